@@ -1,0 +1,44 @@
+import { isObject, leftovers } from "../../ir/input-error.js";
+import type { JsonObject, Usage } from "../../ir/types.js";
+
+const KNOWN = new Set([
+  "input_tokens",
+  "output_tokens",
+  "total_tokens",
+  "input_tokens_details",
+  "output_tokens_details",
+]);
+
+function num(v: unknown): number | undefined {
+  return typeof v === "number" ? v : undefined;
+}
+
+export function decodeResponsesUsage(u: JsonObject): Usage {
+  const out: Usage = { inputTokens: num(u.input_tokens) ?? 0, outputTokens: num(u.output_tokens) ?? 0 };
+  const id = isObject(u.input_tokens_details) ? u.input_tokens_details : undefined;
+  const od = isObject(u.output_tokens_details) ? u.output_tokens_details : undefined;
+  const cached = num(id?.cached_tokens);
+  if (cached !== undefined) out.cacheReadTokens = cached;
+  const write = num(id?.cache_write_tokens);
+  if (write !== undefined) out.cacheWriteTokens = write;
+  const reasoning = num(od?.reasoning_tokens);
+  if (reasoning !== undefined) out.reasoningTokens = reasoning;
+  const rest = leftovers(u, KNOWN);
+  if (rest) out.extras = { dialect: "openai-responses", fields: rest };
+  return out;
+}
+
+/** Codex parses every one of these fields: a partial usage object fails there. */
+export function encodeResponsesUsage(u: Usage): JsonObject {
+  const input: JsonObject = { cached_tokens: u.cacheReadTokens ?? 0 };
+  if (u.cacheWriteTokens !== undefined) input.cache_write_tokens = u.cacheWriteTokens;
+  const out: JsonObject = {
+    input_tokens: u.inputTokens,
+    input_tokens_details: input,
+    output_tokens: u.outputTokens,
+    output_tokens_details: { reasoning_tokens: u.reasoningTokens ?? 0 },
+    total_tokens: u.inputTokens + u.outputTokens,
+  };
+  if (u.extras?.dialect === "openai-responses") Object.assign(out, u.extras.fields);
+  return out;
+}

@@ -1,0 +1,32 @@
+import type { Warning } from "./types.js";
+
+/** Objects a decoder maps partly; their unmapped members travel as extras under the same key. */
+const PARTIAL = new Set(["reasoning", "text", "stream_options", "output_config"]);
+
+/** Collects the lossy or dropped mappings of one translation, deduplicated by code + param. */
+export class Warnings {
+  readonly list: Warning[] = [];
+  private readonly seen = new Set<string>();
+
+  add(code: string, message: string, param?: string): void {
+    const key = `${code}\u0000${param ?? ""}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push(param === undefined ? { code, message } : { code, message, param });
+  }
+
+  /**
+   * Reports every field of `fields` as dropped because `target` has no equivalent. Objects whose other
+   * members were mapped (reasoning, text, stream_options, output_config) are reported member by member.
+   */
+  dropped(fields: Record<string, unknown> | undefined, target: string, prefix = ""): void {
+    if (!fields) return;
+    for (const [key, value] of Object.entries(fields)) {
+      if (PARTIAL.has(key) && value && typeof value === "object" && !Array.isArray(value)) {
+        this.dropped(value as Record<string, unknown>, target, `${prefix}${key}.`);
+        continue;
+      }
+      this.add("dropped_field", `${prefix}${key} has no equivalent in ${target} and was dropped`, `${prefix}${key}`);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { anthropicStatus, decodeAnthropicError, encodeAnthropicError } from "../dialects/anthropic/errors.js";
+import { decodeAnthropicRequest } from "../dialects/anthropic/request-decode.js";
+import { type AnthropicRequestOptions, encodeAnthropicRequest } from "../dialects/anthropic/request-encode.js";
+import { decodeAnthropicResponse, encodeAnthropicResponse } from "../dialects/anthropic/response.js";
+import { AnthropicStreamDecoder } from "../dialects/anthropic/stream-decode.js";
+import { AnthropicStreamEncoder } from "../dialects/anthropic/stream-encode.js";
+import { decodeChatRequest } from "../dialects/openai-chat/request-decode.js";
+import { type ChatRequestOptions, encodeChatRequest } from "../dialects/openai-chat/request-encode.js";
+import { decodeChatResponse, encodeChatResponse } from "../dialects/openai-chat/response.js";
+import { ChatStreamDecoder } from "../dialects/openai-chat/stream-decode.js";
+import { ChatStreamEncoder } from "../dialects/openai-chat/stream-encode.js";
+import { decodeOpenAIError, encodeOpenAIError, openaiStatus } from "../dialects/openai-errors.js";
+import { decodeResponsesRequest } from "../dialects/openai-responses/request-decode.js";
+import { encodeResponsesRequest, type ResponsesRequestOptions } from "../dialects/openai-responses/request-encode.js";
+import { decodeResponsesResponse, encodeResponsesResponse } from "../dialects/openai-responses/response.js";
+import { ResponsesStreamDecoder } from "../dialects/openai-responses/stream-decode.js";
+import { ResponsesStreamEncoder } from "../dialects/openai-responses/stream-encode.js";
+import type { Dialect, ErrorInfo, Json, JsonObject, Request, Response } from "../ir/types.js";
+import type { DecodeOptions, Encoded, ResponseOptions, StreamDecoder, StreamEncoder, ToolMapping } from "./types.js";
+
+/** Options for writing an upstream request; each dialect reads the ones that concern it. */
+export type RequestOptions = AnthropicRequestOptions & ChatRequestOptions & ResponsesRequestOptions;
+
+export interface DialectCodec {
+  /** Wire request → IR; throws InputError naming the field on malformed input. */
+  decodeRequest(body: Json): Request;
+  encodeRequest(req: Request, opts?: RequestOptions): Encoded<{ body: JsonObject; tools: ToolMapping }>;
+  decodeResponse(body: Json, opts?: DecodeOptions): Response;
+  encodeResponse(res: Response, opts?: ResponseOptions): Encoded<JsonObject>;
+  createDecoder(opts?: DecodeOptions): StreamDecoder;
+  createEncoder(opts?: ResponseOptions): StreamEncoder;
+  /** HTTP status and body of an error in this dialect. */
+  encodeError(error: ErrorInfo): { status: number; body: JsonObject };
+  /** An error body (HTTP or in-stream) of this dialect → IR. */
+  decodeError(status: number, body: Json | string | undefined): ErrorInfo;
+}
+
+const openaiError = (error: ErrorInfo) => ({ status: openaiStatus(error), body: encodeOpenAIError(error) });
+
+export const codecs: Record<Dialect, DialectCodec> = {
+  "openai-chat": {
+    decodeRequest: decodeChatRequest,
+    encodeRequest: encodeChatRequest,
+    decodeResponse: decodeChatResponse,
+    encodeResponse: encodeChatResponse,
+    createDecoder: (o) => new ChatStreamDecoder(o),
+    createEncoder: (o) => new ChatStreamEncoder(o),
+    encodeError: openaiError,
+    decodeError: decodeOpenAIError,
+  },
+  "openai-responses": {
+    decodeRequest: decodeResponsesRequest,
+    encodeRequest: encodeResponsesRequest,
+    decodeResponse: decodeResponsesResponse,
+    encodeResponse: encodeResponsesResponse,
+    createDecoder: (o) => new ResponsesStreamDecoder(o),
+    createEncoder: (o) => new ResponsesStreamEncoder(o),
+    encodeError: openaiError,
+    decodeError: decodeOpenAIError,
+  },
+  anthropic: {
+    decodeRequest: decodeAnthropicRequest,
+    encodeRequest: encodeAnthropicRequest,
+    decodeResponse: decodeAnthropicResponse,
+    encodeResponse: encodeAnthropicResponse,
+    createDecoder: (o) => new AnthropicStreamDecoder(o),
+    createEncoder: (o) => new AnthropicStreamEncoder(o),
+    encodeError: (error) => ({ status: anthropicStatus(error), body: encodeAnthropicError(error) }),
+    decodeError: decodeAnthropicError,
+  },
+};

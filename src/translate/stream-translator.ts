@@ -1,0 +1,60 @@
+import type { Dialect, StreamEvent } from "../ir/types.js";
+import { SseParser } from "../sse/parser.js";
+import { codecs } from "./codecs.js";
+import type { DecodeOptions, ResponseOptions, StreamDecoder, StreamEncoder } from "./types.js";
+
+export interface StreamTranslatorOptions {
+  decode?: DecodeOptions;
+  encode?: ResponseOptions;
+  /** Sees every IR event (usage accounting, logs, reasoning capture). */
+  tap?: (event: StreamEvent) => void;
+}
+
+/**
+ * One per request: upstream SSE bytes in, client SSE text out, incrementally. Nothing is buffered beyond the
+ * current partial line and the held tool calls of a Chat upstream.
+ */
+export class StreamTranslator {
+  private readonly parser = new SseParser();
+  private readonly decoder: StreamDecoder;
+  readonly encoder: StreamEncoder;
+  private readonly sink: (e: StreamEvent) => void;
+  private readonly onEvent: (e: import("../sse/parser.js").SseEvent) => void;
+
+  constructor(upstream: Dialect, client: Dialect, opts: StreamTranslatorOptions = {}) {
+    this.decoder = codecs[upstream].createDecoder(opts.decode);
+    this.encoder = codecs[client].createEncoder(opts.encode);
+    const tap = opts.tap;
+    const encoder = this.encoder;
+    this.sink = tap
+      ? (e) => {
+          tap(e);
+          encoder.write(e);
+        }
+      : (e) => encoder.write(e);
+    this.onEvent = (ev) => this.decoder.event(ev, this.sink);
+  }
+
+  /** Feeds upstream bytes; returns the client wire text they produced (possibly empty). */
+  push(chunk: Uint8Array | string): string {
+    this.parser.push(chunk, this.onEvent);
+    return this.encoder.take();
+  }
+
+  /** Upstream body ended; returns the remaining client wire text. */
+  end(): string {
+    this.parser.end(this.onEvent);
+    this.decoder.end(this.sink);
+    return this.encoder.take();
+  }
+
+  /** Injects an IR event directly (a gateway-side error, for instance). */
+  inject(event: StreamEvent): string {
+    this.sink(event);
+    return this.encoder.take();
+  }
+
+  get finished(): boolean {
+    return this.encoder.finished;
+  }
+}
