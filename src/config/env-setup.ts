@@ -1,0 +1,131 @@
+type Env = Record<string, string | undefined>;
+
+export interface EnvSetup {
+  /** A configuration object, validated like a file. */
+  raw: Record<string, unknown>;
+  /** What was set up, for the start-up log. */
+  notices: string[];
+}
+
+const set = (env: Env, name: string): string | undefined => {
+  const v = env[name];
+  return v !== undefined && v.trim() !== "" ? v.trim() : undefined;
+};
+
+/**
+ * Builds a configuration from the environment variables of the single-purpose proxies llmux replaces, so
+ * their users can switch without writing a file:
+ * - Cursor → Azure Responses: AZURE_BASE_URL, AZURE_API_KEY, AZURE_DEPLOYMENT, AZURE_API_VERSION,
+ *   AZURE_SUMMARY_LEVEL, AZURE_VERBOSITY_LEVEL, AZURE_TRUNCATION, SERVICE_API_KEY (models gpt-high, gpt-medium,
+ *   gpt-low, gpt-minimal, and any other name, on the deployment);
+ * - Claude Code → Azure: AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, BIG_MODEL, SMALL_MODEL,
+ *   ANTHROPIC_AUTH_TOKEN (haiku → SMALL_MODEL, sonnet/opus → BIG_MODEL);
+ * - ANTHROPIC_API_KEY (claude-* models; LLMUX_ANTHROPIC_BASE_URL moves the upstream), KIMI_API_KEY (kimi-* and
+ *   moonshot-* models; KIMI_BASE_URL moves the upstream).
+ * With none of them, the built-in mock model answers every model name.
+ */
+export function configFromEnv(env: Env): EnvSetup {
+  const providers: Record<string, unknown> = {};
+  const models: Record<string, unknown> = {};
+  const keys: string[] = [];
+  const notices: string[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  /** Setup (a) answers any other model name too; it goes last so the patterns of the other setups win. */
+  let catchAll: Record<string, unknown> | undefined;
+  const cursorAzure = set(env, "AZURE_BASE_URL");
+  if (cursorAzure && set(env, "AZURE_API_KEY")) {
+    const apiVersion = set(env, "AZURE_API_VERSION");
+    providers.azure = {
+      type: "azure",
+      base_url: cursorAzure,
+      api_key: set(env, "AZURE_API_KEY"),
+      api: "responses",
+      ...(apiVersion ? { api_version: apiVersion } : {}),
+    };
+    const deployment = set(env, "AZURE_DEPLOYMENT") ?? "gpt-5";
+    const summary = set(env, "AZURE_SUMMARY_LEVEL") ?? "detailed";
+    const verbosity = set(env, "AZURE_VERBOSITY_LEVEL");
+    const truncation = set(env, "AZURE_TRUNCATION");
+    const common = {
+      provider: "azure",
+      model: deployment,
+      ...(verbosity ? { verbosity } : {}),
+      ...(truncation ? { truncation } : {}),
+      reasoning_display: "think-tags",
+    };
+    for (const effort of ["high", "medium", "low", "minimal"]) {
+      models[`gpt-${effort}`] = { ...common, reasoning: { effort, summary } };
+    }
+    catchAll = { ...common, reasoning: { summary } };
+    // These variables come from a Cursor-only proxy: its Chat Completions clients are Cursor.
+    cursor = { detect: "always" };
+    const service = set(env, "SERVICE_API_KEY");
+    if (service) keys.push(service);
+    notices.push(
+      `Azure Responses deployment '${deployment}' (AZURE_BASE_URL) as gpt-high, gpt-medium, gpt-low, gpt-minimal`,
+    );
+  }
+
+  const claudeAzure = set(env, "AZURE_OPENAI_ENDPOINT");
+  if (claudeAzure && set(env, "AZURE_OPENAI_API_KEY")) {
+    const apiVersion = set(env, "AZURE_API_VERSION");
+    providers["azure-openai"] = {
+      type: "azure",
+      base_url: claudeAzure,
+      api_key: set(env, "AZURE_OPENAI_API_KEY"),
+      api: "responses",
+      ...(apiVersion ? { api_version: apiVersion } : {}),
+    };
+    const big = set(env, "BIG_MODEL") ?? "gpt-5";
+    const small = set(env, "SMALL_MODEL") ?? big;
+    models["claude-*haiku*"] = { provider: "azure-openai", model: small };
+    models["claude-*sonnet*"] = { provider: "azure-openai", model: big };
+    models["claude-*opus*"] = { provider: "azure-openai", model: big };
+    const token = set(env, "ANTHROPIC_AUTH_TOKEN");
+    if (token) keys.push(token);
+    notices.push(`Claude models on Azure (AZURE_OPENAI_ENDPOINT): haiku → ${small}, sonnet/opus → ${big}`);
+  }
+
+  if (set(env, "ANTHROPIC_API_KEY")) {
+    // Not ANTHROPIC_BASE_URL: Claude Code users point that at llmux itself, which would loop.
+    const base = set(env, "LLMUX_ANTHROPIC_BASE_URL");
+    providers.anthropic = {
+      type: "anthropic",
+      api_key: set(env, "ANTHROPIC_API_KEY"),
+      ...(base ? { base_url: base } : {}),
+    };
+    if (!providers["azure-openai"]) models["claude-*"] = { provider: "anthropic" };
+    notices.push("Anthropic (ANTHROPIC_API_KEY) for claude-* models");
+  }
+
+  if (set(env, "KIMI_API_KEY")) {
+    const base = set(env, "KIMI_BASE_URL");
+    providers.kimi = {
+      type: "openai-compatible",
+      preset: "moonshot",
+      api_key: set(env, "KIMI_API_KEY"),
+      ...(base ? { base_url: base } : {}),
+    };
+    models["kimi-*"] = { provider: "kimi" };
+    models["moonshot-*"] = { provider: "kimi" };
+    notices.push("Kimi (KIMI_API_KEY) for kimi-* and moonshot-* models");
+  }
+
+  if (Object.keys(providers).length === 0) {
+    providers.mock = { type: "mock", dialect: "openai-responses" };
+    models["llmux-mock"] = { provider: "mock" };
+    models["*"] = { provider: "mock" };
+    notices.push(
+      "no configuration and no provider credentials found: serving the built-in mock model (try model 'llmux-mock')",
+    );
+  }
+  if (catchAll) models["*"] = catchAll;
+  const raw: Record<string, unknown> = { providers, models };
+  const storePath = set(env, "LLMUX_STORE");
+  if (storePath) raw.store = { path: storePath };
+  if (cursor) raw.cursor = cursor;
+  if (keys.length > 0) raw.auth = { keys };
+  const port = set(env, "PORT");
+  if (port && /^\d+$/.test(port)) raw.server = { port: Number(port) };
+  return { raw, notices };
+}

@@ -1,0 +1,33 @@
+import type { Config } from "../config/schema.js";
+import { anthropicProvider } from "./anthropic.js";
+import { azureProvider } from "./azure.js";
+import { mockProvider } from "./mock.js";
+import { openaiProvider } from "./openai.js";
+import { compatibleProvider } from "./openai-compatible.js";
+import type { Provider } from "./types.js";
+
+export type { Provider } from "./types.js";
+
+export function createProviders(config: Config): Map<string, Provider> {
+  const out = new Map<string, Provider>();
+  for (const [name, p] of Object.entries(config.providers)) {
+    switch (p.type) {
+      case "azure":
+        out.set(name, azureProvider(name, p));
+        break;
+      case "openai":
+        out.set(name, openaiProvider(name, p));
+        break;
+      case "anthropic":
+        out.set(name, anthropicProvider(name, p));
+        break;
+      case "openai-compatible":
+        out.set(name, compatibleProvider(name, p));
+        break;
+      case "mock":
+        out.set(name, mockProvider(name, p));
+        break;
+    }
+  }
+  return out;
+}

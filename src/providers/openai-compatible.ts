@@ -1,0 +1,32 @@
+import type { ProviderConfig } from "../config/schema.js";
+import type { RequestOptions } from "../translate/codecs.js";
+import { PRESETS } from "./presets.js";
+import { DEFAULT_TIMEOUT_MS, type Provider } from "./types.js";
+
+type CompatConfig = Extract<ProviderConfig, { type: "openai-compatible" }>;
+
+/** Any Chat Completions server; a preset supplies the base URL and quirks, explicit settings win. */
+export function compatibleProvider(name: string, cfg: CompatConfig): Provider {
+  const preset = cfg.preset ? PRESETS[cfg.preset] : undefined;
+  const base = (cfg.base_url ?? preset?.baseUrl ?? "").replace(/\/+$/, "");
+  const reasoningField = cfg.reasoning_field ?? preset?.reasoningField;
+  const options: RequestOptions = {
+    maxTokensField: cfg.max_tokens_field ?? preset?.maxTokensField ?? "max_tokens",
+    customTools: cfg.custom_tools ?? preset?.customTools ?? false,
+    topK: cfg.top_k ?? preset?.topK ?? false,
+  };
+  if (reasoningField && reasoningField !== "none") options.reasoningField = reasoningField;
+  return {
+    name,
+    type: "openai-compatible",
+    dialect: "openai-chat",
+    timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+    requestOptions: () => options,
+    target(_model, ctx) {
+      const headers: Record<string, string> = { "content-type": "application/json", ...cfg.headers };
+      const key = ctx.callerKey ?? cfg.api_key;
+      if (key) headers.authorization = `Bearer ${key}`;
+      return { url: `${base}/chat/completions`, headers };
+    },
+  };
+}

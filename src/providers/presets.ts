@@ -1,0 +1,46 @@
+/**
+ * OpenAI-compatible vendors as data: a base URL and the quirks that differ from OpenAI. Adding a vendor is
+ * adding a row.
+ */
+export interface CompatPreset {
+  baseUrl: string;
+  /** Field in which earlier reasoning must be echoed back in assistant turns. */
+  reasoningField?: "reasoning_content" | "reasoning";
+  maxTokensField?: "max_tokens" | "max_completion_tokens";
+  customTools?: boolean;
+  topK?: boolean;
+}
+
+export const PRESETS: Record<string, CompatPreset> = {
+  moonshot: {
+    baseUrl: "https://api.moonshot.ai/v1",
+    reasoningField: "reasoning_content",
+    maxTokensField: "max_tokens",
+    customTools: false,
+  },
+  kimi: {
+    baseUrl: "https://api.moonshot.ai/v1",
+    reasoningField: "reasoning_content",
+    maxTokensField: "max_tokens",
+    customTools: false,
+  },
+  deepseek: {
+    baseUrl: "https://api.deepseek.com/v1",
+    reasoningField: "reasoning_content",
+    maxTokensField: "max_tokens",
+    customTools: false,
+  },
+  openrouter: { baseUrl: "https://openrouter.ai/api/v1", maxTokensField: "max_tokens", customTools: false },
+  groq: { baseUrl: "https://api.groq.com/openai/v1", maxTokensField: "max_completion_tokens", customTools: false },
+  vllm: {
+    baseUrl: "http://127.0.0.1:8000/v1",
+    reasoningField: "reasoning_content",
+    maxTokensField: "max_tokens",
+    customTools: false,
+    topK: true,
+  },
+  ollama: { baseUrl: "http://127.0.0.1:11434/v1", maxTokensField: "max_tokens", customTools: false },
+  together: { baseUrl: "https://api.together.xyz/v1", maxTokensField: "max_tokens", customTools: false, topK: true },
+  mistral: { baseUrl: "https://api.mistral.ai/v1", maxTokensField: "max_tokens", customTools: false },
+  xai: { baseUrl: "https://api.x.ai/v1", maxTokensField: "max_tokens", customTools: false },
+};

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ConfigSchema, ModelSchema, PRESETS, ProviderSchema } from "../../src/config/schema.js";
+
+type JsonSchema = {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  required?: string[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+};
+
+const schema = z.toJSONSchema(ConfigSchema, { io: "input" }) as JsonSchema & { $schema?: string };
+
+describe("the JSON Schema of the configuration (llmux schema)", () => {
+  it("is a draft 2020-12 object schema with the top-level sections and nothing else", () => {
+    expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
+    expect(schema.type).toBe("object");
+    expect(Object.keys(schema.properties!)).toEqual([
+      "server",
+      "auth",
+      "providers",
+      "models",
+      "defaults",
+      "store",
+      "reasoning",
+      "cursor",
+      "logging",
+    ]);
+    expect(schema.additionalProperties).toBe(false);
+    // Input schema: every section is optional (each has a default).
+    expect(schema.required ?? []).toEqual([]);
+  });
+
+  it("describes providers as a map of the five provider types", () => {
+    const providers = schema.properties!.providers!;
+    expect(providers.type).toBe("object");
+    const item = providers.additionalProperties as JsonSchema;
+    const variants = item.oneOf ?? item.anyOf ?? [];
+    expect(variants.map((v) => v.properties!.type!.const)).toEqual([
+      "azure",
+      "openai",
+      "anthropic",
+      "openai-compatible",
+      "mock",
+    ]);
+    for (const v of variants) {
+      expect(v.additionalProperties).toBe(false);
+      expect(v.required).toContain("type");
+    }
+    const azure = variants[0]!;
+    expect(azure.required).toEqual(["type", "base_url"]);
+    const compatible = variants[3]!;
+    expect(compatible.properties!.preset!.enum).toEqual([...PRESETS]);
+  });
+
+  it("describes models as a map of strict model settings", () => {
+    const model = schema.properties!.models!.additionalProperties as JsonSchema;
+    expect(model.required).toEqual(["provider"]);
+    expect(model.additionalProperties).toBe(false);
+    expect(Object.keys(model.properties!)).toEqual([
+      "provider",
+      "model",
+      "reasoning",
+      "verbosity",
+      "truncation",
+      "thinking",
+      "max_tokens",
+      "temperature",
+      "reasoning_display",
+      "policy",
+    ]);
+  });
+
+  it("carries the defaults", () => {
+    const server = schema.properties!.server!;
+    expect(server.properties!.host!.default).toBe("127.0.0.1");
+    expect(server.properties!.port!.default).toBe(4000);
+    expect(server.properties!.body_limit_mb!.default).toBe(32);
+    expect(schema.properties!.defaults!.properties!.policy!.default).toBe("clamp");
+    expect(schema.properties!.logging!.properties!.level!.default).toBe("info");
+  });
+
+  it("is serialisable as JSON (what `llmux schema` prints)", () => {
+    const text = JSON.stringify(schema, null, 2);
+    expect(JSON.parse(text)).toEqual(schema);
+  });
+
+  it("the provider and model schemas are exported on their own", () => {
+    expect(ProviderSchema.safeParse({ type: "mock" }).success).toBe(true);
+    expect(ModelSchema.safeParse({ provider: "p", model: "m" }).success).toBe(true);
+    expect(ModelSchema.safeParse({ model: "m" }).success).toBe(false);
+  });
+});
