@@ -1,0 +1,116 @@
+import type { JsonObject } from "../ir/types.js";
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+interface Member {
+  key: string;
+  /** The key's opening quote. */
+  start: number;
+  /** Just past the value. */
+  end: number;
+}
+
+function isSpace(b: number | undefined): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+/** Index just past the string whose opening quote is at `i`. Jumps quote to quote (native search). */
+function stringEnd(buf: Buffer, i: number): number {
+  let q = i;
+  for (;;) {
+    q = buf.indexOf(QUOTE, q + 1);
+    if (q < 0) return -1;
+    let slashes = 0;
+    while (buf[q - 1 - slashes] === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return q + 1;
+  }
+}
+
+/** Index just past the value starting at `i`. */
+function valueEnd(buf: Buffer, i: number): number {
+  const b = buf[i];
+  if (b === QUOTE) return stringEnd(buf, i);
+  if (b === 0x7b || b === 0x5b) {
+    let depth = 0;
+    let j = i;
+    while (j < buf.length) {
+      const c = buf[j]!;
+      if (c === QUOTE) {
+        j = stringEnd(buf, j);
+        if (j < 0) return -1;
+        continue;
+      }
+      if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
+      j++;
+    }
+    return -1;
+  }
+  let j = i;
+  while (j < buf.length && buf[j] !== 0x2c && buf[j] !== 0x7d && buf[j] !== 0x5d && !isSpace(buf[j])) j++;
+  return j;
+}
+
+function skipSpace(buf: Buffer, i: number): number {
+  while (isSpace(buf[i])) i++;
+  return i;
+}
+
+/** The top-level members of a JSON object text, or undefined if the text is not one. */
+function members(buf: Buffer): Member[] | undefined {
+  let i = skipSpace(buf, 0);
+  if (buf[i] !== 0x7b) return undefined;
+  i = skipSpace(buf, i + 1);
+  const out: Member[] = [];
+  if (buf[i] === 0x7d) return out;
+  for (;;) {
+    if (buf[i] !== QUOTE) return undefined;
+    const start = i;
+    const keyEnd = stringEnd(buf, i);
+    if (keyEnd < 0) return undefined;
+    const key = JSON.parse(buf.toString("utf8", i, keyEnd)) as string;
+    i = skipSpace(buf, keyEnd);
+    if (buf[i] !== 0x3a) return undefined;
+    i = skipSpace(buf, i + 1);
+    const end = valueEnd(buf, i);
+    if (end < 0) return undefined;
+    out.push({ key, start, end });
+    i = skipSpace(buf, end);
+    if (buf[i] === 0x7d) return out;
+    if (buf[i] !== 0x2c) return undefined;
+    i = skipSpace(buf, i + 1);
+  }
+}
+
+/**
+ * The client's raw body with only the top-level members that changed between `original` (its parse) and
+ * `patched` (a shallow copy, changed by replacing values, never by mutating them) re-serialised: every
+ * other member, typically the large `messages`, is copied as the client sent it, byte for byte. Falls
+ * back to serialising `patched` when the text has a shape the scan does not take (duplicate keys…).
+ */
+export function spliceBody(raw: Buffer, original: JsonObject, patched: JsonObject): Buffer {
+  const found = members(raw);
+  if (!found || found.length !== Object.keys(original).length) return Buffer.from(JSON.stringify(patched));
+  const parts: Buffer[] = [Buffer.from("{")];
+  let first = true;
+  const add = (b: Buffer): void => {
+    if (!first) parts.push(Buffer.from(","));
+    parts.push(b);
+    first = false;
+  };
+  for (const m of found) {
+    if (!Object.hasOwn(patched, m.key)) continue;
+    const v = patched[m.key];
+    if (v === original[m.key]) add(raw.subarray(m.start, m.end));
+    else if (v !== undefined) add(Buffer.from(`${JSON.stringify(m.key)}:${JSON.stringify(v)}`));
+  }
+  for (const [k, v] of Object.entries(patched)) {
+    if (!Object.hasOwn(original, k) && v !== undefined) add(Buffer.from(`${JSON.stringify(k)}:${JSON.stringify(v)}`));
+  }
+  parts.push(Buffer.from("}"));
+  return Buffer.concat(parts);
+}

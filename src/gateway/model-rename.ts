@@ -1,0 +1,57 @@
+/**
+ * Passthrough answers name the model the client asked for. When a client's model name is an alias
+ * (`claude-*` → claude-sonnet-4-5), the upstream's bytes name the upstream model; clients that compare
+ * the two (Claude Code drops the thinking of a turn answered by "another" model) need their own name
+ * back. Only the first `"model":"…"` of each line is rewritten: in every dialect the top-level model
+ * field comes before any content, and strings inside content are escaped, so they cannot match.
+ */
+const MODEL_FIELD = /("model"\s*:\s*)"(?:[^"\\]|\\.)*"/;
+const MODEL_KEY = Buffer.from('"model"');
+const NEWLINE = 0x0a;
+
+function renameLine(line: string, quoted: string): string {
+  return line.replace(MODEL_FIELD, (_m, key: string) => `${key}${quoted}`);
+}
+
+/** A whole JSON body with its top-level model renamed. */
+export function renameModelInBody(text: string, model: string): string {
+  return renameLine(text, JSON.stringify(model));
+}
+
+/**
+ * The same for a stream, line by line. A line is passed on once it is complete (its event could not be
+ * used by the client before that anyway); lines without a `"model"` key are passed on as they came.
+ */
+export class ModelRenamer {
+  private pending: Buffer | undefined;
+  private readonly quoted: string;
+
+  constructor(model: string) {
+    this.quoted = JSON.stringify(model);
+  }
+
+  push(chunk: Uint8Array): Uint8Array {
+    const buf = this.pending
+      ? Buffer.concat([this.pending, chunk])
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    const last = buf.lastIndexOf(NEWLINE);
+    if (last < 0) {
+      this.pending = buf;
+      return new Uint8Array(0);
+    }
+    this.pending = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : undefined;
+    return this.rename(buf.subarray(0, last + 1));
+  }
+
+  end(): Uint8Array {
+    const rest = this.pending;
+    this.pending = undefined;
+    return rest ? this.rename(rest) : new Uint8Array(0);
+  }
+
+  private rename(buf: Buffer): Uint8Array {
+    if (buf.indexOf(MODEL_KEY) < 0) return buf;
+    const lines = buf.toString("utf8").split("\n");
+    return Buffer.from(lines.map((l) => (l.includes('"model"') ? renameLine(l, this.quoted) : l)).join("\n"));
+  }
+}

@@ -1,0 +1,271 @@
+import type { ServerResponse } from "node:http";
+import type { Dialect, ErrorInfo, Json, JsonObject, Response, StreamEvent } from "../ir/types.js";
+import { codecs } from "../translate/codecs.js";
+import { isErrorInfo, ResponseCollector } from "../translate/collect.js";
+import { responseEvents } from "../translate/replay.js";
+import { StreamTranslator } from "../translate/stream-translator.js";
+import type { RequestRecord } from "./finalise.js";
+import { forwardedHeaders, sendError, sendJson } from "./http.js";
+import { ModelRenamer, renameModelInBody } from "./model-rename.js";
+import type { Plan, State } from "./prepare.js";
+import { readAll, type UpstreamReply } from "./upstream.js";
+import { UsageTap, usageFromBody } from "./usage-tap.js";
+
+const MAX_ERROR_BODY = 1 << 20;
+
+/** The llmux-warnings header: what was clamped or dropped, in one ASCII line. */
+export function warningsHeader(plan: Plan): Record<string, string> {
+  if (plan.warnings.list.length === 0) return {};
+  const text = plan.warnings.list
+    .map((w) => w.message)
+    .join("; ")
+    .replace(/[^\x20-\x7e]/g, "?");
+  return { "llmux-warnings": text.length > 4000 ? `${text.slice(0, 3997)}...` : text };
+}
+
+/** Writes to the client, honouring backpressure; resolves false once the client has gone. */
+class ClientStream {
+  private started = false;
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly rec: RequestRecord,
+    private readonly headers: Record<string, string>,
+  ) {}
+
+  private head(): void {
+    if (this.started) return;
+    this.started = true;
+    this.rec.status = 200;
+    this.res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+      ...this.headers,
+    });
+  }
+
+  async write(chunk: string | Uint8Array): Promise<boolean> {
+    if (chunk.length === 0) return !this.res.destroyed;
+    this.head();
+    this.rec.firstByteAt ??= performance.now();
+    if (this.res.destroyed) return false;
+    if (this.res.write(chunk)) return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        this.res.off("drain", onDrain);
+        this.res.off("close", onClose);
+        resolve(ok);
+      };
+      const onDrain = () => done(true);
+      const onClose = () => done(false);
+      this.res.once("drain", onDrain);
+      this.res.once("close", onClose);
+    });
+  }
+
+  end(): void {
+    this.head();
+    this.res.end();
+  }
+}
+
+/** The in-stream error a client of `dialect` understands, for failures after the stream started. */
+function inStreamError(dialect: Dialect, error: ErrorInfo, lastSequence: number): string {
+  if (dialect === "openai-responses") {
+    const body = JSON.stringify({
+      type: "error",
+      sequence_number: lastSequence + 1,
+      code: error.code ?? "server_error",
+      message: error.message,
+      param: null,
+    });
+    return `event: error\ndata: ${body}\n\n`;
+  }
+  const enc = codecs[dialect].createEncoder();
+  enc.write({ type: "error", error });
+  const text = enc.take();
+  // The Anthropic and Chat encoders emit nothing before the error when nothing started.
+  return text;
+}
+
+async function upstreamError(plan: Plan, reply: UpstreamReply, res: ServerResponse, rec: RequestRecord): Promise<void> {
+  let text = "";
+  try {
+    text = (await readAll(reply.body)).slice(0, MAX_ERROR_BODY);
+  } catch {
+    // the status alone will do
+  }
+  const forwarded = forwardedHeaders(reply.headers);
+  rec.outcome = "error";
+  rec.error = `upstream ${reply.status}: ${text.slice(0, 300)}`;
+  let parsed: Json | string = text;
+  try {
+    parsed = JSON.parse(text) as Json;
+  } catch {
+    // not JSON: keep the text
+  }
+  if (plan.passthrough) {
+    // Same dialect: the client gets the provider's own error, status and body.
+    rec.status = reply.status;
+    res.writeHead(reply.status, {
+      "content-type": String(reply.headers["content-type"] ?? "application/json"),
+      ...forwarded,
+      ...warningsHeader(plan),
+    });
+    res.end(text);
+    return;
+  }
+  const info = codecs[plan.upstream].decodeError(reply.status, parsed);
+  if (forwarded["retry-after"]) info.retryAfter = forwarded["retry-after"];
+  rec.status = sendError(res, plan.client, info, { ...forwarded, ...warningsHeader(plan) });
+}
+
+function isJsonReply(reply: UpstreamReply): boolean {
+  const ct = String(reply.headers["content-type"] ?? "");
+  return ct.includes("application/json");
+}
+
+async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse, rec: RequestRecord): Promise<void> {
+  const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
+  // An alias: the answer names the model the client asked for, as translated answers do.
+  const { requested, upstreamModel } = plan.route;
+  const rename = requested !== upstreamModel ? requested : undefined;
+  if (!plan.clientStream || isJsonReply(reply)) {
+    const raw = await readAll(reply.body);
+    const text = rename ? renameModelInBody(raw, rename) : raw;
+    rec.status = reply.status;
+    rec.firstByteAt ??= performance.now();
+    try {
+      rec.usage = usageFromBody(plan.upstream, JSON.parse(text) as Json);
+    } catch {
+      // not JSON; usage will be estimated
+    }
+    rec.outputChars += text.length;
+    res.writeHead(reply.status, {
+      "content-type": String(reply.headers["content-type"] ?? "application/json"),
+      ...headers,
+    });
+    res.end(text);
+    return;
+  }
+  const tap = new UsageTap(plan.upstream);
+  const out = new ClientStream(res, rec, headers);
+  const renamer = rename ? new ModelRenamer(rename) : undefined;
+  try {
+    for await (const chunk of reply.body) {
+      tap.push(chunk);
+      if (!(await out.write(renamer ? renamer.push(chunk) : chunk))) return;
+    }
+    tap.end();
+    if (renamer && !(await out.write(renamer.end()))) return;
+  } catch (err) {
+    if (res.destroyed) throw err;
+    const info = streamFailure(err);
+    rec.outcome = "error";
+    rec.error = info.message;
+    if (renamer) await out.write(renamer.end());
+    await out.write(inStreamError(plan.client, info, tap.lastSequence));
+  } finally {
+    if (tap.usage) rec.usage = tap.usage;
+    rec.outputChars += tap.payloadChars;
+  }
+  out.end();
+}
+
+/** Keeps what a complete answer leaves behind: its reasoning (Chat clients), the stored response (Responses). */
+function remember(plan: Plan, result: Response, state: State | undefined, encoded?: JsonObject): void {
+  if (!state) return;
+  if (plan.captureScope) state.cache.capture(result.content, plan.origin, plan.captureScope);
+  if (plan.storeAs) {
+    const response = encoded ?? codecs["openai-responses"].encodeResponse(result, plan.response).value;
+    state.responses().put({
+      id: String(response.id),
+      previousId: plan.storeAs.previousId,
+      createdAt: typeof response.created_at === "number" ? response.created_at : Math.floor(Date.now() / 1000),
+      input: plan.storeAs.input,
+      response,
+    });
+  }
+}
+
+async function translated(
+  plan: Plan,
+  reply: UpstreamReply,
+  res: ServerResponse,
+  rec: RequestRecord,
+  state: State | undefined,
+): Promise<void> {
+  const keeps = state !== undefined && (plan.captureScope !== undefined || plan.storeAs !== undefined);
+  const collector = !plan.clientStream || keeps ? new ResponseCollector() : undefined;
+  const tap = (e: StreamEvent) => {
+    if (e.type === "delta") rec.outputChars += e.text.length;
+    else if (e.type === "end" && e.usage) rec.usage = e.usage;
+    else if (e.type === "start" && e.usage) rec.usage = e.usage;
+    else if (e.type === "error") {
+      rec.outcome = "error";
+      rec.error = e.error.message;
+    }
+    collector?.handle(e);
+  };
+  const translator = new StreamTranslator(plan.upstream, plan.client, {
+    decode: { tools: plan.tools },
+    encode: plan.response,
+    tap,
+  });
+  const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
+  const out = plan.clientStream ? new ClientStream(res, rec, headers) : undefined;
+  const emit = async (text: string) => (out ? out.write(text) : true);
+
+  try {
+    if (isJsonReply(reply)) {
+      // Asked to stream, the upstream answered with one body: replay it as events.
+      const body = JSON.parse(await readAll(reply.body)) as Json;
+      const ir = codecs[plan.upstream].decodeResponse(body, { tools: plan.tools });
+      for (const e of responseEvents(ir)) if (!(await emit(translator.inject(e)))) return;
+    } else {
+      for await (const chunk of reply.body) {
+        if (!(await emit(translator.push(chunk)))) return;
+      }
+      if (!(await emit(translator.end()))) return;
+    }
+  } catch (err) {
+    if (res.destroyed) throw err;
+    const info = streamFailure(err);
+    await emit(translator.inject({ type: "error", error: info }));
+  }
+  if (out) {
+    out.end();
+    const result = collector?.result();
+    if (result && !isErrorInfo(result)) remember(plan, result, state);
+    return;
+  }
+  const result = collector!.result();
+  if (isErrorInfo(result)) {
+    rec.status = sendError(res, plan.client, result, headers);
+    return;
+  }
+  const encoded = codecs[plan.client].encodeResponse(result, plan.response);
+  rec.status = 200;
+  rec.firstByteAt ??= performance.now();
+  sendJson(res, 200, encoded.value, headers);
+  remember(plan, result, state, plan.client === "openai-responses" ? encoded.value : undefined);
+}
+
+/** Answers the client from the upstream reply, in the client's dialect. */
+export async function respond(
+  state: State | undefined,
+  plan: Plan,
+  reply: UpstreamReply,
+  res: ServerResponse,
+  rec: RequestRecord,
+): Promise<void> {
+  if (reply.status >= 400) return upstreamError(plan, reply, res, rec);
+  if (plan.passthrough) return passthrough(plan, reply, res, rec);
+  return translated(plan, reply, res, rec, state);
+}
+
+/** The error a client is told when the upstream stream breaks mid-way. */
+function streamFailure(err: unknown): ErrorInfo {
+  return { status: 502, kind: "server", message: `upstream stream failed: ${(err as Error).message}` };
+}

@@ -1,0 +1,66 @@
+import { isObject } from "../ir/input-error.js";
+import type { ErrorInfo, Json, JsonObject, Request } from "../ir/types.js";
+import type { Warnings } from "../ir/warnings.js";
+import type { ResponseStore } from "../store/types.js";
+import { codecs } from "../translate/codecs.js";
+
+/** The request's input as a list of items (a string input is one user message). */
+export function inputItems(body: JsonObject): JsonObject[] {
+  const input = body.input;
+  if (typeof input === "string") return [{ role: "user", content: input }];
+  return Array.isArray(input) ? input.filter(isObject) : [];
+}
+
+/**
+ * Items that point at stored state — `item_reference`s, and reasoning items sent by id only (clients that
+ * replay by reference, such as the AI SDK with store: true) — are replaced by the stored items.
+ */
+export function resolveItemReferences(body: JsonObject, store: ResponseStore, warnings: Warnings): void {
+  if (!Array.isArray(body.input)) return;
+  let missing = 0;
+  body.input = body.input.flatMap((item): Json[] => {
+    if (!isObject(item) || typeof item.id !== "string") return [item];
+    const byReference = item.type === "item_reference";
+    const reasoningById =
+      item.type === "reasoning" && (item.encrypted_content === undefined || item.encrypted_content === null);
+    if (!byReference && !reasoningById) return [item];
+    const stored = store.item(item.id);
+    if (stored) return [stored];
+    missing++;
+    return byReference ? [] : [item];
+  });
+  if (missing > 0)
+    warnings.add("item_not_found", `${missing} referenced item(s) are not stored here and were dropped`, "input");
+}
+
+/**
+ * Rebuilds the history a `previous_response_id` stands for (every earlier input and output, oldest first)
+ * in front of the request's own messages. `instructions` are not carried over, as in the Responses API.
+ */
+export function resolvePrevious(req: Request, store: ResponseStore): ErrorInfo | undefined {
+  const first = req.previousResponseId;
+  if (!first) return undefined;
+  const chain: JsonObject[][] = [];
+  const seen = new Set<string>();
+  for (let id: string | undefined = first; id; ) {
+    if (seen.has(id)) break;
+    seen.add(id);
+    const rec = store.get(id);
+    if (!rec) {
+      return {
+        status: 400,
+        kind: "invalid_request",
+        message: `Previous response with id '${id}' not found (llmux keeps responses created with store: true for store.retention_days).`,
+        param: "previous_response_id",
+        code: "previous_response_not_found",
+      };
+    }
+    const output = Array.isArray(rec.response.output) ? rec.response.output.filter(isObject) : [];
+    chain.unshift([...rec.input, ...output]);
+    id = rec.previousId;
+  }
+  const history = codecs["openai-responses"].decodeRequest({ model: req.model, input: chain.flat() });
+  req.messages = [...history.messages, ...req.messages];
+  delete req.previousResponseId;
+  return undefined;
+}

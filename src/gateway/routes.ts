@@ -1,0 +1,78 @@
+import type { Dialect } from "../ir/types.js";
+
+export type RouteKind =
+  | "generate"
+  | "count_tokens"
+  | "models"
+  | "model"
+  | "health"
+  | "root"
+  | "response_get"
+  | "response_input_items"
+  | "response_delete";
+
+export interface Matched {
+  kind: RouteKind;
+  /** The dialect errors are answered in. */
+  dialect: Dialect /** Model named by the path (Azure deployments, GET /v1/models/{id}). */;
+  model?: string;
+  /** Response id named by the path (GET / DELETE /v1/responses/{id}). */
+  responseId?: string;
+}
+
+const POST: Record<string, Matched> = {
+  "/v1/chat/completions": { kind: "generate", dialect: "openai-chat" },
+  "/chat/completions": { kind: "generate", dialect: "openai-chat" },
+  "/cursor/chat/completions": { kind: "generate", dialect: "openai-chat" },
+  "/v1/cursor/chat/completions": { kind: "generate", dialect: "openai-chat" },
+  "/openai/v1/chat/completions": { kind: "generate", dialect: "openai-chat" },
+  "/v1/responses": { kind: "generate", dialect: "openai-responses" },
+  "/responses": { kind: "generate", dialect: "openai-responses" },
+  "/openai/v1/responses": { kind: "generate", dialect: "openai-responses" },
+  "/openai/responses": { kind: "generate", dialect: "openai-responses" },
+  "/v1/messages": { kind: "generate", dialect: "anthropic" },
+  "/messages": { kind: "generate", dialect: "anthropic" },
+  "/v1/messages/count_tokens": { kind: "count_tokens", dialect: "anthropic" },
+  "/messages/count_tokens": { kind: "count_tokens", dialect: "anthropic" },
+};
+
+const GET: Record<string, Matched> = {
+  "/v1/models": { kind: "models", dialect: "openai-chat" },
+  "/models": { kind: "models", dialect: "openai-chat" },
+  "/openai/v1/models": { kind: "models", dialect: "openai-chat" },
+  "/openai/models": { kind: "models", dialect: "openai-chat" },
+  "/health": { kind: "health", dialect: "openai-chat" },
+  "/healthz": { kind: "health", dialect: "openai-chat" },
+  "/": { kind: "root", dialect: "openai-chat" },
+};
+
+const DEPLOYMENT = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
+const MODEL = /^\/(?:openai\/)?(?:v1\/)?models\/(.+)$/;
+const RESPONSE = /^\/(?:openai\/)?(?:v1\/)?responses\/([^/]+)(\/input_items)?$/;
+
+/** Finds the route of a request (the query string, e.g. ?beta=true or ?api-version=…, is ignored). */
+export function matchRoute(method: string, url: string): Matched | undefined {
+  const q = url.indexOf("?");
+  const path = (q === -1 ? url : url.slice(0, q)).replace(/\/+$/, "") || "/";
+  if (method === "POST") {
+    const hit = POST[path];
+    if (hit) return hit;
+    const d = DEPLOYMENT.exec(path);
+    if (d) return { kind: "generate", dialect: "openai-chat", model: decodeURIComponent(d[1]!) };
+    return undefined;
+  }
+  const r = RESPONSE.exec(path);
+  if (r && (method === "GET" || method === "DELETE")) {
+    const responseId = decodeURIComponent(r[1]!);
+    if (method === "DELETE")
+      return r[2] ? undefined : { kind: "response_delete", dialect: "openai-responses", responseId };
+    return { kind: r[2] ? "response_input_items" : "response_get", dialect: "openai-responses", responseId };
+  }
+  if (method === "GET" || method === "HEAD") {
+    const hit = GET[path];
+    if (hit) return hit;
+    const m = MODEL.exec(path);
+    if (m) return { kind: "model", dialect: "openai-chat", model: decodeURIComponent(m[1]!) };
+  }
+  return undefined;
+}

@@ -1,0 +1,143 @@
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { ErrorInfo } from "../ir/types.js";
+import type { Provider, UpstreamTarget } from "../providers/types.js";
+
+export interface UpstreamReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array>;
+  /** Discards the rest of the body. */
+  dump(): Promise<void>;
+}
+
+/**
+ * Keep-alive connection pools, shared by every provider: node's own HTTP client, whose native parser costs
+ * a fraction of the memory of a userland one (llmux's idle footprint is a target). No cap on connections
+ * per origin: every open client stream holds one upstream connection, and a cap would queue streams
+ * behind others. Idle connections close after 30 s; the most recently used is reused first.
+ */
+export class UpstreamPool {
+  private readonly options = {
+    keepAlive: true,
+    timeout: 30_000,
+    maxSockets: Number.POSITIVE_INFINITY,
+    maxFreeSockets: 256,
+    scheduling: "lifo" as const,
+  };
+  readonly http = new HttpAgent(this.options);
+  readonly https = new HttpsAgent(this.options);
+
+  close(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}
+
+export function createPool(): UpstreamPool {
+  return new UpstreamPool();
+}
+
+export class UpstreamFailure extends Error {
+  constructor(readonly info: ErrorInfo) {
+    super(info.message);
+  }
+}
+
+class UpstreamTimeout extends Error {}
+
+function failure(err: unknown, provider: Provider, url: URL): UpstreamFailure {
+  const e = err as Error & { code?: string };
+  const where = `${provider.name} (${url.host})`;
+  if (e instanceof UpstreamTimeout) {
+    return new UpstreamFailure({ status: 504, kind: "timeout", message: `upstream ${where} did not answer in time` });
+  }
+  return new UpstreamFailure({
+    status: 502,
+    kind: "server",
+    message: `upstream ${where} is unreachable: ${e.code ?? e.message}`,
+  });
+}
+
+/**
+ * POSTs a body to a provider (or runs its in-process handler) and returns the streaming reply. The
+ * provider's timeout bounds the wait for the response headers and every silence in the body after them.
+ */
+export async function callUpstream(
+  pool: UpstreamPool,
+  provider: Provider,
+  target: UpstreamTarget,
+  body: string | Buffer,
+  signal: AbortSignal,
+): Promise<UpstreamReply> {
+  if (provider.local) {
+    const r = await provider.local(JSON.parse(body.toString()), signal);
+    return { status: r.status, headers: r.headers, body: r.body, dump: async () => undefined };
+  }
+  const url = new URL(target.url);
+  const secure = url.protocol === "https:";
+  const payload = typeof body === "string" ? Buffer.from(body) : body;
+  const req = (secure ? httpsRequest : httpRequest)({
+    protocol: url.protocol,
+    hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port || undefined,
+    path: `${url.pathname}${url.search}`,
+    method: "POST",
+    agent: secure ? pool.https : pool.http,
+    headers: { ...target.headers, "content-length": String(payload.length) },
+    signal,
+  });
+  const reply = replyOf(req, provider, url, signal);
+  req.end(payload);
+  return reply;
+}
+
+/**
+ * The reply to a sent request. Its listeners live as long as the request does (the whole stream), so
+ * they are made here, where the request body is out of reach: an open stream does not hold its request.
+ */
+function replyOf(req: ClientRequest, provider: Provider, url: URL, signal: AbortSignal): Promise<UpstreamReply> {
+  return new Promise<UpstreamReply>((resolve, reject) => {
+    req.setTimeout(provider.timeoutMs, () => req.destroy(new UpstreamTimeout()));
+    req.once("error", (err) => {
+      reject(signal.aborted ? err : failure(err, provider, url));
+    });
+    req.once("response", (res: IncomingMessage) => {
+      resolve({
+        status: res.statusCode ?? 502,
+        headers: res.headers,
+        body: bodyOf(res, provider, url),
+        dump: () => drain(res),
+      });
+    });
+  });
+}
+
+/** The reply's body; a stall or a broken connection mid-way is a failure naming the provider. */
+async function* bodyOf(res: IncomingMessage, provider: Provider, url: URL): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of res) yield chunk as Buffer;
+  } catch (err) {
+    throw err instanceof UpstreamTimeout ? failure(err, provider, url) : err;
+  }
+  if (!res.complete) throw new Error("the upstream closed the connection mid-response");
+}
+
+function drain(res: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.complete || res.destroyed) {
+      resolve();
+      return;
+    }
+    res.once("end", resolve);
+    res.once("close", resolve);
+    res.resume();
+  });
+}
+
+/** Reads a whole (small) body as text. */
+export async function readAll(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(Buffer.from(c.buffer, c.byteOffset, c.length));
+  return Buffer.concat(chunks).toString("utf8");
+}
