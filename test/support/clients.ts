@@ -1,0 +1,247 @@
+/**
+ * The real coding tools (Claude Code, Codex CLI, OpenCode), installed on demand at pinned versions into
+ * `.cache/clients/<tool>` (outside the project's dependencies), and a runner that starts one of them headless
+ * in a fresh HOME and working directory with a minimal environment and a hard timeout.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const CLIENTS_CACHE = join(REPO_ROOT, ".cache", "clients");
+
+export type ClientName = "claude-code" | "codex" | "opencode";
+
+interface ClientPin {
+  /** npm package. */
+  pkg: string;
+  /** Pinned version (the newest that runs on Node 20 when the issue was written). */
+  version: string;
+  /** The executable in node_modules/.bin. */
+  bin: string;
+  /** What `<bin> --version` prints (a substring). */
+  versionText: string;
+}
+
+export const CLIENT_PINS: Record<ClientName, ClientPin> = {
+  "claude-code": { pkg: "@anthropic-ai/claude-code", version: "2.1.197", bin: "claude", versionText: "2.1.197" },
+  codex: { pkg: "@openai/codex", version: "0.169.0", bin: "codex", versionText: "0.169.0" },
+  opencode: { pkg: "opencode-ai", version: "1.18.33", bin: "opencode", versionText: "1.18.33" },
+};
+
+/** How long the first install of one tool may take (download of a few hundred MB). */
+export const INSTALL_TIMEOUT_MS = 240_000;
+
+/** The PATH every tool gets: the directory of the node binary running the tests, then the system's. */
+export const MINIMAL_PATH = [dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
+
+const running = new Set<ChildProcess>();
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  ms: number;
+}
+
+interface SpawnOptions {
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** Runs a program with stdin from /dev/null, in its own process group (killed whole on timeout). */
+function run(cmd: string, args: string[], opts: SpawnOptions): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolvePromise) => {
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    running.add(child);
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child);
+    }, opts.timeoutMs);
+    let done = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      running.delete(child);
+      // Whatever the tool left behind in its group (language servers, plugin installs…) goes too.
+      killGroup(child);
+      resolvePromise({ code, signal, stdout, stderr, timedOut, ms: Date.now() - started });
+    };
+    child.on("error", (err) => {
+      stderr += `\n[spawn error] ${err.message}`;
+      finish(null, null);
+    });
+    // Leftovers of the group that still hold stdout/stderr open would delay 'close': end them at exit.
+    child.on("exit", () => killGroup(child));
+    child.on("close", finish);
+  });
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** Kills every tool process this module started that is still running (for afterAll). */
+export function killAllClients(): void {
+  for (const child of running) killGroup(child);
+  running.clear();
+}
+
+/** Where a tool's executable lives once installed. */
+export function clientBin(name: ClientName): string {
+  return join(CLIENTS_CACHE, name, "node_modules", ".bin", CLIENT_PINS[name].bin);
+}
+
+function installedVersion(name: ClientName): string | undefined {
+  const pin = CLIENT_PINS[name];
+  const file = join(CLIENTS_CACHE, name, "node_modules", ...pin.pkg.split("/"), "package.json");
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+async function versionCheck(name: ClientName, bin: string): Promise<RunResult> {
+  const home = await mkdtemp(join(tmpdir(), `llmux-${name}-version-`));
+  try {
+    return await run(bin, ["--version"], {
+      cwd: home,
+      env: { PATH: MINIMAL_PATH, HOME: home, DISABLE_AUTOUPDATER: "1", OPENCODE_DISABLE_AUTOUPDATE: "1" },
+      timeoutMs: 30_000,
+    });
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+const tail = (s: string, n = 3000) => (s.length > n ? `…${s.slice(-n)}` : s);
+
+/**
+ * Installs the pinned version of a tool into `.cache/clients/<tool>` unless it is already there, checks that it
+ * runs, and returns the path of its executable. Throws (failing the suite) with npm's output when it cannot.
+ */
+export async function ensureClient(name: ClientName): Promise<string> {
+  const pin = CLIENT_PINS[name];
+  const bin = clientBin(name);
+  if (!existsSync(bin) || installedVersion(name) !== pin.version) {
+    const prefix = join(CLIENTS_CACHE, name);
+    await mkdir(prefix, { recursive: true });
+    const npmCli = join(dirname(process.execPath), "npm");
+    const r = await run(
+      existsSync(npmCli) ? npmCli : "npm",
+      ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", `${pin.pkg}@${pin.version}`],
+      {
+        cwd: prefix,
+        env: { ...(process.env as Record<string, string>), npm_config_update_notifier: "false" },
+        timeoutMs: INSTALL_TIMEOUT_MS,
+      },
+    );
+    if (r.code !== 0 || !existsSync(bin)) {
+      throw new Error(
+        `Could not install ${pin.pkg}@${pin.version} into ${prefix} ` +
+          `(${r.timedOut ? `timed out after ${INSTALL_TIMEOUT_MS / 1000} s` : `npm exit ${r.code}`}).\n` +
+          `npm stdout:\n${tail(r.stdout)}\nnpm stderr:\n${tail(r.stderr)}`,
+      );
+    }
+  }
+  const v = await versionCheck(name, bin);
+  if (v.code !== 0 || !v.stdout.includes(pin.versionText)) {
+    throw new Error(
+      `${pin.pkg}@${pin.version} is installed in ${join(CLIENTS_CACHE, name)} but '${pin.bin} --version' ` +
+        `failed (exit ${v.code}${v.timedOut ? ", timed out" : ""}). Delete that folder to reinstall.\n` +
+        `stdout:\n${tail(v.stdout)}\nstderr:\n${tail(v.stderr)}`,
+    );
+  }
+  return bin;
+}
+
+/** The temporary HOME and working directory of one run. */
+export interface Workspace {
+  root: string;
+  home: string;
+  cwd: string;
+}
+
+/**
+ * A fresh temporary HOME and working directory. `files` are created in the working directory, `homeFiles` in
+ * HOME (paths relative to it; folders are created as needed).
+ */
+export async function makeWorkspace(
+  name: ClientName,
+  opts: { files?: Record<string, string>; homeFiles?: Record<string, string> } = {},
+): Promise<Workspace> {
+  const root = await mkdtemp(join(tmpdir(), `llmux-${name}-`));
+  const ws = { root, home: join(root, "home"), cwd: join(root, "work") };
+  await mkdir(ws.home, { recursive: true });
+  await mkdir(ws.cwd, { recursive: true });
+  const put = async (dir: string, files: Record<string, string>) => {
+    for (const [rel, content] of Object.entries(files)) {
+      const file = join(dir, rel);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, content);
+    }
+  };
+  await put(ws.cwd, opts.files ?? {});
+  await put(ws.home, opts.homeFiles ?? {});
+  return ws;
+}
+
+export async function removeWorkspace(ws: Workspace): Promise<void> {
+  await rm(ws.root, { recursive: true, force: true }).catch(() => undefined);
+}
+
+export interface RunClientOptions {
+  args: string[];
+  /** The tool's own variables (added to PATH and HOME). */
+  env?: Record<string, string>;
+  /** Default 90 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a tool headless in a workspace: stdin from /dev/null, an `env -i` style environment (PATH with the node
+ * binary's directory, HOME, and the tool's own variables), killed with its whole process group after the timeout.
+ */
+export function runClient(name: ClientName, ws: Workspace, opts: RunClientOptions): Promise<RunResult> {
+  return run(clientBin(name), opts.args, {
+    cwd: ws.cwd,
+    env: { PATH: MINIMAL_PATH, HOME: ws.home, ...opts.env },
+    timeoutMs: opts.timeoutMs ?? 90_000,
+  });
+}
+
+/** A readable account of a run for failure messages. */
+export function describeRun(name: ClientName, r: RunResult): string {
+  const how = r.timedOut
+    ? `TIMED OUT after ${Math.round(r.ms / 1000)} s (killed)`
+    : `exit ${r.code}${r.signal ? ` (${r.signal})` : ""} in ${(r.ms / 1000).toFixed(1)} s`;
+  return `${name}: ${how}\n--- stdout ---\n${tail(r.stdout)}\n--- stderr ---\n${tail(r.stderr)}`;
+}
