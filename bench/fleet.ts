@@ -1,0 +1,176 @@
+/**
+ * The benchmark's child processes: the mock upstream, the load generator, llmux, the minimal proxy and the
+ * peers, each in its own process; starting and restarting them, and stopping them all at the end.
+ */
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { MockCommand } from "./mock-upstream.js";
+import type { Paths } from "./options.js";
+import { installPeer, type PeerName, startCcr, startPortkey } from "./peers.js";
+import { forkModule, freePort, Rpc, type Server, startServer } from "./procs.js";
+import { log } from "./progress.js";
+import type { Job, JobResult, PeerStatus, RunJob, RunResult, TargetName } from "./types.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface Mock {
+  rpc: Rpc<MockCommand, unknown>;
+  port: number;
+  hosts: string[];
+}
+
+export class Fleet {
+  readonly children: ChildProcess[] = [];
+  readonly servers = new Map<TargetName, Server>();
+  private ccrHome: string | undefined;
+  mockPid = -1;
+  private mockProc: Mock | undefined;
+  private lg: { child: ChildProcess; rpc: Rpc<{ job: Job }, JobResult> } | undefined;
+  /** llmux's configuration, written once the mock upstream runs. */
+  readonly configFile: string;
+
+  constructor(private readonly paths: Paths) {
+    this.configFile = join(paths.runDir, "llmux.yaml");
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all([...this.servers.values()].map((s) => s.stop().catch(() => undefined)));
+    for (const c of this.children) if (c.connected) c.disconnect();
+    if (this.ccrHome) rmSync(this.ccrHome, { recursive: true, force: true });
+  }
+
+  get mock(): Mock {
+    if (!this.mockProc) throw new Error("the mock upstream is not started");
+    return this.mockProc;
+  }
+
+  get mockOrigin(): string {
+    return `http://127.0.0.1:${this.mock.port}`;
+  }
+
+  async startMock(): Promise<Mock> {
+    const file = join(here, "mock-upstream.js");
+    for (const hosts of [["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"], ["127.0.0.1"]]) {
+      try {
+        const { child, hello } = await forkModule(
+          file,
+          { ...process.env, BENCH_MOCK_PORT: "0", BENCH_MOCK_HOSTS: hosts.join(",") },
+          [],
+          true,
+        );
+        this.children.push(child);
+        this.mockPid = child.pid ?? -1;
+        this.mockProc = { rpc: new Rpc<MockCommand, unknown>(child), port: Number(hello?.port), hosts };
+        return this.mockProc;
+      } catch (err) {
+        log(`mock upstream on ${hosts.join(", ")} failed (${(err as Error).message}); trying fewer addresses`);
+      }
+    }
+    throw new Error("the mock upstream did not start");
+  }
+
+  async startLoadgen(): Promise<void> {
+    const lg = await forkModule(join(here, "loadgen.js"), process.env, [], true);
+    this.children.push(lg.child);
+    this.lg = { child: lg.child, rpc: new Rpc<{ job: Job }, JobResult>(lg.child) };
+  }
+
+  get loadgen(): Rpc<{ job: Job }, JobResult> {
+    if (!this.lg) throw new Error("the load generator is not started");
+    return this.lg.rpc;
+  }
+
+  runJob(job: RunJob): Promise<RunResult[]> {
+    return this.loadgen.call<RunResult[]>({ job });
+  }
+
+  /** The processes of the benchmark itself, whose CPU time is not "other load on the machine". */
+  pids(): number[] {
+    return [this.mockPid, this.lg?.child.pid ?? -1, ...[...this.servers.values()].map((s) => s.pid)].filter(
+      (p) => p > 0,
+    );
+  }
+
+  pidOf(t: TargetName): number {
+    return t === "direct" ? this.mockPid : (this.servers.get(t)?.pid ?? -1);
+  }
+
+  async startLlmux(name = "llmux", execArgv: string[] = []): Promise<Server> {
+    const port = await freePort();
+    return startServer({
+      name,
+      command: process.execPath,
+      args: [
+        ...execArgv,
+        join(this.paths.llmuxDist, "cli", "main.js"),
+        "start",
+        "--config",
+        this.configFile,
+        "--port",
+        String(port),
+      ],
+      cwd: this.paths.root,
+      port,
+    });
+  }
+
+  /** (Re)starts a gateway: stops the running one, if any. */
+  async startTarget(t: TargetName, inspect = false): Promise<Server> {
+    await this.servers.get(t)?.stop();
+    // The long-running gateways get an inspector, through which the benchmark forces full GCs between runs.
+    const execArgv = inspect ? ["--inspect=127.0.0.1:0"] : [];
+    let srv: Server;
+    if (t === "llmux") srv = await this.startLlmux("llmux", execArgv);
+    else if (t === "portkey") srv = await startPortkey(this.paths.peersDir, execArgv);
+    else if (t === "ccr") {
+      const c = await startCcr(this.paths.peersDir, this.mockOrigin, execArgv);
+      if (this.ccrHome) rmSync(this.ccrHome, { recursive: true, force: true });
+      this.ccrHome = c.home;
+      srv = c.server;
+    } else throw new Error(`cannot start ${t}`);
+    this.servers.set(t, srv);
+    return srv;
+  }
+
+  async startProxy(): Promise<void> {
+    const proxyPort = await freePort();
+    this.servers.set(
+      "proxy",
+      await startServer({
+        name: "proxy",
+        command: process.execPath,
+        args: [join(here, "null-proxy.js")],
+        env: { ...process.env, BENCH_PROXY_PORT: String(proxyPort), BENCH_PROXY_UPSTREAM: this.mockOrigin },
+        port: proxyPort,
+      }),
+    );
+  }
+
+  // Peers: install on demand, start; a failure is reported and the rest still runs.
+  async startPeers(enabled: boolean): Promise<PeerStatus[]> {
+    const peers: PeerStatus[] = [];
+    if (enabled) {
+      mkdirSync(this.paths.peersDir, { recursive: true });
+      for (const name of ["portkey", "ccr"] as PeerName[]) {
+        const st = await installPeer(name, this.paths.peersDir, log);
+        if (st.ok) {
+          try {
+            await this.startTarget(name);
+            log(`${name} ${st.version} on ${this.servers.get(name)!.origin} (${st.note})`);
+          } catch (err) {
+            st.ok = false;
+            st.note = `did not start: ${(err as Error).message.split("\n")[0]}`;
+          }
+        }
+        if (!st.ok) log(`${name}: ${st.note}`);
+        peers.push(st);
+      }
+    } else {
+      peers.push({ target: "portkey", ok: false, note: "skipped (--no-peers)" });
+      peers.push({ target: "ccr", ok: false, note: "skipped (--no-peers)" });
+    }
+    return peers;
+  }
+}

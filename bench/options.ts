@@ -1,0 +1,116 @@
+/** The command line of `npm run bench` (see main.ts), the run settings it selects, and where the run writes. */
+import { join, resolve } from "node:path";
+import { repoRoot } from "./lanes.js";
+
+export interface Options {
+  quick: boolean;
+  runs?: number;
+  peers: boolean;
+  profile: "auto" | "on" | "off";
+  lanes?: string[];
+  out: string;
+  /** Another build of llmux to measure (a directory like dist/), for before/after comparisons. */
+  llmuxDist?: string;
+  /** Only render the report again from a results file (default .cache/bench-results.json). */
+  reportOnly?: string;
+}
+
+export function parseOptions(argv: string[]): Options {
+  const o: Options = { quick: false, peers: true, profile: "auto", out: "docs/performance.md" };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === "--quick") o.quick = true;
+    else if (a === "--runs") o.runs = Math.max(1, Number(value()));
+    else if (a === "--no-peers") o.peers = false;
+    else if (a === "--profile") o.profile = "on";
+    else if (a === "--no-profile") o.profile = "off";
+    else if (a === "--lanes") o.lanes = value().split(",");
+    else if (a === "--out") o.out = value();
+    else if (a === "--llmux-dist") o.llmuxDist = value();
+    else if (a === "--report-only") o.reportOnly = argv[i + 1]?.startsWith("--") === false ? value() : "";
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+/** Windows, counts and budgets of a quick or a full run. */
+export function settingsFor(opts: Options) {
+  return opts.quick
+    ? {
+        runs: opts.runs ?? 1,
+        c1Ms: 400,
+        cNMs: 300,
+        warmupMs: 100,
+        minC1: 5,
+        maxC1: 300,
+        retries: 0,
+        retryBudgetMs: 0,
+        noisyPct: 15,
+        maxDrainMs: 3000,
+        prewarmMs: 150,
+        curveSizes: [10_000, 100_000, 1_000_000],
+        curveMs: 300,
+        streams: 200,
+        holdMs: 5000,
+        profileMs: 1500,
+        maxProfiles: 2,
+        leakRounds: 2,
+        leakMs: 200,
+      }
+    : {
+        runs: opts.runs ?? 3,
+        c1Ms: 1000,
+        cNMs: 500,
+        warmupMs: 200,
+        minC1: 10,
+        maxC1: 600,
+        retries: 2,
+        retryBudgetMs: 45_000,
+        noisyPct: 15,
+        maxDrainMs: 10_000,
+        prewarmMs: 200,
+        curveSizes: [10_000, 30_000, 100_000, 300_000, 1_000_000],
+        curveMs: 500,
+        streams: 1000,
+        holdMs: 10_000,
+        profileMs: 3000,
+        maxProfiles: 5,
+        leakRounds: 3,
+        leakMs: 400,
+      };
+}
+
+export type Settings = ReturnType<typeof settingsFor>;
+
+export const CONCURRENCIES = [1, 16, 64];
+export const PACE = { latencyMs: 5, chunkDelayMs: 1, deltas: 6, chunkChars: 8 };
+export const STREAM_PACE_MS = 2000;
+export const LARGE_BYTES = 500_000;
+
+export interface Paths {
+  root: string;
+  cacheDir: string;
+  runDir: string;
+  profDir: string;
+  peersDir: string;
+  /** The build of llmux measured: dist/, or --llmux-dist. */
+  llmuxDist: string;
+}
+
+export function benchPaths(opts: Options): Paths {
+  const root = repoRoot();
+  const cacheDir = join(root, ".cache");
+  return {
+    root,
+    cacheDir,
+    runDir: join(cacheDir, "bench-run"),
+    profDir: join(cacheDir, "bench-profiles"),
+    peersDir: join(cacheDir, "bench-peers"),
+    llmuxDist: opts.llmuxDist ? resolve(root, opts.llmuxDist) : join(root, "dist"),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The figures of the report, computed from BenchResults: per run, then median and min–max over runs
+ * ("added" = gateway minus direct, run by run).
+ */
+import { logLogSlope, type Spread, spread } from "./stats.js";
+import type { BenchResults, Cell, LaneInfo, RunResult, TargetName } from "./types.js";
+
+export type Metric = (r: RunResult) => number | undefined;
+
+export const M = {
+  p50: (r: RunResult) => r.latency.p50,
+  p99: (r: RunResult) => r.latency.p99,
+  ttfb50: (r: RunResult) => r.ttfb.p50,
+  ttfb99: (r: RunResult) => r.ttfb.p99,
+  ttft50: (r: RunResult) => r.ttft?.p50,
+  gap50: (r: RunResult) => r.gap?.p50,
+  gap99: (r: RunResult) => r.gap?.p99,
+  thr: (r: RunResult) => r.throughput,
+} satisfies Record<string, Metric>;
+
+/** Everything that sits between the client and the mock (the minimal proxy is the reference). */
+export const GATEWAYS: TargetName[] = ["proxy", "llmux", "portkey", "ccr"];
+
+export function gatewaysOf(l: LaneInfo): TargetName[] {
+  return GATEWAYS.filter((g) => l.targets.includes(g));
+}
+
+export function runsOf(r: BenchResults): number[] {
+  return [...new Set(r.cells.map((c) => c.run))].sort((a, b) => a - b);
+}
+
+export function findCell(r: BenchResults, lane: string, target: TargetName, c: number, run: number): Cell | undefined {
+  return r.cells.find((x) => x.lane === lane && x.target === target && x.concurrency === c && x.run === run);
+}
+
+export function usable(cell: Cell | undefined): RunResult | undefined {
+  const res = cell?.result;
+  if (!res || res.requests === 0 || res.errors > res.requests / 2) return undefined;
+  return res;
+}
+
+/** A figure of one lane × target × concurrency, over runs. */
+export function figure(r: BenchResults, lane: string, target: TargetName, c: number, f: Metric): Spread | undefined {
+  return spread(runsOf(r).map((run) => mapOr(usable(findCell(r, lane, target, c, run)), f)));
+}
+
+function mapOr(res: RunResult | undefined, f: Metric): number | undefined {
+  return res ? f(res) : undefined;
+}
+
+/** Gateway minus direct, run by run, then median and range. */
+export function added(r: BenchResults, lane: string, target: TargetName, c: number, f: Metric): Spread | undefined {
+  return between(r, lane, target, "direct", c, f);
+}
+
+/** One target minus another, run by run, then median and range. */
+export function between(
+  r: BenchResults,
+  lane: string,
+  a: TargetName,
+  b: TargetName,
+  c: number,
+  f: Metric,
+): Spread | undefined {
+  return spread(
+    runsOf(r).map((run) => {
+      const x = mapOr(usable(findCell(r, lane, a, c, run)), f);
+      const y = mapOr(usable(findCell(r, lane, b, c, run)), f);
+      return x === undefined || y === undefined ? undefined : x - y;
+    }),
+  );
+}
+
+/** Highest throughput among the concurrencies whose p99 stayed within `limitMs`, per run. */
+export function maxThroughput(
+  r: BenchResults,
+  lane: string,
+  target: TargetName,
+  limitMs = 50,
+): { spread?: Spread; at: number[] } {
+  const at: number[] = [];
+  const values = runsOf(r).map((run) => {
+    let best: number | undefined;
+    let bestC = 0;
+    for (const c of r.meta.concurrencies) {
+      const res = usable(findCell(r, lane, target, c, run));
+      if (res && res.latency.p99 <= limitMs && (best === undefined || res.throughput > best)) {
+        best = res.throughput;
+        bestC = c;
+      }
+    }
+    if (best !== undefined) at.push(bestC);
+    return best;
+  });
+  const s = spread(values);
+  return s ? { spread: s, at } : { at };
+}
+
+/** CPU time per request of the serving process: per run, total CPU ÷ total requests of the c > 1 cells. */
+export function cpuPerRequest(r: BenchResults, lane: string, target: TargetName): Spread | undefined {
+  return spread(
+    runsOf(r).map((run) => {
+      let cpu = 0;
+      let n = 0;
+      for (const c of r.cells) {
+        if (c.lane !== lane || c.target !== target || c.run !== run || c.concurrency === 1) continue;
+        if (!usable(c) || c.cpuPerRequestMs === undefined) continue;
+        cpu += c.cpuPerRequestMs * c.result!.totalRequests;
+        n += c.result!.totalRequests;
+      }
+      return n > 0 ? cpu / n : undefined;
+    }),
+  );
+}
+
+/** Added p50 latency of llmux per body size (median over runs). */
+export function curvePoints(
+  r: BenchResults,
+  lane: string,
+  target: TargetName = "llmux",
+): { bytes: number; added?: Spread; direct?: Spread }[] {
+  const sizes = [...new Set(r.curve.filter((p) => p.lane === lane).map((p) => p.bytes))].sort((a, b) => a - b);
+  const runs = [...new Set(r.curve.map((p) => p.run))];
+  return sizes.map((bytes) => {
+    const get = (t: TargetName, run: number) =>
+      r.curve.find((p) => p.lane === lane && p.target === t && p.bytes === bytes && p.run === run)?.result;
+    const addedS = spread(
+      runs.map((run) => {
+        const l = get(target, run);
+        const d = get("direct", run);
+        return l && d && l.requests > 0 && d.requests > 0 ? l.latency.p50 - d.latency.p50 : undefined;
+      }),
+    );
+    const directS = spread(runs.map((run) => get("direct", run)?.latency.p50));
+    const out: { bytes: number; added?: Spread; direct?: Spread } = { bytes };
+    if (addedS) out.added = addedS;
+    if (directS) out.direct = directS;
+    return out;
+  });
+}
+
+export function curveSlope(r: BenchResults, lane: string): number | undefined {
+  const pts = curvePoints(r, lane)
+    .filter((p) => p.bytes >= 100_000 && p.added)
+    .map((p) => ({ x: p.bytes, y: p.added!.median }));
+  const s = logLogSlope(pts);
+  return Number.isFinite(s) ? s : undefined;
+}

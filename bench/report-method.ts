@@ -1,0 +1,77 @@
+/** The report's "Method" section: machine, processes, upstream, how each figure is measured, other load. */
+import type { Emit } from "./report-format.js";
+import type { BenchResults } from "./types.js";
+
+export function renderMethod(r: BenchResults, p: Emit): void {
+  const m = r.meta;
+  const cs = m.concurrencies;
+
+  // --- method
+  p("## Method");
+  p();
+  p(
+    `- **Machine**: ${m.cpu}, ${m.cores} cores, ${(m.memMb / 1024).toFixed(0)} GB RAM, Linux ${m.kernel}; Node ${m.node}; ` +
+      `llmux ${m.llmuxVersion} (${m.git}).`,
+  );
+  p(
+    "- **Processes**: the mock upstream, llmux, each peer gateway and the load generator each run in their own " +
+      "process (no shared event loop), all on this machine, all measured in the same run so that ratios compare " +
+      "like with like. The load generator keeps one undici `Pool` of keep-alive connections per measurement " +
+      `(connections = concurrency)${m.loadgenCpuPct !== undefined ? `; it used at most ${m.loadgenCpuPct.toFixed(0)} % of one core` : ""}.`,
+  );
+  p(
+    `- **Upstream**: llmux's own scripted mock (\`src/mock/server.ts\`, as \`llmux mock --latency ${m.upstream.latencyMs} ` +
+      `--chunk-delay ${m.upstream.chunkDelayMs}\`): ${m.upstream.latencyMs} ms before the response headers, then one ` +
+      `event every ${m.upstream.chunkDelayMs} ms; the reply is ${m.upstream.deltas} text deltas of ${m.upstream.chunkChars} ` +
+      "characters (Anthropic: 12 events; Responses: 14; Chat: 9 chunks), in the dialect of the path called. " +
+      "It forgets the requests it records every 250 ms, so its memory stays flat.",
+  );
+  p(
+    "- **Direct** is the floor: the load generator sends the upstream request itself to the mock — the exact body " +
+      "and headers llmux sends upstream for that lane, read back from the mock — so direct and llmux differ only by " +
+      "the gateway. **Added** = gateway − direct for the same lane, concurrency and run (then median and range over runs).",
+  );
+  p(
+    `- **Closed loop**: at concurrency c, c workers each send their next request as soon as the previous one ends. ` +
+      `Per cell: ${m.durations.warmupMs} ms warm-up (not recorded), then ${m.durations.c1Ms} ms per target at c = 1 and ` +
+      `${m.durations.cNMs} ms at c > 1 (at least a few requests), after a warm-up pass over every lane. At c = 1, direct, ` +
+      "the minimal proxy and llmux are measured together, their requests alternating one by one, so that they see " +
+      "the same conditions " +
+      "(and c = 1 throughput is 1 ÷ mean latency); peers are measured alone. Each target runs alone at c > 1. " +
+      "A peer whose c = 1 latency × c would exceed the drain budget is not run at that concurrency (marked *skipped*).",
+  );
+  p(
+    "- **Figures**: latency = request sent → last response byte; TTFB = → first body byte; TTFT = → first chunk " +
+      "carrying the first text token; inter-chunk gap = time between successive response chunks (streams); " +
+      "throughput = successful responses per second in the measured window; *max throughput at p99 ≤ 50 ms* = the " +
+      `highest throughput among c ∈ {${cs.join(", ")}} whose p99 stayed ≤ 50 ms; CPU time per request = (utime + stime) ` +
+      "of the serving process (/proc/<pid>/stat) over a cell ÷ requests in it (c > 1 cells; for direct, the mock's); " +
+      "RSS = VmRSS (/proc/<pid>/status).",
+  );
+  p(
+    "- **Minimal proxy** (reference): `bench/null-proxy.ts`, a node:http forwarder with keep-alive that passes the " +
+      "direct request's bytes to the mock and pipes the answer back — no parsing, no logging. It shows what one more " +
+      "process and two more loopback hops cost on this machine, before a gateway does any work.",
+  );
+  p(
+    "- **llmux** runs as shipped: `node dist/cli/main.js start --config FILE`, logging one JSON line per request " +
+      "(`logging: { level: info, pretty: false }`) to /dev/null; the peers' logs also go to /dev/null.",
+  );
+  const fc = m.foreignCpu;
+  if (fc) {
+    p(
+      `- **Other load on the machine**: CPU used by processes other than the benchmark's, read from /proc/stat around ` +
+        `each measurement: median ${fc.medianPct.toFixed(0)} %, max ${fc.maxPct.toFixed(0)} % of the ${m.cores} cores. ` +
+        `A measurement disturbed by more than ${fc.limitPct} % was taken again (up to ${fc.retries} times, keeping the ` +
+        `calmest); ${fc.over} of ${fc.cells} measurements stayed above ${fc.limitPct} %.`,
+    );
+    if (fc.over > fc.cells / 10) {
+      p(
+        `\n> **Caution**: another workload shared this ${m.cores}-core machine during ${fc.over} of ${fc.cells} measurements; ` +
+          "latency and throughput figures are less reliable than the method implies (the *added* figures and ratios, taken " +
+          "close together in time, suffer least).",
+      );
+    }
+  }
+  p();
+}

@@ -1,0 +1,80 @@
+/**
+ * The results of a run: the run's description (machine, build, settings, other load), the results file in
+ * .cache/, and the report written from them (docs/performance.md and its chart).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, release, totalmem } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { CONCURRENCIES, type Options, PACE, type Paths, type Settings } from "./options.js";
+import { log } from "./progress.js";
+import { renderMarkdown } from "./report.js";
+import { renderChart } from "./report-chart.js";
+import { evaluateTargets } from "./report-targets.js";
+import type { BenchMeta, BenchResults } from "./types.js";
+
+export function runMeta(
+  opts: Options,
+  S: Settings,
+  paths: Paths,
+  loadgenCpuPct: number,
+  foreignSeen: number[],
+): BenchMeta {
+  const { root, llmuxDist } = paths;
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    quick: opts.quick,
+    runs: S.runs,
+    node: process.version,
+    cpu: cpus()[0]?.model ?? "unknown CPU",
+    cores: cpus().length,
+    memMb: Math.round(totalmem() / 2 ** 20),
+    kernel: release(),
+    llmuxVersion: (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version,
+    git: opts.llmuxDist ? `${gitDescribe(root)}; measured build: ${relative(root, llmuxDist)}` : gitDescribe(root),
+    upstream: PACE,
+    durations: { c1Ms: S.c1Ms, cNMs: S.cNMs, warmupMs: S.warmupMs },
+    concurrencies: CONCURRENCIES,
+    streamsCount: S.streams,
+    wallSeconds: 0,
+    loadgenCpuPct,
+    foreignCpu: foreignSummary(foreignSeen, S.noisyPct, S.retries),
+  };
+}
+
+/** docs/performance.md (with bench/findings.md, when present, as its last section) and the chart. */
+export function writeReport(results: BenchResults, opts: Options, root: string): void {
+  const outFile = resolve(root, opts.out);
+  const chartFile = "performance-latency.svg";
+  const findingsFile = join(root, "bench", "findings.md");
+  const findings = opts.llmuxDist || !existsSync(findingsFile) ? undefined : readFileSync(findingsFile, "utf8");
+  writeFileSync(outFile, renderMarkdown(results, chartFile, findings));
+  writeFileSync(join(dirname(outFile), chartFile), renderChart(results));
+  const targets = evaluateTargets(results);
+  log(
+    `wrote ${relative(root, outFile)} and ${chartFile}: ${targets.filter((t) => t.met).length} targets met, ` +
+      `${targets.filter((t) => t.met === false).length} missed; ${results.meta.wallSeconds.toFixed(0)} s`,
+  );
+}
+
+function foreignSummary(seen: number[], limit: number, retries: number): BenchMeta["foreignCpu"] {
+  const sortedSeen = [...seen].sort((a, b) => a - b);
+  return {
+    medianPct: sortedSeen[Math.floor(sortedSeen.length / 2)] ?? 0,
+    maxPct: sortedSeen[sortedSeen.length - 1] ?? 0,
+    over: seen.filter((v) => v > limit).length,
+    cells: seen.length,
+    limitPct: limit,
+    retries,
+  };
+}
+
+function gitDescribe(root: string): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: root, encoding: "utf8" }).trim();
+    return dirty ? `commit ${head} with uncommitted changes in src/` : `commit ${head}`;
+  } catch {
+    return "commit unknown";
+  }
+}
