@@ -159,7 +159,8 @@ export class Gateway {
       }
       sendJson(res, 200, { status: "ok", name: "llmux", models: this.models.names().length });
       return;
-    } // Pass-through: each caller spends its own provider key, so a request without one is refused (never
+    }
+    // Pass-through: each caller spends its own provider key, so a request without one is refused (never
     // served with a provider key from the config). Otherwise: one of the service keys.
     const key = presentedKey(req.headers);
     if (this.config.auth.passthrough ? key === undefined : !this.keys.accepts(key)) {

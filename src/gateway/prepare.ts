@@ -24,7 +24,8 @@ export interface Plan {
   client: Dialect;
   upstream: Dialect;
   /** Same dialect on both sides: the body is patched, not translated, and the reply bytes pass through. */
-  passthrough: boolean /** The upstream request body, serialised (released once sent: see `takeBody`). */;
+  passthrough: boolean;
+  /** The upstream request body, serialised (released once sent: see `takeBody`). */
   body: string | Buffer;
   /** Whether the client asked for a stream. */
   clientStream: boolean;

@@ -14,7 +14,8 @@ export type RouteKind =
 export interface Matched {
   kind: RouteKind;
   /** The dialect errors are answered in. */
-  dialect: Dialect /** Model named by the path (Azure deployments, GET /v1/models/{id}). */;
+  dialect: Dialect;
+  /** Model named by the path (Azure deployments, GET /v1/models/{id}). */
   model?: string;
   /** Response id named by the path (GET / DELETE /v1/responses/{id}). */
   responseId?: string;

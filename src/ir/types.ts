@@ -87,7 +87,8 @@ export interface ReasoningPart {
   /** Anthropic redacted_thinking data. */
   redacted?: string;
   /** Responses encrypted_content. */
-  encrypted?: string /** Responses reasoning item id (rs_…). */;
+  encrypted?: string;
+  /** Responses reasoning item id (rs_…). */
   id?: string;
   /**
    * The provider and model that produced this state, when llmux knows it (from an envelope or its

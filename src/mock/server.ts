@@ -31,7 +31,8 @@ export interface MockTurn extends Omit<MockScript, "blocks"> {
   /** Milliseconds before the response headers. */
   latencyMs?: number;
   /** Milliseconds between stream events. */
-  chunkDelayMs?: number /** Chat flavour for this turn (merged over the endpoint's). */;
+  chunkDelayMs?: number;
+  /** Chat flavour for this turn (merged over the endpoint's). */
   flavour?: ChatFlavour;
   /** Answer with exactly these bytes as an event stream (a recorded provider stream). */
   raw?: string;
@@ -55,7 +56,8 @@ export interface MockServerOptions {
   port?: number;
   host?: string;
   latencyMs?: number;
-  chunkDelayMs?: number /** The answer when no turn is queued; default: an echo of the last user message. */;
+  chunkDelayMs?: number;
+  /** The answer when no turn is queued; default: an echo of the last user message. */
   fallback?: (body: unknown) => MockScript;
   /**
    * Enforce the providers' rules on reasoning state and tool pairing (src/mock/validate.ts): opaque state

@@ -13,7 +13,8 @@ export function createLogger(level: string, pretty?: boolean): Logger {
         options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" },
       },
     });
-  } // Written from a background write, off the request path; flushed when the gateway closes.
+  }
+  // Written from a background write, off the request path; flushed when the gateway closes.
   return pino(
     { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
     pino.destination({ dest: 1, sync: false }),

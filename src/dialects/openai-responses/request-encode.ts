@@ -16,9 +16,8 @@ export interface ResponsesRequestOptions {
    * Reasoning summary to ask for when the request names none (so reasoning can be shown to clients that
    * did not speak Responses). Default "auto"; null asks for none (organisations without summary access).
    */
-  defaultSummary?:
-    | string
-    | null /** `store` for requests translated from another dialect. Default false: llmux keeps the state. */;
+  defaultSummary?: string | null;
+  /** `store` for requests translated from another dialect. Default false: llmux keeps the state. */
   store?: boolean;
   /** Ask the upstream not to pad stream events (obfuscation is useless between a gateway and its provider). */
   noObfuscation?: boolean;
