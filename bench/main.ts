@@ -14,7 +14,7 @@
  * and reads /proc between measurements.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { buildCurveSpecs, measureCurve } from "./body-curve.js";
 import { profileMissed } from "./cpu-profiles.js";
 import { Fleet } from "./fleet.js";
@@ -25,7 +25,7 @@ import { leakCheck } from "./leak-check.js";
 import { Measurer } from "./measure.js";
 import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor } from "./options.js";
 import { log, sleep, started } from "./progress.js";
-import { runMeta, writeReport } from "./results-file.js";
+import { resultsFile, runMeta, writeReport } from "./results-file.js";
 import { measureStreams } from "./streams-memory.js";
 import type { BenchResults } from "./types.js";
 
@@ -112,14 +112,14 @@ async function main(): Promise<void> {
   await profileMissed(opts, S, paths, fleet, ms, lanes, specs, results);
 
   results.meta.wallSeconds = (Date.now() - started) / 1000;
-  writeFileSync(join(cacheDir, "bench-results.json"), JSON.stringify(results));
+  writeFileSync(resultsFile(opts, cacheDir), JSON.stringify(results));
   writeReport(results, opts, root);
 }
 
 const entry =
   opts.reportOnly !== undefined
     ? async () => {
-        const file = opts.reportOnly ? resolve(root, opts.reportOnly) : join(cacheDir, "bench-results.json");
+        const file = opts.reportOnly ? resolve(root, opts.reportOnly) : resultsFile(opts, cacheDir);
         writeReport(JSON.parse(readFileSync(file, "utf8")) as BenchResults, opts, root);
       }
     : main;

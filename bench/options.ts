@@ -11,7 +11,7 @@ export interface Options {
   out: string;
   /** Another build of llmux to measure (a directory like dist/), for before/after comparisons. */
   llmuxDist?: string;
-  /** Only render the report again from a results file (default .cache/bench-results.json). */
+  /** Only render the report again from a results file (default: the results saved by the last run with the same --out). */
   reportOnly?: string;
 }
 

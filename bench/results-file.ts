@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { CONCURRENCIES, type Options, PACE, type Paths, type Settings } from "./options.js";
 import { log } from "./progress.js";
 import { renderMarkdown } from "./report.js";
@@ -40,6 +40,16 @@ export function runMeta(
     loadgenCpuPct,
     foreignCpu: foreignSummary(foreignSeen, S.noisyPct, S.retries),
   };
+}
+
+/**
+ * Where a run keeps its results: .cache/bench-results.json for the default report, and a file named after
+ * the report otherwise, so that a partial run written elsewhere (--out) never replaces the saved full run.
+ */
+export function resultsFile(opts: Options, cacheDir: string): string {
+  const root = dirname(cacheDir);
+  const defaultOut = resolve(root, opts.out) === resolve(root, "docs/performance.md");
+  return join(cacheDir, defaultOut ? "bench-results.json" : `bench-results-${basename(opts.out, ".md")}.json`);
 }
 
 /** docs/performance.md (with bench/findings.md, when present, as its last section) and the chart. */

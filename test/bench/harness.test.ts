@@ -6,6 +6,7 @@ import { renderChart } from "../../bench/report-chart.js";
 import { added, maxThroughput } from "../../bench/report-figures.js";
 import { fmt } from "../../bench/report-format.js";
 import { evaluateTargets } from "../../bench/report-targets.js";
+import { resultsFile } from "../../bench/results-file.js";
 import { linearFit, logLogSlope, percentile, spread, summarize } from "../../bench/stats.js";
 import type { BenchResults, Cell, RunResult, TargetName } from "../../bench/types.js";
 
@@ -236,5 +237,15 @@ describe("bench CPU profiles", () => {
     expect(sum.byArea.map((a) => a.area)).toEqual(["npm: undici", "llmux: gateway"]);
     expect(area("(garbage collector)", "")).toBe("GC");
     expect(flameGraphSvg(profile, "t")).toContain("handle");
+  });
+});
+
+describe("bench results file", () => {
+  it("keeps a run written elsewhere (--out) apart from the full run's saved results", () => {
+    const base = { quick: false, peers: true, profile: "auto" as const };
+    expect(resultsFile({ ...base, out: "docs/performance.md" }, "/repo/.cache")).toBe(
+      "/repo/.cache/bench-results.json",
+    );
+    expect(resultsFile({ ...base, out: "/tmp/q1.md" }, "/repo/.cache")).toBe("/repo/.cache/bench-results-q1.json");
   });
 });
