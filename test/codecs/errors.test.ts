@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { responsesFailure } from "../../src/dialects/openai-responses/response.js";
-import type { Dialect, ErrorInfo, Json, JsonObject } from "../../src/ir/types.js";
+import type { Dialect, ErrorInfo, Json, JsonObject, StreamEvent } from "../../src/ir/types.js";
 import { parseSseText } from "../../src/sse/parser.js";
 import { codecs } from "../../src/translate/codecs.js";
 import { decodeStream, dig, encodeStream, jsonFixture, sseEvents, textFixture } from "./helpers.js";
@@ -604,4 +604,33 @@ describe("in-stream errors (§2.6 both shapes, §6 item 15)", () => {
     expect(dig(last?.data, "error", "message")).toBe("Overloaded");
     expect(["server_error", "overloaded_error"]).toContain(dig(last?.data, "error", "type"));
   });
+});
+
+describe("an upstream event that is not JSON", () => {
+  const starts: Record<Dialect, string> = {
+    anthropic:
+      '{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"usage":{"input_tokens":1,"output_tokens":0}}}',
+    "openai-chat":
+      '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"}}]}',
+    "openai-responses":
+      '{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1,"model":"m","status":"in_progress","output":[]}}',
+  };
+
+  for (const d of Object.keys(starts) as Dialect[]) {
+    it(`${d}: ends the stream with a 502 error quoting the event, and reads nothing after it`, () => {
+      const dec = codecs[d].createDecoder();
+      const events: StreamEvent[] = [];
+      const sink = (e: StreamEvent) => events.push(e);
+      dec.event({ data: starts[d] }, sink);
+      dec.event({ data: "{not json" }, sink);
+      dec.event({ data: starts[d] }, sink);
+      dec.end(sink);
+      const errors = events.filter((e) => e.type === "error");
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({
+        error: { status: 502, kind: "server", message: "upstream sent an event that is not JSON: {not json" },
+      });
+      expect(events.at(-1)?.type).toBe("error");
+    });
+  }
 });

@@ -2,6 +2,7 @@ import { nowSeconds } from "../../ir/ids.js";
 import { isObject, leftovers } from "../../ir/input-error.js";
 import { stopFromAnthropic } from "../../ir/stop-reason.js";
 import type { AssistantPart, Json, JsonObject, StopReason, Usage } from "../../ir/types.js";
+import { eventJson, notJsonMessage } from "../../sse/event-json.js";
 import type { SseEvent } from "../../sse/parser.js";
 import { identityOf, unwrapCustomInput } from "../../translate/tool-identity.js";
 import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../../translate/types.js";
@@ -47,11 +48,9 @@ export class AnthropicStreamDecoder implements StreamDecoder {
 
   event(ev: SseEvent, out: EventSink): void {
     if (this.finished) return;
-    let data: Json;
-    try {
-      data = JSON.parse(ev.data) as Json;
-    } catch {
-      this.fail(out, `upstream sent an event that is not JSON: ${ev.data.slice(0, 200)}`);
+    const data = eventJson(ev.data);
+    if (data === undefined) {
+      this.fail(out, notJsonMessage(ev.data));
       return;
     }
     if (!isObject(data)) return;

@@ -2,6 +2,7 @@ import { derivedId, newId, nowSeconds } from "../../ir/ids.js";
 import { isObject } from "../../ir/input-error.js";
 import { stopFromChat } from "../../ir/stop-reason.js";
 import type { AssistantPart, Json, JsonObject, ReasoningPart, StopReason, StreamEvent, Usage } from "../../ir/types.js";
+import { eventJson, notJsonMessage } from "../../sse/event-json.js";
 import type { SseEvent } from "../../sse/parser.js";
 import { identityOf, unwrapCustomInput } from "../../translate/tool-identity.js";
 import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../../translate/types.js";
@@ -65,11 +66,9 @@ export class ChatStreamDecoder implements StreamDecoder {
       this.finish(out);
       return;
     }
-    let data: Json;
-    try {
-      data = JSON.parse(raw) as Json;
-    } catch {
-      this.fail(out, `upstream sent a chunk that is not JSON: ${raw.slice(0, 200)}`);
+    const data = eventJson(raw);
+    if (data === undefined) {
+      this.fail(out, notJsonMessage(raw));
       return;
     }
     if (!isObject(data)) return;

@@ -1,6 +1,7 @@
 import { nowSeconds } from "../../ir/ids.js";
 import { isObject } from "../../ir/input-error.js";
-import type { AssistantPart, Json, JsonObject, StreamEvent, TextPart } from "../../ir/types.js";
+import type { AssistantPart, JsonObject, StreamEvent, TextPart } from "../../ir/types.js";
+import { eventJson, notJsonMessage } from "../../sse/event-json.js";
 import type { SseEvent } from "../../sse/parser.js";
 import type { DecodeOptions, EventSink, StreamDecoder } from "../../translate/types.js";
 import { decodeOpenAIError } from "../openai-errors.js";
@@ -30,11 +31,9 @@ export class ResponsesStreamDecoder implements StreamDecoder {
       this.end(out);
       return;
     }
-    let data: Json;
-    try {
-      data = JSON.parse(ev.data) as Json;
-    } catch {
-      this.fail(out, `upstream sent an event that is not JSON: ${ev.data.slice(0, 200)}`);
+    const data = eventJson(ev.data);
+    if (data === undefined) {
+      this.fail(out, notJsonMessage(ev.data));
       return;
     }
     if (!isObject(data)) return;
