@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ServerSchema } from "./schema-server.js";
 
 /**
  * The configuration file, as a schema: the single source for validation (errors name the path), defaults,
@@ -150,22 +151,7 @@ export const ModelSchema = z
 
 export const ConfigSchema = z
   .object({
-    server: z
-      .object({
-        host: z.string().default("127.0.0.1"),
-        port: z.number().int().min(0).max(65535).default(4000),
-        body_limit_mb: z.number().positive().default(32).describe("Largest request body accepted (413 above)."),
-        tls: z
-          .object({
-            cert: z.string().describe("PEM certificate file."),
-            key: z.string().describe("PEM private key file."),
-          })
-          .strict()
-          .optional()
-          .describe("Serve HTTPS directly."),
-      })
-      .strict()
-      .default({ host: "127.0.0.1", port: 4000, body_limit_mb: 32 }),
+    server: ServerSchema,
     auth: z
       .object({
         keys: z.array(z.string().min(1)).default([]).describe("Service keys clients must present. Empty: open."),

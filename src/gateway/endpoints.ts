@@ -1,16 +1,23 @@
-import type { ServerResponse } from "node:http";
 import { nowSeconds } from "../ir/ids.js";
 import type { Dialect } from "../ir/types.js";
-import type { Store } from "../store/types.js";
-import { sendError, sendJson } from "./http.js";
+import type { ResponseStore } from "../store/types.js";
+import { answerError, answerJson, type Exchange } from "./exchange.js";
 import type { ModelTable } from "./model-table.js";
 import type { Matched } from "./routes.js";
 
-/** GET /v1/responses/{id}, GET …/input_items, DELETE /v1/responses/{id}, from llmux's store. */
-export function storedResponse(store: Store, res: ServerResponse, match: Matched): void {
+/**
+ * GET /v1/responses/{id}, GET …/input_items, DELETE /v1/responses/{id}, from llmux's store. Only the
+ * caller's own responses exist for it: another owner's id is answered exactly as an unknown one.
+ */
+export async function storedResponse(
+  ex: Exchange,
+  responses: ResponseStore,
+  owner: string,
+  match: Matched,
+): Promise<void> {
   const id = match.responseId ?? "";
   const notFound = (): void => {
-    sendError(res, "openai-responses", {
+    answerError(ex, "openai-responses", {
       status: 404,
       kind: "not_found",
       message: `No response with id '${id}' is stored here`,
@@ -18,25 +25,25 @@ export function storedResponse(store: Store, res: ServerResponse, match: Matched
     });
   };
   if (match.kind === "response_delete") {
-    if (!store.responses.delete(id)) {
+    if (!(await responses.delete(owner, id))) {
       notFound();
       return;
     }
-    sendJson(res, 200, { id, object: "response", deleted: true });
+    answerJson(ex, 200, { id, object: "response", deleted: true });
     return;
   }
-  const stored = store.responses.get(id);
+  const stored = await responses.get(owner, id);
   if (!stored) {
     notFound();
     return;
   }
   if (match.kind === "response_get") {
-    sendJson(res, 200, stored.response);
+    answerJson(ex, 200, stored.response);
     return;
   }
   const data = stored.input;
   const ids = data.map((item) => item.id).filter((v): v is string => typeof v === "string");
-  sendJson(res, 200, {
+  answerJson(ex, 200, {
     object: "list",
     data,
     first_id: ids[0] ?? null,
@@ -46,12 +53,12 @@ export function storedResponse(store: Store, res: ServerResponse, match: Matched
 }
 
 /** GET /v1/models in the caller's dialect; wildcard routes are not listed. */
-export function listModels(models: ModelTable, res: ServerResponse, dialect: Dialect): void {
+export function listModels(ex: Exchange, models: ModelTable, dialect: Dialect): void {
   const names = models.names().filter((n) => !n.includes("*"));
   if (dialect === "anthropic") {
     const created = new Date(0).toISOString();
     const data = names.map((id) => ({ type: "model", id, display_name: id, created_at: created }));
-    sendJson(res, 200, {
+    answerJson(ex, 200, {
       data,
       has_more: false,
       first_id: data[0]?.id ?? null,
@@ -60,16 +67,16 @@ export function listModels(models: ModelTable, res: ServerResponse, dialect: Dia
     return;
   }
   const created = nowSeconds();
-  sendJson(res, 200, {
+  answerJson(ex, 200, {
     object: "list",
     data: names.map((id) => ({ id, object: "model", created, owned_by: "llmux" })),
   });
 }
 
 /** GET /v1/models/{id}. */
-export function oneModel(models: ModelTable, res: ServerResponse, dialect: Dialect, id: string): void {
+export function oneModel(ex: Exchange, models: ModelTable, dialect: Dialect, id: string): void {
   if (!models.resolve(id)) {
-    sendError(res, dialect, {
+    answerError(ex, dialect, {
       status: 404,
       kind: "not_found",
       message: `The model '${id}' is not configured here`,
@@ -78,6 +85,6 @@ export function oneModel(models: ModelTable, res: ServerResponse, dialect: Diale
     return;
   }
   if (dialect === "anthropic")
-    sendJson(res, 200, { type: "model", id, display_name: id, created_at: new Date(0).toISOString() });
-  else sendJson(res, 200, { id, object: "model", created: nowSeconds(), owned_by: "llmux" });
+    answerJson(ex, 200, { type: "model", id, display_name: id, created_at: new Date(0).toISOString() });
+  else answerJson(ex, 200, { id, object: "model", created: nowSeconds(), owned_by: "llmux" });
 }

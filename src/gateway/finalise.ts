@@ -1,31 +1,60 @@
 import type { Dialect, Usage, Warning } from "../ir/types.js";
 import type { Logger } from "../observe/logger.js";
 
-/** Everything one request's log line reports; filled in as the request goes. */
+export type Outcome = "ok" | "error" | "aborted" | "refused";
+
+/** Everything one request's log line reports; filled in by the stages as the request goes. */
 export interface RequestRecord {
   id: string;
   startedAt: number;
-  client: Dialect;
+  method: string;
   path: string;
+  /** The dialect of the route (what errors are answered in). */
+  client?: Dialect;
+  /** The model name the client asked for. */
+  requested?: string;
   alias?: string;
   provider?: string;
   model?: string;
+  deployment?: string;
   stream?: boolean;
   passthrough?: boolean;
   status?: number;
   firstByteAt?: number;
   usage?: Usage;
-  outcome?: "ok" | "error" | "aborted";
-  error?: string;
+  outcome?: Outcome;
+  /** Why the request was refused or failed, in words. */
+  reason?: string;
+  /** Who called (Principal.name), never the key. */
+  key?: string;
   warnings: Warning[];
   requestBytes: number;
   /** Characters of text the client received (for estimating output tokens). */
   outputChars: number;
+  /** Requests that only say llmux is up (health checks) are logged at debug level. */
+  quiet?: boolean;
+  /** Routing decisions in words, kept only when the debug level is on (`debug` is then true). */
+  debug: boolean;
+  decisions?: string[];
   done?: boolean;
 }
 
-export function newRecord(id: string, client: Dialect, path: string, requestBytes: number): RequestRecord {
-  return { id, startedAt: performance.now(), client, path, warnings: [], requestBytes, outputChars: 0 };
+export function newRecord(id: string, method: string, path: string, debug = false): RequestRecord {
+  return { id, startedAt: performance.now(), method, path, warnings: [], requestBytes: 0, outputChars: 0, debug };
+}
+
+/** Notes a routing decision (only when the debug level is on: no work otherwise). */
+export function decide(rec: RequestRecord, words: () => string): void {
+  if (!rec.debug) return;
+  rec.decisions ??= [];
+  rec.decisions.push(words());
+}
+
+/** Marks the request failed (or refused) with its status and why, unless an earlier stage already did. */
+export function failed(rec: RequestRecord, status: number, reason: string, outcome: Outcome = "error"): void {
+  rec.status = status;
+  rec.outcome = outcome;
+  rec.reason ??= reason;
 }
 
 /** Usage as reported, or estimated from sizes (≈4 characters per token) and marked as such. */
@@ -38,26 +67,37 @@ export function usageOf(rec: RequestRecord): Usage {
   };
 }
 
-/** Logs the request once, whatever way it ended. */
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/**
+ * The settle stage: the one finaliser of every request, whatever way it ended (answered, refused, failed,
+ * aborted by the client). It runs once per request and writes its log line.
+ */
 export function finalise(logger: Logger, rec: RequestRecord): void {
   if (rec.done) return;
   rec.done = true;
   const now = performance.now();
-  const u = usageOf(rec);
+  const generated = rec.provider !== undefined;
+  const u = generated ? usageOf(rec) : undefined;
+  const outcome = rec.outcome ?? (rec.status !== undefined && rec.status >= 400 ? "error" : "ok");
   const line = {
     req_id: rec.id,
-    client: rec.client,
+    method: rec.method,
     path: rec.path,
+    status: rec.status,
+    outcome,
+    reason: rec.reason,
+    client: rec.client,
+    requested: rec.requested,
     alias: rec.alias,
     provider: rec.provider,
     model: rec.model,
+    deployment: rec.deployment,
     stream: rec.stream,
     passthrough: rec.passthrough,
-    status: rec.status,
-    outcome: rec.outcome ?? "ok",
-    latency_ms: Math.round((now - rec.startedAt) * 100) / 100,
-    ttfb_ms: rec.firstByteAt !== undefined ? Math.round((rec.firstByteAt - rec.startedAt) * 100) / 100 : undefined,
-    tokens: {
+    latency_ms: round(now - rec.startedAt),
+    ttfb_ms: rec.firstByteAt !== undefined ? round(rec.firstByteAt - rec.startedAt) : undefined,
+    tokens: u && {
       input: u.inputTokens,
       output: u.outputTokens,
       cache_read: u.cacheReadTokens,
@@ -65,10 +105,13 @@ export function finalise(logger: Logger, rec: RequestRecord): void {
       reasoning: u.reasoningTokens,
       estimated: u.estimated === true ? true : undefined,
     },
-    warnings: rec.warnings.length > 0 ? rec.warnings.map((w) => w.code) : undefined,
-    error: rec.error,
+    key: rec.key,
+    warnings: rec.warnings.length > 0 ? rec.warnings.map((w) => ({ code: w.code, message: w.message })) : undefined,
+    decisions: rec.decisions,
   };
-  if (rec.outcome === "error") logger.warn(line, "request failed");
-  else if (rec.outcome === "aborted") logger.info(line, "request aborted by client");
+  if (rec.quiet && outcome === "ok") logger.debug(line, "request");
+  else if (outcome === "error") logger.warn(line, "request failed");
+  else if (outcome === "refused") logger.info(line, "request refused");
+  else if (outcome === "aborted") logger.info(line, "request aborted by client");
   else logger.info(line, "request");
 }

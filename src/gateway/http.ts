@@ -1,59 +1,6 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Dialect, ErrorInfo, JsonObject } from "../ir/types.js";
 import { codecs } from "../translate/codecs.js";
-
-export class BodyTooLarge extends Error {
-  constructor(readonly limit: number) {
-    super(`request body exceeds ${limit} bytes`);
-  }
-}
-
-/**
- * Reads the request body, failing fast (without buffering the rest) once it passes `limit` bytes. Its
- * listeners are removed once it settles: the request object lives as long as the answer streams, and
- * listeners left on it would keep the body's chunks (and the body) alive with it.
- */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      reject(new BodyTooLarge(limit));
-      return;
-    }
-    let chunks: Buffer[] = [];
-    let size = 0;
-    const settle = (): Buffer[] => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-      const taken = chunks;
-      chunks = [];
-      return taken;
-    };
-    const onData = (c: Buffer): void => {
-      size += c.length;
-      if (size > limit) {
-        settle();
-        req.resume();
-        reject(new BodyTooLarge(limit));
-        return;
-      }
-      chunks.push(c);
-    };
-    const onEnd = (): void => {
-      const taken = settle();
-      resolve(taken.length === 1 ? taken[0]! : Buffer.concat(taken, size));
-    };
-    const onError = (err: Error): void => {
-      settle();
-      reject(err);
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-  });
-}
 
 export function header(h: IncomingHttpHeaders, name: string): string | undefined {
   const v = h[name];

@@ -42,13 +42,13 @@ export interface Plan {
   storeAs?: { previousId?: string | undefined; input: JsonObject[] } | undefined;
 }
 
-/** Reasoning and Responses state, opened on first use. */
+/** Reasoning and Responses state, opened on first use, seen as one caller's. */
 export interface State {
-  secret(): string;
-  cache: ReasoningCache;
+  /** Whose stored data this request may read and write (Principal.owner); it also scopes cached reasoning. */
+  readonly owner: string;
+  secret(): Promise<string>;
+  readonly cache: ReasoningCache;
   responses(): ResponseStore;
-  /** The caller, for scoping cached reasoning (a digest of its key). */
-  scope: string;
 }
 
 export interface PrepareInput {
@@ -70,8 +70,8 @@ function invalid(param: string | null, message: string): ErrorInfo {
   return new InputError(param, message).toErrorInfo();
 }
 
-/** Decides how a request goes upstream, or says why it cannot. */
-export function prepare(input: PrepareInput): Plan | ErrorInfo {
+/** The plan stage: decides how a request goes upstream, or says why it cannot. */
+export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
   const { client, body } = input;
   if (!isObject(body)) return invalid(null, "Request body must be a JSON object");
   const requested = input.pathModel ?? body.model;
@@ -134,7 +134,8 @@ export function prepare(input: PrepareInput): Plan | ErrorInfo {
   }
 
   const state = input.state;
-  if (state && requestDialect === "openai-responses") resolveItemReferences(body, state.responses(), warnings);
+  if (state && requestDialect === "openai-responses")
+    await resolveItemReferences(body, state.responses(), state.owner, warnings);
   let ir: ReturnType<(typeof codecs)[Dialect]["decodeRequest"]>;
   try {
     ir = codecs[requestDialect].decodeRequest(body);
@@ -147,7 +148,7 @@ export function prepare(input: PrepareInput): Plan | ErrorInfo {
   let storeAs: Plan["storeAs"];
   if (state && requestDialect === "openai-responses") {
     if (ir.previousResponseId) {
-      const missing = resolvePrevious(ir, state.responses());
+      const missing = await resolvePrevious(ir, state.responses(), state.owner);
       // Cursor sends its full history too: an id llmux never stored is only dropped for it.
       if (missing && !cursor) return missing;
       if (missing) {
@@ -163,9 +164,10 @@ export function prepare(input: PrepareInput): Plan | ErrorInfo {
   if (cursor) adaptCursorRequest(ir);
   if (state) {
     if (client !== "openai-chat") {
-      openEnvelopes(ir, state.secret(), warnings);
-      response.wrapReasoning = envelopeWrapper(origin, () => state.secret());
-    } else state.cache.restore(ir, origin, state.scope, warnings);
+      const secret = await state.secret();
+      openEnvelopes(ir, secret, warnings);
+      response.wrapReasoning = envelopeWrapper(origin, () => secret);
+    } else await state.cache.restore(ir, origin, state.owner, warnings);
     dropForeignReasoning(ir, origin, warnings);
   }
   repairToolPairing(ir, warnings);
@@ -193,7 +195,7 @@ export function prepare(input: PrepareInput): Plan | ErrorInfo {
     response,
     warnings,
     origin,
-    captureScope: state && client === "openai-chat" ? state.scope : undefined,
+    captureScope: state && client === "openai-chat" ? state.owner : undefined,
     storeAs,
   };
 }

@@ -98,7 +98,7 @@ async function upstreamError(plan: Plan, reply: UpstreamReply, res: ServerRespon
   }
   const forwarded = forwardedHeaders(reply.headers);
   rec.outcome = "error";
-  rec.error = `upstream ${reply.status}: ${text.slice(0, 300)}`;
+  rec.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
   let parsed: Json | string = text;
   try {
     parsed = JSON.parse(text) as Json;
@@ -163,7 +163,7 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
     if (res.destroyed) throw err;
     const info = streamFailure(err);
     rec.outcome = "error";
-    rec.error = info.message;
+    rec.reason = info.message;
     if (renamer) await out.write(renamer.end());
     await out.write(inStreamError(plan.client, info, tap.lastSequence));
   } finally {
@@ -173,18 +173,34 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
   out.end();
 }
 
-/** Keeps what a complete answer leaves behind: its reasoning (Chat clients), the stored response (Responses). */
-function remember(plan: Plan, result: Response, state: State | undefined, encoded?: JsonObject): void {
+/**
+ * Keeps what a complete answer leaves behind: its reasoning (Chat clients), the stored response (Responses),
+ * under the caller's owner. The client has its answer by then: a store that fails is a warning in the log.
+ */
+async function remember(
+  plan: Plan,
+  result: Response,
+  state: State | undefined,
+  rec: RequestRecord,
+  encoded?: JsonObject,
+): Promise<void> {
   if (!state) return;
-  if (plan.captureScope) state.cache.capture(result.content, plan.origin, plan.captureScope);
-  if (plan.storeAs) {
-    const response = encoded ?? codecs["openai-responses"].encodeResponse(result, plan.response).value;
-    state.responses().put({
-      id: String(response.id),
-      previousId: plan.storeAs.previousId,
-      createdAt: typeof response.created_at === "number" ? response.created_at : Math.floor(Date.now() / 1000),
-      input: plan.storeAs.input,
-      response,
+  try {
+    if (plan.captureScope) await state.cache.capture(result.content, plan.origin, plan.captureScope);
+    if (plan.storeAs) {
+      const response = encoded ?? codecs["openai-responses"].encodeResponse(result, plan.response).value;
+      await state.responses().put(state.owner, {
+        id: String(response.id),
+        previousId: plan.storeAs.previousId,
+        createdAt: typeof response.created_at === "number" ? response.created_at : Math.floor(Date.now() / 1000),
+        input: plan.storeAs.input,
+        response,
+      });
+    }
+  } catch (err) {
+    rec.warnings.push({
+      code: "state_not_kept",
+      message: `the answer's state was not stored: ${(err as Error).message}`,
     });
   }
 }
@@ -204,7 +220,7 @@ async function translated(
     else if (e.type === "start" && e.usage) rec.usage = e.usage;
     else if (e.type === "error") {
       rec.outcome = "error";
-      rec.error = e.error.message;
+      rec.reason = e.error.message;
     }
     collector?.handle(e);
   };
@@ -237,7 +253,7 @@ async function translated(
   if (out) {
     out.end();
     const result = collector?.result();
-    if (result && !isErrorInfo(result)) remember(plan, result, state);
+    if (result && !isErrorInfo(result)) await remember(plan, result, state, rec);
     return;
   }
   const result = collector!.result();
@@ -249,7 +265,7 @@ async function translated(
   rec.status = 200;
   rec.firstByteAt ??= performance.now();
   sendJson(res, 200, encoded.value, headers);
-  remember(plan, result, state, plan.client === "openai-responses" ? encoded.value : undefined);
+  await remember(plan, result, state, rec, plan.client === "openai-responses" ? encoded.value : undefined);
 }
 
 /** Answers the client from the upstream reply, in the client's dialect. */

@@ -15,19 +15,29 @@ export function inputItems(body: JsonObject): JsonObject[] {
  * Items that point at stored state — `item_reference`s, and reasoning items sent by id only (clients that
  * replay by reference, such as the AI SDK with store: true) — are replaced by the stored items.
  */
-export function resolveItemReferences(body: JsonObject, store: ResponseStore, warnings: Warnings): void {
+export async function resolveItemReferences(
+  body: JsonObject,
+  store: ResponseStore,
+  owner: string,
+  warnings: Warnings,
+): Promise<void> {
   if (!Array.isArray(body.input)) return;
+  const refersToState = (item: Json): item is JsonObject & { id: string } =>
+    isObject(item) &&
+    typeof item.id === "string" &&
+    (item.type === "item_reference" ||
+      (item.type === "reasoning" && (item.encrypted_content === undefined || item.encrypted_content === null)));
+  if (!body.input.some(refersToState)) return;
+  const found = await Promise.all(
+    body.input.map((item) => (refersToState(item) ? store.item(owner, item.id) : undefined)),
+  );
   let missing = 0;
-  body.input = body.input.flatMap((item): Json[] => {
-    if (!isObject(item) || typeof item.id !== "string") return [item];
-    const byReference = item.type === "item_reference";
-    const reasoningById =
-      item.type === "reasoning" && (item.encrypted_content === undefined || item.encrypted_content === null);
-    if (!byReference && !reasoningById) return [item];
-    const stored = store.item(item.id);
+  body.input = body.input.flatMap((item, i): Json[] => {
+    if (!refersToState(item)) return [item];
+    const stored = found[i];
     if (stored) return [stored];
     missing++;
-    return byReference ? [] : [item];
+    return item.type === "item_reference" ? [] : [item];
   });
   if (missing > 0)
     warnings.add("item_not_found", `${missing} referenced item(s) are not stored here and were dropped`, "input");
@@ -37,7 +47,11 @@ export function resolveItemReferences(body: JsonObject, store: ResponseStore, wa
  * Rebuilds the history a `previous_response_id` stands for (every earlier input and output, oldest first)
  * in front of the request's own messages. `instructions` are not carried over, as in the Responses API.
  */
-export function resolvePrevious(req: Request, store: ResponseStore): ErrorInfo | undefined {
+export async function resolvePrevious(
+  req: Request,
+  store: ResponseStore,
+  owner: string,
+): Promise<ErrorInfo | undefined> {
   const first = req.previousResponseId;
   if (!first) return undefined;
   const chain: JsonObject[][] = [];
@@ -45,7 +59,7 @@ export function resolvePrevious(req: Request, store: ResponseStore): ErrorInfo |
   for (let id: string | undefined = first; id; ) {
     if (seen.has(id)) break;
     seen.add(id);
-    const rec = store.get(id);
+    const rec = await store.get(owner, id);
     if (!rec) {
       return {
         status: 400,

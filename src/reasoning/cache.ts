@@ -56,8 +56,8 @@ export class ReasoningCache {
     return calls.length > 0 ? calls : [`${scope}:text:${digest(textOf(parts))}`];
   }
 
-  /** Remembers the reasoning of one answer. */
-  capture(parts: readonly AssistantPart[], origin: Origin, scope: string): void {
+  /** Remembers the reasoning of one answer; resolves once the store has it. */
+  async capture(parts: readonly AssistantPart[], origin: Origin, scope: string): Promise<void> {
     if (!parts.some((p) => p.type === "reasoning")) return;
     const slots: Slot[] = [];
     for (const p of parts) {
@@ -68,34 +68,41 @@ export class ReasoningCache {
       else if (p.type === "text" && p.text.length > 0) slots.push({ t: 1 });
     }
     const value = JSON.stringify({ o: origin, s: slots } satisfies Entry);
-    for (const key of this.keys(scope, parts)) {
-      this.memory.set(key, value);
-      this.kv().put(key, value);
-    }
+    const keys = this.keys(scope, parts);
+    for (const key of keys) this.memory.set(key, value);
+    for (const key of keys) await this.kv().put(key, value);
   }
 
-  private lookup(key: string): Entry | undefined {
+  private async lookup(key: string): Promise<Entry | undefined> {
     let value = this.memory.get(key);
     if (value === undefined) {
-      value = this.kv().get(key);
+      value = await this.kv().get(key);
       if (value !== undefined) this.memory.set(key, value);
     }
     return value === undefined ? undefined : (JSON.parse(value) as Entry);
-  } /**
+  }
+
+  /**
    * Gives back the reasoning of earlier assistant turns that came without its state: no reasoning at all,
    * or only its text (a Chat client echoing `reasoning_content`). Returns how many turns.
    */
-  restore(req: Request, origin: Origin, scope: string, warnings: Warnings): number {
+  async restore(req: Request, origin: Origin, scope: string, warnings: Warnings): Promise<number> {
+    const turns = req.messages.filter((m) => m.role === "assistant" && !m.content.some(hasState));
+    // Looked up together: a store on the network answers them in parallel, not one turn after another.
+    const entries = await Promise.all(
+      turns.map((m) => {
+        const [key] = this.keys(scope, m.content);
+        return key ? this.lookup(key) : undefined;
+      }),
+    );
     let restored = 0;
-    for (const m of req.messages) {
-      if (m.role !== "assistant" || m.content.some(hasState)) continue;
-      const [key] = this.keys(scope, m.content);
-      const entry = key ? this.lookup(key) : undefined;
-      if (!entry) continue;
-      if (entry.o.provider !== origin.provider || entry.o.model !== origin.model) continue; // foreign: never sent
+    turns.forEach((m, i) => {
+      const entry = entries[i];
+      if (!entry) return;
+      if (entry.o.provider !== origin.provider || entry.o.model !== origin.model) return; // foreign: never sent
       m.content = rebuild(m.content, entry, origin);
       restored++;
-    }
+    });
     if (restored > 0)
       warnings.add("reasoning_restored", `reasoning of ${restored} earlier turn(s) restored from llmux's cache`);
     return restored;

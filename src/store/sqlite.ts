@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import type DatabaseType from "libsql";
 import type { JsonObject } from "../ir/types.js";
+import { prepareStoreFile } from "./store-file.js";
 import type { KeyValueCache, ResponseStore, Store, StoredResponse } from "./types.js";
 
 type DB = InstanceType<typeof DatabaseType>;
@@ -11,22 +10,32 @@ type DB = InstanceType<typeof DatabaseType>;
 /** The native SQLite binding, loaded with the store's first use: a gateway that never needs state never pays for it. */
 const load = (): typeof DatabaseType => createRequire(import.meta.url)("libsql") as typeof DatabaseType;
 
+/**
+ * Version 2 keys stored responses and their items by owner. Version 1 tables (no owner) cannot be given
+ * one safely, so they are replaced: their responses could not have been read back by anyone anyway.
+ */
+const VERSION = 2;
+
 const SCHEMA = `
 create table if not exists meta (key text primary key, value text not null);
 create table if not exists responses (
-  id text primary key,
+  owner text not null,
+  id text not null,
   previous_id text,
   created_at integer not null,
   input text not null,
-  response text not null
+  response text not null,
+  primary key (owner, id)
 );
 create index if not exists responses_created on responses (created_at);
 create table if not exists items (
-  id text primary key,
+  owner text not null,
+  id text not null,
   response_id text not null,
-  item text not null
+  item text not null,
+  primary key (owner, id)
 );
-create index if not exists items_response on items (response_id);
+create index if not exists items_response on items (owner, response_id);
 create table if not exists reasoning (
   key text primary key,
   value text not null,
@@ -44,18 +53,31 @@ export interface SqliteStoreOptions {
 }
 
 function open(path: string): DB {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  prepareStoreFile(path);
   const Database = load();
   const db = new Database(path);
   db.exec("pragma journal_mode = wal");
   db.exec("pragma synchronous = normal");
   db.exec("pragma busy_timeout = 5000");
+  const version = (db.prepare("pragma user_version").get() as { user_version: number }).user_version;
+  if (version < VERSION) {
+    db.exec("drop table if exists items; drop table if exists responses;");
+    db.exec(`pragma user_version = ${VERSION}`);
+  }
   db.exec(SCHEMA);
   return db;
 }
 
 function now(): number {
   return Math.floor(Date.now() / 1000);
+}
+
+interface ResponseRow {
+  id: string;
+  previous_id: string | null;
+  created_at: number;
+  input: string;
+  response: string;
 }
 
 class SqliteResponses implements ResponseStore {
@@ -70,33 +92,35 @@ class SqliteResponses implements ResponseStore {
 
   constructor(private readonly db: DB) {
     this.insert = db.prepare(
-      "insert or replace into responses (id, previous_id, created_at, input, response) values (?, ?, ?, ?, ?)",
+      "insert or replace into responses (owner, id, previous_id, created_at, input, response) values (?, ?, ?, ?, ?, ?)",
     );
-    this.insertItem = db.prepare("insert or replace into items (id, response_id, item) values (?, ?, ?)");
-    this.select = db.prepare("select id, previous_id, created_at, input, response from responses where id = ?");
-    this.selectItem = db.prepare("select item from items where id = ?");
-    this.remove = db.prepare("delete from responses where id = ?");
-    this.removeItems = db.prepare("delete from items where response_id = ?");
+    this.insertItem = db.prepare("insert or replace into items (owner, id, response_id, item) values (?, ?, ?, ?)");
+    this.select = db.prepare(
+      "select id, previous_id, created_at, input, response from responses where owner = ? and id = ?",
+    );
+    this.selectItem = db.prepare("select item from items where owner = ? and id = ?");
+    this.remove = db.prepare("delete from responses where owner = ? and id = ?");
+    this.removeItems = db.prepare("delete from items where owner = ? and response_id = ?");
     this.pruneItems = db.prepare(
-      "delete from items where response_id in (select id from responses where created_at < ?)",
+      "delete from items where (owner, response_id) in (select owner, id from responses where created_at < ?)",
     );
     this.pruneResponses = db.prepare("delete from responses where created_at < ?");
   }
 
-  put(r: StoredResponse): void {
+  async put(owner: string, r: StoredResponse): Promise<void> {
+    const input = JSON.stringify(r.input);
+    const response = JSON.stringify(r.response);
     const tx = this.db.transaction(() => {
-      this.insert.run(r.id, r.previousId ?? null, r.createdAt, JSON.stringify(r.input), JSON.stringify(r.response));
+      this.insert.run(owner, r.id, r.previousId ?? null, r.createdAt, input, response);
       const items = [...r.input, ...(Array.isArray(r.response.output) ? (r.response.output as JsonObject[]) : [])];
       for (const item of items)
-        if (typeof item.id === "string" && item.id) this.insertItem.run(item.id, r.id, JSON.stringify(item));
+        if (typeof item.id === "string" && item.id) this.insertItem.run(owner, item.id, r.id, JSON.stringify(item));
     });
     tx();
   }
 
-  get(id: string): StoredResponse | undefined {
-    const row = this.select.get(id) as
-      | { id: string; previous_id: string | null; created_at: number; input: string; response: string }
-      | undefined;
+  async get(owner: string, id: string): Promise<StoredResponse | undefined> {
+    const row = this.select.get(owner, id) as ResponseRow | undefined;
     if (!row) return undefined;
     return {
       id: row.id,
@@ -107,17 +131,17 @@ class SqliteResponses implements ResponseStore {
     };
   }
 
-  item(id: string): JsonObject | undefined {
-    const row = this.selectItem.get(id) as { item: string } | undefined;
+  async item(owner: string, id: string): Promise<JsonObject | undefined> {
+    const row = this.selectItem.get(owner, id) as { item: string } | undefined;
     return row ? (JSON.parse(row.item) as JsonObject) : undefined;
   }
 
-  delete(id: string): boolean {
-    this.removeItems.run(id);
-    return this.remove.run(id).changes > 0;
+  async delete(owner: string, id: string): Promise<boolean> {
+    this.removeItems.run(owner, id);
+    return this.remove.run(owner, id).changes > 0;
   }
 
-  prune(before: number): number {
+  async prune(before: number): Promise<number> {
     this.pruneItems.run(before);
     return this.pruneResponses.run(before).changes;
   }
@@ -147,7 +171,7 @@ class SqliteCache implements KeyValueCache {
     );
   }
 
-  get(key: string): string | undefined {
+  async get(key: string): Promise<string | undefined> {
     const row = this.selectRow.get(key) as { value: string; expires_at: number } | undefined;
     if (!row) return undefined;
     const t = now();
@@ -156,7 +180,7 @@ class SqliteCache implements KeyValueCache {
     return row.value;
   }
 
-  put(key: string, value: string): void {
+  async put(key: string, value: string): Promise<void> {
     const t = now();
     this.upsert.run(key, value, t + this.ttl, t);
     // Bounded in time and size: every so often, drop the expired and then the least recently used.
@@ -170,7 +194,7 @@ class SqliteCache implements KeyValueCache {
   }
 }
 
-/** The embedded store: one SQLite file, created on first use. */
+/** The embedded store: one SQLite file (0600 in a 0700 directory), opened on first use. */
 export class SqliteStore implements Store {
   private db: DB | undefined;
   private responsesTable: SqliteResponses | undefined;
@@ -194,25 +218,25 @@ export class SqliteStore implements Store {
     return this.cacheTable;
   }
 
-  secret(): string {
+  async secret(): Promise<string> {
     if (this.secretValue) return this.secretValue;
     const db = this.handle();
-    const row = db.prepare("select value from meta where key = 'envelope_secret'").get() as
-      | { value: string }
-      | undefined;
-    if (row) this.secretValue = row.value;
-    else {
-      this.secretValue = randomBytes(32).toString("base64url");
-      db.prepare("insert or ignore into meta (key, value) values ('envelope_secret', ?)").run(this.secretValue);
+    const read = () =>
+      (db.prepare("select value from meta where key = 'envelope_secret'").get() as { value: string } | undefined)
+        ?.value;
+    let value = read();
+    if (value === undefined) {
+      db.prepare("insert or ignore into meta (key, value) values ('envelope_secret', ?)").run(
+        randomBytes(32).toString("base64url"),
+      );
       // Another instance may have written it first: read back what is stored.
-      this.secretValue = (
-        db.prepare("select value from meta where key = 'envelope_secret'").get() as { value: string }
-      ).value;
+      value = read()!;
     }
-    return this.secretValue;
+    this.secretValue = value;
+    return value;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db?.close();
     this.db = undefined;
     this.responsesTable = undefined;

@@ -12,27 +12,31 @@ export interface StoredResponse {
   response: JsonObject;
 }
 
+/**
+ * Stored Responses, each owned by the caller that created it (`Principal.owner`): every read and write
+ * names the owner, and another owner's records do not exist for it.
+ */
 export interface ResponseStore {
-  put(record: StoredResponse): void;
-  get(id: string): StoredResponse | undefined;
-  delete(id: string): boolean;
-  /** An output or input item stored under its id (for `item_reference`s and id-only items). */
-  item(id: string): JsonObject | undefined;
-  /** Removes responses older than `before` (unix seconds). */
-  prune(before: number): number;
+  put(owner: string, record: StoredResponse): Promise<void>;
+  get(owner: string, id: string): Promise<StoredResponse | undefined>;
+  delete(owner: string, id: string): Promise<boolean>;
+  /** An item stored under its id by this owner (for item_reference and id-only items). */
+  item(owner: string, id: string): Promise<JsonObject | undefined>;
+  /** Removes responses older than `before` (unix seconds); returns how many. */
+  prune(before: number): Promise<number>;
 }
 
 /** Key → value with an expiry; the least recently used entries go first when the table is full. */
 export interface KeyValueCache {
-  get(key: string): string | undefined;
-  put(key: string, value: string): void;
+  get(key: string): Promise<string | undefined>;
+  put(key: string, value: string): Promise<void>;
 }
 
 /** What llmux keeps between requests. The embedded default is an SQLite file. */
 export interface Store {
   readonly responses: ResponseStore;
   readonly reasoning: KeyValueCache;
-  /** The envelope secret kept with the store (generated on first use). */
-  secret(): string;
-  close(): void;
+  /** The envelope secret kept with the store (generated once, shared by every instance). */
+  secret(): Promise<string>;
+  close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { configFromEnv } from "../../src/config/env-setup.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
+import { SERVER_DEFAULTS } from "../../src/config/schema-server.js";
 import { ModelTable } from "../../src/gateway/model-table.js";
 import { Warnings } from "../../src/ir/warnings.js";
 import { createProviders } from "../../src/providers/index.js";
@@ -263,7 +264,7 @@ describe("configFromEnv (e): nothing set", () => {
 
 describe("configFromEnv: PORT", () => {
   it("sets server.port from PORT", () => {
-    expect(fromEnv({ PORT: "8080" }).config.server).toEqual({ host: "127.0.0.1", port: 8080, body_limit_mb: 32 });
+    expect(fromEnv({ PORT: "8080" }).config.server).toEqual({ ...SERVER_DEFAULTS, port: 8080 });
     expect(fromEnv({ ...CURSOR_AZURE, PORT: " 4100 " }).config.server.port).toBe(4100);
   });
 

@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: configuration values spell ${VAR} literally
+
 import { describe, expect, it } from "vitest";
 import { ConfigError, interpolate, loadConfigFile, parseConfig } from "../../src/config/load.js";
+import { SERVER_DEFAULTS } from "../../src/config/schema-server.js";
 import { ModelTable } from "../../src/gateway/model-table.js";
 import { createProviders } from "../../src/providers/index.js";
 import { ISSUE_ENV, ISSUE_EXAMPLE, problemsOf, tempDir } from "./helpers.js";
@@ -10,7 +12,7 @@ const file = tempDir();
 describe("parseConfig: defaults", () => {
   it("fills every default into an empty configuration", () => {
     expect(parseConfig({}, {})).toEqual({
-      server: { host: "127.0.0.1", port: 4000, body_limit_mb: 32 },
+      server: { ...SERVER_DEFAULTS },
       auth: { keys: [], passthrough: false },
       providers: {},
       models: {},
@@ -32,7 +34,7 @@ describe("parseConfig: defaults", () => {
       { server: { port: 8080 }, auth: { keys: ["k"] }, defaults: { policy: "strict" }, logging: { pretty: false } },
       {},
     );
-    expect(c.server).toEqual({ host: "127.0.0.1", port: 8080, body_limit_mb: 32 });
+    expect(c.server).toEqual({ ...SERVER_DEFAULTS, port: 8080 });
     expect(c.auth).toEqual({ keys: ["k"], passthrough: false });
     expect(c.defaults).toEqual({ policy: "strict", reasoning_display: "reasoning_content" });
     expect(c.logging).toEqual({ level: "info", pretty: false });
@@ -523,7 +525,7 @@ describe("loadConfigFile", () => {
 describe("the example configuration from the issue", () => {
   it("validates with all its variables set", () => {
     const c = loadConfigFile(file("issue.yaml", ISSUE_EXAMPLE), ISSUE_ENV);
-    expect(c.server).toEqual({ host: "127.0.0.1", port: 4000, body_limit_mb: 32 });
+    expect(c.server).toEqual({ ...SERVER_DEFAULTS });
     expect(c.auth.keys).toEqual(["sk-llmux-test"]);
     expect(Object.keys(c.providers)).toEqual(["azure", "azure-chat", "openai", "claude", "kimi"]);
     expect(c.providers["azure-chat"]).toEqual({

@@ -71,7 +71,8 @@ describe("capability policy", () => {
       /gpt-5-pro does not accept reasoning effort 'low'.*'high' was used/,
     );
     const line = await eventually(() => h.logs.find((l) => l.alias === "pro"));
-    expect(line.warnings).toContain("effort_clamped");
+    expect((line.warnings as { code: string; message: string }[]).map((w) => w.code)).toContain("effort_clamped");
+    expect(JSON.stringify(line.warnings)).toMatch(/effort/);
   });
 
   it("gpt-5-codex has no minimal effort: an alias asking for it gets low", async () => {
@@ -172,7 +173,7 @@ describe("one log line per request", () => {
   it("on error, with the upstream status", async () => {
     h.mock.enqueue({ blocks: [], httpError: { status: 500, message: "boom" } });
     await post("/v1/responses", { model: "via-openai-chat", input: "hi" });
-    const line = await eventually(() => h.logs.find((l) => l.outcome === "error" && String(l.error).includes("boom")));
+    const line = await eventually(() => h.logs.find((l) => l.outcome === "error" && String(l.reason).includes("boom")));
     expect(line.status).toBe(500);
   });
 

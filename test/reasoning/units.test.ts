@@ -82,10 +82,10 @@ describe("the reasoning cache", () => {
     vi.useRealTimers();
   });
 
-  it("restores a turn's reasoning in its original place, only for the same provider and model", () => {
+  it("restores a turn's reasoning in its original place, only for the same provider and model", async () => {
     const store = new SqliteStore({ path: tempStorePath(), reasoningMaxEntries: 100, reasoningTtlSeconds: 3600 });
     const cache = new ReasoningCache(() => store.reasoning);
-    cache.capture(
+    await cache.capture(
       [
         { type: "reasoning", text: "first", signature: "S1" },
         { type: "text", text: "Checking." },
@@ -110,7 +110,7 @@ describe("the reasoning cache", () => {
       ],
     });
     const same = echo();
-    expect(cache.restore(same, ORIGIN, "scope", new Warnings())).toBe(1);
+    expect(await cache.restore(same, ORIGIN, "scope", new Warnings())).toBe(1);
     expect(same.messages[0]!.content.map((p) => (p.type === "reasoning" ? p.text : p.type))).toEqual([
       "first",
       "text",
@@ -118,17 +118,17 @@ describe("the reasoning cache", () => {
       "tool_call",
     ]);
     const otherScope = echo();
-    expect(cache.restore(otherScope, ORIGIN, "someone-else", new Warnings())).toBe(0);
+    expect(await cache.restore(otherScope, ORIGIN, "someone-else", new Warnings())).toBe(0);
     const otherModel = echo();
-    expect(cache.restore(otherModel, { provider: "azure", model: "gpt-5" }, "scope", new Warnings())).toBe(0);
+    expect(await cache.restore(otherModel, { provider: "azure", model: "gpt-5" }, "scope", new Warnings())).toBe(0);
     // And from the store alone (a restart: a new cache with an empty memory).
     const fresh = new ReasoningCache(() => store.reasoning);
     const again = echo();
-    expect(fresh.restore(again, ORIGIN, "scope", new Warnings())).toBe(1);
+    expect(await fresh.restore(again, ORIGIN, "scope", new Warnings())).toBe(1);
     // A client that echoes the reasoning text (reasoning_content) gets its text replaced by the signed parts.
     const textEcho = echo();
     textEcho.messages[0]!.content.unshift({ type: "reasoning", text: "first\n\nsecond", raw: true });
-    expect(cache.restore(textEcho, ORIGIN, "scope", new Warnings())).toBe(1);
+    expect(await cache.restore(textEcho, ORIGIN, "scope", new Warnings())).toBe(1);
     expect(textEcho.messages[0]!.content.map((p) => (p.type === "reasoning" ? p.signature : p.type))).toEqual([
       "S1",
       "text",
@@ -138,60 +138,67 @@ describe("the reasoning cache", () => {
     // Reasoning that carries its own state is the client's: left as it is.
     const stateful = echo();
     stateful.messages[0]!.content.unshift({ type: "reasoning", text: "mine", signature: "MINE" });
-    expect(cache.restore(stateful, ORIGIN, "scope", new Warnings())).toBe(0);
+    expect(await cache.restore(stateful, ORIGIN, "scope", new Warnings())).toBe(0);
     expect(stateful.messages[0]!.content.filter((p) => p.type === "reasoning")).toEqual([
       { type: "reasoning", text: "mine", signature: "MINE" },
     ]);
-    store.close();
+    await store.close();
   });
 
-  it("is bounded in time and in size (least recently used go first)", () => {
+  it("is bounded in time and in size (least recently used go first)", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-11-21T00:00:00Z"));
     const store = new SqliteStore({ path: tempStorePath(), reasoningMaxEntries: 3, reasoningTtlSeconds: 60 });
     const kv = store.reasoning;
-    kv.put("a", "1");
+    await kv.put("a", "1");
     vi.setSystemTime(new Date("2026-11-21T00:00:10Z"));
-    kv.put("b", "2");
-    kv.put("c", "3");
+    await kv.put("b", "2");
+    await kv.put("c", "3");
     vi.setSystemTime(new Date("2026-11-21T00:00:20Z"));
-    expect(kv.get("a")).toBe("1"); // touched: now the most recently used
-    kv.put("d", "4");
+    expect(await kv.get("a")).toBe("1"); // touched: now the most recently used
+    await kv.put("d", "4");
     (kv as unknown as { trim(): void }).trim();
-    expect(["a", "b", "c", "d"].map((k) => kv.get(k))).toEqual(["1", undefined, "3", "4"]);
+    const values = [];
+    for (const k of ["a", "b", "c", "d"]) values.push(await kv.get(k));
+    expect(values).toEqual(["1", undefined, "3", "4"]);
     vi.setSystemTime(new Date("2026-11-21T00:02:00Z"));
-    expect(kv.get("d")).toBeUndefined(); // past its time to live
-    store.close();
+    expect(await kv.get("d")).toBeUndefined(); // past its time to live
+    await store.close();
   });
 });
 
 describe("stored responses", () => {
-  it("are pruned past their retention", () => {
+  it("are pruned past their retention", async () => {
     const store = new SqliteStore({ path: tempStorePath(), reasoningMaxEntries: 10, reasoningTtlSeconds: 10 });
-    store.responses.put({
+    await store.responses.put("o", {
       id: "resp_old",
       createdAt: 1000,
       input: [],
       response: { id: "resp_old", output: [{ id: "msg_old", type: "message" }] },
     });
-    store.responses.put({ id: "resp_new", createdAt: 5000, input: [], response: { id: "resp_new", output: [] } });
-    expect(store.responses.item("msg_old")).toBeDefined();
-    expect(store.responses.prune(2000)).toBe(1);
-    expect(store.responses.get("resp_old")).toBeUndefined();
-    expect(store.responses.item("msg_old")).toBeUndefined();
-    expect(store.responses.get("resp_new")).toBeDefined();
-    store.close();
+    await store.responses.put("o", {
+      id: "resp_new",
+      createdAt: 5000,
+      input: [],
+      response: { id: "resp_new", output: [] },
+    });
+    expect(await store.responses.item("o", "msg_old")).toBeDefined();
+    expect(await store.responses.prune(2000)).toBe(1);
+    expect(await store.responses.get("o", "resp_old")).toBeUndefined();
+    expect(await store.responses.item("o", "msg_old")).toBeUndefined();
+    expect(await store.responses.get("o", "resp_new")).toBeDefined();
+    await store.close();
   });
 
-  it("keep one envelope secret across restarts", () => {
+  it("keep one envelope secret across restarts", async () => {
     const path = tempStorePath();
     const a = new SqliteStore({ path, reasoningMaxEntries: 10, reasoningTtlSeconds: 10 });
-    const secret = a.secret();
-    a.close();
+    const secret = await a.secret();
+    await a.close();
     const b = new SqliteStore({ path, reasoningMaxEntries: 10, reasoningTtlSeconds: 10 });
-    expect(b.secret()).toBe(secret);
+    expect(await b.secret()).toBe(secret);
     expect(secret.length).toBeGreaterThanOrEqual(32);
-    b.close();
+    await b.close();
   });
 });
 

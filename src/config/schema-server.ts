@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+export const SERVER_DEFAULTS = {
+  host: "127.0.0.1",
+  port: 4000,
+  body_limit_mb: 32,
+  body_timeout_ms: 60_000,
+} as const;
+
+/** Where llmux listens, and the bounds that keep one request from holding the process. */
+export const ServerSchema = z
+  .object({
+    host: z.string().default(SERVER_DEFAULTS.host),
+    port: z.number().int().min(0).max(65535).default(SERVER_DEFAULTS.port),
+    body_limit_mb: z
+      .number()
+      .positive()
+      .default(SERVER_DEFAULTS.body_limit_mb)
+      .describe("Largest request body accepted (413 above)."),
+    body_timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .default(SERVER_DEFAULTS.body_timeout_ms)
+      .describe("Milliseconds a request body may take to arrive (408 after); also bounds a refused request's body."),
+    tls: z
+      .object({
+        cert: z.string().describe("PEM certificate file."),
+        key: z.string().describe("PEM private key file."),
+      })
+      .strict()
+      .optional()
+      .describe("Serve HTTPS directly."),
+  })
+  .strict()
+  .default(SERVER_DEFAULTS);

@@ -1,0 +1,33 @@
+import type { IncomingMessage } from "node:http";
+import type { Dialect, ErrorInfo } from "../ir/types.js";
+import { type Matched, matchRoute } from "./routes.js";
+
+/** A request's route and the dialect it is answered in. */
+export interface Accepted {
+  match: Matched;
+  dialect: Dialect;
+}
+
+/** The accept stage: which route a request is for, or the 404 that says there is none. */
+export function accept(req: IncomingMessage): Accepted | ErrorInfo {
+  const method = req.method ?? "GET";
+  const url = req.url ?? "/";
+  const match = matchRoute(method, url);
+  if (!match) {
+    return {
+      status: 404,
+      kind: "not_found",
+      message: `Unknown route: ${method} ${url.split("?")[0]}`,
+      code: null,
+      param: null,
+    };
+  }
+  // /v1/models serves both OpenAI and Anthropic clients: the latter send anthropic-version.
+  const dialect: Dialect =
+    match.kind === "models" && req.headers["anthropic-version"] !== undefined ? "anthropic" : match.dialect;
+  return { match, dialect };
+}
+
+export function isAccepted(v: Accepted | ErrorInfo): v is Accepted {
+  return "match" in v;
+}

@@ -1,0 +1,34 @@
+import type { Principal } from "../identity/principal.js";
+import type { ErrorInfo } from "../ir/types.js";
+import type { RequestRecord } from "./finalise.js";
+import type { Plan } from "./prepare.js";
+
+/** What the admit stage sees: who asks, for what, and the record it may annotate. */
+export interface AdmitInput {
+  readonly principal: Principal;
+  readonly plan: Plan;
+  readonly rec: RequestRecord;
+}
+
+/** Admitted: optionally with what to release once the request is settled (a reservation, a slot). */
+export interface Admitted {
+  readonly admitted: true;
+  release?(rec: RequestRecord): void | Promise<void>;
+}
+
+/**
+ * The admit stage: whether a planned request may go upstream now (limits, budgets). It refuses with the
+ * error the client gets, in its dialect; it may be asynchronous (counters shared by many instances).
+ */
+export interface Admission {
+  admit(input: AdmitInput): Admitted | ErrorInfo | Promise<Admitted | ErrorInfo>;
+}
+
+const ADMITTED: Admitted = { admitted: true };
+
+/** Admits everything (no limits or budgets configured). */
+export const admitAll: Admission = { admit: () => ADMITTED };
+
+export function isAdmitted(v: Admitted | ErrorInfo): v is Admitted {
+  return "admitted" in v;
+}

@@ -1,0 +1,63 @@
+import type { Principal } from "../identity/principal.js";
+import { InputError, isObject } from "../ir/input-error.js";
+import type { Json, Request } from "../ir/types.js";
+import { Warnings } from "../ir/warnings.js";
+import { codecs } from "../translate/codecs.js";
+import { estimateInputTokens } from "./count-tokens.js";
+import { answerError, answerJson, type Exchange } from "./exchange.js";
+import type { ModelTable } from "./model-table.js";
+import { callUpstream, readAll, UpstreamFailure, type UpstreamPool } from "./upstream.js";
+
+export interface CountDeps {
+  readonly models: ModelTable;
+  readonly pool: UpstreamPool;
+}
+
+/**
+ * POST /v1/messages/count_tokens: the upstream's own count where it has one (Anthropic), otherwise a
+ * tokenizer estimate, marked `llmux-estimated: true`.
+ */
+export async function countTokens(ex: Exchange, deps: CountDeps, principal: Principal, body: Json): Promise<void> {
+  const requested = isObject(body) && typeof body.model === "string" ? body.model : undefined;
+  ex.rec.requested = requested;
+  const route = requested ? deps.models.resolve(requested) : undefined;
+  if (route?.provider.countTarget && isObject(body)) {
+    ex.rec.provider = route.provider.name;
+    ex.rec.model = route.upstreamModel;
+    const target = route.provider.countTarget(route.upstreamModel, {
+      stream: false,
+      callerKey: principal.callerKey,
+      clientHeaders: ex.req.headers,
+      sameDialect: true,
+      warnings: new Warnings(),
+    });
+    try {
+      const reply = await callUpstream(
+        deps.pool,
+        route.provider,
+        target,
+        JSON.stringify({ ...body, model: route.upstreamModel }),
+        AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]),
+      );
+      const text = await readAll(reply.body);
+      ex.res.writeHead(reply.status, { "content-type": "application/json" });
+      ex.res.end(text);
+      ex.rec.status = reply.status;
+      return;
+    } catch (err) {
+      if (!(err instanceof UpstreamFailure)) throw err;
+      // fall back to an estimate
+    }
+  }
+  let ir: Request;
+  try {
+    ir = codecs.anthropic.decodeRequest(isObject(body) ? { max_tokens: 1, ...body } : body);
+  } catch (err) {
+    if (err instanceof InputError) {
+      answerError(ex, "anthropic", err.toErrorInfo());
+      return;
+    }
+    throw err;
+  }
+  answerJson(ex, 200, { input_tokens: await estimateInputTokens(ir) }, { "llmux-estimated": "true" });
+}

@@ -1,0 +1,42 @@
+import { InputError } from "../ir/input-error.js";
+import type { ErrorInfo, Json } from "../ir/types.js";
+
+/**
+ * Deepest nesting of arrays and objects accepted in a request body. Real requests stay far below it (a
+ * tool's JSON Schema nests a few dozen levels at most); much deeper values would make recursive work on
+ * the body (serialising it to store it, to send it upstream) fail after the client was answered.
+ */
+export const JSON_DEPTH_LIMIT = 128;
+
+/** The depth of a parsed value, counted only until it passes `limit` (so deep values cost little). */
+function deeperThan(value: Json, limit: number): boolean {
+  if (limit < 0) return true;
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (typeof v === "object" && v !== null && deeperThan(v, limit - 1)) return true;
+    return false;
+  }
+  for (const k in value) {
+    const v = value[k]!;
+    if (typeof v === "object" && v !== null && deeperThan(v, limit - 1)) return true;
+  }
+  return false;
+}
+
+export type Decoded = { ok: true; json: Json } | { ok: false; error: ErrorInfo };
+
+/** A request body as JSON, or the 400 that says why it is not acceptable JSON. */
+export function decodeJson(raw: Buffer, depthLimit = JSON_DEPTH_LIMIT): Decoded {
+  let json: Json;
+  try {
+    json = JSON.parse(raw.toString("utf8")) as Json;
+  } catch (err) {
+    const error = new InputError(null, `Request body is not valid JSON: ${(err as Error).message}`).toErrorInfo();
+    return { ok: false, error };
+  }
+  if (deeperThan(json, depthLimit - 1)) {
+    const message = `Request body nests arrays and objects deeper than ${depthLimit} levels`;
+    return { ok: false, error: new InputError(null, message).toErrorInfo() };
+  }
+  return { ok: true, json };
+}

@@ -1,0 +1,114 @@
+import { type ClientName, detectClient } from "../clients/detect.js";
+import type { Config } from "../config/schema.js";
+import type { Principal } from "../identity/principal.js";
+import { isObject } from "../ir/input-error.js";
+import type { ErrorInfo, Json } from "../ir/types.js";
+import type { Accepted } from "./accept.js";
+import { type Admission, isAdmitted } from "./admit.js";
+import { attempt } from "./attempt.js";
+import { answerError, type Exchange } from "./exchange.js";
+import { decide } from "./finalise.js";
+import type { ModelTable } from "./model-table.js";
+import { type Plan, prepare } from "./prepare.js";
+import { respond } from "./respond.js";
+import type { StateAccess } from "./state.js";
+import { UpstreamFailure, type UpstreamPool } from "./upstream.js";
+
+/** What the generation stages need from the gateway. */
+export interface GenerateDeps {
+  readonly config: Pick<Config, "cursor" | "defaults">;
+  readonly models: ModelTable;
+  readonly pool: UpstreamPool;
+  readonly state: StateAccess;
+  readonly admission: Admission;
+}
+
+export interface RequestBody {
+  json: Json;
+  /** The bytes as they came (a passthrough copies the members it does not change). */
+  raw: Buffer;
+}
+
+function isPlan(v: Plan | ErrorInfo): v is Plan {
+  return "route" in v;
+}
+
+function clientOf(ex: Exchange, accepted: Accepted, body: Json, detect: Config["cursor"]["detect"]): ClientName {
+  if (detect === "never") return "generic";
+  return detectClient(accepted.dialect, ex.rec.path, ex.req.headers, body, detect === "always");
+}
+
+/** Notes what the plan decided, for the log line (and, at debug level, in words). */
+function recordPlan(ex: Exchange, plan: Plan, clientName: ClientName): void {
+  const rec = ex.rec;
+  rec.alias = plan.route.alias;
+  rec.provider = plan.route.provider.name;
+  rec.model = plan.route.upstreamModel;
+  rec.stream = plan.clientStream;
+  rec.passthrough = plan.passthrough;
+  decide(rec, () => {
+    const how = plan.passthrough ? "passed through" : `translated ${plan.client} → ${plan.upstream}`;
+    const who = clientName === "cursor" ? " (Cursor)" : "";
+    return `model '${plan.route.requested}'${who} → provider '${plan.route.provider.name}', upstream model '${plan.route.upstreamModel}', ${how}`;
+  });
+}
+
+/**
+ * A generation request after its body is read: plan → admit → attempt → respond. Every failure is
+ * answered in the client's dialect and recorded for the settle stage; a client that goes away aborts the
+ * upstream call.
+ */
+export async function generate(
+  ex: Exchange,
+  accepted: Accepted,
+  principal: Principal,
+  body: RequestBody,
+  deps: GenerateDeps,
+): Promise<void> {
+  const { rec } = ex;
+  const client = accepted.dialect;
+  const clientName = clientOf(ex, accepted, body.json, deps.config.cursor.detect);
+  const state = deps.state.of(principal.owner);
+  const named = accepted.match.model ?? (isObject(body.json) ? body.json.model : undefined);
+  if (typeof named === "string") rec.requested = named;
+  const prepared = await prepare({
+    client,
+    body: body.json,
+    raw: body.raw,
+    pathModel: accepted.match.model,
+    models: deps.models,
+    defaults: { policy: deps.config.defaults.policy, reasoningDisplay: deps.config.defaults.reasoning_display },
+    clientName,
+    cursor: {
+      reasoningDisplay: deps.config.cursor.reasoning_display,
+      errorsAsText: deps.config.cursor.errors_as_text,
+    },
+    state,
+  });
+  if (!isPlan(prepared)) {
+    answerError(ex, client, prepared);
+    return;
+  }
+  const plan = prepared;
+  rec.warnings = plan.warnings.list;
+  recordPlan(ex, plan, clientName);
+  const admitted = await deps.admission.admit({ principal, plan, rec });
+  if (!isAdmitted(admitted)) {
+    answerError(ex, client, admitted, { outcome: "refused" });
+    return;
+  }
+  try {
+    const reply = await attempt({ pool: deps.pool, plan, principal, clientHeaders: ex.req.headers, signal: ex.signal });
+    if (ex.signal.aborted) {
+      await reply.dump().catch(() => undefined);
+      return;
+    }
+    await respond(state, plan, reply, ex.res, rec);
+  } catch (err) {
+    if (ex.signal.aborted) return;
+    if (!(err instanceof UpstreamFailure)) throw err;
+    answerError(ex, client, err.info);
+  } finally {
+    await admitted.release?.(rec);
+  }
+}

@@ -1,0 +1,18 @@
+/** Who is calling: decided once per request, before its body is read. */
+export interface Principal {
+  /**
+   * Owner of stored data (stored Responses, their items, the reasoning cache): `key:<id>` for minted keys,
+   * `digest:<first 22 chars of base64url sha256 of the presented key>` for config keys (auth.keys) and
+   * pass-through keys, `open` when llmux requires no key.
+   */
+  readonly owner: string;
+  readonly kind: "open" | "config" | "passthrough" | "minted";
+  /** For logs and the request log: a minted key's name, or `config:<first 6 chars of the digest>`; never the key. */
+  readonly name?: string | undefined;
+  /** Minted keys: the key's public id, its user label and team. */
+  readonly keyId?: string | undefined;
+  readonly user?: string | undefined;
+  readonly teamId?: string | undefined;
+  /** Pass-through: the caller's own upstream key (never stored or logged). */
+  readonly callerKey?: string | undefined;
+}

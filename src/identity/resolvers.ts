@@ -1,0 +1,58 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { keyDigest, type Resolver } from "./identify.js";
+import type { Principal } from "./principal.js";
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest();
+
+/**
+ * The service keys of the config (auth.keys), compared in constant time: every configured key is compared
+ * (digests of equal length), whichever matches. A key that is not one of them is left to the next resolver.
+ */
+export function configKeys(keys: readonly string[]): Resolver {
+  const digests = keys.map(sha256);
+  return {
+    resolve(key) {
+      if (key === undefined || digests.length === 0) return undefined;
+      const d = sha256(key);
+      let ok = false;
+      for (const k of digests) ok = timingSafeEqual(k, d) || ok;
+      if (!ok) return undefined;
+      const digest = keyDigest(key);
+      return { owner: `digest:${digest}`, kind: "config", name: `config:${digest.slice(0, 6)}` } satisfies Principal;
+    },
+  };
+}
+
+/**
+ * Pass-through: every caller spends its own provider key, which goes upstream in place of the provider's.
+ * Its owner is the key's digest, so each caller's stored data stays its own; a request without a key is
+ * refused (never served with a provider key from the config).
+ */
+export function passthroughKeys(): Resolver {
+  return {
+    resolve(key) {
+      if (key === undefined) return undefined;
+      const digest = keyDigest(key);
+      return {
+        owner: `digest:${digest}`,
+        kind: "passthrough",
+        name: `passthrough:${digest.slice(0, 6)}`,
+        callerKey: key,
+      } satisfies Principal;
+    },
+  };
+}
+
+const OPEN: Principal = { owner: "open", kind: "open" };
+
+/** No key required: every caller is the same, `open`. */
+export function openAccess(): Resolver {
+  return { resolve: () => OPEN };
+}
+
+/** The resolvers a config asks for, in order (other kinds of keys go in front of these). */
+export function configResolvers(auth: { keys: readonly string[]; passthrough: boolean }): Resolver[] {
+  if (auth.passthrough) return [passthroughKeys()];
+  if (auth.keys.length > 0) return [configKeys(auth.keys)];
+  return [openAccess()];
+}
