@@ -47,7 +47,7 @@ export function storedResponse(store: Store, res: ServerResponse, match: Matched
 
 /** GET /v1/models in the caller's dialect; wildcard routes are not listed. */
 export function listModels(models: ModelTable, res: ServerResponse, dialect: Dialect): void {
-  const names = models.names().filter((n) => !n.includes("*"));
+  const names = models.listed();
   if (dialect === "anthropic") {
     const created = new Date(0).toISOString();
     const data = names.map((id) => ({ type: "model", id, display_name: id, created_at: created }));

@@ -7,6 +7,8 @@ export interface RequestRecord {
   startedAt: number;
   client: Dialect;
   path: string;
+  /** The coding tool or SDK that sent the request, when recognised (src/clients/tool.ts). */
+  clientTool?: string | undefined;
   alias?: string;
   provider?: string;
   model?: string;
@@ -47,6 +49,7 @@ export function finalise(logger: Logger, rec: RequestRecord): void {
   const line = {
     req_id: rec.id,
     client: rec.client,
+    client_tool: rec.clientTool,
     path: rec.path,
     alias: rec.alias,
     provider: rec.provider,

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { detectClient } from "../clients/detect.js";
+import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
+import { readTls } from "../config/tls.js";
 import { newId } from "../ir/ids.js";
 import { InputError, isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo, Json } from "../ir/types.js";
@@ -75,9 +76,7 @@ export class Gateway {
       });
     };
     const tls = config.server.tls;
-    this.server = tls
-      ? createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler)
-      : createHttpServer(handler);
+    this.server = tls ? createHttpsServer(readTls(tls), handler) : createHttpServer(handler);
     this.server.keepAliveTimeout = 75_000;
     this.server.headersTimeout = 80_000;
     this.server.requestTimeout = 0;
@@ -157,7 +156,9 @@ export class Gateway {
         res.writeHead(200).end();
         return;
       }
-      sendJson(res, 200, { status: "ok", name: "llmux", models: this.models.names().length });
+      // `models` counts what GET /v1/models lists; patterns are counted apart.
+      const models = this.models.listed().length;
+      sendJson(res, 200, { status: "ok", name: "llmux", models, model_patterns: this.models.patternNames().length });
       return;
     }
     // Pass-through: each caller spends its own provider key, so a request without one is refused (never
@@ -265,6 +266,7 @@ export class Gateway {
     const detect = this.config.cursor.detect;
     const clientName =
       detect === "never" ? "generic" : detectClient(client, rec.path, req.headers, body, detect === "always");
+    if (clientName === "cursor") rec.clientTool = "cursor";
     const prepared = prepare({
       client,
       body,
@@ -290,6 +292,7 @@ export class Gateway {
     const id = header(req.headers, "x-request-id") ?? newId("req_", 20);
     const client = match.dialect;
     const rec = newRecord(id, client, (req.url ?? "").split("?")[0]!, 0);
+    rec.clientTool = detectClientTool(req.headers);
     res.setHeader("x-request-id", id);
     const controller = new AbortController();
     let aborted = false;
