@@ -56,7 +56,14 @@ export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process
   const host = opts.host ?? config.server.host;
   const logger = injected ?? createLogger(config.logging.level, config.logging.pretty);
   const gateway = new Gateway(config, logger);
-  const addr = await gateway.listen(port, host);
+  const addr = await gateway.listen(port, host).catch(async (err: NodeJS.ErrnoException) => {
+    await gateway.close().catch(() => undefined);
+    if (err.code === "EADDRINUSE")
+      throw new Error(`port ${port} on ${host} is already in use (another llmux?); choose another with --port`);
+    if (err.code === "EACCES")
+      throw new Error(`not allowed to listen on ${host}:${port} (ports below 1024 need privileges)`);
+    throw err;
+  });
   for (const n of notices) logger.info(n);
   for (const w of warnings) logger.warn(w);
   const scheme = config.server.tls ? "https" : "http";

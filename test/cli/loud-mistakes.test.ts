@@ -5,6 +5,7 @@
  * runs the built command (dist/cli/main.js, the package's bin) in an empty directory.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/cli/commands.js";
@@ -201,6 +202,21 @@ describe("configuration mistakes exit 1, one line per problem", () => {
     const r = await llmux(["start", "--config", file, "--port", "0"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("server.tls.cert: cannot read '/nonexistent/cert.pem' (no such file)");
+  });
+
+  it("a port already in use says so", async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const r = await llmux(["start", "--port", String(port)]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        `llmux: port ${port} on 127.0.0.1 is already in use (another llmux?); choose another with --port`,
+      );
+    } finally {
+      busy.close();
+    }
   });
 
   it("a file that is not there", async () => {
