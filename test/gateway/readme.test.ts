@@ -175,6 +175,17 @@ describe("README commands on a fresh copy of the checkout", () => {
     expect(statSync(join(copy, "dist/cli/main.js")).mtimeMs).toBe(built);
   }, 60_000);
 
+  it("a broken llmux.yaml dropped in the checkout changes nothing for the tests that start llmux", async () => {
+    writeFileSync(join(copy, "llmux.yaml"), "server: { prot: 1 }\nproviders: { x: { type: nope } }\n");
+    try {
+      const files = ["test/gateway/env-setups.test.ts", "test/gateway/passthrough-auth-and-betas.test.ts"];
+      const { stdout } = await run("npx", ["vitest", "run", ...files], { cwd: copy, env: ENV, timeout: 120_000 });
+      expect(stdout.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Test Files\s+2 passed \(2\)/);
+    } finally {
+      rmSync(join(copy, "llmux.yaml"));
+    }
+  }, 150_000);
+
   it("the library example type-checks against the built package", async () => {
     const example = blocks("ts")[0]!;
     expect(example).toContain('from "llmux"');
