@@ -105,10 +105,13 @@ describe("README", () => {
 describe("README commands on a fresh copy of the checkout", () => {
   let copy: string;
   let child: ChildProcess | undefined;
+  /** npx installs the checkout into npm's cache to run its bin: a cache of its own, removed with the copy. */
+  let npxEnv: Record<string, string>;
 
   beforeAll(async () => {
     const parent = mkdtempSync(join(tmpdir(), "llmux-clone-"));
     copy = join(parent, "llmux");
+    npxEnv = { ...ENV, npm_config_cache: join(parent, "npm-cache") };
     // What a clone holds: the files git tracks (and new ones it would), as they are in the working tree.
     const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT })
       .toString()
@@ -128,10 +131,21 @@ describe("README commands on a fresh copy of the checkout", () => {
 
   it("npm ci builds llmux, and npx llmux is a command", async () => {
     expect(existsSync(join(copy, "dist/cli/main.js"))).toBe(true);
-    const version = await run("npx", ["llmux", "--version"], { cwd: copy, env: ENV });
+    const version = await run("npx", ["llmux", "--version"], { cwd: copy, env: npxEnv });
     expect(version.stdout.trim()).toBe(VERSION);
-    const help = await run("npx", ["llmux", "help", "start"], { cwd: join(copy, "docs"), env: ENV });
+    const help = await run("npx", ["llmux", "help", "start"], { cwd: join(copy, "docs"), env: npxEnv });
     expect(help.stdout).toContain("Usage: llmux start");
+  });
+
+  it("the command survives a rebuild: its launcher is committed executable, and says when dist/ is missing", async () => {
+    const mode = execFileSync("git", ["ls-files", "-s", "bin/llmux.js"], { cwd: ROOT }).toString();
+    expect(mode).toMatch(/^100755 /);
+    rmSync(join(copy, "dist"), { recursive: true });
+    const missing = await run("npx", ["llmux", "--version"], { cwd: copy, env: npxEnv }).catch((e: unknown) => e);
+    expect((missing as { code?: number }).code).toBe(1);
+    expect((missing as { stderr?: string }).stderr).toContain("llmux: not built yet: run `npm run build`");
+    await run("npm", ["run", "build"], { cwd: copy, env: ENV });
+    expect((await run("npx", ["llmux", "-v"], { cwd: copy, env: npxEnv })).stdout.trim()).toBe(VERSION);
   });
 
   it("the README's npx llmux commands run as written (those that do not start a server)", async () => {
@@ -139,7 +153,7 @@ describe("README commands on a fresh copy of the checkout", () => {
       .flatMap((b) => b.split("\n"))
       .filter((l) => l.startsWith("npx llmux") && !/^npx llmux (start|mock)\b/.test(l));
     expect(lines).toEqual(["npx llmux --help", "npx llmux help start", "npx llmux schema > llmux.schema.json"]);
-    for (const line of lines) await run("sh", ["-c", line], { cwd: copy, env: ENV });
+    for (const line of lines) await run("sh", ["-c", line], { cwd: copy, env: npxEnv });
     const schema = JSON.parse(readFileSync(join(copy, "llmux.schema.json"), "utf8")) as { title: string };
     expect(schema.title).toBe("llmux configuration");
   });
