@@ -1,13 +1,8 @@
 /**
  * `npm run bench`: measures llmux against direct calls to the mock upstream and against two peer gateways
- * (Portkey, claude-code-router), in one run, and writes docs/performance.md and docs/performance-latency.svg.
- *
- *   npm run bench                  full run (3 runs, about 10 minutes)
- *   npm run bench -- --quick       smoke run (1 short run)
- *   options: --runs N, --no-peers, --lanes a,b (and "curve"), --profile (always profile), --no-profile,
- *            --out FILE, --llmux-dist DIR (measure another build of llmux, e.g. a patched copy of dist/),
- *            --report-only [RESULTS.json] (render docs/performance.md again from saved results, e.g. after
- *            editing bench/findings.md)
+ * (Portkey, claude-code-router), in one run, and writes a report: .cache/bench-report/performance.md, or with
+ * --write docs/performance.md and docs/performance-latency.svg. `npm run bench -- --help` lists the options
+ * (options.ts).
  *
  * Every server runs in its own process: the mock upstream (bench/mock-upstream.ts), llmux
  * (dist/cli/main.js), the peers, and the load generator (bench/loadgen.ts). This process only orchestrates
@@ -23,13 +18,23 @@ import { buildLanes, llmuxConfig } from "./lanes.js";
 import { measureLaneCells, warmUp } from "./latency-cells.js";
 import { leakCheck } from "./leak-check.js";
 import { Measurer } from "./measure.js";
-import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor } from "./options.js";
+import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor, USAGE } from "./options.js";
 import { log, sleep, started } from "./progress.js";
 import { resultsFile, runMeta, writeReport } from "./results-file.js";
 import { measureStreams } from "./streams-memory.js";
 import type { BenchResults } from "./types.js";
 
-const opts = parseOptions(process.argv.slice(2));
+let opts: ReturnType<typeof parseOptions>;
+try {
+  opts = parseOptions(process.argv.slice(2));
+} catch (err) {
+  console.error(`npm run bench: ${(err as Error).message}`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const S = settingsFor(opts);
 const paths = benchPaths(opts);
 const { root, cacheDir } = paths;

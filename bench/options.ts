@@ -4,6 +4,8 @@ import { repoRoot } from "./lanes.js";
 
 export interface Options {
   quick: boolean;
+  /** Print the usage and stop. */
+  help?: boolean;
   runs?: number;
   peers: boolean;
   profile: "auto" | "on" | "off";
@@ -15,8 +17,30 @@ export interface Options {
   reportOnly?: string;
 }
 
+/** Where a run's report goes unless --write (the committed report) or --out says otherwise. */
+export const REPORT_IN_CACHE = ".cache/bench-report/performance.md";
+export const COMMITTED_REPORT = "docs/performance.md";
+
+export const USAGE = `npm run bench -- [OPTIONS]
+
+Measures llmux against direct calls to the mock upstream, a minimal forwarding proxy and two peer gateways
+(Portkey, claude-code-router; installed on demand into .cache/), every server on a free port.
+The report goes to ${REPORT_IN_CACHE} unless --write or --out says otherwise.
+
+Options:
+  --quick               a smoke run (1 short run, a minute or two) instead of the full run (about 10 minutes)
+  --write               write the report to ${COMMITTED_REPORT} (and its chart beside it)
+  --out FILE            write the report to FILE
+  --runs N              number of runs (default 3; --quick: 1)
+  --no-peers            measure llmux and the baselines only
+  --lanes a,b           only these lanes (and "curve" for the body-size curve)
+  --profile             always take CPU profiles; --no-profile: never
+  --llmux-dist DIR      measure another build of llmux (a directory like dist/)
+  --report-only [FILE]  render the report again from saved results (default: the last run's)
+  -h, --help            this help`;
+
 export function parseOptions(argv: string[]): Options {
-  const o: Options = { quick: false, peers: true, profile: "auto", out: "docs/performance.md" };
+  const o: Options = { quick: false, peers: true, profile: "auto", out: REPORT_IN_CACHE };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -24,7 +48,9 @@ export function parseOptions(argv: string[]): Options {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === "--quick") o.quick = true;
+    if (a === "--help" || a === "-h") o.help = true;
+    else if (a === "--quick") o.quick = true;
+    else if (a === "--write") o.out = COMMITTED_REPORT;
     else if (a === "--runs") o.runs = Math.max(1, Number(value()));
     else if (a === "--no-peers") o.peers = false;
     else if (a === "--profile") o.profile = "on";
@@ -33,7 +59,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--out") o.out = value();
     else if (a === "--llmux-dist") o.llmuxDist = value();
     else if (a === "--report-only") o.reportOnly = argv[i + 1]?.startsWith("--") === false ? value() : "";
-    else throw new Error(`unknown option ${a}`);
+    else throw new Error(`unknown option ${a}\n\n${USAGE}`);
   }
   return o;
 }

@@ -7,12 +7,14 @@
  *   request with x-portkey-provider and x-portkey-custom-host;
  * - claude-code-router 2.0.0 (3.1.1 does not install here: missing dependencies, Node ≥ 22), with a
  *   temporary HOME holding its config.json (LOG: false) and one provider per upstream kind.
+ *
+ * Each listens on a free port picked at start (Portkey's --port, claude-code-router's PORT setting).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { portOpen, type Server, startServer } from "./procs.js";
+import { freePort, type Server, startServer } from "./procs.js";
 import type { PeerStatus } from "./types.js";
 
 export type PeerName = "portkey" | "ccr";
@@ -21,7 +23,6 @@ interface PeerSpec {
   pkg: string;
   version: string;
   overrides?: Record<string, string>;
-  port: number;
 }
 
 export const PEERS: Record<PeerName, PeerSpec> = {
@@ -29,9 +30,8 @@ export const PEERS: Record<PeerName, PeerSpec> = {
     pkg: "@portkey-ai/gateway",
     version: "1.15.2",
     overrides: { "@hono/node-server": "1.13.5", hono: "4.9.7", "@hono/node-ws": "1.2.0" },
-    port: 8787,
   },
-  ccr: { pkg: "@musistudio/claude-code-router", version: "2.0.0", port: 3456 },
+  ccr: { pkg: "@musistudio/claude-code-router", version: "2.0.0" },
 };
 
 function installedVersion(dir: string, pkg: string): string | undefined {
@@ -94,26 +94,26 @@ export async function installPeer(name: PeerName, cacheDir: string, log: (s: str
   return { target: name, version, ok: true, note: `installed in ${((Date.now() - t0) / 1000).toFixed(0)} s` };
 }
 
-/** Starts Portkey on its port; the mock is chosen per request by headers. */
+/** Starts Portkey on a free port; the mock is chosen per request by headers. */
 export async function startPortkey(cacheDir: string, execArgv: string[] = []): Promise<Server> {
   const spec = PEERS.portkey;
-  if (await portOpen(spec.port)) throw new Error(`port ${spec.port} is already in use`);
+  const port = await freePort();
   return startServer({
     name: "portkey",
     command: process.execPath,
-    args: [...execArgv, `node_modules/${spec.pkg}/build/start-server.js`, "--headless", `--port=${spec.port}`],
+    args: [...execArgv, `node_modules/${spec.pkg}/build/start-server.js`, "--headless", `--port=${port}`],
     cwd: join(cacheDir, "portkey"),
-    port: spec.port,
+    port,
   });
 }
 
 /** claude-code-router's config.json: one provider per upstream kind, all on the mock. */
-export function ccrConfig(mockOrigin: string): Record<string, unknown> {
+export function ccrConfig(mockOrigin: string, port: number): Record<string, unknown> {
   return {
     LOG: false,
     LOG_LEVEL: "fatal",
     HOST: "127.0.0.1",
-    PORT: PEERS.ccr.port,
+    PORT: port,
     API_TIMEOUT_MS: 600000,
     NON_INTERACTIVE_MODE: true,
     Providers: [
@@ -149,10 +149,10 @@ export async function startCcr(
   execArgv: string[] = [],
 ): Promise<{ server: Server; home: string }> {
   const spec = PEERS.ccr;
-  if (await portOpen(spec.port)) throw new Error(`port ${spec.port} is already in use`);
+  const port = await freePort();
   const home = mkdtempSync(join(tmpdir(), "llmux-bench-ccr-"));
   mkdirSync(join(home, ".claude-code-router"), { recursive: true });
-  writeFileSync(join(home, ".claude-code-router", "config.json"), JSON.stringify(ccrConfig(mockOrigin), null, 2));
+  writeFileSync(join(home, ".claude-code-router", "config.json"), JSON.stringify(ccrConfig(mockOrigin, port), null, 2));
   try {
     const server = await startServer({
       name: "ccr",
@@ -160,7 +160,7 @@ export async function startCcr(
       args: [...execArgv, `node_modules/${spec.pkg}/dist/cli.js`, "start"],
       cwd: join(cacheDir, "ccr"),
       env: { ...process.env, HOME: home },
-      port: spec.port,
+      port,
       timeoutMs: 30_000,
     });
     return { server, home };

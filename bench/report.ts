@@ -45,12 +45,16 @@ export function renderMarkdown(r: BenchResults, chartFile = "performance-latency
       "Each lane below was run through a separate llmux process started with `--cpu-prof`, at the concurrency " +
         "shown, after a warm-up. Self time is the share of llmux's non-idle CPU time spent in the function itself.",
     );
-    for (const prof of r.profiles) {
+    if (r.profiles.some((prof) => prof.flamegraph)) {
       p();
       p(
-        `### \`${prof.lane}\` (c = ${prof.concurrency}, ${prof.requests} requests)` +
-          (prof.flamegraph ? ` — flame graph: \`${prof.flamegraph}\`` : ""),
+        "A run also draws a flame graph of each profile into `.cache/bench-profiles/` (`LANE-cCONCURRENCY.svg`) " +
+          "on the machine that ran it; they are not kept in the repository.",
       );
+    }
+    for (const prof of r.profiles) {
+      p();
+      p(`### \`${prof.lane}\` (c = ${prof.concurrency}, ${prof.requests} requests)`);
       p();
       p(
         `By area: ${prof.byArea

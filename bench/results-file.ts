@@ -3,10 +3,18 @@
  * .cache/, and the report written from them (docs/performance.md and its chart).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { CONCURRENCIES, type Options, PACE, type Paths, type Settings } from "./options.js";
+import {
+  COMMITTED_REPORT,
+  CONCURRENCIES,
+  type Options,
+  PACE,
+  type Paths,
+  REPORT_IN_CACHE,
+  type Settings,
+} from "./options.js";
 import { log } from "./progress.js";
 import { renderMarkdown } from "./report.js";
 import { renderChart } from "./report-chart.js";
@@ -43,12 +51,14 @@ export function runMeta(
 }
 
 /**
- * Where a run keeps its results: .cache/bench-results.json for the default report, and a file named after
- * the report otherwise, so that a partial run written elsewhere (--out) never replaces the saved full run.
+ * Where a run keeps its results: .cache/bench-results.json for the default report (in .cache/, or
+ * docs/performance.md with --write), and a file named after the report otherwise, so that a partial run
+ * written elsewhere (--out) never replaces the saved full run.
  */
 export function resultsFile(opts: Options, cacheDir: string): string {
   const root = dirname(cacheDir);
-  const defaultOut = resolve(root, opts.out) === resolve(root, "docs/performance.md");
+  const out = resolve(root, opts.out);
+  const defaultOut = out === resolve(root, COMMITTED_REPORT) || out === resolve(root, REPORT_IN_CACHE);
   return join(cacheDir, defaultOut ? "bench-results.json" : `bench-results-${basename(opts.out, ".md")}.json`);
 }
 
@@ -58,6 +68,7 @@ export function writeReport(results: BenchResults, opts: Options, root: string):
   const chartFile = "performance-latency.svg";
   const findingsFile = join(root, "bench", "findings.md");
   const findings = opts.llmuxDist || !existsSync(findingsFile) ? undefined : readFileSync(findingsFile, "utf8");
+  mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, renderMarkdown(results, chartFile, findings));
   writeFileSync(join(dirname(outFile), chartFile), renderChart(results));
   const targets = evaluateTargets(results);

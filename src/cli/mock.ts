@@ -1,25 +1,21 @@
 import { type MockServer, startMockServer } from "../mock/server.js";
-import { type Args, flagPort, flagString } from "./args.js";
+import type { Command } from "./command.js";
+import { optFlag, optMs, optPort, optString } from "./values.js";
 
-function ms(args: Args, name: string): number | undefined {
-  const v = flagString(args, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number of milliseconds, got '${v}'`);
-  return n;
+export interface MockOptions {
+  port?: number | undefined;
+  host?: string | undefined;
+  latencyMs?: number | undefined;
+  chunkDelayMs?: number | undefined;
+  strict?: boolean | undefined;
 }
 
 /** `llmux mock`: the scripted upstream on a port, echoing by default. */
-export async function mock(args: Args): Promise<MockServer> {
-  const opts: Parameters<typeof startMockServer>[0] = {
-    port: flagPort(args) ?? 4010,
-    host: flagString(args, "host") ?? "127.0.0.1",
-  };
-  const latency = ms(args, "latency");
-  if (latency !== undefined) opts.latencyMs = latency;
-  const delay = ms(args, "chunk-delay");
-  if (delay !== undefined) opts.chunkDelayMs = delay;
-  if (args.flags.has("strict")) opts.validate = true;
+export async function mock(o: MockOptions): Promise<MockServer> {
+  const opts: Parameters<typeof startMockServer>[0] = { port: o.port ?? 4010, host: o.host ?? "127.0.0.1" };
+  if (o.latencyMs !== undefined) opts.latencyMs = o.latencyMs;
+  if (o.chunkDelayMs !== undefined) opts.chunkDelayMs = o.chunkDelayMs;
+  if (o.strict) opts.validate = true;
   const server = await startMockServer(opts);
   console.log(
     `llmux mock upstream on ${server.url}\n` +
@@ -30,3 +26,36 @@ export async function mock(args: Args): Promise<MockServer> {
   );
   return server;
 }
+
+export const mockCommand: Command = {
+  name: "mock",
+  summary: "Run the scripted mock upstream (Anthropic, OpenAI, Azure and compatible dialects).",
+  description: [
+    "A stand-in for the providers, for trying llmux and for tests: it serves each provider's API at its",
+    "real paths and echoes the last user message, streamed or not.",
+  ].join("\n"),
+  options: {
+    port: {
+      type: "string",
+      short: "p",
+      value: "N",
+      description: "Port to listen on (default 4010; 0: any free port).",
+    },
+    host: { type: "string", value: "ADDRESS", description: "Address to listen on (default 127.0.0.1)." },
+    latency: { type: "string", value: "MS", description: "Wait before answering, in milliseconds." },
+    "chunk-delay": { type: "string", value: "MS", description: "Wait between streamed chunks, in milliseconds." },
+    strict: {
+      type: "boolean",
+      description: "Enforce the providers' rules on reasoning state and tool pairing (400s worded as they word them).",
+    },
+  },
+  examples: ["llmux mock --port 4010 --latency 200 --chunk-delay 20"],
+  run: (input) =>
+    mock({
+      port: optPort(input),
+      host: optString(input, "host"),
+      latencyMs: optMs(input, "latency"),
+      chunkDelayMs: optMs(input, "chunk-delay"),
+      strict: optFlag(input, "strict"),
+    }),
+};

@@ -1,41 +1,74 @@
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { configFromEnv } from "../config/env-setup.js";
 import { loadConfigFile, parseConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
+import { configWarnings } from "../config/warnings.js";
 import { Gateway } from "../gateway/gateway.js";
 import { createLogger, type Logger } from "../observe/logger.js";
-import { type Args, flagPort, flagString } from "./args.js";
+import type { Command } from "./command.js";
+import { optPort, optString } from "./values.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
-/** Where the configuration comes from: --config, $LLMUX_CONFIG, ./llmux.yaml, or the environment. */
-export function resolveConfig(
-  args: Args,
-  env: NodeJS.ProcessEnv,
-): { config: Config; source: string; notices: string[] } {
-  const file = flagString(args, "config") ?? env.LLMUX_CONFIG ?? (existsSync("llmux.yaml") ? "llmux.yaml" : undefined);
-  if (file) return { config: loadConfigFile(file, env), source: file, notices: [] };
-  const setup = configFromEnv(env);
-  return { config: parseConfig(setup.raw, env), source: "environment", notices: setup.notices };
+export interface StartOptions {
+  /** --config FILE */
+  config?: string | undefined;
+  port?: number | undefined;
+  host?: string | undefined;
+  /** Where ./llmux.yaml is looked for (default: the working directory). */
+  cwd?: string | undefined;
 }
 
-export async function start(args: Args, env: NodeJS.ProcessEnv = process.env, injected?: Logger): Promise<Gateway> {
-  const { config, source, notices } = resolveConfig(args, env);
-  const port = flagPort(args) ?? (env.PORT && /^\d+$/.test(env.PORT) ? Number(env.PORT) : config.server.port);
-  const host = flagString(args, "host") ?? config.server.host;
+export interface ResolvedConfig {
+  config: Config;
+  /** Where it came from, in words, for the start-up line. */
+  source: string;
+  /** What the environment set up. */
+  notices: string[];
+  /** Things that work but are probably not what was meant. */
+  warnings: string[];
+  /** Nothing was configured: the built-in mock serves every model name. */
+  mock: boolean;
+}
+
+/** Where the configuration comes from: --config, $LLMUX_CONFIG, ./llmux.yaml, or the environment. */
+export function resolveConfig(opts: StartOptions, env: NodeJS.ProcessEnv): ResolvedConfig {
+  const local = join(opts.cwd ?? process.cwd(), "llmux.yaml");
+  const file = opts.config ?? (env.LLMUX_CONFIG || undefined) ?? (existsSync(local) ? local : undefined);
+  const warnings: string[] = [];
+  if (file) {
+    const config = loadConfigFile(file, env, warnings);
+    warnings.push(...configWarnings(config));
+    return { config, source: file === local ? "./llmux.yaml" : file, notices: [], warnings, mock: false };
+  }
+  const setup = configFromEnv(env);
+  const config = parseConfig(setup.raw, env, warnings);
+  if (!setup.mock) warnings.push(...configWarnings(config));
+  const source = setup.mock ? "nothing configured: the built-in mock model" : "environment variables";
+  return { config, source, notices: setup.notices, warnings, mock: setup.mock };
+}
+
+/** Starts the gateway as `llmux start` does, and logs where it listens and what it serves. */
+export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process.env, injected?: Logger) {
+  const { config, source, notices, warnings } = resolveConfig(opts, env);
+  const port = opts.port ?? (env.PORT && /^\d+$/.test(env.PORT) ? Number(env.PORT) : config.server.port);
+  const host = opts.host ?? config.server.host;
   const logger = injected ?? createLogger(config.logging.level, config.logging.pretty);
   const gateway = new Gateway(config, logger);
-  const addr = await gateway.listen(port, host);
+  const addr = await gateway.listen(port, host).catch(async (err: NodeJS.ErrnoException) => {
+    await gateway.close().catch(() => undefined);
+    if (err.code === "EADDRINUSE")
+      throw new Error(`port ${port} on ${host} is already in use (another llmux?); choose another with --port`);
+    if (err.code === "EACCES")
+      throw new Error(`not allowed to listen on ${host}:${port} (ports below 1024 need privileges)`);
+    throw err;
+  });
   for (const n of notices) logger.info(n);
+  for (const w of warnings) logger.warn(w);
   const scheme = config.server.tls ? "https" : "http";
-  logger.info(
-    {
-      config: source,
-      url: `${scheme}://${host.includes(":") ? `[${host}]` : host}:${addr.port}`,
-      models: gateway.models.names(),
-    },
-    "llmux listening",
-  );
+  const url = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${addr.port}`;
+  logger.info({ config: source, url, models: gateway.models.names() }, `llmux listening on ${url}`);
   if (config.auth.keys.length === 0 && !config.auth.passthrough) {
     if (!LOOPBACK.has(host)) {
       logger.warn(
@@ -45,3 +78,22 @@ export async function start(args: Args, env: NodeJS.ProcessEnv = process.env, in
   }
   return gateway;
 }
+
+export const startCommand: Command = {
+  name: "start",
+  summary: "Start the gateway.",
+  description: [
+    "The configuration is the first of: --config FILE, the file named by $LLMUX_CONFIG, ./llmux.yaml,",
+    "provider environment variables (AZURE_*, OPENAI_API_KEY, ANTHROPIC_API_KEY, KIMI_API_KEY…). With none",
+    "of them, llmux serves its built-in mock model and says so. PORT sets the port when --port is not",
+    "given. See docs/config.md.",
+  ].join("\n"),
+  options: {
+    config: { type: "string", short: "c", value: "FILE", description: "The configuration file (YAML)." },
+    port: { type: "string", short: "p", value: "N", description: "Port to listen on (0: any free port)." },
+    host: { type: "string", value: "ADDRESS", description: "Address to listen on (default 127.0.0.1)." },
+  },
+  examples: ["llmux start --config llmux.yaml", "llmux start --port 4001", "llmux          (the same as llmux start)"],
+  run: (input) =>
+    start({ config: optString(input, "config"), port: optPort(input), host: optString(input, "host") }, input.env),
+};

@@ -1,10 +1,17 @@
+import { checkEnvChoices, checkEnvSetups } from "./env-check.js";
+
 type Env = Record<string, string | undefined>;
+
+/** Model names setup (e) sends to OpenAI. */
+const OPENAI_PATTERNS = ["gpt-*", "chatgpt-*", "o1*", "o3*", "o4*", "codex-*"];
 
 export interface EnvSetup {
   /** A configuration object, validated like a file. */
   raw: Record<string, unknown>;
   /** What was set up, for the start-up log. */
   notices: string[];
+  /** Nothing at all was set: the built-in mock model serves every name. */
+  mock: boolean;
 }
 
 const set = (env: Env, name: string): string | undefined => {
@@ -21,10 +28,14 @@ const set = (env: Env, name: string): string | undefined => {
  * - Claude Code → Azure: AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, BIG_MODEL, SMALL_MODEL,
  *   ANTHROPIC_AUTH_TOKEN (haiku → SMALL_MODEL, sonnet/opus → BIG_MODEL);
  * - ANTHROPIC_API_KEY (claude-* models; LLMUX_ANTHROPIC_BASE_URL moves the upstream), KIMI_API_KEY (kimi-* and
- *   moonshot-* models; KIMI_BASE_URL moves the upstream).
- * With none of them, the built-in mock model answers every model name.
+ *   moonshot-* models; KIMI_BASE_URL moves the upstream), OPENAI_API_KEY (gpt-*, o1…o4*, codex-* models;
+ *   LLMUX_OPENAI_BASE_URL moves the upstream).
+ * A setup with some of its variables but not all it needs is an error naming the missing ones (see
+ * env-check.ts). With none of the variables, the built-in mock model answers every model name.
  */
 export function configFromEnv(env: Env): EnvSetup {
+  checkEnvSetups(env);
+  checkEnvChoices(env);
   const providers: Record<string, unknown> = {};
   const models: Record<string, unknown> = {};
   const keys: string[] = [];
@@ -111,12 +122,30 @@ export function configFromEnv(env: Env): EnvSetup {
     notices.push("Kimi (KIMI_API_KEY) for kimi-* and moonshot-* models");
   }
 
-  if (Object.keys(providers).length === 0) {
+  if (set(env, "OPENAI_API_KEY")) {
+    // Not OPENAI_BASE_URL: Codex and SDK users point that at llmux itself, which would loop.
+    const base = set(env, "LLMUX_OPENAI_BASE_URL");
+    providers.openai = {
+      type: "openai",
+      api_key: set(env, "OPENAI_API_KEY"),
+      ...(base ? { base_url: base } : {}),
+    };
+    // With setup (a), GPT names stay on the Azure deployment; OpenAI is reachable as openai/MODEL.
+    if (!catchAll) for (const p of OPENAI_PATTERNS) models[p] = { provider: "openai" };
+    notices.push(
+      catchAll
+        ? "OpenAI (OPENAI_API_KEY) as openai/MODEL"
+        : `OpenAI (OPENAI_API_KEY) for ${OPENAI_PATTERNS.join(", ")} models`,
+    );
+  }
+
+  const mock = Object.keys(providers).length === 0;
+  if (mock) {
     providers.mock = { type: "mock", dialect: "openai-responses" };
     models["llmux-mock"] = { provider: "mock" };
     models["*"] = { provider: "mock" };
     notices.push(
-      "no configuration and no provider credentials found: serving the built-in mock model (try model 'llmux-mock')",
+      "No configuration file and no provider variables: serving the built-in mock model, which answers every model name by echoing the request (try model 'llmux-mock'). To use real models write llmux.yaml or set provider variables (docs/config.md).",
     );
   }
   if (catchAll) models["*"] = catchAll;
@@ -127,5 +156,5 @@ export function configFromEnv(env: Env): EnvSetup {
   if (keys.length > 0) raw.auth = { keys };
   const port = set(env, "PORT");
   if (port && /^\d+$/.test(port)) raw.server = { port: Number(port) };
-  return { raw, notices };
+  return { raw, notices, mock };
 }

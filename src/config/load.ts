@@ -1,67 +1,78 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
+import { issueLines, pathText } from "./issues.js";
 import { type Config, ConfigSchema } from "./schema.js";
 
-/** A configuration that cannot be used; each problem names the path it is about. */
+/** A configuration that cannot be used; each problem, on its own line, names the path it is about. */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  constructor(
+    readonly problems: string[],
+    heading = "invalid configuration:",
+  ) {
+    super(`${heading}\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
   }
 }
 
 type Env = Record<string, string | undefined>;
 
-function pathText(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const p of path) {
-    if (typeof p === "number") out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out || "(root)";
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const LITERAL_VAR = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/** What interpolation found: problems (by path, so validation does not report them twice) and where it replaced. */
+export interface Interpolation {
+  problems: { path: PropertyKey[]; text: string }[];
+  /** Paths (as text) of the values that held a `${…}` reference. */
+  replaced: Set<string>;
+  /** Values that look like a variable written without braces (`$NAME`), used as written. */
+  literal: { path: PropertyKey[]; name: string }[];
 }
 
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+function isProviderType(path: readonly PropertyKey[]): boolean {
+  return path.length === 3 && path[0] === "providers" && path[2] === "type";
+}
 
 /**
  * Replaces `${VAR}` and `${VAR:-default}` in string values (not in keys, and never in the raw YAML text, so
  * a value cannot inject structure). An unset variable without a default is a problem naming the path.
  */
-export function interpolate(value: unknown, env: Env, problems: string[], path: PropertyKey[] = []): unknown {
+export function interpolate(
+  value: unknown,
+  env: Env,
+  found: Interpolation = { problems: [], replaced: new Set(), literal: [] },
+  path: PropertyKey[] = [],
+): unknown {
   if (typeof value === "string") {
-    return value.replace(VAR, (_m, name: string, fallback: string | undefined) => {
+    const literal = LITERAL_VAR.exec(value);
+    if (literal) found.literal.push({ path, name: literal[1]! });
+    if (!value.includes("${")) return value;
+    if (isProviderType(path)) {
+      found.problems.push({
+        path,
+        text: `${pathText(path)}: write the provider type itself; it cannot come from a variable`,
+      });
+      return value;
+    }
+    let matched = false;
+    const out = value.replace(VAR, (_m, name: string, fallback: string | undefined) => {
+      matched = true;
       const v = env[name];
       if (v !== undefined && v !== "") return v;
       if (fallback !== undefined) return fallback;
-      problems.push(`${pathText(path)}: environment variable ${name} is not set`);
+      found.problems.push({ path, text: `${pathText(path)}: environment variable ${name} is not set` });
       return "";
     });
+    if (matched) found.replaced.add(pathText(path));
+    return out;
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, problems, [...path, i]));
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, found, [...path, i]));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, env, problems, [...path, k]);
+    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, env, found, [...path, k]);
     return out;
   }
   return value;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v = root;
-  for (const key of path) v = v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined;
-  return v;
-}
-
-function issueText(issue: z.core.$ZodIssue, input: unknown): string {
-  const where = pathText(issue.path);
-  if (issue.code === "unrecognized_keys")
-    return `${where}: unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
-  if (issue.code === "invalid_union" && "discriminator" in issue) {
-    const got = valueAt(input, issue.path);
-    return `${where}: 'type' must be one of azure, openai, anthropic, openai-compatible, mock${got === undefined ? " (it is missing)" : `, got ${JSON.stringify(got)}`}`;
-  }
-  return `${where}: ${issue.message}`;
 }
 
 function crossCheck(config: Config, problems: string[]): void {
@@ -73,8 +84,9 @@ function crossCheck(config: Config, problems: string[]): void {
   for (const [alias, m] of Object.entries(config.models)) {
     if (!config.providers[m.provider]) {
       const known = Object.keys(config.providers);
+      const close = known.find((k) => k.toLowerCase() === m.provider.toLowerCase());
       problems.push(
-        `models.${alias}.provider: no provider named '${m.provider}'${known.length ? ` (known: ${known.join(", ")})` : ""}`,
+        `models.${alias}.provider: no provider named '${m.provider}'${close ? ` (did you mean '${close}'?)` : ""}${known.length ? ` (known: ${known.join(", ")})` : ""}`,
       );
     }
   }
@@ -87,41 +99,74 @@ function crossCheck(config: Config, problems: string[]): void {
 
 /**
  * Variables always produce strings. Where validation expected a number or a boolean and found a string
- * that spells one ("4000", "true"), the value is read as such — only there, so a secret that happens to
- * look numeric stays a string.
+ * that a variable produced and that spells one ("4000", "true"), the value is read as such — only there,
+ * so a secret that happens to look numeric stays a string, and a literal "4000" is an error as it is in the
+ * JSON Schema.
  */
-function coerceScalars(value: unknown, issues: readonly z.core.$ZodIssue[]): boolean {
+function coerceScalars(value: unknown, issues: readonly z.core.$ZodIssue[], replaced: Set<string>): boolean {
   let changed = false;
   for (const issue of issues) {
-    if (issue.code !== "invalid_type" || (issue.expected !== "number" && issue.expected !== "boolean")) continue;
+    if (issue.code !== "invalid_type") continue;
+    const expected = issue.expected as string;
+    if (expected !== "number" && expected !== "int" && expected !== "boolean") continue;
+    if (!replaced.has(pathText(issue.path))) continue;
     let parent = value as Record<PropertyKey, unknown>;
     for (const key of issue.path.slice(0, -1)) parent = (parent?.[key] ?? {}) as Record<PropertyKey, unknown>;
     const last = issue.path[issue.path.length - 1];
     if (last === undefined || typeof parent?.[last] !== "string") continue;
     const s = (parent[last] as string).trim();
-    if (issue.expected === "number" && /^-?\d+(\.\d+)?$/.test(s)) parent[last] = Number(s);
-    else if (issue.expected === "boolean" && (s === "true" || s === "false")) parent[last] = s === "true";
+    if (expected !== "boolean" && /^-?\d+(\.\d+)?$/.test(s)) parent[last] = Number(s);
+    else if (expected === "boolean" && (s === "true" || s === "false")) parent[last] = s === "true";
     else continue;
     changed = true;
   }
   return changed;
 }
 
-/** Validates a configuration object (already parsed from YAML or built from the environment). */
-export function parseConfig(raw: unknown, env: Env = process.env): Config {
-  const problems: string[] = [];
-  const interpolated = interpolate(raw ?? {}, env, problems);
+/** Whether `path` is `prefix` or lies under it. */
+function under(path: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
+}
+
+/**
+ * Validates a configuration object (already parsed from YAML or built from the environment). Things that
+ * work but are probably mistakes are added to `warnings`, when given.
+ */
+export function parseConfig(raw: unknown, env: Env = process.env, warnings?: string[]): Config {
+  const found: Interpolation = { problems: [], replaced: new Set(), literal: [] };
+  const interpolated = interpolate(raw ?? {}, env, found);
+  const problems = found.problems.map((p) => p.text);
   let result = ConfigSchema.safeParse(interpolated);
-  if (!result.success && coerceScalars(interpolated, result.error.issues))
+  if (!result.success && coerceScalars(interpolated, result.error.issues, found.replaced))
     result = ConfigSchema.safeParse(interpolated);
-  if (!result.success) problems.push(...result.error.issues.map((i) => issueText(i, interpolated)));
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      // A value whose variable is unset is already reported, once.
+      if (found.problems.some((p) => under(issue.path, p.path))) continue;
+      problems.push(...issueLines(issue, interpolated, ConfigSchema));
+    }
+  }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   crossCheck(result.data, problems);
   if (problems.length > 0) throw new ConfigError(problems);
+  for (const l of found.literal) {
+    warnings?.push(
+      `${pathText(l.path)}: '$${l.name}' is used as written; to read the environment variable write "\${${l.name}}"`,
+    );
+  }
   return result.data;
 }
 
-export function loadConfigFile(path: string, env: Env = process.env): Config {
+/** A YAML error on a line with an unquoted `${…}`: the usual cause, said plainly. */
+function unquotedVariableHint(text: string, line: number | undefined): string {
+  if (line === undefined) return "";
+  const source = text.split("\n")[line - 1] ?? "";
+  const m = /(?:^|[\s:[{,])(\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\})/.exec(source);
+  if (!m) return "";
+  return ` (quote values that use a variable: "${m[1]}"; inside { } and [ ] YAML reads { and } as structure)`;
+}
+
+export function loadConfigFile(path: string, env: Env = process.env, warnings?: string[]): Config {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -137,9 +182,17 @@ export function loadConfigFile(path: string, env: Env = process.env): Config {
     if (err instanceof YAMLParseError) {
       const pos = err.linePos?.[0];
       const first = (err.message.split("\n")[0] ?? "").replace(/\s*at line \d+, column \d+:?$/, "");
-      throw new ConfigError([`${path}${pos ? `:${pos.line}:${pos.col}` : ""}: ${first}`]);
+      throw new ConfigError(
+        [`${path}${pos ? `:${pos.line}:${pos.col}` : ""}: ${first}${unquotedVariableHint(text, pos?.line)}`],
+        `invalid configuration in ${path}:`,
+      );
     }
     throw err;
   }
-  return parseConfig(raw, env);
+  try {
+    return parseConfig(raw, env, warnings);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(err.problems, `invalid configuration in ${path}:`);
+    throw err;
+  }
 }

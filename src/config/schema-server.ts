@@ -10,8 +10,14 @@ export const SERVER_DEFAULTS = {
 /** Where llmux listens, and the bounds that keep one request from holding the process. */
 export const ServerSchema = z
   .object({
-    host: z.string().default(SERVER_DEFAULTS.host),
-    port: z.number().int().min(0).max(65535).default(SERVER_DEFAULTS.port),
+    host: z.string().default(SERVER_DEFAULTS.host).describe("Address to listen on; 0.0.0.0 or :: for every interface."),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(SERVER_DEFAULTS.port)
+      .describe("Port to listen on (0: any free port)."),
     body_limit_mb: z
       .number()
       .positive()
@@ -33,4 +39,5 @@ export const ServerSchema = z
       .describe("Serve HTTPS directly."),
   })
   .strict()
-  .default(SERVER_DEFAULTS);
+  .default(SERVER_DEFAULTS)
+  .describe("Where llmux listens.");

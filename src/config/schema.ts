@@ -24,6 +24,11 @@ export const PRESETS = [
 ] as const;
 
 const Url = z.string().url();
+const ApiKey = (how: string) =>
+  z
+    .string()
+    .optional()
+    .describe(`The provider's API key, ${how}. Write "\${VARIABLE}" to read it from the environment.`);
 const Headers = z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request.");
 const Timeout = z
   .number()
@@ -33,10 +38,13 @@ const Timeout = z
 
 const Azure = z
   .object({
-    type: z.literal("azure"),
+    type: z.literal("azure").describe("Azure OpenAI (Azure AI Foundry)."),
     base_url: Url.describe("The resource root, e.g. https://my-resource.openai.azure.com (no /openai suffix)."),
-    api_key: z.string().optional().describe("Sent as the api-key header (or as a bearer token with auth: bearer)."),
-    auth: z.enum(["api-key", "bearer"]).default("api-key"),
+    api_key: ApiKey("sent as the api-key header (or as a bearer token with auth: bearer)"),
+    auth: z
+      .enum(["api-key", "bearer"])
+      .default("api-key")
+      .describe("How api_key is sent: the api-key header, or Authorization: Bearer (a Microsoft Entra ID token)."),
     api: z.enum(["responses", "chat"]).default("responses").describe("Which Azure API serves this provider's models."),
     api_version: z
       .string()
@@ -51,12 +59,12 @@ const Azure = z
 
 const OpenAI = z
   .object({
-    type: z.literal("openai"),
+    type: z.literal("openai").describe("OpenAI, or a server that offers the OpenAI API in full."),
     base_url: Url.default("https://api.openai.com/v1").describe("Includes /v1, as in the OpenAI SDK."),
-    api_key: z.string().optional(),
-    api: z.enum(["responses", "chat"]).default("responses"),
-    organization: z.string().optional(),
-    project: z.string().optional(),
+    api_key: ApiKey("sent as Authorization: Bearer"),
+    api: z.enum(["responses", "chat"]).default("responses").describe("Which OpenAI API serves this provider's models."),
+    organization: z.string().optional().describe("Sent as the OpenAI-Organization header."),
+    project: z.string().optional().describe("Sent as the OpenAI-Project header."),
     headers: Headers.optional(),
     timeout_ms: Timeout.optional(),
   })
@@ -64,10 +72,13 @@ const OpenAI = z
 
 const Anthropic = z
   .object({
-    type: z.literal("anthropic"),
+    type: z.literal("anthropic").describe("Anthropic, or a server that offers the Anthropic Messages API."),
     base_url: Url.default("https://api.anthropic.com").describe("Without /v1, as in the Anthropic SDK."),
-    api_key: z.string().optional().describe("Sent as x-api-key (or as a bearer token with auth: bearer)."),
-    auth: z.enum(["x-api-key", "bearer"]).default("x-api-key"),
+    api_key: ApiKey("sent as x-api-key (or as a bearer token with auth: bearer)"),
+    auth: z
+      .enum(["x-api-key", "bearer"])
+      .default("x-api-key")
+      .describe("How api_key is sent: the x-api-key header, or Authorization: Bearer."),
     version: z.string().default("2023-06-01").describe("The anthropic-version header."),
     betas: z
       .array(z.string())
@@ -82,15 +93,18 @@ const Anthropic = z
 
 const Compatible = z
   .object({
-    type: z.literal("openai-compatible"),
+    type: z.literal("openai-compatible").describe("Any Chat Completions server (Kimi, DeepSeek, vLLM, Ollama…)."),
     preset: z.enum(PRESETS).optional().describe("A vendor preset: base URL and quirks."),
     base_url: Url.optional().describe("Includes /v1 (or the vendor's equivalent). Required without a preset."),
-    api_key: z.string().optional(),
+    api_key: ApiKey("sent as Authorization: Bearer (none: no Authorization header)"),
     reasoning_field: z
       .enum(["reasoning_content", "reasoning", "none"])
       .optional()
       .describe("Field earlier reasoning is echoed in (DeepSeek and Kimi require reasoning_content)."),
-    max_tokens_field: z.enum(["max_tokens", "max_completion_tokens"]).optional(),
+    max_tokens_field: z
+      .enum(["max_tokens", "max_completion_tokens"])
+      .optional()
+      .describe("The field that carries the output limit."),
     custom_tools: z.boolean().optional().describe("Whether the server understands free-form custom tools."),
     top_k: z.boolean().optional().describe("Whether the server accepts top_k."),
     headers: Headers.optional(),
@@ -100,8 +114,11 @@ const Compatible = z
 
 const Mock = z
   .object({
-    type: z.literal("mock"),
-    dialect: z.enum(["anthropic", "openai-chat", "openai-responses"]).default("openai-responses"),
+    type: z.literal("mock").describe("The built-in mock model."),
+    dialect: z
+      .enum(["anthropic", "openai-chat", "openai-responses"])
+      .default("openai-responses")
+      .describe("The API the mock answers in, so that the same translation as a real upstream runs."),
     reply: z.string().optional().describe("Text the mock answers with; by default it echoes the last user message."),
   })
   .strict()
@@ -118,26 +135,27 @@ export const ModelSchema = z
       .describe("The upstream model (on Azure: the deployment). Default: the name the client asked for."),
     reasoning: z
       .object({
-        effort: z.enum(EFFORTS).optional(),
+        effort: z.enum(EFFORTS).optional().describe("Reasoning effort (Claude: a thinking budget or adaptive effort)."),
         summary: z
           .enum(SUMMARIES)
           .optional()
           .describe("Reasoning summary level; none for organisations without summary access."),
       })
       .strict()
-      .optional(),
-    verbosity: z.enum(["low", "medium", "high"]).optional(),
-    truncation: z.enum(["auto", "disabled"]).optional(),
+      .optional()
+      .describe("Reasoning settings that replace the client's."),
+    verbosity: z.enum(["low", "medium", "high"]).optional().describe("Answer length on GPT-5 models."),
+    truncation: z.enum(["auto", "disabled"]).optional().describe("The Responses API's truncation."),
     thinking: z
       .object({
-        type: z.enum(["enabled", "adaptive", "disabled"]).optional(),
-        budget_tokens: z.number().int().min(1024).optional(),
+        type: z.enum(["enabled", "adaptive", "disabled"]).optional().describe("Claude thinking form."),
+        budget_tokens: z.number().int().min(1024).optional().describe("Thinking budget in tokens (at least 1024)."),
       })
       .strict()
       .optional()
       .describe("Claude thinking; budget_tokens implies type enabled."),
-    max_tokens: z.number().int().positive().optional(),
-    temperature: z.number().min(0).max(2).optional(),
+    max_tokens: z.number().int().positive().optional().describe("Output limit in tokens."),
+    temperature: z.number().min(0).max(2).optional().describe("Sampling temperature."),
     reasoning_display: z
       .enum(REASONING_DISPLAYS)
       .optional()
@@ -161,16 +179,30 @@ export const ConfigSchema = z
           .describe("Forward the caller's own key upstream instead of the provider's (never stored or logged)."),
       })
       .strict()
-      .default({ keys: [], passthrough: false }),
-    providers: z.record(z.string(), ProviderSchema).default({}),
-    models: z.record(z.string(), ModelSchema).default({}),
+      .default({ keys: [], passthrough: false })
+      .describe("Who may call llmux."),
+    providers: z
+      .record(z.string(), ProviderSchema)
+      .default({})
+      .describe("Upstream providers by a name of your choice; each has a type."),
+    models: z
+      .record(z.string(), ModelSchema)
+      .default({})
+      .describe("Model names clients may ask for (exact, or patterns with *), and the provider that serves each."),
     defaults: z
       .object({
-        policy: z.enum(["clamp", "strict"]).default("clamp"),
-        reasoning_display: z.enum(REASONING_DISPLAYS).default("reasoning_content"),
+        policy: z
+          .enum(["clamp", "strict"])
+          .default("clamp")
+          .describe("The policy of models that set none, and of provider/model names."),
+        reasoning_display: z
+          .enum(REASONING_DISPLAYS)
+          .default("reasoning_content")
+          .describe("How Chat Completions clients other than Cursor are shown reasoning, unless a model says."),
       })
       .strict()
-      .default({ policy: "clamp", reasoning_display: "reasoning_content" }),
+      .default({ policy: "clamp", reasoning_display: "reasoning_content" })
+      .describe("Settings for models that do not set their own."),
     store: z
       .object({
         path: z
@@ -224,11 +256,20 @@ export const ConfigSchema = z
       .describe("How llmux serves Cursor."),
     logging: z
       .object({
-        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-        pretty: z.boolean().optional().describe("Human-readable logs; default: when stdout is a terminal."),
+        level: z
+          .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+          .default("info")
+          .describe("Least severe level logged."),
+        pretty: z
+          .boolean()
+          .optional()
+          .describe(
+            "true: one short line per request, for a person at a terminal; false: one JSON object per line. Default: true when stdout is a terminal.",
+          ),
       })
       .strict()
-      .default({ level: "info" }),
+      .default({ level: "info" })
+      .describe("What llmux logs, and how."),
   })
   .strict();
 

@@ -54,7 +54,7 @@ export async function storedResponse(
 
 /** GET /v1/models in the caller's dialect; wildcard routes are not listed. */
 export function listModels(ex: Exchange, models: ModelTable, dialect: Dialect): void {
-  const names = models.names().filter((n) => !n.includes("*"));
+  const names = models.listed();
   if (dialect === "anthropic") {
     const created = new Date(0).toISOString();
     const data = names.map((id) => ({ type: "model", id, display_name: id, created_at: created }));

@@ -11,6 +11,8 @@ export interface RequestRecord {
   path: string;
   /** The dialect of the route (what errors are answered in). */
   client?: Dialect;
+  /** The coding tool or SDK that sent the request, when recognised (src/clients/tool.ts). */
+  clientTool?: string | undefined;
   /** The model name the client asked for. */
   requested?: string;
   alias?: string;
@@ -88,6 +90,7 @@ export function finalise(logger: Logger, rec: RequestRecord): void {
     outcome,
     reason: rec.reason,
     client: rec.client,
+    client_tool: rec.clientTool,
     requested: rec.requested,
     alias: rec.alias,
     provider: rec.provider,
@@ -111,7 +114,7 @@ export function finalise(logger: Logger, rec: RequestRecord): void {
   };
   if (rec.quiet && outcome === "ok") logger.debug(line, "request");
   else if (outcome === "error") logger.warn(line, "request failed");
-  else if (outcome === "refused") logger.info(line, "request refused");
+  else if (outcome === "refused") logger.warn(line, "request refused");
   else if (outcome === "aborted") logger.info(line, "request aborted by client");
   else logger.info(line, "request");
 }

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
+import { readTls } from "../config/tls.js";
 import { Identifier, isRefusal, type Resolver } from "../identity/identify.js";
 import type { Principal } from "../identity/principal.js";
 import { configResolvers } from "../identity/resolvers.js";
@@ -85,9 +86,7 @@ export class Gateway {
     this.pruner.unref();
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.serve(req, res);
     const tls = config.server.tls;
-    this.server = tls
-      ? createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler)
-      : createHttpServer(handler);
+    this.server = tls ? createHttpsServer(readTls(tls), handler) : createHttpServer(handler);
     this.server.keepAliveTimeout = 75_000;
     this.server.headersTimeout = 80_000;
     this.server.requestTimeout = 0;
@@ -137,6 +136,7 @@ export class Gateway {
       (req.url ?? "/").split("?")[0]!,
       this.logger.isLevelEnabled("debug"),
     );
+    rec.clientTool = detectClientTool(req.headers);
     const ex = openExchange(req, res, rec);
     try {
       await this.handle(ex);
@@ -169,10 +169,17 @@ export class Gateway {
     if (match.kind === "health" || match.kind === "root") {
       discardBody(ex.req, this.limits);
       ex.rec.quiet = true;
+      // `models` counts what GET /v1/models lists; patterns are counted apart.
       if (ex.req.method === "HEAD") {
         ex.res.writeHead(200).end();
         ex.rec.status = 200;
-      } else answerJson(ex, 200, { status: "ok", name: "llmux", models: this.models.names().length });
+      } else
+        answerJson(ex, 200, {
+          status: "ok",
+          name: "llmux",
+          models: this.models.listed().length,
+          model_patterns: this.models.patternNames().length,
+        });
       return;
     }
     const principal = await this.identifier.identify(ex.req.headers);

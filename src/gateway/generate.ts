@@ -41,6 +41,7 @@ function clientOf(ex: Exchange, accepted: Accepted, body: Json, detect: Config["
 /** Notes what the plan decided, for the log line (and, at debug level, in words). */
 function recordPlan(ex: Exchange, plan: Plan, clientName: ClientName): void {
   const rec = ex.rec;
+  if (clientName === "cursor") rec.clientTool = "cursor";
   rec.alias = plan.route.alias;
   rec.provider = plan.route.provider.name;
   rec.model = plan.route.upstreamModel;

@@ -64,4 +64,14 @@ export class ModelTable {
   names(): string[] {
     return [...this.exact.keys(), ...this.patterns.map((p) => p.alias)];
   }
+
+  /** The exact aliases: what GET /v1/models lists (patterns are not model names). */
+  listed(): string[] {
+    return [...this.exact.keys()];
+  }
+
+  /** The patterns, as written. */
+  patternNames(): string[] {
+    return this.patterns.map((p) => p.alias);
+  }
 }

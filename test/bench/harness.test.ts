@@ -249,3 +249,24 @@ describe("bench results file", () => {
     expect(resultsFile({ ...base, out: "/tmp/q1.md" }, "/repo/.cache")).toBe("/repo/.cache/bench-results-q1.json");
   });
 });
+
+describe("bench report and the repository", () => {
+  it("names no file under the ignored .cache/ as if readers had it, per lane", () => {
+    const r = fakeResults();
+    r.profiles = [
+      {
+        lane: "chat-small",
+        concurrency: 1,
+        requests: 10,
+        totalMs: 100,
+        top: [],
+        byArea: [{ area: "llmux: gateway", selfPct: 50 }],
+        flamegraph: ".cache/bench-profiles/chat-small-c1.svg",
+      },
+    ];
+    const md = renderMarkdown(r);
+    expect(md).toContain("### `chat-small` (c = 1, 10 requests)\n");
+    expect(md).not.toContain("chat-small-c1.svg");
+    expect(md).toContain("they are not kept in the repository");
+  });
+});

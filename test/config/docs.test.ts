@@ -119,6 +119,22 @@ describe("docs/config.md covers the configuration schema", () => {
   });
 });
 
+describe("docs/config.md's table of contents", () => {
+  /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+  const slug = (h: string) =>
+    h
+      .toLowerCase()
+      .replace(/[^a-z0-9 _-]/g, "")
+      .replace(/ /g, "-");
+
+  it("lists every section, linked to its anchor, in order", () => {
+    const headings = [...DOC.matchAll(/^## (.+)$/gm)].map((m) => m[1]!);
+    const toc = [...DOC.slice(0, DOC.indexOf("\n## ")).matchAll(/^- \[(.+)\]\(#(.+)\)$/gm)].map((m) => [m[1], m[2]]);
+    expect(headings.length).toBeGreaterThan(10);
+    expect(toc).toEqual(headings.map((h) => [h, slug(h)]));
+  });
+});
+
 describe("docs/config.md examples", () => {
   const blocks = [...DOC.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 

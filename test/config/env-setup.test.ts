@@ -111,17 +111,22 @@ describe("configFromEnv (a): Azure Responses for Cursor (AZURE_BASE_URL)", () =>
     expect(table.resolve("anything")!.settings.reasoning?.effort).toBeUndefined();
   });
 
-  it("needs both AZURE_BASE_URL and AZURE_API_KEY", () => {
-    expect(fromEnv({ AZURE_BASE_URL: "https://res.openai.azure.com" }).config.providers).toHaveProperty("mock");
-    expect(fromEnv({ AZURE_API_KEY: "k" }).config.providers).toHaveProperty("mock");
+  it("needs both AZURE_BASE_URL and AZURE_API_KEY: one alone names the other, and the mock does not serve", () => {
+    expect(problemsOf(() => configFromEnv({ AZURE_BASE_URL: "https://res.openai.azure.com" }))).toEqual([
+      "AZURE_BASE_URL is set, but AZURE_API_KEY is not: setup (a), Azure OpenAI Responses deployment (for Cursor), needs AZURE_BASE_URL and AZURE_API_KEY",
+    ]);
+    expect(problemsOf(() => configFromEnv({ AZURE_API_KEY: "k" }))).toEqual([
+      "AZURE_API_KEY is set, but AZURE_BASE_URL is not: setup (a), Azure OpenAI Responses deployment (for Cursor), needs AZURE_BASE_URL and AZURE_API_KEY",
+    ]);
   });
 
-  it("an invalid level is reported at the path of the models it fills", () => {
-    const setup = configFromEnv({ ...CURSOR_AZURE, AZURE_SUMMARY_LEVEL: "verbose" });
-    const problems = problemsOf(() => parseConfig(setup.raw, {}));
-    expect(problems).toContain(
-      'models.gpt-high.reasoning.summary: Invalid option: expected one of "auto"|"concise"|"detailed"|"none"',
-    );
+  it("an invalid level is reported with the variable's name and value", () => {
+    expect(problemsOf(() => configFromEnv({ ...CURSOR_AZURE, AZURE_SUMMARY_LEVEL: "verbose" }))).toEqual([
+      'AZURE_SUMMARY_LEVEL: "verbose" is not one of auto, concise, detailed, none',
+    ]);
+    expect(problemsOf(() => configFromEnv({ ...CURSOR_AZURE, AZURE_VERBOSITY_LEVEL: "hgih" }))).toEqual([
+      "AZURE_VERBOSITY_LEVEL: \"hgih\" is not one of low, medium, high (did you mean 'high'?)",
+    ]);
   });
 });
 
@@ -254,8 +259,11 @@ describe("configFromEnv (e): nothing set", () => {
   });
 
   it("blank and whitespace-only variables count as unset; values are trimmed", () => {
-    expect(fromEnv({ AZURE_BASE_URL: " ", AZURE_API_KEY: "k", ANTHROPIC_API_KEY: "" }).config.providers).toHaveProperty(
+    expect(fromEnv({ AZURE_BASE_URL: " ", ANTHROPIC_API_KEY: "", KIMI_API_KEY: "\t" }).config.providers).toHaveProperty(
       "mock",
+    );
+    expect(problemsOf(() => configFromEnv({ AZURE_BASE_URL: " ", AZURE_API_KEY: "k" }))[0]).toMatch(
+      /^AZURE_API_KEY is set, but AZURE_BASE_URL is not/,
     );
     const { config } = fromEnv({ KIMI_API_KEY: "  sk-kimi\n" });
     expect(config.providers.kimi).toMatchObject({ api_key: "sk-kimi" });

@@ -222,9 +222,9 @@ describe("parseConfig: ${VAR} interpolation", () => {
   });
 
   it("interpolate() reports the root path for a bare string", () => {
-    const problems: string[] = [];
-    expect(interpolate("${NOPE}", {}, problems)).toBe("");
-    expect(problems).toEqual(["(root): environment variable NOPE is not set"]);
+    const found = { problems: [], replaced: new Set<string>(), literal: [] };
+    expect(interpolate("${NOPE}", {}, found)).toBe("");
+    expect(found.problems).toEqual([{ path: [], text: "(root): environment variable NOPE is not set" }]);
   });
 
   it("reads process.env when no environment is given", () => {
@@ -253,11 +253,11 @@ describe("parseConfig: validation errors name the path", () => {
     );
     expect(problems).toEqual(
       expect.arrayContaining([
-        "(root): unknown key(s) 'sever'",
-        "server: unknown key(s) 'hots'",
-        "providers.oa: unknown key(s) 'apikey'",
-        "models.m.reasoning: unknown key(s) 'efort'",
-        "models.m: unknown key(s) 'effort'",
+        "(root): unknown key 'sever' (did you mean 'server'?)",
+        "server: unknown key 'hots' (did you mean 'host'?)",
+        "providers.oa: unknown key 'apikey' (did you mean 'api_key'?)",
+        "models.m.reasoning: unknown key 'efort' (did you mean 'effort'?)",
+        "models.m: unknown key 'effort' (known keys: provider, model, reasoning, verbosity, truncation, thinking, max_tokens, temperature, reasoning_display, policy)",
       ]),
     );
     expect(problems).toHaveLength(5);
@@ -275,7 +275,7 @@ describe("parseConfig: validation errors name the path", () => {
               provider: "oa",
               temperature: 3,
               thinking: { budget_tokens: 100 },
-              reasoning: { effort: "huge" },
+              reasoning: { effort: "hgih" },
               max_tokens: 0,
             },
           },
@@ -300,7 +300,14 @@ describe("parseConfig: validation errors name the path", () => {
         "logging.level",
       ].sort(),
     );
-    expect(problems).toContain("server.port: Invalid input: expected number, received string");
+    expect(problems).toContain('server.port: expected a number, got "four thousand"');
+    // The bad value is echoed, with the likely intended one; a secret is not.
+    expect(problems).toContain("models.m.temperature: must be at most 2, got 3");
+    expect(problems).toContain("models.m.thinking.budget_tokens: must be at least 1024, got 100");
+    expect(problems).toContain(
+      'providers.oa.base_url: "not a url" is not a URL (write it in full, e.g. https://host/path)',
+    );
+    expect(problems).toContain("auth.keys: expected a list, got (value not shown)");
   });
 
   it("rejects a port outside 0–65535", () => {
@@ -308,9 +315,7 @@ describe("parseConfig: validation errors name the path", () => {
   });
 
   it("rejects a configuration that is not a mapping", () => {
-    expect(problemsOf(() => parseConfig(["a"], {}))).toEqual([
-      "(root): Invalid input: expected object, received array",
-    ]);
+    expect(problemsOf(() => parseConfig(["a"], {}))).toEqual(["(root): expected a mapping (key: value), got a list"]);
   });
 
   it("an unknown provider type is named, with the types there are", () => {
@@ -318,13 +323,13 @@ describe("parseConfig: validation errors name the path", () => {
       parseConfig({ providers: { kimi: { type: "openai_compatible", preset: "moonshot" } } }, {}),
     );
     expect(problems).toEqual([
-      "providers.kimi.type: 'type' must be one of azure, openai, anthropic, openai-compatible, mock, got \"openai_compatible\"",
+      "providers.kimi.type: \"openai_compatible\" is not one of azure, openai, anthropic, openai-compatible, mock (did you mean 'openai-compatible'?)",
     ]);
   });
 
   it("a provider without a type is named the same way", () => {
     expect(problemsOf(() => parseConfig({ providers: { p: { base_url: "https://x" } } }, {}))).toEqual([
-      "providers.p.type: 'type' must be one of azure, openai, anthropic, openai-compatible, mock (it is missing)",
+      "providers.p.type: 'type' is missing; it is one of azure, openai, anthropic, openai-compatible, mock",
     ]);
   });
 
@@ -344,9 +349,9 @@ describe("parseConfig: validation errors name the path", () => {
     );
     expect(problems).toEqual(
       expect.arrayContaining([
-        "providers.oa: unknown key(s) 'version'",
-        "providers.mk: unknown key(s) 'api_key'",
-        "providers.az: unknown key(s) 'preset'",
+        "providers.oa: unknown key 'version': it belongs to type anthropic (keys of this type: type, base_url, api_key, api, organization, project, headers, timeout_ms)",
+        "providers.mk: unknown key 'api_key': it belongs to type azure, openai, anthropic, openai-compatible (keys of this type: type, dialect, reply)",
+        "providers.az: unknown key 'preset': it belongs to type openai-compatible (keys of this type: type, base_url, api_key, auth, api, api_version, headers, timeout_ms)",
       ]),
     );
     // Azure needs its resource URL.
@@ -410,8 +415,8 @@ describe("parseConfig: validation errors name the path", () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         "auth.keys[0]: environment variable LLMUX_KEY is not set",
-        "server.port: Invalid input: expected number, received string",
-        "providers.p.type: 'type' must be one of azure, openai, anthropic, openai-compatible, mock, got \"nope\"",
+        'server.port: expected a number, got "x"',
+        'providers.p.type: "nope" is not one of azure, openai, anthropic, openai-compatible, mock',
       ]),
     );
     expect(problems.some((p) => p.startsWith("models.m.verbosity: "))).toBe(true);
@@ -438,7 +443,9 @@ describe("parseConfig: validation errors name the path", () => {
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).name).toBe("ConfigError");
-      expect((err as ConfigError).message).toBe("invalid configuration:\n  - server: unknown key(s) 'hots'");
+      expect((err as ConfigError).message).toBe(
+        "invalid configuration:\n  - server: unknown key 'hots' (did you mean 'host'?)",
+      );
     }
   });
 });
@@ -515,7 +522,7 @@ describe("loadConfigFile", () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         "providers.p.api_key: environment variable NOPE is not set",
-        "providers.p: unknown key(s) 'vesion'",
+        "providers.p: unknown key 'vesion' (did you mean 'version'?)",
       ]),
     );
     expect(problems.some((p) => p.startsWith("server.port: "))).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
-import { ConfigSchema, ModelSchema, PRESETS, ProviderSchema } from "../../src/config/schema.js";
+import { configJsonSchema } from "../../src/config/json-schema.js";
+import { ModelSchema, PRESETS, ProviderSchema } from "../../src/config/schema.js";
 
 type JsonSchema = {
   type?: string;
@@ -8,13 +8,14 @@ type JsonSchema = {
   additionalProperties?: JsonSchema | boolean;
   oneOf?: JsonSchema[];
   anyOf?: JsonSchema[];
+  allOf?: { if: JsonSchema; then: JsonSchema }[];
   required?: string[];
   enum?: unknown[];
   const?: unknown;
   default?: unknown;
 };
 
-const schema = z.toJSONSchema(ConfigSchema, { io: "input" }) as JsonSchema & { $schema?: string };
+const schema = configJsonSchema() as JsonSchema & { $schema?: string };
 
 describe("the JSON Schema of the configuration (llmux schema)", () => {
   it("is a draft 2020-12 object schema with the top-level sections and nothing else", () => {
@@ -36,11 +37,15 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
     expect(schema.required ?? []).toEqual([]);
   });
 
-  it("describes providers as a map of the five provider types", () => {
+  it("describes providers as a map of the five provider types, chosen by `type`", () => {
     const providers = schema.properties!.providers!;
     expect(providers.type).toBe("object");
     const item = providers.additionalProperties as JsonSchema;
-    const variants = item.oneOf ?? item.anyOf ?? [];
+    expect(item.required).toEqual(["type"]);
+    expect(item.properties!.type!.enum).toEqual(["azure", "openai", "anthropic", "openai-compatible", "mock"]);
+    expect(item.oneOf ?? item.anyOf).toBeUndefined();
+    for (const branch of item.allOf ?? []) expect(branch.if.required).toEqual(["type"]);
+    const variants = (item.allOf ?? []).map((b) => b.then);
     expect(variants.map((v) => v.properties!.type!.const)).toEqual([
       "azure",
       "openai",
@@ -55,7 +60,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
     const azure = variants[0]!;
     expect(azure.required).toEqual(["type", "base_url"]);
     const compatible = variants[3]!;
-    expect(compatible.properties!.preset!.enum).toEqual([...PRESETS]);
+    expect((compatible.properties!.preset!.anyOf ?? [])[0]!.enum).toEqual([...PRESETS]);
   });
 
   it("describes models as a map of strict model settings", () => {

@@ -2,16 +2,19 @@
  * Without a config file, the environment-variable setups of the single-purpose proxies start llmux through
  * the CLI's own start path and serve a request end to end (upstream: the mock).
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseArgs } from "../../src/cli/args.js";
 import { start } from "../../src/cli/start.js";
 import type { Gateway } from "../../src/gateway/gateway.js";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
 import { tempStorePath } from "../support/gateway.js";
 
+const emptyDir = mkdtempSync(join(tmpdir(), "llmux-cwd-"));
 let mock: MockServer;
 beforeAll(async () => {
   mock = await startMockServer();
@@ -22,7 +25,8 @@ afterAll(async () => {
 
 async function withGateway(env: Record<string, string>, run: (url: string) => Promise<void>): Promise<void> {
   const gateway: Gateway = await start(
-    parseArgs(["start", "--port", "0"]),
+    // An empty working directory: a llmux.yaml in the checkout must not take the place of the variables.
+    { port: 0, cwd: emptyDir },
     { LLMUX_STORE: tempStorePath(), ...env },
     pino({ level: "silent" }),
   );

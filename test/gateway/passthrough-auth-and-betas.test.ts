@@ -1,8 +1,10 @@
 /** Pass-through auth (the caller's own upstream key), anthropic-beta filtering, and the open-gateway warning. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseArgs } from "../../src/cli/args.js";
 import { start } from "../../src/cli/start.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 
@@ -76,7 +78,7 @@ describe("an open gateway beyond loopback", () => {
       },
     });
     const gateway = await start(
-      parseArgs(["start", "--port", "0", "--host", "0.0.0.0"]),
+      { port: 0, host: "0.0.0.0", cwd: mkdtempSync(join(tmpdir(), "llmux-cwd-")) },
       {},
       pino({ level: "info" }, sink),
     );

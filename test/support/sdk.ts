@@ -1,5 +1,8 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
+import type { Response as OpenAIResponse } from "openai/resources/responses/responses";
+import { Stream } from "openai/streaming";
 import type { Dialect } from "../../src/ir/types.js";
 
 /** What every dialect's final object says, in one comparable shape. */
@@ -95,9 +98,7 @@ export async function consumeWithSdk(
         ]
       : undefined;
     const req = { model, messages: [{ role: "user" as const, content: prompt }], ...(tools ? { tools } : {}) };
-    const c = stream
-      ? await client.chat.completions.stream({ ...req, stream_options: { include_usage: true } }).finalChatCompletion()
-      : await client.chat.completions.create(req);
+    const c = stream ? await chatStream(client, req) : await client.chat.completions.create(req);
     const choice = c.choices[0]!;
     const msg = choice.message as typeof choice.message & { reasoning_content?: string };
     const out: Outcome = {
@@ -137,7 +138,7 @@ export async function consumeWithSdk(
         }
       : {}),
   };
-  const r = stream ? await client.responses.stream(rreq).finalResponse() : await client.responses.create(rreq);
+  const r = stream ? await responsesStream(apiKey, baseURL, headers, rreq) : await client.responses.create(rreq);
   const out: Outcome = { text: "", reasoning: "", toolCalls: [], stop: "stop" };
   for (const item of r.output) {
     if (item.type === "message") {
@@ -163,4 +164,139 @@ export async function consumeWithSdk(
     };
   }
   return out;
+}
+
+/*
+ * The openai SDK is pinned to its 6.x line, the newest whose `engines` allow Node 20. Its stream helpers predate
+ * two things llmux serves: custom (free-form) tool calls in Chat streams, and the Responses `shell_call_command`
+ * events. For those only, and only when the helper fails on exactly that, the stream the helper has already
+ * read is assembled from the SDK's own parsed chunks / events (every other check of the helper still ran).
+ */
+
+type ChatParams = Parameters<OpenAI["chat"]["completions"]["stream"]>[0];
+
+function hasCustomToolDelta(chunks: ChatCompletionChunk[]): boolean {
+  return chunks.some((c) => c.choices.some((ch) => ch.delta.tool_calls?.some((t) => "custom" in t)));
+}
+
+/** A Chat completion from its chunks, tool calls (function or custom) joined by index. */
+function chatFromChunks(chunks: ChatCompletionChunk[]): ChatCompletion {
+  const message: Record<string, unknown> = { role: "assistant", content: "" };
+  let reasoning = "";
+  const calls: Record<string, unknown>[] = [];
+  let finish: string | null = null;
+  let usage: ChatCompletion["usage"];
+  for (const chunk of chunks) {
+    if (chunk.usage) usage = chunk.usage;
+    for (const ch of chunk.choices) {
+      const d = ch.delta as ChatCompletionChunk.Choice.Delta & { reasoning_content?: string };
+      if (d.content) message.content = `${message.content}${d.content}`;
+      if (d.reasoning_content) reasoning += d.reasoning_content;
+      for (const t of (d.tool_calls ?? []) as (ChatCompletionChunk.Choice.Delta.ToolCall & {
+        custom?: { name?: string; input?: string };
+      })[]) {
+        calls[t.index] ??= t.custom
+          ? { id: "", type: "custom", custom: { name: "", input: "" } }
+          : { id: "", type: "function", function: { name: "", arguments: "" } };
+        const call = calls[t.index]!;
+        if (t.id) call.id = t.id;
+        if (t.custom && call.custom) {
+          const c = call.custom as { name: string; input: string };
+          c.name += t.custom.name ?? "";
+          c.input += t.custom.input ?? "";
+        } else if (t.function && call.function) {
+          const f = call.function as { name: string; arguments: string };
+          f.name += t.function.name ?? "";
+          f.arguments += t.function.arguments ?? "";
+        }
+      }
+      if (ch.finish_reason) finish = ch.finish_reason;
+    }
+  }
+  if (calls.length > 0) message.tool_calls = calls;
+  if (reasoning) message.reasoning_content = reasoning;
+  const first = chunks[0];
+  return {
+    id: first?.id ?? "",
+    object: "chat.completion",
+    created: first?.created ?? 0,
+    model: first?.model ?? "",
+    choices: [{ index: 0, message, finish_reason: finish, logprobs: null }],
+    ...(usage ? { usage } : {}),
+  } as unknown as ChatCompletion;
+}
+
+async function chatStream(client: OpenAI, req: ChatParams): Promise<ChatCompletion> {
+  const s = client.chat.completions.stream({ ...req, stream_options: { include_usage: true } });
+  const chunks: ChatCompletionChunk[] = [];
+  s.on("chunk", (c) => chunks.push(c));
+  try {
+    return await s.finalChatCompletion();
+  } catch (err) {
+    if (!/tool_calls\[\d+\]\.function\.name/.test(String(err)) || !hasCustomToolDelta(chunks)) throw err;
+    return chatFromChunks(chunks);
+  }
+}
+
+/** Event types of the Responses API that the 6.x helper does not know. */
+const NEWER_RESPONSE_EVENTS = /^response\.shell_call_command\.(added|delta|done)$/;
+
+async function responsesStream(
+  apiKey: string,
+  baseURL: string,
+  headers: Record<string, string> | undefined,
+  params: Parameters<OpenAI["responses"]["stream"]>[0],
+): Promise<OpenAIResponse> {
+  // Keep a copy of the whole body, for the SDK's own SSE decoder if the helper stops at a newer event: the body
+  // is read to its end whatever the helper does (a tee would tie the helper's cancel to the copy's).
+  let copy: Promise<Uint8Array[]> | undefined;
+  const client = new OpenAI({
+    apiKey,
+    baseURL,
+    maxRetries: 0,
+    defaultHeaders: headers,
+    fetch: async (url, init) => {
+      const res = await fetch(url, { ...init, signal: null });
+      if (!res.body) return res;
+      const reader = res.body.getReader();
+      const recorded: Uint8Array[] = [];
+      let open = true;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          copy = (async () => {
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) break;
+              recorded.push(value);
+              if (open) controller.enqueue(value);
+            }
+            if (open) controller.close();
+            return recorded;
+          })().catch((err: unknown) => {
+            if (open) controller.error(err);
+            return recorded;
+          });
+        },
+        cancel() {
+          open = false;
+        },
+      });
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    },
+  });
+  try {
+    return await client.responses.stream(params).finalResponse();
+  } catch (err) {
+    const unknown = /Unhandled response stream event: (\{.*\})/.exec(String(err));
+    const type = unknown ? (JSON.parse(unknown[1]!) as { type?: string }).type : undefined;
+    if (!copy || !type || !NEWER_RESPONSE_EVENTS.test(type)) throw err;
+    let completed: OpenAIResponse | undefined;
+    const events = Stream.fromSSEResponse<{ type: string; response?: OpenAIResponse }>(
+      new Response(new Blob(await copy)),
+      new AbortController(),
+    );
+    for await (const e of events) if (e.type === "response.completed") completed = e.response;
+    if (!completed) throw err;
+    return completed;
+  }
 }

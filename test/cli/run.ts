@@ -1,0 +1,36 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dirname, "../..");
+export const BIN = join(ROOT, "dist/cli/main.js");
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** An empty working directory (no llmux.yaml) for a run. */
+export function emptyDir(): string {
+  return mkdtempSync(join(tmpdir(), "llmux-cli-"));
+}
+
+/**
+ * Runs the built `llmux` command (dist/cli/main.js, what the package's bin points at) with only PATH and HOME
+ * from this environment plus `env`, in an empty directory unless `cwd` is given; waits for it to exit.
+ */
+export function llmux(args: string[], env: Record<string, string> = {}, cwd = emptyDir()): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, timeout: 15_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}

@@ -1,0 +1,14 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+
+/**
+ * Builds dist/ once before the tests (incrementally: nothing is rewritten when nothing changed), so the tests
+ * that run the `llmux` command run the code under test.
+ */
+export default function setup(): void {
+  const root = join(import.meta.dirname, "..");
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+}
