@@ -209,11 +209,20 @@ export const ConfigSchema = z
           .string()
           .default(".llmux/llmux.db")
           .describe("The embedded SQLite file (created on first use; relative to the working directory)."),
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, "a postgres:// URL")
+          .optional()
+          .describe(
+            "A PostgreSQL URL (postgres://user@host:5432/db) to use instead of the SQLite file: every instance shares it.",
+          ),
         retention_days: z.number().positive().default(30).describe("Stored responses older than this are deleted."),
       })
       .strict()
       .default({ path: ".llmux/llmux.db", retention_days: 30 })
-      .describe("Where llmux keeps Responses state, its reasoning cache and its envelope secret."),
+      .describe(
+        "Where llmux keeps its data: keys, teams, credentials, Responses state, the reasoning cache, the envelope secret.",
+      ),
     reasoning: z
       .object({
         secret: z

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
 import { readTls } from "../config/tls.js";
+import { openDataStore } from "../data/store.js";
 import { Identifier, isRefusal, type Resolver } from "../identity/identify.js";
 import type { Principal } from "../identity/principal.js";
 import { configResolvers } from "../identity/resolvers.js";
@@ -12,7 +13,6 @@ import type { ErrorInfo } from "../ir/types.js";
 import type { Logger } from "../observe/logger.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
-import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
 import { type Accepted, accept, isAccepted } from "./accept.js";
 import { type Admission, admitAll } from "./admit.js";
@@ -69,8 +69,9 @@ export class Gateway {
     };
     this.store =
       parts.store ??
-      new SqliteStore({
+      openDataStore({
         path: config.store.path,
+        url: config.store.url,
         reasoningMaxEntries: config.reasoning.cache_max_entries,
         reasoningTtlSeconds: Math.round(config.reasoning.cache_ttl_hours * 3600),
       });
