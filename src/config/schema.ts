@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ServerSchema } from "./schema-server.js";
+import { AdminSchema, SecretsSchema } from "./schema-team.js";
 
 /**
  * The configuration file, as a schema: the single source for validation (errors name the path), defaults,
@@ -170,6 +171,8 @@ export const ModelSchema = z
 export const ConfigSchema = z
   .object({
     server: ServerSchema,
+    admin: AdminSchema,
+    secrets: SecretsSchema,
     auth: z
       .object({
         keys: z.array(z.string().min(1)).default([]).describe("Service keys clients must present. Empty: open."),

@@ -1,0 +1,134 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { z } from "zod";
+import { answerJson, type Exchange } from "../gateway/exchange.js";
+import { type BodyLimits, BodyRefused, readBody } from "../gateway/read-body.js";
+import { presentedKey } from "../identity/identify.js";
+import { openApiDocument } from "./openapi.js";
+import { AdminError, type AdminRoute } from "./routes.js";
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest();
+
+interface Compiled {
+  route: AdminRoute;
+  re: RegExp;
+}
+
+/** The first problem zod found, as a field path (`budget.period`) and words. */
+function firstIssue(err: z.ZodError, where: "body" | "query"): AdminError {
+  const issue = err.issues[0]!;
+  let path = issue.path.join(".");
+  if (issue.code === "unrecognized_keys") path = [...issue.path, ...issue.keys].join(".");
+  const field = path || undefined;
+  return new AdminError(400, `${field ? `${field}: ` : `${where}: `}${issue.message}`, field);
+}
+
+/**
+ * `/admin/v1`: bearer admin keys (`admin.keys`, compared in constant time), JSON in and out, errors that name
+ * the field. A service or minted key on an admin route is told apart from a wrong one (403, not 401).
+ */
+export class AdminApi {
+  private readonly compiled: Compiled[];
+  private readonly keys: Buffer[];
+  private document: unknown;
+
+  constructor(
+    private readonly routes: readonly AdminRoute[],
+    adminKeys: readonly string[],
+    /** Whether a key is one clients use (a config key, a minted key). */
+    private readonly isClientKey: (key: string) => boolean | Promise<boolean>,
+    private readonly limits: BodyLimits,
+    private readonly version = "1",
+  ) {
+    this.keys = adminKeys.map(sha256);
+    this.compiled = routes.map((route) => ({
+      route,
+      re: new RegExp(`^${route.path.replace(/\{id\}/g, "([^/]+)")}$`),
+    }));
+  }
+
+  /** Whether a path belongs to the admin API. */
+  static owns(path: string): boolean {
+    return path === "/admin" || path.startsWith("/admin/");
+  }
+
+  async serve(ex: Exchange, path: string): Promise<void> {
+    ex.rec.quiet = false;
+    try {
+      await this.authorise(ex);
+      const method = ex.req.method ?? "GET";
+      if (method === "GET" && path === "/admin/v1/openapi.json") {
+        this.document ??= openApiDocument(this.routes, this.version);
+        return answerJson(ex, 200, this.document);
+      }
+      let pathMatched = false;
+      for (const { route, re } of this.compiled) {
+        const m = re.exec(path);
+        if (!m) continue;
+        pathMatched = true;
+        if (route.method !== method) continue;
+        return await this.run(ex, route, m[1] ? decodeURIComponent(m[1]) : undefined);
+      }
+      throw new AdminError(
+        pathMatched ? 405 : 404,
+        pathMatched ? `${method} is not allowed on ${path}` : `no admin route ${path}`,
+      );
+    } catch (err) {
+      if (!(err instanceof AdminError)) throw err;
+      const type =
+        err.status === 401
+          ? "authentication_error"
+          : err.status === 403
+            ? "permission_error"
+            : err.status === 404
+              ? "not_found"
+              : "invalid_request_error";
+      answerJson(ex, err.status, { error: { message: err.message, type, ...(err.field ? { field: err.field } : {}) } });
+      ex.rec.reason = err.message;
+    }
+  }
+
+  private async authorise(ex: Exchange): Promise<void> {
+    const key = presentedKey(ex.req.headers);
+    if (this.keys.length === 0) throw new AdminError(404, "the admin API is off (set admin.keys)");
+    if (key === undefined) throw new AdminError(401, "an admin key is required: Authorization: Bearer <admin key>");
+    const d = sha256(key);
+    let ok = false;
+    for (const k of this.keys) ok = timingSafeEqual(k, d) || ok;
+    if (ok) return;
+    if (await this.isClientKey(key))
+      throw new AdminError(403, "this is a client key; admin routes need one of admin.keys");
+    throw new AdminError(401, "the key is not one of admin.keys");
+  }
+
+  private async run(ex: Exchange, route: AdminRoute, id: string | undefined): Promise<void> {
+    let body: unknown = {};
+    if (route.body) {
+      let raw: Buffer;
+      try {
+        raw = await readBody(ex.req, this.limits);
+      } catch (err) {
+        if (err instanceof BodyRefused) throw new AdminError(err.info.status, err.info.message);
+        throw err;
+      }
+      const text = raw.toString("utf8").trim();
+      try {
+        body = text ? JSON.parse(text) : {};
+      } catch {
+        throw new AdminError(400, "body: not valid JSON");
+      }
+      const parsed = route.body.safeParse(body);
+      if (!parsed.success) throw firstIssue(parsed.error, "body");
+      body = parsed.data;
+    }
+    let query: unknown = {};
+    if (route.query) {
+      const url = new URL(ex.req.url ?? "/", "http://x");
+      const parsed = route.query.safeParse(Object.fromEntries(url.searchParams));
+      if (!parsed.success) throw firstIssue(parsed.error, "query");
+      query = parsed.data;
+    }
+    const out = await route.run({ params: id === undefined ? {} : { id }, body, query });
+    if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
+    answerJson(ex, route.status, out);
+  }
+}

@@ -1,0 +1,65 @@
+import type { Config } from "../config/schema.js";
+import { Data } from "../data/data.js";
+import { Keys } from "../data/keys.js";
+import { DataStore } from "../data/store.js";
+import { Teams } from "../data/teams.js";
+import type { BodyLimits } from "../gateway/read-body.js";
+import type { Resolver } from "../identity/identify.js";
+import { KeyDirectory } from "../identity/minted.js";
+import { configKeys } from "../identity/resolvers.js";
+import { keyringOf } from "../secrets/cipher.js";
+import { AdminApi } from "./admin.js";
+import { adminRoutes } from "./routes.js";
+
+/**
+ * Everything that sits on the data layer, opened from the config: the store, the minted-key directory
+ * (a Resolver), the repositories and the admin API. Nothing touches the database before it is needed.
+ */
+export class TeamParts {
+  readonly data: Data;
+  readonly store: DataStore;
+  readonly directory: KeyDirectory;
+  readonly keys: Keys;
+  readonly teams: Teams;
+  readonly admin: AdminApi;
+
+  constructor(config: Config, limits: BodyLimits, opts: { pollMs?: number } = {}) {
+    this.data = new Data({ path: config.store.path, url: config.store.url });
+    this.store = new DataStore(this.data, {
+      reasoningMaxEntries: config.reasoning.cache_max_entries,
+      reasoningTtlSeconds: Math.round(config.reasoning.cache_ttl_hours * 3600),
+    });
+    const keyring = keyringOf(config.secrets);
+    this.directory = new KeyDirectory(this.data, keyring, opts.pollMs);
+    const db = () => this.data.db();
+    this.keys = new Keys(db, keyring);
+    this.teams = new Teams(db);
+    const service = configKeys(config.auth.keys);
+    this.admin = new AdminApi(
+      adminRoutes({ keys: this.keys, teams: this.teams, changed: () => this.directory.invalidate() }),
+      config.admin.keys,
+      (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,
+      limits,
+    );
+  }
+
+  get resolvers(): Resolver[] {
+    return [this.directory];
+  }
+
+  /** Refuses to start when credentials are stored but no master key could open them. */
+  async checkSecrets(config: Config): Promise<void> {
+    if (config.secrets.master_key) return;
+    const db = await this.data.db();
+    const row = await db.selectFrom("credentials").select("key_id").limit(1).executeTakeFirst();
+    if (row)
+      throw new Error(
+        'the store holds encrypted upstream credentials but secrets.master_key is not set (set LLMUX_MASTER_KEY and secrets.master_key: "${LLMUX_MASTER_KEY}")',
+      );
+  }
+
+  async close(): Promise<void> {
+    this.directory.close();
+    await this.store.close();
+  }
+}

@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/** Who may use the admin API (`/admin/v1`). */
+export const AdminSchema = z
+  .object({
+    keys: z
+      .array(z.string().min(16))
+      .default([])
+      .describe("Bearer tokens for /admin/v1 (16 characters or more). Empty: the admin API is off."),
+  })
+  .strict()
+  .default({ keys: [] })
+  .describe("The admin API: teams, minted keys, stored credentials.");
+
+/** The master key that seals stored upstream credentials. */
+export const SecretsSchema = z
+  .object({
+    master_key: z
+      .string()
+      .min(16)
+      .optional()
+      .describe(
+        'Encrypts stored upstream credentials (AES-256-GCM). Write "${LLMUX_MASTER_KEY}"; never in the database.',
+      ),
+    previous_master_keys: z
+      .array(z.string().min(16))
+      .default([])
+      .describe(
+        "Master keys being rotated out: credentials they sealed still open until `llmux secrets rotate` re-seals them.",
+      ),
+  })
+  .strict()
+  .default({ previous_master_keys: [] })
+  .describe("Secrets llmux needs to keep other secrets.");
