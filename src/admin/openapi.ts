@@ -61,7 +61,6 @@ export function openApiDocument(routes: readonly AdminRoute[], version: string):
   return {
     openapi: "3.1.0",
     info: { title: "llmux admin API", version },
-    servers: [{ url: "/" }],
     components: { securitySchemes: { adminKey: { type: "http", scheme: "bearer" } } },
     paths,
   };

@@ -54,7 +54,7 @@ export class TeamParts {
     const row = await db.selectFrom("credentials").select("key_id").limit(1).executeTakeFirst();
     if (row)
       throw new Error(
-        'the store holds encrypted upstream credentials but secrets.master_key is not set (set LLMUX_MASTER_KEY and secrets.master_key: "${LLMUX_MASTER_KEY}")',
+        "the store holds encrypted upstream credentials but secrets.master_key is not set (set it, e.g. from the LLMUX_MASTER_KEY environment variable)",
       );
   }
 

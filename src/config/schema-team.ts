@@ -20,7 +20,7 @@ export const SecretsSchema = z
       .min(16)
       .optional()
       .describe(
-        'Encrypts stored upstream credentials (AES-256-GCM). Write "${LLMUX_MASTER_KEY}"; never in the database.',
+        "Encrypts stored upstream credentials (AES-256-GCM). Read it from the environment (LLMUX_MASTER_KEY); it is never stored in the database.",
       ),
     previous_master_keys: z
       .array(z.string().min(16))
