@@ -56,22 +56,11 @@ export class AdminApi {
     try {
       await this.authorise(ex);
       const method = ex.req.method ?? "GET";
-      if (method === "GET" && path === "/admin/v1/openapi.json") {
-        this.document ??= openApiDocument(this.routes, this.version);
-        return answerJson(ex, 200, this.document);
-      }
-      let pathMatched = false;
-      for (const { route, re } of this.compiled) {
-        const m = re.exec(path);
-        if (!m) continue;
-        pathMatched = true;
-        if (route.method !== method) continue;
-        return await this.run(ex, route, m[1] ? decodeURIComponent(m[1]) : undefined);
-      }
-      throw new AdminError(
-        pathMatched ? 405 : 404,
-        pathMatched ? `${method} is not allowed on ${path}` : `no admin route ${path}`,
-      );
+      const route = this.find(method, path);
+      const body = route?.route.body ? await this.readJson(ex) : undefined;
+      const query = Object.fromEntries(new URL(ex.req.url ?? "/", "http://x").searchParams);
+      const out = await this.call(method, path, body, query);
+      return answerJson(ex, out.status, out.body);
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
       const type =
@@ -100,35 +89,67 @@ export class AdminApi {
     throw new AdminError(401, "the key is not one of admin.keys");
   }
 
-  private async run(ex: Exchange, route: AdminRoute, id: string | undefined): Promise<void> {
-    let body: unknown = {};
+  private find(method: string, path: string): { route: AdminRoute; id: string | undefined } | undefined {
+    for (const { route, re } of this.compiled) {
+      const m = re.exec(path);
+      if (m && route.method === method) return { route, id: m[1] ? decodeURIComponent(m[1]) : undefined };
+    }
+    return undefined;
+  }
+
+  private async readJson(ex: Exchange): Promise<unknown> {
+    let raw: Buffer;
+    try {
+      raw = await readBody(ex.req, this.limits);
+    } catch (err) {
+      if (err instanceof BodyRefused) throw new AdminError(err.info.status, err.info.message);
+      throw err;
+    }
+    const text = raw.toString("utf8").trim();
+    try {
+      return text ? JSON.parse(text) : {};
+    } catch {
+      throw new AdminError(400, "body: not valid JSON");
+    }
+  }
+
+  /**
+   * One admin call, already authorised: validates the body and query with the route's schemas and runs it.
+   * The HTTP server and the CLI (talking to the store directly) both call this. Throws AdminError.
+   */
+  async call(
+    method: string,
+    path: string,
+    body: unknown = {},
+    query: Record<string, string> = {},
+  ): Promise<{ status: number; body: unknown }> {
+    if (method === "GET" && path === "/admin/v1/openapi.json") {
+      this.document ??= openApiDocument(this.routes, this.version);
+      return { status: 200, body: this.document };
+    }
+    const found = this.find(method, path);
+    if (!found) {
+      const elsewhere = this.compiled.some(({ re }) => re.test(path));
+      throw new AdminError(
+        elsewhere ? 405 : 404,
+        elsewhere ? `${method} is not allowed on ${path}` : `no admin route ${path}`,
+      );
+    }
+    const { route, id } = found;
+    let input: unknown = {};
     if (route.body) {
-      let raw: Buffer;
-      try {
-        raw = await readBody(ex.req, this.limits);
-      } catch (err) {
-        if (err instanceof BodyRefused) throw new AdminError(err.info.status, err.info.message);
-        throw err;
-      }
-      const text = raw.toString("utf8").trim();
-      try {
-        body = text ? JSON.parse(text) : {};
-      } catch {
-        throw new AdminError(400, "body: not valid JSON");
-      }
-      const parsed = route.body.safeParse(body);
+      const parsed = route.body.safeParse(body ?? {});
       if (!parsed.success) throw firstIssue(parsed.error, "body");
-      body = parsed.data;
+      input = parsed.data;
     }
-    let query: unknown = {};
+    let q: unknown = {};
     if (route.query) {
-      const url = new URL(ex.req.url ?? "/", "http://x");
-      const parsed = route.query.safeParse(Object.fromEntries(url.searchParams));
+      const parsed = route.query.safeParse(query);
       if (!parsed.success) throw firstIssue(parsed.error, "query");
-      query = parsed.data;
+      q = parsed.data;
     }
-    const out = await route.run({ params: id === undefined ? {} : { id }, body, query });
+    const out = await route.run({ params: id === undefined ? {} : { id }, body: input, query: q });
     if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
-    answerJson(ex, route.status, out);
+    return { status: route.status, body: out };
   }
 }

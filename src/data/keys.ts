@@ -69,6 +69,11 @@ export class Keys {
     private readonly keyring: Keyring | undefined,
   ) {}
 
+  /** The fingerprint of the master key that seals new credentials. */
+  get keyVersion(): string | undefined {
+    return this.keyring?.version;
+  }
+
   private view(r: KeysTable, providers: string[]): KeyView {
     return {
       id: r.id,
