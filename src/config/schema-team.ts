@@ -3,10 +3,7 @@ import { z } from "zod";
 /** Who may use the admin API (`/admin/v1`). */
 export const AdminSchema = z
   .object({
-    keys: z
-      .array(z.string().min(16))
-      .default([])
-      .describe("Bearer tokens for /admin/v1 (16 characters or more). Empty: the admin API is off."),
+    keys: z.array(z.string().min(1)).default([]).describe("Bearer tokens for /admin/v1. Empty: the admin API is off."),
   })
   .strict()
   .default({ keys: [] })
@@ -17,13 +14,13 @@ export const SecretsSchema = z
   .object({
     master_key: z
       .string()
-      .min(16)
+      .min(1)
       .optional()
       .describe(
         "Encrypts stored upstream credentials (AES-256-GCM). Read it from the environment (LLMUX_MASTER_KEY); it is never stored in the database.",
       ),
     previous_master_keys: z
-      .array(z.string().min(16))
+      .array(z.string().min(1))
       .default([])
       .describe(
         "Master keys being rotated out: credentials they sealed still open until `llmux secrets rotate` re-seals them.",

@@ -171,8 +171,6 @@ export const ModelSchema = z
 export const ConfigSchema = z
   .object({
     server: ServerSchema,
-    admin: AdminSchema,
-    secrets: SecretsSchema,
     auth: z
       .object({
         keys: z.array(z.string().min(1)).default([]).describe("Service keys clients must present. Empty: open."),
@@ -282,6 +280,8 @@ export const ConfigSchema = z
       .strict()
       .default({ level: "info" })
       .describe("What llmux logs, and how."),
+    admin: AdminSchema,
+    secrets: SecretsSchema,
   })
   .strict();
 

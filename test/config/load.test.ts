@@ -14,6 +14,8 @@ describe("parseConfig: defaults", () => {
     expect(parseConfig({}, {})).toEqual({
       server: { ...SERVER_DEFAULTS },
       auth: { keys: [], passthrough: false },
+      admin: { keys: [] },
+      secrets: { previous_master_keys: [] },
       providers: {},
       models: {},
       defaults: { policy: "clamp", reasoning_display: "reasoning_content" },
