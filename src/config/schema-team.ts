@@ -29,3 +29,17 @@ export const SecretsSchema = z
   .strict()
   .default({ previous_master_keys: [] })
   .describe("Secrets llmux needs to keep other secrets.");
+
+/** Self-service signup: bring an upstream key, get a minted key bound to it. */
+export const SignupSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe("Answer POST /v1/signup. Off by default."),
+    providers: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Providers (keys of `providers`) whose keys may be brought; empty: every configured provider."),
+    per_hour: z.number().int().positive().default(10).describe("Signups allowed per client address per hour."),
+  })
+  .strict()
+  .default({ enabled: false, providers: [], per_hour: 10 })
+  .describe("Self-service signup: verify an upstream key, store it encrypted, answer a minted key bound to it.");

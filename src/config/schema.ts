@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ServerSchema } from "./schema-server.js";
-import { AdminSchema, SecretsSchema } from "./schema-team.js";
+import { AdminSchema, SecretsSchema, SignupSchema } from "./schema-team.js";
 
 /**
  * The configuration file, as a schema: the single source for validation (errors name the path), defaults,
@@ -282,6 +282,7 @@ export const ConfigSchema = z
       .describe("What llmux logs, and how."),
     admin: AdminSchema,
     secrets: SecretsSchema,
+    signup: SignupSchema,
   })
   .strict();
 

@@ -1,7 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { AdminApi } from "../admin/admin.js";
 import { TeamParts } from "../admin/team.js";
 import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
@@ -70,7 +69,7 @@ export class Gateway {
       bytes: Math.round(config.server.body_limit_mb * 1024 * 1024),
       timeoutMs: config.server.body_timeout_ms,
     };
-    this.team = parts.store ? undefined : new TeamParts(config, this.limits);
+    this.team = parts.store ? undefined : new TeamParts(config, this.limits, { providers: this.providers });
     this.identifier = new Identifier([
       ...(parts.resolvers ?? []),
       ...(this.team?.resolvers ?? []),
@@ -162,7 +161,7 @@ export class Gateway {
   }
 
   private async handle(ex: Exchange): Promise<void> {
-    if (this.team && AdminApi.owns(ex.rec.path)) return this.team.admin.serve(ex, ex.rec.path);
+    if (this.team?.owns(ex.rec.path)) return this.team.serve(ex, ex.rec.path);
     const accepted = accept(ex.req);
     if (!isAccepted(accepted)) {
       answerError(ex, "openai-chat", accepted);

@@ -16,6 +16,7 @@ describe("parseConfig: defaults", () => {
       auth: { keys: [], passthrough: false },
       admin: { keys: [] },
       secrets: { previous_master_keys: [] },
+      signup: { enabled: false, providers: [], per_hour: 10 },
       providers: {},
       models: {},
       defaults: { policy: "clamp", reasoning_display: "reasoning_content" },

@@ -33,6 +33,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "logging",
       "admin",
       "secrets",
+      "signup",
     ]);
     expect(schema.additionalProperties).toBe(false);
     // Input schema: every section is optional (each has a default).
