@@ -178,9 +178,15 @@ export const ConfigSchema = z
           .boolean()
           .default(false)
           .describe("Forward the caller's own key upstream instead of the provider's (never stored or logged)."),
+        passthrough_providers: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            "Pass-through for these providers only, next to service and minted keys: any other key is the caller's own key for them.",
+          ),
       })
       .strict()
-      .default({ keys: [], passthrough: false })
+      .default({ keys: [], passthrough: false, passthrough_providers: [] })
       .describe("Who may call llmux."),
     providers: z
       .record(z.string(), ProviderSchema)

@@ -22,11 +22,22 @@ export function allowed(lists: readonly (readonly string[])[] | undefined, model
 
 /**
  * A minted key may only ask for the models its allow-list and its team's admit (globs; both must admit).
- * Refused with a 403 naming the model and the ones allowed.
+ * Refused with a 403 naming the model and the ones allowed. Pass-through callers allowed for some providers
+ * only are refused the others' models.
  */
 export function allowListAdmission(next?: Admission): Admission {
   return {
     admit(input: AdmitInput): Admitted | ErrorInfo | Promise<Admitted | ErrorInfo> {
+      const only = input.principal.providers;
+      const provider = input.plan.route.provider.name;
+      if (only && !only.includes(provider))
+        return {
+          status: 403,
+          kind: "permission",
+          message: `Your own key may be used with ${only.join(", ")} only; the model '${input.plan.route.requested}' is served by ${provider}. Use an llmux key for it.`,
+          param: "model",
+          code: "model_not_allowed",
+        };
       const lists = input.principal.allow;
       const model = input.plan.route.requested;
       if (!allowed(lists, model)) {
