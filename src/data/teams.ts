@@ -120,6 +120,8 @@ export class Teams {
     return db.transaction().execute(async (tx) => {
       if (!(await tx.selectFrom("teams").select("id").where("id", "=", id).executeTakeFirst())) return false;
       const t = nowSeconds();
+      const members = tx.selectFrom("api_keys").select("id").where("team_id", "=", id);
+      await tx.deleteFrom("credentials").where("key_id", "in", members).execute();
       await tx
         .updateTable("api_keys")
         .set({ revoked_at: t, team_id: null, updated_at: t })
