@@ -79,6 +79,21 @@ describe.each(ENGINES)("minted keys on $engine", ({ fresh }) => {
     expect((await chat(h, key, "via-compat")).status).toBe(200);
   });
 
+  it("a team's allow-list bounds its keys as it changes; rotating without grace ends the old secret at once", async () => {
+    const team = await admin(h, "POST", "/teams", { name: "bounded", models: ["via-*"] });
+    const minted = await admin(h, "POST", "/keys", { name: "member", team_id: team.body.id });
+    h.mock.enqueue({ blocks: [{ type: "text", text: "a" }] });
+    expect((await chat(h, minted.body.key, "via-compat")).status).toBe(200);
+    await admin(h, "PATCH", `/teams/${team.body.id}`, { models: ["via-openai-chat"] });
+    const narrowed = await chat(h, minted.body.key, "via-compat");
+    expect(narrowed.status).toBe(403);
+    expect(narrowed.body.error.message).toContain("via-openai-chat");
+    const rotated = await admin(h, "POST", `/keys/${minted.body.id}/rotate`, {});
+    expect((await chat(h, minted.body.key, "via-openai-chat")).status).toBe(401);
+    h.mock.enqueue({ blocks: [{ type: "text", text: "b" }] });
+    expect((await chat(h, rotated.body.key, "via-openai-chat")).status).toBe(200);
+  });
+
   it("an expired key gets 401", async () => {
     const expires = new Date(Date.now() + 1500).toISOString();
     const minted = await admin(h, "POST", "/keys", { name: "short-lived", expires_at: expires });
