@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MockScript } from "../src/mock/script.js";
+import { BENCH_ADMIN_KEY, withMintedKey } from "./minted-key.js";
 import type { RequestSpec, TargetName } from "./types.js";
 
 /** The first token of every reply starts with this (the load generator's first-token marker). */
@@ -151,6 +152,8 @@ export interface Lane {
   upstreamPath: string;
   peers: Partial<Record<"portkey" | "ccr", PeerRoute>>;
   notes?: string;
+  /** Presented to llmux with a minted key (bench/minted-key.ts) instead of no key. */
+  minted?: boolean;
 }
 
 /** Where the mock serves each upstream kind. */
@@ -329,17 +332,34 @@ export function buildLanes(opts: LaneOptions): Lane[] {
       upstreamPath: UPSTREAM_PATH.compat,
       peers: { ccr: ccr("compat", "bench-model") },
     },
+    {
+      id: "msg-small-chat-minted",
+      title: "Messages → OpenAI-compatible Chat, small, streaming, with a minted key (SQLite)",
+      kind: "translation",
+      stream: true,
+      upstream: "compat",
+      source: FIXTURES.smallMessages,
+      body: clone(smallMsg.body),
+      clientPath: "/v1/messages",
+      headers: smallMsg.headers,
+      llmuxModel: "bench-compat",
+      upstreamPath: UPSTREAM_PATH.compat,
+      peers: {},
+      minted: true,
+      notes: "msg-small-chat with a key minted through the admin API: the difference is the cost of minted keys.",
+    },
   ];
 }
 
 /** The lane's client request to llmux. */
 export function llmuxRequest(lane: Lane, origin: string): RequestSpec {
-  return {
+  const spec = {
     origin,
     path: lane.clientPath,
     headers: { ...lane.headers, "content-type": "application/json" },
     body: JSON.stringify({ ...lane.body, model: lane.llmuxModel }),
   };
+  return lane.minted ? withMintedKey(spec) : spec;
 }
 
 /** The lane's client request to a peer, or undefined when the peer does not serve this lane. */
@@ -368,6 +388,7 @@ export function llmuxConfig(mockPort: number, hosts: string[] = ["127.0.0.1"]): 
     "# Written by bench/main.ts for one benchmark run.",
     "server: { host: 127.0.0.1, port: 0 }",
     "logging: { level: info, pretty: false }",
+    `admin: { keys: [${BENCH_ADMIN_KEY}] }`,
     "providers:",
     `  compat: { type: openai-compatible, base_url: "http://127.0.0.1:${mockPort}/compat/v1", api_key: bench }`,
     `  anth: { type: anthropic, base_url: "http://127.0.0.1:${mockPort}", api_key: bench }`,

@@ -18,6 +18,7 @@ import { buildLanes, llmuxConfig } from "./lanes.js";
 import { measureLaneCells, warmUp } from "./latency-cells.js";
 import { leakCheck } from "./leak-check.js";
 import { Measurer } from "./measure.js";
+import { mintBenchKey } from "./minted-key.js";
 import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor, USAGE } from "./options.js";
 import { log, sleep, started } from "./progress.js";
 import { resultsFile, runMeta, writeReport } from "./results-file.js";
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   await fleet.startLoadgen();
   writeFileSync(fleet.configFile, llmuxConfig(mock.port, mock.hosts));
   await fleet.startTarget("llmux");
+  await mintBenchKey(fleet.servers.get("llmux")!.origin);
   await fleet.startProxy();
   log(`llmux on ${fleet.servers.get("llmux")!.origin} (pid ${fleet.servers.get("llmux")!.pid})`);
 

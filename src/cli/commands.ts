@@ -3,8 +3,18 @@
  * options and help there (see command.ts); adding one is one import and one line here.
  */
 import type { Command } from "./command.js";
+import { keysCommand } from "./keys.js";
 import { mockCommand } from "./mock.js";
 import { schemaCommand } from "./schema.js";
+import { secretsCommand } from "./secrets.js";
 import { startCommand } from "./start.js";
+import { teamsCommand } from "./teams.js";
 
-export const COMMANDS: readonly Command[] = [startCommand, mockCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [
+  startCommand,
+  mockCommand,
+  schemaCommand,
+  keysCommand,
+  teamsCommand,
+  secretsCommand,
+];

@@ -56,6 +56,10 @@ export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process
   const host = opts.host ?? config.server.host;
   const logger = injected ?? createLogger(config.logging.level, config.logging.pretty);
   const gateway = new Gateway(config, logger);
+  await gateway.team?.checkSecrets(config).catch(async (err: Error) => {
+    await gateway.close().catch(() => undefined);
+    throw err;
+  });
   const addr = await gateway.listen(port, host).catch(async (err: NodeJS.ErrnoException) => {
     await gateway.close().catch(() => undefined);
     if (err.code === "EADDRINUSE")

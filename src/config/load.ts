@@ -81,6 +81,8 @@ function crossCheck(config: Config, problems: string[]): void {
       "auth: keys and passthrough exclude each other (with passthrough, the key a client presents is its provider key)",
     );
   }
+  for (const p of config.auth.passthrough_providers)
+    if (!config.providers[p]) problems.push(`auth.passthrough_providers: '${p}' is not one of providers`);
   for (const [alias, m] of Object.entries(config.models)) {
     if (!config.providers[m.provider]) {
       const known = Object.keys(config.providers);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ServerSchema } from "./schema-server.js";
+import { AdminSchema, SecretsSchema, SignupSchema } from "./schema-team.js";
 
 /**
  * The configuration file, as a schema: the single source for validation (errors name the path), defaults,
@@ -177,9 +178,15 @@ export const ConfigSchema = z
           .boolean()
           .default(false)
           .describe("Forward the caller's own key upstream instead of the provider's (never stored or logged)."),
+        passthrough_providers: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            "Pass-through for these providers only, next to service and minted keys: any other key is the caller's own key for them.",
+          ),
       })
       .strict()
-      .default({ keys: [], passthrough: false })
+      .default({ keys: [], passthrough: false, passthrough_providers: [] })
       .describe("Who may call llmux."),
     providers: z
       .record(z.string(), ProviderSchema)
@@ -209,11 +216,20 @@ export const ConfigSchema = z
           .string()
           .default(".llmux/llmux.db")
           .describe("The embedded SQLite file (created on first use; relative to the working directory)."),
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, "a postgres:// URL")
+          .optional()
+          .describe(
+            "A PostgreSQL URL (postgres://user@host:5432/db) to use instead of the SQLite file: every instance shares it.",
+          ),
         retention_days: z.number().positive().default(30).describe("Stored responses older than this are deleted."),
       })
       .strict()
       .default({ path: ".llmux/llmux.db", retention_days: 30 })
-      .describe("Where llmux keeps Responses state, its reasoning cache and its envelope secret."),
+      .describe(
+        "Where llmux keeps its data: keys, teams, credentials, Responses state, the reasoning cache, the envelope secret.",
+      ),
     reasoning: z
       .object({
         secret: z
@@ -270,6 +286,9 @@ export const ConfigSchema = z
       .strict()
       .default({ level: "info" })
       .describe("What llmux logs, and how."),
+    admin: AdminSchema,
+    secrets: SecretsSchema,
+    signup: SignupSchema,
   })
   .strict();
 

@@ -27,7 +27,7 @@ export function attempt(input: AttemptInput): Promise<UpstreamReply> {
   const provider = plan.route.provider;
   const target = provider.target(plan.route.upstreamModel, {
     stream: plan.upstreamStream,
-    callerKey: input.principal.callerKey,
+    callerKey: input.principal.credentials?.get(provider.name) ?? input.principal.callerKey,
     clientHeaders: input.clientHeaders,
     sameDialect: plan.passthrough,
     warnings: plan.warnings,

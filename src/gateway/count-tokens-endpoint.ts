@@ -26,7 +26,7 @@ export async function countTokens(ex: Exchange, deps: CountDeps, principal: Prin
     ex.rec.model = route.upstreamModel;
     const target = route.provider.countTarget(route.upstreamModel, {
       stream: false,
-      callerKey: principal.callerKey,
+      callerKey: principal.credentials?.get(route.provider.name) ?? principal.callerKey,
       clientHeaders: ex.req.headers,
       sameDialect: true,
       warnings: new Warnings(),

@@ -1,9 +1,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { TeamParts } from "../admin/team.js";
 import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
 import { readTls } from "../config/tls.js";
+import { allowListAdmission } from "../identity/allow.js";
 import { Identifier, isRefusal, type Resolver } from "../identity/identify.js";
 import type { Principal } from "../identity/principal.js";
 import { configResolvers } from "../identity/resolvers.js";
@@ -12,10 +14,9 @@ import type { ErrorInfo } from "../ir/types.js";
 import type { Logger } from "../observe/logger.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
-import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
 import { type Accepted, accept, isAccepted } from "./accept.js";
-import { type Admission, admitAll } from "./admit.js";
+import type { Admission } from "./admit.js";
 import { countTokens } from "./count-tokens-endpoint.js";
 import { decodeJson } from "./decode-json.js";
 import { listModels, oneModel, storedResponse } from "./endpoints.js";
@@ -53,6 +54,8 @@ export class Gateway {
   private readonly limits: BodyLimits;
   private readonly deps: GenerateDeps;
   private readonly pruner: NodeJS.Timeout;
+  /** Minted keys, teams and the admin API, on the data layer (absent when a store is supplied). */
+  readonly team: TeamParts | undefined;
 
   constructor(
     readonly config: Config,
@@ -61,26 +64,25 @@ export class Gateway {
   ) {
     this.providers = createProviders(config);
     this.models = new ModelTable(config.models, this.providers);
-    this.identifier = new Identifier([...(parts.resolvers ?? []), ...configResolvers(config.auth)]);
     this.pool = createPool();
     this.limits = {
       bytes: Math.round(config.server.body_limit_mb * 1024 * 1024),
       timeoutMs: config.server.body_timeout_ms,
     };
-    this.store =
-      parts.store ??
-      new SqliteStore({
-        path: config.store.path,
-        reasoningMaxEntries: config.reasoning.cache_max_entries,
-        reasoningTtlSeconds: Math.round(config.reasoning.cache_ttl_hours * 3600),
-      });
+    this.team = parts.store ? undefined : new TeamParts(config, this.limits, { providers: this.providers });
+    this.identifier = new Identifier([
+      ...(parts.resolvers ?? []),
+      ...(this.team?.resolvers ?? []),
+      ...configResolvers(config.auth),
+    ]);
+    this.store = parts.store ?? this.team!.store;
     const cache = new ReasoningCache(() => this.store.reasoning);
     this.deps = {
       config,
       models: this.models,
       pool: this.pool,
       state: new StateAccess(this.store, cache, config.reasoning.secret),
-      admission: parts.admission ?? admitAll,
+      admission: allowListAdmission(parts.admission),
     };
     this.pruner = setInterval(() => void this.prune(), 3600_000);
     this.pruner.unref();
@@ -120,6 +122,7 @@ export class Gateway {
       this.server.closeAllConnections();
     });
     this.pool.close();
+    this.team?.directory.close();
     await this.store.close();
     await new Promise<void>((resolve) => {
       this.logger.flush(() => resolve());
@@ -158,6 +161,7 @@ export class Gateway {
   }
 
   private async handle(ex: Exchange): Promise<void> {
+    if (this.team?.owns(ex.rec.path)) return this.team.serve(ex, ex.rec.path);
     const accepted = accept(ex.req);
     if (!isAccepted(accepted)) {
       answerError(ex, "openai-chat", accepted);

@@ -15,4 +15,10 @@ export interface Principal {
   readonly teamId?: string | undefined;
   /** Pass-through: the caller's own upstream key (never stored or logged). */
   readonly callerKey?: string | undefined;
+  /** Pass-through allowed for some providers only: their names (other providers refuse this caller). */
+  readonly providers?: readonly string[] | undefined;
+  /** Minted keys: allow-lists of model aliases (globs) that must each admit the alias asked for (key's, team's). */
+  readonly allow?: readonly (readonly string[])[] | undefined;
+  /** Minted keys: the key's own upstream secrets by provider name, used instead of the provider's api_key. */
+  readonly credentials?: ReadonlyMap<string, string> | undefined;
 }

@@ -28,7 +28,7 @@ export function configKeys(keys: readonly string[]): Resolver {
  * Its owner is the key's digest, so each caller's stored data stays its own; a request without a key is
  * refused (never served with a provider key from the config).
  */
-export function passthroughKeys(): Resolver {
+export function passthroughKeys(providers?: readonly string[]): Resolver {
   return {
     resolve(key) {
       if (key === undefined) return undefined;
@@ -38,6 +38,7 @@ export function passthroughKeys(): Resolver {
         kind: "passthrough",
         name: `passthrough:${digest.slice(0, 6)}`,
         callerKey: key,
+        providers,
       } satisfies Principal;
     },
   };
@@ -51,8 +52,15 @@ export function openAccess(): Resolver {
 }
 
 /** The resolvers a config asks for, in order (other kinds of keys go in front of these). */
-export function configResolvers(auth: { keys: readonly string[]; passthrough: boolean }): Resolver[] {
+export function configResolvers(auth: {
+  keys: readonly string[];
+  passthrough: boolean;
+  passthrough_providers?: readonly string[] | undefined;
+}): Resolver[] {
   if (auth.passthrough) return [passthroughKeys()];
+  // Pass-through for some providers: service keys first, any other key is the caller's key for those.
+  const some = auth.passthrough_providers ?? [];
+  if (some.length > 0) return [...(auth.keys.length > 0 ? [configKeys(auth.keys)] : []), passthroughKeys(some)];
   if (auth.keys.length > 0) return [configKeys(auth.keys)];
   return [openAccess()];
 }

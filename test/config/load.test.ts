@@ -13,7 +13,10 @@ describe("parseConfig: defaults", () => {
   it("fills every default into an empty configuration", () => {
     expect(parseConfig({}, {})).toEqual({
       server: { ...SERVER_DEFAULTS },
-      auth: { keys: [], passthrough: false },
+      auth: { keys: [], passthrough: false, passthrough_providers: [] },
+      admin: { keys: [] },
+      secrets: { previous_master_keys: [] },
+      signup: { enabled: false, providers: [], per_hour: 10 },
       providers: {},
       models: {},
       defaults: { policy: "clamp", reasoning_display: "reasoning_content" },
@@ -35,7 +38,7 @@ describe("parseConfig: defaults", () => {
       {},
     );
     expect(c.server).toEqual({ ...SERVER_DEFAULTS, port: 8080 });
-    expect(c.auth).toEqual({ keys: ["k"], passthrough: false });
+    expect(c.auth).toEqual({ keys: ["k"], passthrough: false, passthrough_providers: [] });
     expect(c.defaults).toEqual({ policy: "strict", reasoning_display: "reasoning_content" });
     expect(c.logging).toEqual({ level: "info", pretty: false });
   });
@@ -479,7 +482,7 @@ describe("loadConfigFile", () => {
   it("interpolation cannot inject YAML structure", () => {
     const path = file("inject.yaml", 'auth: { keys: ["${K}"] }\n');
     const c = loadConfigFile(path, { K: 'x"], passthrough: true, "y' });
-    expect(c.auth).toEqual({ keys: ['x"], passthrough: true, "y'], passthrough: false });
+    expect(c.auth).toEqual({ keys: ['x"], passthrough: true, "y'], passthrough: false, passthrough_providers: [] });
   });
 
   it("an empty file is an empty configuration", () => {

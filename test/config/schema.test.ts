@@ -31,6 +31,9 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "reasoning",
       "cursor",
       "logging",
+      "admin",
+      "secrets",
+      "signup",
     ]);
     expect(schema.additionalProperties).toBe(false);
     // Input schema: every section is optional (each has a default).

@@ -1,11 +1,11 @@
 /** Envelope sealing, the reasoning cache's bounds, retention of stored responses, tool-pairing repair. */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { openDataStore } from "../../src/data/store.js";
 import type { Request } from "../../src/ir/types.js";
 import { Warnings } from "../../src/ir/warnings.js";
 import { ReasoningCache } from "../../src/reasoning/cache.js";
 import { dropForeignReasoning, openEnvelopes } from "../../src/reasoning/carry.js";
 import { ENVELOPE_PREFIX, open, seal } from "../../src/reasoning/envelope.js";
-import { SqliteStore } from "../../src/store/sqlite.js";
 import { INTERRUPTED_RESULT, repairToolPairing } from "../../src/translate/repair-pairing.js";
 import { tempStorePath } from "../support/gateway.js";
 
@@ -83,7 +83,7 @@ describe("the reasoning cache", () => {
   });
 
   it("restores a turn's reasoning in its original place, only for the same provider and model", async () => {
-    const store = new SqliteStore({ path: tempStorePath(), reasoningMaxEntries: 100, reasoningTtlSeconds: 3600 });
+    const store = openDataStore({ path: tempStorePath(), reasoningMaxEntries: 100, reasoningTtlSeconds: 3600 });
     const cache = new ReasoningCache(() => store.reasoning);
     await cache.capture(
       [
@@ -148,7 +148,7 @@ describe("the reasoning cache", () => {
   it("is bounded in time and in size (least recently used go first)", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-11-21T00:00:00Z"));
-    const store = new SqliteStore({ path: tempStorePath(), reasoningMaxEntries: 3, reasoningTtlSeconds: 60 });
+    const store = openDataStore({ path: tempStorePath(), reasoningMaxEntries: 3, reasoningTtlSeconds: 60 });
     const kv = store.reasoning;
     await kv.put("a", "1");
     vi.setSystemTime(new Date("2026-11-21T00:00:10Z"));
@@ -157,7 +157,7 @@ describe("the reasoning cache", () => {
     vi.setSystemTime(new Date("2026-11-21T00:00:20Z"));
     expect(await kv.get("a")).toBe("1"); // touched: now the most recently used
     await kv.put("d", "4");
-    (kv as unknown as { trim(): void }).trim();
+    await store.reasoning.trim();
     const values = [];
     for (const k of ["a", "b", "c", "d"]) values.push(await kv.get(k));
     expect(values).toEqual(["1", undefined, "3", "4"]);
@@ -169,7 +169,7 @@ describe("the reasoning cache", () => {
 
 describe("stored responses", () => {
   it("are pruned past their retention", async () => {
-    const store = new SqliteStore({ path: tempStorePath(), reasoningMaxEntries: 10, reasoningTtlSeconds: 10 });
+    const store = openDataStore({ path: tempStorePath(), reasoningMaxEntries: 10, reasoningTtlSeconds: 10 });
     await store.responses.put("o", {
       id: "resp_old",
       createdAt: 1000,
@@ -192,10 +192,10 @@ describe("stored responses", () => {
 
   it("keep one envelope secret across restarts", async () => {
     const path = tempStorePath();
-    const a = new SqliteStore({ path, reasoningMaxEntries: 10, reasoningTtlSeconds: 10 });
+    const a = openDataStore({ path, reasoningMaxEntries: 10, reasoningTtlSeconds: 10 });
     const secret = await a.secret();
     await a.close();
-    const b = new SqliteStore({ path, reasoningMaxEntries: 10, reasoningTtlSeconds: 10 });
+    const b = openDataStore({ path, reasoningMaxEntries: 10, reasoningTtlSeconds: 10 });
     expect(await b.secret()).toBe(secret);
     expect(secret.length).toBeGreaterThanOrEqual(32);
     await b.close();

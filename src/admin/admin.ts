@@ -1,0 +1,155 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { z } from "zod";
+import { answerJson, type Exchange } from "../gateway/exchange.js";
+import { type BodyLimits, BodyRefused, readBody } from "../gateway/read-body.js";
+import { presentedKey } from "../identity/identify.js";
+import { openApiDocument } from "./openapi.js";
+import { AdminError, type AdminRoute } from "./routes.js";
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest();
+
+interface Compiled {
+  route: AdminRoute;
+  re: RegExp;
+}
+
+/** The first problem zod found, as a field path (`budget.period`) and words. */
+function firstIssue(err: z.ZodError, where: "body" | "query"): AdminError {
+  const issue = err.issues[0]!;
+  let path = issue.path.join(".");
+  if (issue.code === "unrecognized_keys") path = [...issue.path, ...issue.keys].join(".");
+  const field = path || undefined;
+  return new AdminError(400, `${field ? `${field}: ` : `${where}: `}${issue.message}`, field);
+}
+
+/**
+ * `/admin/v1`: bearer admin keys (`admin.keys`, compared in constant time), JSON in and out, errors that name
+ * the field. A service or minted key on an admin route is told apart from a wrong one (403, not 401).
+ */
+export class AdminApi {
+  private readonly compiled: Compiled[];
+  private readonly keys: Buffer[];
+  private document: unknown;
+
+  constructor(
+    private readonly routes: readonly AdminRoute[],
+    adminKeys: readonly string[],
+    /** Whether a key is one clients use (a config key, a minted key). */
+    private readonly isClientKey: (key: string) => boolean | Promise<boolean>,
+    private readonly limits: BodyLimits,
+    private readonly version = "1",
+  ) {
+    this.keys = adminKeys.map(sha256);
+    this.compiled = routes.map((route) => ({
+      route,
+      re: new RegExp(`^${route.path.replace(/\{id\}/g, "([^/]+)")}$`),
+    }));
+  }
+
+  /** Whether a path belongs to the admin API. */
+  static owns(path: string): boolean {
+    return path === "/admin" || path.startsWith("/admin/");
+  }
+
+  async serve(ex: Exchange, path: string): Promise<void> {
+    ex.rec.quiet = false;
+    try {
+      await this.authorise(ex);
+      const method = ex.req.method ?? "GET";
+      const route = this.find(method, path);
+      const body = route?.route.body ? await this.readJson(ex) : undefined;
+      const query = Object.fromEntries(new URL(ex.req.url ?? "/", "http://x").searchParams);
+      const out = await this.call(method, path, body, query);
+      return answerJson(ex, out.status, out.body);
+    } catch (err) {
+      if (!(err instanceof AdminError)) throw err;
+      const type =
+        err.status === 401
+          ? "authentication_error"
+          : err.status === 403
+            ? "permission_error"
+            : err.status === 404
+              ? "not_found"
+              : "invalid_request_error";
+      answerJson(ex, err.status, { error: { message: err.message, type, ...(err.field ? { field: err.field } : {}) } });
+      ex.rec.reason = err.message;
+    }
+  }
+
+  private async authorise(ex: Exchange): Promise<void> {
+    const key = presentedKey(ex.req.headers);
+    if (this.keys.length === 0) throw new AdminError(404, "the admin API is off (set admin.keys)");
+    if (key === undefined) throw new AdminError(401, "an admin key is required: Authorization: Bearer <admin key>");
+    const d = sha256(key);
+    let ok = false;
+    for (const k of this.keys) ok = timingSafeEqual(k, d) || ok;
+    if (ok) return;
+    if (await this.isClientKey(key))
+      throw new AdminError(403, "this is a client key; admin routes need one of admin.keys");
+    throw new AdminError(401, "the key is not one of admin.keys");
+  }
+
+  private find(method: string, path: string): { route: AdminRoute; id: string | undefined } | undefined {
+    for (const { route, re } of this.compiled) {
+      const m = re.exec(path);
+      if (m && route.method === method) return { route, id: m[1] ? decodeURIComponent(m[1]) : undefined };
+    }
+    return undefined;
+  }
+
+  private async readJson(ex: Exchange): Promise<unknown> {
+    let raw: Buffer;
+    try {
+      raw = await readBody(ex.req, this.limits);
+    } catch (err) {
+      if (err instanceof BodyRefused) throw new AdminError(err.info.status, err.info.message);
+      throw err;
+    }
+    const text = raw.toString("utf8").trim();
+    try {
+      return text ? JSON.parse(text) : {};
+    } catch {
+      throw new AdminError(400, "body: not valid JSON");
+    }
+  }
+
+  /**
+   * One admin call, already authorised: validates the body and query with the route's schemas and runs it.
+   * The HTTP server and the CLI (talking to the store directly) both call this. Throws AdminError.
+   */
+  async call(
+    method: string,
+    path: string,
+    body: unknown = {},
+    query: Record<string, string> = {},
+  ): Promise<{ status: number; body: unknown }> {
+    if (method === "GET" && path === "/admin/v1/openapi.json") {
+      this.document ??= openApiDocument(this.routes, this.version);
+      return { status: 200, body: this.document };
+    }
+    const found = this.find(method, path);
+    if (!found) {
+      const elsewhere = this.compiled.some(({ re }) => re.test(path));
+      throw new AdminError(
+        elsewhere ? 405 : 404,
+        elsewhere ? `${method} is not allowed on ${path}` : `no admin route ${path}`,
+      );
+    }
+    const { route, id } = found;
+    let input: unknown = {};
+    if (route.body) {
+      const parsed = route.body.safeParse(body ?? {});
+      if (!parsed.success) throw firstIssue(parsed.error, "body");
+      input = parsed.data;
+    }
+    let q: unknown = {};
+    if (route.query) {
+      const parsed = route.query.safeParse(query);
+      if (!parsed.success) throw firstIssue(parsed.error, "query");
+      q = parsed.data;
+    }
+    const out = await route.run({ params: id === undefined ? {} : { id }, body: input, query: q });
+    if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
+    return { status: route.status, body: out };
+  }
+}

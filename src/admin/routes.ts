@@ -1,0 +1,169 @@
+import type { z } from "zod";
+import { type Keys, NoMasterKey, UnknownTeam } from "../data/keys.js";
+import { DuplicateName, type Teams } from "../data/teams.js";
+import * as S from "./schemas.js";
+
+/** An error the admin API answers with: its status, words, and the field at fault. */
+export class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RouteInput {
+  params: Record<string, string>;
+  body: unknown;
+  query: unknown;
+}
+
+/** One admin route: how it is called, what it answers, and what it does. The OpenAPI document is made from these. */
+export interface AdminRoute {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  path: string;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  status: number;
+  answer: z.ZodType;
+  /** Whether `{id}` can name nothing (404). */
+  byId?: boolean;
+  /** undefined: the id names nothing (404). */
+  run(input: RouteInput): Promise<unknown>;
+}
+
+export interface AdminDeps {
+  teams: Teams;
+  keys: Keys;
+  /** Called after every change to keys or teams (this instance forgets what it remembered). */
+  changed(): void;
+}
+
+/** Errors of the repositories, as the admin API answers them. */
+async function mapped<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof UnknownTeam) throw new AdminError(400, err.message, "team_id");
+    if (err instanceof NoMasterKey) throw new AdminError(400, err.message, "credentials");
+    if (err instanceof DuplicateName) throw new AdminError(409, err.message, "name");
+    throw err;
+  }
+}
+
+export function adminRoutes(d: AdminDeps): AdminRoute[] {
+  const change = async <T>(run: () => Promise<T>): Promise<T> => {
+    const out = await mapped(run);
+    d.changed();
+    return out;
+  };
+  const deleted = (id: string) => (ok: boolean) => (ok ? { id, deleted: true } : undefined);
+  return [
+    {
+      method: "POST",
+      path: "/admin/v1/teams",
+      summary: "Create a team",
+      body: S.TeamCreate,
+      status: 201,
+      answer: S.Team,
+      run: ({ body }) => change(() => d.teams.create(body as z.infer<typeof S.TeamCreate>)),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/teams",
+      summary: "List teams",
+      status: 200,
+      answer: S.TeamList,
+      run: async () => ({ data: await d.teams.list() }),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/teams/{id}",
+      summary: "Show a team",
+      status: 200,
+      answer: S.Team,
+      byId: true,
+      run: ({ params }) => d.teams.get(params.id!),
+    },
+    {
+      method: "PATCH",
+      path: "/admin/v1/teams/{id}",
+      summary: "Change a team",
+      body: S.TeamPatch,
+      status: 200,
+      answer: S.Team,
+      byId: true,
+      run: ({ params, body }) => change(() => d.teams.update(params.id!, body as z.infer<typeof S.TeamPatch>)),
+    },
+    {
+      method: "DELETE",
+      path: "/admin/v1/teams/{id}",
+      summary: "Delete a team (its keys are revoked)",
+      status: 200,
+      answer: S.Deleted,
+      byId: true,
+      run: ({ params }) => change(() => d.teams.delete(params.id!)).then(deleted(params.id!)),
+    },
+    {
+      method: "POST",
+      path: "/admin/v1/keys",
+      summary: "Mint a key (the secret is in this answer only)",
+      body: S.KeyCreate,
+      status: 201,
+      answer: S.MintedKey,
+      run: ({ body }) => change(() => d.keys.create(body as z.infer<typeof S.KeyCreate>)),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/keys",
+      summary: "List keys (never their secrets)",
+      query: S.KeyListQuery,
+      status: 200,
+      answer: S.KeyList,
+      run: async ({ query }) => ({
+        data: await d.keys.list({ teamId: (query as z.infer<typeof S.KeyListQuery>).team_id }),
+      }),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/keys/{id}",
+      summary: "Show a key",
+      status: 200,
+      answer: S.Key,
+      byId: true,
+      run: ({ params }) => d.keys.get(params.id!),
+    },
+    {
+      method: "PATCH",
+      path: "/admin/v1/keys/{id}",
+      summary: "Change a key (any create field, and disabled)",
+      body: S.KeyPatch,
+      status: 200,
+      answer: S.Key,
+      byId: true,
+      run: ({ params, body }) => change(() => d.keys.update(params.id!, body as z.infer<typeof S.KeyPatch>)),
+    },
+    {
+      method: "DELETE",
+      path: "/admin/v1/keys/{id}",
+      summary: "Revoke a key, on every instance within 2 seconds",
+      status: 200,
+      answer: S.Deleted,
+      byId: true,
+      run: ({ params }) => change(() => d.keys.revoke(params.id!)).then(deleted(params.id!)),
+    },
+    {
+      method: "POST",
+      path: "/admin/v1/keys/{id}/rotate",
+      summary: "Rotate a key: a new secret; the old one works grace_s more seconds",
+      body: S.KeyRotate,
+      status: 201,
+      answer: S.RotatedKey,
+      byId: true,
+      run: ({ params, body }) => change(() => d.keys.rotate(params.id!, (body as z.infer<typeof S.KeyRotate>).grace_s)),
+    },
+  ];
+}

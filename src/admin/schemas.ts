@@ -1,0 +1,112 @@
+import { z } from "zod";
+
+/**
+ * The admin API's bodies and answers, as zod schemas: the same schemas validate requests and generate
+ * `GET /admin/v1/openapi.json`.
+ */
+
+const Glob = z.string().min(1).max(200);
+export const Models = z
+  .array(Glob)
+  .max(1000)
+  .nullable()
+  .describe("Allow-list of model aliases; `*` matches any characters. null or absent: every model.");
+export const Budget = z
+  .object({
+    usd: z.number().nonnegative().describe("Spend allowed per period, in US dollars."),
+    period: z.enum(["day", "week", "month", "total"]).describe("Calendar window (UTC) the budget applies to."),
+  })
+  .strict()
+  .nullable();
+export const Limits = z
+  .object({
+    rpm: z.number().int().positive().optional().describe("Requests per minute."),
+    tpm: z.number().int().positive().optional().describe("Tokens per minute."),
+    concurrency: z.number().int().positive().optional().describe("Requests in flight at once."),
+  })
+  .strict()
+  .nullable();
+
+export const TeamCreate = z
+  .object({
+    name: z.string().min(1).max(200),
+    models: Models.optional(),
+    budget: Budget.optional(),
+    limits: Limits.optional(),
+  })
+  .strict();
+export const TeamPatch = TeamCreate.partial().strict();
+
+export const Team = z.object({
+  id: z.string(),
+  name: z.string(),
+  models: Models,
+  budget: Budget,
+  limits: Limits,
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+const KeyFields = {
+  name: z.string().min(1).max(200),
+  team_id: z.string().nullable().optional().describe("The team whose allow-list, budget and limits bound this key."),
+  user: z.string().max(200).nullable().optional().describe("A label naming who holds the key."),
+  models: Models.optional(),
+  expires_at: z.iso.datetime({ offset: true }).nullable().optional().describe("When the key stops working (ISO 8601)."),
+  budget: Budget.optional(),
+  limits: Limits.optional(),
+  credentials: z
+    .record(z.string().min(1), z.string().min(1))
+    .optional()
+    .describe(
+      "Upstream secrets by provider name, used instead of the provider's api_key; stored encrypted, never returned.",
+    ),
+};
+export const KeyCreate = z.object(KeyFields).strict();
+export const KeyPatch = z
+  .object({ ...KeyFields, disabled: z.boolean().optional() })
+  .partial()
+  .strict();
+export const KeyRotate = z
+  .object({
+    grace_s: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86400)
+      .default(0)
+      .describe("Seconds the old key keeps working."),
+  })
+  .strict();
+export const KeyListQuery = z.object({ team_id: z.string().optional() }).strict();
+
+export const Key = z.object({
+  id: z.string(),
+  prefix: z.string().describe("The key's first characters, to recognise it."),
+  name: z.string(),
+  user: z.string().nullable(),
+  team_id: z.string().nullable(),
+  models: Models,
+  expires_at: z.string().nullable(),
+  disabled: z.boolean(),
+  revoked: z.boolean(),
+  budget: Budget,
+  limits: Limits,
+  credentials: z.array(z.string()).describe("Providers the key carries its own secret for (never the secret)."),
+  spend_usd: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export const MintedKey = Key.extend({ key: z.string().describe("The secret: shown once, never again.") });
+export const RotatedKey = MintedKey;
+
+export const ErrorBody = z.object({
+  error: z.object({
+    message: z.string(),
+    type: z.string(),
+    field: z.string().optional().describe("The body or query field at fault."),
+  }),
+});
+export const Deleted = z.object({ id: z.string(), deleted: z.literal(true) });
+export const TeamList = z.object({ data: z.array(Team) });
+export const KeyList = z.object({ data: z.array(Key) });

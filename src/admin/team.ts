@@ -1,0 +1,88 @@
+import type { Config } from "../config/schema.js";
+import { Data } from "../data/data.js";
+import { Keys } from "../data/keys.js";
+import { DataStore } from "../data/store.js";
+import { Teams } from "../data/teams.js";
+import type { Exchange } from "../gateway/exchange.js";
+import type { BodyLimits } from "../gateway/read-body.js";
+import type { Resolver } from "../identity/identify.js";
+import { KeyDirectory } from "../identity/minted.js";
+import { configKeys } from "../identity/resolvers.js";
+import type { Provider } from "../providers/types.js";
+import { keyringOf } from "../secrets/cipher.js";
+import { AdminApi } from "./admin.js";
+import { adminRoutes } from "./routes.js";
+import { SIGNUP_PATH, Signup } from "./signup.js";
+
+/**
+ * Everything that sits on the data layer, opened from the config: the store, the minted-key directory
+ * (a Resolver), the repositories and the admin API. Nothing touches the database before it is needed.
+ */
+export class TeamParts {
+  readonly data: Data;
+  readonly store: DataStore;
+  readonly directory: KeyDirectory;
+  readonly keys: Keys;
+  readonly teams: Teams;
+  readonly admin: AdminApi;
+  readonly signup: Signup | undefined;
+
+  constructor(
+    config: Config,
+    limits: BodyLimits,
+    opts: { pollMs?: number; providers?: ReadonlyMap<string, Provider> } = {},
+  ) {
+    this.data = new Data({ path: config.store.path, url: config.store.url });
+    this.store = new DataStore(this.data, {
+      reasoningMaxEntries: config.reasoning.cache_max_entries,
+      reasoningTtlSeconds: Math.round(config.reasoning.cache_ttl_hours * 3600),
+    });
+    const keyring = keyringOf(config.secrets);
+    this.directory = new KeyDirectory(this.data, keyring, opts.pollMs);
+    const db = () => this.data.db();
+    this.keys = new Keys(db, keyring);
+    this.teams = new Teams(db);
+    const service = configKeys(config.auth.keys);
+    this.admin = new AdminApi(
+      adminRoutes({ keys: this.keys, teams: this.teams, changed: () => this.directory.invalidate() }),
+      config.admin.keys,
+      (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,
+      limits,
+    );
+    this.signup =
+      config.signup.enabled && opts.providers ? new Signup(config, this.keys, opts.providers, limits) : undefined;
+  }
+
+  /** Whether a path is served here rather than by the gateway's routes (before any client key is asked for). */
+  owns(path: string): boolean {
+    return AdminApi.owns(path) || (this.signup !== undefined && path === SIGNUP_PATH);
+  }
+
+  serve(ex: Exchange, path: string): Promise<void> {
+    return path === SIGNUP_PATH && this.signup ? this.signup.serve(ex) : this.admin.serve(ex, path);
+  }
+
+  get resolvers(): Resolver[] {
+    return [this.directory];
+  }
+
+  /** Refuses to start when credentials are stored but no master key could open them. */
+  async checkSecrets(config: Config): Promise<void> {
+    if (config.secrets.master_key) return;
+    if (config.signup.enabled)
+      throw new Error(
+        "signup.enabled stores upstream keys encrypted: set secrets.master_key (e.g. from LLMUX_MASTER_KEY)",
+      );
+    const db = await this.data.db();
+    const row = await db.selectFrom("credentials").select("key_id").limit(1).executeTakeFirst();
+    if (row)
+      throw new Error(
+        "the store holds encrypted upstream credentials but secrets.master_key is not set (set it, e.g. from the LLMUX_MASTER_KEY environment variable)",
+      );
+  }
+
+  async close(): Promise<void> {
+    this.directory.close();
+    await this.store.close();
+  }
+}

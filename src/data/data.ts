@@ -1,0 +1,45 @@
+import type { Kysely } from "kysely";
+import { type DataLocation, type Engine, type EngineName, openEngine } from "./engine.js";
+import { migrate } from "./migrate.js";
+import type { Database } from "./schema.js";
+
+/**
+ * The data layer: one database (SQLite file or PostgreSQL), opened and migrated on first use, shared by
+ * the store, the key directory and the admin API. `ready()` resolves once migrations have run.
+ */
+export class Data {
+  private opened: Promise<Kysely<Database>> | undefined;
+  private held: Engine | undefined;
+  readonly engine: EngineName;
+
+  constructor(private readonly where: DataLocation) {
+    this.engine = where.url ? "postgres" : "sqlite";
+  }
+
+  /** The migrated database. */
+  db(): Promise<Kysely<Database>> {
+    this.opened ??= (async () => {
+      const e = openEngine(this.where);
+      this.held = e;
+      try {
+        await migrate(e.db, e.name);
+      } catch (err) {
+        this.opened = undefined;
+        this.held = undefined;
+        await e.release().catch(() => undefined);
+        throw err;
+      }
+      return e.db;
+    })();
+    return this.opened;
+  }
+
+  async close(): Promise<void> {
+    const held = this.held;
+    this.opened = undefined;
+    this.held = undefined;
+    await held?.release();
+  }
+}
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);

@@ -1,0 +1,99 @@
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely";
+import type DatabaseType from "libsql";
+import { prepareStoreFile } from "../store/store-file.js";
+import type { Database } from "./schema.js";
+
+export type EngineName = "sqlite" | "postgres";
+
+/** Where the data lives: an SQLite file (the default) or a PostgreSQL URL. */
+export interface DataLocation {
+  path: string;
+  url?: string | undefined;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  readonly db: Kysely<Database>;
+  /** Lets go of the engine (the last holder of a shared SQLite file closes it). */
+  release(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Opens the embedded SQLite file through libsql (better-sqlite3's API, which Kysely's SqliteDialect drives).
+ * Files written before the data layer (user_version < 2: responses without an owner) lose those tables, which
+ * nobody could read back; later files are adopted as they are.
+ */
+function openSqlite(path: string): Kysely<Database> {
+  prepareStoreFile(path);
+  const Database = require("libsql") as typeof DatabaseType;
+  const raw = new Database(path);
+  raw.exec("pragma journal_mode = wal");
+  raw.exec("pragma synchronous = normal");
+  raw.exec("pragma busy_timeout = 5000");
+  const version = (raw.prepare("pragma user_version").get() as { user_version: number }).user_version;
+  if (version < 2) {
+    raw.exec("drop table if exists items; drop table if exists responses;");
+    raw.exec("pragma user_version = 2");
+  }
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: raw as unknown as SqliteDatabase }) });
+}
+
+/**
+ * SQLite files open once per process, shared by every holder: libsql waits for a busy database
+ * synchronously, so two handles on one file in one process would wait on each other forever.
+ */
+const sqliteFiles = new Map<string, { db: Kysely<Database>; holders: number }>();
+
+function sharedSqlite(path: string): Engine {
+  const key = resolve(path);
+  let entry = sqliteFiles.get(key);
+  if (!entry) {
+    entry = { db: openSqlite(path), holders: 0 };
+    sqliteFiles.set(key, entry);
+  }
+  entry.holders++;
+  const held = entry;
+  let released = false;
+  return {
+    name: "sqlite",
+    db: held.db,
+    async release() {
+      if (released) return;
+      released = true;
+      if (--held.holders > 0) return;
+      sqliteFiles.delete(key);
+      await held.db.destroy();
+    },
+  };
+}
+
+/** A PostgreSQL pool; `bigint` columns are read back as numbers (times, micro-dollars: all below 2^53). */
+function openPostgres(url: string): Engine {
+  const pg = require("pg") as typeof import("pg");
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === 20 ? Number : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on("error", () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { name: "postgres", db, release: () => db.destroy() };
+}
+
+export function openEngine(where: DataLocation): Engine {
+  if (where.url) {
+    if (!/^postgres(ql)?:\/\//.test(where.url))
+      throw new Error(
+        `store.url '${where.url}' is not a postgres:// URL (the only database llmux speaks besides its SQLite file)`,
+      );
+    return openPostgres(where.url);
+  }
+  return sharedSqlite(where.path);
+}

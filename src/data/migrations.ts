@@ -1,0 +1,119 @@
+import type { Kysely } from "kysely";
+import type { EngineName } from "./engine.js";
+
+/**
+ * The schema's history, applied in order and never edited once released. Rolling deploys: a migration only
+ * adds (tables, nullable columns, indexes); code that stops using something ships first, and a later
+ * migration drops it. An instance meeting migrations it does not know (a newer release ran them) carries on.
+ *
+ * Reserved: the request ledger and spend tables arrive as the next migration (`003_ledger`).
+ */
+export interface Migration {
+  id: string;
+  // biome-ignore lint/suspicious/noExplicitAny: migrations build tables the Database type does not yet have
+  up(db: Kysely<any>, engine: EngineName): Promise<void>;
+}
+
+const quota = (t: ReturnType<Kysely<unknown>["schema"]["createTable"]>) =>
+  t.addColumn("budget_micros", "bigint").addColumn("budget_period", "text").addColumn("limits", "text");
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: "001_store",
+    async up(db) {
+      await db.schema
+        .createTable("meta")
+        .ifNotExists()
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("responses")
+        .ifNotExists()
+        .addColumn("owner", "text", (c) => c.notNull())
+        .addColumn("id", "text", (c) => c.notNull())
+        .addColumn("previous_id", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("input", "text", (c) => c.notNull())
+        .addColumn("response", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("responses_pk", ["owner", "id"])
+        .execute();
+      await db.schema.createIndex("responses_created").ifNotExists().on("responses").column("created_at").execute();
+      await db.schema
+        .createTable("items")
+        .ifNotExists()
+        .addColumn("owner", "text", (c) => c.notNull())
+        .addColumn("id", "text", (c) => c.notNull())
+        .addColumn("response_id", "text", (c) => c.notNull())
+        .addColumn("item", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("items_pk", ["owner", "id"])
+        .execute();
+      await db.schema
+        .createIndex("items_response")
+        .ifNotExists()
+        .on("items")
+        .columns(["owner", "response_id"])
+        .execute();
+      await db.schema
+        .createTable("reasoning")
+        .ifNotExists()
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("used_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("reasoning_used").ifNotExists().on("reasoning").column("used_at").execute();
+    },
+  },
+  {
+    id: "002_identity",
+    async up(db) {
+      await quota(
+        db.schema
+          .createTable("teams")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull().unique())
+          .addColumn("models", "text"),
+      )
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+      await quota(
+        db.schema
+          .createTable("api_keys")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("prefix", "text", (c) => c.notNull())
+          .addColumn("hash", "text", (c) => c.notNull().unique())
+          .addColumn("previous_hash", "text")
+          .addColumn("previous_until", "bigint")
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("user_label", "text")
+          .addColumn("team_id", "text", (c) => c.references("teams.id"))
+          .addColumn("models", "text")
+          .addColumn("expires_at", "bigint")
+          .addColumn("disabled", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("revoked_at", "bigint"),
+      )
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("api_keys_previous").on("api_keys").column("previous_hash").execute();
+      await db.schema.createIndex("api_keys_team").on("api_keys").column("team_id").execute();
+      await db.schema
+        .createTable("credentials")
+        .addColumn("key_id", "text", (c) => c.notNull().references("api_keys.id"))
+        .addColumn("provider", "text", (c) => c.notNull())
+        .addColumn("sealed", "text", (c) => c.notNull())
+        .addColumn("key_version", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("credentials_pk", ["key_id", "provider"])
+        .execute();
+      await db.schema
+        .createTable("revisions")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("value", "bigint", (c) => c.notNull())
+        .execute();
+      await db.insertInto("revisions").values({ name: "identity", value: 0 }).execute();
+    },
+  },
+];

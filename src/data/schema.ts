@@ -1,0 +1,108 @@
+/**
+ * The tables llmux keeps, as Kysely sees them. One interface per table; `Database` names them. A later
+ * migration that adds tables (the request ledger, spend) adds its interfaces here and its entry to
+ * `Database`; nothing else has to change. Times are unix seconds (`bigint` on PostgreSQL, read back as
+ * numbers); JSON is kept as text so both engines store it the same way; money is integer micro-dollars.
+ */
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface ResponsesTable {
+  owner: string;
+  id: string;
+  previous_id: string | null;
+  created_at: number;
+  input: string;
+  response: string;
+}
+
+export interface ItemsTable {
+  owner: string;
+  id: string;
+  response_id: string;
+  item: string;
+}
+
+export interface ReasoningTable {
+  key: string;
+  value: string;
+  expires_at: number;
+  used_at: number;
+}
+
+/** Budgets and limits: stored now, enforced by the admission that reads them. */
+export interface QuotaColumns {
+  /** Integer micro-dollars (1 USD = 1,000,000). */
+  budget_micros: number | null;
+  /** `day` | `week` | `month` | `total`. */
+  budget_period: string | null;
+  /** JSON `{rpm?, tpm?, concurrency?}`. */
+  limits: string | null;
+}
+
+export interface TeamsTable extends QuotaColumns {
+  id: string;
+  name: string;
+  /** JSON array of alias globs; null: every model. */
+  models: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KeysTable extends QuotaColumns {
+  /** Public id (`key_…`), shown in logs and the admin API. */
+  id: string;
+  /** The first characters of the key, to recognise it in a list (`lx-AbC123`). */
+  prefix: string;
+  /** Hex SHA-256 of the whole key: the secret itself is never stored. */
+  hash: string;
+  /** The hash of the key this one replaced, accepted until `previous_until` (rotation grace). */
+  previous_hash: string | null;
+  previous_until: number | null;
+  name: string;
+  user_label: string | null;
+  team_id: string | null;
+  models: string | null;
+  expires_at: number | null;
+  disabled: number;
+  revoked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An upstream secret a key carries for one provider, sealed with the master key (see src/secrets). */
+export interface CredentialsTable {
+  key_id: string;
+  provider: string;
+  /** base64url(nonce ‖ ciphertext ‖ tag), AES-256-GCM. */
+  sealed: string;
+  /** Which master key sealed it (a fingerprint, never the key). */
+  key_version: string;
+  created_at: number;
+}
+
+/** Counters every instance polls to learn that something changed elsewhere (`identity`: keys and teams). */
+export interface RevisionsTable {
+  name: string;
+  value: number;
+}
+
+export interface MigrationsTable {
+  id: string;
+  applied_at: number;
+}
+
+export interface Database {
+  meta: MetaTable;
+  responses: ResponsesTable;
+  items: ItemsTable;
+  reasoning: ReasoningTable;
+  teams: TeamsTable;
+  api_keys: KeysTable;
+  credentials: CredentialsTable;
+  revisions: RevisionsTable;
+  llmux_migrations: MigrationsTable;
+}

@@ -1,0 +1,135 @@
+import type { Kysely } from "kysely";
+import { newId } from "../ir/ids.js";
+import { nowSeconds } from "./data.js";
+import { bumpRevision } from "./revisions.js";
+import type { Database, TeamsTable } from "./schema.js";
+
+export type Period = "day" | "week" | "month" | "total";
+export interface Budget {
+  usd: number;
+  period: Period;
+}
+export interface Limits {
+  rpm?: number | undefined;
+  tpm?: number | undefined;
+  concurrency?: number | undefined;
+}
+
+/** A team as the admin API shows it. */
+export interface Team {
+  id: string;
+  name: string;
+  models: string[] | null;
+  budget: Budget | null;
+  limits: Limits | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TeamInput {
+  name?: string | undefined;
+  models?: string[] | null | undefined;
+  budget?: Budget | null | undefined;
+  limits?: Limits | null | undefined;
+}
+
+const iso = (s: number) => new Date(Number(s) * 1000).toISOString();
+
+/** Budget and limits columns from their API form (money as integer micro-dollars). */
+export function quotaColumns(i: { budget?: Budget | null | undefined; limits?: Limits | null | undefined }) {
+  const out: { budget_micros?: number | null; budget_period?: string | null; limits?: string | null } = {};
+  if (i.budget !== undefined) {
+    out.budget_micros = i.budget ? Math.round(i.budget.usd * 1_000_000) : null;
+    out.budget_period = i.budget ? i.budget.period : null;
+  }
+  if (i.limits !== undefined) out.limits = i.limits ? JSON.stringify(i.limits) : null;
+  return out;
+}
+
+export function quotaOf(r: { budget_micros: number | null; budget_period: string | null; limits: string | null }) {
+  return {
+    budget:
+      r.budget_micros === null ? null : { usd: Number(r.budget_micros) / 1_000_000, period: r.budget_period as Period },
+    limits: r.limits ? (JSON.parse(r.limits) as Limits) : null,
+  };
+}
+
+export function teamOf(r: TeamsTable): Team {
+  return {
+    id: r.id,
+    name: r.name,
+    models: r.models ? (JSON.parse(r.models) as string[]) : null,
+    ...quotaOf(r),
+    created_at: iso(r.created_at),
+    updated_at: iso(r.updated_at),
+  };
+}
+
+export class DuplicateName extends Error {}
+
+/** Teams: a name, an allow-list of model aliases (globs) bounding its keys', a budget and limits. */
+export class Teams {
+  constructor(private readonly db: () => Promise<Kysely<Database>>) {}
+
+  async create(input: TeamInput & { name: string }): Promise<Team> {
+    const db = await this.db();
+    if (await db.selectFrom("teams").select("id").where("name", "=", input.name).executeTakeFirst())
+      throw new DuplicateName(`a team named '${input.name}' exists already`);
+    const t = nowSeconds();
+    const row: TeamsTable = {
+      id: newId("team_", 16),
+      name: input.name,
+      models: input.models ? JSON.stringify(input.models) : null,
+      budget_micros: null,
+      budget_period: null,
+      limits: null,
+      ...quotaColumns(input),
+      created_at: t,
+      updated_at: t,
+    };
+    await db.insertInto("teams").values(row).execute();
+    return teamOf(row);
+  }
+
+  async list(): Promise<Team[]> {
+    const rows = await (await this.db()).selectFrom("teams").selectAll().orderBy("created_at").orderBy("id").execute();
+    return rows.map(teamOf);
+  }
+
+  async get(id: string): Promise<Team | undefined> {
+    const row = await (await this.db()).selectFrom("teams").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? teamOf(row) : undefined;
+  }
+
+  async update(id: string, input: TeamInput): Promise<Team | undefined> {
+    const db = await this.db();
+    const set: Partial<TeamsTable> = { ...quotaColumns(input), updated_at: nowSeconds() };
+    if (input.name !== undefined) set.name = input.name;
+    if (input.models !== undefined) set.models = input.models ? JSON.stringify(input.models) : null;
+    const r = await db.transaction().execute(async (tx) => {
+      const done = await tx.updateTable("teams").set(set).where("id", "=", id).executeTakeFirst();
+      await bumpRevision(tx);
+      return done;
+    });
+    return Number(r.numUpdatedRows) > 0 ? this.get(id) : undefined;
+  }
+
+  /** Deletes a team; its keys are revoked with it (they would otherwise lose the bounds the team set). */
+  async delete(id: string): Promise<boolean> {
+    const db = await this.db();
+    return db.transaction().execute(async (tx) => {
+      if (!(await tx.selectFrom("teams").select("id").where("id", "=", id).executeTakeFirst())) return false;
+      const t = nowSeconds();
+      const members = tx.selectFrom("api_keys").select("id").where("team_id", "=", id);
+      await tx.deleteFrom("credentials").where("key_id", "in", members).execute();
+      await tx
+        .updateTable("api_keys")
+        .set({ revoked_at: t, team_id: null, updated_at: t })
+        .where("team_id", "=", id)
+        .execute();
+      await tx.deleteFrom("teams").where("id", "=", id).execute();
+      await bumpRevision(tx);
+      return true;
+    });
+  }
+}

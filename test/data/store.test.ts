@@ -1,0 +1,88 @@
+/** The data layer on both engines: migrations under a lock, and the owner-scoped Store on top of it. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Data } from "../../src/data/data.js";
+import { migrate } from "../../src/data/migrate.js";
+import { MIGRATIONS } from "../../src/data/migrations.js";
+import { DataStore } from "../../src/data/store.js";
+import { ENGINES, type TestLocation } from "../support/engines.js";
+
+describe.each(ENGINES)("data layer on $engine", ({ fresh }) => {
+  let where: TestLocation;
+  const opened: Data[] = [];
+  const open = () => {
+    const d = new Data({ path: where.path, url: where.url });
+    opened.push(d);
+    return d;
+  };
+  beforeAll(async () => {
+    where = await fresh();
+  });
+  afterAll(async () => {
+    for (const d of opened) await d.close();
+    await where.drop();
+  });
+
+  it("migrates once when several instances start together, and again is a no-op", async () => {
+    const a = open();
+    const b = open();
+    const c = open();
+    // Each migrates on first use; they race for the lock.
+    await Promise.all([a.db(), b.db(), c.db()]);
+    const db = await a.db();
+    const rows = await db.selectFrom("llmux_migrations").select("id").orderBy("id").execute();
+    expect(rows.map((r) => r.id)).toEqual(MIGRATIONS.map((m) => m.id));
+    expect(await migrate(db, a.engine)).toEqual([]);
+  });
+
+  it("carries on when the database has migrations this release does not know (a newer instance ran them)", async () => {
+    const db = await open().db();
+    await db.insertInto("llmux_migrations").values({ id: "999_future", applied_at: 1 }).execute();
+    expect(await migrate(db, where.engine)).toEqual([]);
+  });
+
+  it("keeps stored responses per owner, with their items, and prunes by age", async () => {
+    const store = new DataStore(open(), { reasoningMaxEntries: 10, reasoningTtlSeconds: 60 });
+    const rec = {
+      id: "resp_1",
+      createdAt: 100,
+      input: [{ id: "msg_in", type: "message", role: "user", content: "hi" }],
+      response: { id: "resp_1", output: [{ id: "msg_out", type: "message", content: [] }] },
+    };
+    await store.responses.put("alice", rec);
+    await store.responses.put("alice", rec); // replacing is allowed
+    expect(await store.responses.get("alice", "resp_1")).toEqual({ ...rec, previousId: undefined });
+    expect(await store.responses.get("bob", "resp_1")).toBeUndefined();
+    expect(await store.responses.item("alice", "msg_out")).toEqual(rec.response.output[0]);
+    expect(await store.responses.item("bob", "msg_out")).toBeUndefined();
+    expect(await store.responses.delete("bob", "resp_1")).toBe(false);
+    await store.responses.put("bob", { ...rec, id: "resp_2", createdAt: 5000 });
+    expect(await store.responses.prune(1000)).toBe(1);
+    expect(await store.responses.get("alice", "resp_1")).toBeUndefined();
+    expect(await store.responses.item("alice", "msg_in")).toBeUndefined();
+    expect(await store.responses.get("bob", "resp_2")).toBeDefined();
+    expect(await store.responses.delete("bob", "resp_2")).toBe(true);
+  });
+
+  it("keeps the reasoning cache bounded, least recently used first", async () => {
+    const store = new DataStore(open(), { reasoningMaxEntries: 3, reasoningTtlSeconds: 60 });
+    for (let i = 0; i < 5; i++) await store.reasoning.put(`k${i}`, `v${i}`);
+    expect(await store.reasoning.get("k4")).toBe("v4");
+    await store.reasoning.put("k2", "v2b");
+    await store.reasoning.trim();
+    const db = await store.data.db();
+    const { n } = await db
+      .selectFrom("reasoning")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    expect(Number(n)).toBe(3);
+    expect(await store.reasoning.get("k2")).toBe("v2b");
+  });
+
+  it("generates one envelope secret that every instance shares", async () => {
+    const s1 = new DataStore(open(), { reasoningMaxEntries: 3, reasoningTtlSeconds: 60 });
+    const s2 = new DataStore(open(), { reasoningMaxEntries: 3, reasoningTtlSeconds: 60 });
+    const [a, b] = await Promise.all([s1.secret(), s2.secret()]);
+    expect(a).toMatch(/^[\w-]{43}$/);
+    expect(b).toBe(a);
+  });
+});
