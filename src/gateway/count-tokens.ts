@@ -1,11 +1,5 @@
 import type { Request } from "../ir/types.js";
-
-let encoder: Promise<(text: string) => number> | undefined;
-
-function tokenizer(): Promise<(text: string) => number> {
-  encoder ??= import("gpt-tokenizer/encoding/o200k_base").then((m) => (text: string) => m.countTokens(text));
-  return encoder;
-}
+import { estimateTokens } from "./token-estimate.js";
 
 /** Roughly what an image costs (Anthropic: width × height / 750; a typical screenshot). */
 const IMAGE_TOKENS = 1600;
@@ -16,7 +10,6 @@ const PER_MESSAGE = 4;
  * tokenizer: close for OpenAI models, within ~15% for Claude).
  */
 export async function estimateInputTokens(req: Request): Promise<number> {
-  const count = await tokenizer();
   const texts: string[] = [];
   let extra = 0;
   for (const p of req.instructions ?? []) texts.push(p.text);
@@ -51,5 +44,5 @@ export async function estimateInputTokens(req: Request): Promise<number> {
     }
   }
   for (const t of req.tools ?? []) texts.push(JSON.stringify(t));
-  return count(texts.join("\n")) + extra;
+  return (await estimateTokens(texts.join("\n"))) + extra;
 }

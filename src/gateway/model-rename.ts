@@ -23,7 +23,8 @@ export function renameModelInBody(text: string, model: string): string {
  * used by the client before that anyway); lines without a `"model"` key are passed on as they came.
  */
 export class ModelRenamer {
-  private pending: Buffer | undefined;
+  /** The unfinished last line, in the chunks it came in: joined once, when its line ends (linear time). */
+  private pending: Buffer[] = [];
   private readonly quoted: string;
 
   constructor(model: string) {
@@ -31,22 +32,22 @@ export class ModelRenamer {
   }
 
   push(chunk: Uint8Array): Uint8Array {
-    const buf = this.pending
-      ? Buffer.concat([this.pending, chunk])
-      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    const last = buf.lastIndexOf(NEWLINE);
+    const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    const last = piece.lastIndexOf(NEWLINE);
     if (last < 0) {
-      this.pending = buf;
+      this.pending.push(Buffer.from(piece));
       return new Uint8Array(0);
     }
-    this.pending = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : undefined;
-    return this.rename(buf.subarray(0, last + 1));
+    const head = piece.subarray(0, last + 1);
+    const buf = this.pending.length > 0 ? Buffer.concat([...this.pending, head]) : head;
+    this.pending = last + 1 < piece.length ? [Buffer.from(piece.subarray(last + 1))] : [];
+    return this.rename(buf);
   }
 
   end(): Uint8Array {
     const rest = this.pending;
-    this.pending = undefined;
-    return rest ? this.rename(rest) : new Uint8Array(0);
+    this.pending = [];
+    return rest.length > 0 ? this.rename(Buffer.concat(rest)) : new Uint8Array(0);
   }
 
   private rename(buf: Buffer): Uint8Array {

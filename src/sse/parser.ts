@@ -18,7 +18,9 @@ export type SseListener = (event: SseEvent) => void;
  */
 export class SseParser {
   private readonly decoder = new TextDecoder("utf-8");
-  private pending = "";
+  /** The partial line at the end of the input so far, in the pieces it came in (joined once, when it ends). */
+  private pending: string[] = [];
+  private pendingLength = 0;
   private skipLeadingLf = false;
   private data: string | undefined;
   private eventName: string | undefined;
@@ -33,28 +35,47 @@ export class SseParser {
       this.skipLeadingLf = false;
       if (text.charCodeAt(0) === 10) text = text.slice(1);
     }
-    // The pending partial line holds no line break: searching resumes where it ends.
-    const from = this.pending.length;
+    // The pending partial line holds no line break: searching resumes where it ends. A chunk without a
+    // line break only adds a piece, so one long line costs time linear in its length.
+    const from = this.pendingLength;
     if (from > 0) {
-      text = this.pending + text;
-      this.pending = "";
+      if (text.indexOf("\n") === -1 && text.indexOf("\r") === -1) {
+        this.keep(text);
+        return;
+      }
+      text = this.takePending() + text;
     }
     this.scan(text, from, listener);
+  }
+
+  /** Characters held in the unfinished last line (for limits on a single event). */
+  get pendingChars(): number {
+    return this.pendingLength;
+  }
+
+  private keep(piece: string): void {
+    this.pending.push(piece);
+    this.pendingLength += piece.length;
+  }
+
+  private takePending(): string {
+    const text = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join("");
+    this.pending = [];
+    this.pendingLength = 0;
+    return text;
   }
 
   /** Flushes what is left at end of input. */
   end(listener: SseListener): void {
     const tail = this.decoder.decode();
-    let text = this.pending + tail;
-    const from = this.pending.length;
-    this.pending = "";
+    const from = this.pendingLength;
+    let text = this.takePending() + tail;
     if (this.skipLeadingLf && text.charCodeAt(0) === 10) text = text.slice(1);
     this.skipLeadingLf = false;
     if (text.length > 0) {
       this.scan(text, Math.min(from, text.length), listener);
-      if (this.pending.length > 0) {
-        const line = this.pending;
-        this.pending = "";
+      if (this.pendingLength > 0) {
+        const line = this.takePending();
         this.line(line, 0, line.length, listener);
       }
     }
@@ -82,7 +103,7 @@ export class SseParser {
         end = lf;
         next = lf + 1;
       } else {
-        this.pending = pos === 0 ? text : text.slice(pos);
+        this.keep(pos === 0 ? text : text.slice(pos));
         return;
       }
       this.line(text, pos, end, listener);
