@@ -1,23 +1,22 @@
 import { ADMIN_OPTIONS, output, withClient } from "./admin-client.js";
 import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
-import { optString } from "./values.js";
+import { optList, optString } from "./values.js";
 
 const COLUMNS = ["id", "prefix", "name", "user", "team_id", "models", "expires_at", "disabled"];
 
-const list = (input: CommandInput, name: string): string[] | undefined => {
-  const v = input.values[name];
-  if (v === undefined) return undefined;
-  return (Array.isArray(v) ? v : [v]).map(String);
-};
-
 function credentials(input: CommandInput): Record<string, string> | undefined {
-  const all = list(input, "credential");
+  const all = optList(input, "credential");
   if (!all) return undefined;
   const out: Record<string, string> = {};
   for (const c of all) {
     const eq = c.indexOf("=");
-    if (eq < 1) throw new UsageError(`--credential '${c.split("=")[0]}…' must be PROVIDER=SECRET`, "keys create");
+    // the value may be a bare secret: it is never echoed
+    if (eq < 1)
+      throw new UsageError(
+        "--credential must be PROVIDER=SECRET (a provider name, '=', then the secret)",
+        "keys create",
+      );
     out[c.slice(0, eq)] = c.slice(eq + 1);
   }
   return out;
@@ -27,7 +26,7 @@ const fields = (input: CommandInput) => ({
   name: optString(input, "name"),
   team_id: optString(input, "team"),
   user: optString(input, "user"),
-  models: list(input, "model"),
+  models: optList(input, "model"),
   expires_at: optString(input, "expires"),
   credentials: credentials(input),
 });

@@ -1,7 +1,7 @@
 import { ADMIN_OPTIONS, output, withClient } from "./admin-client.js";
 import type { Command } from "./command.js";
 import { UsageError } from "./command.js";
-import { optString } from "./values.js";
+import { optList, optString } from "./values.js";
 
 const COLUMNS = ["id", "name", "models", "budget", "limits"];
 const ID = [{ name: "id", description: "The team's id (team_…)." }];
@@ -27,8 +27,7 @@ export const teamsCommand: Command = {
         withClient(input, async (c) => {
           const name = optString(input, "name");
           if (!name) throw new UsageError("--name is required", "teams create");
-          const m = input.values.model;
-          const models = m === undefined ? undefined : (Array.isArray(m) ? m : [m]).map(String);
+          const models = optList(input, "model");
           output(input, await c.call("POST", "/admin/v1/teams", { name, ...(models ? { models } : {}) }), COLUMNS);
         }),
     },

@@ -7,6 +7,13 @@ export function optString(input: CommandInput, name: string): string | undefined
   return typeof last === "string" ? last : undefined;
 }
 
+/** Every value of an option that may be repeated (`--model a --model b`). */
+export function optList(input: CommandInput, name: string): string[] | undefined {
+  const v = input.values[name];
+  if (v === undefined) return undefined;
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
 export function optFlag(input: CommandInput, name: string): boolean {
   return input.values[name] === true;
 }

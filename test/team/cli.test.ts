@@ -25,6 +25,17 @@ describe("the keys, teams and secrets commands", () => {
     await h.close();
   });
 
+  it("a --credential without PROVIDER= is a usage error that never echoes the secret", async () => {
+    const secret = "sk-ant-planted-cli-secret-0123456789";
+    const r = await llmux(["keys", "create", "--url", h.url, "--name", "k", "--credential", secret], {
+      LLMUX_ADMIN_KEY: ADMIN,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--credential must be PROVIDER=SECRET");
+    expect(r.stdout + r.stderr).not.toContain(secret);
+    expect(r.stdout + r.stderr).not.toContain("sk-ant-planted");
+  });
+
   it("mints, lists, shows and revokes through a running server (--url), in tables and JSON", async () => {
     const env = { LLMUX_ADMIN_KEY: ADMIN };
     const team = await llmux(
