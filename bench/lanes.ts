@@ -194,6 +194,20 @@ export function buildLanes(opts: LaneOptions): Lane[] {
   const ccModel = String(cc.body.model);
   const smallMsgModel = String(smallMsg.body.model);
 
+  const msgSmallChat: Lane = {
+    id: "msg-small-chat",
+    title: "Messages → OpenAI-compatible Chat, translation, small, streaming",
+    kind: "translation",
+    stream: true,
+    upstream: "compat",
+    source: FIXTURES.smallMessages,
+    body: clone(smallMsg.body),
+    clientPath: "/v1/messages",
+    headers: smallMsg.headers,
+    llmuxModel: "bench-compat",
+    upstreamPath: UPSTREAM_PATH.compat,
+    peers: { ccr: ccr("compat", "bench-model") },
+  };
   const smallChatPlain = clone(smallChat.body);
   smallChatPlain.stream = false;
   delete smallChatPlain.stream_options;
@@ -318,32 +332,12 @@ export function buildLanes(opts: LaneOptions): Lane[] {
       upstreamPath: UPSTREAM_PATH.compat,
       peers: { ccr: ccr("compat", "bench-model") },
     },
+    msgSmallChat,
     {
-      id: "msg-small-chat",
-      title: "Messages → OpenAI-compatible Chat, translation, small, streaming",
-      kind: "translation",
-      stream: true,
-      upstream: "compat",
-      source: FIXTURES.smallMessages,
-      body: clone(smallMsg.body),
-      clientPath: "/v1/messages",
-      headers: smallMsg.headers,
-      llmuxModel: "bench-compat",
-      upstreamPath: UPSTREAM_PATH.compat,
-      peers: { ccr: ccr("compat", "bench-model") },
-    },
-    {
+      ...msgSmallChat,
       id: "msg-small-chat-minted",
       title: "Messages → OpenAI-compatible Chat, small, streaming, with a minted key (SQLite)",
-      kind: "translation",
-      stream: true,
-      upstream: "compat",
-      source: FIXTURES.smallMessages,
       body: clone(smallMsg.body),
-      clientPath: "/v1/messages",
-      headers: smallMsg.headers,
-      llmuxModel: "bench-compat",
-      upstreamPath: UPSTREAM_PATH.compat,
       peers: {},
       minted: true,
       notes: "msg-small-chat with a key minted through the admin API: the difference is the cost of minted keys.",
