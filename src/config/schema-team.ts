@@ -43,3 +43,23 @@ export const SignupSchema = z
   .strict()
   .default({ enabled: false, providers: [], per_hour: 10 })
   .describe("Self-service signup: verify an upstream key, store it encrypted, answer a minted key bound to it.");
+
+/** Hot shared state: counters, reservations, cooldowns, affinity (memory, or Redis shared by instances). */
+export const StateSchema = z
+  .object({
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
+      .optional()
+      .describe(
+        "A Redis URL (redis://127.0.0.1:6379): rate counters, budget reservations, cooldowns and affinity are shared by every instance. Absent: kept in this process.",
+      ),
+    prefix: z
+      .string()
+      .min(1)
+      .default("llmux:")
+      .describe("Prefix of every key llmux writes in Redis (several gateways can share one server)."),
+  })
+  .strict()
+  .default({ prefix: "llmux:" })
+  .describe("Where hot shared state lives.");

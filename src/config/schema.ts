@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ServerSchema } from "./schema-server.js";
-import { AdminSchema, SecretsSchema, SignupSchema } from "./schema-team.js";
+import { AdminSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
 
 /**
  * The configuration file, as a schema: the single source for validation (errors name the path), defaults,
@@ -287,6 +287,7 @@ export const ConfigSchema = z
       .default({ level: "info" })
       .describe("What llmux logs, and how."),
     admin: AdminSchema,
+    state: StateSchema,
     secrets: SecretsSchema,
     signup: SignupSchema,
   })

@@ -14,6 +14,8 @@ import type { ErrorInfo } from "../ir/types.js";
 import type { Logger } from "../observe/logger.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
+import type { HotState } from "../state/hot-state.js";
+import { openHotState } from "../state/open.js";
 import type { Store } from "../store/types.js";
 import { type Accepted, accept, isAccepted } from "./accept.js";
 import type { Admission } from "./admit.js";
@@ -36,6 +38,8 @@ export interface GatewayParts {
   resolvers?: readonly Resolver[];
   admission?: Admission;
   store?: Store;
+  /** Hot shared state (default: opened from `state`, memory or Redis). */
+  hot?: HotState;
 }
 
 /**
@@ -49,6 +53,9 @@ export class Gateway {
   readonly models: ModelTable;
   /** Responses state, the reasoning cache and the envelope secret (SQLite, opened on first use). */
   readonly store: Store;
+  /** Counters, reservations, cooldowns, affinity: this process's memory, or Redis shared by instances. */
+  readonly hot: HotState;
+  private readonly ownsHot: boolean;
   private readonly pool: UpstreamPool;
   private readonly identifier: Identifier;
   private readonly limits: BodyLimits;
@@ -77,10 +84,13 @@ export class Gateway {
     ]);
     this.store = parts.store ?? this.team!.store;
     const cache = new ReasoningCache(() => this.store.reasoning);
+    this.ownsHot = parts.hot === undefined;
+    this.hot = parts.hot ?? openHotState({ url: config.state.url, prefix: config.state.prefix });
     this.deps = {
       config,
       models: this.models,
       pool: this.pool,
+      hot: this.hot,
       state: new StateAccess(this.store, cache, config.reasoning.secret),
       admission: allowListAdmission(parts.admission),
     };
@@ -124,6 +134,7 @@ export class Gateway {
     this.pool.close();
     this.team?.directory.close();
     await this.store.close();
+    if (this.ownsHot) await this.hot.close();
     await new Promise<void>((resolve) => {
       this.logger.flush(() => resolve());
     });

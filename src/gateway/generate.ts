@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.js";
 import type { Principal } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
+import type { HotState } from "../state/hot-state.js";
 import type { Accepted } from "./accept.js";
 import { type Admission, isAdmitted } from "./admit.js";
 import { attempt } from "./attempt.js";
@@ -21,6 +22,8 @@ export interface GenerateDeps {
   readonly pool: UpstreamPool;
   readonly state: StateAccess;
   readonly admission: Admission;
+  /** Hot shared state (counters, cooldowns, affinity). */
+  readonly hot: HotState;
 }
 
 export interface RequestBody {

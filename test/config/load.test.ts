@@ -15,6 +15,7 @@ describe("parseConfig: defaults", () => {
       server: { ...SERVER_DEFAULTS },
       auth: { keys: [], passthrough: false, passthrough_providers: [] },
       admin: { keys: [] },
+      state: { prefix: "llmux:" },
       secrets: { previous_master_keys: [] },
       signup: { enabled: false, providers: [], per_hour: 10 },
       providers: {},

@@ -32,6 +32,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "cursor",
       "logging",
       "admin",
+      "state",
       "secrets",
       "signup",
     ]);

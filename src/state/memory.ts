@@ -1,0 +1,106 @@
+import { assertInteger, type HotState, type Within } from "./hot-state.js";
+
+interface Entry {
+  value: string;
+  /** Epoch ms when the entry expires; Infinity when it does not. */
+  expires: number;
+}
+
+const SWEEP_MS = 30_000;
+
+/**
+ * Hot state in this process: a map with expiries, for one instance (the default). Every operation is
+ * synchronous underneath, so each one is atomic; expired entries are dropped when read and swept
+ * periodically so an idle key does not stay forever.
+ */
+export class MemoryState implements HotState {
+  readonly engine = "memory" as const;
+  private readonly entries = new Map<string, Entry>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  private live(key: string): Entry | undefined {
+    const e = this.entries.get(key);
+    if (e === undefined) return undefined;
+    if (e.expires <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  private expiry(ttlMs: number | undefined): number {
+    return ttlMs === undefined ? Number.POSITIVE_INFINITY : this.now() + ttlMs;
+  }
+
+  private counter(key: string): number {
+    const e = this.live(key);
+    return e === undefined ? 0 : Number(e.value) || 0;
+  }
+
+  private put(key: string, n: number, ttlMs: number | undefined): void {
+    const e = this.live(key);
+    if (e === undefined) this.entries.set(key, { value: String(n), expires: this.expiry(ttlMs) });
+    else e.value = String(n);
+  }
+
+  async incr(key: string, delta: number, ttlMs?: number): Promise<number> {
+    assertInteger("delta", delta);
+    const n = this.counter(key) + delta;
+    this.put(key, n, ttlMs);
+    return n;
+  }
+
+  async addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within> {
+    assertInteger("delta", delta);
+    assertInteger("limit", limit);
+    const current = this.counter(key);
+    const next = current + delta;
+    if (next > limit) return { ok: false, value: current };
+    this.put(key, next, ttlMs);
+    return { ok: true, value: next };
+  }
+
+  async count(key: string): Promise<number> {
+    return this.counter(key);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.live(key)?.value;
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    this.entries.set(key, { value, expires: this.expiry(ttlMs) });
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    if (this.live(key) !== undefined) return false;
+    this.entries.set(key, { value, expires: this.expiry(ttlMs) });
+    return true;
+  }
+
+  async ttl(key: string): Promise<number | undefined> {
+    const e = this.live(key);
+    if (e === undefined || e.expires === Number.POSITIVE_INFINITY) return undefined;
+    return e.expires - this.now();
+  }
+
+  async del(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  /** Drops expired entries. */
+  sweep(): void {
+    const now = this.now();
+    for (const [key, e] of this.entries) if (e.expires <= now) this.entries.delete(key);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.entries.clear();
+  }
+}
