@@ -59,7 +59,19 @@ export const StateSchema = z
       .min(1)
       .default("llmux:")
       .describe("Prefix of every key llmux writes in Redis (several gateways can share one server)."),
+    on_failure: z
+      .enum(["degrade", "fail-closed"])
+      .default("degrade")
+      .describe(
+        "While Redis is unreachable. degrade: keep serving with this instance's own counters (limits per instance) and log it; fail-closed: refuse requests that need shared state (503).",
+      ),
+    timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .default(500)
+      .describe("A Redis operation slower than this counts as a failure."),
   })
   .strict()
-  .default({ prefix: "llmux:" })
+  .default({ prefix: "llmux:", on_failure: "degrade", timeout_ms: 500 })
   .describe("Where hot shared state lives.");

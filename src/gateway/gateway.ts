@@ -85,7 +85,24 @@ export class Gateway {
     this.store = parts.store ?? this.team!.store;
     const cache = new ReasoningCache(() => this.store.reasoning);
     this.ownsHot = parts.hot === undefined;
-    this.hot = parts.hot ?? openHotState({ url: config.state.url, prefix: config.state.prefix });
+    this.hot =
+      parts.hot ??
+      openHotState({
+        url: config.state.url,
+        prefix: config.state.prefix,
+        onFailure: config.state.on_failure,
+        timeoutMs: config.state.timeout_ms,
+        events: {
+          down: (err) =>
+            logger.error(
+              { err: (err as Error).message, policy: config.state.on_failure },
+              config.state.on_failure === "degrade"
+                ? "Redis (state.url) is unreachable: counting with this instance's memory until it returns; limits and budgets are per instance meanwhile"
+                : "Redis (state.url) is unreachable: refusing requests that need shared state until it returns (state.on_failure: fail-closed)",
+            ),
+          up: () => logger.warn("Redis (state.url) is reachable again: shared counters resume"),
+        },
+      });
     this.deps = {
       config,
       models: this.models,

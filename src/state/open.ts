@@ -1,18 +1,30 @@
 import type { HotState } from "./hot-state.js";
 import { MemoryState } from "./memory.js";
 import { RedisState } from "./redis.js";
+import { ResilientState, type StateEvents, type StateFailurePolicy } from "./resilient.js";
 
 export interface HotStateOptions {
   /** `redis://…`: shared by every instance; absent: this process only. */
   url?: string | undefined;
   /** Key prefix in Redis (default `llmux:`). */
   prefix?: string | undefined;
+  /** While Redis is unreachable: answer from this instance's memory (default) or refuse. */
+  onFailure?: StateFailurePolicy | undefined;
+  timeoutMs?: number | undefined;
+  /** Told when Redis goes away and comes back (the gateway logs both loudly). */
+  events?: StateEvents | undefined;
 }
 
 /** The hot-state engine the configuration asks for. */
 export function openHotState(opts: HotStateOptions = {}): HotState {
   if (opts.url === undefined) return new MemoryState();
-  return new RedisState({ url: opts.url, ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}) });
+  const redis = new RedisState({
+    url: opts.url,
+    ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  });
+  const events = opts.events ?? { down: () => undefined, up: () => undefined };
+  return new ResilientState(redis, opts.onFailure ?? "degrade", events);
 }
 
 export type { HotState, Within } from "./hot-state.js";

@@ -27,6 +27,8 @@ export interface RedisStateOptions {
   url: string;
   /** Prepended to every key, so several deployments (or test runs) can share one Redis. */
   prefix?: string;
+  /** An operation that takes longer fails (then the failure policy decides). Default 500 ms. */
+  timeoutMs?: number;
 }
 
 /**
@@ -36,65 +38,93 @@ export interface RedisStateOptions {
 export class RedisState implements HotState {
   readonly engine = "redis" as const;
   readonly client: Scripted;
+  /** Settles once the first connection attempt ended (ready, failed, or timed out). */
+  private first: Promise<void> | undefined;
 
   constructor(opts: RedisStateOptions) {
     const client = new Redis(opts.url, {
       keyPrefix: opts.prefix ?? "llmux:",
-      lazyConnect: false,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: true,
+      // While disconnected, operations fail at once instead of queueing behind a reconnect: the failure
+      // policy (resilient.ts) answers them, and the request path never waits on a Redis that is away.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: opts.timeoutMs ?? 500,
+      retryStrategy: (times) => Math.min(200 * times, 2000),
     });
     client.defineCommand("llmuxIncr", { numberOfKeys: 1, lua: INCR });
     client.defineCommand("llmuxAddWithin", { numberOfKeys: 1, lua: ADD_WITHIN });
     // Connection errors surface on the operations that fail; the emitter must not crash the process.
     client.on("error", () => undefined);
     this.client = client as Scripted;
+    const wait = Math.max(1000, opts.timeoutMs ?? 500);
+    this.first = new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off("ready", done);
+        client.off("error", done);
+        this.first = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, wait);
+      timer.unref();
+      client.once("ready", done);
+      client.once("error", done);
+    });
+  }
+
+  /** Lets the operations of the first moments wait for the first connection instead of failing. */
+  private async c(): Promise<Scripted> {
+    if (this.first) await this.first;
+    return this.client;
   }
 
   async incr(key: string, delta: number, ttlMs?: number): Promise<number> {
     assertInteger("delta", delta);
-    return Number(await this.client.llmuxIncr(key, delta, ttlMs ?? 0));
+    return Number(await (await this.c()).llmuxIncr(key, delta, ttlMs ?? 0));
   }
 
   async addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within> {
     assertInteger("delta", delta);
     assertInteger("limit", limit);
-    const [added, value] = await this.client.llmuxAddWithin(key, delta, limit, ttlMs ?? 0);
+    const [added, value] = await (await this.c()).llmuxAddWithin(key, delta, limit, ttlMs ?? 0);
     return { ok: added === 1, value: Number(value) };
   }
 
   async count(key: string): Promise<number> {
-    const v = await this.client.get(key);
+    const v = await (await this.c()).get(key);
     return v === null ? 0 : Number(v) || 0;
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await this.client.get(key)) ?? undefined;
+    return (await (await this.c()).get(key)) ?? undefined;
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
-    if (ttlMs === undefined) await this.client.set(key, value);
-    else await this.client.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)));
+    const c = await this.c();
+    if (ttlMs === undefined) await c.set(key, value);
+    else await c.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    const c = await this.c();
     const r =
       ttlMs === undefined
-        ? await this.client.set(key, value, "NX")
-        : await this.client.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)), "NX");
+        ? await c.set(key, value, "NX")
+        : await c.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)), "NX");
     return r === "OK";
   }
 
   async ttl(key: string): Promise<number | undefined> {
-    const ms = await this.client.pttl(key);
+    const ms = await (await this.c()).pttl(key);
     return ms < 0 ? undefined : ms;
   }
 
   async del(key: string): Promise<void> {
-    await this.client.del(key);
+    await (await this.c()).del(key);
   }
 
   async close(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    if (this.client.status === "ready") await this.client.quit().catch(() => this.client.disconnect());
+    else this.client.disconnect();
   }
 }

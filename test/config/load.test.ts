@@ -15,7 +15,7 @@ describe("parseConfig: defaults", () => {
       server: { ...SERVER_DEFAULTS },
       auth: { keys: [], passthrough: false, passthrough_providers: [] },
       admin: { keys: [] },
-      state: { prefix: "llmux:" },
+      state: { prefix: "llmux:", on_failure: "degrade", timeout_ms: 500 },
       secrets: { previous_master_keys: [] },
       signup: { enabled: false, providers: [], per_hour: 10 },
       providers: {},

@@ -1,0 +1,92 @@
+import type { HotState, Within } from "./hot-state.js";
+import { MemoryState } from "./memory.js";
+
+/** What happens when the shared engine (Redis) cannot be reached. */
+export type StateFailurePolicy = "degrade" | "fail-closed";
+
+/** Raised under `fail-closed` while the shared engine is unreachable: the request is refused with 503. */
+export class StateUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`shared state (Redis) is unreachable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "StateUnavailable";
+  }
+}
+
+/** Where the wrapper reports that the shared engine went away and came back. */
+export interface StateEvents {
+  down(err: unknown): void;
+  up(): void;
+}
+
+/**
+ * The shared engine with a failure policy around it. `degrade` (default): while Redis cannot be reached,
+ * every operation is answered by this instance's memory, so serving continues with per-instance limits,
+ * and the change is reported once each way. `fail-closed`: operations throw StateUnavailable, so requests
+ * that need shared counters are refused rather than admitted unchecked.
+ */
+export class ResilientState implements HotState {
+  readonly engine: HotState["engine"];
+  private readonly local = new MemoryState();
+  private degraded = false;
+
+  constructor(
+    private readonly shared: HotState,
+    private readonly policy: StateFailurePolicy,
+    private readonly events: StateEvents,
+  ) {
+    this.engine = shared.engine;
+  }
+
+  /** True while the shared engine is unreachable (operations answered locally or refused). */
+  get isDegraded(): boolean {
+    return this.degraded;
+  }
+
+  private async run<T>(op: (s: HotState) => Promise<T>): Promise<T> {
+    try {
+      const v = await op(this.shared);
+      if (this.degraded) {
+        this.degraded = false;
+        this.events.up();
+      }
+      return v;
+    } catch (err) {
+      if (err instanceof TypeError) throw err;
+      if (!this.degraded) {
+        this.degraded = true;
+        this.events.down(err);
+      }
+      if (this.policy === "fail-closed") throw new StateUnavailable(err);
+      return op(this.local);
+    }
+  }
+
+  incr(key: string, delta: number, ttlMs?: number): Promise<number> {
+    return this.run((s) => s.incr(key, delta, ttlMs));
+  }
+  addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within> {
+    return this.run((s) => s.addWithin(key, delta, limit, ttlMs));
+  }
+  count(key: string): Promise<number> {
+    return this.run((s) => s.count(key));
+  }
+  get(key: string): Promise<string | undefined> {
+    return this.run((s) => s.get(key));
+  }
+  set(key: string, value: string, ttlMs?: number): Promise<void> {
+    return this.run((s) => s.set(key, value, ttlMs));
+  }
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    return this.run((s) => s.setIfAbsent(key, value, ttlMs));
+  }
+  ttl(key: string): Promise<number | undefined> {
+    return this.run((s) => s.ttl(key));
+  }
+  del(key: string): Promise<void> {
+    return this.run((s) => s.del(key));
+  }
+  async close(): Promise<void> {
+    await this.local.close();
+    await this.shared.close();
+  }
+}
