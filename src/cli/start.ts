@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { configFromEnv } from "../config/env-setup.js";
@@ -8,6 +9,7 @@ import { Gateway } from "../gateway/gateway.js";
 import { createLogger, type Logger } from "../observe/logger.js";
 import type { Command } from "./command.js";
 import { optPort, optString } from "./values.js";
+import { parseWorkers, superviseWorkers } from "./workers.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -96,8 +98,27 @@ export const startCommand: Command = {
     config: { type: "string", short: "c", value: "FILE", description: "The configuration file (YAML)." },
     port: { type: "string", short: "p", value: "N", description: "Port to listen on (0: any free port)." },
     host: { type: "string", value: "ADDRESS", description: "Address to listen on (default 127.0.0.1)." },
+    workers: {
+      type: "string",
+      value: "N|auto",
+      description: "Worker processes sharing the port (auto: one per core). Default 1.",
+    },
   },
-  examples: ["llmux start --config llmux.yaml", "llmux start --port 4001", "llmux          (the same as llmux start)"],
-  run: (input) =>
-    start({ config: optString(input, "config"), port: optPort(input), host: optString(input, "host") }, input.env),
+  examples: [
+    "llmux start --config llmux.yaml",
+    "llmux start --port 4001",
+    "llmux start --workers auto",
+    "llmux          (the same as llmux start)",
+  ],
+  run: (input) => {
+    const opts = { config: optString(input, "config"), port: optPort(input), host: optString(input, "host") };
+    const workers = parseWorkers(optString(input, "workers"));
+    if (workers !== undefined && workers > 1 && cluster.isPrimary) {
+      // Checked once here, so a mistake is reported once rather than by every worker.
+      const { config } = resolveConfig(opts, input.env);
+      const logger = createLogger(config.logging.level, config.logging.pretty, true);
+      return superviseWorkers(workers, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) });
+    }
+    return start(opts, input.env);
+  },
 };

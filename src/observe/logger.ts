@@ -27,12 +27,13 @@ export function terminalStream(
  * Logs to standard output: short lines for a person when stdout is a terminal (or `pretty` says so), one JSON
  * object per line otherwise (or when `pretty` is false).
  */
-export function createLogger(level: string, pretty?: boolean): Logger {
+export function createLogger(level: string, pretty?: boolean, sync = false): Logger {
   const human = pretty ?? process.stdout.isTTY === true;
   if (human) return pino({ level, base: undefined }, terminalStream(process.stdout));
-  // Written from a background write, off the request path; flushed when the gateway closes.
+  // Written from a background write, off the request path (unless `sync`: a process that logs rarely, like
+  // the workers' supervisor); flushed when the gateway closes.
   return pino(
     { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
-    pino.destination({ dest: 1, sync: false }),
+    pino.destination({ dest: 1, sync }),
   );
 }

@@ -1,3 +1,5 @@
+import cluster from "node:cluster";
+import { ClusterState } from "./cluster.js";
 import type { HotState } from "./hot-state.js";
 import { MemoryState } from "./memory.js";
 import { RedisState } from "./redis.js";
@@ -17,7 +19,11 @@ export interface HotStateOptions {
 
 /** The hot-state engine the configuration asks for. */
 export function openHotState(opts: HotStateOptions = {}): HotState {
-  if (opts.url === undefined) return new MemoryState();
+  if (opts.url === undefined) {
+    // A worker of `llmux start --workers N`: the primary keeps the state, so every worker agrees.
+    if (cluster.isWorker && process.env.LLMUX_CLUSTER_STATE === "1") return new ClusterState();
+    return new MemoryState();
+  }
   const redis = new RedisState({
     url: opts.url,
     ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),

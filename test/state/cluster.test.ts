@@ -1,0 +1,19 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "../..");
+
+describe("hot state shared by cluster workers (llmux start --workers N without Redis)", () => {
+  it("three worker processes racing 180 reservations against a limit of 100 get exactly 100", async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [join(import.meta.dirname, "fixtures/cluster-state.mjs"), `${join(ROOT, "dist")}/`],
+        { timeout: 30_000 },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      );
+    });
+    expect(JSON.parse(out.trim())).toEqual({ admitted: 100, counter: 100 });
+  });
+});
