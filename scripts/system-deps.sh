@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# System packages the tests need beyond Node and npm: HAProxy (the many-instances test puts three llmux
+# instances behind it). Idempotent: installs only what is missing; uses sudo when not root.
+set -euo pipefail
+need=()
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "system-deps: please install: ${need[*]} (no apt-get here)" >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
+echo "system-deps: installing ${need[*]}" >&2
+$sudo apt-get install -y --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
+  { $sudo apt-get update >/dev/null && $sudo apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; }
