@@ -214,9 +214,17 @@ async function translated(
 ): Promise<void> {
   const keeps = state !== undefined && (plan.captureScope !== undefined || plan.storeAs !== undefined);
   const collector = !plan.clientStream || keeps ? new ResponseCollector() : undefined;
+  // Once the answer is complete, what follows (its closing events) is held back until its state is
+  // stored: a client that sends the next turn the moment it sees the end, perhaps to another instance,
+  // must find it there.
+  let ended = false;
+  let held = "";
   const tap = (e: StreamEvent) => {
     if (e.type === "delta") rec.outputChars += e.text.length;
-    else if (e.type === "end" && e.usage) rec.usage = e.usage;
+    else if (e.type === "end") {
+      ended = true;
+      if (e.usage) rec.usage = e.usage;
+    }
     else if (e.type === "start" && e.usage) rec.usage = e.usage;
     else if (e.type === "error") {
       rec.outcome = "error";
@@ -231,7 +239,14 @@ async function translated(
   });
   const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
   const out = plan.clientStream ? new ClientStream(res, rec, headers) : undefined;
-  const emit = async (text: string) => (out ? out.write(text) : true);
+  const emit = async (text: string) => {
+    if (!out) return true;
+    if (keeps && ended) {
+      held += text;
+      return true;
+    }
+    return out.write(text);
+  };
 
   try {
     if (isJsonReply(reply)) {
@@ -251,9 +266,10 @@ async function translated(
     await emit(translator.inject({ type: "error", error: info }));
   }
   if (out) {
-    out.end();
     const result = collector?.result();
     if (result && !isErrorInfo(result)) await remember(plan, result, state, rec);
+    if (held && !(await out.write(held))) return;
+    out.end();
     return;
   }
   const result = collector!.result();
@@ -262,10 +278,10 @@ async function translated(
     return;
   }
   const encoded = codecs[plan.client].encodeResponse(result, plan.response);
+  await remember(plan, result, state, rec, plan.client === "openai-responses" ? encoded.value : undefined);
   rec.status = 200;
   rec.firstByteAt ??= performance.now();
   sendJson(res, 200, encoded.value, headers);
-  await remember(plan, result, state, rec, plan.client === "openai-responses" ? encoded.value : undefined);
 }
 
 /** Answers the client from the upstream reply, in the client's dialect. */
