@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { type Keys, NoMasterKey, UnknownTeam } from "../data/keys.js";
 import { DuplicateName, type Teams } from "../data/teams.js";
+import { type DeploymentRow, deploymentRoutes } from "./deployments-route.js";
 import * as S from "./schemas.js";
 
 /** An error the admin API answers with: its status, words, and the field at fault. */
@@ -40,6 +41,8 @@ export interface AdminDeps {
   keys: Keys;
   /** Called after every change to keys or teams (this instance forgets what it remembered). */
   changed(): void;
+  /** The health of every deployment (GET /admin/v1/deployments). */
+  deployments?: (() => Promise<DeploymentRow[]>) | undefined;
 }
 
 /** Errors of the repositories, as the admin API answers them. */
@@ -165,5 +168,6 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       byId: true,
       run: ({ params, body }) => change(() => d.keys.rotate(params.id!, (body as z.infer<typeof S.KeyRotate>).grace_s)),
     },
+    ...(d.deployments ? deploymentRoutes(d.deployments) : []),
   ];
 }

@@ -11,6 +11,7 @@ import { configKeys } from "../identity/resolvers.js";
 import type { Provider } from "../providers/types.js";
 import { keyringOf } from "../secrets/cipher.js";
 import { AdminApi } from "./admin.js";
+import type { DeploymentRow } from "./deployments-route.js";
 import { adminRoutes } from "./routes.js";
 import { SIGNUP_PATH, Signup } from "./signup.js";
 
@@ -30,7 +31,11 @@ export class TeamParts {
   constructor(
     config: Config,
     limits: BodyLimits,
-    opts: { pollMs?: number; providers?: ReadonlyMap<string, Provider> } = {},
+    opts: {
+      pollMs?: number;
+      providers?: ReadonlyMap<string, Provider>;
+      deployments?: () => Promise<DeploymentRow[]>;
+    } = {},
   ) {
     this.data = new Data({ path: config.store.path, url: config.store.url });
     this.store = new DataStore(this.data, {
@@ -44,7 +49,12 @@ export class TeamParts {
     this.teams = new Teams(db);
     const service = configKeys(config.auth.keys);
     this.admin = new AdminApi(
-      adminRoutes({ keys: this.keys, teams: this.teams, changed: () => this.directory.invalidate() }),
+      adminRoutes({
+        keys: this.keys,
+        teams: this.teams,
+        changed: () => this.directory.invalidate(),
+        deployments: opts.deployments,
+      }),
       config.admin.keys,
       (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,
       limits,

@@ -83,13 +83,28 @@ function crossCheck(config: Config, problems: string[]): void {
   }
   for (const p of config.auth.passthrough_providers)
     if (!config.providers[p]) problems.push(`auth.passthrough_providers: '${p}' is not one of providers`);
+  const knownProvider = (path: string, name: string) => {
+    if (config.providers[name]) return;
+    const known = Object.keys(config.providers);
+    const close = known.find((k) => k.toLowerCase() === name.toLowerCase());
+    problems.push(
+      `${path}: no provider named '${name}'${close ? ` (did you mean '${close}'?)` : ""}${known.length ? ` (known: ${known.join(", ")})` : ""}`,
+    );
+  };
   for (const [alias, m] of Object.entries(config.models)) {
-    if (!config.providers[m.provider]) {
-      const known = Object.keys(config.providers);
-      const close = known.find((k) => k.toLowerCase() === m.provider.toLowerCase());
-      problems.push(
-        `models.${alias}.provider: no provider named '${m.provider}'${close ? ` (did you mean '${close}'?)` : ""}${known.length ? ` (known: ${known.join(", ")})` : ""}`,
-      );
+    if (m.provider !== undefined && m.deployments !== undefined)
+      problems.push(`models.${alias}: give either provider (+ model) or deployments, not both`);
+    else if (m.provider === undefined && m.deployments === undefined)
+      problems.push(`models.${alias}.provider: required (or a list of deployments)`);
+    if (m.provider !== undefined) knownProvider(`models.${alias}.provider`, m.provider);
+    m.deployments?.forEach((d, i) => {
+      knownProvider(`models.${alias}.deployments.${i}.provider`, d.provider);
+    });
+    for (const key of ["fallbacks", "context_window_fallbacks"] as const) {
+      m[key]?.forEach((other, i) => {
+        if (other === alias) problems.push(`models.${alias}.${key}.${i}: an alias cannot fall back to itself`);
+        else if (!config.models[other]) problems.push(`models.${alias}.${key}.${i}: no model alias named '${other}'`);
+      });
     }
   }
   for (const [name, p] of Object.entries(config.providers)) {

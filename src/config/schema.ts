@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { ServerSchema } from "./schema-server.js";
 import { AdminSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
 
@@ -129,7 +130,24 @@ export const ProviderSchema = z.discriminatedUnion("type", [Azure, OpenAI, Anthr
 
 export const ModelSchema = z
   .object({
-    provider: z.string().describe("A key of `providers`."),
+    provider: z
+      .string()
+      .optional()
+      .describe("A key of `providers` (one deployment). Give this and `model`, or `deployments`."),
+    deployments: z
+      .array(DeploymentSchema)
+      .min(1)
+      .optional()
+      .describe("Several deployments serving this alias (providers, regions, accounts), routed by `routing`."),
+    routing: RoutingSchema.optional().describe("How deployments are picked, retried and cooled down."),
+    fallbacks: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Aliases tried in order when every deployment failed before answering."),
+    context_window_fallbacks: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Aliases tried when the request is too long for this one's context window."),
     model: z
       .string()
       .optional()

@@ -19,6 +19,8 @@ export interface RequestRecord {
   provider?: string;
   model?: string;
   deployment?: string;
+  /** The id of a Responses answer (binds a later previous_response_id to the deployment that made it). */
+  responseId?: string;
   stream?: boolean;
   passthrough?: boolean;
   status?: number;

@@ -14,6 +14,8 @@ import type { ErrorInfo } from "../ir/types.js";
 import type { Logger } from "../observe/logger.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
+import { DeploymentHealth } from "../routing/health.js";
+import { deploymentRows } from "../routing/health-view.js";
 import type { HotState } from "../state/hot-state.js";
 import { openHotState } from "../state/open.js";
 import type { Store } from "../store/types.js";
@@ -76,7 +78,12 @@ export class Gateway {
       bytes: Math.round(config.server.body_limit_mb * 1024 * 1024),
       timeoutMs: config.server.body_timeout_ms,
     };
-    this.team = parts.store ? undefined : new TeamParts(config, this.limits, { providers: this.providers });
+    this.team = parts.store
+      ? undefined
+      : new TeamParts(config, this.limits, {
+          providers: this.providers,
+          deployments: () => deploymentRows(this.models.allDeployments(), this.deps.health),
+        });
     this.identifier = new Identifier([
       ...(parts.resolvers ?? []),
       ...(this.team?.resolvers ?? []),
@@ -108,6 +115,15 @@ export class Gateway {
       models: this.models,
       pool: this.pool,
       hot: this.hot,
+      health: new DeploymentHealth(this.hot, {
+        coolDown: (d, ms, why) =>
+          logger.warn(
+            { deployment: d.name, provider: d.provider.name, cooldown_ms: Math.round(ms) },
+            `deployment ${d.name} cools down for ${Math.round(ms / 100) / 10} s: ${why}`,
+          ),
+        recovered: (d) => logger.info({ deployment: d.name }, `deployment ${d.name} recovered (its probe succeeded)`),
+      }),
+      retentionDays: config.store.retention_days,
       state: new StateAccess(this.store, cache, config.reasoning.secret),
       admission: allowListAdmission(parts.admission),
     };

@@ -3,15 +3,17 @@ import type { Config } from "../config/schema.js";
 import type { Principal } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
+import type { DeploymentHealth } from "../routing/health.js";
 import type { HotState } from "../state/hot-state.js";
 import type { Accepted } from "./accept.js";
 import { type Admission, isAdmitted } from "./admit.js";
 import { attempt } from "./attempt.js";
 import { answerError, type Exchange } from "./exchange.js";
 import { decide } from "./finalise.js";
-import type { ModelTable } from "./model-table.js";
-import { type Plan, prepare } from "./prepare.js";
+import type { ModelTable, Route } from "./model-table.js";
+import { type Plan, type PrepareInput, prepare } from "./prepare.js";
 import { respond } from "./respond.js";
+import { needsRouting, routedGenerate } from "./routed.js";
 import type { StateAccess } from "./state.js";
 import { UpstreamFailure, type UpstreamPool } from "./upstream.js";
 
@@ -24,6 +26,10 @@ export interface GenerateDeps {
   readonly admission: Admission;
   /** Hot shared state (counters, cooldowns, affinity). */
   readonly hot: HotState;
+  /** Cooldowns, in-flight counts and latency of deployments (on the hot state). */
+  readonly health: DeploymentHealth;
+  /** Days stored responses are kept (a response's binding to its deployment lasts as long). */
+  readonly retentionDays: number;
 }
 
 export interface RequestBody {
@@ -75,7 +81,7 @@ export async function generate(
   const state = deps.state.of(principal.owner);
   const named = accepted.match.model ?? (isObject(body.json) ? body.json.model : undefined);
   if (typeof named === "string") rec.requested = named;
-  const prepared = await prepare({
+  const input: PrepareInput = {
     client,
     body: body.json,
     raw: body.raw,
@@ -88,7 +94,8 @@ export async function generate(
       errorsAsText: deps.config.cursor.errors_as_text,
     },
     state,
-  });
+  };
+  const prepared = await prepare(input);
   if (!isPlan(prepared)) {
     answerError(ex, client, prepared);
     return;
@@ -102,6 +109,11 @@ export async function generate(
     return;
   }
   try {
+    if (needsRouting(plan.route)) {
+      const replan = (route: Route) => prepare({ ...input, route });
+      await routedGenerate(ex, plan, replan, principal, body.json, state, deps);
+      return;
+    }
     const reply = await attempt({ pool: deps.pool, plan, principal, clientHeaders: ex.req.headers, signal: ex.signal });
     if (ex.signal.aborted) {
       await reply.dump().catch(() => undefined);

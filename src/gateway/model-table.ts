@@ -1,15 +1,25 @@
 import type { Config, ModelConfig } from "../config/schema.js";
 import type { Provider } from "../providers/types.js";
+import { type Deployment, deploymentsOf, type Routing, routingOf } from "../routing/deployments.js";
 
 export interface Route {
   /** The alias (or pattern) that matched. */
   alias: string;
   /** The name the client asked for (echoed back to it). */
   requested: string;
+  /** The deployment this route is planned for (the first one until the attempt loop picks). */
   provider: Provider;
   /** The model (Azure: deployment) sent upstream. */
   upstreamModel: string;
   settings: ModelConfig;
+  /** Every deployment serving the alias (one for `provider` + `model`). */
+  deployments: readonly Deployment[];
+  routing: Routing;
+}
+
+/** The same route, planned for another of its deployments. */
+export function onDeployment(route: Route, d: Deployment): Route {
+  return { ...route, provider: d.provider, upstreamModel: d.model };
 }
 
 export function globToRegExp(glob: string): RegExp {
@@ -42,22 +52,40 @@ export class ModelTable {
     const slash = name.indexOf("/");
     if (slash > 0) {
       const provider = this.providers.get(name.slice(0, slash));
-      if (provider)
-        return {
-          alias: name,
-          requested: name,
-          provider,
-          upstreamModel: name.slice(slash + 1),
-          settings: { provider: provider.name },
-        };
+      if (provider) {
+        const settings: ModelConfig = { provider: provider.name, model: name.slice(slash + 1) };
+        return this.route(name, name, settings);
+      }
     }
     return undefined;
   }
 
   private route(alias: string, requested: string, settings: ModelConfig): Route | undefined {
-    const provider = this.providers.get(settings.provider);
-    if (!provider) return undefined;
-    return { alias, requested, provider, upstreamModel: settings.model ?? requested, settings };
+    const deployments = deploymentsOf(settings, requested, this.providers);
+    if (!deployments) return undefined;
+    const first = deployments[0]!;
+    return {
+      alias,
+      requested,
+      provider: first.provider,
+      upstreamModel: first.model,
+      settings,
+      deployments,
+      routing: routingOf(settings),
+    };
+  }
+
+  /** Every deployment of every exact alias, with the aliases it serves (for the health view), by id. */
+  allDeployments(): Map<string, { d: Deployment; aliases: string[]; routing: Routing }> {
+    const out = new Map<string, { d: Deployment; aliases: string[]; routing: Routing }>();
+    for (const [alias, settings] of this.exact) {
+      for (const d of deploymentsOf(settings, alias, this.providers) ?? []) {
+        const seen = out.get(d.id);
+        if (seen) seen.aliases.push(alias);
+        else out.set(d.id, { d, aliases: [alias], routing: routingOf(settings) });
+      }
+    }
+    return out;
   }
 
   /** Names a client can use (exact aliases; patterns are listed as written). */

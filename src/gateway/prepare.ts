@@ -64,6 +64,8 @@ export interface PrepareInput {
   /** Which client this is (Cursor gets its own treatment) and how Cursor is served. */ clientName?: ClientName;
   cursor?: { reasoningDisplay: ChatReasoningMode; errorsAsText: boolean };
   state?: State;
+  /** Plan for this route (a chosen deployment, a fallback alias) instead of resolving the model name. */
+  route?: Route | undefined;
 }
 
 function invalid(param: string | null, message: string): ErrorInfo {
@@ -76,7 +78,7 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
   if (!isObject(body)) return invalid(null, "Request body must be a JSON object");
   const requested = input.pathModel ?? body.model;
   if (typeof requested !== "string" || requested.length === 0) return invalid("model", "model is required");
-  const route = input.models.resolve(requested);
+  const route = input.route ?? input.models.resolve(requested);
   if (!route) {
     const known = input.models.names();
     return {

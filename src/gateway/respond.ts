@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo, Json, JsonObject, Response, StreamEvent } from "../ir/types.js";
 import { codecs } from "../translate/codecs.js";
 import { isErrorInfo, ResponseCollector } from "../translate/collect.js";
@@ -137,7 +138,10 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
     rec.status = reply.status;
     rec.firstByteAt ??= performance.now();
     try {
-      rec.usage = usageFromBody(plan.upstream, JSON.parse(text) as Json);
+      const parsed = JSON.parse(text) as Json;
+      rec.usage = usageFromBody(plan.upstream, parsed);
+      if (plan.client === "openai-responses" && isObject(parsed) && typeof parsed.id === "string")
+        rec.responseId = parsed.id;
     } catch {
       // not JSON; usage will be estimated
     }
@@ -168,6 +172,7 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
     await out.write(inStreamError(plan.client, info, tap.lastSequence));
   } finally {
     if (tap.usage) rec.usage = tap.usage;
+    if (tap.responseId) rec.responseId = tap.responseId;
     rec.outputChars += tap.payloadChars;
   }
   out.end();
@@ -184,6 +189,7 @@ async function remember(
   rec: RequestRecord,
   encoded?: JsonObject,
 ): Promise<void> {
+  if (typeof result.id === "string" && plan.client === "openai-responses") rec.responseId = result.id;
   if (!state) return;
   try {
     if (plan.captureScope) await state.cache.capture(result.content, plan.origin, plan.captureScope);
@@ -224,8 +230,7 @@ async function translated(
     else if (e.type === "end") {
       ended = true;
       if (e.usage) rec.usage = e.usage;
-    }
-    else if (e.type === "start" && e.usage) rec.usage = e.usage;
+    } else if (e.type === "start" && e.usage) rec.usage = e.usage;
     else if (e.type === "error") {
       rec.outcome = "error";
       rec.reason = e.error.message;

@@ -13,6 +13,8 @@ import { type SseEvent, SseParser } from "../sse/parser.js";
 export class UsageTap {
   private readonly parser = new SseParser();
   usage: Usage | undefined;
+  /** The Responses answer's id (from its terminal event). */
+  responseId: string | undefined;
   /** Characters of event payloads seen, for estimating output when no usage arrives. */
   payloadChars = 0;
   /** Last Responses sequence_number seen (to continue numbering if llmux must append an error). */
@@ -58,6 +60,7 @@ export class UsageTap {
         const d = this.parse(ev.data);
         if (isObject(d) && isObject(d.response) && isObject(d.response.usage))
           this.usage = decodeResponsesUsage(d.response.usage);
+        if (isObject(d) && isObject(d.response) && typeof d.response.id === "string") this.responseId = d.response.id;
         if (isObject(d) && typeof d.sequence_number === "number") this.lastSequence = d.sequence_number;
         return;
       }

@@ -85,7 +85,8 @@ describe("ModelTable.resolve", () => {
     expect(r.provider.name).toBe("claude");
     expect(r.upstreamModel).toBe("claude-opus-4-7");
     expect(r.requested).toBe("claude/claude-opus-4-7");
-    expect(r.settings).toEqual({ provider: "claude" });
+    expect(r.settings).toEqual({ provider: "claude", model: "claude-opus-4-7" });
+    expect(r.deployments.map((d) => d.id)).toEqual(["claude/claude-opus-4-7"]);
     // Only the first slash separates the provider; the rest is the upstream model.
     const nested = t.resolve("kimi/moonshotai/kimi-k2")!;
     expect(nested.provider.name).toBe("kimi");

@@ -69,10 +69,15 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
 
   it("describes models as a map of strict model settings", () => {
     const model = schema.properties!.models!.additionalProperties as JsonSchema;
-    expect(model.required).toEqual(["provider"]);
+    // provider + model (one deployment) or deployments: which one is checked after the schema.
+    expect(model.required).toBeUndefined();
     expect(model.additionalProperties).toBe(false);
     expect(Object.keys(model.properties!)).toEqual([
       "provider",
+      "deployments",
+      "routing",
+      "fallbacks",
+      "context_window_fallbacks",
       "model",
       "reasoning",
       "verbosity",
@@ -102,6 +107,8 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
   it("the provider and model schemas are exported on their own", () => {
     expect(ProviderSchema.safeParse({ type: "mock" }).success).toBe(true);
     expect(ModelSchema.safeParse({ provider: "p", model: "m" }).success).toBe(true);
-    expect(ModelSchema.safeParse({ model: "m" }).success).toBe(false);
+    expect(ModelSchema.safeParse({ deployments: [{ provider: "p", model: "m", weight: 2 }] }).success).toBe(true);
+    expect(ModelSchema.safeParse({ deployments: [] }).success).toBe(false);
+    expect(ModelSchema.safeParse({ provider: "p", routing: { strategy: "random" } }).success).toBe(false);
   });
 });

@@ -110,6 +110,7 @@ describe.each(ENGINES)("admin API on $engine", ({ fresh }) => {
       "PATCH /admin/v1/keys/{id}",
       "DELETE /admin/v1/keys/{id}",
       "POST /admin/v1/keys/{id}/rotate",
+      "GET /admin/v1/deployments",
       "GET /admin/v1/openapi.json",
     ];
     expect(operations.sort()).toEqual(contract.sort());

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import type { AdminRoute } from "./routes.js";
+
+export const DeploymentView = z.object({
+  id: z.string().describe("provider/model: shared by every alias that uses the deployment."),
+  name: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  aliases: z.array(z.string()).describe("The aliases it serves."),
+  weight: z.number(),
+  healthy: z.boolean().describe("False while cooling down."),
+  cooling_until: z.string().nullable().describe("ISO time its cooldown ends; null when it takes traffic."),
+  half_open: z.boolean().describe("Cooled down by errors: the next request after the cooldown is a single probe."),
+  in_flight: z.number().int(),
+  ttft_ms: z.number().nullable().describe("Moving average of time to first answer, ms."),
+  window_requests: z.number().int().describe("Requests in the current error window."),
+  window_errors: z.number().int().describe("Deployment failures in the current error window."),
+  error_rate: z.number().describe("window_errors / window_requests (0 when idle)."),
+});
+
+export const DeploymentList = z.object({ data: z.array(DeploymentView) });
+
+export type DeploymentRow = z.infer<typeof DeploymentView>;
+
+/** `GET /admin/v1/deployments`: each deployment's health, as every instance sees it (the shared state). */
+export function deploymentRoutes(list: () => Promise<DeploymentRow[]>): AdminRoute[] {
+  return [
+    {
+      method: "GET",
+      path: "/admin/v1/deployments",
+      summary: "Each deployment: healthy or cooling down until when, recent error rate, latency, requests in flight",
+      status: 200,
+      answer: DeploymentList,
+      run: async () => ({ data: await list() }),
+    },
+  ];
+}

@@ -1,0 +1,26 @@
+import type { DeploymentRow } from "../admin/deployments-route.js";
+import type { Deployment, Routing } from "./deployments.js";
+import type { DeploymentHealth } from "./health.js";
+
+/** The rows of GET /admin/v1/deployments, read from the shared state. */
+export async function deploymentRows(
+  all: Map<string, { d: Deployment; aliases: string[]; routing: Routing }>,
+  health: DeploymentHealth,
+): Promise<DeploymentRow[]> {
+  return Promise.all(
+    [...all.values()].map(async ({ d, aliases, routing }) => {
+      const v = await health.view(d, routing);
+      return {
+        id: d.id,
+        name: d.name,
+        provider: d.provider.name,
+        model: d.model,
+        aliases,
+        weight: d.weight,
+        healthy: v.cooling_until === null,
+        ...v,
+        error_rate: v.window_requests > 0 ? Math.round((v.window_errors / v.window_requests) * 1000) / 1000 : 0,
+      };
+    }),
+  );
+}

@@ -1,0 +1,141 @@
+import type { HotState } from "../state/hot-state.js";
+import type { Deployment, Routing } from "./deployments.js";
+import { type Classified, isDeploymentFault } from "./error-class.js";
+
+/** Whether a deployment may take a request now; `probe` means this request is its single trial. */
+export type Availability = "ok" | "probe" | "cooling";
+
+export interface HealthEvents {
+  coolDown(d: Deployment, forMs: number, why: string): void;
+  recovered(d: Deployment): void;
+}
+
+/** What /admin/v1/deployments shows of one deployment. */
+export interface HealthView {
+  cooling_until: string | null;
+  /** Tripped by errors: the next request after the cooldown is a single probe. */
+  half_open: boolean;
+  in_flight: number;
+  ttft_ms: number | null;
+  window_requests: number;
+  window_errors: number;
+}
+
+const INFLIGHT_TTL = 15 * 60_000;
+const PROBE_TTL = 60_000;
+/** Weight of the newest sample in the time-to-first-token average. */
+const ALPHA = 0.3;
+
+/**
+ * Cooldowns, the error-ratio breaker, in-flight counts and latency averages of deployments, kept in the
+ * hot state so every instance sees the same. Keys name the deployment (not the alias): two aliases over
+ * one Azure deployment share its throttling.
+ *
+ * - A 429 with a retry-after cools the deployment for exactly that long, then traffic resumes.
+ * - Failures that say something about the deployment (rate limited without a wait, overloaded, 5xx,
+ *   timeouts, connection errors) are counted per window; `allowed_fails` of them, when they are at least
+ *   half of the window's requests, cool it down for `cooldown_s`. One slow conversation cannot trip it
+ *   alone. After the cooldown exactly one request (on any instance) probes it: success reopens it, failure
+ *   cools it again.
+ */
+export class DeploymentHealth {
+  constructor(
+    private readonly hot: HotState,
+    private readonly events: HealthEvents,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async availability(d: Deployment): Promise<Availability> {
+    const [cool, open] = await Promise.all([this.hot.get(`cool:${d.id}`), this.hot.get(`open:${d.id}`)]);
+    if (cool !== undefined) return "cooling";
+    if (open === undefined) return "ok";
+    return (await this.hot.setIfAbsent(`probe:${d.id}`, "1", PROBE_TTL)) ? "probe" : "cooling";
+  }
+
+  started(d: Deployment): Promise<number> {
+    return this.hot.incr(`inflight:${d.id}`, 1, INFLIGHT_TTL);
+  }
+
+  async finished(d: Deployment): Promise<void> {
+    await this.hot.incr(`inflight:${d.id}`, -1, INFLIGHT_TTL);
+  }
+
+  inflight(d: Deployment): Promise<number> {
+    return this.hot.count(`inflight:${d.id}`);
+  }
+
+  async ttft(d: Deployment): Promise<number | undefined> {
+    const v = await this.hot.get(`ttft:${d.id}`);
+    return v === undefined ? undefined : Number(v);
+  }
+
+  private bucket(routing: Routing): string {
+    return String(Math.floor(this.now() / (routing.window_s * 1000)));
+  }
+
+  async succeeded(d: Deployment, routing: Routing, ttftMs: number | undefined, probe: boolean): Promise<void> {
+    const b = this.bucket(routing);
+    const ops: Promise<unknown>[] = [this.hot.incr(`reqs:${d.id}:${b}`, 1, routing.window_s * 2000)];
+    if (ttftMs !== undefined) {
+      const before = await this.ttft(d);
+      const next = before === undefined ? ttftMs : before * (1 - ALPHA) + ttftMs * ALPHA;
+      ops.push(this.hot.set(`ttft:${d.id}`, String(Math.round(next * 100) / 100), 3600_000));
+    }
+    if (probe) {
+      ops.push(this.hot.del(`open:${d.id}`), this.hot.del(`probe:${d.id}`), this.hot.del(`fails:${d.id}:${b}`));
+      this.events.recovered(d);
+    }
+    await Promise.all(ops);
+  }
+
+  async failed(d: Deployment, routing: Routing, c: Classified, probe: boolean): Promise<void> {
+    const b = this.bucket(routing);
+    const ttl = routing.window_s * 2000;
+    const reqs = await this.hot.incr(`reqs:${d.id}:${b}`, 1, ttl);
+    if (!isDeploymentFault(c.class)) {
+      if (probe) await this.hot.del(`probe:${d.id}`);
+      return;
+    }
+    if (c.class === "rate_limited" && c.retryAfterMs !== undefined && c.retryAfterMs > 0) {
+      await this.hot.set(`cool:${d.id}`, "retry-after", c.retryAfterMs);
+      this.events.coolDown(d, c.retryAfterMs, "rate limited, honouring its retry-after");
+      if (probe) await this.hot.del(`probe:${d.id}`);
+      return;
+    }
+    const fails = await this.hot.incr(`fails:${d.id}:${b}`, 1, ttl);
+    if (probe || (fails >= routing.allowed_fails && fails * 2 >= reqs)) {
+      const ms = routing.cooldown_s * 1000;
+      await Promise.all([
+        this.hot.set(`cool:${d.id}`, c.class, ms),
+        this.hot.set(`open:${d.id}`, c.class, ms + routing.window_s * 10_000),
+        this.hot.del(`probe:${d.id}`),
+        this.hot.del(`fails:${d.id}:${b}`),
+      ]);
+      this.events.coolDown(
+        d,
+        ms,
+        probe ? `its probe failed (${c.class})` : `${fails} of ${reqs} requests failed (${c.class})`,
+      );
+    }
+  }
+
+  async view(d: Deployment, routing: Routing): Promise<HealthView> {
+    const b = this.bucket(routing);
+    const [coolMs, open, inflight, ttft, reqs, fails] = await Promise.all([
+      this.hot.ttl(`cool:${d.id}`),
+      this.hot.get(`open:${d.id}`),
+      this.inflight(d),
+      this.ttft(d),
+      this.hot.count(`reqs:${d.id}:${b}`),
+      this.hot.count(`fails:${d.id}:${b}`),
+    ]);
+    return {
+      cooling_until: coolMs === undefined ? null : new Date(this.now() + coolMs).toISOString(),
+      half_open: open !== undefined,
+      in_flight: Math.max(0, inflight),
+      ttft_ms: ttft ?? null,
+      window_requests: reqs,
+      window_errors: fails,
+    };
+  }
+}

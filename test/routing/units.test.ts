@@ -1,0 +1,259 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Provider } from "../../src/providers/types.js";
+import { affinityKey } from "../../src/routing/affinity.js";
+import type { Deployment, Routing } from "../../src/routing/deployments.js";
+import { routingOf } from "../../src/routing/deployments.js";
+import { classifyFailure, classifyReply, retryAfterMs } from "../../src/routing/error-class.js";
+import { DeploymentHealth } from "../../src/routing/health.js";
+import { type Candidate, order } from "../../src/routing/strategies.js";
+import type { HotState } from "../../src/state/hot-state.js";
+import { MemoryState } from "../../src/state/memory.js";
+import { RedisState } from "../../src/state/redis.js";
+
+const dep = (name: string, weight = 1): Deployment => ({
+  id: `p-${name}/m`,
+  name,
+  provider: { name: `p-${name}` } as Provider,
+  model: "m",
+  weight,
+});
+
+/** A seeded generator, so the distributions are the same on every run. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function shares(strategy: "weighted" | "least-busy" | "latency", cands: Candidate[], n = 1000) {
+  const rand = seeded(42);
+  const counts = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const first = order(strategy, cands, rand)[0]!;
+    counts.set(first.name, (counts.get(first.name) ?? 0) + 1);
+  }
+  return Object.fromEntries(cands.map((c) => [c.d.name, (counts.get(c.d.name) ?? 0) / n]));
+}
+
+describe("strategies: distribution over 1,000 requests within ±10% of the expected", () => {
+  it("weighted 2:1:1 gives 50/25/25", () => {
+    const s = shares("weighted", [
+      { d: dep("a", 2), inflight: 0, ttftMs: undefined },
+      { d: dep("b"), inflight: 0, ttftMs: undefined },
+      { d: dep("c"), inflight: 0, ttftMs: undefined },
+    ]);
+    expect(s.a).toBeGreaterThan(0.45);
+    expect(s.a).toBeLessThan(0.55);
+    expect(s.b).toBeGreaterThan(0.225);
+    expect(s.b).toBeLessThan(0.275);
+  });
+  it("least-busy picks the idle one, and spreads evenly among equally busy ones", () => {
+    const busy = shares("least-busy", [
+      { d: dep("a"), inflight: 3, ttftMs: undefined },
+      { d: dep("b"), inflight: 0, ttftMs: undefined },
+      { d: dep("c"), inflight: 1, ttftMs: undefined },
+    ]);
+    expect(busy.b).toBe(1);
+    const even = shares("least-busy", [
+      { d: dep("a"), inflight: 2, ttftMs: undefined },
+      { d: dep("b"), inflight: 2, ttftMs: undefined },
+    ]);
+    expect(even.a).toBeGreaterThan(0.45);
+    expect(even.a).toBeLessThan(0.55);
+  });
+  it("latency (power of two choices) gives the fastest of three 2/3, the middle 1/3, the slowest none", () => {
+    const s = shares("latency", [
+      { d: dep("fast"), inflight: 0, ttftMs: 10 },
+      { d: dep("mid"), inflight: 0, ttftMs: 20 },
+      { d: dep("slow"), inflight: 0, ttftMs: 40 },
+    ]);
+    expect(s.fast).toBeGreaterThan(0.6);
+    expect(s.fast).toBeLessThan(0.73);
+    expect(s.mid).toBeGreaterThan(0.3);
+    expect(s.mid).toBeLessThan(0.37);
+    expect(s.slow).toBe(0);
+  });
+  it("orders every candidate once (the retry order)", () => {
+    const ds = [dep("a"), dep("b"), dep("c")].map((d) => ({ d, inflight: 0, ttftMs: undefined }));
+    const o = order("weighted", ds, seeded(1));
+    expect(o.map((d) => d.name).sort()).toEqual(["a", "b", "c"]);
+  });
+});
+
+describe("error classes: each provider's own forms", () => {
+  const h = {};
+  it.each([
+    [429, "", "rate_limited"],
+    [529, '{"type":"error","error":{"type":"overloaded_error"}}', "overloaded"],
+    [503, "", "overloaded"],
+    [500, "", "server"],
+    [502, "", "server"],
+    [504, "", "timeout"],
+    [
+      400,
+      '{"error":{"code":"context_length_exceeded","message":"This model\'s maximum context length is 128000"}}',
+      "context_window",
+    ],
+    [
+      400,
+      '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}',
+      "context_window",
+    ],
+    [
+      400,
+      '{"error":{"code":"content_filter","message":"The response was filtered (ResponsibleAIPolicyViolation)"}}',
+      "content_filter",
+    ],
+    [400, '{"error":{"message":"bad temperature"}}', "client"],
+    [401, '{"error":{"message":"invalid key"}}', "client"],
+  ])("%i %s → %s", (status, text, cls) => {
+    expect(classifyReply(status, h, text).class).toBe(cls);
+  });
+  it("reads retry-after in seconds, as a date, and the millisecond headers first", () => {
+    expect(retryAfterMs({ "retry-after": "2" })).toBe(2000);
+    expect(retryAfterMs({ "retry-after-ms": "150", "retry-after": "9" })).toBe(150);
+    expect(retryAfterMs({ "x-ms-retry-after-ms": "700" })).toBe(700);
+    expect(retryAfterMs({ "retry-after": new Date(10_000).toUTCString() }, 7_000)).toBe(3000);
+    expect(classifyReply(429, { "retry-after": "2" }, "").retryAfterMs).toBe(2000);
+  });
+  it("calls that got no answer are timeouts or connection failures", () => {
+    expect(classifyFailure({ status: 504, kind: "timeout", message: "" }).class).toBe("timeout");
+    expect(classifyFailure({ status: 502, kind: "server", message: "ECONNREFUSED" }).class).toBe("connection");
+  });
+});
+
+describe("affinity keys from what each tool sends", () => {
+  it("uses session headers, Claude Code's metadata, prompt_cache_key, else the conversation's start", () => {
+    expect(affinityKey({ "x-session-affinity": "ses_1" }, {})).toBe("s:ses_1");
+    expect(affinityKey({ "session-id": "codex-1" }, {})).toBe("s:codex-1");
+    expect(
+      affinityKey({}, { metadata: { user_id: '{"device_id":"d","session_id":"fedb26f5-d2ef"}' }, messages: [] }),
+    ).toBe("s:fedb26f5-d2ef");
+    expect(affinityKey({}, { prompt_cache_key: "pk" })).toBe("k:pk");
+    const a = affinityKey({}, { messages: [{ role: "user", content: "hi" }] });
+    const b = affinityKey(
+      {},
+      {
+        messages: [
+          { role: "user", content: "hi" },
+          { role: "assistant", content: "x" },
+          { role: "user", content: "more" },
+        ],
+      },
+    );
+    const c = affinityKey({}, { messages: [{ role: "user", content: "other" }] });
+    expect(a).toMatch(/^fp:/);
+    expect(a).not.toBe(c);
+    // The same conversation, later: its first two messages are the same, and so is its key.
+    expect(
+      affinityKey(
+        {},
+        {
+          messages: [
+            { role: "user", content: "hi" },
+            { role: "assistant", content: "x" },
+          ],
+        },
+      ),
+    ).toBe(b);
+  });
+});
+
+const prefix = () => `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`;
+const ENGINES: { name: string; open: () => HotState }[] = [
+  { name: "memory", open: () => new MemoryState() },
+  {
+    name: "redis",
+    open: () => new RedisState({ url: process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379", prefix: prefix() }),
+  },
+];
+
+describe.each(ENGINES)("deployment health on $name", ({ open }) => {
+  const opened: HotState[] = [];
+  afterAll(async () => {
+    for (const s of opened) await s.close();
+  });
+  const setup = (now: () => number = Date.now) => {
+    const hot = open();
+    opened.push(hot);
+    const events: string[] = [];
+    const health = new DeploymentHealth(
+      hot,
+      {
+        coolDown: (d, ms, why) => events.push(`cool ${d.name} ${ms} ${why}`),
+        recovered: (d) => events.push(`up ${d.name}`),
+      },
+      now,
+    );
+    return { health, events };
+  };
+  const routing: Routing = { ...routingOf({ provider: "p" }), allowed_fails: 3, cooldown_s: 1, window_s: 60 };
+
+  it("a 429 with retry-after cools the deployment for exactly that long, then it takes traffic (no probe)", async () => {
+    const { health, events } = setup();
+    const d = dep("a");
+    await health.failed(d, routing, { class: "rate_limited", retryAfterMs: 300 }, false);
+    expect(await health.availability(d)).toBe("cooling");
+    expect(events[0]).toMatch(/cool a 300 rate limited/);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await health.availability(d)).toBe("ok");
+  });
+
+  it("one failing conversation among many successes does not trip the breaker; a failing majority does", async () => {
+    const { health, events } = setup();
+    const d = dep("b");
+    for (let i = 0; i < 20; i++) await health.succeeded(d, routing, 50, false);
+    for (let i = 0; i < 4; i++) await health.failed(d, routing, { class: "timeout" }, false);
+    expect(await health.availability(d)).toBe("ok");
+    const e = dep("e");
+    await health.succeeded(e, routing, 50, false);
+    await health.failed(e, routing, { class: "server" }, false);
+    await health.failed(e, routing, { class: "server" }, false);
+    expect(await health.availability(e)).toBe("ok");
+    await health.failed(e, routing, { class: "server" }, false);
+    expect(await health.availability(e)).toBe("cooling");
+    expect(events.some((x) => /cool e 1000 3 of 4 requests failed/.test(x))).toBe(true);
+  });
+
+  it("client errors and context-window errors never count against the deployment", async () => {
+    const { health } = setup();
+    const d = dep("c");
+    for (let i = 0; i < 10; i++) await health.failed(d, routing, { class: "context_window" }, false);
+    for (let i = 0; i < 10; i++) await health.failed(d, routing, { class: "client" }, false);
+    expect(await health.availability(d)).toBe("ok");
+  });
+
+  it("after a breaker cooldown exactly one request probes; its success reopens, its failure cools again", async () => {
+    const { health, events } = setup();
+    const d = dep("d");
+    for (let i = 0; i < 3; i++) await health.failed(d, routing, { class: "connection" }, false);
+    expect(await health.availability(d)).toBe("cooling");
+    await new Promise((r) => setTimeout(r, 1100));
+    const many = await Promise.all(Array.from({ length: 10 }, () => health.availability(d)));
+    expect(many.filter((a) => a === "probe")).toHaveLength(1);
+    expect(many.filter((a) => a === "cooling")).toHaveLength(9);
+    await health.failed(d, routing, { class: "connection" }, true);
+    expect(await health.availability(d)).toBe("cooling");
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await health.availability(d)).toBe("probe");
+    await health.succeeded(d, routing, 40, true);
+    expect(await health.availability(d)).toBe("ok");
+    expect(events.at(-1)).toBe("up d");
+  });
+
+  it("counts requests in flight and averages time to first token", async () => {
+    const { health } = setup();
+    const d = dep("f");
+    await health.started(d);
+    await health.started(d);
+    expect(await health.inflight(d)).toBe(2);
+    await health.finished(d);
+    expect(await health.inflight(d)).toBe(1);
+    await health.succeeded(d, routing, 100, false);
+    await health.succeeded(d, routing, 200, false);
+    expect(await health.ttft(d)).toBe(130);
+  });
+});
