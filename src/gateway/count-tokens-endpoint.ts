@@ -5,6 +5,7 @@ import { Warnings } from "../ir/warnings.js";
 import { codecs } from "../translate/codecs.js";
 import { estimateInputTokens } from "./count-tokens.js";
 import { answerError, answerJson, type Exchange } from "./exchange.js";
+import { forwardedHeaders } from "./http.js";
 import type { ModelTable } from "./model-table.js";
 import { callUpstream, readAll, UpstreamFailure, type UpstreamPool } from "./upstream.js";
 
@@ -40,9 +41,14 @@ export async function countTokens(ex: Exchange, deps: CountDeps, principal: Prin
         AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]),
       );
       const text = await readAll(reply.body);
-      ex.res.writeHead(reply.status, { "content-type": "application/json" });
+      // The upstream's own answer, as it came: its content type and the hints a client acts on (retry-after).
+      ex.res.writeHead(reply.status, {
+        "content-type": String(reply.headers["content-type"] ?? "application/json"),
+        ...forwardedHeaders(reply.headers),
+      });
       ex.res.end(text);
       ex.rec.status = reply.status;
+      if (reply.status >= 400) ex.rec.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
       return;
     } catch (err) {
       if (!(err instanceof UpstreamFailure)) throw err;
