@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
+import { deploymentProblem } from "../providers/azure.js";
 import { issueLines, pathText } from "./issues.js";
 import { type Config, ConfigSchema } from "./schema.js";
 
@@ -91,6 +92,11 @@ function crossCheck(config: Config, problems: string[]): void {
         `models.${alias}.provider: no provider named '${m.provider}'${close ? ` (did you mean '${close}'?)` : ""}${known.length ? ` (known: ${known.join(", ")})` : ""}`,
       );
     }
+  }
+  for (const [alias, m] of Object.entries(config.models)) {
+    const name = m.model ?? (alias.includes("*") ? undefined : alias);
+    const problem = config.providers[m.provider]?.type === "azure" && name !== undefined && deploymentProblem(name);
+    if (problem) problems.push(`models.${alias}.model: ${problem}`);
   }
   for (const [name, p] of Object.entries(config.providers)) {
     if (p.type === "openai-compatible" && !p.preset && !p.base_url) {

@@ -114,6 +114,11 @@ export class Gateway {
     });
   }
 
+  /** Opens the database now (it is otherwise opened on first use), so that an unusable store fails the start. */
+  async open(): Promise<void> {
+    await this.team?.data.db();
+  }
+
   /** Deletes stored responses past their retention (hourly, and on demand). */
   async prune(): Promise<number> {
     const before = Math.floor(Date.now() / 1000 - this.config.store.retention_days * 86400);
