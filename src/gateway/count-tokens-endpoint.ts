@@ -5,6 +5,7 @@ import { Warnings } from "../ir/warnings.js";
 import { codecs } from "../translate/codecs.js";
 import { estimateInputTokens } from "./count-tokens.js";
 import { answerError, answerJson, type Exchange } from "./exchange.js";
+import { decide } from "./finalise.js";
 import { forwardedHeaders } from "./http.js";
 import type { ModelTable } from "./model-table.js";
 import { callUpstream, readAll, UpstreamFailure, type UpstreamPool } from "./upstream.js";
@@ -48,13 +49,20 @@ export async function countTokens(ex: Exchange, deps: CountDeps, principal: Prin
       });
       ex.res.end(text);
       ex.rec.status = reply.status;
+      decide(ex.rec, () => `counted by the upstream: provider '${route.provider.name}' answered ${reply.status}`);
       if (reply.status >= 400) ex.rec.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
       return;
     } catch (err) {
       if (!(err instanceof UpstreamFailure)) throw err;
       // fall back to an estimate
+      decide(ex.rec, () => `estimated by llmux: the upstream count failed (${err.message})`);
     }
-  }
+  } else
+    decide(ex.rec, () =>
+      route
+        ? `estimated by llmux: provider '${route.provider.name}' cannot count tokens`
+        : `estimated by llmux: no configured model '${requested ?? ""}' to ask`,
+    );
   let ir: Request;
   try {
     ir = codecs.anthropic.decodeRequest(isObject(body) ? { max_tokens: 1, ...body } : body);

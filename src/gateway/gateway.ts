@@ -23,7 +23,7 @@ import { countTokens } from "./count-tokens-endpoint.js";
 import { decodeJson } from "./decode-json.js";
 import { listModels, oneModel, storedResponse } from "./endpoints.js";
 import { answerError, answerJson, type Exchange, openExchange } from "./exchange.js";
-import { finalise, newRecord } from "./finalise.js";
+import { decide, finalise, newRecord } from "./finalise.js";
 import { type GenerateDeps, generate, type RequestBody } from "./generate.js";
 import { header } from "./http.js";
 import { ModelTable } from "./model-table.js";
@@ -31,6 +31,14 @@ import { type BodyLimits, BodyRefused, discardBody, readBody } from "./read-body
 import { refuse } from "./refuse.js";
 import { StateAccess } from "./state.js";
 import { createPool, type UpstreamPool } from "./upstream.js";
+
+/** What kind of caller a principal is, in words for the debug log. */
+const CALLER_WORDS: Record<Principal["kind"], string> = {
+  open: "no key required",
+  config: "service key",
+  passthrough: "pass-through: its own upstream key",
+  minted: "minted key",
+};
 
 /** Stages other parts of llmux may supply in place of the defaults. */
 export interface GatewayParts {
@@ -209,6 +217,7 @@ export class Gateway {
       return;
     }
     ex.rec.key = principal.name;
+    decide(ex.rec, () => `caller ${principal.name ?? principal.owner} (${CALLER_WORDS[principal.kind]})`);
     return this.route(ex, accepted, principal);
   }
 

@@ -98,11 +98,14 @@ export async function generate(
   recordPlan(ex, plan, clientName);
   const admitted = await deps.admission.admit({ principal, plan, rec });
   if (!isAdmitted(admitted)) {
+    decide(rec, () => `not admitted: ${admitted.message}`);
     answerError(ex, client, admitted, { outcome: "refused" });
     return;
   }
   try {
+    const sent = performance.now();
     const reply = await attempt({ pool: deps.pool, plan, principal, clientHeaders: ex.req.headers, signal: ex.signal });
+    decide(rec, () => `upstream answered ${reply.status} in ${Math.round(performance.now() - sent)} ms`);
     if (ex.signal.aborted) {
       await reply.dump().catch(() => undefined);
       return;
@@ -111,6 +114,7 @@ export async function generate(
   } catch (err) {
     if (ex.signal.aborted) return;
     if (!(err instanceof UpstreamFailure)) throw err;
+    decide(rec, () => `upstream call failed: ${err.message}`);
     answerError(ex, client, err.info);
   } finally {
     await admitted.release?.(rec);
