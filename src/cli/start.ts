@@ -7,6 +7,7 @@ import type { Config } from "../config/schema.js";
 import { configWarnings } from "../config/warnings.js";
 import { Gateway } from "../gateway/gateway.js";
 import { createLogger, type Logger } from "../observe/logger.js";
+import { StoreFileError } from "../store/store-file.js";
 import type { Command } from "./command.js";
 import { optPort, optString } from "./values.js";
 import { parseWorkers, superviseWorkers } from "./workers.js";
@@ -51,6 +52,13 @@ export function resolveConfig(opts: StartOptions, env: NodeJS.ProcessEnv): Resol
   return { config, source, notices: setup.notices, warnings, mock: setup.mock };
 }
 
+/** Why the store cannot be used, naming the key to fix (never the URL: it may hold a password). */
+function storeError(config: Config, err: Error): Error {
+  if (err instanceof StoreFileError) return err;
+  const where = config.store.url ? "store.url" : `store.path '${config.store.path}'`;
+  return new Error(`${where}: the database cannot be opened (${err.message})`);
+}
+
 /** Starts the gateway as `llmux start` does, and logs where it listens and what it serves. */
 export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process.env, injected?: Logger) {
   const { config, source, notices, warnings } = resolveConfig(opts, env);
@@ -58,6 +66,12 @@ export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process
   const host = opts.host ?? config.server.host;
   const logger = injected ?? createLogger(config.logging.level, config.logging.pretty);
   const gateway = new Gateway(config, logger);
+  // An unusable store (store.path under a file, in a directory llmux may not write, not SQLite) stops the
+  // start here, rather than answering 500 to the requests that would need it.
+  await gateway.open().catch(async (err: Error) => {
+    await gateway.close().catch(() => undefined);
+    throw storeError(config, err);
+  });
   await gateway.team?.checkSecrets(config).catch(async (err: Error) => {
     await gateway.close().catch(() => undefined);
     throw err;

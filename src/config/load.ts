@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
+import { deploymentProblem } from "../providers/azure.js";
 import { issueLines, pathText } from "./issues.js";
 import { type Config, ConfigSchema } from "./schema.js";
 
@@ -106,6 +107,19 @@ function crossCheck(config: Config, problems: string[]): void {
         else if (!config.models[other]) problems.push(`models.${alias}.${key}.${i}: no model alias named '${other}'`);
       });
     }
+  }
+  for (const [alias, m] of Object.entries(config.models)) {
+    const fallback = alias.includes("*") ? undefined : alias;
+    const azure = (provider: string | undefined) =>
+      provider !== undefined && config.providers[provider]?.type === "azure";
+    const name = m.model ?? fallback;
+    const problem = azure(m.provider) && name !== undefined && deploymentProblem(name);
+    if (problem) problems.push(`models.${alias}.model: ${problem}`);
+    m.deployments?.forEach((d, i) => {
+      const dn = d.model ?? fallback;
+      const p = azure(d.provider) && dn !== undefined && deploymentProblem(dn);
+      if (p) problems.push(`models.${alias}.deployments.${i}.model: ${p}`);
+    });
   }
   for (const [name, p] of Object.entries(config.providers)) {
     if (p.type === "openai-compatible" && !p.preset && !p.base_url) {

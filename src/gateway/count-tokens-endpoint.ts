@@ -5,6 +5,8 @@ import { Warnings } from "../ir/warnings.js";
 import { codecs } from "../translate/codecs.js";
 import { estimateInputTokens } from "./count-tokens.js";
 import { answerError, answerJson, type Exchange } from "./exchange.js";
+import { decide } from "./finalise.js";
+import { forwardedHeaders } from "./http.js";
 import type { ModelTable } from "./model-table.js";
 import { callUpstream, readAll, UpstreamFailure, type UpstreamPool } from "./upstream.js";
 
@@ -40,15 +42,27 @@ export async function countTokens(ex: Exchange, deps: CountDeps, principal: Prin
         AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]),
       );
       const text = await readAll(reply.body);
-      ex.res.writeHead(reply.status, { "content-type": "application/json" });
+      // The upstream's own answer, as it came: its content type and the hints a client acts on (retry-after).
+      ex.res.writeHead(reply.status, {
+        "content-type": String(reply.headers["content-type"] ?? "application/json"),
+        ...forwardedHeaders(reply.headers),
+      });
       ex.res.end(text);
       ex.rec.status = reply.status;
+      decide(ex.rec, () => `counted by the upstream: provider '${route.provider.name}' answered ${reply.status}`);
+      if (reply.status >= 400) ex.rec.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
       return;
     } catch (err) {
       if (!(err instanceof UpstreamFailure)) throw err;
       // fall back to an estimate
+      decide(ex.rec, () => `estimated by llmux: the upstream count failed (${err.message})`);
     }
-  }
+  } else
+    decide(ex.rec, () =>
+      route
+        ? `estimated by llmux: provider '${route.provider.name}' cannot count tokens`
+        : `estimated by llmux: no configured model '${requested ?? ""}' to ask`,
+    );
   let ir: Request;
   try {
     ir = codecs.anthropic.decodeRequest(isObject(body) ? { max_tokens: 1, ...body } : body);

@@ -25,7 +25,7 @@ import { countTokens } from "./count-tokens-endpoint.js";
 import { decodeJson } from "./decode-json.js";
 import { listModels, oneModel, storedResponse } from "./endpoints.js";
 import { answerError, answerJson, type Exchange, openExchange } from "./exchange.js";
-import { finalise, newRecord } from "./finalise.js";
+import { decide, finalise, newRecord } from "./finalise.js";
 import { type GenerateDeps, generate, type RequestBody } from "./generate.js";
 import { header } from "./http.js";
 import { ModelTable } from "./model-table.js";
@@ -33,6 +33,14 @@ import { type BodyLimits, BodyRefused, discardBody, readBody } from "./read-body
 import { refuse } from "./refuse.js";
 import { StateAccess } from "./state.js";
 import { createPool, type UpstreamPool } from "./upstream.js";
+
+/** What kind of caller a principal is, in words for the debug log. */
+const CALLER_WORDS: Record<Principal["kind"], string> = {
+  open: "no key required",
+  config: "service key",
+  passthrough: "pass-through: its own upstream key",
+  minted: "minted key",
+};
 
 /** Stages other parts of llmux may supply in place of the defaults. */
 export interface GatewayParts {
@@ -147,6 +155,11 @@ export class Gateway {
     });
   }
 
+  /** Opens the database now (it is otherwise opened on first use), so that an unusable store fails the start. */
+  async open(): Promise<void> {
+    await this.team?.data.db();
+  }
+
   /** Deletes stored responses past their retention (hourly, and on demand). */
   async prune(): Promise<number> {
     const before = Math.floor(Date.now() / 1000 - this.config.store.retention_days * 86400);
@@ -237,6 +250,7 @@ export class Gateway {
       return;
     }
     ex.rec.key = principal.name;
+    decide(ex.rec, () => `caller ${principal.name ?? principal.owner} (${CALLER_WORDS[principal.kind]})`);
     return this.route(ex, accepted, principal);
   }
 

@@ -105,6 +105,7 @@ export async function generate(
   recordPlan(ex, plan, clientName);
   const admitted = await deps.admission.admit({ principal, plan, rec });
   if (!isAdmitted(admitted)) {
+    decide(rec, () => `not admitted: ${admitted.message}`);
     answerError(ex, client, admitted, { outcome: "refused" });
     return;
   }
@@ -114,7 +115,9 @@ export async function generate(
       await routedGenerate(ex, plan, replan, principal, body.json, state, deps);
       return;
     }
+    const sent = performance.now();
     const reply = await attempt({ pool: deps.pool, plan, principal, clientHeaders: ex.req.headers, signal: ex.signal });
+    decide(rec, () => `upstream answered ${reply.status} in ${Math.round(performance.now() - sent)} ms`);
     if (ex.signal.aborted) {
       await reply.dump().catch(() => undefined);
       return;
@@ -123,6 +126,7 @@ export async function generate(
   } catch (err) {
     if (ex.signal.aborted) return;
     if (!(err instanceof UpstreamFailure)) throw err;
+    decide(rec, () => `upstream call failed: ${err.message}`);
     answerError(ex, client, err.info);
   } finally {
     await admitted.release?.(rec);

@@ -90,6 +90,8 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
     };
   }
   const provider = route.provider;
+  const unusable = provider.modelProblem?.(route.upstreamModel);
+  if (unusable) return invalid("model", `The model '${requested}' cannot be served: ${unusable}`);
   const upstream = provider.dialect;
   const warnings = new Warnings();
   const policy = route.settings.policy ?? input.defaults.policy;

@@ -3,6 +3,7 @@ import type { Refusal } from "../identity/identify.js";
 import type { Json } from "../ir/types.js";
 import type { Accepted } from "./accept.js";
 import { answerError, type Exchange } from "./exchange.js";
+import { decide } from "./finalise.js";
 import { type BodyLimits, discardBody, readPrefix } from "./read-body.js";
 
 /** At most this much of a refused request's body is read, only to recognise Cursor. */
@@ -55,6 +56,11 @@ export async function refuse(
     );
     cursor = looksLikeCursor(ex, accepted, prefix, complete, opts.cursorDetect === "always");
   }
+  decide(ex.rec, () =>
+    cursor
+      ? "recognised as Cursor (which shows no body for a 401): answered 403 saying where to set the key"
+      : `refused: ${refusal.message}`,
+  );
   if (cursor) {
     answerError(
       ex,

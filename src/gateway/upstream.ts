@@ -61,7 +61,8 @@ function failure(err: unknown, provider: Provider, url: URL): UpstreamFailure {
 
 /**
  * POSTs a body to a provider (or runs its in-process handler) and returns the streaming reply. The
- * provider's timeout bounds the wait for the response headers and every silence in the body after them.
+ * provider's timeout bounds the wait for the response headers and every silence of the upstream after them:
+ * only while llmux waits for the next chunk, never while the client is slow to take the last one.
  */
 export async function callUpstream(
   pool: UpstreamPool,
@@ -103,6 +104,9 @@ function replyOf(req: ClientRequest, provider: Provider, url: URL, signal: Abort
       reject(signal.aborted ? err : failure(err, provider, url));
     });
     req.once("response", (res: IncomingMessage) => {
+      // From here the socket's own timer would also count the time a paused reader (a client that is slow
+      // to take its stream: backpressure) keeps the socket idle; bodyOf times the upstream's silences only.
+      req.setTimeout(0);
       resolve({
         status: res.statusCode ?? 502,
         headers: res.headers,
@@ -113,12 +117,33 @@ function replyOf(req: ClientRequest, provider: Provider, url: URL, signal: Abort
   });
 }
 
-/** The reply's body; a stall or a broken connection mid-way is a failure naming the provider. */
+/**
+ * The reply's body; a stall or a broken connection mid-way is a failure naming the provider. The idle timer
+ * runs only while the next chunk is awaited: between two pulls the consumer (and the client behind it) holds
+ * the stream, and however long it takes is not the upstream's silence.
+ */
 async function* bodyOf(res: IncomingMessage, provider: Provider, url: URL): AsyncGenerator<Uint8Array> {
+  const chunks = res[Symbol.asyncIterator]();
+  let finished = false;
   try {
-    for await (const chunk of res) yield chunk as Buffer;
+    for (;;) {
+      const timer = setTimeout(() => res.destroy(new UpstreamTimeout()), provider.timeoutMs);
+      let next: IteratorResult<unknown>;
+      try {
+        next = await chunks.next();
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next.done) break;
+      yield next.value as Buffer;
+    }
+    finished = true;
   } catch (err) {
+    finished = true;
     throw err instanceof UpstreamTimeout ? failure(err, provider, url) : err;
+  } finally {
+    // A consumer that stops early (the client went away) lets go of the upstream connection, as for-await did.
+    if (!finished) await chunks.return?.();
   }
   if (!res.complete) throw new Error("the upstream closed the connection mid-response");
 }

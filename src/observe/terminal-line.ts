@@ -135,6 +135,9 @@ export function requestLine(o: Obj, style: Style = PLAIN): string {
   }
   const w = warnings(o.warnings);
   if (w.length > 0) line += ` ${style.warn(`⚠ ${w.join("; ")}`)}`;
+  // At the debug level: how the request was routed, in words.
+  const d = Array.isArray(o.decisions) ? o.decisions.filter((x): x is string => typeof x === "string") : [];
+  if (d.length > 0) line += ` ${style.dim(`· ${d.join("; ")}`)}`;
   return line;
 }
 

@@ -4,6 +4,16 @@ import { DEFAULT_TIMEOUT_MS, type Provider } from "./types.js";
 type AzureConfig = Extract<ProviderConfig, { type: "azure" }>;
 
 /**
+ * Why a name cannot be an Azure deployment: it is a path segment of the upstream URL (percent-encoded), and
+ * `.` or `..` would still be read as "this" or "the parent" directory, calling another endpoint.
+ */
+export function deploymentProblem(name: string): string | undefined {
+  if (name === "" || name === "." || name === "..")
+    return `'${name}' cannot be an Azure deployment name (it would change the upstream path)`;
+  return undefined;
+}
+
+/**
  * Azure OpenAI, Responses or Chat Completions, in the /openai/v1 form (model = deployment in the body) or the
  * dated form (/openai/deployments/{d}/chat/completions?api-version=…, /openai/responses?api-version=…).
  */
@@ -15,6 +25,7 @@ export function azureProvider(name: string, cfg: AzureConfig): Provider {
     type: "azure",
     dialect: responses ? "openai-responses" : "openai-chat",
     timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+    modelProblem: deploymentProblem,
     requestOptions: () => (responses ? {} : { customTools: false, maxTokensField: "max_completion_tokens" }),
     target(model, ctx) {
       const v = cfg.api_version ? encodeURIComponent(cfg.api_version) : undefined;

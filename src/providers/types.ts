@@ -35,6 +35,8 @@ export interface Provider {
   readonly timeoutMs: number;
   /** Options for writing requests to this upstream (field names, reasoning echo, custom tools…). */
   requestOptions(model: string): RequestOptions;
+  /** Why `model` cannot be sent to this upstream (answered 400, naming `model`); undefined when it can. */
+  modelProblem?(model: string): string | undefined;
   /** URL and headers for a generation call. */
   target(model: string, ctx: CallContext): UpstreamTarget;
   /** URL and headers for a token count (Anthropic only). */

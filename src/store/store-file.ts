@@ -17,13 +17,22 @@ export function prepareStoreFile(path: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new StoreFileError(`store.path '${path}': cannot create its directory (${(err as Error).message})`);
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === "EEXIST" || e.code === "ENOTDIR"
+        ? `its directory '${dir}' cannot be made: a part of it is a file, not a directory`
+        : `cannot create its directory '${dir}' (${e.code ?? e.message})`;
+    throw new StoreFileError(`store.path '${path}': ${why}`);
   }
   let fd: number;
   try {
     fd = openSync(path, "a+", 0o600);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (e.code === "EISDIR")
+      throw new StoreFileError(
+        `store.path '${path}' is a directory: it names the database file, e.g. ${path}/llmux.db`,
+      );
     throw new StoreFileError(`store.path '${path}' cannot be opened for writing (${e.code ?? e.message})`);
   }
   try {

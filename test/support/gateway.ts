@@ -81,7 +81,7 @@ export async function startHarness(
       cb();
     },
   });
-  const logger = pino({ level: "info", base: undefined }, sink);
+  const logger = pino({ level: config.logging.level, base: undefined }, sink);
   const gateway = new Gateway(config, logger);
   const addr = await gateway.listen(0, "127.0.0.1");
   return {
