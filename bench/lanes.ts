@@ -342,6 +342,16 @@ export function buildLanes(opts: LaneOptions): Lane[] {
       minted: true,
       notes: "msg-small-chat with a key minted through the admin API: the difference is the cost of minted keys.",
     },
+    {
+      ...msgSmallChat,
+      id: "msg-small-chat-routed",
+      title: "Messages → OpenAI-compatible Chat, small, streaming, alias with two deployments (routing)",
+      body: clone(smallMsg.body),
+      llmuxModel: "bench-routed",
+      peers: {},
+      notes:
+        "msg-small-chat to an alias of two deployments: the attempt loop, strategy, health and affinity on the in-process state. The difference is the routing layer's cost.",
+    },
   ];
 }
 
@@ -387,6 +397,7 @@ export function llmuxConfig(mockPort: number, hosts: string[] = ["127.0.0.1"]): 
     `  compat: { type: openai-compatible, base_url: "http://127.0.0.1:${mockPort}/compat/v1", api_key: bench }`,
     `  anth: { type: anthropic, base_url: "http://127.0.0.1:${mockPort}", api_key: bench }`,
     `  azure: { type: azure, base_url: "http://127.0.0.1:${mockPort}", api_key: bench, api: responses }`,
+    `  compat2: { type: openai-compatible, base_url: "http://127.0.0.1:${mockPort}/compat/v1", api_key: bench }`,
   ];
   hosts.forEach((h, i) => {
     lines.push(`  anth${i + 1}: { type: anthropic, base_url: "http://${h}:${mockPort}", api_key: bench }`);
@@ -395,6 +406,8 @@ export function llmuxConfig(mockPort: number, hosts: string[] = ["127.0.0.1"]): 
     "models:",
     "  bench-compat: { provider: compat, model: bench-model }",
     "  bench-azure: { provider: azure, model: gpt-5-codex }",
+    "  bench-routed:",
+    "    deployments: [{ provider: compat, model: bench-model }, { provider: compat2, model: bench-model }]",
   );
   return `${lines.join("\n")}\n`;
 }

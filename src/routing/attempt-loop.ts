@@ -144,14 +144,16 @@ export async function attemptLoop<P, R extends LoopRoute>(
     for (const { d, avail } of list) {
       if (deps.signal.aborted) return { exhausted: true, last, error };
       if (attempts > route.routing.retries || now() > deadline) break;
+      const probe = avail === "half-open";
+      if (probe && !(await deps.health.claimProbe(d))) continue;
       attempts++;
       const plan = await deps.plan(route, d);
       if (isErrorInfo(plan)) {
+        if (probe) await deps.health.failed(d, route.routing, { class: "client" }, true);
         error = plan;
         deps.note(`${d.name}: not usable for this request (${plan.message})`);
         continue;
       }
-      const probe = avail === "probe";
       await deps.health.started(d);
       const startedAt = now();
       let reply: LoopReply;

@@ -2,8 +2,11 @@ import type { HotState } from "../state/hot-state.js";
 import type { Deployment, Routing } from "./deployments.js";
 import { type Classified, isDeploymentFault } from "./error-class.js";
 
-/** Whether a deployment may take a request now; `probe` means this request is its single trial. */
-export type Availability = "ok" | "probe" | "cooling";
+/**
+ * Whether a deployment may take a request now. `half-open`: its cooldown after errors is over and the
+ * next request to it is a single trial, which a caller must claim with `claimProbe` before sending.
+ */
+export type Availability = "ok" | "half-open" | "cooling";
 
 export interface HealthEvents {
   coolDown(d: Deployment, forMs: number, why: string): void;
@@ -48,8 +51,12 @@ export class DeploymentHealth {
   async availability(d: Deployment): Promise<Availability> {
     const [cool, open] = await Promise.all([this.hot.get(`cool:${d.id}`), this.hot.get(`open:${d.id}`)]);
     if (cool !== undefined) return "cooling";
-    if (open === undefined) return "ok";
-    return (await this.hot.setIfAbsent(`probe:${d.id}`, "1", PROBE_TTL)) ? "probe" : "cooling";
+    return open === undefined ? "ok" : "half-open";
+  }
+
+  /** Claims the single probe of a half-open deployment; false when another request (anywhere) has it. */
+  claimProbe(d: Deployment): Promise<boolean> {
+    return this.hot.setIfAbsent(`probe:${d.id}`, "1", PROBE_TTL);
   }
 
   started(d: Deployment): Promise<number> {

@@ -232,13 +232,14 @@ describe.each(ENGINES)("deployment health on $name", ({ open }) => {
     for (let i = 0; i < 3; i++) await health.failed(d, routing, { class: "connection" }, false);
     expect(await health.availability(d)).toBe("cooling");
     await new Promise((r) => setTimeout(r, 1100));
-    const many = await Promise.all(Array.from({ length: 10 }, () => health.availability(d)));
-    expect(many.filter((a) => a === "probe")).toHaveLength(1);
-    expect(many.filter((a) => a === "cooling")).toHaveLength(9);
+    expect(await health.availability(d)).toBe("half-open");
+    const claims = await Promise.all(Array.from({ length: 10 }, () => health.claimProbe(d)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
     await health.failed(d, routing, { class: "connection" }, true);
     expect(await health.availability(d)).toBe("cooling");
     await new Promise((r) => setTimeout(r, 1100));
-    expect(await health.availability(d)).toBe("probe");
+    expect(await health.availability(d)).toBe("half-open");
+    expect(await health.claimProbe(d)).toBe(true);
     await health.succeeded(d, routing, 40, true);
     expect(await health.availability(d)).toBe("ok");
     expect(events.at(-1)).toBe("up d");
