@@ -1,8 +1,10 @@
 import type { z } from "zod";
+import type { Data } from "../data/data.js";
 import { type Keys, NoMasterKey, UnknownTeam } from "../data/keys.js";
 import { DuplicateName, type Teams } from "../data/teams.js";
 import { type DeploymentRow, deploymentRoutes } from "./deployments-route.js";
 import * as S from "./schemas.js";
+import { spendRoutes, withSpend } from "./spend-route.js";
 
 /** An error the admin API answers with: its status, words, and the field at fault. */
 export class AdminError extends Error {
@@ -43,6 +45,9 @@ export interface AdminDeps {
   changed(): void;
   /** The health of every deployment (GET /admin/v1/deployments). */
   deployments?: (() => Promise<DeploymentRow[]>) | undefined;
+  /** The ledger's database (spend) and the budget time zone. */
+  data?: Data | undefined;
+  timezone?: string | undefined;
 }
 
 /** Errors of the repositories, as the admin API answers them. */
@@ -137,7 +142,10 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       status: 200,
       answer: S.Key,
       byId: true,
-      run: ({ params }) => d.keys.get(params.id!),
+      run: async ({ params }) => {
+        const view = await d.keys.get(params.id!);
+        return d.data ? withSpend(d.data, view, d.timezone ?? "UTC") : view;
+      },
     },
     {
       method: "PATCH",
@@ -169,5 +177,6 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       run: ({ params, body }) => change(() => d.keys.rotate(params.id!, (body as z.infer<typeof S.KeyRotate>).grace_s)),
     },
     ...(d.deployments ? deploymentRoutes(d.deployments) : []),
+    ...(d.data ? spendRoutes(d.data) : []),
   ];
 }

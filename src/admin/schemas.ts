@@ -93,7 +93,8 @@ export const Key = z.object({
   budget: Budget,
   limits: Limits,
   credentials: z.array(z.string()).describe("Providers the key carries its own secret for (never the secret)."),
-  spend_usd: z.number(),
+  spend_usd: z.number().describe("Spent in the budget's current window (all time without a budget), from the ledger."),
+  budget_remaining_usd: z.number().nullable().optional().describe("What is left of the budget in its window."),
   created_at: z.string(),
   updated_at: z.string(),
 });

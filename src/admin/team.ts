@@ -54,6 +54,8 @@ export class TeamParts {
         teams: this.teams,
         changed: () => this.directory.invalidate(),
         deployments: opts.deployments,
+        data: this.data,
+        timezone: config.billing.timezone,
       }),
       config.admin.keys,
       (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,

@@ -75,3 +75,56 @@ export const StateSchema = z
   .strict()
   .default({ prefix: "llmux:", on_failure: "degrade", timeout_ms: 500 })
   .describe("Where hot shared state lives.");
+
+const usdPerMillion = z.number().min(0).describe("USD per million tokens.");
+
+/** One model's prices (USD per million tokens), extending or replacing the shipped table's row. */
+export const PriceSchema = z
+  .object({
+    input: usdPerMillion,
+    output: usdPerMillion,
+    cache_read: usdPerMillion.optional(),
+    cache_write_5m: usdPerMillion.optional(),
+    cache_write_1h: usdPerMillion.optional(),
+    reasoning: usdPerMillion.optional(),
+    long_context: z
+      .object({
+        above_tokens: z.number().int().positive().describe("The tier applies when the input is larger than this."),
+        input: usdPerMillion.optional(),
+        output: usdPerMillion.optional(),
+        cache_read: usdPerMillion.optional(),
+        cache_write_5m: usdPerMillion.optional(),
+        cache_write_1h: usdPerMillion.optional(),
+      })
+      .strict()
+      .optional()
+      .describe("Prices for long requests (e.g. above 200k input tokens)."),
+  })
+  .strict();
+
+export const PricesSchema = z
+  .record(z.string(), PriceSchema)
+  .default({})
+  .describe("Model prices (upstream model names) that extend or override the table llmux ships.");
+
+/** Budget windows and the ledger's local spool. */
+export const BillingSchema = z
+  .object({
+    timezone: z
+      .string()
+      .default("UTC")
+      .describe("Time zone of budget windows (day, week, month): an IANA name such as Europe/Berlin."),
+    alert_at: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.8)
+      .describe("Share of a budget at which a warning is logged, once per window."),
+    spool_path: z
+      .string()
+      .optional()
+      .describe("Where ledger rows wait while the database is unreachable. Default: beside store.path."),
+  })
+  .strict()
+  .default({ timezone: "UTC", alert_at: 0.8 })
+  .describe("How spend is counted against budgets, and kept when the database is away.");

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { ServerSchema } from "./schema-server.js";
-import { AdminSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
+import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
 
 /**
  * The configuration file, as a schema: the single source for validation (errors name the path), defaults,
@@ -306,6 +306,8 @@ export const ConfigSchema = z
       .describe("What llmux logs, and how."),
     admin: AdminSchema,
     state: StateSchema,
+    prices: PricesSchema,
+    billing: BillingSchema,
     secrets: SecretsSchema,
     signup: SignupSchema,
   })

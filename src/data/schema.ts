@@ -90,6 +90,36 @@ export interface RevisionsTable {
   value: number;
 }
 
+/** One row per request made with a minted key (the spend ledger), written by the settle stage. */
+export interface LedgerTable {
+  /** The request id (also the idempotency key: a replayed spool row is not counted twice). */
+  id: string;
+  /** Unix milliseconds. */
+  at: number;
+  key_id: string;
+  team_id: string | null;
+  user_label: string | null;
+  alias: string | null;
+  provider: string | null;
+  deployment: string | null;
+  model: string | null;
+  client: string | null;
+  status: number;
+  /** ok | error | aborted | refused */
+  outcome: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  /** Integer nano-dollars (1 USD = 1,000,000,000). */
+  cost_nanos: number;
+  /** 1 when the usage was estimated by llmux. */
+  estimated: number;
+  latency_ms: number;
+  ttft_ms: number | null;
+}
+
 export interface MigrationsTable {
   id: string;
   applied_at: number;
@@ -104,5 +134,6 @@ export interface Database {
   api_keys: KeysTable;
   credentials: CredentialsTable;
   revisions: RevisionsTable;
+  ledger: LedgerTable;
   llmux_migrations: MigrationsTable;
 }

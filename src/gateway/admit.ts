@@ -32,3 +32,27 @@ export const admitAll: Admission = { admit: () => ADMITTED };
 export function isAdmitted(v: Admitted | ErrorInfo): v is Admitted {
   return "admitted" in v;
 }
+
+/** Both admissions, in order: the second only when the first admitted; releases run in reverse. */
+export function chainAdmissions(first: Admission | undefined, second: Admission): Admission {
+  if (!first) return second;
+  return {
+    async admit(input) {
+      const a = await first.admit(input);
+      if (!isAdmitted(a)) return a;
+      const b = await second.admit(input);
+      if (!isAdmitted(b)) {
+        await a.release?.(input.rec);
+        return b;
+      }
+      if (!a.release && !b.release) return b;
+      return {
+        admitted: true,
+        release: async (rec) => {
+          await b.release?.(rec);
+          await a.release?.(rec);
+        },
+      };
+    },
+  };
+}

@@ -31,6 +31,12 @@ export interface RequestRecord {
   reason?: string;
   /** Who called (Principal.name), never the key. */
   key?: string;
+  /** A minted key's id, team and user (the ledger's columns). */
+  keyId?: string | undefined;
+  teamId?: string | undefined;
+  user?: string | undefined;
+  /** The request's cost once known (src/billing): nano-dollars, and whether it rests on an estimate. */
+  cost?: { nanos: number; estimated: boolean; priced: boolean };
   warnings: Warning[];
   requestBytes: number;
   /** Characters of text the client received (for estimating output tokens). */
@@ -110,6 +116,7 @@ export function finalise(logger: Logger, rec: RequestRecord): void {
       reasoning: u.reasoningTokens,
       estimated: u.estimated === true ? true : undefined,
     },
+    cost_usd: rec.cost && rec.cost.nanos > 0 ? rec.cost.nanos / 1e9 : undefined,
     key: rec.key,
     warnings: rec.warnings.length > 0 ? rec.warnings.map((w) => ({ code: w.code, message: w.message })) : undefined,
     decisions: rec.decisions,

@@ -2,6 +2,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { TeamParts } from "../admin/team.js";
+import type { Billing } from "../billing/billing.js";
+import { billingOf } from "../billing/wire.js";
 import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
 import { readTls } from "../config/tls.js";
@@ -11,6 +13,7 @@ import type { Principal } from "../identity/principal.js";
 import { configResolvers } from "../identity/resolvers.js";
 import { newId } from "../ir/ids.js";
 import type { ErrorInfo } from "../ir/types.js";
+import { limitsAdmission } from "../limits/admission.js";
 import type { Logger } from "../observe/logger.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
@@ -20,7 +23,7 @@ import type { HotState } from "../state/hot-state.js";
 import { openHotState } from "../state/open.js";
 import type { Store } from "../store/types.js";
 import { type Accepted, accept, isAccepted } from "./accept.js";
-import type { Admission } from "./admit.js";
+import { type Admission, chainAdmissions } from "./admit.js";
 import { countTokens } from "./count-tokens-endpoint.js";
 import { decodeJson } from "./decode-json.js";
 import { listModels, oneModel, storedResponse } from "./endpoints.js";
@@ -73,6 +76,8 @@ export class Gateway {
   private readonly pruner: NodeJS.Timeout;
   /** Minted keys, teams and the admin API, on the data layer (absent when a store is supplied). */
   readonly team: TeamParts | undefined;
+  /** Usage → cost → the spend ledger (the settle stage's money side). */
+  readonly billing: Billing;
 
   constructor(
     readonly config: Config,
@@ -98,6 +103,7 @@ export class Gateway {
       ...configResolvers(config.auth),
     ]);
     this.store = parts.store ?? this.team!.store;
+    this.billing = billingOf(config, logger, this.team?.data);
     const cache = new ReasoningCache(() => this.store.reasoning);
     this.ownsHot = parts.hot === undefined;
     this.hot =
@@ -133,7 +139,19 @@ export class Gateway {
       }),
       retentionDays: config.store.retention_days,
       state: new StateAccess(this.store, cache, config.reasoning.secret),
-      admission: allowListAdmission(parts.admission),
+      admission: allowListAdmission(
+        chainAdmissions(
+          parts.admission,
+          limitsAdmission({
+            hot: this.hot,
+            billing: this.billing,
+            data: this.team?.data,
+            timezone: config.billing.timezone,
+            alertAt: config.billing.alert_at,
+            warn: (fields, msg) => logger.warn(fields, msg),
+          }),
+        ),
+      ),
     };
     this.pruner = setInterval(() => void this.prune(), 3600_000);
     this.pruner.unref();
@@ -178,6 +196,7 @@ export class Gateway {
       this.server.closeAllConnections();
     });
     this.pool.close();
+    await this.billing.close();
     this.team?.directory.close();
     await this.store.close();
     if (this.ownsHot) await this.hot.close();
@@ -213,7 +232,9 @@ export class Gateway {
       }
     } finally {
       if (ex.signal.aborted && !res.writableFinished) rec.outcome = "aborted";
+      if (rec.model !== undefined) this.billing.cost(rec);
       finalise(this.logger, rec);
+      this.billing.settle(rec);
     }
   }
 
@@ -250,6 +271,9 @@ export class Gateway {
       return;
     }
     ex.rec.key = principal.name;
+    ex.rec.keyId = principal.keyId;
+    ex.rec.teamId = principal.teamId;
+    ex.rec.user = principal.user;
     decide(ex.rec, () => `caller ${principal.name ?? principal.owner} (${CALLER_WORDS[principal.kind]})`);
     return this.route(ex, accepted, principal);
   }

@@ -26,7 +26,7 @@ export function sendError(
   headers: Record<string, string> = {},
 ): number {
   const { status, body } = codecs[dialect].encodeError(error);
-  const extra: Record<string, string> = { ...headers };
+  const extra: Record<string, string> = { ...headers, ...error.headers };
   if (error.retryAfter) extra["retry-after"] = error.retryAfter;
   if (!res.headersSent) sendJson(res, status, body as JsonObject, extra);
   else res.end();

@@ -3,9 +3,10 @@ import type { Data } from "../data/data.js";
 import { hashKey } from "../data/keys.js";
 import { readRevision } from "../data/revisions.js";
 import type { Database } from "../data/schema.js";
+import { quotaOf } from "../data/teams.js";
 import type { Keyring } from "../secrets/cipher.js";
 import type { Refusal, Resolver, Verdict } from "./identify.js";
-import type { Principal } from "./principal.js";
+import type { Principal, Quota } from "./principal.js";
 
 /** A key as the directory remembers it: the principal it stands for and what can end its validity. */
 interface Entry {
@@ -97,6 +98,12 @@ export class KeyDirectory implements Resolver {
         "k.disabled",
         "k.revoked_at",
         "t.models as team_models",
+        "k.budget_micros",
+        "k.budget_period",
+        "k.limits",
+        "t.budget_micros as team_budget_micros",
+        "t.budget_period as team_budget_period",
+        "t.limits as team_limits",
       ])
       .where((eb) => eb.or([eb("k.hash", "=", hash), eb("k.previous_hash", "=", hash)]))
       .executeTakeFirst();
@@ -125,6 +132,7 @@ export class KeyDirectory implements Resolver {
           teamId: row.team_id ?? undefined,
           allow: allow.length > 0 ? allow : undefined,
           credentials,
+          quotas: quotasOf(row),
         },
         prefix: row.prefix,
         revoked: row.revoked_at !== null,
@@ -158,4 +166,35 @@ export class KeyDirectory implements Resolver {
       this.polling = false;
     }
   }
+}
+
+type QuotaRow = {
+  id: string;
+  team_id: string | null;
+  budget_micros: number | null;
+  budget_period: string | null;
+  limits: string | null;
+  team_budget_micros: number | null;
+  team_budget_period: string | null;
+  team_limits: string | null;
+};
+
+/** The key's and its team's budgets and limits, those that are set. */
+function quotasOf(row: QuotaRow): Quota[] | undefined {
+  const out: Quota[] = [];
+  const add = (scope: Quota["scope"], id: string, q: ReturnType<typeof quotaOf>) => {
+    if (q.budget || q.limits) out.push({ scope, id, budget: q.budget ?? undefined, limits: q.limits ?? undefined });
+  };
+  add("key", row.id, quotaOf(row));
+  if (row.team_id)
+    add(
+      "team",
+      row.team_id,
+      quotaOf({
+        budget_micros: row.team_budget_micros,
+        budget_period: row.team_budget_period,
+        limits: row.team_limits,
+      }),
+    );
+  return out.length > 0 ? out : undefined;
 }

@@ -21,4 +21,14 @@ export interface Principal {
   readonly allow?: readonly (readonly string[])[] | undefined;
   /** Minted keys: the key's own upstream secrets by provider name, used instead of the provider's api_key. */
   readonly credentials?: ReadonlyMap<string, string> | undefined;
+  /** Minted keys: the budgets and rate limits of the key and of its team, each enforced. */
+  readonly quotas?: readonly Quota[] | undefined;
+}
+
+/** A budget and limits that bound a key (`scope: key`) or every key of a team (`scope: team`). */
+export interface Quota {
+  readonly scope: "key" | "team";
+  readonly id: string;
+  readonly budget?: { readonly usd: number; readonly period: "day" | "week" | "month" | "total" } | undefined;
+  readonly limits?: { readonly rpm?: number; readonly tpm?: number; readonly concurrency?: number } | undefined;
 }

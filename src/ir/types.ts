@@ -311,6 +311,8 @@ export interface ErrorInfo {
   code?: string | null;
   /** `retry-after` value to hand to the client. */
   retryAfter?: string;
+  /** More response headers for the client (rate-limit state: x-ratelimit-*, anthropic-ratelimit-*). */
+  headers?: Record<string, string>;
 }
 
 export interface Warning {

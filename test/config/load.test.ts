@@ -16,6 +16,8 @@ describe("parseConfig: defaults", () => {
       auth: { keys: [], passthrough: false, passthrough_providers: [] },
       admin: { keys: [] },
       state: { prefix: "llmux:", on_failure: "degrade", timeout_ms: 500 },
+      prices: {},
+      billing: { timezone: "UTC", alert_at: 0.8 },
       secrets: { previous_master_keys: [] },
       signup: { enabled: false, providers: [], per_hour: 10 },
       providers: {},

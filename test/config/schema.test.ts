@@ -33,6 +33,8 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "logging",
       "admin",
       "state",
+      "prices",
+      "billing",
       "secrets",
       "signup",
     ]);

@@ -111,6 +111,7 @@ describe.each(ENGINES)("admin API on $engine", ({ fresh }) => {
       "DELETE /admin/v1/keys/{id}",
       "POST /admin/v1/keys/{id}/rotate",
       "GET /admin/v1/deployments",
+      "GET /admin/v1/spend",
       "GET /admin/v1/openapi.json",
     ];
     expect(operations.sort()).toEqual(contract.sort());

@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { spendBy, spentSince } from "../billing/spend.js";
+import type { Data } from "../data/data.js";
+import type { KeyView } from "../data/keys.js";
+import { windowOf } from "../limits/windows.js";
+import { AdminError, type AdminRoute } from "./routes.js";
+
+export const SpendQuery = z
+  .object({
+    group_by: z.enum(["key", "team", "model", "user", "day"]).default("key"),
+    from: z.string().optional().describe("ISO time or date; default: 30 days ago."),
+    to: z.string().optional().describe("ISO time or date; default: now."),
+  })
+  .strict();
+
+const SpendRow = z.object({
+  group: z.string().nullable(),
+  requests: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cache_read_tokens: z.number().int(),
+  cache_write_tokens: z.number().int(),
+  reasoning_tokens: z.number().int(),
+  cost_usd: z.number().describe("Summed exactly (integer nano-dollars), reported in USD."),
+  cost_nanos: z.number().int().describe("The same, in nano-dollars (1e-9 USD)."),
+});
+
+export const SpendAnswer = z.object({
+  group_by: z.string(),
+  from: z.string(),
+  to: z.string(),
+  rows: z.array(SpendRow),
+});
+
+function time(v: string | undefined, field: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new AdminError(400, `${field} must be an ISO date or time, got '${v}'`, field);
+  return t;
+}
+
+/** `GET /admin/v1/spend`: the ledger grouped and summed in the database. */
+export function spendRoutes(data: Data): AdminRoute[] {
+  return [
+    {
+      method: "GET",
+      path: "/admin/v1/spend",
+      summary: "Spend from the ledger, grouped by key, team, model, user or day",
+      query: SpendQuery,
+      status: 200,
+      answer: SpendAnswer,
+      run: async ({ query }) => {
+        const q = query as z.infer<typeof SpendQuery>;
+        const now = Date.now();
+        const from = time(q.from, "from", now - 30 * 86_400_000);
+        const to = time(q.to, "to", now + 1);
+        return {
+          group_by: q.group_by,
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          rows: await spendBy(data, q.group_by, from, to),
+        };
+      },
+    },
+  ];
+}
+
+/** A key as the admin API shows it, with its spend in its budget's current window (or in all) and what is left. */
+export async function withSpend(data: Data, view: KeyView | undefined, timezone: string) {
+  if (!view) return undefined;
+  const w = view.budget ? windowOf(view.budget.period, Date.now(), timezone) : { start: 0 };
+  const nanos = await spentSince(data, "key", view.id, w.start);
+  return {
+    ...view,
+    spend_usd: nanos / 1e9,
+    budget_remaining_usd: view.budget ? Math.max(0, view.budget.usd * 1e9 - nanos) / 1e9 : null,
+  };
+}

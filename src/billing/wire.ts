@@ -1,0 +1,28 @@
+import { dirname, join } from "node:path";
+import type { Config } from "../config/schema.js";
+import type { Data } from "../data/data.js";
+import type { Logger } from "../observe/logger.js";
+import { Billing } from "./billing.js";
+import { Ledger } from "./ledger.js";
+import { PriceTable } from "./prices.js";
+
+/** The gateway's billing: the price table (shipped + `prices:`) and, with a data layer, the ledger. */
+export function billingOf(config: Config, logger: Logger, data: Data | undefined): Billing {
+  const prices = new PriceTable(config.prices, (model) =>
+    logger.warn(
+      { model },
+      `no price for model '${model}': its requests cost 0 (add it under prices: in the configuration)`,
+    ),
+  );
+  if (!data) return new Billing(prices, undefined);
+  const spool = config.billing.spool_path ?? join(dirname(config.store.path), "ledger-spool.jsonl");
+  const ledger = new Ledger(data, spool, {
+    spooled: (rows, err) =>
+      logger.error(
+        { rows, spool, err: (err as Error).message },
+        `the database did not take ${rows} ledger row(s): kept in ${spool} until it does`,
+      ),
+    caughtUp: (rows) => logger.warn({ rows }, `the ledger caught up: ${rows} spooled row(s) written`),
+  });
+  return new Billing(prices, ledger);
+}

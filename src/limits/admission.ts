@@ -1,0 +1,175 @@
+import type { Billing } from "../billing/billing.js";
+import { costOf, nanosOf, usd } from "../billing/cost.js";
+import { spentSince } from "../billing/spend.js";
+import type { Data } from "../data/data.js";
+import type { Admission, AdmitInput, Admitted } from "../gateway/admit.js";
+import type { RequestRecord } from "../gateway/finalise.js";
+import { usageOf } from "../gateway/finalise.js";
+import type { Quota } from "../identity/principal.js";
+import { isObject } from "../ir/input-error.js";
+import type { Dialect, ErrorInfo } from "../ir/types.js";
+import type { HotState } from "../state/hot-state.js";
+import { rateLimitHeaders } from "./headers.js";
+import { slide } from "./sliding.js";
+import { windowOf } from "./windows.js";
+
+export interface LimitsDeps {
+  hot: HotState;
+  billing: Billing;
+  /** The ledger's database: a budget window's counter starts from what the ledger already holds. */
+  data?: Data | undefined;
+  timezone: string;
+  /** Share of a budget at which a warning is logged once per window. */
+  alertAt: number;
+  warn(fields: object, msg: string): void;
+  now?: () => number;
+}
+
+const MINUTE = 60_000;
+/** At most this many output tokens of `max_tokens` are reserved against a budget before the answer. */
+const OUTPUT_RESERVE_CAP = 4096;
+
+const ADMITTED: Admitted = { admitted: true };
+const PERIOD_WORD = { day: "daily", week: "weekly", month: "monthly", total: "total" } as const;
+
+function maxTokensOf(body: unknown): number | undefined {
+  if (!isObject(body)) return undefined;
+  for (const k of ["max_tokens", "max_completion_tokens", "max_output_tokens"]) {
+    const v = body[k];
+    if (typeof v === "number" && v > 0) return v;
+  }
+  return undefined;
+}
+
+interface Taken {
+  undo(): Promise<void>;
+  settle(rec: RequestRecord, costNanos: number): Promise<void>;
+}
+
+function refusal(
+  client: Dialect,
+  kind: "rpm" | "tpm" | "concurrency",
+  q: Quota,
+  limit: number,
+  remaining: number,
+  resetMs: number,
+): ErrorInfo {
+  const what = kind === "rpm" ? "requests per minute" : kind === "tpm" ? "tokens per minute" : "concurrent requests";
+  const seconds = Math.max(1, Math.ceil(resetMs / 1000));
+  return {
+    status: 429,
+    kind: "rate_limit",
+    code: "rate_limit_exceeded",
+    message: `Rate limit reached: this ${q.scope === "key" ? "API key" : "team"} may make ${limit} ${what}. Try again in ${seconds} s.`,
+    retryAfter: String(seconds),
+    headers: rateLimitHeaders(client, kind, limit, remaining, resetMs),
+  };
+}
+
+/**
+ * The admit stage's limits and budgets, on the hot state (memory, or Redis shared by every instance):
+ * concurrency slots, rpm and tpm on sliding windows, and budgets on calendar windows where each request
+ * reserves its estimated cost before it goes upstream and settles to its real cost after (so 50 requests
+ * at once cannot all slip under the last dollar). Keys and teams each have their own quota; a request must
+ * fit all that apply. Refusals roll back what was taken.
+ */
+export function limitsAdmission(deps: LimitsDeps): Admission {
+  const now = deps.now ?? Date.now;
+  return {
+    async admit(input: AdmitInput): Promise<Admitted | ErrorInfo> {
+      const quotas = input.principal.quotas;
+      if (!quotas) return ADMITTED;
+      const { plan, rec } = input;
+      const t = now();
+      const inTokens = Math.ceil(rec.requestBytes / 4);
+      const outShare = Math.min(maxTokensOf(safeBody(plan.body)) ?? OUTPUT_RESERVE_CAP, OUTPUT_RESERVE_CAP);
+      const estTokens = inTokens + outShare;
+      const price = deps.billing.prices.find(plan.route.upstreamModel);
+      const reserve = costOf({ inputTokens: inTokens, outputTokens: outShare }, price).nanos;
+      const taken: Taken[] = [];
+      const refuse = async (e: ErrorInfo) => {
+        for (const x of taken.reverse()) await x.undo();
+        return e;
+      };
+      for (const q of quotas) {
+        const L = q.limits;
+        const base = `${q.scope}:${q.id}`;
+        if (L?.concurrency) {
+          const r = await deps.hot.addWithin(`conc:${base}`, 1, L.concurrency, 10 * MINUTE);
+          if (!r.ok) return refuse(refusal(plan.client, "concurrency", q, L.concurrency, 0, 1000));
+          const key = `conc:${base}`;
+          taken.push({
+            undo: () => deps.hot.incr(key, -1).then(() => undefined),
+            settle: () => deps.hot.incr(key, -1).then(() => undefined),
+          });
+        }
+        if (L?.rpm) {
+          const r = await slide(deps.hot, `rpm:${base}`, 1, L.rpm, MINUTE, t);
+          if (!r.ok) return refuse(refusal(plan.client, "rpm", q, L.rpm, 0, r.resetMs));
+        }
+        if (L?.tpm) {
+          const amount = Math.min(estTokens, L.tpm);
+          const r = await slide(deps.hot, `tpm:${base}`, amount, L.tpm, MINUTE, t);
+          if (!r.ok) return refuse(refusal(plan.client, "tpm", q, L.tpm, 0, r.resetMs));
+          const key = `tpm:${base}:${Math.floor(t / MINUTE)}`;
+          taken.push({
+            undo: () => deps.hot.incr(key, -amount).then(() => undefined),
+            settle: async (done) => {
+              const u = usageOf(done);
+              await deps.hot.incr(key, u.inputTokens + u.outputTokens - amount);
+            },
+          });
+        }
+        if (q.budget) {
+          const w = windowOf(q.budget.period, t, deps.timezone);
+          const key = `budget:${base}:${w.start}`;
+          const limit = nanosOf(q.budget.usd);
+          const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
+          if ((await deps.hot.get(key)) === undefined) {
+            const seed = deps.data ? await spentSince(deps.data, q.scope, q.id, w.start).catch(() => 0) : 0;
+            await deps.hot.setIfAbsent(key, String(seed), ttl);
+          }
+          const r = await deps.hot.addWithin(key, reserve, limit, ttl);
+          if (!r.ok) return refuse(exhausted(q, r.value, limit, w.end));
+          if (r.value >= deps.alertAt * limit && (await deps.hot.setIfAbsent(`alert:${key}`, "1", ttl))) {
+            deps.warn(
+              { scope: q.scope, id: q.id, spent_usd: usd(r.value), budget_usd: q.budget.usd },
+              `${q.scope} ${q.id} has used ${Math.round((r.value / limit) * 100)}% of its ${q.budget.period} budget of $${q.budget.usd}`,
+            );
+          }
+          taken.push({
+            undo: () => deps.hot.incr(key, -reserve).then(() => undefined),
+            settle: (_done, cost) => deps.hot.incr(key, cost - reserve).then(() => undefined),
+          });
+        }
+      }
+      if (taken.length === 0) return ADMITTED;
+      return {
+        admitted: true,
+        release: async (done: RequestRecord) => {
+          const cost = deps.billing.cost(done).nanos;
+          for (const x of taken) await x.settle(done, cost).catch(() => undefined);
+        },
+      };
+    },
+  };
+}
+
+function safeBody(body: string | Buffer): unknown {
+  try {
+    return JSON.parse(body.toString());
+  } catch {
+    return undefined;
+  }
+}
+
+function exhausted(q: Quota, spent: number, limit: number, end: number): ErrorInfo {
+  const b = q.budget!;
+  const resets = Number.isFinite(end) ? `; it resets at ${new Date(end).toISOString()}` : "; it does not reset";
+  return {
+    status: 429,
+    kind: "billing",
+    code: "insufficient_quota",
+    message: `Budget exhausted: this ${q.scope === "key" ? "API key" : "team"} has spent $${usd(Math.min(spent, limit)).toFixed(2)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets}. Ask your llmux administrator to raise it.`,
+  };
+}
