@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { costOf, usd } from "../../src/billing/cost.js";
+import { PriceTable } from "../../src/billing/prices.js";
+import { decodeAnthropicUsage } from "../../src/dialects/anthropic/usage.js";
+import { decodeChatUsage } from "../../src/dialects/openai-chat/usage.js";
+import { decodeResponsesUsage } from "../../src/dialects/openai-responses/usage.js";
+import { windowOf } from "../../src/limits/windows.js";
+
+const table = new PriceTable();
+
+describe("the shipped price table", () => {
+  it("carries its source and date on every row, and the models coding tools use", () => {
+    expect(PriceTable.source.source).toMatch(/LiteLLM/);
+    expect(PriceTable.source.date).toBe("2026-07-24");
+    for (const m of [
+      "gpt-5-codex",
+      "gpt-5",
+      "gpt-4.1",
+      "claude-sonnet-4-5",
+      "claude-opus-4-1",
+      "claude-haiku-4-5",
+      "deepseek-chat",
+      "gemini-2.5-pro",
+      "kimi-k2.6",
+    ]) {
+      const row = table.find(m);
+      expect(row, m).toBeDefined();
+      expect(row!.source).toMatch(/LiteLLM/);
+    }
+    expect(table.find("gpt-5-codex")).toMatchObject({ input: 1.25, output: 10, cache_read: 0.125 });
+  });
+  it("finds a model under a provider prefix or with a date suffix; an unknown one is reported once", () => {
+    expect(table.find("azure/gpt-5-codex")?.input).toBe(1.25);
+    expect(table.find("claude-sonnet-4-5-20250929")?.output).toBe(15);
+    const missing: string[] = [];
+    const t = new PriceTable({}, (m) => missing.push(m));
+    expect(t.find("my-local-llama")).toBeUndefined();
+    t.find("my-local-llama");
+    expect(missing).toEqual(["my-local-llama"]);
+    expect([...t.missing]).toEqual(["my-local-llama"]);
+  });
+  it("prices: in the configuration extends and overrides it", () => {
+    const t = new PriceTable({ "gpt-5-codex": { input: 1, output: 2 }, "my-model": { input: 5, output: 6 } });
+    expect(t.find("gpt-5-codex")).toMatchObject({ input: 1, output: 2, source: "config" });
+    expect(t.find("my-model")?.output).toBe(6);
+  });
+});
+
+describe("cost from recorded usage, exact", () => {
+  it("Anthropic: uncached input, cache reads, cache writes split by TTL, output", () => {
+    // A Claude Code turn as Anthropic reports it (message_start + message_delta).
+    const u = decodeAnthropicUsage({
+      input_tokens: 12,
+      cache_creation_input_tokens: 3000,
+      cache_read_input_tokens: 20000,
+      output_tokens: 450,
+      cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 },
+    });
+    const c = costOf(u, table.find("claude-sonnet-4-5"));
+    // 12×3 + 20000×0.3 + 1000×3.75 + 2000×6 + 450×15 = 36 + 6000 + 3750 + 12000 + 6750 = 28536 µ$ … per million
+    // USD = Σ tokens × USD per million / 1e6; nano-dollars = that × 1e9.
+    expect(c.nanos).toBe(28_536_000);
+    expect(usd(c.nanos)).toBeCloseTo(0.028536, 9);
+    expect(c.estimated).toBe(false);
+  });
+  it("OpenAI Chat: cached tokens at the cache price, reasoning inside output", () => {
+    const u = decodeChatUsage({
+      prompt_tokens: 10_000,
+      completion_tokens: 2_000,
+      total_tokens: 12_000,
+      prompt_tokens_details: { cached_tokens: 8_000 },
+      completion_tokens_details: { reasoning_tokens: 1_500 },
+    });
+    // gpt-5: 2000×1.25 + 8000×0.125 + 2000×10 = 2500 + 1000 + 20000 = 23500 µ$/M → 0.0235 USD
+    expect(costOf(u, table.find("gpt-5")).nanos).toBe(23_500_000);
+  });
+  it("Responses: input_tokens_details and output_tokens_details", () => {
+    const u = decodeResponsesUsage({
+      input_tokens: 1_000,
+      input_tokens_details: { cached_tokens: 600 },
+      output_tokens: 300,
+      output_tokens_details: { reasoning_tokens: 200 },
+      total_tokens: 1_300,
+    });
+    // gpt-5-codex: 400×1.25 + 600×0.125 + 300×10 = 500 + 75 + 3000 = 3575 → 0.003575 USD
+    expect(costOf(u, table.find("gpt-5-codex")).nanos).toBe(3_575_000);
+  });
+  it("a long request is priced at the long-context tier", () => {
+    const short = costOf({ inputTokens: 200_000, outputTokens: 0 }, table.find("claude-sonnet-4-5")).nanos;
+    const long = costOf({ inputTokens: 200_001, outputTokens: 0 }, table.find("claude-sonnet-4-5")).nanos;
+    expect(short).toBe(600_000_000);
+    expect(long).toBe(1_200_006_000);
+  });
+  it("estimated usage is marked; an unknown model costs nothing", () => {
+    expect(costOf({ inputTokens: 10, outputTokens: 10, estimated: true }, table.find("gpt-5")).estimated).toBe(true);
+    expect(costOf({ inputTokens: 10, outputTokens: 10 }, undefined)).toEqual({
+      nanos: 0,
+      estimated: false,
+      priced: false,
+    });
+  });
+  it("sums are exact: a million tiny requests add up to the integer they should", () => {
+    const one = costOf({ inputTokens: 7, outputTokens: 3 }, table.find("deepseek-chat")).nanos;
+    // 7×0.28 + 3×0.42 = 3.22 USD per million → 3,220 nano-dollars, an integer: no rounding at all
+    expect(one).toBe(3220);
+    let total = 0;
+    for (let i = 0; i < 1_000_000; i++) total += one;
+    expect(total).toBe(3_220_000_000);
+  });
+});
+
+describe("budget windows follow the calendar", () => {
+  const at = (iso: string) => Date.parse(iso);
+  it("day, week (Monday) and month in UTC", () => {
+    expect(windowOf("day", at("2026-11-22T23:59:59Z"))).toEqual({
+      start: at("2026-11-22T00:00:00Z"),
+      end: at("2026-11-23T00:00:00Z"),
+    });
+    expect(windowOf("day", at("2026-11-23T00:00:00Z")).start).toBe(at("2026-11-23T00:00:00Z"));
+    // 2026-11-22 is a Sunday: its week began on Monday the 16th.
+    expect(windowOf("week", at("2026-11-22T12:00:00Z"))).toEqual({
+      start: at("2026-11-16T00:00:00Z"),
+      end: at("2026-11-23T00:00:00Z"),
+    });
+    expect(windowOf("month", at("2026-12-31T23:00:00Z"))).toEqual({
+      start: at("2026-12-01T00:00:00Z"),
+      end: at("2027-01-01T00:00:00Z"),
+    });
+    expect(windowOf("total", at("2026-11-22T00:00:00Z"))).toEqual({ start: 0, end: Number.POSITIVE_INFINITY });
+  });
+  it("in a configured time zone", () => {
+    // 23:30 UTC on the 22nd is already the 23rd in Berlin (UTC+1 in November).
+    const w = windowOf("day", at("2026-11-22T23:30:00Z"), "Europe/Berlin");
+    expect(new Date(w.start).toISOString()).toBe("2026-11-22T23:00:00.000Z");
+    expect(new Date(w.end).toISOString()).toBe("2026-11-23T23:00:00.000Z");
+  });
+});

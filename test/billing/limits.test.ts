@@ -1,0 +1,172 @@
+/** Budgets and rate limits of the admit stage, on both hot-state engines, with an injected clock. */
+import { randomBytes } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { Billing } from "../../src/billing/billing.js";
+import { PriceTable } from "../../src/billing/prices.js";
+import { type Admitted, isAdmitted } from "../../src/gateway/admit.js";
+import { newRecord, type RequestRecord } from "../../src/gateway/finalise.js";
+import type { Plan } from "../../src/gateway/prepare.js";
+import type { Principal, Quota } from "../../src/identity/principal.js";
+import type { ErrorInfo } from "../../src/ir/types.js";
+import { limitsAdmission } from "../../src/limits/admission.js";
+import type { HotState } from "../../src/state/hot-state.js";
+import { MemoryState } from "../../src/state/memory.js";
+import { RedisState } from "../../src/state/redis.js";
+
+const prefix = () => `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`;
+const ENGINES: { name: string; open: () => HotState }[] = [
+  { name: "memory", open: () => new MemoryState() },
+  {
+    name: "redis",
+    open: () => new RedisState({ url: process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379", prefix: prefix() }),
+  },
+];
+
+/** gpt-4.1 at $2 in / $8 out per million tokens: a 400-byte request with max_tokens 25 reserves 100 + 25 tokens. */
+const billing = new Billing(new PriceTable(), undefined);
+const RESERVE_NANOS = 100 * 2000 + 25 * 8000;
+
+function plan(client: Plan["client"] = "openai-chat"): Plan {
+  return {
+    route: { upstreamModel: "gpt-4.1", requested: "gpt", alias: "gpt" },
+    client,
+    body: JSON.stringify({ max_tokens: 25 }),
+  } as unknown as Plan;
+}
+
+function record(): RequestRecord {
+  const rec = newRecord(`req_${randomBytes(6).toString("hex")}`, "POST", "/v1/chat/completions");
+  rec.requestBytes = 400;
+  return rec;
+}
+
+const principal = (quotas: Quota[]): Principal => ({ owner: "key:k", kind: "minted", keyId: "k", quotas });
+
+describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
+  const opened: HotState[] = [];
+  afterAll(async () => {
+    for (const s of opened) await s.close();
+  });
+  const setup = (now: { t: number }) => {
+    const hot = open();
+    opened.push(hot);
+    const warnings: string[] = [];
+    const admission = limitsAdmission({
+      hot,
+      billing,
+      timezone: "UTC",
+      alertAt: 0.8,
+      warn: (_f, msg) => warnings.push(msg),
+      now: () => now.t,
+    });
+    const admit = async (p: Principal, client?: Plan["client"]) => {
+      const rec = record();
+      const r = await admission.admit({ principal: p, plan: plan(client), rec });
+      return { r, rec };
+    };
+    return { admit, warnings, hot };
+  };
+
+  it("rpm: admits the limit, then 429 with retry-after and OpenAI rate-limit headers; no double burst at the minute's edge", async () => {
+    const now = { t: Date.parse("2026-11-22T10:00:50Z") };
+    const { admit } = setup(now);
+    const p = principal([{ scope: "key", id: "k1", limits: { rpm: 5 } }]);
+    const results = [];
+    for (let i = 0; i < 8; i++) results.push((await admit(p)).r);
+    expect(results.filter(isAdmitted)).toHaveLength(5);
+    const refused = results.find((r) => !isAdmitted(r)) as ErrorInfo;
+    expect(refused.status).toBe(429);
+    expect(refused.kind).toBe("rate_limit");
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(refused.headers).toMatchObject({ "x-ratelimit-limit-requests": "5", "x-ratelimit-remaining-requests": "0" });
+    // 15 s into the next minute, three quarters of the last minute's 5 still count: 5 - 3 = 2 more, not 5.
+    now.t = Date.parse("2026-11-22T10:01:15Z");
+    const next = [];
+    for (let i = 0; i < 5; i++) next.push((await admit(p)).r);
+    expect(next.filter(isAdmitted)).toHaveLength(2);
+  });
+
+  it("Anthropic clients get anthropic-ratelimit-* headers", async () => {
+    const { admit } = setup({ t: Date.parse("2026-11-22T10:00:00Z") });
+    const p = principal([{ scope: "key", id: "k2", limits: { rpm: 1 } }]);
+    await admit(p, "anthropic");
+    const r = (await admit(p, "anthropic")).r as ErrorInfo;
+    expect(r.headers?.["anthropic-ratelimit-requests-limit"]).toBe("1");
+    expect(r.headers?.["anthropic-ratelimit-requests-reset"]).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it("tpm: reserves the estimate (input + max_tokens), settles to the reported usage", async () => {
+    const { admit } = setup({ t: Date.parse("2026-11-22T10:00:00Z") });
+    const p = principal([{ scope: "team", id: "t1", limits: { tpm: 300 } }]);
+    const a = await admit(p);
+    const b = await admit(p);
+    expect(isAdmitted(a.r) && isAdmitted(b.r)).toBe(true);
+    expect(isAdmitted((await admit(p)).r)).toBe(false);
+    // The first two used far less than reserved: settling frees the rest.
+    for (const x of [a, b]) {
+      x.rec.model = "gpt-4.1";
+      x.rec.usage = { inputTokens: 10, outputTokens: 5 };
+      await (x.r as Admitted).release!(x.rec);
+    }
+    expect(isAdmitted((await admit(p)).r)).toBe(true);
+  });
+
+  it("concurrency: a slot per request in flight, given back when it is settled", async () => {
+    const { admit } = setup({ t: Date.parse("2026-11-22T10:00:00Z") });
+    const p = principal([{ scope: "key", id: "k3", limits: { concurrency: 2 } }]);
+    const a = await admit(p);
+    await admit(p);
+    const third = (await admit(p)).r as ErrorInfo;
+    expect(third.status).toBe(429);
+    expect(third.message).toMatch(/2 concurrent requests/);
+    await (a.r as Admitted).release!(a.rec);
+    expect(isAdmitted((await admit(p)).r)).toBe(true);
+  });
+
+  it("budget: 50 concurrent requests against 10 requests' worth admit 10; out of quota names the budget and its reset", async () => {
+    const { admit, warnings } = setup({ t: Date.parse("2026-11-22T10:00:00Z") });
+    const p = principal([{ scope: "key", id: "k4", budget: { usd: (10 * RESERVE_NANOS) / 1e9, period: "day" } }]);
+    const results = await Promise.all(Array.from({ length: 50 }, () => admit(p)));
+    expect(results.filter((x) => isAdmitted(x.r))).toHaveLength(10);
+    const refused = results.find((x) => !isAdmitted(x.r))!.r as ErrorInfo;
+    expect(refused).toMatchObject({ status: 429, kind: "billing", code: "insufficient_quota" });
+    expect(refused.message).toMatch(/daily budget of \$0\.004.*resets at 2026-11-23T00:00:00\.000Z/);
+    expect(refused.retryAfter).toBeUndefined();
+    expect(warnings.some((w) => /used 80% of its day budget|used \d+% of its day budget/.test(w))).toBe(true);
+  });
+
+  it("budget: settles to the real cost, so what was reserved and not spent can be used again", async () => {
+    const { admit } = setup({ t: Date.parse("2026-11-22T10:00:00Z") });
+    const p = principal([{ scope: "key", id: "k5", budget: { usd: (2 * RESERVE_NANOS) / 1e9, period: "day" } }]);
+    const a = await admit(p);
+    const b = await admit(p);
+    expect(isAdmitted((await admit(p)).r)).toBe(false);
+    for (const x of [a, b]) {
+      x.rec.model = "gpt-4.1";
+      x.rec.usage = { inputTokens: 10, outputTokens: 5 };
+      await (x.r as Admitted).release!(x.rec);
+    }
+    expect(isAdmitted((await admit(p)).r)).toBe(true);
+  });
+
+  it("budget windows reset at midnight without a request having to come (injected clock)", async () => {
+    const now = { t: Date.parse("2026-11-22T23:59:30Z") };
+    const { admit } = setup(now);
+    const p = principal([{ scope: "key", id: "k6", budget: { usd: RESERVE_NANOS / 1e9, period: "day" } }]);
+    expect(isAdmitted((await admit(p)).r)).toBe(true);
+    expect(isAdmitted((await admit(p)).r)).toBe(false);
+    now.t = Date.parse("2026-11-23T00:00:01Z");
+    expect(isAdmitted((await admit(p)).r)).toBe(true);
+  });
+
+  it("a key's and its team's quotas both apply; a refusal gives back what the other took", async () => {
+    const { admit, hot } = setup({ t: Date.parse("2026-11-22T10:00:00Z") });
+    const p = principal([
+      { scope: "key", id: "k7", limits: { concurrency: 5 } },
+      { scope: "team", id: "t7", limits: { rpm: 1 } },
+    ]);
+    expect(isAdmitted((await admit(p)).r)).toBe(true);
+    expect(isAdmitted((await admit(p)).r)).toBe(false);
+    expect(await hot.count("conc:key:k7")).toBe(1);
+  });
+});
