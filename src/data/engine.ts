@@ -82,7 +82,12 @@ function openPostgres(url: string): Engine {
         oid === 20 ? Number : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
     },
   });
+  // A connection that drops (PostgreSQL restarted, a network cut) fails the query using it, which the
+  // caller handles; the client's own error event must not crash the process, idle or checked out.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { name: "postgres", db, release: () => db.destroy() };
 }
