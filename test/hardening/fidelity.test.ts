@@ -65,3 +65,26 @@ describe("an Anthropic tool_use without input", () => {
     expect(item?.arguments).toBe("{}");
   });
 });
+
+describe("message_start for Anthropic clients of another dialect's upstream", () => {
+  it("carries an estimate of the input tokens; the final count stays in message_delta", async () => {
+    const { default: Anthropic } = await import("@anthropic-ai/sdk");
+    const sdk = new Anthropic({ apiKey: "k", baseURL: h.url, maxRetries: 0 });
+    const prompt = "Explain the following text. ".repeat(40);
+    const stream = sdk.messages.stream({
+      model: "via-openai-chat",
+      max_tokens: 100,
+      messages: [{ role: "user", content: prompt }],
+    });
+    let startInput = -1;
+    stream.on("streamEvent", (e) => {
+      if (e.type === "message_start") startInput = e.message.usage.input_tokens;
+    });
+    const final = await stream.finalMessage();
+    // About a quarter of the request's bytes: well above 0, the order of the prompt's size.
+    expect(startInput).toBeGreaterThan(prompt.length / 8);
+    expect(startInput).toBeLessThan(prompt.length);
+    // The upstream's own count arrives at the end.
+    expect(final.usage.input_tokens).toBe(10);
+  });
+});
