@@ -6,10 +6,11 @@ import { affinityKey } from "../routing/affinity.js";
 import { attemptLoop, isExhausted } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
 import type { DeploymentHealth } from "../routing/health.js";
+import { hasQuota } from "../routing/quota.js";
 import type { HotState } from "../state/hot-state.js";
 import { attempt } from "./attempt.js";
 import { answerError, type Exchange } from "./exchange.js";
-import { decide } from "./finalise.js";
+import { decide, usageOf } from "./finalise.js";
 import { type ModelTable, onDeployment, type Route } from "./model-table.js";
 import type { Plan, State } from "./prepare.js";
 import { respond } from "./respond.js";
@@ -27,11 +28,17 @@ export interface RoutedDeps {
   readonly retentionDays: number;
 }
 
-/** Whether an alias needs the attempt loop: several deployments or fallbacks. One deployment goes straight. */
+/**
+ * Whether an alias needs the attempt loop: several deployments, fallbacks or a declared quota. One plain
+ * deployment goes straight, touching no state.
+ */
 export function needsRouting(route: Route): boolean {
   const s = route.settings;
   return (
-    route.deployments.length > 1 || (s.fallbacks?.length ?? 0) > 0 || (s.context_window_fallbacks?.length ?? 0) > 0
+    route.deployments.length > 1 ||
+    (s.fallbacks?.length ?? 0) > 0 ||
+    (s.context_window_fallbacks?.length ?? 0) > 0 ||
+    route.deployments.some(hasQuota)
   );
 }
 
@@ -120,6 +127,10 @@ export async function routedGenerate(
     ok = rec.outcome !== "error";
   } finally {
     await result.settle(ok);
+    if (deployment.tpm !== undefined) {
+      const u = usageOf(rec);
+      await deps.health.spendTokens(deployment, u.inputTokens + u.outputTokens).catch(() => undefined);
+    }
   }
   if (!ok) return;
   const binds: Promise<void>[] = [];

@@ -257,4 +257,38 @@ describe.each(ENGINES)("deployment health on $name", ({ open }) => {
     await health.succeeded(d, routing, 200, false);
     expect(await health.ttft(d)).toBe(130);
   });
+
+  it("a declared rpm admits exactly that many requests a minute, shared by every claimer", async () => {
+    let t = Date.UTC(2026, 0, 1, 0, 0, 0);
+    const { health } = setup(() => t);
+    const d = { ...dep("q"), rpm: 5 };
+    const claims = await Promise.all(Array.from({ length: 12 }, () => health.claimQuota(d)));
+    expect(claims.filter(Boolean)).toHaveLength(5);
+    expect((await health.view(d, routing)).minute_requests).toBe(5);
+    // Two minutes on, the sliding window has emptied.
+    t += 120_000;
+    expect(await health.claimQuota(d)).toBe(true);
+  });
+
+  it("a declared tpm passes the deployment by once its tokens this minute reach it", async () => {
+    let t = Date.UTC(2026, 0, 1, 0, 0, 0);
+    const { health } = setup(() => t);
+    const d = { ...dep("r"), tpm: 1000 };
+    expect(await health.claimQuota(d)).toBe(true);
+    await health.spendTokens(d, 600);
+    expect(await health.claimQuota(d)).toBe(true);
+    await health.spendTokens(d, 400);
+    expect(await health.claimQuota(d)).toBe(false);
+    expect((await health.view(d, routing)).minute_tokens).toBe(1000);
+    t += 120_000;
+    expect(await health.claimQuota(d)).toBe(true);
+  });
+
+  it("a deployment without a declared quota touches no quota state", async () => {
+    const { health } = setup();
+    const d = dep("s");
+    expect(await health.claimQuota(d)).toBe(true);
+    const v = await health.view(d, routing);
+    expect([v.minute_requests, v.minute_tokens]).toEqual([null, null]);
+  });
 });
