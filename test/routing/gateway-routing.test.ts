@@ -329,3 +329,43 @@ describe("previous_response_id across two deployments of different accounts", ()
     expect(served.size).toBe(1);
   });
 });
+
+describe("reasoning state of one account is never sent to another", () => {
+  it("a Responses conversation moved off its cooled account loses its encrypted reasoning items, not its turn", async () => {
+    const headers = { "content-type": "application/json", "x-session-affinity": `reasoning-${Date.now()}` };
+    const post = (input: unknown) =>
+      fetch(`${h.url}/v1/responses`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ model: "pair", input, store: false }),
+      });
+    const r0 = await post("Turn 0");
+    await r0.text();
+    const home = (r0.headers.get("llmux-route") ?? "").split(";")[0]!;
+    const index = home === "account-a" ? 0 : 1;
+    const other = index === 0 ? "account-b" : "account-a";
+    d[index]!.mode = throttled(30);
+    const from = mock.requests.length;
+    try {
+      const input = [
+        { role: "user", content: "Turn 0" },
+        { type: "reasoning", id: "rs_home", summary: [], encrypted_content: "gAAAA-readable-only-by-home" },
+        { role: "assistant", content: "Answer 0" },
+        { role: "user", content: "Turn 1" },
+      ];
+      const r1 = await post(input);
+      const body = (await r1.json()) as Body;
+      expect(r1.status).toBe(200);
+      expect(body.model).toBe("pair");
+      expect((r1.headers.get("llmux-route") ?? "").split(";")[0]).toBe(other);
+      const sent = mock.requests.slice(from).filter((r) => r.path.endsWith("/responses"));
+      expect(sent).toHaveLength(1);
+      const items = (sent[0]!.body as Body).input as Body[];
+      expect(items.map((i) => i.type ?? i.role)).toEqual(["user", "assistant", "user"]);
+      expect(sent[0]!.raw).not.toContain("readable-only-by-home");
+    } finally {
+      d[index]!.mode = { kind: "pass" };
+      await h.gateway.hot.del(`cool:resp${index + 1}/gpt-5`);
+    }
+  });
+});

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import type { JsonObject } from "../../src/ir/types.js";
 import type { Provider } from "../../src/providers/types.js";
 import { affinityKey } from "../../src/routing/affinity.js";
 import type { Deployment, Routing } from "../../src/routing/deployments.js";
 import { routingOf } from "../../src/routing/deployments.js";
 import { classifyFailure, classifyReply, retryAfterMs } from "../../src/routing/error-class.js";
+import { accountOf, withoutOpaqueReasoning } from "../../src/routing/foreign-reasoning.js";
 import { DeploymentHealth } from "../../src/routing/health.js";
 import { type Candidate, order } from "../../src/routing/strategies.js";
 import type { HotState } from "../../src/state/hot-state.js";
@@ -290,5 +292,50 @@ describe.each(ENGINES)("deployment health on $name", ({ open }) => {
     expect(await health.claimQuota(d)).toBe(true);
     const v = await health.view(d, routing);
     expect([v.minute_requests, v.minute_tokens]).toEqual([null, null]);
+  });
+});
+
+describe("opaque reasoning kept to its account", () => {
+  it("drops Anthropic thinking and redacted_thinking blocks of assistant turns, and turns left empty", () => {
+    const body: JsonObject = {
+      model: "m",
+      messages: [
+        { role: "user", content: "q" },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "t", signature: "sig" },
+            { type: "text", text: "a" },
+          ],
+        },
+        { role: "assistant", content: [{ type: "redacted_thinking", data: "x" }] },
+        { role: "user", content: [{ type: "text", text: "thinking about it" }] },
+      ],
+    };
+    const before = JSON.stringify(body);
+    const out = withoutOpaqueReasoning("anthropic", body);
+    expect(JSON.stringify(body)).toBe(before);
+    expect(out?.dropped).toBe(2);
+    expect(out?.body.messages).toEqual([
+      { role: "user", content: "q" },
+      { role: "assistant", content: [{ type: "text", text: "a" }] },
+      { role: "user", content: [{ type: "text", text: "thinking about it" }] },
+    ]);
+  });
+
+  it("drops Responses reasoning items; leaves Chat and bodies without any alone", () => {
+    const out = withoutOpaqueReasoning("openai-responses", {
+      input: [
+        { role: "user", content: "q" },
+        { type: "reasoning", encrypted_content: "e", summary: [] },
+      ],
+    });
+    expect(out?.body.input).toEqual([{ role: "user", content: "q" }]);
+    expect(withoutOpaqueReasoning("openai-responses", { input: "q" })).toBeUndefined();
+    expect(withoutOpaqueReasoning("openai-chat", { messages: [{ role: "assistant", reasoning_content: "r" }] })).toBe(
+      undefined,
+    );
+    expect(accountOf("azure-east/gpt-5-codex")).toBe("azure-east");
+    expect(accountOf("vllm/meta/llama")).toBe("vllm");
   });
 });
