@@ -71,20 +71,6 @@ export function between(
   );
 }
 
-/**
- * What one lane adds over another (same client body, one more feature), run by run: each lane's llmux
- * minus its own direct baseline, then the difference (e.g. the routing layer's cost over one deployment).
- */
-export function overLane(r: BenchResults, lane: string, base: string, c: number, f: Metric): Spread | undefined {
-  return spread(
-    runsOf(r).map((run) => {
-      const cell = (id: string, t: TargetName) => mapOr(usable(findCell(r, id, t, c, run)), f);
-      const [l, ld, b, bd] = [cell(lane, "llmux"), cell(lane, "direct"), cell(base, "llmux"), cell(base, "direct")];
-      return l === undefined || ld === undefined || b === undefined || bd === undefined ? undefined : l - ld - (b - bd);
-    }),
-  );
-}
-
 /** Highest throughput among the concurrencies whose p99 stayed within `limitMs`, per run. */
 export function maxThroughput(
   r: BenchResults,

@@ -184,9 +184,13 @@ export async function attemptLoop<P, R extends LoopRoute>(
           reply,
           deployment: d,
           settle: async (ok) => {
-            await deps.health.finished(d);
-            if (ok) await deps.health.succeeded(d, route.routing, ttft, probe);
-            else await deps.health.failed(d, route.routing, { class: "server" }, probe);
+            // Independent keys: one round trip's wait on a shared state, not two.
+            await Promise.all([
+              deps.health.finished(d),
+              ok
+                ? deps.health.succeeded(d, route.routing, ttft, probe)
+                : deps.health.failed(d, route.routing, { class: "server" }, probe),
+            ]);
           },
         };
       }
