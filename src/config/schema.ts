@@ -100,9 +100,11 @@ const Compatible = z
     base_url: Url.optional().describe("Includes /v1 (or the vendor's equivalent). Required without a preset."),
     api_key: ApiKey("sent as Authorization: Bearer (none: no Authorization header)"),
     reasoning_field: z
-      .enum(["reasoning_content", "reasoning", "none"])
+      .enum(["auto", "reasoning_content", "reasoning", "none"])
       .optional()
-      .describe("Field earlier reasoning is echoed in (DeepSeek and Kimi require reasoning_content)."),
+      .describe(
+        "Field earlier reasoning is echoed in (DeepSeek and Kimi require reasoning_content). Default auto: the field the upstream sent it in.",
+      ),
     max_tokens_field: z
       .enum(["max_tokens", "max_completion_tokens"])
       .optional()

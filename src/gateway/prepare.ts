@@ -110,8 +110,10 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
   const origin: Origin = { provider: provider.name, model: route.upstreamModel };
   // Chat clients drop reasoning; upstreams that need it echoed (DeepSeek, Kimi) get it from llmux's cache,
   // which needs the translated path even between two Chat sides.
-  const needsEcho =
-    client === "openai-chat" && provider.requestOptions(route.upstreamModel).reasoningField !== undefined;
+  const field = provider.requestOptions(route.upstreamModel).reasoningField;
+  // `auto` only matters in a tool loop (where reasoning must come back): a request with tools, whose
+  // answer's reasoning is kept, or one with an assistant turn to echo it into.
+  const needsEcho = client === "openai-chat" && field !== undefined && (field !== "auto" || inToolLoop(body));
   if (upstream === client && requestDialect === client && !cursor && !needsEcho) {
     const patched: JsonObject = { ...body, model: route.upstreamModel };
     const view = bodyView(client, patched);
@@ -205,4 +207,10 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
     captureScope: state && client === "openai-chat" ? state.owner : undefined,
     storeAs,
   };
+}
+
+function inToolLoop(body: JsonObject): boolean {
+  if (Array.isArray(body.tools) && body.tools.length > 0) return true;
+  const messages = body.messages;
+  return Array.isArray(messages) && messages.some((m) => isObject(m) && m.role === "assistant");
 }

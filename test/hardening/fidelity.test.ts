@@ -5,9 +5,16 @@ import { type Body, type Harness, startHarness } from "../support/gateway.js";
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness(() => ({
-    providers: { "mock-chat": { type: "mock", dialect: "openai-chat" } },
-    models: { "mock-chat": { provider: "mock-chat", model: "llmux-mock" } },
+  h = await startHarness((mockUrl) => ({
+    providers: {
+      "mock-chat": { type: "mock", dialect: "openai-chat" },
+      // A DeepSeek-like server configured with nothing but its URL: reasoning_field left at its default.
+      "plain-compat": { type: "openai-compatible", base_url: `${mockUrl}/compat/v1`, api_key: "k" },
+    },
+    models: {
+      "mock-chat": { provider: "mock-chat", model: "llmux-mock" },
+      "deepseek-like": { provider: "plain-compat", model: "deepseek-reasoner" },
+    },
   }));
 });
 afterAll(async () => {
@@ -86,5 +93,48 @@ describe("message_start for Anthropic clients of another dialect's upstream", ()
     expect(startInput).toBeLessThan(prompt.length);
     // The upstream's own count arrives at the end.
     expect(final.usage.input_tokens).toBe(10);
+  });
+});
+
+describe("reasoning_field defaults to auto for an openai-compatible provider", () => {
+  it("echoes the reasoning a DeepSeek-like upstream sent in reasoning_content on the next tool turn", async () => {
+    const sdk = new OpenAI({ apiKey: "k", baseURL: `${h.url}/v1`, maxRetries: 0 });
+    const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object" } } }];
+    h.mock.enqueue({
+      blocks: [
+        { type: "reasoning", text: "I should look up the weather." },
+        { type: "tool_call", id: "call_auto_1", name: "get_weather", arguments: '{"city":"Paris"}' },
+      ],
+    });
+    h.mock.enqueue({
+      blocks: [{ type: "text", text: "Sunny." }],
+      expect: { contains: ['"reasoning_content":"I should look up the weather."'] },
+    });
+    const user = { role: "user" as const, content: "Weather in Paris?" };
+    const first = await sdk.chat.completions.create({ model: "deepseek-like", messages: [user], tools });
+    const call = first.choices[0]!.message.tool_calls![0]!;
+    // The client sends back only content and tool calls, as Chat clients do.
+    const second = await sdk.chat.completions.create({
+      model: "deepseek-like",
+      tools,
+      messages: [
+        user,
+        { role: "assistant", content: first.choices[0]!.message.content ?? null, tool_calls: [call] },
+        { role: "tool", tool_call_id: call.id, content: "20°" },
+      ],
+    });
+    expect(second.choices[0]!.message.content).toBe("Sunny.");
+    expect(h.mock.requests.at(-1)!.failure).toBeUndefined();
+  });
+
+  it("a first turn still passes straight through (nothing to echo yet)", async () => {
+    const res = await fetch(`${h.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "deepseek-like", messages: [{ role: "user", content: "hi" }], odd_field: 1 }),
+    });
+    expect(res.status).toBe(200);
+    // Passthrough keeps fields it does not know, byte for byte.
+    expect(h.mock.requests.at(-1)!.raw).toContain('"odd_field":1');
   });
 });
