@@ -14,6 +14,7 @@ beforeAll(async () => {
     models: {
       "mock-chat": { provider: "mock-chat", model: "llmux-mock" },
       "deepseek-like": { provider: "plain-compat", model: "deepseek-reasoner" },
+      "google/gemini-2.5-pro": { provider: "openai-chat", model: "gpt-4.1" },
     },
   }));
 });
@@ -136,5 +137,23 @@ describe("reasoning_field defaults to auto for an openai-compatible provider", (
     expect(res.status).toBe(200);
     // Passthrough keeps fields it does not know, byte for byte.
     expect(h.mock.requests.at(-1)!.raw).toContain('"odd_field":1');
+  });
+});
+
+describe("the Azure deployment route", () => {
+  it("takes deployment names with slashes and bodies without model, as Cursor's Azure flow sends them", async () => {
+    const res = await fetch(
+      `${h.url}/openai/deployments/google/gemini-2.5-pro/chat/completions?api-version=2024-12-01-preview`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "api-key": "k" },
+        body: JSON.stringify({ messages: [{ role: "user", content: "Hi there" }] }),
+      },
+    );
+    const body = (await res.json()) as Body;
+    expect(res.status).toBe(200);
+    expect(body.model).toBe("google/gemini-2.5-pro");
+    expect(body.choices[0].message.content).toContain("Hi there");
+    expect((h.mock.requests.at(-1)!.body as Body).model).toBe("gpt-4.1");
   });
 });
