@@ -110,6 +110,12 @@ const Compatible = z
       .optional()
       .describe("The field that carries the output limit."),
     custom_tools: z.boolean().optional().describe("Whether the server understands free-form custom tools."),
+    normalize_stream: z
+      .boolean()
+      .optional()
+      .describe(
+        "The server's stream deviates from OpenAI's (content as parts, tool calls without index, no first role): re-encode it for Chat clients instead of passing it through. On for the mistral preset.",
+      ),
     top_k: z.boolean().optional().describe("Whether the server accepts top_k."),
     headers: Headers.optional(),
     timeout_ms: Timeout.optional(),

@@ -114,7 +114,7 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
   // `auto` only matters in a tool loop (where reasoning must come back): a request with tools, whose
   // answer's reasoning is kept, or one with an assistant turn to echo it into.
   const needsEcho = client === "openai-chat" && field !== undefined && (field !== "auto" || inToolLoop(body));
-  if (upstream === client && requestDialect === client && !cursor && !needsEcho) {
+  if (upstream === client && requestDialect === client && !cursor && !needsEcho && !provider.normalizeStream) {
     const patched: JsonObject = { ...body, model: route.upstreamModel };
     const view = bodyView(client, patched);
     applyAliasSettings(view, route.settings);

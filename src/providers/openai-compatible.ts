@@ -23,6 +23,7 @@ export function compatibleProvider(name: string, cfg: CompatConfig): Provider {
     type: "openai-compatible",
     dialect: "openai-chat",
     timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+    normalizeStream: cfg.normalize_stream ?? preset?.normalizeStream ?? false,
     requestOptions: () => options,
     target(_model, ctx) {
       const headers: Record<string, string> = { "content-type": "application/json", ...cfg.headers };
