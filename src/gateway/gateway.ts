@@ -36,6 +36,7 @@ import { type BodyLimits, BodyRefused, discardBody, readBody } from "./read-body
 import { refuse } from "./refuse.js";
 import { StateAccess } from "./state.js";
 import { createPool, type UpstreamPool } from "./upstream.js";
+import { MB } from "./upstream-shape.js";
 
 /** What kind of caller a principal is, in words for the debug log. */
 const CALLER_WORDS: Record<Principal["kind"], string> = {
@@ -86,7 +87,10 @@ export class Gateway {
   ) {
     this.providers = createProviders(config);
     this.models = new ModelTable(config.models, this.providers);
-    this.pool = createPool();
+    this.pool = createPool({
+      eventBytes: Math.round(config.server.max_event_mb * MB),
+      answerBytes: Math.round(config.server.max_answer_mb * MB),
+    });
     this.limits = {
       bytes: Math.round(config.server.body_limit_mb * 1024 * 1024),
       timeoutMs: config.server.body_timeout_ms,

@@ -61,6 +61,11 @@ export interface ResponseOptions {
    * "stop", for clients that show nothing for an in-stream error (Cursor).
    */
   errorsAsText?: boolean;
+  /**
+   * Responses: the response's id, made by llmux, instead of one derived from the upstream's (stored responses:
+   * an upstream that repeats ids must not make two answers one).
+   */
+  responseId?: string;
 }
 
 /** Options for the upstream-facing side of decoding a response or stream. */
