@@ -22,7 +22,7 @@ import { deploymentRows } from "../routing/health-view.js";
 import type { HotState } from "../state/hot-state.js";
 import { openHotState } from "../state/open.js";
 import type { Store } from "../store/types.js";
-import { type Accepted, accept, isAccepted } from "./accept.js";
+import { type Accepted, accept, dialectOfUnknown, isAccepted } from "./accept.js";
 import { type Admission, chainAdmissions } from "./admit.js";
 import { countTokens } from "./count-tokens-endpoint.js";
 import { decodeJson } from "./decode-json.js";
@@ -246,7 +246,8 @@ export class Gateway {
     if (this.team?.owns(ex.rec.path)) return this.team.serve(ex, ex.rec.path);
     const accepted = accept(ex.req);
     if (!isAccepted(accepted)) {
-      answerError(ex, "openai-chat", accepted);
+      ex.rec.client = dialectOfUnknown(ex.req);
+      answerError(ex, ex.rec.client, accepted);
       discardBody(ex.req, this.limits);
       return;
     }
