@@ -8,7 +8,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENGINES, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
+import { admin, teamHarness } from "../team/helpers.js";
 
 type Sent = { messages: { role: string; content: unknown }[] };
 
@@ -131,5 +133,41 @@ describe.each([
     const sent = JSON.stringify(up.bodies.at(-1));
     expect(sent).toContain("echo:alice item");
     expect(sent).not.toContain("forged");
+  });
+});
+
+describe.each(ENGINES)("minted keys own their stored responses by key id, not by team ($engine)", ({ fresh }) => {
+  let where: TestLocation;
+  let h: Harness;
+  let up: Awaited<ReturnType<typeof startRepeatingUpstream>>;
+  beforeAll(async () => {
+    where = await fresh();
+    up = await startRepeatingUpstream();
+    h = await teamHarness(where, {
+      providers: { local: { type: "openai-compatible", base_url: `${up.url}/v1`, api_key: "k" } },
+      models: { local: { provider: "local", model: "llama" } },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    await where.drop();
+    await new Promise<void>((r) => up.server.close(() => r()));
+  });
+
+  it("a key of the same team gets 404; the owner keeps it", async () => {
+    const team = await admin(h, "POST", "/teams", { name: "crew" });
+    const k1 = await admin(h, "POST", "/keys", { name: "one", team_id: team.body.id });
+    const k2 = await admin(h, "POST", "/keys", { name: "two", team_id: team.body.id });
+    const one = new OpenAI({ apiKey: k1.body.key, baseURL: `${h.url}/v1`, maxRetries: 0 });
+    const two = new OpenAI({ apiKey: k2.body.key, baseURL: `${h.url}/v1`, maxRetries: 0 });
+    const r = await one.responses.create({ model: "local", input: "team secret", store: true });
+    const status = (p: Promise<unknown>) =>
+      p.then(
+        () => 200,
+        (e: unknown) => (e as { status?: number }).status,
+      );
+    expect(await status(two.responses.retrieve(r.id))).toBe(404);
+    expect(await status(two.responses.create({ model: "local", input: "x", previous_response_id: r.id }))).toBe(404);
+    expect((await one.responses.retrieve(r.id)).output_text).toBe("echo:team secret");
   });
 });
