@@ -7,6 +7,7 @@ import { keysCommand } from "./keys.js";
 import { mockCommand } from "./mock.js";
 import { schemaCommand } from "./schema.js";
 import { secretsCommand } from "./secrets.js";
+import { spendCommand } from "./spend.js";
 import { startCommand } from "./start.js";
 import { teamsCommand } from "./teams.js";
 
@@ -17,4 +18,5 @@ export const COMMANDS: readonly Command[] = [
   keysCommand,
   teamsCommand,
   secretsCommand,
+  spendCommand,
 ];

@@ -66,6 +66,11 @@ export interface ResponseOptions {
    * an upstream that repeats ids must not make two answers one).
    */
   responseId?: string;
+  /**
+   * Anthropic: input tokens to report in message_start when the upstream reported none there (an upstream
+   * of another dialect reports usage at the end; some clients read input tokens only from message_start).
+   */
+  inputTokensEstimate?: number;
 }
 
 /** Options for the upstream-facing side of decoding a response or stream. */

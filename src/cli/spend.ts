@@ -1,0 +1,45 @@
+import { ADMIN_OPTIONS, output, withClient } from "./admin-client.js";
+import type { Command } from "./command.js";
+import { UsageError } from "./command.js";
+import { optString } from "./values.js";
+
+const GROUPS = ["key", "team", "model", "user", "day"];
+const COLUMNS = [
+  "group",
+  "requests",
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
+  "cost_usd",
+];
+
+export const spendCommand: Command = {
+  name: "spend",
+  summary: "Spend from the ledger, grouped by key, team, model, user or day.",
+  description: [
+    "Reads the spend ledger (every request made with a minted key) from the configured store, or from a",
+    "running llmux with --url. Costs are summed exactly (integer nano-dollars) and shown in USD.",
+  ].join("\n"),
+  options: {
+    ...ADMIN_OPTIONS,
+    by: { type: "string", value: "GROUP", description: "key (default), team, model, user or day." },
+    from: { type: "string", value: "TIME", description: "ISO date or time (default: 30 days ago)." },
+    to: { type: "string", value: "TIME", description: "ISO date or time (default: now)." },
+  },
+  examples: ["llmux spend", "llmux spend --by model --from 2026-11-01", "llmux spend --by day --json"],
+  run: (input) => {
+    const by = optString(input, "by") ?? "key";
+    if (!GROUPS.includes(by)) throw new UsageError(`--by must be one of ${GROUPS.join(", ")}, got '${by}'`, "spend");
+    const query: Record<string, string> = { group_by: by };
+    const from = optString(input, "from");
+    const to = optString(input, "to");
+    if (from) query.from = from;
+    if (to) query.to = to;
+    return withClient(input, async (c) => {
+      const out = (await c.call("GET", "/admin/v1/spend", undefined, query)) as { rows: unknown[] };
+      output(input, input.values.json ? out : out.rows, COLUMNS);
+    });
+  },
+};
