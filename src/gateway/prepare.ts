@@ -1,6 +1,7 @@
 import { adaptCursorRequest } from "../clients/cursor.js";
 import { type ClientName, isResponsesShaped } from "../clients/detect.js";
 import { restoreCustomCalls, stripThinkTags } from "../clients/normalize.js";
+import { newId } from "../ir/ids.js";
 import { InputError, isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo, Json, JsonObject } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
@@ -165,8 +166,11 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
         delete ir.previousResponseId;
       }
     }
-    if (client === "openai-responses" && ir.store !== false)
+    if (client === "openai-responses" && ir.store !== false) {
       storeAs = { previousId: body.previous_response_id as string | undefined, input: inputItems(body) };
+      // What llmux stores is named by llmux: upstream ids may repeat (some local servers reuse one).
+      response.responseId = newId("resp_");
+    }
   }
   restoreCustomCalls(ir);
   if (client === "openai-chat" && response.reasoningMode === "think-tags") stripThinkTags(ir);
