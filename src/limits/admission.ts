@@ -46,6 +46,40 @@ interface Taken {
   settle(rec: RequestRecord, costNanos: number): Promise<void>;
 }
 
+/** One check of the admit stage: what it took (to settle or give back), or why it refuses. */
+interface Check {
+  taken?: Taken;
+  refused?: ErrorInfo;
+}
+
+/** Reserves `reserve` nano-dollars in the quota's current budget window (seeded from the ledger once). */
+async function reserveBudget(deps: LimitsDeps, q: Quota, t: number, reserve: number): Promise<Check> {
+  const budget = q.budget!;
+  const base = `${q.scope}:${q.id}`;
+  const w = windowOf(budget.period, t, deps.timezone);
+  const key = `budget:${base}:${w.start}`;
+  const limit = nanosOf(budget.usd);
+  const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
+  if ((await deps.hot.get(key)) === undefined) {
+    const seed = deps.data ? await spentSince(deps.data, q.scope, q.id, w.start).catch(() => 0) : 0;
+    await deps.hot.setIfAbsent(key, String(seed), ttl);
+  }
+  const r = await deps.hot.addWithin(key, reserve, limit, ttl);
+  if (!r.ok) return { refused: exhausted(q, r.value, limit, w.end) };
+  if (r.value >= deps.alertAt * limit && (await deps.hot.setIfAbsent(`alert:${key}`, "1", ttl))) {
+    deps.warn(
+      { scope: q.scope, id: q.id, spent_usd: usd(r.value), budget_usd: budget.usd },
+      `${q.scope} ${q.id} has used ${Math.round((r.value / limit) * 100)}% of its ${budget.period} budget of $${budget.usd}`,
+    );
+  }
+  return {
+    taken: {
+      undo: () => deps.hot.incr(key, -reserve).then(() => undefined),
+      settle: (_done, cost) => deps.hot.incr(key, cost - reserve).then(() => undefined),
+    },
+  };
+}
+
 function refusal(
   client: Dialect,
   kind: "rpm" | "tpm" | "concurrency",
@@ -86,69 +120,69 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
       const estTokens = inTokens + outShare;
       const price = deps.billing.prices.find(plan.route.upstreamModel);
       const reserve = costOf({ inputTokens: inTokens, outputTokens: outShare }, price).nanos;
-      const taken: Taken[] = [];
-      const refuse = async (e: ErrorInfo) => {
-        for (const x of taken.reverse()) await x.undo();
-        return e;
-      };
+      // Every check of every quota runs at once (one or two round trips to Redis, not one per check); what
+      // was taken is given back when any of them refuses.
+      const checks: Promise<Check>[] = [];
       for (const q of quotas) {
         const L = q.limits;
         const base = `${q.scope}:${q.id}`;
         if (L?.concurrency) {
-          const r = await deps.hot.addWithin(`conc:${base}`, 1, L.concurrency, 10 * MINUTE);
-          if (!r.ok) return refuse(refusal(plan.client, "concurrency", q, L.concurrency, 0, 1000));
+          const conc = L.concurrency;
           const key = `conc:${base}`;
-          taken.push({
-            undo: () => deps.hot.incr(key, -1).then(() => undefined),
-            settle: () => deps.hot.incr(key, -1).then(() => undefined),
-          });
+          const release = () => deps.hot.incr(key, -1).then(() => undefined);
+          checks.push(
+            deps.hot
+              .addWithin(key, 1, conc, 10 * MINUTE)
+              .then((r) =>
+                r.ok
+                  ? { taken: { undo: release, settle: release } }
+                  : { refused: refusal(plan.client, "concurrency", q, conc, 0, 1000) },
+              ),
+          );
         }
         if (L?.rpm) {
-          const r = await slide(deps.hot, `rpm:${base}`, 1, L.rpm, MINUTE, t);
-          if (!r.ok) return refuse(refusal(plan.client, "rpm", q, L.rpm, 0, r.resetMs));
+          const rpm = L.rpm;
+          checks.push(
+            slide(deps.hot, `rpm:${base}`, 1, rpm, MINUTE, t).then((r) =>
+              r.ok ? {} : { refused: refusal(plan.client, "rpm", q, rpm, 0, r.resetMs) },
+            ),
+          );
         }
         if (L?.tpm) {
-          const amount = Math.min(estTokens, L.tpm);
-          const r = await slide(deps.hot, `tpm:${base}`, amount, L.tpm, MINUTE, t);
-          if (!r.ok) return refuse(refusal(plan.client, "tpm", q, L.tpm, 0, r.resetMs));
+          const tpm = L.tpm;
+          const amount = Math.min(estTokens, tpm);
           const key = `tpm:${base}:${Math.floor(t / MINUTE)}`;
-          taken.push({
-            undo: () => deps.hot.incr(key, -amount).then(() => undefined),
-            settle: async (done) => {
-              const u = usageOf(done);
-              await deps.hot.incr(key, u.inputTokens + u.outputTokens - amount);
-            },
-          });
+          checks.push(
+            slide(deps.hot, `tpm:${base}`, amount, tpm, MINUTE, t).then((r) =>
+              r.ok
+                ? {
+                    taken: {
+                      undo: () => deps.hot.incr(key, -amount).then(() => undefined),
+                      settle: async (done: RequestRecord) => {
+                        const u = usageOf(done);
+                        await deps.hot.incr(key, u.inputTokens + u.outputTokens - amount);
+                      },
+                    },
+                  }
+                : { refused: refusal(plan.client, "tpm", q, tpm, 0, r.resetMs) },
+            ),
+          );
         }
-        if (q.budget) {
-          const w = windowOf(q.budget.period, t, deps.timezone);
-          const key = `budget:${base}:${w.start}`;
-          const limit = nanosOf(q.budget.usd);
-          const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
-          if ((await deps.hot.get(key)) === undefined) {
-            const seed = deps.data ? await spentSince(deps.data, q.scope, q.id, w.start).catch(() => 0) : 0;
-            await deps.hot.setIfAbsent(key, String(seed), ttl);
-          }
-          const r = await deps.hot.addWithin(key, reserve, limit, ttl);
-          if (!r.ok) return refuse(exhausted(q, r.value, limit, w.end));
-          if (r.value >= deps.alertAt * limit && (await deps.hot.setIfAbsent(`alert:${key}`, "1", ttl))) {
-            deps.warn(
-              { scope: q.scope, id: q.id, spent_usd: usd(r.value), budget_usd: q.budget.usd },
-              `${q.scope} ${q.id} has used ${Math.round((r.value / limit) * 100)}% of its ${q.budget.period} budget of $${q.budget.usd}`,
-            );
-          }
-          taken.push({
-            undo: () => deps.hot.incr(key, -reserve).then(() => undefined),
-            settle: (_done, cost) => deps.hot.incr(key, cost - reserve).then(() => undefined),
-          });
-        }
+        if (q.budget) checks.push(reserveBudget(deps, q, t, reserve));
+      }
+      const results = await Promise.all(checks);
+      const taken = results.flatMap((r) => (r.taken ? [r.taken] : []));
+      const refused = results.find((r) => r.refused)?.refused;
+      if (refused) {
+        await Promise.all(taken.map((x) => x.undo().catch(() => undefined)));
+        return refused;
       }
       if (taken.length === 0) return ADMITTED;
       return {
         admitted: true,
         release: async (done: RequestRecord) => {
           const cost = deps.billing.cost(done).nanos;
-          for (const x of taken) await x.settle(done, cost).catch(() => undefined);
+          await Promise.all(taken.map((x) => x.settle(done, cost).catch(() => undefined)));
         },
       };
     },
