@@ -8,9 +8,8 @@ import { usageOf } from "../gateway/finalise.js";
 import type { Quota } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
-import type { HotState } from "../state/hot-state.js";
+import type { HotState, Throttled } from "../state/hot-state.js";
 import { rateLimitHeaders } from "./headers.js";
-import { slide } from "./sliding.js";
 import { windowOf } from "./windows.js";
 
 export interface LimitsDeps {
@@ -80,29 +79,34 @@ async function reserveBudget(deps: LimitsDeps, q: Quota, t: number, reserve: num
   };
 }
 
+/** Gives units back to (negative) or takes more from a GCRA bucket, whatever it holds (a settlement). */
+function give(deps: LimitsDeps, key: string, cost: number, limit: number): Promise<void> {
+  if (cost === 0) return Promise.resolve();
+  return deps.hot.throttle(key, cost, limit, MINUTE, (deps.now ?? Date.now)(), true).then(() => undefined);
+}
+
 function refusal(
   client: Dialect,
   kind: "rpm" | "tpm" | "concurrency",
   q: Quota,
   limit: number,
-  remaining: number,
-  resetMs: number,
+  r: Pick<Throttled, "remaining" | "retryMs" | "resetMs">,
 ): ErrorInfo {
   const what = kind === "rpm" ? "requests per minute" : kind === "tpm" ? "tokens per minute" : "concurrent requests";
-  const seconds = Math.max(1, Math.ceil(resetMs / 1000));
+  const seconds = Math.max(1, Math.ceil(r.retryMs / 1000));
   return {
     status: 429,
     kind: "rate_limit",
     code: "rate_limit_exceeded",
     message: `Rate limit reached: this ${q.scope === "key" ? "API key" : "team"} may make ${limit} ${what}. Try again in ${seconds} s.`,
     retryAfter: String(seconds),
-    headers: rateLimitHeaders(client, kind, limit, remaining, resetMs),
+    headers: rateLimitHeaders(client, kind, limit, r.remaining, r.resetMs),
   };
 }
 
 /**
  * The admit stage's limits and budgets, on the hot state (memory, or Redis shared by every instance):
- * concurrency slots, rpm and tpm on sliding windows, and budgets on calendar windows where each request
+ * concurrency slots, rpm and tpm by GCRA (a token bucket refilling evenly: no burst at a minute's edge), and budgets on calendar windows where each request
  * reserves its estimated cost before it goes upstream and settles to its real cost after (so 50 requests
  * at once cannot all slip under the last dollar). Keys and teams each have their own quota; a request must
  * fit all that apply. Refusals roll back what was taken.
@@ -131,40 +135,49 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
           const key = `conc:${base}`;
           const release = () => deps.hot.incr(key, -1).then(() => undefined);
           checks.push(
-            deps.hot
-              .addWithin(key, 1, conc, 10 * MINUTE)
-              .then((r) =>
-                r.ok
-                  ? { taken: { undo: release, settle: release } }
-                  : { refused: refusal(plan.client, "concurrency", q, conc, 0, 1000) },
-              ),
+            deps.hot.addWithin(key, 1, conc, 10 * MINUTE).then((r) =>
+              r.ok
+                ? { taken: { undo: release, settle: release } }
+                : {
+                    refused: refusal(plan.client, "concurrency", q, conc, {
+                      remaining: 0,
+                      retryMs: 1000,
+                      resetMs: 1000,
+                    }),
+                  },
+            ),
           );
         }
         if (L?.rpm) {
           const rpm = L.rpm;
+          const key = `rpm:${base}`;
           checks.push(
-            slide(deps.hot, `rpm:${base}`, 1, rpm, MINUTE, t).then((r) =>
-              r.ok ? {} : { refused: refusal(plan.client, "rpm", q, rpm, 0, r.resetMs) },
-            ),
+            deps.hot
+              .throttle(key, 1, rpm, MINUTE, t)
+              .then((r) =>
+                r.ok
+                  ? { taken: { undo: () => give(deps, key, -1, rpm), settle: async () => undefined } }
+                  : { refused: refusal(plan.client, "rpm", q, rpm, r) },
+              ),
           );
         }
         if (L?.tpm) {
           const tpm = L.tpm;
           const amount = Math.min(estTokens, tpm);
-          const key = `tpm:${base}:${Math.floor(t / MINUTE)}`;
+          const key = `tpm:${base}`;
           checks.push(
-            slide(deps.hot, `tpm:${base}`, amount, tpm, MINUTE, t).then((r) =>
+            deps.hot.throttle(key, amount, tpm, MINUTE, t).then((r) =>
               r.ok
                 ? {
                     taken: {
-                      undo: () => deps.hot.incr(key, -amount).then(() => undefined),
+                      undo: () => give(deps, key, -amount, tpm),
                       settle: async (done: RequestRecord) => {
                         const u = usageOf(done);
-                        await deps.hot.incr(key, u.inputTokens + u.outputTokens - amount);
+                        await give(deps, key, u.inputTokens + u.outputTokens - amount, tpm);
                       },
                     },
                   }
-                : { refused: refusal(plan.client, "tpm", q, tpm, 0, r.resetMs) },
+                : { refused: refusal(plan.client, "tpm", q, tpm, r) },
             ),
           );
         }
