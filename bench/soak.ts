@@ -75,7 +75,12 @@ async function startGateway(state?: { url: string; prefix: string }) {
     fallback: (body) => {
       const text = JSON.stringify((body as { messages?: { content?: unknown }[] }).messages?.at(-1)?.content ?? "");
       const n = Number(/req (\d+)/.exec(text)?.[1] ?? 0);
-      return { model: MODEL, blocks: [{ type: "text", text: "soak answer word ".repeat(12) }], usage: usageFor(n) };
+      return {
+        model: MODEL,
+        blocks: [{ type: "text", text: "soak answer word ".repeat(12) }],
+        chunkChars: 20,
+        usage: usageFor(n),
+      };
     },
   });
   const dir = mkdtempSync(join(tmpdir(), "llmux-soak-"));

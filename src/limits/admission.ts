@@ -51,17 +51,30 @@ interface Check {
   refused?: ErrorInfo;
 }
 
+/**
+ * Budget windows this admission has seen seeded in the hot state, until when (ms) it trusts that without
+ * asking: the reservation is then one round trip. Asked again after a while, so a Redis that lost its keys
+ * is seeded from the ledger again.
+ */
+type Seeded = Map<string, number>;
+const SEEDED_MS = 10_000;
+
 /** Reserves `reserve` nano-dollars in the quota's current budget window (seeded from the ledger once). */
-async function reserveBudget(deps: LimitsDeps, q: Quota, t: number, reserve: number): Promise<Check> {
+async function reserveBudget(deps: LimitsDeps, seeded: Seeded, q: Quota, t: number, reserve: number): Promise<Check> {
   const budget = q.budget!;
   const base = `${q.scope}:${q.id}`;
   const w = windowOf(budget.period, t, deps.timezone);
   const key = `budget:${base}:${w.start}`;
   const limit = nanosOf(budget.usd);
   const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
-  if ((await deps.hot.get(key)) === undefined) {
-    const seed = deps.data ? await spentSince(deps.data, q.scope, q.id, w.start).catch(() => 0) : 0;
-    await deps.hot.setIfAbsent(key, String(seed), ttl);
+  const checked = seeded.get(key);
+  if (checked === undefined || checked < t || checked - t > SEEDED_MS) {
+    if ((await deps.hot.get(key)) === undefined) {
+      const seed = deps.data ? await spentSince(deps.data, q.scope, q.id, w.start).catch(() => 0) : 0;
+      await deps.hot.setIfAbsent(key, String(seed), ttl);
+    }
+    if (seeded.size > 100_000) seeded.clear();
+    seeded.set(key, t + SEEDED_MS);
   }
   const r = await deps.hot.addWithin(key, reserve, limit, ttl);
   if (!r.ok) return { refused: exhausted(q, r.value, limit, w.end) };
@@ -113,6 +126,7 @@ function refusal(
  */
 export function limitsAdmission(deps: LimitsDeps): Admission {
   const now = deps.now ?? Date.now;
+  const seeded: Seeded = new Map();
   return {
     async admit(input: AdmitInput): Promise<Admitted | ErrorInfo> {
       const quotas = input.principal.quotas;
@@ -181,7 +195,7 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
             ),
           );
         }
-        if (q.budget) checks.push(reserveBudget(deps, q, t, reserve));
+        if (q.budget) checks.push(reserveBudget(deps, seeded, q, t, reserve));
       }
       const results = await Promise.all(checks);
       const taken = results.flatMap((r) => (r.taken ? [r.taken] : []));
