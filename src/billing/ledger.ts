@@ -1,5 +1,14 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync } from "node:fs";
-import { dirname } from "node:path";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
 import type { Insertable } from "kysely";
 import type { Data } from "../data/data.js";
 import type { LedgerTable } from "../data/schema.js";
@@ -12,47 +21,70 @@ export interface LedgerEvents {
 }
 
 const BATCH = 500;
+const FILE = /^ledger-(\d+)\.(journal|spool)$/;
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const lines = (rows: LedgerRow[]) => (rows.length ? `${rows.map((r) => JSON.stringify(r)).join("\n")}\n` : "");
 
 /**
- * The spend ledger's writer. `add` never waits: rows are queued and written in batches shortly after.
- * When the database cannot be reached, the batch is appended to a local spool file (one JSON row per
- * line) and replayed, oldest first, once the database answers again; rows are keyed by request id, so a
- * row written twice is counted once. `close` writes what is queued (to the database, or else the spool).
+ * The spend ledger's writer; nothing a client saw complete is lost.
+ *
+ * - `add` appends the row to this process's journal file (one small synchronous append, no wait on the
+ *   database) and queues it; batches go to the database shortly after, and the journal is cut down to
+ *   the rows still queued. A process killed with -9 leaves its journal behind.
+ * - When the database cannot be reached, the batch is appended to this process's spool file and
+ *   replayed, oldest first, once the database answers again.
+ * - Journals and spools of processes that are gone (a crash, a restart, another worker on this machine)
+ *   are replayed by the next process that starts with the same directory. Rows are keyed by request id,
+ *   so a row written twice is counted once.
  */
 export class Ledger {
   private queue: LedgerRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
-  private readonly replaying: string;
+  private readonly journal: string;
+  private readonly spool: string;
+  private closed = false;
 
   constructor(
     private readonly data: Data,
-    private readonly spool: string,
+    private readonly dir: string,
     private readonly events: LedgerEvents,
     private readonly flushMs = 100,
     private readonly retryMs = 1000,
   ) {
-    this.replaying = `${spool}.replaying`;
-    if (existsSync(spool) || existsSync(this.replaying)) this.scheduleReplay(0);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.journal = join(dir, `ledger-${process.pid}.journal`);
+    this.spool = join(dir, `ledger-${process.pid}.spool`);
+    if (this.leftovers().length > 0) this.scheduleReplay(0);
   }
 
   add(row: LedgerRow): void {
+    appendFileSync(this.journal, lines([row]), { mode: 0o600 });
     this.queue.push(row);
     if (this.queue.length >= BATCH) void this.flush();
-    else if (!this.timer) {
+    else if (!this.timer && !this.closed) {
       this.timer = setTimeout(() => void this.flush(), this.flushMs);
       this.timer.unref();
     }
   }
 
-  /** Rows queued in memory plus any waiting in the spool (for tests and the health view). */
   get queued(): number {
     return this.queue.length;
   }
 
   get spooling(): boolean {
-    return existsSync(this.spool) || existsSync(this.replaying);
+    return existsSync(this.spool);
   }
 
   flush(): Promise<void> {
@@ -65,8 +97,12 @@ export class Ledger {
           if (this.spooling) throw new Error("earlier rows are still spooled");
           await this.insert(rows);
         } catch (err) {
-          this.toSpool(rows, err);
+          appendFileSync(this.spool, lines(rows), { mode: 0o600 });
+          this.events.spooled(rows.length, err);
+          this.scheduleReplay(this.retryMs);
         }
+        // Synchronously after the await: no add() interleaves. What is written or spooled leaves the journal.
+        writeFileSync(this.journal, lines(this.queue), { mode: 0o600 });
       }
     };
     this.flushing = (this.flushing ?? Promise.resolve()).then(run, run);
@@ -82,15 +118,26 @@ export class Ledger {
       .execute();
   }
 
-  private toSpool(rows: LedgerRow[], err: unknown): void {
-    mkdirSync(dirname(this.spool), { recursive: true, mode: 0o700 });
-    appendFileSync(this.spool, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`, { mode: 0o600 });
-    this.events.spooled(rows.length, err);
-    this.scheduleReplay(this.retryMs);
+  /** Files to replay: this process's spool, and the journals and spools of processes that are gone. */
+  private leftovers(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names
+      .filter((n) => {
+        const m = FILE.exec(n);
+        if (!m) return false;
+        const pid = Number(m[1]);
+        return pid === process.pid ? m[2] === "spool" : !alive(pid);
+      })
+      .map((n) => join(this.dir, n));
   }
 
   private scheduleReplay(ms: number): void {
-    if (this.retry) return;
+    if (this.retry || this.closed) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
       void this.replay();
@@ -98,33 +145,45 @@ export class Ledger {
     this.retry.unref();
   }
 
-  /** Writes the spool to the database; what cannot be written yet stays for the next try. */
+  /** Writes leftover rows to the database; what cannot be written yet stays for the next try. */
   async replay(): Promise<void> {
     await this.flushing;
+    let total = 0;
     try {
-      if (!existsSync(this.replaying)) {
-        if (!existsSync(this.spool)) return;
-        renameSync(this.spool, this.replaying);
+      for (const file of this.leftovers()) {
+        // Taken over under a name of this process's own, so no other process replays it at the same time.
+        const mine = file === this.spool ? `${this.spool}.replaying` : `${file}.${process.pid}.replaying`;
+        renameSync(file, mine);
+        const rows = readFileSync(mine, "utf8")
+          .split("\n")
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as LedgerRow);
+        try {
+          for (let i = 0; i < rows.length; i += BATCH) await this.insert(rows.slice(i, i + BATCH));
+        } catch (err) {
+          // Back where it came from (or onto this process's spool), for the next try.
+          appendFileSync(this.spool, lines(rows), { mode: 0o600 });
+          unlinkSync(mine);
+          throw err;
+        }
+        unlinkSync(mine);
+        total += rows.length;
       }
-      const rows = readFileSync(this.replaying, "utf8")
-        .split("\n")
-        .filter((l) => l.trim())
-        .map((l) => JSON.parse(l) as LedgerRow);
-      for (let i = 0; i < rows.length; i += BATCH) await this.insert(rows.slice(i, i + BATCH));
-      unlinkSync(this.replaying);
-      this.events.caughtUp(rows.length);
-      if (existsSync(this.spool)) this.scheduleReplay(0);
+      if (total > 0) this.events.caughtUp(total);
     } catch {
       this.scheduleReplay(this.retryMs);
     }
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
     await this.flush();
     if (this.spooling) await this.replay();
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
+    // Everything reached the database: nothing to leave behind.
+    if (this.queue.length === 0 && !this.spooling && existsSync(this.journal)) unlinkSync(this.journal);
   }
 }

@@ -1,4 +1,4 @@
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
 import type { Logger } from "../observe/logger.js";
@@ -15,12 +15,12 @@ export function billingOf(config: Config, logger: Logger, data: Data | undefined
     ),
   );
   if (!data) return new Billing(prices, undefined);
-  const spool = config.billing.spool_path ?? join(dirname(config.store.path), "ledger-spool.jsonl");
-  const ledger = new Ledger(data, spool, {
+  const dir = config.billing.spool_dir ?? dirname(config.store.path);
+  const ledger = new Ledger(data, dir, {
     spooled: (rows, err) =>
       logger.error(
-        { rows, spool, err: (err as Error).message },
-        `the database did not take ${rows} ledger row(s): kept in ${spool} until it does`,
+        { rows, dir, err: (err as Error).message },
+        `the database did not take ${rows} ledger row(s): kept in ${dir} (ledger-${process.pid}.spool) until it does`,
       ),
     caughtUp: (rows) => logger.warn({ rows }, `the ledger caught up: ${rows} spooled row(s) written`),
   });

@@ -120,10 +120,12 @@ export const BillingSchema = z
       .max(1)
       .default(0.8)
       .describe("Share of a budget at which a warning is logged, once per window."),
-    spool_path: z
+    spool_dir: z
       .string()
       .optional()
-      .describe("Where ledger rows wait while the database is unreachable. Default: beside store.path."),
+      .describe(
+        "Directory of the ledger's journal and spool (rows not yet in the database). Default: store.path's directory.",
+      ),
   })
   .strict()
   .default({ timezone: "UTC", alert_at: 0.8 })

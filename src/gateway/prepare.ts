@@ -149,6 +149,9 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
   }
   const clientStream = ir.stream;
   if (ir.streamUsage) response.includeUsage = true;
+  // Anthropic clients read input tokens from message_start (LangChain only there); an upstream of another
+  // dialect reports them at the end: until then, the request's size says about how many (≈4 bytes each).
+  if (client === "anthropic" && input.raw) response.inputTokensEstimate = Math.ceil(input.raw.length / 4);
   let storeAs: Plan["storeAs"];
   if (state && requestDialect === "openai-responses") {
     if (ir.previousResponseId) {

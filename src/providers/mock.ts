@@ -1,6 +1,14 @@
 import type { ProviderConfig } from "../config/schema.js";
 import type { Json } from "../ir/types.js";
-import { anthropicStream, chatStream, type MockScript, responsesStream } from "../mock/index.js";
+import {
+  anthropicBody,
+  anthropicStream,
+  chatBody,
+  chatStream,
+  type MockScript,
+  responsesBody,
+  responsesStream,
+} from "../mock/index.js";
 import { codecs } from "../translate/codecs.js";
 import type { LocalReply, Provider } from "./types.js";
 
@@ -43,6 +51,17 @@ export function mockProvider(name: string, cfg: MockConfig): Provider {
       const said = lastUserText(cfg.dialect, body as Json);
       const text = cfg.reply ?? (said ? `llmux mock: you said "${said.slice(0, 2000)}"` : "llmux mock: hello!");
       const script: MockScript = { blocks: [{ type: "text", text }], model: "llmux-mock", chunkChars: 12 };
+      // Asked without streaming (a passthrough of a non-streaming client), it answers one JSON body, as
+      // the provider it stands for would.
+      if ((body as { stream?: unknown } | null)?.stream !== true) {
+        const json =
+          cfg.dialect === "anthropic"
+            ? anthropicBody(script)
+            : cfg.dialect === "openai-chat"
+              ? chatBody(script)
+              : responsesBody(script);
+        return { status: 200, headers: { "content-type": "application/json" }, body: toBytes([JSON.stringify(json)]) };
+      }
       const events =
         cfg.dialect === "anthropic"
           ? anthropicStream(script)

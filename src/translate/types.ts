@@ -61,6 +61,11 @@ export interface ResponseOptions {
    * "stop", for clients that show nothing for an in-stream error (Cursor).
    */
   errorsAsText?: boolean;
+  /**
+   * Anthropic: input tokens to report in message_start when the upstream reported none there (an upstream
+   * of another dialect reports usage at the end; some clients read input tokens only from message_start).
+   */
+  inputTokensEstimate?: number;
 }
 
 /** Options for the upstream-facing side of decoding a response or stream. */

@@ -16,6 +16,7 @@ import {
   stopInstance,
   writeConfig,
 } from "../support/instances.js";
+import { type TcpProxy, tcpProxy } from "../support/tcp-proxy.js";
 import { ADMIN, call, MASTER } from "../team/helpers.js";
 
 const REDIS = process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379";
@@ -25,13 +26,20 @@ let mock: MockServer;
 let instances: Instance[] = [];
 let lb: Balancer;
 let configFile: string;
+let redis: TcpProxy;
 
 beforeAll(async () => {
   where = await freshPostgres();
   mock = await startMockServer({ validate: true });
+  // Redis behind a proxy the test can cut ("Redis stopped mid-run") without stopping the machine's Redis.
+  const r = new URL(REDIS);
+  redis = await tcpProxy(r.hostname, Number(r.port || 6379));
   configFile = writeConfig({
     store: { url: where.url },
-    state: { url: REDIS, prefix: `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:` },
+    state: {
+      url: `redis://127.0.0.1:${redis.port}`,
+      prefix: `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`,
+    },
     admin: { keys: [ADMIN] },
     secrets: { master_key: MASTER },
     logging: { pretty: false },
@@ -53,13 +61,18 @@ afterAll(async () => {
   await lb?.close();
   await Promise.all(instances.map(stopInstance));
   await mock?.close();
+  await redis?.close();
   await where?.drop();
 });
 
-async function mintWithId(models: string[] = ["gpt-a", "claude"]): Promise<{ key: string; id: string }> {
+async function mintWithId(
+  models: string[] = ["gpt-a", "claude"],
+  more: object = {},
+): Promise<{ key: string; id: string }> {
   const minted = await call(lb.url, "POST", "/admin/v1/keys", ADMIN, {
     name: `k-${randomBytes(3).toString("hex")}`,
     models,
+    ...more,
   });
   expect(minted.status).toBe(201);
   return { key: minted.body.key as string, id: minted.body.id as string };
@@ -150,6 +163,7 @@ describe("three instances behind HAProxy on one PostgreSQL and Redis", () => {
     let next = 0;
     let ok = 0;
     const failed: string[] = [];
+    const completed: string[] = [];
     const one = () =>
       new Promise<void>((resolve) => {
         const req = request(`${lb.url}/v1/chat/completions`, {
@@ -163,8 +177,10 @@ describe("three instances behind HAProxy on one PostgreSQL and Redis", () => {
             body += d.toString();
           });
           res.on("end", () => {
-            if (res.statusCode === 200 && body.includes('"choices"')) ok++;
-            else failed.push(`${res.statusCode} ${body.slice(0, 80)}`);
+            if (res.statusCode === 200 && body.includes('"choices"')) {
+              ok++;
+              completed.push(String(res.headers["x-request-id"]));
+            } else failed.push(`${res.statusCode} ${body.slice(0, 80)}`);
             resolve();
           });
           res.on("error", () => {
@@ -190,5 +206,98 @@ describe("three instances behind HAProxy on one PostgreSQL and Redis", () => {
     expect(failed.length).toBeLessThanOrEqual(concurrency);
     expect(ok + failed.length).toBe(total);
     expect(ok).toBeGreaterThanOrEqual(total - concurrency);
+    // Restarted (as a supervisor would), the killed instance writes what its journal still held.
+    instances[1] = await startInstance(configFile);
+    const db = await ledgerIds(completed);
+    expect(db.missing).toEqual([]);
+    expect(db.duplicates).toBe(0);
   }, 120_000);
+
+  it("a 60 rpm key admits exactly 60 of 200 requests spread over the three", async () => {
+    const { key } = await mintWithId(["gpt-a"], { limits: { rpm: 60 } });
+    const statuses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => call(instances[i % 3]!.url, "POST", "/v1/chat/completions", key, chatBody)),
+    );
+    expect(statuses.filter((r) => r.status === 200)).toHaveLength(60);
+    expect(statuses.filter((r) => r.status === 429)).toHaveLength(140);
+  });
+
+  it("a budget is shared: 50 concurrent requests over the three overspend by at most one request's worth", async () => {
+    // A request here reserves about 300 nano-dollars … set the budget to ten requests' worth of their real cost.
+    const probe = await mintWithId(["gpt-a"]);
+    expect(
+      (await call(lb.url, "POST", "/v1/chat/completions", probe.key, { ...chatBody, max_tokens: 20 })).status,
+    ).toBe(200);
+    const one = await until(async () => (await costs([probe.id]))[0]);
+    const { key, id } = await mintWithId(["gpt-a"], { budget: { usd: (10 * one) / 1e9, period: "day" } });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        call(instances[i % 3]!.url, "POST", "/v1/chat/completions", key, { ...chatBody, max_tokens: 20 }),
+      ),
+    );
+    const admitted = results.filter((r) => r.status === 200).length;
+    expect(admitted).toBeGreaterThan(0);
+    expect(results.filter((r) => r.status === 429).every((r) => r.body.error.code === "insufficient_quota")).toBe(true);
+    const spent = await until(async () => {
+      const c = await costs([id]);
+      return c.length === 1 ? c[0] : undefined;
+    });
+    expect(spent).toBeLessThanOrEqual(11 * one);
+  });
+
+  it("Redis stopped mid-run: serving continues under the default policy, with a log line saying so", async () => {
+    const { key } = await mintWithId(["gpt-a"], { limits: { rpm: 1000 } });
+    expect((await call(lb.url, "POST", "/v1/chat/completions", key, chatBody)).status).toBe(200);
+    redis.cut();
+    try {
+      for (let i = 0; i < 9; i++)
+        expect((await call(instances[i % 3]!.url, "POST", "/v1/chat/completions", key, chatBody)).status).toBe(200);
+      expect(instances.some((i) => /Redis \(state\.url\) is unreachable/.test(i.output.join("")))).toBe(true);
+    } finally {
+      redis.restore();
+    }
+  });
 });
+
+async function until<T>(check: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function pgQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
+  const pg = (await import("pg")).default;
+  const c = new pg.Client({ connectionString: where.url });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+/** Which of these request ids have no ledger row (waiting until the rows arrive), and how many twice. */
+async function ledgerIds(ids: string[]): Promise<{ missing: string[]; duplicates: number }> {
+  let rows: { id: string }[] = [];
+  const end = Date.now() + 20_000;
+  for (;;) {
+    rows = await pgQuery<{ id: string }>("select id from ledger where id = any($1)", [ids]);
+    if (rows.length >= ids.length || Date.now() > end) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const seen = new Set(rows.map((r) => r.id));
+  return { missing: ids.filter((i) => !seen.has(i)), duplicates: rows.length - seen.size };
+}
+
+/** Each key's summed cost in nano-dollars. */
+async function costs(keyIds: string[]): Promise<number[]> {
+  const rows = await pgQuery<{ n: string }>(
+    "select sum(cost_nanos) as n from ledger where key_id = any($1) group by key_id",
+    [keyIds],
+  );
+  return rows.map((r) => Number(r.n));
+}

@@ -263,9 +263,11 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         break;
       case "tool": {
         let args = st.text;
-        if (args.length === 0 && st.startInput) {
-          args = st.startInput;
-          if (!st.identity?.wrapped) out({ type: "delta", index: st.ir, kind: "arguments", text: args });
+        // A call without input (Anthropic sends `input: {}` and no input_json_delta) still has JSON
+        // arguments: `{}`, never "" (which Chat and Responses clients cannot parse).
+        if (args.length === 0 && !st.identity?.wrapped) {
+          args = st.startInput ?? "{}";
+          out({ type: "delta", index: st.ir, kind: "arguments", text: args });
         }
         if (st.identity?.wrapped) {
           args = unwrapCustomInput(args);

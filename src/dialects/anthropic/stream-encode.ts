@@ -144,7 +144,11 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: encodeAnthropicUsage(this.usage),
+      usage: encodeAnthropicUsage(
+        !this.usage?.inputTokens && this.opts.inputTokensEstimate
+          ? { inputTokens: this.opts.inputTokensEstimate, outputTokens: this.usage?.outputTokens ?? 0 }
+          : this.usage,
+      ),
     };
     this.emit("message_start", JSON.stringify({ type: "message_start", message }));
   }
