@@ -23,6 +23,7 @@ import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor
 import { log, sleep, started } from "./progress.js";
 import { resultsFile, runMeta, writeReport } from "./results-file.js";
 import { measureRoutingCost } from "./routing-cost.js";
+import { runSoak } from "./soak.js";
 import { measureStreams } from "./streams-memory.js";
 import type { BenchResults } from "./types.js";
 
@@ -127,15 +128,26 @@ async function main(): Promise<void> {
   results.meta.wallSeconds = (Date.now() - started) / 1000;
   writeFileSync(resultsFile(opts, cacheDir), JSON.stringify(results));
   writeReport(results, opts, root);
+  if (opts.soak === undefined) await soakOnly();
+}
+
+async function soakOnly(): Promise<void> {
+  mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
+  const soakFile = resolve(cacheDir, "bench-report", "soak.md");
+  const r = await runSoak({ out: soakFile });
+  log(`soak figures in ${soakFile}`);
+  if (!r.exact) process.exitCode = 1;
 }
 
 const entry =
-  opts.reportOnly !== undefined
-    ? async () => {
-        const file = opts.reportOnly ? resolve(root, opts.reportOnly) : resultsFile(opts, cacheDir);
-        writeReport(JSON.parse(readFileSync(file, "utf8")) as BenchResults, opts, root);
-      }
-    : main;
+  opts.soak === "only"
+    ? soakOnly
+    : opts.reportOnly !== undefined
+      ? async () => {
+          const file = opts.reportOnly ? resolve(root, opts.reportOnly) : resultsFile(opts, cacheDir);
+          writeReport(JSON.parse(readFileSync(file, "utf8")) as BenchResults, opts, root);
+        }
+      : main;
 
 entry()
   .catch((err: unknown) => {

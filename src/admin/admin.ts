@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
+import { decodeJson } from "../gateway/decode-json.js";
 import { answerJson, type Exchange } from "../gateway/exchange.js";
 import { type BodyLimits, BodyRefused, readBody } from "../gateway/read-body.js";
 import { presentedKey } from "../identity/identify.js";
@@ -105,12 +106,10 @@ export class AdminApi {
       if (err instanceof BodyRefused) throw new AdminError(err.info.status, err.info.message);
       throw err;
     }
-    const text = raw.toString("utf8").trim();
-    try {
-      return text ? JSON.parse(text) : {};
-    } catch {
-      throw new AdminError(400, "body: not valid JSON");
-    }
+    if (raw.toString("utf8").trim() === "") return {};
+    const decoded = decodeJson(raw);
+    if (!decoded.ok) throw new AdminError(400, `body: ${decoded.error.message}`);
+    return decoded.json;
   }
 
   /**

@@ -18,8 +18,16 @@ export const DeploymentView = z.object({
   error_rate: z.number().describe("window_errors / window_requests (0 when idle)."),
   rpm: z.number().int().nullable().describe("Declared requests per minute (null: none)."),
   tpm: z.number().int().nullable().describe("Declared tokens per minute (null: none)."),
-  minute_requests: z.number().int().nullable().describe("Requests counted against `rpm` in the current minute."),
-  minute_tokens: z.number().int().nullable().describe("Tokens counted against `tpm` in the current minute."),
+  rpm_used: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Requests taken from the `rpm` bucket (it refills evenly over a minute)."),
+  tpm_used: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Tokens taken from the `tpm` bucket (it refills evenly over a minute)."),
 });
 
 export const DeploymentList = z.object({ data: z.array(DeploymentView) });

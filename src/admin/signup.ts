@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Config } from "../config/schema.js";
 import type { Keys } from "../data/keys.js";
+import { decodeJson } from "../gateway/decode-json.js";
 import { answerJson, type Exchange } from "../gateway/exchange.js";
 import { type BodyLimits, readBody } from "../gateway/read-body.js";
 import { keyDigest } from "../identity/identify.js";
@@ -66,9 +67,11 @@ export class Signup {
     if (!this.limit.take(address)) return fail(429, "too many signups from this address; try again later");
     let body: unknown;
     try {
-      body = JSON.parse((await readBody(ex.req, this.limits)).toString("utf8"));
+      const decoded = decodeJson(await readBody(ex.req, this.limits));
+      if (!decoded.ok) return fail(400, `body: ${decoded.error.message}`);
+      body = decoded.json;
     } catch {
-      return fail(400, "body: not valid JSON");
+      return fail(400, "body: could not be read");
     }
     const parsed = Body.safeParse(body);
     if (!parsed.success) {

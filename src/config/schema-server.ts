@@ -5,6 +5,8 @@ export const SERVER_DEFAULTS = {
   port: 4000,
   body_limit_mb: 32,
   body_timeout_ms: 60_000,
+  max_event_mb: 16,
+  max_answer_mb: 64,
 } as const;
 
 /** Where llmux listens, and the bounds that keep one request from holding the process. */
@@ -29,6 +31,20 @@ export const ServerSchema = z
       .positive()
       .default(SERVER_DEFAULTS.body_timeout_ms)
       .describe("Milliseconds a request body may take to arrive (408 after); also bounds a refused request's body."),
+    max_event_mb: z
+      .number()
+      .positive()
+      .default(SERVER_DEFAULTS.max_event_mb)
+      .describe(
+        "Largest single SSE event llmux takes from an upstream; a larger one ends the answer with an error naming this limit.",
+      ),
+    max_answer_mb: z
+      .number()
+      .positive()
+      .default(SERVER_DEFAULTS.max_answer_mb)
+      .describe(
+        "Largest answer llmux holds whole (an upstream JSON body, or what it collects for a non-streaming client); past it the client gets an error naming this limit.",
+      ),
     tls: z
       .object({
         cert: z.string().describe("PEM certificate file."),

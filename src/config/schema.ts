@@ -100,14 +100,22 @@ const Compatible = z
     base_url: Url.optional().describe("Includes /v1 (or the vendor's equivalent). Required without a preset."),
     api_key: ApiKey("sent as Authorization: Bearer (none: no Authorization header)"),
     reasoning_field: z
-      .enum(["reasoning_content", "reasoning", "none"])
+      .enum(["auto", "reasoning_content", "reasoning", "none"])
       .optional()
-      .describe("Field earlier reasoning is echoed in (DeepSeek and Kimi require reasoning_content)."),
+      .describe(
+        "Field earlier reasoning is echoed in (DeepSeek and Kimi require reasoning_content). Default auto: the field the upstream sent it in.",
+      ),
     max_tokens_field: z
       .enum(["max_tokens", "max_completion_tokens"])
       .optional()
       .describe("The field that carries the output limit."),
     custom_tools: z.boolean().optional().describe("Whether the server understands free-form custom tools."),
+    normalize_stream: z
+      .boolean()
+      .optional()
+      .describe(
+        "The server's stream deviates from OpenAI's (content as parts, tool calls without index, no first role): re-encode it for Chat clients instead of passing it through. On for the mistral preset.",
+      ),
     top_k: z.boolean().optional().describe("Whether the server accepts top_k."),
     headers: Headers.optional(),
     timeout_ms: Timeout.optional(),

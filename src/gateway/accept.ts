@@ -31,3 +31,14 @@ export function accept(req: IncomingMessage): Accepted | ErrorInfo {
 export function isAccepted(v: Accepted | ErrorInfo): v is Accepted {
   return "match" in v;
 }
+
+/**
+ * The dialect to refuse an unknown route in: Anthropic clients send anthropic-version (or call under
+ * /v1/messages), Responses clients call under /responses; anything else is answered as Chat.
+ */
+export function dialectOfUnknown(req: IncomingMessage): Dialect {
+  const path = (req.url ?? "/").split("?")[0]!;
+  if (req.headers["anthropic-version"] !== undefined || path.startsWith("/v1/messages")) return "anthropic";
+  if (/\/responses(\/|$)/.test(path)) return "openai-responses";
+  return "openai-chat";
+}

@@ -32,5 +32,5 @@ export function attempt(input: AttemptInput): Promise<UpstreamReply> {
     sameDialect: plan.passthrough,
     warnings: plan.warnings,
   });
-  return callUpstream(input.pool, provider, target, takeBody(plan), input.signal);
+  return callUpstream(input.pool, provider, target, takeBody(plan), input.signal, provider.dialect);
 }

@@ -22,7 +22,7 @@ import { deploymentRows } from "../routing/health-view.js";
 import type { HotState } from "../state/hot-state.js";
 import { openHotState } from "../state/open.js";
 import type { Store } from "../store/types.js";
-import { type Accepted, accept, isAccepted } from "./accept.js";
+import { type Accepted, accept, dialectOfUnknown, isAccepted } from "./accept.js";
 import { type Admission, chainAdmissions } from "./admit.js";
 import { countTokens } from "./count-tokens-endpoint.js";
 import { decodeJson } from "./decode-json.js";
@@ -36,6 +36,7 @@ import { type BodyLimits, BodyRefused, discardBody, readBody } from "./read-body
 import { refuse } from "./refuse.js";
 import { StateAccess } from "./state.js";
 import { createPool, type UpstreamPool } from "./upstream.js";
+import { MB } from "./upstream-shape.js";
 
 /** What kind of caller a principal is, in words for the debug log. */
 const CALLER_WORDS: Record<Principal["kind"], string> = {
@@ -86,7 +87,10 @@ export class Gateway {
   ) {
     this.providers = createProviders(config);
     this.models = new ModelTable(config.models, this.providers);
-    this.pool = createPool();
+    this.pool = createPool({
+      eventBytes: Math.round(config.server.max_event_mb * MB),
+      answerBytes: Math.round(config.server.max_answer_mb * MB),
+    });
     this.limits = {
       bytes: Math.round(config.server.body_limit_mb * 1024 * 1024),
       timeoutMs: config.server.body_timeout_ms,
@@ -242,7 +246,8 @@ export class Gateway {
     if (this.team?.owns(ex.rec.path)) return this.team.serve(ex, ex.rec.path);
     const accepted = accept(ex.req);
     if (!isAccepted(accepted)) {
-      answerError(ex, "openai-chat", accepted);
+      ex.rec.client = dialectOfUnknown(ex.req);
+      answerError(ex, ex.rec.client, accepted);
       discardBody(ex.req, this.limits);
       return;
     }

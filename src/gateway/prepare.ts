@@ -1,6 +1,7 @@
 import { adaptCursorRequest } from "../clients/cursor.js";
 import { type ClientName, isResponsesShaped } from "../clients/detect.js";
 import { restoreCustomCalls, stripThinkTags } from "../clients/normalize.js";
+import { newId } from "../ir/ids.js";
 import { InputError, isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo, Json, JsonObject } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
@@ -110,9 +111,11 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
   const origin: Origin = { provider: provider.name, model: route.upstreamModel };
   // Chat clients drop reasoning; upstreams that need it echoed (DeepSeek, Kimi) get it from llmux's cache,
   // which needs the translated path even between two Chat sides.
-  const needsEcho =
-    client === "openai-chat" && provider.requestOptions(route.upstreamModel).reasoningField !== undefined;
-  if (upstream === client && requestDialect === client && !cursor && !needsEcho) {
+  const field = provider.requestOptions(route.upstreamModel).reasoningField;
+  // `auto` only matters in a tool loop (where reasoning must come back): a request with tools, whose
+  // answer's reasoning is kept, or one with an assistant turn to echo it into.
+  const needsEcho = client === "openai-chat" && field !== undefined && (field !== "auto" || inToolLoop(body));
+  if (upstream === client && requestDialect === client && !cursor && !needsEcho && !provider.normalizeStream) {
     const patched: JsonObject = { ...body, model: route.upstreamModel };
     const view = bodyView(client, patched);
     applyAliasSettings(view, route.settings);
@@ -163,8 +166,11 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
         delete ir.previousResponseId;
       }
     }
-    if (client === "openai-responses" && ir.store !== false)
+    if (client === "openai-responses" && ir.store !== false) {
       storeAs = { previousId: body.previous_response_id as string | undefined, input: inputItems(body) };
+      // What llmux stores is named by llmux: upstream ids may repeat (some local servers reuse one).
+      response.responseId = newId("resp_");
+    }
   }
   restoreCustomCalls(ir);
   if (client === "openai-chat" && response.reasoningMode === "think-tags") stripThinkTags(ir);
@@ -205,4 +211,10 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
     captureScope: state && client === "openai-chat" ? state.owner : undefined,
     storeAs,
   };
+}
+
+function inToolLoop(body: JsonObject): boolean {
+  if (Array.isArray(body.tools) && body.tools.length > 0) return true;
+  const messages = body.messages;
+  return Array.isArray(messages) && messages.some((m) => isObject(m) && m.role === "assistant");
 }

@@ -10,6 +10,7 @@ import { forwardedHeaders, sendError, sendJson } from "./http.js";
 import { ModelRenamer, renameModelInBody } from "./model-rename.js";
 import type { Plan, State } from "./prepare.js";
 import { readAll, type UpstreamReply } from "./upstream.js";
+import { AnswerTooLarge, capTotal } from "./upstream-shape.js";
 import { UsageTap, usageFromBody } from "./usage-tap.js";
 
 const MAX_ERROR_BODY = 1 << 20;
@@ -133,7 +134,16 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
   const { requested, upstreamModel } = plan.route;
   const rename = requested !== upstreamModel ? requested : undefined;
   if (!plan.clientStream || isJsonReply(reply)) {
-    const raw = await readAll(reply.body);
+    let raw: string;
+    try {
+      raw = await readAll(reply.body);
+    } catch (err) {
+      if (res.destroyed) throw err;
+      rec.status = sendError(res, plan.client, streamFailure(err), headers);
+      rec.outcome = "error";
+      rec.reason = (err as Error).message;
+      return;
+    }
     const text = rename ? renameModelInBody(raw, rename) : raw;
     rec.status = reply.status;
     rec.firstByteAt ??= performance.now();
@@ -298,11 +308,14 @@ export async function respond(
   rec: RequestRecord,
 ): Promise<void> {
   if (reply.status >= 400) return upstreamError(plan, reply, res, rec);
+  // A client that waits for the whole answer has it held in memory: bounded, the limit named when passed.
+  if (!plan.clientStream && reply.limits) reply = { ...reply, body: capTotal(reply.body, reply.limits.answerBytes) };
   if (plan.passthrough) return passthrough(plan, reply, res, rec);
   return translated(plan, reply, res, rec, state);
 }
 
 /** The error a client is told when the upstream stream breaks mid-way. */
 function streamFailure(err: unknown): ErrorInfo {
+  if (err instanceof AnswerTooLarge) return { status: 502, kind: "server", message: err.message };
   return { status: 502, kind: "server", message: `upstream stream failed: ${(err as Error).message}` };
 }

@@ -61,9 +61,10 @@ export async function resolvePrevious(
     seen.add(id);
     const rec = await store.get(owner, id);
     if (!rec) {
+      // 404 as OpenAI answers it; another owner's response is answered exactly as an unknown one.
       return {
-        status: 400,
-        kind: "invalid_request",
+        status: 404,
+        kind: "not_found",
         message: `Previous response with id '${id}' not found (llmux keeps responses created with store: true for store.retention_days).`,
         param: "previous_response_id",
         code: "previous_response_not_found",

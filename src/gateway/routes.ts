@@ -47,7 +47,8 @@ const GET: Record<string, Matched> = {
   "/": { kind: "root", dialect: "openai-chat" },
 };
 
-const DEPLOYMENT = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
+/** Deployment names may hold slashes (Cursor's Azure flow sends `google/gemini-2.5-pro` as it is). */
+const DEPLOYMENT = /^\/openai\/deployments\/(.+)\/chat\/completions$/;
 const MODEL = /^\/(?:openai\/)?(?:v1\/)?models\/(.+)$/;
 const RESPONSE = /^\/(?:openai\/)?(?:v1\/)?responses\/([^/]+)(\/input_items)?$/;
 
@@ -59,7 +60,7 @@ export function matchRoute(method: string, url: string): Matched | undefined {
     const hit = POST[path];
     if (hit) return hit;
     const d = DEPLOYMENT.exec(path);
-    if (d) return { kind: "generate", dialect: "openai-chat", model: decodeURIComponent(d[1]!) };
+    if (d) return { kind: "generate", dialect: "openai-chat", model: decoded(d[1]!) };
     return undefined;
   }
   const r = RESPONSE.exec(path);
@@ -76,4 +77,13 @@ export function matchRoute(method: string, url: string): Matched | undefined {
     if (m) return { kind: "model", dialect: "openai-chat", model: decodeURIComponent(m[1]!) };
   }
   return undefined;
+}
+
+/** A path segment's text; one with a broken %-escape is kept as sent (and named in the model error). */
+function decoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

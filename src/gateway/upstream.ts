@@ -1,7 +1,8 @@
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { ErrorInfo } from "../ir/types.js";
+import type { Dialect, ErrorInfo } from "../ir/types.js";
 import type { Provider, UpstreamTarget } from "../providers/types.js";
+import { type AnswerLimits, MB, screenReply } from "./upstream-shape.js";
 
 export interface UpstreamReply {
   status: number;
@@ -9,6 +10,8 @@ export interface UpstreamReply {
   body: AsyncIterable<Uint8Array>;
   /** Discards the rest of the body. */
   dump(): Promise<void>;
+  /** What llmux holds of one answer at most (the pool's limits). */
+  limits?: AnswerLimits | undefined;
 }
 
 /**
@@ -18,6 +21,8 @@ export interface UpstreamReply {
  * behind others. Idle connections close after 30 s; the most recently used is reused first.
  */
 export class UpstreamPool {
+  constructor(readonly limits: AnswerLimits = DEFAULT_LIMITS) {}
+
   private readonly options = {
     keepAlive: true,
     timeout: 30_000,
@@ -34,8 +39,10 @@ export class UpstreamPool {
   }
 }
 
-export function createPool(): UpstreamPool {
-  return new UpstreamPool();
+export const DEFAULT_LIMITS: AnswerLimits = { eventBytes: 16 * MB, answerBytes: 64 * MB };
+
+export function createPool(limits: AnswerLimits = DEFAULT_LIMITS): UpstreamPool {
+  return new UpstreamPool(limits);
 }
 
 export class UpstreamFailure extends Error {
@@ -70,6 +77,20 @@ export async function callUpstream(
   target: UpstreamTarget,
   body: string | Buffer,
   signal: AbortSignal,
+  expect?: Dialect,
+): Promise<UpstreamReply> {
+  const reply = await send(pool, provider, target, body, signal);
+  const where = provider.local ? provider.name : `${provider.name} (${new URL(target.url).host})`;
+  const screened = await screenReply(reply, provider.dialect, expect, pool.limits, where);
+  return { ...screened, limits: pool.limits };
+}
+
+async function send(
+  pool: UpstreamPool,
+  provider: Provider,
+  target: UpstreamTarget,
+  body: string | Buffer,
+  signal: AbortSignal,
 ): Promise<UpstreamReply> {
   if (provider.local) {
     const r = await provider.local(JSON.parse(body.toString()), signal);
@@ -85,7 +106,8 @@ export async function callUpstream(
     path: `${url.pathname}${url.search}`,
     method: "POST",
     agent: secure ? pool.https : pool.http,
-    headers: { ...target.headers, "content-length": String(payload.length) },
+    // Compressed answers would be decoded (see screenReply), but llmux asks for none: it relays streams as they come.
+    headers: { "accept-encoding": "identity", ...target.headers, "content-length": String(payload.length) },
     signal,
   });
   const reply = replyOf(req, provider, url, signal);

@@ -95,6 +95,8 @@ export interface ReasoningPart {
    * reasoning cache); opaque state never goes to another provider or model.
    */
   origin?: { provider: string; model: string };
+  /** The Chat Completions field an upstream sent this reasoning in (echoed back there under `auto`). */
+  field?: "reasoning_content" | "reasoning";
   extras?: Extras;
 }
 

@@ -23,9 +23,9 @@ export interface HealthView {
   ttft_ms: number | null;
   window_requests: number;
   window_errors: number;
-  /** Requests and tokens counted against a declared `rpm` / `tpm` this minute (null: none declared). */
-  minute_requests: number | null;
-  minute_tokens: number | null;
+  /** Requests and tokens taken from a declared `rpm` / `tpm` bucket now (null: none declared). */
+  rpm_used: number | null;
+  tpm_used: number | null;
 }
 
 const INFLIGHT_TTL = 15 * 60_000;

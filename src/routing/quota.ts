@@ -1,4 +1,3 @@
-import { slide } from "../limits/sliding.js";
 import type { HotState } from "../state/hot-state.js";
 import type { Deployment } from "./deployments.js";
 
@@ -10,36 +9,33 @@ export function hasQuota(d: Deployment): boolean {
 }
 
 /**
- * Claims one request of a deployment's declared quota (`rpm`, `tpm`; sliding one-minute windows on the
- * hot state, so every instance shares them). False when the deployment is at its quota: the attempt loop
- * passes it by instead of earning a 429. `tpm` is checked against the tokens already counted; the
- * request's own tokens are counted when it is over (`spendTokens`).
+ * Claims one request of a deployment's declared quota: `rpm` and `tpm` are buckets that refill evenly
+ * over a minute (GCRA on the hot state, so every instance shares them, as the key rate limits do). False
+ * when the deployment is at its quota: the attempt loop passes it by instead of earning a 429. A request
+ * takes one token of `tpm` when it is sent; the rest of its tokens are counted when it is over
+ * (`spendTokens`), so the request that crosses the quota still goes.
  */
 export async function claimQuota(hot: HotState, d: Deployment, now: number): Promise<boolean> {
-  if (d.tpm !== undefined) {
-    const t = await slide(hot, `tpm:${d.id}`, 0, d.tpm - 1, MINUTE, now);
-    if (!t.ok) return false;
-  }
-  if (d.rpm !== undefined) return (await slide(hot, `rpm:${d.id}`, 1, d.rpm, MINUTE, now)).ok;
+  if (d.tpm !== undefined && !(await hot.throttle(`tpm:${d.id}`, 1, d.tpm, MINUTE, now)).ok) return false;
+  if (d.rpm !== undefined) return (await hot.throttle(`rpm:${d.id}`, 1, d.rpm, MINUTE, now)).ok;
   return true;
 }
 
-/** Counts a finished request's tokens against the deployment's `tpm`. */
+/** Counts a finished request's tokens against the deployment's `tpm` (one was taken by its claim). */
 export async function spendTokens(hot: HotState, d: Deployment, tokens: number, now: number): Promise<void> {
-  if (d.tpm === undefined || tokens <= 0) return;
-  await hot.incr(`tpm:${d.id}:${Math.floor(now / MINUTE)}`, Math.round(tokens), MINUTE * 2);
+  if (d.tpm === undefined) return;
+  const cost = Math.round(tokens) - 1;
+  if (cost !== 0) await hot.throttle(`tpm:${d.id}`, cost, d.tpm, MINUTE, now, true);
 }
 
-/** What /admin/v1/deployments shows of a quota: requests and tokens counted in the current minute. */
+/** What /admin/v1/deployments shows of a quota: how much of each bucket is taken now. */
 export async function quotaUse(
   hot: HotState,
   d: Deployment,
   now: number,
-): Promise<{ minute_requests: number | null; minute_tokens: number | null }> {
-  const cur = Math.floor(now / MINUTE);
-  const [r, t] = await Promise.all([
-    d.rpm === undefined ? null : hot.count(`rpm:${d.id}:${cur}`),
-    d.tpm === undefined ? null : hot.count(`tpm:${d.id}:${cur}`),
-  ]);
-  return { minute_requests: r, minute_tokens: t };
+): Promise<{ rpm_used: number | null; tpm_used: number | null }> {
+  const used = async (key: string, limit: number | undefined) =>
+    limit === undefined ? null : limit - (await hot.throttle(key, 0, limit, MINUTE, now)).remaining;
+  const [r, t] = await Promise.all([used(`rpm:${d.id}`, d.rpm), used(`tpm:${d.id}`, d.tpm)]);
+  return { rpm_used: r, tpm_used: t };
 }

@@ -62,6 +62,11 @@ export interface ResponseOptions {
    */
   errorsAsText?: boolean;
   /**
+   * Responses: the response's id, made by llmux, instead of one derived from the upstream's (stored responses:
+   * an upstream that repeats ids must not make two answers one).
+   */
+  responseId?: string;
+  /**
    * Anthropic: input tokens to report in message_start when the upstream reported none there (an upstream
    * of another dialect reports usage at the end; some clients read input tokens only from message_start).
    */

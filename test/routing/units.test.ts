@@ -260,14 +260,14 @@ describe.each(ENGINES)("deployment health on $name", ({ open }) => {
     expect(await health.ttft(d)).toBe(130);
   });
 
-  it("a declared rpm admits exactly that many requests a minute, shared by every claimer", async () => {
+  it("a declared rpm admits exactly that many requests at once, shared by every claimer, refilling over a minute", async () => {
     let t = Date.UTC(2026, 0, 1, 0, 0, 0);
     const { health } = setup(() => t);
     const d = { ...dep("q"), rpm: 5 };
     const claims = await Promise.all(Array.from({ length: 12 }, () => health.claimQuota(d)));
     expect(claims.filter(Boolean)).toHaveLength(5);
-    expect((await health.view(d, routing)).minute_requests).toBe(5);
-    // Two minutes on, the sliding window has emptied.
+    expect((await health.view(d, routing)).rpm_used).toBe(5);
+    // A minute on, the bucket has refilled.
     t += 120_000;
     expect(await health.claimQuota(d)).toBe(true);
   });
@@ -281,7 +281,10 @@ describe.each(ENGINES)("deployment health on $name", ({ open }) => {
     expect(await health.claimQuota(d)).toBe(true);
     await health.spendTokens(d, 400);
     expect(await health.claimQuota(d)).toBe(false);
-    expect((await health.view(d, routing)).minute_tokens).toBe(1000);
+    expect((await health.view(d, routing)).tpm_used).toBe(1000);
+    // It refills evenly: six seconds give back a tenth.
+    t += 6_000;
+    expect((await health.view(d, routing)).tpm_used).toBe(900);
     t += 120_000;
     expect(await health.claimQuota(d)).toBe(true);
   });
@@ -291,7 +294,7 @@ describe.each(ENGINES)("deployment health on $name", ({ open }) => {
     const d = dep("s");
     expect(await health.claimQuota(d)).toBe(true);
     const v = await health.view(d, routing);
-    expect([v.minute_requests, v.minute_tokens]).toEqual([null, null]);
+    expect([v.rpm_used, v.tpm_used]).toEqual([null, null]);
   });
 });
 

@@ -165,7 +165,7 @@ export function responseId(id: string): string {
 export function encodeResponsesResponse(res: Response, opts: ResponseOptions = {}): Encoded<JsonObject> {
   const warnings = new Warnings();
   const stop = stopToResponses(res.stopReason);
-  const id = responseId(res.id);
+  const id = opts.responseId ?? responseId(res.id);
   const body = responseObject({
     id,
     model: opts.model ?? res.model,

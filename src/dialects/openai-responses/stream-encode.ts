@@ -97,7 +97,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private start(id: string, model: string, created: number): void {
     if (this.started) return;
     this.started = true;
-    this.id = responseId(id);
+    this.id = this.opts.responseId ?? responseId(id);
     this.model = this.opts.model ?? model;
     this.created = created || nowSeconds();
     const response = this.skeleton("in_progress");

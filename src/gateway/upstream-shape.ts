@@ -1,0 +1,195 @@
+import { Readable } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { isObject } from "../ir/input-error.js";
+import type { Dialect, Json } from "../ir/types.js";
+import { codecs } from "../translate/codecs.js";
+
+/** Bounds on what llmux holds of one upstream answer (server.max_event_mb, server.max_answer_mb). */
+export interface AnswerLimits {
+  /** Largest single SSE event, in bytes. */
+  readonly eventBytes: number;
+  /** Largest answer read whole (a JSON body, or everything collected for a non-streaming client), in bytes. */
+  readonly answerBytes: number;
+}
+
+export const MB = 1024 * 1024;
+
+/** The upstream answer went past one of llmux's limits: the client is told which. */
+export class AnswerTooLarge extends Error {}
+
+/** A reply as the screen sees it (the fields of UpstreamReply it reads and rebuilds). */
+export interface RawReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array>;
+  dump(): Promise<void>;
+}
+
+function headerOf(h: RawReply["headers"], name: string): string {
+  const v = h[name];
+  return (Array.isArray(v) ? v.join(",") : (v ?? "")).toLowerCase().trim();
+}
+
+/** The body decoded from the content-encoding the upstream used (gzip, deflate, br), or undefined when unknown. */
+function decoded(body: AsyncIterable<Uint8Array>, encoding: string): AsyncIterable<Uint8Array> | undefined {
+  const make =
+    encoding === "gzip" || encoding === "x-gzip"
+      ? createGunzip
+      : encoding === "deflate"
+        ? createInflate
+        : encoding === "br"
+          ? createBrotliDecompress
+          : undefined;
+  if (!make) return undefined;
+  const source = Readable.from(body, { objectMode: false });
+  const z = make();
+  source.on("error", (err) => z.destroy(err));
+  source.pipe(z);
+  return z;
+}
+
+/** Throws AnswerTooLarge once a single SSE event (bytes since the last blank line) passes `max`. */
+export async function* capEvents(body: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+  let since = 0;
+  let seam = Buffer.alloc(0);
+  for await (const c of body) {
+    const chunk = Buffer.from(c.buffer, c.byteOffset, c.length);
+    const probe = seam.length > 0 ? Buffer.concat([seam, chunk.subarray(0, 3)]) : undefined;
+    const end = Math.max(
+      lastBoundary(chunk),
+      probe && lastBoundary(probe) >= 0 ? lastBoundary(probe) - seam.length : -1,
+    );
+    since = end >= 0 ? chunk.length - end : since + chunk.length;
+    if (since > max) throw new AnswerTooLarge(tooLarge("a single SSE event", "server.max_event_mb", max));
+    seam = Buffer.from(chunk.subarray(Math.max(0, chunk.length - 3)));
+    yield chunk;
+  }
+}
+
+/** The offset just past the last event boundary (a blank line) in a buffer, or -1. */
+function lastBoundary(b: Buffer): number {
+  const lf = b.lastIndexOf("\n\n");
+  const crlf = b.lastIndexOf("\r\n\r\n");
+  const cr = b.lastIndexOf("\r\r");
+  return Math.max(lf >= 0 ? lf + 2 : -1, crlf >= 0 ? crlf + 4 : -1, cr >= 0 ? cr + 2 : -1);
+}
+
+/** Throws AnswerTooLarge once the whole body passes `max` bytes. */
+export async function* capTotal(body: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const c of body) {
+    total += c.length;
+    if (total > max) throw new AnswerTooLarge(tooLarge("the upstream answer", "server.max_answer_mb", max));
+    yield c;
+  }
+}
+
+function tooLarge(what: string, option: string, max: number): string {
+  return `${what} is larger than ${option} (${Math.round((max / MB) * 100) / 100} MB) allows`;
+}
+
+/** A reply made by llmux: a status and an error body in the upstream's dialect (as if the upstream had sent it). */
+function synthetic(dialect: Dialect, status: number, message: string, headers: RawReply["headers"] = {}): RawReply {
+  const { body } = codecs[dialect].encodeError({ status, kind: status === 504 ? "timeout" : "server", message });
+  return jsonReply(status, JSON.stringify(body), { ...headers, "content-type": "application/json" });
+}
+
+function jsonReply(status: number, text: string, headers: RawReply["headers"]): RawReply {
+  const bytes = Buffer.from(text);
+  return {
+    status,
+    headers: { "content-type": "application/json", ...headers, "content-length": String(bytes.length) },
+    body: (async function* () {
+      yield bytes;
+    })(),
+    dump: async () => undefined,
+  };
+}
+
+/** Does a 2xx JSON body look like an answer of `dialect`? */
+function answerShaped(dialect: Dialect, v: Json): boolean {
+  if (!isObject(v)) return false;
+  if (dialect === "openai-chat") return Array.isArray(v.choices);
+  if (dialect === "anthropic") return v.type === "message" || Array.isArray(v.content);
+  return v.object === "response" || Array.isArray(v.output);
+}
+
+/** Does a body carry an error instead of an answer (`{error: …}`, Anthropic's `{type: "error"}`)? */
+function errorShaped(v: Json): boolean {
+  return isObject(v) && (v.type === "error" || (v.error !== undefined && v.error !== null));
+}
+
+function preview(text: string): string {
+  const t = text.trim().slice(0, 120).replace(/\s+/g, " ");
+  return t.replace(/[^\x20-\x7e]/g, "?");
+}
+
+/**
+ * Screens a reply before anyone relays it: an upstream failure never passes as a success.
+ * - the body is decoded from gzip/deflate/br (llmux asks for identity, not every upstream listens);
+ * - 1xx, 204, 205 and 3xx answers are not answers: a 502 naming what came;
+ * - a 2xx body that is not an event stream is read whole (within the answer limit) and must be JSON: an error
+ *   object becomes that error with its mapped status; with `expect`, anything that is not an answer of that
+ *   dialect (an HTML page, another shape) is a 502; a body cut mid-way is a 502;
+ * - an event stream is relayed with a bound on a single event.
+ * Error replies keep the upstream's dialect, so passthrough relays them and translation decodes them.
+ */
+export async function screenReply(
+  reply: RawReply,
+  dialect: Dialect,
+  expect: Dialect | undefined,
+  limits: AnswerLimits,
+  where: string,
+): Promise<RawReply> {
+  const encoding = headerOf(reply.headers, "content-encoding");
+  if (encoding && encoding !== "identity") {
+    const body = decoded(reply.body, encoding);
+    if (!body) {
+      await reply.dump().catch(() => undefined);
+      return synthetic(dialect, 502, `upstream ${where} answered in an unsupported content-encoding '${encoding}'`);
+    }
+    const headers = { ...reply.headers };
+    delete headers["content-encoding"];
+    delete headers["content-length"];
+    reply = { ...reply, headers, body };
+  }
+  const { status } = reply;
+  if (status < 200 || status === 204 || status === 205 || (status >= 300 && status < 400)) {
+    await reply.dump().catch(() => undefined);
+    return synthetic(dialect, 502, `upstream ${where} answered ${status}, which is not an answer`);
+  }
+  if (status >= 400) return reply;
+  const type = headerOf(reply.headers, "content-type");
+  if (type === "" || type.includes("event-stream")) return { ...reply, body: capEvents(reply.body, limits.eventBytes) };
+  let text: string;
+  try {
+    const chunks: Buffer[] = [];
+    for await (const c of capTotal(reply.body, limits.answerBytes)) chunks.push(Buffer.from(c));
+    text = Buffer.concat(chunks).toString("utf8");
+  } catch (err) {
+    const why = err instanceof AnswerTooLarge ? err.message : `its answer was cut mid-body (${(err as Error).message})`;
+    return synthetic(dialect, 502, `upstream ${where}: ${why}`);
+  }
+  let parsed: Json;
+  try {
+    parsed = JSON.parse(text) as Json;
+  } catch {
+    return synthetic(
+      dialect,
+      502,
+      `upstream ${where} answered ${status} with ${type || "no content type"} that is not JSON: '${preview(text)}'`,
+    );
+  }
+  if (errorShaped(parsed) && !(expect && answerShaped(expect, parsed))) {
+    const info = codecs[dialect].decodeError(status, parsed);
+    const mapped = info.status >= 400 ? info.status : 502;
+    return jsonReply(mapped, text, reply.headers);
+  }
+  if (expect && !answerShaped(expect, parsed))
+    return synthetic(
+      dialect,
+      502,
+      `upstream ${where} answered ${status} with JSON that is not a ${expect} answer: '${preview(text)}'`,
+    );
+  return jsonReply(status, text, reply.headers);
+}

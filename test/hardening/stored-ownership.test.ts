@@ -1,0 +1,173 @@
+/**
+ * A user's stored data belongs to that user: stored Responses, their input items and previous_response_id
+ * chains are owned by the key that made them (a config key, a pass-through key by its digest). Another key
+ * gets 404, cannot read or overwrite items by reference, and ids are llmux's own: an upstream that repeats
+ * its ids (as some local servers do) does not merge two conversations.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENGINES, type TestLocation } from "../support/engines.js";
+import { type Harness, startHarness } from "../support/gateway.js";
+import { admin, teamHarness } from "../team/helpers.js";
+
+type Sent = { messages: { role: string; content: unknown }[] };
+
+/** A Chat upstream that always answers with the same id, echoing the last user message. */
+async function startRepeatingUpstream(): Promise<{ url: string; bodies: Sent[]; server: Server }> {
+  const bodies: Sent[] = [];
+  const server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on("data", (c: Buffer) => parts.push(c));
+    req.on("end", () => {
+      const body = JSON.parse(Buffer.concat(parts).toString("utf8")) as Sent;
+      bodies.push(body);
+      const users = body.messages.filter((m) => m.role === "user");
+      const last = users.at(-1)?.content;
+      const text = `echo:${typeof last === "string" ? last : JSON.stringify(last)}`;
+      const chunk = (delta: object, finish: string | null = null) =>
+        `data: ${JSON.stringify({ id: "chatcmpl-same", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(`${chunk({ role: "assistant", content: text })}${chunk({}, "stop")}data: [DONE]\n\n`);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies, server };
+}
+
+const conversationOf = (body: Sent | undefined): string[] =>
+  (body?.messages ?? []).map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content)));
+
+describe.each([
+  { how: "config keys", auth: { keys: ["key-alice", "key-bob"] } },
+  { how: "pass-through keys (owner by digest)", auth: { passthrough: true } },
+])("stored responses belong to their key ($how)", ({ auth }) => {
+  let h: Harness;
+  let up: Awaited<ReturnType<typeof startRepeatingUpstream>>;
+  let alice: OpenAI;
+  let bob: OpenAI;
+  beforeAll(async () => {
+    up = await startRepeatingUpstream();
+    h = await startHarness(() => ({
+      auth,
+      providers: { local: { type: "openai-compatible", base_url: `${up.url}/v1`, api_key: "k" } },
+      models: { local: { provider: "local", model: "llama" } },
+    }));
+    alice = new OpenAI({ apiKey: "key-alice", baseURL: `${h.url}/v1`, maxRetries: 0 });
+    bob = new OpenAI({ apiKey: "key-bob", baseURL: `${h.url}/v1`, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await h.close();
+    await new Promise<void>((r) => up.server.close(() => r()));
+  });
+
+  const status = (p: Promise<unknown>) =>
+    p.then(
+      () => 200,
+      (e: unknown) => (e as { status?: number }).status,
+    );
+
+  it("ids are llmux's: an upstream repeating its ids merges nothing", async () => {
+    const a1 = await alice.responses.create({ model: "local", input: "alice secret one", store: true });
+    const b1 = await bob.responses.create({ model: "local", input: "bob secret", store: true });
+    const a2 = await alice.responses.create({ model: "local", input: "alice two", store: true });
+    const ids = [a1.id, b1.id, a2.id];
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).not.toContain("chatcmpl-same");
+    expect(new Set([...a1.output, ...b1.output, ...a2.output].map((o) => o.id)).size).toBe(3);
+    // Alice's first answer is still hers, untouched by the later ones.
+    expect((await alice.responses.retrieve(a1.id)).output_text).toBe("echo:alice secret one");
+    // A chain continues the right conversation.
+    await alice.responses.create({ model: "local", input: "and then", previous_response_id: a1.id, store: true });
+    const sent = conversationOf(up.bodies.at(-1));
+    expect(sent.join("|")).toContain("alice secret one");
+    expect(sent.join("|")).not.toContain("alice two");
+    expect(sent.join("|")).not.toContain("bob");
+  });
+
+  it("another key gets 404 on GET, input_items, DELETE and previous_response_id", async () => {
+    const a = await alice.responses.create({ model: "local", input: "private", store: true });
+    expect(await status(bob.responses.retrieve(a.id))).toBe(404);
+    expect(await status(bob.responses.inputItems.list(a.id))).toBe(404);
+    expect(await status(bob.responses.delete(a.id))).toBe(404);
+    const before = up.bodies.length;
+    expect(await status(bob.responses.create({ model: "local", input: "continue", previous_response_id: a.id }))).toBe(
+      404,
+    );
+    expect(up.bodies.length).toBe(before);
+    // Still Alice's, whole.
+    expect((await alice.responses.retrieve(a.id)).output_text).toBe("echo:private");
+    expect((await alice.responses.inputItems.list(a.id)).data.length).toBe(1);
+  });
+
+  it("an item_reference can neither read nor overwrite another key's item", async () => {
+    const a = await alice.responses.create({ model: "local", input: "alice item", store: true });
+    const itemId = a.output[0]!.id!;
+    const viaRef = await bob.responses.create({
+      model: "local",
+      input: [
+        { type: "item_reference", id: itemId },
+        { role: "user", content: "what was said?" },
+      ] as never,
+      store: true,
+    });
+    expect(JSON.stringify(up.bodies.at(-1))).not.toContain("alice item");
+    expect(viaRef.output_text).toBe("echo:what was said?");
+    // Bob stores an item under Alice's id: hers is unchanged.
+    await bob.responses.create({
+      model: "local",
+      input: [
+        { type: "message", id: itemId, role: "assistant", content: [{ type: "output_text", text: "forged" }] },
+        { role: "user", content: "x" },
+      ] as never,
+      store: true,
+    });
+    await alice.responses.create({
+      model: "local",
+      input: [
+        { type: "item_reference", id: itemId },
+        { role: "user", content: "again" },
+      ] as never,
+    });
+    const sent = JSON.stringify(up.bodies.at(-1));
+    expect(sent).toContain("echo:alice item");
+    expect(sent).not.toContain("forged");
+  });
+});
+
+describe.each(ENGINES)("minted keys own their stored responses by key id, not by team ($engine)", ({ fresh }) => {
+  let where: TestLocation;
+  let h: Harness;
+  let up: Awaited<ReturnType<typeof startRepeatingUpstream>>;
+  beforeAll(async () => {
+    where = await fresh();
+    up = await startRepeatingUpstream();
+    h = await teamHarness(where, {
+      providers: { local: { type: "openai-compatible", base_url: `${up.url}/v1`, api_key: "k" } },
+      models: { local: { provider: "local", model: "llama" } },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    await where.drop();
+    await new Promise<void>((r) => up.server.close(() => r()));
+  });
+
+  it("a key of the same team gets 404; the owner keeps it", async () => {
+    const team = await admin(h, "POST", "/teams", { name: "crew" });
+    const k1 = await admin(h, "POST", "/keys", { name: "one", team_id: team.body.id });
+    const k2 = await admin(h, "POST", "/keys", { name: "two", team_id: team.body.id });
+    const one = new OpenAI({ apiKey: k1.body.key, baseURL: `${h.url}/v1`, maxRetries: 0 });
+    const two = new OpenAI({ apiKey: k2.body.key, baseURL: `${h.url}/v1`, maxRetries: 0 });
+    const r = await one.responses.create({ model: "local", input: "team secret", store: true });
+    const status = (p: Promise<unknown>) =>
+      p.then(
+        () => 200,
+        (e: unknown) => (e as { status?: number }).status,
+      );
+    expect(await status(two.responses.retrieve(r.id))).toBe(404);
+    expect(await status(two.responses.create({ model: "local", input: "x", previous_response_id: r.id }))).toBe(404);
+    expect((await one.responses.retrieve(r.id)).output_text).toBe("echo:team secret");
+  });
+});
