@@ -57,8 +57,10 @@ export interface PrepareInput {
   body: Json;
   /** The body as the client sent it: a passthrough copies its unchanged members byte for byte. */
   raw?: Buffer | undefined;
-  /** Model named by the path (Azure deployment routes), overriding the body's. */
+  /** Model named by the path (Azure deployment routes, Gemini), overriding the body's. */
   pathModel?: string | undefined;
+  /** Streaming as the path asks for it (Gemini `:streamGenerateContent`), overriding the body's. */
+  pathStream?: boolean | undefined;
   models: ModelTable;
   defaults: { policy: Policy; reasoningDisplay: ChatReasoningMode };
   /** Which client this is (Cursor gets its own treatment) and how Cursor is served. */ clientName?: ClientName;
@@ -108,7 +110,8 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
   // which needs the translated path even between two Chat sides.
   const needsEcho =
     client === "openai-chat" && provider.requestOptions(route.upstreamModel).reasoningField !== undefined;
-  if (upstream === client && requestDialect === client && !cursor && !needsEcho) {
+  // A Gemini body names neither its model nor streaming (the URL does): it is always translated.
+  if (upstream === client && requestDialect === client && !cursor && !needsEcho && client !== "gemini") {
     const patched: JsonObject = { ...body, model: route.upstreamModel };
     const view = bodyView(client, patched);
     applyAliasSettings(view, route.settings);
@@ -143,6 +146,7 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
     if (err instanceof InputError) return err.toErrorInfo();
     throw err;
   }
+  if (input.pathStream !== undefined) ir.stream = input.pathStream;
   const clientStream = ir.stream;
   if (ir.streamUsage) response.includeUsage = true;
   let storeAs: Plan["storeAs"];

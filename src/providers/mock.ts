@@ -1,6 +1,6 @@
 import type { ProviderConfig } from "../config/schema.js";
 import type { Json } from "../ir/types.js";
-import { anthropicStream, chatStream, type MockScript, responsesStream } from "../mock/index.js";
+import { anthropicStream, chatStream, geminiStream, type MockScript, responsesStream } from "../mock/index.js";
 import { codecs } from "../translate/codecs.js";
 import type { LocalReply, Provider } from "./types.js";
 
@@ -48,7 +48,9 @@ export function mockProvider(name: string, cfg: MockConfig): Provider {
           ? anthropicStream(script)
           : cfg.dialect === "openai-chat"
             ? chatStream(script)
-            : responsesStream(script);
+            : cfg.dialect === "gemini"
+              ? geminiStream(script)
+              : responsesStream(script);
       return { status: 200, headers: { "content-type": "text/event-stream" }, body: toBytes(events) };
     },
   };
