@@ -122,11 +122,24 @@ const Compatible = z
   })
   .strict();
 
+const Gemini = z
+  .object({
+    type: z.literal("gemini").describe("Google's Gemini API (generateContent / streamGenerateContent)."),
+    base_url: Url.default("https://generativelanguage.googleapis.com").describe(
+      "The API root, without /v1beta, as in Google's SDK.",
+    ),
+    api_key: ApiKey("sent as the x-goog-api-key header"),
+    api_version: z.string().default("v1beta").describe("The API version in the path: v1beta (default), v1 or v1alpha."),
+    headers: Headers.optional(),
+    timeout_ms: Timeout.optional(),
+  })
+  .strict();
+
 const Mock = z
   .object({
     type: z.literal("mock").describe("The built-in mock model."),
     dialect: z
-      .enum(["anthropic", "openai-chat", "openai-responses"])
+      .enum(["anthropic", "openai-chat", "openai-responses", "gemini"])
       .default("openai-responses")
       .describe("The API the mock answers in, so that the same translation as a real upstream runs."),
     reply: z.string().optional().describe("Text the mock answers with; by default it echoes the last user message."),
@@ -134,7 +147,7 @@ const Mock = z
   .strict()
   .describe("The built-in mock model: no network, no account.");
 
-export const ProviderSchema = z.discriminatedUnion("type", [Azure, OpenAI, Anthropic, Compatible, Mock]);
+export const ProviderSchema = z.discriminatedUnion("type", [Azure, OpenAI, Anthropic, Compatible, Gemini, Mock]);
 
 export const ModelSchema = z
   .object({
