@@ -10,6 +10,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { startMockServer } from "../src/mock/server.js";
 import { buildCurveSpecs, measureCurve } from "./body-curve.js";
 import { profileMissed } from "./cpu-profiles.js";
 import { Fleet } from "./fleet.js";
@@ -26,6 +27,7 @@ import { measureRoutingCost } from "./routing-cost.js";
 import { runSoak } from "./soak.js";
 import { measureStreams } from "./streams-memory.js";
 import type { BenchResults } from "./types.js";
+import { measureWorkers } from "./workers.js";
 
 let opts: ReturnType<typeof parseOptions>;
 try {
@@ -139,8 +141,25 @@ async function soakOnly(): Promise<void> {
   if (!r.exact) process.exitCode = 1;
 }
 
-const entry =
-  opts.soak === "only"
+async function workersOnly(): Promise<void> {
+  mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
+  const mock = await startMockServer({ port: 0 });
+  const configFile = resolve(cacheDir, "bench-workers.yaml");
+  writeFileSync(configFile, llmuxConfig(mock.port));
+  const file = resolve(cacheDir, "bench-report", "workers.md");
+  try {
+    const r = await measureWorkers(root, configFile, file);
+    log(
+      `--workers: 1 → ${r.oneRps.toFixed(0)} req/s, 2 → ${r.twoRps.toFixed(0)} req/s (${r.ratio.toFixed(2)}×); ${file}`,
+    );
+  } finally {
+    await mock.close();
+  }
+}
+
+const entry = opts.workersOnly
+  ? workersOnly
+  : opts.soak === "only"
     ? soakOnly
     : opts.reportOnly !== undefined
       ? async () => {

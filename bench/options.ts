@@ -3,6 +3,8 @@ import { join, resolve } from "node:path";
 import { repoRoot } from "./lanes.js";
 
 export interface Options {
+  /** Only the `--workers` throughput measurement. */
+  workersOnly?: boolean;
   quick: boolean;
   /** Print the usage and stop. */
   help?: boolean;
@@ -38,6 +40,7 @@ Options:
   --lanes a,b           only these lanes (and "curve" for the body-size curve)
   --profile             always take CPU profiles; --no-profile: never
   --llmux-dist DIR      measure another build of llmux (a directory like dist/)
+  --workers-only        only the --workers throughput (one worker, then two, on the small Chat passthrough)
   --soak-only           only the money soak (10,000 requests with budgets and limits, 10% aborted; ledger checks)
   --no-soak             skip the money soak
   --report-only [FILE]  render the report again from saved results (default: the last run's)
@@ -63,6 +66,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--out") o.out = value();
     else if (a === "--llmux-dist") o.llmuxDist = value();
     else if (a === "--soak-only") o.soak = "only";
+    else if (a === "--workers-only") o.workersOnly = true;
     else if (a === "--no-soak") o.soak = "skip";
     else if (a === "--report-only") o.reportOnly = argv[i + 1]?.startsWith("--") === false ? value() : "";
     else throw new Error(`unknown option ${a}\n\n${USAGE}`);

@@ -15,7 +15,7 @@ function children(pid: number): number[] {
   }
 }
 
-async function until<T>(check: () => T | undefined, ms = 20_000): Promise<T> {
+async function until<T>(check: () => T | undefined, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = check();
@@ -88,14 +88,14 @@ describe("llmux start --workers 2", () => {
       return now.length === 2 && !now.includes(victim!) ? true : undefined;
     });
     expect(await chat(port)).toBe(200);
-  });
+  }, 90_000);
 
   it("reloads every worker on SIGHUP, one at a time, without refusing a request", async () => {
     const before = children(proc.pid!);
     proc.kill("SIGHUP");
     const during: Promise<number>[] = [];
     const poll = setInterval(() => during.push(chat(port)), 20);
-    await until(() => (/workers reloaded/.test(out) ? true : undefined));
+    await until(() => (/workers reloaded/.test(out) ? true : undefined), 90_000);
     clearInterval(poll);
     const statuses = await Promise.all(during);
     expect(statuses.length).toBeGreaterThan(0);
@@ -103,7 +103,7 @@ describe("llmux start --workers 2", () => {
     const after = children(proc.pid!);
     expect(after).toHaveLength(2);
     expect(after.some((p) => before.includes(p))).toBe(false);
-  });
+  }, 120_000);
 
   it("stops every worker and exits 0 on SIGTERM", async () => {
     const workers = children(proc.pid!);

@@ -35,6 +35,7 @@ beforeAll(async () => {
       ...providers,
       resp1: { type: "openai", base_url: `${d[0]!.url}/v1`, api_key: "r1", api: "responses" },
       resp2: { type: "openai", base_url: `${d[1]!.url}/v1`, api_key: "r2", api: "responses" },
+      claude1: { type: "anthropic", base_url: d[2]!.url, api_key: "a1" },
     },
     models: {
       trio: { deployments: three, routing: { retries: 2, cooldown_s: 1, allowed_fails: 2 } },
@@ -46,6 +47,13 @@ beforeAll(async () => {
           { provider: "acct1", model: "gpt-4.1-capped", name: "c1", rpm: 3 },
           { provider: "acct2", model: "gpt-4.1-capped", name: "c2", weight: 0.001 },
         ],
+      },
+      mixed: {
+        deployments: [
+          { provider: "claude1", model: "claude-sonnet-4-5", name: "anthropic-dep", weight: 100 },
+          { provider: "acct1", model: "gpt-4.1", name: "chat-dep", weight: 1 },
+        ],
+        routing: { retries: 1 },
       },
       pair: {
         deployments: [
@@ -364,6 +372,37 @@ describe("reasoning state of one account is never sent to another", () => {
     } finally {
       d[index]!.mode = { kind: "pass" };
       await h.gateway.hot.del(`cool:resp${index + 1}/gpt-5`);
+    }
+  });
+});
+
+describe("an alias served by deployments of different dialects", () => {
+  it("translates per attempt: Anthropic overloaded, the Chat deployment answers the same request", async () => {
+    d[2]!.mode = {
+      kind: "status",
+      status: 529,
+      body: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } },
+    };
+    const before = d[2]!.hits.length;
+    try {
+      const client = sdk();
+      for (let i = 0; i < 3; i++) {
+        const res = await client.chat.completions
+          .create({ model: "mixed", messages: [{ role: "user", content: `mixed ${i}` }] })
+          .withResponse();
+        expect(res.data.model).toBe("mixed");
+        expect(res.data.choices[0]!.message.content).toContain(`mixed ${i}`);
+        const route = res.response.headers.get("llmux-route") ?? "";
+        // Weighted 100:1, the Anthropic deployment is tried first, answers 529, and the Chat one serves.
+        if (route.startsWith("chat-dep")) expect(route).toMatch(/anthropic-dep: 529 overloaded/);
+      }
+      // The Anthropic deployment was asked (in Anthropic's shape) and refused; the Chat one answered.
+      const asked = d[2]!.hits.slice(before);
+      expect(asked.length).toBeGreaterThan(0);
+      expect(asked.every((x) => x.status === 529)).toBe(true);
+      expect(mock.requests.at(-1)!.path).toBe("/v1/chat/completions");
+    } finally {
+      d[2]!.mode = { kind: "pass" };
     }
   });
 });
