@@ -22,6 +22,8 @@ import { mintBenchKey } from "./minted-key.js";
 import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor, USAGE } from "./options.js";
 import { log, sleep, started } from "./progress.js";
 import { resultsFile, runMeta, writeReport } from "./results-file.js";
+import { measureRoutingCost } from "./routing-cost.js";
+import { runSoak } from "./soak.js";
 import { measureStreams } from "./streams-memory.js";
 import type { BenchResults } from "./types.js";
 
@@ -103,6 +105,10 @@ async function main(): Promise<void> {
 
   await leakCheck(S, fleet, ms, lanes, specs);
   const streams = await measureStreams(S, fleet, ms);
+  const routing = await measureRoutingCost(opts.quick ? 5_000 : 20_000);
+  log(
+    `routing layer: one deployment p50 ${routing.single.p50.toFixed(3)} µs; two deployments (attempt loop, memory state) p50 ${routing.routed.p50.toFixed(1)} µs, p99 ${routing.routed.p99.toFixed(1)} µs`,
+  );
 
   const results: BenchResults = {
     meta: runMeta(opts, S, paths, ms.loadgenCpuPct, ms.foreignSeen),
@@ -114,6 +120,7 @@ async function main(): Promise<void> {
     rss: ms.rss,
     streams,
     profiles: [],
+    routing,
   };
 
   await profileMissed(opts, S, paths, fleet, ms, lanes, specs, results);
@@ -121,15 +128,26 @@ async function main(): Promise<void> {
   results.meta.wallSeconds = (Date.now() - started) / 1000;
   writeFileSync(resultsFile(opts, cacheDir), JSON.stringify(results));
   writeReport(results, opts, root);
+  if (opts.soak === undefined) await soakOnly();
+}
+
+async function soakOnly(): Promise<void> {
+  mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
+  const soakFile = resolve(cacheDir, "bench-report", "soak.md");
+  const r = await runSoak({ out: soakFile });
+  log(`soak figures in ${soakFile}`);
+  if (!r.exact) process.exitCode = 1;
 }
 
 const entry =
-  opts.reportOnly !== undefined
-    ? async () => {
-        const file = opts.reportOnly ? resolve(root, opts.reportOnly) : resultsFile(opts, cacheDir);
-        writeReport(JSON.parse(readFileSync(file, "utf8")) as BenchResults, opts, root);
-      }
-    : main;
+  opts.soak === "only"
+    ? soakOnly
+    : opts.reportOnly !== undefined
+      ? async () => {
+          const file = opts.reportOnly ? resolve(root, opts.reportOnly) : resultsFile(opts, cacheDir);
+          writeReport(JSON.parse(readFileSync(file, "utf8")) as BenchResults, opts, root);
+        }
+      : main;
 
 entry()
   .catch((err: unknown) => {

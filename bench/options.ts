@@ -15,6 +15,8 @@ export interface Options {
   llmuxDist?: string;
   /** Only render the report again from a results file (default: the results saved by the last run with the same --out). */
   reportOnly?: string;
+  /** The money soak (bench/soak.ts) runs after the lanes unless "skip"; "only": nothing else. */
+  soak?: "only" | "skip";
 }
 
 /** Where a run's report goes unless --write (the committed report) or --out says otherwise. */
@@ -36,6 +38,8 @@ Options:
   --lanes a,b           only these lanes (and "curve" for the body-size curve)
   --profile             always take CPU profiles; --no-profile: never
   --llmux-dist DIR      measure another build of llmux (a directory like dist/)
+  --soak-only           only the money soak (10,000 requests with budgets and limits, 10% aborted; ledger checks)
+  --no-soak             skip the money soak
   --report-only [FILE]  render the report again from saved results (default: the last run's)
   -h, --help            this help`;
 
@@ -58,6 +62,8 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--lanes") o.lanes = value().split(",");
     else if (a === "--out") o.out = value();
     else if (a === "--llmux-dist") o.llmuxDist = value();
+    else if (a === "--soak-only") o.soak = "only";
+    else if (a === "--no-soak") o.soak = "skip";
     else if (a === "--report-only") o.reportOnly = argv[i + 1]?.startsWith("--") === false ? value() : "";
     else throw new Error(`unknown option ${a}\n\n${USAGE}`);
   }

@@ -48,6 +48,29 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
   for (const lane of ["chat-small-anthropic", "msg-small-chat"].filter((l) => hasLane(r, l))) {
     check("translation", `${lane} (small): added p50, c=1`, added(r, lane, "llmux", 1, M.p50), 1, "<=", "ms", [lane]);
   }
+  if (r.routing) {
+    const ms = (v: number) => ({ median: v / 1000, min: v / 1000, max: v / 1000, n: 1 });
+    check(
+      "routing",
+      "routing layer, one deployment (in process): p50",
+      ms(r.routing.single.p50),
+      0.05,
+      "<=",
+      "ms",
+      [],
+      4,
+    );
+    check(
+      "routing",
+      "routing layer, two deployments (attempt loop on the memory state, in process): p50",
+      ms(r.routing.routed.p50),
+      0.05,
+      "<=",
+      "ms",
+      [],
+      4,
+    );
+  }
   for (const lane of ["msg-cc-azure", "msg-cc-chat"].filter((l) => hasLane(r, l))) {
     check("translation", `${lane} (73 KiB): added TTFB, c=1`, added(r, lane, "llmux", 1, M.ttfb50), 2, "<=", "ms", [
       lane,

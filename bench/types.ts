@@ -247,6 +247,8 @@ export interface BenchResults {
   rss: RssSample[];
   streams: StreamsSample[];
   profiles: LaneProfile[];
+  /** The routing layer's own cost, µs per request (bench/routing-cost.ts); absent in older results. */
+  routing?: import("./routing-cost.js").RoutingCost;
 }
 
 export type { Spread, Summary };

@@ -16,6 +16,10 @@ export const DeploymentView = z.object({
   window_requests: z.number().int().describe("Requests in the current error window."),
   window_errors: z.number().int().describe("Deployment failures in the current error window."),
   error_rate: z.number().describe("window_errors / window_requests (0 when idle)."),
+  rpm: z.number().int().nullable().describe("Declared requests per minute (null: none)."),
+  tpm: z.number().int().nullable().describe("Declared tokens per minute (null: none)."),
+  minute_requests: z.number().int().nullable().describe("Requests counted against `rpm` in the current minute."),
+  minute_tokens: z.number().int().nullable().describe("Tokens counted against `tpm` in the current minute."),
 });
 
 export const DeploymentList = z.object({ data: z.array(DeploymentView) });

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { type Price, PriceTable } from "../billing/prices.js";
 import type { Data } from "../data/data.js";
 import { type Keys, NoMasterKey, UnknownTeam } from "../data/keys.js";
 import { DuplicateName, type Teams } from "../data/teams.js";
@@ -48,6 +49,8 @@ export interface AdminDeps {
   /** The ledger's database (spend) and the budget time zone. */
   data?: Data | undefined;
   timezone?: string | undefined;
+  /** The configuration's `prices:` (over the shipped table): the spend report names models without a price. */
+  prices?: Record<string, Price> | undefined;
 }
 
 /** Errors of the repositories, as the admin API answers them. */
@@ -177,6 +180,6 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       run: ({ params, body }) => change(() => d.keys.rotate(params.id!, (body as z.infer<typeof S.KeyRotate>).grace_s)),
     },
     ...(d.deployments ? deploymentRoutes(d.deployments) : []),
-    ...(d.data ? spendRoutes(d.data) : []),
+    ...(d.data ? spendRoutes(d.data, new PriceTable(d.prices)) : []),
   ];
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { spendBy, spentSince } from "../billing/spend.js";
+import type { PriceTable } from "../billing/prices.js";
+import { modelsUsed, spendBy, spentSince } from "../billing/spend.js";
 import type { Data } from "../data/data.js";
 import type { KeyView } from "../data/keys.js";
 import { windowOf } from "../limits/windows.js";
@@ -30,6 +31,9 @@ export const SpendAnswer = z.object({
   from: z.string(),
   to: z.string(),
   rows: z.array(SpendRow),
+  no_price: z
+    .array(z.object({ model: z.string(), requests: z.number().int() }))
+    .describe("Upstream models in the range that have no price (their requests were counted as $0)."),
 });
 
 function time(v: string | undefined, field: string, fallback: number): number {
@@ -40,7 +44,7 @@ function time(v: string | undefined, field: string, fallback: number): number {
 }
 
 /** `GET /admin/v1/spend`: the ledger grouped and summed in the database. */
-export function spendRoutes(data: Data): AdminRoute[] {
+export function spendRoutes(data: Data, prices: PriceTable): AdminRoute[] {
   return [
     {
       method: "GET",
@@ -59,6 +63,7 @@ export function spendRoutes(data: Data): AdminRoute[] {
           from: new Date(from).toISOString(),
           to: new Date(to).toISOString(),
           rows: await spendBy(data, q.group_by, from, to),
+          no_price: (await modelsUsed(data, from, to)).filter((m) => prices.find(m.model) === undefined),
         };
       },
     },

@@ -56,6 +56,7 @@ export class TeamParts {
         deployments: opts.deployments,
         data: this.data,
         timezone: config.billing.timezone,
+        prices: config.prices,
       }),
       config.admin.keys,
       (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,

@@ -75,3 +75,22 @@ export async function spendBy(data: Data, by: GroupBy, fromMs: number, toMs: num
     };
   });
 }
+
+/** The upstream models of the ledger's rows between two times (ms), with their request counts. */
+export async function modelsUsed(
+  data: Data,
+  fromMs: number,
+  toMs: number,
+): Promise<{ model: string; requests: number }[]> {
+  const db = await data.db();
+  const rows = await db
+    .selectFrom("ledger")
+    .select(["model", sql<number>`count(*)`.as("requests")])
+    .where("at", ">=", fromMs)
+    .where("at", "<", toMs)
+    .where("model", "is not", null)
+    .groupBy("model")
+    .orderBy("model")
+    .execute();
+  return rows.map((r) => ({ model: r.model!, requests: Number(r.requests) }));
+}

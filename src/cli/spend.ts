@@ -38,8 +38,17 @@ export const spendCommand: Command = {
     if (from) query.from = from;
     if (to) query.to = to;
     return withClient(input, async (c) => {
-      const out = (await c.call("GET", "/admin/v1/spend", undefined, query)) as { rows: unknown[] };
+      const out = (await c.call("GET", "/admin/v1/spend", undefined, query)) as {
+        rows: unknown[];
+        no_price?: { model: string; requests: number }[];
+      };
       output(input, input.values.json ? out : out.rows, COLUMNS);
+      if (!input.values.json && out.no_price?.length)
+        process.stdout.write(
+          `\nNo price (counted as $0; add them under prices: in the configuration): ${out.no_price
+            .map((m) => `${m.model} (${m.requests} request${m.requests === 1 ? "" : "s"})`)
+            .join(", ")}\n`,
+        );
     });
   },
 };

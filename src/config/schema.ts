@@ -100,15 +100,36 @@ const Compatible = z
     base_url: Url.optional().describe("Includes /v1 (or the vendor's equivalent). Required without a preset."),
     api_key: ApiKey("sent as Authorization: Bearer (none: no Authorization header)"),
     reasoning_field: z
-      .enum(["reasoning_content", "reasoning", "none"])
+      .enum(["auto", "reasoning_content", "reasoning", "none"])
       .optional()
-      .describe("Field earlier reasoning is echoed in (DeepSeek and Kimi require reasoning_content)."),
+      .describe(
+        "Field earlier reasoning is echoed in (DeepSeek and Kimi require reasoning_content). Default auto: the field the upstream sent it in.",
+      ),
     max_tokens_field: z
       .enum(["max_tokens", "max_completion_tokens"])
       .optional()
       .describe("The field that carries the output limit."),
     custom_tools: z.boolean().optional().describe("Whether the server understands free-form custom tools."),
+    normalize_stream: z
+      .boolean()
+      .optional()
+      .describe(
+        "The server's stream deviates from OpenAI's (content as parts, tool calls without index, no first role): re-encode it for Chat clients instead of passing it through. On for the mistral preset.",
+      ),
     top_k: z.boolean().optional().describe("Whether the server accepts top_k."),
+    headers: Headers.optional(),
+    timeout_ms: Timeout.optional(),
+  })
+  .strict();
+
+const Gemini = z
+  .object({
+    type: z.literal("gemini").describe("Google's Gemini API (generateContent / streamGenerateContent)."),
+    base_url: Url.default("https://generativelanguage.googleapis.com").describe(
+      "The API root, without /v1beta, as in Google's SDK.",
+    ),
+    api_key: ApiKey("sent as the x-goog-api-key header"),
+    api_version: z.string().default("v1beta").describe("The API version in the path: v1beta (default), v1 or v1alpha."),
     headers: Headers.optional(),
     timeout_ms: Timeout.optional(),
   })
@@ -118,7 +139,7 @@ const Mock = z
   .object({
     type: z.literal("mock").describe("The built-in mock model."),
     dialect: z
-      .enum(["anthropic", "openai-chat", "openai-responses"])
+      .enum(["anthropic", "openai-chat", "openai-responses", "gemini"])
       .default("openai-responses")
       .describe("The API the mock answers in, so that the same translation as a real upstream runs."),
     reply: z.string().optional().describe("Text the mock answers with; by default it echoes the last user message."),
@@ -126,7 +147,7 @@ const Mock = z
   .strict()
   .describe("The built-in mock model: no network, no account.");
 
-export const ProviderSchema = z.discriminatedUnion("type", [Azure, OpenAI, Anthropic, Compatible, Mock]);
+export const ProviderSchema = z.discriminatedUnion("type", [Azure, OpenAI, Anthropic, Compatible, Gemini, Mock]);
 
 export const ModelSchema = z
   .object({

@@ -22,6 +22,11 @@ export function accept(req: IncomingMessage): Accepted | ErrorInfo {
       param: null,
     };
   }
+  // Gemini clients may put their key in the query (?key=…): it is read like the x-goog-api-key header.
+  if (match.dialect === "gemini" && req.headers["x-goog-api-key"] === undefined) {
+    const key = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length)).get("key");
+    if (key) req.headers["x-goog-api-key"] = key;
+  }
   // /v1/models serves both OpenAI and Anthropic clients: the latter send anthropic-version.
   const dialect: Dialect =
     match.kind === "models" && req.headers["anthropic-version"] !== undefined ? "anthropic" : match.dialect;

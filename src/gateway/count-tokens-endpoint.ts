@@ -23,7 +23,7 @@ export async function countTokens(ex: Exchange, deps: CountDeps, principal: Prin
   const requested = isObject(body) && typeof body.model === "string" ? body.model : undefined;
   ex.rec.requested = requested;
   const route = requested ? deps.models.resolve(requested) : undefined;
-  if (route?.provider.countTarget && isObject(body)) {
+  if (route?.provider.countTarget && route.provider.dialect === "anthropic" && isObject(body)) {
     ex.rec.provider = route.provider.name;
     ex.rec.model = route.upstreamModel;
     const target = route.provider.countTarget(route.upstreamModel, {

@@ -29,6 +29,7 @@ import { decodeJson } from "./decode-json.js";
 import { listModels, oneModel, storedResponse } from "./endpoints.js";
 import { answerError, answerJson, type Exchange, openExchange } from "./exchange.js";
 import { decide, finalise, newRecord } from "./finalise.js";
+import { geminiCountTokens, geminiModels } from "./gemini-endpoints.js";
 import { type GenerateDeps, generate, type RequestBody } from "./generate.js";
 import { header } from "./http.js";
 import { ModelTable } from "./model-table.js";
@@ -294,14 +295,18 @@ export class Gateway {
       }
       case "count_tokens": {
         const body = await this.readJson(ex, accepted);
-        if (body) await countTokens(ex, this.deps, principal, body.json);
+        if (body && dialect === "gemini")
+          await geminiCountTokens(ex, this.deps, principal, match.model ?? "", body.json);
+        else if (body) await countTokens(ex, this.deps, principal, body.json);
         return;
       }
       case "models":
         discardBody(ex.req, this.limits);
+        if (dialect === "gemini") return geminiModels(ex, this.models);
         return listModels(ex, this.models, dialect);
       case "model":
         discardBody(ex.req, this.limits);
+        if (dialect === "gemini") return geminiModels(ex, this.models, match.model ?? "");
         return oneModel(ex, this.models, dialect, match.model ?? "");
       default:
         discardBody(ex.req, this.limits);

@@ -86,6 +86,7 @@ export async function generate(
     body: body.json,
     raw: body.raw,
     pathModel: accepted.match.model,
+    pathStream: accepted.match.stream,
     models: deps.models,
     defaults: { policy: deps.config.defaults.policy, reasoningDisplay: deps.config.defaults.reasoning_display },
     clientName,

@@ -58,8 +58,10 @@ export interface PrepareInput {
   body: Json;
   /** The body as the client sent it: a passthrough copies its unchanged members byte for byte. */
   raw?: Buffer | undefined;
-  /** Model named by the path (Azure deployment routes), overriding the body's. */
+  /** Model named by the path (Azure deployment routes, Gemini), overriding the body's. */
   pathModel?: string | undefined;
+  /** Streaming as the path asks for it (Gemini `:streamGenerateContent`), overriding the body's. */
+  pathStream?: boolean | undefined;
   models: ModelTable;
   defaults: { policy: Policy; reasoningDisplay: ChatReasoningMode };
   /** Which client this is (Cursor gets its own treatment) and how Cursor is served. */ clientName?: ClientName;
@@ -111,9 +113,13 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
   const origin: Origin = { provider: provider.name, model: route.upstreamModel };
   // Chat clients drop reasoning; upstreams that need it echoed (DeepSeek, Kimi) get it from llmux's cache,
   // which needs the translated path even between two Chat sides.
-  const needsEcho =
-    client === "openai-chat" && provider.requestOptions(route.upstreamModel).reasoningField !== undefined;
-  if (upstream === client && requestDialect === client && !cursor && !needsEcho) {
+  const field = provider.requestOptions(route.upstreamModel).reasoningField;
+  // `auto` only matters in a tool loop (where reasoning must come back): a request with tools, whose
+  // answer's reasoning is kept, or one with an assistant turn to echo it into.
+  const needsEcho = client === "openai-chat" && field !== undefined && (field !== "auto" || inToolLoop(body));
+  // A Gemini body names neither its model nor streaming (the URL does): it is always translated.
+  const same = upstream === client && requestDialect === client && client !== "gemini";
+  if (same && !cursor && !needsEcho && !provider.normalizeStream) {
     const patched: JsonObject = { ...body, model: route.upstreamModel };
     const view = bodyView(client, patched);
     applyAliasSettings(view, route.settings);
@@ -148,6 +154,7 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
     if (err instanceof InputError) return err.toErrorInfo();
     throw err;
   }
+  if (input.pathStream !== undefined) ir.stream = input.pathStream;
   const clientStream = ir.stream;
   if (ir.streamUsage) response.includeUsage = true;
   // Anthropic clients read input tokens from message_start (LangChain only there); an upstream of another
@@ -209,4 +216,10 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
     captureScope: state && client === "openai-chat" ? state.owner : undefined,
     storeAs,
   };
+}
+
+function inToolLoop(body: JsonObject): boolean {
+  if (Array.isArray(body.tools) && body.tools.length > 0) return true;
+  const messages = body.messages;
+  return Array.isArray(messages) && messages.some((m) => isObject(m) && m.role === "assistant");
 }

@@ -5,11 +5,13 @@ import type { ErrorInfo, Json } from "../ir/types.js";
 import { affinityKey } from "../routing/affinity.js";
 import { attemptLoop, isExhausted } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
+import { accountOf, withoutOpaqueReasoning } from "../routing/foreign-reasoning.js";
 import type { DeploymentHealth } from "../routing/health.js";
+import { hasQuota } from "../routing/quota.js";
 import type { HotState } from "../state/hot-state.js";
 import { attempt } from "./attempt.js";
 import { answerError, type Exchange } from "./exchange.js";
-import { decide } from "./finalise.js";
+import { decide, usageOf } from "./finalise.js";
 import { type ModelTable, onDeployment, type Route } from "./model-table.js";
 import type { Plan, State } from "./prepare.js";
 import { respond } from "./respond.js";
@@ -27,11 +29,17 @@ export interface RoutedDeps {
   readonly retentionDays: number;
 }
 
-/** Whether an alias needs the attempt loop: several deployments or fallbacks. One deployment goes straight. */
+/**
+ * Whether an alias needs the attempt loop: several deployments, fallbacks or a declared quota. One plain
+ * deployment goes straight, touching no state.
+ */
 export function needsRouting(route: Route): boolean {
   const s = route.settings;
   return (
-    route.deployments.length > 1 || (s.fallbacks?.length ?? 0) > 0 || (s.context_window_fallbacks?.length ?? 0) > 0
+    route.deployments.length > 1 ||
+    (s.fallbacks?.length ?? 0) > 0 ||
+    (s.context_window_fallbacks?.length ?? 0) > 0 ||
+    route.deployments.some(hasQuota)
   );
 }
 
@@ -63,14 +71,21 @@ export async function routedGenerate(
     decide(rec, () => words);
   };
   const requested = first.route.requested;
+  /** The deployment this conversation (or its previous response) was served by, once known. */
+  let boundTo: string | undefined;
   const result = await attemptLoop<Plan, Route>(first.route, {
-    plan: (route, d) =>
-      route === first.route &&
-      d.provider === first.route.provider &&
-      d.model === first.route.upstreamModel &&
-      first.body
-        ? Promise.resolve(first)
-        : replan(onDeployment(route, d)),
+    plan: async (route, d) => {
+      const plan =
+        route === first.route &&
+        d.provider === first.route.provider &&
+        d.model === first.route.upstreamModel &&
+        first.body
+          ? first
+          : await replan(onDeployment(route, d));
+      if (!("route" in plan) || !plan.passthrough || boundTo === undefined) return plan;
+      if (accountOf(boundTo) === d.provider.name) return plan;
+      return keepReasoningHome(plan, d, note);
+    },
     call: (plan) => attempt({ pool: deps.pool, plan, principal, clientHeaders: headers, signal: ex.signal }),
     fallback: (alias) => {
       const r = deps.models.resolve(alias);
@@ -81,9 +96,13 @@ export async function routedGenerate(
     bound: async (route) => {
       if (prev) {
         const d = await deps.hot.get(`resp:${prev}`);
-        if (d) return d;
+        if (d) {
+          boundTo = d;
+          return d;
+        }
       }
-      return key ? deps.hot.get(`aff:${route.alias}:${key}`) : undefined;
+      boundTo = key ? await deps.hot.get(`aff:${route.alias}:${key}`) : undefined;
+      return boundTo;
     },
     note,
     signal: ex.signal,
@@ -120,6 +139,10 @@ export async function routedGenerate(
     ok = rec.outcome !== "error";
   } finally {
     await result.settle(ok);
+    if (deployment.tpm !== undefined) {
+      const u = usageOf(rec);
+      await deps.health.spendTokens(deployment, u.inputTokens + u.outputTokens).catch(() => undefined);
+    }
   }
   if (!ok) return;
   const binds: Promise<void>[] = [];
@@ -127,6 +150,23 @@ export async function routedGenerate(
   if (rec.responseId)
     binds.push(deps.hot.set(`resp:${rec.responseId}`, deployment.id, deps.retentionDays * 86_400_000));
   await Promise.all(binds).catch(() => undefined);
+}
+
+/**
+ * A passthrough plan for another account than the one that served this conversation: the opaque
+ * reasoning state in its body (signatures, encrypted content) is dropped, as that account cannot read it.
+ */
+function keepReasoningHome(plan: Plan, d: Deployment, note: (words: string) => void): Plan {
+  const text = typeof plan.body === "string" ? plan.body : plan.body.toString("utf8");
+  if (!text.includes('"reasoning"') && !text.includes("thinking")) return plan;
+  const parsed = JSON.parse(text) as Json;
+  if (!isObject(parsed)) return plan;
+  const out = withoutOpaqueReasoning(plan.upstream, parsed);
+  if (!out) return plan;
+  const words = `${out.dropped} reasoning item(s) of another account dropped for ${d.name}`;
+  plan.warnings.add("foreign_reasoning_dropped", words);
+  note(words);
+  return { ...plan, body: JSON.stringify(out.body) };
 }
 
 /** The record says what served: alias, provider, model and deployment. */

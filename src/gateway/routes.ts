@@ -19,6 +19,8 @@ export interface Matched {
   model?: string;
   /** Response id named by the path (GET / DELETE /v1/responses/{id}). */
   responseId?: string;
+  /** Whether the path asks for a stream (Gemini: `:streamGenerateContent`). */
+  stream?: boolean;
 }
 
 const POST: Record<string, Matched> = {
@@ -47,19 +49,41 @@ const GET: Record<string, Matched> = {
   "/": { kind: "root", dialect: "openai-chat" },
 };
 
-const DEPLOYMENT = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
+/** Deployment names may hold slashes (Cursor's Azure flow sends `google/gemini-2.5-pro` as it is). */
+const DEPLOYMENT = /^\/openai\/deployments\/(.+)\/chat\/completions$/;
 const MODEL = /^\/(?:openai\/)?(?:v1\/)?models\/(.+)$/;
 const RESPONSE = /^\/(?:openai\/)?(?:v1\/)?responses\/([^/]+)(\/input_items)?$/;
+/** Gemini: /v1beta/models/{model}:generateContent | :streamGenerateContent | :countTokens (v1 and v1alpha too). */
+const GEMINI = /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/;
+const GEMINI_MODELS = /^\/v1(?:beta|alpha)?\/models(?:\/([^/:]+))?$/;
+
+function geminiRoute(method: string, path: string): Matched | undefined {
+  if (method === "POST") {
+    const g = GEMINI.exec(path);
+    if (!g) return undefined;
+    const model = decodeURIComponent(g[1]!);
+    if (g[2] === "countTokens") return { kind: "count_tokens", dialect: "gemini", model };
+    return { kind: "generate", dialect: "gemini", model, stream: g[2] === "streamGenerateContent" };
+  }
+  if (method !== "GET" && method !== "HEAD") return undefined;
+  const m = path.startsWith("/v1beta/") || path.startsWith("/v1alpha/") ? GEMINI_MODELS.exec(path) : undefined;
+  if (!m) return undefined;
+  return m[1]
+    ? { kind: "model", dialect: "gemini", model: decodeURIComponent(m[1]) }
+    : { kind: "models", dialect: "gemini" };
+}
 
 /** Finds the route of a request (the query string, e.g. ?beta=true or ?api-version=…, is ignored). */
 export function matchRoute(method: string, url: string): Matched | undefined {
   const q = url.indexOf("?");
   const path = (q === -1 ? url : url.slice(0, q)).replace(/\/+$/, "") || "/";
+  const gemini = geminiRoute(method, path);
+  if (gemini) return gemini;
   if (method === "POST") {
     const hit = POST[path];
     if (hit) return hit;
     const d = DEPLOYMENT.exec(path);
-    if (d) return { kind: "generate", dialect: "openai-chat", model: decodeURIComponent(d[1]!) };
+    if (d) return { kind: "generate", dialect: "openai-chat", model: decoded(d[1]!) };
     return undefined;
   }
   const r = RESPONSE.exec(path);
@@ -76,4 +100,13 @@ export function matchRoute(method: string, url: string): Matched | undefined {
     if (m) return { kind: "model", dialect: "openai-chat", model: decodeURIComponent(m[1]!) };
   }
   return undefined;
+}
+
+/** A path segment's text; one with a broken %-escape is kept as sent (and named in the model error). */
+function decoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

@@ -29,19 +29,19 @@ export function keyDigest(key: string): string {
   return createHash("sha256").update(key).digest("base64url").slice(0, 22);
 }
 
-/** The key a client presented: `Authorization: Bearer`, `x-api-key` or `api-key`. */
+/** The key a client presented: `Authorization: Bearer`, `x-api-key`, `api-key` or `x-goog-api-key` (Gemini). */
 export function presentedKey(h: IncomingHttpHeaders): string | undefined {
   const auth = h.authorization;
   if (auth) {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
     if (m) return m[1]!.trim();
   }
-  const x = h["x-api-key"] ?? h["api-key"];
+  const x = h["x-api-key"] ?? h["api-key"] ?? h["x-goog-api-key"];
   return Array.isArray(x) ? x[0] : x;
 }
 
 const MISSING =
-  "No API key: send one of llmux's service keys as 'Authorization: Bearer <key>', 'x-api-key' or 'api-key'.";
+  "No API key: send one of llmux's service keys as 'Authorization: Bearer <key>', 'x-api-key', 'api-key' or (Gemini clients) 'x-goog-api-key'.";
 const UNKNOWN = "The API key is not one of llmux's service keys (auth.keys in the llmux config).";
 
 /**

@@ -1,15 +1,15 @@
 /**
  * The canonical intermediate representation (IR) shared by every dialect.
  *
- * It is a superset of OpenAI Chat Completions, OpenAI Responses and Anthropic Messages: each decoder maps
+ * It is a superset of OpenAI Chat Completions, OpenAI Responses, Anthropic Messages and Gemini: each decoder maps
  * its wire format into these types and each encoder maps them back out. Whatever a dialect sends that the
  * IR does not model travels in `extras`, tagged with the dialect it came from, so a same-dialect encoder can
  * put it back and a cross-dialect encoder can report it as dropped instead of losing it silently.
  */
 
-export type Dialect = "openai-chat" | "openai-responses" | "anthropic";
+export type Dialect = "openai-chat" | "openai-responses" | "anthropic" | "gemini";
 
-export const DIALECTS: readonly Dialect[] = ["openai-chat", "openai-responses", "anthropic"];
+export const DIALECTS: readonly Dialect[] = ["openai-chat", "openai-responses", "anthropic", "gemini"];
 
 /** Any JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -88,6 +88,11 @@ export interface ReasoningPart {
   redacted?: string;
   /** Responses encrypted_content. */
   encrypted?: string;
+  /**
+   * Gemini thoughtSignature. Gemini attaches it to the part that follows the thinking (a functionCall, a
+   * text part); the IR carries it as reasoning of its own, placed before the call it belongs to.
+   */
+  thoughtSignature?: string;
   /** Responses reasoning item id (rs_…). */
   id?: string;
   /**
@@ -95,6 +100,8 @@ export interface ReasoningPart {
    * reasoning cache); opaque state never goes to another provider or model.
    */
   origin?: { provider: string; model: string };
+  /** The Chat Completions field an upstream sent this reasoning in (echoed back there under `auto`). */
+  field?: "reasoning_content" | "reasoning";
   extras?: Extras;
 }
 

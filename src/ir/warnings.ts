@@ -1,7 +1,7 @@
 import type { Warning } from "./types.js";
 
 /** Objects a decoder maps partly; their unmapped members travel as extras under the same key. */
-const PARTIAL = new Set(["reasoning", "text", "stream_options", "output_config"]);
+const PARTIAL = new Set(["reasoning", "text", "stream_options", "output_config", "generationConfig"]);
 
 /** Collects the lossy or dropped mappings of one translation, deduplicated by code + param. */
 export class Warnings {

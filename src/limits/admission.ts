@@ -8,9 +8,8 @@ import { usageOf } from "../gateway/finalise.js";
 import type { Quota } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
-import type { HotState } from "../state/hot-state.js";
+import type { HotState, Throttled } from "../state/hot-state.js";
 import { rateLimitHeaders } from "./headers.js";
-import { slide } from "./sliding.js";
 import { windowOf } from "./windows.js";
 
 export interface LimitsDeps {
@@ -46,35 +45,88 @@ interface Taken {
   settle(rec: RequestRecord, costNanos: number): Promise<void>;
 }
 
+/** One check of the admit stage: what it took (to settle or give back), or why it refuses. */
+interface Check {
+  taken?: Taken;
+  refused?: ErrorInfo;
+}
+
+/**
+ * Budget windows this admission has seen seeded in the hot state, until when (ms) it trusts that without
+ * asking: the reservation is then one round trip. Asked again after a while, so a Redis that lost its keys
+ * is seeded from the ledger again.
+ */
+type Seeded = Map<string, number>;
+const SEEDED_MS = 10_000;
+
+/** Reserves `reserve` nano-dollars in the quota's current budget window (seeded from the ledger once). */
+async function reserveBudget(deps: LimitsDeps, seeded: Seeded, q: Quota, t: number, reserve: number): Promise<Check> {
+  const budget = q.budget!;
+  const base = `${q.scope}:${q.id}`;
+  const w = windowOf(budget.period, t, deps.timezone);
+  const key = `budget:${base}:${w.start}`;
+  const limit = nanosOf(budget.usd);
+  const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
+  const checked = seeded.get(key);
+  if (checked === undefined || checked < t || checked - t > SEEDED_MS) {
+    if ((await deps.hot.get(key)) === undefined) {
+      const seed = deps.data ? await spentSince(deps.data, q.scope, q.id, w.start).catch(() => 0) : 0;
+      await deps.hot.setIfAbsent(key, String(seed), ttl);
+    }
+    if (seeded.size > 100_000) seeded.clear();
+    seeded.set(key, t + SEEDED_MS);
+  }
+  const r = await deps.hot.addWithin(key, reserve, limit, ttl);
+  if (!r.ok) return { refused: exhausted(q, r.value, limit, w.end) };
+  if (r.value >= deps.alertAt * limit && (await deps.hot.setIfAbsent(`alert:${key}`, "1", ttl))) {
+    deps.warn(
+      { scope: q.scope, id: q.id, spent_usd: usd(r.value), budget_usd: budget.usd },
+      `${q.scope} ${q.id} has used ${Math.round((r.value / limit) * 100)}% of its ${budget.period} budget of $${budget.usd}`,
+    );
+  }
+  return {
+    taken: {
+      undo: () => deps.hot.incr(key, -reserve).then(() => undefined),
+      settle: (_done, cost) => deps.hot.incr(key, cost - reserve).then(() => undefined),
+    },
+  };
+}
+
+/** Gives units back to (negative) or takes more from a GCRA bucket, whatever it holds (a settlement). */
+function give(deps: LimitsDeps, key: string, cost: number, limit: number): Promise<void> {
+  if (cost === 0) return Promise.resolve();
+  return deps.hot.throttle(key, cost, limit, MINUTE, (deps.now ?? Date.now)(), true).then(() => undefined);
+}
+
 function refusal(
   client: Dialect,
   kind: "rpm" | "tpm" | "concurrency",
   q: Quota,
   limit: number,
-  remaining: number,
-  resetMs: number,
+  r: Pick<Throttled, "remaining" | "retryMs" | "resetMs">,
 ): ErrorInfo {
   const what = kind === "rpm" ? "requests per minute" : kind === "tpm" ? "tokens per minute" : "concurrent requests";
-  const seconds = Math.max(1, Math.ceil(resetMs / 1000));
+  const seconds = Math.max(1, Math.ceil(r.retryMs / 1000));
   return {
     status: 429,
     kind: "rate_limit",
     code: "rate_limit_exceeded",
     message: `Rate limit reached: this ${q.scope === "key" ? "API key" : "team"} may make ${limit} ${what}. Try again in ${seconds} s.`,
     retryAfter: String(seconds),
-    headers: rateLimitHeaders(client, kind, limit, remaining, resetMs),
+    headers: rateLimitHeaders(client, kind, limit, r.remaining, r.resetMs),
   };
 }
 
 /**
  * The admit stage's limits and budgets, on the hot state (memory, or Redis shared by every instance):
- * concurrency slots, rpm and tpm on sliding windows, and budgets on calendar windows where each request
+ * concurrency slots, rpm and tpm by GCRA (a token bucket refilling evenly: no burst at a minute's edge), and budgets on calendar windows where each request
  * reserves its estimated cost before it goes upstream and settles to its real cost after (so 50 requests
  * at once cannot all slip under the last dollar). Keys and teams each have their own quota; a request must
  * fit all that apply. Refusals roll back what was taken.
  */
 export function limitsAdmission(deps: LimitsDeps): Admission {
   const now = deps.now ?? Date.now;
+  const seeded: Seeded = new Map();
   return {
     async admit(input: AdmitInput): Promise<Admitted | ErrorInfo> {
       const quotas = input.principal.quotas;
@@ -86,69 +138,78 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
       const estTokens = inTokens + outShare;
       const price = deps.billing.prices.find(plan.route.upstreamModel);
       const reserve = costOf({ inputTokens: inTokens, outputTokens: outShare }, price).nanos;
-      const taken: Taken[] = [];
-      const refuse = async (e: ErrorInfo) => {
-        for (const x of taken.reverse()) await x.undo();
-        return e;
-      };
+      // Every check of every quota runs at once (one or two round trips to Redis, not one per check); what
+      // was taken is given back when any of them refuses.
+      const checks: Promise<Check>[] = [];
       for (const q of quotas) {
         const L = q.limits;
         const base = `${q.scope}:${q.id}`;
         if (L?.concurrency) {
-          const r = await deps.hot.addWithin(`conc:${base}`, 1, L.concurrency, 10 * MINUTE);
-          if (!r.ok) return refuse(refusal(plan.client, "concurrency", q, L.concurrency, 0, 1000));
+          const conc = L.concurrency;
           const key = `conc:${base}`;
-          taken.push({
-            undo: () => deps.hot.incr(key, -1).then(() => undefined),
-            settle: () => deps.hot.incr(key, -1).then(() => undefined),
-          });
+          const release = () => deps.hot.incr(key, -1).then(() => undefined);
+          checks.push(
+            deps.hot.addWithin(key, 1, conc, 10 * MINUTE).then((r) =>
+              r.ok
+                ? { taken: { undo: release, settle: release } }
+                : {
+                    refused: refusal(plan.client, "concurrency", q, conc, {
+                      remaining: 0,
+                      retryMs: 1000,
+                      resetMs: 1000,
+                    }),
+                  },
+            ),
+          );
         }
         if (L?.rpm) {
-          const r = await slide(deps.hot, `rpm:${base}`, 1, L.rpm, MINUTE, t);
-          if (!r.ok) return refuse(refusal(plan.client, "rpm", q, L.rpm, 0, r.resetMs));
+          const rpm = L.rpm;
+          const key = `rpm:${base}`;
+          checks.push(
+            deps.hot
+              .throttle(key, 1, rpm, MINUTE, t)
+              .then((r) =>
+                r.ok
+                  ? { taken: { undo: () => give(deps, key, -1, rpm), settle: async () => undefined } }
+                  : { refused: refusal(plan.client, "rpm", q, rpm, r) },
+              ),
+          );
         }
         if (L?.tpm) {
-          const amount = Math.min(estTokens, L.tpm);
-          const r = await slide(deps.hot, `tpm:${base}`, amount, L.tpm, MINUTE, t);
-          if (!r.ok) return refuse(refusal(plan.client, "tpm", q, L.tpm, 0, r.resetMs));
-          const key = `tpm:${base}:${Math.floor(t / MINUTE)}`;
-          taken.push({
-            undo: () => deps.hot.incr(key, -amount).then(() => undefined),
-            settle: async (done) => {
-              const u = usageOf(done);
-              await deps.hot.incr(key, u.inputTokens + u.outputTokens - amount);
-            },
-          });
+          const tpm = L.tpm;
+          const amount = Math.min(estTokens, tpm);
+          const key = `tpm:${base}`;
+          checks.push(
+            deps.hot.throttle(key, amount, tpm, MINUTE, t).then((r) =>
+              r.ok
+                ? {
+                    taken: {
+                      undo: () => give(deps, key, -amount, tpm),
+                      settle: async (done: RequestRecord) => {
+                        const u = usageOf(done);
+                        await give(deps, key, u.inputTokens + u.outputTokens - amount, tpm);
+                      },
+                    },
+                  }
+                : { refused: refusal(plan.client, "tpm", q, tpm, r) },
+            ),
+          );
         }
-        if (q.budget) {
-          const w = windowOf(q.budget.period, t, deps.timezone);
-          const key = `budget:${base}:${w.start}`;
-          const limit = nanosOf(q.budget.usd);
-          const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
-          if ((await deps.hot.get(key)) === undefined) {
-            const seed = deps.data ? await spentSince(deps.data, q.scope, q.id, w.start).catch(() => 0) : 0;
-            await deps.hot.setIfAbsent(key, String(seed), ttl);
-          }
-          const r = await deps.hot.addWithin(key, reserve, limit, ttl);
-          if (!r.ok) return refuse(exhausted(q, r.value, limit, w.end));
-          if (r.value >= deps.alertAt * limit && (await deps.hot.setIfAbsent(`alert:${key}`, "1", ttl))) {
-            deps.warn(
-              { scope: q.scope, id: q.id, spent_usd: usd(r.value), budget_usd: q.budget.usd },
-              `${q.scope} ${q.id} has used ${Math.round((r.value / limit) * 100)}% of its ${q.budget.period} budget of $${q.budget.usd}`,
-            );
-          }
-          taken.push({
-            undo: () => deps.hot.incr(key, -reserve).then(() => undefined),
-            settle: (_done, cost) => deps.hot.incr(key, cost - reserve).then(() => undefined),
-          });
-        }
+        if (q.budget) checks.push(reserveBudget(deps, seeded, q, t, reserve));
+      }
+      const results = await Promise.all(checks);
+      const taken = results.flatMap((r) => (r.taken ? [r.taken] : []));
+      const refused = results.find((r) => r.refused)?.refused;
+      if (refused) {
+        await Promise.all(taken.map((x) => x.undo().catch(() => undefined)));
+        return refused;
       }
       if (taken.length === 0) return ADMITTED;
       return {
         admitted: true,
         release: async (done: RequestRecord) => {
           const cost = deps.billing.cost(done).nanos;
-          for (const x of taken) await x.settle(done, cost).catch(() => undefined);
+          await Promise.all(taken.map((x) => x.settle(done, cost).catch(() => undefined)));
         },
       };
     },

@@ -5,6 +5,7 @@
  */
 export { anthropicBody, anthropicStream } from "./emit-anthropic.js";
 export { chatBody, chatStream } from "./emit-chat.js";
+export { geminiBody, geminiErrorBody, geminiStream } from "./emit-gemini.js";
 export { responsesBody, responsesStream } from "./emit-responses.js";
 export { providerErrorBody, type StreamErrorKind } from "./errors.js";
 export type { ChatFlavour, MockBlock, MockScript, MockStop, MockUsage } from "./script.js";

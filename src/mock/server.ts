@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { anthropicBody, anthropicStream } from "./emit-anthropic.js";
 import { chatBody, chatStream } from "./emit-chat.js";
+import { geminiBody, geminiErrorBody, geminiStream } from "./emit-gemini.js";
 import { responsesBody, responsesStream } from "./emit-responses.js";
 import { providerErrorBody } from "./errors.js";
 import type { ChatFlavour, MockScript } from "./script.js";
@@ -13,7 +14,9 @@ type Endpoint =
   | { api: "anthropic" }
   | { api: "anthropic-count" }
   | { api: "chat"; provider: "openai" | "azure"; flavour: ChatFlavour }
-  | { api: "responses"; provider: "openai" | "azure" };
+  | { api: "responses"; provider: "openai" | "azure" }
+  | { api: "gemini"; model: string; stream: boolean }
+  | { api: "gemini-count" };
 
 /** A scripted answer, with optional conditions and checks on the request that receives it. */
 export interface MockTurn extends Omit<MockScript, "blocks"> {
@@ -78,7 +81,14 @@ export interface MockServer {
   server: Server;
 }
 
+const GEMINI = /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/;
+
 function endpointOf(path: string): Endpoint | undefined {
+  const g = GEMINI.exec(path);
+  if (g) {
+    if (g[2] === "countTokens") return { api: "gemini-count" };
+    return { api: "gemini", model: decodeURIComponent(g[1]!), stream: g[2] === "streamGenerateContent" };
+  }
   if (path === "/v1/messages") return { api: "anthropic" };
   if (path === "/v1/messages/count_tokens") return { api: "anthropic-count" };
   if (path === "/v1/chat/completions") return { api: "chat", provider: "openai", flavour: {} };
@@ -97,6 +107,16 @@ function endpointOf(path: string): Endpoint | undefined {
 
 function lastUserText(body: unknown): string {
   if (!body || typeof body !== "object") return "";
+  const contents = (body as { contents?: unknown }).contents;
+  if (Array.isArray(contents)) {
+    for (let i = contents.length - 1; i >= 0; i--) {
+      const c = contents[i] as { role?: string; parts?: { text?: string; thought?: boolean }[] };
+      if (c?.role === "model" || !Array.isArray(c?.parts)) continue;
+      const text = c.parts.map((p) => (typeof p?.text === "string" && !p.thought ? p.text : "")).join("");
+      if (text) return text;
+    }
+    return "";
+  }
   const b = body as { messages?: unknown; input?: unknown };
   const list = Array.isArray(b.messages)
     ? b.messages
@@ -148,6 +168,8 @@ function render(
       return stream ? { events: chatStream(script, flavour) } : { body: chatBody(script, flavour) };
     case "responses":
       return stream ? { events: responsesStream(script) } : { body: responsesBody(script) };
+    case "gemini":
+      return stream ? { events: geminiStream(script) } : { body: geminiBody(script) };
     default:
       return { body: {} };
   }
@@ -195,16 +217,19 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       res.end(JSON.stringify(path === "/" ? { mock: true } : { error: { message: `mock: no endpoint ${path}` } }));
       return;
     }
-    if (ep.api === "anthropic-count") {
+    if (ep.api === "anthropic-count" || ep.api === "gemini-count") {
+      const tokens = Math.ceil(raw.length / 4);
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ input_tokens: Math.ceil(raw.length / 4) }));
+      res.end(JSON.stringify(ep.api === "gemini-count" ? { totalTokens: tokens } : { input_tokens: tokens }));
       return;
     }
-    const model = (body as { model?: unknown } | undefined)?.model;
+    const model = ep.api === "gemini" ? ep.model : (body as { model?: unknown } | undefined)?.model;
     const turn: MockTurn = take(model) ?? { ...(opts.fallback ?? echo)(body) };
     const latency = turn.latencyMs ?? opts.latencyMs ?? 0;
     const delay = turn.chunkDelayMs ?? opts.chunkDelayMs ?? 0;
-    const provider = ep.api === "anthropic" ? "anthropic" : ep.provider;
+    const provider = ep.api === "anthropic" ? "anthropic" : ep.api === "gemini" ? "gemini" : ep.provider;
+    const errorBody = (status: number, message: string): object =>
+      provider === "gemini" ? geminiErrorBody(status, message) : providerErrorBody(provider, status, message);
 
     for (const s of turn.expect?.contains ?? []) {
       if (!raw.includes(s)) record.failure = `request body does not contain ${JSON.stringify(s.slice(0, 120))}`;
@@ -214,22 +239,21 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     }
     if (!record.failure && opts.validate) {
       const api =
-        ep.api === "anthropic"
-          ? "anthropic"
+        ep.api === "anthropic" || ep.api === "gemini"
+          ? ep.api
           : ep.api === "responses"
             ? "responses"
             : ep.flavour.reasoningField === "reasoning_content"
               ? "compat"
               : "chat";
-      const refusal = validate(api, body, issued);
+      const refusal = validate(api, body, issued, typeof model === "string" ? model : "");
       if (refusal) record.failure = `provider rule: ${refusal}`;
     }
     if (record.failure) {
       res.writeHead(400, { "content-type": "application/json" });
       res.end(
         JSON.stringify(
-          providerErrorBody(
-            provider,
+          errorBody(
             400,
             record.failure.startsWith("provider rule: ")
               ? record.failure.slice(15)
@@ -244,7 +268,7 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (turn.httpError.retryAfter) headers["retry-after"] = turn.httpError.retryAfter;
       res.writeHead(turn.httpError.status, headers);
-      res.end(JSON.stringify(providerErrorBody(provider, turn.httpError.status, turn.httpError.message)));
+      res.end(JSON.stringify(errorBody(turn.httpError.status, turn.httpError.message)));
       return;
     }
     if (turn.raw !== undefined) {
@@ -252,7 +276,7 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       res.end(turn.raw);
       return;
     }
-    const stream = (body as { stream?: unknown } | undefined)?.stream === true;
+    const stream = ep.api === "gemini" ? ep.stream : (body as { stream?: unknown } | undefined)?.stream === true;
     const flavour = ep.api === "chat" ? { ...ep.flavour, ...turn.flavour } : {};
     const out = render(ep, { ...turn, blocks: turn.blocks ?? [] }, stream, flavour);
     issued.record(out.events ? out.events.join("") : JSON.stringify(out.body));

@@ -18,7 +18,7 @@ export class Issued {
   /** Records the opaque reasoning state found in rendered output (stream events or a body). */
   record(rendered: string): void {
     for (const m of rendered.matchAll(
-      /"(signature|encrypted_content|data|reasoning_content|thinking)":"((?:[^"\\]|\\.)*)"/g,
+      /"(signature|thoughtSignature|encrypted_content|data|reasoning_content|thinking)":"((?:[^"\\]|\\.)*)"/g,
     )) {
       const value = JSON.parse(`"${m[2]}"`) as string;
       if (value) this.values.add(value);
@@ -103,13 +103,38 @@ function compat(body: Obj, issued: Issued): string | undefined {
   return undefined;
 }
 
+/** Google's documented placeholder for a signature the history lost (accepted by Gemini 3). */
+const SKIP_SIGNATURE = "skip_thought_signature_validator";
+
+/**
+ * Gemini: a thought signature must be one the mock issued; on Gemini 3 models, the first function call of
+ * each model turn must carry one (the API answers 400 otherwise).
+ */
+function gemini(body: Obj, issued: Issued, model: string): string | undefined {
+  for (const [i, c] of list(body.contents).entries()) {
+    const parts = list(c.parts);
+    for (const [j, p] of parts.entries()) {
+      const sig = p.thoughtSignature;
+      if (typeof sig === "string" && sig !== SKIP_SIGNATURE && !issued.values.has(sig))
+        return `Corrupted thought signature at contents[${i}].parts[${j}].`;
+    }
+    if (c.role !== "model" || !/gemini-3/.test(model)) continue;
+    const first = parts.find((p) => p.functionCall !== undefined);
+    if (first && typeof first.thoughtSignature !== "string")
+      return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${String((first.functionCall as Obj).name)}\` , position ${i + 1}.`;
+  }
+  return undefined;
+}
+
 /** The provider error a request deserves, or undefined when it is acceptable. */
 export function validate(
-  api: "anthropic" | "responses" | "compat" | "chat",
+  api: "anthropic" | "responses" | "compat" | "chat" | "gemini",
   body: unknown,
   issued: Issued,
+  model = "",
 ): string | undefined {
   if (!isObj(body)) return undefined;
+  if (api === "gemini") return gemini(body, issued, model);
   if (api === "anthropic") return anthropic(body, issued);
   if (api === "responses") return responses(body, issued);
   if (api === "compat") return compat(body, issued);

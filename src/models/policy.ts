@@ -30,6 +30,13 @@ const PARAM: Record<Dialect, Record<"effort" | "verbosity" | "truncation" | "tem
     temperature: "temperature",
     top_p: "top_p",
   },
+  gemini: {
+    effort: "generationConfig.thinkingConfig",
+    verbosity: "verbosity",
+    truncation: "truncation",
+    temperature: "generationConfig.temperature",
+    top_p: "generationConfig.topP",
+  },
 };
 
 /** The accepted effort closest to `wanted` (ties go to the higher effort). */

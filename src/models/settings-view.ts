@@ -268,5 +268,8 @@ export function bodyView(dialect: Dialect, body: JsonObject): SettingsView {
       return responsesView(body);
     case "anthropic":
       return anthropicView(body);
+    case "gemini":
+      // Gemini requests are always translated (the URL, not the body, names the model and the stream).
+      throw new Error("a Gemini body has no passthrough settings view");
   }
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.js";
 import { anthropicProvider } from "./anthropic.js";
 import { azureProvider } from "./azure.js";
+import { geminiProvider } from "./gemini.js";
 import { mockProvider } from "./mock.js";
 import { openaiProvider } from "./openai.js";
 import { compatibleProvider } from "./openai-compatible.js";
@@ -23,6 +24,9 @@ export function createProviders(config: Config): Map<string, Provider> {
         break;
       case "openai-compatible":
         out.set(name, compatibleProvider(name, p));
+        break;
+      case "gemini":
+        out.set(name, geminiProvider(name, p));
         break;
       case "mock":
         out.set(name, mockProvider(name, p));

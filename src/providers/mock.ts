@@ -5,6 +5,7 @@ import {
   anthropicStream,
   chatBody,
   chatStream,
+  geminiStream,
   type MockScript,
   responsesBody,
   responsesStream,
@@ -53,7 +54,7 @@ export function mockProvider(name: string, cfg: MockConfig): Provider {
       const script: MockScript = { blocks: [{ type: "text", text }], model: "llmux-mock", chunkChars: 12 };
       // Asked without streaming (a passthrough of a non-streaming client), it answers one JSON body, as
       // the provider it stands for would.
-      if ((body as { stream?: unknown } | null)?.stream !== true) {
+      if (cfg.dialect !== "gemini" && (body as { stream?: unknown } | null)?.stream !== true) {
         const json =
           cfg.dialect === "anthropic"
             ? anthropicBody(script)
@@ -67,7 +68,9 @@ export function mockProvider(name: string, cfg: MockConfig): Provider {
           ? anthropicStream(script)
           : cfg.dialect === "openai-chat"
             ? chatStream(script)
-            : responsesStream(script);
+            : cfg.dialect === "gemini"
+              ? geminiStream(script)
+              : responsesStream(script);
       return { status: 200, headers: { "content-type": "text/event-stream" }, body: toBytes(events) };
     },
   };

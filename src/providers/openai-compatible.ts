@@ -9,7 +9,9 @@ type CompatConfig = Extract<ProviderConfig, { type: "openai-compatible" }>;
 export function compatibleProvider(name: string, cfg: CompatConfig): Provider {
   const preset = cfg.preset ? PRESETS[cfg.preset] : undefined;
   const base = (cfg.base_url ?? preset?.baseUrl ?? "").replace(/\/+$/, "");
-  const reasoningField = cfg.reasoning_field ?? preset?.reasoningField;
+  // Default `auto`: echo back earlier reasoning in the field the upstream itself sent it in (a DeepSeek-like
+  // server that sends reasoning_content then finds it on the next tool turn), and nothing otherwise.
+  const reasoningField = cfg.reasoning_field ?? preset?.reasoningField ?? "auto";
   const options: RequestOptions = {
     maxTokensField: cfg.max_tokens_field ?? preset?.maxTokensField ?? "max_tokens",
     customTools: cfg.custom_tools ?? preset?.customTools ?? false,
@@ -21,6 +23,7 @@ export function compatibleProvider(name: string, cfg: CompatConfig): Provider {
     type: "openai-compatible",
     dialect: "openai-chat",
     timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+    normalizeStream: cfg.normalize_stream ?? preset?.normalizeStream ?? false,
     requestOptions: () => options,
     target(_model, ctx) {
       const headers: Record<string, string> = { "content-type": "application/json", ...cfg.headers };

@@ -9,6 +9,8 @@ export interface CompatPreset {
   maxTokensField?: "max_tokens" | "max_completion_tokens";
   customTools?: boolean;
   topK?: boolean;
+  /** Its Chat stream deviates from OpenAI's (Mistral: content parts, no tool-call index, no first role). */
+  normalizeStream?: boolean;
 }
 
 export const PRESETS: Record<string, CompatPreset> = {
@@ -41,6 +43,11 @@ export const PRESETS: Record<string, CompatPreset> = {
   },
   ollama: { baseUrl: "http://127.0.0.1:11434/v1", maxTokensField: "max_tokens", customTools: false },
   together: { baseUrl: "https://api.together.xyz/v1", maxTokensField: "max_tokens", customTools: false, topK: true },
-  mistral: { baseUrl: "https://api.mistral.ai/v1", maxTokensField: "max_tokens", customTools: false },
+  mistral: {
+    baseUrl: "https://api.mistral.ai/v1",
+    maxTokensField: "max_tokens",
+    customTools: false,
+    normalizeStream: true,
+  },
   xai: { baseUrl: "https://api.x.ai/v1", maxTokensField: "max_tokens", customTools: false },
 };

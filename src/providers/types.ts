@@ -43,6 +43,11 @@ export interface Provider {
   countTarget?(model: string, ctx: CallContext): UpstreamTarget;
   /** In-process upstream (mock provider). */
   local?(body: unknown, signal: AbortSignal): Promise<LocalReply>;
+  /**
+   * The upstream's stream deviates from its dialect's wire format (content as parts, tool-call deltas
+   * without `index`, a first chunk without `role`): never pass it through; decode and re-encode it.
+   */
+  readonly normalizeStream?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 600_000;

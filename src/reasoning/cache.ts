@@ -111,7 +111,13 @@ export class ReasoningCache {
 
 /** Whether a part is reasoning that carries replay state (which the client's echo then wins over). */
 function hasState(p: Part): boolean {
-  return p.type === "reasoning" && (p.signature !== undefined || p.redacted !== undefined || p.encrypted !== undefined);
+  return (
+    p.type === "reasoning" &&
+    (p.signature !== undefined ||
+      p.redacted !== undefined ||
+      p.encrypted !== undefined ||
+      p.thoughtSignature !== undefined)
+  );
 }
 
 /**

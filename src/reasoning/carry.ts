@@ -1,10 +1,16 @@
-import type { Part, Request } from "../ir/types.js";
+import type { Part, ReasoningPart, Request } from "../ir/types.js";
 import type { Warnings } from "../ir/warnings.js";
 import type { ReasoningWrapper } from "../translate/types.js";
 import { isEnvelope, type Origin, open, seal } from "./envelope.js";
 
+/** The llmux envelope a client echoed in a reasoning part's opaque field, if any. */
+function envelopeOf(p: ReasoningPart): string | undefined {
+  for (const v of [p.signature, p.encrypted, p.thoughtSignature]) if (isEnvelope(v)) return v;
+  return undefined;
+}
+
 /**
- * Request side, for clients that echo an opaque field (Anthropic and Responses clients): reasoning whose
+ * Request side, for clients that echo an opaque field (Anthropic, Responses and Gemini clients): reasoning whose
  * signature or encrypted content is an llmux envelope is restored as the provider produced it. An envelope
  * that does not verify is dropped — it never reaches an upstream.
  */
@@ -12,15 +18,14 @@ export function openEnvelopes(req: Request, secret: string, warnings: Warnings):
   let refused = 0;
   for (const m of req.messages) {
     if (m.role !== "assistant") continue;
-    if (!m.content.some((p) => p.type === "reasoning" && (isEnvelope(p.signature) || isEnvelope(p.encrypted))))
-      continue;
+    if (!m.content.some((p) => p.type === "reasoning" && envelopeOf(p) !== undefined)) continue;
     const out: Part[] = [];
     for (const p of m.content) {
       if (p.type !== "reasoning") {
         out.push(p);
         continue;
       }
-      const envelope = isEnvelope(p.signature) ? p.signature : isEnvelope(p.encrypted) ? p.encrypted : undefined;
+      const envelope = envelopeOf(p);
       if (!envelope) {
         out.push(p);
         continue;

@@ -3,7 +3,7 @@ import type { ReasoningPart } from "../ir/types.js";
 
 /**
  * Reasoning state carried through a client's opaque field (an Anthropic thinking `signature`, a Responses
- * `encrypted_content`) when the state belongs to another dialect's provider. The client echoes the field
+ * `encrypted_content`, a Gemini `thoughtSignature`) when the state belongs to another dialect's provider. The client echoes the field
  * unchanged; llmux opens it on the next request and restores the reasoning exactly as the provider gave it.
  *
  * Format: `llmux1.<payload>.<mac>` — base64url JSON and an HMAC-SHA256 (truncated to 128 bits) of the
@@ -31,6 +31,8 @@ interface Payload {
   x?: string;
   e?: string;
   i?: string;
+  /** Gemini thought signature. */
+  g?: string;
 }
 
 function mac(secret: string, payload: string): string {
@@ -55,6 +57,7 @@ export function seal(part: ReasoningPart, origin: Origin, secret: string): strin
   if (part.redacted !== undefined) p.x = part.redacted;
   if (part.encrypted !== undefined) p.e = part.encrypted;
   if (part.id !== undefined) p.i = part.id;
+  if (part.thoughtSignature !== undefined) p.g = part.thoughtSignature;
   const payload = Buffer.from(JSON.stringify(p)).toString("base64url");
   return `${ENVELOPE_PREFIX}${payload}.${mac(secret, payload)}`;
 }
@@ -86,5 +89,6 @@ export function open(envelope: string, secret: string): Opened {
   if (p.x !== undefined) part.redacted = p.x;
   if (p.e !== undefined) part.encrypted = p.e;
   if (p.i !== undefined) part.id = p.i;
+  if (p.g !== undefined) part.thoughtSignature = p.g;
   return { ok: true, part, origin: { provider: p.p, model: p.m } };
 }

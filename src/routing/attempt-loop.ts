@@ -2,6 +2,7 @@ import type { ErrorInfo } from "../ir/types.js";
 import type { Deployment } from "./deployments.js";
 import { type Classified, classifyFailure, classifyReply } from "./error-class.js";
 import type { Availability, DeploymentHealth } from "./health.js";
+import { hasQuota } from "./quota.js";
 import { type Candidate, order } from "./strategies.js";
 
 /** What the loop needs to know of a route (src/gateway/model-table.ts Route, narrowed). */
@@ -126,6 +127,7 @@ export async function attemptLoop<P, R extends LoopRoute>(
   const seen = new Set<string>([first.alias]);
   let last: Exhausted<P>["last"];
   let error: ErrorInfo | undefined;
+  let atQuota = 0;
   const enqueue = (aliases: string[] | undefined) => {
     for (const a of aliases ?? []) {
       if (seen.has(a)) continue;
@@ -144,6 +146,11 @@ export async function attemptLoop<P, R extends LoopRoute>(
     for (const { d, avail } of list) {
       if (deps.signal.aborted) return { exhausted: true, last, error };
       if (attempts > route.routing.retries || now() > deadline) break;
+      if (hasQuota(d) && !(await deps.health.claimQuota(d))) {
+        atQuota++;
+        deps.note(`${d.name}: at its declared quota (rpm/tpm), passed by`);
+        continue;
+      }
       const probe = avail === "half-open";
       if (probe && !(await deps.health.claimProbe(d))) continue;
       attempts++;
@@ -177,9 +184,13 @@ export async function attemptLoop<P, R extends LoopRoute>(
           reply,
           deployment: d,
           settle: async (ok) => {
-            await deps.health.finished(d);
-            if (ok) await deps.health.succeeded(d, route.routing, ttft, probe);
-            else await deps.health.failed(d, route.routing, { class: "server" }, probe);
+            // Independent keys: one round trip's wait on a shared state, not two.
+            await Promise.all([
+              deps.health.finished(d),
+              ok
+                ? deps.health.succeeded(d, route.routing, ttft, probe)
+                : deps.health.failed(d, route.routing, { class: "server" }, probe),
+            ]);
           },
         };
       }
@@ -200,7 +211,19 @@ export async function attemptLoop<P, R extends LoopRoute>(
     if (moveOn === "context") enqueue(route.settings.context_window_fallbacks);
     else if (now() <= deadline) enqueue(route.settings.fallbacks);
   }
+  if (!last && !error && atQuota > 0) error = quotaError(first.alias);
   return { exhausted: true, last, error };
+}
+
+/** Every deployment was at its declared quota: a 429 the client may retry shortly. */
+function quotaError(alias: string): ErrorInfo {
+  return {
+    status: 429,
+    kind: "rate_limit",
+    code: "rate_limit_exceeded",
+    message: `every deployment of '${alias}' is at its declared rpm/tpm quota; try again shortly`,
+    retryAfter: "5",
+  };
 }
 
 function isErrorInfo(v: unknown): v is ErrorInfo {

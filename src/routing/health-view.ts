@@ -17,6 +17,8 @@ export async function deploymentRows(
         model: d.model,
         aliases,
         weight: d.weight,
+        rpm: d.rpm ?? null,
+        tpm: d.tpm ?? null,
         healthy: v.cooling_until === null,
         ...v,
         error_rate: v.window_requests > 0 ? Math.round((v.window_errors / v.window_requests) * 1000) / 1000 : 0,

@@ -1,6 +1,7 @@
 import type { HotState } from "../state/hot-state.js";
 import type { Deployment, Routing } from "./deployments.js";
 import { type Classified, isDeploymentFault } from "./error-class.js";
+import { claimQuota, quotaUse, spendTokens } from "./quota.js";
 
 /**
  * Whether a deployment may take a request now. `half-open`: its cooldown after errors is over and the
@@ -22,6 +23,9 @@ export interface HealthView {
   ttft_ms: number | null;
   window_requests: number;
   window_errors: number;
+  /** Requests and tokens counted against a declared `rpm` / `tpm` this minute (null: none declared). */
+  minute_requests: number | null;
+  minute_tokens: number | null;
 }
 
 const INFLIGHT_TTL = 15 * 60_000;
@@ -57,6 +61,16 @@ export class DeploymentHealth {
   /** Claims the single probe of a half-open deployment; false when another request (anywhere) has it. */
   claimProbe(d: Deployment): Promise<boolean> {
     return this.hot.setIfAbsent(`probe:${d.id}`, "1", PROBE_TTL);
+  }
+
+  /** Claims a request of the deployment's declared rpm/tpm; false when it is at its quota. */
+  claimQuota(d: Deployment): Promise<boolean> {
+    return claimQuota(this.hot, d, this.now());
+  }
+
+  /** Counts a finished request's tokens against the deployment's declared tpm. */
+  spendTokens(d: Deployment, tokens: number): Promise<void> {
+    return spendTokens(this.hot, d, tokens, this.now());
   }
 
   started(d: Deployment): Promise<number> {
@@ -128,13 +142,14 @@ export class DeploymentHealth {
 
   async view(d: Deployment, routing: Routing): Promise<HealthView> {
     const b = this.bucket(routing);
-    const [coolMs, open, inflight, ttft, reqs, fails] = await Promise.all([
+    const [coolMs, open, inflight, ttft, reqs, fails, quota] = await Promise.all([
       this.hot.ttl(`cool:${d.id}`),
       this.hot.get(`open:${d.id}`),
       this.inflight(d),
       this.ttft(d),
       this.hot.count(`reqs:${d.id}:${b}`),
       this.hot.count(`fails:${d.id}:${b}`),
+      quotaUse(this.hot, d, this.now()),
     ]);
     return {
       cooling_until: coolMs === undefined ? null : new Date(this.now() + coolMs).toISOString(),
@@ -143,6 +158,7 @@ export class DeploymentHealth {
       ttft_ms: ttft ?? null,
       window_requests: reqs,
       window_errors: fails,
+      ...quota,
     };
   }
 }

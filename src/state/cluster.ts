@@ -1,5 +1,5 @@
 import type { Worker } from "node:cluster";
-import { assertInteger, type HotState, type Within } from "./hot-state.js";
+import { assertInteger, type HotState, type Throttled, type Within } from "./hot-state.js";
 import type { MemoryState } from "./memory.js";
 
 /**
@@ -8,7 +8,7 @@ import type { MemoryState } from "./memory.js";
  * on the primary's single thread, so each is atomic across workers.
  */
 
-type Op = "incr" | "addWithin" | "count" | "get" | "set" | "setIfAbsent" | "ttl" | "del";
+type Op = "incr" | "addWithin" | "throttle" | "count" | "get" | "set" | "setIfAbsent" | "ttl" | "del";
 
 interface Ask {
   llmuxState: number;
@@ -84,6 +84,18 @@ export class ClusterState implements HotState {
     assertInteger("delta", delta);
     assertInteger("limit", limit);
     return this.ask("addWithin", [key, delta, limit, ttlMs]);
+  }
+  throttle(
+    key: string,
+    cost: number,
+    limit: number,
+    periodMs: number,
+    nowMs: number,
+    force?: boolean,
+  ): Promise<Throttled> {
+    assertInteger("cost", cost);
+    assertInteger("limit", limit);
+    return this.ask("throttle", [key, cost, limit, periodMs, nowMs, force ?? false]);
   }
   count(key: string): Promise<number> {
     return this.ask("count", [key]);

@@ -16,6 +16,20 @@ export interface HotState {
    * concurrency slot). Returns whether it was added and the counter's value afterwards.
    */
   addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within>;
+  /**
+   * A rate limit by GCRA (a token bucket kept as one timestamp): takes `cost` units from a bucket of `limit`
+   * units that refills evenly over `periodMs`, when they are there, in one atomic step; with `force` it
+   * always applies (a settlement; `cost` may then be negative, giving units back). `nowMs` is the caller's
+   * clock (instances sharing Redis keep theirs in sync; tests inject it).
+   */
+  throttle(
+    key: string,
+    cost: number,
+    limit: number,
+    periodMs: number,
+    nowMs: number,
+    force?: boolean,
+  ): Promise<Throttled>;
   /** A counter's value (0 when absent or expired). */
   count(key: string): Promise<number>;
   get(key: string): Promise<string | undefined>;
@@ -32,6 +46,53 @@ export interface HotState {
 export interface Within {
   readonly ok: boolean;
   readonly value: number;
+}
+
+export interface Throttled {
+  readonly ok: boolean;
+  /** Whole units left in the bucket afterwards. */
+  readonly remaining: number;
+  /** Refused: ms until `cost` units are there (0 when taken). */
+  readonly retryMs: number;
+  /** Ms until the bucket is full again. */
+  readonly resetMs: number;
+}
+
+/**
+ * One GCRA step on a stored theoretical arrival time (`tat`, epoch ms; undefined when the bucket is full):
+ * the new `tat` to keep (undefined: delete) and the answer. The memory engine runs it as is; the Redis
+ * engine's Lua script is the same arithmetic.
+ */
+export function gcraStep(
+  tat: number | undefined,
+  cost: number,
+  limit: number,
+  periodMs: number,
+  now: number,
+  force: boolean,
+): { keep: number | undefined; answer: Throttled } {
+  assertInteger("cost", cost);
+  assertInteger("limit", limit);
+  const per = periodMs / limit;
+  const from = Math.max(tat ?? now, now);
+  const next = from + cost * per;
+  const left = (at: number) => Math.max(0, Math.floor((periodMs - (at - now)) / per + 1e-9));
+  if (!force && next - periodMs > now) {
+    return {
+      keep: tat,
+      answer: {
+        ok: false,
+        remaining: left(from),
+        retryMs: Math.ceil(next - periodMs - now),
+        resetMs: Math.ceil(from - now),
+      },
+    };
+  }
+  const at = Math.max(next, now);
+  return {
+    keep: next > now ? next : undefined,
+    answer: { ok: true, remaining: left(at), retryMs: 0, resetMs: Math.ceil(at - now) },
+  };
 }
 
 /** Checks that a counter operation's numbers are integers, so both engines agree exactly. */

@@ -1,4 +1,4 @@
-import { assertInteger, type HotState, type Within } from "./hot-state.js";
+import { assertInteger, gcraStep, type HotState, type Throttled, type Within } from "./hot-state.js";
 
 interface Entry {
   value: string;
@@ -63,6 +63,21 @@ export class MemoryState implements HotState {
     if (next > limit) return { ok: false, value: current };
     this.put(key, next, ttlMs);
     return { ok: true, value: next };
+  }
+
+  async throttle(
+    key: string,
+    cost: number,
+    limit: number,
+    periodMs: number,
+    nowMs: number,
+    force = false,
+  ): Promise<Throttled> {
+    const e = this.live(key);
+    const { keep, answer } = gcraStep(e ? Number(e.value) : undefined, cost, limit, periodMs, nowMs, force);
+    if (keep === undefined) this.entries.delete(key);
+    else this.entries.set(key, { value: String(keep), expires: this.now() + Math.ceil(keep - nowMs) + 1 });
+    return answer;
   }
 
   async count(key: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { assertInteger, type HotState, type Within } from "./hot-state.js";
+import { assertInteger, type HotState, type Throttled, type Within } from "./hot-state.js";
 
 /** INCRBY that sets the expiry only when it created the key (a window does not slide on every hit). */
 const INCR = `
@@ -18,7 +18,42 @@ if cur == 0 and redis.call('PTTL', KEYS[1]) == -1 and tonumber(ARGV[3]) > 0 then
 end
 return {1, v}`;
 
+/** GCRA (hot-state.ts gcraStep, the same arithmetic): answers {ok, remaining, retryMs, resetMs}. */
+const THROTTLE = `
+local stored = tonumber(redis.call('GET', KEYS[1]))
+local cost = tonumber(ARGV[1])
+local period = tonumber(ARGV[3])
+local now = tonumber(ARGV[4])
+local per = period / tonumber(ARGV[2])
+local from = stored or now
+if from < now then from = now end
+local nxt = from + cost * per
+local function left(at)
+  local n = math.floor((period - (at - now)) / per + 1e-9)
+  if n < 0 then return 0 end
+  return n
+end
+if ARGV[5] ~= '1' and nxt - period > now then
+  return {0, left(from), math.ceil(nxt - period - now), math.ceil(from - now)}
+end
+if nxt > now then
+  redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', math.ceil(nxt - now) + 1)
+else
+  redis.call('DEL', KEYS[1])
+end
+local at = nxt
+if at < now then at = now end
+return {1, left(at), 0, math.ceil(at - now)}`;
+
 interface Scripted extends Redis {
+  llmuxThrottle(
+    key: string,
+    cost: number,
+    limit: number,
+    periodMs: number,
+    nowMs: number,
+    force: string,
+  ): Promise<[number, number, number, number]>;
   llmuxIncr(key: string, delta: number, ttl: number): Promise<number>;
   llmuxAddWithin(key: string, delta: number, limit: number, ttl: number): Promise<[number, number]>;
 }
@@ -53,6 +88,7 @@ export class RedisState implements HotState {
     });
     client.defineCommand("llmuxIncr", { numberOfKeys: 1, lua: INCR });
     client.defineCommand("llmuxAddWithin", { numberOfKeys: 1, lua: ADD_WITHIN });
+    client.defineCommand("llmuxThrottle", { numberOfKeys: 1, lua: THROTTLE });
     // Connection errors surface on the operations that fail; the emitter must not crash the process.
     client.on("error", () => undefined);
     this.client = client as Scripted;
@@ -88,6 +124,28 @@ export class RedisState implements HotState {
     assertInteger("limit", limit);
     const [added, value] = await (await this.c()).llmuxAddWithin(key, delta, limit, ttlMs ?? 0);
     return { ok: added === 1, value: Number(value) };
+  }
+
+  async throttle(
+    key: string,
+    cost: number,
+    limit: number,
+    periodMs: number,
+    nowMs: number,
+    force = false,
+  ): Promise<Throttled> {
+    assertInteger("cost", cost);
+    assertInteger("limit", limit);
+    const c = await this.c();
+    const [ok, remaining, retryMs, resetMs] = await c.llmuxThrottle(
+      key,
+      cost,
+      limit,
+      periodMs,
+      nowMs,
+      force ? "1" : "0",
+    );
+    return { ok: ok === 1, remaining: Number(remaining), retryMs: Number(retryMs), resetMs: Number(resetMs) };
   }
 
   async count(key: string): Promise<number> {

@@ -1,4 +1,4 @@
-import type { HotState, Within } from "./hot-state.js";
+import type { HotState, Throttled, Within } from "./hot-state.js";
 import { MemoryState } from "./memory.js";
 
 /** What happens when the shared engine (Redis) cannot be reached. */
@@ -66,6 +66,16 @@ export class ResilientState implements HotState {
   }
   addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within> {
     return this.run((s) => s.addWithin(key, delta, limit, ttlMs));
+  }
+  throttle(
+    key: string,
+    cost: number,
+    limit: number,
+    periodMs: number,
+    nowMs: number,
+    force?: boolean,
+  ): Promise<Throttled> {
+    return this.run((s) => s.throttle(key, cost, limit, periodMs, nowMs, force));
   }
   count(key: string): Promise<number> {
     return this.run((s) => s.count(key));

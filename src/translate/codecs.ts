@@ -4,6 +4,12 @@ import { type AnthropicRequestOptions, encodeAnthropicRequest } from "../dialect
 import { decodeAnthropicResponse, encodeAnthropicResponse } from "../dialects/anthropic/response.js";
 import { AnthropicStreamDecoder } from "../dialects/anthropic/stream-decode.js";
 import { AnthropicStreamEncoder } from "../dialects/anthropic/stream-encode.js";
+import { decodeGeminiError, encodeGeminiError } from "../dialects/gemini/errors.js";
+import { decodeGeminiRequest } from "../dialects/gemini/request-decode.js";
+import { encodeGeminiRequest, type GeminiRequestOptions } from "../dialects/gemini/request-encode.js";
+import { decodeGeminiResponse, encodeGeminiResponse } from "../dialects/gemini/response.js";
+import { GeminiStreamDecoder } from "../dialects/gemini/stream-decode.js";
+import { GeminiStreamEncoder } from "../dialects/gemini/stream-encode.js";
 import { decodeChatRequest } from "../dialects/openai-chat/request-decode.js";
 import { type ChatRequestOptions, encodeChatRequest } from "../dialects/openai-chat/request-encode.js";
 import { decodeChatResponse, encodeChatResponse } from "../dialects/openai-chat/response.js";
@@ -19,7 +25,10 @@ import type { Dialect, ErrorInfo, Json, JsonObject, Request, Response } from "..
 import type { DecodeOptions, Encoded, ResponseOptions, StreamDecoder, StreamEncoder, ToolMapping } from "./types.js";
 
 /** Options for writing an upstream request; each dialect reads the ones that concern it. */
-export type RequestOptions = AnthropicRequestOptions & ChatRequestOptions & ResponsesRequestOptions;
+export type RequestOptions = AnthropicRequestOptions &
+  ChatRequestOptions &
+  ResponsesRequestOptions &
+  GeminiRequestOptions;
 
 export interface DialectCodec {
   /** Wire request → IR; throws InputError naming the field on malformed input. */
@@ -67,5 +76,15 @@ export const codecs: Record<Dialect, DialectCodec> = {
     createEncoder: (o) => new AnthropicStreamEncoder(o),
     encodeError: (error) => ({ status: anthropicStatus(error), body: encodeAnthropicError(error) }),
     decodeError: decodeAnthropicError,
+  },
+  gemini: {
+    decodeRequest: decodeGeminiRequest,
+    encodeRequest: encodeGeminiRequest,
+    decodeResponse: decodeGeminiResponse,
+    encodeResponse: encodeGeminiResponse,
+    createDecoder: (o) => new GeminiStreamDecoder(o),
+    createEncoder: (o) => new GeminiStreamEncoder(o),
+    encodeError: (error) => ({ status: error.status, body: encodeGeminiError(error) }),
+    decodeError: decodeGeminiError,
   },
 };

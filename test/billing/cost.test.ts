@@ -134,4 +134,15 @@ describe("budget windows follow the calendar", () => {
     expect(new Date(w.start).toISOString()).toBe("2026-11-22T23:00:00.000Z");
     expect(new Date(w.end).toISOString()).toBe("2026-11-23T23:00:00.000Z");
   });
+  it("the remembered window is left when the clock moves either way, across a DST change too", () => {
+    const berlin = (iso: string) => new Date(windowOf("day", at(iso), "Europe/Berlin").start).toISOString();
+    expect(berlin("2026-10-25T12:00:00Z")).toBe("2026-10-24T22:00:00.000Z"); // the day summer time ends
+    expect(berlin("2026-10-26T12:00:00Z")).toBe("2026-10-25T23:00:00.000Z");
+    expect(berlin("2026-10-25T12:00:00Z")).toBe("2026-10-24T22:00:00.000Z"); // back again
+    expect(new Date(windowOf("day", at("2026-10-25T12:00:00Z"), "Europe/Berlin").end).toISOString()).toBe(
+      "2026-10-25T23:00:00.000Z",
+    );
+    expect(windowOf("day", at("2026-11-21T10:00:00Z")).start).toBe(at("2026-11-21T00:00:00Z"));
+    expect(windowOf("day", at("2026-11-20T10:00:00Z")).start).toBe(at("2026-11-20T00:00:00Z"));
+  });
 });

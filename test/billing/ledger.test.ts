@@ -124,6 +124,24 @@ describe.each(ENGINES)("the ledger on $engine", ({ fresh }) => {
     expect(r[0]!.status).toBe(504);
   });
 
+  it("a model without a price costs 0 and is named in the spend report's no_price list", async () => {
+    const { key, id } = await mint(h);
+    const sdk = new OpenAI({ apiKey: key, baseURL: `${h.url}/v1`, maxRetries: 0 });
+    await sdk.chat.completions.create({ model: "via-azure-chat", messages: [{ role: "user", content: "hi" }] });
+    const r = await until(async () => {
+      const all = (await rows(h)).filter((x) => x.key_id === id);
+      return all.length >= 1 ? all : undefined;
+    });
+    expect(r[0]!.model).toBe("gpt-4o-deploy");
+    expect(Number(r[0]!.cost_nanos)).toBe(0);
+    const spend = await call(h.url, "GET", "/admin/v1/spend?group_by=model", ADMIN);
+    expect(spend.status).toBe(200);
+    const models = spend.body.no_price.map((m: { model: string }) => m.model);
+    expect(models).toContain("gpt-4o-deploy");
+    expect(models).not.toContain("gpt-4.1");
+    expect(h.logs.filter((l) => String(l.msg).includes("no price for model 'gpt-4o-deploy'"))).toHaveLength(1);
+  });
+
   it("spend groups by model and day", async () => {
     const byModel = await spendBy(h.gateway.team!.data, "model", 0, Date.now() + 1000);
     expect(byModel.some((x) => x.group === "via-openai-chat" && x.requests >= 2)).toBe(true);

@@ -67,7 +67,7 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
     return { admit, warnings, hot };
   };
 
-  it("rpm: admits the limit, then 429 with retry-after and OpenAI rate-limit headers; no double burst at the minute's edge", async () => {
+  it("rpm: admits the limit, then 429 with retry-after and OpenAI rate-limit headers; no burst at the minute's edge", async () => {
     const now = { t: Date.parse("2026-11-22T10:00:50Z") };
     const { admit } = setup(now);
     const p = principal([{ scope: "key", id: "k1", limits: { rpm: 5 } }]);
@@ -79,7 +79,7 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
     expect(refused.kind).toBe("rate_limit");
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(refused.headers).toMatchObject({ "x-ratelimit-limit-requests": "5", "x-ratelimit-remaining-requests": "0" });
-    // 15 s into the next minute, three quarters of the last minute's 5 still count: 5 - 3 = 2 more, not 5.
+    // 25 s later, 15 s into the next minute: GCRA has refilled one request per 12 s, so 2 more, not 5.
     now.t = Date.parse("2026-11-22T10:01:15Z");
     const next = [];
     for (let i = 0; i < 5; i++) next.push((await admit(p)).r);

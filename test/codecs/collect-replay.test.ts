@@ -155,6 +155,7 @@ const ID_PREFIX: Record<Dialect, string> = {
   anthropic: "msg_",
   "openai-chat": "chatcmpl",
   "openai-responses": "resp_",
+  gemini: "",
 };
 
 /** Content reduced to what the wire carries (generated ids and dialect bookkeeping left out). */

@@ -614,6 +614,7 @@ describe("an upstream event that is not JSON", () => {
       '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"}}]}',
     "openai-responses":
       '{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1,"model":"m","status":"in_progress","output":[]}}',
+    gemini: '{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"},"index":0}],"responseId":"r1"}',
   };
 
   for (const d of Object.keys(starts) as Dialect[]) {

@@ -329,13 +329,13 @@ describe("parseConfig: validation errors name the path", () => {
       parseConfig({ providers: { kimi: { type: "openai_compatible", preset: "moonshot" } } }, {}),
     );
     expect(problems).toEqual([
-      "providers.kimi.type: \"openai_compatible\" is not one of azure, openai, anthropic, openai-compatible, mock (did you mean 'openai-compatible'?)",
+      "providers.kimi.type: \"openai_compatible\" is not one of azure, openai, anthropic, openai-compatible, gemini, mock (did you mean 'openai-compatible'?)",
     ]);
   });
 
   it("a provider without a type is named the same way", () => {
     expect(problemsOf(() => parseConfig({ providers: { p: { base_url: "https://x" } } }, {}))).toEqual([
-      "providers.p.type: 'type' is missing; it is one of azure, openai, anthropic, openai-compatible, mock",
+      "providers.p.type: 'type' is missing; it is one of azure, openai, anthropic, openai-compatible, gemini, mock",
     ]);
   });
 
@@ -356,7 +356,7 @@ describe("parseConfig: validation errors name the path", () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         "providers.oa: unknown key 'version': it belongs to type anthropic (keys of this type: type, base_url, api_key, api, organization, project, headers, timeout_ms)",
-        "providers.mk: unknown key 'api_key': it belongs to type azure, openai, anthropic, openai-compatible (keys of this type: type, dialect, reply)",
+        "providers.mk: unknown key 'api_key': it belongs to type azure, openai, anthropic, openai-compatible, gemini (keys of this type: type, dialect, reply)",
         "providers.az: unknown key 'preset': it belongs to type openai-compatible (keys of this type: type, base_url, api_key, auth, api, api_version, headers, timeout_ms)",
       ]),
     );
@@ -422,7 +422,7 @@ describe("parseConfig: validation errors name the path", () => {
       expect.arrayContaining([
         "auth.keys[0]: environment variable LLMUX_KEY is not set",
         'server.port: expected a number, got "x"',
-        'providers.p.type: "nope" is not one of azure, openai, anthropic, openai-compatible, mock',
+        'providers.p.type: "nope" is not one of azure, openai, anthropic, openai-compatible, gemini, mock',
       ]),
     );
     expect(problems.some((p) => p.startsWith("models.m.verbosity: "))).toBe(true);

@@ -12,6 +12,7 @@ const EFFORT_PARAM: Record<Dialect, string> = {
   "openai-chat": "reasoning_effort",
   "openai-responses": "reasoning.effort",
   anthropic: "output_config.effort",
+  gemini: "generationConfig.thinkingConfig",
 };
 
 const DIALECTS: Dialect[] = ["openai-chat", "openai-responses", "anthropic"];
@@ -25,6 +26,8 @@ function body(dialect: Dialect, model: string, extra: JsonObject = {}): JsonObje
       return { model, input: "hi", ...extra };
     case "anthropic":
       return { model, max_tokens: 1024, messages: [{ role: "user", content: "hi" }], ...extra };
+    case "gemini":
+      return { model, contents: [{ role: "user", parts: [{ text: "hi" }] }], ...extra };
   }
 }
 
@@ -37,6 +40,8 @@ function effortFields(dialect: Dialect, effort: string): JsonObject {
       return { reasoning: { effort } };
     case "anthropic":
       return { output_config: { effort } };
+    case "gemini":
+      return { generationConfig: { thinkingConfig: { thinkingLevel: effort } } };
   }
 }
 

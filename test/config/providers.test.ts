@@ -134,7 +134,8 @@ describe("openai-compatible", () => {
       expect(opts.maxTokensField).toBe(preset.maxTokensField ?? "max_tokens");
       expect(opts.customTools).toBe(preset.customTools ?? false);
       expect(opts.topK).toBe(preset.topK ?? false);
-      expect(opts.reasoningField).toBe(preset.reasoningField);
+      // A preset without a reasoning field echoes what the upstream sends (auto).
+      expect(opts.reasoningField).toBe(preset.reasoningField ?? "auto");
     });
   }
 

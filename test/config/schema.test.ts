@@ -43,12 +43,19 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
     expect(schema.required ?? []).toEqual([]);
   });
 
-  it("describes providers as a map of the five provider types, chosen by `type`", () => {
+  it("describes providers as a map of the six provider types, chosen by `type`", () => {
     const providers = schema.properties!.providers!;
     expect(providers.type).toBe("object");
     const item = providers.additionalProperties as JsonSchema;
     expect(item.required).toEqual(["type"]);
-    expect(item.properties!.type!.enum).toEqual(["azure", "openai", "anthropic", "openai-compatible", "mock"]);
+    expect(item.properties!.type!.enum).toEqual([
+      "azure",
+      "openai",
+      "anthropic",
+      "openai-compatible",
+      "gemini",
+      "mock",
+    ]);
     expect(item.oneOf ?? item.anyOf).toBeUndefined();
     for (const branch of item.allOf ?? []) expect(branch.if.required).toEqual(["type"]);
     const variants = (item.allOf ?? []).map((b) => b.then);
@@ -57,6 +64,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "openai",
       "anthropic",
       "openai-compatible",
+      "gemini",
       "mock",
     ]);
     for (const v of variants) {

@@ -1,7 +1,7 @@
 /**
- * Official SDK clients → llmux → mock upstream, for every inbound dialect × each upstream kind (Azure
- * Responses, Azure Chat, OpenAI Chat, Anthropic, OpenAI-compatible with reasoning_content), streaming and
- * not, for text, a tool call and reasoning. The SDKs judge llmux's output; the mock records what llmux
+ * Official SDK clients (`openai`, `@anthropic-ai/sdk`, `@google/genai`) → llmux → mock upstream, for every
+ * inbound dialect × each upstream kind (Azure Responses, Azure Chat, OpenAI Chat, Anthropic,
+ * OpenAI-compatible with reasoning_content, Gemini), streaming and not, for text, a tool call and reasoning. The SDKs judge llmux's output; the mock records what llmux
  * sent upstream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,6 +55,12 @@ const UPSTREAM: Record<
     model: "kimi-k2-thinking",
     reasoning: "text",
   },
+  "via-gemini": {
+    path: "/v1beta/models/gemini-2.5-pro:streamGenerateContent",
+    auth: ["x-goog-api-key", "ge-key"],
+    model: "gemini-2.5-pro",
+    reasoning: "text",
+  },
 };
 
 const THINKING = "The user greets me; I should greet back.";
@@ -77,7 +83,7 @@ const SCRIPTS: Record<string, MockScript> = {
 };
 
 function baseUrl(client: Dialect): string {
-  return client === "anthropic" ? h.url : `${h.url}/v1`;
+  return client === "anthropic" || client === "gemini" ? h.url : `${h.url}/v1`;
 }
 
 function expectedReasoning(alias: Alias, client: Dialect): string {
@@ -105,7 +111,9 @@ describe.each(DIALECTS)("%s client", (client) => {
           expect(sent.path).toBe(up.path);
           expect(sent.headers[up.auth[0]]).toBe(up.auth[1]);
           const body = sent.body as Record<string, unknown>;
-          if (alias !== "via-azure-chat") expect(body.model).toBe(up.model);
+          // Azure deployments and Gemini name the model in the path.
+          if (alias === "via-gemini") expect(sent.url).toBe(`${up.path}?alt=sse`);
+          else if (alias !== "via-azure-chat") expect(body.model).toBe(up.model);
           expect(JSON.stringify(body)).toContain("hello");
 
           if (scenario === "text") {

@@ -5,9 +5,19 @@ import { type Body, type Harness, startHarness } from "../support/gateway.js";
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness(() => ({
-    providers: { "mock-chat": { type: "mock", dialect: "openai-chat" } },
-    models: { "mock-chat": { provider: "mock-chat", model: "llmux-mock" } },
+  h = await startHarness((mockUrl) => ({
+    providers: {
+      "mock-chat": { type: "mock", dialect: "openai-chat" },
+      // A DeepSeek-like server configured with nothing but its URL: reasoning_field left at its default.
+      "plain-compat": { type: "openai-compatible", base_url: `${mockUrl}/compat/v1`, api_key: "k" },
+      mistral: { type: "openai-compatible", preset: "mistral", base_url: `${mockUrl}/v1`, api_key: "k" },
+    },
+    models: {
+      "mock-chat": { provider: "mock-chat", model: "llmux-mock" },
+      "deepseek-like": { provider: "plain-compat", model: "deepseek-reasoner" },
+      "google/gemini-2.5-pro": { provider: "openai-chat", model: "gpt-4.1" },
+      "mistral-large": { provider: "mistral", model: "mistral-large-latest" },
+    },
   }));
 });
 afterAll(async () => {
@@ -86,5 +96,140 @@ describe("message_start for Anthropic clients of another dialect's upstream", ()
     expect(startInput).toBeLessThan(prompt.length);
     // The upstream's own count arrives at the end.
     expect(final.usage.input_tokens).toBe(10);
+  });
+});
+
+describe("reasoning_field defaults to auto for an openai-compatible provider", () => {
+  it("echoes the reasoning a DeepSeek-like upstream sent in reasoning_content on the next tool turn", async () => {
+    const sdk = new OpenAI({ apiKey: "k", baseURL: `${h.url}/v1`, maxRetries: 0 });
+    const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object" } } }];
+    h.mock.enqueue({
+      blocks: [
+        { type: "reasoning", text: "I should look up the weather." },
+        { type: "tool_call", id: "call_auto_1", name: "get_weather", arguments: '{"city":"Paris"}' },
+      ],
+    });
+    h.mock.enqueue({
+      blocks: [{ type: "text", text: "Sunny." }],
+      expect: { contains: ['"reasoning_content":"I should look up the weather."'] },
+    });
+    const user = { role: "user" as const, content: "Weather in Paris?" };
+    const first = await sdk.chat.completions.create({ model: "deepseek-like", messages: [user], tools });
+    const call = first.choices[0]!.message.tool_calls![0]!;
+    // The client sends back only content and tool calls, as Chat clients do.
+    const second = await sdk.chat.completions.create({
+      model: "deepseek-like",
+      tools,
+      messages: [
+        user,
+        { role: "assistant", content: first.choices[0]!.message.content ?? null, tool_calls: [call] },
+        { role: "tool", tool_call_id: call.id, content: "20°" },
+      ],
+    });
+    expect(second.choices[0]!.message.content).toBe("Sunny.");
+    expect(h.mock.requests.at(-1)!.failure).toBeUndefined();
+  });
+
+  it("a first turn still passes straight through (nothing to echo yet)", async () => {
+    const res = await fetch(`${h.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "deepseek-like", messages: [{ role: "user", content: "hi" }], odd_field: 1 }),
+    });
+    expect(res.status).toBe(200);
+    // Passthrough keeps fields it does not know, byte for byte.
+    expect(h.mock.requests.at(-1)!.raw).toContain('"odd_field":1');
+  });
+});
+
+describe("the Azure deployment route", () => {
+  it("takes deployment names with slashes and bodies without model, as Cursor's Azure flow sends them", async () => {
+    const res = await fetch(
+      `${h.url}/openai/deployments/google/gemini-2.5-pro/chat/completions?api-version=2024-12-01-preview`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "api-key": "k" },
+        body: JSON.stringify({ messages: [{ role: "user", content: "Hi there" }] }),
+      },
+    );
+    const body = (await res.json()) as Body;
+    expect(res.status).toBe(200);
+    expect(body.model).toBe("google/gemini-2.5-pro");
+    expect(body.choices[0].message.content).toContain("Hi there");
+    expect((h.mock.requests.at(-1)!.body as Body).model).toBe("gpt-4.1");
+  });
+});
+
+/** A stream as Mistral writes it: no role in the first chunk, content as parts, tool-call deltas without index. */
+const MISTRAL = [
+  {
+    id: "cmpl-m1",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "mistral-large-latest",
+    choices: [{ index: 0, delta: { content: [{ type: "text", text: "Let me " }] }, finish_reason: null }],
+  },
+  {
+    id: "cmpl-m1",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "mistral-large-latest",
+    choices: [{ index: 0, delta: { content: [{ type: "text", text: "check." }] }, finish_reason: null }],
+  },
+  {
+    id: "cmpl-m1",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "mistral-large-latest",
+    choices: [
+      {
+        index: 0,
+        delta: {
+          tool_calls: [
+            { id: "D681PevKs", type: "function", function: { name: "get_weather", arguments: '{"city": "Paris"}' } },
+          ],
+        },
+        finish_reason: null,
+      },
+    ],
+  },
+  {
+    id: "cmpl-m1",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "mistral-large-latest",
+    choices: [{ index: 0, delta: { content: "" }, finish_reason: "tool_calls" }],
+    usage: { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29 },
+  },
+]
+  .map((c) => `data: ${JSON.stringify(c)}\n\n`)
+  .join("")
+  .concat("data: [DONE]\n\n");
+const MISTRAL_END = `data: ${JSON.stringify({ id: "cmpl-m1", object: "chat.completion.chunk", created: 1, model: "mistral-large-latest", choices: [{ index: 0, delta: { content: "" }, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`;
+
+describe("an OpenAI-compatible upstream that deviates from the Chat wire format (Mistral)", () => {
+  it("text as content parts and no first role: the SDK gets plain string content", async () => {
+    const sdk = new OpenAI({ apiKey: "k", baseURL: `${h.url}/v1`, maxRetries: 0 });
+    h.mock.enqueue({ raw: MISTRAL.split("data: ").slice(0, 3).join("data: ").concat(MISTRAL_END) });
+    const c = await sdk.chat.completions
+      .stream({ model: "mistral-large", messages: [{ role: "user", content: "Hi" }] })
+      .finalChatCompletion();
+    expect(c.choices[0]!.message.content).toBe("Let me check.");
+    expect(c.choices[0]!.message.role).toBe("assistant");
+  });
+
+  it("reaches Chat clients as a conforming stream the official SDK reads, text and tool call", async () => {
+    const sdk = new OpenAI({ apiKey: "k", baseURL: `${h.url}/v1`, maxRetries: 0 });
+    const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object" } } }];
+    h.mock.enqueue({ raw: MISTRAL });
+    const c = await sdk.chat.completions
+      .stream({ model: "mistral-large", messages: [{ role: "user", content: "Weather?" }], tools })
+      .finalChatCompletion();
+    const msg = c.choices[0]!.message;
+    expect(msg.role).toBe("assistant");
+    expect(msg.content).toBe("Let me check.");
+    const call = msg.tool_calls![0]! as { id: string; function: { name: string; arguments: string } };
+    expect(call.function).toEqual({ name: "get_weather", arguments: '{"city": "Paris"}' });
+    expect(c.choices[0]!.finish_reason).toBe("tool_calls");
   });
 });

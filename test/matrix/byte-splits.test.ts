@@ -1,8 +1,8 @@
 /**
  * Every upstream stream of the scenario matrix, fed whole, in 1-byte chunks, and split in two at every byte
  * offset, yields byte-identical translated output for each client dialect. (The clock is pinned: the
- * output carries timestamps.) One parser and decoder feed the three client encoders, as three translators
- * would, at a third of the cost.
+ * output carries timestamps.) One parser and decoder feed every client encoder, as one translator per client
+ * would, at a fraction of the cost.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DIALECTS, type Dialect, type StreamEvent } from "../../src/ir/types.js";
@@ -23,7 +23,7 @@ function translateAll(upstream: Dialect, tools: ToolMapping | undefined, chunks:
   const parser = new SseParser();
   const decoder = codecs[upstream].createDecoder({ tools });
   const encoders = DIALECTS.map(() => null).map((_, i) => codecs[DIALECTS[i]!].createEncoder({ includeUsage: true }));
-  const out = ["", "", ""];
+  const out = DIALECTS.map(() => "");
   const sink = (e: StreamEvent) => {
     for (const enc of encoders) enc.write(e);
   };
@@ -65,8 +65,7 @@ describe.each(SCENARIOS)("$name", (s) => {
       ).toEqual(whole);
       for (let i = 1; i < bytes.length; i++) {
         const split = translateAll(upstream, tools, [bytes.subarray(0, i), bytes.subarray(i)]);
-        if (split[0] !== whole[0] || split[1] !== whole[1] || split[2] !== whole[2])
-          expect(split, `split at byte ${i}`).toEqual(whole);
+        if (split.some((text, k) => text !== whole[k])) expect(split, `split at byte ${i}`).toEqual(whole);
       }
     });
   }

@@ -6,6 +6,7 @@
  * Anthropic and Responses SDK objects as returned; Chat clients only content and tool calls.
  */
 import Anthropic from "@anthropic-ai/sdk";
+import { type Content, GoogleGenAI, type Part } from "@google/genai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS, type Dialect } from "../../src/ir/types.js";
@@ -21,6 +22,7 @@ beforeAll(async () => {
         "claude-adaptive": { provider: "anthropic", model: "claude-opus-4-7", reasoning: { effort: "high" } },
         azure: { provider: "azure-responses", model: "gpt-5-codex", reasoning: { effort: "medium" } },
         kimi: { provider: "compat", model: "kimi-k2-thinking" },
+        gemini3: { provider: "gemini", model: "gemini-3-pro-preview", reasoning: { effort: "high" } },
       },
     }),
     { validate: true },
@@ -30,8 +32,8 @@ afterAll(async () => {
   await h.close();
 });
 
-type Upstream = "claude-enabled" | "claude-adaptive" | "azure" | "kimi";
-const UPSTREAMS: Upstream[] = ["claude-enabled", "claude-adaptive", "azure", "kimi"];
+type Upstream = "claude-enabled" | "claude-adaptive" | "azure" | "kimi" | "gemini3";
+const UPSTREAMS: Upstream[] = ["claude-enabled", "claude-adaptive", "azure", "kimi", "gemini3"];
 
 /** Reasoning of turn n, with unique opaque state per test so nothing can be confused across tests. */
 function reasoning(tag: string, n: number): Extract<MockBlock, { type: "reasoning" }> {
@@ -48,6 +50,7 @@ function reasoning(tag: string, n: number): Extract<MockBlock, { type: "reasonin
 function stateOnWire(upstream: Upstream, r: ReturnType<typeof reasoning>): string {
   if (upstream === "azure") return `"encrypted_content":"${r.encrypted}"`;
   if (upstream === "kimi") return `"reasoning_content":${JSON.stringify(r.text)}`;
+  if (upstream === "gemini3") return `"thoughtSignature":"${r.signature}"`;
   return `"signature":"${r.signature}"`;
 }
 
@@ -71,6 +74,23 @@ async function turn(
   model: string,
   history: Body[],
 ): Promise<{ echo: Body[]; calls: { id: string; name: string }[]; text: string }> {
+  if (client === "gemini") {
+    // Gemini CLI's way: the model's parts go back as they came, thought summaries left out.
+    const ai = new GoogleGenAI({ apiKey: "k", httpOptions: { baseUrl: h.url, retryOptions: { attempts: 1 } } });
+    const parts: Part[] = [];
+    const stream = await ai.models.generateContentStream({
+      model,
+      contents: history as Content[],
+      config: { tools: [{ functionDeclarations: [{ name: "get_weather", parametersJsonSchema: WEATHER }] }] },
+    });
+    for await (const chunk of stream) parts.push(...(chunk.candidates?.[0]?.content?.parts ?? []));
+    const kept = parts.filter((p) => !p.thought && (p.text !== "" || p.thoughtSignature !== undefined));
+    const calls = kept.flatMap((p) =>
+      p.functionCall ? [{ id: p.functionCall.id ?? "", name: p.functionCall.name ?? "" }] : [],
+    );
+    const text = kept.map((p) => p.text ?? "").join("");
+    return { echo: [{ role: "model", parts: kept }], calls, text };
+  }
   if (client === "anthropic") {
     const sdk = new Anthropic({ apiKey: "k", baseURL: h.url, maxRetries: 0 });
     const m = await sdk.messages
@@ -122,7 +142,14 @@ async function turn(
   return { echo: [echo], calls, text: msg.content ?? "" };
 }
 
-function results(client: Client, calls: { id: string }[], output: string): Body[] {
+function results(client: Client, calls: { id: string; name: string }[], output: string): Body[] {
+  if (client === "gemini")
+    return [
+      {
+        role: "user",
+        parts: calls.map((c) => ({ functionResponse: { id: c.id, name: c.name, response: { output } } })),
+      },
+    ];
   if (client === "anthropic")
     return [{ role: "user", content: calls.map((c) => ({ type: "tool_result", tool_use_id: c.id, content: output })) }];
   if (client === "openai-responses") return calls.map((c) => ({ type: "function_call_output", call_id: c.id, output }));
@@ -130,6 +157,7 @@ function results(client: Client, calls: { id: string }[], output: string): Body[
 }
 
 function user(client: Client, text: string): Body {
+  if (client === "gemini") return { role: "user", parts: [{ text }] };
   return client === "openai-responses"
     ? { role: "user", content: [{ type: "input_text", text }] }
     : { role: "user", content: text };

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import type { JsonObject } from "../../src/ir/types.js";
 import type { Provider } from "../../src/providers/types.js";
 import { affinityKey } from "../../src/routing/affinity.js";
 import type { Deployment, Routing } from "../../src/routing/deployments.js";
 import { routingOf } from "../../src/routing/deployments.js";
 import { classifyFailure, classifyReply, retryAfterMs } from "../../src/routing/error-class.js";
+import { accountOf, withoutOpaqueReasoning } from "../../src/routing/foreign-reasoning.js";
 import { DeploymentHealth } from "../../src/routing/health.js";
 import { type Candidate, order } from "../../src/routing/strategies.js";
 import type { HotState } from "../../src/state/hot-state.js";
@@ -256,5 +258,84 @@ describe.each(ENGINES)("deployment health on $name", ({ open }) => {
     await health.succeeded(d, routing, 100, false);
     await health.succeeded(d, routing, 200, false);
     expect(await health.ttft(d)).toBe(130);
+  });
+
+  it("a declared rpm admits exactly that many requests a minute, shared by every claimer", async () => {
+    let t = Date.UTC(2026, 0, 1, 0, 0, 0);
+    const { health } = setup(() => t);
+    const d = { ...dep("q"), rpm: 5 };
+    const claims = await Promise.all(Array.from({ length: 12 }, () => health.claimQuota(d)));
+    expect(claims.filter(Boolean)).toHaveLength(5);
+    expect((await health.view(d, routing)).minute_requests).toBe(5);
+    // Two minutes on, the sliding window has emptied.
+    t += 120_000;
+    expect(await health.claimQuota(d)).toBe(true);
+  });
+
+  it("a declared tpm passes the deployment by once its tokens this minute reach it", async () => {
+    let t = Date.UTC(2026, 0, 1, 0, 0, 0);
+    const { health } = setup(() => t);
+    const d = { ...dep("r"), tpm: 1000 };
+    expect(await health.claimQuota(d)).toBe(true);
+    await health.spendTokens(d, 600);
+    expect(await health.claimQuota(d)).toBe(true);
+    await health.spendTokens(d, 400);
+    expect(await health.claimQuota(d)).toBe(false);
+    expect((await health.view(d, routing)).minute_tokens).toBe(1000);
+    t += 120_000;
+    expect(await health.claimQuota(d)).toBe(true);
+  });
+
+  it("a deployment without a declared quota touches no quota state", async () => {
+    const { health } = setup();
+    const d = dep("s");
+    expect(await health.claimQuota(d)).toBe(true);
+    const v = await health.view(d, routing);
+    expect([v.minute_requests, v.minute_tokens]).toEqual([null, null]);
+  });
+});
+
+describe("opaque reasoning kept to its account", () => {
+  it("drops Anthropic thinking and redacted_thinking blocks of assistant turns, and turns left empty", () => {
+    const body: JsonObject = {
+      model: "m",
+      messages: [
+        { role: "user", content: "q" },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "t", signature: "sig" },
+            { type: "text", text: "a" },
+          ],
+        },
+        { role: "assistant", content: [{ type: "redacted_thinking", data: "x" }] },
+        { role: "user", content: [{ type: "text", text: "thinking about it" }] },
+      ],
+    };
+    const before = JSON.stringify(body);
+    const out = withoutOpaqueReasoning("anthropic", body);
+    expect(JSON.stringify(body)).toBe(before);
+    expect(out?.dropped).toBe(2);
+    expect(out?.body.messages).toEqual([
+      { role: "user", content: "q" },
+      { role: "assistant", content: [{ type: "text", text: "a" }] },
+      { role: "user", content: [{ type: "text", text: "thinking about it" }] },
+    ]);
+  });
+
+  it("drops Responses reasoning items; leaves Chat and bodies without any alone", () => {
+    const out = withoutOpaqueReasoning("openai-responses", {
+      input: [
+        { role: "user", content: "q" },
+        { type: "reasoning", encrypted_content: "e", summary: [] },
+      ],
+    });
+    expect(out?.body.input).toEqual([{ role: "user", content: "q" }]);
+    expect(withoutOpaqueReasoning("openai-responses", { input: "q" })).toBeUndefined();
+    expect(withoutOpaqueReasoning("openai-chat", { messages: [{ role: "assistant", reasoning_content: "r" }] })).toBe(
+      undefined,
+    );
+    expect(accountOf("azure-east/gpt-5-codex")).toBe("azure-east");
+    expect(accountOf("vllm/meta/llama")).toBe("vllm");
   });
 });

@@ -62,6 +62,36 @@ describe.each(ENGINES)("hot state on $name", ({ name, open }) => {
     expect((await s.addWithin("budget", 3, 100)).ok).toBe(true);
   });
 
+  it("throttles by GCRA: 50 concurrent takes against 20 a minute admit exactly 20, then one every 3 s, never a burst at a minute's edge", async () => {
+    const t0 = Date.parse("2026-11-22T10:00:59Z");
+    const first = await Promise.all(Array.from({ length: 50 }, () => s.throttle("g1", 1, 20, 60_000, t0)));
+    expect(first.filter((r) => r.ok)).toHaveLength(20);
+    const refused = first.find((r) => !r.ok)!;
+    expect(refused.remaining).toBe(0);
+    expect(refused.retryMs).toBe(3000);
+    expect(refused.resetMs).toBe(60_000);
+    // Two seconds later, across the minute's edge: still nothing (a fixed window would admit 20 more).
+    expect((await s.throttle("g1", 1, 20, 60_000, t0 + 2000)).ok).toBe(false);
+    const later = await Promise.all(Array.from({ length: 5 }, () => s.throttle("g1", 1, 20, 60_000, t0 + 3000)));
+    expect(later.filter((r) => r.ok)).toHaveLength(1);
+    // A settlement gives units back (force, negative cost) or takes more than was reserved.
+    await s.throttle("g1", -2, 20, 60_000, t0 + 3000, true);
+    const back = await Promise.all(Array.from({ length: 5 }, () => s.throttle("g1", 1, 20, 60_000, t0 + 3000)));
+    expect(back.filter((r) => r.ok)).toHaveLength(2);
+    // A minute after the last take the bucket is full again.
+    const full = await s.throttle("g1", 20, 20, 60_000, t0 + 63_000);
+    expect(full).toMatchObject({ ok: true, remaining: 0 });
+  });
+
+  it("throttles token amounts: a bucket of 1,000 tokens a minute admits 300 + 300 + 300, not a fourth", async () => {
+    const t0 = Date.parse("2026-11-22T10:00:00Z");
+    const r = [];
+    for (let i = 0; i < 4; i++) r.push(await s.throttle("g2", 300, 1000, 60_000, t0));
+    expect(r.map((x) => x.ok)).toEqual([true, true, true, false]);
+    expect(r[2]!.remaining).toBe(100);
+    expect(r[3]!.retryMs).toBe(12_000);
+  });
+
   it("sets values with and without expiry", async () => {
     await s.set("k", "v");
     expect(await s.get("k")).toBe("v");
@@ -99,6 +129,18 @@ describe("two Redis clients with one prefix", () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it("share a GCRA bucket exactly: 60 a minute across three instances admits 60, not 180", async () => {
+    const p = prefix();
+    const all = [0, 1, 2].map(() => openHotState({ url: REDIS, prefix: p }));
+    try {
+      const t = Date.now();
+      const r = await Promise.all(Array.from({ length: 180 }, (_, i) => all[i % 3]!.throttle("rpm", 1, 60, 60_000, t)));
+      expect(r.filter((x) => x.ok)).toHaveLength(60);
+    } finally {
+      for (const s of all) await s.close();
     }
   });
 

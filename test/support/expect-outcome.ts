@@ -25,6 +25,15 @@ function parseArgs(s: string): unknown {
   }
 }
 
+/** A Gemini client gets an args object: `{input}` for a free-form tool, `{_raw}` for arguments that are not JSON. */
+function geminiArgs(p: Extract<AssistantPart, { type: "tool_call" }>): unknown {
+  if (p.kind === "custom") return { input: p.arguments };
+  if (!p.arguments.trim()) return {};
+  const v = parseArgs(p.arguments);
+  if (typeof v === "string") return { _raw: v };
+  return v && typeof v === "object" && !Array.isArray(v) ? v : { value: v };
+}
+
 /** What a client should end up with, computed from the IR of the upstream response alone. */
 export function expectedOutcome(
   res: Response,
@@ -48,13 +57,15 @@ export function expectedOutcome(
       id: p.id,
       name: p.name,
       arguments:
-        client === "anthropic"
-          ? p.kind === "custom"
-            ? { input: p.arguments }
-            : parseArgs(p.arguments || "{}")
-          : p.kind === "custom"
-            ? p.arguments
-            : parseArgs(p.arguments),
+        client === "gemini"
+          ? geminiArgs(p)
+          : client === "anthropic"
+            ? p.kind === "custom"
+              ? { input: p.arguments }
+              : parseArgs(p.arguments || "{}")
+            : p.kind === "custom"
+              ? p.arguments
+              : parseArgs(p.arguments),
     }));
   return { text, reasoning, toolCalls, stop: normalStop(res.stopReason) };
 }

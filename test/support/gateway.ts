@@ -18,7 +18,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The five upstream kinds of the issue, all served by one mock, plus a model alias for each. */
+/** The upstream kinds (Azure Responses and Chat, OpenAI Chat, Anthropic, OpenAI-compatible, Gemini), all served by one mock, plus a model alias for each. */
 export function upstreamsConfig(mockUrl: string): {
   providers: Record<string, unknown>;
   models: Record<string, unknown>;
@@ -35,6 +35,7 @@ export function upstreamsConfig(mockUrl: string): {
         api_key: "co-key",
         reasoning_field: "reasoning_content",
       },
+      gemini: { type: "gemini", base_url: mockUrl, api_key: "ge-key" },
     },
     models: {
       "via-azure-responses": { provider: "azure-responses", model: "gpt-5-codex" },
@@ -42,6 +43,7 @@ export function upstreamsConfig(mockUrl: string): {
       "via-openai-chat": { provider: "openai-chat", model: "gpt-4.1" },
       "via-anthropic": { provider: "anthropic", model: "claude-sonnet-4-5" },
       "via-compat": { provider: "compat", model: "kimi-k2-thinking" },
+      "via-gemini": { provider: "gemini", model: "gemini-2.5-pro" },
     },
   };
 }
@@ -52,6 +54,7 @@ export const UPSTREAM_ALIASES = [
   "via-openai-chat",
   "via-anthropic",
   "via-compat",
+  "via-gemini",
 ] as const;
 
 /** A store file of its own for each gateway a test starts. */

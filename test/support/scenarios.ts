@@ -5,6 +5,8 @@ import {
   type ChatFlavour,
   chatBody,
   chatStream,
+  geminiBody,
+  geminiStream,
   type MockScript,
   responsesBody,
   responsesStream,
@@ -159,18 +161,20 @@ export const SCENARIOS: Scenario[] = [
 export function upstreamStream(s: Scenario, upstream: Dialect): string {
   if (upstream === "anthropic") return anthropicStream(s.script).join("");
   if (upstream === "openai-responses") return responsesStream(s.script).join("");
+  if (upstream === "gemini") return geminiStream(s.script).join("");
   return chatStream(s.script, s.chat ?? {}).join("");
 }
 
 export function upstreamBody(s: Scenario, upstream: Dialect): object {
   if (upstream === "anthropic") return anthropicBody(s.script);
   if (upstream === "openai-responses") return responsesBody(s.script);
+  if (upstream === "gemini") return geminiBody(s.script);
   return chatBody(s.script, s.chat ?? {});
 }
 
 /** Tool mapping a gateway would hold for the scenario when the upstream cannot express custom tools. */
 export function toolsFor(s: Scenario, upstream: Dialect): ToolMapping | undefined {
-  if (!s.customTools || upstream !== "anthropic") return undefined;
+  if (!s.customTools || (upstream !== "anthropic" && upstream !== "gemini")) return undefined;
   return new Map(s.customTools.map((name) => [name, { name, kind: "custom" as const, wrapped: true }]));
 }
 
@@ -191,11 +195,12 @@ export function expected(
 ): Expected {
   const blocks = s.script.streamError ? s.script.blocks.slice(0, s.script.streamError.afterBlocks) : s.script.blocks;
   // Anthropic has no refusal block: a refusal is text (plus stop_reason refusal) on either side.
-  const refusalIsText = client === "anthropic" || upstream === "anthropic";
+  const textOnly = (d: Dialect) => d === "anthropic" || d === "gemini";
+  const refusalIsText = textOnly(client) || textOnly(upstream);
   const text = blocks.map((b) => (b.type === "text" || (b.type === "refusal" && refusalIsText) ? b.text : "")).join("");
   const reasoningBlocks = blocks.filter((b) => b.type === "reasoning");
   let reasoning = "";
-  if (upstream === "anthropic") reasoning = reasoningBlocks.map((b) => b.text).join("");
+  if (upstream === "anthropic" || upstream === "gemini") reasoning = reasoningBlocks.map((b) => b.text).join("");
   else if (upstream === "openai-responses") {
     reasoning = reasoningBlocks
       .map((b) => (b.summary ?? [b.text]).join(client === "openai-responses" ? "" : "\n\n"))
@@ -203,10 +208,14 @@ export function expected(
   } else if (s.chat?.reasoningField) reasoning = reasoningBlocks.map((b) => b.text).join("");
   const calls = blocks.filter((b) => b.type === "tool_call");
   const toolCalls = calls.map((b) => {
-    if (b.custom) return { name: b.name, arguments: client === "anthropic" ? { input: b.arguments } : b.arguments };
+    if (b.custom) return { name: b.name, arguments: textOnly(client) ? { input: b.arguments } : b.arguments };
     const args = parse(b.arguments);
+    // Gemini carries arguments as an object: cut-off JSON cannot cross it (its args are then {}), and a
+    // Gemini client gets arguments that are not JSON as {"_raw": text}.
+    if (upstream === "gemini" && typeof args === "string") return { name: b.name, arguments: {} };
     // A non-streamed Anthropic body cannot carry cut-off JSON: its tool input is then {}.
     if (upstream === "anthropic" && mode === "body" && typeof args === "string") return { name: b.name, arguments: {} };
+    if (client === "gemini" && typeof args === "string") return { name: b.name, arguments: { _raw: args } };
     return { name: b.name, arguments: args };
   });
   const stopOf: Record<string, string> = {

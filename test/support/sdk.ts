@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
+import { type GenerateContentResponse, GoogleGenAI } from "@google/genai";
 import OpenAI from "openai";
 import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
 import type { Response as OpenAIResponse } from "openai/resources/responses/responses";
@@ -87,6 +88,7 @@ export async function consumeWithSdk(
     };
     return out;
   }
+  if (dialect === "gemini") return geminiOutcome(baseURL, stream, { model, prompt, apiKey, headers, tool: ask.tool });
   const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, defaultHeaders: headers });
   if (dialect === "openai-chat") {
     const tools = ask.tool
@@ -161,6 +163,79 @@ export async function consumeWithSdk(
       output: r.usage.output_tokens,
       cacheRead: r.usage.input_tokens_details?.cached_tokens ?? 0,
       reasoning: r.usage.output_tokens_details?.reasoning_tokens ?? 0,
+    };
+  }
+  return out;
+}
+
+function geminiStop(reason: string | undefined, calls: number): string {
+  if (reason === "MAX_TOKENS") return "length";
+  if (reason && reason !== "STOP" && reason !== "FINISH_REASON_UNSPECIFIED") return "content_filter";
+  return calls > 0 ? "tool_calls" : "stop";
+}
+
+/**
+ * The official `@google/genai` SDK against `baseURL` (`generateContent`, or `generateContentStream` read
+ * chunk by chunk as the SDK yields them), reduced to an Outcome. Retries are off: a test sees every error.
+ */
+async function geminiOutcome(
+  baseURL: string,
+  stream: boolean,
+  ask: {
+    model: string;
+    prompt: string;
+    apiKey: string;
+    headers?: Record<string, string> | undefined;
+    tool?: boolean | undefined;
+  },
+): Promise<Outcome> {
+  const ai = new GoogleGenAI({
+    apiKey: ask.apiKey,
+    httpOptions: { baseUrl: baseURL, headers: ask.headers ?? {}, retryOptions: { attempts: 1 } },
+  });
+  const params = {
+    model: ask.model,
+    contents: ask.prompt,
+    config: ask.tool
+      ? {
+          tools: [
+            {
+              functionDeclarations: [
+                { name: "get_weather", description: "Weather", parametersJsonSchema: WEATHER_SCHEMA },
+              ],
+            },
+          ],
+        }
+      : {},
+  };
+  const chunks: GenerateContentResponse[] = [];
+  if (stream) for await (const c of await ai.models.generateContentStream(params)) chunks.push(c);
+  else chunks.push(await ai.models.generateContent(params));
+  const out: Outcome = { text: "", reasoning: "", toolCalls: [], stop: "stop" };
+  let finish: string | undefined;
+  let usage: GenerateContentResponse["usageMetadata"];
+  for (const c of chunks) {
+    const cand = c.candidates?.[0];
+    for (const part of cand?.content?.parts ?? []) {
+      if (part.thought && typeof part.text === "string") out.reasoning += part.text;
+      else if (typeof part.text === "string") out.text += part.text;
+      if (part.functionCall)
+        out.toolCalls.push({
+          id: part.functionCall.id ?? "",
+          name: part.functionCall.name ?? "",
+          arguments: part.functionCall.args ?? {},
+        });
+    }
+    if (cand?.finishReason) finish = cand.finishReason;
+    if (c.usageMetadata) usage = c.usageMetadata;
+  }
+  out.stop = geminiStop(finish, out.toolCalls.length);
+  if (usage) {
+    out.usage = {
+      input: usage.promptTokenCount ?? 0,
+      output: (usage.candidatesTokenCount ?? 0) + (usage.thoughtsTokenCount ?? 0),
+      cacheRead: usage.cachedContentTokenCount ?? 0,
+      reasoning: usage.thoughtsTokenCount ?? 0,
     };
   }
   return out;

@@ -32,6 +32,7 @@ function declaredFormats(): Map<string, string> {
 function dialectOf(text: string): Dialect {
   if (/"type"\s*:\s*"response\.|^event: response\./m.test(text)) return "openai-responses";
   if (/"type"\s*:\s*"message_start"/.test(text)) return "anthropic";
+  if (/^data: \{"candidates"/m.test(text)) return "gemini";
   return "openai-chat";
 }
 

@@ -22,7 +22,11 @@ export interface ChatRequestOptions {
   /** Which field carries the output limit. Default `max_completion_tokens`. */
   maxTokensField?: "max_tokens" | "max_completion_tokens";
   /** Echo earlier reasoning in assistant turns under this field (DeepSeek, Kimi, MiniMax need it). */
-  reasoningField?: "reasoning_content" | "reasoning";
+  /**
+   * Where earlier reasoning is echoed: a fixed field (DeepSeek and Kimi require reasoning_content), or
+   * `auto`: the field each reasoning part came in from the upstream, and only when it came with one.
+   */
+  reasoningField?: "reasoning_content" | "reasoning" | "auto";
   /** Whether the upstream understands `custom` (free-form) tools. Default true. */
   customTools?: boolean;
   /** Whether the upstream accepts `top_k` (vLLM, Ollama…). Default false. */
@@ -232,6 +236,7 @@ class ChatRequestWriter {
         const msg: JsonObject = { role: "assistant" };
         let text = "";
         let reasoning: string | undefined;
+        let cameIn: "reasoning_content" | "reasoning" | undefined;
         let details: Json | undefined;
         const calls: JsonObject[] = [];
         for (const p of m.content) {
@@ -239,6 +244,7 @@ class ChatRequestWriter {
           else if (p.type === "refusal") msg.refusal = p.text;
           else if (p.type === "reasoning") {
             reasoning = (reasoning ?? "") + p.text;
+            cameIn ??= p.field;
             const echoed = p.extras?.dialect === D ? p.extras.fields.reasoning_details : undefined;
             if (echoed !== undefined) details = echoed;
             else if (p.signature !== undefined || p.encrypted !== undefined || p.redacted !== undefined)
@@ -252,13 +258,16 @@ class ChatRequestWriter {
             );
           }
         }
-        const echoReasoning = this.opts.reasoningField !== undefined && (reasoning !== undefined || calls.length > 0);
+        const field = this.opts.reasoningField === "auto" ? cameIn : this.opts.reasoningField;
+        const echoReasoning =
+          field !== undefined &&
+          (this.opts.reasoningField === "auto" ? reasoning !== undefined : reasoning !== undefined || calls.length > 0);
         // A turn with nothing Chat can express (only another dialect's built-in items) is left out.
         if (!text && calls.length === 0 && msg.refusal === undefined && details === undefined && !echoReasoning && !own)
           return;
         msg.content = text.length > 0 ? text : calls.length > 0 ? null : "";
         if (calls.length > 0) msg.tool_calls = calls;
-        if (echoReasoning) msg[this.opts.reasoningField!] = reasoning ?? "";
+        if (echoReasoning) msg[field!] = reasoning ?? "";
         // OpenRouter-style reasoning_details carry signatures and must come back verbatim.
         if (details !== undefined) msg.reasoning_details = details;
         if (m.name) msg.name = m.name;

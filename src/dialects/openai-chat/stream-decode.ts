@@ -29,6 +29,8 @@ interface OpenBlock {
   signature?: string;
   encrypted?: string;
   details?: Json[];
+  /** Which field the reasoning came in. */
+  field?: "reasoning_content" | "reasoning";
 }
 
 /**
@@ -173,6 +175,8 @@ export class ChatStreamDecoder implements StreamDecoder {
       }
     }
     if (text.length > 0) this.text("reasoning", text, out);
+    if (plain !== undefined && this.block?.kind === "reasoning")
+      this.block.field = typeof delta.reasoning_content === "string" ? "reasoning_content" : "reasoning";
     if (details && details.length > 0) {
       const b = this.block?.kind === "reasoning" ? this.block : undefined;
       for (const d of details) {
@@ -213,6 +217,7 @@ export class ChatStreamDecoder implements StreamDecoder {
     let part: AssistantPart;
     if (b.kind === "reasoning") {
       const r: ReasoningPart = { type: "reasoning", text: b.text, raw: true };
+      if (b.field) r.field = b.field;
       if (b.signature) r.signature = b.signature;
       if (b.encrypted) r.encrypted = b.encrypted;
       if (b.details) r.extras = { dialect: D, fields: { reasoning_details: b.details } };

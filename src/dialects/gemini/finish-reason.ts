@@ -1,0 +1,34 @@
+import type { StopReason } from "../../ir/types.js";
+
+/** finishReason values that mean the answer was withheld by a safety or policy filter. */
+const FILTERED = new Set([
+  "SAFETY",
+  "RECITATION",
+  "BLOCKLIST",
+  "PROHIBITED_CONTENT",
+  "SPII",
+  "IMAGE_SAFETY",
+  "IMAGE_PROHIBITED_CONTENT",
+  "IMAGE_RECITATION",
+  "LANGUAGE",
+]);
+
+/** Gemini finishReason (or a prompt blockReason) → IR stop reason; function calls decide a plain STOP. */
+export function stopFromGemini(reason: string | undefined, hadToolCalls: boolean): StopReason {
+  if (reason === "MAX_TOKENS") return "max_tokens";
+  if (reason && FILTERED.has(reason)) return "content_filter";
+  return hadToolCalls ? "tool_use" : "end_turn";
+}
+
+export function stopToGemini(reason: StopReason): string {
+  switch (reason) {
+    case "max_tokens":
+    case "context_window_exceeded":
+      return "MAX_TOKENS";
+    case "content_filter":
+    case "refusal":
+      return "SAFETY";
+    default:
+      return "STOP";
+  }
+}

@@ -1,0 +1,97 @@
+import type { Principal } from "../identity/principal.js";
+import { InputError, isObject } from "../ir/input-error.js";
+import type { Json, Request } from "../ir/types.js";
+import { Warnings } from "../ir/warnings.js";
+import { codecs } from "../translate/codecs.js";
+import { estimateInputTokens } from "./count-tokens.js";
+import type { CountDeps } from "./count-tokens-endpoint.js";
+import { answerError, answerJson, type Exchange } from "./exchange.js";
+import type { ModelTable } from "./model-table.js";
+import { callUpstream, readAll, UpstreamFailure } from "./upstream.js";
+
+/** A model as Gemini's models.list / models.get describe it. */
+function geminiModel(id: string) {
+  return {
+    name: `models/${id}`,
+    baseModelId: id,
+    version: "llmux",
+    displayName: id,
+    supportedGenerationMethods: ["generateContent", "streamGenerateContent", "countTokens"],
+  };
+}
+
+/** GET /v1beta/models and /v1beta/models/{model}, in Gemini's shape. */
+export function geminiModels(ex: Exchange, models: ModelTable, id?: string): void {
+  if (id === undefined) {
+    answerJson(ex, 200, { models: models.listed().map(geminiModel) });
+    return;
+  }
+  const name = id.replace(/^models\//, "");
+  if (!models.resolve(name)) {
+    answerError(ex, "gemini", {
+      status: 404,
+      kind: "not_found",
+      message: `The model '${name}' is not configured here`,
+      param: "model",
+    });
+    return;
+  }
+  answerJson(ex, 200, geminiModel(name));
+}
+
+/**
+ * POST /v1beta/models/{model}:countTokens: the upstream's own count when the model is served by Gemini,
+ * otherwise a tokenizer estimate (marked `llmux-estimated: true`), answered as `{totalTokens}`.
+ */
+export async function geminiCountTokens(
+  ex: Exchange,
+  deps: CountDeps,
+  principal: Principal,
+  model: string,
+  body: Json,
+): Promise<void> {
+  ex.rec.requested = model;
+  const route = deps.models.resolve(model);
+  // countTokens takes the request either bare or wrapped in generateContentRequest.
+  const request = isObject(body) && isObject(body.generateContentRequest) ? body.generateContentRequest : body;
+  if (route?.provider.countTarget && route.provider.dialect === "gemini" && isObject(body)) {
+    ex.rec.provider = route.provider.name;
+    ex.rec.model = route.upstreamModel;
+    const target = route.provider.countTarget(route.upstreamModel, {
+      stream: false,
+      callerKey: principal.credentials?.get(route.provider.name) ?? principal.callerKey,
+      clientHeaders: ex.req.headers,
+      sameDialect: true,
+      warnings: new Warnings(),
+    });
+    const { model: _m, ...bare } = isObject(request) ? request : {};
+    try {
+      const reply = await callUpstream(
+        deps.pool,
+        route.provider,
+        target,
+        JSON.stringify({ contents: bare.contents ?? [] }),
+        AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]),
+      );
+      const text = await readAll(reply.body);
+      ex.res.writeHead(reply.status, { "content-type": "application/json" });
+      ex.res.end(text);
+      ex.rec.status = reply.status;
+      return;
+    } catch (err) {
+      if (!(err instanceof UpstreamFailure)) throw err;
+      // fall back to an estimate
+    }
+  }
+  let ir: Request;
+  try {
+    ir = codecs.gemini.decodeRequest(request);
+  } catch (err) {
+    if (err instanceof InputError) {
+      answerError(ex, "gemini", err.toErrorInfo());
+      return;
+    }
+    throw err;
+  }
+  answerJson(ex, 200, { totalTokens: await estimateInputTokens(ir) }, { "llmux-estimated": "true" });
+}
