@@ -63,14 +63,23 @@ export class Ledger {
     private readonly flushMs = 100,
     private readonly retryMs = 1000,
   ) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch {
+      // An unusable directory is reported by the store's own check at start (naming store.path); rows
+      // that cannot be journalled are still written to the database.
+    }
     this.journal = join(dir, `ledger-${process.pid}.journal`);
     this.spool = join(dir, `ledger-${process.pid}.spool`);
     if (this.leftovers().length > 0) this.scheduleReplay(0);
   }
 
   add(row: LedgerRow): void {
-    appendFileSync(this.journal, lines([row]), { mode: 0o600 });
+    try {
+      appendFileSync(this.journal, lines([row]), { mode: 0o600 });
+    } catch {
+      // No journal (the directory is unusable): the row still goes to the database with the next batch.
+    }
     this.queue.push(row);
     if (this.queue.length >= BATCH) void this.flush();
     else if (!this.timer && !this.closed) {
@@ -102,7 +111,11 @@ export class Ledger {
           this.scheduleReplay(this.retryMs);
         }
         // Synchronously after the await: no add() interleaves. What is written or spooled leaves the journal.
-        writeFileSync(this.journal, lines(this.queue), { mode: 0o600 });
+        try {
+          writeFileSync(this.journal, lines(this.queue), { mode: 0o600 });
+        } catch {
+          // see add()
+        }
       }
     };
     this.flushing = (this.flushing ?? Promise.resolve()).then(run, run);

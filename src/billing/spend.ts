@@ -2,12 +2,17 @@ import { sql } from "kysely";
 import type { Data } from "../data/data.js";
 
 /** What a key or team spent since a time (nano-dollars), from the ledger. */
-export async function spentSince(data: Data, scope: "key" | "team", id: string, sinceMs: number): Promise<number> {
+export async function spentSince(
+  data: Data,
+  scope: "key" | "team" | "user",
+  id: string,
+  sinceMs: number,
+): Promise<number> {
   const db = await data.db();
   const row = await db
     .selectFrom("ledger")
     .select(sql<string | number | null>`sum(cost_nanos)`.as("nanos"))
-    .where(scope === "key" ? "key_id" : "team_id", "=", id)
+    .where(scope === "key" ? "key_id" : scope === "team" ? "team_id" : "user_label", "=", id)
     .where("at", ">=", sinceMs)
     .executeTakeFirst();
   return Number(row?.nanos ?? 0);

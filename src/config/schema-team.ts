@@ -126,7 +126,37 @@ export const BillingSchema = z
       .describe(
         "Directory of the ledger's journal and spool (rows not yet in the database). Default: store.path's directory.",
       ),
+    users: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            budget: z
+              .object({
+                usd: z.number().positive().describe("The budget in USD."),
+                period: z
+                  .enum(["day", "week", "month", "total"])
+                  .describe("Calendar window it applies to (billing.timezone)."),
+              })
+              .strict()
+              .optional()
+              .describe("The user's budget, over all their keys."),
+            limits: z
+              .object({
+                rpm: z.number().int().positive().optional().describe("Requests per minute."),
+                tpm: z.number().int().positive().optional().describe("Tokens per minute."),
+                concurrency: z.number().int().positive().optional().describe("Requests in flight."),
+              })
+              .strict()
+              .optional()
+              .describe("The user's rate limits, over all their keys."),
+          })
+          .strict()
+          .describe("One user's quotas."),
+      )
+      .default({})
+      .describe("Budgets and limits per user label (a key's `user`), shared by every key of that user."),
   })
   .strict()
-  .default({ timezone: "UTC", alert_at: 0.8 })
+  .default({ timezone: "UTC", alert_at: 0.8, users: {} })
   .describe("How spend is counted against budgets, and kept when the database is away.");

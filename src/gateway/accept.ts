@@ -45,5 +45,6 @@ export function dialectOfUnknown(req: IncomingMessage): Dialect {
   const path = (req.url ?? "/").split("?")[0]!;
   if (req.headers["anthropic-version"] !== undefined || path.startsWith("/v1/messages")) return "anthropic";
   if (/\/responses(\/|$)/.test(path)) return "openai-responses";
+  if (path.startsWith("/v1beta/")) return "gemini";
   return "openai-chat";
 }

@@ -153,6 +153,7 @@ export class Gateway {
             data: this.team?.data,
             timezone: config.billing.timezone,
             alertAt: config.billing.alert_at,
+            users: config.billing.users,
             warn: (fields, msg) => logger.warn(fields, msg),
           }),
         ),

@@ -111,6 +111,7 @@ function answerShaped(dialect: Dialect, v: Json): boolean {
   if (!isObject(v)) return false;
   if (dialect === "openai-chat") return Array.isArray(v.choices);
   if (dialect === "anthropic") return v.type === "message" || Array.isArray(v.content);
+  if (dialect === "gemini") return Array.isArray(v.candidates) || isObject(v.promptFeedback);
   return v.object === "response" || Array.isArray(v.output);
 }
 

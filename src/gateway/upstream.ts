@@ -125,6 +125,12 @@ function replyOf(req: ClientRequest, provider: Provider, url: URL, signal: Abort
     req.once("error", (err) => {
       reject(signal.aborted ? err : failure(err, provider, url));
     });
+    // A 101 (an upstream switching protocols) is no answer: the socket is closed and screenReply makes it a 502.
+    req.once("upgrade", (res: IncomingMessage, socket) => {
+      req.setTimeout(0);
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 101, headers: res.headers, body: emptyBody(), dump: async () => undefined });
+    });
     req.once("response", (res: IncomingMessage) => {
       // From here the socket's own timer would also count the time a paused reader (a client that is slow
       // to take its stream: backpressure) keeps the socket idle; bodyOf times the upstream's silences only.
@@ -169,6 +175,8 @@ async function* bodyOf(res: IncomingMessage, provider: Provider, url: URL): Asyn
   }
   if (!res.complete) throw new Error("the upstream closed the connection mid-response");
 }
+
+async function* emptyBody(): AsyncGenerator<Uint8Array> {}
 
 function drain(res: IncomingMessage): Promise<void> {
   return new Promise((resolve) => {

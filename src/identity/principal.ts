@@ -25,9 +25,12 @@ export interface Principal {
   readonly quotas?: readonly Quota[] | undefined;
 }
 
-/** A budget and limits that bound a key (`scope: key`) or every key of a team (`scope: team`). */
+/**
+ * A budget and limits that bound a key (`scope: key`), every key of a team (`scope: team`), or every key
+ * carrying a user label (`scope: user`, from `billing.users`).
+ */
 export interface Quota {
-  readonly scope: "key" | "team";
+  readonly scope: "key" | "team" | "user";
   readonly id: string;
   readonly budget?: { readonly usd: number; readonly period: "day" | "week" | "month" | "total" } | undefined;
   readonly limits?: { readonly rpm?: number; readonly tpm?: number; readonly concurrency?: number } | undefined;

@@ -22,6 +22,17 @@ export interface LimitsDeps {
   alertAt: number;
   warn(fields: object, msg: string): void;
   now?: () => number;
+  /** Budgets and limits per user label (`billing.users`): shared by every key of that user. */
+  users?: Readonly<Record<string, Omit<Quota, "scope" | "id">>> | undefined;
+}
+
+const SCOPE_WORD = { key: "API key", team: "team", user: "user" } as const;
+
+/** The principal's own quotas, and its user's when `billing.users` names one. */
+function quotasOf(p: AdmitInput["principal"], users: LimitsDeps["users"]): readonly Quota[] | undefined {
+  const u = p.user !== undefined ? users?.[p.user] : undefined;
+  if (!u) return p.quotas;
+  return [...(p.quotas ?? []), { scope: "user", id: p.user!, budget: u.budget, limits: u.limits }];
 }
 
 const MINUTE = 60_000;
@@ -111,7 +122,7 @@ function refusal(
     status: 429,
     kind: "rate_limit",
     code: "rate_limit_exceeded",
-    message: `Rate limit reached: this ${q.scope === "key" ? "API key" : "team"} may make ${limit} ${what}. Try again in ${seconds} s.`,
+    message: `Rate limit reached: this ${SCOPE_WORD[q.scope]} may make ${limit} ${what}. Try again in ${seconds} s.`,
     retryAfter: String(seconds),
     headers: rateLimitHeaders(client, kind, limit, r.remaining, r.resetMs),
   };
@@ -129,7 +140,7 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
   const seeded: Seeded = new Map();
   return {
     async admit(input: AdmitInput): Promise<Admitted | ErrorInfo> {
-      const quotas = input.principal.quotas;
+      const quotas = quotasOf(input.principal, deps.users);
       if (!quotas) return ADMITTED;
       const { plan, rec } = input;
       const t = now();
@@ -231,6 +242,6 @@ function exhausted(q: Quota, spent: number, limit: number, end: number): ErrorIn
     status: 429,
     kind: "billing",
     code: "insufficient_quota",
-    message: `Budget exhausted: this ${q.scope === "key" ? "API key" : "team"} has spent $${usd(Math.min(spent, limit)).toFixed(2)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets}. Ask your llmux administrator to raise it.`,
+    message: `Budget exhausted: this ${SCOPE_WORD[q.scope]} has spent $${usd(Math.min(spent, limit)).toFixed(2)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets}. Ask your llmux administrator to raise it.`,
   };
 }

@@ -170,3 +170,30 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
     expect(await hot.count("conc:key:k7")).toBe(1);
   });
 });
+
+describe("per-user quotas (billing.users)", () => {
+  it("are shared by every key of the user, on top of each key's own", async () => {
+    const hot = new MemoryState();
+    const admission = limitsAdmission({
+      hot,
+      billing,
+      timezone: "UTC",
+      alertAt: 0.8,
+      warn: () => undefined,
+      now: () => Date.parse("2026-11-22T10:00:00Z"),
+      users: { alice: { limits: { rpm: 3 } } },
+    });
+    const key = (id: string, user?: string): Principal => ({ owner: `key:${id}`, kind: "minted", keyId: id, user });
+    const admit = async (p: Principal) => await admission.admit({ principal: p, plan: plan(), rec: record() });
+    const laptop = key("laptop", "alice");
+    const ci = key("ci", "alice");
+    const results = [await admit(laptop), await admit(ci), await admit(laptop), await admit(ci)];
+    expect(results.filter(isAdmitted)).toHaveLength(3);
+    const refused = results.find((r) => !isAdmitted(r)) as ErrorInfo;
+    expect(refused.message).toMatch(/this user may make 3 requests per minute/);
+    // Another user's key is not affected; a key without a user has no user quota.
+    expect(isAdmitted(await admit(key("bob-key", "bob")))).toBe(true);
+    expect(isAdmitted(await admit(key("plain")))).toBe(true);
+    await hot.close();
+  });
+});

@@ -17,7 +17,7 @@ describe("parseConfig: defaults", () => {
       admin: { keys: [] },
       state: { prefix: "llmux:", on_failure: "degrade", timeout_ms: 500 },
       prices: {},
-      billing: { timezone: "UTC", alert_at: 0.8 },
+      billing: { timezone: "UTC", alert_at: 0.8, users: {} },
       secrets: { previous_master_keys: [] },
       signup: { enabled: false, providers: [], per_hour: 10 },
       providers: {},

@@ -5,7 +5,7 @@
  * what the client sees.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer } from "node:net";
 import { gzipSync } from "node:zlib";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
@@ -204,5 +204,30 @@ describe("upstream failures, bounds and dialects", () => {
     });
     const text = (await stream.finalMessage()).content.map((c) => (c.type === "text" ? c.text : "")).join("");
     expect(text.length).toBe(400_000);
+  });
+
+  it("a 101 (switching protocols) is a 502, not a hang", async () => {
+    const tcp = createTcpServer((socket) => {
+      socket.once("data", () =>
+        socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"),
+      );
+    });
+    await new Promise<void>((r) => tcp.listen(0, "127.0.0.1", r));
+    const port = (tcp.address() as AddressInfo).port;
+    const h2 = await startHarness(() => ({
+      providers: { up101: { type: "openai", base_url: `http://127.0.0.1:${port}/v1`, api_key: "k", api: "chat" } },
+      models: { up101: { provider: "up101", model: "gpt-4.1" } },
+    }));
+    try {
+      const client = new OpenAI({ apiKey: "k", baseURL: `${h2.url}/v1`, maxRetries: 0, timeout: 8000 });
+      const e = await client.chat.completions
+        .create({ model: "up101", messages: [{ role: "user", content: "hi" }] })
+        .catch((err: unknown) => err);
+      expect((e as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+      expect(String((e as Error).message)).toContain("101");
+    } finally {
+      await h2.close();
+      await new Promise<void>((r) => tcp.close(() => r()));
+    }
   });
 });

@@ -223,7 +223,8 @@ describe("three instances behind HAProxy on one PostgreSQL and Redis", () => {
     // GCRA: a full bucket of 60, refilled by one request a second while the burst lasts.
     const admitted = statuses.filter((r) => r.status === 200).length;
     expect(admitted).toBeGreaterThanOrEqual(60);
-    expect(admitted).toBeLessThanOrEqual(60 + Math.floor(elapsed / 1000));
+    // (The refill is counted from the first request; a request that lands on a second's edge may take it.)
+    expect(admitted).toBeLessThanOrEqual(60 + Math.ceil(elapsed / 1000));
     expect(statuses.filter((r) => r.status === 429)).toHaveLength(200 - admitted);
   });
 
