@@ -5,6 +5,7 @@ export const SERVER_DEFAULTS = {
   port: 4000,
   body_limit_mb: 32,
   body_timeout_ms: 60_000,
+  shutdown_grace_ms: 25_000,
 } as const;
 
 /** Where llmux listens, and the bounds that keep one request from holding the process. */
@@ -29,6 +30,14 @@ export const ServerSchema = z
       .positive()
       .default(SERVER_DEFAULTS.body_timeout_ms)
       .describe("Milliseconds a request body may take to arrive (408 after); also bounds a refused request's body."),
+    shutdown_grace_ms: z
+      .number()
+      .int()
+      .min(0)
+      .default(SERVER_DEFAULTS.shutdown_grace_ms)
+      .describe(
+        "On SIGTERM or SIGINT: milliseconds open requests (streams) may take to finish before they are cut and llmux exits.",
+      ),
     tls: z
       .object({
         cert: z.string().describe("PEM certificate file."),
