@@ -33,6 +33,8 @@ export interface CommandInput {
 /** A command that keeps running (a server) until it is closed; the CLI closes it on SIGINT and SIGTERM. */
 export interface Running {
   close(): Promise<void>;
+  /** A graceful stop (the first SIGINT or SIGTERM): open work may finish first. Default: close. */
+  shutdown?(): Promise<void>;
 }
 
 /** An exit status (0 when nothing is returned), or a running service. */

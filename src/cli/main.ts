@@ -14,11 +14,16 @@ const io = { out: (s: string) => console.log(s), err: (s: string) => console.err
 dispatch(process.argv.slice(2), COMMANDS, process.env, io, version()).then(
   (result) => {
     if (typeof result === "object") {
+      // The first signal stops gracefully (open streams may finish); a second one closes at once.
+      let signalled = false;
       const stop = () => {
-        result.close().finally(() => process.exit(0));
+        const graceful = !signalled;
+        signalled = true;
+        const done = graceful && result.shutdown ? result.shutdown() : result.close();
+        done.finally(() => process.exit(0));
       };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
     } else process.exitCode = result ?? 0;
   },
   (err: unknown) => {

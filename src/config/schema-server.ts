@@ -7,6 +7,7 @@ export const SERVER_DEFAULTS = {
   body_timeout_ms: 60_000,
   max_event_mb: 16,
   max_answer_mb: 64,
+  shutdown_grace_ms: 25_000,
 } as const;
 
 /** Where llmux listens, and the bounds that keep one request from holding the process. */
@@ -44,6 +45,14 @@ export const ServerSchema = z
       .default(SERVER_DEFAULTS.max_answer_mb)
       .describe(
         "Largest answer llmux holds whole (an upstream JSON body, or what it collects for a non-streaming client); past it the client gets an error naming this limit.",
+      ),
+    shutdown_grace_ms: z
+      .number()
+      .int()
+      .min(0)
+      .default(SERVER_DEFAULTS.shutdown_grace_ms)
+      .describe(
+        "On SIGTERM or SIGINT: milliseconds open requests (streams) may take to finish before they are cut and llmux exits.",
       ),
     tls: z
       .object({

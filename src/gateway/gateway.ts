@@ -28,7 +28,7 @@ import { countTokens } from "./count-tokens-endpoint.js";
 import { decodeJson } from "./decode-json.js";
 import { listModels, oneModel, storedResponse } from "./endpoints.js";
 import { answerError, answerJson, type Exchange, openExchange } from "./exchange.js";
-import { decide, finalise, newRecord } from "./finalise.js";
+import { decide, finalise, newRecord, type RequestRecord } from "./finalise.js";
 import { geminiCountTokens, geminiModels } from "./gemini-endpoints.js";
 import { type GenerateDeps, generate, type RequestBody } from "./generate.js";
 import { header } from "./http.js";
@@ -46,6 +46,18 @@ const CALLER_WORDS: Record<Principal["kind"], string> = {
   passthrough: "pass-through: its own upstream key",
   minted: "minted key",
 };
+
+/** An open request, for the stop's log lines. */
+function openRequest(rec: RequestRecord): Record<string, unknown> {
+  return {
+    req_id: rec.id,
+    method: rec.method,
+    path: rec.path,
+    model: rec.requested,
+    stream: rec.stream,
+    age_ms: Math.round(performance.now() - rec.startedAt),
+  };
+}
 
 /** Stages other parts of llmux may supply in place of the defaults. */
 export interface GatewayParts {
@@ -76,6 +88,13 @@ export class Gateway {
   private readonly limits: BodyLimits;
   private readonly deps: GenerateDeps;
   private readonly pruner: NodeJS.Timeout;
+  /** Requests being served (for a graceful stop: what it waits for, and what it names). */
+  private readonly inflight = new Set<RequestRecord>();
+  private readonly idle: (() => void)[] = [];
+  /** Set once a stop began: new requests are answered 503. */
+  private stopping = false;
+  private listening: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
   /** Minted keys, teams and the admin API, on the data layer (absent when a store is supplied). */
   readonly team: TeamParts | undefined;
   /** Usage → cost → the spend ledger (the settle stage's money side). */
@@ -195,12 +214,67 @@ export class Gateway {
     }
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.pruner);
-    await new Promise<void>((resolve) => {
+  /** Stops listening (once: the server's close callback only comes once); resolves when no connection is left. */
+  private stopListening(): Promise<void> {
+    this.listening ??= new Promise<void>((resolve) => {
       this.server.close(() => resolve());
-      this.server.closeAllConnections();
     });
+    return this.listening;
+  }
+
+  /**
+   * A graceful stop (SIGTERM, SIGINT): no new connections or requests (those still arriving on open
+   * connections are answered 503), the requests being served (open streams) get up to `graceMs` to finish,
+   * then everything is closed. What it waits for, and what it had to cut, is logged.
+   */
+  async shutdown(graceMs = this.config.server.shutdown_grace_ms): Promise<void> {
+    this.stopping = true;
+    void this.stopListening();
+    this.server.closeIdleConnections();
+    const open = [...this.inflight];
+    if (open.length > 0) {
+      this.logger.info(
+        { open: open.length, grace_ms: graceMs, requests: open.map(openRequest) },
+        `stopping: waiting up to ${graceMs} ms for ${open.length} open request${open.length === 1 ? "" : "s"} to finish`,
+      );
+      const finished = await this.settled(graceMs);
+      if (!finished) {
+        const left = [...this.inflight];
+        this.logger.warn(
+          { open: left.length, grace_ms: graceMs, requests: left.map(openRequest) },
+          `stopping: ${left.length} request${left.length === 1 ? "" : "s"} still open after ${graceMs} ms (server.shutdown_grace_ms) cut`,
+        );
+      }
+    } else this.logger.info("stopping: no open requests");
+    await this.close();
+  }
+
+  /** Resolves true once no request is being served, or false after `ms`. */
+  private settled(ms: number): Promise<boolean> {
+    if (this.inflight.size === 0) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Closes everything at once (open requests are cut); once, however often it is called. */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.pruner);
+    const stopped = this.stopListening();
+    this.server.closeAllConnections();
+    await stopped;
+    // Cut requests unwind (their upstream calls abort) and write their log lines before the log is flushed.
+    await this.settled(2000);
     this.pool.close();
     await this.billing.close();
     this.team?.directory.close();
@@ -223,6 +297,7 @@ export class Gateway {
     );
     rec.clientTool = detectClientTool(req.headers);
     const ex = openExchange(req, res, rec);
+    this.inflight.add(rec);
     try {
       await this.handle(ex);
     } catch (err) {
@@ -241,6 +316,8 @@ export class Gateway {
       if (rec.model !== undefined) this.billing.cost(rec);
       finalise(this.logger, rec);
       this.billing.settle(rec);
+      this.inflight.delete(rec);
+      if (this.inflight.size === 0) for (const wake of this.idle.splice(0)) wake();
     }
   }
 
@@ -255,6 +332,17 @@ export class Gateway {
     }
     const { match, dialect } = accepted;
     ex.rec.client = dialect;
+    if (this.stopping) {
+      // A request on a connection opened before the stop began: said plainly, and the connection closes.
+      answerError(
+        ex,
+        dialect,
+        { status: 503, kind: "overloaded", message: "llmux is shutting down; retry on another instance" },
+        { close: true },
+      );
+      discardBody(ex.req, this.limits);
+      return;
+    }
     if (match.kind === "health" || match.kind === "root") {
       discardBody(ex.req, this.limits);
       ex.rec.quiet = true;
