@@ -1,5 +1,6 @@
 import type { RequestRecord } from "../gateway/finalise.js";
 import { usageOf } from "../gateway/finalise.js";
+import { deploymentId } from "../routing/deployments.js";
 import { type Cost, costOf } from "./cost.js";
 import type { Ledger, LedgerRow } from "./ledger.js";
 import type { PriceTable } from "./prices.js";
@@ -21,7 +22,7 @@ export class Billing {
     const nothing = rec.model === undefined || (!rec.usage && rec.outputChars === 0 && (rec.status ?? 0) >= 400);
     const cost = nothing
       ? { nanos: 0, estimated: false, priced: true }
-      : costOf(usageOf(rec), this.prices.find(rec.model!));
+      : costOf(usageOf(rec), this.prices.find(rec.model!), Date.now() - (performance.now() - rec.startedAt));
     rec.cost = cost;
     return cost;
   }
@@ -49,7 +50,8 @@ export function rowOf(rec: RequestRecord, cost: Cost): LedgerRow {
     user_label: rec.user ?? null,
     alias: rec.alias ?? null,
     provider: rec.provider ?? null,
-    deployment: rec.deployment ?? null,
+    // A single-deployment alias goes straight through without routing: its deployment is provider/model.
+    deployment: rec.deployment ?? (rec.provider && rec.model ? deploymentId(rec.provider, rec.model) : null),
     model: rec.model ?? null,
     client: rec.client ?? null,
     status: rec.status ?? 0,

@@ -1,6 +1,6 @@
 import { isObject } from "../ir/input-error.js";
 import type { Usage } from "../ir/types.js";
-import type { Price, PriceRow } from "./prices.js";
+import { type Price, type PriceChange, priceAt } from "./prices.js";
 
 /**
  * Money is integers: a price in USD per million tokens with at most 6 decimals is an integer number of
@@ -40,11 +40,16 @@ function tierOf(row: Price, inputTokens: number): Price {
 /**
  * The cost of one request from the usage the upstream reported (or llmux's estimate, then marked
  * `estimated`): uncached input, cache reads, cache writes by TTL, output; reasoning tokens at their own
- * price where one exists (they are part of output otherwise).
+ * price where one exists (they are part of output otherwise). `at` (ms) picks the prices in force then
+ * (a row may change on a date or by the hour of the day).
  */
-export function costOf(usage: Usage, row: PriceRow | undefined): Cost {
+export function costOf(
+  usage: Usage,
+  row: (Price & { when?: readonly PriceChange[] | undefined }) | undefined,
+  at: number = Date.now(),
+): Cost {
   if (!row) return { nanos: 0, estimated: usage.estimated === true, priced: false };
-  const p = tierOf(row, usage.inputTokens);
+  const p = tierOf(priceAt(row, at), usage.inputTokens);
   const read = usage.cacheReadTokens ?? 0;
   const { w5m, w1h } = cacheWriteSplit(usage);
   const uncached = Math.max(0, usage.inputTokens - read - w5m - w1h);

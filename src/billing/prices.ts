@@ -1,3 +1,4 @@
+import { type MatchRule, matches, nameForms } from "./price-match.js";
 import shipped from "./prices.json" with { type: "json" };
 
 /** USD per million tokens for one model; `long_context` applies when a request's input exceeds its size. */
@@ -5,7 +6,7 @@ export interface Price {
   input: number;
   output: number;
   cache_read?: number | undefined;
-  /** Anthropic cache writes with the default 5-minute TTL (OpenAI-style caches have no write price). */
+  /** Cache writes with the default 5-minute TTL (Anthropic; OpenAI-style caches mostly have no write price). */
   cache_write_5m?: number | undefined;
   cache_write_1h?: number | undefined;
   /** Where reasoning tokens are priced apart from output. */
@@ -13,21 +14,35 @@ export interface Price {
   long_context?: (Partial<Omit<Price, "long_context">> & { above_tokens: number }) | undefined;
 }
 
-export interface PriceRow extends Price {
-  /** Where the row comes from (the shipped list's source, or `config`), and as of when. */
-  source: string;
-  date: string;
+/** Prices that replace a row's from a date (`from`, YYYY-MM-DD, UTC) or during hours of the day (`utc`). */
+export interface PriceChange extends Price {
+  from?: string | undefined;
+  utc?: readonly [string, string] | undefined;
 }
 
-const DATE_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})(-v\d+:\d+)?$/;
+export interface PriceRow extends Price {
+  /** The row's name in its list. */
+  id: string;
+  /** Where the row comes from (the list and the provider's pricing page, or `config`), and as of when. */
+  source: string;
+  date: string;
+  /** The model names the row covers (by its own name when absent). */
+  match?: MatchRule | undefined;
+  /** Changes listed by the source; the last that applies at the request's time wins. */
+  when?: readonly PriceChange[] | undefined;
+}
+
+const SHIPPED = shipped.models as unknown as PriceRow[];
 
 /**
- * The price table: the list llmux ships (src/billing/prices.json, imported from LiteLLM's public list by
- * scripts/prices-import.mjs), extended and overridden by the configuration's `prices:`. A model is found by
- * its exact name, then without a `provider/` prefix, then without a date suffix (`-20250929`).
+ * The price table: the list llmux ships (src/billing/prices.json, built by scripts/prices-import.mjs from
+ * public price lists, each row with its source and date), extended and overridden by the configuration's
+ * `prices:`. A model is looked up as given, without a `provider/` prefix and without a date suffix: first in
+ * `prices:`, then in the shipped rows by the names each covers.
  */
 export class PriceTable {
-  private readonly rows = new Map<string, PriceRow>();
+  private readonly configured = new Map<string, PriceRow>();
+  private readonly found = new Map<string, PriceRow | null>();
   /** Models asked about that have no price (reported, and warned about once each). */
   readonly missing = new Set<string>();
 
@@ -35,26 +50,60 @@ export class PriceTable {
     configured: Record<string, Price> = {},
     private readonly onMissing?: (model: string) => void,
   ) {
-    for (const [name, p] of Object.entries(shipped.models as Record<string, Price>))
-      this.rows.set(name.toLowerCase(), { ...p, source: shipped.source, date: shipped.date });
     for (const [name, p] of Object.entries(configured))
-      this.rows.set(name.toLowerCase(), { ...p, source: "config", date: "" });
+      this.configured.set(name.toLowerCase(), { ...p, id: name, source: "config", date: "" });
   }
 
-  /** The shipped list's provenance. */
-  static get source(): { source: string; date: string; models: number } {
-    return { source: shipped.source, date: shipped.date, models: Object.keys(shipped.models).length };
+  /** The rows llmux ships. */
+  static get shipped(): readonly PriceRow[] {
+    return SHIPPED;
   }
 
   find(model: string): PriceRow | undefined {
-    const m = model.toLowerCase();
-    const slash = m.lastIndexOf("/");
-    const bare = slash >= 0 ? m.slice(slash + 1) : m;
-    const row = this.rows.get(m) ?? this.rows.get(bare) ?? this.rows.get(bare.replace(DATE_SUFFIX, ""));
-    if (!row && !this.missing.has(model)) {
+    let row = this.found.get(model);
+    if (row === undefined) {
+      row = lookup(this.configured, model) ?? null;
+      if (this.found.size > 10_000) this.found.clear();
+      this.found.set(model, row);
+    }
+    if (row === null && !this.missing.has(model)) {
       this.missing.add(model);
       this.onMissing?.(model);
     }
-    return row;
+    return row ?? undefined;
   }
+}
+
+function lookup(configured: Map<string, PriceRow>, model: string): PriceRow | undefined {
+  const forms = nameForms(model);
+  for (const f of forms) {
+    const c = configured.get(f);
+    if (c) return c;
+  }
+  for (const f of forms) {
+    const row = SHIPPED.find((r) => (r.match ? matches(r.match, f) : r.id === f));
+    if (row) return row;
+  }
+  return undefined;
+}
+
+/** Seconds since midnight UTC of "HH:MM". */
+const secondsOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 3600 + Number(hhmm.slice(3, 5)) * 60;
+
+function applies(c: PriceChange, at: number): boolean {
+  if (c.from !== undefined) return at >= Date.parse(`${c.from}T00:00:00Z`);
+  if (c.utc) {
+    const s = Math.floor((at % 86_400_000) / 1000);
+    const [start, end] = [secondsOf(c.utc[0]), secondsOf(c.utc[1])];
+    return end < start ? s >= start || s < end : s >= start && s < end;
+  }
+  return false;
+}
+
+/** The prices of a row in force at a time (ms): the last of its changes that applies, else its own. */
+export function priceAt(row: Price & { when?: readonly PriceChange[] | undefined }, at: number): Price {
+  const when = row.when;
+  if (!when) return row;
+  for (let i = when.length - 1; i >= 0; i--) if (applies(when[i]!, at)) return when[i]!;
+  return row;
 }

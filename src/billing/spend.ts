@@ -34,7 +34,13 @@ export interface SpendRow {
 }
 
 /** Spend grouped by key, team, model, user or UTC day, between two times (ms), summed in the database. */
-export async function spendBy(data: Data, by: GroupBy, fromMs: number, toMs: number): Promise<SpendRow[]> {
+export async function spendBy(
+  data: Data,
+  by: GroupBy,
+  fromMs: number,
+  toMs: number,
+  keyId?: string,
+): Promise<SpendRow[]> {
   const db = await data.db();
   const group =
     by === "key"
@@ -62,6 +68,7 @@ export async function spendBy(data: Data, by: GroupBy, fromMs: number, toMs: num
     ])
     .where("at", ">=", fromMs)
     .where("at", "<", toMs)
+    .$if(keyId !== undefined, (q) => q.where("key_id", "=", keyId!))
     .groupBy(group)
     .orderBy(group)
     .execute();
@@ -86,6 +93,7 @@ export async function modelsUsed(
   data: Data,
   fromMs: number,
   toMs: number,
+  keyId?: string,
 ): Promise<{ model: string; requests: number }[]> {
   const db = await data.db();
   const rows = await db
@@ -94,6 +102,7 @@ export async function modelsUsed(
     .where("at", ">=", fromMs)
     .where("at", "<", toMs)
     .where("model", "is not", null)
+    .$if(keyId !== undefined, (q) => q.where("key_id", "=", keyId!))
     .groupBy("model")
     .orderBy("model")
     .execute();

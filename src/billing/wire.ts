@@ -17,10 +17,10 @@ export function billingOf(config: Config, logger: Logger, data: Data | undefined
   if (!data) return new Billing(prices, undefined);
   const dir = config.billing.spool_dir ?? dirname(config.store.path);
   const ledger = new Ledger(data, dir, {
-    spooled: (rows, err) =>
+    spooled: (rows, err, file) =>
       logger.error(
         { rows, dir, err: (err as Error).message },
-        `the database did not take ${rows} ledger row(s): kept in ${dir} (ledger-${process.pid}.spool) until it does`,
+        `the database did not take ${rows} ledger row(s): kept in ${dir} (${file}) until it does`,
       ),
     caughtUp: (rows) => logger.warn({ rows }, `the ledger caught up: ${rows} spooled row(s) written`),
   });

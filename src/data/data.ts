@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { compileOps, type WriteOp } from "./batch-write.js";
 import { type DataLocation, type Engine, type EngineName, openEngine } from "./engine.js";
 import { migrate } from "./migrate.js";
 import type { Database } from "./schema.js";
@@ -32,6 +33,17 @@ export class Data {
       return e.db;
     })();
     return this.opened;
+  }
+
+  /**
+   * Writes a batch in one transaction, without holding the event loop for it on SQLite (a writer thread of
+   * its own); the rows inserted or changed by each step.
+   */
+  async write(ops: readonly WriteOp[]): Promise<number[]> {
+    await this.db();
+    const engine = this.held;
+    if (!engine) throw new Error("the database is closed");
+    return engine.write(compileOps(ops));
   }
 
   async close(): Promise<void> {

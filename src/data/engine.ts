@@ -3,7 +3,9 @@ import { resolve } from "node:path";
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely";
 import type DatabaseType from "libsql";
 import { prepareStoreFile } from "../store/store-file.js";
+import { type CompiledOp, writeThrough } from "./batch-write.js";
 import type { Database } from "./schema.js";
+import { SqliteWriter } from "./sqlite-writer.js";
 
 export type EngineName = "sqlite" | "postgres";
 
@@ -16,6 +18,8 @@ export interface DataLocation {
 export interface Engine {
   readonly name: EngineName;
   readonly db: Kysely<Database>;
+  /** Writes a batch in one transaction (on SQLite, in the writer thread: see SqliteWriter). */
+  write(ops: readonly CompiledOp[]): Promise<number[]>;
   /** Lets go of the engine (the last holder of a shared SQLite file closes it). */
   release(): Promise<void>;
 }
@@ -44,15 +48,19 @@ function openSqlite(path: string): Kysely<Database> {
 
 /**
  * SQLite files open once per process, shared by every holder: libsql waits for a busy database
- * synchronously, so two handles on one file in one process would wait on each other forever.
+ * synchronously, so two handles on one file in one thread would wait on each other forever. The one other
+ * connection is the writer thread's (src/data/sqlite-writer.ts): in a thread of its own, it finishes its
+ * transaction while this thread waits, and the other way round.
  */
-const sqliteFiles = new Map<string, { db: Kysely<Database>; holders: number }>();
+const sqliteFiles = new Map<string, { db: Kysely<Database>; holders: number; writer: SqliteWriter | undefined }>();
 
 function sharedSqlite(path: string): Engine {
   const key = resolve(path);
   let entry = sqliteFiles.get(key);
   if (!entry) {
-    entry = { db: openSqlite(path), holders: 0 };
+    // The batched writes go through a thread of their own, with its own connection (an in-memory database
+    // has no file a second connection could open: written here).
+    entry = { db: openSqlite(path), holders: 0, writer: path === ":memory:" ? undefined : new SqliteWriter(key) };
     sqliteFiles.set(key, entry);
   }
   entry.holders++;
@@ -61,11 +69,13 @@ function sharedSqlite(path: string): Engine {
   return {
     name: "sqlite",
     db: held.db,
+    write: (ops) => (held.writer ? held.writer.write(ops) : writeThrough(held.db, ops)),
     async release() {
       if (released) return;
       released = true;
       if (--held.holders > 0) return;
       sqliteFiles.delete(key);
+      await held.writer?.close();
       await held.db.destroy();
     },
   };
@@ -89,7 +99,7 @@ function openPostgres(url: string): Engine {
     client.on("error", () => undefined);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { name: "postgres", db, release: () => db.destroy() };
+  return { name: "postgres", db, write: (ops) => writeThrough(db, ops), release: () => db.destroy() };
 }
 
 export function openEngine(where: DataLocation): Engine {

@@ -120,6 +120,65 @@ export interface LedgerTable {
   ttft_ms: number | null;
 }
 
+/**
+ * One row per request, whatever its key and however it ended (the request log), written by the settle stage in
+ * batches. Times are unix milliseconds; durations are milliseconds (fractions kept); money integer nano-dollars.
+ */
+export interface RequestLogTable {
+  /** The request id (x-request-id). */
+  id: string;
+  /** When the request arrived, unix milliseconds. */
+  at: number;
+  key_id: string | null;
+  /** The key's name (a minted key's name, `config:…` for a service key); never the key. */
+  key_name: string | null;
+  team_id: string | null;
+  user_label: string | null;
+  method: string;
+  path: string;
+  client_dialect: string | null;
+  client_tool: string | null;
+  requested_model: string | null;
+  alias: string | null;
+  provider: string | null;
+  deployment: string | null;
+  model: string | null;
+  /** 1 streamed, 0 not, null unknown (refused before the body was read). */
+  stream: number | null;
+  /** 0 when no status was written (a client that left first). */
+  status: number;
+  /** ok | error | aborted | refused */
+  outcome: string;
+  error_class: string | null;
+  reason: string | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  overhead_ms: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  estimated: number;
+  cost_nanos: number;
+  attempts: number;
+  /** The llmux-route header value: what served, and what failed before. */
+  route: string | null;
+  /** JSON array of {code, message}; null when none. */
+  warnings: string | null;
+  /** 1 when request_bodies holds this request's bodies. */
+  has_bodies: number;
+}
+
+/** The bodies of a logged request (opt-in: logging.bodies), redacted, one compressed JSON document. */
+export interface RequestBodiesTable {
+  id: string;
+  /** Unix milliseconds (for the bodies' own, shorter retention). */
+  at: number;
+  /** Brotli-compressed JSON: {client_request, upstream_request, upstream_response, client_response, truncated}. */
+  data: Uint8Array;
+}
+
 export interface MigrationsTable {
   id: string;
   applied_at: number;
@@ -135,5 +194,7 @@ export interface Database {
   credentials: CredentialsTable;
   revisions: RevisionsTable;
   ledger: LedgerTable;
+  request_log: RequestLogTable;
+  request_bodies: RequestBodiesTable;
   llmux_migrations: MigrationsTable;
 }

@@ -18,6 +18,27 @@ export function sendJson(
   res.end(text);
 }
 
+/** An error in the client's dialect: its status, body and headers (with retry hints when the error has them). */
+export interface ErrorReply {
+  status: number;
+  body: JsonObject;
+  headers: Record<string, string>;
+}
+
+export function errorReply(dialect: Dialect, error: ErrorInfo, headers: Record<string, string> = {}): ErrorReply {
+  const { status, body } = codecs[dialect].encodeError(error);
+  const extra: Record<string, string> = { ...headers, ...error.headers };
+  if (error.retryAfter) extra["retry-after"] = error.retryAfter;
+  return { status, body: body as JsonObject, headers: extra };
+}
+
+/** Sends an error reply (or, once the answer has started, ends it). */
+export function sendReply(res: ServerResponse, reply: ErrorReply): number {
+  if (!res.headersSent) sendJson(res, reply.status, reply.body, reply.headers);
+  else res.end();
+  return reply.status;
+}
+
 /** Writes an error in the client's dialect, with retry hints when the error has them. */
 export function sendError(
   res: ServerResponse,
@@ -25,12 +46,7 @@ export function sendError(
   error: ErrorInfo,
   headers: Record<string, string> = {},
 ): number {
-  const { status, body } = codecs[dialect].encodeError(error);
-  const extra: Record<string, string> = { ...headers, ...error.headers };
-  if (error.retryAfter) extra["retry-after"] = error.retryAfter;
-  if (!res.headersSent) sendJson(res, status, body as JsonObject, extra);
-  else res.end();
-  return status;
+  return sendReply(res, errorReply(dialect, error, headers));
 }
 
 /** Upstream response headers a client may act on (retry hints, rate limits, request ids). */

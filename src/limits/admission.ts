@@ -148,7 +148,7 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
       const outShare = Math.min(maxTokensOf(safeBody(plan.body)) ?? OUTPUT_RESERVE_CAP, OUTPUT_RESERVE_CAP);
       const estTokens = inTokens + outShare;
       const price = deps.billing.prices.find(plan.route.upstreamModel);
-      const reserve = costOf({ inputTokens: inTokens, outputTokens: outShare }, price).nanos;
+      const reserve = costOf({ inputTokens: inTokens, outputTokens: outShare }, price, t).nanos;
       // Every check of every quota runs at once (one or two round trips to Redis, not one per check); what
       // was taken is given back when any of them refuses.
       const checks: Promise<Check>[] = [];

@@ -66,6 +66,50 @@ export interface RedisStateOptions {
   timeoutMs?: number;
 }
 
+/** An operation Redis did not answer within `timeoutMs`. */
+export class RedisTimeout extends Error {
+  constructor(ms: number) {
+    super(`Redis did not answer within ${ms} ms`);
+    this.name = "RedisTimeout";
+  }
+}
+
+/**
+ * Bounds an operation by `ms`, without mistaking this process's own lateness for Redis's: when the timer
+ * fires late (the event loop was busy), the answer may already be waiting in the socket, so pending I/O
+ * is read first (a turn of the event loop) and only an answer still missing then is a timeout. A timeout
+ * on the client itself would fire first and discard an answer that had arrived (Redis then counted the
+ * operation, and the failure policy counted it again).
+ */
+function bounded<T>(op: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          reject(new RedisTimeout(ms));
+        }),
+      ms,
+    );
+    op.then(
+      (v) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
 /**
  * Hot state in Redis, shared by every instance that points at the same server and prefix. Counters use
  * Lua scripts so check-and-add is one atomic step on the server.
@@ -75,15 +119,19 @@ export class RedisState implements HotState {
   readonly client: Scripted;
   /** Settles once the first connection attempt ended (ready, failed, or timed out). */
   private first: Promise<void> | undefined;
+  private readonly timeoutMs: number;
 
   constructor(opts: RedisStateOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 500;
     const client = new Redis(opts.url, {
       keyPrefix: opts.prefix ?? "llmux:",
       // While disconnected, operations fail at once instead of queueing behind a reconnect: the failure
       // policy (resilient.ts) answers them, and the request path never waits on a Redis that is away.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: opts.timeoutMs ?? 500,
+      // Only a backstop that clears commands a silent server never answers: operations are bounded by
+      // `bounded` (above), which tells a late timer from a late answer.
+      commandTimeout: Math.max(5_000, 10 * this.timeoutMs),
       retryStrategy: (times) => Math.min(200 * times, 2000),
     });
     client.defineCommand("llmuxIncr", { numberOfKeys: 1, lua: INCR });
@@ -114,15 +162,21 @@ export class RedisState implements HotState {
     return this.client;
   }
 
+  /** One operation on the client, bounded by the timeout. */
+  private async run<T>(op: (c: Scripted) => Promise<T>): Promise<T> {
+    const c = await this.c();
+    return bounded(op(c), this.timeoutMs);
+  }
+
   async incr(key: string, delta: number, ttlMs?: number): Promise<number> {
     assertInteger("delta", delta);
-    return Number(await (await this.c()).llmuxIncr(key, delta, ttlMs ?? 0));
+    return Number(await this.run((c) => c.llmuxIncr(key, delta, ttlMs ?? 0)));
   }
 
   async addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within> {
     assertInteger("delta", delta);
     assertInteger("limit", limit);
-    const [added, value] = await (await this.c()).llmuxAddWithin(key, delta, limit, ttlMs ?? 0);
+    const [added, value] = await this.run((c) => c.llmuxAddWithin(key, delta, limit, ttlMs ?? 0));
     return { ok: added === 1, value: Number(value) };
   }
 
@@ -136,49 +190,41 @@ export class RedisState implements HotState {
   ): Promise<Throttled> {
     assertInteger("cost", cost);
     assertInteger("limit", limit);
-    const c = await this.c();
-    const [ok, remaining, retryMs, resetMs] = await c.llmuxThrottle(
-      key,
-      cost,
-      limit,
-      periodMs,
-      nowMs,
-      force ? "1" : "0",
+    const [ok, remaining, retryMs, resetMs] = await this.run((c) =>
+      c.llmuxThrottle(key, cost, limit, periodMs, nowMs, force ? "1" : "0"),
     );
     return { ok: ok === 1, remaining: Number(remaining), retryMs: Number(retryMs), resetMs: Number(resetMs) };
   }
 
   async count(key: string): Promise<number> {
-    const v = await (await this.c()).get(key);
+    const v = await this.run((c) => c.get(key));
     return v === null ? 0 : Number(v) || 0;
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await (await this.c()).get(key)) ?? undefined;
+    return (await this.run((c) => c.get(key))) ?? undefined;
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
-    const c = await this.c();
-    if (ttlMs === undefined) await c.set(key, value);
-    else await c.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)));
+    await this.run((c) =>
+      ttlMs === undefined ? c.set(key, value) : c.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs))),
+    );
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
-    const c = await this.c();
-    const r =
-      ttlMs === undefined
-        ? await c.set(key, value, "NX")
-        : await c.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)), "NX");
+    const r = await this.run((c) =>
+      ttlMs === undefined ? c.set(key, value, "NX") : c.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)), "NX"),
+    );
     return r === "OK";
   }
 
   async ttl(key: string): Promise<number | undefined> {
-    const ms = await (await this.c()).pttl(key);
+    const ms = await this.run((c) => c.pttl(key));
     return ms < 0 ? undefined : ms;
   }
 
   async del(key: string): Promise<void> {
-    await (await this.c()).del(key);
+    await this.run((c) => c.del(key));
   }
 
   async close(): Promise<void> {

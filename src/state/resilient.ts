@@ -1,3 +1,4 @@
+import type { ErrorInfo } from "../ir/types.js";
 import type { HotState, Throttled, Within } from "./hot-state.js";
 import { MemoryState } from "./memory.js";
 
@@ -10,6 +11,21 @@ export class StateUnavailable extends Error {
     super(`shared state (Redis) is unreachable: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = "StateUnavailable";
   }
+}
+
+/**
+ * What a client is told when its request needed shared state that `fail-closed` refused: a 503 to retry
+ * shortly (undefined: `err` is something else).
+ */
+export function unavailableAnswer(err: unknown): ErrorInfo | undefined {
+  if (!(err instanceof StateUnavailable)) return undefined;
+  return {
+    status: 503,
+    kind: "overloaded",
+    message:
+      "llmux cannot reach its shared state (Redis) and is set to refuse requests that need it (state.on_failure: fail-closed); try again shortly",
+    retryAfter: "5",
+  };
 }
 
 /** Where the wrapper reports that the shared engine went away and came back. */

@@ -5,33 +5,140 @@ import { decodeAnthropicUsage } from "../../src/dialects/anthropic/usage.js";
 import { decodeChatUsage } from "../../src/dialects/openai-chat/usage.js";
 import { decodeResponsesUsage } from "../../src/dialects/openai-responses/usage.js";
 import { windowOf } from "../../src/limits/windows.js";
+import { CAPABILITY_ROWS } from "../../src/models/capabilities.js";
+import { CLAUDE_ROWS } from "../../src/models/claude.js";
 
 const table = new PriceTable();
 
+/**
+ * Models llmux's capability tables describe (src/models/), by their API names, and the common models of
+ * OpenAI, Anthropic, Gemini, DeepSeek and Moonshot. Every capability row must name one of them (so a new
+ * row needs a priced model here), and every one of them must have a price.
+ */
+const MODELS = {
+  openai: [
+    "gpt-5",
+    "gpt-5-mini",
+    "gpt-5-nano",
+    "gpt-5-pro",
+    "gpt-5-codex",
+    "gpt-5.1",
+    "gpt-5.1-codex",
+    "gpt-5.1-codex-max",
+    "gpt-5.1-codex-mini",
+    "gpt-5.2",
+    "gpt-5.2-codex",
+    "gpt-5.2-pro",
+    "gpt-5.3-codex",
+    "gpt-5.4",
+    "gpt-5.4-mini",
+    "gpt-5.4-pro",
+    "gpt-5.5",
+    "gpt-5.5-pro",
+    "o1",
+    "o1-mini",
+    "o1-pro",
+    "o3",
+    "o3-mini",
+    "o3-pro",
+    "o4-mini",
+    "gpt-4.1",
+    "gpt-4.1-mini",
+    "gpt-4.1-nano",
+    "gpt-4o",
+    "gpt-4o-mini",
+    "codex-mini-latest",
+  ],
+  anthropic: [
+    "claude-opus-5",
+    "claude-sonnet-5",
+    "claude-fable-5",
+    "claude-mythos-5",
+    "claude-opus-4-7",
+    "claude-opus-4-6",
+    "claude-sonnet-4-6",
+    "claude-opus-4-5",
+    "claude-sonnet-4-5",
+    "claude-haiku-4-5",
+    "claude-opus-4-1",
+    "claude-opus-4-0",
+    "claude-opus-4-20250514",
+    "claude-sonnet-4-0",
+    "claude-sonnet-4-20250514",
+    "claude-3-7-sonnet-20250219",
+    "claude-3-7-sonnet-latest",
+    "claude-3-5-sonnet-20241022",
+    "claude-3-5-haiku-20241022",
+    "claude-3-opus-20240229",
+    "claude-3-haiku-20240307",
+  ],
+  gemini: [
+    "gemini-2.5-pro",
+    "gemini-2.5-flash",
+    "gemini-2.5-flash-lite",
+    "gemini-2.0-flash",
+    "gemini-3-pro-preview",
+    "gemini-3.1-pro-preview",
+    "gemini-3-flash-preview",
+    "gemini-3.5-flash",
+  ],
+  deepseek: ["deepseek-chat", "deepseek-reasoner", "deepseek-v4-pro", "deepseek-v4-flash"],
+  moonshot: [
+    "kimi-k2.5",
+    "kimi-k2.6",
+    "kimi-k2-0905-preview",
+    "kimi-k2-turbo-preview",
+    "kimi-k2-thinking",
+    "moonshot-v1-8k",
+    "moonshot-v1-128k",
+  ],
+};
+const ALL = Object.values(MODELS).flat();
+
 describe("the shipped price table", () => {
-  it("carries its source and date on every row, and the models coding tools use", () => {
-    expect(PriceTable.source.source).toMatch(/LiteLLM/);
-    expect(PriceTable.source.date).toBe("2026-07-24");
-    for (const m of [
-      "gpt-5-codex",
-      "gpt-5",
-      "gpt-4.1",
-      "claude-sonnet-4-5",
-      "claude-opus-4-1",
-      "claude-haiku-4-5",
-      "deepseek-chat",
-      "gemini-2.5-pro",
-      "kimi-k2.6",
-    ]) {
-      const row = table.find(m);
-      expect(row, m).toBeDefined();
-      expect(row!.source).toMatch(/LiteLLM/);
+  it("gives every row its source and date", () => {
+    expect(PriceTable.shipped.length).toBeGreaterThan(150);
+    for (const row of PriceTable.shipped) {
+      expect(row.source, row.id).toMatch(/^(genai-prices \d+\.\d+\.\d+ .*https:\/\/|LiteLLM )/);
+      expect(row.date, row.id).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(row.input, row.id).toBeGreaterThanOrEqual(0);
+      expect(row.output, row.id).toBeGreaterThan(0);
     }
+  });
+
+  it("prices every model of llmux's capability tables and the common models of each vendor", () => {
+    for (const [pattern] of [...CAPABILITY_ROWS, ...CLAUDE_ROWS])
+      expect(
+        ALL.some((m) => pattern.test(m)),
+        `no model here for the capability row ${pattern}`,
+      ).toBe(true);
+    const unpriced = ALL.filter((m) => table.find(m) === undefined);
+    expect(unpriced).toEqual([]);
+  });
+
+  it("has input, output, cache read and write (5 min and 1 h) and long-context prices where the vendor lists them", () => {
+    expect(table.find("claude-sonnet-4-5")).toMatchObject({
+      input: 3,
+      output: 15,
+      cache_read: 0.3,
+      cache_write_5m: 3.75,
+      cache_write_1h: 6,
+      long_context: { above_tokens: 200_000, input: 6, output: 22.5, cache_read: 0.6, cache_write_5m: 7.5 },
+    });
+    // Claude 3: 1-hour writes at twice the input price (a list that fills them in from newer models gets these wrong).
+    expect(table.find("claude-3-haiku-20240307")).toMatchObject({ cache_write_5m: 0.3, cache_write_1h: 0.5 });
+    expect(table.find("claude-3-opus-20240229")).toMatchObject({ cache_write_5m: 18.75, cache_write_1h: 30 });
+    expect(table.find("gpt-5.4")?.long_context).toMatchObject({ above_tokens: 271_999, input: 5, output: 22.5 });
+    expect(table.find("gemini-2.5-pro")?.long_context).toMatchObject({ above_tokens: 200_000, input: 2.5 });
+    expect(table.find("deepseek-chat")?.when?.[0]).toMatchObject({ utc: ["00:30", "16:30"] });
     expect(table.find("gpt-5-codex")).toMatchObject({ input: 1.25, output: 10, cache_read: 0.125 });
   });
-  it("finds a model under a provider prefix or with a date suffix; an unknown one is reported once", () => {
+
+  it("finds a model under a provider prefix, with a date suffix, or by the names its row covers; an unknown one is reported once", () => {
     expect(table.find("azure/gpt-5-codex")?.input).toBe(1.25);
     expect(table.find("claude-sonnet-4-5-20250929")?.output).toBe(15);
+    expect(table.find("anthropic/claude-sonnet-4-5-20250929-v1:0")?.output).toBe(15);
+    expect(table.find("o1-2024-12-17")?.id).toBe("o1");
     const missing: string[] = [];
     const t = new PriceTable({}, (m) => missing.push(m));
     expect(t.find("my-local-llama")).toBeUndefined();
@@ -39,10 +146,18 @@ describe("the shipped price table", () => {
     expect(missing).toEqual(["my-local-llama"]);
     expect([...t.missing]).toEqual(["my-local-llama"]);
   });
-  it("prices: in the configuration extends and overrides it", () => {
+
+  it("prices: in the configuration extends and overrides it, for the model's dated names too", () => {
     const t = new PriceTable({ "gpt-5-codex": { input: 1, output: 2 }, "my-model": { input: 5, output: 6 } });
     expect(t.find("gpt-5-codex")).toMatchObject({ input: 1, output: 2, source: "config" });
     expect(t.find("my-model")?.output).toBe(6);
+    expect(
+      new PriceTable({ "claude-sonnet-4-5": { input: 1, output: 1 } }).find("claude-sonnet-4-5-20250929"),
+    ).toMatchObject({
+      source: "config",
+    });
+    // Other models keep the shipped price.
+    expect(t.find("gpt-5")?.input).toBe(1.25);
   });
 });
 
@@ -100,7 +215,7 @@ describe("cost from recorded usage, exact", () => {
     });
   });
   it("sums are exact: a million tiny requests add up to the integer they should", () => {
-    const one = costOf({ inputTokens: 7, outputTokens: 3 }, table.find("deepseek-chat")).nanos;
+    const one = costOf({ inputTokens: 7, outputTokens: 3 }, { input: 0.28, output: 0.42 }).nanos;
     // 7×0.28 + 3×0.42 = 3.22 USD per million → 3,220 nano-dollars, an integer: no rounding at all
     expect(one).toBe(3220);
     let total = 0;

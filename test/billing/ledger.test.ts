@@ -104,6 +104,76 @@ describe.each(ENGINES)("the ledger on $engine", ({ fresh }) => {
     expect(shown.body.spend_usd).toBe(sum / 1e9);
   });
 
+  it.each([
+    { route: "Anthropic passed through", client: "anthropic", model: "via-anthropic", reportsInput: true },
+    {
+      route: "Anthropic translated for a Chat client",
+      client: "openai-chat",
+      model: "via-anthropic",
+      reportsInput: true,
+    },
+    { route: "Chat passed through", client: "openai-chat", model: "via-openai-chat", reportsInput: false },
+    {
+      route: "Gemini translated for an Anthropic client",
+      client: "anthropic",
+      model: "via-gemini",
+      reportsInput: false,
+    },
+  ] as const)(
+    "a stream aborted mid-way ($route) counts the input reported and the output streamed until the abort",
+    async (c) => {
+      const { key, id } = await mint(h);
+      // 2,000 characters (500 tokens) in 8-character pieces: the client walks away after about 400.
+      h.mock.enqueue({
+        blocks: [{ type: "text", text: "abcd".repeat(500) }],
+        usage: { input: 1234, output: 500 },
+        chunkDelayMs: 5,
+      });
+      const ac = new AbortController();
+      const anthropic = c.client === "anthropic";
+      const res = await fetch(`${h.url}${anthropic ? "/v1/messages" : "/v1/chat/completions"}`, {
+        method: "POST",
+        signal: ac.signal,
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}`, "x-api-key": key },
+        body: JSON.stringify({
+          model: c.model,
+          stream: true,
+          max_tokens: 1000,
+          messages: [{ role: "user", content: "a long answer please" }],
+        }),
+      });
+      expect(res.status).toBe(200);
+      let received = 0;
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      try {
+        while (received < 400) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          for (const m of dec.decode(value, { stream: true }).matchAll(/"(?:text|content)":"([a-d]*)"/g))
+            received += m[1]!.length;
+        }
+        ac.abort();
+      } catch {
+        // aborted
+      }
+      expect(received).toBeGreaterThanOrEqual(400);
+      expect(received).toBeLessThan(2000);
+      const [row] = await until(async () => {
+        const all = (await rows(h)).filter((x) => x.key_id === id);
+        return all.length >= 1 ? all : undefined;
+      });
+      expect(row!.outcome).toBe("aborted");
+      expect(row!.estimated).toBe(1);
+      // The output: at least what the client got, less than the whole answer.
+      expect(Number(row!.output_tokens)).toBeGreaterThanOrEqual(Math.ceil(received / 4));
+      expect(Number(row!.output_tokens)).toBeLessThan(500);
+      if (c.reportsInput) expect(Number(row!.input_tokens)).toBe(1234);
+      else expect(Number(row!.input_tokens)).toBeGreaterThan(0);
+      expect(Number(row!.cost_nanos)).toBeGreaterThan(0);
+    },
+  );
+
   it("a timeout is a row too", async () => {
     const { key, id } = await mint(h);
     // The upstream answers after the provider's timeout_ms (300 ms).
@@ -140,6 +210,61 @@ describe.each(ENGINES)("the ledger on $engine", ({ fresh }) => {
     expect(models).toContain("gpt-4o-deploy");
     expect(models).not.toContain("gpt-4.1");
     expect(h.logs.filter((l) => String(l.msg).includes("no price for model 'gpt-4o-deploy'"))).toHaveLength(1);
+  });
+
+  it("a row has every column; spend groups by team and user, between from and to", async () => {
+    const team = await call(h.url, "POST", "/admin/v1/teams", ADMIN, { name: `t-${randomBytes(3).toString("hex")}` });
+    const user = `u-${randomBytes(3).toString("hex")}`;
+    const { key, id } = await mint(h, { team_id: team.body.id, user });
+    const sdk = new OpenAI({ apiKey: key, baseURL: `${h.url}/v1`, maxRetries: 0 });
+    const before = Date.now();
+    for (let i = 0; i < 2; i++)
+      await sdk.chat.completions.create({ model: "via-anthropic", messages: [{ role: "user", content: `q${i}` }] });
+    const r = await until(async () => {
+      const all = (await rows(h)).filter((x) => x.key_id === id);
+      return all.length >= 2 ? all : undefined;
+    });
+    expect(r[0]).toMatchObject({
+      team_id: team.body.id,
+      user_label: user,
+      alias: "via-anthropic",
+      provider: "anthropic",
+      model: "claude-sonnet-4-5",
+      client: "openai-chat",
+      status: 200,
+      outcome: "ok",
+      estimated: 0,
+    });
+    expect(r[0]!.deployment).toBe("anthropic/claude-sonnet-4-5");
+    expect(r[0]!.id).toMatch(/^req_/);
+    expect(Number(r[0]!.at)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Number(r[0]!.input_tokens)).toBeGreaterThan(0);
+    expect(Number(r[0]!.output_tokens)).toBeGreaterThan(0);
+    expect(Number(r[0]!.latency_ms)).toBeGreaterThanOrEqual(Number(r[0]!.ttft_ms));
+    const sum = r.reduce((a, x) => a + Number(x.cost_nanos), 0);
+    const spend = async (q: string) => (await call(h.url, "GET", `/admin/v1/spend?${q}`, ADMIN)).body;
+    const byTeam = await spend("group_by=team");
+    expect(byTeam.rows.find((x: { group: string }) => x.group === team.body.id)).toMatchObject({
+      requests: 2,
+      cost_nanos: sum,
+    });
+    const byUser = await spend("group_by=user");
+    expect(byUser.rows.find((x: { group: string }) => x.group === user)).toMatchObject({
+      requests: 2,
+      cost_nanos: sum,
+    });
+    const later = new Date(Date.now() + 60_000).toISOString();
+    const earlier = new Date(before - 60_000).toISOString();
+    expect((await spend(`group_by=user&from=${later}`)).rows.some((x: { group: string }) => x.group === user)).toBe(
+      false,
+    );
+    expect((await spend(`group_by=user&to=${earlier}`)).rows.some((x: { group: string }) => x.group === user)).toBe(
+      false,
+    );
+    expect(
+      (await spend(`group_by=user&from=${earlier}&to=${later}`)).rows.some((x: { group: string }) => x.group === user),
+    ).toBe(true);
+    expect((await call(h.url, "GET", "/admin/v1/spend?group_by=user&from=yesterday", ADMIN)).status).toBe(400);
   });
 
   it("spend groups by model and day", async () => {
@@ -201,7 +326,7 @@ describe("zero loss: PostgreSQL cut mid-load", () => {
     }, 20_000);
     expect(all).toHaveLength(150);
     expect(new Set(all.map((x) => x.id)).size).toBe(150);
-    expect(h.logs.some((l) => /kept in .*ledger-\d+\.spool/.test(String(l.msg)))).toBe(true);
+    expect(h.logs.some((l) => /kept in .*ledger-\d+-[0-9a-f]+\.spool/.test(String(l.msg)))).toBe(true);
     expect(h.logs.some((l) => /the ledger caught up/.test(String(l.msg)))).toBe(true);
   }, 60_000);
 });

@@ -47,14 +47,14 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
   afterAll(async () => {
     for (const s of opened) await s.close();
   });
-  const setup = (now: { t: number }) => {
+  const setup = (now: { t: number }, timezone = "UTC") => {
     const hot = open();
     opened.push(hot);
     const warnings: string[] = [];
     const admission = limitsAdmission({
       hot,
       billing,
-      timezone: "UTC",
+      timezone,
       alertAt: 0.8,
       warn: (_f, msg) => warnings.push(msg),
       now: () => now.t,
@@ -149,6 +149,24 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
     expect(isAdmitted((await admit(p)).r)).toBe(true);
   });
 
+  it("the soft alert is logged once per window, and again in the next one", async () => {
+    const now = { t: Date.parse("2026-11-22T10:00:00Z") };
+    const { admit, warnings } = setup(now);
+    const p = principal([{ scope: "key", id: "k-alert", budget: { usd: (5 * RESERVE_NANOS) / 1e9, period: "day" } }]);
+    const alerts = () => warnings.filter((w) => /key k-alert has used \d+% of its day budget/.test(w)).length;
+    for (let i = 0; i < 3; i++) await admit(p);
+    expect(alerts()).toBe(0); // 60%
+    await admit(p);
+    expect(alerts()).toBe(1); // 80%
+    await admit(p);
+    expect(alerts()).toBe(1); // 100%: still the one
+    now.t = Date.parse("2026-11-23T10:00:00Z");
+    for (let i = 0; i < 3; i++) await admit(p);
+    expect(alerts()).toBe(1);
+    await admit(p);
+    expect(alerts()).toBe(2);
+  });
+
   it("budget windows reset at midnight without a request having to come (injected clock)", async () => {
     const now = { t: Date.parse("2026-11-22T23:59:30Z") };
     const { admit } = setup(now);
@@ -156,6 +174,29 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
     expect(isAdmitted((await admit(p)).r)).toBe(true);
     expect(isAdmitted((await admit(p)).r)).toBe(false);
     now.t = Date.parse("2026-11-23T00:00:01Z");
+    expect(isAdmitted((await admit(p)).r)).toBe(true);
+  });
+
+  it("budget windows follow the configured time zone's calendar (Tokyo's midnight is 15:00 UTC)", async () => {
+    const now = { t: Date.parse("2026-11-22T14:59:30Z") };
+    const { admit } = setup(now, "Asia/Tokyo");
+    const p = principal([{ scope: "team", id: "t-tokyo", budget: { usd: RESERVE_NANOS / 1e9, period: "day" } }]);
+    expect(isAdmitted((await admit(p)).r)).toBe(true);
+    const refused = (await admit(p)).r as ErrorInfo;
+    expect(refused.message).toMatch(/resets at 2026-11-22T15:00:00\.000Z/);
+    now.t = Date.parse("2026-11-22T15:00:01Z");
+    expect(isAdmitted((await admit(p)).r)).toBe(true);
+  });
+
+  it("a request that failed upstream releases its reservation (it cost nothing)", async () => {
+    const { admit } = setup({ t: Date.parse("2026-11-22T10:00:00Z") });
+    const p = principal([{ scope: "key", id: "k-fail", budget: { usd: RESERVE_NANOS / 1e9, period: "day" } }]);
+    const a = await admit(p);
+    expect(isAdmitted(a.r)).toBe(true);
+    expect(isAdmitted((await admit(p)).r)).toBe(false);
+    a.rec.model = "gpt-4.1";
+    a.rec.status = 500;
+    await (a.r as Admitted).release!(a.rec);
     expect(isAdmitted((await admit(p)).r)).toBe(true);
   });
 

@@ -69,6 +69,30 @@ describe("Redis that goes away", () => {
     });
   });
 
+  it("a busy instance is not a Redis gone: an answer that arrived while this process was blocked is taken", async () => {
+    const events: string[] = [];
+    state = openHotState({
+      url: "redis://127.0.0.1:6379",
+      prefix: prefix(),
+      timeoutMs: 200,
+      events: { down: () => events.push("down"), up: () => events.push("up") },
+    });
+    expect(await state.incr("n", 1)).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      const pending = state.incr("n", 1);
+      // Let the command go out, then keep the event loop busy well past the timeout (a loaded machine).
+      await new Promise((r) => setImmediate(r));
+      const until = Date.now() + 600;
+      while (Date.now() < until) {
+        // busy
+      }
+      expect(await pending).toBe(i + 2);
+    }
+    // Counted once each, in Redis, and never taken for an outage.
+    expect(await state.count("n")).toBe(4);
+    expect(events).toEqual([]);
+  });
+
   it("a Redis that was never there: degrade serves from memory at once", async () => {
     const events: string[] = [];
     state = openHotState({

@@ -1,0 +1,252 @@
+import { randomBytes } from "node:crypto";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+
+export interface SpoolEvents {
+  /** `file`: the spool's name in its directory. */
+  spooled(rows: number, err: unknown, file: string): void;
+  caughtUp(rows: number): void;
+}
+
+export interface SpooledWriterOptions<Row> {
+  /** Names its files: `<name>-<pid>-<nonce>.journal` and `….spool` (the nonce: this process, not its pid). */
+  name: string;
+  /** Writes one batch to the database (rows keyed so that a batch written twice counts once). */
+  insert(rows: Row[]): Promise<void>;
+  /** Append each row to a journal file before it is queued (survives kill -9), or keep the queue in memory only. */
+  journal: boolean;
+  batch?: number;
+  flushMs?: number;
+  retryMs?: number;
+}
+
+/** Whether a process runs under `pid` (another user's counts). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** This process, as file names carry it: its pid, and a nonce that tells it from an earlier one of that pid. */
+const SELF = `${process.pid}-${randomBytes(4).toString("hex")}`;
+
+/**
+ * Whether the process that a file name carries (`pid` or `pid-nonce`) is gone. A pid is reused: in a
+ * container llmux is pid 1 at every start, so a name with this process's pid but not its nonce is an earlier
+ * process's. A file of a dead process whose pid another process took meanwhile waits for that one to end.
+ */
+function gone(owner: string): boolean {
+  if (owner === SELF) return false;
+  const pid = Number(owner.split("-")[0]);
+  return pid === process.pid || !running(pid);
+}
+
+/**
+ * The rows of a journal or spool. A line that does not parse can only be the last one, torn by a kill during
+ * its append: that request's answer never ended, so it is left out rather than holding back the rest.
+ */
+function parseRows<Row>(text: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      rows.push(JSON.parse(line) as Row);
+    } catch {
+      // torn
+    }
+  }
+  return rows;
+}
+
+const lines = (rows: unknown[]) => (rows.length ? `${rows.map((r) => JSON.stringify(r)).join("\n")}\n` : "");
+
+/**
+ * Rows written to the database in batches, off the request path, and kept on disk while the database is away.
+ *
+ * - `add` queues the row (after appending it to this process's journal file, when journalled: one small
+ *   synchronous append, no wait on the database); batches go to the database shortly after, and the journal
+ *   is cut down to the rows still queued. A process killed with -9 leaves its journal behind.
+ * - When the database cannot be reached, the batch is appended to this process's spool file and replayed,
+ *   oldest first, once the database answers again.
+ * - Journals and spools of processes that are gone (a crash, a restart, another worker on this machine) are
+ *   replayed by the next process that starts with the same directory.
+ */
+export class SpooledWriter<Row> {
+  private queue: Row[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private readonly journal: string | undefined;
+  private readonly spool: string;
+  /** The spool's name in its directory (the events say it). */
+  readonly spoolName: string;
+  private readonly file: RegExp;
+  private readonly batch: number;
+  private readonly flushMs: number;
+  private readonly retryMs: number;
+  private closed = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly events: SpoolEvents,
+    private readonly opts: SpooledWriterOptions<Row>,
+  ) {
+    this.batch = opts.batch ?? 500;
+    this.flushMs = opts.flushMs ?? 100;
+    this.retryMs = opts.retryMs ?? 1000;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch {
+      // An unusable directory is reported by the store's own check at start (naming store.path); rows
+      // that cannot be journalled are still written to the database.
+    }
+    this.journal = opts.journal ? join(dir, `${opts.name}-${SELF}.journal`) : undefined;
+    this.spoolName = `${opts.name}-${SELF}.spool`;
+    this.spool = join(dir, this.spoolName);
+    // `<name>-<owner>.journal|spool` (owner: pid-nonce, or a bare pid as earlier versions wrote), or one taken
+    // over for replay: `….replaying` (its owner's own spool) or `….<replayer>.replaying`.
+    this.file = new RegExp(
+      `^${opts.name}-(\\d+(?:-[0-9a-f]+)?)\\.(journal|spool)(?:\\.(\\d+(?:-[0-9a-f]+)?))?(\\.replaying)?$`,
+    );
+    if (this.leftovers().length > 0) this.scheduleReplay(0);
+  }
+
+  add(row: Row): void {
+    if (this.journal)
+      try {
+        appendFileSync(this.journal, lines([row]), { mode: 0o600 });
+      } catch {
+        // No journal (the directory is unusable): the row still goes to the database with the next batch.
+      }
+    this.queue.push(row);
+    if (this.queue.length >= this.batch) void this.flush();
+    else if (!this.timer && !this.closed) {
+      this.timer = setTimeout(() => void this.flush(), this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  get spooling(): boolean {
+    return existsSync(this.spool);
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const run = async () => {
+      while (this.queue.length > 0) {
+        const rows = this.queue.splice(0, this.batch);
+        try {
+          if (this.spooling) throw new Error("earlier rows are still spooled");
+          await this.opts.insert(rows);
+        } catch (err) {
+          appendFileSync(this.spool, lines(rows), { mode: 0o600 });
+          this.events.spooled(rows.length, err, this.spoolName);
+          this.scheduleReplay(this.retryMs);
+        }
+        // Synchronously after the await: no add() interleaves. What is written or spooled leaves the journal,
+        // replaced whole (written aside, then renamed over it): a kill at any instant leaves the old journal
+        // or the new one, never a truncated one.
+        if (this.journal)
+          try {
+            writeFileSync(`${this.journal}.next`, lines(this.queue), { mode: 0o600 });
+            renameSync(`${this.journal}.next`, this.journal);
+          } catch {
+            // see add()
+          }
+      }
+    };
+    this.flushing = (this.flushing ?? Promise.resolve()).then(run, run);
+    return this.flushing;
+  }
+
+  /** Files to replay: this process's spool, and the journals and spools of processes that are gone. */
+  private leftovers(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names
+      .filter((n) => {
+        const m = this.file.exec(n);
+        if (!m) return false;
+        // Whose file it is now: the process replaying it, else the one that wrote it.
+        if (m[3] !== undefined && !m[4]) return false;
+        const owner = m[3] ?? m[1]!;
+        // This process's own spool (not while it replays it); anything of a process that is gone.
+        if (owner === SELF) return m[2] === "spool" && !m[4];
+        return gone(owner);
+      })
+      .map((n) => join(this.dir, n));
+  }
+
+  private scheduleReplay(ms: number): void {
+    if (this.retry || this.closed) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.replay();
+    }, ms);
+    this.retry.unref();
+  }
+
+  /** Writes leftover rows to the database; what cannot be written yet stays for the next try. */
+  async replay(): Promise<void> {
+    await this.flushing;
+    let total = 0;
+    try {
+      for (const file of this.leftovers()) {
+        // Taken over under a name of this process's own, so no other process replays it at the same time.
+        const base = file.replace(/(\.[0-9a-f-]+)?\.replaying$/, "");
+        const mine = file === this.spool ? `${this.spool}.replaying` : `${base}.${SELF}.replaying`;
+        renameSync(file, mine);
+        // A journal's replacement that a kill left unrenamed: the journal itself holds every row it had.
+        if (base.endsWith(".journal")) rmSync(`${base}.next`, { force: true });
+        const rows = parseRows<Row>(readFileSync(mine, "utf8"));
+        try {
+          for (let i = 0; i < rows.length; i += this.batch) await this.opts.insert(rows.slice(i, i + this.batch));
+        } catch (err) {
+          // Back where it came from (or onto this process's spool), for the next try.
+          appendFileSync(this.spool, lines(rows), { mode: 0o600 });
+          unlinkSync(mine);
+          throw err;
+        }
+        unlinkSync(mine);
+        total += rows.length;
+      }
+      if (total > 0) this.events.caughtUp(total);
+    } catch {
+      this.scheduleReplay(this.retryMs);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    await this.flush();
+    if (this.spooling) await this.replay();
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    // Everything reached the database: nothing to leave behind.
+    if (this.journal && this.queue.length === 0 && !this.spooling && existsSync(this.journal)) unlinkSync(this.journal);
+  }
+}

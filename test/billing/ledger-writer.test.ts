@@ -1,0 +1,156 @@
+/** The ledger's writer on SQLite and PostgreSQL: a graceful close flushes, a crashed process's journal is replayed. */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Ledger, type LedgerRow } from "../../src/billing/ledger.js";
+import { Data } from "../../src/data/data.js";
+import { ENGINES, type TestLocation } from "../support/engines.js";
+
+const quiet = { spooled: () => undefined, caughtUp: () => undefined };
+
+function row(i: number, tag: string): LedgerRow {
+  return {
+    id: `req_${tag}_${i}`,
+    at: Date.now(),
+    key_id: `key_${tag}`,
+    team_id: null,
+    user_label: null,
+    alias: "a",
+    provider: "p",
+    deployment: null,
+    model: "gpt-4.1",
+    client: "openai-chat",
+    status: 200,
+    outcome: "ok",
+    input_tokens: 10,
+    output_tokens: 5,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    cost_nanos: 1000 + i,
+    estimated: 0,
+    latency_ms: 3,
+    ttft_ms: 1,
+  };
+}
+
+/** This process's journal in `dir` (named by its pid and a nonce of its own). */
+function journalOf(dir: string): string {
+  const names = readdirSync(dir).filter((f) => new RegExp(`^ledger-${process.pid}-[0-9a-f]+\\.journal$`).test(f));
+  expect(names).toHaveLength(1);
+  return join(dir, names[0]!);
+}
+
+const jsonLines = (rows: LedgerRow[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join("");
+
+async function caughtUpIn(dir: string, data: Data): Promise<{ ledger: Ledger; caught: number[] }> {
+  const caught: number[] = [];
+  const ledger = new Ledger(data, dir, { spooled: () => undefined, caughtUp: (n) => caught.push(n) }, 600_000);
+  for (let t = 0; t < 200 && caught.length === 0; t++) await new Promise((r) => setTimeout(r, 25));
+  return { ledger, caught };
+}
+
+describe.each(ENGINES)("the ledger writer on $engine", ({ fresh }) => {
+  let where: TestLocation;
+  let data: Data;
+  beforeAll(async () => {
+    where = await fresh();
+    data = new Data({ path: where.path, url: where.url });
+    await data.db();
+  });
+  afterAll(async () => {
+    await data.close();
+    await where.drop();
+  });
+
+  const stored = async (tag: string) => {
+    const db = await data.db();
+    const r = await db
+      .selectFrom("ledger")
+      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.sum<number | string>("cost_nanos").as("cost")])
+      .where("key_id", "=", `key_${tag}`)
+      .executeTakeFirstOrThrow();
+    return { n: Number(r.n), cost: Number(r.cost ?? 0) };
+  };
+
+  it("add() returns at once; a graceful close writes every queued row and leaves no journal", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmux-ledger-"));
+    const tag = randomBytes(3).toString("hex");
+    // A flush interval far beyond the test: only close() can write these.
+    const ledger = new Ledger(data, dir, quiet, 600_000);
+    for (let i = 0; i < 1200; i++) ledger.add(row(i, tag));
+    expect((await stored(tag)).n).toBeLessThan(1200);
+    await ledger.close();
+    expect(await stored(tag)).toEqual({ n: 1200, cost: 1200 * 1000 + (1199 * 1200) / 2 });
+    expect(readdirSync(dir).filter((f) => f.startsWith("ledger-"))).toEqual([]);
+  });
+
+  it("the journal of a process that died is written by the next one, each row once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmux-ledger-"));
+    const tag = randomBytes(3).toString("hex");
+    const crashed = new Ledger(data, dir, quiet, 600_000);
+    for (let i = 0; i < 50; i++) crashed.add(row(i, tag));
+    // What `kill -9` leaves: the journal, under the pid of a process that is gone.
+    const journal = journalOf(dir);
+    expect(existsSync(journal)).toBe(true);
+    renameSync(journal, join(dir, "ledger-999999999-0badc0de.journal"));
+    const caught: number[] = [];
+    const next = new Ledger(data, dir, { spooled: () => undefined, caughtUp: (n) => caught.push(n) }, 600_000);
+    for (let t = 0; t < 200 && caught.length === 0; t++) await new Promise((r) => setTimeout(r, 25));
+    expect(caught).toEqual([50]);
+    expect((await stored(tag)).n).toBe(50);
+    // The same rows again (a replay that raced a write) are not counted twice.
+    for (let i = 0; i < 50; i++) next.add(row(i, tag));
+    await next.close();
+    expect((await stored(tag)).n).toBe(50);
+  });
+
+  it("a journal whose last line a kill tore is replayed without it; the rows before it are kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmux-ledger-"));
+    const tag = randomBytes(3).toString("hex");
+    const rows = Array.from({ length: 30 }, (_, i) => row(i, tag));
+    const torn = JSON.stringify(row(30, tag)).slice(0, 40);
+    writeFileSync(join(dir, "ledger-999999998-0badc0de.journal"), `${jsonLines(rows)}${torn}`);
+    const { ledger, caught } = await caughtUpIn(dir, data);
+    expect(caught).toEqual([30]);
+    expect((await stored(tag)).n).toBe(30);
+    await ledger.close();
+    expect(readdirSync(dir).filter((f) => f.startsWith("ledger-"))).toEqual([]);
+  });
+
+  it("a replay cut short by a kill is taken over by the next process; a journal's unrenamed replacement goes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmux-ledger-"));
+    const tag = randomBytes(3).toString("hex");
+    // A process took over a dead one's journal for replay, then died too.
+    writeFileSync(
+      join(dir, "ledger-999999997-0badc0de.journal.999999996-feedface.replaying"),
+      jsonLines(Array.from({ length: 12 }, (_, i) => row(i, tag))),
+    );
+    // A kill between writing a journal's replacement and renaming it over the journal.
+    writeFileSync(join(dir, "ledger-999999995-0badc0de.journal"), jsonLines([row(12, tag)]));
+    writeFileSync(join(dir, "ledger-999999995-0badc0de.journal.next"), "");
+    const { ledger, caught } = await caughtUpIn(dir, data);
+    expect(caught).toEqual([13]);
+    expect((await stored(tag)).n).toBe(13);
+    await ledger.close();
+    expect(readdirSync(dir).filter((f) => f.startsWith("ledger-"))).toEqual([]);
+  });
+
+  it("an earlier process of this same pid (pid 1 in a container, restarted) is told apart by its nonce", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmux-ledger-"));
+    const tag = randomBytes(3).toString("hex");
+    // Before this version the name carried the pid alone; after, the pid and the process's nonce.
+    writeFileSync(join(dir, `ledger-${process.pid}.journal`), jsonLines([row(0, tag), row(1, tag)]));
+    writeFileSync(join(dir, `ledger-${process.pid}-0badc0de.journal`), jsonLines([row(2, tag)]));
+    const { ledger, caught } = await caughtUpIn(dir, data);
+    expect(caught.reduce((a, b) => a + b, 0)).toBe(3);
+    expect((await stored(tag)).n).toBe(3);
+    // Its own journal is its own: not replayed from under it, and written with its rows.
+    ledger.add(row(3, tag));
+    expect(readFileSync(journalOf(dir), "utf8")).toContain(`req_${tag}_3`);
+    await ledger.close();
+    expect((await stored(tag)).n).toBe(4);
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * Batched writes (Data.write: the ledger, the request log and its retention) on SQLite and PostgreSQL: one
+ * transaction per batch (a failing step leaves nothing of the batch), a row already there left as it is,
+ * the statements' changes counted; on SQLite the batch is written by a thread of its own, so the event loop
+ * keeps turning while a large batch is written.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LedgerRow } from "../../src/billing/ledger.js";
+import { Data } from "../../src/data/data.js";
+import { SqliteWriter } from "../../src/data/sqlite-writer.js";
+import { ENGINES, freshSqlite, type TestLocation } from "../support/engines.js";
+
+function row(id: string, i: number): LedgerRow {
+  return {
+    id,
+    at: 1_700_000_000_000 + i,
+    key_id: "key_batch",
+    team_id: null,
+    user_label: null,
+    alias: "a",
+    provider: "p",
+    deployment: null,
+    model: "m",
+    client: "openai-chat",
+    status: 200,
+    outcome: "ok",
+    input_tokens: 1,
+    output_tokens: 1,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    cost_nanos: i,
+    estimated: 0,
+    latency_ms: 1,
+    ttft_ms: null,
+  };
+}
+
+describe.each(ENGINES)("batched writes on $engine", ({ fresh }) => {
+  let where: TestLocation;
+  let data: Data;
+  beforeAll(async () => {
+    where = await fresh();
+    data = new Data({ path: where.path, url: where.url });
+    await data.db();
+  });
+  afterAll(async () => {
+    await data.close();
+    await where.drop();
+  });
+
+  const count = async (prefix: string) => {
+    const db = await data.db();
+    const r = await db
+      .selectFrom("ledger")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("id", "like", `${prefix}%`)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  };
+
+  it("inserts, leaves a row already there as it is, and counts what each step changed", async () => {
+    const tag = `b_${randomBytes(3).toString("hex")}_`;
+    const rows = Array.from({ length: 600 }, (_, i) => row(`${tag}${i}`, i));
+    expect(await data.write([{ insert: "ledger", rows: rows.slice(0, 400) }])).toEqual([400]);
+    // Half of these are there already: only the new ones count, the old ones keep their values.
+    const again = rows.slice(200).map((r) => ({ ...r, cost_nanos: 999_999 }));
+    expect(await data.write([{ insert: "ledger", rows: again }])).toEqual([200]);
+    expect(await count(tag)).toBe(600);
+    const db = await data.db();
+    const kept = await db.selectFrom("ledger").select("cost_nanos").where("id", "=", `${tag}250`).executeTakeFirst();
+    expect(Number(kept?.cost_nanos)).toBe(250);
+    const changed = await data.write([
+      { query: db.updateTable("ledger").set({ status: 201 }).where("id", "like", `${tag}1%`) },
+      { query: db.deleteFrom("ledger").where("id", "like", `${tag}5%`) },
+    ]);
+    expect(changed).toEqual([111, 111]);
+    expect(await count(tag)).toBe(489);
+  });
+
+  it("writes a batch in one transaction: a failing step leaves nothing of it", async () => {
+    const tag = `t_${randomBytes(3).toString("hex")}_`;
+    const bad = { ...row(`${tag}bad`, 0), key_id: null } as unknown as LedgerRow;
+    await expect(
+      data.write([
+        { insert: "ledger", rows: [row(`${tag}0`, 0), row(`${tag}1`, 1)] },
+        { insert: "ledger", rows: [bad] },
+      ]),
+    ).rejects.toThrow(/null|NOT NULL/i);
+    expect(await count(tag)).toBe(0);
+    // The writer is still there for the next batch.
+    expect(await data.write([{ insert: "ledger", rows: [row(`${tag}2`, 2)] }])).toEqual([1]);
+  });
+});
+
+describe("the SQLite writer thread", () => {
+  it("keeps the event loop turning while a large batch is written", async () => {
+    const where = await freshSqlite();
+    const data = new Data({ path: where.path });
+    try {
+      await data.db();
+      const rows = Array.from({ length: 30_000 }, (_, i) => row(`l_${i}`, i));
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 1);
+      try {
+        await data.write([{ insert: "ledger", rows }]);
+      } finally {
+        clearInterval(ticker);
+      }
+      // Written on the main thread, the batch would hold the loop from start to end: no tick in between.
+      expect(ticks).toBeGreaterThan(3);
+      const db = await data.db();
+      const r = await db
+        .selectFrom("ledger")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      expect(Number(r.n)).toBe(30_000);
+    } finally {
+      await data.close();
+    }
+  });
+
+  it("stops its thread when idle, starts another for the next batch, and fails a batch it cannot write", async () => {
+    const where = await freshSqlite();
+    const data = new Data({ path: where.path });
+    await data.db();
+    const writer = new SqliteWriter(where.path, 50);
+    try {
+      expect(writer.running).toBe(false);
+      expect(await writer.write([{ insert: "ledger", rows: [row("i_1", 1)] }])).toEqual([1]);
+      expect(writer.running).toBe(true);
+      for (let i = 0; i < 100 && writer.running; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(writer.running).toBe(false);
+      expect(await writer.write([{ insert: "ledger", rows: [row("i_2", 2), row("i_1", 1)] }])).toEqual([1]);
+      await expect(writer.write([{ sql: "insert into no_such_table values (1)", parameters: [] }])).rejects.toThrow(
+        /no_such_table/,
+      );
+    } finally {
+      await writer.close();
+      await data.close();
+    }
+    await expect(writer.write([{ insert: "ledger", rows: [row("i_3", 3)] }])).rejects.toThrow(/closed/);
+  });
+});
