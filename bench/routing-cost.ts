@@ -6,13 +6,15 @@
  *   it straight to its upstream, touching no state);
  * - two deployments: the attempt loop on the in-process hot state as the gateway runs it for a request
  *   that succeeds at once (availability, strategy, affinity lookup, in-flight count, health on settle,
- *   the affinity binding), with the upstream call itself a stub.
+ *   the affinity binding, the read of the stream's first event), with the upstream call itself a stub
+ *   answering one Chat chunk.
  */
 import { needsRouting } from "../src/gateway/routed.js";
 import type { Provider } from "../src/providers/types.js";
 import { attemptLoop, isExhausted } from "../src/routing/attempt-loop.js";
 import { type Deployment, routingOf } from "../src/routing/deployments.js";
 import { DeploymentHealth } from "../src/routing/health.js";
+import { peek } from "../src/routing/preamble.js";
 import type { HotState } from "../src/state/hot-state.js";
 import { MemoryState } from "../src/state/memory.js";
 import { summarize } from "./stats.js";
@@ -59,21 +61,38 @@ export async function measureRoutingCost(
     deployments: [dep("compat"), dep("compat2")],
     routing: routingOf({ deployments: [] } as never),
   };
-  const reply = { status: 200, headers: {}, body: (async function* () {})(), dump: async () => undefined };
-  const signal = new AbortController().signal;
+  const chunk = Buffer.from(
+    'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"bench-model","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]}\n\n',
+  );
+  const reply = () => ({
+    status: 200,
+    headers: {},
+    body: (async function* () {
+      yield chunk;
+    })(),
+    dump: async () => undefined,
+  });
   const routed: number[] = [];
   for (let i = 0; i < n + 2000; i++) {
     const key = `s:conversation-${i % 50}`;
     const t = process.hrtime.bigint();
     const r = await attemptLoop(two, {
       plan: async () => ({}),
-      call: async () => reply,
+      call: async () => reply(),
+      inspect: async (_plan, r) => {
+        const seen = await peek("openai-chat", r.body);
+        return seen.kind === "answer" ? { ...r, body: seen.body } : seen;
+      },
       fallback: () => undefined,
       isFailure: (e): e is { info: never } => false && e !== undefined,
       health,
-      bound: () => hot.get(`aff:bench-routed:${key}`),
+      bound: async () => {
+        const id = await hot.get(`aff:bench-routed:${key}`);
+        return id === undefined ? undefined : { id };
+      },
       note: () => undefined,
-      signal,
+      // Each request has a signal of its own (the loop listens on it for the client's abort).
+      signal: new AbortController().signal,
     });
     if (!isExhausted(r)) {
       await r.settle(true);

@@ -31,6 +31,12 @@ export const DeploymentSchema = z
     weight: z.number().positive().default(1).describe("Share of traffic under the weighted strategy."),
     rpm: z.number().int().positive().optional().describe("The deployment's own quota: requests per minute."),
     tpm: z.number().int().positive().optional().describe("The deployment's own quota: tokens per minute."),
+    concurrency: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("The deployment's own limit of requests in flight (on every instance together)."),
     name: z
       .string()
       .min(1)
@@ -69,7 +75,9 @@ export const RoutingSchema = z
       .int()
       .positive()
       .default(120_000)
-      .describe("Time the attempt loop may take in all; past it the last failure is answered."),
+      .describe(
+        "Time the attempt loop may take in all: a call still unanswered then is cancelled and the last failure (or a 504) answered.",
+      ),
     actions: z
       .partialRecord(z.enum(ERROR_CLASSES), z.enum(ACTIONS))
       .default({})

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Principal } from "../identity/principal.js";
+import { startAttempt } from "../observe/timing.js";
+import type { RequestRecord } from "./finalise.js";
 import type { Plan } from "./prepare.js";
 import { callUpstream, type UpstreamPool, type UpstreamReply } from "./upstream.js";
 
@@ -9,6 +11,11 @@ export interface AttemptInput {
   readonly principal: Principal;
   readonly clientHeaders: IncomingHttpHeaders;
   readonly signal: AbortSignal;
+  /**
+   * The request's record: each call is counted, timed on the observers' clock (metrics, traces, the
+   * overhead header) and, when the request's bodies are captured, its request and answer kept.
+   */
+  readonly rec?: Pick<RequestRecord, "attempts" | "capture" | "timing">;
 }
 
 /** The upstream body, released from the plan: an open stream should not hold its request. */
@@ -32,5 +39,24 @@ export function attempt(input: AttemptInput): Promise<UpstreamReply> {
     sameDialect: plan.passthrough,
     warnings: plan.warnings,
   });
-  return callUpstream(input.pool, provider, target, takeBody(plan), input.signal, provider.dialect);
+  const body = takeBody(plan);
+  const rec = input.rec;
+  if (rec) rec.attempts = (rec.attempts ?? 0) + 1;
+  const clock = startAttempt(rec?.timing, plan.route);
+  const capture = rec?.capture;
+  capture?.upstream(target.url, body, clock);
+  const reply = callUpstream(input.pool, provider, target, body, input.signal, provider.dialect, clock);
+  if (!clock) return reply;
+  return reply.then(
+    (r) => {
+      capture?.answered(r.headers["content-type"]);
+      return r;
+    },
+    (err: Error) => {
+      clock.headersAt = performance.now();
+      clock.waitMs += clock.headersAt - clock.startAt;
+      clock.error = err.message;
+      throw err;
+    },
+  );
 }

@@ -3,10 +3,11 @@ import type { Principal } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
 import { affinityKey } from "../routing/affinity.js";
-import { attemptLoop, isExhausted } from "../routing/attempt-loop.js";
+import { attemptLoop, isExhausted, type LoopReply } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
 import { accountOf, withoutOpaqueReasoning } from "../routing/foreign-reasoning.js";
 import type { DeploymentHealth } from "../routing/health.js";
+import { type Peeked, peek } from "../routing/preamble.js";
 import { hasQuota } from "../routing/quota.js";
 import type { HotState } from "../state/hot-state.js";
 import { attempt } from "./attempt.js";
@@ -73,6 +74,10 @@ export async function routedGenerate(
   const requested = first.route.requested;
   /** The deployment this conversation (or its previous response) was served by, once known. */
   let boundTo: string | undefined;
+  /** The affinity binding read for each alias tried. */
+  const affinity = new Map<string, string | undefined>();
+  /** The id of the Response a successful stream announced in its preamble (passthrough Responses). */
+  let announced: string | undefined;
   const result = await attemptLoop<Plan, Route>(first.route, {
     plan: async (route, d) => {
       const plan =
@@ -86,23 +91,29 @@ export async function routedGenerate(
       if (accountOf(boundTo) === d.provider.name) return plan;
       return keepReasoningHome(plan, d, note);
     },
-    call: (plan) => attempt({ pool: deps.pool, plan, principal, clientHeaders: headers, signal: ex.signal }),
+    call: (plan, signal) => attempt({ pool: deps.pool, plan, principal, clientHeaders: headers, signal, rec }),
     fallback: (alias) => {
       const r = deps.models.resolve(alias);
       return r ? { ...r, requested } : undefined;
     },
     isFailure: (err): err is UpstreamFailure => err instanceof UpstreamFailure,
+    inspect: async (plan, reply) => {
+      const seen = await inspectStart(plan, reply);
+      if (!("text" in seen)) announced = seen.responseId;
+      return seen;
+    },
     health: deps.health,
     bound: async (route) => {
       if (prev) {
         const d = await deps.hot.get(`resp:${prev}`);
         if (d) {
           boundTo = d;
-          return d;
+          return { id: d, only: true };
         }
       }
-      boundTo = key ? await deps.hot.get(`aff:${route.alias}:${key}`) : undefined;
-      return boundTo;
+      boundTo = key && route.routing.affinity ? await deps.hot.get(`aff:${route.alias}:${key}`) : undefined;
+      affinity.set(route.alias, boundTo);
+      return boundTo === undefined ? undefined : { id: boundTo };
     },
     note,
     signal: ex.signal,
@@ -115,7 +126,8 @@ export async function routedGenerate(
     return;
   }
   if (isExhausted(result)) {
-    ex.res.setHeader("llmux-route", routeHeader(requested, undefined, path));
+    rec.route = routeHeader(requested, undefined, path);
+    ex.res.setHeader("llmux-route", rec.route);
     if (result.last) {
       served(ex, result.last.plan, result.last.deployment);
       await respond(state, result.last.plan, result.last.reply, ex.res, rec);
@@ -132,24 +144,73 @@ export async function routedGenerate(
   }
   const { plan, reply, deployment } = result;
   served(ex, plan, deployment);
-  ex.res.setHeader("llmux-route", routeHeader(requested, deployment, path, plan.route.alias));
+  rec.route = routeHeader(requested, deployment, path, plan.route.alias);
+  ex.res.setHeader("llmux-route", rec.route);
+  // Bound before the answer goes out: a client's next turn may follow its last byte at once.
+  const affKey = key && plan.route.routing.affinity ? `aff:${plan.route.alias}:${key}` : undefined;
+  const responseId = plan.response.responseId ?? (plan.passthrough ? announced : undefined);
+  const early: Promise<void>[] = [];
+  if (affKey && affinity.get(plan.route.alias) !== deployment.id)
+    early.push(deps.hot.set(affKey, deployment.id, AFFINITY_TTL));
+  if (responseId) early.push(deps.hot.set(`resp:${responseId}`, deployment.id, deps.retentionDays * 86_400_000));
+  if (early.length > 0) await Promise.all(early).catch(() => undefined);
   let ok = false;
   try {
     await respond(state, plan, reply, ex.res, rec);
     ok = rec.outcome !== "error";
   } finally {
-    await result.settle(ok);
+    // Bookkeeping after the answer: a shared state gone meanwhile must not turn it into a failure.
+    await result.settle(ok).catch(() => undefined);
     if (deployment.tpm !== undefined) {
       const u = usageOf(rec);
       await deps.health.spendTokens(deployment, u.inputTokens + u.outputTokens).catch(() => undefined);
     }
   }
-  if (!ok) return;
-  const binds: Promise<void>[] = [];
-  if (key) binds.push(deps.hot.set(`aff:${plan.route.alias}:${key}`, deployment.id, AFFINITY_TTL));
-  if (rec.responseId)
-    binds.push(deps.hot.set(`resp:${rec.responseId}`, deployment.id, deps.retentionDays * 86_400_000));
-  await Promise.all(binds).catch(() => undefined);
+  // A whole (not streamed) Responses answer names its id only at its end.
+  if (ok && rec.responseId && rec.responseId !== responseId)
+    await deps.hot.set(`resp:${rec.responseId}`, deployment.id, deps.retentionDays * 86_400_000).catch(() => undefined);
+}
+
+/**
+ * A streamed answer's first events: a failure there (an in-stream error before any output) is one the
+ * attempt loop can still act on. A connection that breaks meanwhile is an upstream failure like any. A
+ * whole Responses answer passed through is read here (as it would be to answer it) for its id.
+ */
+async function inspectStart(
+  plan: Plan,
+  reply: LoopReply,
+): Promise<(LoopReply & { responseId?: string | undefined }) | { status: number; text: string }> {
+  const whole = !plan.upstreamStream;
+  if (whole && !(plan.passthrough && plan.client === "openai-responses")) return reply;
+  let seen: Peeked;
+  try {
+    seen = whole ? await wholeAnswer(reply.body) : await peek(plan.upstream, reply.body);
+  } catch (err) {
+    if (err instanceof UpstreamFailure) throw err;
+    const message = `upstream ${plan.route.provider.name} broke off its answer: ${(err as Error).message}`;
+    throw new UpstreamFailure({ status: 502, kind: "server", message });
+  }
+  return seen.kind === "failure" ? seen : { ...reply, body: seen.body, responseId: seen.responseId };
+}
+
+/** A whole JSON answer, read, given back as it came, with the Response id it names. */
+async function wholeAnswer(body: AsyncIterable<Uint8Array>): Promise<Peeked> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of body) chunks.push(c);
+  let id: string | undefined;
+  try {
+    const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Json;
+    if (isObject(parsed) && typeof parsed.id === "string") id = parsed.id;
+  } catch {
+    // Not JSON: nothing to bind; it is answered as it came.
+  }
+  return {
+    kind: "answer",
+    responseId: id,
+    body: (async function* () {
+      yield* chunks;
+    })(),
+  };
 }
 
 /**
@@ -161,7 +222,7 @@ function keepReasoningHome(plan: Plan, d: Deployment, note: (words: string) => v
   if (!text.includes('"reasoning"') && !text.includes("thinking")) return plan;
   const parsed = JSON.parse(text) as Json;
   if (!isObject(parsed)) return plan;
-  const out = withoutOpaqueReasoning(plan.upstream, parsed);
+  const out = withoutOpaqueReasoning(plan.client, parsed);
   if (!out) return plan;
   const words = `${out.dropped} reasoning item(s) of another account dropped for ${d.name}`;
   plan.warnings.add("foreign_reasoning_dropped", words);

@@ -39,20 +39,33 @@ function prefixFingerprint(body: JsonObject): string | undefined {
   return `fp:${h.slice(0, 32)}`;
 }
 
+/** Headers that name a conversation, in the order they are trusted. */
+const SESSION_HEADERS = [
+  // Anyone who wants to choose; OpenCode sends it (and x-session-id).
+  "x-session-affinity",
+  // Codex CLI: `session-id` today, `session_id` and `conversation_id` in earlier releases.
+  "session-id",
+  "session_id",
+  "conversation_id",
+  "conversation-id",
+  "x-codex-session-id",
+  "x-codex-conversation-id",
+  "x-session-id",
+  // Claude Code (it also puts the session in metadata.user_id).
+  "x-claude-code-session-id",
+];
+
 /**
- * Which conversation a request belongs to, from what each tool already sends: `x-session-affinity`
- * (OpenCode, and anyone who wants to choose), Codex's `session-id` / `session_id` header, Claude Code's
- * `x-claude-code-session-id` header or the session in `metadata.user_id`, Cursor's conversation id,
- * `prompt_cache_key`; otherwise a fingerprint of the conversation's start.
+ * Which conversation a request belongs to, from what each tool already sends: a session header (see
+ * SESSION_HEADERS: OpenCode, Codex, Claude Code, `x-session-affinity`), Claude Code's session in
+ * `metadata.user_id`, Cursor's conversation id, `prompt_cache_key`; otherwise a fingerprint of the
+ * conversation's start.
  */
 export function affinityKey(headers: IncomingHttpHeaders, body: Json): string | undefined {
-  const explicit =
-    header(headers, "x-session-affinity") ??
-    header(headers, "session-id") ??
-    header(headers, "session_id") ??
-    header(headers, "x-session-id") ??
-    header(headers, "x-claude-code-session-id");
-  if (explicit) return `s:${explicit}`;
+  for (const name of SESSION_HEADERS) {
+    const v = header(headers, name);
+    if (v) return `s:${v}`;
+  }
   if (!isObject(body)) return undefined;
   const session = claudeSession(body) ?? cursorConversation(body);
   if (session) return `s:${session}`;

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from "../ir/types.js";
-import type { Deployment } from "./deployments.js";
+import type { Deployment, Routing } from "./deployments.js";
 import { type Classified, classifyFailure, classifyReply } from "./error-class.js";
 import type { Availability, DeploymentHealth } from "./health.js";
 import { hasQuota } from "./quota.js";
@@ -9,7 +9,7 @@ import { type Candidate, order } from "./strategies.js";
 export interface LoopRoute {
   readonly alias: string;
   readonly deployments: readonly Deployment[];
-  readonly routing: import("./deployments.js").Routing;
+  readonly routing: Routing;
   readonly settings: { fallbacks?: string[] | undefined; context_window_fallbacks?: string[] | undefined };
 }
 
@@ -33,19 +33,38 @@ export interface Attempted<P> {
 export interface LoopDeps<P, R extends LoopRoute> {
   /** A plan for `route` on deployment `d`, or the error that refuses it there (e.g. a strict capability). */
   plan(route: R, d: Deployment): Promise<P | ErrorInfo>;
-  /** Calls the upstream; throws `{ info: ErrorInfo }` (UpstreamFailure) when nothing answered. */
-  call(plan: P): Promise<LoopReply>;
+  /**
+   * Calls the upstream; throws `{ info: ErrorInfo }` (UpstreamFailure) when nothing answered. `signal`
+   * follows the client's and, while the loop runs, its deadline (`max_total_ms`): the call must stop
+   * when it fires. Once the loop has returned, only the client's abort is left in it.
+   */
+  call(plan: P, signal: AbortSignal): Promise<LoopReply>;
   /** The route of a fallback alias, keeping what the client asked for. */
   fallback(alias: string): R | undefined;
   isFailure(err: unknown): err is { info: ErrorInfo };
+  /**
+   * Reads the start of a successful reply's stream: the reply to give (what was read still in it) or
+   * the failure its first events carry (an in-stream error before any output), with the HTTP status it
+   * stands for and the whole stream as text. Throws like `call` when the connection fails meanwhile.
+   */
+  inspect?(plan: P, reply: LoopReply): Promise<LoopReply | { status: number; text: string }>;
   health: DeploymentHealth;
-  /** Deployment id this conversation is bound to, if any, and how to bind it. */
-  bound?: (route: R) => Promise<string | undefined>;
+  /**
+   * The deployment this conversation is bound to, if any. `only`: nothing else can serve it (a
+   * `previous_response_id` that deployment's account holds): it is tried alone, cooling or not, and no
+   * fallback alias is tried after it.
+   */
+  bound?: (route: R) => Promise<Binding | undefined>;
   /** Told each decision in words (the request's debug log and route header). */
   note(words: string): void;
   signal: AbortSignal;
   now?: () => number;
   rand?: () => number;
+}
+
+export interface Binding {
+  readonly id: string;
+  readonly only?: boolean | undefined;
 }
 
 /** Every attempt failed: the last failure, as an answer to give (an upstream reply) or an error. */
@@ -83,15 +102,22 @@ function buffered(reply: LoopReply, text: string): LoopReply {
 async function candidates<R extends LoopRoute>(
   route: R,
   deps: LoopDeps<unknown, R>,
-): Promise<{ d: Deployment; avail: Availability }[]> {
+): Promise<{ list: { d: Deployment; avail: Availability }[]; pinned: boolean }> {
   const { health } = deps;
   const ds = route.deployments;
-  const [avail, inflight, ttft, boundId] = await Promise.all([
+  const [avail, inflight, ttft, binding] = await Promise.all([
     Promise.all(ds.map((d) => health.availability(d))),
     route.routing.strategy === "least-busy" ? Promise.all(ds.map((d) => health.inflight(d))) : undefined,
     route.routing.strategy === "latency" ? Promise.all(ds.map((d) => health.ttft(d))) : undefined,
-    route.routing.affinity && deps.bound ? deps.bound(route) : undefined,
+    deps.bound ? deps.bound(route) : undefined,
   ]);
+  const pin = binding?.only ? ds.find((d) => d.id === binding.id) : undefined;
+  if (pin) {
+    deps.note(`previous response held by ${pin.name}: sent there alone`);
+    // Cooling or not: no other deployment can answer it (a cooling one answers its own 429 and wait).
+    return { list: [{ d: pin, avail: "ok" }], pinned: true };
+  }
+  const boundId = route.routing.affinity ? binding?.id : undefined;
   const open: Candidate[] = [];
   ds.forEach((d, i) => {
     if (avail[i] !== "cooling") open.push({ d, inflight: inflight?.[i] ?? 0, ttftMs: ttft?.[i] });
@@ -107,7 +133,14 @@ async function candidates<R extends LoopRoute>(
   const out = ordered.map((d) => ({ d, avail: byId.get(d.id)! }));
   const cooling = ds.filter((_, i) => avail[i] === "cooling");
   if (cooling.length > 0) deps.note(`cooling down, skipped: ${cooling.map((d) => d.name).join(", ")}`);
-  return out;
+  return { list: out, pinned: false };
+}
+
+/** Why the loop's own signal fired when the client is still there: its `max_total_ms` ran out. */
+class LoopDeadline extends Error {
+  constructor(ms: number) {
+    super(`no deployment answered within max_total_ms (${ms} ms)`);
+  }
 }
 
 /**
@@ -122,7 +155,33 @@ export async function attemptLoop<P, R extends LoopRoute>(
   deps: LoopDeps<P, R>,
 ): Promise<Attempted<P> | Exhausted<P>> {
   const now = deps.now ?? Date.now;
-  const deadline = now() + first.routing.max_total_ms;
+  const budget = first.routing.max_total_ms;
+  const deadline = now() + budget;
+  // The calls' signal: the client's abort, and the deadline while the loop runs (cleared when it ends, so
+  // a stream that has begun is never cut by it).
+  const ctl = new AbortController();
+  const onAbort = () => ctl.abort(deps.signal.reason);
+  if (deps.signal.aborted) return { exhausted: true };
+  deps.signal.addEventListener("abort", onAbort, { once: true });
+  const timer = setTimeout(() => ctl.abort(new LoopDeadline(budget)), budget);
+  try {
+    const result = await loop(first, deps, ctl.signal, () => now() > deadline || ctl.signal.aborted);
+    // An answer's call keeps listening for the client's abort; with no answer, nothing is left to stop.
+    if (isExhausted(result)) deps.signal.removeEventListener("abort", onAbort);
+    return result;
+  } finally {
+    // From here only the client's abort reaches a call that answered.
+    clearTimeout(timer);
+  }
+}
+
+async function loop<P, R extends LoopRoute>(
+  first: R,
+  deps: LoopDeps<P, R>,
+  signal: AbortSignal,
+  overdue: () => boolean,
+): Promise<Attempted<P> | Exhausted<P>> {
+  const now = deps.now ?? Date.now;
   const queue: R[] = [first];
   const seen = new Set<string>([first.alias]);
   let last: Exhausted<P>["last"];
@@ -137,15 +196,24 @@ export async function attemptLoop<P, R extends LoopRoute>(
       queue.push(r);
     }
   };
+  const timedOut = (): Exhausted<P> => {
+    const words = `gave up: ${(signal.reason as Error).message}`;
+    deps.note(words);
+    // The last upstream answer, when there was one, says more than the deadline does.
+    return { exhausted: true, last, error: last ? undefined : { status: 504, kind: "timeout", message: words } };
+  };
   while (queue.length > 0) {
+    if (deps.signal.aborted) return { exhausted: true, last, error };
+    if (overdue()) return signal.aborted ? timedOut() : { exhausted: true, last, error };
     const route = queue.shift()!;
     if (route !== first) deps.note(`falling back to alias '${route.alias}'`);
-    const list = await candidates(route, deps as LoopDeps<unknown, R>);
+    const { list, pinned } = await candidates(route, deps as LoopDeps<unknown, R>);
     let attempts = 0;
     let moveOn: "fallbacks" | "context" | undefined;
     for (const { d, avail } of list) {
       if (deps.signal.aborted) return { exhausted: true, last, error };
-      if (attempts > route.routing.retries || now() > deadline) break;
+      if (signal.aborted) return timedOut();
+      if (attempts > route.routing.retries || overdue()) break;
       if (hasQuota(d) && !(await deps.health.claimQuota(d))) {
         atQuota++;
         deps.note(`${d.name}: at its declared quota (rpm/tpm), passed by`);
@@ -161,23 +229,45 @@ export async function attemptLoop<P, R extends LoopRoute>(
         deps.note(`${d.name}: not usable for this request (${plan.message})`);
         continue;
       }
-      await deps.health.started(d);
+      if (!(await deps.health.started(d))) {
+        attempts--;
+        atQuota++;
+        if (probe) await deps.health.failed(d, route.routing, { class: "client" }, true);
+        deps.note(`${d.name}: at its declared concurrency, passed by`);
+        continue;
+      }
       const startedAt = now();
       let reply: LoopReply;
+      /** An answer that failed before any output: its status (HTTP, or what an in-stream error stands for). */
+      let failedAs: { status: number; text: string } | undefined;
+      let c: Classified;
       try {
-        reply = await deps.call(plan);
+        reply = await deps.call(plan, signal);
+        if (reply.status >= 400) failedAs = { status: reply.status, text: await readText(reply.body).catch(() => "") };
+        else if (deps.inspect) {
+          const seen = await deps.inspect(plan, reply);
+          if ("text" in seen) failedAs = seen;
+          else reply = seen;
+        }
       } catch (err) {
         await deps.health.finished(d);
-        if (deps.signal.aborted || !deps.isFailure(err)) throw err;
-        const c = classifyFailure(err.info);
+        if (deps.signal.aborted) throw err;
+        // The deadline, not the deployment: nothing is held against it.
+        if (signal.aborted) return timedOut();
+        if (!deps.isFailure(err)) throw err;
+        c = classifyFailure(err.info);
         await deps.health.failed(d, route.routing, c, probe);
         error = err.info;
         deps.note(`${d.name}: ${c.class} (${err.info.message})`);
-        const action = route.routing.actions[c.class as keyof typeof route.routing.actions];
+        const action = route.routing.actions[c.class as keyof Routing["actions"]];
         if (action === "surface") return { exhausted: true, last, error };
+        if (action === "fallback") {
+          moveOn = "fallbacks";
+          break;
+        }
         continue;
       }
-      if (reply.status < 400) {
+      if (!failedAs) {
         const ttft = now() - startedAt;
         return {
           plan,
@@ -194,13 +284,14 @@ export async function attemptLoop<P, R extends LoopRoute>(
           },
         };
       }
-      const text = await readText(reply.body).catch(() => "");
       await deps.health.finished(d);
-      const c: Classified = classifyReply(reply.status, reply.headers, text);
+      if (deps.signal.aborted) return { exhausted: true, last, error };
+      c = classifyReply(failedAs.status, reply.headers, failedAs.text);
       await deps.health.failed(d, route.routing, c, probe);
-      last = { plan, reply: buffered(reply, text), deployment: d };
+      last = { plan, reply: buffered(reply, failedAs.text), deployment: d };
       error = undefined;
-      deps.note(`${d.name}: ${reply.status} ${c.class}`);
+      const inStream = failedAs.status !== reply.status ? " in its stream" : "";
+      deps.note(`${d.name}: ${failedAs.status}${inStream} ${c.class}`);
       const action = c.class === "client" ? "surface" : route.routing.actions[c.class];
       if (action === "surface") return { exhausted: true, last };
       if (action === "fallback") {
@@ -208,8 +299,10 @@ export async function attemptLoop<P, R extends LoopRoute>(
         break;
       }
     }
+    // A pinned previous response is nowhere else: no fallback alias can continue it.
+    if (pinned) break;
     if (moveOn === "context") enqueue(route.settings.context_window_fallbacks);
-    else if (now() <= deadline) enqueue(route.settings.fallbacks);
+    else if (!overdue()) enqueue(route.settings.fallbacks);
   }
   if (!last && !error && atQuota > 0) error = quotaError(first.alias);
   return { exhausted: true, last, error };

@@ -13,6 +13,7 @@ export interface Deployment {
   readonly weight: number;
   readonly rpm?: number | undefined;
   readonly tpm?: number | undefined;
+  readonly concurrency?: number | undefined;
 }
 
 /** An alias's routing settings with every default filled in. */
@@ -44,9 +45,11 @@ export function deploymentsOf(
   const list = settings.deployments ?? [{ provider: settings.provider ?? "", model: settings.model, weight: 1 }];
   const out: Deployment[] = [];
   for (const d of list) {
-    const provider = providers.get(d.provider);
-    if (!provider) return undefined;
+    const named = providers.get(d.provider);
+    if (!named) return undefined;
     const model = d.model ?? requested;
+    // One provider may speak a dialect per model (Vertex: Gemini models, Claude models).
+    const provider = named.forModel?.(model) ?? named;
     const id = deploymentId(provider.name, model);
     out.push({
       id,
@@ -56,6 +59,7 @@ export function deploymentsOf(
       weight: d.weight ?? 1,
       rpm: "rpm" in d ? d.rpm : undefined,
       tpm: "tpm" in d ? d.tpm : undefined,
+      concurrency: "concurrency" in d ? d.concurrency : undefined,
     });
   }
   return out;

@@ -32,11 +32,13 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
 
 /**
  * Each provider's words for "the request does not fit the model's context window": OpenAI and Azure
- * (`context_length_exceeded`, "maximum context length"), Anthropic ("prompt is too long"), Bedrock ("input
- * is too long"), Gemini ("exceeds the maximum number of tokens"), vLLM and others.
+ * (`context_length_exceeded`, "maximum context length", Responses' "exceeds the context window"),
+ * Anthropic ("prompt is too long", "input length and `max_tokens` exceed context limit", a 413
+ * `request_too_large`), Bedrock ("input is too long"), Gemini ("exceeds the maximum number of tokens"),
+ * vLLM and others.
  */
 const CONTEXT_WINDOW =
-  /context_length_exceeded|maximum context length|context window|prompt is too long|input is too long|too many (input )?tokens|exceeds the maximum number of tokens|reduce the length of the messages|string_above_max_length/i;
+  /context_length_exceeded|maximum context length|context window|exceeds? context limit|prompt is too long|input is too long|request_too_large|too many (input )?tokens|exceeds the maximum number of tokens|reduce the length of the messages|string_above_max_length/i;
 
 /** Content filtering: OpenAI/Azure `content_filter`, Azure's ResponsibleAIPolicyViolation, safety blocks. */
 const CONTENT_FILTER =

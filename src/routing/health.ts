@@ -73,8 +73,16 @@ export class DeploymentHealth {
     return spendTokens(this.hot, d, tokens, this.now());
   }
 
-  started(d: Deployment): Promise<number> {
-    return this.hot.incr(`inflight:${d.id}`, 1, INFLIGHT_TTL);
+  /**
+   * Counts a request in flight on the deployment; false (and nothing counted) when it declares a
+   * `concurrency` and has that many in flight already (checked and counted in one atomic step).
+   */
+  async started(d: Deployment): Promise<boolean> {
+    if (d.concurrency === undefined) {
+      await this.hot.incr(`inflight:${d.id}`, 1, INFLIGHT_TTL);
+      return true;
+    }
+    return (await this.hot.addWithin(`inflight:${d.id}`, 1, d.concurrency, INFLIGHT_TTL)).ok;
   }
 
   async finished(d: Deployment): Promise<void> {
@@ -118,12 +126,20 @@ export class DeploymentHealth {
       return;
     }
     if (c.class === "rate_limited" && c.retryAfterMs !== undefined && c.retryAfterMs > 0) {
-      await this.hot.set(`cool:${d.id}`, "retry-after", c.retryAfterMs);
+      // The breaker leaves it to the wait the upstream named; the health view counts it.
+      await Promise.all([
+        this.hot.set(`cool:${d.id}`, "retry-after", c.retryAfterMs),
+        this.hot.incr(`errs:${d.id}:${b}`, 1, ttl),
+      ]);
       this.events.coolDown(d, c.retryAfterMs, "rate limited, honouring its retry-after");
       if (probe) await this.hot.del(`probe:${d.id}`);
       return;
     }
-    const fails = await this.hot.incr(`fails:${d.id}:${b}`, 1, ttl);
+    const [fails] = await Promise.all([
+      this.hot.incr(`fails:${d.id}:${b}`, 1, ttl),
+      // What the health view shows: the breaker's own count restarts when it trips.
+      this.hot.incr(`errs:${d.id}:${b}`, 1, ttl),
+    ]);
     if (probe || (fails >= routing.allowed_fails && fails * 2 >= reqs)) {
       const ms = routing.cooldown_s * 1000;
       await Promise.all([
@@ -142,13 +158,13 @@ export class DeploymentHealth {
 
   async view(d: Deployment, routing: Routing): Promise<HealthView> {
     const b = this.bucket(routing);
-    const [coolMs, open, inflight, ttft, reqs, fails, quota] = await Promise.all([
+    const [coolMs, open, inflight, ttft, reqs, errs, quota] = await Promise.all([
       this.hot.ttl(`cool:${d.id}`),
       this.hot.get(`open:${d.id}`),
       this.inflight(d),
       this.ttft(d),
       this.hot.count(`reqs:${d.id}:${b}`),
-      this.hot.count(`fails:${d.id}:${b}`),
+      this.hot.count(`errs:${d.id}:${b}`),
       quotaUse(this.hot, d, this.now()),
     ]);
     return {
@@ -157,7 +173,7 @@ export class DeploymentHealth {
       in_flight: Math.max(0, inflight),
       ttft_ms: ttft ?? null,
       window_requests: reqs,
-      window_errors: fails,
+      window_errors: errs,
       ...quota,
     };
   }

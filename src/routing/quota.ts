@@ -5,7 +5,7 @@ const MINUTE = 60_000;
 
 /** Whether a deployment declares a quota at all: without one, no state is touched. */
 export function hasQuota(d: Deployment): boolean {
-  return d.rpm !== undefined || d.tpm !== undefined;
+  return d.rpm !== undefined || d.tpm !== undefined || d.concurrency !== undefined;
 }
 
 /**

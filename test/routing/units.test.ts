@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JsonObject } from "../../src/ir/types.js";
 import type { Provider } from "../../src/providers/types.js";
@@ -12,6 +14,7 @@ import { type Candidate, order } from "../../src/routing/strategies.js";
 import type { HotState } from "../../src/state/hot-state.js";
 import { MemoryState } from "../../src/state/memory.js";
 import { RedisState } from "../../src/state/redis.js";
+import { SHARED } from "../support/upstream-fixtures.js";
 
 const dep = (name: string, weight = 1): Deployment => ({
   id: `p-${name}/m`,
@@ -109,6 +112,58 @@ describe("error classes: each provider's own forms", () => {
       '{"error":{"code":"content_filter","message":"The response was filtered (ResponsibleAIPolicyViolation)"}}',
       "content_filter",
     ],
+    // Azure OpenAI Chat: OpenAI's shape, with its own wording.
+    [
+      400,
+      '{"error":{"message":"This model\'s maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens. Please reduce the length of the messages.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}',
+      "context_window",
+    ],
+    // OpenAI / Azure Responses (non-streamed).
+    [
+      400,
+      '{"error":{"message":"Your input exceeds the context window of this model. Please adjust your input and try again.","type":"invalid_request_error","param":"input","code":"context_length_exceeded"}}',
+      "context_window",
+    ],
+    // Anthropic, when input and max_tokens together exceed the window.
+    [
+      400,
+      '{"type":"error","error":{"type":"invalid_request_error","message":"input length and `max_tokens` exceed context limit: 199759 + 8192 > 200000, decrease input length or `max_tokens` and try again"}}',
+      "context_window",
+    ],
+    // Anthropic 413 request_too_large.
+    [
+      413,
+      '{"type":"error","error":{"type":"request_too_large","message":"Request exceeds the maximum allowed number of bytes."}}',
+      "context_window",
+    ],
+    // Gemini.
+    [
+      400,
+      '{"error":{"code":400,"message":"The input token count (1250000) exceeds the maximum number of tokens allowed (1048576).","status":"INVALID_ARGUMENT"}}',
+      "context_window",
+    ],
+    [
+      429,
+      '{"error":{"code":429,"message":"Resource has been exhausted","status":"RESOURCE_EXHAUSTED"}}',
+      "rate_limited",
+    ],
+    [
+      503,
+      '{"error":{"code":503,"message":"The model is overloaded. Please try again later.","status":"UNAVAILABLE"}}',
+      "overloaded",
+    ],
+    // Azure content filter on the prompt, as Azure words it.
+    [
+      400,
+      '{"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI\'s content management policy.","type":null,"param":"prompt","code":"content_filter","status":400,"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"hate":{"filtered":true,"severity":"high"}}}}}',
+      "content_filter",
+    ],
+    // OpenAI's policy refusal of a request.
+    [
+      400,
+      '{"error":{"message":"Your request was rejected as a result of our safety system.","type":"invalid_request_error","code":"content_policy_violation"}}',
+      "content_filter",
+    ],
     [400, '{"error":{"message":"bad temperature"}}', "client"],
     [401, '{"error":{"message":"invalid key"}}', "client"],
   ])("%i %s → %s", (status, text, cls) => {
@@ -124,6 +179,58 @@ describe("error classes: each provider's own forms", () => {
   it("calls that got no answer are timeouts or connection failures", () => {
     expect(classifyFailure({ status: 504, kind: "timeout", message: "" }).class).toBe("timeout");
     expect(classifyFailure({ status: 502, kind: "server", message: "ECONNREFUSED" }).class).toBe("connection");
+  });
+});
+
+describe("affinity keys from what each recorded tool sent", () => {
+  const REAL = join(SHARED, "fixtures/real-clients");
+  const recorded = readdirSync(REAL)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => ({
+      file: f,
+      ...(JSON.parse(readFileSync(join(REAL, f), "utf8")) as { headers?: Record<string, string>; body: JsonObject }),
+    }))
+    .filter((f) => f.headers !== undefined);
+  /** The session the tool itself named, in the header each one uses. */
+  const sessionOf = (h: Record<string, string>) =>
+    h["x-claude-code-session-id"] ?? h["session-id"] ?? h["x-session-affinity"];
+
+  it("every recorded Claude Code, Codex and OpenCode request is keyed by its tool's session", () => {
+    const tools = new Set<string>();
+    for (const f of recorded) {
+      const session = sessionOf(f.headers!);
+      expect(session, f.file).toBeTruthy();
+      expect(affinityKey(f.headers!, f.body), f.file).toBe(`s:${session}`);
+      tools.add(f.file.split("-")[0]!);
+    }
+    expect(tools).toEqual(new Set(["claude", "codex", "opencode"]));
+  });
+
+  it("Claude Code without its header: the session in metadata.user_id is the same one", () => {
+    const claude = recorded.filter((f) => f.file.startsWith("claude"));
+    expect(claude.length).toBeGreaterThan(3);
+    for (const f of claude) expect(affinityKey({}, f.body), f.file).toBe(`s:${f.headers!["x-claude-code-session-id"]}`);
+  });
+
+  it("Codex without its header: its prompt_cache_key (the same session)", () => {
+    const codex = recorded.filter((f) => f.file.startsWith("codex"));
+    for (const f of codex) expect(affinityKey({}, f.body), f.file).toBe(`k:${f.headers!["session-id"]}`);
+  });
+
+  it("Cursor: its conversation id (a real Cursor body)", () => {
+    const f = JSON.parse(
+      readFileSync(
+        join(SHARED, "fixtures/cursor-2026/clyde__agent-gpt54-responses-body-on-chat-completions__request.json"),
+        "utf8",
+      ),
+    ) as { body: JsonObject };
+    expect(affinityKey({}, f.body)).toBe("s:c9318f8e-3eb7-4bf3-b50e-f65215d398b0");
+  });
+
+  it("Codex's earlier headers (session_id, conversation_id) and x-session-affinity first of all", () => {
+    expect(affinityKey({ session_id: "old-codex" }, {})).toBe("s:old-codex");
+    expect(affinityKey({ conversation_id: "older-codex" }, {})).toBe("s:older-codex");
+    expect(affinityKey({ "x-session-affinity": "chosen", "session-id": "other" }, {})).toBe("s:chosen");
   });
 });
 
@@ -287,6 +394,21 @@ describe.each(ENGINES)("deployment health on $name", ({ open }) => {
     expect((await health.view(d, routing)).tpm_used).toBe(900);
     t += 120_000;
     expect(await health.claimQuota(d)).toBe(true);
+  });
+
+  it("a declared concurrency: no more than that many in flight, counted atomically; free again when one finishes", async () => {
+    const { health } = setup();
+    const d = { ...dep("c"), concurrency: 2 };
+    const tries = await Promise.all(Array.from({ length: 10 }, () => health.started(d)));
+    expect(tries.filter(Boolean)).toHaveLength(2);
+    expect(await health.inflight(d)).toBe(2);
+    await health.finished(d);
+    expect(await health.started(d)).toBe(true);
+    expect(await health.started(d)).toBe(false);
+    // Without a declared concurrency every request counts and none is refused.
+    const free = dep("f");
+    expect((await Promise.all(Array.from({ length: 10 }, () => health.started(free)))).every(Boolean)).toBe(true);
+    expect(await health.inflight(free)).toBe(10);
   });
 
   it("a deployment without a declared quota touches no quota state", async () => {

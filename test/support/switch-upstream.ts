@@ -4,7 +4,11 @@ import type { Socket } from "node:net";
 /** What a switchable upstream does with the next request. */
 export type Mode =
   | { kind: "pass" }
-  | { kind: "status"; status: number; headers?: Record<string, string>; body: unknown };
+  | { kind: "status"; status: number; headers?: Record<string, string>; body: unknown }
+  /** HTTP 200 and this event stream as the whole answer (a failure inside the stream). */
+  | { kind: "sse"; text: string }
+  /** Takes the request and never answers (until the connection is closed). */
+  | { kind: "hang" };
 
 /**
  * One "deployment" for routing tests: an HTTP front on its own port that forwards to a real upstream (the
@@ -36,6 +40,18 @@ export async function switchUpstream(target: string): Promise<SwitchUpstream> {
         hits.push({ at, status: mode.status });
         res.writeHead(mode.status, { "content-type": "application/json", ...mode.headers });
         res.end(JSON.stringify(mode.body));
+        return;
+      }
+      if (mode.kind === "sse") {
+        req.resume();
+        hits.push({ at, status: 200 });
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.end(mode.text);
+        return;
+      }
+      if (mode.kind === "hang") {
+        req.resume();
+        hits.push({ at, status: 0 });
         return;
       }
       const up = request(
