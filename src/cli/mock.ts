@@ -1,5 +1,6 @@
+import { loadRecordings, Replayer, type ReplayMatch } from "../mock/replay.js";
 import { type MockServer, startMockServer } from "../mock/server.js";
-import type { Command } from "./command.js";
+import { type Command, UsageError } from "./command.js";
 import { optFlag, optMs, optPort, optString } from "./values.js";
 
 export interface MockOptions {
@@ -8,6 +9,9 @@ export interface MockOptions {
   latencyMs?: number | undefined;
   chunkDelayMs?: number | undefined;
   strict?: boolean | undefined;
+  /** Serve the upstream answers recorded in this directory (`logging.record`). */
+  replay?: string | undefined;
+  match?: ReplayMatch | undefined;
 }
 
 /** `llmux mock`: the scripted upstream on a port, echoing by default. */
@@ -16,13 +20,28 @@ export async function mock(o: MockOptions): Promise<MockServer> {
   if (o.latencyMs !== undefined) opts.latencyMs = o.latencyMs;
   if (o.chunkDelayMs !== undefined) opts.chunkDelayMs = o.chunkDelayMs;
   if (o.strict) opts.validate = true;
+  let replayer: Replayer | undefined;
+  if (o.replay !== undefined) {
+    let recordings: ReturnType<typeof loadRecordings>;
+    try {
+      recordings = loadRecordings(o.replay);
+    } catch (err) {
+      throw new UsageError((err as Error).message, "mock");
+    }
+    const r = new Replayer(recordings, o.match);
+    replayer = r;
+    opts.answer = (req) => r.answer(req);
+  }
   const server = await startMockServer(opts);
   console.log(
     `llmux mock upstream on ${server.url}\n` +
       "  Anthropic      POST /v1/messages\n" +
       "  OpenAI         POST /v1/chat/completions, /v1/responses\n" +
       "  Azure          POST /openai/v1/responses, /openai/responses, /openai/deployments/{d}/chat/completions\n" +
-      "  compatible     POST /compat/v1/chat/completions (reasoning_content), /openrouter/v1/chat/completions (reasoning)",
+      "  compatible     POST /compat/v1/chat/completions (reasoning_content), /openrouter/v1/chat/completions (reasoning)" +
+      (replayer
+        ? `\n  replaying ${replayer.recordings.length} recorded exchange(s) from ${o.replay} (match: ${o.match ?? "auto"})`
+        : ""),
   );
   return server;
 }
@@ -33,6 +52,10 @@ export const mockCommand: Command = {
   description: [
     "A stand-in for the providers, for trying llmux and for tests: it serves each provider's API at its",
     "real paths and echoes the last user message, streamed or not.",
+    "",
+    "With --replay DIR it answers with the upstream streams recorded by logging.record (or llmux start",
+    "--record DIR): each request gets the recorded answer whose upstream request has the same content,",
+    "else the next one recorded for its path, in recording order (--match hash or order for one rule only).",
   ].join("\n"),
   options: {
     port: {
@@ -48,8 +71,18 @@ export const mockCommand: Command = {
       type: "boolean",
       description: "Enforce the providers' rules on reasoning state and tool pairing (400s worded as they word them).",
     },
+    replay: {
+      type: "string",
+      value: "DIR",
+      description: "Serve the upstream answers recorded in DIR (logging.record) instead of echoing.",
+    },
+    match: {
+      type: "string",
+      value: "auto|hash|order",
+      description: "How --replay picks a recording: by the upstream request's content, by order, or both (auto).",
+    },
   },
-  examples: ["llmux mock --port 4010 --latency 200 --chunk-delay 20"],
+  examples: ["llmux mock --port 4010 --latency 200 --chunk-delay 20", "llmux mock --replay ./recordings --port 4010"],
   run: (input) =>
     mock({
       port: optPort(input),
@@ -57,5 +90,13 @@ export const mockCommand: Command = {
       latencyMs: optMs(input, "latency"),
       chunkDelayMs: optMs(input, "chunk-delay"),
       strict: optFlag(input, "strict"),
+      replay: optString(input, "replay"),
+      match: matchOf(optString(input, "match")),
     }),
 };
+
+function matchOf(value: string | undefined): ReplayMatch | undefined {
+  if (value === undefined) return undefined;
+  if (value === "auto" || value === "hash" || value === "order") return value;
+  throw new UsageError(`--match must be auto, hash or order, got '${value}'`, "mock");
+}

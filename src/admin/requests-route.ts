@@ -1,0 +1,90 @@
+import type { z } from "zod";
+import type { Data } from "../data/data.js";
+import { BadFilter, getRequest, listRequests, type RequestFilter } from "../requestlog/query.js";
+import { type Bucket, defaultBucket, requestStats } from "../requestlog/stats.js";
+import { RequestDetailSchema, RequestList, RequestsQuery, StatsAnswerSchema, StatsQuery } from "./requests-schemas.js";
+import { AdminError, type AdminRoute } from "./routes.js";
+
+function time(v: string | undefined, field: string): number | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new AdminError(400, `${field} must be an ISO date or time, got '${v}'`, field);
+  return t;
+}
+
+/** The query's filters; with `keyId` (self-service) the key is fixed, whatever the query says. */
+function filterOf(q: z.infer<typeof StatsQuery>, keyId: string | undefined): RequestFilter {
+  const { from, to, errors, bucket: _, ...rest } = q;
+  return {
+    ...rest,
+    ...(keyId !== undefined ? { key_id: keyId } : {}),
+    errors: errors === "true",
+    from: time(from, "from"),
+    to: time(to, "to"),
+  };
+}
+
+async function mapped<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof BadFilter) throw new AdminError(400, err.message, err.field);
+    throw err;
+  }
+}
+
+/** The request log's answers, over every request or one key's (self-service). */
+export const requestLogAnswers = (data: Data) => ({
+  list: (query: unknown, keyId?: string) =>
+    mapped(() => {
+      const q = query as z.infer<typeof RequestsQuery>;
+      const { limit, before, ...rest } = q;
+      return listRequests(data, filterOf(rest, keyId), limit, before);
+    }),
+  one: (id: string, keyId?: string) => getRequest(data, id, keyId),
+  stats: (query: unknown, keyId?: string) =>
+    mapped(() => {
+      const q = query as z.infer<typeof StatsQuery>;
+      const f = filterOf(q, keyId);
+      const to = f.to ?? Date.now() + 1;
+      const from = f.from ?? to - 3_600_000;
+      if (from >= to) throw new AdminError(400, "from must be before to", "from");
+      const bucket: Bucket = q.bucket ?? defaultBucket(from, to);
+      return requestStats(data, { ...f, from, to }, bucket);
+    }),
+});
+
+/** `GET /admin/v1/requests`, `/requests/{id}`, `/stats`: the request log, for admin keys. */
+export function requestRoutes(data: Data): AdminRoute[] {
+  const a = requestLogAnswers(data);
+  return [
+    {
+      method: "GET",
+      path: "/admin/v1/requests",
+      summary: "The request log, newest first (filtered; paginated with before/next_before)",
+      query: RequestsQuery,
+      status: 200,
+      answer: RequestList,
+      run: ({ query }) => a.list(query),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/requests/{id}",
+      summary: "One request: its row, and its bodies and conversation when body logging kept them",
+      status: 200,
+      answer: RequestDetailSchema,
+      byId: true,
+      run: ({ params }) => a.one(params.id!),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/stats",
+      summary:
+        "Requests, errors, latency and TTFT percentiles, tokens and cost by time bucket; top keys, teams, models",
+      query: StatsQuery,
+      status: 200,
+      answer: StatsAnswerSchema,
+      run: ({ query }) => a.stats(query),
+    },
+  ];
+}

@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { ERROR_CLASS_MEANINGS, ERROR_CLASSES } from "../gateway/error-class.js";
+
+/** The request log's queries and answers (GET /admin/v1/requests, /requests/{id}, /stats), as zod schemas. */
+
+/** The error classes and what each means, for the OpenAPI (the same names as the metrics' error_class label). */
+const classes = Object.entries(ERROR_CLASS_MEANINGS)
+  .map(([name, meaning]) => `${name}: ${meaning}`)
+  .join("; ");
+
+const filters = {
+  key_id: z.string().optional().describe("Only this minted key's requests."),
+  team_id: z.string().optional(),
+  user: z.string().optional().describe("A key's user label."),
+  model: z.string().optional().describe("Matches the alias, the model asked for, or the upstream model."),
+  provider: z.string().optional(),
+  deployment: z.string().optional(),
+  status: z
+    .string()
+    .regex(/^(\d{3}|[1-5]xx)$/i, "a status code like 429, or a class like 4xx")
+    .optional()
+    .describe("An exact status (429) or a class (2xx, 4xx, 5xx)."),
+  outcome: z.enum(["ok", "error", "aborted", "refused"]).optional(),
+  error_class: z.enum(ERROR_CLASSES).optional().describe(`The class of failure (${classes}).`),
+  client_tool: z.string().optional().describe("claude-code, codex, cursor, opencode, gemini-cli, openai-sdk, …"),
+  errors: z.enum(["true", "false"]).optional().describe("true: only failed and refused requests."),
+  from: z.string().optional().describe("ISO time or date (inclusive)."),
+  to: z.string().optional().describe("ISO time or date (exclusive)."),
+};
+
+export const RequestsQuery = z
+  .object({
+    ...filters,
+    limit: z.coerce.number().int().min(1).max(500).default(50).describe("Rows per page (at most 500)."),
+    before: z.string().optional().describe("The cursor from the previous page's next_before."),
+  })
+  .strict();
+
+export const StatsQuery = z
+  .object({
+    ...filters,
+    from: z.string().optional().describe("ISO time or date; default: an hour ago."),
+    to: z.string().optional().describe("ISO time or date; default: now."),
+    bucket: z
+      .enum(["minute", "hour", "day"])
+      .optional()
+      .describe("Bucket size; default: chosen from the range (minutes up to 3 hours, hours up to 7 days)."),
+  })
+  .strict();
+
+const Warning = z.object({ code: z.string(), message: z.string() });
+
+export const RequestRowSchema = z.object({
+  id: z.string(),
+  time: z.string().describe("When the request arrived (ISO 8601, UTC)."),
+  key_id: z.string().nullable(),
+  key_name: z.string().nullable().describe("The key's name (`config:…` for a service key); never the key."),
+  team_id: z.string().nullable(),
+  user: z.string().nullable(),
+  method: z.string(),
+  path: z.string(),
+  client_dialect: z.string().nullable().describe("anthropic, openai-chat, openai-responses or gemini."),
+  client_tool: z.string().nullable(),
+  requested_model: z.string().nullable(),
+  alias: z.string().nullable(),
+  provider: z.string().nullable(),
+  deployment: z.string().nullable(),
+  model: z.string().nullable().describe("The upstream model."),
+  stream: z.boolean().nullable(),
+  status: z.number().int().describe("0 when no status was written (the client left first)."),
+  outcome: z.enum(["ok", "error", "aborted", "refused"]),
+  error_class: z
+    .enum(ERROR_CLASSES)
+    .nullable()
+    .describe(`Why the request did not end well (null when it did): ${classes}.`),
+  reason: z.string().nullable().describe("Why it failed or was refused, in words (redacted)."),
+  latency_ms: z.number(),
+  ttft_ms: z.number().nullable().describe("Time to the first byte of the answer."),
+  overhead_ms: z.number().nullable().describe("Time llmux itself added, when measured."),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cache_read_tokens: z.number().int(),
+  cache_write_tokens: z.number().int(),
+  reasoning_tokens: z.number().int(),
+  estimated: z.boolean().describe("The usage (or the price) was estimated by llmux."),
+  cost_usd: z.number(),
+  attempts: z.number().int().describe("Upstream calls made."),
+  route: z.string().nullable().describe("The llmux-route header: what served, and what failed before."),
+  warnings: z.array(Warning),
+  has_bodies: z.boolean().describe("The bodies were kept (logging.bodies)."),
+});
+
+export const RequestList = z.object({
+  rows: z.array(RequestRowSchema),
+  next_before: z.string().nullable().describe("Pass as `before` for the next (older) page; null on the last."),
+});
+
+const Part = z.union([
+  z.object({ type: z.literal("text"), text: z.string() }),
+  z.object({ type: z.literal("image"), media_type: z.string().nullable(), url: z.string().nullable() }),
+  z.object({ type: z.literal("tool_call"), id: z.string(), name: z.string(), arguments: z.string() }),
+  z.object({
+    type: z.literal("tool_result"),
+    tool_call_id: z.string(),
+    content: z.string(),
+    is_error: z.boolean(),
+  }),
+  z.object({ type: z.literal("reasoning"), text: z.string(), redacted: z.boolean() }),
+]);
+
+const Message = z.object({
+  role: z.enum(["user", "assistant", "tool", "developer", "system"]),
+  parts: z.array(Part),
+});
+
+export const RequestDetailSchema = RequestRowSchema.extend({
+  conversation: z
+    .object({
+      system: z.string().nullable(),
+      tools: z.array(z.object({ name: z.string(), description: z.string().nullable() })),
+      messages: z.array(Message),
+    })
+    .nullable()
+    .describe("The client's request as the model saw it, decoded by llmux (null when the bodies were not kept)."),
+  answer: Message.nullable().describe("The answer the client got."),
+  bodies: z
+    .object({
+      client_request: z.string().nullable(),
+      upstream_request: z.string().nullable(),
+      upstream_response: z.string().nullable().describe("Raw SSE or JSON."),
+      client_response: z.string().nullable().describe("Raw SSE or JSON."),
+    })
+    .nullable()
+    .describe("The redacted bodies, when body logging kept them."),
+  truncated: z.array(z.string()).describe("Bodies cut at logging.body_max_kb."),
+});
+
+const Top = z.object({ id: z.string(), name: z.string().nullable(), requests: z.number().int(), cost_usd: z.number() });
+
+export const StatsAnswerSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  bucket: z.enum(["minute", "hour", "day"]),
+  buckets: z.array(
+    z.object({
+      time: z.string(),
+      requests: z.number().int(),
+      errors: z.record(z.string(), z.number().int()).describe("Failed and refused requests by error class."),
+      p50_latency_ms: z.number().nullable(),
+      p95_latency_ms: z.number().nullable(),
+      p50_ttft_ms: z.number().nullable(),
+      p95_ttft_ms: z.number().nullable(),
+      input_tokens: z.number().int(),
+      output_tokens: z.number().int(),
+      cache_read_tokens: z.number().int(),
+      cache_write_tokens: z.number().int(),
+      reasoning_tokens: z.number().int(),
+      cost_usd: z.number(),
+    }),
+  ),
+  top: z.object({
+    keys: z.array(Top),
+    teams: z.array(Top),
+    models: z.array(z.object({ model: z.string(), requests: z.number().int(), cost_usd: z.number() })),
+  }),
+});

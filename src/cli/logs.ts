@@ -1,0 +1,120 @@
+import type { RequestDetail, RequestRow } from "../requestlog/view.js";
+import { ADMIN_OPTIONS, AdminCallFailed, type AdminClient, withClient } from "./admin-client.js";
+import type { Command, CommandInput } from "./command.js";
+import { UsageError } from "./command.js";
+import { optFlag, optString } from "./values.js";
+
+/** How often --follow asks for new requests, and how far back it looks (a request is logged when it ends). */
+const FOLLOW_MS = 1000;
+const FOLLOW_WINDOW_MS = 15 * 60_000;
+
+function limitOf(input: CommandInput): number {
+  const v = optString(input, "limit");
+  if (v === undefined) return 10;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new UsageError(`--limit must be 1 to 500, got '${v}'`, "logs");
+  return n;
+}
+
+function colourOf(input: CommandInput): boolean {
+  if (optFlag(input, "color")) return true;
+  if (optFlag(input, "no-color")) return false;
+  return process.stdout.isTTY === true && !input.env.NO_COLOR;
+}
+
+/** A key by id (`key_…`), or by name (looked up among the keys). */
+async function keyIdOf(c: AdminClient, key: string): Promise<string> {
+  if (key.startsWith("key_")) return key;
+  const keys = (await c.call("GET", "/admin/v1/keys")) as { data: { id: string; name: string }[] };
+  const found = keys.data.filter((k) => k.name === key);
+  if (found.length === 0) throw new AdminCallFailed(`no key named '${key}' (give its name or its id, key_…)`);
+  if (found.length > 1)
+    throw new AdminCallFailed(
+      `${found.length} keys are named '${key}': give the id (${found.map((k) => k.id).join(", ")})`,
+    );
+  return found[0]!.id;
+}
+
+/** The rows asked for (newest first), from the list route. */
+async function page(c: AdminClient, query: Record<string, string>): Promise<RequestRow[]> {
+  return ((await c.call("GET", "/admin/v1/requests", undefined, query)) as { rows: RequestRow[] }).rows;
+}
+
+export const logsCommand: Command = {
+  name: "logs",
+  summary: "Show logged requests: who, model and route, timings, tokens, cost, and the conversation.",
+  description: [
+    "Reads the request log from the configured store, or from a running llmux with --url (and --admin-key or",
+    "$LLMUX_ADMIN_KEY). Each request is shown as a block: who called, which model and route, timings, tokens",
+    "and cost, then the conversation as the model saw it (system prompt folded, Markdown rendered, code",
+    "highlighted, tool calls with their arguments, tool results cut short, reasoning dimmed) and the answer.",
+    "The conversation needs the bodies: set logging.bodies to errors or all. Oldest first, like a log;",
+    "--follow keeps printing requests as they finish. Colours on a terminal, or with --color.",
+  ].join("\n"),
+  options: {
+    ...ADMIN_OPTIONS,
+    follow: { type: "boolean", short: "f", description: "Keep printing requests as they finish." },
+    key: { type: "string", value: "KEY", description: "Only this key's requests (its id, key_…, or its name)." },
+    model: { type: "string", value: "MODEL", description: "Only requests for this alias or model." },
+    errors: { type: "boolean", description: "Only failed and refused requests." },
+    limit: { type: "string", short: "n", value: "N", description: "How many of the latest requests (default 10)." },
+    full: { type: "boolean", description: "Every line of long messages and tool results." },
+    color: { type: "boolean", description: "Colours even when not writing to a terminal." },
+    "no-color": { type: "boolean", description: "No colours, even on a terminal." },
+  },
+  arguments: [{ name: "id", optional: true, description: "One request's id (req_…): that request only." }],
+  examples: [
+    "llmux logs",
+    "llmux logs -f --errors",
+    "llmux logs --key alice --model claude-sonnet-4-5 -n 3",
+    "llmux logs req_3kTf9… --full",
+    "llmux logs --url http://127.0.0.1:4000 --follow",
+  ],
+  run: (input) => {
+    const limit = limitOf(input);
+    const colour = colourOf(input);
+    const json = optFlag(input, "json");
+    const width = process.stdout.columns ?? 100;
+    return withClient(input, async (c) => {
+      const { renderRequest } = await import("../requestlog/render.js");
+      const detail = async (id: string) =>
+        (await c.call("GET", `/admin/v1/requests/${encodeURIComponent(id)}`)) as RequestDetail;
+      const show = async (row: RequestRow) => {
+        const d = row.has_bodies ? await detail(row.id) : row;
+        if (json) process.stdout.write(`${JSON.stringify(d)}\n`);
+        else process.stdout.write(`${renderRequest(d, { colour, width, full: optFlag(input, "full") })}\n\n`);
+      };
+      const id = input.args[0];
+      if (id) {
+        const d = await detail(id);
+        if (json) process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+        else process.stdout.write(`${renderRequest(d, { colour, width, full: optFlag(input, "full") })}\n`);
+        return;
+      }
+      const query: Record<string, string> = {};
+      const key = optString(input, "key");
+      if (key) query.key_id = await keyIdOf(c, key);
+      const model = optString(input, "model");
+      if (model) query.model = model;
+      if (optFlag(input, "errors")) query.errors = "true";
+      const seen = new Set<string>();
+      const latest = await page(c, { ...query, limit: String(limit) });
+      for (const row of latest.reverse()) {
+        seen.add(row.id);
+        await show(row);
+      }
+      if (!optFlag(input, "follow")) return;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, FOLLOW_MS));
+        const from = new Date(Date.now() - FOLLOW_WINDOW_MS).toISOString();
+        const fresh = (await page(c, { ...query, from, limit: "500" })).filter((r) => !seen.has(r.id));
+        for (const row of fresh.reverse()) {
+          seen.add(row.id);
+          await show(row);
+        }
+        // Only what the window can still return needs remembering.
+        if (seen.size > 20_000) for (const old of [...seen].slice(0, 10_000)) seen.delete(old);
+      }
+    });
+  },
+};

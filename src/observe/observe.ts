@@ -1,0 +1,143 @@
+import type { ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import type { Config } from "../config/schema.js";
+import { recordSettings } from "../config/schema-observe.js";
+import type { Exchange } from "../gateway/exchange.js";
+import type { RequestRecord } from "../gateway/finalise.js";
+import { header } from "../gateway/http.js";
+import type { ModelTable } from "../gateway/model-table.js";
+import { startCapture } from "./capture.js";
+import { Labels } from "./labels.js";
+import type { Logger } from "./logger.js";
+import { loadProm, Metrics } from "./metrics.js";
+import { groupMetrics, inWorkerGroup, joinWorkerGroup } from "./metrics-cluster.js";
+import { METRICS_PATH, MetricsAccess, serveMetrics } from "./metrics-endpoint.js";
+import { Recorder } from "./recorder.js";
+import { redactorOf } from "./redact.js";
+import { RequestTiming } from "./timing.js";
+import { Tracing, tracingWanted } from "./tracing.js";
+
+/** The response header that says how long llmux itself took (see docs/observability.md). */
+export const OVERHEAD_HEADER = "llmux-overhead-ms";
+
+function version(): string {
+  try {
+    return (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * What the gateway lets others see of its requests: Prometheus metrics (`GET /metrics`), OpenTelemetry
+ * traces, the `llmux-overhead-ms` header, recordings, and the one capture of a request's bodies (for the
+ * request log and the recorder). The gateway calls `begin` when a request arrives and `settle` once it is
+ * over; everything is observed in `settle`, from the record and its timing.
+ */
+export class Observe {
+  private readonly access: MetricsAccess;
+  private readonly labels: Labels;
+  private readonly metrics: Metrics | undefined;
+  private readonly group: boolean;
+  private readonly recorder: Recorder | undefined;
+  private tracing: Tracing | undefined;
+  private readonly tracingReady: Promise<Tracing | undefined> | undefined;
+
+  constructor(config: Config, logger: Logger, models: ModelTable, env: NodeJS.ProcessEnv = process.env) {
+    this.labels = new Labels(config, models);
+    this.access = new MetricsAccess(config);
+    this.group = inWorkerGroup();
+    if (this.access.readable) {
+      const prom = loadProm();
+      this.metrics = new Metrics(prom, this.labels);
+      if (this.group) joinWorkerGroup(prom, this.metrics.registry);
+    }
+    const record = recordSettings(config.logging.record);
+    if (record) this.recorder = new Recorder(record, redactorOf(config), logger);
+    if (tracingWanted(env)) {
+      this.tracingReady = Tracing.start(env, this.labels, version(), logger).then(
+        (t) => {
+          this.tracing = t;
+          return t;
+        },
+        (err: Error) => {
+          logger.error({ err: err.message }, "OpenTelemetry tracing could not start: no traces are sent");
+          return undefined;
+        },
+      );
+    }
+  }
+
+  /**
+   * A request arrived: its clock starts, its answer will carry the overhead header, and its bodies are
+   * captured when something reads them: the request log (`logBytes`: what it keeps of each, 0 for none) or
+   * the recorder. One capture serves both.
+   */
+  begin(ex: Exchange, logBytes = 0): void {
+    const timing = new RequestTiming();
+    ex.rec.timing = timing;
+    this.metrics?.begin();
+    if (this.tracingReady) timing.traceparent = header(ex.req.headers, "traceparent");
+    // Neither reader keeps the admin API's or /metrics' own exchanges.
+    const bytes = Math.max(logBytes, this.recorder?.captureBytes ?? 0);
+    if (bytes > 0 && !ex.rec.path.startsWith("/admin") && !this.owns(ex.rec.path))
+      ex.rec.capture = startCapture(ex.req.headers, ex.res, bytes);
+    overheadHeader(ex.res, ex.rec, timing);
+  }
+
+  /** Whether a path is served here (`/metrics`). */
+  owns(path: string): boolean {
+    return path === METRICS_PATH;
+  }
+
+  serve(ex: Exchange): Promise<void> {
+    const m = this.metrics;
+    const source = m
+      ? this.group
+        ? () => groupMetrics()
+        : async () => ({ text: await m.text(), type: m.registry.contentType })
+      : undefined;
+    return serveMetrics(ex, this.access, source);
+  }
+
+  /** A deployment was put to cool down. */
+  cooledDown(d: { name: string; provider: { name: string } }): void {
+    this.metrics?.cooledDown(d.name, d.provider.name);
+  }
+
+  /** The settle stage's share: the overhead on the record, then metrics, the trace and the recording. */
+  settle(rec: RequestRecord): void {
+    const t = rec.timing;
+    if (!t) return;
+    const now = performance.now();
+    rec.overheadMs = t.overheadMs(rec.startedAt, now);
+    this.metrics?.settle(rec, now, rec.path !== METRICS_PATH);
+    if (this.tracing) this.tracing.emit(rec, now);
+    else if (this.tracingReady) void this.tracingReady.then((tr) => tr?.emit(rec, now));
+    if (rec.capture && this.recorder) this.recorder.enqueue(rec, rec.capture);
+  }
+
+  /** Writes what is pending (recordings, buffered spans). */
+  async close(): Promise<void> {
+    await this.recorder?.flush();
+    const tracing = await this.tracingReady;
+    await tracing?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Sets `llmux-overhead-ms` when the response headers go out: the time llmux took so far, less its waits
+ * on the upstream and the client. For a whole (non-streamed) answer that is the request's overhead; for a
+ * stream, the overhead up to the first byte (the total is in the log line and the metrics).
+ */
+function overheadHeader(res: ServerResponse, rec: RequestRecord, timing: RequestTiming): void {
+  const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
+    if (!this.headersSent) {
+      const ms = timing.overheadMs(rec.startedAt, performance.now());
+      timing.headerOverheadMs = ms;
+      this.setHeader(OVERHEAD_HEADER, ms.toFixed(3));
+    }
+    return writeHead.apply(this, args);
+  } as ServerResponse["writeHead"];
+}

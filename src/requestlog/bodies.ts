@@ -1,0 +1,29 @@
+import type { Bounded, ExchangeCapture } from "../observe/capture.js";
+
+export type BodyName = "client_request" | "upstream_request" | "upstream_response" | "client_response";
+
+/** The four bodies of a request as the request log keeps them: redacted text, and which were cut at the cap. */
+export interface Bodies {
+  client_request: string | null;
+  upstream_request: string | null;
+  upstream_response: string | null;
+  client_response: string | null;
+  truncated: BodyName[];
+}
+
+/** A request's captured bodies (src/observe/capture.ts) as the request log keeps them: redacted, each cut at `cap` bytes. */
+export function bodiesOf(capture: ExchangeCapture, cap: number, redact: (s: string) => string): Bodies {
+  const truncated: BodyName[] = [];
+  const one = (name: BodyName, b: Bounded | undefined) => {
+    if (!b) return null;
+    if (b.cut(cap)) truncated.push(name);
+    return b.text(cap, redact);
+  };
+  return {
+    client_request: one("client_request", capture.clientRequest),
+    upstream_request: one("upstream_request", capture.upstreamRequest),
+    upstream_response: one("upstream_response", capture.upstreamResponse),
+    client_response: one("client_response", capture.clientResponse),
+    truncated,
+  };
+}

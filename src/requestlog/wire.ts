@@ -1,0 +1,50 @@
+import { dirname } from "node:path";
+import type { Config } from "../config/schema.js";
+import type { Data } from "../data/data.js";
+import type { Logger } from "../observe/logger.js";
+import { redactorOf } from "../observe/redact.js";
+import type { Bodies } from "./bodies.js";
+import { RequestLog } from "./request-log.js";
+import type { RequestLogRow } from "./row.js";
+
+/**
+ * The gateway's request log (`logging.requests`, on by default), on the data layer; undefined without one.
+ * With `logging.conversations`, each finished request is also rendered on standard output.
+ */
+export function requestLogOf(config: Config, logger: Logger, data: Data | undefined): RequestLog | undefined {
+  const l = config.logging;
+  if (!data || !l.requests) return undefined;
+  const dir = config.billing.spool_dir ?? dirname(config.store.path);
+  let show: ((row: RequestLogRow, bodies: Bodies | undefined) => void) | undefined;
+  if (l.conversations) {
+    const live = import("./live.js").then((m) => m.liveConversations(process.stdout));
+    show = (row, bodies) =>
+      void live
+        .then((print) => print(row, bodies))
+        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, "could not show a conversation"));
+  }
+  const log = new RequestLog(
+    data,
+    dir,
+    {
+      bodies: l.bodies,
+      bodyMaxBytes: Math.round(l.body_max_kb * 1024),
+      retentionDays: l.retention_days,
+      bodiesRetentionDays: l.bodies_retention_days,
+      conversations: l.conversations,
+    },
+    redactorOf(config),
+    {
+      spooled: (rows, err, file) =>
+        logger.error(
+          { rows, dir, err: (err as Error).message },
+          `the database did not take ${rows} request log row(s): kept in ${dir} (${file}) until it does (their bodies are not kept)`,
+        ),
+      caughtUp: (rows) => logger.warn({ rows }, `the request log caught up: ${rows} spooled row(s) written`),
+      pruneFailed: (err) => logger.warn({ err: (err as Error).message }, "pruning the request log failed"),
+      ...(show ? { finished: show } : {}),
+    },
+  );
+  log.startPruning();
+  return log;
+}
