@@ -7,7 +7,7 @@ import { estimateInputTokens } from "./count-tokens.js";
 import type { CountDeps } from "./count-tokens-endpoint.js";
 import { answerError, answerJson, type Exchange } from "./exchange.js";
 import type { ModelTable } from "./model-table.js";
-import { callUpstream, readAll, UpstreamFailure } from "./upstream.js";
+import { callUpstream, readAnswer, UpstreamFailure } from "./upstream.js";
 
 /** A model as Gemini's models.list / models.get describe it. */
 function geminiModel(id: string) {
@@ -73,10 +73,10 @@ export async function geminiCountTokens(
         JSON.stringify({ contents: bare.contents ?? [] }),
         AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]),
       );
-      const text = await readAll(reply.body);
+      const text = await readAnswer(deps.pool, reply.body);
+      ex.rec.status = reply.status;
       ex.res.writeHead(reply.status, { "content-type": "application/json" });
       ex.res.end(text);
-      ex.rec.status = reply.status;
       return;
     } catch (err) {
       if (!(err instanceof UpstreamFailure)) throw err;

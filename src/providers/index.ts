@@ -1,11 +1,14 @@
 import type { Config } from "../config/schema.js";
 import { anthropicProvider } from "./anthropic.js";
 import { azureProvider } from "./azure.js";
+import { bedrockProvider } from "./bedrock.js";
+import { cursorProvider } from "./cursor.js";
 import { geminiProvider } from "./gemini.js";
 import { mockProvider } from "./mock.js";
 import { openaiProvider } from "./openai.js";
 import { compatibleProvider } from "./openai-compatible.js";
 import type { Provider } from "./types.js";
+import { vertexProvider } from "./vertex.js";
 
 export type { Provider } from "./types.js";
 
@@ -27,6 +30,15 @@ export function createProviders(config: Config): Map<string, Provider> {
         break;
       case "gemini":
         out.set(name, geminiProvider(name, p));
+        break;
+      case "vertex":
+        out.set(name, vertexProvider(name, p));
+        break;
+      case "bedrock":
+        out.set(name, bedrockProvider(name, p));
+        break;
+      case "cursor":
+        out.set(name, cursorProvider(name, p));
         break;
       case "mock":
         out.set(name, mockProvider(name, p));

@@ -54,7 +54,8 @@ export function decodeAnthropicError(status: number, body: Json | string | undef
     (typeof err?.message === "string" && err.message) ||
     (typeof body === "string" && body) ||
     `upstream error ${status}`;
-  if (kind === "invalid_request" && /prompt is too long/i.test(message)) {
+  // "input is too long": Claude behind Amazon Bedrock.
+  if (kind === "invalid_request" && /prompt is too long|input is too long/i.test(message)) {
     return { status: 400, kind: "context_length", message, code: "context_length_exceeded" };
   }
   const out = status >= 400 && status !== 529 ? status : KIND_STATUS[kind];

@@ -27,7 +27,7 @@ export function encodeAnthropicTools(
       else
         warnings.add(
           "tool_dropped",
-          `built-in tool '${String(t.value.type)}' has no Anthropic equivalent and was dropped`,
+          `built-in tool '${String(t.value.type ?? Object.keys(t.value)[0])}' has no Anthropic equivalent and was dropped`,
           `tools[${i}]`,
         );
       return;

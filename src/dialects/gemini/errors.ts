@@ -33,9 +33,17 @@ const KIND_TO_STATUS: Record<ErrorKind, string> = {
   timeout: "DEADLINE_EXCEEDED",
 };
 
+/**
+ * Gemini's HTTP status for an error: a billing refusal (an exhausted budget) is 403 PERMISSION_DENIED, which
+ * Gemini clients do not retry (a 429 RESOURCE_EXHAUSTED they would).
+ */
+export function geminiStatus(error: ErrorInfo): number {
+  return error.kind === "billing" ? 403 : error.status;
+}
+
 /** `{error:{code, message, status}}`, HTTP body or in-stream chunk. */
 export function encodeGeminiError(error: ErrorInfo): JsonObject {
-  const body: JsonObject = { code: error.status, message: error.message, status: KIND_TO_STATUS[error.kind] };
+  const body: JsonObject = { code: geminiStatus(error), message: error.message, status: KIND_TO_STATUS[error.kind] };
   return { error: body };
 }
 

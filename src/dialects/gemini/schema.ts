@@ -60,10 +60,11 @@ function resolveRef(ref: string, root: JsonObject): Json | undefined {
 function drop(ctx: Ctx, path: string, key: string): void {
   if (ctx.dropped.has(key)) return;
   ctx.dropped.add(key);
+  // Each keyword is its own warning (warnings are told apart by their field): named where it was first met.
   ctx.warnings.add(
     "schema_keyword_dropped",
     `${ctx.where}: Gemini's schema subset has no '${key}'; it was dropped (first at ${path || "the root"})`,
-    ctx.where,
+    path ? `${ctx.where}.${path}` : ctx.where,
   );
 }
 

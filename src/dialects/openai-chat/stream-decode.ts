@@ -65,7 +65,9 @@ export class ChatStreamDecoder implements StreamDecoder {
     if (this.finished) return;
     const raw = ev.data;
     if (raw === "[DONE]" || raw.trim() === "[DONE]") {
-      this.finish(out);
+      // [DONE] before any chunk with a choice: the upstream said nothing at all, which is no answer.
+      if (this.started) this.finish(out);
+      else this.fail(out, "upstream stream ended before any Chat chunk");
       return;
     }
     const data = eventJson(raw);

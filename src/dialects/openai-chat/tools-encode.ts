@@ -47,7 +47,7 @@ export function encodeChatTools(tools: Tool[], customTools: boolean, warnings: W
       else
         warnings.add(
           "tool_dropped",
-          `built-in tool '${String(t.value.type ?? t.value.name)}' has no Chat Completions equivalent and was dropped`,
+          `built-in tool '${String(t.value.type ?? t.value.name ?? Object.keys(t.value)[0])}' has no Chat Completions equivalent and was dropped`,
           `tools[${i}]`,
         );
       return;

@@ -255,7 +255,7 @@ class ResponsesRequestWriter {
         else
           this.warnings.add(
             "tool_dropped",
-            `built-in tool '${String(t.value.type ?? t.value.name)}' has no Responses equivalent and was dropped`,
+            `built-in tool '${String(t.value.type ?? t.value.name ?? Object.keys(t.value)[0])}' has no Responses equivalent and was dropped`,
             `tools[${i}]`,
           );
         return;
