@@ -1,0 +1,96 @@
+/**
+ * `llmux env TOOL [--shell sh|fish|powershell]`: the lines that point a tool at llmux, for a shell to
+ * evaluate (`eval "$(llmux env claude)"`), for those who prefer to run the tool themselves.
+ */
+import { cursorSettings } from "../launch/cursor.js";
+import { checkKey } from "../launch/models.js";
+import { commentLine, exportLine, SHELLS, type Shell, unsetLine, wrapperLine } from "../launch/shell.js";
+import { TOOL_NAMES, TOOLS, type ToolName } from "../launch/tools.js";
+import { type Command, type CommandInput, UsageError } from "./command.js";
+import { sdkOf, TARGET_OPTIONS, targetOf } from "./launch.js";
+import { optString } from "./values.js";
+
+const NAMES = [...TOOL_NAMES, "cursor"] as const;
+
+function shellOf(input: CommandInput): Shell {
+  const v = optString(input, "shell") ?? "sh";
+  if (!(SHELLS as readonly string[]).includes(v))
+    throw new UsageError(`--shell must be one of ${SHELLS.join(", ")}, got '${v}'`);
+  return v as Shell;
+}
+
+async function envLines(input: CommandInput): Promise<string[]> {
+  const name = input.args[0]!;
+  if (!(NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown tool '${name}' (one of: ${NAMES.join(", ")})`);
+  }
+  const shell = shellOf(input);
+  const target = targetOf(input);
+  const checked = await checkKey(target.url, target.key, 2000);
+  const listed = checked.ok === true ? checked.models : target.resolved?.mock ? ["llmux-mock"] : [];
+  const head = [commentLine(`llmux at ${target.url}, key: ${target.keySource}`)];
+  if (checked.ok === "unknown") head.push(commentLine(`llmux does not answer there yet (start it: llmux start)`));
+  if (checked.ok === false) head.push(commentLine(`llmux refuses this key (${checked.status}): pass --key KEY`));
+  if (name === "cursor") {
+    const s = cursorSettings(target.url, target.key, listed);
+    return [
+      ...head,
+      commentLine("Cursor reads no environment variables: in Settings → Models, set"),
+      ...s.map(commentLine),
+    ];
+  }
+  const spec = TOOLS[name as ToolName];
+  if (optString(input, "small-model") !== undefined && !spec.smallModel) {
+    throw new UsageError(`${spec.title} has no small-model setting: route its background model names in llmux instead`);
+  }
+  if (optString(input, "sdk") !== undefined && name !== "opencode") throw new UsageError("--sdk is for opencode only");
+  const setup = spec.setup({
+    url: target.url,
+    key: target.key,
+    model: optString(input, "model"),
+    smallModel: optString(input, "small-model"),
+    listed,
+    sdk: sdkOf(input),
+  });
+  const lines = [...head, ...setup.notes.map(commentLine)];
+  for (const n of setup.unset) lines.push(unsetLine(shell, n));
+  for (const [k, v] of Object.entries(setup.env)) lines.push(exportLine(shell, k, v));
+  if (setup.args.length > 0) lines.push(wrapperLine(shell, spec.bin, setup.args));
+  if (name === "claude") {
+    lines.push(commentLine("an `env` block in ~/.claude/settings.json wins over these (llmux claude overrides it)"));
+  }
+  if (name === "gemini") {
+    lines.push(commentLine("if ~/.gemini/settings.json chose Google sign-in, pick 'Use Gemini API key' once (/auth)"));
+  }
+  return lines;
+}
+
+export const envCommand: Command = {
+  name: "env",
+  summary: "Print the shell lines that point a tool at llmux (claude, codex, opencode, gemini, cursor).",
+  description: [
+    "For running a tool yourself rather than through `llmux TOOL`: the same variables the launcher sets (and,",
+    "for Codex, which is configured by arguments, a shell function that adds them). Evaluate them in your shell:",
+    '  eval "$(llmux env claude)"        (bash, zsh, sh)',
+    "  llmux env claude --shell fish | source",
+    "  llmux env claude --shell powershell | Invoke-Expression",
+    "llmux is not started; the key is chosen as for the launchers (--key, $LLMUX_KEY, auth.keys, a placeholder).",
+  ].join("\n"),
+  options: {
+    ...TARGET_OPTIONS,
+    model: { type: "string", value: "NAME", description: "The llmux model name the tool asks for." },
+    "small-model": { type: "string", value: "NAME", description: "Claude Code, OpenCode: the model for small tasks." },
+    sdk: {
+      type: "string",
+      value: "openai-compatible|anthropic|openai",
+      description: "OpenCode's AI SDK provider (default openai-compatible).",
+    },
+    shell: { type: "string", value: "sh|fish|powershell", description: "The shell's syntax (default sh)." },
+  },
+  arguments: [{ name: "tool", description: `One of: ${NAMES.join(", ")}.` }],
+  examples: ['eval "$(llmux env claude --model gpt-high)"', "llmux env codex --shell fish | source"],
+  run: async (input) => {
+    for (const line of await envLines(input)) process.stdout.write(`${line}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,265 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { GEMINI_DIR, GEMINI_LINKED, geminiUserSettings } from "./gemini-settings.js";
+
+/**
+ * The coding tools llmux launches, and exactly how each is pointed at llmux — the environment variables and
+ * arguments of its page in docs/clients/ — without touching the tool's own configuration files.
+ */
+
+export type ToolName = "claude" | "codex" | "opencode" | "gemini";
+
+export const TOOL_NAMES: readonly ToolName[] = ["claude", "codex", "opencode", "gemini"];
+
+/** OpenCode's AI SDK providers (`--sdk`), by the dialect each speaks. */
+export const OPENCODE_SDKS = {
+  "openai-compatible": "@ai-sdk/openai-compatible",
+  anthropic: "@ai-sdk/anthropic",
+  openai: "@ai-sdk/openai",
+} as const;
+export type OpencodeSdk = keyof typeof OPENCODE_SDKS;
+
+export interface SetupInput {
+  /** llmux's base URL, without a trailing slash. */
+  url: string;
+  key: string;
+  model?: string | undefined;
+  smallModel?: string | undefined;
+  /** Model names llmux lists (OpenCode declares them all, so its picker offers them). */
+  listed?: readonly string[] | undefined;
+  /** OpenCode: which AI SDK provider (default openai-compatible). */
+  sdk?: OpencodeSdk | undefined;
+  /** The user's environment (what a tool's private settings may have to carry over). */
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+/**
+ * A settings file of llmux's own for this run (in its private state directory, never the tool's), for what
+ * the tool reads with a higher precedence than the user's files: given by a flag or a variable.
+ */
+export interface PrivateFile {
+  /** File name stem (made unique per run). */
+  name: string;
+  content: string;
+  /** The tool's flag that names the file (put before the user's arguments). */
+  flag?: string;
+  /** The variable that names the file. */
+  variable?: string;
+}
+
+/**
+ * A home folder of llmux's own for a tool that reads its settings from a fixed place under a home it lets a
+ * variable name: kept in llmux's state directory between runs (the tool keeps its history there), its
+ * settings file rewritten for each run, and links to what of the user's folder the tool should still see.
+ */
+export interface PrivateHome {
+  /** Folder name in llmux's state directory. */
+  name: string;
+  /** The variable that names the folder. */
+  variable: string;
+  /** Files written for each run, by path inside the folder. */
+  files: Record<string, string>;
+  /** Links made when missing, by path inside the folder: to the user's own files (when those exist). */
+  links: Record<string, string>;
+}
+
+/** How a tool is started: variables set and removed, and arguments put before the user's. */
+export interface Setup {
+  env: Record<string, string>;
+  /** Variables removed from the tool's environment (they would send it elsewhere). */
+  unset: string[];
+  /** Arguments before the user's own. */
+  args: string[];
+  /** Lines shown to the user about what was chosen (model names). */
+  notes: string[];
+  /** Private settings files for this run (launcher only; `llmux env` cannot carry them). */
+  files?: PrivateFile[];
+  /** A private home folder (launcher only). */
+  home?: PrivateHome;
+}
+
+export interface ToolSpec {
+  name: ToolName;
+  /** The tool's own name. */
+  title: string;
+  /** Its executable. */
+  bin: string;
+  /** The variable that names its executable instead of PATH (tests point it at .cache/clients). */
+  binEnv: string;
+  /** The npm package that installs it. */
+  npm: string;
+  /** Its page in docs/clients/, when there is one. */
+  docs: string;
+  /** Whether the tool has a setting for a small/background model. */
+  smallModel: boolean;
+  setup(input: SetupInput): Setup;
+  /** An example invocation for help (arguments after --). */
+  example: string;
+}
+
+/** The variables of docs/clients/claude-code.md that keep Claude Code from calling Anthropic's own services. */
+export const CLAUDE_QUIET = {
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+  DISABLE_TELEMETRY: "1",
+  DISABLE_ERROR_REPORTING: "1",
+  DISABLE_AUTOUPDATER: "1",
+} as const;
+
+const claude: ToolSpec = {
+  name: "claude",
+  title: "Claude Code",
+  bin: "claude",
+  binEnv: "LLMUX_CLAUDE_BIN",
+  npm: "@anthropic-ai/claude-code",
+  docs: "docs/clients/claude-code.md",
+  smallModel: true,
+  example: 'llmux claude -- -p "explain this repository"',
+  setup({ url, key, model, smallModel }) {
+    const env: Record<string, string> = { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: key, ...CLAUDE_QUIET };
+    const notes: string[] = [];
+    if (model) env.ANTHROPIC_MODEL = model;
+    if (smallModel) {
+      // The name Claude Code reads now, and the one older versions read.
+      env.ANTHROPIC_DEFAULT_HAIKU_MODEL = smallModel;
+      env.ANTHROPIC_SMALL_FAST_MODEL = smallModel;
+    }
+    if (!model)
+      notes.push("model: Claude Code's own names (claude-…); llmux must route them (patterns such as claude-*)");
+    // Claude Code applies the `env` of ~/.claude/settings.json over its environment: a user whose settings
+    // name another base URL or key would bypass llmux. Settings given with --settings take precedence.
+    return {
+      env,
+      // A bearer token would be sent instead of the key; Bedrock/Vertex switches would bypass the base URL.
+      unset: ["ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX"],
+      args: [],
+      notes,
+      files: [{ name: "claude-settings", content: `${JSON.stringify({ env }, null, 2)}\n`, flag: "--settings" }],
+    };
+  },
+};
+
+/** A TOML basic string (JSON's escapes are TOML's). */
+const toml = (s: string) => JSON.stringify(s);
+
+const codex: ToolSpec = {
+  name: "codex",
+  title: "Codex CLI",
+  bin: "codex",
+  binEnv: "LLMUX_CODEX_BIN",
+  npm: "@openai/codex",
+  docs: "docs/clients/codex.md",
+  smallModel: false,
+  example: 'llmux codex -- exec --skip-git-repo-check "explain this repository"',
+  setup({ url, key, model }) {
+    // A custom provider with wire_api "responses": one plain POST per turn (the built-in provider tries a
+    // WebSocket first). -c overrides apply to this run only; ~/.codex/config.toml is left as it is.
+    const provider = `{name="llmux",base_url=${toml(`${url}/v1`)},env_key="LLMUX_KEY",wire_api="responses"}`;
+    const args = [
+      "-c",
+      "model_provider=llmux",
+      "-c",
+      `model_providers.llmux=${provider}`,
+      "-c",
+      "analytics.enabled=false",
+      "-c",
+      "check_for_update_on_startup=false",
+    ];
+    if (model) args.push("-c", `model=${toml(model)}`);
+    const notes = model ? [] : ["model: Codex's own default (or `model` in ~/.codex/config.toml); llmux must route it"];
+    return { env: { LLMUX_KEY: key }, unset: [], args, notes };
+  },
+};
+
+/** OpenCode's configuration for llmux, given in OPENCODE_CONFIG_CONTENT (merged over the user's own files). */
+export function opencodeConfigContent(input: SetupInput, main: string, small: string): Record<string, unknown> {
+  const names = [...new Set([main, small, ...(input.listed ?? [])])];
+  const models: Record<string, unknown> = {};
+  for (const n of names) {
+    models[n] = { name: n, tool_call: true, reasoning: true, limit: { context: 200000, output: 32000 } };
+  }
+  return {
+    $schema: "https://opencode.ai/config.json",
+    autoupdate: false,
+    share: "disabled",
+    model: `llmux/${main}`,
+    small_model: `llmux/${small}`,
+    provider: {
+      llmux: {
+        npm: OPENCODE_SDKS[input.sdk ?? "openai-compatible"],
+        name: "llmux",
+        options: { baseURL: `${input.url}/v1`, apiKey: "{env:LLMUX_KEY}" },
+        models,
+      },
+    },
+  };
+}
+
+/** The variables of docs/clients/opencode.md that keep OpenCode from fetching updates and lists. */
+export const OPENCODE_QUIET = {
+  OPENCODE_DISABLE_AUTOUPDATE: "1",
+  OPENCODE_DISABLE_MODELS_FETCH: "1",
+  OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
+  OPENCODE_DISABLE_SHARE: "1",
+} as const;
+
+const opencode: ToolSpec = {
+  name: "opencode",
+  title: "OpenCode",
+  bin: "opencode",
+  binEnv: "LLMUX_OPENCODE_BIN",
+  npm: "opencode-ai",
+  docs: "docs/clients/opencode.md",
+  smallModel: true,
+  example: "llmux opencode --model coder -- run explain this repository",
+  setup(input) {
+    const main = input.model ?? input.listed?.[0];
+    if (!main) {
+      throw new Error(
+        "OpenCode needs a model name and llmux lists none (only patterns): pass --model NAME (one your configuration routes)",
+      );
+    }
+    const small = input.smallModel ?? main;
+    const content = opencodeConfigContent(input, main, small);
+    return {
+      env: { OPENCODE_CONFIG_CONTENT: JSON.stringify(content), LLMUX_KEY: input.key, ...OPENCODE_QUIET },
+      unset: [],
+      args: [],
+      notes: [`model: llmux/${main}, small model: llmux/${small} (${OPENCODE_SDKS[input.sdk ?? "openai-compatible"]})`],
+    };
+  },
+};
+
+const gemini: ToolSpec = {
+  name: "gemini",
+  title: "Gemini CLI",
+  bin: "gemini",
+  binEnv: "LLMUX_GEMINI_BIN",
+  npm: "@google/gemini-cli",
+  docs: "README.md#run-your-coding-tool-through-llmux",
+  smallModel: false,
+  example: 'llmux gemini --model gemini-2.5-pro -- -p "explain this repository"',
+  setup({ url, key, model, env: userEnv }) {
+    // The Gemini API key route: the SDK calls {GOOGLE_GEMINI_BASE_URL}/v1beta/models/…, which llmux serves.
+    const env: Record<string, string> = { GOOGLE_GEMINI_BASE_URL: url, GEMINI_API_KEY: key };
+    if (model) env.GEMINI_MODEL = model;
+    const notes = model ? [] : ["model: Gemini CLI's own default (gemini-…); llmux must route it"];
+    const userHome = userEnv?.GEMINI_CLI_HOME || userEnv?.HOME || homedir();
+    const links: Record<string, string> = {};
+    for (const name of GEMINI_LINKED) links[join(GEMINI_DIR, name)] = join(userHome, GEMINI_DIR, name);
+    return {
+      env,
+      // GOOGLE_API_KEY wins over GEMINI_API_KEY in Google's SDK; the others switch to Vertex AI or Code Assist.
+      unset: ["GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_GCA"],
+      args: [],
+      notes,
+      home: {
+        name: "gemini-home",
+        variable: "GEMINI_CLI_HOME",
+        files: { [join(GEMINI_DIR, "settings.json")]: geminiUserSettings(userHome) },
+        links,
+      },
+    };
+  },
+};
+
+export const TOOLS: Record<ToolName, ToolSpec> = { claude, codex, opencode, gemini };
