@@ -1,0 +1,83 @@
+import { PriceTable } from "../billing/prices.js";
+import type { Data } from "../data/data.js";
+import { requestLogAnswers } from "./requests-route.js";
+import { RequestDetailSchema, RequestList, RequestsQuery, StatsAnswerSchema, StatsQuery } from "./requests-schemas.js";
+import type { AdminDeps, AdminRoute, RouteInput } from "./routes.js";
+import { AdminError } from "./routes.js";
+import * as S from "./schemas.js";
+import { SpendAnswer, SpendQuery, spendReport, withSpend } from "./spend-route.js";
+
+export const Me = S.Key.extend({
+  remaining_usd: S.Key.shape.budget_remaining_usd.describe(
+    "What is left of the budget in its window (null: no budget).",
+  ),
+});
+
+/** The key that signed in (the API only calls these routes with one). */
+function keyOf(input: RouteInput): string {
+  if (!input.self) throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
+  return input.self.keyId;
+}
+
+/**
+ * Self-service (`/admin/v1/me…`): a key holder signed in with their own minted key sees that key, its requests,
+ * its stats and its spend, read-only; nothing of any other key (another key's request id is unknown: 404).
+ */
+export function meRoutes(d: AdminDeps, data: Data): AdminRoute[] {
+  const a = requestLogAnswers(data);
+  const prices = new PriceTable(d.prices);
+  return [
+    {
+      method: "GET",
+      path: "/admin/v1/me",
+      summary: "The key that signed in: its settings, spend and what is left of its budget",
+      auth: "self",
+      status: 200,
+      answer: Me,
+      run: async (input) => {
+        const view = await withSpend(data, await d.keys.get(keyOf(input)), d.timezone ?? "UTC");
+        return view && { ...view, remaining_usd: view.budget_remaining_usd };
+      },
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/me/requests",
+      summary: "The signed-in key's requests, newest first",
+      auth: "self",
+      query: RequestsQuery,
+      status: 200,
+      answer: RequestList,
+      run: (input) => a.list(input.query, keyOf(input)),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/me/requests/{id}",
+      summary: "One of the signed-in key's requests (another key's id: 404)",
+      auth: "self",
+      status: 200,
+      answer: RequestDetailSchema,
+      byId: true,
+      run: (input) => a.one(input.params.id!, keyOf(input)),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/me/stats",
+      summary: "The signed-in key's stats by time bucket",
+      auth: "self",
+      query: StatsQuery,
+      status: 200,
+      answer: StatsAnswerSchema,
+      run: (input) => a.stats(input.query, keyOf(input)),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/me/spend",
+      summary: "The signed-in key's spend from the ledger, grouped by model or day",
+      auth: "self",
+      query: SpendQuery,
+      status: 200,
+      answer: SpendAnswer,
+      run: (input) => spendReport(data, prices, input.query, keyOf(input)),
+    },
+  ];
+}

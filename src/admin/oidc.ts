@@ -1,0 +1,119 @@
+import * as client from "openid-client";
+import type { OidcConfig } from "../config/schema-ui.js";
+import type { Role } from "./ui-session.js";
+
+/** What a sign-in in progress keeps (sealed in a short-lived cookie) between the redirect and the callback. */
+export interface OidcFlow {
+  verifier: string;
+  state: string;
+  nonce: string;
+  redirect_uri: string;
+  /** The page to open after signing in (a path under /ui/). */
+  return_to: string;
+  exp: number;
+}
+
+/** Who signed in, from a verified ID token. */
+export interface OidcIdentity {
+  sub: string;
+  email: string;
+  name: string;
+  role: Exclude<Role, "key">;
+}
+
+/** A sign-in the identity provider or the configuration turned down, in words for the sign-in page. */
+export class OidcRefused extends Error {}
+
+/** Whether an address is named by a list of addresses and domains (`example.com` names every address at it). */
+function names(list: readonly string[], email: string): boolean {
+  const domain = email.slice(email.lastIndexOf("@") + 1);
+  return list.some((who) => {
+    const w = who.toLowerCase();
+    if (w.includes("@")) return w.startsWith("@") ? w.slice(1) === domain : w === email;
+    return w === domain;
+  });
+}
+
+/** The role an address signs in with, or undefined when the configuration does not let it in. */
+export function roleOf(cfg: OidcConfig, rawEmail: string): Exclude<Role, "key"> | undefined {
+  const email = rawEmail.toLowerCase();
+  if (names(cfg.roles.admin, email)) return "admin";
+  if (names(cfg.roles.read_only, email)) return "read_only";
+  if (names(cfg.allowed_emails, email) || names(cfg.allowed_domains, email)) return cfg.default_role;
+  return undefined;
+}
+
+/**
+ * OpenID Connect sign-in, done by the server: discovery from the issuer (once, retried after a failure),
+ * the authorization code flow with PKCE (S256), state and nonce, and an ID token whose signature is checked
+ * against the provider's JWKS, and whose issuer, audience, expiry and nonce are checked by openid-client.
+ */
+export class OidcSignIn {
+  private discovered: Promise<client.Configuration> | undefined;
+
+  constructor(readonly cfg: OidcConfig) {}
+
+  private configuration(): Promise<client.Configuration> {
+    if (!this.discovered) {
+      const issuer = new URL(this.cfg.issuer);
+      const auth = this.cfg.client_secret ? client.ClientSecretBasic(this.cfg.client_secret) : client.None();
+      const execute = [client.enableNonRepudiationChecks];
+      if (issuer.protocol === "http:") execute.push(client.allowInsecureRequests);
+      this.discovered = client.discovery(issuer, this.cfg.client_id, undefined, auth, { execute, timeout: 10 });
+      this.discovered.catch(() => {
+        this.discovered = undefined;
+      });
+    }
+    return this.discovered;
+  }
+
+  /** The provider's authorization URL to send the browser to, and what the callback must find again. */
+  async start(redirectUri: string, returnTo: string, ttlS = 600): Promise<{ url: string; flow: OidcFlow }> {
+    const config = await this.configuration();
+    const verifier = client.randomPKCECodeVerifier();
+    const flow: OidcFlow = {
+      verifier,
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      redirect_uri: redirectUri,
+      return_to: returnTo,
+      exp: Math.floor(Date.now() / 1000) + ttlS,
+    };
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: this.cfg.scopes.join(" "),
+      response_type: "code",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state: flow.state,
+      nonce: flow.nonce,
+    });
+    return { url: url.href, flow };
+  }
+
+  /** The callback: exchanges the code, verifies the ID token, and maps its email to a role. */
+  async finish(query: URLSearchParams, flow: OidcFlow): Promise<OidcIdentity> {
+    const error = query.get("error");
+    if (error)
+      throw new OidcRefused(`the identity provider answered ${error}: ${query.get("error_description") ?? ""}`);
+    const config = await this.configuration();
+    const current = new URL(flow.redirect_uri);
+    current.search = query.toString();
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      current,
+      { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true },
+      { redirect_uri: flow.redirect_uri },
+    );
+    const claims = tokens.claims();
+    if (!claims) throw new OidcRefused("the identity provider sent no ID token");
+    const email = typeof claims.email === "string" ? claims.email : undefined;
+    if (!email) throw new OidcRefused("the ID token has no email claim (ask for the email scope)");
+    if (claims.email_verified === false) throw new OidcRefused(`${email} is not verified at the identity provider`);
+    const role = roleOf(this.cfg, email);
+    if (!role)
+      throw new OidcRefused(`${email} may not sign in here (admin.oidc.allowed_emails, allowed_domains, roles)`);
+    const name = typeof claims.name === "string" && claims.name ? claims.name : email;
+    return { sub: claims.sub, email, name, role };
+  }
+}

@@ -1,0 +1,254 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Config } from "../config/schema.js";
+import { decodeJson } from "../gateway/decode-json.js";
+import { answerJson, type Exchange } from "../gateway/exchange.js";
+import { type BodyLimits, BodyRefused, readBody } from "../gateway/read-body.js";
+import { isRefusal, type Resolver } from "../identity/identify.js";
+import { type OidcFlow, OidcRefused, OidcSignIn, roleOf } from "./oidc.js";
+import {
+  cookie,
+  FLOW_COOKIE,
+  isSecure,
+  keyHint,
+  readCookie,
+  SESSION_COOKIE,
+  Sealer,
+  type Session,
+  sessionSecret,
+} from "./ui-session.js";
+
+/** The header a signed-in page sends on every change: a cross-site form or script cannot (no CORS here). */
+export const UI_HEADER = "x-llmux-ui";
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest();
+const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Signing in to the web UI (`/ui/auth/…`): with an admin key, with a minted key (the key holder's own
+ * view), or with OpenID Connect. A sign-in is a sealed, HttpOnly, SameSite=Strict cookie; nothing is
+ * kept on the server, so every instance with the same configuration accepts it.
+ */
+export class UiAuth {
+  private readonly sealer: Sealer;
+  private readonly adminKeys: Buffer[];
+  private readonly hints: Set<string>;
+  readonly oidc: OidcSignIn | undefined;
+  readonly sealedWith: "configured" | "shared" | "random";
+
+  constructor(
+    private readonly config: Config,
+    private readonly minted: Resolver,
+    private readonly limits: BodyLimits,
+  ) {
+    const secret = sessionSecret(config);
+    this.sealer = new Sealer(secret.key);
+    this.sealedWith = secret.derived;
+    this.adminKeys = config.admin.keys.map(sha256);
+    this.hints = new Set(config.admin.keys.map(keyHint));
+    this.oidc = config.admin.oidc ? new OidcSignIn(config.admin.oidc) : undefined;
+  }
+
+  /** The request's sign-in, if it carries one that is still good. */
+  session(req: IncomingMessage): Session | undefined {
+    const s = this.sealer.open<Session>(SESSION_COOKIE, readCookie(req, SESSION_COOKIE));
+    if (!s) return undefined;
+    if (s.via === "admin_key") return s.kh && this.hints.has(s.kh) ? s : undefined;
+    if (s.via === "oidc") {
+      // The configuration decides again on every request: a person taken out of it is out at once.
+      const cfg = this.config.admin.oidc;
+      const role = cfg && s.email ? roleOf(cfg, s.email) : undefined;
+      return role ? { ...s, role } : undefined;
+    }
+    return s;
+  }
+
+  async serve(ex: Exchange, path: string): Promise<void> {
+    ex.rec.quiet = false;
+    const method = ex.req.method ?? "GET";
+    const route = `${method} ${path}`;
+    switch (route) {
+      case "GET /ui/auth/session":
+        // Asked by every page load: kept out of the request log lines like the page's files.
+        ex.rec.quiet = true;
+        return this.whoAmI(ex);
+      case "POST /ui/auth/key":
+        return this.withKey(ex);
+      case "POST /ui/auth/logout":
+        if (!this.fromPage(ex)) return;
+        this.setSession(ex, undefined);
+        return answerJson(ex, 200, { signed_in: false });
+      case "GET /ui/auth/oidc/start":
+        return this.oidcStart(ex);
+      case "GET /ui/auth/oidc/callback":
+        return this.oidcCallback(ex);
+      default:
+        return answerJson(ex, 404, { error: { message: `no such sign-in route: ${route}`, type: "not_found" } });
+    }
+  }
+
+  private async whoAmI(ex: Exchange): Promise<void> {
+    let s = this.session(ex.req);
+    if (s?.via === "key") {
+      const v = await this.minted.resolve(s.key, ex.req.headers);
+      if (!v || isRefusal(v)) {
+        this.setSession(ex, undefined);
+        s = undefined;
+      }
+    }
+    ex.res.setHeader("cache-control", "no-store");
+    answerJson(ex, 200, {
+      signed_in: s !== undefined,
+      ...(s
+        ? { role: s.role, via: s.via, name: s.name, email: s.email ?? null, key_id: s.key_id ?? null, expires: s.exp }
+        : {}),
+      sign_in: { key: true, oidc: this.oidc ? { label: this.oidc.cfg.label } : null },
+    });
+  }
+
+  private async withKey(ex: Exchange): Promise<void> {
+    if (!this.fromPage(ex)) return;
+    let key: unknown;
+    try {
+      const raw = await readBody(ex.req, { ...this.limits, bytes: Math.min(this.limits.bytes, 16 * 1024) });
+      const decoded = decodeJson(raw);
+      key = decoded.ok ? (decoded.json as { key?: unknown } | null)?.key : undefined;
+    } catch (err) {
+      if (!(err instanceof BodyRefused)) throw err;
+      return answerJson(ex, err.info.status, { error: { message: err.info.message, type: "invalid_request_error" } });
+    }
+    if (typeof key !== "string" || key.trim() === "")
+      return answerJson(ex, 400, {
+        error: { message: "key: an admin key or an lx- key", type: "invalid_request_error", field: "key" },
+      });
+    key = key.trim();
+    const k = key as string;
+    const d = sha256(k);
+    let admin = false;
+    for (const a of this.adminKeys) admin = timingSafeEqual(a, d) || admin;
+    const exp = now() + Math.round(this.config.admin.ui.session_hours * 3600);
+    if (admin) {
+      const s: Session = { role: "admin", via: "admin_key", name: `admin key ${k.slice(0, 4)}…`, kh: keyHint(k), exp };
+      this.setSession(ex, s);
+      return answerJson(ex, 200, { signed_in: true, role: s.role, via: s.via, name: s.name });
+    }
+    const v = k.startsWith("lx-") ? await this.minted.resolve(k, ex.req.headers) : undefined;
+    if (v && !isRefusal(v) && v.kind === "minted") {
+      const s: Session = { role: "key", via: "key", name: v.name ?? "key", key: k, key_id: v.keyId, exp };
+      this.setSession(ex, s);
+      return answerJson(ex, 200, { signed_in: true, role: s.role, via: s.via, name: s.name, key_id: s.key_id ?? null });
+    }
+    const message =
+      v && isRefusal(v)
+        ? v.message
+        : "This key is neither one of admin.keys nor a minted lx- key; check it and try again.";
+    ex.rec.reason = "web UI sign-in refused";
+    return answerJson(ex, 401, { error: { message, type: "authentication_error" } });
+  }
+
+  private async oidcStart(ex: Exchange): Promise<void> {
+    if (!this.oidc)
+      return answerJson(ex, 404, { error: { message: "admin.oidc is not configured", type: "not_found" } });
+    const redirect = this.oidc.cfg.redirect_uri ?? `${originOf(ex.req)}/ui/auth/oidc/callback`;
+    let url: string;
+    let flow: OidcFlow;
+    try {
+      const asked = new URL(ex.req.url ?? "/", "http://x").searchParams.get("return_to") ?? "";
+      ({ url, flow } = await this.oidc.start(redirect, localPage(asked)));
+    } catch (err) {
+      return this.backToSignIn(ex, `the identity provider could not be reached: ${(err as Error).message}`);
+    }
+    const value = this.sealer.seal(FLOW_COOKIE, flow);
+    ex.res.setHeader(
+      "set-cookie",
+      cookie(FLOW_COOKIE, value, { maxAge: 600, path: "/ui/auth/oidc", sameSite: "Lax", secure: isSecure(ex.req) }),
+    );
+    ex.rec.status = 302;
+    ex.res.writeHead(302, { location: url, "cache-control": "no-store" }).end();
+  }
+
+  private async oidcCallback(ex: Exchange): Promise<void> {
+    if (!this.oidc)
+      return answerJson(ex, 404, { error: { message: "admin.oidc is not configured", type: "not_found" } });
+    const flow = this.sealer.open<OidcFlow>(FLOW_COOKIE, readCookie(ex.req, FLOW_COOKIE));
+    const clearFlow = cookie(FLOW_COOKIE, "", {
+      maxAge: 0,
+      path: "/ui/auth/oidc",
+      sameSite: "Lax",
+      secure: isSecure(ex.req),
+    });
+    if (!flow) {
+      ex.res.setHeader("set-cookie", clearFlow);
+      return this.backToSignIn(ex, "the sign-in took too long or was started elsewhere; please try again");
+    }
+    const query = new URL(ex.req.url ?? "/", "http://x").searchParams;
+    try {
+      const who = await this.oidc.finish(query, flow);
+      const exp = now() + Math.round(this.config.admin.ui.session_hours * 3600);
+      const s: Session = { role: who.role, via: "oidc", name: who.name, email: who.email, exp };
+      ex.res.setHeader("set-cookie", [clearFlow, this.sessionCookie(ex.req, s)]);
+      ex.rec.status = 303;
+      ex.res.writeHead(303, { location: localPage(flow.return_to), "cache-control": "no-store" }).end();
+    } catch (err) {
+      ex.res.setHeader("set-cookie", clearFlow);
+      const why = err instanceof OidcRefused ? err.message : `the sign-in failed: ${oauthWords(err)}`;
+      ex.rec.reason = `web UI sign-in refused: ${why}`;
+      return this.backToSignIn(ex, why);
+    }
+  }
+
+  private backToSignIn(ex: Exchange, message: string): void {
+    ex.rec.status = 303;
+    ex.res
+      .writeHead(303, { location: `/ui/sign-in?error=${encodeURIComponent(message)}`, "cache-control": "no-store" })
+      .end();
+  }
+
+  /** Changes need the page's header: a form posted from another site cannot send it. */
+  private fromPage(ex: Exchange): boolean {
+    if (ex.req.headers[UI_HEADER] === "1") return true;
+    answerJson(ex, 403, {
+      error: {
+        message: `send the ${UI_HEADER}: 1 header (sign-in changes come from the web UI's page)`,
+        type: "permission_error",
+      },
+    });
+    return false;
+  }
+
+  private sessionCookie(req: IncomingMessage, s: Session | undefined): string {
+    const secure = isSecure(req);
+    if (!s) return cookie(SESSION_COOKIE, "", { maxAge: 0, path: "/", sameSite: "Strict", secure });
+    return cookie(SESSION_COOKIE, this.sealer.seal(SESSION_COOKIE, s), {
+      maxAge: s.exp - now(),
+      path: "/",
+      sameSite: "Strict",
+      secure,
+    });
+  }
+
+  private setSession(ex: Exchange, s: Session | undefined): void {
+    ex.res.setHeader("set-cookie", this.sessionCookie(ex.req, s));
+  }
+}
+
+/** An error of the provider or of openid-client, with the provider's own words when it sent some. */
+function oauthWords(err: unknown): string {
+  const e = err as Error & { error?: unknown; error_description?: unknown; cause?: unknown };
+  const said = [e.error, e.error_description].filter((v) => typeof v === "string" && v).join(": ");
+  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : "";
+  return `${e.message}${cause}${said ? ` (${said})` : ""}`;
+}
+
+/** A page of the UI to return to: a path under /ui/ on this server, nothing else (no open redirect). */
+export function localPage(path: string): string {
+  return /^\/ui\/[A-Za-z0-9\-._~/%?=&]*$/.test(path) && !path.includes("//") && !path.includes("/..") ? path : "/ui/";
+}
+
+/** The browser's view of this server's origin (behind a proxy: its forwarded protocol and host). */
+function originOf(req: IncomingMessage): string {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(",")[0]?.trim();
+  const proto = first(req.headers["x-forwarded-proto"]) ?? (isSecure(req) ? "https" : "http");
+  const host = first(req.headers["x-forwarded-host"]) ?? req.headers.host ?? "localhost";
+  return `${proto}://${host}`;
+}

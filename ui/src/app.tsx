@@ -1,0 +1,59 @@
+import { lazy, Suspense } from "react";
+import { Navigate, Route, Routes } from "react-router";
+import { Layout } from "./components/layout";
+import { Notice } from "./components/notice";
+import { ScopeProvider, useSession } from "./lib/session";
+import { Deployments } from "./pages/deployments";
+import { Keys } from "./pages/keys";
+import { Overview } from "./pages/overview";
+import { Requests } from "./pages/requests";
+import { SignIn } from "./pages/sign-in";
+import { Spend } from "./pages/spend";
+import { Teams } from "./pages/teams";
+
+// The request page and the playground carry the Markdown renderer and the code highlighter: loaded when first opened.
+const RequestPage = lazy(() => import("./pages/request").then((m) => ({ default: m.RequestPage })));
+const Playground = lazy(() => import("./pages/playground").then((m) => ({ default: m.Playground })));
+
+export function App() {
+  const session = useSession();
+  if (session.isPending) return <p className="loading">Loading…</p>;
+  if (session.isError)
+    return (
+      <main className="center">
+        <Notice kind="error" title="llmux did not answer">
+          {session.error.message}
+        </Notice>
+      </main>
+    );
+  const info = session.data;
+  if (!info.signed_in) return <SignIn info={info} />;
+  const admin = info.role !== "key";
+  return (
+    <ScopeProvider session={info}>
+      <Layout>
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          <Routes>
+            <Route path="/" element={<Overview />} />
+            <Route path="/requests" element={<Requests />} />
+            <Route path="/requests/:id" element={<RequestPage />} />
+            <Route path="/spend" element={<Spend />} />
+            <Route path="/playground" element={<Playground />} />
+            {admin && <Route path="/keys" element={<Keys />} />}
+            {admin && <Route path="/teams" element={<Teams />} />}
+            {admin && <Route path="/deployments" element={<Deployments />} />}
+            <Route path="/sign-in" element={<Navigate to="/" replace />} />
+            <Route
+              path="*"
+              element={
+                <Notice kind="error" title="No such page">
+                  This address is not a page of llmux's UI.
+                </Notice>
+              }
+            />
+          </Routes>
+        </Suspense>
+      </Layout>
+    </ScopeProvider>
+  );
+}

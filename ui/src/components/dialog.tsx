@@ -1,0 +1,58 @@
+import { type ReactNode, useEffect, useId, useRef } from "react";
+
+/**
+ * A modal dialog on the browser's own <dialog>: focus moves into it and stays there, Escape closes it,
+ * and focus returns to what opened it.
+ */
+export function Dialog({
+  open,
+  title,
+  onClose,
+  children,
+  wide,
+}: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) {
+      d.showModal();
+      // The first field, or else the first button of the body (Cancel, for a question): not the close cross.
+      const first = d.querySelector<HTMLElement>(".dialog-body :is(input, select, textarea, button)");
+      first?.focus();
+    }
+    if (!open && d.open) d.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      className={wide ? "wide" : undefined}
+      aria-labelledby={titleId}
+      // Only Escape (cancel) and the buttons close it from here: the native close event also follows a
+      // close made by the page itself (another dialog opening), which must not count as the user's.
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      {open && (
+        <>
+          <header>
+            <h2 id={titleId}>{title}</h2>
+            <button type="button" className="icon" aria-label="Close" onClick={onClose}>
+              ×
+            </button>
+          </header>
+          <div className="dialog-body">{children}</div>
+        </>
+      )}
+    </dialog>
+  );
+}

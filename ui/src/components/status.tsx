@@ -1,0 +1,12 @@
+import type { RequestRow } from "../lib/types";
+
+/** A request's status code, coloured by outcome, with its error class when it failed. */
+export function StatusBadge({ row }: { row: Pick<RequestRow, "status" | "outcome" | "error_class"> }) {
+  const kind = row.outcome === "ok" ? "ok" : row.outcome === "aborted" ? "warn" : "bad";
+  return (
+    <span className={`badge status-${kind}`} title={row.error_class ?? row.outcome}>
+      {row.status}
+      {row.outcome !== "ok" && <span className="badge-note"> {row.error_class ?? row.outcome}</span>}
+    </span>
+  );
+}

@@ -1,0 +1,99 @@
+import { type FormEvent, useState } from "react";
+import { Notice } from "../components/notice";
+import { QuotaFields, readQuota } from "../components/quota-fields";
+import type { ApiError } from "../lib/api";
+import type { Key, Team } from "../lib/types";
+
+/** A datetime-local value from ISO (the reader's time), and back. */
+function localOf(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+export type KeyBody = Record<string, unknown>;
+
+/** Create or change a key: name, team, user label, allow-list, budget, limits, expiry (and, editing, on/off). */
+export function KeyForm({
+  existing,
+  teams,
+  onSubmit,
+  onCancel,
+}: {
+  existing?: Key | undefined;
+  teams: Team[];
+  onSubmit: (body: KeyBody) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const text = (k: string) => String(form.get(k) ?? "").trim();
+    const body: KeyBody = {
+      name: text("name"),
+      team_id: text("team_id") || null,
+      user: text("user") || null,
+      expires_at: text("expires_at") ? new Date(text("expires_at")).toISOString() : null,
+      ...readQuota(form),
+    };
+    if (existing) body.disabled = form.get("disabled") === "on";
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onSubmit(body);
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="stack" onSubmit={(e) => void submit(e)}>
+      {error && (
+        <Notice kind="error" title="Not saved">
+          {error.message}
+        </Notice>
+      )}
+      <label>
+        Name
+        <input name="name" required maxLength={200} defaultValue={existing?.name ?? ""} />
+      </label>
+      <label>
+        Team
+        <select name="team_id" defaultValue={existing?.team_id ?? ""}>
+          <option value="">no team</option>
+          {teams.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        User
+        <input name="user" maxLength={200} defaultValue={existing?.user ?? ""} placeholder="who holds the key" />
+      </label>
+      <QuotaFields models={existing?.models} budget={existing?.budget} limits={existing?.limits} />
+      <label>
+        Expires
+        <input name="expires_at" type="datetime-local" defaultValue={localOf(existing?.expires_at)} />
+      </label>
+      {existing && (
+        <label className="inline">
+          <input name="disabled" type="checkbox" defaultChecked={existing.disabled} /> Disabled (refused until switched
+          back on)
+        </label>
+      )}
+      <div className="form-actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          {existing ? "Save" : "Create key"}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,194 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, useSearchParams } from "react-router";
+import { Chart } from "../components/charts";
+import { ErrorNotice } from "../components/notice";
+import { Card, PageHead, Tile } from "../components/page";
+import { RangePicker } from "../components/range-picker";
+import { SpendBar } from "../components/spend-bar";
+import { api, query } from "../lib/api";
+import { count, ms, pct, short, usd, when } from "../lib/format";
+import { useScope } from "../lib/session";
+import { errorClasses, fill, points, RANGES, type Range, totals, windowOf } from "../lib/stats";
+import type { MyKey, Stats } from "../lib/types";
+
+const TOKEN_SERIES = [
+  { key: "input_tokens", label: "input" },
+  { key: "output_tokens", label: "output" },
+  { key: "cache_read_tokens", label: "cache read" },
+  { key: "cache_write_tokens", label: "cache write" },
+  { key: "reasoning_tokens", label: "reasoning" },
+];
+
+export function Overview() {
+  const scope = useScope();
+  const [params, setParams] = useSearchParams();
+  const range = (params.get("range") as Range | null) ?? "1h";
+  const win = windowOf(RANGES[range] ? range : "1h");
+  const stats = useQuery({
+    queryKey: ["stats", scope.base, range],
+    queryFn: () => api<Stats>(`${scope.base}/stats${query({ from: win.from, to: win.to, bucket: win.bucket })}`),
+    refetchInterval: range === "1h" ? 15_000 : 60_000,
+  });
+  const mine = useQuery({
+    queryKey: ["me"],
+    queryFn: () => api<MyKey>("/admin/v1/me"),
+    enabled: scope.role === "key",
+  });
+
+  const buckets = stats.data ? fill(stats.data.buckets, win.from, win.to, win.bucket) : [];
+  const classes = errorClasses(buckets);
+  const data = points(buckets, win.bucket, classes);
+  const t = totals(buckets);
+
+  return (
+    <>
+      <PageHead title={scope.role === "key" ? "My usage" : "Overview"}>
+        <RangePicker value={range} onChange={(r) => setParams({ range: r })} />
+      </PageHead>
+      {scope.role === "key" && mine.data && (
+        <Card title={`Key ${mine.data.name}`}>
+          <dl className="facts">
+            <dt>Prefix</dt>
+            <dd>
+              <code>{mine.data.prefix}…</code>
+            </dd>
+            <dt>Budget</dt>
+            <dd>
+              <SpendBar spent={mine.data.spend_usd} budget={mine.data.budget} />
+            </dd>
+            <dt>Models</dt>
+            <dd>{mine.data.models?.join(", ") ?? "every model"}</dd>
+            <dt>Expires</dt>
+            <dd>{mine.data.expires_at ? when(mine.data.expires_at) : "never"}</dd>
+          </dl>
+        </Card>
+      )}
+      {stats.isError && <ErrorNotice error={stats.error} what="the request statistics (GET /admin/v1/stats)" />}
+      {stats.isPending && <p className="loading">Loading…</p>}
+      {stats.data && (
+        <>
+          <div className="tiles">
+            <Tile label="Requests" value={count(t.requests)} hint={RANGES[range].label.toLowerCase()} />
+            <Tile
+              label="Errors"
+              value={t.requests ? pct(t.errors / t.requests) : "—"}
+              hint={`${count(t.errors)} failed`}
+            />
+            <Tile label="Tokens" value={short(t.tokens)} hint="input + output" />
+            <Tile label="Spend" value={usd(t.cost)} />
+          </div>
+          <div className="charts">
+            <Chart
+              id="rpm"
+              title="Requests per minute"
+              kind="bar"
+              data={data}
+              series={[{ key: "rpm", label: "requests/min" }]}
+              format={(v) => (v >= 10 || v === 0 ? String(Math.round(v)) : v.toFixed(2))}
+            />
+            <Chart
+              id="errors"
+              title="Error rate by class"
+              kind="stacked"
+              data={data}
+              series={classes.map((c) => ({ key: `err_${c}`, label: c }))}
+              format={pct}
+            />
+            <Chart
+              id="latency"
+              title="Latency and time to first token"
+              kind="line"
+              data={data}
+              series={[
+                { key: "p50_latency_ms", label: "p50 latency" },
+                { key: "p95_latency_ms", label: "p95 latency" },
+                { key: "p50_ttft_ms", label: "p50 TTFT" },
+                { key: "p95_ttft_ms", label: "p95 TTFT" },
+              ]}
+              format={ms}
+            />
+            <Chart id="tokens" title="Tokens by kind" kind="area" data={data} series={TOKEN_SERIES} format={short} />
+            <Chart
+              id="spend"
+              title="Spend"
+              kind="bar"
+              data={data}
+              series={[{ key: "cost_usd", label: "USD" }]}
+              format={usd}
+            />
+          </div>
+          <div className="tops">
+            {scope.role !== "key" && (
+              <Top
+                title="Top keys"
+                rows={stats.data.top.keys.map((k) => ({
+                  name: k.name ?? k.id,
+                  to: `/requests?key_id=${encodeURIComponent(k.id)}`,
+                  requests: k.requests,
+                  cost: k.cost_usd,
+                }))}
+              />
+            )}
+            {scope.role !== "key" && (
+              <Top
+                title="Top teams"
+                rows={stats.data.top.teams.map((k) => ({
+                  name: k.name ?? k.id,
+                  to: `/requests?team_id=${encodeURIComponent(k.id)}`,
+                  requests: k.requests,
+                  cost: k.cost_usd,
+                }))}
+              />
+            )}
+            <Top
+              title="Top models"
+              rows={stats.data.top.models.map((m) => ({
+                name: m.model,
+                to: `/requests?model=${encodeURIComponent(m.model)}`,
+                requests: m.requests,
+                cost: m.cost_usd,
+              }))}
+            />
+          </div>
+        </>
+      )}
+    </>
+  );
+}
+
+function Top({ title, rows }: { title: string; rows: { name: string; to: string; requests: number; cost: number }[] }) {
+  return (
+    <Card title={title}>
+      {rows.length === 0 ? (
+        <p className="muted">Nothing in this period.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col" className="num">
+                  Requests
+                </th>
+                <th scope="col" className="num">
+                  Spend
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.to}>
+                  <td>
+                    <Link to={r.to}>{r.name}</Link>
+                  </td>
+                  <td className="num">{count(r.requests)}</td>
+                  <td className="num">{usd(r.cost)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}

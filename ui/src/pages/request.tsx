@@ -1,0 +1,186 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router";
+import { Clipped } from "../components/code";
+import { ConversationView, MessageView } from "../components/conversation";
+import { ErrorNotice, Notice } from "../components/notice";
+import { Card, PageHead } from "../components/page";
+import { StatusBadge } from "../components/status";
+import { api } from "../lib/api";
+import { count, ms, usd, when } from "../lib/format";
+import { useScope } from "../lib/session";
+import type { RequestDetail, Team } from "../lib/types";
+
+export function RequestPage() {
+  const { id = "" } = useParams();
+  const scope = useScope();
+  const q = useQuery({
+    queryKey: ["request", scope.base, id],
+    queryFn: () => api<RequestDetail>(`${scope.base}/requests/${encodeURIComponent(id)}`),
+  });
+  return (
+    <>
+      <PageHead title="Request">
+        <Link to="/requests" className="button">
+          ← All requests
+        </Link>
+      </PageHead>
+      {q.isError && <ErrorNotice error={q.error} what={`request ${id}`} />}
+      {q.isPending && <p className="loading">Loading…</p>}
+      {q.data && <Detail r={q.data} />}
+    </>
+  );
+}
+
+function Detail({ r }: { r: RequestDetail }) {
+  const scope = useScope();
+  const teams = useQuery({
+    queryKey: ["teams"],
+    queryFn: () => api<{ data: Team[] }>("/admin/v1/teams"),
+    enabled: scope.role !== "key" && r.team_id !== null,
+  });
+  const teamName = teams.data?.data.find((t) => t.id === r.team_id)?.name ?? r.team_id;
+  const hops = (r.route ?? "")
+    .split(";")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return (
+    <div className="request">
+      <Card className="summary">
+        <div className="summary-line">
+          <StatusBadge row={r} />
+          <strong className="model">{r.alias ?? r.requested_model ?? "—"}</strong>
+          {r.model && <span className="muted">→ {r.model}</span>}
+          <span className="muted">{when(r.time)}</span>
+        </div>
+        {r.reason && <p className="reason">{r.reason}</p>}
+        <dl className="facts">
+          <dt>Id</dt>
+          <dd>
+            <code>{r.id}</code>
+          </dd>
+          <dt>Call</dt>
+          <dd>
+            <code>
+              {r.method} {r.path}
+            </code>{" "}
+            {r.stream ? "streamed" : "not streamed"}
+          </dd>
+          <dt>Client</dt>
+          <dd>
+            {r.client_tool ?? "unknown tool"} · {r.client_dialect ?? "—"}
+          </dd>
+          <dt>Key</dt>
+          <dd>
+            {r.key_name ?? r.key_id ?? "—"}
+            {r.user && <span className="muted"> · user {r.user}</span>}
+            {r.team_id && <span className="muted"> · team {teamName}</span>}
+          </dd>
+          <dt>Provider</dt>
+          <dd>
+            {r.provider ?? "—"}
+            {r.deployment && <span className="muted"> · deployment {r.deployment}</span>}
+          </dd>
+        </dl>
+      </Card>
+      <div className="grid-3">
+        <Card title="Route">
+          <p>
+            {r.attempts} attempt{r.attempts === 1 ? "" : "s"}
+          </p>
+          {hops.length > 0 ? (
+            <ol className="route">
+              {hops.map((h, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: hops are positional
+                <li key={i}>{h}</li>
+              ))}
+            </ol>
+          ) : r.provider && r.attempts > 0 ? (
+            <p>{r.deployment ?? `${r.provider}/${r.model ?? r.alias ?? ""}`}</p>
+          ) : (
+            <p className="muted">No upstream was called.</p>
+          )}
+        </Card>
+        <Card title="Timings">
+          <dl className="facts">
+            <dt>Latency</dt>
+            <dd>{ms(r.latency_ms)}</dd>
+            <dt>First token</dt>
+            <dd>{ms(r.ttft_ms)}</dd>
+            <dt>llmux's own</dt>
+            <dd>{ms(r.overhead_ms)}</dd>
+          </dl>
+        </Card>
+        <Card title="Usage and cost">
+          <dl className="facts">
+            <dt>Input</dt>
+            <dd>{count(r.input_tokens)}</dd>
+            <dt>Output</dt>
+            <dd>{count(r.output_tokens)}</dd>
+            <dt>Cache read / write</dt>
+            <dd>
+              {count(r.cache_read_tokens)} / {count(r.cache_write_tokens)}
+            </dd>
+            <dt>Reasoning</dt>
+            <dd>{count(r.reasoning_tokens)}</dd>
+            <dt>Cost</dt>
+            <dd>
+              {usd(r.cost_usd)}
+              {r.estimated && <span className="muted"> (tokens estimated)</span>}
+            </dd>
+          </dl>
+        </Card>
+      </div>
+      {r.warnings.length > 0 && (
+        <Notice kind="warning" title="Warnings">
+          <ul>
+            {r.warnings.map((w) => (
+              <li key={`${w.code}:${w.message}`}>
+                <code>{w.code}</code> {w.message}
+              </li>
+            ))}
+          </ul>
+        </Notice>
+      )}
+      <section aria-labelledby="conv-title">
+        <h2 id="conv-title">Conversation</h2>
+        {r.conversation ? (
+          <ConversationView conversation={r.conversation} />
+        ) : (
+          <p className="muted">
+            Bodies were not kept for this request, so its conversation cannot be shown (see <code>logging.bodies</code>
+            ).
+          </p>
+        )}
+      </section>
+      {r.answer && (
+        <section aria-labelledby="answer-title">
+          <h2 id="answer-title">Answer</h2>
+          <MessageView message={r.answer} title="Answer" />
+        </section>
+      )}
+      {r.bodies && (
+        <section aria-labelledby="bodies-title">
+          <h2 id="bodies-title">Raw bodies</h2>
+          <div className="bodies">
+            <Body title="Client request" text={r.bodies.client_request} />
+            <Body title="Upstream request" text={r.bodies.upstream_request} />
+            <Body title="Upstream response" text={r.bodies.upstream_response} />
+            <Body title="Client response" text={r.bodies.client_response} />
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function Body({ title, text }: { title: string; text: string | null }) {
+  return (
+    <Card title={title} className="body">
+      {text === null || text === "" ? (
+        <p className="muted">Not recorded.</p>
+      ) : (
+        <Clipped text={text} limit={20_000} json={/^\s*[[{]/.test(text)} />
+      )}
+    </Card>
+  );
+}

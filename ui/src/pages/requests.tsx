@@ -1,0 +1,270 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { ErrorNotice } from "../components/notice";
+import { PageHead } from "../components/page";
+import { StatusBadge } from "../components/status";
+import { api, query } from "../lib/api";
+import { count, ms, usd, when, whenShort } from "../lib/format";
+import { useScope } from "../lib/session";
+import type { Key, RequestPage, Team } from "../lib/types";
+
+/** Routing's error classes and the gateway's own; the filter takes any other word too. */
+export const ERROR_CLASSES = [
+  "rate_limited",
+  "overloaded",
+  "server",
+  "timeout",
+  "connection",
+  "context_window",
+  "content_filter",
+  "auth",
+  "bad_request",
+  "budget",
+  "rate_limit_local",
+];
+
+const FILTERS = ["key_id", "team_id", "model", "status", "outcome", "error_class", "from", "to"] as const;
+type Filter = (typeof FILTERS)[number];
+
+/** A datetime-local value (the reader's time) as ISO, and back. */
+const toIso = (local: string) => (local ? new Date(local).toISOString() : "");
+const toLocal = (iso: string | null) => {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+export function Requests() {
+  const scope = useScope();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const [live, setLive] = useState(false);
+  const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ""])) as Record<Filter, string>;
+  const before = params.get("before") ?? undefined;
+  // The cursors of the pages before this one, so "Newer" can go back without asking the server.
+  const [trail, setTrail] = useState<string[]>([]);
+  const admin = scope.role !== "key";
+
+  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<{ data: Key[] }>("/admin/v1/keys"), enabled: admin });
+  const teams = useQuery({
+    queryKey: ["teams"],
+    queryFn: () => api<{ data: Team[] }>("/admin/v1/teams"),
+    enabled: admin,
+  });
+  const page = useQuery({
+    queryKey: ["requests", scope.base, filters, before],
+    queryFn: () => api<RequestPage>(`${scope.base}/requests${query({ ...filters, before, limit: 50 })}`),
+    placeholderData: keepPreviousData,
+    refetchInterval: live && !before ? 5000 : false,
+  });
+  const keyName = new Map((keys.data?.data ?? []).map((k) => [k.id, k.name]));
+
+  function apply(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const next = new URLSearchParams();
+    for (const f of FILTERS) {
+      let v = String(form.get(f) ?? "").trim();
+      if (f === "from" || f === "to") v = toIso(v);
+      if (v) next.set(f, v);
+    }
+    setTrail([]);
+    setParams(next);
+  }
+
+  function go(cursor: string | undefined, back: boolean) {
+    const next = new URLSearchParams(params);
+    if (cursor) next.set("before", cursor);
+    else next.delete("before");
+    setTrail((t) => (back ? t.slice(0, -1) : [...t, before ?? ""]));
+    setParams(next);
+  }
+
+  return (
+    <>
+      <PageHead title={admin ? "Requests" : "My requests"}>
+        <label className="inline">
+          <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> Live
+        </label>
+      </PageHead>
+      <form className="filters" onSubmit={apply} aria-label="Filter requests" key={params.toString()}>
+        {admin && (
+          <label>
+            Key
+            <select name="key_id" defaultValue={filters.key_id}>
+              <option value="">any</option>
+              {(keys.data?.data ?? []).map((k) => (
+                <option key={k.id} value={k.id}>
+                  {k.name} ({k.prefix})
+                </option>
+              ))}
+              {filters.key_id && !keyName.has(filters.key_id) && (
+                <option value={filters.key_id}>{filters.key_id}</option>
+              )}
+            </select>
+          </label>
+        )}
+        {admin && (
+          <label>
+            Team
+            <select name="team_id" defaultValue={filters.team_id}>
+              <option value="">any</option>
+              {(teams.data?.data ?? []).map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+              {filters.team_id && !(teams.data?.data ?? []).some((t) => t.id === filters.team_id) && (
+                <option value={filters.team_id}>{filters.team_id}</option>
+              )}
+            </select>
+          </label>
+        )}
+        <label>
+          Model
+          <input name="model" defaultValue={filters.model} placeholder="alias or model" />
+        </label>
+        <label>
+          Status
+          <select name="status" defaultValue={filters.status}>
+            <option value="">any</option>
+            <option value="2xx">2xx</option>
+            <option value="4xx">4xx</option>
+            <option value="5xx">5xx</option>
+            {["400", "401", "403", "404", "408", "413", "429", "499", "500", "502", "503", "504"].map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Outcome
+          <select name="outcome" defaultValue={filters.outcome}>
+            <option value="">any</option>
+            <option value="ok">ok</option>
+            <option value="error">error</option>
+            <option value="aborted">aborted</option>
+            <option value="refused">refused</option>
+          </select>
+        </label>
+        <label>
+          Error class
+          <input name="error_class" defaultValue={filters.error_class} list="error-classes" placeholder="any" />
+          <datalist id="error-classes">
+            {ERROR_CLASSES.map((c) => (
+              <option key={c} value={c} />
+            ))}
+          </datalist>
+        </label>
+        <label>
+          From
+          <input name="from" type="datetime-local" defaultValue={toLocal(filters.from)} />
+        </label>
+        <label>
+          To
+          <input name="to" type="datetime-local" defaultValue={toLocal(filters.to)} />
+        </label>
+        <div className="filter-actions">
+          <button type="submit" className="primary">
+            Apply
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setTrail([]);
+              setParams(new URLSearchParams());
+            }}
+          >
+            Clear
+          </button>
+        </div>
+      </form>
+      {page.isError && <ErrorNotice error={page.error} what="the request log (GET /admin/v1/requests)" />}
+      {page.isPending && <p className="loading">Loading…</p>}
+      {page.data && (
+        <>
+          <div className="table-wrap">
+            <table className="requests" aria-label="Requests, newest first" aria-busy={page.isFetching}>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Status</th>
+                  {admin && <th scope="col">Key</th>}
+                  <th scope="col">Model</th>
+                  <th scope="col" className="hide-narrow">
+                    Client
+                  </th>
+                  <th scope="col" className="num">
+                    Latency
+                  </th>
+                  <th scope="col" className="num hide-narrow">
+                    TTFT
+                  </th>
+                  <th scope="col" className="num hide-narrow">
+                    Tokens in / out
+                  </th>
+                  <th scope="col" className="num">
+                    Cost
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.data.rows.length === 0 && (
+                  <tr>
+                    <td colSpan={9} className="muted">
+                      No requests match.
+                    </td>
+                  </tr>
+                )}
+                {page.data.rows.map((r) => (
+                  <tr
+                    key={r.id}
+                    className="clickable"
+                    onClick={(e) => {
+                      if ((e.target as HTMLElement).closest("a")) return;
+                      navigate(`/requests/${encodeURIComponent(r.id)}`);
+                    }}
+                  >
+                    <td>
+                      <Link to={`/requests/${encodeURIComponent(r.id)}`} title={when(r.time)}>
+                        {whenShort(r.time)}
+                      </Link>
+                    </td>
+                    <td>
+                      <StatusBadge row={r} />
+                    </td>
+                    {admin && <td>{r.key_name ?? (r.key_id ? (keyName.get(r.key_id) ?? r.key_id) : "—")}</td>}
+                    <td>
+                      <span className="model">{r.alias ?? r.requested_model ?? "—"}</span>
+                      {r.model && r.model !== (r.alias ?? r.requested_model) && (
+                        <span className="muted small"> → {r.model}</span>
+                      )}
+                    </td>
+                    <td className="hide-narrow">{r.client_tool ?? r.client_dialect ?? "—"}</td>
+                    <td className="num">{ms(r.latency_ms)}</td>
+                    <td className="num hide-narrow">{ms(r.ttft_ms)}</td>
+                    <td className="num hide-narrow">
+                      {count(r.input_tokens)} / {count(r.output_tokens)}
+                    </td>
+                    <td className="num">{usd(r.cost_usd)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav className="pager" aria-label="Pages of requests">
+            <button type="button" disabled={!before} onClick={() => go(trail.at(-1) || undefined, true)}>
+              ← Newer
+            </button>
+            <button type="button" disabled={!page.data.next_before} onClick={() => go(page.data.next_before!, false)}>
+              Older →
+            </button>
+          </nav>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,207 @@
+import { useQuery } from "@tanstack/react-query";
+import { useSearchParams } from "react-router";
+import { Chart } from "../components/charts";
+import { ErrorNotice, Notice } from "../components/notice";
+import { PageHead } from "../components/page";
+import { api, query } from "../lib/api";
+import { count, usd } from "../lib/format";
+import { useScope } from "../lib/session";
+import type { Key, SpendAnswer, SpendGroup, SpendRow, Team } from "../lib/types";
+
+const GROUPS: Record<SpendGroup, string> = { key: "Key", team: "Team", user: "User", model: "Model", day: "Day" };
+const COLUMNS = [
+  "requests",
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
+  "cost_usd",
+] as const;
+
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+/** The rows as CSV (RFC 4180: fields with commas, quotes or line breaks are quoted). */
+export function toCsv(by: SpendGroup, rows: (SpendRow & { name: string })[]): string {
+  const cell = (v: string | number | null) => {
+    const s = v === null ? "" : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const head = [by, "name", ...COLUMNS];
+  const lines = rows.map((r) => [r.group, r.name, ...COLUMNS.map((c) => r[c])].map(cell).join(","));
+  return `${[head.join(","), ...lines].join("\r\n")}\r\n`;
+}
+
+export function Spend() {
+  const scope = useScope();
+  const [params, setParams] = useSearchParams();
+  const mine = scope.role === "key";
+  const groups = (Object.keys(GROUPS) as SpendGroup[]).filter((g) => !mine || g === "model" || g === "day");
+  const by = (params.get("group_by") as SpendGroup | null) ?? (mine ? "model" : "key");
+  const from = params.get("from") ?? day(-29);
+  const to = params.get("to") ?? day(0);
+  const toExclusive = new Date(Date.parse(to) + 86_400_000).toISOString();
+  const spend = useQuery({
+    queryKey: ["spend", scope.base, by, from, to],
+    queryFn: () =>
+      api<SpendAnswer>(
+        `${scope.base}/spend${query({ group_by: by, from: new Date(from).toISOString(), to: toExclusive })}`,
+      ),
+  });
+  const keys = useQuery({
+    queryKey: ["keys"],
+    queryFn: () => api<{ data: Key[] }>("/admin/v1/keys"),
+    enabled: !mine && by === "key",
+  });
+  const teams = useQuery({
+    queryKey: ["teams"],
+    queryFn: () => api<{ data: Team[] }>("/admin/v1/teams"),
+    enabled: !mine && by === "team",
+  });
+  const names = new Map<string, string>([
+    ...(keys.data?.data ?? []).map((k) => [k.id, k.name] as [string, string]),
+    ...(teams.data?.data ?? []).map((t) => [t.id, t.name] as [string, string]),
+  ]);
+  const rows = (spend.data?.rows ?? [])
+    .map((r) => ({ ...r, name: r.group === null ? "(none)" : (names.get(r.group) ?? r.group) }))
+    .sort((a, b) => (by === "day" ? (a.group ?? "").localeCompare(b.group ?? "") : b.cost_usd - a.cost_usd));
+  const total = rows.reduce(
+    (t, r) => {
+      for (const c of COLUMNS) t[c] += r[c];
+      return t;
+    },
+    Object.fromEntries(COLUMNS.map((c) => [c, 0])) as Record<(typeof COLUMNS)[number], number>,
+  );
+  const set = (k: string, v: string) => {
+    const next = new URLSearchParams(params);
+    next.set(k, v);
+    setParams(next);
+  };
+  function exportCsv() {
+    const href = URL.createObjectURL(new Blob([toCsv(by, rows)], { type: "text/csv;charset=utf-8" }));
+    const a = document.createElement("a");
+    a.href = href;
+    a.download = `llmux-spend-by-${by}-${from}-${to}.csv`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 10_000);
+  }
+
+  return (
+    <>
+      <PageHead title={mine ? "My spend" : "Spend"}>
+        <button type="button" onClick={exportCsv} disabled={rows.length === 0}>
+          Export CSV
+        </button>
+      </PageHead>
+      <form className="filters" aria-label="Spend report" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Group by
+          <select value={by} onChange={(e) => set("group_by", e.target.value)}>
+            {groups.map((g) => (
+              <option key={g} value={g}>
+                {GROUPS[g]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input type="date" value={from} onChange={(e) => e.target.value && set("from", e.target.value)} />
+        </label>
+        <label>
+          To
+          <input type="date" value={to} onChange={(e) => e.target.value && set("to", e.target.value)} />
+        </label>
+      </form>
+      {spend.isError && <ErrorNotice error={spend.error} what="spend" />}
+      {spend.data?.no_price && spend.data.no_price.length > 0 && (
+        <Notice kind="warning" title="Models without a price">
+          {spend.data.no_price.map((m) => `${m.model} (${m.requests} requests)`).join(", ")} were counted as $0: add
+          them under <code>prices</code>.
+        </Notice>
+      )}
+      {spend.data && (
+        <>
+          {rows.length > 0 && (
+            <Chart
+              id="spend-groups"
+              title={`Spend by ${GROUPS[by].toLowerCase()}`}
+              kind="bar"
+              data={rows.slice(0, 40).map((r) => ({ label: r.name, cost_usd: r.cost_usd }))}
+              series={[{ key: "cost_usd", label: "USD" }]}
+              format={usd}
+              unit={by === "day" ? "days" : "groups"}
+            />
+          )}
+          <div className="table-wrap">
+            <table aria-label={`Spend by ${GROUPS[by].toLowerCase()}`}>
+              <thead>
+                <tr>
+                  <th scope="col">{GROUPS[by]}</th>
+                  <th scope="col" className="num">
+                    Requests
+                  </th>
+                  <th scope="col" className="num">
+                    Input
+                  </th>
+                  <th scope="col" className="num">
+                    Output
+                  </th>
+                  <th scope="col" className="num hide-narrow">
+                    Cache read
+                  </th>
+                  <th scope="col" className="num hide-narrow">
+                    Cache write
+                  </th>
+                  <th scope="col" className="num hide-narrow">
+                    Reasoning
+                  </th>
+                  <th scope="col" className="num">
+                    Cost
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.length === 0 && (
+                  <tr>
+                    <td colSpan={8} className="muted">
+                      No spend in this period.
+                    </td>
+                  </tr>
+                )}
+                {rows.map((r) => (
+                  <tr key={r.group ?? "(none)"}>
+                    <th scope="row">{r.name}</th>
+                    <td className="num">{count(r.requests)}</td>
+                    <td className="num">{count(r.input_tokens)}</td>
+                    <td className="num">{count(r.output_tokens)}</td>
+                    <td className="num hide-narrow">{count(r.cache_read_tokens)}</td>
+                    <td className="num hide-narrow">{count(r.cache_write_tokens)}</td>
+                    <td className="num hide-narrow">{count(r.reasoning_tokens)}</td>
+                    <td className="num">{usd(r.cost_usd)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              {rows.length > 1 && (
+                <tfoot>
+                  <tr>
+                    <th scope="row">Total</th>
+                    <td className="num">{count(total.requests)}</td>
+                    <td className="num">{count(total.input_tokens)}</td>
+                    <td className="num">{count(total.output_tokens)}</td>
+                    <td className="num hide-narrow">{count(total.cache_read_tokens)}</td>
+                    <td className="num hide-narrow">{count(total.cache_write_tokens)}</td>
+                    <td className="num hide-narrow">{count(total.reasoning_tokens)}</td>
+                    <td className="num">{usd(total.cost_usd)}</td>
+                  </tr>
+                </tfoot>
+              )}
+            </table>
+          </div>
+        </>
+      )}
+    </>
+  );
+}

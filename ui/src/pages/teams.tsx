@@ -1,0 +1,223 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { Link } from "react-router";
+import { Dialog } from "../components/dialog";
+import { ErrorNotice, Notice } from "../components/notice";
+import { PageHead } from "../components/page";
+import { QuotaFields, readQuota } from "../components/quota-fields";
+import { SpendBar } from "../components/spend-bar";
+import { api } from "../lib/api";
+import { useScope } from "../lib/session";
+import type { Key, Team } from "../lib/types";
+
+type Open = { kind: "create" } | { kind: "edit"; team: Team } | { kind: "delete"; team: Team } | undefined;
+
+export function Teams() {
+  const scope = useScope();
+  const client = useQueryClient();
+  const [open, setOpen] = useState<Open>();
+  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ data: Team[] }>("/admin/v1/teams") });
+  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<{ data: Key[] }>("/admin/v1/keys") });
+  const keyCount = new Map<string, number>();
+  for (const k of keys.data?.data ?? []) if (k.team_id) keyCount.set(k.team_id, (keyCount.get(k.team_id) ?? 0) + 1);
+  const close = () => setOpen(undefined);
+  const refresh = () => {
+    void client.invalidateQueries({ queryKey: ["teams"] });
+    void client.invalidateQueries({ queryKey: ["keys"] });
+  };
+  const remove = useMutation({
+    mutationFn: (t: Team) => api(`/admin/v1/teams/${t.id}`, { method: "DELETE" }),
+    onSuccess: () => {
+      refresh();
+      close();
+    },
+  });
+
+  return (
+    <>
+      <PageHead title="Teams">
+        {scope.canEdit && (
+          <button type="button" className="primary" onClick={() => setOpen({ kind: "create" })}>
+            Create team
+          </button>
+        )}
+      </PageHead>
+      {teams.isError && <ErrorNotice error={teams.error} what="the teams" />}
+      {teams.data && (
+        <div className="table-wrap">
+          <table aria-label="Teams">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col" className="hide-narrow">
+                  Models
+                </th>
+                <th scope="col">Spend</th>
+                <th scope="col" className="hide-narrow">
+                  Limits
+                </th>
+                <th scope="col" className="num">
+                  Keys
+                </th>
+                {scope.canEdit && <th scope="col">Actions</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {teams.data.data.length === 0 && (
+                <tr>
+                  <td colSpan={6} className="muted">
+                    No teams yet.
+                  </td>
+                </tr>
+              )}
+              {teams.data.data.map((t) => (
+                <tr key={t.id}>
+                  <td>
+                    <Link to={`/requests?team_id=${encodeURIComponent(t.id)}`} title="This team's requests">
+                      {t.name}
+                    </Link>
+                  </td>
+                  <td className="hide-narrow">{t.models?.join(", ") ?? "all"}</td>
+                  <td>
+                    <SpendBar spent={t.spend_usd} budget={t.budget} />
+                  </td>
+                  <td className="hide-narrow">
+                    {t.limits
+                      ? [
+                          t.limits.rpm && `${t.limits.rpm} rpm`,
+                          t.limits.tpm && `${t.limits.tpm} tpm`,
+                          t.limits.concurrency && `${t.limits.concurrency} at once`,
+                        ]
+                          .filter(Boolean)
+                          .join(", ")
+                      : "—"}
+                  </td>
+                  <td className="num">{keyCount.get(t.id) ?? 0}</td>
+                  {scope.canEdit && (
+                    <td>
+                      <div className="row-actions">
+                        <button type="button" onClick={() => setOpen({ kind: "edit", team: t })}>
+                          Edit<span className="sr-only"> {t.name}</span>
+                        </button>
+                        <button type="button" className="danger" onClick={() => setOpen({ kind: "delete", team: t })}>
+                          Delete<span className="sr-only"> {t.name}</span>
+                        </button>
+                      </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Dialog open={open?.kind === "create"} title="Create a team" onClose={close}>
+        {open?.kind === "create" && (
+          <TeamForm
+            onCancel={close}
+            onSubmit={async (body) => {
+              const clean = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null));
+              await api("/admin/v1/teams", { method: "POST", body: clean });
+              refresh();
+              close();
+            }}
+          />
+        )}
+      </Dialog>
+      <Dialog
+        open={open?.kind === "edit"}
+        title={open?.kind === "edit" ? `Edit ${open.team.name}` : ""}
+        onClose={close}
+      >
+        {open?.kind === "edit" && (
+          <TeamForm
+            existing={open.team}
+            onCancel={close}
+            onSubmit={async (body) => {
+              await api(`/admin/v1/teams/${open.team.id}`, { method: "PATCH", body });
+              refresh();
+              close();
+            }}
+          />
+        )}
+      </Dialog>
+      <Dialog
+        open={open?.kind === "delete"}
+        title={open?.kind === "delete" ? `Delete ${open.team.name}?` : ""}
+        onClose={close}
+      >
+        {open?.kind === "delete" && (
+          <div className="stack">
+            <p>
+              Deleting the team revokes its {keyCount.get(open.team.id) ?? 0} key(s): every request with them is refused
+              from now on.
+            </p>
+            {remove.isError && <Notice kind="error">{remove.error.message}</Notice>}
+            <div className="form-actions">
+              <button type="button" onClick={close}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="danger"
+                disabled={remove.isPending}
+                onClick={() => remove.mutate(open.team)}
+              >
+                Delete team
+              </button>
+            </div>
+          </div>
+        )}
+      </Dialog>
+    </>
+  );
+}
+
+function TeamForm({
+  existing,
+  onSubmit,
+  onCancel,
+}: {
+  existing?: Team;
+  onSubmit: (body: Record<string, unknown>) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onSubmit({ name: String(form.get("name") ?? "").trim(), ...readQuota(form) });
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="stack" onSubmit={(e) => void submit(e)}>
+      {error && (
+        <Notice kind="error" title="Not saved">
+          {error}
+        </Notice>
+      )}
+      <label>
+        Name
+        <input name="name" required maxLength={200} defaultValue={existing?.name ?? ""} />
+      </label>
+      <QuotaFields models={existing?.models} budget={existing?.budget} limits={existing?.limits} />
+      <p className="hint">A team's allow-list bounds its keys' own; its budget and limits count every key's use.</p>
+      <div className="form-actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          {existing ? "Save" : "Create team"}
+        </button>
+      </div>
+    </form>
+  );
+}
