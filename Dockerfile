@@ -7,7 +7,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
+COPY ui ./ui
+COPY scripts/build-ui.mjs ./scripts/
+# The server, then the web UI (dist/ui, served at /ui), then the build tools go.
+RUN npx tsc -p tsconfig.build.json && node scripts/build-ui.mjs --force && npm prune --omit=dev --ignore-scripts
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production \

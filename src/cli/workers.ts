@@ -1,5 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
+import { serveGroupMetrics } from "../observe/metrics-cluster.js";
 import { serveClusterState } from "../state/cluster.js";
 import { MemoryState } from "../state/memory.js";
 import type { Running } from "./command.js";
@@ -68,6 +69,7 @@ export async function superviseWorkers(n: number, say: Say): Promise<Supervisor>
     const w = cluster.fork({ LLMUX_CLUSTER_STATE: "1", LLMUX_WORKER: "1" });
     live.add(w);
     serveClusterState(w, shared);
+    serveGroupMetrics(w);
     w.once("exit", (code, signal) => {
       live.delete(w);
       if (stopping || (w as Worker & { retiring?: boolean }).retiring) return;

@@ -1,6 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseWorkers } from "../../src/cli/workers.js";
+import { type MockServer, startMockServer } from "../../src/mock/server.js";
+import { ADMIN, call } from "../team/helpers.js";
 import { BIN, emptyDir } from "./run.js";
 
 /** The pids of a process's children (the cluster workers). */
@@ -46,13 +52,62 @@ function chat(port: number): Promise<number> {
   });
 }
 
+/**
+ * A streamed answer that takes a few seconds (a slow upstream): it is open on a worker while that worker
+ * is retired or the primary is stopped, and must arrive whole.
+ */
+function longStream(port: number): Promise<{ status: number; text: string }> {
+  const body = JSON.stringify({
+    model: "slow",
+    stream: true,
+    messages: [{ role: "user", content: "word ".repeat(100) }],
+  });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port, path: "/v1/chat/completions", method: "POST", agent: false },
+      (res) => {
+        let text = "";
+        res.on("data", (d: Buffer) => {
+          text += d.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.setHeader("content-type", "application/json");
+    req.end(body);
+  });
+}
+
+/** A whole Chat stream: it ended with its finish reason and [DONE], not cut off. */
+const whole = (s: { status: number; text: string }) =>
+  s.status === 200 && /"finish_reason":"stop"/.test(s.text) && s.text.trimEnd().endsWith("data: [DONE]");
+
 describe("llmux start --workers 2", () => {
   let proc: ChildProcess;
   let out = "";
   let port = 0;
+  let slow: MockServer;
   beforeAll(async () => {
+    // Each chunk 150 ms apart: an answer of some 60 chunks streams for about 9 s.
+    slow = await startMockServer({ chunkDelayMs: 150 });
+    const dir = emptyDir();
+    writeFileSync(
+      join(dir, "llmux.yaml"),
+      JSON.stringify({
+        providers: {
+          mock: { type: "mock", dialect: "openai-chat" },
+          slow: { type: "openai", base_url: `${slow.url}/v1`, api_key: "k", api: "chat" },
+        },
+        models: { "llmux-mock": { provider: "mock" }, slow: { provider: "slow", model: "gpt-4.1" } },
+        // Minted keys: the workers share the SQLite file (WAL) and the primary's hot state.
+        admin: { keys: [ADMIN] },
+        store: { path: join(dir, "data", "llmux.db") },
+      }),
+    );
     proc = spawn(process.execPath, [BIN, "start", "--workers", "2", "--port", "0"], {
-      cwd: emptyDir(),
+      cwd: dir,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
     });
     proc.stdout!.on("data", (d: Buffer) => {
@@ -66,8 +121,9 @@ describe("llmux start --workers 2", () => {
       return m ? Number(m[1]) : undefined;
     }, 50_000);
   });
-  afterAll(() => {
+  afterAll(async () => {
     if (proc.exitCode === null) proc.kill("SIGKILL");
+    await slow?.close();
   });
 
   it("runs two worker processes on one port, both answering", async () => {
@@ -75,6 +131,38 @@ describe("llmux start --workers 2", () => {
     const statuses = await Promise.all(Array.from({ length: 20 }, () => chat(port)));
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(out.match(/llmux listening on/g)).toHaveLength(2);
+  });
+
+  it("a minted key, its rate limit and the ledger are shared by the workers (one SQLite file, the primary's counters)", async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const minted = await call(base, "POST", "/admin/v1/keys", ADMIN, { name: "w", limits: { rpm: 10 } });
+    expect(minted.status).toBe(201);
+    const started = Date.now();
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        call(base, "POST", "/v1/chat/completions", minted.body.key, {
+          model: "llmux-mock",
+          messages: [{ role: "user", content: "Hi" }],
+        }).then((r) => r.status),
+      ),
+    );
+    const admitted = statuses.filter((st) => st === 200).length;
+    // A bucket of 10 refilling one every 6 s, for both workers together (not 10 each).
+    expect(admitted).toBeGreaterThanOrEqual(10);
+    expect(admitted).toBeLessThanOrEqual(10 + Math.floor((Date.now() - started) / 6000));
+    expect(statuses.filter((st) => st === 429)).toHaveLength(30 - admitted);
+    // Both workers wrote their ledger rows into the one file: 30 requests, each counted once.
+    const end = Date.now() + 15_000;
+    let counted = 0;
+    while (Date.now() < end) {
+      const spend = await call(base, "GET", "/admin/v1/spend?group_by=key", ADMIN);
+      counted =
+        (spend.body.rows as { group: string; requests: number }[]).find((r) => r.group === minted.body.id)?.requests ??
+        0;
+      if (counted >= 30) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(counted).toBe(30);
   });
 
   it("replaces a worker killed with SIGKILL, and keeps answering meanwhile", async () => {
@@ -90,8 +178,12 @@ describe("llmux start --workers 2", () => {
     expect(await chat(port)).toBe(200);
   }, 90_000);
 
-  it("reloads every worker on SIGHUP, one at a time, without refusing a request", async () => {
+  it("reloads every worker on SIGHUP, one at a time, without refusing a request; open streams finish whole", async () => {
     const before = children(proc.pid!);
+    // Streams open on the old workers (connections are handed out round robin: both get some).
+    const open = Array.from({ length: 4 }, () => longStream(port));
+    await new Promise((r) => setTimeout(r, 500));
+    const mark = out.length;
     proc.kill("SIGHUP");
     const during: Promise<number>[] = [];
     const poll = setInterval(() => during.push(chat(port)), 20);
@@ -103,14 +195,35 @@ describe("llmux start --workers 2", () => {
     const after = children(proc.pid!);
     expect(after).toHaveLength(2);
     expect(after.some((p) => before.includes(p))).toBe(false);
+    // A retired worker drained: it waited for the streams it was serving, and each arrived whole.
+    expect(out.slice(mark)).toMatch(/stopping: waiting up to \d+ ms for [1-9]\d* open requests? to finish/);
+    const streams = await Promise.all(open);
+    for (const s of streams) expect(whole(s), s.text.slice(-200)).toBe(true);
   }, 120_000);
 
-  it("stops every worker and exits 0 on SIGTERM", async () => {
+  it("stops every worker and exits 0 on SIGTERM, after the streams they serve have finished", {
+    timeout: 60_000,
+  }, async () => {
     const workers = children(proc.pid!);
+    const open = Array.from({ length: 2 }, () => longStream(port));
+    await new Promise((r) => setTimeout(r, 500));
+    const mark = out.length;
     const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
     proc.kill("SIGTERM");
+    const streams = await Promise.all(open);
+    for (const s of streams) expect(whole(s), s.text.slice(-200)).toBe(true);
     expect(await exited).toBe(0);
+    expect(out.slice(mark)).toMatch(/stopping: waiting up to \d+ ms for [1-9]\d* open requests? to finish/);
     for (const w of workers) expect(() => process.kill(w, 0)).toThrow();
+  });
+});
+
+describe("--workers values", () => {
+  it("auto is one worker per core; a number is that many", () => {
+    expect(parseWorkers("auto")).toBe(availableParallelism());
+    expect(parseWorkers("3")).toBe(3);
+    expect(parseWorkers(undefined)).toBeUndefined();
+    expect(() => parseWorkers("0")).toThrow(/--workers must be a number from 1 to 256 or 'auto'/);
   });
 });
 
