@@ -8,7 +8,7 @@ import { answerError, answerJson, type Exchange } from "./exchange.js";
 import { decide } from "./finalise.js";
 import { forwardedHeaders } from "./http.js";
 import type { ModelTable } from "./model-table.js";
-import { callUpstream, readAll, UpstreamFailure, type UpstreamPool } from "./upstream.js";
+import { callUpstream, readAnswer, UpstreamFailure, type UpstreamPool } from "./upstream.js";
 
 export interface CountDeps {
   readonly models: ModelTable;
@@ -41,16 +41,16 @@ export async function countTokens(ex: Exchange, deps: CountDeps, principal: Prin
         JSON.stringify({ ...body, model: route.upstreamModel }),
         AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]),
       );
-      const text = await readAll(reply.body);
+      const text = await readAnswer(deps.pool, reply.body);
       // The upstream's own answer, as it came: its content type and the hints a client acts on (retry-after).
+      ex.rec.status = reply.status;
+      decide(ex.rec, () => `counted by the upstream: provider '${route.provider.name}' answered ${reply.status}`);
+      if (reply.status >= 400) ex.rec.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
       ex.res.writeHead(reply.status, {
         "content-type": String(reply.headers["content-type"] ?? "application/json"),
         ...forwardedHeaders(reply.headers),
       });
       ex.res.end(text);
-      ex.rec.status = reply.status;
-      decide(ex.rec, () => `counted by the upstream: provider '${route.provider.name}' answered ${reply.status}`);
-      if (reply.status >= 400) ex.rec.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
       return;
     } catch (err) {
       if (!(err instanceof UpstreamFailure)) throw err;

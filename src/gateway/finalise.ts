@@ -1,5 +1,8 @@
 import type { Dialect, Usage, Warning } from "../ir/types.js";
+import type { ExchangeCapture } from "../observe/capture.js";
 import type { Logger } from "../observe/logger.js";
+import type { RequestTiming } from "../observe/timing.js";
+import { outcomeOf, type RequestErrorClass } from "./error-class.js";
 
 export type Outcome = "ok" | "error" | "aborted" | "refused";
 
@@ -21,14 +24,22 @@ export interface RequestRecord {
   deployment?: string;
   /** The id of a Responses answer (binds a later previous_response_id to the deployment that made it). */
   responseId?: string;
+  /** The ids of a passed-through Responses answer's output items (their owner is noted, as the answer's). */
+  responseItems?: string[];
   stream?: boolean;
   passthrough?: boolean;
   status?: number;
   firstByteAt?: number;
   usage?: Usage;
+  /** `usage` is what the upstream reported before the answer ended (its input), not its final report. */
+  usagePartial?: boolean;
   outcome?: Outcome;
   /** Why the request was refused or failed, in words. */
   reason?: string;
+  /** Milliseconds llmux itself added: the request's time less its waits on the upstream and the client. */
+  overheadMs?: number | undefined;
+  /** The observers' clock (src/observe/timing.ts): upstream attempts and waits. */
+  timing?: RequestTiming | undefined;
   /** Who called (Principal.name), never the key. */
   key?: string;
   /** A minted key's id, team and user (the ledger's columns). */
@@ -47,6 +58,16 @@ export interface RequestRecord {
   debug: boolean;
   decisions?: string[];
   done?: boolean;
+  /**
+   * What kind of failure it was, noted by the stage that failed it (src/gateway/error-class.ts); the settle
+   * stage's `errorClassOf` gives the request's class from it.
+   */
+  errorClass?: RequestErrorClass | undefined;
+  /** Upstream calls made, and the route taken (the llmux-route header), for the request log. */
+  attempts?: number;
+  route?: string;
+  /** The request's four bodies, while they are captured (body logging, live conversations, recording). */
+  capture?: ExchangeCapture | undefined;
 }
 
 export function newRecord(id: string, method: string, path: string, debug = false): RequestRecord {
@@ -67,9 +88,17 @@ export function failed(rec: RequestRecord, status: number, reason: string, outco
   rec.reason ??= reason;
 }
 
-/** Usage as reported, or estimated from sizes (≈4 characters per token) and marked as such. */
+/**
+ * Usage as reported, or estimated from sizes (≈4 characters per token) and marked as such. An answer cut
+ * before its final report (a client gone mid-stream) counts what was reported and, for its output, at
+ * least the text that was streamed.
+ */
 export function usageOf(rec: RequestRecord): Usage {
-  if (rec.usage) return rec.usage;
+  if (rec.usage) {
+    if (!rec.usagePartial) return rec.usage;
+    const streamed = Math.ceil(rec.outputChars / 4);
+    return { ...rec.usage, outputTokens: Math.max(rec.usage.outputTokens, streamed), estimated: true };
+  }
   return {
     inputTokens: Math.ceil(rec.requestBytes / 4),
     outputTokens: Math.ceil(rec.outputChars / 4),
@@ -89,7 +118,7 @@ export function finalise(logger: Logger, rec: RequestRecord): void {
   const now = performance.now();
   const generated = rec.provider !== undefined;
   const u = generated ? usageOf(rec) : undefined;
-  const outcome = rec.outcome ?? (rec.status !== undefined && rec.status >= 400 ? "error" : "ok");
+  const outcome = outcomeOf(rec);
   const line = {
     req_id: rec.id,
     method: rec.method,
@@ -108,6 +137,7 @@ export function finalise(logger: Logger, rec: RequestRecord): void {
     passthrough: rec.passthrough,
     latency_ms: round(now - rec.startedAt),
     ttfb_ms: rec.firstByteAt !== undefined ? round(rec.firstByteAt - rec.startedAt) : undefined,
+    overhead_ms: rec.overheadMs !== undefined ? round(rec.overheadMs) : undefined,
     tokens: u && {
       input: u.inputTokens,
       output: u.outputTokens,

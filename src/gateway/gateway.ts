@@ -15,12 +15,15 @@ import { newId } from "../ir/ids.js";
 import type { ErrorInfo } from "../ir/types.js";
 import { limitsAdmission } from "../limits/admission.js";
 import type { Logger } from "../observe/logger.js";
+import { Observe } from "../observe/observe.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
+import type { RequestLog } from "../requestlog/request-log.js";
+import { requestLogOf } from "../requestlog/wire.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { deploymentRows } from "../routing/health-view.js";
 import type { HotState } from "../state/hot-state.js";
-import { openHotState } from "../state/open.js";
+import { unavailableAnswer } from "../state/resilient.js";
 import type { Store } from "../store/types.js";
 import { type Accepted, accept, dialectOfUnknown, isAccepted } from "./accept.js";
 import { type Admission, chainAdmissions } from "./admit.js";
@@ -28,14 +31,17 @@ import { countTokens } from "./count-tokens-endpoint.js";
 import { decodeJson } from "./decode-json.js";
 import { listModels, oneModel, storedResponse } from "./endpoints.js";
 import { answerError, answerJson, type Exchange, openExchange } from "./exchange.js";
-import { decide, finalise, newRecord, type RequestRecord } from "./finalise.js";
+import { decide, newRecord } from "./finalise.js";
 import { geminiCountTokens, geminiModels } from "./gemini-endpoints.js";
 import { type GenerateDeps, generate, type RequestBody } from "./generate.js";
 import { header } from "./http.js";
+import { Inflight } from "./inflight.js";
 import { ModelTable } from "./model-table.js";
 import { type BodyLimits, BodyRefused, discardBody, readBody } from "./read-body.js";
 import { refuse } from "./refuse.js";
+import { settle } from "./settle.js";
 import { StateAccess } from "./state.js";
+import { hotStateOf } from "./state-of.js";
 import { createPool, type UpstreamPool } from "./upstream.js";
 import { MB } from "./upstream-shape.js";
 
@@ -46,18 +52,6 @@ const CALLER_WORDS: Record<Principal["kind"], string> = {
   passthrough: "pass-through: its own upstream key",
   minted: "minted key",
 };
-
-/** An open request, for the stop's log lines. */
-function openRequest(rec: RequestRecord): Record<string, unknown> {
-  return {
-    req_id: rec.id,
-    method: rec.method,
-    path: rec.path,
-    model: rec.requested,
-    stream: rec.stream,
-    age_ms: Math.round(performance.now() - rec.startedAt),
-  };
-}
 
 /** Stages other parts of llmux may supply in place of the defaults. */
 export interface GatewayParts {
@@ -89,8 +83,7 @@ export class Gateway {
   private readonly deps: GenerateDeps;
   private readonly pruner: NodeJS.Timeout;
   /** Requests being served (for a graceful stop: what it waits for, and what it names). */
-  private readonly inflight = new Set<RequestRecord>();
-  private readonly idle: (() => void)[] = [];
+  private readonly inflight = new Inflight();
   /** Set once a stop began: new requests are answered 503. */
   private stopping = false;
   private listening: Promise<void> | undefined;
@@ -99,6 +92,10 @@ export class Gateway {
   readonly team: TeamParts | undefined;
   /** Usage → cost → the spend ledger (the settle stage's money side). */
   readonly billing: Billing;
+  /** Metrics (/metrics), traces, the overhead header, the capture of bodies, recordings (src/observe/observe.ts). */
+  readonly observe: Observe;
+  /** A row per request (and its bodies, when kept), on the data layer (absent without one). */
+  readonly requestLog: RequestLog | undefined;
 
   constructor(
     readonly config: Config,
@@ -107,6 +104,7 @@ export class Gateway {
   ) {
     this.providers = createProviders(config);
     this.models = new ModelTable(config.models, this.providers);
+    this.observe = new Observe(config, logger, this.models);
     this.pool = createPool({
       eventBytes: Math.round(config.server.max_event_mb * MB),
       answerBytes: Math.round(config.server.max_answer_mb * MB),
@@ -128,37 +126,23 @@ export class Gateway {
     ]);
     this.store = parts.store ?? this.team!.store;
     this.billing = billingOf(config, logger, this.team?.data);
+    this.requestLog = requestLogOf(config, logger, this.team?.data);
     const cache = new ReasoningCache(() => this.store.reasoning);
     this.ownsHot = parts.hot === undefined;
-    this.hot =
-      parts.hot ??
-      openHotState({
-        url: config.state.url,
-        prefix: config.state.prefix,
-        onFailure: config.state.on_failure,
-        timeoutMs: config.state.timeout_ms,
-        events: {
-          down: (err) =>
-            logger.error(
-              { err: (err as Error).message, policy: config.state.on_failure },
-              config.state.on_failure === "degrade"
-                ? "Redis (state.url) is unreachable: counting with this instance's memory until it returns; limits and budgets are per instance meanwhile"
-                : "Redis (state.url) is unreachable: refusing requests that need shared state until it returns (state.on_failure: fail-closed)",
-            ),
-          up: () => logger.warn("Redis (state.url) is reachable again: shared counters resume"),
-        },
-      });
+    this.hot = parts.hot ?? hotStateOf(config, logger);
     this.deps = {
       config,
       models: this.models,
       pool: this.pool,
       hot: this.hot,
       health: new DeploymentHealth(this.hot, {
-        coolDown: (d, ms, why) =>
+        coolDown: (d, ms, why) => {
+          this.observe.cooledDown(d);
           logger.warn(
             { deployment: d.name, provider: d.provider.name, cooldown_ms: Math.round(ms) },
             `deployment ${d.name} cools down for ${Math.round(ms / 100) / 10} s: ${why}`,
-          ),
+          );
+        },
         recovered: (d) => logger.info({ deployment: d.name }, `deployment ${d.name} recovered (its probe succeeded)`),
       }),
       retentionDays: config.store.retention_days,
@@ -231,34 +215,8 @@ export class Gateway {
     this.stopping = true;
     void this.stopListening();
     this.server.closeIdleConnections();
-    const open = [...this.inflight];
-    if (open.length > 0) {
-      this.logger.info(
-        { open: open.length, grace_ms: graceMs, requests: open.map(openRequest) },
-        `stopping: waiting up to ${graceMs} ms for ${open.length} open request${open.length === 1 ? "" : "s"} to finish`,
-      );
-      const finished = await this.settled(graceMs);
-      if (!finished) {
-        const left = [...this.inflight];
-        this.logger.warn(
-          { open: left.length, grace_ms: graceMs, requests: left.map(openRequest) },
-          `stopping: ${left.length} request${left.length === 1 ? "" : "s"} still open after ${graceMs} ms (server.shutdown_grace_ms) cut`,
-        );
-      }
-    } else this.logger.info("stopping: no open requests");
+    await this.inflight.drain(this.logger, graceMs);
     await this.close();
-  }
-
-  /** Resolves true once no request is being served, or false after `ms`. */
-  private settled(ms: number): Promise<boolean> {
-    if (this.inflight.size === 0) return Promise.resolve(true);
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms);
-      this.idle.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
   }
 
   /** Closes everything at once (open requests are cut); once, however often it is called. */
@@ -274,12 +232,14 @@ export class Gateway {
     this.server.closeAllConnections();
     await stopped;
     // Cut requests unwind (their upstream calls abort) and write their log lines before the log is flushed.
-    await this.settled(2000);
+    await this.inflight.settled(2000);
     this.pool.close();
     await this.billing.close();
+    await this.requestLog?.close();
     this.team?.directory.close();
     await this.store.close();
     if (this.ownsHot) await this.hot.close();
+    await this.observe.close();
     await new Promise<void>((resolve) => {
       this.logger.flush(() => resolve());
     });
@@ -296,14 +256,22 @@ export class Gateway {
       this.logger.isLevelEnabled("debug"),
     );
     rec.clientTool = detectClientTool(req.headers);
-    const ex = openExchange(req, res, rec);
+    // Settled as the answer ends (before its last bytes leave: its ledger row is journalled by then), or
+    // here at the latest, however the request ended.
+    const settleNow = () => {
+      if (ex.signal.aborted && !res.writableFinished) rec.outcome = "aborted";
+      settle(this, rec);
+    };
+    const ex = openExchange(req, res, rec, settleNow);
+    this.observe.begin(ex, this.requestLog?.captureBytes);
     this.inflight.add(rec);
     try {
       await this.handle(ex);
     } catch (err) {
       if (!ex.signal.aborted) {
-        this.logger.error({ err, req_id: id }, "unhandled error");
-        const internal: ErrorInfo = { status: 500, kind: "server", message: "internal error" };
+        const refused = unavailableAnswer(err);
+        if (!refused) this.logger.error({ err, req_id: id }, "unhandled error");
+        const internal: ErrorInfo = refused ?? { status: 500, kind: "server", message: "internal error" };
         if (!res.headersSent) answerError(ex, rec.client ?? "openai-chat", internal, { close: true });
         else {
           rec.outcome = "error";
@@ -312,16 +280,13 @@ export class Gateway {
         }
       }
     } finally {
-      if (ex.signal.aborted && !res.writableFinished) rec.outcome = "aborted";
-      if (rec.model !== undefined) this.billing.cost(rec);
-      finalise(this.logger, rec);
-      this.billing.settle(rec);
+      settleNow();
       this.inflight.delete(rec);
-      if (this.inflight.size === 0) for (const wake of this.idle.splice(0)) wake();
     }
   }
 
   private async handle(ex: Exchange): Promise<void> {
+    if (this.observe.owns(ex.rec.path)) return this.observe.serve(ex);
     if (this.team?.owns(ex.rec.path)) return this.team.serve(ex, ex.rec.path);
     const accepted = accept(ex.req);
     if (!isAccepted(accepted)) {
@@ -348,8 +313,8 @@ export class Gateway {
       ex.rec.quiet = true;
       // `models` counts what GET /v1/models lists; patterns are counted apart.
       if (ex.req.method === "HEAD") {
-        ex.res.writeHead(200).end();
         ex.rec.status = 200;
+        ex.res.writeHead(200).end();
       } else
         answerJson(ex, 200, {
           status: "ok",
@@ -369,6 +334,7 @@ export class Gateway {
     ex.rec.keyId = principal.keyId;
     ex.rec.teamId = principal.teamId;
     ex.rec.user = principal.user;
+    for (const secret of principal.credentials?.values() ?? []) ex.rec.capture?.secret(secret);
     decide(ex.rec, () => `caller ${principal.name ?? principal.owner} (${CALLER_WORDS[principal.kind]})`);
     return this.route(ex, accepted, principal);
   }
@@ -417,6 +383,7 @@ export class Gateway {
       throw err;
     }
     ex.rec.requestBytes = raw.length;
+    ex.rec.capture?.request(raw);
     const decoded = decodeJson(raw);
     if (!decoded.ok) {
       answerError(ex, accepted.dialect, decoded.error);

@@ -16,6 +16,7 @@ import { respond } from "./respond.js";
 import { needsRouting, routedGenerate } from "./routed.js";
 import type { StateAccess } from "./state.js";
 import { UpstreamFailure, type UpstreamPool } from "./upstream.js";
+import { foreignReference, noteOwner } from "./upstream-ownership.js";
 
 /** What the generation stages need from the gateway. */
 export interface GenerateDeps {
@@ -37,6 +38,10 @@ export interface RequestBody {
   /** The bytes as they came (a passthrough copies the members it does not change). */
   raw: Buffer;
 }
+
+/** Whether a Responses request lets the upstream keep its answer (store defaults to true). */
+const stores = (body: Json) => !isObject(body) || body.store !== false;
+const retention = (deps: GenerateDeps) => deps.retentionDays * 86_400_000;
 
 function isPlan(v: Plan | ErrorInfo): v is Plan {
   return "route" in v;
@@ -104,6 +109,16 @@ export async function generate(
   const plan = prepared;
   rec.warnings = plan.warnings.list;
   recordPlan(ex, plan, clientName);
+  // A Responses request passed through: what it refers to, the upstream keeps; only its owner may use it.
+  const upstreamKept = plan.passthrough && client === "openai-responses";
+  if (upstreamKept) {
+    const foreign = await foreignReference(deps.hot, body.json, principal.owner);
+    if (foreign) {
+      decide(rec, () => `refused: it names a response or item another caller owns (${foreign.message})`);
+      answerError(ex, client, foreign);
+      return;
+    }
+  }
   const admitted = await deps.admission.admit({ principal, plan, rec });
   if (!isAdmitted(admitted)) {
     decide(rec, () => `not admitted: ${admitted.message}`);
@@ -114,16 +129,25 @@ export async function generate(
     if (needsRouting(plan.route)) {
       const replan = (route: Route) => prepare({ ...input, route });
       await routedGenerate(ex, plan, replan, principal, body.json, state, deps);
+      if (upstreamKept && stores(body.json)) await noteOwner(deps.hot, rec, principal.owner, retention(deps));
       return;
     }
     const sent = performance.now();
-    const reply = await attempt({ pool: deps.pool, plan, principal, clientHeaders: ex.req.headers, signal: ex.signal });
+    const reply = await attempt({
+      pool: deps.pool,
+      plan,
+      principal,
+      clientHeaders: ex.req.headers,
+      signal: ex.signal,
+      rec,
+    });
     decide(rec, () => `upstream answered ${reply.status} in ${Math.round(performance.now() - sent)} ms`);
     if (ex.signal.aborted) {
       await reply.dump().catch(() => undefined);
       return;
     }
     await respond(state, plan, reply, ex.res, rec);
+    if (upstreamKept && stores(body.json)) await noteOwner(deps.hot, rec, principal.owner, retention(deps));
   } catch (err) {
     if (ex.signal.aborted) return;
     if (!(err instanceof UpstreamFailure)) throw err;

@@ -3,7 +3,7 @@ import { type ClientName, isResponsesShaped } from "../clients/detect.js";
 import { restoreCustomCalls, stripThinkTags } from "../clients/normalize.js";
 import { newId } from "../ir/ids.js";
 import { InputError, isObject } from "../ir/input-error.js";
-import type { Dialect, ErrorInfo, Json, JsonObject } from "../ir/types.js";
+import type { Dialect, ErrorInfo, Json, JsonObject, UpstreamDialect } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import { capabilitiesOf } from "../models/capabilities.js";
 import { applyAliasSettings, applyCapabilities, type Policy } from "../models/policy.js";
@@ -12,7 +12,7 @@ import type { ReasoningCache } from "../reasoning/cache.js";
 import { dropForeignReasoning, envelopeWrapper, openEnvelopes } from "../reasoning/carry.js";
 import type { Origin } from "../reasoning/envelope.js";
 import type { ResponseStore } from "../store/types.js";
-import { codecs } from "../translate/codecs.js";
+import { codecs, upstreamCodecs } from "../translate/codecs.js";
 import { repairToolPairing } from "../translate/repair-pairing.js";
 import type { ChatReasoningMode, ResponseOptions, ToolMapping } from "../translate/types.js";
 import { spliceBody } from "./json-splice.js";
@@ -23,7 +23,7 @@ import { inputItems, resolveItemReferences, resolvePrevious } from "./responses-
 export interface Plan {
   route: Route;
   client: Dialect;
-  upstream: Dialect;
+  upstream: UpstreamDialect;
   /** Same dialect on both sides: the body is patched, not translated, and the reply bytes pass through. */
   passthrough: boolean;
   /** The upstream request body, serialised (released once sent: see `takeBody`). */
@@ -196,7 +196,7 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
   ir.model = route.upstreamModel;
   // Upstreams are always called streaming: no long-request timeouts, and one code path for every client.
   ir.stream = true;
-  const encoded = codecs[upstream].encodeRequest(ir, {
+  const encoded = upstreamCodecs[upstream].encodeRequest(ir, {
     ...provider.requestOptions(route.upstreamModel),
     noObfuscation: true,
   });

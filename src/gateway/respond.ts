@@ -1,17 +1,20 @@
 import type { ServerResponse } from "node:http";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo, Json, JsonObject, Response, StreamEvent } from "../ir/types.js";
-import { codecs } from "../translate/codecs.js";
+import { classifyReply } from "../routing/error-class.js";
+import { codecs, upstreamCodecs } from "../translate/codecs.js";
 import { isErrorInfo, ResponseCollector } from "../translate/collect.js";
 import { responseEvents } from "../translate/replay.js";
 import { StreamTranslator } from "../translate/stream-translator.js";
-import type { RequestRecord } from "./finalise.js";
-import { forwardedHeaders, sendError, sendJson } from "./http.js";
+import { fromError, fromRouting } from "./error-class.js";
+import { decide, type RequestRecord } from "./finalise.js";
+import { errorReply, forwardedHeaders, sendJson, sendReply } from "./http.js";
 import { ModelRenamer, renameModelInBody } from "./model-rename.js";
+import { type PassthroughShape, shapePassthrough } from "./passthrough-shape.js";
 import type { Plan, State } from "./prepare.js";
 import { readAll, type UpstreamReply } from "./upstream.js";
 import { AnswerTooLarge, capTotal } from "./upstream-shape.js";
-import { UsageTap, usageFromBody } from "./usage-tap.js";
+import { outputItemIds, UsageTap, usageFromBody } from "./usage-tap.js";
 
 const MAX_ERROR_BODY = 1 << 20;
 
@@ -23,6 +26,19 @@ export function warningsHeader(plan: Plan): Record<string, string> {
     .join("; ")
     .replace(/[^\x20-\x7e]/g, "?");
   return { "llmux-warnings": text.length > 4000 ? `${text.slice(0, 3997)}...` : text };
+}
+
+/** Answers an error in the client's dialect, its status recorded first (the request settles as its answer ends). */
+function answerFailure(
+  res: ServerResponse,
+  rec: RequestRecord,
+  dialect: Dialect,
+  info: ErrorInfo,
+  headers: Record<string, string>,
+): void {
+  const reply = errorReply(dialect, info, headers);
+  rec.status = reply.status;
+  sendReply(res, reply);
 }
 
 /** Writes to the client, honouring backpressure; resolves false once the client has gone. */
@@ -53,10 +69,13 @@ class ClientStream {
     this.rec.firstByteAt ??= performance.now();
     if (this.res.destroyed) return false;
     if (this.res.write(chunk)) return true;
+    const since = performance.now();
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
         this.res.off("drain", onDrain);
         this.res.off("close", onClose);
+        // Waiting for a slow client is not llmux's time (llmux-overhead-ms).
+        if (this.rec.timing) this.rec.timing.clientWaitMs += performance.now() - since;
         resolve(ok);
       };
       const onDrain = () => done(true);
@@ -101,13 +120,14 @@ async function upstreamError(plan: Plan, reply: UpstreamReply, res: ServerRespon
   const forwarded = forwardedHeaders(reply.headers);
   rec.outcome = "error";
   rec.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
+  rec.errorClass = fromRouting(classifyReply(reply.status, reply.headers, text).class);
   let parsed: Json | string = text;
   try {
     parsed = JSON.parse(text) as Json;
   } catch {
     // not JSON: keep the text
   }
-  if (plan.passthrough) {
+  if (plan.passthrough && isErrorBody(parsed)) {
     // Same dialect: the client gets the provider's own error, status and body.
     rec.status = reply.status;
     res.writeHead(reply.status, {
@@ -118,9 +138,14 @@ async function upstreamError(plan: Plan, reply: UpstreamReply, res: ServerRespon
     res.end(text);
     return;
   }
-  const info = codecs[plan.upstream].decodeError(reply.status, parsed);
+  const info = upstreamCodecs[plan.upstream].decodeError(reply.status, parsed);
   if (forwarded["retry-after"]) info.retryAfter = forwarded["retry-after"];
-  rec.status = sendError(res, plan.client, info, { ...forwarded, ...warningsHeader(plan) });
+  answerFailure(res, rec, plan.client, info, { ...forwarded, ...warningsHeader(plan) });
+}
+
+/** An error object as the dialects write one (`{error: …}`, Anthropic's `{type: "error", …}`). */
+function isErrorBody(v: Json | string): boolean {
+  return isObject(v) && ((v.error !== undefined && v.error !== null) || v.type === "error");
 }
 
 function isJsonReply(reply: UpstreamReply): boolean {
@@ -139,9 +164,11 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
       raw = await readAll(reply.body);
     } catch (err) {
       if (res.destroyed) throw err;
-      rec.status = sendError(res, plan.client, streamFailure(err), headers);
+      const info = streamFailure(err);
       rec.outcome = "error";
       rec.reason = (err as Error).message;
+      rec.errorClass = fromError(info, false);
+      answerFailure(res, rec, plan.client, info, headers);
       return;
     }
     const text = rename ? renameModelInBody(raw, rename) : raw;
@@ -149,9 +176,12 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
     rec.firstByteAt ??= performance.now();
     try {
       const parsed = JSON.parse(text) as Json;
-      rec.usage = usageFromBody(plan.upstream, parsed);
-      if (plan.client === "openai-responses" && isObject(parsed) && typeof parsed.id === "string")
+      // A passthrough: the upstream speaks the client's dialect.
+      rec.usage = usageFromBody(plan.client, parsed);
+      if (plan.client === "openai-responses" && isObject(parsed) && typeof parsed.id === "string") {
         rec.responseId = parsed.id;
+        rec.responseItems = outputItemIds(parsed);
+      }
     } catch {
       // not JSON; usage will be estimated
     }
@@ -163,7 +193,7 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
     res.end(text);
     return;
   }
-  const tap = new UsageTap(plan.upstream);
+  const tap = new UsageTap(plan.client);
   const out = new ClientStream(res, rec, headers);
   const renamer = rename ? new ModelRenamer(rename) : undefined;
   try {
@@ -173,17 +203,23 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
     }
     tap.end();
     if (renamer && !(await out.write(renamer.end()))) return;
+    if (!tap.ended) throw new Error("the upstream ended its stream before the answer's end");
   } catch (err) {
     if (res.destroyed) throw err;
     const info = streamFailure(err);
     rec.outcome = "error";
     rec.reason = info.message;
+    rec.errorClass = fromError(info, false);
     if (renamer) await out.write(renamer.end());
     await out.write(inStreamError(plan.client, info, tap.lastSequence));
   } finally {
-    if (tap.usage) rec.usage = tap.usage;
+    if (tap.usage) {
+      rec.usage = tap.usage;
+      rec.usagePartial = !tap.final;
+    }
     if (tap.responseId) rec.responseId = tap.responseId;
-    rec.outputChars += tap.payloadChars;
+    if (tap.responseItems) rec.responseItems = tap.responseItems;
+    rec.outputChars += tap.textChars;
   }
   out.end();
 }
@@ -235,15 +271,27 @@ async function translated(
   // must find it there.
   let ended = false;
   let held = "";
+  // An error before any other event (the upstream's stream opened with one, or broke before its first event)
+  // is answered with its status, as if the upstream had answered it: nothing was sent yet.
+  let events = 0;
+  let opening: ErrorInfo | undefined;
   const tap = (e: StreamEvent) => {
+    if (events++ === 0 && e.type === "error" && plan.clientStream && !plan.response.errorsAsText) opening = e.error;
     if (e.type === "delta") rec.outputChars += e.text.length;
     else if (e.type === "end") {
       ended = true;
-      if (e.usage) rec.usage = e.usage;
-    } else if (e.type === "start" && e.usage) rec.usage = e.usage;
-    else if (e.type === "error") {
+      if (e.usage) {
+        rec.usage = e.usage;
+        rec.usagePartial = false;
+      }
+    } else if (e.type === "start" && e.usage) {
+      // Only the input so far: the output is counted when the answer ends (or estimated if it never does).
+      rec.usage = e.usage;
+      rec.usagePartial = true;
+    } else if (e.type === "error") {
       rec.outcome = "error";
       rec.reason = e.error.message;
+      rec.errorClass ??= fromError(e.error, false);
     }
     collector?.handle(e);
   };
@@ -255,7 +303,7 @@ async function translated(
   const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
   const out = plan.clientStream ? new ClientStream(res, rec, headers) : undefined;
   const emit = async (text: string) => {
-    if (!out) return true;
+    if (!out || opening) return true;
     if (keeps && ended) {
       held += text;
       return true;
@@ -267,7 +315,7 @@ async function translated(
     if (isJsonReply(reply)) {
       // Asked to stream, the upstream answered with one body: replay it as events.
       const body = JSON.parse(await readAll(reply.body)) as Json;
-      const ir = codecs[plan.upstream].decodeResponse(body, { tools: plan.tools });
+      const ir = upstreamCodecs[plan.upstream].decodeResponse(body, { tools: plan.tools });
       for (const e of responseEvents(ir)) if (!(await emit(translator.inject(e)))) return;
     } else {
       for await (const chunk of reply.body) {
@@ -281,6 +329,10 @@ async function translated(
     await emit(translator.inject({ type: "error", error: info }));
   }
   if (out) {
+    if (opening && !res.headersSent) {
+      answerFailure(res, rec, plan.client, opening, headers);
+      return;
+    }
     const result = collector?.result();
     if (result && !isErrorInfo(result)) await remember(plan, result, state, rec);
     if (held && !(await out.write(held))) return;
@@ -289,7 +341,7 @@ async function translated(
   }
   const result = collector!.result();
   if (isErrorInfo(result)) {
-    rec.status = sendError(res, plan.client, result, headers);
+    answerFailure(res, rec, plan.client, result, headers);
     return;
   }
   const encoded = codecs[plan.client].encodeResponse(result, plan.response);
@@ -307,6 +359,25 @@ export async function respond(
   res: ServerResponse,
   rec: RequestRecord,
 ): Promise<void> {
+  if (plan.passthrough && reply.status < 400) {
+    let shaped: PassthroughShape;
+    try {
+      shaped = await shapePassthrough(plan.client, plan.clientStream, reply, `'${plan.route.provider.name}'`);
+    } catch (err) {
+      if (res.destroyed) throw err;
+      const info = streamFailure(err);
+      rec.outcome = "error";
+      rec.reason = info.message;
+      answerFailure(res, rec, plan.client, info, { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) });
+      return;
+    }
+    reply = shaped.reply;
+    if (shaped.recode) {
+      const why = shaped.recode;
+      decide(rec, () => `decoded and re-encoded as ${plan.client}: ${why}`);
+      plan = { ...plan, passthrough: false };
+    }
+  }
   if (reply.status >= 400) return upstreamError(plan, reply, res, rec);
   // A client that waits for the whole answer has it held in memory: bounded, the limit named when passed.
   if (!plan.clientStream && reply.limits) reply = { ...reply, body: capTotal(reply.body, reply.limits.answerBytes) };

@@ -71,10 +71,11 @@ export async function resolvePrevious(
       };
     }
     const output = Array.isArray(rec.response.output) ? rec.response.output.filter(isObject) : [];
-    chain.unshift([...rec.input, ...output]);
+    chain.push([...rec.input, ...output]);
     id = rec.previousId;
   }
-  const history = codecs["openai-responses"].decodeRequest({ model: req.model, input: chain.flat() });
+  // Walked newest first: oldest first for the history (one reversal, not an insertion at the front per turn).
+  const history = codecs["openai-responses"].decodeRequest({ model: req.model, input: chain.reverse().flat() });
   req.messages = [...history.messages, ...req.messages];
   delete req.previousResponseId;
   return undefined;

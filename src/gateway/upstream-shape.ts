@@ -1,8 +1,9 @@
 import { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { isObject } from "../ir/input-error.js";
-import type { Dialect, Json } from "../ir/types.js";
-import { codecs } from "../translate/codecs.js";
+import type { Json, UpstreamDialect } from "../ir/types.js";
+import { upstreamCodecs } from "../translate/codecs.js";
+import { replayBody } from "./replay-body.js";
 
 /** Bounds on what llmux holds of one upstream answer (server.max_event_mb, server.max_answer_mb). */
 export interface AnswerLimits {
@@ -48,6 +49,34 @@ function decoded(body: AsyncIterable<Uint8Array>, encoding: string): AsyncIterab
   return z;
 }
 
+/** How far a body may be blank before its first byte decides what it is. */
+const SNIFF_BYTES = 64 * 1024;
+
+/** Whether a body starts (after blanks) with `{` or `[`; the body is returned whole again. */
+async function sniffJson(body: AsyncIterable<Uint8Array>): Promise<{ json: boolean; body: AsyncIterable<Uint8Array> }> {
+  const chunks = body[Symbol.asyncIterator]();
+  const held: Uint8Array[] = [];
+  let read = 0;
+  let first: number | undefined;
+  let ended = false;
+  while (first === undefined && read < SNIFF_BYTES) {
+    const next = await chunks.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    held.push(next.value);
+    for (const byte of next.value) {
+      if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) {
+        first = byte;
+        break;
+      }
+    }
+    read += next.value.length;
+  }
+  return { json: first === 0x7b || first === 0x5b, body: replayBody(held, chunks, ended) };
+}
+
 /** Throws AnswerTooLarge once a single SSE event (bytes since the last blank line) passes `max`. */
 export async function* capEvents(body: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
   let since = 0;
@@ -89,12 +118,21 @@ function tooLarge(what: string, option: string, max: number): string {
 }
 
 /** A reply made by llmux: a status and an error body in the upstream's dialect (as if the upstream had sent it). */
-function synthetic(dialect: Dialect, status: number, message: string, headers: RawReply["headers"] = {}): RawReply {
-  const { body } = codecs[dialect].encodeError({ status, kind: status === 504 ? "timeout" : "server", message });
+export function synthetic(
+  dialect: UpstreamDialect,
+  status: number,
+  message: string,
+  headers: RawReply["headers"] = {},
+): RawReply {
+  const { body } = upstreamCodecs[dialect].encodeError({
+    status,
+    kind: status === 504 ? "timeout" : "server",
+    message,
+  });
   return jsonReply(status, JSON.stringify(body), { ...headers, "content-type": "application/json" });
 }
 
-function jsonReply(status: number, text: string, headers: RawReply["headers"]): RawReply {
+export function jsonReply(status: number, text: string, headers: RawReply["headers"]): RawReply {
   const bytes = Buffer.from(text);
   return {
     status,
@@ -107,11 +145,12 @@ function jsonReply(status: number, text: string, headers: RawReply["headers"]): 
 }
 
 /** Does a 2xx JSON body look like an answer of `dialect`? */
-function answerShaped(dialect: Dialect, v: Json): boolean {
+function answerShaped(dialect: UpstreamDialect, v: Json): boolean {
   if (!isObject(v)) return false;
   if (dialect === "openai-chat") return Array.isArray(v.choices);
   if (dialect === "anthropic") return v.type === "message" || Array.isArray(v.content);
   if (dialect === "gemini") return Array.isArray(v.candidates) || isObject(v.promptFeedback);
+  if (dialect === "bedrock-converse") return isObject(v.output);
   return v.object === "response" || Array.isArray(v.output);
 }
 
@@ -137,8 +176,8 @@ function preview(text: string): string {
  */
 export async function screenReply(
   reply: RawReply,
-  dialect: Dialect,
-  expect: Dialect | undefined,
+  dialect: UpstreamDialect,
+  expect: UpstreamDialect | undefined,
   limits: AnswerLimits,
   where: string,
 ): Promise<RawReply> {
@@ -160,7 +199,18 @@ export async function screenReply(
     return synthetic(dialect, 502, `upstream ${where} answered ${status}, which is not an answer`);
   }
   if (status >= 400) return reply;
-  const type = headerOf(reply.headers, "content-type");
+  let type = headerOf(reply.headers, "content-type");
+  if (type === "") {
+    // No content type: the first byte tells a JSON body (an error object, perhaps) from an event stream.
+    let sniffed: Awaited<ReturnType<typeof sniffJson>>;
+    try {
+      sniffed = await sniffJson(reply.body);
+    } catch (err) {
+      return synthetic(dialect, 502, `upstream ${where}: its answer was cut mid-body (${(err as Error).message})`);
+    }
+    reply = { ...reply, body: sniffed.body };
+    if (sniffed.json) type = "application/json";
+  }
   if (type === "" || type.includes("event-stream")) return { ...reply, body: capEvents(reply.body, limits.eventBytes) };
   let text: string;
   try {
@@ -182,7 +232,7 @@ export async function screenReply(
     );
   }
   if (errorShaped(parsed) && !(expect && answerShaped(expect, parsed))) {
-    const info = codecs[dialect].decodeError(status, parsed);
+    const info = upstreamCodecs[dialect].decodeError(status, parsed);
     const mapped = info.status >= 400 ? info.status : 502;
     return jsonReply(mapped, text, reply.headers);
   }

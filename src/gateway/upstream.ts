@@ -1,8 +1,9 @@
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { Dialect, ErrorInfo } from "../ir/types.js";
-import type { Provider, UpstreamTarget } from "../providers/types.js";
-import { type AnswerLimits, MB, screenReply } from "./upstream-shape.js";
+import type { ErrorInfo, UpstreamDialect } from "../ir/types.js";
+import { type AttemptClock, chunkArrived, timedBody } from "../observe/timing.js";
+import type { OutgoingCall, Provider, UpstreamTarget } from "../providers/types.js";
+import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply } from "./upstream-shape.js";
 
 export interface UpstreamReply {
   status: number;
@@ -77,12 +78,53 @@ export async function callUpstream(
   target: UpstreamTarget,
   body: string | Buffer,
   signal: AbortSignal,
-  expect?: Dialect,
+  expect?: UpstreamDialect,
+  clock?: AttemptClock,
 ): Promise<UpstreamReply> {
-  const reply = await send(pool, provider, target, body, signal);
+  if (provider.prepareCall) ({ body, ...target } = await prepared(provider, { ...target, body }, signal));
+  let reply = await send(pool, provider, target, body, signal, clock);
+  if (clock) {
+    clock.headersAt = performance.now();
+    clock.waitMs += clock.headersAt - clock.startAt;
+    clock.status = reply.status;
+  }
+  if (provider.adaptReply) reply = { ...(await provider.adaptReply(reply)) };
   const where = provider.local ? provider.name : `${provider.name} (${new URL(target.url).host})`;
   const screened = await screenReply(reply, provider.dialect, expect, pool.limits, where);
   return { ...screened, limits: pool.limits };
+}
+
+/**
+ * The call after the provider's last step (its auth, its body quirks), bounded like the call itself by the
+ * provider's timeout (a token endpoint that does not answer) and by the client going away; a failure there
+ * names the provider.
+ */
+async function prepared(provider: Provider, call: OutgoingCall, signal: AbortSignal): Promise<OutgoingCall> {
+  const bounded = AbortSignal.any([signal, AbortSignal.timeout(provider.timeoutMs)]);
+  let stop: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = () => reject(bounded.reason);
+    bounded.addEventListener("abort", stop, { once: true });
+  });
+  try {
+    return await Promise.race([provider.prepareCall!(call, bounded), stopped]);
+  } catch (err) {
+    if (signal.aborted || err instanceof UpstreamFailure) throw err;
+    if (bounded.aborted)
+      throw new UpstreamFailure({
+        status: 504,
+        kind: "timeout",
+        message: `upstream ${provider.name}: its credentials did not come in time`,
+      });
+    throw new UpstreamFailure({
+      status: 502,
+      kind: "server",
+      message: `upstream ${provider.name}: the request could not be prepared: ${(err as Error).message}`,
+    });
+  } finally {
+    if (stop) bounded.removeEventListener("abort", stop);
+    stopped.catch(() => undefined);
+  }
 }
 
 async function send(
@@ -91,10 +133,12 @@ async function send(
   target: UpstreamTarget,
   body: string | Buffer,
   signal: AbortSignal,
+  clock: AttemptClock | undefined,
 ): Promise<UpstreamReply> {
   if (provider.local) {
-    const r = await provider.local(JSON.parse(body.toString()), signal);
-    return { status: r.status, headers: r.headers, body: r.body, dump: async () => undefined };
+    const r = await provider.local(JSON.parse(body.toString()), signal, target);
+    const b = clock ? timedBody(r.body, clock) : r.body;
+    return { status: r.status, headers: r.headers, body: b, dump: async () => undefined };
   }
   const url = new URL(target.url);
   const secure = url.protocol === "https:";
@@ -110,7 +154,7 @@ async function send(
     headers: { "accept-encoding": "identity", ...target.headers, "content-length": String(payload.length) },
     signal,
   });
-  const reply = replyOf(req, provider, url, signal);
+  const reply = replyOf(req, provider, url, signal, clock);
   req.end(payload);
   return reply;
 }
@@ -119,7 +163,13 @@ async function send(
  * The reply to a sent request. Its listeners live as long as the request does (the whole stream), so
  * they are made here, where the request body is out of reach: an open stream does not hold its request.
  */
-function replyOf(req: ClientRequest, provider: Provider, url: URL, signal: AbortSignal): Promise<UpstreamReply> {
+function replyOf(
+  req: ClientRequest,
+  provider: Provider,
+  url: URL,
+  signal: AbortSignal,
+  clock: AttemptClock | undefined,
+): Promise<UpstreamReply> {
   return new Promise<UpstreamReply>((resolve, reject) => {
     req.setTimeout(provider.timeoutMs, () => req.destroy(new UpstreamTimeout()));
     req.once("error", (err) => {
@@ -138,7 +188,7 @@ function replyOf(req: ClientRequest, provider: Provider, url: URL, signal: Abort
       resolve({
         status: res.statusCode ?? 502,
         headers: res.headers,
-        body: bodyOf(res, provider, url),
+        body: bodyOf(res, provider, url, clock),
         dump: () => drain(res),
       });
     });
@@ -150,17 +200,29 @@ function replyOf(req: ClientRequest, provider: Provider, url: URL, signal: Abort
  * runs only while the next chunk is awaited: between two pulls the consumer (and the client behind it) holds
  * the stream, and however long it takes is not the upstream's silence.
  */
-async function* bodyOf(res: IncomingMessage, provider: Provider, url: URL): AsyncGenerator<Uint8Array> {
+async function* bodyOf(
+  res: IncomingMessage,
+  provider: Provider,
+  url: URL,
+  clock: AttemptClock | undefined,
+): AsyncGenerator<Uint8Array> {
   const chunks = res[Symbol.asyncIterator]();
   let finished = false;
   try {
     for (;;) {
       const timer = setTimeout(() => res.destroy(new UpstreamTimeout()), provider.timeoutMs);
+      const t0 = clock ? performance.now() : 0;
       let next: IteratorResult<unknown>;
       try {
         next = await chunks.next();
       } finally {
         clearTimeout(timer);
+      }
+      if (clock) {
+        // The time llmux had nothing to do but wait for the upstream (the llmux-overhead-ms definition).
+        const at = performance.now();
+        if (next.done) clock.waitMs += at - t0;
+        else chunkArrived(clock, next.value as Buffer, at - t0, at);
       }
       if (next.done) break;
       yield next.value as Buffer;
@@ -188,6 +250,19 @@ function drain(res: IncomingMessage): Promise<void> {
     res.once("close", resolve);
     res.resume();
   });
+}
+
+/**
+ * Reads a whole answer of the upstream within the pool's answer limit; a body cut mid-way or too large is
+ * an UpstreamFailure (502) naming why.
+ */
+export async function readAnswer(pool: UpstreamPool, body: AsyncIterable<Uint8Array>): Promise<string> {
+  try {
+    return await readAll(capTotal(body, pool.limits.answerBytes));
+  } catch (err) {
+    const why = err instanceof AnswerTooLarge ? err.message : `its answer was cut mid-body (${(err as Error).message})`;
+    throw new UpstreamFailure({ status: 502, kind: "server", message: `upstream: ${why}` });
+  }
 }
 
 /** Reads a whole (small) body as text. */

@@ -11,6 +11,9 @@ export type Dialect = "openai-chat" | "openai-responses" | "anthropic" | "gemini
 
 export const DIALECTS: readonly Dialect[] = ["openai-chat", "openai-responses", "anthropic", "gemini"];
 
+/** What an upstream may speak: every client dialect, and Amazon Bedrock's Converse API (upstream only). */
+export type UpstreamDialect = Dialect | "bedrock-converse";
+
 /** Any JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };

@@ -39,6 +39,9 @@ export interface MockTurn extends Omit<MockScript, "blocks"> {
   flavour?: ChatFlavour;
   /** Answer with exactly these bytes as an event stream (a recorded provider stream). */
   raw?: string;
+  /** The status and content type `raw` is answered with (default 200, an event stream). */
+  rawStatus?: number;
+  rawType?: string;
 }
 
 export interface MockRequest {
@@ -60,13 +63,18 @@ export interface MockServerOptions {
   host?: string;
   latencyMs?: number;
   chunkDelayMs?: number;
-  /** The answer when no turn is queued; default: an echo of the last user message. */
-  fallback?: (body: unknown) => MockScript;
+  /**
+   * The answer when no turn is queued; default: an echo of the last user message. It sees the request (path,
+   * headers), so a test can script an upstream by rules (a 401 for a key, a 400 for a setting).
+   */
+  fallback?: (body: unknown, request: MockRequest) => MockTurn;
   /**
    * Enforce the providers' rules on reasoning state and tool pairing (src/mock/validate.ts): opaque state
    * must be state this mock issued, calls and results must pair, thinking must open the tool loop.
    */
   validate?: boolean;
+  /** Answers a request before the queue is asked (`llmux mock --replay`: recorded answers). */
+  answer?: (req: MockRequest) => MockTurn | undefined;
 }
 
 export interface MockServer {
@@ -224,7 +232,7 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       return;
     }
     const model = ep.api === "gemini" ? ep.model : (body as { model?: unknown } | undefined)?.model;
-    const turn: MockTurn = take(model) ?? { ...(opts.fallback ?? echo)(body) };
+    const turn: MockTurn = opts.answer?.(record) ?? take(model) ?? { ...(opts.fallback ?? echo)(body, record) };
     const latency = turn.latencyMs ?? opts.latencyMs ?? 0;
     const delay = turn.chunkDelayMs ?? opts.chunkDelayMs ?? 0;
     const provider = ep.api === "anthropic" ? "anthropic" : ep.api === "gemini" ? "gemini" : ep.provider;
@@ -272,7 +280,10 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       return;
     }
     if (turn.raw !== undefined) {
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      res.writeHead(turn.rawStatus ?? 200, {
+        "content-type": turn.rawType ?? "text/event-stream",
+        "cache-control": "no-cache",
+      });
       res.end(turn.raw);
       return;
     }

@@ -13,7 +13,7 @@ export interface ClaudeFacts {
   fixedSampling: boolean;
 }
 
-const ROWS: ReadonlyArray<[RegExp, ClaudeFacts]> = [
+export const CLAUDE_ROWS: ReadonlyArray<readonly [RegExp, ClaudeFacts]> = [
   [
     /claude-(opus|sonnet|haiku|fable|mythos)-5|claude-5|mythos/,
     { maxOutputTokens: 128_000, thinking: ["adaptive"], prefill: false, fixedSampling: true },
@@ -41,6 +41,6 @@ const FALLBACK: ClaudeFacts = {
 
 export function claudeFacts(model: string): ClaudeFacts {
   const id = model.toLowerCase();
-  for (const [pattern, facts] of ROWS) if (pattern.test(id)) return facts;
+  for (const [pattern, facts] of CLAUDE_ROWS) if (pattern.test(id)) return facts;
   return FALLBACK;
 }

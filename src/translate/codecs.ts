@@ -4,7 +4,11 @@ import { type AnthropicRequestOptions, encodeAnthropicRequest } from "../dialect
 import { decodeAnthropicResponse, encodeAnthropicResponse } from "../dialects/anthropic/response.js";
 import { AnthropicStreamDecoder } from "../dialects/anthropic/stream-decode.js";
 import { AnthropicStreamEncoder } from "../dialects/anthropic/stream-encode.js";
-import { decodeGeminiError, encodeGeminiError } from "../dialects/gemini/errors.js";
+import { decodeConverseError, encodeConverseError } from "../dialects/bedrock-converse/errors.js";
+import { encodeConverseRequest } from "../dialects/bedrock-converse/request-encode.js";
+import { decodeConverseResponse } from "../dialects/bedrock-converse/response.js";
+import { ConverseStreamDecoder } from "../dialects/bedrock-converse/stream-decode.js";
+import { decodeGeminiError, encodeGeminiError, geminiStatus } from "../dialects/gemini/errors.js";
 import { decodeGeminiRequest } from "../dialects/gemini/request-decode.js";
 import { encodeGeminiRequest, type GeminiRequestOptions } from "../dialects/gemini/request-encode.js";
 import { decodeGeminiResponse, encodeGeminiResponse } from "../dialects/gemini/response.js";
@@ -21,7 +25,7 @@ import { encodeResponsesRequest, type ResponsesRequestOptions } from "../dialect
 import { decodeResponsesResponse, encodeResponsesResponse } from "../dialects/openai-responses/response.js";
 import { ResponsesStreamDecoder } from "../dialects/openai-responses/stream-decode.js";
 import { ResponsesStreamEncoder } from "../dialects/openai-responses/stream-encode.js";
-import type { Dialect, ErrorInfo, Json, JsonObject, Request, Response } from "../ir/types.js";
+import type { Dialect, ErrorInfo, Json, JsonObject, Request, Response, UpstreamDialect } from "../ir/types.js";
 import type { DecodeOptions, Encoded, ResponseOptions, StreamDecoder, StreamEncoder, ToolMapping } from "./types.js";
 
 /** Options for writing an upstream request; each dialect reads the ones that concern it. */
@@ -84,7 +88,25 @@ export const codecs: Record<Dialect, DialectCodec> = {
     encodeResponse: encodeGeminiResponse,
     createDecoder: (o) => new GeminiStreamDecoder(o),
     createEncoder: (o) => new GeminiStreamEncoder(o),
-    encodeError: (error) => ({ status: error.status, body: encodeGeminiError(error) }),
+    encodeError: (error) => ({ status: geminiStatus(error), body: encodeGeminiError(error) }),
     decodeError: decodeGeminiError,
+  },
+};
+
+/** The upstream side of a dialect: writing requests, reading answers, streams and errors. */
+export type UpstreamCodec = Pick<
+  DialectCodec,
+  "encodeRequest" | "decodeResponse" | "createDecoder" | "encodeError" | "decodeError"
+>;
+
+/** Every dialect an upstream may speak: the client dialects, and Bedrock's Converse (upstream only). */
+export const upstreamCodecs: Record<UpstreamDialect, UpstreamCodec> = {
+  ...codecs,
+  "bedrock-converse": {
+    encodeRequest: encodeConverseRequest,
+    decodeResponse: decodeConverseResponse,
+    createDecoder: (o) => new ConverseStreamDecoder(o),
+    encodeError: (error) => ({ status: error.status, body: encodeConverseError(error) }),
+    decodeError: decodeConverseError,
   },
 };

@@ -1,6 +1,6 @@
-import type { Dialect, StreamEvent } from "../ir/types.js";
+import type { Dialect, StreamEvent, UpstreamDialect } from "../ir/types.js";
 import { SseParser } from "../sse/parser.js";
-import { codecs } from "./codecs.js";
+import { codecs, upstreamCodecs } from "./codecs.js";
 import type { DecodeOptions, ResponseOptions, StreamDecoder, StreamEncoder } from "./types.js";
 
 export interface StreamTranslatorOptions {
@@ -21,8 +21,8 @@ export class StreamTranslator {
   private readonly sink: (e: StreamEvent) => void;
   private readonly onEvent: (e: import("../sse/parser.js").SseEvent) => void;
 
-  constructor(upstream: Dialect, client: Dialect, opts: StreamTranslatorOptions = {}) {
-    this.decoder = codecs[upstream].createDecoder(opts.decode);
+  constructor(upstream: UpstreamDialect, client: Dialect, opts: StreamTranslatorOptions = {}) {
+    this.decoder = upstreamCodecs[upstream].createDecoder(opts.decode);
     this.encoder = codecs[client].createEncoder(opts.encode);
     const tap = opts.tap;
     const encoder = this.encoder;

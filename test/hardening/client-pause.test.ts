@@ -25,9 +25,12 @@ async function startFloodUpstream(): Promise<{ url: string; longestWaitMs: () =>
       for (let i = 0; i < CHUNKS; i++) {
         if (!res.write(chunk({ content: TEXT }))) {
           const t = performance.now();
-          await new Promise((r) => {
-            res.once("drain", r);
-            res.once("close", r);
+          await new Promise<void>((r) => {
+            const done = () => {
+              res.off("drain", done).off("close", done);
+              r();
+            };
+            res.once("drain", done).once("close", done);
           });
           longest = Math.max(longest, performance.now() - t);
         }

@@ -59,3 +59,40 @@ describe("count_tokens passthrough", () => {
     expect(await res.json()).toEqual({ input_tokens: 42 });
   });
 });
+
+describe("count_tokens on an upstream whose answer is cut mid-body", () => {
+  it("is a 502 in Anthropic's shape naming the cut, logged with the reason (never a 500 or a partial body)", async () => {
+    const { createServer } = await import("node:http");
+    const cut = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": "40" });
+        res.write('{"input_tok');
+        setTimeout(() => res.socket?.destroy(), 20);
+      });
+    });
+    await new Promise<void>((r) => cut.listen(0, "127.0.0.1", r));
+    const port = (cut.address() as import("node:net").AddressInfo).port;
+    const h = await startHarness(() => ({
+      providers: { cut: { type: "anthropic", base_url: `http://127.0.0.1:${port}`, api_key: "an-key" } },
+      models: { cut: { provider: "cut", model: "claude-sonnet-4-5" } },
+    }));
+    try {
+      const res = await fetch(`${h.url}/v1/messages/count_tokens`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ model: "cut", messages: [{ role: "user", content: "hello there" }] }),
+      });
+      expect(res.status).toBe(502);
+      const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+      expect(body.type).toBe("error");
+      expect(body.error.message).toMatch(/cut/);
+      const line = await eventually(() => h.logs.find((l) => l.path === "/v1/messages/count_tokens"));
+      expect(line.status).toBe(502);
+      expect(String(line.reason)).toMatch(/cut/);
+    } finally {
+      await h.close();
+      await new Promise<void>((r) => cut.close(() => r()));
+    }
+  });
+});

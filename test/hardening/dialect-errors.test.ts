@@ -5,11 +5,15 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
 import { JSON_DEPTH_LIMIT } from "../../src/gateway/decode-json.js";
-import { eventually, type Harness, startHarness } from "../support/gateway.js";
+import { Gateway } from "../../src/gateway/gateway.js";
+import { eventually, type Harness, startHarness, tempStorePath } from "../support/gateway.js";
 
 const deep = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
 
@@ -97,5 +101,67 @@ describe("failures in the client's dialect", () => {
     expect((err.error as { type: string }).type).toBe("error");
     const line = await eventually(() => h.logs.find((l) => l.model === "claude-sonnet-4-5" && l.status === 502));
     expect(String(line.reason)).toMatch(/cut|closed/);
+  });
+});
+
+describe("an internal failure (a stage that throws)", () => {
+  it("is a 500 in the client's own dialect, logged once with its reason, and llmux keeps serving", async () => {
+    const logs: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) logs.push(JSON.parse(line));
+        cb();
+      },
+    });
+    const config = parseConfig(
+      { store: { path: tempStorePath() }, providers: { m: { type: "mock" } }, models: { m: { provider: "m" } } },
+      {},
+    );
+    let fail = true;
+    const gateway = new Gateway(config, pino({ level: "info", base: undefined }, sink), {
+      resolvers: [
+        {
+          resolve: () => {
+            if (fail) throw new Error("a stage broke");
+            return { owner: "open", kind: "open" };
+          },
+        },
+      ],
+    });
+    const { port } = await gateway.listen(0, "127.0.0.1");
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const post = (path: string, body: object, headers: Record<string, string> = {}) =>
+        fetch(`${url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify(body),
+        });
+      const a = await post(
+        "/v1/messages",
+        { model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] },
+        { "anthropic-version": "2023-06-01", "x-request-id": "internal-a" },
+      );
+      expect(a.status).toBe(500);
+      const ab = (await a.json()) as { type: string; error: { type: string } };
+      expect(ab.type).toBe("error");
+      expect(ab.error.type).toBe("api_error");
+      const r = await post("/v1/responses", { model: "m", input: "hi" }, { "x-request-id": "internal-r" });
+      expect(r.status).toBe(500);
+      expect(((await r.json()) as { error: { type: string } }).error.type).toBe("server_error");
+      const lines = await eventually(() => {
+        const l = logs.filter((x) => x.req_id === "internal-a" && x.status === 500);
+        return l.length > 0 ? l : undefined;
+      });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.reason).toBe("internal error");
+      expect(logs.some((l) => l.msg === "unhandled error" && l.req_id === "internal-a")).toBe(true);
+      fail = false;
+      expect(
+        (await post("/v1/messages", { model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] })).status,
+      ).toBe(200);
+    } finally {
+      await gateway.close();
+    }
   });
 });

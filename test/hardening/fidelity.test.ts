@@ -1,6 +1,7 @@
 /** Fidelity gaps found by replaying third-party recordings (issue: "Nothing a caller or an upstream sends…"). */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mockProvider } from "../../src/providers/mock.js";
 import { type Body, type Harness, startHarness } from "../support/gateway.js";
 
 let h: Harness;
@@ -11,12 +12,15 @@ beforeAll(async () => {
       // A DeepSeek-like server configured with nothing but its URL: reasoning_field left at its default.
       "plain-compat": { type: "openai-compatible", base_url: `${mockUrl}/compat/v1`, api_key: "k" },
       mistral: { type: "openai-compatible", preset: "mistral", base_url: `${mockUrl}/v1`, api_key: "k" },
+      // The same server configured by its URL alone: no preset says it deviates, its first chunk does.
+      "mistral-by-url": { type: "openai-compatible", base_url: `${mockUrl}/v1`, api_key: "k" },
     },
     models: {
       "mock-chat": { provider: "mock-chat", model: "llmux-mock" },
       "deepseek-like": { provider: "plain-compat", model: "deepseek-reasoner" },
       "google/gemini-2.5-pro": { provider: "openai-chat", model: "gpt-4.1" },
       "mistral-large": { provider: "mistral", model: "mistral-large-latest" },
+      "mistral-by-url": { provider: "mistral-by-url", model: "mistral-large-latest" },
     },
   }));
 });
@@ -43,6 +47,21 @@ describe("a type: mock provider with dialect openai-chat", () => {
       .finalChatCompletion();
     expect(s.choices[0]!.message.content).toBe('llmux mock: you said "Hi"');
   });
+
+  it("itself answers a non-streaming request with one JSON body, in each dialect", async () => {
+    for (const dialect of ["openai-chat", "anthropic", "openai-responses"] as const) {
+      const provider = mockProvider("m", { type: "mock", dialect } as Parameters<typeof mockProvider>[1]);
+      const body =
+        dialect === "openai-responses"
+          ? { model: "llmux-mock", input: "Hi" }
+          : { model: "llmux-mock", max_tokens: 10, messages: [{ role: "user", content: "Hi" }] };
+      const reply = await provider.local!(body, new AbortController().signal);
+      expect(reply.headers["content-type"], dialect).toContain("application/json");
+      const chunks: Buffer[] = [];
+      for await (const c of reply.body) chunks.push(Buffer.from(c));
+      expect(JSON.stringify(JSON.parse(Buffer.concat(chunks).toString("utf8")))).toContain('you said \\"Hi\\"');
+    }
+  });
 });
 
 describe("an Anthropic tool_use without input", () => {
@@ -66,13 +85,17 @@ describe("an Anthropic tool_use without input", () => {
     expect(sf.function.arguments).toBe("{}");
     expect(JSON.parse(sf.function.arguments)).toEqual({});
   });
-  it('reaches Responses clients with arguments "{}"', async () => {
+  it('reaches Responses clients with arguments "{}", streamed and not', async () => {
     const sdk = new OpenAI({ apiKey: "k", baseURL: `${h.url}/v1`, maxRetries: 0 });
     const tools = [{ type: "function" as const, name: "list_files", parameters: { type: "object" }, strict: false }];
     h.mock.enqueue({ blocks: [call] });
     const r = await sdk.responses.stream({ model: "via-anthropic", input: "ls", tools }).finalResponse();
     const item = r.output.find((i) => i.type === "function_call") as { arguments: string } | undefined;
     expect(item?.arguments).toBe("{}");
+    h.mock.enqueue({ blocks: [call] });
+    const plain = await sdk.responses.create({ model: "via-anthropic", input: "ls", tools, store: false });
+    const plainItem = plain.output.find((i) => i.type === "function_call") as { arguments: string } | undefined;
+    expect(plainItem?.arguments).toBe("{}");
   });
 });
 
@@ -208,28 +231,37 @@ const MISTRAL = [
 const MISTRAL_END = `data: ${JSON.stringify({ id: "cmpl-m1", object: "chat.completion.chunk", created: 1, model: "mistral-large-latest", choices: [{ index: 0, delta: { content: "" }, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`;
 
 describe("an OpenAI-compatible upstream that deviates from the Chat wire format (Mistral)", () => {
-  it("text as content parts and no first role: the SDK gets plain string content", async () => {
+  it.each([
+    ["the mistral preset", "mistral-large"],
+    ["a plain openai-compatible provider, passed through until its first chunk shows it", "mistral-by-url"],
+  ])("text as content parts and no first role: the SDK gets plain string content: %s", async (_how, model) => {
     const sdk = new OpenAI({ apiKey: "k", baseURL: `${h.url}/v1`, maxRetries: 0 });
     h.mock.enqueue({ raw: MISTRAL.split("data: ").slice(0, 3).join("data: ").concat(MISTRAL_END) });
     const c = await sdk.chat.completions
-      .stream({ model: "mistral-large", messages: [{ role: "user", content: "Hi" }] })
+      .stream({ model, messages: [{ role: "user", content: "Hi" }] })
       .finalChatCompletion();
     expect(c.choices[0]!.message.content).toBe("Let me check.");
     expect(c.choices[0]!.message.role).toBe("assistant");
   });
 
-  it("reaches Chat clients as a conforming stream the official SDK reads, text and tool call", async () => {
-    const sdk = new OpenAI({ apiKey: "k", baseURL: `${h.url}/v1`, maxRetries: 0 });
-    const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object" } } }];
-    h.mock.enqueue({ raw: MISTRAL });
-    const c = await sdk.chat.completions
-      .stream({ model: "mistral-large", messages: [{ role: "user", content: "Weather?" }], tools })
-      .finalChatCompletion();
-    const msg = c.choices[0]!.message;
-    expect(msg.role).toBe("assistant");
-    expect(msg.content).toBe("Let me check.");
-    const call = msg.tool_calls![0]! as { id: string; function: { name: string; arguments: string } };
-    expect(call.function).toEqual({ name: "get_weather", arguments: '{"city": "Paris"}' });
-    expect(c.choices[0]!.finish_reason).toBe("tool_calls");
-  });
+  it.each([
+    ["the mistral preset", "mistral-large"],
+    ["a plain openai-compatible provider (its first chunk shows it)", "mistral-by-url"],
+  ])(
+    "reaches Chat clients as a conforming stream the official SDK reads, text and tool call: %s",
+    async (_how, model) => {
+      const sdk = new OpenAI({ apiKey: "k", baseURL: `${h.url}/v1`, maxRetries: 0 });
+      const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object" } } }];
+      h.mock.enqueue({ raw: MISTRAL });
+      const c = await sdk.chat.completions
+        .stream({ model, messages: [{ role: "user", content: "Weather?" }], tools })
+        .finalChatCompletion();
+      const msg = c.choices[0]!.message;
+      expect(msg.role).toBe("assistant");
+      expect(msg.content).toBe("Let me check.");
+      const call = msg.tool_calls![0]! as { id: string; function: { name: string; arguments: string } };
+      expect(call.function).toEqual({ name: "get_weather", arguments: '{"city": "Paris"}' });
+      expect(c.choices[0]!.finish_reason).toBe("tool_calls");
+    },
+  );
 });

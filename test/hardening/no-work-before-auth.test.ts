@@ -29,11 +29,17 @@ function send(
   url: string,
   path: string,
   total: number,
-  opts: { headers?: Record<string, string>; piece?: number; gapMs?: number } = {},
+  opts: {
+    headers?: Record<string, string>;
+    piece?: number;
+    gapMs?: number;
+    head?: string;
+    stopOnAnswer?: boolean;
+  } = {},
 ): Promise<Sent> {
   const piece = opts.piece ?? 64 * 1024;
   const chunk = Buffer.alloc(piece, 0x20);
-  chunk.write('{"model":"via-openai-chat","messages":[{"role":"user","content":"');
+  chunk.write(opts.head ?? '{"model":"via-openai-chat","messages":[{"role":"user","content":"');
   return new Promise((resolve) => {
     let sent = 0;
     let sentAtAnswer = -1;
@@ -63,6 +69,7 @@ function send(
         res.on("end", () => {
           answered = true;
           if (ended) finish(false);
+          else if (opts.stopOnAnswer) req.destroy();
         });
       },
     );
@@ -73,7 +80,14 @@ function send(
         const n = Math.min(piece, total - sent);
         const ok = req.write(n === piece ? chunk : chunk.subarray(0, n));
         sent += n;
-        if (!ok) await new Promise((r) => req.once("drain", r).once("close", r));
+        if (!ok)
+          await new Promise<void>((r) => {
+            const done = () => {
+              req.off("drain", done).off("close", done);
+              r();
+            };
+            req.once("drain", done).once("close", done);
+          });
         if (opts.gapMs) await new Promise((r) => setTimeout(r, opts.gapMs));
       }
       if (req.destroyed) return;
@@ -88,7 +102,7 @@ function send(
 describe("unauthenticated bodies are not read", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(() => ({ auth: { keys: [GOOD] }, server: { body_timeout_ms: 4000 } }));
+    h = await startHarness(() => ({ auth: { keys: [GOOD] }, server: { body_timeout_ms: 2500 } }));
   });
   afterAll(() => h.close());
 
@@ -129,9 +143,22 @@ describe("unauthenticated bodies are not read", () => {
     expect(r.status).toBe(401);
     // the answer came with the first bytes (a 1000-byte trickle would take 2000 s)…
     expect(r.sentAtAnswer).toBeLessThan(10);
-    // …and the server let go of the connection (body_timeout_ms 4000) long before the client was done
+    // …and the server let go of the connection (body_timeout_ms 2500) long before the client was done
     expect(r.cutByServer).toBe(true);
     expect(r.sent).toBeLessThan(10);
+  }, 30_000);
+
+  it("a 30 MB Cursor body with a wrong key: 403 from a bounded prefix, answered long before the body was sent", async () => {
+    const r = await send(h.url, "/v1/chat/completions", 30 * MB, {
+      headers: { authorization: "Bearer sk-wrong" },
+      head: '{"model":"gpt-5","metadata":{"cursorConversationId":"c1"},"messages":[{"role":"user","content":"',
+      stopOnAnswer: true,
+    });
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.body).error.message).toContain("In Cursor, set Settings");
+    // only the prefix (64 KB) was needed to tell; the rest was never waited for
+    expect(r.sentAtAnswer).toBeGreaterThanOrEqual(0);
+    expect(r.sentAtAnswer).toBeLessThan(8 * MB);
   }, 30_000);
 
   it("a no-key body is refused before it is parsed: a broken body still gets 401, not 400", async () => {
@@ -184,4 +211,25 @@ describe("auth.passthrough (no local key check)", () => {
     expect(big.status).toBe(413);
     expect(big.sentAtAnswer).toBeLessThan(30 * MB);
   }, 30_000);
+});
+
+describe("the admin API", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(() => ({
+      auth: { keys: [GOOD] },
+      admin: { keys: ["admin-key-0123456789abcdef"] },
+      secrets: { master_key: "master-key-for-tests-0123456789" },
+      server: { body_timeout_ms: 1000 },
+    }));
+  });
+  afterAll(() => h.close());
+
+  it("refuses a body without an admin key at once, and lets go of its connection within the body timeout", async () => {
+    const r = await send(h.url, "/admin/v1/keys", 1000, { piece: 1, gapMs: 300 });
+    expect(r.status).toBe(401);
+    expect(r.sentAtAnswer).toBeLessThan(10);
+    expect(r.cutByServer).toBe(true);
+    expect(r.sent).toBeLessThan(20);
+  }, 20_000);
 });

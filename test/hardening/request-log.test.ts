@@ -142,6 +142,15 @@ describe("at the debug level", () => {
     expect(words).toMatch(/upstream answered 200/);
   });
 
+  it("a line names what was dropped or changed, in words", async () => {
+    const r = await call(h, "/v1/messages", { body: { ...chat, max_tokens: 50, top_k: 5 }, key: KEY });
+    expect(r.status).toBe(200);
+    const [line] = await linesOf(h, r.id);
+    expect(line!.warnings).toEqual([
+      { code: "dropped_field", message: "top_k has no Chat Completions equivalent and was dropped" },
+    ]);
+  });
+
   it("a count_tokens line says whether the upstream counted or llmux estimated, and why", async () => {
     const r = await call(h, "/v1/messages/count_tokens", { body: chat, key: KEY });
     expect(r.status).toBe(200);

@@ -4,6 +4,7 @@
  * gets 404, cannot read or overwrite items by reference, and ids are llmux's own: an upstream that repeats
  * its ids (as some local servers do) does not merge two conversations.
  */
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
@@ -171,3 +172,69 @@ describe.each(ENGINES)("minted keys own their stored responses by key id, not by
     expect((await one.responses.retrieve(r.id)).output_text).toBe("echo:team secret");
   });
 });
+
+const HOT = [
+  { hot: "memory", state: {} },
+  {
+    hot: "Redis",
+    state: {
+      url: process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379",
+      prefix: `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`,
+    },
+  },
+];
+
+describe.each(HOT)(
+  "responses kept by a Responses upstream (passed through) belong to their key too ($hot)",
+  ({ state }) => {
+    let h: Harness;
+    let alice: OpenAI;
+    let bob: OpenAI;
+    beforeAll(async () => {
+      h = await startHarness(() => ({ auth: { keys: ["key-alice", "key-bob"] }, state }));
+      alice = new OpenAI({ apiKey: "key-alice", baseURL: `${h.url}/v1`, maxRetries: 0 });
+      bob = new OpenAI({ apiKey: "key-bob", baseURL: `${h.url}/v1`, maxRetries: 0 });
+    });
+    afterAll(() => h.close());
+
+    const status = (p: Promise<unknown>) =>
+      p.then(
+        () => 200,
+        (e: unknown) => (e as { status?: number }).status,
+      );
+
+    it.each([
+      ["streamed", true],
+      ["not streamed", false],
+    ])(
+      "another key's previous_response_id or item_reference is a 404, and nothing goes upstream (%s)",
+      async (_how, stream) => {
+        const model = "via-azure-responses";
+        const made = stream
+          ? await alice.responses.stream({ model, input: "alice's secret plan" }).finalResponse()
+          : await alice.responses.create({ model, input: "alice's secret plan" });
+        expect(made.id).toMatch(/^resp_/);
+        const itemId = made.output[0]!.id!;
+        expect(itemId).toBeTruthy();
+        const before = h.mock.requests.length;
+        expect(await status(bob.responses.create({ model, input: "go on", previous_response_id: made.id }))).toBe(404);
+        expect(
+          await status(
+            bob.responses.create({
+              model,
+              input: [
+                { type: "item_reference", id: itemId },
+                { role: "user", content: "what was it?" },
+              ] as never,
+            }),
+          ),
+        ).toBe(404);
+        expect(h.mock.requests.length).toBe(before);
+        // The owner goes on as before: both reach the upstream.
+        await alice.responses.create({ model, input: "go on", previous_response_id: made.id });
+        expect(h.mock.requests.length).toBe(before + 1);
+        expect(JSON.stringify(h.mock.requests.at(-1)!.body)).toContain(made.id);
+      },
+    );
+  },
+);

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo, createServer as createTcpServer } from "node:net";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,10 +120,10 @@ describe("upstream failures, bounds and dialects", () => {
     expect((e as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
   });
 
-  it("204 and 304 are never relayed", async () => {
-    for (const status of [204, 304]) {
+  it("204, 205, 302 and 304 are never relayed", async () => {
+    for (const status of [204, 205, 302, 304]) {
       up.set((_q, res) => {
-        res.writeHead(status);
+        res.writeHead(status, status === 302 ? { location: "http://127.0.0.1:1/elsewhere" } : {});
         res.end();
       });
       const e = await chat().catch((err: unknown) => err);
@@ -134,7 +134,7 @@ describe("upstream failures, bounds and dialects", () => {
     }
   });
 
-  it("asks for identity and decodes a gzip body all the same", async () => {
+  it("asks for identity and decodes a gzip, deflate or br body all the same", async () => {
     up.set((_q, res) => {
       res.writeHead(200, { "content-type": "text/event-stream", "content-encoding": "gzip" });
       res.end(gzipSync(chatStream(["hello ", "gzip"])));
@@ -145,6 +145,16 @@ describe("upstream failures, bounds and dialects", () => {
     up.set((_q, res) => {
       res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
       res.end(gzipSync(JSON.stringify(chatAnswer)));
+    });
+    expect((await chat()).choices[0]?.message.content).toBe("fine");
+    up.set((_q, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream", "content-encoding": "deflate" });
+      res.end(deflateSync(chatStream(["hello ", "deflate"])));
+    });
+    expect((await ask()).content).toEqual([{ type: "text", text: "hello deflate" }]);
+    up.set((_q, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "br" });
+      res.end(brotliCompressSync(JSON.stringify(chatAnswer)));
     });
     expect((await chat()).choices[0]?.message.content).toBe("fine");
   });
@@ -164,7 +174,10 @@ describe("upstream failures, bounds and dialects", () => {
   it("a single SSE event past server.max_event_mb ends the stream with an error naming the limit", async () => {
     up.set((_q, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });
-      res.end(chatStream(["x".repeat(100_000)]));
+      // the stream has begun (its first event relayed) when the large one comes
+      const [first, ...rest] = chatStream(["x".repeat(100_000)]).split(/(?<=\n\n)/);
+      res.write(first);
+      setTimeout(() => res.end(rest.join("")), 30);
     });
     const stream = anthropic.messages.stream({
       model: "raw",

@@ -1,0 +1,155 @@
+import { isObject } from "../ir/input-error.js";
+import type { Dialect, Json } from "../ir/types.js";
+import { type SseEvent, SseParser } from "../sse/parser.js";
+import { codecs } from "../translate/codecs.js";
+import { replayBody } from "./replay-body.js";
+
+/** What the start of an upstream event stream says about the rest. */
+export type StartVerdict =
+  /** A stream of the dialect, as the wire format has it: relayed as it comes. */
+  | { kind: "ok" }
+  /** The stream opens with an error object: that error, with its status (nothing was sent yet). */
+  | { kind: "error"; status: number; text: string }
+  /** Not a stream of the dialect at all (empty, not JSON, another shape): a 502 naming what came. */
+  | { kind: "bad"; message: string }
+  /** A stream of the dialect that deviates from its wire format: decoded and re-encoded, so SDKs read it. */
+  | { kind: "deviates"; why: string };
+
+/** Events read at most before a stream is judged (an Azure Chat stream opens with a chunk without choices). */
+const MAX_PEEKED_EVENTS = 8;
+
+function preview(text: string): string {
+  return text
+    .trim()
+    .slice(0, 120)
+    .replace(/\s+/g, " ")
+    .replace(/[^\x20-\x7e]/g, "?");
+}
+
+function parse(data: string): Json | undefined {
+  try {
+    return JSON.parse(data) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An error object in place of an event (`{error: …}`, `{type: "error"}`): its status, mapped by the dialect. */
+function asError(dialect: Dialect, data: string, v: Json): StartVerdict | undefined {
+  // An event of the dialect may carry an `error` member (Responses' response.failed): only a bare one counts.
+  const isError =
+    isObject(v) && (v.type === "error" || (v.error !== undefined && v.error !== null && typeof v.type !== "string"));
+  if (!isError) return undefined;
+  const status = codecs[dialect].decodeError(200, v).status;
+  return { kind: "error", status: status >= 400 ? status : 502, text: data };
+}
+
+/** Why a Chat chunk deviates from the wire format (what the official SDKs rely on), or undefined. */
+function chatDeviation(choice: Json): string | undefined {
+  if (!isObject(choice) || !isObject(choice.delta)) return undefined;
+  const delta = choice.delta;
+  if (Array.isArray(delta.content)) return "content as an array of parts";
+  if (Array.isArray(delta.tool_calls) && delta.tool_calls.some((t) => isObject(t) && typeof t.index !== "number"))
+    return "tool_calls deltas without index";
+  if (delta.role === undefined) return "a first chunk without role";
+  return undefined;
+}
+
+/**
+ * Judges one event at the start of a stream of `dialect`, or undefined when it does not decide (a Chat
+ * chunk without choices, as Azure's first one).
+ */
+function judge(dialect: Dialect, ev: SseEvent): StartVerdict | undefined {
+  const what = `a ${dialect} event stream`;
+  if (ev.data.trim() === "[DONE]")
+    return dialect === "openai-chat"
+      ? { kind: "bad", message: "answered an event stream that ended before any Chat chunk" }
+      : { kind: "bad", message: `answered ${what} that ended with [DONE] before any event` };
+  const v = parse(ev.data);
+  if (v === undefined)
+    return { kind: "bad", message: `answered ${what} whose event is not JSON: '${preview(ev.data)}'` };
+  const error = asError(dialect, ev.data, v);
+  if (error) return error;
+  const other = { kind: "bad", message: `answered ${what} whose event is not one: '${preview(ev.data)}'` } as const;
+  if (!isObject(v)) return other;
+  switch (dialect) {
+    case "openai-chat": {
+      if (!Array.isArray(v.choices)) return other;
+      if (v.choices.length === 0) return undefined;
+      const why = chatDeviation(v.choices[0]!);
+      return why ? { kind: "deviates", why } : { kind: "ok" };
+    }
+    case "anthropic":
+      return typeof v.type === "string" ? { kind: "ok" } : other;
+    case "openai-responses":
+      return typeof v.type === "string" && v.type.startsWith("response.") ? { kind: "ok" } : other;
+    case "gemini":
+      return Array.isArray(v.candidates) || isObject(v.promptFeedback) || isObject(v.usageMetadata)
+        ? { kind: "ok" }
+        : other;
+  }
+}
+
+/** The verdict on a stream that ended without a single event: empty, or something else (an HTML page). */
+function noEvents(dialect: Dialect, held: Uint8Array[]): string {
+  const head = Buffer.concat(held.slice(0, 4)).subarray(0, 240).toString("utf8");
+  return head.trim() === ""
+    ? `answered an empty ${dialect} event stream`
+    : `answered an event stream without a single event: '${preview(head)}'`;
+}
+
+/** A stream's start judged, and its body whole again (what was read to judge it comes first). */
+export interface ScreenedStream {
+  verdict: StartVerdict;
+  body: AsyncIterable<Uint8Array>;
+  /** Lets go of the upstream when the body will not be read. */
+  release(): Promise<void>;
+}
+
+/**
+ * Reads the start of an upstream event stream, as far as its first deciding event (a few events at most, each
+ * bounded by server.max_event_mb upstream of here), and judges it. Nothing is relayed before the verdict, so
+ * a stream that is an error, or nothing at all, can still be answered with a status. Failures while reading
+ * (the upstream cut, a timeout, an event too large) are thrown as they come.
+ */
+export async function screenStreamStart(dialect: Dialect, body: AsyncIterable<Uint8Array>): Promise<ScreenedStream> {
+  const chunks = body[Symbol.asyncIterator]();
+  const held: Uint8Array[] = [];
+  const parser = new SseParser();
+  let verdict: StartVerdict | undefined;
+  let seen = 0;
+  const onEvent = (ev: SseEvent): void => {
+    if (verdict || seen >= MAX_PEEKED_EVENTS) return;
+    seen++;
+    verdict = judge(dialect, ev);
+  };
+  let ended = false;
+  try {
+    while (!verdict && seen < MAX_PEEKED_EVENTS) {
+      const next = await chunks.next();
+      if (next.done) {
+        ended = true;
+        parser.end(onEvent);
+        break;
+      }
+      held.push(next.value);
+      parser.push(next.value, onEvent);
+    }
+  } catch (err) {
+    await chunks.return?.();
+    throw err;
+  }
+  verdict ??=
+    seen === 0 && ended
+      ? { kind: "bad", message: noEvents(dialect, held) }
+      : ended && dialect === "openai-chat"
+        ? { kind: "bad", message: "answered an event stream that ended before any Chat chunk" }
+        : { kind: "ok" };
+  return {
+    verdict,
+    body: replayBody(held, chunks, ended),
+    release: async () => {
+      if (!ended) await chunks.return?.();
+    },
+  };
+}
