@@ -11,7 +11,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { startMockServer } from "../src/mock/server.js";
+import { RedisState } from "../src/state/redis.js";
 import { buildCurveSpecs, measureCurve } from "./body-curve.js";
+import { countTokensLine, measureCountTokens, writeCountTokensReport } from "./count-tokens.js";
 import { profileMissed } from "./cpu-profiles.js";
 import { Fleet } from "./fleet.js";
 import { checkLanes } from "./lane-checks.js";
@@ -19,11 +21,14 @@ import { buildLanes, llmuxConfig } from "./lanes.js";
 import { measureLaneCells, warmUp } from "./latency-cells.js";
 import { leakCheck } from "./leak-check.js";
 import { Measurer } from "./measure.js";
+import { measureMetricsCost } from "./metrics-cost.js";
 import { mintBenchKey } from "./minted-key.js";
 import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor, USAGE } from "./options.js";
+import { freePort, startServer } from "./procs.js";
 import { log, sleep, started } from "./progress.js";
+import { measureRequestLogCost, requestLogLines } from "./request-log-cost.js";
 import { resultsFile, runMeta, writeReport } from "./results-file.js";
-import { measureRoutingCost } from "./routing-cost.js";
+import { measureRoutingCost, type RoutingCost } from "./routing-cost.js";
 import { runSoak } from "./soak.js";
 import { measureStreams } from "./streams-memory.js";
 import type { BenchResults } from "./types.js";
@@ -112,6 +117,13 @@ async function main(): Promise<void> {
     `routing layer: one deployment p50 ${routing.single.p50.toFixed(3)} µs; two deployments (attempt loop, memory state) p50 ${routing.routed.p50.toFixed(1)} µs, p99 ${routing.routed.p99.toFixed(1)} µs`,
   );
 
+  const metrics = await measureMetricsCost(root, cacheDir, fleet.mock.port, opts.quick ? 300 : 2000);
+  logMetricsCost(metrics);
+  const requestLog = await measureRequestLogCost(opts.quick);
+  for (const line of requestLogLines(requestLog)) log(line);
+  const countTokens = await measureCountTokens(fleet.servers.get("llmux")!.origin, "bench-compat", opts.quick ? 1 : 3);
+  log(countTokensLine(countTokens));
+
   const results: BenchResults = {
     meta: runMeta(opts, S, paths, ms.loadgenCpuPct, ms.foreignSeen),
     lanes: infos,
@@ -123,6 +135,9 @@ async function main(): Promise<void> {
     streams,
     profiles: [],
     routing,
+    metrics,
+    requestLog,
+    countTokens,
   };
 
   await profileMissed(opts, S, paths, fleet, ms, lanes, specs, results);
@@ -141,6 +156,22 @@ async function soakOnly(): Promise<void> {
   if (!r.exact) process.exitCode = 1;
 }
 
+function logMetricsCost(m: Awaited<ReturnType<typeof measureMetricsCost>>): void {
+  log(
+    `metrics: p50 ${m.on.p50.toFixed(3)} ms on, ${m.off.p50.toFixed(3)} ms off (added ${m.addedP50.toFixed(3)} ms); p99 ${m.on.p99.toFixed(2)} / ${m.off.p99.toFixed(2)} ms; ${m.n} requests each`,
+  );
+}
+
+async function metricsOnly(): Promise<void> {
+  mkdirSync(cacheDir, { recursive: true });
+  const mock = await startMockServer({ port: 0, latencyMs: PACE.latencyMs, chunkDelayMs: PACE.chunkDelayMs });
+  try {
+    logMetricsCost(await measureMetricsCost(root, cacheDir, mock.port, opts.quick ? 300 : 2000));
+  } finally {
+    await mock.close();
+  }
+}
+
 async function workersOnly(): Promise<void> {
   mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
   const mock = await startMockServer({ port: 0 });
@@ -157,16 +188,74 @@ async function workersOnly(): Promise<void> {
   }
 }
 
-const entry = opts.workersOnly
-  ? workersOnly
-  : opts.soak === "only"
-    ? soakOnly
-    : opts.reportOnly !== undefined
-      ? async () => {
-          const file = opts.reportOnly ? resolve(root, opts.reportOnly) : resultsFile(opts, cacheDir);
-          writeReport(JSON.parse(readFileSync(file, "utf8")) as BenchResults, opts, root);
-        }
-      : main;
+async function requestLogOnly(): Promise<void> {
+  mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
+  const file = resolve(cacheDir, "bench-report", "request-log.json");
+  const r = await measureRequestLogCost(opts.quick);
+  for (const line of requestLogLines(r)) log(line);
+  writeFileSync(file, JSON.stringify(r, null, 2));
+  log(`request log figures in ${file}`);
+}
+
+/** The routing layer alone: on the memory state, then on Redis (LLMUX_BENCH_REDIS, default local) if it answers. */
+async function routingOnly(): Promise<void> {
+  const say = (engine: string, r: RoutingCost) =>
+    log(
+      `routing layer (${engine}): one deployment p50 ${(r.single.p50 / 1000).toFixed(5)} ms; two deployments p50 ${(r.routed.p50 / 1000).toFixed(4)} ms, p99 ${(r.routed.p99 / 1000).toFixed(4)} ms (target ≤ 0.05 ms p50)`,
+    );
+  say("memory", await measureRoutingCost(opts.quick ? 5_000 : 20_000));
+  const url = process.env.LLMUX_BENCH_REDIS ?? "redis://127.0.0.1:6379";
+  const redis = () => new RedisState({ url, prefix: `llmux-bench:${process.pid}:` });
+  const probe = redis();
+  const up = await probe.incr("probe", 1, 1000).then(
+    () => true,
+    () => false,
+  );
+  await probe.close();
+  if (up) say(`Redis ${url}`, await measureRoutingCost(opts.quick ? 1_000 : 5_000, redis));
+  else log(`routing layer on Redis: skipped, nothing answers at ${url}`);
+}
+
+async function countTokensOnly(): Promise<void> {
+  mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
+  const mock = await startMockServer({ port: 0 });
+  const configFile = resolve(cacheDir, "bench-count-tokens.yaml");
+  writeFileSync(configFile, llmuxConfig(mock.port));
+  const port = await freePort();
+  const server = await startServer({
+    name: "llmux",
+    command: process.execPath,
+    args: [resolve(root, "dist/cli/main.js"), "start", "--config", configFile, "--port", String(port)],
+    port,
+  });
+  const file = resolve(cacheDir, "bench-report", "count-tokens.md");
+  try {
+    const r = await measureCountTokens(`http://127.0.0.1:${port}`, "bench-compat", opts.quick ? 1 : 3);
+    writeCountTokensReport(file, r);
+    log(`${countTokensLine(r)}; ${file}`);
+  } finally {
+    await server.stop(5000);
+    await mock.close();
+  }
+}
+
+/** What `npm run bench` runs: the whole run, or one part of it (see options.ts). */
+function entryOf(): () => Promise<void> {
+  if (opts.countTokensOnly) return countTokensOnly;
+  if (opts.routingOnly) return routingOnly;
+  if (opts.workersOnly) return workersOnly;
+  if (opts.metricsOnly) return metricsOnly;
+  if (opts.requestLogOnly) return requestLogOnly;
+  if (opts.soak === "only") return soakOnly;
+  if (opts.reportOnly !== undefined)
+    return async () => {
+      const file = opts.reportOnly ? resolve(root, opts.reportOnly) : resultsFile(opts, cacheDir);
+      writeReport(JSON.parse(readFileSync(file, "utf8")) as BenchResults, opts, root);
+    };
+  return main;
+}
+
+const entry = entryOf();
 
 entry()
   .catch((err: unknown) => {

@@ -5,6 +5,14 @@ import { repoRoot } from "./lanes.js";
 export interface Options {
   /** Only the `--workers` throughput measurement. */
   workersOnly?: boolean;
+  /** Only the cost of metrics (on against off, one lane). */
+  metricsOnly?: boolean;
+  /** Only the request log's cost (bench/request-log-cost.ts). */
+  requestLogOnly?: boolean;
+  /** Only the routing layer's own cost (bench/routing-cost.ts). */
+  routingOnly?: boolean;
+  /** Only count_tokens on a 1 MB body and /health meanwhile. */
+  countTokensOnly?: boolean;
   quick: boolean;
   /** Print the usage and stop. */
   help?: boolean;
@@ -41,6 +49,10 @@ Options:
   --profile             always take CPU profiles; --no-profile: never
   --llmux-dist DIR      measure another build of llmux (a directory like dist/)
   --workers-only        only the --workers throughput (one worker, then two, on the small Chat passthrough)
+  --metrics-only        only the cost of metrics: /metrics on against off, one streamed passthrough lane, c=1
+  --request-log-only    only the request log's cost (off / metadata / bodies) and its list on 1,000,000 rows
+  --routing-only        only the routing layer's cost (memory state, and Redis when one answers)
+  --count-tokens-only   only count_tokens on a 1 MB body and /health latency meanwhile
   --soak-only           only the money soak (10,000 requests with budgets and limits, 10% aborted; ledger checks)
   --no-soak             skip the money soak
   --report-only [FILE]  render the report again from saved results (default: the last run's)
@@ -67,6 +79,10 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--llmux-dist") o.llmuxDist = value();
     else if (a === "--soak-only") o.soak = "only";
     else if (a === "--workers-only") o.workersOnly = true;
+    else if (a === "--metrics-only") o.metricsOnly = true;
+    else if (a === "--request-log-only") o.requestLogOnly = true;
+    else if (a === "--routing-only") o.routingOnly = true;
+    else if (a === "--count-tokens-only") o.countTokensOnly = true;
     else if (a === "--no-soak") o.soak = "skip";
     else if (a === "--report-only") o.reportOnly = argv[i + 1]?.startsWith("--") === false ? value() : "";
     else throw new Error(`unknown option ${a}\n\n${USAGE}`);

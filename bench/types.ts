@@ -249,6 +249,12 @@ export interface BenchResults {
   profiles: LaneProfile[];
   /** The routing layer's own cost, µs per request (bench/routing-cost.ts); absent in older results. */
   routing?: import("./routing-cost.js").RoutingCost;
+  /** Metrics on against off, one lane at c=1 (bench/metrics-cost.ts); absent in older results. */
+  metrics?: import("./metrics-cost.js").MetricsCost;
+  /** The request log's cost and its list query on a million rows (bench/request-log-cost.ts); absent in older results. */
+  requestLog?: import("./request-log-cost.js").RequestLogCost;
+  /** count_tokens on a 1 MB body and /health meanwhile (bench/count-tokens.ts); absent in older results. */
+  countTokens?: import("./count-tokens.js").CountTokensCost;
 }
 
 export type { Spread, Summary };

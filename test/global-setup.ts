@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 /**
  * Builds dist/ once before the tests (incrementally: nothing is rewritten when nothing changed), so the tests
- * that run the `llmux` command run the code under test.
+ * that run the `llmux` command run the code under test; and the web UI into dist/ui when ui/ changed.
  */
 export default function setup(): void {
   const root = join(import.meta.dirname, "..");
@@ -11,4 +11,5 @@ export default function setup(): void {
     cwd: root,
     stdio: "inherit",
   });
+  execFileSync(process.execPath, [join(root, "scripts/build-ui.mjs")], { cwd: root, stdio: "inherit" });
 }

@@ -1,11 +1,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { decodeJson } from "../gateway/decode-json.js";
 import { answerJson, type Exchange } from "../gateway/exchange.js";
-import { type BodyLimits, BodyRefused, readBody } from "../gateway/read-body.js";
+import { type BodyLimits, BodyRefused, discardBody, readBody } from "../gateway/read-body.js";
 import { presentedKey } from "../identity/identify.js";
 import { openApiDocument } from "./openapi.js";
 import { AdminError, type AdminRoute } from "./routes.js";
+import type { AdminSession } from "./ui.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
 
@@ -23,6 +25,14 @@ function firstIssue(err: z.ZodError, where: "body" | "query"): AdminError {
   return new AdminError(400, `${field ? `${field}: ` : `${where}: `}${issue.message}`, field);
 }
 
+/** What a web UI sign-in may do: admins change things (from the page only), read-only sign-ins look. */
+function admitSession(method: string, s: AdminSession): void {
+  if (method === "GET" || method === "HEAD") return;
+  if (!s.fromPage)
+    throw new AdminError(403, "a change made with a web UI sign-in must come from the page (the x-llmux-ui: 1 header)");
+  if (s.role === "read_only") throw new AdminError(403, `${s.name} is signed in read-only: it can look, not change`);
+}
+
 /**
  * `/admin/v1`: bearer admin keys (`admin.keys`, compared in constant time), JSON in and out, errors that name
  * the field. A service or minted key on an admin route is told apart from a wrong one (403, not 401).
@@ -31,6 +41,8 @@ export class AdminApi {
   private readonly compiled: Compiled[];
   private readonly keys: Buffer[];
   private document: unknown;
+  /** A web UI sign-in carried by a request without a key (set when the web UI is on). */
+  sessions: ((req: IncomingMessage) => AdminSession | undefined) | undefined;
 
   constructor(
     private readonly routes: readonly AdminRoute[],
@@ -39,6 +51,8 @@ export class AdminApi {
     private readonly isClientKey: (key: string) => boolean | Promise<boolean>,
     private readonly limits: BodyLimits,
     private readonly version = "1",
+    /** Self-service: the minted key a presented key is (its id), or why it is refused. */
+    private readonly self?: (key: string) => Promise<{ keyId: string } | { refused: string } | undefined>,
   ) {
     this.keys = adminKeys.map(sha256);
     this.compiled = routes.map((route) => ({
@@ -52,15 +66,20 @@ export class AdminApi {
     return path === "/admin" || path.startsWith("/admin/");
   }
 
+  /** Whether a path is a self-service route (a minted key signs in, not an admin key). */
+  static isSelf(path: string): boolean {
+    return path === "/admin/v1/me" || path.startsWith("/admin/v1/me/");
+  }
+
   async serve(ex: Exchange, path: string): Promise<void> {
     ex.rec.quiet = false;
     try {
-      await this.authorise(ex);
+      const self = AdminApi.isSelf(path) ? await this.authoriseSelf(ex) : await this.authorise(ex);
       const method = ex.req.method ?? "GET";
       const route = this.find(method, path);
       const body = route?.route.body ? await this.readJson(ex) : undefined;
       const query = Object.fromEntries(new URL(ex.req.url ?? "/", "http://x").searchParams);
-      const out = await this.call(method, path, body, query);
+      const out = await this.call(method, path, body, query, self);
       return answerJson(ex, out.status, out.body);
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
@@ -74,17 +93,42 @@ export class AdminApi {
               : "invalid_request_error";
       answerJson(ex, err.status, { error: { message: err.message, type, ...(err.field ? { field: err.field } : {}) } });
       ex.rec.reason = err.message;
+    } finally {
+      // A body not read (a refused key, an unknown route) is discarded as it arrives, within the body limits.
+      discardBody(ex.req, this.limits);
     }
   }
 
-  private async authorise(ex: Exchange): Promise<void> {
+  /** Self-service: a valid minted key, which every answer is then scoped to. */
+  private async authoriseSelf(ex: Exchange): Promise<{ keyId: string }> {
     const key = presentedKey(ex.req.headers);
-    if (this.keys.length === 0) throw new AdminError(404, "the admin API is off (set admin.keys)");
+    if (this.keys.length === 0 && !this.sessions) throw new AdminError(404, "the admin API is off (set admin.keys)");
+    if (key === undefined) throw new AdminError(401, "a minted key is required: Authorization: Bearer lx-…");
+    const found = this.self ? await this.self(key) : undefined;
+    if (found && "keyId" in found) return found;
+    if (found) throw new AdminError(401, found.refused);
+    const d = sha256(key);
+    if (this.keys.some((k) => timingSafeEqual(k, d)) || (await this.isClientKey(key)))
+      throw new AdminError(
+        403,
+        "self-service routes (/admin/v1/me…) take a minted key (lx-…): they show one key's own data",
+      );
+    throw new AdminError(401, "the key is not a minted llmux key");
+  }
+
+  private async authorise(ex: Exchange): Promise<undefined> {
+    const session = this.sessions?.(ex.req);
+    if (session) {
+      admitSession(ex.req.method ?? "GET", session);
+      return undefined;
+    }
+    const key = presentedKey(ex.req.headers);
+    if (this.keys.length === 0 && !this.sessions) throw new AdminError(404, "the admin API is off (set admin.keys)");
     if (key === undefined) throw new AdminError(401, "an admin key is required: Authorization: Bearer <admin key>");
     const d = sha256(key);
     let ok = false;
     for (const k of this.keys) ok = timingSafeEqual(k, d) || ok;
-    if (ok) return;
+    if (ok) return undefined;
     if (await this.isClientKey(key))
       throw new AdminError(403, "this is a client key; admin routes need one of admin.keys");
     throw new AdminError(401, "the key is not one of admin.keys");
@@ -121,6 +165,7 @@ export class AdminApi {
     path: string,
     body: unknown = {},
     query: Record<string, string> = {},
+    self?: { keyId: string },
   ): Promise<{ status: number; body: unknown }> {
     if (method === "GET" && path === "/admin/v1/openapi.json") {
       this.document ??= openApiDocument(this.routes, this.version);
@@ -147,7 +192,9 @@ export class AdminApi {
       if (!parsed.success) throw firstIssue(parsed.error, "query");
       q = parsed.data;
     }
-    const out = await route.run({ params: id === undefined ? {} : { id }, body: input, query: q });
+    if (route.auth === "self" && !self)
+      throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
+    const out = await route.run({ params: id === undefined ? {} : { id }, body: input, query: q, self });
     if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
     return { status: route.status, body: out };
   }

@@ -25,15 +25,22 @@ export function openApiDocument(routes: readonly AdminRoute[], version: string):
         .replace(/\/admin\/v1/, "")
         .replace(/[{}]/g, "")
         .replace(/\/(\w)/g, (_, c: string) => c.toUpperCase())}`,
-      security: [{ adminKey: [] }],
+      security: [{ [r.auth === "self" ? "mintedKey" : "adminKey"]: [] }],
       responses: {
         [String(r.status)]: {
           description: "OK",
           content: { "application/json": { schema: schemaOf(r.answer, "output") } },
         },
         "400": error("Invalid body or query: the error names the field."),
-        "401": error("Missing or wrong admin key."),
-        "403": error("A service or minted key was presented: admin routes need an admin key."),
+        ...(r.auth === "self"
+          ? {
+              "401": error("Missing, unknown, revoked, disabled or expired minted key."),
+              "403": error("An admin or service key was presented: self-service routes need a minted key."),
+            }
+          : {
+              "401": error("Missing or wrong admin key."),
+              "403": error("A service or minted key was presented: admin routes need an admin key."),
+            }),
         ...(r.byId ? { "404": error("No such id.") } : {}),
       },
     };
@@ -61,7 +68,12 @@ export function openApiDocument(routes: readonly AdminRoute[], version: string):
   return {
     openapi: "3.1.0",
     info: { title: "llmux admin API", version },
-    components: { securitySchemes: { adminKey: { type: "http", scheme: "bearer" } } },
+    components: {
+      securitySchemes: {
+        adminKey: { type: "http", scheme: "bearer" },
+        mintedKey: { type: "http", scheme: "bearer", description: "A minted key (lx-…): self-service routes." },
+      },
+    },
     paths,
   };
 }

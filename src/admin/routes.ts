@@ -4,8 +4,11 @@ import type { Data } from "../data/data.js";
 import { type Keys, NoMasterKey, UnknownTeam } from "../data/keys.js";
 import { DuplicateName, type Teams } from "../data/teams.js";
 import { type DeploymentRow, deploymentRoutes } from "./deployments-route.js";
+import { meRoutes } from "./me-routes.js";
+import { requestRoutes } from "./requests-route.js";
 import * as S from "./schemas.js";
 import { spendRoutes, withSpend } from "./spend-route.js";
+import { withSpendAll } from "./spend-views.js";
 
 /** An error the admin API answers with: its status, words, and the field at fault. */
 export class AdminError extends Error {
@@ -22,6 +25,8 @@ export interface RouteInput {
   params: Record<string, string>;
   body: unknown;
   query: unknown;
+  /** Self-service routes: the minted key that signed in (every answer is scoped to it). */
+  self?: { keyId: string } | undefined;
 }
 
 /** One admin route: how it is called, what it answers, and what it does. The OpenAPI document is made from these. */
@@ -35,6 +40,8 @@ export interface AdminRoute {
   answer: z.ZodType;
   /** Whether `{id}` can name nothing (404). */
   byId?: boolean;
+  /** `self`: called with a minted key (self-service, /admin/v1/me…) instead of an admin key. */
+  auth?: "self";
   /** undefined: the id names nothing (404). */
   run(input: RouteInput): Promise<unknown>;
 }
@@ -49,6 +56,8 @@ export interface AdminDeps {
   /** The ledger's database (spend) and the budget time zone. */
   data?: Data | undefined;
   timezone?: string | undefined;
+  /** billing.alert_at: a key's answer says whether its spend has reached this share of its budget. */
+  alertAt?: number | undefined;
   /** The configuration's `prices:` (over the shipped table): the spend report names models without a price. */
   prices?: Record<string, Price> | undefined;
 }
@@ -88,7 +97,10 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       summary: "List teams",
       status: 200,
       answer: S.TeamList,
-      run: async () => ({ data: await d.teams.list() }),
+      run: async () => {
+        const teams = await d.teams.list();
+        return { data: d.data ? await withSpendAll(d.data, "team", teams, d.timezone ?? "UTC", d.alertAt) : teams };
+      },
     },
     {
       method: "GET",
@@ -97,7 +109,10 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       status: 200,
       answer: S.Team,
       byId: true,
-      run: ({ params }) => d.teams.get(params.id!),
+      run: async ({ params }) => {
+        const team = await d.teams.get(params.id!);
+        return team && d.data ? (await withSpendAll(d.data, "team", [team], d.timezone ?? "UTC", d.alertAt))[0] : team;
+      },
     },
     {
       method: "PATCH",
@@ -134,9 +149,10 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       query: S.KeyListQuery,
       status: 200,
       answer: S.KeyList,
-      run: async ({ query }) => ({
-        data: await d.keys.list({ teamId: (query as z.infer<typeof S.KeyListQuery>).team_id }),
-      }),
+      run: async ({ query }) => {
+        const keys = await d.keys.list({ teamId: (query as z.infer<typeof S.KeyListQuery>).team_id });
+        return { data: d.data ? await withSpendAll(d.data, "key", keys, d.timezone ?? "UTC", d.alertAt) : keys };
+      },
     },
     {
       method: "GET",
@@ -147,7 +163,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       byId: true,
       run: async ({ params }) => {
         const view = await d.keys.get(params.id!);
-        return d.data ? withSpend(d.data, view, d.timezone ?? "UTC") : view;
+        return d.data ? withSpend(d.data, view, d.timezone ?? "UTC", d.alertAt) : view;
       },
     },
     {
@@ -181,5 +197,6 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
     },
     ...(d.deployments ? deploymentRoutes(d.deployments) : []),
     ...(d.data ? spendRoutes(d.data, new PriceTable(d.prices)) : []),
+    ...(d.data ? [...requestRoutes(d.data), ...meRoutes(d, d.data)] : []),
   ];
 }

@@ -43,6 +43,17 @@ export const Team = z.object({
   models: Models,
   budget: Budget,
   limits: Limits,
+  spend_usd: z
+    .number()
+    .optional()
+    .describe("Spent in the budget's current window (all time without a budget), from the ledger."),
+  budget_remaining_usd: z.number().nullable().optional().describe("What is left of the budget in its window."),
+  budget_resets_at: z.string().nullable().optional().describe("When the budget's window ends (ISO time)."),
+  budget_alert: z
+    .object({ at: z.number(), reached: z.boolean(), spent_share: z.number() })
+    .nullable()
+    .optional()
+    .describe("billing.alert_at, whether the spend reached that share of the budget, and the share spent."),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -95,6 +106,16 @@ export const Key = z.object({
   credentials: z.array(z.string()).describe("Providers the key carries its own secret for (never the secret)."),
   spend_usd: z.number().describe("Spent in the budget's current window (all time without a budget), from the ledger."),
   budget_remaining_usd: z.number().nullable().optional().describe("What is left of the budget in its window."),
+  budget_resets_at: z.string().nullable().optional().describe("When the budget's window ends (null: `total`)."),
+  budget_alert: z
+    .object({
+      at: z.number().describe("billing.alert_at: the share of the budget that raises the soft alert."),
+      reached: z.boolean().describe("Whether the spend in this window has reached it."),
+      spent_share: z.number().describe("Spend in this window over the budget."),
+    })
+    .nullable()
+    .optional()
+    .describe("The soft budget alert (also logged once per window when it is reached)."),
   created_at: z.string(),
   updated_at: z.string(),
 });

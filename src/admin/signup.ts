@@ -3,7 +3,7 @@ import type { Config } from "../config/schema.js";
 import type { Keys } from "../data/keys.js";
 import { decodeJson } from "../gateway/decode-json.js";
 import { answerJson, type Exchange } from "../gateway/exchange.js";
-import { type BodyLimits, readBody } from "../gateway/read-body.js";
+import { type BodyLimits, discardBody, readBody } from "../gateway/read-body.js";
 import { keyDigest } from "../identity/identify.js";
 import { Warnings } from "../ir/warnings.js";
 import type { Provider } from "../providers/types.js";
@@ -61,6 +61,7 @@ export class Signup {
     const fail = (status: number, message: string, field?: string) => {
       answerJson(ex, status, { error: { message, type: "invalid_request_error", ...(field ? { field } : {}) } });
       ex.rec.reason = message;
+      discardBody(ex.req, this.limits);
     };
     if (ex.req.method !== "POST") return fail(405, "POST /v1/signup {provider, api_key}");
     const address = ex.req.socket.remoteAddress ?? "?";

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { PriceTable } from "../billing/prices.js";
-import { modelsUsed, spendBy, spentSince } from "../billing/spend.js";
+import { modelsUsed, spendBy } from "../billing/spend.js";
 import type { Data } from "../data/data.js";
 import type { KeyView } from "../data/keys.js";
-import { windowOf } from "../limits/windows.js";
 import { AdminError, type AdminRoute } from "./routes.js";
+import { withSpendAll } from "./spend-views.js";
 
 export const SpendQuery = z
   .object({
@@ -43,6 +43,21 @@ function time(v: string | undefined, field: string, fallback: number): number {
   return t;
 }
 
+/** The spend report of a query, over every key or one (self-service). */
+export async function spendReport(data: Data, prices: PriceTable, query: unknown, keyId?: string) {
+  const q = query as z.infer<typeof SpendQuery>;
+  const now = Date.now();
+  const from = time(q.from, "from", now - 30 * 86_400_000);
+  const to = time(q.to, "to", now + 1);
+  return {
+    group_by: q.group_by,
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    rows: await spendBy(data, q.group_by, from, to, keyId),
+    no_price: (await modelsUsed(data, from, to, keyId)).filter((m) => prices.find(m.model) === undefined),
+  };
+}
+
 /** `GET /admin/v1/spend`: the ledger grouped and summed in the database. */
 export function spendRoutes(data: Data, prices: PriceTable): AdminRoute[] {
   return [
@@ -53,31 +68,17 @@ export function spendRoutes(data: Data, prices: PriceTable): AdminRoute[] {
       query: SpendQuery,
       status: 200,
       answer: SpendAnswer,
-      run: async ({ query }) => {
-        const q = query as z.infer<typeof SpendQuery>;
-        const now = Date.now();
-        const from = time(q.from, "from", now - 30 * 86_400_000);
-        const to = time(q.to, "to", now + 1);
-        return {
-          group_by: q.group_by,
-          from: new Date(from).toISOString(),
-          to: new Date(to).toISOString(),
-          rows: await spendBy(data, q.group_by, from, to),
-          no_price: (await modelsUsed(data, from, to)).filter((m) => prices.find(m.model) === undefined),
-        };
-      },
+      run: ({ query }) => spendReport(data, prices, query),
     },
   ];
 }
 
-/** A key as the admin API shows it, with its spend in its budget's current window (or in all) and what is left. */
-export async function withSpend(data: Data, view: KeyView | undefined, timezone: string) {
+/**
+ * A key as the admin API shows it, with its spend in its budget's current window (or in all) and what is
+ * left, when the window resets, and whether the spend has passed `billing.alert_at` of the budget (the soft
+ * budget alert: logged once per window when it happens, and shown here for anything that polls).
+ */
+export async function withSpend(data: Data, view: KeyView | undefined, timezone: string, alertAt = 0.8) {
   if (!view) return undefined;
-  const w = view.budget ? windowOf(view.budget.period, Date.now(), timezone) : { start: 0 };
-  const nanos = await spentSince(data, "key", view.id, w.start);
-  return {
-    ...view,
-    spend_usd: nanos / 1e9,
-    budget_remaining_usd: view.budget ? Math.max(0, view.budget.usd * 1e9 - nanos) / 1e9 : null,
-  };
+  return (await withSpendAll(data, "key", [view], timezone, alertAt))[0];
 }

@@ -14,6 +14,7 @@ import { AdminApi } from "./admin.js";
 import type { DeploymentRow } from "./deployments-route.js";
 import { adminRoutes } from "./routes.js";
 import { SIGNUP_PATH, Signup } from "./signup.js";
+import { WebUi } from "./ui.js";
 
 /**
  * Everything that sits on the data layer, opened from the config: the store, the minted-key directory
@@ -27,6 +28,8 @@ export class TeamParts {
   readonly teams: Teams;
   readonly admin: AdminApi;
   readonly signup: Signup | undefined;
+  /** The web UI at /ui (admin.ui.enabled), and the sign-ins the admin API accepts from it. */
+  readonly ui: WebUi | undefined;
 
   constructor(
     config: Config,
@@ -56,23 +59,43 @@ export class TeamParts {
         deployments: opts.deployments,
         data: this.data,
         timezone: config.billing.timezone,
+        alertAt: config.billing.alert_at,
         prices: config.prices,
       }),
       config.admin.keys,
       (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,
       limits,
+      "1",
+      async (key) => {
+        const v = await this.directory.resolve(key);
+        if (!v) return undefined;
+        if ("refused" in v) return { refused: v.message };
+        return v.keyId ? { keyId: v.keyId } : undefined;
+      },
     );
+    this.ui = config.admin.ui.enabled ? new WebUi(config, this.directory, limits) : undefined;
+    if (this.ui && (config.admin.keys.length > 0 || config.admin.oidc)) {
+      const ui = this.ui;
+      this.admin.sessions = (req) => ui.adminSession(req);
+    }
     this.signup =
       config.signup.enabled && opts.providers ? new Signup(config, this.keys, opts.providers, limits) : undefined;
   }
 
   /** Whether a path is served here rather than by the gateway's routes (before any client key is asked for). */
   owns(path: string): boolean {
-    return AdminApi.owns(path) || (this.signup !== undefined && path === SIGNUP_PATH);
+    return (
+      AdminApi.owns(path) ||
+      (this.signup !== undefined && path === SIGNUP_PATH) ||
+      (this.ui !== undefined && WebUi.owns(path))
+    );
   }
 
-  serve(ex: Exchange, path: string): Promise<void> {
-    return path === SIGNUP_PATH && this.signup ? this.signup.serve(ex) : this.admin.serve(ex, path);
+  async serve(ex: Exchange, path: string): Promise<void> {
+    if (this.ui && WebUi.owns(path)) return this.ui.serve(ex, path);
+    if (path === SIGNUP_PATH && this.signup) return this.signup.serve(ex);
+    this.ui?.present(ex.req, path);
+    return this.admin.serve(ex, path);
   }
 
   get resolvers(): Resolver[] {

@@ -21,6 +21,11 @@ export interface ArgumentSpec {
   optional?: boolean;
   /** Takes every remaining argument (last argument only). */
   variadic?: boolean;
+  /**
+   * Arguments for another program (a launched tool): an unknown option before `--` is reported with a pointer
+   * to `--`, after which everything is passed on as written.
+   */
+  passthrough?: boolean;
 }
 
 /** The parsed command line of one command. */

@@ -3,7 +3,12 @@
  * options and help there (see command.ts); adding one is one import and one line here.
  */
 import type { Command } from "./command.js";
+import { cursorCommand } from "./cursor.js";
+import { doctorCommand } from "./doctor.js";
+import { envCommand } from "./env.js";
 import { keysCommand } from "./keys.js";
+import { claudeCommand, codexCommand, geminiCommand, opencodeCommand } from "./launch.js";
+import { logsCommand } from "./logs.js";
 import { mockCommand } from "./mock.js";
 import { schemaCommand } from "./schema.js";
 import { secretsCommand } from "./secrets.js";
@@ -13,10 +18,18 @@ import { teamsCommand } from "./teams.js";
 
 export const COMMANDS: readonly Command[] = [
   startCommand,
+  claudeCommand,
+  codexCommand,
+  opencodeCommand,
+  geminiCommand,
+  cursorCommand,
+  envCommand,
+  doctorCommand,
   mockCommand,
   schemaCommand,
   keysCommand,
   teamsCommand,
   secretsCommand,
   spendCommand,
+  logsCommand,
 ];

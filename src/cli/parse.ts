@@ -17,7 +17,7 @@ function optionLabel(name: string, spec: OptionSpec): string {
   return `--${name}${spec.type === "string" ? ` ${spec.value ?? "VALUE"}` : ""}`;
 }
 
-function reword(err: unknown, options: Record<string, OptionSpec>, path: string): unknown {
+function reword(err: unknown, options: Record<string, OptionSpec>, path: string, passthrough = false): unknown {
   const code = (err as { code?: string }).code;
   const message = err instanceof Error ? err.message : String(err);
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
@@ -25,6 +25,14 @@ function reword(err: unknown, options: Record<string, OptionSpec>, path: string)
     const known = token.startsWith("--")
       ? Object.keys(options).map((n) => `--${n}`)
       : Object.values(options).flatMap((o) => (o.short ? [`-${o.short}`] : []));
+    if (passthrough) {
+      // Most likely an option of the tool: llmux's own are long options, said by the help.
+      const near = token.startsWith("--") ? suggestion(token, known) : "";
+      return new UsageError(
+        `unknown option '${token}'${near} (options for the tool go after --: llmux ${path} -- ${token} …)`,
+        path,
+      );
+    }
     return new UsageError(`unknown option '${token}'${suggestion(token, known)}`, path);
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
@@ -57,7 +65,7 @@ export function parseCommandLine(cmd: Command, path: string, argv: readonly stri
   try {
     parsed = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: true });
   } catch (err) {
-    throw reword(err, options, path);
+    throw reword(err, options, path, cmd.arguments?.some((a) => a.passthrough) === true);
   }
   const specs = cmd.arguments ?? [];
   const args = parsed.positionals;

@@ -21,6 +21,8 @@ export interface StartOptions {
   host?: string | undefined;
   /** Where ./llmux.yaml is looked for (default: the working directory). */
   cwd?: string | undefined;
+  /** --record DIR: `logging.record` (the directory) for this run. */
+  record?: string | undefined;
 }
 
 export interface ResolvedConfig {
@@ -62,6 +64,7 @@ function storeError(config: Config, err: Error): Error {
 /** Starts the gateway as `llmux start` does, and logs where it listens and what it serves. */
 export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process.env, injected?: Logger) {
   const { config, source, notices, warnings } = resolveConfig(opts, env);
+  if (opts.record) config.logging.record = withRecordDir(config.logging.record, opts.record);
   const port = opts.port ?? (env.PORT && /^\d+$/.test(env.PORT) ? Number(env.PORT) : config.server.port);
   const host = opts.host ?? config.server.host;
   const logger = injected ?? createLogger(config.logging.level, config.logging.pretty);
@@ -112,6 +115,11 @@ export const startCommand: Command = {
     config: { type: "string", short: "c", value: "FILE", description: "The configuration file (YAML)." },
     port: { type: "string", short: "p", value: "N", description: "Port to listen on (0: any free port)." },
     host: { type: "string", value: "ADDRESS", description: "Address to listen on (default 127.0.0.1)." },
+    record: {
+      type: "string",
+      value: "DIR",
+      description: "Record each exchange as a replayable fixture in DIR, redacted (logging.record).",
+    },
     workers: {
       type: "string",
       value: "N|auto",
@@ -122,10 +130,16 @@ export const startCommand: Command = {
     "llmux start --config llmux.yaml",
     "llmux start --port 4001",
     "llmux start --workers auto",
+    "llmux start --record ./recordings",
     "llmux          (the same as llmux start)",
   ],
   run: (input) => {
-    const opts = { config: optString(input, "config"), port: optPort(input), host: optString(input, "host") };
+    const opts = {
+      config: optString(input, "config"),
+      port: optPort(input),
+      host: optString(input, "host"),
+      record: optString(input, "record"),
+    };
     const workers = parseWorkers(optString(input, "workers"));
     if (workers !== undefined && workers > 1 && cluster.isPrimary) {
       // Checked once here, so a mistake is reported once rather than by every worker.
@@ -136,3 +150,8 @@ export const startCommand: Command = {
     return start(opts, input.env);
   },
 };
+
+/** `--record DIR` over the configured `logging.record`: the directory changes, its other settings stay. */
+function withRecordDir(configured: Config["logging"]["record"], dir: string): Config["logging"]["record"] {
+  return typeof configured === "object" ? { ...configured, dir } : dir;
+}

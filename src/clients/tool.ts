@@ -5,7 +5,8 @@
  * What each sends was recorded from the real programs (the shared real-client fixtures): Claude Code
  * `user-agent: claude-cli/2.1.197 (external, sdk-cli)` with `x-claude-code-session-id`; Codex CLI
  * `originator: codex_exec` and `user-agent: codex_exec/0.169.0 (…)`; OpenCode `user-agent: opencode/1.18.33
- * ai-sdk/provider-utils/…`. Gemini CLI sends `GeminiCLI/<version> (<os>; <arch>)`; the official SDKs
+ * ai-sdk/provider-utils/…`. Gemini CLI sends `GeminiCLI/<version> (<os>; <arch>)`, and from 0.61 on
+ * `GeminiCLI-tui/0.61.0/gemini-2.5-pro (linux; x64; terminal)`; the official SDKs
  * (Stainless-generated) send `OpenAI/JS 6.x`, `Anthropic/Python 0.x`… with `x-stainless-lang`; apps that
  * name themselves for OpenRouter send `x-title` (Cline, Roo Code, Kilo Code, Aider…). Cursor calls from its
  * own servers with a generic user agent: it is recognised by its requests (detect.ts), not here.
@@ -57,7 +58,7 @@ export function detectClientTool(headers: IncomingHttpHeaders): ClientTool | und
   if (/^claude-cli\//i.test(ua) || headers["x-claude-code-session-id"] !== undefined) return "claude-code";
   if (originator.startsWith("codex") || /^codex[_-]/i.test(ua)) return "codex";
   if (/^opencode\//i.test(ua)) return "opencode";
-  if (/\bGeminiCLI\//i.test(ua) || /\bgemini-cli\b/i.test(ua)) return "gemini-cli";
+  if (/\bGeminiCLI(-[a-z]+)?\//i.test(ua) || /\bgemini-cli\b/i.test(ua)) return "gemini-cli";
   if (/^Cursor\//.test(ua)) return "cursor";
   const sdk = stainlessSdk(ua, headers);
   if (sdk) return sdk;

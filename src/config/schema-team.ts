@@ -1,12 +1,15 @@
 import { z } from "zod";
+import { OidcSchema, UiSchema } from "./schema-ui.js";
 
 /** Who may use the admin API (`/admin/v1`). */
 export const AdminSchema = z
   .object({
     keys: z.array(z.string().min(1)).default([]).describe("Bearer tokens for /admin/v1. Empty: the admin API is off."),
+    ui: UiSchema,
+    oidc: OidcSchema.optional(),
   })
   .strict()
-  .default({ keys: [] })
+  .default({ keys: [], ui: { enabled: true, session_hours: 12 } })
   .describe("The admin API: teams, minted keys, stored credentials.");
 
 /** The master key that seals stored upstream credentials. */

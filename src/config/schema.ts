@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { BedrockSchema, VertexSchema } from "./schema-clouds.js";
+import { CursorProviderSchema } from "./schema-cursor.js";
+import { REQUEST_LOG_DEFAULTS, RequestLogFields } from "./schema-logging.js";
+import { MetricsSchema, RecordSchema } from "./schema-observe.js";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { ServerSchema } from "./schema-server.js";
 import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
@@ -147,7 +151,17 @@ const Mock = z
   .strict()
   .describe("The built-in mock model: no network, no account.");
 
-export const ProviderSchema = z.discriminatedUnion("type", [Azure, OpenAI, Anthropic, Compatible, Gemini, Mock]);
+export const ProviderSchema = z.discriminatedUnion("type", [
+  Azure,
+  OpenAI,
+  Anthropic,
+  Compatible,
+  Gemini,
+  VertexSchema,
+  BedrockSchema,
+  Mock,
+  CursorProviderSchema,
+]);
 
 export const ModelSchema = z
   .object({
@@ -321,11 +335,14 @@ export const ConfigSchema = z
           .describe(
             "true: one short line per request, for a person at a terminal; false: one JSON object per line. Default: true when stdout is a terminal.",
           ),
+        record: RecordSchema,
+        ...RequestLogFields,
       })
       .strict()
-      .default({ level: "info" })
+      .default({ level: "info", ...REQUEST_LOG_DEFAULTS })
       .describe("What llmux logs, and how."),
     admin: AdminSchema,
+    metrics: MetricsSchema,
     state: StateSchema,
     prices: PricesSchema,
     billing: BillingSchema,

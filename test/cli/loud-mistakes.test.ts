@@ -99,7 +99,8 @@ describe("version and help", () => {
       expect(a.stdout).toContain(`Usage: llmux ${c.name}`);
       for (const name of Object.keys(c.options ?? {})) expect(a.stdout, `${c.name} --${name}`).toContain(`--${name}`);
     }
-  });
+    // Three runs of the command per command: a generous bound for a loaded machine.
+  }, 180_000);
 
   it("--help wins over other options, even a misspelt one", async () => {
     const r = await llmux(["start", "--confg", "x", "--help"]);

@@ -9,6 +9,9 @@ import type { ClientName, Workspace } from "../support/clients.js";
 /** The service key every gateway of the suite requires (auth.keys): each tool must present it. */
 export const SERVICE_KEY = "llmux-e2e-service-key";
 
+/** The model Gemini CLI is asked for (`-m`): naming it keeps its model router (extra classifier calls) out. */
+export const GEMINI_CLI_MODEL = "gemini-2.5-pro";
+
 export type UpstreamKey = "anthropic" | "azure-responses" | "openai-chat" | "compat";
 
 /** What the first turn's reasoning carried (the mock issues exactly these). */
@@ -108,6 +111,9 @@ export const CELLS: Cell[] = [
   ...(["azure-responses", "anthropic", "compat"] as const).map((u) => cell("codex", u, "responses", {})),
   ...(["@ai-sdk/openai-compatible", "@ai-sdk/anthropic", "@ai-sdk/openai"] as const).flatMap((sdk) =>
     (["anthropic", "azure-responses"] as const).map((u) => cell("opencode", u, sdk, { opencodeSdk: sdk })),
+  ),
+  ...(["anthropic", "azure-responses", "compat"] as const).map((u) =>
+    cell("gemini-cli", u, `-m ${GEMINI_CLI_MODEL}`, {}),
   ),
 ];
 
@@ -242,4 +248,35 @@ const opencode: Driver = {
   readCall: (ws, file) => ({ name: "read", arguments: JSON.stringify({ filePath: join(ws.cwd, file) }) }),
 };
 
-export const DRIVERS: Record<ClientName, Driver> = { "claude-code": claudeCode, codex, opencode };
+// ---- Gemini CLI ----
+
+/** ~/.gemini/settings.json of docs/clients/gemini-cli.md: an API key (llmux's), no telemetry or updates. */
+export function geminiCliSettings(): Record<string, unknown> {
+  return {
+    security: { auth: { selectedType: "gemini-api-key" } },
+    general: { disableAutoUpdate: true, disableUpdateNag: true },
+    privacy: { usageStatisticsEnabled: false },
+    telemetry: { enabled: false },
+  };
+}
+
+/** The variables of docs/clients/gemini-cli.md. */
+export function geminiCliEnv(llmuxUrl: string, key: string): Record<string, string> {
+  return { GOOGLE_GEMINI_BASE_URL: llmuxUrl, GEMINI_API_KEY: key, GEMINI_CLI_TRUST_WORKSPACE: "true" };
+}
+
+const geminiCli: Driver = {
+  // Every Gemini model name it may send (its main model, and any helper call) goes to the cell's upstream.
+  models: (c) => ({ "gemini-*": { provider: c.upstream.provider, model: c.upstream.model } }),
+  homeFiles: () => ({ ".gemini/settings.json": `${JSON.stringify(geminiCliSettings(), null, 2)}\n` }),
+  env: (_c, url) => geminiCliEnv(url, SERVICE_KEY),
+  args: (_c, prompt) => ["-m", GEMINI_CLI_MODEL, "-p", prompt],
+  readCall: (ws, file) => ({ name: "read_file", arguments: JSON.stringify({ file_path: join(ws.cwd, file) }) }),
+};
+
+export const DRIVERS: Record<ClientName, Driver> = {
+  "claude-code": claudeCode,
+  codex,
+  opencode,
+  "gemini-cli": geminiCli,
+};

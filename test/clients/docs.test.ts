@@ -1,5 +1,5 @@
 /**
- * docs/clients/{claude-code,codex,opencode}.md show exactly what the real-client suite (real-clients.test.ts)
+ * docs/clients/{claude-code,codex,opencode,gemini-cli}.md show exactly what the real-client suite (real-clients.test.ts)
  * runs: the tool's configuration files and variables are the ones the suite writes (rendered for llmux's
  * default address), and every llmux configuration they show is valid and routes every model name the tool
  * sends.
@@ -16,6 +16,9 @@ import {
   CODEX_MODEL,
   claudeCodeEnv,
   codexConfigToml,
+  GEMINI_CLI_MODEL,
+  geminiCliEnv,
+  geminiCliSettings,
   OPENCODE_ENV,
   OPENCODE_MODELS,
   type OpenCodeSdk,
@@ -32,6 +35,8 @@ const ENV = {
   OPENAI_API_KEY: "k",
   KIMI_API_KEY: "k",
 };
+
+const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\"]/g, "\\$&");
 
 const read = (name: string) => readFileSync(join(REPO_ROOT, "docs", "clients", name), "utf8");
 
@@ -92,5 +97,25 @@ describe("docs/clients/opencode.md", () => {
       doc,
       sdks.flatMap((s) => [OPENCODE_MODELS[s].main, OPENCODE_MODELS[s].small]),
     );
+  });
+});
+
+describe("docs/clients/gemini-cli.md", () => {
+  const doc = read("gemini-cli.md");
+
+  it("shows the ~/.gemini/settings.json the suite writes", () => {
+    const shown = blocks(doc, "json").map((b) => JSON.parse(b) as unknown);
+    expect(shown).toContainEqual(geminiCliSettings());
+  });
+
+  it("sets the variables the suite sets", () => {
+    const env = geminiCliEnv(URL, '"$LLMUX_KEY"');
+    // Each line as the document writes it (a comment may follow the value).
+    for (const [k, v] of Object.entries(env)) expect(doc).toMatch(new RegExp(`^export ${k}=${reEscape(v)}( |$)`, "m"));
+    expect(doc).toContain(`gemini -m ${GEMINI_CLI_MODEL} -p`);
+  });
+
+  it(`routes ${GEMINI_CLI_MODEL} and its helper models in every configuration`, () => {
+    checkConfigs(doc, [GEMINI_CLI_MODEL, "gemini-2.5-flash-lite", "gemini-3.1-pro-preview"]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The real coding tools end to end: Claude Code, Codex CLI and OpenCode (pinned versions, installed on demand into
+ * The real coding tools end to end: Claude Code, Codex CLI, OpenCode and Gemini CLI (pinned versions, installed on demand into
  * .cache/clients/) run headless against llmux, which forwards to a scripted mock upstream of each kind.
  *
  * Scenario A (text): the upstream answers a scripted text; the tool must print exactly it and exit 0.
@@ -210,6 +210,15 @@ function renamed({ rec }: CellRig): string[] {
   return [...out];
 }
 
+/** Gemini CLI's requests must be named on llmux's log line as the tool they come from. */
+function unnamed({ h }: CellRig, c: Cell): string[] {
+  if (c.client !== "gemini-cli") return [];
+  const tools = h.logs.filter((l) => l.msg === "request").map((l) => l.client_tool);
+  return tools.length > 0 && tools.every((t) => t === "gemini-cli")
+    ? []
+    : [`LOG: client_tool was ${tools.join(", ") || "(no request line)"}, not gemini-cli`];
+}
+
 function ranCleanly(r: RunResult): string[] {
   if (r.timedOut) return [`the tool did not finish within ${RUN_TIMEOUT_MS / 1000} s (killed)`];
   if (r.code !== 0) return [`the tool exited with ${r.code}${r.signal ? ` (${r.signal})` : ""}`];
@@ -263,7 +272,7 @@ async function scenarioText(c: Cell): Promise<void> {
     const r = await runIn(c, rig, ws, "Reply with the scripted text.");
     const problems = [...ranCleanly(r)];
     if (r.stdout.trim() !== text) problems.push(`stdout is not exactly the scripted text ${JSON.stringify(text)}`);
-    problems.push(...refusals(rig), ...renamed(rig));
+    problems.push(...refusals(rig), ...renamed(rig), ...unnamed(rig, c));
     record(c, "A", "FAIL", problems, [], r.ms);
     expect(problems, `${c.id}, scenario A\n${describeRun(c.client, r)}\n${traffic(rig)}`).toEqual([]);
   } finally {

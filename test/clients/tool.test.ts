@@ -63,6 +63,13 @@ describe("detectClientTool", () => {
 
   it("names other tools by their user agents and app titles", () => {
     expect(detectClientTool({ "user-agent": "GeminiCLI/0.24.0 (linux; x64)" })).toBe("gemini-cli");
+    // What Gemini CLI 0.61.0 sends (the real-client suite runs it and checks its log lines too).
+    expect(
+      detectClientTool({
+        "user-agent": "GeminiCLI-tui/0.61.0/gemini-2.5-pro (linux; x64; terminal)",
+        "x-goog-api-client": "google-genai-sdk/1.30.0 gl-node/v20.20.2",
+      }),
+    ).toBe("gemini-cli");
     expect(detectClientTool({ "user-agent": "Cursor/2.0.1" })).toBe("cursor");
     expect(detectClientTool({ "user-agent": "OpenAI/Python 1.109.1" })).toBe("openai-sdk-python");
     expect(detectClientTool({ "user-agent": "Anthropic/Python 0.69.0" })).toBe("anthropic-sdk-python");

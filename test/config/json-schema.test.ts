@@ -162,7 +162,17 @@ describe("and refuses what the loader refuses, readably", () => {
     const errors = errorsOf(raw);
     expect(errors.map((e) => [e.instancePath, e.keyword])).toEqual([["/providers/kimi/type", "enum"]]);
     expect(errors[0]!.params).toEqual({
-      allowedValues: ["azure", "openai", "anthropic", "openai-compatible", "gemini", "mock"],
+      allowedValues: [
+        "azure",
+        "openai",
+        "anthropic",
+        "openai-compatible",
+        "gemini",
+        "vertex",
+        "bedrock",
+        "mock",
+        "cursor",
+      ],
     });
   });
 

@@ -14,7 +14,7 @@ describe("parseConfig: defaults", () => {
     expect(parseConfig({}, {})).toEqual({
       server: { ...SERVER_DEFAULTS },
       auth: { keys: [], passthrough: false, passthrough_providers: [] },
-      admin: { keys: [] },
+      admin: { keys: [], ui: { enabled: true, session_hours: 12 } },
       state: { prefix: "llmux:", on_failure: "degrade", timeout_ms: 500 },
       prices: {},
       billing: { timezone: "UTC", alert_at: 0.8, users: {} },
@@ -26,7 +26,17 @@ describe("parseConfig: defaults", () => {
       store: { path: ".llmux/llmux.db", retention_days: 30 },
       reasoning: { cache_max_entries: 50_000, cache_ttl_hours: 24 },
       cursor: { detect: "auto", reasoning_display: "think-tags", errors_as_text: true },
-      logging: { level: "info" },
+      logging: {
+        level: "info",
+        requests: true,
+        retention_days: 30,
+        bodies: "off",
+        bodies_retention_days: 7,
+        body_max_kb: 1024,
+        redact: [],
+        conversations: false,
+      },
+      metrics: { enabled: true, public: false },
     });
   });
 
@@ -43,7 +53,17 @@ describe("parseConfig: defaults", () => {
     expect(c.server).toEqual({ ...SERVER_DEFAULTS, port: 8080 });
     expect(c.auth).toEqual({ keys: ["k"], passthrough: false, passthrough_providers: [] });
     expect(c.defaults).toEqual({ policy: "strict", reasoning_display: "reasoning_content" });
-    expect(c.logging).toEqual({ level: "info", pretty: false });
+    expect(c.logging).toEqual({
+      level: "info",
+      pretty: false,
+      requests: true,
+      retention_days: 30,
+      bodies: "off",
+      bodies_retention_days: 7,
+      body_max_kb: 1024,
+      redact: [],
+      conversations: false,
+    });
   });
 
   it("fills provider defaults for each type", () => {
@@ -329,13 +349,13 @@ describe("parseConfig: validation errors name the path", () => {
       parseConfig({ providers: { kimi: { type: "openai_compatible", preset: "moonshot" } } }, {}),
     );
     expect(problems).toEqual([
-      "providers.kimi.type: \"openai_compatible\" is not one of azure, openai, anthropic, openai-compatible, gemini, mock (did you mean 'openai-compatible'?)",
+      "providers.kimi.type: \"openai_compatible\" is not one of azure, openai, anthropic, openai-compatible, gemini, vertex, bedrock, mock, cursor (did you mean 'openai-compatible'?)",
     ]);
   });
 
   it("a provider without a type is named the same way", () => {
     expect(problemsOf(() => parseConfig({ providers: { p: { base_url: "https://x" } } }, {}))).toEqual([
-      "providers.p.type: 'type' is missing; it is one of azure, openai, anthropic, openai-compatible, gemini, mock",
+      "providers.p.type: 'type' is missing; it is one of azure, openai, anthropic, openai-compatible, gemini, vertex, bedrock, mock, cursor",
     ]);
   });
 
@@ -356,7 +376,7 @@ describe("parseConfig: validation errors name the path", () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         "providers.oa: unknown key 'version': it belongs to type anthropic (keys of this type: type, base_url, api_key, api, organization, project, headers, timeout_ms)",
-        "providers.mk: unknown key 'api_key': it belongs to type azure, openai, anthropic, openai-compatible, gemini (keys of this type: type, dialect, reply)",
+        "providers.mk: unknown key 'api_key': it belongs to type azure, openai, anthropic, openai-compatible, gemini, bedrock, cursor (keys of this type: type, dialect, reply)",
         "providers.az: unknown key 'preset': it belongs to type openai-compatible (keys of this type: type, base_url, api_key, auth, api, api_version, headers, timeout_ms)",
       ]),
     );
@@ -422,7 +442,7 @@ describe("parseConfig: validation errors name the path", () => {
       expect.arrayContaining([
         "auth.keys[0]: environment variable LLMUX_KEY is not set",
         'server.port: expected a number, got "x"',
-        'providers.p.type: "nope" is not one of azure, openai, anthropic, openai-compatible, gemini, mock',
+        'providers.p.type: "nope" is not one of azure, openai, anthropic, openai-compatible, gemini, vertex, bedrock, mock, cursor',
       ]),
     );
     expect(problems.some((p) => p.startsWith("models.m.verbosity: "))).toBe(true);

@@ -13,6 +13,7 @@ type JsonSchema = {
   enum?: unknown[];
   const?: unknown;
   default?: unknown;
+  description?: string;
 };
 
 const schema = configJsonSchema() as JsonSchema & { $schema?: string };
@@ -32,6 +33,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "cursor",
       "logging",
       "admin",
+      "metrics",
       "state",
       "prices",
       "billing",
@@ -43,7 +45,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
     expect(schema.required ?? []).toEqual([]);
   });
 
-  it("describes providers as a map of the six provider types, chosen by `type`", () => {
+  it("describes providers as a map of the nine provider types, chosen by `type`", () => {
     const providers = schema.properties!.providers!;
     expect(providers.type).toBe("object");
     const item = providers.additionalProperties as JsonSchema;
@@ -54,7 +56,10 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "anthropic",
       "openai-compatible",
       "gemini",
+      "vertex",
+      "bedrock",
       "mock",
+      "cursor",
     ]);
     expect(item.oneOf ?? item.anyOf).toBeUndefined();
     for (const branch of item.allOf ?? []) expect(branch.if.required).toEqual(["type"]);
@@ -65,7 +70,10 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "anthropic",
       "openai-compatible",
       "gemini",
+      "vertex",
+      "bedrock",
       "mock",
+      "cursor",
     ]);
     for (const v of variants) {
       expect(v.additionalProperties).toBe(false);
@@ -75,6 +83,15 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
     expect(azure.required).toEqual(["type", "base_url"]);
     const compatible = variants[3]!;
     expect((compatible.properties!.preset!.anyOf ?? [])[0]!.enum).toEqual([...PRESETS]);
+    // The cloud providers: Vertex needs a project, Bedrock a region; their auth keys are described.
+    const [vertex, bedrock] = [variants[5]!, variants[6]!];
+    expect(vertex.required).toEqual(["type", "project"]);
+    expect(vertex.properties!.credentials!.description).toMatch(/service-account key/);
+    expect(bedrock.required).toEqual(["type", "region"]);
+    expect((bedrock.properties!.api!.anyOf ?? [])[0]!.enum).toEqual(["converse", "invoke"]);
+    expect(Object.keys(bedrock.properties!)).toEqual(
+      expect.arrayContaining(["profile", "access_key_id", "secret_access_key", "session_token", "api_key"]),
+    );
   });
 
   it("describes models as a map of strict model settings", () => {

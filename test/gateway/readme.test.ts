@@ -149,7 +149,8 @@ describe("README commands on a fresh copy of the checkout", () => {
     expect((missing as { stderr?: string }).stderr).toContain("llmux: not built yet: run `npm run build`");
     await run("npm", ["run", "build"], { cwd: copy, env: ENV });
     expect((await run("npx", ["llmux", "-v"], { cwd: copy, env: npxEnv })).stdout.trim()).toBe(VERSION);
-  });
+    // A whole build from nothing: a generous bound for a loaded machine.
+  }, 180_000);
 
   it("the README's npx llmux commands run as written (those that do not start a server)", async () => {
     const lines = blocks("sh")

@@ -1,11 +1,11 @@
 /**
- * The real coding tools (Claude Code, Codex CLI, OpenCode), installed on demand at pinned versions into
+ * The real coding tools (Claude Code, Codex CLI, OpenCode, Gemini CLI), installed on demand at pinned versions into
  * `.cache/clients/<tool>` (outside the project's dependencies), and a runner that starts one of them headless
  * in a fresh HOME and working directory with a minimal environment and a hard timeout.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CLIENTS_CACHE = join(REPO_ROOT, ".cache", "clients");
 
-export type ClientName = "claude-code" | "codex" | "opencode";
+export type ClientName = "claude-code" | "codex" | "opencode" | "gemini-cli";
 
 interface ClientPin {
   /** npm package. */
@@ -30,6 +30,7 @@ export const CLIENT_PINS: Record<ClientName, ClientPin> = {
   "claude-code": { pkg: "@anthropic-ai/claude-code", version: "2.1.197", bin: "claude", versionText: "2.1.197" },
   codex: { pkg: "@openai/codex", version: "0.169.0", bin: "codex", versionText: "0.169.0" },
   opencode: { pkg: "opencode-ai", version: "1.18.33", bin: "opencode", versionText: "1.18.33" },
+  "gemini-cli": { pkg: "@google/gemini-cli", version: "0.61.0", bin: "gemini", versionText: "0.61.0" },
 };
 
 /** How long the first install of one tool may take (download of a few hundred MB). */
@@ -145,32 +146,69 @@ async function versionCheck(name: ClientName, bin: string): Promise<RunResult> {
 const tail = (s: string, n = 3000) => (s.length > n ? `…${s.slice(-n)}` : s);
 
 /**
+ * Runs `fn` holding a lock directory beside the tools (mkdir is atomic); a lock older than an install can take
+ * is left over from a killed run and is taken over.
+ */
+async function withInstallLock(name: ClientName, fn: () => Promise<void>): Promise<void> {
+  const lock = join(CLIENTS_CACHE, `.${name}.install-lock`);
+  await mkdir(CLIENTS_CACHE, { recursive: true });
+  const deadline = Date.now() + INSTALL_TIMEOUT_MS + 60_000;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const age =
+        Date.now() -
+        (await stat(lock).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
+      if (age > INSTALL_TIMEOUT_MS + 30_000) await rm(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`waited too long for another install of ${name} (${lock})`);
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/**
  * Installs the pinned version of a tool into `.cache/clients/<tool>` unless it is already there, checks that it
  * runs, and returns the path of its executable. Throws (failing the suite) with npm's output when it cannot.
  */
 export async function ensureClient(name: ClientName): Promise<string> {
   const pin = CLIENT_PINS[name];
   const bin = clientBin(name);
-  if (!existsSync(bin) || installedVersion(name) !== pin.version) {
-    const prefix = join(CLIENTS_CACHE, name);
-    await mkdir(prefix, { recursive: true });
-    const npmCli = join(dirname(process.execPath), "npm");
-    const r = await run(
-      existsSync(npmCli) ? npmCli : "npm",
-      ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", `${pin.pkg}@${pin.version}`],
-      {
-        cwd: prefix,
-        env: { ...(process.env as Record<string, string>), npm_config_update_notifier: "false" },
-        timeoutMs: INSTALL_TIMEOUT_MS,
-      },
-    );
-    if (r.code !== 0 || !existsSync(bin)) {
-      throw new Error(
-        `Could not install ${pin.pkg}@${pin.version} into ${prefix} ` +
-          `(${r.timedOut ? `timed out after ${INSTALL_TIMEOUT_MS / 1000} s` : `npm exit ${r.code}`}).\n` +
-          `npm stdout:\n${tail(r.stdout)}\nnpm stderr:\n${tail(r.stderr)}`,
+  const missing = () => !existsSync(bin) || installedVersion(name) !== pin.version;
+  // Test files run in parallel workers: one install of a tool at a time, none when another just made it.
+  if (missing()) {
+    await withInstallLock(name, async () => {
+      if (!missing()) return;
+      const prefix = join(CLIENTS_CACHE, name);
+      await mkdir(prefix, { recursive: true });
+      const npmCli = join(dirname(process.execPath), "npm");
+      const r = await run(
+        existsSync(npmCli) ? npmCli : "npm",
+        ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", `${pin.pkg}@${pin.version}`],
+        {
+          cwd: prefix,
+          env: { ...(process.env as Record<string, string>), npm_config_update_notifier: "false" },
+          timeoutMs: INSTALL_TIMEOUT_MS,
+        },
       );
-    }
+      if (r.code !== 0 || !existsSync(bin)) {
+        throw new Error(
+          `Could not install ${pin.pkg}@${pin.version} into ${prefix} ` +
+            `(${r.timedOut ? `timed out after ${INSTALL_TIMEOUT_MS / 1000} s` : `npm exit ${r.code}`}).\n` +
+            `npm stdout:\n${tail(r.stdout)}\nnpm stderr:\n${tail(r.stderr)}`,
+        );
+      }
+    });
   }
   const v = await versionCheck(name, bin);
   if (v.code !== 0 || !v.stdout.includes(pin.versionText)) {

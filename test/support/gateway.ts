@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { parseConfig } from "../../src/config/load.js";
-import { Gateway } from "../../src/gateway/gateway.js";
+import { Gateway, type GatewayParts } from "../../src/gateway/gateway.js";
 import { type MockServer, type MockServerOptions, startMockServer } from "../../src/mock/server.js";
 
 /** Log lines the gateway wrote, parsed. */
@@ -66,6 +66,7 @@ export function tempStorePath(): string {
 export async function startHarness(
   extra: (mockUrl: string) => Record<string, unknown> = () => ({}),
   mockOptions: MockServerOptions = {},
+  parts: GatewayParts = {},
 ): Promise<Harness> {
   const mock = await startMockServer(mockOptions);
   const base = upstreamsConfig(mock.url);
@@ -85,7 +86,7 @@ export async function startHarness(
     },
   });
   const logger = pino({ level: config.logging.level, base: undefined }, sink);
-  const gateway = new Gateway(config, logger);
+  const gateway = new Gateway(config, logger, parts);
   const addr = await gateway.listen(0, "127.0.0.1");
   return {
     url: `http://127.0.0.1:${addr.port}`,

@@ -113,6 +113,14 @@ describe.each(ENGINES)("admin API on $engine", ({ fresh }) => {
       "GET /admin/v1/deployments",
       "GET /admin/v1/spend",
       "GET /admin/v1/openapi.json",
+      "GET /admin/v1/requests",
+      "GET /admin/v1/requests/{id}",
+      "GET /admin/v1/stats",
+      "GET /admin/v1/me",
+      "GET /admin/v1/me/requests",
+      "GET /admin/v1/me/requests/{id}",
+      "GET /admin/v1/me/stats",
+      "GET /admin/v1/me/spend",
     ];
     expect(operations.sort()).toEqual(contract.sort());
     // And every route the server has is in it: each answers something other than "no admin route".
