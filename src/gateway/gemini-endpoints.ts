@@ -1,6 +1,6 @@
 import type { Principal } from "../identity/principal.js";
 import { InputError, isObject } from "../ir/input-error.js";
-import type { Json, Request } from "../ir/types.js";
+import type { Json, JsonObject, Request } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import { codecs } from "../translate/codecs.js";
 import { estimateInputTokens } from "./count-tokens.js";
@@ -39,6 +39,25 @@ export function geminiModels(ex: Exchange, models: ModelTable, id?: string): voi
   answerJson(ex, 200, geminiModel(name));
 }
 
+/** What Vertex's countTokens takes beside `contents`. */
+const VERTEX_COUNTED = ["systemInstruction", "tools", "generationConfig"] as const;
+
+/**
+ * The body of an upstream countTokens, so that what the request carries besides its contents (system
+ * instruction, tools) is counted too: the Gemini API takes `contents` alone or the whole request wrapped in
+ * `generateContentRequest` (naming its model); Vertex takes those fields beside `contents`.
+ */
+function countBody(type: string, model: string, request: JsonObject): JsonObject {
+  const { contents = [], ...rest } = request;
+  if (type === "vertex") {
+    const out: JsonObject = { contents };
+    for (const k of VERTEX_COUNTED) if (rest[k] !== undefined) out[k] = rest[k];
+    return out;
+  }
+  if (Object.keys(rest).length === 0) return { contents };
+  return { generateContentRequest: { model: `models/${model.replace(/^models\//, "")}`, contents, ...rest } };
+}
+
 /**
  * POST /v1beta/models/{model}:countTokens: the upstream's own count when the model is served by Gemini,
  * otherwise a tokenizer estimate (marked `llmux-estimated: true`), answered as `{totalTokens}`.
@@ -70,7 +89,7 @@ export async function geminiCountTokens(
         deps.pool,
         route.provider,
         target,
-        JSON.stringify({ contents: bare.contents ?? [] }),
+        JSON.stringify(countBody(route.provider.type, route.upstreamModel, bare)),
         AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]),
       );
       const text = await readAnswer(deps.pool, reply.body);

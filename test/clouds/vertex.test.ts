@@ -226,6 +226,19 @@ describe("Vertex token counts", () => {
     const call = fake.calls.at(-1)!;
     expect(call.path).toBe(`/v1/projects/llmux-test/locations/us-east5/publishers/google/models/${GEMINI}:countTokens`);
     expect(call.headers.authorization).toMatch(/^Bearer ya29\./);
+    // A request sent whole: Vertex takes its system instruction and tools beside the contents.
+    const contents = [{ role: "user", parts: [{ text: "How many?" }] }];
+    const systemInstruction = { parts: [{ text: "Be brief." }] };
+    const tools = [{ functionDeclarations: [{ name: "f", description: "a function" }] }];
+    const whole = await fetch(`${h.url}/v1beta/models/v-gemini:countTokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": "k" },
+      body: JSON.stringify({
+        generateContentRequest: { model: "models/v-gemini", contents, systemInstruction, tools, toolConfig: {} },
+      }),
+    });
+    expect(whole.status).toBe(200);
+    expect(fake.calls.at(-1)!.body).toEqual({ contents, systemInstruction, tools });
   });
 });
 

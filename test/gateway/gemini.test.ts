@@ -252,6 +252,11 @@ describe("structured output in Gemini's schema subset", () => {
         name: { type: ["string", "null"] },
         tags: { type: "array", items: { $ref: "#/$defs/tag" } },
         extra: { type: "object", patternProperties: { "^x": { type: "string" } } },
+        // Gemini takes date-time on a string and int64 on an integer, and refuses "uri" with a 400.
+        url: { type: "string", format: "uri" },
+        when: { type: "string", format: "date-time" },
+        count: { type: "integer", format: "int64" },
+        level: { type: "integer", enum: [1, 2] },
       },
       required: ["name", "tags", "missing"],
     };
@@ -273,12 +278,18 @@ describe("structured output in Gemini's schema subset", () => {
         name: { type: "string", nullable: true },
         tags: { type: "array", items: { type: "string", enum: ["x"] } },
         extra: { type: "object" },
+        url: { type: "string" },
+        when: { type: "string", format: "date-time" },
+        count: { type: "integer", format: "int64" },
+        level: { type: "string", enum: ["1", "2"] },
       },
       required: ["name", "tags"],
     });
     const warned = res.headers.get("llmux-warnings") ?? "";
     expect(warned).toContain("'additionalProperties'");
     expect(warned).toContain("'patternProperties'");
+    expect(warned).toContain("'format: uri'");
+    expect(warned).toContain("the integer values at properties.level are sent as text");
   });
 });
 
@@ -312,6 +323,20 @@ describe("inbound routes and auth", () => {
     const counted = await genai().models.countTokens({ model: "g25", contents: "How many tokens is this?" });
     expect(h.mock.requests.slice(before).map((r) => r.path)).toEqual(["/v1beta/models/gemini-2.5-pro:countTokens"]);
     expect(counted.totalTokens).toBe(Math.ceil(h.mock.requests.at(-1)!.raw.length / 4));
+    // The whole request (system instruction, tools) is counted, not its contents alone.
+    const contents = [{ role: "user", parts: [{ text: "How many tokens is this?" }] }];
+    const systemInstruction = { parts: [{ text: "You are terse." }] };
+    const tools = [{ functionDeclarations: [{ name: "get_weather", description: "The weather in a city" }] }];
+    const whole = await fetch(`${h.url}/v1beta/models/g25:countTokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": KEY },
+      body: JSON.stringify({ generateContentRequest: { model: "models/g25", contents, systemInstruction, tools } }),
+    });
+    expect(whole.status).toBe(200);
+    expect(h.mock.requests.at(-1)!.body).toEqual({
+      generateContentRequest: { model: "models/gemini-2.5-pro", contents, systemInstruction, tools },
+    });
+    expect(((await whole.json()) as Body).totalTokens).toBeGreaterThan(counted.totalTokens!);
     const res = await fetch(`${h.url}/v1beta/models/via-anthropic:countTokens`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-goog-api-key": KEY },

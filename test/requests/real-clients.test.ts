@@ -62,8 +62,14 @@ describe("real client requests: decode and encode to every upstream", () => {
             }
           }
           for (const t of objs(value.body.tools ?? []))
-            for (const d of objs(t.functionDeclarations ?? []))
+            for (const d of objs(t.functionDeclarations ?? [])) {
               expect(JSON.stringify(d)).not.toMatch(/additionalProperties|"\$ref"|"\$schema"/);
+              // Only the formats Gemini takes for each type (any other is a 400; Claude Code sends "uri").
+              for (const [type, format] of formatsIn(d.parameters))
+                expect(`${type}:${format}`).toMatch(
+                  /^(string:(enum|date-time)|number:(float|double)|integer:(int32|int64))$/,
+                );
+            }
         }
         if (to === "openai-responses" && f.dialect !== "openai-responses") {
           for (const t of objs(value.body.tools ?? [])) if (t.type === "function") expect(t.strict).toBe(false);
@@ -72,6 +78,18 @@ describe("real client requests: decode and encode to every upstream", () => {
     }
   }
 });
+
+/** Each [type, format] pair of a schema and its subschemas (a property may itself be named "format"). */
+function formatsIn(schema: unknown, found: [string, string][] = []): [string, string][] {
+  if (!schema || typeof schema !== "object" || Array.isArray(schema)) return found;
+  const o = schema as Record<string, unknown>;
+  if (o.format !== undefined) found.push([String(o.type), JSON.stringify(o.format)]);
+  if (o.properties && typeof o.properties === "object")
+    for (const sub of Object.values(o.properties as object)) formatsIn(sub, found);
+  formatsIn(o.items, found);
+  for (const sub of Array.isArray(o.anyOf) ? o.anyOf : []) formatsIn(sub, found);
+  return found;
+}
 
 describe("real client requests: spot checks", () => {
   it("OpenCode chat tool round trip → anthropic: content:'' dropped, tool_use/tool_result paired", () => {

@@ -5,13 +5,12 @@ import type { Warnings } from "../../ir/warnings.js";
 /**
  * JSON Schema → the OpenAPI 3.0 subset Gemini accepts in `parameters` and `responseSchema`. What maps is
  * converted (`type: ["string","null"]` → `nullable`, `const` → `enum`, local `$ref`s inlined); what Gemini
- * rejects (`additionalProperties`, `$schema`, `patternProperties`, unresolvable `$ref`…) is dropped with a
- * warning naming the path.
+ * rejects (`additionalProperties`, `$schema`, `patternProperties`, unresolvable `$ref`, a `format` it does
+ * not know for the type…) is dropped with a warning naming the path.
  */
 
 const KEPT = new Set([
   "type",
-  "format",
   "title",
   "description",
   "nullable",
@@ -33,6 +32,16 @@ const KEPT = new Set([
   "minimum",
   "maximum",
 ]);
+
+/**
+ * The formats Gemini accepts, by type (ai.google.dev/api/caching#Schema); any other is refused with a 400
+ * ("only 'enum' and 'date-time' are supported for STRING type"), e.g. Claude Code's `format: "uri"`.
+ */
+const FORMATS: Readonly<Record<string, readonly string[]>> = {
+  string: ["enum", "date-time"],
+  number: ["float", "double"],
+  integer: ["int32", "int64"],
+};
 
 /** Keys that only organise a schema (definitions): removed without a warning once refs are inlined. */
 const SILENT = new Set(["$defs", "definitions", "$schema", "$id", "$comment", "examples", "readOnly", "writeOnly"]);
@@ -92,6 +101,9 @@ function convert(node: Json, ctx: Ctx, path: string, depth: number, seen: readon
     const here = path ? `${path}.${key}` : key;
     if (SILENT.has(key)) continue;
     switch (key) {
+      case "format":
+        // Judged once the type is known (below).
+        continue;
       case "type": {
         if (Array.isArray(value)) {
           const types = value.filter((t) => t !== "null");
@@ -144,8 +156,19 @@ function convert(node: Json, ctx: Ctx, path: string, depth: number, seen: readon
     }
   }
   if (Array.isArray(out.enum) && out.type === undefined) out.type = "string";
-  if (out.type === "integer" || out.type === "number") {
-    if (Array.isArray(out.enum)) out.type = "string";
+  if ((out.type === "integer" || out.type === "number") && Array.isArray(out.enum)) {
+    // Gemini's enums are strings only: the model is told the values as text.
+    ctx.warnings.add(
+      "schema_value_converted",
+      `${ctx.where}: Gemini's enums are strings; the ${out.type} values at ${path || "the root"} are sent as text`,
+      path ? `${ctx.where}.${path}.enum` : `${ctx.where}.enum`,
+    );
+    out.type = "string";
+  }
+  if (schema.format !== undefined) {
+    const known = typeof out.type === "string" ? FORMATS[out.type] : undefined;
+    if (typeof schema.format === "string" && known?.includes(schema.format)) out.format = schema.format;
+    else drop(ctx, path ? `${path}.format` : "format", `format: ${String(schema.format)}`);
   }
   if (Array.isArray(out.required) && isObject(out.properties)) {
     const props = out.properties;
