@@ -125,15 +125,24 @@ const claude: ToolSpec = {
     }
     if (!model)
       notes.push("model: Claude Code's own names (claude-…); llmux must route them (patterns such as claude-*)");
+    // A bearer token would be sent instead of the key; the Bedrock/Vertex/Foundry switches would bypass the
+    // base URL. Removed from the environment, and emptied in the settings below (Claude Code reads them as unset).
+    const bypass = [
+      "ANTHROPIC_AUTH_TOKEN",
+      "CLAUDE_CODE_USE_BEDROCK",
+      "CLAUDE_CODE_USE_VERTEX",
+      "CLAUDE_CODE_USE_FOUNDRY",
+    ];
     // Claude Code applies the `env` of ~/.claude/settings.json over its environment: a user whose settings
-    // name another base URL or key would bypass llmux. Settings given with --settings take precedence.
+    // name another base URL or key, or set one of those, would bypass llmux. Settings given with --settings
+    // take precedence, key by key.
+    const settings = { env: { ...env, ...Object.fromEntries(bypass.map((name) => [name, ""])) } };
     return {
       env,
-      // A bearer token would be sent instead of the key; Bedrock/Vertex switches would bypass the base URL.
-      unset: ["ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX"],
+      unset: bypass,
       args: [],
       notes,
-      files: [{ name: "claude-settings", content: `${JSON.stringify({ env }, null, 2)}\n`, flag: "--settings" }],
+      files: [{ name: "claude-settings", content: `${JSON.stringify(settings, null, 2)}\n`, flag: "--settings" }],
     };
   },
 };
@@ -235,7 +244,7 @@ const gemini: ToolSpec = {
   bin: "gemini",
   binEnv: "LLMUX_GEMINI_BIN",
   npm: "@google/gemini-cli",
-  docs: "README.md#run-your-coding-tool-through-llmux",
+  docs: "docs/clients/gemini-cli.md",
   smallModel: false,
   example: 'llmux gemini --model gemini-2.5-pro -- -p "explain this repository"',
   setup({ url, key, model, env: userEnv }) {

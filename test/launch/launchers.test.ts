@@ -122,6 +122,11 @@ describe("llmux claude|codex|opencode|gemini with stand-in tools", { timeout: 12
         ANTHROPIC_MODEL: "sonnet-alias",
         ANTHROPIC_DEFAULT_HAIKU_MODEL: "haiku-alias",
         ANTHROPIC_SMALL_FAST_MODEL: "haiku-alias",
+        // Emptied over whatever the user's own settings set (Claude Code reads an empty value as unset).
+        ANTHROPIC_AUTH_TOKEN: "",
+        CLAUDE_CODE_USE_BEDROCK: "",
+        CLAUDE_CODE_USE_VERTEX: "",
+        CLAUDE_CODE_USE_FOUNDRY: "",
       },
     });
     // The private file held the key: it was 0600 while the tool ran, and is gone now.

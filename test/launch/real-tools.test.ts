@@ -29,8 +29,20 @@ const KEY = `llmux-launch-${randomBytes(6).toString("hex")}`;
 
 /** The tools' configuration files, planted as a user's own, each pointing at something other than llmux. */
 const PLANTED: Record<string, string> = {
-  // Claude Code applies this `env` over its environment: the launcher's --settings must win over it.
-  ".claude/settings.json": `${JSON.stringify({ env: { ANTHROPIC_BASE_URL: "http://127.0.0.1:9", ANTHROPIC_API_KEY: "sk-ant-users-own" } }, null, 2)}\n`,
+  // Claude Code applies this `env` over its environment: the launcher's --settings must win over it, also
+  // for what it does not set itself (a bearer token sent instead of the key; Bedrock instead of the base URL).
+  ".claude/settings.json": `${JSON.stringify(
+    {
+      env: {
+        ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+        ANTHROPIC_API_KEY: "sk-ant-users-own",
+        ANTHROPIC_AUTH_TOKEN: "users-own-bearer-token",
+        CLAUDE_CODE_USE_BEDROCK: "1",
+      },
+    },
+    null,
+    2,
+  )}\n`,
   ".codex/config.toml": 'model = "o3"\nmodel_provider = "openai"\n',
   ".config/opencode/opencode.json": `${JSON.stringify(
     { $schema: "https://opencode.ai/config.json", model: "anthropic/claude-sonnet-4-5" },
