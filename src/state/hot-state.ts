@@ -9,7 +9,12 @@
 export interface HotState {
   /** Which engine answers: `memory` or `redis`. */
   readonly engine: "memory" | "redis";
-  /** Adds `delta` (may be negative) to a counter and returns its new value; a new key gets `ttlMs`. */
+  /**
+   * Adds `delta` to a counter and returns its new value; a key without an expiry gets `ttlMs`. A negative
+   * `delta` (a release, a refund) changes only a counter that exists and never takes it below 0: a counter
+   * that expired or was lost meanwhile (Redis restarted) is not brought back negative, which would hand out
+   * a slot too many for good, or keep a budget window from being seeded from the ledger again.
+   */
   incr(key: string, delta: number, ttlMs?: number): Promise<number>;
   /**
    * Adds `delta` only when the result stays at or under `limit` (a reservation, a rate window, a

@@ -50,8 +50,13 @@ export class MemoryState implements HotState {
 
   async incr(key: string, delta: number, ttlMs?: number): Promise<number> {
     assertInteger("delta", delta);
-    const n = this.counter(key) + delta;
+    const e = this.live(key);
+    // A decrement changes only a counter that exists, and never below 0 (hot-state.ts).
+    if (delta < 0 && e === undefined) return 0;
+    const n = Math.max(0, (e === undefined ? 0 : Number(e.value) || 0) + delta);
     this.put(key, n, ttlMs);
+    if (e !== undefined && e.expires === Number.POSITIVE_INFINITY && ttlMs !== undefined)
+      e.expires = this.expiry(ttlMs);
     return n;
   }
 

@@ -1,10 +1,20 @@
 import { Redis } from "ioredis";
 import { assertInteger, type HotState, type Throttled, type Within } from "./hot-state.js";
 
-/** INCRBY that sets the expiry only when it created the key (a window does not slide on every hit). */
+/**
+ * INCRBY that sets the expiry only on a key without one (a window does not slide on every hit). A decrement
+ * (a release, a refund) changes only a counter that exists, and never below 0: one whose key expired or was
+ * lost meanwhile is not brought back negative and without expiry.
+ */
 const INCR = `
-local v = redis.call('INCRBY', KEYS[1], ARGV[1])
-if v == tonumber(ARGV[1]) and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local d = tonumber(ARGV[1])
+if d < 0 and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local v = redis.call('INCRBY', KEYS[1], d)
+if v < 0 then
+  redis.call('SET', KEYS[1], 0, 'KEEPTTL')
+  v = 0
+end
+if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return v`;
 
 /** Adds only when the result stays within the limit; answers {added, value}. */

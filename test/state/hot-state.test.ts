@@ -39,6 +39,21 @@ describe.each(ENGINES)("hot state on $name", ({ name, open }) => {
     expect(await s.count("c1")).toBe(3);
   });
 
+  it("a decrement neither brings back a counter that is gone nor goes below 0, and keeps the expiry", async () => {
+    // A release after the counter expired or was lost (Redis restarted): nothing, not a -1 forever.
+    expect(await s.incr("gone", -1, 60_000)).toBe(0);
+    expect(await s.get("gone")).toBeUndefined();
+    expect(await s.incr("slots", 1, 60_000)).toBe(1);
+    expect(await s.incr("slots", -3, 60_000)).toBe(0);
+    expect(await s.count("slots")).toBe(0);
+    expect(await s.ttl("slots")).toBeGreaterThan(50_000);
+    // A counter made without an expiry gets one from the next call that gives one.
+    await s.incr("bare", 2);
+    expect(await s.ttl("bare")).toBeUndefined();
+    expect(await s.incr("bare", 1, 60_000)).toBe(3);
+    expect(await s.ttl("bare")).toBeGreaterThan(50_000);
+  });
+
   it("gives a new counter its TTL once: later increments do not extend the window", async () => {
     await s.incr("w1", 1, 300);
     await sleep(150);
