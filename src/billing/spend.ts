@@ -1,20 +1,22 @@
 import { sql } from "kysely";
 import type { Data } from "../data/data.js";
 
-/** What a key or team spent since a time (nano-dollars), from the ledger. */
+/** What a key, team or user spent since a time (and before another, when given), in nano-dollars, from the ledger. */
 export async function spentSince(
   data: Data,
   scope: "key" | "team" | "user",
   id: string,
   sinceMs: number,
+  beforeMs?: number,
 ): Promise<number> {
   const db = await data.db();
-  const row = await db
+  let q = db
     .selectFrom("ledger")
     .select(sql<string | number | null>`sum(cost_nanos)`.as("nanos"))
     .where(scope === "key" ? "key_id" : scope === "team" ? "team_id" : "user_label", "=", id)
-    .where("at", ">=", sinceMs)
-    .executeTakeFirst();
+    .where("at", ">=", sinceMs);
+  if (beforeMs !== undefined) q = q.where("at", "<", beforeMs);
+  const row = await q.executeTakeFirst();
   return Number(row?.nanos ?? 0);
 }
 

@@ -1,6 +1,5 @@
 import type { Billing } from "../billing/billing.js";
 import { costOf, nanosOf, usd } from "../billing/cost.js";
-import { spentSince } from "../billing/spend.js";
 import type { Data } from "../data/data.js";
 import type { Admission, AdmitInput, Admitted } from "../gateway/admit.js";
 import type { RequestRecord } from "../gateway/finalise.js";
@@ -9,6 +8,7 @@ import type { Quota } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
 import type { HotState, Throttled } from "../state/hot-state.js";
+import { seedBudget } from "./budget-seed.js";
 import { rateLimitHeaders } from "./headers.js";
 import { windowOf } from "./windows.js";
 
@@ -70,7 +70,7 @@ interface Check {
 type Seeded = Map<string, number>;
 const SEEDED_MS = 10_000;
 
-/** Reserves `reserve` nano-dollars in the quota's current budget window (seeded from the ledger once). */
+/** Reserves `reserve` nano-dollars in the quota's current budget window (seeded from the ledger: budget-seed.ts). */
 async function reserveBudget(deps: LimitsDeps, seeded: Seeded, q: Quota, t: number, reserve: number): Promise<Check> {
   const budget = q.budget!;
   const base = `${q.scope}:${q.id}`;
@@ -80,10 +80,7 @@ async function reserveBudget(deps: LimitsDeps, seeded: Seeded, q: Quota, t: numb
   const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
   const checked = seeded.get(key);
   if (checked === undefined || checked < t || checked - t > SEEDED_MS) {
-    if ((await deps.hot.get(key)) === undefined) {
-      const seed = deps.data ? await spentSince(deps.data, q.scope, q.id, w.start).catch(() => 0) : 0;
-      await deps.hot.setIfAbsent(key, String(seed), ttl);
-    }
+    await seedBudget(deps, q, key, w.start, t, ttl);
     if (seeded.size > 100_000) seeded.clear();
     seeded.set(key, t + SEEDED_MS);
   }
@@ -97,8 +94,8 @@ async function reserveBudget(deps: LimitsDeps, seeded: Seeded, q: Quota, t: numb
   }
   return {
     taken: {
-      undo: () => deps.hot.incr(key, -reserve).then(() => undefined),
-      settle: (_done, cost) => deps.hot.incr(key, cost - reserve).then(() => undefined),
+      undo: () => deps.hot.incr(key, -reserve, ttl).then(() => undefined),
+      settle: (_done, cost) => deps.hot.incr(key, cost - reserve, ttl).then(() => undefined),
     },
   };
 }

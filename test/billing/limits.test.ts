@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { Billing } from "../../src/billing/billing.js";
 import { PriceTable } from "../../src/billing/prices.js";
+import { Data } from "../../src/data/data.js";
 import { type Admitted, isAdmitted } from "../../src/gateway/admit.js";
 import { newRecord, type RequestRecord } from "../../src/gateway/finalise.js";
 import type { Plan } from "../../src/gateway/prepare.js";
@@ -12,6 +13,7 @@ import { limitsAdmission } from "../../src/limits/admission.js";
 import type { HotState } from "../../src/state/hot-state.js";
 import { MemoryState } from "../../src/state/memory.js";
 import { RedisState } from "../../src/state/redis.js";
+import { freshSqlite } from "../support/engines.js";
 
 const prefix = () => `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`;
 const ENGINES: { name: string; open: () => HotState }[] = [
@@ -210,7 +212,74 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
     expect(isAdmitted((await admit(p)).r)).toBe(false);
     expect(await hot.count("conc:key:k7")).toBe(1);
   });
+
+  it("a window opened while the database is away starts from 0, and gets the ledger's spend once it answers", async () => {
+    const where = await freshSqlite();
+    const data = new Data({ path: where.path });
+    try {
+      const now = { t: Date.parse("2026-11-22T10:00:00Z") };
+      const id = `k-seed-${randomBytes(3).toString("hex")}`;
+      // Earlier today this key spent 20 requests' worth (in the ledger); its budget is 25 requests' worth.
+      await data.write([
+        { insert: "ledger", rows: [ledgerRow(id, Date.parse("2026-11-22T08:00:00Z"), 20 * RESERVE_NANOS)] },
+      ]);
+      let down = true;
+      const reachable = { db: () => (down ? Promise.reject(new Error("connection refused")) : data.db()) } as Data;
+      const hot = open();
+      opened.push(hot);
+      const admission = limitsAdmission({
+        hot,
+        billing,
+        data: reachable,
+        timezone: "UTC",
+        alertAt: 1,
+        warn: () => undefined,
+        now: () => now.t,
+      });
+      const p = principal([{ scope: "key", id, budget: { usd: (25 * RESERVE_NANOS) / 1e9, period: "day" } }]);
+      const admit = async () => isAdmitted(await admission.admit({ principal: p, plan: plan(), rec: record() }));
+      // Away: known keys keep working (the counter starts from 0).
+      for (let i = 0; i < 3; i++) expect(await admit()).toBe(true);
+      down = false;
+      // Back (and the next check of the window, after 10 s): the 20 requests' worth is added, once.
+      now.t += 11_000;
+      const after: boolean[] = [];
+      for (let i = 0; i < 5; i++) after.push(await admit());
+      expect(after).toEqual([true, true, false, false, false]);
+      now.t += 11_000;
+      expect(await admit()).toBe(false);
+    } finally {
+      await data.close();
+      await where.drop();
+    }
+  });
 });
+
+function ledgerRow(keyId: string, at: number, costNanos: number) {
+  return {
+    id: `req_${randomBytes(6).toString("hex")}`,
+    at,
+    key_id: keyId,
+    team_id: null,
+    user_label: null,
+    alias: "gpt",
+    provider: "p",
+    deployment: null,
+    model: "gpt-4.1",
+    client: "openai-chat",
+    status: 200,
+    outcome: "ok",
+    input_tokens: 1,
+    output_tokens: 1,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    cost_nanos: costNanos,
+    estimated: 0,
+    latency_ms: 1,
+    ttft_ms: 1,
+  };
+}
 
 describe("per-user quotas (billing.users)", () => {
   it("are shared by every key of the user, on top of each key's own", async () => {
