@@ -201,4 +201,17 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex("request_bodies_at").on("request_bodies").columns(["at", "id"]).execute();
     },
   },
+  {
+    id: "005_upstream_owners",
+    async up(db) {
+      // Who made each response (and output item) an upstream keeps for llmux's account: the first claim wins.
+      await db.schema
+        .createTable("upstream_owners")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("owner", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("upstream_owners_created").on("upstream_owners").column("created_at").execute();
+    },
+  },
 ];

@@ -179,6 +179,14 @@ export interface RequestBodiesTable {
   data: Uint8Array;
 }
 
+/** The caller that made a response or output item an upstream keeps (a passed-through Responses answer). */
+export interface UpstreamOwnersTable {
+  id: string;
+  owner: string;
+  /** Unix seconds. */
+  created_at: number;
+}
+
 export interface MigrationsTable {
   id: string;
   applied_at: number;
@@ -196,5 +204,6 @@ export interface Database {
   ledger: LedgerTable;
   request_log: RequestLogTable;
   request_bodies: RequestBodiesTable;
+  upstream_owners: UpstreamOwnersTable;
   llmux_migrations: MigrationsTable;
 }

@@ -78,7 +78,27 @@ class Responses implements ResponseStore {
     const old = db.selectFrom("responses").select("id").where("created_at", "<", before);
     await db.deleteFrom("items").where("response_id", "in", old).execute();
     const r = await db.deleteFrom("responses").where("created_at", "<", before).executeTakeFirst();
+    await db.deleteFrom("upstream_owners").where("created_at", "<", before).execute();
     return Number(r.numDeletedRows);
+  }
+
+  async claim(owner: string, ids: readonly string[], createdAt: number): Promise<void> {
+    if (ids.length === 0) return;
+    await (await this.db())
+      .insertInto("upstream_owners")
+      .values([...new Set(ids)].map((id) => ({ id, owner, created_at: createdAt })))
+      .onConflict((oc) => oc.column("id").doNothing())
+      .execute();
+  }
+
+  async owners(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await (await this.db())
+      .selectFrom("upstream_owners")
+      .select(["id", "owner"])
+      .where("id", "in", [...ids])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.owner]));
   }
 }
 

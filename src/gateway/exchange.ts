@@ -11,6 +11,12 @@ export interface Exchange {
   readonly rec: RequestRecord;
   /** Aborts once the client goes away before its answer is complete. */
   readonly signal: AbortSignal;
+  /**
+   * Runs `fn` as the answer ends, before its last bytes leave (and before the settle stage): what a client's
+   * next request may depend on is in place by the time it has seen this answer end. Not run for an answer
+   * that never ends (the client went away). `fn` must not throw or wait.
+   */
+  atEnd(fn: () => void): void;
 }
 
 /**
@@ -30,16 +36,31 @@ export function openExchange(
   res.on("close", () => {
     if (!res.writableFinished) controller.abort();
   });
-  if (beforeEnd) {
+  const hooks: (() => void)[] = [];
+  let watching = false;
+  const watch = () => {
+    if (watching) return;
+    watching = true;
     const end = res.end;
     res.end = function (this: ServerResponse, ...args: unknown[]) {
       res.end = end;
       rec.status ??= this.statusCode;
-      beforeEnd();
+      for (const fn of hooks.splice(0)) fn();
+      beforeEnd?.();
       return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
     } as ServerResponse["end"];
-  }
-  return { req, res, rec, signal: controller.signal };
+  };
+  if (beforeEnd) watch();
+  return {
+    req,
+    res,
+    rec,
+    signal: controller.signal,
+    atEnd(fn) {
+      hooks.push(fn);
+      watch();
+    },
+  };
 }
 
 export interface AnswerOptions {

@@ -112,12 +112,15 @@ export async function generate(
   // A Responses request passed through: what it refers to, the upstream keeps; only its owner may use it.
   const upstreamKept = plan.passthrough && client === "openai-responses";
   if (upstreamKept) {
-    const foreign = await foreignReference(deps.hot, body.json, principal.owner);
+    const owners = { hot: deps.hot, responses: state.responses() };
+    const foreign = await foreignReference(owners, body.json, principal.owner);
     if (foreign) {
-      decide(rec, () => `refused: it names a response or item another caller owns (${foreign.message})`);
+      decide(rec, () => `refused: it names a response or item that is not this caller's (${foreign.message})`);
       answerError(ex, client, foreign);
       return;
     }
+    // Claimed as the answer ends: the client's next turn may follow its last byte at once.
+    if (stores(body.json)) ex.atEnd(() => noteOwner(owners, rec, principal.owner, retention(deps)));
   }
   const admitted = await deps.admission.admit({ principal, plan, rec });
   if (!isAdmitted(admitted)) {
@@ -129,7 +132,6 @@ export async function generate(
     if (needsRouting(plan.route)) {
       const replan = (route: Route) => prepare({ ...input, route });
       await routedGenerate(ex, plan, replan, principal, body.json, state, deps);
-      if (upstreamKept && stores(body.json)) await noteOwner(deps.hot, rec, principal.owner, retention(deps));
       return;
     }
     const sent = performance.now();
@@ -147,7 +149,6 @@ export async function generate(
       return;
     }
     await respond(state, plan, reply, ex.res, rec);
-    if (upstreamKept && stores(body.json)) await noteOwner(deps.hot, rec, principal.owner, retention(deps));
   } catch (err) {
     if (ex.signal.aborted) return;
     if (!(err instanceof UpstreamFailure)) throw err;

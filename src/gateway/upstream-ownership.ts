@@ -1,16 +1,24 @@
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
 import type { HotState } from "../state/hot-state.js";
+import type { ResponseStore } from "../store/types.js";
 import type { RequestRecord } from "./finalise.js";
 
 /**
  * Responses kept by the upstream (a Responses request passed through to a Responses upstream, which stores
  * what it answers under llmux's account) belong to the caller that made them, as llmux's own stored responses
- * do: llmux notes the owner of each answer and output item it relays, and a `previous_response_id` or
- * `item_reference` naming another caller's is answered 404 before anything goes upstream. With
- * auth.passthrough the upstream key is the caller's own, and the upstream itself keeps callers apart.
+ * do. As each such answer ends, llmux claims its id and its output items' ids for the caller: in the data
+ * layer (durable, every instance; the first claim of an id wins) and in the hot state (its cache). A
+ * `previous_response_id` or `item_reference` that the caller did not make through llmux (another caller's,
+ * or one llmux never relayed) is answered 404 before anything goes upstream; when neither store can say
+ * whose it is, 503. With auth.passthrough the owner is the presented key's digest.
  */
 const ownerKey = (id: string) => `resp-owner:${id}`;
+
+export interface Owners {
+  readonly hot: HotState;
+  readonly responses: ResponseStore;
+}
 
 /** The stored ids a Responses request refers to: its previous_response_id and its item references. */
 function referencedIds(body: Json): { previous: string | undefined; items: string[] } {
@@ -23,16 +31,41 @@ function referencedIds(body: Json): { previous: string | undefined; items: strin
   return { previous, items };
 }
 
-/** The 404 a request gets for naming another caller's upstream-stored response or item, or undefined. */
-export async function foreignReference(hot: HotState, body: Json, owner: string): Promise<ErrorInfo | undefined> {
+/** Whose each id is: the hot state first, the data layer for what it does not hold (or when it cannot answer). */
+async function ownersOf(o: Owners, ids: readonly string[]): Promise<Map<string, string> | undefined> {
+  const cached = await Promise.all(ids.map((id) => o.hot.get(ownerKey(id)).catch(() => undefined)));
+  const found = new Map<string, string>();
+  const missing: string[] = [];
+  ids.forEach((id, i) => {
+    const owner = cached[i];
+    if (owner === undefined) missing.push(id);
+    else found.set(id, owner);
+  });
+  if (missing.length === 0) return found;
+  try {
+    for (const [id, owner] of await o.responses.owners(missing)) found.set(id, owner);
+  } catch {
+    return undefined;
+  }
+  return found;
+}
+
+/** The refusal a request gets for naming a response or item that is not the caller's own, or undefined. */
+export async function foreignReference(o: Owners, body: Json, owner: string): Promise<ErrorInfo | undefined> {
   const { previous, items } = referencedIds(body);
   const ids = previous ? [previous, ...items] : items;
   if (ids.length === 0) return undefined;
-  // A hot state that cannot answer refuses nothing: the upstream still asks for llmux's own account.
-  const owners = await Promise.all(ids.map((id) => hot.get(ownerKey(id)).catch(() => undefined)));
-  const at = owners.findIndex((o) => o !== undefined && o !== owner);
-  if (at < 0) return undefined;
-  const id = ids[at]!;
+  const owners = await ownersOf(o, ids);
+  if (!owners)
+    return {
+      status: 503,
+      kind: "overloaded",
+      message:
+        "llmux cannot check whose stored response this is right now (its database is unreachable); retry shortly",
+      retryAfter: "5",
+    };
+  const id = ids.find((i) => owners.get(i) !== owner);
+  if (id === undefined) return undefined;
   // Answered exactly as an unknown id: another caller's response does not exist for this one.
   if (id === previous)
     return {
@@ -45,9 +78,13 @@ export async function foreignReference(hot: HotState, body: Json, owner: string)
   return { status: 404, kind: "not_found", message: `Item with id '${id}' not found.`, param: "input", code: null };
 }
 
-/** Notes the caller as the owner of a passed-through Responses answer and its output items. */
-export async function noteOwner(hot: HotState, rec: RequestRecord, owner: string, ttlMs: number): Promise<void> {
+/**
+ * Claims a passed-through Responses answer and its output items for the caller. Called as the answer ends
+ * (Exchange.atEnd): the writes are under way before the client can send its next turn; it does not wait.
+ */
+export function noteOwner(o: Owners, rec: RequestRecord, owner: string, ttlMs: number): void {
   if (!rec.responseId || rec.outcome === "error" || rec.outcome === "aborted") return;
   const ids = [rec.responseId, ...(rec.responseItems ?? [])];
-  await Promise.all(ids.map((id) => hot.set(ownerKey(id), owner, ttlMs))).catch(() => undefined);
+  for (const id of ids) o.hot.set(ownerKey(id), owner, ttlMs).catch(() => undefined);
+  o.responses.claim(owner, ids, Math.floor(Date.now() / 1000)).catch(() => undefined);
 }

@@ -22,8 +22,15 @@ export interface ResponseStore {
   delete(owner: string, id: string): Promise<boolean>;
   /** An item stored under its id by this owner (for item_reference and id-only items). */
   item(owner: string, id: string): Promise<JsonObject | undefined>;
-  /** Removes responses older than `before` (unix seconds); returns how many. */
+  /** Removes responses (and owner claims) older than `before` (unix seconds); returns how many responses. */
   prune(before: number): Promise<number>;
+  /**
+   * Claims ids an upstream keeps (a passed-through Responses answer and its output items) for `owner`; an id
+   * already claimed stays its first owner's. `createdAt` in unix seconds.
+   */
+  claim(owner: string, ids: readonly string[], createdAt: number): Promise<void>;
+  /** The owners of the ids claimed so far (ids nobody claimed are absent). */
+  owners(ids: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** Key → value with an expiry; the least recently used entries go first when the table is full. */

@@ -63,6 +63,23 @@ describe.each(ENGINES)("data layer on $engine", ({ fresh }) => {
     expect(await store.responses.delete("bob", "resp_2")).toBe(true);
   });
 
+  it("keeps who made what an upstream keeps: the first claim of an id wins, pruned by age", async () => {
+    const store = new DataStore(open(), { reasoningMaxEntries: 10, reasoningTtlSeconds: 60 });
+    await store.responses.claim("alice", ["resp_up1", "msg_up1", "msg_up1"], 100);
+    // An upstream that repeats its ids: the second caller does not take the first one's.
+    await store.responses.claim("bob", ["resp_up1", "resp_up2"], 5000);
+    expect(await store.responses.owners(["resp_up1", "msg_up1", "resp_up2", "resp_none"])).toEqual(
+      new Map([
+        ["resp_up1", "alice"],
+        ["msg_up1", "alice"],
+        ["resp_up2", "bob"],
+      ]),
+    );
+    expect(await store.responses.owners([])).toEqual(new Map());
+    await store.responses.prune(1000);
+    expect(await store.responses.owners(["resp_up1", "resp_up2"])).toEqual(new Map([["resp_up2", "bob"]]));
+  });
+
   it("keeps the reasoning cache bounded, least recently used first", async () => {
     const store = new DataStore(open(), { reasoningMaxEntries: 3, reasoningTtlSeconds: 60 });
     for (let i = 0; i < 5; i++) await store.reasoning.put(`k${i}`, `v${i}`);

@@ -9,8 +9,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { foreignReference } from "../../src/gateway/upstream-ownership.js";
+import { MemoryState } from "../../src/state/memory.js";
+import type { ResponseStore } from "../../src/store/types.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
-import { type Harness, startHarness } from "../support/gateway.js";
+import { type Harness, startHarness, tempStorePath } from "../support/gateway.js";
 import { admin, teamHarness } from "../team/helpers.js";
 
 type Sent = { messages: { role: string; content: unknown }[] };
@@ -236,5 +239,75 @@ describe.each(HOT)(
         expect(JSON.stringify(h.mock.requests.at(-1)!.body)).toContain(made.id);
       },
     );
+
+    it("an id llmux never relayed is a 404 for every key, and nothing goes upstream", async () => {
+      const model = "via-azure-responses";
+      const before = h.mock.requests.length;
+      for (const who of [alice, bob])
+        expect(
+          await status(who.responses.create({ model, input: "go on", previous_response_id: "resp_elsewhere" })),
+        ).toBe(404);
+      expect(h.mock.requests.length).toBe(before);
+    });
+
+    it("the claims outlive the hot state: on a new, empty one the owner goes on and another key still gets 404", async () => {
+      const path = tempStorePath();
+      // A restart of the memory state, or a Redis that lost its keys: the same store, nothing in the hot state.
+      const emptied = () =>
+        "url" in state ? { ...state, prefix: `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:` } : state;
+      const config = () => ({ auth: { keys: ["key-alice", "key-bob"] }, state: emptied(), store: { path } });
+      const model = "via-azure-responses";
+      const first = await startHarness(config);
+      let made: { id: string };
+      try {
+        made = await new OpenAI({ apiKey: "key-alice", baseURL: `${first.url}/v1`, maxRetries: 0 }).responses.create({
+          model,
+          input: "alice's plan",
+        });
+        // Claimed in the data layer as the answer ended (written moments later).
+        for (let t = 0; (await first.gateway.store.responses.owners([made.id])).size === 0; t++) {
+          expect(t).toBeLessThan(250);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      } finally {
+        await first.close();
+      }
+      const second = await startHarness(config);
+      try {
+        const as = (key: string) => new OpenAI({ apiKey: key, baseURL: `${second.url}/v1`, maxRetries: 0 });
+        const before = second.mock.requests.length;
+        expect(
+          await status(as("key-bob").responses.create({ model, input: "go on", previous_response_id: made.id })),
+        ).toBe(404);
+        expect(second.mock.requests.length).toBe(before);
+        await as("key-alice").responses.create({ model, input: "go on", previous_response_id: made.id });
+        expect(JSON.stringify(second.mock.requests.at(-1)!.body)).toContain(made.id);
+      } finally {
+        await second.close();
+      }
+    });
   },
 );
+
+describe("whose an upstream-kept response is, when a store cannot answer", () => {
+  const responses = (owners: () => Promise<Map<string, string>>) => ({ owners }) as unknown as ResponseStore;
+  const body = { model: "m", previous_response_id: "resp_1", input: "go on" };
+
+  it("the hot state's answer is enough; without it the data layer's; with neither, a 503 to retry", async () => {
+    const hot = new MemoryState();
+    try {
+      await hot.set("resp-owner:resp_1", "key:alice");
+      const unreachable = responses(() => Promise.reject(new Error("connection refused")));
+      expect(await foreignReference({ hot, responses: unreachable }, body, "key:alice")).toBeUndefined();
+      expect((await foreignReference({ hot, responses: unreachable }, body, "key:bob"))?.status).toBe(404);
+      await hot.del("resp-owner:resp_1");
+      const stored = responses(async () => new Map([["resp_1", "key:alice"]]));
+      expect(await foreignReference({ hot, responses: stored }, body, "key:alice")).toBeUndefined();
+      expect((await foreignReference({ hot, responses: stored }, body, "key:bob"))?.status).toBe(404);
+      const refused = await foreignReference({ hot, responses: unreachable }, body, "key:alice");
+      expect([refused?.status, refused?.retryAfter]).toEqual([503, "5"]);
+    } finally {
+      await hot.close();
+    }
+  });
+});
