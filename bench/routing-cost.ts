@@ -95,7 +95,7 @@ export async function measureRoutingCost(
       signal: new AbortController().signal,
     });
     if (!isExhausted(r)) {
-      await r.settle(true);
+      await r.settle("ok");
       await hot.set(`aff:bench-routed:${key}`, r.deployment.id, 3600_000);
     }
     const us = Number(process.hrtime.bigint() - t) / 1000;

@@ -121,7 +121,7 @@ export async function routedGenerate(
   if (ex.signal.aborted) {
     if (!isExhausted(result)) {
       await result.reply.dump().catch(() => undefined);
-      await result.settle(false);
+      await result.settle("gone");
     }
     return;
   }
@@ -159,8 +159,10 @@ export async function routedGenerate(
     await respond(state, plan, reply, ex.res, rec);
     ok = rec.outcome !== "error";
   } finally {
-    // Bookkeeping after the answer: a shared state gone meanwhile must not turn it into a failure.
-    await result.settle(ok).catch(() => undefined);
+    // Bookkeeping after the answer: a shared state gone meanwhile must not turn it into a failure. A client
+    // that went away (Esc in Claude Code) says nothing about the deployment: it must not trip its breaker.
+    const how = ex.signal.aborted && rec.outcome !== "error" ? "gone" : ok ? "ok" : "failed";
+    await result.settle(how).catch(() => undefined);
     if (deployment.tpm !== undefined) {
       const u = usageOf(rec);
       await deps.health.spendTokens(deployment, u.inputTokens + u.outputTokens).catch(() => undefined);

@@ -26,9 +26,14 @@ export interface Attempted<P> {
   plan: P;
   reply: LoopReply;
   deployment: Deployment;
-  /** Call once the answer is over (in-flight count, health). */
-  settle(ok: boolean): Promise<void>;
+  /**
+   * Call once the answer is over (in-flight count, health): `ok`, `failed` (the deployment broke off), or
+   * `gone` (the client went away: says nothing of the deployment; a probe it held is handed back).
+   */
+  settle(how: Settled): Promise<void>;
 }
+
+export type Settled = "ok" | "failed" | "gone";
 
 export interface LoopDeps<P, R extends LoopRoute> {
   /** A plan for `route` on deployment `d`, or the error that refuses it there (e.g. a strict capability). */
@@ -273,13 +278,17 @@ async function loop<P, R extends LoopRoute>(
           plan,
           reply,
           deployment: d,
-          settle: async (ok) => {
+          settle: async (how) => {
             // Independent keys: one round trip's wait on a shared state, not two.
             await Promise.all([
               deps.health.finished(d),
-              ok
+              how === "ok"
                 ? deps.health.succeeded(d, route.routing, ttft, probe)
-                : deps.health.failed(d, route.routing, { class: "server" }, probe),
+                : how === "failed"
+                  ? deps.health.failed(d, route.routing, { class: "server" }, probe)
+                  : probe
+                    ? deps.health.releaseProbe(d)
+                    : undefined,
             ]);
           },
         };

@@ -63,6 +63,11 @@ export class DeploymentHealth {
     return this.hot.setIfAbsent(`probe:${d.id}`, "1", PROBE_TTL);
   }
 
+  /** Hands back a probe whose request ended without a verdict (its client went away): another may probe. */
+  async releaseProbe(d: Deployment): Promise<void> {
+    await this.hot.del(`probe:${d.id}`);
+  }
+
   /** Claims a request of the deployment's declared rpm/tpm; false when it is at its quota. */
   claimQuota(d: Deployment): Promise<boolean> {
     return claimQuota(this.hot, d, this.now());

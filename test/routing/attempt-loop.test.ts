@@ -317,7 +317,7 @@ describe("each strategy's distribution over 1,000 requests through the loop and 
     for (let i = 0; i < 1000; i++) {
       const { result, calls } = run(r, {}, { health, rand });
       const got = await result;
-      if (!isExhausted(got)) await got.settle(true);
+      if (!isExhausted(got)) await got.settle("ok");
       counts[calls[0]!] = (counts[calls[0]!] ?? 0) + 1;
     }
     return Object.fromEntries(r.deployments.map((x) => [x.name, (counts[x.name] ?? 0) / 1000]));

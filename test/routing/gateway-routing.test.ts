@@ -152,6 +152,54 @@ describe.each(ENGINES)("routing resilience on $name state", ({ state }) => {
     }, 120_000);
   });
 
+  describe("clients that hang up mid-stream", () => {
+    it("say nothing of the deployment: however many, it does not cool down", async () => {
+      const slow = await startMockServer({ chunkDelayMs: 20 });
+      const fronts = await Promise.all([1, 2].map(() => switchUpstream(slow.url)));
+      const h2 = await startHarness(() => ({
+        ...state(),
+        providers: Object.fromEntries(
+          fronts.map((s, i) => [`g${i + 1}`, { type: "openai", base_url: `${s.url}/v1`, api_key: "k", api: "chat" }]),
+        ),
+        models: {
+          duo: {
+            deployments: [1, 2].map((i) => ({ provider: `g${i}`, model: "gpt-4.1", name: `g${i}` })),
+            // One failure would cool a deployment down: a hang-up counted as one would show at once.
+            routing: { retries: 1, cooldown_s: 30, allowed_fails: 1 },
+          },
+        },
+      }));
+      try {
+        const client = new OpenAI({ apiKey: "k", baseURL: `${h2.url}/v1`, maxRetries: 0 });
+        const long = "word ".repeat(80);
+        for (let n = 0; n < 6; n++) {
+          const stop = new AbortController();
+          const stream = await client.chat.completions.create(
+            { model: "duo", stream: true, messages: [{ role: "user", content: `${long} hang up ${n}` }] },
+            { signal: stop.signal },
+          );
+          // The first chunk, then the client goes away (Esc in a coding tool).
+          for await (const _ of stream) break;
+          stop.abort();
+        }
+        await eventually(
+          () => h2.logs.filter((l) => l.msg === "request aborted by client").length >= 6 || undefined,
+          10_000,
+        );
+        expect(h2.logs.filter((l) => /cools down/.test(String(l.msg)))).toEqual([]);
+        // Both still take traffic.
+        for (const f of fronts) f.hits.length = 0;
+        for (let n = 0; n < 20; n++)
+          await client.chat.completions.create({ model: "duo", messages: [{ role: "user", content: `after ${n}` }] });
+        expect(fronts.every((f) => f.hits.length > 0)).toBe(true);
+      } finally {
+        await h2.close();
+        await Promise.all(fronts.map((f) => f.close()));
+        await slow.close();
+      }
+    }, 60_000);
+  });
+
   describe("context window exceeded on the first alias", () => {
     it("is answered by the long-context fallback, under the alias the client asked for", async () => {
       d[3]!.mode = {
