@@ -26,6 +26,8 @@ export interface RequestRecord {
   responseId?: string;
   /** The ids of a passed-through Responses answer's output items (their owner is noted, as the answer's). */
   responseItems?: string[];
+  /** Fingerprints of the opaque reasoning a passed-through answer carried (src/routing/reasoning-marks.ts). */
+  reasoningMarks?: string[];
   stream?: boolean;
   passthrough?: boolean;
   status?: number;

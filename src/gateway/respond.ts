@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo, Json, JsonObject, Response, StreamEvent } from "../ir/types.js";
 import { classifyReply } from "../routing/error-class.js";
+import { answerMarks } from "../routing/reasoning-marks.js";
 import { codecs, upstreamCodecs } from "../translate/codecs.js";
 import { isErrorInfo, ResponseCollector } from "../translate/collect.js";
 import { responseEvents } from "../translate/replay.js";
@@ -178,6 +179,7 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
       const parsed = JSON.parse(text) as Json;
       // A passthrough: the upstream speaks the client's dialect.
       rec.usage = usageFromBody(plan.client, parsed);
+      rec.reasoningMarks = answerMarks(plan.client, parsed);
       if (plan.client === "openai-responses" && isObject(parsed) && typeof parsed.id === "string") {
         rec.responseId = parsed.id;
         rec.responseItems = outputItemIds(parsed);
@@ -219,6 +221,7 @@ async function passthrough(plan: Plan, reply: UpstreamReply, res: ServerResponse
     }
     if (tap.responseId) rec.responseId = tap.responseId;
     if (tap.responseItems) rec.responseItems = tap.responseItems;
+    if (tap.reasoningMarks.length > 0) rec.reasoningMarks = tap.reasoningMarks;
     rec.outputChars += tap.textChars;
   }
   out.end();

@@ -5,16 +5,17 @@ import type { ErrorInfo, Json } from "../ir/types.js";
 import { affinityKey } from "../routing/affinity.js";
 import { attemptLoop, isExhausted, type LoopReply } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
-import { accountOf, withoutOpaqueReasoning } from "../routing/foreign-reasoning.js";
 import type { DeploymentHealth } from "../routing/health.js";
 import { type Peeked, peek } from "../routing/preamble.js";
 import { hasQuota } from "../routing/quota.js";
+import { noteMarks } from "../routing/reasoning-marks.js";
 import type { HotState } from "../state/hot-state.js";
 import { attempt } from "./attempt.js";
 import { answerError, type Exchange } from "./exchange.js";
 import { decide, usageOf } from "./finalise.js";
 import { type ModelTable, onDeployment, type Route } from "./model-table.js";
 import type { Plan, State } from "./prepare.js";
+import { ReasoningHome, spansAccounts } from "./reasoning-home.js";
 import { respond } from "./respond.js";
 import { UpstreamFailure, type UpstreamPool } from "./upstream.js";
 
@@ -78,6 +79,8 @@ export async function routedGenerate(
   const affinity = new Map<string, string | undefined>();
   /** The id of the Response a successful stream announced in its preamble (passthrough Responses). */
   let announced: string | undefined;
+  /** Reasoning kept to the account that made it, when the alias (or a fallback) reaches several. */
+  const home = spansAccounts(first.route, deps.models) ? new ReasoningHome(deps.hot, first.client, body) : undefined;
   const result = await attemptLoop<Plan, Route>(first.route, {
     plan: async (route, d) => {
       const plan =
@@ -87,9 +90,8 @@ export async function routedGenerate(
         first.body
           ? first
           : await replan(onDeployment(route, d));
-      if (!("route" in plan) || !plan.passthrough || boundTo === undefined) return plan;
-      if (accountOf(boundTo) === d.provider.name) return plan;
-      return keepReasoningHome(plan, d, note);
+      if (!("route" in plan) || !home) return plan;
+      return home.planFor(plan, d, boundTo, note);
     },
     call: (plan, signal) => attempt({ pool: deps.pool, plan, principal, clientHeaders: headers, signal, rec }),
     fallback: (alias) => {
@@ -144,6 +146,12 @@ export async function routedGenerate(
   }
   const { plan, reply, deployment } = result;
   served(ex, plan, deployment);
+  // The account that made this answer's reasoning, noted as it ends (the next turn may follow at once).
+  if (home && plan.passthrough)
+    ex.atEnd(() => {
+      if (rec.reasoningMarks && rec.outcome !== "error")
+        noteMarks(deps.hot, rec.reasoningMarks, deployment.provider.name);
+    });
   rec.route = routeHeader(requested, deployment, path, plan.route.alias);
   ex.res.setHeader("llmux-route", rec.route);
   // Bound before the answer goes out: a client's next turn may follow its last byte at once.
@@ -213,23 +221,6 @@ async function wholeAnswer(body: AsyncIterable<Uint8Array>): Promise<Peeked> {
       yield* chunks;
     })(),
   };
-}
-
-/**
- * A passthrough plan for another account than the one that served this conversation: the opaque
- * reasoning state in its body (signatures, encrypted content) is dropped, as that account cannot read it.
- */
-function keepReasoningHome(plan: Plan, d: Deployment, note: (words: string) => void): Plan {
-  const text = typeof plan.body === "string" ? plan.body : plan.body.toString("utf8");
-  if (!text.includes('"reasoning"') && !text.includes("thinking")) return plan;
-  const parsed = JSON.parse(text) as Json;
-  if (!isObject(parsed)) return plan;
-  const out = withoutOpaqueReasoning(plan.client, parsed);
-  if (!out) return plan;
-  const words = `${out.dropped} reasoning item(s) of another account dropped for ${d.name}`;
-  plan.warnings.add("foreign_reasoning_dropped", words);
-  note(words);
-  return { ...plan, body: JSON.stringify(out.body) };
 }
 
 /** The record says what served: alias, provider, model and deployment. */

@@ -3,6 +3,7 @@ import { decodeChatUsage } from "../dialects/openai-chat/usage.js";
 import { decodeResponsesUsage } from "../dialects/openai-responses/usage.js";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, Json, Usage } from "../ir/types.js";
+import { answerMarks, partMarks } from "../routing/reasoning-marks.js";
 import { type SseEvent, SseParser } from "../sse/parser.js";
 
 /** The string values that carry generated text in stream deltas (text, thinking, tool arguments). */
@@ -33,6 +34,8 @@ export class UsageTap {
   textChars = 0;
   /** The ids of the Responses answer's output items (from its terminal event). */
   responseItems: string[] | undefined;
+  /** Fingerprints of the opaque reasoning the answer carries (src/routing/reasoning-marks.ts). */
+  reasoningMarks: string[] = [];
   /** Last Responses sequence_number seen (to continue numbering if llmux must append an error). */
   lastSequence = -1;
   /**
@@ -67,7 +70,19 @@ export class UsageTap {
     switch (this.dialect) {
       case "anthropic": {
         if (ev.event === "content_block_delta") {
+          if (ev.data.includes('"signature_delta"')) {
+            const d = this.parse(ev.data);
+            if (isObject(d) && isObject(d.delta) && typeof d.delta.signature === "string")
+              this.reasoningMarks.push(...partMarks("anthropic", { type: "thinking", signature: d.delta.signature }));
+            return;
+          }
           this.textChars += textLength(ev.data);
+          return;
+        }
+        if (ev.event === "content_block_start" && ev.data.includes('"redacted_thinking"')) {
+          const d = this.parse(ev.data);
+          if (isObject(d) && isObject(d.content_block))
+            this.reasoningMarks.push(...partMarks("anthropic", d.content_block));
           return;
         }
         if (ev.event !== "message_start" && ev.event !== "message_delta") return;
@@ -92,7 +107,10 @@ export class UsageTap {
           this.final = true;
         }
         if (isObject(d) && isObject(d.response) && typeof d.response.id === "string") this.responseId = d.response.id;
-        if (isObject(d) && isObject(d.response)) this.responseItems = outputItemIds(d.response);
+        if (isObject(d) && isObject(d.response)) {
+          this.responseItems = outputItemIds(d.response);
+          this.reasoningMarks = answerMarks("openai-responses", d.response);
+        }
         if (isObject(d) && typeof d.sequence_number === "number") this.lastSequence = d.sequence_number;
         return;
       }

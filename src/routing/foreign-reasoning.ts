@@ -22,12 +22,15 @@ function isOpaque(dialect: Dialect, part: Json): boolean {
 export function withoutOpaqueReasoning(
   dialect: Dialect,
   body: JsonObject,
+  /** Which opaque parts go (default: all of them). */
+  drops: (part: Json) => boolean = () => true,
 ): { body: JsonObject; dropped: number } | undefined {
   let dropped = 0;
+  const goes = (p: Json) => isOpaque(dialect, p) && drops(p);
   if (dialect === "anthropic" && Array.isArray(body.messages)) {
     const messages = body.messages.map((m) => {
       if (!isObject(m) || m.role !== "assistant" || !Array.isArray(m.content)) return m;
-      const kept = m.content.filter((p) => !isOpaque(dialect, p));
+      const kept = m.content.filter((p) => !goes(p));
       if (kept.length === m.content.length) return m;
       dropped += m.content.length - kept.length;
       return kept.length > 0 ? { ...m, content: kept } : undefined;
@@ -37,7 +40,7 @@ export function withoutOpaqueReasoning(
     return dropped > 0 ? { body: { ...body, messages: left }, dropped } : undefined;
   }
   if (dialect === "openai-responses" && Array.isArray(body.input)) {
-    const input = body.input.filter((item) => !isOpaque(dialect, item));
+    const input = body.input.filter((item) => !goes(item));
     dropped = body.input.length - input.length;
     return dropped > 0 ? { body: { ...body, input }, dropped } : undefined;
   }

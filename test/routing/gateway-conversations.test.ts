@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MockBlock } from "../../src/mock/script.js";
 import type { MockServer } from "../../src/mock/server.js";
 import type { Body, Harness } from "../support/gateway.js";
 import { ENGINES, type Fleet, startFleet, throttled } from "../support/routing-fleet.js";
@@ -228,6 +229,129 @@ describe.each(ENGINES)("routing conversations on $name state", ({ state }) => {
       } finally {
         d[index]!.mode = { kind: "pass" };
         await h.gateway.hot.del(`cool:resp${index + 1}/gpt-5`);
+      }
+    });
+  });
+
+  describe("reasoning state across a move, on every later turn", () => {
+    /** The deployment index (in d) of the first word of llmux-route. */
+    const routeOf = (res: Response) => (res.headers.get("llmux-route") ?? "").split(";")[0]!;
+
+    it("Responses: each turn carries only the encrypted reasoning its account made, before and after the move", async () => {
+      const headers = { "content-type": "application/json", "x-session-affinity": `marks-${Date.now()}` };
+      const ids = { "account-a": 0, "account-b": 1 } as Record<string, number>;
+      const post = (input: unknown) =>
+        fetch(`${h.url}/v1/responses`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ model: "pair", input, store: false }),
+        });
+      const turn = (n: number): MockBlock[] => [
+        { type: "reasoning", text: `thinking ${n}`, encrypted: `enc-turn-${n}-${Date.now()}` },
+        { type: "text", text: `Answer ${n}` },
+      ];
+      const history: unknown[] = [{ role: "user", content: "Turn 0" }];
+      const sentBy: Record<string, string> = {};
+      const ask = async () => {
+        const from = mock.requests.length;
+        const res = await post(history);
+        const body = (await res.json()) as Body;
+        expect(res.status).toBe(200);
+        const served = routeOf(res);
+        const sent = mock.requests.slice(from).filter((r) => r.path.endsWith("/responses"));
+        expect(sent).toHaveLength(1);
+        const reasoning = body.output.find((o: Body) => o.type === "reasoning");
+        sentBy[reasoning.encrypted_content] = served;
+        history.push(
+          reasoning,
+          { role: "assistant", content: `Answer ${history.length}` },
+          { role: "user", content: "next" },
+        );
+        return { served, raw: sent[0]!.raw };
+      };
+      mock.enqueue({ blocks: turn(0) });
+      const t0 = await ask();
+      const home = t0.served;
+      const other = home === "account-a" ? "account-b" : "account-a";
+      // Home cools down: the conversation moves; its reasoning stays home.
+      d[ids[home]!]!.mode = throttled(30);
+      try {
+        mock.enqueue({ blocks: turn(1) });
+        const t1 = await ask();
+        expect(t1.served).toBe(other);
+        mock.enqueue({ blocks: turn(2) });
+        // Home is back, but the conversation is bound where it went: home's reasoning is still left out.
+        d[ids[home]!]!.mode = { kind: "pass" };
+        await h.gateway.hot.del(`cool:resp${ids[home]! + 1}/gpt-5`);
+        const t2 = await ask();
+        expect(t2.served).toBe(other);
+        for (const [enc, by] of Object.entries(sentBy)) {
+          if (by === home) expect(t2.raw, `${enc} (made by ${by})`).not.toContain(enc);
+          else if (enc !== Object.keys(sentBy).at(-1)) expect(t2.raw, `${enc} (made by ${by})`).toContain(enc);
+        }
+      } finally {
+        d[ids[home]!]!.mode = { kind: "pass" };
+        await h.gateway.hot.del(`cool:resp${ids[home]! + 1}/gpt-5`);
+      }
+    });
+
+    it("Anthropic tool loop: another account's thinking is left out, and thinking is off while the loop's last turn has none", async () => {
+      const session = `claude-marks-${Date.now()}`;
+      const fronts = { "claude-a": 2, "claude-b": 6 } as Record<string, number>;
+      const keyOf = { "claude-a": "claude1", "claude-b": "claude2" } as Record<string, string>;
+      const tools = [{ name: "run", description: "runs a command", input_schema: { type: "object", properties: {} } }];
+      const messages: Body[] = [{ role: "user", content: "Fix the test." }];
+      const post = async () => {
+        const from = mock.requests.length;
+        const res = await fetch(`${h.url}/v1/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-session-affinity": session },
+          body: JSON.stringify({
+            model: "claudes",
+            max_tokens: 20_000,
+            thinking: { type: "enabled", budget_tokens: 10_000 },
+            tools,
+            messages,
+          }),
+        });
+        const body = (await res.json()) as Body;
+        expect(res.status, JSON.stringify(body)).toBe(200);
+        const sent = mock.requests.slice(from).filter((r) => r.path.endsWith("/messages"));
+        return { served: routeOf(res), body, sent: sent.at(-1)! };
+      };
+      const call = (n: number) => ({ type: "tool_call", name: "run", arguments: "{}", id: `toolu_${n}` }) as const;
+      const answered = (body: Body, n: number) =>
+        messages.push(
+          { role: "assistant", content: body.content },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: `toolu_${n}`, content: "ok" }] },
+        );
+      // Turn 0: thinking (signed by its account), then a tool call.
+      const signature = `sig-home-${Date.now()}`;
+      mock.enqueue({ blocks: [{ type: "reasoning", text: "Let me run it.", signature }, call(0)] });
+      const t0 = await post();
+      const home = t0.served;
+      const other = home === "claude-a" ? "claude-b" : "claude-a";
+      answered(t0.body, 0);
+      d[fronts[home]!]!.mode = throttled(30);
+      try {
+        // Turn 1, on the other account: home's thinking left out; the loop's last turn has none now.
+        mock.enqueue({ blocks: [call(1)] });
+        const t1 = await post();
+        expect(t1.served).toBe(other);
+        expect(t1.sent.raw).not.toContain(signature);
+        expect((t1.sent.body as Body).thinking).toEqual({ type: "disabled" });
+        answered(t1.body, 1);
+        // Turn 2, still bound there: the same again (the last turn, answered without thinking, has none).
+        d[fronts[home]!]!.mode = { kind: "pass" };
+        await h.gateway.hot.del(`cool:${keyOf[home]}/claude-sonnet-4-5`);
+        mock.enqueue({ blocks: [{ type: "text", text: "Fixed." }] });
+        const t2 = await post();
+        expect(t2.served).toBe(other);
+        expect(t2.sent.raw).not.toContain(signature);
+        expect((t2.sent.body as Body).thinking).toEqual({ type: "disabled" });
+      } finally {
+        d[fronts[home]!]!.mode = { kind: "pass" };
+        await h.gateway.hot.del(`cool:${keyOf[home]}/claude-sonnet-4-5`);
       }
     });
   });

@@ -53,6 +53,7 @@ export async function startFleet(state: () => object): Promise<Fleet> {
       resp1: { type: "openai", base_url: `${d[0]!.url}/v1`, api_key: "r1", api: "responses" },
       resp2: { type: "openai", base_url: `${d[1]!.url}/v1`, api_key: "r2", api: "responses" },
       claude1: { type: "anthropic", base_url: d[2]!.url, api_key: "a1" },
+      claude2: { type: "anthropic", base_url: d[6]!.url, api_key: "a2" },
       resp6: { type: "openai", base_url: `${d[5]!.url}/v1`, api_key: "r6", api: "responses" },
     },
     models: {
@@ -77,6 +78,13 @@ export async function startFleet(state: () => object): Promise<Fleet> {
         deployments: [
           { provider: "resp1", model: "gpt-5", name: "account-a" },
           { provider: "resp2", model: "gpt-5", name: "account-b" },
+        ],
+      },
+      // Claude on two accounts (claude2 shares d[6]'s front with acct7: tests switch one at a time).
+      claudes: {
+        deployments: [
+          { provider: "claude1", model: "claude-sonnet-4-5", name: "claude-a" },
+          { provider: "claude2", model: "claude-sonnet-4-5", name: "claude-b" },
         ],
       },
       // Every deployment failed → the fallback alias, with its own settings.
