@@ -268,8 +268,23 @@ await p.getByRole("link", { name: "Spend" }).click();
 await p.getByLabel("Group by").selectOption("model");
 await p.getByRole("table", { name: "Spend by model" }).waitFor();
 await shot(p, "spend");
+// Just before the picture: one of gpt-high's deployments answers 429 with a minute's retry-after (the other
+// deployment answers), so the page shows it cooling down.
+mock.enqueue({
+  httpError: { status: 429, message: "Rate limit reached", retryAfter: "60" },
+  match: { model: "gpt-5-codex" },
+});
+await call("POST", "/v1/responses", {
+  key: alice.key,
+  headers: CODEX,
+  body: { model: "gpt-high", stream: false, input: "One more refactor" },
+});
 await p.getByRole("link", { name: "Deployments" }).click();
-await p.getByRole("table", { name: "Deployments" }).waitFor();
+await p
+  .getByRole("table", { name: "Deployments" })
+  .getByText(/cooling down/i)
+  .first()
+  .waitFor();
 await shot(p, "deployments", false);
 await p.getByRole("link", { name: "Playground" }).click();
 await p.getByLabel("Client key").fill(alice.key);
