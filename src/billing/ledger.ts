@@ -13,12 +13,13 @@ export type LedgerEvents = SpoolEvents;
  * SpooledWriter); rows are keyed by request id, so a row written twice is counted once.
  */
 export class Ledger extends SpooledWriter<LedgerRow> {
-  constructor(data: Data, dir: string, events: LedgerEvents, flushMs = 100, retryMs = 1000) {
+  constructor(data: Data, dir: string, events: LedgerEvents, flushMs = 100, retryMs = 1000, scanMs = 10_000) {
     super(dir, events, {
       name: "ledger",
       journal: true,
       flushMs,
       retryMs,
+      scanMs,
       // One transaction per batch, off the event loop on SQLite (Data.write).
       insert: async (rows) => {
         await data.write([{ insert: "ledger", rows }]);

@@ -28,6 +28,8 @@ export interface SpooledWriterOptions<Row> {
   batch?: number;
   flushMs?: number;
   retryMs?: number;
+  /** How often the directory is looked at for what processes that are gone left behind (default 10 s). */
+  scanMs?: number;
 }
 
 /** Whether a process runs under `pid` (another user's counts). */
@@ -81,14 +83,16 @@ const lines = (rows: unknown[]) => (rows.length ? `${rows.map((r) => JSON.string
  *   is cut down to the rows still queued. A process killed with -9 leaves its journal behind.
  * - When the database cannot be reached, the batch is appended to this process's spool file and replayed,
  *   oldest first, once the database answers again.
- * - Journals and spools of processes that are gone (a crash, a restart, another worker on this machine) are
- *   replayed by the next process that starts with the same directory.
+ * - Journals and spools of processes that are gone (a crash, a restart, another worker or instance on this
+ *   machine killed) are replayed by a process using the same directory: at its start, and while it runs
+ *   (it looks every `scanMs`), so a surviving sibling writes a dead one's rows without waiting for a restart.
  */
 export class SpooledWriter<Row> {
   private queue: Row[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private readonly scanner: NodeJS.Timeout;
   private readonly journal: string | undefined;
   private readonly spool: string;
   /** The spool's name in its directory (the events say it). */
@@ -122,6 +126,10 @@ export class SpooledWriter<Row> {
       `^${opts.name}-(\\d+(?:-[0-9a-f]+)?)\\.(journal|spool)(?:\\.(\\d+(?:-[0-9a-f]+)?))?(\\.replaying)?$`,
     );
     if (this.leftovers().length > 0) this.scheduleReplay(0);
+    this.scanner = setInterval(() => {
+      if (this.leftovers().length > 0) this.scheduleReplay(0);
+    }, opts.scanMs ?? 10_000);
+    this.scanner.unref();
   }
 
   add(row: Row): void {
@@ -240,6 +248,7 @@ export class SpooledWriter<Row> {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.scanner);
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
     await this.flush();

@@ -107,6 +107,20 @@ describe.each(ENGINES)("the ledger writer on $engine", ({ fresh }) => {
     expect((await stored(tag)).n).toBe(50);
   });
 
+  it("a running writer takes over what a sibling killed meanwhile left behind, without a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmux-ledger-"));
+    const tag = randomBytes(3).toString("hex");
+    const caught: number[] = [];
+    const events = { spooled: () => undefined, caughtUp: (n: number) => caught.push(n) };
+    const running = new Ledger(data, dir, events, 600_000, 1000, 50);
+    // Left by a sibling on this machine that was killed after this one started.
+    writeFileSync(join(dir, "ledger-999999994-0badc0de.journal"), jsonLines([row(0, tag), row(1, tag)]));
+    for (let t = 0; t < 600 && caught.length === 0; t++) await new Promise((r) => setTimeout(r, 25));
+    expect(caught).toEqual([2]);
+    expect((await stored(tag)).n).toBe(2);
+    await running.close();
+  });
+
   it("a journal whose last line a kill tore is replayed without it; the rows before it are kept", async () => {
     const dir = mkdtempSync(join(tmpdir(), "llmux-ledger-"));
     const tag = randomBytes(3).toString("hex");
