@@ -4,9 +4,14 @@ import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
 import { optFlag, optString } from "./values.js";
 
-/** How often --follow asks for new requests, and how far back it looks (a request is logged when it ends). */
+/**
+ * How often --follow asks for new requests, and how far back it looks: a request is logged when it ends, by
+ * when it started, so a stream that ran this long still shows when it ends.
+ */
 const FOLLOW_MS = 1000;
-const FOLLOW_WINDOW_MS = 15 * 60_000;
+const FOLLOW_WINDOW_MS = 2 * 3600_000;
+/** Pages of 500 read at most per look (the rest waits for the next look). */
+const FOLLOW_PAGES = 20;
 
 function limitOf(input: CommandInput): number {
   const v = optString(input, "limit");
@@ -35,9 +40,32 @@ async function keyIdOf(c: AdminClient, key: string): Promise<string> {
   return found[0]!.id;
 }
 
+type Page = { rows: RequestRow[]; next_before: string | null };
+
 /** The rows asked for (newest first), from the list route. */
 async function page(c: AdminClient, query: Record<string, string>): Promise<RequestRow[]> {
-  return ((await c.call("GET", "/admin/v1/requests", undefined, query)) as { rows: RequestRow[] }).rows;
+  return ((await c.call("GET", "/admin/v1/requests", undefined, query)) as Page).rows;
+}
+
+/**
+ * The rows of the window not shown yet (newest first): page after page while a page holds any, so that a
+ * burst of more than a page between two looks is shown whole.
+ */
+async function unseen(c: AdminClient, query: Record<string, string>, seen: Map<string, number>): Promise<RequestRow[]> {
+  const fresh: RequestRow[] = [];
+  let before: string | null = null;
+  for (let n = 0; n < FOLLOW_PAGES; n++) {
+    const p = (await c.call("GET", "/admin/v1/requests", undefined, {
+      ...query,
+      limit: "500",
+      ...(before ? { before } : {}),
+    })) as Page;
+    const mine = p.rows.filter((r) => !seen.has(r.id));
+    fresh.push(...mine);
+    before = p.next_before;
+    if (!before || mine.length === 0) break;
+  }
+  return fresh;
 }
 
 export const logsCommand: Command = {
@@ -97,23 +125,24 @@ export const logsCommand: Command = {
       const model = optString(input, "model");
       if (model) query.model = model;
       if (optFlag(input, "errors")) query.errors = "true";
-      const seen = new Set<string>();
-      const latest = await page(c, { ...query, limit: String(limit) });
-      for (const row of latest.reverse()) {
-        seen.add(row.id);
-        await show(row);
-      }
-      if (!optFlag(input, "follow")) return;
-      for (;;) {
-        await new Promise((r) => setTimeout(r, FOLLOW_MS));
-        const from = new Date(Date.now() - FOLLOW_WINDOW_MS).toISOString();
-        const fresh = (await page(c, { ...query, from, limit: "500" })).filter((r) => !seen.has(r.id));
-        for (const row of fresh.reverse()) {
-          seen.add(row.id);
+      // What was shown, by id, with when it started: forgotten once the window no longer reaches it.
+      const seen = new Map<string, number>();
+      const shown = async (rows: RequestRow[]) => {
+        for (const row of rows.reverse()) {
+          seen.set(row.id, Date.parse(row.time));
           await show(row);
         }
-        // Only what the window can still return needs remembering.
-        if (seen.size > 20_000) for (const old of [...seen].slice(0, 10_000)) seen.delete(old);
+      };
+      await shown(await page(c, { ...query, limit: String(limit) }));
+      if (!optFlag(input, "follow")) return;
+      // What the log holds already is not new, shown or not (--limit shows only the latest of it).
+      const from = new Date(Date.now() - FOLLOW_WINDOW_MS).toISOString();
+      for (const row of await unseen(c, { ...query, from }, seen)) seen.set(row.id, Date.parse(row.time));
+      for (;;) {
+        await new Promise((r) => setTimeout(r, FOLLOW_MS));
+        const since = Date.now() - FOLLOW_WINDOW_MS;
+        await shown(await unseen(c, { ...query, from: new Date(since).toISOString() }, seen));
+        for (const [id, at] of seen) if (at < since) seen.delete(id);
       }
     });
   },

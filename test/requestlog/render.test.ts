@@ -3,6 +3,7 @@
  * shows it (snapshots of the text without colours), colours only when asked for, and the command itself
  * against a running server and against the store, plus the live view on the server's stdout.
  */
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { answerOf, conversationOf } from "../../src/requestlog/conversation.js";
 import { renderRequest } from "../../src/requestlog/render.js";
 import type { RequestRow } from "../../src/requestlog/view.js";
-import { llmux } from "../cli/run.js";
+import { BIN, llmux } from "../cli/run.js";
 import { freshSqlite, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { ADMIN, call } from "../team/helpers.js";
@@ -215,4 +216,58 @@ describe("llmux logs and the live view", () => {
     // The same block was printed live on the server's stdout (logging.conversations).
     expect(stdout.some((s) => s.includes(`── ${id}`) && s.includes("Show me some code"))).toBe(true);
   }, 90_000);
+
+  it("--follow --errors: the latest N failures, then each new one once, and nothing that succeeded", async () => {
+    const chat = async (text: string, fail: boolean) => {
+      if (fail) h.mock.enqueue({ httpError: { status: 500, message: `broke on ${text}` } });
+      const res = await fetch(`${h.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "via-openai-chat", messages: [{ role: "user", content: text }] }),
+      });
+      await res.text();
+      return res.headers.get("x-request-id")!;
+    };
+    const before = [
+      await chat("old failure 1", true),
+      await chat("old failure 2", true),
+      await chat("old failure 3", true),
+    ];
+    // Written as they settle: wait until the last is in the log.
+    for (let i = 0; i < 100; i++) {
+      const r = await call(h.url, "GET", "/admin/v1/requests?limit=1", ADMIN);
+      if (r.body.rows[0]?.id === before[2]) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const cli = spawn(
+      process.execPath,
+      [BIN, "logs", "--url", h.url, "--admin-key", ADMIN, "-f", "--errors", "-n", "2"],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    cli.stdout.on("data", (c: Buffer) => {
+      out += c.toString("utf8");
+    });
+    const shownIds = () => [...out.matchAll(/── (req_\w+)/g)].map((m) => m[1]!);
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(ok(), out).toBe(true);
+    };
+    try {
+      // The latest two failures, oldest first.
+      await until(() => shownIds().length >= 2);
+      expect(shownIds()).toEqual([before[1], before[2]]);
+      const ok = await chat("this one works", false);
+      const later = [await chat("new failure 1", true), await chat("new failure 2", true)];
+      await until(() => shownIds().length >= 4);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(shownIds()).toEqual([before[1], before[2], ...later]);
+      expect(out).not.toContain(ok);
+    } finally {
+      cli.kill();
+    }
+  }, 60_000);
 });
