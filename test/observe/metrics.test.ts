@@ -1,6 +1,6 @@
 /**
  * GET /metrics: requests sent with the official SDKs through the gateway, then the scrape read by an
- * independent Prometheus text parser (parse-prometheus-text-format). Counts must equal what was sent, by
+ * independent Prometheus text parser (prom2javascript). Counts must equal what was sent, by
  * label; the histograms and the process's own metrics must be there; only the right keys may read it.
  */
 import Anthropic from "@anthropic-ai/sdk";
@@ -8,6 +8,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { Scrape } from "../support/prometheus.js";
+import { call, MASTER } from "../team/helpers.js";
 
 const ADMIN = "admin-key-for-metrics-0001";
 const SCRAPER = "scrape-key-for-metrics-0001";
@@ -236,5 +237,78 @@ describe("GET /metrics settings", () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe("GET /metrics: budget and rate-limit refusals, fallbacks, cooldowns and cost", () => {
+  let h: Harness;
+  let s: Scrape;
+  let spentUsd = 0;
+  beforeAll(async () => {
+    h = await startHarness(() => ({
+      admin: { keys: [ADMIN] },
+      secrets: { master_key: MASTER },
+      metrics: { key: SCRAPER },
+      models: {
+        primary: { provider: "openai-chat", model: "gpt-4.1", fallbacks: ["via-anthropic"] },
+        pair: {
+          deployments: [
+            { provider: "openai-chat", model: "gpt-4.1", name: "p1" },
+            { provider: "azure-chat", model: "gpt-4o-deploy", name: "p2" },
+          ],
+        },
+      },
+    }));
+    const mint = async (body: object) =>
+      (await call(h.url, "POST", "/admin/v1/keys", ADMIN, { name: `k${Math.random()}`, ...body })).body.key as string;
+    const chat = (key: string, model: string) =>
+      new OpenAI({ apiKey: key, baseURL: `${h.url}/v1`, maxRetries: 0 }).chat.completions
+        .create({ model, messages: [{ role: "user", content: "count me" }] })
+        .then(
+          () => 200,
+          (e: { status?: number }) => e.status ?? 0,
+        );
+    // One request a minute: 1 answered, 2 refused by llmux's own limit.
+    const limited = await mint({ limits: { rpm: 1 } });
+    expect([
+      await chat(limited, "via-openai-chat"),
+      await chat(limited, "via-openai-chat"),
+      await chat(limited, "via-openai-chat"),
+    ]).toEqual([200, 429, 429]);
+    // A budget smaller than any request: both refused.
+    const broke = await mint({ budget: { usd: 0.000001, period: "day" } });
+    expect([await chat(broke, "via-openai-chat"), await chat(broke, "via-openai-chat")]).toEqual([429, 429]);
+    const payer = await mint({});
+    // The primary fails: its fallback answers.
+    h.mock.enqueue({ httpError: { status: 500, message: "broke" } });
+    expect(await chat(payer, "primary")).toBe(200);
+    // The first deployment picked answers 429 with a retry-after: it cools down, the other answers.
+    h.mock.enqueue({ httpError: { status: 429, message: "slow down", retryAfter: "30" } });
+    expect(await chat(payer, "pair")).toBe(200);
+    for (let i = 0; i < 2; i++) expect(await chat(payer, "via-anthropic")).toBe(200);
+    // The ledger's spend of those keys, once every row is written (rows are batched).
+    for (let t = 0; t < 100; t++) {
+      const spend = await call(h.url, "GET", "/admin/v1/spend?group_by=key", ADMIN);
+      const rows = spend.body.rows as { requests: number; cost_usd: number }[];
+      if (rows.reduce((n, r) => n + r.requests, 0) >= 3 + 2 + 4) {
+        spentUsd = rows.reduce((n, r) => n + r.cost_usd, 0);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    s = await Scrape.parse(await (await scrape(h.url)).text());
+  });
+  afterAll(() => h.close());
+
+  it("counts llmux's own refusals by kind, fallbacks and cooldowns", () => {
+    expect(s.sum("llmux_refusals_total", { reason: "rate_limit_local" })).toBe(2);
+    expect(s.sum("llmux_refusals_total", { reason: "budget" })).toBe(2);
+    expect(s.sum("llmux_fallbacks_total", { alias: "primary", to: "via-anthropic" })).toBe(1);
+    expect(s.sum("llmux_cooldowns_total")).toBe(1);
+  });
+
+  it("counts the cost the ledger holds", () => {
+    expect(spentUsd).toBeGreaterThan(0);
+    expect(Math.abs(s.sum("llmux_cost_usd_total") - spentUsd)).toBeLessThan(1e-9);
   });
 });
