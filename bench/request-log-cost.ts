@@ -43,6 +43,8 @@ export interface RequestLogCost {
   writes?: SqliteWrites;
   /** GET /admin/v1/requests?limit=50 with `rows` rows in the store (SQLite), milliseconds. */
   list: { rows: number; firstPage: Percentiles; byKey: Percentiles; seedSeconds: number };
+  /** Retention pruning 100,000 expired rows while /health is probed; absent in older results. */
+  prune?: { rows: number; seconds: number; maxLoopGapMs: number; health: Percentiles };
 }
 
 const ADMIN = "bench-admin-key-0123456789";
@@ -224,12 +226,47 @@ async function listCost(rows: number, calls: number): Promise<RequestLogCost["li
   return { rows, firstPage: stats(first), byKey: stats(byKey), seedSeconds };
 }
 
+/** Retention: `rows` expired rows pruned by the request log, while /health is asked and the event loop watched. */
+async function pruneCost(rows: number): Promise<NonNullable<RequestLogCost["prune"]>> {
+  const path = storePath();
+  const { Data } = await import("../src/data/data.js");
+  const data = new Data({ path });
+  await seedRequests(data, { rows, newestAt: Date.now() - 40 * 86_400_000, stepMs: 1, prefix: "req_old_" });
+  await data.close();
+  const { g, port } = await gateway({}, path);
+  let maxGap = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+  }, 1);
+  const health: number[] = [];
+  let done = false;
+  const probes = (async () => {
+    while (!done) health.push(await send(port, "GET", "/health"));
+  })();
+  try {
+    const t = performance.now();
+    const r = await g.requestLog!.prune();
+    const seconds = (performance.now() - t) / 1000;
+    done = true;
+    await probes;
+    return { rows: r.rows, seconds, maxLoopGapMs: maxGap, health: stats(health) };
+  } finally {
+    done = true;
+    clearInterval(ticker);
+    await g.close();
+  }
+}
+
 export async function measureRequestLogCost(quick = false): Promise<RequestLogCost> {
   const e2e = await endToEnd(quick ? 4 : 10, quick ? 200 : 500);
   const metadata = await settleCost(quick ? 5_000 : 20_000, false);
   const bodies = await settleCost(quick ? 2_000 : 5_000, true);
   const writes = await measureSqliteWrites(quick ? 20 : 50);
   const list = await listCost(1_000_000, quick ? 20 : 50);
+  const prune = await pruneCost(100_000);
   agent.destroy();
   return {
     endToEnd: e2e,
@@ -238,6 +275,7 @@ export async function measureRequestLogCost(quick = false): Promise<RequestLogCo
     settleUs: { metadata, bodies },
     writes,
     list,
+    prune,
   };
 }
 
@@ -248,5 +286,10 @@ export function requestLogLines(c: RequestLogCost): string[] {
     `request log, settle stage per request: metadata p50 ${f(c.settleUs.metadata.p50, 1)} µs + batch writes ${f(c.settleUs.metadata.batchUsPerRow, 1)} µs/row; bodies p50 ${f(c.settleUs.bodies.p50, 1)} µs + batch (redaction, compression, inserts) ${f(c.settleUs.bodies.batchUsPerRow, 1)} µs/row`,
     ...(c.writes ? [sqliteWritesLine(c.writes)] : []),
     `request log list, ${c.list.rows.toLocaleString("en-US")} rows (SQLite, seeded in ${f(c.list.seedSeconds, 1)} s): GET /admin/v1/requests first page p50 ${f(c.list.firstPage.p50, 2)} ms, p99 ${f(c.list.firstPage.p99, 2)} ms; by key p50 ${f(c.list.byKey.p50, 2)} ms`,
+    ...(c.prune
+      ? [
+          `request log retention: ${c.prune.rows.toLocaleString("en-US")} expired rows pruned in ${f(c.prune.seconds, 2)} s (SQLite, batches); meanwhile /health p50 ${f(c.prune.health.p50, 2)} ms, p99 ${f(c.prune.health.p99, 2)} ms (${c.prune.health.n} probes), event loop held at most ${f(c.prune.maxLoopGapMs, 1)} ms`,
+        ]
+      : []),
   ];
 }
