@@ -7,33 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger, type LedgerRow } from "../../src/billing/ledger.js";
 import { Data } from "../../src/data/data.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
+import { ledgerRow } from "../support/ledger-row.js";
 
 const quiet = { spooled: () => undefined, caughtUp: () => undefined };
 
 function row(i: number, tag: string): LedgerRow {
-  return {
+  return ledgerRow({
     id: `req_${tag}_${i}`,
-    at: Date.now(),
     key_id: `key_${tag}`,
-    team_id: null,
-    user_label: null,
-    alias: "a",
-    provider: "p",
-    deployment: null,
-    model: "gpt-4.1",
-    client: "openai-chat",
-    status: 200,
-    outcome: "ok",
     input_tokens: 10,
     output_tokens: 5,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
     cost_nanos: 1000 + i,
-    estimated: 0,
     latency_ms: 3,
     ttft_ms: 1,
-  };
+  });
 }
 
 /** This process's journal in `dir` (named by its pid and a nonce of its own). */

@@ -14,6 +14,7 @@ import type { HotState } from "../../src/state/hot-state.js";
 import { MemoryState } from "../../src/state/memory.js";
 import { RedisState } from "../../src/state/redis.js";
 import { freshSqlite } from "../support/engines.js";
+import { ledgerRow } from "../support/ledger-row.js";
 
 const prefix = () => `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`;
 const ENGINES: { name: string; open: () => HotState }[] = [
@@ -221,7 +222,17 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
       const id = `k-seed-${randomBytes(3).toString("hex")}`;
       // Earlier today this key spent 20 requests' worth (in the ledger); its budget is 25 requests' worth.
       await data.write([
-        { insert: "ledger", rows: [ledgerRow(id, Date.parse("2026-11-22T08:00:00Z"), 20 * RESERVE_NANOS)] },
+        {
+          insert: "ledger",
+          rows: [
+            ledgerRow({
+              id: `req_${id}`,
+              key_id: id,
+              at: Date.parse("2026-11-22T08:00:00Z"),
+              cost_nanos: 20 * RESERVE_NANOS,
+            }),
+          ],
+        },
       ]);
       let down = true;
       const reachable = { db: () => (down ? Promise.reject(new Error("connection refused")) : data.db()) } as Data;
@@ -252,58 +263,5 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
       await data.close();
       await where.drop();
     }
-  });
-});
-
-function ledgerRow(keyId: string, at: number, costNanos: number) {
-  return {
-    id: `req_${randomBytes(6).toString("hex")}`,
-    at,
-    key_id: keyId,
-    team_id: null,
-    user_label: null,
-    alias: "gpt",
-    provider: "p",
-    deployment: null,
-    model: "gpt-4.1",
-    client: "openai-chat",
-    status: 200,
-    outcome: "ok",
-    input_tokens: 1,
-    output_tokens: 1,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
-    cost_nanos: costNanos,
-    estimated: 0,
-    latency_ms: 1,
-    ttft_ms: 1,
-  };
-}
-
-describe("per-user quotas (billing.users)", () => {
-  it("are shared by every key of the user, on top of each key's own", async () => {
-    const hot = new MemoryState();
-    const admission = limitsAdmission({
-      hot,
-      billing,
-      timezone: "UTC",
-      alertAt: 0.8,
-      warn: () => undefined,
-      now: () => Date.parse("2026-11-22T10:00:00Z"),
-      users: { alice: { limits: { rpm: 3 } } },
-    });
-    const key = (id: string, user?: string): Principal => ({ owner: `key:${id}`, kind: "minted", keyId: id, user });
-    const admit = async (p: Principal) => await admission.admit({ principal: p, plan: plan(), rec: record() });
-    const laptop = key("laptop", "alice");
-    const ci = key("ci", "alice");
-    const results = [await admit(laptop), await admit(ci), await admit(laptop), await admit(ci)];
-    expect(results.filter(isAdmitted)).toHaveLength(3);
-    const refused = results.find((r) => !isAdmitted(r)) as ErrorInfo;
-    expect(refused.message).toMatch(/this user may make 3 requests per minute/);
-    // Another user's key is not affected; a key without a user has no user quota.
-    expect(isAdmitted(await admit(key("bob-key", "bob")))).toBe(true);
-    expect(isAdmitted(await admit(key("plain")))).toBe(true);
-    await hot.close();
   });
 });

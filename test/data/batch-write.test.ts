@@ -10,31 +10,10 @@ import type { LedgerRow } from "../../src/billing/ledger.js";
 import { Data } from "../../src/data/data.js";
 import { SqliteWriter } from "../../src/data/sqlite-writer.js";
 import { ENGINES, freshSqlite, type TestLocation } from "../support/engines.js";
+import { ledgerRow } from "../support/ledger-row.js";
 
 function row(id: string, i: number): LedgerRow {
-  return {
-    id,
-    at: 1_700_000_000_000 + i,
-    key_id: "key_batch",
-    team_id: null,
-    user_label: null,
-    alias: "a",
-    provider: "p",
-    deployment: null,
-    model: "m",
-    client: "openai-chat",
-    status: 200,
-    outcome: "ok",
-    input_tokens: 1,
-    output_tokens: 1,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
-    cost_nanos: i,
-    estimated: 0,
-    latency_ms: 1,
-    ttft_ms: null,
-  };
+  return ledgerRow({ id, key_id: "key_batch", at: 1_700_000_000_000 + i, model: "m", cost_nanos: i });
 }
 
 describe.each(ENGINES)("batched writes on $engine", ({ fresh }) => {
