@@ -35,9 +35,11 @@ function openSqlite(path: string): Kysely<Database> {
   prepareStoreFile(path);
   const Database = require("libsql") as typeof DatabaseType;
   const raw = new Database(path);
+  // First: what follows may need the file's lock (WAL on a new file takes it whole), which another process
+  // (a worker starting at the same moment) may hold; without a busy timeout that is "database is locked".
+  raw.exec("pragma busy_timeout = 5000");
   raw.exec("pragma journal_mode = wal");
   raw.exec("pragma synchronous = normal");
-  raw.exec("pragma busy_timeout = 5000");
   const version = (raw.prepare("pragma user_version").get() as { user_version: number }).user_version;
   if (version < 2) {
     raw.exec("drop table if exists items; drop table if exists responses;");

@@ -1,10 +1,44 @@
 /** The data layer on both engines: migrations under a lock, and the owner-scoped Store on top of it. */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Data } from "../../src/data/data.js";
 import { migrate } from "../../src/data/migrate.js";
 import { MIGRATIONS } from "../../src/data/migrations.js";
 import { DataStore } from "../../src/data/store.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
+
+describe("the embedded SQLite file", () => {
+  it("is waited for when another process holds its lock at open (workers starting together), not refused", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "llmux-lock-")), "llmux.db");
+    // Another process takes the new file's lock (rollback journal: nobody else may even read) for 400 ms.
+    const holder = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const D = require("libsql"); const d = new D(process.argv[1]);
+         d.exec("create table t (x)"); d.exec("begin exclusive"); d.exec("insert into t values (1)");
+         console.log("locked"); setTimeout(() => { d.exec("commit"); d.close(); }, 400);`,
+        path,
+      ],
+      { cwd: join(import.meta.dirname, "../.."), stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const [line] = (await once(holder.stdout!, "data")) as [Buffer];
+    expect(line.toString()).toContain("locked");
+    const data = new Data({ path });
+    try {
+      const db = await data.db();
+      const rows = await db.selectFrom("llmux_migrations").select("id").execute();
+      expect(rows.map((r) => r.id)).toEqual(MIGRATIONS.map((m) => m.id));
+    } finally {
+      await data.close();
+      holder.kill();
+    }
+  });
+});
 
 describe.each(ENGINES)("data layer on $engine", ({ fresh }) => {
   let where: TestLocation;
