@@ -1,3 +1,5 @@
+import type { Limits } from "./types";
+
 /** Numbers, money, times and durations in words for the page. */
 
 const usd2 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2 });
@@ -77,4 +79,11 @@ export function pretty(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** A key's or team's rate limits in words ("60 rpm, 4 at once"), or a dash when it has none. */
+export function limitsWords(l: Limits | null | undefined): string {
+  if (!l) return "—";
+  const words = [l.rpm && `${l.rpm} rpm`, l.tpm && `${l.tpm} tpm`, l.concurrency && `${l.concurrency} at once`];
+  return words.filter(Boolean).join(", ") || "—";
 }

@@ -7,7 +7,7 @@ import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { SpendBar } from "../components/spend-bar";
 import { api } from "../lib/api";
-import { when } from "../lib/format";
+import { limitsWords, when } from "../lib/format";
 import { useScope } from "../lib/session";
 import type { Key, MintedKey, Team } from "../lib/types";
 import { type KeyBody, KeyForm } from "./key-form";
@@ -25,14 +25,6 @@ function statusOf(k: Key): { word: string; cls: string } {
   if (k.disabled) return { word: "disabled", cls: "warn" };
   if (k.expires_at && Date.parse(k.expires_at) <= Date.now()) return { word: "expired", cls: "bad" };
   return { word: "active", cls: "ok" };
-}
-
-function limitsWords(k: Key): string {
-  const l = k.limits;
-  if (!l) return "—";
-  return [l.rpm && `${l.rpm} rpm`, l.tpm && `${l.tpm} tpm`, l.concurrency && `${l.concurrency} at once`]
-    .filter(Boolean)
-    .join(", ");
 }
 
 export function Keys() {
@@ -123,7 +115,7 @@ export function Keys() {
                     <td>
                       <SpendBar spent={k.spend_usd} budget={k.budget} />
                     </td>
-                    <td className="hide-narrow">{limitsWords(k)}</td>
+                    <td className="hide-narrow">{limitsWords(k.limits)}</td>
                     <td className="hide-narrow">{k.expires_at ? when(k.expires_at) : "never"}</td>
                     <td>
                       <span className={`badge status-${st.cls}`}>{st.word}</span>

@@ -7,6 +7,7 @@ import { PageHead } from "../components/page";
 import { QuotaFields, readQuota } from "../components/quota-fields";
 import { SpendBar } from "../components/spend-bar";
 import { api } from "../lib/api";
+import { limitsWords } from "../lib/format";
 import { useScope } from "../lib/session";
 import type { Key, Team } from "../lib/types";
 
@@ -81,17 +82,7 @@ export function Teams() {
                   <td>
                     <SpendBar spent={t.spend_usd} budget={t.budget} />
                   </td>
-                  <td className="hide-narrow">
-                    {t.limits
-                      ? [
-                          t.limits.rpm && `${t.limits.rpm} rpm`,
-                          t.limits.tpm && `${t.limits.tpm} tpm`,
-                          t.limits.concurrency && `${t.limits.concurrency} at once`,
-                        ]
-                          .filter(Boolean)
-                          .join(", ")
-                      : "—"}
-                  </td>
+                  <td className="hide-narrow">{limitsWords(t.limits)}</td>
                   <td className="num">{keyCount.get(t.id) ?? 0}</td>
                   {scope.canEdit && (
                     <td>
