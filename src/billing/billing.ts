@@ -13,13 +13,18 @@ export class Billing {
   constructor(
     readonly prices: PriceTable,
     private readonly ledger: Ledger | undefined,
+    /** Providers whose answers cost nothing (llmux's own mock): priced at 0, not reported as unpriced. */
+    private readonly free: ReadonlySet<string> = new Set(),
   ) {}
 
   /** The request's cost (computed once). Requests that never reached a model cost nothing. */
   cost(rec: RequestRecord): Cost {
     if (rec.cost) return rec.cost;
     // Nothing reached a model, or the upstream refused before answering anything: nothing to pay.
-    const nothing = rec.model === undefined || (!rec.usage && rec.outputChars === 0 && (rec.status ?? 0) >= 400);
+    const nothing =
+      rec.model === undefined ||
+      (rec.provider !== undefined && this.free.has(rec.provider)) ||
+      (!rec.usage && rec.outputChars === 0 && (rec.status ?? 0) >= 400);
     const cost = nothing
       ? { nanos: 0, estimated: false, priced: true }
       : costOf(usageOf(rec), this.prices.find(rec.model!), Date.now() - (performance.now() - rec.startedAt));

@@ -14,7 +14,8 @@ export function billingOf(config: Config, logger: Logger, data: Data | undefined
       `no price for model '${model}': its requests cost 0 (add it under prices: in the configuration)`,
     ),
   );
-  if (!data) return new Billing(prices, undefined);
+  const free = new Set(Object.entries(config.providers).flatMap(([name, p]) => (p.type === "mock" ? [name] : [])));
+  if (!data) return new Billing(prices, undefined, free);
   const dir = config.billing.spool_dir ?? dirname(config.store.path);
   const ledger = new Ledger(data, dir, {
     spooled: (rows, err, file) =>
@@ -24,5 +25,5 @@ export function billingOf(config: Config, logger: Logger, data: Data | undefined
       ),
     caughtUp: (rows) => logger.warn({ rows }, `the ledger caught up: ${rows} spooled row(s) written`),
   });
-  return new Billing(prices, ledger);
+  return new Billing(prices, ledger, free);
 }
