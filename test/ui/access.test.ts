@@ -22,6 +22,16 @@ const focused = (page: Page) =>
 const focusedIs = async (page: Page) =>
   JSON.parse(await focused(page)) as { tag: string; id: string; text: string; label: string; outline: string };
 
+/**
+ * Waits (up to 5 s) until `condition` holds for the focused element, for focus that a page moves in an
+ * effect after it renders (a new page's content, a form's first field); the assertion that follows judges.
+ */
+const focusSettles = (page: Page, condition: string) =>
+  page
+    .waitForFunction(`document.activeElement !== null && ${condition}`, undefined, { timeout: 5000 })
+    .then(() => undefined)
+    .catch(() => undefined);
+
 /** Whether the page is wider than the window (a sideways scroll of the whole page). */
 const overflows = (page: Page) =>
   page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1") as Promise<boolean>;
@@ -56,6 +66,7 @@ describe("web UI: keyboard and phone width", { timeout: 60_000 }, () => {
       await page.goto("/ui/keys");
       await page.getByLabel("Admin key, or your own lx- key").waitFor();
       // The sign-in field has the focus: type the key, Enter signs in.
+      await focusSettles(page, "document.activeElement.tagName === 'INPUT'");
       expect((await focusedIs(page)).label).toBe("Admin key, or your own lx- key");
       await page.keyboard.type(ADMIN);
       await page.keyboard.press("Enter");
@@ -105,6 +116,7 @@ describe("web UI: keyboard and phone width", { timeout: 60_000 }, () => {
       await page.getByRole("link", { name: "Teams" }).focus();
       await page.keyboard.press("Enter");
       await page.getByRole("heading", { name: "Teams" }).waitFor();
+      await focusSettles(page, "document.activeElement.id === 'main'");
       expect((await focusedIs(page)).id).toBe("main");
       expect(unexpected(w.errors)).toEqual([]);
     } finally {
