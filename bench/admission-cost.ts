@@ -7,11 +7,11 @@
 import { randomBytes } from "node:crypto";
 import { Billing } from "../src/billing/billing.js";
 import { PriceTable } from "../src/billing/prices.js";
-import { isAdmitted } from "../src/gateway/admit.js";
-import { newRecord } from "../src/gateway/finalise.js";
-import type { Plan } from "../src/gateway/prepare.js";
 import type { Principal } from "../src/identity/principal.js";
 import { limitsAdmission } from "../src/limits/admission.js";
+import type { Plan } from "../src/pipeline/plan.js";
+import { isAdmitted } from "../src/request/admission.js";
+import { newRecord } from "../src/request/record.js";
 import type { HotState } from "../src/state/hot-state.js";
 import { MemoryState } from "../src/state/memory.js";
 import { RedisState } from "../src/state/redis.js";

@@ -9,14 +9,14 @@
  *   the affinity binding, the read of the stream's first event), with the upstream call itself a stub
  *   answering one Chat chunk.
  */
-import { needsRouting } from "../src/gateway/routed.js";
+import { needsRouting } from "../src/pipeline/attempts.js";
 import type { Provider } from "../src/providers/types.js";
 import { attemptLoop, isExhausted } from "../src/routing/attempt-loop.js";
 import { type Deployment, routingOf } from "../src/routing/deployments.js";
 import { DeploymentHealth } from "../src/routing/health.js";
-import { peek } from "../src/routing/preamble.js";
 import type { HotState } from "../src/state/hot-state.js";
 import { MemoryState } from "../src/state/memory.js";
+import { peek } from "../src/upstream/preamble.js";
 import { summarize } from "./stats.js";
 
 export interface RoutingCost {

@@ -20,8 +20,8 @@ import { pino } from "pino";
 import { PriceTable } from "../src/billing/prices.js";
 import { parseConfig } from "../src/config/load.js";
 import { Data } from "../src/data/data.js";
-import { Gateway } from "../src/gateway/gateway.js";
 import { startMockServer } from "../src/mock/server.js";
+import { Gateway } from "../src/server/gateway.js";
 import { type AdmissionCost, admissionCost } from "./admission-cost.js";
 import { log } from "./progress.js";
 

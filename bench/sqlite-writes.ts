@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ledger, type LedgerRow } from "../src/billing/ledger.js";
 import { Data } from "../src/data/data.js";
-import { newRecord } from "../src/gateway/finalise.js";
 import { Redactor } from "../src/observe/redact.js";
+import { newRecord } from "../src/request/record.js";
 import { RequestLog, type RequestLogSettings } from "../src/requestlog/request-log.js";
 import { summarize } from "./stats.js";
 

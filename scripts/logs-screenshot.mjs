@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pino } from "pino";
 import { parseConfig } from "../dist/config/load.js";
-import { Gateway } from "../dist/gateway/gateway.js";
 import { startMockServer } from "../dist/mock/server.js";
+import { Gateway } from "../dist/server/gateway.js";
 
 const out = resolve(process.argv[2] ?? "docs/logs-terminal.png");
 const ADMIN = "docs-admin-key-0123456789abcdef";

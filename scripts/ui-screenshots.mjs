@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { chromium } from "playwright-core";
 import { parseConfig } from "../dist/config/load.js";
-import { Gateway } from "../dist/gateway/gateway.js";
 import { startMockServer } from "../dist/mock/server.js";
+import { Gateway } from "../dist/server/gateway.js";
 
 const out = process.argv[2] ?? "docs/ui";
 // The traffic is spread over this many minutes, so the charts have more than one point.

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
-import { decodeJson } from "../gateway/decode-json.js";
-import { answerJson, type Exchange } from "../gateway/exchange.js";
-import { type BodyLimits, BodyRefused, discardBody, readBody } from "../gateway/read-body.js";
+import { decodeJson } from "../http/decode-json.js";
+import { answerJson, type Exchange } from "../http/exchange.js";
+import { type BodyLimits, BodyRefused, discardBody, readBody } from "../http/read-body.js";
 import { presentedKey } from "../identity/identify.js";
 import { openApiDocument } from "./openapi.js";
 import { AdminError, type AdminRoute } from "./routes.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ERROR_CLASS_MEANINGS, ERROR_CLASSES } from "../gateway/error-class.js";
+import { ERROR_CLASS_MEANINGS, ERROR_CLASSES } from "../request/error-class.js";
 
 /** The request log's queries and answers (GET /admin/v1/requests, /requests/{id}, /stats), as zod schemas. */
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { Config } from "../config/schema.js";
 import type { Keys } from "../data/keys.js";
-import { decodeJson } from "../gateway/decode-json.js";
-import { answerJson, type Exchange } from "../gateway/exchange.js";
-import { type BodyLimits, discardBody, readBody } from "../gateway/read-body.js";
+import { decodeJson } from "../http/decode-json.js";
+import { answerJson, type Exchange } from "../http/exchange.js";
+import { type BodyLimits, discardBody, readBody } from "../http/read-body.js";
 import { keyDigest } from "../identity/identify.js";
 import { Warnings } from "../ir/warnings.js";
 import type { Provider } from "../providers/types.js";

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config/schema.js";
-import { decodeJson } from "../gateway/decode-json.js";
-import { answerJson, type Exchange } from "../gateway/exchange.js";
-import { type BodyLimits, BodyRefused, readBody } from "../gateway/read-body.js";
+import { decodeJson } from "../http/decode-json.js";
+import { answerJson, type Exchange } from "../http/exchange.js";
+import { type BodyLimits, BodyRefused, readBody } from "../http/read-body.js";
 import { isRefusal, type Resolver } from "../identity/identify.js";
 import { type OidcFlow, OidcRefused, OidcSignIn, roleOf } from "./oidc.js";
 import {

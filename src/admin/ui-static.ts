@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import type { Exchange } from "../gateway/exchange.js";
+import type { Exchange } from "../http/exchange.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

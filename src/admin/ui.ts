@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config/schema.js";
-import { answerJson, type Exchange } from "../gateway/exchange.js";
-import type { BodyLimits } from "../gateway/read-body.js";
+import { answerJson, type Exchange } from "../http/exchange.js";
+import type { BodyLimits } from "../http/read-body.js";
 import { presentedKey, type Resolver } from "../identity/identify.js";
 import { UI_HEADER, UiAuth } from "./ui-auth.js";
 import { UiStatic } from "./ui-static.js";

@@ -1,5 +1,5 @@
-import type { RequestRecord } from "../gateway/finalise.js";
-import { usageOf } from "../gateway/finalise.js";
+import type { RequestRecord } from "../request/record.js";
+import { usageOf } from "../request/record.js";
 import { deploymentId } from "../routing/deployments.js";
 import { type Cost, costOf } from "./cost.js";
 import type { Ledger, LedgerRow } from "./ledger.js";

@@ -1,5 +1,5 @@
 import { AdminError } from "../admin/routes.js";
-import { TeamParts } from "../admin/team.js";
+import { TeamParts } from "../server/team-parts.js";
 import type { CommandInput, OptionSpec } from "./command.js";
 import { resolveConfig } from "./start.js";
 import { optFlag, optString } from "./values.js";

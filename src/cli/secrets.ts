@@ -1,4 +1,4 @@
-import { TeamParts } from "../admin/team.js";
+import { TeamParts } from "../server/team-parts.js";
 import type { Command } from "./command.js";
 import { resolveConfig } from "./start.js";
 import { optString } from "./values.js";

@@ -6,10 +6,10 @@
 
 import { costOf } from "../billing/cost.js";
 import type { PriceTable } from "../billing/prices.js";
-import type { UpstreamPool } from "../gateway/upstream.js";
 import type { Effort, Request } from "../ir/types.js";
 import type { Provider } from "../providers/types.js";
 import type { RequestOptions } from "../translate/codecs.js";
+import type { UpstreamPool } from "../upstream/call.js";
 import { classifyBasic, type DeploymentContext, upstreamWords } from "./classify.js";
 import { type Outcome, probe } from "./probe.js";
 import { reasoningDialect, sweepReasoning } from "./reasoning.js";

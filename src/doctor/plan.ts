@@ -5,9 +5,9 @@
  */
 import type { PriceTable } from "../billing/prices.js";
 import type { Config, ModelConfig } from "../config/schema.js";
-import { ModelTable } from "../gateway/model-table.js";
 import type { Dialect } from "../ir/types.js";
 import type { Provider } from "../providers/types.js";
+import { ModelTable } from "../routing/model-table.js";
 import { reasoningDialect } from "./reasoning.js";
 import { INPUT_TOKENS, LIMITS } from "./requests.js";
 import type { Estimate } from "./types.js";

@@ -3,7 +3,7 @@
  * the provider says where and how to send it, the upstream pool sends it, and the codec reads the answer
  * (streamed or not) or the upstream's error.
  */
-import { callUpstream, readAll, UpstreamFailure, type UpstreamPool } from "../gateway/upstream.js";
+
 import type { ErrorInfo, Json, Request, Response } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import type { Provider } from "../providers/types.js";
@@ -11,6 +11,7 @@ import { SseParser } from "../sse/parser.js";
 import { type RequestOptions, upstreamCodecs } from "../translate/codecs.js";
 import { isErrorInfo, ResponseCollector } from "../translate/collect.js";
 import type { DecodeOptions } from "../translate/types.js";
+import { callUpstream, readAll, UpstreamFailure, type UpstreamPool } from "../upstream/call.js";
 
 /** Where a request that got no HTTP answer failed. */
 export type NetworkStage = "dns" | "tls" | "connect" | "timeout" | "other";

@@ -4,12 +4,12 @@
  */
 import { PriceTable } from "../billing/prices.js";
 import type { Config } from "../config/schema.js";
-import { createPool } from "../gateway/upstream.js";
 import { Warnings } from "../ir/warnings.js";
 import { capabilitiesOf } from "../models/capabilities.js";
 import { applyAliasSettings, applyCapabilities } from "../models/policy.js";
 import { irView } from "../models/settings-view.js";
 import { createProviders } from "../providers/index.js";
+import { createPool } from "../upstream/call.js";
 import { upstreamWords } from "./classify.js";
 import { Caller, examine } from "./examine.js";
 import { estimate, hasSettings, makePlan, type Plan, settingsLimit } from "./plan.js";

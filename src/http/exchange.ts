@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
-import { fromError } from "./error-class.js";
-import { failed, type Outcome, type RequestRecord } from "./finalise.js";
-import { errorReply, sendJson, sendReply } from "./http.js";
+import { fromError } from "../request/error-class.js";
+import { failed, type Outcome, type RequestRecord } from "../request/record.js";
+import { errorReply, sendJson, sendReply } from "./reply.js";
 
 /** One request as it goes through the stages: the HTTP pair, its log record, and the client's abort. */
 export interface Exchange {

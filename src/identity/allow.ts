@@ -1,6 +1,6 @@
-import type { Admission, AdmitInput, Admitted } from "../gateway/admit.js";
-import { globToRegExp } from "../gateway/model-table.js";
 import type { ErrorInfo } from "../ir/types.js";
+import type { Admission, AdmitInput, Admitted } from "../request/admission.js";
+import { globToRegExp } from "../routing/model-table.js";
 
 const ADMITTED: Admitted = { admitted: true };
 const compiled = new Map<string, RegExp>();

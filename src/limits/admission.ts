@@ -1,12 +1,12 @@
 import type { Billing } from "../billing/billing.js";
 import { costOf, nanosOf, usd } from "../billing/cost.js";
 import type { Data } from "../data/data.js";
-import type { Admission, AdmitInput, Admitted } from "../gateway/admit.js";
-import type { RequestRecord } from "../gateway/finalise.js";
-import { usageOf } from "../gateway/finalise.js";
 import type { Quota } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
+import type { Admission, AdmitInput, Admitted } from "../request/admission.js";
+import type { RequestRecord } from "../request/record.js";
+import { usageOf } from "../request/record.js";
 import type { HotState, Throttled } from "../state/hot-state.js";
 import { seedBudget } from "./budget-seed.js";
 import { rateLimitHeaders } from "./headers.js";

@@ -1,7 +1,7 @@
 import type { Config } from "../config/schema.js";
-import type { RequestRecord } from "../gateway/finalise.js";
-import type { ModelTable } from "../gateway/model-table.js";
+import type { RequestRecord } from "../request/record.js";
 import { deploymentId } from "../routing/deployments.js";
+import type { ModelTable } from "../routing/model-table.js";
 
 /** The bucket a name that is not configured falls in: labels stay bounded whatever clients send. */
 export const OTHER = "other";

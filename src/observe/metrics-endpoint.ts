@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config/schema.js";
-import { answerJson, type Exchange } from "../gateway/exchange.js";
+import { answerJson, type Exchange } from "../http/exchange.js";
 import { presentedKey } from "../identity/identify.js";
 
 export const METRICS_PATH = "/metrics";

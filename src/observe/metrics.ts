@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type * as Prom from "prom-client";
-import { errorClassOf, outcomeOf } from "../gateway/error-class.js";
-import { type RequestRecord, usageOf } from "../gateway/finalise.js";
+import { errorClassOf, outcomeOf } from "../request/error-class.js";
+import { type RequestRecord, usageOf } from "../request/record.js";
 import { isGeneration, type Labels, NONE, operationOf } from "./labels.js";
 
 /** The parts of prom-client llmux uses. */

@@ -2,10 +2,11 @@ import type { ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { Config } from "../config/schema.js";
 import { recordSettings } from "../config/schema-observe.js";
-import type { Exchange } from "../gateway/exchange.js";
-import type { RequestRecord } from "../gateway/finalise.js";
-import { header } from "../gateway/http.js";
-import type { ModelTable } from "../gateway/model-table.js";
+import type { Exchange } from "../http/exchange.js";
+import { header } from "../http/reply.js";
+import type { RequestRecord } from "../request/record.js";
+import { RequestTiming } from "../request/timing.js";
+import type { ModelTable } from "../routing/model-table.js";
 import { startCapture } from "./capture.js";
 import { Labels } from "./labels.js";
 import type { Logger } from "./logger.js";
@@ -14,7 +15,6 @@ import { groupMetrics, inWorkerGroup, joinWorkerGroup } from "./metrics-cluster.
 import { METRICS_PATH, MetricsAccess, serveMetrics } from "./metrics-endpoint.js";
 import { Recorder } from "./recorder.js";
 import { redactorOf } from "./redact.js";
-import { RequestTiming } from "./timing.js";
 import { Tracing, tracingWanted } from "./tracing.js";
 
 /** The response header that says how long llmux itself took (see docs/observability.md). */

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { RecordConfig } from "../config/schema-observe.js";
-import type { RequestRecord } from "../gateway/finalise.js";
+import type { RequestRecord } from "../request/record.js";
 import { type ExchangeCapture, RECORD_LIMIT } from "./capture.js";
 import type { Logger } from "./logger.js";
 import { Masker } from "./mask.js";

@@ -1,10 +1,10 @@
 import type * as Api from "@opentelemetry/api";
 import type { Sampler, TracerProvider } from "@opentelemetry/sdk-trace";
-import { errorClassOf, outcomeOf } from "../gateway/error-class.js";
-import { type RequestRecord, usageOf } from "../gateway/finalise.js";
+import { errorClassOf, outcomeOf } from "../request/error-class.js";
+import { type RequestRecord, usageOf } from "../request/record.js";
+import type { AttemptClock } from "../request/timing.js";
 import { isGeneration, type Labels, NONE, operationOf } from "./labels.js";
 import type { Logger } from "./logger.js";
-import type { AttemptClock } from "./timing.js";
 
 type Env = Record<string, string | undefined>;
 

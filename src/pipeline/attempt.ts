@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Principal } from "../identity/principal.js";
-import { startAttempt } from "../observe/timing.js";
-import type { RequestRecord } from "./finalise.js";
-import type { Plan } from "./prepare.js";
-import { callUpstream, type UpstreamPool, type UpstreamReply } from "./upstream.js";
+import type { RequestRecord } from "../request/record.js";
+import { startAttempt } from "../request/timing.js";
+import { callUpstream, type UpstreamPool, type UpstreamReply } from "../upstream/call.js";
+import type { Plan } from "./plan.js";
 
 export interface AttemptInput {
   readonly pool: UpstreamPool;

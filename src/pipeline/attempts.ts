@@ -1,23 +1,23 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { answerError, type Exchange } from "../http/exchange.js";
 import type { Principal } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
+import { decide, usageOf } from "../request/record.js";
 import { affinityKey } from "../routing/affinity.js";
 import { attemptLoop, isExhausted, type LoopReply } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
 import type { DeploymentHealth } from "../routing/health.js";
-import { type Peeked, peek } from "../routing/preamble.js";
+import { type ModelTable, onDeployment, type Route } from "../routing/model-table.js";
 import { hasQuota } from "../routing/quota.js";
 import { noteMarks } from "../routing/reasoning-marks.js";
 import type { HotState } from "../state/hot-state.js";
+import { UpstreamFailure, type UpstreamPool } from "../upstream/call.js";
+import { type Peeked, peek } from "../upstream/preamble.js";
 import { attempt } from "./attempt.js";
-import { answerError, type Exchange } from "./exchange.js";
-import { decide, usageOf } from "./finalise.js";
-import { type ModelTable, onDeployment, type Route } from "./model-table.js";
-import type { Plan, State } from "./prepare.js";
+import type { Plan, State } from "./plan.js";
 import { ReasoningHome, spansAccounts } from "./reasoning-home.js";
 import { respond } from "./respond.js";
-import { UpstreamFailure, type UpstreamPool } from "./upstream.js";
 
 /** How long a conversation stays bound to the deployment that last served it. */
 const AFFINITY_TTL = 3600_000;

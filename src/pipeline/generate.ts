@@ -1,22 +1,22 @@
 import { type ClientName, detectClient } from "../clients/detect.js";
 import type { Config } from "../config/schema.js";
+import { answerError, type Exchange } from "../http/exchange.js";
 import type { Principal } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
+import { type Admission, isAdmitted } from "../request/admission.js";
+import { decide } from "../request/record.js";
+import { foreignReference, noteOwner } from "../responses/ownership.js";
 import type { DeploymentHealth } from "../routing/health.js";
+import type { ModelTable, Route } from "../routing/model-table.js";
+import type { Accepted } from "../server/accept.js";
 import type { HotState } from "../state/hot-state.js";
-import type { Accepted } from "./accept.js";
-import { type Admission, isAdmitted } from "./admit.js";
+import { UpstreamFailure, type UpstreamPool } from "../upstream/call.js";
 import { attempt } from "./attempt.js";
-import { answerError, type Exchange } from "./exchange.js";
-import { decide } from "./finalise.js";
-import type { ModelTable, Route } from "./model-table.js";
-import { type Plan, type PrepareInput, prepare } from "./prepare.js";
+import { needsRouting, routedGenerate } from "./attempts.js";
+import type { StateAccess } from "./caller-state.js";
+import { type Plan, type PrepareInput, prepare } from "./plan.js";
 import { respond } from "./respond.js";
-import { needsRouting, routedGenerate } from "./routed.js";
-import type { StateAccess } from "./state.js";
-import { UpstreamFailure, type UpstreamPool } from "./upstream.js";
-import { foreignReference, noteOwner } from "./upstream-ownership.js";
 
 /** What the generation stages need from the gateway. */
 export interface GenerateDeps {

@@ -11,13 +11,13 @@ import { bodyView, irView } from "../models/settings-view.js";
 import type { ReasoningCache } from "../reasoning/cache.js";
 import { dropForeignReasoning, envelopeWrapper, openEnvelopes } from "../reasoning/carry.js";
 import type { Origin } from "../reasoning/envelope.js";
+import { inputItems, resolveItemReferences, resolvePrevious } from "../responses/history.js";
+import type { ModelTable, Route } from "../routing/model-table.js";
 import type { ResponseStore } from "../store/types.js";
 import { codecs, upstreamCodecs } from "../translate/codecs.js";
 import { repairToolPairing } from "../translate/repair-pairing.js";
 import type { ChatReasoningMode, ResponseOptions, ToolMapping } from "../translate/types.js";
-import { spliceBody } from "./json-splice.js";
-import type { ModelTable, Route } from "./model-table.js";
-import { inputItems, resolveItemReferences, resolvePrevious } from "./responses-state.js";
+import { spliceBody } from "../upstream/json-splice.js";
 
 /** Everything needed to call the upstream and answer the client. */
 export interface Plan {

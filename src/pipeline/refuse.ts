@@ -1,10 +1,10 @@
 import { detectClient } from "../clients/detect.js";
+import { answerError, type Exchange } from "../http/exchange.js";
+import { type BodyLimits, discardBody, readPrefix } from "../http/read-body.js";
 import type { Refusal } from "../identity/identify.js";
 import type { Json } from "../ir/types.js";
-import type { Accepted } from "./accept.js";
-import { answerError, type Exchange } from "./exchange.js";
-import { decide } from "./finalise.js";
-import { type BodyLimits, discardBody, readPrefix } from "./read-body.js";
+import { decide } from "../request/record.js";
+import type { Accepted } from "../server/accept.js";
 
 /** At most this much of a refused request's body is read, only to recognise Cursor. */
 export const REFUSAL_PREFIX_BYTES = 64 * 1024;

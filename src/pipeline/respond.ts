@@ -1,21 +1,21 @@
 import type { ServerResponse } from "node:http";
+import { errorReply, forwardedHeaders, sendJson, sendReply } from "../http/reply.js";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo, Json, JsonObject, Response, StreamEvent } from "../ir/types.js";
+import { fromError, fromRouting } from "../request/error-class.js";
+import { decide, type RequestRecord } from "../request/record.js";
 import { classifyReply } from "../routing/error-class.js";
 import { answerMarks } from "../routing/reasoning-marks.js";
 import { codecs, upstreamCodecs } from "../translate/codecs.js";
 import { isErrorInfo, ResponseCollector } from "../translate/collect.js";
 import { responseEvents } from "../translate/replay.js";
 import { StreamTranslator } from "../translate/stream-translator.js";
-import { fromError, fromRouting } from "./error-class.js";
-import { decide, type RequestRecord } from "./finalise.js";
-import { errorReply, forwardedHeaders, sendJson, sendReply } from "./http.js";
-import { ModelRenamer, renameModelInBody } from "./model-rename.js";
-import { type PassthroughShape, shapePassthrough } from "./passthrough-shape.js";
-import type { Plan, State } from "./prepare.js";
-import { readAll, type UpstreamReply } from "./upstream.js";
-import { AnswerTooLarge, capTotal } from "./upstream-shape.js";
-import { outputItemIds, UsageTap, usageFromBody } from "./usage-tap.js";
+import { readAll, type UpstreamReply } from "../upstream/call.js";
+import { ModelRenamer, renameModelInBody } from "../upstream/model-rename.js";
+import { type PassthroughShape, shapePassthrough } from "../upstream/passthrough-shape.js";
+import { AnswerTooLarge, capTotal } from "../upstream/screen.js";
+import { outputItemIds, UsageTap, usageFromBody } from "../upstream/usage-tap.js";
+import type { Plan, State } from "./plan.js";
 
 const MAX_ERROR_BODY = 1 << 20;
 

@@ -1,8 +1,8 @@
 import type { Billing } from "../billing/billing.js";
 import type { Logger } from "../observe/logger.js";
 import type { Observe } from "../observe/observe.js";
+import { finalise, type RequestRecord } from "../request/record.js";
 import type { RequestLog } from "../requestlog/request-log.js";
-import { finalise, type RequestRecord } from "./finalise.js";
 
 /** What the settle stage writes to: metrics and traces, the log line, the spend ledger, the request log. */
 export interface SettleParts {

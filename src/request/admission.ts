@@ -1,7 +1,7 @@
 import type { Principal } from "../identity/principal.js";
 import type { ErrorInfo } from "../ir/types.js";
-import type { RequestRecord } from "./finalise.js";
-import type { Plan } from "./prepare.js";
+import type { Plan } from "../pipeline/plan.js";
+import type { RequestRecord } from "./record.js";
 
 /** What the admit stage sees: who asks, for what, and the record it may annotate. */
 export interface AdmitInput {

@@ -1,6 +1,6 @@
 import type { ErrorInfo } from "../ir/types.js";
 import type { ErrorClass as RoutingClass } from "../routing/error-class.js";
-import type { RequestRecord } from "./finalise.js";
+import type { RequestRecord } from "./record.js";
 
 /**
  * The one vocabulary for why a request did not end well: the request log's `error_class` column (and the

@@ -1,8 +1,8 @@
 import type { Dialect, Usage, Warning } from "../ir/types.js";
 import type { ExchangeCapture } from "../observe/capture.js";
 import type { Logger } from "../observe/logger.js";
-import type { RequestTiming } from "../observe/timing.js";
 import { outcomeOf, type RequestErrorClass } from "./error-class.js";
+import type { RequestTiming } from "./timing.js";
 
 export type Outcome = "ok" | "error" | "aborted" | "refused";
 
@@ -40,7 +40,7 @@ export interface RequestRecord {
   reason?: string;
   /** Milliseconds llmux itself added: the request's time less its waits on the upstream and the client. */
   overheadMs?: number | undefined;
-  /** The observers' clock (src/observe/timing.ts): upstream attempts and waits. */
+  /** The observers' clock (src/request/timing.ts): upstream attempts and waits. */
   timing?: RequestTiming | undefined;
   /** Who called (Principal.name), never the key. */
   key?: string;
@@ -61,7 +61,7 @@ export interface RequestRecord {
   decisions?: string[];
   done?: boolean;
   /**
-   * What kind of failure it was, noted by the stage that failed it (src/gateway/error-class.ts); the settle
+   * What kind of failure it was, noted by the stage that failed it (src/request/error-class.ts); the settle
    * stage's `errorClassOf` gives the request's class from it.
    */
   errorClass?: RequestErrorClass | undefined;

@@ -1,7 +1,7 @@
 import type { Insertable } from "kysely";
 import type { RequestLogTable } from "../data/schema.js";
-import { errorClassOf, outcomeOf } from "../gateway/error-class.js";
-import { type RequestRecord, usageOf } from "../gateway/finalise.js";
+import { errorClassOf, outcomeOf } from "../request/error-class.js";
+import { type RequestRecord, usageOf } from "../request/record.js";
 
 export type RequestLogRow = Insertable<RequestLogTable>;
 

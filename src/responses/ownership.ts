@@ -1,8 +1,8 @@
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
+import type { RequestRecord } from "../request/record.js";
 import type { HotState } from "../state/hot-state.js";
 import type { ResponseStore } from "../store/types.js";
-import type { RequestRecord } from "./finalise.js";
 
 /**
  * Responses kept by the upstream (a Responses request passed through to a Responses upstream, which stores

@@ -5,7 +5,7 @@ import type { Availability, DeploymentHealth } from "./health.js";
 import { hasQuota } from "./quota.js";
 import { type Candidate, order } from "./strategies.js";
 
-/** What the loop needs to know of a route (src/gateway/model-table.ts Route, narrowed). */
+/** What the loop needs to know of a route (src/routing/model-table.ts Route, narrowed). */
 export interface LoopRoute {
   readonly alias: string;
   readonly deployments: readonly Deployment[];
@@ -13,7 +13,7 @@ export interface LoopRoute {
   readonly settings: { fallbacks?: string[] | undefined; context_window_fallbacks?: string[] | undefined };
 }
 
-/** An upstream answer as the loop sees it (src/gateway/upstream.ts UpstreamReply). */
+/** An upstream answer as the loop sees it (src/upstream/call.ts UpstreamReply). */
 export interface LoopReply {
   status: number;
   headers: Record<string, string | string[] | undefined>;

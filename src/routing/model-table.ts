@@ -1,6 +1,6 @@
 import type { Config, ModelConfig } from "../config/schema.js";
 import type { Provider } from "../providers/types.js";
-import { type Deployment, deploymentsOf, type Routing, routingOf } from "../routing/deployments.js";
+import { type Deployment, deploymentsOf, type Routing, routingOf } from "./deployments.js";
 
 export interface Route {
   /** The alias (or pattern) that matched. */

@@ -1,13 +1,13 @@
+import { answerError, answerJson, type Exchange } from "../http/exchange.js";
 import type { Principal } from "../identity/principal.js";
 import { InputError, isObject } from "../ir/input-error.js";
 import type { Json, JsonObject, Request } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
+import type { ModelTable } from "../routing/model-table.js";
+import { estimateInputTokens } from "../tokens/count.js";
+import type { CountDeps } from "../tokens/count-endpoint.js";
 import { codecs } from "../translate/codecs.js";
-import { estimateInputTokens } from "./count-tokens.js";
-import type { CountDeps } from "./count-tokens-endpoint.js";
-import { answerError, answerJson, type Exchange } from "./exchange.js";
-import type { ModelTable } from "./model-table.js";
-import { callUpstream, readAnswer, UpstreamFailure } from "./upstream.js";
+import { callUpstream, readAnswer, UpstreamFailure } from "../upstream/call.js";
 
 /** A model as Gemini's models.list / models.get describe it. */
 function geminiModel(id: string) {

@@ -1,5 +1,5 @@
 import type { Logger } from "../observe/logger.js";
-import type { RequestRecord } from "./finalise.js";
+import type { RequestRecord } from "../request/record.js";
 
 /** An open request, for the stop's log lines. */
 function openRequest(rec: RequestRecord): Record<string, unknown> {

@@ -1,8 +1,8 @@
+import { answerError, answerJson, type Exchange } from "../http/exchange.js";
 import { nowSeconds } from "../ir/ids.js";
 import type { Dialect } from "../ir/types.js";
+import type { ModelTable } from "../routing/model-table.js";
 import type { ResponseStore } from "../store/types.js";
-import { answerError, answerJson, type Exchange } from "./exchange.js";
-import type { ModelTable } from "./model-table.js";
 import type { Matched } from "./routes.js";
 
 /**

@@ -1,20 +1,20 @@
+import { AdminApi } from "../admin/admin.js";
+import type { DeploymentRow } from "../admin/deployments-route.js";
+import { adminRoutes } from "../admin/routes.js";
+import { SIGNUP_PATH, Signup } from "../admin/signup.js";
+import { WebUi } from "../admin/ui.js";
 import type { Config } from "../config/schema.js";
 import { Data } from "../data/data.js";
 import { Keys } from "../data/keys.js";
 import { DataStore } from "../data/store.js";
 import { Teams } from "../data/teams.js";
-import type { Exchange } from "../gateway/exchange.js";
-import type { BodyLimits } from "../gateway/read-body.js";
+import type { Exchange } from "../http/exchange.js";
+import type { BodyLimits } from "../http/read-body.js";
 import type { Resolver } from "../identity/identify.js";
 import { KeyDirectory } from "../identity/minted.js";
 import { configKeys } from "../identity/resolvers.js";
 import type { Provider } from "../providers/types.js";
 import { keyringOf } from "../secrets/cipher.js";
-import { AdminApi } from "./admin.js";
-import type { DeploymentRow } from "./deployments-route.js";
-import { adminRoutes } from "./routes.js";
-import { SIGNUP_PATH, Signup } from "./signup.js";
-import { WebUi } from "./ui.js";
 
 /**
  * Everything that sits on the data layer, opened from the config: the store, the minted-key directory

@@ -1,14 +1,14 @@
+import { answerError, answerJson, type Exchange } from "../http/exchange.js";
+import { forwardedHeaders } from "../http/reply.js";
 import type { Principal } from "../identity/principal.js";
 import { InputError, isObject } from "../ir/input-error.js";
 import type { Json, Request } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
+import { decide } from "../request/record.js";
+import type { ModelTable } from "../routing/model-table.js";
 import { codecs } from "../translate/codecs.js";
-import { estimateInputTokens } from "./count-tokens.js";
-import { answerError, answerJson, type Exchange } from "./exchange.js";
-import { decide } from "./finalise.js";
-import { forwardedHeaders } from "./http.js";
-import type { ModelTable } from "./model-table.js";
-import { callUpstream, readAnswer, UpstreamFailure, type UpstreamPool } from "./upstream.js";
+import { callUpstream, readAnswer, UpstreamFailure, type UpstreamPool } from "../upstream/call.js";
+import { estimateInputTokens } from "./count.js";
 
 export interface CountDeps {
   readonly models: ModelTable;

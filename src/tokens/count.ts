@@ -1,5 +1,5 @@
 import type { Request } from "../ir/types.js";
-import { estimateTokens } from "./token-estimate.js";
+import { estimateTokens } from "./estimate.js";
 
 /** Roughly what an image costs (Anthropic: width × height / 750; a typical screenshot). */
 const IMAGE_TOKENS = 1600;

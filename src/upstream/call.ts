@@ -1,9 +1,9 @@
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { ErrorInfo, UpstreamDialect } from "../ir/types.js";
-import { type AttemptClock, chunkArrived, timedBody } from "../observe/timing.js";
 import type { OutgoingCall, Provider, UpstreamTarget } from "../providers/types.js";
-import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply } from "./upstream-shape.js";
+import { type AttemptClock, chunkArrived, timedBody } from "../request/timing.js";
+import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply } from "./screen.js";
 
 export interface UpstreamReply {
   status: number;

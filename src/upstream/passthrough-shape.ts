@@ -1,7 +1,7 @@
 import type { Dialect } from "../ir/types.js";
-import { screenStreamStart } from "./stream-screen.js";
-import type { UpstreamReply } from "./upstream.js";
-import { jsonReply, synthetic } from "./upstream-shape.js";
+import type { UpstreamReply } from "./call.js";
+import { jsonReply, synthetic } from "./screen.js";
+import { screenStreamStart } from "./stream-start.js";
 
 /** A passthrough reply as the client may take it, or why it must be decoded and re-encoded first. */
 export interface PassthroughShape {

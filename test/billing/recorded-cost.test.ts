@@ -13,9 +13,9 @@ import { decodeAnthropicUsage } from "../../src/dialects/anthropic/usage.js";
 import { decodeGeminiUsage } from "../../src/dialects/gemini/usage.js";
 import { decodeChatUsage } from "../../src/dialects/openai-chat/usage.js";
 import { decodeResponsesUsage } from "../../src/dialects/openai-responses/usage.js";
-import { UsageTap } from "../../src/gateway/usage-tap.js";
 import type { Dialect, JsonObject, StreamEvent, Usage } from "../../src/ir/types.js";
 import { StreamTranslator } from "../../src/translate/stream-translator.js";
+import { UsageTap } from "../../src/upstream/usage-tap.js";
 import { loadUpstreamFixtures } from "../support/upstream-fixtures.js";
 
 const table = new PriceTable();

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { parseConfig } from "../../src/config/load.js";
-import { ModelTable } from "../../src/gateway/model-table.js";
 import { createProviders } from "../../src/providers/index.js";
+import { ModelTable } from "../../src/routing/model-table.js";
 import { REPO_ROOT } from "../support/clients.js";
 import {
   CODEX_MODEL,

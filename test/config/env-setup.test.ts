@@ -3,10 +3,10 @@ import { configFromEnv } from "../../src/config/env-setup.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import { SERVER_DEFAULTS } from "../../src/config/schema-server.js";
-import { ModelTable } from "../../src/gateway/model-table.js";
 import { Warnings } from "../../src/ir/warnings.js";
 import { createProviders } from "../../src/providers/index.js";
 import type { CallContext } from "../../src/providers/types.js";
+import { ModelTable } from "../../src/routing/model-table.js";
 import { problemsOf } from "./helpers.js";
 
 type Env = Record<string, string | undefined>;

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, interpolate, loadConfigFile, parseConfig } from "../../src/config/load.js";
 import { SERVER_DEFAULTS } from "../../src/config/schema-server.js";
-import { ModelTable } from "../../src/gateway/model-table.js";
 import { createProviders } from "../../src/providers/index.js";
+import { ModelTable } from "../../src/routing/model-table.js";
 import { ISSUE_ENV, ISSUE_EXAMPLE, problemsOf, tempDir } from "./helpers.js";
 
 const file = tempDir();

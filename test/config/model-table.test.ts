@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { ModelTable } from "../../src/gateway/model-table.js";
 import { createProviders } from "../../src/providers/index.js";
+import { ModelTable } from "../../src/routing/model-table.js";
 
 /** A model table built the way the gateway builds it: a validated config, its providers, its models. */
 function table(models: Record<string, unknown>): ModelTable {

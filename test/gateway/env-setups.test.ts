@@ -10,8 +10,8 @@ import OpenAI from "openai";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { start } from "../../src/cli/start.js";
-import type { Gateway } from "../../src/gateway/gateway.js";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { tempStorePath } from "../support/gateway.js";
 
 const emptyDir = mkdtempSync(join(tmpdir(), "llmux-cwd-"));

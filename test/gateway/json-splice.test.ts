@@ -1,8 +1,8 @@
 /** The passthrough body splice: changed top-level members re-serialised, everything else byte for byte. */
 import { describe, expect, it } from "vitest";
-import { spliceBody } from "../../src/gateway/json-splice.js";
 import type { JsonObject } from "../../src/ir/types.js";
 import { bodyView } from "../../src/models/settings-view.js";
+import { spliceBody } from "../../src/upstream/json-splice.js";
 
 function splice(text: string, change: (patched: JsonObject) => void): string {
   const original = JSON.parse(text) as JsonObject;

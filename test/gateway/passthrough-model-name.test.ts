@@ -6,8 +6,8 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ModelRenamer, renameModelInBody } from "../../src/gateway/model-rename.js";
 import { anthropicStream, chatStream, type MockScript, responsesStream } from "../../src/mock/index.js";
+import { ModelRenamer, renameModelInBody } from "../../src/upstream/model-rename.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 
 let h: Harness;

@@ -11,8 +11,8 @@ import OpenAI from "openai";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { JSON_DEPTH_LIMIT } from "../../src/gateway/decode-json.js";
-import { Gateway } from "../../src/gateway/gateway.js";
+import { JSON_DEPTH_LIMIT } from "../../src/http/decode-json.js";
+import { Gateway } from "../../src/server/gateway.js";
 import { eventually, type Harness, startHarness, tempStorePath } from "../support/gateway.js";
 
 const deep = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;

@@ -3,8 +3,8 @@
  * while /health keeps answering; one very long SSE line or passthrough line costs linear time.
  */
 import { describe, expect, it } from "vitest";
-import { ModelRenamer } from "../../src/gateway/model-rename.js";
 import { type SseEvent, SseParser } from "../../src/sse/parser.js";
+import { ModelRenamer } from "../../src/upstream/model-rename.js";
 import { startHarness } from "../support/gateway.js";
 
 function acgt(n: number): string {

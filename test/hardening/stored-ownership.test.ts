@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { foreignReference } from "../../src/gateway/upstream-ownership.js";
+import { foreignReference } from "../../src/responses/ownership.js";
 import { MemoryState } from "../../src/state/memory.js";
 import type { ResponseStore } from "../../src/store/types.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";

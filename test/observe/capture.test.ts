@@ -12,11 +12,11 @@ import OpenAI from "openai";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { openExchange } from "../../src/gateway/exchange.js";
-import { newRecord } from "../../src/gateway/finalise.js";
-import { ModelTable } from "../../src/gateway/model-table.js";
+import { openExchange } from "../../src/http/exchange.js";
 import { Observe } from "../../src/observe/observe.js";
 import { createProviders } from "../../src/providers/index.js";
+import { newRecord } from "../../src/request/record.js";
+import { ModelTable } from "../../src/routing/model-table.js";
 import { startHarness, tempStorePath } from "../support/gateway.js";
 import { ADMIN, call } from "../team/helpers.js";
 

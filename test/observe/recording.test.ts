@@ -14,9 +14,9 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { mock as mockCommand } from "../../src/cli/mock.js";
 import { parseConfig } from "../../src/config/load.js";
-import { Gateway } from "../../src/gateway/gateway.js";
 import type { Dialect } from "../../src/ir/types.js";
 import type { MockServer, MockTurn } from "../../src/mock/server.js";
+import { Gateway } from "../../src/server/gateway.js";
 import { startHarness, tempStorePath, upstreamsConfig } from "../support/gateway.js";
 import { type Ask, consumeWithSdk, type Outcome } from "../support/sdk.js";
 

@@ -8,9 +8,9 @@ import OpenAI from "openai";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { Gateway } from "../../src/gateway/gateway.js";
 import type { MockBlock } from "../../src/mock/index.js";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
+import { Gateway } from "../../src/server/gateway.js";
 import { INTERRUPTED_RESULT } from "../../src/translate/repair-pairing.js";
 import { type Body, type Harness, startHarness, tempStorePath, upstreamsConfig } from "../support/gateway.js";
 

@@ -1,11 +1,11 @@
 /** The request log's pure parts: the redaction pass, bounded capture with its truncated mark, error classes. */
 import { describe, expect, it } from "vitest";
-import { errorClassOf, fromError, fromStatus } from "../../src/gateway/error-class.js";
-import { newRecord } from "../../src/gateway/finalise.js";
 import { ExchangeCapture } from "../../src/observe/capture.js";
 import { Masker } from "../../src/observe/mask.js";
 import { Redactor } from "../../src/observe/redact.js";
-import type { AttemptClock } from "../../src/observe/timing.js";
+import { errorClassOf, fromError, fromStatus } from "../../src/request/error-class.js";
+import { newRecord } from "../../src/request/record.js";
+import type { AttemptClock } from "../../src/request/timing.js";
 import { bodiesOf } from "../../src/requestlog/bodies.js";
 
 describe("the redaction pass", () => {

@@ -12,8 +12,8 @@ import { pino } from "pino";
 import { expect } from "vitest";
 import { configFromEnv } from "../../src/config/env-setup.js";
 import { parseConfig } from "../../src/config/load.js";
-import { Gateway } from "../../src/gateway/gateway.js";
 import type { MockServer } from "../../src/mock/server.js";
+import { Gateway } from "../../src/server/gateway.js";
 import { parseSseText } from "../../src/sse/parser.js";
 import { tempStorePath } from "./gateway.js";
 

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { parseConfig } from "../../src/config/load.js";
-import { Gateway, type GatewayParts } from "../../src/gateway/gateway.js";
 import { type MockServer, type MockServerOptions, startMockServer } from "../../src/mock/server.js";
+import { Gateway, type GatewayParts } from "../../src/server/gateway.js";
 
 /** Log lines the gateway wrote, parsed. */
 export type LogLine = Record<string, unknown> & { msg?: string };
