@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { RecordConfig } from "../config/schema-observe.js";
+import { type ExchangeCapture, RECORD_LIMIT } from "../request/capture.js";
 import type { RequestRecord } from "../request/record.js";
-import { type ExchangeCapture, RECORD_LIMIT } from "./capture.js";
 import type { Logger } from "./logger.js";
 import { Masker } from "./mask.js";
 import type { Redactor } from "./redact.js";

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { presentedKey } from "../identity/identify.js";
-import type { AttemptClock } from "../request/timing.js";
+import type { AttemptClock } from "./timing.js";
 
 /**
  * The one capture of a request's four bodies: the client's request, what llmux sent upstream (the last

@@ -1,6 +1,6 @@
 import type { Dialect, Usage, Warning } from "../ir/types.js";
-import type { ExchangeCapture } from "../observe/capture.js";
 import type { Logger } from "../observe/logger.js";
+import type { ExchangeCapture } from "./capture.js";
 import { outcomeOf, type RequestErrorClass } from "./error-class.js";
 import type { RequestTiming } from "./timing.js";
 

@@ -24,7 +24,7 @@ export interface AttemptClock {
   readonly alias: string;
   readonly provider: string;
   readonly model: string;
-  /** Receives each raw body chunk (when the request's bodies are captured: src/observe/capture.ts). */
+  /** Receives each raw body chunk (when the request's bodies are captured: src/request/capture.ts). */
   tap?: ((chunk: Uint8Array) => void) | undefined;
 }
 

@@ -1,4 +1,4 @@
-import type { Bounded, ExchangeCapture } from "../observe/capture.js";
+import type { Bounded, ExchangeCapture } from "../request/capture.js";
 
 export type BodyName = "client_request" | "upstream_request" | "upstream_response" | "client_response";
 
@@ -11,7 +11,7 @@ export interface Bodies {
   truncated: BodyName[];
 }
 
-/** A request's captured bodies (src/observe/capture.ts) as the request log keeps them: redacted, each cut at `cap` bytes. */
+/** A request's captured bodies (src/request/capture.ts) as the request log keeps them: redacted, each cut at `cap` bytes. */
 export function bodiesOf(capture: ExchangeCapture, cap: number, redact: (s: string) => string): Bodies {
   const truncated: BodyName[] = [];
   const one = (name: BodyName, b: Bounded | undefined) => {

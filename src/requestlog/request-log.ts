@@ -79,7 +79,7 @@ export class RequestLog {
     });
   }
 
-  /** What the request capture (src/observe/capture.ts) keeps of each body for the log: 0 when bodies are neither kept nor shown. */
+  /** What the request capture (src/request/capture.ts) keeps of each body for the log: 0 when bodies are neither kept nor shown. */
   get captureBytes(): number {
     return this.settings.bodies !== "off" || this.settings.conversations ? this.settings.bodyMaxBytes : 0;
   }

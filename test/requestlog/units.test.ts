@@ -1,8 +1,8 @@
 /** The request log's pure parts: the redaction pass, bounded capture with its truncated mark, error classes. */
 import { describe, expect, it } from "vitest";
-import { ExchangeCapture } from "../../src/observe/capture.js";
 import { Masker } from "../../src/observe/mask.js";
 import { Redactor } from "../../src/observe/redact.js";
+import { ExchangeCapture } from "../../src/request/capture.js";
 import { errorClassOf, fromError, fromStatus } from "../../src/request/error-class.js";
 import { newRecord } from "../../src/request/record.js";
 import type { AttemptClock } from "../../src/request/timing.js";
