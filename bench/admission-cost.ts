@@ -9,8 +9,8 @@ import { Billing } from "../src/billing/billing.js";
 import { PriceTable } from "../src/billing/prices.js";
 import type { Principal } from "../src/identity/principal.js";
 import { limitsAdmission } from "../src/limits/admission.js";
-import type { Plan } from "../src/pipeline/plan.js";
 import { isAdmitted } from "../src/request/admission.js";
+import type { Plan } from "../src/request/plan.js";
 import { newRecord } from "../src/request/record.js";
 import type { HotState } from "../src/state/hot-state.js";
 import { MemoryState } from "../src/state/memory.js";
@@ -51,13 +51,14 @@ export async function admissionCost(state: "memory" | "redis", samples: number):
       route: { upstreamModel: "gpt-4.1", requested: "soak", alias: "soak" },
       client: "openai-chat",
       body: JSON.stringify({ max_tokens: 64 }),
+      maxOutputTokens: 64,
     } as unknown as Plan;
     const times: number[] = [];
     for (let i = 0; i < samples + 300; i++) {
       const rec = newRecord(`req_${i}`, "POST", "/v1/chat/completions");
       rec.requestBytes = 300;
       const t = performance.now();
-      const admitted = await admission.admit({ principal, plan, rec });
+      const admitted = await admission.admit({ principal, plan, requestBytes: rec.requestBytes });
       if (!isAdmitted(admitted)) throw new Error(`refused: ${admitted.message}`);
       rec.model = "gpt-4.1";
       rec.usage = { inputTokens: 100, outputTokens: 20 };

@@ -9,7 +9,6 @@
  *   the affinity binding, the read of the stream's first event), with the upstream call itself a stub
  *   answering one Chat chunk.
  */
-import { needsRouting } from "../src/pipeline/attempts.js";
 import type { Provider } from "../src/providers/types.js";
 import { attemptLoop, isExhausted } from "../src/routing/attempt-loop.js";
 import { type Deployment, routingOf } from "../src/routing/deployments.js";
@@ -43,16 +42,7 @@ export async function measureRoutingCost(
   open: () => HotState = () => new MemoryState(),
 ): Promise<RoutingCost> {
   const settings = { provider: "compat", model: "bench-model" };
-  const one = { settings, deployments: [dep("compat")], routing: routingOf(settings) };
-  const single: number[] = [];
-  let sink = 0;
-  for (let i = 0; i < n + 2000; i++) {
-    const t = process.hrtime.bigint();
-    if (needsRouting(one as never)) sink++;
-    const us = Number(process.hrtime.bigint() - t) / 1000;
-    if (i >= 2000) single.push(us);
-  }
-
+  const one = { alias: "bench-single", settings: {}, deployments: [dep("compat")], routing: routingOf(settings) };
   const hot = open();
   const health = new DeploymentHealth(hot, { coolDown: () => undefined, recovered: () => undefined });
   const two = {
@@ -72,6 +62,27 @@ export async function measureRoutingCost(
     })(),
     dump: async () => undefined,
   });
+  // A single deployment is an attempt loop of one: its health, in-flight count and latency are kept too.
+  const single: number[] = [];
+  for (let i = 0; i < n + 2000; i++) {
+    const t = process.hrtime.bigint();
+    const r = await attemptLoop(one, {
+      plan: async () => ({}),
+      call: async () => reply(),
+      inspect: async (_plan, r) => {
+        const seen = await peek("openai-chat", r.body);
+        return seen.kind === "answer" ? { ...r, body: seen.body } : seen;
+      },
+      fallback: () => undefined,
+      isFailure: (e): e is { info: never } => false && e !== undefined,
+      health,
+      note: () => undefined,
+      signal: new AbortController().signal,
+    });
+    if (!isExhausted(r)) await r.settle("ok");
+    const us = Number(process.hrtime.bigint() - t) / 1000;
+    if (i >= 2000) single.push(us);
+  }
   const routed: number[] = [];
   for (let i = 0; i < n + 2000; i++) {
     const key = `s:conversation-${i % 50}`;
@@ -102,6 +113,5 @@ export async function measureRoutingCost(
     if (i >= 2000) routed.push(us);
   }
   await hot.close();
-  if (sink < 0) throw new Error("unreachable");
   return { single: stats(single), routed: stats(routed) };
 }

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { decodeJson } from "../http/decode-json.js";
-import { answerJson, type Exchange } from "../http/exchange.js";
+import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
 import { type BodyLimits, BodyRefused, discardBody, readBody } from "../http/read-body.js";
 import { presentedKey } from "../identity/identify.js";
 import { openApiDocument } from "./openapi.js";
@@ -72,7 +72,7 @@ export class AdminApi {
   }
 
   async serve(ex: Exchange, path: string): Promise<void> {
-    ex.rec.quiet = false;
+    ex.note.quiet = false;
     try {
       const self = AdminApi.isSelf(path) ? await this.authoriseSelf(ex) : await this.authorise(ex);
       const method = ex.req.method ?? "GET";
@@ -92,7 +92,7 @@ export class AdminApi {
               ? "not_found"
               : "invalid_request_error";
       answerJson(ex, err.status, { error: { message: err.message, type, ...(err.field ? { field: err.field } : {}) } });
-      ex.rec.reason = err.message;
+      ex.note.reason = err.message;
     } finally {
       // A body not read (a refused key, an unknown route) is discarded as it arrives, within the body limits.
       discardBody(ex.req, this.limits);

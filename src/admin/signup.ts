@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Config } from "../config/schema.js";
 import type { Keys } from "../data/keys.js";
 import { decodeJson } from "../http/decode-json.js";
-import { answerJson, type Exchange } from "../http/exchange.js";
+import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
 import { type BodyLimits, discardBody, readBody } from "../http/read-body.js";
 import { keyDigest } from "../identity/identify.js";
 import { Warnings } from "../ir/warnings.js";
@@ -60,7 +60,7 @@ export class Signup {
   async serve(ex: Exchange): Promise<void> {
     const fail = (status: number, message: string, field?: string) => {
       answerJson(ex, status, { error: { message, type: "invalid_request_error", ...(field ? { field } : {}) } });
-      ex.rec.reason = message;
+      ex.note.reason = message;
       discardBody(ex.req, this.limits);
     };
     if (ex.req.method !== "POST") return fail(405, "POST /v1/signup {provider, api_key}");

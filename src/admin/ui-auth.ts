@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config/schema.js";
 import { decodeJson } from "../http/decode-json.js";
-import { answerJson, type Exchange } from "../http/exchange.js";
+import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
 import { type BodyLimits, BodyRefused, readBody } from "../http/read-body.js";
 import { isRefusal, type Resolver } from "../identity/identify.js";
 import { type OidcFlow, OidcRefused, OidcSignIn, roleOf } from "./oidc.js";
@@ -64,13 +64,13 @@ export class UiAuth {
   }
 
   async serve(ex: Exchange, path: string): Promise<void> {
-    ex.rec.quiet = false;
+    ex.note.quiet = false;
     const method = ex.req.method ?? "GET";
     const route = `${method} ${path}`;
     switch (route) {
       case "GET /ui/auth/session":
         // Asked by every page load: kept out of the request log lines like the page's files.
-        ex.rec.quiet = true;
+        ex.note.quiet = true;
         return this.whoAmI(ex);
       case "POST /ui/auth/key":
         return this.withKey(ex);
@@ -142,7 +142,7 @@ export class UiAuth {
       v && isRefusal(v)
         ? v.message
         : "This key is neither one of admin.keys nor a minted lx- key; check it and try again.";
-    ex.rec.reason = "web UI sign-in refused";
+    ex.note.reason = "web UI sign-in refused";
     return answerJson(ex, 401, { error: { message, type: "authentication_error" } });
   }
 
@@ -163,7 +163,6 @@ export class UiAuth {
       "set-cookie",
       cookie(FLOW_COOKIE, value, { maxAge: 600, path: "/ui/auth/oidc", sameSite: "Lax", secure: isSecure(ex.req) }),
     );
-    ex.rec.status = 302;
     ex.res.writeHead(302, { location: url, "cache-control": "no-store" }).end();
   }
 
@@ -187,18 +186,16 @@ export class UiAuth {
       const exp = now() + Math.round(this.config.admin.ui.session_hours * 3600);
       const s: Session = { role: who.role, via: "oidc", name: who.name, email: who.email, exp };
       ex.res.setHeader("set-cookie", [clearFlow, this.sessionCookie(ex.req, s)]);
-      ex.rec.status = 303;
       ex.res.writeHead(303, { location: localPage(flow.return_to), "cache-control": "no-store" }).end();
     } catch (err) {
       ex.res.setHeader("set-cookie", clearFlow);
       const why = err instanceof OidcRefused ? err.message : `the sign-in failed: ${oauthWords(err)}`;
-      ex.rec.reason = `web UI sign-in refused: ${why}`;
+      ex.note.reason = `web UI sign-in refused: ${why}`;
       return this.backToSignIn(ex, why);
     }
   }
 
   private backToSignIn(ex: Exchange, message: string): void {
-    ex.rec.status = 303;
     ex.res
       .writeHead(303, { location: `/ui/sign-in?error=${encodeURIComponent(message)}`, "cache-control": "no-store" })
       .end();

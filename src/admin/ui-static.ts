@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import type { Exchange } from "../http/exchange.js";
+import type { HttpExchange as Exchange } from "../http/exchange.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -74,14 +74,12 @@ export class UiStatic {
 
   serve(ex: Exchange, path: string): void {
     const { req, res } = ex;
-    ex.rec.quiet = true;
+    ex.note.quiet = true;
     if (req.method !== "GET" && req.method !== "HEAD") {
-      ex.rec.status = 405;
       res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end("GET or HEAD\n");
       return;
     }
     if (!this.built) {
-      ex.rec.status = 503;
       res
         .writeHead(503, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" })
         .end("The web UI is not built in this installation: run `npm run build` (it builds the UI into dist/ui).\n");
@@ -91,7 +89,6 @@ export class UiStatic {
     let file = rel === undefined ? undefined : this.load(rel);
     if (!file && rel !== undefined && extname(rel) === "" && !rel.startsWith("assets/")) file = this.load("index.html");
     if (!file) {
-      ex.rec.status = 404;
       res
         .writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" })
         .end("Not found\n");
@@ -110,7 +107,6 @@ export class UiStatic {
       headers["x-frame-options"] = "DENY";
     }
     if (req.headers["if-none-match"] === file.etag) {
-      ex.rec.status = 304;
       res.writeHead(304, headers).end();
       return;
     }
@@ -118,7 +114,6 @@ export class UiStatic {
     const body = gz ? file.gzip! : file.body;
     if (gz) headers["content-encoding"] = "gzip";
     headers["content-length"] = String(body.length);
-    ex.rec.status = 200;
     res.writeHead(200, headers);
     res.end(req.method === "HEAD" ? undefined : body);
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config/schema.js";
-import { answerJson, type Exchange } from "../http/exchange.js";
+import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
 import type { BodyLimits } from "../http/read-body.js";
 import { presentedKey, type Resolver } from "../identity/identify.js";
 import { UI_HEADER, UiAuth } from "./ui-auth.js";
@@ -40,7 +40,7 @@ export class WebUi {
 
   serve(ex: Exchange, path: string): Promise<void> | void {
     if (!this.on) {
-      ex.rec.quiet = true;
+      ex.note.quiet = true;
       return answerJson(ex, 404, {
         error: {
           message: "the web UI is the admin API's front end: set admin.keys (or admin.oidc)",

@@ -1,30 +1,15 @@
-import type { Billing } from "../billing/billing.js";
 import { costOf, nanosOf, usd } from "../billing/cost.js";
-import type { Data } from "../data/data.js";
 import type { Quota } from "../identity/principal.js";
-import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
 import type { Admission, AdmitInput, Admitted } from "../request/admission.js";
 import type { RequestRecord } from "../request/record.js";
 import { usageOf } from "../request/record.js";
-import type { HotState, Throttled } from "../state/hot-state.js";
+import type { Throttled } from "../state/hot-state.js";
+import { hotKeys } from "../state/keys.js";
 import { seedBudget } from "./budget-seed.js";
+import type { LimitsDeps } from "./deps.js";
 import { rateLimitHeaders } from "./headers.js";
 import { windowOf } from "./windows.js";
-
-export interface LimitsDeps {
-  hot: HotState;
-  billing: Billing;
-  /** The ledger's database: a budget window's counter starts from what the ledger already holds. */
-  data?: Data | undefined;
-  timezone: string;
-  /** Share of a budget at which a warning is logged once per window. */
-  alertAt: number;
-  warn(fields: object, msg: string): void;
-  now?: () => number;
-  /** Budgets and limits per user label (`billing.users`): shared by every key of that user. */
-  users?: Readonly<Record<string, Omit<Quota, "scope" | "id">>> | undefined;
-}
 
 const SCOPE_WORD = { key: "API key", team: "team", user: "user" } as const;
 
@@ -41,15 +26,6 @@ const OUTPUT_RESERVE_CAP = 4096;
 
 const ADMITTED: Admitted = { admitted: true };
 const PERIOD_WORD = { day: "daily", week: "weekly", month: "monthly", total: "total" } as const;
-
-function maxTokensOf(body: unknown): number | undefined {
-  if (!isObject(body)) return undefined;
-  for (const k of ["max_tokens", "max_completion_tokens", "max_output_tokens"]) {
-    const v = body[k];
-    if (typeof v === "number" && v > 0) return v;
-  }
-  return undefined;
-}
 
 interface Taken {
   undo(): Promise<void>;
@@ -73,9 +49,8 @@ const SEEDED_MS = 10_000;
 /** Reserves `reserve` nano-dollars in the quota's current budget window (seeded from the ledger: budget-seed.ts). */
 async function reserveBudget(deps: LimitsDeps, seeded: Seeded, q: Quota, t: number, reserve: number): Promise<Check> {
   const budget = q.budget!;
-  const base = `${q.scope}:${q.id}`;
   const w = windowOf(budget.period, t, deps.timezone);
-  const key = `budget:${base}:${w.start}`;
+  const key = hotKeys.budget(q.scope, q.id, w.start);
   const limit = nanosOf(budget.usd);
   const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
   const checked = seeded.get(key);
@@ -86,7 +61,7 @@ async function reserveBudget(deps: LimitsDeps, seeded: Seeded, q: Quota, t: numb
   }
   const r = await deps.hot.addWithin(key, reserve, limit, ttl);
   if (!r.ok) return { refused: exhausted(q, r.value, limit, w.end) };
-  if (r.value >= deps.alertAt * limit && (await deps.hot.setIfAbsent(`alert:${key}`, "1", ttl))) {
+  if (r.value >= deps.alertAt * limit && (await deps.hot.setIfAbsent(hotKeys.budgetAlert(key), "1", ttl))) {
     deps.warn(
       { scope: q.scope, id: q.id, spent_usd: usd(r.value), budget_usd: budget.usd },
       `${q.scope} ${q.id} has used ${Math.round((r.value / limit) * 100)}% of its ${budget.period} budget of $${budget.usd}`,
@@ -139,10 +114,10 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
     async admit(input: AdmitInput): Promise<Admitted | ErrorInfo> {
       const quotas = quotasOf(input.principal, deps.users);
       if (!quotas) return ADMITTED;
-      const { plan, rec } = input;
+      const { plan } = input;
       const t = now();
-      const inTokens = Math.ceil(rec.requestBytes / 4);
-      const outShare = Math.min(maxTokensOf(safeBody(plan.body)) ?? OUTPUT_RESERVE_CAP, OUTPUT_RESERVE_CAP);
+      const inTokens = Math.ceil(input.requestBytes / 4);
+      const outShare = Math.min(plan.maxOutputTokens ?? OUTPUT_RESERVE_CAP, OUTPUT_RESERVE_CAP);
       const estTokens = inTokens + outShare;
       const price = deps.billing.prices.find(plan.route.upstreamModel);
       const reserve = costOf({ inputTokens: inTokens, outputTokens: outShare }, price, t).nanos;
@@ -154,7 +129,7 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
         const base = `${q.scope}:${q.id}`;
         if (L?.concurrency) {
           const conc = L.concurrency;
-          const key = `conc:${base}`;
+          const key = hotKeys.concurrency(q.scope, q.id);
           const release = () => deps.hot.incr(key, -1).then(() => undefined);
           checks.push(
             deps.hot.addWithin(key, 1, conc, 10 * MINUTE).then((r) =>
@@ -172,7 +147,7 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
         }
         if (L?.rpm) {
           const rpm = L.rpm;
-          const key = `rpm:${base}`;
+          const key = hotKeys.rpm(base);
           checks.push(
             deps.hot
               .throttle(key, 1, rpm, MINUTE, t)
@@ -186,7 +161,7 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
         if (L?.tpm) {
           const tpm = L.tpm;
           const amount = Math.min(estTokens, tpm);
-          const key = `tpm:${base}`;
+          const key = hotKeys.tpm(base);
           checks.push(
             deps.hot.throttle(key, amount, tpm, MINUTE, t).then((r) =>
               r.ok
@@ -215,21 +190,17 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
       if (taken.length === 0) return ADMITTED;
       return {
         admitted: true,
-        release: async (done: RequestRecord) => {
+        release: async (done: RequestRecord | undefined) => {
+          if (!done) {
+            await Promise.all(taken.map((x) => x.undo().catch(() => undefined)));
+            return;
+          }
           const cost = deps.billing.cost(done).nanos;
           await Promise.all(taken.map((x) => x.settle(done, cost).catch(() => undefined)));
         },
       };
     },
   };
-}
-
-function safeBody(body: string | Buffer): unknown {
-  try {
-    return JSON.parse(body.toString());
-  } catch {
-    return undefined;
-  }
 }
 
 function exhausted(q: Quota, spent: number, limit: number, end: number): ErrorInfo {

@@ -1,6 +1,6 @@
 import type { ErrorInfo } from "../ir/types.js";
 import type { Admission, AdmitInput, Admitted } from "../request/admission.js";
-import { globToRegExp } from "../routing/model-table.js";
+import { globToRegExp } from "../text/glob.js";
 
 const ADMITTED: Admitted = { admitted: true };
 const compiled = new Map<string, RegExp>();

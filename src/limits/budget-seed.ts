@@ -1,9 +1,10 @@
 import { spentSince } from "../billing/spend.js";
 import type { Quota } from "../identity/principal.js";
-import type { LimitsDeps } from "./admission.js";
+import { hotKeys } from "../state/keys.js";
+import type { LimitsDeps } from "./deps.js";
 
 /** A window's counter that started without the ledger's spend (the database did not answer): since when. */
-const unseededKey = (key: string) => `unseeded:${key}`;
+const unseededKey = hotKeys.unseeded;
 
 /**
  * Makes sure a budget window's counter exists, starting from what the ledger already holds for the window.
@@ -37,7 +38,7 @@ export async function seedBudget(
   }
   const since = await deps.hot.get(unseededKey(key));
   if (since === undefined || !deps.data) return;
-  const lock = `reseeding:${key}`;
+  const lock = hotKeys.reseeding(key);
   if (!(await deps.hot.setIfAbsent(lock, "1", 60_000))) return;
   try {
     const before = await spentSince(deps.data, q.scope, q.id, windowStart, Number(since));

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config/schema.js";
-import { answerJson, type Exchange } from "../http/exchange.js";
+import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
 import { presentedKey } from "../identity/identify.js";
 
 export const METRICS_PATH = "/metrics";
@@ -49,15 +49,15 @@ export async function serveMetrics(
   access: MetricsAccess,
   source: (() => Promise<{ text: string; type: string }>) | undefined,
 ): Promise<void> {
-  ex.rec.quiet = true;
+  ex.note.quiet = true;
   const method = ex.req.method ?? "GET";
   ex.req.resume();
   const refused = access.refusal(ex);
   if (refused) {
     const type = refused.status === 401 ? "authentication_error" : "not_found";
     answerJson(ex, refused.status, { error: { message: refused.message, type } });
-    ex.rec.reason = refused.message;
-    ex.rec.quiet = false;
+    ex.note.reason = refused.message;
+    ex.note.quiet = false;
     return;
   }
   if (method !== "GET" && method !== "HEAD") {
@@ -73,5 +73,4 @@ export async function serveMetrics(
   }
   ex.res.writeHead(200, { "content-type": out.type, "content-length": Buffer.byteLength(out.text) });
   ex.res.end(method === "HEAD" ? undefined : out.text);
-  ex.rec.status = 200;
 }

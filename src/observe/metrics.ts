@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type * as Prom from "prom-client";
-import { errorClassOf, outcomeOf } from "../request/error-class.js";
+import { errorClassOf } from "../request/error-class.js";
+import { outcomeOf } from "../request/outcome.js";
 import { type RequestRecord, usageOf } from "../request/record.js";
 import { isGeneration, type Labels, NONE, operationOf } from "./labels.js";
 

@@ -1,12 +1,13 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { Config } from "../config/schema.js";
 import { recordSettings } from "../config/schema-observe.js";
-import type { Exchange } from "../http/exchange.js";
+import type { HttpExchange } from "../http/exchange.js";
 import { header } from "../http/reply.js";
 import { startCapture } from "../request/capture.js";
 import type { RequestRecord } from "../request/record.js";
 import { RequestTiming } from "../request/timing.js";
+import type { Trail } from "../request/trail.js";
 import type { ModelTable } from "../routing/model-table.js";
 import { Labels } from "./labels.js";
 import type { Logger } from "./logger.js";
@@ -73,16 +74,17 @@ export class Observe {
    * captured when something reads them: the request log (`logBytes`: what it keeps of each, 0 for none) or
    * the recorder. One capture serves both.
    */
-  begin(ex: Exchange, logBytes = 0): void {
+  begin(ex: { req: IncomingMessage; res: ServerResponse; trail: Trail }, logBytes = 0): void {
+    const { trail } = ex;
     const timing = new RequestTiming();
-    ex.rec.timing = timing;
+    trail.timing = timing;
     this.metrics?.begin();
     if (this.tracingReady) timing.traceparent = header(ex.req.headers, "traceparent");
     // Neither reader keeps the admin API's or /metrics' own exchanges.
     const bytes = Math.max(logBytes, this.recorder?.captureBytes ?? 0);
-    if (bytes > 0 && !ex.rec.path.startsWith("/admin") && !this.owns(ex.rec.path))
-      ex.rec.capture = startCapture(ex.req.headers, ex.res, bytes);
-    overheadHeader(ex.res, ex.rec, timing);
+    if (bytes > 0 && !trail.path.startsWith("/admin") && !this.owns(trail.path))
+      trail.capture = startCapture(ex.req.headers, ex.res, bytes);
+    overheadHeader(ex.res, trail.startedAt, timing);
   }
 
   /** Whether a path is served here (`/metrics`). */
@@ -90,7 +92,7 @@ export class Observe {
     return path === METRICS_PATH;
   }
 
-  serve(ex: Exchange): Promise<void> {
+  serve(ex: HttpExchange): Promise<void> {
     const m = this.metrics;
     const source = m
       ? this.group
@@ -130,11 +132,11 @@ export class Observe {
  * on the upstream and the client. For a whole (non-streamed) answer that is the request's overhead; for a
  * stream, the overhead up to the first byte (the total is in the log line and the metrics).
  */
-function overheadHeader(res: ServerResponse, rec: RequestRecord, timing: RequestTiming): void {
+function overheadHeader(res: ServerResponse, startedAt: number, timing: RequestTiming): void {
   const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
   res.writeHead = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
     if (!this.headersSent) {
-      const ms = timing.overheadMs(rec.startedAt, performance.now());
+      const ms = timing.overheadMs(startedAt, performance.now());
       timing.headerOverheadMs = ms;
       this.setHeader(OVERHEAD_HEADER, ms.toFixed(3));
     }

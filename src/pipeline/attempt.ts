@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Principal } from "../identity/principal.js";
-import type { RequestRecord } from "../request/record.js";
-import { startAttempt } from "../request/timing.js";
+import type { ExchangeCapture } from "../request/capture.js";
+import type { Plan } from "../request/plan.js";
+import { type RequestTiming, startAttempt } from "../request/timing.js";
 import { callUpstream, type UpstreamPool, type UpstreamReply } from "../upstream/call.js";
-import type { Plan } from "./plan.js";
 
 export interface AttemptInput {
   readonly pool: UpstreamPool;
@@ -11,11 +11,10 @@ export interface AttemptInput {
   readonly principal: Principal;
   readonly clientHeaders: IncomingHttpHeaders;
   readonly signal: AbortSignal;
-  /**
-   * The request's record: each call is counted, timed on the observers' clock (metrics, traces, the
-   * overhead header) and, when the request's bodies are captured, its request and answer kept.
-   */
-  readonly rec?: Pick<RequestRecord, "attempts" | "capture" | "timing">;
+  /** The observers' clock (metrics, traces, the overhead header): each call is timed on it. */
+  readonly timing?: RequestTiming | undefined;
+  /** The capture of the request's bodies, when something reads them: the call's request and answer are kept. */
+  readonly capture?: ExchangeCapture | undefined;
 }
 
 /** The upstream body, released from the plan: an open stream should not hold its request. */
@@ -40,10 +39,8 @@ export function attempt(input: AttemptInput): Promise<UpstreamReply> {
     warnings: plan.warnings,
   });
   const body = takeBody(plan);
-  const rec = input.rec;
-  if (rec) rec.attempts = (rec.attempts ?? 0) + 1;
-  const clock = startAttempt(rec?.timing, plan.route);
-  const capture = rec?.capture;
+  const clock = startAttempt(input.timing, plan.route);
+  const capture = input.capture;
   capture?.upstream(target.url, body, clock);
   const reply = callUpstream(input.pool, provider, target, body, input.signal, provider.dialect, clock);
   if (!clock) return reply;

@@ -1,78 +1,86 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { answerError, type Exchange } from "../http/exchange.js";
 import type { Principal } from "../identity/principal.js";
-import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
-import { decide, usageOf } from "../request/record.js";
+import type { ExchangeCapture } from "../request/capture.js";
+import type { Plan } from "../request/plan.js";
+import type { RequestTiming } from "../request/timing.js";
+import type { AttemptFacts } from "../request/trail.js";
+import { advisory } from "../routing/advisory-health.js";
 import { affinityKey } from "../routing/affinity.js";
 import { attemptLoop, isExhausted, type LoopReply } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
 import type { DeploymentHealth } from "../routing/health.js";
 import { type ModelTable, onDeployment, type Route } from "../routing/model-table.js";
-import { hasQuota } from "../routing/quota.js";
-import { noteMarks } from "../routing/reasoning-marks.js";
 import type { HotState } from "../state/hot-state.js";
-import { UpstreamFailure, type UpstreamPool } from "../upstream/call.js";
-import { type Peeked, peek } from "../upstream/preamble.js";
+import { hotKeys } from "../state/keys.js";
+import { UpstreamFailure, type UpstreamPool, type UpstreamReply } from "../upstream/call.js";
 import { attempt } from "./attempt.js";
-import type { Plan, State } from "./plan.js";
+import { inspectStart } from "./inspect-start.js";
 import { ReasoningHome, spansAccounts } from "./reasoning-home.js";
-import { respond } from "./respond.js";
 
 /** How long a conversation stays bound to the deployment that last served it. */
 const AFFINITY_TTL = 3600_000;
 
-export interface RoutedDeps {
+export interface AttemptsDeps {
   readonly pool: UpstreamPool;
   readonly models: ModelTable;
   readonly hot: HotState;
   readonly health: DeploymentHealth;
-  /** Days a stored response (and so its binding to a deployment) is kept. */
-  readonly retentionDays: number;
+  /** How long a stored response (and so its binding to a deployment) is kept, ms. */
+  readonly retentionMs: number;
 }
 
-/**
- * Whether an alias needs the attempt loop: several deployments, fallbacks or a declared quota. One plain
- * deployment goes straight, touching no state.
- */
-export function needsRouting(route: Route): boolean {
-  const s = route.settings;
-  return (
-    route.deployments.length > 1 ||
-    (s.fallbacks?.length ?? 0) > 0 ||
-    (s.context_window_fallbacks?.length ?? 0) > 0 ||
-    route.deployments.some(hasQuota)
-  );
+export interface AttemptsInput {
+  /** The first deployment's plan, restored and encoded. */
+  readonly first: Plan;
+  /** The plan for another deployment (or a fallback alias), restored and encoded, or why it cannot serve. */
+  readonly planFor: (route: Route) => Promise<Plan | ErrorInfo>;
+  readonly principal: Principal;
+  readonly headers: IncomingHttpHeaders;
+  /** The client's body, as parsed once (affinity, the reasoning marks of a passthrough). */
+  readonly body: Json;
+  readonly signal: AbortSignal;
+  readonly timing?: RequestTiming | undefined;
+  readonly capture?: ExchangeCapture | undefined;
+  readonly decide: (words: () => string) => void;
+}
+
+/** The attempt loop's result: the plan and reply to answer with (or the error), and what it did. */
+export interface Attempted {
+  readonly facts: AttemptFacts;
+  /** A reply to answer: the serving deployment's (below 400), or the last failure's when nothing served. */
+  readonly answer?: { readonly plan: Plan; readonly reply: UpstreamReply } | undefined;
+  /** Nothing to relay: the error to answer. */
+  readonly error?: ErrorInfo | undefined;
 }
 
 function previousId(body: Json): string | undefined {
-  return isObject(body) && typeof body.previous_response_id === "string" ? body.previous_response_id : undefined;
+  return typeof body === "object" &&
+    body !== null &&
+    !Array.isArray(body) &&
+    typeof body.previous_response_id === "string"
+    ? body.previous_response_id
+    : undefined;
 }
 
 /**
- * A request to an alias with several deployments or fallbacks: the attempt loop picks and retries, the
- * answer names the alias the client asked for, the `llmux-route` header and the log say what served it;
- * the conversation (and a stored response) is bound to the deployment that answered.
+ * The attempt loop, for every alias — one deployment is a loop of one: every deployment has its in-flight
+ * count, latency, error window and cooldown. It picks and retries (src/routing/attempt-loop.ts); the answer
+ * names the alias the client asked for; the `llmux-route` header and the log say what served; the
+ * conversation (and a stored response) is bound to the deployment that answered, before a byte goes out.
  */
-export async function routedGenerate(
-  ex: Exchange,
-  first: Plan,
-  replan: (route: Route) => Promise<Plan | ErrorInfo>,
-  principal: Principal,
-  body: Json,
-  state: State,
-  deps: RoutedDeps,
-): Promise<void> {
-  const { rec } = ex;
-  const headers: IncomingHttpHeaders = ex.req.headers;
+export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promise<Attempted> {
+  const { first, headers, body } = input;
   const prev = previousId(body);
-  const key = affinityKey(headers, body);
+  const several = first.route.deployments.length > 1;
+  const key = several && first.route.routing.affinity ? affinityKey(headers, body) : undefined;
   const path: string[] = [];
   const note = (words: string) => {
     path.push(words);
-    decide(rec, () => words);
+    input.decide(() => words);
   };
   const requested = first.route.requested;
+  let calls = 0;
   /** The deployment this conversation (or its previous response) was served by, once known. */
   let boundTo: string | undefined;
   /** The affinity binding read for each alias tried. */
@@ -83,17 +91,27 @@ export async function routedGenerate(
   const home = spansAccounts(first.route, deps.models) ? new ReasoningHome(deps.hot, first.client, body) : undefined;
   const result = await attemptLoop<Plan, Route>(first.route, {
     plan: async (route, d) => {
-      const plan =
-        route === first.route &&
-        d.provider === first.route.provider &&
-        d.model === first.route.upstreamModel &&
-        first.body
-          ? first
-          : await replan(onDeployment(route, d));
+      const same =
+        route === first.route && d.provider === first.route.provider && d.model === first.route.upstreamModel;
+      const plan = same && first.body ? first : await input.planFor(onDeployment(route, d));
       if (!("route" in plan) || !home) return plan;
       return home.planFor(plan, d, boundTo, note);
     },
-    call: (plan, signal) => attempt({ pool: deps.pool, plan, principal, clientHeaders: headers, signal, rec }),
+    call: async (plan, signal) => {
+      calls++;
+      const sent = performance.now();
+      const reply = await attempt({
+        pool: deps.pool,
+        plan,
+        principal: input.principal,
+        clientHeaders: headers,
+        signal,
+        timing: input.timing,
+        capture: input.capture,
+      });
+      input.decide(() => `upstream answered ${reply.status} in ${Math.round(performance.now() - sent)} ms`);
+      return reply;
+    },
     fallback: (alias) => {
       const r = deps.models.resolve(alias);
       return r ? { ...r, requested } : undefined;
@@ -104,132 +122,79 @@ export async function routedGenerate(
       if (!("text" in seen)) announced = seen.responseId;
       return seen;
     },
-    health: deps.health,
+    health: advisory(deps.health),
     bound: async (route) => {
       if (prev) {
-        const d = await deps.hot.get(`resp:${prev}`);
+        const d = await deps.hot.get(hotKeys.responseDeployment(prev)).catch(() => undefined);
         if (d) {
           boundTo = d;
           return { id: d, only: true };
         }
       }
-      boundTo = key && route.routing.affinity ? await deps.hot.get(`aff:${route.alias}:${key}`) : undefined;
+      boundTo =
+        key && route.routing.affinity
+          ? await deps.hot.get(hotKeys.affinity(route.alias, key)).catch(() => undefined)
+          : undefined;
       affinity.set(route.alias, boundTo);
       return boundTo === undefined ? undefined : { id: boundTo };
     },
     note,
-    signal: ex.signal,
+    signal: input.signal,
   });
-  if (ex.signal.aborted) {
-    if (!isExhausted(result)) {
-      await result.reply.dump().catch(() => undefined);
-      await result.settle("gone");
-    }
-    return;
-  }
   if (isExhausted(result)) {
-    rec.route = routeHeader(requested, undefined, path);
-    ex.res.setHeader("llmux-route", rec.route);
-    if (result.last) {
-      served(ex, result.last.plan, result.last.deployment);
-      await respond(state, result.last.plan, result.last.reply, ex.res, rec);
-      return;
-    }
-    const info: ErrorInfo = result.error ?? {
-      status: 503,
-      kind: "overloaded",
-      message: `every deployment of '${requested}' is cooling down after failures; try again shortly`,
-      retryAfter: "5",
-    };
-    answerError(ex, first.client, info);
-    return;
+    const route = routeHeader(requested, undefined, path);
+    if (input.signal.aborted) return { facts: { attempts: calls, route } };
+    const last = result.last;
+    if (last) return { facts: { attempts: calls, route, deployment: last.deployment }, answer: last };
+    return { facts: { attempts: calls, route }, error: result.error ?? (await allCooling(deps, first.route)) };
   }
   const { plan, reply, deployment } = result;
-  served(ex, plan, deployment);
-  // The account that made this answer's reasoning, noted as it ends (the next turn may follow at once).
-  if (home && plan.passthrough)
-    ex.atEnd(() => {
-      if (rec.reasoningMarks && rec.outcome !== "error")
-        noteMarks(deps.hot, rec.reasoningMarks, deployment.provider.name);
-    });
-  rec.route = routeHeader(requested, deployment, path, plan.route.alias);
-  ex.res.setHeader("llmux-route", rec.route);
+  const facts: AttemptFacts = {
+    deployment,
+    attempts: calls,
+    route: routeHeader(requested, deployment, path, plan.route.alias),
+    health: result.settle,
+    watchMarks: home !== undefined,
+    boundResponseId: plan.response.responseId ?? (plan.passthrough ? announced : undefined),
+  };
+  if (input.signal.aborted) {
+    await reply.dump().catch(() => undefined);
+    return { facts };
+  }
   // Bound before the answer goes out: a client's next turn may follow its last byte at once.
-  const affKey = key && plan.route.routing.affinity ? `aff:${plan.route.alias}:${key}` : undefined;
-  const responseId = plan.response.responseId ?? (plan.passthrough ? announced : undefined);
+  const affKey = key && plan.route.routing.affinity ? hotKeys.affinity(plan.route.alias, key) : undefined;
   const early: Promise<void>[] = [];
   if (affKey && affinity.get(plan.route.alias) !== deployment.id)
     early.push(deps.hot.set(affKey, deployment.id, AFFINITY_TTL));
-  if (responseId) early.push(deps.hot.set(`resp:${responseId}`, deployment.id, deps.retentionDays * 86_400_000));
+  if (facts.boundResponseId)
+    early.push(deps.hot.set(hotKeys.responseDeployment(facts.boundResponseId), deployment.id, deps.retentionMs));
   if (early.length > 0) await Promise.all(early).catch(() => undefined);
-  let ok = false;
-  try {
-    await respond(state, plan, reply, ex.res, rec);
-    ok = rec.outcome !== "error";
-  } finally {
-    // Bookkeeping after the answer: a shared state gone meanwhile must not turn it into a failure. A client
-    // that went away (Esc in Claude Code) says nothing about the deployment: it must not trip its breaker.
-    const how = ex.signal.aborted && rec.outcome !== "error" ? "gone" : ok ? "ok" : "failed";
-    await result.settle(how).catch(() => undefined);
-    if (deployment.tpm !== undefined) {
-      const u = usageOf(rec);
-      await deps.health.spendTokens(deployment, u.inputTokens + u.outputTokens).catch(() => undefined);
-    }
-  }
-  // A whole (not streamed) Responses answer names its id only at its end.
-  if (ok && rec.responseId && rec.responseId !== responseId)
-    await deps.hot.set(`resp:${rec.responseId}`, deployment.id, deps.retentionDays * 86_400_000).catch(() => undefined);
+  return { facts, answer: { plan, reply } };
 }
 
 /**
- * A streamed answer's first events: a failure there (an in-stream error before any output) is one the
- * attempt loop can still act on. A connection that breaks meanwhile is an upstream failure like any. A
- * whole Responses answer passed through is read here (as it would be to answer it) for its id.
+ * Every deployment of the alias is cooling down: how long the first of them still waits is the client's
+ * retry-after; a 429 when they all wait on the upstream's own retry-after, else a 503.
  */
-async function inspectStart(
-  plan: Plan,
-  reply: LoopReply,
-): Promise<(LoopReply & { responseId?: string | undefined }) | { status: number; text: string }> {
-  const whole = !plan.upstreamStream;
-  if (whole && !(plan.passthrough && plan.client === "openai-responses")) return reply;
-  let seen: Peeked;
-  try {
-    seen = whole ? await wholeAnswer(reply.body) : await peek(plan.upstream, reply.body);
-  } catch (err) {
-    if (err instanceof UpstreamFailure) throw err;
-    const message = `upstream ${plan.route.provider.name} broke off its answer: ${(err as Error).message}`;
-    throw new UpstreamFailure({ status: 502, kind: "server", message });
-  }
-  return seen.kind === "failure" ? seen : { ...reply, body: seen.body, responseId: seen.responseId };
-}
-
-/** A whole JSON answer, read, given back as it came, with the Response id it names. */
-async function wholeAnswer(body: AsyncIterable<Uint8Array>): Promise<Peeked> {
-  const chunks: Uint8Array[] = [];
-  for await (const c of body) chunks.push(c);
-  let id: string | undefined;
-  try {
-    const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Json;
-    if (isObject(parsed) && typeof parsed.id === "string") id = parsed.id;
-  } catch {
-    // Not JSON: nothing to bind; it is answered as it came.
-  }
+async function allCooling(deps: AttemptsDeps, route: Route): Promise<ErrorInfo> {
+  const waits = await Promise.all(route.deployments.map((d) => deps.health.cooling(d).catch(() => undefined)));
+  const known = waits.filter((w): w is { ms: number; why: string } => w !== undefined);
+  const ms = known.length > 0 ? Math.min(...known.map((w) => w.ms)) : 5000;
+  const seconds = String(Math.max(1, Math.ceil(ms / 1000)));
+  if (known.length > 0 && known.every((w) => w.why === "retry-after"))
+    return {
+      status: 429,
+      kind: "rate_limit",
+      code: "rate_limit_exceeded",
+      message: `every deployment of '${route.requested}' was rate limited by its upstream; try again in ${seconds} s`,
+      retryAfter: seconds,
+    };
   return {
-    kind: "answer",
-    responseId: id,
-    body: (async function* () {
-      yield* chunks;
-    })(),
+    status: 503,
+    kind: "overloaded",
+    message: `every deployment of '${route.requested}' is cooling down after failures; try again in ${seconds} s`,
+    retryAfter: seconds,
   };
-}
-
-/** The record says what served: alias, provider, model and deployment. */
-function served(ex: Exchange, plan: Plan, d: Deployment): void {
-  ex.rec.alias = plan.route.alias;
-  ex.rec.provider = d.provider.name;
-  ex.rec.model = d.model;
-  ex.rec.deployment = d.name;
-  ex.rec.passthrough = plan.passthrough;
 }
 
 function routeHeader(requested: string, d: Deployment | undefined, path: string[], alias?: string): string {
@@ -237,3 +202,5 @@ function routeHeader(requested: string, d: Deployment | undefined, path: string[
   const failures = path.filter((p) => /: \d{3} |: (timeout|connection)|fall/.test(p));
   return [head, ...failures].join("; ").replace(/[^\x20-\x7e]/g, "?");
 }
+
+export type { LoopReply };

@@ -1,6 +1,6 @@
 import type { ReasoningCache } from "../reasoning/cache.js";
+import type { State } from "../request/plan.js";
 import type { Store } from "../store/types.js";
-import type { State } from "./plan.js";
 
 /** The store as the request stages see it: one caller's view, the envelope secret read once. */
 export class StateAccess {

@@ -1,58 +1,20 @@
-import { adaptCursorRequest } from "../clients/cursor.js";
 import { type ClientName, isResponsesShaped } from "../clients/detect.js";
-import { restoreCustomCalls, stripThinkTags } from "../clients/normalize.js";
 import { newId } from "../ir/ids.js";
 import { InputError, isObject } from "../ir/input-error.js";
-import type { Dialect, ErrorInfo, Json, JsonObject, UpstreamDialect } from "../ir/types.js";
+import type { Dialect, ErrorInfo, Json, JsonObject, Request } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import { capabilitiesOf } from "../models/capabilities.js";
 import { applyAliasSettings, applyCapabilities, type Policy } from "../models/policy.js";
 import { bodyView, irView } from "../models/settings-view.js";
-import type { ReasoningCache } from "../reasoning/cache.js";
-import { dropForeignReasoning, envelopeWrapper, openEnvelopes } from "../reasoning/carry.js";
 import type { Origin } from "../reasoning/envelope.js";
-import { inputItems, resolveItemReferences, resolvePrevious } from "../responses/history.js";
+import type { Plan } from "../request/plan.js";
+import { inputItems } from "../responses/history.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
-import type { ResponseStore } from "../store/types.js";
-import { codecs, upstreamCodecs } from "../translate/codecs.js";
-import { repairToolPairing } from "../translate/repair-pairing.js";
-import type { ChatReasoningMode, ResponseOptions, ToolMapping } from "../translate/types.js";
+import { codecs } from "../translate/codecs.js";
+import type { ChatReasoningMode, ResponseOptions } from "../translate/types.js";
 import { spliceBody } from "../upstream/json-splice.js";
 
-/** Everything needed to call the upstream and answer the client. */
-export interface Plan {
-  route: Route;
-  client: Dialect;
-  upstream: UpstreamDialect;
-  /** Same dialect on both sides: the body is patched, not translated, and the reply bytes pass through. */
-  passthrough: boolean;
-  /** The upstream request body, serialised (released once sent: see `takeBody`). */
-  body: string | Buffer;
-  /** Whether the client asked for a stream. */
-  clientStream: boolean;
-  /** Whether the upstream was asked for a stream. */
-  upstreamStream: boolean;
-  tools: ToolMapping;
-  response: ResponseOptions;
-  warnings: Warnings;
-  /** The provider and model that will produce the answer. */
-  origin: Origin;
-  /** Chat clients echo no reasoning: remember the answer's reasoning under this scope. */
-  captureScope?: string | undefined;
-  /** Responses clients with store: what to keep once the answer is complete. */
-  storeAs?: { previousId?: string | undefined; input: JsonObject[] } | undefined;
-}
-
-/** Reasoning and Responses state, opened on first use, seen as one caller's. */
-export interface State {
-  /** Whose stored data this request may read and write (Principal.owner); it also scopes cached reasoning. */
-  readonly owner: string;
-  secret(): Promise<string>;
-  readonly cache: ReasoningCache;
-  responses(): ResponseStore;
-}
-
-export interface PrepareInput {
+export interface PlanInput {
   /** The dialect of the route the request came in on (and that the client expects back). */
   client: Dialect;
   body: Json;
@@ -64,9 +26,11 @@ export interface PrepareInput {
   pathStream?: boolean | undefined;
   models: ModelTable;
   defaults: { policy: Policy; reasoningDisplay: ChatReasoningMode };
-  /** Which client this is (Cursor gets its own treatment) and how Cursor is served. */ clientName?: ClientName;
-  cursor?: { reasoningDisplay: ChatReasoningMode; errorsAsText: boolean };
-  state?: State;
+  /** Which client this is (Cursor gets its own treatment) and how Cursor is served. */
+  clientName?: ClientName | undefined;
+  cursor?: { reasoningDisplay: ChatReasoningMode; errorsAsText: boolean } | undefined;
+  /** Whose stored state the request may use (Principal.owner); undefined: none is kept or restored. */
+  owner?: string | undefined;
   /** Plan for this route (a chosen deployment, a fallback alias) instead of resolving the model name. */
   route?: Route | undefined;
 }
@@ -75,8 +39,22 @@ function invalid(param: string | null, message: string): ErrorInfo {
   return new InputError(param, message).toErrorInfo();
 }
 
-/** The plan stage: decides how a request goes upstream, or says why it cannot. */
-export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
+/** The most output tokens a body lets the model produce, by any of the dialects' spellings. */
+function maxTokensOf(body: JsonObject): number | undefined {
+  for (const k of ["max_tokens", "max_completion_tokens", "max_output_tokens"]) {
+    const v = body[k];
+    if (typeof v === "number" && v > 0) return v;
+  }
+  return undefined;
+}
+
+/**
+ * The plan stage: decides how a request goes upstream — which route, passed through or translated, what the
+ * alias's settings and the model's capabilities make of it — or says why it cannot. It does no I/O: a
+ * translated plan's conversation is restored (stored Responses, reasoning) and encoded later
+ * (pipeline/restore.ts, pipeline/encode.ts), once the request is admitted.
+ */
+export function plan(input: PlanInput): Plan | ErrorInfo {
   const { client, body } = input;
   if (!isObject(body)) return invalid(null, "Request body must be a JSON object");
   const requested = input.pathModel ?? body.model;
@@ -134,6 +112,7 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
       client,
       upstream,
       passthrough: true,
+      requestDialect,
       body: input.raw ? spliceBody(input.raw, body, patched) : JSON.stringify(patched),
       clientStream: stream,
       upstreamStream: stream,
@@ -141,13 +120,14 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
       response,
       warnings,
       origin,
+      cursor: false,
+      maxOutputTokens: maxTokensOf(patched),
+      // What a Responses upstream keeps (store defaults to true) belongs to the caller that made it.
+      upstreamKeeps: client === "openai-responses" && body.store !== false,
     };
   }
 
-  const state = input.state;
-  if (state && requestDialect === "openai-responses")
-    await resolveItemReferences(body, state.responses(), state.owner, warnings);
-  let ir: ReturnType<(typeof codecs)[Dialect]["decodeRequest"]>;
+  let ir: Request;
   try {
     ir = codecs[requestDialect].decodeRequest(body);
   } catch (err) {
@@ -160,60 +140,34 @@ export async function prepare(input: PrepareInput): Promise<Plan | ErrorInfo> {
   // Anthropic clients read input tokens from message_start (LangChain only there); an upstream of another
   // dialect reports them at the end: until then, the request's size says about how many (≈4 bytes each).
   if (client === "anthropic" && input.raw) response.inputTokensEstimate = Math.ceil(input.raw.length / 4);
+  const owner = input.owner;
   let storeAs: Plan["storeAs"];
-  if (state && requestDialect === "openai-responses") {
-    if (ir.previousResponseId) {
-      const missing = await resolvePrevious(ir, state.responses(), state.owner);
-      // Cursor sends its full history too: an id llmux never stored is only dropped for it.
-      if (missing && !cursor) return missing;
-      if (missing) {
-        warnings.add("previous_response_dropped", missing.message, "previous_response_id");
-        delete ir.previousResponseId;
-      }
-    }
-    if (client === "openai-responses" && ir.store !== false) {
-      storeAs = { previousId: body.previous_response_id as string | undefined, input: inputItems(body) };
-      // What llmux stores is named by llmux: upstream ids may repeat (some local servers reuse one).
-      response.responseId = newId("resp_");
-    }
+  if (owner !== undefined && client === "openai-responses" && ir.store !== false) {
+    storeAs = { previousId: body.previous_response_id as string | undefined, input: inputItems(body) };
+    // What llmux stores is named by llmux: upstream ids may repeat (some local servers reuse one).
+    response.responseId = newId("resp_");
   }
-  restoreCustomCalls(ir);
-  if (client === "openai-chat" && response.reasoningMode === "think-tags") stripThinkTags(ir);
-  if (cursor) adaptCursorRequest(ir);
-  if (state) {
-    if (client !== "openai-chat") {
-      const secret = await state.secret();
-      openEnvelopes(ir, secret, warnings);
-      response.wrapReasoning = envelopeWrapper(origin, () => secret);
-    } else await state.cache.restore(ir, origin, state.owner, warnings);
-    dropForeignReasoning(ir, origin, warnings);
-  }
-  repairToolPairing(ir, warnings);
   const view = irView(ir);
   applyAliasSettings(view, route.settings);
   const refused = applyCapabilities(view, caps, route.upstreamModel, policy, requestDialect, warnings);
   if (refused) return refused;
-  ir.model = route.upstreamModel;
-  // Upstreams are always called streaming: no long-request timeouts, and one code path for every client.
-  ir.stream = true;
-  const encoded = upstreamCodecs[upstream].encodeRequest(ir, {
-    ...provider.requestOptions(route.upstreamModel),
-    noObfuscation: true,
-  });
-  for (const w of encoded.warnings) warnings.add(w.code, w.message, w.param);
   return {
     route,
     client,
     upstream,
     passthrough: false,
-    body: JSON.stringify(encoded.value.body),
+    requestDialect,
+    body: "",
+    ir,
     clientStream,
     upstreamStream: true,
-    tools: encoded.value.tools,
+    tools: new Map(),
     response,
     warnings,
     origin,
-    captureScope: state && client === "openai-chat" ? state.owner : undefined,
+    cursor: cursor !== undefined,
+    maxOutputTokens: ir.maxOutputTokens,
+    captureScope: owner !== undefined && client === "openai-chat" ? owner : undefined,
     storeAs,
   };
 }

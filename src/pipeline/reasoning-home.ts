@@ -1,11 +1,11 @@
 import { isObject } from "../ir/input-error.js";
 import type { Json, JsonObject } from "../ir/types.js";
+import type { Plan } from "../request/plan.js";
 import type { Deployment } from "../routing/deployments.js";
 import { accountOf, withoutOpaqueReasoning } from "../routing/foreign-reasoning.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
 import { accountsOf, needsThinkingOff, opaqueParts, partMarks } from "../routing/reasoning-marks.js";
 import type { HotState } from "../state/hot-state.js";
-import type { Plan } from "./plan.js";
 
 /** Whether the alias and its fallbacks reach more than one provider account (then reasoning is watched). */
 export function spansAccounts(route: Route, models: ModelTable): boolean {

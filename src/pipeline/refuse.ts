@@ -1,10 +1,9 @@
 import { detectClient } from "../clients/detect.js";
-import { answerError, type Exchange } from "../http/exchange.js";
 import { type BodyLimits, discardBody, readPrefix } from "../http/read-body.js";
 import type { Refusal } from "../identity/identify.js";
 import type { Json } from "../ir/types.js";
-import { decide } from "../request/record.js";
-import type { Accepted } from "../server/accept.js";
+import type { Accepted } from "../request/route.js";
+import { answerError, type Exchange } from "./exchange.js";
 
 /** At most this much of a refused request's body is read, only to recognise Cursor. */
 export const REFUSAL_PREFIX_BYTES = 64 * 1024;
@@ -22,7 +21,7 @@ function looksLikeCursor(
   complete: boolean,
   always: boolean,
 ): boolean {
-  const path = (ex.req.url ?? "").split("?")[0]!;
+  const path = ex.trail.path;
   let body: Json = {};
   const text = prefix.toString("utf8");
   if (complete) {
@@ -56,7 +55,7 @@ export async function refuse(
     );
     cursor = looksLikeCursor(ex, accepted, prefix, complete, opts.cursorDetect === "always");
   }
-  decide(ex.rec, () =>
+  ex.trail.decide(() =>
     cursor
       ? "recognised as Cursor (which shows no body for a 401): answered 403 saying where to set the key"
       : `refused: ${refusal.message}`,

@@ -1,32 +1,123 @@
 import type { Billing } from "../billing/billing.js";
 import type { Logger } from "../observe/logger.js";
 import type { Observe } from "../observe/observe.js";
-import { finalise, type RequestRecord } from "../request/record.js";
+import type { Answer } from "../request/answer.js";
+import type { Plan, State } from "../request/plan.js";
+import { usageOf } from "../request/record.js";
+import type { Trail } from "../request/trail.js";
 import type { RequestLog } from "../requestlog/request-log.js";
+import { claimOwnership, type Owners } from "../responses/ownership.js";
+import type { DeploymentHealth } from "../routing/health.js";
+import { noteMarks } from "../routing/reasoning-marks.js";
+import type { HotState } from "../state/hot-state.js";
+import { hotKeys } from "../state/keys.js";
+import { codecs } from "../translate/codecs.js";
+import { logLine } from "./settle-log-line.js";
+import { recordOf } from "./settle-record.js";
 
-/** What the settle stage writes to: metrics and traces, the log line, the spend ledger, the request log. */
+/**
+ * What the settle stage writes to: the log line, metrics and traces, the spend ledger and the request log,
+ * reservations and deployment health on the hot state, and the state an answer leaves behind.
+ */
 export interface SettleParts {
   readonly logger: Logger;
   readonly billing: Billing;
   readonly requestLog: RequestLog | undefined;
-  /** Metrics, traces, the overhead (set on the record before its log line and row are written), recordings. */
+  /** Metrics, traces, the overhead (on the record before its log line and row are written), recordings. */
   readonly observe: Observe;
+  readonly hot: HotState;
+  readonly health: DeploymentHealth;
+  /** Who owns what an upstream keeps (the hot state, and the data layer behind it). */
+  readonly owners: Owners;
+  /** How long stored responses (and their owners and bindings) are kept, ms. */
+  readonly retentionMs: number;
 }
 
 /**
- * The settle stage, once per request however it ended (the first call counts): its cost, its metrics and
- * trace (and overhead), its log line, its ledger row, its request log row. The gateway calls it as the answer
- * ends, before its last bytes leave. Nothing here waits on a database: rows are journalled and queued, and
- * written in batches.
+ * The settle stage, the only writer of a request's cost, its ledger and request-log rows, its log line, its
+ * metrics and trace, its stored state, its reservations and its deployment's health. It runs in three steps,
+ * each once, whatever way the request ended (answered, refused, failed, aborted):
+ *
+ * 1. `keep`: as a translated answer completes, before its closing bytes, what it leaves behind (captured
+ *    reasoning, a stored Response), so that the client's next turn finds it;
+ * 2. `settle`: as the answer ends, before its last bytes leave: the record, its cost, metrics, log line, and
+ *    the rows (journalled, never waiting on a database); claims on what an upstream keeps are sent off;
+ * 3. `release`: once the answer is over: reservations and slots given back at the real cost, the deployment's
+ *    health, its token quota, a whole answer's Response bound to its deployment.
  */
-export function settle(parts: SettleParts, rec: RequestRecord): void {
-  if (rec.done) return;
+export function settle(parts: SettleParts, trail: Trail): void {
+  if (trail.record) return;
+  const rec = recordOf(trail);
+  trail.record = rec;
+  trail.capture = undefined;
   if (rec.model !== undefined) parts.billing.cost(rec);
   parts.observe.settle(rec);
-  finalise(parts.logger, rec);
+  logLine(parts.logger, rec);
   parts.billing.settle(rec);
   // The request log (src/requestlog): the row, and the bodies when they are kept.
   parts.requestLog?.record(rec);
   // Whoever reads the captured bodies holds them from here (the request log's batch, the recorder's queue).
   rec.capture = undefined;
+  claims(parts, trail);
+}
+
+/** What an upstream keeps of an answer is claimed for the caller as it ends; the writes are sent off, not awaited. */
+function claims(parts: SettleParts, trail: Trail): void {
+  const a = trail.answer;
+  const plan = trail.plan;
+  if (!plan || a.outcome === "error" || a.outcome === "aborted") return;
+  if (plan.upstreamKeeps && a.responseId && trail.principal)
+    claimOwnership(parts.owners, a, trail.principal.owner, parts.retentionMs);
+  const d = trail.attempted?.deployment;
+  if (trail.attempted?.watchMarks && plan.passthrough && d && a.reasoningMarks)
+    noteMarks(parts.hot, a.reasoningMarks, d.provider.name);
+}
+
+/**
+ * Keeps what a complete translated answer leaves behind, under the caller's owner: its reasoning (Chat
+ * clients echo none), the stored Response (Responses clients with store). The client has its answer by then:
+ * a store that fails is a warning in the log, not a failure.
+ */
+export async function keep(plan: Plan, answer: Answer, state: State): Promise<void> {
+  const done = answer.complete;
+  if (!done) return;
+  try {
+    if (plan.captureScope) await state.cache.capture(done.result.content, plan.origin, plan.captureScope);
+    if (plan.storeAs) {
+      const response = done.encoded ?? codecs["openai-responses"].encodeResponse(done.result, plan.response).value;
+      await state.responses().put(state.owner, {
+        id: String(response.id),
+        previousId: plan.storeAs.previousId,
+        createdAt: typeof response.created_at === "number" ? response.created_at : Math.floor(Date.now() / 1000),
+        input: plan.storeAs.input,
+        response,
+      });
+    }
+  } catch (err) {
+    plan.warnings.add("state_not_kept", `the answer's state was not stored: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Gives back what the request held once its answer is over, at its real cost: the admission's reservations
+ * and slots, the deployment's in-flight count and health (a client that went away says nothing about the
+ * deployment), its token quota; a whole Responses answer names its id only at its end: bound here. Shared
+ * state that is gone meanwhile does not turn the answer into a failure.
+ */
+export async function release(parts: SettleParts, trail: Trail, clientGone: boolean): Promise<void> {
+  const rec = trail.record;
+  if (!rec) return;
+  const att = trail.attempted;
+  const d = att?.deployment;
+  const failed = rec.outcome === "error";
+  const work: Promise<unknown>[] = [];
+  if (trail.admitted?.release) work.push(Promise.resolve(trail.admitted.release(rec)));
+  if (att?.health) work.push(att.health(clientGone && !failed ? "gone" : failed ? "failed" : "ok"));
+  if (d?.tpm !== undefined) {
+    const u = usageOf(rec);
+    work.push(parts.health.spendTokens(d, u.inputTokens + u.outputTokens));
+  }
+  if (d && att?.health && !failed && rec.responseId && rec.responseId !== att.boundResponseId)
+    work.push(parts.hot.set(hotKeys.responseDeployment(rec.responseId), d.id, parts.retentionMs));
+  await Promise.all(work.map((w) => w.catch(() => undefined)));
 }

@@ -1,6 +1,6 @@
 import type { ErrorInfo } from "../ir/types.js";
 import type { ErrorClass as RoutingClass } from "../routing/error-class.js";
-import type { RequestRecord } from "./record.js";
+import { type Outcome, outcomeOf } from "./outcome.js";
 
 /**
  * The one vocabulary for why a request did not end well: the request log's `error_class` column (and the
@@ -93,17 +93,16 @@ export function fromStatus(status: number | undefined): RequestErrorClass {
   }
 }
 
-/** How the request ended: its outcome as set by the stages, or from its status. */
-export function outcomeOf(rec: Pick<RequestRecord, "outcome" | "status">): NonNullable<RequestRecord["outcome"]> {
-  return rec.outcome ?? (rec.status !== undefined && rec.status >= 400 ? "error" : "ok");
-}
-
 /**
  * The class of a settled request, undefined when it ended well: `aborted` when the client went away, else
  * what the stage that failed it noted (`rec.errorClass`: the error answered, the upstream's reply or broken
  * stream), else its status.
  */
-export function errorClassOf(rec: RequestRecord): RequestErrorClass | undefined {
+export function errorClassOf(rec: {
+  readonly outcome?: Outcome | undefined;
+  readonly status?: number | undefined;
+  readonly errorClass?: RequestErrorClass | undefined;
+}): RequestErrorClass | undefined {
   const outcome = outcomeOf(rec);
   if (outcome === "ok") return undefined;
   if (outcome === "aborted") return "aborted";

@@ -1,12 +1,16 @@
 import type { Dialect, Usage, Warning } from "../ir/types.js";
-import type { Logger } from "../observe/logger.js";
 import type { ExchangeCapture } from "./capture.js";
-import { outcomeOf, type RequestErrorClass } from "./error-class.js";
+import type { RequestErrorClass } from "./error-class.js";
+import type { Outcome } from "./outcome.js";
 import type { RequestTiming } from "./timing.js";
 
-export type Outcome = "ok" | "error" | "aborted" | "refused";
+export type { Outcome } from "./outcome.js";
 
-/** Everything one request's log line reports; filled in by the stages as the request goes. */
+/**
+ * A settled request as its observers see it: the log line, the metrics and trace, the ledger and request-log
+ * rows, the recording, a budget's settlement. The settle stage projects it from the request's trail once
+ * (pipeline/settle-record.ts); billing then sets its cost there.
+ */
 export interface RequestRecord {
   id: string;
   startedAt: number;
@@ -56,10 +60,8 @@ export interface RequestRecord {
   outputChars: number;
   /** Requests that only say llmux is up (health checks) are logged at debug level. */
   quiet?: boolean;
-  /** Routing decisions in words, kept only when the debug level is on (`debug` is then true). */
-  debug: boolean;
-  decisions?: string[];
-  done?: boolean;
+  /** Routing decisions in words, kept only when the debug level is on. */
+  decisions?: string[] | undefined;
   /**
    * What kind of failure it was, noted by the stage that failed it (src/request/error-class.ts); the settle
    * stage's `errorClassOf` gives the request's class from it.
@@ -72,22 +74,9 @@ export interface RequestRecord {
   capture?: ExchangeCapture | undefined;
 }
 
-export function newRecord(id: string, method: string, path: string, debug = false): RequestRecord {
-  return { id, startedAt: performance.now(), method, path, warnings: [], requestBytes: 0, outputChars: 0, debug };
-}
-
-/** Notes a routing decision (only when the debug level is on: no work otherwise). */
-export function decide(rec: RequestRecord, words: () => string): void {
-  if (!rec.debug) return;
-  rec.decisions ??= [];
-  rec.decisions.push(words());
-}
-
-/** Marks the request failed (or refused) with its status and why, unless an earlier stage already did. */
-export function failed(rec: RequestRecord, status: number, reason: string, outcome: Outcome = "error"): void {
-  rec.status = status;
-  rec.outcome = outcome;
-  rec.reason ??= reason;
+/** A record with nothing settled yet (tests and benchmarks feed the observers with these). */
+export function newRecord(id: string, method: string, path: string): RequestRecord {
+  return { id, startedAt: performance.now(), method, path, warnings: [], requestBytes: 0, outputChars: 0 };
 }
 
 /**
@@ -106,56 +95,4 @@ export function usageOf(rec: RequestRecord): Usage {
     outputTokens: Math.ceil(rec.outputChars / 4),
     estimated: true,
   };
-}
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
-
-/**
- * The settle stage: the one finaliser of every request, whatever way it ended (answered, refused, failed,
- * aborted by the client). It runs once per request and writes its log line.
- */
-export function finalise(logger: Logger, rec: RequestRecord): void {
-  if (rec.done) return;
-  rec.done = true;
-  const now = performance.now();
-  const generated = rec.provider !== undefined;
-  const u = generated ? usageOf(rec) : undefined;
-  const outcome = outcomeOf(rec);
-  const line = {
-    req_id: rec.id,
-    method: rec.method,
-    path: rec.path,
-    status: rec.status,
-    outcome,
-    reason: rec.reason,
-    client: rec.client,
-    client_tool: rec.clientTool,
-    requested: rec.requested,
-    alias: rec.alias,
-    provider: rec.provider,
-    model: rec.model,
-    deployment: rec.deployment,
-    stream: rec.stream,
-    passthrough: rec.passthrough,
-    latency_ms: round(now - rec.startedAt),
-    ttfb_ms: rec.firstByteAt !== undefined ? round(rec.firstByteAt - rec.startedAt) : undefined,
-    overhead_ms: rec.overheadMs !== undefined ? round(rec.overheadMs) : undefined,
-    tokens: u && {
-      input: u.inputTokens,
-      output: u.outputTokens,
-      cache_read: u.cacheReadTokens,
-      cache_write: u.cacheWriteTokens,
-      reasoning: u.reasoningTokens,
-      estimated: u.estimated === true ? true : undefined,
-    },
-    cost_usd: rec.cost && rec.cost.nanos > 0 ? rec.cost.nanos / 1e9 : undefined,
-    key: rec.key,
-    warnings: rec.warnings.length > 0 ? rec.warnings.map((w) => ({ code: w.code, message: w.message })) : undefined,
-    decisions: rec.decisions,
-  };
-  if (rec.quiet && outcome === "ok") logger.debug(line, "request");
-  else if (outcome === "error") logger.warn(line, "request failed");
-  else if (outcome === "refused") logger.warn(line, "request refused");
-  else if (outcome === "aborted") logger.info(line, "request aborted by client");
-  else logger.info(line, "request");
 }

@@ -1,6 +1,7 @@
 import type { Insertable } from "kysely";
 import type { RequestLogTable } from "../data/schema.js";
-import { errorClassOf, outcomeOf } from "../request/error-class.js";
+import { errorClassOf } from "../request/error-class.js";
+import { outcomeOf } from "../request/outcome.js";
 import { type RequestRecord, usageOf } from "../request/record.js";
 
 export type RequestLogRow = Insertable<RequestLogTable>;

@@ -12,9 +12,24 @@ export function inputItems(body: JsonObject): JsonObject[] {
 }
 
 /**
- * Items that point at stored state — `item_reference`s, and reasoning items sent by id only (clients that
- * replay by reference, such as the AI SDK with store: true) — are replaced by the stored items.
+ * Whether an input item points at stored state: an `item_reference`, or a reasoning item sent by id only
+ * (clients that replay by reference, such as the AI SDK with store: true).
  */
+function refersToState(item: Json): item is JsonObject & { id: string } {
+  return (
+    isObject(item) &&
+    typeof item.id === "string" &&
+    (item.type === "item_reference" ||
+      (item.type === "reasoning" && (item.encrypted_content === undefined || item.encrypted_content === null)))
+  );
+}
+
+/** Whether a Responses body's input points at stored items. */
+export function referencesStoredItems(body: JsonObject): boolean {
+  return Array.isArray(body.input) && body.input.some(refersToState);
+}
+
+/** Items that point at stored state are replaced by the stored items (an unknown reference is dropped, and said). */
 export async function resolveItemReferences(
   body: JsonObject,
   store: ResponseStore,
@@ -22,11 +37,6 @@ export async function resolveItemReferences(
   warnings: Warnings,
 ): Promise<void> {
   if (!Array.isArray(body.input)) return;
-  const refersToState = (item: Json): item is JsonObject & { id: string } =>
-    isObject(item) &&
-    typeof item.id === "string" &&
-    (item.type === "item_reference" ||
-      (item.type === "reasoning" && (item.encrypted_content === undefined || item.encrypted_content === null)));
   if (!body.input.some(refersToState)) return;
   const found = await Promise.all(
     body.input.map((item) => (refersToState(item) ? store.item(owner, item.id) : undefined)),

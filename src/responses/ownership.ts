@@ -1,7 +1,7 @@
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
-import type { RequestRecord } from "../request/record.js";
 import type { HotState } from "../state/hot-state.js";
+import { hotKeys } from "../state/keys.js";
 import type { ResponseStore } from "../store/types.js";
 
 /**
@@ -13,7 +13,7 @@ import type { ResponseStore } from "../store/types.js";
  * or one llmux never relayed) is answered 404 before anything goes upstream; when neither store can say
  * whose it is, 503. With auth.passthrough the owner is the presented key's digest.
  */
-const ownerKey = (id: string) => `resp-owner:${id}`;
+const ownerKey = hotKeys.responseOwner;
 
 export interface Owners {
   readonly hot: HotState;
@@ -79,12 +79,17 @@ export async function foreignReference(o: Owners, body: Json, owner: string): Pr
 }
 
 /**
- * Claims a passed-through Responses answer and its output items for the caller. Called as the answer ends
- * (Exchange.atEnd): the writes are under way before the client can send its next turn; it does not wait.
+ * Claims a passed-through Responses answer and its output items for the caller. Called by the settle stage as
+ * the answer ends: the writes are under way before the client can send its next turn; it does not wait.
  */
-export function noteOwner(o: Owners, rec: RequestRecord, owner: string, ttlMs: number): void {
-  if (!rec.responseId || rec.outcome === "error" || rec.outcome === "aborted") return;
-  const ids = [rec.responseId, ...(rec.responseItems ?? [])];
+export function claimOwnership(
+  o: Owners,
+  answer: { readonly responseId?: string | undefined; readonly responseItems?: readonly string[] | undefined },
+  owner: string,
+  ttlMs: number,
+): void {
+  if (!answer.responseId) return;
+  const ids = [answer.responseId, ...(answer.responseItems ?? [])];
   for (const id of ids) o.hot.set(ownerKey(id), owner, ttlMs).catch(() => undefined);
   o.responses.claim(owner, ids, Math.floor(Date.now() / 1000)).catch(() => undefined);
 }

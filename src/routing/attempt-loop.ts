@@ -1,7 +1,8 @@
 import type { ErrorInfo } from "../ir/types.js";
+import type { LoopHealth } from "./advisory-health.js";
 import type { Deployment, Routing } from "./deployments.js";
 import { type Classified, classifyFailure, classifyReply } from "./error-class.js";
-import type { Availability, DeploymentHealth } from "./health.js";
+import type { Availability } from "./health.js";
 import { hasQuota } from "./quota.js";
 import { type Candidate, order } from "./strategies.js";
 
@@ -53,7 +54,7 @@ export interface LoopDeps<P, R extends LoopRoute> {
    * stands for and the whole stream as text. Throws like `call` when the connection fails meanwhile.
    */
   inspect?(plan: P, reply: LoopReply): Promise<LoopReply | { status: number; text: string }>;
-  health: DeploymentHealth;
+  health: LoopHealth;
   /**
    * The deployment this conversation is bound to, if any. `only`: nothing else can serve it (a
    * `previous_response_id` that deployment's account holds): it is tried alone, cooling or not, and no
@@ -107,7 +108,7 @@ function buffered(reply: LoopReply, text: string): LoopReply {
 async function candidates<R extends LoopRoute>(
   route: R,
   deps: LoopDeps<unknown, R>,
-): Promise<{ list: { d: Deployment; avail: Availability }[]; pinned: boolean }> {
+): Promise<{ list: { d: Deployment; avail: Availability }[]; pinned: boolean; alone?: boolean }> {
   const { health } = deps;
   const ds = route.deployments;
   const [avail, inflight, ttft, binding] = await Promise.all([
@@ -116,6 +117,12 @@ async function candidates<R extends LoopRoute>(
     route.routing.strategy === "latency" ? Promise.all(ds.map((d) => health.ttft(d))) : undefined,
     deps.bound ? deps.bound(route) : undefined,
   ]);
+  // An alias with nothing else to try (one deployment, no fallback aliases) is not turned away by its health:
+  // its cooldowns and error windows are kept (and shown), but the upstream answers for itself.
+  if (ds.length === 1 && !hasFallbacks(route)) {
+    if (avail[0] === "cooling") deps.note(`${ds[0]!.name}: cooling down, but the alias has nothing else to try`);
+    return { list: [{ d: ds[0]!, avail: avail[0] === "half-open" ? "half-open" : "ok" }], pinned: false, alone: true };
+  }
   const pin = binding?.only ? ds.find((d) => d.id === binding.id) : undefined;
   if (pin) {
     deps.note(`previous response held by ${pin.name}: sent there alone`);
@@ -139,6 +146,10 @@ async function candidates<R extends LoopRoute>(
   const cooling = ds.filter((_, i) => avail[i] === "cooling");
   if (cooling.length > 0) deps.note(`cooling down, skipped: ${cooling.map((d) => d.name).join(", ")}`);
   return { list: out, pinned: false };
+}
+
+function hasFallbacks(route: LoopRoute): boolean {
+  return (route.settings.fallbacks?.length ?? 0) > 0 || (route.settings.context_window_fallbacks?.length ?? 0) > 0;
 }
 
 /** Why the loop's own signal fired when the client is still there: its `max_total_ms` ran out. */
@@ -212,7 +223,7 @@ async function loop<P, R extends LoopRoute>(
     if (overdue()) return signal.aborted ? timedOut() : { exhausted: true, last, error };
     const route = queue.shift()!;
     if (route !== first) deps.note(`falling back to alias '${route.alias}'`);
-    const { list, pinned } = await candidates(route, deps as LoopDeps<unknown, R>);
+    const { list, pinned, alone } = await candidates(route, deps as LoopDeps<unknown, R>);
     let attempts = 0;
     let moveOn: "fallbacks" | "context" | undefined;
     for (const { d, avail } of list) {
@@ -224,8 +235,12 @@ async function loop<P, R extends LoopRoute>(
         deps.note(`${d.name}: at its declared quota (rpm/tpm), passed by`);
         continue;
       }
-      const probe = avail === "half-open";
-      if (probe && !(await deps.health.claimProbe(d))) continue;
+      // A half-open deployment takes a single probe; one with nothing else to try goes without when another has it.
+      let probe = avail === "half-open";
+      if (probe && !(await deps.health.claimProbe(d))) {
+        if (!alone) continue;
+        probe = false;
+      }
       attempts++;
       const plan = await deps.plan(route, d);
       if (isErrorInfo(plan)) {

@@ -1,4 +1,5 @@
 import type { HotState } from "../state/hot-state.js";
+import { hotKeys } from "../state/keys.js";
 import type { Deployment, Routing } from "./deployments.js";
 import { type Classified, isDeploymentFault } from "./error-class.js";
 import { claimQuota, quotaUse, spendTokens } from "./quota.js";
@@ -53,19 +54,25 @@ export class DeploymentHealth {
   ) {}
 
   async availability(d: Deployment): Promise<Availability> {
-    const [cool, open] = await Promise.all([this.hot.get(`cool:${d.id}`), this.hot.get(`open:${d.id}`)]);
+    const [cool, open] = await Promise.all([this.hot.get(hotKeys.cooling(d.id)), this.hot.get(hotKeys.halfOpen(d.id))]);
     if (cool !== undefined) return "cooling";
     return open === undefined ? "ok" : "half-open";
   }
 
+  /** How long a cooling deployment still waits, and why (`retry-after`: the upstream's own wait); undefined when it takes traffic. */
+  async cooling(d: Deployment): Promise<{ ms: number; why: string } | undefined> {
+    const [why, ms] = await Promise.all([this.hot.get(hotKeys.cooling(d.id)), this.hot.ttl(hotKeys.cooling(d.id))]);
+    return why === undefined || ms === undefined ? undefined : { ms, why };
+  }
+
   /** Claims the single probe of a half-open deployment; false when another request (anywhere) has it. */
   claimProbe(d: Deployment): Promise<boolean> {
-    return this.hot.setIfAbsent(`probe:${d.id}`, "1", PROBE_TTL);
+    return this.hot.setIfAbsent(hotKeys.probe(d.id), "1", PROBE_TTL);
   }
 
   /** Hands back a probe whose request ended without a verdict (its client went away): another may probe. */
   async releaseProbe(d: Deployment): Promise<void> {
-    await this.hot.del(`probe:${d.id}`);
+    await this.hot.del(hotKeys.probe(d.id));
   }
 
   /** Claims a request of the deployment's declared rpm/tpm; false when it is at its quota. */
@@ -84,22 +91,22 @@ export class DeploymentHealth {
    */
   async started(d: Deployment): Promise<boolean> {
     if (d.concurrency === undefined) {
-      await this.hot.incr(`inflight:${d.id}`, 1, INFLIGHT_TTL);
+      await this.hot.incr(hotKeys.inflight(d.id), 1, INFLIGHT_TTL);
       return true;
     }
-    return (await this.hot.addWithin(`inflight:${d.id}`, 1, d.concurrency, INFLIGHT_TTL)).ok;
+    return (await this.hot.addWithin(hotKeys.inflight(d.id), 1, d.concurrency, INFLIGHT_TTL)).ok;
   }
 
   async finished(d: Deployment): Promise<void> {
-    await this.hot.incr(`inflight:${d.id}`, -1, INFLIGHT_TTL);
+    await this.hot.incr(hotKeys.inflight(d.id), -1, INFLIGHT_TTL);
   }
 
   inflight(d: Deployment): Promise<number> {
-    return this.hot.count(`inflight:${d.id}`);
+    return this.hot.count(hotKeys.inflight(d.id));
   }
 
   async ttft(d: Deployment): Promise<number | undefined> {
-    const v = await this.hot.get(`ttft:${d.id}`);
+    const v = await this.hot.get(hotKeys.ttft(d.id));
     return v === undefined ? undefined : Number(v);
   }
 
@@ -109,14 +116,18 @@ export class DeploymentHealth {
 
   async succeeded(d: Deployment, routing: Routing, ttftMs: number | undefined, probe: boolean): Promise<void> {
     const b = this.bucket(routing);
-    const ops: Promise<unknown>[] = [this.hot.incr(`reqs:${d.id}:${b}`, 1, routing.window_s * 2000)];
+    const ops: Promise<unknown>[] = [this.hot.incr(hotKeys.windowRequests(d.id, b), 1, routing.window_s * 2000)];
     if (ttftMs !== undefined) {
       const before = await this.ttft(d);
       const next = before === undefined ? ttftMs : before * (1 - ALPHA) + ttftMs * ALPHA;
-      ops.push(this.hot.set(`ttft:${d.id}`, String(Math.round(next * 100) / 100), 3600_000));
+      ops.push(this.hot.set(hotKeys.ttft(d.id), String(Math.round(next * 100) / 100), 3600_000));
     }
     if (probe) {
-      ops.push(this.hot.del(`open:${d.id}`), this.hot.del(`probe:${d.id}`), this.hot.del(`fails:${d.id}:${b}`));
+      ops.push(
+        this.hot.del(hotKeys.halfOpen(d.id)),
+        this.hot.del(hotKeys.probe(d.id)),
+        this.hot.del(hotKeys.windowFailures(d.id, b)),
+      );
       this.events.recovered(d);
     }
     await Promise.all(ops);
@@ -125,33 +136,33 @@ export class DeploymentHealth {
   async failed(d: Deployment, routing: Routing, c: Classified, probe: boolean): Promise<void> {
     const b = this.bucket(routing);
     const ttl = routing.window_s * 2000;
-    const reqs = await this.hot.incr(`reqs:${d.id}:${b}`, 1, ttl);
+    const reqs = await this.hot.incr(hotKeys.windowRequests(d.id, b), 1, ttl);
     if (!isDeploymentFault(c.class)) {
-      if (probe) await this.hot.del(`probe:${d.id}`);
+      if (probe) await this.hot.del(hotKeys.probe(d.id));
       return;
     }
     if (c.class === "rate_limited" && c.retryAfterMs !== undefined && c.retryAfterMs > 0) {
       // The breaker leaves it to the wait the upstream named; the health view counts it.
       await Promise.all([
-        this.hot.set(`cool:${d.id}`, "retry-after", c.retryAfterMs),
-        this.hot.incr(`errs:${d.id}:${b}`, 1, ttl),
+        this.hot.set(hotKeys.cooling(d.id), "retry-after", c.retryAfterMs),
+        this.hot.incr(hotKeys.windowErrors(d.id, b), 1, ttl),
       ]);
       this.events.coolDown(d, c.retryAfterMs, "rate limited, honouring its retry-after");
-      if (probe) await this.hot.del(`probe:${d.id}`);
+      if (probe) await this.hot.del(hotKeys.probe(d.id));
       return;
     }
     const [fails] = await Promise.all([
-      this.hot.incr(`fails:${d.id}:${b}`, 1, ttl),
+      this.hot.incr(hotKeys.windowFailures(d.id, b), 1, ttl),
       // What the health view shows: the breaker's own count restarts when it trips.
-      this.hot.incr(`errs:${d.id}:${b}`, 1, ttl),
+      this.hot.incr(hotKeys.windowErrors(d.id, b), 1, ttl),
     ]);
     if (probe || (fails >= routing.allowed_fails && fails * 2 >= reqs)) {
       const ms = routing.cooldown_s * 1000;
       await Promise.all([
-        this.hot.set(`cool:${d.id}`, c.class, ms),
-        this.hot.set(`open:${d.id}`, c.class, ms + routing.window_s * 10_000),
-        this.hot.del(`probe:${d.id}`),
-        this.hot.del(`fails:${d.id}:${b}`),
+        this.hot.set(hotKeys.cooling(d.id), c.class, ms),
+        this.hot.set(hotKeys.halfOpen(d.id), c.class, ms + routing.window_s * 10_000),
+        this.hot.del(hotKeys.probe(d.id)),
+        this.hot.del(hotKeys.windowFailures(d.id, b)),
       ]);
       this.events.coolDown(
         d,
@@ -164,12 +175,12 @@ export class DeploymentHealth {
   async view(d: Deployment, routing: Routing): Promise<HealthView> {
     const b = this.bucket(routing);
     const [coolMs, open, inflight, ttft, reqs, errs, quota] = await Promise.all([
-      this.hot.ttl(`cool:${d.id}`),
-      this.hot.get(`open:${d.id}`),
+      this.hot.ttl(hotKeys.cooling(d.id)),
+      this.hot.get(hotKeys.halfOpen(d.id)),
       this.inflight(d),
       this.ttft(d),
-      this.hot.count(`reqs:${d.id}:${b}`),
-      this.hot.count(`errs:${d.id}:${b}`),
+      this.hot.count(hotKeys.windowRequests(d.id, b)),
+      this.hot.count(hotKeys.windowErrors(d.id, b)),
       quotaUse(this.hot, d, this.now()),
     ]);
     return {

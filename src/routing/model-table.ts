@@ -1,5 +1,6 @@
 import type { Config, ModelConfig } from "../config/schema.js";
 import type { Provider } from "../providers/types.js";
+import { globToRegExp } from "../text/glob.js";
 import { type Deployment, deploymentsOf, type Routing, routingOf } from "./deployments.js";
 
 export interface Route {
@@ -20,11 +21,6 @@ export interface Route {
 /** The same route, planned for another of its deployments. */
 export function onDeployment(route: Route, d: Deployment): Route {
   return { ...route, provider: d.provider, upstreamModel: d.model };
-}
-
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
-  return new RegExp(`^${escaped}$`, "i");
 }
 
 /**

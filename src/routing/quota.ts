@@ -1,4 +1,5 @@
 import type { HotState } from "../state/hot-state.js";
+import { hotKeys } from "../state/keys.js";
 import type { Deployment } from "./deployments.js";
 
 const MINUTE = 60_000;
@@ -16,8 +17,8 @@ export function hasQuota(d: Deployment): boolean {
  * (`spendTokens`), so the request that crosses the quota still goes.
  */
 export async function claimQuota(hot: HotState, d: Deployment, now: number): Promise<boolean> {
-  if (d.tpm !== undefined && !(await hot.throttle(`tpm:${d.id}`, 1, d.tpm, MINUTE, now)).ok) return false;
-  if (d.rpm !== undefined) return (await hot.throttle(`rpm:${d.id}`, 1, d.rpm, MINUTE, now)).ok;
+  if (d.tpm !== undefined && !(await hot.throttle(hotKeys.tpm(d.id), 1, d.tpm, MINUTE, now)).ok) return false;
+  if (d.rpm !== undefined) return (await hot.throttle(hotKeys.rpm(d.id), 1, d.rpm, MINUTE, now)).ok;
   return true;
 }
 
@@ -25,7 +26,7 @@ export async function claimQuota(hot: HotState, d: Deployment, now: number): Pro
 export async function spendTokens(hot: HotState, d: Deployment, tokens: number, now: number): Promise<void> {
   if (d.tpm === undefined) return;
   const cost = Math.round(tokens) - 1;
-  if (cost !== 0) await hot.throttle(`tpm:${d.id}`, cost, d.tpm, MINUTE, now, true);
+  if (cost !== 0) await hot.throttle(hotKeys.tpm(d.id), cost, d.tpm, MINUTE, now, true);
 }
 
 /** What /admin/v1/deployments shows of a quota: how much of each bucket is taken now. */
@@ -36,6 +37,6 @@ export async function quotaUse(
 ): Promise<{ rpm_used: number | null; tpm_used: number | null }> {
   const used = async (key: string, limit: number | undefined) =>
     limit === undefined ? null : limit - (await hot.throttle(key, 0, limit, MINUTE, now)).remaining;
-  const [r, t] = await Promise.all([used(`rpm:${d.id}`, d.rpm), used(`tpm:${d.id}`, d.tpm)]);
+  const [r, t] = await Promise.all([used(hotKeys.rpm(d.id), d.rpm), used(hotKeys.tpm(d.id), d.tpm)]);
   return { rpm_used: r, tpm_used: t };
 }

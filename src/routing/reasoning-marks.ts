@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, Json, JsonObject } from "../ir/types.js";
 import type { HotState } from "../state/hot-state.js";
+import { hotKeys } from "../state/keys.js";
 
 /**
  * Which provider account made each piece of opaque reasoning a conversation carries: Anthropic `thinking`
@@ -14,7 +15,7 @@ import type { HotState } from "../state/hot-state.js";
 /** How long a mark is kept: a day of a conversation's life (one resumed later is judged by its binding). */
 const MARK_TTL = 24 * 3600_000;
 
-const markKey = (fp: string) => `rsn:${fp}`;
+const markKey = hotKeys.reasoningMark;
 
 function fingerprint(kind: string, value: string): string {
   return createHash("sha256").update(kind).update("\0").update(value).digest("base64url").slice(0, 22);

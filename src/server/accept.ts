@@ -1,12 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
-import { type Matched, matchRoute } from "./routes.js";
-
-/** A request's route and the dialect it is answered in. */
-export interface Accepted {
-  match: Matched;
-  dialect: Dialect;
-}
+import type { Accepted } from "../request/route.js";
+import { matchRoute } from "./routes.js";
 
 /** The accept stage: which route a request is for, or the 404 that says there is none. */
 export function accept(req: IncomingMessage): Accepted | ErrorInfo {

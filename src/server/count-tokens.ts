@@ -1,14 +1,14 @@
-import { answerError, answerJson, type Exchange } from "../http/exchange.js";
 import { forwardedHeaders } from "../http/reply.js";
 import type { Principal } from "../identity/principal.js";
 import { InputError, isObject } from "../ir/input-error.js";
 import type { Json, Request } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
-import { decide } from "../request/record.js";
+import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
 import type { ModelTable } from "../routing/model-table.js";
+import { estimateInputTokens } from "../tokens/count.js";
+import { countBody } from "../tokens/gemini-count-body.js";
 import { codecs } from "../translate/codecs.js";
 import { callUpstream, readAnswer, UpstreamFailure, type UpstreamPool } from "../upstream/call.js";
-import { estimateInputTokens } from "./count.js";
 
 export interface CountDeps {
   readonly models: ModelTable;
@@ -21,11 +21,10 @@ export interface CountDeps {
  */
 export async function countTokens(ex: Exchange, deps: CountDeps, principal: Principal, body: Json): Promise<void> {
   const requested = isObject(body) && typeof body.model === "string" ? body.model : undefined;
-  ex.rec.requested = requested;
+  ex.trail.requested = requested;
   const route = requested ? deps.models.resolve(requested) : undefined;
   if (route?.provider.countTarget && route.provider.dialect === "anthropic" && isObject(body)) {
-    ex.rec.provider = route.provider.name;
-    ex.rec.model = route.upstreamModel;
+    ex.trail.counted = { provider: route.provider.name, model: route.upstreamModel };
     const target = route.provider.countTarget(route.upstreamModel, {
       stream: false,
       callerKey: principal.credentials?.get(route.provider.name) ?? principal.callerKey,
@@ -43,9 +42,9 @@ export async function countTokens(ex: Exchange, deps: CountDeps, principal: Prin
       );
       const text = await readAnswer(deps.pool, reply.body);
       // The upstream's own answer, as it came: its content type and the hints a client acts on (retry-after).
-      ex.rec.status = reply.status;
-      decide(ex.rec, () => `counted by the upstream: provider '${route.provider.name}' answered ${reply.status}`);
-      if (reply.status >= 400) ex.rec.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
+      ex.trail.answer.status = reply.status;
+      ex.trail.decide(() => `counted by the upstream: provider '${route.provider.name}' answered ${reply.status}`);
+      if (reply.status >= 400) ex.trail.answer.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
       ex.res.writeHead(reply.status, {
         "content-type": String(reply.headers["content-type"] ?? "application/json"),
         ...forwardedHeaders(reply.headers),
@@ -55,10 +54,10 @@ export async function countTokens(ex: Exchange, deps: CountDeps, principal: Prin
     } catch (err) {
       if (!(err instanceof UpstreamFailure)) throw err;
       // fall back to an estimate
-      decide(ex.rec, () => `estimated by llmux: the upstream count failed (${err.message})`);
+      ex.trail.decide(() => `estimated by llmux: the upstream count failed (${err.message})`);
     }
   } else
-    decide(ex.rec, () =>
+    ex.trail.decide(() =>
       route
         ? `estimated by llmux: provider '${route.provider.name}' cannot count tokens`
         : `estimated by llmux: no configured model '${requested ?? ""}' to ask`,
@@ -74,4 +73,60 @@ export async function countTokens(ex: Exchange, deps: CountDeps, principal: Prin
     throw err;
   }
   answerJson(ex, 200, { input_tokens: await estimateInputTokens(ir) }, { "llmux-estimated": "true" });
+}
+
+/**
+ * POST /v1beta/models/{model}:countTokens: the upstream's own count when the model is served by Gemini,
+ * otherwise a tokenizer estimate (marked `llmux-estimated: true`), answered as `{totalTokens}`.
+ */
+export async function geminiCountTokens(
+  ex: Exchange,
+  deps: CountDeps,
+  principal: Principal,
+  model: string,
+  body: Json,
+): Promise<void> {
+  ex.trail.requested = model;
+  const route = deps.models.resolve(model);
+  // countTokens takes the request either bare or wrapped in generateContentRequest.
+  const request = isObject(body) && isObject(body.generateContentRequest) ? body.generateContentRequest : body;
+  if (route?.provider.countTarget && route.provider.dialect === "gemini" && isObject(body)) {
+    ex.trail.counted = { provider: route.provider.name, model: route.upstreamModel };
+    const target = route.provider.countTarget(route.upstreamModel, {
+      stream: false,
+      callerKey: principal.credentials?.get(route.provider.name) ?? principal.callerKey,
+      clientHeaders: ex.req.headers,
+      sameDialect: true,
+      warnings: new Warnings(),
+    });
+    const { model: _m, ...bare } = isObject(request) ? request : {};
+    try {
+      const reply = await callUpstream(
+        deps.pool,
+        route.provider,
+        target,
+        JSON.stringify(countBody(route.provider.type, route.upstreamModel, bare)),
+        AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]),
+      );
+      const text = await readAnswer(deps.pool, reply.body);
+      ex.trail.answer.status = reply.status;
+      ex.res.writeHead(reply.status, { "content-type": "application/json" });
+      ex.res.end(text);
+      return;
+    } catch (err) {
+      if (!(err instanceof UpstreamFailure)) throw err;
+      // fall back to an estimate
+    }
+  }
+  let ir: Request;
+  try {
+    ir = codecs.gemini.decodeRequest(request);
+  } catch (err) {
+    if (err instanceof InputError) {
+      answerError(ex, "gemini", err.toErrorInfo());
+      return;
+    }
+    throw err;
+  }
+  answerJson(ex, 200, { totalTokens: await estimateInputTokens(ir) }, { "llmux-estimated": "true" });
 }

@@ -3,55 +3,32 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Billing } from "../billing/billing.js";
 import { billingOf } from "../billing/wire.js";
-import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
 import { readTls } from "../config/tls.js";
-import { decodeJson } from "../http/decode-json.js";
-import { answerError, answerJson, type Exchange, openExchange } from "../http/exchange.js";
-import { type BodyLimits, BodyRefused, discardBody, readBody } from "../http/read-body.js";
-import { header } from "../http/reply.js";
-import { allowListAdmission } from "../identity/allow.js";
-import { Identifier, isRefusal, type Resolver } from "../identity/identify.js";
-import type { Principal } from "../identity/principal.js";
+import type { BodyLimits } from "../http/read-body.js";
+import { Identifier, type Resolver } from "../identity/identify.js";
 import { configResolvers } from "../identity/resolvers.js";
-import { newId } from "../ir/ids.js";
-import type { ErrorInfo } from "../ir/types.js";
 import { limitsAdmission } from "../limits/admission.js";
+import { allowListAdmission } from "../limits/allow-list.js";
 import type { Logger } from "../observe/logger.js";
 import { Observe } from "../observe/observe.js";
 import { StateAccess } from "../pipeline/caller-state.js";
-import { type GenerateDeps, generate, type RequestBody } from "../pipeline/generate.js";
-import { refuse } from "../pipeline/refuse.js";
-import { settle } from "../pipeline/settle.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
 import { type Admission, chainAdmissions } from "../request/admission.js";
-import { decide, newRecord } from "../request/record.js";
 import type { RequestLog } from "../requestlog/request-log.js";
 import { requestLogOf } from "../requestlog/wire.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { deploymentRows } from "../routing/health-view.js";
 import { ModelTable } from "../routing/model-table.js";
 import type { HotState } from "../state/hot-state.js";
-import { unavailableAnswer } from "../state/resilient.js";
 import type { Store } from "../store/types.js";
-import { countTokens } from "../tokens/count-endpoint.js";
 import { createPool, type UpstreamPool } from "../upstream/call.js";
 import { MB } from "../upstream/screen.js";
-import { type Accepted, accept, dialectOfUnknown, isAccepted } from "./accept.js";
-import { geminiCountTokens, geminiModels } from "./gemini-models.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
-import { listModels, oneModel, storedResponse } from "./model-endpoints.js";
+import { type ServeParts, serve } from "./serve.js";
 import { TeamParts } from "./team-parts.js";
-
-/** What kind of caller a principal is, in words for the debug log. */
-const CALLER_WORDS: Record<Principal["kind"], string> = {
-  open: "no key required",
-  config: "service key",
-  passthrough: "pass-through: its own upstream key",
-  minted: "minted key",
-};
 
 /** Stages other parts of llmux may supply in place of the defaults. */
 export interface GatewayParts {
@@ -64,9 +41,10 @@ export interface GatewayParts {
 }
 
 /**
- * The running gateway: it owns the server, the providers, the model table, the connection pool and the
- * store, and wires the request stages: accept → identify → read+decode → plan → admit → attempt →
- * respond → settle. The stages decide; the gateway only passes each one what it needs.
+ * The running gateway, llmux's composition root: it makes the providers, the model table, the connection
+ * pool, the data layer and the hot state, wires them into the request stages (src/server/serve.ts: accept →
+ * identify → read+decode → plan → admit → attempt loop → respond → settle), and runs the lifecycle: listen,
+ * a graceful stop, close. It holds no request logic.
  */
 export class Gateway {
   readonly server: Server;
@@ -76,11 +54,11 @@ export class Gateway {
   readonly store: Store;
   /** Counters, reservations, cooldowns, affinity: this process's memory, or Redis shared by instances. */
   readonly hot: HotState;
+  /** Cooldowns, in-flight counts and latency of deployments (on the hot state). */
+  readonly health: DeploymentHealth;
   private readonly ownsHot: boolean;
   private readonly pool: UpstreamPool;
-  private readonly identifier: Identifier;
-  private readonly limits: BodyLimits;
-  private readonly deps: GenerateDeps;
+  private readonly parts: ServeParts;
   private readonly pruner: NodeJS.Timeout;
   /** Requests being served (for a graceful stop: what it waits for, and what it names). */
   private readonly inflight = new Inflight();
@@ -109,17 +87,29 @@ export class Gateway {
       eventBytes: Math.round(config.server.max_event_mb * MB),
       answerBytes: Math.round(config.server.max_answer_mb * MB),
     });
-    this.limits = {
+    const limits: BodyLimits = {
       bytes: Math.round(config.server.body_limit_mb * 1024 * 1024),
       timeoutMs: config.server.body_timeout_ms,
     };
+    this.ownsHot = parts.hot === undefined;
+    this.hot = parts.hot ?? hotStateOf(config, logger);
+    this.health = new DeploymentHealth(this.hot, {
+      coolDown: (d, ms, why) => {
+        this.observe.cooledDown(d);
+        logger.warn(
+          { deployment: d.name, provider: d.provider.name, cooldown_ms: Math.round(ms) },
+          `deployment ${d.name} cools down for ${Math.round(ms / 100) / 10} s: ${why}`,
+        );
+      },
+      recovered: (d) => logger.info({ deployment: d.name }, `deployment ${d.name} recovered (its probe succeeded)`),
+    });
     this.team = parts.store
       ? undefined
-      : new TeamParts(config, this.limits, {
+      : new TeamParts(config, limits, {
           providers: this.providers,
-          deployments: () => deploymentRows(this.models.allDeployments(), this.deps.health),
+          deployments: () => deploymentRows(this.models.allDeployments(), this.health),
         });
-    this.identifier = new Identifier([
+    const identifier = new Identifier([
       ...(parts.resolvers ?? []),
       ...(this.team?.resolvers ?? []),
       ...configResolvers(config.auth),
@@ -127,44 +117,61 @@ export class Gateway {
     this.store = parts.store ?? this.team!.store;
     this.billing = billingOf(config, logger, this.team?.data);
     this.requestLog = requestLogOf(config, logger, this.team?.data);
-    const cache = new ReasoningCache(() => this.store.reasoning);
-    this.ownsHot = parts.hot === undefined;
-    this.hot = parts.hot ?? hotStateOf(config, logger);
-    this.deps = {
-      config,
-      models: this.models,
-      pool: this.pool,
-      hot: this.hot,
-      health: new DeploymentHealth(this.hot, {
-        coolDown: (d, ms, why) => {
-          this.observe.cooledDown(d);
-          logger.warn(
-            { deployment: d.name, provider: d.provider.name, cooldown_ms: Math.round(ms) },
-            `deployment ${d.name} cools down for ${Math.round(ms / 100) / 10} s: ${why}`,
-          );
-        },
-        recovered: (d) => logger.info({ deployment: d.name }, `deployment ${d.name} recovered (its probe succeeded)`),
-      }),
-      retentionDays: config.store.retention_days,
-      state: new StateAccess(this.store, cache, config.reasoning.secret),
-      admission: allowListAdmission(
-        chainAdmissions(
-          parts.admission,
-          limitsAdmission({
-            hot: this.hot,
-            billing: this.billing,
-            data: this.team?.data,
-            timezone: config.billing.timezone,
-            alertAt: config.billing.alert_at,
-            users: config.billing.users,
-            warn: (fields, msg) => logger.warn(fields, msg),
-          }),
-        ),
+    const retentionMs = config.store.retention_days * 86_400_000;
+    const admission = allowListAdmission(
+      chainAdmissions(
+        parts.admission,
+        limitsAdmission({
+          hot: this.hot,
+          billing: this.billing,
+          data: this.team?.data,
+          timezone: config.billing.timezone,
+          alertAt: config.billing.alert_at,
+          users: config.billing.users,
+          warn: (fields, msg) => logger.warn(fields, msg),
+        }),
       ),
+    );
+    const store = this.store;
+    this.parts = {
+      config,
+      logger,
+      observe: this.observe,
+      requestLog: this.requestLog,
+      inflight: this.inflight,
+      identifier,
+      team: this.team,
+      models: this.models,
+      store,
+      limits,
+      generate: {
+        config,
+        models: this.models,
+        state: new StateAccess(store, new ReasoningCache(() => store.reasoning), config.reasoning.secret),
+        admission,
+        attempts: { pool: this.pool, models: this.models, hot: this.hot, health: this.health, retentionMs },
+      },
+      count: { models: this.models, pool: this.pool },
+      settle: {
+        logger,
+        billing: this.billing,
+        requestLog: this.requestLog,
+        observe: this.observe,
+        hot: this.hot,
+        health: this.health,
+        owners: {
+          hot: this.hot,
+          get responses() {
+            return store.responses;
+          },
+        },
+        retentionMs,
+      },
+      stopping: () => this.stopping,
     };
     this.pruner = setInterval(() => void this.prune(), 3600_000);
     this.pruner.unref();
-    const handler = (req: IncomingMessage, res: ServerResponse) => void this.serve(req, res);
+    const handler = (req: IncomingMessage, res: ServerResponse) => void serve(this.parts, req, res);
     const tls = config.server.tls;
     this.server = tls ? createHttpsServer(readTls(tls), handler) : createHttpServer(handler);
     this.server.keepAliveTimeout = 75_000;
@@ -243,152 +250,5 @@ export class Gateway {
     await new Promise<void>((resolve) => {
       this.logger.flush(() => resolve());
     });
-  }
-
-  /** One request, from accept to settle: settled exactly once, whatever happens on the way. */
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const id = header(req.headers, "x-request-id") ?? newId("req_", 20);
-    res.setHeader("x-request-id", id);
-    const rec = newRecord(
-      id,
-      req.method ?? "GET",
-      (req.url ?? "/").split("?")[0]!,
-      this.logger.isLevelEnabled("debug"),
-    );
-    rec.clientTool = detectClientTool(req.headers);
-    // Settled as the answer ends (before its last bytes leave: its ledger row is journalled by then), or
-    // here at the latest, however the request ended.
-    const settleNow = () => {
-      if (ex.signal.aborted && !res.writableFinished) rec.outcome = "aborted";
-      settle(this, rec);
-    };
-    const ex = openExchange(req, res, rec, settleNow);
-    this.observe.begin(ex, this.requestLog?.captureBytes);
-    this.inflight.add(rec);
-    try {
-      await this.handle(ex);
-    } catch (err) {
-      if (!ex.signal.aborted) {
-        const refused = unavailableAnswer(err);
-        if (!refused) this.logger.error({ err, req_id: id }, "unhandled error");
-        const internal: ErrorInfo = refused ?? { status: 500, kind: "server", message: "internal error" };
-        if (!res.headersSent) answerError(ex, rec.client ?? "openai-chat", internal, { close: true });
-        else {
-          rec.outcome = "error";
-          rec.reason ??= (err as Error).message;
-          res.destroy();
-        }
-      }
-    } finally {
-      settleNow();
-      this.inflight.delete(rec);
-    }
-  }
-
-  private async handle(ex: Exchange): Promise<void> {
-    if (this.observe.owns(ex.rec.path)) return this.observe.serve(ex);
-    if (this.team?.owns(ex.rec.path)) return this.team.serve(ex, ex.rec.path);
-    const accepted = accept(ex.req);
-    if (!isAccepted(accepted)) {
-      ex.rec.client = dialectOfUnknown(ex.req);
-      answerError(ex, ex.rec.client, accepted);
-      discardBody(ex.req, this.limits);
-      return;
-    }
-    const { match, dialect } = accepted;
-    ex.rec.client = dialect;
-    if (this.stopping) {
-      // A request on a connection opened before the stop began: said plainly, and the connection closes.
-      answerError(
-        ex,
-        dialect,
-        { status: 503, kind: "overloaded", message: "llmux is shutting down; retry on another instance" },
-        { close: true },
-      );
-      discardBody(ex.req, this.limits);
-      return;
-    }
-    if (match.kind === "health" || match.kind === "root") {
-      discardBody(ex.req, this.limits);
-      ex.rec.quiet = true;
-      // `models` counts what GET /v1/models lists; patterns are counted apart.
-      if (ex.req.method === "HEAD") {
-        ex.rec.status = 200;
-        ex.res.writeHead(200).end();
-      } else
-        answerJson(ex, 200, {
-          status: "ok",
-          name: "llmux",
-          models: this.models.listed().length,
-          model_patterns: this.models.patternNames().length,
-        });
-      return;
-    }
-    const principal = await this.identifier.identify(ex.req.headers);
-    if (isRefusal(principal)) {
-      ex.rec.reason = principal.message;
-      await refuse(ex, accepted, principal, { cursorDetect: this.config.cursor.detect, limits: this.limits });
-      return;
-    }
-    ex.rec.key = principal.name;
-    ex.rec.keyId = principal.keyId;
-    ex.rec.teamId = principal.teamId;
-    ex.rec.user = principal.user;
-    for (const secret of principal.credentials?.values() ?? []) ex.rec.capture?.secret(secret);
-    decide(ex.rec, () => `caller ${principal.name ?? principal.owner} (${CALLER_WORDS[principal.kind]})`);
-    return this.route(ex, accepted, principal);
-  }
-
-  /** The identified request, to its route's handler. */
-  private async route(ex: Exchange, accepted: Accepted, principal: Principal): Promise<void> {
-    const { match, dialect } = accepted;
-    switch (match.kind) {
-      case "generate": {
-        const body = await this.readJson(ex, accepted);
-        if (body) await generate(ex, accepted, principal, body, this.deps);
-        return;
-      }
-      case "count_tokens": {
-        const body = await this.readJson(ex, accepted);
-        if (body && dialect === "gemini")
-          await geminiCountTokens(ex, this.deps, principal, match.model ?? "", body.json);
-        else if (body) await countTokens(ex, this.deps, principal, body.json);
-        return;
-      }
-      case "models":
-        discardBody(ex.req, this.limits);
-        if (dialect === "gemini") return geminiModels(ex, this.models);
-        return listModels(ex, this.models, dialect);
-      case "model":
-        discardBody(ex.req, this.limits);
-        if (dialect === "gemini") return geminiModels(ex, this.models, match.model ?? "");
-        return oneModel(ex, this.models, dialect, match.model ?? "");
-      default:
-        discardBody(ex.req, this.limits);
-        return storedResponse(ex, this.store.responses, principal.owner, match);
-    }
-  }
-
-  /** The read+decode stage: the body within its limits, as JSON; undefined once an error was answered. */
-  private async readJson(ex: Exchange, accepted: Accepted): Promise<RequestBody | undefined> {
-    let raw: Buffer;
-    try {
-      raw = await readBody(ex.req, this.limits);
-    } catch (err) {
-      if (err instanceof BodyRefused) {
-        answerError(ex, accepted.dialect, err.info, { close: true });
-        return undefined;
-      }
-      if (ex.signal.aborted || ex.req.destroyed) return undefined;
-      throw err;
-    }
-    ex.rec.requestBytes = raw.length;
-    ex.rec.capture?.request(raw);
-    const decoded = decodeJson(raw);
-    if (!decoded.ok) {
-      answerError(ex, accepted.dialect, decoded.error);
-      return undefined;
-    }
-    return { json: decoded.json, raw };
   }
 }

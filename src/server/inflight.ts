@@ -1,29 +1,29 @@
 import type { Logger } from "../observe/logger.js";
-import type { RequestRecord } from "../request/record.js";
+import type { Trail } from "../request/trail.js";
 
 /** An open request, for the stop's log lines. */
-function openRequest(rec: RequestRecord): Record<string, unknown> {
+function openRequest(t: Trail): Record<string, unknown> {
   return {
-    req_id: rec.id,
-    method: rec.method,
-    path: rec.path,
-    model: rec.requested,
-    stream: rec.stream,
-    age_ms: Math.round(performance.now() - rec.startedAt),
+    req_id: t.id,
+    method: t.method,
+    path: t.path,
+    model: t.requested,
+    stream: t.plan?.clientStream,
+    age_ms: Math.round(performance.now() - t.startedAt),
   };
 }
 
 /** The requests being served: what a graceful stop waits for, and what it names. */
 export class Inflight {
-  private readonly open = new Set<RequestRecord>();
+  private readonly open = new Set<Trail>();
   private readonly idle: (() => void)[] = [];
 
-  add(rec: RequestRecord): void {
-    this.open.add(rec);
+  add(t: Trail): void {
+    this.open.add(t);
   }
 
-  delete(rec: RequestRecord): void {
-    this.open.delete(rec);
+  delete(t: Trail): void {
+    this.open.delete(t);
     if (this.open.size === 0) for (const wake of this.idle.splice(0)) wake();
   }
 

@@ -1,27 +1,4 @@
-import type { Dialect } from "../ir/types.js";
-
-export type RouteKind =
-  | "generate"
-  | "count_tokens"
-  | "models"
-  | "model"
-  | "health"
-  | "root"
-  | "response_get"
-  | "response_input_items"
-  | "response_delete";
-
-export interface Matched {
-  kind: RouteKind;
-  /** The dialect errors are answered in. */
-  dialect: Dialect;
-  /** Model named by the path (Azure deployments, GET /v1/models/{id}). */
-  model?: string;
-  /** Response id named by the path (GET / DELETE /v1/responses/{id}). */
-  responseId?: string;
-  /** Whether the path asks for a stream (Gemini: `:streamGenerateContent`). */
-  stream?: boolean;
-}
+import type { Matched } from "../request/route.js";
 
 const POST: Record<string, Matched> = {
   "/v1/chat/completions": { kind: "generate", dialect: "openai-chat" },

@@ -8,7 +8,7 @@ import { Data } from "../data/data.js";
 import { Keys } from "../data/keys.js";
 import { DataStore } from "../data/store.js";
 import { Teams } from "../data/teams.js";
-import type { Exchange } from "../http/exchange.js";
+import type { HttpExchange } from "../http/exchange.js";
 import type { BodyLimits } from "../http/read-body.js";
 import type { Resolver } from "../identity/identify.js";
 import { KeyDirectory } from "../identity/minted.js";
@@ -91,7 +91,7 @@ export class TeamParts {
     );
   }
 
-  async serve(ex: Exchange, path: string): Promise<void> {
+  async serve(ex: HttpExchange, path: string): Promise<void> {
     if (this.ui && WebUi.owns(path)) return this.ui.serve(ex, path);
     if (path === SIGNUP_PATH && this.signup) return this.signup.serve(ex);
     this.ui?.present(ex.req, path);

@@ -7,8 +7,8 @@ import { Data } from "../../src/data/data.js";
 import type { Principal, Quota } from "../../src/identity/principal.js";
 import type { ErrorInfo } from "../../src/ir/types.js";
 import { limitsAdmission } from "../../src/limits/admission.js";
-import type { Plan } from "../../src/pipeline/plan.js";
 import { type Admitted, isAdmitted } from "../../src/request/admission.js";
+import type { Plan } from "../../src/request/plan.js";
 import { newRecord, type RequestRecord } from "../../src/request/record.js";
 import type { HotState } from "../../src/state/hot-state.js";
 import { MemoryState } from "../../src/state/memory.js";
@@ -34,6 +34,7 @@ function plan(client: Plan["client"] = "openai-chat"): Plan {
     route: { upstreamModel: "gpt-4.1", requested: "gpt", alias: "gpt" },
     client,
     body: JSON.stringify({ max_tokens: 25 }),
+    maxOutputTokens: 25,
   } as unknown as Plan;
 }
 
@@ -64,7 +65,7 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
     });
     const admit = async (p: Principal, client?: Plan["client"]) => {
       const rec = record();
-      const r = await admission.admit({ principal: p, plan: plan(client), rec });
+      const r = await admission.admit({ principal: p, plan: plan(client), requestBytes: rec.requestBytes });
       return { r, rec };
     };
     return { admit, warnings, hot };
@@ -248,7 +249,8 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
         now: () => now.t,
       });
       const p = principal([{ scope: "key", id, budget: { usd: (25 * RESERVE_NANOS) / 1e9, period: "day" } }]);
-      const admit = async () => isAdmitted(await admission.admit({ principal: p, plan: plan(), rec: record() }));
+      const admit = async () =>
+        isAdmitted(await admission.admit({ principal: p, plan: plan(), requestBytes: record().requestBytes }));
       // Away: known keys keep working (the counter starts from 0).
       for (let i = 0; i < 3; i++) expect(await admit()).toBe(true);
       down = false;

@@ -12,10 +12,10 @@ import OpenAI from "openai";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { openExchange } from "../../src/http/exchange.js";
 import { Observe } from "../../src/observe/observe.js";
+import { openExchange } from "../../src/pipeline/exchange.js";
 import { createProviders } from "../../src/providers/index.js";
-import { newRecord } from "../../src/request/record.js";
+import { Trail } from "../../src/request/trail.js";
 import { ModelTable } from "../../src/routing/model-table.js";
 import { startHarness, tempStorePath } from "../support/gateway.js";
 import { ADMIN, call } from "../team/helpers.js";
@@ -72,16 +72,16 @@ describe("the capture of a request's bodies", () => {
     const observe = new Observe(config, pino({ level: "silent" }), new ModelTable({}, createProviders(config)));
     const fresh = () => {
       const req = new IncomingMessage(new Socket());
-      return openExchange(req, new ServerResponse(req), newRecord("r", "POST", "/v1/messages"));
+      return openExchange(req, new ServerResponse(req), new Trail("r", "POST", "/v1/messages"));
     };
     const off = fresh();
     observe.begin(off, 0);
-    expect(off.rec.capture).toBeUndefined();
+    expect(off.trail.capture).toBeUndefined();
     expect(off.res.write).toBe(ServerResponse.prototype.write);
     // The request log asking for 64 KiB of each body: captured, the answer watched.
     const on = fresh();
     observe.begin(on, 64 * 1024);
-    expect(on.rec.capture).toBeDefined();
+    expect(on.trail.capture).toBeDefined();
     expect(on.res.write).not.toBe(ServerResponse.prototype.write);
   });
 });

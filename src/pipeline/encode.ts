@@ -1,0 +1,25 @@
+import { dropForeignReasoning } from "../reasoning/carry.js";
+import type { Plan } from "../request/plan.js";
+import { upstreamCodecs } from "../translate/codecs.js";
+import { repairToolPairing } from "../translate/repair-pairing.js";
+
+/**
+ * A translated plan's upstream body: its restored conversation, less reasoning another provider or model made
+ * (only valid where it was made), its tool calls and results paired, encoded in the upstream's dialect.
+ * Upstreams are always called streaming: no long-request timeouts, and one code path for every client.
+ * A passthrough plan already has its body.
+ */
+export function encode(plan: Plan, stateful: boolean): Plan {
+  const ir = plan.ir;
+  if (plan.passthrough || !ir) return plan;
+  if (stateful) dropForeignReasoning(ir, plan.origin, plan.warnings);
+  repairToolPairing(ir, plan.warnings);
+  ir.model = plan.route.upstreamModel;
+  ir.stream = true;
+  const encoded = upstreamCodecs[plan.upstream].encodeRequest(ir, {
+    ...plan.route.provider.requestOptions(plan.route.upstreamModel),
+    noObfuscation: true,
+  });
+  for (const w of encoded.warnings) plan.warnings.add(w.code, w.message, w.param);
+  return { ...plan, body: JSON.stringify(encoded.value.body), tools: encoded.value.tools, ir: undefined };
+}

@@ -1,0 +1,99 @@
+import { forwardedHeaders } from "../http/reply.js";
+import { isObject } from "../ir/input-error.js";
+import type { Json } from "../ir/types.js";
+import { fromError } from "../request/error-class.js";
+import type { Plan } from "../request/plan.js";
+import { answerMarks } from "../routing/reasoning-marks.js";
+import { readAll, type UpstreamReply } from "../upstream/call.js";
+import { ModelRenamer, renameModelInBody } from "../upstream/model-rename.js";
+import { outputItemIds, UsageTap, usageFromBody } from "../upstream/usage-tap.js";
+import { ClientStream } from "./client-stream.js";
+import { inStreamError } from "./in-stream-error.js";
+import { answerFailure, type RespondInput, streamFailure, warningsHeader } from "./respond.js";
+
+function isJsonReply(reply: UpstreamReply): boolean {
+  return String(reply.headers["content-type"] ?? "").includes("application/json");
+}
+
+/** A whole JSON answer of the client's own dialect, relayed as it came (the model renamed to the alias). */
+async function wholeAnswer(input: RespondInput, plan: Plan, reply: UpstreamReply, rename: string | undefined) {
+  const { res, answer } = input;
+  const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
+  let raw: string;
+  try {
+    raw = await readAll(reply.body);
+  } catch (err) {
+    if (res.destroyed) throw err;
+    const info = streamFailure(err);
+    answer.outcome = "error";
+    answer.reason = (err as Error).message;
+    answer.errorClass = fromError(info, false);
+    answerFailure(res, answer, plan.client, info, headers);
+    return;
+  }
+  const text = rename ? renameModelInBody(raw, rename) : raw;
+  answer.status = reply.status;
+  answer.firstByteAt ??= performance.now();
+  try {
+    const parsed = JSON.parse(text) as Json;
+    // A passthrough: the upstream speaks the client's dialect.
+    answer.usage = usageFromBody(plan.client, parsed);
+    answer.reasoningMarks = answerMarks(plan.client, parsed);
+    if (plan.client === "openai-responses" && isObject(parsed) && typeof parsed.id === "string") {
+      answer.responseId = parsed.id;
+      answer.responseItems = outputItemIds(parsed);
+    }
+  } catch {
+    // not JSON; usage will be estimated
+  }
+  answer.outputChars += text.length;
+  res.writeHead(reply.status, {
+    "content-type": String(reply.headers["content-type"] ?? "application/json"),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/**
+ * A passthrough answer: the upstream's bytes relayed as they come (an alias's model renamed to what the
+ * client asked for), watched for usage, ids and reasoning marks on the way; a stream that breaks off ends
+ * with the dialect's own error event.
+ */
+export async function passthrough(input: RespondInput, plan: Plan, reply: UpstreamReply): Promise<void> {
+  // An alias: the answer names the model the client asked for, as translated answers do.
+  const { requested, upstreamModel } = plan.route;
+  const rename = requested !== upstreamModel ? requested : undefined;
+  if (!plan.clientStream || isJsonReply(reply)) return wholeAnswer(input, plan, reply, rename);
+  const { res, answer } = input;
+  const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
+  const tap = new UsageTap(plan.client);
+  const out = new ClientStream(res, answer, headers, input.timing);
+  const renamer = rename ? new ModelRenamer(rename) : undefined;
+  try {
+    for await (const chunk of reply.body) {
+      tap.push(chunk);
+      if (!(await out.write(renamer ? renamer.push(chunk) : chunk))) return;
+    }
+    tap.end();
+    if (renamer && !(await out.write(renamer.end()))) return;
+    if (!tap.ended) throw new Error("the upstream ended its stream before the answer's end");
+  } catch (err) {
+    if (res.destroyed) throw err;
+    const info = streamFailure(err);
+    answer.outcome = "error";
+    answer.reason = info.message;
+    answer.errorClass = fromError(info, false);
+    if (renamer) await out.write(renamer.end());
+    await out.write(inStreamError(plan.client, info, tap.lastSequence));
+  } finally {
+    if (tap.usage) {
+      answer.usage = tap.usage;
+      answer.usagePartial = !tap.final;
+    }
+    if (tap.responseId) answer.responseId = tap.responseId;
+    if (tap.responseItems) answer.responseItems = tap.responseItems;
+    if (tap.reasoningMarks.length > 0) answer.reasoningMarks = tap.reasoningMarks;
+    answer.outputChars += tap.textChars;
+  }
+  out.end();
+}

@@ -1,0 +1,50 @@
+import type { Logger } from "../observe/logger.js";
+import { outcomeOf } from "../request/outcome.js";
+import { type RequestRecord, usageOf } from "../request/record.js";
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** The request's log line (one per request, written by the settle stage), at the level its outcome calls for. */
+export function logLine(logger: Logger, rec: RequestRecord): void {
+  const now = performance.now();
+  const generated = rec.provider !== undefined;
+  const u = generated ? usageOf(rec) : undefined;
+  const outcome = outcomeOf(rec);
+  const line = {
+    req_id: rec.id,
+    method: rec.method,
+    path: rec.path,
+    status: rec.status,
+    outcome,
+    reason: rec.reason,
+    client: rec.client,
+    client_tool: rec.clientTool,
+    requested: rec.requested,
+    alias: rec.alias,
+    provider: rec.provider,
+    model: rec.model,
+    deployment: rec.deployment,
+    stream: rec.stream,
+    passthrough: rec.passthrough,
+    latency_ms: round(now - rec.startedAt),
+    ttfb_ms: rec.firstByteAt !== undefined ? round(rec.firstByteAt - rec.startedAt) : undefined,
+    overhead_ms: rec.overheadMs !== undefined ? round(rec.overheadMs) : undefined,
+    tokens: u && {
+      input: u.inputTokens,
+      output: u.outputTokens,
+      cache_read: u.cacheReadTokens,
+      cache_write: u.cacheWriteTokens,
+      reasoning: u.reasoningTokens,
+      estimated: u.estimated === true ? true : undefined,
+    },
+    cost_usd: rec.cost && rec.cost.nanos > 0 ? rec.cost.nanos / 1e9 : undefined,
+    key: rec.key,
+    warnings: rec.warnings.length > 0 ? rec.warnings.map((w) => ({ code: w.code, message: w.message })) : undefined,
+    decisions: rec.decisions,
+  };
+  if (rec.quiet && outcome === "ok") logger.debug(line, "request");
+  else if (outcome === "error") logger.warn(line, "request failed");
+  else if (outcome === "refused") logger.warn(line, "request refused");
+  else if (outcome === "aborted") logger.info(line, "request aborted by client");
+  else logger.info(line, "request");
+}

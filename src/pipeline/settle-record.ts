@@ -1,0 +1,55 @@
+import type { RequestRecord } from "../request/record.js";
+import type { Trail } from "../request/trail.js";
+
+const NO_WARNINGS: never[] = [];
+
+/**
+ * A request's record, projected from its trail once, in the settle stage: what its answer said, and what the
+ * stages that ran returned (who called, what was planned, which deployment served).
+ */
+export function recordOf(t: Trail): RequestRecord {
+  const a = t.answer;
+  const plan = t.plan;
+  const served = t.attempted?.deployment;
+  const p = t.principal;
+  const provider = served?.provider.name ?? plan?.route.provider.name ?? t.counted?.provider;
+  const model = served?.model ?? plan?.route.upstreamModel ?? t.counted?.model;
+  return {
+    id: t.id,
+    startedAt: t.startedAt,
+    method: t.method,
+    path: t.path,
+    client: t.client,
+    clientTool: t.clientTool,
+    requested: t.requested,
+    alias: plan?.route.alias,
+    provider,
+    model,
+    deployment: served?.name,
+    responseId: a.responseId,
+    responseItems: a.responseItems,
+    reasoningMarks: a.reasoningMarks,
+    stream: plan?.clientStream,
+    passthrough: plan?.passthrough,
+    status: a.status,
+    firstByteAt: a.firstByteAt,
+    usage: a.usage,
+    usagePartial: a.usagePartial,
+    outcome: a.outcome,
+    reason: a.reason ?? t.note.reason,
+    timing: t.timing,
+    key: p?.name,
+    keyId: p?.keyId,
+    teamId: p?.teamId,
+    user: p?.user,
+    warnings: plan?.warnings.list ?? NO_WARNINGS,
+    requestBytes: t.requestBytes,
+    outputChars: a.outputChars,
+    quiet: t.note.quiet,
+    decisions: t.decisions,
+    errorClass: a.errorClass,
+    attempts: t.attempted?.attempts,
+    route: t.attempted?.route,
+    capture: t.capture,
+  };
+}

@@ -1,0 +1,30 @@
+import type { Dialect } from "../ir/types.js";
+
+export type RouteKind =
+  | "generate"
+  | "count_tokens"
+  | "models"
+  | "model"
+  | "health"
+  | "root"
+  | "response_get"
+  | "response_input_items"
+  | "response_delete";
+
+export interface Matched {
+  kind: RouteKind;
+  /** The dialect errors are answered in. */
+  dialect: Dialect;
+  /** Model named by the path (Azure deployments, GET /v1/models/{id}). */
+  model?: string;
+  /** Response id named by the path (GET / DELETE /v1/responses/{id}). */
+  responseId?: string;
+  /** Whether the path asks for a stream (Gemini: `:streamGenerateContent`). */
+  stream?: boolean;
+}
+
+/** A request's route and the dialect it is answered in. */
+export interface Accepted {
+  match: Matched;
+  dialect: Dialect;
+}

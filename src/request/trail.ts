@@ -1,0 +1,79 @@
+import type { HttpNote } from "../http/exchange.js";
+import type { Principal } from "../identity/principal.js";
+import type { Dialect } from "../ir/types.js";
+import type { Deployment } from "../routing/deployments.js";
+import type { Admitted } from "./admission.js";
+import { type Answer, newAnswer } from "./answer.js";
+import type { ExchangeCapture } from "./capture.js";
+import type { Plan } from "./plan.js";
+import type { RequestRecord } from "./record.js";
+import type { RequestTiming } from "./timing.js";
+
+/** What the attempt loop returned: the deployment that served (if one did), how many calls, the route taken. */
+export interface AttemptFacts {
+  readonly deployment?: Deployment | undefined;
+  /** Upstream calls made. */
+  readonly attempts: number;
+  /** The `llmux-route` header: what served, and what failed before. */
+  readonly route?: string | undefined;
+  /**
+   * The serving deployment's health, settled once the answer is over (its in-flight count, latency and
+   * breaker): `ok`, `failed` (it broke off), `gone` (the client left: says nothing of the deployment).
+   */
+  readonly health?: ((how: "ok" | "failed" | "gone") => Promise<void>) | undefined;
+  /** The alias reaches several provider accounts: the reasoning an answer carries is noted as its account's. */
+  readonly watchMarks?: boolean | undefined;
+  /** The Response id already bound to the deployment as the answer started (a streamed passthrough). */
+  readonly boundResponseId?: string | undefined;
+}
+
+/**
+ * One request's way through the stages: the result each stage returned, kept by the pipeline that runs them
+ * (pipeline/serve.ts, pipeline/generate.ts) — the stages themselves only return values — and read once by the
+ * settle stage, which projects the request's log record from it (pipeline/settle-record.ts).
+ */
+export class Trail {
+  readonly startedAt = performance.now();
+  /** The answer, written by the stage that answers (respond, or the stage that refused or failed the request). */
+  readonly answer: Answer = newAnswer();
+  /** Routing decisions in words, kept only when the debug level is on. */
+  readonly decisions: string[] | undefined;
+  /** What a handler outside the pipeline said of its request (quiet, why it refused). */
+  readonly note: HttpNote = {};
+  /** The observers' clock and the capture of the request's bodies (when something reads them). */
+  timing?: RequestTiming | undefined;
+  capture?: ExchangeCapture | undefined;
+
+  /** accept: the route's dialect (what errors are answered in) and the tool that sent it, when recognised. */
+  client?: Dialect | undefined;
+  clientTool?: string | undefined;
+  /** identify */
+  principal?: Principal | undefined;
+  /** read+decode: the body's size, and the model it names. */
+  requestBytes = 0;
+  requested?: string | undefined;
+  /** plan (replaced by the plan of the deployment that served, once one did) */
+  plan?: Plan | undefined;
+  /** admit */
+  admitted?: Admitted | undefined;
+  /** the attempt loop */
+  attempted?: AttemptFacts | undefined;
+  /** An upstream asked outside a plan (count_tokens): its provider and model. */
+  counted?: { readonly provider: string; readonly model: string } | undefined;
+  /** The record the settle stage projected (once it has run). */
+  record?: RequestRecord | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly method: string,
+    readonly path: string,
+    debug = false,
+  ) {
+    this.decisions = debug ? [] : undefined;
+  }
+
+  /** Notes a decision in words (only when the debug level is on: no work otherwise). */
+  decide(words: () => string): void {
+    this.decisions?.push(words());
+  }
+}

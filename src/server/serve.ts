@@ -1,0 +1,178 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { detectClientTool } from "../clients/tool.js";
+import type { Config } from "../config/schema.js";
+import type { HttpExchange } from "../http/exchange.js";
+import { type BodyLimits, discardBody } from "../http/read-body.js";
+import { header } from "../http/reply.js";
+import type { Identifier } from "../identity/identify.js";
+import type { Principal } from "../identity/principal.js";
+import { newId } from "../ir/ids.js";
+import type { ErrorInfo } from "../ir/types.js";
+import type { Logger } from "../observe/logger.js";
+import type { Observe } from "../observe/observe.js";
+import { answerError, answerJson, type Exchange, openExchange } from "../pipeline/exchange.js";
+import { type GenerateDeps, generate } from "../pipeline/generate.js";
+import { identify } from "../pipeline/identify.js";
+import { read } from "../pipeline/read.js";
+import { release, type SettleParts, settle } from "../pipeline/settle.js";
+import type { Accepted } from "../request/route.js";
+import { Trail } from "../request/trail.js";
+import type { RequestLog } from "../requestlog/request-log.js";
+import type { ModelTable } from "../routing/model-table.js";
+import { unavailableAnswer } from "../state/resilient.js";
+import type { Store } from "../store/types.js";
+import { accept, dialectOfUnknown, isAccepted } from "./accept.js";
+import { type CountDeps, countTokens, geminiCountTokens } from "./count-tokens.js";
+import { geminiModels } from "./gemini-models.js";
+import type { Inflight } from "./inflight.js";
+import { listModels, oneModel } from "./models.js";
+import { storedResponse } from "./stored-responses.js";
+
+/** A part of llmux that serves some paths itself, before any client key is asked for (the admin API, the UI). */
+export interface PathOwner {
+  owns(path: string): boolean;
+  serve(ex: HttpExchange, path: string): Promise<void>;
+}
+
+/** What serving a request needs: the stages' parts, wired by the gateway (src/server/gateway.ts). */
+export interface ServeParts {
+  readonly config: Pick<Config, "cursor">;
+  readonly logger: Logger;
+  readonly observe: Observe;
+  readonly requestLog: RequestLog | undefined;
+  readonly inflight: Inflight;
+  readonly identifier: Identifier;
+  /** The admin API, the web UI and sign-up, when on. */
+  readonly team: PathOwner | undefined;
+  readonly models: ModelTable;
+  readonly store: Store;
+  readonly limits: BodyLimits;
+  readonly generate: GenerateDeps;
+  readonly count: CountDeps;
+  readonly settle: SettleParts;
+  /** Whether a stop began (requests still arriving on open connections are answered 503). */
+  stopping(): boolean;
+}
+
+/**
+ * One request, from accept to settle: accept → identify → read+decode → (plan → admit → attempt loop →
+ * respond, for a generation) → settle. Settled exactly once, as its answer ends (before its last bytes leave:
+ * its ledger row is journalled by then), or at the latest here, however the request ended.
+ */
+export async function serve(parts: ServeParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const id = header(req.headers, "x-request-id") ?? newId("req_", 20);
+  res.setHeader("x-request-id", id);
+  const trail = new Trail(
+    id,
+    req.method ?? "GET",
+    (req.url ?? "/").split("?")[0]!,
+    parts.logger.isLevelEnabled("debug"),
+  );
+  trail.clientTool = detectClientTool(req.headers);
+  const settleNow = () => {
+    if (ex.signal.aborted && !res.writableFinished) trail.answer.outcome = "aborted";
+    settle(parts.settle, trail);
+  };
+  const ex = openExchange(req, res, trail, settleNow);
+  parts.observe.begin(ex, parts.requestLog?.captureBytes);
+  parts.inflight.add(trail);
+  try {
+    await handle(parts, ex);
+  } catch (err) {
+    if (!ex.signal.aborted) {
+      const refused = unavailableAnswer(err);
+      if (!refused) parts.logger.error({ err, req_id: id }, "unhandled error");
+      const internal: ErrorInfo = refused ?? { status: 500, kind: "server", message: "internal error" };
+      if (!res.headersSent) answerError(ex, trail.client ?? "openai-chat", internal, { close: true });
+      else {
+        trail.answer.outcome = "error";
+        trail.answer.reason ??= (err as Error).message;
+        res.destroy();
+      }
+    }
+  } finally {
+    settleNow();
+    await release(parts.settle, trail, ex.signal.aborted);
+    parts.inflight.delete(trail);
+  }
+}
+
+async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
+  const { trail } = ex;
+  if (parts.observe.owns(trail.path)) return parts.observe.serve(ex);
+  if (parts.team?.owns(trail.path)) return parts.team.serve(ex, trail.path);
+  const accepted = accept(ex.req);
+  if (!isAccepted(accepted)) {
+    trail.client = dialectOfUnknown(ex.req);
+    answerError(ex, trail.client, accepted);
+    discardBody(ex.req, parts.limits);
+    return;
+  }
+  const { match, dialect } = accepted;
+  trail.client = dialect;
+  if (parts.stopping()) {
+    // A request on a connection opened before the stop began: said plainly, and the connection closes.
+    answerError(
+      ex,
+      dialect,
+      { status: 503, kind: "overloaded", message: "llmux is shutting down; retry on another instance" },
+      { close: true },
+    );
+    discardBody(ex.req, parts.limits);
+    return;
+  }
+  if (match.kind === "health" || match.kind === "root") {
+    discardBody(ex.req, parts.limits);
+    trail.note.quiet = true;
+    // `models` counts what GET /v1/models lists; patterns are counted apart.
+    if (ex.req.method === "HEAD") {
+      trail.answer.status = 200;
+      ex.res.writeHead(200).end();
+    } else
+      answerJson(ex, 200, {
+        status: "ok",
+        name: "llmux",
+        models: parts.models.listed().length,
+        model_patterns: parts.models.patternNames().length,
+      });
+    return;
+  }
+  const principal = await identify(ex, accepted, parts.identifier, {
+    cursorDetect: parts.config.cursor.detect,
+    limits: parts.limits,
+  });
+  if (!principal) return;
+  trail.principal = principal;
+  return route(parts, ex, accepted, principal);
+}
+
+/** The identified request, to its route's handler. */
+async function route(parts: ServeParts, ex: Exchange, accepted: Accepted, principal: Principal): Promise<void> {
+  const { match, dialect } = accepted;
+  switch (match.kind) {
+    case "generate": {
+      const body = await read(ex, dialect, parts.limits);
+      if (!body) return;
+      ex.trail.requestBytes = body.raw.length;
+      return generate(ex, accepted, body, parts.generate);
+    }
+    case "count_tokens": {
+      const body = await read(ex, dialect, parts.limits);
+      if (!body) return;
+      ex.trail.requestBytes = body.raw.length;
+      if (dialect === "gemini") return geminiCountTokens(ex, parts.count, principal, match.model ?? "", body.json);
+      return countTokens(ex, parts.count, principal, body.json);
+    }
+    case "models":
+      discardBody(ex.req, parts.limits);
+      if (dialect === "gemini") return geminiModels(ex, parts.models);
+      return listModels(ex, parts.models, dialect);
+    case "model":
+      discardBody(ex.req, parts.limits);
+      if (dialect === "gemini") return geminiModels(ex, parts.models, match.model ?? "");
+      return oneModel(ex, parts.models, dialect, match.model ?? "");
+    default:
+      discardBody(ex.req, parts.limits);
+      return storedResponse(ex, parts.store.responses, principal.owner, match);
+  }
+}

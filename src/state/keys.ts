@@ -1,0 +1,48 @@
+/**
+ * Every key llmux keeps in the hot state (memory, or Redis shared by instances), in one place: who writes it,
+ * what it holds, and how long it lives. The engines add their own prefix (`state.prefix`). Modules build
+ * keys only through these functions, so two rooms can never pick the same name for different things.
+ *
+ * | key | owner | holds | lifetime |
+ * |---|---|---|---|
+ * | `budget:{scope}:{id}:{windowStart}` | limits (admission, budget-seed) | nano-dollars spent or reserved in the window | the window, plus a day |
+ * | `unseeded:{budget key}` | limits (budget-seed) | when a window started without the ledger's spend | as its budget key |
+ * | `reseeding:{budget key}` | limits (budget-seed) | one instance's lock while it adds the ledger's spend | 60 s |
+ * | `alert:{budget key}` | limits (admission) | the budget-share warning was logged | as its budget key |
+ * | `conc:{scope}:{id}` | limits (admission) | requests in flight for a key, team or user | 10 min |
+ * | `rpm:{scope}:{id}`, `tpm:{scope}:{id}` | limits (admission) | GCRA bucket of a key, team or user | a minute's refill |
+ * | `rpm:{deployment}`, `tpm:{deployment}` | routing (quota) | GCRA bucket of a deployment's declared quota | a minute's refill |
+ * | `cool:{deployment}` | routing (health) | why a deployment cools down | the cooldown |
+ * | `open:{deployment}` | routing (health) | the breaker tripped: the next request after the cooldown is a probe | cooldown + 10 windows |
+ * | `probe:{deployment}` | routing (health) | one instance's claim of the half-open probe | 60 s |
+ * | `inflight:{deployment}` | routing (health) | requests in flight on a deployment | 15 min |
+ * | `ttft:{deployment}` | routing (health) | moving average of time to first token, ms | 1 h |
+ * | `reqs:{deployment}:{bucket}`, `errs:…`, `fails:…` | routing (health) | requests, errors and breaker failures in an error window | 2 windows |
+ * | `seen-deployments` | routing (seen) | a set: each deployment an alias pattern resolved to (`alias`, provider, model) | 7 days, renewed |
+ * | `aff:{alias}:{conversation}` | pipeline (attempts) | the deployment a conversation is bound to | 1 h |
+ * | `resp:{response id}` | pipeline (attempts, settle) | the deployment that made a Response | store.retention_days |
+ * | `resp-owner:{id}` | responses (ownership) | the caller that owns an upstream-kept Response or item | store.retention_days |
+ * | `rsn:{fingerprint}` | routing (reasoning marks) | the provider account that made a piece of opaque reasoning | 24 h |
+ */
+export const hotKeys = {
+  budget: (scope: string, id: string, windowStart: number) => `budget:${scope}:${id}:${windowStart}`,
+  unseeded: (budgetKey: string) => `unseeded:${budgetKey}`,
+  reseeding: (budgetKey: string) => `reseeding:${budgetKey}`,
+  budgetAlert: (budgetKey: string) => `alert:${budgetKey}`,
+  concurrency: (scope: string, id: string) => `conc:${scope}:${id}`,
+  rpm: (owner: string) => `rpm:${owner}`,
+  tpm: (owner: string) => `tpm:${owner}`,
+  cooling: (deployment: string) => `cool:${deployment}`,
+  halfOpen: (deployment: string) => `open:${deployment}`,
+  probe: (deployment: string) => `probe:${deployment}`,
+  inflight: (deployment: string) => `inflight:${deployment}`,
+  ttft: (deployment: string) => `ttft:${deployment}`,
+  windowRequests: (deployment: string, bucket: string) => `reqs:${deployment}:${bucket}`,
+  windowErrors: (deployment: string, bucket: string) => `errs:${deployment}:${bucket}`,
+  windowFailures: (deployment: string, bucket: string) => `fails:${deployment}:${bucket}`,
+  seenDeployments: () => "seen-deployments",
+  affinity: (alias: string, conversation: string) => `aff:${alias}:${conversation}`,
+  responseDeployment: (responseId: string) => `resp:${responseId}`,
+  responseOwner: (id: string) => `resp-owner:${id}`,
+  reasoningMark: (fingerprint: string) => `rsn:${fingerprint}`,
+} as const;
