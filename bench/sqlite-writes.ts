@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ledger, type LedgerRow } from "../src/billing/ledger.js";
 import { Data } from "../src/data/data.js";
-import { Redactor } from "../src/observe/redact.js";
 import { newRecord } from "../src/request/record.js";
 import { RequestLog, type RequestLogSettings } from "../src/requestlog/request-log.js";
+import { Redactor } from "../src/secrets/redact.js";
 import { summarize } from "./stats.js";
 
 export interface SqliteWrites {

@@ -5,6 +5,7 @@
 
 export { ConfigError, loadConfigFile, parseConfig } from "./config/load.js";
 export type { Config } from "./config/schema.js";
+export type * from "./dialects/types.js";
 export { InputError } from "./ir/input-error.js";
 export * from "./ir/types.js";
 export type { MockBlock, MockScript } from "./mock/index.js";
@@ -22,4 +23,3 @@ export {
   StreamTranslator,
   type StreamTranslatorOptions,
 } from "./translate/index.js";
-export type * from "./translate/types.js";

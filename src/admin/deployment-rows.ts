@@ -1,6 +1,6 @@
-import type { DeploymentRow } from "../admin/deployments-route.js";
-import type { Deployment, Routing } from "./deployments.js";
-import type { DeploymentHealth } from "./health.js";
+import type { Deployment, Routing } from "../routing/deployments.js";
+import type { DeploymentHealth } from "../routing/health.js";
+import type { DeploymentRow } from "./deployments-route.js";
 
 /** The rows of GET /admin/v1/deployments, read from the shared state. */
 export async function deploymentRows(

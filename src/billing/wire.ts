@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
-import type { Logger } from "../observe/logger.js";
+import type { Logger } from "../log/logger.js";
 import { Billing } from "./billing.js";
 import { Ledger } from "./ledger.js";
 import { PriceTable } from "./prices.js";

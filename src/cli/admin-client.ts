@@ -1,7 +1,7 @@
 import { AdminError } from "../admin/routes.js";
+import { resolveConfig } from "../config/resolve.js";
 import { TeamParts } from "../server/team-parts.js";
 import type { CommandInput, OptionSpec } from "./command.js";
-import { resolveConfig } from "./start.js";
 import { optFlag, optString } from "./values.js";
 
 /** Options every admin command takes. */

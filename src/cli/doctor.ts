@@ -1,10 +1,10 @@
 /** `llmux doctor`: probes every configured deployment with small real requests and says what works. */
 
+import { resolveConfig } from "../config/resolve.js";
 import { UnknownModel } from "../doctor/plan.js";
 import { estimateNote, renderReport } from "../doctor/report.js";
 import { prepareDoctor, runDoctor } from "../doctor/run.js";
 import { type Command, UsageError } from "./command.js";
-import { resolveConfig } from "./start.js";
 import { optFlag, optList, optMs, optString } from "./values.js";
 
 export interface DoctorIo {

@@ -1,6 +1,6 @@
+import { resolveConfig } from "../config/resolve.js";
 import { TeamParts } from "../server/team-parts.js";
 import type { Command } from "./command.js";
-import { resolveConfig } from "./start.js";
 import { optString } from "./values.js";
 
 export const secretsCommand: Command = {

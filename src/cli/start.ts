@@ -1,11 +1,7 @@
 import cluster from "node:cluster";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { configFromEnv } from "../config/env-setup.js";
-import { loadConfigFile, parseConfig } from "../config/load.js";
+import { resolveConfig } from "../config/resolve.js";
 import type { Config } from "../config/schema.js";
-import { configWarnings } from "../config/warnings.js";
-import { createLogger, type Logger } from "../observe/logger.js";
+import { createLogger, type Logger } from "../log/logger.js";
 import { Gateway } from "../server/gateway.js";
 import { StoreFileError } from "../store/store-file.js";
 import type { Command } from "./command.js";
@@ -23,35 +19,6 @@ export interface StartOptions {
   cwd?: string | undefined;
   /** --record DIR: `logging.record` (the directory) for this run. */
   record?: string | undefined;
-}
-
-export interface ResolvedConfig {
-  config: Config;
-  /** Where it came from, in words, for the start-up line. */
-  source: string;
-  /** What the environment set up. */
-  notices: string[];
-  /** Things that work but are probably not what was meant. */
-  warnings: string[];
-  /** Nothing was configured: the built-in mock serves every model name. */
-  mock: boolean;
-}
-
-/** Where the configuration comes from: --config, $LLMUX_CONFIG, ./llmux.yaml, or the environment. */
-export function resolveConfig(opts: StartOptions, env: NodeJS.ProcessEnv): ResolvedConfig {
-  const local = join(opts.cwd ?? process.cwd(), "llmux.yaml");
-  const file = opts.config ?? (env.LLMUX_CONFIG || undefined) ?? (existsSync(local) ? local : undefined);
-  const warnings: string[] = [];
-  if (file) {
-    const config = loadConfigFile(file, env, warnings);
-    warnings.push(...configWarnings(config));
-    return { config, source: file === local ? "./llmux.yaml" : file, notices: [], warnings, mock: false };
-  }
-  const setup = configFromEnv(env);
-  const config = parseConfig(setup.raw, env, warnings);
-  if (!setup.mock) warnings.push(...configWarnings(config));
-  const source = setup.mock ? "nothing configured: the built-in mock model" : "environment variables";
-  return { config, source, notices: setup.notices, warnings, mock: setup.mock };
 }
 
 /** Why the store cannot be used, naming the key to fix (never the URL: it may hold a password). */

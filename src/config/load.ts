@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
-import { deploymentProblem } from "../providers/azure.js";
+import { deploymentProblem } from "./deployment-name.js";
 import { issueLines, pathText } from "./issues.js";
 import { type Config, ConfigSchema } from "./schema.js";
 

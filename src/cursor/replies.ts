@@ -1,8 +1,8 @@
+import type { LocalReply } from "../http/local-reply.js";
+import { ResponseCollector } from "../ir/collect.js";
 import { InputError } from "../ir/input-error.js";
 import type { ErrorInfo, Json, Request, StreamEvent } from "../ir/types.js";
-import type { LocalReply } from "../providers/types.js";
 import { codecs } from "../translate/codecs.js";
-import { ResponseCollector } from "../translate/collect.js";
 import type { ConversationTable } from "./conversations.js";
 import { CursorEventMapper, errorInfoOf } from "./events.js";
 import type { CursorHelper } from "./helper-process.js";

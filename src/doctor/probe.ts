@@ -4,13 +4,13 @@
  * (streamed or not) or the upstream's error.
  */
 
+import type { DecodeOptions } from "../dialects/types.js";
+import { isErrorInfo, ResponseCollector } from "../ir/collect.js";
 import type { ErrorInfo, Json, Request, Response } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import type { Provider } from "../providers/types.js";
 import { SseParser } from "../sse/parser.js";
 import { type RequestOptions, upstreamCodecs } from "../translate/codecs.js";
-import { isErrorInfo, ResponseCollector } from "../translate/collect.js";
-import type { DecodeOptions } from "../translate/types.js";
 import { callUpstream, readAll, UpstreamFailure, type UpstreamPool } from "../upstream/call.js";
 
 /** Where a request that got no HTTP answer failed. */

@@ -1,5 +1,5 @@
-import type { AssistantPart, ErrorInfo, Response, StopReason, StreamEvent, Usage } from "../ir/types.js";
-import { mergeUsage } from "../ir/usage.js";
+import type { AssistantPart, ErrorInfo, Response, StopReason, StreamEvent, Usage } from "./types.js";
+import { mergeUsage } from "./usage.js";
 
 /**
  * Builds a complete Response from IR stream events: how a non-streaming client is served from a streamed

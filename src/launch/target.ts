@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { type ResolvedConfig, resolveConfig } from "../cli/start.js";
+import { type ResolvedConfig, resolveConfig } from "../config/resolve.js";
 
 /** The key sent when llmux requires none (auth open): the tools refuse to start without some key. */
 export const OPEN_KEY = "llmux-no-key-needed";

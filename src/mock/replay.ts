@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Masker } from "../observe/mask.js";
+import { Masker } from "../secrets/mask.js";
 import type { MockRequest, MockTurn } from "./server.js";
 
 /** How a request finds its recorded answer: by the content of the upstream request, by order, or both. */

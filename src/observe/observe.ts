@@ -4,18 +4,18 @@ import type { Config } from "../config/schema.js";
 import { recordSettings } from "../config/schema-observe.js";
 import type { HttpExchange } from "../http/exchange.js";
 import { header } from "../http/reply.js";
+import type { Logger } from "../log/logger.js";
 import { startCapture } from "../request/capture.js";
 import type { RequestRecord } from "../request/record.js";
 import { RequestTiming } from "../request/timing.js";
 import type { Trail } from "../request/trail.js";
 import type { ModelTable } from "../routing/model-table.js";
+import { redactorOf } from "../secrets/redact.js";
 import { Labels } from "./labels.js";
-import type { Logger } from "./logger.js";
 import { loadProm, Metrics } from "./metrics.js";
 import { groupMetrics, inWorkerGroup, joinWorkerGroup } from "./metrics-cluster.js";
 import { METRICS_PATH, MetricsAccess, serveMetrics } from "./metrics-endpoint.js";
 import { Recorder } from "./recorder.js";
-import { redactorOf } from "./redact.js";
 import { Tracing, tracingWanted } from "./tracing.js";
 
 /** The response header that says how long llmux itself took (see docs/observability.md). */

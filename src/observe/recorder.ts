@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { RecordConfig } from "../config/schema-observe.js";
+import type { Logger } from "../log/logger.js";
 import { type ExchangeCapture, RECORD_LIMIT } from "../request/capture.js";
 import type { RequestRecord } from "../request/record.js";
-import type { Logger } from "./logger.js";
-import { Masker } from "./mask.js";
-import type { Redactor } from "./redact.js";
+import { Masker } from "../secrets/mask.js";
+import type { Redactor } from "../secrets/redact.js";
 
 /** Exchanges waiting to be written at most; past it one is dropped (and counted in the log). */
 const MAX_PENDING = 32;

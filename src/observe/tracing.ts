@@ -1,11 +1,11 @@
 import type * as Api from "@opentelemetry/api";
 import type { Sampler, TracerProvider } from "@opentelemetry/sdk-trace";
+import type { Logger } from "../log/logger.js";
 import { errorClassOf } from "../request/error-class.js";
 import { outcomeOf } from "../request/outcome.js";
 import { type RequestRecord, usageOf } from "../request/record.js";
 import type { AttemptClock } from "../request/timing.js";
 import { isGeneration, type Labels, NONE, operationOf } from "./labels.js";
-import type { Logger } from "./logger.js";
 
 type Env = Record<string, string | undefined>;
 

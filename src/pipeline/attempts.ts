@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { affinityKey } from "../clients/conversation-key.js";
 import type { Principal } from "../identity/principal.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
 import type { ExchangeCapture } from "../request/capture.js";
@@ -6,7 +7,6 @@ import type { Plan } from "../request/plan.js";
 import type { RequestTiming } from "../request/timing.js";
 import type { AttemptFacts } from "../request/trail.js";
 import { advisory } from "../routing/advisory-health.js";
-import { affinityKey } from "../routing/affinity.js";
 import { attemptLoop, isExhausted, type LoopReply } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
 import type { DeploymentHealth } from "../routing/health.js";

@@ -1,4 +1,5 @@
 import { type ClientName, isResponsesShaped } from "../clients/detect.js";
+import type { ChatReasoningMode, ResponseOptions } from "../dialects/types.js";
 import { newId } from "../ir/ids.js";
 import { InputError, isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo, Json, JsonObject, Request } from "../ir/types.js";
@@ -11,7 +12,6 @@ import type { Plan } from "../request/plan.js";
 import { inputItems } from "../responses/history.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
 import { codecs } from "../translate/codecs.js";
-import type { ChatReasoningMode, ResponseOptions } from "../translate/types.js";
 import { spliceBody } from "../upstream/json-splice.js";
 
 export interface PlanInput {

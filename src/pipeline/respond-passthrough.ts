@@ -7,9 +7,11 @@ import { answerMarks } from "../routing/reasoning-marks.js";
 import { readAll, type UpstreamReply } from "../upstream/call.js";
 import { ModelRenamer, renameModelInBody } from "../upstream/model-rename.js";
 import { outputItemIds, UsageTap, usageFromBody } from "../upstream/usage-tap.js";
+import { answerFailure, streamFailure } from "./answer-failure.js";
 import { ClientStream } from "./client-stream.js";
 import { inStreamError } from "./in-stream-error.js";
-import { answerFailure, type RespondInput, streamFailure, warningsHeader } from "./respond.js";
+import type { RespondInput } from "./respond-input.js";
+import { warningsHeader } from "./warnings-header.js";
 
 function isJsonReply(reply: UpstreamReply): boolean {
   return String(reply.headers["content-type"] ?? "").includes("application/json");

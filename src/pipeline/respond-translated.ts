@@ -1,15 +1,17 @@
 import { forwardedHeaders, sendJson } from "../http/reply.js";
+import { isErrorInfo, ResponseCollector } from "../ir/collect.js";
 import type { ErrorInfo, Json, Response, StreamEvent } from "../ir/types.js";
 import type { Answer } from "../request/answer.js";
 import { fromError } from "../request/error-class.js";
 import type { Plan } from "../request/plan.js";
 import { codecs, upstreamCodecs } from "../translate/codecs.js";
-import { isErrorInfo, ResponseCollector } from "../translate/collect.js";
 import { responseEvents } from "../translate/replay.js";
 import { StreamTranslator } from "../translate/stream-translator.js";
 import { readAll, type UpstreamReply } from "../upstream/call.js";
+import { answerFailure, streamFailure } from "./answer-failure.js";
 import { ClientStream } from "./client-stream.js";
-import { answerFailure, type RespondInput, streamFailure, warningsHeader } from "./respond.js";
+import type { RespondInput } from "./respond-input.js";
+import { warningsHeader } from "./warnings-header.js";
 
 function isJsonReply(reply: UpstreamReply): boolean {
   return String(reply.headers["content-type"] ?? "").includes("application/json");

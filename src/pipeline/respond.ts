@@ -1,66 +1,21 @@
-import type { ServerResponse } from "node:http";
-import { errorReply, forwardedHeaders, sendReply } from "../http/reply.js";
+import { forwardedHeaders } from "../http/reply.js";
 import { isObject } from "../ir/input-error.js";
-import type { Dialect, ErrorInfo, Json } from "../ir/types.js";
+import type { Json } from "../ir/types.js";
 import type { Answer } from "../request/answer.js";
 import { fromRouting } from "../request/error-class.js";
 import type { Plan } from "../request/plan.js";
-import type { RequestTiming } from "../request/timing.js";
 import { classifyReply } from "../routing/error-class.js";
 import { upstreamCodecs } from "../translate/codecs.js";
 import { readAll, type UpstreamReply } from "../upstream/call.js";
 import { type PassthroughShape, shapePassthrough } from "../upstream/passthrough-shape.js";
-import { AnswerTooLarge, capTotal } from "../upstream/screen.js";
+import { capTotal } from "../upstream/screen.js";
+import { answerFailure, streamFailure } from "./answer-failure.js";
+import type { RespondInput } from "./respond-input.js";
 import { passthrough } from "./respond-passthrough.js";
 import { translated } from "./respond-translated.js";
+import { warningsHeader } from "./warnings-header.js";
 
 const MAX_ERROR_BODY = 1 << 20;
-
-/** What the respond stage needs: the plan that was called, its reply, where to answer, and what to fill in. */
-export interface RespondInput {
-  readonly plan: Plan;
-  readonly reply: UpstreamReply;
-  readonly res: ServerResponse;
-  /** The request's answer: this stage's result, filled in as it is written. */
-  readonly answer: Answer;
-  readonly timing?: RequestTiming | undefined;
-  /**
-   * Keeps what a complete translated answer leaves behind (the settle stage's share: a stored Response,
-   * captured reasoning), before its closing events are written; undefined when nothing is kept.
-   */
-  readonly keep?: ((answer: Answer) => Promise<void>) | undefined;
-  /** Notes a decision in words (the debug log). */
-  readonly decide: (words: () => string) => void;
-}
-
-/** The llmux-warnings header: what was clamped or dropped, in one ASCII line. */
-export function warningsHeader(plan: Plan): Record<string, string> {
-  if (plan.warnings.list.length === 0) return {};
-  const text = plan.warnings.list
-    .map((w) => w.message)
-    .join("; ")
-    .replace(/[^\x20-\x7e]/g, "?");
-  return { "llmux-warnings": text.length > 4000 ? `${text.slice(0, 3997)}...` : text };
-}
-
-/** Answers an error in the client's dialect, its status noted first (the request settles as its answer ends). */
-export function answerFailure(
-  res: ServerResponse,
-  answer: Answer,
-  dialect: Dialect,
-  info: ErrorInfo,
-  headers: Record<string, string>,
-): void {
-  const reply = errorReply(dialect, info, headers);
-  answer.status = reply.status;
-  sendReply(res, reply);
-}
-
-/** The error a client is told when the upstream stream breaks mid-way. */
-export function streamFailure(err: unknown): ErrorInfo {
-  if (err instanceof AnswerTooLarge) return { status: 502, kind: "server", message: err.message };
-  return { status: 502, kind: "server", message: `upstream stream failed: ${(err as Error).message}` };
-}
 
 /** An error object as the dialects write one (`{error: …}`, Anthropic's `{type: "error", …}`). */
 function isErrorBody(v: Json | string): boolean {

@@ -1,4 +1,4 @@
-import type { Logger } from "../observe/logger.js";
+import type { Logger } from "../log/logger.js";
 import { outcomeOf } from "../request/outcome.js";
 import { type RequestRecord, usageOf } from "../request/record.js";
 

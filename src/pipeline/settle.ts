@@ -1,5 +1,5 @@
 import type { Billing } from "../billing/billing.js";
-import type { Logger } from "../observe/logger.js";
+import type { Logger } from "../log/logger.js";
 import type { Observe } from "../observe/observe.js";
 import type { Answer } from "../request/answer.js";
 import type { Plan, State } from "../request/plan.js";

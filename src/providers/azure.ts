@@ -1,17 +1,8 @@
+import { deploymentProblem } from "../config/deployment-name.js";
 import type { ProviderConfig } from "../config/schema.js";
 import { DEFAULT_TIMEOUT_MS, type Provider } from "./types.js";
 
 type AzureConfig = Extract<ProviderConfig, { type: "azure" }>;
-
-/**
- * Why a name cannot be an Azure deployment: it is a path segment of the upstream URL (percent-encoded), and
- * `.` or `..` would still be read as "this" or "the parent" directory, calling another endpoint.
- */
-export function deploymentProblem(name: string): string | undefined {
-  if (name === "" || name === "." || name === "..")
-    return `'${name}' cannot be an Azure deployment name (it would change the upstream path)`;
-  return undefined;
-}
 
 /**
  * Azure OpenAI, Responses or Chat Completions, in the /openai/v1 form (model = deployment in the body) or the

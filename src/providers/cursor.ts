@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
+import { affinityKey } from "../clients/conversation-key.js";
 import type { ProviderConfig } from "../config/schema.js";
 import { ConversationTable } from "../cursor/conversations.js";
 import { CursorHelper } from "../cursor/helper-process.js";
 import { CursorReplies } from "../cursor/replies.js";
 import { ensureRuntime } from "../cursor/runtime.js";
 import type { Json } from "../ir/types.js";
-import { affinityKey } from "../routing/affinity.js";
 import { DEFAULT_TIMEOUT_MS, type LocalReply, type Provider, type UpstreamTarget } from "./types.js";
 
 type CursorConfig = Extract<ProviderConfig, { type: "cursor" }>;

@@ -20,12 +20,9 @@ export interface UpstreamTarget {
   headers: Record<string, string>;
 }
 
-/** A body produced in process (the built-in mock), in place of an HTTP upstream. */
-export interface LocalReply {
-  status: number;
-  headers: Record<string, string>;
-  body: AsyncIterable<Uint8Array>;
-}
+import type { LocalReply } from "../http/local-reply.js";
+
+export type { LocalReply };
 
 /** A call as it leaves llmux: where, with which headers, and the body. */
 export interface OutgoingCall {

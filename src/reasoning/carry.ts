@@ -1,6 +1,6 @@
+import type { ReasoningWrapper } from "../dialects/types.js";
 import type { Part, ReasoningPart, Request } from "../ir/types.js";
 import type { Warnings } from "../ir/warnings.js";
-import type { ReasoningWrapper } from "../translate/types.js";
 import { isEnvelope, type Origin, open, seal } from "./envelope.js";
 
 /** The llmux envelope a client echoed in a reasoning part's opaque field, if any. */

@@ -1,10 +1,10 @@
+import type { ResponseOptions, ToolMapping } from "../dialects/types.js";
 import type { Dialect, JsonObject, Request, UpstreamDialect } from "../ir/types.js";
 import type { Warnings } from "../ir/warnings.js";
 import type { ReasoningCache } from "../reasoning/cache.js";
 import type { Origin } from "../reasoning/envelope.js";
 import type { Route } from "../routing/model-table.js";
 import type { ResponseStore } from "../store/types.js";
-import type { ResponseOptions, ToolMapping } from "../translate/types.js";
 
 /** Everything needed to call the upstream and answer the client: the plan stage's result. */
 export interface Plan {

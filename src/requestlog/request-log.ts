@@ -4,9 +4,9 @@ import type { Insertable } from "kysely";
 import type { Data } from "../data/data.js";
 import type { RequestBodiesTable } from "../data/schema.js";
 import { type SpoolEvents, SpooledWriter } from "../data/spooled-writer.js";
-import type { Redactor } from "../observe/redact.js";
 import { outcomeOf } from "../request/outcome.js";
 import type { RequestRecord } from "../request/record.js";
+import type { Redactor } from "../secrets/redact.js";
 import { type Bodies, bodiesOf } from "./bodies.js";
 import { logRowOf, type RequestLogRow } from "./row.js";
 

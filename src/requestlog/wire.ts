@@ -1,8 +1,8 @@
 import { dirname } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
-import type { Logger } from "../observe/logger.js";
-import { redactorOf } from "../observe/redact.js";
+import type { Logger } from "../log/logger.js";
+import { redactorOf } from "../secrets/redact.js";
 import type { Bodies } from "./bodies.js";
 import { RequestLog } from "./request-log.js";
 import type { RequestLogRow } from "./row.js";

@@ -2,7 +2,7 @@ import { parseSseText } from "../sse/parser.js";
 import { REDACTED, Redactor, SECRET_NAME } from "./redact.js";
 
 /**
- * The redaction of recordings. Keys always go, through the secret-redaction pass of src/observe/redact.ts
+ * The redaction of recordings. Keys always go, through the secret-redaction pass of src/secrets/redact.ts
  * (the configured secrets, the caller's own key, the shapes of API keys and bearer tokens, members named
  * like secrets, `logging.redact`), wherever they appear. By default the text goes too: prompts, system
  * prompts, instructions, messages, tool results, tool descriptions, reasoning and the answer's text are

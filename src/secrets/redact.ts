@@ -7,7 +7,7 @@ import type { Config } from "../config/schema.js";
  * key, a minted key's upstream credentials) wherever they appear, then the shapes of API keys and tokens,
  * JSON members named like secrets, and the patterns configured under `logging.redact`.
  *
- * (A recording's placeholder masking of text is another job: src/observe/mask.ts, which uses this pass for
+ * (A recording's placeholder masking of text is another job: src/secrets/mask.ts, which uses this pass for
  * its keys.)
  */
 

@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.js";
-import type { Logger } from "../observe/logger.js";
+import type { Logger } from "../log/logger.js";
 import type { HotState } from "../state/hot-state.js";
 import { openHotState } from "../state/open.js";
 

@@ -1,4 +1,4 @@
-import type { Logger } from "../observe/logger.js";
+import type { Logger } from "../log/logger.js";
 import type { Trail } from "../request/trail.js";
 
 /** An open request, for the stop's log lines. */

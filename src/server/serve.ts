@@ -8,7 +8,7 @@ import type { Identifier } from "../identity/identify.js";
 import type { Principal } from "../identity/principal.js";
 import { newId } from "../ir/ids.js";
 import type { ErrorInfo } from "../ir/types.js";
-import type { Logger } from "../observe/logger.js";
+import type { Logger } from "../log/logger.js";
 import type { Observe } from "../observe/observe.js";
 import { answerError, answerJson, type Exchange, openExchange } from "../pipeline/exchange.js";
 import { type GenerateDeps, generate } from "../pipeline/generate.js";

@@ -25,8 +25,15 @@ import { encodeResponsesRequest, type ResponsesRequestOptions } from "../dialect
 import { decodeResponsesResponse, encodeResponsesResponse } from "../dialects/openai-responses/response.js";
 import { ResponsesStreamDecoder } from "../dialects/openai-responses/stream-decode.js";
 import { ResponsesStreamEncoder } from "../dialects/openai-responses/stream-encode.js";
+import type {
+  DecodeOptions,
+  Encoded,
+  ResponseOptions,
+  StreamDecoder,
+  StreamEncoder,
+  ToolMapping,
+} from "../dialects/types.js";
 import type { Dialect, ErrorInfo, Json, JsonObject, Request, Response, UpstreamDialect } from "../ir/types.js";
-import type { DecodeOptions, Encoded, ResponseOptions, StreamDecoder, StreamEncoder, ToolMapping } from "./types.js";
 
 /** Options for writing an upstream request; each dialect reads the ones that concern it. */
 export type RequestOptions = AnthropicRequestOptions &

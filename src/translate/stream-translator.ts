@@ -1,7 +1,7 @@
+import type { DecodeOptions, ResponseOptions, StreamDecoder, StreamEncoder } from "../dialects/types.js";
 import type { Dialect, StreamEvent, UpstreamDialect } from "../ir/types.js";
 import { SseParser } from "../sse/parser.js";
 import { codecs, upstreamCodecs } from "./codecs.js";
-import type { DecodeOptions, ResponseOptions, StreamDecoder, StreamEncoder } from "./types.js";
 
 export interface StreamTranslatorOptions {
   decode?: DecodeOptions;

@@ -4,9 +4,9 @@
  * content (what a dialect cannot express is out of scope for that dialect's fixture).
  */
 import { describe, expect, it } from "vitest";
+import { isErrorInfo, ResponseCollector } from "../../src/ir/collect.js";
 import type { AssistantPart, Dialect, JsonObject, Response } from "../../src/ir/types.js";
 import { codecs } from "../../src/translate/codecs.js";
-import { isErrorInfo, ResponseCollector } from "../../src/translate/collect.js";
 import { responseEvents } from "../../src/translate/replay.js";
 import { decodeStream, encodeStream, fullUsage, streamRoundTrip } from "./helpers.js";
 

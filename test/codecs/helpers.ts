@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import type { DecodeOptions, ReasoningWrapper, ResponseOptions } from "../../src/dialects/types.js";
+import { ResponseCollector } from "../../src/ir/collect.js";
 import type { Dialect, Json, JsonObject, ReasoningPart, Response, StreamEvent, Usage } from "../../src/ir/types.js";
 import { parseSseText } from "../../src/sse/parser.js";
 import { codecs } from "../../src/translate/codecs.js";
-import { ResponseCollector } from "../../src/translate/collect.js";
 import { responseEvents } from "../../src/translate/replay.js";
-import type { DecodeOptions, ReasoningWrapper, ResponseOptions } from "../../src/translate/types.js";
 
 export const UPSTREAM_DIR = join(import.meta.dirname, "../../../shared/fixtures/upstream-streams");
 

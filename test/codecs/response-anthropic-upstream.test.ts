@@ -4,8 +4,8 @@
  * §5.4 (reasoning), §5.5 (stop reasons), §5.6 (usage).
  */
 import { describe, expect, it } from "vitest";
+import type { ToolMapping } from "../../src/dialects/types.js";
 import type { JsonObject } from "../../src/ir/types.js";
-import type { ToolMapping } from "../../src/translate/types.js";
 import { dig, envelope, jsonText, recordingWrapper, translate } from "./helpers.js";
 
 const SIGNATURE =

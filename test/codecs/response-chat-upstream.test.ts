@@ -3,8 +3,8 @@
  * dialect. Expected bodies follow §1.4, §1.7, §2.4, §3.7, §4.2, §5.3–5.6 of the reference.
  */
 import { describe, expect, it } from "vitest";
+import type { ToolMapping } from "../../src/dialects/types.js";
 import type { JsonObject } from "../../src/ir/types.js";
-import type { ToolMapping } from "../../src/translate/types.js";
 import { dig, jsonFixture, translate } from "./helpers.js";
 
 /** o4-mini: two parallel tool calls, content null, cached prompt tokens and reasoning tokens. */

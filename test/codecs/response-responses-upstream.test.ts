@@ -3,8 +3,8 @@
  * Expected bodies follow §2.4, §1.4, §3.7, §5.4–5.6 and §6 items 6–8 of the reference.
  */
 import { describe, expect, it } from "vitest";
+import type { ToolMapping } from "../../src/dialects/types.js";
 import type { JsonObject } from "../../src/ir/types.js";
-import type { ToolMapping } from "../../src/translate/types.js";
 import { dig, envelope, jsonText, recordingWrapper, translate } from "./helpers.js";
 
 const ENCRYPTED =

@@ -175,7 +175,7 @@ describe("at the debug level", () => {
 
 describe("the terminal line at the debug level", () => {
   it("ends with the decisions in words", async () => {
-    const { requestLine } = await import("../../src/observe/terminal-line.js");
+    const { requestLine } = await import("../../src/log/terminal-line.js");
     const line = requestLine({
       req_id: "r",
       status: 200,

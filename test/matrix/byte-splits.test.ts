@@ -5,10 +5,10 @@
  * would, at a fraction of the cost.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { ToolMapping } from "../../src/dialects/types.js";
 import { DIALECTS, type Dialect, type StreamEvent } from "../../src/ir/types.js";
 import { type SseEvent, SseParser } from "../../src/sse/parser.js";
 import { codecs, StreamTranslator } from "../../src/translate/index.js";
-import type { ToolMapping } from "../../src/translate/types.js";
 import { SCENARIOS, toolsFor, upstreamStream } from "../support/scenarios.js";
 
 beforeAll(() => {

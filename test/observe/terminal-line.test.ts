@@ -6,8 +6,8 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { terminalStream } from "../../src/observe/logger.js";
-import { COLOURS, duration, requestLine, terminalLine } from "../../src/observe/terminal-line.js";
+import { terminalStream } from "../../src/log/logger.js";
+import { COLOURS, duration, requestLine, terminalLine } from "../../src/log/terminal-line.js";
 
 const FULL = {
   level: 30,

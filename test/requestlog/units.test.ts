@@ -1,12 +1,12 @@
 /** The request log's pure parts: the redaction pass, bounded capture with its truncated mark, error classes. */
 import { describe, expect, it } from "vitest";
-import { Masker } from "../../src/observe/mask.js";
-import { Redactor } from "../../src/observe/redact.js";
 import { ExchangeCapture } from "../../src/request/capture.js";
 import { errorClassOf, fromError, fromStatus } from "../../src/request/error-class.js";
 import { newRecord } from "../../src/request/record.js";
 import type { AttemptClock } from "../../src/request/timing.js";
 import { bodiesOf } from "../../src/requestlog/bodies.js";
+import { Masker } from "../../src/secrets/mask.js";
+import { Redactor } from "../../src/secrets/redact.js";
 
 describe("the redaction pass", () => {
   const r = new Redactor(["az-0123456789abcdef0123456789abcdef", "short"], ["ACME-[0-9]{6}"]);

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
+import type { ToolMapping } from "../../src/dialects/types.js";
 import { InputError } from "../../src/ir/input-error.js";
 import type { Dialect, Json, JsonObject, Warning } from "../../src/ir/types.js";
 import { codecs, type RequestOptions } from "../../src/translate/codecs.js";
-import type { ToolMapping } from "../../src/translate/types.js";
 
 export interface Translated {
   body: JsonObject;

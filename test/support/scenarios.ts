@@ -1,3 +1,4 @@
+import type { ToolMapping } from "../../src/dialects/types.js";
 import type { Dialect } from "../../src/ir/types.js";
 import {
   anthropicBody,
@@ -11,7 +12,6 @@ import {
   responsesBody,
   responsesStream,
 } from "../../src/mock/index.js";
-import type { ToolMapping } from "../../src/translate/types.js";
 
 /** What the client must end up with, derived from the script alone (never from llmux's output). */
 export interface Expected {

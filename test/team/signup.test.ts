@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { createLogger } from "../../src/observe/logger.js";
+import { createLogger } from "../../src/log/logger.js";
 import { Gateway } from "../../src/server/gateway.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import { call, chat, MASTER } from "./helpers.js";

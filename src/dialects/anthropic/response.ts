@@ -3,8 +3,8 @@ import { expectArray, expectObject, isObject, leftovers } from "../../ir/input-e
 import { stopFromAnthropic, stopToAnthropic } from "../../ir/stop-reason.js";
 import type { AssistantPart, Json, JsonObject, Response } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
-import { restoreToolCall } from "../../translate/tool-identity.js";
-import type { DecodeOptions, Encoded, ResponseOptions } from "../../translate/types.js";
+import { restoreToolCall } from "../tool-identity.js";
+import type { DecodeOptions, Encoded, ResponseOptions } from "../types.js";
 import { decodeBlock, encodeAssistantPart } from "./content.js";
 import { decodeAnthropicUsage, encodeAnthropicUsage } from "./usage.js";
 

@@ -4,8 +4,8 @@ import { stopFromAnthropic } from "../../ir/stop-reason.js";
 import type { AssistantPart, Json, JsonObject, StopReason, Usage } from "../../ir/types.js";
 import { eventJson, notJsonMessage } from "../../sse/event-json.js";
 import type { SseEvent } from "../../sse/parser.js";
-import { identityOf, unwrapCustomInput } from "../../translate/tool-identity.js";
-import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../../translate/types.js";
+import { identityOf, unwrapCustomInput } from "../tool-identity.js";
+import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../types.js";
 import { decodeAnthropicError } from "./errors.js";
 import { decodeAnthropicUsage } from "./usage.js";
 

@@ -2,7 +2,7 @@ import { reprefix, sanitizeAnthropicToolId } from "../../ir/ids.js";
 import { stopToAnthropic } from "../../ir/stop-reason.js";
 import type { BlockHead, JsonObject, ReasoningPart, StreamEvent, Usage } from "../../ir/types.js";
 import { sseEvent } from "../../sse/serialize.js";
-import type { ResponseOptions, StreamEncoder } from "../../translate/types.js";
+import type { ResponseOptions, StreamEncoder } from "../types.js";
 import { encodeAnthropicError } from "./errors.js";
 import { encodeAnthropicUsage } from "./usage.js";
 

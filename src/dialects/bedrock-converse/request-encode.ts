@@ -1,7 +1,7 @@
 import type { JsonObject, Request } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
-import type { Encoded, ToolMapping } from "../../translate/types.js";
 import { type AnthropicRequestOptions, encodeAnthropicRequest } from "../anthropic/request-encode.js";
+import type { Encoded, ToolMapping } from "../types.js";
 import { anthropicToConverse } from "./from-anthropic.js";
 
 /**

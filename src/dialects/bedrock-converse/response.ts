@@ -1,7 +1,7 @@
+import { isErrorInfo, ResponseCollector } from "../../ir/collect.js";
 import { expectObject, isObject } from "../../ir/input-error.js";
 import type { Json, JsonObject, Response } from "../../ir/types.js";
-import { isErrorInfo, ResponseCollector } from "../../translate/collect.js";
-import type { DecodeOptions } from "../../translate/types.js";
+import type { DecodeOptions } from "../types.js";
 import { ConverseStreamDecoder } from "./stream-decode.js";
 
 /**

@@ -3,8 +3,8 @@ import { isObject } from "../../ir/input-error.js";
 import type { AssistantPart, JsonObject, StopReason, Usage } from "../../ir/types.js";
 import { eventJson, notJsonMessage } from "../../sse/event-json.js";
 import type { SseEvent } from "../../sse/parser.js";
-import { identityOf, unwrapCustomInput } from "../../translate/tool-identity.js";
-import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../../translate/types.js";
+import { identityOf, unwrapCustomInput } from "../tool-identity.js";
+import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../types.js";
 import { decodeConverseError, exceptionName, exceptionStatus } from "./errors.js";
 import { decodeConverseUsage, stopFromConverse } from "./usage.js";
 

@@ -1,6 +1,6 @@
 import { isObject } from "../../ir/input-error.js";
 import type { AssistantPart, Json, JsonObject, ReasoningPart, ToolCallPart } from "../../ir/types.js";
-import type { ReasoningWrapper } from "../../translate/types.js";
+import type { ReasoningWrapper } from "../types.js";
 import { D } from "./parts.js";
 
 /** The args object of a function call (arguments that are not a JSON object travel as {"_raw": text}). */

@@ -2,10 +2,10 @@ import { effortToBudget } from "../../ir/effort.js";
 import { isObject } from "../../ir/input-error.js";
 import type { Effort, FilePart, ImagePart, Json, JsonObject, Message, Request, Tool } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
-import { emulateCustomTool } from "../../translate/custom-tools.js";
-import { flatToolName } from "../../translate/tool-identity.js";
-import type { Encoded, ToolMapping } from "../../translate/types.js";
+import { emulateCustomTool } from "../custom-tools.js";
 import { applyOwnExtras } from "../extras.js";
+import { flatToolName } from "../tool-identity.js";
+import type { Encoded, ToolMapping } from "../types.js";
 import { D } from "./parts.js";
 import { isEmptyObjectSchema, toGeminiSchema } from "./schema.js";
 

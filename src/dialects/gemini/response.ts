@@ -1,8 +1,8 @@
+import { isErrorInfo, ResponseCollector } from "../../ir/collect.js";
 import { expectObject } from "../../ir/input-error.js";
 import type { Json, JsonObject, Response } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
-import { isErrorInfo, ResponseCollector } from "../../translate/collect.js";
-import type { DecodeOptions, Encoded, ResponseOptions } from "../../translate/types.js";
+import type { DecodeOptions, Encoded, ResponseOptions } from "../types.js";
 import { stopToGemini } from "./finish-reason.js";
 import { outputParts } from "./output-parts.js";
 import { GeminiStreamDecoder } from "./stream-decode.js";

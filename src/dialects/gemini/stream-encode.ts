@@ -1,5 +1,5 @@
 import type { JsonObject, StreamEvent, Usage } from "../../ir/types.js";
-import type { ResponseOptions, StreamEncoder } from "../../translate/types.js";
+import type { ResponseOptions, StreamEncoder } from "../types.js";
 import { encodeGeminiError } from "./errors.js";
 import { stopToGemini } from "./finish-reason.js";
 import { functionCallPart, signatureOf } from "./output-parts.js";

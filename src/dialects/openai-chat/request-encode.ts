@@ -11,9 +11,9 @@ import type {
   UserPart,
 } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
-import { isAccountedFor } from "../../translate/tool-identity.js";
-import type { Encoded, ToolMapping } from "../../translate/types.js";
 import { applyOwnExtras } from "../extras.js";
+import { isAccountedFor } from "../tool-identity.js";
+import type { Encoded, ToolMapping } from "../types.js";
 import { chatToolMapping, encodeChatToolCall, encodeChatToolChoice, encodeChatTools } from "./tools-encode.js";
 
 const D = "openai-chat" as const;

@@ -3,8 +3,8 @@ import { expectArray, expectObject, isObject, leftovers } from "../../ir/input-e
 import { stopFromChat, stopToChat } from "../../ir/stop-reason.js";
 import type { AssistantPart, Json, JsonObject, Response } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
-import { restoreToolCall } from "../../translate/tool-identity.js";
-import type { DecodeOptions, Encoded, ResponseOptions } from "../../translate/types.js";
+import { restoreToolCall } from "../tool-identity.js";
+import type { DecodeOptions, Encoded, ResponseOptions } from "../types.js";
 import { assistantParts } from "./request-decode.js";
 import { decodeChatUsage, encodeChatUsage } from "./usage.js";
 

@@ -4,9 +4,9 @@ import { stopFromChat } from "../../ir/stop-reason.js";
 import type { AssistantPart, Json, JsonObject, ReasoningPart, StopReason, StreamEvent, Usage } from "../../ir/types.js";
 import { eventJson, notJsonMessage } from "../../sse/event-json.js";
 import type { SseEvent } from "../../sse/parser.js";
-import { identityOf, unwrapCustomInput } from "../../translate/tool-identity.js";
-import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../../translate/types.js";
 import { decodeOpenAIError } from "../openai-errors.js";
+import { identityOf, unwrapCustomInput } from "../tool-identity.js";
+import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../types.js";
 import { decodeChatUsage } from "./usage.js";
 
 const D = "openai-chat" as const;

@@ -2,8 +2,8 @@ import { nowSeconds, reprefix } from "../../ir/ids.js";
 import { stopToChat } from "../../ir/stop-reason.js";
 import type { StreamEvent, Usage } from "../../ir/types.js";
 import { SSE_DONE, sseData } from "../../sse/serialize.js";
-import type { ChatReasoningMode, ResponseOptions, StreamEncoder } from "../../translate/types.js";
 import { encodeOpenAIError } from "../openai-errors.js";
+import type { ChatReasoningMode, ResponseOptions, StreamEncoder } from "../types.js";
 import { encodeChatUsage } from "./usage.js";
 
 /**

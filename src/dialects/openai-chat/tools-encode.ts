@@ -1,8 +1,8 @@
 import type { Json, JsonObject, Message, Request, Tool } from "../../ir/types.js";
 import type { Warnings } from "../../ir/warnings.js";
-import { emulateCustomTool } from "../../translate/custom-tools.js";
-import { flatToolName } from "../../translate/tool-identity.js";
-import type { ToolMapping } from "../../translate/types.js";
+import { emulateCustomTool } from "../custom-tools.js";
+import { flatToolName } from "../tool-identity.js";
+import type { ToolMapping } from "../types.js";
 
 const D = "openai-chat" as const;
 

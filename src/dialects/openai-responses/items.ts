@@ -12,7 +12,7 @@ import type {
   UserPart,
 } from "../../ir/types.js";
 import type { Warnings } from "../../ir/warnings.js";
-import type { ReasoningWrapper } from "../../translate/types.js";
+import type { ReasoningWrapper } from "../types.js";
 
 const D = "openai-responses" as const;
 

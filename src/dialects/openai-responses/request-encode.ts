@@ -2,8 +2,8 @@ import { budgetToEffort } from "../../ir/effort.js";
 import { shortenId } from "../../ir/ids.js";
 import type { Json, JsonObject, Message, Request, TextPart, Tool, UserPart } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
-import type { Encoded, ToolMapping } from "../../translate/types.js";
 import { applyOwnExtras } from "../extras.js";
+import type { Encoded, ToolMapping } from "../types.js";
 import { callItem, encodeInputPart, itemFieldsOf, outputText, reasoningItem } from "./items.js";
 
 const D = "openai-responses" as const;

@@ -3,9 +3,9 @@ import { expectArray, expectObject, isObject, leftovers } from "../../ir/input-e
 import { stopFromResponses, stopToResponses } from "../../ir/stop-reason.js";
 import type { AssistantPart, ErrorInfo, Json, JsonObject, Response, Usage } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
-import { restoreToolCall } from "../../translate/tool-identity.js";
-import type { DecodeOptions, Encoded, ReasoningWrapper, ResponseOptions } from "../../translate/types.js";
 import { decodeOpenAIError } from "../openai-errors.js";
+import { restoreToolCall } from "../tool-identity.js";
+import type { DecodeOptions, Encoded, ReasoningWrapper, ResponseOptions } from "../types.js";
 import { callItem, decodeOutputItem, itemFieldsOf, newItemId, outputText, reasoningItem } from "./items.js";
 import { decodeResponsesUsage, encodeResponsesUsage } from "./usage.js";
 

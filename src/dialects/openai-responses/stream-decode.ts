@@ -3,8 +3,8 @@ import { isObject } from "../../ir/input-error.js";
 import type { AssistantPart, JsonObject, StreamEvent, TextPart } from "../../ir/types.js";
 import { eventJson, notJsonMessage } from "../../sse/event-json.js";
 import type { SseEvent } from "../../sse/parser.js";
-import type { DecodeOptions, EventSink, StreamDecoder } from "../../translate/types.js";
 import { decodeOpenAIError } from "../openai-errors.js";
+import type { DecodeOptions, EventSink, StreamDecoder } from "../types.js";
 import { callBlock, finishCall, finishReasoning, type Item, responsesEnd } from "./stream-items.js";
 
 const D = "openai-responses" as const;

@@ -3,7 +3,7 @@ import { stopToResponses } from "../../ir/stop-reason.js";
 import type { AssistantPart, BlockHead, ErrorInfo, JsonObject, StreamEvent, Usage } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
 import { sseEvent } from "../../sse/serialize.js";
-import type { ResponseOptions, StreamEncoder } from "../../translate/types.js";
+import type { ResponseOptions, StreamEncoder } from "../types.js";
 import { callItem, callSkeleton, itemFieldsOf, newItemId, outputText, reasoningItem } from "./items.js";
 import { responseId, responseObject } from "./response.js";
 import { forwardedProgress, streamErrorBody } from "./stream-events.js";

@@ -1,8 +1,8 @@
 import { isObject } from "../../ir/input-error.js";
 import { stopFromResponses } from "../../ir/stop-reason.js";
 import type { BlockHead, Json, JsonObject, ReasoningPart, StreamEvent, ToolCallPart, Usage } from "../../ir/types.js";
-import { identityOf, unwrapCustomInput } from "../../translate/tool-identity.js";
-import type { EventSink, ToolIdentity, ToolMapping } from "../../translate/types.js";
+import { identityOf, unwrapCustomInput } from "../tool-identity.js";
+import type { EventSink, ToolIdentity, ToolMapping } from "../types.js";
 import { decodeCallItem, decodeReasoningItem } from "./items.js";
 import { decodeResponsesUsage } from "./usage.js";
 

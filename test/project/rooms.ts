@@ -1,0 +1,22 @@
+/**
+ * The rooms of src/ by floor, from the ground up: a room may import only rooms on a lower floor (and itself).
+ * A new room must be placed here: where it stands says what it may use and what may use it
+ * (docs/architecture.md explains each room).
+ */
+export const FLOORS: readonly (readonly string[])[] = [
+  ["ir", "text", "log"],
+  ["clients", "config", "sse", "state", "store", "tokens"],
+  ["models", "secrets", "launch"],
+  ["data", "dialects", "mock"],
+  ["identity", "reasoning", "translate"],
+  ["http", "responses"],
+  ["cursor"],
+  ["providers"],
+  ["routing"],
+  ["request"],
+  ["billing", "observe", "requestlog", "upstream"],
+  ["limits", "pipeline", "doctor"],
+  ["admin"],
+  ["server"],
+  ["cli", "index"],
+];
