@@ -15,7 +15,7 @@ import { type Deployment, routingOf } from "../src/routing/deployments.js";
 import { DeploymentHealth } from "../src/routing/health.js";
 import type { HotState } from "../src/state/hot-state.js";
 import { MemoryState } from "../src/state/memory.js";
-import { peek } from "../src/upstream/preamble.js";
+import { peek } from "../src/upstream/inspect.js";
 import { summarize } from "./stats.js";
 
 export interface RoutingCost {

@@ -5,13 +5,14 @@
  */
 
 import type { DecodeOptions } from "../dialects/types.js";
+import { readWhole } from "../http/whole-body.js";
 import { isErrorInfo, ResponseCollector } from "../ir/collect.js";
 import type { ErrorInfo, Json, Request, Response } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import type { Provider } from "../providers/types.js";
 import { SseParser } from "../sse/parser.js";
 import { type RequestOptions, upstreamCodecs } from "../translate/codecs.js";
-import { callUpstream, readAll, UpstreamFailure, type UpstreamPool } from "../upstream/call.js";
+import { callUpstream, UpstreamFailure, type UpstreamPool } from "../upstream/call.js";
 
 /** Where a request that got no HTTP answer failed. */
 export type NetworkStage = "dns" | "tls" | "connect" | "timeout" | "other";
@@ -110,7 +111,10 @@ export async function probe(input: ProbeInput): Promise<Outcome> {
   const tools: DecodeOptions = { tools: encoded.value.tools };
   try {
     if (reply.status >= 400) {
-      const text = await readAll(reply.body).catch(() => "");
+      const text = await readWhole(reply.body).then(
+        (b) => b.toString("utf8"),
+        () => "",
+      );
       let parsed: Json | string = text;
       try {
         parsed = JSON.parse(text) as Json;
@@ -124,7 +128,7 @@ export async function probe(input: ProbeInput): Promise<Outcome> {
     let result: Response | ErrorInfo;
     let streamed = false;
     if (type.includes("application/json")) {
-      const body = JSON.parse(await readAll(reply.body)) as Json;
+      const body = JSON.parse((await readWhole(reply.body)).toString("utf8")) as Json;
       result = upstreamCodecs[provider.dialect].decodeResponse(body, tools);
     } else {
       streamed = true;

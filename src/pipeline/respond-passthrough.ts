@@ -1,12 +1,13 @@
 import { forwardedHeaders } from "../http/reply.js";
+import { readWhole } from "../http/whole-body.js";
 import { isObject } from "../ir/input-error.js";
 import type { Json } from "../ir/types.js";
 import { fromError } from "../request/error-class.js";
 import type { Plan } from "../request/plan.js";
 import { answerMarks } from "../routing/reasoning-marks.js";
-import { readAll, type UpstreamReply } from "../upstream/call.js";
+import type { UpstreamReply } from "../upstream/call.js";
 import { ModelRenamer, renameModelInBody } from "../upstream/model-rename.js";
-import { outputItemIds, UsageTap, usageFromBody } from "../upstream/usage-tap.js";
+import { outputItemIds, type UsageTap, usageFromBody } from "../upstream/usage-tap.js";
 import { answerFailure, streamFailure } from "./answer-failure.js";
 import { ClientStream } from "./client-stream.js";
 import { inStreamError } from "./in-stream-error.js";
@@ -23,7 +24,7 @@ async function wholeAnswer(input: RespondInput, plan: Plan, reply: UpstreamReply
   const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
   let raw: string;
   try {
-    raw = await readAll(reply.body);
+    raw = (await readWhole(reply.body)).toString("utf8");
   } catch (err) {
     if (res.destroyed) throw err;
     const info = streamFailure(err);
@@ -61,22 +62,27 @@ async function wholeAnswer(input: RespondInput, plan: Plan, reply: UpstreamReply
  * client asked for), watched for usage, ids and reasoning marks on the way; a stream that breaks off ends
  * with the dialect's own error event.
  */
-export async function passthrough(input: RespondInput, plan: Plan, reply: UpstreamReply): Promise<void> {
+export async function passthrough(
+  input: RespondInput,
+  plan: Plan,
+  reply: UpstreamReply,
+  watched: UsageTap | undefined,
+): Promise<void> {
   // An alias: the answer names the model the client asked for, as translated answers do.
   const { requested, upstreamModel } = plan.route;
   const rename = requested !== upstreamModel ? requested : undefined;
   if (!plan.clientStream || isJsonReply(reply)) return wholeAnswer(input, plan, reply, rename);
   const { res, answer } = input;
   const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
-  const tap = new UsageTap(plan.client);
+  // The inspection of the stream's start watches the rest as it is relayed (src/upstream/inspect.ts).
+  const tap = watched;
+  if (!tap) throw new Error("a stream relayed byte for byte is always watched by its inspection");
   const out = new ClientStream(res, answer, headers, input.timing);
   const renamer = rename ? new ModelRenamer(rename) : undefined;
   try {
     for await (const chunk of reply.body) {
-      tap.push(chunk);
       if (!(await out.write(renamer ? renamer.push(chunk) : chunk))) return;
     }
-    tap.end();
     if (renamer && !(await out.write(renamer.end()))) return;
     if (!tap.ended) throw new Error("the upstream ended its stream before the answer's end");
   } catch (err) {

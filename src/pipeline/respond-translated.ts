@@ -1,4 +1,5 @@
 import { forwardedHeaders, sendJson } from "../http/reply.js";
+import { readWhole } from "../http/whole-body.js";
 import { isErrorInfo, ResponseCollector } from "../ir/collect.js";
 import type { ErrorInfo, Json, Response, StreamEvent } from "../ir/types.js";
 import type { Answer } from "../request/answer.js";
@@ -7,7 +8,7 @@ import type { Plan } from "../request/plan.js";
 import { codecs, upstreamCodecs } from "../translate/codecs.js";
 import { responseEvents } from "../translate/replay.js";
 import { StreamTranslator } from "../translate/stream-translator.js";
-import { readAll, type UpstreamReply } from "../upstream/call.js";
+import type { UpstreamReply } from "../upstream/call.js";
 import { answerFailure, streamFailure } from "./answer-failure.js";
 import { ClientStream } from "./client-stream.js";
 import type { RespondInput } from "./respond-input.js";
@@ -81,7 +82,7 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
   try {
     if (isJsonReply(reply)) {
       // Asked to stream, the upstream answered with one body: replay it as events.
-      const body = JSON.parse(await readAll(reply.body)) as Json;
+      const body = JSON.parse((await readWhole(reply.body)).toString("utf8")) as Json;
       const ir = upstreamCodecs[plan.upstream].decodeResponse(body, { tools: plan.tools });
       for (const e of responseEvents(ir)) if (!(await emit(translator.inject(e)))) return;
     } else {

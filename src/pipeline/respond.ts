@@ -1,4 +1,5 @@
 import { forwardedHeaders } from "../http/reply.js";
+import { readWhole } from "../http/whole-body.js";
 import { isObject } from "../ir/input-error.js";
 import type { Json } from "../ir/types.js";
 import type { Answer } from "../request/answer.js";
@@ -6,9 +7,10 @@ import { fromRouting } from "../request/error-class.js";
 import type { Plan } from "../request/plan.js";
 import { classifyReply } from "../routing/error-class.js";
 import { upstreamCodecs } from "../translate/codecs.js";
-import { readAll, type UpstreamReply } from "../upstream/call.js";
+import type { UpstreamReply } from "../upstream/call.js";
 import { type PassthroughShape, shapePassthrough } from "../upstream/passthrough-shape.js";
 import { capTotal } from "../upstream/screen.js";
+import type { UsageTap } from "../upstream/usage-tap.js";
 import { answerFailure, streamFailure } from "./answer-failure.js";
 import type { RespondInput } from "./respond-input.js";
 import { passthrough } from "./respond-passthrough.js";
@@ -26,7 +28,7 @@ async function upstreamError(input: RespondInput, plan: Plan, reply: UpstreamRep
   const { res, answer } = input;
   let text = "";
   try {
-    text = (await readAll(reply.body)).slice(0, MAX_ERROR_BODY);
+    text = (await readWhole(reply.body, MAX_ERROR_BODY, "keep")).toString("utf8");
   } catch {
     // the status alone will do
   }
@@ -62,6 +64,7 @@ async function upstreamError(input: RespondInput, plan: Plan, reply: UpstreamRep
  */
 export async function respond(input: RespondInput): Promise<Answer> {
   let { plan, reply } = input;
+  let tap: UsageTap | undefined;
   const { res, answer } = input;
   if (plan.passthrough && reply.status < 400) {
     let shaped: PassthroughShape;
@@ -76,6 +79,7 @@ export async function respond(input: RespondInput): Promise<Answer> {
       return answer;
     }
     reply = shaped.reply;
+    tap = shaped.tap;
     if (shaped.recode) {
       const why = shaped.recode;
       input.decide(() => `decoded and re-encoded as ${plan.client}: ${why}`);
@@ -88,7 +92,7 @@ export async function respond(input: RespondInput): Promise<Answer> {
   }
   // A client that waits for the whole answer has it held in memory: bounded, the limit named when passed.
   if (!plan.clientStream && reply.limits) reply = { ...reply, body: capTotal(reply.body, reply.limits.answerBytes) };
-  if (plan.passthrough) await passthrough(input, plan, reply);
+  if (plan.passthrough) await passthrough(input, plan, reply, tap);
   else await translated(input, plan, reply);
   return answer;
 }

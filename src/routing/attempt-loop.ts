@@ -1,3 +1,4 @@
+import { readWhole } from "../http/whole-body.js";
 import type { ErrorInfo } from "../ir/types.js";
 import type { LoopHealth } from "./advisory-health.js";
 import type { Deployment, Routing } from "./deployments.js";
@@ -84,13 +85,7 @@ export interface Exhausted<P> {
 const MAX_ERROR_TEXT = 1 << 20;
 
 async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of body) {
-    if (size < MAX_ERROR_TEXT) chunks.push(Buffer.from(c));
-    size += c.length;
-  }
-  return Buffer.concat(chunks).toString("utf8").slice(0, MAX_ERROR_TEXT);
+  return (await readWhole(body, MAX_ERROR_TEXT, "keep")).toString("utf8");
 }
 
 /** A reply whose body was read: it can be given to the client as it was. */

@@ -4,11 +4,11 @@ import { InputError, isObject } from "../ir/input-error.js";
 import type { Json, Request } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
-import type { ModelTable } from "../routing/model-table.js";
+import type { ModelTable, Route } from "../routing/model-table.js";
 import { estimateInputTokens } from "../tokens/count.js";
 import { countBody } from "../tokens/gemini-count-body.js";
 import { codecs } from "../translate/codecs.js";
-import { callUpstream, readAnswer, UpstreamFailure, type UpstreamPool } from "../upstream/call.js";
+import { callUpstream, readAnswer, UpstreamFailure, type UpstreamPool, type UpstreamReply } from "../upstream/call.js";
 
 export interface CountDeps {
   readonly models: ModelTable;
@@ -19,42 +19,61 @@ export interface CountDeps {
  * POST /v1/messages/count_tokens: the upstream's own count where it has one (Anthropic), otherwise a
  * tokenizer estimate, marked `llmux-estimated: true`.
  */
+/**
+ * Asks the upstream to count (its countTarget), noting who was asked and what it answered; undefined when it
+ * could not be reached (the count is then estimated).
+ */
+async function askUpstream(
+  ex: Exchange,
+  deps: CountDeps,
+  principal: Principal,
+  route: Route,
+  body: string,
+): Promise<{ status: number; headers: UpstreamReply["headers"]; text: string } | undefined> {
+  const provider = route.provider;
+  ex.trail.counted = { provider: provider.name, model: route.upstreamModel };
+  const target = provider.countTarget!(route.upstreamModel, {
+    stream: false,
+    callerKey: principal.credentials?.get(provider.name) ?? principal.callerKey,
+    clientHeaders: ex.req.headers,
+    sameDialect: true,
+    warnings: new Warnings(),
+  });
+  try {
+    const signal = AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]);
+    const reply = await callUpstream(deps.pool, provider, target, body, signal);
+    const text = await readAnswer(deps.pool, reply.body);
+    ex.trail.answer.status = reply.status;
+    ex.trail.decide(() => `counted by the upstream: provider '${provider.name}' answered ${reply.status}`);
+    if (reply.status >= 400) ex.trail.answer.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
+    return { status: reply.status, headers: reply.headers, text };
+  } catch (err) {
+    if (!(err instanceof UpstreamFailure)) throw err;
+    ex.trail.decide(() => `estimated by llmux: the upstream count failed (${err.message})`);
+    return undefined;
+  }
+}
+
 export async function countTokens(ex: Exchange, deps: CountDeps, principal: Principal, body: Json): Promise<void> {
   const requested = isObject(body) && typeof body.model === "string" ? body.model : undefined;
   ex.trail.requested = requested;
   const route = requested ? deps.models.resolve(requested) : undefined;
   if (route?.provider.countTarget && route.provider.dialect === "anthropic" && isObject(body)) {
-    ex.trail.counted = { provider: route.provider.name, model: route.upstreamModel };
-    const target = route.provider.countTarget(route.upstreamModel, {
-      stream: false,
-      callerKey: principal.credentials?.get(route.provider.name) ?? principal.callerKey,
-      clientHeaders: ex.req.headers,
-      sameDialect: true,
-      warnings: new Warnings(),
-    });
-    try {
-      const reply = await callUpstream(
-        deps.pool,
-        route.provider,
-        target,
-        JSON.stringify({ ...body, model: route.upstreamModel }),
-        AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]),
-      );
-      const text = await readAnswer(deps.pool, reply.body);
+    const counted = await askUpstream(
+      ex,
+      deps,
+      principal,
+      route,
+      JSON.stringify({ ...body, model: route.upstreamModel }),
+    );
+    if (counted) {
       // The upstream's own answer, as it came: its content type and the hints a client acts on (retry-after).
-      ex.trail.answer.status = reply.status;
-      ex.trail.decide(() => `counted by the upstream: provider '${route.provider.name}' answered ${reply.status}`);
-      if (reply.status >= 400) ex.trail.answer.reason = `upstream ${reply.status}: ${text.slice(0, 300)}`;
-      ex.res.writeHead(reply.status, {
-        "content-type": String(reply.headers["content-type"] ?? "application/json"),
-        ...forwardedHeaders(reply.headers),
+      ex.res.writeHead(counted.status, {
+        "content-type": String(counted.headers["content-type"] ?? "application/json"),
+        ...forwardedHeaders(counted.headers),
       });
-      ex.res.end(text);
+      ex.res.end(counted.text);
       return;
-    } catch (err) {
-      if (!(err instanceof UpstreamFailure)) throw err;
-      // fall back to an estimate
-      ex.trail.decide(() => `estimated by llmux: the upstream count failed (${err.message})`);
     }
   } else
     ex.trail.decide(() =>
@@ -91,31 +110,13 @@ export async function geminiCountTokens(
   // countTokens takes the request either bare or wrapped in generateContentRequest.
   const request = isObject(body) && isObject(body.generateContentRequest) ? body.generateContentRequest : body;
   if (route?.provider.countTarget && route.provider.dialect === "gemini" && isObject(body)) {
-    ex.trail.counted = { provider: route.provider.name, model: route.upstreamModel };
-    const target = route.provider.countTarget(route.upstreamModel, {
-      stream: false,
-      callerKey: principal.credentials?.get(route.provider.name) ?? principal.callerKey,
-      clientHeaders: ex.req.headers,
-      sameDialect: true,
-      warnings: new Warnings(),
-    });
     const { model: _m, ...bare } = isObject(request) ? request : {};
-    try {
-      const reply = await callUpstream(
-        deps.pool,
-        route.provider,
-        target,
-        JSON.stringify(countBody(route.provider.type, route.upstreamModel, bare)),
-        AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]),
-      );
-      const text = await readAnswer(deps.pool, reply.body);
-      ex.trail.answer.status = reply.status;
-      ex.res.writeHead(reply.status, { "content-type": "application/json" });
-      ex.res.end(text);
+    const body = JSON.stringify(countBody(route.provider.type, route.upstreamModel, bare));
+    const counted = await askUpstream(ex, deps, principal, route, body);
+    if (counted) {
+      ex.res.writeHead(counted.status, { "content-type": "application/json" });
+      ex.res.end(counted.text);
       return;
-    } catch (err) {
-      if (!(err instanceof UpstreamFailure)) throw err;
-      // fall back to an estimate
     }
   }
   let ir: Request;

@@ -8,7 +8,18 @@ import type { MemoryState } from "./memory.js";
  * on the primary's single thread, so each is atomic across workers.
  */
 
-type Op = "incr" | "addWithin" | "throttle" | "count" | "get" | "set" | "setIfAbsent" | "ttl" | "del";
+type Op =
+  | "incr"
+  | "addWithin"
+  | "throttle"
+  | "count"
+  | "get"
+  | "set"
+  | "setIfAbsent"
+  | "ttl"
+  | "del"
+  | "addMember"
+  | "members";
 
 interface Ask {
   llmuxState: number;
@@ -114,6 +125,12 @@ export class ClusterState implements HotState {
   }
   del(key: string): Promise<void> {
     return this.ask("del", [key]);
+  }
+  addMember(key: string, member: string, ttlMs: number): Promise<void> {
+    return this.ask("addMember", [key, member, ttlMs]);
+  }
+  members(key: string): Promise<string[]> {
+    return this.ask("members", [key]);
   }
   async close(): Promise<void> {
     this.proc.off("message", this.onMessage);

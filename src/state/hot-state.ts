@@ -45,6 +45,10 @@ export interface HotState {
   /** Milliseconds until the key expires; undefined when absent or without expiry. */
   ttl(key: string): Promise<number | undefined>;
   del(key: string): Promise<void>;
+  /** Adds `member` to the set at `key`; the set's expiry is set (or renewed) to `ttlMs`. */
+  addMember(key: string, member: string, ttlMs: number): Promise<void>;
+  /** The members of the set at `key` (none when absent or expired). */
+  members(key: string): Promise<string[]>;
   close(): Promise<void>;
 }
 

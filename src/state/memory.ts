@@ -119,6 +119,18 @@ export class MemoryState implements HotState {
     for (const [key, e] of this.entries) if (e.expires <= now) this.entries.delete(key);
   }
 
+  async addMember(key: string, member: string, ttlMs: number): Promise<void> {
+    const e = this.live(key);
+    const set = new Set<string>(e ? (JSON.parse(e.value) as string[]) : []);
+    set.add(member);
+    this.entries.set(key, { value: JSON.stringify([...set]), expires: this.expiry(ttlMs) });
+  }
+
+  async members(key: string): Promise<string[]> {
+    const e = this.live(key);
+    return e ? (JSON.parse(e.value) as string[]) : [];
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.entries.clear();

@@ -237,6 +237,20 @@ export class RedisState implements HotState {
     await this.run((c) => c.del(key));
   }
 
+  async addMember(key: string, member: string, ttlMs: number): Promise<void> {
+    await this.run((c) =>
+      c
+        .multi()
+        .sadd(key, member)
+        .pexpire(key, Math.max(1, Math.ceil(ttlMs)))
+        .exec(),
+    );
+  }
+
+  async members(key: string): Promise<string[]> {
+    return this.run((c) => c.smembers(key));
+  }
+
   async close(): Promise<void> {
     if (this.client.status === "ready") await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();

@@ -111,6 +111,12 @@ export class ResilientState implements HotState {
   del(key: string): Promise<void> {
     return this.run((s) => s.del(key));
   }
+  addMember(key: string, member: string, ttlMs: number): Promise<void> {
+    return this.run((s) => s.addMember(key, member, ttlMs));
+  }
+  members(key: string): Promise<string[]> {
+    return this.run((s) => s.members(key));
+  }
   async close(): Promise<void> {
     await this.local.close();
     await this.shared.close();

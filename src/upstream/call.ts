@@ -1,9 +1,12 @@
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { readWhole } from "../http/whole-body.js";
 import type { ErrorInfo, UpstreamDialect } from "../ir/types.js";
 import type { OutgoingCall, Provider, UpstreamTarget } from "../providers/types.js";
 import { type AttemptClock, chunkArrived, timedBody } from "../request/timing.js";
+import type { StartVerdict } from "./inspect.js";
 import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply } from "./screen.js";
+import type { UsageTap } from "./usage-tap.js";
 
 export interface UpstreamReply {
   status: number;
@@ -13,6 +16,11 @@ export interface UpstreamReply {
   dump(): Promise<void>;
   /** What llmux holds of one answer at most (the pool's limits). */
   limits?: AnswerLimits | undefined;
+  /**
+   * The start of its stream as the attempt loop's inspection judged it (src/upstream/inspect.ts): the wire
+   * format's verdict, and the tap that watches the rest as it is relayed (passthrough streams).
+   */
+  inspected?: { readonly screen?: StartVerdict | undefined; readonly tap?: UsageTap | undefined } | undefined;
 }
 
 /**
@@ -258,16 +266,9 @@ function drain(res: IncomingMessage): Promise<void> {
  */
 export async function readAnswer(pool: UpstreamPool, body: AsyncIterable<Uint8Array>): Promise<string> {
   try {
-    return await readAll(capTotal(body, pool.limits.answerBytes));
+    return (await readWhole(capTotal(body, pool.limits.answerBytes))).toString("utf8");
   } catch (err) {
     const why = err instanceof AnswerTooLarge ? err.message : `its answer was cut mid-body (${(err as Error).message})`;
     throw new UpstreamFailure({ status: 502, kind: "server", message: `upstream: ${why}` });
   }
-}
-
-/** Reads a whole (small) body as text. */
-export async function readAll(body: AsyncIterable<Uint8Array>): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(Buffer.from(c.buffer, c.byteOffset, c.length));
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,8 +1,7 @@
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, Json } from "../ir/types.js";
-import { type SseEvent, SseParser } from "../sse/parser.js";
+import type { SseEvent } from "../sse/parser.js";
 import { codecs } from "../translate/codecs.js";
-import { replayBody } from "./replay-body.js";
 
 /** What the start of an upstream event stream says about the rest. */
 export type StartVerdict =
@@ -16,9 +15,9 @@ export type StartVerdict =
   | { kind: "deviates"; why: string };
 
 /** Events read at most before a stream is judged (an Azure Chat stream opens with a chunk without choices). */
-const MAX_PEEKED_EVENTS = 8;
+export const MAX_PEEKED_EVENTS = 8;
 
-function preview(text: string): string {
+export function preview(text: string): string {
   return text
     .trim()
     .slice(0, 120)
@@ -59,13 +58,13 @@ function chatDeviation(choice: Json): string | undefined {
  * Judges one event at the start of a stream of `dialect`, or undefined when it does not decide (a Chat
  * chunk without choices, as Azure's first one).
  */
-function judge(dialect: Dialect, ev: SseEvent): StartVerdict | undefined {
+export function judgeScreen(dialect: Dialect, ev: SseEvent, parsed?: Json): StartVerdict | undefined {
   const what = `a ${dialect} event stream`;
   if (ev.data.trim() === "[DONE]")
     return dialect === "openai-chat"
       ? { kind: "bad", message: "answered an event stream that ended before any Chat chunk" }
       : { kind: "bad", message: `answered ${what} that ended with [DONE] before any event` };
-  const v = parse(ev.data);
+  const v = parsed ?? parse(ev.data);
   if (v === undefined)
     return { kind: "bad", message: `answered ${what} whose event is not JSON: '${preview(ev.data)}'` };
   const error = asError(dialect, ev.data, v);
@@ -91,65 +90,9 @@ function judge(dialect: Dialect, ev: SseEvent): StartVerdict | undefined {
 }
 
 /** The verdict on a stream that ended without a single event: empty, or something else (an HTML page). */
-function noEvents(dialect: Dialect, held: Uint8Array[]): string {
+export function noEvents(dialect: Dialect, held: readonly Uint8Array[]): string {
   const head = Buffer.concat(held.slice(0, 4)).subarray(0, 240).toString("utf8");
   return head.trim() === ""
     ? `answered an empty ${dialect} event stream`
     : `answered an event stream without a single event: '${preview(head)}'`;
-}
-
-/** A stream's start judged, and its body whole again (what was read to judge it comes first). */
-export interface ScreenedStream {
-  verdict: StartVerdict;
-  body: AsyncIterable<Uint8Array>;
-  /** Lets go of the upstream when the body will not be read. */
-  release(): Promise<void>;
-}
-
-/**
- * Reads the start of an upstream event stream, as far as its first deciding event (a few events at most, each
- * bounded by server.max_event_mb upstream of here), and judges it. Nothing is relayed before the verdict, so
- * a stream that is an error, or nothing at all, can still be answered with a status. Failures while reading
- * (the upstream cut, a timeout, an event too large) are thrown as they come.
- */
-export async function screenStreamStart(dialect: Dialect, body: AsyncIterable<Uint8Array>): Promise<ScreenedStream> {
-  const chunks = body[Symbol.asyncIterator]();
-  const held: Uint8Array[] = [];
-  const parser = new SseParser();
-  let verdict: StartVerdict | undefined;
-  let seen = 0;
-  const onEvent = (ev: SseEvent): void => {
-    if (verdict || seen >= MAX_PEEKED_EVENTS) return;
-    seen++;
-    verdict = judge(dialect, ev);
-  };
-  let ended = false;
-  try {
-    while (!verdict && seen < MAX_PEEKED_EVENTS) {
-      const next = await chunks.next();
-      if (next.done) {
-        ended = true;
-        parser.end(onEvent);
-        break;
-      }
-      held.push(next.value);
-      parser.push(next.value, onEvent);
-    }
-  } catch (err) {
-    await chunks.return?.();
-    throw err;
-  }
-  verdict ??=
-    seen === 0 && ended
-      ? { kind: "bad", message: noEvents(dialect, held) }
-      : ended && dialect === "openai-chat"
-        ? { kind: "bad", message: "answered an event stream that ended before any Chat chunk" }
-        : { kind: "ok" };
-  return {
-    verdict,
-    body: replayBody(held, chunks, ended),
-    release: async () => {
-      if (!ended) await chunks.return?.();
-    },
-  };
 }

@@ -1,9 +1,10 @@
 import { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { readWhole } from "../http/whole-body.js";
 import { isObject } from "../ir/input-error.js";
 import type { Json, UpstreamDialect } from "../ir/types.js";
 import { upstreamCodecs } from "../translate/codecs.js";
-import { replayBody } from "./replay-body.js";
+import { sniffJson } from "./inspect.js";
 
 /** Bounds on what llmux holds of one upstream answer (server.max_event_mb, server.max_answer_mb). */
 export interface AnswerLimits {
@@ -47,34 +48,6 @@ function decoded(body: AsyncIterable<Uint8Array>, encoding: string): AsyncIterab
   source.on("error", (err) => z.destroy(err));
   source.pipe(z);
   return z;
-}
-
-/** How far a body may be blank before its first byte decides what it is. */
-const SNIFF_BYTES = 64 * 1024;
-
-/** Whether a body starts (after blanks) with `{` or `[`; the body is returned whole again. */
-async function sniffJson(body: AsyncIterable<Uint8Array>): Promise<{ json: boolean; body: AsyncIterable<Uint8Array> }> {
-  const chunks = body[Symbol.asyncIterator]();
-  const held: Uint8Array[] = [];
-  let read = 0;
-  let first: number | undefined;
-  let ended = false;
-  while (first === undefined && read < SNIFF_BYTES) {
-    const next = await chunks.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    held.push(next.value);
-    for (const byte of next.value) {
-      if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) {
-        first = byte;
-        break;
-      }
-    }
-    read += next.value.length;
-  }
-  return { json: first === 0x7b || first === 0x5b, body: replayBody(held, chunks, ended) };
 }
 
 /** Throws AnswerTooLarge once a single SSE event (bytes since the last blank line) passes `max`. */
@@ -214,9 +187,7 @@ export async function screenReply(
   if (type === "" || type.includes("event-stream")) return { ...reply, body: capEvents(reply.body, limits.eventBytes) };
   let text: string;
   try {
-    const chunks: Buffer[] = [];
-    for await (const c of capTotal(reply.body, limits.answerBytes)) chunks.push(Buffer.from(c));
-    text = Buffer.concat(chunks).toString("utf8");
+    text = (await readWhole(capTotal(reply.body, limits.answerBytes))).toString("utf8");
   } catch (err) {
     const why = err instanceof AnswerTooLarge ? err.message : `its answer was cut mid-body (${(err as Error).message})`;
     return synthetic(dialect, 502, `upstream ${where}: ${why}`);

@@ -4,7 +4,7 @@ import { decodeResponsesUsage } from "../dialects/openai-responses/usage.js";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, Json, Usage } from "../ir/types.js";
 import { answerMarks, partMarks } from "../routing/reasoning-marks.js";
-import { type SseEvent, SseParser } from "../sse/parser.js";
+import type { SseEvent } from "../sse/parser.js";
 
 /** The string values that carry generated text in stream deltas (text, thinking, tool arguments). */
 const TEXT =
@@ -18,13 +18,12 @@ function textLength(data: string): number {
 }
 
 /**
- * Watches a passthrough stream for usage without touching the bytes: it splits events and parses the JSON
- * of the few that carry usage (Anthropic message_start / message_delta, Responses terminal events, the Chat
+ * Watches a passthrough stream for usage without touching the bytes: of the events the stream inspector
+ * splits, it parses the JSON of the few that carry usage (Anthropic message_start / message_delta, Responses terminal events, the Chat
  * chunk that has a usage object), and measures the text of the delta events (for estimating the output of
  * a stream cut before its usage came).
  */
 export class UsageTap {
-  private readonly parser = new SseParser();
   usage: Usage | undefined;
   /** Whether `usage` is the answer's final report (Anthropic's message_start only has the input's). */
   final = false;
@@ -43,19 +42,7 @@ export class UsageTap {
    * message_stop; Responses: a terminal event), or an error event. A stream closed before is cut.
    */
   ended = false;
-  private readonly onEvent: (ev: SseEvent) => void;
-
-  constructor(private readonly dialect: Dialect) {
-    this.onEvent = (ev) => this.event(ev);
-  }
-
-  push(chunk: Uint8Array): void {
-    this.parser.push(chunk, this.onEvent);
-  }
-
-  end(): void {
-    this.parser.end(this.onEvent);
-  }
+  constructor(private readonly dialect: Dialect) {}
 
   private parse(data: string): Json | undefined {
     try {
@@ -65,7 +52,8 @@ export class UsageTap {
     }
   }
 
-  private event(ev: SseEvent): void {
+  /** One event of the stream (parsed once, by the stream inspector: src/upstream/inspect.ts). */
+  event(ev: SseEvent): void {
     if (!this.ended) this.ended = isEnd(this.dialect, ev);
     switch (this.dialect) {
       case "anthropic": {

@@ -15,7 +15,7 @@ import { decodeChatUsage } from "../../src/dialects/openai-chat/usage.js";
 import { decodeResponsesUsage } from "../../src/dialects/openai-responses/usage.js";
 import type { Dialect, JsonObject, StreamEvent, Usage } from "../../src/ir/types.js";
 import { StreamTranslator } from "../../src/translate/stream-translator.js";
-import { UsageTap } from "../../src/upstream/usage-tap.js";
+import { StreamInspector } from "../../src/upstream/inspect.js";
 import { loadUpstreamFixtures } from "../support/upstream-fixtures.js";
 
 const table = new PriceTable();
@@ -75,10 +75,10 @@ function llmuxUsage(dialect: Dialect, sse: string): { translated?: Usage; tapped
   tr.push(sse);
   tr.end();
   if (dialect === "gemini") return { translated };
-  const t = new UsageTap(dialect);
+  const t = new StreamInspector(dialect, { tap: true });
   t.push(new TextEncoder().encode(sse));
   t.end();
-  return { translated, tapped: t.usage };
+  return { translated, tapped: t.tap!.usage };
 }
 
 const PROVIDER: [RegExp, string][] = [

@@ -13,7 +13,9 @@ import { PRESETS } from "../../src/providers/presets.js";
 
 const DOC = readFileSync(new URL("../../docs/config.md", import.meta.url), "utf8");
 const ENV_SETUP = readFileSync(new URL("../../src/config/env-setup.ts", import.meta.url), "utf8");
-const START = readFileSync(new URL("../../src/cli/start.ts", import.meta.url), "utf8");
+const START = ["../../src/cli/start.ts", "../../src/config/resolve.ts"]
+  .map((f) => readFileSync(new URL(f, import.meta.url), "utf8"))
+  .join("\n");
 
 type Node = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Dialect } from "../../src/ir/types.js";
 import { classifyReply } from "../../src/routing/error-class.js";
-import { peek } from "../../src/upstream/preamble.js";
+import { peek } from "../../src/upstream/inspect.js";
 import { loadUpstreamFixtures } from "../support/upstream-fixtures.js";
 
 /** The text cut into chunks of 1 to 97 bytes (a fixed pattern), as a network would deliver it. */

@@ -126,6 +126,18 @@ describe.each(ENGINES)("hot state on $name", ({ name, open }) => {
     expect(await s.setIfAbsent("probe", "again", 1000)).toBe(false);
   });
 
+  it("keeps a set: each member once, renewed expiry, gone when it expires", async () => {
+    expect(await s.members("set1")).toEqual([]);
+    await s.addMember("set1", "a", 60_000);
+    await s.addMember("set1", "b", 60_000);
+    await s.addMember("set1", "a", 60_000);
+    expect((await s.members("set1")).sort()).toEqual(["a", "b"]);
+    expect(await s.ttl("set1")).toBeGreaterThan(50_000);
+    await s.addMember("set2", "x", 100);
+    await sleep(250);
+    expect(await s.members("set2")).toEqual([]);
+  });
+
   it("refuses fractional amounts (both engines keep integers exactly)", async () => {
     await expect(s.incr("f", 0.5)).rejects.toThrow(/integer/);
     await expect(s.addWithin("f", 1, 1.5)).rejects.toThrow(/integer/);
