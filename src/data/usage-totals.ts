@@ -1,0 +1,42 @@
+import { sql } from "kysely";
+
+/** Usage summed over a set of rows: the ledger and the request log both carry these columns. */
+export interface UsageTotals {
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  /** Integer nano-dollars (1 USD = 1,000,000,000), summed exactly. */
+  cost_nanos: number;
+}
+
+/**
+ * The select list of every report that sums usage (spend by key, team, model, user or day from the ledger;
+ * the request log's stats by time bucket): one spelling of the aggregate, whichever table it runs on.
+ */
+export function usageSums() {
+  return [
+    sql<number>`count(*)`.as("requests"),
+    sql<number | string | null>`sum(input_tokens)`.as("input_tokens"),
+    sql<number | string | null>`sum(output_tokens)`.as("output_tokens"),
+    sql<number | string | null>`sum(cache_read_tokens)`.as("cache_read_tokens"),
+    sql<number | string | null>`sum(cache_write_tokens)`.as("cache_write_tokens"),
+    sql<number | string | null>`sum(reasoning_tokens)`.as("reasoning_tokens"),
+    sql<number | string | null>`sum(cost_nanos)`.as("cost_nanos"),
+  ] as const;
+}
+
+/** A row of `usageSums()` as numbers (PostgreSQL answers sums of bigints as text; an empty sum is null). */
+export function totalsOf(r: { [K in keyof UsageTotals]?: number | string | null } | undefined): UsageTotals {
+  return {
+    requests: Number(r?.requests ?? 0),
+    input_tokens: Number(r?.input_tokens ?? 0),
+    output_tokens: Number(r?.output_tokens ?? 0),
+    cache_read_tokens: Number(r?.cache_read_tokens ?? 0),
+    cache_write_tokens: Number(r?.cache_write_tokens ?? 0),
+    reasoning_tokens: Number(r?.reasoning_tokens ?? 0),
+    cost_nanos: Number(r?.cost_nanos ?? 0),
+  };
+}
