@@ -1,4 +1,5 @@
 import type { Data } from "../data/data.js";
+import { nanosOf, usd } from "../data/money.js";
 import { spentBy } from "../data/spend-queries.js";
 import { type Period, windowOf } from "../limits/windows.js";
 
@@ -29,12 +30,12 @@ export async function withSpendAll<T extends Budgeted>(
     for (const [id, nanos] of await spentBy(data, scope, ids, start)) spent.set(`${start}:${id}`, nanos);
   return views.map((v) => {
     const nanos = spent.get(`${startOf(v)}:${v.id}`) ?? 0;
-    const limit = v.budget ? Math.round(v.budget.usd * 1e9) : undefined;
+    const limit = v.budget ? nanosOf(v.budget.usd) : undefined;
     const end = windowFor(v)?.end;
     return {
       ...v,
-      spend_usd: nanos / 1e9,
-      budget_remaining_usd: limit === undefined ? null : Math.max(0, limit - nanos) / 1e9,
+      spend_usd: usd(nanos),
+      budget_remaining_usd: limit === undefined ? null : usd(Math.max(0, limit - nanos)),
       budget_resets_at: end !== undefined && Number.isFinite(end) ? new Date(end).toISOString() : null,
       budget_alert:
         limit === undefined

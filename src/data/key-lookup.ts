@@ -46,10 +46,12 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
       "k.expires_at",
       "k.disabled",
       "k.revoked_at",
+      "k.budget_nanos",
       "k.budget_micros",
       "k.budget_period",
       "k.limits",
       "t.models as team_models",
+      "t.budget_nanos as team_budget_nanos",
       "t.budget_micros as team_budget_micros",
       "t.budget_period as team_budget_period",
       "t.limits as team_limits",
@@ -71,6 +73,7 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
     quota: quotaOf(row),
     team_quota: row.team_id
       ? quotaOf({
+          budget_nanos: row.team_budget_nanos,
           budget_micros: row.team_budget_micros,
           budget_period: row.team_budget_period,
           limits: row.team_limits,

@@ -134,6 +134,7 @@ export class Keys {
       expires_at: null,
       disabled: 0,
       revoked_at: null,
+      budget_nanos: null,
       budget_micros: null,
       budget_period: null,
       limits: null,

@@ -51,6 +51,7 @@ export class Teams {
       id: newId("team_", 16),
       name: input.name,
       models: input.models ? JSON.stringify(input.models) : null,
+      budget_nanos: null,
       budget_micros: null,
       budget_period: null,
       limits: null,
