@@ -25,6 +25,11 @@ export interface SpooledWriterOptions<Row> {
   insert(rows: Row[]): Promise<void>;
   /** Append each row to a journal file before it is queued (survives kill -9), or keep the queue in memory only. */
   journal: boolean;
+  /**
+   * Names that earlier writers wrote their files under, whose leftovers this writer replays too (their lines
+   * reach `insert` as they were written: it tells them apart).
+   */
+  adopt?: readonly string[];
   batch?: number;
   flushMs?: number;
   retryMs?: number;
@@ -122,8 +127,9 @@ export class SpooledWriter<Row> {
     this.spool = join(dir, this.spoolName);
     // `<name>-<owner>.journal|spool` (owner: pid-nonce, or a bare pid as earlier versions wrote), or one taken
     // over for replay: `….replaying` (its owner's own spool) or `….<replayer>.replaying`.
+    const names = [opts.name, ...(opts.adopt ?? [])].join("|");
     this.file = new RegExp(
-      `^${opts.name}-(\\d+(?:-[0-9a-f]+)?)\\.(journal|spool)(?:\\.(\\d+(?:-[0-9a-f]+)?))?(\\.replaying)?$`,
+      `^(?:${names})-(\\d+(?:-[0-9a-f]+)?)\\.(journal|spool)(?:\\.(\\d+(?:-[0-9a-f]+)?))?(\\.replaying)?$`,
     );
     if (this.leftovers().length > 0) this.scheduleReplay(0);
     this.scanner = setInterval(() => {

@@ -15,17 +15,16 @@ export interface SettleParts {
 
 /**
  * The settle stage, once per request however it ended (the first call counts): its cost, its metrics and
- * trace (and overhead), its log line, its ledger row, its request log row. The gateway calls it as the answer
- * ends, before its last bytes leave. Nothing here waits on a database: rows are journalled and queued, and
- * written in batches.
+ * trace (and overhead), its log line, its request log row and ledger row. The gateway calls it as the answer
+ * ends, before its last bytes leave. Nothing here waits on a database: the rows are journalled (one line),
+ * queued, and written in batches.
  */
 export function settle(parts: SettleParts, rec: RequestRecord): void {
   if (rec.done) return;
   if (rec.model !== undefined) parts.billing.cost(rec);
   parts.observe.settle(rec);
   finalise(parts.logger, rec);
-  parts.billing.settle(rec);
-  // The request log (src/requestlog): the row, and the bodies when they are kept.
+  // The request-log row (and its bodies when kept) and, for a minted key, the ledger row: one journalled write.
   parts.requestLog?.record(rec);
   // Whoever reads the captured bodies holds them from here (the request log's batch, the recorder's queue).
   rec.capture = undefined;

@@ -6,8 +6,8 @@
 import type { Data } from "../data/data.js";
 import { BadFilter, type RequestFilter } from "../data/request-filter.js";
 import { requestBodies, requestRow, requestRows } from "../data/request-log-queries.js";
+import { unpackBodies } from "./bodies.js";
 import { answerOf, conversationOf } from "./conversation.js";
-import { unpackBodies } from "./request-log.js";
 import { type RequestDetail, type RequestRow, rowView } from "./view.js";
 
 export { BadFilter, type RequestFilter };
