@@ -1,16 +1,17 @@
 import { sql } from "kysely";
+import type { LedgerTable } from "./schema.js";
 
-/** Usage summed over a set of rows: the ledger and the request log both carry these columns. */
-export interface UsageTotals {
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  /** Integer nano-dollars (1 USD = 1,000,000,000), summed exactly. */
-  cost_nanos: number;
-}
+/** The columns the ledger and the request log both carry that reports sum. */
+type Summed =
+  | "input_tokens"
+  | "output_tokens"
+  | "cache_read_tokens"
+  | "cache_write_tokens"
+  | "reasoning_tokens"
+  | "cost_nanos";
+
+/** Usage summed over a set of rows (money in integer nano-dollars, summed exactly), and how many rows. */
+export type UsageTotals = { requests: number } & Pick<LedgerTable, Summed>;
 
 /**
  * The select list of every report that sums usage (spend by key, team, model, user or day from the ledger;
