@@ -1,13 +1,12 @@
 /**
  * What the batched SQLite writes (the request log and the spend ledger) cost the event loop: batches of 200
- * rows of each written through their writers (RequestLog, Ledger) to a fresh SQLite file, while a 1 ms
+ * rows of each written through their one writer (RequestLog) to a fresh SQLite file, while a 1 ms
  * ticker runs: the longest gap between two ticks during a batch is the longest the event loop was held
  * (about 1 ms when it was not held at all), and the rows written per second.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Ledger, type LedgerRow } from "../src/billing/ledger.js";
 import { Data } from "../src/data/data.js";
 import { newRecord } from "../src/request/record.js";
 import { RequestLog, type RequestLogSettings } from "../src/requestlog/request-log.js";
@@ -28,32 +27,6 @@ export interface SqliteWrites {
 
 const quiet = { spooled: () => undefined, caughtUp: () => undefined };
 
-function ledgerRow(id: string, i: number): LedgerRow {
-  return {
-    id,
-    at: Date.now(),
-    key_id: `key_${i % 50}`,
-    team_id: `team_${i % 5}`,
-    user_label: null,
-    alias: "bench-model",
-    provider: "mock",
-    deployment: null,
-    model: "bench-model",
-    client: "openai-chat",
-    status: 200,
-    outcome: "ok",
-    input_tokens: 420,
-    output_tokens: 9,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
-    cost_nanos: 1234,
-    estimated: 0,
-    latency_ms: 3,
-    ttft_ms: 1,
-  };
-}
-
 export async function measureSqliteWrites(batches = 50, batch = 200): Promise<SqliteWrites> {
   const dir = mkdtempSync(join(tmpdir(), "llmux-bench-writes-"));
   const data = new Data({ path: join(dir, "llmux.db") });
@@ -66,7 +39,6 @@ export async function measureSqliteWrites(batches = 50, batch = 200): Promise<Sq
     conversations: false,
   };
   const log = new RequestLog(data, dir, settings, new Redactor([]), quiet, 600_000);
-  const ledger = new Ledger(data, dir, quiet, 600_000);
   let n = 0;
   const round = () => {
     for (let i = 0; i < batch; i++, n++) {
@@ -86,11 +58,11 @@ export async function measureSqliteWrites(batches = 50, batch = 200): Promise<Sq
         keyId: `key_${n % 50}`,
         teamId: `team_${n % 5}`,
       });
+      // Its request-log row and (a minted key's request) its ledger row.
       log.record(rec);
-      ledger.add(ledgerRow(id, n));
     }
   };
-  const write = () => Promise.all([log.flush(), ledger.flush()]);
+  const write = () => log.flush();
   // Warm up: the tables hold some rows, the statements are prepared.
   for (let b = 0; b < 10; b++) {
     round();
@@ -127,7 +99,6 @@ export async function measureSqliteWrites(batches = 50, batch = 200): Promise<Sq
   } finally {
     clearInterval(ticker);
     await log.close();
-    await ledger.close();
   }
   // Every row reached the database (the figure is of writes that happened).
   const db = await data.db();

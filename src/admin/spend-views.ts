@@ -1,5 +1,6 @@
-import { sql } from "kysely";
 import type { Data } from "../data/data.js";
+import { nanosOf, usd } from "../data/money.js";
+import { spentBy } from "../data/spend-queries.js";
 import { type Period, windowOf } from "../limits/windows.js";
 
 interface Budgeted {
@@ -24,31 +25,17 @@ export async function withSpendAll<T extends Budgeted>(
   const startOf = (v: T) => windowFor(v)?.start ?? 0;
   const byStart = new Map<number, string[]>();
   for (const v of views) byStart.set(startOf(v), [...(byStart.get(startOf(v)) ?? []), v.id]);
-  const column = scope === "key" ? "key_id" : "team_id";
   const spent = new Map<string, number>();
-  if (views.length > 0) {
-    const db = await data.db();
-    for (const [start, ids] of byStart) {
-      for (let i = 0; i < ids.length; i += 500) {
-        const rows = await db
-          .selectFrom("ledger")
-          .select([sql<string>`${sql.ref(column)}`.as("id"), sql<string | number | null>`sum(cost_nanos)`.as("nanos")])
-          .where(column, "in", ids.slice(i, i + 500))
-          .where("at", ">=", start)
-          .groupBy(column)
-          .execute();
-        for (const r of rows) spent.set(`${start}:${r.id}`, Number(r.nanos ?? 0));
-      }
-    }
-  }
+  for (const [start, ids] of byStart)
+    for (const [id, nanos] of await spentBy(data, scope, ids, start)) spent.set(`${start}:${id}`, nanos);
   return views.map((v) => {
     const nanos = spent.get(`${startOf(v)}:${v.id}`) ?? 0;
-    const limit = v.budget ? Math.round(v.budget.usd * 1e9) : undefined;
+    const limit = v.budget ? nanosOf(v.budget.usd) : undefined;
     const end = windowFor(v)?.end;
     return {
       ...v,
-      spend_usd: nanos / 1e9,
-      budget_remaining_usd: limit === undefined ? null : Math.max(0, limit - nanos) / 1e9,
+      spend_usd: usd(nanos),
+      budget_remaining_usd: limit === undefined ? null : usd(Math.max(0, limit - nanos)),
       budget_resets_at: end !== undefined && Number.isFinite(end) ? new Date(end).toISOString() : null,
       budget_alert:
         limit === undefined

@@ -1,3 +1,4 @@
+import { NANOS_PER_USD, nanosOf, usd } from "../data/money.js";
 import { isObject } from "../ir/input-error.js";
 import type { Usage } from "../ir/types.js";
 import { type Price, type PriceChange, priceAt } from "./prices.js";
@@ -7,7 +8,7 @@ import { type Price, type PriceChange, priceAt } from "./prices.js";
  * pico-dollars per token (1e-12 USD), so tokens × price is exact; a request's cost is kept in nano-dollars
  * (1e-9 USD), rounded once, and sums of nano-dollars are exact.
  */
-export const NANOS_PER_USD = 1_000_000_000;
+export { NANOS_PER_USD, nanosOf, usd };
 
 const pico = (usdPerMillion: number | undefined): number => Math.round((usdPerMillion ?? 0) * 1_000_000);
 
@@ -63,14 +64,4 @@ export function costOf(
     output * pico(p.output) +
     reasoning * pico(p.reasoning);
   return { nanos: Math.round(picos / 1000), estimated: usage.estimated === true, priced: true };
-}
-
-/** Nano-dollars as a USD number for answers (never summed as floats: sums are taken in nanos). */
-export function usd(nanos: number): number {
-  return nanos / NANOS_PER_USD;
-}
-
-/** USD (a budget, a price) as nano-dollars. */
-export function nanosOf(usdAmount: number): number {
-  return Math.round(usdAmount * NANOS_PER_USD);
 }

@@ -83,7 +83,7 @@ function sharedSqlite(path: string): Engine {
   };
 }
 
-/** A PostgreSQL pool; `bigint` columns are read back as numbers (times, micro-dollars: all below 2^53). */
+/** A PostgreSQL pool; `bigint` columns are read back as numbers (times, nano-dollars: exact below 2^53). */
 function openPostgres(url: string): Engine {
   const pg = require("pg") as typeof import("pg");
   const pool = new pg.Pool({

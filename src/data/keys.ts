@@ -3,9 +3,9 @@ import type { Kysely } from "kysely";
 import { newId } from "../ir/ids.js";
 import type { Keyring } from "../secrets/cipher.js";
 import { nowSeconds } from "./data.js";
+import { type Budget, type Limits, quotaColumns, quotaOf } from "./quota.js";
 import { bumpRevision } from "./revisions.js";
 import type { Database, KeysTable } from "./schema.js";
-import { type Budget, type Limits, quotaColumns, quotaOf } from "./teams.js";
 
 /** What identifies a minted key: `lx-` and 43 base64url characters (256 random bits). */
 export const KEY_PATTERN = /^lx-[A-Za-z0-9_-]{43}$/;
@@ -134,6 +134,7 @@ export class Keys {
       expires_at: null,
       disabled: 0,
       revoked_at: null,
+      budget_nanos: null,
       budget_micros: null,
       budget_period: null,
       limits: null,

@@ -2,7 +2,8 @@
  * The tables llmux keeps, as Kysely sees them. One interface per table; `Database` names them. A later
  * migration that adds tables (the request ledger, spend) adds its interfaces here and its entry to
  * `Database`; nothing else has to change. Times are unix seconds (`bigint` on PostgreSQL, read back as
- * numbers); JSON is kept as text so both engines store it the same way; money is integer micro-dollars.
+ * numbers); JSON is kept as text so both engines store it the same way; money is integer nano-dollars
+ * (src/data/money.ts).
  */
 
 export interface MetaTable {
@@ -35,7 +36,12 @@ export interface ReasoningTable {
 
 /** Budgets and limits: stored now, enforced by the admission that reads them. */
 export interface QuotaColumns {
-  /** Integer micro-dollars (1 USD = 1,000,000). */
+  /** Integer nano-dollars (1 USD = 1,000,000,000); null: no budget (006_budget_nanos). */
+  budget_nanos: number | null;
+  /**
+   * The same budget in micro-dollars, as the release before 006_budget_nanos stores it: still written for
+   * it during a rolling deploy, and read where it disagrees with `budget_nanos` (src/data/quota.ts).
+   */
   budget_micros: number | null;
   /** `day` | `week` | `month` | `total`. */
   budget_period: string | null;

@@ -1,14 +1,17 @@
 import { randomBytes } from "node:crypto";
 import {
   appendFileSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   unlinkSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { join } from "node:path";
 
@@ -25,6 +28,11 @@ export interface SpooledWriterOptions<Row> {
   insert(rows: Row[]): Promise<void>;
   /** Append each row to a journal file before it is queued (survives kill -9), or keep the queue in memory only. */
   journal: boolean;
+  /**
+   * Names that earlier writers wrote their files under, whose leftovers this writer replays too (their lines
+   * reach `insert` as they were written: it tells them apart).
+   */
+  adopt?: readonly string[];
   batch?: number;
   flushMs?: number;
   retryMs?: number;
@@ -79,8 +87,9 @@ const lines = (rows: unknown[]) => (rows.length ? `${rows.map((r) => JSON.string
  * Rows written to the database in batches, off the request path, and kept on disk while the database is away.
  *
  * - `add` queues the row (after appending it to this process's journal file, when journalled: one small
- *   synchronous append, no wait on the database); batches go to the database shortly after, and the journal
- *   is cut down to the rows still queued. A process killed with -9 leaves its journal behind.
+ *   synchronous write to the journal kept open, no wait on the database); batches go to the database shortly
+ *   after, and the journal is cut down to the rows still queued. A process killed with -9 leaves its journal
+ *   behind.
  * - When the database cannot be reached, the batch is appended to this process's spool file and replayed,
  *   oldest first, once the database answers again.
  * - Journals and spools of processes that are gone (a crash, a restart, another worker or instance on this
@@ -94,6 +103,8 @@ export class SpooledWriter<Row> {
   private retry: NodeJS.Timeout | undefined;
   private readonly scanner: NodeJS.Timeout;
   private readonly journal: string | undefined;
+  /** The journal, open for appending (one write per row); closed when the journal is replaced. */
+  private journalFd: number | undefined;
   private readonly spool: string;
   /** The spool's name in its directory (the events say it). */
   readonly spoolName: string;
@@ -122,8 +133,9 @@ export class SpooledWriter<Row> {
     this.spool = join(dir, this.spoolName);
     // `<name>-<owner>.journal|spool` (owner: pid-nonce, or a bare pid as earlier versions wrote), or one taken
     // over for replay: `….replaying` (its owner's own spool) or `….<replayer>.replaying`.
+    const names = [opts.name, ...(opts.adopt ?? [])].join("|");
     this.file = new RegExp(
-      `^${opts.name}-(\\d+(?:-[0-9a-f]+)?)\\.(journal|spool)(?:\\.(\\d+(?:-[0-9a-f]+)?))?(\\.replaying)?$`,
+      `^(?:${names})-(\\d+(?:-[0-9a-f]+)?)\\.(journal|spool)(?:\\.(\\d+(?:-[0-9a-f]+)?))?(\\.replaying)?$`,
     );
     if (this.leftovers().length > 0) this.scheduleReplay(0);
     this.scanner = setInterval(() => {
@@ -135,7 +147,9 @@ export class SpooledWriter<Row> {
   add(row: Row): void {
     if (this.journal)
       try {
-        appendFileSync(this.journal, lines([row]), { mode: 0o600 });
+        this.journalFd ??= openSync(this.journal, "a", 0o600);
+        const line = Buffer.from(lines([row]));
+        for (let done = 0; done < line.length; ) done += writeSync(this.journalFd, line, done);
       } catch {
         // No journal (the directory is unusable): the row still goes to the database with the next batch.
       }
@@ -175,6 +189,7 @@ export class SpooledWriter<Row> {
         if (this.journal)
           try {
             writeFileSync(`${this.journal}.next`, lines(this.queue), { mode: 0o600 });
+            this.closeJournal();
             renameSync(`${this.journal}.next`, this.journal);
           } catch {
             // see add()
@@ -246,6 +261,17 @@ export class SpooledWriter<Row> {
     }
   }
 
+  /** Lets go of the journal's descriptor: the next row opens the journal anew (the file there now). */
+  private closeJournal(): void {
+    if (this.journalFd === undefined) return;
+    try {
+      closeSync(this.journalFd);
+    } catch {
+      // already gone
+    }
+    this.journalFd = undefined;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.scanner);
@@ -255,6 +281,7 @@ export class SpooledWriter<Row> {
     if (this.spooling) await this.replay();
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
+    this.closeJournal();
     // Everything reached the database: nothing to leave behind.
     if (this.journal && this.queue.length === 0 && !this.spooling && existsSync(this.journal)) unlinkSync(this.journal);
   }

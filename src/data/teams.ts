@@ -1,19 +1,9 @@
 import type { Kysely } from "kysely";
 import { newId } from "../ir/ids.js";
 import { nowSeconds } from "./data.js";
+import { type Budget, type Limits, quotaColumns, quotaOf } from "./quota.js";
 import { bumpRevision } from "./revisions.js";
 import type { Database, TeamsTable } from "./schema.js";
-
-export type Period = "day" | "week" | "month" | "total";
-export interface Budget {
-  usd: number;
-  period: Period;
-}
-export interface Limits {
-  rpm?: number | undefined;
-  tpm?: number | undefined;
-  concurrency?: number | undefined;
-}
 
 /** A team as the admin API shows it. */
 export interface Team {
@@ -34,25 +24,6 @@ export interface TeamInput {
 }
 
 const iso = (s: number) => new Date(Number(s) * 1000).toISOString();
-
-/** Budget and limits columns from their API form (money as integer micro-dollars). */
-export function quotaColumns(i: { budget?: Budget | null | undefined; limits?: Limits | null | undefined }) {
-  const out: { budget_micros?: number | null; budget_period?: string | null; limits?: string | null } = {};
-  if (i.budget !== undefined) {
-    out.budget_micros = i.budget ? Math.round(i.budget.usd * 1_000_000) : null;
-    out.budget_period = i.budget ? i.budget.period : null;
-  }
-  if (i.limits !== undefined) out.limits = i.limits ? JSON.stringify(i.limits) : null;
-  return out;
-}
-
-export function quotaOf(r: { budget_micros: number | null; budget_period: string | null; limits: string | null }) {
-  return {
-    budget:
-      r.budget_micros === null ? null : { usd: Number(r.budget_micros) / 1_000_000, period: r.budget_period as Period },
-    limits: r.limits ? (JSON.parse(r.limits) as Limits) : null,
-  };
-}
 
 export function teamOf(r: TeamsTable): Team {
   return {
@@ -80,6 +51,7 @@ export class Teams {
       id: newId("team_", 16),
       name: input.name,
       models: input.models ? JSON.stringify(input.models) : null,
+      budget_nanos: null,
       budget_micros: null,
       budget_period: null,
       limits: null,

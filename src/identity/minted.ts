@@ -1,9 +1,7 @@
-import type { Kysely } from "kysely";
 import type { Data } from "../data/data.js";
+import { type FoundKey, identityRevision, keyByHash } from "../data/key-lookup.js";
 import { hashKey } from "../data/keys.js";
-import { readRevision } from "../data/revisions.js";
-import type { Database } from "../data/schema.js";
-import { quotaOf } from "../data/teams.js";
+import type { QuotaSettings } from "../data/quota.js";
 import type { Keyring } from "../secrets/cipher.js";
 import type { Refusal, Resolver, Verdict } from "./identify.js";
 import type { Principal, Quota } from "./principal.js";
@@ -76,69 +74,41 @@ export class KeyDirectory implements Resolver {
   }
 
   private async load(hash: string): Promise<Entry | null> {
-    const db = await this.data.db();
     if (this.revision === undefined) {
-      this.revision = await readRevision(db);
-      this.startPolling(db);
+      this.revision = await identityRevision(this.data);
+      this.startPolling();
     }
     const generation = this.generation;
-    const row = await db
-      .selectFrom("api_keys as k")
-      .leftJoin("teams as t", "t.id", "k.team_id")
-      .select([
-        "k.id",
-        "k.prefix",
-        "k.hash",
-        "k.previous_until",
-        "k.name",
-        "k.user_label",
-        "k.team_id",
-        "k.models",
-        "k.expires_at",
-        "k.disabled",
-        "k.revoked_at",
-        "t.models as team_models",
-        "k.budget_micros",
-        "k.budget_period",
-        "k.limits",
-        "t.budget_micros as team_budget_micros",
-        "t.budget_period as team_budget_period",
-        "t.limits as team_limits",
-      ])
-      .where((eb) => eb.or([eb("k.hash", "=", hash), eb("k.previous_hash", "=", hash)]))
-      .executeTakeFirst();
+    const found = await keyByHash(this.data, hash);
     let entry: Entry | null = null;
-    if (row) {
-      const allow = [row.models, row.team_models].filter((m): m is string => !!m).map((m) => JSON.parse(m) as string[]);
-      const creds = await db
-        .selectFrom("credentials")
-        .select(["provider", "sealed", "key_version"])
-        .where("key_id", "=", row.id)
-        .execute();
+    if (found) {
       let credentials: Map<string, string> | undefined;
-      if (creds.length > 0) {
+      if (found.credentials.length > 0) {
         if (!this.keyring) throw new Error("stored credentials need secrets.master_key to be opened");
         credentials = new Map(
-          creds.map((c) => [c.provider, this.keyring!.open({ sealed: c.sealed, keyVersion: c.key_version })]),
+          found.credentials.map((c) => [
+            c.provider,
+            this.keyring!.open({ sealed: c.sealed, keyVersion: c.key_version }),
+          ]),
         );
       }
       entry = {
         principal: {
-          owner: `key:${row.id}`,
+          owner: `key:${found.id}`,
           kind: "minted",
-          name: row.name,
-          keyId: row.id,
-          user: row.user_label ?? undefined,
-          teamId: row.team_id ?? undefined,
-          allow: allow.length > 0 ? allow : undefined,
+          name: found.name,
+          keyId: found.id,
+          user: found.user_label ?? undefined,
+          teamId: found.team_id ?? undefined,
+          allow: found.allow.length > 0 ? found.allow : undefined,
           credentials,
-          quotas: quotasOf(row),
+          quotas: quotasOf(found),
         },
-        prefix: row.prefix,
-        revoked: row.revoked_at !== null,
-        disabled: row.disabled === 1,
-        expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-        graceUntil: row.hash === hash ? null : Number(row.previous_until ?? 0),
+        prefix: found.prefix,
+        revoked: found.revoked,
+        disabled: found.disabled,
+        expiresAt: found.expires_at,
+        graceUntil: found.grace_until,
       };
     }
     if (generation !== this.generation) return entry;
@@ -147,17 +117,17 @@ export class KeyDirectory implements Resolver {
     return entry;
   }
 
-  private startPolling(db: Kysely<Database>): void {
+  private startPolling(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.poll(db), this.pollMs);
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
     this.timer.unref();
   }
 
-  private async poll(db: Kysely<Database>): Promise<void> {
+  private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
     try {
-      const r = await readRevision(db);
+      const r = await identityRevision(this.data);
       if (r !== this.revision) this.invalidate();
       this.revision = r;
     } catch {
@@ -168,33 +138,14 @@ export class KeyDirectory implements Resolver {
   }
 }
 
-type QuotaRow = {
-  id: string;
-  team_id: string | null;
-  budget_micros: number | null;
-  budget_period: string | null;
-  limits: string | null;
-  team_budget_micros: number | null;
-  team_budget_period: string | null;
-  team_limits: string | null;
-};
-
 /** The key's and its team's budgets and limits, those that are set. */
-function quotasOf(row: QuotaRow): Quota[] | undefined {
+function quotasOf(found: FoundKey): Quota[] | undefined {
   const out: Quota[] = [];
-  const add = (scope: Quota["scope"], id: string, q: ReturnType<typeof quotaOf>) => {
-    if (q.budget || q.limits) out.push({ scope, id, budget: q.budget ?? undefined, limits: q.limits ?? undefined });
+  const add = (scope: Quota["scope"], id: string, q: QuotaSettings | null) => {
+    if (q && (q.budget || q.limits))
+      out.push({ scope, id, budget: q.budget ?? undefined, limits: q.limits ?? undefined });
   };
-  add("key", row.id, quotaOf(row));
-  if (row.team_id)
-    add(
-      "team",
-      row.team_id,
-      quotaOf({
-        budget_micros: row.team_budget_micros,
-        budget_period: row.team_budget_period,
-        limits: row.team_limits,
-      }),
-    );
+  add("key", found.id, found.quota);
+  if (found.team_id) add("team", found.team_id, found.team_quota);
   return out.length > 0 ? out : undefined;
 }

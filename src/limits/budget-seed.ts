@@ -1,4 +1,4 @@
-import { spentSince } from "../billing/spend.js";
+import { spentSince } from "../data/spend-queries.js";
 import type { Quota } from "../identity/principal.js";
 import { hotKeys } from "../state/keys.js";
 import type { LimitsDeps } from "./deps.js";

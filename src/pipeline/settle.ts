@@ -41,7 +41,8 @@ export interface SettleParts {
  * 1. `keep`: as a translated answer completes, before its closing bytes, what it leaves behind (captured
  *    reasoning, a stored Response), so that the client's next turn finds it;
  * 2. `settle`: as the answer ends, before its last bytes leave: the record, its cost, metrics, log line, and
- *    the rows (journalled, never waiting on a database); claims on what an upstream keeps are sent off;
+ *    the request-log and ledger rows (one journalled write, never waiting on a database); claims on what an
+ *    upstream keeps are sent off;
  * 3. `release`: once the answer is over: reservations and slots given back at the real cost, the deployment's
  *    health, its token quota, a whole answer's Response bound to its deployment.
  */
@@ -53,8 +54,7 @@ export function settle(parts: SettleParts, trail: Trail): void {
   if (rec.model !== undefined) parts.billing.cost(rec);
   parts.observe.settle(rec);
   logLine(parts.logger, rec);
-  parts.billing.settle(rec);
-  // The request log (src/requestlog): the row, and the bodies when they are kept.
+  // The request-log row (and its bodies when kept) and, for a minted key, the ledger row: one journalled write.
   parts.requestLog?.record(rec);
   // Whoever reads the captured bodies holds them from here (the request log's batch, the recorder's queue).
   rec.capture = undefined;

@@ -1,4 +1,9 @@
+import { promisify } from "node:util";
+import { brotliCompress, brotliDecompress, constants } from "node:zlib";
 import type { Bounded, ExchangeCapture } from "../request/capture.js";
+
+const compress = promisify(brotliCompress);
+const decompress = promisify(brotliDecompress);
 
 export type BodyName = "client_request" | "upstream_request" | "upstream_response" | "client_response";
 
@@ -26,4 +31,15 @@ export function bodiesOf(capture: ExchangeCapture, cap: number, redact: (s: stri
     client_response: one("client_response", capture.clientResponse),
     truncated,
   };
+}
+
+/** Bodies as stored: one compressed JSON document. */
+export async function packBodies(b: Bodies): Promise<Buffer> {
+  return compress(Buffer.from(JSON.stringify(b)), {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 22 },
+  });
+}
+
+export async function unpackBodies(data: Uint8Array): Promise<Bodies> {
+  return JSON.parse((await decompress(data)).toString("utf8")) as Bodies;
 }

@@ -1,23 +1,22 @@
-import { promisify } from "node:util";
-import { brotliCompress, brotliDecompress, constants } from "node:zlib";
-import type { Insertable } from "kysely";
+import { ledgerRowOf } from "../billing/ledger-row.js";
 import type { Data } from "../data/data.js";
-import type { RequestBodiesTable } from "../data/schema.js";
-import { type SpoolEvents, SpooledWriter } from "../data/spooled-writer.js";
+import { pruneOldest } from "../data/request-log-retention.js";
+import type { SpoolEvents } from "../data/spooled-writer.js";
 import { outcomeOf } from "../request/outcome.js";
 import type { RequestRecord } from "../request/record.js";
 import type { Redactor } from "../secrets/redact.js";
 import { type Bodies, bodiesOf } from "./bodies.js";
 import { logRowOf, type RequestLogRow } from "./row.js";
-
-const compress = promisify(brotliCompress);
-const decompress = promisify(brotliDecompress);
+import type { SettledEntry } from "./settled-entry.js";
+import { SettledWriter } from "./settled-writer.js";
 
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement when pruning: short write locks, requests served in between. */
 const PRUNE_BATCH = 2000;
 
 export interface RequestLogSettings {
+  /** `logging.requests`: a row per request; when false only minted-key requests' ledger rows are written. */
+  requests?: boolean | undefined;
   bodies: "off" | "errors" | "all";
   /** Each body's cap, in bytes. */
   bodyMaxBytes: number;
@@ -34,28 +33,21 @@ export interface RequestLogEvents extends SpoolEvents {
   pruneFailed?(err: unknown): void;
 }
 
-/** Bodies as stored: one compressed JSON document. */
-export async function packBodies(b: Bodies): Promise<Buffer> {
-  return compress(Buffer.from(JSON.stringify(b)), {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 22 },
-  });
-}
-
-export async function unpackBodies(data: Uint8Array): Promise<Bodies> {
-  return JSON.parse((await decompress(data)).toString("utf8")) as Bodies;
-}
-
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The request log's writer: one row per settled request (a health check or an admin call aside), queued by
- * the settle stage and written in batches off the request path (see SpooledWriter: spooled to disk while the
- * database is away; no journal, since losing the last rows of a killed process is acceptable for a log and
- * the ledger keeps the money). Bodies, when kept, are redacted and compressed in the batch, never on the
- * request path. Retention is enforced by `prune`, in small batches.
+ * The writer of every settled request's rows: its request-log row (one per request, a health check or an
+ * admin call aside) and, for a request made with a minted key, its ledger row, the request log's spend
+ * projection, which is never pruned and is written even with `logging.requests` off. The settle stage calls
+ * `record` once per request: the rows go to this process's journal as one line (one small synchronous
+ * append: a process killed with -9 loses neither), then in batches to the database, both tables (and the
+ * bodies, when kept) in one transaction; while the database is away they wait in a spool (see
+ * SettledWriter). Bodies are redacted and compressed in the batch, never on the request path, and are not
+ * journalled: a row replayed from a journal or spool says it has none. Retention is enforced by `prune`, in
+ * small batches.
  */
 export class RequestLog {
-  private readonly writer: SpooledWriter<RequestLogRow>;
+  private readonly writer: SettledWriter;
   /** Captured bodies of queued rows, by request id, until their batch is written. */
   private readonly pending = new Map<string, () => Bodies>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -67,20 +59,25 @@ export class RequestLog {
     readonly settings: RequestLogSettings,
     private readonly redactor: Redactor,
     private readonly events: RequestLogEvents,
-    flushMs = 250,
+    flushMs = 100,
   ) {
-    this.writer = new SpooledWriter<RequestLogRow>(dir, events, {
-      name: "requests",
-      journal: false,
-      flushMs,
-      // Small batches: SQLite writes hold the event loop, a short while each (the requests interleave).
-      batch: 200,
-      insert: (rows) => this.insert(rows),
-    });
+    this.writer = new SettledWriter(data, dir, events, { flushMs, bodies: (id) => this.takeBodies(id) });
+  }
+
+  private takeBodies(id: string): Bodies | undefined {
+    const b = this.pending.get(id)?.();
+    this.pending.delete(id);
+    return b;
+  }
+
+  /** Whether a row per request is kept (`logging.requests`). */
+  get logging(): boolean {
+    return this.settings.requests !== false;
   }
 
   /** What the request capture (src/request/capture.ts) keeps of each body for the log: 0 when bodies are neither kept nor shown. */
   get captureBytes(): number {
+    if (!this.logging) return 0;
     return this.settings.bodies !== "off" || this.settings.conversations ? this.settings.bodyMaxBytes : 0;
   }
 
@@ -94,12 +91,26 @@ export class RequestLog {
     this.timers.push(first, every);
   }
 
-  /** The settle stage's hook: the request's row is queued (never waits on the database). */
+  /**
+   * The settle stage's hook, once per request: its rows are journalled and queued (never waits on the
+   * database). Its cost is what Billing.cost put on the record.
+   */
   record(rec: RequestRecord): void {
-    if (rec.path.startsWith("/admin/") || rec.path === "/admin") return;
+    const now = performance.now();
+    const wall = Date.now();
+    const entry: SettledEntry = {};
+    if (rec.keyId !== undefined) entry.ledger = ledgerRowOf(rec, rec.cost, now, wall);
+    const row = this.logRow(rec, now, wall);
+    if (row) entry.log = row;
+    if (entry.ledger || entry.log) this.writer.add(entry);
+  }
+
+  /** The request-log row of a request that is logged (its bodies held until its batch). */
+  private logRow(rec: RequestRecord, now: number, wall: number): RequestLogRow | undefined {
+    if (!this.logging || rec.path.startsWith("/admin/") || rec.path === "/admin") return undefined;
     const outcome = outcomeOf(rec);
-    if (rec.quiet && outcome === "ok") return;
-    const row = logRowOf(rec);
+    if (rec.quiet && outcome === "ok") return undefined;
+    const row = logRowOf(rec, now, wall);
     const capture = this.captureBytes > 0 ? rec.capture : undefined;
     const secrets = capture?.secrets ?? [];
     if (row.reason) row.reason = this.redactor.redact(row.reason, secrets);
@@ -112,27 +123,11 @@ export class RequestLog {
       row.has_bodies = 1;
       this.pending.set(row.id, bodies);
     }
-    this.writer.add(row);
     if (this.events.finished) {
       const finished = this.events.finished;
       setImmediate(() => finished(row, bodies?.()));
     }
-  }
-
-  private async insert(rows: RequestLogRow[]): Promise<void> {
-    const bodies: Insertable<RequestBodiesTable>[] = [];
-    for (const row of rows) {
-      const b = this.pending.get(row.id)?.();
-      this.pending.delete(row.id);
-      // A row replayed from the spool has lost its bodies (they are not spooled): it says so.
-      row.has_bodies = b ? 1 : 0;
-      if (b) bodies.push({ id: row.id, at: row.at, data: await packBodies(b) });
-    }
-    // Rows and bodies in one transaction, off the event loop on SQLite (Data.write).
-    await this.data.write([
-      { insert: "request_log", rows },
-      { insert: "request_bodies", rows: bodies },
-    ]);
+    return row;
   }
 
   /** Writes what is queued now (tests, and before a close). */
@@ -158,22 +153,9 @@ export class RequestLog {
   }
 
   private async pruneTable(table: "request_log" | "request_bodies", before: number): Promise<number> {
-    const db = await this.data.db();
-    // The oldest batch past the limit (by time, then id: the same rows for every statement of the batch).
-    const oldest = () =>
-      db.selectFrom(table).select("id").where("at", "<", before).orderBy("at").orderBy("id").limit(PRUNE_BATCH);
     let total = 0;
     for (;;) {
-      // Each batch in one transaction, off the event loop on SQLite (Data.write).
-      const changes =
-        table === "request_log"
-          ? await this.data.write([{ query: db.deleteFrom("request_log").where("id", "in", oldest()) }])
-          : await this.data.write([
-              // The rows whose bodies go say so (GET /admin/v1/requests shows has_bodies).
-              { query: db.updateTable("request_log").set({ has_bodies: 0 }).where("id", "in", oldest()) },
-              { query: db.deleteFrom("request_bodies").where("id", "in", oldest()) },
-            ]);
-      const n = changes[changes.length - 1] ?? 0;
+      const n = await pruneOldest(this.data, table, before, PRUNE_BATCH);
       total += n;
       if (n < PRUNE_BATCH) return total;
       await yieldToRequests();

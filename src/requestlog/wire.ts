@@ -8,15 +8,16 @@ import { RequestLog } from "./request-log.js";
 import type { RequestLogRow } from "./row.js";
 
 /**
- * The gateway's request log (`logging.requests`, on by default), on the data layer; undefined without one.
- * With `logging.conversations`, each finished request is also rendered on standard output.
+ * The writer of the request log (`logging.requests`, on by default) and the spend ledger, on the data layer;
+ * undefined without one. With `logging.requests: false` it writes the ledger's rows only. With
+ * `logging.conversations`, each finished request is also rendered on standard output.
  */
 export function requestLogOf(config: Config, logger: Logger, data: Data | undefined): RequestLog | undefined {
   const l = config.logging;
-  if (!data || !l.requests) return undefined;
+  if (!data) return undefined;
   const dir = config.billing.spool_dir ?? dirname(config.store.path);
   let show: ((row: RequestLogRow, bodies: Bodies | undefined) => void) | undefined;
-  if (l.conversations) {
+  if (l.requests && l.conversations) {
     const live = import("./live.js").then((m) => m.liveConversations(process.stdout));
     show = (row, bodies) =>
       void live
@@ -27,6 +28,7 @@ export function requestLogOf(config: Config, logger: Logger, data: Data | undefi
     data,
     dir,
     {
+      requests: l.requests,
       bodies: l.bodies,
       bodyMaxBytes: Math.round(l.body_max_kb * 1024),
       retentionDays: l.retention_days,
@@ -38,13 +40,14 @@ export function requestLogOf(config: Config, logger: Logger, data: Data | undefi
       spooled: (rows, err, file) =>
         logger.error(
           { rows, dir, err: (err as Error).message },
-          `the database did not take ${rows} request log row(s): kept in ${dir} (${file}) until it does (their bodies are not kept)`,
+          `the database did not take ${rows} settled request(s), their request log and ledger row(s): kept in ${dir} (${file}) until it does (their bodies are not kept)`,
         ),
-      caughtUp: (rows) => logger.warn({ rows }, `the request log caught up: ${rows} spooled row(s) written`),
+      caughtUp: (rows) =>
+        logger.warn({ rows }, `the ledger caught up, with the request log: ${rows} spooled request(s) written`),
       pruneFailed: (err) => logger.warn({ err: (err as Error).message }, "pruning the request log failed"),
       ...(show ? { finished: show } : {}),
     },
   );
-  log.startPruning();
+  if (l.requests) log.startPruning();
   return log;
 }

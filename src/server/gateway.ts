@@ -68,11 +68,11 @@ export class Gateway {
   private closing: Promise<void> | undefined;
   /** Minted keys, teams and the admin API, on the data layer (absent when a store is supplied). */
   readonly team: TeamParts | undefined;
-  /** Usage → cost → the spend ledger (the settle stage's money side). */
+  /** Usage → cost (the settle stage's money side; the ledger row is the request log writer's). */
   readonly billing: Billing;
   /** Metrics (/metrics), traces, the overhead header, the capture of bodies, recordings (src/observe/observe.ts). */
   readonly observe: Observe;
-  /** A row per request (and its bodies, when kept), on the data layer (absent without one). */
+  /** A row per request (and its bodies, when kept) and the ledger's rows, on the data layer (absent without one). */
   readonly requestLog: RequestLog | undefined;
 
   constructor(
@@ -115,7 +115,7 @@ export class Gateway {
       ...configResolvers(config.auth),
     ]);
     this.store = parts.store ?? this.team!.store;
-    this.billing = billingOf(config, logger, this.team?.data);
+    this.billing = billingOf(config, logger);
     this.requestLog = requestLogOf(config, logger, this.team?.data);
     const retentionMs = config.store.retention_days * 86_400_000;
     const admission = allowListAdmission(
@@ -241,7 +241,6 @@ export class Gateway {
     // Cut requests unwind (their upstream calls abort) and write their log lines before the log is flushed.
     await this.inflight.settled(2000);
     this.pool.close();
-    await this.billing.close();
     await this.requestLog?.close();
     this.team?.directory.close();
     await this.store.close();

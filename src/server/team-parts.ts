@@ -4,6 +4,7 @@ import { adminRoutes } from "../admin/routes.js";
 import { SIGNUP_PATH, Signup } from "../admin/signup.js";
 import { WebUi } from "../admin/ui.js";
 import type { Config } from "../config/schema.js";
+import { anyCredentials } from "../data/credentials.js";
 import { Data } from "../data/data.js";
 import { Keys } from "../data/keys.js";
 import { DataStore } from "../data/store.js";
@@ -109,9 +110,7 @@ export class TeamParts {
       throw new Error(
         "signup.enabled stores upstream keys encrypted: set secrets.master_key (e.g. from LLMUX_MASTER_KEY)",
       );
-    const db = await this.data.db();
-    const row = await db.selectFrom("credentials").select("key_id").limit(1).executeTakeFirst();
-    if (row)
+    if (await anyCredentials(this.data))
       throw new Error(
         "the store holds encrypted upstream credentials but secrets.master_key is not set (set it, e.g. from the LLMUX_MASTER_KEY environment variable)",
       );

@@ -3,7 +3,7 @@
  * bindings. One interface, two engines: in-process memory (one instance) and Redis (`state.url`, every
  * instance agrees). Every operation is atomic on its key; keys carry the engine's own prefix.
  *
- * Numbers are integers (tokens, micro-dollars, request counts); a TTL is in milliseconds and, where an
+ * Numbers are integers (tokens, nano-dollars, request counts); a TTL is in milliseconds and, where an
  * operation creates a key, applies only when it creates it (a window does not slide on every hit).
  */
 export interface HotState {

@@ -1,15 +1,35 @@
-/** The ledger's writer on SQLite and PostgreSQL: a graceful close flushes, a crashed process's journal is replayed. */
+/**
+ * The ledger's writer on SQLite and PostgreSQL: a graceful close flushes, a crashed process's journal is
+ * replayed. The ledger's rows are written by the settled rows' writer (with the request log's: see
+ * test/requestlog/settled-writer.test.ts); here it is given ledger rows alone.
+ */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Ledger, type LedgerRow } from "../../src/billing/ledger.js";
+import type { LedgerRow } from "../../src/billing/ledger-row.js";
 import { Data } from "../../src/data/data.js";
+import type { SpoolEvents } from "../../src/data/spooled-writer.js";
+import { SettledWriter } from "../../src/requestlog/settled-writer.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import { ledgerRow } from "../support/ledger-row.js";
 
 const quiet = { spooled: () => undefined, caughtUp: () => undefined };
+
+/** The settled rows' writer, given ledger rows alone. */
+class Ledger {
+  private readonly writer: SettledWriter;
+  constructor(data: Data, dir: string, events: SpoolEvents, flushMs = 100, retryMs = 1000, scanMs = 10_000) {
+    this.writer = new SettledWriter(data, dir, events, { flushMs, retryMs, scanMs });
+  }
+  add(row: LedgerRow): void {
+    this.writer.add({ ledger: row });
+  }
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+}
 
 function row(i: number, tag: string): LedgerRow {
   return ledgerRow({

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LedgerRow } from "../../src/billing/ledger.js";
+import type { LedgerRow } from "../../src/billing/ledger-row.js";
 import { Data } from "../../src/data/data.js";
 import { SqliteWriter } from "../../src/data/sqlite-writer.js";
 import { ENGINES, freshSqlite, type TestLocation } from "../support/engines.js";

@@ -14,6 +14,7 @@ import {
   ledgerRows,
   loadRun,
   post,
+  requestLogRows,
   rowsOfKey,
   type Sent,
   startCluster,
@@ -153,7 +154,7 @@ describe("three instances behind HAProxy on one PostgreSQL and Redis", () => {
     expect(mock.requests.at(-1)!.failure).toBeUndefined();
   });
 
-  it("one instance killed with SIGKILL during 2,000 requests: only requests in flight on it fail; every completed one has exactly one ledger row", async () => {
+  it("one instance killed with SIGKILL during 2,000 requests: only requests in flight on it fail; every completed one has exactly one ledger row and one request-log row", async () => {
     const { key, id } = await mintWithId();
     const total = 2000;
     const concurrency = 16;
@@ -176,6 +177,13 @@ describe("three instances behind HAProxy on one PostgreSQL and Redis", () => {
     );
     expect(rows.missing).toEqual([]);
     expect(rows.extra).toBe(0);
+    // The request log has the ledger's durability: the same requests, each once.
+    expect(
+      await requestLogRows(
+        c.where,
+        ok.map((r) => r.id!),
+      ),
+    ).toMatchObject({ missing: [], extra: 0 });
     await c.restart(1);
     // No row for anything else: at most the failed requests (the killed instance may have finished them upstream).
     const n = await rowsOfKey(c.where, id);
@@ -224,7 +232,7 @@ describe("three instances behind HAProxy on one PostgreSQL and Redis", () => {
     expect(spent).toBeLessThanOrEqual(11 * one);
   });
 
-  it("PostgreSQL connections cut for 10 s mid-run: known keys keep working, no ledger row is lost", async () => {
+  it("PostgreSQL connections cut for 10 s mid-run: known keys keep working, no ledger or request-log row is lost", async () => {
     const { key } = await mintWithId(["gpt-a"]);
     // Known: each instance has seen the key.
     for (const i of c.instances) expect((await chat(i.url, key)).status).toBe(200);
@@ -244,6 +252,13 @@ describe("three instances behind HAProxy on one PostgreSQL and Redis", () => {
     );
     expect(rows.missing).toEqual([]);
     expect(rows.extra).toBe(0);
+    expect(
+      await requestLogRows(
+        c.where,
+        ok.map((r) => r.id!),
+        60_000,
+      ),
+    ).toMatchObject({ missing: [], extra: 0 });
     const said = c.instances.map((i) => i.output.join("")).join("\n");
     expect(said).toMatch(/ledger row\(s\): kept in .* \(ledger-\d+-[0-9a-f]+\.spool\) until it does/);
     expect(said).toMatch(/the ledger caught up/);

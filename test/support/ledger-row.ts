@@ -1,4 +1,4 @@
-import type { LedgerRow } from "../../src/billing/ledger.js";
+import type { LedgerRow } from "../../src/billing/ledger-row.js";
 
 /** A ledger row for tests: a plain successful request, with whatever `fields` change. */
 export function ledgerRow(fields: Partial<LedgerRow> & Pick<LedgerRow, "id" | "key_id">): LedgerRow {

@@ -150,21 +150,32 @@ export async function pgQuery<T>(where: TestLocation, sql: string, params: unkno
   }
 }
 
-/** Which of these request ids have no ledger row (waiting up to `ms` for the rows), and how many rows each has. */
-export async function ledgerRows(
+/** Which of these request ids have no row in `table` (waiting up to `ms` for the rows), and how many rows each has. */
+async function rowsIn(
+  table: "ledger" | "request_log",
   where: TestLocation,
   ids: string[],
-  ms = 30_000,
+  ms: number,
 ): Promise<{ missing: string[]; extra: number; byKey: number }> {
   let rows: { id: string }[] = [];
   const end = Date.now() + ms;
   for (;;) {
-    rows = await pgQuery<{ id: string }>(where, "select id from ledger where id = any($1)", [ids]);
+    rows = await pgQuery<{ id: string }>(where, `select id from ${table} where id = any($1)`, [ids]);
     if (new Set(rows.map((r) => r.id)).size >= ids.length || Date.now() > end) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   const seen = new Set(rows.map((r) => r.id));
   return { missing: ids.filter((i) => !seen.has(i)), extra: rows.length - seen.size, byKey: rows.length };
+}
+
+/** Which of these request ids have no ledger row (waiting up to `ms` for the rows), and how many rows each has. */
+export function ledgerRows(where: TestLocation, ids: string[], ms = 30_000) {
+  return rowsIn("ledger", where, ids, ms);
+}
+
+/** Which of these request ids have no request-log row (waiting up to `ms`), and how many rows each has. */
+export function requestLogRows(where: TestLocation, ids: string[], ms = 30_000) {
+  return rowsIn("request_log", where, ids, ms);
 }
 
 /** Each key's summed cost in nano-dollars. */

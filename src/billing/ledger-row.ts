@@ -1,0 +1,48 @@
+import type { Insertable } from "kysely";
+import type { LedgerTable } from "../data/schema.js";
+import { type RequestRecord, usageOf } from "../request/record.js";
+import { deploymentId } from "../routing/deployments.js";
+import type { Cost } from "./cost.js";
+
+export type LedgerRow = Insertable<LedgerTable>;
+
+/** What a request that never reached a model costs. */
+const NOTHING: Cost = { nanos: 0, estimated: false, priced: true };
+
+/**
+ * A settled request made with a minted key as its ledger row: the request log's spend projection (its
+ * money columns), kept for good. `cost`: what Billing.cost computed (nothing when it was not asked).
+ */
+export function ledgerRowOf(
+  rec: RequestRecord,
+  cost: Cost = NOTHING,
+  now = performance.now(),
+  wall = Date.now(),
+): LedgerRow {
+  const reached = rec.model !== undefined;
+  const u = reached ? usageOf(rec) : undefined;
+  return {
+    id: rec.id,
+    at: wall - Math.round(now - rec.startedAt),
+    key_id: rec.keyId!,
+    team_id: rec.teamId ?? null,
+    user_label: rec.user ?? null,
+    alias: rec.alias ?? null,
+    provider: rec.provider ?? null,
+    // A single-deployment alias goes straight through without routing: its deployment is provider/model.
+    deployment: rec.deployment ?? (rec.provider && rec.model ? deploymentId(rec.provider, rec.model) : null),
+    model: rec.model ?? null,
+    client: rec.client ?? null,
+    status: rec.status ?? 0,
+    outcome: rec.outcome ?? (rec.status !== undefined && rec.status >= 400 ? "error" : "ok"),
+    input_tokens: u?.inputTokens ?? 0,
+    output_tokens: u?.outputTokens ?? 0,
+    cache_read_tokens: u?.cacheReadTokens ?? 0,
+    cache_write_tokens: u?.cacheWriteTokens ?? 0,
+    reasoning_tokens: u?.reasoningTokens ?? 0,
+    cost_nanos: cost.nanos,
+    estimated: cost.estimated || !cost.priced ? 1 : 0,
+    latency_ms: Math.round(now - rec.startedAt),
+    ttft_ms: rec.firstByteAt === undefined ? null : Math.round(rec.firstByteAt - rec.startedAt),
+  };
+}

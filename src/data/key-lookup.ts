@@ -1,0 +1,89 @@
+/**
+ * A minted key looked up by the hash of the secret presented (its current one, or the one it replaced while
+ * the rotation grace lasts), with its team's allow-list and quotas and its sealed credentials: everything the
+ * key directory (src/identity/minted.ts) needs, in two queries.
+ */
+
+import { type SealedCredential, sealedCredentials } from "./credentials.js";
+import type { Data } from "./data.js";
+import { type QuotaSettings, quotaOf } from "./quota.js";
+import { readRevision } from "./revisions.js";
+
+export interface FoundKey {
+  id: string;
+  prefix: string;
+  name: string;
+  user_label: string | null;
+  team_id: string | null;
+  /** The key's and its team's allow-lists (alias globs), those that are set. */
+  allow: string[][];
+  /** Unix seconds; null: never. */
+  expires_at: number | null;
+  disabled: boolean;
+  revoked: boolean;
+  /** Found by the secret it replaced: accepted until then (unix seconds). Null: found by its own. */
+  grace_until: number | null;
+  /** The key's quota and its team's. */
+  quota: QuotaSettings;
+  team_quota: QuotaSettings | null;
+  credentials: SealedCredential[];
+}
+
+export async function keyByHash(data: Data, hash: string): Promise<FoundKey | undefined> {
+  const db = await data.db();
+  const row = await db
+    .selectFrom("api_keys as k")
+    .leftJoin("teams as t", "t.id", "k.team_id")
+    .select([
+      "k.id",
+      "k.prefix",
+      "k.hash",
+      "k.previous_until",
+      "k.name",
+      "k.user_label",
+      "k.team_id",
+      "k.models",
+      "k.expires_at",
+      "k.disabled",
+      "k.revoked_at",
+      "k.budget_nanos",
+      "k.budget_micros",
+      "k.budget_period",
+      "k.limits",
+      "t.models as team_models",
+      "t.budget_nanos as team_budget_nanos",
+      "t.budget_micros as team_budget_micros",
+      "t.budget_period as team_budget_period",
+      "t.limits as team_limits",
+    ])
+    .where((eb) => eb.or([eb("k.hash", "=", hash), eb("k.previous_hash", "=", hash)]))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    prefix: row.prefix,
+    name: row.name,
+    user_label: row.user_label,
+    team_id: row.team_id,
+    allow: [row.models, row.team_models].filter((m): m is string => !!m).map((m) => JSON.parse(m) as string[]),
+    expires_at: row.expires_at === null ? null : Number(row.expires_at),
+    disabled: row.disabled === 1,
+    revoked: row.revoked_at !== null,
+    grace_until: row.hash === hash ? null : Number(row.previous_until ?? 0),
+    quota: quotaOf(row),
+    team_quota: row.team_id
+      ? quotaOf({
+          budget_nanos: row.team_budget_nanos,
+          budget_micros: row.team_budget_micros,
+          budget_period: row.team_budget_period,
+          limits: row.team_limits,
+        })
+      : null,
+    credentials: await sealedCredentials(db, row.id),
+  };
+}
+
+/** The `identity` revision counter: it moves whenever a key or team changes, on any instance. */
+export async function identityRevision(data: Data): Promise<number> {
+  return readRevision(await data.db());
+}

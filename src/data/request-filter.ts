@@ -1,0 +1,65 @@
+/** The request log's filter (GET /admin/v1/requests and /stats) as conditions on `request_log`. */
+import type { Expression, ExpressionBuilder, SqlBool } from "kysely";
+import type { Database } from "./schema.js";
+
+export interface RequestFilter {
+  key_id?: string | undefined;
+  team_id?: string | undefined;
+  user?: string | undefined;
+  /** The alias, the model asked for, or the upstream model. */
+  model?: string | undefined;
+  provider?: string | undefined;
+  deployment?: string | undefined;
+  /** `429`, or a class: `2xx`, `4xx`, `5xx`. */
+  status?: string | undefined;
+  outcome?: string | undefined;
+  error_class?: string | undefined;
+  client_tool?: string | undefined;
+  /** Only failed and refused requests. */
+  errors?: boolean | undefined;
+  /** Unix milliseconds, from inclusive, to exclusive. */
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+/** A filter value the query cannot use, with the field at fault. */
+export class BadFilter extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type RequestLogEb = ExpressionBuilder<Database, "request_log">;
+
+/** The filter as conditions on request_log (shared by the list and the stats). */
+export function conditions(eb: RequestLogEb, f: RequestFilter): Expression<SqlBool>[] {
+  const out: Expression<SqlBool>[] = [];
+  if (f.key_id) out.push(eb("key_id", "=", f.key_id));
+  if (f.team_id) out.push(eb("team_id", "=", f.team_id));
+  if (f.user) out.push(eb("user_label", "=", f.user));
+  if (f.model)
+    out.push(eb.or([eb("alias", "=", f.model), eb("requested_model", "=", f.model), eb("model", "=", f.model)]));
+  if (f.provider) out.push(eb("provider", "=", f.provider));
+  if (f.deployment) out.push(eb("deployment", "=", f.deployment));
+  if (f.status) {
+    const cls = /^([1-5])xx$/i.exec(f.status);
+    if (cls) {
+      const lo = Number(cls[1]) * 100;
+      out.push(eb("status", ">=", lo), eb("status", "<", lo + 100));
+    } else if (/^\d{3}$/.test(f.status)) out.push(eb("status", "=", Number(f.status)));
+    else throw new BadFilter("status", `status must be a code like 429 or a class like 4xx, got '${f.status}'`);
+  }
+  if (f.outcome) out.push(eb("outcome", "=", f.outcome));
+  if (f.errors) out.push(eb("outcome", "in", ["error", "refused"]));
+  if (f.error_class) out.push(eb("error_class", "=", f.error_class));
+  if (f.client_tool) out.push(eb("client_tool", "=", f.client_tool));
+  if (f.from !== undefined) out.push(eb("at", ">=", f.from));
+  if (f.to !== undefined) out.push(eb("at", "<", f.to));
+  return out;
+}
+
+/** Every condition of the filter, as one. */
+export const matching = (f: RequestFilter) => (eb: RequestLogEb) => eb.and(conditions(eb, f));

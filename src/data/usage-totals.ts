@@ -1,0 +1,43 @@
+import { sql } from "kysely";
+import type { LedgerTable } from "./schema.js";
+
+/** The columns the ledger and the request log both carry that reports sum. */
+type Summed =
+  | "input_tokens"
+  | "output_tokens"
+  | "cache_read_tokens"
+  | "cache_write_tokens"
+  | "reasoning_tokens"
+  | "cost_nanos";
+
+/** Usage summed over a set of rows (money in integer nano-dollars, summed exactly), and how many rows. */
+export type UsageTotals = { requests: number } & Pick<LedgerTable, Summed>;
+
+/**
+ * The select list of every report that sums usage (spend by key, team, model, user or day from the ledger;
+ * the request log's stats by time bucket): one spelling of the aggregate, whichever table it runs on.
+ */
+export function usageSums() {
+  return [
+    sql<number>`count(*)`.as("requests"),
+    sql<number | string | null>`sum(input_tokens)`.as("input_tokens"),
+    sql<number | string | null>`sum(output_tokens)`.as("output_tokens"),
+    sql<number | string | null>`sum(cache_read_tokens)`.as("cache_read_tokens"),
+    sql<number | string | null>`sum(cache_write_tokens)`.as("cache_write_tokens"),
+    sql<number | string | null>`sum(reasoning_tokens)`.as("reasoning_tokens"),
+    sql<number | string | null>`sum(cost_nanos)`.as("cost_nanos"),
+  ] as const;
+}
+
+/** A row of `usageSums()` as numbers (PostgreSQL answers sums of bigints as text; an empty sum is null). */
+export function totalsOf(r: { [K in keyof UsageTotals]?: number | string | null } | undefined): UsageTotals {
+  return {
+    requests: Number(r?.requests ?? 0),
+    input_tokens: Number(r?.input_tokens ?? 0),
+    output_tokens: Number(r?.output_tokens ?? 0),
+    cache_read_tokens: Number(r?.cache_read_tokens ?? 0),
+    cache_write_tokens: Number(r?.cache_write_tokens ?? 0),
+    reasoning_tokens: Number(r?.reasoning_tokens ?? 0),
+    cost_nanos: Number(r?.cost_nanos ?? 0),
+  };
+}

@@ -1,0 +1,24 @@
+import type { LedgerRow } from "../billing/ledger-row.js";
+import type { RequestLogRow } from "./row.js";
+
+/**
+ * What the journal holds for one settled request, in one line: its request-log row (unless `logging.requests`
+ * is off, or the request is not logged), its ledger row (when it was made with a minted key), or both.
+ */
+export interface SettledEntry {
+  log?: RequestLogRow;
+  ledger?: LedgerRow;
+}
+
+/**
+ * A journal or spool line as this release or an earlier one wrote it: an entry; or, before the request log
+ * and the ledger shared one writer, a bare ledger row (`ledger-….journal|spool`) or a bare request-log row
+ * (`requests-….spool`).
+ */
+export type JournalLine = SettledEntry | LedgerRow | RequestLogRow;
+
+export function entryOf(line: JournalLine): SettledEntry {
+  if ("log" in line || "ledger" in line) return line as SettledEntry;
+  // A request-log row has a method; a ledger row has none.
+  return "method" in line ? { log: line as RequestLogRow } : { ledger: line as LedgerRow };
+}

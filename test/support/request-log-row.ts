@@ -1,0 +1,41 @@
+import type { RequestLogRow } from "../../src/requestlog/row.js";
+
+/** A request-log row for tests: a plain successful request, with whatever `fields` change. */
+export function requestLogRow(fields: Partial<RequestLogRow> & Pick<RequestLogRow, "id">): RequestLogRow {
+  return {
+    at: Date.now(),
+    key_id: null,
+    key_name: null,
+    team_id: null,
+    user_label: null,
+    method: "POST",
+    path: "/v1/chat/completions",
+    client_dialect: "openai-chat",
+    client_tool: null,
+    requested_model: "a",
+    alias: "a",
+    provider: "p",
+    deployment: "p/gpt-4.1",
+    model: "gpt-4.1",
+    stream: 0,
+    status: 200,
+    outcome: "ok",
+    error_class: null,
+    reason: null,
+    latency_ms: 12.5,
+    ttft_ms: 3.25,
+    overhead_ms: 0.5,
+    input_tokens: 1,
+    output_tokens: 1,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    estimated: 0,
+    cost_nanos: 0,
+    attempts: 1,
+    route: null,
+    warnings: null,
+    has_bodies: 0,
+    ...fields,
+  };
+}
