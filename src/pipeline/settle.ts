@@ -31,6 +31,8 @@ export interface SettleParts {
   readonly owners: Owners;
   /** How long stored responses (and their owners and bindings) are kept, ms. */
   readonly retentionMs: number;
+  /** Whether an alias is one the configuration names exactly (its deployments are listed without being seen). */
+  readonly isExact: (alias: string) => boolean;
 }
 
 /**
@@ -117,6 +119,9 @@ export async function release(parts: SettleParts, trail: Trail, clientGone: bool
     const u = usageOf(rec);
     work.push(parts.health.spendTokens(d, u.inputTokens + u.outputTokens));
   }
+  // A deployment a pattern resolved to is listed with the configured ones (the Deployments page).
+  if (d && trail.plan && !parts.isExact(trail.plan.route.alias))
+    work.push(parts.health.served(d, trail.plan.route.alias));
   if (d && att?.health && !failed && rec.responseId && rec.responseId !== att.boundResponseId)
     work.push(parts.hot.set(hotKeys.responseDeployment(rec.responseId), d.id, parts.retentionMs));
   await Promise.all(work.map((w) => w.catch(() => undefined)));

@@ -30,6 +30,17 @@ export interface HealthView {
 }
 
 const INFLIGHT_TTL = 15 * 60_000;
+/** How long a deployment an alias pattern resolved to stays listed after its last request. */
+const SEEN_TTL = 7 * 86_400_000;
+/** How often one instance renews the listing of a deployment it keeps serving. */
+const SEEN_RENEW_MS = 3600_000;
+
+/** A deployment an alias pattern (or a `provider/model` name) resolved to: listed with the configured ones. */
+export interface SeenDeployment {
+  readonly alias: string;
+  readonly provider: string;
+  readonly model: string;
+}
 const PROBE_TTL = 60_000;
 /** Weight of the newest sample in the time-to-first-token average. */
 const ALPHA = 0.3;
@@ -47,6 +58,9 @@ const ALPHA = 0.3;
  *   cools it again.
  */
 export class DeploymentHealth {
+  /** The deployments this instance listed lately (member → when), so it renews each at most hourly. */
+  private readonly listed = new Map<string, number>();
+
   constructor(
     private readonly hot: HotState,
     private readonly events: HealthEvents,
@@ -170,6 +184,34 @@ export class DeploymentHealth {
         probe ? `its probe failed (${c.class})` : `${fails} of ${reqs} requests failed (${c.class})`,
       );
     }
+  }
+
+  /**
+   * Notes that a deployment an alias pattern resolved to served a request, so the health view lists it on
+   * every instance (as configured deployments are); renewed at most hourly by each instance.
+   */
+  async served(d: Deployment, alias: string): Promise<void> {
+    const member = JSON.stringify([alias, d.provider.name, d.model]);
+    const at = this.now();
+    const last = this.listed.get(member);
+    if (last !== undefined && at - last < SEEN_RENEW_MS) return;
+    if (this.listed.size > 10_000) this.listed.clear();
+    this.listed.set(member, at);
+    await this.hot.addMember(hotKeys.seenDeployments(), member, SEEN_TTL);
+  }
+
+  /** The deployments alias patterns resolved to lately, as every instance noted them. */
+  async seen(): Promise<SeenDeployment[]> {
+    const out: SeenDeployment[] = [];
+    for (const m of await this.hot.members(hotKeys.seenDeployments())) {
+      try {
+        const [alias, provider, model] = JSON.parse(m) as [string, string, string];
+        out.push({ alias, provider, model });
+      } catch {
+        // not one of ours
+      }
+    }
+    return out;
   }
 
   async view(d: Deployment, routing: Routing): Promise<HealthView> {

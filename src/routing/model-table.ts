@@ -71,17 +71,36 @@ export class ModelTable {
     };
   }
 
-  /** Every deployment of every exact alias, with the aliases it serves (for the health view), by id. */
-  allDeployments(): Map<string, { d: Deployment; aliases: string[]; routing: Routing }> {
+  /**
+   * Every deployment (for the health view), by id, with the aliases and patterns that reach it: those of the
+   * exact aliases, those of patterns that name their model, and those patterns were seen to resolve to.
+   */
+  allDeployments(
+    seen: readonly { alias: string; model: string }[] = [],
+  ): Map<string, { d: Deployment; aliases: string[]; routing: Routing }> {
     const out = new Map<string, { d: Deployment; aliases: string[]; routing: Routing }>();
-    for (const [alias, settings] of this.exact) {
-      for (const d of deploymentsOf(settings, alias, this.providers) ?? []) {
-        const seen = out.get(d.id);
-        if (seen) seen.aliases.push(alias);
-        else out.set(d.id, { d, aliases: [alias], routing: routingOf(settings) });
+    const add = (alias: string, settings: ModelConfig, ds: readonly Deployment[] | undefined) => {
+      for (const d of ds ?? []) {
+        const known = out.get(d.id);
+        if (!known) out.set(d.id, { d, aliases: [alias], routing: routingOf(settings) });
+        else if (!known.aliases.includes(alias)) known.aliases.push(alias);
       }
+    };
+    for (const [alias, settings] of this.exact) add(alias, settings, deploymentsOf(settings, alias, this.providers));
+    for (const p of this.patterns) {
+      const fixed = (p.settings.deployments ?? [p.settings]).every((d) => d.model !== undefined);
+      if (fixed) add(p.alias, p.settings, deploymentsOf(p.settings, p.alias, this.providers));
+    }
+    for (const s of seen) {
+      const route = this.resolve(s.model);
+      if (route && route.alias === s.alias) add(s.alias, route.settings, route.deployments);
     }
     return out;
+  }
+
+  /** Whether a route's deployments are known from the configuration alone (an exact alias). */
+  isExact(alias: string): boolean {
+    return this.exact.has(alias);
   }
 
   /** Names a client can use (exact aliases; patterns are listed as written). */

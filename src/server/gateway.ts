@@ -107,7 +107,8 @@ export class Gateway {
       ? undefined
       : new TeamParts(config, limits, {
           providers: this.providers,
-          deployments: () => deploymentRows(this.models.allDeployments(), this.health),
+          deployments: async () =>
+            deploymentRows(this.models.allDeployments(await this.health.seen().catch(() => [])), this.health),
         });
     const identifier = new Identifier([
       ...(parts.resolvers ?? []),
@@ -166,6 +167,7 @@ export class Gateway {
           },
         },
         retentionMs,
+        isExact: (alias) => this.models.isExact(alias),
       },
       stopping: () => this.stopping,
     };
