@@ -1,86 +1,12 @@
 import { readWhole } from "../http/whole-body.js";
 import type { ErrorInfo } from "../ir/types.js";
-import type { LoopHealth } from "./advisory-health.js";
-import type { Deployment, Routing } from "./deployments.js";
+import { candidates } from "./candidates.js";
+import type { Routing } from "./deployments.js";
 import { type Classified, classifyFailure, classifyReply } from "./error-class.js";
-import type { Availability } from "./health.js";
+import type { Attempted, Exhausted, LoopDeps, LoopReply, LoopRoute } from "./loop-types.js";
 import { hasQuota } from "./quota.js";
-import { type Candidate, order } from "./strategies.js";
 
-/** What the loop needs to know of a route (src/routing/model-table.ts Route, narrowed). */
-export interface LoopRoute {
-  readonly alias: string;
-  readonly deployments: readonly Deployment[];
-  readonly routing: Routing;
-  readonly settings: { fallbacks?: string[] | undefined; context_window_fallbacks?: string[] | undefined };
-}
-
-/** An upstream answer as the loop sees it (src/upstream/call.ts UpstreamReply). */
-export interface LoopReply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Uint8Array>;
-  dump(): Promise<void>;
-}
-
-/** One attempt's plan: opaque to the loop, made by the caller for a route and deployment. */
-export interface Attempted<P> {
-  plan: P;
-  reply: LoopReply;
-  deployment: Deployment;
-  /**
-   * Call once the answer is over (in-flight count, health): `ok`, `failed` (the deployment broke off), or
-   * `gone` (the client went away: says nothing of the deployment; a probe it held is handed back).
-   */
-  settle(how: Settled): Promise<void>;
-}
-
-export type Settled = "ok" | "failed" | "gone";
-
-export interface LoopDeps<P, R extends LoopRoute> {
-  /** A plan for `route` on deployment `d`, or the error that refuses it there (e.g. a strict capability). */
-  plan(route: R, d: Deployment): Promise<P | ErrorInfo>;
-  /**
-   * Calls the upstream; throws `{ info: ErrorInfo }` (UpstreamFailure) when nothing answered. `signal`
-   * follows the client's and, while the loop runs, its deadline (`max_total_ms`): the call must stop
-   * when it fires. Once the loop has returned, only the client's abort is left in it.
-   */
-  call(plan: P, signal: AbortSignal): Promise<LoopReply>;
-  /** The route of a fallback alias, keeping what the client asked for. */
-  fallback(alias: string): R | undefined;
-  isFailure(err: unknown): err is { info: ErrorInfo };
-  /**
-   * Reads the start of a successful reply's stream: the reply to give (what was read still in it) or
-   * the failure its first events carry (an in-stream error before any output), with the HTTP status it
-   * stands for and the whole stream as text. Throws like `call` when the connection fails meanwhile.
-   */
-  inspect?(plan: P, reply: LoopReply): Promise<LoopReply | { status: number; text: string }>;
-  health: LoopHealth;
-  /**
-   * The deployment this conversation is bound to, if any. `only`: nothing else can serve it (a
-   * `previous_response_id` that deployment's account holds): it is tried alone, cooling or not, and no
-   * fallback alias is tried after it.
-   */
-  bound?: (route: R) => Promise<Binding | undefined>;
-  /** Told each decision in words (the request's debug log and route header). */
-  note(words: string): void;
-  signal: AbortSignal;
-  now?: () => number;
-  rand?: () => number;
-}
-
-export interface Binding {
-  readonly id: string;
-  readonly only?: boolean | undefined;
-}
-
-/** Every attempt failed: the last failure, as an answer to give (an upstream reply) or an error. */
-export interface Exhausted<P> {
-  exhausted: true;
-  /** The last upstream error answer, its body buffered, with the plan that produced it. */
-  last?: { plan: P; reply: LoopReply; deployment: Deployment } | undefined;
-  error?: ErrorInfo | undefined;
-}
+export type { Attempted, Binding, Exhausted, LoopDeps, LoopReply, LoopRoute, Settled } from "./loop-types.js";
 
 const MAX_ERROR_TEXT = 1 << 20;
 
@@ -98,53 +24,6 @@ function buffered(reply: LoopReply, text: string): LoopReply {
     })(),
     dump: async () => undefined,
   };
-}
-
-async function candidates<R extends LoopRoute>(
-  route: R,
-  deps: LoopDeps<unknown, R>,
-): Promise<{ list: { d: Deployment; avail: Availability }[]; pinned: boolean; alone?: boolean }> {
-  const { health } = deps;
-  const ds = route.deployments;
-  const [avail, inflight, ttft, binding] = await Promise.all([
-    Promise.all(ds.map((d) => health.availability(d))),
-    route.routing.strategy === "least-busy" ? Promise.all(ds.map((d) => health.inflight(d))) : undefined,
-    route.routing.strategy === "latency" ? Promise.all(ds.map((d) => health.ttft(d))) : undefined,
-    deps.bound ? deps.bound(route) : undefined,
-  ]);
-  // An alias with nothing else to try (one deployment, no fallback aliases) is not turned away by its health:
-  // its cooldowns and error windows are kept (and shown), but the upstream answers for itself.
-  if (ds.length === 1 && !hasFallbacks(route)) {
-    if (avail[0] === "cooling") deps.note(`${ds[0]!.name}: cooling down, but the alias has nothing else to try`);
-    return { list: [{ d: ds[0]!, avail: avail[0] === "half-open" ? "half-open" : "ok" }], pinned: false, alone: true };
-  }
-  const pin = binding?.only ? ds.find((d) => d.id === binding.id) : undefined;
-  if (pin) {
-    deps.note(`previous response held by ${pin.name}: sent there alone`);
-    // Cooling or not: no other deployment can answer it (a cooling one answers its own 429 and wait).
-    return { list: [{ d: pin, avail: "ok" }], pinned: true };
-  }
-  const boundId = route.routing.affinity ? binding?.id : undefined;
-  const open: Candidate[] = [];
-  ds.forEach((d, i) => {
-    if (avail[i] !== "cooling") open.push({ d, inflight: inflight?.[i] ?? 0, ttftMs: ttft?.[i] });
-  });
-  let ordered = order(route.routing.strategy, open, deps.rand);
-  // A conversation stays where its prompt cache is, while that deployment is healthy.
-  const bound = boundId === undefined ? undefined : ordered.find((d) => d.id === boundId);
-  if (bound) {
-    ordered = [bound, ...ordered.filter((d) => d !== bound)];
-    deps.note(`affinity: conversation bound to ${bound.name}`);
-  }
-  const byId = new Map(ds.map((d, i) => [d.id, avail[i]!]));
-  const out = ordered.map((d) => ({ d, avail: byId.get(d.id)! }));
-  const cooling = ds.filter((_, i) => avail[i] === "cooling");
-  if (cooling.length > 0) deps.note(`cooling down, skipped: ${cooling.map((d) => d.name).join(", ")}`);
-  return { list: out, pinned: false };
-}
-
-function hasFallbacks(route: LoopRoute): boolean {
-  return (route.settings.fallbacks?.length ?? 0) > 0 || (route.settings.context_window_fallbacks?.length ?? 0) > 0;
 }
 
 /** Why the loop's own signal fired when the client is still there: its `max_total_ms` ran out. */
