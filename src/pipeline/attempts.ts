@@ -6,7 +6,7 @@ import type { ExchangeCapture } from "../request/capture.js";
 import type { Plan } from "../request/plan.js";
 import type { RequestTiming } from "../request/timing.js";
 import type { AttemptFacts } from "../request/trail.js";
-import { advisory } from "../routing/advisory-health.js";
+import type { LoopHealth } from "../routing/advisory-health.js";
 import { attemptLoop, isExhausted, type LoopReply } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
 import type { DeploymentHealth } from "../routing/health.js";
@@ -26,6 +26,8 @@ export interface AttemptsDeps {
   readonly models: ModelTable;
   readonly hot: HotState;
   readonly health: DeploymentHealth;
+  /** The same health as the loop takes it: advice that never fails a request (src/routing/advisory-health.ts). */
+  readonly advice: LoopHealth;
   /** How long a stored response (and so its binding to a deployment) is kept, ms. */
   readonly retentionMs: number;
 }
@@ -122,7 +124,7 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
       if (!("text" in seen)) announced = seen.responseId;
       return seen;
     },
-    health: advisory(deps.health),
+    health: deps.advice,
     bound: async (route) => {
       if (prev) {
         const d = await deps.hot.get(hotKeys.responseDeployment(prev)).catch(() => undefined);

@@ -19,6 +19,7 @@ import { ReasoningCache } from "../reasoning/cache.js";
 import { type Admission, chainAdmissions } from "../request/admission.js";
 import type { RequestLog } from "../requestlog/request-log.js";
 import { requestLogOf } from "../requestlog/wire.js";
+import { advisory } from "../routing/advisory-health.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { ModelTable } from "../routing/model-table.js";
 import type { HotState } from "../state/hot-state.js";
@@ -150,7 +151,14 @@ export class Gateway {
         models: this.models,
         state: new StateAccess(store, new ReasoningCache(() => store.reasoning), config.reasoning.secret),
         admission,
-        attempts: { pool: this.pool, models: this.models, hot: this.hot, health: this.health, retentionMs },
+        attempts: {
+          pool: this.pool,
+          models: this.models,
+          hot: this.hot,
+          health: this.health,
+          advice: advisory(this.health),
+          retentionMs,
+        },
       },
       count: { models: this.models, pool: this.pool },
       settle: {
