@@ -1,4 +1,7 @@
-/** llmux's configuration for a benchmark run, written by bench/main.ts once the mock upstream runs. */
+/**
+ * llmux's configuration for a benchmark run. It only uses keys that every build the benchmark may compare with
+ * (`--compare REV`) understands: providers, models, admin keys, logging and the server address.
+ */
 import { BENCH_ADMIN_KEY } from "./minted-key.js";
 
 /** llmux's configuration for the benchmark: every provider is the mock (`hosts` gives extra upstream origins). */

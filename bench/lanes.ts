@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MockScript } from "../src/mock/script.js";
-import { withMintedKey } from "./minted-key.js";
+import { type KeyStore, withMintedKey } from "./minted-key.js";
 import type { RequestSpec, TargetName } from "./types.js";
 
 export { llmuxConfig } from "./bench-config.js";
@@ -357,15 +357,15 @@ export function buildLanes(opts: LaneOptions): Lane[] {
   ];
 }
 
-/** The lane's client request to llmux. */
-export function llmuxRequest(lane: Lane, origin: string): RequestSpec {
+/** The lane's client request to llmux (or to the compared build, with the key minted on its own store). */
+export function llmuxRequest(lane: Lane, origin: string, store: KeyStore = "llmux"): RequestSpec {
   const spec = {
     origin,
     path: lane.clientPath,
     headers: { ...lane.headers, "content-type": "application/json" },
     body: JSON.stringify({ ...lane.body, model: lane.llmuxModel }),
   };
-  return lane.minted ? withMintedKey(spec) : spec;
+  return lane.minted ? withMintedKey(spec, store) : spec;
 }
 
 /** The lane's client request to a peer, or undefined when the peer does not serve this lane. */
@@ -382,7 +382,7 @@ export function peerRequest(lane: Lane, peer: "portkey" | "ccr", origin: string)
 
 /** Which targets can run a lane. */
 export function laneTargets(lane: Lane): TargetName[] {
-  const out: TargetName[] = ["direct", "proxy", "llmux"];
+  const out: TargetName[] = ["direct", "proxy", "llmux", "compare"];
   if (lane.peers.portkey) out.push("portkey");
   if (lane.peers.ccr) out.push("ccr");
   return out;
