@@ -143,6 +143,6 @@ describe("bench compared-with table", () => {
       renderMarkdown(results()).indexOf("## Results"),
     );
     expect(compareLines(results(false))).toEqual([]);
-    expect(renderMarkdown(results(false))).not.toContain("Compared with");
+    expect(renderMarkdown(results(false))).not.toContain("## Compared with");
   });
 });
