@@ -6,6 +6,8 @@ import type { ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ComparedBuild } from "./compare-build.js";
+import { mintBenchKey } from "./minted-key.js";
 import type { MockCommand } from "./mock-upstream.js";
 import type { Paths } from "./options.js";
 import { installPeer, type PeerName, startCcr, startPortkey } from "./peers.js";
@@ -30,6 +32,8 @@ export class Fleet {
   private lg: { child: ChildProcess; rpc: Rpc<{ job: Job }, JobResult> } | undefined;
   /** llmux's configuration, written once the mock upstream runs. */
   readonly configFile: string;
+  /** The build measured beside llmux (--compare), started as the target "compare". */
+  compared: ComparedBuild | undefined;
 
   constructor(private readonly paths: Paths) {
     this.configFile = join(paths.runDir, "llmux.yaml");
@@ -97,21 +101,20 @@ export class Fleet {
     return t === "direct" ? this.mockPid : (this.servers.get(t)?.pid ?? -1);
   }
 
-  async startLlmux(name = "llmux", execArgv: string[] = []): Promise<Server> {
+  /**
+   * llmux, or with `build` the compared build, on the same configuration. The compared build runs in a directory
+   * of its own, where the configuration's relative paths (its store) lead to a database of its own.
+   */
+  async startLlmux(name = "llmux", execArgv: string[] = [], build?: ComparedBuild): Promise<Server> {
     const port = await freePort();
+    const dist = build ? build.dist : this.paths.llmuxDist;
+    const cwd = build ? join(this.paths.runDir, "compare") : this.paths.root;
+    mkdirSync(cwd, { recursive: true });
     return startServer({
       name,
       command: process.execPath,
-      args: [
-        ...execArgv,
-        join(this.paths.llmuxDist, "cli", "main.js"),
-        "start",
-        "--config",
-        this.configFile,
-        "--port",
-        String(port),
-      ],
-      cwd: this.paths.root,
+      args: [...execArgv, join(dist, "cli", "main.js"), "start", "--config", this.configFile, "--port", String(port)],
+      cwd,
       port,
     });
   }
@@ -123,6 +126,8 @@ export class Fleet {
     const execArgv = inspect ? ["--inspect=127.0.0.1:0"] : [];
     let srv: Server;
     if (t === "llmux") srv = await this.startLlmux("llmux", execArgv);
+    else if (t === "compare" && this.compared)
+      srv = await this.startLlmux(this.compared.label, execArgv, this.compared);
     else if (t === "portkey") srv = await startPortkey(this.paths.peersDir, execArgv);
     else if (t === "ccr") {
       const c = await startCcr(this.paths.peersDir, this.mockOrigin, execArgv);
@@ -132,6 +137,17 @@ export class Fleet {
     } else throw new Error(`cannot start ${t}`);
     this.servers.set(t, srv);
     return srv;
+  }
+
+  /** The compared build (--compare), on a fresh store of its own, with the bench key minted on it. */
+  async startCompared(build: ComparedBuild): Promise<void> {
+    this.compared = build;
+    rmSync(join(this.paths.runDir, "compare"), { recursive: true, force: true });
+    const srv = await this.startTarget("compare");
+    await mintBenchKey(srv.origin, "compare").catch((err: unknown) =>
+      log(`${build.label}: ${(err as Error).message}; the minted-key lane is not measured on it`),
+    );
+    log(`${build.label} on ${srv.origin} (pid ${srv.pid}), from ${build.dist}`);
   }
 
   async startProxy(): Promise<void> {

@@ -4,7 +4,8 @@
  */
 import type { Fleet } from "./fleet.js";
 import { type Lane, laneTargets, llmuxRequest, peerRequest } from "./lanes.js";
-import { compareBodies, headersOf, okReply, probe } from "./probe.js";
+import { hasMintedKey } from "./minted-key.js";
+import { compareBodies, headersOf, okReply, probe, sseEvents } from "./probe.js";
 import { log } from "./progress.js";
 import type { FidelityRow, LaneInfo, PeerStatus, RequestSpec, TargetName } from "./types.js";
 
@@ -67,6 +68,19 @@ export async function checkLanes(fleet: Fleet, lanes: Lane[], peers: PeerStatus[
     if (okReply(px)) m.set("proxy", viaProxy);
     else log(`lane ${lane.id}: the minimal proxy answered ${px.status}: ${px.text.slice(0, 200)}`);
     m.set("llmux", viaLlmux);
+    if (lane.stream) info.events = { llmux: sseEvents(r.text) };
+    const compared = servers.get("compare");
+    if (compared) {
+      // The compared build (--compare): the same client request, with the key minted on its own store.
+      const spec = lane.minted && !hasMintedKey("compare") ? undefined : llmuxRequest(lane, compared.origin, "compare");
+      const cr = spec
+        ? await probe(spec).catch((err: unknown) => ({ status: 0, text: (err as Error).message }))
+        : { status: 0, text: "no key could be minted on it" };
+      if (spec && okReply(cr)) {
+        m.set("compare", spec);
+        if (info.events) info.events.compare = sseEvents(cr.text);
+      } else log(`lane ${lane.id}: ${compared.name} answered ${cr.status}: ${cr.text.slice(0, 200)}, not measured`);
+    }
     for (const peer of ["portkey", "ccr"] as const) {
       const srv = servers.get(peer);
       const spec = srv ? peerRequest(lane, peer, srv.origin) : undefined;

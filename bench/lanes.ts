@@ -7,8 +7,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MockScript } from "../src/mock/script.js";
-import { BENCH_ADMIN_KEY, withMintedKey } from "./minted-key.js";
+import { type KeyStore, withMintedKey } from "./minted-key.js";
 import type { RequestSpec, TargetName } from "./types.js";
+
+export { llmuxConfig } from "./bench-config.js";
 
 /** The first token of every reply starts with this (the load generator's first-token marker). */
 export const TOKEN_MARKER = "Qzx";
@@ -355,15 +357,15 @@ export function buildLanes(opts: LaneOptions): Lane[] {
   ];
 }
 
-/** The lane's client request to llmux. */
-export function llmuxRequest(lane: Lane, origin: string): RequestSpec {
+/** The lane's client request to llmux (or to the compared build, with the key minted on its own store). */
+export function llmuxRequest(lane: Lane, origin: string, store: KeyStore = "llmux"): RequestSpec {
   const spec = {
     origin,
     path: lane.clientPath,
     headers: { ...lane.headers, "content-type": "application/json" },
     body: JSON.stringify({ ...lane.body, model: lane.llmuxModel }),
   };
-  return lane.minted ? withMintedKey(spec) : spec;
+  return lane.minted ? withMintedKey(spec, store) : spec;
 }
 
 /** The lane's client request to a peer, or undefined when the peer does not serve this lane. */
@@ -380,34 +382,8 @@ export function peerRequest(lane: Lane, peer: "portkey" | "ccr", origin: string)
 
 /** Which targets can run a lane. */
 export function laneTargets(lane: Lane): TargetName[] {
-  const out: TargetName[] = ["direct", "proxy", "llmux"];
+  const out: TargetName[] = ["direct", "proxy", "llmux", "compare"];
   if (lane.peers.portkey) out.push("portkey");
   if (lane.peers.ccr) out.push("ccr");
   return out;
-}
-
-/** llmux's configuration for the benchmark: every provider is the mock (`hosts` gives extra upstream origins). */
-export function llmuxConfig(mockPort: number, hosts: string[] = ["127.0.0.1"]): string {
-  const lines = [
-    "# Written by bench/main.ts for one benchmark run.",
-    "server: { host: 127.0.0.1, port: 0 }",
-    "logging: { level: info, pretty: false }",
-    `admin: { keys: [${BENCH_ADMIN_KEY}] }`,
-    "providers:",
-    `  compat: { type: openai-compatible, base_url: "http://127.0.0.1:${mockPort}/compat/v1", api_key: bench }`,
-    `  anth: { type: anthropic, base_url: "http://127.0.0.1:${mockPort}", api_key: bench }`,
-    `  azure: { type: azure, base_url: "http://127.0.0.1:${mockPort}", api_key: bench, api: responses }`,
-    `  compat2: { type: openai-compatible, base_url: "http://127.0.0.1:${mockPort}/compat/v1", api_key: bench }`,
-  ];
-  hosts.forEach((h, i) => {
-    lines.push(`  anth${i + 1}: { type: anthropic, base_url: "http://${h}:${mockPort}", api_key: bench }`);
-  });
-  lines.push(
-    "models:",
-    "  bench-compat: { provider: compat, model: bench-model }",
-    "  bench-azure: { provider: azure, model: gpt-5-codex }",
-    "  bench-routed:",
-    "    deployments: [{ provider: compat, model: bench-model }, { provider: compat2, model: bench-model }]",
-  );
-  return `${lines.join("\n")}\n`;
 }

@@ -13,6 +13,7 @@ import { resolve } from "node:path";
 import { startMockServer } from "../src/mock/server.js";
 import { RedisState } from "../src/state/redis.js";
 import { buildCurveSpecs, measureCurve } from "./body-curve.js";
+import { comparedBuild } from "./compare-build.js";
 import { countTokensLine, measureCountTokens, writeCountTokensReport } from "./count-tokens.js";
 import { profileMissed } from "./cpu-profiles.js";
 import { Fleet } from "./fleet.js";
@@ -26,6 +27,7 @@ import { mintBenchKey } from "./minted-key.js";
 import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor, USAGE } from "./options.js";
 import { freePort, startServer } from "./procs.js";
 import { log, sleep, started } from "./progress.js";
+import { compareLines } from "./report-compare.js";
 import { measureRequestLogCost, requestLogLines } from "./request-log-cost.js";
 import { resultsFile, runMeta, writeReport } from "./results-file.js";
 import { measureRoutingCost, type RoutingCost } from "./routing-cost.js";
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
   mkdirSync(paths.runDir, { recursive: true });
   mkdirSync(paths.profDir, { recursive: true });
   log(`${opts.quick ? "quick" : "full"} run: ${S.runs} run(s), concurrencies ${CONCURRENCIES.join("/")}`);
+  // Built (or found) before anything is measured: building takes the machine's CPU.
+  const compared = comparedBuild(root, cacheDir, opts);
 
   const mock = await fleet.startMock();
   const mockOrigin = fleet.mockOrigin;
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
   await mintBenchKey(fleet.servers.get("llmux")!.origin);
   await fleet.startProxy();
   log(`llmux on ${fleet.servers.get("llmux")!.origin} (pid ${fleet.servers.get("llmux")!.pid})`);
+  if (compared) await fleet.startCompared(compared);
 
   const peers = await fleet.startPeers(opts.peers);
 
@@ -139,12 +144,15 @@ async function main(): Promise<void> {
     requestLog,
     countTokens,
   };
+  if (compared) results.meta.compare = { label: compared.label, rev: compared.rev, dist: compared.dist };
+  if (compared?.sha) results.meta.compare!.sha = compared.sha;
 
   await profileMissed(opts, S, paths, fleet, ms, lanes, specs, results);
 
   results.meta.wallSeconds = (Date.now() - started) / 1000;
   writeFileSync(resultsFile(opts, cacheDir), JSON.stringify(results));
   writeReport(results, opts, root);
+  for (const line of compareLines(results)) console.log(line);
   if (opts.soak === undefined) await soakOnly();
 }
 

@@ -59,7 +59,7 @@ export class Measurer {
   }
 
   sampleRss(phase: string, run: number): void {
-    for (const t of ["llmux", "portkey", "ccr", "proxy", "direct"] as TargetName[]) {
+    for (const t of ["llmux", "compare", "portkey", "ccr", "proxy", "direct"] as TargetName[]) {
       const pid = this.fleet.pidOf(t);
       const kb = pid > 0 ? rssKb(pid) : undefined;
       if (kb !== undefined) this.rss.push({ target: t, phase, run, rssKb: kb });

@@ -6,21 +6,29 @@ import type { RequestSpec } from "./types.js";
 
 export const BENCH_ADMIN_KEY = "bench-admin-key-0123456789";
 
-let minted: string | undefined;
+/** The build a key was minted on: each keeps its own store (bench/fleet.ts). */
+export type KeyStore = "llmux" | "compare";
+
+const minted = new Map<KeyStore, string>();
 
 /** Mints the lane's key on a running llmux (kept in its store across the benchmark's restarts). */
-export async function mintBenchKey(origin: string): Promise<void> {
+export async function mintBenchKey(origin: string, store: KeyStore = "llmux"): Promise<void> {
   const res = await fetch(`${origin}/admin/v1/keys`, {
     method: "POST",
     headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "bench", models: ["bench-*"] }),
   });
   if (res.status !== 201) throw new Error(`minting the bench key failed: ${res.status} ${await res.text()}`);
-  minted = ((await res.json()) as { key: string }).key;
+  minted.set(store, ((await res.json()) as { key: string }).key);
 }
 
-/** The request with the minted key, for lanes that ask for it. */
-export function withMintedKey(spec: RequestSpec): RequestSpec {
-  if (!minted) throw new Error("the bench key is not minted yet");
-  return { ...spec, headers: { ...spec.headers, authorization: `Bearer ${minted}` } };
+/** The request with the key minted on `store`, for lanes that ask for it. */
+export function withMintedKey(spec: RequestSpec, store: KeyStore = "llmux"): RequestSpec {
+  const key = minted.get(store);
+  if (!key) throw new Error(`the bench key is not minted yet on ${store}`);
+  return { ...spec, headers: { ...spec.headers, authorization: `Bearer ${key}` } };
+}
+
+export function hasMintedKey(store: KeyStore): boolean {
+  return minted.has(store);
 }

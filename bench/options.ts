@@ -23,6 +23,10 @@ export interface Options {
   out: string;
   /** Another build of llmux to measure (a directory like dist/), for before/after comparisons. */
   llmuxDist?: string;
+  /** A git revision of this repository, built into .cache/bench-compare/ and measured beside llmux (bench/compare-build.ts). */
+  compare?: string;
+  /** An already-built dist/ directory measured beside llmux, instead of --compare REV. */
+  compareDist?: string;
   /** Only render the report again from a results file (default: the results saved by the last run with the same --out). */
   reportOnly?: string;
   /** The money soak (bench/soak.ts) runs after the lanes unless "skip"; "only": nothing else. */
@@ -48,6 +52,9 @@ Options:
   --lanes a,b           only these lanes (and "curve" for the body-size curve)
   --profile             always take CPU profiles; --no-profile: never
   --llmux-dist DIR      measure another build of llmux (a directory like dist/)
+  --compare REV         also measure llmux at git revision REV (built into .cache/bench-compare/), in the same
+                        rounds and lanes as llmux, and print both side by side ("compared with REV")
+  --compare-dist DIR    the same with an already-built dist/ directory
   --workers-only        only the --workers throughput (one worker, then two, on the small Chat passthrough)
   --metrics-only        only the cost of metrics: /metrics on against off, one streamed passthrough lane, c=1
   --request-log-only    only the request log's cost (off / metadata / bodies) and its list on 1,000,000 rows
@@ -77,6 +84,8 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--lanes") o.lanes = value().split(",");
     else if (a === "--out") o.out = value();
     else if (a === "--llmux-dist") o.llmuxDist = value();
+    else if (a === "--compare") o.compare = revision(value());
+    else if (a === "--compare-dist") o.compareDist = revision(value());
     else if (a === "--soak-only") o.soak = "only";
     else if (a === "--workers-only") o.workersOnly = true;
     else if (a === "--metrics-only") o.metricsOnly = true;
@@ -87,7 +96,16 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--report-only") o.reportOnly = argv[i + 1]?.startsWith("--") === false ? value() : "";
     else throw new Error(`unknown option ${a}\n\n${USAGE}`);
   }
+  if (o.compare !== undefined && o.compareDist !== undefined)
+    throw new Error("--compare and --compare-dist exclude each other");
   return o;
+}
+
+/** A --compare value: a revision or a directory, not the next option. */
+function revision(v: string): string {
+  if (v === "" || v.startsWith("-"))
+    throw new Error(`--compare needs a git revision (or --compare-dist a directory), not "${v}"`);
+  return v;
 }
 
 /** Windows, counts and budgets of a quick or a full run. */

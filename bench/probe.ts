@@ -19,6 +19,11 @@ export function okReply(r: { status: number; text: string }): boolean {
   return r.status === 200 && r.text.includes(TOKEN_MARKER);
 }
 
+/** The events of a server-sent-events response: its blocks that carry a `data:` line. */
+export function sseEvents(text: string): number {
+  return text.split(/\r?\n\r?\n/).filter((block) => /^data:/m.test(block)).length;
+}
+
 const DROP = new Set(["host", "content-length", "connection", "transfer-encoding", "accept-encoding"]);
 
 export function headersOf(h: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -1,12 +1,13 @@
 /** The report's chart (docs/performance-latency.svg): added latency per lane and gateway, and against body size. */
 import { added, curvePoints, GATEWAYS, gatewaysOf, M } from "./report-figures.js";
 import { fmt, kb, num } from "./report-format.js";
-import { type BenchResults, type LaneInfo, TARGET_LABEL, type TargetName } from "./types.js";
+import { type BenchResults, type LaneInfo, type TargetName, targetLabel } from "./types.js";
 
 const COLORS: Record<TargetName, string> = {
   direct: "#888888",
   proxy: "#b0b0b0",
   llmux: "#e8743b",
+  compare: "#f2b48f",
   portkey: "#4c9be8",
   ccr: "#5cb85c",
 };
@@ -45,14 +46,14 @@ export function renderChart(r: BenchResults): string {
       if (s) {
         const v = s.median;
         parts.push(
-          `<rect x="${left}" y="${y}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${barH}" fill="${COLORS[g]}"><title>${escXml(`${TARGET_LABEL[g]}: ${fmt(s)} ms`)}</title></rect>`,
+          `<rect x="${left}" y="${y}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${barH}" fill="${COLORS[g]}"><title>${escXml(`${targetLabel(g, r.meta)}: ${fmt(s)} ms`)}</title></rect>`,
         );
         parts.push(
           `<text x="${(Math.max(left + 1, x(v)) + 4).toFixed(1)}" y="${y + 8}" font-size="9">${escXml(v <= lo ? `${num(v)} (≈ 0)` : num(v))}</text>`,
         );
       } else {
         parts.push(
-          `<text x="${left + 4}" y="${y + 8}" font-size="9" fill="#999">${escXml(TARGET_LABEL[g])}: n/a</text>`,
+          `<text x="${left + 4}" y="${y + 8}" font-size="9" fill="#999">${escXml(targetLabel(g, r.meta))}: n/a</text>`,
         );
       }
       y += barH + 2;
@@ -61,10 +62,11 @@ export function renderChart(r: BenchResults): string {
   }
   // legend
   let lx = left;
-  for (const g of GATEWAYS) {
+  for (const g of GATEWAYS.filter((t) => t !== "compare" || r.meta.compare)) {
+    const label = targetLabel(g, r.meta);
     parts.push(`<rect x="${lx}" y="28" width="10" height="10" fill="${COLORS[g]}"/>`);
-    parts.push(`<text x="${lx + 14}" y="37" font-size="11">${escXml(TARGET_LABEL[g])}</text>`);
-    lx += g === "ccr" ? 0 : g === "portkey" ? 65 : g === "proxy" ? 95 : 55;
+    parts.push(`<text x="${lx + 14}" y="37" font-size="11">${escXml(label)}</text>`);
+    lx += g === "ccr" ? 0 : g === "portkey" ? 65 : g === "proxy" ? 95 : g === "llmux" ? 55 : 24 + 6.5 * label.length;
   }
 
   // panel 2: body size curve (log-log)

@@ -19,7 +19,7 @@ export const M = {
 } satisfies Record<string, Metric>;
 
 /** Everything that sits between the client and the mock (the minimal proxy is the reference). */
-export const GATEWAYS: TargetName[] = ["proxy", "llmux", "portkey", "ccr"];
+export const GATEWAYS: TargetName[] = ["proxy", "llmux", "compare", "portkey", "ccr"];
 
 export function gatewaysOf(l: LaneInfo): TargetName[] {
   return GATEWAYS.filter((g) => l.targets.includes(g));
@@ -98,19 +98,22 @@ export function maxThroughput(
 
 /** CPU time per request of the serving process: per run, total CPU ÷ total requests of the c > 1 cells. */
 export function cpuPerRequest(r: BenchResults, lane: string, target: TargetName): Spread | undefined {
-  return spread(
-    runsOf(r).map((run) => {
-      let cpu = 0;
-      let n = 0;
-      for (const c of r.cells) {
-        if (c.lane !== lane || c.target !== target || c.run !== run || c.concurrency === 1) continue;
-        if (!usable(c) || c.cpuPerRequestMs === undefined) continue;
-        cpu += c.cpuPerRequestMs * c.result!.totalRequests;
-        n += c.result!.totalRequests;
-      }
-      return n > 0 ? cpu / n : undefined;
-    }),
-  );
+  return spread(cpuPerRequestRuns(r, lane, target));
+}
+
+/** cpuPerRequest, run by run (runsOf's order; undefined where a run has no figure). */
+export function cpuPerRequestRuns(r: BenchResults, lane: string, target: TargetName): (number | undefined)[] {
+  return runsOf(r).map((run) => {
+    let cpu = 0;
+    let n = 0;
+    for (const c of r.cells) {
+      if (c.lane !== lane || c.target !== target || c.run !== run || c.concurrency === 1) continue;
+      if (!usable(c) || c.cpuPerRequestMs === undefined) continue;
+      cpu += c.cpuPerRequestMs * c.result!.totalRequests;
+      n += c.result!.totalRequests;
+    }
+    return n > 0 ? cpu / n : undefined;
+  });
 }
 
 /** Added p50 latency of llmux per body size (median over runs). */

@@ -1,7 +1,7 @@
 /** The report's tables of lanes, peer gateways, and what the gateways sent upstream on the passthrough lanes. */
 import { gatewaysOf } from "./report-figures.js";
 import { type Emit, kb, laneTitle, table } from "./report-format.js";
-import { type BenchResults, TARGET_LABEL } from "./types.js";
+import { type BenchResults, targetLabel } from "./types.js";
 
 export function renderLanes(r: BenchResults, p: Emit): void {
   // --- lanes
@@ -17,8 +17,8 @@ export function renderLanes(r: BenchResults, p: Emit): void {
         kb(l.upstreamBytes),
         `\`${l.source}\``,
         gatewaysOf(l)
-          .filter((g) => g !== "llmux" && g !== "proxy")
-          .map((g) => TARGET_LABEL[g])
+          .filter((g) => g !== "llmux" && g !== "compare" && g !== "proxy")
+          .map((g) => targetLabel(g, r.meta))
           .join(", ") || "–",
       ]),
     ),
@@ -30,7 +30,7 @@ export function renderLanes(r: BenchResults, p: Emit): void {
     table(
       ["gateway", "version", "status", "lanes"],
       r.peers.map((s) => [
-        TARGET_LABEL[s.target],
+        targetLabel(s.target, r.meta),
         s.version ?? "–",
         (s.ok ? "ran" : "**not run**") + (s.note ? ` — ${s.note}` : ""),
         r.lanes
@@ -55,7 +55,7 @@ export function renderLanes(r: BenchResults, p: Emit): void {
         ["lane", "gateway", "client body", "upstream body", "dropped keys", "changed keys"],
         r.fidelity.map((f) => [
           `\`${f.lane}\``,
-          TARGET_LABEL[f.target],
+          targetLabel(f.target, r.meta),
           kb(f.clientBytes),
           kb(f.upstreamBytes),
           f.droppedKeys.length > 0 ? f.droppedKeys.map((k) => `\`${k}\``).join(", ") : "none",

@@ -1,6 +1,6 @@
 /** The report's memory section: RSS of each process over the run, the leak check, and the open-streams probe. */
 import { type Emit, mb, table } from "./report-format.js";
-import { type BenchResults, TARGET_LABEL } from "./types.js";
+import { type BenchResults, targetLabel } from "./types.js";
 
 export function renderMemory(r: BenchResults, p: Emit): void {
   const m = r.meta;
@@ -21,7 +21,7 @@ export function renderMemory(r: BenchResults, p: Emit): void {
     table(
       ["process", ...phases],
       rssTargets.map((t) => [
-        t === "direct" ? "mock upstream" : TARGET_LABEL[t],
+        t === "direct" ? "mock upstream" : targetLabel(t, r.meta),
         ...phases.map((ph) => {
           const x = r.rss.find((s) => s.target === t && s.phase === ph);
           if (!x) return "–";
@@ -62,7 +62,7 @@ export function renderMemory(r: BenchResults, p: Emit): void {
           "note",
         ],
         r.streams.map((s) => [
-          TARGET_LABEL[s.target],
+          targetLabel(s.target, r.meta),
           s.variant,
           `${s.streaming} / ${s.opened}${s.errors ? ` (${s.errors} failed)` : ""}`,
           mb(s.startKb),

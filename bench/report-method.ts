@@ -35,8 +35,8 @@ export function renderMethod(r: BenchResults, p: Emit): void {
     `- **Closed loop**: at concurrency c, c workers each send their next request as soon as the previous one ends. ` +
       `Per cell: ${m.durations.warmupMs} ms warm-up (not recorded), then ${m.durations.c1Ms} ms per target at c = 1 and ` +
       `${m.durations.cNMs} ms at c > 1 (at least a few requests), after a warm-up pass over every lane. At c = 1, direct, ` +
-      "the minimal proxy and llmux are measured together, their requests alternating one by one, so that they see " +
-      "the same conditions " +
+      "the minimal proxy and llmux (and a compared build) are measured together, their requests alternating one by " +
+      "one, so that they see the same conditions " +
       "(and c = 1 throughput is 1 ÷ mean latency); peers are measured alone. Each target runs alone at c > 1. " +
       "A peer whose c = 1 latency × c would exceed the drain budget is not run at that concurrency (marked *skipped*).",
   );
@@ -56,6 +56,13 @@ export function renderMethod(r: BenchResults, p: Emit): void {
   p(
     "- **llmux** runs as shipped: `node dist/cli/main.js start --config FILE`, logging one JSON line per request " +
       "(`logging: { level: info, pretty: false }`) to /dev/null; the peers' logs also go to /dev/null.",
+  );
+  p(
+    "- **Compared build** (`npm run bench -- --compare REV`, a regression guard): llmux built at git revision REV " +
+      "(into `.cache/bench-compare/`; or `--compare-dist DIR`) runs as one more target on the same configuration, " +
+      "in every lane llmux runs, in the same rounds (at c = 1 alternating with direct, the minimal proxy and llmux), " +
+      "and the section *Compared with REV* sets both builds' figures side by side, with their ratio run by run." +
+      (m.compare ? ` This run: ${m.compare.label}.` : " This run compared no other build."),
   );
   const fc = m.foreignCpu;
   if (fc) {

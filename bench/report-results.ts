@@ -19,7 +19,7 @@ import {
 } from "./report-figures.js";
 import { type Emit, fmt, kb, laneTitle, table } from "./report-format.js";
 import { type Spread, spread } from "./stats.js";
-import { type BenchResults, TARGET_LABEL, type TargetName } from "./types.js";
+import { type BenchResults, type TargetName, targetLabel } from "./types.js";
 
 export function renderResults(r: BenchResults, p: Emit): void {
   const cs = r.meta.concurrencies;
@@ -54,7 +54,7 @@ export function renderResults(r: BenchResults, p: Emit): void {
       const mt = maxThroughput(r, l.id, t);
       rows.push([
         laneTitle(l),
-        isDirect ? "direct" : `**${TARGET_LABEL[t]}**`,
+        isDirect ? "direct" : `**${targetLabel(t, r.meta)}**`,
         fmt(figure(r, l.id, t, 1, M.p50)),
         isDirect ? "–" : fmt(added(r, l.id, t, 1, M.p50)),
         isDirect ? "–" : fmt(added(r, l.id, t, 1, M.p99)),
@@ -107,7 +107,7 @@ export function renderResults(r: BenchResults, p: Emit): void {
         ],
         ...gatewaysOf(l).map((g) => [
           laneTitle(l),
-          TARGET_LABEL[g],
+          targetLabel(g, r.meta),
           ...cs.flatMap((c) => [
             cellOr(r, l.id, g, c, added(r, l.id, g, c, M.p50)),
             cellOr(r, l.id, g, c, added(r, l.id, g, c, M.p99)),
@@ -141,7 +141,7 @@ export function renderResults(r: BenchResults, p: Emit): void {
             const d = t === "direct";
             return [
               laneTitle(l),
-              TARGET_LABEL[t],
+              targetLabel(t, r.meta),
               fmt(figure(r, l.id, t, 1, M.ttfb50)),
               d ? "–" : fmt(added(r, l.id, t, 1, M.ttfb50)),
               d ? "–" : fmt(added(r, l.id, t, 1, M.ttfb99)),
@@ -167,7 +167,7 @@ export function renderResults(r: BenchResults, p: Emit): void {
           const mt = maxThroughput(r, l.id, t);
           return [
             laneTitle(l),
-            TARGET_LABEL[t],
+            targetLabel(t, r.meta),
             ...cs.map((c) => cellOr(r, l.id, t, c, figure(r, l.id, t, c, M.thr), 0)),
             ...cN.map((c) => (t === "direct" ? "100 %" : pctOfDirect(r, l.id, t, c))),
             mt.spread ? `${fmt(mt.spread, 0)} (c=${[...new Set(mt.at)].join("/")})` : "none",
@@ -190,7 +190,7 @@ export function renderResults(r: BenchResults, p: Emit): void {
   const cpuTargets = ["direct", ...GATEWAYS] as TargetName[];
   p(
     table(
-      ["lane", ...cpuTargets.map((t) => (t === "direct" ? "mock (direct)" : TARGET_LABEL[t]))],
+      ["lane", ...cpuTargets.map((t) => (t === "direct" ? "mock (direct)" : targetLabel(t, r.meta)))],
       r.lanes.map((l) => [
         laneTitle(l),
         ...cpuTargets.map((t) => (l.targets.includes(t) ? fmt(cpuPerRequest(r, l.id, t), 3) : "–")),

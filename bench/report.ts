@@ -4,6 +4,7 @@
  * This file assembles the document; its sections are in report-*.ts, the chart in report-chart.ts.
  */
 
+import { renderCompare } from "./report-compare.js";
 import { table } from "./report-format.js";
 import { renderLanes } from "./report-lanes.js";
 import { renderMemory } from "./report-memory.js";
@@ -31,6 +32,7 @@ export function renderMarkdown(r: BenchResults, chartFile = "performance-latency
   p();
 
   renderMethod(r, p);
+  renderCompare(r, p);
   renderLanes(r, p);
   renderResults(r, p);
   renderMemory(r, p);

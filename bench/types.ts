@@ -3,19 +3,25 @@ import type { Spread, Summary } from "./stats.js";
 
 /**
  * Who serves a lane: the mock upstream itself (the floor), a minimal forwarding proxy (the cost of one more
- * process and hop), llmux, or a peer gateway.
+ * process and hop), llmux, another build of llmux (`--compare REV`, bench/compare-build.ts), or a peer gateway.
  */
-export type TargetName = "direct" | "proxy" | "llmux" | "portkey" | "ccr";
+export type TargetName = "direct" | "proxy" | "llmux" | "compare" | "portkey" | "ccr";
 
-export const TARGETS: readonly TargetName[] = ["direct", "proxy", "llmux", "portkey", "ccr"];
+export const TARGETS: readonly TargetName[] = ["direct", "proxy", "llmux", "compare", "portkey", "ccr"];
 
 export const TARGET_LABEL: Record<TargetName, string> = {
   direct: "direct",
   proxy: "minimal proxy",
   llmux: "llmux",
+  compare: "llmux (compared build)",
   portkey: "Portkey",
   ccr: "claude-code-router",
 };
+
+/** A target's name in the report: the compared build by its revision ("llmux@3c151be"). */
+export function targetLabel(t: TargetName, meta?: Pick<BenchMeta, "compare">): string {
+  return t === "compare" && meta?.compare ? meta.compare.label : TARGET_LABEL[t];
+}
 
 /** One HTTP request, sent again and again. */
 export interface RequestSpec {
@@ -201,6 +207,8 @@ export interface LaneInfo {
   source: string;
   targets: TargetName[];
   notes?: string;
+  /** Streamed lanes: the events (SSE `data:` blocks) of one response, per llmux build, counted at the lane check. */
+  events?: Partial<Record<TargetName, number>>;
 }
 
 export interface BenchMeta {
@@ -215,6 +223,8 @@ export interface BenchMeta {
   llmuxVersion: string;
   /** Commit measured, and whether the working tree had uncommitted changes. */
   git: string;
+  /** The build measured beside llmux with --compare REV / --compare-dist DIR. */
+  compare?: { label: string; rev: string; sha?: string; dist: string };
   upstream: { latencyMs: number; chunkDelayMs: number; deltas: number; chunkChars: number };
   durations: { c1Ms: number; cNMs: number; warmupMs: number };
   concurrencies: number[];

@@ -81,7 +81,7 @@ function run(p50: number, thr: number, extra: Partial<RunResult> = {}): RunResul
 
 function fakeResults(): BenchResults {
   const cells: Cell[] = [];
-  const lat: Record<TargetName, number> = { direct: 6, proxy: 6.1, llmux: 6.2, portkey: 10, ccr: 40 };
+  const lat: Record<TargetName, number> = { direct: 6, proxy: 6.1, llmux: 6.2, compare: 6.3, portkey: 10, ccr: 40 };
   for (const runNo of [1, 2, 3]) {
     for (const lane of ["chat-small", "msg-cc"]) {
       for (const t of ["direct", "proxy", "llmux", "portkey", "ccr"] as TargetName[]) {

@@ -1,0 +1,148 @@
+/** `npm run bench -- --compare REV`: its options, and the "compared with REV" table, from made-up results. */
+import { describe, expect, it } from "vitest";
+import { parseOptions, USAGE } from "../../bench/options.js";
+import { sseEvents } from "../../bench/probe.js";
+import { renderMarkdown } from "../../bench/report.js";
+import { compareLines } from "../../bench/report-compare.js";
+import type { BenchResults, Cell, RunResult, TargetName } from "../../bench/types.js";
+
+describe("bench --compare options", () => {
+  it("takes a revision or a built directory, not both, and not the next option", () => {
+    expect(parseOptions(["--compare", "3c151be", "--quick"])).toMatchObject({ compare: "3c151be", quick: true });
+    expect(parseOptions(["--compare", "HEAD~5"]).compare).toBe("HEAD~5");
+    expect(parseOptions(["--compare-dist", "../old/dist"]).compareDist).toBe("../old/dist");
+    expect(parseOptions([]).compare).toBeUndefined();
+    expect(() => parseOptions(["--compare"])).toThrow(/--compare needs a value/);
+    expect(() => parseOptions(["--compare", "--quick"])).toThrow(/needs a git revision/);
+    expect(() => parseOptions(["--compare", "a", "--compare-dist", "b"])).toThrow(/exclude each other/);
+    for (const o of ["--compare REV", "--compare-dist DIR"]) expect(USAGE).toContain(o);
+  });
+});
+
+describe("bench SSE event count", () => {
+  it("counts the blocks that carry data", () => {
+    expect(sseEvents("event: a\ndata: {}\n\nevent: b\ndata: {}\n\n: keep-alive\n\ndata: [DONE]\n\n")).toBe(3);
+    expect(sseEvents('{"id":"x"}')).toBe(0);
+  });
+});
+
+function result(p50: number, throughput: number): RunResult {
+  const sum = { n: 10, min: p50, p50, p90: p50, p99: p50, max: p50, mean: p50 };
+  return {
+    requests: 100,
+    errors: 0,
+    timedOut: 0,
+    elapsedMs: 1000,
+    throughput,
+    latency: sum,
+    ttfb: sum,
+    loadgenCpuMs: 10,
+    wallMs: 1000,
+    totalRequests: 100,
+  };
+}
+
+/** Two runs of one streamed lane; the compared build adds twice llmux's latency and uses twice its CPU. */
+function results(withCompare = true): BenchResults {
+  const targets: TargetName[] = withCompare ? ["direct", "proxy", "llmux", "compare"] : ["direct", "proxy", "llmux"];
+  const p50: Record<string, number> = { direct: 6, proxy: 6.1, llmux: 6.3, compare: 6.5 };
+  const cpu: Record<string, number> = { direct: 0.1, proxy: 0.05, llmux: 0.2, compare: 0.4 };
+  const thr: Record<string, number> = { direct: 4000, proxy: 2000, llmux: 1000, compare: 800 };
+  const cells: Cell[] = [];
+  for (const run of [1, 2])
+    for (const target of targets)
+      for (const concurrency of [1, 16, 64])
+        cells.push({
+          lane: "msg-cc",
+          target,
+          concurrency,
+          run,
+          result: result(p50[target]!, thr[target]!),
+          cpuPerRequestMs: cpu[target]!,
+        });
+  return {
+    meta: {
+      date: "2026-01-01",
+      quick: true,
+      runs: 2,
+      node: "v20",
+      cpu: "test CPU",
+      cores: 2,
+      memMb: 4096,
+      kernel: "test",
+      llmuxVersion: "0.0.0",
+      git: "commit abc1234",
+      upstream: { latencyMs: 5, chunkDelayMs: 1, deltas: 6, chunkChars: 8 },
+      durations: { c1Ms: 400, cNMs: 300, warmupMs: 100 },
+      concurrencies: [1, 16, 64],
+      streamsCount: 200,
+      wallSeconds: 60,
+      ...(withCompare
+        ? { compare: { label: "llmux@3c151be", rev: "3c151be", sha: "3c151be7704b", dist: "/x/dist" } }
+        : {}),
+    },
+    lanes: [
+      {
+        id: "msg-cc",
+        title: "Messages → Anthropic",
+        kind: "passthrough",
+        stream: true,
+        bytes: 75_000,
+        source: "fixture.json",
+        targets,
+        events: withCompare ? { llmux: 10, compare: 10 } : { llmux: 10 },
+      },
+    ],
+    peers: [],
+    fidelity: [],
+    cells,
+    curve: [],
+    rss: [1, 2].flatMap((run) => [
+      { target: "llmux" as const, phase: `after run ${run}`, run, rssKb: 60 * 1024 },
+      ...(withCompare ? [{ target: "compare" as const, phase: `after run ${run}`, run, rssKb: 80 * 1024 }] : []),
+    ]),
+    streams: [],
+    profiles: [],
+  };
+}
+
+describe("bench compared-with table", () => {
+  it("prints both builds per lane, their ratios to the proxy, and current / compared", () => {
+    const lines = compareLines(results());
+    expect(lines[0]).toBe("## Compared with 3c151be");
+    const text = lines.join("\n");
+    expect(text).toContain("| lane | figure | llmux (current) | llmux@3c151be | current / compared |");
+    const row = (figure: string) =>
+      text
+        .split("\n")
+        .find((l) => l.includes(figure))!
+        .split(" | ");
+    // added over the proxy: 0.2 against 0.4
+    expect(row("added p50 over the minimal proxy")).toEqual([
+      "| `msg-cc`",
+      "added p50 over the minimal proxy, c=1 (ms)",
+      "0.20",
+      "0.40",
+      "0.50× |",
+    ]);
+    expect(row("CPU per request").slice(2)).toEqual(["0.200 (4.00×)", "0.400 (8.00×)", "0.50× |"]);
+    expect(row("req/s c=64").slice(2)).toEqual(["1,000 (0.50×)", "800 (0.40×)", "1.25× |"]);
+    expect(row("CPU per streamed event").slice(1)).toEqual([
+      "CPU per streamed event (µs; 10 / 10 events)",
+      "20.0",
+      "40.0",
+      "0.50× |",
+    ]);
+    expect(row("RSS after each run").slice(0, 2)).toEqual(["| all lanes", "RSS after each run (MB)"]);
+    expect(row("RSS after each run").slice(2)).toEqual(["60.0", "80.0", "0.75× |"]);
+  });
+
+  it("is in the report with a compared build, and absent without one", () => {
+    expect(renderMarkdown(results())).toContain("## Compared with 3c151be\n");
+    expect(renderMarkdown(results()).indexOf("## Compared with")).toBeLessThan(
+      renderMarkdown(results()).indexOf("## Results"),
+    );
+    expect(compareLines(results(false))).toEqual([]);
+    expect(renderMarkdown(results(false))).not.toContain("## Compared with");
+  });
+});
