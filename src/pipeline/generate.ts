@@ -91,9 +91,11 @@ export async function generate(ex: Exchange, accepted: Accepted, body: RequestBo
 
   // restore (what the conversation refers to that llmux keeps), then encode for the upstream
   const state = deps.state.of(principal.owner);
-  const restorer = new Restorer({ state, hot: deps.attempts.hot, body: body.json, replan: () => plan(input) });
+  let restorer: Restorer | undefined;
   const ready = async (p: Plan | ErrorInfo): Promise<Plan | ErrorInfo> => {
-    if (!isPlan(p)) return p;
+    // A passthrough keeps nothing to restore, but what a Responses upstream keeps must be the caller's own.
+    if (!isPlan(p) || (p.passthrough && p.client !== "openai-responses")) return p;
+    restorer ??= new Restorer({ state, hot: deps.attempts.hot, body: body.json, replan: () => plan(input) });
     const restored = await restorer.restore(p);
     return isPlan(restored) ? encode(restored, true) : restored;
   };

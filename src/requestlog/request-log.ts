@@ -59,7 +59,7 @@ export class RequestLog {
     readonly settings: RequestLogSettings,
     private readonly redactor: Redactor,
     private readonly events: RequestLogEvents,
-    flushMs = 100,
+    flushMs = 250,
   ) {
     this.writer = new SettledWriter(data, dir, events, { flushMs, bodies: (id) => this.takeBodies(id) });
   }
