@@ -130,9 +130,10 @@ export class DeploymentHealth {
 
   async succeeded(d: Deployment, routing: Routing, ttftMs: number | undefined, probe: boolean): Promise<void> {
     const b = this.bucket(routing);
+    // The average is read before anything is sent off: a failure there leaves no write unawaited.
+    const before = ttftMs !== undefined ? await this.ttft(d) : undefined;
     const ops: Promise<unknown>[] = [this.hot.incr(hotKeys.windowRequests(d.id, b), 1, routing.window_s * 2000)];
     if (ttftMs !== undefined) {
-      const before = await this.ttft(d);
       const next = before === undefined ? ttftMs : before * (1 - ALPHA) + ttftMs * ALPHA;
       ops.push(this.hot.set(hotKeys.ttft(d.id), String(Math.round(next * 100) / 100), 3600_000));
     }
