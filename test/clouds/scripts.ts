@@ -1,6 +1,6 @@
 /**
  * What the cloud fakes answer in the SDK × dialect matrix, and what each client must then see: the same
- * three turns as test/gateway/sdk-matrix.test.ts (text with usage, a tool call, reasoning then text).
+ * three turns as test/matrix/sdk-matrix.test.ts (text with usage, a tool call, reasoning then text).
  */
 import { expect } from "vitest";
 import type { MockScript } from "../../src/mock/index.js";

@@ -6,7 +6,7 @@
  * converted to Gemini's subset with warnings, and the inbound routes Gemini clients call (:countTokens,
  * GET /v1beta/models) with x-goog-api-key or ?key= auth.
  *
- * Elsewhere: thought summaries as reasoning for every client (test/gateway/sdk-matrix.test.ts), thought
+ * Elsewhere: thought summaries as reasoning for every client (test/matrix/sdk-matrix.test.ts), thought
  * signatures carried back on the next turn for every client, Chat through the reasoning cache
  * (test/reasoning/tool-loop.test.ts), the recorded Gemini streams through every client dialect
  * (test/fixtures/upstream-streams.test.ts), every scenario Gemini ⇄ every dialect

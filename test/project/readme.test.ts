@@ -200,7 +200,7 @@ describe("README commands on a fresh copy of the checkout", () => {
   it("a broken llmux.yaml dropped in the checkout changes nothing for the tests that start llmux", async () => {
     writeFileSync(join(copy, "llmux.yaml"), "server: { prot: 1 }\nproviders: { x: { type: nope } }\n");
     try {
-      const files = ["test/gateway/env-setups.test.ts", "test/gateway/passthrough-auth-and-betas.test.ts"];
+      const files = ["test/config/env-setups.test.ts", "test/providers/passthrough-auth-and-betas.test.ts"];
       const env = { ...ENV, NO_COLOR: "1" };
       const { stdout } = await run("npx", ["vitest", "run", ...files], { cwd: copy, env, timeout: 120_000 });
       expect(stdout).toMatch(/Test Files\s+2 passed \(2\)/);
