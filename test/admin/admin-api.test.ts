@@ -4,7 +4,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
-import { admin, call, SERVICE, teamHarness } from "./helpers.js";
+import { admin, call, SERVICE, teamHarness } from "../support/team.js";
 
 describe.each(ENGINES)("admin API on $engine", ({ fresh }) => {
   let where: TestLocation;

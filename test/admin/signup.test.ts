@@ -6,7 +6,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { createLogger } from "../../src/log/logger.js";
 import { Gateway } from "../../src/server/gateway.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
-import { call, chat, MASTER } from "./helpers.js";
+import { call, chat, MASTER } from "../support/team.js";
 
 const GOOD = "sk-brought-GOOD-4b1d2f";
 

@@ -8,7 +8,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshPostgres, freshSqlite, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
-import { ADMIN, call, MASTER } from "../team/helpers.js";
+import { ADMIN, call, MASTER } from "../support/team.js";
 
 const REDIS = process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379";
 const SETUPS = [

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { llmux } from "../cli/run.js";
 import { freshSqlite, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
-import { ADMIN, chat, MASTER, teamHarness } from "./helpers.js";
+import { ADMIN, chat, MASTER, teamHarness } from "../support/team.js";
+import { llmux } from "./run.js";
 
 function configFile(content: Record<string, unknown>): string {
   const file = join(mkdtempSync(join(tmpdir(), "llmux-cli-")), "llmux.yaml");

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
-import { admin, chat, SERVICE, sleep, teamHarness } from "./helpers.js";
+import { admin, chat, SERVICE, sleep, teamHarness } from "../support/team.js";
 
 describe.each(ENGINES)("minted keys on $engine", ({ fresh }) => {
   let where: TestLocation;

@@ -1,7 +1,7 @@
 /** auth.passthrough_providers: callers' own keys for those, service keys for the rest. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/gateway.js";
-import { call, chat, SERVICE } from "./helpers.js";
+import { call, chat, SERVICE } from "../support/team.js";
 
 let h: Harness;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
 import { BIN } from "../cli/run.js";
 import { freshPostgres, type TestLocation } from "../support/engines.js";
-import { ADMIN, call, chat, within } from "./helpers.js";
+import { ADMIN, call, chat, within } from "../support/team.js";
 
 interface Instance {
   url: string;

@@ -18,7 +18,7 @@ import { createProviders } from "../../src/providers/index.js";
 import { Trail } from "../../src/request/trail.js";
 import { ModelTable } from "../../src/routing/model-table.js";
 import { startHarness, tempStorePath } from "../support/gateway.js";
-import { ADMIN, call } from "../team/helpers.js";
+import { ADMIN, call } from "../support/team.js";
 
 const SERVICE = "svc-key-for-the-capture-test";
 

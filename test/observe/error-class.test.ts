@@ -11,7 +11,7 @@ import { ERROR_CLASSES as ROUTING_CLASSES } from "../../src/config/schema-routin
 import { ERROR_CLASSES } from "../../src/request/error-class.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { Scrape } from "../support/prometheus.js";
-import { ADMIN, call } from "../team/helpers.js";
+import { ADMIN, call } from "../support/team.js";
 
 const SERVICE = "svc-key-for-the-error-classes";
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/data/schema.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
-import { admin, call, teamHarness } from "./helpers.js";
+import { admin, call, teamHarness } from "../support/team.js";
 
 const PLANTED = "sk-ant-PLANTED-7f3c9e1a2b4d6f8091a3c5e7";
 

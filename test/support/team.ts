@@ -1,5 +1,5 @@
-import type { TestLocation } from "../support/engines.js";
-import { type Harness, startHarness } from "../support/gateway.js";
+import type { TestLocation } from "./engines.js";
+import { type Harness, startHarness } from "./gateway.js";
 
 export const ADMIN = "admin-key-0123456789abcdef";
 export const SERVICE = "svc-key-0123456789";
