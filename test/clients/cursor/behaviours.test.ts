@@ -4,7 +4,7 @@
  * and conversation ids made acceptable upstream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Body, type Harness, startHarness } from "../support/gateway.js";
+import { type Body, type Harness, startHarness } from "../../support/gateway.js";
 
 let h: Harness;
 beforeAll(async () => {

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { ChatCompletionStream } from "openai/lib/ChatCompletionStream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Body, type Harness, startHarness } from "../support/gateway.js";
-import { SHARED } from "../support/upstream-fixtures.js";
+import { type Body, type Harness, startHarness } from "../../support/gateway.js";
+import { SHARED } from "../../support/upstream-fixtures.js";
 
 const DIR = join(SHARED, "fixtures/cursor-2026");
 const FILES = readdirSync(DIR).filter((f) => f.endsWith(".json"));

@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MockServer, startMockServer } from "../../src/mock/server.js";
-import { replayCursor } from "../support/cursor-replay.js";
-import { SHARED } from "../support/upstream-fixtures.js";
+import { type MockServer, startMockServer } from "../../../src/mock/server.js";
+import { replayCursor } from "../../support/cursor-replay.js";
+import { SHARED } from "../../support/upstream-fixtures.js";
 
 const ROOT = join(SHARED, "fixtures/cursor-azure-gpt5");
 const COPIES = [
