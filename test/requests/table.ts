@@ -106,7 +106,10 @@ export function keeps(...paths: string[]): NonNullable<Outcome["check"]> {
       .split(".")
       .reduce<Json | undefined>((x, k) => (x && typeof x === "object" ? (x as JsonObject)[k] : undefined), v);
   return (out, input) => {
-    for (const p of paths) expect(at(out.body, p), p).toEqual(at(input, p));
+    for (const p of paths) {
+      expect(at(input, p), `${p} in the client body`).toBeDefined();
+      expect(at(out.body, p), p).toEqual(at(input, p));
+    }
   };
 }
 
