@@ -12,9 +12,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { ToolIdentity } from "../../src/dialects/types.js";
 import type { Dialect, Json, JsonObject } from "../../src/ir/types.js";
 import type { RequestOptions } from "../../src/translate/codecs.js";
-import type { ToolIdentity } from "../../src/translate/types.js";
 import { type Translated, translate, warningKeys } from "./helpers.js";
 
 export type Upstream = "anthropic" | "openai-chat" | "openai-responses";
