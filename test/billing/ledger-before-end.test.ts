@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryState } from "../../src/state/memory.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
-import { ADMIN, call, MASTER } from "../team/helpers.js";
+import { ADMIN, call, MASTER } from "../support/team.js";
 
 /** In-process hot state whose counter decrements (a concurrency slot's release) take `ms`. */
 class SlowRelease extends MemoryState {

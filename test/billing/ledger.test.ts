@@ -6,7 +6,7 @@ import { spendBy } from "../../src/billing/spend.js";
 import { ENGINES, freshPostgres, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { type TcpProxy, tcpProxy } from "../support/tcp-proxy.js";
-import { ADMIN, call, MASTER } from "../team/helpers.js";
+import { ADMIN, call, MASTER } from "../support/team.js";
 
 async function rows(h: Harness) {
   const db = await h.gateway.team!.data.db();

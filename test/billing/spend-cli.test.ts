@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { llmux } from "../cli/run.js";
 import { freshSqlite, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
-import { ADMIN, call, chat, MASTER, teamHarness } from "../team/helpers.js";
+import { ADMIN, call, chat, MASTER, teamHarness } from "../support/team.js";
 
 describe("llmux spend", () => {
   let where: TestLocation;

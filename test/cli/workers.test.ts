@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseWorkers } from "../../src/cli/workers.js";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
-import { ADMIN, call } from "../team/helpers.js";
+import { ADMIN, call } from "../support/team.js";
 import { BIN, emptyDir } from "./run.js";
 
 /** The pids of a process's children (the cluster workers). */

@@ -15,7 +15,7 @@ import {
   runClient,
 } from "../support/clients.js";
 import { type Harness, startHarness, tempStorePath } from "../support/gateway.js";
-import { ADMIN, call, MASTER } from "../team/helpers.js";
+import { ADMIN, call, MASTER } from "../support/team.js";
 import { CELLS, DRIVERS } from "./cells.js";
 import { type Recorder, startRecorder } from "./recorder.js";
 

@@ -12,7 +12,7 @@ import { migrate } from "../../src/data/migrate.js";
 import { MIGRATIONS, type Migration } from "../../src/data/migrations.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
-import { ADMIN, CHAT, call, teamHarness } from "../team/helpers.js";
+import { ADMIN, CHAT, call, teamHarness } from "../support/team.js";
 
 /** What a next release could add: a nullable column and a defaulted one, a table, an index. */
 const NEXT: Migration = {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshPostgres, type TestLocation } from "../support/engines.js";
 import { type Body, type Harness, startHarness, tempStorePath } from "../support/gateway.js";
-import { call } from "../team/helpers.js";
+import { call } from "../support/team.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/release-3c151be");
 const require = createRequire(import.meta.url);

@@ -14,7 +14,7 @@ import { MemoryState } from "../../src/state/memory.js";
 import type { ResponseStore } from "../../src/store/types.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness, tempStorePath } from "../support/gateway.js";
-import { admin, teamHarness } from "../team/helpers.js";
+import { admin, teamHarness } from "../support/team.js";
 
 type Sent = { messages: { role: string; content: unknown }[] };
 

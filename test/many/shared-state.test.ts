@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
 import { ADMIN, type Cluster, post, startCluster } from "../support/many.js";
 import { type SwitchUpstream, switchUpstream } from "../support/switch-upstream.js";
-import { call } from "../team/helpers.js";
+import { call } from "../support/team.js";
 
 let mock: MockServer;
 let slow: MockServer;

@@ -20,7 +20,7 @@ import {
   startCluster,
   until,
 } from "../support/many.js";
-import { call } from "../team/helpers.js";
+import { call } from "../support/team.js";
 
 let mock: MockServer;
 let c: Cluster;

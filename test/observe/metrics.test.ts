@@ -8,7 +8,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { Scrape } from "../support/prometheus.js";
-import { call, MASTER } from "../team/helpers.js";
+import { call, MASTER } from "../support/team.js";
 
 const ADMIN = "admin-key-for-metrics-0001";
 const SCRAPER = "scrape-key-for-metrics-0001";

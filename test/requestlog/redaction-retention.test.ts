@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedRequests } from "../../bench/seed-requests.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
-import { ADMIN, call, MASTER } from "../team/helpers.js";
+import { ADMIN, call, MASTER } from "../support/team.js";
 
 const UPSTREAM_SECRET = `sk-upstream-${randomBytes(12).toString("hex")}`;
 const CREDENTIAL = `cred-${randomBytes(12).toString("hex")}`;

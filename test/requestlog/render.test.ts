@@ -15,7 +15,7 @@ import type { RequestRow } from "../../src/requestlog/view.js";
 import { BIN, llmux } from "../cli/run.js";
 import { freshSqlite, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
-import { ADMIN, call } from "../team/helpers.js";
+import { ADMIN, call } from "../support/team.js";
 
 /** An ANSI style sequence (SGR), and its escape character. */
 const ESC = String.fromCharCode(27);

@@ -9,7 +9,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
-import { ADMIN, call, MASTER } from "../team/helpers.js";
+import { ADMIN, call, MASTER } from "../support/team.js";
 
 const SERVICE = "svc-key-for-the-request-log";
 

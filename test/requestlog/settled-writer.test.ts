@@ -17,7 +17,7 @@ import { ENGINES, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { ledgerRow } from "../support/ledger-row.js";
 import { requestLogRow } from "../support/request-log-row.js";
-import { ADMIN, CHAT, call, MASTER } from "../team/helpers.js";
+import { ADMIN, CHAT, call, MASTER } from "../support/team.js";
 
 const quiet = { spooled: () => undefined, caughtUp: () => undefined };
 

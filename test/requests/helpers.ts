@@ -113,3 +113,23 @@ export function loadClientFixture(file: string): ClientFixture {
   if (!f) throw new Error(`fixture ${file} not found`);
   return f;
 }
+
+/**
+ * The first tool of an upstream body emulates a custom (free-form) tool as a function: it keeps the client's
+ * description and takes one string `input` (Chat nests the function, Anthropic names its schema input_schema).
+ */
+export function expectWrappedCustomTool(out: Translated, description: string): void {
+  const tool = objs(out.body.tools)[0]!;
+  const def = tool.function === undefined ? tool : obj(tool.function);
+  const schema = obj(def.input_schema ?? def.parameters);
+  expect(def.description).toContain(description);
+  expect(obj(schema.properties).input).toMatchObject({ type: "string" });
+  expect(schema.required).toEqual(["input"]);
+}
+
+/** An Anthropic thinking budget of at least 1024 tokens, below max_tokens (§3.5, §6.18). */
+export function expectBudgetBelowMax(out: Translated): void {
+  const budget = obj(out.body.thinking).budget_tokens as number;
+  expect(budget).toBeGreaterThanOrEqual(1024);
+  expect(budget).toBeLessThan(out.body.max_tokens as number);
+}

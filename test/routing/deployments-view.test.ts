@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Body, type Harness, startHarness } from "../support/gateway.js";
 import { ENGINES } from "../support/routing-fleet.js";
-import { ADMIN, CHAT, call, SERVICE } from "../team/helpers.js";
+import { ADMIN, CHAT, call, SERVICE } from "../support/team.js";
 
 describe.each(ENGINES)("deployments on $name state", ({ state }) => {
   let h: Harness;

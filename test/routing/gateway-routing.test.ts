@@ -9,7 +9,7 @@ import { type MockServer, startMockServer } from "../../src/mock/server.js";
 import { type Body, eventually, type Harness, startHarness } from "../support/gateway.js";
 import { ENGINES, type Fleet, startFleet, throttled } from "../support/routing-fleet.js";
 import { type SwitchUpstream, switchUpstream } from "../support/switch-upstream.js";
-import { ADMIN, call } from "../team/helpers.js";
+import { ADMIN, call } from "../support/team.js";
 
 describe.each(ENGINES)("routing resilience on $name state", ({ state }) => {
   let f: Fleet;

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, type Harness, startHarness } from "../support/gateway.js";
 import { type TcpProxy, tcpProxy } from "../support/tcp-proxy.js";
-import { ADMIN, CHAT, call, MASTER, SERVICE } from "../team/helpers.js";
+import { ADMIN, CHAT, call, MASTER, SERVICE } from "../support/team.js";
 
 const REDIS = new URL(process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379");
 

@@ -4,9 +4,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
-import { ADMIN } from "../team/helpers.js";
 import { type Harness, startHarness } from "./gateway.js";
 import { type SwitchUpstream, switchUpstream } from "./switch-upstream.js";
+import { ADMIN } from "./team.js";
 
 const REDIS = process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379";
 
