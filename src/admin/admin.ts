@@ -6,7 +6,7 @@ import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
 import { type BodyLimits, BodyRefused, discardBody, readBody } from "../http/read-body.js";
 import { presentedKey } from "../identity/identify.js";
 import { openApiDocument } from "./openapi.js";
-import { AdminError, type AdminRoute } from "./routes.js";
+import { AdminError, type AdminRoute } from "./route.js";
 import type { AdminSession } from "./ui.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest();

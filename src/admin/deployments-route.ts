@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AdminRoute } from "./routes.js";
+import type { AdminRoute } from "./route.js";
 
 export const DeploymentView = z.object({
   id: z.string().describe("provider/model: shared by every alias that uses the deployment."),

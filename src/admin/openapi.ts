@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AdminRoute } from "./routes.js";
+import type { AdminRoute } from "./route.js";
 import { ErrorBody } from "./schemas.js";
 
 type Node = Record<string, unknown>;

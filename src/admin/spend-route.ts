@@ -3,7 +3,7 @@ import type { PriceTable } from "../billing/prices.js";
 import { modelsUsed, spendBy } from "../billing/spend.js";
 import type { Data } from "../data/data.js";
 import type { KeyView } from "../data/keys.js";
-import { AdminError, type AdminRoute } from "./routes.js";
+import { AdminError, type AdminRoute } from "./route.js";
 import { withSpendAll } from "./spend-views.js";
 
 export const SpendQuery = z
