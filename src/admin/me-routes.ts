@@ -11,7 +11,7 @@ export const Me = S.Key.extend({
   remaining_usd: S.Key.shape.budget_remaining_usd.describe(
     "What is left of the budget in its window (null: no budget).",
   ),
-});
+}).meta({ id: "Me" });
 
 /** What the self-service routes read: the keys, the prices of the spend report, the budget time zone. */
 export interface SelfDeps {

@@ -30,7 +30,7 @@ export interface AdminRoute {
   path: string;
   summary: string;
   body?: z.ZodType;
-  query?: z.ZodType;
+  query?: z.ZodObject;
   status: number;
   answer: z.ZodType;
   /** Whether `{id}` can name nothing (404). */

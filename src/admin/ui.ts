@@ -1,19 +1,12 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config/schema.js";
-import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
 import type { BodyLimits } from "../http/read-body.js";
+import { sendJson } from "../http/reply.js";
 import { presentedKey, type Resolver } from "../identity/identify.js";
+import type { AdminSession } from "./auth.js";
+import type { LogNote } from "./log-note.js";
 import { UI_HEADER, UiAuth } from "./ui-auth.js";
 import { UiStatic } from "./ui-static.js";
-
-/** A browser signed in to the web UI, as the admin API sees it. */
-export interface AdminSession {
-  role: "admin" | "read_only";
-  /** Who, in words, for the request log's reason. */
-  name: string;
-  /** Whether the request carries the page's own header (changes need it). */
-  fromPage: boolean;
-}
 
 /** Self-service routes: a key holder's own usage and requests. */
 const SELF = /^\/admin\/v1\/me(\/|$)/;
@@ -38,18 +31,18 @@ export class WebUi {
     return path === "/ui" || path.startsWith("/ui/");
   }
 
-  serve(ex: Exchange, path: string): Promise<void> | void {
+  serve(req: IncomingMessage, res: ServerResponse, path: string, note: LogNote = {}): Promise<void> | void {
     if (!this.on) {
-      ex.note.quiet = true;
-      return answerJson(ex, 404, {
+      note.quiet = true;
+      return sendJson(res, 404, {
         error: {
           message: "the web UI is the admin API's front end: set admin.keys (or admin.oidc)",
           type: "not_found",
         },
       });
     }
-    if (path.startsWith("/ui/auth/")) return this.auth.serve(ex, path);
-    return this.files.serve(ex, path);
+    if (path.startsWith("/ui/auth/")) return this.auth.serve(req, res, path, note);
+    return this.files.serve(req, res, path, note);
   }
 
   /** An admin or read-only sign-in carried by a request that presents no key. */

@@ -1,5 +1,7 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { AdminApi } from "../admin/admin.js";
 import type { DeploymentRow } from "../admin/deployments-route.js";
+import type { LogNote } from "../admin/log-note.js";
 import { adminRoutes } from "../admin/routes.js";
 import { SIGNUP_PATH, Signup } from "../admin/signup.js";
 import { WebUi } from "../admin/ui.js";
@@ -9,7 +11,6 @@ import { Data } from "../data/data.js";
 import { Keys } from "../data/keys.js";
 import { DataStore } from "../data/store.js";
 import { Teams } from "../data/teams.js";
-import type { HttpExchange } from "../http/exchange.js";
 import type { BodyLimits } from "../http/read-body.js";
 import type { Resolver } from "../identity/identify.js";
 import { KeyDirectory } from "../identity/minted.js";
@@ -77,7 +78,7 @@ export class TeamParts {
     this.ui = config.admin.ui.enabled ? new WebUi(config, this.directory, limits) : undefined;
     if (this.ui && (config.admin.keys.length > 0 || config.admin.oidc)) {
       const ui = this.ui;
-      this.admin.sessions = (req) => ui.adminSession(req);
+      this.admin.sessions = async (req) => ui.adminSession(req);
     }
     this.signup =
       config.signup.enabled && opts.providers ? new Signup(config, this.keys, opts.providers, limits) : undefined;
@@ -92,11 +93,15 @@ export class TeamParts {
     );
   }
 
-  async serve(ex: HttpExchange, path: string): Promise<void> {
-    if (this.ui && WebUi.owns(path)) return this.ui.serve(ex, path);
-    if (path === SIGNUP_PATH && this.signup) return this.signup.serve(ex);
-    this.ui?.present(ex.req, path);
-    return this.admin.serve(ex, path);
+  /**
+   * Serves a request to a path it owns, as a node:http handler. `note` is the gateway's log record of the
+   * request: a handler marks it quiet (the UI's files) or gives the reason of a refusal.
+   */
+  async serve(req: IncomingMessage, res: ServerResponse, path: string, note: LogNote = {}): Promise<void> {
+    if (this.ui && WebUi.owns(path)) return this.ui.serve(req, res, path, note);
+    if (path === SIGNUP_PATH && this.signup) return this.signup.serve(req, res, note);
+    this.ui?.present(req, path);
+    return this.admin.serve(req, res, note);
   }
 
   get resolvers(): Resolver[] {
