@@ -58,8 +58,8 @@ export class UiAuth {
   }
 
   /** The request's sign-in, if it carries one that is still good. */
-  session(req: IncomingMessage): Session | undefined {
-    const s = this.sealer.open<Session>(SESSION_COOKIE, readCookie(req, SESSION_COOKIE));
+  async session(req: IncomingMessage): Promise<Session | undefined> {
+    const s = await this.sealer.open<Session>(SESSION_COOKIE, readCookie(req, SESSION_COOKIE));
     if (!s) return undefined;
     if (s.via === "admin_key") return s.kh && this.hints.has(s.kh) ? s : undefined;
     if (s.via === "oidc") {
@@ -85,7 +85,7 @@ export class UiAuth {
         return this.withKey(http);
       case "POST /ui/auth/logout":
         if (!this.fromPage(http)) return;
-        this.setSession(http, undefined);
+        await this.setSession(http, undefined);
         return sendJson(http.res, 200, { signed_in: false });
       case "GET /ui/auth/oidc/start":
         return this.oidcStart(http);
@@ -97,11 +97,11 @@ export class UiAuth {
   }
 
   private async whoAmI(http: Http): Promise<void> {
-    let s = this.session(http.req);
+    let s = await this.session(http.req);
     if (s?.via === "key") {
       const v = await this.minted.resolve(s.key, http.req.headers);
       if (!v || isRefusal(v)) {
-        this.setSession(http, undefined);
+        await this.setSession(http, undefined);
         s = undefined;
       }
     }
@@ -140,13 +140,13 @@ export class UiAuth {
     const exp = now() + Math.round(this.config.admin.ui.session_hours * 3600);
     if (admin) {
       const s: Session = { role: "admin", via: "admin_key", name: `admin key ${k.slice(0, 4)}…`, kh: keyHint(k), exp };
-      this.setSession(http, s);
+      await this.setSession(http, s);
       return sendJson(http.res, 200, { signed_in: true, role: s.role, via: s.via, name: s.name });
     }
     const v = k.startsWith("lx-") ? await this.minted.resolve(k, http.req.headers) : undefined;
     if (v && !isRefusal(v) && v.kind === "minted") {
       const s: Session = { role: "key", via: "key", name: v.name ?? "key", key: k, key_id: v.keyId, exp };
-      this.setSession(http, s);
+      await this.setSession(http, s);
       return sendJson(http.res, 200, {
         signed_in: true,
         role: s.role,
@@ -175,7 +175,7 @@ export class UiAuth {
     } catch (err) {
       return this.backToSignIn(http, `the identity provider could not be reached: ${(err as Error).message}`);
     }
-    const value = this.sealer.seal(FLOW_COOKIE, flow);
+    const value = await this.sealer.seal(FLOW_COOKIE, flow);
     http.res.setHeader(
       "set-cookie",
       cookie(FLOW_COOKIE, value, { maxAge: 600, path: "/ui/auth/oidc", sameSite: "Lax", secure: isSecure(http.req) }),
@@ -186,7 +186,7 @@ export class UiAuth {
   private async oidcCallback(http: Http): Promise<void> {
     if (!this.oidc)
       return sendJson(http.res, 404, { error: { message: "admin.oidc is not configured", type: "not_found" } });
-    const flow = this.sealer.open<OidcFlow>(FLOW_COOKIE, readCookie(http.req, FLOW_COOKIE));
+    const flow = await this.sealer.open<OidcFlow>(FLOW_COOKIE, readCookie(http.req, FLOW_COOKIE));
     const clearFlow = cookie(FLOW_COOKIE, "", {
       maxAge: 0,
       path: "/ui/auth/oidc",
@@ -202,7 +202,7 @@ export class UiAuth {
       const who = await this.oidc.finish(query, flow);
       const exp = now() + Math.round(this.config.admin.ui.session_hours * 3600);
       const s: Session = { role: who.role, via: "oidc", name: who.name, email: who.email, exp };
-      http.res.setHeader("set-cookie", [clearFlow, this.sessionCookie(http.req, s)]);
+      http.res.setHeader("set-cookie", [clearFlow, await this.sessionCookie(http.req, s)]);
       http.res.writeHead(303, { location: localPage(flow.return_to), "cache-control": "no-store" }).end();
     } catch (err) {
       http.res.setHeader("set-cookie", clearFlow);
@@ -230,10 +230,10 @@ export class UiAuth {
     return false;
   }
 
-  private sessionCookie(req: IncomingMessage, s: Session | undefined): string {
+  private async sessionCookie(req: IncomingMessage, s: Session | undefined): Promise<string> {
     const secure = isSecure(req);
     if (!s) return cookie(SESSION_COOKIE, "", { maxAge: 0, path: "/", sameSite: "Strict", secure });
-    return cookie(SESSION_COOKIE, this.sealer.seal(SESSION_COOKIE, s), {
+    return cookie(SESSION_COOKIE, await this.sealer.seal(SESSION_COOKIE, s), {
       maxAge: s.exp - now(),
       path: "/",
       sameSite: "Strict",
@@ -241,8 +241,8 @@ export class UiAuth {
     });
   }
 
-  private setSession(http: Http, s: Session | undefined): void {
-    http.res.setHeader("set-cookie", this.sessionCookie(http.req, s));
+  private async setSession(http: Http, s: Session | undefined): Promise<void> {
+    http.res.setHeader("set-cookie", await this.sessionCookie(http.req, s));
   }
 }
 

@@ -46,9 +46,9 @@ export class WebUi {
   }
 
   /** An admin or read-only sign-in carried by a request that presents no key. */
-  adminSession(req: IncomingMessage): AdminSession | undefined {
+  async adminSession(req: IncomingMessage): Promise<AdminSession | undefined> {
     if (presentedKey(req.headers) !== undefined) return undefined;
-    const s = this.auth.session(req);
+    const s = await this.auth.session(req);
     if (!s || s.role === "key") return undefined;
     return { role: s.role, name: s.name, fromPage: req.headers[UI_HEADER] === "1" };
   }
@@ -57,9 +57,9 @@ export class WebUi {
    * A key holder's sign-in stands for their key: on the self-service routes (`/admin/v1/me…`) a request
    * without a key of its own presents it, so those routes see exactly what a script with the key sees.
    */
-  present(req: IncomingMessage, path: string): void {
+  async present(req: IncomingMessage, path: string): Promise<void> {
     if (!SELF.test(path) || presentedKey(req.headers) !== undefined) return;
-    const s = this.auth.session(req);
+    const s = await this.auth.session(req);
     if (s?.role === "key" && s.key) req.headers.authorization = `Bearer ${s.key}`;
   }
 }

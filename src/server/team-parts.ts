@@ -78,7 +78,7 @@ export class TeamParts {
     this.ui = config.admin.ui.enabled ? new WebUi(config, this.directory, limits) : undefined;
     if (this.ui && (config.admin.keys.length > 0 || config.admin.oidc)) {
       const ui = this.ui;
-      this.admin.sessions = async (req) => ui.adminSession(req);
+      this.admin.sessions = (req) => ui.adminSession(req);
     }
     this.signup =
       config.signup.enabled && opts.providers ? new Signup(config, this.keys, opts.providers, limits) : undefined;
@@ -100,7 +100,7 @@ export class TeamParts {
   async serve(req: IncomingMessage, res: ServerResponse, path: string, note: LogNote = {}): Promise<void> {
     if (this.ui && WebUi.owns(path)) return this.ui.serve(req, res, path, note);
     if (path === SIGNUP_PATH && this.signup) return this.signup.serve(req, res, note);
-    this.ui?.present(req, path);
+    await this.ui?.present(req, path);
     return this.admin.serve(req, res, note);
   }
 
