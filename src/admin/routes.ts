@@ -165,3 +165,12 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
     ...(d.data ? [...requestRoutes(d.data), ...meRoutes(d, d.data)] : []),
   ];
 }
+
+/**
+ * Every route of a server with a store and routing, for the OpenAPI document alone (scripts/admin-types.mjs
+ * and its test): the routes are described, never run, so they are given no repositories.
+ */
+export function documentedRoutes(): AdminRoute[] {
+  const notRun = {} as never;
+  return adminRoutes({ teams: notRun, keys: notRun, data: notRun, changed: () => {}, deployments: async () => [] });
+}

@@ -138,7 +138,7 @@ export const ErrorBody = z
       field: z.string().optional().describe("The body or query field at fault."),
     }),
   })
-  .meta({ id: "Error" });
+  .meta({ id: "ErrorBody" });
 export const Deleted = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: "Deleted" });
 export const TeamList = z.object({ data: z.array(Team) }).meta({ id: "TeamList" });
 export const KeyList = z.object({ data: z.array(Key) }).meta({ id: "KeyList" });
