@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, discardBody } from "../http/read-body.js";
 import { type AdminEnv, adminApp } from "./app.js";
 import { AdminAuth, type AdminSession, type SelfKey } from "./auth.js";
-import type { LogNote } from "./log-note.js";
 import { documentOf, type OpenApiDocument } from "./openapi.js";
 import { AdminError, type AdminRoute } from "./route.js";
 
@@ -46,10 +46,10 @@ export class AdminApi {
   }
 
   /**
-   * Serves one node:http request. `note` (the gateway's log record) gets the refusal's words; an error that is
+   * Serves one node:http request. `note` (the request's log note) gets the refusal's words; an error that is
    * not the API's own is thrown to the caller, which answers 500 and logs it.
    */
-  async serve(req: IncomingMessage, res: ServerResponse, note: LogNote = {}): Promise<void> {
+  async serve(req: IncomingMessage, res: ServerResponse, note: HttpNote = {}): Promise<void> {
     let failure: { err: unknown } | undefined;
     const listener = getRequestListener((request, env) => this.app.fetch(request, { ...env, note }), {
       // Nothing global is replaced (the generation path uses the platform's own Request and Response), and a

@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { HttpNote } from "../http/note.js";
 import type { BodyLimits } from "../http/read-body.js";
 import type { AdminAuth } from "./auth.js";
 import { checked, incomingBody, jsonBody } from "./input.js";
-import type { LogNote } from "./log-note.js";
 import { describeRoutes, documentOf, OPENAPI_PATH, type OpenApiDocument } from "./openapi.js";
 import { AdminError, type AdminRoute } from "./route.js";
 
@@ -14,8 +14,8 @@ export interface AdminBindings {
   /** The node request and response (from @hono/node-server); absent for an in-process call. */
   incoming?: IncomingMessage;
   outgoing?: ServerResponse;
-  /** The gateway's log record of the request. */
-  note?: LogNote;
+  /** The request's log note (quiet, the refusal's reason). */
+  note?: HttpNote;
   /** An in-process call (the CLI, on the store directly): authorised by its caller, as this key when self-service. */
   direct?: { self?: { keyId: string } | undefined };
 }

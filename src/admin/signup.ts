@@ -3,12 +3,12 @@ import { z } from "zod";
 import type { Config } from "../config/schema.js";
 import type { Keys } from "../data/keys.js";
 import { decodeJson } from "../http/decode-json.js";
+import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, discardBody, readBody } from "../http/read-body.js";
 import { sendJson } from "../http/reply.js";
 import { keyDigest } from "../identity/identify.js";
 import { Warnings } from "../ir/warnings.js";
 import type { Provider } from "../providers/types.js";
-import type { LogNote } from "./log-note.js";
 
 export const SIGNUP_PATH = "/v1/signup";
 
@@ -59,7 +59,7 @@ export class Signup {
     this.limit = new AddressLimit(config.signup.per_hour);
   }
 
-  async serve(req: IncomingMessage, res: ServerResponse, note: LogNote = {}): Promise<void> {
+  async serve(req: IncomingMessage, res: ServerResponse, note: HttpNote = {}): Promise<void> {
     const fail = (status: number, message: string, field?: string) => {
       sendJson(res, status, { error: { message, type: "invalid_request_error", ...(field ? { field } : {}) } });
       note.reason = message;

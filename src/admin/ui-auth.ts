@@ -2,10 +2,10 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config/schema.js";
 import { decodeJson } from "../http/decode-json.js";
+import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, BodyRefused, readBody } from "../http/read-body.js";
 import { sendJson } from "../http/reply.js";
 import { isRefusal, type Resolver } from "../identity/identify.js";
-import type { LogNote } from "./log-note.js";
 import { type OidcFlow, OidcRefused, OidcSignIn, roleOf } from "./oidc.js";
 import {
   cookie,
@@ -23,7 +23,7 @@ import {
 interface Http {
   req: IncomingMessage;
   res: ServerResponse;
-  note: LogNote;
+  note: HttpNote;
 }
 
 /** The header a signed-in page sends on every change: a cross-site form or script cannot (no CORS here). */
@@ -71,7 +71,7 @@ export class UiAuth {
     return s;
   }
 
-  async serve(req: IncomingMessage, res: ServerResponse, path: string, note: LogNote = {}): Promise<void> {
+  async serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): Promise<void> {
     const http: Http = { req, res, note };
     note.quiet = false;
     const method = req.method ?? "GET";

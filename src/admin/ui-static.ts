@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { dirname, extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import type { LogNote } from "./log-note.js";
+import type { HttpNote } from "../http/note.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -73,7 +73,7 @@ export class UiStatic {
     return existsSync(join(this.root, "index.html"));
   }
 
-  serve(req: IncomingMessage, res: ServerResponse, path: string, note: LogNote = {}): void {
+  serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): void {
     note.quiet = true;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end("GET or HEAD\n");

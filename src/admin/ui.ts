@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config/schema.js";
+import type { HttpNote } from "../http/note.js";
 import type { BodyLimits } from "../http/read-body.js";
 import { sendJson } from "../http/reply.js";
 import { presentedKey, type Resolver } from "../identity/identify.js";
 import type { AdminSession } from "./auth.js";
-import type { LogNote } from "./log-note.js";
 import { UI_HEADER, UiAuth } from "./ui-auth.js";
 import { UiStatic } from "./ui-static.js";
 
@@ -31,7 +31,7 @@ export class WebUi {
     return path === "/ui" || path.startsWith("/ui/");
   }
 
-  serve(req: IncomingMessage, res: ServerResponse, path: string, note: LogNote = {}): Promise<void> | void {
+  serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): Promise<void> | void {
     if (!this.on) {
       note.quiet = true;
       return sendJson(res, 404, {

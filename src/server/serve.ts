@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
-import type { HttpNote } from "../http/exchange.js";
+import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, discardBody } from "../http/read-body.js";
 import { header } from "../http/reply.js";
 import type { Identifier } from "../identity/identify.js";

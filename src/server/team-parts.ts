@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AdminApi } from "../admin/admin.js";
 import type { DeploymentRow } from "../admin/deployments-route.js";
-import type { LogNote } from "../admin/log-note.js";
 import { adminRoutes } from "../admin/routes.js";
 import { SIGNUP_PATH, Signup } from "../admin/signup.js";
 import { WebUi } from "../admin/ui.js";
@@ -11,6 +10,7 @@ import { Data } from "../data/data.js";
 import { Keys } from "../data/keys.js";
 import { DataStore } from "../data/store.js";
 import { Teams } from "../data/teams.js";
+import type { HttpNote } from "../http/note.js";
 import type { BodyLimits } from "../http/read-body.js";
 import type { Resolver } from "../identity/identify.js";
 import { KeyDirectory } from "../identity/minted.js";
@@ -94,10 +94,10 @@ export class TeamParts {
   }
 
   /**
-   * Serves a request to a path it owns, as a node:http handler. `note` is the gateway's log record of the
-   * request: a handler marks it quiet (the UI's files) or gives the reason of a refusal.
+   * Serves a request to a path it owns, as a node:http handler. `note` is the request's log note: a handler
+   * marks it quiet (the UI's files) or gives the reason of a refusal.
    */
-  async serve(req: IncomingMessage, res: ServerResponse, path: string, note: LogNote = {}): Promise<void> {
+  async serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): Promise<void> {
     if (this.ui && WebUi.owns(path)) return this.ui.serve(req, res, path, note);
     if (path === SIGNUP_PATH && this.signup) return this.signup.serve(req, res, note);
     await this.ui?.present(req, path);
