@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes ui/src/lib/api-types.ts: the admin API's types for the web UI, generated with openapi-typescript
 // from the OpenAPI document the code itself generates (src/admin/openapi.ts, read from dist/: run it as
-// `npm run admin-types`, which builds first; no server is started). test/ui/api-types.test.ts generates the
+// `npm run admin-types`, which builds first; no server is started). test/admin/api-types.test.ts generates the
 // file again in memory and fails when the committed one is stale.
 // openapi-typescript is the UI workspace's (ui/package.json), beside the TypeScript 5 it prints with.
 import { writeFileSync } from "node:fs";
