@@ -3,6 +3,8 @@
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The web UI is an npm workspace: its package.json is part of the install.
+COPY ui/package.json ./ui/
 # --ignore-scripts: the `prepare` build needs the sources, which come next.
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds the web UI (ui/, React + Vite) into dist/ui, where llmux serves it at /ui. Skipped when nothing
-// under ui/ (nor the lock file) changed since the last build, so `npm start` stays quick. `--force` builds.
+// Builds the web UI (ui/, an npm workspace: React + Vite) into dist/ui, where llmux serves it at /ui. Skipped
+// when nothing under ui/ (its node_modules aside, nor the lock file) changed since the last build, so
+// `npm start` stays quick. `--force` builds.
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +13,7 @@ function newest(path) {
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;
   let t = st.mtimeMs;
-  for (const name of readdirSync(path)) t = Math.max(t, newest(join(path, name)));
+  for (const name of readdirSync(path)) if (name !== "node_modules") t = Math.max(t, newest(join(path, name)));
   return t;
 }
 

@@ -1,9 +1,9 @@
-import { PriceTable } from "../billing/prices.js";
+import { type Price, PriceTable } from "../billing/prices.js";
 import type { Data } from "../data/data.js";
+import type { Keys } from "../data/keys.js";
 import { requestLogAnswers } from "./requests-route.js";
 import { RequestDetailSchema, RequestList, RequestsQuery, StatsAnswerSchema, StatsQuery } from "./requests-schemas.js";
-import type { AdminDeps, AdminRoute, RouteInput } from "./routes.js";
-import { AdminError } from "./routes.js";
+import { AdminError, type AdminRoute, type RouteInput } from "./route.js";
 import * as S from "./schemas.js";
 import { SpendAnswer, SpendQuery, spendReport, withSpend } from "./spend-route.js";
 
@@ -11,7 +11,14 @@ export const Me = S.Key.extend({
   remaining_usd: S.Key.shape.budget_remaining_usd.describe(
     "What is left of the budget in its window (null: no budget).",
   ),
-});
+}).meta({ id: "Me" });
+
+/** What the self-service routes read: the keys, the prices of the spend report, the budget time zone. */
+export interface SelfDeps {
+  keys: Keys;
+  prices?: Record<string, Price> | undefined;
+  timezone?: string | undefined;
+}
 
 /** The key that signed in (the API only calls these routes with one). */
 function keyOf(input: RouteInput): string {
@@ -23,7 +30,7 @@ function keyOf(input: RouteInput): string {
  * Self-service (`/admin/v1/me…`): a key holder signed in with their own minted key sees that key, its requests,
  * its stats and its spend, read-only; nothing of any other key (another key's request id is unknown: 404).
  */
-export function meRoutes(d: AdminDeps, data: Data): AdminRoute[] {
+export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
   const a = requestLogAnswers(data);
   const prices = new PriceTable(d.prices);
   return [

@@ -1,79 +1,86 @@
+import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { AdminRoute } from "./routes.js";
+import type { AdminRoute } from "./route.js";
 import { ErrorBody } from "./schemas.js";
 
-type Node = Record<string, unknown>;
+type Registry = OpenAPIHono["openAPIRegistry"];
+/** The OpenAPI 3.1 document, as @hono/zod-openapi writes it. */
+export type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 
-const schemaOf = (s: z.ZodType, io: "input" | "output"): Node => {
-  const out = z.toJSONSchema(s, { target: "draft-2020-12", io, unrepresentable: "any" }) as Node;
-  delete out.$schema;
-  return out;
-};
+/** The path of the document itself (answered by the admin API, listed in the document). */
+export const OPENAPI_PATH = "/admin/v1/openapi.json";
 
-const error = (description: string) => ({
-  description,
-  content: { "application/json": { schema: schemaOf(ErrorBody, "output") } },
-});
+const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorBody } } });
 
-/** The OpenAPI 3.1 document of the admin API, made from the route table and its zod schemas. */
-export function openApiDocument(routes: readonly AdminRoute[], version: string): Node {
-  const paths: Record<string, Record<string, Node>> = {};
-  for (const r of routes) {
-    const op: Node = {
-      summary: r.summary,
-      operationId: `${r.method.toLowerCase()}${r.path
-        .replace(/\/admin\/v1/, "")
-        .replace(/[{}]/g, "")
-        .replace(/\/(\w)/g, (_, c: string) => c.toUpperCase())}`,
-      security: [{ [r.auth === "self" ? "mintedKey" : "adminKey"]: [] }],
-      responses: {
-        [String(r.status)]: {
-          description: "OK",
-          content: { "application/json": { schema: schemaOf(r.answer, "output") } },
-        },
-        "400": error("Invalid body or query: the error names the field."),
-        ...(r.auth === "self"
-          ? {
-              "401": error("Missing, unknown, revoked, disabled or expired minted key."),
-              "403": error("An admin or service key was presented: self-service routes need a minted key."),
-            }
-          : {
-              "401": error("Missing or wrong admin key."),
-              "403": error("A service or minted key was presented: admin routes need an admin key."),
-            }),
-        ...(r.byId ? { "404": error("No such id.") } : {}),
-      },
-    };
-    const params: Node[] = [];
-    if (r.path.includes("{id}")) params.push({ name: "id", in: "path", required: true, schema: { type: "string" } });
-    if (r.query) {
-      const q = schemaOf(r.query, "input") as { properties?: Record<string, Node>; required?: string[] };
-      for (const [name, schema] of Object.entries(q.properties ?? {}))
-        params.push({ name, in: "query", required: q.required?.includes(name) ?? false, schema });
-    }
-    if (params.length > 0) op.parameters = params;
-    if (r.body)
-      op.requestBody = { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } };
-    paths[r.path] ??= {};
-    paths[r.path]![r.method.toLowerCase()] = op;
-  }
-  paths["/admin/v1/openapi.json"] = {
-    get: {
-      summary: "This document",
-      operationId: "getOpenapi",
-      security: [{ adminKey: [] }],
-      responses: { "200": { description: "The OpenAPI 3.1 document of the admin API" } },
-    },
-  };
+const Id = z.object({ id: z.string() });
+
+/** `getKeysIdRotate` from `POST /admin/v1/keys/{id}/rotate`: the operation ids the document has always had. */
+function operationId(r: AdminRoute): string {
+  const rest = r.path
+    .replace(/\/admin\/v1/, "")
+    .replace(/[{}]/g, "")
+    .replace(/\/(\w)/g, (_, c: string) => c.toUpperCase());
+  return `${r.method.toLowerCase()}${rest}`;
+}
+
+/** One route as @hono/zod-openapi describes it: its zod schemas become the operation's parameters and bodies. */
+export function routeConfig(r: AdminRoute): RouteConfig {
+  const self = r.auth === "self";
   return {
-    openapi: "3.1.0",
-    info: { title: "llmux admin API", version },
-    components: {
-      securitySchemes: {
-        adminKey: { type: "http", scheme: "bearer" },
-        mintedKey: { type: "http", scheme: "bearer", description: "A minted key (lx-…): self-service routes." },
-      },
+    method: r.method.toLowerCase() as RouteConfig["method"],
+    path: r.path,
+    summary: r.summary,
+    operationId: operationId(r),
+    security: [{ [self ? "mintedKey" : "adminKey"]: [] }],
+    request: {
+      ...(r.path.includes("{id}") ? { params: Id } : {}),
+      ...(r.query ? { query: r.query } : {}),
+      ...(r.body ? { body: { required: true, content: { "application/json": { schema: r.body } } } } : {}),
     },
-    paths,
+    responses: {
+      [String(r.status)]: { description: "OK", content: { "application/json": { schema: r.answer } } },
+      "400": error("Invalid body or query: the error names the field."),
+      ...(self
+        ? {
+            "401": error("Missing, unknown, revoked, disabled or expired minted key."),
+            "403": error("An admin or service key was presented: self-service routes need a minted key."),
+          }
+        : {
+            "401": error("Missing or wrong admin key."),
+            "403": error("A service or minted key was presented: admin routes need an admin key."),
+          }),
+      ...(r.byId ? { "404": error("No such id.") } : {}),
+    },
   };
+}
+
+/** Describes the routes (and the document's own path and the two kinds of bearer key) in a registry. */
+export function describeRoutes(registry: Registry, routes: readonly AdminRoute[]): void {
+  registry.registerComponent("securitySchemes", "adminKey", { type: "http", scheme: "bearer" });
+  registry.registerComponent("securitySchemes", "mintedKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "A minted key (lx-…): self-service routes.",
+  });
+  for (const r of routes) registry.registerPath(routeConfig(r));
+  registry.registerPath({
+    method: "get",
+    path: OPENAPI_PATH,
+    summary: "This document",
+    operationId: "getOpenapi",
+    security: [{ adminKey: [] }],
+    responses: { "200": { description: "The OpenAPI 3.1 document of the admin API" } },
+  });
+}
+
+/** The OpenAPI 3.1 document of an app whose routes were described (its info names the API's version). */
+export function documentOf(app: Pick<OpenAPIHono, "getOpenAPI31Document">, version: string): OpenApiDocument {
+  return app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "llmux admin API", version } });
+}
+
+/** The OpenAPI 3.1 document of a route table, made without serving it (scripts/admin-types.mjs uses this). */
+export function openApiDocument(routes: readonly AdminRoute[], version: string): OpenApiDocument {
+  const app = new OpenAPIHono();
+  describeRoutes(app.openAPIRegistry, routes);
+  return documentOf(app, version);
 }

@@ -3,7 +3,7 @@ import type { Data } from "../data/data.js";
 import { BadFilter, getRequest, listRequests, type RequestFilter } from "../requestlog/query.js";
 import { type Bucket, defaultBucket, requestStats } from "../requestlog/stats.js";
 import { RequestDetailSchema, RequestList, RequestsQuery, StatsAnswerSchema, StatsQuery } from "./requests-schemas.js";
-import { AdminError, type AdminRoute } from "./routes.js";
+import { AdminError, type AdminRoute } from "./route.js";
 
 function time(v: string | undefined, field: string): number | undefined {
   if (v === undefined) return undefined;

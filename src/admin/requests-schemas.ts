@@ -48,70 +48,78 @@ export const StatsQuery = z
   })
   .strict();
 
-const Warning = z.object({ code: z.string(), message: z.string() });
+const Warning = z.object({ code: z.string(), message: z.string() }).meta({ id: "Warning" });
 
-export const RequestRowSchema = z.object({
-  id: z.string(),
-  time: z.string().describe("When the request arrived (ISO 8601, UTC)."),
-  key_id: z.string().nullable(),
-  key_name: z.string().nullable().describe("The key's name (`config:…` for a service key); never the key."),
-  team_id: z.string().nullable(),
-  user: z.string().nullable(),
-  method: z.string(),
-  path: z.string(),
-  client_dialect: z.string().nullable().describe("anthropic, openai-chat, openai-responses or gemini."),
-  client_tool: z.string().nullable(),
-  requested_model: z.string().nullable(),
-  alias: z.string().nullable(),
-  provider: z.string().nullable(),
-  deployment: z.string().nullable(),
-  model: z.string().nullable().describe("The upstream model."),
-  stream: z.boolean().nullable(),
-  status: z.number().int().describe("0 when no status was written (the client left first)."),
-  outcome: z.enum(["ok", "error", "aborted", "refused"]),
-  error_class: z
-    .enum(ERROR_CLASSES)
-    .nullable()
-    .describe(`Why the request did not end well (null when it did): ${classes}.`),
-  reason: z.string().nullable().describe("Why it failed or was refused, in words (redacted)."),
-  latency_ms: z.number(),
-  ttft_ms: z.number().nullable().describe("Time to the first byte of the answer."),
-  overhead_ms: z.number().nullable().describe("Time llmux itself added, when measured."),
-  input_tokens: z.number().int(),
-  output_tokens: z.number().int(),
-  cache_read_tokens: z.number().int(),
-  cache_write_tokens: z.number().int(),
-  reasoning_tokens: z.number().int(),
-  estimated: z.boolean().describe("The usage (or the price) was estimated by llmux."),
-  cost_usd: z.number(),
-  attempts: z.number().int().describe("Upstream calls made."),
-  route: z.string().nullable().describe("The llmux-route header: what served, and what failed before."),
-  warnings: z.array(Warning),
-  has_bodies: z.boolean().describe("The bodies were kept (logging.bodies)."),
-});
+export const RequestRowSchema = z
+  .object({
+    id: z.string(),
+    time: z.string().describe("When the request arrived (ISO 8601, UTC)."),
+    key_id: z.string().nullable(),
+    key_name: z.string().nullable().describe("The key's name (`config:…` for a service key); never the key."),
+    team_id: z.string().nullable(),
+    user: z.string().nullable(),
+    method: z.string(),
+    path: z.string(),
+    client_dialect: z.string().nullable().describe("anthropic, openai-chat, openai-responses or gemini."),
+    client_tool: z.string().nullable(),
+    requested_model: z.string().nullable(),
+    alias: z.string().nullable(),
+    provider: z.string().nullable(),
+    deployment: z.string().nullable(),
+    model: z.string().nullable().describe("The upstream model."),
+    stream: z.boolean().nullable(),
+    status: z.number().int().describe("0 when no status was written (the client left first)."),
+    outcome: z.enum(["ok", "error", "aborted", "refused"]),
+    error_class: z
+      .enum(ERROR_CLASSES)
+      .nullable()
+      .describe(`Why the request did not end well (null when it did): ${classes}.`),
+    reason: z.string().nullable().describe("Why it failed or was refused, in words (redacted)."),
+    latency_ms: z.number(),
+    ttft_ms: z.number().nullable().describe("Time to the first byte of the answer."),
+    overhead_ms: z.number().nullable().describe("Time llmux itself added, when measured."),
+    input_tokens: z.number().int(),
+    output_tokens: z.number().int(),
+    cache_read_tokens: z.number().int(),
+    cache_write_tokens: z.number().int(),
+    reasoning_tokens: z.number().int(),
+    estimated: z.boolean().describe("The usage (or the price) was estimated by llmux."),
+    cost_usd: z.number(),
+    attempts: z.number().int().describe("Upstream calls made."),
+    route: z.string().nullable().describe("The llmux-route header: what served, and what failed before."),
+    warnings: z.array(Warning),
+    has_bodies: z.boolean().describe("The bodies were kept (logging.bodies)."),
+  })
+  .meta({ id: "RequestRow" });
 
-export const RequestList = z.object({
-  rows: z.array(RequestRowSchema),
-  next_before: z.string().nullable().describe("Pass as `before` for the next (older) page; null on the last."),
-});
+export const RequestList = z
+  .object({
+    rows: z.array(RequestRowSchema),
+    next_before: z.string().nullable().describe("Pass as `before` for the next (older) page; null on the last."),
+  })
+  .meta({ id: "RequestList" });
 
-const Part = z.union([
-  z.object({ type: z.literal("text"), text: z.string() }),
-  z.object({ type: z.literal("image"), media_type: z.string().nullable(), url: z.string().nullable() }),
-  z.object({ type: z.literal("tool_call"), id: z.string(), name: z.string(), arguments: z.string() }),
-  z.object({
-    type: z.literal("tool_result"),
-    tool_call_id: z.string(),
-    content: z.string(),
-    is_error: z.boolean(),
-  }),
-  z.object({ type: z.literal("reasoning"), text: z.string(), redacted: z.boolean() }),
-]);
+const Part = z
+  .union([
+    z.object({ type: z.literal("text"), text: z.string() }),
+    z.object({ type: z.literal("image"), media_type: z.string().nullable(), url: z.string().nullable() }),
+    z.object({ type: z.literal("tool_call"), id: z.string(), name: z.string(), arguments: z.string() }),
+    z.object({
+      type: z.literal("tool_result"),
+      tool_call_id: z.string(),
+      content: z.string(),
+      is_error: z.boolean(),
+    }),
+    z.object({ type: z.literal("reasoning"), text: z.string(), redacted: z.boolean() }),
+  ])
+  .meta({ id: "Part" });
 
-const Message = z.object({
-  role: z.enum(["user", "assistant", "tool", "developer", "system"]),
-  parts: z.array(Part),
-});
+const Message = z
+  .object({
+    role: z.enum(["user", "assistant", "tool", "developer", "system"]),
+    parts: z.array(Part),
+  })
+  .meta({ id: "Message" });
 
 export const RequestDetailSchema = RequestRowSchema.extend({
   conversation: z
@@ -133,34 +141,36 @@ export const RequestDetailSchema = RequestRowSchema.extend({
     .nullable()
     .describe("The redacted bodies, when body logging kept them."),
   truncated: z.array(z.string()).describe("Bodies cut at logging.body_max_kb."),
-});
+}).meta({ id: "RequestDetail" });
 
 const Top = z.object({ id: z.string(), name: z.string().nullable(), requests: z.number().int(), cost_usd: z.number() });
 
-export const StatsAnswerSchema = z.object({
-  from: z.string(),
-  to: z.string(),
-  bucket: z.enum(["minute", "hour", "day"]),
-  buckets: z.array(
-    z.object({
-      time: z.string(),
-      requests: z.number().int(),
-      errors: z.record(z.string(), z.number().int()).describe("Failed and refused requests by error class."),
-      p50_latency_ms: z.number().nullable(),
-      p95_latency_ms: z.number().nullable(),
-      p50_ttft_ms: z.number().nullable(),
-      p95_ttft_ms: z.number().nullable(),
-      input_tokens: z.number().int(),
-      output_tokens: z.number().int(),
-      cache_read_tokens: z.number().int(),
-      cache_write_tokens: z.number().int(),
-      reasoning_tokens: z.number().int(),
-      cost_usd: z.number(),
+export const StatsAnswerSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    bucket: z.enum(["minute", "hour", "day"]),
+    buckets: z.array(
+      z.object({
+        time: z.string(),
+        requests: z.number().int(),
+        errors: z.record(z.string(), z.number().int()).describe("Failed and refused requests by error class."),
+        p50_latency_ms: z.number().nullable(),
+        p95_latency_ms: z.number().nullable(),
+        p50_ttft_ms: z.number().nullable(),
+        p95_ttft_ms: z.number().nullable(),
+        input_tokens: z.number().int(),
+        output_tokens: z.number().int(),
+        cache_read_tokens: z.number().int(),
+        cache_write_tokens: z.number().int(),
+        reasoning_tokens: z.number().int(),
+        cost_usd: z.number(),
+      }),
+    ),
+    top: z.object({
+      keys: z.array(Top),
+      teams: z.array(Top),
+      models: z.array(z.object({ model: z.string(), requests: z.number().int(), cost_usd: z.number() })),
     }),
-  ),
-  top: z.object({
-    keys: z.array(Top),
-    teams: z.array(Top),
-    models: z.array(z.object({ model: z.string(), requests: z.number().int(), cost_usd: z.number() })),
-  }),
-});
+  })
+  .meta({ id: "Stats" });

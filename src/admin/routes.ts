@@ -6,45 +6,10 @@ import { DuplicateName, type Teams } from "../data/teams.js";
 import { type DeploymentRow, deploymentRoutes } from "./deployments-route.js";
 import { meRoutes } from "./me-routes.js";
 import { requestRoutes } from "./requests-route.js";
+import { AdminError, type AdminRoute } from "./route.js";
 import * as S from "./schemas.js";
 import { spendRoutes, withSpend } from "./spend-route.js";
 import { withSpendAll } from "./spend-views.js";
-
-/** An error the admin API answers with: its status, words, and the field at fault. */
-export class AdminError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface RouteInput {
-  params: Record<string, string>;
-  body: unknown;
-  query: unknown;
-  /** Self-service routes: the minted key that signed in (every answer is scoped to it). */
-  self?: { keyId: string } | undefined;
-}
-
-/** One admin route: how it is called, what it answers, and what it does. The OpenAPI document is made from these. */
-export interface AdminRoute {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
-  path: string;
-  summary: string;
-  body?: z.ZodType;
-  query?: z.ZodType;
-  status: number;
-  answer: z.ZodType;
-  /** Whether `{id}` can name nothing (404). */
-  byId?: boolean;
-  /** `self`: called with a minted key (self-service, /admin/v1/me…) instead of an admin key. */
-  auth?: "self";
-  /** undefined: the id names nothing (404). */
-  run(input: RouteInput): Promise<unknown>;
-}
 
 export interface AdminDeps {
   teams: Teams;
@@ -199,4 +164,13 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
     ...(d.data ? spendRoutes(d.data, new PriceTable(d.prices)) : []),
     ...(d.data ? [...requestRoutes(d.data), ...meRoutes(d, d.data)] : []),
   ];
+}
+
+/**
+ * Every route of a server with a store and routing, for the OpenAPI document alone (scripts/admin-types.mjs
+ * and its test): the routes are described, never run, so they are given no repositories.
+ */
+export function documentedRoutes(): AdminRoute[] {
+  const notRun = {} as never;
+  return adminRoutes({ teams: notRun, keys: notRun, data: notRun, changed: () => {}, deployments: async () => [] });
 }

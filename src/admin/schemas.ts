@@ -37,26 +37,28 @@ export const TeamCreate = z
   .strict();
 export const TeamPatch = TeamCreate.partial().strict();
 
-export const Team = z.object({
-  id: z.string(),
-  name: z.string(),
-  models: Models,
-  budget: Budget,
-  limits: Limits,
-  spend_usd: z
-    .number()
-    .optional()
-    .describe("Spent in the budget's current window (all time without a budget), from the ledger."),
-  budget_remaining_usd: z.number().nullable().optional().describe("What is left of the budget in its window."),
-  budget_resets_at: z.string().nullable().optional().describe("When the budget's window ends (ISO time)."),
-  budget_alert: z
-    .object({ at: z.number(), reached: z.boolean(), spent_share: z.number() })
-    .nullable()
-    .optional()
-    .describe("billing.alert_at, whether the spend reached that share of the budget, and the share spent."),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
+export const Team = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    models: Models,
+    budget: Budget,
+    limits: Limits,
+    spend_usd: z
+      .number()
+      .optional()
+      .describe("Spent in the budget's current window (all time without a budget), from the ledger."),
+    budget_remaining_usd: z.number().nullable().optional().describe("What is left of the budget in its window."),
+    budget_resets_at: z.string().nullable().optional().describe("When the budget's window ends (ISO time)."),
+    budget_alert: z
+      .object({ at: z.number(), reached: z.boolean(), spent_share: z.number() })
+      .nullable()
+      .optional()
+      .describe("billing.alert_at, whether the spend reached that share of the budget, and the share spent."),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: "Team" });
 
 const KeyFields = {
   name: z.string().min(1).max(200),
@@ -91,44 +93,52 @@ export const KeyRotate = z
   .strict();
 export const KeyListQuery = z.object({ team_id: z.string().optional() }).strict();
 
-export const Key = z.object({
-  id: z.string(),
-  prefix: z.string().describe("The key's first characters, to recognise it."),
-  name: z.string(),
-  user: z.string().nullable(),
-  team_id: z.string().nullable(),
-  models: Models,
-  expires_at: z.string().nullable(),
-  disabled: z.boolean(),
-  revoked: z.boolean(),
-  budget: Budget,
-  limits: Limits,
-  credentials: z.array(z.string()).describe("Providers the key carries its own secret for (never the secret)."),
-  spend_usd: z.number().describe("Spent in the budget's current window (all time without a budget), from the ledger."),
-  budget_remaining_usd: z.number().nullable().optional().describe("What is left of the budget in its window."),
-  budget_resets_at: z.string().nullable().optional().describe("When the budget's window ends (null: `total`)."),
-  budget_alert: z
-    .object({
-      at: z.number().describe("billing.alert_at: the share of the budget that raises the soft alert."),
-      reached: z.boolean().describe("Whether the spend in this window has reached it."),
-      spent_share: z.number().describe("Spend in this window over the budget."),
-    })
-    .nullable()
-    .optional()
-    .describe("The soft budget alert (also logged once per window when it is reached)."),
-  created_at: z.string(),
-  updated_at: z.string(),
+export const Key = z
+  .object({
+    id: z.string(),
+    prefix: z.string().describe("The key's first characters, to recognise it."),
+    name: z.string(),
+    user: z.string().nullable(),
+    team_id: z.string().nullable(),
+    models: Models,
+    expires_at: z.string().nullable(),
+    disabled: z.boolean(),
+    revoked: z.boolean(),
+    budget: Budget,
+    limits: Limits,
+    credentials: z.array(z.string()).describe("Providers the key carries its own secret for (never the secret)."),
+    spend_usd: z
+      .number()
+      .describe("Spent in the budget's current window (all time without a budget), from the ledger."),
+    budget_remaining_usd: z.number().nullable().optional().describe("What is left of the budget in its window."),
+    budget_resets_at: z.string().nullable().optional().describe("When the budget's window ends (null: `total`)."),
+    budget_alert: z
+      .object({
+        at: z.number().describe("billing.alert_at: the share of the budget that raises the soft alert."),
+        reached: z.boolean().describe("Whether the spend in this window has reached it."),
+        spent_share: z.number().describe("Spend in this window over the budget."),
+      })
+      .nullable()
+      .optional()
+      .describe("The soft budget alert (also logged once per window when it is reached)."),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: "Key" });
+export const MintedKey = Key.extend({ key: z.string().describe("The secret: shown once, never again.") }).meta({
+  id: "MintedKey",
 });
-export const MintedKey = Key.extend({ key: z.string().describe("The secret: shown once, never again.") });
 export const RotatedKey = MintedKey;
 
-export const ErrorBody = z.object({
-  error: z.object({
-    message: z.string(),
-    type: z.string(),
-    field: z.string().optional().describe("The body or query field at fault."),
-  }),
-});
-export const Deleted = z.object({ id: z.string(), deleted: z.literal(true) });
-export const TeamList = z.object({ data: z.array(Team) });
-export const KeyList = z.object({ data: z.array(Key) });
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      message: z.string(),
+      type: z.string(),
+      field: z.string().optional().describe("The body or query field at fault."),
+    }),
+  })
+  .meta({ id: "ErrorBody" });
+export const Deleted = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: "Deleted" });
+export const TeamList = z.object({ data: z.array(Team) }).meta({ id: "TeamList" });
+export const KeyList = z.object({ data: z.array(Key) }).meta({ id: "KeyList" });

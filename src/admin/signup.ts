@@ -1,9 +1,11 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { Config } from "../config/schema.js";
 import type { Keys } from "../data/keys.js";
 import { decodeJson } from "../http/decode-json.js";
-import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
+import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, discardBody, readBody } from "../http/read-body.js";
+import { sendJson } from "../http/reply.js";
 import { keyDigest } from "../identity/identify.js";
 import { Warnings } from "../ir/warnings.js";
 import type { Provider } from "../providers/types.js";
@@ -57,18 +59,18 @@ export class Signup {
     this.limit = new AddressLimit(config.signup.per_hour);
   }
 
-  async serve(ex: Exchange): Promise<void> {
+  async serve(req: IncomingMessage, res: ServerResponse, note: HttpNote = {}): Promise<void> {
     const fail = (status: number, message: string, field?: string) => {
-      answerJson(ex, status, { error: { message, type: "invalid_request_error", ...(field ? { field } : {}) } });
-      ex.note.reason = message;
-      discardBody(ex.req, this.limits);
+      sendJson(res, status, { error: { message, type: "invalid_request_error", ...(field ? { field } : {}) } });
+      note.reason = message;
+      discardBody(req, this.limits);
     };
-    if (ex.req.method !== "POST") return fail(405, "POST /v1/signup {provider, api_key}");
-    const address = ex.req.socket.remoteAddress ?? "?";
+    if (req.method !== "POST") return fail(405, "POST /v1/signup {provider, api_key}");
+    const address = req.socket.remoteAddress ?? "?";
     if (!this.limit.take(address)) return fail(429, "too many signups from this address; try again later");
     let body: unknown;
     try {
-      const decoded = decodeJson(await readBody(ex.req, this.limits));
+      const decoded = decodeJson(await readBody(req, this.limits));
       if (!decoded.ok) return fail(400, `body: ${decoded.error.message}`);
       body = decoded.json;
     } catch {
@@ -95,7 +97,7 @@ export class Signup {
       models: models.length > 0 ? models : [`${name}/*`],
       credentials: { [name]: api_key },
     });
-    answerJson(ex, 201, {
+    sendJson(res, 201, {
       id: minted.id,
       key: minted.key,
       prefix: minted.prefix,

@@ -3,7 +3,7 @@ import type { PriceTable } from "../billing/prices.js";
 import { modelsUsed, spendBy } from "../billing/spend.js";
 import type { Data } from "../data/data.js";
 import type { KeyView } from "../data/keys.js";
-import { AdminError, type AdminRoute } from "./routes.js";
+import { AdminError, type AdminRoute } from "./route.js";
 import { withSpendAll } from "./spend-views.js";
 
 export const SpendQuery = z
@@ -14,27 +14,31 @@ export const SpendQuery = z
   })
   .strict();
 
-const SpendRow = z.object({
-  group: z.string().nullable(),
-  requests: z.number().int(),
-  input_tokens: z.number().int(),
-  output_tokens: z.number().int(),
-  cache_read_tokens: z.number().int(),
-  cache_write_tokens: z.number().int(),
-  reasoning_tokens: z.number().int(),
-  cost_usd: z.number().describe("Summed exactly (integer nano-dollars), reported in USD."),
-  cost_nanos: z.number().int().describe("The same, in nano-dollars (1e-9 USD)."),
-});
+const SpendRow = z
+  .object({
+    group: z.string().nullable(),
+    requests: z.number().int(),
+    input_tokens: z.number().int(),
+    output_tokens: z.number().int(),
+    cache_read_tokens: z.number().int(),
+    cache_write_tokens: z.number().int(),
+    reasoning_tokens: z.number().int(),
+    cost_usd: z.number().describe("Summed exactly (integer nano-dollars), reported in USD."),
+    cost_nanos: z.number().int().describe("The same, in nano-dollars (1e-9 USD)."),
+  })
+  .meta({ id: "SpendRow" });
 
-export const SpendAnswer = z.object({
-  group_by: z.string(),
-  from: z.string(),
-  to: z.string(),
-  rows: z.array(SpendRow),
-  no_price: z
-    .array(z.object({ model: z.string(), requests: z.number().int() }))
-    .describe("Upstream models in the range that have no price (their requests were counted as $0)."),
-});
+export const SpendAnswer = z
+  .object({
+    group_by: z.string(),
+    from: z.string(),
+    to: z.string(),
+    rows: z.array(SpendRow),
+    no_price: z
+      .array(z.object({ model: z.string(), requests: z.number().int() }))
+      .describe("Upstream models in the range that have no price (their requests were counted as $0)."),
+  })
+  .meta({ id: "Spend" });
 
 function time(v: string | undefined, field: string, fallback: number): number {
   if (v === undefined) return fallback;

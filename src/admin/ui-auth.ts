@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config/schema.js";
 import { decodeJson } from "../http/decode-json.js";
-import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
+import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, BodyRefused, readBody } from "../http/read-body.js";
+import { sendJson } from "../http/reply.js";
 import { isRefusal, type Resolver } from "../identity/identify.js";
 import { type OidcFlow, OidcRefused, OidcSignIn, roleOf } from "./oidc.js";
 import {
@@ -17,6 +18,13 @@ import {
   type Session,
   sessionSecret,
 } from "./ui-session.js";
+
+/** One request of the sign-in routes: the HTTP pair, and what the log line should say of it. */
+interface Http {
+  req: IncomingMessage;
+  res: ServerResponse;
+  note: HttpNote;
+}
 
 /** The header a signed-in page sends on every change: a cross-site form or script cannot (no CORS here). */
 export const UI_HEADER = "x-llmux-ui";
@@ -50,8 +58,8 @@ export class UiAuth {
   }
 
   /** The request's sign-in, if it carries one that is still good. */
-  session(req: IncomingMessage): Session | undefined {
-    const s = this.sealer.open<Session>(SESSION_COOKIE, readCookie(req, SESSION_COOKIE));
+  async session(req: IncomingMessage): Promise<Session | undefined> {
+    const s = await this.sealer.open<Session>(SESSION_COOKIE, readCookie(req, SESSION_COOKIE));
     if (!s) return undefined;
     if (s.via === "admin_key") return s.kh && this.hints.has(s.kh) ? s : undefined;
     if (s.via === "oidc") {
@@ -63,41 +71,42 @@ export class UiAuth {
     return s;
   }
 
-  async serve(ex: Exchange, path: string): Promise<void> {
-    ex.note.quiet = false;
-    const method = ex.req.method ?? "GET";
+  async serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): Promise<void> {
+    const http: Http = { req, res, note };
+    note.quiet = false;
+    const method = req.method ?? "GET";
     const route = `${method} ${path}`;
     switch (route) {
       case "GET /ui/auth/session":
         // Asked by every page load: kept out of the request log lines like the page's files.
-        ex.note.quiet = true;
-        return this.whoAmI(ex);
+        note.quiet = true;
+        return this.whoAmI(http);
       case "POST /ui/auth/key":
-        return this.withKey(ex);
+        return this.withKey(http);
       case "POST /ui/auth/logout":
-        if (!this.fromPage(ex)) return;
-        this.setSession(ex, undefined);
-        return answerJson(ex, 200, { signed_in: false });
+        if (!this.fromPage(http)) return;
+        await this.setSession(http, undefined);
+        return sendJson(http.res, 200, { signed_in: false });
       case "GET /ui/auth/oidc/start":
-        return this.oidcStart(ex);
+        return this.oidcStart(http);
       case "GET /ui/auth/oidc/callback":
-        return this.oidcCallback(ex);
+        return this.oidcCallback(http);
       default:
-        return answerJson(ex, 404, { error: { message: `no such sign-in route: ${route}`, type: "not_found" } });
+        return sendJson(http.res, 404, { error: { message: `no such sign-in route: ${route}`, type: "not_found" } });
     }
   }
 
-  private async whoAmI(ex: Exchange): Promise<void> {
-    let s = this.session(ex.req);
+  private async whoAmI(http: Http): Promise<void> {
+    let s = await this.session(http.req);
     if (s?.via === "key") {
-      const v = await this.minted.resolve(s.key, ex.req.headers);
+      const v = await this.minted.resolve(s.key, http.req.headers);
       if (!v || isRefusal(v)) {
-        this.setSession(ex, undefined);
+        await this.setSession(http, undefined);
         s = undefined;
       }
     }
-    ex.res.setHeader("cache-control", "no-store");
-    answerJson(ex, 200, {
+    http.res.setHeader("cache-control", "no-store");
+    sendJson(http.res, 200, {
       signed_in: s !== undefined,
       ...(s
         ? { role: s.role, via: s.via, name: s.name, email: s.email ?? null, key_id: s.key_id ?? null, expires: s.exp }
@@ -106,19 +115,21 @@ export class UiAuth {
     });
   }
 
-  private async withKey(ex: Exchange): Promise<void> {
-    if (!this.fromPage(ex)) return;
+  private async withKey(http: Http): Promise<void> {
+    if (!this.fromPage(http)) return;
     let key: unknown;
     try {
-      const raw = await readBody(ex.req, { ...this.limits, bytes: Math.min(this.limits.bytes, 16 * 1024) });
+      const raw = await readBody(http.req, { ...this.limits, bytes: Math.min(this.limits.bytes, 16 * 1024) });
       const decoded = decodeJson(raw);
       key = decoded.ok ? (decoded.json as { key?: unknown } | null)?.key : undefined;
     } catch (err) {
       if (!(err instanceof BodyRefused)) throw err;
-      return answerJson(ex, err.info.status, { error: { message: err.info.message, type: "invalid_request_error" } });
+      return sendJson(http.res, err.info.status, {
+        error: { message: err.info.message, type: "invalid_request_error" },
+      });
     }
     if (typeof key !== "string" || key.trim() === "")
-      return answerJson(ex, 400, {
+      return sendJson(http.res, 400, {
         error: { message: "key: an admin key or an lx- key", type: "invalid_request_error", field: "key" },
       });
     key = key.trim();
@@ -129,82 +140,88 @@ export class UiAuth {
     const exp = now() + Math.round(this.config.admin.ui.session_hours * 3600);
     if (admin) {
       const s: Session = { role: "admin", via: "admin_key", name: `admin key ${k.slice(0, 4)}…`, kh: keyHint(k), exp };
-      this.setSession(ex, s);
-      return answerJson(ex, 200, { signed_in: true, role: s.role, via: s.via, name: s.name });
+      await this.setSession(http, s);
+      return sendJson(http.res, 200, { signed_in: true, role: s.role, via: s.via, name: s.name });
     }
-    const v = k.startsWith("lx-") ? await this.minted.resolve(k, ex.req.headers) : undefined;
+    const v = k.startsWith("lx-") ? await this.minted.resolve(k, http.req.headers) : undefined;
     if (v && !isRefusal(v) && v.kind === "minted") {
       const s: Session = { role: "key", via: "key", name: v.name ?? "key", key: k, key_id: v.keyId, exp };
-      this.setSession(ex, s);
-      return answerJson(ex, 200, { signed_in: true, role: s.role, via: s.via, name: s.name, key_id: s.key_id ?? null });
+      await this.setSession(http, s);
+      return sendJson(http.res, 200, {
+        signed_in: true,
+        role: s.role,
+        via: s.via,
+        name: s.name,
+        key_id: s.key_id ?? null,
+      });
     }
     const message =
       v && isRefusal(v)
         ? v.message
         : "This key is neither one of admin.keys nor a minted lx- key; check it and try again.";
-    ex.note.reason = "web UI sign-in refused";
-    return answerJson(ex, 401, { error: { message, type: "authentication_error" } });
+    http.note.reason = "web UI sign-in refused";
+    return sendJson(http.res, 401, { error: { message, type: "authentication_error" } });
   }
 
-  private async oidcStart(ex: Exchange): Promise<void> {
+  private async oidcStart(http: Http): Promise<void> {
     if (!this.oidc)
-      return answerJson(ex, 404, { error: { message: "admin.oidc is not configured", type: "not_found" } });
-    const redirect = this.oidc.cfg.redirect_uri ?? `${originOf(ex.req)}/ui/auth/oidc/callback`;
+      return sendJson(http.res, 404, { error: { message: "admin.oidc is not configured", type: "not_found" } });
+    const redirect = this.oidc.cfg.redirect_uri ?? `${originOf(http.req)}/ui/auth/oidc/callback`;
     let url: string;
     let flow: OidcFlow;
     try {
-      const asked = new URL(ex.req.url ?? "/", "http://x").searchParams.get("return_to") ?? "";
+      const asked = new URL(http.req.url ?? "/", "http://x").searchParams.get("return_to") ?? "";
       ({ url, flow } = await this.oidc.start(redirect, localPage(asked)));
     } catch (err) {
-      return this.backToSignIn(ex, `the identity provider could not be reached: ${(err as Error).message}`);
+      return this.backToSignIn(http, `the identity provider could not be reached: ${(err as Error).message}`);
     }
-    const value = this.sealer.seal(FLOW_COOKIE, flow);
-    ex.res.setHeader(
+    const value = await this.sealer.seal(FLOW_COOKIE, flow);
+    http.res.setHeader(
       "set-cookie",
-      cookie(FLOW_COOKIE, value, { maxAge: 600, path: "/ui/auth/oidc", sameSite: "Lax", secure: isSecure(ex.req) }),
+      cookie(FLOW_COOKIE, value, { maxAge: 600, path: "/ui/auth/oidc", sameSite: "Lax", secure: isSecure(http.req) }),
     );
-    ex.res.writeHead(302, { location: url, "cache-control": "no-store" }).end();
+    http.res.writeHead(302, { location: url, "cache-control": "no-store" }).end();
   }
 
-  private async oidcCallback(ex: Exchange): Promise<void> {
+  private async oidcCallback(http: Http): Promise<void> {
     if (!this.oidc)
-      return answerJson(ex, 404, { error: { message: "admin.oidc is not configured", type: "not_found" } });
-    const flow = this.sealer.open<OidcFlow>(FLOW_COOKIE, readCookie(ex.req, FLOW_COOKIE));
+      return sendJson(http.res, 404, { error: { message: "admin.oidc is not configured", type: "not_found" } });
+    const flow = await this.sealer.open<OidcFlow>(FLOW_COOKIE, readCookie(http.req, FLOW_COOKIE));
     const clearFlow = cookie(FLOW_COOKIE, "", {
       maxAge: 0,
       path: "/ui/auth/oidc",
       sameSite: "Lax",
-      secure: isSecure(ex.req),
+      secure: isSecure(http.req),
     });
     if (!flow) {
-      ex.res.setHeader("set-cookie", clearFlow);
-      return this.backToSignIn(ex, "the sign-in took too long or was started elsewhere; please try again");
+      http.res.setHeader("set-cookie", clearFlow);
+      return this.backToSignIn(http, "the sign-in took too long or was started elsewhere; please try again");
     }
-    const query = new URL(ex.req.url ?? "/", "http://x").searchParams;
+    const query = new URL(http.req.url ?? "/", "http://x").searchParams;
     try {
       const who = await this.oidc.finish(query, flow);
       const exp = now() + Math.round(this.config.admin.ui.session_hours * 3600);
       const s: Session = { role: who.role, via: "oidc", name: who.name, email: who.email, exp };
-      ex.res.setHeader("set-cookie", [clearFlow, this.sessionCookie(ex.req, s)]);
-      ex.res.writeHead(303, { location: localPage(flow.return_to), "cache-control": "no-store" }).end();
+      http.res.setHeader("set-cookie", [clearFlow, await this.sessionCookie(http.req, s)]);
+      http.res.writeHead(303, { location: localPage(flow.return_to), "cache-control": "no-store" }).end();
     } catch (err) {
-      ex.res.setHeader("set-cookie", clearFlow);
+      http.res.setHeader("set-cookie", clearFlow);
       const why = err instanceof OidcRefused ? err.message : `the sign-in failed: ${oauthWords(err)}`;
-      ex.note.reason = `web UI sign-in refused: ${why}`;
-      return this.backToSignIn(ex, why);
+      http.note.reason = `web UI sign-in refused: ${why}`;
+      return this.backToSignIn(http, why);
     }
   }
 
-  private backToSignIn(ex: Exchange, message: string): void {
-    ex.res
+  private backToSignIn(http: Http, message: string): void {
+    http.res
       .writeHead(303, { location: `/ui/sign-in?error=${encodeURIComponent(message)}`, "cache-control": "no-store" })
       .end();
   }
 
   /** Changes need the page's header: a form posted from another site cannot send it. */
-  private fromPage(ex: Exchange): boolean {
-    if (ex.req.headers[UI_HEADER] === "1") return true;
-    answerJson(ex, 403, {
+  private fromPage(http: Http): boolean {
+    if (http.req.headers[UI_HEADER] === "1") return true;
+    sendJson(http.res, 403, {
       error: {
         message: `send the ${UI_HEADER}: 1 header (sign-in changes come from the web UI's page)`,
         type: "permission_error",
@@ -213,10 +230,10 @@ export class UiAuth {
     return false;
   }
 
-  private sessionCookie(req: IncomingMessage, s: Session | undefined): string {
+  private async sessionCookie(req: IncomingMessage, s: Session | undefined): Promise<string> {
     const secure = isSecure(req);
     if (!s) return cookie(SESSION_COOKIE, "", { maxAge: 0, path: "/", sameSite: "Strict", secure });
-    return cookie(SESSION_COOKIE, this.sealer.seal(SESSION_COOKIE, s), {
+    return cookie(SESSION_COOKIE, await this.sealer.seal(SESSION_COOKIE, s), {
       maxAge: s.exp - now(),
       path: "/",
       sameSite: "Strict",
@@ -224,8 +241,8 @@ export class UiAuth {
     });
   }
 
-  private setSession(ex: Exchange, s: Session | undefined): void {
-    ex.res.setHeader("set-cookie", this.sessionCookie(ex.req, s));
+  private async setSession(http: Http, s: Session | undefined): Promise<void> {
+    http.res.setHeader("set-cookie", await this.sessionCookie(http.req, s));
   }
 }
 

@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
+import { createHash, hkdfSync, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { EncryptJWT, jwtDecrypt } from "jose";
 import type { Config } from "../config/schema.js";
 
 /** What a signed-in browser may do: change things, only look, or (a key holder) see its own key's usage. */
@@ -43,31 +44,34 @@ export function sessionSecret(config: Config): { key: Buffer; derived: "configur
 }
 
 /**
- * Seals small JSON objects into cookie values (AES-256-GCM, the cookie's name as associated data so one
- * cookie cannot be replayed as another), and opens them. A value that was changed, made with another key
- * or has expired opens as undefined.
+ * Seals small JSON objects into cookie values, and opens them: a JWE (jose; `dir` key agreement, A256GCM) of
+ * the object as JWT claims, its audience the cookie's name so one cookie cannot be replayed as another, its
+ * `exp` the object's. Encrypted, not only signed: a key holder's sign-in carries the minted key itself, and a
+ * sign-in in progress its PKCE verifier. A value that was changed, made with another key, meant for another
+ * cookie or has expired opens as undefined.
  */
 export class Sealer {
-  constructor(private readonly key: Buffer) {}
+  constructor(private readonly key: Uint8Array) {}
 
-  seal(name: string, value: { exp: number }): string {
-    const iv = randomBytes(12);
-    const c = createCipheriv("aes-256-gcm", this.key, iv);
-    c.setAAD(Buffer.from(name));
-    const body = Buffer.concat([c.update(JSON.stringify(value), "utf8"), c.final()]);
-    return Buffer.concat([iv, c.getAuthTag(), body]).toString("base64url");
+  seal(name: string, value: { exp: number }): Promise<string> {
+    return new EncryptJWT({ ...value })
+      .setProtectedHeader({ alg: "dir", enc: "A256GCM" })
+      .setAudience(name)
+      .setExpirationTime(value.exp)
+      .encrypt(this.key);
   }
 
-  open<T extends { exp: number }>(name: string, token: string | undefined): T | undefined {
+  async open<T extends { exp: number }>(name: string, token: string | undefined): Promise<T | undefined> {
     if (!token || token.length > 8192) return undefined;
-    const raw = Buffer.from(token, "base64url");
-    if (raw.length < 29) return undefined;
     try {
-      const d = createDecipheriv("aes-256-gcm", this.key, raw.subarray(0, 12));
-      d.setAAD(Buffer.from(name));
-      d.setAuthTag(raw.subarray(12, 28));
-      const out = JSON.parse(Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString("utf8")) as T;
-      return typeof out.exp === "number" && out.exp > Date.now() / 1000 ? out : undefined;
+      const { payload } = await jwtDecrypt(token, this.key, {
+        audience: name,
+        requiredClaims: ["exp"],
+        keyManagementAlgorithms: ["dir"],
+        contentEncryptionAlgorithms: ["A256GCM"],
+      });
+      const { aud: _, ...value } = payload;
+      return value as unknown as T;
     } catch {
       return undefined;
     }

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { dirname, extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import type { HttpExchange as Exchange } from "../http/exchange.js";
+import type { HttpNote } from "../http/note.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -72,9 +73,8 @@ export class UiStatic {
     return existsSync(join(this.root, "index.html"));
   }
 
-  serve(ex: Exchange, path: string): void {
-    const { req, res } = ex;
-    ex.note.quiet = true;
+  serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): void {
+    note.quiet = true;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end("GET or HEAD\n");
       return;

@@ -1,19 +1,12 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config/schema.js";
-import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
+import type { HttpNote } from "../http/note.js";
 import type { BodyLimits } from "../http/read-body.js";
+import { sendJson } from "../http/reply.js";
 import { presentedKey, type Resolver } from "../identity/identify.js";
+import type { AdminSession } from "./auth.js";
 import { UI_HEADER, UiAuth } from "./ui-auth.js";
 import { UiStatic } from "./ui-static.js";
-
-/** A browser signed in to the web UI, as the admin API sees it. */
-export interface AdminSession {
-  role: "admin" | "read_only";
-  /** Who, in words, for the request log's reason. */
-  name: string;
-  /** Whether the request carries the page's own header (changes need it). */
-  fromPage: boolean;
-}
 
 /** Self-service routes: a key holder's own usage and requests. */
 const SELF = /^\/admin\/v1\/me(\/|$)/;
@@ -38,24 +31,24 @@ export class WebUi {
     return path === "/ui" || path.startsWith("/ui/");
   }
 
-  serve(ex: Exchange, path: string): Promise<void> | void {
+  serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): Promise<void> | void {
     if (!this.on) {
-      ex.note.quiet = true;
-      return answerJson(ex, 404, {
+      note.quiet = true;
+      return sendJson(res, 404, {
         error: {
           message: "the web UI is the admin API's front end: set admin.keys (or admin.oidc)",
           type: "not_found",
         },
       });
     }
-    if (path.startsWith("/ui/auth/")) return this.auth.serve(ex, path);
-    return this.files.serve(ex, path);
+    if (path.startsWith("/ui/auth/")) return this.auth.serve(req, res, path, note);
+    return this.files.serve(req, res, path, note);
   }
 
   /** An admin or read-only sign-in carried by a request that presents no key. */
-  adminSession(req: IncomingMessage): AdminSession | undefined {
+  async adminSession(req: IncomingMessage): Promise<AdminSession | undefined> {
     if (presentedKey(req.headers) !== undefined) return undefined;
-    const s = this.auth.session(req);
+    const s = await this.auth.session(req);
     if (!s || s.role === "key") return undefined;
     return { role: s.role, name: s.name, fromPage: req.headers[UI_HEADER] === "1" };
   }
@@ -64,9 +57,9 @@ export class WebUi {
    * A key holder's sign-in stands for their key: on the self-service routes (`/admin/v1/me…`) a request
    * without a key of its own presents it, so those routes see exactly what a script with the key sees.
    */
-  present(req: IncomingMessage, path: string): void {
+  async present(req: IncomingMessage, path: string): Promise<void> {
     if (!SELF.test(path) || presentedKey(req.headers) !== undefined) return;
-    const s = this.auth.session(req);
+    const s = await this.auth.session(req);
     if (s?.role === "key" && s.key) req.headers.authorization = `Bearer ${s.key}`;
   }
 }

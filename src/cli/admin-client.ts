@@ -1,4 +1,4 @@
-import { AdminError } from "../admin/routes.js";
+import { AdminError } from "../admin/route.js";
 import { resolveConfig } from "../config/resolve.js";
 import { TeamParts } from "../server/team-parts.js";
 import type { CommandInput, OptionSpec } from "./command.js";

@@ -1,16 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { HttpNote } from "./note.js";
 import { sendJson } from "./reply.js";
 
-/**
- * What a handler may say about its own request for the log, beyond what the response itself says (its
- * status is read from the response as it ends).
- */
-export interface HttpNote {
-  /** Logged at debug level when it ends well (health checks, static files, polling). */
-  quiet?: boolean | undefined;
-  /** Why it was refused or failed, in words. */
-  reason?: string | undefined;
-}
+export type { HttpNote } from "./note.js";
 
 /** One HTTP request and its response, as a handler serves them; `signal` aborts once the client goes away. */
 export interface HttpExchange {

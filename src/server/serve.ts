@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
-import type { HttpExchange } from "../http/exchange.js";
+import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, discardBody } from "../http/read-body.js";
 import { header } from "../http/reply.js";
 import type { Identifier } from "../identity/identify.js";
@@ -31,7 +31,8 @@ import { storedResponse } from "./stored-responses.js";
 /** A part of llmux that serves some paths itself, before any client key is asked for (the admin API, the UI). */
 export interface PathOwner {
   owns(path: string): boolean;
-  serve(ex: HttpExchange, path: string): Promise<void>;
+  /** A node:http handler; `note` is the request's log note (quiet, the refusal's reason). */
+  serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote): Promise<void>;
 }
 
 /** What serving a request needs: the stages' parts, wired by the gateway (src/server/gateway.ts). */
@@ -100,7 +101,7 @@ export async function serve(parts: ServeParts, req: IncomingMessage, res: Server
 async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
   const { trail } = ex;
   if (parts.observe.owns(trail.path)) return parts.observe.serve(ex);
-  if (parts.team?.owns(trail.path)) return parts.team.serve(ex, trail.path);
+  if (parts.team?.owns(trail.path)) return parts.team.serve(ex.req, ex.res, trail.path, ex.note);
   const accepted = accept(ex.req);
   if (!isAccepted(accepted)) {
     trail.client = dialectOfUnknown(ex.req);

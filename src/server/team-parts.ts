@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { AdminApi } from "../admin/admin.js";
 import type { DeploymentRow } from "../admin/deployments-route.js";
 import { adminRoutes } from "../admin/routes.js";
@@ -9,7 +10,7 @@ import { Data } from "../data/data.js";
 import { Keys } from "../data/keys.js";
 import { DataStore } from "../data/store.js";
 import { Teams } from "../data/teams.js";
-import type { HttpExchange } from "../http/exchange.js";
+import type { HttpNote } from "../http/note.js";
 import type { BodyLimits } from "../http/read-body.js";
 import type { Resolver } from "../identity/identify.js";
 import { KeyDirectory } from "../identity/minted.js";
@@ -92,11 +93,15 @@ export class TeamParts {
     );
   }
 
-  async serve(ex: HttpExchange, path: string): Promise<void> {
-    if (this.ui && WebUi.owns(path)) return this.ui.serve(ex, path);
-    if (path === SIGNUP_PATH && this.signup) return this.signup.serve(ex);
-    this.ui?.present(ex.req, path);
-    return this.admin.serve(ex, path);
+  /**
+   * Serves a request to a path it owns, as a node:http handler. `note` is the request's log note: a handler
+   * marks it quiet (the UI's files) or gives the reason of a refusal.
+   */
+  async serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): Promise<void> {
+    if (this.ui && WebUi.owns(path)) return this.ui.serve(req, res, path, note);
+    if (path === SIGNUP_PATH && this.signup) return this.signup.serve(req, res, note);
+    await this.ui?.present(req, path);
+    return this.admin.serve(req, res, note);
   }
 
   get resolvers(): Resolver[] {

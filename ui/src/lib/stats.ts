@@ -1,9 +1,8 @@
 import type { Point } from "../components/charts";
 import { tick } from "./format";
-import type { StatsBucket } from "./types";
+import type { Bucket, StatsBucket } from "./types";
 
 export type Range = "1h" | "24h" | "30d";
-export type Bucket = "minute" | "hour" | "day";
 
 export const RANGES: Record<Range, { label: string; ms: number; bucket: Bucket }> = {
   "1h": { label: "Last hour", ms: 3600_000, bucket: "minute" },

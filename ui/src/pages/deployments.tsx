@@ -3,7 +3,7 @@ import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api } from "../lib/api";
 import { ms, pct } from "../lib/format";
-import type { Deployment } from "../lib/types";
+import type { Deployment, DeploymentList } from "../lib/types";
 
 function health(d: Deployment): { word: string; cls: string } {
   if (d.healthy) return { word: d.half_open ? "probing" : "healthy", cls: d.half_open ? "warn" : "ok" };
@@ -16,7 +16,7 @@ const used = (n: number | null, of: number | null) => (of === null ? "—" : `${
 export function Deployments() {
   const q = useQuery({
     queryKey: ["deployments"],
-    queryFn: () => api<{ data: Deployment[] }>("/admin/v1/deployments"),
+    queryFn: () => api<DeploymentList>("/admin/v1/deployments"),
     refetchInterval: 2000,
     staleTime: 0,
   });

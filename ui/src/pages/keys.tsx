@@ -9,7 +9,7 @@ import { SpendBar } from "../components/spend-bar";
 import { api } from "../lib/api";
 import { limitsWords, when } from "../lib/format";
 import { useScope } from "../lib/session";
-import type { Key, MintedKey, Team } from "../lib/types";
+import type { Key, KeyList, MintedKey, TeamList } from "../lib/types";
 import { type KeyBody, KeyForm } from "./key-form";
 
 type Open =
@@ -32,8 +32,8 @@ export function Keys() {
   const client = useQueryClient();
   const [open, setOpen] = useState<Open>();
   const [grace, setGrace] = useState("3600");
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<{ data: Key[] }>("/admin/v1/keys") });
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ data: Team[] }>("/admin/v1/teams") });
+  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys") });
+  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams") });
   const teamName = new Map((teams.data?.data ?? []).map((t) => [t.id, t.name]));
   const refresh = () => client.invalidateQueries({ queryKey: ["keys"] });
   const close = () => setOpen(undefined);

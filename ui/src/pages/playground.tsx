@@ -8,7 +8,7 @@ import { Card, PageHead } from "../components/page";
 import { api } from "../lib/api";
 import { type Answer, apply, DIALECTS, type Dialect, emptyAnswer, requestOf } from "../lib/playground";
 import { useScope } from "../lib/session";
-import type { Deployment, MintedKey } from "../lib/types";
+import type { DeploymentList, MintedKey } from "../lib/types";
 
 const STORE = "llmux.playground.key";
 
@@ -49,7 +49,7 @@ export function Playground() {
   });
   const deployed = useQuery({
     queryKey: ["deployments"],
-    queryFn: () => api<{ data: Deployment[] }>("/admin/v1/deployments"),
+    queryFn: () => api<DeploymentList>("/admin/v1/deployments"),
     enabled: scope.role !== "key",
   });
   const models = [

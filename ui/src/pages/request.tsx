@@ -8,7 +8,7 @@ import { StatusBadge } from "../components/status";
 import { api } from "../lib/api";
 import { count, ms, usd, when } from "../lib/format";
 import { useScope } from "../lib/session";
-import type { RequestDetail, Team } from "../lib/types";
+import type { RequestDetail, TeamList } from "../lib/types";
 
 export function RequestPage() {
   const { id = "" } = useParams();
@@ -35,7 +35,7 @@ function Detail({ r }: { r: RequestDetail }) {
   const scope = useScope();
   const teams = useQuery({
     queryKey: ["teams"],
-    queryFn: () => api<{ data: Team[] }>("/admin/v1/teams"),
+    queryFn: () => api<TeamList>("/admin/v1/teams"),
     enabled: scope.role !== "key" && r.team_id !== null,
   });
   const teamName = teams.data?.data.find((t) => t.id === r.team_id)?.name ?? r.team_id;

@@ -7,7 +7,7 @@ import { StatusBadge } from "../components/status";
 import { api, query } from "../lib/api";
 import { count, ms, usd, when, whenShort } from "../lib/format";
 import { useScope } from "../lib/session";
-import type { Key, RequestPage, Team } from "../lib/types";
+import type { KeyList, RequestPage, TeamList } from "../lib/types";
 
 /** Routing's error classes and the gateway's own; the filter takes any other word too. */
 export const ERROR_CLASSES = [
@@ -47,10 +47,10 @@ export function Requests() {
   const [trail, setTrail] = useState<string[]>([]);
   const admin = scope.role !== "key";
 
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<{ data: Key[] }>("/admin/v1/keys"), enabled: admin });
+  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys"), enabled: admin });
   const teams = useQuery({
     queryKey: ["teams"],
-    queryFn: () => api<{ data: Team[] }>("/admin/v1/teams"),
+    queryFn: () => api<TeamList>("/admin/v1/teams"),
     enabled: admin,
   });
   const page = useQuery({

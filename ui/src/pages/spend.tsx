@@ -6,7 +6,7 @@ import { PageHead } from "../components/page";
 import { api, query } from "../lib/api";
 import { count, usd } from "../lib/format";
 import { useScope } from "../lib/session";
-import type { Key, SpendAnswer, SpendGroup, SpendRow, Team } from "../lib/types";
+import type { KeyList, SpendAnswer, SpendGroup, SpendRow, TeamList } from "../lib/types";
 
 const GROUPS: Record<SpendGroup, string> = { key: "Key", team: "Team", user: "User", model: "Model", day: "Day" };
 const COLUMNS = [
@@ -50,12 +50,12 @@ export function Spend() {
   });
   const keys = useQuery({
     queryKey: ["keys"],
-    queryFn: () => api<{ data: Key[] }>("/admin/v1/keys"),
+    queryFn: () => api<KeyList>("/admin/v1/keys"),
     enabled: !mine && by === "key",
   });
   const teams = useQuery({
     queryKey: ["teams"],
-    queryFn: () => api<{ data: Team[] }>("/admin/v1/teams"),
+    queryFn: () => api<TeamList>("/admin/v1/teams"),
     enabled: !mine && by === "team",
   });
   const names = new Map<string, string>([

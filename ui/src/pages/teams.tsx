@@ -9,7 +9,7 @@ import { SpendBar } from "../components/spend-bar";
 import { api } from "../lib/api";
 import { limitsWords } from "../lib/format";
 import { useScope } from "../lib/session";
-import type { Key, Team } from "../lib/types";
+import type { KeyList, Team, TeamList } from "../lib/types";
 
 type Open = { kind: "create" } | { kind: "edit"; team: Team } | { kind: "delete"; team: Team } | undefined;
 
@@ -17,8 +17,8 @@ export function Teams() {
   const scope = useScope();
   const client = useQueryClient();
   const [open, setOpen] = useState<Open>();
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<{ data: Team[] }>("/admin/v1/teams") });
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<{ data: Key[] }>("/admin/v1/keys") });
+  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams") });
+  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys") });
   const keyCount = new Map<string, number>();
   for (const k of keys.data?.data ?? []) if (k.team_id) keyCount.set(k.team_id, (keyCount.get(k.team_id) ?? 0) + 1);
   const close = () => setOpen(undefined);

@@ -1,0 +1,91 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { presentedKey } from "../identity/identify.js";
+import { AdminError } from "./route.js";
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest();
+
+/** A browser signed in to the web UI, as the admin API sees it. */
+export interface AdminSession {
+  role: "admin" | "read_only";
+  /** Who, in words, for the request log's reason. */
+  name: string;
+  /** Whether the request carries the page's own header (changes need it). */
+  fromPage: boolean;
+}
+
+/** Self-service: the minted key a presented key is (its id), or why it is refused. */
+export type SelfKey = (key: string) => Promise<{ keyId: string } | { refused: string } | undefined>;
+
+/** What a web UI sign-in may do: admins change things (from the page only), read-only sign-ins look. */
+function admitSession(method: string, s: AdminSession): void {
+  if (method === "GET" || method === "HEAD") return;
+  if (!s.fromPage)
+    throw new AdminError(403, "a change made with a web UI sign-in must come from the page (the x-llmux-ui: 1 header)");
+  if (s.role === "read_only") throw new AdminError(403, `${s.name} is signed in read-only: it can look, not change`);
+}
+
+/**
+ * Who may call the admin API: bearer admin keys (`admin.keys`, compared in constant time) or a web UI sign-in;
+ * on the self-service routes, a minted key. A service or minted key on an admin route is told apart from a
+ * wrong one (403, not 401). Throws AdminError.
+ */
+export class AdminAuth {
+  private readonly keys: Buffer[];
+  /** A web UI sign-in carried by a request without a key (set when the web UI is on). */
+  sessions: ((req: IncomingMessage) => Promise<AdminSession | undefined>) | undefined;
+
+  constructor(
+    adminKeys: readonly string[],
+    /** Whether a key is one clients use (a config key, a minted key). */
+    private readonly isClientKey: (key: string) => boolean | Promise<boolean>,
+    private readonly self?: SelfKey,
+  ) {
+    this.keys = adminKeys.map(sha256);
+  }
+
+  /** Whether a path is a self-service route (a minted key signs in, not an admin key). */
+  static isSelf(path: string): boolean {
+    return path === "/admin/v1/me" || path.startsWith("/admin/v1/me/");
+  }
+
+  /** The caller of a request to `path`: a minted key on the self-service routes, else no one in particular. */
+  who(req: IncomingMessage, path: string): Promise<{ keyId: string } | undefined> {
+    return AdminAuth.isSelf(path) ? this.authoriseSelf(req) : this.authorise(req);
+  }
+
+  /** Self-service: a valid minted key, which every answer is then scoped to. */
+  private async authoriseSelf(req: IncomingMessage): Promise<{ keyId: string }> {
+    const key = presentedKey(req.headers);
+    if (this.keys.length === 0 && !this.sessions) throw new AdminError(404, "the admin API is off (set admin.keys)");
+    if (key === undefined) throw new AdminError(401, "a minted key is required: Authorization: Bearer lx-…");
+    const found = this.self ? await this.self(key) : undefined;
+    if (found && "keyId" in found) return found;
+    if (found) throw new AdminError(401, found.refused);
+    const d = sha256(key);
+    if (this.keys.some((k) => timingSafeEqual(k, d)) || (await this.isClientKey(key)))
+      throw new AdminError(
+        403,
+        "self-service routes (/admin/v1/me…) take a minted key (lx-…): they show one key's own data",
+      );
+    throw new AdminError(401, "the key is not a minted llmux key");
+  }
+
+  private async authorise(req: IncomingMessage): Promise<undefined> {
+    const session = await this.sessions?.(req);
+    if (session) {
+      admitSession(req.method ?? "GET", session);
+      return undefined;
+    }
+    const key = presentedKey(req.headers);
+    if (this.keys.length === 0 && !this.sessions) throw new AdminError(404, "the admin API is off (set admin.keys)");
+    if (key === undefined) throw new AdminError(401, "an admin key is required: Authorization: Bearer <admin key>");
+    const d = sha256(key);
+    let ok = false;
+    for (const k of this.keys) ok = timingSafeEqual(k, d) || ok;
+    if (ok) return undefined;
+    if (await this.isClientKey(key))
+      throw new AdminError(403, "this is a client key; admin routes need one of admin.keys");
+    throw new AdminError(401, "the key is not one of admin.keys");
+  }
+}
