@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Writes ui/src/lib/api-types.ts: the admin API's types for the web UI, generated with openapi-typescript
 // from the OpenAPI document the code itself generates (src/admin/openapi.ts, read from dist/: run it as
-// `npm run admin-types`, which builds first; no server is started). test/admin/api-types.test.ts generates the
-// file again in memory and fails when the committed one is stale.
+// `npm run admin-types`, which builds first; no server is started). It is generated output, not committed:
+// `npm run build` (and so `npm ci`) and `npm run typecheck` write it; the file is only rewritten when it changes.
 // openapi-typescript is the UI workspace's (ui/package.json), beside the TypeScript 5 it prints with.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -26,6 +26,17 @@ export async function adminTypes(document) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { openApiDocument } = await import("../dist/admin/openapi.js");
   const { documentedRoutes } = await import("../dist/admin/routes.js");
-  writeFileSync(TYPES_FILE, await adminTypes(openApiDocument(documentedRoutes(), "1")));
-  console.error(`admin-types: wrote ${TYPES_FILE}`);
+  let text;
+  try {
+    text = await adminTypes(openApiDocument(documentedRoutes(), "1"));
+  } catch (err) {
+    // A production install (no dev dependencies) builds no web UI: nothing needs the types.
+    if (err?.code !== "MODULE_NOT_FOUND" && err?.code !== "ERR_MODULE_NOT_FOUND") throw err;
+    console.warn("admin-types: openapi-typescript is not installed: ui/src/lib/api-types.ts is not written");
+    process.exit(0);
+  }
+  if (!existsSync(TYPES_FILE) || readFileSync(TYPES_FILE, "utf8") !== text) {
+    writeFileSync(TYPES_FILE, text);
+    if (process.env.npm_lifecycle_event !== "prepare") console.error(`admin-types: wrote ${TYPES_FILE}`);
+  }
 }
