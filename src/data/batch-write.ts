@@ -3,7 +3,7 @@ import { CompiledQuery } from "kysely";
 import type { Database } from "./schema.js";
 
 /** The tables written in batches (keyed by `id`: a row written twice counts once). */
-export type BatchTable = "ledger" | "request_log" | "request_bodies";
+export type BatchTable = "ledger" | "request_log" | "request_bodies" | "audit_log";
 
 /**
  * One step of a batch written in one transaction: rows inserted into a table keyed by `id` (a row already

@@ -1,6 +1,13 @@
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely";
+import {
+  Kysely,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type SqliteDatabase,
+  SqliteDialect,
+} from "kysely";
 import type DatabaseType from "libsql";
 import { prepareStoreFile } from "../store/store-file.js";
 import { type CompiledOp, writeThrough } from "./batch-write.js";
@@ -13,7 +20,17 @@ export type EngineName = "sqlite" | "postgres";
 export interface DataLocation {
   path: string;
   url?: string | undefined;
+  /** PostgreSQL: the pool's size and timeouts (defaults: 10 connections, 5 s to connect, 15 s a statement). */
+  pool?: PoolSettings | undefined;
 }
+
+export interface PoolSettings {
+  size: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+const POOL_DEFAULTS: PoolSettings = { size: 10, connectTimeoutMs: 5000, statementTimeoutMs: 15_000 };
 
 export interface Engine {
   readonly name: EngineName;
@@ -83,12 +100,21 @@ function sharedSqlite(path: string): Engine {
   };
 }
 
-/** A PostgreSQL pool; `bigint` columns are read back as numbers (times, nano-dollars: exact below 2^53). */
-function openPostgres(url: string): Engine {
+/**
+ * A PostgreSQL pool; `bigint` columns are read back as numbers (times, nano-dollars: exact below 2^53).
+ * Bounded in time: opening a connection and each statement (by the server, and by the client for a server
+ * that stopped answering). A connection that turned read-only (a failover left it on a standby) is closed
+ * when it is given back, not reused.
+ */
+function openPostgres(url: string, settings: PoolSettings): Engine {
   const pg = require("pg") as typeof import("pg");
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max: settings.size,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    statement_timeout: settings.statementTimeoutMs,
+    // The client's own bound comes a little after the server's, for a server that no longer answers at all.
+    query_timeout: settings.statementTimeoutMs + 1000,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === 20 ? Number : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
@@ -100,8 +126,34 @@ function openPostgres(url: string): Engine {
   pool.on("connect", (client) => {
     client.on("error", () => undefined);
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: replacingBroken(pool) }) });
   return { name: "postgres", db, write: (ops) => writeThrough(db, ops), release: () => db.destroy() };
+}
+
+/** SQLSTATEs after which a connection is not given back to the pool: read-only, shut down, gone. */
+const BROKEN = new Set(["25006", "57P01", "57P02", "57P03", "08006", "08003"]);
+
+/** The pool as Kysely uses it, with each connection closed (not reused) once a query on it found it broken. */
+function replacingBroken(pool: import("pg").Pool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      return {
+        query: (async (...args: unknown[]) => {
+          try {
+            return await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+          } catch (err) {
+            const e = err as Error & { code?: string };
+            if ((e.code && BROKEN.has(e.code)) || /timeout|terminated/i.test(e.message)) broken = e;
+            throw err;
+          }
+        }) as PostgresPoolClient["query"],
+        release: () => client.release(broken),
+      };
+    },
+    end: () => pool.end(),
+  };
 }
 
 export function openEngine(where: DataLocation): Engine {
@@ -110,7 +162,7 @@ export function openEngine(where: DataLocation): Engine {
       throw new Error(
         `store.url '${where.url}' is not a postgres:// URL (the only database llmux speaks besides its SQLite file)`,
       );
-    return openPostgres(where.url);
+    return openPostgres(where.url, { ...POOL_DEFAULTS, ...where.pool });
   }
   return sharedSqlite(where.path);
 }

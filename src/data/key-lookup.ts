@@ -6,6 +6,7 @@
 
 import { type SealedCredential, sealedCredentials } from "./credentials.js";
 import type { Data } from "./data.js";
+import { type McpRules, mcpRulesOf } from "./mcp-rules.js";
 import { type QuotaSettings, quotaOf } from "./quota.js";
 import { readRevision } from "./revisions.js";
 
@@ -15,8 +16,14 @@ export interface FoundKey {
   name: string;
   user_label: string | null;
   team_id: string | null;
+  /** The only providers the key may reach; null: any. */
+  providers: string[] | null;
+  /** Its team is disabled. */
+  team_disabled: boolean;
   /** The key's and its team's allow-lists (alias globs), those that are set. */
   allow: string[][];
+  /** The key's and its team's MCP allow-lists, those that are set. */
+  mcp: McpRules[];
   /** Unix seconds; null: never. */
   expires_at: number | null;
   disabled: boolean;
@@ -43,6 +50,9 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
       "k.user_label",
       "k.team_id",
       "k.models",
+      "k.providers",
+      "t.disabled as team_disabled",
+      "k.mcp",
       "k.expires_at",
       "k.disabled",
       "k.revoked_at",
@@ -51,6 +61,7 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
       "k.budget_period",
       "k.limits",
       "t.models as team_models",
+      "t.mcp as team_mcp",
       "t.budget_nanos as team_budget_nanos",
       "t.budget_micros as team_budget_micros",
       "t.budget_period as team_budget_period",
@@ -65,6 +76,9 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
     name: row.name,
     user_label: row.user_label,
     team_id: row.team_id,
+    providers: row.providers ? (JSON.parse(row.providers) as string[]) : null,
+    team_disabled: row.team_disabled === 1,
+    mcp: [row.mcp, row.team_mcp].map(mcpRulesOf).filter((r): r is McpRules => r !== null),
     allow: [row.models, row.team_models].filter((m): m is string => !!m).map((m) => JSON.parse(m) as string[]),
     expires_at: row.expires_at === null ? null : Number(row.expires_at),
     disabled: row.disabled === 1,
@@ -86,4 +100,10 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
 /** The `identity` revision counter: it moves whenever a key or team changes, on any instance. */
 export async function identityRevision(data: Data): Promise<number> {
   return readRevision(await data.db());
+}
+
+/** Whether any key was ever minted (revoked ones count: the gateway stays closed once keys exist). */
+export async function anyKeyMinted(data: Data): Promise<boolean> {
+  const db = await data.db();
+  return (await db.selectFrom("api_keys").select("id").limit(1).executeTakeFirst()) !== undefined;
 }

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import { newId } from "../ir/ids.js";
 import type { Keyring } from "../secrets/cipher.js";
 import { nowSeconds } from "./data.js";
+import { type McpRules, mcpColumn, mcpField } from "./mcp-rules.js";
 import { type Budget, type Limits, quotaColumns, quotaOf } from "./quota.js";
 import { bumpRevision } from "./revisions.js";
 import type { Database, KeysTable } from "./schema.js";
@@ -20,6 +21,8 @@ export interface KeyView {
   user: string | null;
   team_id: string | null;
   models: string[] | null;
+  /** MCP allow-lists (servers, tools); absent: every MCP server and tool. */
+  mcp?: McpRules;
   expires_at: string | null;
   disabled: boolean;
   revoked: boolean;
@@ -37,12 +40,15 @@ export interface KeyInput {
   team_id?: string | null | undefined;
   user?: string | null | undefined;
   models?: string[] | null | undefined;
+  mcp?: McpRules | null | undefined;
   /** ISO 8601 time. */
   expires_at?: string | null | undefined;
   disabled?: boolean | undefined;
   budget?: Budget | null | undefined;
   limits?: Limits | null | undefined;
   credentials?: Record<string, string> | undefined;
+  /** The only providers the key may reach (a signup key: the one it brought a key for); null: any. */
+  providers?: string[] | null | undefined;
 }
 
 const iso = (s: number | null) => (s === null ? null : new Date(Number(s) * 1000).toISOString());
@@ -57,6 +63,8 @@ function columns(i: KeyInput): Partial<KeysTable> {
   if (i.team_id !== undefined) set.team_id = i.team_id;
   if (i.user !== undefined) set.user_label = i.user;
   if (i.models !== undefined) set.models = i.models ? JSON.stringify(i.models) : null;
+  if (i.providers !== undefined) set.providers = i.providers ? JSON.stringify(i.providers) : null;
+  if (i.mcp !== undefined) set.mcp = mcpColumn(i.mcp);
   if (i.expires_at !== undefined) set.expires_at = i.expires_at === null ? null : seconds(i.expires_at);
   if (i.disabled !== undefined) set.disabled = i.disabled ? 1 : 0;
   return set;
@@ -82,6 +90,7 @@ export class Keys {
       user: r.user_label,
       team_id: r.team_id,
       models: r.models ? (JSON.parse(r.models) as string[]) : null,
+      ...mcpField(r.mcp),
       expires_at: iso(r.expires_at),
       disabled: r.disabled === 1,
       revoked: r.revoked_at !== null,
@@ -163,9 +172,15 @@ export class Keys {
     return out;
   }
 
-  async list(filter: { teamId?: string | undefined } = {}): Promise<KeyView[]> {
+  /** Keys, oldest first: the ones in use (by default), the revoked ones (`revoked: "only"`) or all. */
+  async list(
+    filter: { teamId?: string | undefined; revoked?: "no" | "only" | "all" | undefined } = {},
+  ): Promise<KeyView[]> {
     const db = await this.db();
-    let q = db.selectFrom("api_keys").selectAll().where("revoked_at", "is", null);
+    let q = db.selectFrom("api_keys").selectAll();
+    const revoked = filter.revoked ?? "no";
+    if (revoked === "no") q = q.where("revoked_at", "is", null);
+    if (revoked === "only") q = q.where("revoked_at", "is not", null);
     if (filter.teamId) q = q.where("team_id", "=", filter.teamId);
     const rows = await q.orderBy("created_at").orderBy("id").execute();
     const creds = await this.providers(
@@ -185,6 +200,8 @@ export class Keys {
   async update(id: string, input: KeyInput): Promise<KeyView | undefined> {
     const db = await this.db();
     const found = await db.transaction().execute(async (tx) => {
+      // Before the update: a foreign key would otherwise refuse it with the database's own error.
+      await this.checkTeam(tx, input.team_id);
       const r = await tx
         .updateTable("api_keys")
         .set({ ...columns(input), updated_at: nowSeconds() })
@@ -192,7 +209,6 @@ export class Keys {
         .where("revoked_at", "is", null)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return false;
-      await this.checkTeam(tx, input.team_id);
       await this.writeCredentials(tx, id, input.credentials ?? {});
       await bumpRevision(tx);
       return true;

@@ -4,9 +4,32 @@ import { m003 } from "./migrations/003-ledger.js";
 import { m004 } from "./migrations/004-request-log.js";
 import { m005 } from "./migrations/005-upstream-owners.js";
 import { m006 } from "./migrations/006-budget-nanos.js";
+import { m010 } from "./migrations/010-access.js";
+import { m011 } from "./migrations/011-ui-signouts.js";
+import { m015 } from "./migrations/015-client-request-id.js";
+import { m040 } from "./migrations/040-sessions.js";
+import { m041 } from "./migrations/041-tags.js";
+import { m050 } from "./migrations/050-call-kind.js";
+import { m051 } from "./migrations/051-audit-log.js";
+import { m060 } from "./migrations/060-mcp.js";
 import type { Migration } from "./migrations/migration.js";
 
 export type { Migration } from "./migrations/migration.js";
 
 /** Every migration, in order (one file each, under migrations/). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
+export const MIGRATIONS: readonly Migration[] = [
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m010,
+  m011,
+  m015,
+  m040,
+  m041,
+  m050,
+  m051,
+  m060,
+];

@@ -10,11 +10,19 @@ export interface RequestFilter {
   model?: string | undefined;
   provider?: string | undefined;
   deployment?: string | undefined;
+  /** MCP tool calls to this server; `*`: to any server. */
+  mcp_server?: string | undefined;
   /** `429`, or a class: `2xx`, `4xx`, `5xx`. */
   status?: string | undefined;
   outcome?: string | undefined;
   error_class?: string | undefined;
   client_tool?: string | undefined;
+  /** `GET`, `POST`, … */
+  method?: string | undefined;
+  /** The path, exactly; ending in `*`, every path that starts with the rest. */
+  path?: string | undefined;
+  /** `model`: only model calls; `other`: only the rest (model lists, stored responses, unknown routes). */
+  calls?: "model" | "other" | undefined;
   /** Only failed and refused requests. */
   errors?: boolean | undefined;
   /** Unix milliseconds, from inclusive, to exclusive. */
@@ -44,6 +52,8 @@ export function conditions(eb: RequestLogEb, f: RequestFilter): Expression<SqlBo
     out.push(eb.or([eb("alias", "=", f.model), eb("requested_model", "=", f.model), eb("model", "=", f.model)]));
   if (f.provider) out.push(eb("provider", "=", f.provider));
   if (f.deployment) out.push(eb("deployment", "=", f.deployment));
+  if (f.mcp_server === "*") out.push(eb("mcp_server", "is not", null));
+  else if (f.mcp_server) out.push(eb("mcp_server", "=", f.mcp_server));
   if (f.status) {
     const cls = /^([1-5])xx$/i.exec(f.status);
     if (cls) {
@@ -52,6 +62,15 @@ export function conditions(eb: RequestLogEb, f: RequestFilter): Expression<SqlBo
     } else if (/^\d{3}$/.test(f.status)) out.push(eb("status", "=", Number(f.status)));
     else throw new BadFilter("status", `status must be a code like 429 or a class like 4xx, got '${f.status}'`);
   }
+  if (f.method) out.push(eb("method", "=", f.method.toUpperCase()));
+  if (f.path) {
+    if (f.path.endsWith("*")) {
+      const prefix = f.path.slice(0, -1);
+      out.push(eb(eb.fn("substr", ["path", eb.val(1), eb.val(prefix.length)]), "=", prefix));
+    } else out.push(eb("path", "=", f.path));
+  }
+  if (f.calls === "model") out.push(modelCall(eb));
+  if (f.calls === "other") out.push(eb.not(modelCall(eb)));
   if (f.outcome) out.push(eb("outcome", "=", f.outcome));
   if (f.errors) out.push(eb("outcome", "in", ["error", "refused"]));
   if (f.error_class) out.push(eb("error_class", "=", f.error_class));
@@ -59,6 +78,11 @@ export function conditions(eb: RequestLogEb, f: RequestFilter): Expression<SqlBo
   if (f.from !== undefined) out.push(eb("at", ">=", f.from));
   if (f.to !== undefined) out.push(eb("at", "<", f.to));
   return out;
+}
+
+/** A model call; a row written before the kind was kept was one when it names the model asked for. */
+export function modelCall(eb: RequestLogEb): Expression<SqlBool> {
+  return eb.or([eb("kind", "=", "generate"), eb.and([eb("kind", "is", null), eb("requested_model", "is not", null)])]);
 }
 
 /** Every condition of the filter, as one. */

@@ -54,6 +54,10 @@ export interface TeamsTable extends QuotaColumns {
   name: string;
   /** JSON array of alias globs; null: every model. */
   models: string | null;
+  /** 1: every key of the team is refused (the team and its keys are kept); 0 or null: enabled. */
+  disabled?: number | null;
+  /** JSON `{servers?, tools?}` of MCP globs; null: every MCP server and tool. */
+  mcp?: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -72,6 +76,10 @@ export interface KeysTable extends QuotaColumns {
   user_label: string | null;
   team_id: string | null;
   models: string | null;
+  /** JSON array of the providers the key may reach (a signup key: the one it brought a key for); null: any. */
+  providers?: string | null;
+  /** JSON `{servers?, tools?}` of MCP globs; null: every MCP server and tool. */
+  mcp?: string | null;
   expires_at: number | null;
   disabled: number;
   revoked_at: number | null;
@@ -98,13 +106,17 @@ export interface RevisionsTable {
 
 /** One row per request made with a minted key (the spend ledger), written by the settle stage. */
 export interface LedgerTable {
-  /** The request id (also the idempotency key: a replayed spool row is not counted twice). */
+  /** llmux's request id (also the idempotency key: a replayed spool row is not counted twice). */
   id: string;
+  /** The client's own `x-request-id`, if it sent one (any value, repeats included). */
+  client_request_id: string | null;
   /** Unix milliseconds. */
   at: number;
   key_id: string;
   team_id: string | null;
   user_label: string | null;
+  /** The model the caller asked for (050_call_kind; null on rows written before). */
+  requested_model: string | null;
   alias: string | null;
   provider: string | null;
   deployment: string | null;
@@ -124,6 +136,14 @@ export interface LedgerTable {
   estimated: number;
   latency_ms: number;
   ttft_ms: number | null;
+  /** The coding tool that sent it (src/clients/tool.ts); null for rows written before it was kept. */
+  tool: string | null;
+  /** The coding session and agent (src/clients/session.ts); null when the request named none. */
+  session_id: string | null;
+  agent_id: string | null;
+  parent_agent_id: string | null;
+  /** The request's tags as `,key=value,…,` (sorted), null when none. */
+  tags: string | null;
 }
 
 /**
@@ -131,8 +151,10 @@ export interface LedgerTable {
  * batches. Times are unix milliseconds; durations are milliseconds (fractions kept); money integer nano-dollars.
  */
 export interface RequestLogTable {
-  /** The request id (x-request-id). */
+  /** llmux's request id (the `x-request-id` llmux answers with). */
   id: string;
+  /** The client's own `x-request-id`, if it sent one (any value, repeats included). */
+  client_request_id: string | null;
   /** When the request arrived, unix milliseconds. */
   at: number;
   key_id: string | null;
@@ -142,8 +164,19 @@ export interface RequestLogTable {
   user_label: string | null;
   method: string;
   path: string;
+  /**
+   * The kind of call (`generate`, `count_tokens`, `models`, `model`, `response_get`, …; 050_call_kind). Null
+   * on rows written before: a row that names a requested model was a model call.
+   */
+  kind: string | null;
   client_dialect: string | null;
   client_tool: string | null;
+  /** The coding session and agent (src/clients/session.ts); null when the request named none. */
+  session_id: string | null;
+  agent_id: string | null;
+  parent_agent_id: string | null;
+  /** The request's tags as `,key=value,…,` (sorted), null when none. */
+  tags: string | null;
   requested_model: string | null;
   alias: string | null;
   provider: string | null;
@@ -174,6 +207,10 @@ export interface RequestLogTable {
   warnings: string | null;
   /** 1 when request_bodies holds this request's bodies. */
   has_bodies: number;
+  /** An MCP tool call: its server, the tool's own name, and the MCP session; null for other requests. */
+  mcp_server?: string | null;
+  mcp_tool?: string | null;
+  mcp_session?: string | null;
 }
 
 /** The bodies of a logged request (opt-in: logging.bodies), redacted, one compressed JSON document. */
@@ -193,9 +230,42 @@ export interface UpstreamOwnersTable {
   created_at: number;
 }
 
+/** One change made through the admin API, the CLI or the web UI (051_audit_log); rows are only added. */
+export interface AuditLogTable {
+  id: string;
+  /** Unix milliseconds. */
+  at: number;
+  /** Who: an admin key (`admin key abcd…`), an OIDC subject's email, a key holder, the CLI's user. */
+  actor: string;
+  /** How they were known: admin_key | oidc | key | cli. */
+  via: string;
+  /** Where the change came through: api | ui | cli. */
+  source: string;
+  /** The client's address (the first X-Forwarded-For hop behind a proxy); null for the CLI on the store. */
+  address: string | null;
+  /** key.create | key.update | key.revoke | key.rotate | team.create | team.update | team.delete | sign_in | … */
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  target_name: string | null;
+  /** The team the target belongs to (a team admin reads their team's entries). */
+  team_id: string | null;
+  /** ok | refused */
+  outcome: string;
+  /** JSON of the target before and after the change (never a secret); null when there was none. */
+  before: string | null;
+  after: string | null;
+}
+
 export interface MigrationsTable {
   id: string;
   applied_at: number;
+}
+
+/** Web UI sign-ins ended by signing out: a digest of the cookie, until when it is refused (unix seconds). */
+export interface UiSignOutsTable {
+  digest: string;
+  until: number;
 }
 
 export interface Database {
@@ -211,5 +281,7 @@ export interface Database {
   request_log: RequestLogTable;
   request_bodies: RequestBodiesTable;
   upstream_owners: UpstreamOwnersTable;
+  ui_signouts: UiSignOutsTable;
+  audit_log: AuditLogTable;
   llmux_migrations: MigrationsTable;
 }

@@ -7,8 +7,8 @@ import { sql } from "kysely";
 import type { Data } from "./data.js";
 import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
 
-/** Who spent: a minted key, a team, or a user label (`billing.users`). */
-export type SpendScope = "key" | "team" | "user";
+/** Who spent: a minted key, a team, a user label (`billing.users`), or a tag (`project=checkout`). */
+export type SpendScope = "key" | "team" | "user" | "tag";
 
 /** How the spend report groups: by key, team, alias, user, UTC day, or the upstream model that answered. */
 export type SpendGroup = "key" | "team" | "model" | "user" | "day" | "upstream_model";
@@ -32,6 +32,20 @@ export async function spentBy(
   const out = new Map<string, number>();
   if (ids.length === 0) return out;
   const db = await data.db();
+  if (scope === "tag") {
+    // Tags are one column (`,a=b,c=d,`): each tag's rows are those that hold it whole.
+    for (const tag of ids) {
+      const r = await db
+        .selectFrom("ledger")
+        .select(sql<string | number | null>`sum(cost_nanos)`.as("nanos"))
+        .where("tags", "like", `%,${tag},%`)
+        .where("at", ">=", sinceMs)
+        .$if(beforeMs !== undefined, (q) => q.where("at", "<", beforeMs!))
+        .executeTakeFirst();
+      if (r?.nanos !== null && r?.nanos !== undefined) out.set(tag, Number(r.nanos));
+    }
+    return out;
+  }
   const column = SCOPE_COLUMN[scope];
   for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
     const rows = await db
@@ -58,14 +72,21 @@ export async function spentSince(
   return (await spentBy(data, scope, [id], sinceMs, beforeMs)).get(id) ?? 0;
 }
 
-/** Usage and cost grouped as asked, between two times (ms), optionally of one key; ordered by group. */
+/** A spend row: its group, and with `model` grouping the alias or pattern that matched and the upstream model. */
+export type UsageRow = UsageTotals & { group: string | null; alias?: string | null; upstream_model?: string | null };
+
+/**
+ * Usage and cost grouped as asked, between two times (ms), optionally of one key; ordered by group. By
+ * `model`: the model the caller asked for (the alias on rows written before it was kept), with the alias or
+ * pattern that matched it and the upstream model that answered, one row per combination.
+ */
 export async function usageBy(
   data: Data,
   by: SpendGroup,
   fromMs: number,
   toMs: number,
   keyId?: string,
-): Promise<(UsageTotals & { group: string | null })[]> {
+): Promise<UsageRow[]> {
   const db = await data.db();
   const group =
     by === "key"
@@ -73,7 +94,7 @@ export async function usageBy(
       : by === "team"
         ? sql<string | null>`team_id`
         : by === "model"
-          ? sql<string | null>`alias`
+          ? sql<string | null>`coalesce(requested_model, alias)`
           : by === "upstream_model"
             ? sql<string | null>`model`
             : by === "user"
@@ -81,14 +102,40 @@ export async function usageBy(
               : data.engine === "postgres"
                 ? sql<string>`to_char(to_timestamp(at / 1000) at time zone 'UTC', 'YYYY-MM-DD')`
                 : sql<string>`strftime('%Y-%m-%d', at / 1000, 'unixepoch')`;
+  const byModel = by === "model";
   const rows = await db
     .selectFrom("ledger")
     .select([group.as("grp"), ...usageSums()])
+    .$if(byModel, (q) => q.select(["alias", "model"]).groupBy(["alias", "model"]))
     .where("at", ">=", fromMs)
     .where("at", "<", toMs)
     .$if(keyId !== undefined, (q) => q.where("key_id", "=", keyId!))
     .groupBy(group)
     .orderBy(group)
     .execute();
-  return rows.map((r) => ({ group: r.grp ?? null, ...totalsOf(r) }));
+  return rows.map((r) => {
+    const row: UsageRow = { group: r.grp ?? null, ...totalsOf(r) };
+    if (byModel) {
+      const m = r as unknown as { alias: string | null; model: string | null };
+      row.alias = m.alias ?? null;
+      row.upstream_model = m.model ?? null;
+    }
+    return row;
+  });
+}
+
+/** The names of keys (revoked ones too) or teams by id, for reports that group by them. */
+export async function namesOf(data: Data, scope: "key" | "team", ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (ids.length === 0) return out;
+  const db = await data.db();
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const part = ids.slice(i, i + IDS_PER_QUERY);
+    const rows =
+      scope === "key"
+        ? await db.selectFrom("api_keys").select(["id", "name"]).where("id", "in", part).execute()
+        : await db.selectFrom("teams").select(["id", "name"]).where("id", "in", part).execute();
+    for (const r of rows) out.set(r.id, r.name);
+  }
+  return out;
 }

@@ -38,6 +38,11 @@ export interface SpooledWriterOptions<Row> {
   retryMs?: number;
   /** How often the directory is looked at for what processes that are gone left behind (default 10 s). */
   scanMs?: number;
+  /**
+   * What a leftover file's rows become before they are written, given them all at once (held rows a dead
+   * process never released are among them; see `hold`). Default: the rows as they are.
+   */
+  resolve?(rows: Row[]): Row[];
 }
 
 /** Whether a process runs under `pid` (another user's counts). */
@@ -98,6 +103,8 @@ const lines = (rows: unknown[]) => (rows.length ? `${rows.map((r) => JSON.string
  */
 export class SpooledWriter<Row> {
   private queue: Row[] = [];
+  /** Rows journalled by `hold` and not yet released: kept in the journal, never written by this process. */
+  private readonly held = new Map<string, Row>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -145,6 +152,17 @@ export class SpooledWriter<Row> {
   }
 
   add(row: Row): void {
+    this.append(row);
+    this.queue.push(row);
+    if (this.queue.length >= this.batch) void this.flush();
+    else if (!this.timer && !this.closed) {
+      this.timer = setTimeout(() => void this.flush(), this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Appends one line to the journal (one small synchronous write to the journal kept open). */
+  private append(row: Row): void {
     if (this.journal)
       try {
         this.journalFd ??= openSync(this.journal, "a", 0o600);
@@ -153,12 +171,21 @@ export class SpooledWriter<Row> {
       } catch {
         // No journal (the directory is unusable): the row still goes to the database with the next batch.
       }
-    this.queue.push(row);
-    if (this.queue.length >= this.batch) void this.flush();
-    else if (!this.timer && !this.closed) {
-      this.timer = setTimeout(() => void this.flush(), this.flushMs);
-      this.timer.unref();
-    }
+  }
+
+  /**
+   * Journals a row that this process does not write: it stays in the journal (across the journal's
+   * rewrites) until `release`d, so only a process that dies holding it leaves it behind, for `resolve`.
+   */
+  hold(key: string, row: Row): void {
+    if (!this.journal) return;
+    this.append(row);
+    this.held.set(key, row);
+  }
+
+  /** Lets go of a held row: the journal drops it at its next rewrite. */
+  release(key: string): void {
+    this.held.delete(key);
   }
 
   get queued(): number {
@@ -188,7 +215,7 @@ export class SpooledWriter<Row> {
         // or the new one, never a truncated one.
         if (this.journal)
           try {
-            writeFileSync(`${this.journal}.next`, lines(this.queue), { mode: 0o600 });
+            writeFileSync(`${this.journal}.next`, lines([...this.held.values(), ...this.queue]), { mode: 0o600 });
             this.closeJournal();
             renameSync(`${this.journal}.next`, this.journal);
           } catch {
@@ -243,7 +270,8 @@ export class SpooledWriter<Row> {
         renameSync(file, mine);
         // A journal's replacement that a kill left unrenamed: the journal itself holds every row it had.
         if (base.endsWith(".journal")) rmSync(`${base}.next`, { force: true });
-        const rows = parseRows<Row>(readFileSync(mine, "utf8"));
+        const parsed = parseRows<Row>(readFileSync(mine, "utf8"));
+        const rows = this.opts.resolve ? this.opts.resolve(parsed) : parsed;
         try {
           for (let i = 0; i < rows.length; i += this.batch) await this.opts.insert(rows.slice(i, i + this.batch));
         } catch (err) {
@@ -283,6 +311,8 @@ export class SpooledWriter<Row> {
     this.retry = undefined;
     this.closeJournal();
     // Everything reached the database: nothing to leave behind.
-    if (this.journal && this.queue.length === 0 && !this.spooling && existsSync(this.journal)) unlinkSync(this.journal);
+    // Rows still held (requests that never settled) stay for the next process.
+    if (this.journal && this.queue.length === 0 && this.held.size === 0 && !this.spooling && existsSync(this.journal))
+      unlinkSync(this.journal);
   }
 }

@@ -35,7 +35,8 @@ export interface SlotStats {
 export async function statsBySlot(data: Data, f: RequestFilter, sizeMs: number): Promise<SlotStats> {
   const db = await data.db();
   const slot = sql<number>`(at - (at % ${sql.lit(sizeMs)}))`;
-  const where = matching(f);
+  // Model traffic only: listing models or reading a stored response is not a request the counts are about.
+  const where = matching({ ...f, calls: "model" });
   const sumRows = await db
     .selectFrom("request_log")
     .select([slot.as("slot"), ...usageSums()])
@@ -83,13 +84,16 @@ export interface TopRow {
   cost_nanos: number;
 }
 
-/** The ten keys, teams and models (alias, else the model asked for) with the most requests in the filter. */
+/**
+ * The ten keys, teams and models (alias, else the model asked for) with the most model calls let through in
+ * the filter (refusals are not requests served).
+ */
 export async function topOf(
   data: Data,
   f: RequestFilter,
 ): Promise<{ keys: TopRow[]; teams: TopRow[]; models: TopRow[] }> {
   const db = await data.db();
-  const n = sql<number>`count(*)`;
+  const n = sql<number>`sum(case when outcome = 'refused' then 0 else 1 end)`;
   const top = async (group: RawBuilder<string | null>, name: RawBuilder<string | null>) => {
     const rows = await db
       .selectFrom("request_log")
@@ -99,7 +103,7 @@ export async function topOf(
         n.as("requests"),
         sql<number | string | null>`sum(cost_nanos)`.as("cost"),
       ])
-      .where(matching(f))
+      .where(matching({ ...f, calls: "model" }))
       .where(group, "is not", null)
       .groupBy(group)
       .orderBy(n, "desc")

@@ -27,15 +27,22 @@ class Responses implements ResponseStore {
         .values(row)
         .onConflict((oc) => oc.columns(["owner", "id"]).doUpdateSet(row))
         .execute();
+      // Many items (an answer of thousands of reasoning parts) are a few statements, not one each.
+      const byId = new Map<string, { owner: string; id: string; response_id: string; item: string }>();
       for (const item of items) {
         if (typeof item.id !== "string" || !item.id) continue;
-        const it = { owner, id: item.id, response_id: r.id, item: JSON.stringify(item) };
+        byId.set(item.id, { owner, id: item.id, response_id: r.id, item: JSON.stringify(item) });
+      }
+      for (const part of chunks([...byId.values()], WRITE_CHUNK))
         await tx
           .insertInto("items")
-          .values(it)
-          .onConflict((oc) => oc.columns(["owner", "id"]).doUpdateSet({ response_id: r.id, item: it.item }))
+          .values(part)
+          .onConflict((oc) =>
+            oc
+              .columns(["owner", "id"])
+              .doUpdateSet((eb) => ({ response_id: eb.ref("excluded.response_id"), item: eb.ref("excluded.item") })),
+          )
           .execute();
-      }
     });
   }
 
@@ -102,6 +109,17 @@ class Responses implements ResponseStore {
   }
 }
 
+/** Keys per query of a batched read (well below both engines' limits on bound parameters). */
+const READ_CHUNK = 5000;
+/** Rows per statement of a batched write. */
+const WRITE_CHUNK = 500;
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
 class Reasoning implements KeyValueCache {
   private writes = 0;
   constructor(
@@ -111,28 +129,54 @@ class Reasoning implements KeyValueCache {
   ) {}
 
   async get(key: string): Promise<string | undefined> {
+    return (await this.getMany([key])).get(key);
+  }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (keys.length === 0) return found;
     const db = await this.db();
-    const row = await db
-      .selectFrom("reasoning")
-      .select(["value", "expires_at"])
-      .where("key", "=", key)
-      .executeTakeFirst();
     const t = nowSeconds();
-    if (!row || Number(row.expires_at) < t) return undefined;
-    await db.updateTable("reasoning").set({ used_at: t }).where("key", "=", key).execute();
-    return row.value;
+    for (const part of chunks([...new Set(keys)], READ_CHUNK)) {
+      const rows = await db
+        .selectFrom("reasoning")
+        .select(["key", "value"])
+        .where("key", "in", part)
+        .where("expires_at", ">=", t)
+        .execute();
+      for (const r of rows) found.set(r.key, r.value);
+    }
+    // What was read is recently used (the size bound drops the least recently used first).
+    for (const part of chunks([...found.keys()], READ_CHUNK))
+      await db.updateTable("reasoning").set({ used_at: t }).where("key", "in", part).execute();
+    return found;
   }
 
   async put(key: string, value: string): Promise<void> {
+    await this.putMany(new Map([[key, value]]));
+  }
+
+  async putMany(entries: ReadonlyMap<string, string>): Promise<void> {
+    if (entries.size === 0) return;
     const t = nowSeconds();
-    const row = { key, value, expires_at: t + this.ttl, used_at: t };
-    await (await this.db())
-      .insertInto("reasoning")
-      .values(row)
-      .onConflict((oc) => oc.column("key").doUpdateSet({ value, expires_at: row.expires_at, used_at: t }))
-      .execute();
+    const rows = [...entries].map(([key, value]) => ({ key, value, expires_at: t + this.ttl, used_at: t }));
+    const db = await this.db();
+    for (const part of chunks(rows, WRITE_CHUNK))
+      await db
+        .insertInto("reasoning")
+        .values(part)
+        .onConflict((oc) =>
+          oc.column("key").doUpdateSet((eb) => ({
+            value: eb.ref("excluded.value"),
+            expires_at: eb.ref("excluded.expires_at"),
+            used_at: eb.ref("excluded.used_at"),
+          })),
+        )
+        .execute();
     // Bounded in time and size: every so often, drop the expired and then the least recently used.
-    if (++this.writes % 256 === 0) await this.trim(t);
+    const before = this.writes;
+    this.writes += rows.length;
+    if (Math.floor(before / 256) !== Math.floor(this.writes / 256)) await this.trim(t);
   }
 
   async trim(t = nowSeconds()): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { newId } from "../ir/ids.js";
 import { nowSeconds } from "./data.js";
+import { type McpRules, mcpColumn, mcpField } from "./mcp-rules.js";
 import { type Budget, type Limits, quotaColumns, quotaOf } from "./quota.js";
 import { bumpRevision } from "./revisions.js";
 import type { Database, TeamsTable } from "./schema.js";
@@ -10,15 +11,21 @@ export interface Team {
   id: string;
   name: string;
   models: string[] | null;
+  /** MCP allow-lists (servers, tools) bounding its keys'; null: every MCP server and tool. */
+  mcp?: McpRules;
   budget: Budget | null;
   limits: Limits | null;
+  /** Every key of the team is refused while true (the team, its keys and spend are kept). */
+  disabled: boolean;
   created_at: string;
   updated_at: string;
 }
 
 export interface TeamInput {
   name?: string | undefined;
+  disabled?: boolean | undefined;
   models?: string[] | null | undefined;
+  mcp?: McpRules | null | undefined;
   budget?: Budget | null | undefined;
   limits?: Limits | null | undefined;
 }
@@ -30,7 +37,9 @@ export function teamOf(r: TeamsTable): Team {
     id: r.id,
     name: r.name,
     models: r.models ? (JSON.parse(r.models) as string[]) : null,
+    ...mcpField(r.mcp),
     ...quotaOf(r),
+    disabled: r.disabled === 1,
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),
   };
@@ -51,10 +60,12 @@ export class Teams {
       id: newId("team_", 16),
       name: input.name,
       models: input.models ? JSON.stringify(input.models) : null,
+      mcp: mcpColumn(input.mcp),
       budget_nanos: null,
       budget_micros: null,
       budget_period: null,
       limits: null,
+      disabled: input.disabled ? 1 : 0,
       ...quotaColumns(input),
       created_at: t,
       updated_at: t,
@@ -78,6 +89,8 @@ export class Teams {
     const set: Partial<TeamsTable> = { ...quotaColumns(input), updated_at: nowSeconds() };
     if (input.name !== undefined) set.name = input.name;
     if (input.models !== undefined) set.models = input.models ? JSON.stringify(input.models) : null;
+    if (input.mcp !== undefined) set.mcp = mcpColumn(input.mcp);
+    if (input.disabled !== undefined) set.disabled = input.disabled ? 1 : 0;
     const r = await db.transaction().execute(async (tx) => {
       const done = await tx.updateTable("teams").set(set).where("id", "=", id).executeTakeFirst();
       await bumpRevision(tx);

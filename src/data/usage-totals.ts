@@ -10,8 +10,17 @@ type Summed =
   | "reasoning_tokens"
   | "cost_nanos";
 
-/** Usage summed over a set of rows (money in integer nano-dollars, summed exactly), and how many rows. */
-export type UsageTotals = { requests: number } & Pick<LedgerTable, Summed>;
+/**
+ * Usage summed over a set of rows (money in integer nano-dollars, summed exactly): `requests` the ones
+ * llmux let through, `refused` the ones it refused (a budget, an allow-list, a limit, a key), which never
+ * count tokens.
+ */
+export type UsageTotals = { requests: number; refused: number } & Pick<LedgerTable, Summed>;
+
+const refused = sql<boolean>`outcome = 'refused'`;
+/** A column summed over what was let through (rows written before refusals stopped carrying an estimate). */
+const served = (column: Summed) =>
+  sql<number | string | null>`sum(case when ${refused} then 0 else ${sql.ref(column)} end)`;
 
 /**
  * The select list of every report that sums usage (spend by key, team, model, user or day from the ledger;
@@ -19,12 +28,13 @@ export type UsageTotals = { requests: number } & Pick<LedgerTable, Summed>;
  */
 export function usageSums() {
   return [
-    sql<number>`count(*)`.as("requests"),
-    sql<number | string | null>`sum(input_tokens)`.as("input_tokens"),
-    sql<number | string | null>`sum(output_tokens)`.as("output_tokens"),
-    sql<number | string | null>`sum(cache_read_tokens)`.as("cache_read_tokens"),
-    sql<number | string | null>`sum(cache_write_tokens)`.as("cache_write_tokens"),
-    sql<number | string | null>`sum(reasoning_tokens)`.as("reasoning_tokens"),
+    sql<number | string>`sum(case when ${refused} then 0 else 1 end)`.as("requests"),
+    sql<number | string>`sum(case when ${refused} then 1 else 0 end)`.as("refused"),
+    served("input_tokens").as("input_tokens"),
+    served("output_tokens").as("output_tokens"),
+    served("cache_read_tokens").as("cache_read_tokens"),
+    served("cache_write_tokens").as("cache_write_tokens"),
+    served("reasoning_tokens").as("reasoning_tokens"),
     sql<number | string | null>`sum(cost_nanos)`.as("cost_nanos"),
   ] as const;
 }
@@ -33,6 +43,7 @@ export function usageSums() {
 export function totalsOf(r: { [K in keyof UsageTotals]?: number | string | null } | undefined): UsageTotals {
   return {
     requests: Number(r?.requests ?? 0),
+    refused: Number(r?.refused ?? 0),
     input_tokens: Number(r?.input_tokens ?? 0),
     output_tokens: Number(r?.output_tokens ?? 0),
     cache_read_tokens: Number(r?.cache_read_tokens ?? 0),
