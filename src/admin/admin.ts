@@ -4,6 +4,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, discardBody } from "../http/read-body.js";
 import { type AdminEnv, adminApp } from "./app.js";
+import type { AuditSink } from "./audit-record.js";
 import { AdminAuth, type AdminSession, type SelfKey } from "./auth.js";
 import { documentOf, type OpenApiDocument } from "./openapi.js";
 import { AdminError, type AdminRoute } from "./route.js";
@@ -25,9 +26,10 @@ export class AdminApi {
     private readonly limits: BodyLimits,
     private readonly version = "1",
     self?: SelfKey,
+    audit?: AuditSink,
   ) {
     this.auth = new AdminAuth(adminKeys, isClientKey, self);
-    this.app = adminApp(routes, this.auth, limits, version);
+    this.app = adminApp(routes, this.auth, limits, version, audit);
   }
 
   /** A web UI sign-in carried by a request without a key (set when the web UI is on). */

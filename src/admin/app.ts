@@ -4,10 +4,11 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { HttpNote } from "../http/note.js";
 import type { BodyLimits } from "../http/read-body.js";
+import { type AuditSink, auditEntryOf } from "./audit-record.js";
 import type { AdminAuth } from "./auth.js";
 import { checked, incomingBody, jsonBody } from "./input.js";
 import { describeRoutes, documentOf, OPENAPI_PATH, type OpenApiDocument } from "./openapi.js";
-import { AdminError, type AdminRoute } from "./route.js";
+import { type Actor, AdminError, type AdminRoute } from "./route.js";
 
 /** What a request brings to the admin app besides itself. */
 export interface AdminBindings {
@@ -22,7 +23,7 @@ export interface AdminBindings {
 
 export interface AdminEnv {
   Bindings: AdminBindings;
-  Variables: { self: { keyId: string } | undefined; path: string };
+  Variables: { self: { keyId: string } | undefined; path: string; actor: Actor };
 }
 
 type C = Context<AdminEnv>;
@@ -42,6 +43,12 @@ function refusal(c: C, err: AdminError): Response {
   return c.json(body, err.status as ContentfulStatusCode);
 }
 
+/** The CLI on the store directly: the operating system's user. */
+function cliActor(): Actor {
+  const user = process.env.USER ?? process.env.USERNAME ?? process.env.LOGNAME;
+  return { name: user ? `cli:${user}` : "cli", via: "cli", source: "cli", address: null };
+}
+
 /** The path as the client wrote it (for the words of a 404 or 405). */
 function pathOf(c: C): string {
   const url = c.env.incoming?.url;
@@ -59,6 +66,8 @@ export function adminApp(
   auth: AdminAuth,
   limits: BodyLimits,
   version: string,
+  /** Where changes are recorded (the audit log); none: not recorded (the OpenAPI document alone). */
+  audit?: AuditSink,
 ): OpenAPIHono<AdminEnv> {
   const app = new OpenAPIHono<AdminEnv>();
   describeRoutes(app.openAPIRegistry, routes);
@@ -69,6 +78,7 @@ export function adminApp(
     const path = pathOf(c);
     c.set("path", path);
     c.set("self", c.env.direct ? c.env.direct.self : await auth.who(c.env.incoming!, path));
+    c.set("actor", c.env.direct ? cliActor() : await auth.actor(c.env.incoming!));
     await next();
   });
 
@@ -89,8 +99,10 @@ export function adminApp(
       if (r.auth === "self" && !self)
         throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
       const id = c.req.param("id");
+      const before = r.audit?.read && id !== undefined ? await r.audit.read(id) : undefined;
       const out = await r.run({ params: id === undefined ? {} : { id }, body, query, self });
       if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
+      if (r.audit && audit) await audit(auditEntryOf(r.audit, c.get("actor"), id, before, out));
       return c.json(out as object, r.status as ContentfulStatusCode);
     });
 

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { presentedKey } from "../identity/identify.js";
-import { AdminError } from "./route.js";
+import { type Actor, AdminError } from "./route.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
 
@@ -12,6 +12,8 @@ export interface AdminSession {
   name: string;
   /** Whether the request carries the page's own header (changes need it). */
   fromPage: boolean;
+  /** How the sign-in was made (an admin key, or single sign-on). */
+  via?: "admin_key" | "oidc" | undefined;
 }
 
 /** Self-service: the minted key a presented key is (its id), or why it is refused. */
@@ -54,6 +56,18 @@ export class AdminAuth {
     return AdminAuth.isSelf(path) ? this.authoriseSelf(req) : this.authorise(req);
   }
 
+  /** Who is calling (after `who` let them in), for the audit log: never the key, at most its first characters. */
+  async actor(req: IncomingMessage): Promise<Actor> {
+    const address = addressOf(req);
+    const session = await this.sessions?.(req);
+    if (session) return { name: session.name, via: session.via ?? "oidc", source: "ui", address };
+    const key = presentedKey(req.headers);
+    const cli = req.headers["x-llmux-client"] === "cli";
+    const source = cli ? "cli" : "api";
+    if (key?.startsWith("lx-")) return { name: `key ${key.slice(0, 11)}…`, via: "key", source, address };
+    return { name: key ? `admin key ${key.slice(0, 4)}…` : "unknown", via: "admin_key", source, address };
+  }
+
   /** Self-service: a valid minted key, which every answer is then scoped to. */
   private async authoriseSelf(req: IncomingMessage): Promise<{ keyId: string }> {
     const key = presentedKey(req.headers);
@@ -88,4 +102,11 @@ export class AdminAuth {
       throw new AdminError(403, "this is a client key; admin routes need one of admin.keys");
     throw new AdminError(401, "the key is not one of admin.keys");
   }
+}
+
+/** The client's address: the first X-Forwarded-For hop behind a proxy, else the socket's peer. */
+export function addressOf(req: IncomingMessage): string | null {
+  const fwd = req.headers["x-forwarded-for"];
+  const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(",")[0]?.trim();
+  return first || req.socket?.remoteAddress || null;
 }

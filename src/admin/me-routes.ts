@@ -1,11 +1,14 @@
 import { type Price, PriceTable } from "../billing/prices.js";
 import type { Data } from "../data/data.js";
 import type { Keys } from "../data/keys.js";
+import type { Teams } from "../data/teams.js";
+import { keyWithState } from "./key-state.js";
 import { requestLogAnswers } from "./requests-route.js";
 import { RequestDetailSchema, RequestList, RequestsQuery, StatsAnswerSchema, StatsQuery } from "./requests-schemas.js";
 import { AdminError, type AdminRoute, type RouteInput } from "./route.js";
 import * as S from "./schemas.js";
-import { SpendAnswer, SpendQuery, spendReport, withSpend } from "./spend-route.js";
+import { SessionDetailSchema, SessionList, SessionQuery, SessionsQuery, sessionAnswers } from "./sessions-route.js";
+import { SpendAnswer, SpendQuery, spendReport } from "./spend-route.js";
 
 export const Me = S.Key.extend({
   remaining_usd: S.Key.shape.budget_remaining_usd.describe(
@@ -16,6 +19,8 @@ export const Me = S.Key.extend({
 /** What the self-service routes read: the keys, the prices of the spend report, the budget time zone. */
 export interface SelfDeps {
   keys: Keys;
+  /** The teams: the key's team, its budget and allow-list are part of what the key holder sees. */
+  teams: Teams;
   prices?: Record<string, Price> | undefined;
   timezone?: string | undefined;
 }
@@ -32,6 +37,7 @@ function keyOf(input: RouteInput): string {
  */
 export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
   const a = requestLogAnswers(data);
+  const sessions = sessionAnswers(data);
   const prices = new PriceTable(d.prices);
   return [
     {
@@ -42,8 +48,10 @@ export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
       status: 200,
       answer: Me,
       run: async (input) => {
-        const view = await withSpend(data, await d.keys.get(keyOf(input)), d.timezone ?? "UTC");
-        return view && { ...view, remaining_usd: view.budget_remaining_usd };
+        const key = await d.keys.get(keyOf(input));
+        if (!key) return undefined;
+        const view = await keyWithState(data, d.teams, key, d.timezone ?? "UTC");
+        return { ...view, remaining_usd: view.budget_remaining_usd };
       },
     },
     {
@@ -75,6 +83,27 @@ export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
       status: 200,
       answer: StatsAnswerSchema,
       run: (input) => a.stats(input.query, keyOf(input)),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/me/sessions",
+      summary: "The signed-in key's coding sessions",
+      auth: "self",
+      query: SessionsQuery,
+      status: 200,
+      answer: SessionList,
+      run: (input) => sessions.list(input.query, keyOf(input)),
+    },
+    {
+      method: "GET",
+      path: "/admin/v1/me/sessions/{id}",
+      summary: "One of the signed-in key's sessions (its requests only)",
+      auth: "self",
+      query: SessionQuery,
+      status: 200,
+      answer: SessionDetailSchema,
+      byId: true,
+      run: (input) => sessions.one(input.params.id!, input.query, keyOf(input)),
     },
     {
       method: "GET",

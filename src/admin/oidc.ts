@@ -24,9 +24,11 @@ export interface OidcIdentity {
 /** A sign-in the identity provider or the configuration turned down, in words for the sign-in page. */
 export class OidcRefused extends Error {}
 
+/** An address as a sign-in takes it: one `@`, a local part, and a domain of dot-separated labels. */
+const ADDRESS = /^[^\s@"<>(),;:\\[\]]+@((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63})$/;
+
 /** Whether an address is named by a list of addresses and domains (`example.com` names every address at it). */
-function names(list: readonly string[], email: string): boolean {
-  const domain = email.slice(email.lastIndexOf("@") + 1);
+function names(list: readonly string[], email: string, domain: string): boolean {
   return list.some((who) => {
     const w = who.toLowerCase();
     if (w.includes("@")) return w.startsWith("@") ? w.slice(1) === domain : w === email;
@@ -37,9 +39,12 @@ function names(list: readonly string[], email: string): boolean {
 /** The role an address signs in with, or undefined when the configuration does not let it in. */
 export function roleOf(cfg: OidcConfig, rawEmail: string): Exclude<Role, "key"> | undefined {
   const email = rawEmail.toLowerCase();
-  if (names(cfg.roles.admin, email)) return "admin";
-  if (names(cfg.roles.read_only, email)) return "read_only";
-  if (names(cfg.allowed_emails, email) || names(cfg.allowed_domains, email)) return cfg.default_role;
+  // Parsed strictly: `x@evil.example@example.com` is no address at example.com (nor at all).
+  const domain = ADDRESS.exec(email)?.[1];
+  if (domain === undefined) return undefined;
+  if (names(cfg.roles.admin, email, domain)) return "admin";
+  if (names(cfg.roles.read_only, email, domain)) return "read_only";
+  if (names(cfg.allowed_emails, email, domain) || names(cfg.allowed_domains, email, domain)) return cfg.default_role;
   return undefined;
 }
 
@@ -109,7 +114,12 @@ export class OidcSignIn {
     if (!claims) throw new OidcRefused("the identity provider sent no ID token");
     const email = typeof claims.email === "string" ? claims.email : undefined;
     if (!email) throw new OidcRefused("the ID token has no email claim (ask for the email scope)");
-    if (claims.email_verified === false) throw new OidcRefused(`${email} is not verified at the identity provider`);
+    // Verified only when the provider says so (a boolean true, or "true" as some providers write it).
+    const verified = claims.email_verified === true || claims.email_verified === "true";
+    if (!verified && !this.cfg.allow_unverified_email)
+      throw new OidcRefused(
+        `${email} is not verified at the identity provider (admin.oidc.allow_unverified_email lets such addresses in)`,
+      );
     const role = roleOf(this.cfg, email);
     if (!role)
       throw new OidcRefused(`${email} may not sign in here (admin.oidc.allowed_emails, allowed_domains, roles)`);

@@ -15,6 +15,7 @@ const filters = {
   model: z.string().optional().describe("Matches the alias, the model asked for, or the upstream model."),
   provider: z.string().optional(),
   deployment: z.string().optional(),
+  mcp_server: z.string().optional().describe("Only MCP tool calls to this server (`*`: to any)."),
   status: z
     .string()
     .regex(/^(\d{3}|[1-5]xx)$/i, "a status code like 429, or a class like 4xx")
@@ -24,6 +25,12 @@ const filters = {
   error_class: z.enum(ERROR_CLASSES).optional().describe(`The class of failure (${classes}).`),
   client_tool: z.string().optional().describe("claude-code, codex, cursor, opencode, gemini-cli, openai-sdk, …"),
   errors: z.enum(["true", "false"]).optional().describe("true: only failed and refused requests."),
+  method: z.string().optional().describe("GET, POST, …"),
+  path: z.string().optional().describe("The path, exactly; ending in `*`, every path starting with the rest."),
+  calls: z
+    .enum(["model", "other"])
+    .optional()
+    .describe("model: only model calls; other: the rest (model lists, stored responses, unknown routes)."),
   from: z.string().optional().describe("ISO time or date (inclusive)."),
   to: z.string().optional().describe("ISO time or date (exclusive)."),
 };
@@ -52,7 +59,8 @@ const Warning = z.object({ code: z.string(), message: z.string() }).meta({ id: "
 
 export const RequestRowSchema = z
   .object({
-    id: z.string(),
+    id: z.string().describe("llmux's request id (the x-request-id it answered with)."),
+    client_request_id: z.string().nullable().describe("The client's own x-request-id, if it sent one."),
     time: z.string().describe("When the request arrived (ISO 8601, UTC)."),
     key_id: z.string().nullable(),
     key_name: z.string().nullable().describe("The key's name (`config:…` for a service key); never the key."),
@@ -60,8 +68,16 @@ export const RequestRowSchema = z
     user: z.string().nullable(),
     method: z.string(),
     path: z.string(),
+    kind: z
+      .string()
+      .nullable()
+      .describe("The kind of call: generate (a model call), count_tokens, models, model, response_get, …"),
+    model_call: z.boolean().describe("A model call (counted in the stats and, with a minted key, in spend)."),
     client_dialect: z.string().nullable().describe("anthropic, openai-chat, openai-responses or gemini."),
     client_tool: z.string().nullable(),
+    session_id: z.string().nullable().describe("The coding session, as the tool names it (see /admin/v1/sessions)."),
+    agent_id: z.string().nullable().describe("The sub-agent that sent it (null: the session's main agent)."),
+    parent_agent_id: z.string().nullable(),
     requested_model: z.string().nullable(),
     alias: z.string().nullable(),
     provider: z.string().nullable(),
@@ -83,12 +99,16 @@ export const RequestRowSchema = z
     cache_read_tokens: z.number().int(),
     cache_write_tokens: z.number().int(),
     reasoning_tokens: z.number().int(),
+    cache_hit_rate: z.number().nullable().describe("Cache-read input ÷ all input (null: no input)."),
     estimated: z.boolean().describe("The usage (or the price) was estimated by llmux."),
     cost_usd: z.number(),
     attempts: z.number().int().describe("Upstream calls made."),
     route: z.string().nullable().describe("The llmux-route header: what served, and what failed before."),
     warnings: z.array(Warning),
     has_bodies: z.boolean().describe("The bodies were kept (logging.bodies)."),
+    mcp_server: z.string().optional().describe("An MCP tool call (POST /mcp): the MCP server it went to."),
+    mcp_tool: z.string().optional().describe("An MCP tool call: the tool's name on its server."),
+    mcp_session: z.string().nullable().optional().describe("An MCP tool call: the MCP session (Mcp-Session-Id)."),
   })
   .meta({ id: "RequestRow" });
 
@@ -153,7 +173,8 @@ export const StatsAnswerSchema = z
     buckets: z.array(
       z.object({
         time: z.string(),
-        requests: z.number().int(),
+        requests: z.number().int().describe("Model calls let through."),
+        refused: z.number().int().describe("Model calls llmux refused: they count no tokens."),
         errors: z.record(z.string(), z.number().int()).describe("Failed and refused requests by error class."),
         p50_latency_ms: z.number().nullable(),
         p95_latency_ms: z.number().nullable(),

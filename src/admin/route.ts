@@ -16,6 +16,24 @@ export class AdminError extends Error {
   }
 }
 
+/** Who made an admin call, and through what (the audit log's who and from where). */
+export interface Actor {
+  /** An admin key (`admin key abcd…`), an OIDC sign-in's email, a key's name, the CLI's user. */
+  name: string;
+  via: "admin_key" | "oidc" | "key" | "cli";
+  source: "api" | "ui" | "cli";
+  /** The client's address; null for the CLI on the store. */
+  address: string | null;
+}
+
+/** What a change route records in the audit log: its action, and how to read its target before the change. */
+export interface AuditSpec {
+  action: string;
+  target: "key" | "team";
+  /** The target as the API shows it, before the change (PATCH, DELETE, rotate). */
+  read?: (id: string) => Promise<unknown>;
+}
+
 export interface RouteInput {
   params: Record<string, string>;
   body: unknown;
@@ -37,6 +55,8 @@ export interface AdminRoute {
   byId?: boolean;
   /** `self`: called with a minted key (self-service, /admin/v1/me…) instead of an admin key. */
   auth?: "self";
+  /** A change: recorded in the audit log with who, from where, before and after. */
+  audit?: AuditSpec;
   /** undefined: the id names nothing (404). */
   run(input: RouteInput): Promise<unknown>;
 }

@@ -3,12 +3,16 @@ import { type Price, PriceTable } from "../billing/prices.js";
 import type { Data } from "../data/data.js";
 import { type Keys, NoMasterKey, UnknownTeam } from "../data/keys.js";
 import { DuplicateName, type Teams } from "../data/teams.js";
+import { auditRoutes } from "./audit-route.js";
 import { type DeploymentRow, deploymentRoutes } from "./deployments-route.js";
+import { keyWithState, withState } from "./key-state.js";
+import { type McpServerRow, mcpRoutes } from "./mcp-route.js";
 import { meRoutes } from "./me-routes.js";
 import { requestRoutes } from "./requests-route.js";
 import { AdminError, type AdminRoute } from "./route.js";
 import * as S from "./schemas.js";
-import { spendRoutes, withSpend } from "./spend-route.js";
+import { sessionRoutes } from "./sessions-route.js";
+import { spendRoutes } from "./spend-route.js";
 import { withSpendAll } from "./spend-views.js";
 
 export interface AdminDeps {
@@ -18,6 +22,8 @@ export interface AdminDeps {
   changed(): void;
   /** The health of every deployment (GET /admin/v1/deployments). */
   deployments?: (() => Promise<DeploymentRow[]>) | undefined;
+  /** The MCP servers, their health and tools (GET /admin/v1/mcp/servers), when some are configured. */
+  mcpServers?: (() => McpServerRow[]) | undefined;
   /** The ledger's database (spend) and the budget time zone. */
   data?: Data | undefined;
   timezone?: string | undefined;
@@ -51,6 +57,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       method: "POST",
       path: "/admin/v1/teams",
       summary: "Create a team",
+      audit: { action: "team.create", target: "team" },
       body: S.TeamCreate,
       status: 201,
       answer: S.Team,
@@ -83,6 +90,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       method: "PATCH",
       path: "/admin/v1/teams/{id}",
       summary: "Change a team",
+      audit: { action: "team.update", target: "team", read: (id) => d.teams.get(id) },
       body: S.TeamPatch,
       status: 200,
       answer: S.Team,
@@ -93,6 +101,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       method: "DELETE",
       path: "/admin/v1/teams/{id}",
       summary: "Delete a team (its keys are revoked)",
+      audit: { action: "team.delete", target: "team", read: (id) => d.teams.get(id) },
       status: 200,
       answer: S.Deleted,
       byId: true,
@@ -102,6 +111,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       method: "POST",
       path: "/admin/v1/keys",
       summary: "Mint a key (the secret is in this answer only)",
+      audit: { action: "key.create", target: "key" },
       body: S.KeyCreate,
       status: 201,
       answer: S.MintedKey,
@@ -115,8 +125,13 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       status: 200,
       answer: S.KeyList,
       run: async ({ query }) => {
-        const keys = await d.keys.list({ teamId: (query as z.infer<typeof S.KeyListQuery>).team_id });
-        return { data: d.data ? await withSpendAll(d.data, "key", keys, d.timezone ?? "UTC", d.alertAt) : keys };
+        const q = query as z.infer<typeof S.KeyListQuery>;
+        const revoked = q.revoked === "true" ? "only" : q.revoked === "all" ? "all" : "no";
+        const keys = await d.keys.list({ teamId: q.team_id, revoked });
+        if (!d.data) return { data: keys };
+        const tz = d.timezone ?? "UTC";
+        const spent = await withSpendAll(d.data, "key", keys, tz, d.alertAt);
+        return { data: await withState(d.data, d.teams, spent, tz, d.alertAt) };
       },
     },
     {
@@ -128,13 +143,15 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       byId: true,
       run: async ({ params }) => {
         const view = await d.keys.get(params.id!);
-        return d.data ? withSpend(d.data, view, d.timezone ?? "UTC", d.alertAt) : view;
+        if (!d.data || !view) return view;
+        return keyWithState(d.data, d.teams, view, d.timezone ?? "UTC", d.alertAt);
       },
     },
     {
       method: "PATCH",
       path: "/admin/v1/keys/{id}",
       summary: "Change a key (any create field, and disabled)",
+      audit: { action: "key.update", target: "key", read: (id) => d.keys.get(id) },
       body: S.KeyPatch,
       status: 200,
       answer: S.Key,
@@ -145,6 +162,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       method: "DELETE",
       path: "/admin/v1/keys/{id}",
       summary: "Revoke a key, on every instance within 2 seconds",
+      audit: { action: "key.revoke", target: "key", read: (id) => d.keys.get(id) },
       status: 200,
       answer: S.Deleted,
       byId: true,
@@ -154,6 +172,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       method: "POST",
       path: "/admin/v1/keys/{id}/rotate",
       summary: "Rotate a key: a new secret; the old one works grace_s more seconds",
+      audit: { action: "key.rotate", target: "key", read: (id) => d.keys.get(id) },
       body: S.KeyRotate,
       status: 201,
       answer: S.RotatedKey,
@@ -161,8 +180,11 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       run: ({ params, body }) => change(() => d.keys.rotate(params.id!, (body as z.infer<typeof S.KeyRotate>).grace_s)),
     },
     ...(d.deployments ? deploymentRoutes(d.deployments) : []),
+    ...mcpRoutes(d.mcpServers ?? (() => [])),
     ...(d.data ? spendRoutes(d.data, new PriceTable(d.prices)) : []),
-    ...(d.data ? [...requestRoutes(d.data), ...meRoutes(d, d.data)] : []),
+    ...(d.data
+      ? [...requestRoutes(d.data), ...sessionRoutes(d.data), ...meRoutes(d, d.data), ...auditRoutes(d.data)]
+      : []),
   ];
 }
 
@@ -172,5 +194,12 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
  */
 export function documentedRoutes(): AdminRoute[] {
   const notRun = {} as never;
-  return adminRoutes({ teams: notRun, keys: notRun, data: notRun, changed: () => {}, deployments: async () => [] });
+  return adminRoutes({
+    teams: notRun,
+    keys: notRun,
+    data: notRun,
+    changed: () => {},
+    deployments: async () => [],
+    mcpServers: () => [],
+  });
 }

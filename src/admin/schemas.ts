@@ -11,6 +11,18 @@ export const Models = z
   .max(1000)
   .nullable()
   .describe("Allow-list of model aliases; `*` matches any characters. null or absent: every model.");
+export const McpRules = z
+  .object({
+    servers: z.array(Glob).max(1000).optional().describe("MCP servers (names; globs) the key may use."),
+    tools: z
+      .array(Glob)
+      .max(1000)
+      .optional()
+      .describe("MCP tools (namespaced names such as github__create_issue; globs) the key may see and call."),
+  })
+  .strict()
+  .nullable()
+  .describe("MCP allow-lists; null or absent: every MCP server and tool.");
 export const Budget = z
   .object({
     usd: z.number().nonnegative().describe("Spend allowed per period, in US dollars."),
@@ -31,8 +43,13 @@ export const TeamCreate = z
   .object({
     name: z.string().min(1).max(200),
     models: Models.optional(),
+    mcp: McpRules.optional(),
     budget: Budget.optional(),
     limits: Limits.optional(),
+    disabled: z
+      .boolean()
+      .optional()
+      .describe("Refuse every key of the team (kept with its keys and spend) until set false again."),
   })
   .strict();
 export const TeamPatch = TeamCreate.partial().strict();
@@ -42,8 +59,10 @@ export const Team = z
     id: z.string(),
     name: z.string(),
     models: Models,
+    mcp: McpRules.optional(),
     budget: Budget,
     limits: Limits,
+    disabled: z.boolean().describe("Every key of the team is refused."),
     spend_usd: z
       .number()
       .optional()
@@ -65,6 +84,7 @@ const KeyFields = {
   team_id: z.string().nullable().optional().describe("The team whose allow-list, budget and limits bound this key."),
   user: z.string().max(200).nullable().optional().describe("A label naming who holds the key."),
   models: Models.optional(),
+  mcp: McpRules.optional(),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional().describe("When the key stops working (ISO 8601)."),
   budget: Budget.optional(),
   limits: Limits.optional(),
@@ -91,7 +111,40 @@ export const KeyRotate = z
       .describe("Seconds the old key keeps working."),
   })
   .strict();
-export const KeyListQuery = z.object({ team_id: z.string().optional() }).strict();
+export const KeyListQuery = z
+  .object({
+    team_id: z.string().optional(),
+    revoked: z
+      .enum(["false", "true", "all"])
+      .default("false")
+      .describe("false: the keys in use; true: only revoked keys (they keep their names); all: both."),
+  })
+  .strict();
+
+const Blocked = z
+  .object({
+    reason: z.enum(["revoked", "disabled", "expired", "budget", "team_budget"]),
+    message: z.string().describe("Why, in words (the budget, what is spent, when it resets)."),
+    until: z
+      .string()
+      .nullable()
+      .describe("When it unblocks by itself (the budget's window ends); null: not by itself."),
+  })
+  .nullable()
+  .meta({ id: "KeyBlocked" });
+
+const KeyTeam = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    models: Models,
+    budget: Budget,
+    spend_usd: z.number(),
+    budget_remaining_usd: z.number().nullable(),
+    budget_resets_at: z.string().nullable(),
+  })
+  .nullable()
+  .meta({ id: "KeyTeam" });
 
 export const Key = z
   .object({
@@ -101,6 +154,7 @@ export const Key = z
     user: z.string().nullable(),
     team_id: z.string().nullable(),
     models: Models,
+    mcp: McpRules.optional(),
     expires_at: z.string().nullable(),
     disabled: z.boolean(),
     revoked: z.boolean(),
@@ -121,6 +175,15 @@ export const Key = z
       .nullable()
       .optional()
       .describe("The soft budget alert (also logged once per window when it is reached)."),
+    blocked: Blocked.optional().describe(
+      "Why the key is refused now (revoked, disabled, expired, its budget or its team's spent), until when; null: it is not.",
+    ),
+    last_used_at: z.string().nullable().optional().describe("Its latest model call let through (ISO time)."),
+    team: KeyTeam.optional().describe("Its team: name, allow-list, budget and spend in the team's window."),
+    allowed_models: z
+      .string()
+      .optional()
+      .describe("The models it may use, in words: its allow-list within its team's (`claude-*, gpt-low (team data)`)."),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -96,6 +96,7 @@ export class Signup {
       name: `signup:${name}:${keyDigest(api_key).slice(0, 8)}`,
       models: models.length > 0 ? models : [`${name}/*`],
       credentials: { [name]: api_key },
+      providers: [name],
     });
     sendJson(res, 201, {
       id: minted.id,

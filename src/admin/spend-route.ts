@@ -16,8 +16,12 @@ export const SpendQuery = z
 
 const SpendRow = z
   .object({
-    group: z.string().nullable(),
-    requests: z.number().int(),
+    group: z.string().nullable().describe("The key or team id, the model asked for, the user label or the UTC day."),
+    name: z.string().nullable().optional().describe("By key or team: its name (a revoked key keeps its name)."),
+    alias: z.string().nullable().optional().describe("By model: the alias or pattern that matched (`claude-*`)."),
+    upstream_model: z.string().nullable().optional().describe("By model: the upstream model that answered."),
+    requests: z.number().int().describe("Requests let through (refusals are counted apart)."),
+    refused: z.number().int().describe("Requests llmux refused (budget, allow-list, limit): no tokens, no cost."),
     input_tokens: z.number().int(),
     output_tokens: z.number().int(),
     cache_read_tokens: z.number().int(),

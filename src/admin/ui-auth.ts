@@ -6,6 +6,8 @@ import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, BodyRefused, readBody } from "../http/read-body.js";
 import { sendJson } from "../http/reply.js";
 import { isRefusal, type Resolver } from "../identity/identify.js";
+import type { AuditSink } from "./audit-record.js";
+import { addressOf } from "./auth.js";
 import { type OidcFlow, OidcRefused, OidcSignIn, roleOf } from "./oidc.js";
 import {
   cookie,
@@ -18,6 +20,14 @@ import {
   type Session,
   sessionSecret,
 } from "./ui-session.js";
+
+/** Sign-ins ended on the server (src/data/ui-signouts.ts), by a digest of their cookie. */
+export interface SignOuts {
+  end(digest: string, until: number): Promise<void>;
+  ended(digest: string): Promise<boolean>;
+}
+
+const cookieDigest = (token: string) => createHash("sha256").update(token).digest("base64url");
 
 /** One request of the sign-in routes: the HTTP pair, and what the log line should say of it. */
 interface Http {
@@ -43,11 +53,15 @@ export class UiAuth {
   private readonly hints: Set<string>;
   readonly oidc: OidcSignIn | undefined;
   readonly sealedWith: "configured" | "shared" | "random";
+  /** Where sign-ins are recorded (the audit log). */
+  audit: AuditSink | undefined;
 
   constructor(
     private readonly config: Config,
     private readonly minted: Resolver,
     private readonly limits: BodyLimits,
+    /** Sign-ins ended by signing out, shared by every instance (absent: the cookie is only cleared). */
+    private readonly signOuts?: SignOuts,
   ) {
     const secret = sessionSecret(config);
     this.sealer = new Sealer(secret.key);
@@ -59,8 +73,11 @@ export class UiAuth {
 
   /** The request's sign-in, if it carries one that is still good. */
   async session(req: IncomingMessage): Promise<Session | undefined> {
-    const s = await this.sealer.open<Session>(SESSION_COOKIE, readCookie(req, SESSION_COOKIE));
+    const token = readCookie(req, SESSION_COOKIE);
+    const s = await this.sealer.open<Session>(SESSION_COOKIE, token);
     if (!s) return undefined;
+    // Signed out: a copy of the cookie is refused as well.
+    if (token && this.signOuts && (await this.signOuts.ended(cookieDigest(token)))) return undefined;
     if (s.via === "admin_key") return s.kh && this.hints.has(s.kh) ? s : undefined;
     if (s.via === "oidc") {
       // The configuration decides again on every request: a person taken out of it is out at once.
@@ -83,10 +100,14 @@ export class UiAuth {
         return this.whoAmI(http);
       case "POST /ui/auth/key":
         return this.withKey(http);
-      case "POST /ui/auth/logout":
+      case "POST /ui/auth/logout": {
         if (!this.fromPage(http)) return;
+        const token = readCookie(req, SESSION_COOKIE);
+        const s = await this.sealer.open<Session>(SESSION_COOKIE, token);
+        if (token && s && this.signOuts) await this.signOuts.end(cookieDigest(token), s.exp);
         await this.setSession(http, undefined);
         return sendJson(http.res, 200, { signed_in: false });
+      }
       case "GET /ui/auth/oidc/start":
         return this.oidcStart(http);
       case "GET /ui/auth/oidc/callback":
@@ -141,12 +162,14 @@ export class UiAuth {
     if (admin) {
       const s: Session = { role: "admin", via: "admin_key", name: `admin key ${k.slice(0, 4)}…`, kh: keyHint(k), exp };
       await this.setSession(http, s);
+      await this.signedIn(http, s.name, "admin_key", "ok");
       return sendJson(http.res, 200, { signed_in: true, role: s.role, via: s.via, name: s.name });
     }
     const v = k.startsWith("lx-") ? await this.minted.resolve(k, http.req.headers) : undefined;
     if (v && !isRefusal(v) && v.kind === "minted") {
       const s: Session = { role: "key", via: "key", name: v.name ?? "key", key: k, key_id: v.keyId, exp };
       await this.setSession(http, s);
+      await this.signedIn(http, s.name, "key", "ok", v.keyId);
       return sendJson(http.res, 200, {
         signed_in: true,
         role: s.role,
@@ -160,13 +183,20 @@ export class UiAuth {
         ? v.message
         : "This key is neither one of admin.keys nor a minted lx- key; check it and try again.";
     http.note.reason = "web UI sign-in refused";
+    await this.signedIn(http, k.startsWith("lx-") ? `key ${k.slice(0, 11)}…` : "unknown key", "key", "refused");
     return sendJson(http.res, 401, { error: { message, type: "authentication_error" } });
   }
 
   private async oidcStart(http: Http): Promise<void> {
     if (!this.oidc)
       return sendJson(http.res, 404, { error: { message: "admin.oidc is not configured", type: "not_found" } });
-    const redirect = this.oidc.cfg.redirect_uri ?? `${originOf(http.req)}/ui/auth/oidc/callback`;
+    const origin = this.oidc.cfg.redirect_uri ? undefined : originOf(http.req, this.oidc.cfg.trust_proxy);
+    if (!this.oidc.cfg.redirect_uri && !origin)
+      return this.backToSignIn(
+        http,
+        "single sign-on needs admin.oidc.redirect_uri (or admin.oidc.trust_proxy behind a proxy that sets X-Forwarded-Host)",
+      );
+    const redirect = this.oidc.cfg.redirect_uri ?? `${origin}/ui/auth/oidc/callback`;
     let url: string;
     let flow: OidcFlow;
     try {
@@ -202,14 +232,40 @@ export class UiAuth {
       const who = await this.oidc.finish(query, flow);
       const exp = now() + Math.round(this.config.admin.ui.session_hours * 3600);
       const s: Session = { role: who.role, via: "oidc", name: who.name, email: who.email, exp };
+      await this.signedIn(http, who.email ?? who.name, "oidc", "ok");
       http.res.setHeader("set-cookie", [clearFlow, await this.sessionCookie(http.req, s)]);
       http.res.writeHead(303, { location: localPage(flow.return_to), "cache-control": "no-store" }).end();
     } catch (err) {
       http.res.setHeader("set-cookie", clearFlow);
       const why = err instanceof OidcRefused ? err.message : `the sign-in failed: ${oauthWords(err)}`;
       http.note.reason = `web UI sign-in refused: ${why}`;
+      await this.signedIn(http, "single sign-on", "oidc", "refused");
       return this.backToSignIn(http, why);
     }
+  }
+
+  /** A sign-in (or a refused one) in the audit log; a log that cannot be written does not stop the sign-in. */
+  private async signedIn(
+    http: Http,
+    actor: string,
+    via: "admin_key" | "key" | "oidc",
+    outcome: "ok" | "refused",
+    keyId?: string,
+  ): Promise<void> {
+    await this.audit?.({
+      actor,
+      via,
+      source: "ui",
+      address: addressOf(http.req),
+      action: "sign_in",
+      target_type: keyId ? "key" : null,
+      target_id: keyId ?? null,
+      target_name: null,
+      team_id: null,
+      outcome,
+      before: null,
+      after: null,
+    }).catch(() => undefined);
   }
 
   private backToSignIn(http: Http, message: string): void {
@@ -259,10 +315,22 @@ export function localPage(path: string): string {
   return /^\/ui\/[A-Za-z0-9\-._~/%?=&]*$/.test(path) && !path.includes("//") && !path.includes("/..") ? path : "/ui/";
 }
 
-/** The browser's view of this server's origin (behind a proxy: its forwarded protocol and host). */
-function originOf(req: IncomingMessage): string {
+const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/;
+const LOOPBACK_ADDRESS = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
+/**
+ * The browser's view of this server's origin, for a redirect URI not configured: behind a trusted proxy, its
+ * forwarded protocol and host; otherwise only a loopback address reached on a loopback socket (a request's
+ * headers never name another host). Undefined: it cannot be known.
+ */
+function originOf(req: IncomingMessage, trustProxy: boolean): string | undefined {
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(",")[0]?.trim();
-  const proto = first(req.headers["x-forwarded-proto"]) ?? (isSecure(req) ? "https" : "http");
-  const host = first(req.headers["x-forwarded-host"]) ?? req.headers.host ?? "localhost";
-  return `${proto}://${host}`;
+  if (trustProxy) {
+    const proto = first(req.headers["x-forwarded-proto"]) ?? (isSecure(req) ? "https" : "http");
+    const host = first(req.headers["x-forwarded-host"]) ?? req.headers.host ?? "localhost";
+    return `${proto}://${host}`;
+  }
+  const host = req.headers.host ?? "";
+  if (!LOOPBACK_ADDRESS.has(req.socket.localAddress ?? "") || !LOOPBACK_HOST.test(host)) return undefined;
+  return `${isSecure(req) ? "https" : "http"}://${host}`;
 }

@@ -5,7 +5,7 @@ import type { BodyLimits } from "../http/read-body.js";
 import { sendJson } from "../http/reply.js";
 import { presentedKey, type Resolver } from "../identity/identify.js";
 import type { AdminSession } from "./auth.js";
-import { UI_HEADER, UiAuth } from "./ui-auth.js";
+import { type SignOuts, UI_HEADER, UiAuth } from "./ui-auth.js";
 import { UiStatic } from "./ui-static.js";
 
 /** Self-service routes: a key holder's own usage and requests. */
@@ -21,8 +21,8 @@ export class WebUi {
   /** Whether the admin API is on (admin.keys or admin.oidc): the UI is its front end. */
   private readonly on: boolean;
 
-  constructor(config: Config, minted: Resolver, limits: BodyLimits, files = new UiStatic()) {
-    this.auth = new UiAuth(config, minted, limits);
+  constructor(config: Config, minted: Resolver, limits: BodyLimits, files = new UiStatic(), signOuts?: SignOuts) {
+    this.auth = new UiAuth(config, minted, limits, signOuts);
     this.files = files;
     this.on = config.admin.keys.length > 0 || config.admin.oidc !== undefined;
   }
@@ -50,7 +50,12 @@ export class WebUi {
     if (presentedKey(req.headers) !== undefined) return undefined;
     const s = await this.auth.session(req);
     if (!s || s.role === "key") return undefined;
-    return { role: s.role, name: s.name, fromPage: req.headers[UI_HEADER] === "1" };
+    return {
+      role: s.role,
+      name: s.name,
+      fromPage: req.headers[UI_HEADER] === "1",
+      via: s.via === "oidc" ? "oidc" : "admin_key",
+    };
   }
 
   /**

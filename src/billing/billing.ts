@@ -1,3 +1,4 @@
+import type { Usage } from "../ir/types.js";
 import type { RequestRecord } from "../request/record.js";
 import { usageOf } from "../request/record.js";
 import { type Cost, costOf } from "./cost.js";
@@ -28,5 +29,11 @@ export class Billing {
       : costOf(usageOf(rec), this.prices.find(rec.model!), Date.now() - (performance.now() - rec.startedAt));
     rec.cost = cost;
     return cost;
+  }
+
+  /** What a usage costs on a provider's model now (an answer's cost header, before its record is settled). */
+  costOfUsage(provider: string, model: string, usage: Usage | undefined): Cost {
+    if (!usage || this.free.has(provider)) return { nanos: 0, estimated: false, priced: true };
+    return costOf(usage, this.prices.find(model), Date.now());
   }
 }

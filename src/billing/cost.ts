@@ -1,6 +1,7 @@
 import { NANOS_PER_USD, nanosOf, usd } from "../data/money.js";
 import { isObject } from "../ir/input-error.js";
 import type { Usage } from "../ir/types.js";
+import { tokenCount } from "../ir/usage.js";
 import { type Price, type PriceChange, priceAt } from "./prices.js";
 
 /**
@@ -25,7 +26,7 @@ function cacheWriteSplit(u: Usage): { w5m: number; w1h: number } {
   const total = u.cacheWriteTokens ?? 0;
   const cc = u.extras?.dialect === "anthropic" ? u.extras.fields.cache_creation : undefined;
   if (isObject(cc)) {
-    const h1 = typeof cc.ephemeral_1h_input_tokens === "number" ? cc.ephemeral_1h_input_tokens : 0;
+    const h1 = tokenCount(cc.ephemeral_1h_input_tokens) ?? 0;
     return { w5m: Math.max(0, total - h1), w1h: Math.min(total, h1) };
   }
   return { w5m: total, w1h: 0 };

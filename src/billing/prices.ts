@@ -42,6 +42,8 @@ const SHIPPED = shipped.models as unknown as PriceRow[];
  */
 export class PriceTable {
   private readonly configured = new Map<string, PriceRow>();
+  /** The maintained price list (`price_list:`), replaced whole each time it is read. */
+  private listed = new Map<string, PriceRow>();
   private readonly found = new Map<string, PriceRow | null>();
   /** Models asked about that have no price (reported, and warned about once each). */
   readonly missing = new Set<string>();
@@ -59,10 +61,22 @@ export class PriceTable {
     return SHIPPED;
   }
 
+  /**
+   * Replaces the maintained price list (between `prices:` and the shipped rows); models priced by it are
+   * looked up again, and a model it now prices is no longer reported missing.
+   */
+  setListed(models: Record<string, Price>, source: string, date: string): void {
+    const next = new Map<string, PriceRow>();
+    for (const [name, p] of Object.entries(models)) next.set(name.toLowerCase(), { ...p, id: name, source, date });
+    this.listed = next;
+    this.found.clear();
+    this.missing.clear();
+  }
+
   find(model: string): PriceRow | undefined {
     let row = this.found.get(model);
     if (row === undefined) {
-      row = lookup(this.configured, model) ?? null;
+      row = lookup(this.configured, model, this.listed) ?? null;
       if (this.found.size > 10_000) this.found.clear();
       this.found.set(model, row);
     }
@@ -74,11 +88,19 @@ export class PriceTable {
   }
 }
 
-function lookup(configured: Map<string, PriceRow>, model: string): PriceRow | undefined {
+function lookup(
+  configured: Map<string, PriceRow>,
+  model: string,
+  listed: Map<string, PriceRow> = new Map(),
+): PriceRow | undefined {
   const forms = nameForms(model);
   for (const f of forms) {
     const c = configured.get(f);
     if (c) return c;
+  }
+  for (const f of forms) {
+    const l = listed.get(f);
+    if (l) return l;
   }
   for (const f of forms) {
     const row = SHIPPED.find((r) => (r.match ? matches(r.match, f) : r.id === f));

@@ -1,15 +1,15 @@
 import type { Data } from "../data/data.js";
-import { usageBy } from "../data/spend-queries.js";
-import type { UsageTotals } from "../data/usage-totals.js";
+import { namesOf, type UsageRow, usageBy } from "../data/spend-queries.js";
 import { usd } from "./cost.js";
 
 export type GroupBy = "key" | "team" | "model" | "user" | "day";
 
-export interface SpendRow extends UsageTotals {
-  group: string | null;
+export type SpendRow = UsageRow & {
+  /** The key's or team's name (grouped by key or team; revoked keys keep theirs). */
+  name?: string | null;
   /** Summed as integer nano-dollars; reported in USD. */
   cost_usd: number;
-}
+};
 
 /** Spend grouped by key, team, model, user or UTC day, between two times (ms), summed in the database. */
 export async function spendBy(
@@ -19,7 +19,20 @@ export async function spendBy(
   toMs: number,
   keyId?: string,
 ): Promise<SpendRow[]> {
-  return (await usageBy(data, by, fromMs, toMs, keyId)).map((r) => ({ ...r, cost_usd: usd(r.cost_nanos) }));
+  const rows = await usageBy(data, by, fromMs, toMs, keyId);
+  const named = by === "key" || by === "team";
+  const names = named
+    ? await namesOf(
+        data,
+        by,
+        rows.flatMap((r) => (r.group ? [r.group] : [])),
+      )
+    : undefined;
+  return rows.map((r) => ({
+    ...r,
+    ...(names ? { name: r.group ? (names.get(r.group) ?? null) : null } : {}),
+    cost_usd: usd(r.cost_nanos),
+  }));
 }
 
 /** The upstream models of the ledger's rows between two times (ms), with their request counts. */

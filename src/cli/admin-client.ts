@@ -24,9 +24,11 @@ export interface AdminClient {
 /** Fails a command with the admin API's words (and the field at fault). */
 export class AdminCallFailed extends Error {}
 
-function fail(status: number, body: unknown): never {
+function fail(status: number | undefined, body: unknown): never {
   const e = (body as { error?: { message?: string; field?: string } })?.error;
-  throw new AdminCallFailed(`${status}: ${e?.message ?? JSON.stringify(body)}`);
+  const words = e?.message ?? JSON.stringify(body);
+  // A local operation says what went wrong, not an HTTP status; a running llmux's answer keeps its status.
+  throw new AdminCallFailed(status === undefined ? words : `${status}: ${words}`);
 }
 
 /** Over HTTP to a running llmux (`--url`), with an admin key. */
@@ -37,7 +39,8 @@ function httpClient(url: string, key: string): AdminClient {
       for (const [k, v] of Object.entries(query ?? {})) u.searchParams.set(k, v);
       const res = await fetch(u, {
         method,
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        // Says the change comes from the CLI (the audit log's "from where").
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-llmux-client": "cli" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const out = (await res.json().catch(() => ({}))) as unknown;
@@ -57,7 +60,7 @@ function directClient(input: CommandInput): AdminClient {
       try {
         return (await parts.admin.call(method, path, body, query)).body;
       } catch (err) {
-        if (err instanceof AdminError) fail(err.status, { error: { message: err.message } });
+        if (err instanceof AdminError) fail(undefined, { error: { message: err.message } });
         throw err;
       }
     },
@@ -99,6 +102,25 @@ export function output(input: CommandInput, value: unknown, columns: string[]): 
         .join("  ")
         .trimEnd()}\n`,
     );
+}
+
+/** One record as `field  value` lines (or JSON with --json: the whole answer). */
+export function outputFields(
+  input: CommandInput,
+  answer: unknown,
+  row: Record<string, unknown>,
+  fields: string[],
+): void {
+  if (optFlag(input, "json")) {
+    process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+    return;
+  }
+  const width = Math.max(...fields.map((f) => f.length));
+  for (const f of fields) {
+    const v = row[f];
+    if (v === undefined) continue;
+    process.stdout.write(`${f.padEnd(width)}  ${v === null ? "-" : String(v)}\n`);
+  }
 }
 
 /** Runs an admin command: a client, the work, a clean close, and failures in words (exit 1). */

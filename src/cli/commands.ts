@@ -2,6 +2,7 @@
  * Every `llmux` command, in the order `llmux help` lists them. A command lives in its own file and declares its
  * options and help there (see command.ts); adding one is one import and one line here.
  */
+import { auditCommand } from "./audit.js";
 import type { Command } from "./command.js";
 import { cursorCommand } from "./cursor.js";
 import { doctorCommand } from "./doctor.js";
@@ -12,6 +13,7 @@ import { logsCommand } from "./logs.js";
 import { mockCommand } from "./mock.js";
 import { schemaCommand } from "./schema.js";
 import { secretsCommand } from "./secrets.js";
+import { sessionsCommand } from "./sessions.js";
 import { spendCommand } from "./spend.js";
 import { startCommand } from "./start.js";
 import { teamsCommand } from "./teams.js";
@@ -31,5 +33,7 @@ export const COMMANDS: readonly Command[] = [
   teamsCommand,
   secretsCommand,
   spendCommand,
+  sessionsCommand,
   logsCommand,
+  auditCommand,
 ];

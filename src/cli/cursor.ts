@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { checkForCursor, cursorSettings, startTunnel, TUNNEL_OPTIONS } from "../launch/cursor.js";
+import { cursorMcpJson, servesMcp } from "../launch/mcp.js";
 import { checkKey } from "../launch/models.js";
 import { findOnPath } from "../launch/run-tool.js";
 import { ensureLlmux, probeHealth } from "../launch/server.js";
@@ -20,15 +21,19 @@ async function modelNames(target: Target): Promise<string[]> {
   return target.resolved ? Object.keys(target.resolved.config.models).filter((m) => !m.includes("*")) : [];
 }
 
-function printSettings(base: string, target: Target, models: string[]): void {
+function printSettings(base: string, target: Target, models: string[], mcp = false): void {
   out("In Cursor: Settings → Models");
   for (const line of cursorSettings(base, target.key, models)) out(`  ${line}`);
+  out();
+  if (!mcp) return;
+  out("llmux's MCP tools: add to ~/.cursor/mcp.json (or .cursor/mcp.json in a project):");
+  for (const line of cursorMcpJson(`${base}/mcp`, target.key).split("\n")) out(`  ${line}`);
   out();
 }
 
 /** The address as it is: paste instructions, then whether Cursor can use it. Exit status 1 when it cannot. */
 async function describe(target: Target): Promise<number> {
-  printSettings(target.url, target, await modelNames(target));
+  printSettings(target.url, target, await modelNames(target), await servesMcp(target.url, target.key));
   const checks = await checkForCursor(target.url);
   out(`Can Cursor reach ${target.url}?`);
   for (const c of checks) out(`  ${c.ok ? "✓" : "✗"} ${c.text}`);
@@ -93,7 +98,7 @@ async function tunnel(target: Target, input: CommandInput): Promise<number | Run
   });
   out(`Tunnel: ${t.url} → ${target.url} (open while this command runs; Ctrl-C closes it)`);
   out();
-  printSettings(t.url, target, await modelNames(target));
+  printSettings(t.url, target, await modelNames(target), await servesMcp(target.url, target.key));
   // Quick tunnels can take a while to be reachable; said when known, without holding the command up.
   void probeHealth(t.url, 20_000).then((h) =>
     out(

@@ -63,6 +63,14 @@ export async function dispatch(
       io.out(version);
       return 0;
     }
+    // A misspelt --version or --help at the front is not an option of the default command: say which was meant.
+    if (first?.startsWith("--") && !first.includes("=")) {
+      const start = lookup(commands, DEFAULT_COMMAND, undefined);
+      const known = Object.keys(start.options ?? {}).map((o) => `--${o}`);
+      const near = suggestion(first, ["--version", "--help"]);
+      if (!known.includes(first) && near && !suggestion(first, known))
+        throw new UsageError(`unknown option '${first}'${near}`);
+    }
     if (first === "--help" || first === "-h" || (first === "help" && argv.length === 1)) {
       io.out(generalHelp(commands, version));
       return 0;

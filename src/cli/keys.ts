@@ -1,11 +1,12 @@
-import { ADMIN_OPTIONS, output, withClient } from "./admin-client.js";
+import { ADMIN_OPTIONS, output, outputFields, withClient } from "./admin-client.js";
 import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
-import { optList, optString } from "./values.js";
+import { KEY_COLUMNS, KEY_FIELDS, type KeyAnswer, keyRow } from "./key-table.js";
+import { expiryOf, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
+import { keyIdOf, teamIdOf } from "./refs.js";
+import { optFlag, optList, optString } from "./values.js";
 
-const COLUMNS = ["id", "prefix", "name", "user", "team_id", "models", "expires_at", "disabled"];
-
-function credentials(input: CommandInput): Record<string, string> | undefined {
+function credentials(input: CommandInput, command: string): Record<string, string> | undefined {
   const all = optList(input, "credential");
   if (!all) return undefined;
   const out: Record<string, string> = {};
@@ -13,36 +14,23 @@ function credentials(input: CommandInput): Record<string, string> | undefined {
     const eq = c.indexOf("=");
     // the value may be a bare secret: it is never echoed
     if (eq < 1)
-      throw new UsageError(
-        "--credential must be PROVIDER=SECRET (a provider name, '=', then the secret)",
-        "keys create",
-      );
+      throw new UsageError("--credential must be PROVIDER=SECRET (a provider name, '=', then the secret)", command);
     out[c.slice(0, eq)] = c.slice(eq + 1);
   }
   return out;
 }
 
-const fields = (input: CommandInput) => ({
-  name: optString(input, "name"),
-  team_id: optString(input, "team"),
-  user: optString(input, "user"),
-  models: optList(input, "model"),
-  expires_at: optString(input, "expires"),
-  credentials: credentials(input),
-});
-
 const KEY_OPTIONS = {
   ...ADMIN_OPTIONS,
-  name: { type: "string" as const, value: "NAME", description: "What the key is for (required)." },
-  team: { type: "string" as const, value: "ID", description: "The team that bounds the key." },
+  name: { type: "string" as const, value: "NAME", description: "What the key is for (required to create)." },
+  team: { type: "string" as const, value: "TEAM", description: "The team that bounds the key (its name or id)." },
   user: { type: "string" as const, value: "LABEL", description: "Who holds the key." },
-  model: {
+  ...QUOTA_OPTIONS,
+  expires: {
     type: "string" as const,
-    value: "GLOB",
-    multiple: true,
-    description: "An allowed model alias (globs; repeat for more).",
+    value: "DATE",
+    description: "When the key stops working: a date (2027-01-01), an ISO time, or never.",
   },
-  expires: { type: "string" as const, value: "TIME", description: "When the key stops working (ISO 8601)." },
   credential: {
     type: "string" as const,
     value: "PROVIDER=SECRET",
@@ -51,66 +39,145 @@ const KEY_OPTIONS = {
   },
 };
 
-const ID = [{ name: "id", description: "The key's id (key_…)." }];
+const KEY = [{ name: "key", description: "The key's name or id (key_…)." }];
+
+/** The body of a create or update: every field given on the command line, names turned into ids. */
+async function body(
+  input: CommandInput,
+  command: string,
+  c: Parameters<Parameters<typeof withClient>[1]>[0],
+): Promise<Record<string, unknown>> {
+  const team = optString(input, "team");
+  const out: Record<string, unknown> = {
+    name: optString(input, "name"),
+    team_id: team === undefined ? undefined : team === "none" ? null : await teamIdOf(c, team),
+    user: optString(input, "user"),
+    expires_at: expiryOf(optString(input, "expires"), command),
+    credentials: credentials(input, command),
+    ...quotaFields(input, command),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
+
+/** What a launcher needs to use a new key, ready to paste. */
+function shownOnce(k: KeyAnswer & { key: string }, url: string | undefined): string {
+  const base = url ? ` --url ${url}` : "";
+  return [
+    `Key ${k.name} (${k.id}) created. Its secret is shown once; llmux keeps only its hash:`,
+    "",
+    `  ${k.key}`,
+    "",
+    "Ready to paste (the launchers read LLMUX_KEY):",
+    "",
+    `  export LLMUX_KEY=${k.key}`,
+    `  llmux claude${base}        # or: llmux codex${base}`,
+    "",
+  ].join("\n");
+}
+
+const setDisabled = (disabled: boolean): Command => ({
+  name: disabled ? "disable" : "enable",
+  summary: disabled ? "Disable a key (refused until enabled again)." : "Enable a disabled key.",
+  options: ADMIN_OPTIONS,
+  arguments: KEY,
+  run: (input) =>
+    withClient(input, async (c) => {
+      const id = await keyIdOf(c, input.args[0]!);
+      const out = (await c.call("PATCH", `/admin/v1/keys/${encodeURIComponent(id)}`, { disabled })) as KeyAnswer;
+      if (optFlag(input, "json")) return output(input, out, []);
+      process.stdout.write(`Key ${out.name} (${out.id}) ${disabled ? "disabled" : "enabled"}.\n`);
+    }),
+});
 
 export const keysCommand: Command = {
   name: "keys",
-  summary: "Mint, list, show, revoke and rotate keys.",
+  summary: "Mint, list, show, update, disable, enable, revoke and rotate keys.",
   subcommands: [
     {
       name: "create",
       summary: "Mint a key (its secret is printed once).",
       options: KEY_OPTIONS,
-      examples: ["llmux keys create --name alice-laptop --user alice --team team_… --model 'gpt-*'"],
+      examples: [
+        "llmux keys create --name alice-laptop --user alice --team data --budget 20/month --rpm 60 --expires 2027-01-01",
+        "llmux keys create --name ci --models 'claude-*,gpt-low' --concurrency 4",
+      ],
       run: (input) =>
         withClient(input, async (c) => {
-          const f = fields(input);
-          if (!f.name) throw new UsageError("--name is required", "keys create");
-          const out = await c.call(
-            "POST",
-            "/admin/v1/keys",
-            Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)),
-          );
-          output(input, out, ["id", "key", "name", "team_id", "models"]);
+          const b = await body(input, "keys create", c);
+          if (!b.name) throw new UsageError("--name is required", "keys create");
+          const out = (await c.call("POST", "/admin/v1/keys", b)) as KeyAnswer & { key: string };
+          if (optFlag(input, "json")) return output(input, out, []);
+          process.stdout.write(shownOnce(out, optString(input, "url")));
+        }),
+    },
+    {
+      name: "update",
+      summary: "Change a key: any field create takes (limits given are merged with the key's).",
+      options: KEY_OPTIONS,
+      arguments: KEY,
+      examples: ["llmux keys update alice-laptop --budget 50/month --tpm 200000", "llmux keys update ci --models all"],
+      run: (input) =>
+        withClient(input, async (c) => {
+          const id = await keyIdOf(c, input.args[0]!);
+          const b = await body(input, "keys update", c);
+          if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "keys update");
+          if (b.limits) {
+            const now = (await c.call("GET", `/admin/v1/keys/${encodeURIComponent(id)}`)) as KeyAnswer;
+            b.limits = { ...(now.limits ?? {}), ...(b.limits as object) };
+          }
+          const out = (await c.call("PATCH", `/admin/v1/keys/${encodeURIComponent(id)}`, b)) as KeyAnswer;
+          outputFields(input, out, keyRow(out), KEY_FIELDS);
         }),
     },
     {
       name: "list",
-      summary: "List keys (never their secrets).",
-      options: { ...ADMIN_OPTIONS, team: { type: "string", value: "ID", description: "Only this team's keys." } },
+      summary: "List keys: state, spend against budget, what is left, reset time, limits, last use.",
+      options: {
+        ...ADMIN_OPTIONS,
+        team: { type: "string", value: "TEAM", description: "Only this team's keys (its name or id)." },
+        revoked: { type: "boolean", description: "Only revoked keys (they keep their names)." },
+        all: { type: "boolean", description: "Keys in use and revoked ones." },
+      },
       run: (input) =>
         withClient(input, async (c) => {
           const team = optString(input, "team");
-          const out = (await c.call("GET", "/admin/v1/keys", undefined, team ? { team_id: team } : {})) as {
-            data: unknown[];
-          };
-          output(input, input.values.json ? out : out.data, COLUMNS);
+          const query: Record<string, string> = {};
+          if (team) query.team_id = await teamIdOf(c, team);
+          if (optFlag(input, "revoked")) query.revoked = "true";
+          if (optFlag(input, "all")) query.revoked = "all";
+          const out = (await c.call("GET", "/admin/v1/keys", undefined, query)) as { data: KeyAnswer[] };
+          output(input, input.values.json ? out : out.data.map(keyRow), KEY_COLUMNS);
+          const blocked = out.data.filter((k) => k.blocked && k.blocked.reason !== "revoked");
+          if (!input.values.json)
+            for (const k of blocked) process.stdout.write(`\n${k.name} is blocked: ${k.blocked!.message}`);
+          if (!input.values.json && blocked.length > 0) process.stdout.write("\n");
         }),
     },
     {
       name: "show",
-      summary: "Show a key.",
+      summary: "Show a key: every setting, its state and why, its spend.",
       options: ADMIN_OPTIONS,
-      arguments: ID,
+      arguments: KEY,
       run: (input) =>
         withClient(input, async (c) => {
-          output(input, await c.call("GET", `/admin/v1/keys/${encodeURIComponent(input.args[0]!)}`), [
-            ...COLUMNS,
-            "credentials",
-          ]);
+          const id = await keyIdOf(c, input.args[0]!);
+          const out = (await c.call("GET", `/admin/v1/keys/${encodeURIComponent(id)}`)) as KeyAnswer;
+          outputFields(input, out, keyRow(out), KEY_FIELDS);
         }),
     },
+    setDisabled(true),
+    setDisabled(false),
     {
       name: "revoke",
-      summary: "Revoke a key (refused everywhere within 2 s).",
+      summary: "Revoke a key (refused everywhere within 2 s; it keeps its name in spend and logs).",
       options: ADMIN_OPTIONS,
-      arguments: ID,
+      arguments: KEY,
       run: (input) =>
         withClient(input, async (c) => {
-          output(input, await c.call("DELETE", `/admin/v1/keys/${encodeURIComponent(input.args[0]!)}`), [
-            "id",
-            "deleted",
-          ]);
+          const id = await keyIdOf(c, input.args[0]!);
+          const out = await c.call("DELETE", `/admin/v1/keys/${encodeURIComponent(id)}`);
+          if (optFlag(input, "json")) return output(input, out, []);
+          process.stdout.write(`Key ${input.args[0]} (${id}) revoked.\n`);
         }),
     },
     {
@@ -120,16 +187,18 @@ export const keysCommand: Command = {
         ...ADMIN_OPTIONS,
         grace: { type: "string", value: "SECONDS", description: "Grace period (default 0)." },
       },
-      arguments: ID,
+      arguments: KEY,
       run: (input) =>
         withClient(input, async (c) => {
           const grace = Number(optString(input, "grace") ?? "0");
           if (!Number.isInteger(grace) || grace < 0)
             throw new UsageError("--grace must be a whole number of seconds", "keys rotate");
-          const out = await c.call("POST", `/admin/v1/keys/${encodeURIComponent(input.args[0]!)}/rotate`, {
+          const id = await keyIdOf(c, input.args[0]!);
+          const out = (await c.call("POST", `/admin/v1/keys/${encodeURIComponent(id)}/rotate`, {
             grace_s: grace,
-          });
-          output(input, out, ["id", "key", "name"]);
+          })) as KeyAnswer & { key: string };
+          if (optFlag(input, "json")) return output(input, out, []);
+          process.stdout.write(shownOnce(out, optString(input, "url")).replace("created", "rotated"));
         }),
     },
   ],

@@ -2,8 +2,10 @@
  * `llmux claude|codex|opencode|gemini [OPTIONS] [-- ARGS…]`: runs the coding tool through llmux, starting
  * llmux in the background first when none answers on the configured port.
  */
+
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { servesMcp } from "../launch/mcp.js";
 import { checkKey } from "../launch/models.js";
 import { findOnPath, runTool } from "../launch/run-tool.js";
 import { ensureLlmux, stateDir } from "../launch/server.js";
@@ -19,8 +21,9 @@ import {
   type ToolName,
   type ToolSpec,
 } from "../launch/tools.js";
+import { acceptsResponsesSocket } from "../launch/websocket-probe.js";
 import { type Command, type CommandInput, type OptionSpec, UsageError } from "./command.js";
-import { optPort, optString } from "./values.js";
+import { optFlag, optPort, optString } from "./values.js";
 
 /** Options every launcher (and `llmux env`) takes to find llmux. */
 export const TARGET_OPTIONS: Record<string, OptionSpec> = {
@@ -133,6 +136,8 @@ async function launch(spec: ToolSpec, input: CommandInput): Promise<number> {
     listed: listed.length > 0 ? listed : target.resolved?.mock ? ["llmux-mock"] : [],
     sdk,
     env: input.env,
+    websocket: spec.name === "codex" ? await acceptsResponsesSocket(target.url, target.key) : undefined,
+    mcp: !optFlag(input, "no-mcp") && (await servesMcp(target.url, target.key)) ? `${target.url}/mcp` : undefined,
   };
   const setup = spec.setup(setupInput);
   say(`${spec.title} → ${target.url} (key: ${target.keySource})`);
@@ -206,6 +211,10 @@ function launcher(name: ToolName): Command {
         type: "string",
         value: "PATH",
         description: `${spec.title}'s executable (default: '${spec.bin}' on PATH).`,
+      },
+      "no-mcp": {
+        type: "boolean",
+        description: "Do not register llmux's MCP endpoint (/mcp) with the tool (it is when llmux serves MCP servers).",
       },
     },
     arguments: [

@@ -1,7 +1,8 @@
 import type { RequestDetail, RequestRow } from "../requestlog/view.js";
-import { ADMIN_OPTIONS, AdminCallFailed, type AdminClient, withClient } from "./admin-client.js";
+import { ADMIN_OPTIONS, type AdminClient, withClient } from "./admin-client.js";
 import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
+import { requestsOf } from "./refs.js";
 import { optFlag, optString } from "./values.js";
 
 /**
@@ -25,19 +26,6 @@ function colourOf(input: CommandInput): boolean {
   if (optFlag(input, "color")) return true;
   if (optFlag(input, "no-color")) return false;
   return process.stdout.isTTY === true && !input.env.NO_COLOR;
-}
-
-/** A key by id (`key_…`), or by name (looked up among the keys). */
-async function keyIdOf(c: AdminClient, key: string): Promise<string> {
-  if (key.startsWith("key_")) return key;
-  const keys = (await c.call("GET", "/admin/v1/keys")) as { data: { id: string; name: string }[] };
-  const found = keys.data.filter((k) => k.name === key);
-  if (found.length === 0) throw new AdminCallFailed(`no key named '${key}' (give its name or its id, key_…)`);
-  if (found.length > 1)
-    throw new AdminCallFailed(
-      `${found.length} keys are named '${key}': give the id (${found.map((k) => k.id).join(", ")})`,
-    );
-  return found[0]!.id;
 }
 
 type Page = { rows: RequestRow[]; next_before: string | null };
@@ -82,7 +70,12 @@ export const logsCommand: Command = {
   options: {
     ...ADMIN_OPTIONS,
     follow: { type: "boolean", short: "f", description: "Keep printing requests as they finish." },
-    key: { type: "string", value: "KEY", description: "Only this key's requests (its id, key_…, or its name)." },
+    key: {
+      type: "string",
+      value: "KEY",
+      description: "Only this key's requests (its name, its id key_…, or its holder's user label).",
+    },
+    user: { type: "string", value: "USER", description: "Only the requests of keys held by this user label." },
     model: { type: "string", value: "MODEL", description: "Only requests for this alias or model." },
     errors: { type: "boolean", description: "Only failed and refused requests." },
     limit: { type: "string", short: "n", value: "N", description: "How many of the latest requests (default 10)." },
@@ -94,7 +87,8 @@ export const logsCommand: Command = {
   examples: [
     "llmux logs",
     "llmux logs -f --errors",
-    "llmux logs --key alice --model claude-sonnet-4-5 -n 3",
+    "llmux logs --key alice-laptop --model claude-sonnet-4-5 -n 3",
+    "llmux logs --user alice --errors",
     "llmux logs req_3kTf9… --full",
     "llmux logs --url http://127.0.0.1:4000 --follow",
   ],
@@ -121,7 +115,9 @@ export const logsCommand: Command = {
       }
       const query: Record<string, string> = {};
       const key = optString(input, "key");
-      if (key) query.key_id = await keyIdOf(c, key);
+      if (key) Object.assign(query, await requestsOf(c, key));
+      const user = optString(input, "user");
+      if (user) query.user = user;
       const model = optString(input, "model");
       if (model) query.model = model;
       if (optFlag(input, "errors")) query.errors = "true";

@@ -5,8 +5,8 @@ import { optString } from "./values.js";
 
 const GROUPS = ["key", "team", "model", "user", "day"];
 const COLUMNS = [
-  "group",
   "requests",
+  "refused",
   "input_tokens",
   "output_tokens",
   "cache_read_tokens",
@@ -39,10 +39,16 @@ export const spendCommand: Command = {
     if (to) query.to = to;
     return withClient(input, async (c) => {
       const out = (await c.call("GET", "/admin/v1/spend", undefined, query)) as {
-        rows: unknown[];
+        rows: Record<string, unknown>[];
         no_price?: { model: string; requests: number }[];
       };
-      output(input, input.values.json ? out : out.rows, COLUMNS);
+      // Keys and teams by name (a revoked key keeps its name); models with the alias that matched and the upstream.
+      const named = by === "key" || by === "team";
+      const rows = out.rows.map((r) =>
+        named ? { ...r, [by]: r.name ?? r.group } : { ...r, [by]: r.group ?? "(none)" },
+      );
+      const lead = by === "model" ? ["model", "alias", "upstream_model"] : [by];
+      output(input, input.values.json ? out : rows, [...lead, ...COLUMNS]);
       if (!input.values.json && out.no_price?.length)
         process.stdout.write(
           `\nNo price (counted as $0; add them under prices: in the configuration): ${out.no_price

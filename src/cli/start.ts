@@ -42,6 +42,10 @@ export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process
     await gateway.close().catch(() => undefined);
     throw storeError(config, err);
   });
+  await gateway.checkState().catch(async (err: Error) => {
+    await gateway.close().catch(() => undefined);
+    throw err;
+  });
   await gateway.team?.checkSecrets(config).catch(async (err: Error) => {
     await gateway.close().catch(() => undefined);
     throw err;

@@ -1,67 +1,92 @@
-import { ADMIN_OPTIONS, output, withClient } from "./admin-client.js";
-import type { Command } from "./command.js";
+import { ADMIN_OPTIONS, output, outputFields, withClient } from "./admin-client.js";
+import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
-import { optList, optString } from "./values.js";
+import { TEAM_COLUMNS, type TeamAnswer, teamRow } from "./key-table.js";
+import { QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
+import { teamIdOf } from "./refs.js";
+import { optFlag, optString } from "./values.js";
 
-const COLUMNS = ["id", "name", "models", "budget", "limits"];
-const ID = [{ name: "id", description: "The team's id (team_…)." }];
+const TEAM = [{ name: "team", description: "The team's name or id (team_…)." }];
+const TEAM_OPTIONS = {
+  ...ADMIN_OPTIONS,
+  name: { type: "string" as const, value: "NAME", description: "The team's name (required to create)." },
+  ...QUOTA_OPTIONS,
+};
+
+function body(input: CommandInput, command: string): Record<string, unknown> {
+  const name = optString(input, "name");
+  return { ...(name !== undefined ? { name } : {}), ...quotaFields(input, command) };
+}
 
 export const teamsCommand: Command = {
   name: "teams",
-  summary: "Create, list, show and delete teams.",
+  summary: "Create, list, show, update and delete teams.",
   subcommands: [
     {
       name: "create",
-      summary: "Create a team.",
-      options: {
-        ...ADMIN_OPTIONS,
-        name: { type: "string", value: "NAME", description: "The team's name (required)." },
-        model: {
-          type: "string",
-          value: "GLOB",
-          multiple: true,
-          description: "An allowed model alias (repeat for more).",
-        },
-      },
+      summary: "Create a team: its allow-list, budget and limits bound its keys.",
+      options: TEAM_OPTIONS,
+      examples: ["llmux teams create --name data --models 'claude-*,gpt-low' --budget 100/month --rpm 600"],
       run: (input) =>
         withClient(input, async (c) => {
-          const name = optString(input, "name");
-          if (!name) throw new UsageError("--name is required", "teams create");
-          const models = optList(input, "model");
-          output(input, await c.call("POST", "/admin/v1/teams", { name, ...(models ? { models } : {}) }), COLUMNS);
+          const b = body(input, "teams create");
+          if (!b.name) throw new UsageError("--name is required", "teams create");
+          const out = (await c.call("POST", "/admin/v1/teams", b)) as TeamAnswer;
+          outputFields(input, out, teamRow(out), TEAM_COLUMNS);
+        }),
+    },
+    {
+      name: "update",
+      summary: "Change a team: any field create takes (limits given are merged with the team's).",
+      options: TEAM_OPTIONS,
+      arguments: TEAM,
+      examples: ["llmux teams update data --budget 150/month", "llmux teams update data --models all"],
+      run: (input) =>
+        withClient(input, async (c) => {
+          const id = await teamIdOf(c, input.args[0]!);
+          const b = body(input, "teams update");
+          if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "teams update");
+          if (b.limits) {
+            const now = (await c.call("GET", `/admin/v1/teams/${encodeURIComponent(id)}`)) as TeamAnswer;
+            b.limits = { ...(now.limits ?? {}), ...(b.limits as object) };
+          }
+          const out = (await c.call("PATCH", `/admin/v1/teams/${encodeURIComponent(id)}`, b)) as TeamAnswer;
+          outputFields(input, out, teamRow(out), TEAM_COLUMNS);
         }),
     },
     {
       name: "list",
-      summary: "List teams.",
+      summary: "List teams: allow-list, spend against budget, what is left, reset time, limits.",
       options: ADMIN_OPTIONS,
       run: (input) =>
         withClient(input, async (c) => {
-          const out = (await c.call("GET", "/admin/v1/teams")) as { data: unknown[] };
-          output(input, input.values.json ? out : out.data, COLUMNS);
+          const out = (await c.call("GET", "/admin/v1/teams")) as { data: TeamAnswer[] };
+          output(input, input.values.json ? out : out.data.map(teamRow), TEAM_COLUMNS);
         }),
     },
     {
       name: "show",
       summary: "Show a team.",
       options: ADMIN_OPTIONS,
-      arguments: ID,
+      arguments: TEAM,
       run: (input) =>
         withClient(input, async (c) => {
-          output(input, await c.call("GET", `/admin/v1/teams/${encodeURIComponent(input.args[0]!)}`), COLUMNS);
+          const id = await teamIdOf(c, input.args[0]!);
+          const out = (await c.call("GET", `/admin/v1/teams/${encodeURIComponent(id)}`)) as TeamAnswer;
+          outputFields(input, out, teamRow(out), TEAM_COLUMNS);
         }),
     },
     {
       name: "delete",
       summary: "Delete a team (its keys are revoked).",
       options: ADMIN_OPTIONS,
-      arguments: ID,
+      arguments: TEAM,
       run: (input) =>
         withClient(input, async (c) => {
-          output(input, await c.call("DELETE", `/admin/v1/teams/${encodeURIComponent(input.args[0]!)}`), [
-            "id",
-            "deleted",
-          ]);
+          const id = await teamIdOf(c, input.args[0]!);
+          const out = await c.call("DELETE", `/admin/v1/teams/${encodeURIComponent(id)}`);
+          if (optFlag(input, "json")) return output(input, out, []);
+          process.stdout.write(`Team ${input.args[0]} (${id}) deleted; its keys are revoked.\n`);
         }),
     },
   ],

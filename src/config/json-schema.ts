@@ -51,13 +51,16 @@ function discriminator(options: Node[]): string | undefined {
 
 function discriminated(options: Node[], key: string, meta: Node): Node {
   const values = options.map((o) => (o.properties as Record<string, Node>)[key]!.const as string);
+  // A variant whose key has a default (the loader fills it in) is also the one meant when the key is absent.
+  const defaulted = options.findIndex((o) => !(Array.isArray(o.required) && o.required.includes(key)));
+  const named = (i: number): Node => ({ properties: { [key]: { const: values[i] } }, required: [key] });
   return {
     ...meta,
     type: "object",
-    required: [key],
+    ...(defaulted === -1 ? { required: [key] } : {}),
     properties: { [key]: { type: "string", enum: values, description: `One of: ${values.join(", ")}.` } },
     allOf: options.map((o, i) => ({
-      if: { properties: { [key]: { const: values[i] } }, required: [key] },
+      if: i === defaulted ? { anyOf: [named(i), { not: { required: [key] } }] } : named(i),
       // biome-ignore lint/suspicious/noThenProperty: JSON Schema's keyword (if the discriminator matches, then this variant)
       then: o,
     })),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CloudBetas } from "./schema-protocol.js";
 
 /**
  * The cloud providers: Google Cloud Vertex AI and Amazon Bedrock. Their credentials come from the cloud's
@@ -39,6 +40,7 @@ export const VertexSchema = z
         `A service-account key: the path of its JSON file, or the JSON itself ("\${GOOGLE_SERVICE_ACCOUNT_JSON}"). Omit to use Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth application-default login, the metadata server).`,
       ),
     api_version: z.string().default("v1").describe("The API version in the path: v1 (default) or v1beta1."),
+    betas: CloudBetas,
     headers: Headers.optional(),
     timeout_ms: Timeout.optional(),
   })
@@ -80,6 +82,7 @@ export const BedrockSchema = z
       .min(1)
       .optional()
       .describe("A Bedrock API key, sent as a bearer token instead of a SigV4 signature."),
+    betas: CloudBetas,
     headers: Headers.optional(),
     timeout_ms: Timeout.optional(),
   })

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WebsocketSchema } from "./schema-websocket.js";
 
 export const SERVER_DEFAULTS = {
   host: "127.0.0.1",
@@ -8,6 +9,7 @@ export const SERVER_DEFAULTS = {
   max_event_mb: 16,
   max_answer_mb: 64,
   shutdown_grace_ms: 25_000,
+  websocket: true,
 } as const;
 
 /** Where llmux listens, and the bounds that keep one request from holding the process. */
@@ -54,6 +56,7 @@ export const ServerSchema = z
       .describe(
         "On SIGTERM or SIGINT: milliseconds open requests (streams) may take to finish before they are cut and llmux exits.",
       ),
+    websocket: WebsocketSchema,
     tls: z
       .object({
         cert: z.string().describe("PEM certificate file."),

@@ -52,7 +52,10 @@ export const StateSchema = z
   .object({
     url: z
       .string()
-      .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
+      .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL (Redis Cluster and Sentinel are not supported)")
+      .refine((u) => !/^rediss?:\/\/[^/]*,/.test(u), {
+        message: "one Redis server: a list of hosts (a Redis Cluster or Sentinel) is not supported",
+      })
       .optional()
       .describe(
         "A Redis URL (redis://127.0.0.1:6379): rate counters, budget reservations, cooldowns and affinity are shared by every instance. Absent: kept in this process.",

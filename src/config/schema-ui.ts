@@ -31,7 +31,19 @@ export const OidcSchema = z
       .url()
       .optional()
       .describe(
-        "Where the identity provider sends the browser back: <llmux URL>/ui/auth/oidc/callback. Default: made from the request's host (register the same URL at the provider).",
+        "Where the identity provider sends the browser back: <llmux URL>/ui/auth/oidc/callback (register the same URL at the provider). Default: made from the address llmux was reached on when that is a loopback address (localhost), or from the request's forwarded protocol and host with trust_proxy; otherwise required.",
+      ),
+    trust_proxy: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Without redirect_uri: make it from X-Forwarded-Proto, X-Forwarded-Host and Host. Only behind a proxy you trust to set them (a client could otherwise name any host).",
+      ),
+    allow_unverified_email: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let in addresses the identity provider does not say are verified (email_verified missing or false). Off: refused.",
       ),
     scopes: z
       .array(z.string().min(1))

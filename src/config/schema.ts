@@ -1,10 +1,16 @@
 import { z } from "zod";
+import { AlertsSchema } from "./schema-alerts.js";
+import { CacheFields } from "./schema-cache.js";
 import { BedrockSchema, VertexSchema } from "./schema-clouds.js";
 import { CursorProviderSchema } from "./schema-cursor.js";
 import { REQUEST_LOG_DEFAULTS, RequestLogFields } from "./schema-logging.js";
+import { McpSchema } from "./schema-mcp.js";
 import { MetricsSchema, RecordSchema } from "./schema-observe.js";
+import { PriceListSchema } from "./schema-price-list.js";
+import { StreamsSchema } from "./schema-protocol.js";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { ServerSchema } from "./schema-server.js";
+import { TagsSchema } from "./schema-tags.js";
 import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
 
 /**
@@ -218,12 +224,14 @@ export const ModelSchema = z
       .enum(["clamp", "strict"])
       .optional()
       .describe("clamp: adjust what the model refuses and say so; strict: reject with 400."),
+    ...CacheFields,
   })
   .strict();
 
 export const ConfigSchema = z
   .object({
     server: ServerSchema,
+    streams: StreamsSchema,
     auth: z
       .object({
         keys: z.array(z.string().min(1)).default([]).describe("Service keys clients must present. Empty: open."),
@@ -277,9 +285,36 @@ export const ConfigSchema = z
             "A PostgreSQL URL (postgres://user@host:5432/db) to use instead of the SQLite file: every instance shares it.",
           ),
         retention_days: z.number().positive().default(30).describe("Stored responses older than this are deleted."),
+        pool_size: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(10)
+          .describe("PostgreSQL: connections this process keeps open at most."),
+        connect_timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(5000)
+          .describe("PostgreSQL: how long opening a connection may take before the database counts as unreachable."),
+        statement_timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(15000)
+          .describe(
+            "PostgreSQL: how long one statement may run (checked by the server, and by llmux for a server that no longer answers).",
+          ),
       })
       .strict()
-      .default({ path: ".llmux/llmux.db", retention_days: 30 })
+      .default({
+        path: ".llmux/llmux.db",
+        retention_days: 30,
+        pool_size: 10,
+        connect_timeout_ms: 5000,
+        statement_timeout_ms: 15000,
+      })
       .describe(
         "Where llmux keeps its data: keys, teams, credentials, Responses state, the reasoning cache, the envelope secret.",
       ),
@@ -346,8 +381,12 @@ export const ConfigSchema = z
     state: StateSchema,
     prices: PricesSchema,
     billing: BillingSchema,
+    tags: TagsSchema,
+    alerts: AlertsSchema,
+    price_list: PriceListSchema,
     secrets: SecretsSchema,
     signup: SignupSchema,
+    mcp: McpSchema,
   })
   .strict();
 

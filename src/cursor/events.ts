@@ -1,4 +1,5 @@
 import type { AssistantPart, ErrorInfo, StreamEvent, Usage } from "../ir/types.js";
+import { tokenCount } from "../ir/usage.js";
 import type { ErrorOut, HelperEvent, UsageOut } from "./protocol.js";
 
 /**
@@ -6,13 +7,16 @@ import type { ErrorOut, HelperEvent, UsageOut } from "./protocol.js";
  * output + cache reads + cache writes), llmux's input counts everything read; reasoning is part of output.
  */
 export function usageOf(u: UsageOut): Usage {
+  const read = tokenCount(u.cacheReadTokens) ?? 0;
+  const write = tokenCount(u.cacheWriteTokens) ?? 0;
   const usage: Usage = {
-    inputTokens: u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens,
-    outputTokens: u.outputTokens,
+    inputTokens: (tokenCount(u.inputTokens) ?? 0) + read + write,
+    outputTokens: tokenCount(u.outputTokens) ?? 0,
   };
-  if (u.cacheReadTokens > 0) usage.cacheReadTokens = u.cacheReadTokens;
-  if (u.cacheWriteTokens > 0) usage.cacheWriteTokens = u.cacheWriteTokens;
-  if (u.reasoningTokens) usage.reasoningTokens = u.reasoningTokens;
+  if (read > 0) usage.cacheReadTokens = read;
+  if (write > 0) usage.cacheWriteTokens = write;
+  const reasoning = tokenCount(u.reasoningTokens);
+  if (reasoning) usage.reasoningTokens = reasoning;
   return usage;
 }
 

@@ -1,4 +1,5 @@
 import { isObject } from "../ir/input-error.js";
+import { isPrototypeKey } from "../ir/own-keys.js";
 import type { Dialect, Extras, JsonObject } from "../ir/types.js";
 import type { Warnings } from "../ir/warnings.js";
 
@@ -20,6 +21,7 @@ export function applyOwnExtras(
     return;
   }
   for (const [key, value] of Object.entries(extras.fields)) {
+    if (isPrototypeKey(key)) continue;
     const current = body[key];
     body[key] = isObject(current) && isObject(value) ? { ...value, ...current } : value;
   }

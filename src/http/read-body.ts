@@ -47,6 +47,11 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
       reject(tooLarge(limits.bytes));
       return;
     }
+    // Gone already (its close came before anyone listened): nothing more will arrive.
+    if (req.destroyed) {
+      reject(new Error("the client closed the connection while sending its request"));
+      return;
+    }
     let chunks: Buffer[] = [];
     let size = 0;
     const settle = (): Buffer[] => {

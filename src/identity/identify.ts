@@ -8,6 +8,16 @@ export interface Refusal {
   /** Whether a key was presented at all (a wrong key and a missing key are told apart). */
   readonly presented: boolean;
   readonly message: string;
+  /** The known key that was refused (revoked, disabled, expired, rotated): the request log names it. */
+  readonly known?: RefusedKey | undefined;
+}
+
+/** Who a refused known key belongs to (never the key itself). */
+export interface RefusedKey {
+  readonly name?: string | undefined;
+  readonly keyId?: string | undefined;
+  readonly teamId?: string | undefined;
+  readonly user?: string | undefined;
 }
 
 export type Verdict = Principal | Refusal | undefined;

@@ -1,5 +1,5 @@
 import type { Data } from "../data/data.js";
-import { type FoundKey, identityRevision, keyByHash } from "../data/key-lookup.js";
+import { anyKeyMinted, type FoundKey, identityRevision, keyByHash } from "../data/key-lookup.js";
 import { hashKey } from "../data/keys.js";
 import type { QuotaSettings } from "../data/quota.js";
 import type { Keyring } from "../secrets/cipher.js";
@@ -12,13 +12,28 @@ interface Entry {
   prefix: string;
   revoked: boolean;
   disabled: boolean;
+  teamDisabled: boolean;
   /** Unix seconds; null: never. */
   expiresAt: number | null;
   /** This hash is the key's previous secret, accepted until then (rotation grace). */
   graceUntil: number | null;
 }
 
-const refused = (message: string): Refusal => ({ refused: true, presented: true, message });
+const refused = (message: string, e?: Entry): Refusal => ({
+  refused: true,
+  presented: true,
+  message,
+  ...(e
+    ? {
+        known: {
+          name: e.principal.name,
+          keyId: e.principal.keyId,
+          teamId: e.principal.teamId,
+          user: e.principal.user,
+        },
+      }
+    : {}),
+});
 
 /**
  * Minted keys (`lx-…`): looked up by the SHA-256 of the presented key, remembered in memory so a request
@@ -34,6 +49,9 @@ export class KeyDirectory implements Resolver {
   private polling = false;
   /** Bumped whenever the memory is dropped: a lookup that started before is not remembered. */
   private generation = 0;
+  /** Whether a key was ever minted: once true, for good; otherwise asked again after the memory is dropped. */
+  private minted: boolean | undefined;
+  private mintedLoad: Promise<boolean> | undefined;
 
   constructor(
     private readonly data: Data,
@@ -54,6 +72,47 @@ export class KeyDirectory implements Resolver {
   invalidate(): void {
     this.generation++;
     this.known.clear();
+    if (this.minted === false) this.minted = undefined;
+  }
+
+  /** Whether any key was ever minted (on any instance: learned with the `identity` revision). */
+  anyMinted(): boolean | Promise<boolean> {
+    if (this.minted !== undefined) return this.minted;
+    this.mintedLoad ??= (async () => {
+      try {
+        if (this.revision === undefined) {
+          this.revision = await identityRevision(this.data);
+          this.startPolling();
+        }
+        const generation = this.generation;
+        const minted = await anyKeyMinted(this.data);
+        if (generation === this.generation || minted) this.minted = minted;
+        return minted;
+      } finally {
+        this.mintedLoad = undefined;
+      }
+    })();
+    return this.mintedLoad;
+  }
+
+  /**
+   * A resolver for a gateway that asks no key of its own (no `auth.keys`, no pass-through): once keys are
+   * minted, a caller with no key or a key llmux does not know is refused rather than served as `open`.
+   */
+  closedOnceMinted(): Resolver {
+    return {
+      resolve: async (key) => {
+        if (!(await this.anyMinted())) return undefined;
+        return {
+          refused: true,
+          presented: key !== undefined,
+          message:
+            key === undefined
+              ? "No API key: send your llmux key (lx-…) as 'Authorization: Bearer <key>', 'x-api-key', 'api-key' or (Gemini clients) 'x-goog-api-key'."
+              : "The API key is not a valid llmux key.",
+        };
+      },
+    };
   }
 
   close(): void {
@@ -64,12 +123,14 @@ export class KeyDirectory implements Resolver {
   private verdict(e: Entry | null): Verdict {
     if (!e) return refused("The API key is not a valid llmux key (unknown or revoked).");
     const now = Date.now() / 1000;
-    if (e.revoked) return refused(`The API key ${e.prefix}… was revoked.`);
-    if (e.disabled) return refused(`The API key ${e.prefix}… is disabled; ask your llmux administrator.`);
+    if (e.revoked) return refused(`The API key ${e.prefix}… was revoked.`, e);
+    if (e.disabled) return refused(`The API key ${e.prefix}… is disabled; ask your llmux administrator.`, e);
+    if (e.teamDisabled)
+      return refused(`The team of the API key ${e.prefix}… is disabled; ask your llmux administrator.`, e);
     if (e.expiresAt !== null && now >= e.expiresAt)
-      return refused(`The API key ${e.prefix}… expired at ${new Date(e.expiresAt * 1000).toISOString()}.`);
+      return refused(`The API key ${e.prefix}… expired at ${new Date(e.expiresAt * 1000).toISOString()}.`, e);
     if (e.graceUntil !== null && now >= e.graceUntil)
-      return refused(`The API key ${e.prefix}… was rotated; use the new key.`);
+      return refused(`The API key ${e.prefix}… was rotated; use the new key.`, e);
     return e.principal;
   }
 
@@ -101,12 +162,15 @@ export class KeyDirectory implements Resolver {
           user: found.user_label ?? undefined,
           teamId: found.team_id ?? undefined,
           allow: found.allow.length > 0 ? found.allow : undefined,
+          providers: found.providers ?? undefined,
+          mcp: mcpAccessOf(found),
           credentials,
           quotas: quotasOf(found),
         },
         prefix: found.prefix,
         revoked: found.revoked,
         disabled: found.disabled,
+        teamDisabled: found.team_disabled,
         expiresAt: found.expires_at,
         graceUntil: found.grace_until,
       };
@@ -136,6 +200,14 @@ export class KeyDirectory implements Resolver {
       this.polling = false;
     }
   }
+}
+
+/** The key's and its team's MCP allow-lists, as lists each server or tool must be admitted by. */
+function mcpAccessOf(found: FoundKey): Principal["mcp"] {
+  if (found.mcp.length === 0) return undefined;
+  const servers = found.mcp.flatMap((r) => (r.servers ? [r.servers] : []));
+  const tools = found.mcp.flatMap((r) => (r.tools ? [r.tools] : []));
+  return { servers: servers.length > 0 ? servers : undefined, tools: tools.length > 0 ? tools : undefined };
 }
 
 /** The key's and its team's budgets and limits, those that are set. */

@@ -15,10 +15,17 @@ export interface Principal {
   readonly teamId?: string | undefined;
   /** Pass-through: the caller's own upstream key (never stored or logged). */
   readonly callerKey?: string | undefined;
-  /** Pass-through allowed for some providers only: their names (other providers refuse this caller). */
+  /**
+   * The only providers this caller may reach (other providers refuse it): pass-through allowed for some
+   * providers, a minted key bound to the provider it brought a key for (signup).
+   */
   readonly providers?: readonly string[] | undefined;
   /** Minted keys: allow-lists of model aliases (globs) that must each admit the alias asked for (key's, team's). */
   readonly allow?: readonly (readonly string[])[] | undefined;
+  /** Minted keys: allow-lists (globs) of MCP servers and tools, the key's and its team's (each must admit). */
+  readonly mcp?:
+    | { readonly servers?: readonly (readonly string[])[]; readonly tools?: readonly (readonly string[])[] }
+    | undefined;
   /** Minted keys: the key's own upstream secrets by provider name, used instead of the provider's api_key. */
   readonly credentials?: ReadonlyMap<string, string> | undefined;
   /** Minted keys: the budgets and rate limits of the key and of its team, each enforced. */
@@ -27,10 +34,11 @@ export interface Principal {
 
 /**
  * A budget and limits that bound a key (`scope: key`), every key of a team (`scope: team`), or every key
- * carrying a user label (`scope: user`, from `billing.users`).
+ * carrying a user label (`scope: user`, from `billing.users`), or every request carrying a tag (`scope: tag`,
+ * from `tags:`; its id is the tag, `project=checkout`).
  */
 export interface Quota {
-  readonly scope: "key" | "team" | "user";
+  readonly scope: "key" | "team" | "user" | "tag";
   readonly id: string;
   readonly budget?: { readonly usd: number; readonly period: "day" | "week" | "month" | "total" } | undefined;
   readonly limits?: { readonly rpm?: number; readonly tpm?: number; readonly concurrency?: number } | undefined;

@@ -28,10 +28,23 @@ export function configKeys(keys: readonly string[]): Resolver {
  * Its owner is the key's digest, so each caller's stored data stays its own; a request without a key is
  * refused (never served with a provider key from the config).
  */
-export function passthroughKeys(providers?: readonly string[]): Resolver {
+export function passthroughKeys(providers?: readonly string[], own: readonly string[] = []): Resolver {
+  const digests = own.map(sha256);
   return {
     resolve(key) {
       if (key === undefined) return undefined;
+      // A key llmux knows (an admin or metrics key) is never a caller's own upstream key.
+      if (digests.length > 0) {
+        const d = sha256(key);
+        let known = false;
+        for (const k of digests) known = timingSafeEqual(k, d) || known;
+        if (known)
+          return {
+            refused: true,
+            presented: true,
+            message: "This is one of llmux's own keys (admin or metrics), not an API key for models.",
+          };
+      }
       const digest = keyDigest(key);
       return {
         owner: `digest:${digest}`,
@@ -51,16 +64,22 @@ export function openAccess(): Resolver {
   return { resolve: () => OPEN };
 }
 
-/** The resolvers a config asks for, in order (other kinds of keys go in front of these). */
-export function configResolvers(auth: {
-  keys: readonly string[];
-  passthrough: boolean;
-  passthrough_providers?: readonly string[] | undefined;
-}): Resolver[] {
-  if (auth.passthrough) return [passthroughKeys()];
+/**
+ * The resolvers a config asks for, in order (other kinds of keys go in front of these). `own`: llmux's other
+ * keys (admin, metrics), refused rather than passed through as a caller's own.
+ */
+export function configResolvers(
+  auth: {
+    keys: readonly string[];
+    passthrough: boolean;
+    passthrough_providers?: readonly string[] | undefined;
+  },
+  own: readonly string[] = [],
+): Resolver[] {
+  if (auth.passthrough) return [passthroughKeys(undefined, own)];
   // Pass-through for some providers: service keys first, any other key is the caller's key for those.
   const some = auth.passthrough_providers ?? [];
-  if (some.length > 0) return [...(auth.keys.length > 0 ? [configKeys(auth.keys)] : []), passthroughKeys(some)];
+  if (some.length > 0) return [...(auth.keys.length > 0 ? [configKeys(auth.keys)] : []), passthroughKeys(some, own)];
   if (auth.keys.length > 0) return [configKeys(auth.keys)];
   return [openAccess()];
 }

@@ -1,3 +1,4 @@
+import { isPrototypeKey } from "./own-keys.js";
 import type { ErrorInfo, Json, JsonObject } from "./types.js";
 
 /**
@@ -84,11 +85,14 @@ export function expectOneOf<T extends string>(value: unknown, allowed: readonly 
   return value as T;
 }
 
-/** Copies the keys of `obj` that are not in `known` (the fields a decoder did not map). */
+/**
+ * Copies the keys of `obj` that are not in `known` (the fields a decoder did not map); a prototype's name
+ * (`__proto__`, `constructor`, `prototype`) is never kept.
+ */
 export function leftovers(obj: JsonObject, known: ReadonlySet<string>): JsonObject | undefined {
   let out: JsonObject | undefined;
-  for (const key in obj) {
-    if (known.has(key)) continue;
+  for (const key of Object.keys(obj)) {
+    if (known.has(key) || isPrototypeKey(key)) continue;
     const v = obj[key];
     if (v === undefined) continue;
     if (!out) out = {};

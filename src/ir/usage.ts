@@ -1,5 +1,33 @@
 import type { Usage } from "./types.js";
 
+/** The largest token count llmux believes (larger reported figures are clamped to it). */
+export const MAX_TOKEN_COUNT = 2 ** 31 - 1;
+
+/**
+ * A token count as an upstream reported it, made safe to bill and count: a finite non-negative integer no
+ * larger than `MAX_TOKEN_COUNT` (negative → 0, a fraction rounded down, `1e999` → the ceiling, NaN → 0).
+ * Anything that is not a number is absent (`undefined`).
+ */
+export function tokenCount(v: unknown): number | undefined {
+  if (typeof v !== "number") return undefined;
+  if (Number.isNaN(v) || v <= 0) return 0;
+  return v >= MAX_TOKEN_COUNT ? MAX_TOKEN_COUNT : Math.floor(v);
+}
+
+/** A usage whose every figure is a safe token count (for usage built outside the dialect decoders). */
+export function clampUsage(u: Usage): Usage {
+  const out: Usage = {
+    ...u,
+    inputTokens: tokenCount(u.inputTokens) ?? 0,
+    outputTokens: tokenCount(u.outputTokens) ?? 0,
+  };
+  for (const key of ["cacheReadTokens", "cacheWriteTokens", "reasoningTokens"] as const) {
+    const v = u[key];
+    if (v !== undefined) out[key] = tokenCount(v) ?? 0;
+  }
+  return out;
+}
+
 /** Anthropic reports `input_tokens` without cache reads and writes; the IR counts them in. */
 export function fromAnthropicCounts(input: number, cacheRead: number, cacheWrite: number): number {
   return input + cacheRead + cacheWrite;

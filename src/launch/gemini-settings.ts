@@ -27,12 +27,13 @@ export const GEMINI_DIR = ".gemini";
 export const GEMINI_LINKED = ["GEMINI.md", "extensions", "commands"] as const;
 
 /** The user's own Gemini settings (at their GEMINI_CLI_HOME or HOME), with API-key sign-in chosen, as JSON text. */
-export function geminiUserSettings(userHome: string): string {
+export function geminiUserSettings(userHome: string, mcpServers?: Record<string, unknown>): string {
   const existing = readJson(join(userHome, GEMINI_DIR, "settings.json"));
   const security = obj(existing.security);
   const settings = {
     ...existing,
     security: { ...security, auth: { ...obj(security.auth), selectedType: "gemini-api-key" } },
+    ...(mcpServers ? { mcpServers: { ...obj(existing.mcpServers), ...mcpServers } } : {}),
   };
   return `${JSON.stringify(settings, null, 2)}\n`;
 }

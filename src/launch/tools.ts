@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { GEMINI_DIR, GEMINI_LINKED, geminiUserSettings } from "./gemini-settings.js";
+import { claudeMcpConfig, codexMcpArgs, geminiMcpServers, MCP_NAME, opencodeMcp } from "./mcp.js";
 
 /**
  * The coding tools llmux launches, and exactly how each is pointed at llmux — the environment variables and
@@ -31,6 +32,10 @@ export interface SetupInput {
   sdk?: OpencodeSdk | undefined;
   /** The user's environment (what a tool's private settings may have to carry over). */
   env?: NodeJS.ProcessEnv | undefined;
+  /** Codex: llmux accepts Responses over WebSocket (server.websocket), so its built-in provider can use it. */
+  websocket?: boolean | undefined;
+  /** llmux's MCP endpoint (`…/mcp`), registered with the tool for the run; absent: none (or --no-mcp). */
+  mcp?: string | undefined;
 }
 
 /**
@@ -114,7 +119,7 @@ const claude: ToolSpec = {
   docs: "docs/clients/claude-code.md",
   smallModel: true,
   example: 'llmux claude -- -p "explain this repository"',
-  setup({ url, key, model, smallModel }) {
+  setup({ url, key, model, smallModel, mcp }) {
     const env: Record<string, string> = { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: key, ...CLAUDE_QUIET };
     const notes: string[] = [];
     if (model) env.ANTHROPIC_MODEL = model;
@@ -137,13 +142,14 @@ const claude: ToolSpec = {
     // name another base URL or key, or set one of those, would bypass llmux. Settings given with --settings
     // take precedence, key by key.
     const settings = { env: { ...env, ...Object.fromEntries(bypass.map((name) => [name, ""])) } };
-    return {
-      env,
-      unset: bypass,
-      args: [],
-      notes,
-      files: [{ name: "claude-settings", content: `${JSON.stringify(settings, null, 2)}\n`, flag: "--settings" }],
-    };
+    const files: PrivateFile[] = [
+      { name: "claude-settings", content: `${JSON.stringify(settings, null, 2)}\n`, flag: "--settings" },
+    ];
+    if (mcp) {
+      files.push({ name: "claude-mcp", content: claudeMcpConfig(mcp, key), flag: "--mcp-config" });
+      notes.push(mcpNote(mcp));
+    }
+    return { env, unset: bypass, args: [], notes, files };
   },
 };
 
@@ -159,22 +165,41 @@ const codex: ToolSpec = {
   docs: "docs/clients/codex.md",
   smallModel: false,
   example: 'llmux codex -- exec --skip-git-repo-check "explain this repository"',
-  setup({ url, key, model }) {
-    // A custom provider with wire_api "responses": one plain POST per turn (the built-in provider tries a
-    // WebSocket first). -c overrides apply to this run only; ~/.codex/config.toml is left as it is.
+  setup({ url, key, model, websocket, mcp }): Setup {
+    // -c overrides apply to this run only; ~/.codex/config.toml is left as it is.
+    const quiet = ["-c", "analytics.enabled=false", "-c", "check_for_update_on_startup=false"];
+    const notes = model ? [] : ["model: Codex's own default (or `model` in ~/.codex/config.toml); llmux must route it"];
+    const chosen = model ? ["-c", `model=${toml(model)}`] : [];
+    const tools = mcp ? codexMcpArgs(mcp) : [];
+    if (mcp) notes.push(mcpNote(mcp));
+    if (websocket) {
+      // The built-in provider pointed at llmux: one WebSocket for the whole session (a prewarm, then every
+      // turn on it, each sending only what is new), the key from CODEX_API_KEY.
+      const args = [
+        "-c",
+        "model_provider=openai",
+        "-c",
+        `openai_base_url=${toml(`${url}/v1`)}`,
+        ...quiet,
+        ...chosen,
+        ...tools,
+      ];
+      notes.push("transport: Codex's built-in provider over a Responses WebSocket");
+      return { env: { CODEX_API_KEY: key }, unset: ["OPENAI_API_KEY"], args, notes };
+    }
+    // llmux answers the WebSocket upgrade 426 (server.websocket: false): a custom provider with wire_api
+    // "responses", one plain POST per turn.
     const provider = `{name="llmux",base_url=${toml(`${url}/v1`)},env_key="LLMUX_KEY",wire_api="responses"}`;
     const args = [
       "-c",
       "model_provider=llmux",
       "-c",
       `model_providers.llmux=${provider}`,
-      "-c",
-      "analytics.enabled=false",
-      "-c",
-      "check_for_update_on_startup=false",
+      ...quiet,
+      ...chosen,
+      ...tools,
     ];
-    if (model) args.push("-c", `model=${toml(model)}`);
-    const notes = model ? [] : ["model: Codex's own default (or `model` in ~/.codex/config.toml); llmux must route it"];
+    notes.push("transport: a custom provider over HTTP (llmux does not accept WebSockets: server.websocket)");
     return { env: { LLMUX_KEY: key }, unset: [], args, notes };
   },
 };
@@ -192,6 +217,7 @@ export function opencodeConfigContent(input: SetupInput, main: string, small: st
     share: "disabled",
     model: `llmux/${main}`,
     small_model: `llmux/${small}`,
+    ...(input.mcp ? { mcp: opencodeMcp(input.mcp) } : {}),
     provider: {
       llmux: {
         npm: OPENCODE_SDKS[input.sdk ?? "openai-compatible"],
@@ -233,7 +259,10 @@ const opencode: ToolSpec = {
       env: { OPENCODE_CONFIG_CONTENT: JSON.stringify(content), LLMUX_KEY: input.key, ...OPENCODE_QUIET },
       unset: [],
       args: [],
-      notes: [`model: llmux/${main}, small model: llmux/${small} (${OPENCODE_SDKS[input.sdk ?? "openai-compatible"]})`],
+      notes: [
+        `model: llmux/${main}, small model: llmux/${small} (${OPENCODE_SDKS[input.sdk ?? "openai-compatible"]})`,
+        ...(input.mcp ? [mcpNote(input.mcp)] : []),
+      ],
     };
   },
 };
@@ -247,11 +276,12 @@ const gemini: ToolSpec = {
   docs: "docs/clients/gemini-cli.md",
   smallModel: false,
   example: 'llmux gemini --model gemini-2.5-pro -- -p "explain this repository"',
-  setup({ url, key, model, env: userEnv }) {
+  setup({ url, key, model, env: userEnv, mcp }) {
     // The Gemini API key route: the SDK calls {GOOGLE_GEMINI_BASE_URL}/v1beta/models/…, which llmux serves.
     const env: Record<string, string> = { GOOGLE_GEMINI_BASE_URL: url, GEMINI_API_KEY: key };
     if (model) env.GEMINI_MODEL = model;
     const notes = model ? [] : ["model: Gemini CLI's own default (gemini-…); llmux must route it"];
+    if (mcp) notes.push(mcpNote(mcp));
     const userHome = userEnv?.GEMINI_CLI_HOME || userEnv?.HOME || homedir();
     const links: Record<string, string> = {};
     for (const name of GEMINI_LINKED) links[join(GEMINI_DIR, name)] = join(userHome, GEMINI_DIR, name);
@@ -264,11 +294,20 @@ const gemini: ToolSpec = {
       home: {
         name: "gemini-home",
         variable: "GEMINI_CLI_HOME",
-        files: { [join(GEMINI_DIR, "settings.json")]: geminiUserSettings(userHome) },
+        files: {
+          [join(GEMINI_DIR, "settings.json")]: geminiUserSettings(
+            userHome,
+            mcp ? geminiMcpServers(mcp, key) : undefined,
+          ),
+        },
         links,
       },
     };
   },
 };
+
+function mcpNote(mcp: string): string {
+  return `MCP: llmux's tools (${mcp}) registered as '${MCP_NAME}' for this run (--no-mcp: not)`;
+}
 
 export const TOOLS: Record<ToolName, ToolSpec> = { claude, codex, opencode, gemini };

@@ -1,31 +1,53 @@
-import { costOf, nanosOf, usd } from "../billing/cost.js";
+import { costOf } from "../billing/cost.js";
 import type { Quota } from "../identity/principal.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
 import type { Admission, AdmitInput, Admitted } from "../request/admission.js";
+import { outcomeOf } from "../request/outcome.js";
 import type { RequestRecord } from "../request/record.js";
 import { usageOf } from "../request/record.js";
 import type { Throttled } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
-import { seedBudget } from "./budget-seed.js";
+import {
+  budgetMeter,
+  type Hold,
+  type Reservation,
+  reserveBudget,
+  type Seeded,
+  settleHold,
+  undoHold,
+} from "./budget.js";
 import type { LimitsDeps } from "./deps.js";
 import { rateLimitHeaders } from "./headers.js";
-import { windowOf } from "./windows.js";
+import { OutputHistory } from "./output-history.js";
 
-const SCOPE_WORD = { key: "API key", team: "team", user: "user" } as const;
+const SCOPE_WORD = { key: "API key", team: "team", user: "user", tag: "tag" } as const;
 
-/** The principal's own quotas, and its user's when `billing.users` names one. */
-function quotasOf(p: AdmitInput["principal"], users: LimitsDeps["users"]): readonly Quota[] | undefined {
-  const u = p.user !== undefined ? users?.[p.user] : undefined;
-  if (!u) return p.quotas;
-  return [...(p.quotas ?? []), { scope: "user", id: p.user!, budget: u.budget, limits: u.limits }];
+/** The principal's own quotas, its user's when `billing.users` names one, and those of the request's tags. */
+function quotasOf(input: AdmitInput, deps: LimitsDeps): readonly Quota[] | undefined {
+  const p = input.principal;
+  const u = p.user !== undefined ? deps.users?.[p.user] : undefined;
+  const tagged = (input.tags ?? []).flatMap((t) => {
+    const q = deps.tags?.[t];
+    return q ? [{ scope: "tag" as const, id: t, budget: q.budget, limits: q.limits }] : [];
+  });
+  if (!u && tagged.length === 0) return p.quotas;
+  return [
+    ...(p.quotas ?? []),
+    ...(u ? [{ scope: "user" as const, id: p.user!, budget: u.budget, limits: u.limits }] : []),
+    ...tagged,
+  ];
 }
 
 const MINUTE = 60_000;
-/** At most this many output tokens of `max_tokens` are reserved against a budget before the answer. */
-const OUTPUT_RESERVE_CAP = 4096;
+/**
+ * Output tokens reserved for a request before anything is known of what its key produces with its model
+ * (capped by its `max_tokens`); tpm reserves the same.
+ */
+const COLD_OUTPUT = 4096;
+/** An answer the meter cannot follow (not streamed upstream) reserves its `max_tokens`, or this when it names none. */
+const UNMETERED_OUTPUT = 32_768;
 
 const ADMITTED: Admitted = { admitted: true };
-const PERIOD_WORD = { day: "daily", week: "weekly", month: "monthly", total: "total" } as const;
 
 interface Taken {
   undo(): Promise<void>;
@@ -36,43 +58,9 @@ interface Taken {
 interface Check {
   taken?: Taken;
   refused?: ErrorInfo;
-}
-
-/**
- * Budget windows this admission has seen seeded in the hot state, until when (ms) it trusts that without
- * asking: the reservation is then one round trip. Asked again after a while, so a Redis that lost its keys
- * is seeded from the ledger again.
- */
-type Seeded = Map<string, number>;
-const SEEDED_MS = 10_000;
-
-/** Reserves `reserve` nano-dollars in the quota's current budget window (seeded from the ledger: budget-seed.ts). */
-async function reserveBudget(deps: LimitsDeps, seeded: Seeded, q: Quota, t: number, reserve: number): Promise<Check> {
-  const budget = q.budget!;
-  const w = windowOf(budget.period, t, deps.timezone);
-  const key = hotKeys.budget(q.scope, q.id, w.start);
-  const limit = nanosOf(budget.usd);
-  const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
-  const checked = seeded.get(key);
-  if (checked === undefined || checked < t || checked - t > SEEDED_MS) {
-    await seedBudget(deps, q, key, w.start, t, ttl);
-    if (seeded.size > 100_000) seeded.clear();
-    seeded.set(key, t + SEEDED_MS);
-  }
-  const r = await deps.hot.addWithin(key, reserve, limit, ttl);
-  if (!r.ok) return { refused: exhausted(q, r.value, limit, w.end) };
-  if (r.value >= deps.alertAt * limit && (await deps.hot.setIfAbsent(hotKeys.budgetAlert(key), "1", ttl))) {
-    deps.warn(
-      { scope: q.scope, id: q.id, spent_usd: usd(r.value), budget_usd: budget.usd },
-      `${q.scope} ${q.id} has used ${Math.round((r.value / limit) * 100)}% of its ${budget.period} budget of $${budget.usd}`,
-    );
-  }
-  return {
-    taken: {
-      undo: () => deps.hot.incr(key, -reserve, ttl).then(() => undefined),
-      settle: (_done, cost) => deps.hot.incr(key, cost - reserve, ttl).then(() => undefined),
-    },
-  };
+  hold?: Hold;
+  /** A budget's nano-dollars left before this request. */
+  left?: number;
 }
 
 /** Gives units back to (negative) or takes more from a GCRA bucket, whatever it holds (a settlement). */
@@ -110,17 +98,26 @@ function refusal(
 export function limitsAdmission(deps: LimitsDeps): Admission {
   const now = deps.now ?? Date.now;
   const seeded: Seeded = new Map();
+  const history = new OutputHistory();
   return {
     async admit(input: AdmitInput): Promise<Admitted | ErrorInfo> {
-      const quotas = quotasOf(input.principal, deps.users);
+      const quotas = quotasOf(input, deps);
       if (!quotas) return ADMITTED;
       const { plan } = input;
       const t = now();
       const inTokens = Math.ceil(input.requestBytes / 4);
-      const outShare = Math.min(plan.maxOutputTokens ?? OUTPUT_RESERVE_CAP, OUTPUT_RESERVE_CAP);
-      const estTokens = inTokens + outShare;
-      const price = deps.billing.prices.find(plan.route.upstreamModel);
-      const reserve = costOf({ inputTokens: inTokens, outputTokens: outShare }, price, t).nanos;
+      const model = plan.route.upstreamModel;
+      const who = input.principal.owner;
+      const max = plan.maxOutputTokens;
+      // A streamed answer is metered (budget.ts): it reserves what its key lately produces with this model;
+      // one that cannot be followed reserves the most it may produce.
+      const metered = plan.upstreamStream;
+      const usual = history.estimate(who, model) ?? COLD_OUTPUT;
+      const outShare = metered ? Math.min(max ?? usual, usual) : (max ?? UNMETERED_OUTPUT);
+      const estTokens = inTokens + Math.min(max ?? COLD_OUTPUT, COLD_OUTPUT);
+      const price = deps.billing.prices.find(model);
+      const inputNanos = costOf({ inputTokens: inTokens, outputTokens: 0 }, price, t).nanos;
+      const res: Reservation = { nanos: costOf({ inputTokens: inTokens, outputTokens: outShare }, price, t).nanos };
       // Every check of every quota runs at once (one or two round trips to Redis, not one per check); what
       // was taken is given back when any of them refuses.
       const checks: Promise<Check>[] = [];
@@ -178,7 +175,21 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
             ),
           );
         }
-        if (q.budget) checks.push(reserveBudget(deps, seeded, q, t, reserve));
+        if (q.budget)
+          checks.push(
+            reserveBudget(deps, seeded, q, t, res).then((c) =>
+              c.hold
+                ? {
+                    hold: c.hold,
+                    left: c.left,
+                    taken: {
+                      undo: () => undoHold(deps, c.hold!, res),
+                      settle: (done, cost) => settleHold(deps, c.hold!, res, done, cost),
+                    },
+                  }
+                : c,
+            ),
+          );
       }
       const results = await Promise.all(checks);
       const taken = results.flatMap((r) => (r.taken ? [r.taken] : []));
@@ -187,29 +198,37 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
         await Promise.all(taken.map((x) => x.undo().catch(() => undefined)));
         return refused;
       }
-      if (taken.length === 0) return ADMITTED;
+      const left = results.flatMap((r) => (r.left !== undefined ? [r.left] : []));
+      const budgetRemainingNanos = left.length > 0 ? Math.min(...left) : undefined;
+      if (taken.length === 0) return { ...ADMITTED, estimateNanos: res.nanos };
+      const holds = results.flatMap((r) => (r.hold ? [r.hold] : []));
+      const perOutputToken =
+        (costOf({ inputTokens: inTokens, outputTokens: 1_000_000 }, price, t).nanos - inputNanos) / 1e6;
+      const meter =
+        metered && holds.length > 0 && perOutputToken > 0
+          ? budgetMeter(deps, holds, res, {
+              inputNanos,
+              perOutputToken,
+              stepNanos: Math.max(res.nanos - inputNanos, Math.ceil(1024 * perOutputToken)),
+              maxTokens: max,
+            })
+          : undefined;
       return {
         admitted: true,
+        ...(meter ? { meter } : {}),
+        budgetRemainingNanos,
+        estimateNanos: res.nanos,
         release: async (done: RequestRecord | undefined) => {
           if (!done) {
             await Promise.all(taken.map((x) => x.undo().catch(() => undefined)));
             return;
           }
+          if (outcomeOf(done) === "ok" && done.usage && !done.usagePartial)
+            history.note(who, model, done.usage.outputTokens);
           const cost = deps.billing.cost(done).nanos;
           await Promise.all(taken.map((x) => x.settle(done, cost).catch(() => undefined)));
         },
       };
     },
-  };
-}
-
-function exhausted(q: Quota, spent: number, limit: number, end: number): ErrorInfo {
-  const b = q.budget!;
-  const resets = Number.isFinite(end) ? `; it resets at ${new Date(end).toISOString()}` : "; it does not reset";
-  return {
-    status: 429,
-    kind: "billing",
-    code: "insufficient_quota",
-    message: `Budget exhausted: this ${SCOPE_WORD[q.scope]} has spent $${usd(Math.min(spent, limit)).toFixed(2)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets}. Ask your llmux administrator to raise it.`,
   };
 }

@@ -3,6 +3,31 @@ import type { Quota } from "../identity/principal.js";
 import { hotKeys } from "../state/keys.js";
 import type { LimitsDeps } from "./deps.js";
 
+/** A window without a reservation for this long has no request in flight that is still alive. */
+export const HOLD_MS = 15 * 60_000;
+
+/**
+ * Gives back reservations nobody holds any more: once no reservation was made in a window for `holdMs`
+ * (its `held` mark expired), every request admitted in it has settled, or died with its process; the
+ * counter should then be what the ledger holds, and anything above it was reserved by requests that never
+ * settled (a crash) and is taken off (only ever lowered, by a relative step, so a reservation made
+ * meanwhile is kept).
+ */
+export async function reconcileBudget(
+  deps: Pick<LimitsDeps, "hot" | "data">,
+  q: Quota,
+  key: string,
+  windowStart: number,
+): Promise<void> {
+  const held = async () => (await deps.hot.get(hotKeys.budgetHeld(key))) !== undefined;
+  if (!deps.data || (await held())) return;
+  if ((await deps.hot.get(unseededKey(key))) !== undefined) return;
+  const counted = await deps.hot.count(key);
+  const ledger = await spentSince(deps.data, q.scope, q.id, windowStart);
+  // A reservation marks the window before it adds to the counter: one that `counted` includes is seen here.
+  if (counted > ledger && !(await held())) await deps.hot.adjust(key, ledger - counted);
+}
+
 /** A window's counter that started without the ledger's spend (the database did not answer): since when. */
 const unseededKey = hotKeys.unseeded;
 

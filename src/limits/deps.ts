@@ -1,6 +1,7 @@
 import type { Billing } from "../billing/billing.js";
 import type { Data } from "../data/data.js";
 import type { Quota } from "../identity/principal.js";
+import type { AlertEvent } from "../observe/alerts.js";
 import type { HotState } from "../state/hot-state.js";
 
 /** What the limits and budgets of the admit stage work on. */
@@ -13,7 +14,16 @@ export interface LimitsDeps {
   /** Share of a budget at which a warning is logged once per window. */
   alertAt: number;
   warn(fields: object, msg: string): void;
+  /** Pushes an alert (`alerts:`): sent off, not awaited; once per window across instances. */
+  alert?: ((e: AlertEvent) => void) | undefined;
   now?: () => number;
+  /**
+   * How long after its last reservation a budget window's counter is reconciled with the ledger (default 15
+   * minutes): the reservations of a process that died with requests in flight are given back then.
+   */
+  holdMs?: number | undefined;
   /** Budgets and limits per user label (`billing.users`): shared by every key of that user. */
   users?: Readonly<Record<string, Omit<Quota, "scope" | "id">>> | undefined;
+  /** Budgets and limits per tag (`tags:`): shared by every request carrying the tag. */
+  tags?: Readonly<Record<string, Omit<Quota, "scope" | "id">>> | undefined;
 }

@@ -114,6 +114,8 @@ export class Metrics {
   private readonly fallbacks: Prom.Counter;
   private readonly cooldowns: Prom.Counter;
   private readonly refusals: Prom.Counter;
+  private readonly toolCalls: Prom.Counter;
+  private readonly toolDuration: Prom.Histogram;
 
   constructor(
     prom: PromClient,
@@ -214,6 +216,17 @@ export class Metrics {
       "Requests llmux refused before calling an upstream, by error class: auth, forbidden, budget, rate_limit_local.",
       ["reason"],
     );
+    this.toolCalls = counter(
+      "llmux_mcp_tool_calls_total",
+      "MCP tool calls through /mcp, by server, tool and outcome (ok, error, refused, aborted).",
+      ["server", "tool", "outcome"],
+    );
+    this.toolDuration = histogram(
+      "llmux_mcp_tool_call_duration_seconds",
+      "MCP tool calls: from the request to the end of its answer.",
+      ["server"],
+      DURATION_S,
+    );
   }
 
   begin(): void {
@@ -244,6 +257,11 @@ export class Metrics {
       status: String(rec.status ?? 0),
       error_class: cls,
     });
+    if (rec.toolCall) {
+      const { server, tool } = rec.toolCall;
+      this.toolCalls.inc({ server, tool, outcome: outcomeOf(rec) });
+      this.toolDuration.observe({ server }, (now - rec.startedAt) / 1000);
+    }
     const attempts = rec.timing?.attempts ?? [];
     if (outcomeOf(rec) === "refused" || (attempts.length === 0 && (cls === "rate_limit_local" || cls === "budget")))
       this.refusals.inc({ reason: cls });

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { ReasoningCache } from "../reasoning/cache.js";
 import type { State } from "../request/plan.js";
 import type { Store } from "../store/types.js";
@@ -22,14 +23,23 @@ export class StateAccess {
     return this.secretValue;
   }
 
-  /** The state of one caller (its Principal.owner). */
+  /**
+   * The state of one caller (its Principal.owner). Its envelope secret is its own, derived from llmux's and
+   * the owner: an envelope issued to one key does not open for another (replayed, it is dropped).
+   */
   of(owner: string): State {
     const store = this.store;
+    let own: Promise<string> | undefined;
     return {
       owner,
-      secret: () => this.secret(),
+      secret: () => (own ??= this.secret().then((s) => ownerSecret(s, owner))),
       cache: this.cache,
       responses: () => store.responses,
     };
   }
+}
+
+/** The envelope secret of one owner: an HMAC of the owner with llmux's secret. */
+export function ownerSecret(secret: string, owner: string): string {
+  return createHmac("sha256", secret).update(`llmux-envelope-owner\n${owner}`).digest("base64url");
 }

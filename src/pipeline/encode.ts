@@ -1,3 +1,4 @@
+import { dropAttribution } from "../dialects/anthropic/attribution.js";
 import { dropForeignReasoning } from "../reasoning/carry.js";
 import type { Plan } from "../request/plan.js";
 import { upstreamCodecs } from "../translate/codecs.js";
@@ -5,7 +6,9 @@ import { repairToolPairing } from "../translate/repair-pairing.js";
 
 /**
  * A translated plan's upstream body: its restored conversation, less reasoning another provider or model made
- * (only valid where it was made), its tool calls and results paired, encoded in the upstream's dialect.
+ * (only valid where it was made), its tool calls and results paired, without Claude Code's attribution block
+ * when the upstream is not Anthropic-format (src/dialects/anthropic/attribution.ts), encoded in the
+ * upstream's dialect.
  * Upstreams are always called streaming: no long-request timeouts, and one code path for every client.
  * A passthrough plan already has its body.
  */
@@ -14,11 +17,15 @@ export function encode(plan: Plan, stateful: boolean): Plan {
   if (plan.passthrough || !ir) return plan;
   if (stateful) dropForeignReasoning(ir, plan.origin, plan.warnings);
   repairToolPairing(ir, plan.warnings);
+  if (plan.upstream !== "anthropic") dropAttribution(ir);
   ir.model = plan.route.upstreamModel;
   ir.stream = true;
+  const settings = plan.route.settings;
   const encoded = upstreamCodecs[plan.upstream].encodeRequest(ir, {
     ...plan.route.provider.requestOptions(plan.route.upstreamModel),
     noObfuscation: true,
+    // Prompt-cache breakpoints (Anthropic, and Bedrock through it); other upstreams ignore the option.
+    cache: settings.cache === "off" ? undefined : { ttl: settings.cache_ttl },
   });
   for (const w of encoded.warnings) plan.warnings.add(w.code, w.message, w.param);
   return { ...plan, body: JSON.stringify(encoded.value.body), tools: encoded.value.tools, ir: undefined };

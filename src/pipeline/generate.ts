@@ -1,27 +1,41 @@
+import type { Billing } from "../billing/billing.js";
 import { type ClientName, detectClient } from "../clients/detect.js";
 import type { Config } from "../config/schema.js";
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
 import { type Admission, isAdmitted } from "../request/admission.js";
 import type { Plan } from "../request/plan.js";
+import type { RequestRecord } from "../request/record.js";
 import type { Accepted } from "../request/route.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
+import type { Redactor } from "../secrets/redact.js";
 import { type AttemptsDeps, attempts } from "./attempts.js";
 import type { StateAccess } from "./caller-state.js";
+import { compactionStage } from "./compaction-stage.js";
+import { compactionAnswer } from "./compaction-writer.js";
+import { costHeadersAfter, costHeadersBefore, sessionCostSoFar } from "./cost-headers.js";
 import { encode } from "./encode.js";
 import { answerError, type Exchange } from "./exchange.js";
 import { type PlanInput, plan } from "./plan.js";
+import { Readmission } from "./readmit.js";
 import { respond } from "./respond.js";
 import { Restorer } from "./restore.js";
 import { keep } from "./settle.js";
+import { recordOf } from "./settle-record.js";
 
 /** What the generation stages need from the gateway. */
 export interface GenerateDeps {
-  readonly config: Pick<Config, "cursor" | "defaults">;
+  readonly config: Pick<Config, "cursor" | "defaults" | "streams">;
   readonly models: ModelTable;
   readonly state: StateAccess;
   readonly admission: Admission;
   readonly attempts: AttemptsDeps;
+  /** The configuration's secrets and the shapes of keys: removed from upstream texts that leave llmux. */
+  readonly redactor?: Redactor | undefined;
+  /** Prices a whole answer for its cost header (none: no cost headers). */
+  readonly billing?: Billing | undefined;
+  /** Journals an admitted request's rows, billed should the process die before it settles (the request log). */
+  readonly journal?: { admitted(rec: RequestRecord, estimateNanos: number | undefined): void } | undefined;
 }
 
 /** A request body as read: parsed once, and the bytes as they came (a passthrough copies what it does not change). */
@@ -51,18 +65,19 @@ function planWords(plan: Plan, clientName: ClientName): string {
  * returns its result, which is kept on the request's trail for the settle stage; every failure is answered in
  * the client's dialect; a client that goes away aborts the upstream call.
  */
-export async function generate(ex: Exchange, accepted: Accepted, body: RequestBody, deps: GenerateDeps): Promise<void> {
+export async function generate(ex: Exchange, accepted: Accepted, read: RequestBody, deps: GenerateDeps): Promise<void> {
   const { trail } = ex;
   const principal = trail.principal!;
   const client = accepted.dialect;
-  const clientName = clientOf(ex, accepted, body.json, deps.config.cursor.detect);
+  const state = deps.state.of(principal.owner);
+  const clientName = clientOf(ex, accepted, read.json, deps.config.cursor.detect);
   if (clientName === "cursor") trail.clientTool = "cursor";
-  const named = accepted.match.model ?? (isObject(body.json) ? body.json.model : undefined);
+  const named = accepted.match.model ?? (isObject(read.json) ? read.json.model : undefined);
   if (typeof named === "string") trail.requested = named;
   const input: PlanInput = {
     client,
-    body: body.json,
-    raw: body.raw,
+    body: read.json,
+    raw: read.raw,
     pathModel: accepted.match.model,
     pathStream: accepted.match.stream,
     models: deps.models,
@@ -75,6 +90,28 @@ export async function generate(ex: Exchange, accepted: Accepted, body: RequestBo
     owner: principal.owner,
   };
 
+  let body = read;
+  if (client === "openai-responses") {
+    // compaction: llmux's compaction items opened, and a compaction asked of an upstream that does not compact
+    const compaction = await compactionStage({
+      body,
+      legacy: accepted.match.compact === true,
+      owner: principal.owner,
+      secret: () => state.secret(),
+      passedThrough: (json) => {
+        const p = plan({ ...input, body: json });
+        return isPlan(p) && p.passthrough;
+      },
+    });
+    if (!("body" in compaction)) return answerError(ex, client, compaction);
+    body = compaction.body;
+    if (compaction.seal) {
+      trail.decide(() => "compaction: llmux asks the routed model for a summary and seals it");
+      compactionAnswer(ex.res, compaction.seal);
+    }
+  }
+  input.body = body.json;
+  input.raw = body.raw;
   // plan
   const planned = plan(input);
   if (!isPlan(planned)) return answerError(ex, client, planned);
@@ -82,15 +119,30 @@ export async function generate(ex: Exchange, accepted: Accepted, body: RequestBo
   trail.decide(() => planWords(planned, clientName));
 
   // admit
-  const admitted = await deps.admission.admit({ principal, plan: planned, requestBytes: trail.requestBytes });
+  if (trail.badTags)
+    planned.warnings.add(
+      "tag_ignored",
+      `llmux-tags entries that are not key=value were ignored: ${trail.badTags.join(", ")}`,
+      "llmux-tags",
+    );
+  const admitted = await deps.admission.admit({
+    principal,
+    plan: planned,
+    requestBytes: trail.requestBytes,
+    tags: trail.tags,
+  });
   if (!isAdmitted(admitted)) {
     trail.decide(() => `not admitted: ${admitted.message}`);
     return answerError(ex, client, admitted, { outcome: "refused" });
   }
   trail.admitted = admitted;
+  deps.journal?.admitted(recordOf(trail), admitted.estimateNanos);
+  // The session's running cost is read while the upstream works (the answer's headers carry it).
+  const sessionCost = deps.billing
+    ? sessionCostSoFar(deps.attempts.hot, principal.owner, trail.session?.session)
+    : undefined;
 
   // restore (what the conversation refers to that llmux keeps), then encode for the upstream
-  const state = deps.state.of(principal.owner);
   let restorer: Restorer | undefined;
   const ready = async (p: Plan | ErrorInfo): Promise<Plan | ErrorInfo> => {
     // A passthrough keeps nothing to restore, but what a Responses upstream keeps must be the caller's own.
@@ -106,11 +158,15 @@ export async function generate(ex: Exchange, accepted: Accepted, body: RequestBo
   }
   trail.plan = first;
 
-  // the attempt loop
+  // the attempt loop (a fallback alias is admitted again: its allow-lists, its reservation)
+  const readmission = new Readmission(first, deps.admission, principal, trail.requestBytes, trail);
   const result = await attempts(
     {
       first,
-      planFor: (route: Route) => ready(plan({ ...input, route })),
+      planFor: async (route: Route) => {
+        const p = plan({ ...input, route });
+        return ready(isPlan(p) ? await readmission.admit(p) : p);
+      },
       principal,
       headers: ex.req.headers,
       body: body.json,
@@ -123,8 +179,16 @@ export async function generate(ex: Exchange, accepted: Accepted, body: RequestBo
   );
   trail.attempted = result.facts;
   if (result.facts.route && !ex.res.headersSent) ex.res.setHeader("llmux-route", result.facts.route);
+  const soFar = { sessionNanos: await sessionCost, budgetRemainingNanos: admitted.budgetRemainingNanos };
+  if (!ex.res.headersSent) for (const [k, v] of Object.entries(costHeadersBefore(soFar))) ex.res.setHeader(k, v);
   if (ex.signal.aborted) return;
-  if (!result.answer) return answerError(ex, client, result.error!);
+  const own = [principal.callerKey, ...(principal.credentials?.values() ?? [])].filter((k): k is string => !!k);
+  const redactor = deps.redactor;
+  const redact = redactor && ((text: string) => redactor.redact(text, own));
+  if (!result.answer) {
+    const error = result.error!;
+    return answerError(ex, client, redact ? { ...error, message: redact(error.message) } : error);
+  }
 
   // respond
   const served = result.answer.plan;
@@ -135,7 +199,11 @@ export async function generate(ex: Exchange, accepted: Accepted, body: RequestBo
     res: ex.res,
     answer: trail.answer,
     timing: trail.timing,
+    meter: admitted.meter,
     keep: (a) => keep(served, a, state),
+    redact,
+    pingIntervalMs: deps.config.streams.ping_interval_ms,
+    costHeaders: deps.billing ? (a) => costHeadersAfter(deps.billing!, served, a, soFar) : undefined,
     decide: (words) => trail.decide(words),
   });
 }

@@ -26,6 +26,7 @@ export async function identify(
   const principal = await identifier.identify(ex.req.headers);
   if (isRefusal(principal)) {
     ex.trail.answer.reason = principal.message;
+    ex.trail.refusedKey = principal.known;
     await refuse(ex, accepted, principal, opts);
     return undefined;
   }

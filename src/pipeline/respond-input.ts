@@ -1,8 +1,10 @@
 import type { ServerResponse } from "node:http";
+import type { Meter } from "../request/admission.js";
 import type { Answer } from "../request/answer.js";
 import type { Plan } from "../request/plan.js";
 import type { RequestTiming } from "../request/timing.js";
 import type { UpstreamReply } from "../upstream/call.js";
+import type { SilenceTimer } from "./silence-pings.js";
 
 /** What the respond stage needs: the plan that was called, its reply, where to answer, and what to fill in. */
 export interface RespondInput {
@@ -17,6 +19,19 @@ export interface RespondInput {
    * captured reasoning), before its closing events are written; undefined when nothing is kept.
    */
   readonly keep?: ((answer: Answer) => Promise<void>) | undefined;
+  /**
+   * Removes the secrets llmux knows (the configuration's, the caller's own key, a key's credentials) from a
+   * text an upstream wrote that leaves llmux (an error relayed to the client, the log's reason).
+   */
+  readonly redact?: ((text: string) => string) | undefined;
+  /** The budget meter of a streamed answer (src/limits/budget.ts): told the output as it goes. */
+  readonly meter?: Meter | undefined;
+  /** Milliseconds of upstream silence after which a translated stream gets a keep-alive (0 or absent: none). */
+  readonly pingIntervalMs?: number | undefined;
+  /** The timer behind it (tests simulate long silences with their own). */
+  readonly timer?: SilenceTimer | undefined;
+  /** The cost headers of a whole (non-streamed) answer, its usage known (src/pipeline/cost-headers.ts). */
+  readonly costHeaders?: ((answer: Answer) => Record<string, string>) | undefined;
   /** Notes a decision in words (the debug log). */
   readonly decide: (words: () => string) => void;
 }

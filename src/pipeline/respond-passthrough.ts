@@ -9,6 +9,7 @@ import type { UpstreamReply } from "../upstream/call.js";
 import { ModelRenamer, renameModelInBody } from "../upstream/model-rename.js";
 import { outputItemIds, type UsageTap, usageFromBody } from "../upstream/usage-tap.js";
 import { answerFailure, streamFailure } from "./answer-failure.js";
+import { BudgetCut, meterOutput } from "./budget-cut.js";
 import { ClientStream } from "./client-stream.js";
 import { inStreamError } from "./in-stream-error.js";
 import type { RespondInput } from "./respond-input.js";
@@ -53,6 +54,7 @@ async function wholeAnswer(input: RespondInput, plan: Plan, reply: UpstreamReply
   res.writeHead(reply.status, {
     "content-type": String(reply.headers["content-type"] ?? "application/json"),
     ...headers,
+    ...(reply.status < 400 ? input.costHeaders?.(answer) : undefined),
   });
   res.end(text);
 }
@@ -79,15 +81,20 @@ export async function passthrough(
   if (!tap) throw new Error("a stream relayed byte for byte is always watched by its inspection");
   const out = new ClientStream(res, answer, headers, input.timing);
   const renamer = rename ? new ModelRenamer(rename) : undefined;
+  const { meter } = input;
   try {
     for await (const chunk of reply.body) {
       if (!(await out.write(renamer ? renamer.push(chunk) : chunk))) return;
+      if (meter) {
+        const asked = meterOutput(meter, tap.textChars);
+        if (asked) await asked;
+      }
     }
     if (renamer && !(await out.write(renamer.end()))) return;
     if (!tap.ended) throw new Error("the upstream ended its stream before the answer's end");
   } catch (err) {
     if (res.destroyed) throw err;
-    const info = streamFailure(err);
+    const info = err instanceof BudgetCut ? err.info : streamFailure(err);
     answer.outcome = "error";
     answer.reason = info.message;
     answer.errorClass = fromError(info, false);

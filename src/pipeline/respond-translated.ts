@@ -10,8 +10,10 @@ import { responseEvents } from "../translate/replay.js";
 import { StreamTranslator } from "../translate/stream-translator.js";
 import type { UpstreamReply } from "../upstream/call.js";
 import { answerFailure, streamFailure } from "./answer-failure.js";
+import { BudgetCut, meterOutput } from "./budget-cut.js";
 import { ClientStream } from "./client-stream.js";
 import type { RespondInput } from "./respond-input.js";
+import { PING, pingText, withSilencePings } from "./silence-pings.js";
 import { warningsHeader } from "./warnings-header.js";
 
 function isJsonReply(reply: UpstreamReply): boolean {
@@ -86,14 +88,26 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
       const ir = upstreamCodecs[plan.upstream].decodeResponse(body, { tools: plan.tools });
       for (const e of responseEvents(ir)) if (!(await emit(translator.inject(e)))) return;
     } else {
-      for await (const chunk of reply.body) {
+      const { meter } = input;
+      const interval = out ? (input.pingIntervalMs ?? 0) : 0;
+      const body = interval > 0 ? withSilencePings(reply.body, interval, input.timer) : reply.body;
+      for await (const chunk of body) {
+        if (chunk === PING) {
+          // Only between events: a stream's first event must be the dialect's own opening.
+          if (events > 0 && !ended && !opening && !(await out!.write(pingText(plan.client)))) return;
+          continue;
+        }
         if (!(await emit(translator.push(chunk)))) return;
+        if (meter) {
+          const asked = meterOutput(meter, answer.outputChars);
+          if (asked) await asked;
+        }
       }
       if (!(await emit(translator.end()))) return;
     }
   } catch (err) {
     if (res.destroyed) throw err;
-    const info = streamFailure(err);
+    const info = err instanceof BudgetCut ? err.info : streamFailure(err);
     await emit(translator.inject({ type: "error", error: info }));
   }
   if (out) {
@@ -119,5 +133,5 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
   });
   answer.status = 200;
   answer.firstByteAt ??= performance.now();
-  sendJson(res, 200, encoded.value, headers);
+  sendJson(res, 200, encoded.value, { ...headers, ...input.costHeaders?.(answer) });
 }

@@ -24,11 +24,32 @@ function isErrorBody(v: Json | string): boolean {
   return isObject(v) && ((v.error !== undefined && v.error !== null) || v.type === "error");
 }
 
+/** Every string of a JSON value redacted (the decoded text, whatever escapes the bytes used). */
+function redactJson(v: Json, redact: (s: string) => string): Json {
+  if (typeof v === "string") return redact(v);
+  if (Array.isArray(v)) return v.map((x) => redactJson(x, redact));
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactJson(x, redact)]));
+}
+
+/** An upstream's error text with the secrets llmux knows removed: on its decoded strings when it is JSON. */
+function redactError(text: string, redact: ((s: string) => string) | undefined): string {
+  if (!redact) return text;
+  try {
+    const parsed = JSON.parse(text) as Json;
+    const clean = JSON.stringify(redactJson(parsed, redact));
+    // Nothing to remove: the body goes on byte for byte (clients' recovery matches on it as written).
+    return clean === JSON.stringify(parsed) ? text : clean;
+  } catch {
+    return redact(text);
+  }
+}
+
 async function upstreamError(input: RespondInput, plan: Plan, reply: UpstreamReply): Promise<void> {
   const { res, answer } = input;
   let text = "";
   try {
-    text = (await readWhole(reply.body, MAX_ERROR_BODY, "keep")).toString("utf8");
+    text = redactError((await readWhole(reply.body, MAX_ERROR_BODY, "keep")).toString("utf8"), input.redact);
   } catch {
     // the status alone will do
   }

@@ -12,6 +12,7 @@ export function logLine(logger: Logger, rec: RequestRecord): void {
   const outcome = outcomeOf(rec);
   const line = {
     req_id: rec.id,
+    client_request_id: rec.clientRequestId,
     method: rec.method,
     path: rec.path,
     status: rec.status,
@@ -19,6 +20,10 @@ export function logLine(logger: Logger, rec: RequestRecord): void {
     reason: rec.reason,
     client: rec.client,
     client_tool: rec.clientTool,
+    transport: rec.transport === "websocket" ? "websocket" : undefined,
+    // The session every row names (src/clients/session.ts: every tool's headers, then the body).
+    session: rec.session?.session,
+    originator: rec.clientSession?.originator,
     requested: rec.requested,
     alias: rec.alias,
     provider: rec.provider,

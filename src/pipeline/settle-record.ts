@@ -11,7 +11,8 @@ export function recordOf(t: Trail): RequestRecord {
   const a = t.answer;
   const plan = t.plan;
   const served = t.attempted?.deployment;
-  const p = t.principal;
+  // A known key refused at the door is named too (never the key itself).
+  const p = t.principal ?? t.refusedKey;
   const provider = served?.provider.name ?? plan?.route.provider.name ?? t.counted?.provider;
   const model = served?.model ?? plan?.route.upstreamModel ?? t.counted?.model;
   return {
@@ -21,6 +22,12 @@ export function recordOf(t: Trail): RequestRecord {
     path: t.path,
     client: t.client,
     clientTool: t.clientTool,
+    transport: t.transport,
+    clientSession: t.clientSession,
+    session: t.session,
+    clientRequestId: t.clientRequestId,
+    tags: t.tags,
+    kind: t.kind,
     requested: t.requested,
     alias: plan?.route.alias,
     provider,
@@ -50,6 +57,7 @@ export function recordOf(t: Trail): RequestRecord {
     errorClass: a.errorClass,
     attempts: t.attempted?.attempts,
     route: t.attempted?.route,
+    toolCall: t.toolCall,
     capture: t.capture,
   };
 }

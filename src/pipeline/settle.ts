@@ -12,6 +12,7 @@ import { noteMarks } from "../routing/reasoning-marks.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
 import { codecs } from "../translate/codecs.js";
+import { SESSION_COST_TTL_MS } from "./cost-headers.js";
 import { logLine } from "./settle-log-line.js";
 import { recordOf } from "./settle-record.js";
 
@@ -53,14 +54,33 @@ export function settle(parts: SettleParts, trail: Trail): void {
   const rec = recordOf(trail);
   trail.record = rec;
   trail.capture = undefined;
-  if (rec.model !== undefined) parts.billing.cost(rec);
-  parts.observe.settle(rec);
-  logLine(parts.logger, rec);
+  // Each write is on its own: one that throws (a figure a metric refuses) is logged and the others still run.
+  const step = (what: string, run: () => void): void => {
+    try {
+      run();
+    } catch (err) {
+      parts.logger.error({ err, requestId: rec.id, step: what }, "settling the request failed in one step");
+    }
+  };
+  if (rec.model !== undefined) step("cost", () => parts.billing.cost(rec));
+  step("metrics", () => parts.observe.settle(rec));
+  step("log", () => logLine(parts.logger, rec));
   // The request-log row (and its bodies when kept) and, for a minted key, the ledger row: one journalled write.
-  parts.requestLog?.record(rec);
+  step("request-log", () => parts.requestLog?.record(rec));
   // Whoever reads the captured bodies holds them from here (the request log's batch, the recorder's queue).
   rec.capture = undefined;
-  claims(parts, trail);
+  step("claims", () => claims(parts, trail));
+  step("session-cost", () => sessionCost(parts, trail));
+}
+
+/** The session's running cost (the cost headers' counter) grows by the request's cost; sent off, not awaited. */
+function sessionCost(parts: SettleParts, trail: Trail): void {
+  const session = trail.record?.session?.session;
+  const nanos = trail.record?.cost?.nanos ?? 0;
+  if (!session || !trail.principal || nanos <= 0) return;
+  parts.hot
+    .incr(hotKeys.sessionCost(trail.principal.owner, session), nanos, SESSION_COST_TTL_MS)
+    .catch(() => undefined);
 }
 
 /** What an upstream keeps of an answer is claimed for the caller as it ends; the writes are sent off, not awaited. */

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ProviderConfig } from "../config/schema.js";
 import type { Warnings } from "../ir/warnings.js";
+import { forwardedClientHeaders } from "./anthropic-headers.js";
 import { type CallContext, DEFAULT_TIMEOUT_MS, type Provider, type UpstreamTarget } from "./types.js";
 
 type AnthropicConfig = Extract<ProviderConfig, { type: "anthropic" }>;
@@ -14,11 +15,12 @@ function header(h: IncomingHttpHeaders, name: string): string | undefined {
 function betas(cfg: AnthropicConfig, h: IncomingHttpHeaders, warnings: Warnings): string | undefined {
   const sent = header(h, "anthropic-beta");
   if (!sent) return undefined;
+  // No list configured: the header as it came, byte for byte (an open list).
+  if (!cfg.betas) return sent;
   const values = sent
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  if (!cfg.betas) return values.join(",");
   const allowed = new Set(cfg.betas);
   const kept = values.filter((v) => allowed.has(v));
   const dropped = values.filter((v) => !allowed.has(v));
@@ -31,12 +33,13 @@ function betas(cfg: AnthropicConfig, h: IncomingHttpHeaders, warnings: Warnings)
   return kept.length > 0 ? kept.join(",") : undefined;
 }
 
-/** Anthropic Messages: x-api-key (or bearer), anthropic-version, client betas forwarded. */
+/** Anthropic Messages: x-api-key (or bearer), anthropic-version, the client's anthropic-* headers forwarded. */
 export function anthropicProvider(name: string, cfg: AnthropicConfig): Provider {
   const base = cfg.base_url.replace(/\/+$/, "").replace(/\/v1$/, "");
   const headers = (ctx: CallContext): Record<string, string> => {
     const key = ctx.callerKey ?? cfg.api_key ?? "";
     const out: Record<string, string> = {
+      ...(ctx.sameDialect ? forwardedClientHeaders(ctx.clientHeaders) : {}),
       "content-type": "application/json",
       "anthropic-version": (ctx.sameDialect && header(ctx.clientHeaders, "anthropic-version")) || cfg.version,
       ...cfg.headers,

@@ -1,3 +1,4 @@
+import { pathSegmentProblem } from "../config/deployment-name.js";
 import type { ProviderConfig } from "../config/schema.js";
 import { anthropicStatus, encodeAnthropicError } from "../dialects/anthropic/errors.js";
 import { decodeConverseError, exceptionName } from "../dialects/bedrock-converse/errors.js";
@@ -6,6 +7,7 @@ import { isObject } from "../ir/input-error.js";
 import type { Json, JsonObject } from "../ir/types.js";
 import { awsSigner } from "./aws-auth.js";
 import { adaptAwsReply, type StreamMessage, sseText } from "./aws-event-stream.js";
+import { bridgeBetas, DROP_FIELDS_HEADER, dropPairedFields, headerBetas, takeDropFields } from "./cloud-betas.js";
 import { DEFAULT_TIMEOUT_MS, type OutgoingCall, type Provider, type UpstreamTarget } from "./types.js";
 
 type BedrockConfig = Extract<ProviderConfig, { type: "bedrock" }>;
@@ -55,7 +57,8 @@ function renderInvoke(m: StreamMessage): string | undefined {
 
 /**
  * Claude's own body for InvokeModel: no model and no `stream` (both are in the URL), Bedrock's
- * `anthropic_version`, and the client's beta flags in `anthropic_beta` (Bedrock reads them there).
+ * `anthropic_version`, and the client's beta flags Bedrock accepts in `anthropic_beta` (Bedrock reads them
+ * there), without the body fields of the ones it does not (cloud-betas.ts).
  */
 function invokeBody(call: OutgoingCall): OutgoingCall {
   const body = JSON.parse(call.body.toString()) as Record<string, unknown>;
@@ -63,6 +66,7 @@ function invokeBody(call: OutgoingCall): OutgoingCall {
   delete body.stream;
   body.anthropic_version = BEDROCK_ANTHROPIC_VERSION;
   const headers = { ...call.headers };
+  dropPairedFields(body, takeDropFields(headers));
   const beta = headers["anthropic-beta"];
   delete headers["anthropic-beta"];
   if (beta) body.anthropic_beta = beta.split(",").map((s) => s.trim());
@@ -98,9 +102,10 @@ export function bedrockProvider(name: string, cfg: BedrockConfig): Provider {
     timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
     requestOptions: () => ({}),
     modelProblem: (model) =>
-      invoke && !isClaude(model)
+      pathSegmentProblem(model, "a Bedrock model id") ??
+      (invoke && !isClaude(model)
         ? "InvokeModel with Anthropic's body serves Claude models only (api: converse serves every model)"
-        : undefined,
+        : undefined),
     target(model, ctx): UpstreamTarget {
       const headers: Record<string, string> = {
         "content-type": "application/json",
@@ -109,8 +114,11 @@ export function bedrockProvider(name: string, cfg: BedrockConfig): Provider {
       };
       const key = ctx.callerKey ?? cfg.api_key;
       if (key) headers.authorization = `Bearer ${key}`;
-      const beta = invoke && ctx.sameDialect ? ctx.clientHeaders["anthropic-beta"] : undefined;
-      if (beta) headers["anthropic-beta"] = Array.isArray(beta) ? beta.join(",") : beta;
+      if (invoke && ctx.sameDialect) {
+        const bridge = bridgeBetas("bedrock", headerBetas(ctx.clientHeaders), cfg.betas, ctx.warnings);
+        if (bridge.betas.length > 0) headers["anthropic-beta"] = bridge.betas.join(",");
+        if (bridge.dropFields.length > 0) headers[DROP_FIELDS_HEADER] = bridge.dropFields.join(",");
+      }
       return { url: `${base}${path(model, ctx.stream)}`, headers };
     },
     async prepareCall(call) {

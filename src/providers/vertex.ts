@@ -4,6 +4,7 @@ import { isClaude } from "../dialects/bedrock-converse/from-anthropic.js";
 import { decodeGeminiError } from "../dialects/gemini/errors.js";
 import { isObject } from "../ir/input-error.js";
 import type { Json } from "../ir/types.js";
+import { bridgeBetas, DROP_FIELDS_HEADER, dropPairedFields, headerBetas, takeDropFields } from "./cloud-betas.js";
 import { GoogleTokens, readServiceAccount } from "./google-auth.js";
 import {
   type CallContext,
@@ -24,12 +25,17 @@ function segment(model: string): string {
   return encodeURIComponent(model.replace(/^models\//, "")).replace(/%40/g, "@");
 }
 
-/** Claude's body on Vertex: no model (it is in the URL), Vertex's `anthropic_version`. */
+/**
+ * Claude's body on Vertex: no model (it is in the URL), Vertex's `anthropic_version`, without the body fields
+ * of the betas Vertex does not accept (cloud-betas.ts).
+ */
 function claudeBody(call: OutgoingCall): OutgoingCall {
   const body = JSON.parse(call.body.toString()) as Record<string, unknown>;
+  const headers = { ...call.headers };
+  dropPairedFields(body, takeDropFields(headers));
   delete body.model;
   body.anthropic_version = VERTEX_ANTHROPIC_VERSION;
-  return { ...call, body: JSON.stringify(body) };
+  return { ...call, headers, body: JSON.stringify(body) };
 }
 
 /** Google's own error shape (`{error: {code, message, status}}`, or a list of it), answered for Claude. */
@@ -108,10 +114,12 @@ export function vertexProvider(name: string, cfg: VertexConfig): Provider {
     dialect: "anthropic",
     requestOptions: () => ({}),
     target(m, ctx): UpstreamTarget {
-      const beta = ctx.sameDialect ? ctx.clientHeaders["anthropic-beta"] : undefined;
-      const extra: Record<string, string> = beta
-        ? { "anthropic-beta": Array.isArray(beta) ? beta.join(",") : beta }
-        : {};
+      const extra: Record<string, string> = {};
+      if (ctx.sameDialect) {
+        const bridge = bridgeBetas("vertex", headerBetas(ctx.clientHeaders), cfg.betas, ctx.warnings);
+        if (bridge.betas.length > 0) extra["anthropic-beta"] = bridge.betas.join(",");
+        if (bridge.dropFields.length > 0) extra[DROP_FIELDS_HEADER] = bridge.dropFields.join(",");
+      }
       return {
         url: `${root}/anthropic/models/${segment(m)}:${ctx.stream ? "streamRawPredict" : "rawPredict"}`,
         headers: headers(ctx, extra),

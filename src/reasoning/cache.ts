@@ -12,6 +12,11 @@ interface Entry {
   s: Slot[];
 }
 
+/** A key that stands for the entry kept under another key (the same answer's first call). */
+interface Ref {
+  ref: string;
+}
+
 function digest(text: string): string {
   return createHash("sha256").update(text).digest("base64url").slice(0, 32);
 }
@@ -68,33 +73,50 @@ export class ReasoningCache {
       else if (p.type === "text" && p.text.length > 0) slots.push({ t: 1 });
     }
     const value = JSON.stringify({ o: origin, s: slots } satisfies Entry);
-    const keys = this.keys(scope, parts);
-    for (const key of keys) this.memory.set(key, value);
-    for (const key of keys) await this.kv().put(key, value);
+    // The entry is kept once, under the first key; the others (an answer's other calls) point to it, so an
+    // answer of many calls is kept in space linear in its size.
+    const [first, ...others] = this.keys(scope, parts);
+    if (first === undefined) return;
+    const ref = JSON.stringify({ ref: first } satisfies Ref);
+    const entries = new Map([[first, value], ...others.map((key): [string, string] => [key, ref])]);
+    for (const [key, v] of entries) this.memory.set(key, v);
+    await this.kv().putMany(entries);
   }
 
-  private async lookup(key: string): Promise<Entry | undefined> {
-    let value = this.memory.get(key);
-    if (value === undefined) {
-      value = await this.kv().get(key);
-      if (value !== undefined) this.memory.set(key, value);
-    }
-    return value === undefined ? undefined : (JSON.parse(value) as Entry);
+  /** The entries of many keys: the recent ones from memory, the others from the store in one batched read. */
+  private async lookup(keys: readonly (string | undefined)[]): Promise<(Entry | undefined)[]> {
+    const values = keys.map((key) => (key === undefined ? undefined : this.memory.get(key)));
+    const missing = keys.filter((key, i): key is string => key !== undefined && values[i] === undefined);
+    const stored = missing.length > 0 ? await this.kv().getMany(missing) : new Map<string, string>();
+    const read = keys.map((key, i) => {
+      let value = values[i];
+      if (value === undefined && key !== undefined) {
+        value = stored.get(key);
+        if (value !== undefined) this.memory.set(key, value);
+      }
+      return value === undefined ? undefined : (JSON.parse(value) as Entry | Ref);
+    });
+    // Keys that point to another answer's entry: those entries, in one more batched read.
+    const refs = read.flatMap((e) => (e && "ref" in e && !this.memory.get(e.ref) ? [e.ref] : []));
+    const targets = refs.length > 0 ? await this.kv().getMany(refs) : new Map<string, string>();
+    return read.map((e) => {
+      if (!e || !("ref" in e)) return e;
+      const value = this.memory.get(e.ref) ?? targets.get(e.ref);
+      if (value === undefined) return undefined;
+      this.memory.set(e.ref, value);
+      const target = JSON.parse(value) as Entry | Ref;
+      return "ref" in target ? undefined : target;
+    });
   }
 
   /**
    * Gives back the reasoning of earlier assistant turns that came without its state: no reasoning at all,
-   * or only its text (a Chat client echoing `reasoning_content`). Returns how many turns.
+   * or only its text (a Chat client echoing `reasoning_content`). Returns how many turns. However many turns
+   * the conversation has, the store is read once (in a few batched queries), never once per turn.
    */
   async restore(req: Request, origin: Origin, scope: string, warnings: Warnings): Promise<number> {
     const turns = req.messages.filter((m) => m.role === "assistant" && !m.content.some(hasState));
-    // Looked up together: a store on the network answers them in parallel, not one turn after another.
-    const entries = await Promise.all(
-      turns.map((m) => {
-        const [key] = this.keys(scope, m.content);
-        return key ? this.lookup(key) : undefined;
-      }),
-    );
+    const entries = await this.lookup(turns.map((m) => this.keys(scope, m.content)[0]));
     let restored = 0;
     turns.forEach((m, i) => {
       const entry = entries[i];

@@ -33,6 +33,8 @@ interface Payload {
   i?: string;
   /** Gemini thought signature. */
   g?: string;
+  /** The Chat field the reasoning came in (reasoning_content, reasoning): where it must be echoed. */
+  f?: "reasoning_content" | "reasoning";
 }
 
 function mac(secret: string, payload: string): string {
@@ -58,6 +60,7 @@ export function seal(part: ReasoningPart, origin: Origin, secret: string): strin
   if (part.encrypted !== undefined) p.e = part.encrypted;
   if (part.id !== undefined) p.i = part.id;
   if (part.thoughtSignature !== undefined) p.g = part.thoughtSignature;
+  if (part.field !== undefined) p.f = part.field;
   const payload = Buffer.from(JSON.stringify(p)).toString("base64url");
   return `${ENVELOPE_PREFIX}${payload}.${mac(secret, payload)}`;
 }
@@ -90,5 +93,6 @@ export function open(envelope: string, secret: string): Opened {
   if (p.e !== undefined) part.encrypted = p.e;
   if (p.i !== undefined) part.id = p.i;
   if (p.g !== undefined) part.thoughtSignature = p.g;
+  if (p.f === "reasoning_content" || p.f === "reasoning") part.field = p.f;
   return { ok: true, part, origin: { provider: p.p, model: p.m } };
 }

@@ -9,11 +9,30 @@ export interface AdmitInput {
   readonly plan: Plan;
   /** The client's request body, in bytes (≈ 4 per input token, for a reservation). */
   readonly requestBytes: number;
+  /** The request's tags (`key=value`, from the llmux-tags header): budgets and limits set on a tag apply. */
+  readonly tags?: readonly string[] | undefined;
+}
+
+/**
+ * Watches a streamed answer's generated text against what its budgets hold for it: within the reservation it
+ * answers at once (true); past it, it reserves more, and answers false when the budget cannot cover more, so
+ * the answer is ended there with `cut()`'s error.
+ */
+export interface Meter {
+  output(chars: number): boolean | Promise<boolean>;
+  /** The error the client is told when its answer was ended for its budget. */
+  cut(): ErrorInfo;
 }
 
 /** Admitted: optionally with what to release once the request is settled (a reservation, a slot). */
 export interface Admitted {
   readonly admitted: true;
+  /** Present when a budget binds a streamed answer: the respond stage reports its output as it goes. */
+  readonly meter?: Meter | undefined;
+  /** Nano-dollars left of the tightest budget that applies, before this request (none: no budget applies). */
+  readonly budgetRemainingNanos?: number | undefined;
+  /** What the admission reserved for the request, in nano-dollars (none: nothing was estimated). */
+  readonly estimateNanos?: number | undefined;
   /**
    * Called once by the settle stage with the settled request (its usage and cost known), or with nothing
    * when the request never went upstream (a later check refused it): what was taken is given back whole.
@@ -50,9 +69,14 @@ export function chainAdmissions(first: Admission | undefined, second: Admission)
         await a.release?.(undefined);
         return b;
       }
-      if (!a.release && !b.release) return b;
+      const meter = b.meter ?? a.meter;
+      const left = [a.budgetRemainingNanos, b.budgetRemainingNanos].filter((x) => x !== undefined);
+      const budgetRemainingNanos = left.length > 0 ? Math.min(...left) : undefined;
+      if (!a.release && !b.release) return { ...b, budgetRemainingNanos };
       return {
         admitted: true,
+        ...(meter ? { meter } : {}),
+        budgetRemainingNanos,
         release: async (rec) => {
           await b.release?.(rec);
           await a.release?.(rec);

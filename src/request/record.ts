@@ -1,8 +1,13 @@
+import type { SessionIds } from "../clients/session.js";
+import type { ClientSession } from "../clients/session-headers.js";
 import type { Dialect, Usage, Warning } from "../ir/types.js";
+import { clampUsage } from "../ir/usage.js";
 import type { ExchangeCapture } from "./capture.js";
 import type { RequestErrorClass } from "./error-class.js";
 import type { Outcome } from "./outcome.js";
+import type { RouteKind } from "./route.js";
 import type { RequestTiming } from "./timing.js";
+import type { ToolCall } from "./tool-call.js";
 
 export type { Outcome } from "./outcome.js";
 
@@ -18,8 +23,20 @@ export interface RequestRecord {
   path: string;
   /** The dialect of the route (what errors are answered in). */
   client?: Dialect;
+  /** The client's own `x-request-id` (llmux's id is `id`: a client cannot choose, repeat or hide a row's key). */
+  clientRequestId?: string | undefined;
   /** The coding tool or SDK that sent the request, when recognised (src/clients/tool.ts). */
   clientTool?: string | undefined;
+  /** How the request came: `http`, or `websocket` (a turn on a Responses WebSocket). */
+  transport?: "http" | "websocket";
+  /** The session the client's headers name (src/clients/session-headers.ts). */
+  clientSession?: ClientSession | undefined;
+  /** The coding session and agent the request belongs to (src/clients/session.ts). */
+  session?: SessionIds | undefined;
+  /** The request's tags (`key=value`, sorted). */
+  tags?: readonly string[] | undefined;
+  /** The kind of call its route is (`generate` for a model call); absent when no route matched. */
+  kind?: RouteKind | undefined;
   /** The model name the client asked for. */
   requested?: string;
   alias?: string;
@@ -67,6 +84,8 @@ export interface RequestRecord {
    * stage's `errorClassOf` gives the request's class from it.
    */
   errorClass?: RequestErrorClass | undefined;
+  /** An MCP tool call the request carried. */
+  toolCall?: ToolCall | undefined;
   /** Upstream calls made, and the route taken (the llmux-route header), for the request log. */
   attempts?: number;
   route?: string;
@@ -86,13 +105,27 @@ export function newRecord(id: string, method: string, path: string): RequestReco
  */
 export function usageOf(rec: RequestRecord): Usage {
   if (rec.usage) {
-    if (!rec.usagePartial) return rec.usage;
+    if (!rec.usagePartial) return clampUsage(rec.usage);
     const streamed = Math.ceil(rec.outputChars / 4);
-    return { ...rec.usage, outputTokens: Math.max(rec.usage.outputTokens, streamed), estimated: true };
+    return clampUsage({ ...rec.usage, outputTokens: Math.max(rec.usage.outputTokens, streamed), estimated: true });
   }
   return {
     inputTokens: Math.ceil(rec.requestBytes / 4),
     outputTokens: Math.ceil(rec.outputChars / 4),
     estimated: true,
   };
+}
+
+/** A model call: what the ledger keeps and the model-traffic counts count (not a model list or a stored response). */
+export function isModelCall(rec: RequestRecord): boolean {
+  return rec.kind === "generate";
+}
+
+/**
+ * The usage a request is counted with: none when llmux refused it (a budget, an allow-list, a limit, a key)
+ * or nothing was routed, since then no prompt reached an upstream; otherwise `usageOf`.
+ */
+export function countedUsage(rec: RequestRecord, outcome: Outcome): Usage | undefined {
+  if (outcome === "refused" || rec.provider === undefined) return undefined;
+  return usageOf(rec);
 }

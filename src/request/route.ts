@@ -9,7 +9,9 @@ export type RouteKind =
   | "root"
   | "response_get"
   | "response_input_items"
-  | "response_delete";
+  | "response_delete"
+  | "mcp"
+  | "inference_profiles";
 
 export interface Matched {
   kind: RouteKind;
@@ -19,8 +21,14 @@ export interface Matched {
   model?: string;
   /** Response id named by the path (GET / DELETE /v1/responses/{id}). */
   responseId?: string;
+  /** The MCP server named by the path (`/mcp/{server}`); absent on `/mcp`, which serves them all. */
+  server?: string;
   /** Whether the path asks for a stream (Gemini: `:streamGenerateContent`). */
   stream?: boolean;
+  /** POST /v1/responses/compact: the conversation is to be compacted (answered with `{output: [...]}`). */
+  compact?: boolean;
+  /** An Anthropic body in a cloud's wrapping (Bedrock InvokeModel, Vertex rawPredict). */
+  front?: "bedrock" | "vertex";
 }
 
 /** A request's route and the dialect it is answered in. */

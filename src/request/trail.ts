@@ -1,4 +1,7 @@
+import type { SessionIds } from "../clients/session.js";
+import type { ClientSession } from "../clients/session-headers.js";
 import type { HttpNote } from "../http/exchange.js";
+import type { RefusedKey } from "../identity/identify.js";
 import type { Principal } from "../identity/principal.js";
 import type { Dialect } from "../ir/types.js";
 import type { Deployment } from "../routing/deployments.js";
@@ -7,7 +10,12 @@ import { type Answer, newAnswer } from "./answer.js";
 import type { ExchangeCapture } from "./capture.js";
 import type { Plan } from "./plan.js";
 import type { RequestRecord } from "./record.js";
+import type { RouteKind } from "./route.js";
 import type { RequestTiming } from "./timing.js";
+import type { ToolCall } from "./tool-call.js";
+
+/** How the request came: an HTTP request, or a turn on a Responses WebSocket. */
+export type Transport = "http" | "websocket";
 
 /** What the attempt loop returned: the deployment that served (if one did), how many calls, the route taken. */
 export interface AttemptFacts {
@@ -47,8 +55,24 @@ export class Trail {
   /** accept: the route's dialect (what errors are answered in) and the tool that sent it, when recognised. */
   client?: Dialect | undefined;
   clientTool?: string | undefined;
+  /** How the request came (a WebSocket turn is served by the same stages as an HTTP request). */
+  transport: Transport = "http";
+  /** The session the client's headers name (Codex: session-id, conversation_id, originator, turn metadata). */
+  clientSession?: ClientSession | undefined;
+  /** The coding session and agent the request belongs to (its headers; refined once the body is read). */
+  session?: SessionIds | undefined;
+  /** The client's own `x-request-id`, if it sent one: kept beside llmux's id, never as it. */
+  clientRequestId?: string | undefined;
+  /** The request's tags (`key=value`, sorted: the llmux-tags header). */
+  tags?: readonly string[] | undefined;
+  /** Entries of the llmux-tags header that are not `key=value` (named in a warning). */
+  badTags?: readonly string[] | undefined;
+  /** accept: the kind of call (a model call is `generate`; listing models, a stored response… are not). */
+  kind?: RouteKind | undefined;
   /** identify */
   principal?: Principal | undefined;
+  /** identify: a known key it refused (revoked, disabled, expired), named in the request's record. */
+  refusedKey?: RefusedKey | undefined;
   /** read+decode: the body's size, and the model it names. */
   requestBytes = 0;
   requested?: string | undefined;
@@ -60,6 +84,8 @@ export class Trail {
   attempted?: AttemptFacts | undefined;
   /** An upstream asked outside a plan (count_tokens): its provider and model. */
   counted?: { readonly provider: string; readonly model: string } | undefined;
+  /** An MCP tool call (POST /mcp): its server and tool; its answer's outcome says how it ended. */
+  toolCall?: ToolCall | undefined;
   /** The record the settle stage projected (once it has run). */
   record?: RequestRecord | undefined;
 

@@ -1,6 +1,7 @@
 import { promisify } from "node:util";
 import { brotliCompress, brotliDecompress, constants } from "node:zlib";
 import type { Bounded, ExchangeCapture } from "../request/capture.js";
+import { SPLIT_SECRET_NOTE, secretAcrossEvents } from "../secrets/stream-text.js";
 
 const compress = promisify(brotliCompress);
 const decompress = promisify(brotliDecompress);
@@ -16,13 +17,24 @@ export interface Bodies {
   truncated: BodyName[];
 }
 
-/** A request's captured bodies (src/request/capture.ts) as the request log keeps them: redacted, each cut at `cap` bytes. */
-export function bodiesOf(capture: ExchangeCapture, cap: number, redact: (s: string) => string): Bodies {
+/**
+ * A request's captured bodies (src/request/capture.ts) as the request log keeps them: redacted, each cut at
+ * `cap` bytes. An event stream that still carries a secret once its deltas are put back together (`secrets`
+ * finds it) is not kept.
+ */
+export function bodiesOf(
+  capture: ExchangeCapture,
+  cap: number,
+  redact: (s: string) => string,
+  secrets: (s: string) => string = redact,
+): Bodies {
   const truncated: BodyName[] = [];
   const one = (name: BodyName, b: Bounded | undefined) => {
     if (!b) return null;
     if (b.cut(cap)) truncated.push(name);
-    return b.text(cap, redact);
+    const text = b.text(cap, redact);
+    // A stream is read reassembled: a secret split across its deltas is whole there.
+    return text.includes("data:") && secretAcrossEvents(text, secrets) ? SPLIT_SECRET_NOTE : text;
   };
   return {
     client_request: one("client_request", capture.clientRequest),

@@ -3,12 +3,13 @@ import type { Data } from "../data/data.js";
 import { pruneOldest } from "../data/request-log-retention.js";
 import type { SpoolEvents } from "../data/spooled-writer.js";
 import { outcomeOf } from "../request/outcome.js";
-import type { RequestRecord } from "../request/record.js";
+import { isModelCall, type RequestRecord } from "../request/record.js";
 import type { Redactor } from "../secrets/redact.js";
 import { type Bodies, bodiesOf } from "./bodies.js";
 import { logRowOf, type RequestLogRow } from "./row.js";
 import type { SettledEntry } from "./settled-entry.js";
 import { SettledWriter } from "./settled-writer.js";
+import { UnknownCallerRows } from "./unknown-callers.js";
 
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement when pruning: short write locks, requests served in between. */
@@ -33,6 +34,13 @@ export interface RequestLogEvents extends SpoolEvents {
   pruneFailed?(err: unknown): void;
 }
 
+/** The admin API and the web UI's own calls (its sign-ins go to the audit log) are not gateway traffic. */
+const notLogged = (path: string) =>
+  path === "/admin" || path.startsWith("/admin/") || path === "/ui" || path.startsWith("/ui/");
+
+/** The reason an admission entry's rows carry: billed by the next process, at the estimate. */
+const UNSETTLED = "llmux stopped before the request settled: billed at the estimate made at admission";
+
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -52,6 +60,8 @@ export class RequestLog {
   private readonly pending = new Map<string, () => Bodies>();
   private readonly timers: NodeJS.Timeout[] = [];
   private pruning: Promise<{ rows: number; bodies: number }> | undefined;
+  /** Requests refused before their caller was known: a few rows a minute, the rest counted. */
+  private readonly unknown = new UnknownCallerRows();
 
   constructor(
     private readonly data: Data,
@@ -99,18 +109,40 @@ export class RequestLog {
     const now = performance.now();
     const wall = Date.now();
     const entry: SettledEntry = {};
-    if (rec.keyId !== undefined) entry.ledger = ledgerRowOf(rec, rec.cost, now, wall);
+    // Only model calls are spend: a model list or a stored response asked for with a minted key is not.
+    if (rec.keyId !== undefined && isModelCall(rec)) entry.ledger = ledgerRowOf(rec, rec.cost, now, wall);
     const row = this.logRow(rec, now, wall);
     if (row) entry.log = row;
-    if (entry.ledger || entry.log) this.writer.add(entry);
+    this.writer.settle(rec.id, entry.ledger || entry.log ? entry : undefined);
+  }
+
+  /**
+   * The admission's hook, for a model call made with a minted key: its rows as they would be were the request
+   * cut now (outcome aborted, cost the reservation's estimate, marked estimated) are journalled, one line, no
+   * database write. Its `record` at settle replaces them; the next process bills them should this one die
+   * first (see SettledWriter).
+   */
+  admitted(rec: RequestRecord, estimateNanos: number | undefined): void {
+    if (rec.keyId === undefined || !isModelCall(rec)) return;
+    const now = performance.now();
+    const wall = Date.now();
+    const cost = { nanos: estimateNanos ?? 0, estimated: true, priced: true };
+    const cut: RequestRecord = { ...rec, outcome: "aborted", reason: UNSETTLED, cost };
+    const entry: SettledEntry = { ledger: ledgerRowOf(cut, cost, now, wall) };
+    if (this.logging && !notLogged(rec.path)) entry.log = { ...logRowOf(cut, now, wall), estimated: 1 };
+    this.writer.admit(rec.id, entry);
   }
 
   /** The request-log row of a request that is logged (its bodies held until its batch). */
   private logRow(rec: RequestRecord, now: number, wall: number): RequestLogRow | undefined {
-    if (!this.logging || rec.path.startsWith("/admin/") || rec.path === "/admin") return undefined;
+    if (!this.logging || notLogged(rec.path)) return undefined;
     const outcome = outcomeOf(rec);
     if (rec.quiet && outcome === "ok") return undefined;
+    const left = UnknownCallerRows.applies(rec) ? this.unknown.take() : 0;
+    if (left === undefined) return undefined;
     const row = logRowOf(rec, now, wall);
+    if (left && row.reason)
+      row.reason += ` (${left} more requests refused before their caller was known were not logged)`;
     const capture = this.captureBytes > 0 ? rec.capture : undefined;
     const secrets = capture?.secrets ?? [];
     if (row.reason) row.reason = this.redactor.redact(row.reason, secrets);
@@ -118,7 +150,15 @@ export class RequestLog {
     // Redacted when first needed, off the request path (in the batch, or for the live view).
     let cached: Bodies | undefined;
     const cap = this.settings.bodyMaxBytes;
-    const bodies = capture && (() => (cached ??= bodiesOf(capture, cap, (s) => this.redactor.redact(s, secrets))));
+    const bodies =
+      capture &&
+      (() =>
+        (cached ??= bodiesOf(
+          capture,
+          cap,
+          (s) => this.redactor.redact(s, secrets),
+          (s) => this.redactor.redact(s, secrets, false),
+        )));
     if (bodies && keep) {
       row.has_bodies = 1;
       this.pending.set(row.id, bodies);

@@ -1,8 +1,9 @@
 import type { Insertable } from "kysely";
+import { tagsColumn } from "../clients/tags.js";
 import type { RequestLogTable } from "../data/schema.js";
 import { errorClassOf } from "../request/error-class.js";
 import { outcomeOf } from "../request/outcome.js";
-import { type RequestRecord, usageOf } from "../request/record.js";
+import { countedUsage, type RequestRecord } from "../request/record.js";
 
 export type RequestLogRow = Insertable<RequestLogTable>;
 
@@ -11,10 +12,11 @@ const ms = (v: number) => Math.round(v * 100) / 100;
 /** A settled request as its request-log row (pure: everything comes from the record and the clock). */
 export function logRowOf(rec: RequestRecord, now = performance.now(), wall = Date.now()): RequestLogRow {
   const outcome = outcomeOf(rec);
-  const u = rec.provider !== undefined ? usageOf(rec) : undefined;
+  const u = countedUsage(rec, outcome);
   const failed = outcome === "error" || outcome === "refused";
   return {
     id: rec.id,
+    client_request_id: rec.clientRequestId ?? null,
     at: wall - Math.round(now - rec.startedAt),
     key_id: rec.keyId ?? null,
     key_name: rec.key ?? null,
@@ -22,8 +24,13 @@ export function logRowOf(rec: RequestRecord, now = performance.now(), wall = Dat
     user_label: rec.user ?? null,
     method: rec.method,
     path: rec.path,
+    kind: rec.kind ?? null,
     client_dialect: rec.client ?? null,
     client_tool: rec.clientTool ?? null,
+    session_id: rec.session?.session ?? null,
+    agent_id: rec.session?.agent ?? null,
+    parent_agent_id: rec.session?.parentAgent ?? null,
+    tags: tagsColumn(rec.tags),
     requested_model: rec.requested ?? null,
     alias: rec.alias ?? null,
     provider: rec.provider ?? null,
@@ -49,5 +56,8 @@ export function logRowOf(rec: RequestRecord, now = performance.now(), wall = Dat
     warnings:
       rec.warnings.length > 0 ? JSON.stringify(rec.warnings.map((w) => ({ code: w.code, message: w.message }))) : null,
     has_bodies: 0,
+    mcp_server: rec.toolCall?.server ?? null,
+    mcp_tool: rec.toolCall?.tool ?? null,
+    mcp_session: rec.toolCall?.session ?? null,
   };
 }

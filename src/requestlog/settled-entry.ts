@@ -8,6 +8,11 @@ import type { RequestLogRow } from "./row.js";
 export interface SettledEntry {
   log?: RequestLogRow;
   ledger?: LedgerRow;
+  /**
+   * Journalled at admission, not at settle: the rows the request is billed with should its process die before
+   * it settles (outcome aborted, the reservation's estimate, marked estimated). Its settled entry replaces it.
+   */
+  admission?: true;
 }
 
 /**
@@ -21,4 +26,16 @@ export function entryOf(line: JournalLine): SettledEntry {
   if ("log" in line || "ledger" in line) return line as SettledEntry;
   // A request-log row has a method; a ledger row has none.
   return "method" in line ? { log: line as RequestLogRow } : { ledger: line as LedgerRow };
+}
+
+const idOf = (e: SettledEntry) => e.ledger?.id ?? e.log?.id;
+
+/**
+ * A dead process's journal as the entries to write: each request's settled entry, or, for a request admitted
+ * and never settled, its admission entry (billed as aborted, at its estimate).
+ */
+export function resolveEntries(lines: JournalLine[]): SettledEntry[] {
+  const entries = lines.map(entryOf);
+  const settled = new Set(entries.flatMap((e) => (e.admission ? [] : [idOf(e)])));
+  return entries.filter((e) => !e.admission || !settled.has(idOf(e)));
 }

@@ -2,7 +2,7 @@ import type { Data } from "../data/data.js";
 import { type SettledBatch, writeSettled } from "../data/settled-writes.js";
 import { type SpoolEvents, SpooledWriter } from "../data/spooled-writer.js";
 import { type Bodies, packBodies } from "./bodies.js";
-import { entryOf, type JournalLine, type SettledEntry } from "./settled-entry.js";
+import { entryOf, type JournalLine, resolveEntries, type SettledEntry } from "./settled-entry.js";
 
 export interface SettledWriterOptions {
   flushMs?: number;
@@ -42,12 +42,27 @@ export class SettledWriter {
       scanMs: opts.scanMs ?? 10_000,
       batch: 200,
       insert: (lines) => this.insert(lines.map(entryOf)),
+      resolve: resolveEntries,
     });
   }
 
   /** Journals the entry (one line) and queues it; never waits on the database. */
   add(entry: SettledEntry): void {
     this.writer.add(entry);
+  }
+
+  /**
+   * Journals a request's admission entry (one line, no database write): billed by the next process should
+   * this one die before the request settles. Its `settle` lets go of it.
+   */
+  admit(id: string, entry: SettledEntry): void {
+    this.writer.hold(id, { ...entry, admission: true });
+  }
+
+  /** Journals the settled entry of a request, replacing its admission entry. */
+  settle(id: string, entry: SettledEntry | undefined): void {
+    this.writer.release(id);
+    if (entry) this.add(entry);
   }
 
   get queued(): number {

@@ -17,7 +17,10 @@ const FILL_MAX = 2000;
 
 export interface StatsBucket {
   time: string;
+  /** Model calls let through. */
   requests: number;
+  /** Model calls llmux refused (budget, allow-list, limit, key): never tokens, never requests served. */
+  refused: number;
   errors: Record<string, number>;
   p50_latency_ms: number | null;
   p95_latency_ms: number | null;
@@ -84,6 +87,7 @@ export async function requestStats(
     return {
       time: new Date(s).toISOString(),
       requests: r?.requests ?? 0,
+      refused: r?.refused ?? 0,
       errors: errors.get(s) ?? {},
       p50_latency_ms: percentile(l, 0.5),
       p95_latency_ms: percentile(l, 0.95),

@@ -6,6 +6,8 @@ import type { Conversation, ConversationMessage } from "./conversation.js";
 /** A request-log row as the admin API answers it (GET /admin/v1/requests). */
 export interface RequestRow {
   id: string;
+  /** The client's own x-request-id, if it sent one. */
+  client_request_id: string | null;
   time: string;
   key_id: string | null;
   key_name: string | null;
@@ -13,8 +15,13 @@ export interface RequestRow {
   user: string | null;
   method: string;
   path: string;
+  kind: string | null;
+  model_call: boolean;
   client_dialect: string | null;
   client_tool: string | null;
+  session_id: string | null;
+  agent_id: string | null;
+  parent_agent_id: string | null;
   requested_model: string | null;
   alias: string | null;
   provider: string | null;
@@ -33,12 +40,18 @@ export interface RequestRow {
   cache_read_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
+  /** Cache-read input ÷ all input (null: no input). */
+  cache_hit_rate: number | null;
   estimated: boolean;
   cost_usd: number;
   attempts: number;
   route: string | null;
   warnings: { code: string; message: string }[];
   has_bodies: boolean;
+  /** An MCP tool call: its server, the tool's own name and the MCP session (absent for other requests). */
+  mcp_server?: string;
+  mcp_tool?: string;
+  mcp_session?: string | null;
 }
 
 /** One request in full (GET /admin/v1/requests/{id}). */
@@ -55,6 +68,7 @@ const num = (v: number | string | null): number | null => (v === null ? null : N
 export function rowView(r: Selectable<RequestLogTable>): RequestRow {
   return {
     id: r.id,
+    client_request_id: r.client_request_id ?? null,
     time: new Date(Number(r.at)).toISOString(),
     key_id: r.key_id,
     key_name: r.key_name,
@@ -62,8 +76,13 @@ export function rowView(r: Selectable<RequestLogTable>): RequestRow {
     user: r.user_label,
     method: r.method,
     path: r.path,
+    kind: r.kind ?? null,
+    model_call: r.kind === "generate" || ((r.kind ?? null) === null && r.requested_model !== null),
     client_dialect: r.client_dialect,
     client_tool: r.client_tool,
+    session_id: r.session_id ?? null,
+    agent_id: r.agent_id ?? null,
+    parent_agent_id: r.parent_agent_id ?? null,
     requested_model: r.requested_model,
     alias: r.alias,
     provider: r.provider,
@@ -82,11 +101,15 @@ export function rowView(r: Selectable<RequestLogTable>): RequestRow {
     cache_read_tokens: Number(r.cache_read_tokens),
     cache_write_tokens: Number(r.cache_write_tokens),
     reasoning_tokens: Number(r.reasoning_tokens),
+    cache_hit_rate: Number(r.input_tokens) > 0 ? Number(r.cache_read_tokens) / Number(r.input_tokens) : null,
     estimated: Number(r.estimated) === 1,
     cost_usd: Number(r.cost_nanos) / 1e9,
     attempts: Number(r.attempts),
     route: r.route,
     warnings: r.warnings ? (JSON.parse(r.warnings) as { code: string; message: string }[]) : [],
     has_bodies: Number(r.has_bodies) === 1,
+    ...(r.mcp_server
+      ? { mcp_server: r.mcp_server, mcp_tool: r.mcp_tool ?? "", mcp_session: r.mcp_session ?? null }
+      : {}),
   };
 }

@@ -24,6 +24,7 @@ export function requestLogOf(config: Config, logger: Logger, data: Data | undefi
         .then((print) => print(row, bodies))
         .catch((err: unknown) => logger.warn({ err: (err as Error).message }, "could not show a conversation"));
   }
+  let outage = false;
   const log = new RequestLog(
     data,
     dir,
@@ -37,13 +38,23 @@ export function requestLogOf(config: Config, logger: Logger, data: Data | undefi
     },
     redactorOf(config),
     {
-      spooled: (rows, err, file) =>
+      // One line when the database stops taking rows, one when it caught up: not one per batch meanwhile.
+      spooled: (rows, err, file) => {
+        const line = { rows, dir, err: (err as Error).message };
+        if (outage) {
+          logger.debug(line, `${rows} more settled request(s) spooled while the database does not take them`);
+          return;
+        }
+        outage = true;
         logger.error(
-          { rows, dir, err: (err as Error).message },
+          line,
           `the database did not take ${rows} settled request(s), their request log and ledger row(s): kept in ${dir} (${file}) until it does (their bodies are not kept)`,
-        ),
-      caughtUp: (rows) =>
-        logger.warn({ rows }, `the ledger caught up, with the request log: ${rows} spooled request(s) written`),
+        );
+      },
+      caughtUp: (rows) => {
+        outage = false;
+        logger.warn({ rows }, `the ledger caught up, with the request log: ${rows} spooled request(s) written`);
+      },
       pruneFailed: (err) => logger.warn({ err: (err as Error).message }, "pruning the request log failed"),
       ...(show ? { finished: show } : {}),
     },

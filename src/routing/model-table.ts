@@ -29,6 +29,8 @@ export function onDeployment(route: Route, d: Deployment): Route {
  */
 export class ModelTable {
   private readonly exact = new Map<string, ModelConfig>();
+  /** Exact aliases by their lower-case spelling: names match case-insensitively, as patterns and allow-lists do. */
+  private readonly folded = new Map<string, string>();
   private readonly patterns: { alias: string; re: RegExp; settings: ModelConfig }[] = [];
 
   constructor(
@@ -37,13 +39,21 @@ export class ModelTable {
   ) {
     for (const [alias, settings] of Object.entries(models)) {
       if (alias.includes("*")) this.patterns.push({ alias, re: globToRegExp(alias), settings });
-      else this.exact.set(alias, settings);
+      else {
+        this.exact.set(alias, settings);
+        if (!this.folded.has(alias.toLowerCase())) this.folded.set(alias.toLowerCase(), alias);
+      }
     }
   }
 
+  /**
+   * The route of a model name. One case rule everywhere: an exact alias matches whatever the case (its own
+   * spelling first), as patterns and allow-lists do, so no spelling of an alias reaches another route.
+   */
   resolve(name: string): Route | undefined {
-    const exact = this.exact.get(name);
-    if (exact) return this.route(name, name, exact);
+    const alias = this.exact.has(name) ? name : this.folded.get(name.toLowerCase());
+    const exact = alias === undefined ? undefined : this.exact.get(alias);
+    if (alias !== undefined && exact) return this.route(alias, name, exact, alias);
     for (const p of this.patterns) if (p.re.test(name)) return this.route(p.alias, name, p.settings);
     const slash = name.indexOf("/");
     if (slash > 0) {
@@ -56,8 +66,8 @@ export class ModelTable {
     return undefined;
   }
 
-  private route(alias: string, requested: string, settings: ModelConfig): Route | undefined {
-    const deployments = deploymentsOf(settings, requested, this.providers);
+  private route(alias: string, requested: string, settings: ModelConfig, model = requested): Route | undefined {
+    const deployments = deploymentsOf(settings, model, this.providers);
     if (!deployments) return undefined;
     const first = deployments[0]!;
     return {
@@ -73,7 +83,8 @@ export class ModelTable {
 
   /**
    * Every deployment (for the health view), by id, with the aliases and patterns that reach it: those of the
-   * exact aliases, those of patterns that name their model, and those patterns were seen to resolve to.
+   * exact aliases, those of patterns that name their model, those patterns were seen to resolve to, and the
+   * pattern that asking for a listed deployment's model by name resolves to.
    */
   allDeployments(
     seen: readonly { alias: string; model: string }[] = [],
@@ -95,10 +106,16 @@ export class ModelTable {
       const route = this.resolve(s.model);
       if (route && route.alias === s.alias) add(s.alias, route.settings, route.deployments);
     }
+    // A pattern reaches a listed deployment too when asking for its model by name resolves to the pattern.
+    for (const { d } of [...out.values()]) {
+      const route = this.resolve(d.model);
+      if (route && route.alias !== d.model && route.deployments.some((x) => x.id === d.id))
+        add(route.alias, route.settings, [d]);
+    }
     return out;
   }
 
-  /** Whether a route's deployments are known from the configuration alone (an exact alias). */
+  /** Whether a route's deployments are known from the configuration alone (an exact alias, as written). */
   isExact(alias: string): boolean {
     return this.exact.has(alias);
   }

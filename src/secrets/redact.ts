@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import { mcpCredentialValues } from "../config/schema-mcp.js";
 
 /**
  * The one secret-redaction pass of llmux: every kept body of the request log (and a failed request's
@@ -27,10 +28,15 @@ const SHAPES: RegExp[] = [
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
   /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+  // An AWS SigV4 signature and session token, as an upstream's error may quote them.
+  /\b(?<=Signature=)[0-9a-fA-F]{16,}/g,
+  /(?<=X-Amz-Security-Token[=:]\s?)[A-Za-z0-9%/+=]{16,}/gi,
+  // A PEM private key (a service account's).
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
 ];
 
 const NAMES =
-  "api[_-]?key|x-api-key|x-goog-api-key|authorization|access[_-]?token|refresh[_-]?token|client[_-]?secret|password|secret";
+  "api[_-]?key|x-api-key|x-goog-api-key|authorization|access[_-]?token|refresh[_-]?token|client[_-]?secret|password|secret|secret[_-]?access[_-]?key|session[_-]?token|private[_-]?key|session[_-]?secret";
 
 /** Names of members whose values are secrets by their name (`api_key`, `authorization`…). */
 export const SECRET_NAME = new RegExp(`^(?:${NAMES})$`, "i");
@@ -62,12 +68,15 @@ export class Redactor {
     return more.length > 0 ? new Redactor([...this.known, ...more], this.patterns.slice(SHAPES.length)) : this;
   }
 
-  /** The text with every known secret (and `more`: this request's own), shape and pattern replaced by [REDACTED]. */
-  redact(text: string, more: readonly string[] = []): string {
+  /**
+   * The text with every known secret (and `more`: this request's own), shape and pattern replaced by
+   * [REDACTED]; `named`: also the values of JSON members named like secrets (`"api_key": "…"`).
+   */
+  redact(text: string, more: readonly string[] = [], named = true): string {
     let out = text;
     if (more.length) for (const s of longestFirst(more)) out = replaceAll(out, s);
     for (const s of this.known) out = replaceAll(out, s);
-    out = out.replace(NAMED, `$1"${REDACTED}"`);
+    if (named) out = out.replace(NAMED, `$1"${REDACTED}"`);
     out = out.replace(BEARER, `$1 ${REDACTED}`);
     for (const p of this.patterns) out = out.replace(p, REDACTED);
     return out;
@@ -88,10 +97,41 @@ function password(url: string | undefined): string | undefined {
   }
 }
 
-/** Every secret the configuration holds: none of them may reach a kept body or a recording. */
+/** A service account's secrets, when `credentials` is its JSON (not the path of its file). */
+function serviceAccount(credentials: string | undefined): string[] {
+  if (!credentials?.trimStart().startsWith("{")) return [];
+  try {
+    const sa = JSON.parse(credentials) as Record<string, unknown>;
+    const key = typeof sa.private_key === "string" ? sa.private_key : undefined;
+    // The key whole, and each line of its body (a quote of it may be cut or re-wrapped).
+    const lines = key?.split("\n").filter((l) => l.length >= 16 && !l.startsWith("-----")) ?? [];
+    return [credentials, key, sa.private_key_id, ...lines].filter((s): s is string => typeof s === "string");
+  } catch {
+    return [credentials];
+  }
+}
+
+/** A provider's secrets: its keys, a cloud's credentials, and the values of the headers it sends. */
+function providerSecrets(p: Config["providers"][string]): (string | undefined)[] {
+  const o = p as Record<string, unknown>;
+  const text = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined);
+  const headers = o.headers && typeof o.headers === "object" ? Object.values(o.headers as Record<string, string>) : [];
+  return [
+    text("api_key"),
+    text("access_key_id"),
+    text("secret_access_key"),
+    text("session_token"),
+    ...serviceAccount(text("credentials")),
+    ...headers,
+  ];
+}
+
+/** Every secret the configuration holds: none of them may reach a kept body, a recording, a log or an answer. */
 export function configSecrets(config: Config): string[] {
   return [
-    ...Object.values(config.providers).map((p) => ("api_key" in p ? p.api_key : undefined)),
+    ...Object.values(config.providers).flatMap(providerSecrets),
+    config.admin.oidc?.client_secret,
+    config.admin.ui.session_secret,
     ...config.auth.keys,
     ...config.admin.keys,
     config.metrics.key,
@@ -100,6 +140,7 @@ export function configSecrets(config: Config): string[] {
     config.reasoning.secret,
     password(config.store.url),
     password(config.state.url),
+    ...Object.values(config.mcp.servers).flatMap(mcpCredentialValues),
   ].filter((s): s is string => typeof s === "string");
 }
 

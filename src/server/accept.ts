@@ -22,10 +22,18 @@ export function accept(req: IncomingMessage): Accepted | ErrorInfo {
     const key = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length)).get("key");
     if (key) req.headers["x-goog-api-key"] = key;
   }
-  // /v1/models serves both OpenAI and Anthropic clients: the latter send anthropic-version.
-  const dialect: Dialect =
-    match.kind === "models" && req.headers["anthropic-version"] !== undefined ? "anthropic" : match.dialect;
+  // /v1/models serves both OpenAI and Anthropic clients: the latter send anthropic-version, or (Claude Code's
+  // gateway model discovery) x-api-key or Anthropic's paging parameters.
+  const dialect: Dialect = match.kind === "models" && isAnthropicListing(req, url) ? "anthropic" : match.dialect;
   return { match, dialect };
+}
+
+function isAnthropicListing(req: IncomingMessage, url: string): boolean {
+  if (req.headers["anthropic-version"] !== undefined || req.headers["x-api-key"] !== undefined) return true;
+  const q = url.indexOf("?");
+  if (q === -1) return false;
+  const params = new URLSearchParams(url.slice(q + 1));
+  return params.has("limit") || params.has("after_id") || params.has("before_id");
 }
 
 export function isAccepted(v: Accepted | ErrorInfo): v is Accepted {

@@ -1,9 +1,12 @@
 import { forwardedHeaders } from "../http/reply.js";
 import type { Principal } from "../identity/principal.js";
 import { InputError, isObject } from "../ir/input-error.js";
-import type { Json, Request } from "../ir/types.js";
+import type { Dialect, ErrorInfo, Json, Request } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
+import { allowed } from "../limits/allow-list.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
+import { type Admission, isAdmitted } from "../request/admission.js";
+import type { Plan } from "../request/plan.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
 import { estimateInputTokens } from "../tokens/count.js";
 import { countBody } from "../tokens/gemini-count-body.js";
@@ -13,6 +16,66 @@ import { callUpstream, readAnswer, UpstreamFailure, type UpstreamPool, type Upst
 export interface CountDeps {
   readonly models: ModelTable;
   readonly pool: UpstreamPool;
+  /** The admit stage of generations: a count is held to the same allow-lists, limits and budgets. */
+  readonly admission?: Admission | undefined;
+}
+
+/** What the admit stage sees of a count: its route, nothing to generate. */
+function countPlan(route: Route, client: Dialect): Plan {
+  return {
+    route,
+    client,
+    upstream: route.provider.dialect,
+    passthrough: true,
+    body: "",
+    requestDialect: client,
+    clientStream: false,
+    upstreamStream: false,
+    tools: new Map(),
+    response: { model: route.requested },
+    warnings: new Warnings(),
+    origin: { provider: route.provider.name, model: route.upstreamModel },
+    maxOutputTokens: 0,
+    cursor: false,
+  };
+}
+
+/**
+ * A count goes through the admit stage as a generation does (allow-lists, the providers a caller may reach,
+ * rpm, concurrency, budgets): false when it was refused (and answered). A model no route serves is counted by
+ * llmux alone, if the caller's allow-lists admit its name.
+ */
+async function admitCount(
+  ex: Exchange,
+  deps: CountDeps,
+  principal: Principal,
+  route: Route | undefined,
+  requested: string | undefined,
+  client: Dialect,
+): Promise<boolean> {
+  let refused: ErrorInfo | undefined;
+  if (!route) {
+    if (principal.allow && (requested === undefined || !allowed(principal.allow, requested)))
+      refused = {
+        status: 403,
+        kind: "permission",
+        message: `The model '${requested ?? ""}' is not allowed for this API key.`,
+        param: "model",
+        code: "model_not_allowed",
+      };
+  } else if (deps.admission) {
+    const a = await deps.admission.admit({
+      principal,
+      plan: countPlan(route, client),
+      requestBytes: ex.trail.requestBytes,
+    });
+    if (isAdmitted(a)) ex.trail.admitted = a;
+    else refused = a;
+  }
+  if (!refused) return true;
+  ex.trail.decide(() => `not admitted: ${refused.message}`);
+  answerError(ex, client, refused, { outcome: "refused" });
+  return false;
 }
 
 /**
@@ -58,6 +121,7 @@ export async function countTokens(ex: Exchange, deps: CountDeps, principal: Prin
   const requested = isObject(body) && typeof body.model === "string" ? body.model : undefined;
   ex.trail.requested = requested;
   const route = requested ? deps.models.resolve(requested) : undefined;
+  if (!(await admitCount(ex, deps, principal, route, requested, "anthropic"))) return;
   if (route?.provider.countTarget && route.provider.dialect === "anthropic" && isObject(body)) {
     const counted = await askUpstream(
       ex,
@@ -107,6 +171,7 @@ export async function geminiCountTokens(
 ): Promise<void> {
   ex.trail.requested = model;
   const route = deps.models.resolve(model);
+  if (!(await admitCount(ex, deps, principal, route, model, "gemini"))) return;
   // countTokens takes the request either bare or wrapped in generateContentRequest.
   const request = isObject(body) && isObject(body.generateContentRequest) ? body.generateContentRequest : body;
   if (route?.provider.countTarget && route.provider.dialect === "gemini" && isObject(body)) {

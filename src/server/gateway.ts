@@ -3,8 +3,10 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { deploymentRows } from "../admin/deployment-rows.js";
 import type { Billing } from "../billing/billing.js";
+import { keepPricesFresh } from "../billing/price-list.js";
 import { billingOf } from "../billing/wire.js";
 import type { Config } from "../config/schema.js";
+import { websocketSettings } from "../config/schema-websocket.js";
 import { readTls } from "../config/tls.js";
 import type { BodyLimits } from "../http/read-body.js";
 import { Identifier, type Resolver } from "../identity/identify.js";
@@ -12,6 +14,9 @@ import { configResolvers } from "../identity/resolvers.js";
 import { limitsAdmission } from "../limits/admission.js";
 import { allowListAdmission } from "../limits/allow-list.js";
 import type { Logger } from "../log/logger.js";
+import { type Mcp, mcpOf } from "../mcp/mcp.js";
+import { serverStatuses } from "../mcp/status.js";
+import { Alerts } from "../observe/alerts.js";
 import { Observe } from "../observe/observe.js";
 import { StateAccess } from "../pipeline/caller-state.js";
 import { createProviders, type Provider } from "../providers/index.js";
@@ -22,12 +27,15 @@ import { requestLogOf } from "../requestlog/wire.js";
 import { advisory } from "../routing/advisory-health.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { ModelTable } from "../routing/model-table.js";
+import { redactorOf } from "../secrets/redact.js";
 import type { HotState } from "../state/hot-state.js";
+import { redisProblem } from "../state/redis-probe.js";
 import type { Store } from "../store/types.js";
 import { createPool, type UpstreamPool } from "../upstream/call.js";
 import { MB } from "../upstream/screen.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
+import { ResponsesSockets } from "./responses-socket.js";
 import { type ServeParts, serve } from "./serve.js";
 import { TeamParts } from "./team-parts.js";
 
@@ -39,6 +47,8 @@ export interface GatewayParts {
   store?: Store;
   /** Hot shared state (default: opened from `state`, memory or Redis). */
   hot?: HotState;
+  /** Waits before each retry of an alert that was not delivered, ms (default 1 s, 5 s, 30 s). */
+  alertBackoffMs?: readonly number[];
 }
 
 /**
@@ -58,8 +68,12 @@ export class Gateway {
   /** Cooldowns, in-flight counts and latency of deployments (on the hot state). */
   readonly health: DeploymentHealth;
   private readonly ownsHot: boolean;
+  /** Stops reading the price list (`price_list:`). */
+  private readonly stopPrices: () => void;
   private readonly pool: UpstreamPool;
   private readonly parts: ServeParts;
+  /** Responses over WebSocket: the upgrades and the sockets they opened. */
+  readonly sockets: ResponsesSockets;
   private readonly pruner: NodeJS.Timeout;
   /** Requests being served (for a graceful stop: what it waits for, and what it names). */
   private readonly inflight = new Inflight();
@@ -75,6 +89,8 @@ export class Gateway {
   readonly observe: Observe;
   /** A row per request (and its bodies, when kept) and the ledger's rows, on the data layer (absent without one). */
   readonly requestLog: RequestLog | undefined;
+  /** The MCP gateway (`/mcp`): upstream MCP servers behind the keys (absent when none is configured). */
+  readonly mcp: Mcp | undefined;
 
   constructor(
     readonly config: Config,
@@ -104,22 +120,31 @@ export class Gateway {
       },
       recovered: (d) => logger.info({ deployment: d.name }, `deployment ${d.name} recovered (its probe succeeded)`),
     });
+    this.mcp = mcpOf(config.mcp, logger, this.hot);
+    const mcp = this.mcp;
     this.team = parts.store
       ? undefined
       : new TeamParts(config, limits, {
           providers: this.providers,
+          mcpServers: mcp ? () => serverStatuses(mcp.hub) : undefined,
           deployments: async () =>
             deploymentRows(this.models.allDeployments(await this.health.seen().catch(() => [])), this.health),
         });
+    // A gateway that asks no key of its own is closed once keys are minted: unknown callers are refused.
+    const open =
+      config.auth.keys.length === 0 && !config.auth.passthrough && !config.auth.passthrough_providers?.length;
     const identifier = new Identifier([
       ...(parts.resolvers ?? []),
       ...(this.team?.resolvers ?? []),
-      ...configResolvers(config.auth),
+      ...(open && this.team ? [this.team.directory.closedOnceMinted()] : []),
+      ...configResolvers(config.auth, [...config.admin.keys, ...(config.metrics.key ? [config.metrics.key] : [])]),
     ]);
     this.store = parts.store ?? this.team!.store;
     this.billing = billingOf(config, logger);
+    this.stopPrices = keepPricesFresh(this.billing.prices, config, logger);
     this.requestLog = requestLogOf(config, logger, this.team?.data);
     const retentionMs = config.store.retention_days * 86_400_000;
+    const alerts = new Alerts(config.alerts, this.hot, logger, parts.alertBackoffMs);
     const admission = allowListAdmission(
       chainAdmissions(
         parts.admission,
@@ -130,7 +155,11 @@ export class Gateway {
           timezone: config.billing.timezone,
           alertAt: config.billing.alert_at,
           users: config.billing.users,
+          tags: config.tags,
           warn: (fields, msg) => logger.warn(fields, msg),
+          alert: (e) => {
+            if (alerts.wants(e.rule)) void alerts.fire(e);
+          },
         }),
       ),
     );
@@ -151,6 +180,9 @@ export class Gateway {
         models: this.models,
         state: new StateAccess(store, new ReasoningCache(() => store.reasoning), config.reasoning.secret),
         admission,
+        redactor: redactorOf(config),
+        billing: this.billing,
+        journal: this.requestLog,
         attempts: {
           pool: this.pool,
           models: this.models,
@@ -160,7 +192,7 @@ export class Gateway {
           retentionMs,
         },
       },
-      count: { models: this.models, pool: this.pool },
+      count: { models: this.models, pool: this.pool, admission },
       settle: {
         logger,
         billing: this.billing,
@@ -177,6 +209,7 @@ export class Gateway {
         retentionMs,
         isExact: (alias) => this.models.isExact(alias),
       },
+      mcp: this.mcp?.endpoint,
       stopping: () => this.stopping,
     };
     this.pruner = setInterval(() => void this.prune(), 3600_000);
@@ -184,12 +217,15 @@ export class Gateway {
     const handler = (req: IncomingMessage, res: ServerResponse) => void serve(this.parts, req, res);
     const tls = config.server.tls;
     this.server = tls ? createHttpsServer(readTls(tls), handler) : createHttpServer(handler);
+    this.sockets = new ResponsesSockets(this.parts, websocketSettings(config.server.websocket), limits.bytes);
+    this.server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head, this.server));
     this.server.keepAliveTimeout = 75_000;
     this.server.headersTimeout = 80_000;
     this.server.requestTimeout = 0;
   }
 
   listen(port = this.config.server.port, host = this.config.server.host): Promise<AddressInfo> {
+    this.mcp?.start();
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(port, host, () => {
@@ -197,6 +233,18 @@ export class Gateway {
         resolve(this.server.address() as AddressInfo);
       });
     });
+  }
+
+  /**
+   * Checks the Redis of `state.url` once, so that a configuration it cannot work with (credentials refused,
+   * an untrusted TLS certificate, redis:// on a TLS port, a Cluster node or a Sentinel) fails the start with
+   * its reason. A Redis that cannot be reached at all is an outage, left to `state.on_failure`.
+   */
+  async checkState(): Promise<void> {
+    const url = this.config.state.url;
+    if (!url) return;
+    const problem = await redisProblem(url, Math.max(3000, this.config.state.timeout_ms));
+    if (problem) throw new Error(problem);
   }
 
   /** Opens the database now (it is otherwise opened on first use), so that an unusable store fails the start. */
@@ -229,11 +277,28 @@ export class Gateway {
    * then everything is closed. What it waits for, and what it had to cut, is logged.
    */
   async shutdown(graceMs = this.config.server.shutdown_grace_ms): Promise<void> {
+    const start = performance.now();
     this.stopping = true;
     void this.stopListening();
     this.server.closeIdleConnections();
-    await this.inflight.drain(this.logger, graceMs);
-    await this.close();
+    this.mcp?.endpoint.endStreams();
+    await Promise.all([this.inflight.drain(this.logger, graceMs), this.sockets.stop(graceMs)]);
+    // Closing (the last rows to the database, Redis) gets what is left of the grace, at least a second: a
+    // database that hangs does not hold the stop (settled requests are in the journal, written at the next start).
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      this.close().then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), Math.max(1000, graceMs - (performance.now() - start)));
+      }),
+    ]);
+    clearTimeout(timer);
+    if (late) {
+      this.logger.error(
+        "closing did not finish within the grace period (the database or Redis does not answer): stopping anyway; settled requests not yet written are in the journal (billing.spool_dir)",
+      );
+      await new Promise<void>((resolve) => this.logger.flush(() => resolve()));
+    }
   }
 
   /** Closes everything at once (open requests are cut); once, however often it is called. */
@@ -245,12 +310,15 @@ export class Gateway {
   private async closeNow(): Promise<void> {
     this.stopping = true;
     clearInterval(this.pruner);
+    this.stopPrices();
     const stopped = this.stopListening();
     this.server.closeAllConnections();
+    this.sockets.close();
     await stopped;
     // Cut requests unwind (their upstream calls abort) and write their log lines before the log is flushed.
     await this.inflight.settled(2000);
     this.pool.close();
+    await this.mcp?.close();
     await this.requestLog?.close();
     this.team?.directory.close();
     await this.store.close();

@@ -1,11 +1,27 @@
+import type { Principal } from "../identity/principal.js";
 import { nowSeconds } from "../ir/ids.js";
 import type { Dialect } from "../ir/types.js";
+import { allowed } from "../limits/allow-list.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
 import type { ModelTable } from "../routing/model-table.js";
 
-/** GET /v1/models in the caller's dialect; wildcard routes are not listed. */
-export function listModels(ex: Exchange, models: ModelTable, dialect: Dialect): void {
-  const names = models.listed();
+/** The model names `principal` may use: its allow-lists admit them, and their provider takes its key. */
+export function modelsOf(models: ModelTable, principal: Principal | undefined): string[] {
+  const only = principal?.providers;
+  return models.listed().filter((id) => {
+    if (!allowed(principal?.allow, id)) return false;
+    if (!only) return true;
+    const provider = models.resolve(id)?.provider.name;
+    return provider !== undefined && only.includes(provider);
+  });
+}
+
+/**
+ * GET /v1/models in the caller's dialect, listing the models the caller's key may use; wildcard routes are
+ * not listed. Anthropic's shape (`id`, `display_name`) is what Claude Code's gateway model discovery reads.
+ */
+export function listModels(ex: Exchange, models: ModelTable, dialect: Dialect, principal?: Principal): void {
+  const names = modelsOf(models, principal);
   if (dialect === "anthropic") {
     const created = new Date(0).toISOString();
     const data = names.map((id) => ({ type: "model", id, display_name: id, created_at: created }));

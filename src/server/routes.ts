@@ -1,4 +1,5 @@
 import type { Matched } from "../request/route.js";
+import { cloudRoute } from "./cloud-routes.js";
 
 const POST: Record<string, Matched> = {
   "/v1/chat/completions": { kind: "generate", dialect: "openai-chat" },
@@ -10,6 +11,9 @@ const POST: Record<string, Matched> = {
   "/responses": { kind: "generate", dialect: "openai-responses" },
   "/openai/v1/responses": { kind: "generate", dialect: "openai-responses" },
   "/openai/responses": { kind: "generate", dialect: "openai-responses" },
+  "/v1/responses/compact": { kind: "generate", dialect: "openai-responses", compact: true },
+  "/responses/compact": { kind: "generate", dialect: "openai-responses", compact: true },
+  "/openai/v1/responses/compact": { kind: "generate", dialect: "openai-responses", compact: true },
   "/v1/messages": { kind: "generate", dialect: "anthropic" },
   "/messages": { kind: "generate", dialect: "anthropic" },
   "/v1/messages/count_tokens": { kind: "count_tokens", dialect: "anthropic" },
@@ -24,6 +28,8 @@ const GET: Record<string, Matched> = {
   "/health": { kind: "health", dialect: "openai-chat" },
   "/healthz": { kind: "health", dialect: "openai-chat" },
   "/": { kind: "root", dialect: "openai-chat" },
+  /** Claude Code's connection-warming probe (HEAD), answered without a key or a body. */
+  "/api/hello": { kind: "root", dialect: "anthropic" },
 };
 
 /** Deployment names may hold slashes (Cursor's Azure flow sends `google/gemini-2.5-pro` as it is). */
@@ -50,12 +56,28 @@ function geminiRoute(method: string, path: string): Matched | undefined {
     : { kind: "models", dialect: "gemini" };
 }
 
+/** The MCP endpoint: `/mcp` (every server), `/mcp/{server}` (one); POST, GET (its stream) and DELETE. */
+const MCP = /^\/mcp(?:\/([^/]+))?$/;
+const MCP_METHODS = new Set(["POST", "GET", "DELETE"]);
+
+function mcpRoute(method: string, path: string): Matched | undefined {
+  const m = MCP_METHODS.has(method) ? MCP.exec(path) : null;
+  if (!m) return undefined;
+  return m[1] === undefined
+    ? { kind: "mcp", dialect: "openai-chat" }
+    : { kind: "mcp", dialect: "openai-chat", server: decoded(m[1]) };
+}
+
 /** Finds the route of a request (the query string, e.g. ?beta=true or ?api-version=…, is ignored). */
 export function matchRoute(method: string, url: string): Matched | undefined {
   const q = url.indexOf("?");
   const path = (q === -1 ? url : url.slice(0, q)).replace(/\/+$/, "") || "/";
   const gemini = geminiRoute(method, path);
   if (gemini) return gemini;
+  const mcp = mcpRoute(method, path);
+  if (mcp) return mcp;
+  const cloud = cloudRoute(method, path);
+  if (cloud) return cloud;
   if (method === "POST") {
     const hit = POST[path];
     if (hit) return hit;

@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { sessionOf } from "../clients/session.js";
+import { clientSessionOf } from "../clients/session-headers.js";
+import { tagsOf } from "../clients/tags.js";
 import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
+import { DATABASE_UNAVAILABLE, isDatabaseOutage } from "../data/outage.js";
 import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, discardBody } from "../http/read-body.js";
 import { header } from "../http/reply.js";
@@ -9,22 +13,26 @@ import type { Principal } from "../identity/principal.js";
 import { newId } from "../ir/ids.js";
 import type { ErrorInfo } from "../ir/types.js";
 import type { Logger } from "../log/logger.js";
+import type { McpEndpoint } from "../mcp/endpoint.js";
 import type { Observe } from "../observe/observe.js";
 import { answerError, answerJson, type Exchange, openExchange } from "../pipeline/exchange.js";
-import { type GenerateDeps, generate } from "../pipeline/generate.js";
+import { type GenerateDeps, generate, type RequestBody } from "../pipeline/generate.js";
 import { identify } from "../pipeline/identify.js";
 import { read } from "../pipeline/read.js";
 import { release, type SettleParts, settle } from "../pipeline/settle.js";
-import type { Accepted } from "../request/route.js";
-import { Trail } from "../request/trail.js";
+import type { Accepted, Matched } from "../request/route.js";
+import { Trail, type Transport } from "../request/trail.js";
 import type { RequestLog } from "../requestlog/request-log.js";
 import type { ModelTable } from "../routing/model-table.js";
 import { unavailableAnswer } from "../state/resilient.js";
 import type { Store } from "../store/types.js";
 import { accept, dialectOfUnknown, isAccepted } from "./accept.js";
+import { asBedrockStream, bedrockCodec } from "./bedrock-reply.js";
+import { fromCloudBody, inferenceProfiles } from "./cloud-body.js";
 import { type CountDeps, countTokens, geminiCountTokens } from "./count-tokens.js";
 import { geminiModels } from "./gemini-models.js";
 import type { Inflight } from "./inflight.js";
+import { serveMcp } from "./mcp-route.js";
 import { listModels, oneModel } from "./models.js";
 import { storedResponse } from "./stored-responses.js";
 
@@ -51,6 +59,8 @@ export interface ServeParts {
   readonly generate: GenerateDeps;
   readonly count: CountDeps;
   readonly settle: SettleParts;
+  /** The MCP endpoint (`/mcp`), when MCP servers are configured. */
+  readonly mcp?: McpEndpoint | undefined;
   /** Whether a stop began (requests still arriving on open connections are answered 503). */
   stopping(): boolean;
 }
@@ -60,9 +70,16 @@ export interface ServeParts {
  * respond, for a generation) → settle. Settled exactly once, as its answer ends (before its last bytes leave:
  * its ledger row is journalled by then), or at the latest here, however the request ended.
  */
-export async function serve(parts: ServeParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const id = header(req.headers, "x-request-id") ?? newId("req_", 20);
+export async function serve(
+  parts: ServeParts,
+  req: IncomingMessage,
+  res: ServerResponse,
+  transport: Transport = "http",
+): Promise<void> {
+  // The id is llmux's own, always: a client's x-request-id is kept beside it (it may repeat or collide).
+  const id = newId("req_", 20);
   res.setHeader("x-request-id", id);
+  const clientId = header(req.headers, "x-request-id");
   const trail = new Trail(
     id,
     req.method ?? "GET",
@@ -70,6 +87,13 @@ export async function serve(parts: ServeParts, req: IncomingMessage, res: Server
     parts.logger.isLevelEnabled("debug"),
   );
   trail.clientTool = detectClientTool(req.headers);
+  trail.transport = transport;
+  trail.clientSession = clientSessionOf(req.headers);
+  trail.session = sessionOf(req.headers);
+  if (clientId) trail.clientRequestId = clientId.slice(0, 200);
+  const tagged = tagsOf(req.headers);
+  if (tagged.tags.length > 0) trail.tags = tagged.tags;
+  if (tagged.bad.length > 0) trail.badTags = tagged.bad;
   const settleNow = () => {
     if (ex.signal.aborted && !res.writableFinished) trail.answer.outcome = "aborted";
     settle(parts.settle, trail);
@@ -81,8 +105,9 @@ export async function serve(parts: ServeParts, req: IncomingMessage, res: Server
     await handle(parts, ex);
   } catch (err) {
     if (!ex.signal.aborted) {
-      const refused = unavailableAnswer(err);
+      const refused = unavailableAnswer(err) ?? (isDatabaseOutage(err) ? DATABASE_UNAVAILABLE : undefined);
       if (!refused) parts.logger.error({ err, req_id: id }, "unhandled error");
+      else trail.answer.reason ??= (err as Error).message;
       const internal: ErrorInfo = refused ?? { status: 500, kind: "server", message: "internal error" };
       if (!res.headersSent) answerError(ex, trail.client ?? "openai-chat", internal, { close: true });
       else {
@@ -111,6 +136,7 @@ async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
   }
   const { match, dialect } = accepted;
   trail.client = dialect;
+  trail.kind = match.kind;
   if (parts.stopping()) {
     // A request on a connection opened before the stop began: said plainly, and the connection closes.
     answerError(
@@ -147,31 +173,58 @@ async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
   return route(parts, ex, accepted, principal);
 }
 
+/**
+ * A Bedrock InvokeModel or Vertex rawPredict request's body as the Messages body it wraps (and a Bedrock
+ * stream's answer re-framed as Amazon's event stream); any other request's body as read.
+ */
+async function cloudFront(
+  ex: Exchange,
+  match: Matched,
+  body: RequestBody | undefined,
+): Promise<RequestBody | undefined> {
+  if (!body || !match.front) return body;
+  const unwrapped = fromCloudBody(match, body, ex.req.headers);
+  if (!("raw" in unwrapped)) {
+    answerError(ex, "anthropic", unwrapped);
+    return undefined;
+  }
+  if (match.front === "bedrock" && match.kind === "generate" && match.stream)
+    asBedrockStream(ex.res, await bedrockCodec());
+  return unwrapped;
+}
+
 /** The identified request, to its route's handler. */
 async function route(parts: ServeParts, ex: Exchange, accepted: Accepted, principal: Principal): Promise<void> {
   const { match, dialect } = accepted;
   switch (match.kind) {
     case "generate": {
-      const body = await read(ex, dialect, parts.limits);
+      const body = await cloudFront(ex, match, await read(ex, dialect, parts.limits));
       if (!body) return;
       ex.trail.requestBytes = body.raw.length;
+      ex.trail.session = sessionOf(ex.req.headers, body.json);
       return generate(ex, accepted, body, parts.generate);
     }
     case "count_tokens": {
-      const body = await read(ex, dialect, parts.limits);
+      const body = await cloudFront(ex, match, await read(ex, dialect, parts.limits));
       if (!body) return;
       ex.trail.requestBytes = body.raw.length;
+      ex.trail.session = sessionOf(ex.req.headers, body.json);
       if (dialect === "gemini") return geminiCountTokens(ex, parts.count, principal, match.model ?? "", body.json);
       return countTokens(ex, parts.count, principal, body.json);
     }
+    case "inference_profiles":
+      discardBody(ex.req, parts.limits);
+      return inferenceProfiles(ex);
     case "models":
       discardBody(ex.req, parts.limits);
       if (dialect === "gemini") return geminiModels(ex, parts.models);
-      return listModels(ex, parts.models, dialect);
+      return listModels(ex, parts.models, dialect, principal);
     case "model":
       discardBody(ex.req, parts.limits);
       if (dialect === "gemini") return geminiModels(ex, parts.models, match.model ?? "");
       return oneModel(ex, parts.models, dialect, match.model ?? "");
+    case "mcp":
+      return serveMcp(parts.mcp, ex, principal, match.server, parts.limits);
     default:
       discardBody(ex.req, parts.limits);
       return storedResponse(ex, parts.store.responses, principal.owner, match);

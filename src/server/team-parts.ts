@@ -1,15 +1,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AdminApi } from "../admin/admin.js";
 import type { DeploymentRow } from "../admin/deployments-route.js";
+import type { McpServerRow } from "../admin/mcp-route.js";
 import { adminRoutes } from "../admin/routes.js";
 import { SIGNUP_PATH, Signup } from "../admin/signup.js";
 import { WebUi } from "../admin/ui.js";
 import type { Config } from "../config/schema.js";
+import { appendAudit } from "../data/audit.js";
 import { anyCredentials } from "../data/credentials.js";
 import { Data } from "../data/data.js";
 import { Keys } from "../data/keys.js";
 import { DataStore } from "../data/store.js";
 import { Teams } from "../data/teams.js";
+import { UiSignOuts } from "../data/ui-signouts.js";
 import type { HttpNote } from "../http/note.js";
 import type { BodyLimits } from "../http/read-body.js";
 import type { Resolver } from "../identity/identify.js";
@@ -40,9 +43,18 @@ export class TeamParts {
       pollMs?: number;
       providers?: ReadonlyMap<string, Provider>;
       deployments?: () => Promise<DeploymentRow[]>;
+      mcpServers?: (() => McpServerRow[]) | undefined;
     } = {},
   ) {
-    this.data = new Data({ path: config.store.path, url: config.store.url });
+    this.data = new Data({
+      path: config.store.path,
+      url: config.store.url,
+      pool: {
+        size: config.store.pool_size,
+        connectTimeoutMs: config.store.connect_timeout_ms,
+        statementTimeoutMs: config.store.statement_timeout_ms,
+      },
+    });
     this.store = new DataStore(this.data, {
       reasoningMaxEntries: config.reasoning.cache_max_entries,
       reasoningTtlSeconds: Math.round(config.reasoning.cache_ttl_hours * 3600),
@@ -59,6 +71,7 @@ export class TeamParts {
         teams: this.teams,
         changed: () => this.directory.invalidate(),
         deployments: opts.deployments,
+        mcpServers: opts.mcpServers,
         data: this.data,
         timezone: config.billing.timezone,
         alertAt: config.billing.alert_at,
@@ -74,8 +87,14 @@ export class TeamParts {
         if ("refused" in v) return { refused: v.message };
         return v.keyId ? { keyId: v.keyId } : undefined;
       },
+      async (entry) => {
+        await appendAudit(this.data, entry);
+      },
     );
-    this.ui = config.admin.ui.enabled ? new WebUi(config, this.directory, limits) : undefined;
+    this.ui = config.admin.ui.enabled
+      ? new WebUi(config, this.directory, limits, undefined, new UiSignOuts(this.data))
+      : undefined;
+    if (this.ui) this.ui.auth.audit = (entry) => appendAudit(this.data, entry).then(() => undefined);
     if (this.ui && (config.admin.keys.length > 0 || config.admin.oidc)) {
       const ui = this.ui;
       this.admin.sessions = (req) => ui.adminSession(req);

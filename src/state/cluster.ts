@@ -11,6 +11,7 @@ import type { MemoryState } from "./memory.js";
 type Op =
   | "incr"
   | "addWithin"
+  | "adjust"
   | "throttle"
   | "count"
   | "get"
@@ -91,10 +92,14 @@ export class ClusterState implements HotState {
     assertInteger("delta", delta);
     return this.ask("incr", [key, delta, ttlMs]);
   }
-  addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within> {
+  addWithin(key: string, delta: number, limit: number, ttlMs?: number, existing?: boolean): Promise<Within> {
     assertInteger("delta", delta);
     assertInteger("limit", limit);
-    return this.ask("addWithin", [key, delta, limit, ttlMs]);
+    return this.ask("addWithin", [key, delta, limit, ttlMs, existing ?? false]);
+  }
+  async adjust(key: string, delta: number): Promise<number | undefined> {
+    assertInteger("delta", delta);
+    return (await this.ask<number | null | undefined>("adjust", [key, delta])) ?? undefined;
   }
   throttle(
     key: string,

@@ -18,9 +18,16 @@ export interface HotState {
   incr(key: string, delta: number, ttlMs?: number): Promise<number>;
   /**
    * Adds `delta` only when the result stays at or under `limit` (a reservation, a rate window, a
-   * concurrency slot). Returns whether it was added and the counter's value afterwards.
+   * concurrency slot). Returns whether it was added and the counter's value afterwards. With `existing`,
+   * a counter that is absent (never made, expired, or lost with a Redis that restarted) is not made: the
+   * answer says `absent` (a budget window must then be seeded from the ledger first).
    */
-  addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within>;
+  addWithin(key: string, delta: number, limit: number, ttlMs?: number, existing?: boolean): Promise<Within>;
+  /**
+   * Adds `delta` (either sign) to a counter only when it exists, never below 0 (a settlement): the new
+   * value, or undefined when the counter is absent.
+   */
+  adjust(key: string, delta: number): Promise<number | undefined>;
   /**
    * A rate limit by GCRA (a token bucket kept as one timestamp): takes `cost` units from a bucket of `limit`
    * units that refills evenly over `periodMs`, when they are there, in one atomic step; with `force` it
@@ -55,6 +62,8 @@ export interface HotState {
 export interface Within {
   readonly ok: boolean;
   readonly value: number;
+  /** Asked with `existing`: the counter was absent, so nothing was added. */
+  readonly absent?: boolean;
 }
 
 export interface Throttled {

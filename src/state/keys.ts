@@ -8,6 +8,7 @@
  * | `budget:{scope}:{id}:{windowStart}` | limits (admission, budget-seed) | nano-dollars spent or reserved in the window | the window, plus a day |
  * | `unseeded:{budget key}` | limits (budget-seed) | when a window started without the ledger's spend | as its budget key |
  * | `reseeding:{budget key}` | limits (budget-seed) | one instance's lock while it adds the ledger's spend | 60 s |
+ * | `held:{budget key}` | limits (budget) | when a reservation was last made in the window (gone: none for a while, so the counter is the ledger's spend) | 15 min, renewed by each reservation |
  * | `alert:{budget key}` | limits (admission) | the budget-share warning was logged | as its budget key |
  * | `conc:{scope}:{id}` | limits (admission) | requests in flight for a key, team or user | 10 min |
  * | `rpm:{scope}:{id}`, `tpm:{scope}:{id}` | limits (admission) | GCRA bucket of a key, team or user | a minute's refill |
@@ -23,12 +24,17 @@
  * | `resp:{response id}` | pipeline (attempts, settle) | the deployment that made a Response | store.retention_days |
  * | `resp-owner:{id}` | responses (ownership) | the caller that owns an upstream-kept Response or item | store.retention_days |
  * | `rsn:{fingerprint}` | routing (reasoning marks) | the provider account that made a piece of opaque reasoning | 24 h |
+ * | `alert-sent:{rule}:{scope}:{id}:{window}` | observe (alerts) | one instance's claim to send an alert | the budget window, plus a day |
+ * | `session-cost:{owner}:{session}` | pipeline (settle, cost headers) | nano-dollars a caller's coding session has cost so far | 7 days from its first request |
+ * | `mcp-calls:{owner}` | mcp (limits) | GCRA bucket of a caller's MCP tool calls (`mcp.calls_per_minute`) | a minute's refill |
+ * | `mcp-session:{id}` | mcp (sessions) | the owner an MCP session belongs to, for any instance to continue it | `mcp.session_ttl_minutes`, renewed |
  */
 export const hotKeys = {
   budget: (scope: string, id: string, windowStart: number) => `budget:${scope}:${id}:${windowStart}`,
   unseeded: (budgetKey: string) => `unseeded:${budgetKey}`,
   reseeding: (budgetKey: string) => `reseeding:${budgetKey}`,
   budgetAlert: (budgetKey: string) => `alert:${budgetKey}`,
+  budgetHeld: (budgetKey: string) => `held:${budgetKey}`,
   concurrency: (scope: string, id: string) => `conc:${scope}:${id}`,
   rpm: (owner: string) => `rpm:${owner}`,
   tpm: (owner: string) => `tpm:${owner}`,
@@ -45,4 +51,16 @@ export const hotKeys = {
   responseDeployment: (responseId: string) => `resp:${responseId}`,
   responseOwner: (id: string) => `resp-owner:${id}`,
   reasoningMark: (fingerprint: string) => `rsn:${fingerprint}`,
+  sessionCost: (owner: string, session: string) => `session-cost:${owner}:${session}`,
+  mcpCalls: (owner: string) => `mcp-calls:${owner}`,
+  mcpSession: (id: string) => `mcp-session:${id}`,
+  alertSent: (rule: string, scope: string, id: string, window: string) => `alert-sent:${rule}:${scope}:${id}:${window}`,
 } as const;
+
+/**
+ * Counters of money (budget windows): what an instance adds to them while Redis is away is kept and added to
+ * Redis's counters when it returns (src/state/resilient.ts), so spend made meanwhile is not forgotten.
+ */
+export function isCarriedOver(key: string): boolean {
+  return key.startsWith("budget:");
+}

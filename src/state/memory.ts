@@ -60,14 +60,24 @@ export class MemoryState implements HotState {
     return n;
   }
 
-  async addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within> {
+  async addWithin(key: string, delta: number, limit: number, ttlMs?: number, existing = false): Promise<Within> {
     assertInteger("delta", delta);
     assertInteger("limit", limit);
+    if (existing && this.live(key) === undefined) return { ok: false, value: 0, absent: true };
     const current = this.counter(key);
     const next = current + delta;
     if (next > limit) return { ok: false, value: current };
     this.put(key, next, ttlMs);
     return { ok: true, value: next };
+  }
+
+  async adjust(key: string, delta: number): Promise<number | undefined> {
+    assertInteger("delta", delta);
+    const e = this.live(key);
+    if (e === undefined) return undefined;
+    const n = Math.max(0, (Number(e.value) || 0) + delta);
+    e.value = String(n);
+    return n;
   }
 
   async throttle(

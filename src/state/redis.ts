@@ -17,8 +17,9 @@ end
 if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return v`;
 
-/** Adds only when the result stays within the limit; answers {added, value}. */
+/** Adds only when the result stays within the limit; answers {added, value, absent}. */
 const ADD_WITHIN = `
+if ARGV[4] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {0, 0, 1} end
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 local delta = tonumber(ARGV[1])
 if cur + delta > tonumber(ARGV[2]) then return {0, cur} end
@@ -27,6 +28,16 @@ if cur == 0 and redis.call('PTTL', KEYS[1]) == -1 and tonumber(ARGV[3]) > 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
 end
 return {1, v}`;
+
+/** Adds to a counter that exists, never below 0, keeping its expiry; -1 when it is absent. */
+const ADJUST = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local v = redis.call('INCRBY', KEYS[1], tonumber(ARGV[1]))
+if v < 0 then
+  redis.call('SET', KEYS[1], 0, 'KEEPTTL')
+  v = 0
+end
+return v`;
 
 /** GCRA (hot-state.ts gcraStep, the same arithmetic): answers {ok, remaining, retryMs, resetMs}. */
 const THROTTLE = `
@@ -65,7 +76,14 @@ interface Scripted extends Redis {
     force: string,
   ): Promise<[number, number, number, number]>;
   llmuxIncr(key: string, delta: number, ttl: number): Promise<number>;
-  llmuxAddWithin(key: string, delta: number, limit: number, ttl: number): Promise<[number, number]>;
+  llmuxAddWithin(
+    key: string,
+    delta: number,
+    limit: number,
+    ttl: number,
+    existing: string,
+  ): Promise<[number, number, number?]>;
+  llmuxAdjust(key: string, delta: number): Promise<number>;
 }
 
 export interface RedisStateOptions {
@@ -146,6 +164,7 @@ export class RedisState implements HotState {
     });
     client.defineCommand("llmuxIncr", { numberOfKeys: 1, lua: INCR });
     client.defineCommand("llmuxAddWithin", { numberOfKeys: 1, lua: ADD_WITHIN });
+    client.defineCommand("llmuxAdjust", { numberOfKeys: 1, lua: ADJUST });
     client.defineCommand("llmuxThrottle", { numberOfKeys: 1, lua: THROTTLE });
     // Connection errors surface on the operations that fail; the emitter must not crash the process.
     client.on("error", () => undefined);
@@ -183,11 +202,19 @@ export class RedisState implements HotState {
     return Number(await this.run((c) => c.llmuxIncr(key, delta, ttlMs ?? 0)));
   }
 
-  async addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within> {
+  async addWithin(key: string, delta: number, limit: number, ttlMs?: number, existing = false): Promise<Within> {
     assertInteger("delta", delta);
     assertInteger("limit", limit);
-    const [added, value] = await this.run((c) => c.llmuxAddWithin(key, delta, limit, ttlMs ?? 0));
-    return { ok: added === 1, value: Number(value) };
+    const [added, value, absent] = await this.run((c) =>
+      c.llmuxAddWithin(key, delta, limit, ttlMs ?? 0, existing ? "1" : "0"),
+    );
+    return absent === 1 ? { ok: false, value: 0, absent: true } : { ok: added === 1, value: Number(value) };
+  }
+
+  async adjust(key: string, delta: number): Promise<number | undefined> {
+    assertInteger("delta", delta);
+    const v = Number(await this.run((c) => c.llmuxAdjust(key, delta)));
+    return v < 0 ? undefined : v;
   }
 
   async throttle(

@@ -1,5 +1,6 @@
 import type { ErrorInfo } from "../ir/types.js";
 import type { HotState, Throttled, Within } from "./hot-state.js";
+import { isCarriedOver } from "./keys.js";
 import { MemoryState } from "./memory.js";
 
 /** What happens when the shared engine (Redis) cannot be reached. */
@@ -39,11 +40,17 @@ export interface StateEvents {
  * every operation is answered by this instance's memory, so serving continues with per-instance limits,
  * and the change is reported once each way. `fail-closed`: operations throw StateUnavailable, so requests
  * that need shared counters are refused rather than admitted unchecked.
+ *
+ * Under `degrade`, what this instance adds meanwhile to counters of money (budget windows: keys.ts
+ * `isCarriedOver`) is kept, and added to Redis's counters when it answers again (only to counters Redis
+ * still has: one it lost is seeded from the ledger, which holds that spend already).
  */
 export class ResilientState implements HotState {
   readonly engine: HotState["engine"];
   private readonly local = new MemoryState();
   private degraded = false;
+  /** What was added locally to counters of money while the shared engine was away, by key. */
+  private readonly owed = new Map<string, number>();
 
   constructor(
     private readonly shared: HotState,
@@ -58,12 +65,14 @@ export class ResilientState implements HotState {
     return this.degraded;
   }
 
-  private async run<T>(op: (s: HotState) => Promise<T>): Promise<T> {
+  /** One operation on the shared engine; while it is away, on this instance's memory (`local` sees the answer). */
+  private async run<T>(op: (s: HotState) => Promise<T>, local?: (v: T) => void): Promise<T> {
     try {
       const v = await op(this.shared);
       if (this.degraded) {
         this.degraded = false;
         this.events.up();
+        await this.payBack();
       }
       return v;
     } catch (err) {
@@ -73,15 +82,47 @@ export class ResilientState implements HotState {
         this.events.down(err);
       }
       if (this.policy === "fail-closed") throw new StateUnavailable(err);
-      return op(this.local);
+      const v = await op(this.local);
+      local?.(v);
+      return v;
     }
   }
 
-  incr(key: string, delta: number, ttlMs?: number): Promise<number> {
-    return this.run((s) => s.incr(key, delta, ttlMs));
+  private owe(key: string, delta: number): void {
+    if (delta !== 0 && isCarriedOver(key)) this.owed.set(key, (this.owed.get(key) ?? 0) + delta);
   }
-  addWithin(key: string, delta: number, limit: number, ttlMs?: number): Promise<Within> {
-    return this.run((s) => s.addWithin(key, delta, limit, ttlMs));
+
+  /** Adds what was owed to the shared counters that still exist; the local copies are dropped. */
+  private async payBack(): Promise<void> {
+    const owed = [...this.owed];
+    this.owed.clear();
+    await Promise.all(
+      owed.map(async ([key, delta]) => {
+        await this.local.del(key);
+        await this.shared.adjust(key, delta).catch(() => this.owe(key, delta));
+      }),
+    );
+  }
+
+  incr(key: string, delta: number, ttlMs?: number): Promise<number> {
+    return this.run(
+      (s) => s.incr(key, delta, ttlMs),
+      () => this.owe(key, delta),
+    );
+  }
+  addWithin(key: string, delta: number, limit: number, ttlMs?: number, existing?: boolean): Promise<Within> {
+    return this.run(
+      (s) => s.addWithin(key, delta, limit, ttlMs, existing),
+      (r) => {
+        if (r.ok) this.owe(key, delta);
+      },
+    );
+  }
+  adjust(key: string, delta: number): Promise<number | undefined> {
+    return this.run(
+      (s) => s.adjust(key, delta),
+      () => this.owe(key, delta),
+    );
   }
   throttle(
     key: string,

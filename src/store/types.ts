@@ -37,6 +37,10 @@ export interface ResponseStore {
 export interface KeyValueCache {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
+  /** The values of many keys at once, in a few queries however many keys (absent and expired keys are left out). */
+  getMany(keys: readonly string[]): Promise<Map<string, string>>;
+  /** Keeps many entries at once, in a few writes however many entries. */
+  putMany(entries: ReadonlyMap<string, string>): Promise<void>;
 }
 
 /** What llmux keeps between requests. The embedded default is an SQLite file. */

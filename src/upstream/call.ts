@@ -2,8 +2,10 @@ import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { readWhole } from "../http/whole-body.js";
 import type { ErrorInfo, UpstreamDialect } from "../ir/types.js";
+import { isEventStream } from "../providers/aws-event-stream.js";
 import type { OutgoingCall, Provider, UpstreamTarget } from "../providers/types.js";
 import { type AttemptClock, chunkArrived, timedBody } from "../request/timing.js";
+import { capFrames } from "./cap-frames.js";
 import type { StartVerdict } from "./inspect.js";
 import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply } from "./screen.js";
 import type { UsageTap } from "./usage-tap.js";
@@ -96,6 +98,8 @@ export async function callUpstream(
     clock.waitMs += clock.headersAt - clock.startAt;
     clock.status = reply.status;
   }
+  // An event stream's messages are bounded by their declared length, before AWS's decoder holds any of them.
+  if (isEventStream(reply)) reply = { ...reply, body: capFrames(reply.body, pool.limits.eventBytes) };
   if (provider.adaptReply) reply = { ...(await provider.adaptReply(reply)) };
   const where = provider.local ? provider.name : `${provider.name} (${new URL(target.url).host})`;
   const screened = await screenReply(reply, provider.dialect, expect, pool.limits, where);

@@ -86,7 +86,7 @@ export async function* capTotal(body: AsyncIterable<Uint8Array>, max: number): A
   }
 }
 
-function tooLarge(what: string, option: string, max: number): string {
+export function tooLarge(what: string, option: string, max: number): string {
   return `${what} is larger than ${option} (${Math.round((max / MB) * 100) / 100} MB) allows`;
 }
 

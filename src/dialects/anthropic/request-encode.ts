@@ -5,6 +5,7 @@ import { claudeFacts } from "../../models/claude.js";
 import { applyOwnExtras } from "../extras.js";
 import { flatToolName, isAccountedFor } from "../tool-identity.js";
 import type { Encoded, ToolMapping } from "../types.js";
+import { type CacheOptions, cachesByBreakpoints, placeCacheBreakpoints } from "./cache-breakpoints.js";
 import { encodeAssistantPart, encodeMedia, encodeText, encodeToolResultContent } from "./content.js";
 import { applySampling, thinkingConfig } from "./thinking.js";
 import { encodeAnthropicToolChoice, encodeAnthropicTools } from "./tools.js";
@@ -18,6 +19,11 @@ export interface AnthropicRequestOptions {
   thinkingForms?: readonly ("enabled" | "adaptive")[];
   /** Whether a trailing assistant message is accepted. Default: from the Claude model table. */
   allowPrefill?: boolean;
+  /**
+   * Prompt-cache breakpoints on a request translated from another dialect (cache-breakpoints.ts); an
+   * Anthropic client's own body keeps its own markers. Default: none.
+   */
+  cache?: CacheOptions | undefined;
 }
 
 export interface AnthropicRequestResult {
@@ -293,7 +299,7 @@ class AnthropicRequestWriter {
         "previous_response_id",
       );
     }
-    if (req.promptCacheKey !== undefined) {
+    if (req.promptCacheKey !== undefined && !(this.opts.cache && cachesByBreakpoints(req.model))) {
       w.add(
         "dropped_field",
         "prompt_cache_key has no Anthropic equivalent (caching uses cache_control)",
@@ -321,5 +327,6 @@ export function encodeAnthropicRequest(
 ): Encoded<AnthropicRequestResult> {
   const writer = new AnthropicRequestWriter(req, opts);
   const body = writer.encode();
+  if (opts.cache && req.source !== D && cachesByBreakpoints(req.model)) placeCacheBreakpoints(body, opts.cache);
   return { value: { body, tools: writer.tools }, warnings: writer.warnings.list };
 }

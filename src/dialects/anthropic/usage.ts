@@ -1,6 +1,6 @@
 import { leftovers } from "../../ir/input-error.js";
 import type { JsonObject, Usage } from "../../ir/types.js";
-import { anthropicInputTokens } from "../../ir/usage.js";
+import { anthropicInputTokens, tokenCount } from "../../ir/usage.js";
 
 const KNOWN = new Set([
   "input_tokens",
@@ -10,8 +10,9 @@ const KNOWN = new Set([
   "output_tokens_details",
 ]);
 
+/** A reported token count, clamped to a finite non-negative integer (absent when not a number). */
 function num(v: unknown): number | undefined {
-  return typeof v === "number" ? v : undefined;
+  return tokenCount(v);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { isObject } from "../../ir/input-error.js";
+import { isPrototypeKey } from "../../ir/own-keys.js";
 import type { Json, JsonObject } from "../../ir/types.js";
 import type { Warnings } from "../../ir/warnings.js";
 
@@ -235,7 +236,7 @@ class ConverseWriter {
   private additionalFields(body: JsonObject): JsonObject | undefined {
     const out: JsonObject = {};
     for (const [key, value] of Object.entries(body)) {
-      if (MAPPED.has(key) || value === undefined) continue;
+      if (MAPPED.has(key) || value === undefined || isPrototypeKey(key)) continue;
       if (key === "metadata" || key === "service_tier") this.drop(key, key);
       else if (isClaude(this.model)) out[key] = value;
       else this.drop(key === "thinking" ? "thinking (reasoning settings for this model)" : key, key);

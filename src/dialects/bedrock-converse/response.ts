@@ -4,6 +4,17 @@ import type { Json, JsonObject, Response } from "../../ir/types.js";
 import type { DecodeOptions } from "../types.js";
 import { ConverseStreamDecoder } from "./stream-decode.js";
 
+/** A tool call's input as JSON text; one nested too deeply to be encoded again is named as such. */
+function inputText(t: JsonObject): string {
+  try {
+    return JSON.stringify(t.input ?? {});
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const name = typeof t.name === "string" ? t.name : "a tool";
+    throw new Error(`the upstream's input for the tool call '${name}' is nested too deeply to be relayed`);
+  }
+}
+
 /**
  * A whole Converse response (`{output: {message}, stopReason, usage}`) → IR, read as the stream that says
  * the same, so both paths agree.
@@ -21,7 +32,7 @@ export function decodeConverseResponse(value: Json, opts: DecodeOptions = {}): R
     if (isObject(block.toolUse)) {
       const t = block.toolUse;
       decoder.handle("contentBlockStart", { contentBlockIndex: i, start: { toolUse: t } }, sink);
-      const input = JSON.stringify(t.input ?? {});
+      const input = inputText(t);
       decoder.handle("contentBlockDelta", { contentBlockIndex: i, delta: { toolUse: { input } } }, sink);
     } else if (typeof block.text === "string") {
       decoder.handle("contentBlockDelta", { contentBlockIndex: i, delta: { text: block.text } }, sink);

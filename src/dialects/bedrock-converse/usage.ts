@@ -1,8 +1,10 @@
 import { isObject } from "../../ir/input-error.js";
 import type { Json, StopReason, Usage } from "../../ir/types.js";
+import { tokenCount } from "../../ir/usage.js";
 
+/** A reported token count, clamped to a finite non-negative integer (0 when not a number). */
 function num(v: Json | undefined): number {
-  return typeof v === "number" && Number.isFinite(v) ? v : 0;
+  return tokenCount(v) ?? 0;
 }
 
 /**

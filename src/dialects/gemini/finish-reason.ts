@@ -1,4 +1,5 @@
-import type { StopReason } from "../../ir/types.js";
+import { isObject } from "../../ir/input-error.js";
+import type { Extras, JsonObject, StopReason } from "../../ir/types.js";
 
 /** finishReason values that mean the answer was withheld by a safety or policy filter. */
 const FILTERED = new Set([
@@ -31,4 +32,10 @@ export function stopToGemini(reason: StopReason): string {
     default:
       return "STOP";
   }
+}
+
+/** The promptFeedback of a blocked prompt, kept by the Gemini decoder for a Gemini client. */
+export function blockedPrompt(extras: Extras | undefined): JsonObject | undefined {
+  const feedback = extras?.dialect === "gemini" ? extras.fields.promptFeedback : undefined;
+  return isObject(feedback) ? feedback : undefined;
 }

@@ -3,7 +3,7 @@ import { expectObject } from "../../ir/input-error.js";
 import type { Json, JsonObject, Response } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
 import type { DecodeOptions, Encoded, ResponseOptions } from "../types.js";
-import { stopToGemini } from "./finish-reason.js";
+import { blockedPrompt, stopToGemini } from "./finish-reason.js";
 import { outputParts } from "./output-parts.js";
 import { GeminiStreamDecoder } from "./stream-decode.js";
 import { encodeGeminiUsage } from "./usage.js";
@@ -24,6 +24,17 @@ export function decodeGeminiResponse(value: Json, opts: DecodeOptions = {}): Res
 export function encodeGeminiResponse(res: Response, opts: ResponseOptions = {}): Encoded<JsonObject> {
   const warnings = new Warnings();
   const parts = outputParts(res.content, opts.wrapReasoning);
+  const feedback = blockedPrompt(res.extras);
+  if (feedback)
+    return {
+      value: {
+        promptFeedback: feedback,
+        usageMetadata: encodeGeminiUsage(res.usage),
+        modelVersion: opts.model ?? res.model,
+        responseId: res.id,
+      },
+      warnings: warnings.list,
+    };
   const body: JsonObject = {
     candidates: [
       {

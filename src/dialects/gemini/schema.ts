@@ -1,4 +1,5 @@
 import { isObject } from "../../ir/input-error.js";
+import { isPrototypeKey, ownMember } from "../../ir/own-keys.js";
 import type { Json, JsonObject } from "../../ir/types.js";
 import type { Warnings } from "../../ir/warnings.js";
 
@@ -60,8 +61,8 @@ function resolveRef(ref: string, root: JsonObject): Json | undefined {
   let node: Json | undefined = root;
   for (const seg of ref.slice(2).split("/")) {
     const key = seg.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (!isObject(node)) return undefined;
-    node = node[key];
+    if (!isObject(node) || isPrototypeKey(key)) return undefined;
+    node = ownMember(node, key);
   }
   return node;
 }
@@ -119,10 +120,10 @@ function convert(node: Json, ctx: Ctx, path: string, depth: number, seen: readon
         continue;
       case "properties":
         if (isObject(value)) {
-          const props: JsonObject = {};
-          for (const [name, sub] of Object.entries(value))
-            props[name] = convert(sub, ctx, `${here}.${name}`, depth + 1, seen);
-          out.properties = props;
+          // Own members whatever their names (a property may be called `__proto__`).
+          out.properties = Object.fromEntries(
+            Object.entries(value).map(([name, sub]) => [name, convert(sub, ctx, `${here}.${name}`, depth + 1, seen)]),
+          );
         }
         continue;
       case "items":

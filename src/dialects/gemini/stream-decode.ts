@@ -1,6 +1,6 @@
 import { derivedId, nowSeconds } from "../../ir/ids.js";
 import { isObject } from "../../ir/input-error.js";
-import type { AssistantPart, Json, JsonObject, StopReason, Usage } from "../../ir/types.js";
+import type { AssistantPart, Extras, Json, JsonObject, StopReason, Usage } from "../../ir/types.js";
 import { eventJson, notJsonMessage } from "../../sse/event-json.js";
 import type { SseEvent } from "../../sse/parser.js";
 import { identityOf, unwrapCustomInput } from "../tool-identity.js";
@@ -39,6 +39,8 @@ export class GeminiStreamDecoder implements StreamDecoder {
   private usage: Usage | undefined;
   private finishReason: string | undefined;
   private blocked = false;
+  /** The upstream's promptFeedback when it blocked the prompt: a Gemini client gets it back as it came. */
+  private feedback: JsonObject | undefined;
 
   constructor(private readonly opts: DecodeOptions = {}) {}
 
@@ -67,7 +69,10 @@ export class GeminiStreamDecoder implements StreamDecoder {
     const usage = decodeGeminiUsage(field(data, "usageMetadata"));
     if (usage) this.usage = usage;
     const feedback = field(data, "promptFeedback");
-    if (isObject(feedback) && typeof field(feedback, "blockReason") === "string") this.blocked = true;
+    if (isObject(feedback) && typeof field(feedback, "blockReason") === "string") {
+      this.blocked = true;
+      this.feedback = feedback;
+    }
     const candidate = Array.isArray(data.candidates) && isObject(data.candidates[0]) ? data.candidates[0] : undefined;
     if (!candidate) return;
     const content = candidate.content;
@@ -225,12 +230,14 @@ export class GeminiStreamDecoder implements StreamDecoder {
     const hadCalls = this.calls > 0;
     const stopReason: StopReason =
       this.blocked && this.nextIndex === 0 ? "content_filter" : stopFromGemini(this.finishReason, hadCalls);
-    const ev: { type: "end"; stopReason: StopReason; stopSequence: null; usage?: Usage } = {
+    const ev: { type: "end"; stopReason: StopReason; stopSequence: null; usage?: Usage; extras?: Extras } = {
       type: "end",
       stopReason,
       stopSequence: null,
     };
     if (this.usage) ev.usage = this.usage;
+    // A blocked prompt (no candidate at all): its reason, for a Gemini client.
+    if (this.feedback && this.nextIndex === 0) ev.extras = { dialect: D, fields: { promptFeedback: this.feedback } };
     out(ev);
   }
 }

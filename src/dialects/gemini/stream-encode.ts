@@ -1,7 +1,7 @@
 import type { JsonObject, StreamEvent, Usage } from "../../ir/types.js";
 import type { ResponseOptions, StreamEncoder } from "../types.js";
 import { encodeGeminiError } from "./errors.js";
-import { stopToGemini } from "./finish-reason.js";
+import { blockedPrompt, stopToGemini } from "./finish-reason.js";
 import { functionCallPart, signatureOf } from "./output-parts.js";
 import { D } from "./parts.js";
 import { encodeGeminiUsage } from "./usage.js";
@@ -96,6 +96,16 @@ export class GeminiStreamEncoder implements StreamEncoder {
         return;
       case "end": {
         if (e.usage) this.usage = e.usage;
+        const feedback = blockedPrompt(e.extras);
+        if (feedback) {
+          // The prompt was blocked: no candidate, the reason in promptFeedback, as Gemini says it.
+          const body: JsonObject = { promptFeedback: feedback, usageMetadata: encodeGeminiUsage(this.usage) };
+          body.modelVersion = this.opts.model ?? this.model;
+          body.responseId = this.id;
+          this.out += frame(JSON.stringify(body));
+          this.done = true;
+          return;
+        }
         const parts: JsonObject[] = [{ text: "" }];
         this.chunk(parts, { finishReason: stopToGemini(e.stopReason) });
         this.done = true;

@@ -1,8 +1,10 @@
 import { isObject } from "../../ir/input-error.js";
 import type { Json, JsonObject, Usage } from "../../ir/types.js";
+import { tokenCount } from "../../ir/usage.js";
 
+/** A reported token count, clamped to a finite non-negative integer (absent when not a number). */
 function num(v: Json | undefined): number | undefined {
-  return typeof v === "number" ? v : undefined;
+  return tokenCount(v);
 }
 
 /**

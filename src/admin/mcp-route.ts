@@ -1,0 +1,44 @@
+import { z } from "zod";
+import type { AdminRoute } from "./route.js";
+
+export const McpServerView = z
+  .object({
+    name: z.string().describe("The server's name: the prefix of its tools (name__tool) and its endpoint /mcp/{name}."),
+    transport: z.enum(["stdio", "http", "sse"]),
+    target: z.string().describe("stdio: the command (without its arguments); http, sse: the URL (without its query)."),
+    status: z.enum(["connecting", "ready", "down", "closed"]).describe("As this instance sees it."),
+    last_error: z.string().nullable().describe("Why it is down (no credentials)."),
+    restarts: z.number().int().describe("Times this instance connected it again (a stdio server: restarted it)."),
+    pid: z.number().int().nullable().describe("stdio: the process of this instance's copy."),
+    tools: z
+      .array(
+        z.object({
+          name: z.string().describe("The tool's own name on the server."),
+          description: z.string().nullable(),
+          offered: z.boolean().describe("Whether tools.allow / tools.deny offer it."),
+          needs_approval: z.boolean(),
+        }),
+      )
+      .describe("What the server lists (every tool, offered or not)."),
+    prompts: z.number().int(),
+    resources: z.number().int(),
+  })
+  .meta({ id: "McpServer" });
+
+export const McpServerList = z.object({ data: z.array(McpServerView) }).meta({ id: "McpServerList" });
+
+export type McpServerRow = z.infer<typeof McpServerView>;
+
+/** `GET /admin/v1/mcp/servers`: the configured MCP servers, their health and their tools. */
+export function mcpRoutes(list: () => McpServerRow[]): AdminRoute[] {
+  return [
+    {
+      method: "GET",
+      path: "/admin/v1/mcp/servers",
+      summary: "Each MCP server: transport, health, restarts and the tools it lists",
+      status: 200,
+      answer: McpServerList,
+      run: async () => ({ data: list() }),
+    },
+  ];
+}

@@ -1,0 +1,55 @@
+/** Keys and teams named on the command line by id or by name (names work wherever ids do). */
+import { AdminCallFailed, type AdminClient } from "./admin-client.js";
+
+interface Named {
+  id: string;
+  name: string;
+  user?: string | null;
+}
+
+function one(kind: "key" | "team", ref: string, found: Named[], prefix: string): string {
+  if (found.length === 1) return found[0]!.id;
+  if (found.length === 0) throw new AdminCallFailed(`no ${kind} named '${ref}' (give its name or its id, ${prefix}…)`);
+  throw new AdminCallFailed(
+    `${found.length} ${kind}s are named '${ref}': give the id (${found.map((k) => k.id).join(", ")})`,
+  );
+}
+
+/** A key by id (`key_…`) or by name; `revoked` also looks among revoked keys (they keep their names). */
+export async function keyIdOf(c: AdminClient, ref: string, revoked = false): Promise<string> {
+  if (ref.startsWith("key_")) return ref;
+  const keys = (await c.call("GET", "/admin/v1/keys", undefined, revoked ? { revoked: "all" } : {})) as {
+    data: Named[];
+  };
+  return one(
+    "key",
+    ref,
+    keys.data.filter((k) => k.name === ref),
+    "key_",
+  );
+}
+
+/** A team by id (`team_…`) or by name. */
+export async function teamIdOf(c: AdminClient, ref: string): Promise<string> {
+  if (ref.startsWith("team_")) return ref;
+  const teams = (await c.call("GET", "/admin/v1/teams")) as { data: Named[] };
+  return one(
+    "team",
+    ref,
+    teams.data.filter((t) => t.name === ref),
+    "team_",
+  );
+}
+
+/**
+ * Whose requests `llmux logs --key` means: a key by id or name, else the keys whose user label it is (the
+ * help says "its name"; people give the holder's name as often).
+ */
+export async function requestsOf(c: AdminClient, ref: string): Promise<{ key_id: string } | { user: string }> {
+  if (ref.startsWith("key_")) return { key_id: ref };
+  const keys = (await c.call("GET", "/admin/v1/keys", undefined, { revoked: "all" })) as { data: Named[] };
+  const byName = keys.data.filter((k) => k.name === ref);
+  if (byName.length > 0) return { key_id: one("key", ref, byName, "key_") };
+  if (keys.data.some((k) => k.user === ref)) return { user: ref };
+  throw new AdminCallFailed(`no key named '${ref}' and no key held by a user '${ref}' (give a name, an id or a user)`);
+}

@@ -1,0 +1,127 @@
+import { z } from "zod";
+
+/** A server's name: the prefix of its tools (`github__create_issue`) and the path of its own endpoint (`/mcp/github`). */
+export const MCP_SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9-]+)*$/;
+
+const Globs = z.array(z.string().min(1));
+
+const Tools = z
+  .object({
+    allow: Globs.optional().describe("Tools (globs on the server's own names) offered; omit for all."),
+    deny: Globs.default([]).describe("Tools (globs) never offered, even when allowed."),
+    approval: Globs.default([]).describe(
+      "Tools (globs) that need an administrator's approval: a call is refused with a message that says so.",
+    ),
+  })
+  .strict()
+  .default({ deny: [], approval: [] });
+
+const Common = {
+  tools: Tools.describe("Which of the server's tools llmux offers."),
+  timeout_ms: z
+    .number()
+    .int()
+    .positive()
+    .default(60_000)
+    .describe("Milliseconds a call may take without progress before it is abandoned."),
+  connect_timeout_ms: z
+    .number()
+    .int()
+    .positive()
+    .default(15_000)
+    .describe("Milliseconds to connect and initialise before the server is marked down (and tried again)."),
+};
+
+const Stdio = z
+  .object({
+    transport: z
+      .literal("stdio")
+      .default("stdio")
+      .describe("A command llmux runs and supervises (restarted when it exits); the default with a command."),
+    command: z.string().min(1).describe("The program to run."),
+    args: z.array(z.string()).default([]).describe("Its arguments."),
+    env: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe(`Its environment (credentials too: write "\${VARIABLE}" to read them from llmux's environment).`),
+    cwd: z.string().optional().describe("Its working directory."),
+    ...Common,
+  })
+  .strict();
+
+const Remote = (transport: "http" | "sse", what: string) =>
+  z
+    .object({
+      transport: z.literal(transport).describe(what),
+      url: z.string().url().describe("The server's endpoint URL."),
+      headers: z
+        .record(z.string(), z.string())
+        .default({})
+        .describe(`Headers sent with every request (credentials too: "Authorization: Bearer \${TOKEN}").`),
+      ...Common,
+    })
+    .strict();
+
+/** Without `transport`: `http` (Streamable HTTP) when a `url` is given (and `stdio`, the default, otherwise). */
+function withTransport(v: unknown): unknown {
+  if (!v || typeof v !== "object" || Array.isArray(v) || "transport" in v) return v;
+  if ("url" in v && !("command" in v)) return { ...v, transport: "http" };
+  return v;
+}
+
+export const McpServerSchema = z.preprocess(
+  withTransport,
+  z.discriminatedUnion("transport", [
+    Stdio,
+    Remote("http", "An MCP server over Streamable HTTP (the default with a url)."),
+    Remote("sse", "An MCP server over the older HTTP+SSE transport."),
+  ]),
+);
+
+export const McpSchema = z
+  .object({
+    servers: z
+      .record(z.string(), McpServerSchema)
+      .superRefine((servers, ctx) => {
+        for (const name of Object.keys(servers))
+          if (!MCP_SERVER_NAME.test(name))
+            ctx.addIssue({
+              code: "custom",
+              path: [name],
+              message: `'${name}' is not a server name: letters, digits, - and single _ (no __, which separates a server from its tools)`,
+            });
+      })
+      .default({})
+      .describe("Upstream MCP servers by a name of your choice: served together at /mcp, each at /mcp/{name}."),
+    calls_per_minute: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Tool calls a key may make per minute (over all servers); omit for no limit."),
+    session_ttl_minutes: z
+      .number()
+      .positive()
+      .default(60)
+      .describe("Minutes an idle /mcp session is kept before the client must initialise again."),
+  })
+  .strict()
+  .default({ servers: {}, session_ttl_minutes: 60 })
+  .describe("The MCP gateway: upstream MCP servers behind llmux's keys (see docs/mcp.md).");
+
+export type McpConfig = z.infer<typeof McpSchema>;
+export type McpServerConfig = z.infer<typeof McpServerSchema>;
+
+/** The values of a server's credentials (its headers and environment): redacted wherever they could appear. */
+export function mcpCredentialValues(cfg: McpServerConfig): string[] {
+  const values = cfg.transport === "stdio" ? Object.values(cfg.env) : Object.values(cfg.headers);
+  const out: string[] = [];
+  for (const v of values) {
+    if (v.length < 8) continue;
+    out.push(v);
+    // "Bearer <token>": the token alone too.
+    const token = v.split(/\s+/).pop();
+    if (token && token !== v && token.length >= 8) out.push(token);
+  }
+  return out;
+}

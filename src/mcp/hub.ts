@@ -1,0 +1,131 @@
+import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { type McpConfig, mcpCredentialValues } from "../config/schema-mcp.js";
+import type { Logger } from "../log/logger.js";
+import { type McpAccess, matchesAny, serverAllowed, toolAllowed } from "./access.js";
+import { namespaced, split } from "./names.js";
+import { Upstream } from "./upstream.js";
+
+/** A tool a name resolves to: its server, its own name, and the name the caller used. */
+export interface FoundTool {
+  readonly upstream: Upstream;
+  readonly own: string;
+  readonly shown: string;
+  readonly allowed: boolean;
+  readonly needsApproval: boolean;
+}
+
+/**
+ * The upstream MCP servers, started and supervised together, and what a caller sees of them: on `/mcp` every
+ * server's tools, prompts and resources under namespaced names (`github__create_issue`); on `/mcp/{server}`
+ * one server's, under its own names. A server's `tools` settings (allow, deny) hide tools from everyone; a
+ * caller's access rules (src/mcp/access.ts) hide the rest it may not use.
+ */
+export class McpHub {
+  readonly upstreams = new Map<string, Upstream>();
+  /** The values of every server's credentials: redacted from answers, logs and rows. */
+  readonly secrets: string[];
+
+  constructor(config: McpConfig, logger: Logger) {
+    for (const [name, cfg] of Object.entries(config.servers)) this.upstreams.set(name, new Upstream(name, cfg, logger));
+    this.secrets = [...this.upstreams.values()].flatMap((u) => mcpCredentialValues(u.config));
+  }
+
+  get size(): number {
+    return this.upstreams.size;
+  }
+
+  /** Starts every server (in the background; one that cannot start is retried). */
+  start(): void {
+    for (const u of this.upstreams.values()) void u.start();
+  }
+
+  /** Resolves once every server is ready or was found down once (tests, `llmux doctor`). */
+  async ready(): Promise<void> {
+    await Promise.all([...this.upstreams.values()].map((u) => u.start()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.upstreams.values()].map((u) => u.close()));
+  }
+
+  /** The servers a scope covers (`undefined`: all) that the caller may use. */
+  private scoped(scope: string | undefined, access: McpAccess | undefined): Upstream[] {
+    const all = scope === undefined ? [...this.upstreams.values()] : [this.upstreams.get(scope)].filter((u) => !!u);
+    return all.filter((u) => serverAllowed(access, u.name));
+  }
+
+  private shown(scope: string | undefined, server: string, own: string): string {
+    return scope === undefined ? namespaced(server, own) : own;
+  }
+
+  private offered(u: Upstream, tool: string): boolean {
+    const t = u.config.tools;
+    return (!t.allow || matchesAny(t.allow, tool)) && !matchesAny(t.deny, tool);
+  }
+
+  tools(scope: string | undefined, access: McpAccess | undefined): Tool[] {
+    const out: Tool[] = [];
+    for (const u of this.scoped(scope, access))
+      for (const t of u.catalog.tools) {
+        if (!this.offered(u, t.name) || !toolAllowed(access, u.name, namespaced(u.name, t.name))) continue;
+        out.push({ ...t, name: this.shown(scope, u.name, t.name) });
+      }
+    return out;
+  }
+
+  /** The tool a name means in a scope (whether the caller may call it or not), or undefined when none. */
+  findTool(scope: string | undefined, shown: string, access: McpAccess | undefined): FoundTool | undefined {
+    const parts = scope === undefined ? split(shown) : { server: scope, name: shown };
+    if (!parts) return undefined;
+    const upstream = this.upstreams.get(parts.server);
+    if (!upstream || !this.offered(upstream, parts.name)) return undefined;
+    const own = parts.name;
+    // A server that is being restarted has no catalog meanwhile: its tools are still found by name.
+    if (upstream.status === "ready" && !upstream.catalog.tools.some((t) => t.name === own)) return undefined;
+    return {
+      upstream,
+      own,
+      shown,
+      allowed: toolAllowed(access, upstream.name, namespaced(upstream.name, own)),
+      needsApproval: matchesAny(upstream.config.tools.approval, own),
+    };
+  }
+
+  prompts(scope: string | undefined, access: McpAccess | undefined): Prompt[] {
+    return this.scoped(scope, access).flatMap((u) =>
+      u.catalog.prompts.map((p) => ({ ...p, name: this.shown(scope, u.name, p.name) })),
+    );
+  }
+
+  findPrompt(scope: string | undefined, shown: string, access: McpAccess | undefined) {
+    const parts = scope === undefined ? split(shown) : { server: scope, name: shown };
+    const upstream = parts && this.upstreams.get(parts.server);
+    if (!parts || !upstream || !serverAllowed(access, upstream.name)) return undefined;
+    return { upstream, own: parts.name };
+  }
+
+  resources(scope: string | undefined, access: McpAccess | undefined): Resource[] {
+    return this.scoped(scope, access).flatMap((u) =>
+      u.catalog.resources.map((r) => ({ ...r, name: this.shown(scope, u.name, r.name) })),
+    );
+  }
+
+  templates(scope: string | undefined, access: McpAccess | undefined): ResourceTemplate[] {
+    return this.scoped(scope, access).flatMap((u) =>
+      u.catalog.templates.map((r) => ({ ...r, name: this.shown(scope, u.name, r.name) })),
+    );
+  }
+
+  /**
+   * The server a resource URI belongs to: the one that listed it, else the one whose template's fixed start it
+   * has (resource URIs are the servers' own, not renamed).
+   */
+  findResource(scope: string | undefined, uri: string, access: McpAccess | undefined): Upstream | undefined {
+    const servers = this.scoped(scope, access);
+    const listed = servers.find((u) => u.catalog.resources.some((r) => r.uri === uri));
+    if (listed) return listed;
+    const fixed = (t: string) => t.slice(0, t.indexOf("{") === -1 ? t.length : t.indexOf("{"));
+    const templated = servers.find((u) => u.catalog.templates.some((t) => uri.startsWith(fixed(t.uriTemplate))));
+    return templated ?? (servers.length === 1 ? servers[0] : undefined);
+  }
+}

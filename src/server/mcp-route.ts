@@ -1,0 +1,32 @@
+import { type BodyLimits, discardBody } from "../http/read-body.js";
+import type { Principal } from "../identity/principal.js";
+import type { McpEndpoint } from "../mcp/endpoint.js";
+import { answerJson, type Exchange } from "../pipeline/exchange.js";
+import { read } from "../pipeline/read.js";
+
+/** `/mcp`, `/mcp/{server}` once the caller is known: the body read within the limits, then the MCP endpoint. */
+export async function serveMcp(
+  mcp: McpEndpoint | undefined,
+  ex: Exchange,
+  principal: Principal,
+  scope: string | undefined,
+  limits: BodyLimits,
+): Promise<void> {
+  if (!mcp) {
+    discardBody(ex.req, limits);
+    ex.trail.answer.reason = "no MCP servers are configured";
+    return answerJson(ex, 404, {
+      jsonrpc: "2.0",
+      error: { code: -32001, message: "This llmux serves no MCP servers (mcp.servers is empty)." },
+      id: null,
+    });
+  }
+  let body: unknown;
+  if (ex.req.method === "POST") {
+    const read_ = await read(ex, "openai-chat", limits);
+    if (!read_) return;
+    ex.trail.requestBytes = read_.raw.length;
+    body = read_.json;
+  } else discardBody(ex.req, limits);
+  return mcp.serve(ex, principal, scope, body);
+}
