@@ -116,11 +116,17 @@ describe.each(ENGINES)("admin API on $engine", ({ fresh }) => {
       "GET /admin/v1/requests",
       "GET /admin/v1/requests/{id}",
       "GET /admin/v1/stats",
+      "GET /admin/v1/sessions",
+      "GET /admin/v1/sessions/{id}",
       "GET /admin/v1/me",
       "GET /admin/v1/me/requests",
       "GET /admin/v1/me/requests/{id}",
       "GET /admin/v1/me/stats",
       "GET /admin/v1/me/spend",
+      "GET /admin/v1/me/sessions",
+      "GET /admin/v1/me/sessions/{id}",
+      "GET /admin/v1/audit",
+      "GET /admin/v1/mcp/servers",
     ];
     expect(operations.sort()).toEqual(contract.sort());
     // And every route the server has is in it: each answers something other than "no admin route".

@@ -32,8 +32,8 @@ describe("llmux spend", () => {
   it("prints a table through --url, grouped as asked", async () => {
     const r = await llmux(["spend", "--url", h.url, "--by", "model"], { LLMUX_ADMIN_KEY: ADMIN });
     expect(r.code).toBe(0);
-    expect(r.stdout.split("\n")[0]).toMatch(/^group\s+requests\s+input_tokens/);
-    expect(r.stdout).toMatch(/via-openai-chat\s+3\s/);
+    expect(r.stdout.split("\n")[0]).toMatch(/^model\s+alias\s+upstream_model\s+requests\s+refused\s+input_tokens/);
+    expect(r.stdout).toMatch(/via-openai-chat\s+via-openai-chat\s+gpt-4\.1\s+3\s+0\s/);
   });
 
   it("reads the store directly with --json (the server may be down)", async () => {

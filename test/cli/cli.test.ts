@@ -56,14 +56,16 @@ describe("the keys, teams and secrets commands", () => {
     const table = await llmux(["keys", "list", "--url", h.url, "--team", teamId], env);
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^id\s+prefix\s+name\s+user\s+team_id/);
-    expect(lines[1]).toContain(key.prefix);
+    expect(lines[0]).toMatch(/^name\s+id\s+team\s+user\s+state\s+spend/);
+    expect(lines[1]).toContain(key.id);
     expect(lines[1]).toContain("bob");
+    // The team by its name, not its id.
+    expect(lines[1]).toContain("cli-team");
     expect(table.stdout).not.toContain(key.key);
 
     const bad = await llmux(["keys", "create", "--url", h.url, "--name", "x", "--expires", "soon"], env);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/400: expires_at/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--expires must be a date/);
 
     expect((await llmux(["keys", "revoke", "--url", h.url, key.id], env)).code).toBe(0);
     expect((await chat(h, key.key, "via-openai-chat")).status).toBe(401);

@@ -71,6 +71,14 @@ describe("version and help", () => {
     }
   });
 
+  it("a misspelt --version or --help is named, not taken for an option of start", async () => {
+    const r = await llmux(["--verson"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--verson'");
+    expect(r.stderr).toMatch(/did you mean.*--version/i);
+    expect(r.stderr).not.toContain("llmux start:");
+  });
+
   it("help, --help and -h list every command", async () => {
     const outputs = await Promise.all([llmux(["help"]), llmux(["--help"]), llmux(["-h"])]);
     for (const r of outputs) {

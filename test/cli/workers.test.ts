@@ -31,6 +31,9 @@ async function until<T>(check: () => T | undefined, ms = 60_000): Promise<T> {
   }
 }
 
+/** Once a key is minted, requests without one are refused (401): the key the later requests send. */
+let mintedKey: string | undefined;
+
 /**
  * One request on a connection of its own: a kept-alive connection to a worker that is killed or retired
  * is reset by the kernel, which no server can prevent (clients retry those); what must hold is that no
@@ -48,6 +51,7 @@ function chat(port: number): Promise<number> {
     );
     req.on("error", reject);
     req.setHeader("content-type", "application/json");
+    if (mintedKey) req.setHeader("authorization", `Bearer ${mintedKey}`);
     req.end(body);
   });
 }
@@ -76,6 +80,7 @@ function longStream(port: number): Promise<{ status: number; text: string }> {
     );
     req.on("error", reject);
     req.setHeader("content-type", "application/json");
+    if (mintedKey) req.setHeader("authorization", `Bearer ${mintedKey}`);
     req.end(body);
   });
 }
@@ -137,6 +142,7 @@ describe("llmux start --workers 2", () => {
     const base = `http://127.0.0.1:${port}`;
     const minted = await call(base, "POST", "/admin/v1/keys", ADMIN, { name: "w", limits: { rpm: 10 } });
     expect(minted.status).toBe(201);
+    mintedKey = (await call(base, "POST", "/admin/v1/keys", ADMIN, { name: "later" })).body.key;
     const started = Date.now();
     const statuses = await Promise.all(
       Array.from({ length: 30 }, () =>
@@ -151,14 +157,16 @@ describe("llmux start --workers 2", () => {
     expect(admitted).toBeGreaterThanOrEqual(10);
     expect(admitted).toBeLessThanOrEqual(10 + Math.floor((Date.now() - started) / 6000));
     expect(statuses.filter((st) => st === 429)).toHaveLength(30 - admitted);
-    // Both workers wrote their ledger rows into the one file: 30 requests, each counted once.
+    // Both workers wrote their ledger rows into the one file: 30 requests, each counted once (the refused
+    // ones as refusals, not as requests served).
     const end = Date.now() + 15_000;
     let counted = 0;
     while (Date.now() < end) {
       const spend = await call(base, "GET", "/admin/v1/spend?group_by=key", ADMIN);
-      counted =
-        (spend.body.rows as { group: string; requests: number }[]).find((r) => r.group === minted.body.id)?.requests ??
-        0;
+      const row = (spend.body.rows as { group: string; requests: number; refused: number }[]).find(
+        (r) => r.group === minted.body.id,
+      );
+      counted = row ? row.requests + row.refused : 0;
       if (counted >= 30) break;
       await new Promise((r) => setTimeout(r, 200));
     }

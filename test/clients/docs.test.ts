@@ -13,6 +13,7 @@ import { createProviders } from "../../src/providers/index.js";
 import { ModelTable } from "../../src/routing/model-table.js";
 import { REPO_ROOT } from "../support/clients.js";
 import {
+  builtInProviderToml,
   CODEX_MODEL,
   claudeCodeEnv,
   codexConfigToml,
@@ -72,6 +73,7 @@ describe("docs/clients/codex.md", () => {
 
   it("shows the ~/.codex/config.toml the suite writes", () => {
     expect(blocks(doc, "toml")).toContain(codexConfigToml(URL));
+    expect(blocks(doc, "toml")).toContain(builtInProviderToml(URL));
   });
 
   it(`routes ${CODEX_MODEL} in every configuration`, () => {

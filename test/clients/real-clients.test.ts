@@ -32,6 +32,7 @@ import {
   runClient,
   type Workspace,
 } from "../support/clients.js";
+import { CURSOR_INSTALL_TIMEOUT_MS, cursorRuntime } from "../support/cursor.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { CELLS, type Cell, DRIVERS, type ReasoningState, SERVICE_KEY } from "./cells.js";
 import { answeredModel, type Recorder, requestedModel, startRecorder } from "./recorder.js";
@@ -45,13 +46,15 @@ const installed = new Map<ClientName, Promise<string>>();
 const CLIENTS = Object.keys(CLIENT_PINS) as ClientName[];
 
 beforeAll(async () => {
+  // The newest Claude Code runs on a Node 22 of its own (cells.ts: node22Path).
+  if (Number(process.versions.node.split(".")[0]) < 22) await cursorRuntime().catch(() => undefined);
   for (const name of CLIENTS) {
     const p = ensureClient(name);
     p.catch(() => undefined); // reported by the tests that need it
     installed.set(name, p);
   }
   await Promise.allSettled(installed.values());
-}, 250_000);
+}, 250_000 + CURSOR_INSTALL_TIMEOUT_MS);
 
 // ---- a small pool: at most CONCURRENCY tools run at once ----
 

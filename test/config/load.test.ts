@@ -13,17 +13,27 @@ describe("parseConfig: defaults", () => {
   it("fills every default into an empty configuration", () => {
     expect(parseConfig({}, {})).toEqual({
       server: { ...SERVER_DEFAULTS },
+      streams: { ping_interval_ms: 15_000 },
       auth: { keys: [], passthrough: false, passthrough_providers: [] },
       admin: { keys: [], ui: { enabled: true, session_hours: 12 } },
       state: { prefix: "llmux:", on_failure: "degrade", timeout_ms: 500 },
       prices: {},
       billing: { timezone: "UTC", alert_at: 0.8, users: {} },
+      tags: {},
+      alerts: { destinations: {}, rules: [] },
       secrets: { previous_master_keys: [] },
       signup: { enabled: false, providers: [], per_hour: 10 },
+      mcp: { servers: {}, session_ttl_minutes: 60 },
       providers: {},
       models: {},
       defaults: { policy: "clamp", reasoning_display: "reasoning_content" },
-      store: { path: ".llmux/llmux.db", retention_days: 30 },
+      store: {
+        path: ".llmux/llmux.db",
+        retention_days: 30,
+        pool_size: 10,
+        connect_timeout_ms: 5000,
+        statement_timeout_ms: 15000,
+      },
       reasoning: { cache_max_entries: 50_000, cache_ttl_hours: 24 },
       cursor: { detect: "auto", reasoning_display: "think-tags", errors_as_text: true },
       logging: {
@@ -283,7 +293,7 @@ describe("parseConfig: validation errors name the path", () => {
         "server: unknown key 'hots' (did you mean 'host'?)",
         "providers.oa: unknown key 'apikey' (did you mean 'api_key'?)",
         "models.m.reasoning: unknown key 'efort' (did you mean 'effort'?)",
-        "models.m: unknown key 'effort' (known keys: provider, deployments, routing, fallbacks, context_window_fallbacks, model, reasoning, verbosity, truncation, thinking, max_tokens, temperature, reasoning_display, policy)",
+        "models.m: unknown key 'effort' (known keys: provider, deployments, routing, fallbacks, context_window_fallbacks, model, reasoning, verbosity, truncation, thinking, max_tokens, temperature, reasoning_display, policy, cache, cache_ttl)",
       ]),
     );
     expect(problems).toHaveLength(5);

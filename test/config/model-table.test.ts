@@ -73,10 +73,19 @@ describe("ModelTable.resolve", () => {
     expect(t.resolve("o1-mini")).toBeUndefined();
   });
 
-  it("exact aliases are case-sensitive", () => {
-    const t = table({ "gpt-high": { provider: "azure", model: "gpt-5" } });
-    expect(t.resolve("gpt-high")).toBeDefined();
-    expect(t.resolve("GPT-HIGH")).toBeUndefined();
+  it("exact aliases match whatever the case, as patterns do; the alias written exactly as asked wins", () => {
+    const t = table({
+      "gpt-high": { provider: "azure", model: "gpt-5" },
+      "GPT-LOW": { provider: "azure", model: "gpt-5-mini" },
+      "gpt-low": { provider: "azure", model: "gpt-5-nano" },
+    });
+    expect(t.resolve("gpt-high")!.alias).toBe("gpt-high");
+    const loud = t.resolve("GPT-HIGH")!;
+    expect(loud.alias).toBe("gpt-high");
+    expect(loud.requested).toBe("GPT-HIGH");
+    expect(loud.upstreamModel).toBe("gpt-5");
+    expect(t.resolve("GPT-LOW")!.upstreamModel).toBe("gpt-5-mini");
+    expect(t.resolve("gpt-low")!.upstreamModel).toBe("gpt-5-nano");
   });
 
   it("falls back to provider/model for a configured provider", () => {
@@ -127,5 +136,21 @@ describe("ModelTable.resolve", () => {
       "gpt-low": { provider: "azure" },
     });
     expect(t.names()).toEqual(["gpt-high", "gpt-low", "claude-*", "*"]);
+  });
+});
+
+describe("ModelTable.allDeployments", () => {
+  it("lists every alias and pattern that reaches each deployment, before any request", () => {
+    const t = table({
+      sonnet: { provider: "claude", model: "claude-sonnet-4-5" },
+      "claude-*": { provider: "claude" },
+      fast: { provider: "claude", model: "claude-haiku-4-5" },
+      "claude-haiku-4-5": { provider: "claude", model: "claude-haiku-4-5" },
+    });
+    const all = t.allDeployments();
+    // Asking for claude-sonnet-4-5 by name goes through the pattern: it reaches sonnet's deployment too.
+    expect(all.get("claude/claude-sonnet-4-5")?.aliases).toEqual(["sonnet", "claude-*"]);
+    // claude-haiku-4-5 is an alias of its own: the pattern never reaches it.
+    expect(all.get("claude/claude-haiku-4-5")?.aliases).toEqual(["fast", "claude-haiku-4-5"]);
   });
 });

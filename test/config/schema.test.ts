@@ -24,6 +24,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
     expect(schema.type).toBe("object");
     expect(Object.keys(schema.properties!)).toEqual([
       "server",
+      "streams",
       "auth",
       "providers",
       "models",
@@ -37,8 +38,12 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "state",
       "prices",
       "billing",
+      "tags",
+      "alerts",
+      "price_list",
       "secrets",
       "signup",
+      "mcp",
     ]);
     expect(schema.additionalProperties).toBe(false);
     // Input schema: every section is optional (each has a default).
@@ -114,6 +119,8 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "temperature",
       "reasoning_display",
       "policy",
+      "cache",
+      "cache_ttl",
     ]);
   });
 

@@ -111,9 +111,11 @@ describe.each(ENGINES)("request log queries on $engine", ({ fresh }) => {
   it("sums by time slot: usage, latency and TTFT histograms, errors by class", async () => {
     const s = await statsBySlot(data, {}, MIN);
     expect([...s.sums.keys()].sort()).toEqual([T0, T0 + MIN]);
-    expect(s.sums.get(T0)).toMatchObject({ requests: 3, input_tokens: 3, cost_nanos: 30 });
+    // The refused request is a refusal: not a request served, and none of its tokens.
+    expect(s.sums.get(T0)).toMatchObject({ requests: 2, refused: 1, input_tokens: 2, cost_nanos: 30 });
     expect(s.sums.get(T0 + MIN)).toEqual({
       requests: 1,
+      refused: 0,
       input_tokens: 100,
       output_tokens: 7,
       cache_read_tokens: 3,
@@ -133,19 +135,19 @@ describe.each(ENGINES)("request log queries on $engine", ({ fresh }) => {
     expect(s.errors.get(T0 + MIN)).toEqual({ other: 1 });
     // Filtered like the list.
     const one = await statsBySlot(data, { key_id: "k2" }, MIN);
-    expect([...one.sums.values()].map((t) => t.requests)).toEqual([1]);
+    expect([...one.sums.values()].map((t) => [t.requests, t.refused])).toEqual([[0, 1]]);
   });
 
-  it("tops keys (with their names), teams (with theirs) and models by requests", async () => {
+  it("tops keys (with their names), teams (with theirs) and models by requests served", async () => {
     const top = await topOf(data, {});
     expect(top.keys).toEqual([
       { id: "k1", name: "one", requests: 2, cost_nanos: 30 },
-      { id: "k2", name: "two", requests: 1, cost_nanos: 0 },
+      { id: "k2", name: "two", requests: 0, cost_nanos: 0 },
     ]);
     expect(top.teams).toEqual([{ id: "team_a", name: "Team A", requests: 2, cost_nanos: 30 }]);
     expect(top.models).toEqual([
       { id: "a", name: null, requests: 3, cost_nanos: 3_000_000_030 },
-      { id: "asked", name: null, requests: 1, cost_nanos: 0 },
+      { id: "asked", name: null, requests: 0, cost_nanos: 0 },
     ]);
     expect((await topOf(data, { from: T0 + MIN })).keys).toEqual([]);
   });

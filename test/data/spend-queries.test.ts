@@ -99,6 +99,7 @@ describe.each(ENGINES)("spend queries on $engine", ({ fresh }) => {
       cache_write_tokens: 1,
       reasoning_tokens: 5,
       cost_nanos: 7_000,
+      refused: 0,
     });
     const groups = async (by: Parameters<typeof usageBy>[1]) =>
       Object.fromEntries((await usageBy(data, by, ...range)).map((r) => [String(r.group), r.requests]));

@@ -85,7 +85,12 @@ describe("images", () => {
     const msg = (lastBody().messages as Body[])[0]!;
     expect(msg.content).toEqual([
       { type: "text", text: "What is it?" },
-      { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } },
+      // The last block carries llmux's prompt-cache breakpoint (a translated request to Anthropic).
+      {
+        type: "image",
+        source: { type: "base64", media_type: "image/png", data: PNG },
+        cache_control: { type: "ephemeral" },
+      },
     ]);
   });
 });

@@ -150,12 +150,12 @@ describe("an internal failure (a stage that throws)", () => {
       expect(r.status).toBe(500);
       expect(((await r.json()) as { error: { type: string } }).error.type).toBe("server_error");
       const lines = await eventually(() => {
-        const l = logs.filter((x) => x.req_id === "internal-a" && x.status === 500);
+        const l = logs.filter((x) => x.client_request_id === "internal-a" && x.status === 500);
         return l.length > 0 ? l : undefined;
       });
       expect(lines).toHaveLength(1);
       expect(lines[0]!.reason).toBe("internal error");
-      expect(logs.some((l) => l.msg === "unhandled error" && l.req_id === "internal-a")).toBe(true);
+      expect(logs.some((l) => l.msg === "unhandled error" && l.req_id === lines[0]!.req_id)).toBe(true);
       fail = false;
       expect(
         (await post("/v1/messages", { model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] })).status,

@@ -1,7 +1,8 @@
 /**
  * Files and paths: the SQLite file (the envelope secret, conversations, keys) is created 0600 in a directory
  * created 0700, and so are its WAL files; an unusable store.path stops `llmux start` with a message naming
- * it; Azure deployment names are percent-encoded into the upstream path and `.`/`..` are refused.
+ * it; Azure deployment names are percent-encoded into the upstream path and `.`/`..` are refused, as are
+ * Bedrock model ids `.`/`..`.
  */
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -152,5 +153,37 @@ describe("Azure deployment names", () => {
       }
       expect(up.requests).toHaveLength(0);
     });
+  });
+});
+
+describe("Bedrock model ids named by the client", () => {
+  let h: Harness;
+  let up: ReplayServer;
+  beforeAll(async () => {
+    up = await startReplayServer();
+    up.setReply({ body: { message: "should not be called" }, status: 418 });
+    h = await startHarness(() => ({
+      providers: { br: { type: "bedrock", region: "us-east-1", base_url: up.url, api_key: "bedrock-api-key" } },
+      models: { "br-*": { provider: "br" } },
+    }));
+  });
+  afterAll(async () => {
+    await h.close();
+    await up.close();
+  });
+
+  it("'.' and '..' are a 400 naming model, and nothing goes upstream", async () => {
+    for (const model of ["br/..", "br/."]) {
+      const res = await fetch(`${h.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(res.status, model).toBe(400);
+      const body = (await res.json()) as { error: { param: string; message: string } };
+      expect(body.error.param).toBe("model");
+      expect(body.error.message).toContain("Bedrock model id");
+    }
+    expect(up.requests).toHaveLength(0);
   });
 });

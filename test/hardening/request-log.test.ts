@@ -30,10 +30,10 @@ async function call(
 async function linesOf(h: Harness, id: string, want = 1): Promise<LogLine[]> {
   const start = Date.now();
   for (;;) {
-    const lines = h.logs.filter((l) => l.req_id === id);
+    const lines = h.logs.filter((l) => l.client_request_id === id);
     if (lines.length >= want || Date.now() - start > 2000) {
       await new Promise((r) => setTimeout(r, 50));
-      return h.logs.filter((l) => l.req_id === id);
+      return h.logs.filter((l) => l.client_request_id === id);
     }
     await new Promise((r) => setTimeout(r, 10));
   }

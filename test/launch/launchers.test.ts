@@ -145,7 +145,7 @@ describe("llmux claude|codex|opencode|gemini with stand-in tools", { timeout: 12
     expect(changes(beforeCwd, fingerprint(home.cwd))).toEqual([]);
   });
 
-  it("codex: reuses the running llmux; the custom provider of docs/clients/codex.md as -c arguments", async () => {
+  it("codex: reuses the running llmux, which accepts WebSockets: the built-in provider pointed at it, as -c arguments", async () => {
     await llmuxRunning();
     const pids = backgroundPids(home.state);
     const { r, rec } = await run(["codex", "--config", config, "--model", CODEX_MODEL, "--", "exec", "hello there"]);
@@ -155,9 +155,9 @@ describe("llmux claude|codex|opencode|gemini with stand-in tools", { timeout: 12
     const got = rec();
     expect(got.argv).toEqual([
       "-c",
-      "model_provider=llmux",
+      "model_provider=openai",
       "-c",
-      `model_providers.llmux={name="llmux",base_url="${url}/v1",env_key="LLMUX_KEY",wire_api="responses"}`,
+      `openai_base_url="${url}/v1"`,
       "-c",
       "analytics.enabled=false",
       "-c",
@@ -167,7 +167,8 @@ describe("llmux claude|codex|opencode|gemini with stand-in tools", { timeout: 12
       "exec",
       "hello there",
     ]);
-    expect(got.env.LLMUX_KEY).toBe(KEY);
+    expect(got.env.CODEX_API_KEY).toBe(KEY);
+    expect(r.stderr).toContain("transport: Codex's built-in provider over a Responses WebSocket");
   });
 
   it("opencode: OPENCODE_CONFIG_CONTENT with every model llmux lists, the documented variables, the chosen AI SDK", async () => {
@@ -262,7 +263,7 @@ describe("llmux claude|codex|opencode|gemini with stand-in tools", { timeout: 12
       env: { LLMUX_CODEX_BIN: join(bin, "codex"), FAKE_OUT: out },
     });
     expect(viaEnv.code, show(viaEnv)).toBe(0);
-    expect(recorded(out).env.LLMUX_KEY).toBe(KEY);
+    expect(recorded(out).env.CODEX_API_KEY).toBe(KEY);
   });
 
   it("stops before the tool when llmux refuses the key, and points at the options", async () => {

@@ -192,6 +192,7 @@ describe("launchers with the real tools (sequential: the first starts llmux, the
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stdout.trim()).toBe(answer);
     expect(r.stderr).toContain(`using the llmux running on http://127.0.0.1:${port}`);
+    expect(r.stderr).toContain("transport: Codex's built-in provider over a Responses WebSocket");
     expect(backgroundPids(home.state)).toEqual(pids);
   }, 180_000);
 

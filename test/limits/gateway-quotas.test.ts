@@ -145,12 +145,15 @@ describe.each(SETUPS)("quotas through the gateway on $name", ({ fresh, redis }) 
       .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(anErr.status).toBe(402);
     expect((anErr.error as { error?: { type?: string } }).error?.type).toBe("billing_error");
-    expect(anErr.message).toMatch(/Budget exhausted: this API key .* it resets at/);
+    // Nothing spent, but a budget smaller than one request: it says so (not "exhausted").
+    expect(anErr.message).toMatch(
+      /Budget nearly exhausted: this API key has spent \$0\.00 .* it resets at .* does not fit/,
+    );
     const ge = await gemini(key, marker);
     expect(ge.status).toBe(403);
     expect(((await ge.json()) as { error: { status: string; message: string } }).error).toMatchObject({
       status: "PERMISSION_DENIED",
-      message: expect.stringMatching(/Budget exhausted/),
+      message: expect.stringMatching(/Budget nearly exhausted/),
     });
     // Nothing went upstream for any of them.
     expect(h.mock.requests.filter((r) => JSON.stringify(r.body).includes(marker))).toHaveLength(0);

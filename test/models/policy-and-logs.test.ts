@@ -156,7 +156,7 @@ describe("one log line per request", () => {
       body: JSON.stringify({ model: "via-anthropic", stream: true, messages: [{ role: "user", content: "hi" }] }),
     });
     await res.text();
-    const line = await eventually(() => h.logs.find((l) => l.req_id === "req-log-1"));
+    const line = await eventually(() => h.logs.find((l) => l.client_request_id === "req-log-1"));
     expect(line).toMatchObject({
       client: "openai-chat",
       alias: "via-anthropic",
@@ -190,7 +190,7 @@ describe("one log line per request", () => {
       }),
     });
     await res.text();
-    const line = await eventually(() => h.logs.find((l) => l.req_id === "req-log-est"));
+    const line = await eventually(() => h.logs.find((l) => l.client_request_id === "req-log-est"));
     expect((line.tokens as { estimated?: boolean }).estimated).toBe(true);
   });
 });

@@ -47,7 +47,7 @@ describe("client disconnect", () => {
       messages: [{ role: "user", content: "go" }],
     });
     expect(r.upstream.closedAt! - r.abortedAt).toBeLessThan(1000);
-    const line = await eventually(() => h.logs.find((l) => l.req_id === r.id));
+    const line = await eventually(() => h.logs.find((l) => l.client_request_id === r.id));
     expect(line.outcome).toBe("aborted");
   });
 

@@ -16,7 +16,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["request"],
   ["billing", "observe", "upstream"],
   ["limits", "requestlog"],
-  ["pipeline", "doctor"],
+  ["pipeline", "doctor", "mcp"],
   ["admin"],
   ["server"],
   ["cli", "index"],

@@ -127,7 +127,10 @@ describe.each(DIALECTS)("%s client", (client) => {
             expect(JSON.stringify(call.body.messages)).toContain("hello");
           } else {
             expect(call.action).toBe("converse-stream");
-            expect(call.body.messages).toEqual([{ role: "user", content: [{ text: "hello" }] }]);
+            // A translated request to Claude carries llmux's prompt-cache breakpoints (cachePoint blocks).
+            const cached = alias === "b-claude" && client !== "anthropic";
+            const point = cached ? [{ cachePoint: { type: "default" } }] : [];
+            expect(call.body.messages).toEqual([{ role: "user", content: [{ text: "hello" }, ...point] }]);
             expect(call.body.inferenceConfig).toMatchObject({ maxTokens: expect.any(Number) });
             if (scenario === "tool")
               expect(call.body.toolConfig).toMatchObject({
@@ -138,6 +141,7 @@ describe.each(DIALECTS)("%s client", (client) => {
                       inputSchema: { json: { properties: { city: { type: "string" } } } },
                     },
                   },
+                  ...point,
                 ],
               });
           }

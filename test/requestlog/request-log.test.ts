@@ -125,7 +125,9 @@ describe.each(ENGINES)("the request log on $engine", ({ fresh }) => {
     expect(await send("/v1/nothing-here", { authorization: `Bearer ${SERVICE}` })).toBe(404);
     const refused = await until(async () => {
       const r = await list(h, "limit=50");
-      const mine = r.body.rows.filter((x: { id: string }) => x.id.startsWith(tag));
+      const mine = r.body.rows.filter((x: { client_request_id: string | null }) =>
+        x.client_request_id?.startsWith(tag),
+      );
       return mine.length >= 4 ? mine : undefined;
     });
     const byStatus = Object.fromEntries(refused.map((r: { status: number }) => [r.status, r]));

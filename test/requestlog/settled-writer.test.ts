@@ -127,6 +127,44 @@ describe.each(ENGINES)("the settled rows' writer on $engine", ({ fresh }) => {
     expect(await stored(tag)).toEqual({ ledger: 40, log: 40 });
   });
 
+  it("an admission entry stays in the journal until its request settles; a dead journal's unsettled ones are written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmux-settled-"));
+    const tag = randomBytes(3).toString("hex");
+    const crashed = new SettledWriter(data, dir, quiet, { flushMs: 600_000 });
+    const estimate = (i: number) => {
+      const e = entry(tag, i);
+      e.ledger!.cost_nanos = 5000;
+      e.ledger!.outcome = "aborted";
+      e.log!.outcome = "aborted";
+      return e;
+    };
+    // Three admitted; the first settles and is written (the journal is rewritten: the others stay in it).
+    for (const i of [0, 1, 2]) crashed.admit(`req_${tag}_${i}`, estimate(i));
+    crashed.settle(`req_${tag}_0`, entry(tag, 0));
+    await crashed.flush();
+    expect(await stored(tag)).toEqual({ ledger: 1, log: 1 });
+    // The second settles, not yet written: its journal holds its admission line and its settled line.
+    crashed.settle(`req_${tag}_1`, entry(tag, 1));
+    const [journal] = readdirSync(dir).filter((f) => f.endsWith(".journal"));
+    expect(readFileSync(join(dir, journal!), "utf8").trim().split("\n")).toHaveLength(3);
+    renameSync(join(dir, journal!), join(dir, "ledger-999999992-0badc0de.journal"));
+    const { w } = await caughtUp(dir);
+    await w.close();
+    const db = await data.db();
+    const ledger = await db
+      .selectFrom("ledger")
+      .select(["id", "outcome", "cost_nanos"])
+      .where("id", "like", `req_${tag}_%`)
+      .orderBy("id")
+      .execute();
+    expect(ledger.map((r) => [r.id, r.outcome, Number(r.cost_nanos)])).toEqual([
+      [`req_${tag}_0`, "ok", 100],
+      [`req_${tag}_1`, "ok", 101],
+      [`req_${tag}_2`, "aborted", 5000],
+    ]);
+    expect(await stored(tag)).toEqual({ ledger: 3, log: 3 });
+  });
+
   it("replays what the release before left: a ledger journal of bare ledger rows, a request-log spool", async () => {
     const dir = mkdtempSync(join(tmpdir(), "llmux-settled-"));
     const tag = randomBytes(3).toString("hex");

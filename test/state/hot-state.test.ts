@@ -77,6 +77,23 @@ describe.each(ENGINES)("hot state on $name", ({ name, open }) => {
     expect((await s.addWithin("budget", 3, 100)).ok).toBe(true);
   });
 
+  it("adds to an existing counter only when asked so: an absent one is not made (a budget window to seed first)", async () => {
+    expect(await s.addWithin("seedme", 5, 100, 60_000, true)).toEqual({ ok: false, value: 0, absent: true });
+    expect(await s.get("seedme")).toBeUndefined();
+    await s.set("seedme", "90", 60_000);
+    expect(await s.addWithin("seedme", 5, 100, 60_000, true)).toEqual({ ok: true, value: 95 });
+    expect((await s.addWithin("seedme", 6, 100, 60_000, true)).ok).toBe(false);
+  });
+
+  it("adjusts a counter that exists, either way, never below 0 and keeping its expiry; an absent one stays absent", async () => {
+    expect(await s.adjust("settle-gone", 7)).toBeUndefined();
+    expect(await s.get("settle-gone")).toBeUndefined();
+    await s.incr("settle", 10, 60_000);
+    expect(await s.adjust("settle", 5)).toBe(15);
+    expect(await s.adjust("settle", -20)).toBe(0);
+    expect(await s.ttl("settle")).toBeGreaterThan(50_000);
+  });
+
   it("throttles by GCRA: 50 concurrent takes against 20 a minute admit exactly 20, then one every 3 s, never a burst at a minute's edge", async () => {
     const t0 = Date.parse("2026-11-22T10:00:59Z");
     const first = await Promise.all(Array.from({ length: 50 }, () => s.throttle("g1", 1, 20, 60_000, t0)));

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CLIENTS_CACHE = join(REPO_ROOT, ".cache", "clients");
 
-export type ClientName = "claude-code" | "codex" | "opencode" | "gemini-cli";
+export type ClientName = "claude-code" | "claude-code-latest" | "codex" | "opencode" | "gemini-cli";
 
 interface ClientPin {
   /** npm package. */
@@ -28,6 +28,13 @@ interface ClientPin {
 
 export const CLIENT_PINS: Record<ClientName, ClientPin> = {
   "claude-code": { pkg: "@anthropic-ai/claude-code", version: "2.1.197", bin: "claude", versionText: "2.1.197" },
+  /** The newest release on the registry (it declares Node ≥ 22: the matrix runs it on a Node 22 of its own). */
+  "claude-code-latest": {
+    pkg: "@anthropic-ai/claude-code",
+    version: "2.1.330",
+    bin: "claude",
+    versionText: "2.1.330",
+  },
   codex: { pkg: "@openai/codex", version: "0.169.0", bin: "codex", versionText: "0.169.0" },
   opencode: { pkg: "opencode-ai", version: "1.18.33", bin: "opencode", versionText: "1.18.33" },
   "gemini-cli": { pkg: "@google/gemini-cli", version: "0.61.0", bin: "gemini", versionText: "0.61.0" },

@@ -7,6 +7,8 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 export interface TcpProxy {
   readonly port: number;
   cut(): void;
+  /** Like a server that stopped answering: open connections are dropped, new ones are accepted and never answered. */
+  hang(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -14,7 +16,14 @@ export interface TcpProxy {
 export async function tcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let open = true;
+  let hanging = false;
+  const held = new Set<Socket>();
   const server: Server = createServer((client) => {
+    if (hanging) {
+      held.add(client);
+      client.on("error", () => undefined).on("close", () => held.delete(client));
+      return;
+    }
     if (!open) {
       client.destroy();
       return;
@@ -42,13 +51,21 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
       for (const s of sockets) s.destroy();
       sockets.clear();
     },
+    hang() {
+      hanging = true;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
     restore() {
       open = true;
+      hanging = false;
+      for (const s of held) s.destroy();
+      held.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {
         open = false;
-        for (const s of sockets) s.destroy();
+        for (const s of [...sockets, ...held]) s.destroy();
         server.close(() => resolve());
       }),
   };

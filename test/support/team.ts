@@ -7,14 +7,20 @@ export const MASTER = "master-key-for-tests-0123456789";
 
 export const CHAT = (model: string) => ({ model, messages: [{ role: "user", content: "hi" }] });
 
-/** A gateway with an admin key, a service key and a master key, on the given engine. */
-export function teamHarness(where: TestLocation, more: Record<string, unknown> = {}): Promise<Harness> {
-  return startHarness(() => ({
+/**
+ * A gateway with an admin key, a service key and a master key, on the given engine. `more` is merged over
+ * that (a function of the mock upstream's URL, for providers of its own on the mock).
+ */
+export function teamHarness(
+  where: TestLocation,
+  more: Record<string, unknown> | ((mockUrl: string) => Record<string, unknown>) = {},
+): Promise<Harness> {
+  return startHarness((mockUrl) => ({
     store: where.url ? { url: where.url } : { path: where.path },
     auth: { keys: [SERVICE] },
     admin: { keys: [ADMIN] },
     secrets: { master_key: MASTER },
-    ...more,
+    ...(typeof more === "function" ? more(mockUrl) : more),
   }));
 }
 

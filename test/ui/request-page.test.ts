@@ -113,4 +113,39 @@ describe("web UI: a request's page", { timeout: 60_000 }, () => {
     await w.shot("1-image-reasoning-route-bodies");
     expect(unexpected(w.errors)).toEqual([]);
   });
+
+  it("folds a developer message's long instructions like the system prompt", async () => {
+    const instructions = `You are Codex. ${"Follow the repository's conventions. ".repeat(800)}`;
+    const res = await fetch(`${h.url}/v1/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "claude-backup",
+        input: [
+          { type: "message", role: "developer", content: [{ type: "input_text", text: instructions }] },
+          { type: "message", role: "user", content: [{ type: "input_text", text: "List the files." }] },
+        ],
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const id = res.headers.get("x-request-id")!;
+    await w.page.goto(`/ui/requests/${id}`);
+    const conversation = w.page.getByRole("heading", { name: "Conversation" });
+    for (let i = 0; i < 20 && !(await conversation.isVisible()); i++) {
+      await w.page.waitForTimeout(250);
+      await w.page.reload();
+    }
+    const developer = w.page.getByRole("article", { name: "Developer" });
+    const folded = developer.locator("details");
+    await folded.waitFor();
+    expect(await folded.getAttribute("open")).toBeNull();
+    expect(await folded.locator("summary").innerText()).toMatch(/Developer · [\d,]+ characters/);
+    // Folded, the page stays short; the user's message is shown as it is.
+    const height = await w.page
+      .locator("body")
+      .evaluate((b) => (b as unknown as { scrollHeight: number }).scrollHeight);
+    expect(height).toBeLessThan(4000);
+    await w.page.getByRole("article", { name: "User" }).getByText("List the files.").waitFor();
+    expect(unexpected(w.errors)).toEqual([]);
+  });
 });

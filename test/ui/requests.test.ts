@@ -96,7 +96,10 @@ describe("web UI: the request log's pages and filters", { timeout: 90_000 }, () 
     ] as const) {
       await w.page.goto(`/ui/requests?key_id=${keyId}`);
       await settled();
-      const control = w.page.getByRole("form", { name: "Filter requests" }).getByLabel(field);
+      // Exactly the field's own label ("Model" is also in the text of the Calls select's options).
+      const control = w.page
+        .getByRole("form", { name: "Filter requests" })
+        .getByLabel(field, { exact: field === "Model" });
       if (field === "Model") await control.fill(value);
       else await control.selectOption(value);
       await w.page.getByRole("button", { name: "Apply" }).click();

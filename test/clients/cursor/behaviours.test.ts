@@ -147,8 +147,14 @@ describe("ApplyPatch, a custom grammar tool", () => {
     expect(msgs[1]!.content).toEqual([
       { type: "tool_use", id: "toolu_01", name: "ApplyPatch", input: { input: PATCH } },
     ]);
+    // The last message carries llmux's prompt-cache breakpoint (translated requests to Claude get them).
     expect(msgs[2]!.content).toEqual([
-      { type: "tool_result", tool_use_id: "toolu_01", content: "Done: created out.md" },
+      {
+        type: "tool_result",
+        tool_use_id: "toolu_01",
+        content: "Done: created out.md",
+        cache_control: { type: "ephemeral" },
+      },
     ]);
   });
 

@@ -1,0 +1,132 @@
+/**
+ * Realistic reservations: a streamed request reserves what its key lately produces with its model (capped
+ * by max_tokens), not all of max_tokens; refusals say whether the budget is spent or this request does not
+ * fit what is left, with digits below a cent; the meter of a streamed answer reserves more as it grows and
+ * ends it when the budget cannot cover more. On both hot-state engines.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { Billing } from "../../src/billing/billing.js";
+import { PriceTable } from "../../src/billing/prices.js";
+import type { Principal, Quota } from "../../src/identity/principal.js";
+import type { ErrorInfo } from "../../src/ir/types.js";
+import { limitsAdmission } from "../../src/limits/admission.js";
+import { type Admitted, isAdmitted } from "../../src/request/admission.js";
+import type { Plan } from "../../src/request/plan.js";
+import { newRecord, type RequestRecord } from "../../src/request/record.js";
+import type { HotState } from "../../src/state/hot-state.js";
+import { MemoryState } from "../../src/state/memory.js";
+import { RedisState } from "../../src/state/redis.js";
+
+const prefix = () => `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`;
+const ENGINES: { name: string; open: () => HotState }[] = [
+  { name: "memory", open: () => new MemoryState() },
+  {
+    name: "redis",
+    open: () => new RedisState({ url: process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379", prefix: prefix() }),
+  },
+];
+
+/** gpt-4.1 at $2 in / $8 out per million: 400 bytes (100 input tokens) and 300 output tokens cost $0.0026. */
+const billing = new Billing(new PriceTable(), undefined);
+const TYPICAL_NANOS = 100 * 2000 + 300 * 8000;
+
+const streamed: Plan = {
+  route: { upstreamModel: "gpt-4.1", requested: "gpt", alias: "gpt" },
+  client: "openai-chat",
+  upstreamStream: true,
+  clientStream: true,
+  maxOutputTokens: 32_000,
+} as unknown as Plan;
+
+function record(outputTokens: number): RequestRecord {
+  const rec = newRecord(`req_${randomBytes(6).toString("hex")}`, "POST", "/v1/chat/completions");
+  rec.requestBytes = 400;
+  rec.model = "gpt-4.1";
+  rec.status = 200;
+  rec.usage = { inputTokens: 100, outputTokens };
+  return rec;
+}
+
+describe.each(ENGINES)("realistic budget reservations on $name", ({ open }) => {
+  const opened: HotState[] = [];
+  afterAll(async () => {
+    for (const s of opened) await s.close();
+  });
+  const setup = () => {
+    const hot = open();
+    opened.push(hot);
+    const admission = limitsAdmission({
+      hot,
+      billing,
+      timezone: "UTC",
+      alertAt: 1,
+      warn: () => undefined,
+      now: () => Date.parse("2026-11-22T10:00:00Z"),
+    });
+    const owner = `key:${randomBytes(3).toString("hex")}`;
+    const as = (quotas: Quota[]): Principal => ({ owner, kind: "minted", keyId: owner, quotas });
+    const admit = (p: Principal) => admission.admit({ principal: p, plan: streamed, requestBytes: 400 });
+    return { admit, as };
+  };
+
+  it("30 concurrent requests against a budget worth 5.5 typical requests admit 5 (the key's answers are known)", async () => {
+    const { admit, as } = setup();
+    // The key's last answers with this model: about 300 output tokens each, though it asks for 32,000.
+    const warm = as([
+      { scope: "key", id: `warm-${randomBytes(3).toString("hex")}`, budget: { usd: 10, period: "day" } },
+    ]);
+    for (const out of [280, 300, 290, 300, 250]) {
+      const a = (await admit(warm)) as Admitted;
+      await a.release!(record(out));
+    }
+    const p = as([
+      {
+        scope: "key",
+        id: `burst-${randomBytes(3).toString("hex")}`,
+        budget: { usd: (5.5 * TYPICAL_NANOS) / 1e9, period: "day" },
+      },
+    ]);
+    const results = await Promise.all(Array.from({ length: 30 }, () => admit(p)));
+    const admitted = results.filter(isAdmitted);
+    expect(admitted).toHaveLength(5);
+    // Not spent: the request's reservation does not fit what is left, both said with digits below a cent.
+    const refused = results.find((r) => !isAdmitted(r)) as ErrorInfo;
+    expect(refused).toMatchObject({ status: 429, kind: "billing", code: "insufficient_quota" });
+    expect(refused.message).toMatch(
+      /^Budget nearly exhausted: this API key has spent \$0\.013 of its daily budget of \$0\.0143; it resets at 2026-11-23T00:00:00\.000Z\. The \$0\.0013 left .* does not fit this request's estimated cost of \$0\.0026/,
+    );
+    // They settle to their real cost (larger than estimated): the refusal then says spent, and the true spend.
+    for (const a of admitted) await a.release!(record(500));
+    const after = (await admit(p)) as ErrorInfo;
+    expect(after.message).toMatch(
+      /^Budget exhausted: this API key has spent \$0\.021 of its daily budget of \$0\.0143/,
+    );
+  });
+
+  it("a streamed answer's meter reserves more as it grows and ends it when the budget cannot cover more", async () => {
+    const { admit, as } = setup();
+    // Nothing known of this key yet: 4,096 output tokens are reserved ($0.033); the budget holds $0.1.
+    const p = as([
+      { scope: "key", id: `meter-${randomBytes(3).toString("hex")}`, budget: { usd: 0.1, period: "day" } },
+    ]);
+    const a = (await admit(p)) as Admitted;
+    expect(a.meter).toBeDefined();
+    const meter = a.meter!;
+    expect(meter.output(3 * 4000)).toBe(true);
+    // Past the reservation: more is reserved, up to what the budget holds.
+    expect(await meter.output(3 * 8000)).toBe(true);
+    expect(await meter.output(3 * 12_400)).toBe(true);
+    // A second request does not fit beside it now.
+    expect(isAdmitted(await admit(p))).toBe(false);
+    expect(await meter.output(3 * 12_600)).toBe(false);
+    expect(meter.cut().message).toMatch(
+      /^Budget exhausted during the answer: this API key's daily budget of \$0\.1 cannot cover more output/,
+    );
+    // Settled at its real cost (12,400 tokens): the budget holds what is left again.
+    await a.release!(record(12_400));
+    const left = 0.1e9 - (100 * 2000 + 12_400 * 8000);
+    expect(left).toBeLessThan(TYPICAL_NANOS);
+    expect(isAdmitted(await admit(p))).toBe(false);
+  });
+});
