@@ -27,6 +27,7 @@ import { mintBenchKey } from "./minted-key.js";
 import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor, USAGE } from "./options.js";
 import { freePort, startServer } from "./procs.js";
 import { log, sleep, started } from "./progress.js";
+import { measurePromptCache, promptCacheLine } from "./prompt-cache.js";
 import { compareLines } from "./report-compare.js";
 import { measureRequestLogCost, requestLogLines } from "./request-log-cost.js";
 import { resultsFile, runMeta, writeReport } from "./results-file.js";
@@ -34,6 +35,7 @@ import { measureRoutingCost, type RoutingCost } from "./routing-cost.js";
 import { runSoak } from "./soak.js";
 import { measureStreams } from "./streams-memory.js";
 import type { BenchResults } from "./types.js";
+import { measureWebsocket, websocketLine, writeWebsocketReport } from "./websocket.js";
 import { measureWorkers } from "./workers.js";
 
 let opts: ReturnType<typeof parseOptions>;
@@ -128,6 +130,11 @@ async function main(): Promise<void> {
   for (const line of requestLogLines(requestLog)) log(line);
   const countTokens = await measureCountTokens(fleet.servers.get("llmux")!.origin, "bench-compat", opts.quick ? 1 : 3);
   log(countTokensLine(countTokens));
+  const llmux = fleet.servers.get("llmux")!;
+  const websocket = await measureWebsocket(llmux.origin, llmux.pid, "bench-compat", opts.quick ? 2 : 5);
+  log(websocketLine(websocket));
+  const promptCache = await measurePromptCache();
+  log(promptCacheLine(promptCache));
 
   const results: BenchResults = {
     meta: runMeta(opts, S, paths, ms.loadgenCpuPct, ms.foreignSeen),
@@ -143,6 +150,8 @@ async function main(): Promise<void> {
     metrics,
     requestLog,
     countTokens,
+    websocket,
+    promptCache,
   };
   if (compared) results.meta.compare = { label: compared.label, rev: compared.rev, dist: compared.dist };
   if (compared?.sha) results.meta.compare!.sha = compared.sha;
@@ -247,9 +256,34 @@ async function countTokensOnly(): Promise<void> {
   }
 }
 
+async function websocketOnly(): Promise<void> {
+  mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
+  const mock = await startMockServer({ port: 0 });
+  const configFile = resolve(cacheDir, "bench-websocket.yaml");
+  writeFileSync(configFile, llmuxConfig(mock.port));
+  const port = await freePort();
+  const server = await startServer({
+    name: "llmux",
+    command: process.execPath,
+    args: [resolve(root, "dist/cli/main.js"), "start", "--config", configFile, "--port", String(port)],
+    port,
+  });
+  const file = resolve(cacheDir, "bench-report", "websocket.md");
+  try {
+    const r = await measureWebsocket(`http://127.0.0.1:${port}`, server.pid, "bench-compat", opts.quick ? 2 : 5);
+    writeWebsocketReport(file, r);
+    log(`${websocketLine(r)}; ${file}`);
+  } finally {
+    await server.stop(5000);
+    await mock.close();
+  }
+}
+
 /** What `npm run bench` runs: the whole run, or one part of it (see options.ts). */
 function entryOf(): () => Promise<void> {
   if (opts.countTokensOnly) return countTokensOnly;
+  if (opts.websocketOnly) return websocketOnly;
+  if (opts.promptCacheOnly) return async () => log(promptCacheLine(await measurePromptCache()));
   if (opts.routingOnly) return routingOnly;
   if (opts.workersOnly) return workersOnly;
   if (opts.metricsOnly) return metricsOnly;

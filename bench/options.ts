@@ -13,6 +13,9 @@ export interface Options {
   routingOnly?: boolean;
   /** Only count_tokens on a 1 MB body and /health meanwhile. */
   countTokensOnly?: boolean;
+  /** Only Responses over WebSocket against HTTP, and 1,000 idle sockets (bench/websocket.ts). */
+  websocketOnly?: boolean;
+  promptCacheOnly?: boolean;
   quick: boolean;
   /** Print the usage and stop. */
   help?: boolean;
@@ -60,6 +63,8 @@ Options:
   --request-log-only    only the request log's cost (off / metadata / bodies) and its list on 1,000,000 rows
   --routing-only        only the routing layer's cost (memory state, and Redis when one answers)
   --count-tokens-only   only count_tokens on a 1 MB body and /health latency meanwhile
+  --websocket-only      only a multi-turn Responses session over WebSocket against HTTP, and 1,000 idle sockets
+  --prompt-cache-only   only a 20-turn Codex conversation to a caching Anthropic fake: input cost with and without breakpoints
   --soak-only           only the money soak (10,000 requests with budgets and limits, 10% aborted; ledger checks)
   --no-soak             skip the money soak
   --report-only [FILE]  render the report again from saved results (default: the last run's)
@@ -92,6 +97,8 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--request-log-only") o.requestLogOnly = true;
     else if (a === "--routing-only") o.routingOnly = true;
     else if (a === "--count-tokens-only") o.countTokensOnly = true;
+    else if (a === "--websocket-only") o.websocketOnly = true;
+    else if (a === "--prompt-cache-only") o.promptCacheOnly = true;
     else if (a === "--no-soak") o.soak = "skip";
     else if (a === "--report-only") o.reportOnly = argv[i + 1]?.startsWith("--") === false ? value() : "";
     else throw new Error(`unknown option ${a}\n\n${USAGE}`);

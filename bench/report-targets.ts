@@ -126,6 +126,21 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
       1,
     );
   }
+  if (r.promptCache) {
+    const pc = r.promptCache;
+    const over = (pc.withBreakpoints / pc.ideal - 1) * 100;
+    const one = (v: number) => ({ median: v, min: v, max: v, n: 1 });
+    check(
+      "prompt cache",
+      `${pc.turns}-turn Codex conversation → Anthropic: input cost over the ideal (without breakpoints: ${(pc.without / pc.withBreakpoints).toFixed(2)}× llmux's)`,
+      one(over),
+      10,
+      "<=",
+      "%",
+      [],
+      1,
+    );
+  }
   for (const lane of ["msg-cc-azure", "msg-cc-chat"].filter((l) => hasLane(r, l))) {
     check("translation", `${lane} (73 KiB): added TTFB, c=1`, added(r, lane, "llmux", 1, M.ttfb50), 2, "<=", "ms", [
       lane,

@@ -265,6 +265,17 @@ export interface BenchResults {
   requestLog?: import("./request-log-cost.js").RequestLogCost;
   /** count_tokens on a 1 MB body and /health meanwhile (bench/count-tokens.ts); absent in older results. */
   countTokens?: import("./count-tokens.js").CountTokensCost;
+  websocket?: import("./websocket.js").WebsocketCost;
+  promptCache?: PromptCacheCost;
 }
 
 export type { Spread, Summary };
+
+/** The prompt-cache lane (prompt-cache.ts): a 20-turn conversation's input cost in USD. */
+export interface PromptCacheCost {
+  turns: number;
+  /** Input cost in USD: with llmux's breakpoints, without, and the ideal. */
+  withBreakpoints: number;
+  without: number;
+  ideal: number;
+}

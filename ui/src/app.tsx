@@ -3,8 +3,10 @@ import { Navigate, Route, Routes } from "react-router";
 import { Layout } from "./components/layout";
 import { Notice } from "./components/notice";
 import { ScopeProvider, useSession } from "./lib/session";
+import { Audit } from "./pages/audit";
 import { Deployments } from "./pages/deployments";
 import { Keys } from "./pages/keys";
+import { Mcp } from "./pages/mcp";
 import { Overview } from "./pages/overview";
 import { Requests } from "./pages/requests";
 import { SignIn } from "./pages/sign-in";
@@ -42,6 +44,8 @@ export function App() {
             {admin && <Route path="/keys" element={<Keys />} />}
             {admin && <Route path="/teams" element={<Teams />} />}
             {admin && <Route path="/deployments" element={<Deployments />} />}
+            {admin && <Route path="/mcp" element={<Mcp />} />}
+            {admin && <Route path="/audit" element={<Audit />} />}
             <Route path="/sign-in" element={<Navigate to="/" replace />} />
             <Route
               path="*"

@@ -56,9 +56,27 @@ export function MessageView({
   toolNames?: Map<string, string>;
   title?: string;
 }) {
+  const words = title ?? ROLE_WORDS[message.role];
+  // Developer and system messages are instructions (Codex sends ~30 KB of them): folded like the system prompt.
+  if (message.role === "developer" || message.role === "system") {
+    const chars = message.parts.reduce((n, p) => n + (p.type === "text" ? p.text.length : 0), 0);
+    return (
+      <article className={`msg role-${message.role}`} aria-label={words}>
+        <details className="system">
+          <summary>
+            {words} <span className="muted">· {chars.toLocaleString()} characters</span>
+          </summary>
+          {message.parts.map((p, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: parts have no ids; their order is their identity
+            <PartView key={i} part={p} toolNames={toolNames} />
+          ))}
+        </details>
+      </article>
+    );
+  }
   return (
-    <article className={`msg role-${message.role}`} aria-label={title ?? ROLE_WORDS[message.role]}>
-      <header className="msg-role">{title ?? ROLE_WORDS[message.role]}</header>
+    <article className={`msg role-${message.role}`} aria-label={words}>
+      <header className="msg-role">{words}</header>
       {message.parts.length === 0 && <p className="muted">(empty)</p>}
       {message.parts.map((p, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: parts have no ids; their order is their identity

@@ -24,6 +24,8 @@ export function Layout({ children }: { children: ReactNode }) {
         ["/teams", "Teams"],
         ["/spend", "Spend"],
         ["/deployments", "Deployments"],
+        ["/mcp", "MCP"],
+        ["/audit", "Audit"],
         ["/playground", "Playground"],
       ]
     : [

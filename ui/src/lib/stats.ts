@@ -40,6 +40,7 @@ export function fill(
             t,
             time: new Date(t).toISOString(),
             requests: 0,
+            refused: 0,
             errors: {},
             p50_latency_ms: null,
             p95_latency_ms: null,
@@ -95,7 +96,11 @@ export function points(buckets: (StatsBucket & { t: number })[], bucket: Bucket,
 }
 
 export interface Totals {
+  /** Model calls let through. */
   requests: number;
+  /** Model calls llmux refused (they count no tokens). */
+  refused: number;
+  /** Model calls that failed (refusals apart). */
   errors: number;
   tokens: number;
   cost: number;
@@ -103,14 +108,17 @@ export interface Totals {
 
 export function totals(buckets: StatsBucket[]): Totals {
   let requests = 0;
+  let refused = 0;
   let errors = 0;
   let tokens = 0;
   let cost = 0;
   for (const b of buckets) {
     requests += b.requests;
+    refused += b.refused;
     for (const v of Object.values(b.errors)) errors += v;
+    errors -= b.refused;
     tokens += b.input_tokens + b.output_tokens;
     cost += b.cost_usd;
   }
-  return { requests, errors, tokens, cost };
+  return { requests, refused, errors: Math.max(0, errors), tokens, cost };
 }

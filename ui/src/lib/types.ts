@@ -24,6 +24,8 @@ export type SpendAnswer = Schemas["Spend"];
 
 export type Deployment = Schemas["Deployment"];
 export type DeploymentList = Schemas["DeploymentList"];
+export type McpServer = Schemas["McpServer"];
+export type McpServerList = Schemas["McpServerList"];
 
 export type RequestRow = Schemas["RequestRow"];
 export type Outcome = RequestRow["outcome"];
@@ -32,6 +34,8 @@ export type Message = Schemas["Message"];
 export type RequestDetail = Schemas["RequestDetail"];
 export type Conversation = NonNullable<RequestDetail["conversation"]>;
 export type RequestPage = Schemas["RequestList"];
+export type AuditPage = Schemas["AuditList"];
+export type AuditRow = Schemas["AuditRow"];
 
 export type Stats = Schemas["Stats"];
 export type StatsBucket = Stats["buckets"][number];

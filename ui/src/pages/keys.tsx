@@ -20,8 +20,14 @@ type Open =
   | { kind: "secret"; title: string; secret: string }
   | undefined;
 
-function statusOf(k: Key): { word: string; cls: string } {
+function statusOf(k: Key): { word: string; cls: string; why?: string } {
   if (k.revoked) return { word: "revoked", cls: "bad" };
+  if (k.blocked?.reason === "budget" || k.blocked?.reason === "team_budget")
+    return {
+      word: k.blocked.reason === "team_budget" ? "blocked: team budget" : "blocked: budget",
+      cls: "bad",
+      why: `${k.blocked.message}${k.blocked.until ? ` (until ${when(k.blocked.until)})` : ""}`,
+    };
   if (k.disabled) return { word: "disabled", cls: "warn" };
   if (k.expires_at && Date.parse(k.expires_at) <= Date.now()) return { word: "expired", cls: "bad" };
   return { word: "active", cls: "ok" };
@@ -85,6 +91,9 @@ export function Keys() {
                 <th scope="col" className="hide-narrow">
                   Expires
                 </th>
+                <th scope="col" className="hide-narrow">
+                  Last used
+                </th>
                 <th scope="col">Status</th>
                 {scope.canEdit && <th scope="col">Actions</th>}
               </tr>
@@ -92,7 +101,7 @@ export function Keys() {
             <tbody>
               {keys.data.data.length === 0 && (
                 <tr>
-                  <td colSpan={9} className="muted">
+                  <td colSpan={10} className="muted">
                     No keys yet.
                   </td>
                 </tr>
@@ -110,15 +119,21 @@ export function Keys() {
                     <td>
                       <code>{k.prefix}…</code>
                     </td>
-                    <td className="hide-narrow">{k.team_id ? (teamName.get(k.team_id) ?? k.team_id) : "—"}</td>
-                    <td className="hide-narrow">{k.models?.join(", ") ?? "all"}</td>
+                    <td className="hide-narrow">
+                      {k.team?.name ?? (k.team_id ? (teamName.get(k.team_id) ?? k.team_id) : "—")}
+                    </td>
+                    <td className="hide-narrow">{k.allowed_models ?? k.models?.join(", ") ?? "every model"}</td>
                     <td>
                       <SpendBar spent={k.spend_usd} budget={k.budget} />
                     </td>
                     <td className="hide-narrow">{limitsWords(k.limits)}</td>
                     <td className="hide-narrow">{k.expires_at ? when(k.expires_at) : "never"}</td>
+                    <td className="hide-narrow">{k.last_used_at ? when(k.last_used_at) : "never"}</td>
                     <td>
-                      <span className={`badge status-${st.cls}`}>{st.word}</span>
+                      <span className={`badge status-${st.cls}`} title={st.why}>
+                        {st.word}
+                      </span>
+                      {st.why && <div className="muted small">{st.why}</div>}
                     </td>
                     {scope.canEdit && (
                       <td>

@@ -56,8 +56,24 @@ export function Overview() {
             <dd>
               <SpendBar spent={mine.data.spend_usd} budget={mine.data.budget} />
             </dd>
+            {mine.data.team && (
+              <>
+                <dt>Team</dt>
+                <dd>{mine.data.team.name}</dd>
+                <dt>Team budget</dt>
+                <dd>
+                  <SpendBar spent={mine.data.team.spend_usd} budget={mine.data.team.budget} />
+                </dd>
+              </>
+            )}
             <dt>Models</dt>
-            <dd>{mine.data.models?.join(", ") ?? "every model"}</dd>
+            <dd>{mine.data.allowed_models ?? mine.data.models?.join(", ") ?? "every model"}</dd>
+            {mine.data.blocked && (
+              <>
+                <dt>Blocked</dt>
+                <dd>{mine.data.blocked.message}</dd>
+              </>
+            )}
             <dt>Expires</dt>
             <dd>{mine.data.expires_at ? when(mine.data.expires_at) : "never"}</dd>
           </dl>
@@ -74,6 +90,7 @@ export function Overview() {
               value={t.requests ? pct(t.errors / t.requests) : "—"}
               hint={`${count(t.errors)} failed`}
             />
+            <Tile label="Refused" value={count(t.refused)} hint="by budget, allow-list, limit or key: no tokens" />
             <Tile label="Tokens" value={short(t.tokens)} hint="input + output" />
             <Tile label="Spend" value={usd(t.cost)} />
           </div>

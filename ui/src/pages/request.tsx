@@ -75,11 +75,23 @@ function Detail({ r }: { r: RequestDetail }) {
             {r.user && <span className="muted"> · user {r.user}</span>}
             {r.team_id && <span className="muted"> · team {teamName}</span>}
           </dd>
-          <dt>Provider</dt>
-          <dd>
-            {r.provider ?? "—"}
-            {r.deployment && <span className="muted"> · deployment {r.deployment}</span>}
-          </dd>
+          {r.mcp_server ? (
+            <>
+              <dt>MCP tool call</dt>
+              <dd data-mcp-tool={`${r.mcp_server}__${r.mcp_tool ?? ""}`}>
+                <code>{r.mcp_tool}</code> on server <strong>{r.mcp_server}</strong>
+                {r.mcp_session && <span className="muted"> · session {r.mcp_session}</span>}
+              </dd>
+            </>
+          ) : (
+            <>
+              <dt>Provider</dt>
+              <dd>
+                {r.provider ?? "—"}
+                {r.deployment && <span className="muted"> · deployment {r.deployment}</span>}
+              </dd>
+            </>
+          )}
         </dl>
       </Card>
       <div className="grid-3">

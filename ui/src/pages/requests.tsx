@@ -3,6 +3,8 @@ import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
+import { Pager, useKeysetPages } from "../components/pager";
+
 import { StatusBadge } from "../components/status";
 import { api, query } from "../lib/api";
 import { count, ms, usd, when, whenShort } from "../lib/format";
@@ -24,7 +26,19 @@ export const ERROR_CLASSES = [
   "rate_limit_local",
 ];
 
-const FILTERS = ["key_id", "team_id", "model", "status", "outcome", "error_class", "from", "to"] as const;
+const FILTERS = [
+  "key_id",
+  "team_id",
+  "model",
+  "calls",
+  "path",
+  "status",
+  "outcome",
+  "error_class",
+  "mcp_server",
+  "from",
+  "to",
+] as const;
 type Filter = (typeof FILTERS)[number];
 
 /** A datetime-local value (the reader's time) as ISO, and back. */
@@ -42,9 +56,8 @@ export function Requests() {
   const [params, setParams] = useSearchParams();
   const [live, setLive] = useState(false);
   const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ""])) as Record<Filter, string>;
-  const before = params.get("before") ?? undefined;
-  // The cursors of the pages before this one, so "Newer" can go back without asking the server.
-  const [trail, setTrail] = useState<string[]>([]);
+  const pages = useKeysetPages(params, setParams);
+  const { before } = pages;
   const admin = scope.role !== "key";
 
   const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys"), enabled: admin });
@@ -70,15 +83,7 @@ export function Requests() {
       if (f === "from" || f === "to") v = toIso(v);
       if (v) next.set(f, v);
     }
-    setTrail([]);
-    setParams(next);
-  }
-
-  function go(cursor: string | undefined, back: boolean) {
-    const next = new URLSearchParams(params);
-    if (cursor) next.set("before", cursor);
-    else next.delete("before");
-    setTrail((t) => (back ? t.slice(0, -1) : [...t, before ?? ""]));
+    pages.reset();
     setParams(next);
   }
 
@@ -125,6 +130,18 @@ export function Requests() {
         <label>
           Model
           <input name="model" defaultValue={filters.model} placeholder="alias or model" />
+        </label>
+        <label>
+          Calls
+          <select name="calls" defaultValue={filters.calls}>
+            <option value="">all</option>
+            <option value="model">model calls</option>
+            <option value="other">other (model lists, stored responses…)</option>
+          </select>
+        </label>
+        <label>
+          Path
+          <input name="path" defaultValue={filters.path} placeholder="/v1/models or /v1/*" />
         </label>
         <label>
           Status
@@ -174,7 +191,7 @@ export function Requests() {
           <button
             type="button"
             onClick={() => {
-              setTrail([]);
+              pages.reset();
               setParams(new URLSearchParams());
             }}
           >
@@ -193,6 +210,9 @@ export function Requests() {
                   <th scope="col">Time</th>
                   <th scope="col">Status</th>
                   {admin && <th scope="col">Key</th>}
+                  <th scope="col" className="hide-narrow">
+                    Call
+                  </th>
                   <th scope="col">Model</th>
                   <th scope="col" className="hide-narrow">
                     Client
@@ -214,7 +234,7 @@ export function Requests() {
               <tbody>
                 {page.data.rows.length === 0 && (
                   <tr>
-                    <td colSpan={9} className="muted">
+                    <td colSpan={10} className="muted">
                       No requests match.
                     </td>
                   </tr>
@@ -237,6 +257,11 @@ export function Requests() {
                       <StatusBadge row={r} />
                     </td>
                     {admin && <td>{r.key_name ?? (r.key_id ? (keyName.get(r.key_id) ?? r.key_id) : "—")}</td>}
+                    <td className="hide-narrow">
+                      <code className="small">
+                        {r.method} {r.path}
+                      </code>
+                    </td>
                     <td>
                       <span className="model">{r.alias ?? r.requested_model ?? "—"}</span>
                       {r.model && r.model !== (r.alias ?? r.requested_model) && (
@@ -255,14 +280,7 @@ export function Requests() {
               </tbody>
             </table>
           </div>
-          <nav className="pager" aria-label="Pages of requests">
-            <button type="button" disabled={!before} onClick={() => go(trail.at(-1) || undefined, true)}>
-              ← Newer
-            </button>
-            <button type="button" disabled={!page.data.next_before} onClick={() => go(page.data.next_before!, false)}>
-              Older →
-            </button>
-          </nav>
+          <Pager label="Pages of requests" pages={pages} next={page.data.next_before} />
         </>
       )}
     </>

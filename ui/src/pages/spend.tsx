@@ -4,13 +4,15 @@ import { Chart } from "../components/charts";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api, query } from "../lib/api";
+import { toCsv } from "../lib/csv";
 import { count, usd } from "../lib/format";
 import { useScope } from "../lib/session";
-import type { KeyList, SpendAnswer, SpendGroup, SpendRow, TeamList } from "../lib/types";
+import type { SpendAnswer, SpendGroup, SpendRow } from "../lib/types";
 
 const GROUPS: Record<SpendGroup, string> = { key: "Key", team: "Team", user: "User", model: "Model", day: "Day" };
 const COLUMNS = [
   "requests",
+  "refused",
   "input_tokens",
   "output_tokens",
   "cache_read_tokens",
@@ -21,15 +23,18 @@ const COLUMNS = [
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
-/** The rows as CSV (RFC 4180: fields with commas, quotes or line breaks are quoted). */
-export function toCsv(by: SpendGroup, rows: (SpendRow & { name: string })[]): string {
-  const cell = (v: string | number | null) => {
-    const s = v === null ? "" : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const head = [by, "name", ...COLUMNS];
-  const lines = rows.map((r) => [r.group, r.name, ...COLUMNS.map((c) => r[c])].map(cell).join(","));
-  return `${[head.join(","), ...lines].join("\r\n")}\r\n`;
+/** The rows as CSV (src/lib/csv.ts: quoted where needed, no cell read as a formula). */
+function spendCsv(by: SpendGroup, rows: (SpendRow & { name: string })[]): string {
+  const models = by === "model";
+  return toCsv(
+    [by, "name", ...(models ? ["alias", "upstream_model"] : []), ...COLUMNS],
+    rows.map((r) => [
+      r.group,
+      r.name,
+      ...(models ? [r.alias ?? null, r.upstream_model ?? null] : []),
+      ...COLUMNS.map((c) => r[c] ?? null),
+    ]),
+  );
 }
 
 export function Spend() {
@@ -48,22 +53,9 @@ export function Spend() {
         `${scope.base}/spend${query({ group_by: by, from: new Date(from).toISOString(), to: toExclusive })}`,
       ),
   });
-  const keys = useQuery({
-    queryKey: ["keys"],
-    queryFn: () => api<KeyList>("/admin/v1/keys"),
-    enabled: !mine && by === "key",
-  });
-  const teams = useQuery({
-    queryKey: ["teams"],
-    queryFn: () => api<TeamList>("/admin/v1/teams"),
-    enabled: !mine && by === "team",
-  });
-  const names = new Map<string, string>([
-    ...(keys.data?.data ?? []).map((k) => [k.id, k.name] as [string, string]),
-    ...(teams.data?.data ?? []).map((t) => [t.id, t.name] as [string, string]),
-  ]);
+  // Keys and teams are named by the report itself (a revoked key keeps its name).
   const rows = (spend.data?.rows ?? [])
-    .map((r) => ({ ...r, name: r.group === null ? "(none)" : (names.get(r.group) ?? r.group) }))
+    .map((r) => ({ ...r, name: r.group === null ? "(none)" : (r.name ?? r.group) }))
     .sort((a, b) => (by === "day" ? (a.group ?? "").localeCompare(b.group ?? "") : b.cost_usd - a.cost_usd));
   const total = rows.reduce(
     (t, r) => {
@@ -78,7 +70,7 @@ export function Spend() {
     setParams(next);
   };
   function exportCsv() {
-    const href = URL.createObjectURL(new Blob([toCsv(by, rows)], { type: "text/csv;charset=utf-8" }));
+    const href = URL.createObjectURL(new Blob([spendCsv(by, rows)], { type: "text/csv;charset=utf-8" }));
     const a = document.createElement("a");
     a.href = href;
     a.download = `llmux-spend-by-${by}-${from}-${to}.csv`;
@@ -139,9 +131,14 @@ export function Spend() {
             <table aria-label={`Spend by ${GROUPS[by].toLowerCase()}`}>
               <thead>
                 <tr>
-                  <th scope="col">{GROUPS[by]}</th>
+                  <th scope="col">{by === "model" ? "Model asked for" : GROUPS[by]}</th>
+                  {by === "model" && <th scope="col">Alias or pattern</th>}
+                  {by === "model" && <th scope="col">Upstream model</th>}
                   <th scope="col" className="num">
                     Requests
+                  </th>
+                  <th scope="col" className="num" title="Refused by llmux (budget, allow-list, limit): no tokens">
+                    Refused
                   </th>
                   <th scope="col" className="num">
                     Input
@@ -166,15 +163,18 @@ export function Spend() {
               <tbody>
                 {rows.length === 0 && (
                   <tr>
-                    <td colSpan={8} className="muted">
+                    <td colSpan={by === "model" ? 11 : 9} className="muted">
                       No spend in this period.
                     </td>
                   </tr>
                 )}
                 {rows.map((r) => (
-                  <tr key={r.group ?? "(none)"}>
+                  <tr key={`${r.group ?? "(none)"} ${r.alias ?? ""} ${r.upstream_model ?? ""}`}>
                     <th scope="row">{r.name}</th>
+                    {by === "model" && <td>{r.alias ?? "—"}</td>}
+                    {by === "model" && <td>{r.upstream_model ?? "—"}</td>}
                     <td className="num">{count(r.requests)}</td>
+                    <td className="num">{count(r.refused)}</td>
                     <td className="num">{count(r.input_tokens)}</td>
                     <td className="num">{count(r.output_tokens)}</td>
                     <td className="num hide-narrow">{count(r.cache_read_tokens)}</td>
@@ -187,8 +187,11 @@ export function Spend() {
               {rows.length > 1 && (
                 <tfoot>
                   <tr>
-                    <th scope="row">Total</th>
+                    <th scope="row" colSpan={by === "model" ? 3 : 1}>
+                      Total
+                    </th>
                     <td className="num">{count(total.requests)}</td>
+                    <td className="num">{count(total.refused)}</td>
                     <td className="num">{count(total.input_tokens)}</td>
                     <td className="num">{count(total.output_tokens)}</td>
                     <td className="num hide-narrow">{count(total.cache_read_tokens)}</td>
