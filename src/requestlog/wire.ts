@@ -40,7 +40,7 @@ export function requestLogOf(config: Config, logger: Logger, data: Data | undefi
     {
       // One line when the database stops taking rows, one when it caught up: not one per batch meanwhile.
       spooled: (rows, err, file) => {
-        const line = { rows, dir, err: (err as Error).message };
+        const line = { rows, dir, err: err instanceof Error ? err.message : String(err) };
         if (outage) {
           logger.debug(line, `${rows} more settled request(s) spooled while the database does not take them`);
           return;
