@@ -1,19 +1,16 @@
 import { randomBytes } from "node:crypto";
 import {
   appendFileSync,
-  closeSync,
   existsSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   unlinkSync,
-  writeFileSync,
-  writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { JournalFile } from "./journal-file.js";
 
 export interface SpoolEvents {
   /** `file`: the spool's name in its directory. */
@@ -109,9 +106,7 @@ export class SpooledWriter<Row> {
   private flushing: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private readonly scanner: NodeJS.Timeout;
-  private readonly journal: string | undefined;
-  /** The journal, open for appending (one write per row); closed when the journal is replaced. */
-  private journalFd: number | undefined;
+  private readonly journal: JournalFile | undefined;
   private readonly spool: string;
   /** The spool's name in its directory (the events say it). */
   readonly spoolName: string;
@@ -135,7 +130,7 @@ export class SpooledWriter<Row> {
       // An unusable directory is reported by the store's own check at start (naming store.path); rows
       // that cannot be journalled are still written to the database.
     }
-    this.journal = opts.journal ? join(dir, `${opts.name}-${SELF}.journal`) : undefined;
+    this.journal = opts.journal ? new JournalFile(join(dir, `${opts.name}-${SELF}.journal`)) : undefined;
     this.spoolName = `${opts.name}-${SELF}.spool`;
     this.spool = join(dir, this.spoolName);
     // `<name>-<owner>.journal|spool` (owner: pid-nonce, or a bare pid as earlier versions wrote), or one taken
@@ -155,19 +150,21 @@ export class SpooledWriter<Row> {
     this.append(row);
     this.queue.push(row);
     if (this.queue.length >= this.batch) void this.flush();
-    else if (!this.timer && !this.closed) {
-      this.timer = setTimeout(() => void this.flush(), this.flushMs);
-      this.timer.unref();
-    }
+    else this.later();
+  }
+
+  /** A flush in `flushMs`, unless one is due already. */
+  private later(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => void this.flush(), this.flushMs);
+    this.timer.unref();
   }
 
   /** Appends one line to the journal (one small synchronous write to the journal kept open). */
   private append(row: Row): void {
     if (this.journal)
       try {
-        this.journalFd ??= openSync(this.journal, "a", 0o600);
-        const line = Buffer.from(lines([row]));
-        for (let done = 0; done < line.length; ) done += writeSync(this.journalFd, line, done);
+        this.journal.append(lines([row]));
       } catch {
         // No journal (the directory is unusable): the row still goes to the database with the next batch.
       }
@@ -183,9 +180,14 @@ export class SpooledWriter<Row> {
     this.held.set(key, row);
   }
 
-  /** Lets go of a held row: the journal drops it at its next rewrite. */
-  release(key: string): void {
-    this.held.delete(key);
+  /**
+   * Lets go of a held row. `replaced`: a row of the same key follows it (its replay drops the held one);
+   * otherwise the held line must leave the journal at its next rewrite.
+   */
+  release(key: string, replaced = false): void {
+    if (!this.held.delete(key) || replaced || !this.journal) return;
+    this.journal.forget();
+    this.later();
   }
 
   get queued(): number {
@@ -210,21 +212,25 @@ export class SpooledWriter<Row> {
           this.events.spooled(rows.length, err, this.spoolName);
           this.scheduleReplay(this.retryMs);
         }
-        // Synchronously after the await: no add() interleaves. What is written or spooled leaves the journal,
-        // replaced whole (written aside, then renamed over it): a kill at any instant leaves the old journal
-        // or the new one, never a truncated one.
-        if (this.journal)
-          try {
-            writeFileSync(`${this.journal}.next`, lines([...this.held.values(), ...this.queue]), { mode: 0o600 });
-            this.closeJournal();
-            renameSync(`${this.journal}.next`, this.journal);
-          } catch {
-            // see add()
-          }
+        // Synchronously after the await: no add() interleaves.
+        this.settleJournal();
       }
+      this.settleJournal();
     };
     this.flushing = (this.flushing ?? Promise.resolve()).then(run, run);
     return this.flushing;
+  }
+
+  /** What is written or spooled may leave the journal (JournalFile: emptied when nothing is pending). */
+  private settleJournal(): void {
+    if (this.journal)
+      try {
+        this.journal.settle(this.held.size === 0 && this.queue.length === 0, () =>
+          lines([...this.held.values(), ...this.queue]),
+        );
+      } catch {
+        // see add()
+      }
   }
 
   /** Files to replay: this process's spool, and the journals and spools of processes that are gone. */
@@ -289,17 +295,6 @@ export class SpooledWriter<Row> {
     }
   }
 
-  /** Lets go of the journal's descriptor: the next row opens the journal anew (the file there now). */
-  private closeJournal(): void {
-    if (this.journalFd === undefined) return;
-    try {
-      closeSync(this.journalFd);
-    } catch {
-      // already gone
-    }
-    this.journalFd = undefined;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.scanner);
@@ -309,10 +304,11 @@ export class SpooledWriter<Row> {
     if (this.spooling) await this.replay();
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
-    this.closeJournal();
+    this.journal?.close();
     // Everything reached the database: nothing to leave behind.
     // Rows still held (requests that never settled) stay for the next process.
-    if (this.journal && this.queue.length === 0 && this.held.size === 0 && !this.spooling && existsSync(this.journal))
-      unlinkSync(this.journal);
+    const journal = this.journal?.path;
+    if (journal && this.queue.length === 0 && this.held.size === 0 && !this.spooling && existsSync(journal))
+      unlinkSync(journal);
   }
 }

@@ -61,7 +61,7 @@ export class SettledWriter {
 
   /** Journals the settled entry of a request, replacing its admission entry. */
   settle(id: string, entry: SettledEntry | undefined): void {
-    this.writer.release(id);
+    this.writer.release(id, entry !== undefined);
     if (entry) this.add(entry);
   }
 

@@ -138,7 +138,7 @@ describe.each(ENGINES)("the settled rows' writer on $engine", ({ fresh }) => {
       e.log!.outcome = "aborted";
       return e;
     };
-    // Three admitted; the first settles and is written (the journal is rewritten: the others stay in it).
+    // Three admitted; the first settles and is written (the others stay in the journal: it is not emptied).
     for (const i of [0, 1, 2]) crashed.admit(`req_${tag}_${i}`, estimate(i));
     crashed.settle(`req_${tag}_0`, entry(tag, 0));
     await crashed.flush();
@@ -146,7 +146,13 @@ describe.each(ENGINES)("the settled rows' writer on $engine", ({ fresh }) => {
     // The second settles, not yet written: its journal holds its admission line and its settled line.
     crashed.settle(`req_${tag}_1`, entry(tag, 1));
     const [journal] = readdirSync(dir).filter((f) => f.endsWith(".journal"));
-    expect(readFileSync(join(dir, journal!), "utf8").trim().split("\n")).toHaveLength(3);
+    const held = readFileSync(join(dir, journal!), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { admission?: boolean; ledger?: { id: string } });
+    const ids = (admission: boolean) => held.filter((l) => !!l.admission === admission).map((l) => l.ledger?.id);
+    expect(ids(true)).toEqual(expect.arrayContaining([`req_${tag}_1`, `req_${tag}_2`]));
+    expect(ids(false)).toContain(`req_${tag}_1`);
     renameSync(join(dir, journal!), join(dir, "ledger-999999992-0badc0de.journal"));
     const { w } = await caughtUp(dir);
     await w.close();
@@ -163,6 +169,23 @@ describe.each(ENGINES)("the settled rows' writer on $engine", ({ fresh }) => {
       [`req_${tag}_2`, "aborted", 5000],
     ]);
     expect(await stored(tag)).toEqual({ ledger: 3, log: 3 });
+  });
+
+  it("an admission let go with no row in its place leaves the journal: a later kill bills nothing for it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmux-settled-"));
+    const tag = randomBytes(3).toString("hex");
+    const w = new SettledWriter(data, dir, quiet, { flushMs: 600_000 });
+    w.admit(`req_${tag}_0`, entry(tag, 0));
+    w.admit(`req_${tag}_1`, entry(tag, 1));
+    w.settle(`req_${tag}_0`, undefined);
+    await w.flush();
+    const [journal] = readdirSync(dir).filter((f) => f.endsWith(".journal"));
+    const left = readFileSync(join(dir, journal!), "utf8").trim().split("\n");
+    expect(left.map((l) => (JSON.parse(l) as { ledger: { id: string } }).ledger.id)).toEqual([`req_${tag}_1`]);
+    renameSync(join(dir, journal!), join(dir, "ledger-999999993-0badc0de.journal"));
+    const { w: next } = await caughtUp(dir);
+    await next.close();
+    expect(await stored(tag)).toEqual({ ledger: 1, log: 1 });
   });
 
   it("replays what the release before left: a ledger journal of bare ledger rows, a request-log spool", async () => {
