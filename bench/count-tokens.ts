@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { Pool } from "undici";
+import { withServiceKey } from "./minted-key.js";
 import { summarize } from "./stats.js";
 
 export interface CountTokensCost {
@@ -48,7 +49,7 @@ export async function measureCountTokens(origin: string, model: string, rounds =
         .request({
           path: "/v1/messages/count_tokens",
           method: "POST",
-          headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+          headers: withServiceKey({ "content-type": "application/json", "anthropic-version": "2023-06-01" }),
           body,
         })
         .then(async (r) => {

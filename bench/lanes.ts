@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MockScript } from "../src/mock/script.js";
-import { type KeyStore, withMintedKey } from "./minted-key.js";
+import { type KeyStore, withMintedKey, withServiceKey } from "./minted-key.js";
 import type { RequestSpec, TargetName } from "./types.js";
 
 export { llmuxConfig } from "./bench-config.js";
@@ -359,10 +359,11 @@ export function buildLanes(opts: LaneOptions): Lane[] {
 
 /** The lane's client request to llmux (or to the compared build, with the key minted on its own store). */
 export function llmuxRequest(lane: Lane, origin: string, store: KeyStore = "llmux"): RequestSpec {
+  // The fixture's own credentials give way to the bench's service key (or the minted one).
   const spec = {
     origin,
     path: lane.clientPath,
-    headers: { ...lane.headers, "content-type": "application/json" },
+    headers: { ...withServiceKey(lane.headers), "content-type": "application/json" },
     body: JSON.stringify({ ...lane.body, model: lane.llmuxModel }),
   };
   return lane.minted ? withMintedKey(spec, store) : spec;

@@ -167,6 +167,7 @@ async function settleCost(n: number, bodies: boolean): Promise<RequestLogCost["s
   for (let i = 0; i < n; i++) {
     const rec = newRecord(`req_bench_${bodies ? "b" : "m"}_${i}`, "POST", "/v1/chat/completions");
     Object.assign(rec, {
+      kind: "generate",
       client: "openai-chat",
       requested: "bench-model",
       alias: "bench-model",

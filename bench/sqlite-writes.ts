@@ -45,6 +45,7 @@ export async function measureSqliteWrites(batches = 50, batch = 200): Promise<Sq
       const id = `req_bench_w_${n}_${Math.random().toString(36).slice(2, 10)}`;
       const rec = newRecord(id, "POST", "/v1/chat/completions");
       Object.assign(rec, {
+        kind: "generate",
         client: "openai-chat",
         requested: "bench-model",
         alias: "bench-model",

@@ -5,6 +5,7 @@
 import type { Fleet } from "./fleet.js";
 import { buildLanes } from "./lanes.js";
 import type { Measurer } from "./measure.js";
+import { withServiceKey } from "./minted-key.js";
 import { PACE, type Settings, STREAM_PACE_MS } from "./options.js";
 import { memoryAfterGc, rssKb, type Server } from "./procs.js";
 import { log, sleep } from "./progress.js";
@@ -91,7 +92,8 @@ export async function measureStreams(S: Settings, fleet: Fleet, ms: Measurer): P
   };
   for (const v of variants) {
     await mock.rpc.call({ cmd: "pace", latencyMs: PACE.latencyMs, chunkDelayMs: PACE.chunkDelayMs });
-    const headers = { ...small.headers, ...v.headers, "content-type": "application/json" };
+    const own = { ...small.headers, ...v.headers, "content-type": "application/json" };
+    const headers = v.target === "llmux" ? withServiceKey(own) : own;
     // Idle RSS as shipped (no inspector): freshly started, then after 20 small requests.
     if (!idleOf.has(v.target)) {
       const plain = await fleet.startTarget(v.target);

@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
+import { withServiceKey } from "./minted-key.js";
 import { rssKb } from "./procs.js";
 import { summarize } from "./stats.js";
 
@@ -54,7 +55,7 @@ async function httpSession(origin: string, model: string, turns: number): Promis
     const t0 = performance.now();
     const res = await fetch(`${origin}/v1/responses`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: withServiceKey({ "content-type": "application/json" }),
       body: JSON.stringify(turnBody(model, conversation)),
     });
     const done = completedOf(await res.text());
@@ -65,7 +66,10 @@ async function httpSession(origin: string, model: string, turns: number): Promis
 }
 
 function openSocket(origin: string): Promise<WebSocket> {
-  const ws = new WebSocket(`${origin.replace(/^http/, "ws")}/v1/responses`, { perMessageDeflate: true });
+  const ws = new WebSocket(`${origin.replace(/^http/, "ws")}/v1/responses`, {
+    perMessageDeflate: true,
+    headers: withServiceKey({}),
+  });
   return new Promise((resolve, reject) => {
     ws.once("open", () => resolve(ws));
     ws.once("error", reject);
