@@ -51,6 +51,8 @@ beforeAll(async () => {
       "vertex-adc": vertex(),
       "vertex-wrong-key": vertex({ credentials: JSON.stringify({ ...fake.key, private_key: otherKey() }) }),
       "vertex-slow": vertex({ credentials: JSON.stringify(fake.key), timeout_ms: 1500 }),
+      // Its own deployment: the rate limits other tests provoke on `vertex` never cool this one down.
+      "vertex-quota": vertex({ credentials: JSON.stringify(fake.key) }),
     },
     models: {
       "v-gemini": { provider: "vertex", model: GEMINI },
@@ -60,7 +62,7 @@ beforeAll(async () => {
       "v-adc": { provider: "vertex-adc", model: CLAUDE },
       "v-wrong-key": { provider: "vertex-wrong-key", model: GEMINI },
       "v-slow": { provider: "vertex-slow", model: GEMINI },
-      "v-quota": { provider: "vertex", model: GEMINI, fallbacks: ["backup"] },
+      "v-quota": { provider: "vertex-quota", model: GEMINI, fallbacks: ["backup"] },
       backup: { provider: "anthropic", model: "claude-haiku-4-5" },
     },
   }));
@@ -271,7 +273,7 @@ describe("Vertex errors", () => {
     expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe(
       "from the backup",
     );
-    expect(res.headers.get("llmux-route")).toMatch(/vertex\/gemini-2\.5-pro: 429 rate_limited/);
+    expect(res.headers.get("llmux-route")).toMatch(/vertex-quota\/gemini-2\.5-pro: 429 rate_limited/);
   });
 
   it("Vertex's own refusal of the token (401 UNAUTHENTICATED) is an authentication error for every client", async () => {
