@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,5 +8,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     reporters: ["default"],
+    // One worker per core (vitest's default is one fewer: a single worker on a 2-core machine, while most
+    // test files wait on child processes, sockets and databases rather than on the CPU).
+    maxWorkers: availableParallelism(),
   },
 });
