@@ -1,9 +1,11 @@
 /**
  * The request log's retention: the oldest rows (or bodies) past a time deleted a bounded batch per
  * transaction, so no statement holds a long lock and nothing large is held in memory. The ledger is never
- * pruned: budgets over `total` and the spend report read all of it.
+ * pruned: budgets over `total` and the spend report read all of it. Rows that go are taken out of the hourly
+ * rollup in the same transaction (src/data/stats-rollup.ts), so the stats still equal the rows.
  */
 import type { Data } from "./data.js";
+import { pruneWithRollup } from "./stats-rollup.js";
 
 /**
  * Deletes up to `limit` of the oldest rows of `table` before `beforeMs` (by time, then id) in one
@@ -16,15 +18,13 @@ export async function pruneOldest(
   limit: number,
 ): Promise<number> {
   const db = await data.db();
+  if (table === "request_log") return pruneWithRollup(db, data.engine, (ops) => data.write(ops), beforeMs, limit);
   // The same rows for every statement of the batch.
   const oldest = () =>
     db.selectFrom(table).select("id").where("at", "<", beforeMs).orderBy("at").orderBy("id").limit(limit);
-  const changes =
-    table === "request_log"
-      ? await data.write([{ query: db.deleteFrom("request_log").where("id", "in", oldest()) }])
-      : await data.write([
-          { query: db.updateTable("request_log").set({ has_bodies: 0 }).where("id", "in", oldest()) },
-          { query: db.deleteFrom("request_bodies").where("id", "in", oldest()) },
-        ]);
+  const changes = await data.write([
+    { query: db.updateTable("request_log").set({ has_bodies: 0 }).where("id", "in", oldest()) },
+    { query: db.deleteFrom("request_bodies").where("id", "in", oldest()) },
+  ]);
   return changes[changes.length - 1] ?? 0;
 }
