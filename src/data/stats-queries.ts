@@ -12,8 +12,9 @@ import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
 const K = 1 / Math.log(1.1);
 
 /** Bin b ≥ 1 holds [1.1^(b-1), 1.1^b) ms; bin 0 what is below 1 ms. */
-export const binOf = (column: "latency_ms" | "ttft_ms") =>
-  sql<number>`case when ${sql.ref(column)} < 1 then 0 else cast(floor(ln(${sql.ref(column)}) * ${sql.lit(K)}) as integer) + 1 end`;
+export const binOfValue = (v: RawBuilder<unknown>) =>
+  sql<number>`case when ${v} < 1 then 0 else cast(floor(ln(${v}) * ${sql.lit(K)}) as integer) + 1 end`;
+const binOf = (column: "latency_ms" | "ttft_ms") => binOfValue(sql.ref(column));
 
 /** The value a histogram bin stands for (its geometric middle, to 0.1 ms). */
 export function binValue(bin: number): number {

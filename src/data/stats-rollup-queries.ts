@@ -32,13 +32,36 @@ export async function rollupBySlot(data: Data, r: RollupRange, sizeMs: number): 
   const slot = sql<number>`(hour - (hour % ${sql.lit(sizeMs)}))`;
   let groups = db.selectFrom("request_rollup").where("hour", ">=", r.from).where("hour", "<", r.to);
   if (r.key_id !== undefined) groups = groups.where("key_id", "=", r.key_id);
-  const sumRows = await groups
-    .select([
-      slot.as("slot"),
-      ...(["requests", "refused", ...SUMMED] as const).map((c) => sql<number | string>`sum(${sql.ref(c)})`.as(c)),
-    ])
-    .groupBy(slot)
-    .execute();
+  let failed = db
+    .selectFrom("request_rollup_errors")
+    .select([slot.as("slot"), "error_class", sql<number | string>`sum(n)`.as("n")])
+    .where("hour", ">=", r.from)
+    .where("hour", "<", r.to);
+  if (r.key_id !== undefined) failed = failed.where("key_id", "=", r.key_id);
+  // At once: on PostgreSQL each on a connection of its own (SQLite runs them one after the other).
+  const [sumRows, errorRows, binRows] = await Promise.all([
+    groups
+      .select([
+        slot.as("slot"),
+        ...(["requests", "refused", ...SUMMED] as const).map((c) => sql<number | string>`sum(${sql.ref(c)})`.as(c)),
+      ])
+      .groupBy(slot)
+      .execute(),
+    failed.groupBy([slot, "error_class"]).execute(),
+    db
+      .selectFrom("request_rollup_latency")
+      .select([
+        slot.as("slot"),
+        "bin",
+        sql<number | string>`sum(latency)`.as("latency"),
+        sql<number | string>`sum(ttft)`.as("ttft"),
+      ])
+      .where("scope", "=", r.key_id ?? "*")
+      .where("hour", ">=", r.from)
+      .where("hour", "<", r.to)
+      .groupBy([slot, "bin"])
+      .execute(),
+  ]);
   const sums = new Map<number, UsageTotals>();
   for (const s of sumRows)
     sums.set(Number(s.slot), {
@@ -51,13 +74,6 @@ export async function rollupBySlot(data: Data, r: RollupRange, sizeMs: number): 
       reasoning_tokens: Number(s.reasoning_tokens),
       cost_nanos: Number(s.cost_nanos),
     });
-  let failed = db
-    .selectFrom("request_rollup_errors")
-    .select([slot.as("slot"), "error_class", sql<number | string>`sum(n)`.as("n")])
-    .where("hour", ">=", r.from)
-    .where("hour", "<", r.to);
-  if (r.key_id !== undefined) failed = failed.where("key_id", "=", r.key_id);
-  const errorRows = await failed.groupBy([slot, "error_class"]).execute();
   const errors = new Map<number, Record<string, number>>();
   for (const e of errorRows) {
     if (Number(e.n) <= 0) continue;
@@ -66,19 +82,6 @@ export async function rollupBySlot(data: Data, r: RollupRange, sizeMs: number): 
     m[cls] = (m[cls] ?? 0) + Number(e.n);
     errors.set(Number(e.slot), m);
   }
-  const binRows = await db
-    .selectFrom("request_rollup_latency")
-    .select([
-      slot.as("slot"),
-      "bin",
-      sql<number | string>`sum(latency)`.as("latency"),
-      sql<number | string>`sum(ttft)`.as("ttft"),
-    ])
-    .where("scope", "=", r.key_id ?? "*")
-    .where("hour", ">=", r.from)
-    .where("hour", "<", r.to)
-    .groupBy([slot, "bin"])
-    .execute();
   const latency: SlotStats["latency"] = new Map();
   const ttft: SlotStats["ttft"] = new Map();
   const count = (h: SlotStats["latency"], s: number, bin: number, n: number) => {
@@ -126,5 +129,7 @@ export async function rollupGroups(
       }),
     );
   };
-  return { keys: await groups("key_id"), teams: await groups("team_id"), models: await groups("model") };
+  // At once: on PostgreSQL each on a connection of its own (SQLite runs them one after the other).
+  const [keys, teams, models] = await Promise.all([groups("key_id"), groups("team_id"), groups("model")]);
+  return { keys, teams, models };
 }

@@ -11,7 +11,7 @@
 import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
 import type { EngineName } from "./engine.js";
 import type { Database } from "./schema.js";
-import { binOf } from "./stats-queries.js";
+import { binOfValue } from "./stats-queries.js";
 
 export const HOUR_MS = 3_600_000;
 
@@ -36,14 +36,13 @@ const REFUSED = sql`outcome = 'refused'`;
 const added = (table: string, columns: readonly string[]) =>
   sql.join(columns.map((c) => sql`${sql.ref(c)} = ${sql.ref(`${table}.${c}`)} + excluded.${sql.ref(c)}`));
 
-/** The rows of `src` summed into request_rollup, signed: 1 adds them, -1 takes them away. */
-function intoRollup(sign: 1 | -1): RawBuilder<unknown> {
-  const s = sql.lit(sign);
+/** The rows of `src` summed into request_rollup. */
+function intoRollup(): RawBuilder<unknown> {
   const sums = sql.join([
-    sql`${s} * sum(case when ${REFUSED} then 0 else 1 end)`,
-    sql`${s} * sum(case when ${REFUSED} then 1 else 0 end)`,
-    ...SERVED.map((c) => sql`${s} * sum(case when ${REFUSED} then 0 else ${sql.ref(c)} end)`),
-    sql`${s} * sum(cost_nanos)`,
+    sql`sum(case when ${REFUSED} then 0 else 1 end)`,
+    sql`sum(case when ${REFUSED} then 1 else 0 end)`,
+    ...SERVED.map((c) => sql`sum(case when ${REFUSED} then 0 else ${sql.ref(c)} end)`),
+    sql`sum(cost_nanos)`,
   ]);
   return sql`insert into request_rollup (${GROUP}, ${sql.join(COUNTED.map((c) => sql.ref(c)))})
 select ${HOUR}, coalesce(key_id, ''), coalesce(key_name, ''), coalesce(team_id, ''),
@@ -53,32 +52,28 @@ group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
 on conflict (${GROUP}) do update set ${added("request_rollup", COUNTED)}`;
 }
 
-/** The failed and refused rows of `src` counted into request_rollup_errors by class, signed like intoRollup. */
-function intoErrors(sign: 1 | -1): RawBuilder<unknown> {
+/** The failed and refused rows of `src` counted into request_rollup_errors by class. */
+function intoErrors(): RawBuilder<unknown> {
   return sql`insert into request_rollup_errors (hour, key_id, error_class, n)
-select ${HOUR}, coalesce(key_id, ''), coalesce(error_class, ''), ${sql.lit(sign)} * count(*)
+select ${HOUR}, coalesce(key_id, ''), coalesce(error_class, ''), count(*)
 from src where ${MODEL_CALL} and outcome in ('error', 'refused')
 group by 1, 2, 3 order by 1, 2, 3
 on conflict (hour, key_id, error_class) do update set n = request_rollup_errors.n + excluded.n`;
 }
 
-/** The latency and TTFT bins of `src` counted into request_rollup_latency, signed like intoRollup. */
-function intoLatency(sign: 1 | -1): RawBuilder<unknown> {
-  const s = sql.lit(sign);
-  const arm = (scope: RawBuilder<unknown>, column: "latency_ms" | "ttft_ms", keyed: boolean) =>
-    sql`select ${scope} as scope, ${HOUR} as hour, ${binOf(column)} as bin,
-  ${sql.lit(column === "latency_ms" ? 1 : 0)} as l, ${sql.lit(column === "ttft_ms" ? 1 : 0)} as t
-from src where ${MODEL_CALL} and ${sql.ref(column)} is not null${keyed ? sql` and key_id is not null` : sql``}`;
-  const all = sql`cast('*' as text)`;
-  const key = sql`key_id`;
+/**
+ * The latency and TTFT bins of `src` counted into request_rollup_latency: each row read once, counted four
+ * ways (its latency and its TTFT, for every caller and for its key).
+ */
+function intoLatency(): RawBuilder<unknown> {
+  const ttft = sql`(w.k % 2 = 1)`;
+  const value = sql`(case when ${ttft} then ttft_ms else latency_ms end)`;
   return sql`insert into request_rollup_latency (scope, hour, bin, latency, ttft)
-select scope, hour, bin, ${s} * sum(l), ${s} * sum(t) from (
-  ${arm(all, "latency_ms", false)}
-  union all ${arm(all, "ttft_ms", false)}
-  union all ${arm(key, "latency_ms", true)}
-  union all ${arm(key, "ttft_ms", true)}
-) as b where true
-group by scope, hour, bin order by scope, hour, bin
+select case when w.k < 2 then cast('*' as text) else key_id end, ${HOUR}, ${binOfValue(value)},
+  sum(case when ${ttft} then 0 else 1 end), sum(case when ${ttft} then 1 else 0 end)
+from src cross join (select 0 as k union all select 1 union all select 2 union all select 3) as w
+where ${MODEL_CALL} and ${value} is not null and (w.k < 2 or key_id is not null)
+group by 1, 2, 3 order by 1, 2, 3
 on conflict (scope, hour, bin) do update set ${added("request_rollup_latency", ["latency", "ttft"])}`;
 }
 
@@ -97,53 +92,39 @@ export function rollupOfAdded(db: Kysely<Database>, engine: EngineName): Compila
     engine === "postgres"
       ? sql`select * from request_log where id in (select json_array_elements_text(cast(${ids} as json)))`
       : sql`select * from request_log where id in (select value from json_each(${ids}))`;
-  return INTO.map((into) => compilable(db, sql`with src as (${took}) ${into(1)}`));
+  return INTO.map((into) => compilable(db, sql`with src as (${took}) ${into()}`));
 }
 
 /** Sums every row of request_log into the (empty) rollup: the migration's back-fill. */
 export async function backfillRollup(db: Kysely<Database>): Promise<void> {
-  for (const into of INTO) await sql`with src as (select * from request_log) ${into(1)}`.execute(db);
+  for (const into of INTO) await sql`with src as (select * from request_log) ${into()}`.execute(db);
 }
 
-/** The oldest rows before a time, by time then id, at most `limit`. */
-const oldest = (beforeMs: number, limit: number) =>
-  sql`select id from request_log where at < ${beforeMs} order by at, id limit ${limit}`;
-
-/** Groups and bins that no row is left in, in the hours a prune before `beforeMs` touched. */
-const emptied = (beforeMs: number) => [
-  sql`delete from request_rollup where hour <= ${beforeMs} and requests = 0 and refused = 0`,
-  sql`delete from request_rollup_errors where hour <= ${beforeMs} and n = 0`,
-  sql`delete from request_rollup_latency where hour <= ${beforeMs} and latency = 0 and ttft = 0`,
-];
-
 /**
- * Deletes up to `limit` of the oldest request-log rows before `beforeMs` and takes them out of the rollup,
- * in one transaction; returns how many went. On PostgreSQL the rollup loses exactly the rows the DELETE
- * removed (its RETURNING), so two instances pruning at once never take a row away twice; SQLite has one
- * writer at a time, so the rows read before the DELETE are the ones it removes.
+ * Deletes up to `limit` of the oldest request-log rows before the hour `beforeMs` falls in (whole hours
+ * only: a row goes once all of its hour is past), and the rollup's hours before it, in one transaction;
+ * returns how many rows went. An hour is in both or in neither once a prune has finished, so the rollup
+ * always sums the rows there are; two instances pruning at once delete the same hours, nothing twice.
  */
-export async function pruneWithRollup(
+export async function pruneWholeHours(
   db: Kysely<Database>,
-  engine: EngineName,
   write: (ops: { query: Compilable }[]) => Promise<number[]>,
   beforeMs: number,
   limit: number,
 ): Promise<number> {
-  if (engine === "postgres") {
-    return db.transaction().execute(async (trx) => {
-      const gone = await sql<{ n: number | string }>`with src as (
-  delete from request_log where id in (${oldest(beforeMs, limit)}) returning *
-), r as (${intoRollup(-1)}), e as (${intoErrors(-1)}), l as (${intoLatency(-1)})
-select count(*) as n from src`.execute(trx);
-      for (const q of emptied(beforeMs)) await q.execute(trx);
-      return Number(gone.rows[0]?.n ?? 0);
-    });
-  }
-  const src = sql`select * from request_log where id in (${oldest(beforeMs, limit)})`;
+  const hour = Math.floor(beforeMs / HOUR_MS) * HOUR_MS;
+  const oldest = db
+    .selectFrom("request_log")
+    .select("id")
+    .where("at", "<", hour)
+    .orderBy("at")
+    .orderBy("id")
+    .limit(limit);
   const changes = await write([
-    ...INTO.map((into) => ({ query: compilable(db, sql`with src as (${src}) ${into(-1)}`) })),
-    { query: compilable(db, sql`delete from request_log where id in (${oldest(beforeMs, limit)})`) },
-    ...emptied(beforeMs).map((q) => ({ query: compilable(db, q) })),
+    { query: db.deleteFrom("request_log").where("id", "in", oldest) },
+    { query: db.deleteFrom("request_rollup").where("hour", "<", hour) },
+    { query: db.deleteFrom("request_rollup_errors").where("hour", "<", hour) },
+    { query: db.deleteFrom("request_rollup_latency").where("hour", "<", hour) },
   ]);
-  return changes[INTO.length] ?? 0;
+  return changes[0] ?? 0;
 }

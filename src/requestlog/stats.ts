@@ -89,12 +89,10 @@ async function gather(
 ): Promise<{ slots: SlotStats; top: TopGroups }> {
   const plan = rows ? { rows: [f] } : planStats(f, size);
   if (!plan.rollup) return { slots: await statsBySlot(data, f, size), top: await topGroups(data, f, TOP) };
-  const slots = [await rollupBySlot(data, plan.rollup, size)];
-  const groups = [await rollupGroups(data, plan.rollup)];
-  for (const part of plan.rows) {
-    slots.push(await statsBySlot(data, part, size));
-    groups.push(await topGroups(data, part));
-  }
+  const [slots, groups] = await Promise.all([
+    Promise.all([rollupBySlot(data, plan.rollup, size), ...plan.rows.map((part) => statsBySlot(data, part, size))]),
+    Promise.all([rollupGroups(data, plan.rollup), ...plan.rows.map((part) => topGroups(data, part))]),
+  ]);
   return { slots: addSlotStats(slots), top: addTopGroups(groups, TOP) };
 }
 
