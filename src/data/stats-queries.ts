@@ -1,25 +1,18 @@
 /**
  * The request log summed in the database for GET /admin/v1/stats: usage by time slot, latency and TTFT
  * histograms by slot, errors by slot and class, and the top keys, teams and models. Histogram bins are 10%
- * wide on both engines (`binValue` gives a bin's middle), so percentiles read from them are within 5%.
+ * wide on both engines (src/data/latency-bins.ts; `binValue` gives a bin's middle), so percentiles read from
+ * them are within 5%.
  */
 import { type RawBuilder, sql } from "kysely";
 import type { Data } from "./data.js";
+import { binOfValue } from "./latency-bins.js";
 import { matching, type RequestFilter } from "./request-filter.js";
 import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
 
-/** Bins per e-fold: each bin is 10% wider than the last. */
-const K = 1 / Math.log(1.1);
+export { binValue } from "./latency-bins.js";
 
-/** Bin b ≥ 1 holds [1.1^(b-1), 1.1^b) ms; bin 0 what is below 1 ms. */
-export const binOfValue = (v: RawBuilder<unknown>) =>
-  sql<number>`case when ${v} < 1 then 0 else cast(floor(ln(${v}) * ${sql.lit(K)}) as integer) + 1 end`;
 const binOf = (column: "latency_ms" | "ttft_ms") => binOfValue(sql.ref(column));
-
-/** The value a histogram bin stands for (its geometric middle, to 0.1 ms). */
-export function binValue(bin: number): number {
-  return bin === 0 ? 0.5 : Math.round(Math.exp((bin - 0.5) / K) * 10) / 10;
-}
 
 /** Per time slot (its start, unix ms): bin → count. */
 export type Histogram = Map<number, Map<number, number>>;

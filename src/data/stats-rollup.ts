@@ -10,8 +10,8 @@
  */
 import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
 import type { EngineName } from "./engine.js";
+import { binOfValue } from "./latency-bins.js";
 import type { Database } from "./schema.js";
-import { binOfValue } from "./stats-queries.js";
 
 export const HOUR_MS = 3_600_000;
 
@@ -95,9 +95,34 @@ export function rollupOfAdded(db: Kysely<Database>, engine: EngineName): Compila
   return INTO.map((into) => compilable(db, sql`with src as (${took}) ${into()}`));
 }
 
-/** Sums every row of request_log into the (empty) rollup: the migration's back-fill. */
-export async function backfillRollup(db: Kysely<Database>): Promise<void> {
-  for (const into of INTO) await sql`with src as (select * from request_log) ${into()}`.execute(db);
+/** Rows summed per statement by the back-fill: each well within PostgreSQL's statement timeout. */
+const BACKFILL_ROWS = 20_000;
+
+/**
+ * Sums every row of request_log into the (empty) rollup: the migration's back-fill, `rows` rows (by time,
+ * then id) per statement.
+ */
+export async function backfillRollup(db: Kysely<Database>, rows = BACKFILL_ROWS): Promise<void> {
+  let after: { at: number; id: string } | undefined;
+  for (;;) {
+    const from = after
+      ? sql<boolean>`at >= ${after.at} and (at > ${after.at} or id > ${after.id})`
+      : sql<boolean>`true`;
+    const last = await db
+      .selectFrom("request_log")
+      .select(["at", "id"])
+      .where(from)
+      .orderBy("at")
+      .orderBy("id")
+      .limit(1)
+      .offset(rows - 1)
+      .executeTakeFirst();
+    const upto = last ? sql`at <= ${last.at} and (at < ${last.at} or id <= ${last.id})` : sql`true`;
+    for (const into of INTO)
+      await sql`with src as (select * from request_log where ${from} and ${upto}) ${into()}`.execute(db);
+    if (!last) return;
+    after = { at: Number(last.at), id: last.id };
+  }
 }
 
 /**
