@@ -4,9 +4,10 @@
  * `request_rollup_errors` (failed and refused requests per hour, key and error class) and
  * `request_rollup_latency` (the stats' latency and TTFT histogram bins per hour, for every caller and per
  * key). Rows enter it in the transaction that inserts them, and only the rows that insert added (a
- * row replayed from a journal or spool is already there: it adds nothing); rows leave it in the transaction
- * that prunes them. Each statement reads its rows from a `src` CTE, so the same SQL back-fills, adds and
- * takes away.
+ * row replayed from a journal or spool is already there: it adds nothing); retention prunes rows by whole
+ * hours, and the rollup's hours with them. Each statement reads its rows from a `src` CTE, so the same SQL
+ * back-fills and adds; each sums its groups in key order, so two writers on PostgreSQL lock rollup rows in
+ * the same order (no deadlock).
  */
 import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
 import type { EngineName } from "./engine.js";
