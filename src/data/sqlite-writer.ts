@@ -6,7 +6,8 @@ import type { CompiledOp } from "./batch-write.js";
  * The program of the writer thread (plain JavaScript: it runs as a script of its own, in Node and under
  * test runners alike). It owns a connection of its own to the SQLite file and writes each batch it is
  * sent in one transaction: INSERTs through prepared statements kept per table and columns (a row already
- * there is left as it is), then the statements; it answers with the changes of each step, or the error.
+ * there is left as it is; an insert's `took` statements then run over the ids of the rows it added, see
+ * WriteOp), then the statements; it answers with the changes of each step, or the error.
  */
 const PROGRAM = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -29,12 +30,15 @@ const insert = (table, cols) => {
 const value = (v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v === undefined ? null : v);
 const write = db.transaction((ops) => ops.map((op) => {
   if (op.sql !== undefined) return db.prepare(op.sql).run(op.parameters.map(value)).changes;
-  let n = 0;
+  const ids = [];
   for (const row of op.rows) {
     const cols = Object.keys(row);
-    n += insert(op.insert, cols).run(cols.map((c) => value(row[c]))).changes;
+    if (insert(op.insert, cols).run(cols.map((c) => value(row[c]))).changes > 0) ids.push(row.id);
   }
-  return n;
+  if (ids.length > 0)
+    for (const t of op.took || [])
+      db.prepare(t.sql).run([...t.parameters.slice(0, -1).map(value), JSON.stringify(ids)]);
+  return ids.length;
 }));
 parentPort.on("message", (m) => {
   if (m.close) {

@@ -1,24 +1,18 @@
 /**
  * The request log summed in the database for GET /admin/v1/stats: usage by time slot, latency and TTFT
  * histograms by slot, errors by slot and class, and the top keys, teams and models. Histogram bins are 10%
- * wide on both engines (`binValue` gives a bin's middle), so percentiles read from them are within 5%.
+ * wide on both engines (src/data/latency-bins.ts; `binValue` gives a bin's middle), so percentiles read from
+ * them are within 5%.
  */
 import { type RawBuilder, sql } from "kysely";
 import type { Data } from "./data.js";
+import { binOfValue } from "./latency-bins.js";
 import { matching, type RequestFilter } from "./request-filter.js";
 import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
 
-/** Bins per e-fold: each bin is 10% wider than the last. */
-const K = 1 / Math.log(1.1);
+export { binValue } from "./latency-bins.js";
 
-/** Bin b ≥ 1 holds [1.1^(b-1), 1.1^b) ms; bin 0 what is below 1 ms. */
-const binOf = (column: "latency_ms" | "ttft_ms") =>
-  sql<number>`case when ${sql.ref(column)} < 1 then 0 else cast(floor(ln(${sql.ref(column)}) * ${sql.lit(K)}) as integer) + 1 end`;
-
-/** The value a histogram bin stands for (its geometric middle, to 0.1 ms). */
-export function binValue(bin: number): number {
-  return bin === 0 ? 0.5 : Math.round(Math.exp((bin - 0.5) / K) * 10) / 10;
-}
+const binOf = (column: "latency_ms" | "ttft_ms") => binOfValue(sql.ref(column));
 
 /** Per time slot (its start, unix ms): bin → count. */
 export type Histogram = Map<number, Map<number, number>>;
@@ -84,18 +78,25 @@ export interface TopRow {
   cost_nanos: number;
 }
 
+export interface TopGroups {
+  keys: TopRow[];
+  teams: TopRow[];
+  models: TopRow[];
+}
+
+/** How many of each the top lists show. */
+export const TOP = 10;
+
 /**
- * The ten keys, teams and models (alias, else the model asked for) with the most model calls let through in
- * the filter (refusals are not requests served).
+ * The keys, teams and models (alias, else the model asked for) with the most model calls let through in the
+ * filter (refusals are not requests served), the first `limit` of each (ties by id), or all of them; team
+ * names are filled in by `withTeamNames`.
  */
-export async function topOf(
-  data: Data,
-  f: RequestFilter,
-): Promise<{ keys: TopRow[]; teams: TopRow[]; models: TopRow[] }> {
+export async function topGroups(data: Data, f: RequestFilter, limit?: number): Promise<TopGroups> {
   const db = await data.db();
   const n = sql<number>`sum(case when outcome = 'refused' then 0 else 1 end)`;
   const top = async (group: RawBuilder<string | null>, name: RawBuilder<string | null>) => {
-    const rows = await db
+    let q = db
       .selectFrom("request_log")
       .select([
         group.as("grp"),
@@ -107,8 +108,9 @@ export async function topOf(
       .where(group, "is not", null)
       .groupBy(group)
       .orderBy(n, "desc")
-      .limit(10)
-      .execute();
+      .orderBy(group);
+    if (limit !== undefined) q = q.limit(limit);
+    const rows = await q.execute();
     return rows.map((r) => ({
       id: r.grp!,
       name: r.name,
@@ -119,13 +121,22 @@ export async function topOf(
   const none = sql<null>`null`;
   const keys = await top(sql<string | null>`key_id`, sql<string | null>`max(key_name)`);
   const teams = await top(sql<string | null>`team_id`, none);
-  const ids = teams.map((t) => t.id);
-  if (ids.length > 0) {
-    const names = new Map(
-      (await db.selectFrom("teams").select(["id", "name"]).where("id", "in", ids).execute()).map((t) => [t.id, t.name]),
-    );
-    for (const t of teams) t.name = names.get(t.id) ?? null;
-  }
   const models = await top(sql<string | null>`coalesce(alias, requested_model)`, none);
   return { keys, teams, models };
+}
+
+/** The teams' names, from the teams table (a deleted team's is null). */
+export async function withTeamNames(data: Data, groups: TopGroups): Promise<TopGroups> {
+  const ids = groups.teams.map((t) => t.id);
+  if (ids.length === 0) return groups;
+  const db = await data.db();
+  const names = new Map(
+    (await db.selectFrom("teams").select(["id", "name"]).where("id", "in", ids).execute()).map((t) => [t.id, t.name]),
+  );
+  return { ...groups, teams: groups.teams.map((t) => ({ ...t, name: names.get(t.id) ?? null })) };
+}
+
+/** The ten keys, teams and models with the most model calls let through in the filter (see topGroups). */
+export async function topOf(data: Data, f: RequestFilter): Promise<TopGroups> {
+  return withTeamNames(data, await topGroups(data, f, TOP));
 }

@@ -176,8 +176,9 @@ export class RequestLog {
   }
 
   /**
-   * Deletes rows past `retention_days` and bodies past `bodies_retention_days`, a small batch per statement
-   * with the event loop free in between (no long lock, no large transaction, nothing held in memory).
+   * Deletes rows past `retention_days` (by whole hours, with the stats' rollup of those hours) and bodies
+   * past `bodies_retention_days`, a small batch per statement with the event loop free in between (no long
+   * lock, no large transaction, nothing held in memory).
    */
   prune(now = Date.now()): Promise<{ rows: number; bodies: number }> {
     this.pruning ??= (async () => {

@@ -2,12 +2,25 @@
  * GET /admin/v1/stats: the request log summed by time bucket (requests, errors by class, latency and TTFT
  * percentiles, tokens, cost) and its top keys, teams and models, all computed in the database. Percentiles
  * come from a histogram with 10% wide bins (the same on both engines), so they are within 5% of the exact
- * value.
+ * value. Whole hours come from the hourly rollup and the partial hours at the range's edges from the rows
+ * (see stats-plan.ts): the answer is the one the rows alone give, at a cost that grows with the hours in
+ * range, not the rows.
  */
 import { usd } from "../billing/cost.js";
 import type { Data } from "../data/data.js";
 import type { RequestFilter } from "../data/request-filter.js";
-import { binValue, statsBySlot, type TopRow, topOf } from "../data/stats-queries.js";
+import {
+  binValue,
+  type SlotStats,
+  statsBySlot,
+  TOP,
+  type TopGroups,
+  type TopRow,
+  topGroups,
+  withTeamNames,
+} from "../data/stats-queries.js";
+import { rollupBySlot, rollupGroups } from "../data/stats-rollup-queries.js";
+import { addSlotStats, addTopGroups, planStats } from "./stats-plan.js";
 
 export const BUCKETS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 export type Bucket = keyof typeof BUCKETS;
@@ -67,13 +80,32 @@ function percentile(bins: Map<number, number>, q: number): number | null {
   return null;
 }
 
+/** The slot stats and top groups of the range: from the rollup and the edge rows, or from the rows alone. */
+async function gather(
+  data: Data,
+  f: RequestFilter & { from: number; to: number },
+  size: number,
+  rows: boolean,
+): Promise<{ slots: SlotStats; top: TopGroups }> {
+  const plan = rows ? { rows: [f] } : planStats(f, size);
+  if (!plan.rollup) return { slots: await statsBySlot(data, f, size), top: await topGroups(data, f, TOP) };
+  const [slots, groups] = await Promise.all([
+    Promise.all([rollupBySlot(data, plan.rollup, size), ...plan.rows.map((part) => statsBySlot(data, part, size))]),
+    Promise.all([rollupGroups(data, plan.rollup), ...plan.rows.map((part) => topGroups(data, part))]),
+  ]);
+  return { slots: addSlotStats(slots), top: addTopGroups(groups, TOP) };
+}
+
+/** The stats of a range; `rows`: from the request log's rows alone, never the rollup (tests, comparisons). */
 export async function requestStats(
   data: Data,
   f: RequestFilter & { from: number; to: number },
   bucket: Bucket,
+  rows = false,
 ): Promise<StatsAnswer> {
   const size = BUCKETS[bucket];
-  const { sums, latency, ttft, errors } = await statsBySlot(data, f, size);
+  const gathered = await gather(data, f, size, rows);
+  const { sums, latency, ttft, errors } = gathered.slots;
   const first = f.from - (f.from % size);
   const count = Math.ceil((f.to - first) / size);
   const slots =
@@ -101,7 +133,7 @@ export async function requestStats(
       cost_usd: usd(r?.cost_nanos ?? 0),
     };
   });
-  const top = await topOf(data, f);
+  const top = await withTeamNames(data, gathered.top);
   const inUsd = (t: TopRow) => ({ id: t.id, name: t.name, requests: t.requests, cost_usd: usd(t.cost_nanos) });
   return {
     from: new Date(f.from).toISOString(),

@@ -47,7 +47,8 @@ describe.each(ENGINES)("settled writes on $engine", ({ fresh }) => {
   });
 
   it("prunes the oldest rows before a time, a bounded batch at a time; bodies unmark their rows", async () => {
-    const at = (i: number) => 1_000_000 + i;
+    // An hour apart: request-log rows are pruned by whole hours.
+    const at = (i: number) => 3_600_000 * (100 + i);
     await writeSettled(data, {
       ledger: [],
       requestLog: Array.from({ length: 5 }, (_, i) => requestLogRow({ id: `p_${i}`, at: at(i), has_bodies: 1 })),
@@ -63,7 +64,9 @@ describe.each(ENGINES)("settled writes on $engine", ({ fresh }) => {
       .execute();
     expect(marks.map((r) => Number(r.has_bodies))).toEqual([0, 0, 1, 1, 1]);
     expect(await pruneOldest(data, "request_bodies", at(3), 2)).toBe(1);
-    expect(await pruneOldest(data, "request_log", at(4), 10)).toBe(4);
+    // Not before the hour `before` falls in: p_3's hour is not over.
+    expect(await pruneOldest(data, "request_log", at(3) + 60_000, 10)).toBe(3);
+    expect(await pruneOldest(data, "request_log", at(4), 2)).toBe(1);
     expect(await ids("request_log", "p_")).toEqual(["p_4"]);
     expect(await pruneOldest(data, "request_log", at(4), 10)).toBe(0);
   });

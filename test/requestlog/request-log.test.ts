@@ -283,6 +283,31 @@ describe.each(ENGINES)("the request log on $engine", ({ fresh }) => {
     expect((await call(h.url, "GET", "/admin/v1/stats?from=nope", ADMIN)).body.error.field).toBe("from");
   });
 
+  it("the 30-day view reads the hourly rollup the settled writes keep, with the same figures", async () => {
+    const { key, id } = await mint(h);
+    const sdk = new OpenAI({ apiKey: key, baseURL: `${h.url}/v1`, maxRetries: 0 });
+    for (let i = 0; i < 3; i++)
+      await sdk.chat.completions.create({ model: "via-openai-chat", messages: [{ role: "user", content: "r" }] });
+    await rowsOf(h, id, 3);
+    const db = await h.gateway.team!.data.db();
+    const rolled = await db
+      .selectFrom("request_rollup")
+      .select(["requests", "model"])
+      .where("key_id", "=", id)
+      .execute();
+    expect(rolled.reduce((a, r) => a + Number(r.requests), 0)).toBe(3);
+    const day = 86_400_000;
+    const to = new Date(Math.floor(Date.now() / day) * day + day).toISOString();
+    const from = new Date(Date.parse(to) - 30 * day).toISOString();
+    const s = await call(h.url, "GET", `/admin/v1/stats?key_id=${id}&from=${from}&to=${to}&bucket=day`, ADMIN);
+    expect(s.status).toBe(200);
+    const busy = s.body.buckets.filter((b: { requests: number }) => b.requests > 0);
+    expect(busy.reduce((a: number, b: { requests: number }) => a + b.requests, 0)).toBe(3);
+    expect(busy[busy.length - 1].p50_latency_ms).toBeGreaterThan(0);
+    expect(s.body.top.keys).toEqual([expect.objectContaining({ id, requests: 3 })]);
+    expect(s.body.top.models[0]).toMatchObject({ model: "via-openai-chat", requests: 3 });
+  });
+
   it("self-service: a minted key sees its own requests, stats and spend, and no other key's", async () => {
     const a = await mint(h, "self-a");
     const b = await mint(h, "self-b");

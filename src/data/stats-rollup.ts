@@ -1,0 +1,156 @@
+/**
+ * The hourly rollup of the request log's model calls (080_request_rollup), kept by the statements that
+ * write the rows: `request_rollup` (requests, refusals, tokens and cost per hour, key, team and model),
+ * `request_rollup_errors` (failed and refused requests per hour, key and error class) and
+ * `request_rollup_latency` (the stats' latency and TTFT histogram bins per hour, for every caller and per
+ * key). Rows enter it in the transaction that inserts them, and only the rows that insert added (a
+ * row replayed from a journal or spool is already there: it adds nothing); retention prunes rows by whole
+ * hours, and the rollup's hours with them. Each statement reads its rows from a `src` CTE, so the same SQL
+ * back-fills and adds; each sums its groups in key order, so two writers on PostgreSQL lock rollup rows in
+ * the same order (no deadlock).
+ */
+import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
+import type { EngineName } from "./engine.js";
+import { binOfValue } from "./latency-bins.js";
+import type { Database } from "./schema.js";
+
+export const HOUR_MS = 3_600_000;
+
+/** A model call (see modelCall in request-filter.ts): the only rows the stats count. */
+const MODEL_CALL = sql`(kind = 'generate' or (kind is null and requested_model is not null))`;
+const HOUR = sql`(at - (at % ${sql.lit(HOUR_MS)}))`;
+
+/** Summed over what was let through (refusals never count tokens), as the stats sum the rows. */
+const SERVED = [
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
+] as const;
+const COUNTED = ["requests", "refused", ...SERVED, "cost_nanos"] as const;
+
+const GROUP = sql.raw("hour, key_id, key_name, team_id, model");
+const REFUSED = sql`outcome = 'refused'`;
+
+/** `excluded` added to the row already there, for each column. */
+const added = (table: string, columns: readonly string[]) =>
+  sql.join(columns.map((c) => sql`${sql.ref(c)} = ${sql.ref(`${table}.${c}`)} + excluded.${sql.ref(c)}`));
+
+/** The rows of `src` summed into request_rollup. */
+function intoRollup(): RawBuilder<unknown> {
+  const sums = sql.join([
+    sql`sum(case when ${REFUSED} then 0 else 1 end)`,
+    sql`sum(case when ${REFUSED} then 1 else 0 end)`,
+    ...SERVED.map((c) => sql`sum(case when ${REFUSED} then 0 else ${sql.ref(c)} end)`),
+    sql`sum(cost_nanos)`,
+  ]);
+  return sql`insert into request_rollup (${GROUP}, ${sql.join(COUNTED.map((c) => sql.ref(c)))})
+select ${HOUR}, coalesce(key_id, ''), coalesce(key_name, ''), coalesce(team_id, ''),
+  coalesce(alias, requested_model, ''), ${sums}
+from src where ${MODEL_CALL}
+group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+on conflict (${GROUP}) do update set ${added("request_rollup", COUNTED)}`;
+}
+
+/** The failed and refused rows of `src` counted into request_rollup_errors by class. */
+function intoErrors(): RawBuilder<unknown> {
+  return sql`insert into request_rollup_errors (hour, key_id, error_class, n)
+select ${HOUR}, coalesce(key_id, ''), coalesce(error_class, ''), count(*)
+from src where ${MODEL_CALL} and outcome in ('error', 'refused')
+group by 1, 2, 3 order by 1, 2, 3
+on conflict (hour, key_id, error_class) do update set n = request_rollup_errors.n + excluded.n`;
+}
+
+/**
+ * The latency and TTFT bins of `src` counted into request_rollup_latency: each row read once, counted four
+ * ways (its latency and its TTFT, for every caller and for its key).
+ */
+function intoLatency(): RawBuilder<unknown> {
+  const ttft = sql`(w.k % 2 = 1)`;
+  const value = sql`(case when ${ttft} then ttft_ms else latency_ms end)`;
+  return sql`insert into request_rollup_latency (scope, hour, bin, latency, ttft)
+select case when w.k < 2 then cast('*' as text) else key_id end, ${HOUR}, ${binOfValue(value)},
+  sum(case when ${ttft} then 0 else 1 end), sum(case when ${ttft} then 1 else 0 end)
+from src cross join (select 0 as k union all select 1 union all select 2 union all select 3) as w
+where ${MODEL_CALL} and ${value} is not null and (w.k < 2 or key_id is not null)
+group by 1, 2, 3 order by 1, 2, 3
+on conflict (scope, hour, bin) do update set ${added("request_rollup_latency", ["latency", "ttft"])}`;
+}
+
+/** Each table of the rollup, by the statement that sums rows into it. */
+const INTO = [intoRollup, intoErrors, intoLatency];
+
+const compilable = (db: Kysely<Database>, q: RawBuilder<unknown>): Compilable => ({ compile: () => q.compile(db) });
+
+/**
+ * The statements that add the rows an insert into request_log added to the rollup: a WriteOp's `took`
+ * (their last parameter is the JSON array of the added rows' ids).
+ */
+export function rollupOfAdded(db: Kysely<Database>, engine: EngineName): Compilable[] {
+  const ids = "[]";
+  const took =
+    engine === "postgres"
+      ? sql`select * from request_log where id in (select json_array_elements_text(cast(${ids} as json)))`
+      : sql`select * from request_log where id in (select value from json_each(${ids}))`;
+  return INTO.map((into) => compilable(db, sql`with src as (${took}) ${into()}`));
+}
+
+/** Rows summed per statement by the back-fill: each well within PostgreSQL's statement timeout. */
+const BACKFILL_ROWS = 20_000;
+
+/**
+ * Sums every row of request_log into the (empty) rollup: the migration's back-fill, `rows` rows (by time,
+ * then id) per statement.
+ */
+export async function backfillRollup(db: Kysely<Database>, rows = BACKFILL_ROWS): Promise<void> {
+  let after: { at: number; id: string } | undefined;
+  for (;;) {
+    const from = after
+      ? sql<boolean>`at >= ${after.at} and (at > ${after.at} or id > ${after.id})`
+      : sql<boolean>`true`;
+    const last = await db
+      .selectFrom("request_log")
+      .select(["at", "id"])
+      .where(from)
+      .orderBy("at")
+      .orderBy("id")
+      .limit(1)
+      .offset(rows - 1)
+      .executeTakeFirst();
+    const upto = last ? sql`at <= ${last.at} and (at < ${last.at} or id <= ${last.id})` : sql`true`;
+    for (const into of INTO)
+      await sql`with src as (select * from request_log where ${from} and ${upto}) ${into()}`.execute(db);
+    if (!last) return;
+    after = { at: Number(last.at), id: last.id };
+  }
+}
+
+/**
+ * Deletes up to `limit` of the oldest request-log rows before the hour `beforeMs` falls in (whole hours
+ * only: a row goes once all of its hour is past), and the rollup's hours before it, in one transaction;
+ * returns how many rows went. An hour is in both or in neither once a prune has finished, so the rollup
+ * always sums the rows there are; two instances pruning at once delete the same hours, nothing twice.
+ */
+export async function pruneWholeHours(
+  db: Kysely<Database>,
+  write: (ops: { query: Compilable }[]) => Promise<number[]>,
+  beforeMs: number,
+  limit: number,
+): Promise<number> {
+  const hour = Math.floor(beforeMs / HOUR_MS) * HOUR_MS;
+  const oldest = db
+    .selectFrom("request_log")
+    .select("id")
+    .where("at", "<", hour)
+    .orderBy("at")
+    .orderBy("id")
+    .limit(limit);
+  const changes = await write([
+    { query: db.deleteFrom("request_log").where("id", "in", oldest) },
+    { query: db.deleteFrom("request_rollup").where("hour", "<", hour) },
+    { query: db.deleteFrom("request_rollup_errors").where("hour", "<", hour) },
+    { query: db.deleteFrom("request_rollup_latency").where("hour", "<", hour) },
+  ]);
+  return changes[0] ?? 0;
+}
