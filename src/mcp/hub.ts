@@ -1,8 +1,9 @@
 import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { type McpConfig, mcpCredentialValues } from "../config/schema-mcp.js";
+import { type McpConfig, type McpServerConfig, mcpCredentialValues } from "../config/schema-mcp.js";
 import type { Logger } from "../log/logger.js";
 import { type McpAccess, matchesAny, serverAllowed, toolAllowed } from "./access.js";
 import { namespaced, split } from "./names.js";
+import { sameSettings } from "./same-settings.js";
 import { Upstream } from "./upstream.js";
 
 /** A tool a name resolves to: its server, its own name, and the name the caller used. */
@@ -23,19 +24,46 @@ export interface FoundTool {
 export class McpHub {
   readonly upstreams = new Map<string, Upstream>();
   /** The values of every server's credentials: redacted from answers, logs and rows. */
-  readonly secrets: string[];
+  secrets: string[] = [];
+  private started = false;
 
-  constructor(config: McpConfig, logger: Logger) {
-    for (const [name, cfg] of Object.entries(config.servers)) this.upstreams.set(name, new Upstream(name, cfg, logger));
-    this.secrets = [...this.upstreams.values()].flatMap((u) => mcpCredentialValues(u.config));
+  constructor(
+    config: McpConfig,
+    private readonly logger: Logger,
+  ) {
+    this.apply(config.servers);
   }
 
   get size(): number {
     return this.upstreams.size;
   }
 
+  /**
+   * Serves these servers from now on: a server no longer named is stopped, a new one started, a changed one
+   * (any setting or credential) started again with its new settings; the others go on untouched.
+   */
+  apply(servers: Readonly<Record<string, McpServerConfig>>): void {
+    for (const [name, u] of this.upstreams)
+      if (!(name in servers)) {
+        this.upstreams.delete(name);
+        void u.close();
+        this.logger.info({ mcp_server: name }, `mcp server ${name} was removed`);
+      }
+    for (const [name, cfg] of Object.entries(servers)) {
+      const old = this.upstreams.get(name);
+      if (old && sameSettings(old.config, cfg)) continue;
+      if (old) void old.close();
+      const u = new Upstream(name, cfg, this.logger);
+      this.upstreams.set(name, u);
+      if (old) this.logger.info({ mcp_server: name }, `mcp server ${name} changed: connecting it again`);
+      if (this.started) void u.start();
+    }
+    this.secrets = [...this.upstreams.values()].flatMap((u) => mcpCredentialValues(u.config));
+  }
+
   /** Starts every server (in the background; one that cannot start is retried). */
   start(): void {
+    this.started = true;
     for (const u of this.upstreams.values()) void u.start();
   }
 
@@ -45,6 +73,7 @@ export class McpHub {
   }
 
   async close(): Promise<void> {
+    this.started = false;
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
   }
 

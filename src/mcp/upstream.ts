@@ -52,7 +52,7 @@ export class Upstream {
   private connects = 0;
   private readonly waiters = new Set<() => void>();
   /** Its own credentials' values: never in what it says on stderr, nor in why it is down. */
-  private readonly secrets: string[];
+  readonly secrets: string[];
 
   constructor(
     readonly name: string,
