@@ -72,6 +72,11 @@ export class McpHub {
     await Promise.all([...this.upstreams.values()].map((u) => u.start()));
   }
 
+  /** Resolves once no server is being connected (each is ready, or was found down). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.upstreams.values()].map((u) => u.settled()));
+  }
+
   async close(): Promise<void> {
     this.started = false;
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));

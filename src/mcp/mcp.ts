@@ -56,9 +56,13 @@ export class Mcp {
     await this.stored?.watch();
   }
 
-  /** A change made through this instance's admin API: applied now (other instances see the revision move). */
-  changed(): void {
-    void this.stored?.reload();
+  /**
+   * A change made through this instance's admin API: applied now, and connected (a new or changed server is
+   * ready, or found down, when this resolves); other instances see the revision move.
+   */
+  async changed(): Promise<void> {
+    await this.stored?.reload();
+    await this.hub.settled();
   }
 
   /**

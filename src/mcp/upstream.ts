@@ -70,6 +70,11 @@ export class Upstream {
     return this.connecting;
   }
 
+  /** Resolves once the connection under way is made or has failed (at once when none is under way). */
+  settled(): Promise<void> {
+    return this.connecting ?? Promise.resolve();
+  }
+
   /** The process id of a stdio server that runs (tests, the admin view). */
   get pid(): number | undefined {
     const t = this.client?.transport as { pid?: number | null } | undefined;

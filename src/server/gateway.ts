@@ -126,7 +126,7 @@ export class Gateway {
           providers: this.providers,
           mcpServers: () => (this.mcp ? serverStatuses(this.mcp.hub, config.mcp.servers) : []),
           mcpChanged: async () => {
-            await this.mcp?.stored?.reload();
+            await this.mcp?.changed();
           },
           deployments: async () =>
             deploymentRows(this.models.allDeployments(await this.health.seen().catch(() => [])), this.health),

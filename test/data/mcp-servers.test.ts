@@ -101,7 +101,10 @@ describe.each(ENGINES)("stored MCP servers on $engine", ({ fresh }) => {
   });
 
   it("re-seals under a new master key; removing a server removes its credentials", async () => {
-    const rotated = new McpServers(db, keyringOf({ master_key: "a-new-master-key-987654321", previous_master_keys: [MASTER] }));
+    const rotated = new McpServers(
+      db,
+      keyringOf({ master_key: "a-new-master-key-987654321", previous_master_keys: [MASTER] }),
+    );
     expect(await rotated.reseal()).toBe(2);
     expect(await rotated.reseal()).toBe(0);
     expect((await rotated.opened()).github?.headers).toEqual({ Authorization: `Bearer ${TOKEN}` });
