@@ -3,7 +3,7 @@ import { type McpConfig, type McpServerConfig, mcpCredentialValues } from "../co
 import type { Logger } from "../log/logger.js";
 import { type McpAccess, matchesAny, serverAllowed, toolAllowed } from "./access.js";
 import { namespaced, split } from "./names.js";
-import { sameSettings } from "./same-settings.js";
+import { sameConnection, sameSettings } from "./same-settings.js";
 import { Upstream } from "./upstream.js";
 
 /** A tool a name resolves to: its server, its own name, and the name the caller used. */
@@ -26,6 +26,8 @@ export class McpHub {
   /** The values of every server's credentials: redacted from answers, logs and rows. */
   secrets: string[] = [];
   private started = false;
+  /** Servers whose connection settings changed: connecting, to replace the one that serves meanwhile. */
+  private readonly pending = new Map<string, Upstream>();
 
   constructor(
     config: McpConfig,
@@ -49,16 +51,38 @@ export class McpHub {
         void u.close();
         this.logger.info({ mcp_server: name }, `mcp server ${name} was removed`);
       }
+    for (const [name, u] of this.pending)
+      if (!(name in servers) || !sameSettings(u.config, servers[name])) {
+        this.pending.delete(name);
+        void u.close();
+      }
     for (const [name, cfg] of Object.entries(servers)) {
       const old = this.upstreams.get(name);
       if (old && sameSettings(old.config, cfg)) continue;
-      if (old) void old.close();
+      if (old && sameConnection(old.config, cfg)) {
+        old.config = cfg;
+        continue;
+      }
+      if (this.pending.has(name)) continue;
       const u = new Upstream(name, cfg, this.logger);
-      this.upstreams.set(name, u);
-      if (old) this.logger.info({ mcp_server: name }, `mcp server ${name} changed: connecting it again`);
-      if (this.started) void u.start();
+      if (!old || !this.started) {
+        if (old) void old.close();
+        this.upstreams.set(name, u);
+        if (this.started) void u.start();
+        continue;
+      }
+      // Changed: the old connection serves until the new one is up (or found down), then gives way.
+      this.logger.info({ mcp_server: name }, `mcp server ${name} changed: connecting it again`);
+      this.pending.set(name, u);
+      void u.start().then(() => {
+        if (this.pending.get(name) !== u) return;
+        this.pending.delete(name);
+        const current = this.upstreams.get(name);
+        this.upstreams.set(name, u);
+        void current?.close();
+      });
     }
-    this.secrets = [...this.upstreams.values()].flatMap((u) => mcpCredentialValues(u.config));
+    this.secrets = [...this.upstreams.values(), ...this.pending.values()].flatMap((u) => mcpCredentialValues(u.config));
   }
 
   /** Starts every server (in the background; one that cannot start is retried). */
@@ -74,12 +98,14 @@ export class McpHub {
 
   /** Resolves once no server is being connected (each is ready, or was found down). */
   async settled(): Promise<void> {
-    await Promise.all([...this.upstreams.values()].map((u) => u.settled()));
+    await Promise.all([...this.upstreams.values(), ...this.pending.values()].map((u) => u.settled()));
   }
 
   async close(): Promise<void> {
     this.started = false;
-    await Promise.all([...this.upstreams.values()].map((u) => u.close()));
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    await Promise.all([...this.upstreams.values(), ...pending].map((u) => u.close()));
   }
 
   /** The servers a scope covers (`undefined`: all) that the caller may use. */

@@ -1,7 +1,7 @@
 import type { McpServerConfig } from "../config/schema-mcp.js";
 import type { McpSecrets } from "../data/mcp-secrets.js";
 import type { Logger } from "../log/logger.js";
-import { sameSettings } from "./same-settings.js";
+import { sameConnection } from "./same-settings.js";
 import { Upstream } from "./upstream.js";
 
 const MINUTE = 60_000;
@@ -46,7 +46,8 @@ export class PersonalUpstreams {
     const id = `${base.name}\0${subject}`;
     const config = personalConfig(base.config, own);
     const h = this.held.get(id);
-    if (h && h.base === base && sameSettings(h.upstream.config, config)) {
+    if (h && h.base === base && sameConnection(h.upstream.config, config)) {
+      h.upstream.config = config;
       h.lastUsed = Date.now();
       return h.upstream;
     }

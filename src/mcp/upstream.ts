@@ -56,7 +56,8 @@ export class Upstream {
 
   constructor(
     readonly name: string,
-    readonly config: McpServerConfig,
+    /** Its settings: those that do not touch the connection (tools, timeouts) may change while it runs. */
+    public config: McpServerConfig,
     private readonly logger: Logger,
   ) {
     this.secrets = mcpCredentialValues(config);

@@ -16,7 +16,9 @@ export async function serveMcp(
   limits: BodyLimits,
 ): Promise<void> {
   await mcp?.loaded();
-  if (!mcp || mcp.hub.size === 0) {
+  // Without servers, no session is opened (launchers ask this to know whether to register /mcp); sessions
+  // opened before the last server was removed go on, with nothing to list.
+  if (!mcp || (mcp.hub.size === 0 && ex.req.headers["mcp-session-id"] === undefined)) {
     discardBody(ex.req, limits);
     ex.trail.answer.reason = "no MCP servers are configured";
     return answerJson(ex, 404, {
