@@ -53,8 +53,7 @@ export const McpServerCreate = z
       "http, sse: headers sent with every request (credentials too): stored encrypted, never answered.",
     ),
   })
-  .strict()
-  .meta({ id: "McpServerCreate" });
+  .strict();
 
 export const McpServerPatch = z
   .object({
@@ -68,8 +67,7 @@ export const McpServerPatch = z
       .optional()
       .describe("Headers to set (a string) or remove (null); the others are kept."),
   })
-  .strict()
-  .meta({ id: "McpServerPatch" });
+  .strict();
 
 export const McpServerSettings = z
   .object({
@@ -106,8 +104,7 @@ export const McpCredentialSet = z
     ),
     headers: Secrets.optional().describe("http, sse servers: headers used over the server's (e.g. Authorization)."),
   })
-  .strict()
-  .meta({ id: "McpCredentialSet" });
+  .strict();
 
 export const McpCredentialWho = z
   .object({
