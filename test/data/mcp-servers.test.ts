@@ -1,6 +1,7 @@
 /** MCP servers and keys' own credentials kept in the database (src/data/mcp-servers.ts, mcp-credentials.ts), on both engines. */
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anyCredentials } from "../../src/data/credentials.js";
 import { Data } from "../../src/data/data.js";
 import { NoMasterKey } from "../../src/data/keys.js";
 import { McpCredentials } from "../../src/data/mcp-credentials.js";
@@ -40,6 +41,7 @@ describe.each(ENGINES)("stored MCP servers on $engine", ({ fresh }) => {
 
   it("adds a server: settings in the clear (defaults filled in), its env sealed; the revision moves", async () => {
     const before = await readRevision(await db(), MCP_REVISION);
+    expect(await anyCredentials(data)).toBe(false);
     const s = await servers.create("github", {
       command: "npx",
       args: ["-y", "server-github"],
@@ -50,6 +52,8 @@ describe.each(ENGINES)("stored MCP servers on $engine", ({ fresh }) => {
     expect(s.secrets).toEqual({ env: ["GITHUB_PERSONAL_ACCESS_TOKEN", "LOG"], headers: [] });
     expect(await readRevision(await db(), MCP_REVISION)).toBe(before + 1);
     expect(await atRest()).not.toContain(TOKEN);
+    // Sealed secrets are stored: a start without secrets.master_key is refused (TeamParts.checkSecrets).
+    expect(await anyCredentials(data)).toBe(true);
     expect((await servers.opened()).github).toMatchObject({
       env: { GITHUB_PERSONAL_ACCESS_TOKEN: TOKEN, LOG: "x" },
     });
