@@ -20,7 +20,7 @@ import { AdminError, type AdminRoute } from "./route.js";
 
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
-function view(c: McpCredentialView): z.infer<typeof McpCredential> {
+export function credentialView(c: McpCredentialView): z.infer<typeof McpCredential> {
   return {
     server: c.server,
     key_id: c.key_id,
@@ -45,15 +45,48 @@ async function subjectOf(d: McpAdminDeps, who: { key_id?: string | undefined; te
   return teamSubject(who.team_id!);
 }
 
-type Show = (name: string) => Promise<z.infer<typeof McpServerSettings> | undefined>;
+export type Show = (name: string) => Promise<z.infer<typeof McpServerSettings> | undefined>;
+
+/**
+ * Sets a holder's credential for a server: env values for a stdio server, headers for a remote one (the other
+ * kind is refused, naming the field); applied on this instance before it resolves.
+ */
+export function credentialSetter(d: McpAdminDeps) {
+  return async (
+    server: z.infer<typeof McpServerSettings>,
+    subject: string,
+    b: { env?: Record<string, string> | undefined; headers?: Record<string, string> | undefined },
+  ): Promise<z.infer<typeof McpCredential>> => {
+    const stdio = server.transport === "stdio";
+    const field = stdio ? "env" : "headers";
+    const given = stdio ? b.env : b.headers;
+    if (!given || Object.keys(given).length === 0)
+      throw new AdminError(
+        400,
+        `${field}: a ${server.transport} server's credential is ${stdio ? "environment values (env)" : "headers"}`,
+        field,
+      );
+    if ((stdio ? b.headers : b.env) !== undefined)
+      throw new AdminError(400, `${stdio ? "headers" : "env"}: not used by a ${server.transport} server`, field);
+    try {
+      const c = await d.credentials.set(server.name, subject, { env: stdio ? given : {}, headers: stdio ? {} : given });
+      await d.changed();
+      return credentialView(c);
+    } catch (err) {
+      if (err instanceof NoMasterKey) throw new AdminError(400, err.message, field);
+      throw err;
+    }
+  };
+}
 
 export function mcpCredentialRoutes(d: McpAdminDeps, show: Show): AdminRoute[] {
+  const set = credentialSetter(d);
   const path = "/admin/v1/mcp/servers/{id}/credentials";
   const before = async (server: string, query: unknown) => {
     const q = query as z.infer<typeof McpCredentialWho>;
     if ((q.key_id === undefined) === (q.team_id === undefined)) return undefined;
     const c = await d.credentials.get(server, q.key_id ? keySubject(q.key_id) : teamSubject(q.team_id!));
-    return c ? view(c) : undefined;
+    return c ? credentialView(c) : undefined;
   };
   return [
     {
@@ -65,7 +98,7 @@ export function mcpCredentialRoutes(d: McpAdminDeps, show: Show): AdminRoute[] {
       byId: true,
       run: async ({ params }) => {
         if (!(await show(params.id!))) return undefined;
-        return { data: (await d.credentials.list(params.id!)).map(view) };
+        return { data: (await d.credentials.list(params.id!)).map(credentialView) };
       },
     },
     {
@@ -81,29 +114,7 @@ export function mcpCredentialRoutes(d: McpAdminDeps, show: Show): AdminRoute[] {
         const b = body as z.infer<typeof McpCredentialSet>;
         const server = await show(params.id!);
         if (!server) return undefined;
-        const subject = await subjectOf(d, b);
-        const stdio = server.transport === "stdio";
-        const field = stdio ? "env" : "headers";
-        const given = stdio ? b.env : b.headers;
-        if (!given || Object.keys(given).length === 0)
-          throw new AdminError(
-            400,
-            `${field}: a ${server.transport} server's credential is ${stdio ? "environment values (env)" : "headers"}`,
-            field,
-          );
-        if ((stdio ? b.headers : b.env) !== undefined)
-          throw new AdminError(400, `${stdio ? "headers" : "env"}: not used by a ${server.transport} server`, field);
-        try {
-          const c = await d.credentials.set(params.id!, subject, {
-            env: stdio ? given : {},
-            headers: stdio ? {} : given,
-          });
-          await d.changed();
-          return view(c);
-        } catch (err) {
-          if (err instanceof NoMasterKey) throw new AdminError(400, err.message, field);
-          throw err;
-        }
+        return set(server, await subjectOf(d, b), b);
       },
     },
     {

@@ -106,6 +106,8 @@ export const McpCredentialSet = z
   })
   .strict();
 
+export const McpOwnCredentialSet = McpCredentialSet.omit({ key_id: true, team_id: true }).strict();
+
 export const McpCredentialWho = z
   .object({
     key_id: z.string().min(1).optional(),

@@ -10,8 +10,8 @@ import { InvalidMcpServer, McpServerExists, type StoredMcpServer } from "../data
 import type { McpAdminDeps } from "./mcp-admin-deps.js";
 import { mcpCredentialRoutes } from "./mcp-credentials-route.js";
 import { type McpServerRow, mcpRoutes } from "./mcp-route.js";
-
 import { McpServerCreate, McpServerPatch, McpServerSettings, setOf } from "./mcp-schemas.js";
+import { meMcpRoutes } from "./me-mcp-routes.js";
 import { AdminError, type AdminRoute } from "./route.js";
 import { Deleted } from "./schemas.js";
 
@@ -167,5 +167,6 @@ export function mcpServerRoutes(d: McpAdminDeps): AdminRoute[] {
       },
     },
     ...mcpCredentialRoutes(d, show),
+    ...meMcpRoutes(d, show),
   ];
 }

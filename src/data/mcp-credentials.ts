@@ -113,6 +113,18 @@ export class McpCredentials {
     return rows.map(view);
   }
 
+  /** A holder's credentials, for every server (never the values). */
+  async ofSubject(subject: string): Promise<McpCredentialView[]> {
+    const db = await this.db();
+    const rows = await db
+      .selectFrom("mcp_credentials")
+      .selectAll()
+      .where("subject", "=", subject)
+      .orderBy("server")
+      .execute();
+    return rows.map(view);
+  }
+
   /** The credentials of some subjects (a key and its team), opened: server → subject → secrets. */
   async opened(subjects: readonly string[]): Promise<Map<string, Map<string, McpSecrets>>> {
     const out = new Map<string, Map<string, McpSecrets>>();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
 import { everythingStdio, mcpClient, textOf } from "../support/mcp-servers.js";
-import { admin, teamHarness } from "../support/team.js";
+import { ADMIN, admin, call, teamHarness } from "../support/team.js";
 
 const SHARED = "shared-secret-0123456789abcdef";
 const ALICE = "alice-secret-0123456789abcdef";
@@ -117,6 +117,27 @@ describe.each(ENGINES)("MCP servers through the admin API on $engine", ({ fresh 
     expect(
       (await admin(h, "POST", "/mcp/servers/added/credentials", { key_id: "key_nobody", env: { A: "b" } })).status,
     ).toBe(400);
+  }, 30_000);
+
+  it("a developer sets their key's own credential themselves (self-service), seen by no other key", async () => {
+    const dave = await mint({ name: "dave" });
+    const me = (method: string, path: string, key: string, body?: unknown) =>
+      call(h.url, method, `/admin/v1/me${path}`, key, body);
+    const set = await me("POST", "/mcp/servers/added/credentials", dave.key, {
+      env: { WHO: "dave", DAVE_TOKEN: ALICE },
+    });
+    expect(set.status).toBe(201);
+    expect(set.body).toMatchObject({ server: "added", key_id: dave.id, env: { WHO: { set: true } } });
+    expect(JSON.stringify(set.body)).not.toContain(ALICE);
+    expect((await envOf(await connect(dave.key))).WHO).toBe("dave");
+    expect((await me("GET", "/mcp/credentials", dave.key)).body.data.map((c: { server: string }) => c.server)).toEqual([
+      "added",
+    ]);
+    expect((await me("GET", "/mcp/credentials", bob.key)).body.data).toEqual([]);
+    expect((await me("POST", "/mcp/servers/added/credentials", ADMIN, { env: { A: "b" } })).status).toBe(403);
+    expect((await me("POST", "/mcp/servers/none/credentials", dave.key, { env: { A: "b" } })).status).toBe(404);
+    expect((await me("DELETE", "/mcp/servers/added/credentials", dave.key)).status).toBe(200);
+    expect((await envOf(await connect(dave.key))).WHO).toBe("shared");
   }, 30_000);
 
   it("own_credential: required refuses a key without one, with a message that says so", async () => {
