@@ -99,7 +99,7 @@ export function adminApp(
       if (r.auth === "self" && !self)
         throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
       const id = c.req.param("id");
-      const before = r.audit?.read && id !== undefined ? await r.audit.read(id) : undefined;
+      const before = r.audit?.read && id !== undefined ? await r.audit.read(id, query) : undefined;
       const out = await r.run({ params: id === undefined ? {} : { id }, body, query, self });
       if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
       if (r.audit && audit) await audit(auditEntryOf(r.audit, c.get("actor"), id, before, out));

@@ -6,7 +6,10 @@ import { AdminError, type AdminRoute } from "./route.js";
 export const AuditQuery = z
   .object({
     actor: z.string().optional().describe("Only this actor's changes (`admin key abcd…`, an email, `cli:alice`)."),
-    action: z.string().optional().describe("key.create, key.update, key.revoke, key.rotate, team.…, sign_in."),
+    action: z
+      .string()
+      .optional()
+      .describe("key.create, key.update, key.revoke, key.rotate, team.…, mcp_server.…, mcp_credential.…, sign_in."),
     target_id: z.string().optional().describe("Only changes to this key or team."),
     from: z.string().optional().describe("ISO time or date (inclusive)."),
     to: z.string().optional().describe("ISO time or date (exclusive)."),

@@ -4,9 +4,14 @@ import type { AdminRoute } from "./route.js";
 export const McpServerView = z
   .object({
     name: z.string().describe("The server's name: the prefix of its tools (name__tool) and its endpoint /mcp/{name}."),
+    source: z
+      .enum(["config", "api"])
+      .describe("config: the configuration file's; api: added through the admin API (changed and removed there)."),
     transport: z.enum(["stdio", "http", "sse"]),
     target: z.string().describe("stdio: the command (without its arguments); http, sse: the URL (without its query)."),
-    status: z.enum(["connecting", "ready", "down", "closed"]).describe("As this instance sees it."),
+    status: z
+      .enum(["connecting", "ready", "down", "closed", "unknown"])
+      .describe("As this instance sees it (unknown: not served by this process, e.g. the CLI on the store)."),
     last_error: z.string().nullable().describe("Why it is down (no credentials)."),
     restarts: z.number().int().describe("Times this instance connected it again (a stdio server: restarted it)."),
     pid: z.number().int().nullable().describe("stdio: the process of this instance's copy."),
@@ -29,16 +34,16 @@ export const McpServerList = z.object({ data: z.array(McpServerView) }).meta({ i
 
 export type McpServerRow = z.infer<typeof McpServerView>;
 
-/** `GET /admin/v1/mcp/servers`: the configured MCP servers, their health and their tools. */
-export function mcpRoutes(list: () => McpServerRow[]): AdminRoute[] {
+/** `GET /admin/v1/mcp/servers`: the MCP servers (the file's and the API's), their health and their tools. */
+export function mcpRoutes(list: () => Promise<McpServerRow[]>): AdminRoute[] {
   return [
     {
       method: "GET",
       path: "/admin/v1/mcp/servers",
-      summary: "Each MCP server: transport, health, restarts and the tools it lists",
+      summary: "Each MCP server: where it is defined, transport, health, restarts and the tools it lists",
       status: 200,
       answer: McpServerList,
-      run: async () => ({ data: list() }),
+      run: async () => ({ data: await list() }),
     },
   ];
 }

@@ -6,7 +6,9 @@ import { DuplicateName, type Teams } from "../data/teams.js";
 import { auditRoutes } from "./audit-route.js";
 import { type DeploymentRow, deploymentRoutes } from "./deployments-route.js";
 import { keyWithState, withState } from "./key-state.js";
+import type { McpAdminDeps } from "./mcp-admin-deps.js";
 import { type McpServerRow, mcpRoutes } from "./mcp-route.js";
+import { mcpServerRoutes } from "./mcp-servers-route.js";
 import { meRoutes } from "./me-routes.js";
 import { requestRoutes } from "./requests-route.js";
 import { AdminError, type AdminRoute } from "./route.js";
@@ -24,6 +26,8 @@ export interface AdminDeps {
   deployments?: (() => Promise<DeploymentRow[]>) | undefined;
   /** The MCP servers, their health and tools (GET /admin/v1/mcp/servers), when some are configured. */
   mcpServers?: (() => McpServerRow[]) | undefined;
+  /** MCP servers and keys' own credentials kept in the database (added, changed, removed through the API). */
+  mcp?: Omit<McpAdminDeps, "live"> | undefined;
   /** The ledger's database (spend) and the budget time zone. */
   data?: Data | undefined;
   timezone?: string | undefined;
@@ -180,7 +184,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       run: ({ params, body }) => change(() => d.keys.rotate(params.id!, (body as z.infer<typeof S.KeyRotate>).grace_s)),
     },
     ...(d.deployments ? deploymentRoutes(d.deployments) : []),
-    ...mcpRoutes(d.mcpServers ?? (() => [])),
+    ...(d.mcp ? mcpServerRoutes({ ...d.mcp, live: d.mcpServers }) : mcpRoutes(async () => d.mcpServers?.() ?? [])),
     ...(d.data ? spendRoutes(d.data, new PriceTable(d.prices)) : []),
     ...(d.data
       ? [...requestRoutes(d.data), ...sessionRoutes(d.data), ...meRoutes(d, d.data), ...auditRoutes(d.data)]
@@ -201,5 +205,6 @@ export function documentedRoutes(): AdminRoute[] {
     changed: () => {},
     deployments: async () => [],
     mcpServers: () => [],
+    mcp: notRun,
   });
 }

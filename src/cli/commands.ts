@@ -10,6 +10,7 @@ import { envCommand } from "./env.js";
 import { keysCommand } from "./keys.js";
 import { claudeCommand, codexCommand, geminiCommand, opencodeCommand } from "./launch.js";
 import { logsCommand } from "./logs.js";
+import { mcpCommand } from "./mcp.js";
 import { mockCommand } from "./mock.js";
 import { schemaCommand } from "./schema.js";
 import { secretsCommand } from "./secrets.js";
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   schemaCommand,
   keysCommand,
   teamsCommand,
+  mcpCommand,
   secretsCommand,
   spendCommand,
   sessionsCommand,

@@ -19,7 +19,7 @@ export const secretsCommand: Command = {
         const { config } = resolveConfig({ config: optString(input, "config") }, input.env);
         const parts = new TeamParts(config, { bytes: 1 << 20, timeoutMs: 10_000 });
         try {
-          const n = await parts.keys.reseal();
+          const n = (await parts.keys.reseal()) + (await parts.mcpServers.reseal());
           process.stdout.write(
             `re-sealed ${n} credential${n === 1 ? "" : "s"} under master key ${parts.keys.keyVersion}\n`,
           );

@@ -30,6 +30,12 @@ const Common = {
     .positive()
     .default(15_000)
     .describe("Milliseconds to connect and initialise before the server is marked down (and tried again)."),
+  own_credential: z
+    .enum(["optional", "required"])
+    .default("optional")
+    .describe(
+      "Keys' own credentials (set through the admin API: a developer's token): optional (a key without one uses the server's), or required (a call by a key without one, nor its team, is refused).",
+    ),
 };
 
 const Stdio = z

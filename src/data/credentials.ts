@@ -18,8 +18,17 @@ export async function sealedCredentials(db: Kysely<Database>, keyId: string): Pr
     .execute();
 }
 
-/** Whether any credential is stored (then a master key is needed to open them). */
+/** Whether any credential is stored (upstream, or an MCP server's or key's own): then a master key is needed to open them. */
 export async function anyCredentials(data: Data): Promise<boolean> {
-  const row = await (await data.db()).selectFrom("credentials").select("key_id").limit(1).executeTakeFirst();
-  return row !== undefined;
+  const db = await data.db();
+  const upstream = await db.selectFrom("credentials").select("key_id").limit(1).executeTakeFirst();
+  if (upstream) return true;
+  const server = await db
+    .selectFrom("mcp_servers")
+    .select("name")
+    .where("sealed", "is not", null)
+    .limit(1)
+    .executeTakeFirst();
+  if (server) return true;
+  return (await db.selectFrom("mcp_credentials").select("server").limit(1).executeTakeFirst()) !== undefined;
 }

@@ -216,7 +216,7 @@ export class Keys {
     return found ? this.get(id) : undefined;
   }
 
-  /** Revokes a key for good; its stored credentials are deleted with it. */
+  /** Revokes a key for good; its stored credentials (upstream and MCP) are deleted with it. */
   async revoke(id: string): Promise<boolean> {
     const db = await this.db();
     return db.transaction().execute(async (tx) => {
@@ -229,6 +229,7 @@ export class Keys {
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return false;
       await tx.deleteFrom("credentials").where("key_id", "=", id).execute();
+      await tx.deleteFrom("mcp_credentials").where("subject", "=", `key:${id}`).execute();
       await bumpRevision(tx);
       return true;
     });

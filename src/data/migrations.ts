@@ -12,6 +12,7 @@ import { m041 } from "./migrations/041-tags.js";
 import { m050 } from "./migrations/050-call-kind.js";
 import { m051 } from "./migrations/051-audit-log.js";
 import { m060 } from "./migrations/060-mcp.js";
+import { m061 } from "./migrations/061-mcp-servers.js";
 import { m080 } from "./migrations/080-request-rollup.js";
 import type { Migration } from "./migrations/migration.js";
 
@@ -33,5 +34,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m050,
   m051,
   m060,
+  m061,
   m080,
 ];

@@ -316,6 +316,29 @@ export interface UiSignOutsTable {
   until: number;
 }
 
+/** An MCP server added through the admin API: its settings (JSON, no secrets), its secrets sealed. */
+export interface McpServersTable {
+  name: string;
+  settings: string;
+  /** JSON `{env: names[], headers: names[]}`: which secrets are set (their values are in `sealed`). */
+  secret_names: string;
+  sealed: string | null;
+  key_version: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A key's (`key:<id>`) or team's (`team:<id>`) own credential for an MCP server: env and headers, sealed. */
+export interface McpCredentialsTable {
+  subject: string;
+  server: string;
+  secret_names: string;
+  sealed: string;
+  key_version: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   responses: ResponsesTable;
@@ -334,5 +357,7 @@ export interface Database {
   upstream_owners: UpstreamOwnersTable;
   ui_signouts: UiSignOutsTable;
   audit_log: AuditLogTable;
+  mcp_servers: McpServersTable;
+  mcp_credentials: McpCredentialsTable;
   llmux_migrations: MigrationsTable;
 }

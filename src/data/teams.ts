@@ -107,6 +107,11 @@ export class Teams {
       const t = nowSeconds();
       const members = tx.selectFrom("api_keys").select("id").where("team_id", "=", id);
       await tx.deleteFrom("credentials").where("key_id", "in", members).execute();
+      const subjects = (await members.execute()).map((k) => `key:${k.id}`);
+      await tx
+        .deleteFrom("mcp_credentials")
+        .where("subject", "in", [`team:${id}`, ...subjects])
+        .execute();
       await tx
         .updateTable("api_keys")
         .set({ revoked_at: t, team_id: null, updated_at: t })

@@ -14,7 +14,7 @@ import { serverAllowed } from "./access.js";
 import { accessOf, authInfoOf, type CallContext } from "./context.js";
 import type { McpHub } from "./hub.js";
 import { adoptedTransport } from "./resume.js";
-import { sessionServer } from "./session.js";
+import { type SessionDeps, sessionServer } from "./session.js";
 
 const MINUTE = 60_000;
 
@@ -31,6 +31,8 @@ export interface McpEndpointDeps {
   readonly hot: HotState;
   readonly config: McpConfig;
   readonly logger: Logger;
+  /** The connection a caller's call goes to (its own credential's, or the shared one). */
+  readonly target: SessionDeps["target"];
 }
 
 const rpcError = (code: number, message: string) => ({ jsonrpc: "2.0", error: { code, message }, id: null });
@@ -148,7 +150,10 @@ export class McpEndpoint {
     owner: string,
     scope: string | undefined,
   ): Promise<Session> {
-    const server = sessionServer({ hub: this.deps.hub, admitCall: (ctx) => this.admitCall(ctx) }, scope);
+    const server = sessionServer(
+      { hub: this.deps.hub, admitCall: (ctx) => this.admitCall(ctx), target: this.deps.target },
+      scope,
+    );
     const session: Session = { transport, server, owner, scope, lastSeen: Date.now() };
     transport.onclose = () => {
       if (transport.sessionId && this.sessions.get(transport.sessionId) === session)

@@ -1,8 +1,9 @@
 import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { type McpConfig, mcpCredentialValues } from "../config/schema-mcp.js";
+import { type McpConfig, type McpServerConfig, mcpCredentialValues } from "../config/schema-mcp.js";
 import type { Logger } from "../log/logger.js";
 import { type McpAccess, matchesAny, serverAllowed, toolAllowed } from "./access.js";
 import { namespaced, split } from "./names.js";
+import { sameConnection, sameSettings } from "./same-settings.js";
 import { Upstream } from "./upstream.js";
 
 /** A tool a name resolves to: its server, its own name, and the name the caller used. */
@@ -23,19 +24,70 @@ export interface FoundTool {
 export class McpHub {
   readonly upstreams = new Map<string, Upstream>();
   /** The values of every server's credentials: redacted from answers, logs and rows. */
-  readonly secrets: string[];
+  secrets: string[] = [];
+  private started = false;
+  /** Servers whose connection settings changed: connecting, to replace the one that serves meanwhile. */
+  private readonly pending = new Map<string, Upstream>();
 
-  constructor(config: McpConfig, logger: Logger) {
-    for (const [name, cfg] of Object.entries(config.servers)) this.upstreams.set(name, new Upstream(name, cfg, logger));
-    this.secrets = [...this.upstreams.values()].flatMap((u) => mcpCredentialValues(u.config));
+  constructor(
+    config: McpConfig,
+    private readonly logger: Logger,
+  ) {
+    this.apply(config.servers);
   }
 
   get size(): number {
     return this.upstreams.size;
   }
 
+  /**
+   * Serves these servers from now on: a server no longer named is stopped, a new one started, a changed one
+   * (any setting or credential) started again with its new settings; the others go on untouched.
+   */
+  apply(servers: Readonly<Record<string, McpServerConfig>>): void {
+    for (const [name, u] of this.upstreams)
+      if (!(name in servers)) {
+        this.upstreams.delete(name);
+        void u.close();
+        this.logger.info({ mcp_server: name }, `mcp server ${name} was removed`);
+      }
+    for (const [name, u] of this.pending)
+      if (!(name in servers) || !sameSettings(u.config, servers[name])) {
+        this.pending.delete(name);
+        void u.close();
+      }
+    for (const [name, cfg] of Object.entries(servers)) {
+      const old = this.upstreams.get(name);
+      if (old && sameSettings(old.config, cfg)) continue;
+      if (old && sameConnection(old.config, cfg)) {
+        old.config = cfg;
+        continue;
+      }
+      if (this.pending.has(name)) continue;
+      const u = new Upstream(name, cfg, this.logger);
+      if (!old || !this.started) {
+        if (old) void old.close();
+        this.upstreams.set(name, u);
+        if (this.started) void u.start();
+        continue;
+      }
+      // Changed: the old connection serves until the new one is up (or found down), then gives way.
+      this.logger.info({ mcp_server: name }, `mcp server ${name} changed: connecting it again`);
+      this.pending.set(name, u);
+      void u.start().then(() => {
+        if (this.pending.get(name) !== u) return;
+        this.pending.delete(name);
+        const current = this.upstreams.get(name);
+        this.upstreams.set(name, u);
+        void current?.close();
+      });
+    }
+    this.secrets = [...this.upstreams.values(), ...this.pending.values()].flatMap((u) => mcpCredentialValues(u.config));
+  }
+
   /** Starts every server (in the background; one that cannot start is retried). */
   start(): void {
+    this.started = true;
     for (const u of this.upstreams.values()) void u.start();
   }
 
@@ -44,8 +96,16 @@ export class McpHub {
     await Promise.all([...this.upstreams.values()].map((u) => u.start()));
   }
 
+  /** Resolves once no server is being connected (each is ready, or was found down). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.upstreams.values(), ...this.pending.values()].map((u) => u.settled()));
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.upstreams.values()].map((u) => u.close()));
+    this.started = false;
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    await Promise.all([...this.upstreams.values(), ...pending].map((u) => u.close()));
   }
 
   /** The servers a scope covers (`undefined`: all) that the caller may use. */

@@ -16,12 +16,18 @@ import {
 import { type CallContext, contextOf } from "./context.js";
 import type { McpHub } from "./hub.js";
 import { scrubbed } from "./scrub.js";
+import type { Upstream } from "./upstream.js";
 
 /** What a session's server asks of the gateway around a tool call. */
 export interface SessionDeps {
   readonly hub: McpHub;
   /** The caller's rate limit on tool calls: a refusal in words, or undefined when the call may go. */
   admitCall(ctx: CallContext): Promise<string | undefined>;
+  /** The connection the call goes to (with the caller's own credential, or the shared one), or why none. */
+  target(
+    ctx: CallContext,
+    upstream: Upstream,
+  ): Promise<{ upstream: Upstream; secrets: readonly string[] } | { refused: string }>;
 }
 
 const INSTRUCTIONS =
@@ -97,6 +103,9 @@ export function sessionServer(deps: SessionDeps, scope: string | undefined): Ser
       );
     const limited = await deps.admitCall(ctx);
     if (limited) refuse(ctx, ErrorCode.InvalidRequest, limited);
+    const target = await deps.target(ctx, found.upstream);
+    if ("refused" in target) refuse(ctx, ErrorCode.InvalidRequest, target.refused);
+    const secrets = target.secrets;
     const token = req.params._meta?.progressToken;
     const opts: RequestOptions = { signal: extra.signal };
     // Relayed in order, and all of them before the result (a client drops progress that comes after it).
@@ -107,13 +116,13 @@ export function sessionServer(deps: SessionDeps, scope: string | undefined): Ser
       };
     const a = ctx.trail.answer;
     try {
-      const result = await found.upstream.callTool(found.own, req.params.arguments, opts);
+      const result = await target.upstream.callTool(found.own, req.params.arguments, opts);
       await relayed;
       if (result.isError) {
         a.outcome = "error";
         a.reason = `the tool '${name}' reported an error`;
       }
-      return scrubbed(result, hub.secrets);
+      return scrubbed(result, secrets);
     } catch (err) {
       const message = (err as Error).message;
       if (extra.signal.aborted) {
@@ -124,10 +133,10 @@ export function sessionServer(deps: SessionDeps, scope: string | undefined): Ser
         a.outcome = "error";
         a.reason = message;
       }
-      if (err instanceof McpError) throw scrubbed(err, hub.secrets);
+      if (err instanceof McpError) throw scrubbed(err, secrets);
       throw new McpError(
         ErrorCode.InternalError,
-        scrubbed(`The MCP server '${found.upstream.name}' failed: ${message}`, hub.secrets),
+        scrubbed(`The MCP server '${found.upstream.name}' failed: ${message}`, secrets),
       );
     }
   });

@@ -5,9 +5,10 @@ import type { McpHub } from "./hub.js";
 /** A server as the admin API shows it: health, tools; never a credential (no env, no headers, no query). */
 export interface McpServerStatus {
   name: string;
+  source: "config" | "api";
   transport: "stdio" | "http" | "sse";
   target: string;
-  status: "connecting" | "ready" | "down" | "closed";
+  status: "connecting" | "ready" | "down" | "closed" | "unknown";
   last_error: string | null;
   restarts: number;
   pid: number | null;
@@ -22,11 +23,13 @@ function target(cfg: McpServerConfig): string {
   return `${u.origin}${u.pathname}`;
 }
 
-export function serverStatuses(hub: McpHub): McpServerStatus[] {
+/** The hub's servers as this instance sees them; `configured`: the configuration file's (the others: the API's). */
+export function serverStatuses(hub: McpHub, configured: Readonly<Record<string, unknown>>): McpServerStatus[] {
   return [...hub.upstreams.values()].map((u) => {
     const t = u.config.tools;
     return {
       name: u.name,
+      source: Object.hasOwn(configured, u.name) ? ("config" as const) : ("api" as const),
       transport: u.config.transport,
       target: target(u.config),
       status: u.status,

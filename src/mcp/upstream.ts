@@ -52,11 +52,12 @@ export class Upstream {
   private connects = 0;
   private readonly waiters = new Set<() => void>();
   /** Its own credentials' values: never in what it says on stderr, nor in why it is down. */
-  private readonly secrets: string[];
+  readonly secrets: string[];
 
   constructor(
     readonly name: string,
-    readonly config: McpServerConfig,
+    /** Its settings: those that do not touch the connection (tools, timeouts) may change while it runs. */
+    public config: McpServerConfig,
     private readonly logger: Logger,
   ) {
     this.secrets = mcpCredentialValues(config);
@@ -68,6 +69,11 @@ export class Upstream {
       this.connecting = undefined;
     });
     return this.connecting;
+  }
+
+  /** Resolves once the connection under way is made or has failed (at once when none is under way). */
+  settled(): Promise<void> {
+    return this.connecting ?? Promise.resolve();
   }
 
   /** The process id of a stdio server that runs (tests, the admin view). */

@@ -120,16 +120,23 @@ export class Gateway {
       },
       recovered: (d) => logger.info({ deployment: d.name }, `deployment ${d.name} recovered (its probe succeeded)`),
     });
-    this.mcp = mcpOf(config.mcp, logger, this.hot);
-    const mcp = this.mcp;
     this.team = parts.store
       ? undefined
       : new TeamParts(config, limits, {
           providers: this.providers,
-          mcpServers: mcp ? () => serverStatuses(mcp.hub) : undefined,
+          mcpServers: () => (this.mcp ? serverStatuses(this.mcp.hub, config.mcp.servers) : []),
+          mcpChanged: async () => {
+            await this.mcp?.changed();
+          },
           deployments: async () =>
             deploymentRows(this.models.allDeployments(await this.health.seen().catch(() => [])), this.health),
         });
+    this.mcp = mcpOf(
+      config.mcp,
+      logger,
+      this.hot,
+      this.team ? { data: this.team.data, keyring: this.team.keyring } : undefined,
+    );
     // A gateway that asks no key of its own is closed once keys are minted: unknown callers are refused.
     const open =
       config.auth.keys.length === 0 && !config.auth.passthrough && !config.auth.passthrough_providers?.length;
@@ -209,7 +216,7 @@ export class Gateway {
         retentionMs,
         isExact: (alias) => this.models.isExact(alias),
       },
-      mcp: this.mcp?.endpoint,
+      mcp: this.mcp,
       stopping: () => this.stopping,
     };
     this.pruner = setInterval(() => void this.prune(), 3600_000);
@@ -250,6 +257,8 @@ export class Gateway {
   /** Opens the database now (it is otherwise opened on first use), so that an unusable store fails the start. */
   async open(): Promise<void> {
     await this.team?.data.db();
+    // The MCP servers added through the admin API: read now (and watched), not on the first /mcp request.
+    await this.mcp?.loaded();
   }
 
   /** Deletes stored responses past their retention (hourly, and on demand). */

@@ -1,23 +1,32 @@
 import { type BodyLimits, discardBody } from "../http/read-body.js";
 import type { Principal } from "../identity/principal.js";
-import type { McpEndpoint } from "../mcp/endpoint.js";
+import type { Mcp } from "../mcp/mcp.js";
 import { answerJson, type Exchange } from "../pipeline/exchange.js";
 import { read } from "../pipeline/read.js";
 
-/** `/mcp`, `/mcp/{server}` once the caller is known: the body read within the limits, then the MCP endpoint. */
+/**
+ * `/mcp`, `/mcp/{server}` once the caller is known: the servers added through the admin API read (the first
+ * time), the body read within the limits, then the MCP endpoint.
+ */
 export async function serveMcp(
-  mcp: McpEndpoint | undefined,
+  mcp: Mcp | undefined,
   ex: Exchange,
   principal: Principal,
   scope: string | undefined,
   limits: BodyLimits,
 ): Promise<void> {
-  if (!mcp) {
+  await mcp?.loaded();
+  // Without servers, no session is opened (launchers ask this to know whether to register /mcp); sessions
+  // opened before the last server was removed go on, with nothing to list.
+  if (!mcp || (mcp.hub.size === 0 && ex.req.headers["mcp-session-id"] === undefined)) {
     discardBody(ex.req, limits);
     ex.trail.answer.reason = "no MCP servers are configured";
     return answerJson(ex, 404, {
       jsonrpc: "2.0",
-      error: { code: -32001, message: "This llmux serves no MCP servers (mcp.servers is empty)." },
+      error: {
+        code: -32001,
+        message: "This llmux serves no MCP servers (none in mcp.servers, none added through the admin API).",
+      },
       id: null,
     });
   }
@@ -28,5 +37,5 @@ export async function serveMcp(
     ex.trail.requestBytes = read_.raw.length;
     body = read_.json;
   } else discardBody(ex.req, limits);
-  return mcp.serve(ex, principal, scope, body);
+  return mcp.endpoint.serve(ex, principal, scope, body);
 }

@@ -13,7 +13,7 @@ import type { Principal } from "../identity/principal.js";
 import { newId } from "../ir/ids.js";
 import type { ErrorInfo } from "../ir/types.js";
 import type { Logger } from "../log/logger.js";
-import type { McpEndpoint } from "../mcp/endpoint.js";
+import type { Mcp } from "../mcp/mcp.js";
 import type { Observe } from "../observe/observe.js";
 import { answerError, answerJson, type Exchange, openExchange } from "../pipeline/exchange.js";
 import { type GenerateDeps, generate, type RequestBody } from "../pipeline/generate.js";
@@ -60,7 +60,7 @@ export interface ServeParts {
   readonly count: CountDeps;
   readonly settle: SettleParts;
   /** The MCP endpoint (`/mcp`), when MCP servers are configured. */
-  readonly mcp?: McpEndpoint | undefined;
+  readonly mcp?: Mcp | undefined;
   /** Whether a stop began (requests still arriving on open connections are answered 503). */
   stopping(): boolean;
 }

@@ -10,6 +10,8 @@ import { appendAudit } from "../data/audit.js";
 import { anyCredentials } from "../data/credentials.js";
 import { Data } from "../data/data.js";
 import { Keys } from "../data/keys.js";
+import { McpCredentials } from "../data/mcp-credentials.js";
+import { McpServers } from "../data/mcp-servers.js";
 import { DataStore } from "../data/store.js";
 import { Teams } from "../data/teams.js";
 import { UiSignOuts } from "../data/ui-signouts.js";
@@ -19,7 +21,7 @@ import type { Resolver } from "../identity/identify.js";
 import { KeyDirectory } from "../identity/minted.js";
 import { configKeys } from "../identity/resolvers.js";
 import type { Provider } from "../providers/types.js";
-import { keyringOf } from "../secrets/cipher.js";
+import { type Keyring, keyringOf } from "../secrets/cipher.js";
 
 /**
  * Everything that sits on the data layer, opened from the config: the store, the minted-key directory
@@ -31,6 +33,11 @@ export class TeamParts {
   readonly directory: KeyDirectory;
   readonly keys: Keys;
   readonly teams: Teams;
+  /** MCP servers added through the admin API, and keys' own credentials for them. */
+  readonly mcpServers: McpServers;
+  readonly mcpCredentials: McpCredentials;
+  /** Seals and opens stored credentials (secrets.master_key); absent without one. */
+  readonly keyring: Keyring | undefined;
   readonly admin: AdminApi;
   readonly signup: Signup | undefined;
   /** The web UI at /ui (admin.ui.enabled), and the sign-ins the admin API accepts from it. */
@@ -44,6 +51,8 @@ export class TeamParts {
       providers?: ReadonlyMap<string, Provider>;
       deployments?: () => Promise<DeploymentRow[]>;
       mcpServers?: (() => McpServerRow[]) | undefined;
+      /** After a change to the MCP servers or credentials: applied by this instance's gateway. */
+      mcpChanged?: (() => Promise<void>) | undefined;
     } = {},
   ) {
     this.data = new Data({
@@ -60,10 +69,13 @@ export class TeamParts {
       reasoningTtlSeconds: Math.round(config.reasoning.cache_ttl_hours * 3600),
     });
     const keyring = keyringOf(config.secrets);
+    this.keyring = keyring;
     this.directory = new KeyDirectory(this.data, keyring, opts.pollMs);
     const db = () => this.data.db();
     this.keys = new Keys(db, keyring);
     this.teams = new Teams(db);
+    this.mcpServers = new McpServers(db, keyring);
+    this.mcpCredentials = new McpCredentials(db, keyring);
     const service = configKeys(config.auth.keys);
     this.admin = new AdminApi(
       adminRoutes({
@@ -72,6 +84,16 @@ export class TeamParts {
         changed: () => this.directory.invalidate(),
         deployments: opts.deployments,
         mcpServers: opts.mcpServers,
+        mcp: {
+          servers: this.mcpServers,
+          credentials: this.mcpCredentials,
+          configured: config.mcp.servers,
+          keyExists: async (id) => (await this.keys.get(id)) !== undefined,
+          teamExists: async (id) => (await this.teams.get(id)) !== undefined,
+          changed: async () => {
+            await opts.mcpChanged?.();
+          },
+        },
         data: this.data,
         timezone: config.billing.timezone,
         alertAt: config.billing.alert_at,

@@ -127,6 +127,16 @@ describe.each(ENGINES)("admin API on $engine", ({ fresh }) => {
       "GET /admin/v1/me/sessions/{id}",
       "GET /admin/v1/audit",
       "GET /admin/v1/mcp/servers",
+      "POST /admin/v1/mcp/servers",
+      "GET /admin/v1/mcp/servers/{id}",
+      "PATCH /admin/v1/mcp/servers/{id}",
+      "DELETE /admin/v1/mcp/servers/{id}",
+      "GET /admin/v1/mcp/servers/{id}/credentials",
+      "POST /admin/v1/mcp/servers/{id}/credentials",
+      "DELETE /admin/v1/mcp/servers/{id}/credentials",
+      "GET /admin/v1/me/mcp/credentials",
+      "POST /admin/v1/me/mcp/servers/{id}/credentials",
+      "DELETE /admin/v1/me/mcp/servers/{id}/credentials",
     ];
     expect(operations.sort()).toEqual(contract.sort());
     // And every route the server has is in it: each answers something other than "no admin route".

@@ -2,11 +2,13 @@ import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/cl
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Harness } from "../support/gateway.js";
-import { everythingStdio, mcpClient } from "../support/mcp-servers.js";
+import { EVERYTHING, everythingStdio, mcpClient } from "../support/mcp-servers.js";
 import { launch, open, shownOrRefused, signInWithKey, unexpected, type Watched } from "./support/browser.js";
-import { ADMIN, startUiServer } from "./support/server.js";
+import { ADMIN, call, startUiServer } from "./support/server.js";
 
-/** The MCP page (servers, health, tools) and a tool call's request page, in a real browser. */
+const SECRET = "ui-typed-secret-0123456789abcdef";
+
+/** The MCP page (servers, health, tools; adding, changing and removing servers) and a tool call's page, in a real browser. */
 describe("web UI: MCP", { timeout: 60_000 }, () => {
   let h: Harness;
   let browser: Browser;
@@ -34,6 +36,41 @@ describe("web UI: MCP", { timeout: 60_000 }, () => {
     expect(await server.locator("[data-status]").innerText()).toBe("ready");
     await server.locator("tr[data-tool='echo']").waitFor();
     expect(await server.locator("tr[data-tool='get-tiny-image']").innerText()).toContain("needs approval");
+    expect(unexpected(w.errors)).toEqual([]);
+  });
+
+  it("adds a server with a secret, changes it and removes it; the secret is never shown again", async () => {
+    await w.page.goto("/ui/mcp");
+    await w.page.getByRole("button", { name: "Add server" }).click();
+    const form = w.page.getByRole("form", { name: "MCP server" });
+    await form.locator("input[name=name]").fill("typed");
+    await form.locator("input[name=command]").fill(process.execPath);
+    await form.locator("textarea[name=args]").fill(`${EVERYTHING}\nstdio`);
+    await form.locator("textarea[name=secrets]").fill(`TYPED_TOKEN=${SECRET}`);
+    await form.getByRole("button", { name: "Add server" }).click();
+    const server = w.page.getByRole("region", { name: "MCP server typed" });
+    await shownOrRefused(w, server);
+    await server.locator("[data-status='ready']").waitFor();
+    await server.locator("tr[data-tool='echo']").waitFor();
+    const stored = await call(h.url, "GET", "/admin/v1/mcp/servers/typed", { key: ADMIN });
+    expect(stored.body.env).toEqual({ TYPED_TOKEN: { set: true } });
+
+    await server.getByRole("button", { name: "Edit typed" }).click();
+    const edit = w.page.getByRole("form", { name: "MCP server" });
+    await edit.getByLabel("Remove TYPED_TOKEN").waitFor();
+    expect(await w.page.content()).not.toContain(SECRET);
+    await edit.locator("input[name=deny]").fill("echo");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await server.locator("tr[data-tool='echo'] td:nth-child(2)", { hasText: "denied" }).waitFor();
+    const changed = await call(h.url, "GET", "/admin/v1/mcp/servers/typed", { key: ADMIN });
+    expect(changed.body.tools.deny).toEqual(["echo"]);
+    expect(changed.body.env).toEqual({ TYPED_TOKEN: { set: true } });
+
+    await server.getByRole("button", { name: "Remove typed" }).click();
+    await w.page.getByRole("button", { name: "Remove server" }).click();
+    await server.waitFor({ state: "detached" });
+    expect((await call(h.url, "GET", "/admin/v1/mcp/servers/typed", { key: ADMIN })).status).toBe(404);
+    expect(await w.page.content()).not.toContain(SECRET);
     expect(unexpected(w.errors)).toEqual([]);
   });
 

@@ -26,6 +26,9 @@ export type Deployment = Schemas["Deployment"];
 export type DeploymentList = Schemas["DeploymentList"];
 export type McpServer = Schemas["McpServer"];
 export type McpServerList = Schemas["McpServerList"];
+export type McpServerSettings = Schemas["McpServerSettings"];
+export type McpCredential = Schemas["McpCredential"];
+export type McpCredentialList = Schemas["McpCredentialList"];
 
 export type RequestRow = Schemas["RequestRow"];
 export type Outcome = RequestRow["outcome"];

@@ -1,24 +1,63 @@
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link } from "react-router";
-import { ErrorNotice } from "../components/notice";
+import { Dialog } from "../components/dialog";
+import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api } from "../lib/api";
-import type { McpServer, McpServerList } from "../lib/types";
+import { useScope } from "../lib/session";
+import type { McpServer, McpServerList, McpServerSettings } from "../lib/types";
+import { McpCredentials } from "./mcp-credentials";
+import { McpServerForm } from "./mcp-form";
 
 const STATUS_CLASS: Record<McpServer["status"], string> = {
   ready: "ok",
   connecting: "warn",
   down: "bad",
   closed: "bad",
+  unknown: "warn",
 };
 
-/** The MCP servers llmux serves at /mcp: health as this instance sees it, and the tools each lists. */
+type Open =
+  | { kind: "add" }
+  | { kind: "edit"; server: McpServerSettings }
+  | { kind: "credentials"; server: McpServerSettings }
+  | { kind: "remove"; name: string }
+  | undefined;
+
+const settingsOf = (name: string) => api<McpServerSettings>(`/admin/v1/mcp/servers/${encodeURIComponent(name)}`);
+
+/**
+ * The MCP servers llmux serves at /mcp: health as this instance sees it, and the tools each lists. Servers are
+ * added here (or in the configuration file, whose servers are changed there only), changed and removed, and
+ * keys' own credentials set; secrets are typed in and never shown again.
+ */
 export function Mcp() {
+  const scope = useScope();
+  const client = useQueryClient();
+  const [open, setOpen] = useState<Open>();
+  const [failed, setFailed] = useState<string | undefined>();
   const q = useQuery({
     queryKey: ["mcp-servers"],
     queryFn: () => api<McpServerList>("/admin/v1/mcp/servers"),
     refetchInterval: 5000,
     staleTime: 0,
+  });
+  const close = () => setOpen(undefined);
+  const refresh = () => void client.invalidateQueries({ queryKey: ["mcp-servers"] });
+  const withSettings = (kind: "edit" | "credentials", name: string) => {
+    setFailed(undefined);
+    settingsOf(name).then(
+      (server) => setOpen({ kind, server }),
+      (err: Error) => setFailed(err.message),
+    );
+  };
+  const remove = useMutation({
+    mutationFn: (name: string) => api(`/admin/v1/mcp/servers/${encodeURIComponent(name)}`, { method: "DELETE" }),
+    onSuccess: () => {
+      refresh();
+      close();
+    },
   });
   return (
     <>
@@ -26,10 +65,18 @@ export function Mcp() {
         <Link to="/requests?mcp_server=*" className="small">
           Tool calls in the request log
         </Link>
+        {scope.canEdit && (
+          <button type="button" className="primary" onClick={() => setOpen({ kind: "add" })}>
+            Add server
+          </button>
+        )}
       </PageHead>
       {q.isError && <ErrorNotice error={q.error} what="the MCP servers" />}
+      {failed && <Notice kind="error">{failed}</Notice>}
       {q.data && q.data.data.length === 0 && (
-        <p className="muted">No MCP servers are configured (mcp.servers; see docs/mcp.md).</p>
+        <p className="muted">
+          No MCP servers yet: add one here, or in the configuration (mcp.servers; see docs/mcp.md).
+        </p>
       )}
       {q.data?.data.map((s) => (
         <section key={s.name} className="card" data-mcp-server={s.name} aria-label={`MCP server ${s.name}`}>
@@ -41,11 +88,29 @@ export function Mcp() {
           </h2>
           <p className="muted small">
             {s.transport} · <code>{s.target}</code> · endpoint <code>/mcp/{s.name}</code>
+            {s.source === "config" ? " · from the configuration file" : " · added here"}
             {s.restarts > 0 && ` · restarted ${s.restarts}×`}
             {s.pid !== null && ` · pid ${s.pid}`}
             {` · ${s.prompts} prompts · ${s.resources} resources`}
           </p>
           {s.last_error && <p className="small">Down: {s.last_error}</p>}
+          {scope.canEdit && (
+            <div className="row-actions">
+              {s.source === "api" && (
+                <button type="button" onClick={() => withSettings("edit", s.name)}>
+                  Edit<span className="sr-only"> {s.name}</span>
+                </button>
+              )}
+              <button type="button" onClick={() => withSettings("credentials", s.name)}>
+                Own credentials<span className="sr-only"> for {s.name}</span>
+              </button>
+              {s.source === "api" && (
+                <button type="button" className="danger" onClick={() => setOpen({ kind: "remove", name: s.name })}>
+                  Remove<span className="sr-only"> {s.name}</span>
+                </button>
+              )}
+            </div>
+          )}
           <div className="table-wrap">
             <table aria-label={`Tools of ${s.name}`}>
               <thead>
@@ -74,6 +139,72 @@ export function Mcp() {
           </div>
         </section>
       ))}
+      <Dialog open={open?.kind === "add"} title="Add an MCP server" onClose={close} wide>
+        {open?.kind === "add" && (
+          <McpServerForm
+            onCancel={close}
+            onSubmit={async (body) => {
+              await api("/admin/v1/mcp/servers", { method: "POST", body });
+              refresh();
+              close();
+            }}
+          />
+        )}
+      </Dialog>
+      <Dialog
+        open={open?.kind === "edit"}
+        title={open?.kind === "edit" ? `Edit ${open.server.name}` : ""}
+        onClose={close}
+        wide
+      >
+        {open?.kind === "edit" && (
+          <McpServerForm
+            existing={open.server}
+            onCancel={close}
+            onSubmit={async (body) => {
+              await api(`/admin/v1/mcp/servers/${encodeURIComponent(open.server.name)}`, { method: "PATCH", body });
+              refresh();
+              close();
+            }}
+          />
+        )}
+      </Dialog>
+      <Dialog
+        open={open?.kind === "credentials"}
+        title={open?.kind === "credentials" ? `Own credentials for ${open.server.name}` : ""}
+        onClose={close}
+        wide
+      >
+        {open?.kind === "credentials" && <McpCredentials server={open.server} />}
+      </Dialog>
+      <Dialog
+        open={open?.kind === "remove"}
+        title={open?.kind === "remove" ? `Remove ${open.name}?` : ""}
+        onClose={close}
+      >
+        {open?.kind === "remove" && (
+          <div className="stack">
+            <p>
+              Its tools are gone for every key on every instance within 2 seconds; keys' own credentials for it are
+              deleted.
+            </p>
+            {remove.isError && <Notice kind="error">{remove.error.message}</Notice>}
+            <div className="form-actions">
+              <button type="button" onClick={close}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="danger"
+                disabled={remove.isPending}
+                onClick={() => remove.mutate(open.name)}
+              >
+                Remove server
+              </button>
+            </div>
+          </div>
+        )}
+      </Dialog>
     </>
   );
 }
