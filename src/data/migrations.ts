@@ -9,6 +9,7 @@ import { m011 } from "./migrations/011-ui-signouts.js";
 import { m015 } from "./migrations/015-client-request-id.js";
 import { m040 } from "./migrations/040-sessions.js";
 import { m041 } from "./migrations/041-tags.js";
+import { m042 } from "./migrations/042-default-tags.js";
 import { m050 } from "./migrations/050-call-kind.js";
 import { m051 } from "./migrations/051-audit-log.js";
 import { m060 } from "./migrations/060-mcp.js";
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m015,
   m040,
   m041,
+  m042,
   m050,
   m051,
   m060,

@@ -58,6 +58,8 @@ export interface TeamsTable extends QuotaColumns {
   disabled?: number | null;
   /** JSON `{servers?, tools?}` of MCP globs; null: every MCP server and tool. */
   mcp?: string | null;
+  /** JSON `{"project": "checkout"}`: tags every request of the team's keys carries (042); null: none. */
+  tags?: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -80,6 +82,8 @@ export interface KeysTable extends QuotaColumns {
   providers?: string | null;
   /** JSON `{servers?, tools?}` of MCP globs; null: every MCP server and tool. */
   mcp?: string | null;
+  /** JSON `{"project": "checkout"}`: tags every request of the key carries (042); null: none. */
+  tags?: string | null;
   expires_at: number | null;
   disabled: number;
   revoked_at: number | null;
