@@ -8,6 +8,7 @@ import { type DeploymentRow, deploymentRoutes } from "./deployments-route.js";
 import { keyWithState, withState } from "./key-state.js";
 import { type McpServerRow, mcpRoutes } from "./mcp-route.js";
 import { meRoutes } from "./me-routes.js";
+import { priceRoutes } from "./prices-route.js";
 import { requestRoutes } from "./requests-route.js";
 import { AdminError, type AdminRoute } from "./route.js";
 import * as S from "./schemas.js";
@@ -31,6 +32,8 @@ export interface AdminDeps {
   alertAt?: number | undefined;
   /** The configuration's `prices:` (over the shipped table): the spend report names models without a price. */
   prices?: Record<string, Price> | undefined;
+  /** Called after a price list is stored (POST /admin/v1/prices): this instance reads it at once. */
+  pricesChanged?: (() => Promise<void> | undefined) | undefined;
 }
 
 /** Errors of the repositories, as the admin API answers them. */
@@ -182,6 +185,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
     ...(d.deployments ? deploymentRoutes(d.deployments) : []),
     ...mcpRoutes(d.mcpServers ?? (() => [])),
     ...(d.data ? spendRoutes(d.data, new PriceTable(d.prices)) : []),
+    ...(d.data ? priceRoutes(d.data, d.pricesChanged) : []),
     ...(d.data
       ? [...requestRoutes(d.data), ...sessionRoutes(d.data), ...meRoutes(d, d.data), ...auditRoutes(d.data)]
       : []),

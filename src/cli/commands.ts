@@ -11,6 +11,7 @@ import { keysCommand } from "./keys.js";
 import { claudeCommand, codexCommand, geminiCommand, opencodeCommand } from "./launch.js";
 import { logsCommand } from "./logs.js";
 import { mockCommand } from "./mock.js";
+import { pricesCommand } from "./prices.js";
 import { schemaCommand } from "./schema.js";
 import { secretsCommand } from "./secrets.js";
 import { sessionsCommand } from "./sessions.js";
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   teamsCommand,
   secretsCommand,
   spendCommand,
+  pricesCommand,
   sessionsCommand,
   logsCommand,
   auditCommand,

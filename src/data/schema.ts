@@ -148,6 +148,8 @@ export interface LedgerTable {
   parent_agent_id: string | null;
   /** The request's tags as `,key=value,…,` (sorted), null when none. */
   tags: string | null;
+  /** The prices it was costed at (JSON, USD per million tokens, with their source and date; 046). */
+  price?: string | null;
 }
 
 /**
@@ -261,6 +263,18 @@ export interface AuditLogTable {
   after: string | null;
 }
 
+/** The price list `llmux prices update` stored (046_prices): one row, `current`. */
+export interface PriceListsTable {
+  id: string;
+  version: number;
+  source: string;
+  models: number;
+  /** JSON array of price rows (src/billing/prices.ts PriceRow). */
+  rows: string;
+  /** Unix milliseconds. */
+  updated_at: number;
+}
+
 export interface MigrationsTable {
   id: string;
   applied_at: number;
@@ -287,5 +301,6 @@ export interface Database {
   upstream_owners: UpstreamOwnersTable;
   ui_signouts: UiSignOutsTable;
   audit_log: AuditLogTable;
+  price_lists: PriceListsTable;
   llmux_migrations: MigrationsTable;
 }

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { deploymentRows } from "../admin/deployment-rows.js";
 import type { Billing } from "../billing/billing.js";
-import { keepPricesFresh } from "../billing/price-list.js";
+import { keepPricesFresh, StoredPrices } from "../billing/price-list.js";
 import { billingOf } from "../billing/wire.js";
 import type { Config } from "../config/schema.js";
 import { websocketSettings } from "../config/schema-websocket.js";
@@ -141,7 +141,14 @@ export class Gateway {
     ]);
     this.store = parts.store ?? this.team!.store;
     this.billing = billingOf(config, logger);
-    this.stopPrices = keepPricesFresh(this.billing.prices, config, logger);
+    const stopList = keepPricesFresh(this.billing.prices, config, logger);
+    // The list `llmux prices update` stored, shared by every instance through the database.
+    const stored = this.team ? new StoredPrices(this.billing.prices, this.team.data, logger) : undefined;
+    if (this.team && stored) this.team.pricesChanged = () => stored.check();
+    this.stopPrices = () => {
+      stopList();
+      stored?.stop();
+    };
     this.requestLog = requestLogOf(config, logger, this.team?.data);
     const retentionMs = config.store.retention_days * 86_400_000;
     const alerts = new Alerts(config.alerts, this.hot, logger, parts.alertBackoffMs);
