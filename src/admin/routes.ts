@@ -3,6 +3,7 @@ import { type Price, PriceTable } from "../billing/prices.js";
 import type { Data } from "../data/data.js";
 import { type Keys, NoMasterKey, UnknownTeam } from "../data/keys.js";
 import { DuplicateName, type Teams } from "../data/teams.js";
+import { alertRoutes } from "./alerts-route.js";
 import { auditRoutes } from "./audit-route.js";
 import { type DeploymentRow, deploymentRoutes } from "./deployments-route.js";
 import { keyWithState, withState } from "./key-state.js";
@@ -186,6 +187,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
     ...mcpRoutes(d.mcpServers ?? (() => [])),
     ...(d.data ? spendRoutes(d.data, new PriceTable(d.prices)) : []),
     ...(d.data ? priceRoutes(d.data, d.pricesChanged) : []),
+    ...(d.data ? alertRoutes(d.data) : []),
     ...(d.data
       ? [...requestRoutes(d.data), ...sessionRoutes(d.data), ...meRoutes(d, d.data), ...auditRoutes(d.data)]
       : []),

@@ -275,6 +275,24 @@ export interface PriceListsTable {
   updated_at: number;
 }
 
+/** An alert llmux pushed (043_alerts); never a destination's URL or secret. */
+export interface AlertsTable {
+  id: string;
+  /** Unix milliseconds. */
+  at: number;
+  rule: string;
+  scope: string;
+  subject: string;
+  window_start: string;
+  message: string;
+  /** JSON of its figures. */
+  fields: string | null;
+  /** JSON `[{destination, state, attempts, status?}]`. */
+  deliveries: string;
+  /** sending | sent | failed | partial */
+  state: string;
+}
+
 export interface MigrationsTable {
   id: string;
   applied_at: number;
@@ -302,5 +320,6 @@ export interface Database {
   ui_signouts: UiSignOutsTable;
   audit_log: AuditLogTable;
   price_lists: PriceListsTable;
+  alerts: AlertsTable;
   llmux_migrations: MigrationsTable;
 }
