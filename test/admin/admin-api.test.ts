@@ -127,6 +127,9 @@ describe.each(ENGINES)("admin API on $engine", ({ fresh }) => {
       "GET /admin/v1/me/sessions/{id}",
       "GET /admin/v1/audit",
       "GET /admin/v1/mcp/servers",
+      "GET /admin/v1/prices",
+      "POST /admin/v1/prices",
+      "GET /admin/v1/alerts",
     ];
     expect(operations.sort()).toEqual(contract.sort());
     // And every route the server has is in it: each answers something other than "no admin route".
