@@ -3,6 +3,7 @@ import { type Price, PriceTable } from "../billing/prices.js";
 import type { Data } from "../data/data.js";
 import { type Keys, NoMasterKey, UnknownTeam } from "../data/keys.js";
 import { DuplicateName, type Teams } from "../data/teams.js";
+import { alertRoutes } from "./alerts-route.js";
 import { auditRoutes } from "./audit-route.js";
 import { type DeploymentRow, deploymentRoutes } from "./deployments-route.js";
 import { keyWithState, withState } from "./key-state.js";
@@ -10,6 +11,7 @@ import type { McpAdminDeps } from "./mcp-admin-deps.js";
 import { type McpServerRow, mcpRoutes } from "./mcp-route.js";
 import { mcpServerRoutes } from "./mcp-servers-route.js";
 import { meRoutes } from "./me-routes.js";
+import { priceRoutes } from "./prices-route.js";
 import { requestRoutes } from "./requests-route.js";
 import { AdminError, type AdminRoute } from "./route.js";
 import * as S from "./schemas.js";
@@ -35,6 +37,8 @@ export interface AdminDeps {
   alertAt?: number | undefined;
   /** The configuration's `prices:` (over the shipped table): the spend report names models without a price. */
   prices?: Record<string, Price> | undefined;
+  /** Called after a price list is stored (POST /admin/v1/prices): this instance reads it at once. */
+  pricesChanged?: (() => Promise<void> | undefined) | undefined;
 }
 
 /** Errors of the repositories, as the admin API answers them. */
@@ -186,6 +190,8 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
     ...(d.deployments ? deploymentRoutes(d.deployments) : []),
     ...(d.mcp ? mcpServerRoutes({ ...d.mcp, live: d.mcpServers }) : mcpRoutes(async () => d.mcpServers?.() ?? [])),
     ...(d.data ? spendRoutes(d.data, new PriceTable(d.prices)) : []),
+    ...(d.data ? priceRoutes(d.data, d.pricesChanged) : []),
+    ...(d.data ? alertRoutes(d.data) : []),
     ...(d.data
       ? [...requestRoutes(d.data), ...sessionRoutes(d.data), ...meRoutes(d, d.data), ...auditRoutes(d.data)]
       : []),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TAG_KEY, TAG_VALUE } from "../text/tag.js";
 
 /**
  * The admin API's bodies and answers, as zod schemas: the same schemas validate requests and generate
@@ -23,6 +24,15 @@ export const McpRules = z
   .strict()
   .nullable()
   .describe("MCP allow-lists; null or absent: every MCP server and tool.");
+export const DefaultTags = z
+  .record(
+    z.string().regex(TAG_KEY, "a tag key is letters, digits, _ . : / - (at most 64)"),
+    z.string().regex(TAG_VALUE, "a tag value is letters, digits, _ . : / @ + - (at most 128)"),
+  )
+  .nullable()
+  .describe(
+    'Default tags of every request (`{"project": "checkout"}`): a request\'s own llmux-tags win, then the key\'s, then the team\'s. null or absent: none.',
+  );
 export const Budget = z
   .object({
     usd: z.number().nonnegative().describe("Spend allowed per period, in US dollars."),
@@ -44,6 +54,7 @@ export const TeamCreate = z
     name: z.string().min(1).max(200),
     models: Models.optional(),
     mcp: McpRules.optional(),
+    tags: DefaultTags.optional(),
     budget: Budget.optional(),
     limits: Limits.optional(),
     disabled: z
@@ -60,6 +71,7 @@ export const Team = z
     name: z.string(),
     models: Models,
     mcp: McpRules.optional(),
+    tags: DefaultTags.optional(),
     budget: Budget,
     limits: Limits,
     disabled: z.boolean().describe("Every key of the team is refused."),
@@ -85,6 +97,7 @@ const KeyFields = {
   user: z.string().max(200).nullable().optional().describe("A label naming who holds the key."),
   models: Models.optional(),
   mcp: McpRules.optional(),
+  tags: DefaultTags.optional(),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional().describe("When the key stops working (ISO 8601)."),
   budget: Budget.optional(),
   limits: Limits.optional(),
@@ -155,6 +168,7 @@ export const Key = z
     team_id: z.string().nullable(),
     models: Models,
     mcp: McpRules.optional(),
+    tags: DefaultTags.optional(),
     expires_at: z.string().nullable(),
     disabled: z.boolean(),
     revoked: z.boolean(),

@@ -1,14 +1,24 @@
 import { z } from "zod";
 import type { PriceTable } from "../billing/prices.js";
-import { modelsUsed, spendBy } from "../billing/spend.js";
+import { type GroupBy, modelsUsed, spendBy } from "../billing/spend.js";
 import type { Data } from "../data/data.js";
 import type { KeyView } from "../data/keys.js";
+import { TAG_KEY } from "../text/tag.js";
 import { AdminError, type AdminRoute } from "./route.js";
 import { withSpendAll } from "./spend-views.js";
 
 export const SpendQuery = z
   .object({
-    group_by: z.enum(["key", "team", "model", "user", "day"]).default("key"),
+    group_by: z
+      .union([
+        z.enum(["key", "team", "model", "user", "day"]),
+        z
+          .string()
+          .regex(/^tag:/)
+          .refine((v) => TAG_KEY.test(v.slice(4)), "tag:KEY names a tag key (letters, digits, _ . : / -)"),
+      ])
+      .default("key")
+      .describe("key, team, model, user, day, or tag:KEY (the value of one tag, e.g. tag:project)."),
     from: z.string().optional().describe("ISO time or date; default: 30 days ago."),
     to: z.string().optional().describe("ISO time or date; default: now."),
   })
@@ -16,7 +26,12 @@ export const SpendQuery = z
 
 const SpendRow = z
   .object({
-    group: z.string().nullable().describe("The key or team id, the model asked for, the user label or the UTC day."),
+    group: z
+      .string()
+      .nullable()
+      .describe(
+        "The key or team id, the model asked for, the user label, the UTC day, or the tag's value (null: requests without the tag).",
+      ),
     name: z.string().nullable().optional().describe("By key or team: its name (a revoked key keeps its name)."),
     alias: z.string().nullable().optional().describe("By model: the alias or pattern that matched (`claude-*`)."),
     upstream_model: z.string().nullable().optional().describe("By model: the upstream model that answered."),
@@ -61,7 +76,7 @@ export async function spendReport(data: Data, prices: PriceTable, query: unknown
     group_by: q.group_by,
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
-    rows: await spendBy(data, q.group_by, from, to, keyId),
+    rows: await spendBy(data, q.group_by as GroupBy, from, to, keyId),
     no_price: (await modelsUsed(data, from, to, keyId)).filter((m) => prices.find(m.model) === undefined),
   };
 }
@@ -72,7 +87,7 @@ export function spendRoutes(data: Data, prices: PriceTable): AdminRoute[] {
     {
       method: "GET",
       path: "/admin/v1/spend",
-      summary: "Spend from the ledger, grouped by key, team, model, user or day",
+      summary: "Spend from the ledger, grouped by key, team, model, user, day or a tag (tag:project)",
       query: SpendQuery,
       status: 200,
       answer: SpendAnswer,

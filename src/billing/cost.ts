@@ -19,6 +19,21 @@ export interface Cost {
   /** Usage was estimated by llmux (the upstream reported none), or the model has no price. */
   estimated: boolean;
   priced: boolean;
+  /** The prices it was costed at (the tier and the change in force), kept with its ledger row. */
+  price?: PriceUsed | undefined;
+}
+
+/** USD per million tokens as applied to one request, and the row's source and date. */
+export type PriceUsed = Omit<Price, "long_context"> & { source?: string | undefined; date?: string | undefined };
+
+const PRICE_FIELDS = ["input", "output", "cache_read", "cache_write_5m", "cache_write_1h", "reasoning"] as const;
+
+function priceUsed(p: Price, row: { source?: unknown; date?: unknown }): PriceUsed {
+  const out: PriceUsed = { input: p.input, output: p.output };
+  for (const f of PRICE_FIELDS) if (p[f] !== undefined) out[f] = p[f];
+  if (typeof row.source === "string" && row.source) out.source = row.source;
+  if (typeof row.date === "string" && row.date) out.date = row.date;
+  return out;
 }
 
 /** Anthropic reports cache writes by TTL (usage.cache_creation.ephemeral_5m/1h_input_tokens). */
@@ -64,5 +79,10 @@ export function costOf(
     w1h * pico(p.cache_write_1h ?? p.cache_write_5m ?? p.input) +
     output * pico(p.output) +
     reasoning * pico(p.reasoning);
-  return { nanos: Math.round(picos / 1000), estimated: usage.estimated === true, priced: true };
+  return {
+    nanos: Math.round(picos / 1000),
+    estimated: usage.estimated === true,
+    priced: true,
+    price: priceUsed(p, row as { source?: unknown; date?: unknown }),
+  };
 }

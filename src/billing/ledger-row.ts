@@ -51,6 +51,7 @@ export function ledgerRowOf(
     cache_write_tokens: u?.cacheWriteTokens ?? 0,
     reasoning_tokens: u?.reasoningTokens ?? 0,
     cost_nanos: cost.nanos,
+    price: cost.price ? JSON.stringify(cost.price) : null,
     estimated: cost.estimated || !cost.priced ? 1 : 0,
     latency_ms: Math.round(now - rec.startedAt),
     ttft_ms: rec.firstByteAt === undefined ? null : Math.round(rec.firstByteAt - rec.startedAt),

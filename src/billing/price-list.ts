@@ -1,7 +1,16 @@
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config/schema.js";
+import type { Data } from "../data/data.js";
+import { priceListVersion, storedPriceList } from "../data/price-lists.js";
 import type { Logger } from "../log/logger.js";
-import type { Price, PriceTable } from "./prices.js";
+import { genaiProvidersOf, genaiRows } from "./genai-prices.js";
+import type { Price, PriceRow, PriceTable } from "./prices.js";
+
+const FORMATS =
+  'a price list is {"models": {"<model>": {"input": …, "output": …}}}, {"models": [{"id": …, "input": …, "output": …}]} (llmux\'s own prices.json) or @pydantic/genai-prices\' data.json';
+
+const priced = (p: Partial<Price> | undefined) =>
+  typeof p?.input === "number" && typeof p?.output === "number" && p.input >= 0 && p.output >= 0;
 
 /** What a price list is: `{"models": {"<model>": {"input": 3, "output": 15, "cache_read": 0.3, …}}}` (USD per million tokens). */
 export function parsePriceList(text: string): Record<string, Price> {
@@ -10,14 +19,41 @@ export function parsePriceList(text: string): Record<string, Price> {
     throw new Error('a price list is {"models": {"<model>": {"input": …, "output": …}}}');
   const out: Record<string, Price> = {};
   for (const [name, p] of Object.entries(json.models as Record<string, Partial<Price>>)) {
-    if (typeof p?.input !== "number" || typeof p?.output !== "number" || p.input < 0 || p.output < 0)
-      throw new Error(`models.${name}: input and output must be numbers (USD per million tokens)`);
+    if (!priced(p)) throw new Error(`models.${name}: input and output must be numbers (USD per million tokens)`);
     out[name] = p as Price;
   }
   return out;
 }
 
-async function readSource(source: string): Promise<string> {
+/**
+ * The rows of a price list in any of the formats llmux reads: its own `{"models": {name: price}}`, the rows of
+ * its shipped prices.json (`{"models": [{id, match?, input, output, …}]}`), or @pydantic/genai-prices'
+ * data.json (its providers and models, with their match rules). `source` and `date` are given to rows that
+ * name none. A row without numeric input and output prices is named in the error.
+ */
+export function priceRowsOf(text: string, source: string, date: string): PriceRow[] {
+  const json = JSON.parse(text) as unknown;
+  const genai = genaiProvidersOf(json);
+  if (genai) {
+    const rows = genaiRows(genai, source, date);
+    if (rows.length === 0) throw new Error("the genai-prices data names none of the providers llmux prices");
+    return rows;
+  }
+  const models = (json as { models?: unknown } | null)?.models;
+  if (Array.isArray(models)) {
+    return models.map((r: Partial<PriceRow>, i) => {
+      if (typeof r?.id !== "string" || !r.id) throw new Error(`models[${i}].id must be the model's name`);
+      if (!priced(r))
+        throw new Error(`models[${i}] (${r.id}): input and output must be numbers (USD per million tokens)`);
+      return { ...(r as PriceRow), source: r.source || source, date: r.date || date };
+    });
+  }
+  if (!models || typeof models !== "object") throw new Error(FORMATS);
+  return Object.entries(parsePriceList(text)).map(([id, p]) => ({ ...p, id, source, date }));
+}
+
+/** Reads a price list's text from an http(s) URL or a file. */
+export async function readPriceSource(source: string): Promise<string> {
   if (/^https?:\/\//.test(source)) {
     const r = await fetch(source, { signal: AbortSignal.timeout(30_000) });
     if (!r.ok) throw new Error(`${r.status} from the price list's URL`);
@@ -26,12 +62,14 @@ async function readSource(source: string): Promise<string> {
   return readFile(source, "utf8");
 }
 
+const today = () => new Date().toISOString().slice(0, 10);
+
 /** Reads the price list once into the table; a list that cannot be read leaves the prices as they were. */
 export async function refreshPrices(table: PriceTable, source: string, logger: Logger): Promise<boolean> {
   try {
-    const models = parsePriceList(await readSource(source));
-    table.setListed(models, "price_list", new Date().toISOString().slice(0, 10));
-    logger.info({ models: Object.keys(models).length }, "price list read");
+    const rows = priceRowsOf(await readPriceSource(source), "price_list", today());
+    table.setListed(rows, "price_list", today());
+    logger.info({ models: rows.length }, "price list read");
     return true;
   } catch (err) {
     logger.warn({ err: (err as Error).message }, "the price list could not be read; prices stay as they were");
@@ -47,4 +85,53 @@ export function keepPricesFresh(table: PriceTable, config: Config, logger: Logge
   const timer = setInterval(() => void refreshPrices(table, list.source, logger), list.refresh_s * 1000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * The list `llmux prices update` stored, read into the table at start and whenever its version moves (polled
+ * every `pollMs`, and at once on `check()`: the admin API calls it on the instance that stored a list), so
+ * every instance prices by it without a restart. A database that cannot be read leaves the prices as they were.
+ */
+export class StoredPrices {
+  private version = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly table: PriceTable,
+    private readonly data: Data,
+    private readonly logger: Logger,
+    pollMs = 30_000,
+  ) {
+    void this.check();
+    this.timer = setInterval(() => void this.check(), pollMs);
+    this.timer.unref();
+  }
+
+  /** Reads the stored list when its version moved (one read at a time). */
+  check(): Promise<void> {
+    this.running ??= this.read().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async read(): Promise<void> {
+    try {
+      if ((await priceListVersion(this.data)) === this.version) return;
+      const stored = await storedPriceList(this.data);
+      if (!stored) return;
+      const rows = JSON.parse(stored.rows) as PriceRow[];
+      this.table.setUpdated(rows, { source: stored.source, date: new Date(stored.updated_at).toISOString() });
+      this.version = stored.version;
+      this.logger.info({ models: rows.length, version: stored.version }, "stored price list read");
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, "the stored price list could not be read");
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
 }

@@ -34,16 +34,39 @@ export interface PriceRow extends Price {
 
 const SHIPPED = shipped.models as unknown as PriceRow[];
 
+/** Rows of one list: looked up by name, then by the names their `match` rules cover. */
+interface Layer {
+  byName: Map<string, PriceRow>;
+  matched: PriceRow[];
+}
+
+const EMPTY: Layer = { byName: new Map(), matched: [] };
+
+function layerOf(rows: readonly PriceRow[]): Layer {
+  const layer: Layer = { byName: new Map(), matched: [] };
+  for (const r of rows) {
+    if (r.match) layer.matched.push(r);
+    else layer.byName.set(r.id.toLowerCase(), r);
+  }
+  return layer;
+}
+
 /**
  * The price table: the list llmux ships (src/billing/prices.json, built by scripts/prices-import.mjs from
- * public price lists, each row with its source and date), extended and overridden by the configuration's
- * `prices:`. A model is looked up as given, without a `provider/` prefix and without a date suffix: first in
- * `prices:`, then in the shipped rows by the names each covers.
+ * public price lists, each row with its source and date), extended and overridden by the list stored by
+ * `llmux prices update` (shared by every instance through the database), the maintained list of
+ * `price_list:`, and the configuration's `prices:`. A model is looked up as given, without a `provider/`
+ * prefix and without a date suffix: first in `prices:`, then `price_list:`, then the stored list, then the
+ * shipped rows, each by name and then by the names its rows cover.
  */
 export class PriceTable {
   private readonly configured = new Map<string, PriceRow>();
   /** The maintained price list (`price_list:`), replaced whole each time it is read. */
-  private listed = new Map<string, PriceRow>();
+  private listed: Layer = EMPTY;
+  /** The list `llmux prices update` stored (every instance reads it from the database). */
+  private updated: Layer = EMPTY;
+  /** Where the stored list came from and when it was stored (null: none). */
+  updatedFrom: { source: string; date: string; models: number } | null = null;
   private readonly found = new Map<string, PriceRow | null>();
   /** Models asked about that have no price (reported, and warned about once each). */
   readonly missing = new Set<string>();
@@ -65,10 +88,22 @@ export class PriceTable {
    * Replaces the maintained price list (between `prices:` and the shipped rows); models priced by it are
    * looked up again, and a model it now prices is no longer reported missing.
    */
-  setListed(models: Record<string, Price>, source: string, date: string): void {
-    const next = new Map<string, PriceRow>();
-    for (const [name, p] of Object.entries(models)) next.set(name.toLowerCase(), { ...p, id: name, source, date });
-    this.listed = next;
+  setListed(models: Record<string, Price> | readonly PriceRow[], source: string, date: string): void {
+    const rows = Array.isArray(models)
+      ? (models as readonly PriceRow[])
+      : Object.entries(models as Record<string, Price>).map(([name, p]) => ({ ...p, id: name, source, date }));
+    this.listed = layerOf(rows);
+    this.forget();
+  }
+
+  /** Replaces the list `llmux prices update` stored (below `price_list:`, above the shipped rows). */
+  setUpdated(rows: readonly PriceRow[], from: { source: string; date: string }): void {
+    this.updated = layerOf(rows);
+    this.updatedFrom = { ...from, models: rows.length };
+    this.forget();
+  }
+
+  private forget(): void {
     this.found.clear();
     this.missing.clear();
   }
@@ -76,7 +111,7 @@ export class PriceTable {
   find(model: string): PriceRow | undefined {
     let row = this.found.get(model);
     if (row === undefined) {
-      row = lookup(this.configured, model, this.listed) ?? null;
+      row = lookup(this.configured, model, [this.listed, this.updated]) ?? null;
       if (this.found.size > 10_000) this.found.clear();
       this.found.set(model, row);
     }
@@ -88,19 +123,17 @@ export class PriceTable {
   }
 }
 
-function lookup(
-  configured: Map<string, PriceRow>,
-  model: string,
-  listed: Map<string, PriceRow> = new Map(),
-): PriceRow | undefined {
+function lookup(configured: Map<string, PriceRow>, model: string, layers: readonly Layer[] = []): PriceRow | undefined {
   const forms = nameForms(model);
   for (const f of forms) {
     const c = configured.get(f);
     if (c) return c;
   }
-  for (const f of forms) {
-    const l = listed.get(f);
-    if (l) return l;
+  for (const layer of layers) {
+    for (const f of forms) {
+      const l = layer.byName.get(f) ?? layer.matched.find((r) => matches(r.match!, f));
+      if (l) return l;
+    }
   }
   for (const f of forms) {
     const row = SHIPPED.find((r) => (r.match ? matches(r.match, f) : r.id === f));

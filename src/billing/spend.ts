@@ -1,8 +1,10 @@
 import type { Data } from "../data/data.js";
+import { usageByTag } from "../data/spend-by-tag.js";
 import { namesOf, type UsageRow, usageBy } from "../data/spend-queries.js";
 import { usd } from "./cost.js";
 
-export type GroupBy = "key" | "team" | "model" | "user" | "day";
+/** By key, team, model, user, UTC day, or the value of one tag key (`tag:project`). */
+export type GroupBy = "key" | "team" | "model" | "user" | "day" | `tag:${string}`;
 
 export type SpendRow = UsageRow & {
   /** The key's or team's name (grouped by key or team; revoked keys keep theirs). */
@@ -11,7 +13,7 @@ export type SpendRow = UsageRow & {
   cost_usd: number;
 };
 
-/** Spend grouped by key, team, model, user or UTC day, between two times (ms), summed in the database. */
+/** Spend grouped by key, team, model, user, UTC day or a tag key's value, between two times (ms), summed in the database. */
 export async function spendBy(
   data: Data,
   by: GroupBy,
@@ -19,7 +21,9 @@ export async function spendBy(
   toMs: number,
   keyId?: string,
 ): Promise<SpendRow[]> {
-  const rows = await usageBy(data, by, fromMs, toMs, keyId);
+  const rows = by.startsWith("tag:")
+    ? await usageByTag(data, by.slice(4), fromMs, toMs, keyId)
+    : await usageBy(data, by as Exclude<GroupBy, `tag:${string}`>, fromMs, toMs, keyId);
   const named = by === "key" || by === "team";
   const names = named
     ? await namesOf(

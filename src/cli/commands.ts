@@ -12,6 +12,7 @@ import { claudeCommand, codexCommand, geminiCommand, opencodeCommand } from "./l
 import { logsCommand } from "./logs.js";
 import { mcpCommand } from "./mcp.js";
 import { mockCommand } from "./mock.js";
+import { pricesCommand } from "./prices.js";
 import { schemaCommand } from "./schema.js";
 import { secretsCommand } from "./secrets.js";
 import { sessionsCommand } from "./sessions.js";
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   mcpCommand,
   secretsCommand,
   spendCommand,
+  pricesCommand,
   sessionsCommand,
   logsCommand,
   auditCommand,

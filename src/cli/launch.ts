@@ -22,8 +22,9 @@ import {
   type ToolSpec,
 } from "../launch/tools.js";
 import { acceptsResponsesSocket } from "../launch/websocket-probe.js";
+import { TAG_PATTERN } from "../text/tag.js";
 import { type Command, type CommandInput, type OptionSpec, UsageError } from "./command.js";
-import { optFlag, optPort, optString } from "./values.js";
+import { optFlag, optList, optPort, optString } from "./values.js";
 
 /** Options every launcher (and `llmux env`) takes to find llmux. */
 export const TARGET_OPTIONS: Record<string, OptionSpec> = {
@@ -99,6 +100,16 @@ function notInstalled(spec: ToolSpec, looked: string): string {
   ].join("\n");
 }
 
+/** `--tag project=checkout --tag cost-center=42` as the llmux-tags header the tool sends on every request. */
+export function tagHeaders(input: CommandInput): Record<string, string> | undefined {
+  const given = (optList(input, "tag") ?? []).flatMap((t) => t.split(",")).map((t) => t.trim());
+  if (given.length === 0) return undefined;
+  for (const t of given)
+    if (!TAG_PATTERN.test(t))
+      throw new UsageError(`--tag must be KEY=VALUE (letters, digits, _ . : / -), e.g. project=checkout; got '${t}'`);
+  return { "llmux-tags": given.join(",") };
+}
+
 const say = (line: string) => process.stderr.write(`llmux: ${line}\n`);
 
 /** The tool's environment: the user's, with the tool's settings for llmux, and without what would bypass it. */
@@ -138,6 +149,7 @@ async function launch(spec: ToolSpec, input: CommandInput): Promise<number> {
     env: input.env,
     websocket: spec.name === "codex" ? await acceptsResponsesSocket(target.url, target.key) : undefined,
     mcp: !optFlag(input, "no-mcp") && (await servesMcp(target.url, target.key)) ? `${target.url}/mcp` : undefined,
+    headers: tagHeaders(input),
   };
   const setup = spec.setup(setupInput);
   say(`${spec.title} → ${target.url} (key: ${target.keySource})`);
@@ -212,6 +224,13 @@ function launcher(name: ToolName): Command {
         value: "PATH",
         description: `${spec.title}'s executable (default: '${spec.bin}' on PATH).`,
       },
+      tag: {
+        type: "string",
+        value: "KEY=VALUE",
+        multiple: true,
+        description:
+          "Tag every request of the run (the llmux-tags header; repeat for more): spend by tag, tag budgets.",
+      },
       "no-mcp": {
         type: "boolean",
         description: "Do not register llmux's MCP endpoint (/mcp) with the tool (it is when llmux serves MCP servers).",
@@ -226,7 +245,11 @@ function launcher(name: ToolName): Command {
         passthrough: true,
       },
     ],
-    examples: [spec.example, `llmux ${name} --url https://llm.example.com --key $LLMUX_KEY`],
+    examples: [
+      spec.example,
+      `llmux ${name} --url https://llm.example.com --key $LLMUX_KEY`,
+      `llmux ${name} --tag project=checkout`,
+    ],
     run: (input) => launch(spec, input),
   };
 }

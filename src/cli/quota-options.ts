@@ -2,6 +2,8 @@
  * The options that set what the admin API takes for a key or a team: budget, limits, allow-list, expiry. Each
  * value is checked here and a mistake names the option; what is not given is left out of the body.
  */
+
+import { TAG_PATTERN } from "../text/tag.js";
 import type { CommandInput, OptionSpec } from "./command.js";
 import { UsageError } from "./command.js";
 import { optList, optString } from "./values.js";
@@ -22,7 +24,31 @@ export const QUOTA_OPTIONS: Record<string, OptionSpec> = {
     description: "Allowed models, comma-separated globs ('claude-*,gpt-low'); all removes the allow-list.",
   },
   model: { type: "string", value: "GLOB", multiple: true, description: "One allowed model (repeat for more)." },
+  tag: {
+    type: "string",
+    value: "KEY=VALUE",
+    multiple: true,
+    description: "A default tag of every request (repeat for more; replaces the tags set before); none removes them.",
+  },
 };
+
+/** `--tag project=checkout --tag cost-center=42` as the admin API's tags object; `none` clears them. */
+export function tagsOption(input: CommandInput, command: string): Record<string, string> | null | undefined {
+  const given = optList(input, "tag");
+  if (!given) return undefined;
+  if (given.length === 1 && given[0] === "none") return null;
+  const out: Record<string, string> = {};
+  for (const t of given.flatMap((g) => g.split(",")).map((g) => g.trim())) {
+    if (!TAG_PATTERN.test(t))
+      throw new UsageError(
+        `--tag must be KEY=VALUE (letters, digits, _ . : / -), e.g. project=checkout; got '${t}'`,
+        command,
+      );
+    const at = t.indexOf("=");
+    out[t.slice(0, at)] = t.slice(at + 1);
+  }
+  return out;
+}
 
 const PERIODS = ["day", "week", "month", "total"] as const;
 
@@ -73,5 +99,7 @@ export function quotaFields(input: CommandInput, command: string): Record<string
     .filter((g) => g.length > 0);
   if (globs.length === 1 && globs[0] === "all") out.models = null;
   else if (globs.length > 0) out.models = globs;
+  const tags = tagsOption(input, command);
+  if (tags !== undefined) out.tags = tags;
   return out;
 }

@@ -1,12 +1,43 @@
 import { resolveConfig } from "../config/resolve.js";
+import { SEALED_PREFIX } from "../observe/alerts.js";
+import { keyringOf } from "../secrets/cipher.js";
 import { TeamParts } from "../server/team-parts.js";
 import type { Command } from "./command.js";
 import { optString } from "./values.js";
 
 export const secretsCommand: Command = {
   name: "secrets",
-  summary: "Manage the master key that seals stored credentials.",
+  summary: "Seal secrets for the configuration, and rotate the master key that seals stored credentials.",
   subcommands: [
+    {
+      name: "seal",
+      summary: "Seal a secret for the configuration (an alert webhook's secret) with secrets.master_key.",
+      description: [
+        "Reads the secret from standard input (or --value) and prints `sealed:…`: put that in the configuration",
+        "(alerts.destinations.NAME.secret); llmux opens it in memory with secrets.master_key. The file never holds it.",
+      ].join("\n"),
+      options: {
+        config: { type: "string", short: "c", value: "FILE", description: "The configuration file." },
+        value: { type: "string", value: "SECRET", description: "The secret (default: read from standard input)." },
+      },
+      examples: ['printf %s "$WEBHOOK_SECRET" | llmux secrets seal'],
+      run: async (input) => {
+        const { config } = resolveConfig({ config: optString(input, "config") }, input.env);
+        const keyring = keyringOf(config.secrets);
+        if (!keyring) {
+          process.stderr.write("llmux: secrets seal needs secrets.master_key (LLMUX_MASTER_KEY)\n");
+          return 1;
+        }
+        const secret = (optString(input, "value") ?? (await readStdin())).replace(/\r?\n$/, "");
+        if (secret.length < 8) {
+          process.stderr.write("llmux: the secret must be at least 8 characters\n");
+          return 2;
+        }
+        const s = keyring.seal(secret);
+        process.stdout.write(`${SEALED_PREFIX}${s.keyVersion}:${s.sealed}\n`);
+        return 0;
+      },
+    },
     {
       name: "rotate",
       summary: "Re-seal every stored credential under secrets.master_key.",
@@ -34,3 +65,9 @@ export const secretsCommand: Command = {
     },
   ],
 };
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

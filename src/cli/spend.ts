@@ -17,21 +17,31 @@ const COLUMNS = [
 
 export const spendCommand: Command = {
   name: "spend",
-  summary: "Spend from the ledger, grouped by key, team, model, user or day.",
+  summary: "Spend from the ledger, grouped by key, team, model, user, day or a tag.",
   description: [
     "Reads the spend ledger (every request made with a minted key) from the configured store, or from a",
     "running llmux with --url. Costs are summed exactly (integer nano-dollars) and shown in USD.",
   ].join("\n"),
   options: {
     ...ADMIN_OPTIONS,
-    by: { type: "string", value: "GROUP", description: "key (default), team, model, user or day." },
+    by: {
+      type: "string",
+      value: "GROUP",
+      description: "key (default), team, model, user, day, or tag:KEY (the value of a tag: tag:project).",
+    },
     from: { type: "string", value: "TIME", description: "ISO date or time (default: 30 days ago)." },
     to: { type: "string", value: "TIME", description: "ISO date or time (default: now)." },
   },
-  examples: ["llmux spend", "llmux spend --by model --from 2026-11-01", "llmux spend --by day --json"],
+  examples: [
+    "llmux spend",
+    "llmux spend --by model --from 2026-11-01",
+    "llmux spend --by tag:project",
+    "llmux spend --by day --json",
+  ],
   run: (input) => {
     const by = optString(input, "by") ?? "key";
-    if (!GROUPS.includes(by)) throw new UsageError(`--by must be one of ${GROUPS.join(", ")}, got '${by}'`, "spend");
+    if (!GROUPS.includes(by) && !/^tag:[A-Za-z0-9_.:/-]{1,64}$/.test(by))
+      throw new UsageError(`--by must be one of ${GROUPS.join(", ")} or tag:KEY (tag:project), got '${by}'`, "spend");
     const query: Record<string, string> = { group_by: by };
     const from = optString(input, "from");
     const to = optString(input, "to");

@@ -11,23 +11,54 @@ const Destination = z
       .min(8)
       .optional()
       .describe(
-        "webhook: the HMAC-SHA256 key of the llmux-signature header (from an environment variable; never logged).",
+        "webhook: the HMAC-SHA256 key of the llmux-signature header: sealed (`sealed:…`, from `llmux secrets seal`, opened with secrets.master_key) or from an environment variable; never logged.",
       ),
   })
   .strict();
+
+export const ALERT_RULES = [
+  "budget_share",
+  "budget_blocked",
+  "deployment_down",
+  "alias_down",
+  "error_rate",
+  "cache_hit_rate",
+  "daily_report",
+  "weekly_report",
+] as const;
 
 const Rule = z
   .object({
     on: z
-      .enum(["budget_share", "budget_blocked"])
+      .enum(ALERT_RULES)
       .describe(
-        "budget_share: a key's, team's, user's or tag's spend passed billing.alert_at of its budget; budget_blocked: a request was refused by a budget.",
+        "budget_share: a key's, team's, user's or tag's spend passed billing.alert_at of its budget; budget_blocked: a request was refused by a budget; deployment_down: a deployment cools down; alias_down: every deployment of an alias cools down; error_rate: a deployment's share of failed requests in a window passed `threshold`; cache_hit_rate: a model's cache-read share of input in a window fell below `threshold`; daily_report, weekly_report: each team's spend of the day or week before.",
       ),
     to: z.array(z.string().min(1)).min(1).describe("Names of destinations."),
+    threshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(
+        "error_rate: the failed share that alerts (default 0.2); cache_hit_rate: the share below which it alerts (default 0.5).",
+      ),
+    window_s: z
+      .number()
+      .int()
+      .min(10)
+      .default(300)
+      .describe("error_rate, cache_hit_rate: the window the shares are measured over (at most one alert each)."),
+    min_requests: z
+      .number()
+      .int()
+      .min(1)
+      .default(20)
+      .describe("error_rate, cache_hit_rate: requests a window needs before its share counts."),
   })
   .strict();
 
-/** Alerts pushed to webhooks, Slack or Teams (`alerts:`), each once per budget window and state change. */
+/** Alerts pushed to webhooks, Slack or Teams (`alerts:`), each once per window and state change. */
 export const AlertsSchema = z
   .object({
     destinations: z.record(z.string(), Destination).default({}).describe("Where alerts go, by a name of your choice."),

@@ -10,7 +10,7 @@ import { PriceListSchema } from "./schema-price-list.js";
 import { StreamsSchema } from "./schema-protocol.js";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { ServerSchema } from "./schema-server.js";
-import { TagsSchema } from "./schema-tags.js";
+import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
 import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
 
 /**
@@ -382,6 +382,7 @@ export const ConfigSchema = z
     prices: PricesSchema,
     billing: BillingSchema,
     tags: TagsSchema,
+    tag_rules: TagRulesSchema,
     alerts: AlertsSchema,
     price_list: PriceListSchema,
     secrets: SecretsSchema,

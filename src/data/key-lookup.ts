@@ -6,6 +6,7 @@
 
 import { type SealedCredential, sealedCredentials } from "./credentials.js";
 import type { Data } from "./data.js";
+import { type DefaultTags, defaultTagsOf } from "./default-tags.js";
 import { type McpRules, mcpRulesOf } from "./mcp-rules.js";
 import { type QuotaSettings, quotaOf } from "./quota.js";
 import { readRevision } from "./revisions.js";
@@ -24,6 +25,9 @@ export interface FoundKey {
   allow: string[][];
   /** The key's and its team's MCP allow-lists, those that are set. */
   mcp: McpRules[];
+  /** The key's and its team's default tags (either may be null). */
+  tags: DefaultTags | null;
+  team_tags: DefaultTags | null;
   /** Unix seconds; null: never. */
   expires_at: number | null;
   disabled: boolean;
@@ -53,6 +57,7 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
       "k.providers",
       "t.disabled as team_disabled",
       "k.mcp",
+      "k.tags",
       "k.expires_at",
       "k.disabled",
       "k.revoked_at",
@@ -62,6 +67,7 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
       "k.limits",
       "t.models as team_models",
       "t.mcp as team_mcp",
+      "t.tags as team_tags",
       "t.budget_nanos as team_budget_nanos",
       "t.budget_micros as team_budget_micros",
       "t.budget_period as team_budget_period",
@@ -78,6 +84,8 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
     team_id: row.team_id,
     providers: row.providers ? (JSON.parse(row.providers) as string[]) : null,
     team_disabled: row.team_disabled === 1,
+    tags: defaultTagsOf(row.tags),
+    team_tags: defaultTagsOf(row.team_tags),
     mcp: [row.mcp, row.team_mcp].map(mcpRulesOf).filter((r): r is McpRules => r !== null),
     allow: [row.models, row.team_models].filter((m): m is string => !!m).map((m) => JSON.parse(m) as string[]),
     expires_at: row.expires_at === null ? null : Number(row.expires_at),

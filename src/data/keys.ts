@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import { newId } from "../ir/ids.js";
 import type { Keyring } from "../secrets/cipher.js";
 import { nowSeconds } from "./data.js";
+import { type DefaultTags, tagsField, tagsJson } from "./default-tags.js";
 import { type McpRules, mcpColumn, mcpField } from "./mcp-rules.js";
 import { type Budget, type Limits, quotaColumns, quotaOf } from "./quota.js";
 import { bumpRevision } from "./revisions.js";
@@ -23,6 +24,8 @@ export interface KeyView {
   models: string[] | null;
   /** MCP allow-lists (servers, tools); absent: every MCP server and tool. */
   mcp?: McpRules;
+  /** Default tags of the key's requests (the request's own llmux-tags win); absent: none. */
+  tags?: DefaultTags;
   expires_at: string | null;
   disabled: boolean;
   revoked: boolean;
@@ -41,6 +44,7 @@ export interface KeyInput {
   user?: string | null | undefined;
   models?: string[] | null | undefined;
   mcp?: McpRules | null | undefined;
+  tags?: DefaultTags | null | undefined;
   /** ISO 8601 time. */
   expires_at?: string | null | undefined;
   disabled?: boolean | undefined;
@@ -65,6 +69,7 @@ function columns(i: KeyInput): Partial<KeysTable> {
   if (i.models !== undefined) set.models = i.models ? JSON.stringify(i.models) : null;
   if (i.providers !== undefined) set.providers = i.providers ? JSON.stringify(i.providers) : null;
   if (i.mcp !== undefined) set.mcp = mcpColumn(i.mcp);
+  if (i.tags !== undefined) set.tags = tagsJson(i.tags);
   if (i.expires_at !== undefined) set.expires_at = i.expires_at === null ? null : seconds(i.expires_at);
   if (i.disabled !== undefined) set.disabled = i.disabled ? 1 : 0;
   return set;
@@ -91,6 +96,7 @@ export class Keys {
       team_id: r.team_id,
       models: r.models ? (JSON.parse(r.models) as string[]) : null,
       ...mcpField(r.mcp),
+      ...tagsField(r.tags),
       expires_at: iso(r.expires_at),
       disabled: r.disabled === 1,
       revoked: r.revoked_at !== null,

@@ -9,6 +9,9 @@ import { m011 } from "./migrations/011-ui-signouts.js";
 import { m015 } from "./migrations/015-client-request-id.js";
 import { m040 } from "./migrations/040-sessions.js";
 import { m041 } from "./migrations/041-tags.js";
+import { m042 } from "./migrations/042-default-tags.js";
+import { m043 } from "./migrations/043-alerts.js";
+import { m046 } from "./migrations/046-prices.js";
 import { m050 } from "./migrations/050-call-kind.js";
 import { m051 } from "./migrations/051-audit-log.js";
 import { m060 } from "./migrations/060-mcp.js";
@@ -31,6 +34,9 @@ export const MIGRATIONS: readonly Migration[] = [
   m015,
   m040,
   m041,
+  m042,
+  m043,
+  m046,
   m050,
   m051,
   m060,

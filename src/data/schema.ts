@@ -58,6 +58,8 @@ export interface TeamsTable extends QuotaColumns {
   disabled?: number | null;
   /** JSON `{servers?, tools?}` of MCP globs; null: every MCP server and tool. */
   mcp?: string | null;
+  /** JSON `{"project": "checkout"}`: tags every request of the team's keys carries (042); null: none. */
+  tags?: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -80,6 +82,8 @@ export interface KeysTable extends QuotaColumns {
   providers?: string | null;
   /** JSON `{servers?, tools?}` of MCP globs; null: every MCP server and tool. */
   mcp?: string | null;
+  /** JSON `{"project": "checkout"}`: tags every request of the key carries (042); null: none. */
+  tags?: string | null;
   expires_at: number | null;
   disabled: number;
   revoked_at: number | null;
@@ -144,6 +148,8 @@ export interface LedgerTable {
   parent_agent_id: string | null;
   /** The request's tags as `,key=value,…,` (sorted), null when none. */
   tags: string | null;
+  /** The prices it was costed at (JSON, USD per million tokens, with their source and date; 046). */
+  price?: string | null;
 }
 
 /**
@@ -305,6 +311,36 @@ export interface RequestRollupLatencyTable {
   ttft: number;
 }
 
+/** The price list `llmux prices update` stored (046_prices): one row, `current`. */
+export interface PriceListsTable {
+  id: string;
+  version: number;
+  source: string;
+  models: number;
+  /** JSON array of price rows (src/billing/prices.ts PriceRow). */
+  rows: string;
+  /** Unix milliseconds. */
+  updated_at: number;
+}
+
+/** An alert llmux pushed (043_alerts); never a destination's URL or secret. */
+export interface AlertsTable {
+  id: string;
+  /** Unix milliseconds. */
+  at: number;
+  rule: string;
+  scope: string;
+  subject: string;
+  window_start: string;
+  message: string;
+  /** JSON of its figures. */
+  fields: string | null;
+  /** JSON `[{destination, state, attempts, status?}]`. */
+  deliveries: string;
+  /** sending | sent | failed | partial */
+  state: string;
+}
+
 export interface MigrationsTable {
   id: string;
   applied_at: number;
@@ -359,5 +395,7 @@ export interface Database {
   audit_log: AuditLogTable;
   mcp_servers: McpServersTable;
   mcp_credentials: McpCredentialsTable;
+  price_lists: PriceListsTable;
+  alerts: AlertsTable;
   llmux_migrations: MigrationsTable;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { newId } from "../ir/ids.js";
 import { nowSeconds } from "./data.js";
+import { type DefaultTags, tagsField, tagsJson } from "./default-tags.js";
 import { type McpRules, mcpColumn, mcpField } from "./mcp-rules.js";
 import { type Budget, type Limits, quotaColumns, quotaOf } from "./quota.js";
 import { bumpRevision } from "./revisions.js";
@@ -13,6 +14,8 @@ export interface Team {
   models: string[] | null;
   /** MCP allow-lists (servers, tools) bounding its keys'; null: every MCP server and tool. */
   mcp?: McpRules;
+  /** Default tags of every request of the team's keys (under the key's and the request's own); absent: none. */
+  tags?: DefaultTags;
   budget: Budget | null;
   limits: Limits | null;
   /** Every key of the team is refused while true (the team, its keys and spend are kept). */
@@ -26,6 +29,7 @@ export interface TeamInput {
   disabled?: boolean | undefined;
   models?: string[] | null | undefined;
   mcp?: McpRules | null | undefined;
+  tags?: DefaultTags | null | undefined;
   budget?: Budget | null | undefined;
   limits?: Limits | null | undefined;
 }
@@ -38,6 +42,7 @@ export function teamOf(r: TeamsTable): Team {
     name: r.name,
     models: r.models ? (JSON.parse(r.models) as string[]) : null,
     ...mcpField(r.mcp),
+    ...tagsField(r.tags),
     ...quotaOf(r),
     disabled: r.disabled === 1,
     created_at: iso(r.created_at),
@@ -61,6 +66,7 @@ export class Teams {
       name: input.name,
       models: input.models ? JSON.stringify(input.models) : null,
       mcp: mcpColumn(input.mcp),
+      tags: tagsJson(input.tags),
       budget_nanos: null,
       budget_micros: null,
       budget_period: null,
@@ -90,6 +96,7 @@ export class Teams {
     if (input.name !== undefined) set.name = input.name;
     if (input.models !== undefined) set.models = input.models ? JSON.stringify(input.models) : null;
     if (input.mcp !== undefined) set.mcp = mcpColumn(input.mcp);
+    if (input.tags !== undefined) set.tags = tagsJson(input.tags);
     if (input.disabled !== undefined) set.disabled = input.disabled ? 1 : 0;
     const r = await db.transaction().execute(async (tx) => {
       const done = await tx.updateTable("teams").set(set).where("id", "=", id).executeTakeFirst();

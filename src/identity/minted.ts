@@ -1,4 +1,5 @@
 import type { Data } from "../data/data.js";
+import { tagList } from "../data/default-tags.js";
 import { anyKeyMinted, type FoundKey, identityRevision, keyByHash } from "../data/key-lookup.js";
 import { hashKey } from "../data/keys.js";
 import type { QuotaSettings } from "../data/quota.js";
@@ -166,6 +167,7 @@ export class KeyDirectory implements Resolver {
           mcp: mcpAccessOf(found),
           credentials,
           quotas: quotasOf(found),
+          tags: defaultTagsOfKey(found),
         },
         prefix: found.prefix,
         revoked: found.revoked,
@@ -220,4 +222,11 @@ function quotasOf(found: FoundKey): Quota[] | undefined {
   add("key", found.id, found.quota);
   if (found.team_id) add("team", found.team_id, found.team_quota);
   return out.length > 0 ? out : undefined;
+}
+
+/** The key's default tags over its team's (`key=value`, sorted): the key's value wins for a key both set. */
+function defaultTagsOfKey(found: FoundKey): string[] | undefined {
+  const merged = { ...(found.team_tags ?? {}), ...(found.tags ?? {}) };
+  const tags = tagList(merged);
+  return tags.length > 0 ? tags : undefined;
 }

@@ -30,6 +30,8 @@ export interface Principal {
   readonly credentials?: ReadonlyMap<string, string> | undefined;
   /** Minted keys: the budgets and rate limits of the key and of its team, each enforced. */
   readonly quotas?: readonly Quota[] | undefined;
+  /** Minted keys: the key's and its team's default tags (`key=value`, sorted; the key's win over the team's). */
+  readonly tags?: readonly string[] | undefined;
 }
 
 /**

@@ -36,6 +36,17 @@ export interface SetupInput {
   websocket?: boolean | undefined;
   /** llmux's MCP endpoint (`…/mcp`), registered with the tool for the run; absent: none (or --no-mcp). */
   mcp?: string | undefined;
+  /** Headers of llmux's own the tool sends on every request (`llmux-tags` from --tag), by lowercase name. */
+  headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/** Claude Code's ANTHROPIC_CUSTOM_HEADERS (`Name: value` lines): the user's own, with llmux's added. */
+function claudeHeaders(user: string | undefined, headers: Readonly<Record<string, string>>): string {
+  const mine = new Set(Object.keys(headers));
+  const kept = (user ?? "")
+    .split("\n")
+    .filter((l) => l.trim() && !mine.has(l.slice(0, l.indexOf(":")).trim().toLowerCase()));
+  return [...kept, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join("\n");
 }
 
 /**
@@ -119,9 +130,11 @@ const claude: ToolSpec = {
   docs: "docs/clients/claude-code.md",
   smallModel: true,
   example: 'llmux claude -- -p "explain this repository"',
-  setup({ url, key, model, smallModel, mcp }) {
+  setup({ url, key, model, smallModel, mcp, headers, env: userEnv }) {
     const env: Record<string, string> = { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: key, ...CLAUDE_QUIET };
     const notes: string[] = [];
+    if (headers && Object.keys(headers).length > 0)
+      env.ANTHROPIC_CUSTOM_HEADERS = claudeHeaders(userEnv?.ANTHROPIC_CUSTOM_HEADERS, headers);
     if (model) env.ANTHROPIC_MODEL = model;
     if (smallModel) {
       // The name Claude Code reads now, and the one older versions read.
@@ -165,14 +178,16 @@ const codex: ToolSpec = {
   docs: "docs/clients/codex.md",
   smallModel: false,
   example: 'llmux codex -- exec --skip-git-repo-check "explain this repository"',
-  setup({ url, key, model, websocket, mcp }): Setup {
+  setup({ url, key, model, websocket, mcp, headers }): Setup {
     // -c overrides apply to this run only; ~/.codex/config.toml is left as it is.
     const quiet = ["-c", "analytics.enabled=false", "-c", "check_for_update_on_startup=false"];
     const notes = model ? [] : ["model: Codex's own default (or `model` in ~/.codex/config.toml); llmux must route it"];
     const chosen = model ? ["-c", `model=${toml(model)}`] : [];
     const tools = mcp ? codexMcpArgs(mcp) : [];
     if (mcp) notes.push(mcpNote(mcp));
-    if (websocket) {
+    const extra = headers && Object.keys(headers).length > 0 ? headers : undefined;
+    // Codex's built-in provider takes no headers of ours: with --tag, the custom provider below carries them.
+    if (websocket && !extra) {
       // The built-in provider pointed at llmux: one WebSocket for the whole session (a prewarm, then every
       // turn on it, each sending only what is new), the key from CODEX_API_KEY.
       const args = [
@@ -189,7 +204,12 @@ const codex: ToolSpec = {
     }
     // llmux answers the WebSocket upgrade 426 (server.websocket: false): a custom provider with wire_api
     // "responses", one plain POST per turn.
-    const provider = `{name="llmux",base_url=${toml(`${url}/v1`)},env_key="LLMUX_KEY",wire_api="responses"}`;
+    const httpHeaders = extra
+      ? `,http_headers={${Object.entries(extra)
+          .map(([k, v]) => `${toml(k)}=${toml(v)}`)
+          .join(",")}}`
+      : "";
+    const provider = `{name="llmux",base_url=${toml(`${url}/v1`)},env_key="LLMUX_KEY",wire_api="responses"${httpHeaders}}`;
     const args = [
       "-c",
       "model_provider=llmux",
@@ -199,7 +219,11 @@ const codex: ToolSpec = {
       ...chosen,
       ...tools,
     ];
-    notes.push("transport: a custom provider over HTTP (llmux does not accept WebSockets: server.websocket)");
+    notes.push(
+      websocket
+        ? "transport: a custom provider over HTTP (it carries the --tag header; Codex's built-in provider cannot)"
+        : "transport: a custom provider over HTTP (llmux does not accept WebSockets: server.websocket)",
+    );
     return { env: { LLMUX_KEY: key }, unset: [], args, notes };
   },
 };
@@ -222,7 +246,11 @@ export function opencodeConfigContent(input: SetupInput, main: string, small: st
       llmux: {
         npm: OPENCODE_SDKS[input.sdk ?? "openai-compatible"],
         name: "llmux",
-        options: { baseURL: `${input.url}/v1`, apiKey: "{env:LLMUX_KEY}" },
+        options: {
+          baseURL: `${input.url}/v1`,
+          apiKey: "{env:LLMUX_KEY}",
+          ...(input.headers && Object.keys(input.headers).length > 0 ? { headers: { ...input.headers } } : {}),
+        },
         models,
       },
     },
@@ -276,10 +304,15 @@ const gemini: ToolSpec = {
   docs: "docs/clients/gemini-cli.md",
   smallModel: false,
   example: 'llmux gemini --model gemini-2.5-pro -- -p "explain this repository"',
-  setup({ url, key, model, env: userEnv, mcp }) {
+  setup({ url, key, model, env: userEnv, mcp, headers }) {
     // The Gemini API key route: the SDK calls {GOOGLE_GEMINI_BASE_URL}/v1beta/models/…, which llmux serves.
     const env: Record<string, string> = { GOOGLE_GEMINI_BASE_URL: url, GEMINI_API_KEY: key };
     if (model) env.GEMINI_MODEL = model;
+    // GEMINI_CLI_CUSTOM_HEADERS is `Name: value` pairs split on commas: a tag list is sent with semicolons.
+    if (headers && Object.keys(headers).length > 0) {
+      const ours = Object.entries(headers).map(([k, v]) => `${k}: ${v.replaceAll(",", ";")}`);
+      env.GEMINI_CLI_CUSTOM_HEADERS = [userEnv?.GEMINI_CLI_CUSTOM_HEADERS, ...ours].filter((h) => h).join(", ");
+    }
     const notes = model ? [] : ["model: Gemini CLI's own default (gemini-…); llmux must route it"];
     if (mcp) notes.push(mcpNote(mcp));
     const userHome = userEnv?.GEMINI_CLI_HOME || userEnv?.HOME || homedir();

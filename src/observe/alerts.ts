@@ -1,16 +1,21 @@
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { Config } from "../config/schema.js";
+import type { ALERT_RULES } from "../config/schema-alerts.js";
+import type { Delivery } from "../data/alert-log.js";
 import type { Logger } from "../log/logger.js";
+import type { Keyring } from "../secrets/cipher.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
 
-/** Something a team lead is told about as it happens (src/limits raises these). */
+export type AlertRule = (typeof ALERT_RULES)[number];
+
+/** Something a team lead is told about as it happens (src/limits, the alert watch and the reports raise these). */
 export interface AlertEvent {
-  rule: "budget_share" | "budget_blocked";
-  /** Who it is about: a key, team, user or tag, and its id. */
+  rule: AlertRule;
+  /** Who it is about: a key, team, user or tag, a deployment, an alias or a model, and its id. */
   scope: string;
   id: string;
-  /** The window it belongs to (a budget window's start): it is sent once per window. */
+  /** The window it belongs to (a budget window's start, a measuring window's): it is sent once per window. */
   window: string;
   /** What happened, in words. */
   message: string;
@@ -22,6 +27,38 @@ export interface AlertEvent {
 
 type AlertsConfig = Config["alerts"];
 type Destination = AlertsConfig["destinations"][string];
+
+/** Where the alerts sent are kept (GET /admin/v1/alerts): the data layer's alert log. */
+export interface AlertLog {
+  opened(row: {
+    id: string;
+    at: number;
+    rule: string;
+    scope: string;
+    subject: string;
+    window_start: string;
+    message: string;
+    fields: Record<string, unknown> | null;
+    deliveries: Delivery[];
+    state: string;
+  }): Promise<void>;
+  closed(id: string, deliveries: Delivery[], state: string): Promise<void>;
+}
+
+/** A sealed secret in the configuration: `sealed:<master key version>:<sealed>` (`llmux secrets seal`). */
+export const SEALED_PREFIX = "sealed:";
+
+/** The secret a destination signs with: opened when sealed; undefined when it cannot be (named, never shown). */
+export function openSecret(secret: string | undefined, keyring: Keyring | undefined): string | undefined {
+  if (!secret?.startsWith(SEALED_PREFIX)) return secret;
+  const [, keyVersion, sealed] = secret.split(":");
+  if (!keyring || !keyVersion || !sealed) return undefined;
+  try {
+    return keyring.open({ sealed, keyVersion });
+  } catch {
+    return undefined;
+  }
+}
 
 /** The body a destination takes, and its headers (a webhook's body is signed). */
 export function alertRequest(
@@ -59,25 +96,47 @@ export function alertRequest(
 /**
  * Pushes alerts to webhooks, Slack and Teams (`alerts:`). Each event is sent once per rule, scope, id and
  * window, by whichever instance sees it first (a claim in the hot state: on Redis, shared by every instance),
- * retried with backoff when the destination fails; a destination's URL and secret are never logged.
+ * retried with backoff when the destination fails, and kept in the alert log with how each destination took
+ * it; a destination's URL and secret are never logged (a sealed secret is opened in memory only).
  */
 export class Alerts {
+  private readonly destinations = new Map<string, Destination>();
+
   constructor(
     private readonly config: AlertsConfig,
     private readonly hot: HotState,
     private readonly logger: Logger,
     /** Waits before each retry, ms. */
     private readonly backoffMs: readonly number[] = [1000, 5000, 30_000],
-  ) {}
+    private readonly log?: AlertLog,
+    keyring?: Keyring,
+  ) {
+    for (const [name, d] of Object.entries(config.destinations)) {
+      const secret = openSecret(d.secret, keyring);
+      if (d.secret && secret === undefined) {
+        logger.error(
+          { destination: name },
+          `alerts.destinations.${name}.secret is sealed with a master key llmux does not have (secrets.master_key): its alerts are not sent`,
+        );
+        continue;
+      }
+      this.destinations.set(name, { ...d, secret });
+    }
+  }
 
   /** Whether any rule sends this kind of event (nothing to do otherwise). */
-  wants(rule: AlertEvent["rule"]): boolean {
+  wants(rule: AlertRule): boolean {
     return this.config.rules.some((r) => r.on === rule);
+  }
+
+  /** The rules of a kind (their thresholds and windows). */
+  rules(rule: AlertRule): AlertsConfig["rules"] {
+    return this.config.rules.filter((r) => r.on === rule);
   }
 
   /** Sends the event to its rule's destinations, once across instances; never throws. */
   async fire(e: AlertEvent): Promise<void> {
-    const targets = this.config.rules.filter((r) => r.on === e.rule).flatMap((r) => r.to);
+    const targets = [...new Set(this.rules(e.rule).flatMap((r) => r.to))];
     if (targets.length === 0) return;
     const ttl =
       e.until !== undefined && Number.isFinite(e.until)
@@ -88,12 +147,39 @@ export class Alerts {
     } catch {
       // The shared state is away: better an alert twice than none.
     }
-    await Promise.all([...new Set(targets)].map((name) => this.send(name, e)));
+    const id = `alert_${randomBytes(10).toString("hex")}`;
+    const deliveries: Delivery[] = targets.map((destination) => ({ destination, state: "sending", attempts: 0 }));
+    const row = {
+      id,
+      at: Date.now(),
+      rule: e.rule,
+      scope: e.scope,
+      subject: e.id,
+      window_start: e.window,
+      message: e.message,
+      fields: e.fields ?? null,
+      deliveries,
+      state: "sending",
+    };
+    const opened = this.log?.opened(row).catch((err) => this.unlogged(err));
+    await Promise.all(deliveries.map((d) => this.send(d, e)));
+    const sent = deliveries.filter((d) => d.state === "sent").length;
+    const state = sent === deliveries.length ? "sent" : sent === 0 ? "failed" : "partial";
+    await opened;
+    await this.log?.closed(id, deliveries, state).catch((err) => this.unlogged(err));
   }
 
-  private async send(name: string, e: AlertEvent): Promise<void> {
-    const d = this.config.destinations[name];
-    if (!d) return;
+  private unlogged(err: unknown): void {
+    this.logger.warn({ err: (err as Error).message }, "an alert could not be written to the alert log");
+  }
+
+  private async send(delivery: Delivery, e: AlertEvent): Promise<void> {
+    const name = delivery.destination;
+    const d = this.destinations.get(name);
+    if (!d) {
+      delivery.state = "failed";
+      return;
+    }
     for (let attempt = 0; ; attempt++) {
       const { body, headers } = alertRequest(d, e);
       const status = await fetch(d.url, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) }).then(
@@ -103,12 +189,16 @@ export class Alerts {
         },
         () => 0,
       );
+      delivery.attempts = attempt + 1;
+      delivery.status = status;
       if (status >= 200 && status < 300) {
+        delivery.state = "sent";
         this.logger.info({ alert: e.rule, destination: name, scope: e.scope, id: e.id }, "alert sent");
         return;
       }
       const wait = this.backoffMs[attempt];
       if (wait === undefined) {
+        delivery.state = "failed";
         this.logger.warn({ alert: e.rule, destination: name, status }, "alert not delivered after retries");
         return;
       }

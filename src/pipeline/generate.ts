@@ -18,6 +18,7 @@ import { encode } from "./encode.js";
 import { answerError, type Exchange } from "./exchange.js";
 import { type PlanInput, plan } from "./plan.js";
 import { Readmission } from "./readmit.js";
+import { requestTags } from "./request-tags.js";
 import { respond } from "./respond.js";
 import { Restorer } from "./restore.js";
 import { keep } from "./settle.js";
@@ -25,7 +26,7 @@ import { recordOf } from "./settle-record.js";
 
 /** What the generation stages need from the gateway. */
 export interface GenerateDeps {
-  readonly config: Pick<Config, "cursor" | "defaults" | "streams">;
+  readonly config: Pick<Config, "cursor" | "defaults" | "streams"> & Partial<Pick<Config, "tag_rules">>;
   readonly models: ModelTable;
   readonly state: StateAccess;
   readonly admission: Admission;
@@ -125,6 +126,13 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
       `llmux-tags entries that are not key=value were ignored: ${trail.badTags.join(", ")}`,
       "llmux-tags",
     );
+  // The request's tags: its own, its key's and team's defaults, the config's rules (budgets on a tag apply).
+  trail.tags = requestTags(deps.config.tag_rules ?? [], {
+    own: trail.tags,
+    principal,
+    tool: trail.clientTool,
+    model: trail.requested,
+  });
   const admitted = await deps.admission.admit({
     principal,
     plan: planned,

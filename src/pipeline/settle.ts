@@ -3,7 +3,7 @@ import type { Logger } from "../log/logger.js";
 import type { Observe } from "../observe/observe.js";
 import type { Answer } from "../request/answer.js";
 import type { Plan, State } from "../request/plan.js";
-import { usageOf } from "../request/record.js";
+import { type RequestRecord, usageOf } from "../request/record.js";
 import type { Trail } from "../request/trail.js";
 import type { RequestLog } from "../requestlog/request-log.js";
 import { claimOwnership, type Owners } from "../responses/ownership.js";
@@ -34,6 +34,8 @@ export interface SettleParts {
   readonly retentionMs: number;
   /** Whether an alias is one the configuration names exactly (its deployments are listed without being seen). */
   readonly isExact: (alias: string) => boolean;
+  /** Raises alerts from settled requests (error rate, cache hit rate). */
+  readonly watch?: { settled(rec: RequestRecord): void } | undefined;
 }
 
 /**
@@ -64,6 +66,7 @@ export function settle(parts: SettleParts, trail: Trail): void {
   };
   if (rec.model !== undefined) step("cost", () => parts.billing.cost(rec));
   step("metrics", () => parts.observe.settle(rec));
+  step("alerts", () => parts.watch?.settled(rec));
   step("log", () => logLine(parts.logger, rec));
   // The request-log row (and its bodies when kept) and, for a minted key, the ledger row: one journalled write.
   step("request-log", () => parts.requestLog?.record(rec));

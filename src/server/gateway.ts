@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { deploymentRows } from "../admin/deployment-rows.js";
 import type { Billing } from "../billing/billing.js";
-import { keepPricesFresh } from "../billing/price-list.js";
+import { keepPricesFresh, StoredPrices } from "../billing/price-list.js";
 import { billingOf } from "../billing/wire.js";
 import type { Config } from "../config/schema.js";
 import { websocketSettings } from "../config/schema-websocket.js";
@@ -16,7 +16,6 @@ import { allowListAdmission } from "../limits/allow-list.js";
 import type { Logger } from "../log/logger.js";
 import { type Mcp, mcpOf } from "../mcp/mcp.js";
 import { serverStatuses } from "../mcp/status.js";
-import { Alerts } from "../observe/alerts.js";
 import { Observe } from "../observe/observe.js";
 import { StateAccess } from "../pipeline/caller-state.js";
 import { createProviders, type Provider } from "../providers/index.js";
@@ -33,6 +32,7 @@ import { redisProblem } from "../state/redis-probe.js";
 import type { Store } from "../store/types.js";
 import { createPool, type UpstreamPool } from "../upstream/call.js";
 import { MB } from "../upstream/screen.js";
+import { Alerting } from "./alerting.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
 import { ResponsesSockets } from "./responses-socket.js";
@@ -70,6 +70,8 @@ export class Gateway {
   private readonly ownsHot: boolean;
   /** Stops reading the price list (`price_list:`). */
   private readonly stopPrices: () => void;
+  /** Alerts, what raises them, and the spend reports (`alerts:`). */
+  readonly alerting: Alerting;
   private readonly pool: UpstreamPool;
   private readonly parts: ServeParts;
   /** Responses over WebSocket: the upgrades and the sockets they opened. */
@@ -113,6 +115,7 @@ export class Gateway {
     this.health = new DeploymentHealth(this.hot, {
       coolDown: (d, ms, why) => {
         this.observe.cooledDown(d);
+        this.alerting?.cooledDown(d, ms, why);
         logger.warn(
           { deployment: d.name, provider: d.provider.name, cooldown_ms: Math.round(ms) },
           `deployment ${d.name} cools down for ${Math.round(ms / 100) / 10} s: ${why}`,
@@ -148,10 +151,26 @@ export class Gateway {
     ]);
     this.store = parts.store ?? this.team!.store;
     this.billing = billingOf(config, logger);
-    this.stopPrices = keepPricesFresh(this.billing.prices, config, logger);
+    const stopList = keepPricesFresh(this.billing.prices, config, logger);
+    // The list `llmux prices update` stored, shared by every instance through the database.
+    const stored = this.team ? new StoredPrices(this.billing.prices, this.team.data, logger) : undefined;
+    if (this.team && stored) this.team.pricesChanged = () => stored.check();
+    this.stopPrices = () => {
+      stopList();
+      stored?.stop();
+    };
     this.requestLog = requestLogOf(config, logger, this.team?.data);
     const retentionMs = config.store.retention_days * 86_400_000;
-    const alerts = new Alerts(config.alerts, this.hot, logger, parts.alertBackoffMs);
+    this.alerting = new Alerting(
+      config,
+      this.hot,
+      logger,
+      this.models,
+      () => this.health,
+      this.team?.data,
+      parts.alertBackoffMs,
+    );
+    const alerts = this.alerting.alerts;
     const admission = allowListAdmission(
       chainAdmissions(
         parts.admission,
@@ -215,6 +234,7 @@ export class Gateway {
         },
         retentionMs,
         isExact: (alias) => this.models.isExact(alias),
+        watch: this.alerting.watch,
       },
       mcp: this.mcp,
       stopping: () => this.stopping,
@@ -320,6 +340,7 @@ export class Gateway {
     this.stopping = true;
     clearInterval(this.pruner);
     this.stopPrices();
+    this.alerting.stop();
     const stopped = this.stopListening();
     this.server.closeAllConnections();
     this.sockets.close();

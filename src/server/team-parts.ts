@@ -42,6 +42,8 @@ export class TeamParts {
   readonly signup: Signup | undefined;
   /** The web UI at /ui (admin.ui.enabled), and the sign-ins the admin API accepts from it. */
   readonly ui: WebUi | undefined;
+  /** Called after `llmux prices update` stored a list (the gateway reads it at once). */
+  pricesChanged: (() => Promise<void>) | undefined;
 
   constructor(
     config: Config,
@@ -98,6 +100,7 @@ export class TeamParts {
         timezone: config.billing.timezone,
         alertAt: config.billing.alert_at,
         prices: config.prices,
+        pricesChanged: () => this.pricesChanged?.(),
       }),
       config.admin.keys,
       (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,

@@ -137,6 +137,9 @@ describe.each(ENGINES)("admin API on $engine", ({ fresh }) => {
       "GET /admin/v1/me/mcp/credentials",
       "POST /admin/v1/me/mcp/servers/{id}/credentials",
       "DELETE /admin/v1/me/mcp/servers/{id}/credentials",
+      "GET /admin/v1/prices",
+      "POST /admin/v1/prices",
+      "GET /admin/v1/alerts",
     ];
     expect(operations.sort()).toEqual(contract.sort());
     // And every route the server has is in it: each answers something other than "no admin route".

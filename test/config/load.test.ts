@@ -20,6 +20,7 @@ describe("parseConfig: defaults", () => {
       prices: {},
       billing: { timezone: "UTC", alert_at: 0.8, users: {} },
       tags: {},
+      tag_rules: [],
       alerts: { destinations: {}, rules: [] },
       secrets: { previous_master_keys: [] },
       signup: { enabled: false, providers: [], per_hour: 10 },

@@ -39,6 +39,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "prices",
       "billing",
       "tags",
+      "tag_rules",
       "alerts",
       "price_list",
       "secrets",

@@ -1,0 +1,53 @@
+/**
+ * Spend grouped by the value of one tag key (`project`): the ledger summed in the database by its tags
+ * column (few distinct sets), then each set's sums added to the group of its value for that key; rows
+ * without the key make the `null` group. Money stays integer nano-dollars, so the sums are exact.
+ */
+import { sql } from "kysely";
+import type { Data } from "./data.js";
+import type { UsageRow } from "./spend-queries.js";
+import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
+
+/** The value of `key` in a tags column (`,a=b,c=d,`), or null. */
+export function tagValue(column: string | null, key: string): string | null {
+  if (!column) return null;
+  const at = column.indexOf(`,${key}=`);
+  if (at < 0) return null;
+  const start = at + key.length + 2;
+  return column.slice(start, column.indexOf(",", start));
+}
+
+function add(a: UsageTotals, b: UsageTotals): UsageTotals {
+  const out = { ...a };
+  for (const k of Object.keys(b) as (keyof UsageTotals)[]) out[k] += b[k];
+  return out;
+}
+
+/** Usage and cost by the value of tag `key` between two times (ms), optionally of one minted key; by value. */
+export async function usageByTag(
+  data: Data,
+  key: string,
+  fromMs: number,
+  toMs: number,
+  keyId?: string,
+): Promise<UsageRow[]> {
+  const db = await data.db();
+  const rows = await db
+    .selectFrom("ledger")
+    .select([sql<string | null>`tags`.as("grp"), ...usageSums()])
+    .where("at", ">=", fromMs)
+    .where("at", "<", toMs)
+    .$if(keyId !== undefined, (q) => q.where("key_id", "=", keyId!))
+    .groupBy("tags")
+    .execute();
+  const byValue = new Map<string | null, UsageTotals>();
+  for (const r of rows) {
+    const value = tagValue(r.grp, key);
+    const totals = totalsOf(r);
+    const had = byValue.get(value);
+    byValue.set(value, had ? add(had, totals) : totals);
+  }
+  return [...byValue.entries()]
+    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
+    .map(([group, totals]) => ({ group, ...totals }));
+}
