@@ -220,7 +220,7 @@ describe("Anthropic's Vertex SDK on llmux's Vertex routes", () => {
     const err = await raised(() => client().messages.create(params));
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect(err.message).toContain(SIGNATURE);
-    expect((err as unknown as Anthropic.APIError).type).toBe("invalid_request_error");
+    expect((err as unknown as InstanceType<typeof Anthropic.APIError>).type).toBe("invalid_request_error");
   });
 
   it("reads a wrong token into AuthenticationError and a rate limit into RateLimitError", async () => {
