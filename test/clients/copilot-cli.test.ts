@@ -1,9 +1,10 @@
 /**
  * GitHub Copilot CLI (`@github/copilot`) through llmux in its bring-your-own-key mode: headless (`-p`),
  * offline (`COPILOT_OFFLINE=true`: no GitHub sign-in, no telemetry, no update check), llmux as its provider
- * (`COPILOT_PROVIDER_BASE_URL`, llmux's key in `COPILOT_PROVIDER_API_KEY`), in each of its provider modes:
- * Chat Completions, Responses (`COPILOT_PROVIDER_WIRE_API=responses`) and Anthropic Messages
- * (`COPILOT_PROVIDER_TYPE=anthropic`). A text turn and a tool round trip through an Anthropic and a Chat upstream.
+ * (`COPILOT_PROVIDER_BASE_URL`, llmux's key in `COPILOT_PROVIDER_API_KEY`). Its Chat Completions and Responses
+ * modes are cells of the real-client matrix (cells.ts, with reasoning state across a tool call); here, its
+ * Anthropic Messages mode (`COPILOT_PROVIDER_TYPE=anthropic`): a text turn and a tool round trip through an
+ * Anthropic and a Chat upstream.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,13 +31,8 @@ afterAll(async () => {
   if (ws) await removeWorkspace(ws);
 });
 
-/** Copilot CLI's provider modes: OpenAI Chat Completions (its default), OpenAI Responses, Anthropic Messages. */
+/** Copilot CLI's Anthropic provider mode: llmux's root (the SDK adds /v1), its key sent as `x-api-key`. */
 const WIRES = {
-  chat: { route: "/v1/chat/completions", env: (url: string) => ({ COPILOT_PROVIDER_BASE_URL: `${url}/v1` }) },
-  responses: {
-    route: "/v1/responses",
-    env: (url: string) => ({ COPILOT_PROVIDER_BASE_URL: `${url}/v1`, COPILOT_PROVIDER_WIRE_API: "responses" }),
-  },
   anthropic: {
     route: "/v1/messages",
     env: (url: string) => ({ COPILOT_PROVIDER_BASE_URL: url, COPILOT_PROVIDER_TYPE: "anthropic" }),
@@ -54,7 +50,7 @@ function env(wire: keyof typeof WIRES, model: string): Record<string, string> {
   };
 }
 
-describe.each(Object.keys(WIRES) as (keyof typeof WIRES)[])("Copilot CLI, %s wire API", (wire) => {
+describe.each(Object.keys(WIRES) as (keyof typeof WIRES)[])("Copilot CLI, %s provider type", (wire) => {
   for (const alias of ["via-anthropic", "via-openai-chat"]) {
     it(`answers a text turn through ${alias}`, async () => {
       h.mock.reset();
