@@ -1,5 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { type CopilotWire, copilotSpec } from "./copilot.js";
 import { GEMINI_DIR, GEMINI_LINKED, geminiUserSettings } from "./gemini-settings.js";
 import { claudeMcpConfig, codexMcpArgs, geminiMcpServers, MCP_NAME, opencodeMcp } from "./mcp.js";
 
@@ -8,9 +9,9 @@ import { claudeMcpConfig, codexMcpArgs, geminiMcpServers, MCP_NAME, opencodeMcp 
  * arguments of its page in docs/clients/ — without touching the tool's own configuration files.
  */
 
-export type ToolName = "claude" | "codex" | "opencode" | "gemini";
+export type ToolName = "claude" | "codex" | "opencode" | "gemini" | "copilot";
 
-export const TOOL_NAMES: readonly ToolName[] = ["claude", "codex", "opencode", "gemini"];
+export const TOOL_NAMES: readonly ToolName[] = ["claude", "codex", "opencode", "gemini", "copilot"];
 
 /** OpenCode's AI SDK providers (`--sdk`), by the dialect each speaks. */
 export const OPENCODE_SDKS = {
@@ -30,6 +31,8 @@ export interface SetupInput {
   listed?: readonly string[] | undefined;
   /** OpenCode: which AI SDK provider (default openai-compatible). */
   sdk?: OpencodeSdk | undefined;
+  /** Copilot CLI: its wire API (default completions). */
+  wire?: CopilotWire | undefined;
   /** The user's environment (what a tool's private settings may have to carry over). */
   env?: NodeJS.ProcessEnv | undefined;
   /** Codex: llmux accepts Responses over WebSocket (server.websocket), so its built-in provider can use it. */
@@ -48,6 +51,8 @@ export interface PrivateFile {
   content: string;
   /** The tool's flag that names the file (put before the user's arguments). */
   flag?: string;
+  /** What the flag's value puts before the path (Copilot CLI: `@`). */
+  prefix?: string;
   /** The variable that names the file. */
   variable?: string;
 }
@@ -310,4 +315,4 @@ function mcpNote(mcp: string): string {
   return `MCP: llmux's tools (${mcp}) registered as '${MCP_NAME}' for this run (--no-mcp: not)`;
 }
 
-export const TOOLS: Record<ToolName, ToolSpec> = { claude, codex, opencode, gemini };
+export const TOOLS: Record<ToolName, ToolSpec> = { claude, codex, opencode, gemini, copilot: copilotSpec };
