@@ -139,11 +139,14 @@ async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
   const { match, dialect } = accepted;
   trail.client = dialect;
   trail.kind = match.kind;
-  // Bedrock's clients read its errors' shape (the exception in `x-amzn-errortype`), from the key check on.
-  if (match.front === "bedrock" || match.kind === "inference_profiles")
+  // Bedrock's clients read its errors' shape (the exception in `x-amzn-errortype`), from the key check on, and
+  // the request id from `x-amzn-requestid` (the AWS SDK's `$metadata.requestId`).
+  if (match.front === "bedrock" || match.kind === "inference_profiles") {
+    ex.res.setHeader("x-amzn-requestid", trail.id);
     asBedrockErrors(ex.res, (status) => {
       trail.answer.status = status;
     });
+  }
   if (parts.stopping()) {
     // A request on a connection opened before the stop began: said plainly, and the connection closes.
     answerError(

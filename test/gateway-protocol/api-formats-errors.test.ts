@@ -22,7 +22,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { OAuth2Client } from "google-auth-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MockScript } from "../../src/mock/index.js";
-import { type Harness, startHarness } from "../support/gateway.js";
+import { eventually, type Harness, startHarness } from "../support/gateway.js";
 
 const KEY = "llmux-key-for-cloud-errors";
 let h: Harness;
@@ -90,6 +90,10 @@ describe("the AWS SDK (client-bedrock-runtime) on llmux's Bedrock routes", () =>
     const err = await raised(() => aws().send(invoke("via-anthropic")));
     expect(err).toBeInstanceOf(ValidationException);
     expect(err.message).toBe(SIGNATURE);
+    // The AWS SDK's request id is llmux's (x-amzn-requestid), as on its request-log line.
+    const id = (err.$metadata as { requestId?: string }).requestId;
+    expect(id).toMatch(/^req_/);
+    expect(await eventually(() => h.logs.find((l) => l.req_id === id))).toBeDefined();
   });
 
   it("a rate limit is a ThrottlingException, an overload a ServiceUnavailableException", async () => {
