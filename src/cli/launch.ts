@@ -5,13 +5,14 @@
 
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { COPILOT_WIRES, type CopilotWire } from "../launch/copilot.js";
 import { servesMcp } from "../launch/mcp.js";
 import { checkKey } from "../launch/models.js";
 import { findOnPath, runTool } from "../launch/run-tool.js";
 import { ensureLlmux, stateDir } from "../launch/server.js";
 import { resolveTarget, type Target } from "../launch/target.js";
 import {
+  COPILOT_WIRES,
+  type CopilotWire,
   OPENCODE_SDKS,
   type OpencodeSdk,
   type PrivateFile,

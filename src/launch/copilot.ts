@@ -1,5 +1,5 @@
 import { copilotMcpConfig } from "./mcp.js";
-import type { PrivateFile, Setup, SetupInput, ToolSpec } from "./tools.js";
+import type { PrivateFile, Setup, SetupInput, ToolSpec } from "./tool-spec.js";
 
 /**
  * GitHub Copilot CLI pointed at llmux with its bring-your-own-key variables (docs/clients/copilot.md): llmux
@@ -7,10 +7,6 @@ import type { PrivateFile, Setup, SetupInput, ToolSpec } from "./tools.js";
  * the model an llmux name, and offline mode (no GitHub sign-in, telemetry or update check) unless the user's
  * environment says otherwise.
  */
-
-/** Copilot CLI's wire APIs (`COPILOT_PROVIDER_WIRE_API`). */
-export const COPILOT_WIRES = ["completions", "responses"] as const;
-export type CopilotWire = (typeof COPILOT_WIRES)[number];
 
 /**
  * Variables that would send Copilot CLI's requests elsewhere or with another credential: a bearer token or a
