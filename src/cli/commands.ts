@@ -8,7 +8,7 @@ import { cursorCommand } from "./cursor.js";
 import { doctorCommand } from "./doctor.js";
 import { envCommand } from "./env.js";
 import { keysCommand } from "./keys.js";
-import { claudeCommand, codexCommand, geminiCommand, opencodeCommand } from "./launch.js";
+import { claudeCommand, codexCommand, copilotCommand, geminiCommand, opencodeCommand } from "./launch.js";
 import { logsCommand } from "./logs.js";
 import { mcpCommand } from "./mcp.js";
 import { mockCommand } from "./mock.js";
@@ -26,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   codexCommand,
   opencodeCommand,
   geminiCommand,
+  copilotCommand,
   cursorCommand,
   envCommand,
   doctorCommand,

@@ -7,7 +7,7 @@ import { checkKey } from "../launch/models.js";
 import { commentLine, exportLine, SHELLS, type Shell, unsetLine, wrapperLine } from "../launch/shell.js";
 import { TOOL_NAMES, TOOLS, type ToolName } from "../launch/tools.js";
 import { type Command, type CommandInput, UsageError } from "./command.js";
-import { sdkOf, TARGET_OPTIONS, targetOf } from "./launch.js";
+import { sdkOf, TARGET_OPTIONS, targetOf, wireOf } from "./launch.js";
 import { optString } from "./values.js";
 
 const NAMES = [...TOOL_NAMES, "cursor"] as const;
@@ -44,6 +44,7 @@ async function envLines(input: CommandInput): Promise<string[]> {
     throw new UsageError(`${spec.title} has no small-model setting: route its background model names in llmux instead`);
   }
   if (optString(input, "sdk") !== undefined && name !== "opencode") throw new UsageError("--sdk is for opencode only");
+  if (optString(input, "wire") !== undefined && name !== "copilot") throw new UsageError("--wire is for copilot only");
   const setup = spec.setup({
     url: target.url,
     key: target.key,
@@ -51,6 +52,8 @@ async function envLines(input: CommandInput): Promise<string[]> {
     smallModel: optString(input, "small-model"),
     listed,
     sdk: sdkOf(input),
+    wire: wireOf(input),
+    env: input.env,
   });
   const lines = [...head, ...setup.notes.map(commentLine)];
   for (const n of setup.unset) lines.push(unsetLine(shell, n));
@@ -67,7 +70,7 @@ async function envLines(input: CommandInput): Promise<string[]> {
 
 export const envCommand: Command = {
   name: "env",
-  summary: "Print the shell lines that point a tool at llmux (claude, codex, opencode, gemini, cursor).",
+  summary: "Print the shell lines that point a tool at llmux (claude, codex, opencode, gemini, copilot, cursor).",
   description: [
     "For running a tool yourself rather than through `llmux TOOL`: the same variables the launcher sets (and,",
     "for Codex, which is configured by arguments, a shell function that adds them). Evaluate them in your shell:",
@@ -84,6 +87,11 @@ export const envCommand: Command = {
       type: "string",
       value: "openai-compatible|anthropic|openai",
       description: "OpenCode's AI SDK provider (default openai-compatible).",
+    },
+    wire: {
+      type: "string",
+      value: "completions|responses",
+      description: "Copilot CLI's wire API (default completions).",
     },
     shell: { type: "string", value: "sh|fish|powershell", description: "The shell's syntax (default sh)." },
   },

@@ -1,5 +1,5 @@
 /**
- * `llmux claude|codex|opencode|gemini [OPTIONS] [-- ARGS…]`: runs the coding tool through llmux, starting
+ * `llmux claude|codex|opencode|gemini|copilot [OPTIONS] [-- ARGS…]`: runs the coding tool through llmux, starting
  * llmux in the background first when none answers on the configured port.
  */
 
@@ -11,6 +11,8 @@ import { findOnPath, runTool } from "../launch/run-tool.js";
 import { ensureLlmux, stateDir } from "../launch/server.js";
 import { resolveTarget, type Target } from "../launch/target.js";
 import {
+  COPILOT_WIRES,
+  type CopilotWire,
   OPENCODE_SDKS,
   type OpencodeSdk,
   type PrivateFile,
@@ -61,6 +63,13 @@ export function modelOptions(spec: ToolSpec): Record<string, OptionSpec> {
       description: "OpenCode's AI SDK provider: Chat Completions (default), Anthropic Messages or Responses.",
     };
   }
+  if (spec.name === "copilot") {
+    out.wire = {
+      type: "string",
+      value: "completions|responses",
+      description: "Copilot CLI's wire API: Chat Completions (default) or Responses.",
+    };
+  }
   return out;
 }
 
@@ -83,6 +92,15 @@ export function sdkOf(input: CommandInput): OpencodeSdk | undefined {
     throw new UsageError(`--sdk must be one of ${Object.keys(OPENCODE_SDKS).join(", ")}, got '${v}'`);
   }
   return v as OpencodeSdk;
+}
+
+export function wireOf(input: CommandInput): CopilotWire | undefined {
+  const v = optString(input, "wire");
+  if (v === undefined) return undefined;
+  if (!(COPILOT_WIRES as readonly string[]).includes(v)) {
+    throw new UsageError(`--wire must be one of ${COPILOT_WIRES.join(", ")}, got '${v}'`);
+  }
+  return v as CopilotWire;
 }
 
 /** The tool's executable: --bin, else its variable, else PATH. */
@@ -146,6 +164,7 @@ async function launch(spec: ToolSpec, input: CommandInput): Promise<number> {
     smallModel: optString(input, "small-model"),
     listed: listed.length > 0 ? listed : target.resolved?.mock ? ["llmux-mock"] : [],
     sdk,
+    wire: wireOf(input),
     env: input.env,
     websocket: spec.name === "codex" ? await acceptsResponsesSocket(target.url, target.key) : undefined,
     mcp: !optFlag(input, "no-mcp") && (await servesMcp(target.url, target.key)) ? `${target.url}/mcp` : undefined,
@@ -172,7 +191,7 @@ function writePrivateFiles(setup: Setup, dir: string): string[] {
     const path = join(dir, `${f.name}-${process.pid}.json`);
     writeFileSync(path, f.content, { mode: 0o600 });
     written.push(path);
-    if (f.flag) setup.args.unshift(f.flag, path);
+    if (f.flag) setup.args.unshift(f.flag, `${f.prefix ?? ""}${path}`);
     if (f.variable) setup.env[f.variable] = path;
   }
   return written;
@@ -258,3 +277,4 @@ export const claudeCommand = launcher("claude");
 export const codexCommand = launcher("codex");
 export const opencodeCommand = launcher("opencode");
 export const geminiCommand = launcher("gemini");
+export const copilotCommand = launcher("copilot");

@@ -45,6 +45,12 @@ export function geminiMcpServers(mcpUrl: string, key: string): Record<string, un
   return { [MCP_NAME]: { httpUrl: mcpUrl, headers: bearer(key) } };
 }
 
+/** Copilot CLI's `--additional-mcp-config` file: an HTTP server with the key, all of its tools allowed. */
+export function copilotMcpConfig(mcpUrl: string, key: string): string {
+  const config = { mcpServers: { [MCP_NAME]: { type: "http", url: mcpUrl, headers: bearer(key), tools: ["*"] } } };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
 /** Cursor's `mcp.json` (~/.cursor/mcp.json, or .cursor/mcp.json in a project). */
 export function cursorMcpJson(mcpUrl: string, key: string): string {
   return JSON.stringify({ mcpServers: { [MCP_NAME]: { url: mcpUrl, headers: bearer(key) } } }, null, 2);

@@ -1,44 +1,35 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { copilotSpec } from "./copilot.js";
 import { GEMINI_DIR, GEMINI_LINKED, geminiUserSettings } from "./gemini-settings.js";
 import { claudeMcpConfig, codexMcpArgs, geminiMcpServers, MCP_NAME, opencodeMcp } from "./mcp.js";
+import {
+  OPENCODE_SDKS,
+  type PrivateFile,
+  type Setup,
+  type SetupInput,
+  type ToolName,
+  type ToolSpec,
+} from "./tool-spec.js";
+
+export {
+  COPILOT_WIRES,
+  type CopilotWire,
+  OPENCODE_SDKS,
+  type OpencodeSdk,
+  type PrivateFile,
+  type PrivateHome,
+  type Setup,
+  type SetupInput,
+  TOOL_NAMES,
+  type ToolName,
+  type ToolSpec,
+} from "./tool-spec.js";
 
 /**
  * The coding tools llmux launches, and exactly how each is pointed at llmux — the environment variables and
  * arguments of its page in docs/clients/ — without touching the tool's own configuration files.
  */
-
-export type ToolName = "claude" | "codex" | "opencode" | "gemini";
-
-export const TOOL_NAMES: readonly ToolName[] = ["claude", "codex", "opencode", "gemini"];
-
-/** OpenCode's AI SDK providers (`--sdk`), by the dialect each speaks. */
-export const OPENCODE_SDKS = {
-  "openai-compatible": "@ai-sdk/openai-compatible",
-  anthropic: "@ai-sdk/anthropic",
-  openai: "@ai-sdk/openai",
-} as const;
-export type OpencodeSdk = keyof typeof OPENCODE_SDKS;
-
-export interface SetupInput {
-  /** llmux's base URL, without a trailing slash. */
-  url: string;
-  key: string;
-  model?: string | undefined;
-  smallModel?: string | undefined;
-  /** Model names llmux lists (OpenCode declares them all, so its picker offers them). */
-  listed?: readonly string[] | undefined;
-  /** OpenCode: which AI SDK provider (default openai-compatible). */
-  sdk?: OpencodeSdk | undefined;
-  /** The user's environment (what a tool's private settings may have to carry over). */
-  env?: NodeJS.ProcessEnv | undefined;
-  /** Codex: llmux accepts Responses over WebSocket (server.websocket), so its built-in provider can use it. */
-  websocket?: boolean | undefined;
-  /** llmux's MCP endpoint (`…/mcp`), registered with the tool for the run; absent: none (or --no-mcp). */
-  mcp?: string | undefined;
-  /** Headers of llmux's own the tool sends on every request (`llmux-tags` from --tag), by lowercase name. */
-  headers?: Readonly<Record<string, string>> | undefined;
-}
 
 /** Claude Code's ANTHROPIC_CUSTOM_HEADERS (`Name: value` lines): the user's own, with llmux's added. */
 function claudeHeaders(user: string | undefined, headers: Readonly<Record<string, string>>): string {
@@ -47,70 +38,6 @@ function claudeHeaders(user: string | undefined, headers: Readonly<Record<string
     .split("\n")
     .filter((l) => l.trim() && !mine.has(l.slice(0, l.indexOf(":")).trim().toLowerCase()));
   return [...kept, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join("\n");
-}
-
-/**
- * A settings file of llmux's own for this run (in its private state directory, never the tool's), for what
- * the tool reads with a higher precedence than the user's files: given by a flag or a variable.
- */
-export interface PrivateFile {
-  /** File name stem (made unique per run). */
-  name: string;
-  content: string;
-  /** The tool's flag that names the file (put before the user's arguments). */
-  flag?: string;
-  /** The variable that names the file. */
-  variable?: string;
-}
-
-/**
- * A home folder of llmux's own for a tool that reads its settings from a fixed place under a home it lets a
- * variable name: kept in llmux's state directory between runs (the tool keeps its history there), its
- * settings file rewritten for each run, and links to what of the user's folder the tool should still see.
- */
-export interface PrivateHome {
-  /** Folder name in llmux's state directory. */
-  name: string;
-  /** The variable that names the folder. */
-  variable: string;
-  /** Files written for each run, by path inside the folder. */
-  files: Record<string, string>;
-  /** Links made when missing, by path inside the folder: to the user's own files (when those exist). */
-  links: Record<string, string>;
-}
-
-/** How a tool is started: variables set and removed, and arguments put before the user's. */
-export interface Setup {
-  env: Record<string, string>;
-  /** Variables removed from the tool's environment (they would send it elsewhere). */
-  unset: string[];
-  /** Arguments before the user's own. */
-  args: string[];
-  /** Lines shown to the user about what was chosen (model names). */
-  notes: string[];
-  /** Private settings files for this run (launcher only; `llmux env` cannot carry them). */
-  files?: PrivateFile[];
-  /** A private home folder (launcher only). */
-  home?: PrivateHome;
-}
-
-export interface ToolSpec {
-  name: ToolName;
-  /** The tool's own name. */
-  title: string;
-  /** Its executable. */
-  bin: string;
-  /** The variable that names its executable instead of PATH (tests point it at .cache/clients). */
-  binEnv: string;
-  /** The npm package that installs it. */
-  npm: string;
-  /** Its page in docs/clients/, when there is one. */
-  docs: string;
-  /** Whether the tool has a setting for a small/background model. */
-  smallModel: boolean;
-  setup(input: SetupInput): Setup;
-  /** An example invocation for help (arguments after --). */
-  example: string;
 }
 
 /** The variables of docs/clients/claude-code.md that keep Claude Code from calling Anthropic's own services. */
@@ -343,4 +270,4 @@ function mcpNote(mcp: string): string {
   return `MCP: llmux's tools (${mcp}) registered as '${MCP_NAME}' for this run (--no-mcp: not)`;
 }
 
-export const TOOLS: Record<ToolName, ToolSpec> = { claude, codex, opencode, gemini };
+export const TOOLS: Record<ToolName, ToolSpec> = { claude, codex, opencode, gemini, copilot: copilotSpec };

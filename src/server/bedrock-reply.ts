@@ -1,11 +1,13 @@
 import type { ServerResponse } from "node:http";
 import type { MessageHeaders } from "@smithy/types";
 import { SseParser } from "../sse/parser.js";
+import { bedrockErrorOf, exceptionType } from "./bedrock-errors.js";
 
 /**
  * InvokeModelWithResponseStream's answer: Amazon's binary event stream, each Anthropic event in a `chunk`
  * message as `{"bytes": base64(event JSON)}`. The respond stage writes Anthropic SSE as for any Messages
- * client; this adapter re-frames it on its way out (errors before the stream stay JSON, with their status).
+ * client; this adapter re-frames it on its way out. An error event becomes Bedrock's exception frame (errors
+ * before the stream are answered in Bedrock's shape by src/server/bedrock-errors.ts).
  */
 type Codec = { encode(m: { headers: MessageHeaders; body: Uint8Array }): Uint8Array };
 let loaded: Promise<Codec> | undefined;
@@ -23,6 +25,30 @@ export function bedrockCodec(): Promise<Codec> {
 }
 
 const str = (value: string) => ({ type: "string" as const, value });
+
+/** The exceptions InvokeModelWithResponseStream's stream may carry (the AWS SDK models these). */
+const STREAM_EXCEPTIONS = new Set([
+  "InternalServerException",
+  "ModelStreamErrorException",
+  "ValidationException",
+  "ThrottlingException",
+  "ModelTimeoutException",
+  "ServiceUnavailableException",
+]);
+
+/** An Anthropic `error` event as Bedrock's exception frame: `{"message"}`, the type in `:exception-type`. */
+function exceptionMessage(codec: Codec, eventJson: string): Uint8Array {
+  const error = bedrockErrorOf(200, eventJson);
+  const type = STREAM_EXCEPTIONS.has(error.type) ? error.type : "ModelStreamErrorException";
+  return codec.encode({
+    headers: {
+      ":exception-type": str(exceptionType(type)),
+      ":content-type": str("application/json"),
+      ":message-type": str("exception"),
+    },
+    body: Buffer.from(JSON.stringify({ message: error.message }), "utf8"),
+  });
+}
 
 function chunkMessage(codec: Codec, eventJson: string): Uint8Array {
   const payload = JSON.stringify({ bytes: Buffer.from(eventJson, "utf8").toString("base64") });
@@ -45,7 +71,8 @@ export function asBedrockStream(res: ServerResponse, codec: Codec): void {
   const frames = (chunk: unknown): Buffer => {
     const out: Uint8Array[] = [];
     parser!.push(typeof chunk === "string" ? chunk : (chunk as Uint8Array), (e) => {
-      if (e.data) out.push(chunkMessage(codec, e.data));
+      if (!e.data) return;
+      out.push(e.event === "error" ? exceptionMessage(codec, e.data) : chunkMessage(codec, e.data));
     });
     return Buffer.concat(out);
   };

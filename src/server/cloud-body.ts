@@ -4,12 +4,14 @@ import type { ErrorInfo, JsonObject } from "../ir/types.js";
 import { answerJson, type Exchange } from "../pipeline/exchange.js";
 import type { RequestBody } from "../pipeline/generate.js";
 import type { Matched } from "../request/route.js";
+import { bedrockCountInput } from "./bedrock-count.js";
 
 /**
  * A Bedrock InvokeModel or Vertex rawPredict body as the Messages body it wraps: the model and streaming
  * from the path, the cloud's `anthropic_version` (a dialect string such as `bedrock-2023-05-31`) left out,
  * and Bedrock's `anthropic_beta` list moved to the `anthropic-beta` header, where every upstream's provider
- * looks for it (a Bedrock upstream puts it back in the body). Every other field passes as it came.
+ * looks for it (a Bedrock upstream puts it back in the body). Every other field passes as it came. Bedrock's
+ * CountTokens wraps the InvokeModel body (src/server/bedrock-count.ts); it is unwrapped first.
  */
 export function fromCloudBody(
   match: Matched,
@@ -18,7 +20,10 @@ export function fromCloudBody(
 ): RequestBody | ErrorInfo {
   if (!isObject(body.json))
     return { status: 400, kind: "invalid_request", message: "the body must be a JSON object", param: null };
-  const { anthropic_version: _version, anthropic_beta: beta, model: named, stream: _stream, ...rest } = body.json;
+  const unwrapped =
+    match.front === "bedrock" && match.kind === "count_tokens" ? bedrockCountInput(body.json) : { json: body.json };
+  if ("error" in unwrapped) return unwrapped.error;
+  const { anthropic_version: _version, anthropic_beta: beta, model: named, stream: _stream, ...rest } = unwrapped.json;
   if (beta !== undefined) {
     if (!Array.isArray(beta) || !beta.every((b) => typeof b === "string"))
       return {
@@ -35,6 +40,8 @@ export function fromCloudBody(
   // Vertex's count-tokens names the model in the body; every other route in the path.
   const json: JsonObject = { model: match.model ?? (typeof named === "string" ? named : ""), ...rest };
   if (match.kind === "generate") json.stream = match.stream === true;
+  // A count takes no max_tokens (an InvokeModel body wrapped for CountTokens has one).
+  else delete json.max_tokens;
   return { json, raw: Buffer.from(JSON.stringify(json)) };
 }
 

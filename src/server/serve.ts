@@ -27,6 +27,8 @@ import type { ModelTable } from "../routing/model-table.js";
 import { unavailableAnswer } from "../state/resilient.js";
 import type { Store } from "../store/types.js";
 import { accept, dialectOfUnknown, isAccepted } from "./accept.js";
+import { asBedrockCount } from "./bedrock-count.js";
+import { asBedrockErrors } from "./bedrock-errors.js";
 import { asBedrockStream, bedrockCodec } from "./bedrock-reply.js";
 import { fromCloudBody, inferenceProfiles } from "./cloud-body.js";
 import { type CountDeps, countTokens, geminiCountTokens } from "./count-tokens.js";
@@ -137,6 +139,14 @@ async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
   const { match, dialect } = accepted;
   trail.client = dialect;
   trail.kind = match.kind;
+  // Bedrock's clients read its errors' shape (the exception in `x-amzn-errortype`), from the key check on, and
+  // the request id from `x-amzn-requestid` (the AWS SDK's `$metadata.requestId`).
+  if (match.front === "bedrock" || match.kind === "inference_profiles") {
+    ex.res.setHeader("x-amzn-requestid", trail.id);
+    asBedrockErrors(ex.res, (status) => {
+      trail.answer.status = status;
+    });
+  }
   if (parts.stopping()) {
     // A request on a connection opened before the stop began: said plainly, and the connection closes.
     answerError(
@@ -190,6 +200,7 @@ async function cloudFront(
   }
   if (match.front === "bedrock" && match.kind === "generate" && match.stream)
     asBedrockStream(ex.res, await bedrockCodec());
+  if (match.front === "bedrock" && match.kind === "count_tokens") asBedrockCount(ex.res);
   return unwrapped;
 }
 

@@ -84,6 +84,8 @@ export interface Cell {
   variant: string;
   claudeModel?: string;
   opencodeSdk?: OpenCodeSdk;
+  /** Copilot CLI: its wire API (`COPILOT_PROVIDER_WIRE_API`). */
+  copilotWire?: CopilotWire;
   /** The dialect the tool speaks equals the upstream's: llmux passes the request through. */
   passthrough: boolean;
 }
@@ -93,7 +95,9 @@ function cell(client: ClientName, upstream: UpstreamKey, variant: string, extra:
     ((client === "claude-code" || client === "claude-code-latest") && upstream === "anthropic") ||
     (client === "codex" && upstream === "azure-responses") ||
     (extra.opencodeSdk === "@ai-sdk/anthropic" && upstream === "anthropic") ||
-    (extra.opencodeSdk === "@ai-sdk/openai" && upstream === "azure-responses");
+    (extra.opencodeSdk === "@ai-sdk/openai" && upstream === "azure-responses") ||
+    (extra.copilotWire === "completions" && upstream === "openai-chat") ||
+    (extra.copilotWire === "responses" && upstream === "azure-responses");
   return {
     id: `${client} → ${upstream} [${variant}]`,
     client,
@@ -118,6 +122,11 @@ export const CELLS: Cell[] = [
   ),
   ...(["anthropic", "azure-responses", "compat"] as const).map((u) =>
     cell("gemini-cli", u, `-m ${GEMINI_CLI_MODEL}`, {}),
+  ),
+  ...(["completions", "responses"] as const).flatMap((wire) =>
+    (["anthropic", "azure-responses", "compat"] as const).map((u) =>
+      cell("copilot", u, `wire ${wire}`, { copilotWire: wire }),
+    ),
   ),
 ];
 
@@ -300,6 +309,33 @@ const geminiCli: Driver = {
   readCall: (ws, file) => ({ name: "read_file", arguments: JSON.stringify({ file_path: join(ws.cwd, file) }) }),
 };
 
+// ---- GitHub Copilot CLI ----
+
+export type CopilotWire = "completions" | "responses";
+
+/** The model name Copilot CLI is given (`COPILOT_MODEL`): an llmux alias, as docs/clients/copilot.md has it. */
+export const COPILOT_MODEL = "coder";
+
+/** The variables of docs/clients/copilot.md: offline, llmux as the provider, its key, the wire API. */
+export function copilotEnv(llmuxUrl: string, key: string, wire: CopilotWire): Record<string, string> {
+  return {
+    COPILOT_OFFLINE: "true",
+    COPILOT_PROVIDER_BASE_URL: `${llmuxUrl}/v1`,
+    COPILOT_PROVIDER_API_KEY: key,
+    COPILOT_PROVIDER_WIRE_API: wire,
+    COPILOT_MODEL,
+  };
+}
+
+const copilot: Driver = {
+  models: (c) => ({ [COPILOT_MODEL]: { provider: c.upstream.provider, model: c.upstream.model } }),
+  homeFiles: () => ({}),
+  env: (c, url) => ({ ...copilotEnv(url, SERVICE_KEY, c.copilotWire ?? "completions"), COPILOT_AUTO_UPDATE: "false" }),
+  // -s: the answer alone (no usage summary); tools run without asking, and nobody is asked anything.
+  args: (_c, prompt) => ["-p", prompt, "-s", "--allow-all-tools", "--no-ask-user"],
+  readCall: (ws, file) => ({ name: "view", arguments: JSON.stringify({ path: join(ws.cwd, file) }) }),
+};
+
 export const DRIVERS: Record<ClientName, Driver> = {
   "claude-code": claudeCode,
   "claude-code-latest": {
@@ -309,4 +345,5 @@ export const DRIVERS: Record<ClientName, Driver> = {
   codex,
   opencode,
   "gemini-cli": geminiCli,
+  copilot,
 };

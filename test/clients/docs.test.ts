@@ -1,5 +1,5 @@
 /**
- * docs/clients/{claude-code,codex,opencode,gemini-cli}.md show exactly what the real-client suite (real-clients.test.ts)
+ * docs/clients/{claude-code,codex,opencode,gemini-cli,copilot}.md show exactly what the real-client suite (real-clients.test.ts)
  * runs: the tool's configuration files and variables are the ones the suite writes (rendered for llmux's
  * default address), and every llmux configuration they show is valid and routes every model name the tool
  * sends.
@@ -15,8 +15,10 @@ import { REPO_ROOT } from "../support/clients.js";
 import {
   builtInProviderToml,
   CODEX_MODEL,
+  COPILOT_MODEL,
   claudeCodeEnv,
   codexConfigToml,
+  copilotEnv,
   GEMINI_CLI_MODEL,
   geminiCliEnv,
   geminiCliSettings,
@@ -119,5 +121,18 @@ describe("docs/clients/gemini-cli.md", () => {
 
   it(`routes ${GEMINI_CLI_MODEL} and its helper models in every configuration`, () => {
     checkConfigs(doc, [GEMINI_CLI_MODEL, "gemini-2.5-flash-lite", "gemini-3.1-pro-preview"]);
+  });
+});
+
+describe("docs/clients/copilot.md", () => {
+  const doc = read("copilot.md");
+
+  it("sets the variables the suite sets (Chat Completions, the launcher's default)", () => {
+    const env = copilotEnv(URL, '"$LLMUX_KEY"', "completions");
+    for (const [k, v] of Object.entries(env)) expect(doc).toMatch(new RegExp(`^export ${k}=${reEscape(v)}( |$)`, "m"));
+  });
+
+  it(`routes ${COPILOT_MODEL} in every configuration`, () => {
+    checkConfigs(doc, [COPILOT_MODEL, "gpt-high"]);
   });
 });

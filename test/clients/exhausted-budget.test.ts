@@ -1,5 +1,5 @@
 /**
- * Claude Code and Codex CLI (the pinned versions of real-clients.test.ts) run headless with a minted key whose
+ * Claude Code, Codex CLI and Copilot CLI (the pinned versions of real-clients.test.ts) run headless with a minted key whose
  * budget is already exhausted: each must stop and show llmux's "budget exhausted" message, not retry in a loop.
  * What each does is recorded in docs/teams.md ("What the coding tools do with an exhausted budget").
  */
@@ -35,6 +35,7 @@ afterAll(async () => {
 const TOOLS: { client: ClientName; upstream: "anthropic" | "azure-responses" }[] = [
   { client: "claude-code", upstream: "anthropic" },
   { client: "codex", upstream: "azure-responses" },
+  { client: "copilot", upstream: "anthropic" },
 ];
 
 for (const t of TOOLS) {
@@ -70,7 +71,9 @@ for (const t of TOOLS) {
         const env =
           t.client === "claude-code"
             ? { ...driver.env(c, rec.url), ANTHROPIC_API_KEY: key }
-            : { ...driver.env(c, rec.url), LLMUX_KEY: key };
+            : t.client === "copilot"
+              ? { ...driver.env(c, rec.url), COPILOT_PROVIDER_API_KEY: key }
+              : { ...driver.env(c, rec.url), LLMUX_KEY: key };
         const r = await runClient(t.client, ws, {
           args: driver.args(c, "Say hello."),
           env,

@@ -1,5 +1,5 @@
 /**
- * The real coding tools end to end: Claude Code, Codex CLI, OpenCode and Gemini CLI (pinned versions, installed on demand into
+ * The real coding tools end to end: Claude Code, Codex CLI, OpenCode, Gemini CLI and Copilot CLI (pinned versions, installed on demand into
  * .cache/clients/) run headless against llmux, which forwards to a scripted mock upstream of each kind.
  *
  * Scenario A (text): the upstream answers a scripted text; the tool must print exactly it and exit 0.
@@ -13,7 +13,8 @@
  *
  * Every request a tool sends to llmux must be answered (no 4xx for headers, beta flags, extra calls…).
  * A matrix of the results is printed at the end. Set LLMUX_CLIENTS_CONCURRENCY to change how many tools run
- * at once (default 3), and LLMUX_CLIENTS_DUMP=DIR to keep what the upstream received in each run.
+ * at once (default 3), LLMUX_CLIENTS_DUMP=DIR to keep what the upstream received in each run, and
+ * LLMUX_CLIENTS=copilot,codex to run (and install) only those tools.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -43,11 +44,13 @@ const CONCURRENCY = Math.max(1, Number(process.env.LLMUX_CLIENTS_CONCURRENCY) ||
 // ---- installation ----
 
 const installed = new Map<ClientName, Promise<string>>();
-const CLIENTS = Object.keys(CLIENT_PINS) as ClientName[];
+const ONLY = process.env.LLMUX_CLIENTS?.split(",").map((n) => n.trim());
+const CLIENTS = (Object.keys(CLIENT_PINS) as ClientName[]).filter((n) => !ONLY || ONLY.includes(n));
 
 beforeAll(async () => {
   // The newest Claude Code runs on a Node 22 of its own (cells.ts: node22Path).
-  if (Number(process.versions.node.split(".")[0]) < 22) await cursorRuntime().catch(() => undefined);
+  if (Number(process.versions.node.split(".")[0]) < 22 && CLIENTS.includes("claude-code-latest"))
+    await cursorRuntime().catch(() => undefined);
   for (const name of CLIENTS) {
     const p = ensureClient(name);
     p.catch(() => undefined); // reported by the tests that need it

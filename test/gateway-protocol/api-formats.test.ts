@@ -88,7 +88,10 @@ describe("Amazon Bedrock InvokeModel", () => {
   }
 
   it("refuses a request without an llmux key, and answers the start-up inference-profile lookups", async () => {
-    expect((await bedrock("via-anthropic", "invoke", invokeBody(), "")).status).toBe(401);
+    // As Bedrock refuses a call it cannot authenticate (src/server/bedrock-errors.ts).
+    const refused = await bedrock("via-anthropic", "invoke", invokeBody(), "");
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("x-amzn-errortype")).toBe("AccessDeniedException");
     const profiles = await fetch(`${h.url}/inference-profiles?type=SYSTEM_DEFINED`, {
       headers: { authorization: `Bearer ${KEY}` },
     });

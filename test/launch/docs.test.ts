@@ -19,6 +19,7 @@ const PAGES = {
   "codex.md": "codex",
   "opencode.md": "opencode",
   "gemini-cli.md": "gemini",
+  "copilot.md": "copilot",
   "cursor.md": "cursor",
 };
 
@@ -73,7 +74,8 @@ describe("the launchers in the documents", () => {
     expect(headings[0]).toBe("Quick start (no account needed)");
     expect(headings[1]).toBe("Run your coding tool through llmux");
     const section = README.slice(README.indexOf("## Run your coding tool"), README.indexOf("## The `llmux` command"));
-    for (const name of ["claude", "codex", "opencode", "gemini", "cursor"]) expect(section).toContain(`llmux ${name}`);
+    for (const name of ["claude", "codex", "opencode", "gemini", "copilot", "cursor"])
+      expect(section).toContain(`llmux ${name}`);
   });
 
   for (const [page, name] of Object.entries(PAGES)) {

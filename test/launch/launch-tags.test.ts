@@ -80,3 +80,11 @@ describe("launchers' --tag", () => {
     expect(tagsOf({ "llmux-tags": sent["llmux-tags"] }).tags).toEqual(WANT);
   });
 });
+
+describe("launchers' --tag with a tool that sends no headers of llmux's", () => {
+  it("Copilot CLI refuses --tag, naming what tags its requests instead (never drops the tags silently)", () => {
+    const copilot = TOOLS.copilot;
+    expect(() => copilot.setup({ ...base, headers })).toThrow(/--tag is not available with Copilot CLI.*--tag k=v/);
+    expect(copilot.setup(base).env.COPILOT_PROVIDER_BASE_URL).toBe("http://127.0.0.1:4000/v1");
+  });
+});

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
-import { CODEX_MODEL, claudeCodeEnv, OPENCODE_ENV } from "../clients/cells.js";
+import { CODEX_MODEL, claudeCodeEnv, copilotEnv, OPENCODE_ENV } from "../clients/cells.js";
 import { freePort } from "../support/instances.js";
 import {
   alive,
@@ -93,7 +93,7 @@ function llmuxRunning(): Promise<void> {
   return started;
 }
 
-describe("llmux claude|codex|opencode|gemini with stand-in tools", { timeout: 120_000 }, () => {
+describe("llmux claude|codex|opencode|gemini|copilot with stand-in tools", { timeout: 120_000 }, () => {
   it("claude: starts llmux in the background, passes the arguments as written, sets exactly the documented variables, writes nothing in HOME but ~/.llmux", async () => {
     const before = fingerprint(home.home);
     const beforeCwd = fingerprint(home.cwd);
@@ -143,6 +143,35 @@ describe("llmux claude|codex|opencode|gemini with stand-in tools", { timeout: 12
     const made = changes(before, fingerprint(home.home)).filter((c) => !c.startsWith("created .llmux/"));
     expect(made).toEqual([]);
     expect(changes(beforeCwd, fingerprint(home.cwd))).toEqual([]);
+  });
+
+  it("copilot: its documented BYOK variables, offline unless the user's environment says, what would bypass llmux removed", async () => {
+    await llmuxRunning();
+    const bypass = {
+      COPILOT_PROVIDER_BEARER_TOKEN: "users-own-token",
+      COPILOT_PROVIDER_TYPE: "azure",
+      COPILOT_PROVIDER_HEADERS: "Authorization: Bearer users-own",
+      COPILOT_PROVIDER_WIRE_MODEL: "something-else",
+    };
+    const { r, rec } = await run(
+      ["copilot", "--config", config, "--model", "sonnet-alias", "--wire", "responses", "--", "-p", "hi", "-s"],
+      bypass,
+    );
+    expect(r.code, show(r)).toBe(0);
+    const got = rec();
+    expect(got.argv).toEqual(["-p", "hi", "-s"]);
+    for (const [k, v] of Object.entries({ ...copilotEnv(url, KEY, "responses"), COPILOT_MODEL: "sonnet-alias" }))
+      expect(got.env[k], k).toBe(v);
+    for (const k of Object.keys(bypass)) expect(got.env[k], k).toBeUndefined();
+    // The user's own COPILOT_OFFLINE stands; without --model, the first name llmux lists; Chat Completions.
+    const again = await run(["copilot", "--config", config], { COPILOT_OFFLINE: "false" });
+    expect(again.r.code, show(again.r)).toBe(0);
+    const env2 = again.rec().env;
+    expect(env2.COPILOT_OFFLINE).toBe("false");
+    expect(env2.COPILOT_MODEL).toBe("sonnet-alias");
+    expect(env2.COPILOT_PROVIDER_WIRE_API).toBe("completions");
+    expect(again.r.stderr).not.toContain("offline mode");
+    expect((await run(["copilot", "--config", config, "--wire", "websocket"])).r.code).toBe(2);
   });
 
   it("codex: reuses the running llmux, which accepts WebSockets: the built-in provider pointed at it, as -c arguments", async () => {

@@ -43,6 +43,16 @@ describe("launchers register llmux's MCP endpoint", () => {
     expect(settings.mcpServers.llmux).toEqual({ httpUrl: MCP, headers: { Authorization: `Bearer ${KEY}` } });
   });
 
+  it("Copilot CLI: an --additional-mcp-config file (@path) naming /mcp over HTTP with the key, all its tools", () => {
+    const s = TOOLS.copilot.setup({ url: URL_, key: KEY, model: "m", mcp: MCP });
+    const file = s.files!.find((f) => f.flag === "--additional-mcp-config")!;
+    expect(file.prefix).toBe("@");
+    expect(JSON.parse(file.content)).toEqual({
+      mcpServers: { llmux: { type: "http", url: MCP, headers: { Authorization: `Bearer ${KEY}` }, tools: ["*"] } },
+    });
+    expect(TOOLS.copilot.setup({ url: URL_, key: KEY, model: "m" }).files).toEqual([]);
+  });
+
   it("Cursor: the mcp.json snippet", () => {
     expect(JSON.parse(cursorMcpJson(MCP, KEY))).toEqual({
       mcpServers: { llmux: { url: MCP, headers: { Authorization: `Bearer ${KEY}` } } },

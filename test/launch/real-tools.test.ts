@@ -1,7 +1,7 @@
 /**
- * The launchers with the real tools (Claude Code, Codex CLI, OpenCode from .cache/clients): `llmux claude|codex|
- * opencode|gemini --model … -- <headless args>` starts llmux in the background (or reuses it), runs the tool against it
- * and a scripted mock upstream, and the tool prints the upstream's answer. The tool's own configuration files in
+ * The launchers with the real tools (Claude Code, Codex CLI, OpenCode, Gemini CLI, Copilot CLI from
+ * .cache/clients): `llmux claude|codex|opencode|gemini|copilot --model … -- <headless args>` starts llmux in the
+ * background (or reuses it), runs the tool against it and a scripted mock upstream, and the tool prints the upstream's answer. The tool's own configuration files in
  * the temporary HOME — planted there pointing elsewhere, as a user's would — are not written, and none is
  * created; the launcher's overrides win over them. Exit statuses pass through.
  */
@@ -69,7 +69,9 @@ let config: string;
 const bins = new Map<ClientName, string>();
 
 beforeAll(async () => {
-  const names = Object.keys(CLIENT_PINS) as ClientName[];
+  // LLMUX_CLIENTS=copilot,codex installs only those (with -t, to run only their tests).
+  const only = process.env.LLMUX_CLIENTS?.split(",").map((n) => n.trim());
+  const names = (Object.keys(CLIENT_PINS) as ClientName[]).filter((n) => !only || only.includes(n));
   const installed = await Promise.allSettled(names.map((n) => ensureClient(n)));
   installed.forEach((r, i) => {
     if (r.status === "fulfilled") bins.set(names[i]!, r.value);
@@ -245,6 +247,24 @@ describe("launchers with the real tools (sequential: the first starts llmux, the
     expect(r.stdout.trim()).toBe(answer);
     const main = mock.requests.filter((q) => (q.body as { model?: string }).model === "claude-opus-4-1");
     expect(main.length).toBeGreaterThan(0);
+  }, 180_000);
+
+  it("llmux copilot --model A -- -p … -s: offline, llmux as its provider, no GitHub sign-in, the answer printed", async () => {
+    const answer = text();
+    mock.enqueue({
+      match: { model: "claude-sonnet-4-5" },
+      model: "claude-sonnet-4-5",
+      blocks: [{ type: "text", text: answer }],
+    });
+    const r = await launchChecked(
+      ["copilot", "--config", config, "--model", "sonnet-alias", "--", "-p", "Reply with the scripted text.", "-s"],
+      "copilot",
+      { COPILOT_AUTO_UPDATE: "false" },
+    );
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout.trim()).toBe(answer);
+    expect(r.stderr).toContain("model: sonnet-alias (wire API: Chat Completions)");
+    expect(r.stderr).toContain("offline mode");
   }, 180_000);
 
   it("a failing tool invocation's exit status is llmux's", async () => {

@@ -73,10 +73,10 @@ process.on("SIGTERM", () => {
 setInterval(() => undefined, 1000);
 `;
 
-/** Writes the stand-ins into `dir` (claude, codex, opencode, gemini and cloudflared) and returns `dir`. */
+/** Writes the stand-ins into `dir` (claude, codex, opencode, gemini, copilot and cloudflared) and returns `dir`. */
 export function writeStandIns(dir: string): string {
   mkdirSync(dir, { recursive: true });
-  for (const name of ["claude", "codex", "opencode", "gemini"]) {
+  for (const name of ["claude", "codex", "opencode", "gemini", "copilot"]) {
     writeFileSync(join(dir, name), TOOL);
     chmodSync(join(dir, name), 0o755);
   }

@@ -127,10 +127,11 @@ describe("README commands on a fresh copy of the checkout", () => {
     await run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: copy, env: ENV, timeout: 240_000 });
   }, 300_000);
 
+  // Removing the copy's node_modules takes a while on a loaded machine.
   afterAll(() => {
     if (child?.pid) process.kill(-child.pid, "SIGTERM");
     if (copy) rmSync(dirname(copy), { recursive: true, force: true });
-  });
+  }, 180_000);
 
   it("npm ci builds llmux, and npx llmux is a command", async () => {
     expect(existsSync(join(copy, "dist/cli/main.js"))).toBe(true);
@@ -138,7 +139,8 @@ describe("README commands on a fresh copy of the checkout", () => {
     expect(version.stdout.trim()).toBe(VERSION);
     const help = await run("npx", ["llmux", "help", "start"], { cwd: join(copy, "docs"), env: npxEnv });
     expect(help.stdout).toContain("Usage: llmux start");
-  });
+    // npx reads the checkout's whole dependency tree on its first run with an empty cache: a loaded machine's bound.
+  }, 120_000);
 
   it("the command survives a rebuild: its launcher is committed executable, and says when dist/ is missing", async () => {
     const mode = execFileSync("git", ["ls-files", "-s", "bin/llmux.js"], { cwd: ROOT }).toString();
@@ -160,7 +162,7 @@ describe("README commands on a fresh copy of the checkout", () => {
     for (const line of lines) await run("sh", ["-c", line], { cwd: copy, env: npxEnv });
     const schema = JSON.parse(readFileSync(join(copy, "llmux.schema.json"), "utf8")) as { title: string };
     expect(schema.title).toBe("llmux configuration");
-  });
+  }, 120_000);
 
   it("npm start serves the mock model without recompiling, and the README curl works", async () => {
     const built = statSync(join(copy, "dist/cli/main.js")).mtimeMs;

@@ -1,5 +1,5 @@
 /**
- * The real coding tools (Claude Code, Codex CLI, OpenCode, Gemini CLI), installed on demand at pinned versions into
+ * The real coding tools (Claude Code, Codex CLI, OpenCode, Gemini CLI, Copilot CLI), installed on demand at pinned versions into
  * `.cache/clients/<tool>` (outside the project's dependencies), and a runner that starts one of them headless
  * in a fresh HOME and working directory with a minimal environment and a hard timeout.
  */
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CLIENTS_CACHE = join(REPO_ROOT, ".cache", "clients");
 
-export type ClientName = "claude-code" | "claude-code-latest" | "codex" | "opencode" | "gemini-cli";
+export type ClientName = "claude-code" | "claude-code-latest" | "codex" | "opencode" | "gemini-cli" | "copilot";
 
 interface ClientPin {
   /** npm package. */
@@ -38,6 +38,8 @@ export const CLIENT_PINS: Record<ClientName, ClientPin> = {
   codex: { pkg: "@openai/codex", version: "0.169.0", bin: "codex", versionText: "0.169.0" },
   opencode: { pkg: "opencode-ai", version: "1.18.33", bin: "opencode", versionText: "1.18.33" },
   "gemini-cli": { pkg: "@google/gemini-cli", version: "0.61.0", bin: "gemini", versionText: "0.61.0" },
+  /** GitHub Copilot CLI (a native build in a per-platform package; it runs on Node 20 too). */
+  copilot: { pkg: "@github/copilot", version: "1.0.102", bin: "copilot", versionText: "1.0.102" },
 };
 
 /** How long the first install of one tool may take (download of a few hundred MB). */
