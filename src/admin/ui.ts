@@ -8,6 +8,32 @@ import type { AdminSession } from "./auth.js";
 import { type SignOuts, UI_HEADER, UiAuth } from "./ui-auth.js";
 import { UiStatic } from "./ui-static.js";
 
+/** What `/ui` shows a browser while the admin API is off. */
+const UI_OFF = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>llmux: the web UI is off</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}code,pre{background:#f3f3f3;border-radius:4px;padding:.1rem .3rem}pre{padding:.6rem}</style>
+</head><body>
+<h1>The web UI is off</h1>
+<p>llmux serves its web UI together with its admin API, which needs an admin key (or single sign-on) to be set.</p>
+<p><strong>Without a configuration file</strong>, start llmux with an admin key in the environment, then sign in here with it:</p>
+<pre>LLMUX_ADMIN_KEY=choose-a-long-random-key npm start</pre>
+<p><strong>With a configuration file</strong> (<code>llmux.yaml</code>), add:</p>
+<pre>admin:
+  keys: ["\${LLMUX_ADMIN_KEY}"]</pre>
+<p>or <code>admin.oidc</code> for single sign-on. See <code>docs/ui.md</code> and <code>docs/config.md</code>.</p>
+</body></html>
+`;
+
+function sendUiOff(res: ServerResponse): void {
+  res.writeHead(404, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(UI_OFF),
+  });
+  res.end(UI_OFF);
+}
+
 /** Self-service routes: a key holder's own usage and requests. */
 const SELF = /^\/admin\/v1\/me(\/|$)/;
 
@@ -34,6 +60,8 @@ export class WebUi {
   serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): Promise<void> | void {
     if (!this.on) {
       note.quiet = true;
+      // A browser gets a page that says what to set; anything else the JSON error.
+      if (/text\/html/.test(req.headers.accept ?? "")) return sendUiOff(res);
       return sendJson(res, 404, {
         error: {
           message: "the web UI is the admin API's front end: set admin.keys (or admin.oidc)",

@@ -154,6 +154,12 @@ export function configFromEnv(env: Env): EnvSetup {
   if (storePath) raw.store = { path: storePath };
   if (cursor) raw.cursor = cursor;
   if (keys.length > 0) raw.auth = { keys };
+  // The admin API and the web UI, on the key the admin CLI commands already read from the environment.
+  const adminKey = set(env, "LLMUX_ADMIN_KEY");
+  if (adminKey) {
+    raw.admin = { keys: [adminKey] };
+    notices.push("The admin API and the web UI (/ui) are on: sign in with LLMUX_ADMIN_KEY");
+  }
   const port = set(env, "PORT");
   if (port && /^\d+$/.test(port)) raw.server = { port: Number(port) };
   return { raw, notices, mock };
