@@ -28,6 +28,22 @@ function storeError(config: Config, err: Error): Error {
   return new Error(`${where}: the database cannot be opened (${err.message})`);
 }
 
+/** Where llmux keeps its data and its shared state, for the first line (no password). */
+function storesOf(config: Config): { store: string; state: string } {
+  const bare = (u: string) => {
+    try {
+      const p = new URL(u);
+      return `${p.protocol.replace(/:$/, "")} ${p.host}${p.pathname === "/" ? "" : p.pathname}`;
+    } catch {
+      return "(unreadable URL)";
+    }
+  };
+  return {
+    store: config.store.url ? bare(config.store.url) : `sqlite ${config.store.path}`,
+    state: config.state.url ? bare(config.state.url) : "memory (this process)",
+  };
+}
+
 /** Starts the gateway as `llmux start` does, and logs where it listens and what it serves. */
 export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process.env, injected?: Logger) {
   const { config, source, notices, warnings } = resolveConfig(opts, env);
@@ -42,7 +58,7 @@ export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process
     await gateway.close().catch(() => undefined);
     throw storeError(config, err);
   });
-  await gateway.checkState().catch(async (err: Error) => {
+  const stateWarning = await gateway.checkState().catch(async (err: Error) => {
     await gateway.close().catch(() => undefined);
     throw err;
   });
@@ -62,7 +78,12 @@ export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process
   for (const w of warnings) logger.warn(w);
   const scheme = config.server.tls ? "https" : "http";
   const url = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${addr.port}`;
-  logger.info({ config: source, url, models: gateway.models.names() }, `llmux listening on ${url}`);
+  const where = storesOf(config);
+  logger.info(
+    { config: source, url, models: gateway.models.names(), ...where },
+    `llmux listening on ${url} (store: ${where.store}; state: ${where.state})`,
+  );
+  if (stateWarning) logger.warn(stateWarning);
   if (config.auth.keys.length === 0 && !config.auth.passthrough) {
     if (!LOOPBACK.has(host)) {
       logger.warn(

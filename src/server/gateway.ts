@@ -28,7 +28,7 @@ import { DeploymentHealth } from "../routing/health.js";
 import { ModelTable } from "../routing/model-table.js";
 import { redactorOf } from "../secrets/redact.js";
 import type { HotState } from "../state/hot-state.js";
-import { redisProblem } from "../state/redis-probe.js";
+import { redisProblem, safeRedisUrl } from "../state/redis-probe.js";
 import type { Store } from "../store/types.js";
 import { createPool, type UpstreamPool } from "../upstream/call.js";
 import { MB } from "../upstream/screen.js";
@@ -265,13 +265,23 @@ export class Gateway {
   /**
    * Checks the Redis of `state.url` once, so that a configuration it cannot work with (credentials refused,
    * an untrusted TLS certificate, redis:// on a TLS port, a Cluster node or a Sentinel) fails the start with
-   * its reason. A Redis that cannot be reached at all is an outage, left to `state.on_failure`.
+   * its reason. A Redis that cannot be reached at all is an outage, left to `state.on_failure`: resolves with
+   * a warning that names the cause and what the policy does meanwhile.
    */
-  async checkState(): Promise<void> {
+  async checkState(): Promise<string | undefined> {
     const url = this.config.state.url;
-    if (!url) return;
-    const problem = await redisProblem(url, Math.max(3000, this.config.state.timeout_ms));
+    if (!url) return undefined;
+    let down: string | undefined;
+    const problem = await redisProblem(url, Math.max(3000, this.config.state.timeout_ms), (why) => {
+      down = why;
+    });
     if (problem) throw new Error(problem);
+    if (down === undefined) return undefined;
+    const policy =
+      this.config.state.on_failure === "degrade"
+        ? "each instance keeps its own counters (limits per instance) until it answers"
+        : "requests that need shared state are refused (503) until it answers";
+    return `state.url ${safeRedisUrl(url)} cannot be reached (${down}): state.on_failure is ${this.config.state.on_failure}, so ${policy}`;
   }
 
   /** Opens the database now (it is otherwise opened on first use), so that an unusable store fails the start. */

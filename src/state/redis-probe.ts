@@ -39,9 +39,14 @@ function misconfigured(err: Error & { code?: string }, url: string): string | un
  * certificate not trusted, `redis://` pointed at a port that speaks TLS (the server hangs up without a
  * word), a Redis Cluster node or a Sentinel (neither is supported: one node of a cluster holds only its own
  * slots, so limits would be shared only for some keys). Resolves undefined when the server answers as a
- * plain Redis, or cannot be reached at all (an outage, which the failure policy handles while serving).
+ * plain Redis, or cannot be reached at all (an outage, which the failure policy handles while serving; then
+ * `unreachable` is told why, in the socket's words).
  */
-export async function redisProblem(url: string, timeoutMs = 3000): Promise<string | undefined> {
+export async function redisProblem(
+  url: string,
+  timeoutMs = 3000,
+  unreachable?: (why: string) => void,
+): Promise<string | undefined> {
   const where = safeRedisUrl(url);
   let lastError: (Error & { code?: string }) | undefined;
   const client = new Redis(url, {
@@ -70,6 +75,7 @@ export async function redisProblem(url: string, timeoutMs = 3000): Promise<strin
     // A plain-text client on a TLS port: the server closes the connection without answering.
     if (url.startsWith("redis://") && /Connection is closed|ECONNRESET|socket hang up/i.test(e.message))
       return `Redis at ${where} closed the connection without answering: if that port speaks TLS, use a rediss:// URL`;
+    unreachable?.(e.code ?? e.message);
     return undefined;
   } finally {
     client.disconnect();
