@@ -233,10 +233,11 @@ async function routingOnly(): Promise<void> {
   else log(`routing layer on Redis: skipped, nothing answers at ${url}`);
 }
 
-async function countTokensOnly(): Promise<void> {
+/** One part run alone: the mock and llmux on the bench's configuration, then `measure` on them. */
+async function alone(name: string, measure: (origin: string, pid: number) => Promise<string>): Promise<void> {
   mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
   const mock = await startMockServer({ port: 0 });
-  const configFile = resolve(cacheDir, "bench-count-tokens.yaml");
+  const configFile = resolve(cacheDir, `bench-${name}.yaml`);
   writeFileSync(configFile, llmuxConfig(mock.port));
   const port = await freePort();
   const server = await startServer({
@@ -245,39 +246,29 @@ async function countTokensOnly(): Promise<void> {
     args: [resolve(root, "dist/cli/main.js"), "start", "--config", configFile, "--port", String(port)],
     port,
   });
-  const file = resolve(cacheDir, "bench-report", "count-tokens.md");
   try {
-    const r = await measureCountTokens(`http://127.0.0.1:${port}`, "bench-compat", opts.quick ? 1 : 3);
-    writeCountTokensReport(file, r);
-    log(`${countTokensLine(r)}; ${file}`);
+    log(await measure(`http://127.0.0.1:${port}`, server.pid));
   } finally {
     await server.stop(5000);
     await mock.close();
   }
 }
 
-async function websocketOnly(): Promise<void> {
-  mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
-  const mock = await startMockServer({ port: 0 });
-  const configFile = resolve(cacheDir, "bench-websocket.yaml");
-  writeFileSync(configFile, llmuxConfig(mock.port));
-  const port = await freePort();
-  const server = await startServer({
-    name: "llmux",
-    command: process.execPath,
-    args: [resolve(root, "dist/cli/main.js"), "start", "--config", configFile, "--port", String(port)],
-    port,
+const countTokensOnly = () =>
+  alone("count-tokens", async (origin) => {
+    const file = resolve(cacheDir, "bench-report", "count-tokens.md");
+    const r = await measureCountTokens(origin, "bench-compat", opts.quick ? 1 : 3);
+    writeCountTokensReport(file, r);
+    return `${countTokensLine(r)}; ${file}`;
   });
-  const file = resolve(cacheDir, "bench-report", "websocket.md");
-  try {
-    const r = await measureWebsocket(`http://127.0.0.1:${port}`, server.pid, "bench-compat", opts.quick ? 2 : 5);
+
+const websocketOnly = () =>
+  alone("websocket", async (origin, pid) => {
+    const file = resolve(cacheDir, "bench-report", "websocket.md");
+    const r = await measureWebsocket(origin, pid, "bench-compat", opts.quick ? 2 : 5);
     writeWebsocketReport(file, r);
-    log(`${websocketLine(r)}; ${file}`);
-  } finally {
-    await server.stop(5000);
-    await mock.close();
-  }
-}
+    return `${websocketLine(r)}; ${file}`;
+  });
 
 /** What `npm run bench` runs: the whole run, or one part of it (see options.ts). */
 function entryOf(): () => Promise<void> {
