@@ -8,8 +8,6 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,32 +16,11 @@ import { llmux } from "../cli/run.js";
 import { freshPostgres, freshSqlite, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { ADMIN, admin, MASTER, within } from "../support/team.js";
+import { receiver } from "../support/webhook-receiver.js";
 
 const REDIS = process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379";
 const SECRET = `whsec-${randomBytes(12).toString("hex")}`;
 const DAY = 86_400_000;
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  status: number;
-}
-
-/** A receiver that answers 500 to its first `failures` requests, then 200. */
-async function receiver(failures = 0): Promise<{ url: string; got: Received[]; server: Server }> {
-  const got: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const status = got.length < failures ? 500 : 200;
-      got.push({ headers: req.headers, body, status });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got, server };
-}
 
 /** The secret sealed by the CLI, as an operator would put it in the configuration. */
 async function sealed(): Promise<string> {

@@ -5,38 +5,15 @@
  * share passed is reported once in Teams' format. The webhook secret is in no log line.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertRequest } from "../../src/observe/alerts.js";
 import { freshPostgres, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { ADMIN, admin, MASTER, within } from "../support/team.js";
+import { receiver } from "../support/webhook-receiver.js";
 
 const REDIS = process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379";
 const SECRET = `whsec-${randomBytes(12).toString("hex")}`;
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  status: number;
-}
-
-/** A receiver that answers 500 to its first `failures` requests, then 200. */
-async function receiver(failures = 0): Promise<{ url: string; got: Received[]; server: Server }> {
-  const got: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const status = got.length < failures ? 500 : 200;
-      got.push({ headers: req.headers, body, status });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got, server };
-}
 
 describe("alerts from three instances on PostgreSQL and Redis", () => {
   let where: TestLocation;
