@@ -2,7 +2,8 @@
  * llmux's configuration for a benchmark run. It only uses keys that every build the benchmark may compare with
  * (`--compare REV`) understands: providers, models, admin and service keys, logging and the server address.
  */
-import { BENCH_ADMIN_KEY, BENCH_SERVICE_KEY } from "./minted-key.js";
+import { BENCH_ADMIN_KEY } from "./minted-key.js";
+import { BENCH_SERVICE_KEY } from "./service-key.js";
 
 /** llmux's configuration for the benchmark: every provider is the mock (`hosts` gives extra upstream origins). */
 export function llmuxConfig(mockPort: number, hosts: string[] = ["127.0.0.1"]): string {

@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { Pool } from "undici";
-import { withServiceKey } from "./minted-key.js";
+import { withServiceKey } from "./service-key.js";
 import { summarize } from "./stats.js";
 
 export interface CountTokensCost {

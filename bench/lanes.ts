@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MockScript } from "../src/mock/script.js";
-import { type KeyStore, withMintedKey, withServiceKey } from "./minted-key.js";
+import { type KeyStore, withMintedKey } from "./minted-key.js";
+import { withServiceKey } from "./service-key.js";
 import type { RequestSpec, TargetName } from "./types.js";
 
 export { llmuxConfig } from "./bench-config.js";

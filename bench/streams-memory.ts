@@ -5,10 +5,10 @@
 import type { Fleet } from "./fleet.js";
 import { buildLanes } from "./lanes.js";
 import type { Measurer } from "./measure.js";
-import { withServiceKey } from "./minted-key.js";
 import { PACE, type Settings, STREAM_PACE_MS } from "./options.js";
 import { memoryAfterGc, rssKb, type Server } from "./procs.js";
 import { log, sleep } from "./progress.js";
+import { withServiceKey } from "./service-key.js";
 import type { HoldResult, StreamsSample, TargetName } from "./types.js";
 
 interface Variant {

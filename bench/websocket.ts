@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
-import { withServiceKey } from "./minted-key.js";
 import { rssKb } from "./procs.js";
+import { withServiceKey } from "./service-key.js";
 import { summarize } from "./stats.js";
 
 export interface WebsocketCost {
