@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { FLOORS } from "./rooms.js";
 
 const SRC = join(import.meta.dirname, "..", "..", "src");
+const BENCH = join(import.meta.dirname, "..", "..", "bench");
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -22,18 +23,18 @@ function sources(dir: string, out: string[] = []): string[] {
 const IMPORT =
   /(?:^|[;\n])\s*(?:import|export)\s[^;]*?\sfrom\s+["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
 
-/** Each file's relative imports, as files of src/. */
-function graph(): Map<string, string[]> {
+/** Each file's relative imports, as files of `root` (src/ unless said). */
+function graph(root = SRC): Map<string, string[]> {
   const g = new Map<string, string[]>();
-  for (const file of sources(SRC)) {
+  for (const file of sources(root)) {
     const text = readFileSync(file, "utf8");
     const to: string[] = [];
     for (const m of text.matchAll(IMPORT)) {
       const spec = m[1] ?? m[2]!;
       const target = resolve(dirname(file), spec).replace(/\.js$/, ".ts");
-      if (target.startsWith(SRC)) to.push(relative(SRC, target));
+      if (target.startsWith(root)) to.push(relative(root, target));
     }
-    g.set(relative(SRC, file), to);
+    g.set(relative(root, file), to);
   }
   return g;
 }
@@ -114,6 +115,10 @@ describe("import boundaries of src/", () => {
 
   it("has no import cycle between files", () => {
     expect(circles(g).map((c) => c.map((f) => `src/${f}`).join(" → "))).toEqual([]);
+  });
+
+  it("has no import cycle between the benchmark's files either (bench/)", () => {
+    expect(circles(graph(BENCH)).map((c) => c.map((f) => `bench/${f}`).join(" → "))).toEqual([]);
   });
 
   it("would catch an upward import and a cycle (the checks can fail)", () => {
