@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { priceRowsOf } from "../billing/price-list.js";
+import { priceRowsOf, sourceName } from "../billing/price-list.js";
 import type { Data } from "../data/data.js";
 import { storedPriceList, storePriceList } from "../data/price-lists.js";
 import { AdminError, type AdminRoute } from "./route.js";
@@ -57,14 +57,18 @@ export function priceRoutes(data: Data, changed?: () => Promise<void> | undefine
       answer: StoredPriceListAnswer,
       run: async ({ body }) => {
         const b = body as z.infer<typeof PriceListBody>;
+        // A URL's token (a presigned link) is never kept, shown or copied into the ledger's rows.
+        const source = sourceName(b.source);
         const today = new Date().toISOString().slice(0, 10);
         let rows: ReturnType<typeof priceRowsOf>;
         try {
-          rows = priceRowsOf(JSON.stringify({ models: b.models }), b.source, today);
+          rows = priceRowsOf(JSON.stringify({ models: b.models }), source, today).map((r) =>
+            r.source ? { ...r, source: sourceName(r.source) } : r,
+          );
         } catch (err) {
           throw new AdminError(400, (err as Error).message, "models");
         }
-        await storePriceList(data, { source: b.source, models: rows.length, rows: JSON.stringify(rows) });
+        await storePriceList(data, { source, models: rows.length, rows: JSON.stringify(rows) });
         await changed?.();
         return answerOf(await storedPriceList(data));
       },

@@ -52,10 +52,34 @@ export function priceRowsOf(text: string, source: string, date: string): PriceRo
   return Object.entries(parsePriceList(text)).map(([id, p]) => ({ ...p, id, source, date }));
 }
 
+/**
+ * How a price list's source is named where it is kept and shown (the stored list, each ledger row's price,
+ * the admin API): a URL without its user, password, query or fragment, which may carry a token (a presigned
+ * or authenticated link); a file's path or a package's name as given.
+ */
+export function sourceName(source: string): string {
+  if (!/^https?:\/\//i.test(source)) return source;
+  try {
+    const u = new URL(source);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return "(a URL)";
+  }
+}
+
 /** Reads a price list's text from an http(s) URL or a file. */
 export async function readPriceSource(source: string): Promise<string> {
   if (/^https?:\/\//.test(source)) {
-    const r = await fetch(source, { signal: AbortSignal.timeout(30_000) });
+    // A user and password in the URL are sent as Basic credentials (fetch refuses them inside a URL).
+    const u = new URL(source);
+    const headers: Record<string, string> = {};
+    if (u.username || u.password) {
+      const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+      headers.authorization = `Basic ${Buffer.from(pair).toString("base64")}`;
+      u.username = "";
+      u.password = "";
+    }
+    const r = await fetch(u, { headers, signal: AbortSignal.timeout(30_000) });
     if (!r.ok) throw new Error(`${r.status} from the price list's URL`);
     return r.text();
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { GENAI_PROVIDERS, type GenaiProvider, genaiRows } from "../billing/genai-prices.js";
-import { priceRowsOf, readPriceSource } from "../billing/price-list.js";
+import { priceRowsOf, readPriceSource, sourceName } from "../billing/price-list.js";
 import type { PriceRow } from "../billing/prices.js";
 import { ADMIN_OPTIONS, outputFields, withClient } from "./admin-client.js";
 import type { Command } from "./command.js";
@@ -65,10 +65,11 @@ export const pricesCommand: Command = {
         let list: { rows: PriceRow[]; source: string };
         if (from) {
           try {
-            list = { rows: priceRowsOf(await readPriceSource(from), from, today), source: from };
+            const source = sourceName(from);
+            list = { rows: priceRowsOf(await readPriceSource(from), source, today), source };
           } catch (err) {
             throw new UsageError(
-              `the price list at ${from} cannot be used: ${(err as Error).message}`,
+              `the price list at ${sourceName(from)} cannot be used: ${(err as Error).message}`,
               "prices update",
             );
           }

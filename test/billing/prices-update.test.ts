@@ -4,6 +4,8 @@
  * restart; each ledger row keeps the prices it was costed at, so rows written before keep theirs.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findProvider } from "@pydantic/genai-prices";
@@ -88,6 +90,34 @@ describe.each(SETUPS)("llmux prices update on $name", { timeout: 60_000 }, ({ fr
     expect(JSON.parse(rows[0]!.price!).input).toBe(3);
     expect(Number(rows[0]!.cost_nanos)).toBe(before.cost_nanos);
     expect((await admin(a, "GET", "/prices")).body).toMatchObject({ version: stored.version, models: 1 });
+  });
+
+  it("keeps a URL's source without its token: not in the stored list, the API's answer or the ledger rows", async () => {
+    const TOKEN = `planted-signature-${Date.now()}`;
+    const server = createServer((req, res) => {
+      const basic = `Basic ${Buffer.from(`reader:${TOKEN}-pw`).toString("base64")}`;
+      const ok = req.url?.startsWith("/prices.json?") && req.headers.authorization === basic;
+      res.writeHead(ok ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ models: { "claude-sonnet-4-5": { input: 4, output: 8 } } }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const from = `http://reader:${TOKEN}-pw@127.0.0.1:${port}/prices.json?X-Amz-Signature=${TOKEN}#${TOKEN}`;
+      const r = await llmux(["prices", "update", "--url", a.url, "--from", from, "--json"], { LLMUX_ADMIN_KEY: ADMIN });
+      expect(r.code, r.stderr).toBe(0);
+      const clean = `http://127.0.0.1:${port}/prices.json`;
+      expect((JSON.parse(r.stdout) as { source: string }).source).toBe(clean);
+      const row = await ask(a);
+      expect(row.price).toMatchObject({ input: 4, source: clean });
+      const listed = await admin(a, "GET", "/prices");
+      const db = await a.gateway.team!.data.db();
+      const stored = await db.selectFrom("price_lists").selectAll().execute();
+      const ledger = await db.selectFrom("ledger").select("price").execute();
+      expect(JSON.stringify([r.stdout, listed.body, stored, ledger])).not.toContain(TOKEN);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it("stores the pinned @pydantic/genai-prices data by default, with its match rules", async () => {
