@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { SecretOnce } from "../components/copy-button";
+import { DangerConfirm } from "../components/danger-confirm";
 import { Dialog } from "../components/dialog";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
@@ -224,26 +225,16 @@ export function Keys() {
         onClose={close}
       >
         {open?.kind === "revoke" && (
-          <div className="stack">
-            <p>
-              Every request with <code>{open.key.prefix}…</code> is refused from now on, on every instance. This cannot
-              be undone (to pause a key, edit it and switch it off instead).
-            </p>
-            {revoke.isError && <Notice kind="error">{revoke.error.message}</Notice>}
-            <div className="form-actions">
-              <button type="button" onClick={close}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="danger"
-                disabled={revoke.isPending}
-                onClick={() => revoke.mutate(open.key)}
-              >
-                Revoke key
-              </button>
-            </div>
-          </div>
+          <DangerConfirm
+            error={revoke.error}
+            pending={revoke.isPending}
+            action="Revoke key"
+            onCancel={close}
+            onConfirm={() => revoke.mutate(open.key)}
+          >
+            Every request with <code>{open.key.prefix}…</code> is refused from now on, on every instance. This cannot be
+            undone (to pause a key, edit it and switch it off instead).
+          </DangerConfirm>
         )}
       </Dialog>
       <Dialog open={open?.kind === "secret"} title={open?.kind === "secret" ? open.title : ""} onClose={close}>

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
+import { DangerConfirm } from "../components/danger-confirm";
 import { Dialog } from "../components/dialog";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
@@ -183,26 +184,16 @@ export function Mcp() {
         onClose={close}
       >
         {open?.kind === "remove" && (
-          <div className="stack">
-            <p>
-              Its tools are gone for every key on every instance within 2 seconds; keys' own credentials for it are
-              deleted.
-            </p>
-            {remove.isError && <Notice kind="error">{remove.error.message}</Notice>}
-            <div className="form-actions">
-              <button type="button" onClick={close}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="danger"
-                disabled={remove.isPending}
-                onClick={() => remove.mutate(open.name)}
-              >
-                Remove server
-              </button>
-            </div>
-          </div>
+          <DangerConfirm
+            error={remove.error}
+            pending={remove.isPending}
+            action="Remove server"
+            onCancel={close}
+            onConfirm={() => remove.mutate(open.name)}
+          >
+            Its tools are gone for every key on every instance within 2 seconds; keys' own credentials for it are
+            deleted.
+          </DangerConfirm>
         )}
       </Dialog>
     </>

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
+import { DangerConfirm } from "../components/danger-confirm";
 import { Dialog } from "../components/dialog";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
@@ -138,26 +139,16 @@ export function Teams() {
         onClose={close}
       >
         {open?.kind === "delete" && (
-          <div className="stack">
-            <p>
-              Deleting the team revokes its {keyCount.get(open.team.id) ?? 0} key(s): every request with them is refused
-              from now on.
-            </p>
-            {remove.isError && <Notice kind="error">{remove.error.message}</Notice>}
-            <div className="form-actions">
-              <button type="button" onClick={close}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="danger"
-                disabled={remove.isPending}
-                onClick={() => remove.mutate(open.team)}
-              >
-                Delete team
-              </button>
-            </div>
-          </div>
+          <DangerConfirm
+            error={remove.error}
+            pending={remove.isPending}
+            action="Delete team"
+            onCancel={close}
+            onConfirm={() => remove.mutate(open.team)}
+          >
+            Deleting the team revokes its {keyCount.get(open.team.id) ?? 0} key(s): every request with them is refused
+            from now on.
+          </DangerConfirm>
         )}
       </Dialog>
     </>
