@@ -15,8 +15,19 @@ export interface TaggedRequest {
   model?: string | undefined;
 }
 
-const glob = (pattern: string | undefined, value: string | undefined) =>
-  pattern === undefined || (value !== undefined && globToRegExp(pattern).test(value));
+/** The rules' patterns, compiled once each (not on every request). */
+const compiled = new Map<string, RegExp>();
+
+function glob(pattern: string | undefined, value: string | undefined): boolean {
+  if (pattern === undefined) return true;
+  if (value === undefined) return false;
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = globToRegExp(pattern);
+    compiled.set(pattern, re);
+  }
+  return re.test(value);
+}
 
 function holds(rule: TagRule, r: TaggedRequest): boolean {
   const w = rule.when;
