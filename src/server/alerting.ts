@@ -36,7 +36,7 @@ export class Alerting {
     backoffMs?: readonly number[],
   ) {
     this.alerts = new Alerts(config.alerts, hot, logger, backoffMs, alertLogOf(data), keyringOf(config.secrets));
-    this.watch = new AlertWatch(this.alerts);
+    this.watch = new AlertWatch(this.alerts, hot);
     this.reports = data ? new AlertReports(this.alerts, data) : undefined;
   }
 

@@ -25,6 +25,7 @@
  * | `resp-owner:{id}` | responses (ownership) | the caller that owns an upstream-kept Response or item | store.retention_days |
  * | `rsn:{fingerprint}` | routing (reasoning marks) | the provider account that made a piece of opaque reasoning | 24 h |
  * | `alert-sent:{rule}:{scope}:{id}:{window}` | observe (alerts) | one instance's claim to send an alert | the budget window, plus a day |
+ * | `alert-window:{rule}:{subject}:{window_s}:{n}:{count}` | observe (alert watch) | `requests`, `failed`, `input`, `cache_read` of every instance in measuring window `n` of an `error_rate` (a deployment) or `cache_hit_rate` (a model) rule | 2 windows |
  * | `session-cost:{owner}:{session}` | pipeline (settle, cost headers) | nano-dollars a caller's coding session has cost so far | 7 days from its first request |
  * | `mcp-calls:{owner}` | mcp (limits) | GCRA bucket of a caller's MCP tool calls (`mcp.calls_per_minute`) | a minute's refill |
  * | `mcp-session:{id}` | mcp (sessions) | the owner an MCP session belongs to, for any instance to continue it | `mcp.session_ttl_minutes`, renewed |
@@ -55,6 +56,8 @@ export const hotKeys = {
   mcpCalls: (owner: string) => `mcp-calls:${owner}`,
   mcpSession: (id: string) => `mcp-session:${id}`,
   alertSent: (rule: string, scope: string, id: string, window: string) => `alert-sent:${rule}:${scope}:${id}:${window}`,
+  alertWindow: (rule: string, subject: string, windowS: number, n: number, count: string) =>
+    `alert-window:${rule}:${subject}:${windowS}:${n}:${count}`,
 } as const;
 
 /**
