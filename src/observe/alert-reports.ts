@@ -5,18 +5,68 @@ import type { Alerts } from "./alerts.js";
 
 const DAY = 86_400_000;
 
-/** The UTC day before the one `now` is in, and the ISO week (Monday to Monday, UTC) before this one. */
-export function previousPeriods(now: number): { day: [number, number]; week: [number, number] } {
-  const today = Math.floor(now / DAY) * DAY;
-  const weekday = (new Date(today).getUTCDay() + 6) % 7; // Monday: 0
-  const monday = today - weekday * DAY;
-  return { day: [today - DAY, today], week: [monday - 7 * DAY, monday] };
+/**
+ * The calendar the reports follow: `billing.timezone` and the day and week (Monday) windows in it, the same
+ * windows budgets reset on (the server passes src/limits/windows.ts, a room above this one).
+ */
+export interface ReportCalendar {
+  timezone: string;
+  window(period: "day" | "week", at: number): { start: number; end: number };
+}
+
+/** UTC days and ISO weeks (Monday to Monday). */
+export const UTC_CALENDAR: ReportCalendar = {
+  timezone: "UTC",
+  window(period, at) {
+    const today = Math.floor(at / DAY) * DAY;
+    if (period === "day") return { start: today, end: today + DAY };
+    const monday = today - ((new Date(today).getUTCDay() + 6) % 7) * DAY;
+    return { start: monday, end: monday + 7 * DAY };
+  },
+};
+
+/** The day before the one `now` is in, and the week (Monday to Monday) before this one, in the calendar's zone. */
+export function previousPeriods(
+  now: number,
+  calendar: ReportCalendar = UTC_CALENDAR,
+): { day: [number, number]; week: [number, number] } {
+  const today = calendar.window("day", now).start;
+  const monday = calendar.window("week", now).start;
+  return {
+    day: [calendar.window("day", today - 1).start, today],
+    week: [calendar.window("week", monday - 1).start, monday],
+  };
+}
+
+const stamps = new Map<string, Intl.DateTimeFormat>();
+
+/** An instant as local time in `timeZone` with its offset: `2024-03-04T00:00:00+09:00`. */
+export function localStamp(at: number, timeZone: string): string {
+  let f = stamps.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      timeZoneName: "longOffset",
+    });
+    stamps.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+  const offset = (p.timeZoneName ?? "GMT").replace("GMT", "") || "+00:00";
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${offset}`;
 }
 
 /**
- * The daily and weekly spend reports (`daily_report`, `weekly_report`): once a UTC day or ISO week is over,
- * each team's spend in it from the ledger, one alert per team that spent (sent once across instances: the
- * claim names the team and the period). Checked every `everyMs`; `check(now)` runs one check.
+ * The daily and weekly spend reports (`daily_report`, `weekly_report`): once a day or a week (Monday to
+ * Monday) of `billing.timezone` is over, each team's spend in it from the ledger, one alert per team that
+ * spent (sent once across instances: the claim names the team and the period), its dates in that zone.
+ * Checked every `everyMs`; `check(now)` runs one check.
  */
 export class AlertReports {
   private timer: NodeJS.Timeout | undefined;
@@ -25,6 +75,7 @@ export class AlertReports {
   constructor(
     private readonly alerts: Alerts,
     private readonly data: Data,
+    private readonly calendar: ReportCalendar = UTC_CALENDAR,
     everyMs = 600_000,
   ) {
     if (!alerts.wants("daily_report") && !alerts.wants("weekly_report")) return;
@@ -33,7 +84,7 @@ export class AlertReports {
   }
 
   async check(now = Date.now()): Promise<void> {
-    const { day, week } = previousPeriods(now);
+    const { day, week } = previousPeriods(now, this.calendar);
     if (this.alerts.wants("daily_report")) await this.report("daily_report", "day", day);
     if (this.alerts.wants("weekly_report")) await this.report("weekly_report", "week", week);
   }
@@ -47,10 +98,9 @@ export class AlertReports {
       "team",
       rows.map((r) => r.group!),
     );
-    const label =
-      period === "day"
-        ? new Date(from).toISOString().slice(0, 10)
-        : `the week of ${new Date(from).toISOString().slice(0, 10)}`;
+    const tz = this.calendar.timezone;
+    const date = localStamp(from, tz).slice(0, 10);
+    const label = period === "day" ? date : `the week of ${date}`;
     await Promise.all(
       rows.map((r) => {
         const team = names.get(r.group!) ?? r.group!;
@@ -60,13 +110,15 @@ export class AlertReports {
           id: r.group!,
           window: new Date(from).toISOString(),
           until: to,
-          message: `team ${team} spent $${usd(r.cost_nanos).toFixed(2)} on ${r.requests} requests in ${label} (UTC)`,
+          message: `team ${team} spent $${usd(r.cost_nanos).toFixed(2)} on ${r.requests} requests in ${label} (${tz})`,
           fields: {
             team,
             team_id: r.group,
             period,
-            from: new Date(from).toISOString(),
-            to: new Date(to).toISOString(),
+            timezone: tz,
+            date,
+            from: localStamp(from, tz),
+            to: localStamp(to, tz),
             spent_usd: usd(r.cost_nanos),
             requests: r.requests,
             input_tokens: r.input_tokens,

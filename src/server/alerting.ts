@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.js";
 import { insertAlert, updateAlert } from "../data/alert-log.js";
 import type { Data } from "../data/data.js";
+import { windowOf } from "../limits/windows.js";
 import type { Logger } from "../log/logger.js";
 import { AlertReports } from "../observe/alert-reports.js";
 import { AlertWatch } from "../observe/alert-watch.js";
@@ -37,7 +38,10 @@ export class Alerting {
   ) {
     this.alerts = new Alerts(config.alerts, hot, logger, backoffMs, alertLogOf(data), keyringOf(config.secrets));
     this.watch = new AlertWatch(this.alerts, hot);
-    this.reports = data ? new AlertReports(this.alerts, data) : undefined;
+    const timezone = config.billing.timezone;
+    this.reports = data
+      ? new AlertReports(this.alerts, data, { timezone, window: (period, at) => windowOf(period, at, timezone) })
+      : undefined;
   }
 
   /** A deployment began to cool down: its alert, and its aliases' when every deployment of one is down. */
