@@ -11,10 +11,12 @@ export const secretsCommand: Command = {
   subcommands: [
     {
       name: "seal",
-      summary: "Seal a secret for the configuration (an alert webhook's secret) with secrets.master_key.",
+      summary:
+        "Seal a secret for the configuration (an alert webhook's secret, an SMTP password) with secrets.master_key.",
       description: [
         "Reads the secret from standard input (or --value) and prints `sealed:…`: put that in the configuration",
-        "(alerts.destinations.NAME.secret); llmux opens it in memory with secrets.master_key. The file never holds it.",
+        "(alerts.destinations.NAME.secret, or .smtp.password of an email destination); llmux opens it in memory with",
+        "secrets.master_key. The file never holds it.",
       ].join("\n"),
       options: {
         config: { type: "string", short: "c", value: "FILE", description: "The configuration file." },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-const Destination = z
+const Hook = z
   .object({
     type: z
       .enum(["webhook", "slack", "teams"])
@@ -15,6 +15,44 @@ const Destination = z
       ),
   })
   .strict();
+
+const Smtp = z
+  .object({
+    host: z.string().min(1).describe("The SMTP server (a relay of your mail provider)."),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(587)
+      .describe("587 (submission, STARTTLS) by default; 465 with `secure`."),
+    secure: z
+      .boolean()
+      .default(false)
+      .describe(
+        "true: TLS from the first byte (port 465); false: plain, upgraded with STARTTLS when the server offers it.",
+      ),
+    user: z.string().min(1).optional().describe("The login, when the server asks for one."),
+    password: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The login's password: sealed (`sealed:…`, from `llmux secrets seal`, opened with secrets.master_key) or from an environment variable; never logged.",
+      ),
+  })
+  .strict();
+
+const Email = z
+  .object({
+    type: z.literal("email").describe("email: a plain-text mail through an SMTP server."),
+    smtp: Smtp.describe("The SMTP server the mail is handed to, and the login it wants."),
+    from: z.string().min(3).describe("The sender (`llmux <alerts@example.com>` or an address)."),
+    to: z.array(z.string().min(3)).min(1).describe("The recipients."),
+  })
+  .strict();
+
+const Destination = z.discriminatedUnion("type", [Hook, Email]);
 
 export const ALERT_RULES = [
   "budget_share",
@@ -58,7 +96,7 @@ const Rule = z
   })
   .strict();
 
-/** Alerts pushed to webhooks, Slack or Teams (`alerts:`), each once per window and state change. */
+/** Alerts pushed to webhooks, Slack, Teams or email (`alerts:`), each once per window and state change. */
 export const AlertsSchema = z
   .object({
     destinations: z.record(z.string(), Destination).default({}).describe("Where alerts go, by a name of your choice."),

@@ -1,32 +1,18 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { Config } from "../config/schema.js";
-import type { ALERT_RULES } from "../config/schema-alerts.js";
 import type { Delivery } from "../data/alert-log.js";
 import type { Logger } from "../log/logger.js";
 import type { Keyring } from "../secrets/cipher.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
+import { AlertMailer, type EmailDestination } from "./alert-email.js";
+import type { AlertEvent, AlertRule } from "./alert-event.js";
 
-export type AlertRule = (typeof ALERT_RULES)[number];
-
-/** Something a team lead is told about as it happens (src/limits, the alert watch and the reports raise these). */
-export interface AlertEvent {
-  rule: AlertRule;
-  /** Who it is about: a key, team, user or tag, a deployment, an alias or a model, and its id. */
-  scope: string;
-  id: string;
-  /** The window it belongs to (a budget window's start, a measuring window's): it is sent once per window. */
-  window: string;
-  /** What happened, in words. */
-  message: string;
-  /** Figures for machines (spent_usd, budget_usd…). */
-  fields?: Record<string, unknown>;
-  /** When the window ends (ms), or undefined when it does not: how long the claim to send is kept. */
-  until?: number | undefined;
-}
+export type { AlertEvent, AlertRule } from "./alert-event.js";
 
 type AlertsConfig = Config["alerts"];
-type Destination = AlertsConfig["destinations"][string];
+/** A webhook, Slack or Teams destination (an HTTP POST). */
+export type HookDestination = Exclude<AlertsConfig["destinations"][string], EmailDestination>;
 
 /** Where the alerts sent are kept (GET /admin/v1/alerts): the data layer's alert log. */
 export interface AlertLog {
@@ -62,7 +48,7 @@ export function openSecret(secret: string | undefined, keyring: Keyring | undefi
 
 /** The body a destination takes, and its headers (a webhook's body is signed). */
 export function alertRequest(
-  d: Destination,
+  d: HookDestination,
   e: AlertEvent,
   now = Date.now(),
 ): { body: string; headers: Record<string, string> } {
@@ -94,13 +80,14 @@ export function alertRequest(
 }
 
 /**
- * Pushes alerts to webhooks, Slack and Teams (`alerts:`). Each event is sent once per rule, scope, id and
+ * Pushes alerts to webhooks, Slack, Teams and email. Each event is sent once per rule, scope, id and
  * window, by whichever instance sees it first (a claim in the hot state: on Redis, shared by every instance),
  * retried with backoff when the destination fails, and kept in the alert log with how each destination took
- * it; a destination's URL and secret are never logged (a sealed secret is opened in memory only).
+ * it; a destination's URL, secret and SMTP password are never logged (a sealed one is opened in memory only).
  */
 export class Alerts {
-  private readonly destinations = new Map<string, Destination>();
+  private readonly hooks = new Map<string, HookDestination>();
+  private readonly mailers = new Map<string, AlertMailer>();
 
   constructor(
     private readonly config: AlertsConfig,
@@ -112,15 +99,18 @@ export class Alerts {
     keyring?: Keyring,
   ) {
     for (const [name, d] of Object.entries(config.destinations)) {
-      const secret = openSecret(d.secret, keyring);
-      if (d.secret && secret === undefined) {
+      const sealed = d.type === "email" ? d.smtp.password : d.secret;
+      const opened = openSecret(sealed, keyring);
+      if (sealed && opened === undefined) {
+        const field = d.type === "email" ? "smtp.password" : "secret";
         logger.error(
           { destination: name },
-          `alerts.destinations.${name}.secret is sealed with a master key llmux does not have (secrets.master_key): its alerts are not sent`,
+          `alerts.destinations.${name}.${field} is sealed with a master key llmux does not have (secrets.master_key): its alerts are not sent`,
         );
         continue;
       }
-      this.destinations.set(name, { ...d, secret });
+      if (d.type === "email") this.mailers.set(name, new AlertMailer(d, opened));
+      else this.hooks.set(name, { ...d, secret: opened });
     }
   }
 
@@ -175,20 +165,15 @@ export class Alerts {
 
   private async send(delivery: Delivery, e: AlertEvent): Promise<void> {
     const name = delivery.destination;
-    const d = this.destinations.get(name);
-    if (!d) {
+    const hook = this.hooks.get(name);
+    const mailer = this.mailers.get(name);
+    if (!hook && !mailer) {
       delivery.state = "failed";
       return;
     }
     for (let attempt = 0; ; attempt++) {
-      const { body, headers } = alertRequest(d, e);
-      const status = await fetch(d.url, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) }).then(
-        async (r) => {
-          await r.arrayBuffer().catch(() => undefined);
-          return r.status;
-        },
-        () => 0,
-      );
+      // An SMTP server's success is a 2xx reply too (250), so both are judged alike.
+      const { status, error } = hook ? { status: await post(hook, e), error: undefined } : await mailer!.send(e);
       delivery.attempts = attempt + 1;
       delivery.status = status;
       if (status >= 200 && status < 300) {
@@ -199,10 +184,27 @@ export class Alerts {
       const wait = this.backoffMs[attempt];
       if (wait === undefined) {
         delivery.state = "failed";
-        this.logger.warn({ alert: e.rule, destination: name, status }, "alert not delivered after retries");
+        this.logger.warn({ alert: e.rule, destination: name, status, error }, "alert not delivered after retries");
         return;
       }
       await new Promise((r) => setTimeout(r, wait));
     }
   }
+
+  /** Lets go of the SMTP transports. */
+  close(): void {
+    for (const m of this.mailers.values()) m.close();
+  }
+}
+
+/** POSTs an alert to a webhook, Slack or Teams: the HTTP status (0: no answer). */
+function post(d: HookDestination, e: AlertEvent): Promise<number> {
+  const { body, headers } = alertRequest(d, e);
+  return fetch(d.url, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) }).then(
+    async (r) => {
+      await r.arrayBuffer().catch(() => undefined);
+      return r.status;
+    },
+    () => 0,
+  );
 }

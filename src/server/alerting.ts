@@ -65,5 +65,6 @@ export class Alerting {
 
   stop(): void {
     this.reports?.stop();
+    this.alerts.close();
   }
 }
