@@ -11,10 +11,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
+import { pino } from "pino";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { alertEmail } from "../../src/observe/alert-email.js";
+import { Alerts } from "../../src/observe/alerts.js";
+import { MemoryState } from "../../src/state/memory.js";
 import { llmux } from "../cli/run.js";
 import { type Harness, startHarness, tempStorePath } from "../support/gateway.js";
 import { ADMIN, admin, MASTER, within } from "../support/team.js";
@@ -164,6 +168,62 @@ describe("alerts by email through a real SMTP server", { timeout: 60_000 }, () =
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(password);
     }
+  });
+
+  it("a server that is not there: tried with backoff, then failed; the password in no log line", async () => {
+    const closed = await smtp(0);
+    await closed.close();
+    const lines: string[] = [];
+    const logger = pino(
+      { level: "info", base: undefined },
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          lines.push(chunk.toString("utf8"));
+          cb();
+        },
+      }),
+    );
+    const config = parseConfig(
+      {
+        alerts: {
+          destinations: {
+            gone: {
+              type: "email",
+              smtp: { host: "127.0.0.1", port: closed.port, user: USER, password: PASSWORD },
+              from: "llmux@example.com",
+              to: ["oncall@example.com"],
+            },
+          },
+          rules: [{ on: "alias_down", to: ["gone"] }],
+        },
+      },
+      {},
+    );
+    const rows: { deliveries: { state: string; attempts: number; status?: number | undefined }[]; state: string }[] =
+      [];
+    const alerts = new Alerts(config.alerts, new MemoryState(), logger, [20, 40], {
+      opened: async () => undefined,
+      closed: async (_id, deliveries, state) => {
+        rows.push({ deliveries, state });
+      },
+    });
+    await alerts.fire({
+      rule: "alias_down",
+      scope: "alias",
+      id: "coder",
+      window: "w",
+      message: "every deployment down",
+    });
+    alerts.close();
+    expect(rows).toEqual([
+      { deliveries: [{ destination: "gone", state: "failed", attempts: 3, status: 0 }], state: "failed" },
+    ]);
+    const failed = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === "alert not delivered after retries");
+    expect(failed).toMatchObject({ destination: "gone", status: 0 });
+    expect(String(failed?.error)).toMatch(/ECONNREFUSED|connect/i);
+    expect(lines.join("")).not.toContain(PASSWORD);
   });
 
   it("a plain mapper: the mail of an event, whatever the transport", () => {
