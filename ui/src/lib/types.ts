@@ -41,6 +41,15 @@ export type RequestPage = Schemas["RequestList"];
 export type AuditPage = Schemas["AuditList"];
 export type AuditRow = Schemas["AuditRow"];
 
+export type SessionList = Schemas["SessionList"];
+export type SessionRow = SessionList["rows"][number];
+export type SessionDetail = Schemas["SessionDetail"];
+export type SessionAgent = Schemas["SessionAgent"];
+export type SessionRequest = Schemas["SessionRequest"];
+
+export type AlertList = Schemas["AlertList"];
+export type AlertRow = AlertList["data"][number];
+
 export type Stats = Schemas["Stats"];
 export type StatsBucket = Stats["buckets"][number];
 /** A bucket's size. */
