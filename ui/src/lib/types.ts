@@ -18,8 +18,8 @@ export type Budget = NonNullable<Key["budget"]>;
 export type Limits = NonNullable<Key["limits"]>;
 export type Period = Budget["period"];
 
-/** The groupings the Spend page offers (the API also takes `tag:<key>`, which this page does not show yet). */
-export type SpendGroup = "key" | "team" | "model" | "user" | "day";
+/** The groupings the Spend page offers; `tag:<key>` groups by the value of one tag (`tag:project`). */
+export type SpendGroup = "key" | "team" | "model" | "user" | "day" | `tag:${string}`;
 export type SpendRow = Schemas["SpendRow"];
 export type SpendAnswer = Schemas["Spend"];
 
