@@ -199,6 +199,9 @@ describe("web UI: sessions with their agent tree, spend by tag, alerts", { timeo
     expect(await row.count()).toBe(1);
     const text = await row.innerText();
     expect(text).toContain(traffic.broke.id);
+    // The subject by its name (the id on hover).
+    expect(await row.locator("td").nth(2).innerText()).toBe("key broke");
+    expect(await row.locator("td").nth(2).getAttribute("title")).toBe(traffic.broke.id);
     expect(text).toContain("chat: sent");
     expect(text).toContain("2 attempts (1 retry)");
     expect(hook.got.map((g) => g.status)).toEqual([500, 200]);

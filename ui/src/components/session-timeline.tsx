@@ -43,7 +43,11 @@ export function SessionTimeline({ rows }: { rows: SessionRequest[] }) {
               </td>
               <td>
                 <StatusBadge row={r} />
-                {failed(r) && r.reason && <div className="muted small">{r.reason}</div>}
+                {failed(r) && r.reason && (
+                  <div className="muted small why" title={r.reason}>
+                    {r.reason}
+                  </div>
+                )}
               </td>
               <td className="num hide-narrow">{ms(r.latency_ms)}</td>
               <td className="num">

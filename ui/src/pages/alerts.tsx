@@ -4,7 +4,7 @@ import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api, query } from "../lib/api";
 import { when, whenShort } from "../lib/format";
-import type { AlertList, AlertRow } from "../lib/types";
+import type { AlertList, AlertRow, KeyList, TeamList } from "../lib/types";
 
 /** The rules of `alerts.rules[].on` (docs/config.md#alerts). */
 const RULES = [
@@ -48,6 +48,13 @@ export function Alerts() {
     placeholderData: keepPreviousData,
     refetchInterval: 15_000,
   });
+  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys") });
+  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams") });
+  // A key's or team's alert names it by id: shown by its name, the id on hover.
+  const names = new Map<string, string>([
+    ...(keys.data?.data ?? []).map((k) => [`key ${k.id}`, k.name] as [string, string]),
+    ...(teams.data?.data ?? []).map((t) => [`team ${t.id}`, t.name] as [string, string]),
+  ]);
   const rows = list.data?.data ?? [];
   return (
     <>
@@ -94,12 +101,14 @@ export function Alerts() {
               )}
               {rows.map((a) => (
                 <tr key={a.id} data-rule={a.rule}>
-                  <td title={`${when(a.at)} (window ${a.window})`}>{whenShort(a.at)}</td>
+                  <td title={`${when(a.at)} (window ${a.window})`} className="nowrap">
+                    {whenShort(a.at)}
+                  </td>
                   <td>
                     <code className="small">{a.rule}</code>
                   </td>
-                  <td>
-                    <span className="muted small">{a.scope}</span> {a.subject}
+                  <td title={a.subject}>
+                    <span className="muted small">{a.scope}</span> {names.get(`${a.scope} ${a.subject}`) ?? a.subject}
                   </td>
                   <td>{a.message}</td>
                   <td>
