@@ -145,6 +145,11 @@ describe("web UI: sessions with their agent tree, spend by tag, alerts", { timeo
     await w.page.getByRole("heading", { name: "Request", exact: true }).waitFor();
     const failedId = s1().find((r) => r.outcome !== "ok")!.id;
     await w.page.getByText(failedId).first().waitFor();
+    // The request page names its session and agent, and links back to the session.
+    await w.page.getByText("agent agent_b").waitFor();
+    await w.page.getByRole("link", { name: S1 }).click();
+    await w.page.getByRole("table", { name: "Agents" }).waitFor();
+    expect(w.page.url()).toContain(`/ui/sessions/${S1}`);
     expect(fresh()).toEqual([]);
   });
 
