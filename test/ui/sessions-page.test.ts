@@ -99,11 +99,21 @@ describe("web UI: sessions with their agent tree, spend by tag, alerts", { timeo
     await w.page.waitForURL(/key_id=/);
     await table.locator("tbody th").first().filter({ hasText: S2 }).waitFor();
     expect(await table.locator("tbody th").allInnerTexts()).toEqual([S2, S1]);
+    // The other filters, from the address as a shared link would carry them.
+    await w.page.goto(`/ui/sessions?user=bob`);
+    await table.locator("tbody th").first().filter({ hasText: S3 }).waitFor();
+    expect(await table.locator("tbody th").allInnerTexts()).toEqual([S3]);
+    await w.page.goto(`/ui/sessions?team_id=${traffic.team.id}&tool=claude-code`);
+    await table.locator("tbody th").first().filter({ hasText: S1 }).waitFor();
+    expect(await table.locator("tbody th").allInnerTexts()).toEqual([S1]);
+    await w.page.goto("/ui/sessions?tool=codex");
+    await table.getByText("No sessions in this period.").waitFor();
     expect(fresh()).toEqual([]);
   });
 
   it("a session: totals, the agent tree nested with each agent's own figures, its timeline", async () => {
     mark = w.errors.length;
+    await w.page.goto("/ui/sessions");
     await w.page.getByRole("link", { name: S1 }).click();
     const cost = w.page.getByTestId("tile-cost");
     await shownOrRefused(w, cost);

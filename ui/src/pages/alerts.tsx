@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
+import { Pager, useKeysetPages } from "../components/pager";
 import { api, query } from "../lib/api";
 import { when, whenShort } from "../lib/format";
 import type { AlertList, AlertRow, KeyList, TeamList } from "../lib/types";
@@ -18,6 +19,7 @@ const RULES = [
   "weekly_report",
 ];
 
+const PAGE = 100;
 const STATE_KIND = { sent: "ok", sending: "warn", partial: "warn", failed: "bad" } as const;
 
 function Deliveries({ a }: { a: AlertRow }) {
@@ -42,11 +44,13 @@ function Deliveries({ a }: { a: AlertRow }) {
 export function Alerts() {
   const [params, setParams] = useSearchParams();
   const rule = params.get("rule") ?? "";
+  const pages = useKeysetPages(params, setParams);
+  const { before } = pages;
   const list = useQuery({
-    queryKey: ["alerts", rule],
-    queryFn: () => api<AlertList>(`/admin/v1/alerts${query({ rule, limit: 200 })}`),
+    queryKey: ["alerts", rule, before],
+    queryFn: () => api<AlertList>(`/admin/v1/alerts${query({ rule, before, limit: PAGE })}`),
     placeholderData: keepPreviousData,
-    refetchInterval: 15_000,
+    refetchInterval: before ? false : 15_000,
   });
   const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys") });
   const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams") });
@@ -59,12 +63,16 @@ export function Alerts() {
   return (
     <>
       <PageHead title="Alerts" />
+      <p className="muted small">Newest first, from every instance; the page refreshes itself.</p>
       <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
         <label>
           Rule
           <select
             value={rule}
-            onChange={(e) => setParams(e.target.value ? new URLSearchParams({ rule: e.target.value }) : {})}
+            onChange={(e) => {
+              pages.reset();
+              setParams(e.target.value ? new URLSearchParams({ rule: e.target.value }) : {});
+            }}
           >
             <option value="">any</option>
             {RULES.map((r) => (
@@ -78,50 +86,53 @@ export function Alerts() {
       {list.isError && <ErrorNotice error={list.error} what="alerts (GET /admin/v1/alerts)" />}
       {list.isPending && <p className="loading">Loading…</p>}
       {list.data && (
-        <div className="table-wrap">
-          <table aria-label="Alerts, newest first" aria-busy={list.isFetching}>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Rule</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Message</th>
-                <th scope="col">State</th>
-                <th scope="col">Destinations</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.length === 0 && (
+        <>
+          <div className="table-wrap">
+            <table aria-label="Alerts, newest first" aria-busy={list.isFetching}>
+              <thead>
                 <tr>
-                  <td colSpan={6} className="muted">
-                    No alerts{rule ? ` for ${rule}` : ""}. Rules and destinations are set under <code>alerts:</code> in
-                    the configuration.
-                  </td>
+                  <th scope="col">Time</th>
+                  <th scope="col">Rule</th>
+                  <th scope="col">Subject</th>
+                  <th scope="col">Message</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Destinations</th>
                 </tr>
-              )}
-              {rows.map((a) => (
-                <tr key={a.id} data-rule={a.rule}>
-                  <td title={`${when(a.at)} (window ${a.window})`} className="nowrap">
-                    {whenShort(a.at)}
-                  </td>
-                  <td>
-                    <code className="small">{a.rule}</code>
-                  </td>
-                  <td title={a.subject}>
-                    <span className="muted small">{a.scope}</span> {names.get(`${a.scope} ${a.subject}`) ?? a.subject}
-                  </td>
-                  <td>{a.message}</td>
-                  <td>
-                    <span className={`badge status-${STATE_KIND[a.state]}`}>{a.state}</span>
-                  </td>
-                  <td>
-                    <Deliveries a={a} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {rows.length === 0 && (
+                  <tr>
+                    <td colSpan={6} className="muted">
+                      No alerts{rule ? ` for ${rule}` : ""}. Rules and destinations are set under <code>alerts:</code>{" "}
+                      in the configuration.
+                    </td>
+                  </tr>
+                )}
+                {rows.map((a) => (
+                  <tr key={a.id} data-rule={a.rule}>
+                    <td title={`${when(a.at)} (window ${a.window})`} className="nowrap">
+                      {whenShort(a.at)}
+                    </td>
+                    <td>
+                      <code className="small">{a.rule}</code>
+                    </td>
+                    <td title={a.subject}>
+                      <span className="muted small">{a.scope}</span> {names.get(`${a.scope} ${a.subject}`) ?? a.subject}
+                    </td>
+                    <td>{a.message}</td>
+                    <td>
+                      <span className={`badge status-${STATE_KIND[a.state]}`}>{a.state}</span>
+                    </td>
+                    <td>
+                      <Deliveries a={a} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager label="Pages of alerts" pages={pages} next={rows.length === PAGE ? rows.at(-1)?.at : null} />
+        </>
       )}
     </>
   );

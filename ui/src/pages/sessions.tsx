@@ -17,6 +17,8 @@ type Filter = (typeof FILTERS)[number];
 const dayStart = (d: string) => (d ? new Date(`${d}T00:00:00`).toISOString() : undefined);
 const dayEnd = (d: string) => (d ? new Date(Date.parse(`${d}T00:00:00`) + 86_400_000).toISOString() : undefined);
 
+const LIMIT = 200;
+
 export const sessionPath = (id: string) => `/sessions/${encodeURIComponent(id)}`;
 
 export function Sessions() {
@@ -40,7 +42,7 @@ export function Sessions() {
           from: dayStart(f.from),
           to: dayEnd(f.to),
           sort,
-          limit: 200,
+          limit: LIMIT,
         })}`,
       ),
     placeholderData: keepPreviousData,
@@ -129,7 +131,10 @@ export function Sessions() {
           </button>
         </div>
       </form>
-      {!f.from && <p className="muted small">The last 7 days, unless a period is chosen.</p>}
+      <p className="muted small">
+        {f.from ? "" : "The last 7 days, unless a period is chosen. "}
+        {rows.length === LIMIT && `The first ${LIMIT} sessions in this order; narrow the filters for the rest.`}
+      </p>
       {list.isError && <ErrorNotice error={list.error} what="sessions (GET /admin/v1/sessions)" />}
       {list.isPending && <p className="loading">Loading…</p>}
       {list.data && (
