@@ -39,18 +39,26 @@ const config = parseConfig(
     billing: { alert_at: 0.8 },
     providers: {
       anthropic: { type: "anthropic", base_url: m, api_key: "an-key" },
-      azure: { type: "azure", base_url: m, api_key: "az-key", api: "responses" },
+      "azure-east": { type: "azure", base_url: m, api_key: "az-key", api: "responses" },
+      "azure-west": { type: "azure", base_url: m, api_key: "az-key", api: "responses" },
     },
     models: {
       "claude-sonnet": { provider: "anthropic", model: "claude-sonnet-4-5" },
       "claude-haiku": { provider: "anthropic", model: "claude-haiku-4-5" },
-      "gpt-high": { provider: "azure", model: "gpt-5-codex" },
+      "gpt-high": {
+        deployments: [
+          { provider: "azure-east", model: "gpt-5-codex" },
+          { provider: "azure-west", model: "gpt-5-codex" },
+        ],
+        routing: { retries: 2, cooldown_s: 30 },
+      },
     },
     alerts: {
       destinations: { "team-chat": { type: "slack", url: `http://127.0.0.1:${receiver.address().port}/hook` } },
       rules: [
         { on: "budget_share", to: ["team-chat"] },
         { on: "budget_blocked", to: ["team-chat"] },
+        { on: "deployment_down", to: ["team-chat"] },
       ],
     },
   },
@@ -138,8 +146,19 @@ for (const t of turns) {
   await t();
   await pause(turns.length);
 }
-// A sandbox key with no budget left is refused (budget_blocked); alice passed 80% of her day's budget.
-await claude(intern.key, "sandbox-try", { u: usage(500, 20) });
+// A sandbox key with no budget left is refused (budget_blocked); alice passed 80% of her day's budget; one
+// of gpt-high's deployments answers 429 and cools down (deployment_down; the other answers).
+// (Refused before any upstream call: nothing is queued on the mock for it.)
+await call("POST", "/v1/messages", {
+  key: intern.key,
+  headers: { ...CLAUDE, "x-claude-code-session-id": "sandbox-try" },
+  body: { model: "claude-sonnet", max_tokens: 1024, messages: [{ role: "user", content: "hello" }] },
+});
+mock.enqueue({
+  httpError: { status: 429, message: "Rate limit reached", retryAfter: "30" },
+  match: { model: "gpt-5-codex" },
+});
+await call("POST", "/v1/responses", { key: bob.key, headers: CODEX, body: { model: "gpt-high", input: "again" } });
 // The first delivery fails; the retry follows after a second.
 await new Promise((r) => setTimeout(r, 2500));
 
@@ -180,7 +199,7 @@ await p.getByLabel("Group by").selectOption("tag");
 await p.getByRole("table", { name: "Spend by tag project" }).getByText("(untagged)").waitFor();
 await shot("spend-by-tag", false);
 await p.getByRole("link", { name: "Alerts" }).click();
-await p.getByRole("table", { name: "Alerts, newest first" }).getByText("budget_blocked").waitFor();
+await p.getByRole("table", { name: "Alerts, newest first" }).getByText("deployment_down").waitFor();
 await shot("alerts", false);
 
 await browser.close();

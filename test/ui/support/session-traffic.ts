@@ -16,12 +16,15 @@ interface Turn {
   tags?: string;
   usage?: { input: number; output: number; cacheRead?: number };
   fail?: boolean;
+  /** Refused by llmux before any upstream call: nothing is queued on the mock (it would answer a later turn). */
+  refused?: boolean;
 }
 
 /** One Anthropic Messages request through the gateway, the mock answering as the turn says; its status. */
 async function ask(h: Harness, key: string, t: Turn): Promise<number> {
   if (t.fail) h.mock.enqueue({ httpError: { status: 500, message: "upstream broke" } });
-  else h.mock.enqueue({ blocks: [{ type: "text", text: "done" }], usage: t.usage ?? { input: 40, output: 4 } });
+  else if (!t.refused)
+    h.mock.enqueue({ blocks: [{ type: "text", text: "done" }], usage: t.usage ?? { input: 40, output: 4 } });
   const headers: Record<string, string> = {
     authorization: `Bearer ${key}`,
     "content-type": "application/json",
@@ -79,6 +82,6 @@ export async function sessionTraffic(h: Harness) {
   for (const t of turns) statuses.push(await ask(h, alice.key, t));
   statuses.push(await ask(h, alice.key, { session: S2, via: "llmux", usage: { input: 900, output: 90 } }));
   statuses.push(await ask(h, bob.key, { session: S3, tags: "project=search", usage: { input: 2_000, output: 100 } }));
-  for (let i = 0; i < 2; i++) statuses.push(await ask(h, broke.key, { session: "broke-session" }));
+  for (let i = 0; i < 2; i++) statuses.push(await ask(h, broke.key, { session: "broke-session", refused: true }));
   return { alice, bob, broke, team: team.body, statuses };
 }
