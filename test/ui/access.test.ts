@@ -136,6 +136,8 @@ describe("web UI: keyboard and phone width", { timeout: 60_000 }, () => {
         ["/ui/keys", "Keys"],
         ["/ui/teams", "Teams"],
         ["/ui/spend", "Spend"],
+        ["/ui/sessions", "Sessions"],
+        ["/ui/alerts", "Alerts"],
         ["/ui/deployments", "Deployments"],
         ["/ui/playground", "Playground"],
       ] as const) {

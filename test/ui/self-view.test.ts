@@ -52,6 +52,7 @@ describe("web UI: a key holder's own view", { timeout: 60_000 }, () => {
       expect(await nav.getByRole("link").allTextContents()).toEqual([
         "My usage",
         "My requests",
+        "My sessions",
         "My spend",
         "Playground",
       ]);

@@ -3,12 +3,15 @@ import { Navigate, Route, Routes } from "react-router";
 import { Layout } from "./components/layout";
 import { Notice } from "./components/notice";
 import { ScopeProvider, useSession } from "./lib/session";
+import { Alerts } from "./pages/alerts";
 import { Audit } from "./pages/audit";
 import { Deployments } from "./pages/deployments";
 import { Keys } from "./pages/keys";
 import { Mcp } from "./pages/mcp";
 import { Overview } from "./pages/overview";
 import { Requests } from "./pages/requests";
+import { SessionPage } from "./pages/session";
+import { Sessions } from "./pages/sessions";
 import { SignIn } from "./pages/sign-in";
 import { Spend } from "./pages/spend";
 import { Teams } from "./pages/teams";
@@ -39,12 +42,15 @@ export function App() {
             <Route path="/" element={<Overview />} />
             <Route path="/requests" element={<Requests />} />
             <Route path="/requests/:id" element={<RequestPage />} />
+            <Route path="/sessions" element={<Sessions />} />
+            <Route path="/sessions/:id" element={<SessionPage />} />
             <Route path="/spend" element={<Spend />} />
             <Route path="/playground" element={<Playground />} />
             {admin && <Route path="/keys" element={<Keys />} />}
             {admin && <Route path="/teams" element={<Teams />} />}
             {admin && <Route path="/deployments" element={<Deployments />} />}
             {admin && <Route path="/mcp" element={<Mcp />} />}
+            {admin && <Route path="/alerts" element={<Alerts />} />}
             {admin && <Route path="/audit" element={<Audit />} />}
             <Route path="/sign-in" element={<Navigate to="/" replace />} />
             <Route

@@ -20,17 +20,20 @@ export function Layout({ children }: { children: ReactNode }) {
     ? [
         ["/", "Overview"],
         ["/requests", "Requests"],
+        ["/sessions", "Sessions"],
         ["/keys", "Keys"],
         ["/teams", "Teams"],
         ["/spend", "Spend"],
         ["/deployments", "Deployments"],
         ["/mcp", "MCP"],
+        ["/alerts", "Alerts"],
         ["/audit", "Audit"],
         ["/playground", "Playground"],
       ]
     : [
         ["/", "My usage"],
         ["/requests", "My requests"],
+        ["/sessions", "My sessions"],
         ["/spend", "My spend"],
         ["/playground", "Playground"],
       ];

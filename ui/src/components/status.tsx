@@ -1,7 +1,5 @@
-import type { RequestRow } from "../lib/types";
-
 /** A request's status code, coloured by outcome, with its error class when it failed. */
-export function StatusBadge({ row }: { row: Pick<RequestRow, "status" | "outcome" | "error_class"> }) {
+export function StatusBadge({ row }: { row: { status: number; outcome: string; error_class: string | null } }) {
   const kind = row.outcome === "ok" ? "ok" : row.outcome === "aborted" ? "warn" : "bad";
   return (
     <span className={`badge status-${kind}`} title={row.error_class ?? row.outcome}>

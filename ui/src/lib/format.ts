@@ -87,3 +87,12 @@ export function limitsWords(l: Limits | null | undefined): string {
   const words = [l.rpm && `${l.rpm} rpm`, l.tpm && `${l.tpm} tpm`, l.concurrency && `${l.concurrency} at once`];
   return words.filter(Boolean).join(", ") || "—";
 }
+
+/** A span of time in words: "1 h 4 min", "3 min 12 s", or as `ms` below a minute. */
+export function duration(v: number | null | undefined): string {
+  if (v === null || v === undefined) return "—";
+  if (v < 60_000) return ms(v);
+  const s = Math.round(v / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}

@@ -18,8 +18,8 @@ export type Budget = NonNullable<Key["budget"]>;
 export type Limits = NonNullable<Key["limits"]>;
 export type Period = Budget["period"];
 
-/** The groupings the Spend page offers (the API also takes `tag:<key>`, which this page does not show yet). */
-export type SpendGroup = "key" | "team" | "model" | "user" | "day";
+/** The groupings the Spend page offers; `tag:<key>` groups by the value of one tag (`tag:project`). */
+export type SpendGroup = "key" | "team" | "model" | "user" | "day" | `tag:${string}`;
 export type SpendRow = Schemas["SpendRow"];
 export type SpendAnswer = Schemas["Spend"];
 
@@ -40,6 +40,15 @@ export type Conversation = NonNullable<RequestDetail["conversation"]>;
 export type RequestPage = Schemas["RequestList"];
 export type AuditPage = Schemas["AuditList"];
 export type AuditRow = Schemas["AuditRow"];
+
+export type SessionList = Schemas["SessionList"];
+export type SessionRow = SessionList["rows"][number];
+export type SessionDetail = Schemas["SessionDetail"];
+export type SessionAgent = Schemas["SessionAgent"];
+export type SessionRequest = Schemas["SessionRequest"];
+
+export type AlertList = Schemas["AlertList"];
+export type AlertRow = AlertList["data"][number];
 
 export type Stats = Schemas["Stats"];
 export type StatsBucket = Stats["buckets"][number];

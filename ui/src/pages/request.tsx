@@ -69,6 +69,15 @@ function Detail({ r }: { r: RequestDetail }) {
           <dd>
             {r.client_tool ?? "unknown tool"} · {r.client_dialect ?? "—"}
           </dd>
+          {r.session_id && (
+            <>
+              <dt>Session</dt>
+              <dd>
+                <Link to={`/sessions/${encodeURIComponent(r.session_id)}`}>{r.session_id}</Link>
+                {r.agent_id && <span className="muted"> · agent {r.agent_id}</span>}
+              </dd>
+            </>
+          )}
           <dt>Key</dt>
           <dd>
             {r.key_name ?? r.key_id ?? "—"}

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { Chart } from "../components/charts";
 import { ErrorNotice, Notice } from "../components/notice";
@@ -9,7 +10,21 @@ import { count, usd } from "../lib/format";
 import { useScope } from "../lib/session";
 import type { SpendAnswer, SpendGroup, SpendRow } from "../lib/types";
 
-const GROUPS: Record<SpendGroup, string> = { key: "Key", team: "Team", user: "User", model: "Model", day: "Day" };
+type Fixed = Exclude<SpendGroup, `tag:${string}`>;
+const GROUPS: Record<Fixed | "tag", string> = {
+  key: "Key",
+  team: "Team",
+  user: "User",
+  model: "Model",
+  day: "Day",
+  tag: "Tag",
+};
+/** A tag key as the API takes it (src/text/tag.ts). */
+const TAG_KEY = /^[A-Za-z0-9_.:/-]{1,64}$/;
+const DEFAULT_TAG = "project";
+/** The words for a grouping: "model", "tag project". */
+const groupWords = (by: SpendGroup) =>
+  by.startsWith("tag:") ? `tag ${by.slice(4)}` : GROUPS[by as Fixed].toLowerCase();
 const COLUMNS = [
   "requests",
   "refused",
@@ -41,8 +56,11 @@ export function Spend() {
   const scope = useScope();
   const [params, setParams] = useSearchParams();
   const mine = scope.role === "key";
-  const groups = (Object.keys(GROUPS) as SpendGroup[]).filter((g) => !mine || g === "model" || g === "day");
+  const groups = (Object.keys(GROUPS) as (Fixed | "tag")[]).filter(
+    (g) => !mine || g === "model" || g === "day" || g === "tag",
+  );
   const by = (params.get("group_by") as SpendGroup | null) ?? (mine ? "model" : "key");
+  const tagKey = by.startsWith("tag:") ? by.slice(4) : undefined;
   const from = params.get("from") ?? day(-29);
   const to = params.get("to") ?? day(0);
   const toExclusive = new Date(Date.parse(to) + 86_400_000).toISOString();
@@ -55,7 +73,7 @@ export function Spend() {
   });
   // Keys and teams are named by the report itself (a revoked key keeps its name).
   const rows = (spend.data?.rows ?? [])
-    .map((r) => ({ ...r, name: r.group === null ? "(none)" : (r.name ?? r.group) }))
+    .map((r) => ({ ...r, name: r.group === null ? (tagKey ? "(untagged)" : "(none)") : (r.name ?? r.group) }))
     .sort((a, b) => (by === "day" ? (a.group ?? "").localeCompare(b.group ?? "") : b.cost_usd - a.cost_usd));
   const total = rows.reduce(
     (t, r) => {
@@ -73,7 +91,7 @@ export function Spend() {
     const href = URL.createObjectURL(new Blob([spendCsv(by, rows)], { type: "text/csv;charset=utf-8" }));
     const a = document.createElement("a");
     a.href = href;
-    a.download = `llmux-spend-by-${by}-${from}-${to}.csv`;
+    a.download = `llmux-spend-by-${by.replace(/[^A-Za-z0-9_.-]/g, "-")}-${from}-${to}.csv`;
     document.body.append(a);
     a.click();
     a.remove();
@@ -90,7 +108,10 @@ export function Spend() {
       <form className="filters" aria-label="Spend report" onSubmit={(e) => e.preventDefault()}>
         <label>
           Group by
-          <select value={by} onChange={(e) => set("group_by", e.target.value)}>
+          <select
+            value={tagKey === undefined ? by : "tag"}
+            onChange={(e) => set("group_by", e.target.value === "tag" ? `tag:${DEFAULT_TAG}` : e.target.value)}
+          >
             {groups.map((g) => (
               <option key={g} value={g}>
                 {GROUPS[g]}
@@ -98,6 +119,7 @@ export function Spend() {
             ))}
           </select>
         </label>
+        {tagKey !== undefined && <TagKeyField value={tagKey} onChange={(k) => set("group_by", `tag:${k}`)} />}
         <label>
           From
           <input type="date" value={from} onChange={(e) => e.target.value && set("from", e.target.value)} />
@@ -119,7 +141,7 @@ export function Spend() {
           {rows.length > 0 && (
             <Chart
               id="spend-groups"
-              title={`Spend by ${GROUPS[by].toLowerCase()}`}
+              title={`Spend by ${groupWords(by)}`}
               kind="bar"
               data={rows.slice(0, 40).map((r) => ({ label: r.name, cost_usd: r.cost_usd }))}
               series={[{ key: "cost_usd", label: "USD" }]}
@@ -128,10 +150,12 @@ export function Spend() {
             />
           )}
           <div className="table-wrap">
-            <table aria-label={`Spend by ${GROUPS[by].toLowerCase()}`}>
+            <table aria-label={`Spend by ${groupWords(by)}`}>
               <thead>
                 <tr>
-                  <th scope="col">{by === "model" ? "Model asked for" : GROUPS[by]}</th>
+                  <th scope="col">
+                    {by === "model" ? "Model asked for" : tagKey ? `Tag ${tagKey}` : GROUPS[by as Fixed]}
+                  </th>
                   {by === "model" && <th scope="col">Alias or pattern</th>}
                   {by === "model" && <th scope="col">Upstream model</th>}
                   <th scope="col" className="num">
@@ -206,5 +230,34 @@ export function Spend() {
         </>
       )}
     </>
+  );
+}
+
+/** The tag key to group by, applied when it is a valid key (as typed: Enter or leaving the field). */
+function TagKeyField({ value, onChange }: { value: string; onChange: (key: string) => void }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  const valid = TAG_KEY.test(draft);
+  const apply = () => valid && draft !== value && onChange(draft);
+  return (
+    <label>
+      Tag key
+      <input
+        value={draft}
+        list="spend-tag-keys"
+        aria-invalid={!valid}
+        title={valid ? undefined : "letters, digits and _ . : / - (at most 64)"}
+        onChange={(e) => setDraft(e.target.value.trim())}
+        onBlur={apply}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") apply();
+        }}
+      />
+      <datalist id="spend-tag-keys">
+        {["project", "cost-center", "env", "team"].map((k) => (
+          <option key={k} value={k} />
+        ))}
+      </datalist>
+    </label>
   );
 }

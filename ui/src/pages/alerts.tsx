@@ -1,0 +1,139 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useSearchParams } from "react-router";
+import { ErrorNotice } from "../components/notice";
+import { PageHead } from "../components/page";
+import { Pager, useKeysetPages } from "../components/pager";
+import { api, query } from "../lib/api";
+import { when, whenShort } from "../lib/format";
+import type { AlertList, AlertRow, KeyList, TeamList } from "../lib/types";
+
+/** The rules of `alerts.rules[].on` (docs/config.md#alerts). */
+const RULES = [
+  "budget_share",
+  "budget_blocked",
+  "deployment_down",
+  "alias_down",
+  "error_rate",
+  "cache_hit_rate",
+  "daily_report",
+  "weekly_report",
+];
+
+const PAGE = 100;
+const STATE_KIND = { sent: "ok", sending: "warn", partial: "warn", failed: "bad" } as const;
+
+function Deliveries({ a }: { a: AlertRow }) {
+  if (a.deliveries.length === 0) return <span className="muted">none</span>;
+  return (
+    <ul className="plain">
+      {a.deliveries.map((d) => (
+        <li key={d.destination}>
+          {d.destination}: <span className={`badge status-${STATE_KIND[d.state]}`}>{d.state}</span>{" "}
+          <span className="muted small">
+            {d.attempts} {d.attempts === 1 ? "attempt" : "attempts"}
+            {d.attempts > 1 && ` (${d.attempts - 1} ${d.attempts === 2 ? "retry" : "retries"})`}
+            {d.status !== undefined && ` · last answer ${d.status === 0 ? "none" : d.status}`}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The alerts pushed lately (`GET /admin/v1/alerts`), newest first, and how each destination took them. */
+export function Alerts() {
+  const [params, setParams] = useSearchParams();
+  const rule = params.get("rule") ?? "";
+  const pages = useKeysetPages(params, setParams);
+  const { before } = pages;
+  const list = useQuery({
+    queryKey: ["alerts", rule, before],
+    queryFn: () => api<AlertList>(`/admin/v1/alerts${query({ rule, before, limit: PAGE })}`),
+    placeholderData: keepPreviousData,
+    refetchInterval: before ? false : 15_000,
+  });
+  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys") });
+  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams") });
+  // A key's or team's alert names it by id: shown by its name, the id on hover.
+  const names = new Map<string, string>([
+    ...(keys.data?.data ?? []).map((k) => [`key ${k.id}`, k.name] as [string, string]),
+    ...(teams.data?.data ?? []).map((t) => [`team ${t.id}`, t.name] as [string, string]),
+  ]);
+  const rows = list.data?.data ?? [];
+  return (
+    <>
+      <PageHead title="Alerts" />
+      <p className="muted small">Newest first, from every instance; the page refreshes itself.</p>
+      <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Rule
+          <select
+            value={rule}
+            onChange={(e) => {
+              pages.reset();
+              setParams(e.target.value ? new URLSearchParams({ rule: e.target.value }) : {});
+            }}
+          >
+            <option value="">any</option>
+            {RULES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      {list.isError && <ErrorNotice error={list.error} what="alerts (GET /admin/v1/alerts)" />}
+      {list.isPending && <p className="loading">Loading…</p>}
+      {list.data && (
+        <>
+          <div className="table-wrap">
+            <table aria-label="Alerts, newest first" aria-busy={list.isFetching}>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Rule</th>
+                  <th scope="col">Subject</th>
+                  <th scope="col">Message</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Destinations</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.length === 0 && (
+                  <tr>
+                    <td colSpan={6} className="muted">
+                      No alerts{rule ? ` for ${rule}` : ""}. Rules and destinations are set under <code>alerts:</code>{" "}
+                      in the configuration.
+                    </td>
+                  </tr>
+                )}
+                {rows.map((a) => (
+                  <tr key={a.id} data-rule={a.rule}>
+                    <td title={`${when(a.at)} (window ${a.window})`} className="nowrap">
+                      {whenShort(a.at)}
+                    </td>
+                    <td>
+                      <code className="small">{a.rule}</code>
+                    </td>
+                    <td title={a.subject}>
+                      <span className="muted small">{a.scope}</span> {names.get(`${a.scope} ${a.subject}`) ?? a.subject}
+                    </td>
+                    <td>{a.message}</td>
+                    <td>
+                      <span className={`badge status-${STATE_KIND[a.state]}`}>{a.state}</span>
+                    </td>
+                    <td>
+                      <Deliveries a={a} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager label="Pages of alerts" pages={pages} next={rows.length === PAGE ? rows.at(-1)?.at : null} />
+        </>
+      )}
+    </>
+  );
+}

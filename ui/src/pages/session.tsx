@@ -1,0 +1,140 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router";
+import { AgentTree } from "../components/agent-tree";
+import { ErrorNotice, Notice } from "../components/notice";
+import { Card, PageHead, Tile } from "../components/page";
+import { SessionTimeline } from "../components/session-timeline";
+import { api } from "../lib/api";
+import { count, duration, pct, short, usd, when } from "../lib/format";
+import { useScope } from "../lib/session";
+import type { SessionDetail, TeamList } from "../lib/types";
+
+/** One coding session: its totals, its agents as a tree, the models it used and its requests in time order. */
+export function SessionPage() {
+  const { id = "" } = useParams();
+  const scope = useScope();
+  const q = useQuery({
+    queryKey: ["session-detail", scope.base, id],
+    queryFn: () => api<SessionDetail>(`${scope.base}/sessions/${encodeURIComponent(id)}`),
+  });
+  return (
+    <>
+      <PageHead title="Session">
+        <Link to="/sessions" className="button">
+          ← All sessions
+        </Link>
+      </PageHead>
+      {q.isError && <ErrorNotice error={q.error} what={`session ${id}`} />}
+      {q.isPending && <p className="loading">Loading…</p>}
+      {q.data && <Detail s={q.data} />}
+    </>
+  );
+}
+
+function Detail({ s }: { s: SessionDetail }) {
+  const scope = useScope();
+  const teams = useQuery({
+    queryKey: ["teams"],
+    queryFn: () => api<TeamList>("/admin/v1/teams"),
+    enabled: scope.role !== "key" && s.team_id !== null,
+  });
+  const teamName = teams.data?.data.find((t) => t.id === s.team_id)?.name ?? s.team_id;
+  return (
+    <div className="request session">
+      <Card className="summary">
+        <div className="summary-line">
+          <strong className="session-id">{s.id}</strong>
+          <span className="badge">{s.tool ?? "unknown tool"}</span>
+        </div>
+        <dl className="facts">
+          <dt>Started</dt>
+          <dd>{when(s.started_at)}</dd>
+          <dt>Last request</dt>
+          <dd>{when(s.last_at)}</dd>
+          {scope.role !== "key" && (
+            <>
+              <dt>Key</dt>
+              <dd>{s.key_name ?? s.key_id ?? "—"}</dd>
+              <dt>Team</dt>
+              <dd>{teamName ?? "—"}</dd>
+              <dt>User</dt>
+              <dd>{s.user ?? "—"}</dd>
+            </>
+          )}
+        </dl>
+      </Card>
+      <section className="tiles" aria-label="Totals">
+        <Tile label="Cost" value={usd(s.cost_usd)} />
+        <Tile label="Requests" value={count(s.requests)} hint={s.errors > 0 ? `${s.errors} failed` : "none failed"} />
+        <Tile label="Duration" value={duration(s.duration_ms)} hint="first request to last answer" />
+        <Tile
+          label="Tokens"
+          value={short(s.tokens.input + s.tokens.output)}
+          hint={`${count(s.tokens.input)} in · ${count(s.tokens.output)} out`}
+        />
+        <Tile
+          label="Cache hit"
+          value={s.cache_hit_rate === null ? "—" : pct(s.cache_hit_rate)}
+          hint={`${count(s.tokens.cache_read)} read · ${count(s.tokens.cache_write)} written`}
+        />
+      </section>
+      <section aria-labelledby="agents-h">
+        <h2 id="agents-h">Agents</h2>
+        <AgentTree agents={s.agents} />
+      </section>
+      <section aria-labelledby="models-h">
+        <h2 id="models-h">Models</h2>
+        <div className="table-wrap">
+          <table aria-label="Models">
+            <thead>
+              <tr>
+                <th scope="col">Upstream model</th>
+                <th scope="col" className="num">
+                  Requests
+                </th>
+                <th scope="col" className="num">
+                  Input
+                </th>
+                <th scope="col" className="num">
+                  Output
+                </th>
+                <th scope="col" className="num">
+                  Cache hit
+                </th>
+                <th scope="col" className="num">
+                  Cost
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.models.map((m) => (
+                <tr key={m.model ?? "(none)"}>
+                  <th scope="row">{m.model ?? "(no upstream)"}</th>
+                  <td className="num">{count(m.requests)}</td>
+                  <td className="num">{count(m.tokens.input)}</td>
+                  <td className="num">{count(m.tokens.output)}</td>
+                  <td className="num">{m.cache_hit_rate === null ? "—" : pct(m.cache_hit_rate)}</td>
+                  <td className="num">{usd(m.cost_usd)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section aria-labelledby="timeline-h">
+        <h2 id="timeline-h">Timeline</h2>
+        {s.failures.length > 0 && (
+          <Notice kind="warning" title={`${s.failures.length} failed or refused`}>
+            Marked in the timeline; open a request for its route and error.
+          </Notice>
+        )}
+        {s.timeline.length < s.requests && (
+          <p className="muted small">
+            The first {count(s.timeline.length)} of {count(s.requests)} requests.
+          </p>
+        )}
+        <SessionTimeline rows={s.timeline} />
+      </section>
+    </div>
+  );
+}
