@@ -32,8 +32,45 @@ export function createLogger(level: string, pretty?: boolean, sync = false): Log
   if (human) return pino({ level, base: undefined }, terminalStream(process.stdout));
   // Written from a background write, off the request path (unless `sync`: a process that logs rarely, like
   // the workers' supervisor); flushed when the gateway closes.
-  return pino(
-    { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
-    pino.destination({ dest: 1, sync }),
-  );
+  const options = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  if (sync) return pino(options, pino.destination({ dest: 1, sync }));
+  return pino(options, batched(pino.destination({ dest: 1, sync: false, minLength: BATCH_BYTES })));
+}
+
+/** Lines are gathered up to this many bytes per write (one write per request cost more than the line itself). */
+const BATCH_BYTES = 8 * 1024;
+/** …and written at most this long after the first of them, whatever the traffic. */
+const BATCH_MS = 50;
+
+type Boom = ReturnType<typeof pino.destination>;
+
+/**
+ * A background destination that gathers lines into one write of up to BATCH_BYTES, and writes what it holds
+ * BATCH_MS after the first line at the latest (a quiet gateway's last lines are not held). pino flushes the
+ * destination synchronously when the process exits; a killed process loses at most BATCH_MS of lines.
+ */
+function batched(boom: Boom): DestinationStream & { flush(cb?: (err?: Error) => void): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const due = () => {
+    timer = undefined;
+    try {
+      boom.flush();
+    } catch {
+      // closed meanwhile: pino wrote what it held as the process ended
+    }
+  };
+  return {
+    write(line: string) {
+      boom.write(line);
+      if (timer === undefined) {
+        timer = setTimeout(due, BATCH_MS);
+        timer.unref();
+      }
+    },
+    flush(cb?: (err?: Error) => void) {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      boom.flush(cb);
+    },
+  };
 }
