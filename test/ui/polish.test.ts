@@ -161,7 +161,7 @@ describe("web UI: the team lead's rough edges", { timeout: 90_000 }, () => {
       await w.shot("1-playground");
       // Signing out forgets the key in this tab.
       await page.getByRole("button", { name: "Sign out" }).click();
-      await page.waitForFunction(() => sessionStorage.getItem("llmux.playground.key") === null);
+      await page.waitForFunction("sessionStorage.getItem('llmux.playground.key') === null");
       expect(unexpected(w.errors)).toEqual([]);
     } finally {
       await w.close();
