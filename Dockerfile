@@ -29,7 +29,8 @@ VOLUME ["/var/lib/llmux"]
 WORKDIR /var/lib/llmux
 USER node
 EXPOSE 4000
+# GET /health on the port llmux listens on: PORT, else server.port of $LLMUX_CONFIG, else 4000.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "/app/dist/cli/healthcheck.js"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "/app/dist/cli/main.js", "start", "--host", "0.0.0.0"]

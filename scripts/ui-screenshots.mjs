@@ -299,6 +299,8 @@ mock.enqueue({
 });
 await p.getByRole("button", { name: "Send" }).click();
 await p.getByText("done", { exact: true }).waitFor();
+// The usage table's cost comes from the request log once the request is settled.
+await p.getByRole("table", { name: "Usage" }).getByText(/^\$\d/).waitFor();
 await shot(p, "playground");
 await desk.context.close();
 

@@ -5,6 +5,7 @@
 
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { allowListWarning, keyAllowLists } from "../launch/allow-check.js";
 import { servesMcp } from "../launch/mcp.js";
 import { checkKey } from "../launch/models.js";
 import { findOnPath, runTool } from "../launch/run-tool.js";
@@ -172,6 +173,8 @@ async function launch(spec: ToolSpec, input: CommandInput): Promise<number> {
   };
   const setup = spec.setup(setupInput);
   say(`${spec.title} → ${target.url} (key: ${target.keySource})`);
+  const warning = await allowListCheck(spec, setupInput, target);
+  if (warning) say(warning);
   for (const n of setup.notes) say(n);
   const written = writePrivateFiles(setup, stateDir(input.env));
   if (setup.home) preparePrivateHome(setup.home, setup.env, stateDir(input.env));
@@ -179,6 +182,19 @@ async function launch(spec: ToolSpec, input: CommandInput): Promise<number> {
     for (const f of written) rmSync(f, { force: true });
   };
   return runTool(bin, [...setup.args, ...input.args], toolEnv(input.env, setup.env, setup.unset), cleanup);
+}
+
+/** The warning when the key's allow-lists exclude a name the tool will ask for (a minted key only). */
+async function allowListCheck(spec: ToolSpec, input: SetupInput, target: { url: string; key: string }) {
+  const names: string[] = [];
+  const main = input.model ?? spec.defaultModels?.model;
+  const small = spec.smallModel ? (input.smallModel ?? spec.defaultModels?.small) : undefined;
+  if (main) names.push(main);
+  if (small && small !== main) names.push(small);
+  if (names.length === 0 || !target.key.startsWith("lx-")) return undefined;
+  const lists = await keyAllowLists(target.url, target.key);
+  const defaults = input.model === undefined && (!spec.smallModel || input.smallModel === undefined);
+  return lists ? allowListWarning(spec.title, names, lists, defaults) : undefined;
 }
 
 /** Writes the run's private settings files (mode 0600, in llmux's state directory) and names them to the tool. */

@@ -16,7 +16,13 @@ export interface MockOptions {
 
 /** `llmux mock`: the scripted upstream on a port, echoing by default. */
 export async function mock(o: MockOptions): Promise<MockServer> {
-  const opts: Parameters<typeof startMockServer>[0] = { port: o.port ?? 4010, host: o.host ?? "127.0.0.1" };
+  // Its echo reports input tokens estimated from the prompt, so a budget tried against it is spent as a real
+  // prompt would spend it (the tests' mock keeps its fixed figure).
+  const opts: Parameters<typeof startMockServer>[0] = {
+    port: o.port ?? 4010,
+    host: o.host ?? "127.0.0.1",
+    promptTokens: true,
+  };
   if (o.latencyMs !== undefined) opts.latencyMs = o.latencyMs;
   if (o.chunkDelayMs !== undefined) opts.chunkDelayMs = o.chunkDelayMs;
   if (o.strict) opts.validate = true;
@@ -51,7 +57,8 @@ export const mockCommand: Command = {
   summary: "Run the scripted mock upstream (Anthropic, OpenAI, Azure and compatible dialects).",
   description: [
     "A stand-in for the providers, for trying llmux and for tests: it serves each provider's API at its",
-    "real paths and echoes the last user message, streamed or not.",
+    "real paths and echoes the last user message, streamed or not, with input tokens estimated from the",
+    "request (a token per four bytes of its body).",
     "",
     "With --replay DIR it answers with the upstream streams recorded by logging.record (or llmux start",
     "--record DIR): each request gets the recorded answer whose upstream request has the same content,",

@@ -85,7 +85,7 @@ function crossCheck(config: Config, problems: string[]): void {
   for (const p of config.auth.passthrough_providers)
     if (!config.providers[p]) problems.push(`auth.passthrough_providers: '${p}' is not one of providers`);
   const knownProvider = (path: string, name: string) => {
-    if (config.providers[name]) return;
+    if (typeof name !== "string" || config.providers[name]) return;
     const known = Object.keys(config.providers);
     const close = known.find((k) => k.toLowerCase() === name.toLowerCase());
     problems.push(
@@ -127,6 +127,45 @@ function crossCheck(config: Config, problems: string[]): void {
     }
   }
 }
+
+type Loose = Record<string, unknown>;
+const objectOf = (v: unknown): Loose => (v && typeof v === "object" && !Array.isArray(v) ? (v as Loose) : {});
+const textOf = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const textsOf = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : undefined;
+const mapOf = <T>(v: unknown, f: (o: Loose) => T): Record<string, T> =>
+  Object.fromEntries(Object.entries(objectOf(v)).map(([k, o]) => [k, f(objectOf(o))]));
+
+/**
+ * What the cross-checks read of a configuration the schema refused: its providers, models and keys, each
+ * value that has the wrong shape left out, so that a bad provider reference is reported in the same pass as
+ * the schema's problems instead of only once they are fixed.
+ */
+function looseConfig(raw: unknown): Config {
+  const root = objectOf(raw);
+  const auth = objectOf(root.auth);
+  const loose = {
+    auth: {
+      passthrough: auth.passthrough === true,
+      keys: textsOf(auth.keys) ?? [],
+      passthrough_providers: textsOf(auth.passthrough_providers) ?? [],
+    },
+    providers: mapOf(root.providers, (p) => ({ type: textOf(p.type), preset: textOf(p.preset), base_url: p.base_url })),
+    models: mapOf(root.models, (m) => ({
+      provider: textOf(m.provider),
+      model: textOf(m.model),
+      deployments: Array.isArray(m.deployments)
+        ? m.deployments.map((d) => ({ provider: textOf(objectOf(d).provider), model: textOf(objectOf(d).model) }))
+        : undefined,
+      fallbacks: textsOf(m.fallbacks),
+      context_window_fallbacks: textsOf(m.context_window_fallbacks),
+    })),
+  };
+  return loose as unknown as Config;
+}
+
+/** A problem's path as the cross-checks write it (`models.a.deployments.0.provider`), from its line. */
+const linePath = (line: string): string => line.slice(0, line.indexOf(":")).replace(/\[(\d+)\]/g, ".$1");
 
 /**
  * Variables always produce strings. Where validation expected a number or a boolean and found a string
@@ -177,7 +216,18 @@ export function parseConfig(raw: unknown, env: Env = process.env, warnings?: str
       problems.push(...issueLines(issue, interpolated, ConfigSchema));
     }
   }
-  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  if (problems.length > 0 || !result.success) {
+    // The cross-checks too, on what can be read, in the same pass; a path already reported is not twice.
+    const reported = problems.map(linePath);
+    const more: string[] = [];
+    crossCheck(looseConfig(interpolated), more);
+    for (const line of more) {
+      const path = linePath(line);
+      if (!reported.some((r) => path === r || path.startsWith(`${r}.`) || r.startsWith(`${path}.`)))
+        problems.push(line);
+    }
+    throw new ConfigError(problems);
+  }
   crossCheck(result.data, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   for (const l of found.literal) {

@@ -17,6 +17,8 @@ export interface FoundKey {
   name: string;
   user_label: string | null;
   team_id: string | null;
+  /** Its team's name (null: no team). */
+  team_name: string | null;
   /** The only providers the key may reach; null: any. */
   providers: string[] | null;
   /** Its team is disabled. */
@@ -56,6 +58,7 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
       "k.models",
       "k.providers",
       "t.disabled as team_disabled",
+      "t.name as team_name",
       "k.mcp",
       "k.tags",
       "k.expires_at",
@@ -82,6 +85,7 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
     name: row.name,
     user_label: row.user_label,
     team_id: row.team_id,
+    team_name: row.team_name ?? null,
     providers: row.providers ? (JSON.parse(row.providers) as string[]) : null,
     team_disabled: row.team_disabled === 1,
     tags: defaultTagsOf(row.tags),

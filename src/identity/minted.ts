@@ -215,12 +215,12 @@ function mcpAccessOf(found: FoundKey): Principal["mcp"] {
 /** The key's and its team's budgets and limits, those that are set. */
 function quotasOf(found: FoundKey): Quota[] | undefined {
   const out: Quota[] = [];
-  const add = (scope: Quota["scope"], id: string, q: QuotaSettings | null) => {
+  const add = (scope: Quota["scope"], id: string, name: string | null, q: QuotaSettings | null) => {
     if (q && (q.budget || q.limits))
-      out.push({ scope, id, budget: q.budget ?? undefined, limits: q.limits ?? undefined });
+      out.push({ scope, id, name: name ?? undefined, budget: q.budget ?? undefined, limits: q.limits ?? undefined });
   };
-  add("key", found.id, found.quota);
-  if (found.team_id) add("team", found.team_id, found.team_quota);
+  add("key", found.id, found.name, found.quota);
+  if (found.team_id) add("team", found.team_id, found.team_name, found.team_quota);
   return out.length > 0 ? out : undefined;
 }
 

@@ -42,6 +42,8 @@ export interface Principal {
 export interface Quota {
   readonly scope: "key" | "team" | "user" | "tag";
   readonly id: string;
+  /** A key's or team's name, for the log lines and alerts that speak of it (the id stays the reference). */
+  readonly name?: string | undefined;
   readonly budget?: { readonly usd: number; readonly period: "day" | "week" | "month" | "total" } | undefined;
   readonly limits?: { readonly rpm?: number; readonly tpm?: number; readonly concurrency?: number } | undefined;
 }

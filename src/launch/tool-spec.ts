@@ -98,6 +98,11 @@ export interface ToolSpec {
   docs: string;
   /** Whether the tool has a setting for a small/background model. */
   smallModel: boolean;
+  /**
+   * The names the tool asks for when it is given none (its main model, its small one), those that are known
+   * and stable enough to check a key's allow-list against.
+   */
+  defaultModels?: { model?: string; small?: string };
   setup(input: SetupInput): Setup;
   /** An example invocation for help (arguments after --). */
   example: string;

@@ -56,6 +56,8 @@ const claude: ToolSpec = {
   npm: "@anthropic-ai/claude-code",
   docs: "docs/clients/claude-code.md",
   smallModel: true,
+  // Claude Code 2.1's defaults (docs/clients/claude-code.md).
+  defaultModels: { model: "claude-opus-4-8", small: "claude-haiku-4-5" },
   example: 'llmux claude -- -p "explain this repository"',
   setup({ url, key, model, smallModel, mcp, headers, env: userEnv }) {
     const env: Record<string, string> = { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: key, ...CLAUDE_QUIET };

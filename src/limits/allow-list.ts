@@ -1,3 +1,4 @@
+import type { Principal } from "../identity/principal.js";
 import type { ErrorInfo } from "../ir/types.js";
 import type { Admission, AdmitInput, Admitted } from "../request/admission.js";
 import type { Route } from "../routing/model-table.js";
@@ -19,6 +20,25 @@ function matches(glob: string, name: string): boolean {
 /** Whether every allow-list (the key's, its team's) admits the model name. */
 export function allowed(lists: readonly (readonly string[])[] | undefined, model: string): boolean {
   return !lists || lists.every((list) => list.some((g) => matches(g, model)));
+}
+
+/**
+ * Of `names` (aliases and patterns), those a caller may use: its allow-lists admit them, and (a caller bound
+ * to some providers) the provider that serves them is one of those. What GET /v1/models lists and what a
+ * model-not-found error offers.
+ */
+export function usableNames(
+  names: readonly string[],
+  caller: { readonly allow?: Principal["allow"]; readonly providers?: Principal["providers"] } | undefined,
+  providerOf: (name: string) => string | undefined,
+): string[] {
+  const only = caller?.providers;
+  return names.filter((name) => {
+    if (!allowed(caller?.allow, name)) return false;
+    if (!only) return true;
+    const provider = providerOf(name);
+    return provider !== undefined && only.includes(provider);
+  });
 }
 
 /**

@@ -41,6 +41,13 @@ export interface BudgetCheck {
 export type Seeded = Map<string, number>;
 const SEEDED_MS = 10_000;
 
+/** How a log line or alert names a quota's owner: `key alice-laptop (key_…)`, or `team data (team_…)`. */
+export function quotaWho(q: Quota): string {
+  return q.name && q.name !== q.id ? `${q.scope} ${q.name} (${q.id})` : `${q.scope} ${q.id}`;
+}
+
+const named = (q: Quota): { name?: string } => (q.name ? { name: q.name } : {});
+
 /** Reserves the request's estimated cost in the quota's current budget window (seeded from the ledger: budget-seed.ts). */
 export async function reserveBudget(
   deps: LimitsDeps,
@@ -72,14 +79,14 @@ export async function reserveBudget(
       id: q.id,
       window: String(w.start),
       until: w.end,
-      message: `${q.scope} ${q.id} is blocked by its ${budget.period} budget of $${budget.usd}`,
-      fields: { spent_usd: usd(r.value), budget_usd: budget.usd, period: budget.period },
+      message: `${quotaWho(q)} is blocked by its ${budget.period} budget of $${budget.usd}`,
+      fields: { spent_usd: usd(r.value), budget_usd: budget.usd, period: budget.period, ...named(q) },
     });
     return { refused: budgetRefusal(q, r.value, res.nanos, limit, w.end) };
   }
   if (r.value >= deps.alertAt * limit && (await deps.hot.setIfAbsent(hotKeys.budgetAlert(key), "1", ttl))) {
-    const message = `${q.scope} ${q.id} has used ${Math.round((r.value / limit) * 100)}% of its ${budget.period} budget of $${budget.usd}`;
-    deps.warn({ scope: q.scope, id: q.id, spent_usd: usd(r.value), budget_usd: budget.usd }, message);
+    const message = `${quotaWho(q)} has used ${Math.round((r.value / limit) * 100)}% of its ${budget.period} budget of $${budget.usd}`;
+    deps.warn({ scope: q.scope, id: q.id, ...named(q), spent_usd: usd(r.value), budget_usd: budget.usd }, message);
     deps.alert?.({
       rule: "budget_share",
       scope: q.scope,
@@ -87,7 +94,7 @@ export async function reserveBudget(
       window: String(w.start),
       until: w.end,
       message,
-      fields: { spent_usd: usd(r.value), budget_usd: budget.usd, period: budget.period },
+      fields: { spent_usd: usd(r.value), budget_usd: budget.usd, period: budget.period, ...named(q) },
     });
   }
   return { hold, left: limit - (r.value - res.nanos) };

@@ -54,8 +54,10 @@ export interface MockScript {
   stop?: MockStop;
   /** The matched stop sequence when `stop` is "stop_sequence" (default "STOP"). */
   stopSequence?: string;
-  /** Default: a deterministic estimate (ceil(chars/4) per block); input defaults to 10. */
+  /** Default: a deterministic estimate (ceil(chars/4) per block); input is `inputTokens`, else 10. */
   usage?: MockUsage;
+  /** The prompt's size in tokens, for the estimated usage when `usage` is not given (default 10). */
+  inputTokens?: number;
   /** An error inside the stream after N completed blocks (HTTP 200 already sent); nothing follows it. */
   streamError?: { afterBlocks: number; message: string; kind: "overloaded" | "server" | "rate_limit" };
   /** Text / reasoning / arguments are split into pieces of this many characters (default 8). */
@@ -113,7 +115,7 @@ export function thinkingText(b: Extract<MockBlock, { type: "reasoning" }>): stri
   return b.text || (b.summary ?? []).join("\n\n");
 }
 
-function estimateUsage(blocks: MockBlock[]): Required<MockUsage> {
+function estimateUsage(blocks: MockBlock[], input: number): Required<MockUsage> {
   let output = 0;
   let reasoning = 0;
   for (const b of blocks) {
@@ -122,14 +124,14 @@ function estimateUsage(blocks: MockBlock[]): Required<MockUsage> {
     else if (b.type === "tool_call") output += tokens(b.name) + tokens(b.arguments);
     else output += tokens(b.text);
   }
-  return { input: 10, output: Math.max(1, output + reasoning), cacheRead: 0, cacheWrite: 0, reasoning };
+  return { input, output: Math.max(1, output + reasoning), cacheRead: 0, cacheWrite: 0, reasoning };
 }
 
 /** Fills in every default of a script. */
 export function resolveScript(script: MockScript): ResolvedScript {
   const usage = script.usage
     ? { cacheRead: 0, cacheWrite: 0, reasoning: 0, ...script.usage }
-    : estimateUsage(script.blocks);
+    : estimateUsage(script.blocks, script.inputTokens ?? 10);
   const hasTool = script.blocks.some((b) => b.type === "tool_call");
   return {
     seed: createHash("sha256").update(canonical(script)).digest("hex"),

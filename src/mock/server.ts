@@ -75,6 +75,11 @@ export interface MockServerOptions {
   validate?: boolean;
   /** Answers a request before the queue is asked (`llmux mock --replay`: recorded answers). */
   answer?: (req: MockRequest) => MockTurn | undefined;
+  /**
+   * The echo's input tokens estimated from the request (a token per four bytes of its body, as the
+   * count_tokens endpoints answer) instead of 10 for any prompt: `llmux mock`, where budgets are tried.
+   */
+  promptTokens?: boolean;
 }
 
 export interface MockServer {
@@ -232,7 +237,11 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       return;
     }
     const model = ep.api === "gemini" ? ep.model : (body as { model?: unknown } | undefined)?.model;
-    const turn: MockTurn = opts.answer?.(record) ?? take(model) ?? { ...(opts.fallback ?? echo)(body, record) };
+    const turn: MockTurn = opts.answer?.(record) ??
+      take(model) ?? {
+        ...(opts.fallback ?? echo)(body, record),
+        ...(opts.promptTokens && !opts.fallback ? { inputTokens: Math.max(1, Math.ceil(raw.length / 4)) } : {}),
+      };
     const latency = turn.latencyMs ?? opts.latencyMs ?? 0;
     const delay = turn.chunkDelayMs ?? opts.chunkDelayMs ?? 0;
     const provider = ep.api === "anthropic" ? "anthropic" : ep.api === "gemini" ? "gemini" : ep.provider;

@@ -82,6 +82,7 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
     pathModel: accepted.match.model,
     pathStream: accepted.match.stream,
     models: deps.models,
+    caller: principal,
     defaults: { policy: deps.config.defaults.policy, reasoningDisplay: deps.config.defaults.reasoning_display },
     clientName,
     cursor: {

@@ -1,9 +1,11 @@
 import { type ClientName, isResponsesShaped } from "../clients/detect.js";
 import type { ChatReasoningMode, ResponseOptions } from "../dialects/types.js";
+import type { Principal } from "../identity/principal.js";
 import { newId } from "../ir/ids.js";
 import { InputError, isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo, Json, JsonObject, Request } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
+import { usableNames } from "../limits/allow-list.js";
 import { capabilitiesOf } from "../models/capabilities.js";
 import { applyAliasSettings, applyCapabilities, type Policy } from "../models/policy.js";
 import { bodyView, irView } from "../models/settings-view.js";
@@ -25,6 +27,8 @@ export interface PlanInput {
   /** Streaming as the path asks for it (Gemini `:streamGenerateContent`), overriding the body's. */
   pathStream?: boolean | undefined;
   models: ModelTable;
+  /** The caller's allow-lists and providers: a model-not-found error offers only the models it may use. */
+  caller?: { readonly allow?: Principal["allow"]; readonly providers?: Principal["providers"] } | undefined;
   defaults: { policy: Policy; reasoningDisplay: ChatReasoningMode };
   /** Which client this is (Cursor gets its own treatment) and how Cursor is served. */
   clientName?: ClientName | undefined;
@@ -61,11 +65,12 @@ export function plan(input: PlanInput): Plan | ErrorInfo {
   if (typeof requested !== "string" || requested.length === 0) return invalid("model", "model is required");
   const route = input.route ?? input.models.resolve(requested);
   if (!route) {
-    const known = input.models.names();
+    const known = usableNames(input.models.names(), input.caller, (n) => input.models.resolve(n)?.provider.name);
+    const yours = input.caller?.allow || input.caller?.providers ? "Models this API key may use" : "Known models";
     return {
       status: 404,
       kind: "not_found",
-      message: `The model '${requested}' is not configured here. Known models: ${known.length > 0 ? known.join(", ") : "(none)"}`,
+      message: `The model '${requested}' is not configured here. ${yours}: ${known.length > 0 ? known.join(", ") : "(none)"}`,
       param: "model",
       code: "model_not_found",
     };

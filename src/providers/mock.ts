@@ -1,5 +1,5 @@
 import type { ProviderConfig } from "../config/schema.js";
-import type { Json } from "../ir/types.js";
+import type { Json, Part } from "../ir/types.js";
 import {
   anthropicBody,
   anthropicStream,
@@ -15,20 +15,35 @@ import type { LocalReply, Provider } from "./types.js";
 
 type MockConfig = Extract<ProviderConfig, { type: "mock" }>;
 
-/** The last user message's text, read with the mock's own dialect. */
-function lastUserText(dialect: MockConfig["dialect"], body: Json): string {
+/** The text a part of the prompt carries (its words, a tool call's arguments, a tool result's text). */
+function partText(p: Part): string {
+  if (p.type === "text" || p.type === "refusal") return p.text;
+  if (p.type === "reasoning") return p.text;
+  if (p.type === "tool_call") return p.name + p.arguments;
+  if (p.type === "tool_result") return p.content.map(partText).join("");
+  return "";
+}
+
+/**
+ * What the mock reads of a request: the last user message's text, and the prompt's size in tokens, estimated
+ * as the mock estimates its own answer (a token per four characters of the instructions, messages and tool
+ * definitions), so a budget tried against the mock is spent as a real prompt would spend it.
+ */
+export function readPrompt(dialect: MockConfig["dialect"], body: Json): { said: string; inputTokens: number } {
   try {
     const req = codecs[dialect].decodeRequest(body);
-    for (let i = req.messages.length - 1; i >= 0; i--) {
+    let said = "";
+    for (let i = req.messages.length - 1; i >= 0 && !said; i--) {
       const m = req.messages[i]!;
-      if (m.role !== "user") continue;
-      const text = m.content.map((p) => (p.type === "text" ? p.text : "")).join("");
-      if (text) return text;
+      if (m.role === "user") said = m.content.map((p) => (p.type === "text" ? p.text : "")).join("");
     }
+    let chars = (req.instructions ?? []).reduce((n, p) => n + p.text.length, 0);
+    for (const m of req.messages) for (const p of m.content) chars += partText(p).length;
+    for (const t of req.tools ?? []) chars += JSON.stringify(t).length;
+    return { said, inputTokens: Math.max(1, Math.ceil(chars / 4)) };
   } catch {
-    // fall through
+    return { said: "", inputTokens: 1 };
   }
-  return "";
 }
 
 async function* toBytes(events: string[]): AsyncIterable<Uint8Array> {
@@ -49,9 +64,9 @@ export function mockProvider(name: string, cfg: MockConfig): Provider {
     requestOptions: () => ({}),
     target: () => ({ url: "mock://local", headers: {} }),
     async local(body: unknown): Promise<LocalReply> {
-      const said = lastUserText(cfg.dialect, body as Json);
+      const { said, inputTokens } = readPrompt(cfg.dialect, body as Json);
       const text = cfg.reply ?? (said ? `llmux mock: you said "${said.slice(0, 2000)}"` : "llmux mock: hello!");
-      const script: MockScript = { blocks: [{ type: "text", text }], model: "llmux-mock", chunkChars: 12 };
+      const script: MockScript = { blocks: [{ type: "text", text }], model: "llmux-mock", chunkChars: 12, inputTokens };
       // Asked without streaming (a passthrough of a non-streaming client), it answers one JSON body, as
       // the provider it stands for would.
       if (cfg.dialect !== "gemini" && (body as { stream?: unknown } | null)?.stream !== true) {

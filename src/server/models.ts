@@ -1,19 +1,13 @@
 import type { Principal } from "../identity/principal.js";
 import { nowSeconds } from "../ir/ids.js";
 import type { Dialect } from "../ir/types.js";
-import { allowed } from "../limits/allow-list.js";
+import { usableNames } from "../limits/allow-list.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
 import type { ModelTable } from "../routing/model-table.js";
 
 /** The model names `principal` may use: its allow-lists admit them, and their provider takes its key. */
 export function modelsOf(models: ModelTable, principal: Principal | undefined): string[] {
-  const only = principal?.providers;
-  return models.listed().filter((id) => {
-    if (!allowed(principal?.allow, id)) return false;
-    if (!only) return true;
-    const provider = models.resolve(id)?.provider.name;
-    return provider !== undefined && only.includes(provider);
-  });
+  return usableNames(models.listed(), principal, (id) => models.resolve(id)?.provider.name);
 }
 
 /**

@@ -421,6 +421,33 @@ describe("parseConfig: validation errors name the path", () => {
     ).toEqual(["models.gpt-high.provider: no provider named 'azur' (known: azure, claude)"]);
   });
 
+  it("reports schema problems and bad references in one pass, each path once", () => {
+    const problems = problemsOf(() =>
+      parseConfig(
+        {
+          server: { port: "four thousand" },
+          providers: {
+            azure: { type: "azure", base_url: "https://r.openai.azure.com" },
+            claude: { type: "anthropic", api_key: 42 },
+          },
+          models: {
+            "gpt-high": { provider: "azur" },
+            coder: { deployments: [{ provider: "claude" }, { provider: "kimi" }], fallbacks: ["nowhere"] },
+            broken: { provider: 7 },
+          },
+        },
+        {},
+      ),
+    );
+    expect(problems.filter((p) => p.startsWith("server.port: "))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith("providers.claude.api_key: "))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith("models.broken.provider: "))).toHaveLength(1);
+    expect(problems).toContain("models.gpt-high.provider: no provider named 'azur' (known: azure, claude)");
+    expect(problems).toContain("models.coder.deployments.1.provider: no provider named 'kimi' (known: azure, claude)");
+    expect(problems).toContain("models.coder.fallbacks.0: no model alias named 'nowhere'");
+    expect(problems).toHaveLength(6);
+  });
+
   it("models.X.provider with no providers at all", () => {
     expect(problemsOf(() => parseConfig({ models: { m: { provider: "p" } } }, {}))).toEqual([
       "models.m.provider: no provider named 'p'",

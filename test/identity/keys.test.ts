@@ -65,6 +65,21 @@ describe.each(ENGINES)("minted keys on $engine", ({ fresh }) => {
     expect((await chat(h, SERVICE, "via-anthropic")).status).toBe(200);
   });
 
+  it("a model that does not exist is answered with the models this key may use, not every model", async () => {
+    const minted = await admin(h, "POST", "/keys", { name: "narrow", models: ["via-openai-chat", "via-compat"] });
+    const upstreamBefore = h.mock.requests.length;
+    const missing = await chat(h, minted.body.key, "gpt-9");
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toBe(
+      "The model 'gpt-9' is not configured here. Models this API key may use: via-openai-chat, via-compat",
+    );
+    // A service key (no allow-list) is still offered every model.
+    const all = await chat(h, SERVICE, "gpt-9");
+    expect(all.body.error.message).toContain("Known models: ");
+    expect(all.body.error.message).toContain("via-anthropic");
+    expect(h.mock.requests.length).toBe(upstreamBefore);
+  });
+
   it("disabling refuses a key and enabling restores it; a key without a team stands alone", async () => {
     const minted = await admin(h, "POST", "/keys", { name: "solo" });
     const key = minted.body.key;

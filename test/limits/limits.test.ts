@@ -171,6 +171,16 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
     expect(alerts()).toBe(2);
   });
 
+  it("the soft alert's log line names the key by its name, with its id", async () => {
+    const { admit, warnings } = setup({ t: Date.parse("2026-11-22T10:00:00Z") });
+    const q = { scope: "key" as const, id: "key_7f3a", name: "alice-laptop" };
+    const p = principal([{ ...q, budget: { usd: (5 * RESERVE_NANOS) / 1e9, period: "day" } }]);
+    for (let i = 0; i < 4; i++) await admit(p);
+    expect(warnings.filter((w) => w.includes("has used"))).toEqual([
+      "key alice-laptop (key_7f3a) has used 80% of its day budget of $" + (5 * RESERVE_NANOS) / 1e9,
+    ]);
+  });
+
   it("budget windows reset at midnight without a request having to come (injected clock)", async () => {
     const now = { t: Date.parse("2026-11-22T23:59:30Z") };
     const { admit } = setup(now);

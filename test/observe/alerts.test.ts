@@ -86,13 +86,14 @@ describe("alerts from three instances on PostgreSQL and Redis", () => {
       rule: "budget_blocked",
       scope: "key",
       id: k.id,
+      name: "broke",
       budget_usd: 0.000001,
       period: "month",
     });
     const ts = String(sent.headers["llmux-timestamp"]);
     const expected = createHmac("sha256", SECRET).update(`${ts}.${sent.body}`).digest("hex");
     expect(sent.headers["llmux-signature"]).toBe(`sha256=${expected}`);
-    expect(JSON.parse(slack.got[0]!.body).text).toContain(`key ${k.id} is blocked by its month budget`);
+    expect(JSON.parse(slack.got[0]!.body).text).toContain(`key broke (${k.id}) is blocked by its month budget`);
     for (const h of instances) expect(JSON.stringify(h.logs)).not.toContain(SECRET);
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { healthPort } from "../../src/cli/health-port.js";
 import { parseConfig } from "../../src/config/load.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -30,13 +31,34 @@ describe("Dockerfile", () => {
 });
 
 describe("docker-compose.yml", () => {
-  const compose = parseYaml(read("docker-compose.yml")) as {
-    services: Record<string, { image?: string; build?: string; depends_on?: unknown; environment?: object }>;
+  const compose = parseYaml(read("docker-compose.yml"), { merge: true }) as {
+    services: Record<
+      string,
+      { image?: string; build?: string; pull_policy?: string; depends_on?: unknown; environment?: object }
+    >;
   };
-  it("runs two llmux instances behind HAProxy, with PostgreSQL and Redis", () => {
+  it("runs two llmux instances of one image, built once, behind HAProxy, with PostgreSQL and Redis", () => {
     expect(Object.keys(compose.services).sort()).toEqual(["haproxy", "llmux-1", "llmux-2", "postgres", "redis"]);
-    expect(compose.services["llmux-1"]!.build).toBe(".");
-    expect(compose.services["llmux-2"]!.build).toBe(".");
+    const [one, two] = [compose.services["llmux-1"]!, compose.services["llmux-2"]!];
+    expect(one.build).toBe(".");
+    expect(two.build).toBeUndefined();
+    expect(one.image).toBe("llmux:local");
+    expect(two.image).toBe(one.image);
+    expect(two.pull_policy).toBe("never");
+  });
+  it("passes a real provider's secret through the environment, and HAProxy tells llmux the client's address", () => {
+    for (const n of ["llmux-1", "llmux-2"])
+      expect(compose.services[n]!.environment).toMatchObject({ ANTHROPIC_API_KEY: `\${ANTHROPIC_API_KEY:-}` });
+    expect(read("deploy/compose/llmux.yaml")).toContain(`api_key: "\${ANTHROPIC_API_KEY}"`);
+    expect(read("deploy/compose/haproxy.cfg")).toMatch(/^\s+option forwardfor$/m);
+  });
+  it("listens where HAProxy and the health check look: the configuration's port", () => {
+    const port = (parseYaml(read("deploy/compose/llmux.yaml")) as { server: { port: number } }).server.port;
+    const servers = [...read("deploy/compose/haproxy.cfg").matchAll(/^\s+server \S+ llmux-\d:(\d+) /gm)];
+    expect(servers).toHaveLength(2);
+    for (const m of servers) expect(Number(m[1])).toBe(port);
+    expect(read("Dockerfile")).toMatch(/^\s+CMD \["node", "\/app\/dist\/cli\/healthcheck\.js"\]$/m);
+    expect(healthPort({ LLMUX_CONFIG: join(ROOT, "deploy/compose/llmux.yaml") })).toBe(port);
   });
   it("gives both instances a configuration llmux accepts, sharing PostgreSQL and Redis", () => {
     const env = {

@@ -146,12 +146,21 @@ describe("the compose recipe, run without containers", () => {
   });
 
   it("the Dockerfile's HEALTHCHECK command passes against a running instance and fails against none", async () => {
-    const check = instruction(read("Dockerfile"), /HEALTHCHECK .*CMD/);
+    const check = instruction(read("Dockerfile"), /HEALTHCHECK .*CMD/).map((a) => a.replace(/^\/app\//, `${ROOT}/`));
     expect(check[0]).toBe("node");
-    const run = (port: number) =>
-      spawnSync(process.execPath, check.slice(1), { env: { PORT: String(port) }, timeout: 10_000 }).status;
-    expect(run(ports[0]!)).toBe(0);
-    expect(run(await freePort())).toBe(1);
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, check.slice(1), { env, timeout: 10_000 }).status;
+    expect(run({ PORT: String(ports[0]) })).toBe(0);
+    expect(run({ PORT: String(await freePort()) })).toBe(1);
+    // Without PORT it asks the port of the configuration, as llmux does.
+    const dir = mkdtempSync(join(tmpdir(), "llmux-health-"));
+    const at = (port: number) => {
+      const file = join(dir, `llmux-${port}.yaml`);
+      writeFileSync(file, stringify({ server: { port } }));
+      return file;
+    };
+    expect(run({ LLMUX_CONFIG: at(ports[1]!) })).toBe(0);
+    expect(run({ LLMUX_CONFIG: at(await freePort()) })).toBe(1);
   });
 });
 

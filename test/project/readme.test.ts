@@ -11,6 +11,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -58,9 +59,42 @@ describe("README", () => {
 
   it("says what npm test costs and what it needs", () => {
     const tests = README.slice(README.indexOf("## Tests"), README.indexOf("## Use your own models"));
-    expect(tests).toMatch(/about 8–9 minutes/);
+    expect(tests).toMatch(/about 15 minutes/);
     expect(tests).toMatch(/downloads the real coding tools/);
     expect(tests).toMatch(/need the npm registry/);
+  });
+
+  it("its layout names every folder of src/, every top-level folder and every provider type", () => {
+    const layout = README.slice(README.indexOf("## Layout"));
+    const folders = (dir: string) =>
+      readdirSync(join(ROOT, dir), { withFileTypes: true })
+        .filter((d) => d.isDirectory() && d.name !== "types")
+        .map((d) => d.name);
+    for (const room of folders("src")) expect(layout, room).toContain(`src/${room}/`);
+    const tracked = execFileSync("git", ["ls-tree", "-d", "--name-only", "HEAD"], { cwd: ROOT }).toString();
+    for (const top of tracked
+      .trim()
+      .split("\n")
+      .filter((d) => !d.startsWith(".")))
+      expect(layout, top).toMatch(new RegExp(`(^|\\n)${top}/`));
+    const registry = readFileSync(join(ROOT, "src/providers/index.ts"), "utf8");
+    const types = [...registry.matchAll(/case "([\w-]+)":/g)].map((m) => m[1]!);
+    const names: Record<string, string> = { azure: "Azure OpenAI", openai: "OpenAI", anthropic: "Anthropic" };
+    Object.assign(names, { gemini: "Gemini", vertex: "Vertex AI", bedrock: "Amazon Bedrock", cursor: "Cursor" });
+    Object.assign(names, { mock: "the built-in mock", "openai-compatible": "OpenAI-compatible" });
+    expect(types.length).toBeGreaterThanOrEqual(9);
+    for (const type of types) expect(layout, type).toContain(names[type] ?? `(no name for ${type})`);
+  });
+
+  it("the docs speak of one money unit, nano-dollars, and say what model name Codex sees", () => {
+    const docs = [join(ROOT, "README.md"), ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md"))];
+    for (const file of docs) {
+      const text = readFileSync(file.startsWith("/") ? file : join(ROOT, "docs", file), "utf8");
+      expect(text, file).not.toMatch(/micro-?dollars?|millionths of a dollar/i);
+    }
+    const codex = readFileSync(join(ROOT, "docs/clients/codex.md"), "utf8");
+    expect(codex).toContain("Codex's answer names the model Codex asked for");
+    expect(codex).not.toMatch(/answer shows the name of the upstream model/);
   });
 
   it("a llmux.yaml and a schema written in the checkout are ignored by git", () => {

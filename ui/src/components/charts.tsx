@@ -33,13 +33,15 @@ interface ChartProps {
   id: string;
   /** What a point is, in the table's summary ("periods" on a time axis). */
   unit?: string;
+  /** The values are whole numbers (requests, tokens): the axis has no ticks between them (no 0.5 request). */
+  integer?: boolean;
 }
 
 /**
  * One chart, with the same numbers in a table beneath it (folded) for screen readers, keyboard users and
  * anyone who wants exact values.
  */
-export function Chart({ title, kind, data, series, format, id, unit = "periods" }: ChartProps) {
+export function Chart({ title, kind, data, series, format, id, unit = "periods", integer = false }: ChartProps) {
   const axis = {
     tick: { fontSize: 11, fill: "currentColor" },
     stroke: "currentColor",
@@ -50,7 +52,7 @@ export function Chart({ title, kind, data, series, format, id, unit = "periods" 
   // Few points with values: draw them as dots too (a lone point makes no line).
   const sparse = data.filter((p) => series.some((s) => typeof p[s.key] === "number")).length < 40;
   const x = <XAxis dataKey="label" {...axis} minTickGap={24} />;
-  const y = <YAxis {...axis} width={66} tickFormatter={(v: number) => format(v)} allowDecimals />;
+  const y = <YAxis {...axis} width={66} tickFormatter={(v: number) => format(v)} allowDecimals={!integer} />;
   const grid = <CartesianGrid strokeOpacity={0.15} vertical={false} />;
   const tip = (
     <Tooltip

@@ -18,7 +18,10 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
   );
 }
 
-/** A secret shown once: read-only, selected on focus, with a copy button. */
+/**
+ * A secret shown once, whole (the `lx-` prefix included, wrapped on a narrow screen rather than scrolled out
+ * of sight), selected with one click, with a copy button.
+ */
 export function SecretOnce({ value, what = "key" }: { value: string; what?: string }) {
   return (
     <div className="secret">
@@ -26,11 +29,16 @@ export function SecretOnce({ value, what = "key" }: { value: string; what?: stri
         This {what} is shown <strong>once</strong>: llmux keeps only its hash. Copy it now.
       </p>
       <div className="secret-row">
-        <input
+        {/* Not a one-line field: it scrolls a long key out of sight (its lx- prefix); this wraps it, whole. */}
+        <textarea
           readOnly
+          rows={2}
+          className="secret-value"
           value={value}
           aria-label={`The new ${what}`}
           data-testid="secret"
+          data-autofocus
+          spellCheck={false}
           onFocus={(e) => e.currentTarget.select()}
         />
         <CopyButton text={value} />

@@ -24,8 +24,11 @@ export function Dialog({
     if (!d) return;
     if (open && !d.open) {
       d.showModal();
-      // The first field, or else the first button of the body (Cancel, for a question): not the close cross.
-      const first = d.querySelector<HTMLElement>(".dialog-body :is(input, select, textarea, button)");
+      // What asks for it (data-autofocus), else the first field, else the first button of the body (Cancel,
+      // for a question): not the close cross.
+      const first =
+        d.querySelector<HTMLElement>(".dialog-body [data-autofocus]") ??
+        d.querySelector<HTMLElement>(".dialog-body :is(input, select, textarea, button)");
       first?.focus();
     }
     if (!open && d.open) d.close();

@@ -149,3 +149,38 @@ export function apply(dialect: Dialect, a: Answer, event: string | undefined, da
   else if (type === "message_stop") next.done = true;
   return next;
 }
+
+/** An answer's usage in figures, whichever dialect reported it (Chat, Responses or Messages field names). */
+export interface UsageFigures {
+  input: number;
+  output: number;
+  cacheRead: number;
+  reasoning: number;
+}
+
+const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+export function usageFigures(usage: Record<string, unknown>): UsageFigures {
+  const details = (k: string) =>
+    usage[k] && typeof usage[k] === "object" ? (usage[k] as Record<string, unknown>) : {};
+  const cacheRead =
+    num(usage.cache_read_input_tokens) ||
+    num(details("prompt_tokens_details").cached_tokens) ||
+    num(details("input_tokens_details").cached_tokens);
+  // Anthropic's input_tokens leaves out what the cache read or wrote; Chat and Responses include it.
+  const anthropic = "cache_read_input_tokens" in usage || "cache_creation_input_tokens" in usage;
+  const input =
+    num(usage.prompt_tokens) ||
+    num(usage.input_tokens) + (anthropic ? cacheRead + num(usage.cache_creation_input_tokens) : 0);
+  return {
+    input,
+    output: num(usage.completion_tokens) || num(usage.output_tokens),
+    cacheRead,
+    reasoning:
+      num(details("completion_tokens_details").reasoning_tokens) ||
+      num(details("output_tokens_details").reasoning_tokens),
+  };
+}
+
+/** The key a holder signed in with, kept for the playground in this browser tab only (sessionStorage). */
+export const PLAYGROUND_KEY = "llmux.playground.key";

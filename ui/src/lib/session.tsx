@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useEffect } from "react";
 import { api, whenSignedOut } from "./api";
+import { PLAYGROUND_KEY } from "./playground";
 import type { Role, SessionInfo } from "./types";
 
 /** What the signed-in browser may see and do. */
@@ -47,6 +48,7 @@ export function ScopeProvider({ session, children }: { session: SessionInfo; chi
     base: role === "key" ? "/admin/v1/me" : "/admin/v1",
     async signOut() {
       await api("/ui/auth/logout", { method: "POST" });
+      sessionStorage.removeItem(PLAYGROUND_KEY);
       client.clear();
       await client.invalidateQueries({ queryKey: ["session"] });
     },

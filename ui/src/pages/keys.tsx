@@ -74,11 +74,13 @@ export function Keys() {
       {keys.isError && <ErrorNotice error={keys.error} what="the keys" />}
       {keys.data && (
         <div className="table-wrap">
-          <table aria-label="Keys">
+          <table aria-label="Keys" className="keys-table">
             <thead>
               <tr>
                 <th scope="col">Name</th>
-                <th scope="col">Prefix</th>
+                <th scope="col" className="hide-narrow">
+                  Prefix
+                </th>
                 <th scope="col" className="hide-narrow">
                   Team
                 </th>
@@ -111,13 +113,13 @@ export function Keys() {
                 const st = statusOf(k);
                 return (
                   <tr key={k.id} data-key-id={k.id}>
-                    <td>
+                    <td className="key-name">
                       <Link to={`/requests?key_id=${encodeURIComponent(k.id)}`} title="This key's requests">
                         {k.name}
                       </Link>
                       {k.user && <div className="muted small">{k.user}</div>}
                     </td>
-                    <td>
+                    <td className="hide-narrow">
                       <code>{k.prefix}…</code>
                     </td>
                     <td className="hide-narrow">
@@ -130,7 +132,7 @@ export function Keys() {
                     <td className="hide-narrow">{limitsWords(k.limits)}</td>
                     <td className="hide-narrow">{k.expires_at ? when(k.expires_at) : "never"}</td>
                     <td className="hide-narrow">{k.last_used_at ? when(k.last_used_at) : "never"}</td>
-                    <td>
+                    <td className="key-status">
                       <span className={`badge status-${st.cls}`} title={st.why}>
                         {st.word}
                       </span>

@@ -97,11 +97,12 @@ export function Overview() {
           <div className="charts">
             <Chart
               id="rpm"
-              title="Requests per minute"
+              title={`Requests per ${win.bucket}`}
               kind="bar"
               data={data}
-              series={[{ key: "rpm", label: "requests/min" }]}
-              format={(v) => (v >= 10 || v === 0 ? String(Math.round(v)) : v.toFixed(2))}
+              series={[{ key: "requests", label: `requests/${win.bucket}` }]}
+              format={count}
+              integer
             />
             <Chart
               id="errors"
@@ -124,7 +125,15 @@ export function Overview() {
               ]}
               format={ms}
             />
-            <Chart id="tokens" title="Tokens by kind" kind="area" data={data} series={TOKEN_SERIES} format={short} />
+            <Chart
+              id="tokens"
+              title="Tokens by kind"
+              kind="area"
+              data={data}
+              series={TOKEN_SERIES}
+              format={short}
+              integer
+            />
             <Chart
               id="spend"
               title="Spend"

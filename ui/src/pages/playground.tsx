@@ -5,12 +5,76 @@ import { JsonCode } from "../components/code";
 import { MarkdownText } from "../components/markdown";
 import { Notice } from "../components/notice";
 import { Card, PageHead } from "../components/page";
-import { api } from "../lib/api";
-import { type Answer, apply, DIALECTS, type Dialect, emptyAnswer, requestOf } from "../lib/playground";
+import { api, query } from "../lib/api";
+import { count, usd } from "../lib/format";
+import {
+  type Answer,
+  apply,
+  DIALECTS,
+  type Dialect,
+  emptyAnswer,
+  PLAYGROUND_KEY,
+  requestOf,
+  usageFigures,
+} from "../lib/playground";
 import { useScope } from "../lib/session";
 import type { DeploymentList, MintedKey } from "../lib/types";
 
-const STORE = "llmux.playground.key";
+const STORE = PLAYGROUND_KEY;
+
+/** What the request log says this request used and cost (read once it is settled). */
+interface Settled {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+  estimated: boolean;
+}
+
+/**
+ * The request's row in the request log, asked a few times while it is being written (a list query, which
+ * answers even before the row is there); undefined: it never came (the request log is off).
+ */
+async function settledRow(base: string, id: string, since: string): Promise<Settled | undefined> {
+  for (let i = 0; i < 20; i++) {
+    try {
+      const list = await api<{ rows: (Settled & { id: string })[] }>(
+        `${base}/requests${query({ from: since, limit: 50 })}`,
+      );
+      const row = list.rows.find((r) => r.id === id);
+      if (row) return row;
+    } catch {
+      return undefined;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return undefined;
+}
+
+/** Usage as a table: tokens by kind and the cost, from the request log when it has the row. */
+function UsageTable({ usage, settled }: { usage: Record<string, unknown> | undefined; settled: Settled | undefined }) {
+  const f = usage ? usageFigures(usage) : undefined;
+  const rows: [string, string][] = [
+    ["Input tokens", count(settled?.input_tokens ?? f?.input)],
+    ["Cached input", count(settled?.cache_read_tokens ?? f?.cacheRead)],
+    ["Output tokens", count(settled?.output_tokens ?? f?.output)],
+    ["Reasoning tokens", count(settled?.reasoning_tokens ?? f?.reasoning)],
+    ["Cost", settled ? `${usd(settled.cost_usd)}${settled.estimated ? " (estimated)" : ""}` : "—"],
+  ];
+  return (
+    <table className="usage-table" aria-label="Usage">
+      <tbody>
+        {rows.map(([k, v]) => (
+          <tr key={k}>
+            <th scope="row">{k}</th>
+            <td className="num">{v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 interface RawEvent {
   n: number;
@@ -33,6 +97,9 @@ export function Playground() {
   const [status, setStatus] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [mintError, setMintError] = useState<string | undefined>();
+  const [settled, setSettled] = useState<Settled | undefined>();
+  // A key holder who signed in with their key: the playground sends with it (kept by the sign-in).
+  const ownKey = scope.role === "key" && key.startsWith("lx-");
   const abort = useRef<AbortController | undefined>(undefined);
 
   // The aliases to offer: what /v1/models lists for the key, and (admins) every deployment's aliases.
@@ -94,7 +161,10 @@ export function Playground() {
     setEvents([]);
     setAnswer(emptyAnswer());
     setStatus(undefined);
+    setSettled(undefined);
     setBusy(true);
+    let requestId: string | null = null;
+    const since = new Date(Date.now() - 60_000).toISOString();
     let n = 0;
     let current = emptyAnswer();
     try {
@@ -105,6 +175,7 @@ export function Playground() {
         signal: controller.signal,
       });
       setStatus(`${res.status} ${res.statusText} · ${res.headers.get("content-type") ?? ""}`);
+      requestId = res.headers.get("x-request-id");
       if (!res.body) return;
       if (!(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
         const text = await res.text();
@@ -134,34 +205,46 @@ export function Playground() {
     } finally {
       setBusy(false);
     }
+    if (requestId) setSettled(await settledRow(scope.base, requestId, since));
   }
 
   return (
     <>
       <PageHead title="Playground" />
       <Card title="Key">
-        <div className="row-form">
-          <label className="grow">
-            Client key
-            <input
-              type="password"
-              value={key}
-              onChange={(e) => remember(e.target.value.trim())}
-              placeholder="lx-… or a service key (empty when llmux needs none)"
-              autoComplete="off"
-            />
-          </label>
-          {scope.canEdit && (
-            <button type="button" onClick={() => void mint()}>
-              Mint a playground key
-            </button>
-          )}
-        </div>
-        <p className="hint">
-          The playground calls llmux's own endpoints like any client, with this key: its allow-list, limits and budget
-          apply, and the request shows in Requests. A minted playground key expires after a day. The key stays in this
-          browser tab only.
-        </p>
+        {ownKey ? (
+          <p data-testid="own-key">
+            Sending with the key you signed in with (<code>{key.slice(0, 11)}…</code>): its allow-list, limits and
+            budget apply, and each request shows in your Requests.
+          </p>
+        ) : (
+          <>
+            <div className="row-form">
+              <label className="grow">
+                Client key
+                <input
+                  type="password"
+                  value={key}
+                  onChange={(e) => remember(e.target.value.trim())}
+                  placeholder="lx-… or a service key (empty when llmux needs none)"
+                  autoComplete="off"
+                />
+              </label>
+              {scope.canEdit && (
+                <button type="button" onClick={() => void mint()}>
+                  Mint a playground key
+                </button>
+              )}
+            </div>
+            <p className="hint">
+              The playground calls llmux's own endpoints like any client, with this key: its allow-list, limits and
+              budget apply, and the request shows in Requests. A minted playground key expires after a day. The key
+              stays in this browser tab only.
+              {scope.role === "key" &&
+                " This tab did not sign in with your key (a new tab keeps the sign-in, not the key): paste it once."}
+            </p>
+          </>
+        )}
         {mintError && <Notice kind="error">{mintError}</Notice>}
       </Card>
       <form className="playground-form card" onSubmit={(e) => void send(e)} aria-label="Send a prompt">
@@ -249,7 +332,7 @@ export function Playground() {
                 <JsonCode text={c.arguments} />
               </div>
             ))}
-            {answer.usage && <p className="muted small wrap">usage: {JSON.stringify(answer.usage)}</p>}
+            {(answer.usage || settled) && <UsageTable usage={answer.usage} settled={settled} />}
             {answer.done && !answer.error && <p className="muted small">done</p>}
           </Card>
           <Card title={`Raw events (${events.length})`} className="events">

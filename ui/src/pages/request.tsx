@@ -184,8 +184,8 @@ function Detail({ r }: { r: RequestDetail }) {
           <h2 id="bodies-title">Raw bodies</h2>
           <div className="bodies">
             <Body title="Client request" text={r.bodies.client_request} />
-            <Body title="Upstream request" text={r.bodies.upstream_request} />
-            <Body title="Upstream response" text={r.bodies.upstream_response} />
+            <Body title="Upstream request" text={r.bodies.upstream_request} none={noUpstream(r)} />
+            <Body title="Upstream response" text={r.bodies.upstream_response} none={noUpstream(r)} />
             <Body title="Client response" text={r.bodies.client_response} />
           </div>
         </section>
@@ -194,11 +194,24 @@ function Detail({ r }: { r: RequestDetail }) {
   );
 }
 
-function Body({ title, text }: { title: string; text: string | null }) {
+/**
+ * Why there is no upstream body when no upstream call was made: refused before it (a budget, an allow-list, a
+ * limit, a key), or failed or abandoned before one; undefined when a call was made (its body was then not kept).
+ */
+export function noUpstream(r: { attempts: number; outcome: string; reason: string | null }): string | undefined {
+  if (r.attempts > 0) return undefined;
+  const why = r.reason ? `: ${r.reason}` : "";
+  if (r.outcome === "refused") return `No upstream request was made: llmux refused this request first${why}`;
+  if (r.outcome === "aborted") return "No upstream request was made: the client left before one was sent.";
+  if (r.outcome === "error") return `No upstream request was made: the request failed before one was sent${why}`;
+  return "No upstream request was made: llmux answered this request itself.";
+}
+
+function Body({ title, text, none }: { title: string; text: string | null; none?: string | undefined }) {
   return (
     <Card title={title} className="body">
       {text === null || text === "" ? (
-        <p className="muted">Not recorded.</p>
+        <p className="muted">{none ?? "Not recorded."}</p>
       ) : (
         <Clipped text={text} limit={20_000} json={/^\s*[[{]/.test(text)} />
       )}

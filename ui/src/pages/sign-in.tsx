@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Notice } from "../components/notice";
 import { api } from "../lib/api";
+import { PLAYGROUND_KEY } from "../lib/playground";
 import type { SessionInfo } from "../lib/types";
 
 export function SignIn({ info }: { info: SessionInfo }) {
@@ -21,6 +22,9 @@ export function SignIn({ info }: { info: SessionInfo }) {
     setError(undefined);
     try {
       await api("/ui/auth/key", { method: "POST", body: { key } });
+      // A key holder's own key: the playground sends with it, so they are not asked to paste it again. Kept in
+      // this tab only (sessionStorage), as a key pasted into the playground is.
+      if (key.trim().startsWith("lx-")) sessionStorage.setItem(PLAYGROUND_KEY, key.trim());
       setKey("");
       if (window.location.pathname.endsWith("/sign-in")) window.history.replaceState(null, "", "/ui/");
       await client.invalidateQueries({ queryKey: ["session"] });
