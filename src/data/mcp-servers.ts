@@ -94,6 +94,15 @@ export class McpServers {
     return rows.map(view);
   }
 
+  /** How many servers are stored (none: the MCP gateway need not be loaded). */
+  async count(): Promise<number> {
+    const row = await (await this.db())
+      .selectFrom("mcp_servers")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async get(name: string): Promise<StoredMcpServer | undefined> {
     const db = await this.db();
     const row = await db.selectFrom("mcp_servers").selectAll().where("name", "=", name).executeTakeFirst();

@@ -14,7 +14,6 @@ import { configResolvers } from "../identity/resolvers.js";
 import { limitsAdmission } from "../limits/admission.js";
 import { allowListAdmission } from "../limits/allow-list.js";
 import type { Logger } from "../log/logger.js";
-import { type Mcp, mcpOf } from "../mcp/mcp.js";
 import { serverStatuses } from "../mcp/status.js";
 import { Observe } from "../observe/observe.js";
 import { StateAccess } from "../pipeline/caller-state.js";
@@ -35,6 +34,7 @@ import { MB } from "../upstream/screen.js";
 import { Alerting } from "./alerting.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
+import { type McpLoader, mcpLoaderOf } from "./mcp-loader.js";
 import { ResponsesSockets } from "./responses-socket.js";
 import { type ServeParts, serve } from "./serve.js";
 import { TeamParts } from "./team-parts.js";
@@ -92,7 +92,7 @@ export class Gateway {
   /** A row per request (and its bodies, when kept) and the ledger's rows, on the data layer (absent without one). */
   readonly requestLog: RequestLog | undefined;
   /** The MCP gateway (`/mcp`): upstream MCP servers behind the keys (absent when none is configured). */
-  readonly mcp: Mcp | undefined;
+  readonly mcp: McpLoader | undefined;
 
   constructor(
     readonly config: Config,
@@ -127,18 +127,26 @@ export class Gateway {
       ? undefined
       : new TeamParts(config, limits, {
           providers: this.providers,
-          mcpServers: () => (this.mcp ? serverStatuses(this.mcp.hub, config.mcp.servers) : []),
+          mcpServers: () => {
+            const mcp = this.mcp?.current;
+            // Servers listed before the gateway is loaded (added on another instance): loaded for the next look.
+            if (!mcp) void this.mcp?.ready().catch(() => undefined);
+            return mcp ? serverStatuses(mcp.hub, config.mcp.servers) : [];
+          },
           mcpChanged: async () => {
-            await this.mcp?.changed();
+            await (await this.mcp?.load())?.changed();
           },
           deployments: async () =>
             deploymentRows(this.models.allDeployments(await this.health.seen().catch(() => [])), this.health),
         });
-    this.mcp = mcpOf(
+    const storedMcp = this.team?.mcpServers;
+    this.mcp = mcpLoaderOf(
       config.mcp,
       logger,
       this.hot,
-      this.team ? { data: this.team.data, keyring: this.team.keyring } : undefined,
+      this.team && storedMcp
+        ? { data: this.team.data, keyring: this.team.keyring, count: () => storedMcp.count() }
+        : undefined,
     );
     // A gateway that asks no key of its own is closed once keys are minted: unknown callers are refused.
     const open =
@@ -251,8 +259,10 @@ export class Gateway {
     this.server.requestTimeout = 0;
   }
 
-  listen(port = this.config.server.port, host = this.config.server.host): Promise<AddressInfo> {
-    this.mcp?.start();
+  async listen(port = this.config.server.port, host = this.config.server.host): Promise<AddressInfo> {
+    // Servers named in the configuration are spawned and connected from the start.
+    if (this.mcp && Object.keys(this.config.mcp.servers).length > 0) await this.mcp.load();
+    else this.mcp?.watch();
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(port, host, () => {
@@ -288,7 +298,8 @@ export class Gateway {
   async open(): Promise<void> {
     await this.team?.data.db();
     // The MCP servers added through the admin API: read now (and watched), not on the first /mcp request.
-    await this.mcp?.loaded();
+    await this.mcp?.ready();
+    this.mcp?.watch();
   }
 
   /** Deletes stored responses past their retention (hourly, and on demand). */
@@ -320,7 +331,7 @@ export class Gateway {
     this.stopping = true;
     void this.stopListening();
     this.server.closeIdleConnections();
-    this.mcp?.endpoint.endStreams();
+    this.mcp?.current?.endpoint.endStreams();
     await Promise.all([this.inflight.drain(this.logger, graceMs), this.sockets.stop(graceMs)]);
     // Closing (the last rows to the database, Redis) gets what is left of the grace, at least a second: a
     // database that hangs does not hold the stop (settled requests are in the journal, written at the next start).

@@ -1,21 +1,21 @@
 import { type BodyLimits, discardBody } from "../http/read-body.js";
 import type { Principal } from "../identity/principal.js";
-import type { Mcp } from "../mcp/mcp.js";
 import { answerJson, type Exchange } from "../pipeline/exchange.js";
 import { read } from "../pipeline/read.js";
+import type { McpLoader } from "./mcp-loader.js";
 
 /**
  * `/mcp`, `/mcp/{server}` once the caller is known: the servers added through the admin API read (the first
  * time), the body read within the limits, then the MCP endpoint.
  */
 export async function serveMcp(
-  mcp: Mcp | undefined,
+  loader: McpLoader | undefined,
   ex: Exchange,
   principal: Principal,
   scope: string | undefined,
   limits: BodyLimits,
 ): Promise<void> {
-  await mcp?.loaded();
+  const mcp = await loader?.ready();
   // Without servers, no session is opened (launchers ask this to know whether to register /mcp); sessions
   // opened before the last server was removed go on, with nothing to list.
   if (!mcp || (mcp.hub.size === 0 && ex.req.headers["mcp-session-id"] === undefined)) {

@@ -13,7 +13,6 @@ import type { Principal } from "../identity/principal.js";
 import { newId } from "../ir/ids.js";
 import type { ErrorInfo } from "../ir/types.js";
 import type { Logger } from "../log/logger.js";
-import type { Mcp } from "../mcp/mcp.js";
 import type { Observe } from "../observe/observe.js";
 import { answerError, answerJson, type Exchange, openExchange } from "../pipeline/exchange.js";
 import { type GenerateDeps, generate, type RequestBody } from "../pipeline/generate.js";
@@ -34,6 +33,7 @@ import { fromCloudBody, inferenceProfiles } from "./cloud-body.js";
 import { type CountDeps, countTokens, geminiCountTokens } from "./count-tokens.js";
 import { geminiModels } from "./gemini-models.js";
 import type { Inflight } from "./inflight.js";
+import type { McpLoader } from "./mcp-loader.js";
 import { serveMcp } from "./mcp-route.js";
 import { listModels, oneModel } from "./models.js";
 import { storedResponse } from "./stored-responses.js";
@@ -62,7 +62,7 @@ export interface ServeParts {
   readonly count: CountDeps;
   readonly settle: SettleParts;
   /** The MCP endpoint (`/mcp`), when MCP servers are configured. */
-  readonly mcp?: Mcp | undefined;
+  readonly mcp?: McpLoader | undefined;
   /** Whether a stop began (requests still arriving on open connections are answered 503). */
   stopping(): boolean;
 }

@@ -34,7 +34,7 @@ describe.each(ENGINES)("MCP access on $engine", ({ fresh }) => {
         },
       },
     });
-    await h.gateway.mcp!.hub.ready();
+    await h.gateway.mcp!.current!.hub.ready();
   }, 60_000);
 
   afterAll(async () => {

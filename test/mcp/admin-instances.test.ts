@@ -42,7 +42,9 @@ describe.each(ENGINES)("MCP servers changed through the admin API, on two instan
     const added = await admin(one, "POST", "/mcp/servers", { name: "added", ...everythingStdio({ WHO: "shared" }) });
     expect(added.status).toBe(201);
     // Instance two learns of it by itself (no request reached it yet), and connects it.
-    expect(await within(3000, async () => two.gateway.mcp!.hub.upstreams.get("added")?.status === "ready")).toBe(true);
+    expect(
+      await within(3000, async () => two.gateway.mcp!.current?.hub.upstreams.get("added")?.status === "ready"),
+    ).toBe(true);
     const c = await connect(two, key.key);
     expect(await names(c)).toContain("added__echo");
     expect(textOf(await c.callTool({ name: "added__echo", arguments: { message: "two" } }))).toBe("Echo: two");
@@ -52,13 +54,13 @@ describe.each(ENGINES)("MCP servers changed through the admin API, on two instan
 
   it("a server whose env changed is connected again on the other instance, its tools listed throughout", async () => {
     const c = await connect(two, key.key);
-    const pid = two.gateway.mcp!.hub.upstreams.get("added")!.pid;
+    const pid = two.gateway.mcp!.current!.hub.upstreams.get("added")!.pid;
     expect(pid).toEqual(expect.any(Number));
     expect((await admin(one, "PATCH", "/mcp/servers/added", { env: { WHO: "changed" } })).status).toBe(200);
     const seen: boolean[] = [];
     const replaced = await within(5000, async () => {
       seen.push((await names(c)).includes("added__echo"));
-      return two.gateway.mcp!.hub.upstreams.get("added")!.pid !== pid;
+      return two.gateway.mcp!.current!.hub.upstreams.get("added")!.pid !== pid;
     });
     expect(replaced).toBe(true);
     expect(seen.every((listed) => listed)).toBe(true);
@@ -90,7 +92,7 @@ describe.each(ENGINES)("MCP servers changed through the admin API, on two instan
   it("a server removed on one instance is gone on the other", async () => {
     const c = await connect(two, key.key);
     expect((await admin(one, "DELETE", "/mcp/servers/added")).status).toBe(200);
-    expect(await within(3000, async () => !two.gateway.mcp!.hub.upstreams.has("added"))).toBe(true);
+    expect(await within(3000, async () => !two.gateway.mcp!.current?.hub.upstreams.has("added"))).toBe(true);
     expect((await names(c)).some((n) => n.startsWith("added__"))).toBe(false);
     // Nothing is served any more: /mcp answers as a gateway without servers does.
     const r = await fetch(`${two.url}/mcp`, {

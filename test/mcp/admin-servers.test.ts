@@ -101,7 +101,7 @@ describe.each(ENGINES)("MCP servers through the admin API on $engine", ({ fresh 
     expect(mine.WHO).toBe("alice");
     expect(mine.SHARED_TOKEN).toBe("[REDACTED]");
     expect((await envOf(await connect(bob.key))).WHO).toBe("shared");
-    expect(h.gateway.mcp!.personal.size).toBe(1);
+    expect(h.gateway.mcp!.current!.personal.size).toBe(1);
 
     const team = await admin(h, "POST", "/teams", { name: "crew" });
     const carol = await mint({ name: "carol", team_id: team.body.id });

@@ -51,7 +51,7 @@ beforeAll(async () => {
       },
     },
   }));
-  await h.gateway.mcp!.hub.ready();
+  await h.gateway.mcp!.current!.hub.ready();
   client = await mcpClient(h.url, SERVICE);
 }, 60_000);
 
@@ -122,7 +122,7 @@ describe("/mcp: one endpoint for every server", () => {
   });
 
   it("restarts a stdio server that crashed, and serves its tools again", async () => {
-    const up = h.gateway.mcp!.hub.upstreams.get("everything")!;
+    const up = h.gateway.mcp!.current!.hub.upstreams.get("everything")!;
     const pid = up.pid!;
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, "SIGKILL");

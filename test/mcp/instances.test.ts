@@ -36,7 +36,7 @@ describe("MCP sessions on many instances", () => {
 
   beforeAll(async () => {
     [one, two] = await Promise.all([instance(), instance()]);
-    await Promise.all([one.gateway.mcp!.hub.ready(), two.gateway.mcp!.hub.ready()]);
+    await Promise.all([one.gateway.mcp!.current!.hub.ready(), two.gateway.mcp!.current!.hub.ready()]);
   }, 60_000);
 
   afterAll(async () => {

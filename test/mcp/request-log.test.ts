@@ -32,7 +32,7 @@ describe.each(ENGINES)("MCP tool calls in the request log on $engine", ({ fresh 
         },
       },
     });
-    await h.gateway.mcp!.hub.ready();
+    await h.gateway.mcp!.current!.hub.ready();
     const team = await admin(h, "POST", "/teams", { name: "tools" });
     teamId = team.body.id;
     const key = await admin(h, "POST", "/keys", { name: "dev", user: "ada", team_id: teamId });

@@ -10,7 +10,7 @@ afterAll(async () => {
 
 it("a graceful stop does not wait for the sessions' notification streams (clients open them again elsewhere)", async () => {
   h = await startHarness(() => ({ mcp: { servers: { everything: everythingStdio() } } }));
-  await h.gateway.mcp!.hub.ready();
+  await h.gateway.mcp!.current!.hub.ready();
   const client = await mcpClient(h.url, undefined);
   expect(textOf(await client.callTool({ name: "everything__echo", arguments: { message: "x" } }))).toBe("Echo: x");
   // The SDK's client holds a GET /mcp stream open once initialised: a stop that waited for it would wait

@@ -18,7 +18,7 @@ describe("web UI: MCP", { timeout: 60_000 }, () => {
     h = await startUiServer(() => ({
       mcp: { servers: { everything: { ...everythingStdio(), tools: { approval: ["get-tiny-image"] } } } },
     }));
-    await h.gateway.mcp!.hub.ready();
+    await h.gateway.mcp!.current!.hub.ready();
     browser = await launch();
     w = await open(browser, h.url, "mcp-page");
   });
