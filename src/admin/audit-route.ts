@@ -60,7 +60,9 @@ export function auditRoutes(data: Data): AdminRoute[] {
       query: AuditQuery,
       status: 200,
       answer: AuditList,
-      run: async ({ query }) => {
+      // A team admin: their team's entries alone (its keys' and its own changes).
+      team: {},
+      run: async ({ query, scope }) => {
         const q = query as z.infer<typeof AuditQuery>;
         const page = await listAudit(
           data,
@@ -68,6 +70,7 @@ export function auditRoutes(data: Data): AdminRoute[] {
             actor: q.actor,
             action: q.action,
             target_id: q.target_id,
+            team_id: scope?.teamId,
             from: time(q.from, "from"),
             to: time(q.to, "to"),
           },
