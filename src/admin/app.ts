@@ -45,7 +45,7 @@ function refusal(c: C, err: AdminError): Response {
 }
 
 /** The CLI on the store directly: the operating system's user. */
-function cliActor(): Actor {
+export function cliActor(): Actor {
   const user = process.env.USER ?? process.env.USERNAME ?? process.env.LOGNAME;
   return { name: user ? `cli:${user}` : "cli", via: "cli", source: "cli", address: null };
 }
@@ -103,7 +103,7 @@ export function adminApp(
       const id = c.req.param("id");
       const team = c.get("actor").team;
       const scope = team !== undefined ? await teamGate(r, team, id, body, query) : undefined;
-      const before = r.audit?.read && id !== undefined ? await r.audit.read(id, query) : undefined;
+      const before = r.audit?.read ? await r.audit.read(id ?? "", query) : undefined;
       const out = await r.run({ params: id === undefined ? {} : { id }, body, query, self, scope });
       if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
       if (r.audit && audit) await audit(auditEntryOf(r.audit, c.get("actor"), id, before, out));

@@ -46,8 +46,11 @@ export type Scope = RowScope;
 /** What a change route records in the audit log: its action, and how to read its target before the change. */
 export interface AuditSpec {
   action: string;
-  target: "key" | "team" | "mcp_server";
-  /** The target as the API shows it, before the change (PATCH, DELETE, rotate); `query` is the route's query. */
+  target: "key" | "team" | "mcp_server" | "price_list";
+  /**
+   * The target as the API shows it, before the change (PATCH, DELETE, rotate, a price list replaced); `query`
+   * is the route's query; `id` is "" on a route without one.
+   */
   read?: (id: string, query: unknown) => Promise<unknown>;
 }
 
