@@ -69,8 +69,21 @@ describe("web UI: team admins", { timeout: 90_000 }, () => {
     // Their team's keys alone, and a button to create one.
     await w.page.getByRole("cell", { name: "data-ci", exact: true }).waitFor();
     expect(await w.page.getByRole("cell", { name: "web-ci", exact: true }).count()).toBe(0);
-    await w.page.getByRole("button", { name: "Create key" }).waitFor();
     await w.shot("keys");
+    // Creating a key from the page: the team is theirs, with no "no team" to choose.
+    const name = `page-made-${randomBytes(3).toString("hex")}`;
+    await w.page.getByRole("button", { name: "Create key" }).click();
+    const dialog = w.page.getByRole("dialog", { name: "Create a key" });
+    await dialog.getByLabel("Name").fill(name);
+    expect(await dialog.getByLabel("Team").locator("option").allTextContents()).toEqual(["data"]);
+    await dialog.getByRole("button", { name: "Create key" }).click();
+    await w.page
+      .getByRole("dialog", { name: `Key ${name} created` })
+      .getByRole("button", { name: "Done" })
+      .click();
+    await w.page.getByRole("cell", { name, exact: true }).waitFor();
+    const listed = await call(h.url, "GET", "/admin/v1/keys", { key: "ui-admin-key-0123456789abcdef" });
+    expect(listed.body.data.find((k: { name: string }) => k.name === name)?.team_id).toBe(data);
     // Their team, and no way to create, change or delete teams.
     await nav.getByRole("link", { name: "Team" }).click();
     await w.page.getByRole("cell", { name: "data", exact: true }).waitFor();

@@ -171,6 +171,7 @@ export function Keys() {
       <Dialog open={open?.kind === "create"} title="Create a key" onClose={close}>
         <KeyForm
           teams={teams.data?.data ?? []}
+          teamRequired={scope.role === "team_admin"}
           onCancel={close}
           onSubmit={async (body: KeyBody) => {
             const m = await api<MintedKey>("/admin/v1/keys", { method: "POST", body: stripNulls(body) });
@@ -184,6 +185,7 @@ export function Keys() {
           <KeyForm
             existing={open.key}
             teams={teams.data?.data ?? []}
+            teamRequired={scope.role === "team_admin"}
             onCancel={close}
             onSubmit={async (body) => {
               await api(`/admin/v1/keys/${open.key.id}`, { method: "PATCH", body });
