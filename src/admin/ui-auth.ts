@@ -180,14 +180,14 @@ export class UiAuth {
       const role = admin.team === undefined ? "admin" : "team_admin";
       const s: Session = { role, via: "admin_key", name, kh: keyHint(k), team: admin.team, exp };
       await this.setSession(http, s);
-      await this.signedIn(http, s.name, "admin_key", "ok", undefined, admin.team);
+      await this.signedIn(http, s.name, "admin_key", "ok", undefined, admin.team, role);
       return sendJson(http.res, 200, { signed_in: true, role: s.role, via: s.via, name: s.name, team: s.team ?? null });
     }
     const v = k.startsWith("lx-") ? await this.minted.resolve(k, http.req.headers) : undefined;
     if (v && !isRefusal(v) && v.kind === "minted") {
       const s: Session = { role: "key", via: "key", name: v.name ?? "key", key: k, key_id: v.keyId, exp };
       await this.setSession(http, s);
-      await this.signedIn(http, s.name, "key", "ok", v.keyId);
+      await this.signedIn(http, s.name, "key", "ok", v.keyId, undefined, "key");
       return sendJson(http.res, 200, {
         signed_in: true,
         role: s.role,
@@ -293,8 +293,7 @@ export class UiAuth {
       outcome,
       before: null,
       // What the sign-in was granted (never the key): the role, and a team admin's team as configured.
-      after:
-        outcome === "ok" && (role || team) ? JSON.stringify({ role: role ?? "team_admin", team: team ?? null }) : null,
+      after: outcome === "ok" && role ? JSON.stringify({ role, team: team ?? null }) : null,
     }).catch(() => undefined);
   }
 

@@ -112,6 +112,9 @@ describe.each(ENGINES)("the audit log's coverage on $engine", ({ fresh }) => {
     ]);
     for (const r of signIns) expect(r).toMatchObject({ source: "ui", via: expect.any(String) });
     expect(signIns[1]).toMatchObject({ target_id: key.body.id });
+    // What each sign-in was given: a role (and a team admin's team), never the key.
+    expect(signIns.map((r) => r.after)).toEqual([null, { role: "key", team: null }, { role: "admin", team: null }]);
+    expect(signIns.map((r) => r.address)).toEqual(["203.0.113.7", "203.0.113.7", "203.0.113.7"]);
   });
 
   it("records llmux secrets rotate (the CLI on the store) with how many credentials it re-sealed", async () => {
