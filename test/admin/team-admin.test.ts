@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { llmux } from "../cli/run.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import type { Body, Harness } from "../support/gateway.js";
 import { admin, call, teamHarness, within } from "../support/team.js";
@@ -163,6 +164,26 @@ describe.each(ENGINES)("a team admin on $engine", ({ fresh }) => {
     expect(stray.status).toBe(403);
     expect(stray.body.error.message).toMatch(/no-such-team/);
   });
+
+  it("works the CLI with --url: its team's keys by the team's name, and refused teams", async () => {
+    const env = { LLMUX_ADMIN_KEY: LEAD };
+    const made = await llmux(
+      ["keys", "create", "--url", h.url, "--name", `cli-${tag}`, "--team", "data", "--json"],
+      env,
+    );
+    expect(made.code, made.stderr).toBe(0);
+    expect(JSON.parse(made.stdout).team_id).toBe(data.id);
+    const listed = await llmux(["keys", "list", "--url", h.url], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(`cli-${tag}`);
+    expect(listed.stdout).not.toContain("web-ci");
+    const team = await llmux(["teams", "create", "--url", h.url, "--name", `cli-team-${tag}`], env);
+    expect(team.code).not.toBe(0);
+    expect(team.stderr).toMatch(/team admin/);
+    // Naming another team: it is no team this admin can see.
+    const elsewhere = await llmux(["keys", "create", "--url", h.url, "--name", "x", "--team", "web"], env);
+    expect(elsewhere.code).not.toBe(0);
+  }, 60_000);
 
   it("reads its own team's audit entries alone, which name it as the actor", async () => {
     const rows = (await lead("GET", "/audit?limit=200")).body.rows as Body[];
