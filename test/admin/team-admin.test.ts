@@ -99,6 +99,9 @@ describe.each(ENGINES)("a team admin on $engine", ({ fresh }) => {
     expect(stats.top.teams.map((t: Body) => t.id)).toEqual([data.id]);
     expect(stats.top.keys.map((k: Body) => k.id)).toEqual([dataKey.id]);
     expect(counted((await admin(h, "GET", "/stats")).body)).toBe(3);
+    // Hour buckets over two days (where the hourly rollup, which has no team, could answer): still the team's.
+    const days = `/stats?bucket=hour&from=${new Date(Date.now() - 2 * 86_400_000).toISOString()}`;
+    expect(counted((await lead("GET", days)).body)).toBe(2);
 
     expect((await lead("GET", "/sessions")).body.rows.map((s: Body) => s.id)).toEqual([`d-${tag}`]);
     expect((await lead("GET", `/sessions?team_id=${web.id}`)).body.rows).toEqual([]);
