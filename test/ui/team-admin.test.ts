@@ -86,8 +86,9 @@ describe("web UI: team admins", { timeout: 90_000 }, () => {
     expect(listed.body.data.find((k: { name: string }) => k.name === name)?.team_id).toBe(data);
     // Their team, and no way to create, change or delete teams.
     await nav.getByRole("link", { name: "Team" }).click();
-    await w.page.getByRole("cell", { name: "data", exact: true }).waitFor();
-    expect(await w.page.getByRole("cell", { name: "web", exact: true }).count()).toBe(0);
+    const teams = w.page.getByRole("table", { name: "Teams" });
+    await teams.getByRole("cell", { name: "data", exact: true }).waitFor();
+    expect(await teams.getByRole("cell", { name: "web", exact: true }).count()).toBe(0);
     expect(await w.page.getByRole("button", { name: /Create team|Delete|Edit/ }).count()).toBe(0);
     await w.shot("team");
 
