@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AdminKey } from "../config/admin-keys.js";
 import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, discardBody } from "../http/read-body.js";
 import { type AdminEnv, adminApp } from "./app.js";
 import type { AuditSink } from "./audit-record.js";
-import { AdminAuth, type AdminSession, type SelfKey } from "./auth.js";
+import { AdminAuth, type AdminSession, type SelfKey, type TeamRef } from "./auth.js";
 import { documentOf, type OpenApiDocument } from "./openapi.js";
 import { AdminError, type AdminRoute } from "./route.js";
 
@@ -20,15 +21,17 @@ export class AdminApi {
 
   constructor(
     routes: readonly AdminRoute[],
-    adminKeys: readonly string[],
+    adminKeys: readonly AdminKey[],
     /** Whether a key is one clients use (a config key, a minted key). */
     isClientKey: (key: string) => boolean | Promise<boolean>,
     private readonly limits: BodyLimits,
     private readonly version = "1",
     self?: SelfKey,
     audit?: AuditSink,
+    /** A team admin's team (configured by id or name) as its id. */
+    teamRef?: TeamRef,
   ) {
-    this.auth = new AdminAuth(adminKeys, isClientKey, self);
+    this.auth = new AdminAuth(adminKeys, isClientKey, self, teamRef);
     this.app = adminApp(routes, this.auth, limits, version, audit);
   }
 

@@ -9,6 +9,7 @@ import type { AdminAuth } from "./auth.js";
 import { checked, incomingBody, jsonBody } from "./input.js";
 import { describeRoutes, documentOf, OPENAPI_PATH, type OpenApiDocument } from "./openapi.js";
 import { type Actor, AdminError, type AdminRoute } from "./route.js";
+import { refuseUnscoped, teamGate } from "./team-gate.js";
 
 /** What a request brings to the admin app besides itself. */
 export interface AdminBindings {
@@ -44,7 +45,7 @@ function refusal(c: C, err: AdminError): Response {
 }
 
 /** The CLI on the store directly: the operating system's user. */
-function cliActor(): Actor {
+export function cliActor(): Actor {
   const user = process.env.USER ?? process.env.USERNAME ?? process.env.LOGNAME;
   return { name: user ? `cli:${user}` : "cli", via: "cli", source: "cli", address: null };
 }
@@ -90,6 +91,7 @@ export function adminApp(
   for (const r of routes)
     app.on(r.method, r.path.replace(/\{(\w+)\}/g, ":$1"), async (c) => {
       const incoming = c.env.incoming;
+      refuseUnscoped(r, c.get("actor").team);
       const raw = r.body
         ? await jsonBody(incoming ? incomingBody(incoming, limits) : async () => Buffer.from(await c.req.arrayBuffer()))
         : undefined;
@@ -99,8 +101,10 @@ export function adminApp(
       if (r.auth === "self" && !self)
         throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
       const id = c.req.param("id");
-      const before = r.audit?.read && id !== undefined ? await r.audit.read(id, query) : undefined;
-      const out = await r.run({ params: id === undefined ? {} : { id }, body, query, self });
+      const team = c.get("actor").team;
+      const scope = team !== undefined ? await teamGate(r, team, id, body, query) : undefined;
+      const before = r.audit?.read ? await r.audit.read(id ?? "", query) : undefined;
+      const out = await r.run({ params: id === undefined ? {} : { id }, body, query, self, scope });
       if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
       if (r.audit && audit) await audit(auditEntryOf(r.audit, c.get("actor"), id, before, out));
       return c.json(out as object, r.status as ContentfulStatusCode);

@@ -9,7 +9,9 @@ export const AuditQuery = z
     action: z
       .string()
       .optional()
-      .describe("key.create, key.update, key.revoke, key.rotate, team.…, mcp_server.…, mcp_credential.…, sign_in."),
+      .describe(
+        "key.create, key.update, key.revoke, key.rotate, team.…, mcp_server.…, mcp_credential.…, price_list.update, secrets.rotate, settings.load, settings.change, settings.reload, sign_in.",
+      ),
     target_id: z.string().optional().describe("Only changes to this key or team."),
     from: z.string().optional().describe("ISO time or date (inclusive)."),
     to: z.string().optional().describe("ISO time or date (exclusive)."),
@@ -60,7 +62,9 @@ export function auditRoutes(data: Data): AdminRoute[] {
       query: AuditQuery,
       status: 200,
       answer: AuditList,
-      run: async ({ query }) => {
+      // A team admin: their team's entries alone (its keys' and its own changes).
+      team: {},
+      run: async ({ query, scope }) => {
         const q = query as z.infer<typeof AuditQuery>;
         const page = await listAudit(
           data,
@@ -68,6 +72,7 @@ export function auditRoutes(data: Data): AdminRoute[] {
             actor: q.actor,
             action: q.action,
             target_id: q.target_id,
+            team_id: scope?.teamId,
             from: time(q.from, "from"),
             to: time(q.to, "to"),
           },

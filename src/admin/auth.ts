@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { AdminKey } from "../config/admin-keys.js";
 import { presentedKey } from "../identity/identify.js";
 import { type Actor, AdminError } from "./route.js";
 
@@ -7,7 +8,9 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest();
 
 /** A browser signed in to the web UI, as the admin API sees it. */
 export interface AdminSession {
-  role: "admin" | "read_only";
+  role: "admin" | "read_only" | "team_admin";
+  /** A team admin's team, as the configuration names it (an id or a name). */
+  team?: string | undefined;
   /** Who, in words, for the request log's reason. */
   name: string;
   /** Whether the request carries the page's own header (changes need it). */
@@ -15,6 +18,9 @@ export interface AdminSession {
   /** How the sign-in was made (an admin key, or single sign-on). */
   via?: "admin_key" | "oidc" | undefined;
 }
+
+/** A team by its id or its name: its id, or undefined when there is none. */
+export type TeamRef = (ref: string) => Promise<string | undefined>;
 
 /** Self-service: the minted key a presented key is (its id), or why it is refused. */
 export type SelfKey = (key: string) => Promise<{ keyId: string } | { refused: string } | undefined>;
@@ -33,17 +39,35 @@ function admitSession(method: string, s: AdminSession): void {
  * wrong one (403, not 401). Throws AdminError.
  */
 export class AdminAuth {
-  private readonly keys: Buffer[];
+  private readonly keys: { digest: Buffer; entry: AdminKey }[];
   /** A web UI sign-in carried by a request without a key (set when the web UI is on). */
   sessions: ((req: IncomingMessage) => Promise<AdminSession | undefined>) | undefined;
 
   constructor(
-    adminKeys: readonly string[],
+    adminKeys: readonly AdminKey[],
     /** Whether a key is one clients use (a config key, a minted key). */
     private readonly isClientKey: (key: string) => boolean | Promise<boolean>,
     private readonly self?: SelfKey,
+    /** A team admin's team (configured by id or name) as its id. */
+    private readonly teamRef: TeamRef = async (ref) => ref,
   ) {
-    this.keys = adminKeys.map(sha256);
+    this.keys = adminKeys.map((entry) => ({ digest: sha256(entry.key), entry }));
+  }
+
+  /** The admin key a presented key is (compared in constant time with every one), or undefined. */
+  private match(key: string): AdminKey | undefined {
+    const d = sha256(key);
+    let found: AdminKey | undefined;
+    for (const k of this.keys) if (timingSafeEqual(k.digest, d)) found ??= k.entry;
+    return found;
+  }
+
+  /** A team admin's team as its id; a team that is not (any more) refuses the caller. */
+  private async team(ref: string): Promise<string> {
+    const id = await this.teamRef(ref);
+    if (id === undefined)
+      throw new AdminError(403, `this team admin's team '${ref}' is not a team (admin.keys, admin.oidc.roles)`);
+    return id;
   }
 
   /** Whether a path is a self-service route (a minted key signs in, not an admin key). */
@@ -56,16 +80,25 @@ export class AdminAuth {
     return AdminAuth.isSelf(path) ? this.authoriseSelf(req) : this.authorise(req);
   }
 
-  /** Who is calling (after `who` let them in), for the audit log: never the key, at most its first characters. */
+  /**
+   * Who is calling (after `who` let them in), for the audit log (never the key, at most its first characters),
+   * and a team admin's team (its id), which everything the caller reads or changes is confined to.
+   */
   async actor(req: IncomingMessage): Promise<Actor> {
     const address = addressOf(req);
     const session = await this.sessions?.(req);
-    if (session) return { name: session.name, via: session.via ?? "oidc", source: "ui", address };
+    if (session) {
+      const team = session.role === "team_admin" && session.team ? await this.team(session.team) : undefined;
+      return { name: session.name, via: session.via ?? "oidc", source: "ui", address, ...(team ? { team } : {}) };
+    }
     const key = presentedKey(req.headers);
     const cli = req.headers["x-llmux-client"] === "cli";
     const source = cli ? "cli" : "api";
     if (key?.startsWith("lx-")) return { name: `key ${key.slice(0, 11)}…`, via: "key", source, address };
-    return { name: key ? `admin key ${key.slice(0, 4)}…` : "unknown", via: "admin_key", source, address };
+    const entry = key ? this.match(key) : undefined;
+    const name = !key ? "unknown" : entry?.name ? `admin key ${entry.name}` : `admin key ${key.slice(0, 4)}…`;
+    const team = entry?.team ? await this.team(entry.team) : undefined;
+    return { name, via: "admin_key", source, address, ...(team ? { team } : {}) };
   }
 
   /** Self-service: a valid minted key, which every answer is then scoped to. */
@@ -76,8 +109,7 @@ export class AdminAuth {
     const found = this.self ? await this.self(key) : undefined;
     if (found && "keyId" in found) return found;
     if (found) throw new AdminError(401, found.refused);
-    const d = sha256(key);
-    if (this.keys.some((k) => timingSafeEqual(k, d)) || (await this.isClientKey(key)))
+    if (this.match(key) || (await this.isClientKey(key)))
       throw new AdminError(
         403,
         "self-service routes (/admin/v1/me…) take a minted key (lx-…): they show one key's own data",
@@ -94,10 +126,7 @@ export class AdminAuth {
     const key = presentedKey(req.headers);
     if (this.keys.length === 0 && !this.sessions) throw new AdminError(404, "the admin API is off (set admin.keys)");
     if (key === undefined) throw new AdminError(401, "an admin key is required: Authorization: Bearer <admin key>");
-    const d = sha256(key);
-    let ok = false;
-    for (const k of this.keys) ok = timingSafeEqual(k, d) || ok;
-    if (ok) return undefined;
+    if (this.match(key)) return undefined;
     if (await this.isClientKey(key))
       throw new AdminError(403, "this is a client key; admin routes need one of admin.keys");
     throw new AdminError(401, "the key is not one of admin.keys");

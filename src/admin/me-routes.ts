@@ -62,7 +62,7 @@ export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
       query: RequestsQuery,
       status: 200,
       answer: RequestList,
-      run: (input) => a.list(input.query, keyOf(input)),
+      run: (input) => a.list(input.query, { keyId: keyOf(input) }),
     },
     {
       method: "GET",
@@ -72,7 +72,7 @@ export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
       status: 200,
       answer: RequestDetailSchema,
       byId: true,
-      run: (input) => a.one(input.params.id!, keyOf(input)),
+      run: (input) => a.one(input.params.id!, { keyId: keyOf(input) }),
     },
     {
       method: "GET",
@@ -82,7 +82,7 @@ export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
       query: StatsQuery,
       status: 200,
       answer: StatsAnswerSchema,
-      run: (input) => a.stats(input.query, keyOf(input)),
+      run: (input) => a.stats(input.query, { keyId: keyOf(input) }),
     },
     {
       method: "GET",
@@ -92,7 +92,7 @@ export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
       query: SessionsQuery,
       status: 200,
       answer: SessionList,
-      run: (input) => sessions.list(input.query, keyOf(input)),
+      run: (input) => sessions.list(input.query, { keyId: keyOf(input) }),
     },
     {
       method: "GET",
@@ -103,7 +103,7 @@ export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
       status: 200,
       answer: SessionDetailSchema,
       byId: true,
-      run: (input) => sessions.one(input.params.id!, input.query, keyOf(input)),
+      run: (input) => sessions.one(input.params.id!, input.query, { keyId: keyOf(input) }),
     },
     {
       method: "GET",
@@ -113,7 +113,7 @@ export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
       query: SpendQuery,
       status: 200,
       answer: SpendAnswer,
-      run: (input) => spendReport(data, prices, input.query, keyOf(input)),
+      run: (input) => spendReport(data, prices, input.query, { keyId: keyOf(input) }),
     },
   ];
 }

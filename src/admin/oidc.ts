@@ -19,6 +19,16 @@ export interface OidcIdentity {
   email: string;
   name: string;
   role: Exclude<Role, "key">;
+  /** A team admin's team (as the configuration names it: an id or a name). */
+  team?: string | undefined;
+  /** The groups of the ID token's groups claim (kept in the sign-in: roles are decided again on every request). */
+  groups: string[];
+}
+
+/** A role, and a team admin's team (as the configuration names it). */
+export interface Granted {
+  role: Exclude<Role, "key">;
+  team?: string | undefined;
 }
 
 /** A sign-in the identity provider or the configuration turned down, in words for the sign-in page. */
@@ -27,25 +37,49 @@ export class OidcRefused extends Error {}
 /** An address as a sign-in takes it: one `@`, a local part, and a domain of dot-separated labels. */
 const ADDRESS = /^[^\s@"<>(),;:\\[\]]+@((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63})$/;
 
-/** Whether an address is named by a list of addresses and domains (`example.com` names every address at it). */
-function names(list: readonly string[], email: string, domain: string): boolean {
+/**
+ * Whether an address or its groups are named by a list of addresses, domains (`example.com` names every
+ * address at it) and groups (`group:NAME`, compared exactly).
+ */
+function names(list: readonly string[], email: string, domain: string, groups: readonly string[] = []): boolean {
   return list.some((who) => {
+    if (who.startsWith("group:")) return groups.includes(who.slice(6));
     const w = who.toLowerCase();
     if (w.includes("@")) return w.startsWith("@") ? w.slice(1) === domain : w === email;
     return w === domain;
   });
 }
 
-/** The role an address signs in with, or undefined when the configuration does not let it in. */
-export function roleOf(cfg: OidcConfig, rawEmail: string): Exclude<Role, "key"> | undefined {
+/**
+ * The role an address (with its groups) signs in with, or undefined when the configuration does not let it in:
+ * admin, else team admin of the first team that names it, else read-only, else the default role of an allowed
+ * address.
+ */
+export function roleOf(cfg: OidcConfig, rawEmail: string, groups: readonly string[] = []): Granted | undefined {
   const email = rawEmail.toLowerCase();
   // Parsed strictly: `x@evil.example@example.com` is no address at example.com (nor at all).
   const domain = ADDRESS.exec(email)?.[1];
   if (domain === undefined) return undefined;
-  if (names(cfg.roles.admin, email, domain)) return "admin";
-  if (names(cfg.roles.read_only, email, domain)) return "read_only";
-  if (names(cfg.allowed_emails, email, domain) || names(cfg.allowed_domains, email, domain)) return cfg.default_role;
+  if (names(cfg.roles.admin, email, domain, groups)) return { role: "admin" };
+  for (const [team, who] of Object.entries(cfg.roles.team_admin))
+    if (names(who, email, domain, groups)) return { role: "team_admin", team };
+  if (names(cfg.roles.read_only, email, domain, groups)) return { role: "read_only" };
+  if (names(cfg.allowed_emails, email, domain) || names(cfg.allowed_domains, email, domain))
+    return { role: cfg.default_role };
   return undefined;
+}
+
+/** Every group the roles name (`group:NAME`). */
+export function configuredGroups(cfg: OidcConfig): Set<string> {
+  const all = [...cfg.roles.admin, ...cfg.roles.read_only, ...Object.values(cfg.roles.team_admin).flat()];
+  return new Set(all.filter((w) => w.startsWith("group:")).map((w) => w.slice(6)));
+}
+
+/** The groups an ID token's claim lists: an array of strings (or one string); anything else is no groups. */
+export function groupsOf(claim: unknown): string[] {
+  if (typeof claim === "string") return [claim];
+  if (!Array.isArray(claim)) return [];
+  return claim.filter((g): g is string => typeof g === "string").slice(0, 500);
 }
 
 /**
@@ -120,10 +154,13 @@ export class OidcSignIn {
       throw new OidcRefused(
         `${email} is not verified at the identity provider (admin.oidc.allow_unverified_email lets such addresses in)`,
       );
-    const role = roleOf(this.cfg, email);
-    if (!role)
+    // Only the groups the configuration names are kept (the sign-in cookie stays small).
+    const named = configuredGroups(this.cfg);
+    const groups = groupsOf(claims[this.cfg.groups_claim]).filter((g) => named.has(g));
+    const granted = roleOf(this.cfg, email, groups);
+    if (!granted)
       throw new OidcRefused(`${email} may not sign in here (admin.oidc.allowed_emails, allowed_domains, roles)`);
     const name = typeof claims.name === "string" && claims.name ? claims.name : email;
-    return { sub: claims.sub, email, name, role };
+    return { sub: claims.sub, email, name, ...granted, groups };
   }
 }

@@ -52,6 +52,11 @@ export function priceRoutes(data: Data, changed?: () => Promise<void> | undefine
       method: "POST",
       path: "/admin/v1/prices",
       summary: "Store a price list: every instance prices by it without a restart",
+      audit: {
+        action: "price_list.update",
+        target: "price_list",
+        read: async () => answerOf(await storedPriceList(data)),
+      },
       body: PriceListBody,
       status: 201,
       answer: StoredPriceListAnswer,

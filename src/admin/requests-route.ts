@@ -3,7 +3,7 @@ import type { Data } from "../data/data.js";
 import { BadFilter, getRequest, listRequests, type RequestFilter } from "../requestlog/query.js";
 import { type Bucket, defaultBucket, requestStats } from "../requestlog/stats.js";
 import { RequestDetailSchema, RequestList, RequestsQuery, StatsAnswerSchema, StatsQuery } from "./requests-schemas.js";
-import { AdminError, type AdminRoute } from "./route.js";
+import { AdminError, type AdminRoute, type Scope } from "./route.js";
 
 function time(v: string | undefined, field: string): number | undefined {
   if (v === undefined) return undefined;
@@ -12,12 +12,16 @@ function time(v: string | undefined, field: string): number | undefined {
   return t;
 }
 
-/** The query's filters; with `keyId` (self-service) the key is fixed, whatever the query says. */
-function filterOf(q: z.infer<typeof StatsQuery>, keyId: string | undefined): RequestFilter {
+/**
+ * The query's filters; with a scope (self-service's key, a team admin's team) the key or team is fixed,
+ * whatever the query says.
+ */
+function filterOf(q: z.infer<typeof StatsQuery>, scope: Scope): RequestFilter {
   const { from, to, errors, bucket: _, ...rest } = q;
   return {
     ...rest,
-    ...(keyId !== undefined ? { key_id: keyId } : {}),
+    ...(scope.keyId !== undefined ? { key_id: scope.keyId } : {}),
+    ...(scope.teamId !== undefined ? { team_id: scope.teamId } : {}),
     errors: errors === "true",
     from: time(from, "from"),
     to: time(to, "to"),
@@ -33,19 +37,19 @@ async function mapped<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The request log's answers, over every request or one key's (self-service). */
+/** The request log's answers, over every request, one key's (self-service) or one team's (a team admin). */
 export const requestLogAnswers = (data: Data) => ({
-  list: (query: unknown, keyId?: string) =>
+  list: (query: unknown, scope: Scope = {}) =>
     mapped(() => {
       const q = query as z.infer<typeof RequestsQuery>;
       const { limit, before, ...rest } = q;
-      return listRequests(data, filterOf(rest, keyId), limit, before);
+      return listRequests(data, filterOf(rest, scope), limit, before);
     }),
-  one: (id: string, keyId?: string) => getRequest(data, id, keyId),
-  stats: (query: unknown, keyId?: string) =>
+  one: (id: string, scope: Scope = {}) => getRequest(data, id, scope),
+  stats: (query: unknown, scope: Scope = {}) =>
     mapped(() => {
       const q = query as z.infer<typeof StatsQuery>;
-      const f = filterOf(q, keyId);
+      const f = filterOf(q, scope);
       const to = f.to ?? Date.now() + 1;
       const from = f.from ?? to - 3_600_000;
       if (from >= to) throw new AdminError(400, "from must be before to", "from");
@@ -65,7 +69,8 @@ export function requestRoutes(data: Data): AdminRoute[] {
       query: RequestsQuery,
       status: 200,
       answer: RequestList,
-      run: ({ query }) => a.list(query),
+      team: {},
+      run: ({ query, scope }) => a.list(query, scope),
     },
     {
       method: "GET",
@@ -74,7 +79,8 @@ export function requestRoutes(data: Data): AdminRoute[] {
       status: 200,
       answer: RequestDetailSchema,
       byId: true,
-      run: ({ params }) => a.one(params.id!),
+      team: {},
+      run: ({ params, scope }) => a.one(params.id!, scope),
     },
     {
       method: "GET",
@@ -84,7 +90,8 @@ export function requestRoutes(data: Data): AdminRoute[] {
       query: StatsQuery,
       status: 200,
       answer: StatsAnswerSchema,
-      run: ({ query }) => a.stats(query),
+      team: {},
+      run: ({ query, scope }) => a.stats(query, scope),
     },
   ];
 }

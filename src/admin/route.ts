@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { RowScope } from "../data/row-scope.js";
 
 /**
  * What every admin route file shares: the route's shape, its input and the error it answers with. The route
@@ -24,13 +25,32 @@ export interface Actor {
   source: "api" | "ui" | "cli";
   /** The client's address; null for the CLI on the store. */
   address: string | null;
+  /** A team admin's team (its id): what the caller reads is filtered to it, what it changes must belong to it. */
+  team?: string | undefined;
 }
+
+/**
+ * What a team admin may do with a route, and how its target's team is found. A route without one is for full
+ * admins only (a team admin is refused, 403). Reads of another team's id answer 404, changes 403.
+ */
+export interface TeamScope {
+  /** The team of the route's `{id}` target (null: no team's; undefined: no such id). */
+  of?: (id: string, query: unknown) => Promise<string | null | undefined>;
+  /** The body names the team (`team_id`): a team admin's body gets theirs, and may name no other. */
+  body?: boolean;
+}
+
+/** What a route's data queries are confined to: a minted key (self-service) or a team (a team admin). */
+export type Scope = RowScope;
 
 /** What a change route records in the audit log: its action, and how to read its target before the change. */
 export interface AuditSpec {
   action: string;
-  target: "key" | "team" | "mcp_server";
-  /** The target as the API shows it, before the change (PATCH, DELETE, rotate); `query` is the route's query. */
+  target: "key" | "team" | "mcp_server" | "price_list";
+  /**
+   * The target as the API shows it, before the change (PATCH, DELETE, rotate, a price list replaced); `query`
+   * is the route's query; `id` is "" on a route without one.
+   */
   read?: (id: string, query: unknown) => Promise<unknown>;
 }
 
@@ -40,6 +60,8 @@ export interface RouteInput {
   query: unknown;
   /** Self-service routes: the minted key that signed in (every answer is scoped to it). */
   self?: { keyId: string } | undefined;
+  /** A team admin's call: the team every answer is confined to (lists filtered in their queries). */
+  scope?: Scope | undefined;
 }
 
 /** One admin route: how it is called, what it answers, and what it does. The OpenAPI document is made from these. */
@@ -55,6 +77,8 @@ export interface AdminRoute {
   byId?: boolean;
   /** `self`: called with a minted key (self-service, /admin/v1/me…) instead of an admin key. */
   auth?: "self";
+  /** Whether (and how) a team admin may call it; absent: full admins only. */
+  team?: TeamScope;
   /** A change: recorded in the audit log with who, from where, before and after. */
   audit?: AuditSpec;
   /** undefined: the id names nothing (404). */

@@ -13,7 +13,7 @@ import { mcpServerRoutes } from "./mcp-servers-route.js";
 import { meRoutes } from "./me-routes.js";
 import { priceRoutes } from "./prices-route.js";
 import { requestRoutes } from "./requests-route.js";
-import { AdminError, type AdminRoute } from "./route.js";
+import { AdminError, type AdminRoute, type TeamScope } from "./route.js";
 import * as S from "./schemas.js";
 import { sessionRoutes } from "./sessions-route.js";
 import { spendRoutes } from "./spend-route.js";
@@ -60,6 +60,9 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
     return out;
   };
   const deleted = (id: string) => (ok: boolean) => (ok ? { id, deleted: true } : undefined);
+  // A team admin's scope (src/admin/team-gate.ts): a key's team, or a team itself.
+  const keyTeam: TeamScope = { of: async (id) => (await d.keys.get(id))?.team_id };
+  const ownTeam: TeamScope = { of: async (id) => (await d.teams.get(id))?.id };
   return [
     {
       method: "POST",
@@ -77,8 +80,9 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       summary: "List teams",
       status: 200,
       answer: S.TeamList,
-      run: async () => {
-        const teams = await d.teams.list();
+      team: {},
+      run: async ({ scope }) => {
+        const teams = await d.teams.list({ id: scope?.teamId });
         return { data: d.data ? await withSpendAll(d.data, "team", teams, d.timezone ?? "UTC", d.alertAt) : teams };
       },
     },
@@ -89,6 +93,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       status: 200,
       answer: S.Team,
       byId: true,
+      team: ownTeam,
       run: async ({ params }) => {
         const team = await d.teams.get(params.id!);
         return team && d.data ? (await withSpendAll(d.data, "team", [team], d.timezone ?? "UTC", d.alertAt))[0] : team;
@@ -123,6 +128,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       body: S.KeyCreate,
       status: 201,
       answer: S.MintedKey,
+      team: { body: true },
       run: ({ body }) => change(() => d.keys.create(body as z.infer<typeof S.KeyCreate>)),
     },
     {
@@ -132,10 +138,12 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       query: S.KeyListQuery,
       status: 200,
       answer: S.KeyList,
-      run: async ({ query }) => {
+      team: {},
+      run: async ({ query, scope }) => {
         const q = query as z.infer<typeof S.KeyListQuery>;
         const revoked = q.revoked === "true" ? "only" : q.revoked === "all" ? "all" : "no";
-        const keys = await d.keys.list({ teamId: q.team_id, revoked });
+        if (scope?.teamId !== undefined && q.team_id !== undefined && q.team_id !== scope.teamId) return { data: [] };
+        const keys = await d.keys.list({ teamId: scope?.teamId ?? q.team_id, revoked });
         if (!d.data) return { data: keys };
         const tz = d.timezone ?? "UTC";
         const spent = await withSpendAll(d.data, "key", keys, tz, d.alertAt);
@@ -149,6 +157,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       status: 200,
       answer: S.Key,
       byId: true,
+      team: keyTeam,
       run: async ({ params }) => {
         const view = await d.keys.get(params.id!);
         if (!d.data || !view) return view;
@@ -164,6 +173,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       status: 200,
       answer: S.Key,
       byId: true,
+      team: { ...keyTeam, body: true },
       run: ({ params, body }) => change(() => d.keys.update(params.id!, body as z.infer<typeof S.KeyPatch>)),
     },
     {
@@ -174,6 +184,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       status: 200,
       answer: S.Deleted,
       byId: true,
+      team: keyTeam,
       run: ({ params }) => change(() => d.keys.revoke(params.id!)).then(deleted(params.id!)),
     },
     {
@@ -185,6 +196,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       status: 201,
       answer: S.RotatedKey,
       byId: true,
+      team: keyTeam,
       run: ({ params, body }) => change(() => d.keys.rotate(params.id!, (body as z.infer<typeof S.KeyRotate>).grace_s)),
     },
     ...(d.deployments ? deploymentRoutes(d.deployments) : []),

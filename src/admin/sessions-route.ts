@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Data } from "../data/data.js";
 import { listSessions, type SessionSummary, sessionDetail } from "../data/session-queries.js";
 import type { UsageTotals } from "../data/usage-totals.js";
-import { AdminError, type AdminRoute } from "./route.js";
+import { AdminError, type AdminRoute, type Scope } from "./route.js";
 
 export const SessionsQuery = z
   .object({
@@ -158,15 +158,17 @@ function time(v: string | undefined, field: string, fallback: number): number {
 
 /** The sessions' answers, over every key or one (self-service). */
 export const sessionAnswers = (data: Data) => ({
-  list: async (query: unknown, keyId?: string) => {
+  list: async (query: unknown, scope: Scope = {}) => {
     const q = query as z.infer<typeof SessionsQuery>;
     const now = Date.now();
     const fromMs = time(q.from, "from", now - 7 * 86_400_000);
     const toMs = time(q.to, "to", now + 1);
     if (fromMs >= toMs) throw new AdminError(400, "from must be before to", "from");
+    // A team admin asking for another team's sessions: there are none.
+    if (scope.teamId !== undefined && q.team_id !== undefined && q.team_id !== scope.teamId) return { rows: [] };
     const rows = await listSessions(data, {
-      keyId: keyId ?? q.key_id,
-      teamId: q.team_id,
+      keyId: scope.keyId ?? q.key_id,
+      teamId: scope.teamId ?? q.team_id,
       user: q.user,
       tool: q.tool,
       fromMs,
@@ -176,9 +178,9 @@ export const sessionAnswers = (data: Data) => ({
     });
     return { rows: rows.map(sessionView) };
   },
-  one: async (id: string, query: unknown, keyId?: string) => {
+  one: async (id: string, query: unknown, scope: Scope = {}) => {
     const q = SessionQuery.parse(query ?? {});
-    const d = await sessionDetail(data, id, q.limit, keyId);
+    const d = await sessionDetail(data, id, q.limit, scope);
     if (!d) return undefined;
     // Agents as a tree: each under its parent when the session has it, else under the main agent (or at the top).
     const nodes = new Map<string | null, AgentNode>();
@@ -238,7 +240,8 @@ export function sessionRoutes(data: Data): AdminRoute[] {
       query: SessionsQuery,
       status: 200,
       answer: SessionList,
-      run: ({ query }) => a.list(query),
+      team: {},
+      run: ({ query, scope }) => a.list(query, scope),
     },
     {
       method: "GET",
@@ -248,7 +251,8 @@ export function sessionRoutes(data: Data): AdminRoute[] {
       status: 200,
       answer: SessionDetailSchema,
       byId: true,
-      run: ({ params, query }) => a.one(params.id!, query),
+      team: {},
+      run: ({ params, query, scope }) => a.one(params.id!, query, scope),
     },
   ];
 }

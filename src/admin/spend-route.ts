@@ -4,7 +4,7 @@ import { type GroupBy, modelsUsed, spendBy } from "../billing/spend.js";
 import type { Data } from "../data/data.js";
 import type { KeyView } from "../data/keys.js";
 import { TAG_KEY } from "../text/tag.js";
-import { AdminError, type AdminRoute } from "./route.js";
+import { AdminError, type AdminRoute, type Scope } from "./route.js";
 import { withSpendAll } from "./spend-views.js";
 
 export const SpendQuery = z
@@ -66,8 +66,8 @@ function time(v: string | undefined, field: string, fallback: number): number {
   return t;
 }
 
-/** The spend report of a query, over every key or one (self-service). */
-export async function spendReport(data: Data, prices: PriceTable, query: unknown, keyId?: string) {
+/** The spend report of a query, over every key, one key's (self-service) or one team's (a team admin). */
+export async function spendReport(data: Data, prices: PriceTable, query: unknown, scope: Scope = {}) {
   const q = query as z.infer<typeof SpendQuery>;
   const now = Date.now();
   const from = time(q.from, "from", now - 30 * 86_400_000);
@@ -76,8 +76,8 @@ export async function spendReport(data: Data, prices: PriceTable, query: unknown
     group_by: q.group_by,
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
-    rows: await spendBy(data, q.group_by as GroupBy, from, to, keyId),
-    no_price: (await modelsUsed(data, from, to, keyId)).filter((m) => prices.find(m.model) === undefined),
+    rows: await spendBy(data, q.group_by as GroupBy, from, to, scope),
+    no_price: (await modelsUsed(data, from, to, scope)).filter((m) => prices.find(m.model) === undefined),
   };
 }
 
@@ -91,7 +91,8 @@ export function spendRoutes(data: Data, prices: PriceTable): AdminRoute[] {
       query: SpendQuery,
       status: 200,
       answer: SpendAnswer,
-      run: ({ query }) => spendReport(data, prices, query),
+      team: {},
+      run: ({ query, scope }) => spendReport(data, prices, query, scope),
     },
   ];
 }

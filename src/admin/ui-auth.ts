@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type AdminKey, adminKeysOf } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
 import { decodeJson } from "../http/decode-json.js";
 import type { HttpNote } from "../http/note.js";
@@ -49,8 +50,9 @@ const now = () => Math.floor(Date.now() / 1000);
  */
 export class UiAuth {
   private readonly sealer: Sealer;
-  private readonly adminKeys: Buffer[];
-  private readonly hints: Set<string>;
+  private readonly adminKeys: { digest: Buffer; entry: AdminKey }[];
+  /** Each admin key's digest hint, and the team it administers (none: a full admin). */
+  private readonly hints: Map<string, string | undefined>;
   readonly oidc: OidcSignIn | undefined;
   readonly sealedWith: "configured" | "shared" | "random";
   /** Where sign-ins are recorded (the audit log). */
@@ -66,8 +68,9 @@ export class UiAuth {
     const secret = sessionSecret(config);
     this.sealer = new Sealer(secret.key);
     this.sealedWith = secret.derived;
-    this.adminKeys = config.admin.keys.map(sha256);
-    this.hints = new Set(config.admin.keys.map(keyHint));
+    const keys = adminKeysOf(config.admin.keys);
+    this.adminKeys = keys.map((entry) => ({ digest: sha256(entry.key), entry }));
+    this.hints = new Map(keys.map((k) => [keyHint(k.key), k.team]));
     this.oidc = config.admin.oidc ? new OidcSignIn(config.admin.oidc) : undefined;
   }
 
@@ -78,12 +81,17 @@ export class UiAuth {
     if (!s) return undefined;
     // Signed out: a copy of the cookie is refused as well.
     if (token && this.signOuts && (await this.signOuts.ended(cookieDigest(token)))) return undefined;
-    if (s.via === "admin_key") return s.kh && this.hints.has(s.kh) ? s : undefined;
+    if (s.via === "admin_key") {
+      // The key's binding decides again on every request (a key moved to a team is a team admin's at once).
+      if (!s.kh || !this.hints.has(s.kh)) return undefined;
+      const team = this.hints.get(s.kh);
+      return team === undefined ? { ...s, role: "admin", team: undefined } : { ...s, role: "team_admin", team };
+    }
     if (s.via === "oidc") {
       // The configuration decides again on every request: a person taken out of it is out at once.
       const cfg = this.config.admin.oidc;
-      const role = cfg && s.email ? roleOf(cfg, s.email) : undefined;
-      return role ? { ...s, role } : undefined;
+      const granted = cfg && s.email ? roleOf(cfg, s.email, s.groups ?? []) : undefined;
+      return granted ? { ...s, role: granted.role, team: granted.team } : undefined;
     }
     return s;
   }
@@ -130,7 +138,15 @@ export class UiAuth {
     sendJson(http.res, 200, {
       signed_in: s !== undefined,
       ...(s
-        ? { role: s.role, via: s.via, name: s.name, email: s.email ?? null, key_id: s.key_id ?? null, expires: s.exp }
+        ? {
+            role: s.role,
+            via: s.via,
+            name: s.name,
+            email: s.email ?? null,
+            key_id: s.key_id ?? null,
+            team: s.team ?? null,
+            expires: s.exp,
+          }
         : {}),
       sign_in: { key: true, oidc: this.oidc ? { label: this.oidc.cfg.label } : null },
     });
@@ -156,20 +172,22 @@ export class UiAuth {
     key = key.trim();
     const k = key as string;
     const d = sha256(k);
-    let admin = false;
-    for (const a of this.adminKeys) admin = timingSafeEqual(a, d) || admin;
+    let admin: AdminKey | undefined;
+    for (const a of this.adminKeys) if (timingSafeEqual(a.digest, d)) admin ??= a.entry;
     const exp = now() + Math.round(this.config.admin.ui.session_hours * 3600);
     if (admin) {
-      const s: Session = { role: "admin", via: "admin_key", name: `admin key ${k.slice(0, 4)}…`, kh: keyHint(k), exp };
+      const name = admin.name ? `admin key ${admin.name}` : `admin key ${k.slice(0, 4)}…`;
+      const role = admin.team === undefined ? "admin" : "team_admin";
+      const s: Session = { role, via: "admin_key", name, kh: keyHint(k), team: admin.team, exp };
       await this.setSession(http, s);
-      await this.signedIn(http, s.name, "admin_key", "ok");
-      return sendJson(http.res, 200, { signed_in: true, role: s.role, via: s.via, name: s.name });
+      await this.signedIn(http, s.name, "admin_key", "ok", undefined, admin.team, role);
+      return sendJson(http.res, 200, { signed_in: true, role: s.role, via: s.via, name: s.name, team: s.team ?? null });
     }
     const v = k.startsWith("lx-") ? await this.minted.resolve(k, http.req.headers) : undefined;
     if (v && !isRefusal(v) && v.kind === "minted") {
       const s: Session = { role: "key", via: "key", name: v.name ?? "key", key: k, key_id: v.keyId, exp };
       await this.setSession(http, s);
-      await this.signedIn(http, s.name, "key", "ok", v.keyId);
+      await this.signedIn(http, s.name, "key", "ok", v.keyId, undefined, "key");
       return sendJson(http.res, 200, {
         signed_in: true,
         role: s.role,
@@ -231,8 +249,16 @@ export class UiAuth {
     try {
       const who = await this.oidc.finish(query, flow);
       const exp = now() + Math.round(this.config.admin.ui.session_hours * 3600);
-      const s: Session = { role: who.role, via: "oidc", name: who.name, email: who.email, exp };
-      await this.signedIn(http, who.email ?? who.name, "oidc", "ok");
+      const s: Session = {
+        role: who.role,
+        via: "oidc",
+        name: who.name,
+        email: who.email,
+        team: who.team,
+        groups: who.groups,
+        exp,
+      };
+      await this.signedIn(http, who.email ?? who.name, "oidc", "ok", undefined, who.team, who.role);
       http.res.setHeader("set-cookie", [clearFlow, await this.sessionCookie(http.req, s)]);
       http.res.writeHead(303, { location: localPage(flow.return_to), "cache-control": "no-store" }).end();
     } catch (err) {
@@ -251,6 +277,8 @@ export class UiAuth {
     via: "admin_key" | "key" | "oidc",
     outcome: "ok" | "refused",
     keyId?: string,
+    team?: string,
+    role?: string,
   ): Promise<void> {
     await this.audit?.({
       actor,
@@ -264,7 +292,8 @@ export class UiAuth {
       team_id: null,
       outcome,
       before: null,
-      after: null,
+      // What the sign-in was granted (never the key): the role, and a team admin's team as configured.
+      after: outcome === "ok" && role ? JSON.stringify({ role, team: team ?? null }) : null,
     }).catch(() => undefined);
   }
 

@@ -1,10 +1,14 @@
 import { createHash, hkdfSync, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { EncryptJWT, jwtDecrypt } from "jose";
+import { adminSecrets } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
 
-/** What a signed-in browser may do: change things, only look, or (a key holder) see its own key's usage. */
-export type Role = "admin" | "read_only" | "key";
+/**
+ * What a signed-in browser may do: change things, only look, administer one team (its keys, and see its
+ * usage), or (a key holder) see its own key's usage.
+ */
+export type Role = "admin" | "read_only" | "team_admin" | "key";
 
 /** A web UI sign-in, as sealed in its cookie. */
 export interface Session {
@@ -14,6 +18,10 @@ export interface Session {
   /** Who, in words (an email, a key's name, "admin key …abcd"). */
   name: string;
   email?: string | undefined;
+  /** A team admin's team, as the configuration names it (an id or a name). */
+  team?: string | undefined;
+  /** OpenID Connect sign-ins: the groups (of those the roles name) the ID token listed. */
+  groups?: string[] | undefined;
   /** Admin-key sign-ins: a digest of the key, so the sign-in ends when the key leaves admin.keys. */
   kh?: string | undefined;
   /** Key-holder sign-ins: the minted key itself (sealed; presented on /admin/v1/me for the browser). */
@@ -36,7 +44,7 @@ export function sessionSecret(config: Config): { key: Buffer; derived: "configur
   const admin = config.admin;
   const configured = admin.ui.session_secret;
   const shared =
-    [...admin.keys].sort().join("\n") + (config.secrets.master_key ?? "") + (admin.oidc?.client_secret ?? "");
+    adminSecrets(admin.keys).sort().join("\n") + (config.secrets.master_key ?? "") + (admin.oidc?.client_secret ?? "");
   const ikm = configured ?? (shared.length > 0 ? shared : undefined);
   const derived = configured ? "configured" : ikm ? "shared" : "random";
   const material = ikm === undefined ? randomBytes(32) : Buffer.from(ikm, "utf8");

@@ -80,6 +80,7 @@ export class WebUi {
     if (!s || s.role === "key") return undefined;
     return {
       role: s.role,
+      ...(s.role === "team_admin" ? { team: s.team } : {}),
       name: s.name,
       fromPage: req.headers[UI_HEADER] === "1",
       via: s.via === "oidc" ? "oidc" : "admin_key",

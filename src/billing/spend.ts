@@ -1,4 +1,5 @@
 import type { Data } from "../data/data.js";
+import type { RowScope } from "../data/row-scope.js";
 import { usageByTag } from "../data/spend-by-tag.js";
 import { namesOf, type UsageRow, usageBy } from "../data/spend-queries.js";
 import { usd } from "./cost.js";
@@ -19,11 +20,11 @@ export async function spendBy(
   by: GroupBy,
   fromMs: number,
   toMs: number,
-  keyId?: string,
+  scope: RowScope = {},
 ): Promise<SpendRow[]> {
   const rows = by.startsWith("tag:")
-    ? await usageByTag(data, by.slice(4), fromMs, toMs, keyId)
-    : await usageBy(data, by as Exclude<GroupBy, `tag:${string}`>, fromMs, toMs, keyId);
+    ? await usageByTag(data, by.slice(4), fromMs, toMs, scope)
+    : await usageBy(data, by as Exclude<GroupBy, `tag:${string}`>, fromMs, toMs, scope);
   const named = by === "key" || by === "team";
   const names = named
     ? await namesOf(
@@ -44,8 +45,8 @@ export async function modelsUsed(
   data: Data,
   fromMs: number,
   toMs: number,
-  keyId?: string,
+  scope: RowScope = {},
 ): Promise<{ model: string; requests: number }[]> {
-  const rows = await usageBy(data, "upstream_model", fromMs, toMs, keyId);
+  const rows = await usageBy(data, "upstream_model", fromMs, toMs, scope);
   return rows.flatMap((r) => (r.group === null ? [] : [{ model: r.group, requests: r.requests }]));
 }

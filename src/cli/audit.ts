@@ -34,7 +34,8 @@ export function changed(before: Record<string, unknown> | null, after: Record<st
 
 export const auditCommand: Command = {
   name: "audit",
-  summary: "Show the audit log: who changed what (keys, teams, sign-ins), when and from where.",
+  summary:
+    "Show the audit log: who changed what (keys, teams, MCP servers, prices, secrets, settings, sign-ins), when and from where.",
   description: [
     "Reads the audit log from the configured store, or from a running llmux with --url. Every change made",
     "through the admin API, the CLI and the web UI is there, newest first, with what it changed (secrets never).",
@@ -42,11 +43,21 @@ export const auditCommand: Command = {
   options: {
     ...ADMIN_OPTIONS,
     actor: { type: "string", value: "WHO", description: "Only this actor's changes." },
-    action: { type: "string", value: "ACTION", description: "key.create, key.update, key.revoke, team.…, sign_in." },
+    action: {
+      type: "string",
+      value: "ACTION",
+      description:
+        "key.create, key.update, key.rotate, key.revoke, team.…, mcp_server.…, mcp_credential.…, price_list.update, secrets.rotate, settings.load|change|reload, sign_in.",
+    },
     target: { type: "string", value: "ID", description: "Only changes to this key or team (its id)." },
     limit: { type: "string", short: "n", value: "N", description: "How many entries (default 20)." },
   },
-  examples: ["llmux audit", "llmux audit --action key.revoke", "llmux audit --url http://127.0.0.1:4000 -n 50"],
+  examples: [
+    "llmux audit",
+    "llmux audit --action key.revoke",
+    "llmux audit --action settings.reload",
+    "llmux audit --url http://127.0.0.1:4000 -n 50",
+  ],
   run: (input) => {
     const limit = optString(input, "limit") ?? "20";
     if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 500)

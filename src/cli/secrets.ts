@@ -1,4 +1,6 @@
+import { cliActor } from "../admin/app.js";
 import { resolveConfig } from "../config/resolve.js";
+import { appendAudit } from "../data/audit.js";
 import { SEALED_PREFIX } from "../observe/alerts.js";
 import { keyringOf } from "../secrets/cipher.js";
 import { TeamParts } from "../server/team-parts.js";
@@ -52,7 +54,24 @@ export const secretsCommand: Command = {
         const { config } = resolveConfig({ config: optString(input, "config") }, input.env);
         const parts = new TeamParts(config, { bytes: 1 << 20, timeoutMs: 10_000 });
         try {
+          const before = parts.keys.keyVersion;
           const n = (await parts.keys.reseal()) + (await parts.mcpServers.reseal());
+          // In the audit log: who re-sealed how many credentials, under which master key (its version, never it).
+          const who = cliActor();
+          await appendAudit(parts.data, {
+            actor: who.name,
+            via: who.via,
+            source: who.source,
+            address: who.address,
+            action: "secrets.rotate",
+            target_type: "secrets",
+            target_id: null,
+            target_name: `master key ${parts.keys.keyVersion ?? before}`,
+            team_id: null,
+            outcome: "ok",
+            before: null,
+            after: JSON.stringify({ resealed: n, master_key: parts.keys.keyVersion ?? null }),
+          });
           process.stdout.write(
             `re-sealed ${n} credential${n === 1 ? "" : "s"} under master key ${parts.keys.keyVersion}\n`,
           );

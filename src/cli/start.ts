@@ -3,8 +3,10 @@ import { resolveConfig } from "../config/resolve.js";
 import type { Config } from "../config/schema.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { Gateway } from "../server/gateway.js";
+import { recordSettingsAtStart } from "../server/settings-audit.js";
 import { StoreFileError } from "../store/store-file.js";
 import type { Command } from "./command.js";
+import { SettingsRecord } from "./settings-record.js";
 import { optPort, optString } from "./values.js";
 import { parseWorkers, superviseWorkers } from "./workers.js";
 
@@ -66,6 +68,11 @@ export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process
     await gateway.close().catch(() => undefined);
     throw err;
   });
+  // The settings in the audit log when they changed since the last start (workers: their primary records them).
+  if (gateway.team && !cluster.isWorker)
+    await recordSettingsAtStart(gateway.team.data, config, source).catch((err: Error) =>
+      logger.warn(`the settings could not be recorded in the audit log: ${err.message}`),
+    );
   const addr = await gateway.listen(port, host).catch(async (err: NodeJS.ErrnoException) => {
     await gateway.close().catch(() => undefined);
     if (err.code === "EADDRINUSE")
@@ -135,9 +142,18 @@ export const startCommand: Command = {
     const workers = parseWorkers(optString(input, "workers"));
     if (workers !== undefined && workers > 1 && cluster.isPrimary) {
       // Checked once here, so a mistake is reported once rather than by every worker.
-      const { config } = resolveConfig(opts, input.env);
+      const { config, source } = resolveConfig(opts, input.env);
       const logger = createLogger(config.logging.level, config.logging.pretty, true);
-      return superviseWorkers(workers, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) });
+      const settings = new SettingsRecord(source);
+      const warn = (err: Error) => logger.warn(`the settings could not be recorded in the audit log: ${err.message}`);
+      return settings
+        .started(config)
+        .catch(warn)
+        .then(() =>
+          superviseWorkers(workers, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, () =>
+            settings.reloaded(resolveConfig(opts, input.env).config),
+          ),
+        );
     }
     return start(opts, input.env);
   },

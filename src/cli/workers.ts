@@ -60,7 +60,12 @@ function stopWorker(w: Worker): Promise<void> {
  * their hot state (limits, budgets, cooldowns) in its own memory when no Redis is configured, replaces a
  * worker that dies, reloads them one by one on SIGHUP, and stops them gracefully.
  */
-export async function superviseWorkers(n: number, say: Say): Promise<Supervisor> {
+export async function superviseWorkers(
+  n: number,
+  say: Say,
+  /** Called after every worker was replaced (the audit log's settings.reload); its failure is only said. */
+  reloaded?: () => Promise<void>,
+): Promise<Supervisor> {
   const shared = new MemoryState();
   const live = new Set<Worker>();
   let stopping = false;
@@ -105,6 +110,9 @@ export async function superviseWorkers(n: number, say: Say): Promise<Supervisor>
       await stopWorker(old);
     }
     say.info(`llmux: ${live.size} workers reloaded`);
+    await reloaded?.().catch((err: Error) =>
+      say.warn(`the reload could not be recorded in the audit log: ${err.message}`),
+    );
   };
   const onHup = () => void reload().catch((err: Error) => say.warn(`reload failed: ${err.message}`));
   process.on("SIGHUP", onHup);

@@ -1,10 +1,29 @@
 import { z } from "zod";
 import { OidcSchema, UiSchema } from "./schema-ui.js";
 
+/** An admin key bound to one team: its holder administers that team only (a team admin). */
+export const AdminKeySchema = z
+  .object({
+    key: z.string().min(1).describe("The bearer token."),
+    team: z.string().min(1).describe("The team it administers: its id (team_…) or its name."),
+    name: z
+      .string()
+      .min(1)
+      .max(60)
+      .optional()
+      .describe("Who holds it, in words (the audit log's actor: `admin key <name>`)."),
+  })
+  .strict();
+
 /** Who may use the admin API (`/admin/v1`). */
 export const AdminSchema = z
   .object({
-    keys: z.array(z.string().min(1)).default([]).describe("Bearer tokens for /admin/v1. Empty: the admin API is off."),
+    keys: z
+      .array(z.union([z.string().min(1), AdminKeySchema]))
+      .default([])
+      .describe(
+        "Bearer tokens for /admin/v1: a string is a full admin key; {key, team, name} a team admin's key (that team's keys, spend, requests, sessions and audit entries only). Empty: the admin API is off.",
+      ),
     ui: UiSchema,
     oidc: OidcSchema.optional(),
   })

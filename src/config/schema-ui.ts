@@ -9,6 +9,15 @@ const Who = z
   .max(320)
   .regex(/^[^\s@]*@?[^\s@]+\.[^\s@]+$/, "an email address or a domain");
 
+/** Who a role names: an address or domain (as `Who`), or `group:NAME` (a group in the ID token's groups claim). */
+const WhoOrGroup = z.union([
+  z
+    .string()
+    .regex(/^group:\S{1,256}$/, "group:NAME")
+    .describe("A group the ID token's groups claim lists."),
+  Who,
+]);
+
 /** Single sign-on for the web UI: OpenID Connect, authorization code flow with PKCE, done by the server. */
 export const OidcSchema = z
   .object({
@@ -54,14 +63,33 @@ export const OidcSchema = z
       .array(z.string().min(1).max(253))
       .default([])
       .describe("Email domains whose addresses may sign in, with `default_role`."),
+    groups_claim: z
+      .string()
+      .min(1)
+      .default("groups")
+      .describe("The ID token claim that lists the person's groups (for `group:NAME` in roles)."),
     roles: z
       .object({
-        admin: z.array(Who).default([]).describe("Addresses or domains that sign in as admins (may change things)."),
-        read_only: z.array(Who).default([]).describe("Addresses or domains that sign in read-only (may only look)."),
+        admin: z
+          .array(WhoOrGroup)
+          .default([])
+          .describe("Addresses, domains or group:NAME that sign in as admins (may change things)."),
+        read_only: z
+          .array(WhoOrGroup)
+          .default([])
+          .describe("Addresses, domains or group:NAME that sign in read-only (may only look)."),
+        team_admin: z
+          .record(z.string().min(1), z.array(WhoOrGroup))
+          .default({})
+          .describe(
+            "Team admins, by team (its id or name): the addresses, domains or group:NAME that administer that team's keys and see its spend, requests, sessions and audit entries only.",
+          ),
       })
       .strict()
-      .default({ admin: [], read_only: [] })
-      .describe("Roles by address or domain; `admin` wins when both match."),
+      .default({ admin: [], read_only: [], team_admin: {} })
+      .describe(
+        "Roles by address, domain or group; `admin` wins, then `team_admin` (the first team listed), then `read_only`.",
+      ),
     default_role: z
       .enum(["read_only", "admin"])
       .default("read_only")
@@ -70,7 +98,13 @@ export const OidcSchema = z
   })
   .strict()
   .refine(
-    (o) => o.allowed_emails.length + o.allowed_domains.length + o.roles.admin.length + o.roles.read_only.length > 0,
+    (o) =>
+      o.allowed_emails.length +
+        o.allowed_domains.length +
+        o.roles.admin.length +
+        o.roles.read_only.length +
+        Object.values(o.roles.team_admin).flat().length >
+      0,
     "name who may sign in: allowed_emails, allowed_domains or roles",
   )
   .describe("OpenID Connect sign-in for the web UI (any provider: Google, Microsoft Entra, Okta, Keycloak, Dex…).");

@@ -6,6 +6,7 @@
  */
 import { sql } from "kysely";
 import type { Data } from "./data.js";
+import type { RowScope } from "./row-scope.js";
 import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
 
 export interface SessionFilter {
@@ -139,13 +140,14 @@ export async function sessionDetail(
   data: Data,
   sessionId: string,
   limit: number,
-  keyId?: string,
+  scope: RowScope = {},
 ): Promise<SessionDetail | undefined> {
   const db = await data.db();
   const base = db
     .selectFrom("request_log")
     .where("session_id", "=", sessionId)
-    .$if(keyId !== undefined, (q) => q.where("key_id", "=", keyId!));
+    .$if(scope.keyId !== undefined, (q) => q.where("key_id", "=", scope.keyId!))
+    .$if(scope.teamId !== undefined, (q) => q.where("team_id", "=", scope.teamId!));
   const total = await base.select(summaryColumns()).executeTakeFirst();
   if (!total || Number(total.requests) === 0) return undefined;
   const agents = await base

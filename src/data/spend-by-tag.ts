@@ -5,6 +5,7 @@
  */
 import { sql } from "kysely";
 import type { Data } from "./data.js";
+import type { RowScope } from "./row-scope.js";
 import type { UsageRow } from "./spend-queries.js";
 import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
 
@@ -29,7 +30,7 @@ export async function usageByTag(
   key: string,
   fromMs: number,
   toMs: number,
-  keyId?: string,
+  scope: RowScope = {},
 ): Promise<UsageRow[]> {
   const db = await data.db();
   const rows = await db
@@ -37,7 +38,8 @@ export async function usageByTag(
     .select([sql<string | null>`tags`.as("grp"), ...usageSums()])
     .where("at", ">=", fromMs)
     .where("at", "<", toMs)
-    .$if(keyId !== undefined, (q) => q.where("key_id", "=", keyId!))
+    .$if(scope.keyId !== undefined, (q) => q.where("key_id", "=", scope.keyId!))
+    .$if(scope.teamId !== undefined, (q) => q.where("team_id", "=", scope.teamId!))
     .groupBy("tags")
     .execute();
   const byValue = new Map<string | null, UsageTotals>();

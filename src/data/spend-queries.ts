@@ -5,6 +5,7 @@
  */
 import { sql } from "kysely";
 import type { Data } from "./data.js";
+import type { RowScope } from "./row-scope.js";
 import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
 
 /** Who spent: a minted key, a team, a user label (`billing.users`), or a tag (`project=checkout`). */
@@ -85,7 +86,7 @@ export async function usageBy(
   by: SpendGroup,
   fromMs: number,
   toMs: number,
-  keyId?: string,
+  scope: RowScope = {},
 ): Promise<UsageRow[]> {
   const db = await data.db();
   const group =
@@ -109,7 +110,8 @@ export async function usageBy(
     .$if(byModel, (q) => q.select(["alias", "model"]).groupBy(["alias", "model"]))
     .where("at", ">=", fromMs)
     .where("at", "<", toMs)
-    .$if(keyId !== undefined, (q) => q.where("key_id", "=", keyId!))
+    .$if(scope.keyId !== undefined, (q) => q.where("key_id", "=", scope.keyId!))
+    .$if(scope.teamId !== undefined, (q) => q.where("team_id", "=", scope.teamId!))
     .groupBy(group)
     .orderBy(group)
     .execute();

@@ -80,9 +80,24 @@ export class Teams {
     return teamOf(row);
   }
 
-  async list(): Promise<Team[]> {
-    const rows = await (await this.db()).selectFrom("teams").selectAll().orderBy("created_at").orderBy("id").execute();
+  /** Every team, or (`id`: a team admin's scope) that one alone. */
+  async list(filter: { id?: string | undefined } = {}): Promise<Team[]> {
+    const rows = await (await this.db())
+      .selectFrom("teams")
+      .selectAll()
+      .$if(filter.id !== undefined, (q) => q.where("id", "=", filter.id!))
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
     return rows.map(teamOf);
+  }
+
+  /** A team by its id or, failing that, its name: its id (a team admin's team is configured either way). */
+  async idOf(ref: string): Promise<string | undefined> {
+    const db = await this.db();
+    const byId = await db.selectFrom("teams").select("id").where("id", "=", ref).executeTakeFirst();
+    if (byId) return byId.id;
+    return (await db.selectFrom("teams").select("id").where("name", "=", ref).executeTakeFirst())?.id;
   }
 
   async get(id: string): Promise<Team | undefined> {

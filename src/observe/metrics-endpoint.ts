@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { fullAdminSecrets } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
 import { answerJson, type HttpExchange as Exchange } from "../http/exchange.js";
 import { presentedKey } from "../identity/identify.js";
@@ -19,7 +20,9 @@ export class MetricsAccess {
   constructor(config: Pick<Config, "metrics" | "admin">) {
     this.enabled = config.metrics.enabled;
     this.open = config.metrics.public;
-    this.keys = [...config.admin.keys, ...(config.metrics.key ? [config.metrics.key] : [])].map(sha256);
+    this.keys = [...fullAdminSecrets(config.admin.keys), ...(config.metrics.key ? [config.metrics.key] : [])].map(
+      sha256,
+    );
   }
 
   /** Whether anyone can read the metrics (else they are not collected at all). */

@@ -6,6 +6,7 @@
 import type { Data } from "../data/data.js";
 import { BadFilter, type RequestFilter } from "../data/request-filter.js";
 import { requestBodies, requestRow, requestRows } from "../data/request-log-queries.js";
+import type { RowScope } from "../data/row-scope.js";
 import { unpackBodies } from "./bodies.js";
 import { answerOf, conversationOf } from "./conversation.js";
 import { type RequestDetail, type RequestRow, rowView } from "./view.js";
@@ -40,11 +41,13 @@ export async function listRequests(
 
 /**
  * One request in full: the row, its bodies when they were kept, and the conversation and answer decoded
- * from them. With `keyId`, only that key's requests exist (self-service): another key's id is unknown.
+ * from them. With a scope, only that key's (self-service) or team's (a team admin) requests exist: another's id
+ * is unknown.
  */
-export async function getRequest(data: Data, id: string, keyId?: string): Promise<RequestDetail | undefined> {
+export async function getRequest(data: Data, id: string, scope: RowScope = {}): Promise<RequestDetail | undefined> {
   const row = await requestRow(data, id);
-  if (!row || (keyId !== undefined && row.key_id !== keyId)) return undefined;
+  if (!row || (scope.keyId !== undefined && row.key_id !== scope.keyId)) return undefined;
+  if (scope.teamId !== undefined && row.team_id !== scope.teamId) return undefined;
   const view = rowView(row);
   const stored = await requestBodies(data, id);
   if (!stored) return { ...view, has_bodies: false, conversation: null, answer: null, bodies: null, truncated: [] };

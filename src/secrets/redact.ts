@@ -1,3 +1,4 @@
+import { adminSecrets } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
 import { mcpCredentialValues } from "../config/schema-mcp.js";
 
@@ -133,7 +134,7 @@ export function configSecrets(config: Config): string[] {
     config.admin.oidc?.client_secret,
     config.admin.ui.session_secret,
     ...config.auth.keys,
-    ...config.admin.keys,
+    ...adminSecrets(config.admin.keys),
     config.metrics.key,
     config.secrets.master_key,
     ...config.secrets.previous_master_keys,

@@ -5,6 +5,7 @@ import { deploymentRows } from "../admin/deployment-rows.js";
 import type { Billing } from "../billing/billing.js";
 import { keepPricesFresh, StoredPrices } from "../billing/price-list.js";
 import { billingOf } from "../billing/wire.js";
+import { adminSecrets } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
 import { websocketSettings } from "../config/schema-websocket.js";
 import { readTls } from "../config/tls.js";
@@ -155,7 +156,10 @@ export class Gateway {
       ...(parts.resolvers ?? []),
       ...(this.team?.resolvers ?? []),
       ...(open && this.team ? [this.team.directory.closedOnceMinted()] : []),
-      ...configResolvers(config.auth, [...config.admin.keys, ...(config.metrics.key ? [config.metrics.key] : [])]),
+      ...configResolvers(config.auth, [
+        ...adminSecrets(config.admin.keys),
+        ...(config.metrics.key ? [config.metrics.key] : []),
+      ]),
     ]);
     this.store = parts.store ?? this.team!.store;
     this.billing = billingOf(config, logger);

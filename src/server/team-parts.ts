@@ -5,6 +5,7 @@ import type { McpServerRow } from "../admin/mcp-route.js";
 import { adminRoutes } from "../admin/routes.js";
 import { SIGNUP_PATH, Signup } from "../admin/signup.js";
 import { WebUi } from "../admin/ui.js";
+import { adminKeysOf } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
 import { appendAudit } from "../data/audit.js";
 import { anyCredentials } from "../data/credentials.js";
@@ -102,7 +103,7 @@ export class TeamParts {
         prices: config.prices,
         pricesChanged: () => this.pricesChanged?.(),
       }),
-      config.admin.keys,
+      adminKeysOf(config.admin.keys),
       (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,
       limits,
       "1",
@@ -115,6 +116,7 @@ export class TeamParts {
       async (entry) => {
         await appendAudit(this.data, entry);
       },
+      (ref) => this.teams.idOf(ref),
     );
     this.ui = config.admin.ui.enabled
       ? new WebUi(config, this.directory, limits, undefined, new UiSignOuts(this.data))

@@ -140,8 +140,8 @@ describe.each(ENGINES)("sessions on $engine", ({ fresh }) => {
         ),
       );
     expect((await sessionDetail(data, sid(0), 5))!.requests).toHaveLength(5);
-    expect(await sessionDetail(data, sid(0), 10, `key_${tag}_1`)).toBeUndefined();
-    expect((await sessionDetail(data, sid(0), 10, `key_${tag}_0`))!.summary.requests).toBe(mine.length);
+    expect(await sessionDetail(data, sid(0), 10, { keyId: `key_${tag}_1` })).toBeUndefined();
+    expect((await sessionDetail(data, sid(0), 10, { keyId: `key_${tag}_0` }))!.summary.requests).toBe(mine.length);
     expect(await sessionDetail(data, `nope_${tag}`, 10)).toBeUndefined();
   });
 });

@@ -109,7 +109,7 @@ describe.each(ENGINES)("spend queries on $engine", ({ fresh }) => {
     expect(await groups("user")).toEqual({ ada: 3, null: 2 });
     expect(await groups("day")).toEqual({ "2024-03-01": 4, "2024-03-02": 1 });
     // One key's rows only; a range that holds nothing.
-    expect((await usageBy(data, "day", ...range, key(1))).map((r) => [r.group, r.cost_nanos])).toEqual([
+    expect((await usageBy(data, "day", ...range, { keyId: key(1) })).map((r) => [r.group, r.cost_nanos])).toEqual([
       ["2024-03-01", 3_000],
       ["2024-03-02", 4_000],
     ]);

@@ -34,6 +34,8 @@ export function App() {
   const info = session.data;
   if (!info.signed_in) return <SignIn info={info} />;
   const admin = info.role !== "key";
+  // Deployments and MCP servers are the whole gateway's: not a team admin's.
+  const whole = info.role === "admin" || info.role === "read_only";
   return (
     <ScopeProvider session={info}>
       <Layout>
@@ -48,9 +50,9 @@ export function App() {
             <Route path="/playground" element={<Playground />} />
             {admin && <Route path="/keys" element={<Keys />} />}
             {admin && <Route path="/teams" element={<Teams />} />}
-            {admin && <Route path="/deployments" element={<Deployments />} />}
-            {admin && <Route path="/mcp" element={<Mcp />} />}
-            {admin && <Route path="/alerts" element={<Alerts />} />}
+            {whole && <Route path="/deployments" element={<Deployments />} />}
+            {whole && <Route path="/mcp" element={<Mcp />} />}
+            {whole && <Route path="/alerts" element={<Alerts />} />}
             {admin && <Route path="/audit" element={<Audit />} />}
             <Route path="/sign-in" element={<Navigate to="/" replace />} />
             <Route

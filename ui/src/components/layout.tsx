@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useRef } from "react";
 import { NavLink, useLocation } from "react-router";
 import { useScope } from "../lib/session";
 
-const ROLE_WORDS = { admin: "admin", read_only: "read-only", key: "key holder" } as const;
+const ROLE_WORDS = { admin: "admin", read_only: "read-only", team_admin: "team admin", key: "key holder" } as const;
 
 export function Layout({ children }: { children: ReactNode }) {
   const scope = useScope();
@@ -16,17 +16,23 @@ export function Layout({ children }: { children: ReactNode }) {
     main.current?.focus({ preventScroll: true });
   }, [location.pathname]);
   const admin = scope.role !== "key";
+  // A team admin sees their own team's pages alone: no deployments, MCP servers or alerts.
+  const whole = scope.wholeGateway;
   const links: [string, string][] = admin
     ? [
         ["/", "Overview"],
         ["/requests", "Requests"],
         ["/sessions", "Sessions"],
         ["/keys", "Keys"],
-        ["/teams", "Teams"],
+        ["/teams", whole ? "Teams" : "Team"],
         ["/spend", "Spend"],
-        ["/deployments", "Deployments"],
-        ["/mcp", "MCP"],
-        ["/alerts", "Alerts"],
+        ...(whole
+          ? ([
+              ["/deployments", "Deployments"],
+              ["/mcp", "MCP"],
+              ["/alerts", "Alerts"],
+            ] as [string, string][])
+          : []),
         ["/audit", "Audit"],
         ["/playground", "Playground"],
       ]
@@ -61,7 +67,10 @@ export function Layout({ children }: { children: ReactNode }) {
           <span className="who-name" title={scope.session.email ?? undefined}>
             {scope.session.name}
           </span>
-          <span className={`badge role-${scope.role}`}>{ROLE_WORDS[scope.role]}</span>
+          <span className={`badge role-${scope.role}`}>
+            {ROLE_WORDS[scope.role]}
+            {scope.role === "team_admin" && scope.session.team ? ` · ${scope.session.team}` : ""}
+          </span>
           <button type="button" className="link" onClick={() => void scope.signOut()}>
             Sign out
           </button>

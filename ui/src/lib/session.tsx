@@ -8,8 +8,12 @@ import type { Role, SessionInfo } from "./types";
 export interface Scope {
   session: SessionInfo;
   role: Role;
-  /** Admins change things; read-only sign-ins and key holders only look. */
+  /** Admins change everything; read-only sign-ins and key holders only look. */
   canEdit: boolean;
+  /** Keys may be minted and changed: by admins, and by team admins (their own team's). */
+  canEditKeys: boolean;
+  /** Sees the whole gateway (deployments, MCP servers): admins and read-only sign-ins, not a team admin. */
+  wholeGateway: boolean;
   /** Where usage lives: the whole gateway, or (a key holder) only their own key. */
   base: "/admin/v1" | "/admin/v1/me";
   signOut(): Promise<void>;
@@ -45,6 +49,8 @@ export function ScopeProvider({ session, children }: { session: SessionInfo; chi
     session,
     role,
     canEdit: role === "admin",
+    canEditKeys: role === "admin" || role === "team_admin",
+    wholeGateway: role === "admin" || role === "read_only",
     base: role === "key" ? "/admin/v1/me" : "/admin/v1",
     async signOut() {
       await api("/ui/auth/logout", { method: "POST" });

@@ -56,7 +56,7 @@ export type StatsBucket = Stats["buckets"][number];
 export type Bucket = Stats["bucket"];
 
 /** The sign-in routes (/ui/auth/…), which are the web UI's own, not the admin API's. */
-export type Role = "admin" | "read_only" | "key";
+export type Role = "admin" | "read_only" | "team_admin" | "key";
 
 export interface SessionInfo {
   signed_in: boolean;
@@ -65,5 +65,7 @@ export interface SessionInfo {
   name?: string;
   email?: string | null;
   key_id?: string | null;
+  /** A team admin's team, as the configuration names it (an id or a name). */
+  team?: string | null;
   sign_in: { key: boolean; oidc: { label: string } | null };
 }

@@ -34,6 +34,16 @@ const ACTIONS = [
   "team.create",
   "team.update",
   "team.delete",
+  "mcp_server.create",
+  "mcp_server.update",
+  "mcp_server.delete",
+  "mcp_credential.set",
+  "mcp_credential.delete",
+  "price_list.update",
+  "secrets.rotate",
+  "settings.load",
+  "settings.change",
+  "settings.reload",
   "sign_in",
 ];
 

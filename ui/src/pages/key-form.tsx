@@ -17,11 +17,14 @@ export type KeyBody = Record<string, unknown>;
 export function KeyForm({
   existing,
   teams,
+  teamRequired = false,
   onSubmit,
   onCancel,
 }: {
   existing?: Key | undefined;
   teams: Team[];
+  /** A team admin's form: their team is the only choice (a key of no team is not theirs to make). */
+  teamRequired?: boolean;
   onSubmit: (body: KeyBody) => Promise<void>;
   onCancel: () => void;
 }) {
@@ -62,8 +65,8 @@ export function KeyForm({
       </label>
       <label>
         Team
-        <select name="team_id" defaultValue={existing?.team_id ?? ""}>
-          <option value="">no team</option>
+        <select name="team_id" defaultValue={existing?.team_id ?? (teamRequired ? (teams[0]?.id ?? "") : "")}>
+          {!teamRequired && <option value="">no team</option>}
           {teams.map((t) => (
             <option key={t.id} value={t.id}>
               {t.name}

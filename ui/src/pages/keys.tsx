@@ -64,13 +64,20 @@ export function Keys() {
   return (
     <>
       <PageHead title="Keys">
-        {scope.canEdit && (
+        {scope.canEditKeys && (
           <button type="button" className="primary" onClick={() => setOpen({ kind: "create" })}>
             Create key
           </button>
         )}
       </PageHead>
-      {!scope.canEdit && <Notice kind="info">You are signed in read-only: keys can be looked at, not changed.</Notice>}
+      {!scope.canEditKeys && (
+        <Notice kind="info">You are signed in read-only: keys can be looked at, not changed.</Notice>
+      )}
+      {scope.role === "team_admin" && (
+        <Notice kind="info">
+          You administer team {scope.session.team}: its keys are listed here, and the keys you create belong to it.
+        </Notice>
+      )}
       {keys.isError && <ErrorNotice error={keys.error} what="the keys" />}
       {keys.data && (
         <div className="table-wrap">
@@ -98,7 +105,7 @@ export function Keys() {
                   Last used
                 </th>
                 <th scope="col">Status</th>
-                {scope.canEdit && <th scope="col">Actions</th>}
+                {scope.canEditKeys && <th scope="col">Actions</th>}
               </tr>
             </thead>
             <tbody>
@@ -138,7 +145,7 @@ export function Keys() {
                       </span>
                       {st.why && <div className="muted small">{st.why}</div>}
                     </td>
-                    {scope.canEdit && (
+                    {scope.canEditKeys && (
                       <td>
                         <div className="row-actions">
                           <button type="button" onClick={() => setOpen({ kind: "edit", key: k })}>
@@ -164,6 +171,7 @@ export function Keys() {
       <Dialog open={open?.kind === "create"} title="Create a key" onClose={close}>
         <KeyForm
           teams={teams.data?.data ?? []}
+          teamRequired={scope.role === "team_admin"}
           onCancel={close}
           onSubmit={async (body: KeyBody) => {
             const m = await api<MintedKey>("/admin/v1/keys", { method: "POST", body: stripNulls(body) });
@@ -177,6 +185,7 @@ export function Keys() {
           <KeyForm
             existing={open.key}
             teams={teams.data?.data ?? []}
+            teamRequired={scope.role === "team_admin"}
             onCancel={close}
             onSubmit={async (body) => {
               await api(`/admin/v1/keys/${open.key.id}`, { method: "PATCH", body });

@@ -117,7 +117,7 @@ export function Playground() {
   const deployed = useQuery({
     queryKey: ["deployments"],
     queryFn: () => api<DeploymentList>("/admin/v1/deployments"),
-    enabled: scope.role !== "key",
+    enabled: scope.wholeGateway,
   });
   const models = [
     ...new Set([...(listed.data ?? []), ...(deployed.data?.data ?? []).flatMap((d) => d.aliases)]),
@@ -230,7 +230,7 @@ export function Playground() {
                   autoComplete="off"
                 />
               </label>
-              {scope.canEdit && (
+              {scope.canEditKeys && (
                 <button type="button" onClick={() => void mint()}>
                   Mint a playground key
                 </button>
