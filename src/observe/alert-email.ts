@@ -1,6 +1,11 @@
-import { createTransport } from "nodemailer";
+import { createRequire } from "node:module";
 import type { Config } from "../config/schema.js";
 import type { AlertEvent } from "./alert-event.js";
+
+type Nodemailer = typeof import("nodemailer");
+/** nodemailer, loaded when a mail is first sent (a gateway without email alerts does not carry it). */
+const createTransport: Nodemailer["createTransport"] = (...args: Parameters<Nodemailer["createTransport"]>) =>
+  (createRequire(import.meta.url)("nodemailer") as Nodemailer).createTransport(...args);
 
 export type EmailDestination = Extract<Config["alerts"]["destinations"][string], { type: "email" }>;
 

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { redisClient } from "./ioredis.js";
 
 /** TLS verification failures (Node's codes for a certificate it does not trust). */
 const UNTRUSTED = new Set([
@@ -49,7 +49,7 @@ export async function redisProblem(
 ): Promise<string | undefined> {
   const where = safeRedisUrl(url);
   let lastError: (Error & { code?: string }) | undefined;
-  const client = new Redis(url, {
+  const client = new (redisClient())(url, {
     lazyConnect: true,
     enableOfflineQueue: true,
     maxRetriesPerRequest: 0,

@@ -1,5 +1,6 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { assertInteger, type HotState, type Throttled, type Within } from "./hot-state.js";
+import { redisClient } from "./ioredis.js";
 
 /**
  * INCRBY that sets the expiry only on a key without one (a window does not slide on every hit). A decrement
@@ -151,7 +152,7 @@ export class RedisState implements HotState {
 
   constructor(opts: RedisStateOptions) {
     this.timeoutMs = opts.timeoutMs ?? 500;
-    const client = new Redis(opts.url, {
+    const client = new (redisClient())(opts.url, {
       keyPrefix: opts.prefix ?? "llmux:",
       // While disconnected, operations fail at once instead of queueing behind a reconnect: the failure
       // policy (resilient.ts) answers them, and the request path never waits on a Redis that is away.
