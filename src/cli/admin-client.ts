@@ -58,7 +58,7 @@ function directClient(input: CommandInput): AdminClient {
   return {
     async call(method, path, body, query) {
       try {
-        return (await parts.admin.call(method, path, body, query)).body;
+        return (await (await parts.adminApi()).call(method, path, body, query)).body;
       } catch (err) {
         if (err instanceof AdminError) fail(undefined, { error: { message: err.message } });
         throw err;

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AdminApi } from "../admin/admin.js";
+import type { AdminApi } from "../admin/admin.js";
+import type { AdminSession } from "../admin/auth.js";
 import type { DeploymentRow } from "../admin/deployments-route.js";
 import type { McpServerRow } from "../admin/mcp-route.js";
-import { adminRoutes } from "../admin/routes.js";
 import { SIGNUP_PATH, Signup } from "../admin/signup.js";
 import { WebUi } from "../admin/ui.js";
 import { adminKeysOf } from "../config/admin-keys.js";
@@ -39,7 +39,10 @@ export class TeamParts {
   readonly mcpCredentials: McpCredentials;
   /** Seals and opens stored credentials (secrets.master_key); absent without one. */
   readonly keyring: Keyring | undefined;
-  readonly admin: AdminApi;
+  /** The admin API, built on its first request (its router and schemas are ~4 MB a gateway may never use). */
+  private readonly buildAdmin: () => Promise<AdminApi>;
+  private admin: Promise<AdminApi> | undefined;
+  private adminSessions: ((req: IncomingMessage) => Promise<AdminSession | undefined>) | undefined;
   readonly signup: Signup | undefined;
   /** The web UI at /ui (admin.ui.enabled), and the sign-ins the admin API accepts from it. */
   readonly ui: WebUi | undefined;
@@ -80,51 +83,59 @@ export class TeamParts {
     this.mcpServers = new McpServers(db, keyring);
     this.mcpCredentials = new McpCredentials(db, keyring);
     const service = configKeys(config.auth.keys);
-    this.admin = new AdminApi(
-      adminRoutes({
-        keys: this.keys,
-        teams: this.teams,
-        changed: () => this.directory.invalidate(),
-        deployments: opts.deployments,
-        mcpServers: opts.mcpServers,
-        mcp: {
-          servers: this.mcpServers,
-          credentials: this.mcpCredentials,
-          configured: config.mcp.servers,
-          keyExists: async (id) => (await this.keys.get(id)) !== undefined,
-          teamExists: async (id) => (await this.teams.get(id)) !== undefined,
-          changed: async () => {
-            await opts.mcpChanged?.();
+    this.buildAdmin = async () => {
+      const [{ AdminApi }, { adminRoutes }] = await Promise.all([
+        import("../admin/admin.js"),
+        import("../admin/routes.js"),
+      ]);
+      const api = new AdminApi(
+        adminRoutes({
+          keys: this.keys,
+          teams: this.teams,
+          changed: () => this.directory.invalidate(),
+          deployments: opts.deployments,
+          mcpServers: opts.mcpServers,
+          mcp: {
+            servers: this.mcpServers,
+            credentials: this.mcpCredentials,
+            configured: config.mcp.servers,
+            keyExists: async (id) => (await this.keys.get(id)) !== undefined,
+            teamExists: async (id) => (await this.teams.get(id)) !== undefined,
+            changed: async () => {
+              await opts.mcpChanged?.();
+            },
           },
+          data: this.data,
+          timezone: config.billing.timezone,
+          alertAt: config.billing.alert_at,
+          prices: config.prices,
+          pricesChanged: () => this.pricesChanged?.(),
+        }),
+        adminKeysOf(config.admin.keys),
+        (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,
+        limits,
+        "1",
+        async (key) => {
+          const v = await this.directory.resolve(key);
+          if (!v) return undefined;
+          if ("refused" in v) return { refused: v.message };
+          return v.keyId ? { keyId: v.keyId } : undefined;
         },
-        data: this.data,
-        timezone: config.billing.timezone,
-        alertAt: config.billing.alert_at,
-        prices: config.prices,
-        pricesChanged: () => this.pricesChanged?.(),
-      }),
-      adminKeysOf(config.admin.keys),
-      (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,
-      limits,
-      "1",
-      async (key) => {
-        const v = await this.directory.resolve(key);
-        if (!v) return undefined;
-        if ("refused" in v) return { refused: v.message };
-        return v.keyId ? { keyId: v.keyId } : undefined;
-      },
-      async (entry) => {
-        await appendAudit(this.data, entry);
-      },
-      (ref) => this.teams.idOf(ref),
-    );
+        async (entry) => {
+          await appendAudit(this.data, entry);
+        },
+        (ref) => this.teams.idOf(ref),
+      );
+      api.sessions = this.adminSessions;
+      return api;
+    };
     this.ui = config.admin.ui.enabled
       ? new WebUi(config, this.directory, limits, undefined, new UiSignOuts(this.data))
       : undefined;
     if (this.ui) this.ui.auth.audit = (entry) => appendAudit(this.data, entry).then(() => undefined);
     if (this.ui && (config.admin.keys.length > 0 || config.admin.oidc)) {
       const ui = this.ui;
-      this.admin.sessions = (req) => ui.adminSession(req);
+      this.adminSessions = (req) => ui.adminSession(req);
     }
     this.signup =
       config.signup.enabled && opts.providers ? new Signup(config, this.keys, opts.providers, limits) : undefined;
@@ -133,7 +144,8 @@ export class TeamParts {
   /** Whether a path is served here rather than by the gateway's routes (before any client key is asked for). */
   owns(path: string): boolean {
     return (
-      AdminApi.owns(path) ||
+      path === "/admin" ||
+      path.startsWith("/admin/") ||
       (this.signup !== undefined && path === SIGNUP_PATH) ||
       (this.ui !== undefined && WebUi.owns(path))
     );
@@ -147,7 +159,13 @@ export class TeamParts {
     if (this.ui && WebUi.owns(path)) return this.ui.serve(req, res, path, note);
     if (path === SIGNUP_PATH && this.signup) return this.signup.serve(req, res, note);
     await this.ui?.present(req, path);
-    return this.admin.serve(req, res, note);
+    return (await this.adminApi()).serve(req, res, note);
+  }
+
+  /** The admin API (built the first time it is asked for). */
+  adminApi(): Promise<AdminApi> {
+    this.admin ??= this.buildAdmin();
+    return this.admin;
   }
 
   get resolvers(): Resolver[] {
