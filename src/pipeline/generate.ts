@@ -45,6 +45,8 @@ export interface RequestBody {
   raw: Buffer;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export function isPlan(v: Plan | ErrorInfo): v is Plan {
   return "route" in v;
 }
@@ -202,6 +204,18 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
   // respond
   const served = result.answer.plan;
   trail.plan = served;
+  // The request is sent: an open stream holds its answer, not the request it was built from (75 kB and more
+  // for a coding agent's turn). What the settle stage and `keep` read (the plan's route, flags and storeAs) stays.
+  for (const p of [planned, first, served]) {
+    p.body = "";
+    p.ir = undefined;
+  }
+  input.body = null;
+  input.raw = EMPTY;
+  body = { json: null, raw: EMPTY };
+  read.json = null;
+  read.raw = EMPTY;
+  restorer = undefined;
   await respond({
     plan: served,
     reply: result.answer.reply,
