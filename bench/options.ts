@@ -52,7 +52,9 @@ Options:
   --out FILE            write the report to FILE
   --runs N              number of runs (default 3; --quick: 1)
   --no-peers            measure llmux and the baselines only
-  --lanes a,b           only these lanes (and "curve" for the body-size curve)
+  --lanes a,b           only these lanes (and "curve" for the body-size curve); "team" names the team lanes
+                        (chat-small and msg-cc with a budgeted, rate-limited minted key and the request log,
+                        on SQLite + memory state and on PostgreSQL + Redis), "team-sqlite" / "team-pg" one engine's
   --profile             always take CPU profiles; --no-profile: never
   --llmux-dist DIR      measure another build of llmux (a directory like dist/)
   --compare REV         also measure llmux at git revision REV (built into .cache/bench-compare/), in the same

@@ -1,6 +1,7 @@
 /** The performance targets: each one evaluated from the results (met, missed, or not measured), and their table. */
 import { added, curveSlope, findCell, M, runsOf, usable } from "./report-figures.js";
 import { type Emit, fmt, table } from "./report-format.js";
+import { teamTargets } from "./report-team.js";
 import { type Spread, spread } from "./stats.js";
 import { type BenchResults, TARGET_LABEL } from "./types.js";
 
@@ -45,6 +46,7 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
     check("passthrough", `${lane}: added p50, c=1`, added(r, lane, "llmux", 1, M.p50), 0.3, "<=", "ms", [lane]);
     check("passthrough", `${lane}: added p99, c=1`, added(r, lane, "llmux", 1, M.p99), 1, "<=", "ms", [lane]);
   }
+  teamTargets(r, check);
   for (const lane of ["chat-small-anthropic", "msg-small-chat"].filter((l) => hasLane(r, l))) {
     check("translation", `${lane} (small): added p50, c=1`, added(r, lane, "llmux", 1, M.p50), 1, "<=", "ms", [lane]);
   }
