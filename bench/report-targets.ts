@@ -212,6 +212,18 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
     const how = v.gc ? "RSS after a full GC" : "RSS";
     check("memory", `KB per open idle stream (${v.variant}; ${how})`, one, 30, "<=", "KB", [], 1);
   }
+  // V8 heap per open stream, whatever the request's size (the memory-per-stream lane sends Claude Code's 75 kB body).
+  for (const v of r.streams.filter((s) => s.target === "llmux" && s.gc && s.streaming === s.count)) {
+    const per = (v.gc!.open.heapUsedKb - v.gc!.idle.heapUsedKb) / v.count;
+    const one = { median: per, min: per, max: per, n: 1 };
+    check("memory", `heap per open stream (${v.variant}; after a full GC)`, one, 30, "<=", "KB", [], 1);
+  }
+  if (r.websocket) {
+    const per = r.websocket.idle.perSocketKb;
+    const one = { median: per, min: per, max: per, n: 1 };
+    const what = `KB per idle Responses WebSocket (${r.websocket.idle.sockets} open; RSS)`;
+    check("memory", what, one, 20, "<=", "KB", [], 1);
+  }
   const afterGc = r.rss
     .filter((s) => s.target === "llmux" && s.phase.startsWith("leak check") && s.heapUsedKb !== undefined)
     .sort((a, b) => a.run - b.run);
