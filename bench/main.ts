@@ -209,9 +209,12 @@ async function workersOnly(): Promise<void> {
   const file = resolve(cacheDir, "bench-report", "workers.md");
   try {
     const r = await measureWorkers(root, configFile, file);
-    log(
-      `--workers: 1 → ${r.oneRps.toFixed(0)} req/s, 2 → ${r.twoRps.toFixed(0)} req/s (${r.ratio.toFixed(2)}×); ${file}`,
-    );
+    log(`--workers (${r.pinningNote}):`);
+    for (const row of r.rows)
+      log(
+        `  ${row.workers} worker(s) on CPU ${row.cpus.join(",")}: ${row.rps.toFixed(0)} req/s, ${row.rpsPerCpu.toFixed(0)} req/s per CPU`,
+      );
+    log(`  2 / 1 workers: ${r.ratio.toFixed(2)}×; ${file}`);
   } finally {
     await mock.close();
   }
