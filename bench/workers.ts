@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Pool } from "undici";
 import { allowedCpus, hasTaskset, onCpus, type Pinning, pinSelf, planPinning } from "./cpu-pinning.js";
 import { freePort, startServer } from "./procs.js";
+import { withServiceKey } from "./service-key.js";
 
 export interface WorkersRow {
   workers: number;
@@ -37,23 +38,27 @@ const BODY = Buffer.from(
 async function drive(port: number, ms: number, concurrency: number): Promise<number> {
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, pipelining: 1 });
   let done = 0;
+  const refused: number[] = [];
   const end = performance.now() + ms;
   const one = async () => {
     while (performance.now() < end) {
       const r = await pool.request({
         path: "/v1/chat/completions",
         method: "POST",
-        headers: { "content-type": "application/json" },
+        // The bench's configuration has a service key (auth.keys): without it every request is refused.
+        headers: withServiceKey({ "content-type": "application/json" }),
         body: BODY,
       });
       await r.body.arrayBuffer();
       if (r.statusCode === 200) done++;
+      else refused.push(r.statusCode);
     }
   };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, one));
   const secs = (performance.now() - t0) / 1000;
   await pool.close();
+  if (done === 0 && refused.length > 0) throw new Error(`llmux answered ${refused[0]} to every request`);
   return done / secs;
 }
 
@@ -61,7 +66,7 @@ async function drive(port: number, ms: number, concurrency: number): Promise<num
 function verdict(r: WorkersResult): string {
   const cores = r.rows[1]!.cpus.length;
   if (cores < 2)
-    return "llmux had one CPU: two workers share it and cannot be faster; they help only with a core each to run on.";
+    return "llmux had one CPU: both workers share it, so the second cannot add a core's worth of throughput (what it gains or loses here is scheduling); workers help when each has a core of its own.";
   return `llmux had ${cores} CPUs for 2 workers: ${r.ratio >= 1.3 ? "the second worker helps" : "the second worker adds little"} here.`;
 }
 
