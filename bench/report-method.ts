@@ -72,7 +72,8 @@ export function renderMethod(r: BenchResults, p: Emit): void {
       "in-process state, once on PostgreSQL (127.0.0.1:5432 or `LLMUX_BENCH_PG`; a database the run creates and " +
       "drops) with Redis (127.0.0.1:6379 or `LLMUX_BENCH_REDIS`; a key prefix of the run's own, deleted at the end). " +
       "CPU per request is that process's. The section *Team features* gives llmux − the minimal proxy, CPU ÷ the " +
-      "proxy's and PostgreSQL + Redis − SQLite + memory, run by run. An engine that does not answer is skipped, and " +
+      "proxy's, throughput at the highest concurrency as a share of the proxy's and PostgreSQL + Redis − SQLite + " +
+      "memory, run by run. An engine that does not answer is skipped, and " +
       "so is a compared build that refuses the configuration (it adds only `store`, `state` and " +
       "`logging.requests`, which release 3c151be already read).",
   );

@@ -9,7 +9,7 @@ import { type Spread, spread } from "./stats.js";
 import type { BenchResults, TargetName } from "./types.js";
 
 /** The goals of issue 31: added p50 over the proxy, CPU ÷ the proxy's, PG + Redis over SQLite + memory. */
-export const TEAM_GOALS = { addedP50Ms: 0.4, cpuTimesProxy: 2, engineP50Ms: 0.3 };
+export const TEAM_GOALS = { addedP50Ms: 0.4, cpuTimesProxy: 2, engineP50Ms: 0.3, throughputPctOfProxy: 70 };
 
 export interface TeamFigures {
   lane: string;
@@ -18,6 +18,9 @@ export interface TeamFigures {
   target: TargetName;
   addedP50?: Spread;
   cpuRatio?: Spread;
+  /** Throughput at the highest concurrency, % of the proxy's. */
+  throughputPct?: Spread;
+  concurrency: number;
 }
 
 const ENGINE_OF: Record<string, string> = { sqlite: "SQLite + in-process state", pg: "PostgreSQL + Redis" };
@@ -34,7 +37,16 @@ export function teamFigures(r: BenchResults, target: TargetName = "llmux"): Team
     if (!t || !l.targets.includes(target)) continue;
     const cpu = cpuPerRequestRuns(r, l.id, target);
     const proxy = cpuPerRequestRuns(r, l.id, "proxy");
-    const f: TeamFigures = { lane: l.id, base: t.base, engine: t.engine, target };
+    const cMax = Math.max(...r.meta.concurrencies);
+    const f: TeamFigures = { lane: l.id, base: t.base, engine: t.engine, target, concurrency: cMax };
+    const thr = spread(
+      runsOf(r).map((run) => {
+        const a = usable(findCell(r, l.id, target, cMax, run))?.throughput;
+        const b = usable(findCell(r, l.id, "proxy", cMax, run))?.throughput;
+        return a !== undefined && b ? (100 * a) / b : undefined;
+      }),
+    );
+    if (thr) f.throughputPct = thr;
     const added = between(r, l.id, target, "proxy", 1, M.p50);
     if (added) f.addedP50 = added;
     const ratio = spread(
@@ -78,6 +90,8 @@ export function teamTargets(r: BenchResults, check: Check): void {
     const what = `${f.lane} (${ENGINE_OF[f.engine]})`;
     check("team", `${what}: llmux − proxy p50, c=1`, f.addedP50, TEAM_GOALS.addedP50Ms, "<=", "ms", [f.lane]);
     check("team", `${what}: CPU per request ÷ the proxy's`, f.cpuRatio, TEAM_GOALS.cpuTimesProxy, "<=", "×", [f.lane]);
+    const thr = `${what}: throughput at c=${f.concurrency}, % of the proxy's`;
+    check("team", thr, f.throughputPct, TEAM_GOALS.throughputPctOfProxy, ">=", "%", [f.lane], 0);
   }
   for (const base of teamBases(r)) {
     const d = engineDifference(r, base);
@@ -106,6 +120,7 @@ export function renderTeam(r: BenchResults, p: Emit): void {
       "budget and an rpm limit (both checked on every request, never reached) and the request log; once on " +
       "SQLite with the in-process state, once on PostgreSQL (a database the run creates and drops) with Redis. " +
       `Goals: llmux − proxy ≤ ${TEAM_GOALS.addedP50Ms} ms p50, CPU ≤ ${TEAM_GOALS.cpuTimesProxy}× the proxy's, ` +
+      `throughput at the highest concurrency ≥ ${TEAM_GOALS.throughputPctOfProxy} % of the proxy's, ` +
       `PostgreSQL + Redis ≤ ${TEAM_GOALS.engineP50Ms} ms p50 over SQLite + memory.`,
   );
   p();
@@ -117,8 +132,10 @@ export function renderTeam(r: BenchResults, p: Emit): void {
       base,
       fmt(sq?.addedP50, 2),
       fmt(sq?.cpuRatio, 2, "×"),
+      fmt(sq?.throughputPct, 0, "%"),
       fmt(pg?.addedP50, 2),
       fmt(pg?.cpuRatio, 2, "×"),
+      fmt(pg?.throughputPct, 0, "%"),
       fmt(engineDifference(r, base), 2),
     ];
   });
@@ -128,8 +145,10 @@ export function renderTeam(r: BenchResults, p: Emit): void {
         "body",
         "SQLite + memory: − proxy p50 (ms)",
         "CPU ÷ proxy",
+        "req/s, % of proxy's",
         "PostgreSQL + Redis: − proxy p50 (ms)",
         "CPU ÷ proxy",
+        "req/s, % of proxy's",
         "PG + Redis − SQLite + memory, p50 (ms)",
       ],
       rows,

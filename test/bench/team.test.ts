@@ -69,14 +69,14 @@ describe("bench team lanes", () => {
   });
 });
 
-function result(p50: number): RunResult {
+function result(p50: number, throughput: number): RunResult {
   const sum = { n: 10, min: p50, p50, p90: p50, p99: p50, max: p50, mean: p50 };
   return {
     requests: 100,
     errors: 0,
     timedOut: 0,
     elapsedMs: 1000,
-    throughput: 1000,
+    throughput,
     latency: sum,
     ttfb: sum,
     loadgenCpuMs: 10,
@@ -112,6 +112,7 @@ function results(): BenchResults {
     "team-pg-msg-cc": { direct: 6, proxy: 6.1, llmux: 6.9, compare: 7 },
   };
   const cpu: Record<string, number> = { direct: 0.1, proxy: 0.1, llmux: 0.15, compare: 0.3 };
+  const thr: Record<string, number> = { direct: 4000, proxy: 2000, llmux: 1000, compare: 800 };
   const targets: TargetName[] = ["direct", "proxy", "llmux", "compare"];
   const cells: Cell[] = [];
   const infos: LaneInfo[] = [];
@@ -125,7 +126,7 @@ function results(): BenchResults {
             target,
             concurrency,
             run,
-            result: result(byTarget[target]!),
+            result: result(byTarget[target]!, thr[target]!),
             cpuPerRequestMs: cpu[target]!,
           });
   }
@@ -188,7 +189,12 @@ describe("bench team report", () => {
     expect(row("msg-cc: PostgreSQL + Redis − SQLite")).toMatchObject({ measured: "0.50 ms", met: false });
     const md = renderMarkdown(r);
     expect(md).toContain("## Team features (both engines)");
-    expect(md).toMatch(/\| chat-small \| 0\.30 \| 1\.50 × \| 0\.50 \| 1\.50 × \| 0\.20 \|/);
+    expect(md).toMatch(/\| chat-small \| 0\.30 \| 1\.50 × \| 50 % \| 0\.50 \| 1\.50 × \| 50 % \| 0\.20 \|/);
+    expect(row("team-pg-chat-small (PostgreSQL + Redis): throughput at c=16")).toMatchObject({
+      measured: "50 %",
+      goal: "≥ 70 %",
+      met: false,
+    });
   });
 
   it("holds the memory per open stream and per idle WebSocket to their goals", () => {
