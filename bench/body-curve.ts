@@ -5,6 +5,7 @@ import type { Measurer } from "./measure.js";
 import type { Settings } from "./options.js";
 import { headersOf, okReply, probe } from "./probe.js";
 import { fx, log } from "./progress.js";
+import { withServiceKey } from "./service-key.js";
 import type { RequestSpec } from "./types.js";
 
 export interface CurveSpec {
@@ -29,7 +30,7 @@ export async function buildCurveSpecs(S: Settings, fleet: Fleet, laneIds?: strin
         const spec: RequestSpec = {
           origin: servers.get("llmux")!.origin,
           path: "/v1/messages?beta=true",
-          headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+          headers: withServiceKey({ "content-type": "application/json", "anthropic-version": "2023-06-01" }),
           body: JSON.stringify({ ...body, model }),
         };
         const r = await probe(spec);

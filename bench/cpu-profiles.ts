@@ -28,7 +28,9 @@ export async function profileMissed(
     const wanted = new Map<string, { lane: string; c: number }>();
     for (const t of [...missed].sort((a, b) => Number(a.group === "throughput") - Number(b.group === "throughput"))) {
       const c = t.group === "throughput" ? 16 : 1;
-      for (const l of t.lanes) if (specs.has(l)) wanted.set(`${l}@${c}`, { lane: l, c });
+      // Not the team lanes: the profiled llmux runs on the bench's own configuration, without their store and keys.
+      const own = t.lanes.filter((l) => specs.has(l) && !lanes.find((x) => x.id === l)?.team);
+      for (const l of own) wanted.set(`${l}@${c}`, { lane: l, c });
     }
     if (wanted.size === 0 && opts.profile === "on") {
       for (const l of ["msg-cc", "msg-cc-azure"].filter((x) => specs.has(x))) wanted.set(`${l}@1`, { lane: l, c: 1 });

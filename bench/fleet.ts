@@ -34,6 +34,8 @@ export class Fleet {
   readonly configFile: string;
   /** The build measured beside llmux (--compare), started as the target "compare". */
   compared: ComparedBuild | undefined;
+  /** Servers started for some lanes only (the team lanes' llmux processes), found by their origin. */
+  readonly extra: Server[] = [];
 
   constructor(private readonly paths: Paths) {
     this.configFile = join(paths.runDir, "llmux.yaml");
@@ -92,13 +94,18 @@ export class Fleet {
 
   /** The processes of the benchmark itself, whose CPU time is not "other load on the machine". */
   pids(): number[] {
-    return [this.mockPid, this.lg?.child.pid ?? -1, ...[...this.servers.values()].map((s) => s.pid)].filter(
-      (p) => p > 0,
-    );
+    const servers = [...this.servers.values(), ...this.extra];
+    return [this.mockPid, this.lg?.child.pid ?? -1, ...servers.map((s) => s.pid)].filter((p) => p > 0);
   }
 
   pidOf(t: TargetName): number {
     return t === "direct" ? this.mockPid : (this.servers.get(t)?.pid ?? -1);
+  }
+
+  /** The process serving a target's request sent to `origin`: a lane's own server (team lanes), or the target's. */
+  pidFor(t: TargetName, origin: string | undefined): number {
+    const own = t === "direct" ? undefined : this.extra.find((s) => s.origin === origin);
+    return own ? own.pid : this.pidOf(t);
   }
 
   /**

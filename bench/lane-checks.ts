@@ -34,7 +34,8 @@ export async function checkLanes(fleet: Fleet, lanes: Lane[], peers: PeerStatus[
       targets: [],
     };
     if (lane.notes) info.notes = lane.notes;
-    const viaLlmux = llmuxRequest(lane, servers.get("llmux")!.origin);
+    const own = lane.via?.llmux;
+    const viaLlmux = llmuxRequest(lane, own?.origin ?? servers.get("llmux")!.origin, own?.store ?? "llmux");
     info.bytes = Buffer.byteLength(viaLlmux.body);
     const r = await probe(viaLlmux);
     if (!okReply(r)) {
@@ -71,11 +72,14 @@ export async function checkLanes(fleet: Fleet, lanes: Lane[], peers: PeerStatus[
     if (lane.stream) info.events = { llmux: sseEvents(r.text) };
     const compared = servers.get("compare");
     if (compared) {
-      // The compared build (--compare): the same client request, with the key minted on its own store.
-      const spec = lane.minted && !hasMintedKey("compare") ? undefined : llmuxRequest(lane, compared.origin, "compare");
+      // The compared build (--compare): the same client request, with the key minted on its own store (a team
+      // lane: on the compared build's own team server, when it started).
+      const at = lane.team ? lane.via?.compare : { origin: compared.origin, store: "compare" };
+      const spec =
+        !at || (lane.minted && !hasMintedKey(at.store)) ? undefined : llmuxRequest(lane, at.origin, at.store);
       const cr = spec
         ? await probe(spec).catch((err: unknown) => ({ status: 0, text: (err as Error).message }))
-        : { status: 0, text: "no key could be minted on it" };
+        : { status: 0, text: at ? "no key could be minted on it" : "its team server did not start" };
       if (spec && okReply(cr)) {
         m.set("compare", spec);
         if (info.events) info.events.compare = sseEvents(cr.text);

@@ -138,6 +138,9 @@ export interface PeerRoute {
 
 export type UpstreamKind = "compat" | "anthropic" | "azure";
 
+/** The engines of the team lanes (bench/team-servers.ts): SQLite + in-process state, PostgreSQL + Redis. */
+export type TeamEngine = "sqlite" | "pg";
+
 export interface Lane {
   id: string;
   title: string;
@@ -157,6 +160,19 @@ export interface Lane {
   notes?: string;
   /** Presented to llmux with a minted key (bench/minted-key.ts) instead of no key. */
   minted?: boolean;
+  /** A team lane: served by an llmux of its own on this engine (bench/team-servers.ts). */
+  team?: TeamEngine;
+  /** Where llmux and the compared build are asked for this lane when not the fleet's own servers (team lanes). */
+  via?: Partial<Record<"llmux" | "compare", { origin: string; store: KeyStore }>>;
+}
+
+/** The lanes `--lanes` names: by id, and the team lanes also by "team" or "team-ENGINE". */
+export function selectLanes(lanes: Lane[], names: string[] | undefined): Lane[] {
+  if (!names) return lanes;
+  return lanes.filter(
+    (l) =>
+      names.includes(l.id) || (l.team !== undefined && (names.includes("team") || names.includes(`team-${l.team}`))),
+  );
 }
 
 /** Where the mock serves each upstream kind. */

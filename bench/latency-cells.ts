@@ -31,9 +31,10 @@ export async function measureLaneCells(
   for (const lane of lanes) {
     const m = specs.get(lane.id);
     if (!m) continue;
-    // Concurrency 1: direct and llmux alternate request by request (same conditions for both); peers alone.
+    // Concurrency 1: direct, the proxy, llmux and the compared build alternate request by request (same
+    // conditions for all: the regression guard's ratios are taken between requests a few ms apart); peers alone.
     const c1 = new Map<TargetName, number>();
-    const paired = (["direct", "proxy", "llmux"] as TargetName[]).filter((t) => m.has(t));
+    const paired = (["direct", "proxy", "llmux", "compare"] as TargetName[]).filter((t) => m.has(t));
     const got = await ms.measure(
       `run ${run} ${lane.id} ${paired.join("+")} c=1`,
       paired,

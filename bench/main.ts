@@ -18,7 +18,7 @@ import { countTokensLine, measureCountTokens, writeCountTokensReport } from "./c
 import { profileMissed } from "./cpu-profiles.js";
 import { Fleet } from "./fleet.js";
 import { checkLanes } from "./lane-checks.js";
-import { buildLanes, llmuxConfig } from "./lanes.js";
+import { buildLanes, llmuxConfig, selectLanes } from "./lanes.js";
 import { measureLaneCells, warmUp } from "./latency-cells.js";
 import { leakCheck } from "./leak-check.js";
 import { Measurer } from "./measure.js";
@@ -34,6 +34,7 @@ import { resultsFile, runMeta, writeReport } from "./results-file.js";
 import { measureRoutingCost, type RoutingCost } from "./routing-cost.js";
 import { runSoak } from "./soak.js";
 import { measureStreams } from "./streams-memory.js";
+import { TEAM_BASE_LANES, TEAM_ENGINES, TeamServers, teamLane, wantsTeam } from "./team-servers.js";
 import type { BenchResults } from "./types.js";
 import { measureWebsocket, websocketLine, writeWebsocketReport } from "./websocket.js";
 import { measureWorkers } from "./workers.js";
@@ -57,9 +58,12 @@ const { root, cacheDir } = paths;
 // processes
 
 const fleet = new Fleet(paths);
+/** The team lanes' own llmux processes and their PostgreSQL databases (bench/team-servers.ts). */
+const team = new TeamServers(paths.runDir, paths.llmuxDist);
+const cleanup = () => Promise.all([fleet.cleanup(), team.stop()]);
 
 process.once("SIGINT", () => {
-  fleet.cleanup().finally(() => process.exit(130));
+  cleanup().finally(() => process.exit(130));
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -84,11 +88,19 @@ async function main(): Promise<void> {
   await fleet.startProxy();
   log(`llmux on ${fleet.servers.get("llmux")!.origin} (pid ${fleet.servers.get("llmux")!.pid})`);
   if (compared) await fleet.startCompared(compared);
+  if (wantsTeam(opts.lanes)) {
+    await team.start(mock.port, mock.hosts, compared);
+    fleet.extra.push(...team.all);
+  }
 
   const peers = await fleet.startPeers(opts.peers);
 
-  let lanes = buildLanes({ mockOrigin, largeBytes: LARGE_BYTES });
-  if (opts.lanes) lanes = lanes.filter((l) => opts.lanes!.includes(l.id));
+  const own = buildLanes({ mockOrigin, largeBytes: LARGE_BYTES });
+  const teamLanes = TEAM_ENGINES.flatMap((e) =>
+    TEAM_BASE_LANES.map((id) => teamLane(own.find((l) => l.id === id)!, e)),
+  );
+  // Team lanes whose server did not start are left out (the log says why).
+  const lanes = team.route(selectLanes([...own, ...teamLanes], opts.lanes));
   const { specs, infos, fidelity } = await checkLanes(fleet, lanes, peers);
   const curveSpecs = await buildCurveSpecs(S, fleet, opts.lanes);
 
@@ -197,9 +209,12 @@ async function workersOnly(): Promise<void> {
   const file = resolve(cacheDir, "bench-report", "workers.md");
   try {
     const r = await measureWorkers(root, configFile, file);
-    log(
-      `--workers: 1 → ${r.oneRps.toFixed(0)} req/s, 2 → ${r.twoRps.toFixed(0)} req/s (${r.ratio.toFixed(2)}×); ${file}`,
-    );
+    log(`--workers (${r.pinningNote}):`);
+    for (const row of r.rows)
+      log(
+        `  ${row.workers} worker(s) on CPU ${row.cpus.join(",")}: ${row.rps.toFixed(0)} req/s, ${row.rpsPerCpu.toFixed(0)} req/s per CPU`,
+      );
+    log(`  2 / 1 workers: ${r.ratio.toFixed(2)}×; ${file}`);
   } finally {
     await mock.close();
   }
@@ -295,4 +310,4 @@ entry()
     console.error(err instanceof Error ? err.stack : err);
     process.exitCode = 1;
   })
-  .finally(() => fleet.cleanup());
+  .finally(() => cleanup());

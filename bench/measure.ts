@@ -75,7 +75,9 @@ export class Measurer {
     let best: Measured | undefined;
     for (let attempt = 0; attempt <= S.retries; attempt++) {
       // The mock serves every target of a paired run: its CPU and wake-ups are only attributed when alone.
-      const pids = targets.map((t) => (t === "direct" && targets.length > 1 ? -1 : this.fleet.pidOf(t)));
+      const pids = targets.map((t, i) =>
+        t === "direct" && targets.length > 1 ? -1 : this.fleet.pidFor(t, j.specs[i]?.origin),
+      );
       const w0 = pids.map((p) => (p > 0 ? wakeups(p) : undefined));
       const c0 = pids.map((p) => (p > 0 ? cpuMs(p) : undefined));
       this.foreign.start();

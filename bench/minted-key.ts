@@ -6,17 +6,31 @@ import type { RequestSpec } from "./types.js";
 
 export const BENCH_ADMIN_KEY = "bench-admin-key-0123456789";
 
-/** The build a key was minted on: each keeps its own store (bench/fleet.ts). */
-export type KeyStore = "llmux" | "compare";
+/**
+ * The store a key was minted on: each build keeps its own (bench/fleet.ts), and each team server its own
+ * ("team-pg:compare", bench/team-servers.ts).
+ */
+export type KeyStore = string;
+
+/** What the key is minted with besides its name: the team lanes add a budget and limits. */
+export interface KeyTerms {
+  models?: string[] | null;
+  budget?: { usd: number; period: "day" | "week" | "month" | "total" };
+  limits?: { rpm?: number; tpm?: number; concurrency?: number };
+}
 
 const minted = new Map<KeyStore, string>();
 
 /** Mints the lane's key on a running llmux (kept in its store across the benchmark's restarts). */
-export async function mintBenchKey(origin: string, store: KeyStore = "llmux"): Promise<void> {
+export async function mintBenchKey(
+  origin: string,
+  store: KeyStore = "llmux",
+  terms: KeyTerms = { models: ["bench-*"] },
+): Promise<void> {
   const res = await fetch(`${origin}/admin/v1/keys`, {
     method: "POST",
     headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}`, "content-type": "application/json" },
-    body: JSON.stringify({ name: "bench", models: ["bench-*"] }),
+    body: JSON.stringify({ name: "bench", ...terms }),
   });
   if (res.status !== 201) throw new Error(`minting the bench key failed: ${res.status} ${await res.text()}`);
   minted.set(store, ((await res.json()) as { key: string }).key);

@@ -52,13 +52,16 @@ Options:
   --out FILE            write the report to FILE
   --runs N              number of runs (default 3; --quick: 1)
   --no-peers            measure llmux and the baselines only
-  --lanes a,b           only these lanes (and "curve" for the body-size curve)
+  --lanes a,b           only these lanes (and "curve" for the body-size curve); "team" names the team lanes
+                        (chat-small and msg-cc with a budgeted, rate-limited minted key and the request log,
+                        on SQLite + memory state and on PostgreSQL + Redis), "team-sqlite" / "team-pg" one engine's
   --profile             always take CPU profiles; --no-profile: never
   --llmux-dist DIR      measure another build of llmux (a directory like dist/)
   --compare REV         also measure llmux at git revision REV (built into .cache/bench-compare/), in the same
                         rounds and lanes as llmux, and print both side by side ("compared with REV")
   --compare-dist DIR    the same with an already-built dist/ directory
-  --workers-only        only the --workers throughput (one worker, then two, on the small Chat passthrough)
+  --workers-only        only the --workers throughput (one worker, then two, on the small Chat passthrough),
+                        llmux pinned apart from the load generator and the mock with taskset; per-CPU figures
   --metrics-only        only the cost of metrics: /metrics on against off, one streamed passthrough lane, c=1
   --request-log-only    only the request log's cost (off / metadata / bodies) and its list on 1,000,000 rows
   --routing-only        only the routing layer's cost (memory state, and Redis when one answers)

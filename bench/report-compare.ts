@@ -95,13 +95,31 @@ function rssRow(r: BenchResults): string[] {
   );
 }
 
+/** Heap per open stream of each build, per variant both were measured on (the memory-per-stream lane). */
+function streamRows(r: BenchResults): string[][] {
+  const heapPer = (t: TargetName, variant: string): Runs => {
+    const s = r.streams.find((x) => x.target === t && x.variant === variant && x.gc);
+    return [s ? (s.gc!.open.heapUsedKb - s.gc!.idle.heapUsedKb) / s.count : undefined];
+  };
+  return r.streams
+    .filter((s) => s.target === "compare")
+    .map((s) =>
+      row(
+        "open streams",
+        `heap per open stream, ${s.variant} (KB, after a full GC)`,
+        { llmux: heapPer("llmux", s.variant), compare: heapPer("compare", s.variant) },
+        (v) => value(v, 1),
+      ),
+    );
+}
+
 /** The comparison's heading, a sentence and its table; nothing without a compared build. */
 export function compareLines(r: BenchResults): string[] {
   const c = r.meta.compare;
   if (!c) return [];
   const lanes = r.lanes.filter((l) => BUILDS.every((t) => l.targets.includes(t)));
   const skipped = r.lanes.filter((l) => !l.targets.includes("compare")).map((l) => laneTitle(l));
-  const rows = [...lanes.flatMap((l) => laneRows(r, l)), rssRow(r)];
+  const rows = [...lanes.flatMap((l) => laneRows(r, l)), ...streamRows(r), rssRow(r)];
   return [
     `## Compared with ${c.rev}`,
     "",

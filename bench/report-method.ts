@@ -64,6 +64,35 @@ export function renderMethod(r: BenchResults, p: Emit): void {
       "and the section *Compared with REV* sets both builds' figures side by side, with their ratio run by run." +
       (m.compare ? ` This run: ${m.compare.label}.` : " This run compared no other build."),
   );
+  p(
+    "- **Team lanes** (`team-sqlite-…`, `team-pg-…`; `--lanes team`): `chat-small` and `msg-cc` again, through an " +
+      "llmux of their own per engine (and one per compared build) with every team feature on: a key minted through " +
+      "the admin API with a budget ($1,000,000 a month) and an rpm limit (1,000,000 a minute), both checked and " +
+      "counted on every request and never reached, and the request log (`logging.requests`). Once on SQLite with the " +
+      "in-process state, once on PostgreSQL (127.0.0.1:5432 or `LLMUX_BENCH_PG`; a database the run creates and " +
+      "drops) with Redis (127.0.0.1:6379 or `LLMUX_BENCH_REDIS`; a key prefix of the run's own, deleted at the end). " +
+      "CPU per request is that process's. The section *Team features* gives llmux − the minimal proxy, CPU ÷ the " +
+      "proxy's, throughput at the highest concurrency as a share of the proxy's and PostgreSQL + Redis − SQLite + " +
+      "memory, run by run. An engine that does not answer is skipped, and " +
+      "so is a compared build that refuses the configuration (it adds only `store`, `state` and " +
+      "`logging.requests`, which release 3c151be already read).",
+  );
+  p(
+    "- **Memory per open stream**: each variant of the open-streams probe holds its streams open on a freshly " +
+      "started llmux; one sends Claude Code's own 75 kB request. *Heap per open stream* = V8 heap after a full GC " +
+      "with the streams open − idle, ÷ streams; the goal (≤ 30 KB) holds whatever the request's size. Idle " +
+      "WebSockets: RSS with 1,000 Responses sockets open − before, ÷ sockets (goal ≤ 20 KB).",
+  );
+  p(
+    "- **Workers** (`npm run bench -- --workers-only`, a run of its own, not on this page): llmux with " +
+      "`--workers 1`, then 2, on the small Chat passthrough at 32 connections, pinned apart from the load generator " +
+      "and the mock with `taskset` (llmux on the first half of the CPUs `os.availableParallelism()` counts, the " +
+      "load on the rest; on 2 cores, one each), reported as requests/s and requests/s per CPU llmux could use. " +
+      "Workers help when each has a core of its own that the clients and upstreams do not need: on a 2-core " +
+      "machine that also runs the load, llmux has one core and a second worker cannot add a core's worth; where " +
+      "clients and upstreams run elsewhere, expect close to one core's worth per worker (`--workers auto`: one per " +
+      "core).",
+  );
   const fc = m.foreignCpu;
   if (fc) {
     p(

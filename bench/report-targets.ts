@@ -1,6 +1,7 @@
 /** The performance targets: each one evaluated from the results (met, missed, or not measured), and their table. */
 import { added, curveSlope, findCell, M, runsOf, usable } from "./report-figures.js";
 import { type Emit, fmt, table } from "./report-format.js";
+import { teamTargets } from "./report-team.js";
 import { type Spread, spread } from "./stats.js";
 import { type BenchResults, TARGET_LABEL } from "./types.js";
 
@@ -45,6 +46,7 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
     check("passthrough", `${lane}: added p50, c=1`, added(r, lane, "llmux", 1, M.p50), 0.3, "<=", "ms", [lane]);
     check("passthrough", `${lane}: added p99, c=1`, added(r, lane, "llmux", 1, M.p99), 1, "<=", "ms", [lane]);
   }
+  teamTargets(r, check);
   for (const lane of ["chat-small-anthropic", "msg-small-chat"].filter((l) => hasLane(r, l))) {
     check("translation", `${lane} (small): added p50, c=1`, added(r, lane, "llmux", 1, M.p50), 1, "<=", "ms", [lane]);
   }
@@ -209,6 +211,19 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
     const one = { median: per, min: per, max: per, n: 1 };
     const how = v.gc ? "RSS after a full GC" : "RSS";
     check("memory", `KB per open idle stream (${v.variant}; ${how})`, one, 30, "<=", "KB", [], 1);
+  }
+  // V8 heap per open stream, whatever the request's size (the memory-per-stream lane sends Claude Code's 75 kB body).
+  for (const v of r.streams.filter((s) => s.target === "llmux" && s.gc)) {
+    const per = (v.gc!.open.heapUsedKb - v.gc!.idle.heapUsedKb) / v.count;
+    const one = { median: per, min: per, max: per, n: 1 };
+    const partly = v.streaming < v.count ? `; ${v.streaming} of ${v.count} receiving bytes` : "";
+    check("memory", `heap per open stream (${v.variant}; after a full GC${partly})`, one, 30, "<=", "KB", [], 1);
+  }
+  if (r.websocket) {
+    const per = r.websocket.idle.perSocketKb;
+    const one = { median: per, min: per, max: per, n: 1 };
+    const what = `KB per idle Responses WebSocket (${r.websocket.idle.sockets} open; RSS)`;
+    check("memory", what, one, 20, "<=", "KB", [], 1);
   }
   const afterGc = r.rss
     .filter((s) => s.target === "llmux" && s.phase.startsWith("leak check") && s.heapUsedKb !== undefined)

@@ -11,6 +11,7 @@ import { renderMemory } from "./report-memory.js";
 import { renderMethod } from "./report-method.js";
 import { renderBodySize, renderResults } from "./report-results.js";
 import { renderTargets } from "./report-targets.js";
+import { renderTeam } from "./report-team.js";
 import type { BenchResults } from "./types.js";
 
 export function renderMarkdown(r: BenchResults, chartFile = "performance-latency.svg", findings?: string): string {
@@ -35,6 +36,7 @@ export function renderMarkdown(r: BenchResults, chartFile = "performance-latency
   renderCompare(r, p);
   renderLanes(r, p);
   renderResults(r, p);
+  renderTeam(r, p);
   renderMemory(r, p);
   renderBodySize(r, p);
   renderTargets(r, p);

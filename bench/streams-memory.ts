@@ -46,22 +46,31 @@ export async function measureStreams(S: Settings, fleet: Fleet, ms: Measurer): P
       bodies: mock.hosts.map((_, i) => bodyWith(`anth${i + 1}/${model}`)),
     });
   }
-  if (mock.hosts.length > 1) {
-    // The same with Claude Code's own 75 kB request: what an open stream keeps of the request it carried.
-    const cc = buildLanes({ mockOrigin, largeBytes: 1000 }).find((l) => l.id === "msg-cc")!;
-    variants.push({
-      target: "llmux",
-      variant: `Messages passthrough, Claude Code body (${(Buffer.byteLength(JSON.stringify(cc.body)) / 1000).toFixed(0)} kB), ${mock.hosts.length} upstream origins`,
-      headers: {},
-      bodies: mock.hosts.map((_, i) => JSON.stringify({ ...cc.body, model: `anth${i + 1}/${String(cc.body.model)}` })),
-    });
-  }
+  // The memory-per-stream lane: Claude Code's own 75 kB request, what an open stream keeps of the request it
+  // carried (the goal is the same whatever the request's size).
+  const cc = buildLanes({ mockOrigin, largeBytes: 1000 }).find((l) => l.id === "msg-cc")!;
+  const origins = mock.hosts.length > 1 ? `${mock.hosts.length} upstream origins` : "1 upstream origin";
+  const ccBodies =
+    mock.hosts.length > 1
+      ? mock.hosts.map((_, i) => JSON.stringify({ ...cc.body, model: `anth${i + 1}/${String(cc.body.model)}` }))
+      : [JSON.stringify({ ...cc.body, model: `anth/${String(cc.body.model)}` })];
+  variants.push({
+    target: "llmux",
+    variant: `Messages passthrough, Claude Code body (${(Buffer.byteLength(ccBodies[0]!) / 1000).toFixed(0)} kB), ${origins}`,
+    headers: {},
+    bodies: ccBodies,
+  });
   variants.push({
     target: "llmux",
     variant: "Messages → Chat translation, 1 upstream origin",
     headers: {},
     bodies: [bodyWith("bench-compat")],
   });
+  // The compared build (--compare): the small body and the 75 kB one, as llmux.
+  if (servers.has("compare")) {
+    for (const v of variants.filter((x) => x === variants[0] || x.bodies === ccBodies))
+      variants.push({ ...v, target: "compare" });
+  }
   if (servers.has("portkey")) {
     variants.push({
       target: "portkey",
@@ -93,7 +102,7 @@ export async function measureStreams(S: Settings, fleet: Fleet, ms: Measurer): P
   for (const v of variants) {
     await mock.rpc.call({ cmd: "pace", latencyMs: PACE.latencyMs, chunkDelayMs: PACE.chunkDelayMs });
     const own = { ...small.headers, ...v.headers, "content-type": "application/json" };
-    const headers = v.target === "llmux" ? withServiceKey(own) : own;
+    const headers = v.target === "llmux" || v.target === "compare" ? withServiceKey(own) : own;
     // Idle RSS as shipped (no inspector): freshly started, then after 20 small requests.
     if (!idleOf.has(v.target)) {
       const plain = await fleet.startTarget(v.target);
