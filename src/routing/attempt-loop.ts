@@ -1,9 +1,10 @@
 import { readWhole } from "../http/whole-body.js";
 import type { ErrorInfo } from "../ir/types.js";
+import type { LoopHealth } from "./advisory-health.js";
 import { candidates } from "./candidates.js";
 import type { Routing } from "./deployments.js";
 import { type Classified, classifyFailure, classifyReply } from "./error-class.js";
-import type { Attempted, Exhausted, LoopDeps, LoopReply, LoopRoute } from "./loop-types.js";
+import type { Attempted, Exhausted, LoopDeps, LoopReply, LoopRoute, Settled } from "./loop-types.js";
 import { hasQuota } from "./quota.js";
 
 export type { Attempted, Binding, Exhausted, LoopDeps, LoopReply, LoopRoute, Settled } from "./loop-types.js";
@@ -50,7 +51,9 @@ export async function attemptLoop<P, R extends LoopRoute>(
   // The calls' signal: the client's abort, and the deadline while the loop runs (cleared when it ends, so
   // a stream that has begun is never cut by it).
   const ctl = new AbortController();
-  const onAbort = () => ctl.abort(deps.signal.reason);
+  // Made outside this scope: the listener stays on the client's signal for as long as an answer streams,
+  // and must hold the controller alone, not the loop's inputs (the request body among them).
+  const onAbort = forwardAbort(deps.signal, ctl);
   if (deps.signal.aborted) return { exhausted: true };
   deps.signal.addEventListener("abort", onAbort, { once: true });
   const timer = setTimeout(() => ctl.abort(new LoopDeadline(budget)), budget);
@@ -63,6 +66,37 @@ export async function attemptLoop<P, R extends LoopRoute>(
     // From here only the client's abort reaches a call that answered.
     clearTimeout(timer);
   }
+}
+
+/**
+ * How the answering deployment's health is settled when its answer ends. Made outside the loop's scope: it is
+ * kept until then, and must not hold the loop's inputs (the request body among them) while the answer streams.
+ */
+function healthSettle(
+  health: LoopHealth,
+  d: Parameters<LoopHealth["finished"]>[0],
+  routing: Routing,
+  ttft: number,
+  probe: boolean,
+): (how: Settled) => Promise<void> {
+  return async (how) => {
+    // Independent keys: one round trip's wait on a shared state, not two.
+    await Promise.all([
+      health.finished(d),
+      how === "ok"
+        ? health.succeeded(d, routing, ttft, probe)
+        : how === "failed"
+          ? health.failed(d, routing, { class: "server" }, probe)
+          : probe
+            ? health.releaseProbe(d)
+            : undefined,
+    ]);
+  };
+}
+
+/** A listener that aborts `ctl` with the reason `from` was aborted with. */
+function forwardAbort(from: AbortSignal, ctl: AbortController): () => void {
+  return () => ctl.abort(from.reason);
 }
 
 async function loop<P, R extends LoopRoute>(
@@ -167,19 +201,7 @@ async function loop<P, R extends LoopRoute>(
           plan,
           reply,
           deployment: d,
-          settle: async (how) => {
-            // Independent keys: one round trip's wait on a shared state, not two.
-            await Promise.all([
-              deps.health.finished(d),
-              how === "ok"
-                ? deps.health.succeeded(d, route.routing, ttft, probe)
-                : how === "failed"
-                  ? deps.health.failed(d, route.routing, { class: "server" }, probe)
-                  : probe
-                    ? deps.health.releaseProbe(d)
-                    : undefined,
-            ]);
-          },
+          settle: healthSettle(deps.health, d, route.routing, ttft, probe),
         };
       }
       await deps.health.finished(d);
