@@ -8,7 +8,7 @@ import { type AuditSink, auditEntryOf } from "./audit-record.js";
 import type { AdminAuth } from "./auth.js";
 import { checked, incomingBody, jsonBody } from "./input.js";
 import { describeRoutes, documentOf, OPENAPI_PATH, type OpenApiDocument } from "./openapi.js";
-import { type Actor, AdminError, type AdminRoute } from "./route.js";
+import { type Actor, AdminError, type AdminRoute, cliActor } from "./route.js";
 import { refuseUnscoped, teamGate } from "./team-gate.js";
 
 /** What a request brings to the admin app besides itself. */
@@ -42,12 +42,6 @@ function refusal(c: C, err: AdminError): Response {
   if (c.env.note) c.env.note.reason = err.message;
   const body = { error: { message: err.message, type, ...(err.field ? { field: err.field } : {}) } };
   return c.json(body, err.status as ContentfulStatusCode);
-}
-
-/** The CLI on the store directly: the operating system's user. */
-export function cliActor(): Actor {
-  const user = process.env.USER ?? process.env.USERNAME ?? process.env.LOGNAME;
-  return { name: user ? `cli:${user}` : "cli", via: "cli", source: "cli", address: null };
 }
 
 /** The path as the client wrote it (for the words of a 404 or 405). */

@@ -84,3 +84,9 @@ export interface AdminRoute {
   /** undefined: the id names nothing (404). */
   run(input: RouteInput): Promise<unknown>;
 }
+
+/** The CLI on the store directly: the operating system's user. */
+export function cliActor(): Actor {
+  const user = process.env.USER ?? process.env.USERNAME ?? process.env.LOGNAME;
+  return { name: user ? `cli:${user}` : "cli", via: "cli", source: "cli", address: null };
+}

@@ -1,4 +1,4 @@
-import { cliActor } from "../admin/app.js";
+import { cliActor } from "../admin/route.js";
 import { resolveConfig } from "../config/resolve.js";
 import { appendAudit } from "../data/audit.js";
 import { SEALED_PREFIX } from "../observe/alerts.js";
