@@ -1,4 +1,4 @@
-import WebSocket from "ws";
+import { createRequire } from "node:module";
 
 /**
  * Whether llmux at `url` serves Responses over WebSocket for this key: an upgrade on /v1/responses that is
@@ -7,6 +7,8 @@ import WebSocket from "ws";
  */
 export function acceptsResponsesSocket(url: string, key: string, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
+    // ws is loaded here, when a launcher asks: `llmux start` loads the commands but never probes.
+    const { WebSocket } = createRequire(import.meta.url)("ws") as typeof import("ws");
     const ws = new WebSocket(`${url.replace(/^http/, "ws")}/v1/responses`, {
       headers: { authorization: `Bearer ${key}` },
       handshakeTimeout: timeoutMs,

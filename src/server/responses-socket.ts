@@ -1,7 +1,8 @@
 import { type IncomingMessage, type Server, STATUS_CODES } from "node:http";
+import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
-import { WebSocketServer } from "ws";
+import type { WebSocketServer } from "ws";
 import type { WebsocketSettings } from "../config/schema-websocket.js";
 import { errorReply } from "../http/reply.js";
 import { isRefusal } from "../identity/identify.js";
@@ -44,23 +45,29 @@ function refuseUpgrade(socket: Duplex, info: ErrorInfo, headers: Record<string, 
  * Off (`server.websocket: false`), the upgrade is answered 426 at once: the client falls back to HTTP.
  */
 export class ResponsesSockets {
-  private readonly wss: WebSocketServer;
+  /** The WebSocket server, made at the first upgrade (a gateway no client talks WebSocket to does not load `ws`). */
+  private server: WebSocketServer | undefined;
   private readonly open = new Set<SocketSession>();
   private stopping = false;
 
   constructor(
     private readonly parts: ServeParts,
     private readonly settings: WebsocketSettings,
-    maxFrameBytes: number,
-  ) {
-    this.wss = new WebSocketServer({
+    private readonly maxFrameBytes: number,
+  ) {}
+
+  private get wss(): WebSocketServer {
+    if (this.server) return this.server;
+    const { WebSocketServer } = createRequire(import.meta.url)("ws") as typeof import("ws");
+    this.server = new WebSocketServer({
       noServer: true,
-      maxPayload: maxFrameBytes,
+      maxPayload: this.maxFrameBytes,
       clientTracking: false,
       // Codex offers permessage-deflate; without context takeover no compressor outlives its frame, so an
       // idle socket holds none.
       perMessageDeflate: { serverNoContextTakeover: true, clientNoContextTakeover: true, threshold: 1024 },
     });
+    return this.server;
   }
 
   /** Sockets open now. */
@@ -132,6 +139,6 @@ export class ResponsesSockets {
     this.stopping = true;
     for (const s of this.open) s.terminate();
     this.open.clear();
-    this.wss.close();
+    this.server?.close();
   }
 }
