@@ -1,4 +1,4 @@
-import * as client from "openid-client";
+import type * as Client from "openid-client";
 import type { OidcConfig } from "../config/schema-ui.js";
 import type { Role } from "./ui-session.js";
 
@@ -87,18 +87,23 @@ export function groupsOf(claim: unknown): string[] {
  * the authorization code flow with PKCE (S256), state and nonce, and an ID token whose signature is checked
  * against the provider's JWKS, and whose issuer, audience, expiry and nonce are checked by openid-client.
  */
+/** openid-client, loaded at the first sign-in (a UI signed in to with keys alone does not carry it). */
+const openid = () => import("openid-client");
+
 export class OidcSignIn {
-  private discovered: Promise<client.Configuration> | undefined;
+  private discovered: Promise<Client.Configuration> | undefined;
 
   constructor(readonly cfg: OidcConfig) {}
 
-  private configuration(): Promise<client.Configuration> {
+  private configuration(): Promise<Client.Configuration> {
     if (!this.discovered) {
       const issuer = new URL(this.cfg.issuer);
-      const auth = this.cfg.client_secret ? client.ClientSecretBasic(this.cfg.client_secret) : client.None();
-      const execute = [client.enableNonRepudiationChecks];
-      if (issuer.protocol === "http:") execute.push(client.allowInsecureRequests);
-      this.discovered = client.discovery(issuer, this.cfg.client_id, undefined, auth, { execute, timeout: 10 });
+      this.discovered = openid().then((client) => {
+        const auth = this.cfg.client_secret ? client.ClientSecretBasic(this.cfg.client_secret) : client.None();
+        const execute = [client.enableNonRepudiationChecks];
+        if (issuer.protocol === "http:") execute.push(client.allowInsecureRequests);
+        return client.discovery(issuer, this.cfg.client_id, undefined, auth, { execute, timeout: 10 });
+      });
       this.discovered.catch(() => {
         this.discovered = undefined;
       });
@@ -109,6 +114,7 @@ export class OidcSignIn {
   /** The provider's authorization URL to send the browser to, and what the callback must find again. */
   async start(redirectUri: string, returnTo: string, ttlS = 600): Promise<{ url: string; flow: OidcFlow }> {
     const config = await this.configuration();
+    const client = await openid();
     const verifier = client.randomPKCECodeVerifier();
     const flow: OidcFlow = {
       verifier,
@@ -136,6 +142,7 @@ export class OidcSignIn {
     if (error)
       throw new OidcRefused(`the identity provider answered ${error}: ${query.get("error_description") ?? ""}`);
     const config = await this.configuration();
+    const client = await openid();
     const current = new URL(flow.redirect_uri);
     current.search = query.toString();
     const tokens = await client.authorizationCodeGrant(

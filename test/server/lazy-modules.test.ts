@@ -12,7 +12,7 @@ import { BIN, emptyDir } from "../cli/run.js";
 const ADMIN = "lazy-admin-key-0123456789";
 const SERVICE = "lazy-service-key-0123456789";
 /** Packages a gateway without MCP servers, mail alerts or Redis need not load until asked. */
-const LAZY = ["@modelcontextprotocol/sdk", "hono", "@hono/zod-openapi", "nodemailer", "ioredis", "ws"];
+const LAZY = ["@modelcontextprotocol/sdk", "hono", "@hono/zod-openapi", "nodemailer", "ioredis", "ws", "openid-client"];
 
 // Registered with --import: every package the process resolves is appended to LLMUX_TEST_MODULES.
 const HOOK = `import { register } from "node:module";
