@@ -11,6 +11,7 @@ import { StreamsSchema } from "./schema-protocol.js";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { ServerSchema } from "./schema-server.js";
 import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
+import { SigninSchema } from "./schema-signin.js";
 import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
 
 /**
@@ -387,6 +388,7 @@ export const ConfigSchema = z
     price_list: PriceListSchema,
     secrets: SecretsSchema,
     signup: SignupSchema,
+    signin: SigninSchema.optional(),
     mcp: McpSchema,
   })
   .strict();

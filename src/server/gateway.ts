@@ -27,6 +27,7 @@ import { advisory } from "../routing/advisory-health.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { ModelTable } from "../routing/model-table.js";
 import { redactorOf } from "../secrets/redact.js";
+import type { Signin } from "../signin/signin.js";
 import type { HotState } from "../state/hot-state.js";
 import { redisProblem, safeRedisUrl } from "../state/redis-probe.js";
 import type { Store } from "../store/types.js";
@@ -37,6 +38,7 @@ import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
 import { ResponsesSockets } from "./responses-socket.js";
 import { type ServeParts, serve } from "./serve.js";
+import { signinOf } from "./signin-parts.js";
 import { TeamParts } from "./team-parts.js";
 
 /** Stages other parts of llmux may supply in place of the defaults. */
@@ -91,6 +93,8 @@ export class Gateway {
   readonly observe: Observe;
   /** A row per request (and its bodies, when kept) and the ledger's rows, on the data layer (absent without one). */
   readonly requestLog: RequestLog | undefined;
+  /** Claude Code sign-in (`signin:`): device authorization, tokens, managed settings (absent without it). */
+  readonly signin: Signin | undefined;
   /** The MCP gateway (`/mcp`): upstream MCP servers behind the keys (absent when none is configured). */
   readonly mcp: Mcp | undefined;
 
@@ -143,8 +147,11 @@ export class Gateway {
     // A gateway that asks no key of its own is closed once keys are minted: unknown callers are refused.
     const open =
       config.auth.keys.length === 0 && !config.auth.passthrough && !config.auth.passthrough_providers?.length;
+    const signin = signinOf(config, this.team);
+    this.signin = signin.signin;
     const identifier = new Identifier([
       ...(parts.resolvers ?? []),
+      ...(signin.signin ? [signin.signin.resolver] : []),
       ...(this.team?.resolvers ?? []),
       ...(open && this.team ? [this.team.directory.closedOnceMinted()] : []),
       ...configResolvers(config.auth, [...config.admin.keys, ...(config.metrics.key ? [config.metrics.key] : [])]),
@@ -197,7 +204,7 @@ export class Gateway {
       requestLog: this.requestLog,
       inflight: this.inflight,
       identifier,
-      team: this.team,
+      team: signin.owner,
       models: this.models,
       store,
       limits,
