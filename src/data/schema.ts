@@ -363,6 +363,7 @@ export interface SigninSessionsTable {
   access_hash: string;
   access_expires_at: number;
   refresh_hash: string;
+  previous_refresh_hash: string | null;
   created_at: number;
   refreshed_at: number;
   expires_at: number;

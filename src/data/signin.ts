@@ -269,6 +269,7 @@ export class SigninStore {
         access_hash: s.accessHash,
         access_expires_at: s.accessExpiresAt,
         refresh_hash: s.refreshHash,
+        previous_refresh_hash: null,
         created_at: now,
         refreshed_at: now,
         expires_at: s.expiresAt,
@@ -278,7 +279,7 @@ export class SigninStore {
     return id;
   }
 
-  private async sessionWhere(column: "access_hash" | "refresh_hash" | "id", value: string) {
+  private async sessionWhere(column: "access_hash" | "refresh_hash" | "previous_refresh_hash" | "id", value: string) {
     const db = await this.data.db();
     const r = await db.selectFrom("signin_sessions").selectAll().where(column, "=", value).executeTakeFirst();
     if (!r) return undefined;
@@ -291,6 +292,8 @@ export class SigninStore {
   bySessionId = (id: string) => this.sessionWhere("id", id);
   byAccess = (hash: string) => this.sessionWhere("access_hash", hash);
   byRefresh = (hash: string) => this.sessionWhere("refresh_hash", hash);
+  /** The session whose previous (spent) refresh token this was. */
+  bySpentRefresh = (hash: string) => this.sessionWhere("previous_refresh_hash", hash);
 
   /** Replaces a session's tokens (refresh rotation): false when the refresh token was used already. */
   async rotate(id: string, oldRefresh: string, next: { access: string; accessExpiresAt: number; refresh: string }) {
@@ -301,6 +304,7 @@ export class SigninStore {
         access_hash: next.access,
         access_expires_at: next.accessExpiresAt,
         refresh_hash: next.refresh,
+        previous_refresh_hash: oldRefresh,
         refreshed_at: nowSeconds(),
       })
       .where("id", "=", id)

@@ -134,8 +134,14 @@ export class SigninOAuth {
     if (!refresh.startsWith(REFRESH_PREFIX)) return invalid;
     const hash = digest(refresh);
     const s = await this.store.byRefresh(hash);
+    if (!s) {
+      // A spent refresh token presented again: someone holds a copy. End the session (RFC 6749 §10.4).
+      const spent = await this.store.bySpentRefresh(hash);
+      if (spent) await this.store.revoke(spent.id);
+      return invalid;
+    }
     const nowS = Math.floor(this.now() / 1000);
-    if (!s || s.revokedAt !== null || s.expiresAt <= nowS) return invalid;
+    if (s.revokedAt !== null || s.expiresAt <= nowS) return invalid;
     if (s.team?.disabled) return invalid;
     // The person's group may no longer give them access (the configuration changed).
     if (!policyFor(this.cfg, s.groups)) return invalid;

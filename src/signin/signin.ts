@@ -66,7 +66,8 @@ function sendHtml(res: ServerResponse, status: number, html: string): void {
     "content-type": "text/html; charset=utf-8",
     ...NO_STORE,
     "x-frame-options": "DENY",
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https: http:",
+    "content-security-policy":
+      "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self' https: http:",
     "referrer-policy": "no-referrer",
   });
   res.end(html);

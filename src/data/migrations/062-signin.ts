@@ -44,6 +44,8 @@ export const m062: Migration = {
       .addColumn("access_hash", "text", (c) => c.notNull().unique())
       .addColumn("access_expires_at", "bigint", (c) => c.notNull())
       .addColumn("refresh_hash", "text", (c) => c.notNull().unique())
+      // The refresh token it replaced: presented again, it ends the session (someone holds a copy).
+      .addColumn("previous_refresh_hash", "text")
       .addColumn("created_at", "bigint", (c) => c.notNull())
       .addColumn("refreshed_at", "bigint", (c) => c.notNull())
       // The session lifetime: no refresh past it (the person signs in at the identity provider again).

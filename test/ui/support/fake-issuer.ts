@@ -17,6 +17,8 @@ export interface FakeIssuer {
   forge: boolean;
   /** The `email_verified` claim of the next ID tokens. */
   emailVerified: boolean;
+  /** The `groups` claim of an address's ID tokens (addresses not named get none). */
+  groups: Record<string, string[]>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
   const seen = { authorize: [] as URLSearchParams[], token: [] as URLSearchParams[] };
   let base = "";
   const state = { forge: false, emailVerified: true };
+  const groups: Record<string, string[]> = {};
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", base);
@@ -142,6 +145,7 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
           email: grant.email,
           email_verified: state.emailVerified,
           name: grant.email.split("@")[0],
+          ...(groups[grant.email] ? { groups: groups[grant.email] } : {}),
         },
         state.forge ? other : privateKey,
         kid,
@@ -162,6 +166,7 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
     clientId,
     clientSecret,
     seen,
+    groups,
     get forge() {
       return state.forge;
     },
