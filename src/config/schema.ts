@@ -10,8 +10,8 @@ import { PriceListSchema } from "./schema-price-list.js";
 import { StreamsSchema } from "./schema-protocol.js";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { ServerSchema } from "./schema-server.js";
-import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
 import { SigninSchema } from "./schema-signin.js";
+import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
 import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
 
 /**
