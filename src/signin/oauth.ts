@@ -41,6 +41,8 @@ export class SigninOAuth {
     private readonly cfg: SigninConfig,
     private readonly store: SigninStore,
     private readonly now: () => number = Date.now,
+    /** After a session was ended here (this instance forgets what it remembered of it at once). */
+    readonly ended: () => void = () => {},
   ) {}
 
   async deviceAuthorization(base: string, form: URLSearchParams, userAgent: string | undefined) {
@@ -138,6 +140,7 @@ export class SigninOAuth {
       // A spent refresh token presented again: someone holds a copy. End the session (RFC 6749 §10.4).
       const spent = await this.store.bySpentRefresh(hash);
       if (spent) await this.store.revoke(spent.id);
+      this.ended();
       return invalid;
     }
     const nowS = Math.floor(this.now() / 1000);
@@ -156,6 +159,7 @@ export class SigninOAuth {
     if (!rotated) {
       // A refresh token used twice: someone else holds a copy. End the session (RFC 6749 §10.4).
       await this.store.revoke(s.id);
+      this.ended();
       return invalid;
     }
     return {
@@ -174,6 +178,7 @@ export class SigninOAuth {
         ? await this.store.byAccess(hash)
         : undefined;
     if (s) await this.store.revoke(s.id);
+    this.ended();
     return { status: 200, body: {} };
   }
 }

@@ -71,6 +71,11 @@ export class SigninResolver implements Resolver {
     return s;
   }
 
+  /** Forgets every remembered session (after a session was ended here). */
+  forget(): void {
+    this.memory.clear();
+  }
+
   private verdict(s: SigninSession | Refusal): Verdict {
     return "refused" in s ? s : principalOf(this.cfg, s);
   }

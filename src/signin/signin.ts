@@ -92,8 +92,8 @@ export class Signin {
     data: Data,
   ) {
     this.store = new SigninStore(data);
-    this.oauth = new SigninOAuth(cfg, this.store);
     this.resolver = new SigninResolver(cfg, this.store);
+    this.oauth = new SigninOAuth(cfg, this.store, Date.now, () => this.resolver.forget());
     this.idp = new IdentityProvider(cfg.oidc);
   }
 
