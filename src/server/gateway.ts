@@ -154,6 +154,8 @@ export class Gateway {
       ...(signin.signin ? [signin.signin.resolver] : []),
       ...(this.team?.resolvers ?? []),
       ...(open && this.team ? [this.team.directory.closedOnceMinted()] : []),
+      // With sign-in on, a gateway that asks no key of its own is closed to callers who did not sign in.
+      ...(open && signin.signin ? [signin.signin.resolver.closed()] : []),
       ...configResolvers(config.auth, [...config.admin.keys, ...(config.metrics.key ? [config.metrics.key] : [])]),
     ]);
     this.store = parts.store ?? this.team!.store;

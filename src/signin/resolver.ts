@@ -71,6 +71,20 @@ export class SigninResolver implements Resolver {
     return s;
   }
 
+  /**
+   * For a gateway that asks no key of its own: with sign-in on, a caller without a sign-in token (or a key
+   * another resolver knows) is refused rather than served as `open`.
+   */
+  closed(): Resolver {
+    return {
+      resolve: (key) => ({
+        refused: true,
+        presented: key !== undefined,
+        message: "Sign in to llmux with /login in Claude Code (or send an llmux key).",
+      }),
+    };
+  }
+
   /** Forgets every remembered session (after a session was ended here). */
   forget(): void {
     this.memory.clear();

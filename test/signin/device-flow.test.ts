@@ -49,6 +49,17 @@ describe.each(ENGINES)("Claude Code sign-in, protocol level ($engine)", { timeou
     expect(md).not.toHaveProperty("authorization_endpoint");
   });
 
+  it("refuses a caller who did not sign in (llmux asks no key of its own, so sign-in closes it)", async () => {
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "via-anthropic", max_tokens: 8, messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("/login");
+    expect((await messages(h, "lxs-not-a-token", "via-anthropic")).status).toBe(401);
+  });
+
   it("signs a person in: device code → browser at the identity provider → token → a request attributed to them and their team → refresh → revoke → refused", async () => {
     const d = await authorize(md);
     expect(d.user_code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
