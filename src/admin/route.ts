@@ -29,7 +29,7 @@ export interface Actor {
 /** What a change route records in the audit log: its action, and how to read its target before the change. */
 export interface AuditSpec {
   action: string;
-  target: "key" | "team" | "mcp_server";
+  target: "key" | "team" | "mcp_server" | "signin_session";
   /** The target as the API shows it, before the change (PATCH, DELETE, rotate); `query` is the route's query. */
   read?: (id: string, query: unknown) => Promise<unknown>;
 }

@@ -13,7 +13,7 @@ import {
   pollOnce,
   pollUntilDone,
 } from "./support/device-client.js";
-import { adminGet, messages, signinConfig, startSigninGateway, until } from "./support/signin-gateway.js";
+import { ADMIN, adminGet, messages, signinConfig, startSigninGateway, until } from "./support/signin-gateway.js";
 
 describe.each(ENGINES)("Claude Code sign-in, protocol level ($engine)", { timeout: 120_000 }, ({ fresh }) => {
   let issuer: FakeIssuer;
@@ -168,6 +168,32 @@ describe.each(ENGINES)("Claude Code sign-in, protocol level ($engine)", { timeou
       headers: { authorization: `Bearer ${t.body.access_token}` },
     });
     expect(((await ms.json()) as { settings: unknown }).settings).toEqual({ availableModels: ["via-openai-chat"] });
+  });
+
+  it("an admin sees who is signed in, from which client, since when, and ends a session", async () => {
+    const d = await authorize(md);
+    await browserStep(browser, d.verification_uri_complete, "ada@example.com");
+    const t = await pollUntilDone(md, d);
+    expect((await messages(h, t.body.access_token, "via-anthropic")).status).toBe(200);
+    const live = (await adminGet(h, "/signin-sessions")).data as Record<string, unknown>[];
+    const mine = live.find((s) => s.email === "ada@example.com")!;
+    expect(mine).toMatchObject({
+      groups: ["engineering", "data-team"],
+      surface: "claude_code",
+      user_agent: "claude-code/2.1.330 (protocol test)",
+    });
+    expect(JSON.stringify(live)).not.toContain(t.body.access_token);
+    const ended = await fetch(`${h.url}/admin/v1/signin-sessions/${mine.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(ended.status).toBe(200);
+    await until(
+      async () => ((await messages(h, t.body.access_token, "via-anthropic")).status === 401 ? true : undefined),
+      2000,
+    );
+    const audit = (await adminGet(h, "/audit")).rows as Record<string, unknown>[];
+    expect(audit.some((a) => a.action === "signin_session.end" && a.target_id === mine.id)).toBe(true);
   });
 
   it("a denied code, a person in no configured group, and a reused refresh token end in refusals", async () => {
