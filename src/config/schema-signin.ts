@@ -97,6 +97,12 @@ export const SigninSchema = z
       .default(600)
       .describe("How long a device code waits for its browser step."),
     interval_s: z.number().int().min(1).max(60).default(5).describe("The poll interval given to the client, seconds."),
+    telemetry_endpoint: z
+      .url()
+      .optional()
+      .describe(
+        "An OTLP/HTTP collector (base URL: /v1/metrics, /v1/logs, /v1/traces are appended) that receives signed-in clients' telemetry, stamped with the person's email, subject and team. Default: OTEL_EXPORTER_OTLP_ENDPOINT (with OTEL_EXPORTER_OTLP_HEADERS) when set; otherwise the telemetry is dropped. Nothing is kept.",
+      ),
     login_notice: z
       .string()
       .max(500)

@@ -12,7 +12,7 @@ export function signinOf(
   team: TeamParts | undefined,
 ): { signin: Signin | undefined; owner: PathOwner | undefined } {
   if (!config.signin || !team) return { signin: undefined, owner: team };
-  const signin = new Signin(config.signin, team.data);
+  const signin = new Signin(config.signin, team.data, process.env);
   return {
     signin,
     owner: {

@@ -6,9 +6,11 @@ import type { HttpNote } from "../http/note.js";
 import { presentedKey } from "../identity/identify.js";
 import { type BrowserFlow, IdentityProvider, SigninRefused } from "./idp.js";
 import { discovery, type OAuthAnswer, SigninOAuth } from "./oauth.js";
+import type { Signal } from "./otlp-stamp.js";
 import { codePage, donePage } from "./page.js";
 import { policyFor, settingsChecksum } from "./policy.js";
 import { SigninResolver } from "./resolver.js";
+import { relayTelemetry, telemetryTarget } from "./telemetry.js";
 import { normalUserCode } from "./tokens.js";
 
 const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
@@ -42,6 +44,26 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
       chunks.push(c);
     });
     req.on("end", () => resolve(new URLSearchParams(Buffer.concat(chunks).toString("utf8"))));
+    req.on("error", reject);
+  });
+}
+
+const TELEMETRY_LIMIT = 8 * 1024 * 1024;
+
+function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new Error("too large"));
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -86,11 +108,16 @@ export class Signin {
   readonly oauth: SigninOAuth;
   readonly resolver: SigninResolver;
   private readonly idp: IdentityProvider;
+  private readonly telemetryTarget: ReturnType<typeof telemetryTarget>;
+  /** The last telemetry forward (tests wait for it). */
+  relayed: Promise<boolean> | undefined;
 
   constructor(
     readonly cfg: SigninConfig,
     data: Data,
+    env: Record<string, string | undefined> = {},
   ) {
+    this.telemetryTarget = telemetryTarget(cfg.telemetry_endpoint, env);
     this.store = new SigninStore(data);
     this.resolver = new SigninResolver(cfg, this.store);
     this.oauth = new SigninOAuth(cfg, this.store, Date.now, () => this.resolver.forget());
@@ -142,7 +169,7 @@ export class Signin {
       case "POST /v1/metrics":
       case "POST /v1/logs":
       case "POST /v1/traces":
-        return this.telemetry(req, res);
+        return this.telemetry(req, res, path);
     }
     await drain(req);
     sendJson(res, 405, { error: "invalid_request", error_description: `${method} is not served on ${path}` });
@@ -234,15 +261,38 @@ export class Signin {
     sendJson(res, 200, { uuid: `llmux-${matched.group ?? "default"}`, checksum, settings }, { etag });
   }
 
-  /** OTLP from signed-in clients: accepted and not kept (200, so the client's exporter stays quiet). */
-  private async telemetry(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    await drain(req);
+  /**
+   * OTLP from signed-in clients: answered 200 at once (so the client's exporter stays quiet); forwarded,
+   * stamped with the person's identity, when a collector is configured; otherwise dropped. Nothing is kept.
+   */
+  private async telemetry(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const key = presentedKey(req.headers);
     const s = key ? await this.resolver.session(key) : undefined;
-    if (!s || "refused" in s)
+    if (!s || "refused" in s) {
+      await drain(req);
       return sendJson(res, 401, anthropicError("authentication_error", "Sign in with /login."), {
         "x-should-retry": "false",
       });
+    }
+    if (!this.telemetryTarget) {
+      await drain(req);
+      return sendJson(res, 200, {});
+    }
+    let raw: Buffer;
+    try {
+      raw = await readRaw(req, TELEMETRY_LIMIT);
+    } catch {
+      return sendJson(res, 413, anthropicError("request_too_large", "telemetry body over 8 MB"));
+    }
     sendJson(res, 200, {});
+    const signal = path.slice("/v1/".length) as Signal;
+    this.relayed = relayTelemetry(
+      this.telemetryTarget,
+      signal,
+      raw,
+      req.headers["content-type"],
+      req.headers["content-encoding"],
+      s,
+    );
   }
 }
