@@ -4,6 +4,7 @@ import type { Data } from "../data/data.js";
 import { SigninStore } from "../data/signin.js";
 import type { HttpNote } from "../http/note.js";
 import { presentedKey } from "../identity/identify.js";
+import { CodeAttempts } from "./attempts.js";
 import { type BrowserFlow, IdentityProvider, SigninRefused } from "./idp.js";
 import { discovery, type OAuthAnswer, SigninOAuth } from "./oauth.js";
 import type { Signal } from "./otlp-stamp.js";
@@ -108,6 +109,8 @@ export class Signin {
   readonly oauth: SigninOAuth;
   readonly resolver: SigninResolver;
   private readonly idp: IdentityProvider;
+  /** Wrong user codes by client address (the verification page's rate limit). */
+  readonly attempts = new CodeAttempts();
   private readonly telemetryTarget: ReturnType<typeof telemetryTarget>;
   /** The last telemetry forward (tests wait for it). */
   relayed: Promise<boolean> | undefined;
@@ -175,19 +178,32 @@ export class Signin {
     sendJson(res, 405, { error: "invalid_request", error_description: `${method} is not served on ${path}` });
   }
 
+  /** A typed user code, when it names a pending device code; otherwise the page already answered. */
+  private async checkCode(req: IncomingMessage, res: ServerResponse, typed: string): Promise<string | undefined> {
+    const address = req.socket.remoteAddress ?? "";
+    if (!this.attempts.allowed(address)) {
+      sendHtml(res, 429, codePage(undefined, "Too many wrong codes from your address: wait ten minutes."));
+      return undefined;
+    }
+    const code = normalUserCode(typed);
+    if (!code || !(await this.store.pendingCode(code))) {
+      this.attempts.wrong(address);
+      sendHtml(res, 400, codePage(undefined, "That code is unknown or expired: check your terminal."));
+      return undefined;
+    }
+    return code;
+  }
+
   private async devicePage(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const typed = new URL(req.url ?? "/", "http://x").searchParams.get("user_code");
     if (!typed) return sendHtml(res, 200, codePage(undefined));
-    const code = normalUserCode(typed);
-    if (!code || !(await this.store.pendingCode(code)))
-      return sendHtml(res, 400, codePage(undefined, "That code is unknown or expired: check your terminal."));
-    return sendHtml(res, 200, codePage(code));
+    const code = await this.checkCode(req, res, typed);
+    if (code) sendHtml(res, 200, codePage(code));
   }
 
   private async startBrowserStep(req: IncomingMessage, res: ServerResponse, base: string): Promise<void> {
-    const code = normalUserCode((await readForm(req)).get("user_code") ?? "");
-    if (!code || !(await this.store.pendingCode(code)))
-      return sendHtml(res, 400, codePage(undefined, "That code is unknown or expired: check your terminal."));
+    const code = await this.checkCode(req, res, (await readForm(req)).get("user_code") ?? "");
+    if (!code) return;
     const { url, state, flow } = await this.idp.start(`${base}/oauth/callback`);
     if (!(await this.store.startBrowserStep(code, state, JSON.stringify(flow))))
       return sendHtml(res, 400, codePage(undefined, "That code is unknown or expired: check your terminal."));
