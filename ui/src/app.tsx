@@ -13,6 +13,7 @@ import { Requests } from "./pages/requests";
 import { SessionPage } from "./pages/session";
 import { Sessions } from "./pages/sessions";
 import { SignIn } from "./pages/sign-in";
+import { Signins } from "./pages/signins";
 import { Spend } from "./pages/spend";
 import { Teams } from "./pages/teams";
 
@@ -52,6 +53,7 @@ export function App() {
             {admin && <Route path="/mcp" element={<Mcp />} />}
             {admin && <Route path="/alerts" element={<Alerts />} />}
             {admin && <Route path="/audit" element={<Audit />} />}
+            {admin && <Route path="/signins" element={<Signins />} />}
             <Route path="/sign-in" element={<Navigate to="/" replace />} />
             <Route
               path="*"

@@ -28,6 +28,7 @@ export function Layout({ children }: { children: ReactNode }) {
         ["/mcp", "MCP"],
         ["/alerts", "Alerts"],
         ["/audit", "Audit"],
+        ["/signins", "Sign-ins"],
         ["/playground", "Playground"],
       ]
     : [
