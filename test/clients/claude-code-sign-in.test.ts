@@ -55,16 +55,15 @@ describe("the real Claude Code signs in to llmux with /login", { timeout: 300_00
       signin,
     }));
     ws = await makeWorkspace("claude-code-latest");
-    // The trust dialog is remembered per project folder.
-    await writeFile(
-      join(ws.home, ".claude.json"),
-      JSON.stringify({
-        hasCompletedOnboarding: true,
-        theme: "dark",
-        numStartups: 1,
-        projects: { [ws.cwd]: { hasTrustDialogAccepted: true } },
-      }),
-    );
+    // Onboarding done and the folder trusted (remembered per project folder); put back before each start, since
+    // signing out starts the onboarding again.
+    const onboarded = JSON.stringify({
+      hasCompletedOnboarding: true,
+      theme: "dark",
+      numStartups: 1,
+      projects: { [ws.cwd]: { hasTrustDialogAccepted: true } },
+    });
+    await writeFile(join(ws.root, "claude.json"), onboarded);
     for (const d of ["etc-upper", "etc-work"]) await mkdir(join(ws.root, d));
     await writeFile(
       join(ws.root, "managed-settings.json"),
@@ -80,6 +79,7 @@ describe("the real Claude Code signs in to llmux with /login", { timeout: 300_00
         `mount -t overlay overlay -o lowerdir=/etc,upperdir=${ws.root}/etc-upper,workdir=${ws.root}/etc-work /etc`,
         "mkdir -p /etc/claude-code",
         `cp ${ws.root}/managed-settings.json /etc/claude-code/managed-settings.json`,
+        `cp ${ws.root}/claude.json ${ws.home}/.claude.json`,
         `cd ${ws.cwd}`,
         `exec env -i PATH=/usr/bin:/bin HOME=${ws.home} TERM=xterm-256color DISABLE_AUTOUPDATER=1 DISABLE_ERROR_REPORTING=1 BROWSER=/bin/true ${clientBin("claude-code-latest")}`,
       ].join("\n"),
@@ -96,10 +96,37 @@ describe("the real Claude Code signs in to llmux with /login", { timeout: 300_00
     if (ws) await removeWorkspace(ws);
   });
 
+  /**
+   * Answers the screens Claude Code may show as it starts (security notes, trusting the folder, approving managed
+   * settings) until its prompt is ready, the same screen twice in a row a second apart (not one a restart is
+   * about to replace).
+   */
+  async function untilPrompt(t: Terminal): Promise<void> {
+    const end = Date.now() + 60_000;
+    let readySince: number | undefined;
+    for (;;) {
+      const screen = await t.screen();
+      if (/Yes, I trust these settings/.test(screen)) await t.keys("Down", "Enter");
+      else if (/Security notes[\s\S]*Press Enter to continue/.test(screen)) await t.keys("Enter");
+      else if (/Yes, I trust this folder/.test(screen)) await t.keys("Down", "Enter");
+      else if (/Choose the text style/.test(screen)) await t.keys("Enter");
+      else if (/^❯\s*$/m.test(screen) && !/Login\s*$/m.test(screen)) {
+        if (readySince !== undefined && Date.now() - readySince >= 1000) return;
+        readySince ??= Date.now();
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      readySince = undefined;
+      if (Date.now() > end) throw new Error(`Claude Code never came to its prompt; it shows:\n${screen}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
   /** `/login` in the running Claude Code, the browser step as `email`, and the confirmations that follow. */
   async function login(t: Terminal, email: string): Promise<void> {
+    await untilPrompt(t);
+    // The managed settings file was read: Claude Code names the gateway sign-in.
     await t.waitFor(/Cloud gateway/);
-    await t.waitFor(/❯/);
     await t.type("/login");
     await t.waitFor(new RegExp(`Gateway:\\s+${h.url.replace(/\./g, "\\.")}`));
     await t.keys("Enter");
@@ -114,16 +141,7 @@ describe("the real Claude Code signs in to llmux with /login", { timeout: 300_00
     await t.waitFor(/Connected to Cloud gateway/);
     await t.keys("Enter");
     // Claude Code restarts to apply the managed settings; answer the screens it may show on the way.
-    const end = Date.now() + 60_000;
-    for (;;) {
-      const screen = await t.screen();
-      if (/Yes, I trust these settings/.test(screen)) await t.keys("Down", "Enter");
-      else if (/Security notes[\s\S]*Press Enter to continue/.test(screen)) await t.keys("Enter");
-      else if (/Yes, I trust this folder/.test(screen)) await t.keys("Down", "Enter");
-      else if (/^❯\s*$/m.test(screen) && !/Login\s*$/m.test(screen)) return;
-      if (Date.now() > end) throw new Error(`Claude Code never came back to its prompt; it shows:\n${screen}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await untilPrompt(t);
   }
 
   /** The model picker's text. */
@@ -166,6 +184,8 @@ describe("the real Claude Code signs in to llmux with /login", { timeout: 300_00
     await term.type("/logout");
     await term.waitFor(/logged out/i);
     expect(await h.gateway.signin!.store.live()).toEqual([]);
+    // Claude Code exits; the terminal clears and starts it again.
+    await term.waitGone(/logged out/i);
 
     // Someone of another group: their own team and models.
     await login(term, "wes@example.com");

@@ -60,6 +60,17 @@ export class Terminal {
     }
   }
 
+  /** Waits until the screen no longer matches (a screen that was cleared, a program that went away). */
+  async waitGone(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = await this.screen();
+      if (!pattern.test(screen)) return;
+      if (Date.now() > end) throw new Error(`the terminal still shows ${pattern}:\n${screen}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
   async close(): Promise<void> {
     await run("tmux", ["-L", this.socket, "kill-server"]).catch(() => undefined);
   }
