@@ -141,7 +141,11 @@ export class Signin {
   async serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): Promise<void> {
     const base = this.base(req);
     const method = req.method ?? "GET";
-    if (!base) {
+    // Only what names llmux's own address needs it (discovery, device authorization, the identity provider's return).
+    const needsBase = ["/.well-known/oauth-authorization-server", "/oauth/device_authorization", "/device"].includes(
+      path,
+    );
+    if (!base && needsBase) {
       await drain(req);
       note.reason = "signin.public_url is not set";
       return sendJson(res, 500, {
@@ -152,9 +156,9 @@ export class Signin {
     const oauth = (a: OAuthAnswer) => sendJson(res, a.status, a.body);
     switch (`${method} ${path}`) {
       case "GET /.well-known/oauth-authorization-server":
-        return sendJson(res, 200, discovery(base));
+        return sendJson(res, 200, discovery(base!));
       case "POST /oauth/device_authorization":
-        return oauth(await this.oauth.deviceAuthorization(base, await readForm(req), req.headers["user-agent"]));
+        return oauth(await this.oauth.deviceAuthorization(base!, await readForm(req), req.headers["user-agent"]));
       case "POST /oauth/token":
         return oauth(await this.oauth.token(await readForm(req)));
       case "POST /oauth/revoke":
@@ -162,7 +166,7 @@ export class Signin {
       case "GET /device":
         return this.devicePage(req, res);
       case "POST /device":
-        return this.startBrowserStep(req, res, base);
+        return this.startBrowserStep(req, res, base!);
       case "POST /device/deny":
         return this.deny(req, res);
       case "GET /oauth/callback":
