@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # System packages the tests need beyond Node and npm: HAProxy (the many-instances test puts three llmux
 # instances behind it), redis-server (that test runs a Redis of its own, to stop it mid-run) and Chromium
-# (the web UI's browser tests drive /usr/bin/chromium with playwright-core).
+# (the web UI's browser tests drive /usr/bin/chromium with playwright-core), tmux (the real Claude Code
+# sign-in test drives its terminal).
 # Idempotent: installs only what is missing; uses sudo when not root.
 set -euo pipefail
 need=()
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: please install: ${need[*]} (no apt-get here)" >&2

@@ -16,6 +16,7 @@ import { requestRoutes } from "./requests-route.js";
 import { AdminError, type AdminRoute, type TeamScope } from "./route.js";
 import * as S from "./schemas.js";
 import { sessionRoutes } from "./sessions-route.js";
+import { signinSessionRoutes } from "./signin-sessions-route.js";
 import { spendRoutes } from "./spend-route.js";
 import { withSpendAll } from "./spend-views.js";
 
@@ -205,7 +206,13 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
     ...(d.data ? priceRoutes(d.data, d.pricesChanged) : []),
     ...(d.data ? alertRoutes(d.data) : []),
     ...(d.data
-      ? [...requestRoutes(d.data), ...sessionRoutes(d.data), ...meRoutes(d, d.data), ...auditRoutes(d.data)]
+      ? [
+          ...requestRoutes(d.data),
+          ...sessionRoutes(d.data),
+          ...signinSessionRoutes(d.data),
+          ...meRoutes(d, d.data),
+          ...auditRoutes(d.data),
+        ]
       : []),
   ];
 }

@@ -10,6 +10,7 @@ import { PriceListSchema } from "./schema-price-list.js";
 import { StreamsSchema } from "./schema-protocol.js";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { ServerSchema } from "./schema-server.js";
+import { SigninSchema } from "./schema-signin.js";
 import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
 import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
 
@@ -387,6 +388,7 @@ export const ConfigSchema = z
     price_list: PriceListSchema,
     secrets: SecretsSchema,
     signup: SignupSchema,
+    signin: SigninSchema.optional(),
     mcp: McpSchema,
   })
   .strict();

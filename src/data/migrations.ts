@@ -16,6 +16,7 @@ import { m050 } from "./migrations/050-call-kind.js";
 import { m051 } from "./migrations/051-audit-log.js";
 import { m060 } from "./migrations/060-mcp.js";
 import { m061 } from "./migrations/061-mcp-servers.js";
+import { m062 } from "./migrations/062-signin.js";
 import { m080 } from "./migrations/080-request-rollup.js";
 import type { Migration } from "./migrations/migration.js";
 
@@ -41,5 +42,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m051,
   m060,
   m061,
+  m062,
   m080,
 ];

@@ -6,10 +6,10 @@ export interface Principal {
    * pass-through keys, `open` when llmux requires no key.
    */
   readonly owner: string;
-  readonly kind: "open" | "config" | "passthrough" | "minted";
+  readonly kind: "open" | "config" | "passthrough" | "minted" | "signin";
   /** For logs and the request log: a minted key's name, or `config:<first 6 chars of the digest>`; never the key. */
   readonly name?: string | undefined;
-  /** Minted keys: the key's public id, its user label and team. */
+  /** Minted keys: the key's public id, its user label and team (sign-ins: the session's id, the email, the team). */
   readonly keyId?: string | undefined;
   readonly user?: string | undefined;
   readonly teamId?: string | undefined;

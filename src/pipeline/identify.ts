@@ -11,6 +11,7 @@ const CALLER_WORDS: Record<Principal["kind"], string> = {
   config: "service key",
   passthrough: "pass-through: its own upstream key",
   minted: "minted key",
+  signin: "signed in from Claude Code",
 };
 
 /**

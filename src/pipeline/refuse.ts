@@ -77,7 +77,9 @@ export async function refuse(
       ex,
       dialect,
       { status: 401, kind: "authentication", message: refusal.message, code: "invalid_api_key" },
-      { outcome: "refused" },
+      // A known credential that was revoked or expired will not work on a retry: say so (Claude Code then
+      // asks to sign in again at once instead of retrying for minutes).
+      { outcome: "refused", ...(refusal.known ? { headers: { "x-should-retry": "false" } } : {}) },
     );
   }
   discardBody(ex.req, opts.limits);

@@ -27,6 +27,7 @@ import { advisory } from "../routing/advisory-health.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { ModelTable } from "../routing/model-table.js";
 import { redactorOf } from "../secrets/redact.js";
+import type { Signin } from "../signin/signin.js";
 import type { HotState } from "../state/hot-state.js";
 import { redisProblem, safeRedisUrl } from "../state/redis-probe.js";
 import type { Store } from "../store/types.js";
@@ -38,6 +39,7 @@ import { Inflight } from "./inflight.js";
 import { type McpLoader, mcpLoaderOf } from "./mcp-loader.js";
 import { ResponsesSockets } from "./responses-socket.js";
 import { type ServeParts, serve } from "./serve.js";
+import { signinOf } from "./signin-parts.js";
 import { TeamParts } from "./team-parts.js";
 
 /** Stages other parts of llmux may supply in place of the defaults. */
@@ -92,6 +94,8 @@ export class Gateway {
   readonly observe: Observe;
   /** A row per request (and its bodies, when kept) and the ledger's rows, on the data layer (absent without one). */
   readonly requestLog: RequestLog | undefined;
+  /** Claude Code sign-in (`signin:`): device authorization, tokens, managed settings (absent without it). */
+  readonly signin: Signin | undefined;
   /** The MCP gateway (`/mcp`): upstream MCP servers behind the keys (absent when none is configured). */
   readonly mcp: McpLoader | undefined;
 
@@ -152,10 +156,15 @@ export class Gateway {
     // A gateway that asks no key of its own is closed once keys are minted: unknown callers are refused.
     const open =
       config.auth.keys.length === 0 && !config.auth.passthrough && !config.auth.passthrough_providers?.length;
+    const signin = signinOf(config, this.team);
+    this.signin = signin.signin;
     const identifier = new Identifier([
       ...(parts.resolvers ?? []),
+      ...(signin.signin ? [signin.signin.resolver] : []),
       ...(this.team?.resolvers ?? []),
       ...(open && this.team ? [this.team.directory.closedOnceMinted()] : []),
+      // With sign-in on, a gateway that asks no key of its own is closed to callers who did not sign in.
+      ...(open && signin.signin ? [signin.signin.resolver.closed()] : []),
       ...configResolvers(config.auth, [
         ...adminSecrets(config.admin.keys),
         ...(config.metrics.key ? [config.metrics.key] : []),
@@ -209,7 +218,7 @@ export class Gateway {
       requestLog: this.requestLog,
       inflight: this.inflight,
       identifier,
-      team: this.team,
+      team: signin.owner,
       models: this.models,
       store,
       limits,

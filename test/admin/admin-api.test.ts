@@ -118,6 +118,8 @@ describe.each(ENGINES)("admin API on $engine", ({ fresh }) => {
       "GET /admin/v1/stats",
       "GET /admin/v1/sessions",
       "GET /admin/v1/sessions/{id}",
+      "GET /admin/v1/signin-sessions",
+      "DELETE /admin/v1/signin-sessions/{id}",
       "GET /admin/v1/me",
       "GET /admin/v1/me/requests",
       "GET /admin/v1/me/requests/{id}",

@@ -44,6 +44,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "price_list",
       "secrets",
       "signup",
+      "signin",
       "mcp",
     ]);
     expect(schema.additionalProperties).toBe(false);

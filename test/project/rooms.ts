@@ -18,6 +18,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["limits", "requestlog"],
   ["pipeline", "doctor", "mcp"],
   ["admin"],
+  ["signin"],
   ["server"],
   ["cli", "index"],
 ];

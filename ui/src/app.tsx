@@ -13,6 +13,7 @@ import { Requests } from "./pages/requests";
 import { SessionPage } from "./pages/session";
 import { Sessions } from "./pages/sessions";
 import { SignIn } from "./pages/sign-in";
+import { Signins } from "./pages/signins";
 import { Spend } from "./pages/spend";
 import { Teams } from "./pages/teams";
 
@@ -54,6 +55,7 @@ export function App() {
             {whole && <Route path="/mcp" element={<Mcp />} />}
             {whole && <Route path="/alerts" element={<Alerts />} />}
             {admin && <Route path="/audit" element={<Audit />} />}
+            {admin && <Route path="/signins" element={<Signins />} />}
             <Route path="/sign-in" element={<Navigate to="/" replace />} />
             <Route
               path="*"

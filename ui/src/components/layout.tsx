@@ -34,6 +34,7 @@ export function Layout({ children }: { children: ReactNode }) {
             ] as [string, string][])
           : []),
         ["/audit", "Audit"],
+        ["/signins", "Sign-ins"],
         ["/playground", "Playground"],
       ]
     : [

@@ -39,6 +39,8 @@ export type RequestDetail = Schemas["RequestDetail"];
 export type Conversation = NonNullable<RequestDetail["conversation"]>;
 export type RequestPage = Schemas["RequestList"];
 export type AuditPage = Schemas["AuditList"];
+export type SigninSessionList = Schemas["SigninSessionList"];
+export type SigninSession = Schemas["SigninSession"];
 export type AuditRow = Schemas["AuditRow"];
 
 export type SessionList = Schemas["SessionList"];

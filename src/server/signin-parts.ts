@@ -1,0 +1,24 @@
+import type { Config } from "../config/schema.js";
+import { Signin } from "../signin/signin.js";
+import type { PathOwner } from "./serve.js";
+import type { TeamParts } from "./team-parts.js";
+
+/**
+ * Claude Code sign-in (`signin:`), on the team's data layer: the sign-in part, and the path owner that serves
+ * its paths before the admin API's and the UI's. Without `signin:` (or without a data layer): none.
+ */
+export function signinOf(
+  config: Config,
+  team: TeamParts | undefined,
+): { signin: Signin | undefined; owner: PathOwner | undefined } {
+  if (!config.signin || !team) return { signin: undefined, owner: team };
+  const signin = new Signin(config.signin, team.data, process.env);
+  return {
+    signin,
+    owner: {
+      owns: (path) => signin.owns(path) || team.owns(path),
+      serve: (req, res, path, note) =>
+        signin.owns(path) ? signin.serve(req, res, path, note) : team.serve(req, res, path, note),
+    },
+  };
+}
