@@ -1,4 +1,4 @@
-import * as client from "openid-client";
+import type * as Client from "openid-client";
 import type { SigninConfig } from "../config/schema-signin.js";
 import type { SigninIdentity } from "../data/signin.js";
 
@@ -17,18 +17,23 @@ export class SigninRefused extends Error {}
  * authorization code flow with PKCE (S256), state and nonce, an ID token whose signature, issuer, audience,
  * expiry and nonce openid-client checks; the person's subject, email and groups from its claims.
  */
+/** openid-client, loaded at the first sign-in. */
+const openid = () => import("openid-client");
+
 export class IdentityProvider {
-  private discovered: Promise<client.Configuration> | undefined;
+  private discovered: Promise<Client.Configuration> | undefined;
 
   constructor(readonly cfg: SigninConfig["oidc"]) {}
 
-  private configuration(): Promise<client.Configuration> {
+  private configuration(): Promise<Client.Configuration> {
     if (!this.discovered) {
       const issuer = new URL(this.cfg.issuer);
-      const auth = this.cfg.client_secret ? client.ClientSecretBasic(this.cfg.client_secret) : client.None();
-      const execute = [client.enableNonRepudiationChecks];
-      if (issuer.protocol === "http:") execute.push(client.allowInsecureRequests);
-      this.discovered = client.discovery(issuer, this.cfg.client_id, undefined, auth, { execute, timeout: 10 });
+      this.discovered = openid().then((client) => {
+        const auth = this.cfg.client_secret ? client.ClientSecretBasic(this.cfg.client_secret) : client.None();
+        const execute = [client.enableNonRepudiationChecks];
+        if (issuer.protocol === "http:") execute.push(client.allowInsecureRequests);
+        return client.discovery(issuer, this.cfg.client_id, undefined, auth, { execute, timeout: 10 });
+      });
       this.discovered.catch(() => {
         this.discovered = undefined;
       });
@@ -39,6 +44,7 @@ export class IdentityProvider {
   /** The provider's authorization URL, the state to find the device code by, and what the return needs. */
   async start(redirectUri: string): Promise<{ url: string; state: string; flow: BrowserFlow }> {
     const config = await this.configuration();
+    const client = await openid();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const flow: BrowserFlow = { verifier, nonce: client.randomNonce(), redirect_uri: redirectUri };
@@ -60,6 +66,7 @@ export class IdentityProvider {
     if (error)
       throw new SigninRefused(`the identity provider answered ${error}: ${query.get("error_description") ?? ""}`);
     const config = await this.configuration();
+    const client = await openid();
     const current = new URL(flow.redirect_uri);
     current.search = query.toString();
     const tokens = await client.authorizationCodeGrant(

@@ -34,7 +34,7 @@ export function Layout({ children }: { children: ReactNode }) {
             ] as [string, string][])
           : []),
         ["/audit", "Audit"],
-        ["/signins", "Sign-ins"],
+        ...(whole ? ([["/signins", "Sign-ins"]] as [string, string][]) : []),
         ["/playground", "Playground"],
       ]
     : [
