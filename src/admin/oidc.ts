@@ -1,5 +1,5 @@
-import type * as Client from "openid-client";
 import type { OidcConfig } from "../config/schema-ui.js";
+import { OidcCodeFlow } from "./oidc-code-flow.js";
 import type { Role } from "./ui-session.js";
 
 /** What a sign-in in progress keeps (sealed in a short-lived cookie) between the redirect and the callback. */
@@ -87,80 +87,27 @@ export function groupsOf(claim: unknown): string[] {
  * the authorization code flow with PKCE (S256), state and nonce, and an ID token whose signature is checked
  * against the provider's JWKS, and whose issuer, audience, expiry and nonce are checked by openid-client.
  */
-/** openid-client, loaded at the first sign-in (a UI signed in to with keys alone does not carry it). */
-const openid = () => import("openid-client");
-
 export class OidcSignIn {
-  private discovered: Promise<Client.Configuration> | undefined;
+  private readonly flow: OidcCodeFlow;
 
-  constructor(readonly cfg: OidcConfig) {}
-
-  private configuration(): Promise<Client.Configuration> {
-    if (!this.discovered) {
-      const issuer = new URL(this.cfg.issuer);
-      this.discovered = openid().then((client) => {
-        const auth = this.cfg.client_secret ? client.ClientSecretBasic(this.cfg.client_secret) : client.None();
-        const execute = [client.enableNonRepudiationChecks];
-        if (issuer.protocol === "http:") execute.push(client.allowInsecureRequests);
-        return client.discovery(issuer, this.cfg.client_id, undefined, auth, { execute, timeout: 10 });
-      });
-      this.discovered.catch(() => {
-        this.discovered = undefined;
-      });
-    }
-    return this.discovered;
+  constructor(readonly cfg: OidcConfig) {
+    this.flow = new OidcCodeFlow(cfg, (words) => new OidcRefused(words));
   }
 
   /** The provider's authorization URL to send the browser to, and what the callback must find again. */
   async start(redirectUri: string, returnTo: string, ttlS = 600): Promise<{ url: string; flow: OidcFlow }> {
-    const config = await this.configuration();
-    const client = await openid();
-    const verifier = client.randomPKCECodeVerifier();
-    const flow: OidcFlow = {
-      verifier,
-      state: client.randomState(),
-      nonce: client.randomNonce(),
-      redirect_uri: redirectUri,
-      return_to: returnTo,
-      exp: Math.floor(Date.now() / 1000) + ttlS,
-    };
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: this.cfg.scopes.join(" "),
-      response_type: "code",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state: flow.state,
-      nonce: flow.nonce,
-    });
-    return { url: url.href, flow };
+    const { url, secrets } = await this.flow.start(redirectUri);
+    return { url, flow: { ...secrets, return_to: returnTo, exp: Math.floor(Date.now() / 1000) + ttlS } };
   }
 
   /** The callback: exchanges the code, verifies the ID token, and maps its email to a role. */
   async finish(query: URLSearchParams, flow: OidcFlow): Promise<OidcIdentity> {
-    const error = query.get("error");
-    if (error)
-      throw new OidcRefused(`the identity provider answered ${error}: ${query.get("error_description") ?? ""}`);
-    const config = await this.configuration();
-    const client = await openid();
-    const current = new URL(flow.redirect_uri);
-    current.search = query.toString();
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      current,
-      { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true },
-      { redirect_uri: flow.redirect_uri },
+    const { claims, email } = await this.flow.finish(
+      query,
+      flow,
+      this.cfg.allow_unverified_email,
+      " (admin.oidc.allow_unverified_email lets such addresses in)",
     );
-    const claims = tokens.claims();
-    if (!claims) throw new OidcRefused("the identity provider sent no ID token");
-    const email = typeof claims.email === "string" ? claims.email : undefined;
-    if (!email) throw new OidcRefused("the ID token has no email claim (ask for the email scope)");
-    // Verified only when the provider says so (a boolean true, or "true" as some providers write it).
-    const verified = claims.email_verified === true || claims.email_verified === "true";
-    if (!verified && !this.cfg.allow_unverified_email)
-      throw new OidcRefused(
-        `${email} is not verified at the identity provider (admin.oidc.allow_unverified_email lets such addresses in)`,
-      );
     // Only the groups the configuration names are kept (the sign-in cookie stays small).
     const named = configuredGroups(this.cfg);
     const groups = groupsOf(claims[this.cfg.groups_claim]).filter((g) => named.has(g));

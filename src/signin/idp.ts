@@ -1,4 +1,4 @@
-import type * as Client from "openid-client";
+import { OidcCodeFlow } from "../admin/oidc-code-flow.js";
 import type { SigninConfig } from "../config/schema-signin.js";
 import type { SigninIdentity } from "../data/signin.js";
 
@@ -17,71 +17,25 @@ export class SigninRefused extends Error {}
  * authorization code flow with PKCE (S256), state and nonce, an ID token whose signature, issuer, audience,
  * expiry and nonce openid-client checks; the person's subject, email and groups from its claims.
  */
-/** openid-client, loaded at the first sign-in. */
-const openid = () => import("openid-client");
-
 export class IdentityProvider {
-  private discovered: Promise<Client.Configuration> | undefined;
+  private readonly flow: OidcCodeFlow;
 
-  constructor(readonly cfg: SigninConfig["oidc"]) {}
-
-  private configuration(): Promise<Client.Configuration> {
-    if (!this.discovered) {
-      const issuer = new URL(this.cfg.issuer);
-      this.discovered = openid().then((client) => {
-        const auth = this.cfg.client_secret ? client.ClientSecretBasic(this.cfg.client_secret) : client.None();
-        const execute = [client.enableNonRepudiationChecks];
-        if (issuer.protocol === "http:") execute.push(client.allowInsecureRequests);
-        return client.discovery(issuer, this.cfg.client_id, undefined, auth, { execute, timeout: 10 });
-      });
-      this.discovered.catch(() => {
-        this.discovered = undefined;
-      });
-    }
-    return this.discovered;
+  constructor(readonly cfg: SigninConfig["oidc"]) {
+    this.flow = new OidcCodeFlow(cfg, (words) => new SigninRefused(words));
   }
 
   /** The provider's authorization URL, the state to find the device code by, and what the return needs. */
   async start(redirectUri: string): Promise<{ url: string; state: string; flow: BrowserFlow }> {
-    const config = await this.configuration();
-    const client = await openid();
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const flow: BrowserFlow = { verifier, nonce: client.randomNonce(), redirect_uri: redirectUri };
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: this.cfg.scopes.join(" "),
-      response_type: "code",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state,
-      nonce: flow.nonce,
-    });
-    return { url: url.href, state, flow };
+    const { url, secrets } = await this.flow.start(redirectUri);
+    const { verifier, nonce, redirect_uri } = secrets;
+    return { url, state: secrets.state, flow: { verifier, nonce, redirect_uri } };
   }
 
   /** The return: exchanges the code, verifies the ID token, and says who signed in. */
   async finish(query: URLSearchParams, state: string, flow: BrowserFlow): Promise<SigninIdentity> {
-    const error = query.get("error");
-    if (error)
-      throw new SigninRefused(`the identity provider answered ${error}: ${query.get("error_description") ?? ""}`);
-    const config = await this.configuration();
-    const client = await openid();
-    const current = new URL(flow.redirect_uri);
-    current.search = query.toString();
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      current,
-      { pkceCodeVerifier: flow.verifier, expectedState: state, expectedNonce: flow.nonce, idTokenExpected: true },
-      { redirect_uri: flow.redirect_uri },
-    );
-    const claims = tokens.claims();
-    if (!claims) throw new SigninRefused("the identity provider sent no ID token");
-    const email = typeof claims.email === "string" ? claims.email.toLowerCase() : undefined;
-    if (!email) throw new SigninRefused("the ID token has no email claim (ask for the email scope)");
-    const verified = claims.email_verified === true || claims.email_verified === "true";
-    if (!verified && !this.cfg.allow_unverified_email)
-      throw new SigninRefused(`${email} is not verified at the identity provider`);
+    const verified = await this.flow.finish(query, { ...flow, state }, this.cfg.allow_unverified_email);
+    const { claims } = verified;
+    const email = verified.email.toLowerCase();
     const domain = email.slice(email.lastIndexOf("@") + 1);
     if (this.cfg.allowed_domains.length > 0 && !this.cfg.allowed_domains.some((d) => d.toLowerCase() === domain))
       throw new SigninRefused(`${email} may not sign in here (signin.oidc.allowed_domains)`);
