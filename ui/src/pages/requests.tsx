@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { ErrorNotice } from "../components/notice";
+import { KeyFilter, TeamFilter } from "../components/owner-filters";
 import { PageHead } from "../components/page";
 import { Pager, useKeysetPages } from "../components/pager";
 
@@ -95,38 +96,8 @@ export function Requests() {
         </label>
       </PageHead>
       <form className="filters" onSubmit={apply} aria-label="Filter requests" key={params.toString()}>
-        {admin && (
-          <label>
-            Key
-            <select name="key_id" defaultValue={filters.key_id}>
-              <option value="">any</option>
-              {(keys.data?.data ?? []).map((k) => (
-                <option key={k.id} value={k.id}>
-                  {k.name} ({k.prefix})
-                </option>
-              ))}
-              {filters.key_id && !keyName.has(filters.key_id) && (
-                <option value={filters.key_id}>{filters.key_id}</option>
-              )}
-            </select>
-          </label>
-        )}
-        {admin && (
-          <label>
-            Team
-            <select name="team_id" defaultValue={filters.team_id}>
-              <option value="">any</option>
-              {(teams.data?.data ?? []).map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-              {filters.team_id && !(teams.data?.data ?? []).some((t) => t.id === filters.team_id) && (
-                <option value={filters.team_id}>{filters.team_id}</option>
-              )}
-            </select>
-          </label>
-        )}
+        {admin && <KeyFilter keys={keys.data?.data} value={filters.key_id} />}
+        {admin && <TeamFilter teams={teams.data?.data} value={filters.team_id} />}
         <label>
           Model
           <input name="model" defaultValue={filters.model} placeholder="alias or model" />

@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { ErrorNotice } from "../components/notice";
+import { KeyFilter, TeamFilter } from "../components/owner-filters";
 import { PageHead } from "../components/page";
 import { api, query } from "../lib/api";
 import { count, duration, pct, usd, when, whenShort } from "../lib/format";
@@ -66,32 +67,8 @@ export function Sessions() {
     <>
       <PageHead title={admin ? "Sessions" : "My sessions"} />
       <form className="filters" onSubmit={apply} aria-label="Filter sessions" key={params.toString()}>
-        {admin && (
-          <label>
-            Key
-            <select name="key_id" defaultValue={f.key_id}>
-              <option value="">any</option>
-              {(keys.data?.data ?? []).map((k) => (
-                <option key={k.id} value={k.id}>
-                  {k.name} ({k.prefix})
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        {admin && (
-          <label>
-            Team
-            <select name="team_id" defaultValue={f.team_id}>
-              <option value="">any</option>
-              {(teams.data?.data ?? []).map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        {admin && <KeyFilter keys={keys.data?.data} value={f.key_id} />}
+        {admin && <TeamFilter teams={teams.data?.data} value={f.team_id} />}
         {admin && (
           <label>
             User
