@@ -93,10 +93,15 @@ describe.each(SETUPS)("budgets under concurrency on $name", ({ fresh, redis }) =
     expect(spent).toBeLessThanOrEqual(BUDGET_USD + ONE_ANSWER_USD);
     // An answer ended for its budget says so in its own stream.
     expect(served.some((a) => a.text.includes("Budget exhausted during the answer"))).toBe(true);
-    // The next request is refused, and the refusal tells the true spend.
-    const after = await one();
+    // Streams are cut by what requests in flight hold (output counted high), and settle to their real,
+    // lower cost: the budget may keep a little. A request admitted on that remainder spends it (or is ended
+    // for it); within a few, one is refused, and the refusal tells the true spend.
+    let after = await one();
+    for (let admitted = 0; after.status === 200 && admitted < 4; admitted++) after = await one();
     expect(after.status).toBe(402);
+    const final = await settledSpend(h, minted.body.id);
+    expect(final).toBeLessThanOrEqual(BUDGET_USD + ONE_ANSWER_USD);
     const said = /spent \$(\d+\.\d+)/.exec(after.text);
-    expect(Number(said?.[1])).toBeCloseTo(spent, 2);
+    expect(Number(said?.[1])).toBeCloseTo(final, 2);
   }, 60_000);
 });
