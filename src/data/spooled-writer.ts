@@ -103,6 +103,8 @@ export class SpooledWriter<Row> {
   /** Rows journalled by `hold` and not yet released: kept in the journal, never written by this process. */
   private readonly held = new Map<string, Row>();
   private timer: NodeJS.Timeout | undefined;
+  /** A write of a full batch is chained and has not started yet. */
+  private kicked = false;
   private flushing: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private readonly scanner: NodeJS.Timeout;
@@ -149,14 +151,21 @@ export class SpooledWriter<Row> {
   add(row: Row): void {
     this.append(row);
     this.queue.push(row);
-    if (this.queue.length >= this.batch) void this.flush();
+    if (this.queue.length >= this.batch) this.kick();
     else this.later();
+  }
+
+  /** A full batch is queued: one write is due now (one, however many rows arrive before it starts). */
+  private kick(): void {
+    if (this.kicked) return;
+    this.kicked = true;
+    void this.drain("full");
   }
 
   /** A flush in `flushMs`, unless one is due already. */
   private later(): void {
     if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => void this.flush(), this.flushMs);
+    this.timer = setTimeout(() => void this.drain("due"), this.flushMs);
     this.timer.unref();
   }
 
@@ -198,11 +207,23 @@ export class SpooledWriter<Row> {
     return existsSync(this.spool);
   }
 
+  /** Writes everything queued (and what arrives meanwhile) to the database. */
   flush(): Promise<void> {
+    return this.drain("all");
+  }
+
+  /**
+   * Writes queued rows in batches: `all` of them (a flush), or only full batches (`full`: a batch filled up),
+   * or what the timer found `due` and then only full batches; what is left waits for the timer. Under load,
+   * rows then reach the database in batches of `batch`, not in whatever trickled in during the last write.
+   */
+  private drain(what: "all" | "full" | "due"): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const run = async () => {
-      while (this.queue.length > 0) {
+      if (what === "full") this.kicked = false;
+      for (let first = what === "due"; this.queue.length >= (what === "all" || first ? 1 : this.batch); ) {
+        first = false;
         const rows = this.queue.splice(0, this.batch);
         try {
           if (this.spooling) throw new Error("earlier rows are still spooled");
@@ -216,6 +237,7 @@ export class SpooledWriter<Row> {
         this.settleJournal();
       }
       this.settleJournal();
+      if (this.queue.length > 0) this.later();
     };
     this.flushing = (this.flushing ?? Promise.resolve()).then(run, run);
     return this.flushing;

@@ -81,19 +81,34 @@ on conflict (scope, hour, bin) do update set ${added("request_rollup_latency", [
 /** Each table of the rollup, by the statement that sums rows into it. */
 const INTO = [intoRollup, intoErrors, intoLatency];
 
-const compilable = (db: Kysely<Database>, q: RawBuilder<unknown>): Compilable => ({ compile: () => q.compile(db) });
+/** A statement compiled once, on first use (the rollup's statements are the same for every batch). */
+function compiledOnce(db: Kysely<Database>, q: RawBuilder<unknown>): Compilable {
+  let done: ReturnType<Compilable["compile"]> | undefined;
+  return { compile: () => (done ??= q.compile(db)) };
+}
+
+const rollups = new WeakMap<Kysely<Database>, Compilable[]>();
 
 /**
  * The statements that add the rows an insert into request_log added to the rollup: a WriteOp's `took`
- * (their last parameter is the JSON array of the added rows' ids).
+ * (their last parameter is the JSON array of the added rows' ids). Built and compiled once per database.
  */
 export function rollupOfAdded(db: Kysely<Database>, engine: EngineName): Compilable[] {
+  let made = rollups.get(db);
+  if (!made) {
+    made = buildRollupOfAdded(db, engine);
+    rollups.set(db, made);
+  }
+  return made;
+}
+
+function buildRollupOfAdded(db: Kysely<Database>, engine: EngineName): Compilable[] {
   const ids = "[]";
   const took =
     engine === "postgres"
       ? sql`select * from request_log where id in (select json_array_elements_text(cast(${ids} as json)))`
       : sql`select * from request_log where id in (select value from json_each(${ids}))`;
-  return INTO.map((into) => compilable(db, sql`with src as (${took}) ${into()}`));
+  return INTO.map((into) => compiledOnce(db, sql`with src as (${took}) ${into()}`));
 }
 
 /** Rows summed per statement by the back-fill: each well within PostgreSQL's statement timeout. */
