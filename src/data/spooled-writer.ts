@@ -88,10 +88,11 @@ const lines = (rows: unknown[]) => (rows.length ? `${rows.map((r) => JSON.string
 /**
  * Rows written to the database in batches, off the request path, and kept on disk while the database is away.
  *
- * - `add` queues the row (after appending it to this process's journal file, when journalled: one small
- *   synchronous write to the journal kept open, no wait on the database); batches go to the database shortly
- *   after, and the journal is cut down to the rows still queued. A process killed with -9 leaves its journal
- *   behind.
+ * - `add` queues the row, and, when journalled, its line for this process's journal file: the rows added
+ *   in one turn of the event loop are appended in one synchronous write at its end (no wait on the
+ *   database), and `whenJournalled` (src/data/journal-file.ts) holds back what must follow that write.
+ *   Batches go to the database shortly after, and the journal is cut down to the rows still queued. A
+ *   process killed with -9 leaves its journal behind.
  * - When the database cannot be reached, the batch is appended to this process's spool file and replayed,
  *   oldest first, once the database answers again.
  * - Journals and spools of processes that are gone (a crash, a restart, another worker or instance on this
@@ -149,7 +150,7 @@ export class SpooledWriter<Row> {
   }
 
   add(row: Row): void {
-    this.append(row);
+    this.append(row, true);
     this.queue.push(row);
     if (this.queue.length >= this.batch) this.kick();
     else this.later();
@@ -169,11 +170,15 @@ export class SpooledWriter<Row> {
     this.timer.unref();
   }
 
-  /** Appends one line to the journal (one small synchronous write to the journal kept open). */
-  private append(row: Row): void {
+  /**
+   * Appends one line to the journal (a small synchronous write to the journal kept open): now, or (`soon`)
+   * in the group write at the end of this turn of the event loop, which `whenJournalled` waits for.
+   */
+  private append(row: Row, soon = false): void {
     if (this.journal)
       try {
-        this.journal.append(lines([row]));
+        if (soon) this.journal.queue(lines([row]));
+        else this.journal.append(lines([row]));
       } catch {
         // No journal (the directory is unusable): the row still goes to the database with the next batch.
       }

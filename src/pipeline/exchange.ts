@@ -17,13 +17,16 @@ export interface Exchange extends HttpExchange {
  *
  * `beforeEnd` runs once, just before the answer's last bytes are handed to the socket (the first `res.end`),
  * with the answer's status taken from the response itself. The settle stage runs there: what a client saw
- * complete has had its ledger row journalled first, even if the process dies the next instant.
+ * complete has had its ledger row journalled first, even if the process dies the next instant. `endAfter`,
+ * when given, holds the last bytes back until what `beforeEnd` wrote is on disk (the journal's group write:
+ * src/data/journal-file.ts).
  */
 export function openExchange(
   req: IncomingMessage,
   res: ServerResponse,
   trail: Trail,
   beforeEnd?: () => void,
+  endAfter?: (send: () => void) => void,
 ): Exchange {
   const controller = new AbortController();
   res.on("close", () => {
@@ -35,7 +38,13 @@ export function openExchange(
       res.end = end;
       trail.answer.status ??= this.statusCode;
       beforeEnd();
-      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+      const send = () => (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+      if (!endAfter) return send();
+      // A response destroyed meanwhile (the client went away) has nothing left to end.
+      endAfter(() => {
+        if (!this.destroyed && !this.writableEnded) send();
+      });
+      return this;
     } as ServerResponse["end"];
   }
   return { req, res, signal: controller.signal, trail, note: trail.note };

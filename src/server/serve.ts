@@ -4,6 +4,7 @@ import { clientSessionOf } from "../clients/session-headers.js";
 import { tagsOf } from "../clients/tags.js";
 import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
+import { whenJournalled } from "../data/journal-file.js";
 import { DATABASE_UNAVAILABLE, isDatabaseOutage } from "../data/outage.js";
 import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, discardBody } from "../http/read-body.js";
@@ -100,7 +101,7 @@ export async function serve(
     if (ex.signal.aborted && !res.writableFinished) trail.answer.outcome = "aborted";
     settle(parts.settle, trail);
   };
-  const ex = openExchange(req, res, trail, settleNow);
+  const ex = openExchange(req, res, trail, settleNow, whenJournalled);
   parts.observe.begin(ex, parts.requestLog?.captureBytes);
   parts.inflight.add(trail);
   try {
@@ -121,6 +122,8 @@ export async function serve(
   } finally {
     settleNow();
     await release(parts.settle, trail, ex.signal.aborted);
+    // The answer's last bytes may wait for the journal's group write: in flight until they are sent.
+    await new Promise<void>((sent) => whenJournalled(sent));
     parts.inflight.delete(trail);
   }
 }

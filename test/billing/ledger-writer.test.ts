@@ -10,10 +10,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LedgerRow } from "../../src/billing/ledger-row.js";
 import { Data } from "../../src/data/data.js";
+import { whenJournalled } from "../../src/data/journal-file.js";
 import type { SpoolEvents } from "../../src/data/spooled-writer.js";
 import { SettledWriter } from "../../src/requestlog/settled-writer.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import { ledgerRow } from "../support/ledger-row.js";
+
+/** Resolves once the journal's group write of this turn of the event loop is done. */
+const journalled = () => new Promise<void>((done) => whenJournalled(done));
 
 const quiet = { spooled: () => undefined, caughtUp: () => undefined };
 
@@ -99,6 +103,8 @@ describe.each(ENGINES)("the ledger writer on $engine", ({ fresh }) => {
     const tag = randomBytes(3).toString("hex");
     const crashed = new Ledger(data, dir, quiet, 600_000);
     for (let i = 0; i < 50; i++) crashed.add(row(i, tag));
+    // The lines of one turn of the event loop are written together at its end.
+    await journalled();
     // What `kill -9` leaves: the journal, under the pid of a process that is gone.
     const journal = journalOf(dir);
     expect(existsSync(journal)).toBe(true);
@@ -170,6 +176,7 @@ describe.each(ENGINES)("the ledger writer on $engine", ({ fresh }) => {
     expect((await stored(tag)).n).toBe(3);
     // Its own journal is its own: not replayed from under it, and written with its rows.
     ledger.add(row(3, tag));
+    await journalled();
     expect(readFileSync(journalOf(dir), "utf8")).toContain(`req_${tag}_3`);
     await ledger.close();
     expect((await stored(tag)).n).toBe(4);

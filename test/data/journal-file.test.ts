@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { JournalFile } from "../../src/data/journal-file.js";
+import { JournalFile, whenJournalled } from "../../src/data/journal-file.js";
 
 const fresh = () => new JournalFile(join(mkdtempSync(join(tmpdir(), "llmux-journal-")), "ledger-1-ab.journal"));
 const read = (j: JournalFile) => readFileSync(j.path, "utf8");
@@ -45,5 +45,36 @@ describe("a process's journal file", () => {
     j.settle(false, () => "pending\n");
     expect(read(j)).toBe("pending\n");
     j.close();
+  });
+
+  it("gathers the lines queued in one turn of the event loop into one write, and runs what waits for it after", async () => {
+    const a = fresh();
+    const b = fresh();
+    a.queue("1\n");
+    b.queue("x\n");
+    a.queue("2\n");
+    const seen: string[] = [];
+    whenJournalled(() => seen.push(`${read(a)}|${read(b)}`));
+    // Nothing is written before the end of the turn, and nothing that waits for it has run.
+    expect(existsSync(a.path)).toBe(false);
+    expect(seen).toEqual([]);
+    await new Promise<void>((done) => whenJournalled(done));
+    expect(seen).toEqual(["1\n2\n|x\n"]);
+    // With nothing queued, what waits runs at once.
+    let now = false;
+    whenJournalled(() => {
+      now = true;
+    });
+    expect(now).toBe(true);
+    // A synchronous append writes the queued lines first; lines of rows already written go with an emptying.
+    a.queue("3\n");
+    a.append("4\n");
+    expect(read(a)).toBe("1\n2\n3\n4\n");
+    a.queue("5\n");
+    a.settle(true, () => "");
+    await new Promise<void>((done) => whenJournalled(done));
+    expect(read(a)).toBe("");
+    a.close();
+    b.close();
   });
 });

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Data } from "../../src/data/data.js";
+import { whenJournalled } from "../../src/data/journal-file.js";
 import type { SettledEntry } from "../../src/requestlog/settled-entry.js";
 import { SettledWriter } from "../../src/requestlog/settled-writer.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
@@ -18,6 +19,9 @@ import { type Harness, startHarness } from "../support/gateway.js";
 import { ledgerRow } from "../support/ledger-row.js";
 import { requestLogRow } from "../support/request-log-row.js";
 import { ADMIN, CHAT, call, MASTER } from "../support/team.js";
+
+/** Resolves once the journal's group write of this turn of the event loop is done. */
+const journalled = () => new Promise<void>((done) => whenJournalled(done));
 
 const quiet = { spooled: () => undefined, caughtUp: () => undefined };
 
@@ -79,6 +83,8 @@ describe.each(ENGINES)("the settled rows' writer on $engine", ({ fresh }) => {
     const tag = randomBytes(3).toString("hex");
     const w = new SettledWriter(data, dir, quiet, { flushMs: 600_000 });
     for (let i = 0; i < 30; i++) w.add(entry(tag, i, i % 3 !== 0));
+    // The lines of one turn of the event loop are written together at its end.
+    await journalled();
     const [journal] = readdirSync(dir).filter((f) => f.endsWith(".journal"));
     expect(journal).toMatch(new RegExp(`^ledger-${process.pid}-[0-9a-f]+\\.journal$`));
     // One append per request, not one per table.
@@ -107,6 +113,7 @@ describe.each(ENGINES)("the settled rows' writer on $engine", ({ fresh }) => {
       e.log!.has_bodies = 1;
       crashed.add(e);
     }
+    await journalled();
     // What kill -9 leaves: the journal, under the pid of a process that is gone.
     const [journal] = readdirSync(dir).filter((f) => f.endsWith(".journal"));
     renameSync(join(dir, journal!), join(dir, "ledger-999999990-0badc0de.journal"));
@@ -145,6 +152,7 @@ describe.each(ENGINES)("the settled rows' writer on $engine", ({ fresh }) => {
     expect(await stored(tag)).toEqual({ ledger: 1, log: 1 });
     // The second settles, not yet written: its journal holds its admission line and its settled line.
     crashed.settle(`req_${tag}_1`, entry(tag, 1));
+    await journalled();
     const [journal] = readdirSync(dir).filter((f) => f.endsWith(".journal"));
     const held = readFileSync(join(dir, journal!), "utf8")
       .trim()
