@@ -1,5 +1,6 @@
 import { InputError } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
+import { jsonText } from "./json-text.js";
 
 /**
  * Deepest nesting of arrays and objects accepted in a request body. Real requests stay far below it (a
@@ -29,7 +30,7 @@ export type Decoded = { ok: true; json: Json } | { ok: false; error: ErrorInfo }
 export function decodeJson(raw: Buffer, depthLimit = JSON_DEPTH_LIMIT): Decoded {
   let json: Json;
   try {
-    json = JSON.parse(raw.toString("utf8")) as Json;
+    json = JSON.parse(jsonText(raw)) as Json;
   } catch (err) {
     const error = new InputError(null, `Request body is not valid JSON: ${(err as Error).message}`).toErrorInfo();
     return { ok: false, error };

@@ -1,3 +1,4 @@
+import { jsonText } from "../http/json-text.js";
 import { bodyOf, readWhole } from "../http/whole-body.js";
 import { isObject } from "../ir/input-error.js";
 import type { Json } from "../ir/types.js";
@@ -45,7 +46,7 @@ async function wholeAnswer(
   const bytes = await readWhole(body);
   let id: string | undefined;
   try {
-    const parsed = JSON.parse(bytes.toString("utf8")) as Json;
+    const parsed = JSON.parse(jsonText(bytes)) as Json;
     if (isObject(parsed) && typeof parsed.id === "string") id = parsed.id;
   } catch {
     // Not JSON: nothing to bind; it is answered as it came.

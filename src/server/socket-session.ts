@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import type { WebsocketSettings } from "../config/schema-websocket.js";
+import { jsonText } from "../http/json-text.js";
 import { errorReply } from "../http/reply.js";
 import { isRefusal } from "../identity/identify.js";
 import { isObject } from "../ir/input-error.js";
@@ -36,7 +37,7 @@ function parseFrame(data: Buffer, isBinary: boolean): JsonObject | string | unde
   if (isBinary) return "Binary frames are not accepted; send response.create as text.";
   let msg: unknown;
   try {
-    msg = JSON.parse(data.toString("utf8"));
+    msg = JSON.parse(jsonText(data));
   } catch {
     return "The frame is not valid JSON.";
   }
