@@ -13,6 +13,7 @@ export const MAX_TAGS = 16;
  */
 export function tagsOf(headers: IncomingHttpHeaders): { tags: string[]; bad: string[] } {
   const raw = headers["llmux-tags"];
+  if (raw === undefined) return { tags: [], bad: [] };
   const text = Array.isArray(raw) ? raw.join(",") : (raw ?? "");
   const byKey = new Map<string, string>();
   const bad: string[] = [];

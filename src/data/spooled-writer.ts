@@ -186,11 +186,12 @@ export class SpooledWriter<Row> {
 
   /**
    * Journals a row that this process does not write: it stays in the journal (across the journal's
-   * rewrites) until `release`d, so only a process that dies holding it leaves it behind, for `resolve`.
+   * rewrites) until `release`d, so only a process that dies holding it leaves it behind, for `resolve`. Its
+   * line goes with the group write at the end of this turn of the event loop: `whenJournalled` waits for it.
    */
   hold(key: string, row: Row): void {
     if (!this.journal) return;
-    this.append(row);
+    this.append(row, true);
     this.held.set(key, row);
   }
 

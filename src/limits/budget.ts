@@ -36,10 +36,12 @@ export interface BudgetCheck {
 /**
  * Budget windows this admission has seen seeded in the hot state, until when (ms) it trusts that without
  * asking: the reservation is then one round trip. Asked again after a while, so a Redis that lost its keys
- * is seeded from the ledger again.
+ * is seeded from the ledger again. Also (`held <key>`) when it last renewed a window's `held` mark.
  */
 export type Seeded = Map<string, number>;
 const SEEDED_MS = 10_000;
+/** How often an admission renews a budget window's `held` mark (it lasts HOLD_MS: 15 minutes). */
+const MARK_RENEW_MS = 1000;
 
 /** How a log line or alert names a quota's owner: `key alice-laptop (key_…)`, or `team data (team_…)`. */
 export function quotaWho(q: Quota): string {
@@ -69,7 +71,13 @@ export async function reserveBudget(
     seeded.set(key, t + SEEDED_MS);
   }
   const hold: Hold = { q, key, limit, ttl, start: w.start, end: w.end };
-  await markHeld(deps, key, t);
+  // The mark says a reservation was made lately (for 15 minutes): renewed at most once a second.
+  const marked = `held ${key}`;
+  const renewed = seeded.get(marked);
+  if (renewed === undefined || renewed > t || t - renewed >= MARK_RENEW_MS) {
+    await markHeld(deps, key, t);
+    seeded.set(marked, t);
+  }
   const r = await addToWindow(deps, hold, res.nanos, t);
   if (!r.ok) {
     // Refused by its budget (spent, or what is left cannot cover a request): pushed as an alert, once per window.
@@ -126,6 +134,8 @@ function markHeld(deps: LimitsDeps, key: string, t: number): Promise<void> {
 /** Settles a reservation to the request's real cost. */
 export function settleHold(deps: LimitsDeps, h: Hold, res: Reservation, _done: RequestRecord, cost: number) {
   // Only to a counter that exists: one that was lost is seeded from the ledger, where this request's row goes.
+  // A request that cost what it held (an unpriced model: nothing) has nothing to settle.
+  if (cost === res.nanos) return Promise.resolve();
   return deps.hot.adjust(h.key, cost - res.nanos).then(() => undefined);
 }
 

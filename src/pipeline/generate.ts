@@ -36,7 +36,9 @@ export interface GenerateDeps {
   /** Prices a whole answer for its cost header (none: no cost headers). */
   readonly billing?: Billing | undefined;
   /** Journals an admitted request's rows, billed should the process die before it settles (the request log). */
-  readonly journal?: { admitted(rec: RequestRecord, estimateNanos: number | undefined): void } | undefined;
+  readonly journal?:
+    | { admitted(rec: RequestRecord, estimateNanos: number | undefined): Promise<void> | undefined }
+    | undefined;
 }
 
 /** A request body as read: parsed once, and the bytes as they came (a passthrough copies what it does not change). */
@@ -147,7 +149,8 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
     return answerError(ex, client, admitted, { outcome: "refused" });
   }
   trail.admitted = admitted;
-  deps.journal?.admitted(recordOf(trail), admitted.estimateNanos);
+  // On disk before the request goes upstream (awaited below, after the restore's own I/O).
+  const journalled = deps.journal?.admitted(recordOf(trail), admitted.estimateNanos);
   // The session's running cost is read while the upstream works (the answer's headers carry it).
   const sessionCost = deps.billing
     ? sessionCostSoFar(deps.attempts.hot, principal.owner, trail.session?.session)
@@ -163,6 +166,7 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
     return isPlan(restored) ? encode(restored, true) : restored;
   };
   const first = await ready(planned);
+  await journalled;
   if (!isPlan(first)) {
     trail.decide(() => `refused: ${first.message}`);
     return answerError(ex, client, first);

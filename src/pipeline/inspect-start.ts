@@ -21,7 +21,11 @@ export async function inspectStart(
   const whole = !plan.upstreamStream;
   if (whole && !(plan.passthrough && plan.client === "openai-responses")) return reply;
   try {
-    if (whole) return { ...reply, ...(await wholeAnswer(reply.body)) };
+    if (whole) {
+      const json = reply.whole?.json;
+      if (json !== undefined) return { ...reply, responseId: isObject(json) ? idOf(json) : undefined };
+      return { ...reply, ...(await wholeAnswer(reply.body)) };
+    }
     const relayed = plan.passthrough && plan.clientStream;
     const inspector = new StreamInspector(plan.upstream, { screen: relayed, tap: relayed });
     const seen = await inspector.start(reply.body);
@@ -47,9 +51,11 @@ async function wholeAnswer(
   let id: string | undefined;
   try {
     const parsed = JSON.parse(jsonText(bytes)) as Json;
-    if (isObject(parsed) && typeof parsed.id === "string") id = parsed.id;
+    if (isObject(parsed)) id = idOf(parsed);
   } catch {
     // Not JSON: nothing to bind; it is answered as it came.
   }
   return { body: bodyOf(bytes), responseId: id };
 }
+
+const idOf = (v: { [k: string]: Json }): string | undefined => (typeof v.id === "string" ? v.id : undefined);

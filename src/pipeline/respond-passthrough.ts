@@ -25,7 +25,8 @@ async function wholeAnswer(input: RespondInput, plan: Plan, reply: UpstreamReply
   const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
   let raw: string;
   try {
-    raw = (await readWhole(reply.body)).toString("utf8");
+    // Read and parsed by the screen already (src/upstream/screen.ts), or read here.
+    raw = reply.whole?.text ?? (await readWhole(reply.body)).toString("utf8");
   } catch (err) {
     if (res.destroyed) throw err;
     const info = streamFailure(err);
@@ -39,7 +40,8 @@ async function wholeAnswer(input: RespondInput, plan: Plan, reply: UpstreamReply
   answer.status = reply.status;
   answer.firstByteAt ??= performance.now();
   try {
-    const parsed = JSON.parse(text) as Json;
+    // The usage, ids and marks are the same in the renamed text.
+    const parsed = reply.whole?.json ?? (JSON.parse(text) as Json);
     // A passthrough: the upstream speaks the client's dialect.
     answer.usage = usageFromBody(plan.client, parsed);
     answer.reasoningMarks = answerMarks(plan.client, parsed);

@@ -85,7 +85,7 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
   try {
     if (isJsonReply(reply)) {
       // Asked to stream, the upstream answered with one body: replay it as events.
-      const body = JSON.parse(jsonText(await readWhole(reply.body))) as Json;
+      const body = reply.whole?.json ?? (JSON.parse(jsonText(await readWhole(reply.body))) as Json);
       const ir = upstreamCodecs[plan.upstream].decodeResponse(body, { tools: plan.tools });
       for (const e of responseEvents(ir)) if (!(await emit(translator.inject(e)))) return;
     } else {

@@ -1,5 +1,6 @@
 import { ledgerRowOf } from "../billing/ledger-row.js";
 import type { Data } from "../data/data.js";
+import { whenJournalled } from "../data/journal-file.js";
 import { pruneOldest } from "../data/request-log-retention.js";
 import type { SpoolEvents } from "../data/spooled-writer.js";
 import { outcomeOf } from "../request/outcome.js";
@@ -120,10 +121,10 @@ export class RequestLog {
    * The admission's hook, for a model call made with a minted key: its rows as they would be were the request
    * cut now (outcome aborted, cost the reservation's estimate, marked estimated) are journalled, one line, no
    * database write. Its `record` at settle replaces them; the next process bills them should this one die
-   * first (see SettledWriter).
+   * first (see SettledWriter). Resolves once the line is on disk: the request goes upstream after that.
    */
-  admitted(rec: RequestRecord, estimateNanos: number | undefined): void {
-    if (rec.keyId === undefined || !isModelCall(rec)) return;
+  admitted(rec: RequestRecord, estimateNanos: number | undefined): Promise<void> | undefined {
+    if (rec.keyId === undefined || !isModelCall(rec)) return undefined;
     const now = performance.now();
     const wall = Date.now();
     const cost = { nanos: estimateNanos ?? 0, estimated: true, priced: true };
@@ -131,6 +132,8 @@ export class RequestLog {
     const entry: SettledEntry = { ledger: ledgerRowOf(cut, cost, now, wall) };
     if (this.logging && !notLogged(rec.path)) entry.log = { ...logRowOf(cut, now, wall), estimated: 1 };
     this.writer.admit(rec.id, entry);
+    // On disk with the group write at the end of this turn (one write for the requests admitted in it).
+    return new Promise<void>((done) => whenJournalled(done));
   }
 
   /** The request-log row of a request that is logged (its bodies held until its batch). */

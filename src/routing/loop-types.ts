@@ -1,4 +1,4 @@
-import type { ErrorInfo } from "../ir/types.js";
+import type { ErrorInfo, Json } from "../ir/types.js";
 import type { LoopHealth } from "./advisory-health.js";
 import type { Deployment, Routing } from "./deployments.js";
 
@@ -16,6 +16,8 @@ export interface LoopReply {
   headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Uint8Array>;
   dump(): Promise<void>;
+  /** A 2xx JSON answer as it was read and parsed (src/upstream/screen.ts): no stage reads it again. */
+  whole?: { readonly text: string; readonly json: Json } | undefined;
 }
 
 /** One attempt's plan: opaque to the loop, made by the caller for a route and deployment. */

@@ -7,7 +7,7 @@ import type { OutgoingCall, Provider, UpstreamTarget } from "../providers/types.
 import { type AttemptClock, chunkArrived, timedBody } from "../request/timing.js";
 import { capFrames } from "./cap-frames.js";
 import type { StartVerdict } from "./inspect.js";
-import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply } from "./screen.js";
+import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply, type WholeAnswer } from "./screen.js";
 import type { UsageTap } from "./usage-tap.js";
 
 export interface UpstreamReply {
@@ -16,6 +16,8 @@ export interface UpstreamReply {
   body: AsyncIterable<Uint8Array>;
   /** Discards the rest of the body. */
   dump(): Promise<void>;
+  /** A 2xx JSON answer as the screen read it: its text and parse (the body replays the same text). */
+  whole?: WholeAnswer | undefined;
   /** What llmux holds of one answer at most (the pool's limits). */
   limits?: AnswerLimits | undefined;
   /**

@@ -19,12 +19,20 @@ export const MB = 1024 * 1024;
 /** The upstream answer went past one of llmux's limits: the client is told which. */
 export class AnswerTooLarge extends Error {}
 
+/** A whole JSON answer the screen read: its text and its parse, so that no stage reads or parses it again. */
+export interface WholeAnswer {
+  readonly text: string;
+  readonly json: Json;
+}
+
 /** A reply as the screen sees it (the fields of UpstreamReply it reads and rebuilds). */
 export interface RawReply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Uint8Array>;
   dump(): Promise<void>;
+  /** A 2xx JSON answer as the screen read it (its body replays the same text). */
+  whole?: WholeAnswer | undefined;
 }
 
 function headerOf(h: RawReply["headers"], name: string): string {
@@ -213,5 +221,5 @@ export async function screenReply(
       502,
       `upstream ${where} answered ${status} with JSON that is not a ${expect} answer: '${preview(text)}'`,
     );
-  return jsonReply(status, text, reply.headers);
+  return { ...jsonReply(status, text, reply.headers), whole: { text, json: parsed } };
 }
