@@ -45,6 +45,8 @@ export interface AttemptsInput {
   readonly timing?: RequestTiming | undefined;
   readonly capture?: ExchangeCapture | undefined;
   readonly decide: (words: () => string) => void;
+  /** Settles once what must be on disk before a request goes upstream is there (the admission's journal line). */
+  readonly beforeSend?: Promise<void> | undefined;
 }
 
 /** The attempt loop's result: the plan and reply to answer with (or the error), and what it did. */
@@ -101,6 +103,7 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
     },
     call: async (plan, signal) => {
       calls++;
+      await input.beforeSend;
       const sent = performance.now();
       const reply = await attempt({
         pool: deps.pool,

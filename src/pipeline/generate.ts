@@ -149,8 +149,10 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
     return answerError(ex, client, admitted, { outcome: "refused" });
   }
   trail.admitted = admitted;
-  // On disk before the request goes upstream (awaited below, after the restore's own I/O).
+  // On disk before the request goes upstream (the attempt loop waits for it just before the call, so the
+  // restore's and the loop's own reads overlap the write).
   const journalled = deps.journal?.admitted(recordOf(trail), admitted.estimateNanos);
+  journalled?.catch(() => undefined);
   // The session's running cost is read while the upstream works (the answer's headers carry it).
   const sessionCost = deps.billing
     ? sessionCostSoFar(deps.attempts.hot, principal.owner, trail.session?.session)
@@ -166,7 +168,6 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
     return isPlan(restored) ? encode(restored, true) : restored;
   };
   const first = await ready(planned);
-  await journalled;
   if (!isPlan(first)) {
     trail.decide(() => `refused: ${first.message}`);
     return answerError(ex, client, first);
@@ -189,6 +190,7 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
       timing: trail.timing,
       capture: trail.capture,
       decide: (words) => trail.decide(words),
+      beforeSend: journalled,
     },
     deps.attempts,
   );

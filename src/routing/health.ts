@@ -109,7 +109,9 @@ export class DeploymentHealth {
    */
   async started(d: Deployment): Promise<boolean> {
     if (d.concurrency === undefined) {
-      await this.hot.incr(hotKeys.inflight(d.id), 1, INFLIGHT_TTL);
+      // Only counted (the Deployments page, least-busy): sent off, the call does not wait a round trip for it.
+      // Its decrement, sent when the request ends, follows it on the same connection.
+      this.hot.incr(hotKeys.inflight(d.id), 1, INFLIGHT_TTL).catch(() => undefined);
       return true;
     }
     return (await this.hot.addWithin(hotKeys.inflight(d.id), 1, d.concurrency, INFLIGHT_TTL)).ok;
