@@ -1,6 +1,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { parseConfig } from "../../src/config/load.js";
@@ -71,9 +71,13 @@ export async function startHarness(
   const mock = await startMockServer(mockOptions);
   const base = upstreamsConfig(mock.url);
   const more = extra(mock.url);
+  // A journal directory of its own (a gateway on PostgreSQL has no store file to put it beside): gateways of
+  // other test files must not replay each other's journals into their databases.
+  const billing = { spool_dir: dirname(tempStorePath()), ...(more.billing as object | undefined) };
   const raw = {
     store: { path: tempStorePath() },
     ...more,
+    billing,
     providers: { ...base.providers, ...(more.providers as object | undefined) },
     models: { ...base.models, ...(more.models as object | undefined) },
   };
