@@ -40,9 +40,14 @@ export function openExchange(
       beforeEnd();
       const send = () => (end as (...a: unknown[]) => ServerResponse).apply(this, args);
       if (!endAfter) return send();
+      // The stream's last bytes written in this turn stay corked with the end that follows them (one write to
+      // the socket, as when the end is not held back).
+      const socket = this.socket;
+      socket?.cork();
       // A response destroyed meanwhile (the client went away) has nothing left to end.
       endAfter(() => {
         if (!this.destroyed && !this.writableEnded) send();
+        socket?.uncork();
       });
       return this;
     } as ServerResponse["end"];
