@@ -3,19 +3,31 @@
  * next value on the one it wrote itself for a second (one round trip per answer), then reads the shared
  * value again, so another instance's writes are folded in.
  */
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Provider } from "../../src/providers/types.js";
 import { type Deployment, routingOf } from "../../src/routing/deployments.js";
 import { DeploymentHealth } from "../../src/routing/health.js";
+import type { HotState } from "../../src/state/hot-state.js";
 import { MemoryState } from "../../src/state/memory.js";
+import { RedisState } from "../../src/state/redis.js";
 
 const d: Deployment = { id: "p/m", name: "m", provider: { name: "p" } as Provider, model: "m", weight: 1 };
 const routing = routingOf({ provider: "p" });
 const events = { coolDown() {}, recovered() {} };
 
-/** A memory state that counts its reads of the TTFT key. */
-function counted(now: () => number) {
-  const state = new MemoryState(now);
+const REDIS = process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379";
+const ENGINES: { engine: string; open: (now: () => number) => HotState }[] = [
+  { engine: "memory", open: (now) => new MemoryState(now) },
+  {
+    engine: "redis",
+    open: () => new RedisState({ url: REDIS, prefix: `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:` }),
+  },
+];
+
+/** A hot state that counts its reads of the TTFT key. */
+function counted(open: (now: () => number) => HotState, now: () => number) {
+  const state = open(now);
   let reads = 0;
   const get = state.get.bind(state);
   state.get = (key: string) => {
@@ -25,11 +37,11 @@ function counted(now: () => number) {
   return { state, reads: () => reads };
 }
 
-describe("a deployment's TTFT average", () => {
+describe.each(ENGINES)("a deployment's TTFT average on $engine", ({ open }) => {
   it("builds on its own last write for a second, then reads the shared value again", async () => {
     let t = 1_000_000;
     const now = () => t;
-    const { state, reads } = counted(now);
+    const { state, reads } = counted(open, now);
     const a = new DeploymentHealth(state, events, now);
     const b = new DeploymentHealth(state, events, now);
     await a.succeeded(d, routing, 100, false);
