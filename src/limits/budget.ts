@@ -36,12 +36,24 @@ export interface BudgetCheck {
 /**
  * Budget windows this admission has seen seeded in the hot state, until when (ms) it trusts that without
  * asking: the reservation is then one round trip. Asked again after a while, so a Redis that lost its keys
- * is seeded from the ledger again. Also (`held <key>`) when it last renewed a window's `held` mark.
+ * is seeded from the ledger again. Also (`held <key>`) until when a window's `held` mark, renewed, stands.
  */
 export type Seeded = Map<string, number>;
 const SEEDED_MS = 10_000;
 /** How often an admission renews a budget window's `held` mark (it lasts HOLD_MS: 15 minutes). */
 const MARK_RENEW_MS = 1000;
+
+/** Whether what `seeded` trusts under `key` is due again at `t`: never trusted, expired, or from a clock that went back. */
+function due(seeded: Seeded, key: string, t: number, ms: number): boolean {
+  const until = seeded.get(key);
+  return until === undefined || until < t || until - t > ms;
+}
+
+/** Trusts what was just done under `key` for the next `ms` (once it succeeded: a failure is tried again). */
+function trust(seeded: Seeded, key: string, t: number, ms: number): void {
+  if (seeded.size > 100_000) seeded.clear();
+  seeded.set(key, t + ms);
+}
 
 /** How a log line or alert names a quota's owner: `key alice-laptop (key_…)`, or `team data (team_…)`. */
 export function quotaWho(q: Quota): string {
@@ -63,20 +75,17 @@ export async function reserveBudget(
   const key = hotKeys.budget(q.scope, q.id, w.start);
   const limit = nanosOf(budget.usd);
   const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
-  const checked = seeded.get(key);
-  if (checked === undefined || checked < t || checked - t > SEEDED_MS) {
+  if (due(seeded, key, t, SEEDED_MS)) {
     await seedBudget(deps, q, key, w.start, t, ttl);
     await reconcileBudget(deps, q, key, w.start).catch(() => undefined);
-    if (seeded.size > 100_000) seeded.clear();
-    seeded.set(key, t + SEEDED_MS);
+    trust(seeded, key, t, SEEDED_MS);
   }
   const hold: Hold = { q, key, limit, ttl, start: w.start, end: w.end };
   // The mark says a reservation was made lately (for 15 minutes): renewed at most once a second.
   const marked = `held ${key}`;
-  const renewed = seeded.get(marked);
-  if (renewed === undefined || renewed > t || t - renewed >= MARK_RENEW_MS) {
+  if (due(seeded, marked, t, MARK_RENEW_MS)) {
     await markHeld(deps, key, t);
-    seeded.set(marked, t);
+    trust(seeded, marked, t, MARK_RENEW_MS);
   }
   const r = await addToWindow(deps, hold, res.nanos, t);
   if (!r.ok) {

@@ -152,7 +152,6 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
   // On disk before the request goes upstream (the attempt loop waits for it just before the call, so the
   // restore's and the loop's own reads overlap the write).
   const journalled = deps.journal?.admitted(recordOf(trail), admitted.estimateNanos);
-  journalled?.catch(() => undefined);
   // The session's running cost is read while the upstream works (the answer's headers carry it).
   const sessionCost = deps.billing
     ? sessionCostSoFar(deps.attempts.hot, principal.owner, trail.session?.session)

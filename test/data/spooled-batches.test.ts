@@ -11,19 +11,25 @@ import { type SpoolEvents, SpooledWriter } from "../../src/data/spooled-writer.j
 const events: SpoolEvents = { spooled: () => undefined, caughtUp: () => undefined };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A writer in a directory of its own whose inserts take `writeMs`; `batches` lists the size of each. */
+function writer(o: { journal: boolean; flushMs: number; writeMs: number }) {
+  const batches: number[] = [];
+  const w = new SpooledWriter<{ n: number }>(mkdtempSync(join(tmpdir(), "llmux-spool-")), events, {
+    name: "t",
+    journal: o.journal,
+    batch: 50,
+    flushMs: o.flushMs,
+    insert: async (rows) => {
+      batches.push(rows.length);
+      if (o.writeMs > 0) await sleep(o.writeMs);
+    },
+  });
+  return { w, batches };
+}
+
 describe("spooled writer batches", () => {
   it("rows added one by one while slow writes run reach the database in full batches, and a flush writes the rest", async () => {
-    const batches: number[] = [];
-    const w = new SpooledWriter<{ n: number }>(mkdtempSync(join(tmpdir(), "llmux-spool-")), events, {
-      name: "t",
-      journal: true,
-      batch: 50,
-      flushMs: 10_000,
-      insert: async (rows) => {
-        batches.push(rows.length);
-        await sleep(25);
-      },
-    });
+    const { w, batches } = writer({ journal: true, flushMs: 10_000, writeMs: 25 });
     for (let n = 0; n < 230; n++) {
       w.add({ n });
       if (n % 5 === 4) await sleep(1);
@@ -39,16 +45,7 @@ describe("spooled writer batches", () => {
   });
 
   it("rows fewer than a batch are written by the timer", async () => {
-    const batches: number[] = [];
-    const w = new SpooledWriter<{ n: number }>(mkdtempSync(join(tmpdir(), "llmux-spool-")), events, {
-      name: "t",
-      journal: false,
-      batch: 50,
-      flushMs: 30,
-      insert: async (rows) => {
-        batches.push(rows.length);
-      },
-    });
+    const { w, batches } = writer({ journal: false, flushMs: 30, writeMs: 0 });
     for (let n = 0; n < 7; n++) w.add({ n });
     expect(batches).toEqual([]);
     await sleep(80);
