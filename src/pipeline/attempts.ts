@@ -128,21 +128,25 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
       return seen;
     },
     health: deps.advice,
-    bound: async (route) => {
-      if (prev) {
-        const d = await deps.hot.get(hotKeys.responseDeployment(prev)).catch(() => undefined);
-        if (d) {
-          boundTo = d;
-          return { id: d, only: true };
-        }
-      }
-      boundTo =
-        key && route.routing.affinity
-          ? await deps.hot.get(hotKeys.affinity(route.alias, key)).catch(() => undefined)
-          : undefined;
-      affinity.set(route.alias, boundTo);
-      return boundTo === undefined ? undefined : { id: boundTo };
-    },
+    // Nothing to look up without a previous response or a conversation key (an alias of one deployment).
+    bound:
+      !prev && !key
+        ? undefined
+        : async (route) => {
+            if (prev) {
+              const d = await deps.hot.get(hotKeys.responseDeployment(prev)).catch(() => undefined);
+              if (d) {
+                boundTo = d;
+                return { id: d, only: true };
+              }
+            }
+            boundTo =
+              key && route.routing.affinity
+                ? await deps.hot.get(hotKeys.affinity(route.alias, key)).catch(() => undefined)
+                : undefined;
+            affinity.set(route.alias, boundTo);
+            return boundTo === undefined ? undefined : { id: boundTo };
+          },
     note,
     signal: input.signal,
   });

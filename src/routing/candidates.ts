@@ -14,18 +14,23 @@ export async function candidates<R extends LoopRoute>(
 ): Promise<{ list: { d: Deployment; avail: Availability }[]; pinned: boolean; alone?: boolean }> {
   const { health } = deps;
   const ds = route.deployments;
+  // An alias with nothing else to try (one deployment, no fallback aliases) is not turned away by its health:
+  // its cooldowns and error windows are kept (and shown), but the upstream answers for itself. Its order needs
+  // no in-flight counts or latencies.
+  if (ds.length === 1 && !hasFallbacks(route)) {
+    const d = ds[0]!;
+    const avail = deps.bound
+      ? (await Promise.all([health.availability(d), deps.bound(route)]))[0]
+      : await health.availability(d);
+    if (avail === "cooling") deps.note(`${d.name}: cooling down, but the alias has nothing else to try`);
+    return { list: [{ d, avail: avail === "half-open" ? "half-open" : "ok" }], pinned: false, alone: true };
+  }
   const [avail, inflight, ttft, binding] = await Promise.all([
     Promise.all(ds.map((d) => health.availability(d))),
     route.routing.strategy === "least-busy" ? Promise.all(ds.map((d) => health.inflight(d))) : undefined,
     route.routing.strategy === "latency" ? Promise.all(ds.map((d) => health.ttft(d))) : undefined,
     deps.bound ? deps.bound(route) : undefined,
   ]);
-  // An alias with nothing else to try (one deployment, no fallback aliases) is not turned away by its health:
-  // its cooldowns and error windows are kept (and shown), but the upstream answers for itself.
-  if (ds.length === 1 && !hasFallbacks(route)) {
-    if (avail[0] === "cooling") deps.note(`${ds[0]!.name}: cooling down, but the alias has nothing else to try`);
-    return { list: [{ d: ds[0]!, avail: avail[0] === "half-open" ? "half-open" : "ok" }], pinned: false, alone: true };
-  }
   const pin = binding?.only ? ds.find((d) => d.id === binding.id) : undefined;
   if (pin) {
     deps.note(`previous response held by ${pin.name}: sent there alone`);

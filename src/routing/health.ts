@@ -47,6 +47,29 @@ const ALPHA = 0.3;
 /** How long an instance builds the TTFT average on the value it wrote itself before reading it again. */
 const TTFT_REREAD_MS = 1000;
 
+/** A deployment's fixed keys, made once per deployment rather than on every request. */
+interface DeploymentKeys {
+  readonly availability: readonly [cooling: string, halfOpen: string];
+  readonly inflight: string;
+  readonly ttft: string;
+}
+const fixedKeys = new Map<string, DeploymentKeys>();
+
+function keysOf(id: string): DeploymentKeys {
+  let k = fixedKeys.get(id);
+  if (k === undefined) {
+    // Deployments an alias pattern resolves to are made on demand: the cache is bounded all the same.
+    if (fixedKeys.size > 10_000) fixedKeys.clear();
+    k = {
+      availability: [hotKeys.cooling(id), hotKeys.halfOpen(id)],
+      inflight: hotKeys.inflight(id),
+      ttft: hotKeys.ttft(id),
+    };
+    fixedKeys.set(id, k);
+  }
+  return k;
+}
+
 /**
  * Cooldowns, the error-ratio breaker, in-flight counts and latency averages of deployments, kept in the
  * hot state so every instance sees the same. Keys name the deployment (not the alias): two aliases over
@@ -72,7 +95,8 @@ export class DeploymentHealth {
   ) {}
 
   async availability(d: Deployment): Promise<Availability> {
-    const [cool, open] = await Promise.all([this.hot.get(hotKeys.cooling(d.id)), this.hot.get(hotKeys.halfOpen(d.id))]);
+    // One step: a single round trip on Redis.
+    const [cool, open] = await this.hot.getMany(keysOf(d.id).availability);
     if (cool !== undefined) return "cooling";
     return open === undefined ? "ok" : "half-open";
   }
@@ -111,22 +135,22 @@ export class DeploymentHealth {
     if (d.concurrency === undefined) {
       // Only counted (the Deployments page, least-busy): sent off, the call does not wait a round trip for it.
       // Its decrement, sent when the request ends, follows it on the same connection.
-      this.hot.incr(hotKeys.inflight(d.id), 1, INFLIGHT_TTL).catch(() => undefined);
+      this.hot.incr(keysOf(d.id).inflight, 1, INFLIGHT_TTL).catch(() => undefined);
       return true;
     }
-    return (await this.hot.addWithin(hotKeys.inflight(d.id), 1, d.concurrency, INFLIGHT_TTL)).ok;
+    return (await this.hot.addWithin(keysOf(d.id).inflight, 1, d.concurrency, INFLIGHT_TTL)).ok;
   }
 
   async finished(d: Deployment): Promise<void> {
-    await this.hot.incr(hotKeys.inflight(d.id), -1, INFLIGHT_TTL);
+    await this.hot.incr(keysOf(d.id).inflight, -1, INFLIGHT_TTL);
   }
 
   inflight(d: Deployment): Promise<number> {
-    return this.hot.count(hotKeys.inflight(d.id));
+    return this.hot.count(keysOf(d.id).inflight);
   }
 
   async ttft(d: Deployment): Promise<number | undefined> {
-    const v = await this.hot.get(hotKeys.ttft(d.id));
+    const v = await this.hot.get(keysOf(d.id).ttft);
     return v === undefined ? undefined : Number(v);
   }
 
@@ -148,7 +172,7 @@ export class DeploymentHealth {
       const next = Math.round((before === undefined ? ttftMs : before * (1 - ALPHA) + ttftMs * ALPHA) * 100) / 100;
       if (this.wrote.size > 10_000) this.wrote.clear();
       this.wrote.set(d.id, { ms: next, at: t });
-      ops.push(this.hot.set(hotKeys.ttft(d.id), String(next), 3600_000));
+      ops.push(this.hot.set(keysOf(d.id).ttft, String(next), 3600_000));
     }
     if (probe) {
       ops.push(

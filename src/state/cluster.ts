@@ -15,6 +15,7 @@ type Op =
   | "throttle"
   | "count"
   | "get"
+  | "getMany"
   | "set"
   | "setIfAbsent"
   | "ttl"
@@ -118,6 +119,11 @@ export class ClusterState implements HotState {
   }
   async get(key: string): Promise<string | undefined> {
     return (await this.ask<string | null | undefined>("get", [key])) ?? undefined;
+  }
+  async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    // IPC carries JSON: an absent value arrives as null.
+    const vs = await this.ask<(string | null | undefined)[]>("getMany", [keys]);
+    return vs.map((v) => v ?? undefined);
   }
   set(key: string, value: string, ttlMs?: number): Promise<void> {
     return this.ask("set", [key, value, ttlMs]);

@@ -45,6 +45,8 @@ export interface HotState {
   /** A counter's value (0 when absent or expired). */
   count(key: string): Promise<number>;
   get(key: string): Promise<string | undefined>;
+  /** Several values in one step (one round trip on Redis): each as `get` gives it, in the keys' order. */
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   /** Sets a value; `ttlMs` makes it expire (cooldowns, affinity bindings). */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Sets a value only when the key is absent; true when this call set it (a half-open probe slot). */

@@ -103,6 +103,10 @@ export class MemoryState implements HotState {
     return this.live(key)?.value;
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    return keys.map((k) => this.live(k)?.value);
+  }
+
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     this.entries.set(key, { value, expires: this.expiry(ttlMs) });
   }

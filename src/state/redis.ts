@@ -243,6 +243,12 @@ export class RedisState implements HotState {
     return (await this.run((c) => c.get(key))) ?? undefined;
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    if (keys.length === 0) return [];
+    const vs = await this.run((c) => c.mget(...keys));
+    return vs.map((v) => v ?? undefined);
+  }
+
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     await this.run((c) =>
       ttlMs === undefined ? c.set(key, value) : c.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs))),

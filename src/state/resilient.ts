@@ -140,6 +140,9 @@ export class ResilientState implements HotState {
   get(key: string): Promise<string | undefined> {
     return this.run((s) => s.get(key));
   }
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    return this.run((s) => s.getMany(keys));
+  }
   set(key: string, value: string, ttlMs?: number): Promise<void> {
     return this.run((s) => s.set(key, value, ttlMs));
   }

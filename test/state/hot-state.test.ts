@@ -137,6 +137,16 @@ describe.each(ENGINES)("hot state on $name", ({ name, open }) => {
     expect(await s.get("k")).toBeUndefined();
   });
 
+  it("reads several values in one step, each as get reads it (absent and expired ones undefined)", async () => {
+    await s.set("m1", "one");
+    await s.set("m3", "three", 60);
+    await s.incr("m4", 7);
+    expect(await s.getMany(["m1", "m2", "m3", "m4"])).toEqual(["one", undefined, "three", "7"]);
+    await sleep(100);
+    expect(await s.getMany(["m3", "m1"])).toEqual([undefined, "one"]);
+    expect(await s.getMany([])).toEqual([]);
+  });
+
   it("lets exactly one of many callers take a probe slot", async () => {
     const took = await Promise.all(Array.from({ length: 20 }, (_, i) => s.setIfAbsent("probe", String(i), 1000)));
     expect(took.filter(Boolean)).toHaveLength(1);
