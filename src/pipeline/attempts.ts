@@ -9,7 +9,7 @@ import type { AttemptFacts } from "../request/trail.js";
 import type { LoopHealth } from "../routing/advisory-health.js";
 import { attemptLoop, isExhausted, type LoopReply } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
-import type { DeploymentHealth } from "../routing/health.js";
+import type { Availability, DeploymentHealth } from "../routing/health.js";
 import { type ModelTable, onDeployment, type Route } from "../routing/model-table.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
@@ -45,6 +45,8 @@ export interface AttemptsInput {
   readonly timing?: RequestTiming | undefined;
   readonly capture?: ExchangeCapture | undefined;
   readonly decide: (words: () => string) => void;
+  /** The first alias's deployments' availability, asked for while the request was admitted (`healthAhead`). */
+  readonly early?: ReadonlyMap<string, Promise<Availability>> | undefined;
   /** Settles once what must be on disk before a request goes upstream is there (the admission's journal line). */
   readonly beforeSend?: Promise<void> | undefined;
 }
@@ -56,6 +58,15 @@ export interface Attempted {
   readonly answer?: { readonly plan: Plan; readonly reply: UpstreamReply } | undefined;
   /** Nothing to relay: the error to answer. */
   readonly error?: ErrorInfo | undefined;
+}
+
+/**
+ * Asks for the availability of a route's deployments now, to be used by its attempt loop later (`early`):
+ * started before the admission is awaited, so on Redis the two round trips overlap. The reads are advice
+ * (they never fail); a request refused meanwhile just drops them.
+ */
+export function healthAhead(route: Route, deps: Pick<AttemptsDeps, "advice">): Map<string, Promise<Availability>> {
+  return new Map(route.deployments.map((d) => [d.id, deps.advice.availability(d)]));
 }
 
 function previousId(body: Json): string | undefined {
@@ -149,6 +160,7 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
           },
     note,
     signal: input.signal,
+    early: input.early,
   });
   if (isExhausted(result)) {
     const route = routeHeader(requested, undefined, path);

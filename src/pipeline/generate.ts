@@ -9,7 +9,7 @@ import type { RequestRecord } from "../request/record.js";
 import type { Accepted } from "../request/route.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
 import type { Redactor } from "../secrets/redact.js";
-import { type AttemptsDeps, attempts } from "./attempts.js";
+import { type AttemptsDeps, attempts, healthAhead } from "./attempts.js";
 import type { StateAccess } from "./caller-state.js";
 import { compactionStage } from "./compaction-stage.js";
 import { compactionAnswer } from "./compaction-writer.js";
@@ -138,6 +138,8 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
     tool: trail.clientTool,
     model: trail.requested,
   });
+  // The deployments' health is read while the request is admitted (one round trip less on a shared state).
+  const early = healthAhead(planned.route, deps.attempts);
   const admitted = await deps.admission.admit({
     principal,
     plan: planned,
@@ -190,6 +192,7 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
       capture: trail.capture,
       decide: (words) => trail.decide(words),
       beforeSend: journalled,
+      early,
     },
     deps.attempts,
   );

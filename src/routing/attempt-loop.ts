@@ -131,7 +131,11 @@ async function loop<P, R extends LoopRoute>(
     if (overdue()) return signal.aborted ? timedOut() : { exhausted: true, last, error };
     const route = queue.shift()!;
     if (route !== first) deps.note(`falling back to alias '${route.alias}'`);
-    const { list, pinned, alone } = await candidates(route, deps as LoopDeps<unknown, R>);
+    const { list, pinned, alone } = await candidates(
+      route,
+      deps as LoopDeps<unknown, R>,
+      route === first ? deps.early : undefined,
+    );
     let attempts = 0;
     let moveOn: "fallbacks" | "context" | undefined;
     for (const { d, avail } of list) {

@@ -11,22 +11,22 @@ import { type Candidate, order } from "./strategies.js";
 export async function candidates<R extends LoopRoute>(
   route: R,
   deps: LoopDeps<unknown, R>,
+  early?: ReadonlyMap<string, Promise<Availability>>,
 ): Promise<{ list: { d: Deployment; avail: Availability }[]; pinned: boolean; alone?: boolean }> {
   const { health } = deps;
   const ds = route.deployments;
+  const availability = (d: Deployment) => early?.get(d.id) ?? health.availability(d);
   // An alias with nothing else to try (one deployment, no fallback aliases) is not turned away by its health:
   // its cooldowns and error windows are kept (and shown), but the upstream answers for itself. Its order needs
   // no in-flight counts or latencies.
   if (ds.length === 1 && !hasFallbacks(route)) {
     const d = ds[0]!;
-    const avail = deps.bound
-      ? (await Promise.all([health.availability(d), deps.bound(route)]))[0]
-      : await health.availability(d);
+    const avail = deps.bound ? (await Promise.all([availability(d), deps.bound(route)]))[0] : await availability(d);
     if (avail === "cooling") deps.note(`${d.name}: cooling down, but the alias has nothing else to try`);
     return { list: [{ d, avail: avail === "half-open" ? "half-open" : "ok" }], pinned: false, alone: true };
   }
   const [avail, inflight, ttft, binding] = await Promise.all([
-    Promise.all(ds.map((d) => health.availability(d))),
+    Promise.all(ds.map(availability)),
     route.routing.strategy === "least-busy" ? Promise.all(ds.map((d) => health.inflight(d))) : undefined,
     route.routing.strategy === "latency" ? Promise.all(ds.map((d) => health.ttft(d))) : undefined,
     deps.bound ? deps.bound(route) : undefined,

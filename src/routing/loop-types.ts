@@ -1,6 +1,7 @@
 import type { ErrorInfo, Json } from "../ir/types.js";
 import type { LoopHealth } from "./advisory-health.js";
 import type { Deployment, Routing } from "./deployments.js";
+import type { Availability } from "./health.js";
 
 /** What the loop needs to know of a route (src/routing/model-table.ts Route, narrowed). */
 export interface LoopRoute {
@@ -59,6 +60,12 @@ export interface LoopDeps<P, R extends LoopRoute> {
    * fallback alias is tried after it.
    */
   bound?: (route: R) => Promise<Binding | undefined>;
+  /**
+   * The first alias's deployments' availability, asked for before the loop (while the request was being
+   * admitted), by deployment id: on a shared state, that read's round trip overlaps the admission's. Used
+   * for the first alias only: a fallback alias, tried after failures, reads its deployments afresh.
+   */
+  early?: ReadonlyMap<string, Promise<Availability>> | undefined;
   /** Told each decision in words (the request's debug log and route header). */
   note(words: string): void;
   signal: AbortSignal;

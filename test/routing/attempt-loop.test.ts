@@ -16,7 +16,7 @@ import {
   type LoopRoute,
 } from "../../src/routing/attempt-loop.js";
 import { type Deployment, type Routing, routingOf } from "../../src/routing/deployments.js";
-import { DeploymentHealth } from "../../src/routing/health.js";
+import { type Availability, DeploymentHealth } from "../../src/routing/health.js";
 import { MemoryState } from "../../src/state/memory.js";
 
 const dep = (name: string, weight = 1): Deployment => ({
@@ -72,6 +72,7 @@ function run(
     bound?: Binding;
     health?: DeploymentHealth;
     rand?: () => number;
+    early?: Map<string, Promise<Availability>>;
   } = {},
 ) {
   const calls: string[] = [];
@@ -98,6 +99,7 @@ function run(
     note: (w) => notes.push(w),
     signal: opts.signal ?? new AbortController().signal,
     rand: opts.rand ?? (() => 0),
+    early: opts.early,
   });
   return { result, calls, signals, notes, health };
 }
@@ -365,5 +367,40 @@ describe("each strategy's distribution over 1,000 requests through the loop and 
     near(s.fast, 2 / 3);
     near(s.mid, 1 / 3);
     expect(s.slow).toBe(0);
+  });
+});
+
+describe("availability read ahead of the loop", () => {
+  it("stands for the first alias's deployments, and a fallback alias reads its own afresh", async () => {
+    // Read ahead: a cooling, b open. The first alias skips a; b fails with a 503 and cools down; the fallback
+    // alias (b, then a) must see b cooling now, not the earlier read, and a as the state says (open).
+    const health = new DeploymentHealth(new MemoryState(), { coolDown() {}, recovered() {} });
+    const early = new Map<string, Promise<Availability>>([
+      [a.id, Promise.resolve("cooling")],
+      [b.id, Promise.resolve("ok")],
+    ]);
+    const first = route("x", [a, b], { allowed_fails: 1 }, { fallbacks: ["y"] });
+    const { result, calls, notes } = run(
+      first,
+      { b: { status: 503 } },
+      {
+        aliases: { y: route("y", [b, a]) },
+        health,
+        early,
+      },
+    );
+    const r = await result;
+    expect(calls).toEqual(["b", "a"]);
+    expect(served(r)).toBe("a");
+    expect(notes).toContain("cooling down, skipped: a");
+    expect(notes).toContain("cooling down, skipped: b");
+  });
+
+  it("is used for an alias of one deployment too (its health noted, the upstream still asked)", async () => {
+    const early = new Map<string, Promise<Availability>>([[a.id, Promise.resolve("cooling")]]);
+    const { result, calls, notes } = run(route("solo", [a]), {}, { early });
+    expect(served(await result)).toBe("a");
+    expect(calls).toEqual(["a"]);
+    expect(notes).toContain("a: cooling down, but the alias has nothing else to try");
   });
 });
