@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 const ROOT = join(import.meta.dirname, "../..");
 
 describe("hot state shared by cluster workers (llmux start --workers N without Redis)", () => {
-  it("three worker processes racing 180 reservations against a limit of 100 get exactly 100", async () => {
+  it("three worker processes racing 180 reservations against a limit of 100 get exactly 100; each reads the primary's values", async () => {
     const out = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
@@ -14,6 +14,7 @@ describe("hot state shared by cluster workers (llmux start --workers N without R
         (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
       );
     });
-    expect(JSON.parse(out.trim())).toEqual({ admitted: 100, counter: 100 });
+    const read = ["retry-after", "(undefined)"];
+    expect(JSON.parse(out.trim())).toEqual({ admitted: 100, counter: 100, reads: [read, read, read] });
   });
 });

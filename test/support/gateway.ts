@@ -73,9 +73,10 @@ export async function startHarness(
   const more = extra(mock.url);
   // A journal directory of its own (a gateway on PostgreSQL has no store file to put it beside): gateways of
   // other test files must not replay each other's journals into their databases.
-  const billing = { spool_dir: dirname(tempStorePath()), ...(more.billing as object | undefined) };
+  const storePath = tempStorePath();
+  const billing = { spool_dir: dirname(storePath), ...(more.billing as object | undefined) };
   const raw = {
-    store: { path: tempStorePath() },
+    store: { path: storePath },
     ...more,
     billing,
     providers: { ...base.providers, ...(more.providers as object | undefined) },
