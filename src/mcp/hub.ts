@@ -140,8 +140,9 @@ export class McpHub {
     const upstream = this.upstreams.get(parts.server);
     if (!upstream || !this.offered(upstream, parts.name)) return undefined;
     const own = parts.name;
-    // A server that is being restarted has no catalog meanwhile: its tools are still found by name.
-    if (upstream.status === "ready" && !upstream.catalog.tools.some((t) => t.name === own)) return undefined;
+    // A server being restarted is judged by the catalog it last listed; only one never listed yet (still
+    // connecting for the first time) has its tools found by name.
+    if (upstream.listed && !upstream.catalog.tools.some((t) => t.name === own)) return undefined;
     return {
       upstream,
       own,

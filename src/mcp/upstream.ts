@@ -45,6 +45,10 @@ export class Upstream {
   /** Times it was (re)connected after the first. */
   restarts = 0;
   catalog: Catalog = EMPTY;
+  /** Whether its catalog was listed at least once (kept while it restarts: a tool it never had stays unknown). */
+  get listed(): boolean {
+    return this.catalog !== EMPTY;
+  }
   private client: Client | undefined;
   private connecting: Promise<void> | undefined;
   private backoffMs = 1000;

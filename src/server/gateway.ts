@@ -34,6 +34,7 @@ import type { Store } from "../store/types.js";
 import { createPool, type UpstreamPool } from "../upstream/call.js";
 import { MB } from "../upstream/screen.js";
 import { Alerting } from "./alerting.js";
+import { FreshConnections } from "./connections.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
 import { type McpLoader, mcpLoaderOf } from "./mcp-loader.js";
@@ -82,8 +83,9 @@ export class Gateway {
   private readonly pruner: NodeJS.Timeout;
   /** Requests being served (for a graceful stop: what it waits for, and what it names). */
   private readonly inflight = new Inflight();
-  /** Set once a stop began: new requests are answered 503. */
+  /** Set once a stop began: requests still arriving are served, and their connections closed after. */
   private stopping = false;
+  private readonly fresh: FreshConnections; // connections yet to send a request: a stop reads those first
   private listening: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   /** Minted keys, teams and the admin API, on the data layer (absent when a store is supplied). */
@@ -262,9 +264,13 @@ export class Gateway {
     };
     this.pruner = setInterval(() => void this.prune(), 3600_000);
     this.pruner.unref();
-    const handler = (req: IncomingMessage, res: ServerResponse) => void serve(this.parts, req, res);
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.fresh.served(req.socket);
+      void serve(this.parts, req, res);
+    };
     const tls = config.server.tls;
     this.server = tls ? createHttpsServer(readTls(tls), handler) : createHttpServer(handler);
+    this.fresh = new FreshConnections(this.server);
     this.sockets = new ResponsesSockets(this.parts, websocketSettings(config.server.websocket), limits.bytes);
     this.server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head, this.server));
     this.server.keepAliveTimeout = 75_000;
@@ -286,10 +292,9 @@ export class Gateway {
   }
 
   /**
-   * Checks the Redis of `state.url` once, so that a configuration it cannot work with (credentials refused,
-   * an untrusted TLS certificate, redis:// on a TLS port, a Cluster node or a Sentinel) fails the start with
-   * its reason. A Redis that cannot be reached at all is an outage, left to `state.on_failure`: resolves with
-   * a warning that names the cause and what the policy does meanwhile.
+   * Checks the Redis of `state.url` once: a configuration it cannot work with (credentials refused, untrusted
+   * TLS, redis:// on a TLS port, a Cluster node or a Sentinel) fails the start with its reason; one that cannot
+   * be reached is an outage left to `state.on_failure` (a warning naming the cause and what the policy does).
    */
   async checkState(): Promise<string | undefined> {
     const url = this.config.state.url;
@@ -335,14 +340,14 @@ export class Gateway {
   }
 
   /**
-   * A graceful stop (SIGTERM, SIGINT): no new connections or requests (those still arriving on open
-   * connections are answered 503), the requests being served (open streams) get up to `graceMs` to finish,
-   * then everything is closed. What it waits for, and what it had to cut, is logged.
+   * A graceful stop (SIGTERM, SIGINT): no new connections (requests on open ones are served, then their
+   * connections close); open requests (streams) get up to `graceMs` to finish, then everything is closed.
    */
   async shutdown(graceMs = this.config.server.shutdown_grace_ms): Promise<void> {
     const start = performance.now();
     this.stopping = true;
     void this.stopListening();
+    await this.fresh.settled(graceMs);
     this.server.closeIdleConnections();
     this.mcp?.current?.endpoint.endStreams();
     await Promise.all([this.inflight.drain(this.logger, graceMs), this.sockets.stop(graceMs)]);

@@ -150,17 +150,10 @@ async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
       trail.answer.status = status;
     });
   }
-  if (parts.stopping()) {
-    // A request on a connection opened before the stop began: said plainly, and the connection closes.
-    answerError(
-      ex,
-      dialect,
-      { status: 503, kind: "overloaded", message: "llmux is shutting down; retry on another instance" },
-      { close: true },
-    );
-    discardBody(ex.req, parts.limits);
-    return;
-  }
+  // A request on a connection opened before the stop began (a new connection handed to this process just
+  // before it stopped listening, or a kept-alive one): served within the grace period like the open ones, and
+  // its connection closes after the answer, so a client moves on to another instance.
+  if (parts.stopping()) ex.res.shouldKeepAlive = false;
   if (match.kind === "health" || match.kind === "root") {
     discardBody(ex.req, parts.limits);
     trail.note.quiet = true;

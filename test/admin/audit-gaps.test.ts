@@ -18,6 +18,13 @@ import { ENGINES, type TestLocation } from "../support/engines.js";
 import type { Body, Harness } from "../support/gateway.js";
 import { ADMIN, admin, MASTER, teamHarness, within } from "../support/team.js";
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `check` holds, looking every 50 ms (the test's own timeout bounds it). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await sleep(50);
+}
+
 const PLANTED = {
   keyCredential: "sk-ant-planted-key-credential-0001",
   mcpHeader: "Bearer planted-mcp-shared-token-0002",
@@ -170,17 +177,23 @@ describe.each(ENGINES)("the audit log's coverage on $engine", ({ fresh }) => {
     // llmux start --workers 2: SIGHUP reloads the workers with the file read again; the primary records it.
     write(PLANTED.providerKeyRotated, 0);
     let child: ChildProcess | undefined;
+    let out = "";
     try {
-      let out = "";
       child = spawn(process.execPath, [BIN, "start", "--workers", "2", "-c", file, "--port", "0"], {
         env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", USER: "ops" },
       });
       child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
       child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-      expect(await within(30_000, async () => /workers serving one port/.test(out)), out).toBe(true);
+      // Each wait ends on the event it waits for (a line of the primary's, or its exit), not on a clock.
+      const said = async (line: RegExp) => {
+        await until(() => line.test(out) || child!.exitCode !== null);
+        if (!line.test(out)) throw new Error(`llmux exited before saying ${line}:\n${out}`);
+      };
+      await said(/workers serving one port/);
       write(PLANTED.providerKey, 0);
       child.kill("SIGHUP");
-      expect(await within(30_000, async () => (await rows("settings.reload")).length === 1), out).toBe(true);
+      await said(/workers reloaded/);
+      expect(await within(10_000, async () => (await rows("settings.reload")).length === 1), out).toBe(true);
       const reload = (await rows("settings.reload"))[0]!;
       expect(reload.actor).toMatch(/^llmux on .+ \(ops\)$/);
       const moved = Object.keys(reload.after as Body).filter(
@@ -191,7 +204,10 @@ describe.each(ENGINES)("the audit log's coverage on $engine", ({ fresh }) => {
       if (child && child.exitCode === null) {
         const exited = new Promise((r) => child!.once("exit", r));
         child.kill("SIGTERM");
-        await exited;
+        // A stop that does not end in its own grace is a failure of its own, named with what llmux said.
+        const stopped = await Promise.race([exited.then(() => true), sleep(40_000).then(() => false)]);
+        if (!stopped) child.kill("SIGKILL");
+        expect(stopped, `llmux --workers 2 did not stop on SIGTERM:\n${out}`).toBe(true);
       }
     }
   }, 120_000);

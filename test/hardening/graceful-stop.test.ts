@@ -207,3 +207,33 @@ describe("a stream longer than server.shutdown_grace_ms", () => {
     }
   }, 30_000);
 });
+
+describe("a request on a connection opened before the stop", () => {
+  it("is served (not refused) and its connection closes after the answer", async () => {
+    const { startHarness } = await import("../support/gateway.js");
+    const { connect } = await import("node:net");
+    const h = await startHarness();
+    try {
+      const port = Number(new URL(h.url).port);
+      const socket = connect(port, "127.0.0.1");
+      await new Promise<void>((r) => socket.once("connect", () => r()));
+      // The connection is open (as one handed to a worker just before it is retired); the stop begins.
+      const stopped = h.gateway.shutdown(5000);
+      const body = JSON.stringify({ model: "via-openai-chat", messages: [{ role: "user", content: "Hi" }] });
+      let answer = "";
+      socket.on("data", (d: Buffer) => {
+        answer += d.toString("latin1");
+      });
+      const closed = new Promise<void>((r) => socket.once("close", () => r()));
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      );
+      await closed;
+      expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 200 OK");
+      expect(answer.toLowerCase()).toContain("connection: close");
+      await stopped;
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -140,6 +140,20 @@ describe("/mcp: one endpoint for every server", () => {
     expect((err as McpError).message).toContain("Unknown tool: 'everything__nope'");
   });
 
+  it("judges a tool by the catalog a restarting server last listed: an unknown one is still an MCP error", async () => {
+    const up = h.gateway.mcp!.current!.hub.upstreams.get("everything")!;
+    await within(10_000, async () => up.status === "ready");
+    process.kill(up.pid!, "SIGKILL");
+    // The server is down (restarted after a backoff of at least a second): the call is decided meanwhile.
+    expect(await within(5000, async () => up.status !== "ready")).toBe(true);
+    const err = await client.callTool({ name: "everything__nope", arguments: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(McpError);
+    expect((err as McpError).message).toContain("Unknown tool: 'everything__nope'");
+    // A tool it listed is still found, and waits for the restart.
+    const r = await client.callTool({ name: "everything__echo", arguments: { message: "back" } });
+    expect(textOf(r)).toBe("Echo: back");
+  }, 30_000);
+
   it("never lets a server's credential reach the client, the log or the request log", async () => {
     const r = await client.callTool({ name: "everything__get-env", arguments: {} });
     const text = textOf(r);
