@@ -8,7 +8,7 @@ import { type AdminEnv, adminApp } from "./app.js";
 import type { AuditSink } from "./audit-record.js";
 import { AdminAuth, type AdminSession, type SelfKey, type TeamRef } from "./auth.js";
 import { documentOf, type OpenApiDocument } from "./openapi.js";
-import { AdminError, type AdminRoute } from "./route.js";
+import { AdminError, type AdminRoute, type SelfCaller } from "./route.js";
 
 /**
  * `/admin/v1`: the admin API (src/admin/app.ts, on Hono), served to node:http requests and called in process
@@ -85,7 +85,7 @@ export class AdminApi {
     path: string,
     body?: unknown,
     query: Record<string, string> = {},
-    self?: { keyId: string },
+    self?: SelfCaller,
   ): Promise<{ status: number; body: unknown }> {
     const url = new URL(path, "http://localhost");
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);

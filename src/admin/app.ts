@@ -8,7 +8,7 @@ import { type AuditSink, auditEntryOf } from "./audit-record.js";
 import type { AdminAuth } from "./auth.js";
 import { checked, incomingBody, jsonBody } from "./input.js";
 import { describeRoutes, documentOf, OPENAPI_PATH, type OpenApiDocument } from "./openapi.js";
-import { type Actor, AdminError, type AdminRoute, cliActor } from "./route.js";
+import { type Actor, AdminError, type AdminRoute, cliActor, type SelfCaller } from "./route.js";
 import { refuseUnscoped, teamGate } from "./team-gate.js";
 
 /** What a request brings to the admin app besides itself. */
@@ -19,12 +19,12 @@ export interface AdminBindings {
   /** The request's log note (quiet, the refusal's reason). */
   note?: HttpNote;
   /** An in-process call (the CLI, on the store directly): authorised by its caller, as this key when self-service. */
-  direct?: { self?: { keyId: string } | undefined };
+  direct?: { self?: SelfCaller | undefined };
 }
 
 export interface AdminEnv {
   Bindings: AdminBindings;
-  Variables: { self: { keyId: string } | undefined; path: string; actor: Actor };
+  Variables: { self: SelfCaller | undefined; path: string; actor: Actor };
 }
 
 type C = Context<AdminEnv>;

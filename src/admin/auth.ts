@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { AdminKey } from "../config/admin-keys.js";
 import { presentedKey } from "../identity/identify.js";
-import { type Actor, AdminError } from "./route.js";
+import { type Actor, AdminError, type SelfCaller } from "./route.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
 
@@ -23,7 +23,7 @@ export interface AdminSession {
 export type TeamRef = (ref: string) => Promise<string | undefined>;
 
 /** Self-service: the minted key a presented key is (its id), or why it is refused. */
-export type SelfKey = (key: string) => Promise<{ keyId: string } | { refused: string } | undefined>;
+export type SelfKey = (key: string) => Promise<SelfCaller | { refused: string } | undefined>;
 
 /** What a web UI sign-in may do: admins change things (from the page only), read-only sign-ins look. */
 function admitSession(method: string, s: AdminSession): void {
@@ -76,7 +76,7 @@ export class AdminAuth {
   }
 
   /** The caller of a request to `path`: a minted key on the self-service routes, else no one in particular. */
-  who(req: IncomingMessage, path: string): Promise<{ keyId: string } | undefined> {
+  who(req: IncomingMessage, path: string): Promise<SelfCaller | undefined> {
     return AdminAuth.isSelf(path) ? this.authoriseSelf(req) : this.authorise(req);
   }
 
@@ -102,7 +102,7 @@ export class AdminAuth {
   }
 
   /** Self-service: a valid minted key, which every answer is then scoped to. */
-  private async authoriseSelf(req: IncomingMessage): Promise<{ keyId: string }> {
+  private async authoriseSelf(req: IncomingMessage): Promise<SelfCaller> {
     const key = presentedKey(req.headers);
     if (this.keys.length === 0 && !this.sessions) throw new AdminError(404, "the admin API is off (set admin.keys)");
     if (key === undefined) throw new AdminError(401, "a minted key is required: Authorization: Bearer lx-…");

@@ -4,6 +4,7 @@
  * listed (who holds one, never the values) and removed.
  */
 import type { z } from "zod";
+import { unsafeCredentialField } from "../config/schema-mcp.js";
 import { NoMasterKey } from "../data/keys.js";
 import { keySubject, type McpCredentialView, teamSubject } from "../data/mcp-credentials.js";
 import type { McpAdminDeps } from "./mcp-admin-deps.js";
@@ -45,6 +46,25 @@ async function subjectOf(d: McpAdminDeps, who: { key_id?: string | undefined; te
   return teamSubject(who.team_id!);
 }
 
+/**
+ * A key's or team's own credential fills only the variables (stdio) or headers (remote) the server declares
+ * for it (`own_credential_fields`): anything else (NODE_OPTIONS, LD_PRELOAD, PATH…) is refused, naming it.
+ */
+function checkDeclared(server: z.infer<typeof McpServerSettings>, field: "env" | "headers", names: string[]): void {
+  const declared = server.own_credential_fields;
+  const norm = (n: string) => (field === "headers" ? n.toLowerCase() : n);
+  const known = new Set(declared.map(norm));
+  for (const name of names)
+    if (!known.has(norm(name)) || unsafeCredentialField(server.transport, name))
+      throw new AdminError(
+        400,
+        declared.length === 0
+          ? `${field}.${name}: the MCP server '${server.name}' takes no own credentials (its own_credential_fields is empty)`
+          : `${field}.${name}: not a credential the MCP server '${server.name}' takes (own_credential_fields: ${declared.join(", ")})`,
+        `${field}.${name}`,
+      );
+}
+
 export type Show = (name: string) => Promise<z.infer<typeof McpServerSettings> | undefined>;
 
 /**
@@ -68,6 +88,7 @@ export function credentialSetter(d: McpAdminDeps) {
       );
     if ((stdio ? b.headers : b.env) !== undefined)
       throw new AdminError(400, `${stdio ? "headers" : "env"}: not used by a ${server.transport} server`, field);
+    checkDeclared(server, field, Object.keys(given));
     try {
       const c = await d.credentials.set(server.name, subject, { env: stdio ? given : {}, headers: stdio ? {} : given });
       await d.changed();

@@ -10,7 +10,15 @@ const SetMark = z.object({ set: z.literal(true) }).meta({ id: "SecretSet" });
 const SetSecrets = z
   .record(z.string(), SetMark)
   .describe("Secrets by name: each is set; their values are never answered.");
-const Secrets = z.record(z.string(), z.string().min(1));
+/** A secret value: bounded, one line, no NUL (an environment value or a header cannot carry them). */
+const SecretValue = z
+  .string()
+  .min(1)
+  .max(8192)
+  .refine((v) => !/[\0\r\n]/.test(v), "a secret value is one line without NUL");
+const Secrets = z
+  .record(z.string().min(1).max(128), SecretValue)
+  .refine((r) => Object.keys(r).length <= 32, "at most 32 values");
 const Globs = z.array(z.string().min(1).max(200)).max(1000);
 
 const Tools = z
@@ -40,6 +48,12 @@ const settings = {
   timeout_ms: z.number().int().positive().describe("How long a call may go without progress (ms)."),
   connect_timeout_ms: z.number().int().positive().describe("How long connecting may take (ms)."),
   own_credential: OwnCredential,
+  own_credential_fields: z
+    .array(z.string().min(1).max(128))
+    .max(32)
+    .describe(
+      "The environment variables (stdio) or headers (http, sse) keys' and teams' own credentials may set; nothing else is accepted.",
+    ),
 };
 
 export const McpServerCreate = z
@@ -59,11 +73,11 @@ export const McpServerPatch = z
   .object({
     ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v.nullable().optional()])),
     env: z
-      .record(z.string(), z.string().min(1).nullable())
+      .record(z.string().min(1).max(128), SecretValue.nullable())
       .optional()
       .describe("Environment values to set (a string) or remove (null); the others are kept."),
     headers: z
-      .record(z.string(), z.string().min(1).nullable())
+      .record(z.string().min(1).max(128), SecretValue.nullable())
       .optional()
       .describe("Headers to set (a string) or remove (null); the others are kept."),
   })
@@ -90,6 +104,7 @@ export const McpServerSettings = z
     timeout_ms: z.number().int(),
     connect_timeout_ms: z.number().int(),
     own_credential: OwnCredential,
+    own_credential_fields: z.array(z.string()),
     created_at: z.string().nullable().describe("ISO time it was added (null: the configuration file's)."),
     updated_at: z.string().nullable(),
   })

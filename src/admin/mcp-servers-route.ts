@@ -42,6 +42,7 @@ function settingsView(
     timeout_ms: s.timeout_ms as number,
     connect_timeout_ms: s.connect_timeout_ms as number,
     own_credential: (s.own_credential as Settings["own_credential"]) ?? "optional",
+    own_credential_fields: (s.own_credential_fields as string[] | undefined) ?? [],
     created_at: times ? iso(times.created_at) : null,
     updated_at: times ? iso(times.updated_at) : null,
   };

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { keySubject } from "../data/mcp-credentials.js";
+import { serverAllowed } from "../mcp/access.js";
 import type { McpAdminDeps } from "./mcp-admin-deps.js";
 import { credentialSetter, credentialView, type Show } from "./mcp-credentials-route.js";
 import { McpCredential, McpCredentialDeleted, McpCredentialList, McpOwnCredentialSet } from "./mcp-schemas.js";
@@ -39,9 +40,12 @@ export function meMcpRoutes(d: McpAdminDeps, show: Show): AdminRoute[] {
       answer: McpCredential,
       byId: true,
       run: async (input) => {
+        const keyId = keyOf(input);
         const server = await show(input.params.id!);
         if (!server) return undefined;
-        return set(server, keySubject(keyOf(input)), input.body as z.infer<typeof McpOwnCredentialSet>);
+        if (!serverAllowed(input.self?.mcp, server.name))
+          throw new AdminError(403, `The MCP server '${server.name}' is not allowed for this API key.`);
+        return set(server, keySubject(keyId), input.body as z.infer<typeof McpOwnCredentialSet>);
       },
     },
     {

@@ -1,10 +1,17 @@
 import type { z } from "zod";
 import type { RowScope } from "../data/row-scope.js";
+import type { McpAccess } from "../mcp/access.js";
 
 /**
  * What every admin route file shares: the route's shape, its input and the error it answers with. The route
  * files import this; `routes.ts` composes them into the table the router and the OpenAPI document are made from.
  */
+
+/** A minted key on a self-service route: its id, and its (and its team's) MCP allow-lists. */
+export interface SelfCaller {
+  keyId: string;
+  mcp?: McpAccess | undefined;
+}
 
 /** An error the admin API answers with: its status, words, and the field at fault. */
 export class AdminError extends Error {
@@ -59,7 +66,7 @@ export interface RouteInput {
   body: unknown;
   query: unknown;
   /** Self-service routes: the minted key that signed in (every answer is scoped to it). */
-  self?: { keyId: string } | undefined;
+  self?: SelfCaller | undefined;
   /** A team admin's call: the team every answer is confined to (lists filtered in their queries). */
   scope?: Scope | undefined;
 }

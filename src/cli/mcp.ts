@@ -74,6 +74,12 @@ const SERVER_OPTIONS: Record<string, OptionSpec> = {
     value: "optional|required",
     description: "required: keys without their own credential are refused.",
   },
+  "own-credential-field": {
+    type: "string",
+    value: "NAME",
+    multiple: true,
+    description: "An environment variable (stdio) or header (http, sse) keys' own credentials may set (repeat).",
+  },
 };
 
 function serverBody(input: CommandInput, command: string, update: boolean): Record<string, unknown> {
@@ -93,6 +99,7 @@ function serverBody(input: CommandInput, command: string, update: boolean): Reco
       : undefined,
     timeout_ms: timeout === undefined ? undefined : Number(timeout),
     own_credential: optString(input, "own-credential"),
+    own_credential_fields: optList(input, "own-credential-field"),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }

@@ -36,7 +36,51 @@ const Common = {
     .describe(
       "Keys' own credentials (set through the admin API: a developer's token): optional (a key without one uses the server's), or required (a call by a key without one, nor its team, is refused).",
     ),
+  own_credential_fields: z
+    .array(z.string().min(1).max(128))
+    .max(32)
+    .default([])
+    .describe(
+      "The environment variables (stdio) or headers (http, sse) a key's or a team's own credential may set (e.g. GITHUB_PERSONAL_ACCESS_TOKEN, Authorization); nothing else is accepted. Empty (the default): the server takes no own credentials.",
+    ),
 };
+
+/**
+ * Environment variables that change what a program runs or trusts (loaders, interpreters, shells, proxies, TLS
+ * roots): never a credential a key or team may set, whatever a server declares.
+ */
+const UNSAFE_ENV =
+  /^(PATH|HOME|SHELL|IFS|ENV|BASH_ENV|BASH_FUNC_.*|SHELLOPTS|PS4|CDPATH|GCONV_PATH|LOCPATH|TMPDIR|LD_.*|DYLD_.*|NODE_.*|NPM_CONFIG_.*|PYTHON.*|PERL.*|RUBY.*|GEM_.*|BUNDLE_.*|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|CLASSPATH|GIT_.*|SSH_.*|LUA_.*|PHP.*|DENO_.*|BUN_.*|UV_.*|PIP_.*|CONDA_.*|R_.*|DOTNET_.*|COMPlus_.*|CORECLR_.*|GOFLAGS|GOPATH|GOROOT|CARGO_.*|RUSTC.*|RUSTFLAGS|XDG_.*|(HTTPS?|ALL|NO|FTP)_PROXY|SSL_CERT_.*|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|MALLOC_.*|OPENSSL_.*|EDITOR|VISUAL|PAGER|BROWSER)$/i;
+
+/** Headers that carry HTTP or MCP framing, never a credential. */
+const UNSAFE_HEADER =
+  /^(host|content-length|content-type|content-encoding|transfer-encoding|connection|keep-alive|upgrade|te|trailer|proxy-.*|accept|accept-encoding|mcp-session-id|mcp-protocol-version|last-event-id|cookie|origin|referer|forwarded|x-forwarded-.*)$/i;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Why a declared own-credential field may not be one (a stdio server's variable, a remote one's header), or undefined. */
+export function unsafeCredentialField(transport: "stdio" | "http" | "sse", name: string): string | undefined {
+  if (transport === "stdio") {
+    if (!ENV_NAME.test(name)) return `'${name}' is not an environment variable name`;
+    if (UNSAFE_ENV.test(name))
+      return `'${name}' changes what the server's program runs or trusts: it cannot be a key's credential`;
+    return undefined;
+  }
+  if (!HEADER_NAME.test(name)) return `'${name}' is not a header name`;
+  if (UNSAFE_HEADER.test(name)) return `'${name}' carries HTTP or MCP framing: it cannot be a key's credential`;
+  return undefined;
+}
+
+function checkCredentialFields(
+  s: { transport: "stdio" | "http" | "sse"; own_credential_fields: string[] },
+  ctx: z.RefinementCtx,
+): void {
+  s.own_credential_fields.forEach((name, i) => {
+    const why = unsafeCredentialField(s.transport, name);
+    if (why) ctx.addIssue({ code: "custom", path: ["own_credential_fields", i], message: why });
+  });
+}
 
 const Stdio = z
   .object({
@@ -53,7 +97,8 @@ const Stdio = z
     cwd: z.string().optional().describe("Its working directory."),
     ...Common,
   })
-  .strict();
+  .strict()
+  .superRefine(checkCredentialFields);
 
 const Remote = (transport: "http" | "sse", what: string) =>
   z
@@ -66,7 +111,8 @@ const Remote = (transport: "http" | "sse", what: string) =>
         .describe(`Headers sent with every request (credentials too: "Authorization: Bearer \${TOKEN}").`),
       ...Common,
     })
-    .strict();
+    .strict()
+    .superRefine(checkCredentialFields);
 
 /** Without `transport`: `http` (Streamable HTTP) when a `url` is given (and `stdio`, the default, otherwise). */
 function withTransport(v: unknown): unknown {

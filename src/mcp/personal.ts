@@ -1,4 +1,4 @@
-import type { McpServerConfig } from "../config/schema-mcp.js";
+import { type McpServerConfig, unsafeCredentialField } from "../config/schema-mcp.js";
 import type { McpSecrets } from "../data/mcp-secrets.js";
 import type { Logger } from "../log/logger.js";
 import { sameConnection } from "./same-settings.js";
@@ -6,11 +6,26 @@ import { Upstream } from "./upstream.js";
 
 const MINUTE = 60_000;
 
-/** A server's settings with a key's (or team's) own credential over its shared one: env (stdio), headers (remote). */
+/**
+ * A server's settings with a key's (or team's) own credential over its shared one: env (stdio), headers
+ * (remote), and of those only the names the server declares in `own_credential_fields` (a credential stored
+ * before a name was undeclared, or by an older llmux, fills nothing else).
+ */
 export function personalConfig(base: McpServerConfig, own: McpSecrets): McpServerConfig {
-  return base.transport === "stdio"
-    ? { ...base, env: { ...base.env, ...own.env } }
-    : { ...base, headers: { ...base.headers, ...own.headers } };
+  const stdio = base.transport === "stdio";
+  const declared = new Set(base.own_credential_fields.map((n) => (stdio ? n : n.toLowerCase())));
+  const pick = (values: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(values).filter(
+        ([n]) => declared.has(stdio ? n : n.toLowerCase()) && !unsafeCredentialField(base.transport, n),
+      ),
+    );
+  if (stdio) return { ...base, env: { ...base.env, ...pick(own.env) } };
+  // One value per header, whatever the case each side wrote it in: the key's own replaces the server's.
+  const mine = pick(own.headers);
+  const replaced = new Set(Object.keys(mine).map((n) => n.toLowerCase()));
+  const shared = Object.entries(base.headers).filter(([n]) => !replaced.has(n.toLowerCase()));
+  return { ...base, headers: { ...Object.fromEntries(shared), ...mine } };
 }
 
 interface Held {

@@ -119,7 +119,7 @@ export class TeamParts {
           const v = await this.directory.resolve(key);
           if (!v) return undefined;
           if ("refused" in v) return { refused: v.message };
-          return v.keyId ? { keyId: v.keyId } : undefined;
+          return v.keyId ? { keyId: v.keyId, mcp: v.mcp } : undefined;
         },
         async (entry) => {
           await appendAudit(this.data, entry);

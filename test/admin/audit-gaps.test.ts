@@ -78,6 +78,7 @@ describe.each(ENGINES)("the audit log's coverage on $engine", ({ fresh }) => {
       transport: "http",
       url: "http://127.0.0.1:9/mcp",
       headers: { Authorization: PLANTED.mcpHeader },
+      own_credential_fields: ["Authorization"],
     });
     expect(added.status).toBe(201);
     const rotated = await admin(h, "PATCH", "/mcp/servers/remote", {

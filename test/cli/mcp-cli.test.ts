@@ -38,7 +38,10 @@ describe("llmux mcp", () => {
         EVERYTHING,
         "--arg",
         "stdio",
-      ].concat(["--env", `TOKEN=${TOKEN}`, "--env", "WHO=shared", "--deny", "get-tiny-image"]),
+      ].concat([
+        ...["--env", `TOKEN=${TOKEN}`, "--env", "WHO=shared", "--deny", "get-tiny-image"],
+        ...["--own-credential-field", "WHO"],
+      ]),
       env,
     );
     expect(r.stderr).toBe("");

@@ -39,7 +39,11 @@ describe.each(ENGINES)("MCP servers changed through the admin API, on two instan
   });
 
   it("a server added on one instance is served by the other", async () => {
-    const added = await admin(one, "POST", "/mcp/servers", { name: "added", ...everythingStdio({ WHO: "shared" }) });
+    const added = await admin(one, "POST", "/mcp/servers", {
+      name: "added",
+      ...everythingStdio({ WHO: "shared" }),
+      own_credential_fields: ["WHO"],
+    });
     expect(added.status).toBe(201);
     // Instance two learns of it by itself (no request reached it yet), and connects it.
     expect(

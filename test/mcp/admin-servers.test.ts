@@ -51,6 +51,7 @@ describe.each(ENGINES)("MCP servers through the admin API on $engine", ({ fresh 
     const r = await admin(h, "POST", "/mcp/servers", {
       name: "added",
       ...everythingStdio({ SHARED_TOKEN: SHARED, WHO: "shared" }),
+      own_credential_fields: ["SHARED_TOKEN", "WHO", "T", "DAVE_TOKEN"],
     });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({

@@ -61,7 +61,10 @@ export function McpCredentials({ server }: { server: McpServerSettings }) {
     <div className="stack">
       <p className="hint">
         A key's own credential is used for its calls instead of the server's; a team's, for its keys without one.
-        {server.own_credential === "required" && " This server refuses keys without one."}
+        {server.own_credential === "required" && " This server refuses keys without one."}{" "}
+        {server.own_credential_fields.length > 0
+          ? `It may set: ${server.own_credential_fields.join(", ")}.`
+          : "This server declares nothing an own credential may set (edit it to list the names)."}
       </p>
       {held.isError && <ErrorNotice error={held.error} what="the credentials" />}
       <table aria-label={`Own credentials for ${server.name}`}>

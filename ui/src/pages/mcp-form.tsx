@@ -63,6 +63,7 @@ export function McpServerForm({
           approval: globs(form.get("approval")),
         },
         own_credential: String(form.get("own_credential")),
+        own_credential_fields: globs(form.get("own_credential_fields")),
       };
       if (!existing) body.name = String(form.get("name") ?? "").trim();
       if (stdio) {
@@ -161,6 +162,14 @@ export function McpServerForm({
           <option value="optional">optional: a key without one uses the server's</option>
           <option value="required">required: a key without one is refused</option>
         </select>
+      </label>
+      <label>
+        {stdio ? "Variables" : "Headers"} a key's own credential may set (comma-separated; empty: none)
+        <input
+          name="own_credential_fields"
+          defaultValue={existing?.own_credential_fields.join(", ") ?? ""}
+          placeholder={stdio ? "GITHUB_PERSONAL_ACCESS_TOKEN" : "Authorization"}
+        />
       </label>
       <div className="form-actions">
         <button type="button" onClick={onCancel}>
