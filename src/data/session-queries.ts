@@ -7,6 +7,7 @@
  */
 import { type RawBuilder, sql } from "kysely";
 import type { Data } from "./data.js";
+import { reportRead } from "./report-read.js";
 import { sourceSums } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";
 import { sessionSource } from "./session-source.js";
@@ -78,23 +79,34 @@ function summaryOf(r: SummaryRow, sessionId: string): SessionSummary {
 /**
  * The sessions with a request in the window, most expensive (or most recent) first: read from the session
  * rollup and the rows at the window's part hours (`rollup` false: the rows alone), so a call costs the same at
- * any size of the log.
+ * any size of the log. The sessions are ranked on their cost or last start alone, then only the ones listed
+ * are summed whole.
  */
 export async function listSessions(data: Data, f: SessionFilter, rollup = true): Promise<SessionSummary[]> {
-  const db = await data.db();
   const where: RawBuilder<boolean>[] = [];
   if (f.keyId !== undefined) where.push(sql<boolean>`key_id = ${f.keyId}`);
   if (f.teamId !== undefined) where.push(sql<boolean>`team_id = ${f.teamId}`);
   if (f.user !== undefined) where.push(sql<boolean>`user_label = ${f.user}`);
   if (f.tool !== undefined) where.push(sql<boolean>`client_tool = ${f.tool}`);
-  const from = sessionSource(f.fromMs, f.toMs, where, rollup);
-  const { rows } = await sql<SummaryRow>`select session_id, ${sourceSums()}, min(first_at) as first_at,
-  max(last_at) as last_at, max(ended_at) as ended_at, sum(errors) as errors, max(client_tool) as tool,
-  max(key_id) as key_id, max(key_name) as key_name, max(team_id) as team_id, max(user_label) as user_label
-from (${from}) as u group by session_id
+  const ranked = sessionSource(f.fromMs, f.toMs, where, rollup, "rank");
+  return reportRead(data, async (db) => {
+    const { rows: top } = await sql<{ session_id: string }>`select session_id from (${ranked}) as u
+group by session_id
 order by ${f.sort === "cost" ? sql`sum(cost_nanos)` : sql`max(last_at)`} desc, session_id
 limit ${f.limit}`.execute(db);
-  return rows.map((r) => summaryOf(r, r.session_id!));
+    if (top.length === 0) return [];
+    const ids = top.map((r) => r.session_id);
+    const from = sessionSource(f.fromMs, f.toMs, [...where, sql<boolean>`session_id in (${sql.join(ids)})`], rollup);
+    const { rows } = await sql<SummaryRow>`select session_id, ${sourceSums()}, min(first_at) as first_at,
+  max(last_at) as last_at, max(ended_at) as ended_at, sum(errors) as errors, max(client_tool) as tool,
+  max(key_id) as key_id, max(key_name) as key_name, max(team_id) as team_id, max(user_label) as user_label
+from (${from}) as u group by session_id`.execute(db);
+    const byId = new Map(rows.map((r) => [r.session_id!, r]));
+    return ids.flatMap((id) => {
+      const r = byId.get(id);
+      return r ? [summaryOf(r, id)] : [];
+    });
+  });
 }
 
 export interface AgentTotals extends UsageTotals {

@@ -17,26 +17,38 @@ const COLUMNS = sql.join([
   ...SESSION_GROUP.map((c) => sql`nullif(${sql.ref(c)}, '') as ${sql.ref(c)}`),
 ]);
 
+/** What a source's rows carry: everything the list shows, or only what ranks sessions (cost, last start). */
+export type SessionColumns = "all" | "rank";
+
 /**
- * A subquery of the session rows of [fromMs, toMs) that pass `where` (conditions on SessionColumn), as rows of
- * session_id, key_id, key_name, team_id, user_label, client_tool, the sums of SUMMED, errors, first_at,
- * last_at and ended_at (a rollup row stands for a session's rows of one hour). `rollup` false: the rows alone.
+ * A subquery of the session rows of [fromMs, toMs) that pass `where` (conditions on SessionColumn, and on
+ * session_id), as rows of session_id, key_id, key_name, team_id, user_label, client_tool, the sums of SUMMED,
+ * errors, first_at, last_at and ended_at (a rollup row stands for a session's rows of one hour); with
+ * `columns` "rank" only session_id, cost_nanos and last_at. `rollup` false: the rows alone.
  */
 export function sessionSource(
   fromMs: number,
   toMs: number,
   where: readonly RawBuilder<boolean>[] = [],
   rollup = true,
+  columns: SessionColumns = "all",
 ): RawBuilder<unknown> {
   const c = coverOf(fromMs, toMs, rollup);
   const also = sql.join(
     where.map((w) => sql` and ${w}`),
     sql``,
   );
+  const ofRows =
+    columns === "rank"
+      ? sql`session_id, cost_nanos, at as last_at`
+      : sql`${COLUMNS}, ${rowSums()}, case when outcome in ('error', 'refused') then 1 else 0 end as errors,
+  at as first_at, at as last_at, at + latency_ms as ended_at`;
+  const ofRollup =
+    columns === "rank"
+      ? sql`session_id, cost_nanos, last_at`
+      : sql`${COLUMNS}, ${sql.join(SUMMED.map((s) => sql.ref(s)))}, errors, first_at, last_at, ended_at`;
   const branches: RawBuilder<unknown>[] = c.rows.map(
-    (r) => sql`select ${COLUMNS}, ${rowSums()},
-  case when outcome in ('error', 'refused') then 1 else 0 end as errors, at as first_at, at as last_at,
-  at + latency_ms as ended_at
+    (r) => sql`select ${ofRows}
 from request_log where session_id is not null and at >= ${r.from} and at < ${r.to}${also}`,
   );
   // The rollup's buckets are hours: the window's whole days are whole hours too, and they adjoin.
@@ -44,12 +56,8 @@ from request_log where session_id is not null and at >= ${r.from} and at < ${r.t
   if (whole.length > 0) {
     const from = Math.min(...whole.map((r) => r.from));
     const to = Math.max(...whole.map((r) => r.to));
-    branches.push(sql`select ${COLUMNS}, ${sql.join(SUMMED.map((s) => sql.ref(s)))}, errors, first_at, last_at,
-  ended_at
-from session_rollup where hour >= ${from} and hour < ${to}${also}`);
+    branches.push(sql`select ${ofRollup} from session_rollup where hour >= ${from} and hour < ${to}${also}`);
   }
-  if (branches.length === 0)
-    branches.push(sql`select ${COLUMNS}, ${rowSums()}, 0 as errors, at as first_at, at as last_at,
-  at + latency_ms as ended_at from request_log where 1 = 0`);
+  if (branches.length === 0) branches.push(sql`select ${ofRows} from request_log where 1 = 0`);
   return sql.join(branches, sql` union all `);
 }

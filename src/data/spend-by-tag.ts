@@ -5,6 +5,7 @@
  */
 import { sql } from "kysely";
 import type { Data } from "./data.js";
+import { reportRead } from "./report-read.js";
 import { sourceSums } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";
 import { scopeWhere, type UsageRow } from "./spend-queries.js";
@@ -38,10 +39,11 @@ export async function usageByTag(
   scope: RowScope = {},
   rollup = true,
 ): Promise<UsageRow[]> {
-  const db = await data.db();
   const from = spendSource(fromMs, toMs, scopeWhere(scope), rollup);
-  const { rows } = await sql<Record<string, string | number | null>>`select tags as grp, ${sourceSums()}
-from (${from}) as u group by tags`.execute(db);
+  const { rows } = await reportRead(data, (db) =>
+    sql<Record<string, string | number | null>>`select tags as grp, ${sourceSums()}
+from (${from}) as u group by tags`.execute(db),
+  );
   const byValue = new Map<string | null, UsageTotals>();
   for (const r of rows) {
     const value = tagValue(r.grp as string | null, key);

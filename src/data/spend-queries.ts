@@ -7,6 +7,7 @@
  */
 import { type RawBuilder, sql } from "kysely";
 import type { Data } from "./data.js";
+import { reportRead } from "./report-read.js";
 import { sourceSums } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";
 import { OPEN_END, spendSource } from "./spend-source.js";
@@ -37,29 +38,30 @@ export async function spentBy(
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (ids.length === 0) return out;
-  const db = await data.db();
   const to = beforeMs ?? OPEN_END;
-  if (scope === "tag") {
-    // Tags are one column (`,a=b,c=d,`): each tag's rows are those that hold it whole.
-    for (const tag of ids) {
-      const from = spendSource(sinceMs, to, [sql<boolean>`tags like ${`%,${tag},%`}`]);
-      const { rows } = await sql<{ nanos: string | number | null }>`select sum(cost_nanos) as nanos
+  return reportRead(data, async (db) => {
+    if (scope === "tag") {
+      // Tags are one column (`,a=b,c=d,`): each tag's rows are those that hold it whole.
+      for (const tag of ids) {
+        const from = spendSource(sinceMs, to, [sql<boolean>`tags like ${`%,${tag},%`}`]);
+        const { rows } = await sql<{ nanos: string | number | null }>`select sum(cost_nanos) as nanos
 from (${from}) as u`.execute(db);
-      const nanos = rows[0]?.nanos;
-      if (nanos !== null && nanos !== undefined) out.set(tag, Number(nanos));
+        const nanos = rows[0]?.nanos;
+        if (nanos !== null && nanos !== undefined) out.set(tag, Number(nanos));
+      }
+      return out;
     }
-    return out;
-  }
-  const column = sql.ref(SCOPE_COLUMN[scope]);
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const part = ids.slice(i, i + IDS_PER_QUERY);
-    const from = spendSource(sinceMs, to, [sql<boolean>`${column} in (${sql.join(part)})`]);
-    const { rows } = await sql<{ id: string; nanos: string | number | null }>`select ${column} as id,
+    const column = sql.ref(SCOPE_COLUMN[scope]);
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const part = ids.slice(i, i + IDS_PER_QUERY);
+      const from = spendSource(sinceMs, to, [sql<boolean>`${column} in (${sql.join(part)})`]);
+      const { rows } = await sql<{ id: string; nanos: string | number | null }>`select ${column} as id,
   sum(cost_nanos) as nanos
 from (${from}) as u group by ${column}`.execute(db);
-    for (const r of rows) out.set(r.id, Number(r.nanos ?? 0));
-  }
-  return out;
+      for (const r of rows) out.set(r.id, Number(r.nanos ?? 0));
+    }
+    return out;
+  });
 }
 
 /** What one key, team or user spent from `sinceMs` (and before `beforeMs`), in nano-dollars. */
@@ -99,7 +101,6 @@ export async function usageBy(
   scope: RowScope = {},
   rollup = true,
 ): Promise<UsageRow[]> {
-  const db = await data.db();
   const group =
     by === "key"
       ? sql`key_id`
@@ -117,10 +118,12 @@ export async function usageBy(
   const byModel = by === "model";
   const from = spendSource(fromMs, toMs, scopeWhere(scope), rollup);
   const keys = byModel ? sql`${group}, alias, model` : group;
-  const { rows } = await sql<Record<string, string | number | null>>`select ${group} as grp${
-    byModel ? sql`, alias, model` : sql``
-  }, ${sourceSums()}
-from (${from}) as u group by ${keys} order by ${keys}`.execute(db);
+  const { rows } = await reportRead(data, (db) =>
+    sql<Record<string, string | number | null>>`select ${group} as grp${
+      byModel ? sql`, alias, model` : sql``
+    }, ${sourceSums()}
+from (${from}) as u group by ${keys} order by ${keys}`.execute(db),
+  );
   return rows.map((r) => {
     const row: UsageRow = { group: (r.grp as string | null) ?? null, ...totalsOf(r) };
     if (byModel) {

@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, CreateTableBuilder } from "kysely";
+import { type ColumnDefinitionBuilder, type CreateTableBuilder, sql } from "kysely";
 import { backfillFrom } from "../rollup-sql.js";
 import { intoSessionRollup, SESSION_GROUP } from "../session-rollup.js";
 import { intoSpendRollup, SPEND_GROUP } from "../spend-rollup.js";
@@ -35,7 +35,10 @@ export const m095: Migration = {
       .addColumn("bucket", "bigint", required);
     for (const c of SPEND_GROUP) spend = spend.addColumn(c, "text", required);
     for (const c of SUMMED) spend = spend.addColumn(c, "bigint", required);
-    await spend.addPrimaryKeyConstraint("spend_rollup_pk", ["span_ms", "bucket", ...SPEND_GROUP]).execute();
+    // SQLite: the rows kept in their key's order (a window's buckets are read in one run, not row by row).
+    const clustered = <T extends { modifyEnd(s: ReturnType<typeof sql>): T }>(t: T) =>
+      engine === "sqlite" ? t.modifyEnd(sql`without rowid`) : t;
+    await clustered(spend.addPrimaryKeyConstraint("spend_rollup_pk", ["span_ms", "bucket", ...SPEND_GROUP])).execute();
 
     let sessions: CreateTableBuilder<"session_rollup", string> = db.schema
       .createTable("session_rollup")
@@ -43,9 +46,17 @@ export const m095: Migration = {
       .addColumn("session_id", "text", required);
     for (const c of SESSION_GROUP) sessions = sessions.addColumn(c, "text", required);
     for (const c of [...SUMMED, "errors", "first_at", "last_at"]) sessions = sessions.addColumn(c, "bigint", required);
-    await sessions
-      .addColumn("ended_at", engine === "postgres" ? "double precision" : "real", required)
-      .addPrimaryKeyConstraint("session_rollup_pk", ["hour", "session_id", ...SESSION_GROUP])
+    await clustered(
+      sessions
+        .addColumn("ended_at", engine === "postgres" ? "double precision" : "real", required)
+        .addPrimaryKeyConstraint("session_rollup_pk", ["hour", "session_id", ...SESSION_GROUP]),
+    ).execute();
+
+    // The sessions list sums the sessions it shows by their id (after ranking them over the window's hours).
+    await db.schema
+      .createIndex("session_rollup_session")
+      .on("session_rollup")
+      .columns(["session_id", "hour"])
       .execute();
 
     await backfillFrom(db, "ledger", [intoSpendRollup()]);
