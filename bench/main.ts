@@ -31,6 +31,7 @@ import { measurePromptCache, promptCacheLine } from "./prompt-cache.js";
 import { compareLines } from "./report-compare.js";
 import { measureRequestLogCost, requestLogLines } from "./request-log-cost.js";
 import { resultsFile, runMeta, writeReport } from "./results-file.js";
+import { measureRollupReports } from "./rollup-reports.js";
 import { measureRoutingCost, type RoutingCost } from "./routing-cost.js";
 import { runSoak } from "./soak.js";
 import { measureStreams } from "./streams-memory.js";
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
   logMetricsCost(metrics);
   const requestLog = await measureRequestLogCost(opts.quick);
   for (const line of requestLogLines(requestLog)) log(line);
+  const rollup = await measureRollupReports(opts.quick, log);
   const countTokens = await measureCountTokens(fleet.servers.get("llmux")!.origin, "bench-compat", opts.quick ? 1 : 3);
   log(countTokensLine(countTokens));
   const llmux = fleet.servers.get("llmux")!;
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
     routing,
     metrics,
     requestLog,
+    rollup,
     countTokens,
     websocket,
     promptCache,
@@ -229,6 +232,14 @@ async function requestLogOnly(): Promise<void> {
   log(`request log figures in ${file}`);
 }
 
+async function rollupOnly(): Promise<void> {
+  mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
+  const file = resolve(cacheDir, "bench-report", "rollup.json");
+  const r = await measureRollupReports(opts.quick, log);
+  writeFileSync(file, JSON.stringify(r, null, 2));
+  log(`rollup lane figures in ${file}`);
+}
+
 /** The routing layer alone: on the memory state, then on Redis (LLMUX_BENCH_REDIS, default local) if it answers. */
 async function routingOnly(): Promise<void> {
   const say = (engine: string, r: RoutingCost) =>
@@ -294,6 +305,7 @@ function entryOf(): () => Promise<void> {
   if (opts.workersOnly) return workersOnly;
   if (opts.metricsOnly) return metricsOnly;
   if (opts.requestLogOnly) return requestLogOnly;
+  if (opts.rollupOnly) return rollupOnly;
   if (opts.soak === "only") return soakOnly;
   if (opts.reportOnly !== undefined)
     return async () => {

@@ -9,6 +9,8 @@ export interface Options {
   metricsOnly?: boolean;
   /** Only the request log's cost (bench/request-log-cost.ts). */
   requestLogOnly?: boolean;
+  /** Only the rollup lane: the spend and sessions reports on 10k to 1M rows, both engines (bench/rollup-reports.ts). */
+  rollupOnly?: boolean;
   /** Only the routing layer's own cost (bench/routing-cost.ts). */
   routingOnly?: boolean;
   /** Only count_tokens on a 1 MB body and /health meanwhile. */
@@ -64,6 +66,8 @@ Options:
                         llmux pinned apart from the load generator and the mock with taskset; per-CPU figures
   --metrics-only        only the cost of metrics: /metrics on against off, one streamed passthrough lane, c=1
   --request-log-only    only the request log's cost (off / metadata / bodies) and its list on 1,000,000 rows
+  --rollup-only         only the rollup lane: the spend reports and the sessions list on 10,000, 100,000 and
+                        1,000,000 seeded rows, before (the rows) and after (the rollups), SQLite and PostgreSQL
   --routing-only        only the routing layer's cost (memory state, and Redis when one answers)
   --count-tokens-only   only count_tokens on a 1 MB body and /health latency meanwhile
   --websocket-only      only a multi-turn Responses session over WebSocket against HTTP, and 1,000 idle sockets
@@ -98,6 +102,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--workers-only") o.workersOnly = true;
     else if (a === "--metrics-only") o.metricsOnly = true;
     else if (a === "--request-log-only") o.requestLogOnly = true;
+    else if (a === "--rollup-only") o.rollupOnly = true;
     else if (a === "--routing-only") o.routingOnly = true;
     else if (a === "--count-tokens-only") o.countTokensOnly = true;
     else if (a === "--websocket-only") o.websocketOnly = true;

@@ -109,6 +109,21 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
       1,
     );
   }
+  for (const e of r.rollup?.engines ?? []) {
+    const largest = e.sizes[e.sizes.length - 1];
+    if (!largest) continue;
+    const slowest = Math.max(...largest.reports.map((x) => x.after.p50));
+    check(
+      "reports",
+      `slowest spend report or sessions list, ${largest.rows.toLocaleString("en-US")} rows (${e.engine === "sqlite" ? "SQLite" : "PostgreSQL"}): p50`,
+      { median: slowest, min: slowest, max: slowest, n: 1 },
+      100,
+      "<=",
+      "ms",
+      [],
+      1,
+    );
+  }
   if (r.countTokens) {
     const one = (v: number) => ({ median: v, min: v, max: v, n: 1 });
     // The first count also starts the tokenizer's thread; the rounds after it are what a count costs.

@@ -10,6 +10,7 @@ import { renderLanes } from "./report-lanes.js";
 import { renderMemory } from "./report-memory.js";
 import { renderMethod } from "./report-method.js";
 import { renderBodySize, renderResults } from "./report-results.js";
+import { renderRollup } from "./report-rollup.js";
 import { renderTargets } from "./report-targets.js";
 import { renderTeam } from "./report-team.js";
 import type { BenchResults } from "./types.js";
@@ -39,6 +40,7 @@ export function renderMarkdown(r: BenchResults, chartFile = "performance-latency
   renderTeam(r, p);
   renderMemory(r, p);
   renderBodySize(r, p);
+  renderRollup(r, p);
   renderTargets(r, p);
 
   // --- profiles

@@ -263,6 +263,8 @@ export interface BenchResults {
   metrics?: import("./metrics-cost.js").MetricsCost;
   /** The request log's cost and its list query on a million rows (bench/request-log-cost.ts); absent in older results. */
   requestLog?: import("./request-log-cost.js").RequestLogCost;
+  /** The spend reports and the sessions list on 10k–1M rows, before and after their rollups (bench/rollup-reports.ts); absent in older results. */
+  rollup?: import("./rollup-reports.js").RollupReports;
   /** count_tokens on a 1 MB body and /health meanwhile (bench/count-tokens.ts); absent in older results. */
   countTokens?: import("./count-tokens.js").CountTokensCost;
   websocket?: import("./websocket.js").WebsocketCost;

@@ -2,7 +2,7 @@ import type { Usage } from "../ir/types.js";
 import type { RequestRecord } from "../request/record.js";
 import { usageOf } from "../request/record.js";
 import { type Cost, costOf } from "./cost.js";
-import type { PriceTable } from "./prices.js";
+import type { Price, PriceTable } from "./prices.js";
 
 /**
  * Usage → cost, for the settle stage: the one place a request's cost is computed, and kept on its record
@@ -12,28 +12,34 @@ import type { PriceTable } from "./prices.js";
 export class Billing {
   constructor(
     readonly prices: PriceTable,
-    /** Providers whose answers cost nothing (llmux's own mock): priced at 0, not reported as unpriced. */
-    private readonly free: ReadonlySet<string> = new Set(),
+    /**
+     * Providers priced by their own configuration whatever the model (llmux's built-in mock: `price`), never
+     * by the table, and never reported as unpriced.
+     */
+    private readonly own: ReadonlyMap<string, Price> = new Map(),
   ) {}
+
+  /** The price a provider's model is costed at: the provider's own, else the table's row (undefined: none). */
+  priceOf(provider: string | undefined, model: string): (Price & { source?: string }) | undefined {
+    const own = provider === undefined ? undefined : this.own.get(provider);
+    return own ? { ...own, source: "mock" } : this.prices.find(model);
+  }
 
   /** The request's cost (computed once). Requests that never reached a model cost nothing. */
   cost(rec: RequestRecord): Cost {
     if (rec.cost) return rec.cost;
     // Nothing reached a model, or the upstream refused before answering anything: nothing to pay.
-    const nothing =
-      rec.model === undefined ||
-      (rec.provider !== undefined && this.free.has(rec.provider)) ||
-      (!rec.usage && rec.outputChars === 0 && (rec.status ?? 0) >= 400);
+    const nothing = rec.model === undefined || (!rec.usage && rec.outputChars === 0 && (rec.status ?? 0) >= 400);
     const cost = nothing
       ? { nanos: 0, estimated: false, priced: true }
-      : costOf(usageOf(rec), this.prices.find(rec.model!), Date.now() - (performance.now() - rec.startedAt));
+      : costOf(usageOf(rec), this.priceOf(rec.provider, rec.model!), Date.now() - (performance.now() - rec.startedAt));
     rec.cost = cost;
     return cost;
   }
 
   /** What a usage costs on a provider's model now (an answer's cost header, before its record is settled). */
   costOfUsage(provider: string, model: string, usage: Usage | undefined): Cost {
-    if (!usage || this.free.has(provider)) return { nanos: 0, estimated: false, priced: true };
-    return costOf(usage, this.prices.find(model), Date.now());
+    if (!usage) return { nanos: 0, estimated: false, priced: true };
+    return costOf(usage, this.priceOf(provider, model), Date.now());
   }
 }

@@ -127,6 +127,13 @@ export const PriceSchema = z
   })
   .strict();
 
+/**
+ * The built-in mock model's price unless its configuration says otherwise (USD per million tokens): the list
+ * price of a mid-range coding model (Claude Sonnet, GPT-5-class input/output rates are of this order), so a
+ * budget tried against the mock is spent about as a team's real traffic would spend it.
+ */
+export const MOCK_PRICE = { input: 3, output: 15 } as const;
+
 export const PricesSchema = z
   .record(z.string(), PriceSchema)
   .default({})

@@ -12,7 +12,16 @@ import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { ServerSchema } from "./schema-server.js";
 import { SigninSchema } from "./schema-signin.js";
 import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
-import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
+import {
+  AdminSchema,
+  BillingSchema,
+  MOCK_PRICE,
+  PriceSchema,
+  PricesSchema,
+  SecretsSchema,
+  SignupSchema,
+  StateSchema,
+} from "./schema-team.js";
 
 /**
  * The configuration file, as a schema: the single source for validation (errors name the path), defaults,
@@ -154,6 +163,9 @@ const Mock = z
       .default("openai-responses")
       .describe("The API the mock answers in, so that the same translation as a real upstream runs."),
     reply: z.string().optional().describe("Text the mock answers with; by default it echoes the last user message."),
+    price: PriceSchema.default(MOCK_PRICE).describe(
+      "What its answers cost, USD per million tokens, whatever model name it answers (default: input 3, output 15, a mid-range coding model's list price, so budgets tried against it are spent; { input: 0, output: 0 }: free).",
+    ),
   })
   .strict()
   .describe("The built-in mock model: no network, no account.");

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { compileOps, type WriteOp } from "./batch-write.js";
 import { type DataLocation, type Engine, type EngineName, openEngine } from "./engine.js";
 import { migrate } from "./migrate.js";
+import { withRollups } from "./rollups.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -37,13 +38,14 @@ export class Data {
 
   /**
    * Writes a batch in one transaction, without holding the event loop for it on SQLite (a writer thread of
-   * its own); the rows inserted or changed by each step.
+   * its own); the rows inserted or changed by each step. Rows an insert adds to the ledger or the request log
+   * are summed into their rollups in the same transaction (rollups.ts).
    */
   async write(ops: readonly WriteOp[]): Promise<number[]> {
-    await this.db();
+    const db = await this.db();
     const engine = this.held;
     if (!engine) throw new Error("the database is closed");
-    return engine.write(compileOps(ops));
+    return engine.write(compileOps(withRollups(db, engine.name, ops)));
   }
 
   async close(): Promise<void> {

@@ -2,8 +2,8 @@
  * The request log's retention: the oldest rows (or bodies) past a time deleted a bounded batch per
  * transaction, so no statement holds a long lock and nothing large is held in memory. The ledger is never
  * pruned: budgets over `total` and the spend report read all of it. Request-log rows go by whole hours,
- * with the stats' hourly rollup of those hours (src/data/stats-rollup.ts), so the stats still equal the
- * rows.
+ * with the hourly rollups of those hours (the stats', src/data/stats-rollup.ts, and the sessions',
+ * src/data/session-rollup.ts), so the stats and the sessions list still equal the rows.
  */
 import type { Data } from "./data.js";
 import { pruneWholeHours } from "./stats-rollup.js";

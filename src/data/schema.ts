@@ -5,9 +5,9 @@
  * numbers); JSON is kept as text so both engines store it the same way; money is integer nano-dollars
  * (src/data/money.ts).
  */
-import type { RequestRollupErrorsTable, RequestRollupLatencyTable, RequestRollupTable } from "./schema-rollup.js";
+import type { RollupTables } from "./schema-rollup.js";
 
-export type { RequestRollupErrorsTable, RequestRollupLatencyTable, RequestRollupTable } from "./schema-rollup.js";
+export type * from "./schema-rollup.js";
 
 export interface MetaTable {
   key: string;
@@ -370,7 +370,7 @@ export interface SigninSessionsTable {
   revoked_at: number | null;
 }
 
-export interface Database {
+export interface Database extends RollupTables {
   meta: MetaTable;
   responses: ResponsesTable;
   items: ItemsTable;
@@ -382,9 +382,6 @@ export interface Database {
   ledger: LedgerTable;
   request_log: RequestLogTable;
   request_bodies: RequestBodiesTable;
-  request_rollup: RequestRollupTable;
-  request_rollup_errors: RequestRollupErrorsTable;
-  request_rollup_latency: RequestRollupLatencyTable;
   upstream_owners: UpstreamOwnersTable;
   ui_signouts: UiSignOutsTable;
   audit_log: AuditLogTable;

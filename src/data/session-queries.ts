@@ -1,12 +1,16 @@
 /**
  * Coding sessions, read from the request log (every request of a session, however it ended; the columns
- * session_id, agent_id and parent_agent_id): the sessions of a window with their totals, and one session's
- * totals, agents, models, requests and errors. Every total is summed in the database (money in integer
+ * session_id, agent_id and parent_agent_id): the sessions of a window with their totals (from the session
+ * rollup, session-source.ts), and one session's totals, agents, models, requests and errors (its rows, by
+ * the session's index). Every total is summed in the database (money in integer
  * nano-dollars), so a session's figures are the sum of its rows.
  */
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Data } from "./data.js";
+import { reportRead } from "./report-read.js";
+import { sourceSums } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";
+import { sessionSource } from "./session-source.js";
 import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
 
 export interface SessionFilter {
@@ -72,25 +76,37 @@ function summaryOf(r: SummaryRow, sessionId: string): SessionSummary {
   };
 }
 
-/** The sessions with a request in the window, most expensive (or most recent) first. */
-export async function listSessions(data: Data, f: SessionFilter): Promise<SessionSummary[]> {
-  const db = await data.db();
-  const rows = await db
-    .selectFrom("request_log")
-    .select(["session_id", ...summaryColumns()])
-    .where("session_id", "is not", null)
-    .where("at", ">=", f.fromMs)
-    .where("at", "<", f.toMs)
-    .$if(f.keyId !== undefined, (q) => q.where("key_id", "=", f.keyId!))
-    .$if(f.teamId !== undefined, (q) => q.where("team_id", "=", f.teamId!))
-    .$if(f.user !== undefined, (q) => q.where("user_label", "=", f.user!))
-    .$if(f.tool !== undefined, (q) => q.where("client_tool", "=", f.tool!))
-    .groupBy("session_id")
-    .orderBy(f.sort === "cost" ? sql`sum(cost_nanos)` : sql`max(at)`, "desc")
-    .orderBy("session_id")
-    .limit(f.limit)
-    .execute();
-  return rows.map((r) => summaryOf(r as SummaryRow, r.session_id!));
+/**
+ * The sessions with a request in the window, most expensive (or most recent) first: read from the session
+ * rollup and the rows at the window's part hours (`rollup` false: the rows alone), so a call costs the same at
+ * any size of the log. The sessions are ranked on their cost or last start alone, then only the ones listed
+ * are summed whole.
+ */
+export async function listSessions(data: Data, f: SessionFilter, rollup = true): Promise<SessionSummary[]> {
+  const where: RawBuilder<boolean>[] = [];
+  if (f.keyId !== undefined) where.push(sql<boolean>`key_id = ${f.keyId}`);
+  if (f.teamId !== undefined) where.push(sql<boolean>`team_id = ${f.teamId}`);
+  if (f.user !== undefined) where.push(sql<boolean>`user_label = ${f.user}`);
+  if (f.tool !== undefined) where.push(sql<boolean>`client_tool = ${f.tool}`);
+  const ranked = sessionSource(f.fromMs, f.toMs, where, rollup, "rank");
+  return reportRead(data, async (db) => {
+    const { rows: top } = await sql<{ session_id: string }>`select session_id from (${ranked}) as u
+group by session_id
+order by ${f.sort === "cost" ? sql`sum(cost_nanos)` : sql`max(last_at)`} desc, session_id
+limit ${f.limit}`.execute(db);
+    if (top.length === 0) return [];
+    const ids = top.map((r) => r.session_id);
+    const from = sessionSource(f.fromMs, f.toMs, [...where, sql<boolean>`session_id in (${sql.join(ids)})`], rollup);
+    const { rows } = await sql<SummaryRow>`select session_id, ${sourceSums()}, min(first_at) as first_at,
+  max(last_at) as last_at, max(ended_at) as ended_at, sum(errors) as errors, max(client_tool) as tool,
+  max(key_id) as key_id, max(key_name) as key_name, max(team_id) as team_id, max(user_label) as user_label
+from (${from}) as u group by session_id`.execute(db);
+    const byId = new Map(rows.map((r) => [r.session_id!, r]));
+    return ids.flatMap((id) => {
+      const r = byId.get(id);
+      return r ? [summaryOf(r, id)] : [];
+    });
+  });
 }
 
 export interface AgentTotals extends UsageTotals {

@@ -1,13 +1,16 @@
 /**
- * Spend grouped by the value of one tag key (`project`): the ledger summed in the database by its tags
- * column (few distinct sets), then each set's sums added to the group of its value for that key; rows
+ * Spend grouped by the value of one tag key (`project`): the ledger (its rollup, and the rows at a window's
+ * part hours: spend-source.ts) summed in the database by its tags column (few distinct sets), then each set's sums added to the group of its value for that key; rows
  * without the key make the `null` group. Money stays integer nano-dollars, so the sums are exact.
  */
 import { sql } from "kysely";
 import type { Data } from "./data.js";
+import { reportRead } from "./report-read.js";
+import { sourceSums } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";
-import type { UsageRow } from "./spend-queries.js";
-import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
+import { scopeWhere, type UsageRow } from "./spend-queries.js";
+import { spendSource } from "./spend-source.js";
+import { totalsOf, type UsageTotals } from "./usage-totals.js";
 
 /** The value of `key` in a tags column (`,a=b,c=d,`), or null. */
 export function tagValue(column: string | null, key: string): string | null {
@@ -24,27 +27,26 @@ function add(a: UsageTotals, b: UsageTotals): UsageTotals {
   return out;
 }
 
-/** Usage and cost by the value of tag `key` between two times (ms), optionally of one minted key; by value. */
+/**
+ * Usage and cost by the value of tag `key` between two times (ms), optionally of one minted key; by value
+ * (`rollup` false: read from the rows alone).
+ */
 export async function usageByTag(
   data: Data,
   key: string,
   fromMs: number,
   toMs: number,
   scope: RowScope = {},
+  rollup = true,
 ): Promise<UsageRow[]> {
-  const db = await data.db();
-  const rows = await db
-    .selectFrom("ledger")
-    .select([sql<string | null>`tags`.as("grp"), ...usageSums()])
-    .where("at", ">=", fromMs)
-    .where("at", "<", toMs)
-    .$if(scope.keyId !== undefined, (q) => q.where("key_id", "=", scope.keyId!))
-    .$if(scope.teamId !== undefined, (q) => q.where("team_id", "=", scope.teamId!))
-    .groupBy("tags")
-    .execute();
+  const from = spendSource(fromMs, toMs, scopeWhere(scope), rollup);
+  const { rows } = await reportRead(data, (db) =>
+    sql<Record<string, string | number | null>>`select tags as grp, ${sourceSums()}
+from (${from}) as u group by tags`.execute(db),
+  );
   const byValue = new Map<string | null, UsageTotals>();
   for (const r of rows) {
-    const value = tagValue(r.grp, key);
+    const value = tagValue(r.grp as string | null, key);
     const totals = totalsOf(r);
     const had = byValue.get(value);
     byValue.set(value, had ? add(had, totals) : totals);

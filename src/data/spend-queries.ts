@@ -1,12 +1,17 @@
 /**
- * Spend, read from the ledger (one row per minted-key request, never pruned): what a key, team or user spent
- * in a window (budgets, their seeding and the admin API's spend fields), and usage summed by a grouping (the
- * spend report). Money is integer nano-dollars throughout; callers turn it into USD at their edge.
+ * Spend, read from the ledger (one row per minted-key request, never pruned) through its rollup by hour and
+ * day (spend-source.ts: the rows only at a window's part hours, so a call costs the same at any size of the
+ * ledger): what a key, team, user or tag spent in a window (budgets, their seeding and the admin API's spend
+ * fields), and usage summed by a grouping (the spend report). Money is integer nano-dollars throughout;
+ * callers turn it into USD at their edge.
  */
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Data } from "./data.js";
+import { reportRead } from "./report-read.js";
+import { sourceSums } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";
-import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
+import { OPEN_END, spendSource } from "./spend-source.js";
+import { totalsOf, type UsageTotals } from "./usage-totals.js";
 
 /** Who spent: a minted key, a team, a user label (`billing.users`), or a tag (`project=checkout`). */
 export type SpendScope = "key" | "team" | "user" | "tag";
@@ -21,7 +26,8 @@ const IDS_PER_QUERY = 500;
 
 /**
  * What each of `ids` spent from `sinceMs` (and before `beforeMs`, when given), in nano-dollars, summed in the
- * database; an id without spend in the window is absent.
+ * database from the spend rollup (the rows only at the window's part hours); an id without spend in the
+ * window is absent.
  */
 export async function spentBy(
   data: Data,
@@ -32,34 +38,30 @@ export async function spentBy(
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (ids.length === 0) return out;
-  const db = await data.db();
-  if (scope === "tag") {
-    // Tags are one column (`,a=b,c=d,`): each tag's rows are those that hold it whole.
-    for (const tag of ids) {
-      const r = await db
-        .selectFrom("ledger")
-        .select(sql<string | number | null>`sum(cost_nanos)`.as("nanos"))
-        .where("tags", "like", `%,${tag},%`)
-        .where("at", ">=", sinceMs)
-        .$if(beforeMs !== undefined, (q) => q.where("at", "<", beforeMs!))
-        .executeTakeFirst();
-      if (r?.nanos !== null && r?.nanos !== undefined) out.set(tag, Number(r.nanos));
+  const to = beforeMs ?? OPEN_END;
+  return reportRead(data, async (db) => {
+    if (scope === "tag") {
+      // Tags are one column (`,a=b,c=d,`): each tag's rows are those that hold it whole.
+      for (const tag of ids) {
+        const from = spendSource(sinceMs, to, [sql<boolean>`tags like ${`%,${tag},%`}`]);
+        const { rows } = await sql<{ nanos: string | number | null }>`select sum(cost_nanos) as nanos
+from (${from}) as u`.execute(db);
+        const nanos = rows[0]?.nanos;
+        if (nanos !== null && nanos !== undefined) out.set(tag, Number(nanos));
+      }
+      return out;
+    }
+    const column = sql.ref(SCOPE_COLUMN[scope]);
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const part = ids.slice(i, i + IDS_PER_QUERY);
+      const from = spendSource(sinceMs, to, [sql<boolean>`${column} in (${sql.join(part)})`]);
+      const { rows } = await sql<{ id: string; nanos: string | number | null }>`select ${column} as id,
+  sum(cost_nanos) as nanos
+from (${from}) as u group by ${column}`.execute(db);
+      for (const r of rows) out.set(r.id, Number(r.nanos ?? 0));
     }
     return out;
-  }
-  const column = SCOPE_COLUMN[scope];
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const rows = await db
-      .selectFrom("ledger")
-      .select([sql<string>`${sql.ref(column)}`.as("id"), sql<string | number | null>`sum(cost_nanos)`.as("nanos")])
-      .where(column, "in", ids.slice(i, i + IDS_PER_QUERY))
-      .where("at", ">=", sinceMs)
-      .$if(beforeMs !== undefined, (q) => q.where("at", "<", beforeMs!))
-      .groupBy(column)
-      .execute();
-    for (const r of rows) out.set(r.id, Number(r.nanos ?? 0));
-  }
-  return out;
+  });
 }
 
 /** What one key, team or user spent from `sinceMs` (and before `beforeMs`), in nano-dollars. */
@@ -76,10 +78,20 @@ export async function spentSince(
 /** A spend row: its group, and with `model` grouping the alias or pattern that matched and the upstream model. */
 export type UsageRow = UsageTotals & { group: string | null; alias?: string | null; upstream_model?: string | null };
 
+/** The conditions of a report's scope, on the ledger's columns (and the rollup's). */
+export function scopeWhere(scope: RowScope): RawBuilder<boolean>[] {
+  const where: RawBuilder<boolean>[] = [];
+  if (scope.keyId !== undefined) where.push(sql<boolean>`key_id = ${scope.keyId}`);
+  if (scope.teamId !== undefined) where.push(sql<boolean>`team_id = ${scope.teamId}`);
+  return where;
+}
+
 /**
  * Usage and cost grouped as asked, between two times (ms), optionally of one key; ordered by group. By
  * `model`: the model the caller asked for (the alias on rows written before it was kept), with the alias or
- * pattern that matched it and the upstream model that answered, one row per combination.
+ * pattern that matched it and the upstream model that answered, one row per combination. Read from the
+ * spend rollup and the rows at the window's part hours (`rollup` false: the rows alone); an empty value is
+ * reported as none.
  */
 export async function usageBy(
   data: Data,
@@ -87,40 +99,36 @@ export async function usageBy(
   fromMs: number,
   toMs: number,
   scope: RowScope = {},
+  rollup = true,
 ): Promise<UsageRow[]> {
-  const db = await data.db();
   const group =
     by === "key"
-      ? sql<string | null>`key_id`
+      ? sql`key_id`
       : by === "team"
-        ? sql<string | null>`team_id`
+        ? sql`team_id`
         : by === "model"
-          ? sql<string | null>`coalesce(requested_model, alias)`
+          ? sql`coalesce(requested_model, alias)`
           : by === "upstream_model"
-            ? sql<string | null>`model`
+            ? sql`model`
             : by === "user"
-              ? sql<string | null>`user_label`
+              ? sql`user_label`
               : data.engine === "postgres"
-                ? sql<string>`to_char(to_timestamp(at / 1000) at time zone 'UTC', 'YYYY-MM-DD')`
-                : sql<string>`strftime('%Y-%m-%d', at / 1000, 'unixepoch')`;
+                ? sql`to_char(to_timestamp(at / 1000) at time zone 'UTC', 'YYYY-MM-DD')`
+                : sql`strftime('%Y-%m-%d', at / 1000, 'unixepoch')`;
   const byModel = by === "model";
-  const rows = await db
-    .selectFrom("ledger")
-    .select([group.as("grp"), ...usageSums()])
-    .$if(byModel, (q) => q.select(["alias", "model"]).groupBy(["alias", "model"]))
-    .where("at", ">=", fromMs)
-    .where("at", "<", toMs)
-    .$if(scope.keyId !== undefined, (q) => q.where("key_id", "=", scope.keyId!))
-    .$if(scope.teamId !== undefined, (q) => q.where("team_id", "=", scope.teamId!))
-    .groupBy(group)
-    .orderBy(group)
-    .execute();
+  const from = spendSource(fromMs, toMs, scopeWhere(scope), rollup);
+  const keys = byModel ? sql`${group}, alias, model` : group;
+  const { rows } = await reportRead(data, (db) =>
+    sql<Record<string, string | number | null>>`select ${group} as grp${
+      byModel ? sql`, alias, model` : sql``
+    }, ${sourceSums()}
+from (${from}) as u group by ${keys} order by ${keys}`.execute(db),
+  );
   return rows.map((r) => {
-    const row: UsageRow = { group: r.grp ?? null, ...totalsOf(r) };
+    const row: UsageRow = { group: (r.grp as string | null) ?? null, ...totalsOf(r) };
     if (byModel) {
-      const m = r as unknown as { alias: string | null; model: string | null };
-      row.alias = m.alias ?? null;
-      row.upstream_model = m.model ?? null;
+      row.alias = (r.alias as string | null) ?? null;
+      row.upstream_model = (r.model as string | null) ?? null;
     }
     return row;
   });

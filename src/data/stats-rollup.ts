@@ -143,7 +143,8 @@ export async function backfillRollup(db: Kysely<Database>, rows = BACKFILL_ROWS)
 
 /**
  * Deletes up to `limit` of the oldest request-log rows before the hour `beforeMs` falls in (whole hours
- * only: a row goes once all of its hour is past), and the rollup's hours before it, in one transaction;
+ * only: a row goes once all of its hour is past), and the rollups' hours before it (the stats' and the
+ * sessions'), in one transaction;
  * returns how many rows went. An hour is in both or in neither once a prune has finished, so the rollup
  * always sums the rows there are; two instances pruning at once delete the same hours, nothing twice.
  */
@@ -166,6 +167,7 @@ export async function pruneWholeHours(
     { query: db.deleteFrom("request_rollup").where("hour", "<", hour) },
     { query: db.deleteFrom("request_rollup_errors").where("hour", "<", hour) },
     { query: db.deleteFrom("request_rollup_latency").where("hour", "<", hour) },
+    { query: db.deleteFrom("session_rollup").where("hour", "<", hour) },
   ]);
   return changes[0] ?? 0;
 }

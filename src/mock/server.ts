@@ -6,6 +6,7 @@ import { chatBody, chatStream } from "./emit-chat.js";
 import { geminiBody, geminiErrorBody, geminiStream } from "./emit-gemini.js";
 import { responsesBody, responsesStream } from "./emit-responses.js";
 import { providerErrorBody } from "./errors.js";
+import { type CapApi, capScript, outputCapOf } from "./max-tokens.js";
 import type { ChatFlavour, MockScript } from "./script.js";
 import { Issued, validate } from "./validate.js";
 
@@ -159,6 +160,10 @@ function echo(body: unknown): MockScript {
   return { blocks: [{ type: "text", text: said ? `mock: ${said}` : "mock: hello" }] };
 }
 
+/** The API whose output cap field a model endpoint reads. */
+const capApiOf = (ep: Endpoint): CapApi =>
+  ep.api === "chat" || ep.api === "responses" || ep.api === "gemini" ? ep.api : "anthropic";
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -280,6 +285,13 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       );
       return;
     }
+    // Like the provider, an output cap that is not a positive integer is refused before anything is answered.
+    const cap = outputCapOf(capApiOf(ep), body);
+    if ("invalid" in cap && !turn.httpError && turn.raw === undefined) {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify(errorBody(400, `${cap.invalid}: must be a positive integer`)));
+      return;
+    }
     if (latency > 0) await sleep(latency);
     if (turn.httpError) {
       const headers: Record<string, string> = { "content-type": "application/json" };
@@ -298,7 +310,8 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     }
     const stream = ep.api === "gemini" ? ep.stream : (body as { stream?: unknown } | undefined)?.stream === true;
     const flavour = ep.api === "chat" ? { ...ep.flavour, ...turn.flavour } : {};
-    const out = render(ep, { ...turn, blocks: turn.blocks ?? [] }, stream, flavour);
+    const script: MockScript = { ...turn, blocks: turn.blocks ?? [] };
+    const out = render(ep, "max" in cap ? capScript(script, cap.max) : script, stream, flavour);
     issued.record(out.events ? out.events.join("") : JSON.stringify(out.body));
     for (const b of turn.blocks ?? []) if (b.type === "reasoning") issued.recordText(b.text);
     if (!out.events) {

@@ -5,11 +5,14 @@ import {
   anthropicStream,
   chatBody,
   chatStream,
+  geminiErrorBody,
   geminiStream,
   type MockScript,
+  providerErrorBody,
   responsesBody,
   responsesStream,
 } from "../mock/index.js";
+import { type CapApi, capScript, outputCapOf } from "../mock/max-tokens.js";
 import { codecs } from "../translate/codecs.js";
 import type { LocalReply, Provider } from "./types.js";
 
@@ -50,10 +53,28 @@ async function* toBytes(events: string[]): AsyncIterable<Uint8Array> {
   for (const e of events) yield Buffer.from(e, "utf8");
 }
 
+const CAP_API: Record<MockConfig["dialect"], CapApi> = {
+  anthropic: "anthropic",
+  "openai-chat": "chat",
+  "openai-responses": "responses",
+  gemini: "gemini",
+};
+
+/** A 400 in the mock's dialect, as the provider it stands for words it. */
+function refusal(dialect: MockConfig["dialect"], message: string): LocalReply {
+  const body =
+    dialect === "gemini"
+      ? geminiErrorBody(400, message)
+      : providerErrorBody(dialect === "anthropic" ? "anthropic" : "openai", 400, message);
+  return { status: 400, headers: { "content-type": "application/json" }, body: toBytes([JSON.stringify(body)]) };
+}
+
 /**
  * The built-in mock model: answers in process, without network or account, so a newcomer can try llmux at
  * once. It streams `reply` (default: an echo of the last user message) in its configured dialect, which
- * exercises the same translation path as a real upstream.
+ * exercises the same translation path as a real upstream. It stops at the request's output cap (`max_tokens`
+ * and its equivalents) with the dialect's length stop reason, as a real model does, and bills that many
+ * output tokens (its price: `price` in its configuration, src/billing/wire.ts).
  */
 export function mockProvider(name: string, cfg: MockConfig): Provider {
   return {
@@ -66,7 +87,10 @@ export function mockProvider(name: string, cfg: MockConfig): Provider {
     async local(body: unknown): Promise<LocalReply> {
       const { said, inputTokens } = readPrompt(cfg.dialect, body as Json);
       const text = cfg.reply ?? (said ? `llmux mock: you said "${said.slice(0, 2000)}"` : "llmux mock: hello!");
-      const script: MockScript = { blocks: [{ type: "text", text }], model: "llmux-mock", chunkChars: 12, inputTokens };
+      const cap = outputCapOf(CAP_API[cfg.dialect], body);
+      if ("invalid" in cap) return refusal(cfg.dialect, `${cap.invalid}: must be a positive integer`);
+      const answer: MockScript = { blocks: [{ type: "text", text }], model: "llmux-mock", chunkChars: 12, inputTokens };
+      const script = "max" in cap ? capScript(answer, cap.max) : answer;
       // Asked without streaming (a passthrough of a non-streaming client), it answers one JSON body, as
       // the provider it stands for would.
       if (cfg.dialect !== "gemini" && (body as { stream?: unknown } | null)?.stream !== true) {

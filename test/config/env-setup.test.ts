@@ -248,7 +248,9 @@ describe("configFromEnv (d): KIMI_API_KEY", () => {
 describe("configFromEnv (e): nothing set", () => {
   it("serves the built-in mock model under every name", () => {
     const { config, table, notices } = fromEnv({});
-    expect(config.providers).toEqual({ mock: { type: "mock", dialect: "openai-responses" } });
+    expect(config.providers).toEqual({
+      mock: { type: "mock", dialect: "openai-responses", price: { input: 3, output: 15 } },
+    });
     expect(config.models).toEqual({ "llmux-mock": { provider: "mock" }, "*": { provider: "mock" } });
     expect(config.auth.keys).toEqual([]);
     expect(notices).toHaveLength(1);

@@ -104,7 +104,7 @@ describe("parseConfig: defaults", () => {
       version: "2023-06-01",
     });
     expect(c.providers.co).toEqual({ type: "openai-compatible", preset: "deepseek" });
-    expect(c.providers.mo).toEqual({ type: "mock", dialect: "openai-responses" });
+    expect(c.providers.mo).toEqual({ type: "mock", dialect: "openai-responses", price: { input: 3, output: 15 } });
   });
 
   it("keeps model settings as written, adding nothing", () => {
@@ -387,7 +387,7 @@ describe("parseConfig: validation errors name the path", () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         "providers.oa: unknown key 'version': it belongs to type anthropic (keys of this type: type, base_url, api_key, api, organization, project, headers, timeout_ms)",
-        "providers.mk: unknown key 'api_key': it belongs to type azure, openai, anthropic, openai-compatible, gemini, bedrock, cursor (keys of this type: type, dialect, reply)",
+        "providers.mk: unknown key 'api_key': it belongs to type azure, openai, anthropic, openai-compatible, gemini, bedrock, cursor (keys of this type: type, dialect, reply, price)",
         "providers.az: unknown key 'preset': it belongs to type openai-compatible (keys of this type: type, base_url, api_key, auth, api, api_version, headers, timeout_ms)",
       ]),
     );
