@@ -84,7 +84,10 @@ export class BoundedTransport implements Transport {
       if (method !== undefined) {
         this.pending.delete(m.id);
         const problem = m.result !== undefined ? resultProblem(m.result, method) : undefined;
-        if (problem) return this.deliver(errorFor(m.id, problem), extra);
+        if (problem) {
+          this.deliver(errorFor(m.id, problem), extra);
+          return;
+        }
       }
     }
     this.deliver(message, extra);
