@@ -78,6 +78,13 @@ export class ResponsesSocket {
     }
   }
 
+  /** All frames so far, once `done` holds for them (or the socket closed). */
+  async when(done: (frames: Body[]) => boolean, timeoutMs = 10_000): Promise<Body[]> {
+    let frames: Body[] = [];
+    await this.until(0, () => done((frames = this.frames.slice())), timeoutMs);
+    return frames;
+  }
+
   get count(): number {
     return this.frames.length;
   }
