@@ -80,9 +80,8 @@ export class ResponsesSocket {
 
   /** All frames so far, once `done` holds for them (or the socket closed). */
   async when(done: (frames: Body[]) => boolean, timeoutMs = 10_000): Promise<Body[]> {
-    let frames: Body[] = [];
-    await this.until(0, () => done((frames = this.frames.slice())), timeoutMs);
-    return frames;
+    await this.until(0, () => done(this.frames.slice()), timeoutMs);
+    return this.frames.slice();
   }
 
   get count(): number {
