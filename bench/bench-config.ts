@@ -3,7 +3,7 @@
  * (`--compare REV`) understands: providers, models, admin and service keys, logging and the server address.
  */
 import { BENCH_ADMIN_KEY } from "./minted-key.js";
-import { BENCH_SERVICE_KEY } from "./service-key.js";
+import { BENCH_SERVICE_KEY, BENCH_SOCKET_KEYS } from "./service-key.js";
 
 /** llmux's configuration for the benchmark: every provider is the mock (`hosts` gives extra upstream origins). */
 export function llmuxConfig(mockPort: number, hosts: string[] = ["127.0.0.1"]): string {
@@ -12,7 +12,7 @@ export function llmuxConfig(mockPort: number, hosts: string[] = ["127.0.0.1"]): 
     "server: { host: 127.0.0.1, port: 0 }",
     "logging: { level: info, pretty: false }",
     `admin: { keys: [${BENCH_ADMIN_KEY}] }`,
-    `auth: { keys: [${BENCH_SERVICE_KEY}] }`,
+    `auth: { keys: [${[BENCH_SERVICE_KEY, ...BENCH_SOCKET_KEYS].join(", ")}] }`,
     "providers:",
     `  compat: { type: openai-compatible, base_url: "http://127.0.0.1:${mockPort}/compat/v1", api_key: bench }`,
     `  anth: { type: anthropic, base_url: "http://127.0.0.1:${mockPort}", api_key: bench }`,

@@ -4,6 +4,15 @@
  */
 export const BENCH_SERVICE_KEY = "bench-service-key-0123456789";
 
+/**
+ * Service keys the idle-socket measure spreads its 1,000 sockets over: a key may hold 32 sockets at once
+ * (`server.websocket.max_sockets_per_key`), and a configuration key older builds (`--compare`) understand.
+ */
+export const BENCH_SOCKET_KEYS = Array.from(
+  { length: 32 },
+  (_, i) => `bench-socket-key-${String(i).padStart(2, "0")}-0123456789`,
+);
+
 /** The headers that carry a caller's key. */
 const CREDENTIAL_HEADERS = new Set(["authorization", "x-api-key", "api-key", "x-goog-api-key"]);
 

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
 import { rssKb } from "./procs.js";
-import { withServiceKey } from "./service-key.js";
+import { BENCH_SOCKET_KEYS, withServiceKey } from "./service-key.js";
 import { summarize } from "./stats.js";
 
 export interface WebsocketCost {
@@ -65,10 +65,10 @@ async function httpSession(origin: string, model: string, turns: number): Promis
   return ms;
 }
 
-function openSocket(origin: string): Promise<WebSocket> {
+function openSocket(origin: string, key?: string): Promise<WebSocket> {
   const ws = new WebSocket(`${origin.replace(/^http/, "ws")}/v1/responses`, {
     perMessageDeflate: true,
-    headers: withServiceKey({}),
+    headers: key ? { authorization: `Bearer ${key}` } : withServiceKey({}),
   });
   return new Promise((resolve, reject) => {
     ws.once("open", () => resolve(ws));
@@ -114,7 +114,13 @@ async function idleSockets(origin: string, pid: number, n: number): Promise<Webs
   const open: WebSocket[] = [];
   try {
     for (let i = 0; i < n; i += 50)
-      open.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => openSocket(origin)))));
+      open.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(50, n - i) }, (_, j) =>
+            openSocket(origin, BENCH_SOCKET_KEYS[(i + j) % BENCH_SOCKET_KEYS.length]),
+          ),
+        )),
+      );
     await settle();
     const rssAfterKb = rssKb(pid) ?? 0;
     return { sockets: open.length, rssBeforeKb, rssAfterKb, perSocketKb: (rssAfterKb - rssBeforeKb) / open.length };

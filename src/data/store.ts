@@ -1,49 +1,117 @@
 import { randomBytes } from "node:crypto";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Kysely } from "kysely";
 import type { JsonObject } from "../ir/types.js";
 import type { KeyValueCache, ResponseStore, Store, StoredResponse } from "../store/types.js";
+import { type CompiledOp, compileOps } from "./batch-write.js";
 import { Data, nowSeconds } from "./data.js";
 import type { Database } from "./schema.js";
 
 type Db = () => Promise<Kysely<Database>>;
 
-class Responses implements ResponseStore {
-  constructor(private readonly db: Db) {}
+/** Items of a stored Response serialised in one slice of the main thread; the event loop turns between slices. */
+export const STORE_SLICE_ITEMS = 500;
 
+/** Each value's JSON text, `STORE_SLICE_ITEMS` at a time with a turn of the event loop between. */
+async function serialisedInSlices(values: readonly JsonObject[]): Promise<string[]> {
+  const out: string[] = new Array(values.length);
+  for (let at = 0; at < values.length; at += STORE_SLICE_ITEMS) {
+    if (at > 0) await nextTurn();
+    const end = Math.min(values.length, at + STORE_SLICE_ITEMS);
+    for (let i = at; i < end; i++) out[i] = JSON.stringify(values[i]);
+  }
+  return out;
+}
+
+/** A Response's JSON text with its `output` given as the items' texts (serialised already, not again). */
+function withOutput(response: JsonObject, outputTexts: readonly string[]): string {
+  const { output: _output, ...rest } = response;
+  const head = JSON.stringify(rest);
+  const output = `"output":[${outputTexts.join(",")}]`;
+  return head === "{}" ? `{${output}}` : `${head.slice(0, -1)},${output}}`;
+}
+
+class Responses implements ResponseStore {
+  /** The statement writing `n` items, by `n` (compiled once: only its parameters change). */
+  private readonly itemsStatements = new Map<number, string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly data: Data,
+  ) {}
+
+  /** An upsert of `n` items, whose parameters are each item's owner, id, response_id and item, in turn. */
+  private itemsSql(db: Kysely<Database>, n: number): string {
+    let sql = this.itemsStatements.get(n);
+    if (sql === undefined) {
+      const row = { owner: "", id: "", response_id: "", item: "" };
+      sql = db
+        .insertInto("items")
+        .values(Array.from({ length: n }, () => row))
+        .onConflict((oc) =>
+          oc
+            .columns(["owner", "id"])
+            .doUpdateSet((eb) => ({ response_id: eb.ref("excluded.response_id"), item: eb.ref("excluded.item") })),
+        )
+        .compile().sql;
+      this.itemsStatements.set(n, sql);
+    }
+    return sql;
+  }
+
+  /**
+   * Keeps a Response and its items, in one transaction. An answer may hold tens of thousands of items (60,000
+   * reasoning parts took 3 s of the main thread): each item is serialised once, `STORE_SLICE_ITEMS` at a time
+   * with a turn of the event loop between, the Response's text put together from those, and the statements
+   * compiled in the same slices; on SQLite they run on the writer thread (sqlite-writer.ts), on PostgreSQL
+   * one by one.
+   */
   async put(owner: string, r: StoredResponse): Promise<void> {
     const db = await this.db();
-    const items = [...r.input, ...(Array.isArray(r.response.output) ? (r.response.output as JsonObject[]) : [])];
-    await db.transaction().execute(async (tx) => {
-      const row = {
-        owner,
-        id: r.id,
-        previous_id: r.previousId ?? null,
-        created_at: r.createdAt,
-        input: JSON.stringify(r.input),
-        response: JSON.stringify(r.response),
-      };
-      await tx
-        .insertInto("responses")
-        .values(row)
-        .onConflict((oc) => oc.columns(["owner", "id"]).doUpdateSet(row))
-        .execute();
-      // Many items (an answer of thousands of reasoning parts) are a few statements, not one each.
-      const byId = new Map<string, { owner: string; id: string; response_id: string; item: string }>();
-      for (const item of items) {
-        if (typeof item.id !== "string" || !item.id) continue;
-        byId.set(item.id, { owner, id: item.id, response_id: r.id, item: JSON.stringify(item) });
-      }
-      for (const part of chunks([...byId.values()], WRITE_CHUNK))
-        await tx
-          .insertInto("items")
-          .values(part)
+    const output = Array.isArray(r.response.output) ? (r.response.output as JsonObject[]) : undefined;
+    const items = output ? [...r.input, ...output] : r.input;
+    const texts = await serialisedInSlices(items);
+    const inputTexts = texts.slice(0, r.input.length);
+    const outputTexts = texts.slice(r.input.length);
+    const row = {
+      owner,
+      id: r.id,
+      previous_id: r.previousId ?? null,
+      created_at: r.createdAt,
+      input: `[${inputTexts.join(",")}]`,
+      response: output ? withOutput(r.response, outputTexts) : JSON.stringify(r.response),
+    };
+    const ops: CompiledOp[] = compileOps([
+      {
+        query: db
+          .insertInto("responses")
+          .values(row)
+          // The new values as `excluded` (not bound twice: the texts may be tens of megabytes).
           .onConflict((oc) =>
-            oc
-              .columns(["owner", "id"])
-              .doUpdateSet((eb) => ({ response_id: eb.ref("excluded.response_id"), item: eb.ref("excluded.item") })),
-          )
-          .execute();
+            oc.columns(["owner", "id"]).doUpdateSet((eb) => ({
+              previous_id: eb.ref("excluded.previous_id"),
+              created_at: eb.ref("excluded.created_at"),
+              input: eb.ref("excluded.input"),
+              response: eb.ref("excluded.response"),
+            })),
+          ),
+      },
+    ]);
+    // Many items (an answer of thousands of reasoning parts) are a few statements, not one each.
+    const byId = new Map<string, { owner: string; id: string; response_id: string; item: string }>();
+    items.forEach((item, i) => {
+      if (typeof item.id === "string" && item.id)
+        byId.set(item.id, { owner, id: item.id, response_id: r.id, item: texts[i]! });
     });
+    const rows = [...byId.values()];
+    for (let at = 0; at < rows.length; at += WRITE_CHUNK) {
+      if (at > 0) await nextTurn();
+      const part = rows.slice(at, at + WRITE_CHUNK);
+      const parameters: string[] = [];
+      for (const p of part) parameters.push(p.owner, p.id, p.response_id, p.item);
+      ops.push({ sql: this.itemsSql(db, part.length), parameters });
+    }
+    await this.data.writeCompiled(ops);
   }
 
   async get(owner: string, id: string): Promise<StoredResponse | undefined> {
@@ -210,7 +278,7 @@ export class DataStore implements Store {
     opts: DataStoreOptions,
   ) {
     const db = () => data.db();
-    this.responses = new Responses(db);
+    this.responses = new Responses(db, data);
     this.reasoning = new Reasoning(db, opts.reasoningMaxEntries, opts.reasoningTtlSeconds);
   }
 

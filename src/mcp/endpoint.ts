@@ -52,13 +52,6 @@ export class McpEndpoint {
     this.sweeper.unref();
   }
 
-  /** Whether the path is the endpoint's: `/mcp`, or `/mcp/{server}` (the server's name, or undefined for all). */
-  static scopeOf(path: string): { scope: string | undefined } | undefined {
-    if (path === "/mcp") return { scope: undefined };
-    const m = /^\/mcp\/([^/]+)$/.exec(path);
-    return m ? { scope: decodeURIComponent(m[1]!) } : undefined;
-  }
-
   get open(): number {
     return this.sessions.size;
   }

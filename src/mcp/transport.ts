@@ -3,19 +3,37 @@ import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotoc
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { McpServerConfig } from "../config/schema-mcp.js";
+import { BoundedTransport } from "./bounded-transport.js";
+import { cappedFetch } from "./capped-fetch.js";
+import { withLineBuffer } from "./line-buffer.js";
+import { MCP_MESSAGE_BYTES } from "./result-bounds.js";
 
-/** The SDK's client transport to one upstream server, as its configuration says (stdio, Streamable HTTP, SSE). */
-export function clientTransport(cfg: McpServerConfig): Transport {
+/**
+ * The SDK's client transport to one upstream server, as its configuration says (stdio, Streamable HTTP, SSE),
+ * behind llmux's bounds on what the server answers (bounded-transport.ts).
+ */
+export function clientTransport(cfg: McpServerConfig): BoundedTransport {
+  let bounded: BoundedTransport | undefined;
+  const fetch = cappedFetch((ids, message) => bounded?.fail(ids, message));
+  bounded = new BoundedTransport(inner(cfg, fetch));
+  return bounded;
+}
+
+function inner(cfg: McpServerConfig, fetch: ReturnType<typeof cappedFetch>): Transport {
   if (cfg.transport === "stdio")
-    return new StdioClientTransport({
-      command: cfg.command,
-      args: cfg.args,
-      // The inherited basics (PATH, HOME…) and the server's own; nothing else of llmux's environment.
-      env: { ...getDefaultEnvironment(), ...cfg.env },
-      ...(cfg.cwd ? { cwd: cfg.cwd } : {}),
-      stderr: "pipe",
-    });
+    return withLineBuffer(
+      new StdioClientTransport({
+        command: cfg.command,
+        args: cfg.args,
+        // The inherited basics (PATH, HOME…) and the server's own; nothing else of llmux's environment.
+        env: { ...getDefaultEnvironment(), ...cfg.env },
+        ...(cfg.cwd ? { cwd: cfg.cwd } : {}),
+        stderr: "pipe",
+        maxBufferSize: MCP_MESSAGE_BYTES,
+      }),
+      MCP_MESSAGE_BYTES,
+    );
   const requestInit = { headers: cfg.headers };
-  if (cfg.transport === "sse") return new SSEClientTransport(new URL(cfg.url), { requestInit });
-  return new StreamableHTTPClientTransport(new URL(cfg.url), { requestInit });
+  if (cfg.transport === "sse") return new SSEClientTransport(new URL(cfg.url), { requestInit, fetch });
+  return new StreamableHTTPClientTransport(new URL(cfg.url), { requestInit, fetch });
 }

@@ -29,6 +29,8 @@ export interface Matched {
   compact?: boolean;
   /** An Anthropic body in a cloud's wrapping (Bedrock InvokeModel, Vertex rawPredict). */
   front?: "bedrock" | "vertex";
+  /** A name segment of the path whose percent-encoding is malformed (kept as sent): the request is a 400. */
+  malformed?: string;
 }
 
 /** A request's route and the dialect it is answered in. */

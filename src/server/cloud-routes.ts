@@ -1,4 +1,5 @@
 import type { Matched } from "../request/route.js";
+import { named } from "./route-name.js";
 
 /**
  * Claude Code's two other formats, as inbound routes: Amazon Bedrock's InvokeModel
@@ -11,28 +12,27 @@ const VERTEX =
   /^\/(?:v1(?:beta1)?\/)?projects\/[^/]+\/locations\/[^/]+\/publishers\/anthropic\/models\/([^/:]+):(rawPredict|streamRawPredict)$/;
 const PROFILES = /^\/inference-profiles(?:\/[^/]+)?$/;
 
-function decoded(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
 export function cloudRoute(method: string, path: string): Matched | undefined {
   if (method === "GET" && PROFILES.test(path)) return { kind: "inference_profiles", dialect: "anthropic" };
   if (method !== "POST") return undefined;
   const b = BEDROCK.exec(path);
   if (b) {
-    const model = decoded(b[1]!);
-    if (b[2] === "count-tokens") return { kind: "count_tokens", dialect: "anthropic", model, front: "bedrock" };
-    return { kind: "generate", dialect: "anthropic", model, stream: b[2] !== "invoke", front: "bedrock" };
+    if (b[2] === "count-tokens")
+      return named({ kind: "count_tokens", dialect: "anthropic", front: "bedrock" }, "model", b[1]!);
+    return named(
+      { kind: "generate", dialect: "anthropic", stream: b[2] !== "invoke", front: "bedrock" },
+      "model",
+      b[1]!,
+    );
   }
   const v = VERTEX.exec(path);
   if (v) {
-    const model = decoded(v[1]!);
-    if (model === "count-tokens") return { kind: "count_tokens", dialect: "anthropic", front: "vertex" };
-    return { kind: "generate", dialect: "anthropic", model, stream: v[2] === "streamRawPredict", front: "vertex" };
+    if (v[1] === "count-tokens") return { kind: "count_tokens", dialect: "anthropic", front: "vertex" };
+    return named(
+      { kind: "generate", dialect: "anthropic", stream: v[2] === "streamRawPredict", front: "vertex" },
+      "model",
+      v[1]!,
+    );
   }
   return undefined;
 }

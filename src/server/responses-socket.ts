@@ -48,6 +48,8 @@ export class ResponsesSockets {
   /** The WebSocket server, made at the first upgrade (a gateway no client talks WebSocket to does not load `ws`). */
   private server: WebSocketServer | undefined;
   private readonly open = new Set<SocketSession>();
+  /** Sockets open per caller (its `owner`: a key, a sign-in, `open`), held to `max_sockets_per_key`. */
+  private readonly perKey = new Map<string, number>();
   private stopping = false;
 
   constructor(
@@ -107,7 +109,18 @@ export class ResponsesSockets {
       return refuseUpgrade(socket, { status: 503, kind: "overloaded", message: "llmux is shutting down" });
     const who = await this.parts.identifier.identify(req.headers);
     if (isRefusal(who)) return refuseUpgrade(socket, { status: 401, kind: "authentication", message: who.message });
+    const tooMany = () =>
+      `This key has ${this.settings.maxPerKey} WebSockets open (server.websocket.max_sockets_per_key); close one, or use HTTP.`;
+    if ((this.perKey.get(who.owner) ?? 0) >= this.settings.maxPerKey)
+      return refuseUpgrade(socket, { status: 429, kind: "rate_limit", message: tooMany() });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // Another upgrade of the same key may have been accepted while this one was being made.
+      const held = this.perKey.get(who.owner) ?? 0;
+      if (held >= this.settings.maxPerKey) {
+        ws.close(1008, tooMany().slice(0, 120));
+        return;
+      }
+      this.perKey.set(who.owner, held + 1);
       const path = url.split("?")[0]!;
       const id = newId("ws_", 16);
       const openedAt = performance.now();
@@ -115,6 +128,9 @@ export class ResponsesSockets {
       log.info({ socket_id: id, path, key: who.name }, "websocket opened");
       const session = new SocketSession(ws, req, path, this.parts, this.settings, (code) => {
         this.open.delete(session);
+        const left = (this.perKey.get(who.owner) ?? 1) - 1;
+        if (left > 0) this.perKey.set(who.owner, left);
+        else this.perKey.delete(who.owner);
         const ms = Math.round(performance.now() - openedAt);
         log.info({ socket_id: id, path, turns: session.turns, code, ms }, "websocket closed");
       });

@@ -1,5 +1,6 @@
 import type { Matched } from "../request/route.js";
 import { cloudRoute } from "./cloud-routes.js";
+import { named } from "./route-name.js";
 
 const POST: Record<string, Matched> = {
   "/v1/chat/completions": { kind: "generate", dialect: "openai-chat" },
@@ -44,16 +45,14 @@ function geminiRoute(method: string, path: string): Matched | undefined {
   if (method === "POST") {
     const g = GEMINI.exec(path);
     if (!g) return undefined;
-    const model = decodeURIComponent(g[1]!);
-    if (g[2] === "countTokens") return { kind: "count_tokens", dialect: "gemini", model };
-    return { kind: "generate", dialect: "gemini", model, stream: g[2] === "streamGenerateContent" };
+    const model = g[1]!;
+    if (g[2] === "countTokens") return named({ kind: "count_tokens", dialect: "gemini" }, "model", model);
+    return named({ kind: "generate", dialect: "gemini", stream: g[2] === "streamGenerateContent" }, "model", model);
   }
   if (method !== "GET" && method !== "HEAD") return undefined;
   const m = path.startsWith("/v1beta/") || path.startsWith("/v1alpha/") ? GEMINI_MODELS.exec(path) : undefined;
   if (!m) return undefined;
-  return m[1]
-    ? { kind: "model", dialect: "gemini", model: decodeURIComponent(m[1]) }
-    : { kind: "models", dialect: "gemini" };
+  return m[1] ? named({ kind: "model", dialect: "gemini" }, "model", m[1]) : { kind: "models", dialect: "gemini" };
 }
 
 /** The MCP endpoint: `/mcp` (every server), `/mcp/{server}` (one); POST, GET (its stream) and DELETE. */
@@ -65,7 +64,7 @@ function mcpRoute(method: string, path: string): Matched | undefined {
   if (!m) return undefined;
   return m[1] === undefined
     ? { kind: "mcp", dialect: "openai-chat" }
-    : { kind: "mcp", dialect: "openai-chat", server: decoded(m[1]) };
+    : named({ kind: "mcp", dialect: "openai-chat" }, "server", m[1]);
 }
 
 /** Finds the route of a request (the query string, e.g. ?beta=true or ?api-version=…, is ignored). */
@@ -82,30 +81,21 @@ export function matchRoute(method: string, url: string): Matched | undefined {
     const hit = POST[path];
     if (hit) return hit;
     const d = DEPLOYMENT.exec(path);
-    if (d) return { kind: "generate", dialect: "openai-chat", model: decoded(d[1]!) };
+    if (d) return named({ kind: "generate", dialect: "openai-chat" }, "model", d[1]!);
     return undefined;
   }
   const r = RESPONSE.exec(path);
   if (r && (method === "GET" || method === "DELETE")) {
-    const responseId = decodeURIComponent(r[1]!);
     if (method === "DELETE")
-      return r[2] ? undefined : { kind: "response_delete", dialect: "openai-responses", responseId };
-    return { kind: r[2] ? "response_input_items" : "response_get", dialect: "openai-responses", responseId };
+      return r[2] ? undefined : named({ kind: "response_delete", dialect: "openai-responses" }, "responseId", r[1]!);
+    const kind = r[2] ? "response_input_items" : "response_get";
+    return named({ kind, dialect: "openai-responses" }, "responseId", r[1]!);
   }
   if (method === "GET" || method === "HEAD") {
     const hit = GET[path];
     if (hit) return hit;
     const m = MODEL.exec(path);
-    if (m) return { kind: "model", dialect: "openai-chat", model: decodeURIComponent(m[1]!) };
+    if (m) return named({ kind: "model", dialect: "openai-chat" }, "model", m[1]!);
   }
   return undefined;
-}
-
-/** A path segment's text; one with a broken %-escape is kept as sent (and named in the model error). */
-function decoded(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

@@ -150,6 +150,17 @@ async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
       trail.answer.status = status;
     });
   }
+  if (match.malformed !== undefined) {
+    discardBody(ex.req, parts.limits);
+    answerError(ex, dialect, {
+      status: 400,
+      kind: "invalid_request",
+      message: `The path segment ${JSON.stringify(match.malformed)} is not valid percent-encoding.`,
+      code: null,
+      param: null,
+    });
+    return;
+  }
   // A request on a connection opened before the stop began (a new connection handed to this process just
   // before it stopped listening, or a kept-alive one): served within the grace period like the open ones, and
   // its connection closes after the answer, so a client moves on to another instance.

@@ -30,6 +30,11 @@ export class TurnMemory {
     return { ...rest, input: [...this.last.items, ...inputItems(body.input)] };
   }
 
+  /** Forgets the last Response (the socket closed). */
+  clear(): void {
+    this.last = undefined;
+  }
+
   remember(id: string, body: JsonObject, output: Json[]): void {
     this.last = { id, items: [...inputItems(body.input), ...output] };
   }

@@ -16,6 +16,15 @@ export function errorFrame(info: ErrorInfo): string {
   return JSON.stringify({ type: "error", status, error: (body as { error?: Json }).error ?? body });
 }
 
+/** Turns a socket holds waiting behind the one it serves; one more `response.create` is refused with an error frame. */
+export const MAX_QUEUED_TURNS = 1;
+
+/**
+ * Bytes a socket may have waiting for its client (`bufferedAmount`) before llmux writes another frame; past
+ * them the client is not reading and the socket is cut instead of written to.
+ */
+export const WEBSOCKET_BACKLOG_BYTES = 8 * 1024 * 1024;
+
 const invalid = (message: string, param?: string): ErrorInfo => ({
   status: 400,
   kind: "invalid_request",
@@ -44,7 +53,8 @@ function parseFrame(data: Buffer, isBinary: boolean): JsonObject | string | unde
   if (!isObject(msg)) return "A frame must be a JSON object.";
   // The client saying it has read a Response: nothing to answer.
   if (msg.type === "response.processed") return undefined;
-  if (msg.type !== "response.create") return `Unsupported frame type '${String(msg.type)}'; send response.create.`;
+  if (msg.type !== "response.create")
+    return `Unsupported frame type '${String(msg.type).slice(0, 64)}'; send response.create.`;
   return msg;
 }
 
@@ -77,7 +87,9 @@ export class SocketSession {
     ws.on("close", (code) => {
       clearTimeout(this.idle);
       this.current?.destroy();
+      // Nothing of the socket's is kept once it closed: its queued turn, what it remembered.
       this.queue.length = 0;
+      this.memory.clear();
       this.closed(code);
     });
     ws.on("error", () => undefined);
@@ -87,6 +99,11 @@ export class SocketSession {
   /** Whether a turn is being served. */
   get busy(): boolean {
     return this.running;
+  }
+
+  /** Turns waiting behind the one being served. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Closes the socket once its turn (if one is running) is over. */
@@ -109,13 +126,35 @@ export class SocketSession {
   }
 
   private send(text: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    if (this.ws.readyState === this.ws.OPEN && this.roomFor()) this.ws.send(text);
+  }
+
+  /** Whether the client reads what it is sent; one that does not is cut (and false answered). */
+  private roomFor(): boolean {
+    if (this.ws.bufferedAmount <= WEBSOCKET_BACKLOG_BYTES) return true;
+    this.parts.logger.warn(
+      { path: this.path, buffered: this.ws.bufferedAmount },
+      `websocket cut: its client does not read (over ${WEBSOCKET_BACKLOG_BYTES / 1024 / 1024} MB waiting for it)`,
+    );
+    this.ws.terminate();
+    return false;
   }
 
   private frame(data: Buffer, isBinary: boolean): void {
     const msg = parseFrame(data, isBinary);
     if (typeof msg === "string") this.send(errorFrame(invalid(msg, msg.includes("frame type") ? "type" : undefined)));
     else if (msg) {
+      if (this.running && this.queue.length >= MAX_QUEUED_TURNS) {
+        this.send(
+          errorFrame({
+            status: 429,
+            kind: "rate_limit",
+            code: "websocket_turn_queue_full",
+            message: `A turn is being served and ${MAX_QUEUED_TURNS} more is waiting on this socket; send response.create once a turn has ended.`,
+          }),
+        );
+        return;
+      }
       this.queue.push(msg);
       void this.drain();
     }
@@ -156,6 +195,7 @@ export class SocketSession {
     const res = new TurnResponse({
       send: (text, done) => {
         if (this.ws.readyState !== this.ws.OPEN) return done(new Error("the socket closed"));
+        if (!this.roomFor()) return done(new Error("the client does not read"));
         this.ws.send(text, done);
       },
     });

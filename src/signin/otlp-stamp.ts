@@ -49,12 +49,28 @@ function resourceOf(attrs: Record<string, string>): Buffer {
   );
 }
 
-/** An OTLP/protobuf export request with `attrs` added to every entry's resource; throws on bytes it cannot walk. */
+/**
+ * Fields llmux walks at the top level of an OTLP/protobuf export request, at most. An exporter sends one entry
+ * per resource (Claude Code: one); every entry gets the stamped attributes added (about 200 bytes), so the
+ * count bounds both the walk and what the stamped body may grow by. Only the top level is walked: nothing
+ * nested is decoded, so the nesting depth costs nothing.
+ */
+export const OTLP_FIELDS_MAX = 10_000;
+
+/**
+ * An OTLP/protobuf export request with `attrs` added to every entry's resource; throws on bytes it cannot walk
+ * or past `OTLP_FIELDS_MAX` fields. The request is walked once, noting the ranges to copy (not a view per
+ * field), and written into one buffer.
+ */
 export function stampProtobuf(body: Buffer, attrs: Record<string, string>): Buffer {
   const extra = field(1, resourceOf(attrs));
-  const parts: Buffer[] = [];
+  // Entries: [field start, payload start, payload end]; the bytes between two entries are copied as they are.
+  const entries: number[] = [];
+  let fields = 0;
+  let size = 0;
   let i = 0;
   while (i < body.length) {
+    if (++fields > OTLP_FIELDS_MAX) throw new Error(`more than ${OTLP_FIELDS_MAX} fields at the top level`);
     const start = i;
     const [tag, afterTag] = readVarint(body, i);
     const wire = tag & 7;
@@ -67,17 +83,35 @@ export function stampProtobuf(body: Buffer, attrs: Record<string, string>): Buff
       const end = afterLen + len;
       if (end > body.length) throw new Error("truncated field");
       if (tag >>> 3 === 1) {
-        const entry = Buffer.concat([body.subarray(afterLen, end), extra]);
-        parts.push(field(1, entry));
-        i = end;
-        continue;
+        entries.push(start, afterLen, end);
+        const length = len + extra.length;
+        size += varintLength((1 << 3) | 2) + varintLength(length) + length - (end - start);
       }
       i = end;
     } else throw new Error(`unexpected wire type ${wire}`);
     if (i > body.length) throw new Error("truncated field");
-    parts.push(body.subarray(start, i));
   }
-  return Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(body.length + size);
+  let at = 0;
+  let from = 0;
+  for (let e = 0; e < entries.length; e += 3) {
+    const [fieldStart, payloadStart, payloadEnd] = [entries[e]!, entries[e + 1]!, entries[e + 2]!];
+    // The entry's own tag and length are written again (the length grows by the stamp).
+    at += body.copy(out, at, from, fieldStart);
+    at += varint((1 << 3) | 2).copy(out, at);
+    at += varint(payloadEnd - payloadStart + extra.length).copy(out, at);
+    at += body.copy(out, at, payloadStart, payloadEnd);
+    at += extra.copy(out, at);
+    from = payloadEnd;
+  }
+  at += body.copy(out, at, from);
+  return out.subarray(0, at);
+}
+
+function varintLength(n: number): number {
+  let len = 1;
+  for (let v = n; v > 0x7f; v = Math.floor(v / 128)) len++;
+  return len;
 }
 
 const JSON_KEYS: Record<Signal, string> = { metrics: "resourceMetrics", logs: "resourceLogs", traces: "resourceSpans" };

@@ -11,7 +11,14 @@ import type { Signal } from "./otlp-stamp.js";
 import { codePage, donePage } from "./page.js";
 import { policyFor, settingsChecksum } from "./policy.js";
 import { SigninResolver } from "./resolver.js";
-import { relayTelemetry, telemetryTarget } from "./telemetry.js";
+import {
+  forwardExport,
+  type StampedExport,
+  stampExport,
+  TELEMETRY_LIMIT,
+  TelemetryRefused,
+  telemetryTarget,
+} from "./telemetry.js";
 import { normalUserCode } from "./tokens.js";
 
 const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
@@ -48,8 +55,6 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     req.on("error", reject);
   });
 }
-
-const TELEMETRY_LIMIT = 8 * 1024 * 1024;
 
 function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -304,15 +309,15 @@ export class Signin {
     } catch {
       return sendJson(res, 413, anthropicError("request_too_large", "telemetry body over 8 MB"));
     }
-    sendJson(res, 200, {});
     const signal = path.slice("/v1/".length) as Signal;
-    this.relayed = relayTelemetry(
-      this.telemetryTarget,
-      signal,
-      raw,
-      req.headers["content-type"],
-      req.headers["content-encoding"],
-      s,
-    );
+    let stamped: StampedExport;
+    try {
+      stamped = await stampExport(raw, signal, req.headers["content-type"], req.headers["content-encoding"], s);
+    } catch (err) {
+      if (!(err instanceof TelemetryRefused)) throw err;
+      return sendJson(res, err.status, anthropicError(err.type, err.message), { "x-should-retry": "false" });
+    }
+    sendJson(res, 200, {});
+    this.relayed = forwardExport(this.telemetryTarget, signal, stamped);
   }
 }

@@ -1,5 +1,5 @@
-import { gunzipSync } from "node:zlib";
 import type { SigninSession } from "../data/signin.js";
+import { InflateRefused, inflateBody } from "../http/inflate.js";
 import { type Signal, stampJson, stampProtobuf } from "./otlp-stamp.js";
 
 type Env = Record<string, string | undefined>;
@@ -28,29 +28,75 @@ export const identityAttributes = (s: SigninSession): Record<string, string> => 
   "llmux.signin_session": s.id,
 });
 
+/** Largest OTLP export llmux relays, as sent and once decompressed (every content-coding counted together). */
+export const TELEMETRY_LIMIT = 8 * 1024 * 1024;
+
+/** An export llmux will not relay: answered with this status and message (Anthropic's error shape). */
+export class TelemetryRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An export decoded and stamped, ready to forward. */
+export interface StampedExport {
+  body: Buffer;
+  json: boolean;
+}
+
 /**
- * Forwards one OTLP/HTTP export (protobuf or JSON, gzip or not) to the target, stamped with who sent it.
- * Nothing is kept; a body it cannot read, or a collector that fails, is dropped (resolves false).
+ * One OTLP/HTTP export (protobuf or JSON, compressed or not) decoded within `TELEMETRY_LIMIT` and stamped with
+ * who sent it; throws TelemetryRefused for a body it will not relay. The bounded work happens here, before
+ * the client is answered: inflating runs on the thread pool and stops at the limit, the protobuf walk stops
+ * at `OTLP_FIELDS_MAX` fields.
  */
-export async function relayTelemetry(
-  target: { base: string; headers: Record<string, string> },
-  signal: Signal,
+export async function stampExport(
   raw: Buffer,
+  signal: Signal,
   contentType: string | undefined,
   contentEncoding: string | undefined,
   s: SigninSession,
+): Promise<StampedExport> {
+  let body: Buffer;
+  try {
+    body = await inflateBody(raw, contentEncoding, TELEMETRY_LIMIT);
+  } catch (err) {
+    if (!(err instanceof InflateRefused)) throw err;
+    const status = err.info.status;
+    const type = status === 413 ? "request_too_large" : status === 503 ? "overloaded_error" : "invalid_request_error";
+    throw new TelemetryRefused(status, type, `telemetry export: ${err.info.message}`);
+  }
+  const attrs = identityAttributes(s);
+  const json = (contentType ?? "").toLowerCase().includes("json");
+  try {
+    return json
+      ? { body: Buffer.from(JSON.stringify(stampJson(JSON.parse(body.toString("utf8")), signal, attrs))), json }
+      : { body: stampProtobuf(body, attrs), json };
+  } catch (err) {
+    const what = json ? "OTLP/JSON" : "OTLP/protobuf";
+    throw new TelemetryRefused(
+      400,
+      "invalid_request_error",
+      `telemetry export is not ${what} llmux relays: ${(err as Error).message}`,
+    );
+  }
+}
+
+/** Forwards a stamped export to the target. Nothing is kept; a collector that fails is dropped (resolves false). */
+export async function forwardExport(
+  target: { base: string; headers: Record<string, string> },
+  signal: Signal,
+  stamped: StampedExport,
 ): Promise<boolean> {
   try {
-    const body = contentEncoding?.toLowerCase() === "gzip" ? gunzipSync(raw) : raw;
-    const attrs = identityAttributes(s);
-    const json = (contentType ?? "").toLowerCase().includes("json");
-    const out = json
-      ? Buffer.from(JSON.stringify(stampJson(JSON.parse(body.toString("utf8")), signal, attrs)))
-      : stampProtobuf(body, attrs);
     const res = await fetch(`${target.base}/v1/${signal}`, {
       method: "POST",
-      headers: { ...target.headers, "content-type": json ? "application/json" : "application/x-protobuf" },
-      body: out,
+      headers: { ...target.headers, "content-type": stamped.json ? "application/json" : "application/x-protobuf" },
+      body: stamped.body,
       signal: AbortSignal.timeout(10_000),
     });
     await res.arrayBuffer();

@@ -1,4 +1,5 @@
 import type { DecodeOptions, ResponseOptions, StreamDecoder, StreamEncoder } from "../dialects/types.js";
+import { TOOL_INPUT_DEPTH_LIMIT, textDeeperThan, tooDeepToolInput } from "../ir/json-depth.js";
 import type { Dialect, StreamEvent, UpstreamDialect } from "../ir/types.js";
 import { SseParser } from "../sse/parser.js";
 import { codecs, upstreamCodecs } from "./codecs.js";
@@ -8,6 +9,16 @@ export interface StreamTranslatorOptions {
   encode?: ResponseOptions;
   /** Sees every IR event (usage accounting, logs, reasoning capture). */
   tap?: (event: StreamEvent) => void;
+}
+
+/**
+ * A complete tool call whose arguments nest deeper than `TOOL_INPUT_DEPTH_LIMIT` ends the answer (a 502, or the
+ * in-stream error) naming the call, before an encoder parses the arguments into an object to serialise it
+ * again (recursive work that overflowed the stack on thousands of levels: a 500).
+ */
+function guardToolInput(e: StreamEvent): void {
+  if (e.type !== "block_stop" || e.part.type !== "tool_call") return;
+  if (textDeeperThan(e.part.arguments, TOOL_INPUT_DEPTH_LIMIT)) throw tooDeepToolInput(e.part.name);
 }
 
 /**
@@ -26,12 +37,11 @@ export class StreamTranslator {
     this.encoder = codecs[client].createEncoder(opts.encode);
     const tap = opts.tap;
     const encoder = this.encoder;
-    this.sink = tap
-      ? (e) => {
-          tap(e);
-          encoder.write(e);
-        }
-      : (e) => encoder.write(e);
+    this.sink = (e) => {
+      guardToolInput(e);
+      tap?.(e);
+      encoder.write(e);
+    };
     this.onEvent = (ev) => this.decoder.event(ev, this.sink);
   }
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stampJson, stampProtobuf } from "../../src/signin/otlp-stamp.js";
+import { OTLP_FIELDS_MAX, stampJson, stampProtobuf } from "../../src/signin/otlp-stamp.js";
 import { digest } from "../../src/signin/tokens.js";
 import { freshSqlite, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
@@ -69,6 +69,32 @@ describe("OTLP stamping (pure)", () => {
         .find(([n]) => n === 2)![1]
         .toString(),
     ).toBe("scope-spans-bytes");
+  });
+
+  it("copies what is not an entry as it is, fields of every wire type, and stamps every entry", () => {
+    const request = Buffer.concat([
+      Buffer.from([0x10, 0x96, 0x01]), // field 2, varint 150
+      enc(1, enc(2, Buffer.from("a"))),
+      Buffer.from([0x19, 1, 2, 3, 4, 5, 6, 7, 8]), // field 3, fixed64
+      Buffer.from([0x25, 1, 2, 3, 4]), // field 4, fixed32
+      enc(1, Buffer.alloc(0)),
+      enc(5, Buffer.from("tail")),
+    ]);
+    const extra = enc(1, kv("k", "v"));
+    const out = stampProtobuf(request, { k: "v" });
+    expect(out).toEqual(
+      Buffer.concat([
+        Buffer.from([0x10, 0x96, 0x01]),
+        enc(1, Buffer.concat([enc(2, Buffer.from("a")), extra])),
+        Buffer.from([0x19, 1, 2, 3, 4, 5, 6, 7, 8]),
+        Buffer.from([0x25, 1, 2, 3, 4]),
+        enc(1, extra),
+        enc(5, Buffer.from("tail")),
+      ]),
+    );
+    expect(() => stampProtobuf(Buffer.alloc(2 * (OTLP_FIELDS_MAX + 1), Buffer.from([0x0a, 0x00])), {})).toThrow(
+      `more than ${OTLP_FIELDS_MAX} fields`,
+    );
   });
 
   it("adds them in OTLP/JSON too", () => {
@@ -173,5 +199,46 @@ describe("OTLP from signed-in clients is relayed to the collector, stamped with 
     const c = await fetch(`${h.url}/v1/logs`, { method: "POST", body: "{}" });
     expect(c.status).toBe(401);
     expect(received).toHaveLength(2);
+  });
+
+  it("refuses a gzip bomb of tiny fields at the 8 MB cap (413) and a body of too many fields (400), with bounded memory, serving /health meanwhile", async () => {
+    const store = h.gateway.signin!.store;
+    const now = Math.floor(Date.now() / 1000);
+    await store.createSession({
+      identity: { subject: "sub-bob", email: "bob@example.com", name: "Bob", groups: ["data-team"] },
+      teamId: await store.teamIdByName("data"),
+      surface: "claude_code",
+      userAgent: "test",
+      accessHash: digest("lxs-telemetry-bomb-token"),
+      accessExpiresAt: now + 600,
+      refreshHash: digest("lxr-telemetry-bomb-token"),
+      expiresAt: now + 3600,
+    });
+    const headers = { authorization: "Bearer lxs-telemetry-bomb-token", "content-type": "application/x-protobuf" };
+    const forwarded = received.length;
+    // 64 MB of two-byte fields (field 2, empty), about 64 KB gzipped.
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, Buffer.from([0x12, 0x00])), { level: 9 });
+    expect(bomb.length).toBeLessThan(80 * 1024);
+    const before = process.memoryUsage().rss;
+    const [refused, health] = await Promise.all([
+      fetch(`${h.url}/v1/logs`, { method: "POST", headers: { ...headers, "content-encoding": "gzip" }, body: bomb }),
+      fetch(`${h.url}/health`),
+    ]);
+    const body = (await refused.json()) as { type: string; error: { type: string; message: string } };
+    expect(refused.status).toBe(413);
+    expect(body).toMatchObject({ type: "error", error: { type: "request_too_large" } });
+    expect(body.error.message).toContain("8 MB");
+    expect(health.status).toBe(200);
+    // Inflating stops at the cap: the process grew by little more than it (it grew by gigabytes).
+    expect(process.memoryUsage().rss - before).toBeLessThan(160 * 1024 * 1024);
+
+    // 200 KB of the same tiny fields, not compressed: past the field bound, refused before any is stamped.
+    const tiny = Buffer.alloc(200 * 1024, Buffer.from([0x12, 0x00]));
+    const many = await fetch(`${h.url}/v1/logs`, { method: "POST", headers, body: tiny });
+    expect(many.status).toBe(400);
+    expect(((await many.json()) as { error: { message: string } }).error.message).toContain(
+      `more than ${OTLP_FIELDS_MAX} fields`,
+    );
+    expect(received.length).toBe(forwarded);
   });
 });

@@ -78,6 +78,12 @@ export class ResponsesSocket {
     }
   }
 
+  /** All frames so far, once `done` holds for them (or the socket closed). */
+  async when(done: (frames: Body[]) => boolean, timeoutMs = 10_000): Promise<Body[]> {
+    await this.until(0, () => done(this.frames.slice()), timeoutMs);
+    return this.frames.slice();
+  }
+
   get count(): number {
     return this.frames.length;
   }

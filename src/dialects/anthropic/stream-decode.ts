@@ -1,5 +1,6 @@
 import { nowSeconds } from "../../ir/ids.js";
 import { isObject, leftovers } from "../../ir/input-error.js";
+import { toolInputText } from "../../ir/json-depth.js";
 import { stopFromAnthropic } from "../../ir/stop-reason.js";
 import type { AssistantPart, Json, JsonObject, StopReason, Usage } from "../../ir/types.js";
 import { eventJson, notJsonMessage } from "../../sse/event-json.js";
@@ -174,7 +175,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         const identity = identityOf(this.opts.tools, name);
         const st: Open = { ir, kind: "tool", text: "", id, name };
         if (identity) st.identity = identity;
-        if (isObject(block.input) && Object.keys(block.input).length > 0) st.startInput = JSON.stringify(block.input);
+        if (isObject(block.input) && Object.keys(block.input).length > 0)
+          st.startInput = toolInputText(block.input, name);
         const ex = leftovers(block, new Set(["type", "id", "name", "input"]));
         if (ex) st.extras = ex;
         this.open.set(wireIndex, st);

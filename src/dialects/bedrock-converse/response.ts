@@ -1,18 +1,13 @@
 import { isErrorInfo, ResponseCollector } from "../../ir/collect.js";
 import { expectObject, isObject } from "../../ir/input-error.js";
+import { toolInputText } from "../../ir/json-depth.js";
 import type { Json, JsonObject, Response } from "../../ir/types.js";
 import type { DecodeOptions } from "../types.js";
 import { ConverseStreamDecoder } from "./stream-decode.js";
 
-/** A tool call's input as JSON text; one nested too deeply to be encoded again is named as such. */
+/** A tool call's input as JSON text; one nested too deeply to be relayed is named as such. */
 function inputText(t: JsonObject): string {
-  try {
-    return JSON.stringify(t.input ?? {});
-  } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
-    const name = typeof t.name === "string" ? t.name : "a tool";
-    throw new Error(`the upstream's input for the tool call '${name}' is nested too deeply to be relayed`);
-  }
+  return toolInputText(t.input ?? {}, typeof t.name === "string" ? t.name : "");
 }
 
 /**

@@ -1,5 +1,6 @@
 import { derivedId, nowSeconds } from "../../ir/ids.js";
 import { isObject } from "../../ir/input-error.js";
+import { toolInputText } from "../../ir/json-depth.js";
 import type { AssistantPart, Extras, Json, JsonObject, StopReason, Usage } from "../../ir/types.js";
 import { eventJson, notJsonMessage } from "../../sse/event-json.js";
 import type { SseEvent } from "../../sse/parser.js";
@@ -209,7 +210,7 @@ export class GeminiStreamDecoder implements StreamDecoder {
       part = { type: "reasoning", text: st.text };
       if (st.signature) part.thoughtSignature = st.signature;
     } else {
-      let args = JSON.stringify(st.args ?? {});
+      let args = toolInputText(st.args ?? {}, st.identity?.name ?? st.name ?? "");
       if (st.identity?.wrapped) args = unwrapCustomInput(args);
       if (args.length > 0) out({ type: "delta", index: st.ir, kind: "arguments", text: args });
       part = {

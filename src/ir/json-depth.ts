@@ -1,0 +1,51 @@
+/**
+ * Deepest nesting of a tool call's input llmux relays from an upstream. Deeper inputs are refused (a 502, or
+ * the in-stream error, naming the tool call) before anything recursive touches them: encoding a client's
+ * answer parses the input and serialises it again, and 5,000 levels overflowed the stack (a 500). A request
+ * body may nest 128 levels (http/decode-json.ts), counted from its root, and an input sits a few levels down in
+ * a conversation's history: an input deeper than this could never be sent back.
+ */
+export const TOOL_INPUT_DEPTH_LIMIT = 100;
+
+/** Whether a parsed value nests arrays and objects deeper than `limit`; iterative, stops as soon as it does. */
+export function valueDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const stack: [object, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (const c of children) if (typeof c === "object" && c !== null) stack.push([c, depth + 1]);
+  }
+  return false;
+}
+
+/** Whether JSON text nests arrays and objects deeper than `limit`: one pass over its characters, no parse. */
+export function textDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** The error that names a tool call whose input nests too deeply to be relayed. */
+export function tooDeepToolInput(name: string): Error {
+  return new Error(
+    `the upstream's input for the tool call '${name || "a tool"}' nests deeper than ${TOOL_INPUT_DEPTH_LIMIT} levels and is not relayed`,
+  );
+}
+
+/** A tool call's input object from an upstream as JSON text; throws `tooDeepToolInput` when it nests too deeply. */
+export function toolInputText(input: unknown, name: string): string {
+  if (valueDeeperThan(input, TOOL_INPUT_DEPTH_LIMIT)) throw tooDeepToolInput(name);
+  return JSON.stringify(input);
+}
