@@ -5,9 +5,9 @@
  *
  * Protobuf: the three export requests share one shape: field 1 repeats Resource{Metrics,Logs,Spans}, whose
  * field 1 is the Resource, whose field 1 repeats KeyValue{key = 1, value = 2: AnyValue{string_value = 1}}.
- * A second occurrence of an embedded message field is merged into the first by every protobuf parser (and
- * repeated fields concatenate), so each entry gets one more `resource` field holding only the new attributes:
- * nothing else in the message is decoded or rewritten.
+ * Each entry's resource is rewritten as one field (several are merged, as parsers merge repeated embedded
+ * fields): the client's attributes without its own of the stamped names (IDENTITY_KEYS), then the stamped
+ * ones. Nothing else in the message is decoded or rewritten.
  */
 
 export type Signal = "metrics" | "logs" | "traces";
@@ -49,9 +49,75 @@ function resourceOf(attrs: Record<string, string>): Buffer {
   );
 }
 
+/**
+ * The resource attributes llmux stamps: a client's own of these names are removed before stamping, so a
+ * collector sees only llmux's (whichever value it reads, the first or the last).
+ */
+export const IDENTITY_KEYS: ReadonlySet<string> = new Set([
+  "user.email",
+  "enduser.id",
+  "llmux.team_id",
+  "llmux.team",
+  "llmux.signin_session",
+]);
+
+/** Each field of a message: its number, wire type, the bytes it spans and its payload's (length-delimited). */
+function* fieldsOf(b: Buffer): Generator<{ no: number; wire: number; start: number; end: number; payload?: Buffer }> {
+  let i = 0;
+  while (i < b.length) {
+    const start = i;
+    const [tag, afterTag] = readVarint(b, i);
+    const wire = tag & 7;
+    i = afterTag;
+    let payload: Buffer | undefined;
+    if (wire === 0) i = readVarint(b, i)[1];
+    else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else if (wire === 2) {
+      const [len, afterLen] = readVarint(b, i);
+      i = afterLen + len;
+      if (i <= b.length) payload = b.subarray(afterLen, i);
+    } else throw new Error(`unexpected wire type ${wire}`);
+    if (i > b.length) throw new Error("truncated field");
+    yield { no: tag >>> 3, wire, start, end: i, ...(payload ? { payload } : {}) };
+  }
+}
+
+/** A KeyValue's key (the last `key` field, as a protobuf parser reads it). */
+function keyOf(kv: Buffer): string | undefined {
+  let key: string | undefined;
+  for (const f of fieldsOf(kv)) if (f.no === 1 && f.payload) key = f.payload.toString("utf8");
+  return key;
+}
+
+/**
+ * A Resource{Metrics,Logs,Spans} entry whose resource holds the client's attributes without its own identity
+ * ones, then `stamped`: one resource field (several are merged into it, as parsers merge them), where the
+ * first was, or at the end when there was none.
+ */
+function restamped(entry: Buffer, stamped: Buffer): Buffer {
+  const parts: (Buffer | undefined)[] = [];
+  const kept: Buffer[] = [];
+  let at = -1;
+  for (const f of fieldsOf(entry)) {
+    if (f.no !== 1 || !f.payload) {
+      parts.push(entry.subarray(f.start, f.end));
+      continue;
+    }
+    if (at < 0) at = parts.push(undefined) - 1;
+    for (const a of fieldsOf(f.payload))
+      if (!(a.no === 1 && a.payload && IDENTITY_KEYS.has(keyOf(a.payload) ?? "")))
+        kept.push(f.payload.subarray(a.start, a.end));
+  }
+  const resource = field(1, Buffer.concat([...kept, stamped]));
+  if (at < 0) parts.push(resource);
+  else parts[at] = resource;
+  return Buffer.concat(parts as Buffer[]);
+}
+
 /** An OTLP/protobuf export request with `attrs` added to every entry's resource; throws on bytes it cannot walk. */
 export function stampProtobuf(body: Buffer, attrs: Record<string, string>): Buffer {
-  const extra = field(1, resourceOf(attrs));
+  const stamped = resourceOf(attrs);
   const parts: Buffer[] = [];
   let i = 0;
   while (i < body.length) {
@@ -67,7 +133,7 @@ export function stampProtobuf(body: Buffer, attrs: Record<string, string>): Buff
       const end = afterLen + len;
       if (end > body.length) throw new Error("truncated field");
       if (tag >>> 3 === 1) {
-        const entry = Buffer.concat([body.subarray(afterLen, end), extra]);
+        const entry = restamped(body.subarray(afterLen, end), stamped);
         parts.push(field(1, entry));
         i = end;
         continue;
@@ -94,7 +160,9 @@ export function stampJson(body: unknown, signal: Signal, attrs: Record<string, s
     [JSON_KEYS[signal]]: list.map((entry) => {
       const e = (entry ?? {}) as Record<string, unknown>;
       const resource = (e.resource ?? {}) as Record<string, unknown>;
-      const attributes = Array.isArray(resource.attributes) ? resource.attributes : [];
+      const attributes = (Array.isArray(resource.attributes) ? resource.attributes : []).filter(
+        (a) => !IDENTITY_KEYS.has(String((a as { key?: unknown } | null)?.key)),
+      );
       return { ...e, resource: { ...resource, attributes: [...attributes, ...added] } };
     }),
   };
