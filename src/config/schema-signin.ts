@@ -66,7 +66,9 @@ export const SigninSchema = z
         allowed_domains: z
           .array(z.string().min(1).max(253))
           .default([])
-          .describe("Email domains whose people may sign in; empty: any address the provider vouches for."),
+          .describe(
+            "Email domains whose people may sign in: one plain address whose domain is exactly one of these (any case; list each subdomain). Empty: any address the provider vouches for.",
+          ),
         allow_unverified_email: z
           .boolean()
           .default(false)
@@ -80,14 +82,16 @@ export const SigninSchema = z
       .min(60)
       .max(86_400)
       .default(900)
-      .describe("Lifetime of an access token, seconds (Claude Code refreshes it before it ends)."),
+      .describe(
+        "Lifetime of an access token, seconds (Claude Code refreshes it before it ends; each refresh asks the identity provider, so a person removed there loses access within this).",
+      ),
     session_hours: z
       .number()
       .positive()
       .max(24 * 90)
       .default(8)
       .describe(
-        "How long a sign-in lasts before the person signs in at the identity provider again (refresh stops then): bounds how long someone removed from the provider keeps access.",
+        "How long a sign-in lasts before the person signs in at the identity provider again (refresh stops then).",
       ),
     device_ttl_s: z
       .number()

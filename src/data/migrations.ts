@@ -18,6 +18,7 @@ import { m060 } from "./migrations/060-mcp.js";
 import { m061 } from "./migrations/061-mcp-servers.js";
 import { m062 } from "./migrations/062-signin.js";
 import { m080 } from "./migrations/080-request-rollup.js";
+import { m105 } from "./migrations/105-signin-idp-tokens.js";
 import type { Migration } from "./migrations/migration.js";
 
 export type { Migration } from "./migrations/migration.js";
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m061,
   m062,
   m080,
+  m105,
 ];

@@ -348,6 +348,10 @@ export interface SigninDevicesTable {
   name: string | null;
   /** JSON array of the identity provider's groups. */
   groups: string | null;
+  /** The public key the provider's tokens are sealed to (105_signin_idp_tokens; src/signin/idp-seal.ts). */
+  box_key: string | null;
+  /** The provider's tokens, sealed to `box_key`, from the browser step until the code is used. */
+  idp_tokens: string | null;
 }
 
 /** A signed-in Claude Code (062_signin): its tokens as SHA-256 digests, who it is, until when. */
@@ -368,6 +372,8 @@ export interface SigninSessionsTable {
   refreshed_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** The identity provider's tokens, sealed under the current refresh token (105_signin_idp_tokens). */
+  idp_tokens: string | null;
 }
 
 export interface Database {

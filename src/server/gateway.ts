@@ -158,7 +158,7 @@ export class Gateway {
     // A gateway that asks no key of its own is closed once keys are minted: unknown callers are refused.
     const open =
       config.auth.keys.length === 0 && !config.auth.passthrough && !config.auth.passthrough_providers?.length;
-    const signin = signinOf(config, this.team);
+    const signin = signinOf(config, this.team, logger, this.hot);
     this.signin = signin.signin;
     const identifier = new Identifier([
       ...(parts.resolvers ?? []),
