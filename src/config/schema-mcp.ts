@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secret } from "./secret-fields.js";
 
 /** A server's name: the prefix of its tools (`github__create_issue`) and the path of its own endpoint (`/mcp/github`). */
 export const MCP_SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9-]+)*$/;
@@ -90,10 +91,12 @@ const Stdio = z
       .describe("A command llmux runs and supervises (restarted when it exits); the default with a command."),
     command: z.string().min(1).describe("The program to run."),
     args: z.array(z.string()).default([]).describe("Its arguments."),
-    env: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe(`Its environment (credentials too: write "\${VARIABLE}" to read them from llmux's environment).`),
+    env: secret(
+      z
+        .record(z.string(), z.string())
+        .default({})
+        .describe(`Its environment (credentials too: write "\${VARIABLE}" to read them from llmux's environment).`),
+    ),
     cwd: z.string().optional().describe("Its working directory."),
     ...Common,
   })
@@ -105,10 +108,12 @@ const Remote = (transport: "http" | "sse", what: string) =>
     .object({
       transport: z.literal(transport).describe(what),
       url: z.string().url().describe("The server's endpoint URL."),
-      headers: z
-        .record(z.string(), z.string())
-        .default({})
-        .describe(`Headers sent with every request (credentials too: "Authorization: Bearer \${TOKEN}").`),
+      headers: secret(
+        z
+          .record(z.string(), z.string())
+          .default({})
+          .describe(`Headers sent with every request (credentials too: "Authorization: Bearer \${TOKEN}").`),
+      ),
       ...Common,
     })
     .strict()

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secret } from "./secret-fields.js";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -53,7 +54,9 @@ export const SigninSchema = z
           .refine(httpsOrLoopback, "an https:// URL (http:// only on localhost)")
           .describe("The identity provider's issuer URL (its /.well-known/openid-configuration is read)."),
         client_id: z.string().min(1).describe("The client id llmux is registered with for sign-in."),
-        client_secret: z.string().min(1).optional().describe("The client secret (absent: a public client, PKCE only)."),
+        client_secret: secret(
+          z.string().min(1).optional().describe("The client secret (absent: a public client, PKCE only)."),
+        ),
         scopes: z
           .array(z.string().min(1))
           .default(["openid", "email", "profile"])

@@ -13,6 +13,7 @@ import { ServerSchema } from "./schema-server.js";
 import { SigninSchema } from "./schema-signin.js";
 import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
 import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
+import { secret } from "./secret-fields.js";
 
 /**
  * The configuration file, as a schema: the single source for validation (errors name the path), defaults,
@@ -38,11 +39,13 @@ export const PRESETS = [
 
 const Url = z.string().url();
 const ApiKey = (how: string) =>
-  z
-    .string()
-    .optional()
-    .describe(`The provider's API key, ${how}. Write "\${VARIABLE}" to read it from the environment.`);
-const Headers = z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request.");
+  secret(
+    z
+      .string()
+      .optional()
+      .describe(`The provider's API key, ${how}. Write "\${VARIABLE}" to read it from the environment.`),
+  );
+const Headers = secret(z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request."));
 const Timeout = z
   .number()
   .int()
@@ -235,7 +238,9 @@ export const ConfigSchema = z
     streams: StreamsSchema,
     auth: z
       .object({
-        keys: z.array(z.string().min(1)).default([]).describe("Service keys clients must present. Empty: open."),
+        keys: secret(
+          z.array(z.string().min(1)).default([]).describe("Service keys clients must present. Empty: open."),
+        ),
         passthrough: z
           .boolean()
           .default(false)
@@ -278,13 +283,16 @@ export const ConfigSchema = z
           .string()
           .default(".llmux/llmux.db")
           .describe("The embedded SQLite file (created on first use; relative to the working directory)."),
-        url: z
-          .string()
-          .regex(/^postgres(ql)?:\/\//, "a postgres:// URL")
-          .optional()
-          .describe(
-            "A PostgreSQL URL (postgres://user@host:5432/db) to use instead of the SQLite file: every instance shares it.",
-          ),
+        url: secret(
+          z
+            .string()
+            .regex(/^postgres(ql)?:\/\//, "a postgres:// URL")
+            .optional()
+            .describe(
+              "A PostgreSQL URL (postgres://user@host:5432/db) to use instead of the SQLite file: every instance shares it.",
+            ),
+          "url",
+        ),
         retention_days: z.number().positive().default(30).describe("Stored responses older than this are deleted."),
         pool_size: z
           .number()
@@ -321,13 +329,15 @@ export const ConfigSchema = z
       ),
     reasoning: z
       .object({
-        secret: z
-          .string()
-          .min(16)
-          .optional()
-          .describe(
-            "Key that seals reasoning envelopes; default: generated once and kept in the store. Set the same value on every instance.",
-          ),
+        secret: secret(
+          z
+            .string()
+            .min(16)
+            .optional()
+            .describe(
+              "Key that seals reasoning envelopes; default: generated once and kept in the store. Set the same value on every instance.",
+            ),
+        ),
         cache_max_entries: z
           .number()
           .int()
