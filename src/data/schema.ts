@@ -264,6 +264,8 @@ export interface AuditLogTable {
   /** JSON of the target before and after the change (never a secret); null when there was none. */
   before: string | null;
   after: string | null;
+  /** Why it was refused (106_audit_reason; never a secret); null when it was not. */
+  reason: string | null;
 }
 
 /** The price list `llmux prices update` stored (046_prices): one row, `current`. */
