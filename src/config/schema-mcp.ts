@@ -161,9 +161,15 @@ export const McpSchema = z
       .positive()
       .default(60)
       .describe("Minutes an idle /mcp session is kept before the client must initialise again."),
+    allow_private_addresses: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let remote servers added through the admin API reach private, loopback, link-local and metadata addresses (llmux itself, 10.x, 169.254.169.254…): checked on the URL and on every address it resolves to when connecting. The configuration file's servers may always (they are the operator's).",
+      ),
   })
   .strict()
-  .default({ servers: {}, session_ttl_minutes: 60 })
+  .default({ servers: {}, session_ttl_minutes: 60, allow_private_addresses: false })
   .describe("The MCP gateway: upstream MCP servers behind llmux's keys (see docs/mcp.md).");
 
 export type McpConfig = z.infer<typeof McpSchema>;

@@ -3,9 +3,14 @@ import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotoc
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { McpServerConfig } from "../config/schema-mcp.js";
+import { guardedFetch } from "../http/guarded-fetch.js";
 
-/** The SDK's client transport to one upstream server, as its configuration says (stdio, Streamable HTTP, SSE). */
-export function clientTransport(cfg: McpServerConfig): Transport {
+/**
+ * The SDK's client transport to one upstream server, as its configuration says (stdio, Streamable HTTP, SSE).
+ * A remote server's requests go through llmux's guarded fetch: the addresses connected to are checked (private
+ * ones refused unless `privateAllowed`), and an error answer's body is not kept (a status page shows its status).
+ */
+export function clientTransport(cfg: McpServerConfig, privateAllowed = true): Transport {
   if (cfg.transport === "stdio")
     return new StdioClientTransport({
       command: cfg.command,
@@ -16,6 +21,7 @@ export function clientTransport(cfg: McpServerConfig): Transport {
       stderr: "pipe",
     });
   const requestInit = { headers: cfg.headers };
-  if (cfg.transport === "sse") return new SSEClientTransport(new URL(cfg.url), { requestInit });
-  return new StreamableHTTPClientTransport(new URL(cfg.url), { requestInit });
+  const fetch = guardedFetch({ allowPrivate: privateAllowed });
+  if (cfg.transport === "sse") return new SSEClientTransport(new URL(cfg.url), { requestInit, fetch });
+  return new StreamableHTTPClientTransport(new URL(cfg.url), { requestInit, fetch });
 }
