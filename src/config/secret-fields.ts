@@ -53,7 +53,7 @@ const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._z
 /** Every string in a value (a marked array or record holds secrets in each of its strings). */
 function strings(v: unknown, path: string, out: (s: string, path: string) => void): void {
   if (typeof v === "string") out(v, path);
-  else if (Array.isArray(v)) v.forEach((x, i) => strings(x, `${path}[${i}]`, out));
+  else if (Array.isArray(v)) for (const [i, x] of v.entries()) strings(x, `${path}[${i}]`, out);
   else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) strings(x, `${path}.${k}`, out);
 }
 
@@ -89,7 +89,8 @@ export function declaredSecrets(schema: z.ZodType, value: unknown): DeclaredSecr
             walk(d.valueType, x, path ? `${path}.${k}` : k, depth + 1);
         return;
       case "array":
-        if (Array.isArray(v) && d.element) v.forEach((x, i) => walk(d.element!, x, `${path}[${i}]`, depth + 1));
+        if (Array.isArray(v) && d.element)
+          for (const [i, x] of v.entries()) walk(d.element, x, `${path}[${i}]`, depth + 1);
         return;
       case "tuple":
         if (Array.isArray(v))
