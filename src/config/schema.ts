@@ -39,12 +39,9 @@ export const PRESETS = [
 
 const Url = z.string().url();
 const ApiKey = (how: string) =>
-  secret(
-    z
-      .string()
-      .optional()
-      .describe(`The provider's API key, ${how}. Write "\${VARIABLE}" to read it from the environment.`),
-  );
+  secret(z.string())
+    .optional()
+    .describe(`The provider's API key, ${how}. Write "\${VARIABLE}" to read it from the environment.`);
 const Headers = secret(z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request."));
 const Timeout = z
   .number()
@@ -238,9 +235,9 @@ export const ConfigSchema = z
     streams: StreamsSchema,
     auth: z
       .object({
-        keys: secret(
-          z.array(z.string().min(1)).default([]).describe("Service keys clients must present. Empty: open."),
-        ),
+        keys: secret(z.array(z.string().min(1)))
+          .default([])
+          .describe("Service keys clients must present. Empty: open."),
         passthrough: z
           .boolean()
           .default(false)
@@ -283,16 +280,11 @@ export const ConfigSchema = z
           .string()
           .default(".llmux/llmux.db")
           .describe("The embedded SQLite file (created on first use; relative to the working directory)."),
-        url: secret(
-          z
-            .string()
-            .regex(/^postgres(ql)?:\/\//, "a postgres:// URL")
-            .optional()
-            .describe(
-              "A PostgreSQL URL (postgres://user@host:5432/db) to use instead of the SQLite file: every instance shares it.",
-            ),
-          "url",
-        ),
+        url: secret(z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// URL"), "url")
+          .optional()
+          .describe(
+            "A PostgreSQL URL (postgres://user@host:5432/db) to use instead of the SQLite file: every instance shares it.",
+          ),
         retention_days: z.number().positive().default(30).describe("Stored responses older than this are deleted."),
         pool_size: z
           .number()
@@ -329,15 +321,11 @@ export const ConfigSchema = z
       ),
     reasoning: z
       .object({
-        secret: secret(
-          z
-            .string()
-            .min(16)
-            .optional()
-            .describe(
-              "Key that seals reasoning envelopes; default: generated once and kept in the store. Set the same value on every instance.",
-            ),
-        ),
+        secret: secret(z.string().min(16))
+          .optional()
+          .describe(
+            "Key that seals reasoning envelopes; default: generated once and kept in the store. Set the same value on every instance.",
+          ),
         cache_max_entries: z
           .number()
           .int()

@@ -37,7 +37,7 @@ import { Alerting } from "./alerting.js";
 import { FreshConnections } from "./connections.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
-import { type McpLoader, mcpLoaderOf } from "./mcp-loader.js";
+import { type McpLoader, mcpLoaderOf, mcpStorageOf } from "./mcp-loader.js";
 import { ResponsesSockets } from "./responses-socket.js";
 import { type ServeParts, serve } from "./serve.js";
 import { signinOf } from "./signin-parts.js";
@@ -153,20 +153,7 @@ export class Gateway {
           deployments: async () =>
             deploymentRows(this.models.allDeployments(await this.health.seen().catch(() => [])), this.health),
         });
-    const storedMcp = this.team?.mcpServers;
-    this.mcp = mcpLoaderOf(
-      config.mcp,
-      logger,
-      this.hot,
-      this.team && storedMcp
-        ? {
-            data: this.team.data,
-            keyring: this.team.keyring,
-            count: () => storedMcp.count(),
-            learn: (source, values) => this.secretBook.learn(source, values),
-          }
-        : undefined,
-    );
+    this.mcp = mcpLoaderOf(config.mcp, logger, this.hot, mcpStorageOf(this.team, this.secretBook));
     // A gateway that asks no key of its own is closed once keys are minted: unknown callers are refused.
     const open =
       config.auth.keys.length === 0 && !config.auth.passthrough && !config.auth.passthrough_providers?.length;
