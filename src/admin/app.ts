@@ -4,8 +4,8 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { HttpNote } from "../http/note.js";
 import type { BodyLimits } from "../http/read-body.js";
-import { type AuditSink, auditEntryOf } from "./audit-record.js";
-import type { AdminAuth } from "./auth.js";
+import { AUDITED_REFUSALS, type AuditSink, auditEntryOf, RefusalBudget, refusedEntryOf } from "./audit-record.js";
+import { type AdminAuth, addressOf } from "./auth.js";
 import { checked, incomingBody, jsonBody } from "./input.js";
 import { describeRoutes, documentOf, OPENAPI_PATH, type OpenApiDocument } from "./openapi.js";
 import { type Actor, AdminError, type AdminRoute, cliActor, type SelfCaller } from "./route.js";
@@ -24,7 +24,13 @@ export interface AdminBindings {
 
 export interface AdminEnv {
   Bindings: AdminBindings;
-  Variables: { self: SelfCaller | undefined; path: string; actor: Actor };
+  Variables: {
+    self: SelfCaller | undefined;
+    path: string;
+    actor: Actor;
+    /** The caller was refused at the door (401, 403): answered by the route, which records it when a change. */
+    refused: AdminError | undefined;
+  };
 }
 
 type C = Context<AdminEnv>;
@@ -42,6 +48,11 @@ function refusal(c: C, err: AdminError): Response {
   if (c.env.note) c.env.note.reason = err.message;
   const body = { error: { message: err.message, type, ...(err.field ? { field: err.field } : {}) } };
   return c.json(body, err.status as ContentfulStatusCode);
+}
+
+/** The caller of a request refused before it was known who they are. */
+function unknownActor(req: IncomingMessage): Actor {
+  return { name: "unknown", via: "admin_key", source: "api", address: addressOf(req) };
 }
 
 /** The path as the client wrote it (for the words of a 404 or 405). */
@@ -68,49 +79,93 @@ export function adminApp(
   describeRoutes(app.openAPIRegistry, routes);
   let document: OpenApiDocument | undefined;
 
+  const budget = new RefusalBudget();
   app.use(async (c, next) => {
     if (c.env.note) c.env.note.quiet = false;
     const path = pathOf(c);
     c.set("path", path);
-    c.set("self", c.env.direct ? c.env.direct.self : await auth.who(c.env.incoming!, path));
-    c.set("actor", c.env.direct ? cliActor() : await auth.actor(c.env.incoming!));
+    if (c.env.direct) {
+      c.set("self", c.env.direct.self);
+      c.set("actor", cliActor());
+      return next();
+    }
+    const req = c.env.incoming!;
+    try {
+      c.set("self", await auth.who(req, path));
+      c.set("actor", await auth.actor(req));
+    } catch (err) {
+      if (!(err instanceof AdminError)) throw err;
+      // Refused at the door: the route answers it (and records it, a change route).
+      c.set("refused", err);
+      c.set("actor", await auth.actor(req).catch(() => unknownActor(req)));
+    }
     await next();
   });
 
+  /** A refused change in the audit log (within the budget: anyone can be refused, the log is never pruned). */
+  const recordRefusal = async (r: AdminRoute, c: C, err: AdminError, body: unknown) => {
+    if (!r.audit || !audit || !AUDITED_REFUSALS.has(err.status)) return;
+    const actor = c.get("actor");
+    const { ok, droppedBefore } = budget.take(c.env.incoming?.socket.remoteAddress ?? actor.address ?? "");
+    if (droppedBefore > 0 && c.env.note) c.env.note.reason = `${droppedBefore} refused admin actions were not audited`;
+    // A log that cannot be written does not change the answer (the refusal is answered as it is).
+    if (ok) await audit(refusedEntryOf(r.audit, actor, c.req.param("id"), err.message, body)).catch(() => undefined);
+  };
+
   app.get(OPENAPI_PATH, (c) => {
+    const refused = c.get("refused");
+    if (refused) throw refused;
     document ??= documentOf(app, version);
     return c.json(document, 200);
   });
 
   for (const r of routes)
     app.on(r.method, r.path.replace(/\{(\w+)\}/g, ":$1"), async (c) => {
-      const incoming = c.env.incoming;
-      refuseUnscoped(r, c.get("actor").team);
-      const raw = r.body
-        ? await jsonBody(incoming ? incomingBody(incoming, limits) : async () => Buffer.from(await c.req.arrayBuffer()))
-        : undefined;
-      const body = r.body ? checked(r.body, raw, "body") : {};
-      const query = r.query ? checked(r.query, Object.fromEntries(new URL(c.req.url).searchParams), "query") : {};
-      const self = c.get("self");
-      if (r.auth === "self" && !self)
-        throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
-      const id = c.req.param("id");
-      const team = c.get("actor").team;
-      const scope = team !== undefined ? await teamGate(r, team, id, body, query) : undefined;
-      const before = r.audit?.read ? await r.audit.read(id ?? "", query) : undefined;
-      const out = await r.run({ params: id === undefined ? {} : { id }, body, query, self, scope });
-      if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
-      if (r.audit && audit) await audit(auditEntryOf(r.audit, c.get("actor"), id, before, out));
-      return c.json(out as object, r.status as ContentfulStatusCode);
+      let raw: unknown;
+      try {
+        return await serveRoute(r, c, (body) => {
+          raw = body;
+        });
+      } catch (err) {
+        if (err instanceof AdminError) await recordRefusal(r, c, err, raw);
+        throw err;
+      }
     });
+
+  /** One route's call: checked, scoped, run, and recorded when a change. */
+  async function serveRoute(r: AdminRoute, c: C, read: (body: unknown) => void): Promise<Response> {
+    const refused = c.get("refused");
+    if (refused) throw refused;
+    const incoming = c.env.incoming;
+    refuseUnscoped(r, c.get("actor").team);
+    const raw = r.body
+      ? await jsonBody(incoming ? incomingBody(incoming, limits) : async () => Buffer.from(await c.req.arrayBuffer()))
+      : undefined;
+    read(raw);
+    const body = r.body ? checked(r.body, raw, "body") : {};
+    const query = r.query ? checked(r.query, Object.fromEntries(new URL(c.req.url).searchParams), "query") : {};
+    const self = c.get("self");
+    if (r.auth === "self" && !self)
+      throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
+    const id = c.req.param("id");
+    const team = c.get("actor").team;
+    const scope = team !== undefined ? await teamGate(r, team, id, body, query) : undefined;
+    const before = r.audit?.read ? await r.audit.read(id ?? "", query) : undefined;
+    const out = await r.run({ params: id === undefined ? {} : { id }, body, query, self, scope });
+    if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
+    if (r.audit && audit) await audit(auditEntryOf(r.audit, c.get("actor"), id, before, out));
+    return c.json(out as object, r.status as ContentfulStatusCode);
+  }
 
   // A path the table has, asked with another method.
   for (const path of new Set(routes.map((r) => r.path)))
     app.all(path.replace(/\{(\w+)\}/g, ":$1"), (c) =>
-      refusal(c, new AdminError(405, `${c.req.method} is not allowed on ${c.get("path")}`)),
+      refusal(c, c.get("refused") ?? new AdminError(405, `${c.req.method} is not allowed on ${c.get("path")}`)),
     );
 
-  app.notFound((c) => refusal(c, new AdminError(404, `no admin route ${c.get("path") ?? pathOf(c)}`)));
+  app.notFound((c) =>
+    refusal(c, c.get("refused") ?? new AdminError(404, `no admin route ${c.get("path") ?? pathOf(c)}`)),
+  );
   app.onError((err, c) => {
     if (err instanceof AdminError) return refusal(c, err);
     throw err;

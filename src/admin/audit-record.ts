@@ -3,6 +3,7 @@
  * before and after as the API shows them, with anything secret taken out (a new key's secret, credentials).
  */
 import type { AuditEntry } from "../data/audit.js";
+import { Redactor, SECRET_NAME } from "../secrets/redact.js";
 import type { Actor, AuditSpec } from "./route.js";
 
 export type AuditSink = (entry: AuditEntry) => Promise<void>;
@@ -51,4 +52,93 @@ export function auditEntryOf(
     before: scrubbed(before),
     after: scrubbed(shown),
   };
+}
+
+/** The statuses of a refusal by policy that the audit log records: 401, 403, and 400/409 validation refusals. */
+export const AUDITED_REFUSALS: ReadonlySet<number> = new Set([400, 401, 403, 409]);
+
+/** A refusal's words, at most this long in the audit log. */
+const REASON_CHARS = 300;
+
+/** The strings of a body held under names that say they are secrets (`key`, `api_key`, `env`, `headers`…). */
+function bodySecrets(v: unknown, secretHere = false, depth = 0): string[] {
+  if (depth > 16) return [];
+  if (typeof v === "string") return secretHere ? [v] : [];
+  if (Array.isArray(v)) return v.flatMap((x) => bodySecrets(x, secretHere, depth + 1));
+  if (!v || typeof v !== "object") return [];
+  return Object.entries(v).flatMap(([k, x]) =>
+    bodySecrets(x, secretHere || SECRET_NAME.test(k) || SECRET_FIELDS.has(k) || HOLDERS.has(k), depth + 1),
+  );
+}
+
+/** Members whose every value may be a credential. */
+const HOLDERS = new Set(["credentials", "env", "headers"]);
+
+/**
+ * The entry of a refused change: who tried (as far as they are known), what, why (the refusal's words, with
+ * every secret of the request body and every shape of a key taken out, cut to 300 characters). Never a body.
+ */
+export function refusedEntryOf(
+  spec: AuditSpec,
+  actor: Actor,
+  id: string | undefined,
+  message: string,
+  body: unknown,
+): AuditEntry {
+  const words = new Redactor(bodySecrets(body)).redact(message);
+  return {
+    actor: actor.name,
+    via: actor.via,
+    source: actor.source,
+    address: actor.address,
+    action: spec.action,
+    target_type: spec.target,
+    target_id: id ?? null,
+    target_name: null,
+    team_id: actor.team ?? null,
+    outcome: "refused",
+    before: null,
+    after: null,
+    reason: words.length > REASON_CHARS ? `${words.slice(0, REASON_CHARS - 1)}…` : words,
+  };
+}
+
+/**
+ * How many refused changes are recorded: at most `perAddress` per client address (the socket's, not a header
+ * anyone can write) and `total` in all per window; past either, a refusal is not recorded (the log says how many
+ * were not, once per window). Anyone can be refused, and the audit log is never pruned.
+ */
+export class RefusalBudget {
+  private window = -1;
+  private total = 0;
+  private dropped = 0;
+  private readonly byAddress = new Map<string, number>();
+
+  constructor(
+    private readonly perAddress = 30,
+    private readonly all = 300,
+    private readonly windowMs = 10 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether a refusal from `address` is recorded; `droppedBefore`: how many were not in the window that ended. */
+  take(address: string): { ok: boolean; droppedBefore: number } {
+    const w = Math.floor(this.now() / this.windowMs);
+    let droppedBefore = 0;
+    if (w !== this.window) {
+      droppedBefore = this.dropped;
+      this.window = w;
+      this.total = 0;
+      this.dropped = 0;
+      this.byAddress.clear();
+    }
+    const mine = this.byAddress.get(address) ?? 0;
+    if (mine >= this.perAddress || this.total >= this.all) {
+      this.dropped++;
+      return { ok: false, droppedBefore };
+    }
+    this.byAddress.set(address, mine + 1);
+    this.total++;
+    return { ok: true, droppedBefore };
+  }
 }

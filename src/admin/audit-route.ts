@@ -36,6 +36,7 @@ const AuditRow = z
     outcome: z.enum(["ok", "refused"]),
     before: z.unknown().nullable().describe("The target before the change, as the API showed it (never a secret)."),
     after: z.unknown().nullable().describe("The target after the change (never a secret)."),
+    reason: z.string().nullable().describe("Why it was refused (llmux's words, never a secret); null when it was not."),
   })
   .meta({ id: "AuditRow" });
 

@@ -96,7 +96,13 @@ export class AdminAuth {
     const source = cli ? "cli" : "api";
     if (key?.startsWith("lx-")) return { name: `key ${key.slice(0, 11)}…`, via: "key", source, address };
     const entry = key ? this.match(key) : undefined;
-    const name = !key ? "unknown" : entry?.name ? `admin key ${entry.name}` : `admin key ${key.slice(0, 4)}…`;
+    const name = !key
+      ? "unknown"
+      : entry?.name
+        ? `admin key ${entry.name}`
+        : entry
+          ? `admin key ${key.slice(0, 4)}…`
+          : `unknown key ${key.slice(0, 4)}…`;
     const team = entry?.team ? await this.team(entry.team) : undefined;
     return { name, via: "admin_key", source, address, ...(team ? { team } : {}) };
   }

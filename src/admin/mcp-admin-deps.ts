@@ -11,6 +11,8 @@ export interface McpAdminDeps {
   credentials: McpCredentials;
   /** The configuration file's `mcp.servers`. */
   configured: Readonly<Record<string, McpServerConfig>>;
+  /** `mcp.allow_private_addresses`: servers added here may point at private addresses. */
+  allowPrivate?: boolean | undefined;
   /** Whether a key or a team exists (a credential's holder). */
   keyExists(id: string): Promise<boolean>;
   teamExists(id: string): Promise<boolean>;

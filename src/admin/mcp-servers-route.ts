@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { McpServerConfig } from "../config/schema-mcp.js";
 import { NoMasterKey } from "../data/keys.js";
 import { InvalidMcpServer, McpServerExists, type StoredMcpServer } from "../data/mcp-servers.js";
+import { privateHostOf } from "../http/private-address.js";
 import type { McpAdminDeps } from "./mcp-admin-deps.js";
 import { mcpCredentialRoutes } from "./mcp-credentials-route.js";
 import { type McpServerRow, mcpRoutes } from "./mcp-route.js";
@@ -85,6 +86,17 @@ export function mcpServerRoutes(d: McpAdminDeps): AdminRoute[] {
     const s = await d.servers.get(name);
     return s ? storedView(s) : undefined;
   };
+  /** A remote server's URL that names a private address as written (its resolved ones are checked on connect). */
+  const publicUrl = (raw: Record<string, unknown>) => {
+    if (d.allowPrivate || typeof raw.url !== "string") return;
+    const why = privateHostOf(raw.url);
+    if (why)
+      throw new AdminError(
+        400,
+        `url: ${why}: a server added here may not point at llmux's host or a private network (set mcp.allow_private_addresses: true to allow it)`,
+        "url",
+      );
+  };
   const change = async <T>(run: () => Promise<T>): Promise<T> => {
     const out = await mapped(run);
     await d.changed();
@@ -126,6 +138,7 @@ export function mcpServerRoutes(d: McpAdminDeps): AdminRoute[] {
       run: ({ body }) => {
         const { name, ...raw } = body as { name: string } & Record<string, unknown>;
         notInFile(name);
+        publicUrl(raw);
         return change(() => d.servers.create(name, raw)).then(storedView);
       },
     },
@@ -149,6 +162,7 @@ export function mcpServerRoutes(d: McpAdminDeps): AdminRoute[] {
       byId: true,
       run: async ({ params, body }) => {
         notInFile(params.id!);
+        publicUrl(body as Record<string, unknown>);
         const s = await change(() => d.servers.update(params.id!, body as Record<string, unknown>));
         return s ? storedView(s) : undefined;
       },

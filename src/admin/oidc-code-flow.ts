@@ -81,7 +81,7 @@ export class OidcCodeFlow {
     allowUnverified: boolean,
     /** Said after a refused unverified address: the setting that lets such addresses in. */
     unverifiedHint = "",
-  ): Promise<{ claims: Client.IDToken; email: string }> {
+  ): Promise<{ claims: Client.IDToken; email: string; tokens: ProviderTokens }> {
     const error = query.get("error");
     if (error) throw this.refused(`the identity provider answered ${error}: ${query.get("error_description") ?? ""}`);
     const config = await this.configuration();
@@ -106,6 +106,77 @@ export class OidcCodeFlow {
     const verified = claims.email_verified === true || claims.email_verified === "true";
     if (!verified && !allowUnverified)
       throw this.refused(`${email} is not verified at the identity provider${unverifiedHint}`);
-    return { claims, email };
+    return { claims, email, tokens: providerTokens(tokens) };
   }
+
+  /**
+   * Asks the provider whether the person may still sign in: its refresh grant with the refresh token (the
+   * provider's new tokens), else its userinfo endpoint with the access token (the same tokens). `refused` when
+   * the provider turns them down (an OAuth error such as invalid_grant, or 401/403), `unreachable` when it does
+   * not answer (network, timeout, 5xx).
+   */
+  async recheck(
+    tokens: ProviderTokens,
+    subject: string,
+  ): Promise<{ tokens: ProviderTokens } | { refused: string } | { unreachable: string }> {
+    try {
+      const config = await this.configuration();
+      const client = await openid();
+      if (tokens.refresh) {
+        const next = providerTokens(await client.refreshTokenGrant(config, tokens.refresh));
+        const sub = next.subject;
+        if (sub !== undefined && sub !== subject) return { refused: "the provider's refresh names another person" };
+        return { tokens: { ...next, refresh: next.refresh ?? tokens.refresh } };
+      }
+      if (tokens.access) {
+        await client.fetchUserInfo(config, tokens.access, subject);
+        return { tokens };
+      }
+      return { refused: "no token of the identity provider to ask it with" };
+    } catch (err) {
+      return judged(err);
+    }
+  }
+}
+
+/**
+ * A failed recheck: refused when the provider answered no (an OAuth error, 4xx, an answer that names another
+ * person or does not conform), unreachable when it did not answer (network, timeout, 5xx, 429, or an OAuth
+ * server_error / temporarily_unavailable).
+ */
+function judged(err: unknown): { refused: string } | { unreachable: string } {
+  const e = (err ?? {}) as { status?: unknown; error?: unknown; cause?: unknown; name?: unknown; message?: unknown };
+  const words = typeof e.message === "string" ? e.message : String(err);
+  if (typeof e.error === "string")
+    return ["server_error", "temporarily_unavailable"].includes(e.error)
+      ? { unreachable: e.error }
+      : { refused: e.error };
+  const cause = e.cause as { status?: unknown } | undefined;
+  const status = typeof e.status === "number" ? e.status : typeof cause?.status === "number" ? cause.status : undefined;
+  if (status !== undefined)
+    return status >= 500 || status === 408 || status === 429
+      ? { unreachable: `HTTP ${status}` }
+      : { refused: `HTTP ${status}` };
+  const network = ["TypeError", "AbortError", "TimeoutError"].includes(String(e.name));
+  return network ? { unreachable: words } : { refused: words };
+}
+
+/** What llmux keeps of the provider's tokens (only sealed: src/signin/idp-seal.ts). */
+export interface ProviderTokens {
+  refresh?: string | undefined;
+  access?: string | undefined;
+  /** When the access token expires (seconds). */
+  accessExpiresAt?: number | undefined;
+  /** The subject of the ID token that came with them, if any. */
+  subject?: string | undefined;
+}
+
+function providerTokens(t: Client.TokenEndpointResponse & { claims(): Client.IDToken | undefined }): ProviderTokens {
+  const expiresIn = typeof t.expires_in === "number" ? t.expires_in : undefined;
+  return {
+    ...(t.refresh_token ? { refresh: t.refresh_token } : {}),
+    ...(t.access_token ? { access: t.access_token } : {}),
+    ...(expiresIn !== undefined ? { accessExpiresAt: Math.floor(Date.now() / 1000) + expiresIn } : {}),
+    ...(t.claims()?.sub ? { subject: t.claims()!.sub } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 import type { OidcConfig } from "../config/schema-ui.js";
+import { emailDomain } from "../text/email.js";
 import { OidcCodeFlow } from "./oidc-code-flow.js";
 import type { Role } from "./ui-session.js";
 
@@ -35,7 +36,6 @@ export interface Granted {
 export class OidcRefused extends Error {}
 
 /** An address as a sign-in takes it: one `@`, a local part, and a domain of dot-separated labels. */
-const ADDRESS = /^[^\s@"<>(),;:\\[\]]+@((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63})$/;
 
 /**
  * Whether an address or its groups are named by a list of addresses, domains (`example.com` names every
@@ -58,7 +58,7 @@ function names(list: readonly string[], email: string, domain: string, groups: r
 export function roleOf(cfg: OidcConfig, rawEmail: string, groups: readonly string[] = []): Granted | undefined {
   const email = rawEmail.toLowerCase();
   // Parsed strictly: `x@evil.example@example.com` is no address at example.com (nor at all).
-  const domain = ADDRESS.exec(email)?.[1];
+  const domain = emailDomain(email);
   if (domain === undefined) return undefined;
   if (names(cfg.roles.admin, email, domain, groups)) return { role: "admin" };
   for (const [team, who] of Object.entries(cfg.roles.team_admin))

@@ -14,6 +14,7 @@ interface AuditRow {
   target_name: string | null;
   target_id: string | null;
   outcome: string;
+  reason?: string | null;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
 }
@@ -77,7 +78,7 @@ export const auditCommand: Command = {
         time: plainTime(r.time)?.replace(" UTC", ""),
         actor: r.actor,
         from: r.address ? `${r.source} ${r.address}` : r.source,
-        action: r.outcome === "ok" ? r.action : `${r.action} (${r.outcome})`,
+        action: r.outcome === "ok" ? r.action : `${r.action} (${r.outcome}${r.reason ? `: ${r.reason}` : ""})`,
         target: r.target_name ?? r.target_id,
         changed: changed(r.before, r.after),
       }));

@@ -1,18 +1,21 @@
 import { z } from "zod";
+import { secret } from "./secret-fields.js";
 
 const Hook = z
   .object({
     type: z
       .enum(["webhook", "slack", "teams"])
       .describe("webhook: JSON with an HMAC signature header; slack, teams: their incoming-webhook formats."),
-    url: z.url().describe("Where the alert is POSTed (an incoming-webhook URL for Slack and Teams)."),
-    secret: z
-      .string()
-      .min(8)
-      .optional()
-      .describe(
-        "webhook: the HMAC-SHA256 key of the llmux-signature header: sealed (`sealed:…`, from `llmux secrets seal`, opened with secrets.master_key) or from an environment variable; never logged.",
-      ),
+    url: secret(z.url().describe("Where the alert is POSTed (an incoming-webhook URL for Slack and Teams).")),
+    secret: secret(
+      z
+        .string()
+        .min(8)
+        .optional()
+        .describe(
+          "webhook: the HMAC-SHA256 key of the llmux-signature header: sealed (`sealed:…`, from `llmux secrets seal`, opened with secrets.master_key) or from an environment variable; never logged.",
+        ),
+    ),
   })
   .strict();
 
@@ -33,13 +36,15 @@ const Smtp = z
         "true: TLS from the first byte (port 465); false: plain, upgraded with STARTTLS when the server offers it.",
       ),
     user: z.string().min(1).optional().describe("The login, when the server asks for one."),
-    password: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        "The login's password: sealed (`sealed:…`, from `llmux secrets seal`, opened with secrets.master_key) or from an environment variable; never logged.",
-      ),
+    password: secret(
+      z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "The login's password: sealed (`sealed:…`, from `llmux secrets seal`, opened with secrets.master_key) or from an environment variable; never logged.",
+        ),
+    ),
   })
   .strict();
 

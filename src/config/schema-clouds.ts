@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CloudBetas } from "./schema-protocol.js";
+import { secret } from "./secret-fields.js";
 
 /**
  * The cloud providers: Google Cloud Vertex AI and Amazon Bedrock. Their credentials come from the cloud's
@@ -7,7 +8,7 @@ import { CloudBetas } from "./schema-protocol.js";
  * by the cloud's own libraries.
  */
 
-const Headers = z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request.");
+const Headers = secret(z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request."));
 const Timeout = z
   .number()
   .int()
@@ -32,13 +33,16 @@ export const VertexSchema = z
       .describe(
         "The endpoint, when not the location's own (https://{region}-aiplatform.googleapis.com; global: https://aiplatform.googleapis.com), e.g. a Private Service Connect address.",
       ),
-    credentials: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        `A service-account key: the path of its JSON file, or the JSON itself ("\${GOOGLE_SERVICE_ACCOUNT_JSON}"). Omit to use Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth application-default login, the metadata server).`,
-      ),
+    credentials: secret(
+      z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          `A service-account key: the path of its JSON file, or the JSON itself ("\${GOOGLE_SERVICE_ACCOUNT_JSON}"). Omit to use Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth application-default login, the metadata server).`,
+        ),
+      "service_account",
+    ),
     api_version: z.string().default("v1").describe("The API version in the path: v1 (default) or v1beta1."),
     betas: CloudBetas,
     headers: Headers.optional(),
@@ -68,20 +72,20 @@ export const BedrockSchema = z
       .min(1)
       .optional()
       .describe("A profile of the AWS shared config and credentials files (default: AWS_PROFILE, then default)."),
-    access_key_id: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        `An access key id ("\${VARIABLE}"), with secret_access_key. Omit both to use the AWS credential chain: environment, profile (SSO, role, process), web identity, container and instance roles.`,
-      ),
-    secret_access_key: z.string().min(1).optional().describe("The secret of access_key_id."),
-    session_token: z.string().min(1).optional().describe("A session token, for temporary keys."),
-    api_key: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("A Bedrock API key, sent as a bearer token instead of a SigV4 signature."),
+    access_key_id: secret(
+      z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          `An access key id ("\${VARIABLE}"), with secret_access_key. Omit both to use the AWS credential chain: environment, profile (SSO, role, process), web identity, container and instance roles.`,
+        ),
+    ),
+    secret_access_key: secret(z.string().min(1).optional().describe("The secret of access_key_id.")),
+    session_token: secret(z.string().min(1).optional().describe("A session token, for temporary keys.")),
+    api_key: secret(
+      z.string().min(1).optional().describe("A Bedrock API key, sent as a bearer token instead of a SigV4 signature."),
+    ),
     betas: CloudBetas,
     headers: Headers.optional(),
     timeout_ms: Timeout.optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secret } from "./secret-fields.js";
 
 /** Defaults of the `type: cursor` provider, shared with its code and its docs. */
 export const CURSOR_DEFAULTS = {
@@ -16,12 +17,14 @@ export const CURSOR_DEFAULTS = {
 export const CursorProviderSchema = z
   .object({
     type: z.literal("cursor").describe("Cursor's Composer models through Cursor's own SDK (@cursor/sdk)."),
-    api_key: z
-      .string()
-      .optional()
-      .describe(
-        `A Cursor API key (Cursor dashboard → Integrations). Omit to use each caller's own key (auth.passthrough or passthrough_providers). Write "\${VARIABLE}" to read it from the environment.`,
-      ),
+    api_key: secret(
+      z
+        .string()
+        .optional()
+        .describe(
+          `A Cursor API key (Cursor dashboard → Integrations). Omit to use each caller's own key (auth.passthrough or passthrough_providers). Write "\${VARIABLE}" to read it from the environment.`,
+        ),
+    ),
     base_url: z
       .string()
       .url()

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secret } from "./secret-fields.js";
 
 /** A server's name: the prefix of its tools (`github__create_issue`) and the path of its own endpoint (`/mcp/github`). */
 export const MCP_SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9-]+)*$/;
@@ -90,10 +91,12 @@ const Stdio = z
       .describe("A command llmux runs and supervises (restarted when it exits); the default with a command."),
     command: z.string().min(1).describe("The program to run."),
     args: z.array(z.string()).default([]).describe("Its arguments."),
-    env: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe(`Its environment (credentials too: write "\${VARIABLE}" to read them from llmux's environment).`),
+    env: secret(
+      z
+        .record(z.string(), z.string())
+        .default({})
+        .describe(`Its environment (credentials too: write "\${VARIABLE}" to read them from llmux's environment).`),
+    ),
     cwd: z.string().optional().describe("Its working directory."),
     ...Common,
   })
@@ -105,10 +108,12 @@ const Remote = (transport: "http" | "sse", what: string) =>
     .object({
       transport: z.literal(transport).describe(what),
       url: z.string().url().describe("The server's endpoint URL."),
-      headers: z
-        .record(z.string(), z.string())
-        .default({})
-        .describe(`Headers sent with every request (credentials too: "Authorization: Bearer \${TOKEN}").`),
+      headers: secret(
+        z
+          .record(z.string(), z.string())
+          .default({})
+          .describe(`Headers sent with every request (credentials too: "Authorization: Bearer \${TOKEN}").`),
+      ),
       ...Common,
     })
     .strict()
@@ -156,9 +161,15 @@ export const McpSchema = z
       .positive()
       .default(60)
       .describe("Minutes an idle /mcp session is kept before the client must initialise again."),
+    allow_private_addresses: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let remote servers added through the admin API reach private, loopback, link-local and metadata addresses (llmux itself, 10.x, 169.254.169.254…): checked on the URL and on every address it resolves to when connecting. The configuration file's servers may always (they are the operator's).",
+      ),
   })
   .strict()
-  .default({ servers: {}, session_ttl_minutes: 60 })
+  .default({ servers: {}, session_ttl_minutes: 60, allow_private_addresses: false })
   .describe("The MCP gateway: upstream MCP servers behind llmux's keys (see docs/mcp.md).");
 
 export type McpConfig = z.infer<typeof McpSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secret } from "./secret-fields.js";
 
 /** `GET /metrics`: Prometheus text, for a scraper. */
 export const MetricsSchema = z
@@ -9,11 +10,13 @@ export const MetricsSchema = z
       .describe(
         "Serve GET /metrics (Prometheus text). It answers only to admin.keys, metrics.key, or anyone with public.",
       ),
-    key: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("A bearer token for /metrics alone (a scraper's), accepted besides admin.keys."),
+    key: secret(
+      z
+        .string()
+        .min(1)
+        .optional()
+        .describe("A bearer token for /metrics alone (a scraper's), accepted besides admin.keys."),
+    ),
     public: z
       .boolean()
       .default(false)

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secret } from "./secret-fields.js";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -53,7 +54,9 @@ export const SigninSchema = z
           .refine(httpsOrLoopback, "an https:// URL (http:// only on localhost)")
           .describe("The identity provider's issuer URL (its /.well-known/openid-configuration is read)."),
         client_id: z.string().min(1).describe("The client id llmux is registered with for sign-in."),
-        client_secret: z.string().min(1).optional().describe("The client secret (absent: a public client, PKCE only)."),
+        client_secret: secret(
+          z.string().min(1).optional().describe("The client secret (absent: a public client, PKCE only)."),
+        ),
         scopes: z
           .array(z.string().min(1))
           .default(["openid", "email", "profile"])
@@ -66,7 +69,9 @@ export const SigninSchema = z
         allowed_domains: z
           .array(z.string().min(1).max(253))
           .default([])
-          .describe("Email domains whose people may sign in; empty: any address the provider vouches for."),
+          .describe(
+            "Email domains whose people may sign in: one plain address whose domain is exactly one of these (any case; list each subdomain). Empty: any address the provider vouches for.",
+          ),
         allow_unverified_email: z
           .boolean()
           .default(false)
@@ -80,14 +85,16 @@ export const SigninSchema = z
       .min(60)
       .max(86_400)
       .default(900)
-      .describe("Lifetime of an access token, seconds (Claude Code refreshes it before it ends)."),
+      .describe(
+        "Lifetime of an access token, seconds (Claude Code refreshes it before it ends; each refresh asks the identity provider, so a person removed there loses access within this).",
+      ),
     session_hours: z
       .number()
       .positive()
       .max(24 * 90)
       .default(8)
       .describe(
-        "How long a sign-in lasts before the person signs in at the identity provider again (refresh stops then): bounds how long someone removed from the provider keeps access.",
+        "How long a sign-in lasts before the person signs in at the identity provider again (refresh stops then).",
       ),
     device_ttl_s: z
       .number()

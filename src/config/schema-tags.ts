@@ -60,5 +60,5 @@ export const TagRulesSchema = z
   )
   .default([])
   .describe(
-    "Rules that tag requests by tool, model, key, team or user. A tag key the request, its key or its team already sets is left as they set it; the first rule naming a key wins.",
+    "Rules that tag requests by tool, model, key, team or user. A tag key the request's key or team already sets is left as they set it, and one the request sets too unless that key carries a budget or limits in `tags`; the first rule naming a key wins.",
   );

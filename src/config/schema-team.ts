@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { OidcSchema, UiSchema } from "./schema-ui.js";
+import { secret } from "./secret-fields.js";
 
 /** An admin key bound to one team: its holder administers that team only (a team admin). */
 export const AdminKeySchema = z
   .object({
-    key: z.string().min(1).describe("The bearer token."),
+    key: secret(z.string().min(1).describe("The bearer token.")),
     team: z.string().min(1).describe("The team it administers: its id (team_…) or its name."),
     name: z
       .string()
@@ -19,7 +20,7 @@ export const AdminKeySchema = z
 export const AdminSchema = z
   .object({
     keys: z
-      .array(z.union([z.string().min(1), AdminKeySchema]))
+      .array(z.union([secret(z.string().min(1)), AdminKeySchema]))
       .default([])
       .describe(
         "Bearer tokens for /admin/v1: a string is a full admin key; {key, team, name} a team admin's key (that team's keys, spend, requests, sessions and audit entries only). Empty: the admin API is off.",
@@ -34,19 +35,23 @@ export const AdminSchema = z
 /** The master key that seals stored upstream credentials. */
 export const SecretsSchema = z
   .object({
-    master_key: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        "Encrypts stored upstream credentials (AES-256-GCM). Read it from the environment (LLMUX_MASTER_KEY); it is never stored in the database.",
-      ),
-    previous_master_keys: z
-      .array(z.string().min(1))
-      .default([])
-      .describe(
-        "Master keys being rotated out: credentials they sealed still open until `llmux secrets rotate` re-seals them.",
-      ),
+    master_key: secret(
+      z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "Encrypts stored upstream credentials (AES-256-GCM). Read it from the environment (LLMUX_MASTER_KEY); it is never stored in the database.",
+        ),
+    ),
+    previous_master_keys: secret(
+      z
+        .array(z.string().min(1))
+        .default([])
+        .describe(
+          "Master keys being rotated out: credentials they sealed still open until `llmux secrets rotate` re-seals them.",
+        ),
+    ),
   })
   .strict()
   .default({ previous_master_keys: [] })
@@ -69,16 +74,19 @@ export const SignupSchema = z
 /** Hot shared state: counters, reservations, cooldowns, affinity (memory, or Redis shared by instances). */
 export const StateSchema = z
   .object({
-    url: z
-      .string()
-      .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL (Redis Cluster and Sentinel are not supported)")
-      .refine((u) => !/^rediss?:\/\/[^/]*,/.test(u), {
-        message: "one Redis server: a list of hosts (a Redis Cluster or Sentinel) is not supported",
-      })
-      .optional()
-      .describe(
-        "A Redis URL (redis://127.0.0.1:6379): rate counters, budget reservations, cooldowns and affinity are shared by every instance. Absent: kept in this process.",
-      ),
+    url: secret(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL (Redis Cluster and Sentinel are not supported)")
+        .refine((u) => !/^rediss?:\/\/[^/]*,/.test(u), {
+          message: "one Redis server: a list of hosts (a Redis Cluster or Sentinel) is not supported",
+        })
+        .optional()
+        .describe(
+          "A Redis URL (redis://127.0.0.1:6379): rate counters, budget reservations, cooldowns and affinity are shared by every instance. Absent: kept in this process.",
+        ),
+      "url",
+    ),
     prefix: z
       .string()
       .min(1)

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secret } from "./secret-fields.js";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -31,11 +32,13 @@ export const OidcSchema = z
         "The identity provider's issuer URL; its /.well-known/openid-configuration is read at the first sign-in.",
       ),
     client_id: z.string().min(1).describe("The client id llmux was registered with at the identity provider."),
-    client_secret: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("The client secret (confidential client). Absent: a public client (PKCE only)."),
+    client_secret: secret(
+      z
+        .string()
+        .min(1)
+        .optional()
+        .describe("The client secret (confidential client). Absent: a public client (PKCE only)."),
+    ),
     redirect_uri: z
       .url()
       .optional()
@@ -124,13 +127,15 @@ export const UiSchema = z
       .max(24 * 30)
       .default(12)
       .describe("How long a sign-in lasts."),
-    session_secret: z
-      .string()
-      .min(16)
-      .optional()
-      .describe(
-        "Seals sign-in cookies (AES-256-GCM). Default: derived from admin.keys, admin.oidc.client_secret and secrets.master_key, so every instance with the same configuration accepts the same sign-ins.",
-      ),
+    session_secret: secret(
+      z
+        .string()
+        .min(16)
+        .optional()
+        .describe(
+          "Seals sign-in cookies (AES-256-GCM). Default: derived from admin.keys, admin.oidc.client_secret and secrets.master_key, so every instance with the same configuration accepts the same sign-ins.",
+        ),
+    ),
   })
   .strict()
   .default({ enabled: true, session_hours: 12 })

@@ -22,6 +22,7 @@ import {
   SignupSchema,
   StateSchema,
 } from "./schema-team.js";
+import { secret } from "./secret-fields.js";
 
 /**
  * The configuration file, as a schema: the single source for validation (errors name the path), defaults,
@@ -47,11 +48,10 @@ export const PRESETS = [
 
 const Url = z.string().url();
 const ApiKey = (how: string) =>
-  z
-    .string()
+  secret(z.string())
     .optional()
     .describe(`The provider's API key, ${how}. Write "\${VARIABLE}" to read it from the environment.`);
-const Headers = z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request.");
+const Headers = secret(z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request."));
 const Timeout = z
   .number()
   .int()
@@ -247,7 +247,9 @@ export const ConfigSchema = z
     streams: StreamsSchema,
     auth: z
       .object({
-        keys: z.array(z.string().min(1)).default([]).describe("Service keys clients must present. Empty: open."),
+        keys: secret(z.array(z.string().min(1)))
+          .default([])
+          .describe("Service keys clients must present. Empty: open."),
         passthrough: z
           .boolean()
           .default(false)
@@ -290,9 +292,7 @@ export const ConfigSchema = z
           .string()
           .default(".llmux/llmux.db")
           .describe("The embedded SQLite file (created on first use; relative to the working directory)."),
-        url: z
-          .string()
-          .regex(/^postgres(ql)?:\/\//, "a postgres:// URL")
+        url: secret(z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// URL"), "url")
           .optional()
           .describe(
             "A PostgreSQL URL (postgres://user@host:5432/db) to use instead of the SQLite file: every instance shares it.",
@@ -333,9 +333,7 @@ export const ConfigSchema = z
       ),
     reasoning: z
       .object({
-        secret: z
-          .string()
-          .min(16)
+        secret: secret(z.string().min(16))
           .optional()
           .describe(
             "Key that seals reasoning envelopes; default: generated once and kept in the store. Set the same value on every instance.",

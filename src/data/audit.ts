@@ -6,7 +6,7 @@ import { newId } from "../ir/ids.js";
 import type { Data } from "./data.js";
 import type { AuditLogTable } from "./schema.js";
 
-export type AuditEntry = Omit<AuditLogTable, "id" | "at"> & { at?: number };
+export type AuditEntry = Omit<AuditLogTable, "id" | "at" | "reason"> & { at?: number; reason?: string | null };
 
 export interface AuditFilter {
   actor?: string | undefined;
@@ -20,7 +20,7 @@ export interface AuditFilter {
 /** Adds one entry; returns its id. */
 export async function appendAudit(data: Data, e: AuditEntry): Promise<string> {
   const id = newId("aud_", 16);
-  await data.write([{ insert: "audit_log", rows: [{ ...e, id, at: e.at ?? Date.now() }] }]);
+  await data.write([{ insert: "audit_log", rows: [{ ...e, reason: e.reason ?? null, id, at: e.at ?? Date.now() }] }]);
   return id;
 }
 

@@ -1,12 +1,17 @@
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
   Kysely,
   PostgresDialect,
   type PostgresPool,
   type PostgresPoolClient,
   type SqliteDatabase,
   SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
 } from "kysely";
 import type DatabaseType from "libsql";
 import { prepareStoreFile } from "../store/store-file.js";
@@ -62,7 +67,30 @@ function openSqlite(path: string): Kysely<Database> {
     raw.exec("drop table if exists items; drop table if exists responses;");
     raw.exec("pragma user_version = 2");
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: raw as unknown as SqliteDatabase }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw as unknown as SqliteDatabase }) });
+}
+
+/**
+ * Transactions that take the write lock when they begin (`BEGIN IMMEDIATE`), waiting for it (the busy timeout)
+ * while the writer thread or another process holds it. A transaction begun as a reader (`BEGIN`) that reads,
+ * then writes, cannot become a writer once another connection committed since its read: SQLite answers
+ * "database is locked" at once, whatever the busy timeout (an admin minting a key while the request log was
+ * written). Every transaction here writes, so each begins as the writer it will be.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
 }
 
 /**

@@ -125,6 +125,18 @@ export class McpCredentials {
     return rows.map(view);
   }
 
+  /** Every stored credential's values, opened (for the redaction pass to know them). */
+  async allValues(): Promise<string[]> {
+    const db = await this.db();
+    const rows = await db.selectFrom("mcp_credentials").select(["sealed", "key_version"]).execute();
+    if (rows.length > 0 && !this.keyring)
+      throw new NoMasterKey("stored MCP credentials need secrets.master_key to be opened");
+    return rows.flatMap((r) => {
+      const s = JSON.parse(this.keyring!.open({ sealed: r.sealed, keyVersion: r.key_version })) as Partial<McpSecrets>;
+      return [...Object.values(s.env ?? {}), ...Object.values(s.headers ?? {})];
+    });
+  }
+
   /** The credentials of some subjects (a key and its team), opened: server → subject → secrets. */
   async opened(subjects: readonly string[]): Promise<Map<string, Map<string, McpSecrets>>> {
     const out = new Map<string, Map<string, McpSecrets>>();

@@ -19,6 +19,8 @@ import { m061 } from "./migrations/061-mcp-servers.js";
 import { m062 } from "./migrations/062-signin.js";
 import { m080 } from "./migrations/080-request-rollup.js";
 import { m095 } from "./migrations/095-spend-rollup.js";
+import { m105 } from "./migrations/105-signin-idp-tokens.js";
+import { m106 } from "./migrations/106-audit-reason.js";
 import type { Migration } from "./migrations/migration.js";
 
 export type { Migration } from "./migrations/migration.js";
@@ -46,4 +48,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m062,
   m080,
   m095,
+  m105,
+  m106,
 ];

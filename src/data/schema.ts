@@ -9,6 +9,10 @@ import type { RollupTables } from "./schema-rollup.js";
 
 export type * from "./schema-rollup.js";
 
+import type { SigninDevicesTable, SigninSessionsTable } from "./schema-signin.js";
+
+export type { SigninDevicesTable, SigninSessionsTable } from "./schema-signin.js";
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -264,6 +268,8 @@ export interface AuditLogTable {
   /** JSON of the target before and after the change (never a secret); null when there was none. */
   before: string | null;
   after: string | null;
+  /** Why it was refused (106_audit_reason; never a secret); null when it was not. */
+  reason: string | null;
 }
 
 /** The price list `llmux prices update` stored (046_prices): one row, `current`. */
@@ -328,46 +334,6 @@ export interface McpCredentialsTable {
   key_version: string;
   created_at: number;
   updated_at: number;
-}
-
-/** A Claude Code sign-in's device code while it waits for its browser step (062_signin). */
-export interface SigninDevicesTable {
-  device_hash: string;
-  user_code: string;
-  /** pending | approved | denied | used */
-  status: string;
-  surface: string | null;
-  user_agent: string | null;
-  created_at: number;
-  expires_at: number;
-  last_poll_ms: number | null;
-  oidc_state: string | null;
-  oidc_flow: string | null;
-  subject: string | null;
-  email: string | null;
-  name: string | null;
-  /** JSON array of the identity provider's groups. */
-  groups: string | null;
-}
-
-/** A signed-in Claude Code (062_signin): its tokens as SHA-256 digests, who it is, until when. */
-export interface SigninSessionsTable {
-  id: string;
-  subject: string;
-  email: string;
-  name: string | null;
-  groups: string;
-  team_id: string | null;
-  surface: string | null;
-  user_agent: string | null;
-  access_hash: string;
-  access_expires_at: number;
-  refresh_hash: string;
-  previous_refresh_hash: string | null;
-  created_at: number;
-  refreshed_at: number;
-  expires_at: number;
-  revoked_at: number | null;
 }
 
 export interface Database extends RollupTables {

@@ -20,6 +20,8 @@ export interface SigninDevice {
   surface: string | null;
   userAgent: string | null;
   identity: SigninIdentity | undefined;
+  /** The identity provider's tokens, sealed to the device code (opened only with it). */
+  idpTokens: string | null;
 }
 
 /** A sign-in session with what its team adds (for the resolver). */
@@ -37,6 +39,8 @@ export interface SigninSession {
   refreshedAt: number;
   expiresAt: number;
   revokedAt: number | null;
+  /** The identity provider's tokens, sealed under the current refresh token (opened only with it). */
+  idpTokens: string | null;
   team: { name: string; models: string[] | null; quota: QuotaSettings; disabled: boolean } | undefined;
 }
 
@@ -60,6 +64,7 @@ function sessionOf(
     refreshedAt: Number(r.refreshed_at),
     expiresAt: Number(r.expires_at),
     revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    idpTokens: r.idp_tokens ?? null,
     team: team
       ? {
           name: team.name,
@@ -86,6 +91,8 @@ export class SigninStore {
     expiresAt: number;
     surface: string | null;
     userAgent: string | null;
+    /** The public key the identity provider's tokens will be sealed to. */
+    boxKey: string;
   }): Promise<void> {
     const db = await this.data.db();
     const now = nowSeconds();
@@ -110,6 +117,8 @@ export class SigninStore {
         email: null,
         name: null,
         groups: null,
+        box_key: d.boxKey,
+        idp_tokens: null,
       })
       .execute();
   }
@@ -139,11 +148,11 @@ export class SigninStore {
   }
 
   /** The browser step a state belongs to (once: the state is cleared). */
-  async takeBrowserStep(state: string): Promise<{ userCode: string; flow: string } | undefined> {
+  async takeBrowserStep(state: string): Promise<{ userCode: string; flow: string; boxKey: string | null } | undefined> {
     const db = await this.data.db();
     const r = await db
       .selectFrom("signin_devices")
-      .select(["user_code", "oidc_flow", "status", "expires_at"])
+      .select(["user_code", "oidc_flow", "status", "expires_at", "box_key"])
       .where("oidc_state", "=", state)
       .executeTakeFirst();
     if (!r?.oidc_flow || r.status !== "pending" || Number(r.expires_at) <= nowSeconds()) return undefined;
@@ -153,11 +162,11 @@ export class SigninStore {
       .where("oidc_state", "=", state)
       .executeTakeFirst();
     if (Number(done.numUpdatedRows) === 0) return undefined;
-    return { userCode: r.user_code, flow: r.oidc_flow };
+    return { userCode: r.user_code, flow: r.oidc_flow, boxKey: r.box_key ?? null };
   }
 
-  /** Approves (with who signed in) or denies a pending code. */
-  async decide(userCode: string, identity: SigninIdentity | "denied"): Promise<boolean> {
+  /** Approves (with who signed in, and their provider tokens sealed to the code) or denies a pending code. */
+  async decide(userCode: string, identity: SigninIdentity | "denied", idpTokens: string | null = null) {
     const db = await this.data.db();
     const set =
       identity === "denied"
@@ -168,6 +177,7 @@ export class SigninStore {
             email: identity.email,
             name: identity.name,
             groups: JSON.stringify(identity.groups),
+            idp_tokens: idpTokens,
           };
     const r = await db
       .updateTable("signin_devices")
@@ -198,6 +208,7 @@ export class SigninStore {
         r.subject && r.email
           ? { subject: r.subject, email: r.email, name: r.name, groups: parseGroups(r.groups) }
           : undefined,
+      idpTokens: r.idp_tokens ?? null,
     };
   }
 
@@ -206,7 +217,7 @@ export class SigninStore {
     const db = await this.data.db();
     const r = await db
       .updateTable("signin_devices")
-      .set({ status: "used" })
+      .set({ status: "used", idp_tokens: null })
       .where("device_hash", "=", deviceHash)
       .where("status", "=", "approved")
       .executeTakeFirst();
@@ -251,6 +262,8 @@ export class SigninStore {
     accessExpiresAt: number;
     refreshHash: string;
     expiresAt: number;
+    /** The identity provider's tokens, sealed under the refresh token. */
+    idpTokens?: string | null;
   }): Promise<string> {
     const db = await this.data.db();
     const id = newId("sgn_", 16);
@@ -274,6 +287,7 @@ export class SigninStore {
         refreshed_at: now,
         expires_at: s.expiresAt,
         revoked_at: null,
+        idp_tokens: s.idpTokens ?? null,
       })
       .execute();
     return id;
@@ -296,7 +310,11 @@ export class SigninStore {
   bySpentRefresh = (hash: string) => this.sessionWhere("previous_refresh_hash", hash);
 
   /** Replaces a session's tokens (refresh rotation): false when the refresh token was used already. */
-  async rotate(id: string, oldRefresh: string, next: { access: string; accessExpiresAt: number; refresh: string }) {
+  async rotate(
+    id: string,
+    oldRefresh: string,
+    next: { access: string; accessExpiresAt: number; refresh: string; idpTokens: string | null },
+  ) {
     const db = await this.data.db();
     const r = await db
       .updateTable("signin_sessions")
@@ -306,6 +324,7 @@ export class SigninStore {
         refresh_hash: next.refresh,
         previous_refresh_hash: oldRefresh,
         refreshed_at: nowSeconds(),
+        idp_tokens: next.idpTokens,
       })
       .where("id", "=", id)
       .where("refresh_hash", "=", oldRefresh)

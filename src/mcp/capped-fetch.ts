@@ -23,9 +23,9 @@ function requestIds(body: unknown): Id[] {
  * request) bounded to `MCP_MESSAGE_BYTES`: past it the answer is cut, and the requests it was for are failed
  * through `over` with the bound's name, before the SDK reads more of it.
  */
-export function cappedFetch(over: (ids: Id[], message: string) => void): FetchLike {
+export function cappedFetch(over: (ids: Id[], message: string) => void, base: FetchLike = fetch): FetchLike {
   return async (url, init) => {
-    const res = await fetch(url, init);
+    const res = await base(url, init);
     if ((init?.method ?? "GET").toUpperCase() !== "POST" || !res.body) return res;
     const ids = requestIds(init?.body);
     let seen = 0;

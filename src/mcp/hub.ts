@@ -30,7 +30,7 @@ export class McpHub {
   private readonly pending = new Map<string, Upstream>();
 
   constructor(
-    config: McpConfig,
+    private readonly config: McpConfig,
     private readonly logger: Logger,
   ) {
     this.apply(config.servers);
@@ -64,7 +64,10 @@ export class McpHub {
         continue;
       }
       if (this.pending.has(name)) continue;
-      const u = new Upstream(name, cfg, this.logger);
+      // The configuration file's servers are the operator's choice; those added through the API may not reach
+      // private addresses unless mcp.allow_private_addresses says so.
+      const privateAllowed = this.config.allow_private_addresses || name in this.config.servers;
+      const u = new Upstream(name, cfg, this.logger, privateAllowed);
       if (!old || !this.started) {
         if (old) void old.close();
         this.upstreams.set(name, u);

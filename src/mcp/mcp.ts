@@ -16,6 +16,8 @@ export interface McpStorage {
   readonly keyring: Keyring | undefined;
   /** How often the database's `mcp` revision is read (ms; default 1000). */
   readonly pollMs?: number | undefined;
+  /** Tells the redaction pass the secrets read from the database (servers' and credentials' values). */
+  readonly learn?: ((source: string, values: readonly string[]) => void) | undefined;
 }
 
 /** The upstream a call goes to (the shared one, or one with the caller's own credential), or why none. */
@@ -35,7 +37,7 @@ export class Mcp {
     this.hub = new McpHub(config, logger);
     this.personal = new PersonalUpstreams(logger);
     this.stored = storage
-      ? new StoredMcp(storage.data, storage.keyring, this.hub, config.servers, logger, storage.pollMs)
+      ? new StoredMcp(storage.data, storage.keyring, this.hub, config.servers, logger, storage.pollMs, storage.learn)
       : undefined;
     this.endpoint = new McpEndpoint({
       hub: this.hub,

@@ -67,7 +67,7 @@ export class PersonalUpstreams {
       return h.upstream;
     }
     if (h) void h.upstream.close();
-    const upstream = new Upstream(base.name, config, this.logger);
+    const upstream = new Upstream(base.name, config, this.logger, base.privateAllowed);
     this.held.set(id, { upstream, base, lastUsed: Date.now() });
     void upstream.start();
     return upstream;

@@ -131,7 +131,8 @@ export function sessionServer(deps: SessionDeps, scope: string | undefined): Ser
         ctx.endCancelled(extra.requestId);
       } else {
         a.outcome = "error";
-        a.reason = message;
+        // Scrubbed before it is kept: an error may quote the server's token (the settle stage redacts it too).
+        a.reason = scrubbed(message, secrets);
       }
       if (err instanceof McpError) throw scrubbed(err, secrets);
       throw new McpError(

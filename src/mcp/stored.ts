@@ -9,6 +9,13 @@ import type { Logger } from "../log/logger.js";
 import type { Keyring } from "../secrets/cipher.js";
 import type { McpHub } from "./hub.js";
 
+/** The values of a stored server's environment and headers (its credentials among them). */
+function storedValues(raw: Record<string, unknown>): string[] {
+  const values = (o: unknown) =>
+    o && typeof o === "object" ? Object.values(o).filter((v): v is string => typeof v === "string") : [];
+  return [...values(raw.env), ...values(raw.headers)];
+}
+
 /** A credential a caller holds for a server: whose (`key:<id>`, `team:<id>`) and its values. */
 export interface OwnCredential {
   readonly subject: string;
@@ -43,6 +50,8 @@ export class StoredMcp {
     private readonly fromConfig: Readonly<Record<string, McpServerConfig>>,
     private readonly logger: Logger,
     private readonly pollMs = 1000,
+    /** Tells the redaction pass the secrets read (every server's and credential's values). */
+    private readonly learn: (source: string, values: readonly string[]) => void = () => {},
   ) {
     const db = () => data.db();
     this.servers = new McpServers(db, keyring);
@@ -72,6 +81,9 @@ export class StoredMcp {
       const revision = await readRevision(await this.data.db(), MCP_REVISION);
       const stored = await this.servers.opened();
       this.held.clear();
+      // Known to the redaction pass before anything can quote them (a server's error, a tool's answer).
+      this.learn("mcp-stored-servers", Object.values(stored).flatMap(storedValues));
+      this.learn("mcp-stored-credentials", await this.credentials.allValues().catch(() => []));
       const servers: Record<string, McpServerConfig> = {};
       for (const [name, raw] of Object.entries(stored)) {
         if (name in this.fromConfig) {

@@ -3,6 +3,7 @@ import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotoc
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { McpServerConfig } from "../config/schema-mcp.js";
+import { guardedFetch } from "../http/guarded-fetch.js";
 import { BoundedTransport } from "./bounded-transport.js";
 import { cappedFetch } from "./capped-fetch.js";
 import { withLineBuffer } from "./line-buffer.js";
@@ -10,11 +11,16 @@ import { MCP_MESSAGE_BYTES } from "./result-bounds.js";
 
 /**
  * The SDK's client transport to one upstream server, as its configuration says (stdio, Streamable HTTP, SSE),
- * behind llmux's bounds on what the server answers (bounded-transport.ts).
+ * behind llmux's bounds on what the server answers (bounded-transport.ts). A remote server's requests go through
+ * llmux's guarded fetch: the addresses connected to are checked (private ones refused unless `privateAllowed`),
+ * and an error answer's body is not kept (a status page shows its status).
  */
-export function clientTransport(cfg: McpServerConfig): BoundedTransport {
+export function clientTransport(cfg: McpServerConfig, privateAllowed = true): BoundedTransport {
   let bounded: BoundedTransport | undefined;
-  const fetch = cappedFetch((ids, message) => bounded?.fail(ids, message));
+  const fetch = cappedFetch(
+    (ids, message) => bounded?.fail(ids, message),
+    guardedFetch({ allowPrivate: privateAllowed }),
+  );
   bounded = new BoundedTransport(inner(cfg, fetch));
   return bounded;
 }

@@ -63,6 +63,8 @@ export class Upstream {
     /** Its settings: those that do not touch the connection (tools, timeouts) may change while it runs. */
     public config: McpServerConfig,
     private readonly logger: Logger,
+    /** Whether it may reach private, loopback and link-local addresses (the configuration file's servers may). */
+    readonly privateAllowed = true,
   ) {
     this.secrets = mcpCredentialValues(config);
   }
@@ -90,7 +92,7 @@ export class Upstream {
     if (this.status === "closed") return;
     this.status = "connecting";
     const client = new Client({ name: "llmux", version: "1" }, { capabilities: {} });
-    const transport = clientTransport(this.config);
+    const transport = clientTransport(this.config, this.privateAllowed);
     const stderr = (transport as { stderr?: NodeJS.ReadableStream | null }).stderr;
     stderr?.on("data", (d: Buffer) =>
       this.logger.debug(

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { Config } from "../config/schema.js";
 import type { Delivery } from "../data/alert-log.js";
 import type { Logger } from "../log/logger.js";
-import type { Keyring } from "../secrets/cipher.js";
+import { type Keyring, openSealedSetting } from "../secrets/cipher.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
 import { AlertMailer, type EmailDestination } from "./alert-email.js";
@@ -32,18 +32,11 @@ export interface AlertLog {
 }
 
 /** A sealed secret in the configuration: `sealed:<master key version>:<sealed>` (`llmux secrets seal`). */
-export const SEALED_PREFIX = "sealed:";
+export { SEALED_PREFIX } from "../secrets/cipher.js";
 
 /** The secret a destination signs with: opened when sealed; undefined when it cannot be (named, never shown). */
 export function openSecret(secret: string | undefined, keyring: Keyring | undefined): string | undefined {
-  if (!secret?.startsWith(SEALED_PREFIX)) return secret;
-  const [, keyVersion, sealed] = secret.split(":");
-  if (!keyring || !keyVersion || !sealed) return undefined;
-  try {
-    return keyring.open({ sealed, keyVersion });
-  } catch {
-    return undefined;
-  }
+  return openSealedSetting(secret, keyring);
 }
 
 /** The body a destination takes, and its headers (a webhook's body is signed). */

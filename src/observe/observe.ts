@@ -10,7 +10,7 @@ import type { RequestRecord } from "../request/record.js";
 import { RequestTiming } from "../request/timing.js";
 import type { Trail } from "../request/trail.js";
 import type { ModelTable } from "../routing/model-table.js";
-import { redactorOf } from "../secrets/redact.js";
+import { type Redactor, redactorOf } from "../secrets/redact.js";
 import { Labels } from "./labels.js";
 import { loadProm, Metrics } from "./metrics.js";
 import { groupMetrics, inWorkerGroup, joinWorkerGroup } from "./metrics-cluster.js";
@@ -44,7 +44,13 @@ export class Observe {
   private tracing: Tracing | undefined;
   private readonly tracingReady: Promise<Tracing | undefined> | undefined;
 
-  constructor(config: Config, logger: Logger, models: ModelTable, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    config: Config,
+    logger: Logger,
+    models: ModelTable,
+    env: NodeJS.ProcessEnv = process.env,
+    redactor: Redactor = redactorOf(config),
+  ) {
     this.labels = new Labels(config, models);
     this.access = new MetricsAccess(config);
     this.group = inWorkerGroup();
@@ -54,7 +60,7 @@ export class Observe {
       if (this.group) joinWorkerGroup(prom, this.metrics.registry);
     }
     const record = recordSettings(config.logging.record);
-    if (record) this.recorder = new Recorder(record, redactorOf(config), logger);
+    if (record) this.recorder = new Recorder(record, redactor, logger);
     if (tracingWanted(env)) {
       this.tracingReady = Tracing.start(env, this.labels, version(), logger).then(
         (t) => {

@@ -26,7 +26,7 @@ import { recordOf } from "./settle-record.js";
 
 /** What the generation stages need from the gateway. */
 export interface GenerateDeps {
-  readonly config: Pick<Config, "cursor" | "defaults" | "streams"> & Partial<Pick<Config, "tag_rules">>;
+  readonly config: Pick<Config, "cursor" | "defaults" | "streams"> & Partial<Pick<Config, "tag_rules" | "tags">>;
   readonly models: ModelTable;
   readonly state: StateAccess;
   readonly admission: Admission;
@@ -118,6 +118,13 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
   }
   input.body = body.json;
   input.raw = body.raw;
+  if (trail.duplicateTag !== undefined)
+    return answerError(ex, client, {
+      status: 400,
+      kind: "invalid_request",
+      message: `The llmux-tags header names the tag key '${trail.duplicateTag}' more than once: give each key one value.`,
+      param: "llmux-tags",
+    });
   // plan
   const planned = plan(input);
   if (!isPlan(planned)) return answerError(ex, client, planned);
@@ -131,13 +138,19 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
       `llmux-tags entries that are not key=value were ignored: ${trail.badTags.join(", ")}`,
       "llmux-tags",
     );
-  // The request's tags: its own, its key's and team's defaults, the config's rules (budgets on a tag apply).
-  trail.tags = requestTags(deps.config.tag_rules ?? [], {
-    own: trail.tags,
-    principal,
-    tool: trail.clientTool,
-    model: trail.requested,
-  });
+  // The request's tags: its key's and team's defaults, its own, the config's rules (budgets on a tag apply).
+  const tagged = requestTags(
+    deps.config.tag_rules ?? [],
+    { own: trail.tags, principal, tool: trail.clientTool, model: trail.requested },
+    deps.config.tags,
+  );
+  trail.tags = tagged.tags;
+  if (tagged.overridden.length > 0)
+    planned.warnings.add(
+      "tag_overridden",
+      `llmux-tags entries set by the key, its team or a budgeted tag rule were ignored: ${tagged.overridden.join(", ")}`,
+      "llmux-tags",
+    );
   // The deployments' health is read while the request is admitted (one round trip less on a shared state).
   const early = healthAhead(planned.route, deps.attempts);
   const admitted = await deps.admission.admit({

@@ -7,6 +7,7 @@ import type { Plan } from "../request/plan.js";
 import { answerMarks } from "../routing/reasoning-marks.js";
 import type { UpstreamReply } from "../upstream/call.js";
 import { ModelRenamer, renameModelInBody } from "../upstream/model-rename.js";
+import { ResponseIdKeeper } from "../upstream/response-id-keeper.js";
 import { outputItemIds, type UsageTap, usageFromBody } from "../upstream/usage-tap.js";
 import { answerFailure, streamFailure } from "./answer-failure.js";
 import { BudgetCut, meterOutput } from "./budget-cut.js";
@@ -83,16 +84,27 @@ export async function passthrough(
   if (!tap) throw new Error("a stream relayed byte for byte is always watched by its inspection");
   const out = new ClientStream(res, answer, headers, input.timing);
   const renamer = rename ? new ModelRenamer(rename) : undefined;
+  // A Responses stream names one response id, whatever its upstream's lifecycle events say.
+  const keeper = plan.client === "openai-responses" ? new ResponseIdKeeper() : undefined;
+  const shape = (chunk: Uint8Array) => {
+    const kept = keeper ? keeper.push(chunk) : chunk;
+    return renamer ? renamer.push(kept) : kept;
+  };
+  const flush = () => {
+    const kept = keeper ? keeper.end() : new Uint8Array(0);
+    const tail = renamer ? renamer.push(kept) : kept;
+    return renamer ? Buffer.concat([tail, renamer.end()]) : tail;
+  };
   const { meter } = input;
   try {
     for await (const chunk of reply.body) {
-      if (!(await out.write(renamer ? renamer.push(chunk) : chunk))) return;
+      if (!(await out.write(shape(chunk)))) return;
       if (meter) {
         const asked = meterOutput(meter, tap.textChars);
         if (asked) await asked;
       }
     }
-    if (renamer && !(await out.write(renamer.end()))) return;
+    if ((renamer || keeper) && !(await out.write(flush()))) return;
     if (!tap.ended) throw new Error("the upstream ended its stream before the answer's end");
   } catch (err) {
     if (res.destroyed) throw err;
@@ -100,14 +112,14 @@ export async function passthrough(
     answer.outcome = "error";
     answer.reason = info.message;
     answer.errorClass = fromError(info, false);
-    if (renamer) await out.write(renamer.end());
+    if (renamer || keeper) await out.write(flush());
     await out.write(inStreamError(plan.client, info, tap.lastSequence));
   } finally {
     if (tap.usage) {
       answer.usage = tap.usage;
       answer.usagePartial = !tap.final;
     }
-    if (tap.responseId) answer.responseId = tap.responseId;
+    if (keeper?.id ?? tap.responseId) answer.responseId = keeper?.id ?? tap.responseId;
     if (tap.responseItems) answer.responseItems = tap.responseItems;
     if (tap.reasoningMarks.length > 0) answer.reasoningMarks = tap.reasoningMarks;
     answer.outputChars += tap.textChars;

@@ -9,6 +9,7 @@ import type { RequestLog } from "../requestlog/request-log.js";
 import { claimOwnership, type Owners } from "../responses/ownership.js";
 import type { DeploymentHealth } from "../routing/health.js";
 import { noteMarks } from "../routing/reasoning-marks.js";
+import type { Redactor } from "../secrets/redact.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
 import { codecs } from "../translate/codecs.js";
@@ -22,6 +23,8 @@ import { recordOf } from "./settle-record.js";
  */
 export interface SettleParts {
   readonly logger: Logger;
+  /** The redaction pass: a failed request's reason is redacted before its log line and row are written. */
+  readonly redactor?: Redactor | undefined;
   readonly billing: Billing;
   readonly requestLog: RequestLog | undefined;
   /** Metrics, traces, the overhead (on the record before its log line and row are written), recordings. */
@@ -54,6 +57,8 @@ export interface SettleParts {
 export function settle(parts: SettleParts, trail: Trail): void {
   if (trail.record) return;
   const rec = recordOf(trail);
+  // A reason may quote what an upstream or an MCP server said, secrets too: redacted once, for the line and the row.
+  if (rec.reason && parts.redactor) rec.reason = parts.redactor.redact(rec.reason, rec.capture?.secrets ?? []);
   trail.record = rec;
   trail.capture = undefined;
   // Each write is on its own: one that throws (a figure a metric refuses) is logged and the others still run.

@@ -67,6 +67,8 @@ export class Trail {
   tags?: readonly string[] | undefined;
   /** Entries of the llmux-tags header that are not `key=value` (named in a warning). */
   badTags?: readonly string[] | undefined;
+  /** A tag key the llmux-tags header names twice (the request is refused 400). */
+  duplicateTag?: string | undefined;
   /** accept: the kind of call (a model call is `generate`; listing models, a stored response… are not). */
   kind?: RouteKind | undefined;
   /** identify */

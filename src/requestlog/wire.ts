@@ -2,7 +2,7 @@ import { dirname } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
 import type { Logger } from "../log/logger.js";
-import { redactorOf } from "../secrets/redact.js";
+import { type Redactor, redactorOf } from "../secrets/redact.js";
 import type { Bodies } from "./bodies.js";
 import { RequestLog } from "./request-log.js";
 import type { RequestLogRow } from "./row.js";
@@ -12,7 +12,12 @@ import type { RequestLogRow } from "./row.js";
  * undefined without one. With `logging.requests: false` it writes the ledger's rows only. With
  * `logging.conversations`, each finished request is also rendered on standard output.
  */
-export function requestLogOf(config: Config, logger: Logger, data: Data | undefined): RequestLog | undefined {
+export function requestLogOf(
+  config: Config,
+  logger: Logger,
+  data: Data | undefined,
+  redactor: Redactor = redactorOf(config),
+): RequestLog | undefined {
   const l = config.logging;
   if (!data) return undefined;
   const dir = config.billing.spool_dir ?? dirname(config.store.path);
@@ -36,7 +41,7 @@ export function requestLogOf(config: Config, logger: Logger, data: Data | undefi
       bodiesRetentionDays: l.bodies_retention_days,
       conversations: l.conversations,
     },
-    redactorOf(config),
+    redactor,
     {
       // One line when the database stops taking rows, one when it caught up: not one per batch meanwhile.
       spooled: (rows, err, file) => {

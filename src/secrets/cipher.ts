@@ -60,3 +60,18 @@ export class Keyring {
 export function keyringOf(secrets: { master_key?: string | undefined; previous_master_keys?: string[] | undefined }) {
   return secrets.master_key ? new Keyring(secrets.master_key, secrets.previous_master_keys ?? []) : undefined;
 }
+
+/** A sealed setting in the configuration: `sealed:<master key version>:<sealed>` (`llmux secrets seal`). */
+export const SEALED_PREFIX = "sealed:";
+
+/** A setting opened when it is sealed (as is otherwise); undefined when it cannot be opened. */
+export function openSealedSetting(value: string | undefined, keyring: Keyring | undefined): string | undefined {
+  if (!value?.startsWith(SEALED_PREFIX)) return value;
+  const [, keyVersion, sealed] = value.split(":");
+  if (!keyring || !keyVersion || !sealed) return undefined;
+  try {
+    return keyring.open({ sealed, keyVersion });
+  } catch {
+    return undefined;
+  }
+}

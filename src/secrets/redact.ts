@@ -1,13 +1,16 @@
-import { adminSecrets } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
-import { mcpCredentialValues } from "../config/schema-mcp.js";
+import { ConfigSchema } from "../config/schema.js";
+import { declaredSecrets } from "../config/secret-fields.js";
+import { keyringOf, openSealedSetting } from "./cipher.js";
 
 /**
  * The one secret-redaction pass of llmux: every kept body of the request log (and a failed request's
- * reason) and every recording go through it before they are written. It removes the secrets llmux knows
- * (provider keys, service and admin keys, the metrics key, the master keys, database passwords, the caller's
- * key, a minted key's upstream credentials) wherever they appear, then the shapes of API keys and tokens,
- * JSON members named like secrets, and the patterns configured under `logging.redact`.
+ * reason, in its row and its log line) and every recording go through it before they are written. It removes
+ * the secrets llmux knows wherever they appear: every field the configuration's schemas mark as a secret
+ * (`secret(...)` in src/config/, found by `configSecrets`), the secrets learned at run time from the database
+ * (a `SecretBook`: MCP servers' and keys' and teams' own credentials), and the request's own (the caller's key,
+ * a minted key's upstream credentials); then the shapes of API keys and tokens, JSON members named like
+ * secrets, and the patterns configured under `logging.redact`.
  *
  * (A recording's placeholder masking of text is another job: src/secrets/mask.ts, which uses this pass for
  * its keys.)
@@ -53,12 +56,41 @@ const longestFirst = (list: readonly (string | undefined)[]) =>
     (a, b) => b.length - a.length,
   );
 
+/**
+ * Secrets learned while llmux runs, by where they came from (`mcp-stored`: the MCP servers and credentials kept
+ * in the database, read again whenever they change): every redaction pass made with the book removes them too.
+ */
+export class SecretBook {
+  private readonly bySource = new Map<string, readonly string[]>();
+  private all: string[] = [];
+
+  /** Replaces what `source` holds (none: forgets it). */
+  learn(source: string, values: readonly string[]): void {
+    const kept = values.flatMap(secretVariants);
+    if (kept.length === 0) this.bySource.delete(source);
+    else this.bySource.set(source, kept);
+    this.all = longestFirst([...this.bySource.values()].flat());
+  }
+
+  /** Every learned secret, longest first. */
+  values(): readonly string[] {
+    return this.all;
+  }
+}
+
 export class Redactor {
   private readonly patterns: RegExp[];
   private readonly known: string[];
 
-  /** `known`: secrets to remove wherever they are; `extra`: configured patterns (regular expressions). */
-  constructor(known: readonly (string | undefined)[], extra: readonly (string | RegExp)[] = []) {
+  /**
+   * `known`: secrets to remove wherever they are; `extra`: configured patterns (regular expressions); `book`:
+   * secrets learned while running.
+   */
+  constructor(
+    known: readonly (string | undefined)[],
+    extra: readonly (string | RegExp)[] = [],
+    private readonly book?: SecretBook,
+  ) {
     // Longest first, so a secret that contains another is replaced whole.
     this.known = longestFirst(known);
     this.patterns = [...SHAPES, ...extra.map((p) => (typeof p === "string" ? new RegExp(p, "g") : p))];
@@ -66,7 +98,9 @@ export class Redactor {
 
   /** The same pass, with more secrets known (an exchange's own). */
   with(more: readonly string[]): Redactor {
-    return more.length > 0 ? new Redactor([...this.known, ...more], this.patterns.slice(SHAPES.length)) : this;
+    return more.length > 0
+      ? new Redactor([...this.known, ...more], this.patterns.slice(SHAPES.length), this.book)
+      : this;
   }
 
   /**
@@ -77,6 +111,7 @@ export class Redactor {
     let out = text;
     if (more.length) for (const s of longestFirst(more)) out = replaceAll(out, s);
     for (const s of this.known) out = replaceAll(out, s);
+    if (this.book) for (const s of this.book.values()) out = replaceAll(out, s);
     if (named) out = out.replace(NAMED, `$1"${REDACTED}"`);
     out = out.replace(BEARER, `$1 ${REDACTED}`);
     for (const p of this.patterns) out = out.replace(p, REDACTED);
@@ -112,40 +147,33 @@ function serviceAccount(credentials: string | undefined): string[] {
   }
 }
 
-/** A provider's secrets: its keys, a cloud's credentials, and the values of the headers it sends. */
-function providerSecrets(p: Config["providers"][string]): (string | undefined)[] {
-  const o = p as Record<string, unknown>;
-  const text = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined);
-  const headers = o.headers && typeof o.headers === "object" ? Object.values(o.headers as Record<string, string>) : [];
-  return [
-    text("api_key"),
-    text("access_key_id"),
-    text("secret_access_key"),
-    text("session_token"),
-    ...serviceAccount(text("credentials")),
-    ...headers,
-  ];
+/**
+ * A secret as it may appear: itself, and for a header value such as `Bearer <token>` the token alone.
+ */
+function secretVariants(v: string): string[] {
+  if (v.length < MIN_SECRET) return [];
+  const token = v.trim().split(/\s+/).pop();
+  return token && token !== v && token.length >= MIN_SECRET ? [v, token] : [v];
 }
 
-/** Every secret the configuration holds: none of them may reach a kept body, a recording, a log or an answer. */
+/**
+ * Every secret the configuration holds: each field its schemas mark with `secret(...)` (src/config/), as the
+ * field holds it (a URL's password, a service account's key and its lines, a sealed setting opened with the
+ * master key). None of them may reach a kept body, a recording, a log or an answer.
+ */
 export function configSecrets(config: Config): string[] {
-  return [
-    ...Object.values(config.providers).flatMap(providerSecrets),
-    config.admin.oidc?.client_secret,
-    config.admin.ui.session_secret,
-    ...config.auth.keys,
-    ...adminSecrets(config.admin.keys),
-    config.metrics.key,
-    config.secrets.master_key,
-    ...config.secrets.previous_master_keys,
-    config.reasoning.secret,
-    password(config.store.url),
-    password(config.state.url),
-    ...Object.values(config.mcp.servers).flatMap(mcpCredentialValues),
-  ].filter((s): s is string => typeof s === "string");
+  const keyring = keyringOf(config.secrets);
+  return declaredSecrets(ConfigSchema, config).flatMap(({ value, kind }) => {
+    if (kind === "url") return [password(value)].filter((s): s is string => s !== undefined);
+    if (kind === "service_account") return serviceAccount(value);
+    const opened = openSealedSetting(value, keyring);
+    return [value, ...(opened !== undefined && opened !== value ? [opened] : [])].flatMap((v) =>
+      secretVariants(v).length > 0 ? secretVariants(v) : [v],
+    );
+  });
 }
 
-/** The redaction pass of a configuration: its secrets, the shapes of keys, and `logging.redact`. */
-export function redactorOf(config: Config): Redactor {
-  return new Redactor(configSecrets(config), config.logging.redact);
+/** The redaction pass of a configuration: its secrets, the shapes of keys, `logging.redact`, and a book's. */
+export function redactorOf(config: Config, book?: SecretBook): Redactor {
+  return new Redactor(configSecrets(config), config.logging.redact, book);
 }

@@ -7,7 +7,7 @@ import { matchRoute } from "./routes.js";
 export function accept(req: IncomingMessage): Accepted | ErrorInfo {
   const method = req.method ?? "GET";
   const url = req.url ?? "/";
-  const match = matchRoute(method, url);
+  let match = matchRoute(method, url);
   if (!match) {
     return {
       status: 404,
@@ -17,6 +17,10 @@ export function accept(req: IncomingMessage): Accepted | ErrorInfo {
       param: null,
     };
   }
+  // /v1/models is also Gemini's (the v1 API, @google/genai's default since its 3.x): a Gemini client says so by
+  // its key (x-goog-api-key, ?key=) or its SDK's x-goog-api-client header.
+  if ((match.kind === "models" || match.kind === "model") && isGeminiListing(req, url))
+    match = { ...match, dialect: "gemini" };
   // Gemini clients may put their key in the query (?key=…): it is read like the x-goog-api-key header.
   if (match.dialect === "gemini" && req.headers["x-goog-api-key"] === undefined) {
     const key = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length)).get("key");
@@ -26,6 +30,13 @@ export function accept(req: IncomingMessage): Accepted | ErrorInfo {
   // gateway model discovery) x-api-key or Anthropic's paging parameters.
   const dialect: Dialect = match.kind === "models" && isAnthropicListing(req, url) ? "anthropic" : match.dialect;
   return { match, dialect };
+}
+
+function isGeminiListing(req: IncomingMessage, url: string): boolean {
+  if (req.headers.authorization !== undefined || req.headers["anthropic-version"] !== undefined) return false;
+  if (req.headers["x-goog-api-key"] !== undefined || req.headers["x-goog-api-client"] !== undefined) return true;
+  const q = url.indexOf("?");
+  return q !== -1 && new URLSearchParams(url.slice(q + 1)).has("key");
 }
 
 function isAnthropicListing(req: IncomingMessage, url: string): boolean {

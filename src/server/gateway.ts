@@ -26,7 +26,7 @@ import { requestLogOf } from "../requestlog/wire.js";
 import { advisory } from "../routing/advisory-health.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { ModelTable } from "../routing/model-table.js";
-import { redactorOf } from "../secrets/redact.js";
+import { type Redactor, redactorOf, SecretBook } from "../secrets/redact.js";
 import type { Signin } from "../signin/signin.js";
 import type { HotState } from "../state/hot-state.js";
 import { redisProblem, safeRedisUrl } from "../state/redis-probe.js";
@@ -37,7 +37,7 @@ import { Alerting } from "./alerting.js";
 import { FreshConnections } from "./connections.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
-import { type McpLoader, mcpLoaderOf } from "./mcp-loader.js";
+import { type McpLoader, mcpLoaderOf, mcpStorageOf } from "./mcp-loader.js";
 import { ResponsesSockets } from "./responses-socket.js";
 import { type ServeParts, serve } from "./serve.js";
 import { signinOf } from "./signin-parts.js";
@@ -100,6 +100,10 @@ export class Gateway {
   readonly signin: Signin | undefined;
   /** The MCP gateway (`/mcp`): upstream MCP servers behind the keys (absent when none is configured). */
   readonly mcp: McpLoader | undefined;
+  /** Secrets learned while running (the MCP servers and credentials kept in the database). */
+  readonly secretBook: SecretBook;
+  /** The one redaction pass of what llmux writes (rows, log lines, recordings). */
+  readonly redactor: Redactor;
 
   constructor(
     readonly config: Config,
@@ -108,7 +112,10 @@ export class Gateway {
   ) {
     this.providers = createProviders(config);
     this.models = new ModelTable(config.models, this.providers);
-    this.observe = new Observe(config, logger, this.models);
+    // One redaction pass for everything llmux writes: the configuration's secrets and those it learns meanwhile.
+    this.secretBook = new SecretBook();
+    this.redactor = redactorOf(config, this.secretBook);
+    this.observe = new Observe(config, logger, this.models, process.env, this.redactor);
     this.pool = createPool({
       eventBytes: Math.round(config.server.max_event_mb * MB),
       answerBytes: Math.round(config.server.max_answer_mb * MB),
@@ -146,19 +153,11 @@ export class Gateway {
           deployments: async () =>
             deploymentRows(this.models.allDeployments(await this.health.seen().catch(() => [])), this.health),
         });
-    const storedMcp = this.team?.mcpServers;
-    this.mcp = mcpLoaderOf(
-      config.mcp,
-      logger,
-      this.hot,
-      this.team && storedMcp
-        ? { data: this.team.data, keyring: this.team.keyring, count: () => storedMcp.count() }
-        : undefined,
-    );
+    this.mcp = mcpLoaderOf(config.mcp, logger, this.hot, mcpStorageOf(this.team, this.secretBook));
     // A gateway that asks no key of its own is closed once keys are minted: unknown callers are refused.
     const open =
       config.auth.keys.length === 0 && !config.auth.passthrough && !config.auth.passthrough_providers?.length;
-    const signin = signinOf(config, this.team);
+    const signin = signinOf(config, this.team, logger, this.hot);
     this.signin = signin.signin;
     const identifier = new Identifier([
       ...(parts.resolvers ?? []),
@@ -182,7 +181,7 @@ export class Gateway {
       stopList();
       stored?.stop();
     };
-    this.requestLog = requestLogOf(config, logger, this.team?.data);
+    this.requestLog = requestLogOf(config, logger, this.team?.data, this.redactor);
     const retentionMs = config.store.retention_days * 86_400_000;
     this.alerting = new Alerting(
       config,
@@ -229,7 +228,7 @@ export class Gateway {
         models: this.models,
         state: new StateAccess(store, new ReasoningCache(() => store.reasoning), config.reasoning.secret),
         admission,
-        redactor: redactorOf(config),
+        redactor: this.redactor,
         billing: this.billing,
         journal: this.requestLog,
         attempts: {
@@ -244,6 +243,7 @@ export class Gateway {
       count: { models: this.models, pool: this.pool, admission },
       settle: {
         logger,
+        redactor: this.redactor,
         billing: this.billing,
         requestLog: this.requestLog,
         observe: this.observe,

@@ -1,7 +1,9 @@
 import type { McpConfig } from "../config/schema-mcp.js";
 import type { Logger } from "../log/logger.js";
 import type { Mcp, McpStorage } from "../mcp/mcp.js";
+import type { SecretBook } from "../secrets/redact.js";
 import type { HotState } from "../state/hot-state.js";
+import type { TeamParts } from "./team-parts.js";
 
 /**
  * The MCP gateway, loaded when it has something to serve: at the start when the configuration names servers
@@ -92,4 +94,22 @@ export function mcpLoaderOf(
   storage?: McpStorage & { count(): Promise<number> },
 ): McpLoader | undefined {
   return Object.keys(config.servers).length > 0 || storage ? new McpLoader(config, logger, hot, storage) : undefined;
+}
+
+/**
+ * Where the MCP servers added through the admin API are kept (the team's data layer), with the redaction pass
+ * told every secret read there; undefined without a data layer.
+ */
+export function mcpStorageOf(
+  team: TeamParts | undefined,
+  book: SecretBook,
+): (McpStorage & { count(): Promise<number> }) | undefined {
+  const stored = team?.mcpServers;
+  if (!team || !stored) return undefined;
+  return {
+    data: team.data,
+    keyring: team.keyring,
+    count: () => stored.count(),
+    learn: (source, values) => book.learn(source, values),
+  };
 }

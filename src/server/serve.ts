@@ -97,6 +97,7 @@ export async function serve(
   const tagged = tagsOf(req.headers);
   if (tagged.tags.length > 0) trail.tags = tagged.tags;
   if (tagged.bad.length > 0) trail.badTags = tagged.bad;
+  if (tagged.duplicate !== undefined) trail.duplicateTag = tagged.duplicate.slice(0, 64);
   const settleNow = () => {
     if (ex.signal.aborted && !res.writableFinished) trail.answer.outcome = "aborted";
     settle(parts.settle, trail);

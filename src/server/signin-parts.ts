@@ -1,5 +1,7 @@
 import type { Config } from "../config/schema.js";
+import type { Logger } from "../log/logger.js";
 import { Signin } from "../signin/signin.js";
+import type { HotState } from "../state/hot-state.js";
 import type { PathOwner } from "./serve.js";
 import type { TeamParts } from "./team-parts.js";
 
@@ -10,9 +12,11 @@ import type { TeamParts } from "./team-parts.js";
 export function signinOf(
   config: Config,
   team: TeamParts | undefined,
+  logger?: Logger,
+  hot?: HotState,
 ): { signin: Signin | undefined; owner: PathOwner | undefined } {
   if (!config.signin || !team) return { signin: undefined, owner: team };
-  const signin = new Signin(config.signin, team.data, process.env);
+  const signin = new Signin(config.signin, team.data, process.env, logger, hot);
   return {
     signin,
     owner: {

@@ -99,6 +99,7 @@ export class TeamParts {
             servers: this.mcpServers,
             credentials: this.mcpCredentials,
             configured: config.mcp.servers,
+            allowPrivate: config.mcp.allow_private_addresses,
             keyExists: async (id) => (await this.keys.get(id)) !== undefined,
             teamExists: async (id) => (await this.teams.get(id)) !== undefined,
             changed: async () => {

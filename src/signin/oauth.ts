@@ -1,5 +1,7 @@
+import type { ProviderTokens } from "../admin/oidc-code-flow.js";
 import type { SigninConfig } from "../config/schema-signin.js";
 import type { SigninStore } from "../data/signin.js";
+import { deviceBoxKey, openForDevice, openForSession, sealForSession } from "./idp-seal.js";
 import { policyFor } from "./policy.js";
 import { ACCESS_PREFIX, digest, REFRESH_PREFIX, secret, userCode } from "./tokens.js";
 
@@ -31,10 +33,16 @@ export function discovery(base: string): Record<string, unknown> {
   };
 }
 
+/** Asks the identity provider whether a person may still sign in (IdentityProvider.recheck). */
+export type Recheck = (
+  tokens: ProviderTokens,
+  subject: string,
+) => Promise<{ tokens: ProviderTokens } | { refused: string } | { unreachable: string }>;
+
 /**
  * The OAuth side of sign-in: device authorization (RFC 8628), the token endpoint (device grant and refresh
- * with rotation, bounded by the session lifetime) and revocation (RFC 7009). Every state is in the data layer,
- * so any instance answers any step.
+ * with rotation, bounded by the session lifetime, each refresh asking the identity provider first) and
+ * revocation (RFC 7009). Every state is in the data layer, so any instance answers any step.
  */
 export class SigninOAuth {
   constructor(
@@ -43,6 +51,10 @@ export class SigninOAuth {
     private readonly now: () => number = Date.now,
     /** After a session was ended here (this instance forgets what it remembered of it at once). */
     readonly ended: () => void = () => {},
+    /** Asks the identity provider at each refresh (none: every refresh is refused, nothing can be asked). */
+    private readonly recheck?: Recheck,
+    /** Told when the provider could not be asked (the refresh went ahead). */
+    private readonly unreachable: (words: string) => void = () => {},
   ) {}
 
   async deviceAuthorization(base: string, form: URLSearchParams, userAgent: string | undefined) {
@@ -57,6 +69,7 @@ export class SigninOAuth {
           expiresAt,
           surface: form.get("surface")?.slice(0, 100) ?? null,
           userAgent: userAgent?.slice(0, 200) ?? null,
+          boxKey: deviceBoxKey(device),
         });
         break;
       } catch (err) {
@@ -103,6 +116,8 @@ export class SigninOAuth {
     const matched = policyFor(this.cfg, who.groups);
     if (!matched) return oauthError(400, "access_denied", `${who.email} is in no group that may sign in`);
     if (!(await this.store.consume(hash))) return oauthError(400, "expired_token", "unknown or used device code");
+    // The provider's tokens, sealed to this device code until now, sealed under the session's refresh token.
+    const idp = d.idpTokens ? openForDevice(deviceCode, d.idpTokens) : undefined;
     const teamId = matched.policy.team ? await this.store.teamIdByName(matched.policy.team) : null;
     const access = secret(ACCESS_PREFIX);
     const refresh = secret(REFRESH_PREFIX);
@@ -118,6 +133,7 @@ export class SigninOAuth {
       accessExpiresAt: nowS + accessTtl,
       refreshHash: digest(refresh),
       expiresAt,
+      idpTokens: idp ? sealForSession(refresh, idp) : null,
     });
     return {
       status: 200,
@@ -148,6 +164,13 @@ export class SigninOAuth {
     if (s.team?.disabled) return invalid;
     // The person's group may no longer give them access (the configuration changed).
     if (!policyFor(this.cfg, s.groups)) return invalid;
+    // The identity provider decides whether the person may still sign in (removed there: refused now).
+    const asked = await this.askProvider(refresh, s);
+    if ("refused" in asked) {
+      await this.store.revoke(s.id);
+      this.ended();
+      return oauthError(401, "invalid_grant", `the identity provider refused: sign in again (${asked.refused})`);
+    }
     const access = secret(ACCESS_PREFIX);
     const next = secret(REFRESH_PREFIX);
     const accessTtl = Math.min(this.cfg.access_ttl_s, s.expiresAt - nowS);
@@ -155,6 +178,7 @@ export class SigninOAuth {
       access: digest(access),
       accessExpiresAt: nowS + accessTtl,
       refresh: digest(next),
+      idpTokens: sealForSession(next, asked.tokens),
     });
     if (!rotated) {
       // A refresh token used twice: someone else holds a copy. End the session (RFC 6749 §10.4).
@@ -166,6 +190,25 @@ export class SigninOAuth {
       status: 200,
       body: { access_token: access, token_type: "Bearer", expires_in: accessTtl, refresh_token: next },
     };
+  }
+
+  /**
+   * The provider's answer for a session at refresh: its tokens (new ones, or the same when the provider could
+   * not be reached), or a refusal: the provider said no, or there is nothing to ask it with (a session made
+   * before llmux kept the provider's tokens, or whose tokens do not open).
+   */
+  private async askProvider(
+    refresh: string,
+    s: { subject: string; idpTokens: string | null },
+  ): Promise<{ tokens: ProviderTokens } | { refused: string }> {
+    const tokens = s.idpTokens ? openForSession(refresh, s.idpTokens) : undefined;
+    if (!tokens || !this.recheck) return { refused: "no token of the identity provider to ask it with" };
+    const answer = await this.recheck(tokens, s.subject);
+    if ("unreachable" in answer) {
+      this.unreachable(answer.unreachable);
+      return { tokens };
+    }
+    return answer;
   }
 
   /** RFC 7009: ends the session of an access or refresh token; 200 whatever the token was. */

@@ -13,7 +13,7 @@ function page(title: string, body: string): string {
 }
 
 /** Asks for the code shown in the terminal (or shows it, pre-filled, to confirm: never submitted by itself). */
-export function codePage(userCode: string | undefined, problem?: string): string {
+export function codePage(userCode: string | undefined, problem?: string, csrf = ""): string {
   const error = problem ? `<p class="err" role="alert">${esc(problem)}</p>` : "";
   if (userCode)
     return page(
@@ -21,6 +21,7 @@ export function codePage(userCode: string | undefined, problem?: string): string
       `${error}<p>A device asks to sign in as you. <strong>Continue only if this code matches the one your terminal shows.</strong> If you did not start this, deny it.</p>` +
         `<form method="post" action="/device"><div class="code" aria-label="Code">${esc(userCode)}</div>` +
         `<input type="hidden" name="user_code" value="${esc(userCode)}">` +
+        `<input type="hidden" name="csrf" value="${esc(csrf)}">` +
         `<button type="submit">The code matches: continue</button><button type="submit" formaction="/device/deny">Deny</button></form>`,
     );
   return page(

@@ -4,8 +4,12 @@ import type { Data } from "../data/data.js";
 import { SigninStore } from "../data/signin.js";
 import type { HttpNote } from "../http/note.js";
 import { presentedKey } from "../identity/identify.js";
+import type { Logger } from "../log/logger.js";
+import type { HotState } from "../state/hot-state.js";
+import { MemoryState } from "../state/memory.js";
 import { CodeAttempts } from "./attempts.js";
 import { type BrowserFlow, IdentityProvider, SigninRefused } from "./idp.js";
+import { sealForDevice } from "./idp-seal.js";
 import { discovery, type OAuthAnswer, SigninOAuth } from "./oauth.js";
 import type { Signal } from "./otlp-stamp.js";
 import { codePage, donePage } from "./page.js";
@@ -19,7 +23,7 @@ import {
   TelemetryRefused,
   telemetryTarget,
 } from "./telemetry.js";
-import { normalUserCode } from "./tokens.js";
+import { sendHtml, VerificationPage } from "./verify-page.js";
 
 const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 const FORM_LIMIT = 16 * 1024;
@@ -89,18 +93,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
-function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, {
-    "content-type": "text/html; charset=utf-8",
-    ...NO_STORE,
-    "x-frame-options": "DENY",
-    "content-security-policy":
-      "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self' https: http:",
-    "referrer-policy": "no-referrer",
-  });
-  res.end(html);
-}
-
 /** The Anthropic error envelope for bearer endpoints (Claude Code shows its message). */
 const anthropicError = (type: string, message: string) => ({ type: "error", error: { type, message } });
 
@@ -114,8 +106,9 @@ export class Signin {
   readonly oauth: SigninOAuth;
   readonly resolver: SigninResolver;
   private readonly idp: IdentityProvider;
-  /** Wrong user codes by client address (the verification page's rate limit). */
-  readonly attempts = new CodeAttempts();
+  /** Wrong user codes and sign-ins started, by client address and per pending code (the hot state). */
+  readonly attempts: CodeAttempts;
+  private readonly page: VerificationPage;
   private readonly telemetryTarget: ReturnType<typeof telemetryTarget>;
   /** The last telemetry forward (tests wait for it). */
   relayed: Promise<boolean> | undefined;
@@ -124,12 +117,29 @@ export class Signin {
     readonly cfg: SigninConfig,
     data: Data,
     env: Record<string, string | undefined> = {},
+    private readonly logger?: Logger,
+    hot: HotState = new MemoryState(),
   ) {
-    this.telemetryTarget = telemetryTarget(cfg.telemetry_endpoint, env);
     this.store = new SigninStore(data);
+    this.attempts = new CodeAttempts(hot);
+    this.page = new VerificationPage(this.store, this.attempts, cfg.device_ttl_s * 1000, () =>
+      (cfg.public_url ?? "").startsWith("https:"),
+    );
+    this.telemetryTarget = telemetryTarget(cfg.telemetry_endpoint, env);
     this.resolver = new SigninResolver(cfg, this.store);
-    this.oauth = new SigninOAuth(cfg, this.store, Date.now, () => this.resolver.forget());
     this.idp = new IdentityProvider(cfg.oidc);
+    this.oauth = new SigninOAuth(
+      cfg,
+      this.store,
+      Date.now,
+      () => this.resolver.forget(),
+      (tokens, subject) => this.idp.recheck(tokens, subject),
+      (words) =>
+        this.logger?.warn(
+          { reason: words },
+          "sign-in refresh: the identity provider did not answer; refreshed without asking it",
+        ),
+    );
   }
 
   owns(path: string): boolean {
@@ -163,17 +173,17 @@ export class Signin {
       case "GET /.well-known/oauth-authorization-server":
         return sendJson(res, 200, discovery(base!));
       case "POST /oauth/device_authorization":
-        return oauth(await this.oauth.deviceAuthorization(base!, await readForm(req), req.headers["user-agent"]));
+        return this.deviceAuthorization(req, res, base!);
       case "POST /oauth/token":
         return oauth(await this.oauth.token(await readForm(req)));
       case "POST /oauth/revoke":
         return oauth(await this.oauth.revoke(await readForm(req)));
       case "GET /device":
-        return this.devicePage(req, res);
+        return this.page.show(req, res);
       case "POST /device":
         return this.startBrowserStep(req, res, base!);
       case "POST /device/deny":
-        return this.deny(req, res);
+        return this.page.deny(req, res, await readForm(req));
       case "GET /oauth/callback":
         return this.callback(req, res);
       case "GET /managed/settings":
@@ -187,31 +197,8 @@ export class Signin {
     sendJson(res, 405, { error: "invalid_request", error_description: `${method} is not served on ${path}` });
   }
 
-  /** A typed user code, when it names a pending device code; otherwise the page already answered. */
-  private async checkCode(req: IncomingMessage, res: ServerResponse, typed: string): Promise<string | undefined> {
-    const address = req.socket.remoteAddress ?? "";
-    if (!this.attempts.allowed(address)) {
-      sendHtml(res, 429, codePage(undefined, "Too many wrong codes from your address: wait ten minutes."));
-      return undefined;
-    }
-    const code = normalUserCode(typed);
-    if (!code || !(await this.store.pendingCode(code))) {
-      this.attempts.wrong(address);
-      sendHtml(res, 400, codePage(undefined, "That code is unknown or expired: check your terminal."));
-      return undefined;
-    }
-    return code;
-  }
-
-  private async devicePage(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const typed = new URL(req.url ?? "/", "http://x").searchParams.get("user_code");
-    if (!typed) return sendHtml(res, 200, codePage(undefined));
-    const code = await this.checkCode(req, res, typed);
-    if (code) sendHtml(res, 200, codePage(code));
-  }
-
   private async startBrowserStep(req: IncomingMessage, res: ServerResponse, base: string): Promise<void> {
-    const code = await this.checkCode(req, res, (await readForm(req)).get("user_code") ?? "");
+    const code = await this.page.confirmed(req, res, await readForm(req));
     if (!code) return;
     const { url, state, flow } = await this.idp.start(`${base}/oauth/callback`);
     if (!(await this.store.startBrowserStep(code, state, JSON.stringify(flow))))
@@ -220,10 +207,20 @@ export class Signin {
     res.end();
   }
 
-  private async deny(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const code = normalUserCode((await readForm(req)).get("user_code") ?? "");
-    if (code) await this.store.decide(code, "denied");
-    return sendHtml(res, 200, donePage("Sign-in denied", "The device was not signed in. You can close this page."));
+  /** POST /oauth/device_authorization, bounded per address (each is a database row). */
+  private async deviceAuthorization(req: IncomingMessage, res: ServerResponse, base: string): Promise<void> {
+    const form = await readForm(req);
+    if (!(await this.attempts.start(req.socket.remoteAddress ?? "")))
+      return sendJson(
+        res,
+        429,
+        { error: "slow_down", error_description: "too many sign-ins started from your address: wait ten minutes" },
+        { "retry-after": "600" },
+      );
+    const a = await this.oauth.deviceAuthorization(base, form, req.headers["user-agent"]);
+    const code = (a.body as { user_code?: unknown }).user_code;
+    if (typeof code === "string") await this.attempts.opened(code, this.cfg.device_ttl_s * 1000);
+    return sendJson(res, a.status, a.body);
   }
 
   private async callback(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -237,10 +234,11 @@ export class Signin {
         donePage("Sign-in failed", "This sign-in is unknown, expired or finished already: run /login again.", true),
       );
     try {
-      const who = await this.idp.finish(query, state, JSON.parse(step.flow) as BrowserFlow);
+      const { who, tokens } = await this.idp.finish(query, state, JSON.parse(step.flow) as BrowserFlow);
       if (!policyFor(this.cfg, who.groups))
         throw new SigninRefused(`${who.email} is in no group that may sign in here (signin.groups)`);
-      await this.store.decide(step.userCode, who);
+      // The provider's tokens, sealed to the device code: only the polling client opens them (src/signin/idp-seal.ts).
+      await this.store.decide(step.userCode, who, step.boxKey ? sealForDevice(step.boxKey, tokens) : null);
       return sendHtml(
         res,
         200,

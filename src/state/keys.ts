@@ -29,6 +29,10 @@
  * | `session-cost:{owner}:{session}` | pipeline (settle, cost headers) | nano-dollars a caller's coding session has cost so far | 7 days from its first request |
  * | `mcp-calls:{owner}` | mcp (limits) | GCRA bucket of a caller's MCP tool calls (`mcp.calls_per_minute`) | a minute's refill |
  * | `mcp-session:{id}` | mcp (sessions) | the owner an MCP session belongs to, for any instance to continue it | `mcp.session_ttl_minutes`, renewed |
+ * | `signin-wrong:{address}:{window}` | signin (attempts) | wrong user codes from an address in a 10-minute window | the window |
+ * | `signin-wrong-all` | signin (attempts) | wrong user codes from anywhere (each pending code is measured against it) | a day |
+ * | `signin-code:{user code}` | signin (attempts) | `signin-wrong-all` when the code was made | the code's lifetime |
+ * | `signin-starts:{address}:{window}` | signin (attempts) | device authorizations from an address in a 10-minute window | the window |
  */
 export const hotKeys = {
   budget: (scope: string, id: string, windowStart: number) => `budget:${scope}:${id}:${windowStart}`,
@@ -55,6 +59,10 @@ export const hotKeys = {
   sessionCost: (owner: string, session: string) => `session-cost:${owner}:${session}`,
   mcpCalls: (owner: string) => `mcp-calls:${owner}`,
   mcpSession: (id: string) => `mcp-session:${id}`,
+  signinWrong: (address: string, window: number) => `signin-wrong:${address}:${window}`,
+  signinWrongAll: () => "signin-wrong-all",
+  signinCodeSeen: (userCode: string) => `signin-code:${userCode}`,
+  signinStarts: (address: string, window: number) => `signin-starts:${address}:${window}`,
   alertSent: (rule: string, scope: string, id: string, window: string) => `alert-sent:${rule}:${scope}:${id}:${window}`,
   alertWindow: (rule: string, subject: string, windowS: number, n: number, count: string) =>
     `alert-window:${rule}:${subject}:${windowS}:${n}:${count}`,

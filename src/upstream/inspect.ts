@@ -8,7 +8,7 @@ import {
   type PreambleVerdict,
   statusOf,
 } from "./judge-preamble.js";
-import { judgeScreen, MAX_PEEKED_EVENTS, noEvents, type StartVerdict } from "./judge-screen.js";
+import { judgeScreen, MAX_PEEKED_EVENTS, noEvents, type ScreenState, type StartVerdict } from "./judge-screen.js";
 import { replayBody } from "./replay-body.js";
 import { UsageTap } from "./usage-tap.js";
 
@@ -75,6 +75,7 @@ export class StreamInspector {
   private screen: StartVerdict | undefined;
   private events = 0;
   private readonly seen: { responseId?: string | undefined } = {};
+  private readonly screenState: ScreenState = {};
   private readonly onEvent = (ev: SseEvent) => this.event(ev);
   private starting = true;
 
@@ -93,7 +94,7 @@ export class StreamInspector {
     const needPreamble = this.preamble === "preamble";
     if (!needScreen && !needPreamble) return;
     const v = parsed(ev.data);
-    if (needScreen) this.screen = judgeScreen(this.dialect as Dialect, ev, v);
+    if (needScreen) this.screen = judgeScreen(this.dialect as Dialect, ev, v, this.screenState);
     if (needPreamble) {
       const obj =
         v !== null && typeof v === "object" && !Array.isArray(v) && ev.data.length <= MAX_BYTES ? v : undefined;

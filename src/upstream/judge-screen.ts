@@ -54,11 +54,58 @@ function chatDeviation(choice: Json): string | undefined {
   return undefined;
 }
 
+/** What the screen remembers between the events of one stream's start. */
+export interface ScreenState {
+  /** The response id of the first Responses lifecycle event. */
+  responseId?: string | undefined;
+}
+
+const LIFECYCLE = new Set([
+  "response.created",
+  "response.queued",
+  "response.in_progress",
+  "response.completed",
+  "response.incomplete",
+  "response.failed",
+]);
+/** Responses events about one output item: the official SDKs place them by their `output_index`. */
+const ITEM_EVENT = /^response\.(output_|content_part\.|function_call_arguments\.|reasoning|refusal\.)/;
+
+/**
+ * Why a Responses event deviates from the wire format the official SDKs' stream helpers hold it to, or
+ * undefined; `decided`: the event settles the stream's start (an output event that is as it should be).
+ */
+function responsesDeviation(v: Record<string, Json>, state: ScreenState): { why?: string; decided: boolean } {
+  const type = v.type as string;
+  if (LIFECYCLE.has(type)) {
+    const r = v.response;
+    if (!isObject(r) || typeof r.id !== "string")
+      return { why: `a ${type} event without a response id`, decided: true };
+    if (state.responseId !== undefined && r.id !== state.responseId)
+      return { why: "the response id changes between lifecycle events", decided: true };
+    state.responseId ??= r.id;
+    if (type !== "response.failed" && !Array.isArray(r.output))
+      return { why: `a ${type} event without response.output`, decided: true };
+    return { decided: type === "response.completed" || type === "response.incomplete" };
+  }
+  if (ITEM_EVENT.test(type)) {
+    if (typeof v.output_index !== "number") return { why: "output events without output_index", decided: true };
+    return { decided: true };
+  }
+  return { decided: false };
+}
+
 /**
  * Judges one event at the start of a stream of `dialect`, or undefined when it does not decide (a Chat
- * chunk without choices, as Azure's first one).
+ * chunk without choices, as Azure's first one; a Responses lifecycle event, before the first output event).
+ * `state` carries what the events before said (the stream's response id).
  */
-export function judgeScreen(dialect: Dialect, ev: SseEvent, parsed?: Json): StartVerdict | undefined {
+export function judgeScreen(
+  dialect: Dialect,
+  ev: SseEvent,
+  parsed?: Json,
+  state: ScreenState = {},
+): StartVerdict | undefined {
   const what = `a ${dialect} event stream`;
   if (ev.data.trim() === "[DONE]")
     return dialect === "openai-chat"
@@ -80,8 +127,12 @@ export function judgeScreen(dialect: Dialect, ev: SseEvent, parsed?: Json): Star
     }
     case "anthropic":
       return typeof v.type === "string" ? { kind: "ok" } : other;
-    case "openai-responses":
-      return typeof v.type === "string" && v.type.startsWith("response.") ? { kind: "ok" } : other;
+    case "openai-responses": {
+      if (typeof v.type !== "string" || !v.type.startsWith("response.")) return other;
+      const judged = responsesDeviation(v, state);
+      if (judged.why) return { kind: "deviates", why: judged.why };
+      return judged.decided ? { kind: "ok" } : undefined;
+    }
     case "gemini":
       return Array.isArray(v.candidates) || isObject(v.promptFeedback) || isObject(v.usageMetadata)
         ? { kind: "ok" }

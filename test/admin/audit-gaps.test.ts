@@ -47,7 +47,11 @@ describe.each(ENGINES)("the audit log's coverage on $engine", ({ fresh }) => {
 
   beforeAll(async () => {
     where = await fresh();
-    h = await teamHarness(where, { prices: { "claude-sonnet-4-5": { input: 3, output: 15 } } });
+    h = await teamHarness(where, {
+      prices: { "claude-sonnet-4-5": { input: 3, output: 15 } },
+      // Its MCP server is a placeholder on this host (never reached).
+      mcp: { allow_private_addresses: true },
+    });
   }, 30_000);
   afterAll(async () => {
     await h.close();

@@ -24,7 +24,7 @@ describe("parseConfig: defaults", () => {
       alerts: { destinations: {}, rules: [] },
       secrets: { previous_master_keys: [] },
       signup: { enabled: false, providers: [], per_hour: 10 },
-      mcp: { servers: {}, session_ttl_minutes: 60 },
+      mcp: { servers: {}, session_ttl_minutes: 60, allow_private_addresses: false },
       providers: {},
       models: {},
       defaults: { policy: "clamp", reasoning_display: "reasoning_content" },

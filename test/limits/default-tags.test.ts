@@ -1,6 +1,7 @@
 /**
  * A key's and a team's default tags (admin API), the config's `tag_rules`, and the request's own llmux-tags,
- * merged per tag key (the request's win, then the key's, the team's, the rules'), on SQLite and PostgreSQL:
+ * merged per tag key (the key's win, then the team's, then the request's own, then the rules'; a key carrying a
+ * tag budget is the rules' before the request's), on SQLite and PostgreSQL:
  * the ledger and request-log rows keep the merged tags, a tag budget applies to a default tag, and the spend
  * report groups by a tag key (`group_by=tag:project`) with sums equal to the rows'.
  */
@@ -35,7 +36,12 @@ describe.each(SETUPS)("default tags on $name", ({ fresh }) => {
   });
 
   const ask = async (key: string, tags?: string) => {
-    const res = await fetch(`${h.url}/v1/chat/completions`, {
+    const res = await send(key, tags);
+    await res.arrayBuffer();
+    return { status: res.status, id: res.headers.get("x-request-id")! };
+  };
+  const send = (key: string, tags?: string) =>
+    fetch(`${h.url}/v1/chat/completions`, {
       method: "POST",
       headers: {
         authorization: `Bearer ${key}`,
@@ -44,10 +50,6 @@ describe.each(SETUPS)("default tags on $name", ({ fresh }) => {
       },
       body: JSON.stringify({ model: "via-anthropic", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
     });
-    await res.arrayBuffer();
-    return { status: res.status, id: res.headers.get("x-request-id")! };
-  };
-
   const rowsOf = async (ids: string[]) => {
     const db = await h.gateway.team!.data.db();
     const read = () => db.selectFrom("ledger").select(["id", "tags", "cost_nanos"]).where("id", "in", ids).execute();
@@ -75,7 +77,7 @@ describe.each(SETUPS)("default tags on $name", ({ fresh }) => {
     expect(cleared.body.tags).toBeUndefined();
   });
 
-  it("merges the request's, the key's, the team's and the rules' tags, first source winning per key", async () => {
+  it("merges the key's, the team's, the request's and the rules' tags, first source winning per key", async () => {
     const team = (
       await admin(h, "POST", "/teams", {
         name: `m-${randomBytes(3).toString("hex")}`,
@@ -90,11 +92,16 @@ describe.each(SETUPS)("default tags on $name", ({ fresh }) => {
       })
     ).body;
     const plain = await ask(key.key);
-    const own = await ask(key.key, "project=own,extra=1");
+    const ownRes = await send(key.key, "project=own,extra=1");
+    await ownRes.arrayBuffer();
+    const own = { status: ownRes.status, id: ownRes.headers.get("x-request-id")! };
+    // The request is told its own value was not taken.
+    expect(ownRes.headers.get("llmux-warnings") ?? "").toMatch(/project=own/);
     expect([plain.status, own.status]).toEqual([200, 200]);
     const rows = await rowsOf([plain.id, own.id]);
     expect(rows.get(plain.id)?.tags).toBe(",cost-center=42,env=key-env,project=key-project,team=web,");
-    expect(rows.get(own.id)?.tags).toBe(",cost-center=42,env=key-env,extra=1,project=own,team=web,");
+    // The key's own tags are the admin's word: the request's `project=own` does not replace them.
+    expect(rows.get(own.id)?.tags).toBe(",cost-center=42,env=key-env,extra=1,project=key-project,team=web,");
     // The request log keeps the same.
     const log = await (await h.gateway.team!.data.db())
       .selectFrom("request_log")
@@ -111,19 +118,31 @@ describe.each(SETUPS)("default tags on $name", ({ fresh }) => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await ask(key.key)).status);
     expect(statuses).toContain(429);
-    // The request's own tag wins over the key's: not bound by the capped project.
-    expect((await ask(key.key, "project=free")).status).toBe(200);
+    // The request's own tag cannot step out of the key's capped project, nor a header naming it twice.
+    const free = await send(key.key, "project=free");
+    expect(free.status).toBe(429);
+    await free.arrayBuffer();
+    const twice = await send(key.key, "project=capped,project=free");
+    expect(twice.status).toBe(400);
+    const said = JSON.stringify(await twice.json());
+    expect(said).toMatch(/llmux-tags/);
+    expect(said).toMatch(/'project'/);
+  });
+
+  it("keeps a budgeted tag key from a rule over the request's own value; a free key stays the request's", async () => {
+    const key = (await admin(h, "POST", "/keys", { name: `r-${randomBytes(3).toString("hex")}` })).body;
+    // `project` carries a budget (project=capped): the rule's project wins; `cost-center` does not: the request's.
+    const sent = await ask(key.key, "project=free,cost-center=7");
+    expect(sent.status).toBe(200);
+    const rows = await rowsOf([sent.id]);
+    expect(rows.get(sent.id)?.tags).toBe(",cost-center=7,project=from-rule,");
   });
 
   it("groups spend by a tag key, the groups summing to the rows", async () => {
     const key = (await admin(h, "POST", "/keys", { name: `s-${randomBytes(3).toString("hex")}` })).body;
-    const sent = [
-      await ask(key.key, "project=alpha"),
-      await ask(key.key, "project=alpha,x=1"),
-      await ask(key.key, "project=beta"),
-    ];
+    const sent = [await ask(key.key, "app=alpha"), await ask(key.key, "app=alpha,x=1"), await ask(key.key, "app=beta")];
     const rows = await rowsOf(sent.map((s) => s.id));
-    const spend = await admin(h, "GET", "/spend?group_by=tag:project");
+    const spend = await admin(h, "GET", "/spend?group_by=tag:app");
     expect(spend.status).toBe(200);
     const by = new Map(
       (spend.body.rows as { group: string | null; cost_nanos: number; requests: number }[]).map((r) => [r.group, r]),

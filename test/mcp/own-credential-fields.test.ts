@@ -46,6 +46,8 @@ describe("own MCP credentials fill only the declared fields", () => {
     where = await sqlite.fresh();
     h = await teamHarness(where, {
       mcp: {
+        // The remote servers below are placeholders on this host (never reached).
+        allow_private_addresses: true,
         servers: {
           gh: { ...everythingStdio({ SHARED_TOKEN: SHARED }), own_credential_fields: ["GITHUB_TOKEN"] },
           other: everythingStdio(),

@@ -196,17 +196,14 @@ describe.each(ENGINES)("Claude Code sign-in, protocol level ($engine)", { timeou
     expect(audit.some((a) => a.action === "signin_session.end" && a.target_id === mine.id)).toBe(true);
   });
 
-  it("the verification page limits wrong codes per address (RFC 8628 §5.1)", async () => {
+  it("the verification page counts wrong codes per address without locking out the right one (RFC 8628 §5.1)", async () => {
     const page = (code: string) => fetch(`${h.url}/device?user_code=${code}`);
     const wrong: number[] = [];
     for (let i = 0; i < 10; i++) wrong.push((await page("BCDF-GHJK")).status);
     expect(wrong).toEqual(Array(10).fill(400));
     const d = await authorize(md);
-    // Even a right code is refused from this address now.
-    const limited = await page(d.user_code);
-    expect(limited.status).toBe(429);
-    expect(await limited.text()).toContain("Too many wrong codes");
-    h.gateway.signin!.attempts.forget();
+    // The right code from the same address still opens its page (the bound per address is much higher:
+    // test/signin/verify-limits.test.ts).
     expect((await page(d.user_code)).status).toBe(200);
   });
 

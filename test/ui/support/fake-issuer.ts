@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 /**
  * A small OpenID Connect provider for tests: discovery, JWKS, an authorization page a browser fills in
  * (an email field and a button), and a token endpoint that checks the client's secret (HTTP Basic), the
- * redirect URI and PKCE (S256) before it signs an ID token (RS256) with its test key.
+ * redirect URI and PKCE (S256) before it signs an ID token (RS256) with its test key; its refresh grant
+ * (rotating refresh tokens) and userinfo endpoint answer for a person until they are removed.
  */
 export interface FakeIssuer {
   url: string;
@@ -19,6 +20,12 @@ export interface FakeIssuer {
   emailVerified: boolean;
   /** The `groups` claim of an address's ID tokens (none: no groups claim). */
   groups: Map<string, string[]>;
+  /** Removes a person: their refresh tokens answer invalid_grant, their access tokens 401 at userinfo. */
+  remove(email: string): void;
+  /** Whether the next code grants carry a refresh token (off: access token and userinfo only). */
+  refreshTokens: boolean;
+  /** While true, the token and userinfo endpoints answer 503 (the provider is down). */
+  down: boolean;
   close(): Promise<void>;
 }
 
@@ -51,8 +58,26 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
   const codes = new Map<string, { email: string; nonce: string; challenge: string; redirect: string }>();
   const seen = { authorize: [] as URLSearchParams[], token: [] as URLSearchParams[] };
   let base = "";
-  const state = { forge: false, emailVerified: true };
+  const state = { forge: false, emailVerified: true, refreshTokens: true, down: false };
   const groups = new Map<string, string[]>();
+  const removed = new Set<string>();
+  // The provider's own tokens: who each refresh and access token is for.
+  const refreshes = new Map<string, string>();
+  const accesses = new Map<string, string>();
+  const subjectOf = (email: string) => createHash("sha256").update(email).digest("hex").slice(0, 16);
+
+  const tokensFor = (email: string) => {
+    const access = b64url(randomBytes(16));
+    accesses.set(access, email);
+    const refresh = state.refreshTokens ? b64url(randomBytes(16)) : undefined;
+    if (refresh) refreshes.set(refresh, email);
+    return {
+      access_token: access,
+      token_type: "Bearer",
+      expires_in: 300,
+      ...(refresh ? { refresh_token: refresh } : {}),
+    };
+  };
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", base);
@@ -65,6 +90,7 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
         issuer: base,
         authorization_endpoint: `${base}/authorize`,
         token_endpoint: `${base}/token`,
+        userinfo_endpoint: `${base}/userinfo`,
         jwks_uri: `${base}/jwks`,
         response_types_supported: ["code"],
         subject_types_supported: ["public"],
@@ -114,6 +140,19 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
       res.writeHead(302, { location: back.href }).end();
       return;
     }
+    if ((url.pathname === "/token" || url.pathname === "/userinfo") && state.down) {
+      await readForm(req);
+      return json(503, { error: "temporarily_unavailable" });
+    }
+    if (url.pathname === "/userinfo") {
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+      const email = accesses.get(token);
+      if (!email || removed.has(email)) {
+        res.writeHead(401, { "www-authenticate": 'Bearer error="invalid_token"' }).end();
+        return;
+      }
+      return json(200, { sub: subjectOf(email), email, email_verified: true });
+    }
     if (url.pathname === "/token" && req.method === "POST") {
       const f = await readForm(req);
       seen.token.push(f);
@@ -124,6 +163,13 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
         .split(":")
         .map((p) => decodeURIComponent(p.replace(/\+/g, " ")));
       if (id !== clientId || secret !== clientSecret) return json(401, { error: "invalid_client" });
+      if (f.get("grant_type") === "refresh_token") {
+        const email = refreshes.get(f.get("refresh_token") ?? "");
+        refreshes.delete(f.get("refresh_token") ?? "");
+        if (!email || removed.has(email))
+          return json(400, { error: "invalid_grant", error_description: "the user was removed or the token is spent" });
+        return json(200, tokensFor(email));
+      }
       const grant = codes.get(f.get("code") ?? "");
       codes.delete(f.get("code") ?? "");
       if (f.get("grant_type") !== "authorization_code" || !grant)
@@ -137,7 +183,7 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
       const idToken = jwt(
         {
           iss: base,
-          sub: createHash("sha256").update(grant.email).digest("hex").slice(0, 16),
+          sub: subjectOf(grant.email),
           aud: clientId,
           iat: now,
           exp: now + 300,
@@ -150,12 +196,7 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
         state.forge ? other : privateKey,
         kid,
       );
-      return json(200, {
-        access_token: b64url(randomBytes(16)),
-        token_type: "Bearer",
-        expires_in: 300,
-        id_token: idToken,
-      });
+      return json(200, { ...tokensFor(grant.email), id_token: idToken });
     }
     json(404, { error: "not_found" });
   });
@@ -178,6 +219,21 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
     },
     set emailVerified(v: boolean) {
       state.emailVerified = v;
+    },
+    remove: (email: string) => {
+      removed.add(email);
+    },
+    get refreshTokens() {
+      return state.refreshTokens;
+    },
+    set refreshTokens(v: boolean) {
+      state.refreshTokens = v;
+    },
+    get down() {
+      return state.down;
+    },
+    set down(v: boolean) {
+      state.down = v;
     },
     close: () =>
       new Promise<void>((resolve) => {
