@@ -37,7 +37,7 @@ function logOn(data: Data): AlertLog {
 
 const rules = (url: string): Config["alerts"] => ({
   destinations: { ops: { type: "webhook", url } },
-  rules: [{ on: "budget_blocked", to: ["ops"] }],
+  rules: [{ on: "budget_blocked", to: ["ops"], window_s: 300, min_requests: 20 }],
 });
 
 const event = (id: string): AlertEvent => ({
