@@ -52,8 +52,10 @@ export class AlertClaims {
     /** Sends a claimed alert to its destinations and closes its row. */
     private readonly send: (row: AlertRow) => Promise<void>,
     retryMs = 1000,
+    /** Whether any rule sends alerts (none: no spool, nothing to decide). */
+    wanted = true,
   ) {
-    if (!log) return;
+    if (!log || !wanted) return;
     this.spool = new SpooledWriter<AlertRow>(
       log.spoolDir,
       {
@@ -83,7 +85,7 @@ export class AlertClaims {
   /** Sends the alert when this instance is the one to (awaits its delivery then); never throws. */
   async take(row: AlertRow, until: number | undefined): Promise<void> {
     if (this.remembered(row.id, until)) return;
-    if (!this.log || !this.spool) {
+    if (!this.log) {
       const ttl =
         until !== undefined && Number.isFinite(until) ? Math.max(60_000, until - Date.now() + DAY) : undefined;
       try {
@@ -99,7 +101,7 @@ export class AlertClaims {
       claimed = await this.log.claim([row]);
     } catch {
       // The database is away: the alert waits for it (decided, and sent when claimed, once it answers).
-      this.spool.add(row);
+      this.spool?.add(row);
       return;
     }
     if (claimed.includes(row.id)) await this.send(row);

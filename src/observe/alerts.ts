@@ -79,7 +79,7 @@ export class Alerts {
     /** How often alerts spooled while the database is away are tried again, ms. */
     retryMs?: number,
   ) {
-    this.claims = new AlertClaims(hot, log, logger, (row) => this.deliver(row), retryMs);
+    this.claims = new AlertClaims(hot, log, logger, (row) => this.deliver(row), retryMs, config.rules.length > 0);
     for (const [name, d] of Object.entries(config.destinations)) {
       const sealed = d.type === "email" ? d.smtp.password : d.secret;
       const opened = openSecret(sealed, keyring);
