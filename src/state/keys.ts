@@ -24,7 +24,7 @@
  * | `resp:{response id}` | pipeline (attempts, settle) | the deployment that made a Response | store.retention_days |
  * | `resp-owner:{id}` | responses (ownership) | the caller that owns an upstream-kept Response or item | store.retention_days |
  * | `rsn:{fingerprint}` | routing (reasoning marks) | the provider account that made a piece of opaque reasoning | 24 h |
- * | `alert-sent:{rule}:{scope}:{id}:{window}` | observe (alerts) | one instance's claim to send an alert | the budget window, plus a day |
+ * | `alert-sent:{rule}:{scope}:{id}:{window}` | observe (alert claims) | one instance's claim to send an alert, only without a store (with one, the alert log's row decides) | the budget window, plus a day |
  * | `alert-window:{rule}:{subject}:{window_s}:{n}:{count}` | observe (alert watch) | `requests`, `failed`, `input`, `cache_read` of every instance in measuring window `n` of an `error_rate` (a deployment) or `cache_hit_rate` (a model) rule | 2 windows |
  * | `session-cost:{owner}:{session}` | pipeline (settle, cost headers) | nano-dollars a caller's coding session has cost so far | 7 days from its first request |
  * | `mcp-calls:{owner}` | mcp (limits) | GCRA bucket of a caller's MCP tool calls (`mcp.calls_per_minute`) | a minute's refill |
