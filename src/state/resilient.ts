@@ -83,6 +83,8 @@ interface Owed {
  * Redis keeps operation ids (with a margin), so one it executed is recognised and not applied again.
  */
 const REPLAY_WITHIN_MS = OP_ID_TTL_MS - 60_000;
+/** Operations replayed together (pipelined), each slice within the operation timeout of a busy Redis. */
+const REPLAY_SLICE = 500;
 /** Operations kept to replay at most (an outage under heavy load): the oldest go first. */
 const MAX_OWED = 200_000;
 
@@ -188,11 +190,14 @@ export class ResilientState implements HotState {
     const now = this.now();
     const batch = this.owed.filter((o) => !o.maybeSent || now - o.at <= REPLAY_WITHIN_MS);
     this.owed = [];
-    try {
-      await Promise.all(batch.map((o) => this.replayOne(o)));
-    } catch (err) {
-      this.owed = [...batch, ...this.owed];
-      throw err;
+    for (let i = 0; i < batch.length; i += REPLAY_SLICE) {
+      try {
+        await Promise.all(batch.slice(i, i + REPLAY_SLICE).map((o) => this.replayOne(o)));
+      } catch (err) {
+        // This slice again (what it applied counts once), and everything after it.
+        this.owed = [...batch.slice(i), ...this.owed];
+        throw err;
+      }
     }
     await Promise.all([...new Set(batch.map((o) => o.replay.key))].map((k) => this.local.del(k)));
   }
