@@ -18,8 +18,8 @@ import { Spend } from "./pages/spend";
 import { Teams } from "./pages/teams";
 
 // The request page and the playground carry the Markdown renderer and the code highlighter: loaded when first opened.
-const RequestPage = lazy(() => import("./pages/request").then((m) => ({ default: m.RequestPage })));
-const Playground = lazy(() => import("./pages/playground").then((m) => ({ default: m.Playground })));
+const RequestPage = lazy(() => import("./pages/request-view").then((m) => ({ default: m.RequestPage })));
+const Playground = lazy(() => import("./pages/playground-view").then((m) => ({ default: m.Playground })));
 
 export function App() {
   const session = useSession();
