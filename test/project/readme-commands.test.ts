@@ -81,14 +81,25 @@ describe("README commands on a fresh copy of the checkout", () => {
     // A whole build from nothing: a generous bound for a loaded machine.
   }, 180_000);
 
-  it("the README's npx llmux commands run as written (those that do not start a server)", async () => {
+  it("the README's team recipe runs as written (but for the server): its llmux.yaml, a team, a key", async () => {
     const lines = blocks("sh")
       .flatMap((b) => b.split("\n"))
       .filter((l) => l.startsWith("npx llmux") && !/^npx llmux (start|mock)\b/.test(l));
-    expect(lines).toEqual(["npx llmux --help", "npx llmux help start", "npx llmux schema > llmux.schema.json"]);
-    for (const line of lines) await run("sh", ["-c", line], { cwd: copy, env: npxEnv });
-    const schema = JSON.parse(readFileSync(join(copy, "llmux.schema.json"), "utf8")) as { title: string };
-    expect(schema.title).toBe("llmux configuration");
+    expect(lines.map((l) => l.split(" ").slice(0, 4).join(" "))).toEqual([
+      "npx llmux teams create",
+      "npx llmux keys create",
+    ]);
+    const dir = join(copy, "team-recipe");
+    mkdirSync(dir);
+    const yaml = blocks("yaml").find((b) => b.includes("LLMUX_ADMIN_KEY"))!;
+    writeFileSync(join(dir, "llmux.yaml"), yaml);
+    const env = { ...npxEnv, LLMUX_ADMIN_KEY: "a".repeat(44), ANTHROPIC_API_KEY: "sk-ant-t", OPENAI_API_KEY: "sk-t" };
+    const out: string[] = [];
+    for (const line of lines) out.push((await run("sh", ["-c", line], { cwd: dir, env })).stdout);
+    expect(out[0]).toMatch(/name\s+platform/);
+    expect(out[1]).toMatch(/\n\s+lx-[\w-]+\n/);
+    expect(out[1]).toContain("llmux claude");
+    rmSync(dir, { recursive: true });
   }, 120_000);
 
   it("npm start serves the mock model without recompiling, and the README curl works", async () => {
@@ -138,8 +149,9 @@ describe("README commands on a fresh copy of the checkout", () => {
     }
   }, 150_000);
 
-  it("the library example type-checks against the built package", async () => {
-    const example = blocks("ts")[0]!;
+  it("docs/library.md's example type-checks against the built package", async () => {
+    const library = readFileSync(join(ROOT, "docs/library.md"), "utf8");
+    const example = /```ts\n([\s\S]*?)```/.exec(library)![1]!.trim();
     expect(example).toContain('from "llmux"');
     const dir = join(copy, "readme-example");
     mkdirSync(dir);
