@@ -19,7 +19,8 @@ export default async function setup(project: TestProject): Promise<void> {
     stdio: "inherit",
   });
   execFileSync(process.execPath, [join(root, "scripts/build-ui.mjs")], { cwd: root, stdio: "inherit" });
-  if (drivesTools(project)) await Promise.all((Object.keys(CLIENT_PINS) as ClientName[]).map(installClient));
+  // One tool at a time: each install and first run gets the machine (and the network) to itself, within its bound.
+  if (drivesTools(project)) for (const name of Object.keys(CLIENT_PINS) as ClientName[]) await installClient(name);
 }
 
 /** Whether the files this run was asked for (all of them, without a filter) include one that drives a tool. */
