@@ -52,7 +52,7 @@ describe("links in the README and docs/", () => {
   });
 });
 
-/** What `llmux ARGS` prints (in process: the command's own dispatch, as bin/llmux.js runs it). */
+/** What `llmux ARGS` prints (in process, through the dispatch the built command runs). */
 async function llmuxOut(args: string[]): Promise<string> {
   const out: string[] = [];
   await dispatch(args, COMMANDS, {}, { out: (t) => out.push(t), err: (t) => out.push(t) }, "0.0.0");
