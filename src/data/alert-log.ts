@@ -1,5 +1,6 @@
 /** The alerts llmux pushed (043_alerts): written as each is claimed, updated as its deliveries end. */
 import type { Data } from "./data.js";
+import type { AlertsTable } from "./schema.js";
 
 /** How one destination took an alert: `sent` after `attempts` tries, or `failed` (its last status; 0: no answer). */
 export interface Delivery {
@@ -9,19 +10,10 @@ export interface Delivery {
   status?: number | undefined;
 }
 
-export interface AlertRow {
-  id: string;
-  /** Unix milliseconds. */
-  at: number;
-  rule: string;
-  scope: string;
-  subject: string;
-  window_start: string;
-  message: string;
+/** An alert as the alert log takes and gives it: the stored row (AlertsTable) with its JSON parsed. */
+export interface AlertRow extends Omit<AlertsTable, "fields" | "deliveries"> {
   fields: Record<string, unknown> | null;
   deliveries: Delivery[];
-  /** sending | sent | failed | partial */
-  state: string;
 }
 
 export async function insertAlert(data: Data, row: AlertRow): Promise<void> {

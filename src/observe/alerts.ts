@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { Config } from "../config/schema.js";
-import type { Delivery } from "../data/alert-log.js";
+import type { AlertRow, Delivery } from "../data/alert-log.js";
 import type { Logger } from "../log/logger.js";
 import { type Keyring, openSealedSetting } from "../secrets/cipher.js";
 import type { HotState } from "../state/hot-state.js";
@@ -16,18 +16,7 @@ export type HookDestination = Exclude<AlertsConfig["destinations"][string], Emai
 
 /** Where the alerts sent are kept (GET /admin/v1/alerts): the data layer's alert log. */
 export interface AlertLog {
-  opened(row: {
-    id: string;
-    at: number;
-    rule: string;
-    scope: string;
-    subject: string;
-    window_start: string;
-    message: string;
-    fields: Record<string, unknown> | null;
-    deliveries: Delivery[];
-    state: string;
-  }): Promise<void>;
+  opened(row: AlertRow): Promise<void>;
   closed(id: string, deliveries: Delivery[], state: string): Promise<void>;
 }
 
