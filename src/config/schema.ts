@@ -23,6 +23,7 @@ import {
   SignupSchema,
   StateSchema,
 } from "./schema-team.js";
+import { Headers, Timeout } from "./schema-upstream.js";
 import { secret } from "./secret-fields.js";
 
 /**
@@ -41,12 +42,6 @@ const ApiKey = (how: string) =>
   secret(z.string())
     .optional()
     .describe(`The provider's API key, ${how}. Write "\${VARIABLE}" to read it from the environment.`);
-const Headers = secret(z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request."));
-const Timeout = z
-  .number()
-  .int()
-  .positive()
-  .describe("Milliseconds before an upstream request that has sent nothing is abandoned.");
 
 const Azure = z
   .object({

@@ -4,6 +4,7 @@
  * the instance whose insert adds the row sends it, every other one finds it there.
  */
 import type { Data } from "./data.js";
+import type { AlertsTable } from "./schema.js";
 
 /** How one destination took an alert: `sent` after `attempts` tries, or `failed` (its last status; 0: no answer). */
 export interface Delivery {
@@ -13,19 +14,10 @@ export interface Delivery {
   status?: number | undefined;
 }
 
-export interface AlertRow {
-  id: string;
-  /** Unix milliseconds. */
-  at: number;
-  rule: string;
-  scope: string;
-  subject: string;
-  window_start: string;
-  message: string;
+/** An alert as the alert log takes and gives it: the stored row (AlertsTable) with its JSON parsed. */
+export interface AlertRow extends Omit<AlertsTable, "fields" | "deliveries"> {
   fields: Record<string, unknown> | null;
   deliveries: Delivery[];
-  /** sending | sent | failed | partial */
-  state: string;
 }
 
 /**

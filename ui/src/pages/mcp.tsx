@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { DangerConfirm } from "../components/danger-confirm";
+import { DataTable, narrow } from "../components/data-table";
 import { Dialog } from "../components/dialog";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
@@ -113,32 +114,19 @@ export function Mcp() {
               )}
             </div>
           )}
-          <div className="table-wrap">
-            <table aria-label={`Tools of ${s.name}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Tool</th>
-                  <th scope="col">Offered</th>
-                  <th scope="col" className="hide-narrow">
-                    Description
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.tools.map((t) => (
-                  <tr key={t.name} data-tool={t.name}>
-                    <td>
-                      <code>
-                        {s.name}__{t.name}
-                      </code>
-                    </td>
-                    <td>{!t.offered ? "denied" : t.needs_approval ? "needs approval" : "yes"}</td>
-                    <td className="hide-narrow muted small">{t.description ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label={`Tools of ${s.name}`} columns={["Tool", "Offered", narrow("Description")]}>
+            {s.tools.map((t) => (
+              <tr key={t.name} data-tool={t.name}>
+                <td>
+                  <code>
+                    {s.name}__{t.name}
+                  </code>
+                </td>
+                <td>{!t.offered ? "denied" : t.needs_approval ? "needs approval" : "yes"}</td>
+                <td className="hide-narrow muted small">{t.description ?? ""}</td>
+              </tr>
+            ))}
+          </DataTable>
         </section>
       ))}
       <Dialog open={open?.kind === "add"} title="Add an MCP server" onClose={close} wide>

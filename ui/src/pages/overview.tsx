@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { Chart } from "../components/charts";
+import { DataTable, num } from "../components/data-table";
 import { ErrorNotice } from "../components/notice";
 import { Card, PageHead, Tile } from "../components/page";
 import { RangePicker } from "../components/range-picker";
@@ -189,32 +190,17 @@ function Top({ title, rows }: { title: string; rows: { name: string; to: string;
       {rows.length === 0 ? (
         <p className="muted">Nothing in this period.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="num">
-                  Requests
-                </th>
-                <th scope="col" className="num">
-                  Spend
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.to}>
-                  <td>
-                    <Link to={r.to}>{r.name}</Link>
-                  </td>
-                  <td className="num">{count(r.requests)}</td>
-                  <td className="num">{usd(r.cost)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Name", num("Requests"), num("Spend")]}>
+          {rows.map((r) => (
+            <tr key={r.to}>
+              <td>
+                <Link to={r.to}>{r.name}</Link>
+              </td>
+              <td className="num">{count(r.requests)}</td>
+              <td className="num">{usd(r.cost)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Card>
   );
