@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AlertsSchema } from "./schema-alerts.js";
 import { CacheFields } from "./schema-cache.js";
+import { EmbeddingFields } from "./schema-embeddings.js";
 import { BedrockSchema, VertexSchema } from "./schema-clouds.js";
 import { CursorProviderSchema } from "./schema-cursor.js";
 import { REQUEST_LOG_DEFAULTS, RequestLogFields } from "./schema-logging.js";
@@ -238,6 +239,7 @@ export const ModelSchema = z
       .optional()
       .describe("clamp: adjust what the model refuses and say so; strict: reject with 400."),
     ...CacheFields,
+    ...EmbeddingFields,
   })
   .strict();
 

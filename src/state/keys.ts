@@ -33,6 +33,8 @@
  * | `signin-wrong-all` | signin (attempts) | wrong user codes from anywhere (each pending code is measured against it) | a day |
  * | `signin-code:{user code}` | signin (attempts) | `signin-wrong-all` when the code was made | the code's lifetime |
  * | `signin-starts:{address}:{window}` | signin (attempts) | device authorizations from an address in a 10-minute window | the window |
+ * | `embed:{alias}:{digest}` | embeddings (cache) | a cached vector (base64 float32) of an alias with `embeddings.cache.store: hot` | `ttl_hours` |
+ * | `embed-count:{alias}` | embeddings (cache) | vectors written for the alias since the counter started (writes stop at `max_entries`) | `ttl_hours` from its first write |
  */
 export const hotKeys = {
   budget: (scope: string, id: string, windowStart: number) => `budget:${scope}:${id}:${windowStart}`,
@@ -63,6 +65,8 @@ export const hotKeys = {
   signinWrongAll: () => "signin-wrong-all",
   signinCodeSeen: (userCode: string) => `signin-code:${userCode}`,
   signinStarts: (address: string, window: number) => `signin-starts:${address}:${window}`,
+  embedding: (alias: string, digest: string) => `embed:${alias}:${digest}`,
+  embeddingCount: (alias: string) => `embed-count:${alias}`,
   alertSent: (rule: string, scope: string, id: string, window: string) => `alert-sent:${rule}:${scope}:${id}:${window}`,
   alertWindow: (rule: string, subject: string, windowS: number, n: number, count: string) =>
     `alert-window:${rule}:${subject}:${windowS}:${n}:${count}`,

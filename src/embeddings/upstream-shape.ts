@@ -1,0 +1,83 @@
+import type { ModelConfig } from "../config/schema.js";
+import type { Provider } from "../providers/types.js";
+
+/** The three request shapes embedding upstreams take. */
+export type EmbedDialect = "openai" | "gemini" | "vertex";
+
+/** What an upstream takes: its shape, how many inputs per call, token arrays, the largest vector. */
+export interface EmbedUpstream {
+  readonly dialect: EmbedDialect;
+  readonly maxBatch: number;
+  readonly tokenArrays: boolean;
+  /** Whether a smaller vector may be asked (`dimensions`), and the largest (none: not known here). */
+  readonly dimensions: boolean;
+  readonly maxDimensions?: number | undefined;
+}
+
+/** Vector sizes as the vendors document them (a model not listed takes what its upstream takes). */
+const SIZES: readonly { re: RegExp; dims: number | false }[] = [
+  { re: /text-embedding-ada-002/, dims: false },
+  { re: /text-embedding-3-small/, dims: 1536 },
+  { re: /text-embedding-3-large/, dims: 3072 },
+  { re: /gemini-embedding/, dims: 3072 },
+  { re: /text-embedding-00[45]|text-multilingual-embedding-002/, dims: 768 },
+];
+
+function sizeOf(model: string): { dimensions: boolean; maxDimensions?: number | undefined } {
+  const hit = SIZES.find((s) => s.re.test(model));
+  if (!hit) return { dimensions: true };
+  return hit.dims === false ? { dimensions: false } : { dimensions: true, maxDimensions: hit.dims };
+}
+
+/**
+ * How a provider serves embeddings for a model, or why it does not. Batch limits are the vendors' documented
+ * ones: OpenAI and Azure 2048 inputs, Gemini's batchEmbedContents 100, Vertex's predict 250 instances
+ * (gemini-embedding models: 1), Voyage 1000; `embeddings.max_batch` lowers or sets them.
+ */
+export function embedUpstream(provider: Provider, model: string, settings: ModelConfig): EmbedUpstream | string {
+  const cfg = settings.embeddings;
+  const size = sizeOf(model);
+  let dialect: EmbedDialect;
+  let maxBatch: number;
+  let tokenArrays = false;
+  switch (provider.type) {
+    case "openai":
+    case "azure":
+      dialect = "openai";
+      maxBatch = 2048;
+      tokenArrays = true;
+      break;
+    case "openai-compatible": {
+      dialect = "openai";
+      const host = hostOf(provider);
+      maxBatch = host.endsWith("voyageai.com") ? 1000 : 2048;
+      break;
+    }
+    case "gemini":
+      dialect = "gemini";
+      maxBatch = 100;
+      break;
+    case "vertex":
+      if (provider.forModel && provider.forModel(model).dialect !== "gemini")
+        return `provider '${provider.name}' serves '${model}' as a Claude model, which makes no embeddings`;
+      dialect = "vertex";
+      maxBatch = /gemini-embedding/.test(model) ? 1 : 250;
+      break;
+    default:
+      return `provider '${provider.name}' (type ${provider.type}) does not serve embeddings through llmux`;
+  }
+  return {
+    dialect,
+    maxBatch: Math.min(cfg?.max_batch ?? maxBatch, maxBatch),
+    tokenArrays: cfg?.token_arrays ?? tokenArrays,
+    ...size,
+  };
+}
+
+function hostOf(provider: Provider): string {
+  try {
+    return new URL(provider.target("", { stream: false, clientHeaders: {}, sameDialect: false } as never).url).host;
+  } catch {
+    return "";
+  }
+}
