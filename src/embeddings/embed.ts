@@ -183,6 +183,12 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
     route: served ? [...new Set(path), `served by ${served.name}`].join("; ") : path.join("; ") || undefined,
   };
   trail.answer.usage = { inputTokens: tokens, outputTokens: 0, ...(estimated ? { estimated: true } : {}) };
+  // The request-log row says what was embedded (the inputs' count and size, never the texts or vectors) and
+  // what the cache answered, at no cost.
+  plan.warnings.add(
+    "embeddings",
+    `${count} inputs, ${bytes} bytes${cache ? `; ${hits} answered from the embeddings cache at no cost` : ""}`,
+  );
   if (ex.signal.aborted) return;
   if (failure) {
     const own = [principal.callerKey, ...(principal.credentials?.values() ?? [])].filter((k): k is string => !!k);
