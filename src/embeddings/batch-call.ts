@@ -5,6 +5,7 @@ import type { ErrorInfo, Json } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import { wrongRoute } from "../models/alias-kind.js";
 import type { AttemptsDeps } from "../pipeline/attempts.js";
+import { type RequestTiming, startAttempt } from "../request/timing.js";
 import { attemptLoop, isExhausted, type LoopReply } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
 import type { Availability } from "../routing/health.js";
@@ -45,6 +46,8 @@ export interface BatchInput {
   readonly beforeSend?: Promise<void> | undefined;
   readonly models: { resolve(name: string): Route | undefined };
   readonly decide: (words: () => string) => void;
+  /** The observers' clock: each call is timed on it (metrics, traces, the overhead header). */
+  readonly timing?: RequestTiming | undefined;
 }
 
 /** Upstreams that answer base64 float32 when asked (OpenAI's own API and Azure's). */
@@ -100,12 +103,15 @@ export async function embedBatch(input: BatchInput, deps: AttemptsDeps): Promise
     call: async (plan, signal) => {
       calls++;
       await input.beforeSend;
+      const clock = startAttempt(input.timing, plan.route);
       const reply = await callUpstream(
         deps.pool,
         plan.route.provider,
         { url: plan.url, headers: plan.headers },
         plan.body,
         signal,
+        undefined,
+        clock,
       );
       input.decide(() => `embeddings: ${plan.route.provider.name} answered ${reply.status}`);
       return reply;

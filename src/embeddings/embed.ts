@@ -154,6 +154,7 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
           beforeSend: journalled,
           models: deps.models,
           decide: (w) => trail.decide(w),
+          timing: trail.timing,
         },
         deps.attempts,
       );

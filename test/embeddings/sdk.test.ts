@@ -12,6 +12,7 @@ import { type Harness, startHarness } from "../support/gateway.js";
 import { EMBED_PRICES, embedConfig } from "./config.js";
 
 const KEY = "svc-embed-key-0123456789";
+const SCRAPER = "scraper-key-0123456789";
 let fake: EmbedFake;
 let h: Harness;
 let oa: OpenAI;
@@ -20,7 +21,12 @@ const f32 = (v: number[]) => Array.from(new Float32Array(v));
 
 beforeAll(async () => {
   fake = await startEmbedFake();
-  h = await startHarness(() => ({ auth: { keys: [KEY] }, prices: EMBED_PRICES, ...embedConfig(fake.url) }));
+  h = await startHarness(() => ({
+    auth: { keys: [KEY] },
+    metrics: { key: SCRAPER },
+    prices: EMBED_PRICES,
+    ...embedConfig(fake.url),
+  }));
   oa = new OpenAI({ apiKey: KEY, baseURL: `${h.url}/v1`, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -236,5 +242,15 @@ describe("Gemini's :embedContent (one content, answered `embedding`)", () => {
     const bad = await post({ content: { parts: [{ inlineData: { mimeType: "image/png", data: "" } }] } });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain("content.parts[0]");
+  });
+});
+
+describe("metrics", () => {
+  it("embeddings are counted as the GenAI `embeddings` operation, with their input tokens", async () => {
+    await oa.embeddings.create({ model: "embed-compat", input: ["metric me"] });
+    const res = await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${SCRAPER}` } });
+    const text = await res.text();
+    expect(text).toMatch(/gen_ai_client_token_usage\w*\{[^}]*gen_ai_operation_name="embeddings"/);
+    expect(text).toMatch(/llmux_tokens_total\{[^}]*alias="embed-compat"[^}]*kind="input"[^}]*\} [1-9]/);
   });
 });
