@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { AlertsSchema } from "./schema-alerts.js";
 import { CacheFields } from "./schema-cache.js";
-import { EmbeddingFields } from "./schema-embeddings.js";
 import { BedrockSchema, VertexSchema } from "./schema-clouds.js";
 import { CursorProviderSchema } from "./schema-cursor.js";
+import { EmbeddingFields } from "./schema-embeddings.js";
 import { REQUEST_LOG_DEFAULTS, RequestLogFields } from "./schema-logging.js";
 import { McpSchema } from "./schema-mcp.js";
 import { MetricsSchema, RecordSchema } from "./schema-observe.js";
