@@ -155,7 +155,10 @@ export async function embedBatch(input: BatchInput, deps: AttemptsDeps): Promise
       return { error: { status: 502, kind: "server", message }, deployment, calls, path };
     }
     await result.settle("ok");
-    return { reply: read, deployment, model: plan.route.upstreamModel, calls, path };
+    // Bedrock says the tokens of an InvokeModel call in a header (Cohere Embed's body has none).
+    const counted = Number(reply.headers["x-amzn-bedrock-input-token-count"]);
+    const tokens = read.tokens ?? (Number.isInteger(counted) && counted >= 0 ? counted : undefined);
+    return { reply: { ...read, tokens }, deployment, model: plan.route.upstreamModel, calls, path };
   } catch (err) {
     await result.settle(input.signal.aborted ? "gone" : "failed");
     throw err;

@@ -57,6 +57,8 @@ export function planEmbed(
   if (ask.dimensions !== undefined) {
     if (!up.dimensions)
       return invalid(dimField, `${dimField} cannot be set for '${ask.model}': its vectors have one size`);
+    if (up.sizes && !up.sizes.includes(ask.dimensions))
+      return invalid(dimField, `${dimField} must be one of ${up.sizes.join(", ")} for '${ask.model}'`);
     if (up.maxDimensions !== undefined && ask.dimensions > up.maxDimensions)
       return invalid(dimField, `${dimField} must be at most ${up.maxDimensions} for '${ask.model}'`);
   }

@@ -13,7 +13,8 @@ import { vectorOf } from "./vectors.js";
 export function embedUrl(dialect: EmbedDialect, chat: UpstreamTarget, model: string): string {
   const url = new URL(chat.url);
   const p = url.pathname;
-  if (dialect === "gemini") url.pathname = p.replace(/:[A-Za-z]+$/, ":batchEmbedContents");
+  if (dialect === "titan" || dialect === "cohere") url.pathname = p.replace(/\/[a-z-]+$/, "/invoke");
+  else if (dialect === "gemini") url.pathname = p.replace(/:[A-Za-z]+$/, ":batchEmbedContents");
   else if (dialect === "vertex") url.pathname = p.replace(/:[A-Za-z]+$/, ":predict");
   else if (/\/openai\/responses$/.test(p) && url.searchParams.has("api-version"))
     url.pathname = p.replace(/\/openai\/responses$/, `/openai/deployments/${encodeURIComponent(model)}/embeddings`);
@@ -49,6 +50,16 @@ export function embedBody(
       })),
     });
   }
+  // Bedrock InvokeModel bodies: Titan Text Embeddings v2 takes one text; Cohere Embed up to 96, with the
+  // input_type its v3 models require (a Gemini RETRIEVAL_QUERY is a search query; anything else a document).
+  if (dialect === "titan")
+    return JSON.stringify({ inputText: inputs[0], ...(ask.dimensions ? { dimensions: ask.dimensions } : {}) });
+  if (dialect === "cohere")
+    return JSON.stringify({
+      texts: inputs,
+      input_type: ask.taskType === "RETRIEVAL_QUERY" ? "search_query" : "search_document",
+      embedding_types: ["float"],
+    });
   if (dialect === "vertex")
     return JSON.stringify({
       instances: inputs.map((content) => ({
@@ -77,7 +88,15 @@ export function readReply(dialect: EmbedDialect, json: Json, count: number): Emb
   if (!isObject(json)) return "the answer is not a JSON object";
   let vectors: (number[] | undefined)[];
   let tokens: number | undefined;
-  if (dialect === "gemini") {
+  if (dialect === "titan") {
+    vectors = [vectorOf(json.embedding)];
+    if (typeof json.inputTextTokenCount === "number") tokens = json.inputTextTokenCount;
+  } else if (dialect === "cohere") {
+    // embedding_types asked: `{float: [...]}`; without them, the list itself.
+    const list = isObject(json.embeddings) ? json.embeddings.float : json.embeddings;
+    if (!Array.isArray(list)) return "the answer has no embeddings";
+    vectors = list.map((v) => vectorOf(v));
+  } else if (dialect === "gemini") {
     const list = json.embeddings;
     if (!Array.isArray(list)) return "the answer has no embeddings";
     vectors = list.map((e) => (isObject(e) ? vectorOf(e.values) : undefined));

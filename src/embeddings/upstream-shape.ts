@@ -1,8 +1,8 @@
 import type { ModelConfig } from "../config/schema.js";
 import type { Provider } from "../providers/types.js";
 
-/** The three request shapes embedding upstreams take. */
-export type EmbedDialect = "openai" | "gemini" | "vertex";
+/** The request shapes embedding upstreams take (Bedrock: Titan Text Embeddings and Cohere Embed bodies). */
+export type EmbedDialect = "openai" | "gemini" | "vertex" | "titan" | "cohere";
 
 /** What an upstream takes: its shape, how many inputs per call, token arrays, the largest vector. */
 export interface EmbedUpstream {
@@ -12,6 +12,8 @@ export interface EmbedUpstream {
   /** Whether a smaller vector may be asked (`dimensions`), and the largest (none: not known here). */
   readonly dimensions: boolean;
   readonly maxDimensions?: number | undefined;
+  /** The only sizes the model takes, when it takes a few (Titan Text Embeddings v2: 256, 512, 1024). */
+  readonly sizes?: readonly number[] | undefined;
 }
 
 /** Vector sizes as the vendors document them (a model not listed takes what its upstream takes). */
@@ -63,6 +65,20 @@ export function embedUpstream(provider: Provider, model: string, settings: Model
       dialect = "vertex";
       maxBatch = /gemini-embedding/.test(model) ? 1 : 250;
       break;
+    case "bedrock": {
+      if (provider.dialect !== "bedrock-converse")
+        return `provider '${provider.name}' has api: invoke (Claude only); embeddings need api: converse`;
+      if (/titan-embed-text-v2/.test(model))
+        return { dialect: "titan", maxBatch: 1, tokenArrays: false, dimensions: true, sizes: [256, 512, 1024] };
+      if (/cohere\.embed/.test(model))
+        return {
+          dialect: "cohere",
+          maxBatch: Math.min(cfg?.max_batch ?? 96, 96),
+          tokenArrays: false,
+          dimensions: false,
+        };
+      return `'${model}' is not an embedding model llmux serves on Bedrock (Titan Text Embeddings v2, Cohere Embed)`;
+    }
     default:
       return `provider '${provider.name}' (type ${provider.type}) does not serve embeddings through llmux`;
   }

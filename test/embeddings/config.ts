@@ -6,6 +6,7 @@ export function embedConfig(fakeUrl: string): { providers: Record<string, unknow
       az: { type: "azure", base_url: fakeUrl, api_key: "az-key", api: "chat", api_version: "2024-10-21" },
       co: { type: "openai-compatible", base_url: `${fakeUrl}/compat/v1`, api_key: "co-key" },
       ge: { type: "gemini", base_url: fakeUrl, api_key: "ge-key" },
+      br: { type: "bedrock", region: "us-east-1", base_url: fakeUrl, api_key: "br-key" },
       vx: {
         type: "vertex",
         project: "proj",
@@ -28,6 +29,8 @@ export function embedConfig(fakeUrl: string): { providers: Record<string, unknow
       "embed-gemini": { provider: "ge", model: "gemini-embedding-001", kind: "embedding" },
       "embed-vertex": { provider: "vx", model: "text-embedding-005", kind: "embedding" },
       "embed-vertex-gemini": { provider: "vx", model: "gemini-embedding-001", kind: "embedding" },
+      "embed-titan": { provider: "br", model: "amazon.titan-embed-text-v2:0", kind: "embedding" },
+      "embed-cohere": { provider: "br", model: "cohere.embed-english-v3", kind: "embedding" },
       "embed-two": {
         kind: "embedding",
         routing: { strategy: "least-busy", retries: 1 },

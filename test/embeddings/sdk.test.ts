@@ -169,6 +169,35 @@ describe("OpenAI-compatible and Azure upstreams", () => {
   });
 });
 
+describe("Bedrock InvokeModel: Titan Text Embeddings v2 and Cohere Embed", () => {
+  it("Titan: one text a call (inputText, dimensions of 256/512/1024), tokens from inputTextTokenCount", async () => {
+    const before = fake.calls.length;
+    const res = await oa.embeddings.create({ model: "embed-titan", input: ["aaaa", "bbbbbbbb"], dimensions: 256 });
+    expect(res.data.map((d) => d.embedding)).toEqual([f32(fakeVector("aaaa", 256)), f32(fakeVector("bbbbbbbb", 256))]);
+    expect(res.usage.prompt_tokens).toBe(3);
+    const calls = fake.calls.slice(before);
+    expect(calls.map((c) => c.path)).toEqual([
+      "/model/amazon.titan-embed-text-v2%3A0/invoke",
+      "/model/amazon.titan-embed-text-v2%3A0/invoke",
+    ]);
+    expect(calls.map((c) => c.body)).toEqual([
+      { inputText: "aaaa", dimensions: 256 },
+      { inputText: "bbbbbbbb", dimensions: 256 },
+    ]);
+    const bad = await oa.embeddings.create({ model: "embed-titan", input: "x", dimensions: 300 }).catch((e) => e);
+    expect(bad.status).toBe(400);
+    expect(bad.param).toBe("dimensions");
+  });
+
+  it("Cohere Embed: texts with input_type and embedding_types; tokens from Bedrock's header", async () => {
+    const res = await oa.embeddings.create({ model: "embed-cohere", input: ["one", "two"], encoding_format: "float" });
+    expect(res.data.map((d) => d.embedding)).toEqual([fakeVector("one"), fakeVector("two")]);
+    expect(res.usage.prompt_tokens).toBe(2);
+    expect(last().body).toEqual({ texts: ["one", "two"], input_type: "search_document", embedding_types: ["float"] });
+    expect(last().headers.authorization).toBe("Bearer br-key");
+  });
+});
+
 describe("@google/genai → llmux's Gemini routes", () => {
   const genai = () => new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: h.url, retryOptions: { attempts: 1 } } });
 

@@ -59,6 +59,27 @@ export async function startEmbedFake(): Promise<EmbedFake> {
       };
       const fail = fake.failNext.shift();
       if (fail !== undefined) return send(fail, { error: { message: `scripted ${fail}`, type: "server_error" } });
+      const bedrock = /^\/model\/([^/]+)\/invoke$/.exec(path);
+      if (bedrock) {
+        const id = decodeURIComponent(bedrock[1]!);
+        if (id.includes("titan-embed")) {
+          const text = body.inputText as string;
+          return send(200, {
+            embedding: fakeVector(text, body.dimensions as number | undefined),
+            inputTextTokenCount: tokensOf(text),
+          });
+        }
+        const texts = body.texts as string[];
+        if (!body.input_type) return send(400, { message: "input_type is required" });
+        if (texts.length > 96) return send(400, { message: "too many texts" });
+        res.setHeader("x-amzn-bedrock-input-token-count", String(texts.reduce((n, t) => n + tokensOf(t), 0)));
+        return send(200, {
+          id: "emb-1",
+          texts,
+          embeddings: { float: texts.map((t) => fakeVector(t)) },
+          response_type: "embeddings_by_type",
+        });
+      }
       if (path.includes(":batchEmbedContents")) {
         const reqs = body.requests as { content: { parts: { text: string }[] }; outputDimensionality?: number }[];
         if (reqs.length > fake.maxBatch)
