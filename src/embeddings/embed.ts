@@ -135,6 +135,7 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
   let tokens = 0;
   let estimated = false;
   let done: BatchDone[] = [];
+  const cacheable: number[] = [];
   let failure: ErrorInfo | undefined;
   const stop = new AbortController();
   const signal = AbortSignal.any([ex.signal, stop.signal]);
@@ -164,8 +165,11 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
         return r;
       }
       const reply = r.reply!;
+      // Only vectors of the model the cache is keyed by are kept (a deployment of another model may serve).
+      const keep = r.model === route.upstreamModel;
       batch.forEach((at, k) => {
         for (const i of at) vectors[i] = reply.vectors[k];
+        if (keep) cacheable.push(at[0]!);
       });
       if (reply.tokens !== undefined) tokens += reply.tokens;
       else {
@@ -199,7 +203,7 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
 
   // fresh vectors kept for the next time (a store that fails costs the answer nothing)
   if (cache && digests) {
-    const fresh = todo.map((at) => ({ digest: digests[at[0]!]!, vector: toBase64(vectors[at[0]!]!) }));
+    const fresh = cacheable.map((i) => ({ digest: digests[i]!, vector: toBase64(vectors[i]!) }));
     if (fresh.length > 0)
       await storeOf(deps, cache)
         .put(route.alias, fresh, cache)

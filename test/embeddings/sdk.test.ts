@@ -21,11 +21,25 @@ const f32 = (v: number[]) => Array.from(new Float32Array(v));
 
 beforeAll(async () => {
   fake = await startEmbedFake();
+  const base = embedConfig(fake.url);
   h = await startHarness(() => ({
     auth: { keys: [KEY] },
     metrics: { key: SCRAPER },
     prices: EMBED_PRICES,
-    ...embedConfig(fake.url),
+    providers: { ...base.providers, gone: { type: "openai-compatible", base_url: "http://127.0.0.1:1/v1" } },
+    models: {
+      ...base.models,
+      // The cache is keyed by the first deployment's model; the other deployment's vectors are not kept.
+      "embed-fallback-cached": {
+        kind: "embedding",
+        embeddings: { cache: { store: "hot" } },
+        routing: { retries: 1 },
+        deployments: [
+          { provider: "gone", model: "nomic-embed-text" },
+          { provider: "oa", model: "text-embedding-3-small" },
+        ],
+      },
+    },
   }));
   oa = new OpenAI({ apiKey: KEY, baseURL: `${h.url}/v1`, maxRetries: 0 });
 });
@@ -141,6 +155,20 @@ describe("OpenAI SDK → OpenAI upstream", () => {
       .withResponse();
     expect(raw.data.data.map((d) => d.embedding)).toEqual([fakeVector("x"), fakeVector("y")]);
     expect(raw.response.headers.get("llmux-route")).toBeTruthy();
+  });
+});
+
+describe("the cache and several deployments", () => {
+  it("vectors a deployment of another model made are answered, never cached under the alias's model", async () => {
+    const ask = () =>
+      oa.embeddings
+        .create({ model: "embed-fallback-cached", input: ["cache me?"], encoding_format: "float" })
+        .withResponse();
+    const first = await ask();
+    expect(first.data.data[0]!.embedding).toEqual(fakeVector("cache me?"));
+    expect(last().body.model).toBe("text-embedding-3-small");
+    const second = await ask();
+    expect(second.response.headers.get("llmux-embeddings-cached")).toBe("0");
   });
 });
 
