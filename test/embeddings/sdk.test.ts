@@ -8,7 +8,7 @@ import { GoogleGenAI } from "@google/genai";
 import OpenAI, { AzureOpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmbedFake, fakeVector, startEmbedFake } from "../support/embed-fake.js";
-import { type Harness, startHarness } from "../support/gateway.js";
+import { eventually, type Harness, startHarness } from "../support/gateway.js";
 import { EMBED_PRICES, embedConfig } from "./config.js";
 
 const KEY = "svc-embed-key-0123456789";
@@ -155,6 +155,26 @@ describe("OpenAI SDK → OpenAI upstream", () => {
       .withResponse();
     expect(raw.data.data.map((d) => d.embedding)).toEqual([fakeVector("x"), fakeVector("y")]);
     expect(raw.response.headers.get("llmux-route")).toBeTruthy();
+  });
+});
+
+describe("a client that goes away", () => {
+  it("closes the upstream calls in flight", async () => {
+    fake.hold = true;
+    const before = fake.calls.length;
+    const ctl = new AbortController();
+    const pending = oa.embeddings
+      .create({ model: "embed-split", input: ["a", "b", "c", "d", "e", "f"] }, { signal: ctl.signal })
+      .catch((e: Error) => e);
+    try {
+      // concurrency 2: two calls of three inputs each are in flight
+      await eventually(() => fake.calls.length - before === 2 || undefined, 10_000);
+      ctl.abort();
+      expect(await pending).toBeInstanceOf(Error);
+      await eventually(() => fake.gone === 2 || undefined, 10_000);
+    } finally {
+      fake.hold = false;
+    }
   });
 });
 

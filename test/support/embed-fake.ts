@@ -22,6 +22,9 @@ export interface EmbedFake {
   maxBatch: number;
   /** Statuses to answer the next calls with (then normal answers). */
   failNext: number[];
+  /** Calls left unanswered while true; `gone` counts those whose connection the caller closed. */
+  hold: boolean;
+  gone: number;
   close(): Promise<void>;
 }
 
@@ -45,7 +48,15 @@ function base64Of(v: number[]): string {
 }
 
 export async function startEmbedFake(): Promise<EmbedFake> {
-  const fake: EmbedFake = { url: "", calls: [], maxBatch: 2048, failNext: [], close: async () => undefined };
+  const fake: EmbedFake = {
+    url: "",
+    calls: [],
+    maxBatch: 2048,
+    failNext: [],
+    hold: false,
+    gone: 0,
+    close: async () => undefined,
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -53,6 +64,10 @@ export async function startEmbedFake(): Promise<EmbedFake> {
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
       const path = req.url ?? "/";
       fake.calls.push({ path, headers: req.headers, body });
+      if (fake.hold) {
+        res.on("close", () => fake.gone++);
+        return;
+      }
       const send = (status: number, json: unknown) => {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(json));
