@@ -1,4 +1,5 @@
 import type { ModelConfig } from "../config/schema.js";
+import { Warnings } from "../ir/warnings.js";
 import type { Provider } from "../providers/types.js";
 
 /** The request shapes embedding upstreams take (Bedrock: Titan Text Embeddings and Cohere Embed bodies). */
@@ -90,9 +91,11 @@ export function embedUpstream(provider: Provider, model: string, settings: Model
   };
 }
 
+/** The host a provider's calls go to (its generation URL's). */
 function hostOf(provider: Provider): string {
   try {
-    return new URL(provider.target("", { stream: false, clientHeaders: {}, sameDialect: false } as never).url).host;
+    const ctx = { stream: false, clientHeaders: {}, sameDialect: false, warnings: new Warnings() };
+    return new URL(provider.target("", ctx).url).host;
   } catch {
     return "";
   }

@@ -4,8 +4,11 @@
  * the size `output_dimension`), Gemini batchEmbedContents, Vertex predict, Bedrock Titan and Cohere.
  */
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
 import { embedBody, embedUrl, readReply } from "../../src/embeddings/upstream-body.js";
+import { embedUpstream } from "../../src/embeddings/upstream-shape.js";
 import { fromBase64, toBase64 } from "../../src/embeddings/vectors.js";
+import { createProviders } from "../../src/providers/index.js";
 
 const chat = (url: string) => ({ url, headers: {} });
 
@@ -145,5 +148,37 @@ describe("embeddings answers", () => {
   it("base64 float32 round trip; text that is not whole float32 values is refused", () => {
     expect(fromBase64(toBase64([0.125, -3]))).toEqual([0.125, -3]);
     expect(fromBase64(Buffer.from([1, 2, 3]).toString("base64"))).toBeUndefined();
+  });
+});
+
+describe("what each upstream takes", () => {
+  const config = parseConfig(
+    {
+      providers: {
+        voyage: { type: "openai-compatible", base_url: "https://api.voyageai.com/v1", api_key: "k" },
+        vllm: { type: "openai-compatible", base_url: "http://vllm:8000/v1" },
+        claude: { type: "anthropic", api_key: "k" },
+        invoke: { type: "bedrock", region: "us-east-1", api: "invoke" },
+      },
+      models: {},
+    },
+    {},
+  );
+  const providers = createProviders(config);
+  it("batch limits, token ids, sizes; and why an upstream serves none", () => {
+    expect(embedUpstream(providers.get("voyage")!, "voyage-code-3", {})).toMatchObject({
+      maxBatch: 1000,
+      tokenArrays: false,
+    });
+    expect(
+      embedUpstream(providers.get("vllm")!, "bge", {
+        embeddings: { token_arrays: true, max_batch: 32, concurrency: 4 },
+      }),
+    ).toMatchObject({
+      maxBatch: 32,
+      tokenArrays: true,
+    });
+    expect(embedUpstream(providers.get("claude")!, "claude-sonnet-4-5", {})).toContain("does not serve embeddings");
+    expect(embedUpstream(providers.get("invoke")!, "amazon.titan-embed-text-v2:0", {})).toContain("api: converse");
   });
 });
