@@ -71,6 +71,8 @@ export function embedUpstream(provider: Provider, model: string, settings: Model
         return `provider '${provider.name}' has api: invoke (Claude only); embeddings need api: converse`;
       if (/titan-embed-text-v2/.test(model))
         return { dialect: "titan", maxBatch: 1, tokenArrays: false, dimensions: true, sizes: [256, 512, 1024] };
+      if (/titan-embed-(text|g1-text)/.test(model))
+        return { dialect: "titan", maxBatch: 1, tokenArrays: false, dimensions: false };
       if (/cohere\.embed/.test(model))
         return {
           dialect: "cohere",
@@ -78,7 +80,7 @@ export function embedUpstream(provider: Provider, model: string, settings: Model
           tokenArrays: false,
           dimensions: false,
         };
-      return `'${model}' is not an embedding model llmux serves on Bedrock (Titan Text Embeddings v2, Cohere Embed)`;
+      return `'${model}' is not an embedding model llmux serves on Bedrock (Titan Text Embeddings, Cohere Embed)`;
     }
     default:
       return `provider '${provider.name}' (type ${provider.type}) does not serve embeddings through llmux`;

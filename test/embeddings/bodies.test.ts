@@ -179,6 +179,18 @@ describe("what each upstream takes", () => {
       tokenArrays: true,
     });
     expect(embedUpstream(providers.get("claude")!, "claude-sonnet-4-5", {})).toContain("does not serve embeddings");
+    const bedrock = createProviders(
+      parseConfig({ providers: { b: { type: "bedrock", region: "us-east-1" } } }, {}),
+    ).get("b")!;
+    expect(embedUpstream(bedrock, "amazon.titan-embed-text-v1", {})).toMatchObject({
+      dialect: "titan",
+      dimensions: false,
+    });
+    expect(embedUpstream(bedrock, "cohere.embed-multilingual-v3", {})).toMatchObject({
+      dialect: "cohere",
+      maxBatch: 96,
+    });
+    expect(embedUpstream(bedrock, "anthropic.claude-sonnet-4-5", {})).toContain("not an embedding model");
     expect(embedUpstream(providers.get("invoke")!, "amazon.titan-embed-text-v2:0", {})).toContain("api: converse");
   });
 });
