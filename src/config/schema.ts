@@ -4,6 +4,7 @@ import { AlertsSchema } from "./schema-alerts.js";
 import { CacheFields } from "./schema-cache.js";
 import { BedrockSchema, VertexSchema } from "./schema-clouds.js";
 import { CursorProviderSchema } from "./schema-cursor.js";
+import { EmbeddingFields } from "./schema-embeddings.js";
 import { REQUEST_LOG_DEFAULTS, RequestLogFields } from "./schema-logging.js";
 import { McpSchema } from "./schema-mcp.js";
 import { MetricsSchema, RecordSchema } from "./schema-observe.js";
@@ -223,6 +224,7 @@ export const ModelSchema = z
       .optional()
       .describe("clamp: adjust what the model refuses and say so; strict: reject with 400."),
     ...CacheFields,
+    ...EmbeddingFields,
   })
   .strict();
 

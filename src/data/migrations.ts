@@ -21,6 +21,7 @@ import { m080 } from "./migrations/080-request-rollup.js";
 import { m095 } from "./migrations/095-spend-rollup.js";
 import { m105 } from "./migrations/105-signin-idp-tokens.js";
 import { m106 } from "./migrations/106-audit-reason.js";
+import { m110 } from "./migrations/110-embedding-cache.js";
 import type { Migration } from "./migrations/migration.js";
 
 export type { Migration } from "./migrations/migration.js";
@@ -50,4 +51,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m095,
   m105,
   m106,
+  m110,
 ];

@@ -295,6 +295,15 @@ export interface MigrationsTable {
 }
 
 /** Web UI sign-ins ended by signing out: a digest of the cookie, until when it is refused (unix seconds). */
+/** A vector of the embeddings cache (src/data/embedding-cache.ts): base64 float32, by a digest of what made it. */
+export interface EmbeddingCacheTable {
+  alias: string;
+  digest: string;
+  vector: string;
+  /** Unix milliseconds. */
+  created_at: number;
+}
+
 export interface UiSignOutsTable {
   digest: string;
   until: number;
@@ -337,6 +346,7 @@ export interface Database extends RollupTables {
   request_bodies: RequestBodiesTable;
   upstream_owners: UpstreamOwnersTable;
   ui_signouts: UiSignOutsTable;
+  embedding_cache: EmbeddingCacheTable;
   audit_log: AuditLogTable;
   mcp_servers: McpServersTable;
   mcp_credentials: McpCredentialsTable;

@@ -47,6 +47,13 @@ export function makePlan(config: Config, providers: Map<string, Provider>, names
         `--model ${name}: not a model of this configuration (known: ${known.join(", ") || "none"})`,
       );
     }
+    if (route.settings.kind === "embedding") {
+      plan.skipped.push({
+        alias: name,
+        why: "an embedding model: the doctor probes chat models (try it with a request to POST /v1/embeddings)",
+      });
+      continue;
+    }
     const unresolved = route.deployments.filter((d) => d.model.includes("*"));
     if (unresolved.length > 0) {
       plan.skipped.push({

@@ -98,7 +98,8 @@ export function isGeneration(rec: RequestRecord): boolean {
   return rec.alias !== undefined && rec.stream !== undefined;
 }
 
-/** `gen_ai.operation.name`: Gemini's generateContent, or chat. */
+/** `gen_ai.operation.name`: embeddings, Gemini's generateContent, or chat. */
 export function operationOf(rec: RequestRecord): string {
+  if (rec.kind === "embeddings") return "embeddings";
   return rec.client === "gemini" ? "generate_content" : "chat";
 }

@@ -6,6 +6,7 @@ import { InputError, isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo, Json, JsonObject, Request } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import { usableNames } from "../limits/allow-list.js";
+import { wrongRoute } from "../models/alias-kind.js";
 import { capabilitiesOf } from "../models/capabilities.js";
 import { applyAliasSettings, applyCapabilities, type Policy } from "../models/policy.js";
 import { bodyView, irView } from "../models/settings-view.js";
@@ -75,6 +76,8 @@ export function plan(input: PlanInput): Plan | ErrorInfo {
       code: "model_not_found",
     };
   }
+  const wrong = wrongRoute(requested, route.settings, "chat");
+  if (wrong) return invalid("model", wrong);
   const provider = route.provider;
   const unusable = provider.modelProblem?.(route.upstreamModel);
   if (unusable) return invalid("model", `The model '${requested}' cannot be served: ${unusable}`);

@@ -11,7 +11,8 @@ export type RouteKind =
   | "response_input_items"
   | "response_delete"
   | "mcp"
-  | "inference_profiles";
+  | "inference_profiles"
+  | "embeddings";
 
 export interface Matched {
   kind: RouteKind;
@@ -23,6 +24,8 @@ export interface Matched {
   responseId?: string;
   /** The MCP server named by the path (`/mcp/{server}`); absent on `/mcp`, which serves them all. */
   server?: string;
+  /** Gemini's `:batchEmbedContents` (several inputs, answered as `embeddings`), not `:embedContent`. */
+  batch?: boolean;
   /** Whether the path asks for a stream (Gemini: `:streamGenerateContent`). */
   stream?: boolean;
   /** POST /v1/responses/compact: the conversation is to be compacted (answered with `{output: [...]}`). */

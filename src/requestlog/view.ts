@@ -60,7 +60,8 @@ export function rowView(r: Selectable<RequestLogTable>): RequestRow {
     method: r.method,
     path: r.path,
     kind: r.kind ?? null,
-    model_call: r.kind === "generate" || ((r.kind ?? null) === null && r.requested_model !== null),
+    model_call:
+      r.kind === "generate" || r.kind === "embeddings" || ((r.kind ?? null) === null && r.requested_model !== null),
     client_dialect: r.client_dialect,
     client_tool: r.client_tool,
     session_id: r.session_id ?? null,

@@ -9,6 +9,8 @@ import { adminSecrets } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
 import { websocketSettings } from "../config/schema-websocket.js";
 import { readTls } from "../config/tls.js";
+import { EmbeddingCacheRows } from "../data/embedding-cache.js";
+import { dataVectors, hotVectors } from "../embeddings/cache.js";
 import type { BodyLimits } from "../http/read-body.js";
 import { Identifier, type Resolver } from "../identity/identify.js";
 import { configResolvers } from "../identity/resolvers.js";
@@ -241,6 +243,26 @@ export class Gateway {
         },
       },
       count: { models: this.models, pool: this.pool, admission },
+      embed: {
+        config,
+        models: this.models,
+        admission,
+        billing: this.billing,
+        redactor: this.redactor,
+        journal: this.requestLog,
+        attempts: {
+          pool: this.pool,
+          models: this.models,
+          hot: this.hot,
+          health: this.health,
+          advice: advisory(this.health),
+          retentionMs,
+        },
+        vectors: {
+          data: this.team ? dataVectors(new EmbeddingCacheRows(this.team.data)) : undefined,
+          hot: hotVectors(this.hot),
+        },
+      },
       settle: {
         logger,
         redactor: this.redactor,

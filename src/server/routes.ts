@@ -19,6 +19,9 @@ const POST: Record<string, Matched> = {
   "/messages": { kind: "generate", dialect: "anthropic" },
   "/v1/messages/count_tokens": { kind: "count_tokens", dialect: "anthropic" },
   "/messages/count_tokens": { kind: "count_tokens", dialect: "anthropic" },
+  "/v1/embeddings": { kind: "embeddings", dialect: "openai-chat" },
+  "/embeddings": { kind: "embeddings", dialect: "openai-chat" },
+  "/openai/v1/embeddings": { kind: "embeddings", dialect: "openai-chat" },
 };
 
 const GET: Record<string, Matched> = {
@@ -35,10 +38,15 @@ const GET: Record<string, Matched> = {
 
 /** Deployment names may hold slashes (Cursor's Azure flow sends `google/gemini-2.5-pro` as it is). */
 const DEPLOYMENT = /^\/openai\/deployments\/(.+)\/chat\/completions$/;
+const DEPLOYMENT_EMBED = /^\/openai\/deployments\/(.+)\/embeddings$/;
 const MODEL = /^\/(?:openai\/)?(?:v1\/)?models\/(.+)$/;
 const RESPONSE = /^\/(?:openai\/)?(?:v1\/)?responses\/([^/]+)(\/input_items)?$/;
-/** Gemini: /v1beta/models/{model}:generateContent | :streamGenerateContent | :countTokens (v1 and v1alpha too). */
-const GEMINI = /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/;
+/**
+ * Gemini: /v1beta/models/{model}:generateContent | :streamGenerateContent | :countTokens | :embedContent |
+ * :batchEmbedContents (v1 and v1alpha too).
+ */
+const GEMINI =
+  /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents)$/;
 const GEMINI_MODELS = /^\/v1(?:beta|alpha)?\/models(?:\/([^/:]+))?$/;
 
 function geminiRoute(method: string, path: string): Matched | undefined {
@@ -47,6 +55,8 @@ function geminiRoute(method: string, path: string): Matched | undefined {
     if (!g) return undefined;
     const model = g[1]!;
     if (g[2] === "countTokens") return named({ kind: "count_tokens", dialect: "gemini" }, "model", model);
+    if (g[2] === "embedContent" || g[2] === "batchEmbedContents")
+      return named({ kind: "embeddings", dialect: "gemini", batch: g[2] === "batchEmbedContents" }, "model", model);
     return named({ kind: "generate", dialect: "gemini", stream: g[2] === "streamGenerateContent" }, "model", model);
   }
   if (method !== "GET" && method !== "HEAD") return undefined;
@@ -82,6 +92,8 @@ export function matchRoute(method: string, url: string): Matched | undefined {
     if (hit) return hit;
     const d = DEPLOYMENT.exec(path);
     if (d) return named({ kind: "generate", dialect: "openai-chat" }, "model", d[1]!);
+    const e = DEPLOYMENT_EMBED.exec(path);
+    if (e) return named({ kind: "embeddings", dialect: "openai-chat" }, "model", e[1]!);
     return undefined;
   }
   const r = RESPONSE.exec(path);

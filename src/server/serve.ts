@@ -6,6 +6,7 @@ import { detectClientTool } from "../clients/tool.js";
 import type { Config } from "../config/schema.js";
 import { whenJournalled } from "../data/journal-file.js";
 import { DATABASE_UNAVAILABLE, isDatabaseOutage } from "../data/outage.js";
+import { type EmbedDeps, embed } from "../embeddings/embed.js";
 import type { HttpNote } from "../http/note.js";
 import { type BodyLimits, discardBody } from "../http/read-body.js";
 import { header } from "../http/reply.js";
@@ -62,6 +63,8 @@ export interface ServeParts {
   readonly limits: BodyLimits;
   readonly generate: GenerateDeps;
   readonly count: CountDeps;
+  /** The embeddings routes (POST /v1/embeddings, Gemini's embedContent): admission, routing, the cache. */
+  readonly embed: EmbedDeps;
   readonly settle: SettleParts;
   /** The MCP endpoint (`/mcp`), when MCP servers are configured. */
   readonly mcp?: McpLoader | undefined;
@@ -236,6 +239,13 @@ async function route(parts: ServeParts, ex: Exchange, accepted: Accepted, princi
       ex.trail.requestBytes = body.raw.length;
       ex.trail.session = sessionOf(ex.req.headers, body.json);
       return countTokens(ex, parts.count, dialect, match.model ?? "", body.json);
+    }
+    case "embeddings": {
+      const body = await read(ex, dialect, parts.limits);
+      if (!body) return;
+      ex.trail.requestBytes = body.raw.length;
+      ex.trail.session = sessionOf(ex.req.headers, body.json);
+      return embed(ex, accepted, body, parts.embed);
     }
     case "inference_profiles":
       return inferenceProfiles(ex);

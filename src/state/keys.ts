@@ -34,6 +34,8 @@
  * | `signin-code:{user code}` | signin (attempts) | `signin-wrong-all` when the code was made | the code's lifetime |
  * | `signin-starts:{address}:{window}` | signin (attempts) | device authorizations from an address in a 10-minute window | the window |
  * | `ops:{instance}:{n}` | state (redis, resilient) | a bitmap: which of an instance's counter operations `n·65536…` Redis applied (a replay of one is not applied again) | 10 min after that instance's last operation in it |
+ * | `embed:{alias}:{digest}` | embeddings (cache) | a cached vector (base64 float32) of an alias with `embeddings.cache.store: hot` | `ttl_hours` |
+ * | `embed-count:{alias}` | embeddings (cache) | vectors written for the alias since the counter started (writes stop at `max_entries`) | `ttl_hours` from its first write |
  */
 export const hotKeys = {
   budget: (scope: string, id: string, windowStart: number) => `budget:${scope}:${id}:${windowStart}`,
@@ -64,6 +66,8 @@ export const hotKeys = {
   signinWrongAll: () => "signin-wrong-all",
   signinCodeSeen: (userCode: string) => `signin-code:${userCode}`,
   signinStarts: (address: string, window: number) => `signin-starts:${address}:${window}`,
+  embedding: (alias: string, digest: string) => `embed:${alias}:${digest}`,
+  embeddingCount: (alias: string) => `embed-count:${alias}`,
   alertSent: (rule: string, scope: string, id: string, window: string) => `alert-sent:${rule}:${scope}:${id}:${window}`,
   alertWindow: (rule: string, subject: string, windowS: number, n: number, count: string) =>
     `alert-window:${rule}:${subject}:${windowS}:${n}:${count}`,

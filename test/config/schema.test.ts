@@ -82,6 +82,8 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "policy",
       "cache",
       "cache_ttl",
+      "kind",
+      "embeddings",
     ]);
   });
 

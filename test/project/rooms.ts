@@ -17,7 +17,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["billing", "observe", "upstream"],
   ["limits", "requestlog"],
   ["pipeline", "doctor", "mcp"],
-  ["admin"],
+  ["admin", "embeddings"],
   ["signin"],
   ["server"],
   ["cli", "index"],
