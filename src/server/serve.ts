@@ -22,7 +22,7 @@ import { identify } from "../pipeline/identify.js";
 import { read } from "../pipeline/read.js";
 import { release, type SettleParts, settle } from "../pipeline/settle.js";
 import type { RequestBody } from "../request/body.js";
-import type { Accepted, Matched } from "../request/route.js";
+import type { Accepted, Matched, RouteKind } from "../request/route.js";
 import { Trail, type Transport } from "../request/trail.js";
 import type { RequestLog } from "../requestlog/request-log.js";
 import type { ModelTable } from "../routing/model-table.js";
@@ -218,9 +218,24 @@ async function cloudFront(
 
 /** Whether a route's handler reads the request's body (a generation, a count, MCP); the others let it go. */
 function takesBody(match: Matched): boolean {
-  if (match.malformed !== undefined) return false;
-  return match.kind === "generate" || match.kind === "count_tokens" || match.kind === "mcp";
+  return match.malformed === undefined && READS_BODY[match.kind];
 }
+
+/** Which routes read the request body (the rest have it discarded after accept); a new kind must say. */
+const READS_BODY: Record<RouteKind, boolean> = {
+  generate: true,
+  count_tokens: true,
+  mcp: true,
+  embeddings: true,
+  models: false,
+  model: false,
+  health: false,
+  root: false,
+  response_get: false,
+  response_input_items: false,
+  response_delete: false,
+  inference_profiles: false,
+};
 
 /** The identified request, to its route's handler. */
 async function route(parts: ServeParts, ex: Exchange, accepted: Accepted, principal: Principal): Promise<void> {
