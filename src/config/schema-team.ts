@@ -160,6 +160,15 @@ export const BillingSchema = z
       .max(1)
       .default(0.8)
       .describe("Share of a budget at which a warning is logged, once per window."),
+    budget_wait_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(3000)
+      .describe(
+        "How long a request that does not fit its budget only because of requests in flight waits for them to settle before it is refused (ms; 0: refused at once).",
+      ),
     spool_dir: z
       .string()
       .optional()
@@ -198,5 +207,5 @@ export const BillingSchema = z
       .describe("Budgets and limits per user label (a key's `user`), shared by every key of that user."),
   })
   .strict()
-  .default({ timezone: "UTC", alert_at: 0.8, users: {} })
+  .default({ timezone: "UTC", alert_at: 0.8, budget_wait_ms: 3000, users: {} })
   .describe("How spend is counted against budgets, and kept when the database is away.");
