@@ -99,6 +99,7 @@ export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow
   const now = deps.now ?? Date.now;
   const escrow = new Escrow(deps.data ? dataBook(deps.data) : memoryBook(), {
     waitMs: deps.budgetWaitMs ?? BUDGET_WAIT_MS,
+    leaseMs: deps.budgetLeaseMs,
   });
   const history = new OutputHistory(deps.data);
   return {
@@ -112,17 +113,20 @@ export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow
       const model = plan.route.upstreamModel;
       const who = input.principal.owner;
       const max = plan.maxOutputTokens;
-      // A budget holds the most the request may cost: its max_tokens, else the most its model may produce.
-      // Its estimate (what it is billed at should its process die before it settles, and the answer's
-      // headers) is what its key lately produces with this model, from the ledger.
+      // A budget holds the request's estimate (what its key lately produces with this model, from the ledger:
+      // also what it is billed at should its process die before it settles) with its worst covered (its
+      // max_tokens, else the most its model may produce) while the budget has room for it: budget-escrow.ts.
       const metered = plan.upstreamStream;
       const worst = max ?? capabilitiesOf(model).maxOutputTokens ?? UNMETERED_OUTPUT;
       const usual = history.estimate(who, model, input.principal.keyId) ?? COLD_OUTPUT;
       const estTokens = inTokens + Math.min(max ?? COLD_OUTPUT, COLD_OUTPUT);
-      const price = deps.billing.priceOf(plan.route.provider.name, model);
+      const price = deps.billing.priceOf(plan.route.provider?.name, model);
       const inputNanos = costOf({ inputTokens: inTokens, outputTokens: 0 }, price, t).nanos;
-      const res: Reservation = { nanos: costOf({ inputTokens: inTokens, outputTokens: worst }, price, t).nanos };
       const estimateNanos = costOf({ inputTokens: inTokens, outputTokens: Math.min(worst, usual) }, price, t).nanos;
+      const res: Reservation = {
+        nanos: estimateNanos,
+        worst: costOf({ inputTokens: inTokens, outputTokens: worst }, price, t).nanos,
+      };
       // Every check of every quota runs at once (one or two round trips to Redis, not one per check); what
       // was taken is given back when any of them refuses.
       const checks: Promise<Check>[] = [];

@@ -24,6 +24,8 @@ export const ORPHAN_MS = 15 * 60_000;
 /** A slice without a request for this long is given back. */
 const IDLE_MS = 1_000;
 const TICK_MS = 1_000;
+/** How long the first try at a slice may take, whatever the request's wait (the book hung: refused after it). */
+const FIRST_TRY_MS = 2000;
 /** A waiting request asks the book again this often (a settlement here wakes it at once). */
 const RETRY_MS = 250;
 
@@ -34,6 +36,10 @@ interface Slot {
   granted: number;
   /** What its requests in flight hold. */
   held: number;
+  /** What its requests in flight may cost beyond what they hold, at worst. */
+  exposure: number;
+  /** Requests in flight admitted without their worst case covered (at most one). */
+  uncovered: number;
   inflight: number;
   /** Until when (local ms) the lease may be admitted against. */
   validUntil: number;
@@ -44,10 +50,12 @@ interface Slot {
   leasing?: Promise<void> | undefined;
 }
 
-/** A request's hold in a window. */
+/** A request's hold in a window: what it holds, what it may cost at worst, whether that was covered. */
 export interface Held {
   readonly slot: Slot;
   nanos: number;
+  readonly worst: number;
+  readonly uncovered: boolean;
 }
 
 export type Taken = { ok: true; held: Held; left: number } | { ok: false; spent: number; held: number; limit: number };
@@ -55,6 +63,8 @@ export type Taken = { ok: true; held: Held; left: number } | { ok: false; spent:
 export interface EscrowOptions {
   /** How long a request that does not fit for others' holds waits for them (ms). */
   waitMs: number;
+  /** How long a lease stands unrenewed (ms; LEASE_MS). */
+  leaseMs?: number | undefined;
   now?: () => number;
 }
 
@@ -64,10 +74,16 @@ export class Escrow {
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
 
+  private readonly leaseMs: number;
+  private readonly marginMs: number;
+
   constructor(
     private readonly book: BudgetBook,
     private readonly opts: EscrowOptions,
-  ) {}
+  ) {
+    this.leaseMs = opts.leaseMs ?? LEASE_MS;
+    this.marginMs = Math.min(MARGIN_MS, this.leaseMs / 6);
+  }
 
   private clock(): number {
     return Date.now();
@@ -77,7 +93,19 @@ export class Escrow {
     const k = `${w.scope}\u0000${w.subject}\u0000${w.start}`;
     let s = this.slots.get(k);
     if (!s) {
-      s = { w, limit, granted: 0, held: 0, inflight: 0, validUntil: 0, lastUse: 0, spent: 0, wake: new Set() };
+      s = {
+        w,
+        limit,
+        granted: 0,
+        held: 0,
+        exposure: 0,
+        uncovered: 0,
+        inflight: 0,
+        validUntil: 0,
+        lastUse: 0,
+        spent: 0,
+        wake: new Set(),
+      };
       this.slots.set(k, s);
       this.start();
     }
@@ -85,29 +113,52 @@ export class Escrow {
     return s;
   }
 
-  /** Takes `need` nano-dollars in the window for a request: from the slice held, else a new slice, else waits. */
-  async take(w: BudgetWindowRef, limit: number, need: number): Promise<Taken> {
+  /**
+   * Holds `need` nano-dollars in the window for a request that may cost `worst` at most: admitted when the
+   * slice covers its hold and, with every request in flight here, their worst; or, when only its hold fits,
+   * as the one request in flight whose worst is not covered (so what all of them spend stays within the
+   * limit but for that one request's overshoot). Else a new slice is asked for, else it waits.
+   */
+  async take(w: BudgetWindowRef, limit: number, need: number, worst = need): Promise<Taken> {
     const slot = this.slotOf(w, limit);
     const deadline = this.clock() + this.opts.waitMs;
+    worst = Math.max(worst, need);
     let known = { spent: 0, leased: 0, mine: 0 };
+    let asked = false;
     for (;;) {
       const t = this.clock();
-      if (slot.validUntil > t && slot.granted - slot.held >= need) {
+      const free = slot.validUntil > t ? slot.granted - slot.held : 0;
+      const covered = free - need >= slot.exposure + (worst - need);
+      if (covered || (asked && free >= need && slot.uncovered === 0)) {
         slot.held += need;
+        slot.exposure += worst - need;
+        if (!covered) slot.uncovered++;
         slot.inflight++;
         slot.lastUse = t;
-        return { ok: true, held: { slot, nanos: need }, left: Math.max(0, limit - slot.spent - (slot.held - need)) };
+        return {
+          ok: true,
+          held: { slot, nanos: need, worst, uncovered: !covered },
+          left: Math.max(0, limit - slot.spent - (slot.held - need)),
+        };
       }
-      if (need > limit) return { ok: false, spent: known.spent, held: slot.held, limit };
+      if (need > limit) return { ok: false, spent: slot.spent, held: slot.held, limit };
       let verdict: "again" | "full" | "busy" = "busy";
       try {
-        const r = await this.withDeadline(this.lease(slot, need), deadline);
+        // The first try is given its time even when the request may not wait (waitMs 0).
+        const r = await this.withDeadline(
+          this.lease(slot, need, worst),
+          asked ? deadline : Math.max(deadline, this.clock() + FIRST_TRY_MS),
+        );
         if (r) {
           known = r.state;
           verdict = r.verdict;
         }
       } catch {
         // The book does not answer: only the slice already held admits.
+      }
+      if (!asked) {
+        asked = true;
+        if (verdict !== "full") continue;
       }
       if (verdict === "again") continue;
       const unwritten = Math.max(0, known.mine - slot.granted);
@@ -117,44 +168,50 @@ export class Escrow {
     }
   }
 
-  /** One try at a slice for `need` more (one at a time per window: the others wait for its answer). */
+  /**
+   * One try at a slice that covers a request's hold and the worst of every request in flight here, else at
+   * least its hold (one try at a time per window: the others wait for its answer).
+   */
   private async lease(
     slot: Slot,
     need: number,
+    worst: number,
   ): Promise<{ verdict: "again" | "full" | "busy"; state: { spent: number; leased: number; mine: number } }> {
     while (slot.leasing) await slot.leasing;
-    let out: { verdict: "again" | "full" | "busy"; state: { spent: number; leased: number; mine: number } } = {
+    const out: { verdict: "again" | "full" | "busy"; state: { spent: number; leased: number; mine: number } } = {
       verdict: "busy",
       state: { spent: 0, leased: 0, mine: 0 },
     };
     const work = (async () => {
       const t = this.clock();
-      if (slot.validUntil > t && slot.granted - slot.held >= need) {
-        out = { verdict: "again", state: out.state };
+      const lapsed = slot.validUntil <= t;
+      const have = lapsed ? 0 : slot.granted - slot.held;
+      if (have - need >= slot.exposure + (worst - need)) {
+        out.verdict = "again";
         return;
       }
       const st = await this.book.state(slot.w, this.holder, t);
       out.state = st;
       // Costs settled here whose ledger rows are not written yet are still in this lease, not in the spend.
       slot.spent = st.spent + Math.max(0, st.mine - slot.granted);
-      // What the lease must add for this request, and what the window can spare.
-      const lapsed = slot.validUntil <= t;
-      const have = lapsed ? 0 : Math.max(0, slot.granted - slot.held);
-      const missing = lapsed ? need : need - have;
-      const free = slot.limit - st.spent - st.leased;
-      if (st.spent + need > slot.limit) {
+      if (slot.spent + need > slot.limit) {
         out.verdict = "full";
         return;
       }
-      if (free < missing) return;
-      const want = Math.max(missing, Math.min(Math.floor(free / 4), missing + need * 32));
+      // A lapsed lease is granted anew: the book keeps what was in flight (held), this slice is added to it.
+      const base = lapsed ? Math.min(slot.granted, slot.held) : slot.granted;
+      const cover = slot.held + slot.exposure + worst - base;
+      const fit = slot.held + need - base;
+      const free = slot.limit - st.spent - st.leased;
+      const want = Math.max(cover, Math.min(Math.floor(free / 4), cover + worst * 32));
+      const tries = [...new Set([want, cover, fit].filter((n) => n > 0 && n <= free))].sort((a, b) => b - a);
       const sent = this.clock();
-      const terms = { expiresAt: sent + LEASE_MS, orphanUntil: sent + LEASE_MS + ORPHAN_MS, held: slot.held };
-      for (const n of want > missing ? [want, missing] : [missing]) {
+      const terms = { expiresAt: sent + this.leaseMs, orphanUntil: sent + this.leaseMs + ORPHAN_MS, held: slot.held };
+      for (const n of tries) {
         if (await this.book.grant(slot.w, this.holder, n, slot.limit, sent, terms)) {
-          // A lapsed lease was granted anew: the book kept what was in flight (held), and added n.
+          // Relative: requests settled here while the book answered have taken their cost off meanwhile.
           slot.granted = (lapsed ? Math.min(slot.granted, slot.held) : slot.granted) + n;
-          slot.validUntil = sent + LEASE_MS - MARGIN_MS;
+          slot.validUntil = sent + this.leaseMs - this.marginMs;
           out.verdict = "again";
           return;
         }
@@ -212,19 +269,38 @@ export class Escrow {
     if (s.validUntil <= this.clock() || s.granted - s.held < amount) return false;
     s.held += amount;
     h.nanos += amount;
+    s.exposure -= Math.min(amount, Math.max(0, h.worst - (h.nanos - amount)));
     return true;
+  }
+
+  /**
+   * `extend`, asking the book for a slice when the one held cannot cover it (a streamed answer that grew
+   * past its hold); false when neither can.
+   */
+  async grow(h: Held, amount: number): Promise<boolean> {
+    if (this.extend(h, amount)) return true;
+    try {
+      const r = await this.withDeadline(this.lease(h.slot, amount, amount), this.clock() + this.opts.waitMs);
+      if (r?.verdict !== "again") return false;
+    } catch {
+      return false;
+    }
+    return this.extend(h, amount);
   }
 
   /** Gives back `amount` an `extend` took. */
   shrink(h: Held, amount: number): void {
     h.slot.held -= amount;
     h.nanos -= amount;
+    h.slot.exposure += Math.min(amount, Math.max(0, h.worst - h.nanos));
   }
 
   /** Settles a request's hold: its cost leaves the lease (for the ledger); what it did not spend is free again. */
   settle(h: Held, cost: number, ledgered: boolean): void {
     const s = h.slot;
     s.held -= h.nanos;
+    s.exposure -= Math.max(0, h.worst - h.nanos);
+    if (h.uncovered) s.uncovered--;
     s.inflight--;
     s.granted -= cost;
     s.spent += cost;
@@ -269,10 +345,10 @@ export class Escrow {
         this.holder,
         live.map((s) => ({ w: s.w, held: s.held })),
         sent,
-        { expiresAt: sent + LEASE_MS, orphanUntil: sent + LEASE_MS + ORPHAN_MS },
+        { expiresAt: sent + this.leaseMs, orphanUntil: sent + this.leaseMs + ORPHAN_MS },
       );
       live.forEach((s, i) => {
-        if (stood[i]) s.validUntil = Math.max(s.validUntil, sent + LEASE_MS - MARGIN_MS);
+        if (stood[i]) s.validUntil = Math.max(s.validUntil, sent + this.leaseMs - this.marginMs);
         else s.validUntil = 0;
       });
     } catch {

@@ -11,9 +11,13 @@ import { type Window, windowOf } from "./windows.js";
 const SCOPE_WORD = { key: "API key", team: "team", user: "user", tag: "tag" } as const;
 const PERIOD_WORD = { day: "daily", week: "weekly", month: "monthly", total: "total" } as const;
 
-/** What one request holds against its budgets, in nano-dollars: the most it may cost, grown as its answer streams. */
+/**
+ * What one request holds against its budgets, in nano-dollars: its realistic estimate, grown as its answer
+ * streams; and the most it may cost (its max_tokens, else its model's most output).
+ */
 export interface Reservation {
   nanos: number;
+  worst: number;
 }
 
 export interface BudgetCheck {
@@ -33,7 +37,7 @@ const named = (q: Quota): { name?: string } => (q.name ? { name: q.name } : {});
 /** Alerts already pushed from this process (the hot state keeps them once across instances). */
 const alerted = new Set<string>();
 
-/** Holds the request's cost at worst in the quota's current budget window (budget-escrow.ts). */
+/** Holds the request's cost in the quota's current budget window, its worst covered (budget-escrow.ts). */
 export async function reserveBudget(
   deps: LimitsDeps,
   escrow: Escrow,
@@ -45,7 +49,7 @@ export async function reserveBudget(
   const w = windowOf(budget.period, t, deps.timezone);
   const limit = nanosOf(budget.usd);
   const ref: BudgetWindowRef = { scope: q.scope, subject: q.id, start: w.start, end: w.end };
-  const r = await escrow.take(ref, limit, res.nanos);
+  const r = await escrow.take(ref, limit, res.nanos, res.worst);
   if (!r.ok) {
     // Refused by its budget (spent, or what is left cannot cover a request): pushed as an alert, once per window.
     deps.alert?.({
@@ -93,9 +97,9 @@ const CHARS_PER_TOKEN = 3;
 
 /**
  * The meter of a streamed answer bound by budgets: the hold covers the input and the most output the request
- * may ask for (its max_tokens, else the model's most). Should its text pass that (a model without a known
- * maximum), more is held from the slices already leased, in every budget at once, with no round trip; when a
- * slice cannot cover more, the answer is ended.
+ * is what the request may cost, estimated. As its text passes that, more is held (`step` at a time, or just what
+ * is missing when the budget has less left), in every budget at once: from the slices held, else leased; when
+ * a budget cannot cover more, the answer is ended.
  */
 export function budgetMeter(
   escrow: Escrow,
@@ -106,28 +110,34 @@ export function budgetMeter(
   const coveredTokens = () => Math.floor((res.nanos - price.inputNanos) / price.perOutputToken);
   let covered = coveredTokens();
   let last: { q: Quota; held: Held } | undefined;
+  async function more(tokens: number): Promise<boolean> {
+    const need = Math.ceil(price.inputNanos + tokens * price.perOutputToken - res.nanos);
+    for (const amount of need < price.stepNanos ? [price.stepNanos, need] : [need]) {
+      const took: Held[] = [];
+      let failed: { q: Quota; held: Held } | undefined;
+      for (const h of holds) {
+        if (!(await escrow.grow(h.held, amount))) {
+          failed = h;
+          break;
+        }
+        took.push(h.held);
+      }
+      if (!failed) {
+        res.nanos += amount;
+        covered = coveredTokens();
+        return true;
+      }
+      for (const h of took) escrow.shrink(h, amount);
+      last = failed;
+    }
+    return false;
+  }
   return {
     output(chars: number) {
       // Counted high from its text, but never past the request's max_tokens: an upstream bills no more.
       const tokens = Math.min(Math.ceil(chars / CHARS_PER_TOKEN), price.maxTokens ?? Number.POSITIVE_INFINITY);
       if (tokens <= covered) return true;
-      const need = Math.ceil(price.inputNanos + tokens * price.perOutputToken - res.nanos);
-      for (const amount of need < price.stepNanos ? [price.stepNanos, need] : [need]) {
-        const took: Held[] = [];
-        const failed = holds.find((h) => {
-          if (!escrow.extend(h.held, amount)) return true;
-          took.push(h.held);
-          return false;
-        });
-        if (!failed) {
-          res.nanos += amount;
-          covered = coveredTokens();
-          return true;
-        }
-        for (const h of took) escrow.shrink(h, amount);
-        last = failed;
-      }
-      return false;
+      return more(tokens);
     },
     cut(): ErrorInfo {
       const q = last?.q ?? holds[0]!.q;

@@ -22,6 +22,8 @@ export interface LimitsDeps {
    * settle before it is refused (ms; `billing.budget_wait_ms`).
    */
   budgetWaitMs?: number | undefined;
+  /** How long a budget lease stands unrenewed (ms; tests shorten it). */
+  budgetLeaseMs?: number | undefined;
   /** Budgets and limits per user label (`billing.users`): shared by every key of that user. */
   users?: Readonly<Record<string, Omit<Quota, "scope" | "id">>> | undefined;
   /** Budgets and limits per tag (`tags:`): shared by every request carrying the tag. */

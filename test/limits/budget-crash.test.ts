@@ -1,7 +1,6 @@
 /**
- * After a crash: the reservations of requests that were in flight in a process that died are given back
- * once their budget window has been quiet for a while (the counter is reconciled with the ledger), and their
- * concurrency slots expire. On SQLite and PostgreSQL, with memory and Redis.
+ * After a crash: the concurrency slots of requests that were in flight in a process that died expire (their
+ * budget holds are the database's: test/limits/budget-escrow.test.ts).
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,50 +69,6 @@ describe.each(ENGINES)("after a crash, ledger on $engine", ({ fresh }) => {
     await data.close();
     await where.drop();
   });
-
-  it.each(HOT)(
-    "$hot: reservations of requests in flight in a dead process are given back once the window is quiet",
-    async ({ make }) => {
-      const { hot, now, wait, holdMs } = make();
-      try {
-        const id = `crash-${randomBytes(3).toString("hex")}`;
-        await data.write([
-          {
-            insert: "ledger",
-            rows: [0, 1].map(() =>
-              ledgerRow({
-                id: `req_${randomBytes(6).toString("hex")}`,
-                key_id: id,
-                at: now() - 60_000,
-                cost_nanos: UNIT,
-              }),
-            ),
-          },
-        ]);
-        const p: Principal = {
-          owner: `key:${id}`,
-          kind: "minted",
-          keyId: id,
-          quotas: [{ scope: "key", id, budget: { usd: (10 * UNIT) / 1e9, period: "total" } }],
-        };
-        const boot = () =>
-          limitsAdmission({ hot, billing, data, timezone: "UTC", alertAt: 1, warn: () => undefined, now, holdMs });
-        // A process admits five requests (the ledger holds two requests' worth) and dies before settling them.
-        const first = boot();
-        for (let i = 0; i < 5; i++)
-          expect(isAdmitted(await first.admit({ principal: p, plan, requestBytes: 400 }))).toBe(true);
-        // Its successor, once nothing was reserved for a while: the five reservations are given back; 8 fit.
-        await wait(holdMs + 100);
-        const next = boot();
-        let admitted = 0;
-        for (let i = 0; i < 10; i++)
-          if (isAdmitted(await next.admit({ principal: p, plan, requestBytes: 400 }))) admitted++;
-        expect(admitted).toBe(8);
-      } finally {
-        await hot.close();
-      }
-    },
-  );
 
   it("memory: a concurrency slot of a request that never settled expires", async () => {
     const clock = { t: Date.now() };
