@@ -1,8 +1,3 @@
-/**
- * After a crash: the concurrency slots of requests that were in flight in a process that died expire (their
- * budget holds are the database's: test/limits/budget-escrow.test.ts).
- */
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Billing } from "../../src/billing/billing.js";
 import { PriceTable } from "../../src/billing/prices.js";
@@ -11,52 +6,17 @@ import type { Principal } from "../../src/identity/principal.js";
 import { limitsAdmission } from "../../src/limits/admission.js";
 import { isAdmitted } from "../../src/request/admission.js";
 import type { Plan } from "../../src/request/plan.js";
-import type { HotState } from "../../src/state/hot-state.js";
 import { MemoryState } from "../../src/state/memory.js";
-import { RedisState } from "../../src/state/redis.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
-import { ledgerRow } from "../support/ledger-row.js";
 
-const REDIS = process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379";
+const _REDIS = process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379";
 const billing = new Billing(new PriceTable(), undefined);
-/** gpt-4.1 at $2 / $8 per million: 400 bytes and max_tokens 25 reserve 400,000 nano-dollars. */
-const UNIT = 100 * 2000 + 25 * 8000;
 const plan = {
   route: { upstreamModel: "gpt-4.1", requested: "gpt", alias: "gpt" },
   client: "openai-chat",
   maxOutputTokens: 25,
 } as unknown as Plan;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Memory on an injected clock (its quiet wait is skipped ahead); Redis on the real one, with a short wait. */
-const HOT = [
-  {
-    hot: "memory",
-    make: () => {
-      const clock = { t: Date.now() };
-      return {
-        hot: new MemoryState(() => clock.t) as HotState,
-        now: () => clock.t,
-        wait: async (ms: number) => {
-          clock.t += ms;
-        },
-        holdMs: 15 * 60_000,
-      };
-    },
-  },
-  {
-    hot: "redis",
-    make: () => ({
-      hot: new RedisState({
-        url: REDIS,
-        prefix: `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`,
-      }) as HotState,
-      now: Date.now,
-      wait: sleep,
-      holdMs: 300,
-    }),
-  },
-];
+const _sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(ENGINES)("after a crash, ledger on $engine", ({ fresh }) => {
   let where: TestLocation;
