@@ -131,6 +131,48 @@ on conflict (scope, subject, window_start, holder) do update set
   return changes[2] === 1;
 }
 
+/**
+ * Claims the window's one request in flight whose worst case its lease does not cover (so what a budget
+ * spends stays within its limit but for one request's overshoot, across instances), until `until`; true
+ * when this holder has it (it may already).
+ */
+export async function claimUncovered(
+  data: Data,
+  w: BudgetWindowRef,
+  holder: string,
+  now: number,
+  until: number,
+): Promise<boolean> {
+  const db = await data.db();
+  const changes = await data.write([
+    {
+      query: bound(
+        db,
+        sql`insert into budget_windows (scope, subject, window_start, touched, uncovered_holder, uncovered_until)
+values (${w.scope}, ${w.subject}, ${w.start}, ${now}, ${holder}, ${until})
+on conflict (scope, subject, window_start) do update set uncovered_holder = excluded.uncovered_holder,
+  uncovered_until = excluded.uncovered_until
+where budget_windows.uncovered_holder is null or budget_windows.uncovered_holder = excluded.uncovered_holder
+  or budget_windows.uncovered_until < ${now}`,
+      ),
+    },
+  ]);
+  return changes[0] === 1;
+}
+
+/** Lets go of the window's uncovered request (its request settled). */
+export async function unclaimUncovered(data: Data, w: BudgetWindowRef, holder: string): Promise<void> {
+  const db = await data.db();
+  await data.write([
+    {
+      query: bound(
+        db,
+        sql`update budget_windows set uncovered_holder = null, uncovered_until = 0 where ${inWindow(w)} and uncovered_holder = ${holder}`,
+      ),
+    },
+  ]);
+}
+
 /** Gives `n` nano-dollars of the holder's lease back (what it leased and will not use). */
 export async function returnLease(data: Data, w: BudgetWindowRef, holder: string, n: number): Promise<void> {
   if (n <= 0) return;

@@ -168,6 +168,9 @@ export interface BudgetWindowsTable {
   subject: string;
   window_start: number;
   touched: number;
+  /** The instance whose one request in flight has its worst case uncovered, and until when (090). */
+  uncovered_holder: string | null;
+  uncovered_until: number;
 }
 
 /**

@@ -7,10 +7,12 @@ import {
   type BudgetState,
   type BudgetWindowRef,
   budgetState,
+  claimUncovered,
   grantLease,
   type LeaseTerms,
   renewLeases,
   returnLease,
+  unclaimUncovered,
 } from "../data/budget-leases.js";
 import type { Data } from "../data/data.js";
 
@@ -20,6 +22,9 @@ export interface BudgetBook {
   state(w: BudgetWindowRef, holder: string, now: number): Promise<BudgetState>;
   grant(w: BudgetWindowRef, holder: string, n: number, limit: number, now: number, terms: LeaseTerms): Promise<boolean>;
   giveBack(w: BudgetWindowRef, holder: string, n: number): Promise<void>;
+  /** Claims (until `until`) the window's one request in flight whose worst case is not covered; true if this holder has it. */
+  claim(w: BudgetWindowRef, holder: string, now: number, until: number): Promise<boolean>;
+  unclaim(w: BudgetWindowRef, holder: string): Promise<void>;
   renew(
     holder: string,
     leases: readonly { w: BudgetWindowRef; held: number }[],
@@ -38,6 +43,8 @@ export function dataBook(data: Data): BudgetBook {
     state: (w, holder, now) => budgetState(data, w, holder, now),
     grant: (w, holder, n, limit, now, terms) => grantLease(data, w, holder, n, limit, now, terms),
     giveBack: (w, holder, n) => returnLease(data, w, holder, n),
+    claim: (w, holder, now, until) => claimUncovered(data, w, holder, now, until),
+    unclaim: (w, holder) => unclaimUncovered(data, w, holder),
     renew: (holder, leases, now, terms) => renewLeases(data, holder, leases, now, terms),
     settled: () => undefined,
   };
@@ -67,6 +74,10 @@ export function memoryBook(): BudgetBook {
       const lk = `${wkey(w)}\u0000${holder}`;
       leases.set(lk, (leases.get(lk) ?? 0) - n);
     },
+    async claim() {
+      return true;
+    },
+    async unclaim() {},
     async renew(_holder, list) {
       return list.map(() => true);
     },

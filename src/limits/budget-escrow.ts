@@ -48,6 +48,10 @@ interface Slot {
   spent: number;
   wake: Set<() => void>;
   leasing?: Promise<void> | undefined;
+  /** A claim of the window's one uncovered request is being asked for. */
+  claiming?: boolean;
+  /** Claims and their releases, one after the other (a release never overtakes the claim after it). */
+  claims?: Promise<unknown> | undefined;
 }
 
 /** A request's hold in a window: what it holds, what it may cost at worst, whether that was covered. */
@@ -70,6 +74,8 @@ export interface EscrowOptions {
 
 export class Escrow {
   readonly holder = randomUUID();
+  /** Budget-share alerts already pushed from here (the hot state keeps them once across instances). */
+  readonly alerted = new Set<string>();
   private readonly slots = new Map<string, Slot>();
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
@@ -129,7 +135,11 @@ export class Escrow {
       const t = this.clock();
       const free = slot.validUntil > t ? slot.granted - slot.held : 0;
       const covered = free - need >= slot.exposure + (worst - need);
-      if (covered || (asked && free >= need && slot.uncovered === 0)) {
+      const alone = !covered && asked && free >= need && slot.uncovered === 0 && !slot.claiming;
+      if (alone && !(await this.claim(slot, deadline))) {
+        // Another instance has the window's one request whose worst is not covered: wait for it.
+      } else if (covered || (alone && slot.granted - slot.held >= need && slot.uncovered === 0)) {
+        const t = this.clock();
         slot.held += need;
         slot.exposure += worst - need;
         if (!covered) slot.uncovered++;
@@ -142,6 +152,7 @@ export class Escrow {
         };
       }
       if (need > limit) return { ok: false, spent: slot.spent, held: slot.held, limit };
+      if (alone && slot.uncovered === 0) this.unclaim(slot);
       let verdict: "again" | "full" | "busy" = "busy";
       try {
         // The first try is given its time even when the request may not wait (waitMs 0).
@@ -229,6 +240,31 @@ export class Escrow {
     return out;
   }
 
+  /** Claims (or keeps) the window's one request in flight whose worst is not covered, across instances. */
+  private async claim(slot: Slot, deadline: number): Promise<boolean> {
+    slot.claiming = true;
+    try {
+      const t = this.clock();
+      const p = this.inTurn(slot, () => this.book.claim(slot.w, this.holder, t, t + this.leaseMs));
+      return (await this.withDeadline(p, Math.max(deadline, t + FIRST_TRY_MS))) === true;
+    } catch {
+      return false;
+    } finally {
+      slot.claiming = false;
+    }
+  }
+
+  private unclaim(slot: Slot): void {
+    // Not let go of: it lapses.
+    this.inTurn(slot, () => this.book.unclaim(slot.w, this.holder)).catch(() => undefined);
+  }
+
+  private inTurn<T>(slot: Slot, op: () => Promise<T>): Promise<T> {
+    const next = (slot.claims ?? Promise.resolve()).then(op, op);
+    slot.claims = next.catch(() => undefined);
+    return next;
+  }
+
   private withDeadline<T>(p: Promise<T>, deadline: number): Promise<T | undefined> {
     const ms = deadline - this.clock();
     if (ms <= 0) {
@@ -300,7 +336,7 @@ export class Escrow {
     const s = h.slot;
     s.held -= h.nanos;
     s.exposure -= Math.max(0, h.worst - h.nanos);
-    if (h.uncovered) s.uncovered--;
+    if (h.uncovered && --s.uncovered === 0) this.unclaim(s);
     s.inflight--;
     s.granted -= cost;
     s.spent += cost;
@@ -346,6 +382,13 @@ export class Escrow {
         live.map((s) => ({ w: s.w, held: s.held })),
         sent,
         { expiresAt: sent + this.leaseMs, orphanUntil: sent + this.leaseMs + ORPHAN_MS },
+      );
+      await Promise.all(
+        live
+          .filter((s) => s.uncovered > 0)
+          .map((s) =>
+            this.inTurn(s, () => this.book.claim(s.w, this.holder, sent, sent + this.leaseMs)).catch(() => false),
+          ),
       );
       live.forEach((s, i) => {
         if (stood[i]) s.validUntil = Math.max(s.validUntil, sent + this.leaseMs - this.marginMs);

@@ -34,9 +34,6 @@ export function quotaWho(q: Quota): string {
 
 const named = (q: Quota): { name?: string } => (q.name ? { name: q.name } : {});
 
-/** Alerts already pushed from this process (the hot state keeps them once across instances). */
-const alerted = new Set<string>();
-
 /** Holds the request's cost in the quota's current budget window, its worst covered (budget-escrow.ts). */
 export async function reserveBudget(
   deps: LimitsDeps,
@@ -64,23 +61,32 @@ export async function reserveBudget(
     return { refused: budgetRefusal(q, r.spent, r.held, res.nanos, limit, w.end) };
   }
   const used = limit - r.left + res.nanos;
-  if (used >= deps.alertAt * limit) void shareAlert(deps, q, w, limit, used);
+  if (used >= deps.alertAt * limit) void shareAlert(deps, escrow.alerted, q, w, t, limit, used);
   return { held: r.held, left: r.left };
 }
 
-/** The soft alert at `alertAt` of a budget: once per window (here, and across instances by the hot state). */
-async function shareAlert(deps: LimitsDeps, q: Quota, w: Window, limit: number, used: number): Promise<void> {
+/** The soft alert at `alertAt` of a budget: logged once per window here, pushed once across instances. */
+async function shareAlert(
+  deps: LimitsDeps,
+  alerted: Set<string>,
+  q: Quota,
+  w: Window,
+  t: number,
+  limit: number,
+  used: number,
+): Promise<void> {
   const budget = q.budget!;
   const key = hotKeys.budgetAlert(q.scope, q.id, w.start);
   if (alerted.has(key)) return;
   if (alerted.size > 100_000) alerted.clear();
   alerted.add(key);
-  const ttl = Number.isFinite(w.end) ? w.end - Date.now() + 86_400_000 : undefined;
-  // Only the alert's once-ness asks the hot state; no budget decision does. Unreachable: sent from here.
+  const message = `${quotaWho(q)} has used ${Math.round((used / limit) * 100)}% of its ${budget.period} budget of $${budget.usd}`;
+  // The log line: once per window from each instance, at once.
+  deps.warn({ scope: q.scope, id: q.id, ...named(q), spent_usd: usd(used), budget_usd: budget.usd }, message);
+  const ttl = Number.isFinite(w.end) ? w.end - t + 86_400_000 : undefined;
+  // The alert: once across instances by the hot state (no budget decision asks it; unreachable: sent from here).
   const first = await deps.hot.setIfAbsent(key, "1", ttl).catch(() => true);
   if (!first) return;
-  const message = `${quotaWho(q)} has used ${Math.round((used / limit) * 100)}% of its ${budget.period} budget of $${budget.usd}`;
-  deps.warn({ scope: q.scope, id: q.id, ...named(q), spent_usd: usd(used), budget_usd: budget.usd }, message);
   deps.alert?.({
     rule: "budget_share",
     scope: q.scope,

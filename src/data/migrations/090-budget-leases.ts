@@ -19,6 +19,8 @@ export const m090: Migration = {
       .addColumn("subject", "text", (c) => c.notNull())
       .addColumn("window_start", "bigint", (c) => c.notNull())
       .addColumn("touched", "bigint", (c) => c.notNull())
+      .addColumn("uncovered_holder", "text")
+      .addColumn("uncovered_until", "bigint", (c) => c.notNull().defaultTo(0))
       .addPrimaryKeyConstraint("budget_windows_pk", ["scope", "subject", "window_start"])
       .execute();
     await db.schema
