@@ -213,19 +213,33 @@ export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow
       const holds = results.flatMap((r) => (r.hold ? [r.hold] : []));
       const perOutputToken =
         (costOf({ inputTokens: inTokens, outputTokens: 1_000_000 }, price, t).nanos - inputNanos) / 1e6;
+      let listener: ((nanos: number) => void) | undefined;
       const meter =
         metered && holds.length > 0 && perOutputToken > 0
-          ? budgetMeter(escrow, holds, res, {
-              inputNanos,
-              perOutputToken,
-              stepNanos: Math.max(res.nanos - inputNanos, Math.ceil(1024 * perOutputToken)),
-              maxTokens: max,
-            })
+          ? budgetMeter(
+              escrow,
+              holds,
+              res,
+              {
+                inputNanos,
+                perOutputToken,
+                stepNanos: Math.max(res.nanos - inputNanos, Math.ceil(1024 * perOutputToken)),
+                maxTokens: max,
+              },
+              (nanos) => listener?.(nanos),
+            )
           : undefined;
       return {
         admitted: true,
         ...(meter ? { meter } : {}),
         ...(holds.length > 0 ? { lease: { holder: escrow.holder, at: t } } : {}),
+        ...(meter
+          ? {
+              watchEstimate: (l: (nanos: number) => void) => {
+                listener = l;
+              },
+            }
+          : {}),
         budgetRemainingNanos,
         estimateNanos,
         release: async (done: RequestRecord | undefined) => {

@@ -112,6 +112,7 @@ export function budgetMeter(
   holds: readonly { q: Quota; held: Held }[],
   res: Reservation,
   price: { inputNanos: number; perOutputToken: number; stepNanos: number; maxTokens?: number | undefined },
+  grew?: (nanos: number) => void,
 ): Meter {
   const coveredTokens = () => Math.floor((res.nanos - price.inputNanos) / price.perOutputToken);
   let covered = coveredTokens();
@@ -131,6 +132,7 @@ export function budgetMeter(
       if (!failed) {
         res.nanos += amount;
         covered = coveredTokens();
+        grew?.(res.nanos);
         return true;
       }
       for (const h of took) escrow.shrink(h, amount);

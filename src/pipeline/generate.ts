@@ -167,6 +167,8 @@ export async function generate(ex: Exchange, accepted: Accepted, read: RequestBo
   // On disk before the request goes upstream (the attempt loop waits for it just before the call, so the
   // restore's and the loop's own reads overlap the write).
   const journalled = deps.journal?.admitted(recordOf(trail), admitted.estimateNanos);
+  // Journalled again as its answer streams past its estimate: a crash bills what it had streamed.
+  admitted.watchEstimate?.((nanos) => void deps.journal?.admitted(recordOf(trail), nanos));
   // The session's running cost is read while the upstream works (the answer's headers carry it).
   const sessionCost = deps.billing
     ? sessionCostSoFar(deps.attempts.hot, principal.owner, trail.session?.session)

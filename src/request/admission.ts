@@ -39,6 +39,11 @@ export interface Admitted {
    */
   readonly lease?: { readonly holder: string; readonly at: number } | undefined;
   /**
+   * Tells `listener` each time the request's estimate grows (its streamed answer passed what it held): what
+   * it is billed at should its process die before it settles.
+   */
+  watchEstimate?(listener: (nanos: number) => void): void;
+  /**
    * Called once by the settle stage with the settled request (its usage and cost known), or with nothing
    * when the request never went upstream (a later check refused it): what was taken is given back whole.
    */
@@ -84,6 +89,11 @@ export function chainAdmissions(first: Admission | undefined, second: Admission)
         ...(meter ? { meter } : {}),
         ...(lease ? { lease } : {}),
         estimateNanos: b.estimateNanos ?? a.estimateNanos,
+        ...(b.watchEstimate
+          ? { watchEstimate: b.watchEstimate }
+          : a.watchEstimate
+            ? { watchEstimate: a.watchEstimate }
+            : {}),
         budgetRemainingNanos,
         release: async (rec) => {
           await b.release?.(rec);
