@@ -71,7 +71,7 @@ export const SignupSchema = z
   .default({ enabled: false, providers: [], per_hour: 10 })
   .describe("Self-service signup: verify an upstream key, store it encrypted, answer a minted key bound to it.");
 
-/** Hot shared state: counters, reservations, cooldowns, affinity (memory, or Redis shared by instances). */
+/** Hot shared state: rate counters, concurrency slots, cooldowns, affinity (memory, or Redis shared by instances). */
 export const StateSchema = z
   .object({
     url: secret(
@@ -83,7 +83,7 @@ export const StateSchema = z
         })
         .optional()
         .describe(
-          "A Redis URL (redis://127.0.0.1:6379): rate counters, budget reservations, cooldowns and affinity are shared by every instance. Absent: kept in this process.",
+          "A Redis URL (redis://127.0.0.1:6379): rate counters, concurrency slots, cooldowns and affinity are shared by every instance. Absent: kept in this process.",
         ),
       "url",
     ),
