@@ -173,15 +173,24 @@ export async function unclaimUncovered(data: Data, w: BudgetWindowRef, holder: s
   ]);
 }
 
-/** Gives `n` nano-dollars of the holder's lease back (what it leased and will not use). */
-export async function returnLease(data: Data, w: BudgetWindowRef, holder: string, n: number): Promise<void> {
+/**
+ * Gives `n` nano-dollars of the holder's lease back (what it leased and will not use), and says what its
+ * requests in flight hold now (`held`: a lease that lapsed counts that much until it is orphaned no more).
+ */
+export async function returnLease(
+  data: Data,
+  w: BudgetWindowRef,
+  holder: string,
+  n: number,
+  held: number,
+): Promise<void> {
   if (n <= 0) return;
   const db = await data.db();
   await data.write([
     {
       query: bound(
         db,
-        sql`update budget_leases set nanos = nanos - ${n} where ${inWindow(w)} and holder = ${holder} and expires_at > ${Date.now()}`,
+        sql`update budget_leases set nanos = nanos - ${n}, held = ${held} where ${inWindow(w)} and holder = ${holder}`,
       ),
     },
   ]);

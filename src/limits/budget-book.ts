@@ -21,7 +21,7 @@ export type { BudgetState, BudgetWindowRef, LeaseTerms };
 export interface BudgetBook {
   state(w: BudgetWindowRef, holder: string, now: number): Promise<BudgetState>;
   grant(w: BudgetWindowRef, holder: string, n: number, limit: number, now: number, terms: LeaseTerms): Promise<boolean>;
-  giveBack(w: BudgetWindowRef, holder: string, n: number): Promise<void>;
+  giveBack(w: BudgetWindowRef, holder: string, n: number, held: number): Promise<void>;
   /** Claims (until `until`) the window's one request in flight whose worst case is not covered; true if this holder has it. */
   claim(w: BudgetWindowRef, holder: string, now: number, until: number): Promise<boolean>;
   unclaim(w: BudgetWindowRef, holder: string): Promise<void>;
@@ -42,7 +42,7 @@ export function dataBook(data: Data): BudgetBook {
   return {
     state: (w, holder, now) => budgetState(data, w, holder, now),
     grant: (w, holder, n, limit, now, terms) => grantLease(data, w, holder, n, limit, now, terms),
-    giveBack: (w, holder, n) => returnLease(data, w, holder, n),
+    giveBack: (w, holder, n, held) => returnLease(data, w, holder, n, held),
     claim: (w, holder, now, until) => claimUncovered(data, w, holder, now, until),
     unclaim: (w, holder) => unclaimUncovered(data, w, holder),
     renew: (holder, leases, now, terms) => renewLeases(data, holder, leases, now, terms),

@@ -366,7 +366,7 @@ export class Escrow {
         const n = s.granted;
         s.granted = 0;
         s.validUntil = 0;
-        await this.book.giveBack(s.w, this.holder, n).catch(() => {
+        await this.book.giveBack(s.w, this.holder, n, s.held).catch(() => {
           // Not given back now: it comes back when the lease lapses.
         });
       }

@@ -19,8 +19,9 @@ import { windowOf } from "../../src/limits/windows.js";
 import { type Admitted, isAdmitted } from "../../src/request/admission.js";
 import type { Plan } from "../../src/request/plan.js";
 import { newRecord, type RequestRecord } from "../../src/request/record.js";
+import { MemoryState } from "../../src/state/memory.js";
 import { RedisState } from "../../src/state/redis.js";
-import { ENGINES, type TestLocation } from "../support/engines.js";
+import { ENGINES, freshPostgres, type TestLocation } from "../support/engines.js";
 import { ledgerRow } from "../support/ledger-row.js";
 import { type TcpProxy, tcpProxy } from "../support/tcp-proxy.js";
 
@@ -202,5 +203,82 @@ describe.each(ENGINES)("budgets kept by $engine", ({ fresh }) => {
     );
     expect(more.filter(isAdmitted)).toHaveLength(2);
     live.escrow.close();
+  });
+});
+
+describe("budgets kept by PostgreSQL while it hangs", () => {
+  let where: TestLocation;
+  let pg: TcpProxy;
+  let data: Data;
+  beforeAll(async () => {
+    where = await freshPostgres();
+    const url = new URL(where.url!);
+    pg = await tcpProxy(url.hostname, Number(url.port || 5432));
+    url.port = String(pg.port);
+    data = new Data({ path: where.path, url: url.toString() });
+    await data.db();
+  });
+  afterAll(async () => {
+    await data.close();
+    await pg.close();
+    await where.drop();
+  });
+
+  it("admits within the slice it holds, refuses beyond it with no overspend, and admits again once it answers", async () => {
+    /** max_tokens 25: each request holds, and may cost at most, 400,000 nano-dollars. */
+    const UNIT = 100 * 2000 + 25 * 8000;
+    const small = { ...plan, maxOutputTokens: 25 } as Plan;
+    const admission = limitsAdmission({
+      hot: new MemoryState(),
+      billing,
+      data,
+      timezone: "UTC",
+      alertAt: 1,
+      warn: () => undefined,
+      budgetWaitMs: 200,
+    });
+    const id = `k_${randomBytes(4).toString("hex")}`;
+    const p: Principal = {
+      owner: id,
+      kind: "minted",
+      keyId: id,
+      quotas: [{ scope: "key", id, budget: { usd: (10 * UNIT) / 1e9, period: "day" } }],
+    };
+    const admit = () => admission.admit({ principal: p, plan: small, requestBytes: 400 });
+    // The first request leases a slice: a quarter of the budget (2.5 requests).
+    const first = (await admit()) as Admitted;
+    expect(isAdmitted(first)).toBe(true);
+    pg.hang();
+    // Hung: the slice held admits one more; beyond it, refused (after the lease's try), never admitted.
+    const second = await admit();
+    expect(isAdmitted(second)).toBe(true);
+    const third = (await admit()) as ErrorInfo;
+    expect(third.code).toBe("insufficient_quota");
+    // Both settle while it hangs (their rows wait in the journal): the slice's room is used again.
+    const done: Admitted[] = [first, second as Admitted];
+    for (const a of done) {
+      const rec = newRecord(`req_${randomBytes(6).toString("hex")}`, "POST", "/v1/chat/completions");
+      rec.keyId = id;
+      rec.model = "gpt-4.1";
+      rec.cost = { nanos: UNIT, estimated: false, priced: true };
+      await a.release!(rec);
+    }
+    const againDuring = (await admit()) as Admitted;
+    expect(isAdmitted(againDuring)).toBe(true);
+    pg.restore();
+    // Back: the journal's rows are written; the budget is the ledger plus what is held, and admits again.
+    for (const a of done) {
+      const row = ledgerRow({ id: `r_${randomBytes(4).toString("hex")}`, key_id: id, cost_nanos: UNIT });
+      await writeSettled(data, {
+        ledger: [{ ...row, lease_holder: a.lease!.holder, lease_at: a.lease!.at }],
+        requestLog: [],
+        bodies: [],
+      });
+    }
+    expect(isAdmitted(await admit())).toBe(true);
+    const st = await budgetState(data, { scope: "key", subject: id, ...windowOf("day", Date.now()) }, "x", Date.now());
+    expect(st.spent).toBe(2 * UNIT);
+    expect(st.spent + st.leased).toBeLessThanOrEqual(10 * UNIT);
+    admission.escrow.close();
   });
 });
