@@ -217,7 +217,12 @@ export class Escrow {
       const want = Math.max(cover, Math.min(Math.floor(free / 4), cover + worst * 32));
       const tries = [...new Set([want, cover, fit].filter((n) => n > 0 && n <= free))].sort((a, b) => b - a);
       const sent = this.clock();
-      const terms = { expiresAt: sent + this.leaseMs, orphanUntil: sent + this.leaseMs + ORPHAN_MS, held: slot.held };
+      // What is in flight here, with the request this slice is for (a lapsed lease counts that much).
+      const terms = {
+        expiresAt: sent + this.leaseMs,
+        orphanUntil: sent + this.leaseMs + ORPHAN_MS,
+        held: slot.held + need,
+      };
       for (const n of tries) {
         if (await this.book.grant(slot.w, this.holder, n, slot.limit, sent, terms)) {
           // Relative: requests settled here while the book answered have taken their cost off meanwhile.
