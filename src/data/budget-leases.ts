@@ -225,7 +225,8 @@ const made = new WeakMap<Kysely<Database>, Compilable[]>();
 
 /**
  * The statement that takes the cost of the ledger rows an insert added off the leases they were admitted
- * under (a WriteOp's `took`, beside the spend rollup's): the spend moves from the lease to the ledger.
+ * under (a WriteOp's `took`, beside the spend rollup's): the spend moves from the lease to the ledger, and
+ * leaves what the lease says its requests in flight hold (a lapsed lease counts no more than that).
  */
 export function leasesOfAdded(db: Kysely<Database>, engine: EngineName): Compilable[] {
   let out = made.get(db);
@@ -240,7 +241,9 @@ export function leasesOfAdded(db: Kysely<Database>, engine: EngineName): Compila
       compiledOnce(
         db,
         sql`with src as (${idsSource("ledger", engine)}) update budget_leases
-set nanos = nanos - coalesce((select sum(src.cost_nanos) from src where ${matches}), 0)
+set nanos = nanos - coalesce((select sum(src.cost_nanos) from src where ${matches}), 0),
+  held = (case when held < coalesce((select sum(src.cost_nanos) from src where ${matches}), 0) then 0
+    else held - coalesce((select sum(src.cost_nanos) from src where ${matches}), 0) end)
 where holder in (select lease_holder from src where lease_holder is not null)`,
       ),
     ];
