@@ -1,15 +1,39 @@
 import { availableParallelism } from "node:os";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+import { e2eFiles } from "./test/projects.js";
+
+const e2e = e2eFiles();
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     reporters: ["default"],
     // One worker per core (vitest's default is one fewer: a single worker on a 2-core machine, while most
     // test files wait on child processes, sockets and databases rather than on the CPU).
     maxWorkers: availableParallelism(),
+    // Two projects (test/projects.ts, test/README.md): `unit` imports src/ and builds nothing; `e2e` runs the
+    // built llmux command, a browser and the real coding tools, and builds first.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...e2e],
+          // A test that needs the build fails loudly here (test/support/e2e.ts).
+          env: { LLMUX_TEST_PROJECT: "unit" },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: e2e.length > 0 ? e2e : ["test/support/e2e.ts"],
+          globalSetup: ["test/global-setup.ts"],
+          env: { LLMUX_TEST_PROJECT: "e2e" },
+        },
+      },
+    ],
   },
 });

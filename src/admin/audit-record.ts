@@ -38,12 +38,7 @@ export function auditEntryOf(
   const deleted = after && typeof after === "object" && (after as { deleted?: unknown }).deleted === true;
   const shown = deleted ? undefined : after;
   return {
-    actor: actor.name,
-    via: actor.via,
-    source: actor.source,
-    address: actor.address,
-    action: spec.action,
-    target_type: spec.target,
+    ...madeBy(actor, spec),
     target_id: id ?? field(target, "id"),
     target_name: field(shown, "name") ?? field(before, "name"),
     team_id:
@@ -87,12 +82,7 @@ export function refusedEntryOf(
 ): AuditEntry {
   const words = new Redactor(bodySecrets(body)).redact(message);
   return {
-    actor: actor.name,
-    via: actor.via,
-    source: actor.source,
-    address: actor.address,
-    action: spec.action,
-    target_type: spec.target,
+    ...madeBy(actor, spec),
     target_id: id ?? null,
     target_name: null,
     team_id: actor.team ?? null,
@@ -141,4 +131,19 @@ export class RefusalBudget {
     this.total++;
     return { ok: true, droppedBefore };
   }
+}
+
+/** Who made the change, from where, and what it was. */
+function madeBy(
+  actor: Actor,
+  spec: AuditSpec,
+): Pick<AuditEntry, "actor" | "via" | "source" | "address" | "action" | "target_type"> {
+  return {
+    actor: actor.name,
+    via: actor.via,
+    source: actor.source,
+    address: actor.address,
+    action: spec.action,
+    target_type: spec.target,
+  };
 }

@@ -1,36 +1,26 @@
 /** Keys and teams as the terminal's tables show them: names, spend against budget, what is left, limits. */
+import type { KeyView } from "../data/keys.js";
+import type { Team } from "../data/teams.js";
 
-export interface KeyAnswer {
-  id: string;
-  prefix: string;
-  name: string;
-  user: string | null;
-  team_id: string | null;
-  models: string[] | null;
-  expires_at: string | null;
-  disabled: boolean;
-  revoked: boolean;
-  budget: { usd: number; period: string } | null;
-  limits: { rpm?: number; tpm?: number; concurrency?: number } | null;
+/** What the list answers add to a key or a team: its spend, against its budget. */
+interface SpendAnswer {
   spend_usd?: number;
   budget_remaining_usd?: number | null;
   budget_resets_at?: string | null;
+}
+
+type KeyShown = "id" | "prefix" | "name" | "user" | "team_id" | "models" | "expires_at" | "disabled" | "revoked";
+
+/** A key as the admin API answers it (what the tables show of it). */
+export interface KeyAnswer extends Pick<KeyView, KeyShown | "budget" | "limits">, SpendAnswer {
   blocked?: { reason: string; message: string; until: string | null } | null;
   last_used_at?: string | null;
   team?: { name: string } | null;
   allowed_models?: string;
 }
 
-export interface TeamAnswer {
-  id: string;
-  name: string;
-  models: string[] | null;
-  budget: { usd: number; period: string } | null;
-  limits: { rpm?: number; tpm?: number; concurrency?: number } | null;
-  spend_usd?: number;
-  budget_remaining_usd?: number | null;
-  budget_resets_at?: string | null;
-}
+/** A team as the admin API answers it (what the tables show of it). */
+export interface TeamAnswer extends Pick<Team, "id" | "name" | "models" | "budget" | "limits">, SpendAnswer {}
 
 /** Dollars with the digits that matter (below a cent too). */
 export function dollars(usd: number): string {

@@ -2,7 +2,7 @@ import { ADMIN_OPTIONS, output, outputFields, withClient } from "./admin-client.
 import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
 import { KEY_COLUMNS, KEY_FIELDS, type KeyAnswer, keyRow } from "./key-table.js";
-import { expiryOf, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
+import { expiryOf, patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
 import { keyIdOf, teamIdOf } from "./refs.js";
 import { optFlag, optList, optString } from "./values.js";
 
@@ -121,11 +121,7 @@ export const keysCommand: Command = {
           const id = await keyIdOf(c, input.args[0]!);
           const b = await body(input, "keys update", c);
           if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "keys update");
-          if (b.limits) {
-            const now = (await c.call("GET", `/admin/v1/keys/${encodeURIComponent(id)}`)) as KeyAnswer;
-            b.limits = { ...(now.limits ?? {}), ...(b.limits as object) };
-          }
-          const out = (await c.call("PATCH", `/admin/v1/keys/${encodeURIComponent(id)}`, b)) as KeyAnswer;
+          const out = await patchQuota<KeyAnswer>(c, `/admin/v1/keys/${encodeURIComponent(id)}`, b);
           outputFields(input, out, keyRow(out), KEY_FIELDS);
         }),
     },

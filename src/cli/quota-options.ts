@@ -4,6 +4,7 @@
  */
 
 import { TAG_PATTERN } from "../text/tag.js";
+import type { AdminClient } from "./admin-client.js";
 import type { CommandInput, OptionSpec } from "./command.js";
 import { UsageError } from "./command.js";
 import { optList, optString } from "./values.js";
@@ -102,4 +103,20 @@ export function quotaFields(input: CommandInput, command: string): Record<string
   const tags = tagsOption(input, command);
   if (tags !== undefined) out.tags = tags;
   return out;
+}
+
+/**
+ * Changes a key or a team (`path`) by `body`: limits given are merged into the ones it has, so that one option
+ * changes one limit. Returns the answer.
+ */
+export async function patchQuota<T extends { limits: object | null }>(
+  c: AdminClient,
+  path: string,
+  body: Record<string, unknown>,
+): Promise<T> {
+  if (body.limits) {
+    const now = (await c.call("GET", path)) as T;
+    body.limits = { ...(now.limits ?? {}), ...(body.limits as object) };
+  }
+  return (await c.call("PATCH", path, body)) as T;
 }

@@ -2,7 +2,7 @@ import { ADMIN_OPTIONS, output, outputFields, withClient } from "./admin-client.
 import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
 import { TEAM_COLUMNS, type TeamAnswer, teamRow } from "./key-table.js";
-import { QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
+import { patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
 import { teamIdOf } from "./refs.js";
 import { optFlag, optString } from "./values.js";
 
@@ -46,11 +46,7 @@ export const teamsCommand: Command = {
           const id = await teamIdOf(c, input.args[0]!);
           const b = body(input, "teams update");
           if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "teams update");
-          if (b.limits) {
-            const now = (await c.call("GET", `/admin/v1/teams/${encodeURIComponent(id)}`)) as TeamAnswer;
-            b.limits = { ...(now.limits ?? {}), ...(b.limits as object) };
-          }
-          const out = (await c.call("PATCH", `/admin/v1/teams/${encodeURIComponent(id)}`, b)) as TeamAnswer;
+          const out = await patchQuota<TeamAnswer>(c, `/admin/v1/teams/${encodeURIComponent(id)}`, b);
           outputFields(input, out, teamRow(out), TEAM_COLUMNS);
         }),
     },

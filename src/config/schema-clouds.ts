@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CloudBetas } from "./schema-protocol.js";
+import { Headers, Timeout } from "./schema-upstream.js";
 import { secret } from "./secret-fields.js";
 
 /**
@@ -7,13 +8,6 @@ import { secret } from "./secret-fields.js";
  * own mechanisms (a service-account key or Application Default Credentials; the AWS credential chain), read
  * by the cloud's own libraries.
  */
-
-const Headers = secret(z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request."));
-const Timeout = z
-  .number()
-  .int()
-  .positive()
-  .describe("Milliseconds before an upstream request that has sent nothing is abandoned.");
 
 export const VertexSchema = z
   .object({

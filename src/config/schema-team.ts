@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quotaSchema } from "./schema-quota.js";
 import { OidcSchema, UiSchema } from "./schema-ui.js";
 import { secret } from "./secret-fields.js";
 
@@ -178,30 +179,9 @@ export const BillingSchema = z
     users: z
       .record(
         z.string().min(1),
-        z
-          .object({
-            budget: z
-              .object({
-                usd: z.number().positive().describe("The budget in USD."),
-                period: z
-                  .enum(["day", "week", "month", "total"])
-                  .describe("Calendar window it applies to (billing.timezone)."),
-              })
-              .strict()
-              .optional()
-              .describe("The user's budget, over all their keys."),
-            limits: z
-              .object({
-                rpm: z.number().int().positive().optional().describe("Requests per minute."),
-                tpm: z.number().int().positive().optional().describe("Tokens per minute."),
-                concurrency: z.number().int().positive().optional().describe("Requests in flight."),
-              })
-              .strict()
-              .optional()
-              .describe("The user's rate limits, over all their keys."),
-          })
-          .strict()
-          .describe("One user's quotas."),
+        quotaSchema("The user's budget, over all their keys.", "The user's rate limits, over all their keys.").describe(
+          "One user's quotas.",
+        ),
       )
       .default({})
       .describe("Budgets and limits per user label (a key's `user`), shared by every key of that user."),

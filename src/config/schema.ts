@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PRESETS } from "./presets.js";
 import { AlertsSchema } from "./schema-alerts.js";
 import { CacheFields } from "./schema-cache.js";
 import { BedrockSchema, VertexSchema } from "./schema-clouds.js";
@@ -22,6 +23,7 @@ import {
   SignupSchema,
   StateSchema,
 } from "./schema-team.js";
+import { Headers, Timeout } from "./schema-upstream.js";
 import { secret } from "./secret-fields.js";
 
 /**
@@ -33,30 +35,13 @@ import { secret } from "./secret-fields.js";
 export const EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh", "max"] as const;
 export const REASONING_DISPLAYS = ["think-tags", "reasoning_content", "none"] as const;
 export const SUMMARIES = ["auto", "concise", "detailed", "none"] as const;
-export const PRESETS = [
-  "moonshot",
-  "kimi",
-  "deepseek",
-  "openrouter",
-  "groq",
-  "vllm",
-  "ollama",
-  "together",
-  "mistral",
-  "xai",
-] as const;
+export { PRESETS };
 
 const Url = z.string().url();
 const ApiKey = (how: string) =>
   secret(z.string())
     .optional()
     .describe(`The provider's API key, ${how}. Write "\${VARIABLE}" to read it from the environment.`);
-const Headers = secret(z.record(z.string(), z.string()).describe("Extra headers sent with every upstream request."));
-const Timeout = z
-  .number()
-  .int()
-  .positive()
-  .describe("Milliseconds before an upstream request that has sent nothing is abandoned.");
 
 const Azure = z
   .object({

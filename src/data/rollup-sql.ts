@@ -7,10 +7,8 @@ import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
 import type { EngineName } from "./engine.js";
 import type { Database } from "./schema.js";
 
-/** The counted columns of a rollup row, in the order `refusedSums` selects them. */
-export const SUMMED = [
-  "requests",
-  "refused",
+/** A request's tokens and cost (UsageColumns), the last its cost. */
+export const USAGE_COLUMNS = [
   "input_tokens",
   "output_tokens",
   "cache_read_tokens",
@@ -19,7 +17,10 @@ export const SUMMED = [
   "cost_nanos",
 ] as const;
 
-const SERVED = SUMMED.slice(2, 7);
+/** The counted columns of a rollup row, in the order `refusedSums` selects them. */
+export const SUMMED = ["requests", "refused", ...USAGE_COLUMNS] as const;
+
+const SERVED = USAGE_COLUMNS.slice(0, 5);
 const REFUSED = sql`outcome = 'refused'`;
 
 /** The sums of SUMMED over a group of rows, as the reports sum them (refusals count no tokens). */

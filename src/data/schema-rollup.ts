@@ -5,7 +5,7 @@
  * hour, key, team and model, written in the transaction that inserts the rows (src/data/stats-rollup.ts).
  * Absent values are '' (so the group is one key on both engines).
  */
-export interface RequestRollupTable {
+export interface RequestRollupTable extends Summed {
   /** The hour's start, unix milliseconds (UTC). */
   hour: number;
   key_id: string;
@@ -13,17 +13,6 @@ export interface RequestRollupTable {
   team_id: string;
   /** The alias, else the model asked for. */
   model: string;
-  /** Model calls let through. */
-  requests: number;
-  /** Model calls refused (they never count tokens). */
-  refused: number;
-  /** Tokens of the calls let through. */
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_nanos: number;
 }
 
 /** Failed and refused model calls by hour, key ('' none) and error class ('' none) (080_request_rollup). */
@@ -48,18 +37,26 @@ export interface RequestRollupLatencyTable {
   ttft: number;
 }
 
-/** Counts, tokens and cost summed over a rollup row's rows (refusals count no tokens), as the reports sum them. */
-interface Summed {
-  /** Rows let through. */
-  requests: number;
-  /** Rows refused. */
-  refused: number;
+/** The tokens and the cost of a request (request_log, ledger), or the sum of those of several. */
+export interface UsageColumns {
   input_tokens: number;
   output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
+  /** Integer nano-dollars (1 USD = 1,000,000,000). */
   cost_nanos: number;
+}
+
+/**
+ * Counts, tokens and cost summed over a rollup row's rows, as the reports sum them: the tokens and cost of the
+ * rows let through (refusals count none).
+ */
+interface Summed extends UsageColumns {
+  /** Rows let through. */
+  requests: number;
+  /** Rows refused. */
+  refused: number;
 }
 
 /**

@@ -5,7 +5,7 @@
  * numbers); JSON is kept as text so both engines store it the same way; money is integer nano-dollars
  * (src/data/money.ts).
  */
-import type { RollupTables } from "./schema-rollup.js";
+import type { RollupTables, UsageColumns } from "./schema-rollup.js";
 
 export type * from "./schema-rollup.js";
 
@@ -116,7 +116,7 @@ export interface RevisionsTable {
 }
 
 /** One row per request made with a minted key (the spend ledger), written by the settle stage. */
-export interface LedgerTable {
+export interface LedgerTable extends UsageColumns {
   /** llmux's request id (also the idempotency key: a replayed spool row is not counted twice). */
   id: string;
   /** The client's own `x-request-id`, if it sent one (any value, repeats included). */
@@ -136,13 +136,6 @@ export interface LedgerTable {
   status: number;
   /** ok | error | aborted | refused */
   outcome: string;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  /** Integer nano-dollars (1 USD = 1,000,000,000). */
-  cost_nanos: number;
   /** 1 when the usage was estimated by llmux. */
   estimated: number;
   latency_ms: number;
@@ -195,7 +188,7 @@ export interface BudgetLeasesTable {
  * One row per request, whatever its key and however it ended (the request log), written by the settle stage in
  * batches. Times are unix milliseconds; durations are milliseconds (fractions kept); money integer nano-dollars.
  */
-export interface RequestLogTable {
+export interface RequestLogTable extends UsageColumns {
   /** llmux's request id (the `x-request-id` llmux answers with). */
   id: string;
   /** The client's own `x-request-id`, if it sent one (any value, repeats included). */
@@ -238,13 +231,7 @@ export interface RequestLogTable {
   latency_ms: number;
   ttft_ms: number | null;
   overhead_ms: number | null;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
   estimated: number;
-  cost_nanos: number;
   attempts: number;
   /** The llmux-route header value: what served, and what failed before. */
   route: string | null;

@@ -8,8 +8,9 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Data } from "./data.js";
 import { reportRead } from "./report-read.js";
-import { sourceSums } from "./rollup-sql.js";
+import { sourceSums, USAGE_COLUMNS } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";
+import type { UsageColumns } from "./schema-rollup.js";
 import { sessionSource } from "./session-source.js";
 import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
 
@@ -121,7 +122,7 @@ export interface ModelTotals extends UsageTotals {
   model: string | null;
 }
 
-export interface SessionRequest {
+export interface SessionRequest extends UsageColumns {
   id: string;
   at: number;
   agent_id: string | null;
@@ -132,11 +133,6 @@ export interface SessionRequest {
   error_class: string | null;
   reason: string | null;
   latency_ms: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
   cost_nanos: number;
 }
 
@@ -194,12 +190,7 @@ export async function sessionDetail(
       "error_class",
       "reason",
       "latency_ms",
-      "input_tokens",
-      "output_tokens",
-      "cache_read_tokens",
-      "cache_write_tokens",
-      "reasoning_tokens",
-      "cost_nanos",
+      ...USAGE_COLUMNS,
     ])
     .orderBy("at")
     .orderBy("id")

@@ -5,6 +5,7 @@
  */
 import { sql } from "kysely";
 import type { Data } from "./data.js";
+import { SUMMED } from "./rollup-sql.js";
 import type { SlotStats, TopRow } from "./stats-queries.js";
 import type { UsageTotals } from "./usage-totals.js";
 
@@ -15,14 +16,6 @@ export interface RollupRange {
   key_id?: string | undefined;
 }
 
-const SUMMED = [
-  "input_tokens",
-  "output_tokens",
-  "cache_read_tokens",
-  "cache_write_tokens",
-  "reasoning_tokens",
-  "cost_nanos",
-] as const;
 /** '' stands for none in the rollup. */
 const orNull = (v: string | null | undefined): string | null => (v ? v : null);
 
@@ -41,10 +34,7 @@ export async function rollupBySlot(data: Data, r: RollupRange, sizeMs: number): 
   // At once: on PostgreSQL each on a connection of its own (SQLite runs them one after the other).
   const [sumRows, errorRows, binRows] = await Promise.all([
     groups
-      .select([
-        slot.as("slot"),
-        ...(["requests", "refused", ...SUMMED] as const).map((c) => sql<number | string>`sum(${sql.ref(c)})`.as(c)),
-      ])
+      .select([slot.as("slot"), ...SUMMED.map((c) => sql<number | string>`sum(${sql.ref(c)})`.as(c))])
       .groupBy(slot)
       .execute(),
     failed.groupBy([slot, "error_class"]).execute(),

@@ -12,6 +12,7 @@
 import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
 import type { EngineName } from "./engine.js";
 import { binOfValue } from "./latency-bins.js";
+import { backfillFrom, compiledOnce, idsSource } from "./rollup-sql.js";
 import type { Database } from "./schema.js";
 
 export const HOUR_MS = 3_600_000;
@@ -81,12 +82,6 @@ on conflict (scope, hour, bin) do update set ${added("request_rollup_latency", [
 /** Each table of the rollup, by the statement that sums rows into it. */
 const INTO = [intoRollup, intoErrors, intoLatency];
 
-/** A statement compiled once, on first use (the rollup's statements are the same for every batch). */
-function compiledOnce(db: Kysely<Database>, q: RawBuilder<unknown>): Compilable {
-  let done: ReturnType<Compilable["compile"]> | undefined;
-  return { compile: () => (done ??= q.compile(db)) };
-}
-
 const rollups = new WeakMap<Kysely<Database>, Compilable[]>();
 
 /**
@@ -103,42 +98,21 @@ export function rollupOfAdded(db: Kysely<Database>, engine: EngineName): Compila
 }
 
 function buildRollupOfAdded(db: Kysely<Database>, engine: EngineName): Compilable[] {
-  const ids = "[]";
-  const took =
-    engine === "postgres"
-      ? sql`select * from request_log where id in (select json_array_elements_text(cast(${ids} as json)))`
-      : sql`select * from request_log where id in (select value from json_each(${ids}))`;
+  const took = idsSource("request_log", engine);
   return INTO.map((into) => compiledOnce(db, sql`with src as (${took}) ${into()}`));
 }
 
-/** Rows summed per statement by the back-fill: each well within PostgreSQL's statement timeout. */
-const BACKFILL_ROWS = 20_000;
-
 /**
  * Sums every row of request_log into the (empty) rollup: the migration's back-fill, `rows` rows (by time,
- * then id) per statement.
+ * then id) per statement (by default each well within PostgreSQL's statement timeout).
  */
-export async function backfillRollup(db: Kysely<Database>, rows = BACKFILL_ROWS): Promise<void> {
-  let after: { at: number; id: string } | undefined;
-  for (;;) {
-    const from = after
-      ? sql<boolean>`at >= ${after.at} and (at > ${after.at} or id > ${after.id})`
-      : sql<boolean>`true`;
-    const last = await db
-      .selectFrom("request_log")
-      .select(["at", "id"])
-      .where(from)
-      .orderBy("at")
-      .orderBy("id")
-      .limit(1)
-      .offset(rows - 1)
-      .executeTakeFirst();
-    const upto = last ? sql`at <= ${last.at} and (at < ${last.at} or id <= ${last.id})` : sql`true`;
-    for (const into of INTO)
-      await sql`with src as (select * from request_log where ${from} and ${upto}) ${into()}`.execute(db);
-    if (!last) return;
-    after = { at: Number(last.at), id: last.id };
-  }
+export async function backfillRollup(db: Kysely<Database>, rows?: number): Promise<void> {
+  await backfillFrom(
+    db,
+    "request_log",
+    INTO.map((into) => into()),
+    rows,
+  );
 }
 
 /**

@@ -3,49 +3,32 @@ import type { RequestLogTable } from "../data/schema.js";
 import type { Bodies } from "./bodies.js";
 import type { Conversation, ConversationMessage } from "./conversation.js";
 
-/** A request-log row as the admin API answers it (GET /admin/v1/requests). */
-export interface RequestRow {
-  id: string;
-  /** The client's own x-request-id, if it sent one. */
-  client_request_id: string | null;
+/** The request-log columns the admin API answers as they are stored (src/data/schema.ts says what each is). */
+type AsStored = "id" | "client_request_id" | "key_id" | "key_name" | "team_id" | "method" | "path" | "kind";
+type AsStoredToo = "client_dialect" | "client_tool" | "session_id" | "agent_id" | "parent_agent_id";
+type RouteAsStored = "requested_model" | "alias" | "provider" | "deployment" | "model" | "attempts" | "route";
+type OutcomeAsStored = "status" | "outcome" | "error_class" | "reason" | "latency_ms" | "ttft_ms" | "overhead_ms";
+type TokensAsStored =
+  | "input_tokens"
+  | "output_tokens"
+  | "cache_read_tokens"
+  | "cache_write_tokens"
+  | "reasoning_tokens";
+
+/**
+ * A request-log row as the admin API answers it (GET /admin/v1/requests): the stored columns, with the time as
+ * ISO text, flags as booleans, the cost in dollars and the warnings parsed.
+ */
+export interface RequestRow
+  extends Pick<RequestLogTable, AsStored | AsStoredToo | RouteAsStored | OutcomeAsStored | TokensAsStored> {
   time: string;
-  key_id: string | null;
-  key_name: string | null;
-  team_id: string | null;
   user: string | null;
-  method: string;
-  path: string;
-  kind: string | null;
   model_call: boolean;
-  client_dialect: string | null;
-  client_tool: string | null;
-  session_id: string | null;
-  agent_id: string | null;
-  parent_agent_id: string | null;
-  requested_model: string | null;
-  alias: string | null;
-  provider: string | null;
-  deployment: string | null;
-  model: string | null;
   stream: boolean | null;
-  status: number;
-  outcome: string;
-  error_class: string | null;
-  reason: string | null;
-  latency_ms: number;
-  ttft_ms: number | null;
-  overhead_ms: number | null;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
   /** Cache-read input ÷ all input (null: no input). */
   cache_hit_rate: number | null;
   estimated: boolean;
   cost_usd: number;
-  attempts: number;
-  route: string | null;
   warnings: { code: string; message: string }[];
   has_bodies: boolean;
   /** An MCP tool call: its server, the tool's own name and the MCP session (absent for other requests). */

@@ -1,3 +1,5 @@
+import { WholeLines } from "./whole-lines.js";
+
 /**
  * Passthrough answers name the model the client asked for. When a client's model name is an alias
  * (`claude-*` → claude-sonnet-4-5), the upstream's bytes name the upstream model; clients that compare
@@ -7,7 +9,6 @@
  */
 const MODEL_FIELD = /("model"\s*:\s*)"(?:[^"\\]|\\.)*"/;
 const MODEL_KEY = Buffer.from('"model"');
-const NEWLINE = 0x0a;
 
 function renameLine(line: string, quoted: string): string {
   return line.replace(MODEL_FIELD, (_m, key: string) => `${key}${quoted}`);
@@ -22,35 +23,15 @@ export function renameModelInBody(text: string, model: string): string {
  * The same for a stream, line by line. A line is passed on once it is complete (its event could not be
  * used by the client before that anyway); lines without a `"model"` key are passed on as they came.
  */
-export class ModelRenamer {
-  /** The unfinished last line, in the chunks it came in: joined once, when its line ends (linear time). */
-  private pending: Buffer[] = [];
+export class ModelRenamer extends WholeLines {
   private readonly quoted: string;
 
   constructor(model: string) {
+    super();
     this.quoted = JSON.stringify(model);
   }
 
-  push(chunk: Uint8Array): Uint8Array {
-    const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    const last = piece.lastIndexOf(NEWLINE);
-    if (last < 0) {
-      this.pending.push(Buffer.from(piece));
-      return new Uint8Array(0);
-    }
-    const head = piece.subarray(0, last + 1);
-    const buf = this.pending.length > 0 ? Buffer.concat([...this.pending, head]) : head;
-    this.pending = last + 1 < piece.length ? [Buffer.from(piece.subarray(last + 1))] : [];
-    return this.rename(buf);
-  }
-
-  end(): Uint8Array {
-    const rest = this.pending;
-    this.pending = [];
-    return rest.length > 0 ? this.rename(Buffer.concat(rest)) : new Uint8Array(0);
-  }
-
-  private rename(buf: Buffer): Uint8Array {
+  protected rewrite(buf: Buffer): Uint8Array {
     if (buf.indexOf(MODEL_KEY) < 0) return buf;
     const lines = buf.toString("utf8").split("\n");
     return Buffer.from(lines.map((l) => (l.includes('"model"') ? renameLine(l, this.quoted) : l)).join("\n"));

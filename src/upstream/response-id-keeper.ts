@@ -1,7 +1,7 @@
 import { isObject } from "../ir/input-error.js";
 import type { Json } from "../ir/types.js";
+import { WholeLines } from "./whole-lines.js";
 
-const NEWLINE = 0x0a;
 /** A lifecycle event carries its response as a top-level `"response"` member (content cannot: it is escaped). */
 const RESPONSE_KEY = Buffer.from('"response"');
 const LIFECYCLE = /"type"\s*:\s*"response\.(?:created|queued|in_progress|completed|incomplete|failed)"/;
@@ -13,33 +13,13 @@ const LIFECYCLE = /"type"\s*:\s*"response\.(?:created|queued|in_progress|complet
  * as src/upstream/model-rename.ts: only the `data:` lines of lifecycle events whose id differs are parsed and
  * written again; every other byte is relayed as it came.
  */
-export class ResponseIdKeeper {
-  private pending: Buffer[] = [];
+export class ResponseIdKeeper extends WholeLines {
   /** The stream's response id: the first lifecycle event's. */
   id: string | undefined;
   /** Lifecycle events rewritten so far. */
   rewritten = 0;
 
-  push(chunk: Uint8Array): Uint8Array {
-    const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    const last = piece.lastIndexOf(NEWLINE);
-    if (last < 0) {
-      this.pending.push(Buffer.from(piece));
-      return new Uint8Array(0);
-    }
-    const head = piece.subarray(0, last + 1);
-    const buf = this.pending.length > 0 ? Buffer.concat([...this.pending, head]) : head;
-    this.pending = last + 1 < piece.length ? [Buffer.from(piece.subarray(last + 1))] : [];
-    return this.keep(buf);
-  }
-
-  end(): Uint8Array {
-    const rest = this.pending;
-    this.pending = [];
-    return rest.length > 0 ? this.keep(Buffer.concat(rest)) : new Uint8Array(0);
-  }
-
-  private keep(buf: Buffer): Uint8Array {
+  protected rewrite(buf: Buffer): Uint8Array {
     if (buf.indexOf(RESPONSE_KEY) < 0) return buf;
     let changed = false;
     const lines = buf.toString("utf8").split("\n");

@@ -5,6 +5,9 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { COMMITTED_REPORT, parseOptions, REPORT_IN_CACHE, USAGE } from "../../bench/options.js";
 import { resultsFile } from "../../bench/results-file.js";
+import { e2e } from "../support/e2e.js";
+
+e2e("`npm run bench`, which builds llmux");
 
 const ROOT = join(import.meta.dirname, "../..");
 

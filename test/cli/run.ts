@@ -3,8 +3,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const ROOT = join(import.meta.dirname, "../..");
-export const BIN = join(ROOT, "dist/cli/main.js");
+import { BIN, ROOT } from "../support/built.js";
+
+export { BIN, ROOT };
 
 export interface Run {
   code: number;

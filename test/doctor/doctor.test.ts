@@ -2,6 +2,7 @@
  * `llmux doctor` against scripted mock upstreams that answer as the providers do: it must tell a wrong key,
  * a missing deployment, an API version, refused effort levels and a model without tools apart, with the
  * upstream's own words and a fix, probe with small requests only, and fail (exit 1) when something failed.
+ * The `llmux doctor` command itself: doctor-command.test.ts.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,7 +14,6 @@ import { doctor } from "../../src/cli/doctor.js";
 import { networkStage } from "../../src/doctor/probe.js";
 import type { Report } from "../../src/doctor/types.js";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
-import { llmux } from "../cli/run.js";
 import {
   ANTHROPIC_BAD_KEY,
   AZURE_BAD_VERSION,
@@ -369,18 +369,5 @@ describe("llmux doctor --quick and --model", () => {
     expect(r.out).toContain("Everything probed works.");
     // The pattern's name and the alias share one deployment: examined once.
     expect(mock.requests.filter((q) => q.raw.includes('"lookup_word"') && !q.raw.includes("PLOVER")).length).toBe(1);
-  });
-
-  it("the llmux doctor command: a name that is not configured is a usage error; the exit status is the report's", async () => {
-    const file = configFile("cli.json", { sonnet: ALL.sonnet, "sonnet-wrong-key": ALL["sonnet-wrong-key"] });
-    const unknown = await llmux(["doctor", "--config", file, "--model", "nope"]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("--model nope: not a model of this configuration");
-    const quick = await llmux(["doctor", "--config", file, "--quick"]);
-    expect(quick.code, quick.stderr).toBe(1);
-    expect(quick.stdout).toContain("sonnet-wrong-key");
-    expect(quick.stdout).not.toContain("\x1b["); // no colours without a terminal
-    const good = await llmux(["doctor", "--config", file, "--quick", "--model", "sonnet"]);
-    expect(good.code, good.stdout + good.stderr).toBe(0);
   });
 });

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { redisProblem } from "../../src/state/redis-probe.js";
+import { freePort } from "../support/free-port.js";
 import { type Harness, startHarness } from "../support/gateway.js";
-import { freePort } from "../support/instances.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llmux-redis-conf-"));
 const children: ChildProcess[] = [];

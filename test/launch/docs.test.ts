@@ -1,5 +1,6 @@
 /**
- * The launchers in the documents: the README puts them first after the quick start, each client page starts
+ * The launchers in the documents: the README names them right after the quick start and links their section of
+ * docs/commands.md, which describes them all; each client page starts
  * with its launcher, every `llmux …` line shown parses with the command's own options, and every variable the
  * documents name is one llmux reads.
  */
@@ -10,10 +11,12 @@ import type { Command } from "../../src/cli/command.js";
 import { COMMANDS } from "../../src/cli/commands.js";
 import { parseCommandLine } from "../../src/cli/parse.js";
 import { TOOLS } from "../../src/launch/tools.js";
-import { REPO_ROOT } from "../support/clients.js";
+
+const REPO_ROOT = join(import.meta.dirname, "../..");
 
 const read = (rel: string) => readFileSync(join(REPO_ROOT, rel), "utf8");
 const README = read("README.md");
+const COMMANDS_DOC = read("docs/commands.md");
 const PAGES = {
   "claude-code.md": "claude",
   "codex.md": "codex",
@@ -69,13 +72,17 @@ function find(name: string): Command {
 }
 
 describe("the launchers in the documents", () => {
-  it("README: the launchers are the first section after the quick start", () => {
-    const headings = [...README.matchAll(/^## (.+)$/gm)].map((m) => m[1]!);
-    expect(headings[0]).toBe("Quick start (no account needed)");
-    expect(headings[1]).toBe("Run your coding tool through llmux");
-    const section = README.slice(README.indexOf("## Run your coding tool"), README.indexOf("## The `llmux` command"));
-    for (const name of ["claude", "codex", "opencode", "gemini", "copilot", "cursor"])
+  it("README: the quick start names every launcher and links docs/commands.md, which describes them", () => {
+    const start = README.slice(
+      README.indexOf("## Start it"),
+      README.indexOf("\n## ", README.indexOf("## Start it") + 3),
+    );
+    const section = COMMANDS_DOC.slice(COMMANDS_DOC.indexOf("## Run your coding tool"));
+    for (const name of ["claude", "codex", "opencode", "gemini", "copilot", "cursor"]) {
+      expect(start).toContain(`llmux ${name}`);
       expect(section).toContain(`llmux ${name}`);
+    }
+    expect(start).toContain("(docs/commands.md#run-your-coding-tool-through-llmux)");
   });
 
   for (const [page, name] of Object.entries(PAGES)) {
@@ -90,6 +97,7 @@ describe("the launchers in the documents", () => {
 
   const docs = [
     "README.md",
+    "docs/commands.md",
     "docs/doctor.md",
     ...readdirSync(join(REPO_ROOT, "docs/clients")).map((f) => `docs/clients/${f}`),
   ];
@@ -118,7 +126,7 @@ describe("the launchers in the documents", () => {
     const section = (doc: string, from: string) =>
       doc.slice(doc.indexOf(from), doc.indexOf("\n## ", doc.indexOf(from) + 3));
     const texts = [
-      section(README, "## Run your coding tool"),
+      section(COMMANDS_DOC, "## Run your coding tool"),
       read("docs/doctor.md"),
       ...Object.keys(PAGES).map((p) => section(read(`docs/clients/${p}`), "## The quick way")),
     ];
@@ -129,7 +137,7 @@ describe("the launchers in the documents", () => {
     expect(named.size).toBeGreaterThan(3);
     const binVars = Object.values(TOOLS).map((t) => t.binEnv);
     for (const v of named) expect(source.includes(v) || binVars.includes(v), v).toBe(true);
-    for (const v of binVars) expect(README, v).toContain(v);
+    for (const v of binVars) expect(COMMANDS_DOC, v).toContain(v);
     expect(read("src/launch/target.ts")).toContain("env.LLMUX_KEY");
   });
 });

@@ -7,7 +7,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { ensureRuntime, type Runtime } from "../../src/cursor/runtime.js";
-import { REPO_ROOT } from "./clients.js";
+
+const REPO_ROOT = join(import.meta.dirname, "../..");
 
 export const CURSOR_RUNTIME_DIR = join(REPO_ROOT, ".cache", "cursor-runtime");
 

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN } from "../cli/run.js";
+import { BIN } from "./built.js";
+import { freePort } from "./free-port.js";
+
+export { freePort };
 
 /** One llmux process started from the built CLI, with what it printed. */
 export interface Instance {
@@ -11,18 +13,6 @@ export interface Instance {
   port: number;
   child: ChildProcess;
   output: string[];
-}
-
-/** A free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Writes a configuration object to a temporary llmux.yaml (JSON is YAML) and returns its path. */

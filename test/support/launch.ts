@@ -17,7 +17,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { BIN } from "../cli/run.js";
+import { BIN } from "./built.js";
 import { MINIMAL_PATH } from "./clients.js";
 
 export interface Home {

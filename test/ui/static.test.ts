@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtUiDir } from "../../src/admin/ui-static.js";
+import { e2e } from "../support/e2e.js";
 import type { Harness } from "../support/gateway.js";
 import { startUiServer } from "./support/server.js";
 
@@ -27,6 +28,7 @@ function raw(base: string, method: string, path: string, headers: Record<string,
   });
 }
 
+e2e("the built web UI (dist/ui)");
 const DIST = builtUiDir();
 const INDEX = readFileSync(join(DIST, "index.html"));
 

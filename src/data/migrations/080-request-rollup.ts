@@ -1,4 +1,5 @@
 import type { ColumnDefinitionBuilder } from "kysely";
+import { SUMMED } from "../rollup-sql.js";
 import { backfillRollup } from "../stats-rollup.js";
 import type { Migration } from "./migration.js";
 
@@ -22,17 +23,7 @@ export const m080: Migration = {
       .addColumn("key_name", "text", required)
       .addColumn("team_id", "text", required)
       .addColumn("model", "text", required);
-    for (const c of [
-      "requests",
-      "refused",
-      "input_tokens",
-      "output_tokens",
-      "cache_read_tokens",
-      "cache_write_tokens",
-      "reasoning_tokens",
-      "cost_nanos",
-    ])
-      rollup = rollup.addColumn(c, "bigint", required);
+    for (const c of SUMMED) rollup = rollup.addColumn(c, "bigint", required);
     await rollup
       .addPrimaryKeyConstraint("request_rollup_pk", ["hour", "key_id", "key_name", "team_id", "model"])
       .execute();

@@ -1,21 +1,10 @@
 import { type ColumnDefinitionBuilder, type CreateTableBuilder, sql } from "kysely";
-import { backfillFrom } from "../rollup-sql.js";
+import { backfillFrom, SUMMED } from "../rollup-sql.js";
 import { intoSessionRollup, SESSION_GROUP } from "../session-rollup.js";
 import { intoSpendRollup, SPEND_GROUP } from "../spend-rollup.js";
 import type { Migration } from "./migration.js";
 
 const required = (c: ColumnDefinitionBuilder) => c.notNull();
-
-const SUMMED = [
-  "requests",
-  "refused",
-  "input_tokens",
-  "output_tokens",
-  "cache_read_tokens",
-  "cache_write_tokens",
-  "reasoning_tokens",
-  "cost_nanos",
-];
 
 export const m095: Migration = {
   id: "095_spend_rollup",

@@ -154,12 +154,7 @@ class AnthropicRequestWriter {
               const b = encodeMedia(p, this.warnings, pp, req.source);
               if (b) blocks.push(b);
             } else if (p.type === "raw" && p.dialect === D) blocks.push(p.value);
-            else
-              this.warnings.add(
-                "unsupported_content",
-                `${p.type} content has no Anthropic equivalent and was dropped`,
-                pp,
-              );
+            else this.dropped(p.type, pp);
           });
           if (blocks.length > 0) seenTurn = true;
           this.push("user", blocks);
@@ -206,12 +201,7 @@ class AnthropicRequestWriter {
                 ? encodeAssistantPart(p, { warnings: this.warnings, path: pp })
                 : undefined;
             if (block) blocks.push(block);
-            else
-              this.warnings.add(
-                "unsupported_content",
-                `${p.type} content has no Anthropic equivalent and was dropped`,
-                pp,
-              );
+            else this.dropped(p.type, pp);
           });
           if (blocks.length > 0) seenTurn = true;
           this.push("assistant", blocks);
@@ -219,6 +209,11 @@ class AnthropicRequestWriter {
         }
       }
     });
+  }
+
+  /** Warns that a part of a message was dropped. */
+  private dropped(type: string, path: string): void {
+    this.warnings.add("unsupported_content", `${type} content has no Anthropic equivalent and was dropped`, path);
   }
 
   /** Appends a turn, merging it into the previous one when the role repeats (tool results go first). */

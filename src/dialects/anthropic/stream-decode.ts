@@ -3,10 +3,10 @@ import { isObject, leftovers } from "../../ir/input-error.js";
 import { toolInputText } from "../../ir/json-depth.js";
 import { stopFromAnthropic } from "../../ir/stop-reason.js";
 import type { AssistantPart, Json, JsonObject, StopReason, Usage } from "../../ir/types.js";
-import { eventJson, notJsonMessage } from "../../sse/event-json.js";
 import type { SseEvent } from "../../sse/parser.js";
+import { DecoderLifecycle, type EndEvent, toolCallHead, toolCallPart } from "../decoder-lifecycle.js";
 import { identityOf, unwrapCustomInput } from "../tool-identity.js";
-import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../types.js";
+import type { EventSink, ToolIdentity } from "../types.js";
 import { decodeAnthropicError } from "./errors.js";
 import { decodeAnthropicUsage } from "./usage.js";
 
@@ -35,9 +35,8 @@ const MESSAGE_DELTA_KNOWN = new Set(["type", "delta", "usage"]);
  * content_block_stop never comes (max_tokens inside a tool call), pre-populated message_start content, and
  * streams cut off before message_stop.
  */
-export class AnthropicStreamDecoder implements StreamDecoder {
-  private started = false;
-  private finished = false;
+export class AnthropicStreamDecoder extends DecoderLifecycle {
+  protected readonly awaited = "message_stop";
   private readonly open = new Map<number, Open>();
   private nextIndex = 0;
   private usage: Usage | undefined;
@@ -45,15 +44,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private stopSequence: string | null = null;
   private extras: JsonObject | undefined;
 
-  constructor(private readonly opts: DecodeOptions = {}) {}
-
-  event(ev: SseEvent, out: EventSink): void {
-    if (this.finished) return;
-    const data = eventJson(ev.data);
-    if (data === undefined) {
-      this.fail(out, notJsonMessage(ev.data));
-      return;
-    }
+  protected read(data: Json, ev: SseEvent, out: EventSink): void {
     if (!isObject(data)) return;
     const type = typeof data.type === "string" ? data.type : ev.event;
     switch (type) {
@@ -77,34 +68,15 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         this.finish(out);
         break;
       case "error":
-        this.finished = true;
-        this.closeAll(out);
-        out({ type: "error", error: decodeAnthropicError(200, data) });
+        this.error(out, decodeAnthropicError(200, data));
         break;
       default:
         break; // ping and event types added after this was written
     }
   }
 
-  end(out: EventSink): void {
-    if (this.finished) return;
-    if (this.stopReason !== undefined) {
-      this.finish(out);
-      return;
-    }
-    this.fail(out, "upstream stream ended before message_stop");
-  }
-
-  private fail(out: EventSink, message: string): void {
-    this.finished = true;
-    this.closeAll(out);
-    out({ type: "error", error: { status: 502, kind: "server", message } });
-  }
-
-  private ensureStarted(out: EventSink): void {
-    if (this.started) return;
-    this.started = true;
-    out({ type: "start", id: "", model: "", created: nowSeconds() });
+  protected stopped(): boolean {
+    return this.stopReason !== undefined;
   }
 
   private messageStart(data: JsonObject, out: EventSink): void {
@@ -180,17 +152,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         const ex = leftovers(block, new Set(["type", "id", "name", "input"]));
         if (ex) st.extras = ex;
         this.open.set(wireIndex, st);
-        out({
-          type: "block_start",
-          index: ir,
-          block: {
-            type: "tool_call",
-            id,
-            name: identity?.name ?? name,
-            kind: identity?.kind ?? "function",
-            ...(identity?.namespace ? { namespace: identity.namespace } : {}),
-          },
-        });
+        out({ type: "block_start", index: ir, block: toolCallHead(id, name, identity) });
         break;
       }
       default: {
@@ -275,14 +237,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
           args = unwrapCustomInput(args);
           if (args.length > 0) out({ type: "delta", index: st.ir, kind: "arguments", text: args });
         }
-        part = {
-          type: "tool_call",
-          id: st.id ?? "",
-          name: st.identity?.name ?? st.name ?? "",
-          arguments: args,
-          kind: st.identity?.kind ?? "function",
-        };
-        if (st.identity?.namespace) part.namespace = st.identity.namespace;
+        part = toolCallPart(st.id ?? "", st.name ?? "", args, st.identity);
         if (st.extras) part.extras = { dialect: D, fields: st.extras };
         break;
       }
@@ -302,7 +257,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     out({ type: "block_stop", index: st.ir, part });
   }
 
-  private closeAll(out: EventSink): void {
+  protected closeAll(out: EventSink): void {
     const indexes = [...this.open.keys()].sort((a, b) => a - b);
     for (const i of indexes) this.blockStop(i, out);
   }
@@ -317,20 +272,10 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     if (rest || top) this.extras = { ...this.extras, ...rest, ...top };
   }
 
-  private finish(out: EventSink): void {
-    if (this.finished) return;
-    this.ensureStarted(out);
-    this.finished = true;
-    this.closeAll(out);
-    const ev: {
-      type: "end";
-      stopReason: StopReason;
-      stopSequence: string | null;
-      usage?: Usage;
-      extras?: { dialect: "anthropic"; fields: JsonObject };
-    } = { type: "end", stopReason: this.stopReason ?? "end_turn", stopSequence: this.stopSequence };
+  protected endEvent(): EndEvent {
+    const ev: EndEvent = { type: "end", stopReason: this.stopReason ?? "end_turn", stopSequence: this.stopSequence };
     if (this.usage) ev.usage = this.usage;
     if (this.extras) ev.extras = { dialect: D, fields: this.extras };
-    out(ev);
+    return ev;
   }
 }

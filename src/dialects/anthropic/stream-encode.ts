@@ -2,7 +2,7 @@ import { reprefix, sanitizeAnthropicToolId } from "../../ir/ids.js";
 import { stopToAnthropic } from "../../ir/stop-reason.js";
 import type { BlockHead, JsonObject, ReasoningPart, StreamEvent, Usage } from "../../ir/types.js";
 import { sseEvent } from "../../sse/serialize.js";
-import type { ResponseOptions, StreamEncoder } from "../types.js";
+import { EncoderOutput } from "../encoder-output.js";
 import { encodeAnthropicError } from "./errors.js";
 import { encodeAnthropicUsage } from "./usage.js";
 
@@ -19,26 +19,12 @@ interface Block {
  * IR events → Anthropic Messages SSE: message_start, content_block_start/delta/stop with their own index
  * counter, message_delta with the stop reason and cumulative usage, message_stop; errors as `event: error`.
  */
-export class AnthropicStreamEncoder implements StreamEncoder {
-  private out = "";
+export class AnthropicStreamEncoder extends EncoderOutput {
   private started = false;
-  private done = false;
   private nextIndex = 0;
   private readonly blocks = new Map<number, Block>();
   private usage: Usage | undefined;
   private sawRefusal = false;
-
-  constructor(private readonly opts: ResponseOptions = {}) {}
-
-  get finished(): boolean {
-    return this.done;
-  }
-
-  take(): string {
-    const s = this.out;
-    this.out = "";
-    return s;
-  }
 
   write(e: StreamEvent): void {
     if (this.done) return;

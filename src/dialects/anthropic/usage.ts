@@ -10,22 +10,17 @@ const KNOWN = new Set([
   "output_tokens_details",
 ]);
 
-/** A reported token count, clamped to a finite non-negative integer (absent when not a number). */
-function num(v: unknown): number | undefined {
-  return tokenCount(v);
-}
-
 /**
  * Anthropic usage → IR. Returns only the figures present (message_delta usage is cumulative and partial),
  * with input converted to the cache-inclusive convention when all three input counters are known.
  */
 export function decodeAnthropicUsage(u: JsonObject, base?: Usage): Usage {
-  const input = num(u.input_tokens);
-  const read = num(u.cache_read_input_tokens);
-  const write = num(u.cache_creation_input_tokens);
+  const input = tokenCount(u.input_tokens);
+  const read = tokenCount(u.cache_read_input_tokens);
+  const write = tokenCount(u.cache_creation_input_tokens);
   const out: Usage = {
     inputTokens: base?.inputTokens ?? 0,
-    outputTokens: num(u.output_tokens) ?? base?.outputTokens ?? 0,
+    outputTokens: tokenCount(u.output_tokens) ?? base?.outputTokens ?? 0,
   };
   const cacheRead = read ?? base?.cacheReadTokens;
   const cacheWrite = write ?? base?.cacheWriteTokens;
@@ -38,7 +33,7 @@ export function decodeAnthropicUsage(u: JsonObject, base?: Usage): Usage {
   }
   const details = u.output_tokens_details;
   const thinking =
-    details && typeof details === "object" && !Array.isArray(details) ? num(details.thinking_tokens) : undefined;
+    details && typeof details === "object" && !Array.isArray(details) ? tokenCount(details.thinking_tokens) : undefined;
   if (thinking !== undefined) out.reasoningTokens = thinking;
   else if (base?.reasoningTokens !== undefined) out.reasoningTokens = base.reasoningTokens;
   const rest = leftovers(u, KNOWN);

@@ -1,10 +1,9 @@
-import { nowSeconds } from "../../ir/ids.js";
 import { isObject } from "../../ir/input-error.js";
-import type { AssistantPart, JsonObject, StopReason, Usage } from "../../ir/types.js";
-import { eventJson, notJsonMessage } from "../../sse/event-json.js";
+import type { AssistantPart, Json, JsonObject, Usage } from "../../ir/types.js";
 import type { SseEvent } from "../../sse/parser.js";
+import { DecoderLifecycle, type EndEvent, toolCallHead, toolCallPart } from "../decoder-lifecycle.js";
 import { identityOf, unwrapCustomInput } from "../tool-identity.js";
-import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../types.js";
+import type { EventSink, ToolIdentity } from "../types.js";
 import { decodeConverseError, exceptionName, exceptionStatus } from "./errors.js";
 import { decodeConverseUsage, stopFromConverse } from "./usage.js";
 
@@ -26,9 +25,8 @@ interface Open {
  * contentBlockDelta (text, toolUse.input pieces, reasoningContent text / signature / redactedContent),
  * contentBlockStop, messageStop (the stop reason), then metadata (usage, which the end carries).
  */
-export class ConverseStreamDecoder implements StreamDecoder {
-  private started = false;
-  private finished = false;
+export class ConverseStreamDecoder extends DecoderLifecycle {
+  protected readonly awaited = "messageStop";
   private readonly open = new Map<number, Open>();
   private nextIndex = 0;
   private calls = 0;
@@ -36,15 +34,7 @@ export class ConverseStreamDecoder implements StreamDecoder {
   private stopSequence: string | null = null;
   private usage: Usage | undefined;
 
-  constructor(private readonly opts: DecodeOptions = {}) {}
-
-  event(ev: SseEvent, out: EventSink): void {
-    if (this.finished) return;
-    const data = eventJson(ev.data);
-    if (data === undefined) {
-      this.fail(out, notJsonMessage(ev.data));
-      return;
-    }
+  protected read(data: Json, ev: SseEvent, out: EventSink): void {
     if (!isObject(data)) return;
     this.handle(ev.event ?? "", data, out);
   }
@@ -88,32 +78,13 @@ export class ConverseStreamDecoder implements StreamDecoder {
         if (name !== "error" && !exception?.endsWith("Exception")) return; // event types added after this was written
         const body: JsonObject = exception ? { ...data, __type: exception } : data;
         const type = exceptionName(typeof body.__type === "string" ? body.__type : undefined);
-        this.finished = true;
-        this.closeAll(out);
-        out({ type: "error", error: decodeConverseError(exceptionStatus(type) ?? 500, body) });
+        this.error(out, decodeConverseError(exceptionStatus(type) ?? 500, body));
       }
     }
   }
 
-  end(out: EventSink): void {
-    if (this.finished) return;
-    if (this.stopReason !== undefined) {
-      this.finish(out);
-      return;
-    }
-    this.fail(out, "upstream stream ended before messageStop");
-  }
-
-  private fail(out: EventSink, message: string): void {
-    this.finished = true;
-    this.closeAll(out);
-    out({ type: "error", error: { status: 502, kind: "server", message } });
-  }
-
-  private ensureStarted(out: EventSink): void {
-    if (this.started) return;
-    this.started = true;
-    out({ type: "start", id: "", model: "", created: nowSeconds() });
+  protected stopped(): boolean {
+    return this.stopReason !== undefined;
   }
 
   private begin(wire: number, kind: Open["kind"], out: EventSink, head: Partial<Open> = {}): Open {
@@ -121,17 +92,7 @@ export class ConverseStreamDecoder implements StreamDecoder {
     const st: Open = { ir: this.nextIndex++, kind, text: "", ...head };
     this.open.set(wire, st);
     if (kind === "tool") {
-      out({
-        type: "block_start",
-        index: st.ir,
-        block: {
-          type: "tool_call",
-          id: st.id ?? "",
-          name: st.identity?.name ?? st.name ?? "",
-          kind: st.identity?.kind ?? "function",
-          ...(st.identity?.namespace ? { namespace: st.identity.namespace } : {}),
-        },
-      });
+      out({ type: "block_start", index: st.ir, block: toolCallHead(st.id ?? "", st.name ?? "", st.identity) });
     } else if (kind === "reasoning")
       out({
         type: "block_start",
@@ -212,33 +173,19 @@ export class ConverseStreamDecoder implements StreamDecoder {
         args = "{}";
         out({ type: "delta", index: st.ir, kind: "arguments", text: args });
       }
-      part = {
-        type: "tool_call",
-        id: st.id ?? "",
-        name: st.identity?.name ?? st.name ?? "",
-        arguments: args,
-        kind: st.identity?.kind ?? "function",
-      };
-      if (st.identity?.namespace) part.namespace = st.identity.namespace;
+      part = toolCallPart(st.id ?? "", st.name ?? "", args, st.identity);
     }
     out({ type: "block_stop", index: st.ir, part });
   }
 
-  private closeAll(out: EventSink): void {
+  protected closeAll(out: EventSink): void {
     for (const wire of [...this.open.keys()].sort((a, b) => a - b)) this.blockStop(wire, out);
   }
 
-  private finish(out: EventSink): void {
-    this.ensureStarted(out);
-    this.finished = true;
-    this.closeAll(out);
-    const stopReason: StopReason = stopFromConverse(this.stopReason, this.calls > 0);
-    const ev: { type: "end"; stopReason: StopReason; stopSequence: string | null; usage?: Usage } = {
-      type: "end",
-      stopReason,
-      stopSequence: this.stopSequence,
-    };
+  protected endEvent(): EndEvent {
+    const stopReason = stopFromConverse(this.stopReason, this.calls > 0);
+    const ev: EndEvent = { type: "end", stopReason, stopSequence: this.stopSequence };
     if (this.usage) ev.usage = this.usage;
-    out(ev);
+    return ev;
   }
 }

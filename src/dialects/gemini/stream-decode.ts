@@ -1,11 +1,11 @@
-import { derivedId, nowSeconds } from "../../ir/ids.js";
+import { derivedId } from "../../ir/ids.js";
 import { isObject } from "../../ir/input-error.js";
 import { toolInputText } from "../../ir/json-depth.js";
-import type { AssistantPart, Extras, Json, JsonObject, StopReason, Usage } from "../../ir/types.js";
-import { eventJson, notJsonMessage } from "../../sse/event-json.js";
+import type { AssistantPart, Json, JsonObject, StopReason, Usage } from "../../ir/types.js";
 import type { SseEvent } from "../../sse/parser.js";
+import { DecoderLifecycle, type EndEvent, toolCallHead, toolCallPart } from "../decoder-lifecycle.js";
 import { identityOf, unwrapCustomInput } from "../tool-identity.js";
-import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../types.js";
+import type { EventSink, ToolIdentity } from "../types.js";
 import { decodeGeminiError } from "./errors.js";
 import { stopFromGemini } from "./finish-reason.js";
 import { setPath } from "./partial-args.js";
@@ -30,9 +30,8 @@ interface Open {
  * (before the function call it came with, after the text it came with); function calls arrive whole, or,
  * on Vertex with streamed arguments, as `willContinue` pieces whose `partialArgs` are set by JSONPath.
  */
-export class GeminiStreamDecoder implements StreamDecoder {
-  private started = false;
-  private finished = false;
+export class GeminiStreamDecoder extends DecoderLifecycle {
+  protected readonly awaited = "a finishReason";
   private open: Open | undefined;
   private nextIndex = 0;
   private calls = 0;
@@ -43,15 +42,7 @@ export class GeminiStreamDecoder implements StreamDecoder {
   /** The upstream's promptFeedback when it blocked the prompt: a Gemini client gets it back as it came. */
   private feedback: JsonObject | undefined;
 
-  constructor(private readonly opts: DecodeOptions = {}) {}
-
-  event(ev: SseEvent, out: EventSink): void {
-    if (this.finished) return;
-    const data = eventJson(ev.data);
-    if (data === undefined) {
-      this.fail(out, notJsonMessage(ev.data));
-      return;
-    }
+  protected read(data: Json, _ev: SseEvent, out: EventSink): void {
     // A JSON-array stream (no alt=sse) may arrive as one event holding every chunk.
     const chunks = Array.isArray(data) ? data : [data];
     for (const chunk of chunks) if (isObject(chunk)) this.chunk(chunk, out);
@@ -61,12 +52,10 @@ export class GeminiStreamDecoder implements StreamDecoder {
   chunk(data: JsonObject, out: EventSink): void {
     if (this.finished) return;
     if (isObject(data.error)) {
-      this.finished = true;
-      this.close(out);
-      out({ type: "error", error: decodeGeminiError(200, data) });
+      this.error(out, decodeGeminiError(200, data));
       return;
     }
-    this.ensureStarted(data, out);
+    this.startFrom(data, out);
     const usage = decodeGeminiUsage(field(data, "usageMetadata"));
     if (usage) this.usage = usage;
     const feedback = field(data, "promptFeedback");
@@ -84,59 +73,31 @@ export class GeminiStreamDecoder implements StreamDecoder {
     if (typeof reason === "string") this.finishReason = reason;
   }
 
-  end(out: EventSink): void {
-    if (this.finished) return;
-    if (this.finishReason !== undefined || this.blocked) {
-      this.finish(out);
-      return;
-    }
-    this.fail(out, "upstream stream ended before a finishReason");
+  protected stopped(): boolean {
+    return this.finishReason !== undefined || this.blocked;
   }
 
-  private fail(out: EventSink, message: string): void {
-    this.finished = true;
-    this.close(out);
-    out({ type: "error", error: { status: 502, kind: "server", message } });
-  }
-
-  private ensureStarted(data: JsonObject, out: EventSink): void {
+  private startFrom(data: JsonObject, out: EventSink): void {
     if (this.started) return;
-    this.started = true;
     const id = field(data, "responseId");
     const model = field(data, "modelVersion");
     this.responseId = typeof id === "string" ? id : "";
-    out({
-      type: "start",
-      id: this.responseId,
-      model: typeof model === "string" ? model : "",
-      created: nowSeconds(),
-    });
+    this.ensureStarted(out, this.responseId, typeof model === "string" ? model : "");
   }
 
   private begin(kind: Open["kind"], out: EventSink, head?: Partial<Open>): Open {
-    this.close(out);
+    this.closeAll(out);
     const st: Open = { ir: this.nextIndex++, kind, text: "", ...head };
     this.open = st;
-    if (kind === "tool") {
-      out({
-        type: "block_start",
-        index: st.ir,
-        block: {
-          type: "tool_call",
-          id: st.id ?? "",
-          name: st.identity?.name ?? st.name ?? "",
-          kind: st.identity?.kind ?? "function",
-          ...(st.identity?.namespace ? { namespace: st.identity.namespace } : {}),
-        },
-      });
-    } else
-      out({ type: "block_start", index: st.ir, block: kind === "text" ? { type: "text" } : { type: "reasoning" } });
+    if (kind === "tool")
+      out({ type: "block_start", index: st.ir, block: toolCallHead(st.id ?? "", st.name ?? "", st.identity) });
+    else out({ type: "block_start", index: st.ir, block: kind === "text" ? { type: "text" } : { type: "reasoning" } });
     return st;
   }
 
   /** A standalone thought signature (one that came with a call, a text or code part). */
   private signature(sig: string, out: EventSink): void {
-    this.close(out);
+    this.closeAll(out);
     const ir = this.nextIndex++;
     out({ type: "block_start", index: ir, block: { type: "reasoning" } });
     out({ type: "block_stop", index: ir, part: { type: "reasoning", text: "", thoughtSignature: sig } });
@@ -168,7 +129,7 @@ export class GeminiStreamDecoder implements StreamDecoder {
     const { thoughtSignature: _t, thought_signature: _u, ...rest } = part;
     if (Object.keys(rest).length === 0) return;
     // executableCode, codeExecutionResult, inlineData output…: Gemini's own blocks.
-    this.close(out);
+    this.closeAll(out);
     const ir = this.nextIndex++;
     out({ type: "block_start", index: ir, block: { type: "raw", dialect: D, value: rest } });
     out({ type: "block_stop", index: ir, part: { type: "raw", dialect: D, value: rest } });
@@ -183,7 +144,7 @@ export class GeminiStreamDecoder implements StreamDecoder {
       // A continuation (partialArgs) or the empty functionCall that closes a streamed call.
       if (!open) return;
       if (Array.isArray(partial)) for (const p of partial) if (isObject(p)) applyPartial(open, p);
-      if (!more) this.close(out);
+      if (!more) this.closeAll(out);
       return;
     }
     if (sig) this.signature(sig, out);
@@ -197,10 +158,11 @@ export class GeminiStreamDecoder implements StreamDecoder {
       ...(identity ? { identity } : {}),
     });
     if (Array.isArray(partial)) for (const p of partial) if (isObject(p)) applyPartial(st, p);
-    if (!more) this.close(out);
+    if (!more) this.closeAll(out);
   }
 
-  private close(out: EventSink): void {
+  /** Closes the open block (Gemini has at most one). */
+  protected closeAll(out: EventSink): void {
     const st = this.open;
     if (!st) return;
     this.open = undefined;
@@ -213,33 +175,19 @@ export class GeminiStreamDecoder implements StreamDecoder {
       let args = toolInputText(st.args ?? {}, st.identity?.name ?? st.name ?? "");
       if (st.identity?.wrapped) args = unwrapCustomInput(args);
       if (args.length > 0) out({ type: "delta", index: st.ir, kind: "arguments", text: args });
-      part = {
-        type: "tool_call",
-        id: st.id ?? "",
-        name: st.identity?.name ?? st.name ?? "",
-        arguments: args,
-        kind: st.identity?.kind ?? "function",
-      };
-      if (st.identity?.namespace) part.namespace = st.identity.namespace;
+      part = toolCallPart(st.id ?? "", st.name ?? "", args, st.identity);
     }
     out({ type: "block_stop", index: st.ir, part });
   }
 
-  private finish(out: EventSink): void {
-    this.finished = true;
-    this.close(out);
-    const hadCalls = this.calls > 0;
+  protected endEvent(): EndEvent {
     const stopReason: StopReason =
-      this.blocked && this.nextIndex === 0 ? "content_filter" : stopFromGemini(this.finishReason, hadCalls);
-    const ev: { type: "end"; stopReason: StopReason; stopSequence: null; usage?: Usage; extras?: Extras } = {
-      type: "end",
-      stopReason,
-      stopSequence: null,
-    };
+      this.blocked && this.nextIndex === 0 ? "content_filter" : stopFromGemini(this.finishReason, this.calls > 0);
+    const ev: EndEvent = { type: "end", stopReason, stopSequence: null };
     if (this.usage) ev.usage = this.usage;
     // A blocked prompt (no candidate at all): its reason, for a Gemini client.
     if (this.feedback && this.nextIndex === 0) ev.extras = { dialect: D, fields: { promptFeedback: this.feedback } };
-    out(ev);
+    return ev;
   }
 }
 

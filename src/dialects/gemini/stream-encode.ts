@@ -1,5 +1,5 @@
 import type { JsonObject, StreamEvent, Usage } from "../../ir/types.js";
-import type { ResponseOptions, StreamEncoder } from "../types.js";
+import { EncoderOutput } from "../encoder-output.js";
 import { encodeGeminiError } from "./errors.js";
 import { blockedPrompt, stopToGemini } from "./finish-reason.js";
 import { functionCallPart, signatureOf } from "./output-parts.js";
@@ -14,9 +14,7 @@ const frame = (json: string): string => `data: ${json}\r\n\r\n`;
  * delta, a function call whole in one chunk once its arguments are complete, the finishReason and
  * usageMetadata in the last chunk; errors as a `{"error": …}` chunk (what the Gemini SDKs throw on).
  */
-export class GeminiStreamEncoder implements StreamEncoder {
-  private out = "";
-  private done = false;
+export class GeminiStreamEncoder extends EncoderOutput {
   private id = "";
   private model = "";
   private usage: Usage | undefined;
@@ -24,18 +22,6 @@ export class GeminiStreamEncoder implements StreamEncoder {
   private pending: string | undefined;
   /** Reasoning blocks: the summary part of the last delta (parts are separated by a blank line). */
   private readonly summaryPart = new Map<number, number>();
-
-  constructor(private readonly opts: ResponseOptions = {}) {}
-
-  get finished(): boolean {
-    return this.done;
-  }
-
-  take(): string {
-    const s = this.out;
-    this.out = "";
-    return s;
-  }
 
   private chunk(parts: JsonObject[], extra: JsonObject = {}): void {
     if (parts.length > 0 && this.pending !== undefined) {

@@ -2,11 +2,6 @@ import { isObject } from "../../ir/input-error.js";
 import type { Json, JsonObject, Usage } from "../../ir/types.js";
 import { tokenCount } from "../../ir/usage.js";
 
-/** A reported token count, clamped to a finite non-negative integer (absent when not a number). */
-function num(v: Json | undefined): number | undefined {
-  return tokenCount(v);
-}
-
 /**
  * Gemini usageMetadata → IR. `promptTokenCount` already counts cached tokens (`cachedContentTokenCount`);
  * `candidatesTokenCount` leaves out the thinking (`thoughtsTokenCount`), which the IR counts in output.
@@ -14,15 +9,15 @@ function num(v: Json | undefined): number | undefined {
  */
 export function decodeGeminiUsage(u: Json | undefined): Usage | undefined {
   if (!isObject(u)) return undefined;
-  const prompt = num(u.promptTokenCount);
-  const candidates = num(u.candidatesTokenCount);
-  const thoughts = num(u.thoughtsTokenCount);
+  const prompt = tokenCount(u.promptTokenCount);
+  const candidates = tokenCount(u.candidatesTokenCount);
+  const thoughts = tokenCount(u.thoughtsTokenCount);
   if (prompt === undefined && candidates === undefined && thoughts === undefined) return undefined;
   const usage: Usage = {
-    inputTokens: (prompt ?? 0) + (num(u.toolUsePromptTokenCount) ?? 0),
+    inputTokens: (prompt ?? 0) + (tokenCount(u.toolUsePromptTokenCount) ?? 0),
     outputTokens: (candidates ?? 0) + (thoughts ?? 0),
   };
-  const cached = num(u.cachedContentTokenCount);
+  const cached = tokenCount(u.cachedContentTokenCount);
   if (cached !== undefined) usage.cacheReadTokens = cached;
   if (thoughts !== undefined) usage.reasoningTokens = thoughts;
   return usage;

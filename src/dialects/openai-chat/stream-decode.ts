@@ -1,12 +1,12 @@
 import { derivedId, newId, nowSeconds } from "../../ir/ids.js";
 import { isObject } from "../../ir/input-error.js";
 import { stopFromChat } from "../../ir/stop-reason.js";
-import type { AssistantPart, Json, JsonObject, ReasoningPart, StopReason, StreamEvent, Usage } from "../../ir/types.js";
-import { eventJson, notJsonMessage } from "../../sse/event-json.js";
+import type { AssistantPart, Json, JsonObject, ReasoningPart, Usage } from "../../ir/types.js";
 import type { SseEvent } from "../../sse/parser.js";
+import { DecoderLifecycle, type EndEvent } from "../decoder-lifecycle.js";
 import { decodeOpenAIError } from "../openai-errors.js";
 import { identityOf, unwrapCustomInput } from "../tool-identity.js";
-import type { DecodeOptions, EventSink, StreamDecoder, ToolIdentity } from "../types.js";
+import type { EventSink, ToolIdentity } from "../types.js";
 import { decodeChatUsage } from "./usage.js";
 
 const D = "openai-chat" as const;
@@ -43,9 +43,8 @@ interface OpenBlock {
  * choice finishes, then emitted whole. Clients act on tool calls only once the message is complete, so this
  * costs nothing they can see.
  */
-export class ChatStreamDecoder implements StreamDecoder {
-  private started = false;
-  private finished = false;
+export class ChatStreamDecoder extends DecoderLifecycle {
+  protected readonly awaited = "finish_reason";
   private id = "";
   private model = "";
   private created = 0;
@@ -59,27 +58,17 @@ export class ChatStreamDecoder implements StreamDecoder {
   private usage: Usage | undefined;
   private extras: JsonObject | undefined;
 
-  constructor(private readonly opts: DecodeOptions = {}) {}
+  override event(ev: SseEvent, out: EventSink): void {
+    if (this.finished || ev.data.trim() !== "[DONE]") super.event(ev, out);
+    // [DONE] before any chunk with a choice: the upstream said nothing at all, which is no answer.
+    else if (this.started) this.finish(out);
+    else this.fail(out, "upstream stream ended before any Chat chunk");
+  }
 
-  event(ev: SseEvent, out: EventSink): void {
-    if (this.finished) return;
-    const raw = ev.data;
-    if (raw === "[DONE]" || raw.trim() === "[DONE]") {
-      // [DONE] before any chunk with a choice: the upstream said nothing at all, which is no answer.
-      if (this.started) this.finish(out);
-      else this.fail(out, "upstream stream ended before any Chat chunk");
-      return;
-    }
-    const data = eventJson(raw);
-    if (data === undefined) {
-      this.fail(out, notJsonMessage(raw));
-      return;
-    }
+  protected read(data: Json, ev: SseEvent, out: EventSink): void {
     if (!isObject(data)) return;
     if ((data.error !== undefined && data.error !== null) || ev.event === "error") {
-      this.closeChoice(out);
-      this.finished = true;
-      out({ type: "error", error: decodeOpenAIError(200, data) });
+      this.error(out, decodeOpenAIError(200, data));
       return;
     }
     if (!this.id && typeof data.id === "string" && data.id) this.id = data.id;
@@ -102,26 +91,14 @@ export class ChatStreamDecoder implements StreamDecoder {
     }
   }
 
-  end(out: EventSink): void {
-    if (this.finished) return;
-    if (this.choiceDone) {
-      this.finish(out);
-      return;
-    }
-    this.fail(out, "upstream stream ended before finish_reason");
+  protected stopped(): boolean {
+    return this.choiceDone;
   }
 
-  private fail(out: EventSink, message: string): void {
-    this.closeChoice(out);
-    this.finished = true;
-    out({ type: "error", error: { status: 502, kind: "server", message } });
-  }
-
-  private ensureStarted(out: EventSink): void {
+  protected override ensureStarted(out: EventSink): void {
     if (this.started) return;
-    this.started = true;
     if (!this.id) this.id = newId("chatcmpl-");
-    out({ type: "start", id: this.id, model: this.model, created: this.created || nowSeconds() });
+    super.ensureStarted(out, this.id, this.model, this.created || nowSeconds());
   }
 
   private choice(c: JsonObject, out: EventSink): void {
@@ -143,7 +120,7 @@ export class ChatStreamDecoder implements StreamDecoder {
     }
     if (typeof c.finish_reason === "string" && c.finish_reason.length > 0) {
       this.finishReason = c.finish_reason;
-      this.closeChoice(out);
+      this.closeAll(out);
     }
   }
 
@@ -324,22 +301,18 @@ export class ChatStreamDecoder implements StreamDecoder {
     }
   }
 
-  private closeChoice(out: EventSink): void {
+  /** Closes the choice: its open block, then the calls held back. */
+  protected closeAll(out: EventSink): void {
     if (this.choiceDone) return;
     this.choiceDone = true;
     this.closeBlock(out);
     this.flushCalls(out);
   }
 
-  private finish(out: EventSink): void {
-    if (this.finished) return;
-    this.ensureStarted(out);
-    this.closeChoice(out);
-    this.finished = true;
-    const reason: StopReason = stopFromChat(this.finishReason, this.calls.length > 0);
-    const ev: Extract<StreamEvent, { type: "end" }> = { type: "end", stopReason: reason };
+  protected endEvent(): EndEvent {
+    const ev: EndEvent = { type: "end", stopReason: stopFromChat(this.finishReason, this.calls.length > 0) };
     if (this.usage) ev.usage = this.usage;
     if (this.extras) ev.extras = { dialect: D, fields: this.extras };
-    out(ev);
+    return ev;
   }
 }

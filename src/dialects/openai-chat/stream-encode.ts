@@ -2,8 +2,9 @@ import { nowSeconds, reprefix } from "../../ir/ids.js";
 import { stopToChat } from "../../ir/stop-reason.js";
 import type { StreamEvent, Usage } from "../../ir/types.js";
 import { SSE_DONE, sseData } from "../../sse/serialize.js";
+import { EncoderOutput } from "../encoder-output.js";
 import { encodeOpenAIError } from "../openai-errors.js";
-import type { ChatReasoningMode, ResponseOptions, StreamEncoder } from "../types.js";
+import type { ChatReasoningMode, ResponseOptions } from "../types.js";
 import { encodeChatUsage } from "./usage.js";
 
 /**
@@ -11,10 +12,8 @@ import { encodeChatUsage } from "./usage.js";
  * a finish chunk with the mapped finish_reason, the usage chunk when asked for, then [DONE]. Chunk JSON is
  * assembled from a fixed prefix so a delta costs one JSON.stringify of its text.
  */
-export class ChatStreamEncoder implements StreamEncoder {
-  private out = "";
+export class ChatStreamEncoder extends EncoderOutput {
   private prefix = "";
-  private done = false;
   /** IR block → [tool-call index, whether it is written as a custom call]. */
   private readonly tools = new Map<number, [number, boolean]>();
   private nextTool = 0;
@@ -26,18 +25,9 @@ export class ChatStreamEncoder implements StreamEncoder {
   private usage: Usage | undefined;
   private readonly mode: ChatReasoningMode;
 
-  constructor(private readonly opts: ResponseOptions = {}) {
+  constructor(opts: ResponseOptions = {}) {
+    super(opts);
     this.mode = opts.reasoningMode ?? "reasoning_content";
-  }
-
-  get finished(): boolean {
-    return this.done;
-  }
-
-  take(): string {
-    const s = this.out;
-    this.out = "";
-    return s;
   }
 
   private chunk(delta: string, finish = "null"): void {

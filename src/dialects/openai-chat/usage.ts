@@ -10,21 +10,19 @@ const KNOWN = new Set([
   "completion_tokens_details",
 ]);
 
-/** A reported token count, clamped to a finite non-negative integer (absent when not a number). */
-function num(v: unknown): number | undefined {
-  return tokenCount(v);
-}
-
 /** Chat Completions usage → IR (prompt_tokens already includes cached tokens). */
 export function decodeChatUsage(u: JsonObject): Usage {
-  const out: Usage = { inputTokens: num(u.prompt_tokens) ?? 0, outputTokens: num(u.completion_tokens) ?? 0 };
+  const out: Usage = {
+    inputTokens: tokenCount(u.prompt_tokens) ?? 0,
+    outputTokens: tokenCount(u.completion_tokens) ?? 0,
+  };
   const pd = isObject(u.prompt_tokens_details) ? u.prompt_tokens_details : undefined;
   const cd = isObject(u.completion_tokens_details) ? u.completion_tokens_details : undefined;
-  const cached = num(pd?.cached_tokens) ?? num(u.prompt_cache_hit_tokens);
+  const cached = tokenCount(pd?.cached_tokens) ?? tokenCount(u.prompt_cache_hit_tokens);
   if (cached !== undefined) out.cacheReadTokens = cached;
-  const write = num(pd?.cache_write_tokens);
+  const write = tokenCount(pd?.cache_write_tokens);
   if (write !== undefined) out.cacheWriteTokens = write;
-  const reasoning = num(cd?.reasoning_tokens);
+  const reasoning = tokenCount(cd?.reasoning_tokens);
   if (reasoning !== undefined) out.reasoningTokens = reasoning;
   const rest = leftovers(u, KNOWN);
   if (rest) out.extras = { dialect: "openai-chat", fields: rest };

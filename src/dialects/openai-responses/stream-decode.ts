@@ -1,10 +1,9 @@
-import { nowSeconds } from "../../ir/ids.js";
 import { isObject } from "../../ir/input-error.js";
-import type { AssistantPart, JsonObject, StreamEvent, TextPart } from "../../ir/types.js";
-import { eventJson, notJsonMessage } from "../../sse/event-json.js";
+import type { AssistantPart, Json, JsonObject, StreamEvent, TextPart } from "../../ir/types.js";
 import type { SseEvent } from "../../sse/parser.js";
+import { DecoderLifecycle, type EndEvent } from "../decoder-lifecycle.js";
 import { decodeOpenAIError } from "../openai-errors.js";
-import type { DecodeOptions, EventSink, StreamDecoder } from "../types.js";
+import type { EventSink } from "../types.js";
 import { callBlock, finishCall, finishReasoning, type Item, responsesEnd } from "./stream-items.js";
 
 const D = "openai-responses" as const;
@@ -14,28 +13,22 @@ const D = "openai-responses" as const;
  * closed before the next opens. It copes with servers that skip `.added` events, send whole items only in
  * `output_item.done`, or put both error shapes in the stream.
  */
-export class ResponsesStreamDecoder implements StreamDecoder {
-  private started = false;
-  private finished = false;
+export class ResponsesStreamDecoder extends DecoderLifecycle {
+  protected readonly awaited = "response.completed";
+  /** The response of `response.completed` (or `.incomplete`): the end event is made of it. */
+  private completed: JsonObject = {};
   private nextIndex = 0;
   private readonly items = new Map<number, Item>();
   private readonly byId = new Map<string, Item>();
   private current: Item | undefined;
   private sawToolCall = false;
 
-  constructor(private readonly opts: DecodeOptions = {}) {}
+  override event(ev: SseEvent, out: EventSink): void {
+    if (ev.data === "[DONE]") this.end(out);
+    else super.event(ev, out);
+  }
 
-  event(ev: SseEvent, out: EventSink): void {
-    if (this.finished) return;
-    if (ev.data === "[DONE]") {
-      this.end(out);
-      return;
-    }
-    const data = eventJson(ev.data);
-    if (data === undefined) {
-      this.fail(out, notJsonMessage(ev.data));
-      return;
-    }
+  protected read(data: Json, ev: SseEvent, out: EventSink): void {
     if (!isObject(data)) return;
     const type = typeof data.type === "string" ? data.type : (ev.event ?? "");
     switch (type) {
@@ -100,9 +93,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
         this.failed(data, out);
         return;
       case "error":
-        this.finished = true;
-        this.closeCurrent(out);
-        out({ type: "error", error: decodeOpenAIError(200, data) });
+        this.error(out, decodeOpenAIError(200, data));
         return;
       default: {
         // Progress events of built-in tools (web_search_call.searching…): only a Responses client can use them.
@@ -113,27 +104,18 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     }
   }
 
-  end(out: EventSink): void {
-    if (this.finished) return;
-    this.fail(out, "upstream stream ended before response.completed");
-  }
-
-  private fail(out: EventSink, message: string): void {
-    this.finished = true;
-    this.closeCurrent(out);
-    out({ type: "error", error: { status: 502, kind: "server", message } });
+  /** Only `response.completed` ends a Responses stream well; it finishes at once. */
+  protected stopped(): boolean {
+    return false;
   }
 
   private start(data: JsonObject, out: EventSink): void {
     if (this.started) return;
-    this.started = true;
     const r = isObject(data.response) ? data.response : {};
-    out({
-      type: "start",
-      id: typeof r.id === "string" ? r.id : "",
-      model: typeof r.model === "string" ? r.model : "",
-      created: typeof r.created_at === "number" ? r.created_at : nowSeconds(),
-    });
+    const id = typeof r.id === "string" ? r.id : "";
+    const model = typeof r.model === "string" ? r.model : "";
+    if (typeof r.created_at === "number") this.ensureStarted(out, id, model, r.created_at);
+    else this.ensureStarted(out, id, model);
   }
 
   private find(data: JsonObject): Item | undefined {
@@ -366,7 +348,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     item.ir = undefined;
   }
 
-  private closeCurrent(out: EventSink): void {
+  protected closeAll(out: EventSink): void {
     for (const item of this.items.values()) {
       if (item.ir !== undefined || item.part) this.closeItem(item, undefined, out);
     }
@@ -374,19 +356,17 @@ export class ResponsesStreamDecoder implements StreamDecoder {
 
   private complete(data: JsonObject, out: EventSink): void {
     this.start(data, out);
-    this.closeCurrent(out);
-    this.finished = true;
-    out(responsesEnd(isObject(data.response) ? data.response : {}, this.sawToolCall));
+    if (isObject(data.response)) this.completed = data.response;
+    this.finish(out);
+  }
+
+  protected endEvent(): EndEvent {
+    return responsesEnd(this.completed, this.sawToolCall);
   }
 
   private failed(data: JsonObject, out: EventSink): void {
     this.start(data, out);
-    this.closeCurrent(out);
-    this.finished = true;
     const r = isObject(data.response) ? data.response : {};
-    out({
-      type: "error",
-      error: decodeOpenAIError(200, { error: isObject(r.error) ? r.error : { message: "response failed" } }),
-    });
+    this.error(out, decodeOpenAIError(200, { error: isObject(r.error) ? r.error : { message: "response failed" } }));
   }
 }

@@ -3,7 +3,7 @@ import { stopToResponses } from "../../ir/stop-reason.js";
 import type { AssistantPart, BlockHead, ErrorInfo, JsonObject, StreamEvent, Usage } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
 import { sseEvent } from "../../sse/serialize.js";
-import type { ResponseOptions, StreamEncoder } from "../types.js";
+import { EncoderOutput } from "../encoder-output.js";
 import { callItem, callSkeleton, itemFieldsOf, newItemId, outputText, reasoningItem } from "./items.js";
 import { responseId, responseObject } from "./response.js";
 import { forwardedProgress, streamErrorBody } from "./stream-events.js";
@@ -39,11 +39,9 @@ interface Block {
  * in type/id/call_id to their `.added`, a sequence_number on every event, and a terminal
  * `response.completed` / `incomplete` / `failed` carrying the full output and usage.
  */
-export class ResponsesStreamEncoder implements StreamEncoder {
-  private out = "";
+export class ResponsesStreamEncoder extends EncoderOutput {
   private seq = 0;
   private started = false;
-  private done = false;
   private id = "";
   private model = "";
   private created = 0;
@@ -52,18 +50,6 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private readonly blocks = new Map<number, Block>();
   private usage: Usage | undefined;
   private readonly warnings = new Warnings();
-
-  constructor(private readonly opts: ResponseOptions = {}) {}
-
-  get finished(): boolean {
-    return this.done;
-  }
-
-  take(): string {
-    const s = this.out;
-    this.out = "";
-    return s;
-  }
 
   /** Serialises one event; `body` is the JSON of the payload without type and sequence_number. */
   private emit(type: string, body: string): void {

@@ -1,6 +1,7 @@
 import { isObject } from "../../ir/input-error.js";
 import { stopFromResponses } from "../../ir/stop-reason.js";
-import type { BlockHead, Json, JsonObject, ReasoningPart, StreamEvent, ToolCallPart, Usage } from "../../ir/types.js";
+import type { BlockHead, Json, JsonObject, ReasoningPart, ToolCallPart, Usage } from "../../ir/types.js";
+import type { EndEvent } from "../decoder-lifecycle.js";
 import { identityOf, unwrapCustomInput } from "../tool-identity.js";
 import type { EventSink, ToolIdentity, ToolMapping } from "../types.js";
 import { decodeCallItem, decodeReasoningItem } from "./items.js";
@@ -88,13 +89,13 @@ export function finishCall(item: Item & { ir: number }, merged: JsonObject, out:
 }
 
 /** The IR end event of a finished response (completed or incomplete). */
-export function responsesEnd(r: JsonObject, sawToolCall: boolean): StreamEvent {
+export function responsesEnd(r: JsonObject, sawToolCall: boolean): EndEvent {
   const incomplete = isObject(r.incomplete_details) ? r.incomplete_details.reason : undefined;
   const hadCalls =
     sawToolCall ||
     (Array.isArray(r.output) &&
       r.output.some((o) => isObject(o) && (o.type === "function_call" || o.type === "custom_tool_call")));
-  const ev: Extract<StreamEvent, { type: "end" }> = {
+  const ev: EndEvent = {
     type: "end",
     stopReason: stopFromResponses(
       typeof r.status === "string" ? r.status : "completed",

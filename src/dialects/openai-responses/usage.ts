@@ -10,20 +10,15 @@ const KNOWN = new Set([
   "output_tokens_details",
 ]);
 
-/** A reported token count, clamped to a finite non-negative integer (absent when not a number). */
-function num(v: unknown): number | undefined {
-  return tokenCount(v);
-}
-
 export function decodeResponsesUsage(u: JsonObject): Usage {
-  const out: Usage = { inputTokens: num(u.input_tokens) ?? 0, outputTokens: num(u.output_tokens) ?? 0 };
+  const out: Usage = { inputTokens: tokenCount(u.input_tokens) ?? 0, outputTokens: tokenCount(u.output_tokens) ?? 0 };
   const id = isObject(u.input_tokens_details) ? u.input_tokens_details : undefined;
   const od = isObject(u.output_tokens_details) ? u.output_tokens_details : undefined;
-  const cached = num(id?.cached_tokens);
+  const cached = tokenCount(id?.cached_tokens);
   if (cached !== undefined) out.cacheReadTokens = cached;
-  const write = num(id?.cache_write_tokens);
+  const write = tokenCount(id?.cache_write_tokens);
   if (write !== undefined) out.cacheWriteTokens = write;
-  const reasoning = num(od?.reasoning_tokens);
+  const reasoning = tokenCount(od?.reasoning_tokens);
   if (reasoning !== undefined) out.reasoningTokens = reasoning;
   const rest = leftovers(u, KNOWN);
   if (rest) out.extras = { dialect: "openai-responses", fields: rest };

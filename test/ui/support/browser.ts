@@ -1,6 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { e2e } from "../../support/e2e.js";
+
+e2e("a browser (Chromium) and the built web UI (dist/ui)");
 
 /** Debian's Chromium (scripts/system-deps.sh installs it); never a browser downloaded by a test tool. */
 export const CHROMIUM = "/usr/bin/chromium";

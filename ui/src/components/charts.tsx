@@ -12,6 +12,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { DataTable } from "./data-table";
 
 /** Colours told apart in light and dark themes and by most colour-blind readers (Okabe–Ito). */
 export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8a7b00", "#7f7f7f"];
@@ -146,32 +147,18 @@ export function Chart({ title, kind, data, series, format, id, unit = "periods",
         <summary>
           Numbers ({rows.length} of {data.length} {unit} with data)
         </summary>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                {series.map((s) => (
-                  <th scope="col" key={s.key}>
-                    {s.label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((p) => (
-                <tr key={String(p.t ?? p.label)}>
-                  <th scope="row">{p.label}</th>
-                  {series.map((s) => (
-                    <td key={s.key} className="num">
-                      {typeof p[s.key] === "number" ? format(p[s.key] as number) : "—"}
-                    </td>
-                  ))}
-                </tr>
+        <DataTable columns={["Time", ...series.map((s) => ({ label: s.label, key: s.key }))]}>
+          {rows.map((p) => (
+            <tr key={String(p.t ?? p.label)}>
+              <th scope="row">{p.label}</th>
+              {series.map((s) => (
+                <td key={s.key} className="num">
+                  {typeof p[s.key] === "number" ? format(p[s.key] as number) : "—"}
+                </td>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        </DataTable>
       </details>
     </figure>
   );

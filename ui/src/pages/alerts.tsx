@@ -1,10 +1,12 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
+import { DataTable } from "../components/data-table";
 import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { Pager, useKeysetPages } from "../components/pager";
 import { api, query } from "../lib/api";
 import { when, whenShort } from "../lib/format";
+import type { Page } from "../lib/pages";
 import type { AlertList, AlertRow, KeyList, TeamList } from "../lib/types";
 
 /** The rules of `alerts.rules[].on` (docs/config.md#alerts). */
@@ -87,53 +89,51 @@ export function Alerts() {
       {list.isPending && <p className="loading">Loading…</p>}
       {list.data && (
         <>
-          <div className="table-wrap">
-            <table aria-label="Alerts, newest first" aria-busy={list.isFetching}>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Rule</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Message</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Destinations</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.length === 0 && (
-                  <tr>
-                    <td colSpan={6} className="muted">
-                      No alerts{rule ? ` for ${rule}` : ""}. Rules and destinations are set under <code>alerts:</code>{" "}
-                      in the configuration.
-                    </td>
-                  </tr>
-                )}
-                {rows.map((a) => (
-                  <tr key={a.id} data-rule={a.rule}>
-                    <td title={`${when(a.at)} (window ${a.window})`} className="nowrap">
-                      {whenShort(a.at)}
-                    </td>
-                    <td>
-                      <code className="small">{a.rule}</code>
-                    </td>
-                    <td title={a.subject}>
-                      <span className="muted small">{a.scope}</span> {names.get(`${a.scope} ${a.subject}`) ?? a.subject}
-                    </td>
-                    <td>{a.message}</td>
-                    <td>
-                      <span className={`badge status-${STATE_KIND[a.state]}`}>{a.state}</span>
-                    </td>
-                    <td>
-                      <Deliveries a={a} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Alerts, newest first"
+            busy={list.isFetching}
+            columns={["Time", "Rule", "Subject", "Message", "State", "Destinations"]}
+            empty={
+              rows.length === 0 && (
+                <>
+                  No alerts{rule ? ` for ${rule}` : ""}. Rules and destinations are set under <code>alerts:</code> in
+                  the configuration.
+                </>
+              )
+            }
+          >
+            {rows.map((a) => (
+              <tr key={a.id} data-rule={a.rule}>
+                <td title={`${when(a.at)} (window ${a.window})`} className="nowrap">
+                  {whenShort(a.at)}
+                </td>
+                <td>
+                  <code className="small">{a.rule}</code>
+                </td>
+                <td title={a.subject}>
+                  <span className="muted small">{a.scope}</span> {names.get(`${a.scope} ${a.subject}`) ?? a.subject}
+                </td>
+                <td>{a.message}</td>
+                <td>
+                  <span className={`badge status-${STATE_KIND[a.state]}`}>{a.state}</span>
+                </td>
+                <td>
+                  <Deliveries a={a} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pager label="Pages of alerts" pages={pages} next={rows.length === PAGE ? rows.at(-1)?.at : null} />
         </>
       )}
     </>
   );
 }
+
+export const page: Page = {
+  path: "/alerts",
+  order: 90,
+  title: "Alerts",
+  roles: "whole",
+  component: Alerts,
+};

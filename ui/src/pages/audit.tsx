@@ -1,11 +1,12 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
+import { DataTable, narrow } from "../components/data-table";
 import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { Pager, useKeysetPages } from "../components/pager";
-
 import { api, query } from "../lib/api";
 import { when, whenShort } from "../lib/format";
+import type { Page } from "../lib/pages";
 import type { AuditPage, AuditRow } from "../lib/types";
 
 /** Fields that change on their own (spend) or with every change: not what a change changed. */
@@ -83,56 +84,45 @@ export function Audit() {
       {page.isPending && <p className="loading">Loading…</p>}
       {page.data && (
         <>
-          <div className="table-wrap">
-            <table aria-label="Audit log, newest first">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Who</th>
-                  <th scope="col" className="hide-narrow">
-                    From
-                  </th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">What changed</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.rows.length === 0 && (
-                  <tr>
-                    <td colSpan={6} className="muted">
-                      No changes recorded.
-                    </td>
-                  </tr>
-                )}
-                {page.data.rows.map((r) => (
-                  <tr key={r.id}>
-                    <td title={when(r.time)}>{whenShort(r.time)}</td>
-                    <td>{r.actor}</td>
-                    <td className="hide-narrow">
-                      {r.source}
-                      {r.address && <span className="muted small"> {r.address}</span>}
-                    </td>
-                    <td>
-                      <code className="small">{r.action}</code>
-                      {r.outcome !== "ok" && <span className="muted small"> ({r.outcome})</span>}
-                    </td>
-                    <td>{r.target_name ?? r.target_id ?? "—"}</td>
-                    <td className="small">
-                      {changes(r).map((c) => (
-                        <div key={c.field}>
-                          <strong>{c.field}</strong>: {c.before} → {c.after}
-                        </div>
-                      ))}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Audit log, newest first"
+            columns={["Time", "Who", narrow("From"), "Action", "Target", "What changed"]}
+            empty={page.data.rows.length === 0 && "No changes recorded."}
+          >
+            {page.data.rows.map((r) => (
+              <tr key={r.id}>
+                <td title={when(r.time)}>{whenShort(r.time)}</td>
+                <td>{r.actor}</td>
+                <td className="hide-narrow">
+                  {r.source}
+                  {r.address && <span className="muted small"> {r.address}</span>}
+                </td>
+                <td>
+                  <code className="small">{r.action}</code>
+                  {r.outcome !== "ok" && <span className="muted small"> ({r.outcome})</span>}
+                </td>
+                <td>{r.target_name ?? r.target_id ?? "—"}</td>
+                <td className="small">
+                  {changes(r).map((c) => (
+                    <div key={c.field}>
+                      <strong>{c.field}</strong>: {c.before} → {c.after}
+                    </div>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pager label="Pages of the audit log" pages={pages} next={page.data.next_before} />
         </>
       )}
     </>
   );
 }
+
+export const page: Page = {
+  path: "/audit",
+  order: 100,
+  title: "Audit",
+  roles: "admins",
+  component: Audit,
+};

@@ -1,8 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
+import { DataTable, narrow, num } from "../components/data-table";
 import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api } from "../lib/api";
 import { ms, pct } from "../lib/format";
+import type { Page } from "../lib/pages";
 import type { Deployment, DeploymentList } from "../lib/types";
 
 function health(d: Deployment): { word: string; cls: string } {
@@ -29,75 +31,59 @@ export function Deployments() {
       </PageHead>
       {q.isError && <ErrorNotice error={q.error} what="the deployments" />}
       {q.data && (
-        <div className="table-wrap">
-          <table aria-label="Deployments">
-            <thead>
-              <tr>
-                <th scope="col">Deployment</th>
-                <th scope="col" className="hide-narrow">
-                  Aliases
-                </th>
-                <th scope="col">Health</th>
-                <th scope="col" className="num">
-                  Error rate
-                </th>
-                <th scope="col" className="num">
-                  TTFT
-                </th>
-                <th scope="col" className="num hide-narrow">
-                  In flight
-                </th>
-                <th scope="col" className="num hide-narrow">
-                  rpm used
-                </th>
-                <th scope="col" className="num hide-narrow">
-                  tpm used
-                </th>
-                <th scope="col" className="num hide-narrow">
-                  Weight
-                </th>
+        <DataTable
+          label="Deployments"
+          columns={[
+            "Deployment",
+            narrow("Aliases"),
+            "Health",
+            num("Error rate"),
+            num("TTFT"),
+            num("In flight", true),
+            num("rpm used", true),
+            num("tpm used", true),
+            num("Weight", true),
+          ]}
+          empty={q.data.data.length === 0 && "No deployments are configured."}
+        >
+          {q.data.data.map((d) => {
+            const h = health(d);
+            return (
+              <tr key={d.id} data-deployment={d.id}>
+                <td>
+                  <strong>{d.name}</strong>
+                  <div className="muted small">
+                    {d.provider} · {d.model}
+                  </div>
+                </td>
+                <td className="hide-narrow">{d.aliases.join(", ")}</td>
+                <td>
+                  <span className={`badge status-${h.cls}`}>{h.word}</span>
+                </td>
+                <td className="num">
+                  {pct(d.error_rate)}
+                  <div className="muted small">
+                    {d.window_errors} of {d.window_requests}
+                  </div>
+                </td>
+                <td className="num">{ms(d.ttft_ms)}</td>
+                <td className="num hide-narrow">{d.in_flight}</td>
+                <td className="num hide-narrow">{used(d.rpm_used, d.rpm)}</td>
+                <td className="num hide-narrow">{used(d.tpm_used, d.tpm)}</td>
+                <td className="num hide-narrow">{d.weight}</td>
               </tr>
-            </thead>
-            <tbody>
-              {q.data.data.length === 0 && (
-                <tr>
-                  <td colSpan={9} className="muted">
-                    No deployments are configured.
-                  </td>
-                </tr>
-              )}
-              {q.data.data.map((d) => {
-                const h = health(d);
-                return (
-                  <tr key={d.id} data-deployment={d.id}>
-                    <td>
-                      <strong>{d.name}</strong>
-                      <div className="muted small">
-                        {d.provider} · {d.model}
-                      </div>
-                    </td>
-                    <td className="hide-narrow">{d.aliases.join(", ")}</td>
-                    <td>
-                      <span className={`badge status-${h.cls}`}>{h.word}</span>
-                    </td>
-                    <td className="num">
-                      {pct(d.error_rate)}
-                      <div className="muted small">
-                        {d.window_errors} of {d.window_requests}
-                      </div>
-                    </td>
-                    <td className="num">{ms(d.ttft_ms)}</td>
-                    <td className="num hide-narrow">{d.in_flight}</td>
-                    <td className="num hide-narrow">{used(d.rpm_used, d.rpm)}</td>
-                    <td className="num hide-narrow">{used(d.tpm_used, d.tpm)}</td>
-                    <td className="num hide-narrow">{d.weight}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
     </>
   );
 }
+
+export const page: Page = {
+  path: "/deployments",
+  order: 70,
+  title: "Deployments",
+  roles: "whole",
+  component: Deployments,
+};

@@ -3,12 +3,14 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { SecretOnce } from "../components/copy-button";
 import { DangerConfirm } from "../components/danger-confirm";
+import { DataTable, narrow } from "../components/data-table";
 import { Dialog } from "../components/dialog";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { SpendBar } from "../components/spend-bar";
 import { api } from "../lib/api";
 import { limitsWords, when } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { Key, KeyList, MintedKey, TeamList } from "../lib/types";
 import { type KeyBody, KeyForm } from "./key-form";
@@ -80,92 +82,71 @@ export function Keys() {
       )}
       {keys.isError && <ErrorNotice error={keys.error} what="the keys" />}
       {keys.data && (
-        <div className="table-wrap">
-          <table aria-label="Keys" className="keys-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="hide-narrow">
-                  Prefix
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Team
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Models
-                </th>
-                <th scope="col">Spend</th>
-                <th scope="col" className="hide-narrow">
-                  Limits
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Expires
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Last used
-                </th>
-                <th scope="col">Status</th>
-                {scope.canEditKeys && <th scope="col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {keys.data.data.length === 0 && (
-                <tr>
-                  <td colSpan={10} className="muted">
-                    No keys yet.
+        <DataTable
+          label="Keys"
+          className="keys-table"
+          columns={[
+            "Name",
+            narrow("Prefix"),
+            narrow("Team"),
+            narrow("Models"),
+            "Spend",
+            narrow("Limits"),
+            narrow("Expires"),
+            narrow("Last used"),
+            "Status",
+            scope.canEditKeys && "Actions",
+          ]}
+          empty={keys.data.data.length === 0 && "No keys yet."}
+        >
+          {keys.data.data.map((k) => {
+            const st = statusOf(k);
+            return (
+              <tr key={k.id} data-key-id={k.id}>
+                <td className="key-name">
+                  <Link to={`/requests?key_id=${encodeURIComponent(k.id)}`} title="This key's requests">
+                    {k.name}
+                  </Link>
+                  {k.user && <div className="muted small">{k.user}</div>}
+                </td>
+                <td className="hide-narrow">
+                  <code>{k.prefix}…</code>
+                </td>
+                <td className="hide-narrow">
+                  {k.team?.name ?? (k.team_id ? (teamName.get(k.team_id) ?? k.team_id) : "—")}
+                </td>
+                <td className="hide-narrow">{k.allowed_models ?? k.models?.join(", ") ?? "every model"}</td>
+                <td>
+                  <SpendBar spent={k.spend_usd} budget={k.budget} />
+                </td>
+                <td className="hide-narrow">{limitsWords(k.limits)}</td>
+                <td className="hide-narrow">{k.expires_at ? when(k.expires_at) : "never"}</td>
+                <td className="hide-narrow">{k.last_used_at ? when(k.last_used_at) : "never"}</td>
+                <td className="key-status">
+                  <span className={`badge status-${st.cls}`} title={st.why}>
+                    {st.word}
+                  </span>
+                  {st.why && <div className="muted small">{st.why}</div>}
+                </td>
+                {scope.canEditKeys && (
+                  <td>
+                    <div className="row-actions">
+                      <button type="button" onClick={() => setOpen({ kind: "edit", key: k })}>
+                        Edit<span className="sr-only"> {k.name}</span>
+                      </button>
+                      <button type="button" onClick={() => setOpen({ kind: "rotate", key: k })}>
+                        Rotate<span className="sr-only"> {k.name}</span>
+                      </button>
+                      <button type="button" className="danger" onClick={() => setOpen({ kind: "revoke", key: k })}>
+                        Revoke<span className="sr-only"> {k.name}</span>
+                      </button>
+                    </div>
                   </td>
-                </tr>
-              )}
-              {keys.data.data.map((k) => {
-                const st = statusOf(k);
-                return (
-                  <tr key={k.id} data-key-id={k.id}>
-                    <td className="key-name">
-                      <Link to={`/requests?key_id=${encodeURIComponent(k.id)}`} title="This key's requests">
-                        {k.name}
-                      </Link>
-                      {k.user && <div className="muted small">{k.user}</div>}
-                    </td>
-                    <td className="hide-narrow">
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td className="hide-narrow">
-                      {k.team?.name ?? (k.team_id ? (teamName.get(k.team_id) ?? k.team_id) : "—")}
-                    </td>
-                    <td className="hide-narrow">{k.allowed_models ?? k.models?.join(", ") ?? "every model"}</td>
-                    <td>
-                      <SpendBar spent={k.spend_usd} budget={k.budget} />
-                    </td>
-                    <td className="hide-narrow">{limitsWords(k.limits)}</td>
-                    <td className="hide-narrow">{k.expires_at ? when(k.expires_at) : "never"}</td>
-                    <td className="hide-narrow">{k.last_used_at ? when(k.last_used_at) : "never"}</td>
-                    <td className="key-status">
-                      <span className={`badge status-${st.cls}`} title={st.why}>
-                        {st.word}
-                      </span>
-                      {st.why && <div className="muted small">{st.why}</div>}
-                    </td>
-                    {scope.canEditKeys && (
-                      <td>
-                        <div className="row-actions">
-                          <button type="button" onClick={() => setOpen({ kind: "edit", key: k })}>
-                            Edit<span className="sr-only"> {k.name}</span>
-                          </button>
-                          <button type="button" onClick={() => setOpen({ kind: "rotate", key: k })}>
-                            Rotate<span className="sr-only"> {k.name}</span>
-                          </button>
-                          <button type="button" className="danger" onClick={() => setOpen({ kind: "revoke", key: k })}>
-                            Revoke<span className="sr-only"> {k.name}</span>
-                          </button>
-                        </div>
-                      </td>
-                    )}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+                )}
+              </tr>
+            );
+          })}
+        </DataTable>
       )}
 
       <Dialog open={open?.kind === "create"} title="Create a key" onClose={close}>
@@ -268,3 +249,11 @@ export function Keys() {
 export function stripNulls(body: KeyBody): KeyBody {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null));
 }
+
+export const page: Page = {
+  path: "/keys",
+  order: 40,
+  title: "Keys",
+  roles: "admins",
+  component: Keys,
+};

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { DataTable } from "../components/data-table";
 import { ErrorNotice, Notice } from "../components/notice";
 import { api } from "../lib/api";
 import type { KeyList, McpCredential, McpCredentialList, McpServerSettings, TeamList } from "../lib/types";
@@ -67,37 +68,25 @@ export function McpCredentials({ server }: { server: McpServerSettings }) {
           : "This server declares nothing an own credential may set (edit it to list the names)."}
       </p>
       {held.isError && <ErrorNotice error={held.error} what="the credentials" />}
-      <table aria-label={`Own credentials for ${server.name}`}>
-        <thead>
-          <tr>
-            <th scope="col">Holder</th>
-            <th scope="col">Set</th>
-            <th scope="col">Actions</th>
+      <DataTable
+        label={`Own credentials for ${server.name}`}
+        columns={["Holder", "Set", "Actions"]}
+        empty={held.data?.data.length === 0 && "None yet."}
+      >
+        {held.data?.data.map((c) => (
+          <tr key={`${c.key_id ?? ""}${c.team_id ?? ""}`} data-holder={c.key_id ?? c.team_id}>
+            <td>{nameOf(c)}</td>
+            <td>
+              <code>{[...Object.keys(c.env), ...Object.keys(c.headers)].join(", ")}</code>
+            </td>
+            <td>
+              <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate(c)}>
+                Remove<span className="sr-only"> {nameOf(c)}</span>
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {held.data?.data.length === 0 && (
-            <tr>
-              <td colSpan={3} className="muted">
-                None yet.
-              </td>
-            </tr>
-          )}
-          {held.data?.data.map((c) => (
-            <tr key={`${c.key_id ?? ""}${c.team_id ?? ""}`} data-holder={c.key_id ?? c.team_id}>
-              <td>{nameOf(c)}</td>
-              <td>
-                <code>{[...Object.keys(c.env), ...Object.keys(c.headers)].join(", ")}</code>
-              </td>
-              <td>
-                <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate(c)}>
-                  Remove<span className="sr-only"> {nameOf(c)}</span>
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       {remove.isError && <Notice kind="error">{remove.error.message}</Notice>}
       <form className="stack" onSubmit={(e) => void submit(e)} aria-label="Set a credential">
         {error && (

@@ -2,10 +2,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { DangerConfirm } from "../components/danger-confirm";
+import { DataTable, narrow } from "../components/data-table";
 import { Dialog } from "../components/dialog";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api } from "../lib/api";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { McpServer, McpServerList, McpServerSettings } from "../lib/types";
 import { McpCredentials } from "./mcp-credentials";
@@ -112,32 +114,19 @@ export function Mcp() {
               )}
             </div>
           )}
-          <div className="table-wrap">
-            <table aria-label={`Tools of ${s.name}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Tool</th>
-                  <th scope="col">Offered</th>
-                  <th scope="col" className="hide-narrow">
-                    Description
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.tools.map((t) => (
-                  <tr key={t.name} data-tool={t.name}>
-                    <td>
-                      <code>
-                        {s.name}__{t.name}
-                      </code>
-                    </td>
-                    <td>{!t.offered ? "denied" : t.needs_approval ? "needs approval" : "yes"}</td>
-                    <td className="hide-narrow muted small">{t.description ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label={`Tools of ${s.name}`} columns={["Tool", "Offered", narrow("Description")]}>
+            {s.tools.map((t) => (
+              <tr key={t.name} data-tool={t.name}>
+                <td>
+                  <code>
+                    {s.name}__{t.name}
+                  </code>
+                </td>
+                <td>{!t.offered ? "denied" : t.needs_approval ? "needs approval" : "yes"}</td>
+                <td className="hide-narrow muted small">{t.description ?? ""}</td>
+              </tr>
+            ))}
+          </DataTable>
         </section>
       ))}
       <Dialog open={open?.kind === "add"} title="Add an MCP server" onClose={close} wide>
@@ -199,3 +188,11 @@ export function Mcp() {
     </>
   );
 }
+
+export const page: Page = {
+  path: "/mcp",
+  order: 80,
+  title: "MCP",
+  roles: "whole",
+  component: Mcp,
+};

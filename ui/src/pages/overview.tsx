@@ -1,12 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { Chart } from "../components/charts";
+import { DataTable, num } from "../components/data-table";
 import { ErrorNotice } from "../components/notice";
 import { Card, PageHead, Tile } from "../components/page";
 import { RangePicker } from "../components/range-picker";
 import { SpendBar } from "../components/spend-bar";
 import { api, query } from "../lib/api";
 import { count, ms, pct, short, usd, when } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import { errorClasses, fill, points, RANGES, type Range, totals, windowOf } from "../lib/stats";
 import type { MyKey, Stats } from "../lib/types";
@@ -188,33 +190,26 @@ function Top({ title, rows }: { title: string; rows: { name: string; to: string;
       {rows.length === 0 ? (
         <p className="muted">Nothing in this period.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="num">
-                  Requests
-                </th>
-                <th scope="col" className="num">
-                  Spend
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.to}>
-                  <td>
-                    <Link to={r.to}>{r.name}</Link>
-                  </td>
-                  <td className="num">{count(r.requests)}</td>
-                  <td className="num">{usd(r.cost)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Name", num("Requests"), num("Spend")]}>
+          {rows.map((r) => (
+            <tr key={r.to}>
+              <td>
+                <Link to={r.to}>{r.name}</Link>
+              </td>
+              <td className="num">{count(r.requests)}</td>
+              <td className="num">{usd(r.cost)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Card>
   );
 }
+
+export const page: Page = {
+  path: "/",
+  order: 10,
+  title: (v) => (v.own ? "My usage" : "Overview"),
+  roles: "everyone",
+  component: Overview,
+};

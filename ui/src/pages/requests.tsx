@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
+import { DataTable, narrow, num } from "../components/data-table";
 import { ErrorNotice } from "../components/notice";
 import { KeyFilter, TeamFilter } from "../components/owner-filters";
 import { PageHead } from "../components/page";
@@ -9,6 +10,7 @@ import { Pager, useKeysetPages } from "../components/pager";
 import { StatusBadge } from "../components/status";
 import { api, query } from "../lib/api";
 import { count, ms, usd, when, whenShort } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { KeyList, RequestPage, TeamList } from "../lib/types";
 
@@ -174,86 +176,74 @@ export function Requests() {
       {page.isPending && <p className="loading">Loading…</p>}
       {page.data && (
         <>
-          <div className="table-wrap">
-            <table className="requests" aria-label="Requests, newest first" aria-busy={page.isFetching}>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Status</th>
-                  {admin && <th scope="col">Key</th>}
-                  <th scope="col" className="hide-narrow">
-                    Call
-                  </th>
-                  <th scope="col">Model</th>
-                  <th scope="col" className="hide-narrow">
-                    Client
-                  </th>
-                  <th scope="col" className="num">
-                    Latency
-                  </th>
-                  <th scope="col" className="num hide-narrow">
-                    TTFT
-                  </th>
-                  <th scope="col" className="num hide-narrow">
-                    Tokens in / out
-                  </th>
-                  <th scope="col" className="num">
-                    Cost
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.rows.length === 0 && (
-                  <tr>
-                    <td colSpan={10} className="muted">
-                      No requests match.
-                    </td>
-                  </tr>
-                )}
-                {page.data.rows.map((r) => (
-                  <tr
-                    key={r.id}
-                    className="clickable"
-                    onClick={(e) => {
-                      if ((e.target as HTMLElement).closest("a")) return;
-                      navigate(`/requests/${encodeURIComponent(r.id)}`);
-                    }}
-                  >
-                    <td>
-                      <Link to={`/requests/${encodeURIComponent(r.id)}`} title={when(r.time)}>
-                        {whenShort(r.time)}
-                      </Link>
-                    </td>
-                    <td>
-                      <StatusBadge row={r} />
-                    </td>
-                    {admin && <td>{r.key_name ?? (r.key_id ? (keyName.get(r.key_id) ?? r.key_id) : "—")}</td>}
-                    <td className="hide-narrow">
-                      <code className="small">
-                        {r.method} {r.path}
-                      </code>
-                    </td>
-                    <td>
-                      <span className="model">{r.alias ?? r.requested_model ?? "—"}</span>
-                      {r.model && r.model !== (r.alias ?? r.requested_model) && (
-                        <span className="muted small"> → {r.model}</span>
-                      )}
-                    </td>
-                    <td className="hide-narrow">{r.client_tool ?? r.client_dialect ?? "—"}</td>
-                    <td className="num">{ms(r.latency_ms)}</td>
-                    <td className="num hide-narrow">{ms(r.ttft_ms)}</td>
-                    <td className="num hide-narrow">
-                      {count(r.input_tokens)} / {count(r.output_tokens)}
-                    </td>
-                    <td className="num">{usd(r.cost_usd)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Requests, newest first"
+            className="requests"
+            busy={page.isFetching}
+            columns={[
+              "Time",
+              "Status",
+              admin && "Key",
+              narrow("Call"),
+              "Model",
+              narrow("Client"),
+              num("Latency"),
+              num("TTFT", true),
+              num("Tokens in / out", true),
+              num("Cost"),
+            ]}
+            empty={page.data.rows.length === 0 && "No requests match."}
+          >
+            {page.data.rows.map((r) => (
+              <tr
+                key={r.id}
+                className="clickable"
+                onClick={(e) => {
+                  if ((e.target as HTMLElement).closest("a")) return;
+                  navigate(`/requests/${encodeURIComponent(r.id)}`);
+                }}
+              >
+                <td>
+                  <Link to={`/requests/${encodeURIComponent(r.id)}`} title={when(r.time)}>
+                    {whenShort(r.time)}
+                  </Link>
+                </td>
+                <td>
+                  <StatusBadge row={r} />
+                </td>
+                {admin && <td>{r.key_name ?? (r.key_id ? (keyName.get(r.key_id) ?? r.key_id) : "—")}</td>}
+                <td className="hide-narrow">
+                  <code className="small">
+                    {r.method} {r.path}
+                  </code>
+                </td>
+                <td>
+                  <span className="model">{r.alias ?? r.requested_model ?? "—"}</span>
+                  {r.model && r.model !== (r.alias ?? r.requested_model) && (
+                    <span className="muted small"> → {r.model}</span>
+                  )}
+                </td>
+                <td className="hide-narrow">{r.client_tool ?? r.client_dialect ?? "—"}</td>
+                <td className="num">{ms(r.latency_ms)}</td>
+                <td className="num hide-narrow">{ms(r.ttft_ms)}</td>
+                <td className="num hide-narrow">
+                  {count(r.input_tokens)} / {count(r.output_tokens)}
+                </td>
+                <td className="num">{usd(r.cost_usd)}</td>
+              </tr>
+            ))}
+          </DataTable>
           <Pager label="Pages of requests" pages={pages} next={page.data.next_before} />
         </>
       )}
     </>
   );
 }
+
+export const page: Page = {
+  path: "/requests",
+  order: 20,
+  title: (v) => (v.own ? "My requests" : "Requests"),
+  roles: "everyone",
+  component: Requests,
+};

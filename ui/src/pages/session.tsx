@@ -1,11 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { AgentTree } from "../components/agent-tree";
+import { DataTable } from "../components/data-table";
 import { ErrorNotice, Notice } from "../components/notice";
 import { Card, PageHead, Tile } from "../components/page";
 import { SessionTimeline } from "../components/session-timeline";
+import { UsageCells, usageColumns } from "../components/usage-cells";
 import { api } from "../lib/api";
 import { count, duration, pct, short, usd, when } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { SessionDetail, TeamList } from "../lib/types";
 
@@ -30,6 +33,8 @@ export function SessionPage() {
     </>
   );
 }
+
+const MODEL_USAGE = usageColumns(["requests", "input", "output", "cache_hit", "cost"]);
 
 function Detail({ s }: { s: SessionDetail }) {
   const scope = useScope();
@@ -84,42 +89,14 @@ function Detail({ s }: { s: SessionDetail }) {
       </section>
       <section aria-labelledby="models-h">
         <h2 id="models-h">Models</h2>
-        <div className="table-wrap">
-          <table aria-label="Models">
-            <thead>
-              <tr>
-                <th scope="col">Upstream model</th>
-                <th scope="col" className="num">
-                  Requests
-                </th>
-                <th scope="col" className="num">
-                  Input
-                </th>
-                <th scope="col" className="num">
-                  Output
-                </th>
-                <th scope="col" className="num">
-                  Cache hit
-                </th>
-                <th scope="col" className="num">
-                  Cost
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.models.map((m) => (
-                <tr key={m.model ?? "(none)"}>
-                  <th scope="row">{m.model ?? "(no upstream)"}</th>
-                  <td className="num">{count(m.requests)}</td>
-                  <td className="num">{count(m.tokens.input)}</td>
-                  <td className="num">{count(m.tokens.output)}</td>
-                  <td className="num">{m.cache_hit_rate === null ? "—" : pct(m.cache_hit_rate)}</td>
-                  <td className="num">{usd(m.cost_usd)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Models" columns={["Upstream model", ...MODEL_USAGE]}>
+          {s.models.map((m) => (
+            <tr key={m.model ?? "(none)"}>
+              <th scope="row">{m.model ?? "(no upstream)"}</th>
+              <UsageCells columns={MODEL_USAGE} usage={{ ...m, ...m.tokens }} />
+            </tr>
+          ))}
+        </DataTable>
       </section>
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">Timeline</h2>
@@ -138,3 +115,10 @@ function Detail({ s }: { s: SessionDetail }) {
     </div>
   );
 }
+
+export const page: Page = {
+  path: "/sessions/:id",
+  order: 31,
+  roles: "everyone",
+  component: SessionPage,
+};

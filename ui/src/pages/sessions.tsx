@@ -1,11 +1,14 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
+import { DataTable, narrow, num } from "../components/data-table";
 import { ErrorNotice } from "../components/notice";
 import { KeyFilter, TeamFilter } from "../components/owner-filters";
 import { PageHead } from "../components/page";
+import { UsageCells, usageColumns } from "../components/usage-cells";
 import { api, query } from "../lib/api";
-import { count, duration, pct, usd, when, whenShort } from "../lib/format";
+import { count, duration, usd, when, whenShort } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { KeyList, SessionList, TeamList } from "../lib/types";
 
@@ -19,6 +22,7 @@ const dayStart = (d: string) => (d ? new Date(`${d}T00:00:00`).toISOString() : u
 const dayEnd = (d: string) => (d ? new Date(Date.parse(`${d}T00:00:00`) + 86_400_000).toISOString() : undefined);
 
 const LIMIT = 200;
+const SESSION_USAGE = usageColumns(["requests", "errors", "cache_hit", "cost"], ["errors", "cache_hit"]);
 
 export const sessionPath = (id: string) => `/sessions/${encodeURIComponent(id)}`;
 
@@ -115,89 +119,73 @@ export function Sessions() {
       {list.isError && <ErrorNotice error={list.error} what="sessions (GET /admin/v1/sessions)" />}
       {list.isPending && <p className="loading">Loading…</p>}
       {list.data && (
-        <div className="table-wrap">
-          <table aria-label="Sessions" aria-busy={list.isFetching}>
-            <thead>
+        <DataTable
+          label="Sessions"
+          busy={list.isFetching}
+          columns={[
+            "Session",
+            "Tool",
+            admin && "Key",
+            admin && narrow("Team / user"),
+            "Started",
+            num("Duration", true),
+            ...SESSION_USAGE,
+          ]}
+          empty={
+            rows.length === 0 && (
+              <>
+                No sessions in this period. Requests name their session through the tools' own headers or
+                <code> llmux-session</code>.
+              </>
+            )
+          }
+          foot={
+            rows.length > 1 && (
               <tr>
-                <th scope="col">Session</th>
-                <th scope="col">Tool</th>
-                {admin && <th scope="col">Key</th>}
-                {admin && (
-                  <th scope="col" className="hide-narrow">
-                    Team / user
-                  </th>
-                )}
-                <th scope="col">Started</th>
-                <th scope="col" className="num hide-narrow">
-                  Duration
+                <th scope="row" colSpan={admin ? 9 : 7}>
+                  {count(rows.length)} sessions
                 </th>
-                <th scope="col" className="num">
-                  Requests
-                </th>
-                <th scope="col" className="num hide-narrow">
-                  Errors
-                </th>
-                <th scope="col" className="num hide-narrow">
-                  Cache hit
-                </th>
-                <th scope="col" className="num">
-                  Cost
-                </th>
+                <td className="num">{usd(total)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.length === 0 && (
-                <tr>
-                  <td colSpan={10} className="muted">
-                    No sessions in this period. Requests name their session through the tools' own headers or
-                    <code> llmux-session</code>.
-                  </td>
-                </tr>
+            )
+          }
+        >
+          {rows.map((s) => (
+            <tr
+              key={s.id}
+              className="clickable"
+              onClick={(e) => {
+                if (!(e.target as HTMLElement).closest("a")) navigate(sessionPath(s.id));
+              }}
+            >
+              <th scope="row">
+                <Link to={sessionPath(s.id)} className="session-id" title={s.id}>
+                  {s.id}
+                </Link>
+              </th>
+              <td>{s.tool ?? "—"}</td>
+              {admin && <td>{s.key_name ?? s.key_id ?? "—"}</td>}
+              {admin && (
+                <td className="hide-narrow">
+                  {[s.team_id ? (teamName.get(s.team_id) ?? s.team_id) : null, s.user].filter(Boolean).join(" · ") ||
+                    "—"}
+                </td>
               )}
-              {rows.map((s) => (
-                <tr
-                  key={s.id}
-                  className="clickable"
-                  onClick={(e) => {
-                    if (!(e.target as HTMLElement).closest("a")) navigate(sessionPath(s.id));
-                  }}
-                >
-                  <th scope="row">
-                    <Link to={sessionPath(s.id)} className="session-id" title={s.id}>
-                      {s.id}
-                    </Link>
-                  </th>
-                  <td>{s.tool ?? "—"}</td>
-                  {admin && <td>{s.key_name ?? s.key_id ?? "—"}</td>}
-                  {admin && (
-                    <td className="hide-narrow">
-                      {[s.team_id ? (teamName.get(s.team_id) ?? s.team_id) : null, s.user]
-                        .filter(Boolean)
-                        .join(" · ") || "—"}
-                    </td>
-                  )}
-                  <td title={when(s.started_at)}>{whenShort(s.started_at)}</td>
-                  <td className="num hide-narrow">{duration(s.duration_ms)}</td>
-                  <td className="num">{count(s.requests)}</td>
-                  <td className="num hide-narrow">{s.errors > 0 ? <span className="bad">{s.errors}</span> : 0}</td>
-                  <td className="num hide-narrow">{s.cache_hit_rate === null ? "—" : pct(s.cache_hit_rate)}</td>
-                  <td className="num">{usd(s.cost_usd)}</td>
-                </tr>
-              ))}
-            </tbody>
-            {rows.length > 1 && (
-              <tfoot>
-                <tr>
-                  <th scope="row" colSpan={admin ? 9 : 7}>
-                    {count(rows.length)} sessions
-                  </th>
-                  <td className="num">{usd(total)}</td>
-                </tr>
-              </tfoot>
-            )}
-          </table>
-        </div>
+              <td title={when(s.started_at)}>{whenShort(s.started_at)}</td>
+              <td className="num hide-narrow">{duration(s.duration_ms)}</td>
+              <UsageCells columns={SESSION_USAGE} usage={s} />
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );
 }
+
+export const page: Page = {
+  path: "/sessions",
+  order: 30,
+  title: (v) => (v.own ? "My sessions" : "Sessions"),
+  roles: "everyone",
+  component: Sessions,
+};

@@ -1,11 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { DangerConfirm } from "../components/danger-confirm";
+import { DataTable, narrow } from "../components/data-table";
 import { Dialog } from "../components/dialog";
 import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api } from "../lib/api";
 import { when, whenShort } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { SigninSession, SigninSessionList, TeamList } from "../lib/types";
 
@@ -33,56 +35,40 @@ export function Signins() {
       {sessions.isError && <ErrorNotice error={sessions.error} what="the sign-in sessions" />}
       {sessions.isPending && <p className="loading">Loading…</p>}
       {sessions.data && (
-        <div className="table-wrap">
-          <table aria-label="Sign-in sessions, newest first">
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Team</th>
-                <th scope="col" className="hide-narrow">
-                  Groups
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Client
-                </th>
-                <th scope="col">Since</th>
-                <th scope="col">Ends</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.data.data.length === 0 && (
-                <tr>
-                  <td colSpan={7} className="muted">
-                    Nobody is signed in from Claude Code.
-                  </td>
-                </tr>
-              )}
-              {sessions.data.data.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    {s.email}
-                    {s.name && <span className="muted small"> {s.name}</span>}
-                  </td>
-                  <td>{s.team_id ? (teamName.get(s.team_id) ?? s.team_id) : "—"}</td>
-                  <td className="hide-narrow small">{s.groups.join(", ") || "—"}</td>
-                  <td className="hide-narrow small">{s.user_agent ?? s.surface ?? "—"}</td>
-                  <td title={when(s.created_at)}>{whenShort(s.created_at)}</td>
-                  <td title={when(s.expires_at)}>{whenShort(s.expires_at)}</td>
-                  <td>
-                    {scope.canEdit && (
-                      <button type="button" className="danger" onClick={() => setEnding(s)}>
-                        End session
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Sign-in sessions, newest first"
+          columns={[
+            "Person",
+            "Team",
+            narrow("Groups"),
+            narrow("Client"),
+            "Since",
+            "Ends",
+            { label: <span className="sr-only">Actions</span>, key: "actions" },
+          ]}
+          empty={sessions.data.data.length === 0 && "Nobody is signed in from Claude Code."}
+        >
+          {sessions.data.data.map((s) => (
+            <tr key={s.id}>
+              <td>
+                {s.email}
+                {s.name && <span className="muted small"> {s.name}</span>}
+              </td>
+              <td>{s.team_id ? (teamName.get(s.team_id) ?? s.team_id) : "—"}</td>
+              <td className="hide-narrow small">{s.groups.join(", ") || "—"}</td>
+              <td className="hide-narrow small">{s.user_agent ?? s.surface ?? "—"}</td>
+              <td title={when(s.created_at)}>{whenShort(s.created_at)}</td>
+              <td title={when(s.expires_at)}>{whenShort(s.expires_at)}</td>
+              <td>
+                {scope.canEdit && (
+                  <button type="button" className="danger" onClick={() => setEnding(s)}>
+                    End session
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Dialog
         open={ending !== undefined}
@@ -105,3 +91,12 @@ export function Signins() {
     </>
   );
 }
+
+export const page: Page = {
+  path: "/signins",
+  order: 110,
+  title: "Sign-ins",
+  roles: "admins",
+  listed: "whole",
+  component: Signins,
+};

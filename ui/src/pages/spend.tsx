@@ -2,11 +2,14 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { Chart } from "../components/charts";
+import { DataTable } from "../components/data-table";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
+import { type Usage, UsageCells, usageColumns } from "../components/usage-cells";
 import { api, query } from "../lib/api";
 import { toCsv } from "../lib/csv";
-import { count, usd } from "../lib/format";
+import { usd } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { SpendAnswer, SpendGroup, SpendRow } from "../lib/types";
 
@@ -35,6 +38,22 @@ const COLUMNS = [
   "reasoning_tokens",
   "cost_usd",
 ] as const;
+
+const SPEND_USAGE = usageColumns(
+  ["requests", "refused", "input", "output", "cache_read", "cache_write", "reasoning", "cost"],
+  ["cache_read", "cache_write", "reasoning"],
+);
+/** A spend row's (or the total's) figures under the usage columns' names. */
+const spendUsage = (r: Record<(typeof COLUMNS)[number], number>): Usage => ({
+  requests: r.requests,
+  refused: r.refused,
+  input: r.input_tokens,
+  output: r.output_tokens,
+  cache_read: r.cache_read_tokens,
+  cache_write: r.cache_write_tokens,
+  reasoning: r.reasoning_tokens,
+  cost_usd: r.cost_usd,
+});
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
@@ -149,84 +168,38 @@ export function Spend() {
               unit={by === "day" ? "days" : "groups"}
             />
           )}
-          <div className="table-wrap">
-            <table aria-label={`Spend by ${groupWords(by)}`}>
-              <thead>
+          <DataTable
+            label={`Spend by ${groupWords(by)}`}
+            columns={[
+              {
+                label: by === "model" ? "Model asked for" : tagKey ? `Tag ${tagKey}` : GROUPS[by as Fixed],
+                key: "group",
+              },
+              by === "model" && "Alias or pattern",
+              by === "model" && "Upstream model",
+              ...SPEND_USAGE,
+            ]}
+            empty={rows.length === 0 && "No spend in this period."}
+            foot={
+              rows.length > 1 && (
                 <tr>
-                  <th scope="col">
-                    {by === "model" ? "Model asked for" : tagKey ? `Tag ${tagKey}` : GROUPS[by as Fixed]}
+                  <th scope="row" colSpan={by === "model" ? 3 : 1}>
+                    Total
                   </th>
-                  {by === "model" && <th scope="col">Alias or pattern</th>}
-                  {by === "model" && <th scope="col">Upstream model</th>}
-                  <th scope="col" className="num">
-                    Requests
-                  </th>
-                  <th scope="col" className="num" title="Refused by llmux (budget, allow-list, limit): no tokens">
-                    Refused
-                  </th>
-                  <th scope="col" className="num">
-                    Input
-                  </th>
-                  <th scope="col" className="num">
-                    Output
-                  </th>
-                  <th scope="col" className="num hide-narrow">
-                    Cache read
-                  </th>
-                  <th scope="col" className="num hide-narrow">
-                    Cache write
-                  </th>
-                  <th scope="col" className="num hide-narrow">
-                    Reasoning
-                  </th>
-                  <th scope="col" className="num">
-                    Cost
-                  </th>
+                  <UsageCells columns={SPEND_USAGE} usage={spendUsage(total)} />
                 </tr>
-              </thead>
-              <tbody>
-                {rows.length === 0 && (
-                  <tr>
-                    <td colSpan={by === "model" ? 11 : 9} className="muted">
-                      No spend in this period.
-                    </td>
-                  </tr>
-                )}
-                {rows.map((r) => (
-                  <tr key={`${r.group ?? "(none)"} ${r.alias ?? ""} ${r.upstream_model ?? ""}`}>
-                    <th scope="row">{r.name}</th>
-                    {by === "model" && <td>{r.alias ?? "—"}</td>}
-                    {by === "model" && <td>{r.upstream_model ?? "—"}</td>}
-                    <td className="num">{count(r.requests)}</td>
-                    <td className="num">{count(r.refused)}</td>
-                    <td className="num">{count(r.input_tokens)}</td>
-                    <td className="num">{count(r.output_tokens)}</td>
-                    <td className="num hide-narrow">{count(r.cache_read_tokens)}</td>
-                    <td className="num hide-narrow">{count(r.cache_write_tokens)}</td>
-                    <td className="num hide-narrow">{count(r.reasoning_tokens)}</td>
-                    <td className="num">{usd(r.cost_usd)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              {rows.length > 1 && (
-                <tfoot>
-                  <tr>
-                    <th scope="row" colSpan={by === "model" ? 3 : 1}>
-                      Total
-                    </th>
-                    <td className="num">{count(total.requests)}</td>
-                    <td className="num">{count(total.refused)}</td>
-                    <td className="num">{count(total.input_tokens)}</td>
-                    <td className="num">{count(total.output_tokens)}</td>
-                    <td className="num hide-narrow">{count(total.cache_read_tokens)}</td>
-                    <td className="num hide-narrow">{count(total.cache_write_tokens)}</td>
-                    <td className="num hide-narrow">{count(total.reasoning_tokens)}</td>
-                    <td className="num">{usd(total.cost_usd)}</td>
-                  </tr>
-                </tfoot>
-              )}
-            </table>
-          </div>
+              )
+            }
+          >
+            {rows.map((r) => (
+              <tr key={`${r.group ?? "(none)"} ${r.alias ?? ""} ${r.upstream_model ?? ""}`}>
+                <th scope="row">{r.name}</th>
+                {by === "model" && <td>{r.alias ?? "—"}</td>}
+                {by === "model" && <td>{r.upstream_model ?? "—"}</td>}
+                <UsageCells columns={SPEND_USAGE} usage={spendUsage(r)} />
+              </tr>
+            ))}
+          </DataTable>
         </>
       )}
     </>
@@ -261,3 +234,11 @@ function TagKeyField({ value, onChange }: { value: string; onChange: (key: strin
     </label>
   );
 }
+
+export const page: Page = {
+  path: "/spend",
+  order: 60,
+  title: (v) => (v.own ? "My spend" : "Spend"),
+  roles: "everyone",
+  component: Spend,
+};

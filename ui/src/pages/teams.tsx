@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { DangerConfirm } from "../components/danger-confirm";
+import { DataTable, narrow, num } from "../components/data-table";
 import { Dialog } from "../components/dialog";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
@@ -9,6 +10,7 @@ import { QuotaFields, readQuota } from "../components/quota-fields";
 import { SpendBar } from "../components/spend-bar";
 import { api } from "../lib/api";
 import { limitsWords } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { KeyList, Team, TeamList } from "../lib/types";
 
@@ -46,62 +48,39 @@ export function Teams() {
       </PageHead>
       {teams.isError && <ErrorNotice error={teams.error} what="the teams" />}
       {teams.data && (
-        <div className="table-wrap">
-          <table aria-label="Teams">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="hide-narrow">
-                  Models
-                </th>
-                <th scope="col">Spend</th>
-                <th scope="col" className="hide-narrow">
-                  Limits
-                </th>
-                <th scope="col" className="num">
-                  Keys
-                </th>
-                {scope.canEdit && <th scope="col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {teams.data.data.length === 0 && (
-                <tr>
-                  <td colSpan={6} className="muted">
-                    No teams yet.
-                  </td>
-                </tr>
+        <DataTable
+          label="Teams"
+          columns={["Name", narrow("Models"), "Spend", narrow("Limits"), num("Keys"), scope.canEdit && "Actions"]}
+          empty={teams.data.data.length === 0 && "No teams yet."}
+        >
+          {teams.data.data.map((t) => (
+            <tr key={t.id}>
+              <td>
+                <Link to={`/requests?team_id=${encodeURIComponent(t.id)}`} title="This team's requests">
+                  {t.name}
+                </Link>
+              </td>
+              <td className="hide-narrow">{t.models?.join(", ") ?? "all"}</td>
+              <td>
+                <SpendBar spent={t.spend_usd} budget={t.budget} />
+              </td>
+              <td className="hide-narrow">{limitsWords(t.limits)}</td>
+              <td className="num">{keyCount.get(t.id) ?? 0}</td>
+              {scope.canEdit && (
+                <td>
+                  <div className="row-actions">
+                    <button type="button" onClick={() => setOpen({ kind: "edit", team: t })}>
+                      Edit<span className="sr-only"> {t.name}</span>
+                    </button>
+                    <button type="button" className="danger" onClick={() => setOpen({ kind: "delete", team: t })}>
+                      Delete<span className="sr-only"> {t.name}</span>
+                    </button>
+                  </div>
+                </td>
               )}
-              {teams.data.data.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    <Link to={`/requests?team_id=${encodeURIComponent(t.id)}`} title="This team's requests">
-                      {t.name}
-                    </Link>
-                  </td>
-                  <td className="hide-narrow">{t.models?.join(", ") ?? "all"}</td>
-                  <td>
-                    <SpendBar spent={t.spend_usd} budget={t.budget} />
-                  </td>
-                  <td className="hide-narrow">{limitsWords(t.limits)}</td>
-                  <td className="num">{keyCount.get(t.id) ?? 0}</td>
-                  {scope.canEdit && (
-                    <td>
-                      <div className="row-actions">
-                        <button type="button" onClick={() => setOpen({ kind: "edit", team: t })}>
-                          Edit<span className="sr-only"> {t.name}</span>
-                        </button>
-                        <button type="button" className="danger" onClick={() => setOpen({ kind: "delete", team: t })}>
-                          Delete<span className="sr-only"> {t.name}</span>
-                        </button>
-                      </div>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Dialog open={open?.kind === "create"} title="Create a team" onClose={close}>
         {open?.kind === "create" && (
@@ -203,3 +182,11 @@ function TeamForm({
     </form>
   );
 }
+
+export const page: Page = {
+  path: "/teams",
+  order: 50,
+  title: (v) => (v.whole ? "Teams" : "Team"),
+  roles: "admins",
+  component: Teams,
+};
