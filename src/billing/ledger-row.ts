@@ -53,6 +53,8 @@ export function ledgerRowOf(
     cost_nanos: cost.nanos,
     price: cost.price ? JSON.stringify(cost.price) : null,
     estimated: cost.estimated || !cost.priced ? 1 : 0,
+    lease_holder: rec.lease?.holder ?? null,
+    lease_at: rec.lease?.at ?? null,
     latency_ms: Math.round(now - rec.startedAt),
     ttft_ms: rec.firstByteAt === undefined ? null : Math.round(rec.firstByteAt - rec.startedAt),
   };

@@ -72,7 +72,7 @@ export const SignupSchema = z
   .default({ enabled: false, providers: [], per_hour: 10 })
   .describe("Self-service signup: verify an upstream key, store it encrypted, answer a minted key bound to it.");
 
-/** Hot shared state: counters, reservations, cooldowns, affinity (memory, or Redis shared by instances). */
+/** Hot shared state: rate counters, concurrency slots, cooldowns, affinity (memory, or Redis shared by instances). */
 export const StateSchema = z
   .object({
     url: secret(
@@ -84,7 +84,7 @@ export const StateSchema = z
         })
         .optional()
         .describe(
-          "A Redis URL (redis://127.0.0.1:6379): rate counters, budget reservations, cooldowns and affinity are shared by every instance. Absent: kept in this process.",
+          "A Redis URL (redis://127.0.0.1:6379): rate counters, concurrency slots, cooldowns and affinity are shared by every instance. Absent: kept in this process.",
         ),
       "url",
     ),
@@ -161,6 +161,15 @@ export const BillingSchema = z
       .max(1)
       .default(0.8)
       .describe("Share of a budget at which a warning is logged, once per window."),
+    budget_wait_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(3000)
+      .describe(
+        "How long a request that does not fit its budget only because of requests in flight waits for them to settle before it is refused (ms; 0: refused at once).",
+      ),
     spool_dir: z
       .string()
       .optional()
@@ -178,5 +187,5 @@ export const BillingSchema = z
       .describe("Budgets and limits per user label (a key's `user`), shared by every key of that user."),
   })
   .strict()
-  .default({ timezone: "UTC", alert_at: 0.8, users: {} })
+  .default({ timezone: "UTC", alert_at: 0.8, budget_wait_ms: 3000, users: {} })
   .describe("How spend is counted against budgets, and kept when the database is away.");

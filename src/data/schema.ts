@@ -150,6 +150,38 @@ export interface LedgerTable extends UsageColumns {
   tags: string | null;
   /** The prices it was costed at (JSON, USD per million tokens, with their source and date; 046). */
   price?: string | null;
+  /** The instance whose budget lease admitted it, and when (090): its insert takes its cost off that lease. */
+  lease_holder?: string | null;
+  lease_at?: number | null;
+}
+
+/** A budget window's lock row (090): a lease grant takes it, so grants in one window are decided in turn. */
+export interface BudgetWindowsTable {
+  scope: string;
+  subject: string;
+  window_start: number;
+  touched: number;
+  /** The instance whose one request in flight has its worst case uncovered, and until when (090). */
+  uncovered_holder: string | null;
+  uncovered_until: number;
+}
+
+/**
+ * A slice of a budget window held by one instance (090, src/data/budget-leases.ts): what it may still
+ * admit against (`nanos`, lowered by each ledger row it admitted), what its requests in flight hold
+ * (`held`, as of its last renewal), until when it holds the slice, and until when, past that, what was
+ * in flight still counts (a dead instance's requests, billed when its journal is replayed).
+ */
+export interface BudgetLeasesTable {
+  scope: string;
+  subject: string;
+  window_start: number;
+  window_end: number;
+  holder: string;
+  nanos: number;
+  held: number;
+  expires_at: number;
+  orphan_until: number;
 }
 
 /**
@@ -342,6 +374,8 @@ export interface Database extends RollupTables {
   credentials: CredentialsTable;
   revisions: RevisionsTable;
   ledger: LedgerTable;
+  budget_windows: BudgetWindowsTable;
+  budget_leases: BudgetLeasesTable;
   request_log: RequestLogTable;
   request_bodies: RequestBodiesTable;
   upstream_owners: UpstreamOwnersTable;

@@ -1,21 +1,16 @@
 import { costOf } from "../billing/cost.js";
 import type { Quota } from "../identity/principal.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
+import { capabilitiesOf } from "../models/capabilities.js";
 import type { Admission, AdmitInput, Admitted } from "../request/admission.js";
 import { outcomeOf } from "../request/outcome.js";
 import type { RequestRecord } from "../request/record.js";
 import { usageOf } from "../request/record.js";
 import type { Throttled } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
-import {
-  budgetMeter,
-  type Hold,
-  type Reservation,
-  reserveBudget,
-  type Seeded,
-  settleHold,
-  undoHold,
-} from "./budget.js";
+import { budgetMeter, type Reservation, reserveBudget } from "./budget.js";
+import { dataBook, memoryBook } from "./budget-book.js";
+import { Escrow, type Held } from "./budget-escrow.js";
 import type { LimitsDeps } from "./deps.js";
 import { rateLimitHeaders } from "./headers.js";
 import { OutputHistory } from "./output-history.js";
@@ -58,7 +53,7 @@ interface Taken {
 interface Check {
   taken?: Taken;
   refused?: ErrorInfo;
-  hold?: Hold;
+  hold?: { q: Quota; held: Held };
   /** A budget's nano-dollars left before this request. */
   left?: number;
 }
@@ -88,18 +83,27 @@ function refusal(
   };
 }
 
+/** How long a request that does not fit its budget only for others' holds waits for them, by default (ms). */
+export const BUDGET_WAIT_MS = 3000;
+
 /**
- * The admit stage's limits and budgets, on the hot state (memory, or Redis shared by every instance):
- * concurrency slots, rpm and tpm by GCRA (a token bucket refilling evenly: no burst at a minute's edge), and budgets on calendar windows where each request
- * reserves its estimated cost before it goes upstream and settles to its real cost after (so 50 requests
- * at once cannot all slip under the last dollar). Keys and teams each have their own quota; a request must
- * fit all that apply. Refusals roll back what was taken.
+ * The admit stage's limits and budgets. Concurrency slots, rpm and tpm by GCRA (a token bucket refilling
+ * evenly: no burst at a minute's edge) are on the hot state (memory, or Redis shared by every instance).
+ * Budgets, on calendar windows, are kept by the data layer (budget-escrow.ts over src/data/budget-leases.ts;
+ * this process's memory when there is none): each request holds the most it may cost before it goes
+ * upstream and settles to its real cost after, so however many run at once nothing slips under the last
+ * dollar, and no Redis fault changes a budget. Keys and teams each have their own quota; a request must fit
+ * all that apply. Refusals roll back what was taken.
  */
-export function limitsAdmission(deps: LimitsDeps): Admission {
+export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow: Escrow } {
   const now = deps.now ?? Date.now;
-  const seeded: Seeded = new Map();
-  const history = new OutputHistory();
+  const escrow = new Escrow(deps.data ? dataBook(deps.data) : memoryBook(), {
+    waitMs: deps.budgetWaitMs ?? BUDGET_WAIT_MS,
+    leaseMs: deps.budgetLeaseMs,
+  });
+  const history = new OutputHistory(deps.data);
   return {
+    escrow,
     async admit(input: AdmitInput): Promise<Admitted | ErrorInfo> {
       const quotas = quotasOf(input, deps);
       if (!quotas) return ADMITTED;
@@ -109,15 +113,20 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
       const model = plan.route.upstreamModel;
       const who = input.principal.owner;
       const max = plan.maxOutputTokens;
-      // A streamed answer is metered (budget.ts): it reserves what its key lately produces with this model;
-      // one that cannot be followed reserves the most it may produce.
+      // A budget holds the request's estimate (what its key lately produces with this model, from the ledger:
+      // also what it is billed at should its process die before it settles) with its worst covered (its
+      // max_tokens, else the most its model may produce) while the budget has room for it: budget-escrow.ts.
       const metered = plan.upstreamStream;
-      const usual = history.estimate(who, model) ?? COLD_OUTPUT;
-      const outShare = metered ? Math.min(max ?? usual, usual) : (max ?? UNMETERED_OUTPUT);
+      const worst = max ?? capabilitiesOf(model).maxOutputTokens ?? UNMETERED_OUTPUT;
+      const usual = history.estimate(who, model, input.principal.keyId) ?? COLD_OUTPUT;
       const estTokens = inTokens + Math.min(max ?? COLD_OUTPUT, COLD_OUTPUT);
-      const price = deps.billing.prices.find(model);
+      const price = deps.billing.priceOf(plan.route.provider?.name, model);
       const inputNanos = costOf({ inputTokens: inTokens, outputTokens: 0 }, price, t).nanos;
-      const res: Reservation = { nanos: costOf({ inputTokens: inTokens, outputTokens: outShare }, price, t).nanos };
+      const estimateNanos = costOf({ inputTokens: inTokens, outputTokens: Math.min(worst, usual) }, price, t).nanos;
+      const res: Reservation = {
+        nanos: estimateNanos,
+        worst: costOf({ inputTokens: inTokens, outputTokens: worst }, price, t).nanos,
+      };
       // Every check of every quota runs at once (one or two round trips to Redis, not one per check); what
       // was taken is given back when any of them refuses.
       const checks: Promise<Check>[] = [];
@@ -177,18 +186,18 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
         }
         if (q.budget)
           checks.push(
-            reserveBudget(deps, seeded, q, t, res).then((c) =>
-              c.hold
-                ? {
-                    hold: c.hold,
-                    left: c.left,
-                    taken: {
-                      undo: () => undoHold(deps, c.hold!, res),
-                      settle: (done, cost) => settleHold(deps, c.hold!, res, done, cost),
-                    },
-                  }
-                : c,
-            ),
+            reserveBudget(deps, escrow, q, t, res).then((c) => {
+              if (!c.held) return c;
+              const held = c.held;
+              return {
+                hold: { q, held },
+                left: c.left,
+                taken: {
+                  undo: async () => escrow.undo(held),
+                  settle: async (done, cost) => escrow.settle(held, cost, done.keyId !== undefined),
+                },
+              };
+            }),
           );
       }
       const results = await Promise.all(checks);
@@ -200,24 +209,39 @@ export function limitsAdmission(deps: LimitsDeps): Admission {
       }
       const left = results.flatMap((r) => (r.left !== undefined ? [r.left] : []));
       const budgetRemainingNanos = left.length > 0 ? Math.min(...left) : undefined;
-      if (taken.length === 0) return { ...ADMITTED, estimateNanos: res.nanos };
+      if (taken.length === 0) return { ...ADMITTED, estimateNanos };
       const holds = results.flatMap((r) => (r.hold ? [r.hold] : []));
       const perOutputToken =
         (costOf({ inputTokens: inTokens, outputTokens: 1_000_000 }, price, t).nanos - inputNanos) / 1e6;
+      let listener: ((nanos: number) => void) | undefined;
       const meter =
         metered && holds.length > 0 && perOutputToken > 0
-          ? budgetMeter(deps, holds, res, {
-              inputNanos,
-              perOutputToken,
-              stepNanos: Math.max(res.nanos - inputNanos, Math.ceil(1024 * perOutputToken)),
-              maxTokens: max,
-            })
+          ? budgetMeter(
+              escrow,
+              holds,
+              res,
+              {
+                inputNanos,
+                perOutputToken,
+                stepNanos: Math.max(res.nanos - inputNanos, Math.ceil(1024 * perOutputToken)),
+                maxTokens: max,
+              },
+              (nanos) => listener?.(nanos),
+            )
           : undefined;
       return {
         admitted: true,
         ...(meter ? { meter } : {}),
+        ...(holds.length > 0 ? { lease: { holder: escrow.holder, at: t } } : {}),
+        ...(meter
+          ? {
+              watchEstimate: (l: (nanos: number) => void) => {
+                listener = l;
+              },
+            }
+          : {}),
         budgetRemainingNanos,
-        estimateNanos: res.nanos,
+        estimateNanos,
         release: async (done: RequestRecord | undefined) => {
           if (!done) {
             await Promise.all(taken.map((x) => x.undo().catch(() => undefined)));

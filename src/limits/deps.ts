@@ -8,7 +8,7 @@ import type { HotState } from "../state/hot-state.js";
 export interface LimitsDeps {
   hot: HotState;
   billing: Billing;
-  /** The ledger's database: a budget window's counter starts from what the ledger already holds. */
+  /** The ledger's database: it keeps the budgets (src/data/budget-leases.ts); absent, this process does. */
   data?: Data | undefined;
   timezone: string;
   /** Share of a budget at which a warning is logged once per window. */
@@ -18,10 +18,12 @@ export interface LimitsDeps {
   alert?: ((e: AlertEvent) => void) | undefined;
   now?: () => number;
   /**
-   * How long after its last reservation a budget window's counter is reconciled with the ledger (default 15
-   * minutes): the reservations of a process that died with requests in flight are given back then.
+   * How long a request that does not fit its budget only because of other requests' holds waits for them to
+   * settle before it is refused (ms; `billing.budget_wait_ms`).
    */
-  holdMs?: number | undefined;
+  budgetWaitMs?: number | undefined;
+  /** How long a budget lease stands unrenewed (ms; tests shorten it). */
+  budgetLeaseMs?: number | undefined;
   /** Budgets and limits per user label (`billing.users`): shared by every key of that user. */
   users?: Readonly<Record<string, Omit<Quota, "scope" | "id">>> | undefined;
   /** Budgets and limits per tag (`tags:`): shared by every request carrying the tag. */

@@ -34,6 +34,8 @@ export const admit: Stage<Generation> = {
     // On disk before the request goes upstream (the attempt loop waits for it just before the call, so the
     // restore's and the loop's own reads overlap the write).
     g.journalled = deps.journal?.admitted(recordOf(trail), admitted.estimateNanos);
+    // Journalled again as its answer streams past its estimate: a crash bills what it had streamed.
+    admitted.watchEstimate?.((nanos) => void deps.journal?.admitted(recordOf(trail), nanos));
     // The session's running cost is read while the upstream works (the answer's headers carry it).
     g.sessionCost = deps.billing
       ? sessionCostSoFar(deps.attempts.hot, principal.owner, trail.session?.session)

@@ -49,6 +49,7 @@ export function recordOf(t: Trail): RequestRecord {
     keyId: p?.keyId,
     teamId: p?.teamId,
     user: p?.user,
+    lease: t.admitted?.lease,
     warnings: plan?.warnings.list ?? NO_WARNINGS,
     requestBytes: t.requestBytes,
     outputChars: a.outputChars,

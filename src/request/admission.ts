@@ -31,8 +31,18 @@ export interface Admitted {
   readonly meter?: Meter | undefined;
   /** Nano-dollars left of the tightest budget that applies, before this request (none: no budget applies). */
   readonly budgetRemainingNanos?: number | undefined;
-  /** What the admission reserved for the request, in nano-dollars (none: nothing was estimated). */
+  /** What the admission estimates the request costs, in nano-dollars (none: nothing was estimated). */
   readonly estimateNanos?: number | undefined;
+  /**
+   * The budget lease the request was admitted under (which instance's, at what time): its ledger row names it,
+   * and its insert takes the row's cost off that lease (src/data/budget-leases.ts).
+   */
+  readonly lease?: { readonly holder: string; readonly at: number } | undefined;
+  /**
+   * Tells `listener` each time the request's estimate grows (its streamed answer passed what it held): what
+   * it is billed at should its process die before it settles.
+   */
+  watchEstimate?(listener: (nanos: number) => void): void;
   /**
    * Called once by the settle stage with the settled request (its usage and cost known), or with nothing
    * when the request never went upstream (a later check refused it): what was taken is given back whole.
@@ -72,10 +82,18 @@ export function chainAdmissions(first: Admission | undefined, second: Admission)
       const meter = b.meter ?? a.meter;
       const left = [a.budgetRemainingNanos, b.budgetRemainingNanos].filter((x) => x !== undefined);
       const budgetRemainingNanos = left.length > 0 ? Math.min(...left) : undefined;
-      if (!a.release && !b.release) return { ...b, budgetRemainingNanos };
+      const lease = b.lease ?? a.lease;
+      if (!a.release && !b.release) return { ...b, ...(lease ? { lease } : {}), budgetRemainingNanos };
       return {
         admitted: true,
         ...(meter ? { meter } : {}),
+        ...(lease ? { lease } : {}),
+        estimateNanos: b.estimateNanos ?? a.estimateNanos,
+        ...(b.watchEstimate
+          ? { watchEstimate: b.watchEstimate }
+          : a.watchEstimate
+            ? { watchEstimate: a.watchEstimate }
+            : {}),
         budgetRemainingNanos,
         release: async (rec) => {
           await b.release?.(rec);

@@ -69,6 +69,8 @@ export interface RequestRecord {
   keyId?: string | undefined;
   teamId?: string | undefined;
   user?: string | undefined;
+  /** The budget lease it was admitted under (its ledger row names it: src/data/budget-leases.ts). */
+  lease?: { readonly holder: string; readonly at: number } | undefined;
   /** The request's cost once known (src/billing): nano-dollars, and whether it rests on an estimate. */
   cost?: { nanos: number; estimated: boolean; priced: boolean };
   warnings: Warning[];

@@ -32,10 +32,13 @@ const idOf = (e: SettledEntry) => e.ledger?.id ?? e.log?.id;
 
 /**
  * A dead process's journal as the entries to write: each request's settled entry, or, for a request admitted
- * and never settled, its admission entry (billed as aborted, at its estimate).
+ * and never settled, its last admission entry (billed as aborted, at its estimate: journalled again as its
+ * answer streamed past it).
  */
 export function resolveEntries(lines: JournalLine[]): SettledEntry[] {
   const entries = lines.map(entryOf);
   const settled = new Set(entries.flatMap((e) => (e.admission ? [] : [idOf(e)])));
-  return entries.filter((e) => !e.admission || !settled.has(idOf(e)));
+  const last = new Map<unknown, SettledEntry>();
+  for (const e of entries) if (e.admission) last.set(idOf(e), e);
+  return entries.filter((e) => !e.admission || (!settled.has(idOf(e)) && last.get(idOf(e)) === e));
 }

@@ -204,6 +204,7 @@ export class Gateway {
           data: this.team?.data,
           timezone: config.billing.timezone,
           alertAt: config.billing.alert_at,
+          budgetWaitMs: config.billing.budget_wait_ms,
           users: config.billing.users,
           tags: config.tags,
           warn: (fields, msg) => logger.warn(fields, msg),

@@ -5,11 +5,7 @@
  *
  * | key | owner | holds | lifetime |
  * |---|---|---|---|
- * | `budget:{scope}:{id}:{windowStart}` | limits (admission, budget-seed) | nano-dollars spent or reserved in the window | the window, plus a day |
- * | `unseeded:{budget key}` | limits (budget-seed) | when a window started without the ledger's spend | as its budget key |
- * | `reseeding:{budget key}` | limits (budget-seed) | one instance's lock while it adds the ledger's spend | 60 s |
- * | `held:{budget key}` | limits (budget) | when a reservation was last made in the window (gone: none for a while, so the counter is the ledger's spend) | 15 min, renewed by each reservation |
- * | `alert:{budget key}` | limits (admission) | the budget-share warning was logged | as its budget key |
+ * | `alert:budget:{scope}:{id}:{windowStart}` | limits (budget) | the budget-share warning was logged (budgets themselves are kept by the database) | the window, plus a day |
  * | `conc:{scope}:{id}` | limits (admission) | requests in flight for a key, team or user | 10 min |
  * | `rpm:{scope}:{id}`, `tpm:{scope}:{id}` | limits (admission) | GCRA bucket of a key, team or user | a minute's refill |
  * | `rpm:{deployment}`, `tpm:{deployment}` | routing (quota) | GCRA bucket of a deployment's declared quota | a minute's refill |
@@ -38,11 +34,7 @@
  * | `embed-count:{alias}` | embeddings (cache) | vectors written for the alias since the counter started (writes stop at `max_entries`) | `ttl_hours` from its first write |
  */
 export const hotKeys = {
-  budget: (scope: string, id: string, windowStart: number) => `budget:${scope}:${id}:${windowStart}`,
-  unseeded: (budgetKey: string) => `unseeded:${budgetKey}`,
-  reseeding: (budgetKey: string) => `reseeding:${budgetKey}`,
-  budgetAlert: (budgetKey: string) => `alert:${budgetKey}`,
-  budgetHeld: (budgetKey: string) => `held:${budgetKey}`,
+  budgetAlert: (scope: string, id: string, windowStart: number) => `alert:budget:${scope}:${id}:${windowStart}`,
   concurrency: (scope: string, id: string) => `conc:${scope}:${id}`,
   rpm: (owner: string) => `rpm:${owner}`,
   tpm: (owner: string) => `tpm:${owner}`,

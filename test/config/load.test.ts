@@ -18,7 +18,7 @@ describe("parseConfig: defaults", () => {
       admin: { keys: [], ui: { enabled: true, session_hours: 12 } },
       state: { prefix: "llmux:", on_failure: "degrade", timeout_ms: 500 },
       prices: {},
-      billing: { timezone: "UTC", alert_at: 0.8, users: {} },
+      billing: { timezone: "UTC", alert_at: 0.8, budget_wait_ms: 3000, users: {} },
       tags: {},
       tag_rules: [],
       alerts: { destinations: {}, rules: [] },

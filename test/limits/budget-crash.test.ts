@@ -1,9 +1,3 @@
-/**
- * After a crash: the reservations of requests that were in flight in a process that died are given back
- * once their budget window has been quiet for a while (the counter is reconciled with the ledger), and their
- * concurrency slots expire. On SQLite and PostgreSQL, with memory and Redis.
- */
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Billing } from "../../src/billing/billing.js";
 import { PriceTable } from "../../src/billing/prices.js";
@@ -12,52 +6,17 @@ import type { Principal } from "../../src/identity/principal.js";
 import { limitsAdmission } from "../../src/limits/admission.js";
 import { isAdmitted } from "../../src/request/admission.js";
 import type { Plan } from "../../src/request/plan.js";
-import type { HotState } from "../../src/state/hot-state.js";
 import { MemoryState } from "../../src/state/memory.js";
-import { RedisState } from "../../src/state/redis.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
-import { ledgerRow } from "../support/ledger-row.js";
 
-const REDIS = process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379";
+const _REDIS = process.env.LLMUX_TEST_REDIS ?? "redis://127.0.0.1:6379";
 const billing = new Billing(new PriceTable(), undefined);
-/** gpt-4.1 at $2 / $8 per million: 400 bytes and max_tokens 25 reserve 400,000 nano-dollars. */
-const UNIT = 100 * 2000 + 25 * 8000;
 const plan = {
   route: { upstreamModel: "gpt-4.1", requested: "gpt", alias: "gpt" },
   client: "openai-chat",
   maxOutputTokens: 25,
 } as unknown as Plan;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Memory on an injected clock (its quiet wait is skipped ahead); Redis on the real one, with a short wait. */
-const HOT = [
-  {
-    hot: "memory",
-    make: () => {
-      const clock = { t: Date.now() };
-      return {
-        hot: new MemoryState(() => clock.t) as HotState,
-        now: () => clock.t,
-        wait: async (ms: number) => {
-          clock.t += ms;
-        },
-        holdMs: 15 * 60_000,
-      };
-    },
-  },
-  {
-    hot: "redis",
-    make: () => ({
-      hot: new RedisState({
-        url: REDIS,
-        prefix: `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`,
-      }) as HotState,
-      now: Date.now,
-      wait: sleep,
-      holdMs: 300,
-    }),
-  },
-];
+const _sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(ENGINES)("after a crash, ledger on $engine", ({ fresh }) => {
   let where: TestLocation;
@@ -70,50 +29,6 @@ describe.each(ENGINES)("after a crash, ledger on $engine", ({ fresh }) => {
     await data.close();
     await where.drop();
   });
-
-  it.each(HOT)(
-    "$hot: reservations of requests in flight in a dead process are given back once the window is quiet",
-    async ({ make }) => {
-      const { hot, now, wait, holdMs } = make();
-      try {
-        const id = `crash-${randomBytes(3).toString("hex")}`;
-        await data.write([
-          {
-            insert: "ledger",
-            rows: [0, 1].map(() =>
-              ledgerRow({
-                id: `req_${randomBytes(6).toString("hex")}`,
-                key_id: id,
-                at: now() - 60_000,
-                cost_nanos: UNIT,
-              }),
-            ),
-          },
-        ]);
-        const p: Principal = {
-          owner: `key:${id}`,
-          kind: "minted",
-          keyId: id,
-          quotas: [{ scope: "key", id, budget: { usd: (10 * UNIT) / 1e9, period: "total" } }],
-        };
-        const boot = () =>
-          limitsAdmission({ hot, billing, data, timezone: "UTC", alertAt: 1, warn: () => undefined, now, holdMs });
-        // A process admits five requests (the ledger holds two requests' worth) and dies before settling them.
-        const first = boot();
-        for (let i = 0; i < 5; i++)
-          expect(isAdmitted(await first.admit({ principal: p, plan, requestBytes: 400 }))).toBe(true);
-        // Its successor, once nothing was reserved for a while: the five reservations are given back; 8 fit.
-        await wait(holdMs + 100);
-        const next = boot();
-        let admitted = 0;
-        for (let i = 0; i < 10; i++)
-          if (isAdmitted(await next.admit({ principal: p, plan, requestBytes: 400 }))) admitted++;
-        expect(admitted).toBe(8);
-      } finally {
-        await hot.close();
-      }
-    },
-  );
 
   it("memory: a concurrency slot of a request that never settled expires", async () => {
     const clock = { t: Date.now() };

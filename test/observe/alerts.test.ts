@@ -100,9 +100,9 @@ describe("alerts from three instances on PostgreSQL and Redis", () => {
 
     // Redis loses every key of the prefix (FLUSHDB of this deployment's keys); a fourth instance joins.
     const c = new (redisClient())(REDIS);
+    // (Budgets keep nothing there: the database does. Whatever the instances keep there goes.)
     const keys = await c.keys(`${prefix}*`);
-    expect(keys.length).toBeGreaterThan(0);
-    await c.del(...keys);
+    if (keys.length > 0) await c.del(...keys);
     await c.quit();
     instances.push(await start());
     for (const h of instances) expect(await ask(h, k.key)).toBe(429);

@@ -1,0 +1,92 @@
+/**
+ * Where budget windows are kept: the database (budget-leases.ts: the ledger and the leases, for one instance
+ * on SQLite or many on PostgreSQL), or, when llmux runs without a data layer, this process's memory (the
+ * same escrow, its spend counted here as requests settle).
+ */
+import {
+  type BudgetState,
+  type BudgetWindowRef,
+  budgetState,
+  claimUncovered,
+  grantLease,
+  type LeaseTerms,
+  renewLeases,
+  returnLease,
+  unclaimUncovered,
+} from "../data/budget-leases.js";
+import type { Data } from "../data/data.js";
+
+export type { BudgetState, BudgetWindowRef, LeaseTerms };
+
+export interface BudgetBook {
+  state(w: BudgetWindowRef, holder: string, now: number): Promise<BudgetState>;
+  grant(w: BudgetWindowRef, holder: string, n: number, limit: number, now: number, terms: LeaseTerms): Promise<boolean>;
+  giveBack(w: BudgetWindowRef, holder: string, n: number, held: number): Promise<void>;
+  /** Claims (until `until`) the window's one request in flight whose worst case is not covered; true if this holder has it. */
+  claim(w: BudgetWindowRef, holder: string, now: number, until: number): Promise<boolean>;
+  unclaim(w: BudgetWindowRef, holder: string): Promise<void>;
+  renew(
+    holder: string,
+    leases: readonly { w: BudgetWindowRef; held: number }[],
+    now: number,
+    terms: Omit<LeaseTerms, "held">,
+  ): Promise<boolean[]>;
+  /**
+   * A settled request's cost, when no ledger row carries it to the database's lease (the memory book: all of
+   * them). The database's book keeps it in the lease until the lease lapses.
+   */
+  settled(w: BudgetWindowRef, holder: string, cost: number, ledgered: boolean): void;
+}
+
+export function dataBook(data: Data): BudgetBook {
+  return {
+    state: (w, holder, now) => budgetState(data, w, holder, now),
+    grant: (w, holder, n, limit, now, terms) => grantLease(data, w, holder, n, limit, now, terms),
+    giveBack: (w, holder, n, held) => returnLease(data, w, holder, n, held),
+    claim: (w, holder, now, until) => claimUncovered(data, w, holder, now, until),
+    unclaim: (w, holder) => unclaimUncovered(data, w, holder),
+    renew: (holder, leases, now, terms) => renewLeases(data, holder, leases, now, terms),
+    settled: () => undefined,
+  };
+}
+
+const wkey = (w: BudgetWindowRef) => `${w.scope}\u0000${w.subject}\u0000${w.start}`;
+
+/** The escrow in this process's memory: one instance, its spend known only to it. */
+export function memoryBook(): BudgetBook {
+  const spent = new Map<string, number>();
+  const leases = new Map<string, number>();
+  return {
+    async state(w, holder) {
+      const k = wkey(w);
+      let leased = 0;
+      for (const [lk, n] of leases) if (lk.startsWith(`${k}\u0000`)) leased += Math.max(0, n);
+      return { spent: spent.get(k) ?? 0, leased, mine: Math.max(0, leases.get(`${k}\u0000${holder}`) ?? 0) };
+    },
+    async grant(w, holder, n, limit) {
+      const st = await this.state(w, holder, 0);
+      if (st.spent + st.leased + n > limit) return false;
+      const lk = `${wkey(w)}\u0000${holder}`;
+      leases.set(lk, Math.max(0, leases.get(lk) ?? 0) + n);
+      return true;
+    },
+    async giveBack(w, holder, n) {
+      const lk = `${wkey(w)}\u0000${holder}`;
+      leases.set(lk, (leases.get(lk) ?? 0) - n);
+    },
+    async claim() {
+      return true;
+    },
+    async unclaim() {},
+    async renew(_holder, list) {
+      return list.map(() => true);
+    },
+    settled(w, holder, cost) {
+      const k = wkey(w);
+      if (spent.size > 100_000) spent.clear();
+      spent.set(k, (spent.get(k) ?? 0) + cost);
+      const lk = `${k}\u0000${holder}`;
+      leases.set(lk, (leases.get(lk) ?? 0) - cost);
+    },
+  };
+}

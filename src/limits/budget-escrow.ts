@@ -1,0 +1,411 @@
+/**
+ * The budget escrow of one instance: for each budget window it holds a lease (a slice of what is left, granted
+ * by the book in one transaction: budget-book.ts) and admits requests against it without a round trip. Each
+ * request holds the most it may cost; its settlement gives back what it did not spend (its real cost leaves
+ * the lease for the ledger, with its row). When a request does not fit, the escrow asks for a slice again:
+ * large far from the limit, shrinking near it down to the request's own hold, so the last dollars are
+ * granted one request at a time by the database. A request that does not fit only because of holds of
+ * requests in flight (here or on other instances) waits for them, up to `waitMs`; one the ledger's spend
+ * alone leaves no room for is refused at once.
+ *
+ * Leases are renewed every few seconds and lapse when not; a slice idle for a second is given back. While
+ * the book does not answer, requests are admitted within the slice already held, until the lease would
+ * lapse, and refused beyond it.
+ */
+import { randomUUID } from "node:crypto";
+import type { BudgetBook, BudgetWindowRef } from "./budget-book.js";
+
+/** How long a lease stands unrenewed (ms); it is renewed every RENEW_MS, used up to MARGIN_MS before. */
+export const LEASE_MS = 30_000;
+const RENEW_MS = 5_000;
+const MARGIN_MS = 5_000;
+/** How long past its lapse a lease still counts what its requests in flight held (a dead instance's). */
+export const ORPHAN_MS = 15 * 60_000;
+/** A slice without a request for this long is given back. */
+const IDLE_MS = 1_000;
+const TICK_MS = 1_000;
+/** How long the first try at a slice may take, whatever the request's wait (the book hung: refused after it). */
+const FIRST_TRY_MS = 2000;
+/** A waiting request asks the book again this often (a settlement here wakes it at once). */
+const RETRY_MS = 250;
+
+interface Slot {
+  readonly w: BudgetWindowRef;
+  limit: number;
+  /** What this instance's lease holds, as far as it knows (the book's lease less the costs settled here). */
+  granted: number;
+  /** What its requests in flight hold. */
+  held: number;
+  /** What its requests in flight may cost beyond what they hold, at worst. */
+  exposure: number;
+  /** Requests in flight admitted without their worst case covered (at most one). */
+  uncovered: number;
+  inflight: number;
+  /** Until when (local ms) the lease may be admitted against. */
+  validUntil: number;
+  lastUse: number;
+  /** The window's spend as last known here (the ledger's, and what settled here since). */
+  spent: number;
+  wake: Set<() => void>;
+  leasing?: Promise<void> | undefined;
+  /** A claim of the window's one uncovered request is being asked for. */
+  claiming?: boolean;
+  /** Claims and their releases, one after the other (a release never overtakes the claim after it). */
+  claims?: Promise<unknown> | undefined;
+}
+
+/** A request's hold in a window: what it holds, what it may cost at worst, whether that was covered. */
+export interface Held {
+  readonly slot: Slot;
+  nanos: number;
+  readonly worst: number;
+  readonly uncovered: boolean;
+}
+
+export type Taken = { ok: true; held: Held; left: number } | { ok: false; spent: number; held: number; limit: number };
+
+export interface EscrowOptions {
+  /** How long a request that does not fit for others' holds waits for them (ms). */
+  waitMs: number;
+  /** How long a lease stands unrenewed (ms; LEASE_MS). */
+  leaseMs?: number | undefined;
+  now?: () => number;
+}
+
+export class Escrow {
+  readonly holder = randomUUID();
+  /** Budget-share alerts already pushed from here (the hot state keeps them once across instances). */
+  readonly alerted = new Set<string>();
+  private readonly slots = new Map<string, Slot>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticks = 0;
+
+  private readonly leaseMs: number;
+  private readonly marginMs: number;
+
+  constructor(
+    private readonly book: BudgetBook,
+    private readonly opts: EscrowOptions,
+  ) {
+    this.leaseMs = opts.leaseMs ?? LEASE_MS;
+    this.marginMs = Math.min(MARGIN_MS, this.leaseMs / 6);
+  }
+
+  private clock(): number {
+    return Date.now();
+  }
+
+  private slotOf(w: BudgetWindowRef, limit: number): Slot {
+    const k = `${w.scope}\u0000${w.subject}\u0000${w.start}`;
+    let s = this.slots.get(k);
+    if (!s) {
+      s = {
+        w,
+        limit,
+        granted: 0,
+        held: 0,
+        exposure: 0,
+        uncovered: 0,
+        inflight: 0,
+        validUntil: 0,
+        lastUse: 0,
+        spent: 0,
+        wake: new Set(),
+      };
+      this.slots.set(k, s);
+      this.start();
+    }
+    s.limit = limit;
+    return s;
+  }
+
+  /**
+   * Holds `need` nano-dollars in the window for a request that may cost `worst` at most: admitted when the
+   * slice covers its hold and, with every request in flight here, their worst; or, when only its hold fits,
+   * as the one request in flight whose worst is not covered (so what all of them spend stays within the
+   * limit but for that one request's overshoot). Else a new slice is asked for, else it waits.
+   */
+  async take(w: BudgetWindowRef, limit: number, need: number, worst = need): Promise<Taken> {
+    const slot = this.slotOf(w, limit);
+    const deadline = this.clock() + this.opts.waitMs;
+    worst = Math.max(worst, need);
+    let known = { spent: 0, leased: 0, mine: 0 };
+    let asked = false;
+    for (;;) {
+      const t = this.clock();
+      const free = slot.validUntil > t ? slot.granted - slot.held : 0;
+      const covered = free - need >= slot.exposure + (worst - need);
+      const alone = !covered && asked && free >= need && slot.uncovered === 0 && !slot.claiming;
+      if (alone && !(await this.claim(slot, deadline))) {
+        // Another instance has the window's one request whose worst is not covered: wait for it.
+      } else if (covered || (alone && slot.granted - slot.held >= need && slot.uncovered === 0)) {
+        const t = this.clock();
+        slot.held += need;
+        slot.exposure += worst - need;
+        if (!covered) slot.uncovered++;
+        slot.inflight++;
+        slot.lastUse = t;
+        return {
+          ok: true,
+          held: { slot, nanos: need, worst, uncovered: !covered },
+          left: Math.max(0, limit - slot.spent - (slot.held - need)),
+        };
+      }
+      if (need > limit) return { ok: false, spent: slot.spent, held: slot.held, limit };
+      if (alone && slot.uncovered === 0) this.unclaim(slot);
+      let verdict: "again" | "full" | "busy" = "busy";
+      try {
+        // The first try is given its time even when the request may not wait (waitMs 0).
+        const r = await this.withDeadline(
+          this.lease(slot, need, worst),
+          asked ? deadline : Math.max(deadline, this.clock() + FIRST_TRY_MS),
+        );
+        if (r) {
+          known = r.state;
+          verdict = r.verdict;
+        }
+      } catch {
+        // The book does not answer: only the slice already held admits.
+      }
+      if (!asked) {
+        asked = true;
+        if (verdict !== "full") continue;
+      }
+      if (verdict === "again") continue;
+      const unwritten = Math.max(0, known.mine - slot.granted);
+      if (verdict === "full" || this.clock() >= deadline)
+        return { ok: false, spent: slot.spent, held: Math.max(0, known.leased - unwritten), limit };
+      await this.pause(slot, Math.min(RETRY_MS, deadline - this.clock()));
+    }
+  }
+
+  /**
+   * One try at a slice that covers a request's hold and the worst of every request in flight here, else at
+   * least its hold (one try at a time per window: the others wait for its answer).
+   */
+  private async lease(
+    slot: Slot,
+    need: number,
+    worst: number,
+  ): Promise<{ verdict: "again" | "full" | "busy"; state: { spent: number; leased: number; mine: number } }> {
+    while (slot.leasing) await slot.leasing;
+    const out: { verdict: "again" | "full" | "busy"; state: { spent: number; leased: number; mine: number } } = {
+      verdict: "busy",
+      state: { spent: 0, leased: 0, mine: 0 },
+    };
+    const work = (async () => {
+      const t = this.clock();
+      const lapsed = slot.validUntil <= t;
+      const have = lapsed ? 0 : slot.granted - slot.held;
+      if (have - need >= slot.exposure + (worst - need)) {
+        out.verdict = "again";
+        return;
+      }
+      const st = await this.book.state(slot.w, this.holder, t);
+      out.state = st;
+      // Costs settled here whose ledger rows are not written yet are still in this lease, not in the spend.
+      slot.spent = st.spent + Math.max(0, st.mine - slot.granted);
+      if (slot.spent + need > slot.limit) {
+        out.verdict = "full";
+        return;
+      }
+      // A lapsed lease is granted anew: the book keeps what was in flight (held), this slice is added to it.
+      const base = lapsed ? Math.min(slot.granted, slot.held) : slot.granted;
+      const cover = slot.held + slot.exposure + worst - base;
+      const fit = slot.held + need - base;
+      const free = slot.limit - st.spent - st.leased;
+      const want = Math.max(cover, Math.min(Math.floor(free / 4), cover + worst * 32));
+      const tries = [...new Set([want, cover, fit].filter((n) => n > 0 && n <= free))].sort((a, b) => b - a);
+      const sent = this.clock();
+      // What is in flight here, with the request this slice is for (a lapsed lease counts that much).
+      const terms = {
+        expiresAt: sent + this.leaseMs,
+        orphanUntil: sent + this.leaseMs + ORPHAN_MS,
+        held: slot.held + need,
+      };
+      for (const n of tries) {
+        if (await this.book.grant(slot.w, this.holder, n, slot.limit, sent, terms)) {
+          // Relative: requests settled here while the book answered have taken their cost off meanwhile.
+          slot.granted = (lapsed ? Math.min(slot.granted, slot.held) : slot.granted) + n;
+          slot.validUntil = sent + this.leaseMs - this.marginMs;
+          out.verdict = "again";
+          return;
+        }
+      }
+    })();
+    slot.leasing = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await work;
+    } finally {
+      slot.leasing = undefined;
+    }
+    return out;
+  }
+
+  /** Claims (or keeps) the window's one request in flight whose worst is not covered, across instances. */
+  private async claim(slot: Slot, deadline: number): Promise<boolean> {
+    slot.claiming = true;
+    try {
+      const t = this.clock();
+      const p = this.inTurn(slot, () => this.book.claim(slot.w, this.holder, t, t + this.leaseMs));
+      return (await this.withDeadline(p, Math.max(deadline, t + FIRST_TRY_MS))) === true;
+    } catch {
+      return false;
+    } finally {
+      slot.claiming = false;
+    }
+  }
+
+  private unclaim(slot: Slot): void {
+    // Not let go of: it lapses.
+    this.inTurn(slot, () => this.book.unclaim(slot.w, this.holder)).catch(() => undefined);
+  }
+
+  private inTurn<T>(slot: Slot, op: () => Promise<T>): Promise<T> {
+    const next = (slot.claims ?? Promise.resolve()).then(op, op);
+    slot.claims = next.catch(() => undefined);
+    return next;
+  }
+
+  private withDeadline<T>(p: Promise<T>, deadline: number): Promise<T | undefined> {
+    const ms = deadline - this.clock();
+    if (ms <= 0) {
+      p.catch(() => undefined);
+      return Promise.resolve(undefined);
+    }
+    return new Promise<T | undefined>((resolve, reject) => {
+      const t = setTimeout(() => resolve(undefined), ms);
+      p.then(
+        (v) => {
+          clearTimeout(t);
+          resolve(v);
+        },
+        (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private pause(slot: Slot, ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        slot.wake.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      slot.wake.add(done);
+    });
+  }
+
+  /** Takes `amount` more for a request already admitted (its answer grew past its hold), from the slice held. */
+  extend(h: Held, amount: number): boolean {
+    const s = h.slot;
+    if (s.validUntil <= this.clock() || s.granted - s.held < amount) return false;
+    s.held += amount;
+    h.nanos += amount;
+    s.exposure -= Math.min(amount, Math.max(0, h.worst - (h.nanos - amount)));
+    return true;
+  }
+
+  /**
+   * `extend`, asking the book for a slice when the one held cannot cover it (a streamed answer that grew
+   * past its hold); false when neither can.
+   */
+  async grow(h: Held, amount: number): Promise<boolean> {
+    if (this.extend(h, amount)) return true;
+    try {
+      const r = await this.withDeadline(this.lease(h.slot, amount, amount), this.clock() + this.opts.waitMs);
+      if (r?.verdict !== "again") return false;
+    } catch {
+      return false;
+    }
+    return this.extend(h, amount);
+  }
+
+  /** Gives back `amount` an `extend` took. */
+  shrink(h: Held, amount: number): void {
+    h.slot.held -= amount;
+    h.nanos -= amount;
+    h.slot.exposure += Math.min(amount, Math.max(0, h.worst - h.nanos));
+  }
+
+  /** Settles a request's hold: its cost leaves the lease (for the ledger); what it did not spend is free again. */
+  settle(h: Held, cost: number, ledgered: boolean): void {
+    const s = h.slot;
+    s.held -= h.nanos;
+    s.exposure -= Math.max(0, h.worst - h.nanos);
+    if (h.uncovered && --s.uncovered === 0) this.unclaim(s);
+    s.inflight--;
+    s.granted -= cost;
+    s.spent += cost;
+    s.lastUse = this.clock();
+    this.book.settled(s.w, this.holder, cost, ledgered);
+    for (const wake of [...s.wake]) wake();
+  }
+
+  /** Gives a hold back whole (the request never went upstream). */
+  undo(h: Held): void {
+    this.settle(h, 0, false);
+  }
+
+  private start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  /** Gives idle slices back, renews the leases held, forgets windows that ended. */
+  async tick(): Promise<void> {
+    const t = this.clock();
+    this.ticks++;
+    for (const [k, s] of this.slots) {
+      if (s.inflight > 0 || s.leasing) continue;
+      if (s.granted > 0 && t - s.lastUse >= IDLE_MS) {
+        const n = s.granted;
+        s.granted = 0;
+        s.validUntil = 0;
+        await this.book.giveBack(s.w, this.holder, n, s.held).catch(() => {
+          // Not given back now: it comes back when the lease lapses.
+        });
+      }
+      if (s.granted <= 0 && s.w.end <= t) this.slots.delete(k);
+    }
+    if (this.ticks % Math.round(RENEW_MS / TICK_MS) !== 0) return;
+    const live = [...this.slots.values()].filter((s) => s.validUntil > t && (s.granted > 0 || s.held > 0));
+    if (live.length === 0) return;
+    const sent = this.clock();
+    try {
+      const stood = await this.book.renew(
+        this.holder,
+        live.map((s) => ({ w: s.w, held: s.held })),
+        sent,
+        { expiresAt: sent + this.leaseMs, orphanUntil: sent + this.leaseMs + ORPHAN_MS },
+      );
+      await Promise.all(
+        live
+          .filter((s) => s.uncovered > 0)
+          .map((s) =>
+            this.inTurn(s, () => this.book.claim(s.w, this.holder, sent, sent + this.leaseMs)).catch(() => false),
+          ),
+      );
+      live.forEach((s, i) => {
+        if (stood[i]) s.validUntil = Math.max(s.validUntil, sent + this.leaseMs - this.marginMs);
+        else s.validUntil = 0;
+      });
+    } catch {
+      // Renewed at the next tick; past the margin, the slices stop admitting.
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
