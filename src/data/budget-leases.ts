@@ -46,7 +46,8 @@ function whereOf(w: BudgetWindowRef): RawBuilder<boolean> {
 
 /** The window's ledger spend, in nano-dollars (the rollup's whole hours, the rows at its part hours). */
 function spentExpr(w: BudgetWindowRef): RawBuilder<number> {
-  return sql<number>`(select coalesce(sum(cost_nanos), 0) from (${spendSource(w.start, OPEN_END, [whereOf(w)])}) as u)`;
+  return sql<number>`((select coalesce(sum(cost_nanos), 0) from (${spendSource(w.start, OPEN_END, [whereOf(w)])}) as u)
+  + (select coalesce(max(unledgered), 0) from budget_windows where ${inWindow(w)}))`;
 }
 
 /** What a lease counts at `now`: whole while renewed, what was in flight while orphaned, else nothing. */
@@ -250,4 +251,24 @@ where holder in (select lease_holder from src where lease_holder is not null)`,
     made.set(db, out);
   }
   return out;
+}
+
+/**
+ * A settled request's cost that no ledger row carries (a configuration file's key under a user or tag
+ * budget): it leaves the holder's lease for the window's `unledgered` spend, in one transaction.
+ */
+export async function settleUnledgered(data: Data, w: BudgetWindowRef, holder: string, cost: number): Promise<void> {
+  if (cost <= 0) return;
+  const db = await data.db();
+  await data.write([
+    {
+      query: bound(
+        db,
+        sql`update budget_leases set nanos = nanos - ${cost} where ${inWindow(w)} and holder = ${holder}`,
+      ),
+    },
+    {
+      query: bound(db, sql`update budget_windows set unledgered = unledgered + ${cost} where ${inWindow(w)}`),
+    },
+  ]);
 }

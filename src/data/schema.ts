@@ -5,6 +5,7 @@
  * numbers); JSON is kept as text so both engines store it the same way; money is integer nano-dollars
  * (src/data/money.ts).
  */
+import type { Generated } from "kysely";
 import type { RollupTables, UsageColumns } from "./schema-rollup.js";
 
 export type * from "./schema-rollup.js";
@@ -164,6 +165,8 @@ export interface BudgetWindowsTable {
   /** The instance whose one request in flight has its worst case uncovered, and until when (090). */
   uncovered_holder: string | null;
   uncovered_until: number;
+  /** Settled spend no ledger row carries: a configuration file's key under a user or tag budget (091). */
+  unledgered: Generated<number>;
 }
 
 /**

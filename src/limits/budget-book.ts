@@ -12,6 +12,7 @@ import {
   type LeaseTerms,
   renewLeases,
   returnLease,
+  settleUnledgered,
   unclaimUncovered,
 } from "../data/budget-leases.js";
 import type { Data } from "../data/data.js";
@@ -33,7 +34,8 @@ export interface BudgetBook {
   ): Promise<boolean[]>;
   /**
    * A settled request's cost, when no ledger row carries it to the database's lease (the memory book: all of
-   * them). The database's book keeps it in the lease until the lease lapses.
+   * them). The database's book moves it from the lease to the window's unledgered spend; should that write
+   * fail (the database away), the cost stays counted in the lease until the lease lapses.
    */
   settled(w: BudgetWindowRef, holder: string, cost: number, ledgered: boolean): void;
 }
@@ -46,7 +48,9 @@ export function dataBook(data: Data): BudgetBook {
     claim: (w, holder, now, until) => claimUncovered(data, w, holder, now, until),
     unclaim: (w, holder) => unclaimUncovered(data, w, holder),
     renew: (holder, leases, now, terms) => renewLeases(data, holder, leases, now, terms),
-    settled: () => undefined,
+    settled: (w, holder, cost, ledgered) => {
+      if (!ledgered) settleUnledgered(data, w, holder, cost).catch(() => undefined);
+    },
   };
 }
 

@@ -6,7 +6,7 @@
  * a dead instance's requests count until its journal's rows are written, then exactly once.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Billing } from "../../src/billing/billing.js";
 import { PriceTable } from "../../src/billing/prices.js";
 import { budgetState } from "../../src/data/budget-leases.js";
@@ -169,6 +169,43 @@ describe.each(ENGINES)("budgets kept by $engine", ({ fresh }) => {
     expect(isAdmitted(await a.admit({ principal: blocked, plan, requestBytes: 400 }))).toBe(false);
     expect(isAdmitted(await a.admit({ principal: roomy, plan, requestBytes: 400 }))).toBe(true);
     a.escrow.close();
+  });
+
+  it("a configuration file's key under a user budget (no ledger row): its spend stays counted after its lease lapses", async () => {
+    const a = instance(0, 300);
+    const user = `u_${randomBytes(4).toString("hex")}`;
+    const p: Principal = {
+      owner: "config:ci",
+      kind: "config",
+      user,
+      quotas: [{ scope: "user", id: user, budget: { usd: (2 * WORST) / 1e9, period: "day" } }],
+    } as unknown as Principal;
+    const w = { scope: "user" as const, subject: user, ...windowOf("day", Date.now()) };
+    for (let i = 0; i < 2; i++) {
+      const r = (await a.admit({ principal: p, plan, requestBytes: 400 })) as Admitted;
+      expect(isAdmitted(r)).toBe(true);
+      const rec = newRecord(`req_${randomBytes(6).toString("hex")}`, "POST", "/v1/chat/completions");
+      rec.model = "gpt-4.1";
+      rec.status = 200;
+      rec.cost = { nanos: WORST, estimated: false, priced: true };
+      await r.release!(rec);
+    }
+    a.escrow.close();
+    // Long after its lease lapsed, the two requests' cost is still the window's spend: the budget, worth two
+    // worst cases, stays spent for another instance.
+    await vi.waitFor(async () => expect((await budgetState(data, w, "nobody", Date.now())).spent).toBe(2 * WORST), {
+      timeout: 5000,
+      interval: 50,
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    const st = await budgetState(data, w, "nobody", Date.now());
+    expect(st.spent).toBe(2 * WORST);
+    expect(st.leased).toBe(0);
+    const b = instance(0);
+    expect((await b.admit({ principal: p, plan, requestBytes: 400 })) as ErrorInfo).toMatchObject({
+      code: "insufficient_quota",
+    });
+    b.escrow.close();
   });
 
   it("a dead instance's requests count until its journal's rows are written, then once; its unused slice comes back", async () => {
