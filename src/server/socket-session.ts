@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import type { WebsocketSettings } from "../config/schema-websocket.js";
+import { opensMoreThan, tooManyContainers } from "../http/json-containers.js";
 import { jsonText } from "../http/json-text.js";
 import { errorReply } from "../http/reply.js";
 import { isRefusal } from "../identity/identify.js";
@@ -46,7 +47,9 @@ function parseFrame(data: Buffer, isBinary: boolean): JsonObject | string | unde
   if (isBinary) return "Binary frames are not accepted; send response.create as text.";
   let msg: unknown;
   try {
-    msg = JSON.parse(jsonText(data));
+    const text = jsonText(data);
+    if (opensMoreThan(text)) return tooManyContainers("The frame");
+    msg = JSON.parse(text);
   } catch {
     return "The frame is not valid JSON.";
   }
