@@ -1,0 +1,112 @@
+/**
+ * Runs targets' inputs and counts what happened: inputs tried, findings (kept with the input that caused
+ * them), the slowest input. Inputs come from fast-check's generators in batches, each batch from its own seed
+ * (the run's seed and the batch's number), so a run is repeatable.
+ */
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import fc from "fast-check";
+import type { Target } from "./target.js";
+
+export interface Finding {
+  target: string;
+  seed: number;
+  words: string;
+  input: string;
+}
+
+export interface Tally {
+  target: string;
+  level: Target["level"];
+  inputs: number;
+  findings: number;
+  /** Findings that are an HTTP status of 500 or more (or an in-band error of that status). */
+  fivexx: number;
+  slowestMs: number;
+  /** The slowest input, described. */
+  slowest: string;
+  /** The slowest input itself (written beside the report). */
+  slowestInput?: unknown;
+  examples: Finding[];
+}
+
+export const newTally = (t: Target<never>): Tally => ({
+  target: t.name,
+  level: t.level,
+  inputs: 0,
+  findings: 0,
+  fivexx: 0,
+  slowestMs: 0,
+  slowest: "",
+  examples: [],
+});
+
+/** How long one input may take before it is a finding (an answer that never ends). */
+const INPUT_TIMEOUT_MS = 60_000;
+
+async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  const out = await Promise.race([
+    p,
+    new Promise<"timeout">((r) => {
+      timer = setTimeout(() => r("timeout"), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return out;
+}
+
+/** One input, timed, its finding counted. */
+async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promise<void> {
+  const start = performance.now();
+  let words: string | undefined;
+  try {
+    const out = await within(t.run(input), INPUT_TIMEOUT_MS);
+    words = out === "timeout" ? `no answer in ${INPUT_TIMEOUT_MS / 1000} s` : out;
+  } catch (err) {
+    words = `the harness failed: ${(err as Error).message}`;
+  }
+  const took = performance.now() - start;
+  if (took > tally.slowestMs) {
+    tally.slowestMs = took;
+    tally.slowest = (t.describe?.(input) ?? String(input)).slice(0, 300);
+    tally.slowestInput = input;
+  }
+  tally.inputs++;
+  if (words === undefined) return;
+  tally.findings++;
+  if (words.startsWith("5xx")) tally.fivexx++;
+  if (tally.examples.length < 20)
+    tally.examples.push({ target: t.name, seed, words, input: (t.describe?.(input) ?? String(input)).slice(0, 2000) });
+}
+
+/**
+ * Runs one batch of `count` inputs of `t` from `seed`, `parallel` at a time, yielding to the event loop between
+ * inputs (so the loop's delay measures what llmux's code holds it for, not the fuzzer's own loop).
+ */
+export async function runBatch<T>(t: Target<T>, seed: number, count: number, tally: Tally): Promise<void> {
+  const parallel = t.parallel ?? 1;
+  // Made ten at a time (a batch made at once would hold the event loop itself).
+  const made: T[] = [];
+  let made0 = 0;
+  let next = 0;
+  let yielded = performance.now();
+  const take = (): T | undefined => {
+    if (next >= count) return undefined;
+    if (next - made0 >= made.length) {
+      made0 += made.length;
+      made.length = 0;
+      made.push(...fc.sample(t.input, { seed: seed * 101 + made0, numRuns: Math.min(10, count - made0) }));
+    }
+    return made[next++ - made0];
+  };
+  const worker = async () => {
+    for (let input = take(); input !== undefined; input = take()) {
+      await one(t, input, seed, tally);
+      if (performance.now() - yielded > 10) {
+        await yieldToLoop();
+        yielded = performance.now();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
