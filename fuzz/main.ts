@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     rssGrowthMb: Math.round((health.rssEndMb - health.rssWarmMb) * 10) / 10,
     llmuxErrorLines: gw?.errors.length ?? 0,
     targets: rows.map(({ examples: _e, slowestInput: _s, ...r }) => ({ ...r, slowestMs: Math.round(r.slowestMs) })),
-    examples: rows.flatMap((t) => t.examples).slice(0, 50),
+    examples: rows.flatMap((t) => t.examples.map(({ raw: _r, ...e }) => e)).slice(0, 50),
     errorLines: gw?.errors.slice(0, 10) ?? [],
   };
   console.log("\ntarget                   level    inputs  findings  5xx  slowest ms");
@@ -114,6 +114,7 @@ async function main(): Promise<void> {
   const dir = join(process.cwd(), ".cache", "fuzz");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, "findings.json"), JSON.stringify(rows.flatMap((t) => t.examples)));
   for (const t of rows) writeFileSync(join(dir, `slowest-${t.target}.json`), JSON.stringify(t.slowestInput ?? null));
   process.exitCode = report.findings + health.exits + health.stalls > 0 ? 1 : 0;
   // Timers of the gateway's parts may linger; the report is written.

@@ -12,6 +12,8 @@ export interface Finding {
   seed: number;
   words: string;
   input: string;
+  /** The input itself (written to `.cache/fuzz/findings.json`, to replay it). */
+  raw?: unknown;
 }
 
 export interface Tally {
@@ -76,7 +78,13 @@ async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promi
   tally.findings++;
   if (words.startsWith("5xx")) tally.fivexx++;
   if (tally.examples.length < 20)
-    tally.examples.push({ target: t.name, seed, words, input: (t.describe?.(input) ?? String(input)).slice(0, 2000) });
+    tally.examples.push({
+      target: t.name,
+      seed,
+      words,
+      input: (t.describe?.(input) ?? String(input)).slice(0, 2000),
+      raw: input,
+    });
 }
 
 /**

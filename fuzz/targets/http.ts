@@ -18,6 +18,15 @@ function verdict(status: number, what: string): string | undefined {
   return `5xx: ${what} answered ${status}`;
 }
 
+/**
+ * An upstream's own 5xx is relayed as it came (its status, its words), as is an error event of that status in
+ * its stream: a finding is llmux's own failure, its "internal error" answer.
+ */
+function ownFailure(status: number, text: string, what: string): string | undefined {
+  if (status >= 500 && /"internal error"/.test(text)) return `5xx: ${what} answered ${status} (internal error)`;
+  return undefined;
+}
+
 const contentType = fc.constantFrom(
   "application/json",
   "application/json",
@@ -153,7 +162,7 @@ export function httpTargets(gw: FuzzGateway): Target<never>[] {
       const res = await post(gw, c.path.replace("{m}", model), JSON.stringify(c.body(model, `${token} hi`, stream)), {
         "content-type": "application/json",
       });
-      const v = verdict(res.status, `${up} → ${c.path}`);
+      const v = ownFailure(res.status, res.text, `${up} → ${c.path}`);
       return v && `${v}: ${res.text.slice(0, 300)}`;
     },
     describe: ({ up, client, stream, status, sse, json }) =>
