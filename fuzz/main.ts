@@ -93,14 +93,14 @@ async function main(): Promise<void> {
     ...health,
     rssGrowthMb: Math.round((health.rssEndMb - health.rssWarmMb) * 10) / 10,
     llmuxErrorLines: gw?.errors.length ?? 0,
-    targets: rows.map(({ examples: _e, slowestInput: _s, ...r }) => ({ ...r, slowestMs: Math.round(r.slowestMs) })),
+    targets: rows.map(({ examples: _e, slowestInput: _s, ...r }) => ({ ...r, slowestMs: Math.round(r.slowestMs), busyMs: Math.round(r.busyMs) })),
     examples: rows.flatMap((t) => t.examples.map(({ raw: _r, ...e }) => e)).slice(0, 50),
     errorLines: gw?.errors.slice(0, 10) ?? [],
   };
-  console.log("\ntarget                   level    inputs  findings  5xx  slowest ms");
+  console.log("\ntarget                   level    inputs  per s  findings  5xx  slowest ms");
   for (const t of report.targets)
     console.log(
-      `${t.target.padEnd(24)} ${t.level.padEnd(8)} ${String(t.inputs).padStart(7)} ${String(t.findings).padStart(9)} ${String(t.fivexx).padStart(4)} ${String(t.slowestMs).padStart(11)}  ${t.slowest.slice(0, 100)}`,
+      `${t.target.padEnd(24)} ${t.level.padEnd(8)} ${String(t.inputs).padStart(7)} ${String(Math.round(t.inputs / (t.busyMs / 1000))).padStart(6)} ${String(t.findings).padStart(9)} ${String(t.fivexx).padStart(4)} ${String(t.slowestMs).padStart(11)}  ${t.slowest.slice(0, 100)}`,
     );
   console.log(
     `\ninputs ${report.inputs} (decoders ${report.decoderInputs}, HTTP/WebSocket ${report.httpInputs}); findings ${report.findings}; 5xx ${report.fivexx}; uncaught (exits) ${health.exits}; stalls over 1 s ${health.stalls} (worst event-loop delay ${health.worstDelayMs} ms); RSS ${health.rssStartMb} MB at start, ${health.rssWarmMb} MB warm, ${health.rssPeakMb} MB peak, ${health.rssEndMb} MB at end (growth ${report.rssGrowthMb} MB); llmux error lines ${report.llmuxErrorLines}`,

@@ -24,6 +24,8 @@ export interface Tally {
   /** Findings that are an HTTP status of 500 or more (or an in-band error of that status). */
   fivexx: number;
   slowestMs: number;
+  /** Time spent on this target's batches. */
+  busyMs: number;
   /** The slowest input, described. */
   slowest: string;
   /** The slowest input itself (written beside the report). */
@@ -38,6 +40,7 @@ export const newTally = (t: Target<never>): Tally => ({
   findings: 0,
   fivexx: 0,
   slowestMs: 0,
+  busyMs: 0,
   slowest: "",
   examples: [],
 });
@@ -116,5 +119,7 @@ export async function runBatch<T>(t: Target<T>, seed: number, count: number, tal
       }
     }
   };
+  const began = performance.now();
   await Promise.all(Array.from({ length: parallel }, worker));
+  tally.busyMs += performance.now() - began;
 }

@@ -127,6 +127,8 @@ const CAP = 1024 * 1024;
 export const contentCodings: Target<{ raw: Buffer; header: string }> = {
   name: "content-codings",
   level: "decoder",
+  // Inflating runs on the thread pool (zstd on a thread of its own): a few at once, as requests come.
+  parallel: 4,
   input: encodedBody,
   async run({ raw, header }) {
     try {
@@ -208,6 +210,7 @@ export const telemetryExports: Target<{
 }> = {
   name: "telemetry-exports",
   level: "decoder",
+  parallel: 4,
   input: fc
     .record({
       json: fc.boolean(),
