@@ -41,8 +41,10 @@ function options(argv: string[]): Options {
   return o;
 }
 
-/** Inputs per batch: decoder targets run thousands a second, HTTP targets tens to hundreds. */
-const batchOf = (t: Target<never>) => (t.level === "decoder" ? 500 : 40);
+/** Inputs per batch, at most: decoder targets run hundreds to thousands a second, HTTP targets tens. */
+const batchOf = (t: Target<never>) => (t.level === "decoder" ? 5000 : 200);
+/** Each target's share of a round, in time. */
+const SLICE_MS = 3000;
 
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
   while (Date.now() < end) {
     for (const t of targets) {
       if (Date.now() >= end) break;
-      await runBatch(t, o.seed * 1_000_003 + batch, batchOf(t), tallies.get(t.name)!);
+      await runBatch(t, o.seed * 1_000_003 + batch, batchOf(t), tallies.get(t.name)!, SLICE_MS);
     }
     if (batch === 0) {
       global.gc?.();
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
       const findings = [...tallies.values()].reduce((n, t) => n + t.findings, 0);
       const h = monitor.health;
       console.log(
-        `${Math.round((Date.now() - started) / 1000)} s: ${inputs} inputs, ${findings} findings, ${h.stalls} stalls, worst delay ${h.worstDelayMs} ms, ${h.exits} uncaught`,
+        `${Math.round((Date.now() - started) / 1000)} s: ${inputs} inputs, ${findings} findings, ${h.stalls} stalls (${h.starved} starved), worst delay ${h.worstDelayMs} ms, ${h.exits} uncaught`,
       );
     }
   }
@@ -93,7 +95,11 @@ async function main(): Promise<void> {
     ...health,
     rssGrowthMb: Math.round((health.rssEndMb - health.rssWarmMb) * 10) / 10,
     llmuxErrorLines: gw?.errors.length ?? 0,
-    targets: rows.map(({ examples: _e, slowestInput: _s, ...r }) => ({ ...r, slowestMs: Math.round(r.slowestMs), busyMs: Math.round(r.busyMs) })),
+    targets: rows.map(({ examples: _e, slowestInput: _s, ...r }) => ({
+      ...r,
+      slowestMs: Math.round(r.slowestMs),
+      busyMs: Math.round(r.busyMs),
+    })),
     examples: rows.flatMap((t) => t.examples.map(({ raw: _r, ...e }) => e)).slice(0, 50),
     errorLines: gw?.errors.slice(0, 10) ?? [],
   };
@@ -103,7 +109,7 @@ async function main(): Promise<void> {
       `${t.target.padEnd(24)} ${t.level.padEnd(8)} ${String(t.inputs).padStart(7)} ${String(Math.round(t.inputs / (t.busyMs / 1000))).padStart(6)} ${String(t.findings).padStart(9)} ${String(t.fivexx).padStart(4)} ${String(t.slowestMs).padStart(11)}  ${t.slowest.slice(0, 100)}`,
     );
   console.log(
-    `\ninputs ${report.inputs} (decoders ${report.decoderInputs}, HTTP/WebSocket ${report.httpInputs}); findings ${report.findings}; 5xx ${report.fivexx}; uncaught (exits) ${health.exits}; stalls over 1 s ${health.stalls} (worst event-loop delay ${health.worstDelayMs} ms); RSS ${health.rssStartMb} MB at start, ${health.rssWarmMb} MB warm, ${health.rssPeakMb} MB peak, ${health.rssEndMb} MB at end (growth ${report.rssGrowthMb} MB); llmux error lines ${report.llmuxErrorLines}`,
+    `\ninputs ${report.inputs} (decoders ${report.decoderInputs}, HTTP/WebSocket ${report.httpInputs}); findings ${report.findings}; 5xx ${report.fivexx}; uncaught (exits) ${health.exits}; stalls over 1 s ${health.stalls} (and ${health.starved} delays over 1 s while the machine gave this process less CPU; worst event-loop delay ${health.worstDelayMs} ms); RSS ${health.rssStartMb} MB at start, ${health.rssWarmMb} MB warm, ${health.rssPeakMb} MB peak, ${health.rssEndMb} MB at end (growth ${report.rssGrowthMb} MB); llmux error lines ${report.llmuxErrorLines}`,
   );
   const m = process.memoryUsage();
   console.log(

@@ -6,7 +6,10 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
 export interface Health {
+  /** Delays over the threshold while this process ran on the CPU for as long: its own code held the loop. */
   stalls: number;
+  /** Delays over the threshold while the process got less CPU than that (a busy machine starved it). */
+  starved: number;
   worstDelayMs: number;
   exits: number;
   exitReasons: string[];
@@ -32,6 +35,7 @@ export class Monitor {
     const rss = mb(process.memoryUsage.rss());
     this.health = {
       stalls: 0,
+      starved: 0,
       worstDelayMs: 0,
       exits: 0,
       exitReasons: [],
@@ -47,10 +51,23 @@ export class Monitor {
     this.timer.unref();
   }
 
+  private cpu = process.cpuUsage();
+
+  /**
+   * Each second: the worst event-loop delay since the last sample. A delay over the threshold is a stall when the
+   * process used at least that much CPU meanwhile (its code held the loop); when it got less, the machine did
+   * not run it (the fuzzer runs at the lowest priority on a shared machine), and it is counted apart.
+   */
   private sample(): void {
     const worst = this.delay.max / 1e6;
     this.delay.reset();
-    if (worst > this.stallMs) this.health.stalls++;
+    const used = process.cpuUsage(this.cpu);
+    this.cpu = process.cpuUsage();
+    const cpuMs = (used.user + used.system) / 1000;
+    if (worst > this.stallMs) {
+      if (cpuMs >= this.stallMs * 0.9) this.health.stalls++;
+      else this.health.starved++;
+    }
     this.health.worstDelayMs = Math.max(this.health.worstDelayMs, Math.round(worst));
     this.health.rssPeakMb = Math.max(this.health.rssPeakMb, mb(process.memoryUsage.rss()));
   }

@@ -94,15 +94,23 @@ async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promi
  * Runs one batch of `count` inputs of `t` from `seed`, `parallel` at a time, yielding to the event loop between
  * inputs (so the loop's delay measures what llmux's code holds it for, not the fuzzer's own loop).
  */
-export async function runBatch<T>(t: Target<T>, seed: number, count: number, tally: Tally): Promise<void> {
+export async function runBatch<T>(
+  t: Target<T>,
+  seed: number,
+  count: number,
+  tally: Tally,
+  /** The batch stops once this much time passed (the targets share a run's time, not its inputs). */
+  sliceMs = Number.POSITIVE_INFINITY,
+): Promise<void> {
   const parallel = t.parallel ?? 1;
   // Made ten at a time (a batch made at once would hold the event loop itself).
   const made: T[] = [];
   let made0 = 0;
   let next = 0;
   let yielded = performance.now();
+  const stopAt = performance.now() + sliceMs;
   const take = (): T | undefined => {
-    if (next >= count) return undefined;
+    if (next >= count || performance.now() > stopAt) return undefined;
     if (next - made0 >= made.length) {
       made0 += made.length;
       made.length = 0;

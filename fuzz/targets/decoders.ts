@@ -67,16 +67,14 @@ function sseSeeds(up: UpstreamDialect): Buffer[] {
 export const upstreamStreams: Target<{ up: UpstreamDialect; client: Dialect; body: Buffer; at: number[] }> = {
   name: "upstream-streams",
   level: "decoder",
-  input: fc
-    .constantFrom(...UPSTREAMS)
-    .chain((up) =>
-      fc.record({
-        up: fc.constant(up),
-        client: fc.constantFrom(...DIALECTS),
-        body: bytesMutant(sseSeeds(up)),
-        at: cuts,
-      }),
-    ),
+  input: fc.constantFrom(...UPSTREAMS).chain((up) =>
+    fc.record({
+      up: fc.constant(up),
+      client: fc.constantFrom(...DIALECTS),
+      body: bytesMutant(sseSeeds(up)),
+      at: cuts,
+    }),
+  ),
   async run({ up, client, body, at }) {
     // A stream that fails is answered with the in-stream error (a 502 before the first byte): any Error is.
     try {
