@@ -103,10 +103,10 @@ async function main(): Promise<void> {
     examples: rows.flatMap((t) => t.examples.map(({ raw: _r, ...e }) => e)).slice(0, 50),
     errorLines: gw?.errors.slice(0, 10) ?? [],
   };
-  console.log("\ntarget                   level    inputs  per s  findings  5xx  slowest ms");
+  console.log("\ntarget                   level    inputs  per s  findings  5xx  slowest ms  most CPU ms");
   for (const t of report.targets)
     console.log(
-      `${t.target.padEnd(24)} ${t.level.padEnd(8)} ${String(t.inputs).padStart(7)} ${String(Math.round(t.inputs / (t.busyMs / 1000))).padStart(6)} ${String(t.findings).padStart(9)} ${String(t.fivexx).padStart(4)} ${String(t.slowestMs).padStart(11)}  ${t.slowest.slice(0, 100)}`,
+      `${t.target.padEnd(24)} ${t.level.padEnd(8)} ${String(t.inputs).padStart(7)} ${String(Math.round(t.inputs / (t.busyMs / 1000))).padStart(6)} ${String(t.findings).padStart(9)} ${String(t.fivexx).padStart(4)} ${String(t.slowestMs).padStart(11)} ${String(t.heaviestCpuMs).padStart(12)}  ${t.slowest.slice(0, 100)}`,
     );
   console.log(
     `\ninputs ${report.inputs} (decoders ${report.decoderInputs}, HTTP/WebSocket ${report.httpInputs}); findings ${report.findings}; 5xx ${report.fivexx}; uncaught (exits) ${health.exits}; stalls over 1 s ${health.stalls} (and ${health.starved} delays over 1 s while the machine gave this process less CPU; worst event-loop delay ${health.worstDelayMs} ms); RSS ${health.rssStartMb} MB at start, ${health.rssWarmMb} MB warm, ${health.rssPeakMb} MB peak, ${health.rssEndMb} MB at end (growth ${report.rssGrowthMb} MB); llmux error lines ${report.llmuxErrorLines}`,

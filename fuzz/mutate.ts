@@ -52,12 +52,13 @@ function replaced(op: JsonOp): Json {
       // Nesting as text (built as a value, JSON.stringify itself would overflow): 1 to 16,384 levels.
       return `${DEEP}${2 ** (op.n % 15)}:${op.n % 2}`;
     case "wide":
-      return Array.from({ length: 2 ** (op.n % 13) }, () => op.value);
+      // 1 to 2,048 of the same value (nested in one, they multiply: millions of arrays in a few megabytes).
+      return Array.from({ length: 2 ** (op.n % 12) }, () => op.value);
     case "type":
       return [null, true, 0, -1, 1e308, "", [], {}, "0", Number.MAX_SAFE_INTEGER][op.n % 10]!;
     case "long":
-      // Sizes spread evenly over the powers of two, 1 to 256 K characters.
-      return "x".repeat(2 ** (op.n % 19));
+      // Sizes spread evenly over the powers of two, 1 to 128 K characters.
+      return "x".repeat(2 ** (op.n % 18));
     default:
       return op.value;
   }

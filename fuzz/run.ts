@@ -24,6 +24,9 @@ export interface Tally {
   /** Findings that are an HTTP status of 500 or more (or an in-band error of that status). */
   fivexx: number;
   slowestMs: number;
+  /** The most CPU one input took (this process's, threads included), and inputs that took more than a second. */
+  heaviestCpuMs: number;
+  heavy: number;
   /** Time spent on this target's batches. */
   busyMs: number;
   /** The slowest input, described. */
@@ -40,6 +43,8 @@ export const newTally = (t: Target<never>): Tally => ({
   findings: 0,
   fivexx: 0,
   slowestMs: 0,
+  heaviestCpuMs: 0,
+  heavy: 0,
   busyMs: 0,
   slowest: "",
   examples: [],
@@ -63,6 +68,7 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
 /** One input, timed, its finding counted. */
 async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promise<void> {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   let words: string | undefined;
   try {
     const out = await within(t.run(input), INPUT_TIMEOUT_MS);
@@ -71,6 +77,15 @@ async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promi
     words = `the harness failed: ${(err as Error).message}`;
   }
   const took = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  tally.heaviestCpuMs = Math.max(tally.heaviestCpuMs, cpuMs);
+  // An input that costs a second of CPU on its own, on a machine that starves this process or not: where a
+  // stall would come from. Kept as a finding with its input (inputs running side by side share the count).
+  if (cpuMs > 1000 && (t.parallel ?? 1) === 1) {
+    tally.heavy++;
+    words ??= `took ${Math.round(cpuMs)} ms of CPU`;
+  }
   if (took > tally.slowestMs) {
     tally.slowestMs = took;
     tally.slowest = (t.describe?.(input) ?? String(input)).slice(0, 300);
