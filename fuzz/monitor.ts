@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { generation } from "./run.js";
 
 /**
  * CPU time of the main thread alone, in ms (Linux: its line in /proc, in clock ticks of 10 ms); elsewhere the
@@ -68,6 +69,7 @@ export class Monitor {
   }
 
   private cpu = mainThreadCpuMs();
+  private made = 0;
 
   /**
    * Each second: the worst event-loop delay since the last sample. A delay over the threshold is a stall when the
@@ -77,9 +79,11 @@ export class Monitor {
   private sample(): void {
     const worst = this.delay.max / 1e6;
     this.delay.reset();
+    // The main thread's CPU since the last sample, less what the fuzzer spent making inputs.
     const now = mainThreadCpuMs();
-    const cpuMs = now - this.cpu;
+    const cpuMs = now - this.cpu - (generation.cpuMs - this.made);
     this.cpu = now;
+    this.made = generation.cpuMs;
     if (worst > this.stallMs) {
       if (cpuMs >= this.stallMs * 0.9) this.health.stalls++;
       else this.health.starved++;

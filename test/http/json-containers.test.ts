@@ -28,11 +28,13 @@ describe("arrays and objects counted before parsing", () => {
     expect(decoded.ok).toBe(false);
     if (!decoded.ok) {
       expect(decoded.error.status).toBe(400);
-      expect(decoded.error.message).toMatch(/more than 1,000,000 arrays and objects/);
+      expect(decoded.error.message).toMatch(
+        new RegExp(`more than ${JSON_CONTAINER_LIMIT.toLocaleString("en-US")} arrays and objects`),
+      );
     }
   });
 
-  it("answers a chat request carrying 1,000,001 empty objects 400, and keeps serving", async () => {
+  it("answers a chat request carrying one empty object too many 400, and keeps serving", async () => {
     const h = await startHarness();
     try {
       const body = `{"model":"via-openai-chat","messages":[{"role":"user","content":"hi"}],"metadata":${objects(JSON_CONTAINER_LIMIT + 1)}}`;
