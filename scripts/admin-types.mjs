@@ -28,7 +28,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { documentedRoutes } = await import("../dist/admin/routes.js");
   let text;
   try {
-    text = await adminTypes(openApiDocument(documentedRoutes(), "1"));
+    text = await adminTypes(openApiDocument(await documentedRoutes(), "1"));
   } catch (err) {
     // A production install (no dev dependencies) builds no web UI: nothing needs the types.
     if (err?.code !== "MODULE_NOT_FOUND" && err?.code !== "ERR_MODULE_NOT_FOUND") throw err;

@@ -11,5 +11,7 @@ export default function setup(): void {
     cwd: root,
     stdio: "inherit",
   });
+  // What no source compiles to any more goes (a removed admin route module must not stay served).
+  execFileSync(process.execPath, [join(root, "scripts/prune-dist.mjs")], { cwd: root, stdio: "inherit" });
   execFileSync(process.execPath, [join(root, "scripts/build-ui.mjs")], { cwd: root, stdio: "inherit" });
 }

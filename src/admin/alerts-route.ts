@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { recentAlerts } from "../data/alert-log.js";
 import type { Data } from "../data/data.js";
-import { AdminError, type AdminRoute } from "./route.js";
+import type { Given } from "./context.js";
+import { AdminError, type AdminModule, type AdminRoute } from "./route.js";
 
 export const AlertsQuery = z
   .object({
@@ -67,3 +68,9 @@ export function alertRoutes(data: Data): AdminRoute[] {
     },
   ];
 }
+
+/** The alerts sent. */
+export const admin: AdminModule<Given<"data">> = {
+  needs: ["data"],
+  routes: (c) => alertRoutes(c.data),
+};

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { listAudit } from "../data/audit.js";
 import type { Data } from "../data/data.js";
-import { AdminError, type AdminRoute } from "./route.js";
+import type { Given } from "./context.js";
+import { AdminError, type AdminModule, type AdminRoute } from "./route.js";
 
 export const AuditQuery = z
   .object({
@@ -93,3 +94,9 @@ export function auditRoutes(data: Data): AdminRoute[] {
     },
   ];
 }
+
+/** The audit log. */
+export const admin: AdminModule<Given<"data">> = {
+  needs: ["data"],
+  routes: (c) => auditRoutes(c.data),
+};

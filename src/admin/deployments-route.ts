@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AdminRoute } from "./route.js";
+import type { AdminModule, AdminRoute } from "./route.js";
 
 export const DeploymentView = z
   .object({
@@ -49,3 +49,9 @@ export function deploymentRoutes(list: () => Promise<DeploymentRow[]>): AdminRou
     },
   ];
 }
+
+/** The deployments' health, where a gateway runs (the CLI on the store has none). */
+export const admin: AdminModule<{ deployments: () => Promise<DeploymentRow[]> }> = {
+  needs: ["deployments"],
+  routes: (c) => deploymentRoutes(c.deployments),
+};

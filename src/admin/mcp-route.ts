@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AdminRoute } from "./route.js";
+import type { AdminModule, AdminRoute } from "./route.js";
 
 export const McpServerView = z
   .object({
@@ -47,3 +47,9 @@ export function mcpRoutes(list: () => Promise<McpServerRow[]>): AdminRoute[] {
     },
   ];
 }
+
+/** The MCP servers as this instance serves them, read only: without MCP storage (src/admin/mcp-servers-route.ts). */
+export const admin: AdminModule<{ mcp?: unknown; mcpServers?: (() => McpServerRow[]) | undefined }> = {
+  needs: [],
+  routes: (c) => (c.mcp ? [] : mcpRoutes(async () => c.mcpServers?.() ?? [])),
+};

@@ -8,12 +8,13 @@ import type { McpServerConfig } from "../config/schema-mcp.js";
 import { NoMasterKey } from "../data/keys.js";
 import { InvalidMcpServer, McpServerExists, type StoredMcpServer } from "../data/mcp-servers.js";
 import { privateHostOf } from "../http/private-address.js";
+import type { Given } from "./context.js";
 import type { McpAdminDeps } from "./mcp-admin-deps.js";
 import { mcpCredentialRoutes } from "./mcp-credentials-route.js";
 import { type McpServerRow, mcpRoutes } from "./mcp-route.js";
 import { McpServerCreate, McpServerPatch, McpServerSettings, setOf } from "./mcp-schemas.js";
 import { meMcpRoutes } from "./me-mcp-routes.js";
-import { AdminError, type AdminRoute } from "./route.js";
+import { AdminError, type AdminModule, type AdminRoute } from "./route.js";
 import { Deleted } from "./schemas.js";
 
 type Settings = z.infer<typeof McpServerSettings>;
@@ -185,3 +186,9 @@ export function mcpServerRoutes(d: McpAdminDeps): AdminRoute[] {
     ...meMcpRoutes(d, show),
   ];
 }
+
+/** MCP servers and credentials kept in the database: added, changed, removed. */
+export const admin: AdminModule<Given<"mcp">> = {
+  needs: ["mcp"],
+  routes: (c) => mcpServerRoutes({ ...c.mcp, live: c.mcpServers }),
+};

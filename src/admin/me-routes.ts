@@ -2,10 +2,11 @@ import { type Price, PriceTable } from "../billing/prices.js";
 import type { Data } from "../data/data.js";
 import type { Keys } from "../data/keys.js";
 import type { Teams } from "../data/teams.js";
+import type { Given } from "./context.js";
 import { keyWithState } from "./key-state.js";
 import { requestLogAnswers } from "./requests-route.js";
 import { RequestDetailSchema, RequestList, RequestsQuery, StatsAnswerSchema, StatsQuery } from "./requests-schemas.js";
-import { AdminError, type AdminRoute, type RouteInput } from "./route.js";
+import { AdminError, type AdminModule, type AdminRoute, type RouteInput } from "./route.js";
 import * as S from "./schemas.js";
 import { SessionDetailSchema, SessionList, SessionQuery, SessionsQuery, sessionAnswers } from "./sessions-route.js";
 import { SpendAnswer, SpendQuery, spendReport } from "./spend-route.js";
@@ -117,3 +118,10 @@ export function meRoutes(d: SelfDeps, data: Data): AdminRoute[] {
     },
   ];
 }
+
+/** A minted key's own view (self-service). */
+export const admin: AdminModule<Given<"data">> = {
+  needs: ["data"],
+  routes: (c) =>
+    meRoutes({ keys: c.keys, teams: c.teams, prices: c.config.prices, timezone: c.config.billing.timezone }, c.data),
+};

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { priceRowsOf, sourceName } from "../billing/price-list.js";
 import type { Data } from "../data/data.js";
 import { storedPriceList, storePriceList } from "../data/price-lists.js";
-import { AdminError, type AdminRoute } from "./route.js";
+import type { Given } from "./context.js";
+import { AdminError, type AdminModule, type AdminRoute } from "./route.js";
 
 export const PriceListBody = z
   .object({
@@ -80,3 +81,9 @@ export function priceRoutes(data: Data, changed?: () => Promise<void> | undefine
     },
   ];
 }
+
+/** The stored price list. */
+export const admin: AdminModule<Given<"data">> = {
+  needs: ["data"],
+  routes: (c) => priceRoutes(c.data, c.pricesChanged),
+};

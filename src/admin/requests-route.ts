@@ -2,8 +2,9 @@ import type { z } from "zod";
 import type { Data } from "../data/data.js";
 import { BadFilter, getRequest, listRequests, type RequestFilter } from "../requestlog/query.js";
 import { type Bucket, defaultBucket, requestStats } from "../requestlog/stats.js";
+import type { Given } from "./context.js";
 import { RequestDetailSchema, RequestList, RequestsQuery, StatsAnswerSchema, StatsQuery } from "./requests-schemas.js";
-import { AdminError, type AdminRoute, type Scope } from "./route.js";
+import { AdminError, type AdminModule, type AdminRoute, type Scope } from "./route.js";
 
 function time(v: string | undefined, field: string): number | undefined {
   if (v === undefined) return undefined;
@@ -95,3 +96,9 @@ export function requestRoutes(data: Data): AdminRoute[] {
     },
   ];
 }
+
+/** The request log. */
+export const admin: AdminModule<Given<"data">> = {
+  needs: ["data"],
+  routes: (c) => requestRoutes(c.data),
+};

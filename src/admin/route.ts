@@ -4,7 +4,8 @@ import type { McpAccess } from "../mcp/access.js";
 
 /**
  * What every admin route file shares: the route's shape, its input and the error it answers with. The route
- * files import this; `routes.ts` composes them into the table the router and the OpenAPI document are made from.
+ * files import this; `routes.ts` finds them (their `admin` export) and makes the table the router and the OpenAPI
+ * document are made from.
  */
 
 /** A minted key on a self-service route: its id, and its (and its team's) MCP allow-lists. */
@@ -96,4 +97,14 @@ export interface AdminRoute {
 export function cliActor(): Actor {
   const user = process.env.USER ?? process.env.USERNAME ?? process.env.LOGNAME;
   return { name: user ? `cli:${user}` : "cli", via: "cli", source: "cli", address: null };
+}
+
+/**
+ * What a route module exports as `admin` (src/admin/routes.ts finds every `*-route.ts` and `*-routes.ts` of
+ * this folder): the parts of the admin context its routes need (without one of them, they are not served), and
+ * its routes, made from the context (src/admin/context.ts).
+ */
+export interface AdminModule<C> {
+  readonly needs: readonly string[];
+  routes(c: C): AdminRoute[];
 }

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { Data } from "../data/data.js";
 import { listSessions, type SessionSummary, sessionDetail } from "../data/session-queries.js";
 import type { UsageTotals } from "../data/usage-totals.js";
-import { AdminError, type AdminRoute, type Scope } from "./route.js";
+import type { Given } from "./context.js";
+import { AdminError, type AdminModule, type AdminRoute, type Scope } from "./route.js";
 
 export const SessionsQuery = z
   .object({
@@ -256,3 +257,9 @@ export function sessionRoutes(data: Data): AdminRoute[] {
     },
   ];
 }
+
+/** Coding sessions. */
+export const admin: AdminModule<Given<"data">> = {
+  needs: ["data"],
+  routes: (c) => sessionRoutes(c.data),
+};

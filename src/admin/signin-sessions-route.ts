@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Data } from "../data/data.js";
 import { type SigninSession, SigninStore } from "../data/signin.js";
-import type { AdminRoute } from "./route.js";
+import type { Given } from "./context.js";
+import type { AdminModule, AdminRoute } from "./route.js";
 
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
@@ -72,3 +73,9 @@ export function signinSessionRoutes(data: Data): AdminRoute[] {
     },
   ];
 }
+
+/** Claude Code sign-ins. */
+export const admin: AdminModule<Given<"data">> = {
+  needs: ["data"],
+  routes: (c) => signinSessionRoutes(c.data),
+};

@@ -1,10 +1,11 @@
 import { z } from "zod";
-import type { PriceTable } from "../billing/prices.js";
+import { PriceTable } from "../billing/prices.js";
 import { type GroupBy, modelsUsed, spendBy } from "../billing/spend.js";
 import type { Data } from "../data/data.js";
 import type { KeyView } from "../data/keys.js";
 import { TAG_KEY } from "../text/tag.js";
-import { AdminError, type AdminRoute, type Scope } from "./route.js";
+import type { Given } from "./context.js";
+import { AdminError, type AdminModule, type AdminRoute, type Scope } from "./route.js";
 import { withSpendAll } from "./spend-views.js";
 
 export const SpendQuery = z
@@ -106,3 +107,9 @@ export async function withSpend(data: Data, view: KeyView | undefined, timezone:
   if (!view) return undefined;
   return (await withSpendAll(data, "key", [view], timezone, alertAt))[0];
 }
+
+/** The spend report. */
+export const admin: AdminModule<Given<"data">> = {
+  needs: ["data"],
+  routes: (c) => spendRoutes(c.data, new PriceTable(c.config.prices)),
+};

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PRESETS } from "./presets.js";
 import { AlertsSchema } from "./schema-alerts.js";
 import { CacheFields } from "./schema-cache.js";
 import { BedrockSchema, VertexSchema } from "./schema-clouds.js";
@@ -33,18 +34,7 @@ import { secret } from "./secret-fields.js";
 export const EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh", "max"] as const;
 export const REASONING_DISPLAYS = ["think-tags", "reasoning_content", "none"] as const;
 export const SUMMARIES = ["auto", "concise", "detailed", "none"] as const;
-export const PRESETS = [
-  "moonshot",
-  "kimi",
-  "deepseek",
-  "openrouter",
-  "groq",
-  "vllm",
-  "ollama",
-  "together",
-  "mistral",
-  "xai",
-] as const;
+export { PRESETS };
 
 const Url = z.string().url();
 const ApiKey = (how: string) =>

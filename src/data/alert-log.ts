@@ -1,4 +1,8 @@
-/** The alerts llmux pushed (043_alerts): written as each is claimed, updated as its deliveries end. */
+/**
+ * The alerts llmux pushed (043_alerts): written as each is claimed, updated as its deliveries end. An alert's
+ * id names its rule, scope, subject and window (observe/alerts.ts), so its row is also the claim to send it:
+ * the instance whose insert adds the row sends it, every other one finds it there.
+ */
 import type { Data } from "./data.js";
 
 /** How one destination took an alert: `sent` after `attempts` tries, or `failed` (its last status; 0: no answer). */
@@ -24,16 +28,27 @@ export interface AlertRow {
   state: string;
 }
 
-export async function insertAlert(data: Data, row: AlertRow): Promise<void> {
+/**
+ * Inserts the rows whose id is not in the log yet, in one statement (one transaction); the ids it added: the
+ * alerts this caller claimed, to send. A row already there (another instance's, or this one's replayed) is
+ * left as it is.
+ */
+export async function claimAlerts(data: Data, rows: readonly AlertRow[]): Promise<string[]> {
+  if (rows.length === 0) return [];
   const db = await data.db();
-  await db
+  const added = await db
     .insertInto("alerts")
-    .values({
-      ...row,
-      fields: row.fields ? JSON.stringify(row.fields) : null,
-      deliveries: JSON.stringify(row.deliveries),
-    })
+    .values(
+      rows.map((row) => ({
+        ...row,
+        fields: row.fields ? JSON.stringify(row.fields) : null,
+        deliveries: JSON.stringify(row.deliveries),
+      })),
+    )
+    .onConflict((oc) => oc.column("id").doNothing())
+    .returning("id")
     .execute();
+  return added.map((r) => r.id);
 }
 
 export async function updateAlert(data: Data, id: string, deliveries: Delivery[], state: string): Promise<void> {

@@ -137,13 +137,17 @@ export function readPrefix(
   });
 }
 
+/** The requests whose body is being discarded (a second call, the refusal's after the route's, adds nothing). */
+const discarding = new WeakSet<IncomingMessage>();
+
 /**
  * After an answer given without reading the body (a refusal, a 404): the rest of the body is discarded
  * as it arrives, never buffered, and the connection is cut once more than `limits.bytes` arrive or the body
  * takes longer than `limits.timeoutMs` (a client trickling bytes holds nothing for long).
  */
 export function discardBody(req: IncomingMessage, limits: BodyLimits): void {
-  if (req.readableEnded || req.destroyed) return;
+  if (req.readableEnded || req.destroyed || discarding.has(req)) return;
+  discarding.add(req);
   let size = 0;
   const cut = (): void => {
     finish();

@@ -1,3 +1,4 @@
+import { errorClassOf, isOwnLimit } from "../request/error-class.js";
 import { outcomeOf } from "../request/outcome.js";
 import { type RequestRecord, usageOf } from "../request/record.js";
 import type { HotState } from "../state/hot-state.js";
@@ -23,7 +24,7 @@ const MINUTE = 60_000;
 
 /**
  * Turns what the instances settle into alerts: a deployment's failed share over `threshold` in a window
- * (`error_rate`), a model's cache-read share of input under `threshold` in a window once it has enough
+ * (`error_rate`; requests llmux ended itself for a budget or its rate limits are not counted), a model's cache-read share of input under `threshold` in a window once it has enough
  * requests (`cache_hit_rate`), a deployment cooling down (`deployment_down`) and every deployment of an alias
  * cooling down (`alias_down`). The windows' counts are kept in the hot state (on Redis, one count for every
  * instance: three instances that each see a third of the requests cross the threshold together), each
@@ -50,6 +51,8 @@ export class AlertWatch {
     if (rec.provider === undefined) return;
     const outcome = outcomeOf(rec);
     if (outcome === "refused" || outcome === "aborted") return;
+    // An answer cut (or refused) by llmux's own budget or limits is no failure of the deployment that served it.
+    if (outcome === "error" && isOwnLimit(errorClassOf(rec))) return;
     const deployment = rec.deployment ?? (rec.model ? `${rec.provider}/${rec.model}` : undefined);
     const at = this.now();
     for (const rule of this.alerts.rules("error_rate")) {

@@ -1,35 +1,19 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { Config } from "../config/schema.js";
-import type { Delivery } from "../data/alert-log.js";
+import type { AlertRow, Delivery } from "../data/alert-log.js";
 import type { Logger } from "../log/logger.js";
 import { type Keyring, openSealedSetting } from "../secrets/cipher.js";
 import type { HotState } from "../state/hot-state.js";
-import { hotKeys } from "../state/keys.js";
+import { AlertClaims, type AlertLog, alertId } from "./alert-claims.js";
 import { AlertMailer, type EmailDestination } from "./alert-email.js";
 import type { AlertEvent, AlertRule } from "./alert-event.js";
 
+export type { AlertLog } from "./alert-claims.js";
 export type { AlertEvent, AlertRule } from "./alert-event.js";
 
 type AlertsConfig = Config["alerts"];
 /** A webhook, Slack or Teams destination (an HTTP POST). */
 export type HookDestination = Exclude<AlertsConfig["destinations"][string], EmailDestination>;
-
-/** Where the alerts sent are kept (GET /admin/v1/alerts): the data layer's alert log. */
-export interface AlertLog {
-  opened(row: {
-    id: string;
-    at: number;
-    rule: string;
-    scope: string;
-    subject: string;
-    window_start: string;
-    message: string;
-    fields: Record<string, unknown> | null;
-    deliveries: Delivery[];
-    state: string;
-  }): Promise<void>;
-  closed(id: string, deliveries: Delivery[], state: string): Promise<void>;
-}
 
 /** A sealed secret in the configuration: `sealed:<master key version>:<sealed>` (`llmux secrets seal`). */
 export { SEALED_PREFIX } from "../secrets/cipher.js";
@@ -74,23 +58,28 @@ export function alertRequest(
 
 /**
  * Pushes alerts to webhooks, Slack, Teams and email. Each event is sent once per rule, scope, id and
- * window, by whichever instance sees it first (a claim in the hot state: on Redis, shared by every instance),
- * retried with backoff when the destination fails, and kept in the alert log with how each destination took
- * it; a destination's URL, secret and SMTP password are never logged (a sealed one is opened in memory only).
+ * window, by the instance whose row for it the alert log took first (alert-claims.ts: decided by the
+ * database, spooled while it is away), retried with backoff when the destination fails, and kept in the
+ * alert log with how each destination took it; a destination's URL, secret and SMTP password are never
+ * logged (a sealed one is opened in memory only).
  */
 export class Alerts {
   private readonly hooks = new Map<string, HookDestination>();
   private readonly mailers = new Map<string, AlertMailer>();
+  private readonly claims: AlertClaims;
 
   constructor(
     private readonly config: AlertsConfig,
-    private readonly hot: HotState,
+    hot: HotState,
     private readonly logger: Logger,
     /** Waits before each retry, ms. */
     private readonly backoffMs: readonly number[] = [1000, 5000, 30_000],
     private readonly log?: AlertLog,
     keyring?: Keyring,
+    /** How often alerts spooled while the database is away are tried again, ms. */
+    retryMs?: number,
   ) {
+    this.claims = new AlertClaims(hot, log, logger, (row) => this.deliver(row), retryMs, config.rules.length > 0);
     for (const [name, d] of Object.entries(config.destinations)) {
       const sealed = d.type === "email" ? d.smtp.password : d.secret;
       const opened = openSecret(sealed, keyring);
@@ -117,23 +106,15 @@ export class Alerts {
     return this.config.rules.filter((r) => r.on === rule);
   }
 
-  /** Sends the event to its rule's destinations, once across instances; never throws. */
+  /**
+   * Sends the event to its rule's destinations, once across instances (awaits its delivery when this
+   * instance sends it; an alert that waits for the database returns at once); never throws.
+   */
   async fire(e: AlertEvent): Promise<void> {
     const targets = [...new Set(this.rules(e.rule).flatMap((r) => r.to))];
     if (targets.length === 0) return;
-    const ttl =
-      e.until !== undefined && Number.isFinite(e.until)
-        ? Math.max(60_000, e.until - Date.now() + 86_400_000)
-        : undefined;
-    try {
-      if (!(await this.hot.setIfAbsent(hotKeys.alertSent(e.rule, e.scope, e.id, e.window), "1", ttl))) return;
-    } catch {
-      // The shared state is away: better an alert twice than none.
-    }
-    const id = `alert_${randomBytes(10).toString("hex")}`;
-    const deliveries: Delivery[] = targets.map((destination) => ({ destination, state: "sending", attempts: 0 }));
-    const row = {
-      id,
+    const row: AlertRow = {
+      id: alertId(e),
       at: Date.now(),
       rule: e.rule,
       scope: e.scope,
@@ -141,15 +122,31 @@ export class Alerts {
       window_start: e.window,
       message: e.message,
       fields: e.fields ?? null,
-      deliveries,
+      deliveries: targets.map((destination) => ({ destination, state: "sending", attempts: 0 })),
       state: "sending",
     };
-    const opened = this.log?.opened(row).catch((err) => this.unlogged(err));
+    await this.claims.take(row, e.until).catch((err) => this.unlogged(err));
+  }
+
+  /** Sends a claimed alert to each of its destinations and writes how they took it to its row. */
+  private async deliver(row: AlertRow): Promise<void> {
+    const e: AlertEvent = {
+      rule: row.rule as AlertRule,
+      scope: row.scope,
+      id: row.subject,
+      window: row.window_start,
+      message: row.message,
+      ...(row.fields ? { fields: row.fields } : {}),
+    };
+    const deliveries: Delivery[] = row.deliveries.map((d) => ({
+      destination: d.destination,
+      state: "sending",
+      attempts: 0,
+    }));
     await Promise.all(deliveries.map((d) => this.send(d, e)));
     const sent = deliveries.filter((d) => d.state === "sent").length;
     const state = sent === deliveries.length ? "sent" : sent === 0 ? "failed" : "partial";
-    await opened;
-    await this.log?.closed(id, deliveries, state).catch((err) => this.unlogged(err));
+    await this.log?.closed(row.id, deliveries, state).catch((err) => this.unlogged(err));
   }
 
   private unlogged(err: unknown): void {
@@ -184,8 +181,9 @@ export class Alerts {
     }
   }
 
-  /** Lets go of the SMTP transports. */
-  close(): void {
+  /** Lets go of the SMTP transports, after the alerts waiting for the database (left for the next process when it is still away). */
+  async close(): Promise<void> {
+    await this.claims.close();
     for (const m of this.mailers.values()) m.close();
   }
 }

@@ -1,13 +1,14 @@
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
 import { sealSummary } from "../reasoning/compaction-envelope.js";
+import type { RequestBody } from "../request/body.js";
+import { isPlan } from "../request/plan.js";
+import type { Stage } from "../request/stage.js";
 import { asksCompaction, openCompactions, summaryRequest, withTrigger } from "./compaction.js";
-
-/** A request body as read (pipeline/generate.ts's RequestBody). */
-interface RequestBody {
-  json: Json;
-  raw: Buffer;
-}
+import { compactionAnswer } from "./compaction-writer.js";
+import { answerError } from "./exchange.js";
+import type { Generation } from "./generation.js";
+import { plan } from "./plan.js";
 
 export interface Compaction {
   /** The body to plan (the same object when nothing changed). */
@@ -50,3 +51,32 @@ export async function compactionStage(input: CompactionInput): Promise<Compactio
   }
   return { body: json === input.body.json ? input.body : reread(json) };
 }
+
+/** The compaction stage of a generation: a Responses request's body to plan (other dialects skip it). */
+export const compaction: Stage<Generation> = {
+  name: "compaction",
+  async run(g) {
+    if (g.client !== "openai-responses") return;
+    const done = await compactionStage({
+      body: g.body,
+      legacy: g.accepted.match.compact === true,
+      owner: g.principal.owner,
+      secret: () => g.state.secret(),
+      passedThrough: (json) => {
+        const p = plan({ ...g.input, body: json });
+        return isPlan(p) && p.passthrough;
+      },
+    });
+    if (!("body" in done)) {
+      answerError(g.ex, g.client, done);
+      return true;
+    }
+    g.body = done.body;
+    g.input.body = done.body.json;
+    g.input.raw = done.body.raw;
+    if (done.seal) {
+      g.trail.decide(() => "compaction: llmux asks the routed model for a summary and seals it");
+      compactionAnswer(g.ex.res, done.seal);
+    }
+  },
+};

@@ -3,8 +3,8 @@ import { InflateRefused, inflateBody } from "../http/inflate.js";
 import { type BodyLimits, BodyRefused, readBody } from "../http/read-body.js";
 import { header } from "../http/reply.js";
 import type { Dialect } from "../ir/types.js";
+import type { RequestBody } from "../request/body.js";
 import { answerError, type Exchange } from "./exchange.js";
-import type { RequestBody } from "./generate.js";
 
 /**
  * The read+decode stage: the body within its limits (413 past its size, 408 past its time), decompressed by

@@ -2,6 +2,7 @@ import type { Billing } from "../billing/billing.js";
 import type { Logger } from "../log/logger.js";
 import type { Observe } from "../observe/observe.js";
 import type { Answer } from "../request/answer.js";
+import { errorClassOf, isOwnLimit } from "../request/error-class.js";
 import type { Plan, State } from "../request/plan.js";
 import { type RequestRecord, usageOf } from "../request/record.js";
 import type { Trail } from "../request/trail.js";
@@ -130,8 +131,8 @@ export async function keep(plan: Plan, answer: Answer, state: State): Promise<vo
 
 /**
  * Gives back what the request held once its answer is over, at its real cost: the admission's reservations
- * and slots, the deployment's in-flight count and health (a client that went away says nothing about the
- * deployment), its token quota; a whole Responses answer names its id only at its end: bound here. Shared
+ * and slots, the deployment's in-flight count and health (a client that went away, or an answer cut by its
+ * budget, says nothing about the deployment), its token quota; a whole Responses answer names its id only at its end: bound here. Shared
  * state that is gone meanwhile does not turn the answer into a failure.
  */
 export async function release(parts: SettleParts, trail: Trail, clientGone: boolean): Promise<void> {
@@ -140,9 +141,11 @@ export async function release(parts: SettleParts, trail: Trail, clientGone: bool
   const att = trail.attempted;
   const d = att?.deployment;
   const failed = rec.outcome === "error";
+  // An answer cut by its budget ended by llmux's doing: like a client gone, it says nothing about the deployment.
+  const neutral = failed ? isOwnLimit(errorClassOf(rec)) : clientGone;
   const work: Promise<unknown>[] = [];
   if (trail.admitted?.release) work.push(Promise.resolve(trail.admitted.release(rec)));
-  if (att?.health) work.push(att.health(clientGone && !failed ? "gone" : failed ? "failed" : "ok"));
+  if (att?.health) work.push(att.health(neutral ? "gone" : failed ? "failed" : "ok"));
   if (d?.tpm !== undefined) {
     const u = usageOf(rec);
     work.push(parts.health.spendTokens(d, u.inputTokens + u.outputTokens));

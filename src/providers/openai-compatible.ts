@@ -1,13 +1,13 @@
+import { PRESET_TABLE } from "../config/presets.js";
 import type { ProviderConfig } from "../config/schema.js";
 import type { RequestOptions } from "../translate/codecs.js";
-import { PRESETS } from "./presets.js";
 import { DEFAULT_TIMEOUT_MS, type Provider } from "./types.js";
 
 type CompatConfig = Extract<ProviderConfig, { type: "openai-compatible" }>;
 
 /** Any Chat Completions server; a preset supplies the base URL and quirks, explicit settings win. */
 export function compatibleProvider(name: string, cfg: CompatConfig): Provider {
-  const preset = cfg.preset ? PRESETS[cfg.preset] : undefined;
+  const preset = cfg.preset ? PRESET_TABLE[cfg.preset] : undefined;
   const base = (cfg.base_url ?? preset?.baseUrl ?? "").replace(/\/+$/, "");
   // Default `auto`: echo back earlier reasoning in the field the upstream itself sent it in (a DeepSeek-like
   // server that sends reasoning_content then finds it on the next tool turn), and nothing otherwise.

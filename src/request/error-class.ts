@@ -33,6 +33,15 @@ export type RequestErrorClass = keyof typeof ERROR_CLASS_MEANINGS;
 /** The names, in their order: for zod enums and the OpenAPI. */
 export const ERROR_CLASSES = Object.keys(ERROR_CLASS_MEANINGS) as [RequestErrorClass, ...RequestErrorClass[]];
 
+/**
+ * Whether a request ended by llmux's own limits: a budget spent (refused, or a streamed answer cut when its
+ * budget could not cover more) or llmux's rate limits. Never a deployment's failure: neither its health and
+ * breaker nor an `error_rate` alert count it.
+ */
+export function isOwnLimit(cls: RequestErrorClass | undefined): boolean {
+  return cls === "budget" || cls === "rate_limit_local";
+}
+
 /** Routing's class of an upstream failure (`client`: the request's own fault). */
 export function fromRouting(c: RoutingClass): RequestErrorClass {
   return c === "client" ? "bad_request" : c;

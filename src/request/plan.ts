@@ -1,5 +1,5 @@
 import type { ResponseOptions, ToolMapping } from "../dialects/types.js";
-import type { Dialect, JsonObject, Request, UpstreamDialect } from "../ir/types.js";
+import type { Dialect, ErrorInfo, JsonObject, Request, UpstreamDialect } from "../ir/types.js";
 import type { Warnings } from "../ir/warnings.js";
 import type { ReasoningCache } from "../reasoning/cache.js";
 import type { Origin } from "../reasoning/envelope.js";
@@ -44,6 +44,11 @@ export interface Plan {
   upstreamKeeps?: boolean | undefined;
   /** Responses clients with store: what to keep once the answer is complete. */
   storeAs?: { previousId?: string | undefined; input: JsonObject[] } | undefined;
+}
+
+/** Whether the plan stage (or a stage after it) returned a plan rather than the error it answers. */
+export function isPlan(v: Plan | ErrorInfo): v is Plan {
+  return "route" in v;
 }
 
 /** Reasoning and Responses state, opened on first use, seen as one caller's. */

@@ -37,7 +37,7 @@ export interface AttemptFacts {
 
 /**
  * One request's way through the stages: the result each stage returned, kept by the pipeline that runs them
- * (pipeline/serve.ts, pipeline/generate.ts) — the stages themselves only return values — and read once by the
+ * (server/serve.ts, the pipelines: pipeline/generate.ts) — the stages themselves only return values — and read once by the
  * settle stage, which projects the request's log record from it (pipeline/settle-record.ts).
  */
 export class Trail {

@@ -1,5 +1,6 @@
+import { dirname } from "node:path";
 import type { Config } from "../config/schema.js";
-import { insertAlert, updateAlert } from "../data/alert-log.js";
+import { claimAlerts, updateAlert } from "../data/alert-log.js";
 import type { Data } from "../data/data.js";
 import { windowOf } from "../limits/windows.js";
 import type { Logger } from "../log/logger.js";
@@ -12,12 +13,16 @@ import type { ModelTable } from "../routing/model-table.js";
 import { keyringOf } from "../secrets/cipher.js";
 import type { HotState } from "../state/hot-state.js";
 
-/** The alert log on the data layer (none without a store: alerts are still sent, not listed). */
-function alertLogOf(data: Data | undefined): AlertLog | undefined {
+/**
+ * The alert log on the data layer, which decides who sends each alert; alerts wait beside the ledger's journal
+ * while it is away (none without a store: alerts are still sent, not listed).
+ */
+function alertLogOf(config: Config, data: Data | undefined): AlertLog | undefined {
   if (!data) return undefined;
   return {
-    opened: (row) => insertAlert(data, row),
+    claim: (rows) => claimAlerts(data, rows),
     closed: (id, deliveries, state) => updateAlert(data, id, deliveries, state),
+    spoolDir: config.billing.spool_dir ?? dirname(config.store.path),
   };
 }
 
@@ -36,7 +41,14 @@ export class Alerting {
     data: Data | undefined,
     backoffMs?: readonly number[],
   ) {
-    this.alerts = new Alerts(config.alerts, hot, logger, backoffMs, alertLogOf(data), keyringOf(config.secrets));
+    this.alerts = new Alerts(
+      config.alerts,
+      hot,
+      logger,
+      backoffMs,
+      alertLogOf(config, data),
+      keyringOf(config.secrets),
+    );
     this.watch = new AlertWatch(this.alerts, hot);
     const timezone = config.billing.timezone;
     this.reports = data
@@ -63,8 +75,9 @@ export class Alerting {
     }
   }
 
-  stop(): void {
+  /** Stops the reports; alerts waiting for the database are written (or left in the spool for the next process). */
+  async close(): Promise<void> {
     this.reports?.stop();
-    this.alerts.close();
+    await this.alerts.close();
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, JsonObject } from "../ir/types.js";
 import { answerJson, type Exchange } from "../pipeline/exchange.js";
-import type { RequestBody } from "../pipeline/generate.js";
+import type { RequestBody } from "../request/body.js";
 import type { Matched } from "../request/route.js";
 import { bedrockCountInput } from "./bedrock-count.js";
 

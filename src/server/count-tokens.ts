@@ -1,12 +1,13 @@
 import { forwardedHeaders } from "../http/reply.js";
 import type { Principal } from "../identity/principal.js";
 import { InputError, isObject } from "../ir/input-error.js";
-import type { Dialect, ErrorInfo, Json, Request } from "../ir/types.js";
+import type { Dialect, ErrorInfo, Json, JsonObject, Request } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import { allowed } from "../limits/allow-list.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
 import { type Admission, isAdmitted } from "../request/admission.js";
 import type { Plan } from "../request/plan.js";
+import { pipeline, runStages, type Stage, type Step, skip } from "../request/stage.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
 import { estimateInputTokens } from "../tokens/count.js";
 import { countBody } from "../tokens/gemini-count-body.js";
@@ -79,10 +80,6 @@ async function admitCount(
 }
 
 /**
- * POST /v1/messages/count_tokens: the upstream's own count where it has one (Anthropic), otherwise a
- * tokenizer estimate, marked `llmux-estimated: true`.
- */
-/**
  * Asks the upstream to count (its countTarget), noting who was asked and what it answered; undefined when it
  * could not be reached (the count is then estimated).
  */
@@ -117,82 +114,169 @@ async function askUpstream(
   }
 }
 
-export async function countTokens(ex: Exchange, deps: CountDeps, principal: Principal, body: Json): Promise<void> {
-  const requested = isObject(body) && typeof body.model === "string" ? body.model : undefined;
-  ex.trail.requested = requested;
-  const route = requested ? deps.models.resolve(requested) : undefined;
-  if (!(await admitCount(ex, deps, principal, route, requested, "anthropic"))) return;
-  if (route?.provider.countTarget && route.provider.dialect === "anthropic" && isObject(body)) {
-    const counted = await askUpstream(
-      ex,
-      deps,
-      principal,
-      route,
-      JSON.stringify({ ...body, model: route.upstreamModel }),
-    );
-    if (counted) {
-      // The upstream's own answer, as it came: its content type and the hints a client acts on (retry-after).
-      ex.res.writeHead(counted.status, {
-        "content-type": String(counted.headers["content-type"] ?? "application/json"),
-        ...forwardedHeaders(counted.headers),
-      });
-      ex.res.end(counted.text);
-      return;
-    }
-  } else
-    ex.trail.decide(() =>
-      route
-        ? `estimated by llmux: provider '${route.provider.name}' cannot count tokens`
-        : `estimated by llmux: no configured model '${requested ?? ""}' to ask`,
-    );
-  let ir: Request;
-  try {
-    ir = codecs.anthropic.decodeRequest(isObject(body) ? { max_tokens: 1, ...body } : body);
-  } catch (err) {
-    if (err instanceof InputError) {
-      answerError(ex, "anthropic", err.toErrorInfo());
-      return;
-    }
-    throw err;
+/** One count_tokens request as its stages see it. */
+class Counting {
+  readonly principal: Principal;
+  /** The model the count names (the body's, or Gemini's path), and the route that serves it. */
+  requested: string | undefined;
+  route: Route | undefined;
+  /** The request to count (Gemini's may come wrapped in generateContentRequest). */
+  request: Json;
+  /** The upstream's own count, as it answered. */
+  counted: { status: number; headers: UpstreamReply["headers"]; text: string } | undefined;
+
+  constructor(
+    readonly ex: Exchange,
+    readonly deps: CountDeps,
+    readonly count: CountDialect,
+    readonly body: Json,
+    readonly pathModel: string,
+  ) {
+    this.principal = ex.trail.principal!;
+    this.request = body;
   }
-  answerJson(ex, 200, { input_tokens: await estimateInputTokens(ir) }, { "llmux-estimated": "true" });
 }
+
+/** How a dialect asks for a count and is answered: Anthropic's count_tokens, Gemini's countTokens. */
+interface CountDialect {
+  readonly dialect: "anthropic" | "gemini";
+  /** The model the request names. */
+  requested(c: Counting): string | undefined;
+  /** The upstream body of a count its own upstream makes (undefined: llmux estimates). */
+  upstreamBody(c: Counting, route: Route): string | undefined;
+  /** Why llmux estimates without asking, in words (the debug log), if it says. */
+  notAsked?(c: Counting): string;
+  /** The upstream's answer's headers, as relayed. */
+  headers(counted: NonNullable<Counting["counted"]>): Record<string, string>;
+  /** The request, decoded to be estimated, and the answer's body of its estimate. */
+  decode(c: Counting): Request;
+  answer(tokens: number): JsonObject;
+}
+
+/**
+ * POST /v1/messages/count_tokens: the upstream's own count where it has one (Anthropic), otherwise a
+ * tokenizer estimate, marked `llmux-estimated: true`.
+ */
+const ANTHROPIC: CountDialect = {
+  dialect: "anthropic",
+  requested: (c) => (isObject(c.body) && typeof c.body.model === "string" ? c.body.model : undefined),
+  upstreamBody: (c, route) =>
+    route.provider.dialect === "anthropic" && isObject(c.body)
+      ? JSON.stringify({ ...c.body, model: route.upstreamModel })
+      : undefined,
+  notAsked: (c) =>
+    c.route
+      ? `estimated by llmux: provider '${c.route.provider.name}' cannot count tokens`
+      : `estimated by llmux: no configured model '${c.requested ?? ""}' to ask`,
+  // The upstream's own answer, as it came: its content type and the hints a client acts on (retry-after).
+  headers: (counted) => ({
+    "content-type": String(counted.headers["content-type"] ?? "application/json"),
+    ...forwardedHeaders(counted.headers),
+  }),
+  decode: (c) => codecs.anthropic.decodeRequest(isObject(c.body) ? { max_tokens: 1, ...c.body } : c.body),
+  answer: (tokens) => ({ input_tokens: tokens }),
+};
 
 /**
  * POST /v1beta/models/{model}:countTokens: the upstream's own count when the model is served by Gemini,
  * otherwise a tokenizer estimate (marked `llmux-estimated: true`), answered as `{totalTokens}`.
  */
-export async function geminiCountTokens(
+const GEMINI: CountDialect = {
+  dialect: "gemini",
+  requested: (c) => c.pathModel,
+  upstreamBody(c, route) {
+    if (route.provider.dialect !== "gemini" || !isObject(c.body)) return undefined;
+    const { model: _m, ...bare } = isObject(c.request) ? c.request : {};
+    return JSON.stringify(countBody(route.provider.type, route.upstreamModel, bare));
+  },
+  headers: () => ({ "content-type": "application/json" }),
+  decode: (c) => codecs.gemini.decodeRequest(c.request),
+  answer: (tokens) => ({ totalTokens: tokens }),
+};
+
+/** plan: the route of the model the count names (no I/O). */
+const countRoute: Stage<Counting> = {
+  name: "plan",
+  run(c) {
+    const requested = c.count.requested(c);
+    c.requested = requested;
+    c.ex.trail.requested = requested;
+    c.route = requested ? c.deps.models.resolve(requested) : undefined;
+    // countTokens takes the request either bare or wrapped in generateContentRequest.
+    if (c.count.dialect === "gemini" && isObject(c.body) && isObject(c.body.generateContentRequest))
+      c.request = c.body.generateContentRequest;
+    return undefined;
+  },
+};
+
+const countAdmit: Stage<Counting> = {
+  name: "admit",
+  async run(c) {
+    return !(await admitCount(c.ex, c.deps, c.principal, c.route, c.requested, c.count.dialect));
+  },
+};
+
+/** attempt loop: the upstream's own count, asked once, where its provider counts (no fallback: llmux estimates). */
+const countUpstream: Stage<Counting> = {
+  name: "attempt loop",
+  async run(c) {
+    const route = c.route;
+    const body = route?.provider.countTarget ? c.count.upstreamBody(c, route) : undefined;
+    if (route && body !== undefined) c.counted = await askUpstream(c.ex, c.deps, c.principal, route, body);
+    else if (c.count.notAsked) {
+      const words = c.count.notAsked;
+      c.ex.trail.decide(() => words(c));
+    }
+    return undefined;
+  },
+};
+
+/** respond: the upstream's answer as it came, or llmux's estimate (`llmux-estimated: true`). */
+const countAnswer: Stage<Counting> = {
+  name: "respond",
+  async run(c) {
+    const { ex, counted } = c;
+    if (counted) {
+      ex.res.writeHead(counted.status, c.count.headers(counted));
+      ex.res.end(counted.text);
+      return undefined;
+    }
+    let ir: Request;
+    try {
+      ir = c.count.decode(c);
+    } catch (err) {
+      if (err instanceof InputError) {
+        answerError(ex, c.count.dialect, err.toErrorInfo());
+        return true;
+      }
+      throw err;
+    }
+    answerJson(ex, 200, c.count.answer(await estimateInputTokens(ir)), { "llmux-estimated": "true" });
+    return undefined;
+  },
+};
+
+/** A count's stages: those of a generation, with what a count does not do skipped. */
+export const COUNT: readonly Step<Counting>[] = [
+  skip("compaction", "a count compacts nothing"),
+  skip("tag check", "a count is not tagged"),
+  countRoute,
+  skip("tags", "a count is not tagged"),
+  countAdmit,
+  skip("restore", "nothing kept by llmux is put back into a count"),
+  countUpstream,
+  countAnswer,
+];
+
+const STAGES = pipeline(COUNT);
+
+/** A count_tokens request (Anthropic's, or Gemini's countTokens) after its body is read: its stages, in order. */
+export function countTokens(
   ex: Exchange,
   deps: CountDeps,
-  principal: Principal,
-  model: string,
+  dialect: Dialect,
+  pathModel: string,
   body: Json,
 ): Promise<void> {
-  ex.trail.requested = model;
-  const route = deps.models.resolve(model);
-  if (!(await admitCount(ex, deps, principal, route, model, "gemini"))) return;
-  // countTokens takes the request either bare or wrapped in generateContentRequest.
-  const request = isObject(body) && isObject(body.generateContentRequest) ? body.generateContentRequest : body;
-  if (route?.provider.countTarget && route.provider.dialect === "gemini" && isObject(body)) {
-    const { model: _m, ...bare } = isObject(request) ? request : {};
-    const body = JSON.stringify(countBody(route.provider.type, route.upstreamModel, bare));
-    const counted = await askUpstream(ex, deps, principal, route, body);
-    if (counted) {
-      ex.res.writeHead(counted.status, { "content-type": "application/json" });
-      ex.res.end(counted.text);
-      return;
-    }
-  }
-  let ir: Request;
-  try {
-    ir = codecs.gemini.decodeRequest(request);
-  } catch (err) {
-    if (err instanceof InputError) {
-      answerError(ex, "gemini", err.toErrorInfo());
-      return;
-    }
-    throw err;
-  }
-  answerJson(ex, 200, { totalTokens: await estimateInputTokens(ir) }, { "llmux-estimated": "true" });
+  return runStages(STAGES, new Counting(ex, deps, dialect === "gemini" ? GEMINI : ANTHROPIC, body, pathModel));
 }

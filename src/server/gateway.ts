@@ -379,7 +379,6 @@ export class Gateway {
     this.stopping = true;
     clearInterval(this.pruner);
     this.stopPrices();
-    this.alerting.stop();
     const stopped = this.stopListening();
     this.server.closeAllConnections();
     this.sockets.close();
@@ -389,6 +388,7 @@ export class Gateway {
     this.pool.close();
     await this.mcp?.close();
     await this.requestLog?.close();
+    await this.alerting.close();
     this.team?.directory.close();
     await this.store.close();
     if (this.ownsHot) await this.hot.close();

@@ -16,10 +16,11 @@ import type { ErrorInfo } from "../ir/types.js";
 import type { Logger } from "../log/logger.js";
 import type { Observe } from "../observe/observe.js";
 import { answerError, answerJson, type Exchange, openExchange } from "../pipeline/exchange.js";
-import { type GenerateDeps, generate, type RequestBody } from "../pipeline/generate.js";
+import { type GenerateDeps, generate } from "../pipeline/generate.js";
 import { identify } from "../pipeline/identify.js";
 import { read } from "../pipeline/read.js";
 import { release, type SettleParts, settle } from "../pipeline/settle.js";
+import type { RequestBody } from "../request/body.js";
 import type { Accepted, Matched } from "../request/route.js";
 import { Trail, type Transport } from "../request/trail.js";
 import type { RequestLog } from "../requestlog/request-log.js";
@@ -31,7 +32,7 @@ import { asBedrockCount } from "./bedrock-count.js";
 import { asBedrockErrors } from "./bedrock-errors.js";
 import { asBedrockStream, bedrockCodec } from "./bedrock-reply.js";
 import { fromCloudBody, inferenceProfiles } from "./cloud-body.js";
-import { type CountDeps, countTokens, geminiCountTokens } from "./count-tokens.js";
+import { type CountDeps, countTokens } from "./count-tokens.js";
 import { geminiModels } from "./gemini-models.js";
 import type { Inflight } from "./inflight.js";
 import type { McpLoader } from "./mcp-loader.js";
@@ -134,10 +135,12 @@ async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
   if (parts.observe.owns(trail.path)) return parts.observe.serve(ex);
   if (parts.team?.owns(trail.path)) return parts.team.serve(ex.req, ex.res, trail.path, ex.note);
   const accepted = accept(ex.req);
+  // The one place a body no stage reads is let go, as it arrives and within the body limits: a route not found
+  // or malformed, and the routes that take none.
+  if (!isAccepted(accepted) || !takesBody(accepted.match)) discardBody(ex.req, parts.limits);
   if (!isAccepted(accepted)) {
     trail.client = dialectOfUnknown(ex.req);
     answerError(ex, trail.client, accepted);
-    discardBody(ex.req, parts.limits);
     return;
   }
   const { match, dialect } = accepted;
@@ -152,7 +155,6 @@ async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
     });
   }
   if (match.malformed !== undefined) {
-    discardBody(ex.req, parts.limits);
     answerError(ex, dialect, {
       status: 400,
       kind: "invalid_request",
@@ -167,7 +169,6 @@ async function handle(parts: ServeParts, ex: Exchange): Promise<void> {
   // its connection closes after the answer, so a client moves on to another instance.
   if (parts.stopping()) ex.res.shouldKeepAlive = false;
   if (match.kind === "health" || match.kind === "root") {
-    discardBody(ex.req, parts.limits);
     trail.note.quiet = true;
     // `models` counts what GET /v1/models lists; patterns are counted apart.
     if (ex.req.method === "HEAD") {
@@ -212,6 +213,12 @@ async function cloudFront(
   return unwrapped;
 }
 
+/** Whether a route's handler reads the request's body (a generation, a count, MCP); the others let it go. */
+function takesBody(match: Matched): boolean {
+  if (match.malformed !== undefined) return false;
+  return match.kind === "generate" || match.kind === "count_tokens" || match.kind === "mcp";
+}
+
 /** The identified request, to its route's handler. */
 async function route(parts: ServeParts, ex: Exchange, accepted: Accepted, principal: Principal): Promise<void> {
   const { match, dialect } = accepted;
@@ -228,24 +235,19 @@ async function route(parts: ServeParts, ex: Exchange, accepted: Accepted, princi
       if (!body) return;
       ex.trail.requestBytes = body.raw.length;
       ex.trail.session = sessionOf(ex.req.headers, body.json);
-      if (dialect === "gemini") return geminiCountTokens(ex, parts.count, principal, match.model ?? "", body.json);
-      return countTokens(ex, parts.count, principal, body.json);
+      return countTokens(ex, parts.count, dialect, match.model ?? "", body.json);
     }
     case "inference_profiles":
-      discardBody(ex.req, parts.limits);
       return inferenceProfiles(ex);
     case "models":
-      discardBody(ex.req, parts.limits);
       if (dialect === "gemini") return geminiModels(ex, parts.models);
       return listModels(ex, parts.models, dialect, principal);
     case "model":
-      discardBody(ex.req, parts.limits);
       if (dialect === "gemini") return geminiModels(ex, parts.models, match.model ?? "");
       return oneModel(ex, parts.models, dialect, match.model ?? "");
     case "mcp":
       return serveMcp(parts.mcp, ex, principal, match.server, parts.limits);
     default:
-      discardBody(ex.req, parts.limits);
       return storedResponse(ex, parts.store.responses, principal.owner, match);
   }
 }

@@ -89,7 +89,8 @@ export class TeamParts {
         import("../admin/routes.js"),
       ]);
       const api = new AdminApi(
-        adminRoutes({
+        await adminRoutes({
+          config,
           keys: this.keys,
           teams: this.teams,
           changed: () => this.directory.invalidate(),
@@ -107,9 +108,6 @@ export class TeamParts {
             },
           },
           data: this.data,
-          timezone: config.billing.timezone,
-          alertAt: config.billing.alert_at,
-          prices: config.prices,
           pricesChanged: () => this.pricesChanged?.(),
         }),
         adminKeysOf(config.admin.keys),

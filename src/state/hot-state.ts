@@ -61,6 +61,16 @@ export interface HotState {
   close(): Promise<void>;
 }
 
+/**
+ * An operation's id: the instance that made it (random at its start) and its number there. Redis applies
+ * an operation sent with an id once, however often it is sent (src/state/redis.ts): what an instance
+ * replays after an outage is never counted twice.
+ */
+export interface OpId {
+  readonly origin: string;
+  readonly seq: number;
+}
+
 export interface Within {
   readonly ok: boolean;
   readonly value: number;

@@ -24,7 +24,7 @@
  * | `resp:{response id}` | pipeline (attempts, settle) | the deployment that made a Response | store.retention_days |
  * | `resp-owner:{id}` | responses (ownership) | the caller that owns an upstream-kept Response or item | store.retention_days |
  * | `rsn:{fingerprint}` | routing (reasoning marks) | the provider account that made a piece of opaque reasoning | 24 h |
- * | `alert-sent:{rule}:{scope}:{id}:{window}` | observe (alerts) | one instance's claim to send an alert | the budget window, plus a day |
+ * | `alert-sent:{rule}:{scope}:{id}:{window}` | observe (alert claims) | one instance's claim to send an alert, only without a store (with one, the alert log's row decides) | the budget window, plus a day |
  * | `alert-window:{rule}:{subject}:{window_s}:{n}:{count}` | observe (alert watch) | `requests`, `failed`, `input`, `cache_read` of every instance in measuring window `n` of an `error_rate` (a deployment) or `cache_hit_rate` (a model) rule | 2 windows |
  * | `session-cost:{owner}:{session}` | pipeline (settle, cost headers) | nano-dollars a caller's coding session has cost so far | 7 days from its first request |
  * | `mcp-calls:{owner}` | mcp (limits) | GCRA bucket of a caller's MCP tool calls (`mcp.calls_per_minute`) | a minute's refill |
@@ -33,6 +33,7 @@
  * | `signin-wrong-all` | signin (attempts) | wrong user codes from anywhere (each pending code is measured against it) | a day |
  * | `signin-code:{user code}` | signin (attempts) | `signin-wrong-all` when the code was made | the code's lifetime |
  * | `signin-starts:{address}:{window}` | signin (attempts) | device authorizations from an address in a 10-minute window | the window |
+ * | `ops:{instance}:{n}` | state (redis, resilient) | a bitmap: which of an instance's counter operations `n·65536…` Redis applied (a replay of one is not applied again) | 10 min after that instance's last operation in it |
  */
 export const hotKeys = {
   budget: (scope: string, id: string, windowStart: number) => `budget:${scope}:${id}:${windowStart}`,
@@ -66,12 +67,23 @@ export const hotKeys = {
   alertSent: (rule: string, scope: string, id: string, window: string) => `alert-sent:${rule}:${scope}:${id}:${window}`,
   alertWindow: (rule: string, subject: string, windowS: number, n: number, count: string) =>
     `alert-window:${rule}:${subject}:${windowS}:${n}:${count}`,
+  opsSeen: (instance: string, chunk: number) => `ops:${instance}:${chunk}`,
 } as const;
 
 /**
  * Counters of money (budget windows): what an instance adds to them while Redis is away is kept and added to
- * Redis's counters when it returns (src/state/resilient.ts), so spend made meanwhile is not forgotten.
+ * Redis's counters when it returns (src/state/resilient.ts), so spend made meanwhile is not forgotten; only
+ * to counters Redis still has (one it lost is seeded from the ledger, which holds that spend already).
  */
 export function isCarriedOver(key: string): boolean {
   return key.startsWith("budget:");
+}
+
+/**
+ * Counters whose operations made while Redis is away are replayed to it when it returns (each once: by its
+ * operation id): budget windows, and the rate limits (rpm, tpm: GCRA buckets; concurrency slots), so the
+ * shared counters count what every instance admitted meanwhile.
+ */
+export function isReplayed(key: string): boolean {
+  return isCarriedOver(key) || key.startsWith("rpm:") || key.startsWith("tpm:") || key.startsWith("conc:");
 }

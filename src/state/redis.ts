@@ -1,13 +1,36 @@
 import type { Redis } from "ioredis";
-import { assertInteger, type HotState, type Throttled, type Within } from "./hot-state.js";
+import { assertInteger, type HotState, type OpId, type Throttled, type Within } from "./hot-state.js";
 import { redisClient } from "./ioredis.js";
+import { hotKeys } from "./keys.js";
+
+/** Operations per bitmap of an instance's operation ids (8 KiB each). */
+const OPS_PER_CHUNK = 65_536;
+/** How long Redis remembers an operation id after that instance's last operation in its chunk. */
+export const OP_ID_TTL_MS = 10 * 60_000;
+
+/**
+ * The first lines of every counter script: an operation that comes with an id (`KEYS[2]` the bitmap of its
+ * instance's ids, `ARGV[#ARGV - 1]` its bit, `ARGV[#ARGV]` how long the bitmap is kept) is applied once:
+ * its bit is set as it is, and an operation whose bit was set already (a replay of one Redis executed but
+ * whose answer was lost) changes nothing. Without an id (bit -1), it is applied as always.
+ */
+const ONCE = `
+local function seen()
+  local bit = tonumber(ARGV[#ARGV - 1])
+  if bit < 0 then return false end
+  local before = redis.call('SETBIT', KEYS[2], bit, 1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[#ARGV])
+  return before == 1
+end
+`;
 
 /**
  * INCRBY that sets the expiry only on a key without one (a window does not slide on every hit). A decrement
  * (a release, a refund) changes only a counter that exists, and never below 0: one whose key expired or was
  * lost meanwhile is not brought back negative and without expiry.
  */
-const INCR = `
+const INCR = `${ONCE}
+if seen() then return tonumber(redis.call('GET', KEYS[1]) or '0') end
 local d = tonumber(ARGV[1])
 if d < 0 and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local v = redis.call('INCRBY', KEYS[1], d)
@@ -19,7 +42,8 @@ if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then redis.call('
 return v`;
 
 /** Adds only when the result stays within the limit; answers {added, value, absent}. */
-const ADD_WITHIN = `
+const ADD_WITHIN = `${ONCE}
+if seen() then return {1, tonumber(redis.call('GET', KEYS[1]) or '0')} end
 if ARGV[4] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {0, 0, 1} end
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 local delta = tonumber(ARGV[1])
@@ -31,8 +55,9 @@ end
 return {1, v}`;
 
 /** Adds to a counter that exists, never below 0, keeping its expiry; -1 when it is absent. */
-const ADJUST = `
+const ADJUST = `${ONCE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if seen() then return tonumber(redis.call('GET', KEYS[1])) end
 local v = redis.call('INCRBY', KEYS[1], tonumber(ARGV[1]))
 if v < 0 then
   redis.call('SET', KEYS[1], 0, 'KEEPTTL')
@@ -41,7 +66,8 @@ end
 return v`;
 
 /** GCRA (hot-state.ts gcraStep, the same arithmetic): answers {ok, remaining, retryMs, resetMs}. */
-const THROTTLE = `
+const THROTTLE = `${ONCE}
+if seen() then return {1, 0, 0, 0} end
 local stored = tonumber(redis.call('GET', KEYS[1]))
 local cost = tonumber(ARGV[1])
 local period = tonumber(ARGV[3])
@@ -67,24 +93,38 @@ local at = nxt
 if at < now then at = now end
 return {1, left(at), 0, math.ceil(at - now)}`;
 
+/** An operation id as the scripts take it: the bitmap's key, the bit (-1: none), the bitmap's lifetime. */
+type Once = [opsKey: string, bit: number, ttl: number];
+
+function once(op: OpId | undefined): Once {
+  if (!op) return [hotKeys.opsSeen("-", 0), -1, 0];
+  return [hotKeys.opsSeen(op.origin, Math.floor(op.seq / OPS_PER_CHUNK)), op.seq % OPS_PER_CHUNK, OP_ID_TTL_MS];
+}
+
 interface Scripted extends Redis {
   llmuxThrottle(
     key: string,
+    opsKey: string,
     cost: number,
     limit: number,
     periodMs: number,
     nowMs: number,
     force: string,
+    bit: number,
+    opTtl: number,
   ): Promise<[number, number, number, number]>;
-  llmuxIncr(key: string, delta: number, ttl: number): Promise<number>;
+  llmuxIncr(key: string, opsKey: string, delta: number, ttl: number, bit: number, opTtl: number): Promise<number>;
   llmuxAddWithin(
     key: string,
+    opsKey: string,
     delta: number,
     limit: number,
     ttl: number,
     existing: string,
+    bit: number,
+    opTtl: number,
   ): Promise<[number, number, number?]>;
-  llmuxAdjust(key: string, delta: number): Promise<number>;
+  llmuxAdjust(key: string, opsKey: string, delta: number, bit: number, opTtl: number): Promise<number>;
 }
 
 export interface RedisStateOptions {
@@ -93,6 +133,17 @@ export interface RedisStateOptions {
   prefix?: string;
   /** An operation that takes longer fails (then the failure policy decides). Default 500 ms. */
   timeoutMs?: number;
+}
+
+/**
+ * An operation that was never sent: the connection was not ready (Redis away, reconnecting). Unlike a
+ * timeout or a connection lost while it waited, Redis surely did not execute it.
+ */
+export class RedisNotSent extends Error {
+  constructor(why: string) {
+    super(`not sent to Redis: ${why}`);
+    this.name = "RedisNotSent";
+  }
 }
 
 /** An operation Redis did not answer within `timeoutMs`. */
@@ -163,10 +214,10 @@ export class RedisState implements HotState {
       commandTimeout: Math.max(5_000, 10 * this.timeoutMs),
       retryStrategy: (times) => Math.min(200 * times, 2000),
     });
-    client.defineCommand("llmuxIncr", { numberOfKeys: 1, lua: INCR });
-    client.defineCommand("llmuxAddWithin", { numberOfKeys: 1, lua: ADD_WITHIN });
-    client.defineCommand("llmuxAdjust", { numberOfKeys: 1, lua: ADJUST });
-    client.defineCommand("llmuxThrottle", { numberOfKeys: 1, lua: THROTTLE });
+    client.defineCommand("llmuxIncr", { numberOfKeys: 2, lua: INCR });
+    client.defineCommand("llmuxAddWithin", { numberOfKeys: 2, lua: ADD_WITHIN });
+    client.defineCommand("llmuxAdjust", { numberOfKeys: 2, lua: ADJUST });
+    client.defineCommand("llmuxThrottle", { numberOfKeys: 2, lua: THROTTLE });
     // Connection errors surface on the operations that fail; the emitter must not crash the process.
     client.on("error", () => undefined);
     this.client = client as Scripted;
@@ -192,29 +243,50 @@ export class RedisState implements HotState {
     return this.client;
   }
 
-  /** One operation on the client, bounded by the timeout. */
+  /**
+   * One operation on the client, bounded by the timeout. One the connection cannot take now fails with
+   * RedisNotSent (surely not executed); a timeout or a connection lost meanwhile leaves it unknown.
+   */
   private async run<T>(op: (c: Scripted) => Promise<T>): Promise<T> {
     const c = await this.c();
-    return bounded(op(c), this.timeoutMs);
+    if (c.status !== "ready") throw new RedisNotSent(`the connection is ${c.status}`);
+    return bounded(
+      op(c).catch((err: unknown) => {
+        if (err instanceof Error && /isn't writeable/.test(err.message)) throw new RedisNotSent(err.message);
+        throw err;
+      }),
+      this.timeoutMs,
+    );
   }
 
-  async incr(key: string, delta: number, ttlMs?: number): Promise<number> {
+  /** With `op`: applied once, however often it is sent with that id (a replay: see resilient.ts). */
+  async incr(key: string, delta: number, ttlMs?: number, op?: OpId): Promise<number> {
     assertInteger("delta", delta);
-    return Number(await this.run((c) => c.llmuxIncr(key, delta, ttlMs ?? 0)));
+    const [ops, bit, opTtl] = once(op);
+    return Number(await this.run((c) => c.llmuxIncr(key, ops, delta, ttlMs ?? 0, bit, opTtl)));
   }
 
-  async addWithin(key: string, delta: number, limit: number, ttlMs?: number, existing = false): Promise<Within> {
+  async addWithin(
+    key: string,
+    delta: number,
+    limit: number,
+    ttlMs?: number,
+    existing = false,
+    op?: OpId,
+  ): Promise<Within> {
     assertInteger("delta", delta);
     assertInteger("limit", limit);
+    const [ops, bit, opTtl] = once(op);
     const [added, value, absent] = await this.run((c) =>
-      c.llmuxAddWithin(key, delta, limit, ttlMs ?? 0, existing ? "1" : "0"),
+      c.llmuxAddWithin(key, ops, delta, limit, ttlMs ?? 0, existing ? "1" : "0", bit, opTtl),
     );
     return absent === 1 ? { ok: false, value: 0, absent: true } : { ok: added === 1, value: Number(value) };
   }
 
-  async adjust(key: string, delta: number): Promise<number | undefined> {
+  async adjust(key: string, delta: number, op?: OpId): Promise<number | undefined> {
     assertInteger("delta", delta);
-    const v = Number(await this.run((c) => c.llmuxAdjust(key, delta)));
+    const [ops, bit, opTtl] = once(op);
+    const v = Number(await this.run((c) => c.llmuxAdjust(key, ops, delta, bit, opTtl)));
     return v < 0 ? undefined : v;
   }
 
@@ -225,11 +297,13 @@ export class RedisState implements HotState {
     periodMs: number,
     nowMs: number,
     force = false,
+    op?: OpId,
   ): Promise<Throttled> {
     assertInteger("cost", cost);
     assertInteger("limit", limit);
+    const [ops, bit, opTtl] = once(op);
     const [ok, remaining, retryMs, resetMs] = await this.run((c) =>
-      c.llmuxThrottle(key, cost, limit, periodMs, nowMs, force ? "1" : "0"),
+      c.llmuxThrottle(key, ops, cost, limit, periodMs, nowMs, force ? "1" : "0", bit, opTtl),
     );
     return { ok: ok === 1, remaining: Number(remaining), retryMs: Number(retryMs), resetMs: Number(resetMs) };
   }

@@ -11,7 +11,7 @@ import { documentedRoutes } from "../../src/admin/routes.js";
 
 describe("ui/src/lib/api-types.ts", () => {
   it("names every answer the UI reads", async () => {
-    const text = await adminTypes(openApiDocument(documentedRoutes(), "1"));
+    const text = await adminTypes(openApiDocument(await documentedRoutes(), "1"));
     for (const name of [
       "Team",
       "Key",

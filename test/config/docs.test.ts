@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseConfig } from "../../src/config/load.js";
+import { PRESET_TABLE as PRESETS } from "../../src/config/presets.js";
 import { ConfigSchema } from "../../src/config/schema.js";
-import { PRESETS } from "../../src/providers/presets.js";
 
 /**
  * docs/config.md must not drift from the schema: every key, every choice, every preset and every
@@ -86,7 +86,7 @@ describe("docs/config.md covers the configuration schema", () => {
     expect(missing, `variables missing from docs/config.md: ${missing.join(", ")}`).toEqual([]);
   });
 
-  it("the presets table matches src/providers/presets.ts", () => {
+  it("the presets table matches src/config/presets.ts", () => {
     const rows = new Map<string, string[]>();
     for (const line of DOC.split("\n")) {
       const cells = line.split("|").map((c) => c.trim().replace(/^`|`$/g, ""));

@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
+import { PRESET_TABLE as PRESETS } from "../../src/config/presets.js";
 import { PRESETS as PRESET_NAMES } from "../../src/config/schema.js";
 import { Warnings } from "../../src/ir/warnings.js";
 import { createProviders, type Provider } from "../../src/providers/index.js";
-import { PRESETS } from "../../src/providers/presets.js";
 import type { CallContext } from "../../src/providers/types.js";
 
 /** The provider a one-provider configuration creates (validated first, so defaults apply). */

@@ -202,10 +202,11 @@ describe("alerts by email through a real SMTP server", { timeout: 60_000 }, () =
     const rows: { deliveries: { state: string; attempts: number; status?: number | undefined }[]; state: string }[] =
       [];
     const alerts = new Alerts(config.alerts, new MemoryState(), logger, [20, 40], {
-      opened: async () => undefined,
+      claim: async (claimed) => claimed.map((r) => r.id),
       closed: async (_id, deliveries, state) => {
         rows.push({ deliveries, state });
       },
+      spoolDir: mkdtempSync(join(tmpdir(), "llmux-alerts-")),
     });
     await alerts.fire({
       rule: "alias_down",
@@ -214,7 +215,7 @@ describe("alerts by email through a real SMTP server", { timeout: 60_000 }, () =
       window: "w",
       message: "every deployment down",
     });
-    alerts.close();
+    await alerts.close();
     expect(rows).toEqual([
       { deliveries: [{ destination: "gone", state: "failed", attempts: 3, status: 0 }], state: "failed" },
     ]);

@@ -37,6 +37,12 @@ const ENGINES = [
   },
 ];
 
+/** A request to `model` that llmux ended itself: its streamed answer cut by its budget, or refused by its rate limits. */
+function ownLimit(model: string, cls: "budget" | "rate_limit_local"): RequestRecord {
+  const status = cls === "budget" ? 200 : 429;
+  return { ...settled(model, false), outcome: "error", errorClass: cls, status } as RequestRecord;
+}
+
 /** A settled request to `model` (on the deployment `openai/<model>`) with its outcome and usage. */
 function settled(model: string, failed: boolean, input = 1000, cacheRead = 0): RequestRecord {
   return {
@@ -113,5 +119,23 @@ describe.each(ENGINES)("error_rate and cache_hit_rate windows shared by three in
     await new Promise((r) => setTimeout(r, 300));
     expect(delivered("error_rate")).toHaveLength(0);
     expect(delivered("cache_hit_rate")).toHaveLength(0);
+  });
+
+  it("answers cut by their budget and llmux's own limit refusals are no failure of the deployment", async () => {
+    const { watches, delivered } = await three(3);
+    const model = `m-${randomBytes(3).toString("hex")}`;
+    // Each instance: two answers cut by their budget, one refused by a rate limit, one answered.
+    for (const w of watches) {
+      await w.count(ownLimit(model, "budget"));
+      await w.count(ownLimit(model, "budget"));
+      await w.count(ownLimit(model, "rate_limit_local"));
+      await w.count(settled(model, false, 1000, 900));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(delivered("error_rate")).toHaveLength(0);
+    // The deployment's own failures still count: the second makes 2 of 5 requests (over 30%).
+    for (const w of watches) await w.count(settled(model, true));
+    expect(await within(5_000, async () => delivered("error_rate").length > 0)).toBe(true);
+    expect(delivered("error_rate")[0]).toMatchObject({ id: `openai/${model}`, requests: 5, failed: 2 });
   });
 });

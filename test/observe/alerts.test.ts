@@ -2,11 +2,14 @@
  * Alerts pushed (src/observe/alerts.ts) by three gateway instances sharing PostgreSQL and Redis: a key blocked
  * by its budget is reported once to a signed webhook (retried after the receiver fails twice; its HMAC checked
  * here with node:crypto) and once to a Slack-format receiver, however many instances refuse it; a budget
- * share passed is reported once in Teams' format. The webhook secret is in no log line.
+ * share passed is reported once in Teams' format. The webhook secret is in no log line. The alert log decides:
+ * after Redis lost every key of the prefix, the three instances and a fourth that starts then refuse the key
+ * again and send nothing more.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertRequest } from "../../src/observe/alerts.js";
+import { redisClient } from "../../src/state/ioredis.js";
 import { freshPostgres, type TestLocation } from "../support/engines.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { ADMIN, admin, MASTER, within } from "../support/team.js";
@@ -21,37 +24,36 @@ describe("alerts from three instances on PostgreSQL and Redis", () => {
   let hook: Awaited<ReturnType<typeof receiver>>;
   let slack: Awaited<ReturnType<typeof receiver>>;
   let teams: Awaited<ReturnType<typeof receiver>>;
+  const prefix = `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`;
+  const start = () =>
+    startHarness(
+      () => ({
+        store: { url: where.url },
+        state: { url: REDIS, prefix },
+        admin: { keys: [ADMIN] },
+        secrets: { master_key: MASTER },
+        billing: { alert_at: 0.01 },
+        alerts: {
+          destinations: {
+            ops: { type: "webhook", url: hook.url, secret: SECRET },
+            chat: { type: "slack", url: slack.url },
+            channel: { type: "teams", url: teams.url },
+          },
+          rules: [
+            { on: "budget_blocked", to: ["ops", "chat"] },
+            { on: "budget_share", to: ["channel"] },
+          ],
+        },
+      }),
+      {},
+      { alertBackoffMs: [50, 100, 200] },
+    );
   beforeAll(async () => {
     where = await freshPostgres();
     hook = await receiver(2);
     slack = await receiver();
     teams = await receiver();
-    const prefix = `llmux-test:${process.pid}:${randomBytes(4).toString("hex")}:`;
-    for (let i = 0; i < 3; i++)
-      instances.push(
-        await startHarness(
-          () => ({
-            store: { url: where.url },
-            state: { url: REDIS, prefix },
-            admin: { keys: [ADMIN] },
-            secrets: { master_key: MASTER },
-            billing: { alert_at: 0.01 },
-            alerts: {
-              destinations: {
-                ops: { type: "webhook", url: hook.url, secret: SECRET },
-                chat: { type: "slack", url: slack.url },
-                channel: { type: "teams", url: teams.url },
-              },
-              rules: [
-                { on: "budget_blocked", to: ["ops", "chat"] },
-                { on: "budget_share", to: ["channel"] },
-              ],
-            },
-          }),
-          {},
-          { alertBackoffMs: [50, 100, 200] },
-        ),
-      );
+    for (let i = 0; i < 3; i++) instances.push(await start());
   }, 60_000);
   afterAll(async () => {
     for (const h of instances) await h.close();
@@ -95,6 +97,18 @@ describe("alerts from three instances on PostgreSQL and Redis", () => {
     expect(sent.headers["llmux-signature"]).toBe(`sha256=${expected}`);
     expect(JSON.parse(slack.got[0]!.body).text).toContain(`key broke (${k.id}) is blocked by its month budget`);
     for (const h of instances) expect(JSON.stringify(h.logs)).not.toContain(SECRET);
+
+    // Redis loses every key of the prefix (FLUSHDB of this deployment's keys); a fourth instance joins.
+    const c = new (redisClient())(REDIS);
+    const keys = await c.keys(`${prefix}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await c.del(...keys);
+    await c.quit();
+    instances.push(await start());
+    for (const h of instances) expect(await ask(h, k.key)).toBe(429);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hook.got.map((g) => g.status)).toEqual([500, 500, 200]);
+    expect(slack.got).toHaveLength(1);
   });
 
   it("a budget share passed: once, in Teams' format", async () => {

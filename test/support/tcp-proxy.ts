@@ -9,6 +9,11 @@ export interface TcpProxy {
   cut(): void;
   /** Like a server that stopped answering: open connections are dropped, new ones are accepted and never answered. */
   hang(): void;
+  /**
+   * Answers lost: what clients send still reaches the server (it executes it), what it answers is dropped.
+   * A stream cannot skip bytes, so `restore()` then closes those connections (their answers are lost for good).
+   */
+  loseReplies(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -17,7 +22,10 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
   const sockets = new Set<Socket>();
   let open = true;
   let hanging = false;
+  let losing = false;
   const held = new Set<Socket>();
+  /** Connections that lost answers: closed on restore. */
+  const broken = new Set<Socket>();
   const server: Server = createServer((client) => {
     if (hanging) {
       held.add(client);
@@ -40,7 +48,10 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
     client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.on("data", (b: Buffer) => {
+      if (!losing) client.write(b);
+      else broken.add(client);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
@@ -56,9 +67,15 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
       for (const s of sockets) s.destroy();
       sockets.clear();
     },
+    loseReplies() {
+      losing = true;
+    },
     restore() {
       open = true;
       hanging = false;
+      losing = false;
+      for (const s of broken) s.destroy();
+      broken.clear();
       for (const s of held) s.destroy();
       held.clear();
     },

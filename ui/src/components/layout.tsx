@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useRef } from "react";
 import { NavLink, useLocation } from "react-router";
+import { linksFor } from "../lib/pages";
 import { useScope } from "../lib/session";
 
 const ROLE_WORDS = { admin: "admin", read_only: "read-only", team_admin: "team admin", key: "key holder" } as const;
@@ -15,35 +16,8 @@ export function Layout({ children }: { children: ReactNode }) {
     shown.current = location.pathname;
     main.current?.focus({ preventScroll: true });
   }, [location.pathname]);
-  const admin = scope.role !== "key";
   // A team admin sees their own team's pages alone: no deployments, MCP servers or alerts.
-  const whole = scope.wholeGateway;
-  const links: [string, string][] = admin
-    ? [
-        ["/", "Overview"],
-        ["/requests", "Requests"],
-        ["/sessions", "Sessions"],
-        ["/keys", "Keys"],
-        ["/teams", whole ? "Teams" : "Team"],
-        ["/spend", "Spend"],
-        ...(whole
-          ? ([
-              ["/deployments", "Deployments"],
-              ["/mcp", "MCP"],
-              ["/alerts", "Alerts"],
-            ] as [string, string][])
-          : []),
-        ["/audit", "Audit"],
-        ...(whole ? ([["/signins", "Sign-ins"]] as [string, string][]) : []),
-        ["/playground", "Playground"],
-      ]
-    : [
-        ["/", "My usage"],
-        ["/requests", "My requests"],
-        ["/sessions", "My sessions"],
-        ["/spend", "My spend"],
-        ["/playground", "Playground"],
-      ];
+  const links = linksFor({ own: scope.role === "key", whole: scope.wholeGateway });
   return (
     <div className="shell">
       <a className="skip" href="#main">

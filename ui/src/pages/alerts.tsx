@@ -5,6 +5,7 @@ import { PageHead } from "../components/page";
 import { Pager, useKeysetPages } from "../components/pager";
 import { api, query } from "../lib/api";
 import { when, whenShort } from "../lib/format";
+import type { Page } from "../lib/pages";
 import type { AlertList, AlertRow, KeyList, TeamList } from "../lib/types";
 
 /** The rules of `alerts.rules[].on` (docs/config.md#alerts). */
@@ -137,3 +138,11 @@ export function Alerts() {
     </>
   );
 }
+
+export const page: Page = {
+  path: "/alerts",
+  order: 90,
+  title: "Alerts",
+  roles: "whole",
+  component: Alerts,
+};

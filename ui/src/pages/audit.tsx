@@ -6,6 +6,7 @@ import { Pager, useKeysetPages } from "../components/pager";
 
 import { api, query } from "../lib/api";
 import { when, whenShort } from "../lib/format";
+import type { Page } from "../lib/pages";
 import type { AuditPage, AuditRow } from "../lib/types";
 
 /** Fields that change on their own (spend) or with every change: not what a change changed. */
@@ -136,3 +137,11 @@ export function Audit() {
     </>
   );
 }
+
+export const page: Page = {
+  path: "/audit",
+  order: 100,
+  title: "Audit",
+  roles: "admins",
+  component: Audit,
+};

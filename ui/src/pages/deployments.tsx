@@ -3,6 +3,7 @@ import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api } from "../lib/api";
 import { ms, pct } from "../lib/format";
+import type { Page } from "../lib/pages";
 import type { Deployment, DeploymentList } from "../lib/types";
 
 function health(d: Deployment): { word: string; cls: string } {
@@ -101,3 +102,11 @@ export function Deployments() {
     </>
   );
 }
+
+export const page: Page = {
+  path: "/deployments",
+  order: 70,
+  title: "Deployments",
+  roles: "whole",
+  component: Deployments,
+};

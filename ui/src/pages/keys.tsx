@@ -9,6 +9,7 @@ import { PageHead } from "../components/page";
 import { SpendBar } from "../components/spend-bar";
 import { api } from "../lib/api";
 import { limitsWords, when } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { Key, KeyList, MintedKey, TeamList } from "../lib/types";
 import { type KeyBody, KeyForm } from "./key-form";
@@ -268,3 +269,11 @@ export function Keys() {
 export function stripNulls(body: KeyBody): KeyBody {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null));
 }
+
+export const page: Page = {
+  path: "/keys",
+  order: 40,
+  title: "Keys",
+  roles: "admins",
+  component: Keys,
+};

@@ -6,6 +6,7 @@ import { Dialog } from "../components/dialog";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api } from "../lib/api";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { McpServer, McpServerList, McpServerSettings } from "../lib/types";
 import { McpCredentials } from "./mcp-credentials";
@@ -199,3 +200,11 @@ export function Mcp() {
     </>
   );
 }
+
+export const page: Page = {
+  path: "/mcp",
+  order: 80,
+  title: "MCP",
+  roles: "whole",
+  component: Mcp,
+};

@@ -7,6 +7,7 @@ import { RangePicker } from "../components/range-picker";
 import { SpendBar } from "../components/spend-bar";
 import { api, query } from "../lib/api";
 import { count, ms, pct, short, usd, when } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import { errorClasses, fill, points, RANGES, type Range, totals, windowOf } from "../lib/stats";
 import type { MyKey, Stats } from "../lib/types";
@@ -218,3 +219,11 @@ function Top({ title, rows }: { title: string; rows: { name: string; to: string;
     </Card>
   );
 }
+
+export const page: Page = {
+  path: "/",
+  order: 10,
+  title: (v) => (v.own ? "My usage" : "Overview"),
+  roles: "everyone",
+  component: Overview,
+};

@@ -9,6 +9,7 @@ import { Pager, useKeysetPages } from "../components/pager";
 import { StatusBadge } from "../components/status";
 import { api, query } from "../lib/api";
 import { count, ms, usd, when, whenShort } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { KeyList, RequestPage, TeamList } from "../lib/types";
 
@@ -257,3 +258,11 @@ export function Requests() {
     </>
   );
 }
+
+export const page: Page = {
+  path: "/requests",
+  order: 20,
+  title: (v) => (v.own ? "My requests" : "Requests"),
+  roles: "everyone",
+  component: Requests,
+};

@@ -6,6 +6,7 @@ import { Card, PageHead, Tile } from "../components/page";
 import { SessionTimeline } from "../components/session-timeline";
 import { api } from "../lib/api";
 import { count, duration, pct, short, usd, when } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { SessionDetail, TeamList } from "../lib/types";
 
@@ -138,3 +139,10 @@ function Detail({ s }: { s: SessionDetail }) {
     </div>
   );
 }
+
+export const page: Page = {
+  path: "/sessions/:id",
+  order: 31,
+  roles: "everyone",
+  component: SessionPage,
+};

@@ -6,6 +6,7 @@ import { KeyFilter, TeamFilter } from "../components/owner-filters";
 import { PageHead } from "../components/page";
 import { api, query } from "../lib/api";
 import { count, duration, pct, usd, when, whenShort } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { KeyList, SessionList, TeamList } from "../lib/types";
 
@@ -201,3 +202,11 @@ export function Sessions() {
     </>
   );
 }
+
+export const page: Page = {
+  path: "/sessions",
+  order: 30,
+  title: (v) => (v.own ? "My sessions" : "Sessions"),
+  roles: "everyone",
+  component: Sessions,
+};

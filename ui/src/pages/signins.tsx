@@ -6,6 +6,7 @@ import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api } from "../lib/api";
 import { when, whenShort } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { SigninSession, SigninSessionList, TeamList } from "../lib/types";
 
@@ -105,3 +106,12 @@ export function Signins() {
     </>
   );
 }
+
+export const page: Page = {
+  path: "/signins",
+  order: 110,
+  title: "Sign-ins",
+  roles: "admins",
+  listed: "whole",
+  component: Signins,
+};

@@ -7,6 +7,7 @@ import { PageHead } from "../components/page";
 import { api, query } from "../lib/api";
 import { toCsv } from "../lib/csv";
 import { count, usd } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { SpendAnswer, SpendGroup, SpendRow } from "../lib/types";
 
@@ -261,3 +262,11 @@ function TagKeyField({ value, onChange }: { value: string; onChange: (key: strin
     </label>
   );
 }
+
+export const page: Page = {
+  path: "/spend",
+  order: 60,
+  title: (v) => (v.own ? "My spend" : "Spend"),
+  roles: "everyone",
+  component: Spend,
+};

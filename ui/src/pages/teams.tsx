@@ -9,6 +9,7 @@ import { QuotaFields, readQuota } from "../components/quota-fields";
 import { SpendBar } from "../components/spend-bar";
 import { api } from "../lib/api";
 import { limitsWords } from "../lib/format";
+import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { KeyList, Team, TeamList } from "../lib/types";
 
@@ -203,3 +204,11 @@ function TeamForm({
     </form>
   );
 }
+
+export const page: Page = {
+  path: "/teams",
+  order: 50,
+  title: (v) => (v.whole ? "Teams" : "Team"),
+  roles: "admins",
+  component: Teams,
+};

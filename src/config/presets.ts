@@ -1,6 +1,7 @@
 /**
  * OpenAI-compatible vendors as data: a base URL and the quirks that differ from OpenAI. Adding a vendor is
- * adding a row.
+ * adding a row: the configuration's schema takes its names from here (`preset:`), the provider its quirks
+ * (src/providers/openai-compatible.ts).
  */
 export interface CompatPreset {
   baseUrl: string;
@@ -13,7 +14,7 @@ export interface CompatPreset {
   normalizeStream?: boolean;
 }
 
-export const PRESETS: Record<string, CompatPreset> = {
+const TABLE = {
   moonshot: {
     baseUrl: "https://api.moonshot.ai/v1",
     reasoningField: "reasoning_content",
@@ -50,4 +51,10 @@ export const PRESETS: Record<string, CompatPreset> = {
     normalizeStream: true,
   },
   xai: { baseUrl: "https://api.x.ai/v1", maxTokensField: "max_tokens", customTools: false },
-};
+} as const satisfies Record<string, CompatPreset>;
+
+export type PresetName = keyof typeof TABLE;
+export const PRESET_TABLE: Readonly<Record<PresetName, CompatPreset>> = TABLE;
+
+/** The presets' names, in the table's order (the schema's `preset:` values). */
+export const PRESETS = Object.keys(TABLE) as [PresetName, ...PresetName[]];

@@ -1,0 +1,43 @@
+import type { Config } from "../config/schema.js";
+import type { Data } from "../data/data.js";
+import type { Keys } from "../data/keys.js";
+import type { Teams } from "../data/teams.js";
+import type { DeploymentRow } from "./deployments-route.js";
+import type { McpAdminDeps } from "./mcp-admin-deps.js";
+import type { McpServerRow } from "./mcp-route.js";
+
+/**
+ * Everything an admin route may use, handed whole to every route module (src/admin/routes.ts): a route takes
+ * what it needs from here, so a new route threads nothing through the gateway. Built once by the team's parts
+ * (src/server/team-parts.ts).
+ */
+export interface AdminContext {
+  /** The configuration (the budget time zone, billing.alert_at, prices…). */
+  readonly config: AdminConfig;
+  readonly teams: Teams;
+  readonly keys: Keys;
+  /** Called after every change to keys or teams (this instance forgets what it remembered). */
+  changed(): void;
+  /** The ledger's database: spend, the request log, sessions, audit (absent: those routes are not served). */
+  readonly data?: Data | undefined;
+  /** The health of every deployment (absent where no gateway runs: the CLI). */
+  readonly deployments?: (() => Promise<DeploymentRow[]>) | undefined;
+  /** The MCP servers as this instance serves them, their health and tools. */
+  readonly mcpServers?: (() => McpServerRow[]) | undefined;
+  /** MCP servers and keys' own credentials kept in the database (added, changed, removed through the API). */
+  readonly mcp?: Omit<McpAdminDeps, "live"> | undefined;
+  /** Called after a price list is stored (POST /admin/v1/prices): this instance reads it at once. */
+  readonly pricesChanged?: (() => Promise<void> | undefined) | undefined;
+}
+
+/** The parts of the configuration the admin routes read (the whole configuration fits). */
+export type AdminConfig = {
+  readonly billing: Partial<Pick<Config["billing"], "timezone" | "alert_at">>;
+  readonly prices?: Config["prices"] | undefined;
+};
+
+/** The context's parts a route module can need (absent ones: its routes are not served). */
+export type Optional = "data" | "deployments" | "mcpServers" | "mcp" | "pricesChanged";
+
+/** What a module's routes are given: the context, with the parts it needs present. */
+export type Given<N extends Optional> = AdminContext & { readonly [K in N]-?: NonNullable<AdminContext[K]> };

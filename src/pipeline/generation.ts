@@ -1,0 +1,149 @@
+import type { Billing } from "../billing/billing.js";
+import { type ClientName, detectClient } from "../clients/detect.js";
+import type { Config } from "../config/schema.js";
+import type { Principal } from "../identity/principal.js";
+import { isObject } from "../ir/input-error.js";
+import type { Dialect, ErrorInfo } from "../ir/types.js";
+import type { Admission, Admitted } from "../request/admission.js";
+import type { RequestBody } from "../request/body.js";
+import { isPlan, type Plan, type State } from "../request/plan.js";
+import type { RequestRecord } from "../request/record.js";
+import type { Accepted } from "../request/route.js";
+import type { Trail } from "../request/trail.js";
+import type { Availability } from "../routing/health.js";
+import type { ModelTable } from "../routing/model-table.js";
+import type { Redactor } from "../secrets/redact.js";
+import type { Attempted, AttemptsDeps } from "./attempts.js";
+import type { StateAccess } from "./caller-state.js";
+import type { CostSoFar } from "./cost-headers.js";
+import { encode } from "./encode.js";
+import type { Exchange } from "./exchange.js";
+import { type PlanInput, plan } from "./plan.js";
+import { Restorer } from "./restore.js";
+
+/** What the generation stages need from the gateway. */
+export interface GenerateDeps {
+  readonly config: Pick<Config, "cursor" | "defaults" | "streams"> & Partial<Pick<Config, "tag_rules" | "tags">>;
+  readonly models: ModelTable;
+  readonly state: StateAccess;
+  readonly admission: Admission;
+  readonly attempts: AttemptsDeps;
+  /** The configuration's secrets and the shapes of keys: removed from upstream texts that leave llmux. */
+  readonly redactor?: Redactor | undefined;
+  /** Prices a whole answer for its cost header (none: no cost headers). */
+  readonly billing?: Billing | undefined;
+  /** Journals an admitted request's rows, billed should the process die before it settles (the request log). */
+  readonly journal?:
+    | { admitted(rec: RequestRecord, estimateNanos: number | undefined): Promise<void> | undefined }
+    | undefined;
+}
+
+function clientOf(ex: Exchange, accepted: Accepted, body: RequestBody, detect: Config["cursor"]["detect"]): ClientName {
+  if (detect === "never") return "generic";
+  return detectClient(accepted.dialect, ex.trail.path, ex.req.headers, body.json, detect === "always");
+}
+
+/**
+ * One generation request as its stages see it (src/pipeline/generate.ts lists them): what it came with, and
+ * the result each stage kept for the stages after it. The request's trail keeps what the settle stage reads.
+ */
+export class Generation {
+  readonly trail: Trail;
+  readonly principal: Principal;
+  /** The dialect the client speaks (every error is answered in it). */
+  readonly client: Dialect;
+  readonly clientName: ClientName;
+  /** The caller's reasoning and Responses state. */
+  readonly state: State;
+  /** What the plan stage plans from (the body in it, once compaction has run). */
+  readonly input: PlanInput;
+  /** The body to plan: the one read, or the one compaction rewrote. */
+  body: RequestBody;
+  /** plan: the first plan. */
+  planned: Plan | undefined;
+  /** admit: the deployments' health, asked for while the request is admitted; the admission. */
+  early: ReadonlyMap<string, Promise<Availability>> | undefined;
+  admitted: Admitted | undefined;
+  /** admit: the journal's write of the admitted request, and the session's cost so far (read meanwhile). */
+  journalled: Promise<void> | undefined;
+  sessionCost: Promise<number | undefined> | undefined;
+  /** restore: the first deployment's plan, restored and encoded. */
+  first: Plan | undefined;
+  private restorer: Restorer | undefined;
+  /** the attempt loop: what it did, and the cost so far that the answer's headers carry. */
+  attempted: Attempted | undefined;
+  soFar: CostSoFar | undefined;
+  /** Removes the configuration's secrets and the caller's keys from upstream texts (when a redactor is set). */
+  redact: ((text: string) => string) | undefined;
+
+  constructor(
+    readonly ex: Exchange,
+    readonly accepted: Accepted,
+    readonly read: RequestBody,
+    readonly deps: GenerateDeps,
+  ) {
+    const trail = ex.trail;
+    this.trail = trail;
+    const principal = trail.principal!;
+    this.principal = principal;
+    this.client = accepted.dialect;
+    this.state = deps.state.of(principal.owner);
+    this.clientName = clientOf(ex, accepted, read, deps.config.cursor.detect);
+    if (this.clientName === "cursor") trail.clientTool = "cursor";
+    const named = accepted.match.model ?? (isObject(read.json) ? read.json.model : undefined);
+    if (typeof named === "string") trail.requested = named;
+    this.body = read;
+    this.input = {
+      client: this.client,
+      body: read.json,
+      raw: read.raw,
+      pathModel: accepted.match.model,
+      pathStream: accepted.match.stream,
+      models: deps.models,
+      caller: principal,
+      defaults: { policy: deps.config.defaults.policy, reasoningDisplay: deps.config.defaults.reasoning_display },
+      clientName: this.clientName,
+      cursor: {
+        reasoningDisplay: deps.config.cursor.reasoning_display,
+        errorsAsText: deps.config.cursor.errors_as_text,
+      },
+      owner: principal.owner,
+    };
+  }
+
+  /**
+   * A plan made ready for its upstream: what the conversation refers to that llmux keeps put back, then
+   * encoded. A passthrough keeps nothing to restore, but what a Responses upstream keeps must be the caller's own.
+   */
+  async ready(p: Plan | ErrorInfo): Promise<Plan | ErrorInfo> {
+    if (!isPlan(p) || (p.passthrough && p.client !== "openai-responses")) return p;
+    this.restorer ??= new Restorer({
+      state: this.state,
+      hot: this.deps.attempts.hot,
+      body: this.body.json,
+      replan: () => plan(this.input),
+    });
+    const restored = await this.restorer.restore(p);
+    return isPlan(restored) ? encode(restored, true) : restored;
+  }
+
+  /**
+   * The request is sent: an open stream holds its answer, not the request it was built from (75 kB and more
+   * for a coding agent's turn). What the settle stage and `keep` read (the plan's route, flags and storeAs) stays.
+   */
+  forgetRequest(served: Plan): void {
+    for (const p of [this.planned, this.first, served]) {
+      if (!p) continue;
+      p.body = "";
+      p.ir = undefined;
+    }
+    this.input.body = null;
+    this.input.raw = EMPTY;
+    this.body = { json: null, raw: EMPTY };
+    this.read.json = null;
+    this.read.raw = EMPTY;
+    this.restorer = undefined;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,35 @@
+import type { Stage } from "../request/stage.js";
+import { costHeadersAfter } from "./cost-headers.js";
+import type { Generation } from "./generation.js";
+import { respond as respondWith } from "./respond.js";
+import { keep } from "./settle.js";
+
+/**
+ * The respond stage of a generation (src/pipeline/respond.ts): the serving deployment's reply relayed or
+ * translated to the client; its Answer on the trail.
+ */
+export const respond: Stage<Generation> = {
+  name: "respond",
+  async run(g) {
+    const { ex, trail, deps, state } = g;
+    const { plan: served, reply } = g.attempted!.answer!;
+    trail.plan = served;
+    g.forgetRequest(served);
+    const billing = deps.billing;
+    const soFar = g.soFar!;
+    await respondWith({
+      plan: served,
+      reply,
+      res: ex.res,
+      answer: trail.answer,
+      timing: trail.timing,
+      meter: g.admitted!.meter,
+      keep: (a) => keep(served, a, state),
+      redact: g.redact,
+      pingIntervalMs: deps.config.streams.ping_interval_ms,
+      costHeaders: billing ? (a) => costHeadersAfter(billing, served, a, soFar) : undefined,
+      decide: (words) => trail.decide(words),
+    });
+    return undefined;
+  },
+};

@@ -1,0 +1,23 @@
+import { isPlan } from "../request/plan.js";
+import type { Stage } from "../request/stage.js";
+import { answerError } from "./exchange.js";
+import type { Generation } from "./generation.js";
+
+/**
+ * The restore stage of a generation (src/pipeline/restore.ts, then src/pipeline/encode.ts): the first plan
+ * with what the conversation refers to that llmux keeps put back, encoded for its upstream.
+ */
+export const restore: Stage<Generation> = {
+  name: "restore",
+  async run(g) {
+    const first = await g.ready(g.planned!);
+    if (!isPlan(first)) {
+      g.trail.decide(() => `refused: ${first.message}`);
+      answerError(g.ex, g.client, first);
+      return true;
+    }
+    g.first = first;
+    g.trail.plan = first;
+    return undefined;
+  },
+};

@@ -1,0 +1,67 @@
+/**
+ * The request path as a list of named stages, in order. A pipeline (a generation, a token count) is a list
+ * of steps, one per stage after read+decode: the stage that runs there, or the reason it is skipped, so a
+ * pipeline shows what it leaves out. accept, identify, read+decode and settle run for every request
+ * (src/server/serve.ts); the docs' stage table (docs/architecture.md) is checked against this list by
+ * test/request/stage-table.test.ts.
+ */
+export const STAGE_NAMES = [
+  "accept",
+  "identify",
+  "read+decode",
+  "compaction",
+  "tag check",
+  "plan",
+  "tags",
+  "admit",
+  "restore",
+  "attempt loop",
+  "respond",
+  "settle",
+] as const;
+
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** The stages a pipeline lists (the others run for every request: src/server/serve.ts). */
+export const PIPELINE_STAGES = STAGE_NAMES.slice(3, -1) as readonly StageName[];
+
+/**
+ * One stage of a pipeline: it reads its input from the pipeline's context `C` and keeps its result there (and
+ * on the request's trail), or answers the request and returns true: the stages after it do not run.
+ */
+export interface Stage<C> {
+  readonly name: StageName;
+  run(c: C): boolean | undefined | Promise<boolean | undefined>;
+}
+
+/** A stage a pipeline does not run, and why (the docs' stage table shows it). */
+export interface Skipped {
+  readonly name: StageName;
+  readonly skipped: string;
+}
+
+export type Step<C> = Stage<C> | Skipped;
+
+export function skip(name: StageName, why: string): Skipped {
+  return { name, skipped: why };
+}
+
+/**
+ * A pipeline's stages to run, checked once (as its module loads): one step for every stage of
+ * PIPELINE_STAGES, in their order.
+ */
+export function pipeline<C>(steps: readonly Step<C>[]): readonly Stage<C>[] {
+  const names = steps.map((s) => s.name);
+  if (names.join() !== PIPELINE_STAGES.join())
+    throw new Error(`A pipeline lists ${names.join(", ")}; the stages are ${PIPELINE_STAGES.join(", ")}.`);
+  return steps.filter((s): s is Stage<C> => "run" in s);
+}
+
+/** Runs a pipeline's stages in order until one answers the request. */
+export async function runStages<C>(stages: readonly Stage<C>[], c: C): Promise<void> {
+  for (const stage of stages) {
+    const answered = stage.run(c);
+    if (answered === true) return;
+    if (answered !== undefined && answered !== false && (await answered)) return;
+  }
+}
