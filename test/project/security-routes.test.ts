@@ -74,8 +74,8 @@ describe("docs/security.md has a row for every route", () => {
     expect(rows.filter((r) => r.startsWith("WS ")).sort()).toEqual(wanted.sort());
   });
 
-  it("every route of the admin API's table, and its OpenAPI document", () => {
-    const admin = documentedRoutes().map((r) => `${r.method} ${r.path}`);
+  it("every route of the admin API's table, and its OpenAPI document", async () => {
+    const admin = (await documentedRoutes()).map((r) => `${r.method} ${r.path}`);
     expect(missing([...admin, `GET ${OPENAPI_PATH}`])).toEqual([]);
     const gone = rows.filter((r) => pathOf(r).startsWith("/admin/") && ![...admin, `GET ${OPENAPI_PATH}`].includes(r));
     expect(gone).toEqual([]);
