@@ -4,7 +4,7 @@ import type { WebsocketSettings } from "../config/schema-websocket.js";
 import { decodeJson } from "../http/decode-json.js";
 import { errorReply } from "../http/reply.js";
 import { isRefusal } from "../identity/identify.js";
-import { isObject } from "../ir/input-error.js";
+import { describe, isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json, JsonObject } from "../ir/types.js";
 import { type ServeParts, serve } from "./serve.js";
 import { prewarmEvents, TurnMemory } from "./socket-memory.js";
@@ -56,7 +56,10 @@ function parseFrame(data: Buffer, isBinary: boolean): JsonObject | string | unde
   // The client saying it has read a Response: nothing to answer.
   if (msg.type === "response.processed") return undefined;
   if (msg.type !== "response.create")
-    return `Unsupported frame type '${String(msg.type).slice(0, 64)}'; send response.create.`;
+    // Named without converting it: a type of `[{"toString": false}]` threw from String(), and nothing caught it.
+    return typeof msg.type === "object" && msg.type !== null
+      ? `Unsupported frame type (${describe(msg.type)}); send response.create.`
+      : `Unsupported frame type '${String(msg.type).slice(0, 64)}'; send response.create.`;
   return msg;
 }
 

@@ -34,6 +34,22 @@ describe("Responses WebSocket frames read within a body's bounds", () => {
     }
   });
 
+  it("names a frame type that is not a string without converting it, and goes on serving", async () => {
+    // `String([{toString: false}])` throws: thrown from the socket's message handler, it ended the process
+    // (found by the fuzz suite).
+    const s = await ResponsesSocket.open(h.url, undefined);
+    try {
+      s.ws.send('{"type":[{"toString":false}],"model":"via-openai-chat"}');
+      const refused = await s.until(0, last);
+      expect(refused.at(-1)).toMatchObject({ type: "error", status: 400 });
+      expect(JSON.stringify(refused.at(-1))).toContain("Unsupported frame type (an array)");
+      const turn = await s.turn(codexTurn("via-openai-chat", [userText("still here?")]));
+      expect(turn.at(-1)?.type).toBe("response.completed");
+    } finally {
+      await s.close();
+    }
+  });
+
   it("refuses a frame of more arrays and objects than a body may hold", async () => {
     const s = await ResponsesSocket.open(h.url, undefined);
     try {
