@@ -1,5 +1,6 @@
 import { InputError } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
+import { JSON_CONTAINER_LIMIT, opensMoreThan, tooManyContainers } from "./json-containers.js";
 import { jsonText } from "./json-text.js";
 
 /**
@@ -30,7 +31,11 @@ export type Decoded = { ok: true; json: Json } | { ok: false; error: ErrorInfo }
 export function decodeJson(raw: Buffer, depthLimit = JSON_DEPTH_LIMIT): Decoded {
   let json: Json;
   try {
-    json = JSON.parse(jsonText(raw)) as Json;
+    const text = jsonText(raw);
+    // Refused before parsing: parsing millions of arrays and objects holds the event loop for seconds.
+    if (opensMoreThan(text, JSON_CONTAINER_LIMIT))
+      return { ok: false, error: new InputError(null, tooManyContainers("Request body")).toErrorInfo() };
+    json = JSON.parse(text) as Json;
   } catch (err) {
     const error = new InputError(null, `Request body is not valid JSON: ${(err as Error).message}`).toErrorInfo();
     return { ok: false, error };

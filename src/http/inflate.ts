@@ -63,7 +63,9 @@ export const zstdThread = new ZstdThread();
  */
 async function zstdJs(buf: Buffer, budget: number, cap: number): Promise<Buffer> {
   const window = largestZstdWindow(buf);
-  if (window !== undefined && window > zstdWindowMax(cap))
+  // Headers that are not valid zstd are refused here: fzstd may spend seconds and megabytes before it says so.
+  if (window === undefined) throw undecodable("zstd", "its frame or block headers are not valid");
+  if (window > zstdWindowMax(cap))
     throw new InflateRefused({
       status: 413,
       kind: "request_too_large",

@@ -8,8 +8,13 @@
 const ZSTD_MAGIC = 0xfd2fb528;
 const SKIPPABLE_MASK = 0xfffffff0;
 const SKIPPABLE = 0x184d2a50;
+/** The largest block a frame may hold (RFC 8878 §3.1.1.2.4: Block_Maximum_Size is at most 128 KB). */
+const BLOCK_MAX = 128 * 1024;
 
-/** The largest window any frame of `buf` declares, in bytes; undefined when the headers cannot be read (let the decoder say why). */
+/**
+ * The largest window any frame of `buf` declares, in bytes; undefined when its frame or block headers are not
+ * valid zstd (cut short, a reserved block type, a block larger than its frame allows).
+ */
 export function largestZstdWindow(buf: Uint8Array): number | undefined {
   let at = 0;
   let largest = 0;
@@ -46,12 +51,15 @@ export function largestZstdWindow(buf: Uint8Array): number | undefined {
     // A single-segment frame's window is its whole content (fzstd allocates that much).
     if (singleSegment) window = contentSize;
     largest = Math.max(largest, window);
-    // Blocks: a 3-byte header each (last flag, type, size); an RLE block's content is one byte.
+    // Blocks: a 3-byte header each (last flag, type, size); an RLE block's content is one byte. No block is
+    // larger than the window or 128 KB (§3.1.1.2.4), compressed or not: fzstd, handed a 2 MB RLE block in a
+    // frame of 87 bytes, spent seconds and hundreds of megabytes on a body of 24 bytes.
+    const blockMax = Math.min(BLOCK_MAX, window);
     for (;;) {
       if (p + 3 > buf.length) return undefined;
       const h = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16);
       const type = (h >> 1) & 3;
-      if (type === 3) return undefined;
+      if (type === 3 || h >>> 3 > blockMax) return undefined;
       p += 3 + (type === 1 ? 1 : h >>> 3);
       if (h & 1) break;
     }

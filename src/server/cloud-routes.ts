@@ -36,3 +36,6 @@ export function cloudRoute(method: string, path: string): Matched | undefined {
   }
   return undefined;
 }
+
+/** The cloud routes' patterns (test/project/security-routes.test.ts: each has its row in docs/security.md). */
+export const CLOUD_PATTERNS = [BEDROCK, VERTEX, PROFILES] as const;

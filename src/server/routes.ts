@@ -111,3 +111,10 @@ export function matchRoute(method: string, url: string): Matched | undefined {
   }
   return undefined;
 }
+
+/** The route table as data: test/project/security-routes.test.ts checks every route has its row in docs/security.md. */
+export const ROUTE_TABLE = {
+  post: POST,
+  get: GET,
+  patterns: [DEPLOYMENT, MODEL, RESPONSE, GEMINI, GEMINI_MODELS, MCP],
+} as const;

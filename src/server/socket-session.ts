@@ -1,10 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import type { WebsocketSettings } from "../config/schema-websocket.js";
-import { jsonText } from "../http/json-text.js";
+import { decodeJson } from "../http/decode-json.js";
 import { errorReply } from "../http/reply.js";
 import { isRefusal } from "../identity/identify.js";
-import { isObject } from "../ir/input-error.js";
+import { describe, isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json, JsonObject } from "../ir/types.js";
 import { type ServeParts, serve } from "./serve.js";
 import { prewarmEvents, TurnMemory } from "./socket-memory.js";
@@ -44,17 +44,22 @@ function turnHeaders(frame: JsonObject): Record<string, string> {
 /** A frame as a turn to serve, or why it is not one (undefined: nothing to answer). */
 function parseFrame(data: Buffer, isBinary: boolean): JsonObject | string | undefined {
   if (isBinary) return "Binary frames are not accepted; send response.create as text.";
-  let msg: unknown;
-  try {
-    msg = JSON.parse(jsonText(data));
-  } catch {
-    return "The frame is not valid JSON.";
-  }
+  // As a request body is read: within its count of arrays and objects and its depth (a frame nested 16,000
+  // deep overflowed the stack when its turn was serialised, and nothing caught it: the process ended).
+  const decoded = decodeJson(data);
+  if (!decoded.ok)
+    return decoded.error.message.startsWith("Request body is not valid JSON")
+      ? "The frame is not valid JSON."
+      : decoded.error.message.replace(/^Request body/, "The frame");
+  const msg = decoded.json;
   if (!isObject(msg)) return "A frame must be a JSON object.";
   // The client saying it has read a Response: nothing to answer.
   if (msg.type === "response.processed") return undefined;
   if (msg.type !== "response.create")
-    return `Unsupported frame type '${String(msg.type).slice(0, 64)}'; send response.create.`;
+    // Named without converting it: a type of `[{"toString": false}]` threw from String(), and nothing caught it.
+    return typeof msg.type === "object" && msg.type !== null
+      ? `Unsupported frame type (${describe(msg.type)}); send response.create.`
+      : `Unsupported frame type '${String(msg.type).slice(0, 64)}'; send response.create.`;
   return msg;
 }
 
@@ -165,11 +170,24 @@ export class SocketSession {
     this.running = true;
     clearTimeout(this.idle);
     try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) await this.turn(next);
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) await this.guarded(next);
     } finally {
       this.running = false;
       if (this.closing) this.ws.close(this.closing.code, this.closing.reason);
       else if (this.ws.readyState === this.ws.OPEN) this.armIdle();
+    }
+  }
+
+  /**
+   * One turn, whatever it throws: a failure is logged and answered with an error frame (as an HTTP request's is
+   * answered 500), never left to end the process.
+   */
+  private async guarded(frame: JsonObject): Promise<void> {
+    try {
+      await this.turn(frame);
+    } catch (err) {
+      this.parts.logger.error({ err, path: this.path }, "websocket turn failed");
+      this.send(errorFrame({ status: 500, kind: "server", message: "internal error" }));
     }
   }
 

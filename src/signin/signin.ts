@@ -28,7 +28,8 @@ import { sendHtml, VerificationPage } from "./verify-page.js";
 const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 const FORM_LIMIT = 16 * 1024;
 
-const PATHS = new Set([
+/** The paths sign-in serves (each has its row in docs/security.md). */
+export const SIGNIN_PATHS: ReadonlySet<string> = new Set([
   "/.well-known/oauth-authorization-server",
   "/oauth/device_authorization",
   "/oauth/token",
@@ -143,7 +144,7 @@ export class Signin {
   }
 
   owns(path: string): boolean {
-    return PATHS.has(path);
+    return SIGNIN_PATHS.has(path);
   }
 
   /** llmux's address as the laptop and the browser reach it. */

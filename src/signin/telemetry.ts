@@ -1,5 +1,6 @@
 import type { SigninSession } from "../data/signin.js";
 import { InflateRefused, inflateBody } from "../http/inflate.js";
+import { opensMoreThan, tooManyContainers } from "../http/json-containers.js";
 import { type Signal, stampJson, stampProtobuf } from "./otlp-stamp.js";
 
 type Env = Record<string, string | undefined>;
@@ -74,7 +75,7 @@ export async function stampExport(
   const json = (contentType ?? "").toLowerCase().includes("json");
   try {
     return json
-      ? { body: Buffer.from(JSON.stringify(stampJson(JSON.parse(body.toString("utf8")), signal, attrs))), json }
+      ? { body: stampedJson(body.toString("utf8"), signal, attrs), json }
       : { body: stampProtobuf(body, attrs), json };
   } catch (err) {
     const what = json ? "OTLP/JSON" : "OTLP/protobuf";
@@ -84,6 +85,12 @@ export async function stampExport(
       `telemetry export is not ${what} llmux relays: ${(err as Error).message}`,
     );
   }
+}
+
+/** An OTLP/JSON export stamped, its arrays and objects counted before it is parsed. */
+function stampedJson(text: string, signal: Signal, attrs: Record<string, string>): Buffer {
+  if (opensMoreThan(text)) throw new Error(tooManyContainers("it"));
+  return Buffer.from(JSON.stringify(stampJson(JSON.parse(text), signal, attrs)));
 }
 
 /** Forwards a stamped export to the target. Nothing is kept; a collector that fails is dropped (resolves false). */

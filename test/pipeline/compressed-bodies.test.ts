@@ -2,11 +2,12 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inflateBody, MAX_CODINGS } from "../../src/http/inflate.js";
+import { inflateBody, MAX_CODINGS, zstdThread } from "../../src/http/inflate.js";
 import { ZSTD_QUEUE_MAX, ZstdThread } from "../../src/http/zstd-thread.js";
 import { type Body, type Harness, startHarness } from "../support/gateway.js";
 
 const KEY = "svc-compressed-0123456789";
+const zstdThreadDecoded = () => zstdThread.decoded;
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/compressed/${name}`, import.meta.url));
 
 const chat = (text: string) =>
@@ -116,6 +117,21 @@ describe("compressed request bodies", () => {
     const r = await post(h, zstdRaw(chat("tiny"), 0xa8), "zstd");
     expect(r.status).toBe(413);
     expect(r.body.error.message).toMatch(/window \(2048 MB\)/);
+  });
+
+  it("zstd headers that are not valid are a 400 before decoding: a 24-byte body cost seconds and 250 MB", async () => {
+    // A single-segment frame of 87 bytes whose first block is of the reserved type and 2 MB long (found by the
+    // fuzz suite: handed to fzstd, it spent 2 s of the zstd thread and 250 MB before failing).
+    const spoilt = Buffer.from("28b52ffde0570000000000000f53ff3ffb00b902007b226d", "hex");
+    const r = await post(h, spoilt, "zstd");
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/not valid zstd .*headers are not valid/);
+    const decodedBefore = zstdThreadDecoded();
+    await expect(inflateBody(spoilt, "zstd", 1024 * 1024)).rejects.toMatchObject({ info: { status: 400 } });
+    expect(zstdThreadDecoded()).toBe(decodedBefore);
+    // An RLE block longer than its frame's window (a frame of 87 bytes) is not valid either.
+    const rle = Buffer.from("28b52ffde0570000000000000b53ff41", "hex");
+    await expect(inflateBody(rle, "zstd", 1024 * 1024)).rejects.toMatchObject({ info: { status: 400 } });
   });
 
   it("an unknown coding is a 415 naming it; a broken body a 400 naming the header", async () => {

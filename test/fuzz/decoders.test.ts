@@ -1,0 +1,39 @@
+/**
+ * The fuzz suite's short run (fuzz/: `npm run fuzz -- --minutes N` for long runs): a few hundred generated
+ * inputs per decoder, from a fixed seed, each answered as the caller turns it into a 4xx (or, for an upstream's
+ * answer, a 502) and never thrown past it. A failing input is shrunk by fast-check and printed.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Target } from "../../fuzz/target.js";
+import {
+  contentCodings,
+  inboundDecoders,
+  mcpResults,
+  telemetryExports,
+  upstreamAnswers,
+  upstreamStreams,
+} from "../../fuzz/targets/decoders.js";
+
+const SEED = 20_261_124;
+
+async function holds<T>(t: Target<T>, numRuns: number): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(t.input, async (input) => {
+      expect(await t.run(input)).toBeUndefined();
+    }),
+    { seed: SEED, numRuns, endOnFailure: true },
+  );
+}
+
+describe("fuzz: the decoders", () => {
+  it("client request bodies of every dialect decode or are refused naming the field", () =>
+    holds(inboundDecoders, 300));
+  it("upstream streams of every dialect, mutated and cut anywhere, translate to every client dialect", () =>
+    holds(upstreamStreams, 300));
+  it("whole upstream answers of every dialect, mutated, decode and encode for every client dialect", () =>
+    holds(upstreamAnswers, 300));
+  it("content-coding stacks, lies and bombs inflate within the cap or are refused", () => holds(contentCodings, 150));
+  it("OTLP exports (protobuf and JSON, compressed) are stamped or refused", () => holds(telemetryExports, 150));
+  it("MCP results are bounded, and a secret never survives scrubbing", () => holds(mcpResults, 200));
+});
