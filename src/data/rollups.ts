@@ -7,8 +7,8 @@
  */
 import type { Kysely } from "kysely";
 import type { WriteOp } from "./batch-write.js";
-import { leasesOfAdded } from "./budget-leases.js";
 import type { EngineName } from "./engine.js";
+import { leasesOfAdded } from "./lease-settle.js";
 import type { Database } from "./schema.js";
 import { sessionRollupOfAdded } from "./session-rollup.js";
 import { spendRollupOfAdded } from "./spend-rollup.js";

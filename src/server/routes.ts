@@ -116,5 +116,5 @@ export function matchRoute(method: string, url: string): Matched | undefined {
 export const ROUTE_TABLE = {
   post: POST,
   get: GET,
-  patterns: [DEPLOYMENT, MODEL, RESPONSE, GEMINI, GEMINI_MODELS, MCP],
+  patterns: [DEPLOYMENT, DEPLOYMENT_EMBED, MODEL, RESPONSE, GEMINI, GEMINI_MODELS, MCP],
 } as const;
