@@ -3,6 +3,7 @@ import { sessionOf } from "../clients/session.js";
 import { clientSessionOf } from "../clients/session-headers.js";
 import { tagsOf } from "../clients/tags.js";
 import { detectClientTool } from "../clients/tool.js";
+import { complete } from "../completions/complete.js";
 import type { Config } from "../config/schema.js";
 import { whenJournalled } from "../data/journal-file.js";
 import { DATABASE_UNAVAILABLE, isDatabaseOutage } from "../data/outage.js";
@@ -24,6 +25,7 @@ import { release, type SettleParts, settle } from "../pipeline/settle.js";
 import type { Accepted, Matched } from "../request/route.js";
 import { Trail, type Transport } from "../request/trail.js";
 import type { RequestLog } from "../requestlog/request-log.js";
+import { rerank } from "../rerank/rerank.js";
 import type { ModelTable } from "../routing/model-table.js";
 import { unavailableAnswer } from "../state/resilient.js";
 import type { Store } from "../store/types.js";
@@ -240,6 +242,15 @@ async function route(parts: ServeParts, ex: Exchange, accepted: Accepted, princi
       ex.trail.requestBytes = body.raw.length;
       ex.trail.session = sessionOf(ex.req.headers, body.json);
       return embed(ex, accepted, body, parts.embed);
+    }
+    case "completions":
+    case "rerank": {
+      const body = await read(ex, dialect, parts.limits);
+      if (!body) return;
+      ex.trail.requestBytes = body.raw.length;
+      ex.trail.session = sessionOf(ex.req.headers, body.json);
+      if (match.kind === "rerank") return rerank(ex, accepted, body, parts.embed);
+      return complete(ex, accepted, body, parts.embed);
     }
     case "inference_profiles":
       discardBody(ex.req, parts.limits);
