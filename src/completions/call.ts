@@ -22,6 +22,8 @@ export interface CallPlan<M> {
   readonly body: string;
   /** The dialect the upstream answers errors (and, over chat, its stream) in. */
   readonly dialect: UpstreamDialect;
+  /** Whether the answer is screened as that dialect's (a stream's start judged before it is relayed). */
+  readonly screen: boolean;
   /** What the caller planned it as (native FIM, over chat, a rerank API). */
   readonly meta: M;
 }
@@ -100,7 +102,7 @@ export async function callThrough<M>(input: CallInput<M>, deps: AttemptsDeps): P
         { url: plan.url, headers: plan.headers },
         plan.body,
         signal,
-        plan.dialect,
+        plan.screen ? plan.dialect : undefined,
         clock,
       );
       input.decide(() => `${input.kind}: ${plan.route.provider.name} answered ${reply.status}`);

@@ -70,6 +70,7 @@ export async function complete(ex: Exchange, accepted: Accepted, read: RequestBo
             headers: t.headers,
             body: JSON.stringify(nativeBody(mode.api, r.upstreamModel, ask)),
             dialect: "openai-chat",
+            screen: true,
             meta: mode,
           };
         const encoded = upstreamCodecs[r.provider.dialect].encodeRequest(overChatRequest(r.upstreamModel, ask), {
@@ -82,6 +83,7 @@ export async function complete(ex: Exchange, accepted: Accepted, read: RequestBo
           headers: t.headers,
           body: JSON.stringify(encoded.value.body),
           dialect: r.provider.dialect,
+          screen: true,
           meta: mode,
         };
       },

@@ -17,6 +17,8 @@ export interface RerankAsk {
   readonly documents: readonly string[];
   readonly topN?: number | undefined;
   readonly returnDocuments: boolean;
+  /** Cohere's `max_tokens_per_doc` (documents longer are cut upstream), passed on to Cohere. */
+  readonly maxTokensPerDoc?: number | undefined;
 }
 
 function documentText(v: Json, i: number): string {
@@ -64,9 +66,17 @@ export function decodeRerank(body: Json): RerankAsk {
   const ret = body.return_documents;
   if (ret !== undefined && ret !== null && typeof ret !== "boolean")
     throw new InputError("return_documents", "return_documents must be a boolean");
+  const perDoc = body.max_tokens_per_doc;
+  if (
+    perDoc !== undefined &&
+    perDoc !== null &&
+    (typeof perDoc !== "number" || !Number.isInteger(perDoc) || perDoc < 1 || perDoc > 32_768)
+  )
+    throw new InputError("max_tokens_per_doc", "max_tokens_per_doc must be an integer from 1 to 32768");
   return {
     model,
     query,
+    maxTokensPerDoc: typeof perDoc === "number" ? perDoc : undefined,
     documents: docs.map(documentText),
     topN: typeof top === "number" ? Math.min(top, docs.length) : undefined,
     returnDocuments: ret === true,

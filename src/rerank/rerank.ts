@@ -52,6 +52,7 @@ export async function rerank(ex: Exchange, accepted: Accepted, read: RequestBody
           headers: t.headers,
           body: JSON.stringify(rerankBody(api, r.upstreamModel, ask)),
           dialect: "openai-chat",
+          screen: false,
           meta: api,
         };
       },

@@ -31,6 +31,7 @@ export function rerankBody(api: RerankApi, model: string, ask: RerankAsk): JsonO
   } else {
     if (ask.topN !== undefined) body.top_n = ask.topN;
     if (api === "jina") body.return_documents = false;
+    if (api === "cohere" && ask.maxTokensPerDoc !== undefined) body.max_tokens_per_doc = ask.maxTokensPerDoc;
   }
   return body;
 }
