@@ -78,7 +78,8 @@ export function costOf(
     w5m * pico(p.cache_write_5m ?? p.input) +
     w1h * pico(p.cache_write_1h ?? p.cache_write_5m ?? p.input) +
     output * pico(p.output) +
-    reasoning * pico(p.reasoning);
+    reasoning * pico(p.reasoning) +
+    (p.search_unit !== undefined ? (usage.searchUnits ?? 0) * Math.round(p.search_unit * 1e12) : 0);
   return {
     nanos: Math.round(picos / 1000),
     estimated: usage.estimated === true,

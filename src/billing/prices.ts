@@ -11,6 +11,8 @@ export interface Price {
   cache_write_1h?: number | undefined;
   /** Where reasoning tokens are priced apart from output. */
   reasoning?: number | undefined;
+  /** USD per search unit (Cohere rerank), apart from tokens. */
+  search_unit?: number | undefined;
   long_context?: (Partial<Omit<Price, "long_context">> & { above_tokens: number }) | undefined;
 }
 

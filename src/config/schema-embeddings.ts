@@ -3,10 +3,10 @@ import { z } from "zod";
 /** An alias's kind and, for an embedding model, how llmux serves it. */
 export const EmbeddingFields = {
   kind: z
-    .enum(["chat", "embedding"])
+    .enum(["chat", "embedding", "completion", "rerank"])
     .optional()
     .describe(
-      "What the alias serves: chat (default: the chat, Responses, Messages and Gemini generate routes) or embedding (POST /v1/embeddings and Gemini's embedContent / batchEmbedContents). Asking the other route for it is a 400 naming the right one.",
+      "What the alias serves: chat (default: the chat, Responses, Messages and Gemini generate routes) embedding (POST /v1/embeddings and Gemini's embedContent / batchEmbedContents), completion (fill-in-the-middle: POST /v1/completions and /v1/fim/completions) or rerank (POST /v1/rerank). Asking the other route for it is a 400 naming the right one.",
     ),
   embeddings: z
     .object({

@@ -121,6 +121,11 @@ export const PriceSchema = z
     cache_write_5m: usdPerMillion.optional(),
     cache_write_1h: usdPerMillion.optional(),
     reasoning: usdPerMillion.optional(),
+    search_unit: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe("USD per search unit (Cohere rerank: one query with up to 100 documents)."),
     long_context: z
       .object({
         above_tokens: z.number().int().positive().describe("The tier applies when the input is larger than this."),

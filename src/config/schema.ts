@@ -3,6 +3,7 @@ import { PRESETS } from "./presets.js";
 import { AlertsSchema } from "./schema-alerts.js";
 import { CacheFields } from "./schema-cache.js";
 import { BedrockSchema, VertexSchema } from "./schema-clouds.js";
+import { CompletionFields } from "./schema-completions.js";
 import { CursorProviderSchema } from "./schema-cursor.js";
 import { EmbeddingFields } from "./schema-embeddings.js";
 import { REQUEST_LOG_DEFAULTS, RequestLogFields } from "./schema-logging.js";
@@ -225,6 +226,7 @@ export const ModelSchema = z
       .describe("clamp: adjust what the model refuses and say so; strict: reject with 400."),
     ...CacheFields,
     ...EmbeddingFields,
+    ...CompletionFields,
   })
   .strict();
 

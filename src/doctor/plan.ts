@@ -54,6 +54,14 @@ export function makePlan(config: Config, providers: Map<string, Provider>, names
       });
       continue;
     }
+    if (route.settings.kind === "completion" || route.settings.kind === "rerank") {
+      const ask = route.settings.kind === "rerank" ? "POST /v1/rerank" : "POST /v1/completions";
+      plan.skipped.push({
+        alias: name,
+        why: `a ${route.settings.kind} model: the doctor probes chat models (try it with a request to ${ask})`,
+      });
+      continue;
+    }
     const unresolved = route.deployments.filter((d) => d.model.includes("*"));
     if (unresolved.length > 0) {
       plan.skipped.push({

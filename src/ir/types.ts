@@ -277,6 +277,8 @@ export interface Usage {
   cacheReadTokens?: number;
   cacheWriteTokens?: number;
   reasoningTokens?: number;
+  /** Search units a rerank call was billed (Cohere): priced per unit, not per token. */
+  searchUnits?: number;
   /** True when a figure was estimated by llmux rather than reported by the upstream. */
   estimated?: boolean;
   /** Dialect-specific usage details (Anthropic cache_creation, server_tool_use…). */

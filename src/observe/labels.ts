@@ -101,5 +101,7 @@ export function isGeneration(rec: RequestRecord): boolean {
 /** `gen_ai.operation.name`: embeddings, Gemini's generateContent, or chat. */
 export function operationOf(rec: RequestRecord): string {
   if (rec.kind === "embeddings") return "embeddings";
+  if (rec.kind === "completions") return "text_completion";
+  if (rec.kind === "rerank") return "rerank";
   return rec.client === "gemini" ? "generate_content" : "chat";
 }

@@ -120,7 +120,7 @@ export function usageOf(rec: RequestRecord): Usage {
 
 /** A model call: what the ledger keeps and the model-traffic counts count (not a model list or a stored response). */
 export function isModelCall(rec: RequestRecord): boolean {
-  return rec.kind === "generate" || rec.kind === "embeddings";
+  return rec.kind === "generate" || rec.kind === "embeddings" || rec.kind === "completions" || rec.kind === "rerank";
 }
 
 /**

@@ -12,7 +12,9 @@ export type RouteKind =
   | "response_delete"
   | "mcp"
   | "inference_profiles"
-  | "embeddings";
+  | "embeddings"
+  | "completions"
+  | "rerank";
 
 export interface Matched {
   kind: RouteKind;
@@ -26,6 +28,8 @@ export interface Matched {
   server?: string;
   /** Gemini's `:batchEmbedContents` (several inputs, answered as `embeddings`), not `:embedContent`. */
   batch?: boolean;
+  /** POST /v1/fim/completions: the Mistral shape of fill-in-the-middle (not the legacy Completions one). */
+  fim?: boolean;
   /** Whether the path asks for a stream (Gemini: `:streamGenerateContent`). */
   stream?: boolean;
   /** POST /v1/responses/compact: the conversation is to be compacted (answered with `{output: [...]}`). */

@@ -61,7 +61,11 @@ export function rowView(r: Selectable<RequestLogTable>): RequestRow {
     path: r.path,
     kind: r.kind ?? null,
     model_call:
-      r.kind === "generate" || r.kind === "embeddings" || ((r.kind ?? null) === null && r.requested_model !== null),
+      r.kind === "generate" ||
+      r.kind === "embeddings" ||
+      r.kind === "completions" ||
+      r.kind === "rerank" ||
+      ((r.kind ?? null) === null && r.requested_model !== null),
     client_dialect: r.client_dialect,
     client_tool: r.client_tool,
     session_id: r.session_id ?? null,

@@ -22,6 +22,14 @@ const POST: Record<string, Matched> = {
   "/v1/embeddings": { kind: "embeddings", dialect: "openai-chat" },
   "/embeddings": { kind: "embeddings", dialect: "openai-chat" },
   "/openai/v1/embeddings": { kind: "embeddings", dialect: "openai-chat" },
+  "/v1/completions": { kind: "completions", dialect: "openai-chat" },
+  "/completions": { kind: "completions", dialect: "openai-chat" },
+  "/openai/v1/completions": { kind: "completions", dialect: "openai-chat" },
+  "/v1/fim/completions": { kind: "completions", dialect: "openai-chat", fim: true },
+  "/fim/completions": { kind: "completions", dialect: "openai-chat", fim: true },
+  "/v1/rerank": { kind: "rerank", dialect: "openai-chat" },
+  "/rerank": { kind: "rerank", dialect: "openai-chat" },
+  "/v2/rerank": { kind: "rerank", dialect: "openai-chat" },
 };
 
 const GET: Record<string, Matched> = {

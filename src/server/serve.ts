@@ -3,6 +3,7 @@ import { sessionOf } from "../clients/session.js";
 import { clientSessionOf } from "../clients/session-headers.js";
 import { tagsOf } from "../clients/tags.js";
 import { detectClientTool } from "../clients/tool.js";
+import { complete } from "../completions/complete.js";
 import type { Config } from "../config/schema.js";
 import { whenJournalled } from "../data/journal-file.js";
 import { DATABASE_UNAVAILABLE, isDatabaseOutage } from "../data/outage.js";
@@ -25,6 +26,7 @@ import type { RequestBody } from "../request/body.js";
 import type { Accepted, Matched, RouteKind } from "../request/route.js";
 import { Trail, type Transport } from "../request/trail.js";
 import type { RequestLog } from "../requestlog/request-log.js";
+import { rerank } from "../rerank/rerank.js";
 import type { ModelTable } from "../routing/model-table.js";
 import { unavailableAnswer } from "../state/resilient.js";
 import type { Store } from "../store/types.js";
@@ -227,6 +229,8 @@ const READS_BODY: Record<RouteKind, boolean> = {
   count_tokens: true,
   mcp: true,
   embeddings: true,
+  completions: true,
+  rerank: true,
   models: false,
   model: false,
   health: false,
@@ -261,6 +265,15 @@ async function route(parts: ServeParts, ex: Exchange, accepted: Accepted, princi
       ex.trail.requestBytes = body.raw.length;
       ex.trail.session = sessionOf(ex.req.headers, body.json);
       return embed(ex, accepted, body, parts.embed);
+    }
+    case "completions":
+    case "rerank": {
+      const body = await read(ex, dialect, parts.limits);
+      if (!body) return;
+      ex.trail.requestBytes = body.raw.length;
+      ex.trail.session = sessionOf(ex.req.headers, body.json);
+      if (match.kind === "rerank") return rerank(ex, accepted, body, parts.embed);
+      return complete(ex, accepted, body, parts.embed);
     }
     case "inference_profiles":
       return inferenceProfiles(ex);

@@ -84,6 +84,8 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "cache_ttl",
       "kind",
       "embeddings",
+      "completions",
+      "rerank",
     ]);
   });
 

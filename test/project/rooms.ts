@@ -17,8 +17,8 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["billing", "observe", "upstream"],
   ["limits", "requestlog"],
   ["pipeline", "doctor", "mcp"],
-  ["admin", "embeddings"],
-  ["signin"],
+  ["admin", "embeddings", "completions"],
+  ["signin", "rerank"],
   ["server"],
   ["cli", "index"],
 ];

@@ -1,0 +1,142 @@
+import type { Billing } from "../billing/billing.js";
+import type { Config } from "../config/schema.js";
+import { InputError } from "../ir/input-error.js";
+import type { Dialect, ErrorInfo } from "../ir/types.js";
+import { Warnings } from "../ir/warnings.js";
+import { usableNames } from "../limits/allow-list.js";
+import { type AliasKind, wrongRoute } from "../models/alias-kind.js";
+import { type AttemptsDeps, healthAhead } from "../pipeline/attempts.js";
+import { sessionCostSoFar } from "../pipeline/cost-headers.js";
+import { answerError, type Exchange } from "../pipeline/exchange.js";
+import { requestTags } from "../pipeline/request-tags.js";
+import { recordOf } from "../pipeline/settle-record.js";
+import { type Admission, type Admitted, isAdmitted } from "../request/admission.js";
+import type { Plan } from "../request/plan.js";
+import type { RequestRecord } from "../request/record.js";
+import type { Availability } from "../routing/health.js";
+import type { ModelTable, Route } from "../routing/model-table.js";
+import type { Redactor } from "../secrets/redact.js";
+
+/** What the fill-in-the-middle and rerank routes need from the gateway (as the embeddings route does). */
+export interface KindDeps {
+  readonly config: Partial<Pick<Config, "tag_rules" | "tags">>;
+  readonly models: ModelTable;
+  readonly admission: Admission;
+  readonly attempts: AttemptsDeps;
+  readonly billing?: Billing | undefined;
+  readonly redactor?: Redactor | undefined;
+  readonly journal?:
+    | { admitted(rec: RequestRecord, estimateNanos: number | undefined): Promise<void> | undefined }
+    | undefined;
+}
+
+const NAMES: Record<AliasKind, string> = {
+  chat: "chat",
+  embedding: "embedding",
+  completion: "fill-in-the-middle (completion)",
+  rerank: "rerank",
+};
+
+/**
+ * The plan of a request to an alias of `kind` (no I/O): its route, refused with 404 when the alias is not
+ * configured (naming the usable ones of the kind) or 400 when it is of another kind (naming the route to ask).
+ */
+export function planKind(
+  requested: string,
+  kind: AliasKind,
+  client: Dialect,
+  models: ModelTable,
+  ex: Exchange,
+  opts: { readonly stream: boolean; readonly maxOutputTokens: number },
+): { route: Route; plan: Plan } | ErrorInfo {
+  const principal = ex.trail.principal!;
+  const route = models.resolve(requested);
+  if (!route) {
+    const known = usableNames(models.names(), principal, (n) => models.resolve(n)?.provider.name).filter(
+      (n) => (models.resolve(n)?.settings.kind ?? "chat") === kind,
+    );
+    return {
+      status: 404,
+      kind: "not_found",
+      message: `The ${NAMES[kind]} model '${requested}' is not configured here. ${NAMES[kind]} models: ${known.length > 0 ? known.join(", ") : "(none)"}`,
+      param: "model",
+      code: "model_not_found",
+    };
+  }
+  const wrong = wrongRoute(requested, route.settings, kind);
+  if (wrong) return new InputError("model", wrong).toErrorInfo();
+  const plan: Plan = {
+    route,
+    client,
+    upstream: route.provider.dialect,
+    passthrough: false,
+    body: "",
+    requestDialect: client,
+    clientStream: opts.stream,
+    upstreamStream: opts.stream,
+    tools: new Map(),
+    response: { model: requested },
+    warnings: new Warnings(),
+    origin: { provider: route.provider.name, model: route.upstreamModel },
+    maxOutputTokens: opts.maxOutputTokens,
+    cursor: false,
+  };
+  return { route, plan };
+}
+
+/** An admitted request: what admission said, the deployments' health asked early, the journal line, the session's cost. */
+export interface Let {
+  readonly admitted: Admitted;
+  readonly early: ReadonlyMap<string, Promise<Availability>>;
+  readonly journalled: Promise<void> | undefined;
+  readonly sessionCost: Promise<number | undefined> | undefined;
+}
+
+/** Admits a planned request as a chat one (allow-list, limits, budgets), or answers why not (undefined). */
+export async function admitKind(
+  ex: Exchange,
+  client: Dialect,
+  deps: KindDeps,
+  route: Route,
+  plan: Plan,
+  bytes: number,
+): Promise<Let | undefined> {
+  const { trail } = ex;
+  const principal = trail.principal!;
+  trail.plan = plan;
+  if (trail.duplicateTag !== undefined) {
+    answerError(ex, client, {
+      status: 400,
+      kind: "invalid_request",
+      message: `The llmux-tags header names the tag key '${trail.duplicateTag}' more than once: give each key one value.`,
+      param: "llmux-tags",
+    });
+    return undefined;
+  }
+  const tagged = requestTags(
+    deps.config.tag_rules ?? [],
+    { own: trail.tags, principal, tool: trail.clientTool, model: trail.requested },
+    deps.config.tags,
+  );
+  trail.tags = tagged.tags;
+  const early = healthAhead(route, deps.attempts);
+  const admitted = await deps.admission.admit({ principal, plan, requestBytes: bytes, tags: trail.tags });
+  if (!isAdmitted(admitted)) {
+    trail.decide(() => `not admitted: ${admitted.message}`);
+    answerError(ex, client, admitted, { outcome: "refused" });
+    return undefined;
+  }
+  trail.admitted = admitted;
+  const journalled = deps.journal?.admitted(recordOf(trail), admitted.estimateNanos);
+  const sessionCost = deps.billing
+    ? sessionCostSoFar(deps.attempts.hot, principal.owner, trail.session?.session)
+    : undefined;
+  return { admitted, early, journalled, sessionCost };
+}
+
+/** An error told to the client without the caller's own secrets in it. */
+export function redacted(deps: KindDeps, ex: Exchange, f: ErrorInfo): ErrorInfo {
+  const principal = ex.trail.principal!;
+  const own = [principal.callerKey, ...(principal.credentials?.values() ?? [])].filter((k): k is string => !!k);
+  return deps.redactor ? { ...f, message: deps.redactor.redact(f.message, own) } : f;
+}

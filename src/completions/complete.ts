@@ -1,0 +1,194 @@
+import { randomUUID } from "node:crypto";
+import { InputError } from "../ir/input-error.js";
+import type { ErrorInfo } from "../ir/types.js";
+import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
+import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
+import { warningsHeader } from "../pipeline/warnings-header.js";
+import type { RequestBody } from "../request/body.js";
+import type { Accepted } from "../request/route.js";
+import { SSE_DONE, sseData } from "../sse/serialize.js";
+import { upstreamCodecs } from "../translate/codecs.js";
+import { admitKind, type KindDeps, planKind, redacted } from "./admit.js";
+import { chunkOf, type FimHead, wholeAnswer } from "./answer.js";
+import { decodeFim, type FimAsk } from "./ask.js";
+import { type CallPlan, callThrough } from "./call.js";
+import { piecesOf } from "./pieces.js";
+import { cleanAnswer, type FimMode, fimMode, nativeBody, nativeUrl, overChatRequest } from "./upstream.js";
+
+/** The warning an answer made by fill-in-the-middle over chat carries (llmux-warnings, the log row). */
+export const OVER_CHAT_WARNING =
+  "fill-in-the-middle over chat: the model has no native fill-in-the-middle; its chat answer was cleaned of code fences and of text the suffix holds";
+
+function decode(accepted: Accepted, read: RequestBody): FimAsk | ErrorInfo {
+  try {
+    return decodeFim(read.json, accepted.match.fim ? "fim" : "completions");
+  } catch (err) {
+    if (err instanceof InputError) return err.toErrorInfo();
+    throw err;
+  }
+}
+
+/**
+ * POST /v1/completions and /v1/fim/completions: plan → admit (the key's allow-list, limits and budgets) → the
+ * upstream's own fill-in-the-middle call, or a chat request over its dialect's codec, through the attempt
+ * loop → the answer in the client's shape, streamed as it comes (native) or once cleaned (over chat). A
+ * client that goes away cancels the upstream call (its connection is closed); what was produced is billed,
+ * as the upstream reported it or estimated (4 characters a token).
+ */
+export async function complete(ex: Exchange, accepted: Accepted, read: RequestBody, deps: KindDeps): Promise<void> {
+  const { trail } = ex;
+  const client = accepted.dialect;
+  const ask = decode(accepted, read);
+  if (!("prompt" in ask)) return answerError(ex, client, ask);
+  trail.requested = ask.model;
+  const planned = planKind(ask.model, "completion", client, deps.models, ex, {
+    stream: ask.stream,
+    maxOutputTokens: ask.maxTokens ?? 256,
+  });
+  if (!("plan" in planned)) return answerError(ex, client, planned);
+  const { route, plan } = planned;
+  const bytes = Buffer.byteLength(ask.prompt) + Buffer.byteLength(ask.suffix ?? "");
+  const first = fimMode(route.provider, route.upstreamModel, route.settings);
+  trail.decide(
+    () =>
+      `fim: ${bytes} bytes for '${route.alias}' → ${route.provider.name} (${first.mode === "native" ? first.api : "over chat"})`,
+  );
+  const let_ = await admitKind(ex, client, deps, route, plan, bytes);
+  if (!let_) return;
+
+  const done = await callThrough<FimMode>(
+    {
+      route,
+      kind: "completion",
+      plan: (r, target): CallPlan<FimMode> => {
+        const mode = fimMode(r.provider, r.upstreamModel, r.settings);
+        const t = target(true);
+        if (mode.mode === "native")
+          return {
+            route: r,
+            url: nativeUrl(mode.api, t.url),
+            headers: t.headers,
+            body: JSON.stringify(nativeBody(mode.api, r.upstreamModel, ask)),
+            dialect: "openai-chat",
+            screen: true,
+            meta: mode,
+          };
+        const encoded = upstreamCodecs[r.provider.dialect].encodeRequest(overChatRequest(r.upstreamModel, ask), {
+          ...r.provider.requestOptions(r.upstreamModel),
+          noObfuscation: true,
+        });
+        return {
+          route: r,
+          url: t.url,
+          headers: t.headers,
+          body: JSON.stringify(encoded.value.body),
+          dialect: r.provider.dialect,
+          screen: true,
+          meta: mode,
+        };
+      },
+      principal: trail.principal!,
+      headers: ex.req.headers,
+      signal: ex.signal,
+      early: let_.early,
+      beforeSend: let_.journalled,
+      models: deps.models,
+      decide: (w) => trail.decide(w),
+      timing: trail.timing,
+    },
+    deps.attempts,
+  );
+  const served = done.deployment;
+  trail.attempted = {
+    deployment: served,
+    attempts: done.calls,
+    route:
+      served && done.reply
+        ? [...new Set(done.path), `served by ${served.name}`].join("; ")
+        : done.path.join("; ") || undefined,
+  };
+  if (!done.reply || !done.plan) {
+    if (ex.signal.aborted) return;
+    return answerError(
+      ex,
+      client,
+      redacted(deps, ex, done.error ?? { status: 502, kind: "server", message: "no answer" }),
+    );
+  }
+  const callPlan = done.plan;
+  const overChat = callPlan.meta.mode === "chat";
+  if (overChat) plan.warnings.add("fim_over_chat", OVER_CHAT_WARNING);
+  plan.warnings.add(
+    "fim",
+    `prompt ${Buffer.byteLength(ask.prompt)} bytes, suffix ${Buffer.byteLength(ask.suffix ?? "")} bytes`,
+  );
+
+  const head: FimHead = {
+    id: `${ask.shape === "fim" ? "fim" : "cmpl"}-${randomUUID().replaceAll("-", "")}`,
+    model: ask.model,
+    created: Math.floor(Date.now() / 1000),
+  };
+  const headers: Record<string, string> = { ...warningsHeader(plan) };
+  if (trail.attempted.route) headers["llmux-route"] = trail.attempted.route.slice(0, 1000);
+  const soFar = { sessionNanos: await let_.sessionCost, budgetRemainingNanos: let_.admitted.budgetRemainingNanos };
+  if (deps.billing) Object.assign(headers, costHeadersBefore(soFar));
+
+  // Relayed as it comes: a native stream to a streaming client; anything else is gathered first.
+  const relay = ask.stream && !overChat;
+  if (relay) {
+    ex.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
+    trail.answer.status = 200;
+  }
+  let text = "";
+  let finish: "stop" | "length" = "stop";
+  let usage: { input: number; output: number } | undefined;
+  let failure: string | undefined;
+  try {
+    for await (const p of piecesOf(callPlan, done.reply)) {
+      if (ex.signal.aborted) break;
+      if (p.usage) usage = p.usage;
+      if (p.finish) finish = p.finish;
+      if (p.text) {
+        text += p.text;
+        trail.answer.outputChars += p.text.length;
+        if (relay) {
+          trail.answer.firstByteAt ??= performance.now();
+          ex.res.write(sseData(JSON.stringify(chunkOf(ask.shape, head, p.text))));
+        }
+      }
+    }
+  } catch (err) {
+    failure = (err as Error).message;
+  }
+  const gone = ex.signal.aborted;
+  await done.settle?.(gone ? "gone" : failure ? "failed" : "ok");
+  // Billed for what the upstream reported, else estimated (4 characters a token) from what was produced.
+  const estimated = !usage;
+  const used = usage ?? { input: Math.ceil(bytes / 4), output: Math.ceil(text.length / 4) };
+  trail.answer.usage = {
+    inputTokens: used.input,
+    outputTokens: used.output,
+    ...(estimated ? { estimated: true } : {}),
+  };
+  if (gone) return;
+  if (failure && !relay)
+    return answerError(ex, client, redacted(deps, ex, { status: 502, kind: "server", message: failure }));
+  if (relay) {
+    if (failure) trail.answer.reason = failure;
+    ex.res.write(sseData(JSON.stringify(chunkOf(ask.shape, head, "", finish, used))));
+    ex.res.end(SSE_DONE);
+    return;
+  }
+  const answer = overChat ? cleanAnswer(text, ask.prompt, ask.suffix) : text;
+  if (ask.stream) {
+    ex.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
+    trail.answer.status = 200;
+    trail.answer.firstByteAt = performance.now();
+    if (answer) ex.res.write(sseData(JSON.stringify(chunkOf(ask.shape, head, answer))));
+    ex.res.write(sseData(JSON.stringify(chunkOf(ask.shape, head, "", finish, used))));
+    ex.res.end(SSE_DONE);
+    return;
+  }
+  if (deps.billing) Object.assign(headers, costHeadersAfter(deps.billing, plan, trail.answer, soFar));
+  answerJson(ex, 200, wholeAnswer(ask.shape, head, answer, finish, used), headers);
+}
