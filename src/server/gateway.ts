@@ -14,15 +14,13 @@ import { dataVectors, hotVectors } from "../embeddings/cache.js";
 import type { BodyLimits } from "../http/read-body.js";
 import { Identifier, type Resolver } from "../identity/identify.js";
 import { configResolvers } from "../identity/resolvers.js";
-import { limitsAdmission } from "../limits/admission.js";
-import { allowListAdmission } from "../limits/allow-list.js";
 import type { Logger } from "../log/logger.js";
 import { serverStatuses } from "../mcp/status.js";
 import { Observe } from "../observe/observe.js";
 import { StateAccess } from "../pipeline/caller-state.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
-import { type Admission, chainAdmissions } from "../request/admission.js";
+import type { Admission } from "../request/admission.js";
 import type { RequestLog } from "../requestlog/request-log.js";
 import { requestLogOf } from "../requestlog/wire.js";
 import { advisory } from "../routing/advisory-health.js";
@@ -37,6 +35,7 @@ import { createPool, type UpstreamPool } from "../upstream/call.js";
 import { MB } from "../upstream/screen.js";
 import { Alerting } from "./alerting.js";
 import { FreshConnections } from "./connections.js";
+import { gatewayAdmission } from "./gateway-admission.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
 import { type McpLoader, mcpLoaderOf, mcpStorageOf } from "./mcp-loader.js";
@@ -194,26 +193,23 @@ export class Gateway {
       this.team?.data,
       parts.alertBackoffMs,
     );
-    const alerts = this.alerting.alerts;
-    const admission = allowListAdmission(
-      chainAdmissions(
-        parts.admission,
-        limitsAdmission({
-          hot: this.hot,
-          billing: this.billing,
-          data: this.team?.data,
-          timezone: config.billing.timezone,
-          alertAt: config.billing.alert_at,
-          budgetWaitMs: config.billing.budget_wait_ms,
-          users: config.billing.users,
-          tags: config.tags,
-          warn: (fields, msg) => logger.warn(fields, msg),
-          alert: (e) => {
-            if (alerts.wants(e.rule)) void alerts.fire(e);
-          },
-        }),
-      ),
+    const admission = gatewayAdmission(
+      config,
+      logger,
+      this.hot,
+      this.billing,
+      this.team?.data,
+      this.alerting.alerts,
+      parts.admission,
     );
+    const attempts = {
+      pool: this.pool,
+      models: this.models,
+      hot: this.hot,
+      health: this.health,
+      advice: advisory(this.health),
+      retentionMs,
+    };
     const store = this.store;
     this.parts = {
       config,
@@ -234,14 +230,7 @@ export class Gateway {
         redactor: this.redactor,
         billing: this.billing,
         journal: this.requestLog,
-        attempts: {
-          pool: this.pool,
-          models: this.models,
-          hot: this.hot,
-          health: this.health,
-          advice: advisory(this.health),
-          retentionMs,
-        },
+        attempts,
       },
       count: { models: this.models, pool: this.pool, admission },
       embed: {
@@ -251,14 +240,7 @@ export class Gateway {
         billing: this.billing,
         redactor: this.redactor,
         journal: this.requestLog,
-        attempts: {
-          pool: this.pool,
-          models: this.models,
-          hot: this.hot,
-          health: this.health,
-          advice: advisory(this.health),
-          retentionMs,
-        },
+        attempts,
         vectors: {
           data: this.team ? dataVectors(new EmbeddingCacheRows(this.team.data)) : undefined,
           hot: hotVectors(this.hot),

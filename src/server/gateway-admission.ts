@@ -1,0 +1,43 @@
+/**
+ * The gateway's admission (every route that spends runs it): the key's allow-lists, then any admission the
+ * embedder passed in, then limits and budgets (src/limits/admission.ts) over the data layer when there is one.
+ */
+import type { Billing } from "../billing/billing.js";
+import type { Config } from "../config/schema.js";
+import type { Data } from "../data/data.js";
+import { limitsAdmission } from "../limits/admission.js";
+import { allowListAdmission } from "../limits/allow-list.js";
+import type { Logger } from "../log/logger.js";
+import type { Alerts } from "../observe/alerts.js";
+import { type Admission, chainAdmissions } from "../request/admission.js";
+import type { HotState } from "../state/hot-state.js";
+
+export function gatewayAdmission(
+  config: Config,
+  logger: Logger,
+  hot: HotState,
+  billing: Billing,
+  data: Data | undefined,
+  alerts: Alerts,
+  extra: Admission | undefined,
+): Admission {
+  return allowListAdmission(
+    chainAdmissions(
+      extra,
+      limitsAdmission({
+        hot,
+        billing,
+        data,
+        timezone: config.billing.timezone,
+        alertAt: config.billing.alert_at,
+        budgetWaitMs: config.billing.budget_wait_ms,
+        users: config.billing.users,
+        tags: config.tags,
+        warn: (fields, msg) => logger.warn(fields, msg),
+        alert: (e) => {
+          if (alerts.wants(e.rule)) void alerts.fire(e);
+        },
+      }),
+    ),
+  );
+}
