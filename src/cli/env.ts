@@ -51,6 +51,7 @@ async function envLines(input: CommandInput): Promise<string[]> {
     model: optString(input, "model"),
     smallModel: optString(input, "small-model"),
     listed,
+    limits: checked.ok === true ? checked.limits : undefined,
     sdk: sdkOf(input),
     wire: wireOf(input),
     env: input.env,

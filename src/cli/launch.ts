@@ -164,6 +164,7 @@ async function launch(spec: ToolSpec, input: CommandInput): Promise<number> {
     model: optString(input, "model"),
     smallModel: optString(input, "small-model"),
     listed: listed.length > 0 ? listed : target.resolved?.mock ? ["llmux-mock"] : [],
+    limits: checked.ok === true ? checked.limits : undefined,
     sdk,
     wire: wireOf(input),
     env: input.env,

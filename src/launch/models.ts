@@ -1,7 +1,11 @@
-/** What a running llmux says about the key a tool will present: the model names it lists, or a refusal. */
+/**
+ * What a running llmux says about the key a tool will present: the model names it lists with their limits,
+ * or a refusal.
+ */
+import type { ModelLimits } from "./tool-spec.js";
 
 export type KeyCheck =
-  | { ok: true; models: string[] }
+  | { ok: true; models: string[]; limits: Record<string, ModelLimits> }
   | { ok: false; status: number; message: string }
   | { ok: "unknown"; why: string };
 
@@ -17,7 +21,7 @@ export async function checkKey(url: string, key: string, timeoutMs = 5000): Prom
     return { ok: "unknown", why: (err as Error).message };
   }
   const text = await res.text().catch(() => "");
-  let body: { data?: { id?: unknown }[]; error?: { message?: unknown } } = {};
+  let body: { data?: Record<string, unknown>[]; error?: { message?: unknown } } = {};
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
@@ -28,5 +32,27 @@ export async function checkKey(url: string, key: string, timeoutMs = 5000): Prom
     return { ok: false, status: res.status, message };
   }
   if (!res.ok || !Array.isArray(body.data)) return { ok: "unknown", why: `GET /v1/models answered ${res.status}` };
-  return { ok: true, models: body.data.flatMap((m) => (typeof m.id === "string" ? [m.id] : [])) };
+  const models: string[] = [];
+  const limits: Record<string, ModelLimits> = {};
+  for (const m of body.data) {
+    if (!m || typeof m.id !== "string") continue;
+    models.push(m.id);
+    const l = limitsOf(m);
+    if (l.contextWindow !== undefined || l.maxOutputTokens !== undefined) limits[m.id] = l;
+  }
+  return { ok: true, models, limits };
+}
+
+/** A token count llmux could have sent: a positive integer within any model's reach. */
+const tokens = (v: unknown): number | undefined =>
+  typeof v === "number" && Number.isSafeInteger(v) && v > 0 && v <= 100_000_000 ? v : undefined;
+
+/** The limits an entry of GET /v1/models carries (llmux's `context_window` and `max_output_tokens`). */
+function limitsOf(m: Record<string, unknown>): ModelLimits {
+  const out: ModelLimits = {};
+  const window = tokens(m.context_window);
+  const output = tokens(m.max_output_tokens);
+  if (window !== undefined) out.contextWindow = window;
+  if (output !== undefined) out.maxOutputTokens = output;
+  return out;
 }
