@@ -9,9 +9,10 @@ import type { ModelLimits } from "./tool-spec.js";
 export const CODEX_AUTO_COMPACT_SHARE = 0.9;
 
 /**
- * Codex's `-c` overrides for the chosen model: its window and most output, and the auto-compact limit Codex
- * would derive from that window, given too because older Codex releases let the limit of a name in their own
- * model catalog win over a configured window.
+ * Codex's `-c` overrides for the chosen model: its window, and the auto-compact limit Codex would derive from
+ * that window, given too because older Codex releases let the limit of a name in their own model catalog win
+ * over a configured window. Codex 0.169 reads no setting for a model's most output (its binary knows no
+ * `model_max_output_tokens`): the Responses requests it sends name none.
  */
 export function codexLimitArgs(l: ModelLimits | undefined): string[] {
   const args: string[] = [];
@@ -19,7 +20,6 @@ export function codexLimitArgs(l: ModelLimits | undefined): string[] {
     args.push("-c", `model_context_window=${l.contextWindow}`);
     args.push("-c", `model_auto_compact_token_limit=${Math.floor(l.contextWindow * CODEX_AUTO_COMPACT_SHARE)}`);
   }
-  if (l?.maxOutputTokens !== undefined) args.push("-c", `model_max_output_tokens=${l.maxOutputTokens}`);
   return args;
 }
 
