@@ -23,6 +23,11 @@ export function codexLimitArgs(l: ModelLimits | undefined): string[] {
   return args;
 }
 
+/** What the launcher says of it. */
+export function codexLimitNote(window: number): string {
+  return `model limits: a context window of ${window} tokens (Codex compacts at ${Math.floor(window * CODEX_AUTO_COMPACT_SHARE)})`;
+}
+
 /** Claude Code's extended-context suffix on a model name (`claude-opus-4-8[1m]`). */
 const ONE_MILLION = /\[1m\]/i;
 

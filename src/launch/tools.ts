@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { copilotSpec } from "./copilot.js";
 import { GEMINI_DIR, GEMINI_LINKED, geminiUserSettings } from "./gemini-settings.js";
-import { claudeLimitEnv, codexLimitArgs } from "./limit-settings.js";
+import { claudeLimitEnv, codexLimitArgs, codexLimitNote } from "./limit-settings.js";
 import { claudeMcpConfig, codexMcpArgs, geminiMcpServers, MCP_NAME, opencodeMcp } from "./mcp.js";
 import {
   OPENCODE_SDKS,
@@ -113,7 +113,9 @@ const codex: ToolSpec = {
     // -c overrides apply to this run only; ~/.codex/config.toml is left as it is.
     const quiet = ["-c", "analytics.enabled=false", "-c", "check_for_update_on_startup=false"];
     const notes = model ? [] : ["model: Codex's own default (or `model` in ~/.codex/config.toml); llmux must route it"];
-    const chosen = model ? ["-c", `model=${toml(model)}`, ...codexLimitArgs(limits?.[model])] : [];
+    const limit = model ? limits?.[model] : undefined;
+    const chosen = model ? ["-c", `model=${toml(model)}`, ...codexLimitArgs(limit)] : [];
+    if (limit?.contextWindow !== undefined) notes.push(codexLimitNote(limit.contextWindow));
     const tools = mcp ? codexMcpArgs(mcp) : [];
     if (mcp) notes.push(mcpNote(mcp));
     const extra = headers && Object.keys(headers).length > 0 ? headers : undefined;
