@@ -123,7 +123,10 @@ describe("llmux codex on an alias with a 16k context window", () => {
     expect(r.code, why).toBe(0);
     expect(r.stderr, why).not.toContain("model limits");
     expect(raws.length, why).toBe(3);
-    expect(raws.some((x) => x.includes(COMPACTION)), why).toBe(false);
+    expect(
+      raws.some((x) => x.includes(COMPACTION)),
+      why,
+    ).toBe(false);
     // The third scripted answer (the summary text) was taken as the answer: nothing asked for a summary.
     expect(r.stdout, why).toContain("HANDOFF-SUMMARY-5150");
   }, 180_000);
