@@ -59,12 +59,13 @@ export const GEMINI_DEFAULT_COMPRESSION = 0.5;
 /**
  * Gemini CLI has no setting for a model's window: it compresses at `model.compressionThreshold` (a share) of
  * the window it assumes. The share that makes it compress where it would on the real window: the user's
- * share (or the default) scaled by real / assumed. Undefined when the window is unknown.
+ * share (or the default) scaled by real / assumed. Undefined when the window is unknown or not smaller.
  */
 export function geminiCompressionThreshold(userShare: unknown, l: ModelLimits | undefined): number | undefined {
-  if (l?.contextWindow === undefined) return undefined;
+  // Unknown, or no smaller than what Gemini CLI assumes: its own threshold is already right.
+  if (l?.contextWindow === undefined || l.contextWindow >= GEMINI_ASSUMED_WINDOW) return undefined;
   const share =
     typeof userShare === "number" && userShare > 0 && userShare <= 1 ? userShare : GEMINI_DEFAULT_COMPRESSION;
-  const scaled = (share * Math.min(l.contextWindow, GEMINI_ASSUMED_WINDOW)) / GEMINI_ASSUMED_WINDOW;
+  const scaled = (share * l.contextWindow) / GEMINI_ASSUMED_WINDOW;
   return Math.max(0.0001, Math.round(scaled * 10_000) / 10_000);
 }

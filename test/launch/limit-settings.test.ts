@@ -103,6 +103,14 @@ describe("each launcher passes the chosen model's limits to the tool", () => {
       expect(settingsOf("small16k").model?.compressionThreshold).toBe(0.0076);
       expect(settingsOf(undefined).model).toBeUndefined();
       expect(settingsOf("unknown").model).toBeUndefined();
+      // A window as large as the one Gemini CLI assumes: its own threshold stands.
+      const s = TOOLS.gemini.setup({
+        ...base,
+        model: "big",
+        env: { HOME: userHome },
+        limits: { big: { contextWindow: 1_048_576 } },
+      });
+      expect(Object.values(s.home!.files)[0]).not.toContain("compressionThreshold");
     });
 
     it("the user's own share, kept with their other model settings", () => {
