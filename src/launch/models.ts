@@ -56,3 +56,45 @@ function limitsOf(m: Record<string, unknown>): ModelLimits {
   if (output !== undefined) out.maxOutputTokens = output;
   return out;
 }
+
+/**
+ * The limits of one model name llmux routes but does not list (a name a pattern such as `claude-*` matches):
+ * GET {url}/v1/models/{name}. Undefined when llmux knows none, refuses, or does not answer.
+ */
+export async function oneModelLimits(
+  url: string,
+  key: string,
+  name: string,
+  timeoutMs = 5000,
+): Promise<ModelLimits | undefined> {
+  try {
+    const res = await fetch(`${url}/v1/models/${encodeURIComponent(name)}`, {
+      headers: { authorization: `Bearer ${key}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as unknown;
+    if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
+    const l = limitsOf(body as Record<string, unknown>);
+    return l.contextWindow !== undefined || l.maxOutputTokens !== undefined ? l : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The limits of the listed names, with those of `names` llmux routes without listing them. */
+export async function limitsFor(
+  url: string,
+  key: string,
+  listed: Readonly<Record<string, ModelLimits>>,
+  names: readonly (string | undefined)[],
+  timeoutMs?: number,
+): Promise<Record<string, ModelLimits>> {
+  const out = { ...listed };
+  for (const name of names) {
+    if (!name || out[name]) continue;
+    const l = await oneModelLimits(url, key, name, timeoutMs);
+    if (l) out[name] = l;
+  }
+  return out;
+}

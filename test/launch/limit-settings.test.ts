@@ -11,7 +11,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkKey } from "../../src/launch/models.js";
+import { checkKey, limitsFor } from "../../src/launch/models.js";
 import { TOOLS } from "../../src/launch/tools.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 
@@ -131,7 +131,10 @@ describe("the launcher reads the limits from GET /v1/models", () => {
   beforeAll(async () => {
     h = await startHarness(() => ({
       auth: { keys: [KEY] },
-      models: { small16k: { provider: "azure-responses", model: "gpt-5-codex", context_window: 16_000 } },
+      models: {
+        small16k: { provider: "azure-responses", model: "gpt-5-codex", context_window: 16_000 },
+        "pat-*": { provider: "compat", model: "deploy-x", context_window: 20_000 },
+      },
     }));
     hostile = createServer((_req, res) => {
       res.setHeader("content-type", "application/json");
@@ -162,6 +165,16 @@ describe("the launcher reads the limits from GET /v1/models", () => {
     if (checked.ok !== true) return;
     expect(checked.limits.small16k).toEqual({ contextWindow: 16_000, maxOutputTokens: 8_000 });
     expect(checked.limits["via-openai-chat"]).toEqual({ contextWindow: 1_047_576, maxOutputTokens: 32_768 });
+  });
+
+  it("a name only a pattern routes (not listed): asked for by itself", async () => {
+    const checked = await checkKey(h.url, KEY);
+    if (checked.ok !== true) throw new Error("llmux refused the key");
+    expect(checked.limits["pat-one"]).toBeUndefined();
+    const limits = await limitsFor(h.url, KEY, checked.limits, ["pat-one", "no-such-model", undefined]);
+    expect(limits["pat-one"]).toEqual({ contextWindow: 20_000 });
+    expect(limits["no-such-model"]).toBeUndefined();
+    expect(limits.small16k).toEqual(checked.limits.small16k);
   });
 
   it("a hostile server's: only plain token counts are kept", async () => {
