@@ -3,7 +3,7 @@
  * evaluate (`eval "$(llmux env claude)"`), for those who prefer to run the tool themselves.
  */
 import { cursorSettings } from "../launch/cursor.js";
-import { checkKey } from "../launch/models.js";
+import { checkKey, limitsFor } from "../launch/models.js";
 import { commentLine, exportLine, SHELLS, type Shell, unsetLine, wrapperLine } from "../launch/shell.js";
 import { TOOL_NAMES, TOOLS, type ToolName } from "../launch/tools.js";
 import { type Command, type CommandInput, UsageError } from "./command.js";
@@ -51,6 +51,10 @@ async function envLines(input: CommandInput): Promise<string[]> {
     model: optString(input, "model"),
     smallModel: optString(input, "small-model"),
     listed,
+    limits:
+      checked.ok === true
+        ? await limitsFor(target.url, target.key, checked.limits, [optString(input, "model")], 2000)
+        : undefined,
     sdk: sdkOf(input),
     wire: wireOf(input),
     env: input.env,

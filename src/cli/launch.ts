@@ -7,7 +7,7 @@ import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } 
 import { dirname, join } from "node:path";
 import { allowListWarning, keyAllowLists } from "../launch/allow-check.js";
 import { servesMcp } from "../launch/mcp.js";
-import { checkKey } from "../launch/models.js";
+import { checkKey, limitsFor } from "../launch/models.js";
 import { findOnPath, runTool } from "../launch/run-tool.js";
 import { ensureLlmux, stateDir } from "../launch/server.js";
 import { resolveTarget, type Target } from "../launch/target.js";
@@ -164,6 +164,13 @@ async function launch(spec: ToolSpec, input: CommandInput): Promise<number> {
     model: optString(input, "model"),
     smallModel: optString(input, "small-model"),
     listed: listed.length > 0 ? listed : target.resolved?.mock ? ["llmux-mock"] : [],
+    limits:
+      checked.ok === true
+        ? await limitsFor(target.url, target.key, checked.limits, [
+            optString(input, "model"),
+            optString(input, "small-model"),
+          ])
+        : undefined,
     sdk,
     wire: wireOf(input),
     env: input.env,
