@@ -52,9 +52,10 @@ export async function mintBudgeted(base: string, usd: number, more: object = {})
   return { key: minted.body.key as string, id: minted.body.id as string };
 }
 
-/** A streamed Chat request; `at` is when it was sent (ms since epoch). */
+/** A streamed Chat request; `at` is when it was sent, `doneAt` when its answer ended (ms since epoch). */
 export interface Streamed extends Sent {
   at: number;
+  doneAt: number;
 }
 
 export async function streamChat(base: string, key: string): Promise<Streamed> {
@@ -66,7 +67,7 @@ export async function streamChat(base: string, key: string): Promise<Streamed> {
     stream_options: { include_usage: true },
     messages: [{ role: "user", content: "write" }],
   });
-  return { ...r, at };
+  return { ...r, at, doneAt: Date.now() };
 }
 
 /** Streamed and finished (a budget may also end a stream inside its answer: still admitted). */
@@ -93,13 +94,19 @@ export async function loadUntil(clients: number, send: () => Promise<Streamed>, 
   return out;
 }
 
-/** A key's budget as the database has it: its ledger rows (cost, count, the dearest) and what its leases count now. */
+/**
+ * A key's budget as the database has it: its ledger rows (cost, how many were served, the dearest) and what
+ * its leases count now.
+ */
 export interface BudgetTruth {
   spent: number;
+  /** Rows of requests that went upstream (a refusal is a ledger row too, at no cost). */
   rows: number;
   dearest: number;
   leased: number;
 }
+
+const SERVED = "sum(case when outcome <> 'refused' then 1 else 0 end)";
 
 const LEASED = `select coalesce(sum(case when expires_at > $1 then nanos when orphan_until > $1
   then (case when nanos < held then nanos else held end) else 0 end), 0) as n
@@ -110,7 +117,7 @@ export async function budgetTruth(where: TestLocation, keyId: string): Promise<B
   if (where.engine === "postgres") {
     const [l] = await pgQuery<{ n: string; c: string; m: string }>(
       where,
-      "select coalesce(sum(cost_nanos), 0) as n, count(*) as c, coalesce(max(cost_nanos), 0) as m from ledger where key_id = $1",
+      `select coalesce(sum(cost_nanos), 0) as n, ${SERVED} as c, coalesce(max(cost_nanos), 0) as m from ledger where key_id = $1`,
       [keyId],
     );
     const [h] = await pgQuery<{ n: string }>(where, LEASED, [now, keyId]);
@@ -128,7 +135,7 @@ export async function budgetTruth(where: TestLocation, keyId: string): Promise<B
   try {
     const l = db
       .prepare(
-        "select coalesce(sum(cost_nanos), 0) as n, count(*) as c, coalesce(max(cost_nanos), 0) as m from ledger where key_id = ?",
+        `select coalesce(sum(cost_nanos), 0) as n, ${SERVED} as c, coalesce(max(cost_nanos), 0) as m from ledger where key_id = ?`,
       )
       .get(keyId);
     const h = db.prepare(LEASED.replaceAll("$1", "?1").replaceAll("$2", "?2")).get(now, keyId);
