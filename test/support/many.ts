@@ -98,6 +98,8 @@ export interface Sent {
   id: string | undefined;
   /** The connection failed before a complete answer (reset, refused). */
   broken?: string;
+  /** When its answer's headers came (ms since epoch). */
+  headersAt?: number;
 }
 
 /**
@@ -117,14 +119,15 @@ export function post(base: string, path: string, key: string, body: unknown, hea
         text += d.toString();
       });
       const id = res.headers["x-request-id"] as string | undefined;
+      const headersAt = Date.now();
       let ended = false;
       res.on("end", () => {
         ended = true;
-        resolve({ status: res.statusCode ?? 0, body: text, id });
+        resolve({ status: res.statusCode ?? 0, body: text, id, headersAt });
       });
-      res.on("error", (e) => resolve({ status: 0, body: text, id, broken: `mid-answer: ${e.message}` }));
+      res.on("error", (e) => resolve({ status: 0, body: text, id, headersAt, broken: `mid-answer: ${e.message}` }));
       res.on("close", () => {
-        if (!ended) resolve({ status: 0, body: text, id, broken: "mid-answer: closed" });
+        if (!ended) resolve({ status: 0, body: text, id, headersAt, broken: "mid-answer: closed" });
       });
     });
     req.on("error", (e) => resolve({ status: 0, body: "", id: undefined, broken: e.message }));
