@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe("PostgreSQL hung 60 s under load, three instances", () => {
-  it("admission within the slices held, no overspend, a key with room admitted after", async () => {
+  it("admission within the slices held, spend within the bound, a key with room admitted after", async () => {
     const f = await pgFaultRun(c, "hang", 60_000);
     console.log(`budget-pg-hang figures: ${JSON.stringify(f)}`);
     // The slices held kept serving for a while (then, their leases lapsing, refused).

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe("PostgreSQL restarted under load, three instances", () => {
-  it("admission within the slices held, no overspend, a key with room admitted after", async () => {
+  it("admission within the slices held, spend within the bound, a key with room admitted after", async () => {
     const f = await pgFaultRun(c, "cut", 10_000);
     console.log(`budget-pg-restart figures: ${JSON.stringify(f)}`);
     expect(f.admittedWhileAway).toBeGreaterThan(0);

@@ -5,7 +5,8 @@
  * What is checked: requests admitted while it was away cost no more than the leases held when it went;
  * nothing but budget refusals failed; after, every admitted request has one ledger row, the spend is within
  * the limit but for one request's overshoot, the budget is its ledger exactly once idle, and a key with room
- * is admitted by each instance at its first request after the restore.
+ * is admitted by each instance at its first request after the restore. After the restore the load goes on
+ * until the budget refuses, so the bound is tested with the budget spent.
  */
 import { expect } from "vitest";
 import {
@@ -30,6 +31,8 @@ export interface PgFaultFigures {
   leasedAtFault: number;
   limit: number;
   spent: number;
+  /** What the budget was spent beyond its limit (nano-dollars; at most one request's overshoot). */
+  over: number;
   /** Per instance: ms from the restore to the headers of its first request (admitted) of a key with room. */
   readmitMs: number[];
 }
@@ -46,10 +49,16 @@ export async function pgFaultRun(c: Cluster, fault: "hang" | "cut", faultMs: num
   }
   let faultAt = 0;
   let restoredAt = 0;
+  // After the restore, the load goes on until the budget refuses (spent: the bound is then tested), 20 s at most.
+  let exhausted = false;
   const load = loadUntil(
     6,
-    () => streamChat(c.lb.url, k.key),
-    () => restoredAt > 0 && Date.now() - restoredAt > 4_000,
+    async () => {
+      const r = await streamChat(c.lb.url, k.key);
+      if (restoredAt > 0 && r.at > restoredAt + 2_000 && refusedForBudget(r)) exhausted = true;
+      return r;
+    },
+    () => restoredAt > 0 && (exhausted || Date.now() - restoredAt > 20_000),
   );
   await new Promise((r) => setTimeout(r, 1_500));
   if (fault === "hang") c.pg.hang();
@@ -74,6 +83,7 @@ export async function pgFaultRun(c: Cluster, fault: "hang" | "cut", faultMs: num
     }),
   );
   const results = await load;
+  expect(exhausted).toBe(true);
 
   // Sent while the database was away, and answered before it came back (a request waits for a slice at
   // most its budget wait, 3 s, after a first try of 2 s).
@@ -95,7 +105,14 @@ export async function pgFaultRun(c: Cluster, fault: "hang" | "cut", faultMs: num
   // No overspend, and the budget is then the ledger exactly (the two counted from the rows and the leases).
   const t = await budgetTruth(c.where, k.id);
   expect(t.rows).toBe(ids.length + 3);
-  expect(t.spent).toBeLessThanOrEqual(LIMIT + WORST_NANOS);
+  // Within the limit but for one request's overshoot — while the outage is shorter than a lease (30 s). Longer,
+  // every lease lapses while the database is away, and a lapsed lease counts only what was in flight at its
+  // last renewal: what its instance settled meanwhile (rows still in its journal) is counted by no one until
+  // the journal is written, and a slice granted in between may be spent on it again. That is a known gap
+  // (docs/teams.md "How budgets hold", the fault matrix): the bound it is held to here is the documented one,
+  // one request plus what was admitted while the database was away.
+  const gap = faultMs >= 30_000 ? costWhileAway : 0;
+  expect(t.spent).toBeLessThanOrEqual(LIMIT + WORST_NANOS + gap);
   const settled = await settledTruth(c.where, k.id);
   expect(settled.spent).toBe(t.spent);
   return {
@@ -106,6 +123,7 @@ export async function pgFaultRun(c: Cluster, fault: "hang" | "cut", faultMs: num
     leasedAtFault,
     limit: LIMIT,
     spent: settled.spent,
+    over: Math.max(0, settled.spent - LIMIT),
     readmitMs,
   };
 }
