@@ -67,19 +67,10 @@ export const hotKeys = {
 } as const;
 
 /**
- * Counters of money (budget windows): what an instance adds to them while Redis is away is kept and added to
- * Redis's counters when it returns (src/state/resilient.ts), so spend made meanwhile is not forgotten; only
- * to counters Redis still has (one it lost is seeded from the ledger, which holds that spend already).
- */
-export function isCarriedOver(key: string): boolean {
-  return key.startsWith("budget:");
-}
-
-/**
  * Counters whose operations made while Redis is away are replayed to it when it returns (each once: by its
- * operation id): budget windows, and the rate limits (rpm, tpm: GCRA buckets; concurrency slots), so the
- * shared counters count what every instance admitted meanwhile.
+ * operation id): the rate limits (rpm, tpm: GCRA buckets; concurrency slots), so the shared counters count
+ * what every instance admitted meanwhile. Budgets are not among them: the database keeps them.
  */
 export function isReplayed(key: string): boolean {
-  return isCarriedOver(key) || key.startsWith("rpm:") || key.startsWith("tpm:") || key.startsWith("conc:");
+  return key.startsWith("rpm:") || key.startsWith("tpm:") || key.startsWith("conc:");
 }
