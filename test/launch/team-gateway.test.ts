@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { CommandInput, Running } from "../../src/cli/command.js";
 import { cursorCommand } from "../../src/cli/cursor.js";
 import { keysCommand } from "../../src/cli/keys.js";
+import { claudeCommand } from "../../src/cli/launch.js";
 import { start } from "../../src/cli/start.js";
 import { ensureLlmux } from "../../src/launch/server.js";
 import { resolveTarget } from "../../src/launch/target.js";
@@ -105,6 +106,14 @@ describe("a team gateway (minted keys, no auth.keys) through the launchers", () 
       expect(printed).not.toContain("llmux-no-key-needed");
       expect(printed).toContain("then one key per person: llmux keys create");
     }
+  });
+
+  it("a launcher without a key says the team gateway needs each person's own, not that auth.keys is empty", async () => {
+    const code = await claudeCommand.run!(input({ config }, { PATH: `${bin}:${process.env.PATH}` }));
+    expect(code).toBe(1);
+    expect(errors).toContain("requires a key: it answers only the keys minted for it");
+    expect(errors).toContain("--key lx-…");
+    expect(errors).not.toContain("requires no key");
   });
 
   it("--tunnel works with the team gateway and tells each developer to paste their own key", async () => {
