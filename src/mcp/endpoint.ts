@@ -43,6 +43,10 @@ const rpcError = (code: number, message: string) => ({ jsonrpc: "2.0", error: { 
  * the key that opened it (another key's request in it is answered as for an unknown session). Sessions idle
  * longer than `mcp.session_ttl_minutes` are closed.
  */
+/** MCP's version-negotiation probe (a newer client asks before `initialize`). */
+const isDiscover = (body: unknown): boolean =>
+  typeof body === "object" && body !== null && (body as { method?: unknown }).method === "server/discover";
+
 export class McpEndpoint {
   private readonly sessions = new Map<string, Session>();
   private readonly sweeper: NodeJS.Timeout;
@@ -84,6 +88,12 @@ export class McpEndpoint {
       session = await this.openSession(principal, scope);
     } else {
       ex.note.reason = "no MCP session";
+      // The launchers' check that /mcp is served (a GET), and an MCP client's version probe (`server/discover`,
+      // Claude Code 2.1.330 on): the 400 tells them to initialize, as the SDK's server does; not a failure.
+      if (req.method === "GET" || isDiscover(body)) {
+        ex.note.probe = true;
+        ex.note.quiet = true;
+      }
       return answerJson(ex, 400, rpcError(-32000, "Bad Request: no valid Mcp-Session-Id header; initialize first."));
     }
     // Renewed at most once a minute: a busy session costs no hot-state write per request.
