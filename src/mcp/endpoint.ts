@@ -7,6 +7,7 @@ import type { McpConfig } from "../config/schema-mcp.js";
 import { answerJson, type HttpExchange } from "../http/exchange.js";
 import type { Principal } from "../identity/principal.js";
 import type { Logger } from "../log/logger.js";
+import { toolUseSession } from "../request/tool-use-session.js";
 import type { Trail } from "../request/trail.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
@@ -154,7 +155,12 @@ export class McpEndpoint {
     scope: string | undefined,
   ): Promise<Session> {
     const server = sessionServer(
-      { hub: this.deps.hub, admitCall: (ctx) => this.admitCall(ctx), target: this.deps.target },
+      {
+        hub: this.deps.hub,
+        admitCall: (ctx) => this.admitCall(ctx),
+        target: this.deps.target,
+        toolUseSession: (owner, id) => toolUseSession(this.deps.hot, owner, id),
+      },
       scope,
     );
     const session: Session = { transport, server, owner, scope, lastSeen: Date.now() };
