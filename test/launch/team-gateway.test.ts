@@ -13,6 +13,7 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CommandInput, Running } from "../../src/cli/command.js";
 import { cursorCommand } from "../../src/cli/cursor.js";
+import { envCommand } from "../../src/cli/env.js";
 import { keysCommand } from "../../src/cli/keys.js";
 import { claudeCommand } from "../../src/cli/launch.js";
 import { start } from "../../src/cli/start.js";
@@ -106,6 +107,14 @@ describe("a team gateway (minted keys, no auth.keys) through the launchers", () 
       expect(printed).not.toContain("llmux-no-key-needed");
       expect(printed).toContain("then one key per person: llmux keys create");
     }
+    printed = "";
+    await envCommand.run!({
+      values: { url },
+      args: ["cursor"],
+      env: { PATH: process.env.PATH },
+    } as unknown as CommandInput);
+    expect(printed).toContain("OpenAI API Key: your own llmux key (lx-…");
+    expect(printed).not.toContain("any text");
   });
 
   it("a launcher without a key says the team gateway needs each person's own, not that auth.keys is empty", async () => {
