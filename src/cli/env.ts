@@ -2,7 +2,7 @@
  * `llmux env TOOL [--shell sh|fish|powershell]`: the lines that point a tool at llmux, for a shell to
  * evaluate (`eval "$(llmux env claude)"`), for those who prefer to run the tool themselves.
  */
-import { cursorSettings } from "../launch/cursor.js";
+import { cursorKeyOf, cursorSettings } from "../launch/cursor.js";
 import { checkKey, limitsFor } from "../launch/models.js";
 import { commentLine, exportLine, SHELLS, type Shell, unsetLine, wrapperLine } from "../launch/shell.js";
 import { TOOL_NAMES, TOOLS, type ToolName } from "../launch/tools.js";
@@ -32,7 +32,8 @@ async function envLines(input: CommandInput): Promise<string[]> {
   if (checked.ok === "unknown") head.push(commentLine(`llmux does not answer there yet (start it: llmux start)`));
   if (checked.ok === false) head.push(commentLine(`llmux refuses this key (${checked.status}): pass --key KEY`));
   if (name === "cursor") {
-    const s = cursorSettings(target.url, target.key, listed);
+    // A placeholder llmux refuses: it is closed (minted keys, sign-in), so each person pastes their own key.
+    const s = cursorSettings(target.url, cursorKeyOf(target.key, checked.ok === false), listed);
     return [
       ...head,
       commentLine("Cursor reads no environment variables: in Settings → Models, set"),

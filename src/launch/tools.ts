@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { copilotSpec } from "./copilot.js";
+import { DEFAULT_MODELS } from "./default-models.js";
 import { GEMINI_DIR, GEMINI_LINKED, geminiUserSettings } from "./gemini-settings.js";
 import { claudeLimitEnv, codexLimitArgs, codexLimitNote } from "./limit-settings.js";
 import { claudeMcpConfig, codexMcpArgs, geminiMcpServers, MCP_NAME, opencodeMcp } from "./mcp.js";
@@ -57,8 +58,8 @@ const claude: ToolSpec = {
   npm: "@anthropic-ai/claude-code",
   docs: "docs/clients/claude-code.md",
   smallModel: true,
-  // Claude Code 2.1's defaults (docs/clients/claude-code.md).
-  defaultModels: { model: "claude-opus-4-8", small: "claude-haiku-4-5" },
+  // Claude Code's current defaults, from the one table the tests keep current (default-models.ts).
+  defaultModels: DEFAULT_MODELS.claude,
   example: 'llmux claude -- -p "explain this repository"',
   setup({ url, key, model, smallModel, mcp, headers, env: userEnv, limits }) {
     const env: Record<string, string> = { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: key, ...CLAUDE_QUIET };
