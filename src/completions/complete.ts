@@ -3,15 +3,15 @@ import { InputError } from "../ir/input-error.js";
 import type { ErrorInfo } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
+import { admitKind, type KindDeps, planKind, redacted } from "../pipeline/kind-admit.js";
+import { type CallPlan, callThrough } from "../pipeline/kind-call.js";
 import { warningsHeader } from "../pipeline/warnings-header.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
 import { SSE_DONE, sseData } from "../sse/serialize.js";
 import { upstreamCodecs } from "../translate/codecs.js";
-import { admitKind, type KindDeps, planKind, redacted } from "./admit.js";
 import { chunkOf, type FimHead, wholeAnswer } from "./answer.js";
 import { decodeFim, type FimAsk } from "./ask.js";
-import { type CallPlan, callThrough } from "./call.js";
 import { piecesOf } from "./pieces.js";
 import { cleanAnswer, type FimMode, fimMode, nativeBody, nativeUrl, overChatRequest } from "./upstream.js";
 

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { admitKind, type KindDeps, planKind, redacted } from "../completions/admit.js";
-import { callThrough } from "../completions/call.js";
 import { readWhole } from "../http/whole-body.js";
 import { InputError } from "../ir/input-error.js";
 import type { ErrorInfo, Json, JsonObject } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
+import { admitKind, type KindDeps, planKind, redacted } from "../pipeline/kind-admit.js";
+import { callThrough } from "../pipeline/kind-call.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
 import { decodeRerank, type RerankAsk } from "./ask.js";

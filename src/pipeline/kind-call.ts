@@ -5,7 +5,6 @@ import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json, UpstreamDialect } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import { wrongRoute } from "../models/alias-kind.js";
-import type { AttemptsDeps } from "../pipeline/attempts.js";
 import { type RequestTiming, startAttempt } from "../request/timing.js";
 import { attemptLoop, isExhausted, type LoopReply, type Settled } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
@@ -13,6 +12,7 @@ import type { Availability } from "../routing/health.js";
 import { onDeployment, type Route } from "../routing/model-table.js";
 import { upstreamCodecs } from "../translate/codecs.js";
 import { callUpstream, UpstreamFailure } from "../upstream/call.js";
+import type { AttemptsDeps } from "./attempts.js";
 
 /** One upstream call of a request that is not a chat (fill-in-the-middle, rerank), planned for a deployment. */
 export interface CallPlan<M> {
