@@ -4,7 +4,7 @@ import type { ErrorInfo } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
 import { admitKind, type KindDeps, planKind, redacted } from "../pipeline/kind-admit.js";
-import { type CallPlan, callThrough } from "../pipeline/kind-call.js";
+import { attemptedOf, type CallPlan, callContext, callThrough } from "../pipeline/kind-call.js";
 import { warningsHeader } from "../pipeline/warnings-header.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
@@ -87,26 +87,11 @@ export async function complete(ex: Exchange, accepted: Accepted, read: RequestBo
           meta: mode,
         };
       },
-      principal: trail.principal!,
-      headers: ex.req.headers,
-      signal: ex.signal,
-      early: let_.early,
-      beforeSend: let_.journalled,
-      models: deps.models,
-      decide: (w) => trail.decide(w),
-      timing: trail.timing,
+      ...callContext(ex, deps.models, let_),
     },
     deps.attempts,
   );
-  const served = done.deployment;
-  trail.attempted = {
-    deployment: served,
-    attempts: done.calls,
-    route:
-      served && done.reply
-        ? [...new Set(done.path), `served by ${served.name}`].join("; ")
-        : done.path.join("; ") || undefined,
-  };
+  trail.attempted = attemptedOf(done);
   if (!done.reply || !done.plan) {
     if (ex.signal.aborted) return;
     return answerError(

@@ -5,7 +5,7 @@ import type { ErrorInfo, Json, JsonObject } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
 import { admitKind, type KindDeps, planKind, redacted } from "../pipeline/kind-admit.js";
-import { callThrough } from "../pipeline/kind-call.js";
+import { attemptedOf, callContext, callThrough } from "../pipeline/kind-call.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
 import { decodeRerank, type RerankAsk } from "./ask.js";
@@ -56,26 +56,11 @@ export async function rerank(ex: Exchange, accepted: Accepted, read: RequestBody
           meta: api,
         };
       },
-      principal: trail.principal!,
-      headers: ex.req.headers,
-      signal: ex.signal,
-      early: let_.early,
-      beforeSend: let_.journalled,
-      models: deps.models,
-      decide: (w) => trail.decide(w),
-      timing: trail.timing,
+      ...callContext(ex, deps.models, let_),
     },
     deps.attempts,
   );
-  const served = done.deployment;
-  trail.attempted = {
-    deployment: served,
-    attempts: done.calls,
-    route:
-      served && done.reply
-        ? [...new Set(done.path), `served by ${served.name}`].join("; ")
-        : done.path.join("; ") || undefined,
-  };
+  trail.attempted = attemptedOf(done);
   plan.warnings.add("rerank", `${ask.documents.length} documents, ${bytes} bytes`);
   if (ex.signal.aborted) return;
   if (!done.reply)
