@@ -18,7 +18,7 @@ import { embedUpstream } from "../embeddings/upstream-shape.js";
 import { readWhole } from "../http/whole-body.js";
 import type { Json } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
-import { readRerank, rerankApi, rerankBody, rerankUrl } from "../rerank/upstream.js";
+import { readRerank, rerankApi, rerankBody, rerankRefusal, rerankUrl } from "../rerank/upstream.js";
 import { callUpstream, UpstreamFailure } from "../upstream/call.js";
 
 const EMBED_TEXT = "llmux doctor";
@@ -156,8 +156,10 @@ async function completion(k: PlannedKind, ctx: Ctx): Promise<Found> {
 async function rerank(k: PlannedKind, ctx: Ctx): Promise<Found> {
   const none = { requests: 0, input: 0, output: 0, nanos: 0 };
   const chat = target(k, false);
-  const api = rerankApi(chat.url, k.settings);
-  const url = rerankUrl(chat.url);
+  const refused = rerankRefusal(k.provider);
+  if (refused) return { result: fail("llmux cannot rerank with this upstream", refused, k), used: none };
+  const api = rerankApi(chat.url, k.settings, k.provider.type);
+  const url = rerankUrl(chat.url, api);
   const body = rerankBody(api, k.model, { model: k.alias, ...RERANK, returnDocuments: false });
   const r = await send(k, ctx, { url, headers: chat.headers }, JSON.stringify(body));
   if ("error" in r) return { result: fail("no answer", r.error, k), used: none };

@@ -9,7 +9,7 @@ import { attemptedOf, callContext, callThrough } from "../pipeline/kind-call.js"
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
 import { decodeRerank, type RerankAsk } from "./ask.js";
-import { type RerankApi, readRerank, rerankApi, rerankBody, rerankUrl } from "./upstream.js";
+import { type RerankApi, readRerank, rerankApi, rerankBody, rerankRefusal, rerankUrl } from "./upstream.js";
 
 function decode(read: RequestBody): RerankAsk | ErrorInfo {
   try {
@@ -44,14 +44,16 @@ export async function rerank(ex: Exchange, accepted: Accepted, read: RequestBody
       route,
       kind: "rerank",
       plan: (r, target) => {
+        const refused = rerankRefusal(r.provider);
+        if (refused) return { status: 400, kind: "invalid_request", message: refused, param: "model" };
         const t = target(false);
-        const api = rerankApi(t.url, r.settings);
+        const api = rerankApi(t.url, r.settings, r.provider.type);
         return {
           route: r,
-          url: rerankUrl(t.url),
+          url: rerankUrl(t.url, api),
           headers: t.headers,
           body: JSON.stringify(rerankBody(api, r.upstreamModel, ask)),
-          dialect: "openai-chat",
+          dialect: api === "bedrock-cohere" ? r.provider.dialect : "openai-chat",
           screen: false,
           meta: api,
         };
