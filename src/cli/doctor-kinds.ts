@@ -28,6 +28,11 @@ const RERANK = { query: "Which one is a fruit?", documents: ["an apple", "a bicy
 type Ctx = Parameters<KindProbe>[1];
 type Found = { result: CheckResult; used: Usage };
 
+/** No call sent. */
+const none: Usage = { requests: 0, input: 0, output: 0, nanos: 0 };
+/** One call sent, nothing counted from its answer. */
+const sent: Usage = { requests: 1, input: 0, output: 0, nanos: 0 };
+
 const short = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 function usedOf(k: PlannedKind, ctx: Ctx, input: number, output: number, searchUnits = 0): Usage {
@@ -76,7 +81,6 @@ const parse = (text: string): Json => {
 };
 
 async function embedding(k: PlannedKind, ctx: Ctx): Promise<Found> {
-  const none = { requests: 0, input: 0, output: 0, nanos: 0 };
   const up = embedUpstream(k.provider, k.model, k.settings);
   if (typeof up === "string") return { result: fail("llmux cannot embed with this upstream", up, k), used: none };
   const chat = target(k, false);
@@ -84,12 +88,11 @@ async function embedding(k: PlannedKind, ctx: Ctx): Promise<Found> {
   const base64 = k.provider.type === "openai" || k.provider.type === "azure";
   const body = embedBody(up.dialect, k.model, [EMBED_TEXT], {}, url, base64);
   const r = await send(k, ctx, { url, headers: chat.headers }, body);
-  if ("error" in r) return { result: fail("no answer", r.error, k), used: none };
+  if ("error" in r) return { result: fail("no answer", r.error, k), used: sent };
   const tokensGuess = Math.ceil(EMBED_TEXT.length / 4);
-  if (r.status >= 400)
-    return { result: fail(`the upstream answered ${r.status}`, short(r.text), k), used: usedOf(k, ctx, 0, 0) };
+  if (r.status >= 400) return { result: fail(`the upstream answered ${r.status}`, short(r.text), k), used: sent };
   const read = readReply(up.dialect, parse(r.text), 1);
-  if (typeof read === "string") return { result: fail("an answer llmux cannot read", read, k), used: none };
+  if (typeof read === "string") return { result: fail("an answer llmux cannot read", read, k), used: sent };
   const tokens = read.tokens ?? (Number(r.headers["x-amzn-bedrock-input-token-count"]) || tokensGuess);
   return {
     result: { mark: "ok", summary: `one input embedded: a vector of ${read.vectors[0]?.length ?? 0} dimensions` },
@@ -116,7 +119,6 @@ function readNative(text: string): { text: string; usage?: { input: number; outp
 }
 
 async function completion(k: PlannedKind, ctx: Ctx): Promise<Found> {
-  const none = { requests: 0, input: 0, output: 0, nanos: 0 };
   const ask = { model: k.alias, ...FIM, stream: true, shape: "completions" as const };
   const mode = fimMode(k.provider, k.model, k.settings);
   if (mode.mode === "chat") {
@@ -129,7 +131,7 @@ async function completion(k: PlannedKind, ctx: Ctx): Promise<Found> {
     });
     if (!o.ok) {
       const words = o.upstreamText || o.error.message;
-      return { result: fail(`over chat: the upstream answered ${o.status ?? "nothing"}`, words, k), used: none };
+      return { result: fail(`over chat: the upstream answered ${o.status ?? "nothing"}`, words, k), used: sent };
     }
     const u = o.response.usage;
     return {
@@ -141,10 +143,10 @@ async function completion(k: PlannedKind, ctx: Ctx): Promise<Found> {
   const url = nativeUrl(mode.api, chat.url);
   const r = await send(k, ctx, { url, headers: chat.headers }, JSON.stringify(nativeBody(mode.api, k.model, ask)));
   const where = mode.api === "mistral" ? "/fim/completions" : "/completions";
-  if ("error" in r) return { result: fail(`no answer at ${where}`, r.error, k), used: none };
+  if ("error" in r) return { result: fail(`no answer at ${where}`, r.error, k), used: sent };
   if (r.status >= 400) {
     const hint = r.status === 404 ? ` (no ${where} here: set completions.mode: chat for a chat-only model)` : "";
-    return { result: fail(`the upstream answered ${r.status} at ${where}${hint}`, short(r.text), k), used: none };
+    return { result: fail(`the upstream answered ${r.status} at ${where}${hint}`, short(r.text), k), used: sent };
   }
   const read = readNative(r.text);
   return {
@@ -154,7 +156,6 @@ async function completion(k: PlannedKind, ctx: Ctx): Promise<Found> {
 }
 
 async function rerank(k: PlannedKind, ctx: Ctx): Promise<Found> {
-  const none = { requests: 0, input: 0, output: 0, nanos: 0 };
   const chat = target(k, false);
   const refused = rerankRefusal(k.provider);
   if (refused) return { result: fail("llmux cannot rerank with this upstream", refused, k), used: none };
@@ -162,10 +163,10 @@ async function rerank(k: PlannedKind, ctx: Ctx): Promise<Found> {
   const url = rerankUrl(chat.url, api);
   const body = rerankBody(api, k.model, { model: k.alias, ...RERANK, returnDocuments: false });
   const r = await send(k, ctx, { url, headers: chat.headers }, JSON.stringify(body));
-  if ("error" in r) return { result: fail("no answer", r.error, k), used: none };
-  if (r.status >= 400) return { result: fail(`the upstream answered ${r.status}`, short(r.text), k), used: none };
+  if ("error" in r) return { result: fail("no answer", r.error, k), used: sent };
+  if (r.status >= 400) return { result: fail(`the upstream answered ${r.status}`, short(r.text), k), used: sent };
   const read = readRerank(parse(r.text), RERANK.documents.length);
-  if (typeof read === "string") return { result: fail("an answer llmux cannot read", read, k), used: none };
+  if (typeof read === "string") return { result: fail("an answer llmux cannot read", read, k), used: sent };
   return {
     result: { mark: "ok", summary: `${read.results.length} documents scored (${api} API)` },
     used: usedOf(k, ctx, read.tokens ?? 0, 0, read.searchUnits ?? 0),
