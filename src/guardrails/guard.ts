@@ -93,3 +93,14 @@ export function noteWords(n: FindingNote): string {
   const done = { block: "blocked", mask: "masked", warn: "warned" }[n.action];
   return `${n.rule} in ${n.location} (${n.dryRun ? `dry run: would be ${done}` : done})`;
 }
+
+/** The guardrails of a configuration (none when `guardrails.enabled` is off). */
+export function guardrailsOf(
+  config: GuardrailsConfig,
+  configured: readonly string[],
+  book: { values(): readonly string[] },
+  hot?: HotState | undefined,
+): Guardrails | undefined {
+  if (!config.enabled) return undefined;
+  return new Guardrails(config, () => (book.values().length > 0 ? [...configured, ...book.values()] : configured), hot);
+}

@@ -261,6 +261,7 @@ export const COUNT: readonly Step<Counting>[] = [
   skip("compaction", "a count compacts nothing"),
   skip("tag check", "a count is not tagged"),
   countRoute,
+  skip("guardrails", "a count sends nothing for a model to answer"),
   skip("tags", "a count is not tagged"),
   countAdmit,
   skip("restore", "nothing kept by llmux is put back into a count"),

@@ -1,0 +1,216 @@
+/**
+ * The guardrails in front of the mock upstream (which records every body it received), in each client dialect
+ * (Chat, Responses, Messages, Gemini) and each position (user text, system, tool result, earlier assistant
+ * tool-call arguments), with planted secrets of fifteen kinds: blocked, masked or warned as configured. A mask
+ * never lets a value reach the upstream, and the answer (which the mock makes of the placeholders it received,
+ * one character an event) gets the real values back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MockRequest, MockTurn } from "../../src/mock/server.js";
+import { reassembled } from "../../src/secrets/stream-text.js";
+import { type Body, eventually, type Harness, startHarness } from "../support/gateway.js";
+import { DIALECT_CALLS, POSITIONS, type Position } from "./bodies.js";
+import { planted } from "./planted.js";
+
+const PLANTS = planted("gw");
+const TEXT = PLANTS.map((p) => p.text).join("\n\n");
+/** The part of each secret that must not reach an upstream: its longest line (a PEM is cut by line breaks). */
+const CORE = PLANTS.map((p) => p.secret.split("\n").reduce((a, b) => (b.length > a.length ? b : a)));
+const INVENTED = "LLMUX_MASK_0123456789abcdef";
+
+/** The mock's answer: every placeholder it received, in text and in a write_file call, one character an event. */
+function echoPlaceholders(_body: unknown, req: MockRequest): MockTurn {
+  const seen = [...new Set(req.raw.match(/LLMUX_MASK_[0-9a-f]{16}/g) ?? [])];
+  const text = `seen: ${seen.join(" ")} and ${INVENTED}`;
+  return {
+    chunkChars: 1,
+    blocks: [
+      { type: "text", text },
+      {
+        type: "tool_call",
+        name: "write_file",
+        arguments: JSON.stringify({ path: "config.ts", content: seen.join("\n") }),
+        id: "call_w",
+      },
+    ],
+  };
+}
+
+async function send(h: Harness, path: string, body: unknown, key = "k-one-planted-0001"): Promise<Response> {
+  return fetch(`${h.url}${path}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${key}`,
+      "x-api-key": key,
+      "x-goog-api-key": key,
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+function locationOf(where: Position): RegExp {
+  return {
+    user: /^message 1$/,
+    system: /system/,
+    "tool result": /^tool result of read_file/,
+    "tool arguments": /^arguments of tool call write_file/,
+  }[where];
+}
+
+describe("guardrails through the gateway", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(
+      () => ({
+        auth: { keys: ["k-one-planted-0001", "k-two-planted-0002"] },
+        guardrails: {
+          enabled: true,
+          actions: { secrets: "mask", entropy: "off" },
+          keys: {},
+          teams: {},
+        },
+        models: {
+          "block-anthropic": {
+            provider: "anthropic",
+            model: "claude-sonnet-4-5",
+            guardrails: { actions: { secrets: "block" } },
+          },
+          "warn-anthropic": {
+            provider: "anthropic",
+            model: "claude-sonnet-4-5",
+            guardrails: { actions: { secrets: "warn" } },
+          },
+          "dry-anthropic": {
+            provider: "anthropic",
+            model: "claude-sonnet-4-5",
+            guardrails: { actions: { secrets: "block" }, dry_run: true },
+          },
+        },
+      }),
+      { fallback: echoPlaceholders },
+    );
+  }, 30_000);
+  afterAll(async () => h?.close());
+
+  for (const { dialect, model, build } of DIALECT_CALLS)
+    for (const where of POSITIONS)
+      for (const stream of [true, false])
+        it(`masks every kind in ${dialect}, ${where}, ${stream ? "streamed" : "whole"}: the upstream never sees one, the answer gets them back`, async () => {
+          const call = build(model, where, TEXT, stream);
+          const before = h.mock.requests.length;
+          const res = await send(h, call.path, call.body);
+          const answer = await res.text();
+          expect(res.status, answer).toBe(200);
+          const upstream = h.mock.requests.slice(before);
+          expect(upstream).toHaveLength(1);
+          for (const core of CORE) expect(upstream[0]!.raw).not.toContain(core);
+          // Every kind was found where it was planted, and masked.
+          const warnings = res.headers.get("llmux-warnings") ?? "";
+          for (const p of PLANTS) expect(warnings).toContain(`${p.rule} in`);
+          const seen = [...new Set(upstream[0]!.raw.match(/LLMUX_MASK_[0-9a-f]{16}/g))];
+          expect(seen.length).toBeGreaterThanOrEqual(PLANTS.length);
+          // The answer: each value back in text and in the tool call's arguments, the invented placeholder left.
+          const texts = stream ? reassembled(answer).join("\n") : answer;
+          for (const core of CORE) expect(texts).toContain(core);
+          for (const s of seen) expect(texts).not.toContain(s);
+          expect(texts).toContain(INVENTED);
+          if (!stream) {
+            const json = JSON.parse(answer) as Body;
+            const args = JSON.stringify(json);
+            for (const core of CORE) expect(args.split(core).length - 1).toBeGreaterThanOrEqual(2);
+          }
+        });
+
+  it.each(POSITIONS)("names where in the request log's warnings: %s", async (where) => {
+    const { build, model } = DIALECT_CALLS[2];
+    const res = await send(h, "/v1/messages", build(model, where, PLANTS[0]!.text, false).body);
+    expect(res.status).toBe(200);
+    const warnings = res.headers.get("llmux-warnings") ?? "";
+    const at = /aws-access-token in (.*?) \(masked\)/.exec(warnings)?.[1];
+    expect(at).toMatch(locationOf(where));
+  });
+
+  it("blocks as the alias says: a 400 in the client's dialect naming rule and place, nothing sent upstream", async () => {
+    const before = h.mock.requests.length;
+    for (const { dialect, build } of DIALECT_CALLS) {
+      const call = build(dialect === "gemini" ? "block-anthropic" : "block-anthropic", "tool result", TEXT, false);
+      const res = await send(h, call.path, call.body);
+      const body = (await res.json()) as Body;
+      expect(res.status).toBe(400);
+      const message = JSON.stringify(body);
+      expect(message).toContain("aws-access-token in tool result of read_file");
+      for (const core of CORE) expect(message).not.toContain(core);
+      if (dialect === "messages") expect(body.type).toBe("error");
+      if (dialect === "chat") expect(body.error.code).toBe("guardrail_blocked");
+    }
+    expect(h.mock.requests.length).toBe(before);
+  });
+
+  it("warns as the alias says: the secret passes, llmux-warnings names it", async () => {
+    const before = h.mock.requests.length;
+    const res = await send(h, "/v1/messages", {
+      model: "warn-anthropic",
+      max_tokens: 4000,
+      messages: [{ role: "user", content: TEXT }],
+    });
+    await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("llmux-warnings")).toContain("github-pat in message 1 (warned)");
+    expect(h.mock.requests[before]!.raw).toContain(CORE[2]!);
+  });
+
+  it("a dry run records what it would have done and does nothing", async () => {
+    const before = h.mock.requests.length;
+    const res = await send(h, "/v1/messages", {
+      model: "dry-anthropic",
+      max_tokens: 4000,
+      messages: [{ role: "user", content: TEXT }],
+    });
+    await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("llmux-warnings")).toContain("npm-access-token in message 1 (dry run: would be blocked)");
+    expect(h.mock.requests[before]!.raw).toContain(CORE[13]!);
+  });
+
+  it("another key's conversation cannot unmask: its answer keeps the first key's placeholders", async () => {
+    const before = h.mock.requests.length;
+    const first = await send(h, "/v1/messages", {
+      model: "via-anthropic",
+      max_tokens: 4000,
+      messages: [{ role: "user", content: TEXT }],
+    });
+    await first.text();
+    const theirs = [...new Set(h.mock.requests[before]!.raw.match(/LLMUX_MASK_[0-9a-f]{16}/g))];
+    expect(theirs.length).toBeGreaterThan(0);
+    // The second key sends the first one's placeholders (copied from somewhere): they stay placeholders.
+    const second = await send(
+      h,
+      "/v1/messages",
+      {
+        model: "via-anthropic",
+        max_tokens: 4000,
+        messages: [{ role: "user", content: `${theirs.join(" ")} ${PLANTS[0]!.text}` }],
+      },
+      "k-two-planted-0002",
+    );
+    const text = await second.text();
+    for (const p of theirs) expect(text).toContain(p);
+    expect(text).toContain(CORE[0]!);
+  });
+
+  it("refusals and findings are on the request's log line, never a value", async () => {
+    const res = await send(h, "/v1/messages", {
+      model: "block-anthropic",
+      max_tokens: 4000,
+      messages: [{ role: "user", content: TEXT }],
+    });
+    await res.text();
+    const line = await eventually(() =>
+      h.logs.find((l) => l.status === 400 && String(l.reason).includes("in message 1;")),
+    );
+    const words = JSON.stringify(line);
+    expect(words).toContain("aws-access-token in message 1");
+    for (const core of CORE) expect(words).not.toContain(core);
+  });
+});
