@@ -80,6 +80,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "temperature",
       "reasoning_display",
       "policy",
+      "guardrails",
       "cache",
       "cache_ttl",
       "kind",
