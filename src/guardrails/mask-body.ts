@@ -40,3 +40,31 @@ export function maskJson(v: Json, pairs: readonly (readonly [string, string])[])
   };
   return { value: walk(v), n };
 }
+
+/** The forms a value may take in a conversation llmux restores: itself, and escaped as inside JSON text. */
+export function escapedForms(value: string): string[] {
+  const escaped = JSON.stringify(value).slice(1, -1);
+  return escaped === value ? [value] : [value, escaped];
+}
+
+/**
+ * A restored conversation's messages and system prompt with every value of the mapping replaced by its
+ * placeholder (a stored answer holds the values llmux put back into it), in place.
+ */
+export function maskRequest(
+  ir: { messages: unknown[]; instructions?: unknown[] | undefined },
+  mapping: ReadonlyMap<string, string>,
+): number {
+  const pairs = [...mapping].flatMap(([placeholder, value]) =>
+    escapedForms(value).map((f) => [f, placeholder] as const),
+  );
+  const messages = maskJson(ir.messages as Json, pairs);
+  ir.messages = messages.value as unknown[];
+  let n = messages.n;
+  if (ir.instructions) {
+    const instructions = maskJson(ir.instructions as Json, pairs);
+    ir.instructions = instructions.value as unknown[];
+    n += instructions.n;
+  }
+  return n;
+}

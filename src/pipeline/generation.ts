@@ -2,6 +2,7 @@ import type { Billing } from "../billing/billing.js";
 import { type ClientName, detectClient } from "../clients/detect.js";
 import type { Config } from "../config/schema.js";
 import type { Guardrails } from "../guardrails/guard.js";
+import { maskRequest } from "../guardrails/mask-body.js";
 import type { Principal } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
@@ -129,7 +130,10 @@ export class Generation {
       replan: () => plan(this.input),
     });
     const restored = await this.restorer.restore(p);
-    return isPlan(restored) ? encode(restored, true) : restored;
+    if (!isPlan(restored)) return restored;
+    // What llmux put back into the conversation (a stored answer holds the values it restored) is masked again.
+    if (restored.ir && this.unmask) maskRequest(restored.ir, this.unmask);
+    return encode(restored, true);
   }
 
   /**

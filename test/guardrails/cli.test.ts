@@ -14,7 +14,7 @@ async function run(file: string, values: Record<string, string | boolean> = {}, 
     return true;
   });
   try {
-    const code = await test.run({ values: { ...(config ? { config } : {}), ...values }, args: [file], env: {} });
+    const code = await test.run!({ values: { ...(config ? { config } : {}), ...values }, args: [file], env: {} });
     return { code, out };
   } finally {
     spy.mockRestore();

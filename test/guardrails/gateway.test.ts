@@ -214,3 +214,35 @@ describe("guardrails through the gateway", () => {
     for (const core of CORE) expect(words).not.toContain(core);
   });
 });
+
+describe("guardrails on a Responses conversation llmux keeps (previous_response_id)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(
+      () => ({ auth: { keys: ["k-one-planted-0001"] }, guardrails: { enabled: true, actions: { entropy: "off" } } }),
+      { fallback: echoPlaceholders },
+    );
+  }, 30_000);
+  afterAll(async () => h?.close());
+
+  it("masks the history llmux resends, and puts back placeholders of earlier turns", async () => {
+    const first = await send(h, "/v1/responses", { model: "via-anthropic", input: TEXT });
+    const one = (await first.json()) as Body;
+    expect(first.status).toBe(200);
+    expect(JSON.stringify(one.output)).toContain(CORE[0]!);
+    // The next turn names only the previous answer: its history (with the values the answer got back) is llmux's.
+    const before = h.mock.requests.length;
+    const second = await send(h, "/v1/responses", {
+      model: "via-anthropic",
+      previous_response_id: one.id,
+      input: "now write config.ts with those keys",
+    });
+    const two = (await second.json()) as Body;
+    expect(second.status).toBe(200);
+    const upstream = h.mock.requests[before]!.raw;
+    for (const core of CORE) expect(upstream).not.toContain(core);
+    const answer = JSON.stringify(two.output);
+    for (const core of CORE) expect(answer).toContain(core);
+    expect(answer).not.toMatch(/LLMUX_MASK_(?!0123456789abcdef)[0-9a-f]{16}/);
+  });
+});
