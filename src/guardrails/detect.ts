@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PII_RULES } from "./pii.js";
 import { ENTROPY_RULE, type Rule, type RuleGroup, SECRET_RULES } from "./rules.js";
 
@@ -49,7 +50,8 @@ export class Detector {
       ...(opts.pii ? PII_RULES : []),
       ...custom,
     ];
-    this.fingerprint = `v1|${this.rules.map((x) => `${x.id}:${x.group}:${x.pattern.source}`).join("|")}`;
+    const sources = this.rules.map((x) => `${x.id}:${x.group}:${x.pattern.source}`).join("|");
+    this.fingerprint = `v1:${createHash("sha256").update(sources).digest("base64url").slice(0, 16)}`;
   }
 
   /** Every rule's hits in a text, overlaps resolved (the earliest, then the longest, wins). */

@@ -76,7 +76,8 @@ export const SECRET_RULES: readonly Rule[] = [
     String.raw`(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)`,
     ["PRIVATE KEY"],
   ),
-  r("jwt", String.raw`\b(ey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.(?:[a-zA-Z0-9/\\_-]{10,}={0,2})?)`, ["ey"]),
+  // A JWT's header and claims are base64 JSON objects: both start with eyJ (`{"`).
+  r("jwt", String.raw`\b(eyJ[a-zA-Z0-9]{15,}\.eyJ[a-zA-Z0-9/\\_-]{15,}\.(?:[a-zA-Z0-9/\\_-]{10,}={0,2})?)`, ["eyJ"]),
   r("gcp-service-account-key-id", String.raw`"private_key_id"\s*:\s*"([a-f0-9]{40})"`, ["private_key_id"]),
   r("gcp-api-key", String.raw`\b(AIza[\w-]{35})(?![\w-])`, ["AIza"]),
   r("azure-storage-account-key", "AccountKey=([A-Za-z0-9+/]{40,}={0,2})", ["AccountKey="]),
