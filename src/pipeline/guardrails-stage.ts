@@ -24,7 +24,8 @@ function irOf(g: Generation, planned: Plan): Request | undefined {
   }
 }
 
-function refusal(found: Inspection["blocked"]): ErrorInfo {
+/** The 400 a blocked request is answered: the rules and places, never a value. */
+export function refusal(found: Inspection["blocked"]): ErrorInfo {
   const named = found.slice(0, NAMED).map((f) => `${f.rule} in ${f.location}`);
   const more = found.length > NAMED ? ` and ${found.length - NAMED} more` : "";
   return {

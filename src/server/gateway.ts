@@ -212,6 +212,7 @@ export class Gateway {
       retentionMs,
     };
     const store = this.store;
+    const guardrails = guardrailsOf(config.guardrails, configSecrets(config), this.secretBook, this.hot);
     this.parts = {
       config,
       logger,
@@ -229,12 +230,12 @@ export class Gateway {
         state: new StateAccess(store, new ReasoningCache(() => store.reasoning), config.reasoning.secret),
         admission,
         redactor: this.redactor,
-        guardrails: guardrailsOf(config.guardrails, configSecrets(config), this.secretBook, this.hot),
+        guardrails,
         billing: this.billing,
         journal: this.requestLog,
         attempts,
       },
-      count: { models: this.models, pool: this.pool, admission },
+      count: { models: this.models, pool: this.pool, admission, guardrails },
       embed: {
         config,
         models: this.models,

@@ -246,3 +246,38 @@ describe("guardrails on a Responses conversation llmux keeps (previous_response_
     expect(answer).not.toMatch(/LLMUX_MASK_(?!0123456789abcdef)[0-9a-f]{16}/);
   });
 });
+
+describe("guardrails on count_tokens", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(() => ({
+      guardrails: { enabled: true, actions: { entropy: "off" } },
+      models: {
+        "block-anthropic": {
+          provider: "anthropic",
+          model: "claude-sonnet-4-5",
+          guardrails: { actions: { secrets: "block" } },
+        },
+      },
+    }));
+  }, 30_000);
+  afterAll(async () => h?.close());
+
+  it("counts the placeholders, not the values, and refuses what a block says", async () => {
+    const before = h.mock.requests.length;
+    const masked = await send(h, "/v1/messages/count_tokens", {
+      model: "via-anthropic",
+      messages: [{ role: "user", content: TEXT }],
+    });
+    expect(masked.status).toBe(200);
+    const sent = h.mock.requests.slice(before).find((r) => r.path.includes("count_tokens"))!;
+    for (const core of CORE) expect(sent.raw).not.toContain(core);
+    expect(sent.raw).toMatch(/LLMUX_MASK_[0-9a-f]{16}/);
+    const blocked = await send(h, "/v1/messages/count_tokens", {
+      model: "block-anthropic",
+      messages: [{ role: "user", content: TEXT }],
+    });
+    expect(blocked.status).toBe(400);
+    expect(await blocked.text()).toContain("guardrail");
+  });
+});
