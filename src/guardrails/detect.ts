@@ -78,12 +78,13 @@ export class Detector {
 }
 
 /** Hits of `known` secrets (exact values) in a text. */
-export function knownHits(text: string, known: readonly string[]): Hit[] {
+export function knownHits(text: string, known: readonly string[], rule = "llmux-secret"): Hit[] {
   const hits: Hit[] = [];
+  const group: RuleGroup = rule === "llmux-secret" ? "llmux" : "secrets";
   for (const secret of known) {
     if (secret.length < MIN_KNOWN) continue;
     for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + secret.length))
-      hits.push({ rule: "llmux-secret", group: "llmux", start: at, end: at + secret.length });
+      hits.push({ rule, group, start: at, end: at + secret.length });
   }
   return hits;
 }

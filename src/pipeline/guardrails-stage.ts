@@ -60,9 +60,14 @@ export const guardrails: Stage<Generation> = {
     if (!Object.values(policy.actions).some((a) => a !== "off")) return undefined;
     const ir = irOf(g, planned);
     if (!ir) return undefined;
-    const found = await guard.inspect(requestBlocks(ir), policy, [p.callerKey]);
     // A conversation llmux resends (previous_response_id) holds placeholders of earlier turns: their values too.
     const resent = planned.requestDialect === "openai-responses" && ir.previousResponseId !== undefined;
+    // What was masked for this caller before is masked again wherever it is now (an answer put it back, and the
+    // rule that found it may not find it out of its context: a database password without its URL).
+    const masking = !policy.dryRun && Object.values(policy.actions).includes("mask");
+    const secret = masking || resent ? await g.state.secret() : "";
+    const earlier = masking || resent ? await guard.earlier(p.owner, secret) : new Map<string, string>();
+    const found = await guard.inspect(requestBlocks(ir), policy, [p.callerKey], masking ? [...earlier.values()] : []);
     if (found.notes.length === 0 && !resent) return undefined;
     g.trail.guardrails = found.notes;
     if (found.blocked.length > 0) {
@@ -71,15 +76,9 @@ export const guardrails: Stage<Generation> = {
       return true;
     }
     let current = planned;
-    const secret = found.masked.length > 0 || (resent && guard.mappings) ? await g.state.secret() : "";
     const mapping = mappingOf(found.masked, secret);
-    if (resent && guard.mappings) {
-      try {
-        for (const [k, v] of await guard.mappings.load(p.owner, secret)) if (!mapping.has(k)) mapping.set(k, v);
-      } catch {
-        // The hot state is away: what this turn masked is still put back.
-      }
-    }
+    const fresh = new Map([...mapping].filter(([k]) => !earlier.has(k)));
+    if (resent) for (const [k, v] of earlier) if (!mapping.has(k)) mapping.set(k, v);
     if (found.masked.length > 0) {
       const pairs = [...mapping]
         .filter(([, v]) => found.masked.some((f) => f.value === v))
@@ -98,8 +97,7 @@ export const guardrails: Stage<Generation> = {
       current = again;
       g.planned = again;
       g.trail.plan = again;
-      if (guard.mappings && planned.requestDialect === "openai-responses")
-        await guard.mappings.save(p.owner, secret, mapping).catch(() => undefined);
+      if (fresh.size > 0) await guard.remember(p.owner, secret, fresh);
     } else if (mapping.size > 0 && current.passthrough) {
       g.input.translate = true;
       const again = plan(g.input);

@@ -281,3 +281,44 @@ describe("guardrails on count_tokens", () => {
     expect(await blocked.text()).toContain("guardrail");
   });
 });
+
+describe("a value masked before, found again out of its rule's context", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(
+      () => ({ auth: { keys: ["k-one-planted-0001", "k-two-planted-0002"] }, guardrails: { enabled: true } }),
+      { fallback: echoPlaceholders },
+    );
+  }, 30_000);
+  afterAll(async () => h?.close());
+
+  it("is masked again: a database password the agent wrote into config.ts never reaches the upstream", async () => {
+    const db = PLANTS.find((p) => p.rule === "database-url-password")!;
+    const first = await send(h, "/v1/messages", {
+      model: "via-anthropic",
+      max_tokens: 4000,
+      messages: [{ role: "user", content: `my .env:\n${db.text}\nwrite config.ts` }],
+    });
+    const one = (await first.json()) as Body;
+    const call = one.content.find((c: Body) => c.type === "tool_use");
+    // The agent writes the real password (put back into the tool call's input).
+    expect(call.input.content).toBe(db.secret);
+    // A later request holds the password alone (the .env no longer in it): still masked.
+    const before = h.mock.requests.length;
+    const later = { role: "user", content: `config.ts now reads: const password = "${db.secret}";` };
+    const second = await send(h, "/v1/messages", { model: "via-anthropic", max_tokens: 4000, messages: [later] });
+    const answer = await second.text();
+    expect(second.status).toBe(200);
+    expect(h.mock.requests[before]!.raw).not.toContain(db.secret);
+    expect(answer).toContain(db.secret);
+    // Another key's request with the same text is that key's business: nothing of the first key's applies.
+    const third = await send(
+      h,
+      "/v1/messages",
+      { model: "via-anthropic", max_tokens: 4000, messages: [later] },
+      "k-two-planted-0002",
+    );
+    await third.text();
+    expect(h.mock.requests.at(-1)!.raw).toContain(db.secret);
+  });
+});
