@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MockRequest, MockTurn } from "../../src/mock/server.js";
 import { reassembled } from "../../src/secrets/stream-text.js";
 import { type Body, eventually, type Harness, startHarness } from "../support/gateway.js";
+import { Scrape } from "../support/prometheus.js";
 import { DIALECT_CALLS, POSITIONS, type Position } from "./bodies.js";
 import { planted } from "./planted.js";
 
@@ -64,6 +65,7 @@ describe("guardrails through the gateway", () => {
     h = await startHarness(
       () => ({
         auth: { keys: ["k-one-planted-0001", "k-two-planted-0002"] },
+        metrics: { public: true },
         guardrails: {
           enabled: true,
           actions: { secrets: "mask", entropy: "off" },
@@ -197,6 +199,41 @@ describe("guardrails through the gateway", () => {
     const text = await second.text();
     for (const p of theirs) expect(text).toContain(p);
     expect(text).toContain(CORE[0]!);
+  });
+
+  it("counts hits by rule and action on /metrics (read by an independent Prometheus parser)", async () => {
+    const scrape = async () => Scrape.parse(await (await fetch(`${h.url}/metrics`)).text());
+    const before = await scrape();
+    const was = (rule: string, action: string) =>
+      before.has("llmux_guardrail_hits_total") ? before.sum("llmux_guardrail_hits_total", { rule, action }) : 0;
+    const [mask, block] = [was("github-pat", "mask"), was("npm-access-token", "block")];
+    await (
+      await send(h, "/v1/messages", {
+        model: "via-anthropic",
+        max_tokens: 4000,
+        messages: [{ role: "user", content: TEXT }],
+      })
+    ).text();
+    await (
+      await send(h, "/v1/messages", {
+        model: "block-anthropic",
+        max_tokens: 4000,
+        messages: [{ role: "user", content: TEXT }],
+      })
+    ).text();
+    let after = await scrape();
+    for (
+      let i = 0;
+      i < 50 && after.sum("llmux_guardrail_hits_total", { rule: "npm-access-token", action: "block" }) === block;
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = await scrape();
+    }
+    expect(after.sum("llmux_guardrail_hits_total", { rule: "github-pat", action: "mask", dry_run: "false" })).toBe(
+      mask + 1,
+    );
+    expect(after.sum("llmux_guardrail_hits_total", { rule: "npm-access-token", action: "block" })).toBe(block + 1);
   });
 
   it("refusals and findings are on the request's log line, never a value", async () => {
