@@ -1,3 +1,4 @@
+import { EventUnmask } from "../guardrails/restore-events.js";
 import type { Stage } from "../request/stage.js";
 import { rememberToolUse } from "../request/tool-use-session.js";
 import { costHeadersAfter } from "./cost-headers.js";
@@ -17,6 +18,7 @@ export const respond: Stage<Generation> = {
     trail.plan = served;
     g.forgetRequest(served);
     const billing = deps.billing;
+    const unmask = g.unmask ? new EventUnmask(g.unmask) : undefined;
     const soFar = g.soFar!;
     await respondWith({
       plan: served,
@@ -27,6 +29,7 @@ export const respond: Stage<Generation> = {
       meter: g.admitted!.meter,
       keep: (a) => keep(served, a, state),
       redact: g.redact,
+      rewrite: unmask ? (e, out) => unmask.rewrite(e, out) : undefined,
       pingIntervalMs: deps.config.streams.ping_interval_ms,
       costHeaders: billing ? (a) => costHeadersAfter(billing, served, a, soFar) : undefined,
       decide: (words) => trail.decide(words),

@@ -76,6 +76,7 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
     decode: { tools: plan.tools },
     encode: plan.response,
     tap,
+    rewrite: input.rewrite,
   });
   const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
   const out = plan.clientStream ? new ClientStream(res, answer, headers, input.timing) : undefined;

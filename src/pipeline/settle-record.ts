@@ -52,6 +52,7 @@ export function recordOf(t: Trail): RequestRecord {
     user: p?.user,
     lease: t.admitted?.lease,
     warnings: plan?.warnings.list ?? NO_WARNINGS,
+    guardrails: t.guardrails,
     requestBytes: t.requestBytes,
     outputChars: a.outputChars,
     quiet: t.note.quiet,

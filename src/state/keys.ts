@@ -32,6 +32,9 @@
  * | `signin-starts:{address}:{window}` | signin (attempts) | device authorizations from an address in a 10-minute window | the window |
  * | `ops:{instance}:{n}` | state (redis, resilient) | a bitmap: which of an instance's counter operations `n·65536…` Redis applied (a replay of one is not applied again) | 10 min after that instance's last operation in it |
  * | `embed:{alias}:{digest}` | embeddings (cache) | a cached vector (base64 float32) of an alias with `embeddings.cache.store: hot` | `ttl_hours` |
+ * | `guard:{digest}` | guardrails (verdicts) | the hits (rule, group, offsets; never a value) of a scanned text, by the hash of the rule set and the text | 24 h |
+ * | `guard-masks:{owner}` | guardrails (mapping) | a set: the placeholders masked for a caller | `guardrails.mapping_ttl_hours`, renewed |
+ * | `guard-mask:{owner}:{placeholder}` | guardrails (mapping) | the secret a placeholder stands for, sealed with the caller's own secret | `guardrails.mapping_ttl_hours` |
  * | `embed-count:{alias}` | embeddings (cache) | vectors written for the alias since the counter started (writes stop at `max_entries`) | `ttl_hours` from its first write |
  */
 export const hotKeys = {
@@ -61,6 +64,9 @@ export const hotKeys = {
   signinCodeSeen: (userCode: string) => `signin-code:${userCode}`,
   signinStarts: (address: string, window: number) => `signin-starts:${address}:${window}`,
   embedding: (alias: string, digest: string) => `embed:${alias}:${digest}`,
+  guardVerdict: (digest: string) => `guard:${digest}`,
+  guardMasks: (owner: string) => `guard-masks:${owner}`,
+  guardMask: (owner: string, placeholder: string) => `guard-mask:${owner}:${placeholder}`,
   embeddingCount: (alias: string) => `embed-count:${alias}`,
   alertSent: (rule: string, scope: string, id: string, window: string) => `alert-sent:${rule}:${scope}:${id}:${window}`,
   alertWindow: (rule: string, subject: string, windowS: number, n: number, count: string) =>

@@ -80,6 +80,7 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "temperature",
       "reasoning_display",
       "policy",
+      "guardrails",
       "context_window",
       "max_output_tokens",
       "cache",
