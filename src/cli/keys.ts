@@ -1,6 +1,6 @@
 import { ADMIN_OPTIONS, output, outputFields, withClient } from "./admin-client.js";
 import type { Command, CommandInput } from "./command.js";
-import { UsageError } from "./command.js";
+import { stringOption, UsageError } from "./command.js";
 import { KEY_COLUMNS, KEY_FIELDS, type KeyAnswer, keyRow } from "./key-table.js";
 import { expiryOf, patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
 import { keyIdOf, teamIdOf } from "./refs.js";
@@ -130,7 +130,7 @@ export const keysCommand: Command = {
       summary: "List keys: state, spend against budget, what is left, reset time, limits, last use.",
       options: {
         ...ADMIN_OPTIONS,
-        team: { type: "string", value: "TEAM", description: "Only this team's keys (its name or id)." },
+        team: stringOption("TEAM", "Only this team's keys (its name or id)."),
         revoked: { type: "boolean", description: "Only revoked keys (they keep their names)." },
         all: { type: "boolean", description: "Keys in use and revoked ones." },
       },
@@ -181,7 +181,7 @@ export const keysCommand: Command = {
       summary: "Give a key a new secret; the old one works --grace seconds more.",
       options: {
         ...ADMIN_OPTIONS,
-        grace: { type: "string", value: "SECONDS", description: "Grace period (default 0)." },
+        grace: stringOption("SECONDS", "Grace period (default 0)."),
       },
       arguments: KEY,
       run: (input) =>
