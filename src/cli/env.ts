@@ -5,7 +5,8 @@
 import { cursorSettings } from "../launch/cursor.js";
 import { checkKey } from "../launch/models.js";
 import { commentLine, exportLine, SHELLS, type Shell, unsetLine, wrapperLine } from "../launch/shell.js";
-import { TOOL_NAMES, TOOLS, type ToolName } from "../launch/tools.js";
+import { TOOL_NAMES, type ToolName } from "../launch/tool-spec.js";
+import { TOOLS } from "../launch/tools.js";
 import { type Command, type CommandInput, stringOption, UsageError } from "./command.js";
 import { sdkOf, TARGET_OPTIONS, targetOf, wireOf } from "./launch.js";
 import { optString } from "./values.js";

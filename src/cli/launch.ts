@@ -20,10 +20,10 @@ import {
   type PrivateHome,
   type Setup,
   type SetupInput,
-  TOOLS,
   type ToolName,
   type ToolSpec,
-} from "../launch/tools.js";
+} from "../launch/tool-spec.js";
+import { TOOLS } from "../launch/tools.js";
 import { acceptsResponsesSocket } from "../launch/websocket-probe.js";
 import { TAG_PATTERN } from "../text/tag.js";
 import { type Command, type CommandInput, type OptionSpec, stringOption, UsageError } from "./command.js";
