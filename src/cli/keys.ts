@@ -3,7 +3,7 @@ import type { Command, CommandInput } from "./command.js";
 import { stringOption, UsageError } from "./command.js";
 import { KEY_COLUMNS, KEY_FIELDS, type KeyAnswer, keyRow } from "./key-table.js";
 import { expiryOf, patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
-import { keyIdOf, teamIdOf } from "./refs.js";
+import { keyIdOf, showCommand, teamIdOf } from "./refs.js";
 import { optFlag, optList, optString } from "./values.js";
 
 function credentials(input: CommandInput, command: string): Record<string, string> | undefined {
@@ -149,18 +149,10 @@ export const keysCommand: Command = {
           if (!input.values.json && blocked.length > 0) process.stdout.write("\n");
         }),
     },
-    {
-      name: "show",
-      summary: "Show a key: every setting, its state and why, its spend.",
-      options: ADMIN_OPTIONS,
-      arguments: KEY,
-      run: (input) =>
-        withClient(input, async (c) => {
-          const id = await keyIdOf(c, input.args[0]!);
-          const out = (await c.call("GET", `/admin/v1/keys/${encodeURIComponent(id)}`)) as KeyAnswer;
-          outputFields(input, out, keyRow(out), KEY_FIELDS);
-        }),
-    },
+    showCommand<KeyAnswer>("key", "Show a key: every setting, its state and why, its spend.", KEY, {
+      row: keyRow,
+      fields: KEY_FIELDS,
+    }),
     setDisabled(true),
     setDisabled(false),
     {
