@@ -2,8 +2,8 @@
  * `llmux env TOOL [--shell sh|fish|powershell]`: the lines that point a tool at llmux, for a shell to
  * evaluate (`eval "$(llmux env claude)"`), for those who prefer to run the tool themselves.
  */
-import { cursorSettings } from "../launch/cursor.js";
-import { checkKey } from "../launch/models.js";
+import { cursorKeyOf, cursorSettings } from "../launch/cursor.js";
+import { checkKey, limitsFor } from "../launch/models.js";
 import { commentLine, exportLine, SHELLS, type Shell, unsetLine, wrapperLine } from "../launch/shell.js";
 import { TOOL_NAMES, type ToolName } from "../launch/tool-spec.js";
 import { TOOLS } from "../launch/tools.js";
@@ -33,7 +33,8 @@ async function envLines(input: CommandInput): Promise<string[]> {
   if (checked.ok === "unknown") head.push(commentLine(`llmux does not answer there yet (start it: llmux start)`));
   if (checked.ok === false) head.push(commentLine(`llmux refuses this key (${checked.status}): pass --key KEY`));
   if (name === "cursor") {
-    const s = cursorSettings(target.url, target.key, listed);
+    // A placeholder llmux refuses: it is closed (minted keys, sign-in), so each person pastes their own key.
+    const s = cursorSettings(target.url, cursorKeyOf(target.key, checked.ok === false), listed);
     return [
       ...head,
       commentLine("Cursor reads no environment variables: in Settings → Models, set"),
@@ -52,6 +53,10 @@ async function envLines(input: CommandInput): Promise<string[]> {
     model: optString(input, "model"),
     smallModel: optString(input, "small-model"),
     listed,
+    limits:
+      checked.ok === true
+        ? await limitsFor(target.url, target.key, checked.limits, [optString(input, "model")], 2000)
+        : undefined,
     sdk: sdkOf(input),
     wire: wireOf(input),
     env: input.env,

@@ -32,7 +32,13 @@ const SERVER_OPTIONS: Record<string, OptionSpec> = {
   ...ADMIN_OPTIONS,
   transport: stringOption("KIND", "stdio, http or sse (default: stdio with --command, http with --server-url)."),
   command: stringOption("PROGRAM", "stdio: the program llmux runs."),
-  arg: { type: "string", value: "ARG", multiple: true, description: "stdio: an argument of the program (repeat)." },
+  arg: {
+    type: "string",
+    value: "ARG",
+    multiple: true,
+    dashValue: true,
+    description: "stdio: an argument of the program (repeat; it may start with a dash: --arg -y).",
+  },
   cwd: stringOption("DIR", "stdio: its working directory."),
   env: {
     type: "string",

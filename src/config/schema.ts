@@ -6,6 +6,7 @@ import { BedrockSchema, VertexSchema } from "./schema-clouds.js";
 import { CompletionFields } from "./schema-completions.js";
 import { CursorProviderSchema } from "./schema-cursor.js";
 import { EmbeddingFields } from "./schema-embeddings.js";
+import { LimitFields } from "./schema-limits.js";
 import { REQUEST_LOG_DEFAULTS, RequestLogFields } from "./schema-logging.js";
 import { McpSchema } from "./schema-mcp.js";
 import { MetricsSchema, RecordSchema } from "./schema-observe.js";
@@ -224,6 +225,7 @@ export const ModelSchema = z
       .enum(["clamp", "strict"])
       .optional()
       .describe("clamp: adjust what the model refuses and say so; strict: reject with 400."),
+    ...LimitFields,
     ...CacheFields,
     ...EmbeddingFields,
     ...CompletionFields,

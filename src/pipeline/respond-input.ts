@@ -32,6 +32,11 @@ export interface RespondInput {
   readonly timer?: SilenceTimer | undefined;
   /** The cost headers of a whole (non-streamed) answer, its usage known (src/pipeline/cost-headers.ts). */
   readonly costHeaders?: ((answer: Answer) => Record<string, string>) | undefined;
+  /**
+   * Told each tool_use id an Anthropic Messages answer gives the client, as it goes (Claude Code's MCP calls
+   * name it: src/request/tool-use-session.ts).
+   */
+  readonly onToolUse?: ((id: string) => void) | undefined;
   /** Notes a decision in words (the debug log). */
   readonly decide: (words: () => string) => void;
 }

@@ -1,4 +1,5 @@
 import type { Stage } from "../request/stage.js";
+import { rememberToolUse } from "../request/tool-use-session.js";
 import { costHeadersAfter } from "./cost-headers.js";
 import type { Generation } from "./generation.js";
 import { respond as respondWith } from "./respond.js";
@@ -29,6 +30,9 @@ export const respond: Stage<Generation> = {
       pingIntervalMs: deps.config.streams.ping_interval_ms,
       costHeaders: billing ? (a) => costHeadersAfter(billing, served, a, soFar) : undefined,
       decide: (words) => trail.decide(words),
+      onToolUse: trail.session?.session
+        ? (id) => rememberToolUse(deps.attempts.hot, g.principal.owner, id, trail.session!)
+        : undefined,
     });
     return undefined;
   },

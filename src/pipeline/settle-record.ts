@@ -42,7 +42,8 @@ export function recordOf(t: Trail): RequestRecord {
     firstByteAt: a.firstByteAt,
     usage: a.usage,
     usagePartial: a.usagePartial,
-    outcome: a.outcome,
+    // A probe answered as its protocol says (a 400 that tells a client to initialize first) is no failure.
+    outcome: a.outcome ?? (t.note.probe ? "ok" : undefined),
     reason: a.reason ?? t.note.reason,
     timing: t.timing,
     key: p?.name,

@@ -24,6 +24,7 @@
  * | `alert-window:{rule}:{subject}:{window_s}:{n}:{count}` | observe (alert watch) | `requests`, `failed`, `input`, `cache_read` of every instance in measuring window `n` of an `error_rate` (a deployment) or `cache_hit_rate` (a model) rule | 2 windows |
  * | `session-cost:{owner}:{session}` | pipeline (settle, cost headers) | nano-dollars a caller's coding session has cost so far | 7 days from its first request |
  * | `mcp-calls:{owner}` | mcp (limits) | GCRA bucket of a caller's MCP tool calls (`mcp.calls_per_minute`) | a minute's refill |
+ * | `tool-use:{owner}:{tool_use id}` | pipeline (respond), read by mcp (sessions) | the coding session (JSON: session, agent) whose answer gave that tool_use: Claude Code's MCP calls name it in `_meta["claudecode/toolUseId"]` | 1 h |
  * | `mcp-session:{id}` | mcp (sessions) | the owner an MCP session belongs to, for any instance to continue it | `mcp.session_ttl_minutes`, renewed |
  * | `signin-wrong:{address}:{window}` | signin (attempts) | wrong user codes from an address in a 10-minute window | the window |
  * | `signin-wrong-all` | signin (attempts) | wrong user codes from anywhere (each pending code is measured against it) | a day |
@@ -54,6 +55,7 @@ export const hotKeys = {
   sessionCost: (owner: string, session: string) => `session-cost:${owner}:${session}`,
   mcpCalls: (owner: string) => `mcp-calls:${owner}`,
   mcpSession: (id: string) => `mcp-session:${id}`,
+  toolUse: (owner: string, id: string) => `tool-use:${owner}:${id}`,
   signinWrong: (address: string, window: number) => `signin-wrong:${address}:${window}`,
   signinWrongAll: () => "signin-wrong-all",
   signinCodeSeen: (userCode: string) => `signin-code:${userCode}`,
@@ -67,19 +69,10 @@ export const hotKeys = {
 } as const;
 
 /**
- * Counters of money (budget windows): what an instance adds to them while Redis is away is kept and added to
- * Redis's counters when it returns (src/state/resilient.ts), so spend made meanwhile is not forgotten; only
- * to counters Redis still has (one it lost is seeded from the ledger, which holds that spend already).
- */
-export function isCarriedOver(key: string): boolean {
-  return key.startsWith("budget:");
-}
-
-/**
  * Counters whose operations made while Redis is away are replayed to it when it returns (each once: by its
- * operation id): budget windows, and the rate limits (rpm, tpm: GCRA buckets; concurrency slots), so the
- * shared counters count what every instance admitted meanwhile.
+ * operation id): the rate limits (rpm, tpm: GCRA buckets; concurrency slots), so the shared counters count
+ * what every instance admitted meanwhile. Budgets are not among them: the database keeps them.
  */
 export function isReplayed(key: string): boolean {
-  return isCarriedOver(key) || key.startsWith("rpm:") || key.startsWith("tpm:") || key.startsWith("conc:");
+  return key.startsWith("rpm:") || key.startsWith("tpm:") || key.startsWith("conc:");
 }

@@ -294,7 +294,7 @@ describe("parseConfig: validation errors name the path", () => {
         "server: unknown key 'hots' (did you mean 'host'?)",
         "providers.oa: unknown key 'apikey' (did you mean 'api_key'?)",
         "models.m.reasoning: unknown key 'efort' (did you mean 'effort'?)",
-        "models.m: unknown key 'effort' (known keys: provider, deployments, routing, fallbacks, context_window_fallbacks, model, reasoning, verbosity, truncation, thinking, max_tokens, temperature, reasoning_display, policy, cache, cache_ttl, kind, embeddings, completions, rerank)",
+        "models.m: unknown key 'effort' (known keys: provider, deployments, routing, fallbacks, context_window_fallbacks, model, reasoning, verbosity, truncation, thinking, max_tokens, temperature, reasoning_display, policy, context_window, max_output_tokens, cache, cache_ttl, kind, embeddings, completions, rerank)",
       ]),
     );
     expect(problems).toHaveLength(5);

@@ -80,6 +80,8 @@ describe("the JSON Schema of the configuration (llmux schema)", () => {
       "temperature",
       "reasoning_display",
       "policy",
+      "context_window",
+      "max_output_tokens",
       "cache",
       "cache_ttl",
       "kind",
