@@ -145,7 +145,14 @@ async function main(): Promise<void> {
   const countTokens = await measureCountTokens(fleet.servers.get("llmux")!.origin, "bench-compat", opts.quick ? 1 : 3);
   log(countTokensLine(countTokens));
   const llmux = fleet.servers.get("llmux")!;
-  const websocket = await measureWebsocket(llmux.origin, llmux.pid, "bench-compat", opts.quick ? 2 : 5);
+  const websocket = await measureWebsocket(
+    llmux.origin,
+    llmux.pid,
+    "bench-compat",
+    opts.quick ? 2 : 5,
+    8,
+    llmux.inspectorUrl,
+  );
   log(websocketLine(websocket));
   const promptCache = await measurePromptCache();
   log(promptCacheLine(promptCache));
@@ -260,7 +267,10 @@ async function routingOnly(): Promise<void> {
 }
 
 /** One part run alone: the mock and llmux on the bench's configuration, then `measure` on them. */
-async function alone(name: string, measure: (origin: string, pid: number) => Promise<string>): Promise<void> {
+async function alone(
+  name: string,
+  measure: (origin: string, pid: number, inspectorUrl?: string) => Promise<string>,
+): Promise<void> {
   mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
   const mock = await startMockServer({ port: 0 });
   const configFile = resolve(cacheDir, `bench-${name}.yaml`);
@@ -269,11 +279,20 @@ async function alone(name: string, measure: (origin: string, pid: number) => Pro
   const server = await startServer({
     name: "llmux",
     command: process.execPath,
-    args: [resolve(root, "dist/cli/main.js"), "start", "--config", configFile, "--port", String(port)],
+    // An inspector, through which the measurement may force a full GC before reading RSS.
+    args: [
+      "--inspect=127.0.0.1:0",
+      resolve(root, "dist/cli/main.js"),
+      "start",
+      "--config",
+      configFile,
+      "--port",
+      String(port),
+    ],
     port,
   });
   try {
-    log(await measure(`http://127.0.0.1:${port}`, server.pid));
+    log(await measure(`http://127.0.0.1:${port}`, server.pid, server.inspectorUrl));
   } finally {
     await server.stop(5000);
     await mock.close();
@@ -289,9 +308,9 @@ const countTokensOnly = () =>
   });
 
 const websocketOnly = () =>
-  alone("websocket", async (origin, pid) => {
+  alone("websocket", async (origin, pid, inspectorUrl) => {
     const file = resolve(cacheDir, "bench-report", "websocket.md");
-    const r = await measureWebsocket(origin, pid, "bench-compat", opts.quick ? 2 : 5);
+    const r = await measureWebsocket(origin, pid, "bench-compat", opts.quick ? 2 : 5, 8, inspectorUrl);
     writeWebsocketReport(file, r);
     return `${websocketLine(r)}; ${file}`;
   });

@@ -241,7 +241,7 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
   if (r.websocket) {
     const per = r.websocket.idle.perSocketKb;
     const one = { median: per, min: per, max: per, n: 1 };
-    const what = `KB per idle Responses WebSocket (${r.websocket.idle.sockets} open; RSS)`;
+    const what = `KB per idle Responses WebSocket (${r.websocket.idle.sockets} open; RSS${r.websocket.idle.afterGc ? " after a full GC" : ""})`;
     check("memory", what, one, 20, "<=", "KB", [], 1);
   }
   const afterGc = r.rss
