@@ -30,7 +30,7 @@ import { log, sleep, started } from "./progress.js";
 import { measurePromptCache, promptCacheLine } from "./prompt-cache.js";
 import { compareLines } from "./report-compare.js";
 import { measureRequestLogCost, requestLogLines } from "./request-log-cost.js";
-import { resultsFile, runMeta, writeReport } from "./results-file.js";
+import { openJournal, resultsFile, runMeta, writeReport } from "./results-file.js";
 import { measureRollupReports } from "./rollup-reports.js";
 import { measureRoutingCost, type RoutingCost } from "./routing-cost.js";
 import { runSoak } from "./soak.js";
@@ -115,13 +115,37 @@ async function main(): Promise<void> {
       .join(", ")}`,
   );
 
+  const journal = openJournal(opts, paths);
+  if (journal.resumed > 0) log(`resuming an interrupted run: ${journal.resumed} part(s) from ${journal.file}`);
+  /** A later phase: from the journal, or measured and journaled; a failure is logged and the run goes on. */
+  const phase = async <T>(key: string, measure: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await journal.once(key, measure);
+    } catch (err) {
+      log(`${key}: failed (${(err as Error).message.split("\n")[0]}); the report goes without it, a rerun measures it`);
+      return undefined;
+    }
+  };
+  /** The same for a phase that records RSS samples: those are journaled with its value. */
+  const rssPhase = async <T>(key: string, measure: () => Promise<T>): Promise<T | undefined> => {
+    const got = await phase(key, async () => {
+      const before = ms.rss.length;
+      const value = await measure();
+      return { value, rss: ms.rss.splice(before) };
+    });
+    if (got) ms.rss.push(...got.rss);
+    return got?.value;
+  };
+
   await warmUp(S, ms, lanes, specs);
 
   for (let run = 1; run <= S.runs; run++) {
-    await measureLaneCells(S, ms, run, lanes, specs);
-    await measureCurve(S, ms, run, curveSpecs);
-    await sleep(1000);
-    ms.sampleRss(`after run ${run}`, run);
+    await measureLaneCells(S, ms, run, lanes, specs, journal);
+    await measureCurve(S, ms, run, curveSpecs, journal);
+    await rssPhase(`rss:after run ${run}`, async () => {
+      await sleep(1000);
+      ms.sampleRss(`after run ${run}`, run);
+    });
     log(
       `RSS after run ${run}: ${ms.rss
         .filter((s) => s.phase === `after run ${run}`)
@@ -130,32 +154,32 @@ async function main(): Promise<void> {
     );
   }
 
-  await leakCheck(S, fleet, ms, lanes, specs);
-  const streams = await measureStreams(S, fleet, ms);
-  const routing = await measureRoutingCost(opts.quick ? 5_000 : 20_000);
-  log(
-    `routing layer: one deployment p50 ${routing.single.p50.toFixed(3)} µs; two deployments (attempt loop, memory state) p50 ${routing.routed.p50.toFixed(1)} µs, p99 ${routing.routed.p99.toFixed(1)} µs`,
-  );
+  await rssPhase("leak-check", () => leakCheck(S, fleet, ms, lanes, specs));
+  const streams = (await rssPhase("streams", () => measureStreams(S, fleet, ms))) ?? [];
+  const routing = await phase("routing", () => measureRoutingCost(opts.quick ? 5_000 : 20_000));
+  if (routing)
+    log(
+      `routing layer: one deployment p50 ${routing.single.p50.toFixed(3)} µs; two deployments (attempt loop, memory state) p50 ${routing.routed.p50.toFixed(1)} µs, p99 ${routing.routed.p99.toFixed(1)} µs`,
+    );
 
-  const metrics = await measureMetricsCost(root, cacheDir, fleet.mock.port, opts.quick ? 300 : 2000);
-  logMetricsCost(metrics);
-  const requestLog = await measureRequestLogCost(opts.quick);
-  for (const line of requestLogLines(requestLog)) log(line);
-  const rollup = await measureRollupReports(opts.quick, log);
-  const countTokens = await measureCountTokens(fleet.servers.get("llmux")!.origin, "bench-compat", opts.quick ? 1 : 3);
-  log(countTokensLine(countTokens));
-  const llmux = fleet.servers.get("llmux")!;
-  const websocket = await measureWebsocket(
-    llmux.origin,
-    llmux.pid,
-    "bench-compat",
-    opts.quick ? 2 : 5,
-    8,
-    llmux.inspectorUrl,
+  const metrics = await phase("metrics", () =>
+    measureMetricsCost(root, cacheDir, fleet.mock.port, opts.quick ? 300 : 2000),
   );
-  log(websocketLine(websocket));
-  const promptCache = await measurePromptCache();
-  log(promptCacheLine(promptCache));
+  if (metrics) logMetricsCost(metrics);
+  const requestLog = await phase("request-log", () => measureRequestLogCost(opts.quick));
+  if (requestLog) for (const line of requestLogLines(requestLog)) log(line);
+  const rollup = await phase("rollup", () => measureRollupReports(opts.quick, log));
+  const countTokens = await phase("count-tokens", () =>
+    measureCountTokens(fleet.servers.get("llmux")!.origin, "bench-compat", opts.quick ? 1 : 3),
+  );
+  if (countTokens) log(countTokensLine(countTokens));
+  const llmux = fleet.servers.get("llmux")!;
+  const websocket = await phase("websocket", () =>
+    measureWebsocket(llmux.origin, llmux.pid, "bench-compat", opts.quick ? 2 : 5, 8, llmux.inspectorUrl),
+  );
+  if (websocket) log(websocketLine(websocket));
+  const promptCache = await phase("prompt-cache", () => measurePromptCache());
+  if (promptCache) log(promptCacheLine(promptCache));
 
   const results: BenchResults = {
     meta: runMeta(opts, S, paths, ms.loadgenCpuPct, ms.foreignSeen),
@@ -167,21 +191,26 @@ async function main(): Promise<void> {
     rss: ms.rss,
     streams,
     profiles: [],
-    routing,
-    metrics,
-    requestLog,
-    rollup,
-    countTokens,
-    websocket,
-    promptCache,
   };
+  // The later phases that failed are left out (each said so in the log).
+  Object.assign(
+    results,
+    Object.fromEntries(
+      Object.entries({ routing, metrics, requestLog, rollup, countTokens, websocket, promptCache }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    ),
+  );
   if (compared) results.meta.compare = { label: compared.label, rev: compared.rev, dist: compared.dist };
   if (compared?.sha) results.meta.compare!.sha = compared.sha;
 
-  await profileMissed(opts, S, paths, fleet, ms, lanes, specs, results);
+  await profileMissed(opts, S, paths, fleet, ms, lanes, specs, results).catch((err: unknown) =>
+    log(`CPU profiles: failed (${(err as Error).message.split("\n")[0]}); the report goes without them`),
+  );
 
   results.meta.wallSeconds = (Date.now() - started) / 1000;
   writeFileSync(resultsFile(opts, cacheDir), JSON.stringify(results));
+  journal.finish();
   writeReport(results, opts, root);
   for (const line of compareLines(results)) console.log(line);
   if (opts.soak === undefined) await soakOnly();

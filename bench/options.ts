@@ -34,6 +34,8 @@ export interface Options {
   compareDist?: string;
   /** Only render the report again from a results file (default: the results saved by the last run with the same --out). */
   reportOnly?: string;
+  /** Ignore the journal of an interrupted run (bench/journal.ts) and measure everything again. */
+  fresh?: boolean;
   /** The money soak (bench/soak.ts) runs after the lanes unless "skip"; "only": nothing else. */
   soak?: "only" | "skip";
 }
@@ -74,6 +76,8 @@ Options:
   --prompt-cache-only   only a 20-turn Codex conversation to a caching Anthropic fake: input cost with and without breakpoints
   --soak-only           only the money soak (10,000 requests with budgets and limits, 10% aborted; ledger checks)
   --no-soak             skip the money soak
+  --fresh               measure everything again, even after an interrupted run (by default a run resumes from
+                        the journal the interrupted one left beside its results: same options and build only)
   --report-only [FILE]  render the report again from saved results (default: the last run's)
   -h, --help            this help`;
 
@@ -108,6 +112,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--websocket-only") o.websocketOnly = true;
     else if (a === "--prompt-cache-only") o.promptCacheOnly = true;
     else if (a === "--no-soak") o.soak = "skip";
+    else if (a === "--fresh") o.fresh = true;
     else if (a === "--report-only") o.reportOnly = argv[i + 1]?.startsWith("--") === false ? value() : "";
     else throw new Error(`unknown option ${a}\n\n${USAGE}`);
   }
