@@ -16,6 +16,7 @@ import { buildCurveSpecs, measureCurve } from "./body-curve.js";
 import { comparedBuild } from "./compare-build.js";
 import { countTokensLine, measureCountTokens, writeCountTokensReport } from "./count-tokens.js";
 import { profileMissed } from "./cpu-profiles.js";
+import { benchRedisUrl } from "./endpoints.js";
 import { Fleet } from "./fleet.js";
 import { checkLanes } from "./lane-checks.js";
 import { buildLanes, llmuxConfig, selectLanes } from "./lanes.js";
@@ -25,7 +26,7 @@ import { Measurer } from "./measure.js";
 import { measureMetricsCost } from "./metrics-cost.js";
 import { mintBenchKey } from "./minted-key.js";
 import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor, USAGE } from "./options.js";
-import { freePort, startServer } from "./procs.js";
+import { freePort, startServer, usePorts } from "./procs.js";
 import { log, sleep, started } from "./progress.js";
 import { measurePromptCache, promptCacheLine } from "./prompt-cache.js";
 import { compareLines } from "./report-compare.js";
@@ -51,6 +52,10 @@ if (opts.help) {
   console.log(USAGE);
   process.exit(0);
 }
+// PostgreSQL, Redis and the ports of the servers the bench starts (this process and its children).
+if (opts.pg) process.env.LLMUX_BENCH_PG = opts.pg;
+if (opts.redis) process.env.LLMUX_BENCH_REDIS = opts.redis;
+if (opts.ports) usePorts(opts.ports.from, opts.ports.to);
 const S = settingsFor(opts);
 const paths = benchPaths(opts);
 const { root, cacheDir } = paths;
@@ -276,14 +281,14 @@ async function rollupOnly(): Promise<void> {
   log(`rollup lane figures in ${file}`);
 }
 
-/** The routing layer alone: on the memory state, then on Redis (LLMUX_BENCH_REDIS, default local) if it answers. */
+/** The routing layer alone: on the memory state, then on Redis (--redis, LLMUX_BENCH_REDIS, default local) if it answers. */
 async function routingOnly(): Promise<void> {
   const say = (engine: string, r: RoutingCost) =>
     log(
       `routing layer (${engine}): one deployment p50 ${(r.single.p50 / 1000).toFixed(5)} ms; two deployments p50 ${(r.routed.p50 / 1000).toFixed(4)} ms, p99 ${(r.routed.p99 / 1000).toFixed(4)} ms (target ≤ 0.05 ms p50)`,
     );
   say("memory", await measureRoutingCost(opts.quick ? 5_000 : 20_000));
-  const url = process.env.LLMUX_BENCH_REDIS ?? "redis://127.0.0.1:6379";
+  const url = benchRedisUrl();
   const redis = () => new RedisState({ url, prefix: `llmux-bench:${process.pid}:` });
   const probe = redis();
   const up = await probe.incr("probe", 1, 1000).then(
