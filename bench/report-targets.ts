@@ -213,6 +213,13 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
     );
     check("memory", "llmux RSS idle (after the lane checks)", idle, 60, "<=", "MB", [], 1);
   }
+  // Idle RSS after a full GC (the streams probe's fresh llmux with an inspector, idle after its warm-up): what
+  // the process holds, without the garbage RSS still counts.
+  const gcIdle = r.streams.find((v) => v.target === "llmux" && v.gc)?.gc?.idle.rssKb;
+  if (gcIdle !== undefined) {
+    const mbOf = { median: gcIdle / 1024, min: gcIdle / 1024, max: gcIdle / 1024, n: 1 };
+    check("memory", "llmux RSS idle, after a few requests and a full GC", mbOf, 60, "<=", "MB", [], 1);
+  }
   // The per-stream target is about idle streams of small requests; large-body variants are diagnostic.
   for (const v of r.streams.filter((s) => s.target === "llmux" && s.bodyBytes < 10_000)) {
     if (v.streaming < v.count) {

@@ -214,6 +214,10 @@ describe("bench team report", () => {
     expect(
       memory.find((t) => t.what.startsWith("heap per open stream (Messages passthrough, Claude Code body")),
     ).toMatchObject({ measured: "20.0 KB", goal: "≤ 30 KB", met: true });
+    expect(memory.find((t) => t.what === "llmux RSS idle, after a few requests and a full GC")).toMatchObject({
+      measured: "53.7 MB",
+      met: true,
+    });
     expect(memory.find((t) => t.what.startsWith("KB per idle Responses WebSocket"))).toMatchObject({
       measured: "25.0 KB",
       goal: "≤ 20 KB",
