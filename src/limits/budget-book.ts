@@ -21,7 +21,16 @@ export type { BudgetState, BudgetWindowRef, LeaseTerms };
 
 export interface BudgetBook {
   state(w: BudgetWindowRef, holder: string, now: number): Promise<BudgetState>;
-  grant(w: BudgetWindowRef, holder: string, n: number, limit: number, now: number, terms: LeaseTerms): Promise<boolean>;
+  /** Adds `n` to the holder's lease less `drop` (what a lapsed lease left unused) if it fits (grantLease). */
+  grant(
+    w: BudgetWindowRef,
+    holder: string,
+    n: number,
+    limit: number,
+    now: number,
+    terms: LeaseTerms,
+    drop?: number,
+  ): Promise<boolean>;
   giveBack(w: BudgetWindowRef, holder: string, n: number, held: number): Promise<void>;
   /** Claims (until `until`) the window's one request in flight whose worst case is not covered; true if this holder has it. */
   claim(w: BudgetWindowRef, holder: string, now: number, until: number): Promise<boolean>;
@@ -43,7 +52,7 @@ export interface BudgetBook {
 export function dataBook(data: Data): BudgetBook {
   return {
     state: (w, holder, now) => budgetState(data, w, holder, now),
-    grant: (w, holder, n, limit, now, terms) => grantLease(data, w, holder, n, limit, now, terms),
+    grant: (w, holder, n, limit, now, terms, drop) => grantLease(data, w, holder, n, limit, now, terms, drop),
     giveBack: (w, holder, n, held) => returnLease(data, w, holder, n, held),
     claim: (w, holder, now, until) => claimUncovered(data, w, holder, now, until),
     unclaim: (w, holder) => unclaimUncovered(data, w, holder),
@@ -67,11 +76,11 @@ export function memoryBook(): BudgetBook {
       for (const [lk, n] of leases) if (lk.startsWith(`${k}\u0000`)) leased += Math.max(0, n);
       return { spent: spent.get(k) ?? 0, leased, mine: Math.max(0, leases.get(`${k}\u0000${holder}`) ?? 0) };
     },
-    async grant(w, holder, n, limit) {
+    async grant(w, holder, n, limit, _now, _terms, drop = 0) {
       const st = await this.state(w, holder, 0);
-      if (st.spent + st.leased + n > limit) return false;
+      if (st.spent + st.leased - st.mine + Math.max(0, st.mine - drop) + n > limit) return false;
       const lk = `${wkey(w)}\u0000${holder}`;
-      leases.set(lk, Math.max(0, leases.get(lk) ?? 0) + n);
+      leases.set(lk, (leases.get(lk) ?? 0) - drop + n);
       return true;
     },
     async giveBack(w, holder, n) {
