@@ -329,14 +329,16 @@ export class Escrow {
     this.ticks++;
     for (const [k, s] of this.slots) {
       if (s.inflight > 0 || s.leasing) continue;
-      if (s.granted > 0 && t - s.lastUse >= IDLE_MS) {
+      if (s.granted > 0 && t - s.lastUse >= IDLE_MS && t >= (s.giveBackAt ?? 0)) {
         const n = s.granted;
         s.granted = 0;
         s.validUntil = 0;
         await this.book.giveBack(s.w, this.holder, n, s.held).catch(() => {
           // Not given back now (the book away): still this lease's, given back at a later tick (relative:
-          // what settled meanwhile has left it). It admits nothing until granted again.
+          // what settled meanwhile has left it), tried again after a renewal period rather than at each tick.
+          // It admits nothing until granted again.
           s.granted += n;
+          s.giveBackAt = this.clock() + RENEW_MS;
         });
       }
       if (s.granted <= 0 && s.w.end <= t) this.slots.delete(k);

@@ -39,6 +39,8 @@ export interface Slot {
   spent: number;
   wake: Set<() => void>;
   leasing?: Promise<void> | undefined;
+  /** A give-back that failed (the book away) is tried again from then on (local ms). */
+  giveBackAt?: number;
   /** A claim of the window's one uncovered request is being asked for. */
   claiming?: boolean;
   /** Claims and their releases, one after the other (a release never overtakes the claim after it). */
