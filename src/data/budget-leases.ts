@@ -25,11 +25,33 @@ import type { SpendScope } from "./spend-queries.js";
 import { OPEN_END, spendSource } from "./spend-source.js";
 import { PROCESS_OWNER } from "./spooled-writer.js";
 
+/** The lease holders made in this process for each data layer (released when its writer closes clean). */
+const holdersOf = new WeakMap<Data, Set<string>>();
+
 /**
  * A new lease holder's name: this process as its journal files name it, so that whoever replays the journal
  * of a process that is gone can release its leases (`releaseLeasesOf`), and one escrow in it.
  */
-export const newLeaseHolder = (): string => `${PROCESS_OWNER}~${randomUUID()}`;
+export function newLeaseHolder(data?: Data): string {
+  const holder = `${PROCESS_OWNER}~${randomUUID()}`;
+  if (data) {
+    const set = holdersOf.get(data) ?? new Set<string>();
+    holdersOf.set(data, set.add(holder));
+  }
+  return holder;
+}
+
+/**
+ * This process's leases on `data`, released when it stops with every row of its written (its writer closed
+ * with nothing left in its journal or spool): what is left in them is what it never used. A process that
+ * stops otherwise leaves them to whoever replays its journal.
+ */
+export async function releaseOwnLeases(data: Data): Promise<void> {
+  const set = holdersOf.get(data);
+  if (!set || set.size === 0) return;
+  await releaseLeasesOf(data, [...set]);
+  set.clear();
+}
 
 /** One budget window: whose (a key, team, user label or tag) and from when to when (Unix ms). */
 export interface BudgetWindowRef {

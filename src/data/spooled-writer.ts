@@ -46,6 +46,8 @@ export interface SpooledWriterOptions<Row> {
    * budget leases released). A failure is tried again at the next replay that finds none of theirs.
    */
   replayedGone?(owners: string[]): Promise<void>;
+  /** This writer closed with every row it had written to the database (nothing left for another process). */
+  closedWritten?(): Promise<void>;
 }
 
 /** Whether a process runs under `pid` (another user's counts). */
@@ -367,7 +369,9 @@ export class SpooledWriter<Row> {
     // Everything reached the database: nothing to leave behind.
     // Rows still held (requests that never settled) stay for the next process.
     const journal = this.journal?.path;
-    if (journal && this.queue.length === 0 && this.held.size === 0 && !this.spooling && existsSync(journal))
-      unlinkSync(journal);
+    if (this.queue.length === 0 && this.held.size === 0 && !this.spooling) {
+      if (journal && existsSync(journal)) unlinkSync(journal);
+      await this.opts.closedWritten?.().catch(() => undefined);
+    }
   }
 }

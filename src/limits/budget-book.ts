@@ -10,6 +10,7 @@ import {
   claimUncovered,
   grantLease,
   type LeaseTerms,
+  newLeaseHolder,
   renewLeases,
   returnLease,
   settleUnledgered,
@@ -20,6 +21,8 @@ import type { Data } from "../data/data.js";
 export type { BudgetState, BudgetWindowRef, LeaseTerms };
 
 export interface BudgetBook {
+  /** A new lease holder's name (the database's book registers it, to release its leases at a clean stop). */
+  newHolder(): string;
   state(w: BudgetWindowRef, holder: string, now: number): Promise<BudgetState>;
   /** Adds `n` to the holder's lease less `drop` (what a lapsed lease left unused) if it fits (grantLease). */
   grant(
@@ -51,6 +54,7 @@ export interface BudgetBook {
 
 export function dataBook(data: Data): BudgetBook {
   return {
+    newHolder: () => newLeaseHolder(data),
     state: (w, holder, now) => budgetState(data, w, holder, now),
     grant: (w, holder, n, limit, now, terms, drop) => grantLease(data, w, holder, n, limit, now, terms, drop),
     giveBack: (w, holder, n, held) => returnLease(data, w, holder, n, held),
@@ -70,6 +74,7 @@ export function memoryBook(): BudgetBook {
   const spent = new Map<string, number>();
   const leases = new Map<string, number>();
   return {
+    newHolder: () => newLeaseHolder(),
     async state(w, holder) {
       const k = wkey(w);
       let leased = 0;

@@ -12,7 +12,6 @@
  * the book does not answer, requests are admitted within the slice already held, until the lease would
  * lapse, and refused beyond it.
  */
-import { newLeaseHolder } from "../data/budget-leases.js";
 import type { BudgetBook, BudgetWindowRef } from "./budget-book.js";
 import {
   type EscrowOptions,
@@ -32,7 +31,7 @@ import {
 export { type EscrowOptions, type Held, LEASE_MS, ORPHAN_MS, type Taken } from "./escrow-slot.js";
 
 export class Escrow {
-  readonly holder = newLeaseHolder();
+  readonly holder: string;
   /** Budget-share alerts already pushed from here (the hot state keeps them once across instances). */
   readonly alerted = new Set<string>();
   private readonly slots = new Map<string, Slot>();
@@ -46,6 +45,7 @@ export class Escrow {
     private readonly book: BudgetBook,
     private readonly opts: EscrowOptions,
   ) {
+    this.holder = book.newHolder();
     this.leaseMs = opts.leaseMs ?? LEASE_MS;
     this.marginMs = Math.min(MARGIN_MS, this.leaseMs / 6);
   }

@@ -6,6 +6,9 @@
  * a dead instance's requests count until its journal's rows are written, then exactly once.
  */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Billing } from "../../src/billing/billing.js";
 import { PriceTable } from "../../src/billing/prices.js";
@@ -19,6 +22,7 @@ import { windowOf } from "../../src/limits/windows.js";
 import { type Admitted, isAdmitted } from "../../src/request/admission.js";
 import type { Plan } from "../../src/request/plan.js";
 import { newRecord, type RequestRecord } from "../../src/request/record.js";
+import { SettledWriter } from "../../src/requestlog/settled-writer.js";
 import { MemoryState } from "../../src/state/memory.js";
 import { RedisState } from "../../src/state/redis.js";
 import { ENGINES, freshPostgres, type TestLocation } from "../support/engines.js";
@@ -202,6 +206,25 @@ describe.each(ENGINES)("budgets kept by $engine", ({ fresh }) => {
       code: "insufficient_quota",
     });
     b.escrow.close();
+  });
+
+  it("a process that stops with every row written releases its leases (nothing left counted for it)", async () => {
+    // Its own data layer, as a process has: the leases its escrow holds there are its to release.
+    const mine = new Data({ path: where.path, ...(where.url ? { url: where.url } : {}) });
+    const writer = new SettledWriter(mine, mkdtempSync(join(tmpdir(), "llmux-stop-")), {
+      spooled: () => undefined,
+      caughtUp: () => undefined,
+    });
+    const a = limitsAdmission({ hot, billing, data: mine, timezone: "UTC", alertAt: 1, warn: () => undefined });
+    const p = keyOf((20 * WORST) / 1e9);
+    const r = (await a.admit({ principal: p, plan, requestBytes: 400 })) as Admitted;
+    expect(isAdmitted(r)).toBe(true);
+    await r.release!(undefined);
+    expect((await budgetState(data, windowRef(p), "nobody", Date.now())).leased).toBe(5 * WORST);
+    await writer.close();
+    expect((await budgetState(data, windowRef(p), "nobody", Date.now())).leased).toBe(0);
+    a.escrow.close();
+    await mine.close();
   });
 
   it("a dead instance's lease counts whole until its journal's rows are written (each once) and it is released", async () => {
