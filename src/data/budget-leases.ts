@@ -8,15 +8,50 @@
  * transaction, so a settled request's cost moves from the lease to the ledger and is counted once, and a row
  * replayed from a journal (already there) takes nothing off twice.
  *
- * A lease counts whole while it is renewed (`expires_at`); past that, what its requests in flight held at its
- * last renewal still counts until `orphan_until` (a dead instance's requests, billed when its journal is
- * replayed), then nothing.
+ * A lease counts whole (`nanos`: what was granted less the costs of the rows written under it) until
+ * `orphan_until`, whether or not it was renewed: past its lapse (`expires_at`) its holder admits no more, but
+ * what it settled and has not written yet (rows in its journal or spool while the database was away) and
+ * what its requests in flight hold are still in it. Only its holder, which knows what part is unused, gives
+ * that part back (`returnLease`, or a grant that drops it), or the process that replays a dead holder's
+ * journal releases it once its rows are written (`releaseLeasesOf`); failing both, it counts nothing after
+ * `orphan_until`. So the spend nobody has written yet is never granted again, whatever order the holder's
+ * spool and its next grant reach the database in: both take relative amounts off the lease.
  */
+import { randomUUID } from "node:crypto";
 import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
 import type { Data } from "./data.js";
 import type { Database } from "./schema.js";
 import type { SpendScope } from "./spend-queries.js";
 import { OPEN_END, spendSource } from "./spend-source.js";
+import { PROCESS_OWNER } from "./spooled-writer.js";
+
+/** The lease holders made in this process for each data layer (released when its writer closes clean). */
+const holdersOf = new WeakMap<Data, Set<string>>();
+
+/**
+ * A new lease holder's name: this process as its journal files name it, so that whoever replays the journal
+ * of a process that is gone can release its leases (`releaseLeasesOf`), and one escrow in it.
+ */
+export function newLeaseHolder(data?: Data): string {
+  const holder = `${PROCESS_OWNER}~${randomUUID()}`;
+  if (data) {
+    const set = holdersOf.get(data) ?? new Set<string>();
+    holdersOf.set(data, set.add(holder));
+  }
+  return holder;
+}
+
+/**
+ * This process's leases on `data`, released when it stops with every row of its written (its writer closed
+ * with nothing left in its journal or spool): what is left in them is what it never used. A process that
+ * stops otherwise leaves them to whoever replays its journal.
+ */
+export async function releaseOwnLeases(data: Data): Promise<void> {
+  const set = holdersOf.get(data);
+  if (!set || set.size === 0) return;
+  await releaseLeasesOf(data, [...set]);
+  set.clear();
+}
 
 /** One budget window: whose (a key, team, user label or tag) and from when to when (Unix ms). */
 export interface BudgetWindowRef {
@@ -34,6 +69,8 @@ export interface BudgetState {
   mine: number;
 }
 
+const DAY_MS = 86_400_000;
+
 const endOf = (w: BudgetWindowRef) => (Number.isFinite(w.end) ? w.end : OPEN_END);
 
 function whereOf(w: BudgetWindowRef): RawBuilder<boolean> {
@@ -48,27 +85,31 @@ function spentExpr(w: BudgetWindowRef): RawBuilder<number> {
   + (select coalesce(max(unledgered), 0) from budget_windows where ${inWindow(w)}))`;
 }
 
-/** What a lease counts at `now`: whole while renewed, what was in flight while orphaned, else nothing. */
-const counted = (now: number) =>
-  sql`case when expires_at > ${now} then nanos when orphan_until > ${now} then (case when nanos < held then nanos else held end) else 0 end`;
+/** What a lease counts at `now`: whole until it is orphaned no more (lapsed or not), then nothing. */
+const counted = (now: number) => sql`case when orphan_until > ${now} then nanos else 0 end`;
 
 const inWindow = (w: BudgetWindowRef) =>
   sql<boolean>`scope = ${w.scope} and subject = ${w.subject} and window_start = ${w.start}`;
 
-/** What every lease of the window counts at `now` (never below nothing each). */
-function leasedExpr(w: BudgetWindowRef, now: number): RawBuilder<number> {
-  return sql<number>`(select coalesce(sum(case when c > 0 then c else 0 end), 0) from (select ${counted(now)} as c
-from budget_leases where ${inWindow(w)}) as l)`;
+/**
+ * What every lease of the window counts at `now` (never below nothing each), `holder`'s own whole (however
+ * long it lapsed: it is that holder's to give back, and its rows not written yet are in it).
+ */
+function leasedExpr(w: BudgetWindowRef, now: number, holder: string, others = false): RawBuilder<number> {
+  const mine = others ? sql`0` : sql`nanos`;
+  return sql<number>`(select coalesce(sum(case when c > 0 then c else 0 end), 0) from (select
+(case when holder = ${holder} then ${mine} else ${counted(now)} end) as c from budget_leases where ${inWindow(w)}) as l)`;
 }
 
-/** The window's spend, its live leases and this holder's lease (as it counts now), in one read. */
+/** What `holder`'s lease on the window holds (granted, less the costs of the rows written under it). */
+const mineExpr = (w: BudgetWindowRef, holder: string) =>
+  sql<number>`(select coalesce(sum(nanos), 0) from budget_leases where ${inWindow(w)} and holder = ${holder})`;
+
+/** The window's spend, what its leases count and this holder's lease (whole), in one read. */
 export async function budgetState(data: Data, w: BudgetWindowRef, holder: string, now: number): Promise<BudgetState> {
   const db = await data.db();
   const { rows } = await sql<{ spent: unknown; leased: unknown; mine: unknown }>`select ${spentExpr(w)} as spent,
-  ${leasedExpr(w, now)} as leased,
-  (select coalesce(sum(${counted(now)}), 0) from budget_leases where ${inWindow(w)} and holder = ${holder}) as mine`.execute(
-    db,
-  );
+  ${leasedExpr(w, now, holder)} as leased, ${mineExpr(w, holder)} as mine`.execute(db);
   const r = rows[0];
   return { spent: Number(r?.spent ?? 0), leased: Number(r?.leased ?? 0), mine: Number(r?.mine ?? 0) };
 }
@@ -85,9 +126,10 @@ export interface LeaseTerms {
 const bound = (db: Kysely<Database>, q: RawBuilder<unknown>): Compilable => ({ compile: () => q.compile(db) });
 
 /**
- * Adds `n` nano-dollars to `holder`'s lease on the window if the ledger's spend, every live lease and `n` fit
- * within `limit`, in one transaction under the window's lock; true when granted. A lease of this holder that
- * has lapsed counts, and is kept, as what it had in flight.
+ * Adds `n` nano-dollars to `holder`'s lease on the window, less `drop` (the part of a lapsed lease its holder
+ * left unused and gives back), if the ledger's spend, what the other leases count and this lease after it fit
+ * within `limit`, in one transaction under the window's lock; true when granted. Both are relative: costs of
+ * rows written meanwhile (its spool) leave the lease on their own, before or after.
  */
 export async function grantLease(
   data: Data,
@@ -97,6 +139,7 @@ export async function grantLease(
   limit: number,
   now: number,
   terms: LeaseTerms,
+  drop = 0,
 ): Promise<boolean> {
   const db = await data.db();
   const changes = await data.write([
@@ -110,7 +153,7 @@ on conflict (scope, subject, window_start) do update set touched = excluded.touc
     {
       query: bound(
         db,
-        sql`delete from budget_leases where ${inWindow(w)} and orphan_until < ${now} and holder <> ${holder}`,
+        sql`delete from budget_leases where ${inWindow(w)} and orphan_until < ${now - DAY_MS} and holder <> ${holder}`,
       ),
     },
     {
@@ -118,11 +161,9 @@ on conflict (scope, subject, window_start) do update set touched = excluded.touc
         db,
         sql`insert into budget_leases (scope, subject, window_start, window_end, holder, nanos, held, expires_at, orphan_until)
 select ${w.scope}, ${w.subject}, ${w.start}, ${endOf(w)}, ${holder}, ${n}, ${terms.held}, ${terms.expiresAt}, ${terms.orphanUntil}
-where ${spentExpr(w)} + ${leasedExpr(w, now)} + ${n} <= ${limit}
-on conflict (scope, subject, window_start, holder) do update set
-  nanos = (case when budget_leases.expires_at > ${now} then budget_leases.nanos
-    when budget_leases.orphan_until > ${now} then (case when budget_leases.nanos < budget_leases.held then budget_leases.nanos else budget_leases.held end)
-    else 0 end) + excluded.nanos,
+where ${spentExpr(w)} + ${leasedExpr(w, now, holder, true)}
+  + (case when ${mineExpr(w, holder)} - ${drop} > 0 then ${mineExpr(w, holder)} - ${drop} else 0 end) + ${n} <= ${limit}
+on conflict (scope, subject, window_start, holder) do update set nanos = budget_leases.nanos - ${drop} + excluded.nanos,
   held = excluded.held, expires_at = excluded.expires_at, orphan_until = excluded.orphan_until`,
       ),
     },
@@ -174,7 +215,7 @@ export async function unclaimUncovered(data: Data, w: BudgetWindowRef, holder: s
 
 /**
  * Gives `n` nano-dollars of the holder's lease back (what it leased and will not use), and says what its
- * requests in flight hold now (`held`: a lease that lapsed counts that much until it is orphaned no more).
+ * requests in flight hold now (`held`, for the record).
  */
 export async function returnLease(
   data: Data,
@@ -215,7 +256,7 @@ export async function renewLeases(
 where ${inWindow(l.w)} and holder = ${holder} and expires_at > ${now}`,
       ),
     })),
-    { query: bound(db, sql`delete from budget_leases where orphan_until < ${now - 86_400_000}`) },
+    { query: bound(db, sql`delete from budget_leases where orphan_until < ${now - DAY_MS}`) },
   ]);
   return leases.map((_, i) => changes[i] === 1);
 }
@@ -238,4 +279,28 @@ export async function settleUnledgered(data: Data, w: BudgetWindowRef, holder: s
       query: bound(db, sql`update budget_windows set unledgered = unledgered + ${cost} where ${inWindow(w)}`),
     },
   ]);
+}
+
+/**
+ * The leases of holders whose process is gone and whose journal and spool were written (a sibling or a
+ * restarted process replayed them: their rows took their costs off these leases): what is left in them is
+ * what they never used, given back, and a request of theirs that the window let go uncovered is let go.
+ * `owners` are processes as journal files name them (`pid-nonce`), whose escrows' holders are `owner~…`, or
+ * holders themselves.
+ */
+export async function releaseLeasesOf(data: Data, owners: readonly string[]): Promise<void> {
+  if (owners.length === 0) return;
+  const db = await data.db();
+  await data.write(
+    owners.flatMap((o) => [
+      { query: bound(db, sql`delete from budget_leases where holder = ${o} or holder like ${`${o}~%`}`) },
+      {
+        query: bound(
+          db,
+          sql`update budget_windows set uncovered_holder = null, uncovered_until = 0
+where uncovered_holder = ${o} or uncovered_holder like ${`${o}~%`}`,
+        ),
+      },
+    ]),
+  );
 }

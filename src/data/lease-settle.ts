@@ -12,8 +12,9 @@ const made = new WeakMap<Kysely<Database>, Compilable[]>();
 
 /**
  * The statement that takes the cost of the ledger rows an insert added off the leases they were admitted
- * under (a WriteOp's `took`, beside the spend rollup's): the spend moves from the lease to the ledger, and
- * leaves what the lease says its requests in flight hold (a lapsed lease counts no more than that).
+ * under (a WriteOp's `took`, beside the spend rollup's): the spend moves from the lease to the ledger (a
+ * lapsed lease, counted whole, counts that much less from then on), and leaves what the lease says its
+ * requests in flight hold (for the record).
  */
 export function leasesOfAdded(db: Kysely<Database>, engine: EngineName): Compilable[] {
   let out = made.get(db);

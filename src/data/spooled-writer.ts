@@ -40,6 +40,14 @@ export interface SpooledWriterOptions<Row> {
    * process never released are among them; see `hold`). Default: the rows as they are.
    */
   resolve?(rows: Row[]): Row[];
+  /**
+   * Processes that are gone (as their files name them, `pid-nonce`) whose every leftover file this writer
+   * has just written to the database, none of theirs left in the directory: what follows from it (their
+   * budget leases released). A failure is tried again at the next replay that finds none of theirs.
+   */
+  replayedGone?(owners: string[]): Promise<void>;
+  /** This writer closed with every row it had written to the database (nothing left for another process). */
+  closedWritten?(): Promise<void>;
 }
 
 /** Whether a process runs under `pid` (another user's counts). */
@@ -53,7 +61,8 @@ function running(pid: number): boolean {
 }
 
 /** This process, as file names carry it: its pid, and a nonce that tells it from an earlier one of that pid. */
-const SELF = `${process.pid}-${randomBytes(4).toString("hex")}`;
+export const PROCESS_OWNER = `${process.pid}-${randomBytes(4).toString("hex")}`;
+const SELF = PROCESS_OWNER;
 
 /**
  * Whether the process that a file name carries (`pid` or `pid-nonce`) is gone. A pid is reused: in a
@@ -118,6 +127,8 @@ export class SpooledWriter<Row> {
   private readonly flushMs: number;
   private readonly retryMs: number;
   private closed = false;
+  /** Gone processes whose files were written but whose `replayedGone` failed: tried again at the next replay. */
+  private readonly unreleased = new Set<string>();
 
   constructor(
     private readonly dir: string,
@@ -296,8 +307,11 @@ export class SpooledWriter<Row> {
   async replay(): Promise<void> {
     await this.flushing;
     let total = 0;
+    const owners = new Set<string>(this.unreleased);
     try {
       for (const file of this.leftovers()) {
+        const writer = this.file.exec(file.slice(file.lastIndexOf("/") + 1))?.[1];
+        if (writer !== undefined && writer !== SELF) owners.add(writer);
         // Taken over under a name of this process's own, so no other process replays it at the same time.
         const base = file.replace(/(\.[0-9a-f-]+)?\.replaying$/, "");
         const mine = file === this.spool ? `${this.spool}.replaying` : `${base}.${SELF}.replaying`;
@@ -318,6 +332,25 @@ export class SpooledWriter<Row> {
         total += rows.length;
       }
       if (total > 0) this.events.caughtUp(total);
+      if (owners.size > 0 && this.opts.replayedGone) {
+        // Only once nothing of theirs is left (another process may be replaying one of their files).
+        const left = new Set<string>();
+        for (const n of readdirSync(this.dir)) {
+          const w = this.file.exec(n)?.[1];
+          if (w !== undefined) left.add(w);
+        }
+        const done = [...owners].filter((o) => !left.has(o));
+        if (done.length > 0)
+          await this.opts.replayedGone(done).then(
+            () => {
+              for (const o of done) this.unreleased.delete(o);
+            },
+            (err: unknown) => {
+              for (const o of done) this.unreleased.add(o);
+              throw err;
+            },
+          );
+      }
     } catch {
       this.scheduleReplay(this.retryMs);
     }
@@ -336,7 +369,9 @@ export class SpooledWriter<Row> {
     // Everything reached the database: nothing to leave behind.
     // Rows still held (requests that never settled) stay for the next process.
     const journal = this.journal?.path;
-    if (journal && this.queue.length === 0 && this.held.size === 0 && !this.spooling && existsSync(journal))
-      unlinkSync(journal);
+    if (this.queue.length === 0 && this.held.size === 0 && !this.spooling) {
+      if (journal && existsSync(journal)) unlinkSync(journal);
+      await this.opts.closedWritten?.().catch(() => undefined);
+    }
   }
 }

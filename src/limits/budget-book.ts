@@ -10,6 +10,7 @@ import {
   claimUncovered,
   grantLease,
   type LeaseTerms,
+  newLeaseHolder,
   renewLeases,
   returnLease,
   settleUnledgered,
@@ -20,8 +21,19 @@ import type { Data } from "../data/data.js";
 export type { BudgetState, BudgetWindowRef, LeaseTerms };
 
 export interface BudgetBook {
+  /** A new lease holder's name (the database's book registers it, to release its leases at a clean stop). */
+  newHolder(): string;
   state(w: BudgetWindowRef, holder: string, now: number): Promise<BudgetState>;
-  grant(w: BudgetWindowRef, holder: string, n: number, limit: number, now: number, terms: LeaseTerms): Promise<boolean>;
+  /** Adds `n` to the holder's lease less `drop` (what a lapsed lease left unused) if it fits (grantLease). */
+  grant(
+    w: BudgetWindowRef,
+    holder: string,
+    n: number,
+    limit: number,
+    now: number,
+    terms: LeaseTerms,
+    drop?: number,
+  ): Promise<boolean>;
   giveBack(w: BudgetWindowRef, holder: string, n: number, held: number): Promise<void>;
   /** Claims (until `until`) the window's one request in flight whose worst case is not covered; true if this holder has it. */
   claim(w: BudgetWindowRef, holder: string, now: number, until: number): Promise<boolean>;
@@ -42,8 +54,9 @@ export interface BudgetBook {
 
 export function dataBook(data: Data): BudgetBook {
   return {
+    newHolder: () => newLeaseHolder(data),
     state: (w, holder, now) => budgetState(data, w, holder, now),
-    grant: (w, holder, n, limit, now, terms) => grantLease(data, w, holder, n, limit, now, terms),
+    grant: (w, holder, n, limit, now, terms, drop) => grantLease(data, w, holder, n, limit, now, terms, drop),
     giveBack: (w, holder, n, held) => returnLease(data, w, holder, n, held),
     claim: (w, holder, now, until) => claimUncovered(data, w, holder, now, until),
     unclaim: (w, holder) => unclaimUncovered(data, w, holder),
@@ -61,17 +74,18 @@ export function memoryBook(): BudgetBook {
   const spent = new Map<string, number>();
   const leases = new Map<string, number>();
   return {
+    newHolder: () => newLeaseHolder(),
     async state(w, holder) {
       const k = wkey(w);
       let leased = 0;
       for (const [lk, n] of leases) if (lk.startsWith(`${k}\u0000`)) leased += Math.max(0, n);
       return { spent: spent.get(k) ?? 0, leased, mine: Math.max(0, leases.get(`${k}\u0000${holder}`) ?? 0) };
     },
-    async grant(w, holder, n, limit) {
+    async grant(w, holder, n, limit, _now, _terms, drop = 0) {
       const st = await this.state(w, holder, 0);
-      if (st.spent + st.leased + n > limit) return false;
+      if (st.spent + st.leased - st.mine + Math.max(0, st.mine - drop) + n > limit) return false;
       const lk = `${wkey(w)}\u0000${holder}`;
-      leases.set(lk, Math.max(0, leases.get(lk) ?? 0) + n);
+      leases.set(lk, (leases.get(lk) ?? 0) - drop + n);
       return true;
     },
     async giveBack(w, holder, n) {

@@ -12,7 +12,6 @@
  * the book does not answer, requests are admitted within the slice already held, until the lease would
  * lapse, and refused beyond it.
  */
-import { randomUUID } from "node:crypto";
 import type { BudgetBook, BudgetWindowRef } from "./budget-book.js";
 import {
   type EscrowOptions,
@@ -32,7 +31,7 @@ import {
 export { type EscrowOptions, type Held, LEASE_MS, ORPHAN_MS, type Taken } from "./escrow-slot.js";
 
 export class Escrow {
-  readonly holder = randomUUID();
+  readonly holder: string;
   /** Budget-share alerts already pushed from here (the hot state keeps them once across instances). */
   readonly alerted = new Set<string>();
   private readonly slots = new Map<string, Slot>();
@@ -46,6 +45,7 @@ export class Escrow {
     private readonly book: BudgetBook,
     private readonly opts: EscrowOptions,
   ) {
+    this.holder = book.newHolder();
     this.leaseMs = opts.leaseMs ?? LEASE_MS;
     this.marginMs = Math.min(MARGIN_MS, this.leaseMs / 6);
   }
@@ -168,11 +168,14 @@ export class Escrow {
         out.verdict = "full";
         return;
       }
-      // A lapsed lease is granted anew: the book keeps what was in flight (held), this slice is added to it.
-      const base = lapsed ? Math.min(slot.granted, slot.held) : slot.granted;
+      // A lapsed lease is granted anew: its unused part (admitted against no more since it lapsed here) is
+      // dropped, what its requests in flight hold and what settled here unwritten stay in it, the slice is
+      // added. Relative, like the rows written meanwhile: the book's lease stays this one's plus the unwritten.
+      const drop = lapsed ? Math.max(0, slot.granted - slot.held) : 0;
+      const base = slot.granted - drop;
       const cover = slot.held + slot.exposure + worst - base;
       const fit = slot.held + need - base;
-      const free = slot.limit - st.spent - st.leased;
+      const free = slot.limit - st.spent - st.leased + Math.max(0, Math.min(drop, st.mine));
       const want = Math.max(cover, Math.min(Math.floor(free / 4), cover + worst * 32));
       const tries = [...new Set([want, cover, fit].filter((n) => n > 0 && n <= free))].sort((a, b) => b - a);
       const sent = this.clock();
@@ -183,9 +186,9 @@ export class Escrow {
         held: slot.held + need,
       };
       for (const n of tries) {
-        if (await this.book.grant(slot.w, this.holder, n, slot.limit, sent, terms)) {
+        if (await this.book.grant(slot.w, this.holder, n, slot.limit, sent, terms, drop)) {
           // Relative: requests settled here while the book answered have taken their cost off meanwhile.
-          slot.granted = (lapsed ? Math.min(slot.granted, slot.held) : slot.granted) + n;
+          slot.granted = slot.granted - drop + n;
           slot.validUntil = sent + this.leaseMs - this.marginMs;
           out.verdict = "again";
           return;
@@ -326,12 +329,16 @@ export class Escrow {
     this.ticks++;
     for (const [k, s] of this.slots) {
       if (s.inflight > 0 || s.leasing) continue;
-      if (s.granted > 0 && t - s.lastUse >= IDLE_MS) {
+      if (s.granted > 0 && t - s.lastUse >= IDLE_MS && t >= (s.giveBackAt ?? 0)) {
         const n = s.granted;
         s.granted = 0;
         s.validUntil = 0;
         await this.book.giveBack(s.w, this.holder, n, s.held).catch(() => {
-          // Not given back now: it comes back when the lease lapses.
+          // Not given back now (the book away): still this lease's, given back at a later tick (relative:
+          // what settled meanwhile has left it), tried again after a renewal period rather than at each tick.
+          // It admits nothing until granted again.
+          s.granted += n;
+          s.giveBackAt = this.clock() + RENEW_MS;
         });
       }
       if (s.granted <= 0 && s.w.end <= t) this.slots.delete(k);

@@ -7,8 +7,11 @@ import type { BudgetWindowRef } from "./budget-book.js";
 export const LEASE_MS = 30_000;
 export const RENEW_MS = 5_000;
 export const MARGIN_MS = 5_000;
-/** How long past its lapse a lease still counts what its requests in flight held (a dead instance's). */
-export const ORPHAN_MS = 15 * 60_000;
+/**
+ * How long past its lapse a lease still counts whole when neither its holder gives it back nor anyone replays
+ * its journal (an outage of the database this long, or a dead instance whose journal no process reads).
+ */
+export const ORPHAN_MS = 60 * 60_000;
 /** A slice without a request for this long is given back. */
 export const IDLE_MS = 1_000;
 export const TICK_MS = 1_000;
@@ -36,6 +39,8 @@ export interface Slot {
   spent: number;
   wake: Set<() => void>;
   leasing?: Promise<void> | undefined;
+  /** A give-back that failed (the book away) is tried again from then on (local ms). */
+  giveBackAt?: number;
   /** A claim of the window's one uncovered request is being asked for. */
   claiming?: boolean;
   /** Claims and their releases, one after the other (a release never overtakes the claim after it). */

@@ -1,3 +1,4 @@
+import { releaseLeasesOf, releaseOwnLeases } from "../data/budget-leases.js";
 import type { Data } from "../data/data.js";
 import { type SettledBatch, writeSettled } from "../data/settled-writes.js";
 import { type SpoolEvents, SpooledWriter } from "../data/spooled-writer.js";
@@ -43,6 +44,10 @@ export class SettledWriter {
       batch: 200,
       insert: (lines) => this.insert(lines.map(entryOf)),
       resolve: resolveEntries,
+      // A gone process's rows are all written: its budget leases hold only what it never used.
+      replayedGone: (owners) => releaseLeasesOf(this.data, owners),
+      // Stopped with every row written: this process's leases hold only what it never used.
+      closedWritten: () => releaseOwnLeases(this.data),
     });
   }
 

@@ -6,10 +6,13 @@
  * a dead instance's requests count until its journal's rows are written, then exactly once.
  */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Billing } from "../../src/billing/billing.js";
 import { PriceTable } from "../../src/billing/prices.js";
-import { budgetState } from "../../src/data/budget-leases.js";
+import { budgetState, releaseLeasesOf } from "../../src/data/budget-leases.js";
 import { Data } from "../../src/data/data.js";
 import { writeSettled } from "../../src/data/settled-writes.js";
 import type { Principal } from "../../src/identity/principal.js";
@@ -19,6 +22,7 @@ import { windowOf } from "../../src/limits/windows.js";
 import { type Admitted, isAdmitted } from "../../src/request/admission.js";
 import type { Plan } from "../../src/request/plan.js";
 import { newRecord, type RequestRecord } from "../../src/request/record.js";
+import { SettledWriter } from "../../src/requestlog/settled-writer.js";
 import { MemoryState } from "../../src/state/memory.js";
 import { RedisState } from "../../src/state/redis.js";
 import { ENGINES, freshPostgres, type TestLocation } from "../support/engines.js";
@@ -204,22 +208,42 @@ describe.each(ENGINES)("budgets kept by $engine", ({ fresh }) => {
     b.escrow.close();
   });
 
-  it("a dead instance's requests count until its journal's rows are written, then once; its unused slice comes back", async () => {
+  it("a process that stops with every row written releases its leases (nothing left counted for it)", async () => {
+    // Its own data layer, as a process has: the leases its escrow holds there are its to release.
+    const mine = new Data({ path: where.path, ...(where.url ? { url: where.url } : {}) });
+    const writer = new SettledWriter(mine, mkdtempSync(join(tmpdir(), "llmux-stop-")), {
+      spooled: () => undefined,
+      caughtUp: () => undefined,
+    });
+    const a = limitsAdmission({ hot, billing, data: mine, timezone: "UTC", alertAt: 1, warn: () => undefined });
+    const p = keyOf((20 * WORST) / 1e9);
+    const r = (await a.admit({ principal: p, plan, requestBytes: 400 })) as Admitted;
+    expect(isAdmitted(r)).toBe(true);
+    await r.release!(undefined);
+    expect((await budgetState(data, windowRef(p), "nobody", Date.now())).leased).toBe(5 * WORST);
+    await writer.close();
+    expect((await budgetState(data, windowRef(p), "nobody", Date.now())).leased).toBe(0);
+    a.escrow.close();
+    await mine.close();
+  });
+
+  it("a dead instance's lease counts whole until its journal's rows are written (each once) and it is released", async () => {
     const dead = instance(0, 600);
-    const p = keyOf((4 * WORST) / 1e9);
+    // Worth 20 worst cases: its slice (a quarter of it) is more than its two requests in flight hold.
+    const p = keyOf((20 * WORST) / 1e9);
     const inFlight = [
       (await dead.admit({ principal: p, plan, requestBytes: 400 })) as Admitted,
       (await dead.admit({ principal: p, plan, requestBytes: 400 })) as Admitted,
     ];
     expect(inFlight.every(isAdmitted)).toBe(true);
     dead.escrow.close();
-    // Its lease lapses; a live instance sees its two requests still held (they may have spent), not more.
+    // Its lease lapses; a live instance still counts it whole (its requests may have spent all of it, their
+    // rows still in its journal).
     await new Promise((r) => setTimeout(r, 700));
     const live = instance(0);
     const st = await budgetState(data, windowRef(p), live.escrow.holder, Date.now());
     expect(st.spent).toBe(0);
-    expect(st.leased).toBeGreaterThan(0);
-    expect(st.leased).toBeLessThanOrEqual(2 * WORST);
+    expect(st.leased).toBe(5 * WORST);
     // Its journal is replayed (the rows of the two, written again by another writer: counted once).
     for (const a of inFlight) {
       const row = ledgerRow({ id: `dead_${randomBytes(4).toString("hex")}`, key_id: p.keyId!, cost_nanos: WORST });
@@ -227,17 +251,18 @@ describe.each(ENGINES)("budgets kept by $engine", ({ fresh }) => {
       await writeSettled(data, { ledger: [withLease], requestLog: [], bodies: [] });
       await writeSettled(data, { ledger: [withLease], requestLog: [], bodies: [] });
     }
+    const written = await budgetState(data, windowRef(p), live.escrow.holder, Date.now());
+    expect(written.spent).toBe(2 * WORST);
+    expect(written.leased).toBe(3 * WORST);
+    // The replayer releases what is left in it (what the dead one never used): the budget is its ledger.
+    await releaseLeasesOf(data, [dead.escrow.holder]);
     const after = await budgetState(data, windowRef(p), live.escrow.holder, Date.now());
-    expect(after.spent).toBe(2 * WORST);
-    expect(after.leased).toBe(0);
-    // Two requests' worth at their worst left: two admitted with it covered (no false refusal), and at most
-    // the one request whose worst is not covered beside them.
+    expect(after).toEqual({ spent: 2 * WORST, leased: 0, mine: 0 });
+    // No false refusal: four more at once, each with its worst covered.
     const more = await Promise.all(
       Array.from({ length: 4 }, () => live.admit({ principal: p, plan, requestBytes: 400 })),
     );
-    const admitted = more.filter(isAdmitted).length;
-    expect(admitted).toBeGreaterThanOrEqual(2);
-    expect(admitted).toBeLessThanOrEqual(3);
+    expect(more.filter(isAdmitted)).toHaveLength(4);
     live.escrow.close();
   });
 });

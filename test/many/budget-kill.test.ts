@@ -1,7 +1,8 @@
 /**
  * kill -9 of a budget lease holder mid-stream, three instances on PostgreSQL + Redis behind HAProxy: the
  * streams it was serving are billed once (its journal, replayed by a sibling sharing the journal directory),
- * its unused slice comes back when its lease lapses, and then the budget is exactly its ledger — nothing
+ * its lease, counted whole until then, is released once its journal is written (its unused slice comes
+ * back), and then the budget is exactly its ledger — nothing
  * lost (a hold counted for good), nothing doubled (a row, or its cost taken off a lease, twice).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,8 +71,8 @@ describe("kill -9 of a budget lease holder mid-stream, three instances on Postgr
     // Within the limit but for one request's overshoot (at most its worst case).
     expect(t.spent).toBeLessThanOrEqual(LIMIT + WORST_NANOS);
 
-    // The dead lease lapses (30 s after its last renewal) and the survivors give their idle slices back:
-    // then what the budget counts is its ledger, in both directions.
+    // The survivor that replayed the dead one's journal releases its lease (what is left: what it never used)
+    // and the survivors give their idle slices back: then what the budget counts is its ledger, both ways.
     const settled = await settledTruth(c.where, k.id);
     const backMs = Date.now() - killedAt;
     expect(settled.spent).toBe(t.spent);

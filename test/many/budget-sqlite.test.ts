@@ -141,7 +141,8 @@ describe("budget faults of one instance on SQLite", () => {
     expect(await ledgerOnce(where, ids)).toEqual({ missing: [], twice: [] });
     const t = await budgetTruth(where, k.id);
     expect(t.rows).toBe(ids.length);
-    // The dead lease lapses (30 s): then the budget is its ledger, and a request with room is admitted.
+    // The dead lease, counted whole until then, is released once its journal is written: then the budget is
+    // its ledger, and a request with room is admitted.
     const settled = await settledTruth(where, k.id);
     expect(settled.spent).toBe(t.spent);
     expect((await streamChat(llmux.url, k.key)).status).toBe(200);

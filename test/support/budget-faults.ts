@@ -108,8 +108,8 @@ export interface BudgetTruth {
 
 const SERVED = "sum(case when outcome <> 'refused' then 1 else 0 end)";
 
-const LEASED = `select coalesce(sum(case when expires_at > $1 then nanos when orphan_until > $1
-  then (case when nanos < held then nanos else held end) else 0 end), 0) as n
+/** What the key's leases count: each whole until its orphan period ends, lapsed or not, never below nothing. */
+const LEASED = `select coalesce(sum(case when orphan_until > $1 and nanos > 0 then nanos else 0 end), 0) as n
 from budget_leases where scope = 'key' and subject = $2`;
 
 export async function budgetTruth(where: TestLocation, keyId: string): Promise<BudgetTruth> {
@@ -121,7 +121,6 @@ export async function budgetTruth(where: TestLocation, keyId: string): Promise<B
       [keyId],
     );
     const [h] = await pgQuery<{ n: string }>(where, LEASED, [now, keyId]);
-    // A lease counts at least nothing (the escrow's own reading of it, src/data/budget-leases.ts).
     return { spent: Number(l!.n), rows: Number(l!.c), dearest: Number(l!.m), leased: Math.max(0, Number(h!.n)) };
   }
   const Database = require("libsql") as new (
@@ -147,7 +146,8 @@ export async function budgetTruth(where: TestLocation, keyId: string): Promise<B
 
 /**
  * Waits until nothing is in flight for the key anywhere and its leases count nothing (idle slices are given
- * back within a second or two, a dead instance's lapse in 30 s): then the budget is its ledger, exactly.
+ * back within a second or two, a dead instance's lease is released once its journal is written): then the
+ * budget is its ledger, exactly.
  */
 export function settledTruth(where: TestLocation, keyId: string, ms = 60_000): Promise<BudgetTruth> {
   return until(async () => {
