@@ -14,6 +14,7 @@ import { StreamsSchema } from "./schema-protocol.js";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { ServerSchema } from "./schema-server.js";
 import { SigninSchema } from "./schema-signin.js";
+import { RoutingRulesSchema } from "./schema-rules.js";
 import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
 import {
   AdminSchema,
@@ -383,6 +384,7 @@ export const ConfigSchema = z
     billing: BillingSchema,
     tags: TagsSchema,
     tag_rules: TagRulesSchema,
+    routing: RoutingRulesSchema,
     alerts: AlertsSchema,
     price_list: PriceListSchema,
     secrets: SecretsSchema,

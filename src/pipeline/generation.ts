@@ -20,6 +20,7 @@ import { encode } from "./encode.js";
 import type { Exchange } from "./exchange.js";
 import { type PlanInput, plan } from "./plan.js";
 import { Restorer } from "./restore.js";
+import type { RoutingDeps } from "./route-rules.js";
 
 /** What the generation stages need from the gateway. */
 export interface GenerateDeps {
@@ -28,6 +29,8 @@ export interface GenerateDeps {
   readonly state: StateAccess;
   readonly admission: Admission;
   readonly attempts: AttemptsDeps;
+  /** Routing rules and soft budgets (none: no rules, no downgrades). */
+  readonly routing?: RoutingDeps | undefined;
   /** The configuration's secrets and the shapes of keys: removed from upstream texts that leave llmux. */
   readonly redactor?: Redactor | undefined;
   /** Prices a whole answer for its cost header (none: no cost headers). */

@@ -9,6 +9,7 @@ import { limitsAdmission } from "../limits/admission.js";
 import { allowListAdmission } from "../limits/allow-list.js";
 import type { Logger } from "../log/logger.js";
 import type { Alerts } from "../observe/alerts.js";
+import { RoutingDeps } from "../pipeline/route-rules.js";
 import { type Admission, chainAdmissions } from "../request/admission.js";
 import type { HotState } from "../state/hot-state.js";
 
@@ -39,5 +40,20 @@ export function gatewayAdmission(
         },
       }),
     ),
+  );
+}
+
+/** Routing rules (`routing.rules`) and soft budgets (`budget.downgrade`), with their alert. */
+export function gatewayRouting(config: Config, alerts: Alerts): RoutingDeps {
+  return new RoutingDeps(
+    config.routing.rules,
+    config.billing.timezone,
+    {
+      users: config.billing.users,
+      tags: config.tags,
+    },
+    (e) => {
+      if (alerts.wants(e.rule)) void alerts.fire(e);
+    },
   );
 }

@@ -18,6 +18,7 @@ import type { Logger } from "../log/logger.js";
 import { serverStatuses } from "../mcp/status.js";
 import { Observe } from "../observe/observe.js";
 import { StateAccess } from "../pipeline/caller-state.js";
+import type { RoutingDeps } from "../pipeline/route-rules.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
 import type { Admission } from "../request/admission.js";
@@ -35,7 +36,7 @@ import { createPool, type UpstreamPool } from "../upstream/call.js";
 import { MB } from "../upstream/screen.js";
 import { Alerting } from "./alerting.js";
 import { FreshConnections } from "./connections.js";
-import { gatewayAdmission } from "./gateway-admission.js";
+import { gatewayAdmission, gatewayRouting } from "./gateway-admission.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
 import { type McpLoader, mcpLoaderOf, mcpStorageOf } from "./mcp-loader.js";
@@ -105,6 +106,8 @@ export class Gateway {
   readonly secretBook: SecretBook;
   /** The one redaction pass of what llmux writes (rows, log lines, recordings). */
   readonly redactor: Redactor;
+  /** Routing rules (replaced by the admin API) and soft budgets. */
+  readonly routing: RoutingDeps;
 
   constructor(
     readonly config: Config,
@@ -202,6 +205,7 @@ export class Gateway {
       this.alerting.alerts,
       parts.admission,
     );
+    this.routing = gatewayRouting(config, this.alerting.alerts);
     const attempts = {
       pool: this.pool,
       models: this.models,
@@ -231,6 +235,7 @@ export class Gateway {
         billing: this.billing,
         journal: this.requestLog,
         attempts,
+        routing: this.routing,
       },
       count: { models: this.models, pool: this.pool, admission },
       embed: {
