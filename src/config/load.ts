@@ -122,15 +122,15 @@ function crossCheck(config: Config, problems: string[]): void {
       if (p) problems.push(`models.${alias}.deployments.${i}.model: ${p}`);
     });
   }
-  problems.push(...ruleProblems(config.routing.rules, config.models));
+  problems.push(...ruleProblems(config.routing?.rules ?? [], config.models ?? {}));
   const downgradeTo = (path: string, to: string | undefined) => {
     if (to === undefined) return;
     if (to.includes("*")) problems.push(`${path}: '${to}' is a pattern; name an alias`);
-    else if (!Object.hasOwn(config.models, to)) problems.push(`${path}: no model alias named '${to}'`);
+    else if (!Object.hasOwn(config.models ?? {}, to)) problems.push(`${path}: no model alias named '${to}'`);
   };
-  for (const [user, q] of Object.entries(config.billing.users))
+  for (const [user, q] of Object.entries(config.billing?.users ?? {}))
     downgradeTo(`billing.users.${user}.budget.downgrade.to`, q.budget?.downgrade?.to);
-  for (const [tag, q] of Object.entries(config.tags))
+  for (const [tag, q] of Object.entries(config.tags ?? {}))
     downgradeTo(`tags.${tag}.budget.downgrade.to`, q.budget?.downgrade?.to);
   for (const [name, p] of Object.entries(config.providers)) {
     if (p.type === "openai-compatible" && !p.preset && !p.base_url) {
