@@ -9,6 +9,7 @@
 import { nanosOf, usd } from "../billing/cost.js";
 import type { Quota } from "../identity/principal.js";
 import type { ErrorInfo } from "../ir/types.js";
+import { allowListName } from "../limits/allow-list.js";
 import { quotaWho } from "../limits/budget.js";
 import { windowOf } from "../limits/windows.js";
 import { type Admitted, isAdmitted } from "../request/admission.js";
@@ -81,7 +82,7 @@ export async function downgraded(g: Generation, admitted: Admitted): Promise<Adm
   g.early = healthAhead(p.route, g.deps.attempts);
   p.warnings.add(
     "budget_downgrade",
-    `Served by '${down.to}' instead of '${planned.route.alias}': ${quotaWho(soft)} has spent ${Math.round(share * 100)}% of its ${b.period} budget.`,
+    `Served by '${down.to}' instead of '${allowListName(planned.route)}': ${quotaWho(soft)} has spent ${Math.round(share * 100)}% of its ${b.period} budget.`,
   );
   g.trail.decide(() => `downgraded to '${down.to}': ${why}`);
   started(routing, soft, share, down.to);
