@@ -12,9 +12,9 @@ import { MetricsSchema, RecordSchema } from "./schema-observe.js";
 import { PriceListSchema } from "./schema-price-list.js";
 import { StreamsSchema } from "./schema-protocol.js";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
+import { RoutingRulesSchema } from "./schema-rules.js";
 import { ServerSchema } from "./schema-server.js";
 import { SigninSchema } from "./schema-signin.js";
-import { RoutingRulesSchema } from "./schema-rules.js";
 import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
 import {
   AdminSchema,

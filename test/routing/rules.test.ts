@@ -122,7 +122,7 @@ describe("routing rules: each condition", () => {
   });
 
   it("tools present, and tools by name (functions, built-in tools by their type)", async () => {
-    const withTools = {
+    const withTools: JsonObject = {
       messages: [USER],
       tools: [
         { name: "Bash", input_schema: { type: "object" } },
