@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { explainRequest, requestFileOf } from "../../src/cli/route.js";
 import { freshPostgres, freshSqlite, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
 import { ADMIN, admin, call, SERVICE, teamHarness, within } from "../support/team.js";
@@ -141,6 +142,60 @@ describe.each(SETUPS)("routing rules and soft budgets on $name", ({ fresh, redis
     expect(h.mock.requests.length).toBe(from);
     // Without the tag, the key's own model.
     expect((await ask("claude-sonnet-4-5")).status).toBe(200);
+  });
+
+  it("llmux route --explain says what the gateway then does, request by request", async () => {
+    const k = await admin(h, "POST", "/keys", {
+      name: `explained-${randomBytes(3).toString("hex")}`,
+      models: ["claude-*"],
+    });
+    const agent = { "x-claude-code-agent-id": "agent-9", "x-claude-code-parent-agent-id": "main" };
+    const cases: { key: string; path: string; headers: Record<string, string>; body: Record<string, unknown> }[] = [
+      { key: SERVICE, path: "/v1/messages?beta=true", headers: FIXTURE.headers, body: FIXTURE.body },
+      { key: SERVICE, path: "/v1/messages?beta=true", headers: { ...FIXTURE.headers, ...agent }, body: FIXTURE.body },
+      {
+        key: SERVICE,
+        path: "/v1/chat/completions",
+        headers: {},
+        body: { model: "CHEAP", messages: [{ role: "user", content: "hi" }] },
+      },
+      {
+        key: k.body.key,
+        path: "/v1/messages",
+        headers: { "llmux-tags": "route=secret" },
+        body: { model: "claude-x", max_tokens: 8, messages: [{ role: "user", content: "hi" }] },
+      },
+      {
+        key: k.body.key,
+        path: "/v1/messages",
+        headers: {},
+        body: { model: "secret", max_tokens: 8, messages: [{ role: "user", content: "hi" }] },
+      },
+    ];
+    const said: string[] = [];
+    for (const c of cases) {
+      const file = requestFileOf(JSON.stringify({ url: c.path, headers: c.headers, body: c.body }));
+      const told = await explainRequest(h.gateway.config, file, c.key);
+      said.push(told.route ?? `refused ${told.refused?.status}`);
+      const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${c.key}` };
+      for (const [n, v] of Object.entries(c.headers))
+        if (!["host", "content-length", "authorization", "x-api-key", "accept-encoding"].includes(n)) headers[n] = v;
+      const res = await fetch(`${h.url}${c.path}`, { method: "POST", headers, body: JSON.stringify(c.body) });
+      await res.text();
+      if (told.refused) {
+        expect(res.status, JSON.stringify(told)).toBe(told.refused.status);
+      } else {
+        expect(res.status).toBe(200);
+        expect(res.headers.get("llmux-route"), JSON.stringify(told)).toBe(told.route);
+      }
+    }
+    expect(said).toEqual([
+      "anthropic/claude-sonnet-4-5 (pattern claude-*)",
+      "anthropic/claude-haiku-4-5 (rule sub-agents: client claude-code, sub-agent)",
+      "anthropic/claude-haiku-4-5 (alias cheap, asked as CHEAP)",
+      "refused 403",
+      "refused 403",
+    ]);
   });
 
   it("a soft budget: past downgrade.at served by the cheaper alias (said so, alerted once), then refused at its limit", async () => {
