@@ -24,6 +24,7 @@ import { m095 } from "./migrations/095-spend-rollup.js";
 import { m105 } from "./migrations/105-signin-idp-tokens.js";
 import { m106 } from "./migrations/106-audit-reason.js";
 import { m110 } from "./migrations/110-embedding-cache.js";
+import { m140 } from "./migrations/140-routing-rules.js";
 import type { Migration } from "./migrations/migration.js";
 
 export type { Migration } from "./migrations/migration.js";
@@ -56,4 +57,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m105,
   m106,
   m110,
+  m140,
 ];

@@ -76,6 +76,7 @@ export class Gateway {
   private readonly ownsHot: boolean;
   /** Stops reading the price list (`price_list:`). */
   private readonly stopPrices: () => void;
+  private readonly stopRules: (() => void) | undefined;
   /** Alerts, what raises them, and the spend reports (`alerts:`). */
   readonly alerting: Alerting;
   private readonly pool: UpstreamPool;
@@ -184,6 +185,7 @@ export class Gateway {
     this.stopPrices = () => {
       stopList();
       stored?.stop();
+      this.stopRules?.();
     };
     this.requestLog = requestLogOf(config, logger, this.team?.data, this.redactor);
     const retentionMs = config.store.retention_days * 86_400_000;
@@ -205,7 +207,9 @@ export class Gateway {
       this.alerting.alerts,
       parts.admission,
     );
-    this.routing = gatewayRouting(config, this.alerting.alerts);
+    const rules = gatewayRouting(config, this.alerting.alerts, this.team, logger);
+    this.routing = rules.routing;
+    this.stopRules = rules.stop;
     const attempts = {
       pool: this.pool,
       models: this.models,
