@@ -198,6 +198,62 @@ describe.each(SETUPS)("routing rules and soft budgets on $name", ({ fresh, redis
     ]);
   });
 
+  it("the admin API reads and replaces the rules (refused with the field named, audited), and the gateway routes by them at once", async () => {
+    const before = await admin(h, "GET", "/routing/rules");
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ source: "config", version: 0 });
+    expect(before.body.rules.map((r: { name: string }) => r.name)).toEqual(["sub-agents", "to-secret"]);
+    const bad = await admin(h, "POST", "/routing/rules", { rules: [{ name: "x", match: {}, route: "nowhere" }] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain("rules.0.route: no model alias named 'nowhere'");
+    const badMatch = await admin(h, "POST", "/routing/rules", {
+      rules: [{ name: "x", match: { input_tokens: "lots" }, route: "cheap" }],
+    });
+    expect(badMatch.status).toBe(400);
+    const rules = [{ name: "thinking", match: { reasoning: true }, route: "cheap" }];
+    const put = await admin(h, "POST", "/routing/rules", { rules });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body).toMatchObject({ source: "stored", version: 1, rules: [{ name: "thinking", route: "cheap" }] });
+    const ask = (thinking: boolean) =>
+      fetch(`${h.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": SERVICE },
+        body: JSON.stringify({
+          model: "claude-sonnet-4-5",
+          max_tokens: 2000,
+          ...(thinking ? { thinking: { type: "enabled", budget_tokens: 1024 } } : {}),
+          messages: [{ role: "user", content: "hi" }],
+        }),
+      }).then(async (r) => {
+        await r.text();
+        return r.headers.get("llmux-route");
+      });
+    expect(await ask(true)).toBe("anthropic/claude-haiku-4-5 (rule thinking: reasoning (minimal))");
+    expect(await ask(false)).toBe("anthropic/claude-sonnet-4-5 (pattern claude-*)");
+    const audit = await admin(h, "GET", "/audit?action=routing_rules.update");
+    expect(audit.status).toBe(200);
+    // The change with what it replaced, and the two refusals with their reasons (newest first).
+    expect(audit.body.rows).toHaveLength(3);
+    expect(audit.body.rows[0]).toMatchObject({
+      outcome: "ok",
+      target_type: "routing_rules",
+      before: { source: "config", version: 0 },
+      after: { source: "stored", version: 1, rules },
+    });
+    expect(audit.body.rows[1]).toMatchObject({
+      outcome: "refused",
+      reason: expect.stringContaining("rules.0.match.input_tokens"),
+    });
+    expect(audit.body.rows[2]).toMatchObject({
+      outcome: "refused",
+      reason: "rules.0.route: no model alias named 'nowhere'",
+    });
+    // Back to the first rules, for the tests after this one.
+    const back = await admin(h, "POST", "/routing/rules", { rules: before.body.rules });
+    expect(back.status).toBe(200);
+    expect(back.body.version).toBe(2);
+  });
+
   it("a soft budget: past downgrade.at served by the cheaper alias (said so, alerted once), then refused at its limit", async () => {
     const statuses: number[] = [];
     const routes: string[] = [];
