@@ -48,7 +48,10 @@ export class StoredRules {
       const rules: RoutingRule[] = Rules.parse(JSON.parse(stored.rules));
       const problems = ruleProblems(rules, this.aliases);
       if (problems.length > 0) {
-        this.logger.warn({ version: stored.version, problems }, "the stored routing rules do not fit the configuration: not used");
+        this.logger.warn(
+          { version: stored.version, problems },
+          "the stored routing rules do not fit the configuration: not used",
+        );
         return;
       }
       this.routing.rules = new RouteRules(rules);
