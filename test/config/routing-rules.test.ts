@@ -100,7 +100,9 @@ describe("routing.rules in the configuration", () => {
         {},
       ),
     );
-    expect(problems.join("\n")).toMatch(/tags\.project=x\.budget\.downgrade\.at|tags\["project=x"\]\.budget\.downgrade\.at/);
+    expect(problems.join("\n")).toMatch(
+      /tags\.project=x\.budget\.downgrade\.at|tags\["project=x"\]\.budget\.downgrade\.at/,
+    );
     const refs = problemsOf(() =>
       parseConfig(
         {
