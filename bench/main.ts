@@ -24,6 +24,7 @@ import { leakCheck } from "./leak-check.js";
 import { Measurer } from "./measure.js";
 import { measureMetricsCost } from "./metrics-cost.js";
 import { mintBenchKey } from "./minted-key.js";
+import { measureNonChat, type NonChatCost, nonChatLines, writeNonChatReport } from "./non-chat.js";
 import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor, USAGE } from "./options.js";
 import { freePort, startServer } from "./procs.js";
 import { log, sleep, started } from "./progress.js";
@@ -152,6 +153,7 @@ async function main(): Promise<void> {
   log(websocketLine(websocket));
   const promptCache = await measurePromptCache();
   log(promptCacheLine(promptCache));
+  const nonChat = await nonChatLanes();
 
   const results: BenchResults = {
     meta: runMeta(opts, S, paths, ms.loadgenCpuPct, ms.foreignSeen),
@@ -170,6 +172,7 @@ async function main(): Promise<void> {
     countTokens,
     websocket,
     promptCache,
+    nonChat,
   };
   if (compared) results.meta.compare = { label: compared.label, rev: compared.rev, dist: compared.dist };
   if (compared?.sha) results.meta.compare!.sha = compared.sha;
@@ -300,10 +303,30 @@ const websocketOnly = () =>
     return `${websocketLine(r)}; ${file}`;
   });
 
+/** The embeddings and fill-in-the-middle lanes, llmux against the minimal proxy (bench/non-chat.ts). */
+async function nonChatLanes(): Promise<NonChatCost> {
+  mkdirSync(paths.runDir, { recursive: true });
+  const r = await measureNonChat(root, paths.llmuxDist, paths.runDir, {
+    rounds: opts.quick ? 2 : 6,
+    perRound: opts.quick ? 50 : 150,
+    warmup: opts.quick ? 20 : 100,
+  });
+  for (const line of nonChatLines(r)) log(line);
+  return r;
+}
+
+async function nonChatOnly(): Promise<void> {
+  mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
+  const file = resolve(cacheDir, "bench-report", "non-chat.md");
+  writeNonChatReport(file, await nonChatLanes());
+  log(`non-chat lanes in ${file}`);
+}
+
 /** What `npm run bench` runs: the whole run, or one part of it (see options.ts). */
 function entryOf(): () => Promise<void> {
   if (opts.countTokensOnly) return countTokensOnly;
   if (opts.websocketOnly) return websocketOnly;
+  if (opts.nonChatOnly) return nonChatOnly;
   if (opts.promptCacheOnly) return async () => log(promptCacheLine(await measurePromptCache()));
   if (opts.routingOnly) return routingOnly;
   if (opts.workersOnly) return workersOnly;

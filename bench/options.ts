@@ -15,6 +15,7 @@ export interface Options {
   routingOnly?: boolean;
   /** Only count_tokens on a 1 MB body and /health meanwhile. */
   countTokensOnly?: boolean;
+  nonChatOnly?: boolean;
   /** Only Responses over WebSocket against HTTP, and 1,000 idle sockets (bench/websocket.ts). */
   websocketOnly?: boolean;
   promptCacheOnly?: boolean;
@@ -70,6 +71,8 @@ Options:
                         1,000,000 seeded rows, before (the rows) and after (the rollups), SQLite and PostgreSQL
   --routing-only        only the routing layer's cost (memory state, and Redis when one answers) and the routing rules' (none and 20, one run)
   --count-tokens-only   only count_tokens on a 1 MB body and /health latency meanwhile
+  --non-chat-only       only the embeddings (64 chunks) and fill-in-the-middle (streamed) lanes, llmux against
+                        the minimal proxy
   --websocket-only      only a multi-turn Responses session over WebSocket against HTTP, and 1,000 idle sockets
   --prompt-cache-only   only a 20-turn Codex conversation to a caching Anthropic fake: input cost with and without breakpoints
   --soak-only           only the money soak (10,000 requests with budgets and limits, 10% aborted; ledger checks)
@@ -106,6 +109,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--routing-only") o.routingOnly = true;
     else if (a === "--count-tokens-only") o.countTokensOnly = true;
     else if (a === "--websocket-only") o.websocketOnly = true;
+    else if (a === "--non-chat-only") o.nonChatOnly = true;
     else if (a === "--prompt-cache-only") o.promptCacheOnly = true;
     else if (a === "--no-soak") o.soak = "skip";
     else if (a === "--report-only") o.reportOnly = argv[i + 1]?.startsWith("--") === false ? value() : "";

@@ -4,6 +4,7 @@
  * This file assembles the document; its sections are in report-*.ts, the chart in report-chart.ts.
  */
 
+import { nonChatMarkdown } from "./non-chat.js";
 import { renderCompare } from "./report-compare.js";
 import { table } from "./report-format.js";
 import { renderLanes } from "./report-lanes.js";
@@ -41,6 +42,7 @@ export function renderMarkdown(r: BenchResults, chartFile = "performance-latency
   renderMemory(r, p);
   renderBodySize(r, p);
   renderRollup(r, p);
+  if (r.nonChat) for (const line of nonChatMarkdown(r.nonChat)) p(line);
   renderTargets(r, p);
 
   // --- profiles

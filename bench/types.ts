@@ -267,6 +267,8 @@ export interface BenchResults {
   rollup?: import("./rollup-reports.js").RollupReports;
   /** count_tokens on a 1 MB body and /health meanwhile (bench/count-tokens.ts); absent in older results. */
   countTokens?: import("./count-tokens.js").CountTokensCost;
+  /** The embeddings and fill-in-the-middle lanes, llmux against the proxy (bench/non-chat.ts); absent in older results. */
+  nonChat?: import("./non-chat.js").NonChatCost;
   websocket?: import("./websocket.js").WebsocketCost;
   promptCache?: PromptCacheCost;
 }

@@ -40,6 +40,7 @@ const settings = {
   transport: Transport.describe(
     "stdio (a command llmux runs), http (Streamable HTTP) or sse. Default: stdio with command, http with url.",
   ),
+  type: Transport.describe("The same as transport, as Claude Code's .mcp.json spells it."),
   command: z.string().min(1).describe("stdio: the program to run."),
   args: z.array(z.string()).describe("stdio: its arguments."),
   cwd: z.string().describe("stdio: its working directory."),

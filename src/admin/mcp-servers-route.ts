@@ -4,7 +4,7 @@
  * within the `mcp` revision's poll (a second). Secrets (env, headers) are stored sealed and never answered.
  */
 import type { z } from "zod";
-import type { McpServerConfig } from "../config/schema-mcp.js";
+import { type McpServerConfig, typeAsTransport } from "../config/schema-mcp.js";
 import { NoMasterKey } from "../data/keys.js";
 import { InvalidMcpServer, McpServerExists, type StoredMcpServer } from "../data/mcp-servers.js";
 import { privateHostOf } from "../http/private-address.js";
@@ -137,7 +137,7 @@ export function mcpServerRoutes(d: McpAdminDeps): AdminRoute[] {
       status: 201,
       answer: McpServerSettings,
       run: ({ body }) => {
-        const { name, ...raw } = body as { name: string } & Record<string, unknown>;
+        const { name, ...raw } = typeAsTransport(body as { name: string } & Record<string, unknown>);
         notInFile(name);
         publicUrl(raw);
         return change(() => d.servers.create(name, raw)).then(storedView);
@@ -163,8 +163,9 @@ export function mcpServerRoutes(d: McpAdminDeps): AdminRoute[] {
       byId: true,
       run: async ({ params, body }) => {
         notInFile(params.id!);
-        publicUrl(body as Record<string, unknown>);
-        const s = await change(() => d.servers.update(params.id!, body as Record<string, unknown>));
+        const given = typeAsTransport(body as Record<string, unknown>);
+        publicUrl(given);
+        const s = await change(() => d.servers.update(params.id!, given));
         return s ? storedView(s) : undefined;
       },
     },

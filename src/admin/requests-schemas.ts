@@ -27,6 +27,13 @@ const filters = {
   errors: z.enum(["true", "false"]).optional().describe("true: only failed and refused requests."),
   method: z.string().optional().describe("GET, POST, …"),
   path: z.string().optional().describe("The path, exactly; ending in `*`, every path starting with the rest."),
+  kind: z
+    .string()
+    .regex(/^[a-z_]{1,32}$/, "a kind of call: generate, embeddings, completions, rerank, count_tokens, …")
+    .optional()
+    .describe(
+      "Only calls of this kind: generate (chat), embeddings, completions (autocomplete), rerank, count_tokens, models, …",
+    ),
   calls: z
     .enum(["model", "other"])
     .optional()

@@ -12,14 +12,16 @@ export const SpendQuery = z
   .object({
     group_by: z
       .union([
-        z.enum(["key", "team", "model", "user", "day"]),
+        z.enum(["key", "team", "model", "user", "day", "kind"]),
         z
           .string()
           .regex(/^tag:/)
           .refine((v) => TAG_KEY.test(v.slice(4)), "tag:KEY names a tag key (letters, digits, _ . : / -)"),
       ])
       .default("key")
-      .describe("key, team, model, user, day, or tag:KEY (the value of one tag, e.g. tag:project)."),
+      .describe(
+        "key, team, model, user, day, kind (chat `generate`, `embeddings`, `completions`, `rerank`), or tag:KEY (the value of one tag, e.g. tag:project).",
+      ),
     from: z.string().optional().describe("ISO time or date; default: 30 days ago."),
     to: z.string().optional().describe("ISO time or date; default: now."),
   })
@@ -31,7 +33,7 @@ const SpendRow = z
       .string()
       .nullable()
       .describe(
-        "The key or team id, the model asked for, the user label, the UTC day, or the tag's value (null: requests without the tag).",
+        "The key or team id, the model asked for, the user label, the UTC day, the kind of call, or the tag's value (null: requests without the tag, or rows written before the kind was kept).",
       ),
     name: z.string().nullable().optional().describe("By key or team: its name (a revoked key keeps its name)."),
     alias: z.string().nullable().optional().describe("By model: the alias or pattern that matched (`claude-*`)."),
@@ -88,7 +90,7 @@ export function spendRoutes(data: Data, prices: PriceTable): AdminRoute[] {
     {
       method: "GET",
       path: "/admin/v1/spend",
-      summary: "Spend from the ledger, grouped by key, team, model, user, day or a tag (tag:project)",
+      summary: "Spend from the ledger, grouped by key, team, model, user, day, kind or a tag (tag:project)",
       query: SpendQuery,
       status: 200,
       answer: SpendAnswer,

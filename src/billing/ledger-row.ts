@@ -32,6 +32,7 @@ export function ledgerRowOf(
     team_id: rec.teamId ?? null,
     user_label: rec.user ?? null,
     requested_model: rec.requested ?? null,
+    kind: rec.kind ?? null,
     alias: rec.alias ?? null,
     provider: rec.provider ?? null,
     // A single-deployment alias goes straight through without routing: its deployment is provider/model.

@@ -12,6 +12,11 @@ export interface OptionSpec {
   description: string;
   /** May be given more than once (the values are collected in order). */
   multiple?: boolean;
+  /**
+   * The value may start with a dash (`--arg -y`: a program's own option): the word after the option is its
+   * value, whatever it looks like (string options only).
+   */
+  dashValue?: boolean;
 }
 
 export interface ArgumentSpec {

@@ -7,6 +7,7 @@ import type { Command } from "./command.js";
 import { cursorCommand } from "./cursor.js";
 import { doctorCommand } from "./doctor.js";
 import { envCommand } from "./env.js";
+import { guardrailsCommand } from "./guardrails.js";
 import { keysCommand } from "./keys.js";
 import { claudeCommand, codexCommand, copilotCommand, geminiCommand, opencodeCommand } from "./launch.js";
 import { logsCommand } from "./logs.js";
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   teamsCommand,
   mcpCommand,
   secretsCommand,
+  guardrailsCommand,
   spendCommand,
   pricesCommand,
   sessionsCommand,

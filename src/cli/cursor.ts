@@ -3,63 +3,101 @@
  * (with --tunnel) a Cloudflare quick tunnel to the local llmux, kept open while the command runs.
  */
 import type { ChildProcess } from "node:child_process";
-import { checkForCursor, cursorSettings, startTunnel, TUNNEL_OPTIONS } from "../launch/cursor.js";
+import {
+  type CursorKey,
+  checkForCursor,
+  cursorKeyOf,
+  cursorSettings,
+  startTunnel,
+  TEAM_RECIPE,
+  TUNNEL_OPTIONS,
+} from "../launch/cursor.js";
 import { cursorMcpJson, servesMcp } from "../launch/mcp.js";
 import { checkKey } from "../launch/models.js";
 import { findOnPath } from "../launch/run-tool.js";
 import { ensureLlmux, probeHealth } from "../launch/server.js";
-import type { Target } from "../launch/target.js";
+import { OPEN_KEY, type Target } from "../launch/target.js";
+import { type Access, accessOf, isClosed } from "../server/access.js";
+import { TeamParts } from "../server/team-parts.js";
 import type { Command, CommandInput, Running } from "./command.js";
 import { TARGET_OPTIONS, targetOf } from "./launch.js";
 import { optFlag, optString } from "./values.js";
 
 const out = (line = "") => process.stdout.write(`${line}\n`);
 
-async function modelNames(target: Target): Promise<string[]> {
+/** The model names llmux lists for the key, and whether it refused the key (a placeholder: llmux is closed). */
+async function modelNames(target: Target): Promise<{ models: string[]; refused: boolean }> {
   const checked = await checkKey(target.url, target.key, 3000);
-  if (checked.ok === true) return checked.models;
-  return target.resolved ? Object.keys(target.resolved.config.models).filter((m) => !m.includes("*")) : [];
+  if (checked.ok === true) return { models: checked.models, refused: false };
+  const configured = target.resolved ? Object.keys(target.resolved.config.models).filter((m) => !m.includes("*")) : [];
+  return { models: configured, refused: checked.ok === false };
 }
 
-function printSettings(base: string, target: Target, models: string[], mcp = false): void {
+/** Who may call the llmux of this machine's configuration (its store says whether keys were minted). */
+async function localAccess(target: Target): Promise<Access | undefined> {
+  const config = target.resolved?.config;
+  if (!target.local || !config) return undefined;
+  const parts = new TeamParts(config, { bytes: 1 << 20, timeoutMs: 10_000 });
+  try {
+    return await accessOf(config, parts);
+  } catch {
+    return undefined;
+  } finally {
+    await parts.close().catch(() => undefined);
+  }
+}
+
+function printSettings(base: string, target: Target, key: CursorKey, models: string[], mcp = false): void {
   out("In Cursor: Settings → Models");
-  for (const line of cursorSettings(base, target.key, models)) out(`  ${line}`);
+  for (const line of cursorSettings(base, key, models)) out(`  ${line}`);
   out();
   if (!mcp) return;
   out("llmux's MCP tools: add to ~/.cursor/mcp.json (or .cursor/mcp.json in a project):");
-  for (const line of cursorMcpJson(`${base}/mcp`, target.key).split("\n")) out(`  ${line}`);
+  const mcpKey = key.kind === "key" ? key.key : key.kind === "own" ? "YOUR-LLMUX-KEY" : target.key;
+  for (const line of cursorMcpJson(`${base}/mcp`, mcpKey).split("\n")) out(`  ${line}`);
   out();
 }
 
 /** The address as it is: paste instructions, then whether Cursor can use it. Exit status 1 when it cannot. */
 async function describe(target: Target): Promise<number> {
-  printSettings(target.url, target, await modelNames(target), await servesMcp(target.url, target.key));
+  const { models, refused } = await modelNames(target);
+  // The placeholder refused, or keys minted in this machine's store: llmux is closed, each person has a key.
+  const closed = refused || (target.key === OPEN_KEY && isClosedAccess(await localAccess(target)));
+  printSettings(target.url, target, cursorKeyOf(target.key, closed), models, await servesMcp(target.url, target.key));
   const checks = await checkForCursor(target.url);
   out(`Can Cursor reach ${target.url}?`);
   for (const c of checks) out(`  ${c.ok ? "✓" : "✗"} ${c.text}`);
-  if (checks.every((c) => c.ok)) return 0;
+  const ok = checks.every((c) => c.ok);
+  if (!ok) {
+    out();
+    for (const line of TUNNEL_OPTIONS) out(line);
+  }
   out();
-  for (const line of TUNNEL_OPTIONS) out(line);
-  return 1;
+  for (const line of TEAM_RECIPE) out(line);
+  return ok ? 0 : 1;
 }
 
-function openAuth(target: Target): boolean {
-  const auth = target.resolved?.config.auth;
-  return auth !== undefined && auth.keys.length === 0 && !auth.passthrough && auth.passthrough_providers.length === 0;
-}
+const isClosedAccess = (a: Access | undefined): boolean => a !== undefined && isClosed(a);
 
 async function tunnel(target: Target, input: CommandInput): Promise<number | Running> {
   if (!target.local) {
     process.stderr.write("llmux cursor: --tunnel opens a tunnel to the llmux of this machine; leave out --url\n");
     return 2;
   }
-  if (openAuth(target)) {
+  // Minted keys (or sign-in) close it as auth.keys do; only a gateway that asks no key at all is refused.
+  const access = await localAccess(target);
+  if (access === undefined || access === "open") {
     process.stderr.write(
-      "llmux cursor: this llmux requires no key, and a tunnel makes it public: anyone could spend your provider credits.\n" +
-        "Set auth.keys in llmux.yaml first (see docs/config.md#auth).\n",
+      access === undefined
+        ? "llmux cursor: whether this llmux requires a key could not be read from its store; a tunnel makes it public.\n"
+        : "llmux cursor: this llmux requires no key, and a tunnel makes it public: anyone could spend your provider credits.\n" +
+            "Mint one key per person first (llmux keys create --name NAME-cursor --user NAME): from the first key on,\n" +
+            "only their holders may call llmux. See docs/clients/cursor.md#a-team.\n",
     );
     return 1;
   }
+  // A team gateway: each developer pastes their own key (never the key of whoever opened the tunnel).
+  const key: CursorKey = access === "minted" || access === "signin" ? { kind: "own" } : cursorKeyOf(target.key, true);
   const given = optString(input, "cloudflared") ?? (input.env.LLMUX_CLOUDFLARED_BIN || undefined);
   const bin = findOnPath(given ?? "cloudflared", input.env);
   if (!bin) {
@@ -98,7 +136,7 @@ async function tunnel(target: Target, input: CommandInput): Promise<number | Run
   });
   out(`Tunnel: ${t.url} → ${target.url} (open while this command runs; Ctrl-C closes it)`);
   out();
-  printSettings(t.url, target, await modelNames(target), await servesMcp(target.url, target.key));
+  printSettings(t.url, target, key, (await modelNames(target)).models, await servesMcp(target.url, target.key));
   // Quick tunnels can take a while to be reachable; said when known, without holding the command up.
   void probeHealth(t.url, 20_000).then((h) =>
     out(
@@ -119,7 +157,8 @@ export const cursorCommand: Command = {
     "it: HTTPS, a public address, llmux answering there; exit status 1 when Cursor could not use it.",
     "With --tunnel, starts llmux in the background if needed, runs `cloudflared tunnel --url …` (a quick",
     "tunnel; cloudflared must be on PATH or given with --cloudflared) and prints the settings for its public",
-    "address. The tunnel stays open until the command is stopped. llmux must require a key (auth.keys).",
+    "address. The tunnel stays open until the command is stopped. llmux must require a key: minted keys (one",
+    "per person, llmux keys create; each developer pastes their own), sign-in, or auth.keys.",
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,

@@ -5,6 +5,7 @@ import { UnknownModel } from "../doctor/plan.js";
 import { estimateNote, renderReport } from "../doctor/report.js";
 import { prepareDoctor, runDoctor } from "../doctor/run.js";
 import { type Command, UsageError } from "./command.js";
+import { kindProbe } from "./doctor-kinds.js";
 import { optFlag, optList, optMs, optString } from "./values.js";
 
 export interface DoctorIo {
@@ -24,7 +25,7 @@ export interface DoctorArgs {
 /** Runs the doctor and returns its exit status: 0 when nothing failed, 1 otherwise. */
 export async function doctor(args: DoctorArgs, env: NodeJS.ProcessEnv, io: DoctorIo): Promise<number> {
   const { config, source } = resolveConfig({ config: args.config }, env);
-  const opts = { models: args.models, quick: args.quick, timeoutMs: args.timeoutMs };
+  const opts = { models: args.models, quick: args.quick, timeoutMs: args.timeoutMs, kindProbe };
   let prepared: ReturnType<typeof prepareDoctor>;
   try {
     prepared = prepareDoctor(config, opts);
@@ -32,7 +33,7 @@ export async function doctor(args: DoctorArgs, env: NodeJS.ProcessEnv, io: Docto
     if (err instanceof UnknownModel) throw new UsageError(err.message);
     throw err;
   }
-  const count = prepared.plan.deployments.size;
+  const count = prepared.plan.deployments.size + prepared.plan.kinds.length;
   if (count === 0) {
     io.err(
       `llmux doctor: nothing to probe in ${source}: no alias with a fixed upstream model (name one with --model NAME)`,
@@ -55,7 +56,8 @@ export const doctorCommand: Command = {
     "For each deployment behind your aliases: reachable (DNS, TLS, HTTP), key accepted, model or deployment",
     "present, API version accepted (Azure), streaming, a tool round trip, the reasoning efforts / verbosity /",
     "thinking forms it accepts (compared with llmux's capability table), images; and each alias's own",
-    "settings, sent as llmux sends them. Prompts are tiny and output limits small; what the run can cost at",
+    "settings, sent as llmux sends them; embedding, completion (autocomplete) and rerank aliases with one tiny",
+    "call each, as their routes make it. Prompts are tiny and output limits small; what the run can cost at",
     "most is printed before it starts. --quick checks only the key and the model (one request each).",
     "Exit status 1 when a check failed. The configuration is found as for llmux start.",
   ].join("\n"),

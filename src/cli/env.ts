@@ -2,15 +2,19 @@
  * `llmux env TOOL [--shell sh|fish|powershell]`: the lines that point a tool at llmux, for a shell to
  * evaluate (`eval "$(llmux env claude)"`), for those who prefer to run the tool themselves.
  */
-import { cursorSettings } from "../launch/cursor.js";
-import { checkKey } from "../launch/models.js";
+import { continueConfig, modelsOf } from "../launch/continue.js";
+import { cursorKeyOf, cursorSettings } from "../launch/cursor.js";
+import { checkKey, limitsFor } from "../launch/models.js";
 import { commentLine, exportLine, SHELLS, type Shell, unsetLine, wrapperLine } from "../launch/shell.js";
 import { TOOL_NAMES, TOOLS, type ToolName } from "../launch/tools.js";
 import { type Command, type CommandInput, UsageError } from "./command.js";
 import { sdkOf, TARGET_OPTIONS, targetOf, wireOf } from "./launch.js";
 import { optString } from "./values.js";
 
-const NAMES = [...TOOL_NAMES, "cursor"] as const;
+const NAMES = [...TOOL_NAMES, "cursor", "continue"] as const;
+
+/** The options only `llmux env continue` takes: the alias of each of Continue's roles but chat. */
+const CONTINUE_ROLES = ["autocomplete", "embed", "rerank"] as const;
 
 function shellOf(input: CommandInput): Shell {
   const v = optString(input, "shell") ?? "sh";
@@ -31,8 +35,23 @@ async function envLines(input: CommandInput): Promise<string[]> {
   const head = [commentLine(`llmux at ${target.url}, key: ${target.keySource}`)];
   if (checked.ok === "unknown") head.push(commentLine(`llmux does not answer there yet (start it: llmux start)`));
   if (checked.ok === false) head.push(commentLine(`llmux refuses this key (${checked.status}): pass --key KEY`));
+  if (name !== "continue")
+    for (const role of CONTINUE_ROLES)
+      if (optString(input, role) !== undefined) throw new UsageError(`--${role} is for continue only`);
+  if (name === "continue") {
+    // Each role's alias: as named, else the configuration's first alias of that kind (a local llmux).
+    const found = modelsOf(target.resolved?.config, listed);
+    const models = {
+      chat: optString(input, "model") ?? found.chat,
+      autocomplete: optString(input, "autocomplete") ?? found.autocomplete,
+      embed: optString(input, "embed") ?? found.embed,
+      rerank: optString(input, "rerank") ?? found.rerank,
+    };
+    return [...head, ...continueConfig(target.url, target.key, models)];
+  }
   if (name === "cursor") {
-    const s = cursorSettings(target.url, target.key, listed);
+    // A placeholder llmux refuses: it is closed (minted keys, sign-in), so each person pastes their own key.
+    const s = cursorSettings(target.url, cursorKeyOf(target.key, checked.ok === false), listed);
     return [
       ...head,
       commentLine("Cursor reads no environment variables: in Settings → Models, set"),
@@ -51,6 +70,10 @@ async function envLines(input: CommandInput): Promise<string[]> {
     model: optString(input, "model"),
     smallModel: optString(input, "small-model"),
     listed,
+    limits:
+      checked.ok === true
+        ? await limitsFor(target.url, target.key, checked.limits, [optString(input, "model")], 2000)
+        : undefined,
     sdk: sdkOf(input),
     wire: wireOf(input),
     env: input.env,
@@ -70,7 +93,8 @@ async function envLines(input: CommandInput): Promise<string[]> {
 
 export const envCommand: Command = {
   name: "env",
-  summary: "Print the shell lines that point a tool at llmux (claude, codex, opencode, gemini, copilot, cursor).",
+  summary:
+    "Print the shell lines that point a tool at llmux (claude, codex, opencode, gemini, copilot, cursor), or Continue's config.yaml.",
   description: [
     "For running a tool yourself rather than through `llmux TOOL`: the same variables the launcher sets (and,",
     "for Codex, which is configured by arguments, a shell function that adds them). Evaluate them in your shell:",
@@ -78,6 +102,9 @@ export const envCommand: Command = {
     "  llmux env claude --shell fish | source",
     "  llmux env claude --shell powershell | Invoke-Expression",
     "llmux is not started; the key is chosen as for the launchers (--key, $LLMUX_KEY, auth.keys, a placeholder).",
+    "`llmux env continue` prints Continue's config.yaml instead: chat, autocomplete, embed and rerank on llmux,",
+    "each role on the configuration's first alias of its kind unless named (--model, --autocomplete, --embed,",
+    "--rerank):  llmux env continue > ~/.continue/config.yaml",
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
@@ -94,9 +121,20 @@ export const envCommand: Command = {
       description: "Copilot CLI's wire API (default completions).",
     },
     shell: { type: "string", value: "sh|fish|powershell", description: "The shell's syntax (default sh)." },
+    autocomplete: {
+      type: "string",
+      value: "NAME",
+      description: "Continue: the autocomplete alias (kind: completion).",
+    },
+    embed: { type: "string", value: "NAME", description: "Continue: the embed alias (kind: embedding)." },
+    rerank: { type: "string", value: "NAME", description: "Continue: the rerank alias (kind: rerank)." },
   },
   arguments: [{ name: "tool", description: `One of: ${NAMES.join(", ")}.` }],
-  examples: ['eval "$(llmux env claude --model gpt-high)"', "llmux env codex --shell fish | source"],
+  examples: [
+    'eval "$(llmux env claude --model gpt-high)"',
+    "llmux env codex --shell fish | source",
+    "llmux env continue > ~/.continue/config.yaml",
+  ],
   run: async (input) => {
     for (const line of await envLines(input)) process.stdout.write(`${line}\n`);
     return 0;

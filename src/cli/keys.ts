@@ -1,3 +1,4 @@
+import { resolveConfig } from "../config/resolve.js";
 import { ADMIN_OPTIONS, output, outputFields, withClient } from "./admin-client.js";
 import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
@@ -59,9 +60,28 @@ async function body(
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
+const PLACEHOLDER = "https://LLMUX-ADDRESS";
+const NOT_PUBLIC = new Set(["127.0.0.1", "::1", "localhost", "0.0.0.0", "::", ""]);
+
+/**
+ * The address a developer's launcher should call for a key made here: `--url`, `$LLMUX_URL`, sign-in's
+ * `public_url`, or the configured server address when it is one a laptop could reach; otherwise a
+ * placeholder to fill (`known: false`). Never left out: a launcher without `--url` starts an llmux of its own.
+ */
+export function gatewayAddress(input: CommandInput): { url: string; known: boolean } {
+  const given = optString(input, "url") ?? (input.env.LLMUX_URL || undefined);
+  if (given) return { url: given.replace(/\/+$/, ""), known: true };
+  const { config } = resolveConfig({ config: optString(input, "config") }, input.env);
+  if (config.signin?.public_url) return { url: config.signin.public_url.replace(/\/+$/, ""), known: true };
+  const host = config.server.host;
+  if (NOT_PUBLIC.has(host)) return { url: PLACEHOLDER, known: false };
+  const scheme = config.server.tls ? "https" : "http";
+  return { url: `${scheme}://${host.includes(":") ? `[${host}]` : host}:${config.server.port}`, known: true };
+}
+
 /** What a launcher needs to use a new key, ready to paste. */
-function shownOnce(k: KeyAnswer & { key: string }, url: string | undefined): string {
-  const base = url ? ` --url ${url}` : "";
+function shownOnce(k: KeyAnswer & { key: string }, at: { url: string; known: boolean }): string {
+  const base = ` --url ${at.url}`;
   return [
     `Key ${k.name} (${k.id}) created. Its secret is shown once; llmux keeps only its hash:`,
     "",
@@ -72,6 +92,13 @@ function shownOnce(k: KeyAnswer & { key: string }, url: string | undefined): str
     `  export LLMUX_KEY=${k.key}`,
     `  llmux claude${base}        # or: llmux codex${base}`,
     "",
+    ...(at.known
+      ? []
+      : [
+          `Replace ${PLACEHOLDER} with the address developers reach this llmux on (give it here with --url or`,
+          "$LLMUX_URL). Without --url a launcher starts an llmux of its own, which does not know this key.",
+          "",
+        ]),
   ].join("\n");
 }
 
@@ -107,7 +134,7 @@ export const keysCommand: Command = {
           if (!b.name) throw new UsageError("--name is required", "keys create");
           const out = (await c.call("POST", "/admin/v1/keys", b)) as KeyAnswer & { key: string };
           if (optFlag(input, "json")) return output(input, out, []);
-          process.stdout.write(shownOnce(out, optString(input, "url")));
+          process.stdout.write(shownOnce(out, gatewayAddress(input)));
         }),
     },
     {
@@ -194,7 +221,7 @@ export const keysCommand: Command = {
             grace_s: grace,
           })) as KeyAnswer & { key: string };
           if (optFlag(input, "json")) return output(input, out, []);
-          process.stdout.write(shownOnce(out, optString(input, "url")).replace("created", "rotated"));
+          process.stdout.write(shownOnce(out, gatewayAddress(input)).replace("created", "rotated"));
         }),
     },
   ],

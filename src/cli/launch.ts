@@ -7,10 +7,10 @@ import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } 
 import { dirname, join } from "node:path";
 import { allowListWarning, keyAllowLists } from "../launch/allow-check.js";
 import { servesMcp } from "../launch/mcp.js";
-import { checkKey } from "../launch/models.js";
+import { checkKey, limitsFor } from "../launch/models.js";
 import { findOnPath, runTool } from "../launch/run-tool.js";
 import { ensureLlmux, stateDir } from "../launch/server.js";
-import { resolveTarget, type Target } from "../launch/target.js";
+import { OPEN_KEY, resolveTarget, type Target } from "../launch/target.js";
 import {
   COPILOT_WIRES,
   type CopilotWire,
@@ -153,6 +153,12 @@ async function launch(spec: ToolSpec, input: CommandInput): Promise<number> {
   } else say(`using the llmux running on ${target.url}`);
   const checked = await checkKey(target.url, target.key);
   if (checked.ok === false) {
+    if (target.key === OPEN_KEY) {
+      // No auth.keys, yet closed: keys were minted (or sign-in is on), and each person presents their own.
+      say(`llmux at ${target.url} requires a key: it answers only the keys minted for it (or people signed in)`);
+      say("pass your own with --key lx-… or LLMUX_KEY (an admin mints one per person: llmux keys create --user NAME)");
+      return 1;
+    }
     say(`llmux refuses the key (${target.keySource}): ${checked.status} ${checked.message}`);
     say("pass one of llmux's keys with --key KEY or LLMUX_KEY (or mint one: llmux keys create)");
     return 1;
@@ -164,6 +170,13 @@ async function launch(spec: ToolSpec, input: CommandInput): Promise<number> {
     model: optString(input, "model"),
     smallModel: optString(input, "small-model"),
     listed: listed.length > 0 ? listed : target.resolved?.mock ? ["llmux-mock"] : [],
+    limits:
+      checked.ok === true
+        ? await limitsFor(target.url, target.key, checked.limits, [
+            optString(input, "model"),
+            optString(input, "small-model"),
+          ])
+        : undefined,
     sdk,
     wire: wireOf(input),
     env: input.env,

@@ -36,7 +36,13 @@ const SERVER_OPTIONS: Record<string, OptionSpec> = {
     description: "stdio, http or sse (default: stdio with --command, http with --server-url).",
   },
   command: { type: "string", value: "PROGRAM", description: "stdio: the program llmux runs." },
-  arg: { type: "string", value: "ARG", multiple: true, description: "stdio: an argument of the program (repeat)." },
+  arg: {
+    type: "string",
+    value: "ARG",
+    multiple: true,
+    dashValue: true,
+    description: "stdio: an argument of the program (repeat; it may start with a dash: --arg -y).",
+  },
   cwd: { type: "string", value: "DIR", description: "stdio: its working directory." },
   env: {
     type: "string",

@@ -45,6 +45,28 @@ function reword(err: unknown, options: Record<string, OptionSpec>, path: string,
   return err;
 }
 
+/**
+ * `--NAME VALUE` as `--NAME=VALUE` for the options whose value may start with a dash (`--arg -y`), which
+ * parseArgs would otherwise read as an option of its own. Nothing after `--` is touched.
+ */
+function dashValues(argv: readonly string[], options: Record<string, OptionSpec>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const spec = a.startsWith("--") ? options[a.slice(2)] : undefined;
+    const next = argv[i + 1];
+    if (spec?.dashValue && spec.type === "string" && next?.startsWith("-") && next !== "--") {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** `-h` or `--help` before any `--`. */
 export function asksForHelp(argv: readonly string[]): boolean {
   for (const a of argv) {
@@ -63,7 +85,7 @@ export function parseCommandLine(cmd: Command, path: string, argv: readonly stri
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: dashValues(argv, options), options: config, strict: true, allowPositionals: true });
   } catch (err) {
     throw reword(err, options, path, cmd.arguments?.some((a) => a.passthrough) === true);
   }

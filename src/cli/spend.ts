@@ -3,7 +3,7 @@ import type { Command } from "./command.js";
 import { UsageError } from "./command.js";
 import { optString } from "./values.js";
 
-const GROUPS = ["key", "team", "model", "user", "day"];
+const GROUPS = ["key", "team", "model", "user", "day", "kind"];
 const COLUMNS = [
   "requests",
   "refused",
@@ -17,7 +17,7 @@ const COLUMNS = [
 
 export const spendCommand: Command = {
   name: "spend",
-  summary: "Spend from the ledger, grouped by key, team, model, user, day or a tag.",
+  summary: "Spend from the ledger, grouped by key, team, model, user, day, kind of call or a tag.",
   description: [
     "Reads the spend ledger (every request made with a minted key) from the configured store, or from a",
     "running llmux with --url. Costs are summed exactly (integer nano-dollars) and shown in USD.",
@@ -27,7 +27,8 @@ export const spendCommand: Command = {
     by: {
       type: "string",
       value: "GROUP",
-      description: "key (default), team, model, user, day, or tag:KEY (the value of a tag: tag:project).",
+      description:
+        "key (default), team, model, user, day, kind (generate, embeddings, completions, rerank), or tag:KEY (the value of a tag: tag:project).",
     },
     from: { type: "string", value: "TIME", description: "ISO date or time (default: 30 days ago)." },
     to: { type: "string", value: "TIME", description: "ISO date or time (default: now)." },
@@ -35,6 +36,7 @@ export const spendCommand: Command = {
   examples: [
     "llmux spend",
     "llmux spend --by model --from 2026-11-01",
+    "llmux spend --by kind",
     "llmux spend --by tag:project",
     "llmux spend --by day --json",
   ],

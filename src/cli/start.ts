@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import { resolveConfig } from "../config/resolve.js";
 import type { Config } from "../config/schema.js";
 import { createLogger, type Logger } from "../log/logger.js";
+import { accessLine, accessOf } from "../server/access.js";
 import { Gateway } from "../server/gateway.js";
 import { recordSettingsAtStart } from "../server/settings-audit.js";
 import { StoreFileError } from "../store/store-file.js";
@@ -9,8 +10,6 @@ import type { Command } from "./command.js";
 import { SettingsRecord } from "./settings-record.js";
 import { optPort, optString } from "./values.js";
 import { parseWorkers, superviseWorkers } from "./workers.js";
-
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export interface StartOptions {
   /** --config FILE */
@@ -91,12 +90,13 @@ export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process
     `llmux listening on ${url} (store: ${where.store}; state: ${where.state})`,
   );
   if (stateWarning) logger.warn(stateWarning);
-  if (config.auth.keys.length === 0 && !config.auth.passthrough) {
-    if (!LOOPBACK.has(host)) {
-      logger.warn(
-        `NO AUTH: llmux is bound to ${host} and accepts requests from anyone who can reach it, spending your provider credits. Set auth.keys (or SERVICE_API_KEY).`,
-      );
-    } else logger.info("no service keys configured: any local client may call llmux (set auth.keys to require one)");
+  // Minted keys and sign-in close a gateway without auth.keys just as auth.keys do: the line says which.
+  const access = await accessOf(config, gateway.team).catch((err: Error) => err);
+  if (access instanceof Error) logger.warn(`access: whether keys were minted could not be read (${access.message})`);
+  else {
+    const line = accessLine(access, host);
+    if (line.warn) logger.warn(line.text);
+    else logger.info({ access }, line.text);
   }
   return gateway;
 }

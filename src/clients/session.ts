@@ -9,6 +9,8 @@
  *   `client_metadata.session_id` and `prompt_cache_key` carry the same session.
  * - OpenCode: `x-session-id` (and `x-session-affinity`), the `ses_…` id of its session.
  * - Cursor: no header (it calls from its own servers); `metadata.cursorConversationId` in the body.
+ * - Copilot CLI: no header; its system prompt names its session folder,
+ *   `~/.copilot/session-state/<session id>` (the id `copilot --resume=` takes).
  * - Gemini CLI: nothing names its session on the Gemini API (only an installation id): the launchers set
  *   `llmux-session` through `GEMINI_CLI_CUSTOM_HEADERS`.
  * - Anyone: `llmux-session`, `llmux-agent`, `llmux-parent-agent` (what the launchers set).
@@ -60,9 +62,38 @@ export const SESSION_ID_HEADERS = [
   "llmux-session",
 ] as const;
 
+/** Copilot CLI's session folder in its system prompt: `…/.copilot/session-state/<uuid>`. */
+const COPILOT_SESSION = /\.copilot\/session-state\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/;
+/** How much of a system text is searched for it (Copilot's prompt is about 50 KB). */
+const SYSTEM_SCAN = 256 * 1024;
+
+/** The system text of a Chat, Messages or Responses body (its first system/developer message, `system`, `instructions`). */
+function systemText(body: Record<string, Json>): string {
+  if (typeof body.instructions === "string") return body.instructions;
+  const sys = body.system;
+  if (typeof sys === "string") return sys;
+  if (Array.isArray(sys)) return sys.map((b) => (isObject(b) && typeof b.text === "string" ? b.text : "")).join("\n");
+  const first = Array.isArray(body.messages) ? body.messages[0] : undefined;
+  if (isObject(first) && (first.role === "system" || first.role === "developer")) {
+    const c = first.content;
+    if (typeof c === "string") return c;
+    if (Array.isArray(c)) return c.map((p) => (isObject(p) && typeof p.text === "string" ? p.text : "")).join("\n");
+  }
+  return "";
+}
+
+function copilotSession(body: Record<string, Json>): string | undefined {
+  const m = COPILOT_SESSION.exec(systemText(body).slice(0, SYSTEM_SCAN));
+  return m ? m[1] : undefined;
+}
+
 /** The session as the body names it: Claude Code's metadata, Codex's client metadata, Cursor's conversation. */
-function bodySession(body: Json | undefined): string | undefined {
+function bodySession(body: Json | undefined, copilot = false): string | undefined {
   if (!isObject(body)) return undefined;
+  if (copilot) {
+    const id = copilotSession(body);
+    if (id) return id;
+  }
   const meta = body.metadata;
   if (isObject(meta)) {
     if (typeof meta.user_id === "string") {
@@ -97,6 +128,8 @@ function agentOf(h: IncomingHttpHeaders, session: string | undefined): Pick<Sess
  * Cursor's conversation, Claude Code's metadata, Codex's client metadata and `prompt_cache_key`).
  */
 export function sessionOf(headers: IncomingHttpHeaders, body?: Json): SessionIds {
-  const session = first(headers, SESSION_ID_HEADERS) ?? bodySession(body);
+  // Copilot CLI's own headers (it sends no session header): its session is read from its system prompt.
+  const copilot = headers["x-initiator"] !== undefined && headers["x-interaction-type"] !== undefined;
+  const session = first(headers, SESSION_ID_HEADERS) ?? bodySession(body, copilot);
   return { session, ...agentOf(headers, session) };
 }

@@ -17,6 +17,7 @@ export type ClientTool =
   | "claude-code"
   | "codex"
   | "cursor"
+  | "copilot"
   | "opencode"
   | "gemini-cli"
   | "openai-sdk-js"
@@ -60,6 +61,8 @@ export function detectClientTool(headers: IncomingHttpHeaders): ClientTool | und
   if (/^opencode\//i.test(ua)) return "opencode";
   if (/\bGeminiCLI(-[a-z]+)?\//i.test(ua) || /\bgemini-cli\b/i.test(ua)) return "gemini-cli";
   if (/^Cursor\//.test(ua)) return "cursor";
+  // Copilot CLI calls through the official SDKs (OpenAI/JS, Anthropic/JS) and adds these two of its own.
+  if (headers["x-initiator"] !== undefined && headers["x-interaction-type"] !== undefined) return "copilot";
   const sdk = stainlessSdk(ua, headers);
   if (sdk) return sdk;
   const title = one(headers["x-title"]);

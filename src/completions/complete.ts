@@ -3,15 +3,15 @@ import { InputError } from "../ir/input-error.js";
 import type { ErrorInfo } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
+import { admitKind, type KindDeps, planKind, redacted } from "../pipeline/kind-admit.js";
+import { attemptedOf, type CallPlan, callContext, callThrough } from "../pipeline/kind-call.js";
 import { warningsHeader } from "../pipeline/warnings-header.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
 import { SSE_DONE, sseData } from "../sse/serialize.js";
 import { upstreamCodecs } from "../translate/codecs.js";
-import { admitKind, type KindDeps, planKind, redacted } from "./admit.js";
 import { chunkOf, type FimHead, wholeAnswer } from "./answer.js";
 import { decodeFim, type FimAsk } from "./ask.js";
-import { type CallPlan, callThrough } from "./call.js";
 import { piecesOf } from "./pieces.js";
 import { cleanAnswer, type FimMode, fimMode, nativeBody, nativeUrl, overChatRequest } from "./upstream.js";
 
@@ -87,26 +87,11 @@ export async function complete(ex: Exchange, accepted: Accepted, read: RequestBo
           meta: mode,
         };
       },
-      principal: trail.principal!,
-      headers: ex.req.headers,
-      signal: ex.signal,
-      early: let_.early,
-      beforeSend: let_.journalled,
-      models: deps.models,
-      decide: (w) => trail.decide(w),
-      timing: trail.timing,
+      ...callContext(ex, deps.models, let_),
     },
     deps.attempts,
   );
-  const served = done.deployment;
-  trail.attempted = {
-    deployment: served,
-    attempts: done.calls,
-    route:
-      served && done.reply
-        ? [...new Set(done.path), `served by ${served.name}`].join("; ")
-        : done.path.join("; ") || undefined,
-  };
+  trail.attempted = attemptedOf(done);
   if (!done.reply || !done.plan) {
     if (ex.signal.aborted) return;
     return answerError(

@@ -1,9 +1,9 @@
 import type { StreamEvent } from "../ir/types.js";
+import type { CallPlan } from "../pipeline/kind-call.js";
 import type { LoopReply } from "../routing/attempt-loop.js";
 import { eventJson } from "../sse/event-json.js";
 import { SseParser } from "../sse/parser.js";
 import { upstreamCodecs } from "../translate/codecs.js";
-import type { CallPlan } from "./call.js";
 import { type FimMode, type FimPiece, nativePiece } from "./upstream.js";
 
 /**

@@ -77,6 +77,16 @@ export function interpolate(
   return value;
 }
 
+/** A model's declared output must leave room in its declared window. */
+function limitsProblem(
+  path: string,
+  l: { context_window?: number | undefined; max_output_tokens?: number | undefined },
+  problems: string[],
+): void {
+  if (l.context_window !== undefined && l.max_output_tokens !== undefined && l.max_output_tokens >= l.context_window)
+    problems.push(`${path}.max_output_tokens: must be less than its context_window (${l.context_window})`);
+}
+
 function crossCheck(config: Config, problems: string[]): void {
   if (config.auth.passthrough && config.auth.keys.length > 0) {
     problems.push(
@@ -101,6 +111,10 @@ function crossCheck(config: Config, problems: string[]): void {
     if (m.provider !== undefined) knownProvider(`models.${alias}.provider`, m.provider);
     m.deployments?.forEach((d, i) => {
       knownProvider(`models.${alias}.deployments.${i}.provider`, d.provider);
+    });
+    limitsProblem(`models.${alias}`, m, problems);
+    m.deployments?.forEach((d, i) => {
+      limitsProblem(`models.${alias}.deployments.${i}`, d, problems);
     });
     for (const key of ["fallbacks", "context_window_fallbacks"] as const) {
       m[key]?.forEach((other, i) => {

@@ -119,8 +119,20 @@ const Remote = (transport: "http" | "sse", what: string) =>
     .strict()
     .superRefine(checkCredentialFields);
 
+/**
+ * Claude Code's `.mcp.json` spelling: `type` (stdio, http, sse) is `transport`, so an entry pasted from there
+ * is accepted as it is. Both given and different: left as they are, and `type` is refused as unknown.
+ */
+export function typeAsTransport<T>(v: T): T {
+  if (!v || typeof v !== "object" || Array.isArray(v) || !("type" in v)) return v;
+  const { type, ...rest } = v as Record<string, unknown>;
+  if ("transport" in rest && rest.transport !== type) return v;
+  return { ...rest, transport: type } as T;
+}
+
 /** Without `transport`: `http` (Streamable HTTP) when a `url` is given (and `stdio`, the default, otherwise). */
-function withTransport(v: unknown): unknown {
+function withTransport(given: unknown): unknown {
+  const v = typeAsTransport(given);
   if (!v || typeof v !== "object" || Array.isArray(v) || "transport" in v) return v;
   if ("url" in v && !("command" in v)) return { ...v, transport: "http" };
   return v;

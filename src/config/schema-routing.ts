@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LimitFields } from "./schema-limits.js";
 
 /** Error classes the attempt loop tells apart (src/routing/error-class.ts). */
 export const ERROR_CLASSES = [
@@ -42,6 +43,7 @@ export const DeploymentSchema = z
       .min(1)
       .optional()
       .describe("How logs, headers and /admin/v1/deployments name it. Default: provider/model."),
+    ...LimitFields,
   })
   .strict();
 

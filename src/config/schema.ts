@@ -6,6 +6,8 @@ import { BedrockSchema, VertexSchema } from "./schema-clouds.js";
 import { CompletionFields } from "./schema-completions.js";
 import { CursorProviderSchema } from "./schema-cursor.js";
 import { EmbeddingFields } from "./schema-embeddings.js";
+import { LimitFields } from "./schema-limits.js";
+import { GuardrailPolicySchema, GuardrailsSchema } from "./schema-guardrails.js";
 import { REQUEST_LOG_DEFAULTS, RequestLogFields } from "./schema-logging.js";
 import { McpSchema } from "./schema-mcp.js";
 import { MetricsSchema, RecordSchema } from "./schema-observe.js";
@@ -225,6 +227,8 @@ export const ModelSchema = z
       .enum(["clamp", "strict"])
       .optional()
       .describe("clamp: adjust what the model refuses and say so; strict: reject with 400."),
+    guardrails: GuardrailPolicySchema.optional().describe("The guardrails' policy for this alias, over the key's."),
+    ...LimitFields,
     ...CacheFields,
     ...EmbeddingFields,
     ...CompletionFields,
@@ -391,6 +395,7 @@ export const ConfigSchema = z
     signup: SignupSchema,
     signin: SigninSchema.optional(),
     mcp: McpSchema,
+    guardrails: GuardrailsSchema,
   })
   .strict();
 

@@ -21,6 +21,11 @@ export interface RequestFilter {
   method?: string | undefined;
   /** The path, exactly; ending in `*`, every path that starts with the rest. */
   path?: string | undefined;
+  /**
+   * The kind of call (`generate`: chat and the other generation routes, `embeddings`, `completions`,
+   * `rerank`, `count_tokens`, …); `generate` also takes rows written before the kind was kept that name a model.
+   */
+  kind?: string | undefined;
   /** `model`: only model calls; `other`: only the rest (model lists, stored responses, unknown routes). */
   calls?: "model" | "other" | undefined;
   /** Only failed and refused requests. */
@@ -69,6 +74,8 @@ export function conditions(eb: RequestLogEb, f: RequestFilter): Expression<SqlBo
       out.push(eb(eb.fn("substr", ["path", eb.val(1), eb.val(prefix.length)]), "=", prefix));
     } else out.push(eb("path", "=", f.path));
   }
+  if (f.kind === "generate") out.push(modelCall(eb));
+  else if (f.kind) out.push(eb("kind", "=", f.kind));
   if (f.calls === "model") out.push(modelCall(eb));
   if (f.calls === "other") out.push(eb.not(modelCall(eb)));
   if (f.outcome) out.push(eb("outcome", "=", f.outcome));

@@ -129,6 +129,8 @@ export interface LedgerTable extends UsageColumns {
   user_label: string | null;
   /** The model the caller asked for (050_call_kind; null on rows written before). */
   requested_model: string | null;
+  /** What kind of call it was: the request log's `kind` (111_ledger_kind; null on rows written before). */
+  kind?: string | null;
   alias: string | null;
   provider: string | null;
   deployment: string | null;

@@ -8,7 +8,7 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Data } from "./data.js";
 import { reportRead } from "./report-read.js";
-import { sourceSums } from "./rollup-sql.js";
+import { rowSums, sourceSums } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";
 import { OPEN_END, spendSource } from "./spend-source.js";
 import { totalsOf, type UsageTotals } from "./usage-totals.js";
@@ -16,8 +16,11 @@ import { totalsOf, type UsageTotals } from "./usage-totals.js";
 /** Who spent: a minted key, a team, a user label (`billing.users`), or a tag (`project=checkout`). */
 export type SpendScope = "key" | "team" | "user" | "tag";
 
-/** How the spend report groups: by key, team, alias, user, UTC day, or the upstream model that answered. */
-export type SpendGroup = "key" | "team" | "model" | "user" | "day" | "upstream_model";
+/**
+ * How the spend report groups: by key, team, alias, user, UTC day, the upstream model that answered, or the
+ * kind of call (`generate`, `embeddings`, `completions`, `rerank`).
+ */
+export type SpendGroup = "key" | "team" | "model" | "user" | "day" | "upstream_model" | "kind";
 
 const SCOPE_COLUMN = { key: "key_id", team: "team_id", user: "user_label" } as const;
 
@@ -91,7 +94,8 @@ export function scopeWhere(scope: RowScope): RawBuilder<boolean>[] {
  * `model`: the model the caller asked for (the alias on rows written before it was kept), with the alias or
  * pattern that matched it and the upstream model that answered, one row per combination. Read from the
  * spend rollup and the rows at the window's part hours (`rollup` false: the rows alone); an empty value is
- * reported as none.
+ * reported as none. By `kind`: the ledger's rows alone (the rollup does not keep the kind), rows written
+ * before it was kept (111_ledger_kind) as none.
  */
 export async function usageBy(
   data: Data,
@@ -101,6 +105,7 @@ export async function usageBy(
   scope: RowScope = {},
   rollup = true,
 ): Promise<UsageRow[]> {
+  if (by === "kind") return usageByKind(data, fromMs, toMs, scope);
   const group =
     by === "key"
       ? sql`key_id`
@@ -132,6 +137,20 @@ from (${from}) as u group by ${keys} order by ${keys}`.execute(db),
     }
     return row;
   });
+}
+
+/** Usage and cost by kind of call, summed over the ledger's rows in [fromMs, toMs) (an index on `at` reads them). */
+async function usageByKind(data: Data, fromMs: number, toMs: number, scope: RowScope): Promise<UsageRow[]> {
+  const also = sql.join(
+    scopeWhere(scope).map((w) => sql` and ${w}`),
+    sql``,
+  );
+  const { rows } = await reportRead(data, (db) =>
+    sql<Record<string, string | number | null>>`select grp, ${sourceSums()}
+from (select nullif(kind, '') as grp, ${rowSums()} from ledger where at >= ${fromMs} and at < ${toMs}${also}) as u
+group by grp order by grp`.execute(db),
+  );
+  return rows.map((r) => ({ group: (r.grp as string | null) ?? null, ...totalsOf(r) }));
 }
 
 /** The names of keys (revoked ones too) or teams by id, for reports that group by them. */

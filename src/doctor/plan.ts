@@ -25,8 +25,18 @@ export interface PlannedAlias {
   deployments: string[];
 }
 
+/** An embedding, completion or rerank alias, probed with one tiny call to its first deployment. */
+export interface PlannedKind {
+  alias: string;
+  kind: "embedding" | "completion" | "rerank";
+  provider: Provider;
+  model: string;
+  settings: ModelConfig;
+}
+
 export interface Plan {
   aliases: PlannedAlias[];
+  kinds: PlannedKind[];
   deployments: Map<string, PlannedDeployment>;
   skipped: { alias: string; why: string }[];
   unused: string[];
@@ -35,10 +45,19 @@ export interface Plan {
 /** Thrown for a --model name the configuration does not route. */
 export class UnknownModel extends Error {}
 
-export function makePlan(config: Config, providers: Map<string, Provider>, names?: readonly string[]): Plan {
+/**
+ * `probeKinds`: embedding, completion and rerank aliases are planned for one call each (the caller knows how
+ * to make it: see DoctorOptions.kindProbe); without it they are skipped, saying which route to try.
+ */
+export function makePlan(
+  config: Config,
+  providers: Map<string, Provider>,
+  names?: readonly string[],
+  probeKinds = false,
+): Plan {
   const table = new ModelTable(config.models, providers);
   const wanted = names && names.length > 0 ? [...names] : Object.keys(config.models);
-  const plan: Plan = { aliases: [], deployments: new Map(), skipped: [], unused: [] };
+  const plan: Plan = { aliases: [], kinds: [], deployments: new Map(), skipped: [], unused: [] };
   for (const name of wanted) {
     const route = table.resolve(name);
     if (!route) {
@@ -46,6 +65,18 @@ export function makePlan(config: Config, providers: Map<string, Provider>, names
       throw new UnknownModel(
         `--model ${name}: not a model of this configuration (known: ${known.join(", ") || "none"})`,
       );
+    }
+    const kind = route.settings.kind;
+    if (probeKinds && (kind === "embedding" || kind === "completion" || kind === "rerank")) {
+      const first = route.deployments[0];
+      if (!first || first.model.includes("*")) {
+        plan.skipped.push({
+          alias: name,
+          why: "a pattern without a fixed model: the upstream model is the name asked for (probe one with --model NAME)",
+        });
+      } else
+        plan.kinds.push({ alias: name, kind, provider: first.provider, model: first.model, settings: route.settings });
+      continue;
     }
     if (route.settings.kind === "embedding") {
       plan.skipped.push({
@@ -80,7 +111,10 @@ export function makePlan(config: Config, providers: Map<string, Provider>, names
     }
     plan.aliases.push({ alias: name, settings: route.settings, deployments: ids });
   }
-  const used = new Set([...plan.deployments.values()].map((d) => d.provider.name));
+  const used = new Set([
+    ...[...plan.deployments.values()].map((d) => d.provider.name),
+    ...plan.kinds.map((k) => k.provider.name),
+  ]);
   if (!names || names.length === 0) plan.unused = [...providers.keys()].filter((p) => !used.has(p));
   return plan;
 }
@@ -137,6 +171,7 @@ export function estimate(plan: Plan, prices: PriceTable, quick: boolean): Estima
   };
   for (const d of plan.deployments.values())
     add(d.model, requestsFor(reasoningDialect(d.provider.dialect), d.provider.type, quick));
+  for (const k of plan.kinds) add(k.model, [[INPUT_TOKENS.basic, k.kind === "completion" ? LIMITS.basic : 0]]);
   if (!quick) {
     for (const a of plan.aliases) {
       const first = plan.deployments.get(a.deployments[0]!)!;

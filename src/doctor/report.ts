@@ -14,6 +14,8 @@ function mark(m: Mark, style: Style): string {
   return style.colour ? `\x1b[${COLOUR[m]}m${SYMBOL[m]}\x1b[0m` : SYMBOL[m];
 }
 
+const KIND_WORDS = { embedding: "embeddings", completion: "autocomplete (FIM)", rerank: "rerank" } as const;
+
 const int = (n: number) => n.toLocaleString("en-US");
 
 function dollars(nanos: number): string {
@@ -89,6 +91,24 @@ export function renderReport(r: Report, style: Style): string {
     if (a.settings.mark === "fail" || a.settings.mark === "warn")
       problems.push(...problemLines(a.alias, "settings", a.settings));
   }
+  for (const k of r.kinds) {
+    if (k.result.mark === "fail" || k.result.mark === "warn")
+      problems.push(...problemLines(`${k.alias} (${k.kind}, ${k.deployment})`, "probe", k.result));
+  }
+  if (r.kinds.length > 0)
+    out.push(
+      "",
+      "Embeddings, autocomplete and rerank (one small call each, to the first deployment):",
+      ...table(
+        r.kinds.map((k) => [
+          `  ${mark(k.result.mark, style)} ${k.alias}`,
+          KIND_WORDS[k.kind],
+          k.deployment,
+          k.result.summary,
+        ]),
+        visibleLength,
+      ),
+    );
   if (problems.length > 0) out.push("", "Problems:", ...problems);
 
   const reasoning: string[] = [];
@@ -149,7 +169,8 @@ export function renderReport(r: Report, style: Style): string {
   out.push("", spentNote(r.used));
   const failures =
     r.deployments.reduce((n, d) => n + CHECKS.filter((c) => d.checks[c].mark === "fail").length, 0) +
-    r.aliases.filter((a) => a.settings.mark === "fail").length;
+    r.aliases.filter((a) => a.settings.mark === "fail").length +
+    r.kinds.filter((k) => k.result.mark === "fail").length;
   out.push(r.ok ? "Everything probed works." : `${failures} check${failures === 1 ? "" : "s"} failed.`);
   out.push("✓ works   ✗ fails   ! works, with a caveat   – not supported, not applicable or not probed");
   return out.join("\n");

@@ -12,9 +12,19 @@ import { createProviders } from "../providers/index.js";
 import { createPool } from "../upstream/call.js";
 import { upstreamWords } from "./classify.js";
 import { Caller, examine } from "./examine.js";
-import { estimate, hasSettings, makePlan, type Plan, settingsLimit } from "./plan.js";
+import { estimate, hasSettings, makePlan, type Plan, type PlannedKind, settingsLimit } from "./plan.js";
 import { basicRequest } from "./requests.js";
-import type { AliasReport, CheckResult, DeploymentReport, Report, Usage } from "./types.js";
+import type { AliasReport, CheckResult, DeploymentReport, KindReport, Report, Usage } from "./types.js";
+
+/**
+ * One tiny real call to an embedding, completion or rerank alias's first deployment, as llmux's own route for
+ * that kind makes it (src/cli/doctor-kinds.ts: those routes stand above this room). What it found, and what
+ * it sent (counted in the report's usage).
+ */
+export type KindProbe = (
+  k: PlannedKind,
+  ctx: { pool: ReturnType<typeof createPool>; prices: PriceTable; timeoutMs: number },
+) => Promise<{ result: CheckResult; used: Usage }>;
 
 export interface DoctorOptions {
   /** Only these model names (aliases, names a pattern matches, provider/model). */
@@ -24,6 +34,8 @@ export interface DoctorOptions {
   timeoutMs: number;
   /** Deployments examined at once. */
   concurrency?: number;
+  /** How embedding, completion and rerank aliases are probed; without it they are skipped. */
+  kindProbe?: KindProbe | undefined;
 }
 
 export interface Prepared {
@@ -35,7 +47,7 @@ export interface Prepared {
 /** What would be probed and what it would cost at most. Throws UnknownModel for a name not configured. */
 export function prepareDoctor(config: Config, opts: DoctorOptions): Prepared {
   const providers = createProviders(config);
-  const plan = makePlan(config, providers, opts.models);
+  const plan = makePlan(config, providers, opts.models, opts.kindProbe !== undefined);
   const prices = new PriceTable(config.prices);
   return { plan, prices, estimate: estimate(plan, prices, opts.quick) };
 }
@@ -81,6 +93,14 @@ export async function runDoctor(config: Config, prepared: Prepared, opts: Doctor
       }),
     );
     for (const d of deployments) addUsage(used, d.used);
+    const probeKind = opts.kindProbe;
+    const kinds: KindReport[] = probeKind
+      ? await pooled(plan.kinds, opts.concurrency ?? 3, async (k) => {
+          const r = await probeKind(k, { pool, prices, timeoutMs: opts.timeoutMs });
+          addUsage(used, r.used);
+          return { alias: k.alias, kind: k.kind, deployment: `${k.provider.name}/${k.model}`, result: r.result };
+        })
+      : [];
     const byId = new Map(deployments.map((d) => [d.id, d]));
     const aliases: AliasReport[] = [];
     for (const a of plan.aliases) {
@@ -90,8 +110,19 @@ export async function runDoctor(config: Config, prepared: Prepared, opts: Doctor
     }
     const failed = (c: CheckResult) => c.mark === "fail";
     const ok =
-      deployments.every((d) => !Object.values(d.checks).some(failed)) && aliases.every((a) => !failed(a.settings));
-    return { aliases, deployments, unused: plan.unused, skipped: plan.skipped, estimate: prepared.estimate, used, ok };
+      deployments.every((d) => !Object.values(d.checks).some(failed)) &&
+      aliases.every((a) => !failed(a.settings)) &&
+      kinds.every((k) => !failed(k.result));
+    return {
+      aliases,
+      kinds,
+      deployments,
+      unused: plan.unused,
+      skipped: plan.skipped,
+      estimate: prepared.estimate,
+      used,
+      ok,
+    };
   } finally {
     pool.close();
   }

@@ -61,8 +61,19 @@ export interface AliasReport {
   settings: CheckResult;
 }
 
+/** An alias that is not a chat model (embeddings, fill-in-the-middle, rerank), probed with one tiny call. */
+export interface KindReport {
+  alias: string;
+  kind: "embedding" | "completion" | "rerank";
+  /** The deployment probed (its first): provider/model. */
+  deployment: string;
+  result: CheckResult;
+}
+
 export interface Report {
   aliases: AliasReport[];
+  /** The embedding, completion and rerank aliases, one call each to their first deployment. */
+  kinds: KindReport[];
   deployments: DeploymentReport[];
   /** Configured providers no probed alias uses. */
   unused: string[];

@@ -1,18 +1,11 @@
-import type { Billing } from "../billing/billing.js";
-import type { Config } from "../config/schema.js";
 import { InputError } from "../ir/input-error.js";
 import type { ErrorInfo } from "../ir/types.js";
-import { type AttemptsDeps, healthAhead } from "../pipeline/attempts.js";
-import { costHeadersAfter, costHeadersBefore, sessionCostSoFar } from "../pipeline/cost-headers.js";
+import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
-import { requestTags } from "../pipeline/request-tags.js";
-import { recordOf } from "../pipeline/settle-record.js";
-import { type Admission, isAdmitted } from "../request/admission.js";
+import { admitKind, type KindDeps, redacted } from "../pipeline/kind-admit.js";
+import { callContext } from "../pipeline/kind-call.js";
 import type { RequestBody } from "../request/body.js";
-import type { RequestRecord } from "../request/record.js";
 import type { Accepted } from "../request/route.js";
-import type { ModelTable } from "../routing/model-table.js";
-import type { Redactor } from "../secrets/redact.js";
 import { encodeAnswer } from "./answer.js";
 import { type EmbedAsk, inputBytes } from "./ask.js";
 import { type BatchDone, embedBatch } from "./batch-call.js";
@@ -23,16 +16,7 @@ import { planEmbed } from "./plan.js";
 import { fromBase64, toBase64 } from "./vectors.js";
 
 /** What the embeddings route needs from the gateway: the generation's admission, routing and billing parts. */
-export interface EmbedDeps {
-  readonly config: Partial<Pick<Config, "tag_rules" | "tags">>;
-  readonly models: ModelTable;
-  readonly admission: Admission;
-  readonly attempts: AttemptsDeps;
-  readonly billing?: Billing | undefined;
-  readonly redactor?: Redactor | undefined;
-  readonly journal?:
-    | { admitted(rec: RequestRecord, estimateNanos: number | undefined): Promise<void> | undefined }
-    | undefined;
+export interface EmbedDeps extends KindDeps {
   /** Where cached vectors live: the data layer's table (when llmux has a database) and the hot state. */
   readonly vectors: { readonly data?: VectorStore | undefined; readonly hot: VectorStore };
 }
@@ -84,23 +68,9 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
   trail.decide(() => `embeddings: ${count} inputs (${bytes} bytes) for '${route.alias}' → ${route.provider.name}`);
 
   // admit: the key's allow-list, limits and budgets, as a chat request's
-  const tagged = requestTags(
-    deps.config.tag_rules ?? [],
-    { own: trail.tags, principal, tool: trail.clientTool, model: trail.requested },
-    deps.config.tags,
-  );
-  trail.tags = tagged.tags;
-  const early = healthAhead(route, deps.attempts);
-  const admitted = await deps.admission.admit({ principal, plan, requestBytes: bytes, tags: trail.tags });
-  if (!isAdmitted(admitted)) {
-    trail.decide(() => `not admitted: ${admitted.message}`);
-    return answerError(ex, client, admitted, { outcome: "refused" });
-  }
-  trail.admitted = admitted;
-  const journalled = deps.journal?.admitted(recordOf(trail), admitted.estimateNanos);
-  const sessionCost = deps.billing
-    ? sessionCostSoFar(deps.attempts.hot, principal.owner, trail.session?.session)
-    : undefined;
+  const let_ = await admitKind(ex, client, deps, route, plan, bytes);
+  if (!let_) return;
+  const { admitted, sessionCost } = let_;
 
   // the cache: identical (upstream model, dimensions, input) answered without a call
   const vectors: (number[] | undefined)[] = new Array(count);
@@ -145,17 +115,12 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
       const inputs = batch.map((at) => ask.inputs[at[0]!]!);
       const r = await embedBatch(
         {
+          ...callContext(ex, deps.models, let_),
           route,
           inputs,
           ask,
-          principal,
-          headers: ex.req.headers,
           signal,
-          early: b === 0 ? early : undefined,
-          beforeSend: journalled,
-          models: deps.models,
-          decide: (w) => trail.decide(w),
-          timing: trail.timing,
+          early: b === 0 ? let_.early : undefined,
         },
         deps.attempts,
       );
@@ -195,11 +160,7 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
     `${count} inputs, ${bytes} bytes${cache ? `; ${hits} answered from the embeddings cache at no cost` : ""}`,
   );
   if (ex.signal.aborted) return;
-  if (failure) {
-    const own = [principal.callerKey, ...(principal.credentials?.values() ?? [])].filter((k): k is string => !!k);
-    const f: ErrorInfo = failure;
-    return answerError(ex, client, deps.redactor ? { ...f, message: deps.redactor.redact(f.message, own) } : f);
-  }
+  if (failure) return answerError(ex, client, redacted(deps, ex, failure));
 
   // fresh vectors kept for the next time (a store that fails costs the answer nothing)
   if (cache && digests) {

@@ -8,12 +8,30 @@ import { isIP } from "node:net";
 import { probeHealth } from "./server.js";
 import { OPEN_KEY } from "./target.js";
 
+/**
+ * Which key Cursor's settings name: `key` (one to paste), `open` (llmux asks none: any text works), or `own`
+ * (llmux is closed by minted keys or sign-in: each developer pastes their own key, never a shared one).
+ */
+export type CursorKey = { kind: "key"; key: string } | { kind: "open" } | { kind: "own" };
+
+/** The key line for the key a launcher holds: the placeholder means "open" unless llmux is closed. */
+export function cursorKeyOf(key: string, closed: boolean): CursorKey {
+  if (key !== OPEN_KEY) return { kind: "key", key };
+  return closed ? { kind: "own" } : { kind: "open" };
+}
+
+export const OWN_KEY_LINE =
+  "1. OpenAI API Key: your own llmux key (lx-…; one per person: llmux keys create --user NAME, or ask your team's admin), switch on";
+
 /** The lines of Cursor's Settings → Models for llmux at `url`. */
-export function cursorSettings(url: string, key: string, models: readonly string[]): string[] {
+export function cursorSettings(url: string, key: string | CursorKey, models: readonly string[]): string[] {
+  const k = typeof key === "string" ? cursorKeyOf(key, false) : key;
   const keyLine =
-    key === OPEN_KEY
-      ? "1. OpenAI API Key: any text (this llmux requires no key: set auth.keys before it is public), switch on"
-      : `1. OpenAI API Key: ${key}   (switch on)`;
+    k.kind === "open"
+      ? "1. OpenAI API Key: any text (this llmux requires no key yet: mint one key per person with llmux keys create before it is public), switch on"
+      : k.kind === "own"
+        ? OWN_KEY_LINE
+        : `1. OpenAI API Key: ${k.key}   (switch on)`;
   const modelLine =
     models.length > 0
       ? `3. Add Model, once per name, and switch each on: ${models.join(", ")}`
@@ -91,6 +109,14 @@ export const TUNNEL_OPTIONS = [
   "  2. HTTPS on a public host: server.tls in llmux.yaml (docs/clients/cursor.md), then",
   "     llmux cursor --url https://your-host",
   "  3. your own reverse proxy or named tunnel in front of llmux, then llmux cursor --url https://…",
+];
+
+/** How a team puts Cursor on one llmux: a public HTTPS address, then a key per person (never a shared one). */
+export const TEAM_RECIPE = [
+  "For a team: one llmux on an HTTPS address Cursor's servers reach (server.tls, or a reverse proxy such as",
+  "Caddy or nginx in front of it), then one key per person: llmux keys create --name NAME-cursor --user NAME",
+  "(with --team, --budget, --models as needed). Each developer pastes their own key in Cursor; their spend",
+  "and limits stay their own.",
 ];
 
 /** cloudflared prints the quick tunnel's address in a box on its log (stderr): `|  https://….trycloudflare.com  |`. */

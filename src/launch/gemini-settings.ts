@@ -8,6 +8,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { geminiCompressionThreshold } from "./limit-settings.js";
+import type { ModelLimits } from "./tool-spec.js";
 
 const obj = (v: unknown): Record<string, unknown> =>
   v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -27,13 +29,21 @@ export const GEMINI_DIR = ".gemini";
 export const GEMINI_LINKED = ["GEMINI.md", "extensions", "commands"] as const;
 
 /** The user's own Gemini settings (at their GEMINI_CLI_HOME or HOME), with API-key sign-in chosen, as JSON text. */
-export function geminiUserSettings(userHome: string, mcpServers?: Record<string, unknown>): string {
+export function geminiUserSettings(
+  userHome: string,
+  mcpServers?: Record<string, unknown>,
+  limits?: ModelLimits,
+): string {
   const existing = readJson(join(userHome, GEMINI_DIR, "settings.json"));
   const security = obj(existing.security);
+  const model = obj(existing.model);
+  // The model's window, as the share of the window Gemini CLI assumes at which it compresses (limit-settings.ts).
+  const threshold = geminiCompressionThreshold(model.compressionThreshold, limits);
   const settings = {
     ...existing,
     security: { ...security, auth: { ...obj(security.auth), selectedType: "gemini-api-key" } },
     ...(mcpServers ? { mcpServers: { ...obj(existing.mcpServers), ...mcpServers } } : {}),
+    ...(threshold !== undefined ? { model: { ...model, compressionThreshold: threshold } } : {}),
   };
   return `${JSON.stringify(settings, null, 2)}\n`;
 }

@@ -131,5 +131,10 @@ export async function ensureLlmux(target: Target, env: NodeJS.ProcessEnv, waitMs
     throw new Error(`${target.url} answers, but not as llmux (${h.what}): ${fix}`);
   }
   if (!target.local) throw new Error(`llmux does not answer at ${target.url} (${h.why})`);
+  // A minted key on a machine with no configuration: the key belongs to a team's llmux, not to a mock here.
+  if (target.resolved?.mock && target.key.startsWith("lx-"))
+    throw new Error(
+      `${target.keySource} holds a minted key (lx-…), but no --url names the llmux that minted it, and this machine has no llmux configuration: an llmux started here would serve only the mock model and not know the key. Pass --url https://… (the address of your team's llmux; llmux keys create prints it).`,
+    );
   return startBackground(target, env, waitMs);
 }

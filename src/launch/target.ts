@@ -68,7 +68,7 @@ export function chooseKey(
   const first = resolved?.config.auth.keys[0];
   if (first) return { key: first, source: "the first of auth.keys" };
   if (resolved && !resolved.config.auth.passthrough) {
-    return { key: OPEN_KEY, source: "a placeholder: llmux requires no key (auth.keys is empty)" };
+    return { key: OPEN_KEY, source: "a placeholder: auth.keys is empty (once keys are minted, pass your own)" };
   }
   return {
     key: OPEN_KEY,

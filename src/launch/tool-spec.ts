@@ -15,6 +15,12 @@ export const OPENCODE_SDKS = {
 } as const;
 export type OpencodeSdk = keyof typeof OPENCODE_SDKS;
 
+/** A model's limits as llmux lists them (GET /v1/models: `context_window`, `max_output_tokens`). */
+export interface ModelLimits {
+  contextWindow?: number;
+  maxOutputTokens?: number;
+}
+
 export interface SetupInput {
   /** llmux's base URL, without a trailing slash. */
   url: string;
@@ -23,6 +29,8 @@ export interface SetupInput {
   smallModel?: string | undefined;
   /** Model names llmux lists (OpenCode declares them all, so its picker offers them). */
   listed?: readonly string[] | undefined;
+  /** The limits of listed names, by name (those llmux knows): passed to the tool's own settings. */
+  limits?: Readonly<Record<string, ModelLimits>> | undefined;
   /** OpenCode: which AI SDK provider (default openai-compatible). */
   sdk?: OpencodeSdk | undefined;
   /** Copilot CLI: its wire API (default completions). */

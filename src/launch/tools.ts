@@ -1,7 +1,9 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { copilotSpec } from "./copilot.js";
+import { DEFAULT_MODELS } from "./default-models.js";
 import { GEMINI_DIR, GEMINI_LINKED, geminiUserSettings } from "./gemini-settings.js";
+import { claudeLimitEnv, codexLimitArgs, codexLimitNote } from "./limit-settings.js";
 import { claudeMcpConfig, codexMcpArgs, geminiMcpServers, MCP_NAME, opencodeMcp } from "./mcp.js";
 import {
   OPENCODE_SDKS,
@@ -56,15 +58,16 @@ const claude: ToolSpec = {
   npm: "@anthropic-ai/claude-code",
   docs: "docs/clients/claude-code.md",
   smallModel: true,
-  // Claude Code 2.1's defaults (docs/clients/claude-code.md).
-  defaultModels: { model: "claude-opus-4-8", small: "claude-haiku-4-5" },
+  // Claude Code's current defaults, from the one table the tests keep current (default-models.ts).
+  defaultModels: DEFAULT_MODELS.claude,
   example: 'llmux claude -- -p "explain this repository"',
-  setup({ url, key, model, smallModel, mcp, headers, env: userEnv }) {
+  setup({ url, key, model, smallModel, mcp, headers, env: userEnv, limits }) {
     const env: Record<string, string> = { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: key, ...CLAUDE_QUIET };
     const notes: string[] = [];
     if (headers && Object.keys(headers).length > 0)
       env.ANTHROPIC_CUSTOM_HEADERS = claudeHeaders(userEnv?.ANTHROPIC_CUSTOM_HEADERS, headers);
     if (model) env.ANTHROPIC_MODEL = model;
+    Object.assign(env, claudeLimitEnv(model, model ? limits?.[model] : undefined));
     if (smallModel) {
       // The name Claude Code reads now, and the one older versions read.
       env.ANTHROPIC_DEFAULT_HAIKU_MODEL = smallModel;
@@ -107,11 +110,13 @@ const codex: ToolSpec = {
   docs: "docs/clients/codex.md",
   smallModel: false,
   example: 'llmux codex -- exec --skip-git-repo-check "explain this repository"',
-  setup({ url, key, model, websocket, mcp, headers }): Setup {
+  setup({ url, key, model, websocket, mcp, headers, limits }): Setup {
     // -c overrides apply to this run only; ~/.codex/config.toml is left as it is.
     const quiet = ["-c", "analytics.enabled=false", "-c", "check_for_update_on_startup=false"];
     const notes = model ? [] : ["model: Codex's own default (or `model` in ~/.codex/config.toml); llmux must route it"];
-    const chosen = model ? ["-c", `model=${toml(model)}`] : [];
+    const limit = model ? limits?.[model] : undefined;
+    const chosen = model ? ["-c", `model=${toml(model)}`, ...codexLimitArgs(limit)] : [];
+    if (limit?.contextWindow !== undefined) notes.push(codexLimitNote(limit.contextWindow));
     const tools = mcp ? codexMcpArgs(mcp) : [];
     if (mcp) notes.push(mcpNote(mcp));
     const extra = headers && Object.keys(headers).length > 0 ? headers : undefined;
@@ -162,7 +167,9 @@ export function opencodeConfigContent(input: SetupInput, main: string, small: st
   const names = [...new Set([main, small, ...(input.listed ?? [])])];
   const models: Record<string, unknown> = {};
   for (const n of names) {
-    models[n] = { name: n, tool_call: true, reasoning: true, limit: { context: 200000, output: 32000 } };
+    const l = input.limits?.[n];
+    const limit = { context: l?.contextWindow ?? 200000, output: l?.maxOutputTokens ?? 32000 };
+    models[n] = { name: n, tool_call: true, reasoning: true, limit };
   }
   return {
     $schema: "https://opencode.ai/config.json",
@@ -233,7 +240,7 @@ const gemini: ToolSpec = {
   docs: "docs/clients/gemini-cli.md",
   smallModel: false,
   example: 'llmux gemini --model gemini-2.5-pro -- -p "explain this repository"',
-  setup({ url, key, model, env: userEnv, mcp, headers }) {
+  setup({ url, key, model, env: userEnv, mcp, headers, limits }) {
     // The Gemini API key route: the SDK calls {GOOGLE_GEMINI_BASE_URL}/v1beta/models/…, which llmux serves.
     const env: Record<string, string> = { GOOGLE_GEMINI_BASE_URL: url, GEMINI_API_KEY: key };
     if (model) env.GEMINI_MODEL = model;
@@ -260,6 +267,7 @@ const gemini: ToolSpec = {
           [join(GEMINI_DIR, "settings.json")]: geminiUserSettings(
             userHome,
             mcp ? geminiMcpServers(mcp, key) : undefined,
+            model ? limits?.[model] : undefined,
           ),
         },
         links,

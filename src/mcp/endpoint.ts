@@ -7,6 +7,7 @@ import type { McpConfig } from "../config/schema-mcp.js";
 import { answerJson, type HttpExchange } from "../http/exchange.js";
 import type { Principal } from "../identity/principal.js";
 import type { Logger } from "../log/logger.js";
+import { toolUseSession } from "../request/tool-use-session.js";
 import type { Trail } from "../request/trail.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
@@ -43,6 +44,10 @@ const rpcError = (code: number, message: string) => ({ jsonrpc: "2.0", error: { 
  * the key that opened it (another key's request in it is answered as for an unknown session). Sessions idle
  * longer than `mcp.session_ttl_minutes` are closed.
  */
+/** MCP's version-negotiation probe (a newer client asks before `initialize`). */
+const isDiscover = (body: unknown): boolean =>
+  typeof body === "object" && body !== null && (body as { method?: unknown }).method === "server/discover";
+
 export class McpEndpoint {
   private readonly sessions = new Map<string, Session>();
   private readonly sweeper: NodeJS.Timeout;
@@ -84,6 +89,12 @@ export class McpEndpoint {
       session = await this.openSession(principal, scope);
     } else {
       ex.note.reason = "no MCP session";
+      // The launchers' check that /mcp is served (a GET), and an MCP client's version probe (`server/discover`,
+      // Claude Code 2.1.330 on): the 400 tells them to initialize, as the SDK's server does; not a failure.
+      if (req.method === "GET" || isDiscover(body)) {
+        ex.note.probe = true;
+        ex.note.quiet = true;
+      }
       return answerJson(ex, 400, rpcError(-32000, "Bad Request: no valid Mcp-Session-Id header; initialize first."));
     }
     // Renewed at most once a minute: a busy session costs no hot-state write per request.
@@ -144,7 +155,12 @@ export class McpEndpoint {
     scope: string | undefined,
   ): Promise<Session> {
     const server = sessionServer(
-      { hub: this.deps.hub, admitCall: (ctx) => this.admitCall(ctx), target: this.deps.target },
+      {
+        hub: this.deps.hub,
+        admitCall: (ctx) => this.admitCall(ctx),
+        target: this.deps.target,
+        toolUseSession: (owner, id) => toolUseSession(this.deps.hot, owner, id),
+      },
       scope,
     );
     const session: Session = { transport, server, owner, scope, lastSeen: Date.now() };

@@ -13,6 +13,7 @@ import {
   type ProgressToken,
   ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
+import type { SessionIds } from "../clients/session.js";
 import { type CallContext, contextOf } from "./context.js";
 import type { McpHub } from "./hub.js";
 import { scrubbed } from "./scrub.js";
@@ -28,7 +29,12 @@ export interface SessionDeps {
     ctx: CallContext,
     upstream: Upstream,
   ): Promise<{ upstream: Upstream; secrets: readonly string[] } | { refused: string }>;
+  /** The coding session of a tool_use llmux relayed to this caller (Claude Code's MCP calls name it). */
+  toolUseSession?(owner: string, id: unknown): Promise<SessionIds | undefined>;
 }
+
+/** Where Claude Code names the tool_use an MCP call runs (no session header comes with it). */
+const CLAUDE_TOOL_USE = "claudecode/toolUseId";
 
 const INSTRUCTIONS =
   "Tools of the team's MCP servers, served through llmux: each tool's name starts with its server's name and __.";
@@ -94,6 +100,9 @@ export function sessionServer(deps: SessionDeps, scope: string | undefined): Ser
     const found = hub.findTool(scope, name, ctx.access);
     if (!found) refuse(ctx, ErrorCode.InvalidParams, `Unknown tool: '${name}'.`);
     ctx.trail.toolCall = { server: found.upstream.name, tool: found.own, session: ctx.session };
+    // The coding session the call belongs to: the one whose answer gave the tool_use Claude Code runs.
+    const used = await deps.toolUseSession?.(ctx.principal.owner, req.params._meta?.[CLAUDE_TOOL_USE]);
+    if (used) ctx.trail.session = used;
     if (!found.allowed) refuse(ctx, ErrorCode.InvalidParams, `The tool '${name}' is not allowed for this API key.`);
     if (found.needsApproval)
       refuse(

@@ -94,12 +94,13 @@ export class Upstream {
     const client = new Client({ name: "llmux", version: "1" }, { capabilities: {} });
     const transport = clientTransport(this.config, this.privateAllowed);
     const stderr = (transport as { stderr?: NodeJS.ReadableStream | null }).stderr;
-    stderr?.on("data", (d: Buffer) =>
-      this.logger.debug(
-        { mcp_server: this.name },
-        `mcp ${this.name}: ${scrubbed(d.toString("utf8").trimEnd(), this.secrets)}`,
-      ),
-    );
+    // Its last words on stderr, bounded: why a server that never starts failed, in its own words.
+    let said = "";
+    stderr?.on("data", (d: Buffer) => {
+      const text = d.toString("utf8");
+      said = (said + text).slice(-STDERR_KEPT * 4);
+      this.logger.debug({ mcp_server: this.name }, `mcp ${this.name}: ${scrubbed(text.trimEnd(), this.secrets)}`);
+    });
     client.onclose = () => this.dropped(client);
     client.onerror = (err) => this.logger.debug({ mcp_server: this.name, err: err.message }, "mcp transport error");
     try {
@@ -128,7 +129,9 @@ export class Upstream {
     } catch (err) {
       this.client = undefined;
       await client.close().catch(() => undefined);
-      this.fail(err);
+      // What it wrote as it exited may still be on its way through the pipe.
+      await new Promise((r) => setImmediate(r));
+      this.fail(err, lastWords(said));
     }
   }
 
@@ -147,10 +150,11 @@ export class Upstream {
     this.fail(new Error("the connection closed (the server exited or went away)"));
   }
 
-  private fail(err: unknown): void {
+  private fail(err: unknown, stderr = ""): void {
     if (this.status === "closed") return;
     this.status = "down";
-    this.lastError = scrubbed((err as Error).message, this.secrets);
+    const why = stderr ? `${(err as Error).message}; its stderr: ${stderr}` : (err as Error).message;
+    this.lastError = scrubbed(why, this.secrets);
     this.logger.warn(
       { mcp_server: this.name, retry_ms: this.backoffMs },
       `mcp server ${this.name} is down: ${this.lastError}; trying again in ${this.backoffMs / 1000} s`,
@@ -248,4 +252,20 @@ export class Upstream {
     for (const w of this.waiters) w();
     await c?.close().catch(() => undefined);
   }
+}
+
+/** At most this many characters of a failed stdio server's stderr are kept with why it is down. */
+export const STDERR_KEPT = 1000;
+
+/** The end of what a server wrote on stderr: its last 10 non-empty lines, at most STDERR_KEPT characters. */
+export function lastWords(said: string): string {
+  const lines = said
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes and control characters go
+    .replace(/\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]/g, "")
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== "")
+    .slice(-10);
+  const text = lines.join(" | ");
+  return text.length > STDERR_KEPT ? `…${text.slice(-(STDERR_KEPT - 1))}` : text;
 }

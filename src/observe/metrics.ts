@@ -115,6 +115,7 @@ export class Metrics {
   private readonly cooldowns: Prom.Counter;
   private readonly refusals: Prom.Counter;
   private readonly toolCalls: Prom.Counter;
+  private readonly guardrailHits: Prom.Counter;
   private readonly toolDuration: Prom.Histogram;
 
   constructor(
@@ -162,6 +163,11 @@ export class Metrics {
       "Tokens per generation request, input or output (gen_ai.client.token.usage).",
       [...GEN_AI, "gen_ai_token_type"],
       TOKENS,
+    );
+    this.guardrailHits = counter(
+      "llmux_guardrail_hits_total",
+      "Guardrail findings by rule, the action taken (block, mask, warn) and whether it was a dry run.",
+      ["rule", "action", "dry_run"],
     );
     this.tokens = counter("llmux_tokens_total", "Tokens by kind: input, output, cache_read, cache_write, reasoning.", [
       "alias",
@@ -262,6 +268,8 @@ export class Metrics {
       this.toolCalls.inc({ server, tool, outcome: outcomeOf(rec) });
       this.toolDuration.observe({ server }, (now - rec.startedAt) / 1000);
     }
+    for (const f of rec.guardrails ?? [])
+      this.guardrailHits.inc({ rule: f.rule, action: f.action, dry_run: String(f.dryRun) });
     const attempts = rec.timing?.attempts ?? [];
     if (outcomeOf(rec) === "refused" || (attempts.length === 0 && (cls === "rate_limit_local" || cls === "budget")))
       this.refusals.inc({ reason: cls });

@@ -76,6 +76,8 @@ export async function downgraded(g: Generation, admitted: Admitted): Promise<Adm
     tags: g.trail.tags,
   });
   if (!isAdmitted(again)) return again;
+  // What the stages before said of the request (its guardrails, its tags) still holds.
+  for (const w of planned.warnings.list) p.warnings.add(w.code, w.message, w.param);
   g.input.route = route;
   g.planned = p;
   g.trail.plan = p;

@@ -6,6 +6,7 @@ import { attemptLoop } from "./attempt-loop-stage.js";
 import { compaction } from "./compaction-stage.js";
 import type { Exchange } from "./exchange.js";
 import { type GenerateDeps, Generation } from "./generation.js";
+import { guardrails } from "./guardrails-stage.js";
 import { planStage } from "./plan-stage.js";
 import { respond } from "./respond-stage.js";
 import { restore } from "./restore-stage.js";
@@ -22,6 +23,7 @@ export const GENERATION: readonly Step<Generation>[] = [
   compaction,
   tagCheck,
   planStage,
+  guardrails,
   tags,
   admit,
   restore,

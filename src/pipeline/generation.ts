@@ -1,6 +1,8 @@
 import type { Billing } from "../billing/billing.js";
 import { type ClientName, detectClient } from "../clients/detect.js";
 import type { Config } from "../config/schema.js";
+import type { Guardrails } from "../guardrails/guard.js";
+import { maskRequest } from "../guardrails/mask-body.js";
 import type { Principal } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
@@ -31,6 +33,8 @@ export interface GenerateDeps {
   readonly attempts: AttemptsDeps;
   /** Routing rules and soft budgets (none: no rules, no downgrades). */
   readonly routing?: RoutingDeps | undefined;
+  /** Secret detection on what leaves for an upstream: block, mask (and restore), warn (none: off). */
+  readonly guardrails?: Guardrails | undefined;
   /** The configuration's secrets and the shapes of keys: removed from upstream texts that leave llmux. */
   readonly redactor?: Redactor | undefined;
   /** Prices a whole answer for its cost header (none: no cost headers). */
@@ -70,6 +74,8 @@ export class Generation {
   /** admit: the journal's write of the admitted request, and the session's cost so far (read meanwhile). */
   journalled: Promise<void> | undefined;
   sessionCost: Promise<number | undefined> | undefined;
+  /** guardrails: the masked values by placeholder, put back into the answer (none: nothing masked). */
+  unmask: ReadonlyMap<string, string> | undefined;
   /** restore: the first deployment's plan, restored and encoded. */
   first: Plan | undefined;
   private restorer: Restorer | undefined;
@@ -127,7 +133,10 @@ export class Generation {
       replan: () => plan(this.input),
     });
     const restored = await this.restorer.restore(p);
-    return isPlan(restored) ? encode(restored, true) : restored;
+    if (!isPlan(restored)) return restored;
+    // What llmux put back into the conversation (a stored answer holds the values it restored) is masked again.
+    if (restored.ir && this.unmask) maskRequest(restored.ir, this.unmask);
+    return encode(restored, true);
   }
 
   /**

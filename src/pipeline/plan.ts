@@ -36,6 +36,11 @@ export interface PlanInput {
   cursor?: { reasoningDisplay: ChatReasoningMode; errorsAsText: boolean } | undefined;
   /** Whose stored state the request may use (Principal.owner); undefined: none is kept or restored. */
   owner?: string | undefined;
+  /**
+   * Translate even between two sides of one dialect: the answer's events must be seen (the guardrails put
+   * masked secrets back into them).
+   */
+  translate?: boolean | undefined;
   /** Plan for this route (a chosen deployment, a fallback alias) instead of resolving the model name. */
   route?: Route | undefined;
 }
@@ -105,7 +110,7 @@ export function plan(input: PlanInput): Plan | ErrorInfo {
   const needsEcho = client === "openai-chat" && field !== undefined && (field !== "auto" || inToolLoop(body));
   // A Gemini body names neither its model nor streaming (the URL does): it is always translated.
   const same = upstream === client && requestDialect === client && client !== "gemini";
-  if (same && !cursor && !needsEcho && !provider.normalizeStream) {
+  if (same && !input.translate && !cursor && !needsEcho && !provider.normalizeStream) {
     const patched: JsonObject = { ...body, model: route.upstreamModel };
     const view = bodyView(client, patched);
     applyAliasSettings(view, route.settings);

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import type { StreamEvent } from "../ir/types.js";
 import type { Meter } from "../request/admission.js";
 import type { Answer } from "../request/answer.js";
 import type { Plan } from "../request/plan.js";
@@ -32,6 +33,16 @@ export interface RespondInput {
   readonly timer?: SilenceTimer | undefined;
   /** The cost headers of a whole (non-streamed) answer, its usage known (src/pipeline/cost-headers.ts). */
   readonly costHeaders?: ((answer: Answer) => Record<string, string>) | undefined;
+  /**
+   * Told each tool_use id an Anthropic Messages answer gives the client, as it goes (Claude Code's MCP calls
+   * name it: src/request/tool-use-session.ts).
+   */
+  readonly onToolUse?: ((id: string) => void) | undefined;
+  /**
+   * Rewrites a translated answer's events before they are encoded (the guardrails put masked values back);
+   * one per request, it keeps the state of the blocks it rewrites.
+   */
+  readonly rewrite?: ((event: StreamEvent, out: (event: StreamEvent) => void) => void) | undefined;
   /** Notes a decision in words (the debug log). */
   readonly decide: (words: () => string) => void;
 }

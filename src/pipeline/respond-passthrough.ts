@@ -8,7 +8,7 @@ import { answerMarks } from "../routing/reasoning-marks.js";
 import type { UpstreamReply } from "../upstream/call.js";
 import { ModelRenamer, renameModelInBody } from "../upstream/model-rename.js";
 import { ResponseIdKeeper } from "../upstream/response-id-keeper.js";
-import { outputItemIds, type UsageTap, usageFromBody } from "../upstream/usage-tap.js";
+import { MAX_TOOL_USES, outputItemIds, type UsageTap, usageFromBody } from "../upstream/usage-tap.js";
 import { answerFailure, streamFailure } from "./answer-failure.js";
 import { BudgetCut, meterOutput } from "./budget-cut.js";
 import { ClientStream } from "./client-stream.js";
@@ -46,6 +46,9 @@ async function wholeAnswer(input: RespondInput, plan: Plan, reply: UpstreamReply
     // A passthrough: the upstream speaks the client's dialect.
     answer.usage = usageFromBody(plan.client, parsed);
     answer.reasoningMarks = answerMarks(plan.client, parsed);
+    if (input.onToolUse && plan.client === "anthropic" && isObject(parsed) && Array.isArray(parsed.content))
+      for (const b of parsed.content.slice(0, MAX_TOOL_USES))
+        if (isObject(b) && b.type === "tool_use" && typeof b.id === "string") input.onToolUse(b.id);
     if (plan.client === "openai-responses" && isObject(parsed) && typeof parsed.id === "string") {
       answer.responseId = parsed.id;
       answer.responseItems = outputItemIds(parsed);
@@ -82,6 +85,7 @@ export async function passthrough(
   // The inspection of the stream's start watches the rest as it is relayed (src/upstream/inspect.ts).
   const tap = watched;
   if (!tap) throw new Error("a stream relayed byte for byte is always watched by its inspection");
+  if (input.onToolUse && plan.client === "anthropic") tap.watchToolUses(input.onToolUse);
   const out = new ClientStream(res, answer, headers, input.timing);
   const renamer = rename ? new ModelRenamer(rename) : undefined;
   // A Responses stream names one response id, whatever its upstream's lifecycle events say.

@@ -1,4 +1,6 @@
+import { EventUnmask } from "../guardrails/restore-events.js";
 import type { Stage } from "../request/stage.js";
+import { rememberToolUse } from "../request/tool-use-session.js";
 import { costHeadersAfter } from "./cost-headers.js";
 import type { Generation } from "./generation.js";
 import { respond as respondWith } from "./respond.js";
@@ -16,6 +18,7 @@ export const respond: Stage<Generation> = {
     trail.plan = served;
     g.forgetRequest(served);
     const billing = deps.billing;
+    const unmask = g.unmask ? new EventUnmask(g.unmask) : undefined;
     const soFar = g.soFar!;
     await respondWith({
       plan: served,
@@ -26,9 +29,13 @@ export const respond: Stage<Generation> = {
       meter: g.admitted!.meter,
       keep: (a) => keep(served, a, state),
       redact: g.redact,
+      rewrite: unmask ? (e, out) => unmask.rewrite(e, out) : undefined,
       pingIntervalMs: deps.config.streams.ping_interval_ms,
       costHeaders: billing ? (a) => costHeadersAfter(billing, served, a, soFar) : undefined,
       decide: (words) => trail.decide(words),
+      onToolUse: trail.session?.session
+        ? (id) => rememberToolUse(deps.attempts.hot, g.principal.owner, id, trail.session!)
+        : undefined,
     });
     return undefined;
   },

@@ -2,6 +2,7 @@ import { jsonText } from "../http/json-text.js";
 import { forwardedHeaders, sendJson } from "../http/reply.js";
 import { readWhole } from "../http/whole-body.js";
 import { isErrorInfo, ResponseCollector } from "../ir/collect.js";
+import { sanitizeAnthropicToolId } from "../ir/ids.js";
 import type { ErrorInfo, Json, Response, StreamEvent } from "../ir/types.js";
 import type { Answer } from "../request/answer.js";
 import { fromError } from "../request/error-class.js";
@@ -10,6 +11,7 @@ import { codecs, upstreamCodecs } from "../translate/codecs.js";
 import { responseEvents } from "../translate/replay.js";
 import { StreamTranslator } from "../translate/stream-translator.js";
 import type { UpstreamReply } from "../upstream/call.js";
+import { MAX_TOOL_USES } from "../upstream/usage-tap.js";
 import { answerFailure, streamFailure } from "./answer-failure.js";
 import { BudgetCut, meterOutput } from "./budget-cut.js";
 import { ClientStream } from "./client-stream.js";
@@ -46,10 +48,14 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
   // is answered with its status, as if the upstream had answered it: nothing was sent yet.
   let events = 0;
   let opening: ErrorInfo | undefined;
+  const toolUses = input.onToolUse && plan.client === "anthropic" ? { n: 0, tell: input.onToolUse } : undefined;
   const tap = (e: StreamEvent) => {
     if (events++ === 0 && e.type === "error" && plan.clientStream && !plan.response.errorsAsText) opening = e.error;
     if (e.type === "delta") answer.outputChars += e.text.length;
-    else if (e.type === "end") {
+    else if (e.type === "block_start" && e.block.type === "tool_call" && toolUses) {
+      // The id as the Anthropic encoder writes it for the client (Claude Code's MCP calls name that one).
+      if (toolUses.n++ < MAX_TOOL_USES) toolUses.tell(sanitizeAnthropicToolId(e.block.id));
+    } else if (e.type === "end") {
       ended = true;
       if (e.usage) {
         answer.usage = e.usage;
@@ -70,6 +76,7 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
     decode: { tools: plan.tools },
     encode: plan.response,
     tap,
+    rewrite: input.rewrite,
   });
   const headers = { ...forwardedHeaders(reply.headers), ...warningsHeader(plan) };
   const out = plan.clientStream ? new ClientStream(res, answer, headers, input.timing) : undefined;

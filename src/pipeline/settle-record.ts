@@ -42,7 +42,8 @@ export function recordOf(t: Trail): RequestRecord {
     firstByteAt: a.firstByteAt,
     usage: a.usage,
     usagePartial: a.usagePartial,
-    outcome: a.outcome,
+    // A probe answered as its protocol says (a 400 that tells a client to initialize first) is no failure.
+    outcome: a.outcome ?? (t.note.probe ? "ok" : undefined),
     reason: a.reason ?? t.note.reason,
     timing: t.timing,
     key: p?.name,
@@ -51,6 +52,7 @@ export function recordOf(t: Trail): RequestRecord {
     user: p?.user,
     lease: t.admitted?.lease,
     warnings: plan?.warnings.list ?? NO_WARNINGS,
+    guardrails: t.guardrails,
     requestBytes: t.requestBytes,
     outputChars: a.outputChars,
     quiet: t.note.quiet,

@@ -1,5 +1,6 @@
 import type { SessionIds } from "../clients/session.js";
 import type { ClientSession } from "../clients/session-headers.js";
+import type { FindingNote } from "../guardrails/guard.js";
 import type { Dialect, Usage, Warning } from "../ir/types.js";
 import { clampUsage } from "../ir/usage.js";
 import type { ExchangeCapture } from "./capture.js";
@@ -74,6 +75,8 @@ export interface RequestRecord {
   /** The request's cost once known (src/billing): nano-dollars, and whether it rests on an estimate. */
   cost?: { nanos: number; estimated: boolean; priced: boolean };
   warnings: Warning[];
+  /** What the guardrails found, where, and what they did (never a value). */
+  guardrails?: readonly FindingNote[] | undefined;
   requestBytes: number;
   /** Characters of text the client received (for estimating output tokens). */
   outputChars: number;

@@ -12,6 +12,7 @@ export const STAGE_NAMES = [
   "compaction",
   "tag check",
   "plan",
+  "guardrails",
   "tags",
   "admit",
   "restore",

@@ -1,5 +1,6 @@
 import type { SessionIds } from "../clients/session.js";
 import type { ClientSession } from "../clients/session-headers.js";
+import type { FindingNote } from "../guardrails/guard.js";
 import type { HttpNote } from "../http/exchange.js";
 import type { RefusedKey } from "../identity/identify.js";
 import type { Principal } from "../identity/principal.js";
@@ -78,6 +79,8 @@ export class Trail {
   /** read+decode: the body's size, and the model it names. */
   requestBytes = 0;
   requested?: string | undefined;
+  /** guardrails: what the scan found, where, and what was done (never a value). */
+  guardrails?: readonly FindingNote[] | undefined;
   /** plan (replaced by the plan of the deployment that served, once one did) */
   plan?: Plan | undefined;
   /** admit */

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { admitKind, type KindDeps, planKind, redacted } from "../completions/admit.js";
-import { callThrough } from "../completions/call.js";
 import { readWhole } from "../http/whole-body.js";
 import { InputError } from "../ir/input-error.js";
 import type { ErrorInfo, Json, JsonObject } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
+import { admitKind, type KindDeps, planKind, redacted } from "../pipeline/kind-admit.js";
+import { attemptedOf, callContext, callThrough } from "../pipeline/kind-call.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
 import { decodeRerank, type RerankAsk } from "./ask.js";
-import { type RerankApi, readRerank, rerankApi, rerankBody, rerankUrl } from "./upstream.js";
+import { type RerankApi, readRerank, rerankApi, rerankBody, rerankRefusal, rerankUrl } from "./upstream.js";
 
 function decode(read: RequestBody): RerankAsk | ErrorInfo {
   try {
@@ -44,38 +44,25 @@ export async function rerank(ex: Exchange, accepted: Accepted, read: RequestBody
       route,
       kind: "rerank",
       plan: (r, target) => {
+        const refused = rerankRefusal(r.provider);
+        if (refused) return { status: 400, kind: "invalid_request", message: refused, param: "model" };
         const t = target(false);
-        const api = rerankApi(t.url, r.settings);
+        const api = rerankApi(t.url, r.settings, r.provider.type);
         return {
           route: r,
-          url: rerankUrl(t.url),
+          url: rerankUrl(t.url, api),
           headers: t.headers,
           body: JSON.stringify(rerankBody(api, r.upstreamModel, ask)),
-          dialect: "openai-chat",
+          dialect: api === "bedrock-cohere" ? r.provider.dialect : "openai-chat",
           screen: false,
           meta: api,
         };
       },
-      principal: trail.principal!,
-      headers: ex.req.headers,
-      signal: ex.signal,
-      early: let_.early,
-      beforeSend: let_.journalled,
-      models: deps.models,
-      decide: (w) => trail.decide(w),
-      timing: trail.timing,
+      ...callContext(ex, deps.models, let_),
     },
     deps.attempts,
   );
-  const served = done.deployment;
-  trail.attempted = {
-    deployment: served,
-    attempts: done.calls,
-    route:
-      served && done.reply
-        ? [...new Set(done.path), `served by ${served.name}`].join("; ")
-        : done.path.join("; ") || undefined,
-  };
+  trail.attempted = attemptedOf(done);
   plan.warnings.add("rerank", `${ask.documents.length} documents, ${bytes} bytes`);
   if (ex.signal.aborted) return;
   if (!done.reply)

@@ -3,11 +3,18 @@ import { isObject } from "../ir/input-error.js";
 import type { Json, JsonObject } from "../ir/types.js";
 import type { RerankAsk } from "./ask.js";
 
-/** The rerank calls llmux makes: Cohere's v2, Jina's and Voyage's (the same fields but `top_k`). */
-export type RerankApi = "cohere" | "jina" | "voyage";
+/**
+ * The rerank calls llmux makes: Cohere's v2, Jina's and Voyage's (the same fields but `top_k`), and Cohere
+ * Rerank on Bedrock's InvokeModel (Cohere's fields without the model, with `api_version: 2`).
+ */
+export type RerankApi = "cohere" | "jina" | "voyage" | "bedrock-cohere";
 
-/** An alias's rerank call: `rerank.api`, else from the upstream's host (cohere.com, voyageai.com), else Jina's. */
-export function rerankApi(url: string, settings: Pick<ModelConfig, "rerank">): RerankApi {
+/**
+ * An alias's rerank call: Bedrock's InvokeModel for a Bedrock provider, else `rerank.api`, else from the
+ * upstream's host (cohere.com, voyageai.com), else Jina's.
+ */
+export function rerankApi(url: string, settings: Pick<ModelConfig, "rerank">, providerType?: string): RerankApi {
+  if (providerType === "bedrock") return "bedrock-cohere";
   if (settings.rerank?.api) return settings.rerank.api;
   const host = new URL(url).host;
   if (host.endsWith("cohere.com") || host.endsWith("cohere.ai")) return "cohere";
@@ -15,15 +22,36 @@ export function rerankApi(url: string, settings: Pick<ModelConfig, "rerank">): R
   return "jina";
 }
 
-/** `{base_url}/rerank`: the chat URL's `chat/completions` (or `responses`) as `rerank`. */
-export function rerankUrl(chatUrl: string): string {
+/**
+ * `{base_url}/rerank`: the chat URL's `chat/completions` (or `responses`) as `rerank`; on Bedrock the
+ * model's `converse` as `invoke` (`/model/{id}/invoke`).
+ */
+export function rerankUrl(chatUrl: string, api?: RerankApi): string {
   const url = new URL(chatUrl);
-  url.pathname = url.pathname.replace(/\/(chat\/completions|responses)$/, "/rerank");
+  url.pathname =
+    api === "bedrock-cohere"
+      ? url.pathname.replace(/\/[a-z-]+$/, "/invoke")
+      : url.pathname.replace(/\/(chat\/completions|responses)$/, "/rerank");
   return url.toString();
+}
+
+/** Why an upstream cannot rerank, or undefined when it can (Bedrock: InvokeModel's own body needs api: converse). */
+export function rerankRefusal(provider: { name: string; type: string; dialect: string }): string | undefined {
+  if (provider.type === "bedrock" && provider.dialect !== "bedrock-converse")
+    return `provider '${provider.name}' has api: invoke (Claude only); rerank on Bedrock needs api: converse`;
+  return undefined;
 }
 
 /** The call's body, in the vendor's documented fields (documents are returned by llmux, not asked for). */
 export function rerankBody(api: RerankApi, model: string, ask: RerankAsk): JsonObject {
+  if (api === "bedrock-cohere") {
+    // The model is in the URL; Bedrock refuses an api_version below 2.
+    const body: JsonObject = { query: ask.query, documents: [...ask.documents] };
+    if (ask.topN !== undefined) body.top_n = ask.topN;
+    if (ask.maxTokensPerDoc !== undefined) body.max_tokens_per_doc = ask.maxTokensPerDoc;
+    body.api_version = 2;
+    return body;
+  }
   const body: JsonObject = { model, query: ask.query, documents: [...ask.documents] };
   if (api === "voyage") {
     if (ask.topN !== undefined) body.top_k = ask.topN;

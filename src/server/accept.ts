@@ -26,9 +26,10 @@ export function accept(req: IncomingMessage): Accepted | ErrorInfo {
     const key = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length)).get("key");
     if (key) req.headers["x-goog-api-key"] = key;
   }
-  // /v1/models serves both OpenAI and Anthropic clients: the latter send anthropic-version, or (Claude Code's
-  // gateway model discovery) x-api-key or Anthropic's paging parameters.
-  const dialect: Dialect = match.kind === "models" && isAnthropicListing(req, url) ? "anthropic" : match.dialect;
+  // /v1/models (and /v1/models/{id}) serve both OpenAI and Anthropic clients: the latter send anthropic-version,
+  // or (Claude Code's gateway model discovery) x-api-key or Anthropic's paging parameters.
+  const listing = match.kind === "models" || match.kind === "model";
+  const dialect: Dialect = listing && isAnthropicListing(req, url) ? "anthropic" : match.dialect;
   return { match, dialect };
 }
 

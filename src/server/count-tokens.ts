@@ -1,3 +1,8 @@
+import { randomBytes } from "node:crypto";
+import { requestBlocks } from "../guardrails/blocks.js";
+import type { Guardrails } from "../guardrails/guard.js";
+import { bodyForms, maskJson } from "../guardrails/mask-body.js";
+import { placeholderOf } from "../guardrails/placeholder.js";
 import { forwardedHeaders } from "../http/reply.js";
 import type { Principal } from "../identity/principal.js";
 import { InputError, isObject } from "../ir/input-error.js";
@@ -5,6 +10,7 @@ import type { Dialect, ErrorInfo, Json, JsonObject, Request } from "../ir/types.
 import { Warnings } from "../ir/warnings.js";
 import { allowed } from "../limits/allow-list.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
+import { refusal } from "../pipeline/guardrails-stage.js";
 import { type Admission, isAdmitted } from "../request/admission.js";
 import type { Plan } from "../request/plan.js";
 import { pipeline, runStages, type Stage, type Step, skip } from "../request/stage.js";
@@ -19,6 +25,8 @@ export interface CountDeps {
   readonly pool: UpstreamPool;
   /** The admit stage of generations: a count is held to the same allow-lists, limits and budgets. */
   readonly admission?: Admission | undefined;
+  /** The guardrails of generations: what a count sends its upstream is scanned too (none: off). */
+  readonly guardrails?: Guardrails | undefined;
 }
 
 /** What the admit stage sees of a count: its route, nothing to generate. */
@@ -129,7 +137,7 @@ class Counting {
     readonly ex: Exchange,
     readonly deps: CountDeps,
     readonly count: CountDialect,
-    readonly body: Json,
+    public body: Json,
     readonly pathModel: string,
   ) {
     this.principal = ex.trail.principal!;
@@ -209,6 +217,51 @@ const countRoute: Stage<Counting> = {
   },
 };
 
+/** A key for the placeholders of a count: never put back, they need only hide the value from the upstream. */
+const COUNT_MASK_KEY = randomBytes(32).toString("base64url");
+
+/**
+ * guardrails: what a count would send its upstream scanned under the request's policy; a block refuses it, a
+ * mask counts the placeholders instead (nothing comes back to put the value into), a warning is noted.
+ */
+const countGuardrails: Stage<Counting> = {
+  name: "guardrails",
+  async run(c) {
+    const guard = c.deps.guardrails;
+    if (!guard) return undefined;
+    const p = c.principal;
+    const policy = guard.policy({
+      teamId: p.teamId,
+      keyId: p.keyId,
+      keyName: p.name,
+      alias: c.route?.settings.guardrails,
+    });
+    let ir: Request;
+    try {
+      ir = c.count.decode(c);
+    } catch (err) {
+      if (err instanceof InputError) return undefined;
+      throw err;
+    }
+    const found = await guard.inspect(requestBlocks(ir), policy, [p.callerKey]);
+    if (found.notes.length === 0) return undefined;
+    c.ex.trail.guardrails = found.notes;
+    if (found.blocked.length > 0) {
+      answerError(c.ex, c.count.dialect, refusal(found.blocked), { outcome: "refused" });
+      return true;
+    }
+    if (found.masked.length > 0) {
+      const pairs = found.masked.flatMap((f) =>
+        bodyForms(f.value).map((form) => [form, placeholderOf(f.value, COUNT_MASK_KEY)] as const),
+      );
+      const wrapped = c.request !== c.body;
+      c.body = maskJson(c.body, pairs).value;
+      c.request = wrapped && isObject(c.body) ? (c.body.generateContentRequest ?? c.body) : c.body;
+    }
+    return undefined;
+  },
+};
+
 const countAdmit: Stage<Counting> = {
   name: "admit",
   async run(c) {
@@ -261,6 +314,7 @@ export const COUNT: readonly Step<Counting>[] = [
   skip("compaction", "a count compacts nothing"),
   skip("tag check", "a count is not tagged"),
   countRoute,
+  countGuardrails,
   skip("tags", "a count is not tagged"),
   countAdmit,
   skip("restore", "nothing kept by llmux is put back into a count"),

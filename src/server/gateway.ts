@@ -11,6 +11,7 @@ import { websocketSettings } from "../config/schema-websocket.js";
 import { readTls } from "../config/tls.js";
 import { EmbeddingCacheRows } from "../data/embedding-cache.js";
 import { dataVectors, hotVectors } from "../embeddings/cache.js";
+import { guardrailsOf } from "../guardrails/guard.js";
 import type { BodyLimits } from "../http/read-body.js";
 import { Identifier, type Resolver } from "../identity/identify.js";
 import { configResolvers } from "../identity/resolvers.js";
@@ -27,7 +28,7 @@ import { requestLogOf } from "../requestlog/wire.js";
 import { advisory } from "../routing/advisory-health.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { ModelTable } from "../routing/model-table.js";
-import { type Redactor, redactorOf, SecretBook } from "../secrets/redact.js";
+import { configSecrets, type Redactor, redactorOf, SecretBook } from "../secrets/redact.js";
 import type { Signin } from "../signin/signin.js";
 import type { HotState } from "../state/hot-state.js";
 import { redisProblem, safeRedisUrl } from "../state/redis-probe.js";
@@ -219,6 +220,7 @@ export class Gateway {
       retentionMs,
     };
     const store = this.store;
+    const guardrails = guardrailsOf(config.guardrails, configSecrets(config), this.secretBook, this.hot);
     this.parts = {
       config,
       logger,
@@ -236,12 +238,13 @@ export class Gateway {
         state: new StateAccess(store, new ReasoningCache(() => store.reasoning), config.reasoning.secret),
         admission,
         redactor: this.redactor,
+        guardrails,
         billing: this.billing,
         journal: this.requestLog,
         attempts,
         routing: this.routing,
       },
-      count: { models: this.models, pool: this.pool, admission },
+      count: { models: this.models, pool: this.pool, admission, guardrails },
       embed: {
         config,
         models: this.models,

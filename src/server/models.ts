@@ -4,21 +4,37 @@ import type { Dialect } from "../ir/types.js";
 import { usableNames } from "../limits/allow-list.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
 import type { ModelTable } from "../routing/model-table.js";
+import { anthropicLimitFields, limitsOfName, openaiLimitFields } from "./model-limits.js";
 
 /** The model names `principal` may use: its allow-lists admit them, and their provider takes its key. */
 export function modelsOf(models: ModelTable, principal: Principal | undefined): string[] {
   return usableNames(models.listed(), principal, (id) => models.resolve(id)?.provider.name);
 }
 
+/** One model in Anthropic's shape (ModelInfo), with its limits in `max_input_tokens` and `max_tokens`. */
+function anthropicModel(models: ModelTable, id: string) {
+  const limits = anthropicLimitFields(limitsOfName(models, id));
+  return { type: "model", id, display_name: id, created_at: new Date(0).toISOString(), ...limits };
+}
+
+/**
+ * One model in OpenAI's shape. OpenAI's Model has no member for limits: llmux adds `context_window` and
+ * `max_output_tokens` (the names of Codex's model metadata and of llmux's configuration), which the launchers
+ * read back and clients that do not know them ignore.
+ */
+function openaiModel(models: ModelTable, id: string, created: number) {
+  return { id, object: "model", created, owned_by: "llmux", ...openaiLimitFields(limitsOfName(models, id)) };
+}
+
 /**
  * GET /v1/models in the caller's dialect, listing the models the caller's key may use; wildcard routes are
  * not listed. Anthropic's shape (`id`, `display_name`) is what Claude Code's gateway model discovery reads.
+ * Each carries the model's limits (docs/models.md).
  */
 export function listModels(ex: Exchange, models: ModelTable, dialect: Dialect, principal?: Principal): void {
   const names = modelsOf(models, principal);
   if (dialect === "anthropic") {
-    const created = new Date(0).toISOString();
-    const data = names.map((id) => ({ type: "model", id, display_name: id, created_at: created }));
+    const data = names.map((id) => anthropicModel(models, id));
     answerJson(ex, 200, {
       data,
       has_more: false,
@@ -30,7 +46,7 @@ export function listModels(ex: Exchange, models: ModelTable, dialect: Dialect, p
   const created = nowSeconds();
   answerJson(ex, 200, {
     object: "list",
-    data: names.map((id) => ({ id, object: "model", created, owned_by: "llmux" })),
+    data: names.map((id) => openaiModel(models, id, created)),
   });
 }
 
@@ -45,7 +61,6 @@ export function oneModel(ex: Exchange, models: ModelTable, dialect: Dialect, id:
     });
     return;
   }
-  if (dialect === "anthropic")
-    answerJson(ex, 200, { type: "model", id, display_name: id, created_at: new Date(0).toISOString() });
-  else answerJson(ex, 200, { id, object: "model", created: nowSeconds(), owned_by: "llmux" });
+  if (dialect === "anthropic") answerJson(ex, 200, anthropicModel(models, id));
+  else answerJson(ex, 200, openaiModel(models, id, nowSeconds()));
 }

@@ -24,6 +24,7 @@
  * | `alert-window:{rule}:{subject}:{window_s}:{n}:{count}` | observe (alert watch) | `requests`, `failed`, `input`, `cache_read` of every instance in measuring window `n` of an `error_rate` (a deployment) or `cache_hit_rate` (a model) rule | 2 windows |
  * | `session-cost:{owner}:{session}` | pipeline (settle, cost headers) | nano-dollars a caller's coding session has cost so far | 7 days from its first request |
  * | `mcp-calls:{owner}` | mcp (limits) | GCRA bucket of a caller's MCP tool calls (`mcp.calls_per_minute`) | a minute's refill |
+ * | `tool-use:{owner}:{tool_use id}` | pipeline (respond), read by mcp (sessions) | the coding session (JSON: session, agent) whose answer gave that tool_use: Claude Code's MCP calls name it in `_meta["claudecode/toolUseId"]` | 1 h |
  * | `mcp-session:{id}` | mcp (sessions) | the owner an MCP session belongs to, for any instance to continue it | `mcp.session_ttl_minutes`, renewed |
  * | `signin-wrong:{address}:{window}` | signin (attempts) | wrong user codes from an address in a 10-minute window | the window |
  * | `signin-wrong-all` | signin (attempts) | wrong user codes from anywhere (each pending code is measured against it) | a day |
@@ -31,6 +32,9 @@
  * | `signin-starts:{address}:{window}` | signin (attempts) | device authorizations from an address in a 10-minute window | the window |
  * | `ops:{instance}:{n}` | state (redis, resilient) | a bitmap: which of an instance's counter operations `n·65536…` Redis applied (a replay of one is not applied again) | 10 min after that instance's last operation in it |
  * | `embed:{alias}:{digest}` | embeddings (cache) | a cached vector (base64 float32) of an alias with `embeddings.cache.store: hot` | `ttl_hours` |
+ * | `guard:{digest}` | guardrails (verdicts) | the hits (rule, group, offsets; never a value) of a scanned text, by the hash of the rule set and the text | 24 h |
+ * | `guard-masks:{owner}` | guardrails (mapping) | a set: the placeholders masked for a caller | `guardrails.mapping_ttl_hours`, renewed |
+ * | `guard-mask:{owner}:{placeholder}` | guardrails (mapping) | the secret a placeholder stands for, sealed with the caller's own secret | `guardrails.mapping_ttl_hours` |
  * | `embed-count:{alias}` | embeddings (cache) | vectors written for the alias since the counter started (writes stop at `max_entries`) | `ttl_hours` from its first write |
  */
 export const hotKeys = {
@@ -54,11 +58,15 @@ export const hotKeys = {
   sessionCost: (owner: string, session: string) => `session-cost:${owner}:${session}`,
   mcpCalls: (owner: string) => `mcp-calls:${owner}`,
   mcpSession: (id: string) => `mcp-session:${id}`,
+  toolUse: (owner: string, id: string) => `tool-use:${owner}:${id}`,
   signinWrong: (address: string, window: number) => `signin-wrong:${address}:${window}`,
   signinWrongAll: () => "signin-wrong-all",
   signinCodeSeen: (userCode: string) => `signin-code:${userCode}`,
   signinStarts: (address: string, window: number) => `signin-starts:${address}:${window}`,
   embedding: (alias: string, digest: string) => `embed:${alias}:${digest}`,
+  guardVerdict: (digest: string) => `guard:${digest}`,
+  guardMasks: (owner: string) => `guard-masks:${owner}`,
+  guardMask: (owner: string, placeholder: string) => `guard-mask:${owner}:${placeholder}`,
   embeddingCount: (alias: string) => `embed-count:${alias}`,
   alertSent: (rule: string, scope: string, id: string, window: string) => `alert-sent:${rule}:${scope}:${id}:${window}`,
   alertWindow: (rule: string, subject: string, windowS: number, n: number, count: string) =>
@@ -67,19 +75,10 @@ export const hotKeys = {
 } as const;
 
 /**
- * Counters of money (budget windows): what an instance adds to them while Redis is away is kept and added to
- * Redis's counters when it returns (src/state/resilient.ts), so spend made meanwhile is not forgotten; only
- * to counters Redis still has (one it lost is seeded from the ledger, which holds that spend already).
- */
-export function isCarriedOver(key: string): boolean {
-  return key.startsWith("budget:");
-}
-
-/**
  * Counters whose operations made while Redis is away are replayed to it when it returns (each once: by its
- * operation id): budget windows, and the rate limits (rpm, tpm: GCRA buckets; concurrency slots), so the
- * shared counters count what every instance admitted meanwhile.
+ * operation id): the rate limits (rpm, tpm: GCRA buckets; concurrency slots), so the shared counters count
+ * what every instance admitted meanwhile. Budgets are not among them: the database keeps them.
  */
 export function isReplayed(key: string): boolean {
-  return isCarriedOver(key) || key.startsWith("rpm:") || key.startsWith("tpm:") || key.startsWith("conc:");
+  return key.startsWith("rpm:") || key.startsWith("tpm:") || key.startsWith("conc:");
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { ErrorInfo } from "../ir/types.js";
 import type { HotState, OpId, Throttled, Within } from "./hot-state.js";
-import { isCarriedOver, isReplayed } from "./keys.js";
+import { isReplayed } from "./keys.js";
 import { MemoryState } from "./memory.js";
 import { OP_ID_TTL_MS, RedisNotSent } from "./redis.js";
 
@@ -94,10 +94,10 @@ const MAX_OWED = 200_000;
  * and the change is reported once each way. `fail-closed`: operations throw StateUnavailable, so requests
  * that need shared counters are refused rather than admitted unchecked.
  *
- * Under `degrade`, the counter operations this instance applies meanwhile to budget windows and rate limits
- * (keys.ts `isReplayed`: rpm and tpm buckets, concurrency slots) are kept in order and replayed to Redis when
- * it answers again, before any new operation; to budget windows only when Redis still has them (one it lost
- * is seeded from the ledger, which holds that spend already). Every counter operation carries an id that
+ * Under `degrade`, the counter operations this instance applies meanwhile to rate limits (keys.ts
+ * `isReplayed`: rpm and tpm buckets, concurrency slots) are kept in order and replayed to Redis when it
+ * answers again, before any new operation (budgets are not kept here: the database keeps them,
+ * src/limits/budget-escrow.ts). Every counter operation carries an id that
  * Redis records as it applies it, so an operation Redis executed but whose answer was lost or late (a hang,
  * a connection cut while it waited) is not applied twice when replayed. One that may have reached Redis is
  * replayed only while Redis still remembers ids (REPLAY_WITHIN_MS); one that surely never left (the
@@ -204,7 +204,7 @@ export class ResilientState implements HotState {
 
   private replayOne({ replay: r, id }: Owed): Promise<unknown> {
     if (r.kind === "throttle") return this.shared.throttle(r.key, r.cost, r.limit, r.periodMs, r.nowMs, true, id);
-    if (r.kind === "adjust" || isCarriedOver(r.key)) return this.shared.adjust(r.key, r.delta, id);
+    if (r.kind === "adjust") return this.shared.adjust(r.key, r.delta, id);
     return this.shared.incr(r.key, r.delta, r.ttlMs, id);
   }
 

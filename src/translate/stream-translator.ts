@@ -9,6 +9,11 @@ export interface StreamTranslatorOptions {
   encode?: ResponseOptions;
   /** Sees every IR event (usage accounting, logs, reasoning capture). */
   tap?: (event: StreamEvent) => void;
+  /**
+   * Rewrites each decoded event before it is tapped and encoded (the guardrails put masked secrets back): it
+   * passes on what it makes of the event, none, one or more.
+   */
+  rewrite?: (event: StreamEvent, out: (event: StreamEvent) => void) => void;
 }
 
 /**
@@ -37,11 +42,13 @@ export class StreamTranslator {
     this.encoder = codecs[client].createEncoder(opts.encode);
     const tap = opts.tap;
     const encoder = this.encoder;
-    this.sink = (e) => {
+    const deliver = (e: StreamEvent) => {
       guardToolInput(e);
       tap?.(e);
       encoder.write(e);
     };
+    const rewrite = opts.rewrite;
+    this.sink = rewrite ? (e) => rewrite(e, deliver) : deliver;
     this.onEvent = (ev) => this.decoder.event(ev, this.sink);
   }
 

@@ -17,6 +17,9 @@ function textLength(data: string): number {
   return n;
 }
 
+/** Tool uses of one answer whose ids are kept (an answer gives a few; beyond, they are not followed). */
+export const MAX_TOOL_USES = 64;
+
 /**
  * Watches a passthrough stream for usage without touching the bytes: of the events the stream inspector
  * splits, it parses the JSON of the few that carry usage (Anthropic message_start / message_delta, Responses terminal events, the Chat
@@ -42,7 +45,16 @@ export class UsageTap {
    * message_stop; Responses: a terminal event), or an error event. A stream closed before is cut.
    */
   ended = false;
+  /** Anthropic tool_use ids the answer gave so far (at most MAX_TOOL_USES), and who is told of each. */
+  private readonly toolUses: string[] = [];
+  private toolUseSeen: ((id: string) => void) | undefined;
   constructor(private readonly dialect: Dialect) {}
+
+  /** Calls `fn` with each tool_use id of the answer: those the inspection saw already, then each as it comes. */
+  watchToolUses(fn: (id: string) => void): void {
+    this.toolUseSeen = fn;
+    for (const id of this.toolUses) fn(id);
+  }
 
   private parse(data: string): Json | undefined {
     try {
@@ -65,6 +77,15 @@ export class UsageTap {
             return;
           }
           this.textChars += textLength(ev.data);
+          return;
+        }
+        if (ev.event === "content_block_start" && ev.data.includes('"tool_use"')) {
+          const d = this.parse(ev.data);
+          const b = isObject(d) && isObject(d.content_block) ? d.content_block : undefined;
+          if (b?.type === "tool_use" && typeof b.id === "string" && this.toolUses.length < MAX_TOOL_USES) {
+            this.toolUses.push(b.id);
+            this.toolUseSeen?.(b.id);
+          }
           return;
         }
         if (ev.event === "content_block_start" && ev.data.includes('"redacted_thinking"')) {

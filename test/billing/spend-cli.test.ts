@@ -36,6 +36,13 @@ describe("llmux spend", () => {
     expect(r.stdout).toMatch(/via-openai-chat\s+via-openai-chat\s+gpt-4\.1\s+3\s+0\s/);
   });
 
+  it("--by kind: the chat calls as generate", async () => {
+    const r = await llmux(["spend", "--url", h.url, "--by", "kind"], { LLMUX_ADMIN_KEY: ADMIN });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n")[0]).toMatch(/^kind\s+requests\s+refused\s+input_tokens/);
+    expect(r.stdout).toMatch(/^generate\s+3\s+0\s/m);
+  });
+
   it("reads the store directly with --json (the server may be down)", async () => {
     await h.close();
     const file = join(mkdtempSync(join(tmpdir(), "llmux-spend-")), "llmux.yaml");
@@ -54,6 +61,6 @@ describe("llmux spend", () => {
   it("refuses an unknown grouping, naming the option", async () => {
     const r = await llmux(["spend", "--by", "colour"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--by must be one of key, team, model, user, day/);
+    expect(r.stderr).toMatch(/--by must be one of key, team, model, user, day, kind/);
   });
 });

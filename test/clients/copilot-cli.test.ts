@@ -67,6 +67,12 @@ describe.each(Object.keys(WIRES) as (keyof typeof WIRES)[])("Copilot CLI, %s pro
         () => undefined,
       );
       expect(served, trace).toBeDefined();
+      // Named copilot, in the session Copilot CLI itself reports (`copilot --resume=<id>` at the end of a run).
+      const resume = /--resume=([0-9a-f-]{36})/.exec(`${r.stdout}\n${r.stderr}`);
+      expect(resume, describeRun("copilot", r)).not.toBeNull();
+      const run = h.logs.filter((l) => l.path === WIRES[wire].route && l.session === resume![1]);
+      expect(run.length, trace).toBeGreaterThan(0);
+      for (const l of run) expect(l.client_tool).toBe("copilot");
     }, 120_000);
 
     it(`runs a tool round trip through ${alias}: its \`view\` tool reads a file, the result goes back`, async () => {

@@ -26,6 +26,18 @@ describe("parseConfig: defaults", () => {
       secrets: { previous_master_keys: [] },
       signup: { enabled: false, providers: [], per_hour: 10 },
       mcp: { servers: {}, session_ttl_minutes: 60, allow_private_addresses: false },
+      guardrails: {
+        enabled: false,
+        actions: {},
+        dry_run: false,
+        entropy: true,
+        pii: false,
+        rules: [],
+        teams: {},
+        keys: {},
+        cache_entries: 20_000,
+        mapping_ttl_hours: 720,
+      },
       providers: {},
       models: {},
       defaults: { policy: "clamp", reasoning_display: "reasoning_content" },
@@ -295,7 +307,7 @@ describe("parseConfig: validation errors name the path", () => {
         "server: unknown key 'hots' (did you mean 'host'?)",
         "providers.oa: unknown key 'apikey' (did you mean 'api_key'?)",
         "models.m.reasoning: unknown key 'efort' (did you mean 'effort'?)",
-        "models.m: unknown key 'effort' (known keys: provider, deployments, routing, fallbacks, context_window_fallbacks, model, reasoning, verbosity, truncation, thinking, max_tokens, temperature, reasoning_display, policy, cache, cache_ttl, kind, embeddings, completions, rerank)",
+        "models.m: unknown key 'effort' (known keys: provider, deployments, routing, fallbacks, context_window_fallbacks, model, reasoning, verbosity, truncation, thinking, max_tokens, temperature, reasoning_display, policy, guardrails, context_window, max_output_tokens, cache, cache_ttl, kind, embeddings, completions, rerank)",
       ]),
     );
     expect(problems).toHaveLength(5);

@@ -28,7 +28,7 @@ import {
   writeInBatches,
 } from "../support/report-rows.js";
 
-const GROUPS: SpendGroup[] = ["key", "team", "model", "user", "day", "upstream_model"];
+const GROUPS: SpendGroup[] = ["key", "team", "model", "user", "day", "upstream_model", "kind"];
 const SCOPES = [{}, { keyId: "k2" }, { teamId: "t1" }, { keyId: "nobody" }];
 
 /** Every report over each window equals the rows' own; returns how many were compared. */

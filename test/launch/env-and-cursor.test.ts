@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { parseConfigYaml } from "@continuedev/config-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isPrivateAddress, quickTunnelUrl } from "../../src/launch/cursor.js";
 import { exportLine, unsetLine, wrapperLine } from "../../src/launch/shell.js";
@@ -122,6 +123,43 @@ describe("llmux env", { timeout: 120_000 }, () => {
     const s = await launch(home, ["env", "claude", "--url", h.url, "--shell", "tcsh"]);
     expect(s.code).toBe(2);
     expect(s.stderr).toContain("--shell must be one of sh, fish, powershell");
+    const c = await launch(home, ["env", "claude", "--url", h.url, "--embed", "embed"]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain("--embed is for continue only");
+  });
+
+  it("continue: a config.yaml Continue's own parser reads, every role on llmux with the key", async () => {
+    const r = await launch(home, [
+      "env",
+      "continue",
+      "--url",
+      h.url,
+      "--key",
+      KEY,
+      "--model",
+      "coder",
+      "--autocomplete",
+      "fim",
+      "--embed",
+      "embed",
+      "--rerank",
+      "rank",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const parsed = parseConfigYaml(r.stdout);
+    const models = (parsed.models ?? []) as {
+      provider: string;
+      model: string;
+      apiBase: string;
+      apiKey: string;
+      roles: string[];
+    }[];
+    expect(models.map((m) => [m.roles[0], m.provider, m.model, m.apiBase, m.apiKey])).toEqual([
+      ["chat", "openai", "coder", `${h.url}/v1`, KEY],
+      ["autocomplete", "mistral", "fim", `${h.url}/v1/`, KEY],
+      ["embed", "openai", "embed", `${h.url}/v1`, KEY],
+      ["rerank", "cohere", "rank", `${h.url}/v1/`, KEY],
+    ]);
   });
 });
 

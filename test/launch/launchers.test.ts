@@ -122,6 +122,9 @@ describe("llmux claude|codex|opencode|gemini|copilot with stand-in tools", { tim
         ANTHROPIC_MODEL: "sonnet-alias",
         ANTHROPIC_DEFAULT_HAIKU_MODEL: "haiku-alias",
         ANTHROPIC_SMALL_FAST_MODEL: "haiku-alias",
+        // The limits llmux lists for sonnet-alias (claude-sonnet-4-5's), a name Claude Code does not know.
+        CLAUDE_CODE_MAX_OUTPUT_TOKENS: "64000",
+        CLAUDE_CODE_MAX_CONTEXT_TOKENS: "200000",
         // Emptied over whatever the user's own settings set (Claude Code reads an empty value as unset).
         ANTHROPIC_AUTH_TOKEN: "",
         CLAUDE_CODE_USE_BEDROCK: "",

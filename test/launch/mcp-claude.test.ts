@@ -1,7 +1,8 @@
 /**
  * Real Claude Code, headless through `llmux claude`, lists and calls a tool that llmux serves at /mcp (a real
  * MCP server from the npm registry behind it), the model being the scripted mock that asks for the tool; the
- * call is a request-log row under the same key as the model requests, with its MCP session.
+ * call is a request-log row under the same key as the model requests, with its MCP session, in Claude Code's
+ * coding session.
  */
 import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
@@ -57,4 +58,8 @@ it("llmux claude registers /mcp: Claude Code lists and calls a tool through llmu
   expect(calls[0]!.mcp_session).toEqual(expect.any(String));
   expect(generations.length).toBeGreaterThan(0);
   expect(calls[0]!.key_name).toBe(generations[0]!.key_name);
+  // In Claude Code's session: the call names the tool_use of the turn that asked for it (_meta
+  // "claudecode/toolUseId"), and llmux logs it under that turn's session.
+  expect(generations[0]!.session_id).toEqual(expect.any(String));
+  expect(calls[0]!.session_id).toBe(generations[0]!.session_id);
 }, 300_000);

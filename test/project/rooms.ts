@@ -7,7 +7,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["ir", "text", "log"],
   ["clients", "config", "sse", "state", "store", "tokens"],
   ["models", "secrets", "launch"],
-  ["data", "dialects", "mock"],
+  ["data", "dialects", "mock", "guardrails"],
   ["identity", "reasoning", "translate"],
   ["http", "responses"],
   ["cursor"],

@@ -6,6 +6,8 @@
  *   on the last;
  * - OpenAI Chat `POST …/chat/completions`, OpenAI Responses `POST …/responses` and Anthropic `POST …/v1/messages` streams (a chat model asked to
  *   fill in the middle): the answer in a code fence, repeating the suffix's start, as chat models do;
+ * - Cohere Rerank on Bedrock `POST /model/{id}/invoke` (`query`, `documents`, `top_n`, `api_version` ≥ 2;
+ *   answered as Cohere's v2);
  * - Cohere `POST …/v2/rerank` (`results`, `meta.billed_units.search_units`), Jina `POST …/rerank`
  *   (`results`, `usage.total_tokens`), Voyage `POST …/rerank` (`data`, `usage.total_tokens`).
  * Every call is recorded. `hold` keeps a stream open after its first chunk; the moment its connection closes
@@ -56,6 +58,24 @@ export async function startFimFake(): Promise<FimFake> {
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
       fake.calls.push({ path, headers: req.headers, body });
       const prompt = Math.ceil(JSON.stringify(body).length / 4);
+      const bedrock = /^\/model\/([^/]+)\/invoke$/.exec(path);
+      if (bedrock && decodeURIComponent(bedrock[1]!).includes("rerank")) {
+        // Cohere Rerank on Bedrock's InvokeModel: Bedrock refuses an api_version below 2.
+        res.setHeader("content-type", "application/json");
+        if (typeof body.api_version !== "number" || body.api_version < 2) {
+          res.statusCode = 400;
+          return res.end(
+            JSON.stringify({
+              message: `Malformed input request: #/api_version: ${body.api_version ?? 1} is not greater or equal to 2, please reformat your input and try again.`,
+            }),
+          );
+        }
+        const scores = (body.documents as string[])
+          .map((d, index) => ({ index, relevance_score: d.includes(body.query) ? 0.9 : 0.1 + index / 1000 }))
+          .sort((a, b) => b.relevance_score - a.relevance_score)
+          .slice(0, body.top_n ?? body.documents.length);
+        return res.end(JSON.stringify({ id: "rr-br-1", results: scores, meta: { billed_units: { search_units: 1 } } }));
+      }
       if (path.endsWith("/rerank")) {
         const scores = (body.documents as string[]).map((d, index) => ({
           index,

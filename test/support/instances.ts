@@ -31,7 +31,7 @@ export function startInstance(config: string, port = 0, extraArgs: string[] = []
       stdio: ["ignore", "pipe", "pipe"],
     });
     const output: string[] = [];
-    const timer = setTimeout(() => reject(new Error(`llmux did not start: ${output.join("")}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`llmux did not start: ${output.join("")}`)), 60_000);
     const onData = (b: Buffer) => {
       output.push(b.toString());
       const m = /listening on (http:\/\/[\d.]+:(\d+))/.exec(output.join(""));

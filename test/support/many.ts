@@ -21,6 +21,8 @@ export interface Cluster {
   /** PostgreSQL as the instances reach it: `pg.cut()` drops every connection and refuses new ones. */
   pg: TcpProxy;
   redis: RedisServer;
+  /** Redis as the instances reach it, when started with `{ redisProxy: true }` (hang, cut, restore). */
+  redisProxy?: TcpProxy | undefined;
   instances: Instance[];
   lb: Balancer;
   configFile: string;
@@ -29,23 +31,34 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-/** Starts the three instances (together: they migrate the empty database under its lock) and HAProxy. */
-export async function startCluster(more: { providers: object; models: object }): Promise<Cluster> {
+/**
+ * Starts the three instances (together: they migrate the empty database under its lock) and HAProxy; with
+ * `redisProxy`, the instances reach Redis through a TCP proxy the test controls too.
+ */
+export async function startCluster(
+  more: { providers: object; models: object; billing?: object },
+  opts: { redisProxy?: boolean } = {},
+): Promise<Cluster> {
   const where = await freshPostgres();
   const url = new URL(where.url!);
   const pg = await tcpProxy(url.hostname, Number(url.port || 5432));
   url.hostname = "127.0.0.1";
   url.port = String(pg.port);
   const redis = await startRedisServer();
+  const redisProxy = opts.redisProxy ? await tcpProxy("127.0.0.1", redis.port) : undefined;
+  const { billing, ...rest } = more;
   const configFile = writeConfig({
     store: { url: url.toString() },
-    state: { url: redis.url, prefix: `llmux-test:${randomBytes(4).toString("hex")}:` },
+    state: {
+      url: redisProxy ? `redis://127.0.0.1:${redisProxy.port}` : redis.url,
+      prefix: `llmux-test:${randomBytes(4).toString("hex")}:`,
+    },
     // The instances' ledger journals and spools: their own directory, not the checkout's .llmux/.
-    billing: { spool_dir: mkdtempSync(join(tmpdir(), "llmux-spool-")) },
+    billing: { spool_dir: mkdtempSync(join(tmpdir(), "llmux-spool-")), ...billing },
     admin: { keys: [ADMIN] },
     secrets: { master_key: MASTER },
     logging: { pretty: false },
-    ...more,
+    ...rest,
   });
   const instances = await Promise.all([
     startInstance(configFile),
@@ -57,6 +70,7 @@ export async function startCluster(more: { providers: object; models: object }):
     where,
     pg,
     redis,
+    redisProxy,
     instances,
     lb,
     configFile,
@@ -68,6 +82,7 @@ export async function startCluster(more: { providers: object; models: object }):
     async close() {
       await lb.close();
       await Promise.all(instances.map(stopInstance));
+      await redisProxy?.close();
       await redis.close();
       await pg.close();
       await where.drop();
@@ -83,9 +98,14 @@ export interface Sent {
   id: string | undefined;
   /** The connection failed before a complete answer (reset, refused). */
   broken?: string;
+  /** When its answer's headers came (ms since epoch). */
+  headersAt?: number;
 }
 
-/** One POST on a connection of its own (a killed instance resets only what was on it). */
+/**
+ * One POST on a connection of its own (a killed instance resets only what was on it). An answer cut after
+ * its headers keeps its id (a streamed request the gateway admitted).
+ */
 export function post(base: string, path: string, key: string, body: unknown, headers: object = {}): Promise<Sent> {
   return new Promise((resolve) => {
     const req = request(`${base}${path}`, {
@@ -98,10 +118,17 @@ export function post(base: string, path: string, key: string, body: unknown, hea
       res.on("data", (d: Buffer) => {
         text += d.toString();
       });
-      res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, body: text, id: res.headers["x-request-id"] as string | undefined }),
-      );
-      res.on("error", (e) => resolve({ status: 0, body: text, id: undefined, broken: `mid-answer: ${e.message}` }));
+      const id = res.headers["x-request-id"] as string | undefined;
+      const headersAt = Date.now();
+      let ended = false;
+      res.on("end", () => {
+        ended = true;
+        resolve({ status: res.statusCode ?? 0, body: text, id, headersAt });
+      });
+      res.on("error", (e) => resolve({ status: 0, body: text, id, headersAt, broken: `mid-answer: ${e.message}` }));
+      res.on("close", () => {
+        if (!ended) resolve({ status: 0, body: text, id, headersAt, broken: "mid-answer: closed" });
+      });
     });
     req.on("error", (e) => resolve({ status: 0, body: "", id: undefined, broken: e.message }));
     req.end(JSON.stringify(body));

@@ -38,6 +38,9 @@ function at(r: () => number): number {
   return T0 - 2 * HOUR + Math.floor(r() * (SPAN + 4 * HOUR));
 }
 
+/** The kinds of call a ledger row may be (null and '': rows written before the kind was kept). */
+const KINDS = ["generate", "embeddings", null, "completions", "generate", "rerank", ""] as const;
+
 export function ledgerRows(n: number, seed: number, prefix: string): LedgerRow[] {
   const r = random(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -63,6 +66,8 @@ export function ledgerRows(n: number, seed: number, prefix: string): LedgerRow[]
       cache_write_tokens: Math.floor(r() * 30),
       reasoning_tokens: Math.floor(r() * 90),
       cost_nanos: Math.floor(r() * 4_000_000),
+      // Not drawn from r(): the rows' other values stay those of the seed.
+      kind: KINDS[i % KINDS.length]!,
     });
   });
 }
@@ -155,7 +160,7 @@ function addRow(t: UsageTotals, x: LedgerRow | RequestLogRow): void {
 /** The spend report of the rows, computed here: grouped as `usageBy` groups, in no particular order. */
 export function usageOracle(
   rows: readonly LedgerRow[],
-  by: "key" | "team" | "model" | "user" | "day" | "upstream_model" | { tag: string },
+  by: "key" | "team" | "model" | "user" | "day" | "upstream_model" | "kind" | { tag: string },
   from: number,
   to: number,
   scope: { keyId?: string; teamId?: string } = {},
@@ -176,13 +181,15 @@ export function usageOracle(
               ? { group: none(x.user_label) }
               : by === "upstream_model"
                 ? { group: none(x.model) }
-                : by === "day"
-                  ? { group: new Date(x.at).toISOString().slice(0, 10) }
-                  : {
-                      group: none(x.requested_model) ?? none(x.alias),
-                      alias: none(x.alias),
-                      upstream_model: none(x.model),
-                    };
+                : by === "kind"
+                  ? { group: none(x.kind ?? null) }
+                  : by === "day"
+                    ? { group: new Date(x.at).toISOString().slice(0, 10) }
+                    : {
+                        group: none(x.requested_model) ?? none(x.alias),
+                        alias: none(x.alias),
+                        upstream_model: none(x.model),
+                      };
     const k = JSON.stringify(fields);
     let g = groups.get(k);
     if (!g) {

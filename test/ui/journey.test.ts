@@ -61,7 +61,7 @@ describe("web UI: sign in, overview, a new key used from the openai SDK, its con
     expect(await rpm.locator("tbody tr").count()).toBeGreaterThan(0);
     expect(await w.page.getByTestId("chart-latency").locator(".recharts-line").count()).toBe(4);
     const errors = w.page.getByTestId("chart-errors");
-    expect(await errors.locator(".recharts-legend-item").count()).toBeGreaterThan(0);
+    expect(await errors.locator(".recharts-bar-rectangle").count()).toBeGreaterThan(0);
     const topModels = w.page.getByRole("region", { name: "Top models" });
     await topModels.getByRole("link", { name: "via-openai-chat" }).waitFor();
     await topModels.getByRole("link", { name: "via-anthropic" }).waitFor();

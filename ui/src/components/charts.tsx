@@ -98,14 +98,17 @@ export function Chart({ title, kind, data, series, format, id, unit = "periods",
         {tip}
         {legend}
         {series.map((s, i) => (
+          // No outline: a stacked area's line runs along the top of the stack, so a series at zero would be
+          // drawn at the height of those beneath it (zero reasoning tokens read as 12K). Bands only.
           <Area
             key={s.key}
             dataKey={s.key}
             name={s.label}
             stackId="a"
-            stroke={PALETTE[i % PALETTE.length]}
+            type="linear"
+            stroke="none"
             fill={PALETTE[i % PALETTE.length]}
-            fillOpacity={0.35}
+            fillOpacity={0.6}
             isAnimationActive={false}
           />
         ))}

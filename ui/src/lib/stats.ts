@@ -60,18 +60,15 @@ export function fill(
   return out.sort((a, b) => a.t - b.t);
 }
 
-/** The error classes that occur in the window, most frequent first. */
-export function errorClasses(buckets: StatsBucket[]): string[] {
-  const total = new Map<string, number>();
-  for (const b of buckets) for (const [k, v] of Object.entries(b.errors)) total.set(k, (total.get(k) ?? 0) + v);
-  return [...total.entries()]
-    .filter(([, v]) => v > 0)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k]) => k);
+/** A bucket's failed model calls: its errors by class hold its refusals too, which are a figure of their own. */
+export function failedOf(b: StatsBucket): number {
+  let all = 0;
+  for (const v of Object.values(b.errors)) all += v;
+  return Math.max(0, all - b.refused);
 }
 
 /** Chart points: each bucket's label and the values the charts draw. */
-export function points(buckets: (StatsBucket & { t: number })[], bucket: Bucket, classes: string[]): Point[] {
+export function points(buckets: (StatsBucket & { t: number })[], bucket: Bucket): Point[] {
   const minutes = SIZE[bucket] / 60_000;
   return buckets.map((b) => {
     const p: Point = {
@@ -89,8 +86,10 @@ export function points(buckets: (StatsBucket & { t: number })[], bucket: Bucket,
       cache_write_tokens: b.cache_write_tokens,
       reasoning_tokens: b.reasoning_tokens,
       cost_usd: b.cost_usd,
+      // As the Errors tile: failed calls of those let through (refusals apart, in `refused`).
+      error_rate: b.requests > 0 ? failedOf(b) / b.requests : 0,
+      refused: b.refused,
     };
-    for (const c of classes) p[`err_${c}`] = b.requests > 0 ? (b.errors[c] ?? 0) / b.requests : 0;
     return p;
   });
 }
@@ -115,10 +114,9 @@ export function totals(buckets: StatsBucket[]): Totals {
   for (const b of buckets) {
     requests += b.requests;
     refused += b.refused;
-    for (const v of Object.values(b.errors)) errors += v;
-    errors -= b.refused;
+    errors += failedOf(b);
     tokens += b.input_tokens + b.output_tokens;
     cost += b.cost_usd;
   }
-  return { requests, refused, errors: Math.max(0, errors), tokens, cost };
+  return { requests, refused, errors, tokens, cost };
 }

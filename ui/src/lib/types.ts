@@ -19,7 +19,7 @@ export type Limits = NonNullable<Key["limits"]>;
 export type Period = Budget["period"];
 
 /** The groupings the Spend page offers; `tag:<key>` groups by the value of one tag (`tag:project`). */
-export type SpendGroup = "key" | "team" | "model" | "user" | "day" | `tag:${string}`;
+export type SpendGroup = "key" | "team" | "model" | "user" | "day" | "kind" | `tag:${string}`;
 export type SpendRow = Schemas["SpendRow"];
 export type SpendAnswer = Schemas["Spend"];
 

@@ -10,7 +10,7 @@ import { api, query } from "../lib/api";
 import { count, ms, pct, short, usd, when } from "../lib/format";
 import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
-import { errorClasses, fill, points, RANGES, type Range, totals, windowOf } from "../lib/stats";
+import { fill, points, RANGES, type Range, totals, windowOf } from "../lib/stats";
 import type { MyKey, Stats } from "../lib/types";
 
 const TOKEN_SERIES = [
@@ -38,8 +38,7 @@ export function Overview() {
   });
 
   const buckets = stats.data ? fill(stats.data.buckets, win.from, win.to, win.bucket) : [];
-  const classes = errorClasses(buckets);
-  const data = points(buckets, win.bucket, classes);
+  const data = points(buckets, win.bucket);
   const t = totals(buckets);
 
   return (
@@ -108,11 +107,20 @@ export function Overview() {
             />
             <Chart
               id="errors"
-              title="Error rate by class"
-              kind="stacked"
+              title="Error rate (refusals apart)"
+              kind="bar"
               data={data}
-              series={classes.map((c) => ({ key: `err_${c}`, label: c }))}
+              series={[{ key: "error_rate", label: "failed / requests" }]}
               format={pct}
+            />
+            <Chart
+              id="refused"
+              title={`Refused per ${win.bucket}`}
+              kind="bar"
+              data={data}
+              series={[{ key: "refused", label: `refused/${win.bucket}` }]}
+              format={count}
+              integer
             />
             <Chart
               id="latency"

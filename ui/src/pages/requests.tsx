@@ -29,10 +29,22 @@ export const ERROR_CLASSES = [
   "rate_limit_local",
 ];
 
+/** The kinds of call the filter offers, stored name → what the log calls it. */
+export const KINDS: Record<string, string> = {
+  generate: "chat",
+  completions: "autocomplete",
+  embeddings: "embedding",
+  rerank: "rerank",
+};
+
+/** A row's kind as the log shows it (model lists, stored responses… by their own name). */
+export const kindLabel = (kind: string | null) => (kind === null ? "—" : (KINDS[kind] ?? kind.replace(/_/g, " ")));
+
 const FILTERS = [
   "key_id",
   "team_id",
   "model",
+  "kind",
   "calls",
   "path",
   "status",
@@ -103,6 +115,17 @@ export function Requests() {
         <label>
           Model
           <input name="model" defaultValue={filters.model} placeholder="alias or model" />
+        </label>
+        <label>
+          Kind
+          <select name="kind" defaultValue={filters.kind}>
+            <option value="">any</option>
+            {Object.entries(KINDS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           Calls
@@ -184,6 +207,7 @@ export function Requests() {
               "Time",
               "Status",
               admin && "Key",
+              "Kind",
               narrow("Call"),
               "Model",
               narrow("Client"),
@@ -212,6 +236,7 @@ export function Requests() {
                   <StatusBadge row={r} />
                 </td>
                 {admin && <td>{r.key_name ?? (r.key_id ? (keyName.get(r.key_id) ?? r.key_id) : "—")}</td>}
+                <td className="kind">{kindLabel(r.kind)}</td>
                 <td className="hide-narrow">
                   <code className="small">
                     {r.method} {r.path}

@@ -13,7 +13,7 @@ import { useScope } from "../lib/session";
 import type { KeyList, SessionList, TeamList } from "../lib/types";
 
 /** The tools whose sessions llmux recognises (docs/sessions.md); the filter takes any other name too. */
-const TOOLS = ["claude-code", "codex", "opencode", "gemini-cli", "cursor"];
+const TOOLS = ["claude-code", "codex", "opencode", "gemini-cli", "copilot", "cursor"];
 const FILTERS = ["key_id", "team_id", "user", "tool", "from", "to", "sort"] as const;
 type Filter = (typeof FILTERS)[number];
 

@@ -20,6 +20,7 @@ const GROUPS: Record<Fixed | "tag", string> = {
   user: "User",
   model: "Model",
   day: "Day",
+  kind: "Kind",
   tag: "Tag",
 };
 /** A tag key as the API takes it (src/text/tag.ts). */
@@ -76,7 +77,7 @@ export function Spend() {
   const [params, setParams] = useSearchParams();
   const mine = scope.role === "key";
   const groups = (Object.keys(GROUPS) as (Fixed | "tag")[]).filter(
-    (g) => !mine || g === "model" || g === "day" || g === "tag",
+    (g) => !mine || g === "model" || g === "day" || g === "kind" || g === "tag",
   );
   const by = (params.get("group_by") as SpendGroup | null) ?? (mine ? "model" : "key");
   const tagKey = by.startsWith("tag:") ? by.slice(4) : undefined;

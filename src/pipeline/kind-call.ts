@@ -4,8 +4,7 @@ import type { Principal } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { ErrorInfo, Json, UpstreamDialect } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
-import { wrongRoute } from "../models/alias-kind.js";
-import type { AttemptsDeps } from "../pipeline/attempts.js";
+import { type AliasKind, wrongRoute } from "../models/alias-kind.js";
 import { type RequestTiming, startAttempt } from "../request/timing.js";
 import { attemptLoop, isExhausted, type LoopReply, type Settled } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
@@ -13,8 +12,11 @@ import type { Availability } from "../routing/health.js";
 import { onDeployment, type Route } from "../routing/model-table.js";
 import { upstreamCodecs } from "../translate/codecs.js";
 import { callUpstream, UpstreamFailure } from "../upstream/call.js";
+import type { AttemptsDeps } from "./attempts.js";
+import type { Exchange } from "./exchange.js";
+import type { Let } from "./kind-admit.js";
 
-/** One upstream call of a request that is not a chat (fill-in-the-middle, rerank), planned for a deployment. */
+/** One upstream call of a request that is not a chat (embeddings, fill-in-the-middle, rerank), planned for a deployment. */
 export interface CallPlan<M> {
   readonly route: Route;
   readonly url: string;
@@ -31,7 +33,9 @@ export interface CallPlan<M> {
 export interface CallInput<M> {
   readonly route: Route;
   /** The route's kind: fallback aliases of another kind are skipped. */
-  readonly kind: "completion" | "rerank";
+  readonly kind: Exclude<AliasKind, "chat">;
+  /** The decision log's word for its calls (default: the kind). */
+  readonly label?: string | undefined;
   readonly plan: (
     route: Route,
     target: (stream: boolean) => { url: string; headers: Record<string, string> },
@@ -105,7 +109,7 @@ export async function callThrough<M>(input: CallInput<M>, deps: AttemptsDeps): P
         plan.screen ? plan.dialect : undefined,
         clock,
       );
-      input.decide(() => `${input.kind}: ${plan.route.provider.name} answered ${reply.status}`);
+      input.decide(() => `${input.label ?? input.kind}: ${plan.route.provider.name} answered ${reply.status}`);
       return reply;
     },
     fallback: (alias) => {
@@ -132,4 +136,39 @@ export async function callThrough<M>(input: CallInput<M>, deps: AttemptsDeps): P
     };
   }
   return { plan: result.plan, reply: result.reply, settle: result.settle, deployment: result.deployment, calls, path };
+}
+
+/** What every call of an admitted request shares: who asks, from where, its signal, its admission's early health and journal line, the model table, the decision log and the clock. */
+export function callContext(
+  ex: Exchange,
+  models: CallInput<unknown>["models"],
+  let_: Pick<Let, "early" | "journalled">,
+): Pick<
+  CallInput<unknown>,
+  "principal" | "headers" | "signal" | "early" | "beforeSend" | "models" | "decide" | "timing"
+> {
+  const { trail } = ex;
+  return {
+    principal: trail.principal!,
+    headers: ex.req.headers,
+    signal: ex.signal,
+    early: let_.early,
+    beforeSend: let_.journalled,
+    models,
+    decide: (w) => trail.decide(w),
+    timing: trail.timing,
+  };
+}
+
+/** What the trail keeps of a call: the deployment that served (or failed last), the calls made, the route taken. */
+export function attemptedOf(done: Pick<CallDone<unknown>, "deployment" | "reply" | "calls" | "path">) {
+  const served = done.deployment;
+  return {
+    deployment: served,
+    attempts: done.calls,
+    route:
+      served && done.reply
+        ? [...new Set(done.path), `served by ${served.name}`].join("; ")
+        : done.path.join("; ") || undefined,
+  };
 }

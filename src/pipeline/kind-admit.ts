@@ -5,17 +5,17 @@ import type { Dialect, ErrorInfo } from "../ir/types.js";
 import { Warnings } from "../ir/warnings.js";
 import { usableNames } from "../limits/allow-list.js";
 import { type AliasKind, wrongRoute } from "../models/alias-kind.js";
-import { type AttemptsDeps, healthAhead } from "../pipeline/attempts.js";
-import { sessionCostSoFar } from "../pipeline/cost-headers.js";
-import { answerError, type Exchange } from "../pipeline/exchange.js";
-import { requestTags } from "../pipeline/request-tags.js";
-import { recordOf } from "../pipeline/settle-record.js";
 import { type Admission, type Admitted, isAdmitted } from "../request/admission.js";
 import type { Plan } from "../request/plan.js";
 import type { RequestRecord } from "../request/record.js";
 import type { Availability } from "../routing/health.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
 import type { Redactor } from "../secrets/redact.js";
+import { type AttemptsDeps, healthAhead } from "./attempts.js";
+import { sessionCostSoFar } from "./cost-headers.js";
+import { answerError, type Exchange } from "./exchange.js";
+import { requestTags } from "./request-tags.js";
+import { recordOf } from "./settle-record.js";
 
 /** What the fill-in-the-middle and rerank routes need from the gateway (as the embeddings route does). */
 export interface KindDeps {

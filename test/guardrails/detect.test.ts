@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { Detector, knownHits } from "../../src/guardrails/detect.js";
+import { ibanValid, luhn } from "../../src/guardrails/pii.js";
+import { chars, planted } from "./planted.js";
+
+describe("guardrails detection", () => {
+  const detector = new Detector();
+
+  it.each(planted().map((p) => [p.kind, p] as const))("finds a planted %s, the secret alone", (_kind, p) => {
+    const hits = detector.scan(p.text);
+    const found = hits.map((h) => ({ rule: h.rule, value: p.text.slice(h.start, h.end) }));
+    expect(found.map((f) => f.rule)).toContain(p.rule);
+    // The secret is inside what the rule took, and the rule took no more than a line's worth around it.
+    const mine = found.find((f) => f.rule === p.rule)!;
+    expect(mine.value).toContain(p.secret);
+  });
+
+  it("finds the GCP service account's key id too", () => {
+    const sa = planted().find((p) => p.kind === "GCP service-account JSON")!;
+    expect(detector.scan(sa.text).map((h) => h.rule)).toEqual(["gcp-service-account-key-id", "private-key"]);
+  });
+
+  it("keeps a database URL's user and host, takes its password", () => {
+    const p = planted().find((x) => x.rule === "database-url-password")!;
+    const [hit] = detector.scan(p.text);
+    expect(p.text.slice(hit!.start, hit!.end)).toBe(p.secret);
+  });
+
+  it("takes an assigned high-entropy value with a secret's name, not a low-entropy one", () => {
+    const value = chars("entropy", 32);
+    expect(detector.scan(`const session_secret = "${value}";`).map((h) => h.rule)).toEqual(["generic-api-key"]);
+    expect(detector.scan('password: "aaaaaaaaaaaaaaaaaaaa1"')).toEqual([]);
+    expect(detector.scan('const apiKey = "YOUR_API_KEY_HERE_1234"')).toEqual([]);
+  });
+
+  it("finds personal data only when asked, with the Luhn and IBAN checks", () => {
+    const text =
+      "mail jane.doe@example.org, card 4111 1111 1111 1111, not 4111 1111 1111 1112, IBAN GB82 WEST 1234 5698 7654 32, call +44 20 7946 0958";
+    expect(detector.scan(text)).toEqual([]);
+    const pii = new Detector({ pii: true });
+    expect(pii.scan(text).map((h) => `${h.rule}:${text.slice(h.start, h.end)}`)).toEqual([
+      "email:jane.doe@example.org",
+      "payment-card:4111 1111 1111 1111",
+      "iban:GB82 WEST 1234 5698 7654 32",
+      "phone:+44 20 7946 0958",
+    ]);
+    expect(luhn("4111111111111112")).toBe(false);
+    expect(ibanValid("GB82WEST12345698765433")).toBe(false);
+  });
+
+  it("runs the team's own expressions, group 1 as the secret", () => {
+    const d = new Detector({ rules: [{ id: "acme-token", pattern: "acme_tok=([a-z0-9]{12})" }] });
+    const text = "x acme_tok=abcdef123456 y";
+    const [hit] = d.scan(text);
+    expect(hit).toMatchObject({ rule: "acme-token", group: "custom" });
+    expect(text.slice(hit!.start, hit!.end)).toBe("abcdef123456");
+  });
+
+  it("finds llmux's own secrets by value", () => {
+    const key = chars("own", 24);
+    expect(knownHits(`a ${key} b ${key}`, [key])).toHaveLength(2);
+    expect(knownHits("short abc", ["abc"])).toEqual([]);
+  });
+});

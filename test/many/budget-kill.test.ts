@@ -1,0 +1,92 @@
+/**
+ * kill -9 of a budget lease holder mid-stream, three instances on PostgreSQL + Redis behind HAProxy: the
+ * streams it was serving are billed once (its journal, replayed by a sibling sharing the journal directory),
+ * its unused slice comes back when its lease lapses, and then the budget is exactly its ledger — nothing
+ * lost (a hold counted for good), nothing doubled (a row, or its cost taken off a lease, twice).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MockServer } from "../../src/mock/server.js";
+import {
+  admitted,
+  budgetTruth,
+  ledgerOnce,
+  loadUntil,
+  mintBudgeted,
+  refusedForBudget,
+  settledTruth,
+  startSlowMock,
+  streamChat,
+  upstreamAt,
+  WORST_NANOS,
+} from "../support/budget-faults.js";
+import { type Cluster, startCluster } from "../support/many.js";
+
+let mock: MockServer;
+let c: Cluster;
+
+beforeAll(async () => {
+  mock = await startSlowMock();
+  c = await startCluster(upstreamAt(mock));
+}, 120_000);
+
+afterAll(async () => {
+  await c?.close();
+  await mock?.close();
+});
+
+describe("kill -9 of a budget lease holder mid-stream, three instances on PostgreSQL + Redis", () => {
+  it("its streams are billed once, its slice comes back, and the budget is then its ledger exactly", async () => {
+    // Worth about 60 answers: the run spends most of it, none of the faults may push it over.
+    const LIMIT = 60 * 3_220_000;
+    const k = await mintBudgeted(c.lb.url, LIMIT / 1e9);
+    const roomy = await mintBudgeted(c.lb.url, 100);
+    const start = Date.now();
+    let killedAt = 0;
+    const load = loadUntil(
+      9,
+      () => streamChat(c.lb.url, k.key),
+      () => Date.now() - start > 5_000,
+    );
+    // Mid-stream: each instance serves three streams of about a second each.
+    await new Promise((r) => setTimeout(r, 1_500));
+    c.instances[1]!.child.kill("SIGKILL");
+    killedAt = Date.now();
+    const results = await load;
+
+    // The killed instance's streams were cut after their headers: admitted, and each must be billed.
+    const cut = results.filter((r) => r.broken !== undefined && r.id !== undefined);
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.every((r) => r.at < killedAt)).toBe(true);
+    // Nothing else failed but budget refusals and what HAProxy answered for the dead instance.
+    const other = results.filter((r) => !admitted(r) && !refusedForBudget(r) && r.status !== 502 && r.status !== 503);
+    expect(other.map((r) => `${r.status} ${r.broken ?? r.body.slice(0, 120)}`)).toEqual([]);
+
+    // Not restarted: a survivor replays the dead one's journal. Every admitted request has exactly one row.
+    const ids = results.filter(admitted).map((r) => r.id!);
+    expect(await ledgerOnce(c.where, ids)).toEqual({ missing: [], twice: [] });
+    // And no row for a request nobody admitted.
+    const t = await budgetTruth(c.where, k.id);
+    expect(t.rows).toBe(ids.length);
+    // Within the limit but for one request's overshoot (at most its worst case).
+    expect(t.spent).toBeLessThanOrEqual(LIMIT + WORST_NANOS);
+
+    // The dead lease lapses (30 s after its last renewal) and the survivors give their idle slices back:
+    // then what the budget counts is its ledger, in both directions.
+    const settled = await settledTruth(c.where, k.id);
+    const backMs = Date.now() - killedAt;
+    expect(settled.spent).toBe(t.spent);
+    expect(settled.rows).toBe(ids.length);
+
+    // No false refusal: with room left for a request's worst case, each survivor admits it; the killed
+    // instance, restarted (a new holder), too.
+    console.log(
+      `budget-kill figures: ${JSON.stringify({ admitted: ids.length, cut: cut.length, limit: LIMIT, spent: t.spent, settledAfterMs: backMs })}`,
+    );
+    await c.restart(1);
+    for (const i of c.instances) {
+      const r = await streamChat(i.url, roomy.key);
+      expect(r.status).toBe(200);
+      if (LIMIT - settled.spent >= 2 * WORST_NANOS) expect((await streamChat(i.url, k.key)).status).toBe(200);
+    }
+  }, 120_000);
+});
