@@ -15,6 +15,7 @@ import { newRecord } from "../src/request/record.js";
 import type { HotState } from "../src/state/hot-state.js";
 import { MemoryState } from "../src/state/memory.js";
 import { RedisState } from "../src/state/redis.js";
+import { benchRedisUrl } from "./endpoints.js";
 
 export interface AdmissionCost {
   p50Ms: number;
@@ -25,7 +26,7 @@ export async function admissionCost(state: "memory" | "redis", samples: number):
   const hot: HotState =
     state === "memory"
       ? new MemoryState()
-      : new RedisState({ url: "redis://127.0.0.1:6379", prefix: `llmux-bench:${randomBytes(4).toString("hex")}:` });
+      : new RedisState({ url: benchRedisUrl(), prefix: `llmux-bench:${randomBytes(4).toString("hex")}:` });
   try {
     const admission = limitsAdmission({
       hot,

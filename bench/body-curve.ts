@@ -1,12 +1,13 @@
 /** The body-size curve: Claude Code bodies from 10 kB to 1 MB through direct, the minimal proxy and llmux. */
 import type { Fleet } from "./fleet.js";
+import type { Journal } from "./journal.js";
 import { scaledClaudeCodeBody, UPSTREAM_PATH } from "./lanes.js";
 import type { Measurer } from "./measure.js";
 import type { Settings } from "./options.js";
 import { headersOf, okReply, probe } from "./probe.js";
 import { fx, log } from "./progress.js";
 import { withServiceKey } from "./service-key.js";
-import type { RequestSpec } from "./types.js";
+import type { CurvePoint, RequestSpec } from "./types.js";
 
 export interface CurveSpec {
   lane: string;
@@ -55,27 +56,46 @@ export async function buildCurveSpecs(S: Settings, fleet: Fleet, laneIds?: strin
 }
 
 /** One run of the curve: the three targets alternate, request by request, at each size. */
-export async function measureCurve(S: Settings, ms: Measurer, run: number, curveSpecs: CurveSpec[]): Promise<void> {
+export async function measureCurve(
+  S: Settings,
+  ms: Measurer,
+  run: number,
+  curveSpecs: CurveSpec[],
+  journal?: Journal,
+): Promise<void> {
   for (const cs of curveSpecs) {
-    const what = `run ${run} ${cs.lane} ${(cs.bytes / 1000).toFixed(0)} kB`;
-    const got = await ms.measure(what, ["direct", "proxy", "llmux"], {
-      ...ms.job([cs.direct, cs.proxy, cs.llmux], 1, undefined, S.curveMs * 3),
-      minRequests: 5,
-    });
-    (["direct", "proxy", "llmux"] as const).forEach((target, i) => {
-      ms.curve.push({
-        lane: cs.lane,
-        target,
-        bytes: cs.bytes,
-        run,
-        result: got.results[i]!,
-        foreignCpuPct: got.foreignCpuPct,
-      });
-    });
-    log(
-      `${what}: p50 direct ${fx(got.results[0]!.latency.p50)}, proxy ${fx(got.results[1]!.latency.p50)}, ` +
-        `llmux ${fx(got.results[2]!.latency.p50)} ms, ` +
-        `others ${got.foreignCpuPct.toFixed(0)} %`,
-    );
+    // Each size is journaled as it completes; a resumed run takes it back.
+    const key = `curve:${run}:${cs.lane}:${cs.bytes}`;
+    const kept = journal?.get<CurvePoint[]>(key);
+    if (kept) {
+      ms.curve.push(...kept);
+      continue;
+    }
+    const first = ms.curve.length;
+    await measurePoint(S, ms, run, cs);
+    journal?.put(key, ms.curve.slice(first));
   }
+}
+
+async function measurePoint(S: Settings, ms: Measurer, run: number, cs: CurveSpec): Promise<void> {
+  const what = `run ${run} ${cs.lane} ${(cs.bytes / 1000).toFixed(0)} kB`;
+  const got = await ms.measure(what, ["direct", "proxy", "llmux"], {
+    ...ms.job([cs.direct, cs.proxy, cs.llmux], 1, undefined, S.curveMs * 3),
+    minRequests: 5,
+  });
+  (["direct", "proxy", "llmux"] as const).forEach((target, i) => {
+    ms.curve.push({
+      lane: cs.lane,
+      target,
+      bytes: cs.bytes,
+      run,
+      result: got.results[i]!,
+      foreignCpuPct: got.foreignCpuPct,
+    });
+  });
+  log(
+    `${what}: p50 direct ${fx(got.results[0]!.latency.p50)}, proxy ${fx(got.results[1]!.latency.p50)}, ` +
+      `llmux ${fx(got.results[2]!.latency.p50)} ms, ` +
+      `others ${got.foreignCpuPct.toFixed(0)} %`,
+  );
 }

@@ -11,7 +11,7 @@ import { mintBenchKey } from "./minted-key.js";
 import type { MockCommand } from "./mock-upstream.js";
 import type { Paths } from "./options.js";
 import { installPeer, type PeerName, startCcr, startPortkey } from "./peers.js";
-import { forkModule, freePort, Rpc, type Server, startServer } from "./procs.js";
+import { forkModule, freePort, portsRanged, Rpc, type Server, startServer } from "./procs.js";
 import { log } from "./progress.js";
 import type { Job, JobResult, PeerStatus, RunJob, RunResult, TargetName } from "./types.js";
 
@@ -62,7 +62,11 @@ export class Fleet {
       try {
         const { child, hello } = await forkModule(
           file,
-          { ...process.env, BENCH_MOCK_PORT: "0", BENCH_MOCK_HOSTS: hosts.join(",") },
+          {
+            ...process.env,
+            BENCH_MOCK_PORT: String(portsRanged() ? await freePort() : 0),
+            BENCH_MOCK_HOSTS: hosts.join(","),
+          },
           [],
           true,
         );

@@ -84,6 +84,7 @@ interface Track {
   ttfb: number[];
   ttft: number[];
   gaps: number[];
+  samples: (number | null)[];
   latSum: number;
   measured: number;
   errors: number;
@@ -113,6 +114,7 @@ async function run(job: RunJob): Promise<RunResult[]> {
       ttfb: [],
       ttft: [],
       gaps: [],
+      samples: [],
       latSum: 0,
       measured: 0,
       errors: 0,
@@ -148,15 +150,23 @@ async function run(job: RunJob): Promise<RunResult[]> {
     }
   }, 50);
 
+  // Paired samples: the window opens and closes between rounds (one request to every spec), never inside one.
+  const roundStart = () => !job.samples || turn % tracks.length === 0;
   const worker = async () => {
     for (;;) {
       const now = performance.now();
-      if (phase === "warm" && now - wall0 >= job.warmupMs && warmDone >= job.warmupMin * tracks.length) {
+      if (
+        phase === "warm" &&
+        now - wall0 >= job.warmupMs &&
+        warmDone >= job.warmupMin * tracks.length &&
+        roundStart()
+      ) {
         phase = "measure";
         measureStart = now;
       }
       if (
         phase === "measure" &&
+        roundStart() &&
         ((now - measureStart >= job.durationMs && measuredDone >= job.minRequests * tracks.length) ||
           startedMeasured >= job.maxRequests * tracks.length)
       ) {
@@ -176,6 +186,7 @@ async function run(job: RunJob): Promise<RunResult[]> {
       measuredDone++;
       t.measured++;
       lastEnd = Math.max(lastEnd, o.end);
+      if (job.samples) t.samples.push(o.ok ? Math.round((o.end - o.t0) * 1000) / 1000 : null);
       if (!o.ok) {
         t.errors++;
         if (o.timedOut) t.timedOut++;
@@ -210,6 +221,7 @@ async function run(job: RunJob): Promise<RunResult[]> {
       totalRequests: t.total,
     };
     if (t.errorSample) result.errorSample = t.errorSample;
+    if (job.samples) result.samples = t.samples;
     if (marker) result.ttft = t.ttft.length > 0 ? summarize(t.ttft) : emptySummary();
     if (marker) result.gap = summarize(t.gaps);
     return result;

@@ -16,6 +16,7 @@ import { buildCurveSpecs, measureCurve } from "./body-curve.js";
 import { comparedBuild } from "./compare-build.js";
 import { countTokensLine, measureCountTokens, writeCountTokensReport } from "./count-tokens.js";
 import { profileMissed } from "./cpu-profiles.js";
+import { benchRedisUrl } from "./endpoints.js";
 import { Fleet } from "./fleet.js";
 import { checkLanes } from "./lane-checks.js";
 import { buildLanes, llmuxConfig, selectLanes } from "./lanes.js";
@@ -26,12 +27,12 @@ import { measureMetricsCost } from "./metrics-cost.js";
 import { mintBenchKey } from "./minted-key.js";
 import { measureNonChat, type NonChatCost, nonChatLines, writeNonChatReport } from "./non-chat.js";
 import { benchPaths, CONCURRENCIES, LARGE_BYTES, PACE, parseOptions, settingsFor, USAGE } from "./options.js";
-import { freePort, startServer } from "./procs.js";
+import { freePort, startServer, usePorts } from "./procs.js";
 import { log, sleep, started } from "./progress.js";
 import { measurePromptCache, promptCacheLine } from "./prompt-cache.js";
 import { compareLines } from "./report-compare.js";
 import { measureRequestLogCost, requestLogLines } from "./request-log-cost.js";
-import { resultsFile, runMeta, writeReport } from "./results-file.js";
+import { openJournal, resultsFile, runMeta, writeReport } from "./results-file.js";
 import { measureRollupReports } from "./rollup-reports.js";
 import { measureRoutingCost, type RoutingCost } from "./routing-cost.js";
 import { measureRulesCost, rulesCostLine } from "./rules-cost.js";
@@ -53,6 +54,10 @@ if (opts.help) {
   console.log(USAGE);
   process.exit(0);
 }
+// PostgreSQL, Redis and the ports of the servers the bench starts (this process and its children).
+if (opts.pg) process.env.LLMUX_BENCH_PG = opts.pg;
+if (opts.redis) process.env.LLMUX_BENCH_REDIS = opts.redis;
+if (opts.ports) usePorts(opts.ports.from, opts.ports.to);
 const S = settingsFor(opts);
 const paths = benchPaths(opts);
 const { root, cacheDir } = paths;
@@ -117,13 +122,37 @@ async function main(): Promise<void> {
       .join(", ")}`,
   );
 
+  const journal = openJournal(opts, paths);
+  if (journal.resumed > 0) log(`resuming an interrupted run: ${journal.resumed} part(s) from ${journal.file}`);
+  /** A later phase: from the journal, or measured and journaled; a failure is logged and the run goes on. */
+  const phase = async <T>(key: string, measure: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await journal.once(key, measure);
+    } catch (err) {
+      log(`${key}: failed (${(err as Error).message.split("\n")[0]}); the report goes without it, a rerun measures it`);
+      return undefined;
+    }
+  };
+  /** The same for a phase that records RSS samples: those are journaled with its value. */
+  const rssPhase = async <T>(key: string, measure: () => Promise<T>): Promise<T | undefined> => {
+    const got = await phase(key, async () => {
+      const before = ms.rss.length;
+      const value = await measure();
+      return { value, rss: ms.rss.splice(before) };
+    });
+    if (got) ms.rss.push(...got.rss);
+    return got?.value;
+  };
+
   await warmUp(S, ms, lanes, specs);
 
   for (let run = 1; run <= S.runs; run++) {
-    await measureLaneCells(S, ms, run, lanes, specs);
-    await measureCurve(S, ms, run, curveSpecs);
-    await sleep(1000);
-    ms.sampleRss(`after run ${run}`, run);
+    await measureLaneCells(S, ms, run, lanes, specs, journal);
+    await measureCurve(S, ms, run, curveSpecs, journal);
+    await rssPhase(`rss:after run ${run}`, async () => {
+      await sleep(1000);
+      ms.sampleRss(`after run ${run}`, run);
+    });
     log(
       `RSS after run ${run}: ${ms.rss
         .filter((s) => s.phase === `after run ${run}`)
@@ -132,28 +161,35 @@ async function main(): Promise<void> {
     );
   }
 
-  await leakCheck(S, fleet, ms, lanes, specs);
-  const streams = await measureStreams(S, fleet, ms);
-  const routing = await measureRoutingCost(opts.quick ? 5_000 : 20_000);
-  log(
-    `routing layer: one deployment p50 ${routing.single.p50.toFixed(3)} µs; two deployments (attempt loop, memory state) p50 ${routing.routed.p50.toFixed(1)} µs, p99 ${routing.routed.p99.toFixed(1)} µs`,
-  );
+  await rssPhase("leak-check", () => leakCheck(S, fleet, ms, lanes, specs));
+  const streams = (await rssPhase("streams", () => measureStreams(S, fleet, ms))) ?? [];
+  const routing = await phase("routing", () => measureRoutingCost(opts.quick ? 5_000 : 20_000));
+  if (routing)
+    log(
+      `routing layer: one deployment p50 ${routing.single.p50.toFixed(3)} µs; two deployments (attempt loop, memory state) p50 ${routing.routed.p50.toFixed(1)} µs, p99 ${routing.routed.p99.toFixed(1)} µs`,
+    );
 
   log(rulesCostLine(await measureRulesCost(opts.quick ? 5_000 : 20_000)));
 
-  const metrics = await measureMetricsCost(root, cacheDir, fleet.mock.port, opts.quick ? 300 : 2000);
-  logMetricsCost(metrics);
-  const requestLog = await measureRequestLogCost(opts.quick);
-  for (const line of requestLogLines(requestLog)) log(line);
-  const rollup = await measureRollupReports(opts.quick, log);
-  const countTokens = await measureCountTokens(fleet.servers.get("llmux")!.origin, "bench-compat", opts.quick ? 1 : 3);
-  log(countTokensLine(countTokens));
+  const metrics = await phase("metrics", () =>
+    measureMetricsCost(root, cacheDir, fleet.mock.port, opts.quick ? 300 : 2000),
+  );
+  if (metrics) logMetricsCost(metrics);
+  const requestLog = await phase("request-log", () => measureRequestLogCost(opts.quick));
+  if (requestLog) for (const line of requestLogLines(requestLog)) log(line);
+  const rollup = await phase("rollup", () => measureRollupReports(opts.quick, log));
+  const countTokens = await phase("count-tokens", () =>
+    measureCountTokens(fleet.servers.get("llmux")!.origin, "bench-compat", opts.quick ? 1 : 3),
+  );
+  if (countTokens) log(countTokensLine(countTokens));
   const llmux = fleet.servers.get("llmux")!;
-  const websocket = await measureWebsocket(llmux.origin, llmux.pid, "bench-compat", opts.quick ? 2 : 5);
-  log(websocketLine(websocket));
-  const promptCache = await measurePromptCache();
-  log(promptCacheLine(promptCache));
-  const nonChat = await nonChatLanes();
+  const websocket = await phase("websocket", () =>
+    measureWebsocket(llmux.origin, llmux.pid, "bench-compat", opts.quick ? 2 : 5, 8, llmux.inspectorUrl),
+  );
+  if (websocket) log(websocketLine(websocket));
+  const promptCache = await phase("prompt-cache", () => measurePromptCache());
+  if (promptCache) log(promptCacheLine(promptCache));
+  const nonChat = await phase("non-chat", () => nonChatLanes());
 
   const results: BenchResults = {
     meta: runMeta(opts, S, paths, ms.loadgenCpuPct, ms.foreignSeen),
@@ -165,22 +201,26 @@ async function main(): Promise<void> {
     rss: ms.rss,
     streams,
     profiles: [],
-    routing,
-    metrics,
-    requestLog,
-    rollup,
-    countTokens,
-    websocket,
-    promptCache,
-    nonChat,
   };
+  // The later phases that failed are left out (each said so in the log).
+  Object.assign(
+    results,
+    Object.fromEntries(
+      Object.entries({ routing, metrics, requestLog, rollup, countTokens, websocket, promptCache, nonChat }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    ),
+  );
   if (compared) results.meta.compare = { label: compared.label, rev: compared.rev, dist: compared.dist };
   if (compared?.sha) results.meta.compare!.sha = compared.sha;
 
-  await profileMissed(opts, S, paths, fleet, ms, lanes, specs, results);
+  await profileMissed(opts, S, paths, fleet, ms, lanes, specs, results).catch((err: unknown) =>
+    log(`CPU profiles: failed (${(err as Error).message.split("\n")[0]}); the report goes without them`),
+  );
 
   results.meta.wallSeconds = (Date.now() - started) / 1000;
   writeFileSync(resultsFile(opts, cacheDir), JSON.stringify(results));
+  journal.finish();
   writeReport(results, opts, root);
   for (const line of compareLines(results)) console.log(line);
   if (opts.soak === undefined) await soakOnly();
@@ -246,7 +286,7 @@ async function rollupOnly(): Promise<void> {
   log(`rollup lane figures in ${file}`);
 }
 
-/** The routing layer alone: on the memory state, then on Redis (LLMUX_BENCH_REDIS, default local) if it answers. */
+/** The routing layer alone: on the memory state, then on Redis (--redis, LLMUX_BENCH_REDIS, default local) if it answers. */
 async function routingOnly(): Promise<void> {
   const say = (engine: string, r: RoutingCost) =>
     log(
@@ -254,7 +294,7 @@ async function routingOnly(): Promise<void> {
     );
   say("memory", await measureRoutingCost(opts.quick ? 5_000 : 20_000));
   log(rulesCostLine(await measureRulesCost(opts.quick ? 5_000 : 20_000)));
-  const url = process.env.LLMUX_BENCH_REDIS ?? "redis://127.0.0.1:6379";
+  const url = benchRedisUrl();
   const redis = () => new RedisState({ url, prefix: `llmux-bench:${process.pid}:` });
   const probe = redis();
   const up = await probe.incr("probe", 1, 1000).then(
@@ -267,7 +307,10 @@ async function routingOnly(): Promise<void> {
 }
 
 /** One part run alone: the mock and llmux on the bench's configuration, then `measure` on them. */
-async function alone(name: string, measure: (origin: string, pid: number) => Promise<string>): Promise<void> {
+async function alone(
+  name: string,
+  measure: (origin: string, pid: number, inspectorUrl?: string) => Promise<string>,
+): Promise<void> {
   mkdirSync(resolve(cacheDir, "bench-report"), { recursive: true });
   const mock = await startMockServer({ port: 0 });
   const configFile = resolve(cacheDir, `bench-${name}.yaml`);
@@ -276,11 +319,20 @@ async function alone(name: string, measure: (origin: string, pid: number) => Pro
   const server = await startServer({
     name: "llmux",
     command: process.execPath,
-    args: [resolve(root, "dist/cli/main.js"), "start", "--config", configFile, "--port", String(port)],
+    // An inspector, through which the measurement may force a full GC before reading RSS.
+    args: [
+      "--inspect=127.0.0.1:0",
+      resolve(root, "dist/cli/main.js"),
+      "start",
+      "--config",
+      configFile,
+      "--port",
+      String(port),
+    ],
     port,
   });
   try {
-    log(await measure(`http://127.0.0.1:${port}`, server.pid));
+    log(await measure(`http://127.0.0.1:${port}`, server.pid, server.inspectorUrl));
   } finally {
     await server.stop(5000);
     await mock.close();
@@ -296,9 +348,9 @@ const countTokensOnly = () =>
   });
 
 const websocketOnly = () =>
-  alone("websocket", async (origin, pid) => {
+  alone("websocket", async (origin, pid, inspectorUrl) => {
     const file = resolve(cacheDir, "bench-report", "websocket.md");
-    const r = await measureWebsocket(origin, pid, "bench-compat", opts.quick ? 2 : 5);
+    const r = await measureWebsocket(origin, pid, "bench-compat", opts.quick ? 2 : 5, 8, inspectorUrl);
     writeWebsocketReport(file, r);
     return `${websocketLine(r)}; ${file}`;
   });

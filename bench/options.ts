@@ -35,6 +35,14 @@ export interface Options {
   compareDist?: string;
   /** Only render the report again from a results file (default: the results saved by the last run with the same --out). */
   reportOnly?: string;
+  /** PostgreSQL server of the team and rollup lanes (a database is created and dropped on it). */
+  pg?: string;
+  /** Redis of the team lanes, the soak and the routing layer. */
+  redis?: string;
+  /** Ports the bench's servers listen on (instead of any free port the system gives). */
+  ports?: { from: number; to: number };
+  /** Ignore the journal of an interrupted run (bench/journal.ts) and measure everything again. */
+  fresh?: boolean;
   /** The money soak (bench/soak.ts) runs after the lanes unless "skip"; "only": nothing else. */
   soak?: "only" | "skip";
 }
@@ -77,6 +85,13 @@ Options:
   --prompt-cache-only   only a 20-turn Codex conversation to a caching Anthropic fake: input cost with and without breakpoints
   --soak-only           only the money soak (10,000 requests with budgets and limits, 10% aborted; ledger checks)
   --no-soak             skip the money soak
+  --pg URL              PostgreSQL for the team and rollup lanes (default LLMUX_BENCH_PG, else
+                        postgres://postgres@127.0.0.1:5432/test); a database of the run's own is created and dropped
+  --redis URL           Redis for the team lanes, the soak and the routing layer (default LLMUX_BENCH_REDIS, else
+                        redis://127.0.0.1:6379); keys under a prefix of the run's own, deleted at the end
+  --ports FROM-TO       the servers the bench starts listen on free ports of this range (default: any free port)
+  --fresh               measure everything again, even after an interrupted run (by default a run resumes from
+                        the journal the interrupted one left beside its results: same options and build only)
   --report-only [FILE]  render the report again from saved results (default: the last run's)
   -h, --help            this help`;
 
@@ -112,12 +127,38 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--non-chat-only") o.nonChatOnly = true;
     else if (a === "--prompt-cache-only") o.promptCacheOnly = true;
     else if (a === "--no-soak") o.soak = "skip";
+    else if (a === "--fresh") o.fresh = true;
+    else if (a === "--pg") o.pg = url(a, value(), ["postgres:", "postgresql:"]);
+    else if (a === "--redis") o.redis = url(a, value(), ["redis:", "rediss:"]);
+    else if (a === "--ports") o.ports = portRange(value());
     else if (a === "--report-only") o.reportOnly = argv[i + 1]?.startsWith("--") === false ? value() : "";
     else throw new Error(`unknown option ${a}\n\n${USAGE}`);
   }
   if (o.compare !== undefined && o.compareDist !== undefined)
     throw new Error("--compare and --compare-dist exclude each other");
   return o;
+}
+
+/** A --pg / --redis value: a URL of one of `schemes`. */
+function url(option: string, v: string, schemes: string[]): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new Error(`${option} needs a URL, not "${v}"`);
+  }
+  if (!schemes.includes(u.protocol)) throw new Error(`${option} needs a ${schemes.join(" or ")}// URL, not "${v}"`);
+  return v;
+}
+
+/** A --ports value: FROM-TO, 1024 ≤ FROM ≤ TO ≤ 65535, at least 16 ports (every server of a run needs one). */
+export function portRange(v: string): { from: number; to: number } {
+  const m = /^(\d{4,5})-(\d{4,5})$/.exec(v);
+  const from = Number(m?.[1]);
+  const to = Number(m?.[2]);
+  if (!m || from < 1024 || to > 65535 || to - from < 15)
+    throw new Error(`--ports needs FROM-TO with 1024 ≤ FROM, TO ≤ 65535 and at least 16 ports, not "${v}"`);
+  return { from, to };
 }
 
 /** A --compare value: a revision or a directory, not the next option. */
@@ -134,6 +175,7 @@ export function settingsFor(opts: Options) {
         runs: opts.runs ?? 1,
         c1Ms: 400,
         cNMs: 300,
+        windows: 2,
         warmupMs: 100,
         minC1: 5,
         maxC1: 300,
@@ -155,6 +197,7 @@ export function settingsFor(opts: Options) {
         runs: opts.runs ?? 3,
         c1Ms: 1000,
         cNMs: 500,
+        windows: 3,
         warmupMs: 200,
         minC1: 10,
         maxC1: 600,

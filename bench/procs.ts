@@ -98,7 +98,40 @@ export class ForeignCpu {
   }
 }
 
-export function freePort(host = "127.0.0.1"): Promise<number> {
+/** The range --ports gave, and the next port of it to try. */
+let range: { from: number; to: number; next: number } | undefined;
+
+/** The servers started from now on listen on free ports between `from` and `to` (--ports). */
+export function usePorts(from: number, to: number): void {
+  range = { from, to, next: from };
+}
+
+/** Whether --ports gave a range. */
+export function portsRanged(): boolean {
+  return range !== undefined;
+}
+
+/** A port nothing listens on: the next free one of the --ports range, else any the system gives. */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  if (!range) return anyFreePort(host);
+  const size = range.to - range.from + 1;
+  for (let i = 0; i < size; i++) {
+    const port = range.next;
+    range.next = port >= range.to ? range.from : port + 1;
+    if (await canListen(port, host)) return port;
+  }
+  throw new Error(`no free port left in ${range.from}-${range.to} (--ports)`);
+}
+
+function canListen(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+function anyFreePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);

@@ -2,7 +2,16 @@
  * The figures of the report, computed from BenchResults: per run, then median and min–max over runs
  * ("added" = gateway minus direct, run by run).
  */
-import { logLogSlope, type Spread, spread } from "./stats.js";
+import {
+  type Estimate,
+  estimateSpread,
+  logLogSlope,
+  pairedDifferences,
+  pairedRatios,
+  percentileWithCi,
+  type Spread,
+  spread,
+} from "./stats.js";
 import type { BenchResults, Cell, LaneInfo, RunResult, TargetName } from "./types.js";
 
 export type Metric = (r: RunResult) => number | undefined;
@@ -48,9 +57,66 @@ function mapOr(res: RunResult | undefined, f: Metric): number | undefined {
   return res ? f(res) : undefined;
 }
 
-/** Gateway minus direct, run by run, then median and range. */
+/**
+ * Gateway minus direct, run by run, then median and range. The p99 at c = 1, when the run kept its samples, is
+ * instead the p99 of the paired differences (pairedAdded): value and 95% bootstrap interval as min–max.
+ */
 export function added(r: BenchResults, lane: string, target: TargetName, c: number, f: Metric): Spread | undefined {
+  if (c === 1 && f === M.p99) {
+    const e = pairedAdded(r, lane, target, 99);
+    if (e) return estimateSpread(e);
+  }
   return between(r, lane, target, "direct", c, f);
+}
+
+const pairedCache = new WeakMap<BenchResults, Map<string, Estimate | undefined>>();
+
+/**
+ * The p-th percentile of (target's latency i − direct's latency i) at c = 1, the pairs of every run pooled:
+ * request i of each was sent one after the other in the same job (bench/loadgen.ts), so a stall of the
+ * machine lands on one pair, not on one side. Undefined when the cells kept no samples (older results).
+ */
+export function pairedAdded(r: BenchResults, lane: string, target: TargetName, p: number): Estimate | undefined {
+  let cache = pairedCache.get(r);
+  if (!cache) {
+    cache = new Map();
+    pairedCache.set(r, cache);
+  }
+  const key = `${lane}\u0000${target}\u0000${p}`;
+  if (cache.has(key)) return cache.get(key);
+  const diffs: number[] = [];
+  for (const run of runsOf(r)) {
+    const cell = findCell(r, lane, target, 1, run);
+    const res = usable(cell);
+    if (!res?.samples || !cell?.pairedDirect) continue;
+    diffs.push(...pairedDifferences(res.samples, cell.pairedDirect));
+  }
+  const e = percentileWithCi(diffs, p, { resamples: 1000 });
+  cache.set(key, e);
+  return e;
+}
+
+/**
+ * Throughput of `a` over `b` at c > 1 from paired windows: window i of both was measured in the same round of
+ * the interleaved order (bench/latency-cells.ts). Every run's ratios pooled: median and range. Falls back to
+ * one ratio per run for results without windows.
+ */
+export function throughputRatio(
+  r: BenchResults,
+  lane: string,
+  a: TargetName,
+  b: TargetName,
+  c: number,
+): Spread | undefined {
+  const ratios: number[] = [];
+  for (const run of runsOf(r)) {
+    const x = findCell(r, lane, a, c, run);
+    const y = findCell(r, lane, b, c, run);
+    if (!usable(x) || !usable(y)) continue;
+    if (x!.windows && y!.windows) ratios.push(...pairedRatios(x!.windows, y!.windows));
+    else ratios.push(...pairedRatios([x!.result!.throughput], [y!.result!.throughput]));
+  }
+  return spread(ratios);
 }
 
 /** One target minus another, run by run, then median and range. */

@@ -29,7 +29,11 @@ export function renderMethod(r: BenchResults, p: Emit): void {
   p(
     "- **Direct** is the floor: the load generator sends the upstream request itself to the mock — the exact body " +
       "and headers llmux sends upstream for that lane, read back from the mock — so direct and llmux differ only by " +
-      "the gateway. **Added** = gateway − direct for the same lane, concurrency and run (then median and range over runs).",
+      "the gateway. **Added** = gateway − direct for the same lane, concurrency and run (then median and range over runs), " +
+      "except **added p99 at c = 1**: the p99 of the paired differences (the gateway's request i − direct's request i, " +
+      "sent one after the other in the same job), every run's pairs pooled, with a 95 % percentile-bootstrap interval " +
+      "(1,000 resamples, fixed seed) in parentheses instead of a range — not p99(gateway) − p99(direct), which a stall " +
+      "landing on one side makes meaningless (often negative).",
   );
   p(
     `- **Closed loop**: at concurrency c, c workers each send their next request as soon as the previous one ends. ` +
@@ -37,7 +41,11 @@ export function renderMethod(r: BenchResults, p: Emit): void {
       `${m.durations.cNMs} ms at c > 1 (at least a few requests), after a warm-up pass over every lane. At c = 1, direct, ` +
       "the minimal proxy and llmux (and a compared build) are measured together, their requests alternating one by " +
       "one, so that they see the same conditions " +
-      "(and c = 1 throughput is 1 ÷ mean latency); peers are measured alone. Each target runs alone at c > 1. " +
+      "(and c = 1 throughput is 1 ÷ mean latency); each peer alternates with direct in the same way, in a job of its " +
+      "own. At c > 1 each target runs alone in short windows, interleaved round by round (direct, proxy, llmux…, " +
+      "then in reverse order, then forward again); a throughput ratio (*llmux / direct*) is the median of the " +
+      "window-by-window ratios of the same round, every run pooled, with their range; a cell's latency figures " +
+      "come from its window of median throughput and its CPU per request from all its windows. " +
       "A peer whose c = 1 latency × c would exceed the drain budget is not run at that concurrency (marked *skipped*).",
   );
   p(
@@ -69,19 +77,22 @@ export function renderMethod(r: BenchResults, p: Emit): void {
       "llmux of their own per engine (and one per compared build) with every team feature on: a key minted through " +
       "the admin API with a budget ($1,000,000 a month) and an rpm limit (1,000,000 a minute), both checked and " +
       "counted on every request and never reached, and the request log (`logging.requests`). Once on SQLite with the " +
-      "in-process state, once on PostgreSQL (127.0.0.1:5432 or `LLMUX_BENCH_PG`; a database the run creates and " +
-      "drops) with Redis (127.0.0.1:6379 or `LLMUX_BENCH_REDIS`; a key prefix of the run's own, deleted at the end). " +
+      "in-process state, once on PostgreSQL (`--pg URL`, `LLMUX_BENCH_PG`, else 127.0.0.1:5432; a database the run " +
+      "creates and drops) with Redis (`--redis URL`, `LLMUX_BENCH_REDIS`, else 127.0.0.1:6379; a key prefix of the " +
+      "run's own, deleted at the end). The bench's upstream model is priced in their configuration (`prices:`; Claude " +
+      "Code's model is in the shipped table), so every request holds and settles its budget as in production. " +
       "CPU per request is that process's. The section *Team features* gives llmux − the minimal proxy, CPU ÷ the " +
       "proxy's, throughput at the highest concurrency as a share of the proxy's and PostgreSQL + Redis − SQLite + " +
       "memory, run by run. An engine that does not answer is skipped, and " +
-      "so is a compared build that refuses the configuration (it adds only `store`, `state` and " +
+      "so is a compared build that refuses the configuration (it adds only `store`, `state`, `prices` and " +
       "`logging.requests`, which release 3c151be already read).",
   );
   p(
     "- **Memory per open stream**: each variant of the open-streams probe holds its streams open on a freshly " +
       "started llmux; one sends Claude Code's own 75 kB request. *Heap per open stream* = V8 heap after a full GC " +
       "with the streams open − idle, ÷ streams; the goal (≤ 30 KB) holds whatever the request's size. Idle " +
-      "WebSockets: RSS with 1,000 Responses sockets open − before, ÷ sockets (goal ≤ 20 KB).",
+      "WebSockets: RSS with 1,000 Responses sockets open − before, ÷ sockets (goal ≤ 20 KB), both read after a " +
+      "full GC forced through llmux's inspector (the report says when it could not be).",
   );
   p(
     "- **Workers** (`npm run bench -- --workers-only`, a run of its own, not on this page): llmux with " +
@@ -92,6 +103,13 @@ export function renderMethod(r: BenchResults, p: Emit): void {
       "machine that also runs the load, llmux has one core and a second worker cannot add a core's worth; where " +
       "clients and upstreams run elsewhere, expect close to one core's worth per worker (`--workers auto`: one per " +
       "core).",
+  );
+  p(
+    "- **Resuming**: each lane's cells of a run, each body-curve size and each later phase are appended to a " +
+      "journal beside the results (`.cache/bench-results*.journal.jsonl`) as they finish; a run that stops half-way " +
+      "is resumed by the next one with the same options on the same build (commit and `dist/` entry point), which " +
+      "measures only what is missing (`--fresh` starts over). A later phase that fails is left out of the report " +
+      "(the log says why) instead of discarding the run.",
   );
   const fc = m.foreignCpu;
   if (fc) {

@@ -3,9 +3,10 @@
  * .cache/, and the report written from them (docs/performance.md and its chart).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
+import { Journal } from "./journal.js";
 import {
   COMMITTED_REPORT,
   CONCURRENCIES,
@@ -60,6 +61,32 @@ export function resultsFile(opts: Options, cacheDir: string): string {
   const out = resolve(root, opts.out);
   const defaultOut = out === resolve(root, COMMITTED_REPORT) || out === resolve(root, REPORT_IN_CACHE);
   return join(cacheDir, defaultOut ? "bench-results.json" : `bench-results-${basename(opts.out, ".md")}.json`);
+}
+
+/**
+ * The journal of a run (bench/journal.ts) beside its results file. Its signature is everything that makes two
+ * runs comparable: the options (but --fresh and the report-only ones) and the builds measured (commit, and the
+ * size and time of each build's entry point, so that a rebuild after an edit starts afresh).
+ */
+export function openJournal(opts: Options, paths: Paths): Journal {
+  const file = resultsFile(opts, paths.cacheDir).replace(/\.json$/, ".journal.jsonl");
+  const stamp = (dist: string) => {
+    try {
+      const st = statSync(join(dist, "cli", "main.js"));
+      return `${st.size}:${st.mtimeMs}`;
+    } catch {
+      return "missing";
+    }
+  };
+  const { fresh: _fresh, reportOnly: _reportOnly, soak: _soak, ...measured } = opts;
+  const signature = {
+    v: 1,
+    opts: measured,
+    git: gitDescribe(paths.root),
+    llmux: stamp(paths.llmuxDist),
+    compare: opts.compareDist ? stamp(resolve(paths.root, opts.compareDist)) : opts.compare,
+  };
+  return new Journal(file, signature, opts.fresh === true);
 }
 
 /** docs/performance.md (with bench/findings.md, when present, as its last section) and the chart. */

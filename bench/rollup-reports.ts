@@ -20,6 +20,7 @@ import { openEngine } from "../src/data/engine.js";
 import { listSessions } from "../src/data/session-queries.js";
 import { usageByTag } from "../src/data/spend-by-tag.js";
 import { type SpendGroup, spentBy, usageBy } from "../src/data/spend-queries.js";
+import { benchPgUrl } from "./endpoints.js";
 import { listSessionsBefore, spentByBefore, usageByBefore, usageByTagBefore } from "./reports-before.js";
 import { backfillReportRollups, seedReportRows } from "./rollup-seed.js";
 import { summarize } from "./stats.js";
@@ -61,7 +62,6 @@ export interface RollupReports {
 }
 
 const DAY = 86_400_000;
-const PG_ADMIN = process.env.LLMUX_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 
 function timing(samples: number[]): Timing {
   const s = summarize(samples);
@@ -119,7 +119,7 @@ function reportsOf(data: Data, now: number) {
 
 async function pgAdmin(q: string): Promise<void> {
   const pg = createRequire(import.meta.url)("pg") as typeof import("pg");
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 3000 });
+  const c = new pg.Client({ connectionString: benchPgUrl(), connectionTimeoutMillis: 3000 });
   await c.connect();
   try {
     await c.query(q);
@@ -136,7 +136,7 @@ async function freshStore(engine: "sqlite" | "postgres") {
     return { path, url: undefined, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   const name = `llmux_bench_rollup_${randomBytes(4).toString("hex")}`;
   await pgAdmin(`create database ${name}`);
-  const u = new URL(PG_ADMIN);
+  const u = new URL(benchPgUrl());
   u.pathname = `/${name}`;
   return {
     path,
@@ -224,7 +224,7 @@ export async function measureRollupReports(
     if (engine === "postgres") {
       const why = await pgAdmin("select 1").then(
         () => undefined,
-        (err: Error) => `PostgreSQL not reachable at ${PG_ADMIN.replace(/\/\/[^@]*@/, "//")}: ${err.message}`,
+        (err: Error) => `PostgreSQL not reachable at ${benchPgUrl().replace(/\/\/[^@]*@/, "//")}: ${err.message}`,
       );
       if (why) {
         e.skipped = why;

@@ -8,7 +8,7 @@
  *    client computes itself from the usage it was sent and the shipped price of the model.
  * 2. The latency budgets + limits add over a plain minted key: the same small non-streamed request, one at a
  *    time, alternating a key without quotas and a key (and team) with a budget and rpm/tpm/concurrency limits,
- *    on the in-process hot state and on Redis (127.0.0.1:6379).
+ *    on the in-process hot state and on Redis (127.0.0.1:6379, or --redis / LLMUX_BENCH_REDIS).
  *
  * llmux and the mock upstream run in this process (the lanes' separate processes are not needed to count rows).
  */
@@ -23,6 +23,7 @@ import { Data } from "../src/data/data.js";
 import { startMockServer } from "../src/mock/server.js";
 import { Gateway } from "../src/server/gateway.js";
 import { type AdmissionCost, admissionCost } from "./admission-cost.js";
+import { benchRedisUrl } from "./endpoints.js";
 import { log } from "./progress.js";
 
 const ADMIN = "soak-admin-key-0123456789";
@@ -280,9 +281,7 @@ const pct = (xs: number[], p: number) => {
 
 async function addedLatency(state: "memory" | "redis", samples: number): Promise<LatencyResult> {
   const g = await startGateway(
-    state === "redis"
-      ? { url: "redis://127.0.0.1:6379", prefix: `llmux-soak-${randomBytes(4).toString("hex")}:` }
-      : undefined,
+    state === "redis" ? { url: benchRedisUrl(), prefix: `llmux-soak-${randomBytes(4).toString("hex")}:` } : undefined,
   );
   try {
     const plain = (await admin(g.url, "keys", { name: "plain" })).key!;

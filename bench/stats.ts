@@ -114,3 +114,129 @@ export function linearFit(points: ReadonlyArray<{ x: number; y: number }>): { a:
   const b = den === 0 ? 0 : num / den;
   return { a: my - b * mx, b };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Paired measurements: two targets measured request by request (or window by window), interleaved in time, so
+// that whatever disturbed the machine at one moment weighs on both sides of each pair.
+
+/** One estimate with its confidence interval (bootstrap), from `n` pairs. */
+export interface Estimate {
+  value: number;
+  lo: number;
+  hi: number;
+  n: number;
+}
+
+/**
+ * a[i] − b[i] for every index where both are finite numbers (a failed request is null or NaN and drops its
+ * pair); pairs beyond the shorter list are ignored.
+ */
+export function pairedDifferences(
+  a: ReadonlyArray<number | null | undefined>,
+  b: ReadonlyArray<number | null | undefined>,
+): number[] {
+  const out: number[] = [];
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (typeof x === "number" && typeof y === "number" && Number.isFinite(x) && Number.isFinite(y)) out.push(x - y);
+  }
+  return out;
+}
+
+/** a[i] / b[i] for every index where both are finite and b[i] > 0 (paired throughput windows). */
+export function pairedRatios(a: ReadonlyArray<number | undefined>, b: ReadonlyArray<number | undefined>): number[] {
+  const out: number[] = [];
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y) && y > 0) out.push(x / y);
+  }
+  return out;
+}
+
+/** A small deterministic random number generator (mulberry32): the same seed gives the same interval. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface BootstrapOptions {
+  /** Resamples drawn (default 2000). */
+  resamples?: number;
+  /** Coverage of the interval (default 0.95). */
+  level?: number;
+  /** Seed of the resampling (default 1): the interval is reproducible from the same values. */
+  seed?: number;
+}
+
+/**
+ * The p-th percentile of `values` and its percentile-bootstrap confidence interval: `resamples` samples of the
+ * same size drawn with replacement, the percentile of each, and the (1 − level)/2 and (1 + level)/2 quantiles
+ * of those. Undefined for an empty list.
+ */
+export function percentileWithCi(
+  values: ReadonlyArray<number>,
+  p: number,
+  o: BootstrapOptions = {},
+): Estimate | undefined {
+  const n = values.length;
+  if (n === 0) return undefined;
+  const s = sorted(values);
+  const value = percentile(s, p);
+  const resamples = o.resamples ?? 2000;
+  const level = o.level ?? 0.95;
+  const rnd = seededRandom(o.seed ?? 1);
+  const stats = new Float64Array(resamples);
+  const draw = new Float64Array(n);
+  for (let r = 0; r < resamples; r++) {
+    // Drawing indices into the sorted list keeps each resample's sort cheap (already nearly ordered).
+    for (let i = 0; i < n; i++) draw[i] = s[Math.floor(rnd() * n)]!;
+    draw.sort();
+    stats[r] = percentile(draw, p);
+  }
+  stats.sort();
+  return {
+    value,
+    lo: percentile(stats, (100 * (1 - level)) / 2),
+    hi: percentile(stats, (100 * (1 + level)) / 2),
+    n,
+  };
+}
+
+/** The p-th percentile of the paired differences a[i] − b[i], with its bootstrap interval. */
+export function pairedPercentile(
+  a: ReadonlyArray<number | null | undefined>,
+  b: ReadonlyArray<number | null | undefined>,
+  p: number,
+  o: BootstrapOptions = {},
+): Estimate | undefined {
+  return percentileWithCi(pairedDifferences(a, b), p, o);
+}
+
+/**
+ * The order in which `rounds` rounds visit `items`: forward in even rounds, backward in odd ones (A B C, C B A,
+ * A B C…), so that a drift over time (the machine warming up, another process starting) does not always
+ * favour the item measured first. Each entry says its round: entries of one round are paired.
+ */
+export function interleavedOrder<T>(items: readonly T[], rounds: number): { round: number; item: T }[] {
+  const out: { round: number; item: T }[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const seq = round % 2 === 0 ? items : [...items].reverse();
+    for (const item of seq) out.push({ round, item });
+  }
+  return out;
+}
+
+/** An estimate as a Spread (value, interval as min–max), for the report's tables. */
+export function estimateSpread(e: Estimate | undefined): Spread | undefined {
+  return e ? { median: e.value, min: e.lo, max: e.hi, n: e.n } : undefined;
+}

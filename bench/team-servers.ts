@@ -1,9 +1,9 @@
 /**
  * The team lanes' servers: llmux with every team feature on — a key minted with a budget and an rpm limit, the
- * request log on — once on SQLite with the in-process state, once on PostgreSQL (a database this run creates
+ * request log on, the bench's model priced — once on SQLite with the in-process state, once on PostgreSQL (a database this run creates
  * and drops) with Redis (a key prefix of its own). Each build measured (llmux, and the compared build of
  * `--compare`) gets its own pair, on stores of its own. The configuration adds only keys that release 3c151be
- * already understood (`store`, `state`, `logging.requests`); a build that refuses it, or an engine that does
+ * already understood (`store`, `state`, `logging.requests`, `prices`); a build that refuses it, or an engine that does
  * not answer, leaves its lanes unmeasured on it and says so in the log.
  */
 import { randomBytes } from "node:crypto";
@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { llmuxConfig } from "./bench-config.js";
 import type { ComparedBuild } from "./compare-build.js";
+import { benchPgUrl, benchRedisUrl } from "./endpoints.js";
 import type { Lane, TeamEngine } from "./lanes.js";
 import { type KeyTerms, mintBenchKey } from "./minted-key.js";
 import { freePort, portOpen, type Server, startServer } from "./procs.js";
@@ -36,9 +37,6 @@ export const TEAM_KEY_TERMS: KeyTerms = {
   limits: { rpm: 1_000_000 },
 };
 
-const PG_ADMIN_URL = process.env.LLMUX_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test";
-const REDIS_URL = process.env.LLMUX_BENCH_REDIS ?? "redis://127.0.0.1:6379";
-
 type Build = "llmux" | "compare";
 
 /** Whether the lane list (--lanes) asks for a team lane; every lane runs without --lanes. */
@@ -60,6 +58,9 @@ export function teamLane(base: Lane, engine: TeamEngine): Lane {
   };
 }
 
+/** The upstream model of the bench's openai-compatible aliases (bench-config.ts). */
+export const BENCH_UPSTREAM_MODEL = "bench-model";
+
 /** The configuration of a team server: the bench's, with the request log on, its store and its state. */
 export function teamConfig(base: string, store: { url?: string }, state?: { url: string; prefix: string }): string {
   const lines = base
@@ -67,13 +68,17 @@ export function teamConfig(base: string, store: { url?: string }, state?: { url:
     .split("\n")
     .map((l) => (l.startsWith("logging:") ? "logging: { level: info, pretty: false, requests: true }" : l));
   lines.push(store.url ? `store: { url: "${store.url}" }` : "store: { path: .llmux/llmux.db }");
+  // The bench's own upstream model is priced, so that every team lane's request holds and settles its budget
+  // as a production request does (an unpriced model costs 0 and skips that round trip). Claude Code's model
+  // (msg-cc) is priced by the shipped table.
+  lines.push(`prices: { ${BENCH_UPSTREAM_MODEL}: { input: 3, output: 15 } }`);
   if (state) lines.push(`state: { url: "${state.url}", prefix: "${state.prefix}" }`);
   return `${lines.join("\n")}\n`;
 }
 
 async function pgAdmin<T>(fn: (c: import("pg").Client) => Promise<T>): Promise<T> {
   const pg = require("pg") as typeof import("pg");
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  const c = new pg.Client({ connectionString: benchPgUrl(), connectionTimeoutMillis: 3000 });
   await c.connect();
   try {
     return await fn(c);
@@ -133,8 +138,8 @@ export class TeamServers {
 
   /** Why PostgreSQL + Redis cannot be used, or undefined when both answer. */
   private async reachable(): Promise<string | undefined> {
-    const pg = new URL(PG_ADMIN_URL);
-    const redis = new URL(REDIS_URL);
+    const pg = new URL(benchPgUrl());
+    const redis = new URL(benchRedisUrl());
     if (!(await portOpen(Number(pg.port || 5432), pg.hostname))) return `nothing answers at ${pg.host} (PostgreSQL)`;
     if (!(await portOpen(Number(redis.port || 6379), redis.hostname)))
       return `nothing answers at ${redis.host} (Redis)`;
@@ -152,9 +157,9 @@ export class TeamServers {
       await pgAdmin((c) => c.query(`create database ${name}`));
       this.databases.push(name);
       this.prefixes.push(`${name}:`);
-      const url = new URL(PG_ADMIN_URL);
+      const url = new URL(benchPgUrl());
       url.pathname = `/${name}`;
-      config = teamConfig(base, { url: url.toString() }, { url: REDIS_URL, prefix: `${name}:` });
+      config = teamConfig(base, { url: url.toString() }, { url: benchRedisUrl(), prefix: `${name}:` });
     } else config = teamConfig(base, {});
     const file = join(cwd, "llmux.yaml");
     writeFileSync(file, config);
@@ -194,7 +199,7 @@ export class TeamServers {
   }
 
   private async forgetRedisKeys(prefixes: string[]): Promise<void> {
-    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const redis = new Redis(benchRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await redis.connect();
       for (const prefix of prefixes) {

@@ -52,6 +52,11 @@ export interface RunJob {
   drainTimeoutMs: number;
   /** A string whose first appearance in the response marks the first token (streams). */
   marker?: string;
+  /**
+   * Return every measured request's latency in order (RunResult.samples). With several specs the measured
+   * window then starts and stops at a round's boundary, so that sample i of each spec comes from the same round.
+   */
+  samples?: boolean;
 }
 
 /** Opens `count` streams at once and keeps them open until told to release them. */
@@ -98,6 +103,8 @@ export interface RunResult {
   wallMs: number;
   /** All requests sent, warm-up included (for CPU time per request). */
   totalRequests: number;
+  /** With RunJob.samples: each measured request's latency, ms, in the order sent (null: it failed). */
+  samples?: (number | null)[];
 }
 
 export interface HoldResult {
@@ -125,6 +132,13 @@ export interface Cell {
   skipped?: string;
   /** CPU used by other processes on the machine during the cell, percent of all cores. */
   foreignCpuPct?: number;
+  /**
+   * c = 1: direct's latencies from the same job, request i of direct sent just before or after request i of this
+   * target (the pairs of "added p99").
+   */
+  pairedDirect?: (number | null)[];
+  /** c > 1: the throughput of each interleaved window, req/s; window i of every target of the lane is one round. */
+  windows?: number[];
 }
 
 export interface CurvePoint {

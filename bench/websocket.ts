@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
-import { rssKb } from "./procs.js";
+import { memoryAfterGc, rssKb } from "./procs.js";
 import { BENCH_SOCKET_KEYS, withServiceKey } from "./service-key.js";
 import { summarize } from "./stats.js";
 
@@ -17,7 +17,8 @@ export interface WebsocketCost {
   /** Milliseconds from sending a turn to its response.completed, every turn of every session. */
   httpMs: number[];
   wsMs: number[];
-  idle: { sockets: number; rssBeforeKb: number; rssAfterKb: number; perSocketKb: number };
+  /** afterGc: both RSS readings were taken after a full GC (the server ran with an inspector). */
+  idle: { sockets: number; rssBeforeKb: number; rssAfterKb: number; perSocketKb: number; afterGc?: boolean };
 }
 
 type Item = Record<string, unknown>;
@@ -107,10 +108,24 @@ async function wsSession(origin: string, model: string, turns: number): Promise<
   return ms;
 }
 
-async function idleSockets(origin: string, pid: number, n: number): Promise<WebsocketCost["idle"]> {
+async function idleSockets(
+  origin: string,
+  pid: number,
+  n: number,
+  inspectorUrl: string | undefined,
+): Promise<WebsocketCost["idle"]> {
   const settle = () => new Promise((r) => setTimeout(r, 1500));
+  // RSS after a full GC when the server has an inspector: the garbage of the sessions before is not counted
+  // as the sockets' memory. Both readings the same way, or neither.
+  let afterGc = inspectorUrl !== undefined;
+  const read = async (): Promise<number> => {
+    const m = afterGc && inspectorUrl ? await memoryAfterGc(inspectorUrl, pid) : undefined;
+    if (!m) afterGc = false;
+    return m?.rssKb ?? rssKb(pid) ?? 0;
+  };
   await settle();
-  const rssBeforeKb = rssKb(pid) ?? 0;
+  let rssBeforeKb = await read();
+  const gcBefore = afterGc;
   const open: WebSocket[] = [];
   try {
     for (let i = 0; i < n; i += 50)
@@ -122,8 +137,15 @@ async function idleSockets(origin: string, pid: number, n: number): Promise<Webs
         )),
       );
     await settle();
-    const rssAfterKb = rssKb(pid) ?? 0;
-    return { sockets: open.length, rssBeforeKb, rssAfterKb, perSocketKb: (rssAfterKb - rssBeforeKb) / open.length };
+    const rssAfterKb = await read();
+    if (gcBefore && !afterGc) rssBeforeKb = rssKb(pid) ?? rssBeforeKb;
+    return {
+      sockets: open.length,
+      rssBeforeKb,
+      rssAfterKb,
+      perSocketKb: (rssAfterKb - rssBeforeKb) / open.length,
+      afterGc,
+    };
   } finally {
     for (const ws of open) ws.terminate();
   }
@@ -136,6 +158,7 @@ export async function measureWebsocket(
   model: string,
   sessions = 5,
   turns = 8,
+  inspectorUrl?: string,
 ): Promise<WebsocketCost> {
   const httpMs: number[] = [];
   const wsMs: number[] = [];
@@ -143,7 +166,7 @@ export async function measureWebsocket(
     wsMs.push(...(await wsSession(origin, model, turns)));
     httpMs.push(...(await httpSession(origin, model, turns)));
   }
-  const idle = await idleSockets(origin, pid, 1000);
+  const idle = await idleSockets(origin, pid, 1000, inspectorUrl);
   return { model, turns, sessions, httpMs, wsMs, idle };
 }
 
@@ -173,7 +196,7 @@ export function writeWebsocketReport(file: string, r: WebsocketCost): void {
       `| HTTP | ${h.p50.toFixed(2)} ms | ${h.p99.toFixed(2)} ms | ${h.max.toFixed(2)} ms |`,
       `| added by WebSocket (p50) | ${(w.p50 - h.p50).toFixed(2)} ms | | |`,
       "",
-      `${r.idle.sockets} idle sockets open at once: llmux's RSS ${r.idle.rssBeforeKb} KB → ${r.idle.rssAfterKb} KB,`,
+      `${r.idle.sockets} idle sockets open at once: llmux's RSS${r.idle.afterGc ? " after a full GC" : ""} ${r.idle.rssBeforeKb} KB → ${r.idle.rssAfterKb} KB,`,
       `${r.idle.perSocketKb.toFixed(1)} KB per socket (target: 20 KB or less).`,
       "",
     ].join("\n"),

@@ -34,8 +34,13 @@ export function testFiles(dir = TEST, out: string[] = []): string[] {
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["'](\.{1,2}\/[^"']+)["']|\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)|(?:^|\n)\s*import\s*["'](\.{1,2}\/[^"']+)["']/g;
 
+/** What each file imports, read once per run (a support module is reached from hundreds of test files). */
+const importsOf = new Map<string, string[]>();
+
 /** The files of test/ a file imports (relative specifiers only; src/ and packages are not followed). */
 export function localImports(file: string): string[] {
+  const known = importsOf.get(file);
+  if (known) return known;
   const out: string[] = [];
   for (const m of readFileSync(file, "utf8").matchAll(IMPORT)) {
     const spec = (m[1] ?? m[2] ?? m[3])!;
@@ -44,6 +49,7 @@ export function localImports(file: string): string[] {
     const found = candidates.find((c) => existsSync(c) && c.startsWith(TEST) && /\.m?[tj]s$/.test(c));
     if (found) out.push(found);
   }
+  importsOf.set(file, out);
   return out;
 }
 

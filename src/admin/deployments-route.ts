@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AdminModule, AdminRoute } from "./route.js";
+import { type AdminModule, type AdminRoute, listOf, listRoute } from "./route.js";
 
 export const DeploymentView = z
   .object({
@@ -32,21 +32,19 @@ export const DeploymentView = z
   })
   .meta({ id: "Deployment" });
 
-export const DeploymentList = z.object({ data: z.array(DeploymentView) }).meta({ id: "DeploymentList" });
+export const DeploymentList = listOf(DeploymentView, "DeploymentList");
 
 export type DeploymentRow = z.infer<typeof DeploymentView>;
 
 /** `GET /admin/v1/deployments`: each deployment's health, as every instance sees it (the shared state). */
 export function deploymentRoutes(list: () => Promise<DeploymentRow[]>): AdminRoute[] {
   return [
-    {
-      method: "GET",
-      path: "/admin/v1/deployments",
-      summary: "Each deployment: healthy or cooling down until when, recent error rate, latency, requests in flight",
-      status: 200,
-      answer: DeploymentList,
-      run: async () => ({ data: await list() }),
-    },
+    listRoute(
+      "/admin/v1/deployments",
+      "Each deployment: healthy or cooling down until when, recent error rate, latency, requests in flight",
+      DeploymentList,
+      list,
+    ),
   ];
 }
 

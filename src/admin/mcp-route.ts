@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AdminModule, AdminRoute } from "./route.js";
+import { type AdminModule, type AdminRoute, listOf, listRoute } from "./route.js";
 
 export const McpServerView = z
   .object({
@@ -30,21 +30,19 @@ export const McpServerView = z
   })
   .meta({ id: "McpServer" });
 
-export const McpServerList = z.object({ data: z.array(McpServerView) }).meta({ id: "McpServerList" });
+export const McpServerList = listOf(McpServerView, "McpServerList");
 
 export type McpServerRow = z.infer<typeof McpServerView>;
 
 /** `GET /admin/v1/mcp/servers`: the MCP servers (the file's and the API's), their health and their tools. */
 export function mcpRoutes(list: () => Promise<McpServerRow[]>): AdminRoute[] {
   return [
-    {
-      method: "GET",
-      path: "/admin/v1/mcp/servers",
-      summary: "Each MCP server: where it is defined, transport, health, restarts and the tools it lists",
-      status: 200,
-      answer: McpServerList,
-      run: async () => ({ data: await list() }),
-    },
+    listRoute(
+      "/admin/v1/mcp/servers",
+      "Each MCP server: where it is defined, transport, health, restarts and the tools it lists",
+      McpServerList,
+      list,
+    ),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ERROR_CLASS_MEANINGS, ERROR_CLASSES } from "../request/error-class.js";
+import { TokenCounts } from "./schemas.js";
 
 /** The request log's queries and answers (GET /admin/v1/requests, /requests/{id}, /stats), as zod schemas. */
 
@@ -101,11 +102,7 @@ export const RequestRowSchema = z
     latency_ms: z.number(),
     ttft_ms: z.number().nullable().describe("Time to the first byte of the answer."),
     overhead_ms: z.number().nullable().describe("Time llmux itself added, when measured."),
-    input_tokens: z.number().int(),
-    output_tokens: z.number().int(),
-    cache_read_tokens: z.number().int(),
-    cache_write_tokens: z.number().int(),
-    reasoning_tokens: z.number().int(),
+    ...TokenCounts,
     cache_hit_rate: z.number().nullable().describe("Cache-read input ÷ all input (null: no input)."),
     estimated: z.boolean().describe("The usage (or the price) was estimated by llmux."),
     cost_usd: z.number(),
@@ -187,11 +184,7 @@ export const StatsAnswerSchema = z
         p95_latency_ms: z.number().nullable(),
         p50_ttft_ms: z.number().nullable(),
         p95_ttft_ms: z.number().nullable(),
-        input_tokens: z.number().int(),
-        output_tokens: z.number().int(),
-        cache_read_tokens: z.number().int(),
-        cache_write_tokens: z.number().int(),
-        reasoning_tokens: z.number().int(),
+        ...TokenCounts,
         cost_usd: z.number(),
       }),
     ),

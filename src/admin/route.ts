@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import type { RowScope } from "../data/row-scope.js";
 import type { McpAccess } from "../mcp/access.js";
 
@@ -107,4 +107,17 @@ export function cliActor(): Actor {
 export interface AdminModule<C> {
   readonly needs: readonly string[];
   routes(c: C): AdminRoute[];
+}
+
+/** The answer of a read-only list route: `{data: [...]}` of `item`, named `id` in the OpenAPI document. */
+export const listOf = <T extends z.ZodType>(item: T, id: string) => z.object({ data: z.array(item) }).meta({ id });
+
+/** A read-only list route: `GET path`, answering `{data}` with what `list` reads. */
+export function listRoute<Row>(
+  path: string,
+  summary: string,
+  answer: z.ZodType,
+  list: () => Promise<Row[]>,
+): AdminRoute {
+  return { method: "GET", path, summary, status: 200, answer, run: async () => ({ data: await list() }) };
 }

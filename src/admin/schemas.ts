@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LimitsSchema } from "../config/schema-quota.js";
 import { TAG_KEY, TAG_VALUE } from "../text/tag.js";
 
 /**
@@ -40,14 +41,17 @@ export const Budget = z
   })
   .strict()
   .nullable();
-export const Limits = z
-  .object({
-    rpm: z.number().int().positive().optional().describe("Requests per minute."),
-    tpm: z.number().int().positive().optional().describe("Tokens per minute."),
-    concurrency: z.number().int().positive().optional().describe("Requests in flight at once."),
-  })
-  .strict()
-  .nullable();
+/** The token counts of a request-log row, a spend row and a stats bucket (spread into their objects). */
+export const TokenCounts = {
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cache_read_tokens: z.number().int(),
+  cache_write_tokens: z.number().int(),
+  reasoning_tokens: z.number().int(),
+};
+
+/** A key's or team's rate limits: the configuration's own schema (config/schema-quota.ts); null: none. */
+export const Limits = LimitsSchema.nullable();
 
 export const TeamCreate = z
   .object({

@@ -6,6 +6,7 @@ import type { KeyView } from "../data/keys.js";
 import { TAG_KEY } from "../text/tag.js";
 import type { Given } from "./context.js";
 import { AdminError, type AdminModule, type AdminRoute, type Scope } from "./route.js";
+import { TokenCounts } from "./schemas.js";
 import { withSpendAll } from "./spend-views.js";
 
 export const SpendQuery = z
@@ -40,11 +41,7 @@ const SpendRow = z
     upstream_model: z.string().nullable().optional().describe("By model: the upstream model that answered."),
     requests: z.number().int().describe("Requests let through (refusals are counted apart)."),
     refused: z.number().int().describe("Requests llmux refused (budget, allow-list, limit): no tokens, no cost."),
-    input_tokens: z.number().int(),
-    output_tokens: z.number().int(),
-    cache_read_tokens: z.number().int(),
-    cache_write_tokens: z.number().int(),
-    reasoning_tokens: z.number().int(),
+    ...TokenCounts,
     cost_usd: z.number().describe("Summed exactly (integer nano-dollars), reported in USD."),
     cost_nanos: z.number().int().describe("The same, in nano-dollars (1e-9 USD)."),
   })

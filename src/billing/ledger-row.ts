@@ -1,8 +1,8 @@
 import type { Insertable } from "kysely";
-import { tagsColumn } from "../clients/tags.js";
 import type { LedgerTable } from "../data/schema.js";
 import { outcomeOf } from "../request/outcome.js";
 import { countedUsage, type RequestRecord } from "../request/record.js";
+import { requestColumns, tokenColumns } from "../request/row-columns.js";
 import { deploymentId } from "../routing/deployments.js";
 import type { Cost } from "./cost.js";
 
@@ -25,32 +25,15 @@ export function ledgerRowOf(
   // A refused request reached no upstream: it counts as a refusal, never with tokens.
   const u = rec.model !== undefined ? countedUsage(rec, outcome) : undefined;
   return {
-    id: rec.id,
-    client_request_id: rec.clientRequestId ?? null,
-    at: wall - Math.round(now - rec.startedAt),
+    ...requestColumns(rec, now, wall),
     key_id: rec.keyId!,
-    team_id: rec.teamId ?? null,
-    user_label: rec.user ?? null,
-    requested_model: rec.requested ?? null,
     kind: rec.kind ?? null,
-    alias: rec.alias ?? null,
-    provider: rec.provider ?? null,
     // A single-deployment alias goes straight through without routing: its deployment is provider/model.
     deployment: rec.deployment ?? (rec.provider && rec.model ? deploymentId(rec.provider, rec.model) : null),
-    model: rec.model ?? null,
     client: rec.client ?? null,
     tool: rec.clientTool ?? null,
-    session_id: rec.session?.session ?? null,
-    agent_id: rec.session?.agent ?? null,
-    parent_agent_id: rec.session?.parentAgent ?? null,
-    tags: tagsColumn(rec.tags),
-    status: rec.status ?? 0,
     outcome,
-    input_tokens: u?.inputTokens ?? 0,
-    output_tokens: u?.outputTokens ?? 0,
-    cache_read_tokens: u?.cacheReadTokens ?? 0,
-    cache_write_tokens: u?.cacheWriteTokens ?? 0,
-    reasoning_tokens: u?.reasoningTokens ?? 0,
+    ...tokenColumns(u),
     cost_nanos: cost.nanos,
     price: cost.price ? JSON.stringify(cost.price) : null,
     estimated: cost.estimated || !cost.priced ? 1 : 0,

@@ -2,17 +2,14 @@ import { AdminError } from "../admin/route.js";
 import { resolveConfig } from "../config/resolve.js";
 import { TeamParts } from "../server/team-parts.js";
 import type { CommandInput, OptionSpec } from "./command.js";
+import { stringOption } from "./command.js";
 import { optFlag, optString } from "./values.js";
 
 /** Options every admin command takes. */
 export const ADMIN_OPTIONS: Record<string, OptionSpec> = {
   config: { type: "string", short: "c", value: "FILE", description: "The configuration file (its store is used)." },
-  url: { type: "string", value: "URL", description: "Talk to a running llmux instead of the store directly." },
-  "admin-key": {
-    type: "string",
-    value: "KEY",
-    description: "Admin key for --url (default: $LLMUX_ADMIN_KEY).",
-  },
+  url: stringOption("URL", "Talk to a running llmux instead of the store directly."),
+  "admin-key": stringOption("KEY", "Admin key for --url (default: $LLMUX_ADMIN_KEY)."),
   json: { type: "boolean", description: "Print JSON (for scripts) instead of a table." },
 };
 

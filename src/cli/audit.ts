@@ -1,6 +1,6 @@
 import { ADMIN_OPTIONS, output, withClient } from "./admin-client.js";
 import type { Command } from "./command.js";
-import { UsageError } from "./command.js";
+import { stringOption, UsageError } from "./command.js";
 import { plainTime } from "./key-table.js";
 import { optString } from "./values.js";
 
@@ -43,14 +43,12 @@ export const auditCommand: Command = {
   ].join("\n"),
   options: {
     ...ADMIN_OPTIONS,
-    actor: { type: "string", value: "WHO", description: "Only this actor's changes." },
-    action: {
-      type: "string",
-      value: "ACTION",
-      description:
-        "key.create, key.update, key.rotate, key.revoke, team.…, mcp_server.…, mcp_credential.…, price_list.update, secrets.rotate, settings.load|change|reload, sign_in.",
-    },
-    target: { type: "string", value: "ID", description: "Only changes to this key or team (its id)." },
+    actor: stringOption("WHO", "Only this actor's changes."),
+    action: stringOption(
+      "ACTION",
+      "key.create, key.update, key.rotate, key.revoke, team.…, mcp_server.…, mcp_credential.…, price_list.update, secrets.rotate, settings.load|change|reload, sign_in.",
+    ),
+    target: stringOption("ID", "Only changes to this key or team (its id)."),
     limit: { type: "string", short: "n", value: "N", description: "How many entries (default 20)." },
   },
   examples: [

@@ -75,3 +75,10 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/** A string option: how its value is shown in help (FILE, N, USD/PERIOD…) and what it does. */
+export const stringOption = (value: string, description: string): OptionSpec => ({
+  type: "string",
+  value,
+  description,
+});

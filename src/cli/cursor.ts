@@ -20,6 +20,7 @@ import { OPEN_KEY, type Target } from "../launch/target.js";
 import { type Access, accessOf, isClosed } from "../server/access.js";
 import { TeamParts } from "../server/team-parts.js";
 import type { Command, CommandInput, Running } from "./command.js";
+import { stringOption } from "./command.js";
 import { TARGET_OPTIONS, targetOf } from "./launch.js";
 import { optFlag, optString } from "./values.js";
 
@@ -163,11 +164,10 @@ export const cursorCommand: Command = {
   options: {
     ...TARGET_OPTIONS,
     tunnel: { type: "boolean", description: "Open a Cloudflare quick tunnel to the local llmux." },
-    cloudflared: {
-      type: "string",
-      value: "PATH",
-      description: "cloudflared's executable (default: $LLMUX_CLOUDFLARED_BIN, else 'cloudflared' on PATH).",
-    },
+    cloudflared: stringOption(
+      "PATH",
+      "cloudflared's executable (default: $LLMUX_CLOUDFLARED_BIN, else 'cloudflared' on PATH).",
+    ),
   },
   examples: ["llmux cursor", "llmux cursor --tunnel", "llmux cursor --url https://llm.example.com"],
   run: (input) => {

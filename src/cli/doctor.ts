@@ -4,7 +4,7 @@ import { resolveConfig } from "../config/resolve.js";
 import { UnknownModel } from "../doctor/plan.js";
 import { estimateNote, renderReport } from "../doctor/report.js";
 import { prepareDoctor, runDoctor } from "../doctor/run.js";
-import { type Command, UsageError } from "./command.js";
+import { type Command, stringOption, UsageError } from "./command.js";
 import { kindProbe } from "./doctor-kinds.js";
 import { optFlag, optList, optMs, optString } from "./values.js";
 
@@ -72,7 +72,7 @@ export const doctorCommand: Command = {
     },
     quick: { type: "boolean", description: "Only reach, key and model: one request per deployment." },
     json: { type: "boolean", description: "The report as JSON." },
-    timeout: { type: "string", value: "MS", description: "Per request, in milliseconds (default 60000)." },
+    timeout: stringOption("MS", "Per request, in milliseconds (default 60000)."),
   },
   examples: ["llmux doctor", "llmux doctor --quick", "llmux doctor --model gpt-high --model claude-sonnet --json"],
   run: (input) =>

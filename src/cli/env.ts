@@ -6,8 +6,9 @@ import { continueConfig, modelsOf } from "../launch/continue.js";
 import { cursorKeyOf, cursorSettings } from "../launch/cursor.js";
 import { checkKey, limitsFor } from "../launch/models.js";
 import { commentLine, exportLine, SHELLS, type Shell, unsetLine, wrapperLine } from "../launch/shell.js";
-import { TOOL_NAMES, TOOLS, type ToolName } from "../launch/tools.js";
-import { type Command, type CommandInput, UsageError } from "./command.js";
+import { TOOL_NAMES, type ToolName } from "../launch/tool-spec.js";
+import { TOOLS } from "../launch/tools.js";
+import { type Command, type CommandInput, stringOption, UsageError } from "./command.js";
 import { sdkOf, TARGET_OPTIONS, targetOf, wireOf } from "./launch.js";
 import { optString } from "./values.js";
 
@@ -108,26 +109,14 @@ export const envCommand: Command = {
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
-    model: { type: "string", value: "NAME", description: "The llmux model name the tool asks for." },
-    "small-model": { type: "string", value: "NAME", description: "Claude Code, OpenCode: the model for small tasks." },
-    sdk: {
-      type: "string",
-      value: "openai-compatible|anthropic|openai",
-      description: "OpenCode's AI SDK provider (default openai-compatible).",
-    },
-    wire: {
-      type: "string",
-      value: "completions|responses",
-      description: "Copilot CLI's wire API (default completions).",
-    },
-    shell: { type: "string", value: "sh|fish|powershell", description: "The shell's syntax (default sh)." },
-    autocomplete: {
-      type: "string",
-      value: "NAME",
-      description: "Continue: the autocomplete alias (kind: completion).",
-    },
-    embed: { type: "string", value: "NAME", description: "Continue: the embed alias (kind: embedding)." },
-    rerank: { type: "string", value: "NAME", description: "Continue: the rerank alias (kind: rerank)." },
+    model: stringOption("NAME", "The llmux model name the tool asks for."),
+    "small-model": stringOption("NAME", "Claude Code, OpenCode: the model for small tasks."),
+    sdk: stringOption("openai-compatible|anthropic|openai", "OpenCode's AI SDK provider (default openai-compatible)."),
+    wire: stringOption("completions|responses", "Copilot CLI's wire API (default completions)."),
+    shell: stringOption("sh|fish|powershell", "The shell's syntax (default sh)."),
+    autocomplete: stringOption("NAME", "Continue: the autocomplete alias (kind: completion)."),
+    embed: stringOption("NAME", "Continue: the embed alias (kind: embedding)."),
+    rerank: stringOption("NAME", "Continue: the rerank alias (kind: rerank)."),
   },
   arguments: [{ name: "tool", description: `One of: ${NAMES.join(", ")}.` }],
   examples: [

@@ -1,10 +1,10 @@
 import { resolveConfig } from "../config/resolve.js";
 import { ADMIN_OPTIONS, output, outputFields, withClient } from "./admin-client.js";
 import type { Command, CommandInput } from "./command.js";
-import { UsageError } from "./command.js";
+import { stringOption, UsageError } from "./command.js";
 import { KEY_COLUMNS, KEY_FIELDS, type KeyAnswer, keyRow } from "./key-table.js";
 import { expiryOf, patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
-import { keyIdOf, teamIdOf } from "./refs.js";
+import { keyIdOf, showCommand, teamIdOf } from "./refs.js";
 import { optFlag, optList, optString } from "./values.js";
 
 function credentials(input: CommandInput, command: string): Record<string, string> | undefined {
@@ -157,7 +157,7 @@ export const keysCommand: Command = {
       summary: "List keys: state, spend against budget, what is left, reset time, limits, last use.",
       options: {
         ...ADMIN_OPTIONS,
-        team: { type: "string", value: "TEAM", description: "Only this team's keys (its name or id)." },
+        team: stringOption("TEAM", "Only this team's keys (its name or id)."),
         revoked: { type: "boolean", description: "Only revoked keys (they keep their names)." },
         all: { type: "boolean", description: "Keys in use and revoked ones." },
       },
@@ -176,18 +176,10 @@ export const keysCommand: Command = {
           if (!input.values.json && blocked.length > 0) process.stdout.write("\n");
         }),
     },
-    {
-      name: "show",
-      summary: "Show a key: every setting, its state and why, its spend.",
-      options: ADMIN_OPTIONS,
-      arguments: KEY,
-      run: (input) =>
-        withClient(input, async (c) => {
-          const id = await keyIdOf(c, input.args[0]!);
-          const out = (await c.call("GET", `/admin/v1/keys/${encodeURIComponent(id)}`)) as KeyAnswer;
-          outputFields(input, out, keyRow(out), KEY_FIELDS);
-        }),
-    },
+    showCommand<KeyAnswer>("key", "Show a key: every setting, its state and why, its spend.", KEY, {
+      row: keyRow,
+      fields: KEY_FIELDS,
+    }),
     setDisabled(true),
     setDisabled(false),
     {
@@ -208,7 +200,7 @@ export const keysCommand: Command = {
       summary: "Give a key a new secret; the old one works --grace seconds more.",
       options: {
         ...ADMIN_OPTIONS,
-        grace: { type: "string", value: "SECONDS", description: "Grace period (default 0)." },
+        grace: stringOption("SECONDS", "Grace period (default 0)."),
       },
       arguments: KEY,
       run: (input) =>

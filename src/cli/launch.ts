@@ -20,56 +20,45 @@ import {
   type PrivateHome,
   type Setup,
   type SetupInput,
-  TOOLS,
   type ToolName,
   type ToolSpec,
-} from "../launch/tools.js";
+} from "../launch/tool-spec.js";
+import { TOOLS } from "../launch/tools.js";
 import { acceptsResponsesSocket } from "../launch/websocket-probe.js";
 import { TAG_PATTERN } from "../text/tag.js";
-import { type Command, type CommandInput, type OptionSpec, UsageError } from "./command.js";
+import { type Command, type CommandInput, type OptionSpec, stringOption, UsageError } from "./command.js";
 import { optFlag, optList, optPort, optString } from "./values.js";
 
 /** Options every launcher (and `llmux env`) takes to find llmux. */
 export const TARGET_OPTIONS: Record<string, OptionSpec> = {
-  url: {
-    type: "string",
-    value: "URL",
-    description: "An llmux already running elsewhere (it is never started then).",
-  },
-  key: {
-    type: "string",
-    value: "KEY",
-    description: "The key to present (default: $LLMUX_KEY, else the first of auth.keys, else a placeholder).",
-  },
-  config: { type: "string", value: "FILE", description: "llmux's configuration (as for llmux start)." },
-  port: { type: "string", value: "N", description: "llmux's port (default: server.port, or $PORT)." },
+  url: stringOption("URL", "An llmux already running elsewhere (it is never started then)."),
+  key: stringOption(
+    "KEY",
+    "The key to present (default: $LLMUX_KEY, else the first of auth.keys, else a placeholder).",
+  ),
+  config: stringOption("FILE", "llmux's configuration (as for llmux start)."),
+  port: stringOption("N", "llmux's port (default: server.port, or $PORT)."),
 };
 
 /** The model options of a tool. */
 export function modelOptions(spec: ToolSpec): Record<string, OptionSpec> {
   const out: Record<string, OptionSpec> = {
-    model: { type: "string", value: "NAME", description: `The llmux model name ${spec.title} asks for.` },
+    model: stringOption("NAME", `The llmux model name ${spec.title} asks for.`),
   };
   if (spec.smallModel) {
-    out["small-model"] = {
-      type: "string",
-      value: "NAME",
-      description: "The llmux model name for small background tasks (titles, summaries).",
-    };
+    out["small-model"] = stringOption("NAME", "The llmux model name for small background tasks (titles, summaries).");
   }
   if (spec.name === "opencode") {
-    out.sdk = {
-      type: "string",
-      value: "openai-compatible|anthropic|openai",
-      description: "OpenCode's AI SDK provider: Chat Completions (default), Anthropic Messages or Responses.",
-    };
+    out.sdk = stringOption(
+      "openai-compatible|anthropic|openai",
+      "OpenCode's AI SDK provider: Chat Completions (default), Anthropic Messages or Responses.",
+    );
   }
   if (spec.name === "copilot") {
-    out.wire = {
-      type: "string",
-      value: "completions|responses",
-      description: "Copilot CLI's wire API: Chat Completions (default) or Responses.",
-    };
+    out.wire = stringOption(
+      "completions|responses",
+      "Copilot CLI's wire API: Chat Completions (default) or Responses.",
+    );
   }
   return out;
 }
@@ -267,11 +256,7 @@ function launcher(name: ToolName): Command {
     options: {
       ...TARGET_OPTIONS,
       ...modelOptions(spec),
-      bin: {
-        type: "string",
-        value: "PATH",
-        description: `${spec.title}'s executable (default: '${spec.bin}' on PATH).`,
-      },
+      bin: stringOption("PATH", `${spec.title}'s executable (default: '${spec.bin}' on PATH).`),
       tag: {
         type: "string",
         value: "KEY=VALUE",

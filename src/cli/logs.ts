@@ -1,7 +1,7 @@
 import type { RequestDetail, RequestRow } from "../requestlog/view.js";
 import { ADMIN_OPTIONS, type AdminClient, withClient } from "./admin-client.js";
 import type { Command, CommandInput } from "./command.js";
-import { UsageError } from "./command.js";
+import { stringOption, UsageError } from "./command.js";
 import { requestsOf } from "./refs.js";
 import { optFlag, optString } from "./values.js";
 
@@ -70,13 +70,9 @@ export const logsCommand: Command = {
   options: {
     ...ADMIN_OPTIONS,
     follow: { type: "boolean", short: "f", description: "Keep printing requests as they finish." },
-    key: {
-      type: "string",
-      value: "KEY",
-      description: "Only this key's requests (its name, its id key_…, or its holder's user label).",
-    },
-    user: { type: "string", value: "USER", description: "Only the requests of keys held by this user label." },
-    model: { type: "string", value: "MODEL", description: "Only requests for this alias or model." },
+    key: stringOption("KEY", "Only this key's requests (its name, its id key_…, or its holder's user label)."),
+    user: stringOption("USER", "Only the requests of keys held by this user label."),
+    model: stringOption("MODEL", "Only requests for this alias or model."),
     errors: { type: "boolean", description: "Only failed and refused requests." },
     limit: { type: "string", short: "n", value: "N", description: "How many of the latest requests (default 10)." },
     full: { type: "boolean", description: "Every line of long messages and tool results." },

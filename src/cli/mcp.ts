@@ -5,7 +5,7 @@
  */
 import { ADMIN_OPTIONS, type AdminClient, output, outputFields, withClient } from "./admin-client.js";
 import type { Command, CommandInput, OptionSpec } from "./command.js";
-import { UsageError } from "./command.js";
+import { stringOption, UsageError } from "./command.js";
 import { keyIdOf, teamIdOf } from "./refs.js";
 import { optFlag, optList, optString } from "./values.js";
 
@@ -30,12 +30,8 @@ function pairs(input: CommandInput, option: string, command: string, removable: 
 
 const SERVER_OPTIONS: Record<string, OptionSpec> = {
   ...ADMIN_OPTIONS,
-  transport: {
-    type: "string",
-    value: "KIND",
-    description: "stdio, http or sse (default: stdio with --command, http with --server-url).",
-  },
-  command: { type: "string", value: "PROGRAM", description: "stdio: the program llmux runs." },
+  transport: stringOption("KIND", "stdio, http or sse (default: stdio with --command, http with --server-url)."),
+  command: stringOption("PROGRAM", "stdio: the program llmux runs."),
   arg: {
     type: "string",
     value: "ARG",
@@ -43,18 +39,14 @@ const SERVER_OPTIONS: Record<string, OptionSpec> = {
     dashValue: true,
     description: "stdio: an argument of the program (repeat; it may start with a dash: --arg -y).",
   },
-  cwd: { type: "string", value: "DIR", description: "stdio: its working directory." },
+  cwd: stringOption("DIR", "stdio: its working directory."),
   env: {
     type: "string",
     value: "NAME=VALUE",
     multiple: true,
     description: "stdio: an environment value (stored encrypted; update: VALUE - removes it).",
   },
-  "server-url": {
-    type: "string",
-    value: "URL",
-    description: "http, sse: the MCP server's endpoint (--url is llmux's).",
-  },
+  "server-url": stringOption("URL", "http, sse: the MCP server's endpoint (--url is llmux's)."),
   header: {
     type: "string",
     value: "NAME: VALUE",
@@ -74,12 +66,8 @@ const SERVER_OPTIONS: Record<string, OptionSpec> = {
     multiple: true,
     description: "Tools refused as needing an administrator's approval.",
   },
-  "timeout-ms": { type: "string", value: "MS", description: "How long a call may go without progress." },
-  "own-credential": {
-    type: "string",
-    value: "optional|required",
-    description: "required: keys without their own credential are refused.",
-  },
+  "timeout-ms": stringOption("MS", "How long a call may go without progress."),
+  "own-credential": stringOption("optional|required", "required: keys without their own credential are refused."),
   "own-credential-field": {
     type: "string",
     value: "NAME",
@@ -146,8 +134,8 @@ async function holder(c: AdminClient, input: CommandInput, command: string): Pro
 
 const HOLDER: Record<string, OptionSpec> = {
   ...ADMIN_OPTIONS,
-  key: { type: "string", value: "KEY", description: "The key (its name or id) whose credential this is." },
-  team: { type: "string", value: "TEAM", description: "Or the team (its name or id): for its keys without their own." },
+  key: stringOption("KEY", "The key (its name or id) whose credential this is."),
+  team: stringOption("TEAM", "Or the team (its name or id): for its keys without their own."),
 };
 
 const credentialsCommand: Command = {

@@ -1,6 +1,6 @@
 import { loadRecordings, Replayer, type ReplayMatch } from "../mock/replay.js";
 import { type MockServer, startMockServer } from "../mock/server.js";
-import { type Command, UsageError } from "./command.js";
+import { type Command, stringOption, UsageError } from "./command.js";
 import { optFlag, optMs, optPort, optString } from "./values.js";
 
 export interface MockOptions {
@@ -71,23 +71,18 @@ export const mockCommand: Command = {
       value: "N",
       description: "Port to listen on (default 4010; 0: any free port).",
     },
-    host: { type: "string", value: "ADDRESS", description: "Address to listen on (default 127.0.0.1)." },
-    latency: { type: "string", value: "MS", description: "Wait before answering, in milliseconds." },
-    "chunk-delay": { type: "string", value: "MS", description: "Wait between streamed chunks, in milliseconds." },
+    host: stringOption("ADDRESS", "Address to listen on (default 127.0.0.1)."),
+    latency: stringOption("MS", "Wait before answering, in milliseconds."),
+    "chunk-delay": stringOption("MS", "Wait between streamed chunks, in milliseconds."),
     strict: {
       type: "boolean",
       description: "Enforce the providers' rules on reasoning state and tool pairing (400s worded as they word them).",
     },
-    replay: {
-      type: "string",
-      value: "DIR",
-      description: "Serve the upstream answers recorded in DIR (logging.record) instead of echoing.",
-    },
-    match: {
-      type: "string",
-      value: "auto|hash|order",
-      description: "How --replay picks a recording: by the upstream request's content, by order, or both (auto).",
-    },
+    replay: stringOption("DIR", "Serve the upstream answers recorded in DIR (logging.record) instead of echoing."),
+    match: stringOption(
+      "auto|hash|order",
+      "How --replay picks a recording: by the upstream request's content, by order, or both (auto).",
+    ),
   },
   examples: ["llmux mock --port 4010 --latency 200 --chunk-delay 20", "llmux mock --replay ./recordings --port 4010"],
   run: (input) =>

@@ -5,7 +5,7 @@ import { priceRowsOf, readPriceSource, sourceName } from "../billing/price-list.
 import type { PriceRow } from "../billing/prices.js";
 import { ADMIN_OPTIONS, outputFields, withClient } from "./admin-client.js";
 import type { Command } from "./command.js";
-import { UsageError } from "./command.js";
+import { stringOption, UsageError } from "./command.js";
 import { optFlag, optString } from "./values.js";
 
 const PACKAGE = "@pydantic/genai-prices";
@@ -47,11 +47,7 @@ export const pricesCommand: Command = {
       ].join("\n"),
       options: {
         ...ADMIN_OPTIONS,
-        from: {
-          type: "string",
-          value: "URL|FILE",
-          description: "Where to read the list (default: the pinned genai-prices data).",
-        },
+        from: stringOption("URL|FILE", "Where to read the list (default: the pinned genai-prices data)."),
         "dry-run": { type: "boolean", description: "Read and check the list, store nothing." },
       },
       examples: [

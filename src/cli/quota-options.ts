@@ -6,18 +6,14 @@
 import { TAG_PATTERN } from "../text/tag.js";
 import type { AdminClient } from "./admin-client.js";
 import type { CommandInput, OptionSpec } from "./command.js";
-import { UsageError } from "./command.js";
+import { stringOption, UsageError } from "./command.js";
 import { optList, optString } from "./values.js";
 
 export const QUOTA_OPTIONS: Record<string, OptionSpec> = {
-  budget: {
-    type: "string",
-    value: "USD/PERIOD",
-    description: "A budget: 100/month, 5/day, 20/week, 50/total; none removes it.",
-  },
-  rpm: { type: "string", value: "N", description: "Requests per minute (none removes every limit)." },
-  tpm: { type: "string", value: "N", description: "Tokens per minute." },
-  concurrency: { type: "string", value: "N", description: "Requests in flight at once." },
+  budget: stringOption("USD/PERIOD", "A budget: 100/month, 5/day, 20/week, 50/total; none removes it."),
+  rpm: stringOption("N", "Requests per minute (none removes every limit)."),
+  tpm: stringOption("N", "Tokens per minute."),
+  concurrency: stringOption("N", "Requests in flight at once."),
   models: {
     type: "string",
     value: "GLOBS",

@@ -1,5 +1,6 @@
 /** Keys and teams named on the command line by id or by name (names work wherever ids do). */
-import { AdminCallFailed, type AdminClient } from "./admin-client.js";
+import { ADMIN_OPTIONS, AdminCallFailed, type AdminClient, outputFields, withClient } from "./admin-client.js";
+import type { ArgumentSpec, Command } from "./command.js";
 
 interface Named {
   id: string;
@@ -52,4 +53,29 @@ export async function requestsOf(c: AdminClient, ref: string): Promise<{ key_id:
   if (byName.length > 0) return { key_id: one("key", ref, byName, "key_") };
   if (keys.data.some((k) => k.user === ref)) return { user: ref };
   throw new AdminCallFailed(`no key named '${ref}' and no key held by a user '${ref}' (give a name, an id or a user)`);
+}
+
+/**
+ * `llmux keys show` and `llmux teams show`: the one named by the first argument (by name or id), read from
+ * `/admin/v1/<kind>s/{id}` and printed field by field (or whole, with --json).
+ */
+export function showCommand<T>(
+  kind: "key" | "team",
+  summary: string,
+  args: ArgumentSpec[],
+  view: { row: (answer: T) => Record<string, unknown>; fields: string[] },
+): Command {
+  const idOf = kind === "key" ? keyIdOf : teamIdOf;
+  return {
+    name: "show",
+    summary,
+    options: ADMIN_OPTIONS,
+    arguments: args,
+    run: (input) =>
+      withClient(input, async (c) => {
+        const id = await idOf(c, input.args[0]!);
+        const out = (await c.call("GET", `/admin/v1/${kind}s/${encodeURIComponent(id)}`)) as T;
+        outputFields(input, out, view.row(out), view.fields);
+      }),
+  };
 }

@@ -5,6 +5,7 @@ import { SEALED_PREFIX } from "../observe/alerts.js";
 import { keyringOf } from "../secrets/cipher.js";
 import { TeamParts } from "../server/team-parts.js";
 import type { Command } from "./command.js";
+import { stringOption } from "./command.js";
 import { optString } from "./values.js";
 
 export const secretsCommand: Command = {
@@ -22,7 +23,7 @@ export const secretsCommand: Command = {
       ].join("\n"),
       options: {
         config: { type: "string", short: "c", value: "FILE", description: "The configuration file." },
-        value: { type: "string", value: "SECRET", description: "The secret (default: read from standard input)." },
+        value: stringOption("SECRET", "The secret (default: read from standard input)."),
       },
       examples: ['printf %s "$WEBHOOK_SECRET" | llmux secrets seal'],
       run: async (input) => {

@@ -1,6 +1,6 @@
 import { ADMIN_OPTIONS, output, withClient } from "./admin-client.js";
 import type { Command } from "./command.js";
-import { UsageError } from "./command.js";
+import { stringOption, UsageError } from "./command.js";
 import { optString } from "./values.js";
 
 type Row = Record<string, unknown> & { tokens?: Record<string, number>; cache_hit_rate?: number | null };
@@ -36,14 +36,14 @@ export const sessionsCommand: Command = {
   arguments: [{ name: "SESSION", description: "A session id: show that session.", optional: true }],
   options: {
     ...ADMIN_OPTIONS,
-    key: { type: "string", value: "KEY_ID", description: "Only this key's sessions." },
-    team: { type: "string", value: "TEAM_ID", description: "Only this team's sessions." },
-    user: { type: "string", value: "USER", description: "Only this user's sessions." },
-    tool: { type: "string", value: "TOOL", description: "Only this tool's: claude-code, codex, opencode…" },
-    from: { type: "string", value: "TIME", description: "ISO date or time (default: 7 days ago)." },
-    to: { type: "string", value: "TIME", description: "ISO date or time (default: now)." },
-    sort: { type: "string", value: "ORDER", description: "cost (default) or recent." },
-    limit: { type: "string", value: "N", description: "How many sessions (default 100)." },
+    key: stringOption("KEY_ID", "Only this key's sessions."),
+    team: stringOption("TEAM_ID", "Only this team's sessions."),
+    user: stringOption("USER", "Only this user's sessions."),
+    tool: stringOption("TOOL", "Only this tool's: claude-code, codex, opencode…"),
+    from: stringOption("TIME", "ISO date or time (default: 7 days ago)."),
+    to: stringOption("TIME", "ISO date or time (default: now)."),
+    sort: stringOption("ORDER", "cost (default) or recent."),
+    limit: stringOption("N", "How many sessions (default 100)."),
   },
   examples: ["llmux sessions", "llmux sessions --tool codex --sort recent", "llmux sessions 0199a2c4-…"],
   run: (input) => {

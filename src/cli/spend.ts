@@ -1,6 +1,6 @@
 import { ADMIN_OPTIONS, output, withClient } from "./admin-client.js";
 import type { Command } from "./command.js";
-import { UsageError } from "./command.js";
+import { stringOption, UsageError } from "./command.js";
 import { optString } from "./values.js";
 
 const GROUPS = ["key", "team", "model", "user", "day", "kind"];
@@ -24,14 +24,12 @@ export const spendCommand: Command = {
   ].join("\n"),
   options: {
     ...ADMIN_OPTIONS,
-    by: {
-      type: "string",
-      value: "GROUP",
-      description:
-        "key (default), team, model, user, day, kind (generate, embeddings, completions, rerank), or tag:KEY (the value of a tag: tag:project).",
-    },
-    from: { type: "string", value: "TIME", description: "ISO date or time (default: 30 days ago)." },
-    to: { type: "string", value: "TIME", description: "ISO date or time (default: now)." },
+    by: stringOption(
+      "GROUP",
+      "key (default), team, model, user, day, kind (generate, embeddings, completions, rerank), or tag:KEY (the value of a tag: tag:project).",
+    ),
+    from: stringOption("TIME", "ISO date or time (default: 30 days ago)."),
+    to: stringOption("TIME", "ISO date or time (default: now)."),
   },
   examples: [
     "llmux spend",

@@ -7,6 +7,7 @@ import { Gateway } from "../server/gateway.js";
 import { recordSettingsAtStart } from "../server/settings-audit.js";
 import { StoreFileError } from "../store/store-file.js";
 import type { Command } from "./command.js";
+import { stringOption } from "./command.js";
 import { SettingsRecord } from "./settings-record.js";
 import { optPort, optString } from "./values.js";
 import { parseWorkers, superviseWorkers } from "./workers.js";
@@ -113,17 +114,9 @@ export const startCommand: Command = {
   options: {
     config: { type: "string", short: "c", value: "FILE", description: "The configuration file (YAML)." },
     port: { type: "string", short: "p", value: "N", description: "Port to listen on (0: any free port)." },
-    host: { type: "string", value: "ADDRESS", description: "Address to listen on (default 127.0.0.1)." },
-    record: {
-      type: "string",
-      value: "DIR",
-      description: "Record each exchange as a replayable fixture in DIR, redacted (logging.record).",
-    },
-    workers: {
-      type: "string",
-      value: "N|auto",
-      description: "Worker processes sharing the port (auto: one per core). Default 1.",
-    },
+    host: stringOption("ADDRESS", "Address to listen on (default 127.0.0.1)."),
+    record: stringOption("DIR", "Record each exchange as a replayable fixture in DIR, redacted (logging.record)."),
+    workers: stringOption("N|auto", "Worker processes sharing the port (auto: one per core). Default 1."),
   },
   examples: [
     "llmux start --config llmux.yaml",

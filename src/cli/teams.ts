@@ -3,7 +3,7 @@ import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
 import { TEAM_COLUMNS, type TeamAnswer, teamRow } from "./key-table.js";
 import { patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
-import { teamIdOf } from "./refs.js";
+import { showCommand, teamIdOf } from "./refs.js";
 import { optFlag, optString } from "./values.js";
 
 const TEAM = [{ name: "team", description: "The team's name or id (team_…)." }];
@@ -60,18 +60,7 @@ export const teamsCommand: Command = {
           output(input, input.values.json ? out : out.data.map(teamRow), TEAM_COLUMNS);
         }),
     },
-    {
-      name: "show",
-      summary: "Show a team.",
-      options: ADMIN_OPTIONS,
-      arguments: TEAM,
-      run: (input) =>
-        withClient(input, async (c) => {
-          const id = await teamIdOf(c, input.args[0]!);
-          const out = (await c.call("GET", `/admin/v1/teams/${encodeURIComponent(id)}`)) as TeamAnswer;
-          outputFields(input, out, teamRow(out), TEAM_COLUMNS);
-        }),
-    },
+    showCommand<TeamAnswer>("team", "Show a team.", TEAM, { row: teamRow, fields: TEAM_COLUMNS }),
     {
       name: "delete",
       summary: "Delete a team (its keys are revoked).",

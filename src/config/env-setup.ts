@@ -19,6 +19,18 @@ const set = (env: Env, name: string): string | undefined => {
   return v !== undefined && v.trim() !== "" ? v.trim() : undefined;
 };
 
+/** An Azure OpenAI provider on the Responses API, at `base` with the key in `keyVar` (AZURE_API_VERSION: its version). */
+function azureResponses(env: Env, base: string, keyVar: string): Record<string, unknown> {
+  const apiVersion = set(env, "AZURE_API_VERSION");
+  return {
+    type: "azure",
+    base_url: base,
+    api_key: set(env, keyVar),
+    api: "responses",
+    ...(apiVersion ? { api_version: apiVersion } : {}),
+  };
+}
+
 /**
  * Builds a configuration from the environment variables of the single-purpose proxies llmux replaces, so
  * their users can switch without writing a file:
@@ -45,14 +57,7 @@ export function configFromEnv(env: Env): EnvSetup {
   let catchAll: Record<string, unknown> | undefined;
   const cursorAzure = set(env, "AZURE_BASE_URL");
   if (cursorAzure && set(env, "AZURE_API_KEY")) {
-    const apiVersion = set(env, "AZURE_API_VERSION");
-    providers.azure = {
-      type: "azure",
-      base_url: cursorAzure,
-      api_key: set(env, "AZURE_API_KEY"),
-      api: "responses",
-      ...(apiVersion ? { api_version: apiVersion } : {}),
-    };
+    providers.azure = azureResponses(env, cursorAzure, "AZURE_API_KEY");
     const deployment = set(env, "AZURE_DEPLOYMENT") ?? "gpt-5";
     const summary = set(env, "AZURE_SUMMARY_LEVEL") ?? "detailed";
     const verbosity = set(env, "AZURE_VERBOSITY_LEVEL");
@@ -79,14 +84,7 @@ export function configFromEnv(env: Env): EnvSetup {
 
   const claudeAzure = set(env, "AZURE_OPENAI_ENDPOINT");
   if (claudeAzure && set(env, "AZURE_OPENAI_API_KEY")) {
-    const apiVersion = set(env, "AZURE_API_VERSION");
-    providers["azure-openai"] = {
-      type: "azure",
-      base_url: claudeAzure,
-      api_key: set(env, "AZURE_OPENAI_API_KEY"),
-      api: "responses",
-      ...(apiVersion ? { api_version: apiVersion } : {}),
-    };
+    providers["azure-openai"] = azureResponses(env, claudeAzure, "AZURE_OPENAI_API_KEY");
     const big = set(env, "BIG_MODEL") ?? "gpt-5";
     const small = set(env, "SMALL_MODEL") ?? big;
     models["claude-*haiku*"] = { provider: "azure-openai", model: small };

@@ -23,7 +23,7 @@ export const LimitsSchema = z
   .object({
     rpm: z.number().int().positive().optional().describe("Requests per minute."),
     tpm: z.number().int().positive().optional().describe("Tokens per minute."),
-    concurrency: z.number().int().positive().optional().describe("Requests in flight."),
+    concurrency: z.number().int().positive().optional().describe("Requests in flight at once."),
   })
   .strict();
 

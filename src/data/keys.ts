@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { newId } from "../ir/ids.js";
 import type { Keyring } from "../secrets/cipher.js";
+import { resealRows } from "./credentials.js";
 import { nowSeconds } from "./data.js";
 import { type DefaultTags, tagsField, tagsJson } from "./default-tags.js";
 import { type McpRules, mcpColumn, mcpField } from "./mcp-rules.js";
@@ -278,17 +279,7 @@ export class Keys {
     if (!ring) throw new NoMasterKey("secrets rotate needs secrets.master_key (the new key)");
     const db = await this.db();
     return db.transaction().execute(async (tx) => {
-      const rows = await tx.selectFrom("credentials").selectAll().where("key_version", "!=", ring.version).execute();
-      for (const r of rows) {
-        const s = ring.seal(ring.open({ sealed: r.sealed, keyVersion: r.key_version }));
-        await tx
-          .updateTable("credentials")
-          .set({ sealed: s.sealed, key_version: s.keyVersion })
-          .where("key_id", "=", r.key_id)
-          .where("provider", "=", r.provider)
-          .execute();
-      }
-      return rows.length;
+      return resealRows(tx, ring, "credentials", ["key_id", "provider"]);
     });
   }
 }

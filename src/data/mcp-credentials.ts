@@ -102,25 +102,23 @@ export class McpCredentials {
   }
 
   /** Who holds a credential for a server (never the values). */
-  async list(server: string): Promise<McpCredentialView[]> {
-    const db = await this.db();
-    const rows = await db
-      .selectFrom("mcp_credentials")
-      .selectAll()
-      .where("server", "=", server)
-      .orderBy("subject")
-      .execute();
-    return rows.map(view);
+  list(server: string): Promise<McpCredentialView[]> {
+    return this.where("server", server);
   }
 
   /** A holder's credentials, for every server (never the values). */
-  async ofSubject(subject: string): Promise<McpCredentialView[]> {
+  ofSubject(subject: string): Promise<McpCredentialView[]> {
+    return this.where("subject", subject);
+  }
+
+  /** The credentials of one server or one holder, ordered by the other. */
+  private async where(column: "server" | "subject", value: string): Promise<McpCredentialView[]> {
     const db = await this.db();
     const rows = await db
       .selectFrom("mcp_credentials")
       .selectAll()
-      .where("subject", "=", subject)
-      .orderBy("server")
+      .where(column, "=", value)
+      .orderBy(column === "server" ? "subject" : "server")
       .execute();
     return rows.map(view);
   }

@@ -6,6 +6,7 @@
 import type { Kysely } from "kysely";
 import { MCP_SERVER_NAME, McpServerSchema } from "../config/schema-mcp.js";
 import type { Keyring } from "../secrets/cipher.js";
+import { resealRows } from "./credentials.js";
 import { nowSeconds } from "./data.js";
 import {
   applyChanges,
@@ -215,21 +216,7 @@ export class McpServers {
           .execute();
         n++;
       }
-      const creds = await tx
-        .selectFrom("mcp_credentials")
-        .selectAll()
-        .where("key_version", "!=", ring.version)
-        .execute();
-      for (const r of creds) {
-        const s = ring.seal(ring.open({ sealed: r.sealed, keyVersion: r.key_version }));
-        await tx
-          .updateTable("mcp_credentials")
-          .set({ sealed: s.sealed, key_version: s.keyVersion })
-          .where("subject", "=", r.subject)
-          .where("server", "=", r.server)
-          .execute();
-        n++;
-      }
+      n += await resealRows(tx, ring, "mcp_credentials", ["subject", "server"]);
       if (n > 0) await bumpRevision(tx, MCP_REVISION);
       return n;
     });

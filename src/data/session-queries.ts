@@ -12,7 +12,7 @@ import { sourceSums, USAGE_COLUMNS } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";
 import type { UsageColumns } from "./schema-rollup.js";
 import { sessionSource } from "./session-source.js";
-import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
+import { tokensOf, totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";
 
 export interface SessionFilter {
   keyId?: string | undefined;
@@ -211,11 +211,7 @@ export async function sessionDetail(
       at: Number(r.at),
       status: Number(r.status),
       latency_ms: Number(r.latency_ms),
-      input_tokens: Number(r.input_tokens),
-      output_tokens: Number(r.output_tokens),
-      cache_read_tokens: Number(r.cache_read_tokens),
-      cache_write_tokens: Number(r.cache_write_tokens),
-      reasoning_tokens: Number(r.reasoning_tokens),
+      ...tokensOf(r),
       cost_nanos: Number(r.cost_nanos),
     })),
   };

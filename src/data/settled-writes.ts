@@ -7,6 +7,7 @@
  * and the sessions' (session-rollup.ts): Data.write adds them to every insert of these tables (rollups.ts).
  */
 import type { Insertable } from "kysely";
+import type { WriteOp } from "./batch-write.js";
 import type { Data } from "./data.js";
 import type { LedgerTable, RequestBodiesTable, RequestLogTable } from "./schema.js";
 
@@ -16,10 +17,15 @@ export interface SettledBatch {
   bodies: Insertable<RequestBodiesTable>[];
 }
 
-export async function writeSettled(data: Data, batch: SettledBatch): Promise<void> {
-  await data.write([
-    { insert: "ledger", rows: batch.ledger },
-    { insert: "request_log", rows: batch.requestLog },
-    { insert: "request_bodies", rows: batch.bodies },
-  ]);
+/**
+ * Only the tables that have rows in this batch are written: an empty insert would still compile its rollup
+ * statements and run them in the writer (its thread, on SQLite), for rows nobody keeps (the request log off,
+ * say). A batch with no rows at all is no write.
+ */
+export async function writeSettled(data: Pick<Data, "write">, batch: SettledBatch): Promise<void> {
+  const ops: WriteOp[] = [];
+  if (batch.ledger.length > 0) ops.push({ insert: "ledger", rows: batch.ledger });
+  if (batch.requestLog.length > 0) ops.push({ insert: "request_log", rows: batch.requestLog });
+  if (batch.bodies.length > 0) ops.push({ insert: "request_bodies", rows: batch.bodies });
+  if (ops.length > 0) await data.write(ops);
 }

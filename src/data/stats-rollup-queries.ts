@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import type { Data } from "./data.js";
 import { SUMMED } from "./rollup-sql.js";
 import type { SlotStats, TopRow } from "./stats-queries.js";
-import type { UsageTotals } from "./usage-totals.js";
+import { totalsOf, type UsageTotals } from "./usage-totals.js";
 
 /** What the rollup can be asked: whole hours [from, to), every caller or one key's. */
 export interface RollupRange {
@@ -53,17 +53,7 @@ export async function rollupBySlot(data: Data, r: RollupRange, sizeMs: number): 
       .execute(),
   ]);
   const sums = new Map<number, UsageTotals>();
-  for (const s of sumRows)
-    sums.set(Number(s.slot), {
-      requests: Number(s.requests),
-      refused: Number(s.refused),
-      input_tokens: Number(s.input_tokens),
-      output_tokens: Number(s.output_tokens),
-      cache_read_tokens: Number(s.cache_read_tokens),
-      cache_write_tokens: Number(s.cache_write_tokens),
-      reasoning_tokens: Number(s.reasoning_tokens),
-      cost_nanos: Number(s.cost_nanos),
-    });
+  for (const s of sumRows) sums.set(Number(s.slot), totalsOf(s));
   const errors = new Map<number, Record<string, number>>();
   for (const e of errorRows) {
     if (Number(e.n) <= 0) continue;

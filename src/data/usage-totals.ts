@@ -44,11 +44,20 @@ export function totalsOf(r: { [K in keyof UsageTotals]?: number | string | null 
   return {
     requests: Number(r?.requests ?? 0),
     refused: Number(r?.refused ?? 0),
-    input_tokens: Number(r?.input_tokens ?? 0),
-    output_tokens: Number(r?.output_tokens ?? 0),
-    cache_read_tokens: Number(r?.cache_read_tokens ?? 0),
-    cache_write_tokens: Number(r?.cache_write_tokens ?? 0),
-    reasoning_tokens: Number(r?.reasoning_tokens ?? 0),
+    ...tokensOf(r ?? {}),
     cost_nanos: Number(r?.cost_nanos ?? 0),
+  };
+}
+
+type TokenColumn = "input_tokens" | "output_tokens" | "cache_read_tokens" | "cache_write_tokens" | "reasoning_tokens";
+
+/** The five token counts of a row or a sum as numbers (stored as bigints: PostgreSQL answers text; none: 0). */
+export function tokensOf(r: { [K in TokenColumn]?: number | string | bigint | null }): Record<TokenColumn, number> {
+  return {
+    input_tokens: Number(r.input_tokens ?? 0),
+    output_tokens: Number(r.output_tokens ?? 0),
+    cache_read_tokens: Number(r.cache_read_tokens ?? 0),
+    cache_write_tokens: Number(r.cache_write_tokens ?? 0),
+    reasoning_tokens: Number(r.reasoning_tokens ?? 0),
   };
 }

@@ -14,20 +14,6 @@ import {
   type ToolSpec,
 } from "./tool-spec.js";
 
-export {
-  COPILOT_WIRES,
-  type CopilotWire,
-  OPENCODE_SDKS,
-  type OpencodeSdk,
-  type PrivateFile,
-  type PrivateHome,
-  type Setup,
-  type SetupInput,
-  TOOL_NAMES,
-  type ToolName,
-  type ToolSpec,
-} from "./tool-spec.js";
-
 /**
  * The coding tools llmux launches, and exactly how each is pointed at llmux — the environment variables and
  * arguments of its page in docs/clients/ — without touching the tool's own configuration files.

@@ -3,14 +3,12 @@
  * api.anthropic.com sends. See wire-protocols.md §3.7–3.9 and the recordings in fixtures/anthropic/.
  */
 import { anthropicStreamErrorType } from "./errors.js";
+import type { MockBlock, MockScript, ResolvedScript } from "./script.js";
 import {
   argumentsObject,
   b62,
   b64,
-  type MockBlock,
-  type MockScript,
   pieces,
-  type ResolvedScript,
   resolveScript,
   sseEvent,
   streamedBlocks,

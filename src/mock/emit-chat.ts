@@ -3,15 +3,12 @@
  * `data:` chunks and as a non-streaming chat.completion. See wire-protocols.md §1.4–1.7 and §4.2.
  */
 import { openaiStreamError } from "./errors.js";
+import type { ChatFlavour, MockBlock, MockScript, ResolvedScript } from "./script.js";
 import {
   b62,
-  type ChatFlavour,
   hex,
   MOCK_CREATED,
-  type MockBlock,
-  type MockScript,
   pieces,
-  type ResolvedScript,
   resolveScript,
   sseData,
   streamedBlocks,

@@ -6,18 +6,8 @@
  * function calls arrive whole, and the last chunk carries finishReason and usageMetadata.
  */
 import type { StreamErrorKind } from "./errors.js";
-import {
-  argumentsObject,
-  b62,
-  b64,
-  type MockBlock,
-  type MockScript,
-  pieces,
-  type ResolvedScript,
-  resolveScript,
-  streamedBlocks,
-  thinkingText,
-} from "./script.js";
+import type { MockBlock, MockScript, ResolvedScript } from "./script.js";
+import { argumentsObject, b62, b64, pieces, resolveScript, streamedBlocks, thinkingText } from "./script.js";
 
 type Part = Record<string, unknown>;
 

@@ -4,19 +4,8 @@
  * Every block becomes one output item (consecutive text blocks are separate message items).
  */
 import { openaiStreamError } from "./errors.js";
-import {
-  b64,
-  hex,
-  MOCK_CREATED,
-  type MockBlock,
-  type MockScript,
-  pieces,
-  type ResolvedScript,
-  resolveScript,
-  sseEvent,
-  streamedBlocks,
-  toolSuffix,
-} from "./script.js";
+import type { MockBlock, MockScript, ResolvedScript } from "./script.js";
+import { b64, hex, MOCK_CREATED, pieces, resolveScript, sseEvent, streamedBlocks, toolSuffix } from "./script.js";
 
 type Fields = Record<string, unknown>;
 /** One output item: its streamed events (minus type/sequence_number) and its final form. */

@@ -4,12 +4,29 @@ import { type RequestRecord, usageOf } from "../request/record.js";
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-/** The request's log line (one per request, written by the settle stage), at the level its outcome calls for. */
+type Level = "debug" | "info" | "warn";
+
+/** The level and message of a request's line, from its outcome. */
+function levelOf(rec: RequestRecord, outcome: ReturnType<typeof outcomeOf>): [Level, string] {
+  if (rec.quiet && outcome === "ok") return ["debug", "request"];
+  if (outcome === "error") return ["warn", "request failed"];
+  if (outcome === "refused") return ["warn", "request refused"];
+  if (outcome === "aborted") return ["info", "request aborted by client"];
+  return ["info", "request"];
+}
+
+/**
+ * The request's log line (one per request, written by the settle stage), at the level its outcome calls for.
+ * Built only when the logger writes that level: a line nobody reads costs nothing (a quiet request's debug
+ * line at the default level, every ok line at `logging.level: warn`).
+ */
 export function logLine(logger: Logger, rec: RequestRecord): void {
+  const outcome = outcomeOf(rec);
+  const [level, msg] = levelOf(rec, outcome);
+  if (!logger.isLevelEnabled(level)) return;
   const now = performance.now();
   const generated = rec.provider !== undefined;
   const u = generated ? usageOf(rec) : undefined;
-  const outcome = outcomeOf(rec);
   const line = {
     req_id: rec.id,
     client_request_id: rec.clientRequestId,
@@ -50,9 +67,5 @@ export function logLine(logger: Logger, rec: RequestRecord): void {
     warnings: rec.warnings.length > 0 ? rec.warnings.map((w) => ({ code: w.code, message: w.message })) : undefined,
     decisions: rec.decisions,
   };
-  if (rec.quiet && outcome === "ok") logger.debug(line, "request");
-  else if (outcome === "error") logger.warn(line, "request failed");
-  else if (outcome === "refused") logger.warn(line, "request refused");
-  else if (outcome === "aborted") logger.info(line, "request aborted by client");
-  else logger.info(line, "request");
+  logger[level](line, msg);
 }

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { ProviderConfig } from "../config/schema.js";
 import type { Warnings } from "../ir/warnings.js";
 import { forwardedClientHeaders } from "./anthropic-headers.js";
-import { type CallContext, DEFAULT_TIMEOUT_MS, type Provider, type UpstreamTarget } from "./types.js";
+import { type CallContext, type Provider, providerBasics, type UpstreamTarget } from "./types.js";
 
 type AnthropicConfig = Extract<ProviderConfig, { type: "anthropic" }>;
 
@@ -51,11 +51,7 @@ export function anthropicProvider(name: string, cfg: AnthropicConfig): Provider 
     return out;
   };
   return {
-    name,
-    type: "anthropic",
-    dialect: "anthropic",
-    timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
-    requestOptions: () => ({}),
+    ...providerBasics(name, "anthropic", "anthropic", cfg),
     target: (_model, ctx): UpstreamTarget => ({ url: `${base}/v1/messages`, headers: headers(ctx) }),
     countTarget: (_model, ctx): UpstreamTarget => ({ url: `${base}/v1/messages/count_tokens`, headers: headers(ctx) }),
   };

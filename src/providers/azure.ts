@@ -1,6 +1,6 @@
 import { deploymentProblem } from "../config/deployment-name.js";
 import type { ProviderConfig } from "../config/schema.js";
-import { DEFAULT_TIMEOUT_MS, type Provider } from "./types.js";
+import { type Provider, providerBasics } from "./types.js";
 
 type AzureConfig = Extract<ProviderConfig, { type: "azure" }>;
 
@@ -12,10 +12,7 @@ export function azureProvider(name: string, cfg: AzureConfig): Provider {
   const root = cfg.base_url.replace(/\/+$/, "").replace(/\/openai(\/v1)?$/, "");
   const responses = cfg.api === "responses";
   return {
-    name,
-    type: "azure",
-    dialect: responses ? "openai-responses" : "openai-chat",
-    timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+    ...providerBasics(name, "azure", responses ? "openai-responses" : "openai-chat", cfg),
     modelProblem: deploymentProblem,
     requestOptions: () => (responses ? {} : { customTools: false, maxTokensField: "max_completion_tokens" }),
     target(model, ctx) {

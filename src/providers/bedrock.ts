@@ -8,7 +8,7 @@ import type { Json, JsonObject } from "../ir/types.js";
 import { awsSigner } from "./aws-auth.js";
 import { adaptAwsReply, type StreamMessage, sseText } from "./aws-event-stream.js";
 import { bridgeBetas, DROP_FIELDS_HEADER, dropPairedFields, headerBetas, takeDropFields } from "./cloud-betas.js";
-import { DEFAULT_TIMEOUT_MS, type OutgoingCall, type Provider, type UpstreamTarget } from "./types.js";
+import { type OutgoingCall, type Provider, providerBasics, type UpstreamTarget } from "./types.js";
 
 type BedrockConfig = Extract<ProviderConfig, { type: "bedrock" }>;
 
@@ -96,11 +96,7 @@ export function bedrockProvider(name: string, cfg: BedrockConfig): Provider {
       ? `/model/${encodeURIComponent(model)}/${stream ? "invoke-with-response-stream" : "invoke"}`
       : `/model/${encodeURIComponent(model)}/${stream ? "converse-stream" : "converse"}`;
   return {
-    name,
-    type: "bedrock",
-    dialect: invoke ? "anthropic" : "bedrock-converse",
-    timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
-    requestOptions: () => ({}),
+    ...providerBasics(name, "bedrock", invoke ? "anthropic" : "bedrock-converse", cfg),
     modelProblem: (model) =>
       pathSegmentProblem(model, "a Bedrock model id") ??
       (invoke && !isClaude(model)

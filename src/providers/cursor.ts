@@ -7,7 +7,7 @@ import { CursorHelper } from "../cursor/helper-process.js";
 import { CursorReplies } from "../cursor/replies.js";
 import { ensureRuntime } from "../cursor/runtime.js";
 import type { Json } from "../ir/types.js";
-import { DEFAULT_TIMEOUT_MS, type LocalReply, type Provider, type UpstreamTarget } from "./types.js";
+import { DEFAULT_TIMEOUT_MS, type LocalReply, type Provider, providerBasics, type UpstreamTarget } from "./types.js";
 
 type CursorConfig = Extract<ProviderConfig, { type: "cursor" }>;
 
@@ -54,11 +54,7 @@ export function cursorProvider(name: string, cfg: CursorConfig): CursorProvider 
     idleTimeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
   });
   return {
-    name,
-    type: "cursor",
-    dialect: "anthropic",
-    timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
-    requestOptions: () => ({}),
+    ...providerBasics(name, "cursor", "anthropic", cfg),
     target: (_model, ctx): UpstreamTarget => {
       const key = ctx.callerKey ?? cfg.api_key ?? "";
       const headers: Record<string, string> = { [KEY_HEADER]: key };

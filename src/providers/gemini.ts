@@ -1,5 +1,5 @@
 import type { ProviderConfig } from "../config/schema.js";
-import { DEFAULT_TIMEOUT_MS, type Provider, type UpstreamTarget } from "./types.js";
+import { type Provider, providerBasics, type UpstreamTarget } from "./types.js";
 
 type GeminiConfig = Extract<ProviderConfig, { type: "gemini" }>;
 
@@ -17,11 +17,7 @@ export function geminiProvider(name: string, cfg: GeminiConfig): Provider {
   });
   const model = (m: string) => encodeURIComponent(m.replace(/^models\//, ""));
   return {
-    name,
-    type: "gemini",
-    dialect: "gemini",
-    timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
-    requestOptions: () => ({}),
+    ...providerBasics(name, "gemini", "gemini", cfg),
     target: (m, ctx): UpstreamTarget => ({
       url: ctx.stream ? `${root}/${model(m)}:streamGenerateContent?alt=sse` : `${root}/${model(m)}:generateContent`,
       headers: headers(ctx.callerKey),

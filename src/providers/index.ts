@@ -1,4 +1,4 @@
-import type { Config } from "../config/schema.js";
+import type { Config, ProviderConfig } from "../config/schema.js";
 import { anthropicProvider } from "./anthropic.js";
 import { azureProvider } from "./azure.js";
 import { bedrockProvider } from "./bedrock.js";
@@ -12,38 +12,26 @@ import { vertexProvider } from "./vertex.js";
 
 export type { Provider } from "./types.js";
 
+type ConfigOf<T extends ProviderConfig["type"]> = Extract<ProviderConfig, { type: T }>;
+
+/** Each provider type's factory (one file each). */
+const FACTORIES: { [T in ProviderConfig["type"]]: (name: string, cfg: ConfigOf<T>) => Provider } = {
+  azure: azureProvider,
+  openai: openaiProvider,
+  anthropic: anthropicProvider,
+  "openai-compatible": compatibleProvider,
+  gemini: geminiProvider,
+  vertex: vertexProvider,
+  bedrock: bedrockProvider,
+  cursor: cursorProvider,
+  mock: mockProvider,
+};
+
 export function createProviders(config: Config): Map<string, Provider> {
   const out = new Map<string, Provider>();
   for (const [name, p] of Object.entries(config.providers)) {
-    switch (p.type) {
-      case "azure":
-        out.set(name, azureProvider(name, p));
-        break;
-      case "openai":
-        out.set(name, openaiProvider(name, p));
-        break;
-      case "anthropic":
-        out.set(name, anthropicProvider(name, p));
-        break;
-      case "openai-compatible":
-        out.set(name, compatibleProvider(name, p));
-        break;
-      case "gemini":
-        out.set(name, geminiProvider(name, p));
-        break;
-      case "vertex":
-        out.set(name, vertexProvider(name, p));
-        break;
-      case "bedrock":
-        out.set(name, bedrockProvider(name, p));
-        break;
-      case "cursor":
-        out.set(name, cursorProvider(name, p));
-        break;
-      case "mock":
-        out.set(name, mockProvider(name, p));
-        break;
-    }
+    const make = FACTORIES[p.type] as (name: string, cfg: ProviderConfig) => Provider;
+    out.set(name, make(name, p));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { PRESET_TABLE } from "../config/presets.js";
 import type { ProviderConfig } from "../config/schema.js";
 import type { RequestOptions } from "../translate/codecs.js";
-import { DEFAULT_TIMEOUT_MS, type Provider } from "./types.js";
+import { type Provider, providerBasics } from "./types.js";
 
 type CompatConfig = Extract<ProviderConfig, { type: "openai-compatible" }>;
 
@@ -19,10 +19,7 @@ export function compatibleProvider(name: string, cfg: CompatConfig): Provider {
   };
   if (reasoningField && reasoningField !== "none") options.reasoningField = reasoningField;
   return {
-    name,
-    type: "openai-compatible",
-    dialect: "openai-chat",
-    timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+    ...providerBasics(name, "openai-compatible", "openai-chat", cfg),
     normalizeStream: cfg.normalize_stream ?? preset?.normalizeStream ?? false,
     requestOptions: () => options,
     target(_model, ctx) {

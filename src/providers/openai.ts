@@ -1,5 +1,5 @@
 import type { ProviderConfig } from "../config/schema.js";
-import { DEFAULT_TIMEOUT_MS, type Provider } from "./types.js";
+import { type Provider, providerBasics } from "./types.js";
 
 type OpenAIConfig = Extract<ProviderConfig, { type: "openai" }>;
 
@@ -8,11 +8,7 @@ export function openaiProvider(name: string, cfg: OpenAIConfig): Provider {
   const base = cfg.base_url.replace(/\/+$/, "");
   const responses = cfg.api === "responses";
   return {
-    name,
-    type: "openai",
-    dialect: responses ? "openai-responses" : "openai-chat",
-    timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS,
-    requestOptions: () => ({}),
+    ...providerBasics(name, "openai", responses ? "openai-responses" : "openai-chat", cfg),
     target(_model, ctx) {
       const headers: Record<string, string> = {
         "content-type": "application/json",

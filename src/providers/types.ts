@@ -76,3 +76,16 @@ export interface Provider {
 }
 
 export const DEFAULT_TIMEOUT_MS = 600_000;
+
+/**
+ * What every provider says the same way: its name, type and dialect, its timeout (`timeout_ms`, else
+ * DEFAULT_TIMEOUT_MS), and no request options of its own (a provider that has some sets requestOptions after).
+ */
+export function providerBasics(
+  name: string,
+  type: ProviderConfig["type"],
+  dialect: UpstreamDialect,
+  cfg: { timeout_ms?: number | undefined },
+): Pick<Provider, "name" | "type" | "dialect" | "timeoutMs" | "requestOptions"> {
+  return { name, type, dialect, timeoutMs: cfg.timeout_ms ?? DEFAULT_TIMEOUT_MS, requestOptions: () => ({}) };
+}

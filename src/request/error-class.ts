@@ -1,3 +1,4 @@
+import { kindFromStatus } from "../ir/errors.js";
 import type { ErrorInfo } from "../ir/types.js";
 import type { ErrorClass as RoutingClass } from "../routing/error-class.js";
 import { type Outcome, outcomeOf } from "./outcome.js";
@@ -78,28 +79,14 @@ export function fromError(info: ErrorInfo, refused: boolean): RequestErrorClass 
   }
 }
 
-/** The class of a failure known by its status alone. */
+/**
+ * The class of a failure known by its status alone: the status's error kind (ir/errors.ts), classed as an
+ * error llmux answered would be. An upstream's 402 is its own billing, not a budget of llmux's: bad_request.
+ */
 export function fromStatus(status: number | undefined): RequestErrorClass {
-  switch (status) {
-    case 401:
-      return "auth";
-    case 403:
-      return "forbidden";
-    case 404:
-      return "not_found";
-    case 408:
-    case 504:
-      return "timeout";
-    case 413:
-      return "too_large";
-    case 429:
-      return "rate_limited";
-    case 503:
-    case 529:
-      return "overloaded";
-    default:
-      return status !== undefined && status >= 400 && status < 500 ? "bad_request" : "server";
-  }
+  if (status === undefined) return "server";
+  const kind = kindFromStatus(status);
+  return kind === "billing" ? "bad_request" : fromError({ status, kind, message: "" }, false);
 }
 
 /**

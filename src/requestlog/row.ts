@@ -1,9 +1,9 @@
 import type { Insertable } from "kysely";
-import { tagsColumn } from "../clients/tags.js";
 import type { RequestLogTable } from "../data/schema.js";
 import { errorClassOf } from "../request/error-class.js";
 import { outcomeOf } from "../request/outcome.js";
 import { countedUsage, type RequestRecord } from "../request/record.js";
+import { requestColumns, tokenColumns } from "../request/row-columns.js";
 
 export type RequestLogRow = Insertable<RequestLogTable>;
 
@@ -15,40 +15,23 @@ export function logRowOf(rec: RequestRecord, now = performance.now(), wall = Dat
   const u = countedUsage(rec, outcome);
   const failed = outcome === "error" || outcome === "refused";
   return {
-    id: rec.id,
-    client_request_id: rec.clientRequestId ?? null,
-    at: wall - Math.round(now - rec.startedAt),
+    ...requestColumns(rec, now, wall),
     key_id: rec.keyId ?? null,
     key_name: rec.key ?? null,
-    team_id: rec.teamId ?? null,
-    user_label: rec.user ?? null,
     method: rec.method,
     path: rec.path,
     kind: rec.kind ?? null,
     client_dialect: rec.client ?? null,
     client_tool: rec.clientTool ?? null,
-    session_id: rec.session?.session ?? null,
-    agent_id: rec.session?.agent ?? null,
-    parent_agent_id: rec.session?.parentAgent ?? null,
-    tags: tagsColumn(rec.tags),
-    requested_model: rec.requested ?? null,
-    alias: rec.alias ?? null,
-    provider: rec.provider ?? null,
     deployment: rec.deployment ?? null,
-    model: rec.model ?? null,
     stream: rec.stream === undefined ? null : rec.stream ? 1 : 0,
-    status: rec.status ?? 0,
     outcome,
     error_class: errorClassOf(rec) ?? null,
     reason: failed || outcome === "aborted" ? (rec.reason ?? null) : null,
     latency_ms: ms(now - rec.startedAt),
     ttft_ms: rec.firstByteAt === undefined ? null : ms(rec.firstByteAt - rec.startedAt),
     overhead_ms: rec.overheadMs === undefined ? null : ms(rec.overheadMs),
-    input_tokens: u?.inputTokens ?? 0,
-    output_tokens: u?.outputTokens ?? 0,
-    cache_read_tokens: u?.cacheReadTokens ?? 0,
-    cache_write_tokens: u?.cacheWriteTokens ?? 0,
-    reasoning_tokens: u?.reasoningTokens ?? 0,
+    ...tokenColumns(u),
     estimated: u?.estimated || (rec.cost && (rec.cost.estimated || !rec.cost.priced)) ? 1 : 0,
     cost_nanos: rec.cost?.nanos ?? 0,
     attempts: rec.attempts ?? 0,

@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { RequestLogTable } from "../data/schema.js";
+import { tokensOf } from "../data/usage-totals.js";
 import type { Bodies } from "./bodies.js";
 import type { Conversation, ConversationMessage } from "./conversation.js";
 
@@ -84,11 +85,7 @@ export function rowView(r: Selectable<RequestLogTable>): RequestRow {
     latency_ms: Number(r.latency_ms),
     ttft_ms: num(r.ttft_ms),
     overhead_ms: num(r.overhead_ms),
-    input_tokens: Number(r.input_tokens),
-    output_tokens: Number(r.output_tokens),
-    cache_read_tokens: Number(r.cache_read_tokens),
-    cache_write_tokens: Number(r.cache_write_tokens),
-    reasoning_tokens: Number(r.reasoning_tokens),
+    ...tokensOf(r),
     cache_hit_rate: Number(r.input_tokens) > 0 ? Number(r.cache_read_tokens) / Number(r.input_tokens) : null,
     estimated: Number(r.estimated) === 1,
     cost_usd: Number(r.cost_nanos) / 1e9,

@@ -43,33 +43,24 @@ export const SIGNIN_PATHS: ReadonlySet<string> = new Set([
   "/v1/traces",
 ]);
 
-function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > FORM_LIMIT) {
-        reject(new Error("form too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(new URLSearchParams(Buffer.concat(chunks).toString("utf8"))));
-    req.on("error", reject);
-  });
-}
-
-function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * A body of at most `limit` bytes. Over it: rejected, and the rest either read and dropped (`resume`: the
+ * answer can still be sent) or the connection cut (`destroy`: a form that large is no client's).
+ */
+function readRaw(
+  req: IncomingMessage,
+  limit: number,
+  over: { message: string; rest: "resume" | "destroy" } = { message: "too large", rest: "resume" },
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        reject(new Error("too large"));
-        req.resume();
+        reject(new Error(over.message));
+        if (over.rest === "destroy") req.destroy();
+        else req.resume();
         return;
       }
       chunks.push(c);
@@ -77,6 +68,11 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const raw = await readRaw(req, FORM_LIMIT, { message: "form too large", rest: "destroy" });
+  return new URLSearchParams(raw.toString("utf8"));
 }
 
 function drain(req: IncomingMessage): Promise<void> {

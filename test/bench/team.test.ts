@@ -15,6 +15,7 @@ import { evaluateTargets } from "../../bench/report-targets.js";
 import { engineDifference } from "../../bench/report-team.js";
 import { TEAM_BASE_LANES, TEAM_ENGINES, teamConfig, teamLane, wantsTeam } from "../../bench/team-servers.js";
 import type { BenchResults, Cell, LaneInfo, RunResult, StreamsSample, TargetName } from "../../bench/types.js";
+import { PriceTable } from "../../src/billing/prices.js";
 import { parseConfig } from "../../src/config/load.js";
 
 function lanes() {
@@ -62,6 +63,17 @@ describe("bench team lanes", () => {
     expect(pg.store.url).toBe("postgres://postgres@127.0.0.1:5432/llmux_bench_1");
     expect(pg.state).toMatchObject({ url: "redis://127.0.0.1:6379", prefix: "llmux_bench_1:" });
     expect(Object.keys(pg.models)).toContain("bench-compat");
+    // Every team lane's upstream model has a price, so its budget settles like production's.
+    const table = new PriceTable(pg.prices);
+    for (const id of TEAM_BASE_LANES) {
+      const lane = lanes().find((l) => l.id === id)!;
+      const alias = pg.models[lane.llmuxModel];
+      const upstream = alias
+        ? String((alias as { model?: string }).model)
+        : lane.llmuxModel.split("/").slice(1).join("/");
+      expect(table.find(upstream), `${id} → ${upstream}`).toBeDefined();
+    }
+    expect(new PriceTable(parseConfig(parse(base), {}).prices).find("bench-model")).toBeUndefined();
     const sqlite = parseConfig(parse(teamConfig(base, {})), {});
     expect(sqlite.store.url).toBeUndefined();
     expect(sqlite.state.url).toBeUndefined();
@@ -202,6 +214,10 @@ describe("bench team report", () => {
     expect(
       memory.find((t) => t.what.startsWith("heap per open stream (Messages passthrough, Claude Code body")),
     ).toMatchObject({ measured: "20.0 KB", goal: "≤ 30 KB", met: true });
+    expect(memory.find((t) => t.what === "llmux RSS idle, after a few requests and a full GC")).toMatchObject({
+      measured: "53.7 MB",
+      met: true,
+    });
     expect(memory.find((t) => t.what.startsWith("KB per idle Responses WebSocket"))).toMatchObject({
       measured: "25.0 KB",
       goal: "≤ 20 KB",

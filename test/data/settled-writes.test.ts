@@ -46,6 +46,22 @@ describe.each(ENGINES)("settled writes on $engine", ({ fresh }) => {
     expect(await ids("ledger", "w_")).toEqual(["w_1"]);
   });
 
+  it("hands the writer only the tables a batch has rows for, and nothing for an empty batch", async () => {
+    const seen: string[][] = [];
+    const counting = {
+      write: (ops: Parameters<Data["write"]>[0]) => {
+        seen.push(ops.map((op) => ("insert" in op ? op.insert : "query")));
+        return data.write(ops);
+      },
+    };
+    // The request log off, a minted key: only the ledger row is kept, so only the ledger is written.
+    await writeSettled(counting, { ledger: [ledgerRow({ id: "h_1", key_id: "k" })], requestLog: [], bodies: [] });
+    await writeSettled(counting, { ledger: [], requestLog: [requestLogRow({ id: "h_2" })], bodies: [] });
+    await writeSettled(counting, { ledger: [], requestLog: [], bodies: [] });
+    expect(seen).toEqual([["ledger"], ["request_log"]]);
+    expect([await ids("ledger", "h_"), await ids("request_log", "h_")]).toEqual([["h_1"], ["h_2"]]);
+  });
+
   it("prunes the oldest rows before a time, a bounded batch at a time; bodies unmark their rows", async () => {
     // An hour apart: request-log rows are pruned by whole hours.
     const at = (i: number) => 3_600_000 * (100 + i);

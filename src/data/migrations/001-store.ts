@@ -1,44 +1,25 @@
-import type { Migration } from "./migration.js";
+import { migration } from "./migration.js";
 
-export const m001: Migration = {
-  id: "001_store",
-  async up(db) {
-    await db.schema
-      .createTable("meta")
-      .ifNotExists()
-      .addColumn("key", "text", (c) => c.primaryKey())
-      .addColumn("value", "text", (c) => c.notNull())
-      .execute();
-    await db.schema
-      .createTable("responses")
-      .ifNotExists()
-      .addColumn("owner", "text", (c) => c.notNull())
-      .addColumn("id", "text", (c) => c.notNull())
-      .addColumn("previous_id", "text")
-      .addColumn("created_at", "bigint", (c) => c.notNull())
-      .addColumn("input", "text", (c) => c.notNull())
-      .addColumn("response", "text", (c) => c.notNull())
-      .addPrimaryKeyConstraint("responses_pk", ["owner", "id"])
-      .execute();
-    await db.schema.createIndex("responses_created").ifNotExists().on("responses").column("created_at").execute();
-    await db.schema
-      .createTable("items")
-      .ifNotExists()
-      .addColumn("owner", "text", (c) => c.notNull())
-      .addColumn("id", "text", (c) => c.notNull())
-      .addColumn("response_id", "text", (c) => c.notNull())
-      .addColumn("item", "text", (c) => c.notNull())
-      .addPrimaryKeyConstraint("items_pk", ["owner", "id"])
-      .execute();
-    await db.schema.createIndex("items_response").ifNotExists().on("items").columns(["owner", "response_id"]).execute();
-    await db.schema
-      .createTable("reasoning")
-      .ifNotExists()
-      .addColumn("key", "text", (c) => c.primaryKey())
-      .addColumn("value", "text", (c) => c.notNull())
-      .addColumn("expires_at", "bigint", (c) => c.notNull())
-      .addColumn("used_at", "bigint", (c) => c.notNull())
-      .execute();
-    await db.schema.createIndex("reasoning_used").ifNotExists().on("reasoning").column("used_at").execute();
-  },
-};
+/** The store's first tables (they predate the migrations, hence `if not exists`). */
+export const m001 = migration("001_store", async (s) => {
+  await s.table("meta", "key text primary key, value text not null", { ifNotExists: true });
+  await s.table(
+    "responses",
+    `owner text not null, id text not null, previous_id text, created_at bigint not null, input text not null,
+     response text not null`,
+    { key: ["owner", "id"], indexes: { responses_created: "created_at" }, ifNotExists: true },
+  );
+  await s.table("items", "owner text not null, id text not null, response_id text not null, item text not null", {
+    key: ["owner", "id"],
+    indexes: { items_response: "owner, response_id" },
+    ifNotExists: true,
+  });
+  await s.table(
+    "reasoning",
+    "key text primary key, value text not null, expires_at bigint not null, used_at bigint not null",
+    {
+      indexes: { reasoning_used: "used_at" },
+      ifNotExists: true,
+    },
+  );
+});

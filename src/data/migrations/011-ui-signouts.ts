@@ -1,14 +1,8 @@
-import type { Migration } from "./migration.js";
+import { migration } from "./migration.js";
 
-export const m011: Migration = {
-  id: "011_ui_signouts",
-  async up(db) {
-    // Web UI sign-ins ended by signing out, by a digest of their cookie, until the cookie would have expired.
-    await db.schema
-      .createTable("ui_signouts")
-      .addColumn("digest", "text", (c) => c.primaryKey())
-      .addColumn("until", "bigint", (c) => c.notNull())
-      .execute();
-    await db.schema.createIndex("ui_signouts_until").on("ui_signouts").column("until").execute();
-  },
-};
+/** Web UI sign-ins ended by signing out, by a digest of their cookie, until the cookie would have expired. */
+export const m011 = migration("011_ui_signouts", async (s) => {
+  await s.table("ui_signouts", "digest text primary key, until bigint not null", {
+    indexes: { ui_signouts_until: "until" },
+  });
+});

@@ -1,21 +1,15 @@
-import type { Migration } from "./migration.js";
+import { migration } from "./migration.js";
 
-export const m040: Migration = {
-  id: "040_sessions",
-  /**
-   * The coding session and agent of every request (src/clients/session.ts) on the request log and the ledger,
-   * and the ledger's tool (the request log already keeps it as `client_tool`). Nullable: rows written before,
-   * and by the release before during a rolling deploy, name none. Sessions are read by id, newest first.
-   */
-  async up(db) {
-    for (const table of ["request_log", "ledger"]) {
-      await db.schema.alterTable(table).addColumn("session_id", "text").execute();
-      await db.schema.alterTable(table).addColumn("agent_id", "text").execute();
-      await db.schema.alterTable(table).addColumn("parent_agent_id", "text").execute();
-    }
-    await db.schema.alterTable("ledger").addColumn("tool", "text").execute();
-    await db.schema.createIndex("request_log_session_at").on("request_log").columns(["session_id", "at"]).execute();
-    await db.schema.createIndex("ledger_session_at").on("ledger").columns(["session_id", "at"]).execute();
-    await db.schema.createIndex("ledger_tool_at").on("ledger").columns(["tool", "at"]).execute();
-  },
-};
+/**
+ * The coding session and agent of every request (src/clients/session.ts) on the request log and the ledger,
+ * and the ledger's tool (the request log already keeps it as `client_tool`). Nullable: rows written before,
+ * and by the release before during a rolling deploy, name none. Sessions are read by id, newest first.
+ */
+export const m040 = migration("040_sessions", async (s) => {
+  for (const table of ["request_log", "ledger"])
+    await s.add(table, "session_id text, agent_id text, parent_agent_id text");
+  await s.add("ledger", "tool text");
+  await s.index("request_log_session_at", "request_log", "session_id, at");
+  await s.index("ledger_session_at", "ledger", "session_id, at");
+  await s.index("ledger_tool_at", "ledger", "tool, at");
+});

@@ -1,37 +1,23 @@
-import type { Migration } from "./migration.js";
+import { migration } from "./migration.js";
 
-export const m061: Migration = {
-  id: "061_mcp_servers",
-  /**
-   * MCP servers added through the admin API (the configuration file's stay there), and the credentials keys and
-   * teams hold for them (a developer's own GitHub token). Settings are JSON without their secrets; the values of
-   * a server's env and headers are sealed with the master key (`sealed`, `key_version`), their names kept in the
-   * clear (`secret_names`) so the API can say which are set. The `mcp` revision counter tells every instance
-   * to read them again.
-   */
-  async up(db) {
-    await db.schema
-      .createTable("mcp_servers")
-      .addColumn("name", "text", (c) => c.primaryKey())
-      .addColumn("settings", "text", (c) => c.notNull())
-      .addColumn("secret_names", "text", (c) => c.notNull())
-      .addColumn("sealed", "text")
-      .addColumn("key_version", "text")
-      .addColumn("created_at", "bigint", (c) => c.notNull())
-      .addColumn("updated_at", "bigint", (c) => c.notNull())
-      .execute();
-    await db.schema
-      .createTable("mcp_credentials")
-      .addColumn("subject", "text", (c) => c.notNull())
-      .addColumn("server", "text", (c) => c.notNull())
-      .addColumn("secret_names", "text", (c) => c.notNull())
-      .addColumn("sealed", "text", (c) => c.notNull())
-      .addColumn("key_version", "text", (c) => c.notNull())
-      .addColumn("created_at", "bigint", (c) => c.notNull())
-      .addColumn("updated_at", "bigint", (c) => c.notNull())
-      .addPrimaryKeyConstraint("mcp_credentials_pk", ["subject", "server"])
-      .execute();
-    await db.schema.createIndex("mcp_credentials_server").on("mcp_credentials").column("server").execute();
-    await db.insertInto("revisions").values({ name: "mcp", value: 0 }).execute();
-  },
-};
+/**
+ * MCP servers added through the admin API (the configuration file's stay there), and the credentials keys and
+ * teams hold for them (a developer's own GitHub token). Settings are JSON without their secrets; the values of
+ * a server's env and headers are sealed with the master key (`sealed`, `key_version`), their names kept in the
+ * clear (`secret_names`) so the API can say which are set. The `mcp` revision counter tells every instance
+ * to read them again.
+ */
+export const m061 = migration("061_mcp_servers", async (s) => {
+  await s.table(
+    "mcp_servers",
+    `name text primary key, settings text not null, secret_names text not null, sealed text, key_version text,
+     created_at bigint not null, updated_at bigint not null`,
+  );
+  await s.table(
+    "mcp_credentials",
+    `subject text not null, server text not null, secret_names text not null, sealed text not null,
+     key_version text not null, created_at bigint not null, updated_at bigint not null`,
+    { key: ["subject", "server"], indexes: { mcp_credentials_server: "server" } },
+  );
+  await s.db.insertInto("revisions").values({ name: "mcp", value: 0 }).execute();
+});

@@ -1,16 +1,10 @@
-import type { Migration } from "./migration.js";
+import { migration } from "./migration.js";
 
-export const m091: Migration = {
-  id: "091_budget_unledgered",
-  /**
-   * A budget window's spend that no ledger row carries (`budget_windows.unledgered`): requests made with a
-   * key of the configuration file, under a user or tag budget, have no ledger row (the ledger is per minted
-   * key), so their settled cost moves from the lease to this column instead, in one transaction.
-   */
-  async up(db) {
-    await db.schema
-      .alterTable("budget_windows")
-      .addColumn("unledgered", "bigint", (c) => c.notNull().defaultTo(0))
-      .execute();
-  },
-};
+/**
+ * A budget window's spend that no ledger row carries (`budget_windows.unledgered`): requests made with a
+ * key of the configuration file, under a user or tag budget, have no ledger row (the ledger is per minted
+ * key), so their settled cost moves from the lease to this column instead, in one transaction.
+ */
+export const m091 = migration("091_budget_unledgered", async (s) => {
+  await s.add("budget_windows", "unledgered bigint not null default 0");
+});

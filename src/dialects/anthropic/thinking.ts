@@ -25,6 +25,14 @@ export function thinkingConfig(
 ): ThinkingChoice {
   const r = req.reasoning;
   if (!r) return {};
+  const unsupported = (): ThinkingChoice => {
+    warnings.add(
+      "reasoning_unsupported",
+      `${req.model} does not support thinking; reasoning settings were dropped`,
+      "reasoning",
+    );
+    return {};
+  };
   const effort = r.effort;
   let mode = r.mode;
   let budget = r.budgetTokens;
@@ -35,12 +43,7 @@ export function thinkingConfig(
     if (mode === "enabled") budget = effortToBudget(effort);
   }
   if (mode === undefined) {
-    warnings.add(
-      "reasoning_unsupported",
-      `${req.model} does not support thinking; reasoning settings were dropped`,
-      "reasoning",
-    );
-    return {};
+    return unsupported();
   }
   if (mode === "disabled") {
     if (forms.length > 0 && !forms.includes("enabled")) return {}; // adaptive-only models may reject "disabled"
@@ -62,12 +65,7 @@ export function thinkingConfig(
     mode = "enabled";
     budget = effortToBudget(effort ?? "high");
   } else if (forms.length === 0) {
-    warnings.add(
-      "reasoning_unsupported",
-      `${req.model} does not support thinking; reasoning settings were dropped`,
-      "reasoning",
-    );
-    return {};
+    return unsupported();
   }
 
   if (mode === "adaptive") {

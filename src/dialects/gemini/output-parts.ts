@@ -33,35 +33,53 @@ export function signatureOf(p: ReasoningPart, wrap: ReasoningWrapper | undefined
  * function calls with their args object.
  */
 export function outputParts(content: readonly AssistantPart[], wrap: ReasoningWrapper | undefined): JsonObject[] {
-  const out: JsonObject[] = [];
-  let pending: string | undefined;
-  const put = (part: JsonObject) => {
-    if (pending !== undefined) part.thoughtSignature = pending;
-    pending = undefined;
-    out.push(part);
-  };
+  const out = new SignedParts();
   for (const p of content) {
     switch (p.type) {
       case "reasoning": {
-        if (p.text) out.push({ text: p.text, thought: true });
+        if (p.text) out.parts.push({ text: p.text, thought: true });
         const sig = signatureOf(p, wrap);
         if (sig === undefined) break;
-        if (p.text && p.thoughtSignature !== undefined) out[out.length - 1]!.thoughtSignature = sig;
-        else pending = sig;
+        if (p.text && p.thoughtSignature !== undefined) out.parts[out.parts.length - 1]!.thoughtSignature = sig;
+        else out.hold(sig);
         break;
       }
       case "text":
       case "refusal":
-        if (p.text) put({ text: p.text });
+        if (p.text) out.put({ text: p.text });
         break;
       case "tool_call":
-        put(functionCallPart(p));
+        out.put(functionCallPart(p));
         break;
       case "raw":
-        if (p.dialect === D) put({ ...p.value });
+        if (p.dialect === D) out.put({ ...p.value });
         break;
     }
   }
-  if (pending !== undefined) out.push({ text: "", thoughtSignature: pending });
-  return out;
+  return out.done();
+}
+
+/**
+ * A model turn's parts in the order they are written: a thought signature held goes on the next part put
+ * (the function call that follows the thinking), or, when none follows, on an empty text part at the end.
+ */
+export class SignedParts {
+  readonly parts: JsonObject[] = [];
+  private pending: string | undefined;
+
+  hold(signature: string): void {
+    this.pending = signature;
+  }
+
+  put(part: JsonObject): void {
+    if (this.pending !== undefined) part.thoughtSignature = this.pending;
+    this.pending = undefined;
+    this.parts.push(part);
+  }
+
+  done(): JsonObject[] {
+    if (this.pending !== undefined) this.parts.push({ text: "", thoughtSignature: this.pending });
+    this.pending = undefined;
+    return this.parts;
+  }
 }

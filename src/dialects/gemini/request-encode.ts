@@ -6,6 +6,7 @@ import { emulateCustomTool } from "../custom-tools.js";
 import { applyOwnExtras } from "../extras.js";
 import { flatToolName } from "../tool-identity.js";
 import type { Encoded, ToolMapping } from "../types.js";
+import { SignedParts } from "./output-parts.js";
 import { D } from "./parts.js";
 import { isEmptyObjectSchema, toGeminiSchema } from "./schema.js";
 
@@ -147,29 +148,23 @@ class GeminiRequestWriter {
    * replayed as thought parts; reasoning without Gemini state is not sent.
    */
   private assistant(m: Message, path: string): void {
-    const parts: JsonObject[] = [];
-    let pending: string | undefined;
-    const attach = (part: JsonObject) => {
-      if (pending !== undefined) part.thoughtSignature = pending;
-      pending = undefined;
-      parts.push(part);
-    };
+    const out = new SignedParts();
     m.content.forEach((p, j) => {
       switch (p.type) {
         case "reasoning":
           if (p.thoughtSignature === undefined) return;
-          if (p.text) attach({ text: p.text, thought: true, thoughtSignature: p.thoughtSignature });
+          if (p.text) out.put({ text: p.text, thought: true, thoughtSignature: p.thoughtSignature });
           else {
-            const prev = parts[parts.length - 1];
+            const prev = out.parts[out.parts.length - 1];
             const next = m.content[j + 1];
             if (next?.type !== "tool_call" && prev && prev.text !== undefined && prev.thoughtSignature === undefined)
               prev.thoughtSignature = p.thoughtSignature;
-            else pending = p.thoughtSignature;
+            else out.hold(p.thoughtSignature);
           }
           return;
         case "text":
         case "refusal":
-          if (p.text.length > 0) attach({ text: p.text });
+          if (p.text.length > 0) out.put({ text: p.text });
           return;
         case "tool_call": {
           const name = flatToolName(p.namespace, p.name);
@@ -188,17 +183,17 @@ class GeminiRequestWriter {
               );
             }
           }
-          attach({ functionCall: { name, args: isObject(args) ? args : { value: args } } });
+          out.put({ functionCall: { name, args: isObject(args) ? args : { value: args } } });
           return;
         }
         case "raw":
-          if (p.dialect === D) attach(p.value);
+          if (p.dialect === D) out.put(p.value);
           return;
         default:
           return;
       }
     });
-    if (pending !== undefined) parts.push({ text: "", thoughtSignature: pending });
+    const parts = out.done();
     const placeholder = this.opts.placeholderSignature ?? (isGemini3(this.req.model) ? SKIP_SIGNATURE : undefined);
     const firstCall = parts.find((p) => p.functionCall !== undefined);
     if (placeholder && firstCall && firstCall.thoughtSignature === undefined) firstCall.thoughtSignature = placeholder;

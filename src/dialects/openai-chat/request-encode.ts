@@ -2,6 +2,8 @@ import { budgetToEffort } from "../../ir/effort.js";
 import { fileIdUsable, sourceToUrl } from "../../ir/media.js";
 import type {
   Effort,
+  FilePart,
+  ImagePart,
   Json,
   JsonObject,
   Message,
@@ -143,6 +145,17 @@ class ChatRequestWriter {
     return undefined;
   }
 
+  /** A file or image given by another provider's file id, which this upstream cannot read: dropped, said so. */
+  private foreignFileId(p: ImagePart | FilePart, path: string): boolean {
+    if (p.source.kind !== "file_id" || fileIdUsable(this.req.source, D)) return false;
+    this.warnings.add(
+      "unsupported_content",
+      `a file id from another provider cannot be used here; the ${p.type} was dropped`,
+      path,
+    );
+    return true;
+  }
+
   private userContent(parts: UserPart[], path: string): Json {
     const first = parts[0];
     if (parts.length === 1 && first?.type === "text" && !first.extras) return first.text;
@@ -158,14 +171,7 @@ class ChatRequestWriter {
           );
           break;
         case "image": {
-          if (p.source.kind === "file_id" && !fileIdUsable(this.req.source, D)) {
-            this.warnings.add(
-              "unsupported_content",
-              "a file id from another provider cannot be used here; the image was dropped",
-              pp,
-            );
-            break;
-          }
+          if (this.foreignFileId(p, pp)) break;
           const url = sourceToUrl(p.source);
           if (!url) {
             this.warnings.add(
@@ -181,14 +187,7 @@ class ChatRequestWriter {
           break;
         }
         case "file": {
-          if (p.source.kind === "file_id" && !fileIdUsable(this.req.source, D)) {
-            this.warnings.add(
-              "unsupported_content",
-              "a file id from another provider cannot be used here; the file was dropped",
-              pp,
-            );
-            break;
-          }
+          if (this.foreignFileId(p, pp)) break;
           const file: JsonObject = {};
           if (p.source.kind === "file_id") file.file_id = p.source.fileId;
           else if (p.source.kind === "url") {
