@@ -35,6 +35,7 @@ import { measureRequestLogCost, requestLogLines } from "./request-log-cost.js";
 import { openJournal, resultsFile, runMeta, writeReport } from "./results-file.js";
 import { measureRollupReports } from "./rollup-reports.js";
 import { measureRoutingCost, type RoutingCost } from "./routing-cost.js";
+import { measureRulesCost, rulesCostLine } from "./rules-cost.js";
 import { runSoak } from "./soak.js";
 import { measureStreams } from "./streams-memory.js";
 import { TEAM_BASE_LANES, TEAM_ENGINES, TeamServers, teamLane, wantsTeam } from "./team-servers.js";
@@ -168,6 +169,8 @@ async function main(): Promise<void> {
       `routing layer: one deployment p50 ${routing.single.p50.toFixed(3)} µs; two deployments (attempt loop, memory state) p50 ${routing.routed.p50.toFixed(1)} µs, p99 ${routing.routed.p99.toFixed(1)} µs`,
     );
 
+  log(rulesCostLine(await measureRulesCost(opts.quick ? 5_000 : 20_000)));
+
   const metrics = await phase("metrics", () =>
     measureMetricsCost(root, cacheDir, fleet.mock.port, opts.quick ? 300 : 2000),
   );
@@ -290,6 +293,7 @@ async function routingOnly(): Promise<void> {
       `routing layer (${engine}): one deployment p50 ${(r.single.p50 / 1000).toFixed(5)} ms; two deployments p50 ${(r.routed.p50 / 1000).toFixed(4)} ms, p99 ${(r.routed.p99 / 1000).toFixed(4)} ms (target ≤ 0.05 ms p50)`,
     );
   say("memory", await measureRoutingCost(opts.quick ? 5_000 : 20_000));
+  log(rulesCostLine(await measureRulesCost(opts.quick ? 5_000 : 20_000)));
   const url = benchRedisUrl();
   const redis = () => new RedisState({ url, prefix: `llmux-bench:${process.pid}:` });
   const probe = redis();

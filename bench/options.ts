@@ -77,7 +77,7 @@ Options:
   --request-log-only    only the request log's cost (off / metadata / bodies) and its list on 1,000,000 rows
   --rollup-only         only the rollup lane: the spend reports and the sessions list on 10,000, 100,000 and
                         1,000,000 seeded rows, before (the rows) and after (the rollups), SQLite and PostgreSQL
-  --routing-only        only the routing layer's cost (memory state, and Redis when one answers)
+  --routing-only        only the routing layer's cost (memory state, and Redis when one answers) and the routing rules' (none and 20, one run)
   --count-tokens-only   only count_tokens on a 1 MB body and /health latency meanwhile
   --non-chat-only       only the embeddings (64 chunks) and fill-in-the-middle (streamed) lanes, llmux against
                         the minimal proxy

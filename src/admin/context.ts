@@ -28,12 +28,17 @@ export interface AdminContext {
   readonly mcp?: Omit<McpAdminDeps, "live"> | undefined;
   /** Called after a price list is stored (POST /admin/v1/prices): this instance reads it at once. */
   readonly pricesChanged?: (() => Promise<void> | undefined) | undefined;
+  /** Called after routing rules are stored (PUT /admin/v1/routing/rules): this instance reads them at once. */
+  readonly routingChanged?: (() => Promise<void> | undefined) | undefined;
 }
 
 /** The parts of the configuration the admin routes read (the whole configuration fits). */
 export type AdminConfig = {
   readonly billing: Partial<Pick<Config["billing"], "timezone" | "alert_at">>;
   readonly prices?: Config["prices"] | undefined;
+  /** The aliases routing rules may name, and the configuration's own rules. */
+  readonly models?: Config["models"] | undefined;
+  readonly routing?: Config["routing"] | undefined;
 };
 
 /** The context's parts a route module can need (absent ones: its routes are not served). */

@@ -14,6 +14,7 @@ import { logsCommand } from "./logs.js";
 import { mcpCommand } from "./mcp.js";
 import { mockCommand } from "./mock.js";
 import { pricesCommand } from "./prices.js";
+import { routeCommand } from "./route.js";
 import { schemaCommand } from "./schema.js";
 import { secretsCommand } from "./secrets.js";
 import { sessionsCommand } from "./sessions.js";
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   cursorCommand,
   envCommand,
   doctorCommand,
+  routeCommand,
   mockCommand,
   schemaCommand,
   keysCommand,

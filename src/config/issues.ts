@@ -196,6 +196,9 @@ function issueText(issue: z.core.$ZodIssue, input: unknown, root: Schema): strin
     case "invalid_format": {
       if (issue.format === "url")
         return `${where}: ${shown(value, issue.path)} is not a URL (write it in full, e.g. https://host/path)`;
+      // A pattern the schema explains in words (`write HH:MM-HH:MM`) says them, not "not a valid regex".
+      if (issue.format === "regex" && !issue.message.startsWith("Invalid"))
+        return `${where}: ${shown(value, issue.path)}: ${issue.message}`;
       return `${where}: ${shown(value, issue.path)} is not a valid ${issue.format}`;
     }
     default:

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { deploymentProblem } from "./deployment-name.js";
 import { issueLines, pathText } from "./issues.js";
 import { type Config, ConfigSchema } from "./schema.js";
+import { ruleProblems } from "./schema-rules.js";
 
 /** A configuration that cannot be used; each problem, on its own line, names the path it is about. */
 export class ConfigError extends Error {
@@ -135,6 +136,16 @@ function crossCheck(config: Config, problems: string[]): void {
       if (p) problems.push(`models.${alias}.deployments.${i}.model: ${p}`);
     });
   }
+  problems.push(...ruleProblems(config.routing?.rules ?? [], config.models ?? {}));
+  const downgradeTo = (path: string, to: string | undefined) => {
+    if (to === undefined) return;
+    if (to.includes("*")) problems.push(`${path}: '${to}' is a pattern; name an alias`);
+    else if (!Object.hasOwn(config.models ?? {}, to)) problems.push(`${path}: no model alias named '${to}'`);
+  };
+  for (const [user, q] of Object.entries(config.billing?.users ?? {}))
+    downgradeTo(`billing.users.${user}.budget.downgrade.to`, q.budget?.downgrade?.to);
+  for (const [tag, q] of Object.entries(config.tags ?? {}))
+    downgradeTo(`tags.${tag}.budget.downgrade.to`, q.budget?.downgrade?.to);
   for (const [name, p] of Object.entries(config.providers)) {
     if (p.type === "openai-compatible" && !p.preset && !p.base_url) {
       problems.push(`providers.${name}.base_url: required for an openai-compatible provider without a preset`);

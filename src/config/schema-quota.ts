@@ -5,6 +5,16 @@ export const BudgetSchema = z
   .object({
     usd: z.number().positive().describe("The budget in USD."),
     period: z.enum(["day", "week", "month", "total"]).describe("Calendar window it applies to (billing.timezone)."),
+    downgrade: z
+      .object({
+        at: z.number().gt(0).lt(1).describe("The share of the budget spent past which requests are downgraded (0.8)."),
+        to: z.string().min(1).max(200).describe("The cheaper alias (a key of `models`) that serves them then."),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "A soft budget: past `at` of it, requests are served by the cheaper alias `to` (said in llmux-route, llmux-warnings and the log); the budget itself still refuses.",
+      ),
   })
   .strict();
 

@@ -14,6 +14,7 @@ import { MetricsSchema, RecordSchema } from "./schema-observe.js";
 import { PriceListSchema } from "./schema-price-list.js";
 import { StreamsSchema } from "./schema-protocol.js";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
+import { RoutingRulesSchema } from "./schema-rules.js";
 import { ServerSchema } from "./schema-server.js";
 import { SigninSchema } from "./schema-signin.js";
 import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
@@ -387,6 +388,7 @@ export const ConfigSchema = z
     billing: BillingSchema,
     tags: TagsSchema,
     tag_rules: TagRulesSchema,
+    routing: RoutingRulesSchema,
     alerts: AlertsSchema,
     price_list: PriceListSchema,
     secrets: SecretsSchema,

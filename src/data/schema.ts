@@ -297,6 +297,16 @@ export interface AuditLogTable {
 }
 
 /** The price list `llmux prices update` stored (046_prices): one row, `current`. */
+/** The routing rules the admin API stored (140_routing_rules): one row, `current`. */
+export interface RoutingRulesTable {
+  id: string;
+  version: number;
+  /** JSON array of rules (src/config/schema-rules.ts RuleSchema). */
+  rules: string;
+  /** Unix milliseconds. */
+  updated_at: number;
+}
+
 export interface PriceListsTable {
   id: string;
   version: number;
@@ -390,6 +400,7 @@ export interface Database extends RollupTables {
   mcp_servers: McpServersTable;
   mcp_credentials: McpCredentialsTable;
   price_lists: PriceListsTable;
+  routing_rules: RoutingRulesTable;
   alerts: AlertsTable;
   signin_devices: SigninDevicesTable;
   signin_sessions: SigninSessionsTable;

@@ -44,6 +44,13 @@ export interface Quota {
   readonly id: string;
   /** A key's or team's name, for the log lines and alerts that speak of it (the id stays the reference). */
   readonly name?: string | undefined;
-  readonly budget?: { readonly usd: number; readonly period: "day" | "week" | "month" | "total" } | undefined;
+  readonly budget?:
+    | {
+        readonly usd: number;
+        readonly period: "day" | "week" | "month" | "total";
+        /** A soft budget: past `at` of it, requests are served by the cheaper alias `to`. */
+        readonly downgrade?: { readonly at: number; readonly to: string } | undefined;
+      }
+    | undefined;
   readonly limits?: { readonly rpm?: number; readonly tpm?: number; readonly concurrency?: number } | undefined;
 }

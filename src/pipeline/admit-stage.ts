@@ -2,13 +2,14 @@ import { isAdmitted } from "../request/admission.js";
 import type { Stage } from "../request/stage.js";
 import { healthAhead } from "./attempts.js";
 import { sessionCostSoFar } from "./cost-headers.js";
+import { downgraded } from "./downgrade.js";
 import { answerError } from "./exchange.js";
 import type { Generation } from "./generation.js";
 import { recordOf } from "./settle-record.js";
 
 /**
  * The admit stage of a generation (src/limits/admission.ts: allow-lists, limits, budgets): the admission, or
- * the refusal it answers. The deployments' health is read while the request is admitted (one round trip less
+ * the refusal it answers; a soft budget's downgrade (src/pipeline/downgrade.ts). The deployments' health is read while the request is admitted (one round trip less
  * on a shared state); the admitted request is journalled, and the session's cost read, while the stages after
  * it work.
  */
@@ -18,12 +19,14 @@ export const admit: Stage<Generation> = {
     const { trail, principal, deps } = g;
     const planned = g.planned!;
     g.early = healthAhead(planned.route, deps.attempts);
-    const admitted = await deps.admission.admit({
+    const first = await deps.admission.admit({
       principal,
       plan: planned,
       requestBytes: trail.requestBytes,
       tags: trail.tags,
     });
+    // A soft budget past its `downgrade.at`: planned and admitted again for its cheaper alias.
+    const admitted = isAdmitted(first) && deps.routing ? await downgraded(g, first) : first;
     if (!isAdmitted(admitted)) {
       trail.decide(() => `not admitted: ${admitted.message}`);
       answerError(g.ex, g.client, admitted, { outcome: "refused" });

@@ -10,7 +10,7 @@ import type { LoopHealth } from "../routing/advisory-health.js";
 import { attemptLoop, isExhausted, type LoopReply } from "../routing/attempt-loop.js";
 import type { Deployment } from "../routing/deployments.js";
 import type { Availability, DeploymentHealth } from "../routing/health.js";
-import { type ModelTable, onDeployment, type Route } from "../routing/model-table.js";
+import { type ModelTable, onDeployment, type Route, type RouteVia, routeWords } from "../routing/model-table.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
 import { UpstreamFailure, type UpstreamPool, type UpstreamReply } from "../upstream/call.js";
@@ -130,7 +130,7 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
     },
     fallback: (alias) => {
       const r = deps.models.resolve(alias);
-      return r ? { ...r, requested } : undefined;
+      return r ? { ...r, requested, via: FALLBACK } : undefined;
     },
     isFailure: (err): err is UpstreamFailure => err instanceof UpstreamFailure,
     inspect: async (plan, reply) => {
@@ -163,7 +163,7 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
     early: input.early,
   });
   if (isExhausted(result)) {
-    const route = routeHeader(requested, undefined, path);
+    const route = routeHeader(first.route, undefined, path);
     if (input.signal.aborted) return { facts: { attempts: calls, route } };
     const last = result.last;
     if (last) return { facts: { attempts: calls, route, deployment: last.deployment }, answer: last };
@@ -173,7 +173,7 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
   const facts: AttemptFacts = {
     deployment,
     attempts: calls,
-    route: routeHeader(requested, deployment, path, plan.route.alias),
+    route: routeHeader(plan.route, deployment, path),
     health: result.settle,
     watchMarks: home !== undefined,
     boundResponseId: plan.response.responseId ?? (plan.passthrough ? announced : undefined),
@@ -218,8 +218,15 @@ async function allCooling(deps: AttemptsDeps, route: Route): Promise<ErrorInfo> 
   };
 }
 
-function routeHeader(requested: string, d: Deployment | undefined, path: string[], alias?: string): string {
-  const head = d ? `${d.name}${alias && alias !== requested ? ` (fallback alias ${alias})` : ""}` : "none";
+const FALLBACK: RouteVia = { kind: "fallback" };
+
+/**
+ * The `llmux-route` header (and the log row's route): the deployment that served and how its route was
+ * reached (a pattern, a case-folded alias, a rule, a downgrade, a fallback alias), then what failed before it.
+ */
+function routeHeader(route: Route, d: Deployment | undefined, path: string[]): string {
+  const words = routeWords(route);
+  const head = `${d ? d.name : "none"}${words ? ` (${words})` : ""}`;
   const failures = path.filter((p) => /: \d{3} |: (timeout|connection)|fall/.test(p));
   return [head, ...failures].join("; ").replace(/[^\x20-\x7e]/g, "?");
 }

@@ -22,6 +22,7 @@ import { encode } from "./encode.js";
 import type { Exchange } from "./exchange.js";
 import { type PlanInput, plan } from "./plan.js";
 import { Restorer } from "./restore.js";
+import type { RoutingDeps } from "./route-rules.js";
 
 /** What the generation stages need from the gateway. */
 export interface GenerateDeps {
@@ -30,6 +31,8 @@ export interface GenerateDeps {
   readonly state: StateAccess;
   readonly admission: Admission;
   readonly attempts: AttemptsDeps;
+  /** Routing rules and soft budgets (none: no rules, no downgrades). */
+  readonly routing?: RoutingDeps | undefined;
   /** Secret detection on what leaves for an upstream: block, mask (and restore), warn (none: off). */
   readonly guardrails?: Guardrails | undefined;
   /** The configuration's secrets and the shapes of keys: removed from upstream texts that leave llmux. */

@@ -46,6 +46,9 @@ export function logLine(logger: Logger, rec: RequestRecord): void {
     provider: rec.provider,
     model: rec.model,
     deployment: rec.deployment,
+    // How it was routed, when there is more to say than the deployment (a rule, a pattern, a downgrade, a
+    // fallback, the failures before): the llmux-route header.
+    route: rec.route?.includes(" ") ? rec.route : undefined,
     stream: rec.stream,
     passthrough: rec.passthrough,
     latency_ms: round(now - rec.startedAt),

@@ -3,6 +3,19 @@ import type { Provider } from "../providers/types.js";
 import { globToRegExp } from "../text/glob.js";
 import { type Deployment, deploymentsOf, type Routing, routingOf } from "./deployments.js";
 
+/**
+ * How a route was reached from the name the client asked for: what the `llmux-route` header and the request
+ * log say of it (`routeWords`). An exact alias, as written, says nothing more.
+ */
+export type RouteVia =
+  | { readonly kind: "alias" }
+  | { readonly kind: "folded" }
+  | { readonly kind: "pattern" }
+  | { readonly kind: "provider" }
+  | { readonly kind: "rule"; readonly rule: string; readonly why: string }
+  | { readonly kind: "downgrade"; readonly why: string }
+  | { readonly kind: "fallback" };
+
 export interface Route {
   /** The alias (or pattern) that matched. */
   alias: string;
@@ -16,12 +29,38 @@ export interface Route {
   /** Every deployment serving the alias (one for `provider` + `model`). */
   deployments: readonly Deployment[];
   routing: Routing;
+  /** How the name asked for led here (none: an exact alias, or a route made by hand). */
+  via?: RouteVia | undefined;
+}
+
+/** What the `llmux-route` header and the request log say of how a route was reached (undefined: nothing to say). */
+export function routeWords(route: Pick<Route, "alias" | "requested" | "via">): string | undefined {
+  const via = route.via;
+  switch (via?.kind) {
+    case "folded":
+      return `alias ${route.alias}, asked as ${route.requested}`;
+    case "pattern":
+      return `pattern ${route.alias}`;
+    case "rule":
+      return `rule ${via.rule}: ${via.why}`;
+    case "downgrade":
+      return `downgraded to ${route.alias}: ${via.why}`;
+    case "fallback":
+      return `fallback alias ${route.alias}`;
+    default:
+      return undefined;
+  }
 }
 
 /** The same route, planned for another of its deployments. */
 export function onDeployment(route: Route, d: Deployment): Route {
   return { ...route, provider: d.provider, upstreamModel: d.model };
 }
+
+const ALIAS: RouteVia = { kind: "alias" };
+const FOLDED: RouteVia = { kind: "folded" };
+const PATTERN: RouteVia = { kind: "pattern" };
+const PROVIDER: RouteVia = { kind: "provider" };
 
 /**
  * Model names → routes. Exact aliases first, then patterns (`claude-*haiku*`) in the order they are
@@ -53,20 +92,26 @@ export class ModelTable {
   resolve(name: string): Route | undefined {
     const alias = this.exact.has(name) ? name : this.folded.get(name.toLowerCase());
     const exact = alias === undefined ? undefined : this.exact.get(alias);
-    if (alias !== undefined && exact) return this.route(alias, name, exact, alias);
-    for (const p of this.patterns) if (p.re.test(name)) return this.route(p.alias, name, p.settings);
+    if (alias !== undefined && exact) return this.route(alias, name, exact, alias, alias === name ? ALIAS : FOLDED);
+    for (const p of this.patterns) if (p.re.test(name)) return this.route(p.alias, name, p.settings, name, PATTERN);
     const slash = name.indexOf("/");
     if (slash > 0) {
       const provider = this.providers.get(name.slice(0, slash));
       if (provider) {
         const settings: ModelConfig = { provider: provider.name, model: name.slice(slash + 1) };
-        return this.route(name, name, settings);
+        return this.route(name, name, settings, name, PROVIDER);
       }
     }
     return undefined;
   }
 
-  private route(alias: string, requested: string, settings: ModelConfig, model = requested): Route | undefined {
+  private route(
+    alias: string,
+    requested: string,
+    settings: ModelConfig,
+    model: string,
+    via: RouteVia,
+  ): Route | undefined {
     const deployments = deploymentsOf(settings, model, this.providers);
     if (!deployments) return undefined;
     const first = deployments[0]!;
@@ -78,6 +123,7 @@ export class ModelTable {
       settings,
       deployments,
       routing: routingOf(settings),
+      via,
     };
   }
 

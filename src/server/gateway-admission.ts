@@ -9,6 +9,8 @@ import { limitsAdmission } from "../limits/admission.js";
 import { allowListAdmission } from "../limits/allow-list.js";
 import type { Logger } from "../log/logger.js";
 import type { Alerts } from "../observe/alerts.js";
+import { RoutingDeps } from "../pipeline/route-rules.js";
+import { StoredRules } from "../pipeline/stored-rules.js";
 import { type Admission, chainAdmissions } from "../request/admission.js";
 import type { HotState } from "../state/hot-state.js";
 
@@ -40,4 +42,28 @@ export function gatewayAdmission(
       }),
     ),
   );
+}
+
+/**
+ * Routing rules (`routing.rules`, or those the admin API stored: read from the database and polled) and soft
+ * budgets (`budget.downgrade`), with their alert.
+ */
+export function gatewayRouting(
+  config: Config,
+  alerts: Alerts,
+  team: { data: Data; routingChanged: (() => Promise<void>) | undefined } | undefined,
+  logger: Logger,
+): { routing: RoutingDeps; stop?: () => void } {
+  const routing = new RoutingDeps(
+    config.routing.rules,
+    config.billing.timezone,
+    { users: config.billing.users, tags: config.tags },
+    (e) => {
+      if (alerts.wants(e.rule)) void alerts.fire(e);
+    },
+  );
+  if (!team) return { routing };
+  const stored = new StoredRules(routing, team.data, logger, config.models);
+  team.routingChanged = () => stored.check();
+  return { routing, stop: () => stored.stop() };
 }

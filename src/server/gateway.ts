@@ -19,6 +19,7 @@ import type { Logger } from "../log/logger.js";
 import { serverStatuses } from "../mcp/status.js";
 import { Observe } from "../observe/observe.js";
 import { StateAccess } from "../pipeline/caller-state.js";
+import type { RoutingDeps } from "../pipeline/route-rules.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
 import type { Admission } from "../request/admission.js";
@@ -36,7 +37,7 @@ import { createPool, type UpstreamPool } from "../upstream/call.js";
 import { MB } from "../upstream/screen.js";
 import { Alerting } from "./alerting.js";
 import { FreshConnections } from "./connections.js";
-import { gatewayAdmission } from "./gateway-admission.js";
+import { gatewayAdmission, gatewayRouting } from "./gateway-admission.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
 import { type McpLoader, mcpLoaderOf, mcpStorageOf } from "./mcp-loader.js";
@@ -76,6 +77,7 @@ export class Gateway {
   private readonly ownsHot: boolean;
   /** Stops reading the price list (`price_list:`). */
   private readonly stopPrices: () => void;
+  private readonly stopRules: (() => void) | undefined;
   /** Alerts, what raises them, and the spend reports (`alerts:`). */
   readonly alerting: Alerting;
   private readonly pool: UpstreamPool;
@@ -106,6 +108,8 @@ export class Gateway {
   readonly secretBook: SecretBook;
   /** The one redaction pass of what llmux writes (rows, log lines, recordings). */
   readonly redactor: Redactor;
+  /** Routing rules (replaced by the admin API) and soft budgets. */
+  readonly routing: RoutingDeps;
 
   constructor(
     readonly config: Config,
@@ -182,6 +186,7 @@ export class Gateway {
     this.stopPrices = () => {
       stopList();
       stored?.stop();
+      this.stopRules?.();
     };
     this.requestLog = requestLogOf(config, logger, this.team?.data, this.redactor);
     const retentionMs = config.store.retention_days * 86_400_000;
@@ -203,6 +208,9 @@ export class Gateway {
       this.alerting.alerts,
       parts.admission,
     );
+    const rules = gatewayRouting(config, this.alerting.alerts, this.team, logger);
+    this.routing = rules.routing;
+    this.stopRules = rules.stop;
     const attempts = {
       pool: this.pool,
       models: this.models,
@@ -234,6 +242,7 @@ export class Gateway {
         billing: this.billing,
         journal: this.requestLog,
         attempts,
+        routing: this.routing,
       },
       count: { models: this.models, pool: this.pool, admission, guardrails },
       embed: {

@@ -48,6 +48,8 @@ export class TeamParts {
   readonly ui: WebUi | undefined;
   /** Called after `llmux prices update` stored a list (the gateway reads it at once). */
   pricesChanged: (() => Promise<void>) | undefined;
+  /** Called after routing rules are stored through the admin API (the gateway reads them at once). */
+  routingChanged: (() => Promise<void>) | undefined;
 
   constructor(
     config: Config,
@@ -109,6 +111,7 @@ export class TeamParts {
           },
           data: this.data,
           pricesChanged: () => this.pricesChanged?.(),
+          routingChanged: () => this.routingChanged?.(),
         }),
         adminKeysOf(config.admin.keys),
         (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,

@@ -21,6 +21,7 @@ describe("parseConfig: defaults", () => {
       billing: { timezone: "UTC", alert_at: 0.8, budget_wait_ms: 3000, users: {} },
       tags: {},
       tag_rules: [],
+      routing: { rules: [] },
       alerts: { destinations: {}, rules: [] },
       secrets: { previous_master_keys: [] },
       signup: { enabled: false, providers: [], per_hour: 10 },
