@@ -131,4 +131,9 @@ async function main(): Promise<void> {
   setTimeout(() => process.exit(), 1000).unref();
 }
 
-await main();
+// Not a top-level await: the monitor counts uncaught exceptions (those of the code under test) and goes on, and
+// would swallow the run's own failure too; the run's failure ends it, saying why.
+main().catch((err: unknown) => {
+  console.error(`the fuzz run itself failed: ${(err as Error)?.stack ?? String(err)}`);
+  process.exit(2);
+});

@@ -92,6 +92,18 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
   return out;
 }
 
+/**
+ * An input described for a report; never throws (a description that fails, e.g. serialising a value nested
+ * thousands deep, would otherwise end the run).
+ */
+export function described<T>(t: Target<T>, input: T): string {
+  try {
+    return t.describe?.(input) ?? String(input);
+  } catch (err) {
+    return `(not described: ${(err as Error).message})`;
+  }
+}
+
 /** One input, timed, its finding counted. */
 async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promise<void> {
   const start = performance.now();
@@ -114,7 +126,7 @@ async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promi
       target: t.name,
       cpuMs: Math.round(cpuMs),
       wallMs: Math.round(took),
-      input: (t.describe?.(input) ?? String(input)).slice(0, 300),
+      input: described(t, input).slice(0, 300),
     };
   // An input that costs a second of CPU on its own, on a machine that starves this process or not: where a
   // stall would come from. Kept as a finding with its input (inputs running side by side share the count).
@@ -124,7 +136,7 @@ async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promi
   }
   if (took > tally.slowestMs) {
     tally.slowestMs = took;
-    tally.slowest = (t.describe?.(input) ?? String(input)).slice(0, 300);
+    tally.slowest = described(t, input).slice(0, 300);
     tally.slowestInput = input;
   }
   tally.inputs++;
@@ -136,7 +148,7 @@ async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promi
       target: t.name,
       seed,
       words,
-      input: (t.describe?.(input) ?? String(input)).slice(0, 2000),
+      input: described(t, input).slice(0, 2000),
       raw: input,
     });
 }
