@@ -111,6 +111,10 @@ async function main(): Promise<void> {
   console.log(
     `\ninputs ${report.inputs} (decoders ${report.decoderInputs}, HTTP/WebSocket ${report.httpInputs}); findings ${report.findings}; 5xx ${report.fivexx}; uncaught (exits) ${health.exits}; stalls over 1 s ${health.stalls} (and ${health.starved} delays over 1 s while the machine gave this process less CPU; worst event-loop delay ${health.worstDelayMs} ms); RSS ${health.rssStartMb} MB at start, ${health.rssWarmMb} MB warm, ${health.rssPeakMb} MB peak, ${health.rssEndMb} MB at end (growth ${report.rssGrowthMb} MB); llmux error lines ${report.llmuxErrorLines}`,
   );
+  for (const d of health.delays)
+    console.log(
+      `delay ${d.delayMs} ms (${d.stall ? "a stall" : "starved"}: main thread ${d.cpuMs} ms of CPU meanwhile); heaviest input since the sample before: ${d.heaviest ? `[${d.heaviest.target}] ${d.heaviest.cpuMs} ms of CPU, ${d.heaviest.wallMs} ms: ${d.heaviest.input.slice(0, 160)}` : "none"}`,
+    );
   const m = process.memoryUsage();
   console.log(
     `heap used ${Math.round(m.heapUsed / 1048576)} MB, external ${Math.round(m.external / 1048576)} MB, array buffers ${Math.round(m.arrayBuffers / 1048576)} MB`,
@@ -127,4 +131,9 @@ async function main(): Promise<void> {
   setTimeout(() => process.exit(), 1000).unref();
 }
 
-await main();
+// Not a top-level await: the monitor counts uncaught exceptions (those of the code under test) and goes on, and
+// would swallow the run's own failure too; the run's failure ends it, saying why.
+main().catch((err: unknown) => {
+  console.error(`the fuzz run itself failed: ${(err as Error)?.stack ?? String(err)}`);
+  process.exit(2);
+});

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { generation } from "./run.js";
+import { generation, type RecentInput, recent } from "./run.js";
 
 /**
  * CPU time of the main thread alone, in ms (Linux: its line in /proc, in clock ticks of 10 ms); elsewhere the
@@ -28,6 +28,12 @@ export interface Health {
   /** Delays over the threshold while the process got less CPU than that (a busy machine starved it). */
   starved: number;
   worstDelayMs: number;
+  /**
+   * Each delay over the threshold (at most 20): its length, the main thread's CPU meanwhile (the fuzzer's own
+   * left out), whether it counted as a stall, and the input that took the most CPU since the sample before (with
+   * its own CPU time: an input of little CPU under a long delay is the machine's load, not llmux's work).
+   */
+  delays: { delayMs: number; cpuMs: number; stall: boolean; heaviest: RecentInput | undefined }[];
   exits: number;
   exitReasons: string[];
   rssStartMb: number;
@@ -54,6 +60,7 @@ export class Monitor {
       stalls: 0,
       starved: 0,
       worstDelayMs: 0,
+      delays: [],
       exits: 0,
       exitReasons: [],
       rssStartMb: rss,
@@ -84,9 +91,14 @@ export class Monitor {
     const cpuMs = now - this.cpu - (generation.cpuMs - this.made);
     this.cpu = now;
     this.made = generation.cpuMs;
+    const heaviest = recent.heaviest;
+    recent.heaviest = undefined;
     if (worst > this.stallMs) {
-      if (cpuMs >= this.stallMs * 0.9) this.health.stalls++;
+      const stall = cpuMs >= this.stallMs * 0.9;
+      if (stall) this.health.stalls++;
       else this.health.starved++;
+      if (this.health.delays.length < 20)
+        this.health.delays.push({ delayMs: Math.round(worst), cpuMs: Math.round(cpuMs), stall, heaviest });
     }
     this.health.worstDelayMs = Math.max(this.health.worstDelayMs, Math.round(worst));
     this.health.rssPeakMb = Math.max(this.health.rssPeakMb, mb(process.memoryUsage.rss()));

@@ -7,8 +7,32 @@ import { setImmediate as yieldToLoop } from "node:timers/promises";
 import fc from "fast-check";
 import type { Target } from "./target.js";
 
-/** CPU the fuzzer spent making inputs (the monitor leaves it out of the event loop's stalls). */
+/**
+ * CPU the fuzzer spent on its own work: making inputs, and copying a decoded value for each encoder a target
+ * drives (llmux encodes a request once; the monitor leaves this out of the event loop's stalls, and `one` out of
+ * an input's CPU).
+ */
 export const generation = { cpuMs: 0 };
+
+/** Runs `f` counting its CPU as the fuzzer's own (see `generation`). */
+export function harnessWork<T>(f: () => T): T {
+  const before = process.cpuUsage();
+  try {
+    return f();
+  } finally {
+    const used = process.cpuUsage(before);
+    generation.cpuMs += (used.user + used.system) / 1000;
+  }
+}
+
+/** The input that took the most CPU since the monitor last looked: what a stall it sees was running. */
+export interface RecentInput {
+  target: string;
+  cpuMs: number;
+  wallMs: number;
+  input: string;
+}
+export const recent: { heaviest: RecentInput | undefined } = { heaviest: undefined };
 
 export interface Finding {
   target: string;
@@ -68,10 +92,23 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
   return out;
 }
 
+/**
+ * An input described for a report; never throws (a description that fails, e.g. serialising a value nested
+ * thousands deep, would otherwise end the run).
+ */
+export function described<T>(t: Target<T>, input: T): string {
+  try {
+    return t.describe?.(input) ?? String(input);
+  } catch (err) {
+    return `(not described: ${(err as Error).message})`;
+  }
+}
+
 /** One input, timed, its finding counted. */
 async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promise<void> {
   const start = performance.now();
   const cpu = process.cpuUsage();
+  const harness = generation.cpuMs;
   let words: string | undefined;
   try {
     const out = await within(t.run(input), INPUT_TIMEOUT_MS);
@@ -81,8 +118,16 @@ async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promi
   }
   const took = performance.now() - start;
   const used = process.cpuUsage(cpu);
-  const cpuMs = (used.user + used.system) / 1000;
+  // Inputs running side by side share the count; the fuzzer's own work meanwhile is left out.
+  const cpuMs = Math.max(0, (used.user + used.system) / 1000 - (generation.cpuMs - harness));
   tally.heaviestCpuMs = Math.max(tally.heaviestCpuMs, cpuMs);
+  if (!recent.heaviest || cpuMs > recent.heaviest.cpuMs)
+    recent.heaviest = {
+      target: t.name,
+      cpuMs: Math.round(cpuMs),
+      wallMs: Math.round(took),
+      input: described(t, input).slice(0, 300),
+    };
   // An input that costs a second of CPU on its own, on a machine that starves this process or not: where a
   // stall would come from. Kept as a finding with its input (inputs running side by side share the count).
   if (cpuMs > 1000 && (t.parallel ?? 1) === 1) {
@@ -91,7 +136,7 @@ async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promi
   }
   if (took > tally.slowestMs) {
     tally.slowestMs = took;
-    tally.slowest = (t.describe?.(input) ?? String(input)).slice(0, 300);
+    tally.slowest = described(t, input).slice(0, 300);
     tally.slowestInput = input;
   }
   tally.inputs++;
@@ -103,7 +148,7 @@ async function one<T>(t: Target<T>, input: T, seed: number, tally: Tally): Promi
       target: t.name,
       seed,
       words,
-      input: (t.describe?.(input) ?? String(input)).slice(0, 2000),
+      input: described(t, input).slice(0, 2000),
       raw: input,
     });
 }

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import type { SigninSession } from "../../src/data/signin.js";
 import { decodeJson } from "../../src/http/decode-json.js";
 import { InflateRefused, inflateBody } from "../../src/http/inflate.js";
+import { JSON_CONTAINER_LIMIT, opensMoreThan } from "../../src/http/json-containers.js";
 import { InputError } from "../../src/ir/input-error.js";
 import type { Dialect, Json as IrJson, UpstreamDialect } from "../../src/ir/types.js";
 import { resultProblem } from "../../src/mcp/result-bounds.js";
@@ -16,6 +17,7 @@ import { codecs, upstreamCodecs } from "../../src/translate/codecs.js";
 import { StreamTranslator } from "../../src/translate/stream-translator.js";
 import { codingStack, encodedBody } from "../codings.js";
 import { bytesMutant, chunked, cuts, type Json, jsonMutant } from "../mutate.js";
+import { harnessWork } from "../run.js";
 import { answerSeeds, ROUTE_SEEDS } from "../seeds.js";
 import { type Target, unexpected } from "../target.js";
 
@@ -46,7 +48,8 @@ export const inboundDecoders: Target<{ dialect: Dialect; body: string }> = {
     if (!decoded.ok) return decoded.error.status < 500 ? undefined : `decodeJson answered ${decoded.error.status}`;
     try {
       const ir = codecs[dialect].decodeRequest(decoded.json);
-      for (const up of UPSTREAMS) upstreamCodecs[up].encodeRequest(structuredClone(ir));
+      // Each encoder gets its own copy (llmux encodes a request once: the copies are the fuzzer's own work).
+      for (const up of UPSTREAMS) upstreamCodecs[up].encodeRequest(harnessWork(() => structuredClone(ir)));
       return undefined;
     } catch (err) {
       return unexpected(err, InputError);
@@ -103,6 +106,8 @@ export const upstreamAnswers: Target<{ up: Exclude<UpstreamDialect, "bedrock-con
   ),
   async run({ up, body }) {
     let json: IrJson;
+    // As llmux reads a whole answer (upstream/screen.ts): too many arrays and objects are a 502 before parsing.
+    if (opensMoreThan(body, JSON_CONTAINER_LIMIT)) return undefined;
     try {
       json = JSON.parse(body) as IrJson;
     } catch {

@@ -1,5 +1,5 @@
 import type { DecodeOptions, ResponseOptions, StreamDecoder, StreamEncoder } from "../dialects/types.js";
-import { TOOL_INPUT_DEPTH_LIMIT, textDeeperThan, tooDeepToolInput } from "../ir/json-depth.js";
+import { checkToolInput, TOOL_INPUT_DEPTH_LIMIT, textDeeperThan, tooDeepToolInput } from "../ir/json-depth.js";
 import type { Dialect, StreamEvent, UpstreamDialect } from "../ir/types.js";
 import { SseParser } from "../sse/parser.js";
 import { codecs, upstreamCodecs } from "./codecs.js";
@@ -17,13 +17,16 @@ export interface StreamTranslatorOptions {
 }
 
 /**
- * A complete tool call whose arguments nest deeper than `TOOL_INPUT_DEPTH_LIMIT` ends the answer (a 502, or the
- * in-stream error) naming the call, before an encoder parses the arguments into an object to serialise it
- * again (recursive work that overflowed the stack on thousands of levels: a 500).
+ * A complete tool call whose arguments nest deeper than `TOOL_INPUT_DEPTH_LIMIT` or hold more than
+ * `TOOL_INPUT_VALUE_LIMIT` values ends the answer (a 502, or the in-stream error) naming the call, before an
+ * encoder parses the arguments into an object to serialise it again (recursive work that overflowed the stack
+ * on thousands of levels: a 500; a second and more of CPU on millions of values). A custom tool's input is
+ * free text, relayed as text: only its depth is judged.
  */
 function guardToolInput(e: StreamEvent): void {
   if (e.type !== "block_stop" || e.part.type !== "tool_call") return;
-  if (textDeeperThan(e.part.arguments, TOOL_INPUT_DEPTH_LIMIT)) throw tooDeepToolInput(e.part.name);
+  if (e.part.kind !== "custom") checkToolInput(e.part.arguments, e.part.name);
+  else if (textDeeperThan(e.part.arguments, TOOL_INPUT_DEPTH_LIMIT)) throw tooDeepToolInput(e.part.name);
 }
 
 /**

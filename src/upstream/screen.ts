@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { JSON_CONTAINER_LIMIT, opensMoreThan, tooManyContainers } from "../http/json-containers.js";
 import { readWhole } from "../http/whole-body.js";
 import { isObject } from "../ir/input-error.js";
 import type { Json, UpstreamDialect } from "../ir/types.js";
@@ -200,6 +201,10 @@ export async function screenReply(
     const why = err instanceof AnswerTooLarge ? err.message : `its answer was cut mid-body (${(err as Error).message})`;
     return synthetic(dialect, 502, `upstream ${where}: ${why}`);
   }
+  // Refused before parsing, as a request body is (http/json-containers.ts): millions of arrays and objects in a
+  // few megabytes hold the event loop for seconds while parsed, and again while translated.
+  if (opensMoreThan(text, JSON_CONTAINER_LIMIT))
+    return synthetic(dialect, 502, `upstream ${where}: ${tooManyContainers("its answer")}`);
   let parsed: Json;
   try {
     parsed = JSON.parse(text) as Json;

@@ -118,8 +118,24 @@ describe("a deeply nested tool input from an upstream", () => {
         });
       }
 
-  it("to a streaming Messages client: the in-stream error naming the tool call", async () => {
+  it("a whole answer to a streaming Messages client: refused before the stream opens, a 502 naming the tool call", async () => {
+    // The answer's decoder bounds the call's arguments (ir/json-bounds.ts) before an event is written.
     up.setReply({ headers: { "content-type": "application/json" }, body: ANSWERS.chat!(deepObject(5_000)) });
+    const { status, text } = await ask("messages", "chat", true);
+    expect(status, text.slice(0, 300)).toBe(502);
+    expect(text).toContain("tool call 'f' nests deeper than 100 levels");
+  });
+
+  it("a streamed answer to a streaming Messages client: the in-stream error naming the tool call", async () => {
+    const chunk = (delta: object, finish: string | null = null) =>
+      `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "gpt-4.1", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const body =
+      chunk({ role: "assistant", content: "calling" }) +
+      chunk({ tool_calls: [{ index: 0, id: "t1", type: "function", function: { name: "f", arguments: "" } }] }) +
+      chunk({ tool_calls: [{ index: 0, function: { arguments: deepObject(5_000) } }] }) +
+      chunk({}, "tool_calls") +
+      "data: [DONE]\n\n";
+    up.setReply({ headers: { "content-type": "text/event-stream" }, body });
     const { text } = await ask("messages", "chat", true);
     expect(text).toContain("event: error");
     expect(text).toContain("tool call 'f' nests deeper than 100 levels");

@@ -13,6 +13,7 @@ import {
   optString,
   optStringList,
 } from "../../ir/input-error.js";
+import { boundedSchema } from "../../ir/json-bounds.js";
 import type {
   Json,
   JsonObject,
@@ -79,7 +80,8 @@ function decodeTool(value: Json, path: string): Tool {
     const tool: Tool = { kind: "function", name: expectString(t.name, `${path}.name`) };
     const description = optString(t.description, `${path}.description`);
     if (description !== undefined) tool.description = description;
-    if (t.input_schema !== undefined) tool.parameters = expectObject(t.input_schema, `${path}.input_schema`);
+    if (t.input_schema !== undefined)
+      tool.parameters = boundedSchema(expectObject(t.input_schema, `${path}.input_schema`), `${path}.input_schema`);
     const strict = optBoolean(t.strict, `${path}.strict`);
     if (strict !== undefined) tool.strict = strict;
     if (t.cache_control != null) tool.cacheControl = t.cache_control;
@@ -190,7 +192,11 @@ export function decodeAnthropicRequest(value: Json): Request {
 
   if (isObject(body.output_config) && body.output_config.format != null) {
     const fmt = expectObject(body.output_config.format, "output_config.format");
-    if (fmt.type === "json_schema") req.responseFormat = { type: "json_schema", schema: fmt.schema ?? null };
+    if (fmt.type === "json_schema")
+      req.responseFormat = {
+        type: "json_schema",
+        schema: boundedSchema(fmt.schema ?? null, "output_config.format.schema"),
+      };
   }
 
   const fields = leftovers(body, KNOWN) ?? {};

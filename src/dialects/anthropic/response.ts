@@ -1,6 +1,6 @@
 import { nowSeconds, reprefix } from "../../ir/ids.js";
 import { expectArray, expectObject, isObject, leftovers } from "../../ir/input-error.js";
-import { TOOL_INPUT_DEPTH_LIMIT, tooDeepToolInput, valueDeeperThan } from "../../ir/json-depth.js";
+import { checkToolInput } from "../../ir/json-depth.js";
 import { stopFromAnthropic, stopToAnthropic } from "../../ir/stop-reason.js";
 import type { AssistantPart, Json, JsonObject, Response } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
@@ -16,8 +16,7 @@ export function decodeAnthropicResponse(value: Json, opts: DecodeOptions = {}): 
   const body = expectObject(value, "response");
   const content: AssistantPart[] = [];
   expectArray(body.content ?? [], "response.content").forEach((b, i) => {
-    if (isObject(b) && b.type === "tool_use" && valueDeeperThan(b.input, TOOL_INPUT_DEPTH_LIMIT))
-      throw tooDeepToolInput(typeof b.name === "string" ? b.name : "");
+    if (isObject(b) && b.type === "tool_use") checkToolInput(b.input ?? {}, typeof b.name === "string" ? b.name : "");
     const part = decodeBlock(b, `response.content[${i}]`);
     if (part.type === "tool_call") content.push(restoreToolCall(part, opts.tools));
     else if (part.type !== "tool_result" && part.type !== "image" && part.type !== "file" && part.type !== "audio") {

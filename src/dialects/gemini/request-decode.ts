@@ -13,6 +13,7 @@ import {
   optString,
   optStringList,
 } from "../../ir/input-error.js";
+import { boundedSchema } from "../../ir/json-bounds.js";
 import type {
   Json,
   JsonObject,
@@ -134,7 +135,8 @@ function decodeTools(value: Json | undefined): Tool[] | undefined {
         const description = optString(decl.description, `${dp}.description`);
         if (description !== undefined) tool.description = description;
         const params = field(decl, "parametersJsonSchema") ?? decl.parameters;
-        if (params !== undefined && params !== null) tool.parameters = expectObject(params, `${dp}.parameters`);
+        if (params !== undefined && params !== null)
+          tool.parameters = boundedSchema(expectObject(params, `${dp}.parameters`), `${dp}.parameters`);
         const rest = leftovers(decl, knownKeys(["name", "description", "parameters", "parametersJsonSchema"]));
         if (rest) tool.extras = { dialect: D, fields: rest };
         tools.push(tool);
@@ -235,7 +237,14 @@ export function decodeGeminiRequest(value: Json): Request {
     if (mime === "application/json" || schema !== undefined) {
       req.responseFormat =
         schema !== undefined && schema !== null
-          ? { type: "json_schema", name: "response", schema }
+          ? {
+              type: "json_schema",
+              name: "response",
+              schema: boundedSchema(
+                schema,
+                p(field(g, "responseJsonSchema") !== undefined ? "responseJsonSchema" : "responseSchema"),
+              ),
+            }
           : { type: "json_object" };
     }
     const reasoning = decodeThinking(field(g, "thinkingConfig"));

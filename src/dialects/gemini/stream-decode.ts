@@ -1,6 +1,6 @@
 import { derivedId } from "../../ir/ids.js";
 import { isObject } from "../../ir/input-error.js";
-import { toolInputText } from "../../ir/json-depth.js";
+import { checkToolInput, toolInputText } from "../../ir/json-depth.js";
 import type { AssistantPart, Json, JsonObject, StopReason, Usage } from "../../ir/types.js";
 import type { SseEvent } from "../../sse/parser.js";
 import { DecoderLifecycle, type EndEvent, toolCallHead, toolCallPart } from "../decoder-lifecycle.js";
@@ -151,6 +151,8 @@ export class GeminiStreamDecoder extends DecoderLifecycle {
     const id = typeof call.id === "string" && call.id ? call.id : derivedId("call_", this.responseId, this.calls, 24);
     this.calls++;
     const identity = identityOf(this.opts.tools, name);
+    // Bounded where it enters, before it is copied (json-bounds.ts); checked again once partial args are merged.
+    checkToolInput(call.args ?? {}, identity?.name ?? name);
     const st = this.begin("tool", out, {
       id,
       name,

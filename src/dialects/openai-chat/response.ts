@@ -1,5 +1,6 @@
 import { newId, nowSeconds, reprefix } from "../../ir/ids.js";
 import { expectArray, expectObject, isObject, leftovers } from "../../ir/input-error.js";
+import { checkToolInput } from "../../ir/json-depth.js";
 import { stopFromChat, stopToChat } from "../../ir/stop-reason.js";
 import type { AssistantPart, Json, JsonObject, Response } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
@@ -17,6 +18,15 @@ export function decodeChatResponse(value: Json, opts: DecodeOptions = {}): Respo
   const choices = expectArray(body.choices ?? [], "response.choices");
   const choice = isObject(choices[0]) ? choices[0] : {};
   const message = isObject(choice.message) ? choice.message : {};
+  // Each call's arguments (text, or a value some upstreams send) are bounded before anything parses or
+  // serialises them (json-bounds.ts): a 502 naming the call past a bound.
+  if (Array.isArray(message.tool_calls))
+    for (const c of message.tool_calls) {
+      const fn = isObject(c) && isObject(c.function) ? c.function : undefined;
+      if (fn) checkToolInput(fn.arguments ?? "", typeof fn.name === "string" ? fn.name : "");
+    }
+  if (isObject(message.function_call))
+    checkToolInput(message.function_call.arguments ?? "", String(message.function_call.name ?? ""));
   const parts: AssistantPart[] = assistantParts(message, "response.choices[0].message").map((p) =>
     p.type === "tool_call" ? restoreToolCall(p, opts.tools) : p,
   );

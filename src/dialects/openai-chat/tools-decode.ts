@@ -8,6 +8,7 @@ import {
   optBoolean,
   optString,
 } from "../../ir/input-error.js";
+import { boundedSchema } from "../../ir/json-bounds.js";
 import type { Json, JsonObject, ResponseFormat, Tool, ToolChoice, ToolFormat } from "../../ir/types.js";
 
 const D = "openai-chat" as const;
@@ -39,7 +40,8 @@ export function decodeChatTool(value: Json, path: string): Tool {
     const tool: Tool = { kind: "function", name: expectString(fn.name, `${fp}.name`) };
     const description = optString(fn.description, `${fp}.description`);
     if (description !== undefined) tool.description = description;
-    if (fn.parameters !== undefined && fn.parameters !== null) tool.parameters = fn.parameters;
+    if (fn.parameters !== undefined && fn.parameters !== null)
+      tool.parameters = boundedSchema(fn.parameters, `${fp}.parameters`);
     const strict = optBoolean(fn.strict, `${fp}.strict`);
     if (strict !== undefined) tool.strict = strict;
     return tool;
@@ -90,14 +92,19 @@ export function decodeChatToolChoice(value: Json | undefined, path: string): Too
   }
 }
 
-export function decodeChatResponseFormat(value: Json | undefined, path: string): ResponseFormat | undefined {
+export function decodeChatResponseFormat(
+  value: Json | undefined,
+  path: string,
+  /** Where the schema was in the client's body (a Responses body has it at `text.format.schema`). */
+  schemaPath = `${path}.json_schema.schema`,
+): ResponseFormat | undefined {
   if (value === undefined || value === null) return undefined;
   const rf = expectObject(value, path);
   const type = expectOneOf(rf.type, ["text", "json_object", "json_schema"] as const, `${path}.type`);
   if (type !== "json_schema") return { type };
   const js = expectObject(rf.json_schema, `${path}.json_schema`);
   const out: ResponseFormat = { type: "json_schema", name: expectString(js.name, `${path}.json_schema.name`) };
-  if (js.schema !== undefined) out.schema = js.schema;
+  if (js.schema !== undefined) out.schema = boundedSchema(js.schema, schemaPath);
   if (typeof js.strict === "boolean") out.strict = js.strict;
   if (typeof js.description === "string") out.description = js.description;
   return out;

@@ -12,6 +12,7 @@ import {
   optNumber,
   optString,
 } from "../../ir/input-error.js";
+import { boundedSchema } from "../../ir/json-bounds.js";
 import type { Effort, Json, JsonObject, Message, Part, Request, TextPart, Tool, ToolChoice } from "../../ir/types.js";
 import { decodeChatResponseFormat, decodeToolFormat } from "../openai-chat/tools-decode.js";
 import {
@@ -145,7 +146,8 @@ function decodeTool(value: Json, path: string, out: Tool[], namespace?: { name: 
       const tool: Tool = { kind: "function", name: expectString(t.name, `${path}.name`), ...ns, ...nsInfo };
       const description = optString(t.description, `${path}.description`);
       if (description !== undefined) tool.description = description;
-      if (t.parameters !== undefined && t.parameters !== null) tool.parameters = t.parameters;
+      if (t.parameters !== undefined && t.parameters !== null)
+        tool.parameters = boundedSchema(t.parameters, `${path}.parameters`);
       const strict = optBoolean(t.strict, `${path}.strict`);
       if (strict !== undefined) tool.strict = strict;
       const rest = leftovers(t, new Set(["type", "name", "description", "parameters", "strict"]));
@@ -261,6 +263,7 @@ export function decodeResponsesRequest(value: Json): Request {
           ? decodeChatResponseFormat(
               { type: "json_schema", json_schema: { ...f, name: f.name ?? "response" } },
               "text.format",
+              "text.format.schema",
             )
           : decodeChatResponseFormat(f, "text.format");
       if (rf) req.responseFormat = rf;

@@ -1,5 +1,6 @@
 import { newId, nowSeconds, reprefix } from "../../ir/ids.js";
 import { expectArray, expectObject, isObject, leftovers } from "../../ir/input-error.js";
+import { checkToolInput } from "../../ir/json-depth.js";
 import { stopFromResponses, stopToResponses } from "../../ir/stop-reason.js";
 import type { AssistantPart, ErrorInfo, Json, JsonObject, Response, Usage } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
@@ -35,7 +36,10 @@ export function decodeResponsesResponse(value: Json, opts: DecodeOptions = {}): 
   const content: AssistantPart[] = [];
   expectArray(body.output ?? [], "response.output").forEach((item, i) => {
     const path = `response.output[${i}]`;
-    for (const p of decodeOutputItem(expectObject(item, path), path)) {
+    const obj = expectObject(item, path);
+    // A function call's arguments are bounded before anything parses or serialises them (json-bounds.ts).
+    if (obj.type === "function_call") checkToolInput(obj.arguments ?? "", typeof obj.name === "string" ? obj.name : "");
+    for (const p of decodeOutputItem(obj, path)) {
       content.push(p.type === "tool_call" ? restoreToolCall(p, opts.tools) : p);
     }
   });
