@@ -34,6 +34,8 @@ export interface AdminContext {
 export type AdminConfig = {
   readonly billing: Partial<Pick<Config["billing"], "timezone" | "alert_at">>;
   readonly prices?: Config["prices"] | undefined;
+  /** The guardrails' policy (GET /admin/v1/guardrails shows it). */
+  readonly guardrails?: Config["guardrails"] | undefined;
 };
 
 /** The context's parts a route module can need (absent ones: its routes are not served). */
