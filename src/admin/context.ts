@@ -39,6 +39,8 @@ export type AdminConfig = {
   /** The aliases routing rules may name, and the configuration's own rules. */
   readonly models?: Config["models"] | undefined;
   readonly routing?: Config["routing"] | undefined;
+  /** The guardrails' policy (GET /admin/v1/guardrails shows it). */
+  readonly guardrails?: Config["guardrails"] | undefined;
 };
 
 /** The context's parts a route module can need (absent ones: its routes are not served). */

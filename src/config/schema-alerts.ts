@@ -67,6 +67,7 @@ export const ALERT_RULES = [
   "alias_down",
   "error_rate",
   "cache_hit_rate",
+  "guardrail_hit",
   "daily_report",
   "weekly_report",
 ] as const;
@@ -76,7 +77,7 @@ const Rule = z
     on: z
       .enum(ALERT_RULES)
       .describe(
-        "budget_share: a key's, team's, user's or tag's spend passed billing.alert_at of its budget; budget_blocked: a request was refused by a budget; budget_downgrade: a key's (team's, user's, tag's) requests began to be served by its budget's cheaper `downgrade.to` alias; deployment_down: a deployment cools down; alias_down: every deployment of an alias cools down; error_rate: a deployment's share of failed requests in a window (counted across instances in the hot state) passed `threshold`; cache_hit_rate: a model's cache-read share of input in a window (likewise) fell below `threshold`; daily_report, weekly_report: each team's spend of the day or week (Monday to Monday) before, in billing.timezone.",
+        "budget_share: a key's, team's, user's or tag's spend passed billing.alert_at of its budget; budget_blocked: a request was refused by a budget; budget_downgrade: a key's (team's, user's, tag's) requests began to be served by its budget's cheaper `downgrade.to` alias; deployment_down: a deployment cools down; alias_down: every deployment of an alias cools down; error_rate: a deployment's share of failed requests in a window (counted across instances in the hot state) passed `threshold`; cache_hit_rate: a model's cache-read share of input in a window (likewise) fell below `threshold`; guardrail_hit: the guardrails blocked or masked a secret (once per rule, key and window_s, never the value); daily_report, weekly_report: each team's spend of the day or week (Monday to Monday) before, in billing.timezone.",
       ),
     to: z.array(z.string().min(1)).min(1).describe("Names of destinations."),
     threshold: z
@@ -92,7 +93,9 @@ const Rule = z
       .int()
       .min(10)
       .default(300)
-      .describe("error_rate, cache_hit_rate: the window the shares are measured over (at most one alert each)."),
+      .describe(
+        "error_rate, cache_hit_rate: the window the shares are measured over (at most one alert each); guardrail_hit: at most one alert per rule and key in it.",
+      ),
     min_requests: z
       .number()
       .int()

@@ -48,6 +48,7 @@ export class AlertWatch {
 
   /** Counts a settled request into its shared windows and raises what crossed (awaitable, for tests). */
   async count(rec: RequestRecord): Promise<void> {
+    if (rec.guardrails?.length) this.guardrailHits(rec);
     if (rec.provider === undefined) return;
     const outcome = outcomeOf(rec);
     if (outcome === "refused" || outcome === "aborted") return;
@@ -89,6 +90,46 @@ export class AlertWatch {
           message: `model ${rec.model}: cache hit rate ${Math.round(share * 100)}% over ${requests} requests in ${rule.window_s} s (alert below ${Math.round(threshold * 100)}%)`,
           fields: { cache_hit_rate: share, requests, input_tokens: input, cache_read_tokens: cacheRead },
         });
+    }
+  }
+
+  /**
+   * `guardrail_hit`: a secret the guardrails blocked or masked (not a warning, not a dry run), once per rule, key
+   * and window on this instance, and once across instances (the alert log's row names the window). It names the
+   * rule, the places and the key, never the value (a finding note holds none).
+   */
+  private guardrailHits(rec: RequestRecord): void {
+    const rules = this.alerts.rules("guardrail_hit");
+    if (rules.length === 0) return;
+    const byRule = new Map<string, NonNullable<RequestRecord["guardrails"]>[number][]>();
+    for (const f of rec.guardrails ?? []) {
+      if (f.dryRun || (f.action !== "block" && f.action !== "mask")) continue;
+      byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+    }
+    const key = rec.keyId ?? rec.key ?? "anonymous";
+    for (const window_s of new Set(rules.map((r) => r.window_s))) {
+      const w = windowOf(this.now(), window_s);
+      for (const [rule, found] of byRule) {
+        const id = `${rule}:${key}`;
+        if (!this.first(hotKeys.alertWindow("guardrail_hit", id, window_s, w.index, ""), w.end)) continue;
+        const actions = [...new Set(found.map((f) => f.action))];
+        const places = [...new Set(found.map((f) => f.location))].slice(0, 5);
+        const done = actions.map((a) => (a === "block" ? "blocked" : "masked")).join(" and ");
+        const who = `key ${rec.key ?? key}${rec.keyId && rec.key ? ` (${rec.keyId})` : ""}${rec.teamId ? ` of team ${rec.teamId}` : ""}`;
+        this.raise("guardrail_hit", "key", id, w, {
+          message: `guardrails: ${rule} ${done} for ${who} (${places.join("; ")})`,
+          fields: {
+            guardrail_rule: rule,
+            actions,
+            locations: places,
+            key: rec.key ?? null,
+            key_id: rec.keyId ?? null,
+            team_id: rec.teamId ?? null,
+            request_id: rec.id,
+            window_s,
+          },
+        });
+      }
     }
   }
 

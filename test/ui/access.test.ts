@@ -138,6 +138,7 @@ describe("web UI: keyboard and phone width", { timeout: 60_000 }, () => {
         ["/ui/spend", "Spend"],
         ["/ui/sessions", "Sessions"],
         ["/ui/alerts", "Alerts"],
+        ["/ui/guardrails", "Guardrails"],
         ["/ui/deployments", "Deployments"],
         ["/ui/playground", "Playground"],
       ] as const) {

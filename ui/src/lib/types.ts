@@ -52,6 +52,8 @@ export type SessionRequest = Schemas["SessionRequest"];
 export type AlertList = Schemas["AlertList"];
 export type AlertRow = AlertList["data"][number];
 
+export type GuardrailsView = Schemas["GuardrailsView"];
+
 export type Stats = Schemas["Stats"];
 export type StatsBucket = Stats["buckets"][number];
 /** A bucket's size. */

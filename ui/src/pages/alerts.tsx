@@ -17,6 +17,7 @@ const RULES = [
   "alias_down",
   "error_rate",
   "cache_hit_rate",
+  "guardrail_hit",
   "daily_report",
   "weekly_report",
 ];
