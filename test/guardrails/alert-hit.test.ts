@@ -55,7 +55,11 @@ describe("guardrail_hit through the gateway", { timeout: 60_000 }, () => {
     await r.text();
     return r.status;
   };
-  const got = () => hook.got.map((g) => ({ raw: g.body, ...(JSON.parse(g.body) as Record<string, unknown>) }));
+  const got = () =>
+    hook.got.map((g): Record<string, unknown> & { raw: string } => ({
+      raw: g.body,
+      ...(JSON.parse(g.body) as Record<string, unknown>),
+    }));
 
   it("a mask is pushed once per rule and key, a warning not at all, never the value", async () => {
     expect(await send("warn-anthropic", AWS.text)).toBe(200);

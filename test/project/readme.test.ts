@@ -95,7 +95,7 @@ describe("what moved from the README to docs/", () => {
 
   it("docs/config.md's provider table and docs/clients/README.md name every provider type", () => {
     const registry = read("src/providers/index.ts");
-    const types = [...registry.matchAll(/case "([\w-]+)":/g)].map((m) => m[1]!);
+    const types = [...registry.matchAll(/^\s+"?([\w-]+)"?: \w+Provider,$/gm)].map((m) => m[1]!);
     expect(types.length).toBeGreaterThanOrEqual(9);
     const config = section(read("docs/config.md"), "## `providers`");
     const clients = read("docs/clients/README.md");
