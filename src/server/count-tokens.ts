@@ -216,12 +216,7 @@ const countGuardrails: Stage<Counting> = {
     const guard = c.deps.guardrails;
     if (!guard) return undefined;
     const p = c.principal;
-    const policy = guard.policy({
-      teamId: p.teamId,
-      keyId: p.keyId,
-      keyName: p.name,
-      alias: c.route?.settings.guardrails,
-    });
+    const policy = guard.policyOf(p, c.route?.settings.guardrails);
     let ir: Request;
     try {
       ir = c.count.decode(c);
