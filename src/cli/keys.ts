@@ -4,7 +4,7 @@ import type { Command, CommandInput } from "./command.js";
 import { stringOption, UsageError } from "./command.js";
 import { KEY_COLUMNS, KEY_FIELDS, type KeyAnswer, keyRow } from "./key-table.js";
 import { expiryOf, patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
-import { keyIdOf, showCommand, teamIdOf } from "./refs.js";
+import { deleteCommand, keyIdOf, refCommand, showCommand, teamIdOf } from "./refs.js";
 import { optFlag, optList, optString } from "./values.js";
 
 function credentials(input: CommandInput, command: string): Record<string, string> | undefined {
@@ -137,21 +137,25 @@ export const keysCommand: Command = {
           process.stdout.write(shownOnce(out, gatewayAddress(input)));
         }),
     },
-    {
-      name: "update",
-      summary: "Change a key: any field create takes (limits given are merged with the key's).",
-      options: KEY_OPTIONS,
-      arguments: KEY,
-      examples: ["llmux keys update alice-laptop --budget 50/month --tpm 200000", "llmux keys update ci --models all"],
-      run: (input) =>
-        withClient(input, async (c) => {
-          const id = await keyIdOf(c, input.args[0]!);
-          const b = await body(input, "keys update", c);
-          if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "keys update");
-          const out = await patchQuota<KeyAnswer>(c, `/admin/v1/keys/${encodeURIComponent(id)}`, b);
-          outputFields(input, out, keyRow(out), KEY_FIELDS);
-        }),
-    },
+    refCommand(
+      "key",
+      "update",
+      "Change a key: any field create takes (limits given are merged with the key's).",
+      KEY,
+      async (c, id, input) => {
+        const b = await body(input, "keys update", c);
+        if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "keys update");
+        const out = await patchQuota<KeyAnswer>(c, `/admin/v1/keys/${encodeURIComponent(id)}`, b);
+        outputFields(input, out, keyRow(out), KEY_FIELDS);
+      },
+      {
+        options: KEY_OPTIONS,
+        examples: [
+          "llmux keys update alice-laptop --budget 50/month --tpm 200000",
+          "llmux keys update ci --models all",
+        ],
+      },
+    ),
     {
       name: "list",
       summary: "List keys: state, spend against budget, what is left, reset time, limits, last use.",
@@ -182,19 +186,13 @@ export const keysCommand: Command = {
     }),
     setDisabled(true),
     setDisabled(false),
-    {
-      name: "revoke",
-      summary: "Revoke a key (refused everywhere within 2 s; it keeps its name in spend and logs).",
-      options: ADMIN_OPTIONS,
-      arguments: KEY,
-      run: (input) =>
-        withClient(input, async (c) => {
-          const id = await keyIdOf(c, input.args[0]!);
-          const out = await c.call("DELETE", `/admin/v1/keys/${encodeURIComponent(id)}`);
-          if (optFlag(input, "json")) return output(input, out, []);
-          process.stdout.write(`Key ${input.args[0]} (${id}) revoked.\n`);
-        }),
-    },
+    deleteCommand(
+      "key",
+      "revoke",
+      "Revoke a key (refused everywhere within 2 s; it keeps its name in spend and logs).",
+      KEY,
+      "revoked.",
+    ),
     {
       name: "rotate",
       summary: "Give a key a new secret; the old one works --grace seconds more.",

@@ -1,6 +1,7 @@
 /** Keys and teams named on the command line by id or by name (names work wherever ids do). */
-import { ADMIN_OPTIONS, AdminCallFailed, type AdminClient, outputFields, withClient } from "./admin-client.js";
-import type { ArgumentSpec, Command } from "./command.js";
+import { ADMIN_OPTIONS, AdminCallFailed, type AdminClient, output, outputFields, withClient } from "./admin-client.js";
+import type { ArgumentSpec, Command, CommandInput } from "./command.js";
+import { optFlag } from "./values.js";
 
 interface Named {
   id: string;
@@ -55,27 +56,53 @@ export async function requestsOf(c: AdminClient, ref: string): Promise<{ key_id:
   throw new AdminCallFailed(`no key named '${ref}' and no key held by a user '${ref}' (give a name, an id or a user)`);
 }
 
-/**
- * `llmux keys show` and `llmux teams show`: the one named by the first argument (by name or id), read from
- * `/admin/v1/<kind>s/{id}` and printed field by field (or whole, with --json).
- */
+/** A command on one key or team (by name or id): `act` is given its id; `more`, other options and examples. */
+export function refCommand(
+  kind: "key" | "team",
+  name: string,
+  summary: string,
+  args: ArgumentSpec[],
+  act: (c: AdminClient, id: string, input: CommandInput) => Promise<void>,
+  more: Pick<Command, "options" | "examples"> = {},
+): Command {
+  const idOf = kind === "key" ? keyIdOf : teamIdOf;
+  return {
+    name,
+    summary,
+    options: ADMIN_OPTIONS,
+    arguments: args,
+    ...more,
+    run: (input) => withClient(input, async (c) => act(c, await idOf(c, input.args[0]!), input)),
+  };
+}
+
+/** `keys show` / `teams show`: every field of the key or team. */
 export function showCommand<T>(
   kind: "key" | "team",
   summary: string,
   args: ArgumentSpec[],
   view: { row: (answer: T) => Record<string, unknown>; fields: string[] },
 ): Command {
-  const idOf = kind === "key" ? keyIdOf : teamIdOf;
-  return {
-    name: "show",
-    summary,
-    options: ADMIN_OPTIONS,
-    arguments: args,
-    run: (input) =>
-      withClient(input, async (c) => {
-        const id = await idOf(c, input.args[0]!);
-        const out = (await c.call("GET", `/admin/v1/${kind}s/${encodeURIComponent(id)}`)) as T;
-        outputFields(input, out, view.row(out), view.fields);
-      }),
-  };
+  return refCommand(kind, "show", summary, args, async (c, id, input) => {
+    const out = (await c.call("GET", `/admin/v1/${kind}s/${encodeURIComponent(id)}`)) as T;
+    outputFields(input, out, view.row(out), view.fields);
+  });
+}
+
+/**
+ * `keys revoke` / `teams delete`: DELETE the key or team; the answer with --json, else `done` said of it
+ * (`Key alice (key_…) revoked.`).
+ */
+export function deleteCommand(
+  kind: "key" | "team",
+  name: string,
+  summary: string,
+  args: ArgumentSpec[],
+  done: string,
+): Command {
+  return refCommand(kind, name, summary, args, async (c, id, input) => {
+    const out = await c.call("DELETE", `/admin/v1/${kind}s/${encodeURIComponent(id)}`);
+    if (optFlag(input, "json")) return output(input, out, []);
+    process.stdout.write(`${kind === "key" ? "Key" : "Team"} ${input.args[0]} (${id}) ${done}\n`);
+  });
 }

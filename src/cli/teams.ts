@@ -3,8 +3,8 @@ import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
 import { TEAM_COLUMNS, type TeamAnswer, teamRow } from "./key-table.js";
 import { patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
-import { showCommand, teamIdOf } from "./refs.js";
-import { optFlag, optString } from "./values.js";
+import { deleteCommand, refCommand, showCommand } from "./refs.js";
+import { optString } from "./values.js";
 
 const TEAM = [{ name: "team", description: "The team's name or id (team_…)." }];
 const TEAM_OPTIONS = {
@@ -35,21 +35,22 @@ export const teamsCommand: Command = {
           outputFields(input, out, teamRow(out), TEAM_COLUMNS);
         }),
     },
-    {
-      name: "update",
-      summary: "Change a team: any field create takes (limits given are merged with the team's).",
-      options: TEAM_OPTIONS,
-      arguments: TEAM,
-      examples: ["llmux teams update data --budget 150/month", "llmux teams update data --models all"],
-      run: (input) =>
-        withClient(input, async (c) => {
-          const id = await teamIdOf(c, input.args[0]!);
-          const b = body(input, "teams update");
-          if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "teams update");
-          const out = await patchQuota<TeamAnswer>(c, `/admin/v1/teams/${encodeURIComponent(id)}`, b);
-          outputFields(input, out, teamRow(out), TEAM_COLUMNS);
-        }),
-    },
+    refCommand(
+      "team",
+      "update",
+      "Change a team: any field create takes (limits given are merged with the team's).",
+      TEAM,
+      async (c, id, input) => {
+        const b = body(input, "teams update");
+        if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "teams update");
+        const out = await patchQuota<TeamAnswer>(c, `/admin/v1/teams/${encodeURIComponent(id)}`, b);
+        outputFields(input, out, teamRow(out), TEAM_COLUMNS);
+      },
+      {
+        options: TEAM_OPTIONS,
+        examples: ["llmux teams update data --budget 150/month", "llmux teams update data --models all"],
+      },
+    ),
     {
       name: "list",
       summary: "List teams: allow-list, spend against budget, what is left, reset time, limits.",
@@ -61,18 +62,6 @@ export const teamsCommand: Command = {
         }),
     },
     showCommand<TeamAnswer>("team", "Show a team.", TEAM, { row: teamRow, fields: TEAM_COLUMNS }),
-    {
-      name: "delete",
-      summary: "Delete a team (its keys are revoked).",
-      options: ADMIN_OPTIONS,
-      arguments: TEAM,
-      run: (input) =>
-        withClient(input, async (c) => {
-          const id = await teamIdOf(c, input.args[0]!);
-          const out = await c.call("DELETE", `/admin/v1/teams/${encodeURIComponent(id)}`);
-          if (optFlag(input, "json")) return output(input, out, []);
-          process.stdout.write(`Team ${input.args[0]} (${id}) deleted; its keys are revoked.\n`);
-        }),
-    },
+    deleteCommand("team", "delete", "Delete a team (its keys are revoked).", TEAM, "deleted; its keys are revoked."),
   ],
 };

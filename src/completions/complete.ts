@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { InputError } from "../ir/input-error.js";
+import { decodedOr400 } from "../ir/input-error.js";
 import type { ErrorInfo } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
@@ -20,12 +20,7 @@ export const OVER_CHAT_WARNING =
   "fill-in-the-middle over chat: the model has no native fill-in-the-middle; its chat answer was cleaned of code fences and of text the suffix holds";
 
 function decode(accepted: Accepted, read: RequestBody): FimAsk | ErrorInfo {
-  try {
-    return decodeFim(read.json, accepted.match.fim ? "fim" : "completions");
-  } catch (err) {
-    if (err instanceof InputError) return err.toErrorInfo();
-    throw err;
-  }
+  return decodedOr400(() => decodeFim(read.json, accepted.match.fim ? "fim" : "completions"));
 }
 
 /**

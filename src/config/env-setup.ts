@@ -19,6 +19,12 @@ const set = (env: Env, name: string): string | undefined => {
   return v !== undefined && v.trim() !== "" ? v.trim() : undefined;
 };
 
+/** A provider of a key in `keyVar`, at the address in `baseVar` when that is set (else the provider's own). */
+function keyed(env: Env, provider: Record<string, unknown>, keyVar: string, baseVar: string): Record<string, unknown> {
+  const base = set(env, baseVar);
+  return { ...provider, api_key: set(env, keyVar), ...(base ? { base_url: base } : {}) };
+}
+
 /** An Azure OpenAI provider on the Responses API, at `base` with the key in `keyVar` (AZURE_API_VERSION: its version). */
 function azureResponses(env: Env, base: string, keyVar: string): Record<string, unknown> {
   const apiVersion = set(env, "AZURE_API_VERSION");
@@ -97,24 +103,13 @@ export function configFromEnv(env: Env): EnvSetup {
 
   if (set(env, "ANTHROPIC_API_KEY")) {
     // Not ANTHROPIC_BASE_URL: Claude Code users point that at llmux itself, which would loop.
-    const base = set(env, "LLMUX_ANTHROPIC_BASE_URL");
-    providers.anthropic = {
-      type: "anthropic",
-      api_key: set(env, "ANTHROPIC_API_KEY"),
-      ...(base ? { base_url: base } : {}),
-    };
+    providers.anthropic = keyed(env, { type: "anthropic" }, "ANTHROPIC_API_KEY", "LLMUX_ANTHROPIC_BASE_URL");
     if (!providers["azure-openai"]) models["claude-*"] = { provider: "anthropic" };
     notices.push("Anthropic (ANTHROPIC_API_KEY) for claude-* models");
   }
 
   if (set(env, "KIMI_API_KEY")) {
-    const base = set(env, "KIMI_BASE_URL");
-    providers.kimi = {
-      type: "openai-compatible",
-      preset: "moonshot",
-      api_key: set(env, "KIMI_API_KEY"),
-      ...(base ? { base_url: base } : {}),
-    };
+    providers.kimi = keyed(env, { type: "openai-compatible", preset: "moonshot" }, "KIMI_API_KEY", "KIMI_BASE_URL");
     models["kimi-*"] = { provider: "kimi" };
     models["moonshot-*"] = { provider: "kimi" };
     notices.push("Kimi (KIMI_API_KEY) for kimi-* and moonshot-* models");
@@ -122,12 +117,7 @@ export function configFromEnv(env: Env): EnvSetup {
 
   if (set(env, "OPENAI_API_KEY")) {
     // Not OPENAI_BASE_URL: Codex and SDK users point that at llmux itself, which would loop.
-    const base = set(env, "LLMUX_OPENAI_BASE_URL");
-    providers.openai = {
-      type: "openai",
-      api_key: set(env, "OPENAI_API_KEY"),
-      ...(base ? { base_url: base } : {}),
-    };
+    providers.openai = keyed(env, { type: "openai" }, "OPENAI_API_KEY", "LLMUX_OPENAI_BASE_URL");
     // With setup (a), GPT names stay on the Azure deployment; OpenAI is reachable as openai/MODEL.
     if (!catchAll) for (const p of OPENAI_PATTERNS) models[p] = { provider: "openai" };
     notices.push(

@@ -1,4 +1,4 @@
-import { InputError } from "../ir/input-error.js";
+import { decodedOr400 } from "../ir/input-error.js";
 import type { ErrorInfo } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
@@ -25,14 +25,11 @@ export interface EmbedDeps extends KindDeps {
 export const CACHE_HITS_HEADER = "llmux-embeddings-cached";
 
 function decode(accepted: Accepted, body: RequestBody): EmbedAsk | ErrorInfo {
-  try {
-    if (accepted.dialect === "gemini")
-      return decodeGemini(body.json, accepted.match.model ?? "", accepted.match.batch === true);
-    return decodeOpenAI(body.json, accepted.match.model);
-  } catch (err) {
-    if (err instanceof InputError) return err.toErrorInfo();
-    throw err;
-  }
+  return decodedOr400(() =>
+    accepted.dialect === "gemini"
+      ? decodeGemini(body.json, accepted.match.model ?? "", accepted.match.batch === true)
+      : decodeOpenAI(body.json, accepted.match.model),
+  );
 }
 
 function storeOf(deps: EmbedDeps, s: CacheSettings): VectorStore {

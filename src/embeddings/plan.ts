@@ -1,10 +1,10 @@
 import type { Principal } from "../identity/principal.js";
 import { InputError } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
-import { Warnings } from "../ir/warnings.js";
 import { usableNames } from "../limits/allow-list.js";
 import { wrongRoute } from "../models/alias-kind.js";
 import type { Plan } from "../request/plan.js";
+import { sidePlan } from "../request/side-plan.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
 import type { EmbedAsk } from "./ask.js";
 import { type EmbedUpstream, embedUpstream } from "./upstream-shape.js";
@@ -62,22 +62,7 @@ export function planEmbed(
     if (up.maxDimensions !== undefined && ask.dimensions > up.maxDimensions)
       return invalid(dimField, `${dimField} must be at most ${up.maxDimensions} for '${ask.model}'`);
   }
-  const plan: Plan = {
-    route,
-    client,
-    upstream: route.provider.dialect,
-    passthrough: false,
-    body: "",
-    requestDialect: client,
-    clientStream: false,
-    upstreamStream: false,
-    tools: new Map(),
-    response: { model: ask.model },
-    warnings: new Warnings(),
-    origin: { provider: route.provider.name, model: route.upstreamModel },
-    // An embedding produces no output tokens: admission reserves the input alone.
-    maxOutputTokens: 0,
-    cursor: false,
-  };
+  // An embedding produces no output tokens: admission reserves the input alone.
+  const plan = sidePlan(route, client, { model: ask.model, stream: false, passthrough: false, maxOutputTokens: 0 });
   return { route, upstream: up, plan };
 }

@@ -93,6 +93,18 @@ export class Guardrails {
     return resolvePolicy(this.config, scope);
   }
 
+  /** The policy of a request: its caller's team and key (`name`: the key's), over its alias's. */
+  policyOf(
+    caller: {
+      readonly teamId?: string | undefined;
+      readonly keyId?: string | undefined;
+      readonly name?: string | undefined;
+    },
+    alias: PolicyScope["alias"],
+  ): Resolved {
+    return this.policy({ teamId: caller.teamId, keyId: caller.keyId, keyName: caller.name, alias });
+  }
+
   /**
    * The findings of a request's texts under a policy; `own`: the caller's own secrets (its key); `earlier`: the
    * values masked for this caller before (found wherever they are now, out of the context a rule needed, and

@@ -18,6 +18,16 @@ export class InputError extends Error {
   }
 }
 
+/** What `decode` returns, or the 400 its InputError describes (any other error is thrown on). */
+export function decodedOr400<T>(decode: () => T): T | ErrorInfo {
+  try {
+    return decode();
+  } catch (err) {
+    if (err instanceof InputError) return err.toErrorInfo();
+    throw err;
+  }
+}
+
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";

@@ -106,45 +106,68 @@ export function applyCapabilities(
     warnings.add("thinking_form", `${msg}; '${to}' was used`, "thinking.type");
   }
 
-  const effort = view.effort();
-  if (effort && caps.efforts && !caps.efforts.includes(effort)) {
-    const to = nearestEffort(effort, caps.efforts);
-    const msg = `${model} does not accept reasoning effort '${effort}' (accepted: ${caps.efforts.join(", ")})`;
-    if (policy === "strict") return refuse(names.effort, msg);
-    view.setEffort(to);
-    warnings.add("effort_clamped", `${msg}; '${to}' was used`, names.effort);
-  }
-  const verbosity = view.verbosity();
-  if (verbosity && caps.verbosity && !caps.verbosity.includes(verbosity)) {
-    const to = caps.verbosity[0]!;
-    const msg = `${model} does not accept verbosity '${verbosity}' (accepted: ${caps.verbosity.join(", ")})`;
-    if (policy === "strict") return refuse(names.verbosity, msg);
-    view.setVerbosity(to);
-    warnings.add("verbosity_clamped", `${msg}; '${to}' was used`, names.verbosity);
-  }
-  const truncation = view.truncation();
-  if (truncation && caps.truncation && !caps.truncation.includes(truncation)) {
-    const to = caps.truncation[0]!;
-    const msg = `${model} does not accept truncation '${truncation}' (accepted: ${caps.truncation.join(", ")})`;
-    if (policy === "strict") return refuse(names.truncation, msg);
-    view.setTruncation(to);
-    warnings.add("truncation_clamped", `${msg}; '${to}' was used`, names.truncation);
-  }
+  /** What the model does not accept (`msg`): refused (strict), or `apply`d with a warning `code` saying what was `done`. */
+  const adjust = (param: string, msg: string, code: string, done: string, apply: () => void): ErrorInfo | undefined => {
+    if (policy === "strict") return refuse(param, msg);
+    apply();
+    warnings.add(code, `${msg}; ${done}`, param);
+    return undefined;
+  };
+  /** A value not among those the model accepts: refused (strict), or the one `pick` chooses used instead. */
+  const clamp = <T extends string>(
+    what: string,
+    value: T | undefined,
+    accepted: readonly T[] | undefined,
+    pick: (accepted: readonly T[], value: T) => T,
+    param: string,
+    code: string,
+    set: (v: T) => void,
+  ): ErrorInfo | undefined => {
+    if (!value || !accepted || accepted.includes(value)) return undefined;
+    const to = pick(accepted, value);
+    const msg = `${model} does not accept ${what} '${value}' (accepted: ${accepted.join(", ")})`;
+    return adjust(param, msg, code, `'${to}' was used`, () => set(to));
+  };
+  const first = <T>(accepted: readonly T[]): T => accepted[0]!;
+  const clamped =
+    clamp(
+      "reasoning effort",
+      view.effort(),
+      caps.efforts,
+      (a, e) => nearestEffort(e, a),
+      names.effort,
+      "effort_clamped",
+      (e) => view.setEffort(e),
+    ) ??
+    clamp("verbosity", view.verbosity(), caps.verbosity, first, names.verbosity, "verbosity_clamped", (v) =>
+      view.setVerbosity(v),
+    ) ??
+    clamp("truncation", view.truncation(), caps.truncation, first, names.truncation, "truncation_clamped", (t) =>
+      view.setTruncation(t),
+    );
+  if (clamped) return clamped;
   if (caps.sampling === false) {
     const t = view.temperature();
-    if (t !== undefined && t !== 1) {
-      const msg = `${model} accepts only the default temperature`;
-      if (policy === "strict") return refuse(names.temperature, msg);
-      view.setTemperature(undefined);
-      warnings.add("temperature_dropped", `${msg}; temperature ${t} was dropped`, names.temperature);
-    }
+    const refusedT =
+      t !== undefined && t !== 1
+        ? adjust(
+            names.temperature,
+            `${model} accepts only the default temperature`,
+            "temperature_dropped",
+            `temperature ${t} was dropped`,
+            () => view.setTemperature(undefined),
+          )
+        : undefined;
+    if (refusedT) return refusedT;
     const p = view.topP();
-    if (p !== undefined && p !== 1) {
-      const msg = `${model} accepts only the default top_p`;
-      if (policy === "strict") return refuse(names.top_p, msg);
-      view.setTopP(undefined);
-      warnings.add("top_p_dropped", `${msg}; top_p ${p} was dropped`, names.top_p);
-    }
+    if (p !== undefined && p !== 1)
+      return adjust(
+        names.top_p,
+        `${model} accepts only the default top_p`,
+        "top_p_dropped",
+        `top_p ${p} was dropped`,
+        () => view.setTopP(undefined),
+      );
   }
   return undefined;
 }

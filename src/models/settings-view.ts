@@ -46,11 +46,17 @@ function num(v: unknown): number | undefined {
   return typeof v === "number" ? v : undefined;
 }
 
+/** Sets `obj[key]` to `v`, or removes it when `v` is undefined; true (the setting was applied). */
+function put(obj: JsonObject, key: string, v: string | number | undefined): true {
+  if (v === undefined) delete obj[key];
+  else obj[key] = v;
+  return true;
+}
+
 /** temperature and top_p: the same field names in all three dialects. */
 function sampling(body: JsonObject): Pick<SettingsView, "temperature" | "setTemperature" | "topP" | "setTopP"> {
   const set = (key: string, v: number | undefined): void => {
-    if (v === undefined) delete body[key];
-    else body[key] = v;
+    put(body, key, v);
   };
   return {
     temperature: () => num(body.temperature),
@@ -121,19 +127,11 @@ function chatView(body: JsonObject): SettingsView {
     body.max_tokens !== undefined && body.max_completion_tokens === undefined ? "max_tokens" : "max_completion_tokens";
   return {
     effort: () => (isEffort(body.reasoning_effort) ? body.reasoning_effort : undefined),
-    setEffort(e) {
-      if (e === undefined) delete body.reasoning_effort;
-      else body.reasoning_effort = e;
-      return true;
-    },
+    setEffort: (e) => put(body, "reasoning_effort", e),
     summary: () => undefined,
     setSummary: () => false,
     verbosity: () => (typeof body.verbosity === "string" ? body.verbosity : undefined),
-    setVerbosity(v) {
-      if (v === undefined) delete body.verbosity;
-      else body.verbosity = v;
-      return true;
-    },
+    setVerbosity: (v) => put(body, "verbosity", v),
     truncation: () => undefined,
     setTruncation: () => false,
     ...sampling(body),
@@ -151,12 +149,7 @@ function responsesView(body: JsonObject): SettingsView {
       const r = body.reasoning;
       return isObject(r) && isEffort(r.effort) ? r.effort : undefined;
     },
-    setEffort(e) {
-      const r = sub(body, "reasoning");
-      if (e === undefined) delete r.effort;
-      else r.effort = e;
-      return true;
-    },
+    setEffort: (e) => put(sub(body, "reasoning"), "effort", e),
     summary: () => {
       const r = body.reasoning;
       return isObject(r) && (typeof r.summary === "string" || r.summary === null)
@@ -173,18 +166,9 @@ function responsesView(body: JsonObject): SettingsView {
       const t = body.text;
       return isObject(t) && typeof t.verbosity === "string" ? t.verbosity : undefined;
     },
-    setVerbosity(v) {
-      const t = sub(body, "text");
-      if (v === undefined) delete t.verbosity;
-      else t.verbosity = v;
-      return true;
-    },
+    setVerbosity: (v) => put(sub(body, "text"), "verbosity", v),
     truncation: () => (typeof body.truncation === "string" ? body.truncation : undefined),
-    setTruncation(t) {
-      if (t === undefined) delete body.truncation;
-      else body.truncation = t;
-      return true;
-    },
+    setTruncation: (t) => put(body, "truncation", t),
     ...sampling(body),
     setMaxTokens(n) {
       body.max_output_tokens = Math.max(16, n);

@@ -2,12 +2,12 @@ import type { Billing } from "../billing/billing.js";
 import type { Config } from "../config/schema.js";
 import { InputError } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
-import { Warnings } from "../ir/warnings.js";
 import { usableNames } from "../limits/allow-list.js";
 import { type AliasKind, wrongRoute } from "../models/alias-kind.js";
 import { type Admission, type Admitted, isAdmitted } from "../request/admission.js";
 import type { Plan } from "../request/plan.js";
 import type { RequestRecord } from "../request/record.js";
+import { sidePlan } from "../request/side-plan.js";
 import type { Availability } from "../routing/health.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
 import type { Redactor } from "../secrets/redact.js";
@@ -65,22 +65,7 @@ export function planKind(
   }
   const wrong = wrongRoute(requested, route.settings, kind);
   if (wrong) return new InputError("model", wrong).toErrorInfo();
-  const plan: Plan = {
-    route,
-    client,
-    upstream: route.provider.dialect,
-    passthrough: false,
-    body: "",
-    requestDialect: client,
-    clientStream: opts.stream,
-    upstreamStream: opts.stream,
-    tools: new Map(),
-    response: { model: requested },
-    warnings: new Warnings(),
-    origin: { provider: route.provider.name, model: route.upstreamModel },
-    maxOutputTokens: opts.maxOutputTokens,
-    cursor: false,
-  };
+  const plan = sidePlan(route, client, { model: requested, passthrough: false, ...opts });
   return { route, plan };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readWhole } from "../http/whole-body.js";
-import { InputError } from "../ir/input-error.js";
+import { decodedOr400 } from "../ir/input-error.js";
 import type { ErrorInfo, Json, JsonObject } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
@@ -12,12 +12,7 @@ import { decodeRerank, type RerankAsk } from "./ask.js";
 import { type RerankApi, readRerank, rerankApi, rerankBody, rerankRefusal, rerankUrl } from "./upstream.js";
 
 function decode(read: RequestBody): RerankAsk | ErrorInfo {
-  try {
-    return decodeRerank(read.json);
-  } catch (err) {
-    if (err instanceof InputError) return err.toErrorInfo();
-    throw err;
-  }
+  return decodedOr400(() => decodeRerank(read.json));
 }
 
 /**

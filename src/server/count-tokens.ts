@@ -13,6 +13,7 @@ import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js"
 import { refusal } from "../pipeline/guardrails-stage.js";
 import { type Admission, isAdmitted } from "../request/admission.js";
 import type { Plan } from "../request/plan.js";
+import { sidePlan } from "../request/side-plan.js";
 import { pipeline, runStages, type Stage, type Step, skip } from "../request/stage.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
 import { estimateInputTokens } from "../tokens/count.js";
@@ -31,22 +32,7 @@ export interface CountDeps {
 
 /** What the admit stage sees of a count: its route, nothing to generate. */
 function countPlan(route: Route, client: Dialect): Plan {
-  return {
-    route,
-    client,
-    upstream: route.provider.dialect,
-    passthrough: true,
-    body: "",
-    requestDialect: client,
-    clientStream: false,
-    upstreamStream: false,
-    tools: new Map(),
-    response: { model: route.requested },
-    warnings: new Warnings(),
-    origin: { provider: route.provider.name, model: route.upstreamModel },
-    maxOutputTokens: 0,
-    cursor: false,
-  };
+  return sidePlan(route, client, { model: route.requested, stream: false, passthrough: true, maxOutputTokens: 0 });
 }
 
 /**
@@ -230,12 +216,7 @@ const countGuardrails: Stage<Counting> = {
     const guard = c.deps.guardrails;
     if (!guard) return undefined;
     const p = c.principal;
-    const policy = guard.policy({
-      teamId: p.teamId,
-      keyId: p.keyId,
-      keyName: p.name,
-      alias: c.route?.settings.guardrails,
-    });
+    const policy = guard.policyOf(p, c.route?.settings.guardrails);
     let ir: Request;
     try {
       ir = c.count.decode(c);

@@ -1,6 +1,7 @@
 import type { Json, JsonObject, Message, Request, Tool } from "../../ir/types.js";
 import type { Warnings } from "../../ir/warnings.js";
 import { emulateCustomTool } from "../custom-tools.js";
+import { encodeOpenAIToolChoice } from "../openai-tool-choice.js";
 import { flatToolName } from "../tool-identity.js";
 import type { ToolMapping } from "../types.js";
 
@@ -81,32 +82,17 @@ export function encodeChatTools(tools: Tool[], customTools: boolean, warnings: W
 
 /** tool_choice for Chat Completions. */
 export function encodeChatToolChoice(req: Request, customTools: boolean, warnings: Warnings): Json | undefined {
-  const tc = req.toolChoice;
-  if (!tc) return undefined;
-  switch (tc.type) {
-    case "auto":
-    case "none":
-    case "required":
-      return tc.type;
-    case "tool": {
-      const def = req.tools?.find((t) => t.kind !== "raw" && t.name === tc.name);
-      const custom = (tc.kind ?? (def?.kind === "custom" ? "custom" : "function")) === "custom";
-      const name = def && def.kind !== "raw" ? flatToolName(def.namespace, def.name) : tc.name;
-      if (custom && customTools) return { type: "custom", custom: { name } };
+  return encodeOpenAIToolChoice(req, warnings, {
+    dialect: D,
+    api: "Chat Completions",
+    tool(chosen, kind, def): Json {
+      const name = def && def.kind !== "raw" ? flatToolName(def.namespace, def.name) : chosen;
+      if (kind === "custom" && customTools) return { type: "custom", custom: { name } };
       return { type: "function", function: { name } };
-    }
-    case "allowed":
-      return {
-        type: "allowed_tools",
-        allowed_tools: { mode: tc.mode, tools: tc.names.map((name) => ({ type: "function", function: { name } })) },
-      };
-    case "raw":
-      if (tc.dialect === D) return tc.value;
-      warnings.add(
-        "dropped_field",
-        "this tool_choice has no Chat Completions equivalent and was dropped",
-        "tool_choice",
-      );
-      return undefined;
-  }
+    },
+    allowed: (mode, names) => ({
+      type: "allowed_tools",
+      allowed_tools: { mode, tools: names.map((name) => ({ type: "function", function: { name } })) },
+    }),
+  });
 }

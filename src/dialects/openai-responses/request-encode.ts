@@ -3,6 +3,7 @@ import { shortenId } from "../../ir/ids.js";
 import type { Json, JsonObject, Message, Request, TextPart, Tool, UserPart } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
 import { applyOwnExtras } from "../extras.js";
+import { encodeOpenAIToolChoice } from "../openai-tool-choice.js";
 import type { Encoded, ToolMapping } from "../types.js";
 import { callItem, encodeInputPart, itemFieldsOf, outputText, reasoningItem } from "./items.js";
 
@@ -293,29 +294,16 @@ class ResponsesRequestWriter {
   }
 
   private toolChoice(): Json | undefined {
-    const tc = this.req.toolChoice;
-    if (!tc) return undefined;
-    switch (tc.type) {
-      case "auto":
-      case "none":
-      case "required":
-        return tc.type;
-      case "tool": {
-        const def = this.req.tools?.find((t) => t.kind !== "raw" && t.name === tc.name);
-        const kind = tc.kind ?? (def?.kind === "custom" ? "custom" : "function");
-        return { type: kind, name: tc.name };
-      }
-      case "allowed":
-        return { type: "allowed_tools", mode: tc.mode, tools: tc.names.map((name) => ({ type: "function", name })) };
-      case "raw":
-        if (tc.dialect === D) return tc.value;
-        this.warnings.add(
-          "dropped_field",
-          "this tool_choice has no Responses equivalent and was dropped",
-          "tool_choice",
-        );
-        return undefined;
-    }
+    return encodeOpenAIToolChoice(this.req, this.warnings, {
+      dialect: D,
+      api: "Responses",
+      tool: (name, kind) => ({ type: kind, name }),
+      allowed: (mode, names) => ({
+        type: "allowed_tools",
+        mode,
+        tools: names.map((name) => ({ type: "function", name })),
+      }),
+    });
   }
 }
 

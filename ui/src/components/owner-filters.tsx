@@ -1,42 +1,44 @@
 import type { KeyList, TeamList } from "../lib/types";
 
 /**
- * A filter form's key choice (`key_id`): any, or one of the keys by name and prefix. A key the address names
- * that the list does not hold (revoked, another page) stays selectable by its id.
+ * A filter form's choice of one owner by id (`name`): any, or one of `options`. An id the address names that
+ * the list does not hold (revoked, another page) stays selectable by its id.
  */
-export function KeyFilter({ keys, value }: { keys: KeyList["data"] | undefined; value: string | undefined }) {
-  const list = keys ?? [];
+function IdFilter({
+  label,
+  name,
+  options,
+  value,
+}: {
+  label: string;
+  name: string;
+  options: readonly { id: string; text: string }[];
+  value: string | undefined;
+}) {
   return (
     <label>
-      Key
-      <select name="key_id" defaultValue={value}>
+      {label}
+      <select name={name} defaultValue={value}>
         <option value="">any</option>
-        {list.map((k) => (
-          <option key={k.id} value={k.id}>
-            {k.name} ({k.prefix})
+        {options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.text}
           </option>
         ))}
-        {value && !list.some((k) => k.id === value) && <option value={value}>{value}</option>}
+        {value && !options.some((o) => o.id === value) && <option value={value}>{value}</option>}
       </select>
     </label>
   );
 }
 
-/** A filter form's team choice (`team_id`), the same way. */
+/** A filter form's key choice (`key_id`), by name and prefix. */
+export function KeyFilter({ keys, value }: { keys: KeyList["data"] | undefined; value: string | undefined }) {
+  const options = (keys ?? []).map((k) => ({ id: k.id, text: `${k.name} (${k.prefix})` }));
+  return <IdFilter label="Key" name="key_id" options={options} value={value} />;
+}
+
+/** A filter form's team choice (`team_id`), by name. */
 export function TeamFilter({ teams, value }: { teams: TeamList["data"] | undefined; value: string | undefined }) {
-  const list = teams ?? [];
-  return (
-    <label>
-      Team
-      <select name="team_id" defaultValue={value}>
-        <option value="">any</option>
-        {list.map((t) => (
-          <option key={t.id} value={t.id}>
-            {t.name}
-          </option>
-        ))}
-        {value && !list.some((t) => t.id === value) && <option value={value}>{value}</option>}
-      </select>
-    </label>
-  );
+  const options = (teams ?? []).map((t) => ({ id: t.id, text: t.name }));
+  return <IdFilter label="Team" name="team_id" options={options} value={value} />;
 }

@@ -1,7 +1,6 @@
-import { type FormEvent, useState } from "react";
-import { Notice } from "../components/notice";
+import type { FormEvent } from "react";
+import { FormActions, SaveError, useSave } from "../components/form-save";
 import { QuotaFields, readQuota } from "../components/quota-fields";
-import type { ApiError } from "../lib/api";
 import type { Key, Team } from "../lib/types";
 
 /** A datetime-local value from ISO (the reader's time), and back. */
@@ -28,8 +27,7 @@ export function KeyForm({
   onSubmit: (body: KeyBody) => Promise<void>;
   onCancel: () => void;
 }) {
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { error, busy, save } = useSave();
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
@@ -42,23 +40,11 @@ export function KeyForm({
       ...readQuota(form),
     };
     if (existing) body.disabled = form.get("disabled") === "on";
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onSubmit(body);
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
+    await save(() => onSubmit(body));
   }
   return (
     <form className="stack" onSubmit={(e) => void submit(e)}>
-      {error && (
-        <Notice kind="error" title="Not saved">
-          {error.message}
-        </Notice>
-      )}
+      <SaveError error={error} />
       <label>
         Name
         <input name="name" required maxLength={200} defaultValue={existing?.name ?? ""} />
@@ -89,14 +75,7 @@ export function KeyForm({
           back on)
         </label>
       )}
-      <div className="form-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {existing ? "Save" : "Create key"}
-        </button>
-      </div>
+      <FormActions busy={busy} submit={existing ? "Save" : "Create key"} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { Notice } from "../components/notice";
+import { FormActions, SaveError, useSave } from "../components/form-save";
 import type { McpServerSettings } from "../lib/types";
 
 /** `NAME=VALUE` lines (headers: `Name: value`) as a record; a line without its separator is a mistake, named. */
@@ -37,17 +37,14 @@ export function McpServerForm({
   onCancel: () => void;
 }) {
   const [transport, setTransport] = useState(existing?.transport ?? "stdio");
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { error, busy, save } = useSave();
   const stdio = transport === "stdio";
   const stored = existing ? Object.keys(stdio ? existing.env : existing.headers) : [];
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       const secrets: Record<string, string | null> = readPairs(
         String(form.get("secrets") ?? ""),
         stdio ? "=" : ":",
@@ -75,20 +72,12 @@ export function McpServerForm({
       } else body.url = String(form.get("url") ?? "").trim();
       if (Object.keys(secrets).length > 0 || !existing) body[stdio ? "env" : "headers"] = secrets;
       await onSubmit(body);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <form className="stack" onSubmit={(e) => void submit(e)} aria-label="MCP server">
-      {error && (
-        <Notice kind="error" title="Not saved">
-          {error}
-        </Notice>
-      )}
+      <SaveError error={error} />
       {!existing && (
         <label>
           Name
@@ -171,14 +160,7 @@ export function McpServerForm({
           placeholder={stdio ? "GITHUB_PERSONAL_ACCESS_TOKEN" : "Authorization"}
         />
       </label>
-      <div className="form-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {existing ? "Save" : "Add server"}
-        </button>
-      </div>
+      <FormActions busy={busy} submit={existing ? "Save" : "Add server"} onCancel={onCancel} />
     </form>
   );
 }

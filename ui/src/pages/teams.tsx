@@ -4,7 +4,8 @@ import { Link } from "react-router";
 import { DangerConfirm } from "../components/danger-confirm";
 import { DataTable, narrow, num } from "../components/data-table";
 import { Dialog } from "../components/dialog";
-import { ErrorNotice, Notice } from "../components/notice";
+import { FormActions, SaveError, useSave } from "../components/form-save";
+import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { QuotaFields, readQuota } from "../components/quota-fields";
 import { SpendBar } from "../components/spend-bar";
@@ -143,42 +144,22 @@ function TeamForm({
   onSubmit: (body: Record<string, unknown>) => Promise<void>;
   onCancel: () => void;
 }) {
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { error, busy, save } = useSave();
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onSubmit({ name: String(form.get("name") ?? "").trim(), ...readQuota(form) });
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    await save(() => onSubmit({ name: String(form.get("name") ?? "").trim(), ...readQuota(form) }));
   }
   return (
     <form className="stack" onSubmit={(e) => void submit(e)}>
-      {error && (
-        <Notice kind="error" title="Not saved">
-          {error}
-        </Notice>
-      )}
+      <SaveError error={error} />
       <label>
         Name
         <input name="name" required maxLength={200} defaultValue={existing?.name ?? ""} />
       </label>
       <QuotaFields models={existing?.models} budget={existing?.budget} limits={existing?.limits} />
       <p className="hint">A team's allow-list bounds its keys' own; its budget and limits count every key's use.</p>
-      <div className="form-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {existing ? "Save" : "Create team"}
-        </button>
-      </div>
+      <FormActions busy={busy} submit={existing ? "Save" : "Create team"} onCancel={onCancel} />
     </form>
   );
 }
