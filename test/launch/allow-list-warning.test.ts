@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allowListWarning, excludedNames, keyAllowLists } from "../../src/launch/allow-check.js";
+import { DEFAULT_MODELS } from "../../src/launch/default-models.js";
 import { freshSqlite } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
 import { type Home, launch, makeHome, removeHome } from "../support/launch.js";
@@ -64,7 +65,7 @@ describe("llmux claude with a minted key whose allow-list excludes Claude Code's
     const r = await launch(home, ["claude", "--url", h.url, "--key", narrow.body.key], { path: [bin], env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
-      "llmux: warning: this key may not use 'claude-opus-4-8' and 'claude-haiku-4-5', which Claude Code asks for by default (allow-list: team data: claude-sonnet-*, gpt-low)",
+      `llmux: warning: this key may not use '${DEFAULT_MODELS.claude.model}' and '${DEFAULT_MODELS.claude.small}', which Claude Code asks for by default (allow-list: team data: claude-sonnet-*, gpt-low)`,
     );
     const given = await launch(
       home,
