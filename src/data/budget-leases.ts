@@ -263,20 +263,22 @@ where ${inWindow(l.w)} and holder = ${holder} and expires_at > ${now}`,
 
 /**
  * A settled request's cost that no ledger row carries (a configuration file's key under a user or tag
- * budget): it leaves the holder's lease for the window's `unledgered` spend, in one transaction.
+ * budget): it leaves the holder's lease for the window's `unledgered` spend, in one transaction. The window's
+ * row is locked first, as `grantLease` does: the other way round, a grant at the same moment on PostgreSQL
+ * was a deadlock, and the settle it aborted left the cost out of the window's spend.
  */
 export async function settleUnledgered(data: Data, w: BudgetWindowRef, holder: string, cost: number): Promise<void> {
   if (cost <= 0) return;
   const db = await data.db();
   await data.write([
     {
+      query: bound(db, sql`update budget_windows set unledgered = unledgered + ${cost} where ${inWindow(w)}`),
+    },
+    {
       query: bound(
         db,
         sql`update budget_leases set nanos = nanos - ${cost} where ${inWindow(w)} and holder = ${holder}`,
       ),
-    },
-    {
-      query: bound(db, sql`update budget_windows set unledgered = unledgered + ${cost} where ${inWindow(w)}`),
     },
   ]);
 }

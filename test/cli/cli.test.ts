@@ -14,7 +14,7 @@ function configFile(content: Record<string, unknown>): string {
   return file;
 }
 
-describe("the keys, teams and secrets commands", () => {
+describe("the keys, teams and secrets commands", { timeout: 120_000 }, () => {
   let where: TestLocation;
   let h: Harness;
   beforeAll(async () => {

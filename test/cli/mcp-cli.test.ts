@@ -10,7 +10,7 @@ import { emptyDir, llmux } from "./run.js";
 
 const TOKEN = "cli-secret-token-0123456789";
 
-describe("llmux mcp", () => {
+describe("llmux mcp", { timeout: 120_000 }, () => {
   let where: TestLocation;
   let h: Harness;
   const env = { LLMUX_ADMIN_KEY: ADMIN };

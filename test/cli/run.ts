@@ -27,7 +27,9 @@ export function llmux(args: string[], env: Record<string, string> = {}, cwd = em
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, timeout: 15_000 },
+      // A safety net for a command that never exits, not a wait: the run ends when the command does (a loaded
+      // machine can take several seconds to start one).
+      { cwd, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, timeout: 60_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
         resolve({ code, stdout, stderr });

@@ -5,7 +5,7 @@ import type { Harness } from "../support/gateway.js";
 import { ADMIN, call, teamHarness, within } from "../support/team.js";
 import { llmux } from "./run.js";
 
-describe("llmux sessions", () => {
+describe("llmux sessions", { timeout: 120_000 }, () => {
   let where: TestLocation;
   let h: Harness;
   beforeAll(async () => {

@@ -60,19 +60,30 @@ function chat(port: number): Promise<number> {
  * A streamed answer that takes a few seconds (a slow upstream): it is open on a worker while that worker
  * is retired or the primary is stopped, and must arrive whole.
  */
-function longStream(port: number): Promise<{ status: number; text: string }> {
+interface LongStream {
+  /** Its first bytes arrived: the stream is open on a worker. */
+  opened: Promise<void>;
+  done: Promise<{ status: number; text: string }>;
+}
+
+function longStream(port: number): LongStream {
   const body = JSON.stringify({
     model: "slow",
     stream: true,
     messages: [{ role: "user", content: "word ".repeat(100) }],
   });
-  return new Promise((resolve, reject) => {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((r) => {
+    open = r;
+  });
+  const done = new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = request(
       { host: "127.0.0.1", port, path: "/v1/chat/completions", method: "POST", agent: false },
       (res) => {
         let text = "";
         res.on("data", (d: Buffer) => {
           text += d.toString();
+          open();
         });
         res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
         res.on("error", reject);
@@ -83,6 +94,8 @@ function longStream(port: number): Promise<{ status: number; text: string }> {
     if (mintedKey) req.setHeader("authorization", `Bearer ${mintedKey}`);
     req.end(body);
   });
+  // A stream that fails before its first bytes fails the wait for it too.
+  return { opened: Promise.race([opened, done.then(() => undefined)]), done };
 }
 
 /** A whole Chat stream: it ended with its finish reason and [DONE], not cut off. */
@@ -159,7 +172,7 @@ describe("llmux start --workers 2", () => {
     expect(statuses.filter((st) => st === 429)).toHaveLength(30 - admitted);
     // Both workers wrote their ledger rows into the one file: 30 requests, each counted once (the refused
     // ones as refusals, not as requests served).
-    const end = Date.now() + 15_000;
+    const end = Date.now() + 30_000;
     let counted = 0;
     while (Date.now() < end) {
       const spend = await call(base, "GET", "/admin/v1/spend?group_by=key", ADMIN);
@@ -171,7 +184,7 @@ describe("llmux start --workers 2", () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(counted).toBe(30);
-  });
+  }, 60_000);
 
   it("replaces a worker killed with SIGKILL, and keeps answering meanwhile", async () => {
     const [victim] = children(proc.pid!);
@@ -190,7 +203,7 @@ describe("llmux start --workers 2", () => {
     const before = children(proc.pid!);
     // Streams open on the old workers (connections are handed out round robin: both get some).
     const open = Array.from({ length: 4 }, () => longStream(port));
-    await new Promise((r) => setTimeout(r, 500));
+    await Promise.all(open.map((o) => o.opened));
     const mark = out.length;
     proc.kill("SIGHUP");
     const during: Promise<number>[] = [];
@@ -205,7 +218,7 @@ describe("llmux start --workers 2", () => {
     expect(after.some((p) => before.includes(p))).toBe(false);
     // A retired worker drained: it waited for the streams it was serving, and each arrived whole.
     expect(out.slice(mark)).toMatch(/stopping: waiting up to \d+ ms for [1-9]\d* open requests? to finish/);
-    const streams = await Promise.all(open);
+    const streams = await Promise.all(open.map((o) => o.done));
     for (const s of streams) expect(whole(s), s.text.slice(-200)).toBe(true);
   }, 120_000);
 
@@ -214,11 +227,11 @@ describe("llmux start --workers 2", () => {
   }, async () => {
     const workers = children(proc.pid!);
     const open = Array.from({ length: 2 }, () => longStream(port));
-    await new Promise((r) => setTimeout(r, 500));
+    await Promise.all(open.map((o) => o.opened));
     const mark = out.length;
     const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
     proc.kill("SIGTERM");
-    const streams = await Promise.all(open);
+    const streams = await Promise.all(open.map((o) => o.done));
     for (const s of streams) expect(whole(s), s.text.slice(-200)).toBe(true);
     expect(await exited).toBe(0);
     expect(out.slice(mark)).toMatch(/stopping: waiting up to \d+ ms for [1-9]\d* open requests? to finish/);

@@ -156,6 +156,22 @@ export function settledTruth(where: TestLocation, keyId: string, ms = 60_000): P
   }, ms);
 }
 
+/** A key's ledger rows of requests that went upstream: each one's id and the lease holder that admitted it. */
+export async function servedRows(where: TestLocation, keyId: string): Promise<{ id: string; holder: string | null }[]> {
+  const q = `select id, lease_holder as holder from ledger where key_id = $1 and outcome <> 'refused'`;
+  if (where.engine === "postgres") return pgQuery<{ id: string; holder: string | null }>(where, q, [keyId]);
+  const Database = require("libsql") as new (
+    path: string,
+    o: object,
+  ) => { prepare(s: string): { all(...a: unknown[]): { id: string; holder: string | null }[] }; close(): void };
+  const db = new Database(where.path, { readonly: true });
+  try {
+    return db.prepare(q.replace("$1", "?")).all(keyId);
+  } finally {
+    db.close();
+  }
+}
+
 /** The ids of these requests that have no ledger row, or more than one (waiting up to `ms` for the rows). */
 export async function ledgerOnce(where: TestLocation, ids: string[], ms = 40_000) {
   const end = Date.now() + ms;
