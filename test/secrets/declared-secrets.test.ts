@@ -12,6 +12,7 @@ const SECRET_NAME = /(^|_)(keys?|secret|password|token|credentials)$/i;
 const NOT_SECRETS = new Set([
   "server.tls.key", // the path of a PEM file
   "tag_rules.*.when.key", // a glob of keys' names
+  "routing.rules.*.match.key", // a glob of keys' names
   "mcp.servers.*.own_credential", // optional | required
   "server.websocket.max_sockets_per_key", // a count
 ]);
