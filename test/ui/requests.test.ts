@@ -76,15 +76,16 @@ describe("web UI: the request log's pages and filters", { timeout: 90_000 }, () 
       "GET",
       `/requests?limit=50&key_id=${keyId}&before=${encodeURIComponent(api.body.next_before)}`,
     );
+    // The page renders the older rows after the address changes: wait for them, not for the first quiet moment.
+    await expect.poll(ids, { timeout: 15_000 }).toEqual(older.body.rows.map((r: { id: string }) => r.id));
     const second = await ids();
-    expect(second).toEqual(older.body.rows.map((r: { id: string }) => r.id));
     expect(second.length).toBe(9);
     expect(second.some((id) => first.includes(id))).toBe(false);
     await w.shot("2-older-page");
     await w.page.getByRole("button", { name: "← Newer" }).click();
     await w.page.waitForURL((u) => !u.searchParams.has("before"));
     await settled();
-    expect(await ids()).toEqual(first);
+    await expect.poll(ids, { timeout: 15_000 }).toEqual(first);
     expect(fresh()).toEqual([]);
   });
 
