@@ -10,6 +10,7 @@ import { GuardrailPolicySchema, GuardrailsSchema } from "./schema-guardrails.js"
 import { LimitFields } from "./schema-limits.js";
 import { REQUEST_LOG_DEFAULTS, RequestLogFields } from "./schema-logging.js";
 import { McpSchema } from "./schema-mcp.js";
+import { MockProviderSchema as Mock } from "./schema-mock.js";
 import { MetricsSchema, RecordSchema } from "./schema-observe.js";
 import { PriceListSchema } from "./schema-price-list.js";
 import { StreamsSchema } from "./schema-protocol.js";
@@ -18,16 +19,7 @@ import { RoutingRulesSchema } from "./schema-rules.js";
 import { ServerSchema } from "./schema-server.js";
 import { SigninSchema } from "./schema-signin.js";
 import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
-import {
-  AdminSchema,
-  BillingSchema,
-  MOCK_PRICE,
-  PriceSchema,
-  PricesSchema,
-  SecretsSchema,
-  SignupSchema,
-  StateSchema,
-} from "./schema-team.js";
+import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
 import { Headers, Timeout } from "./schema-upstream.js";
 import { secret } from "./secret-fields.js";
 
@@ -144,21 +136,6 @@ const Gemini = z
     timeout_ms: Timeout.optional(),
   })
   .strict();
-
-const Mock = z
-  .object({
-    type: z.literal("mock").describe("The built-in mock model."),
-    dialect: z
-      .enum(["anthropic", "openai-chat", "openai-responses", "gemini"])
-      .default("openai-responses")
-      .describe("The API the mock answers in, so that the same translation as a real upstream runs."),
-    reply: z.string().optional().describe("Text the mock answers with; by default it echoes the last user message."),
-    price: PriceSchema.default(MOCK_PRICE).describe(
-      "What its answers cost, USD per million tokens, whatever model name it answers (default: input 3, output 15, a mid-range coding model's list price, so budgets tried against it are spent; { input: 0, output: 0 }: free).",
-    ),
-  })
-  .strict()
-  .describe("The built-in mock model: no network, no account.");
 
 export const ProviderSchema = z.discriminatedUnion("type", [
   Azure,
