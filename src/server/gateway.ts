@@ -31,7 +31,7 @@ import { ModelTable } from "../routing/model-table.js";
 import { configSecrets, type Redactor, redactorOf, SecretBook } from "../secrets/redact.js";
 import type { Signin } from "../signin/signin.js";
 import type { HotState } from "../state/hot-state.js";
-import { redisProblem, safeRedisUrl } from "../state/redis-probe.js";
+import { checkStateUrl } from "../state/redis-probe.js";
 import type { Store } from "../store/types.js";
 import { createPool, type UpstreamPool } from "../upstream/call.js";
 import { MB } from "../upstream/screen.js";
@@ -308,25 +308,9 @@ export class Gateway {
     });
   }
 
-  /**
-   * Checks the Redis of `state.url` once: a configuration it cannot work with (credentials refused, untrusted
-   * TLS, redis:// on a TLS port, a Cluster node or a Sentinel) fails the start with its reason; one that cannot
-   * be reached is an outage left to `state.on_failure` (a warning naming the cause and what the policy does).
-   */
-  async checkState(): Promise<string | undefined> {
-    const url = this.config.state.url;
-    if (!url) return undefined;
-    let down: string | undefined;
-    const problem = await redisProblem(url, Math.max(3000, this.config.state.timeout_ms), (why) => {
-      down = why;
-    });
-    if (problem) throw new Error(problem);
-    if (down === undefined) return undefined;
-    const policy =
-      this.config.state.on_failure === "degrade"
-        ? "each instance keeps its own counters (limits per instance) until it answers"
-        : "requests that need shared state are refused (503) until it answers";
-    return `state.url ${safeRedisUrl(url)} cannot be reached (${down}): state.on_failure is ${this.config.state.on_failure}, so ${policy}`;
+  /** Checks the Redis of `state.url` once: a bad configuration fails the start, an outage is a warning. */
+  checkState(): Promise<string | undefined> {
+    return checkStateUrl(this.config.state);
   }
 
   /** Opens the database now (it is otherwise opened on first use), so that an unusable store fails the start. */

@@ -81,3 +81,27 @@ export async function redisProblem(
     client.disconnect();
   }
 }
+
+/**
+ * Checks the Redis of `state.url` once (Gateway.checkState): a configuration it cannot work with fails with its
+ * reason; one that cannot be reached answers a warning naming the cause and what `on_failure` does meanwhile.
+ */
+export async function checkStateUrl(state: {
+  readonly url?: string | undefined;
+  readonly timeout_ms: number;
+  readonly on_failure: "degrade" | "fail-closed" | string;
+}): Promise<string | undefined> {
+  const url = state.url;
+  if (!url) return undefined;
+  let down: string | undefined;
+  const problem = await redisProblem(url, Math.max(3000, state.timeout_ms), (why) => {
+    down = why;
+  });
+  if (problem) throw new Error(problem);
+  if (down === undefined) return undefined;
+  const policy =
+    state.on_failure === "degrade"
+      ? "each instance keeps its own counters (limits per instance) until it answers"
+      : "requests that need shared state are refused (503) until it answers";
+  return `state.url ${safeRedisUrl(url)} cannot be reached (${down}): state.on_failure is ${state.on_failure}, so ${policy}`;
+}
