@@ -6,6 +6,7 @@ import { isEventStream } from "../providers/aws-event-stream.js";
 import type { OutgoingCall, Provider, UpstreamTarget } from "../providers/types.js";
 import { type AttemptClock, chunkArrived, timedBody } from "../request/timing.js";
 import { capFrames } from "./cap-frames.js";
+import { IdleWatch } from "./idle-watch.js";
 import type { StartVerdict } from "./inspect.js";
 import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply, type WholeAnswer } from "./screen.js";
 import type { UsageTap } from "./usage-tap.js";
@@ -221,16 +222,17 @@ async function* bodyOf(
   clock: AttemptClock | undefined,
 ): AsyncGenerator<Uint8Array> {
   const chunks = res[Symbol.asyncIterator]();
+  const idle = new IdleWatch(provider.timeoutMs, () => res.destroy(new UpstreamTimeout()));
   let finished = false;
   try {
     for (;;) {
-      const timer = setTimeout(() => res.destroy(new UpstreamTimeout()), provider.timeoutMs);
       const t0 = clock ? performance.now() : 0;
       let next: IteratorResult<unknown>;
+      idle.begin();
       try {
         next = await chunks.next();
       } finally {
-        clearTimeout(timer);
+        idle.end();
       }
       if (clock) {
         // The time llmux had nothing to do but wait for the upstream (the llmux-overhead-ms definition).
@@ -246,6 +248,7 @@ async function* bodyOf(
     finished = true;
     throw err instanceof UpstreamTimeout ? failure(err, provider, url) : err;
   } finally {
+    idle.stop();
     // A consumer that stops early (the client went away) lets go of the upstream connection, as for-await did.
     if (!finished) await chunks.return?.();
   }
