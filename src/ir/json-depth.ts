@@ -11,34 +11,9 @@ export const TOOL_INPUT_DEPTH_LIMIT = 100;
 
 export { TOOL_INPUT_VALUE_LIMIT };
 
-/** Whether a parsed value nests arrays and objects deeper than `limit`; iterative, stops as soon as it does. */
-export function valueDeeperThan(value: unknown, limit: number): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  const stack: [object, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (depth > limit) return true;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    for (const c of children) if (typeof c === "object" && c !== null) stack.push([c, depth + 1]);
-  }
-  return false;
-}
-
 /** Whether JSON text nests arrays and objects deeper than `limit`: one pass over its characters, no parse. */
 export function textDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
+  return textBeyond(text, limit, Number.POSITIVE_INFINITY) === "depth";
 }
 
 /** The error that names a tool call whose input nests too deeply (or holds too many values) to be relayed. */
