@@ -1,13 +1,13 @@
 /** The body-size curve: Claude Code bodies from 10 kB to 1 MB through direct, the minimal proxy and llmux. */
 import type { Fleet } from "./fleet.js";
-import type { Journal } from "./journal.js";
+import { calmPart, type Journal } from "./journal.js";
 import { scaledClaudeCodeBody, UPSTREAM_PATH } from "./lanes.js";
 import type { Measurer } from "./measure.js";
 import type { Settings } from "./options.js";
 import { headersOf, okReply, probe } from "./probe.js";
 import { fx, log } from "./progress.js";
 import { withServiceKey } from "./service-key.js";
-import type { CurvePoint, RequestSpec } from "./types.js";
+import type { RequestSpec } from "./types.js";
 
 export interface CurveSpec {
   lane: string;
@@ -65,15 +65,13 @@ export async function measureCurve(
 ): Promise<void> {
   for (const cs of curveSpecs) {
     // Each size is journaled as it completes; a resumed run takes it back.
-    const key = `curve:${run}:${cs.lane}:${cs.bytes}`;
-    const kept = journal?.get<CurvePoint[]>(key);
-    if (kept) {
-      ms.curve.push(...kept);
-      continue;
-    }
+    // A size measured while other processes disturbed it is measured again (calmPart).
     const first = ms.curve.length;
-    await measurePoint(S, ms, run, cs);
-    journal?.put(key, ms.curve.slice(first));
+    const { part } = await calmPart(journal, `curve:${run}:${cs.lane}:${cs.bytes}`, S.noisyPct, async () => {
+      await measurePoint(S, ms, run, cs);
+      return ms.curve.splice(first);
+    });
+    ms.curve.push(...part);
   }
 }
 

@@ -76,3 +76,34 @@ export class Journal {
     rmSync(this.file, { force: true });
   }
 }
+
+/** A measured part with the share of the machine other processes used while it ran (percent). */
+interface Disturbable {
+  foreignCpuPct?: number | undefined;
+}
+
+/** The most other processes used during any of a part's measurements (0 when none was read). */
+export function worstForeign(part: readonly Disturbable[]): number {
+  let worst = 0;
+  for (const p of part) if (p.foreignCpuPct !== undefined && p.foreignCpuPct > worst) worst = p.foreignCpuPct;
+  return worst;
+}
+
+/**
+ * The foreign-load guard across runs: a journaled part is taken back only when it was measured calm (other
+ * processes below `noisyPct`); a disturbed one is measured again by the resumed run, and the calmer of the two
+ * is kept (and journaled). `measure` returns the part's new measurements.
+ */
+export async function calmPart<T extends Disturbable>(
+  journal: Journal | undefined,
+  key: string,
+  noisyPct: number,
+  measure: () => Promise<T[]>,
+): Promise<{ part: T[]; resumed: boolean }> {
+  const kept = journal?.get<T[]>(key);
+  if (kept && worstForeign(kept) <= noisyPct) return { part: kept, resumed: true };
+  const fresh = await measure();
+  const part = kept && worstForeign(kept) < worstForeign(fresh) ? kept : fresh;
+  if (part === fresh) journal?.put(key, fresh);
+  return { part, resumed: part === kept };
+}

@@ -2,7 +2,7 @@
  * The latency and throughput cells: every lane through every target at each concurrency, one run at a time,
  * after a warm-up pass that is not recorded.
  */
-import type { Journal } from "./journal.js";
+import { calmPart, type Journal } from "./journal.js";
 import type { Lane } from "./lanes.js";
 import type { Measured, Measurer } from "./measure.js";
 import { CONCURRENCIES, type Settings } from "./options.js";
@@ -35,16 +35,14 @@ export async function measureLaneCells(
     const m = specs.get(lane.id);
     if (!m) continue;
     // A lane's cells of one run are journaled together once all are measured; a resumed run takes them back.
-    const key = `cells:${run}:${lane.id}`;
-    const kept = journal?.get<Cell[]>(key);
-    if (kept) {
-      ms.cells.push(...kept);
-      for (const c of kept) if (c.foreignCpuPct !== undefined) ms.foreignSeen.push(c.foreignCpuPct);
-      continue;
-    }
+    // A part measured while other processes disturbed it is measured again (calmPart).
     const first = ms.cells.length;
-    await measureLane(S, ms, run, lane, m);
-    journal?.put(key, ms.cells.slice(first));
+    const { part, resumed } = await calmPart(journal, `cells:${run}:${lane.id}`, S.noisyPct, async () => {
+      await measureLane(S, ms, run, lane, m);
+      return ms.cells.splice(first);
+    });
+    ms.cells.push(...part);
+    if (resumed) for (const c of part) if (c.foreignCpuPct !== undefined) ms.foreignSeen.push(c.foreignCpuPct);
   }
 }
 

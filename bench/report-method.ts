@@ -108,7 +108,9 @@ export function renderMethod(r: BenchResults, p: Emit): void {
     "- **Resuming**: each lane's cells of a run, each body-curve size and each later phase are appended to a " +
       "journal beside the results (`.cache/bench-results*.journal.jsonl`) as they finish; a run that stops half-way " +
       "is resumed by the next one with the same options on the same build (commit and `dist/` entry point), which " +
-      "measures only what is missing (`--fresh` starts over). A later phase that fails is left out of the report " +
+      "measures only what is missing (`--fresh` starts over). A lane's cells or a curve size measured while other " +
+      "processes used more than the noise threshold of the machine are measured again by the resumed run, and the " +
+      "calmer of the two measurements is kept. A later phase that fails is left out of the report " +
       "(the log says why) instead of discarding the run.",
   );
   const fc = m.foreignCpu;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Journal } from "../../bench/journal.js";
+import { calmPart, Journal } from "../../bench/journal.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -52,5 +52,33 @@ describe("bench journal", () => {
     k.put("y", 2);
     k.finish();
     expect(new Journal(f, { a: 1 }).resumed).toBe(0);
+  });
+
+  it("measures a disturbed part again on resume and keeps the calmer of the two", async () => {
+    const f = file();
+    const first = new Journal(f, { git: "abc" });
+    let runs = 0;
+    const measure = (pct: number) => async () => {
+      runs++;
+      return [{ foreignCpuPct: 2 }, { foreignCpuPct: pct }];
+    };
+    await calmPart(first, "cells:1:calm", 15, measure(5));
+    await calmPart(first, "cells:1:noisy", 15, measure(60));
+    await calmPart(first, "cells:1:noisier", 15, measure(40));
+    expect(runs).toBe(3);
+
+    const again = new Journal(f, { git: "abc" });
+    const calm = await calmPart(again, "cells:1:calm", 15, measure(1));
+    expect(calm).toEqual({ part: [{ foreignCpuPct: 2 }, { foreignCpuPct: 5 }], resumed: true });
+    expect(runs).toBe(3);
+    const noisy = await calmPart(again, "cells:1:noisy", 15, measure(10));
+    expect(noisy).toEqual({ part: [{ foreignCpuPct: 2 }, { foreignCpuPct: 10 }], resumed: false });
+    const noisier = await calmPart(again, "cells:1:noisier", 15, measure(80));
+    expect(noisier).toEqual({ part: [{ foreignCpuPct: 2 }, { foreignCpuPct: 40 }], resumed: true });
+    expect(runs).toBe(5);
+
+    // The calmer measurement was journaled: a third run takes it back without measuring.
+    const third = new Journal(f, { git: "abc" });
+    expect(third.get("cells:1:noisy")).toEqual([{ foreignCpuPct: 2 }, { foreignCpuPct: 10 }]);
   });
 });
