@@ -350,6 +350,7 @@ export interface McpCredentialsTable {
 }
 
 import type { BudgetLeasesTable, BudgetWindowsTable } from "./schema-budget.js";
+import type { GuardrailPoliciesTable, GuardrailPolicyVersionTable } from "./schema-guardrails.js";
 
 export interface Database extends RollupTables {
   meta: MetaTable;
@@ -363,6 +364,8 @@ export interface Database extends RollupTables {
   ledger: LedgerTable;
   budget_windows: BudgetWindowsTable;
   budget_leases: BudgetLeasesTable;
+  guardrail_policies: GuardrailPoliciesTable;
+  guardrail_policy_version: GuardrailPolicyVersionTable;
   request_log: RequestLogTable;
   request_bodies: RequestBodiesTable;
   upstream_owners: UpstreamOwnersTable;
