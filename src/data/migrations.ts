@@ -26,6 +26,7 @@ import { m106 } from "./migrations/106-audit-reason.js";
 import { m110 } from "./migrations/110-embedding-cache.js";
 import { m111 } from "./migrations/111-ledger-kind.js";
 import { m130 } from "./migrations/130-guardrail-policies.js";
+import { m131 } from "./migrations/131-guardrail-findings.js";
 import { m140 } from "./migrations/140-routing-rules.js";
 import type { Migration } from "./migrations/migration.js";
 
@@ -61,5 +62,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m110,
   m111,
   m130,
+  m131,
   m140,
 ];

@@ -218,6 +218,8 @@ export interface RequestLogTable extends UsageColumns {
   mcp_server?: string | null;
   mcp_tool?: string | null;
   mcp_session?: string | null;
+  /** The guardrails' findings: JSON array of {rule, group, location, action, dry_run}, never a value (131). */
+  guardrail_findings?: string | null;
 }
 
 /** The bodies of a logged request (opt-in: logging.bodies), redacted, one compressed JSON document. */
