@@ -51,7 +51,7 @@ export class Detector {
       ...custom,
     ];
     const sources = this.rules.map((x) => `${x.id}:${x.group}:${x.pattern.source}`).join("|");
-    this.fingerprint = `v1:${createHash("sha256").update(sources).digest("base64url").slice(0, 16)}`;
+    this.fingerprint = `v2:${createHash("sha256").update(sources).digest("base64url").slice(0, 16)}`;
   }
 
   /** Every rule's hits in a text, overlaps resolved (the earliest, then the longest, wins). */
@@ -89,8 +89,20 @@ export function knownHits(text: string, known: readonly string[], rule = "llmux-
   return hits;
 }
 
-/** Hits sorted by position, each overlap kept once: the earliest, then the longest. */
+/**
+ * Hits sorted by position, each overlap kept once: a rule that knows the secret's shape over the generic entropy
+ * check (`token: GITHUB_TOKEN=ghp_…` is a GitHub token, whatever the entropy check also saw there, and its group's
+ * action applies), then the earliest, then the longest.
+ */
 export function settle(hits: Hit[]): Hit[] {
+  if (hits.length < 2) return hits;
+  if (!hits.some((h) => h.group === "entropy")) return byPosition(hits);
+  const kept = byPosition(hits.filter((h) => h.group !== "entropy"));
+  const free = hits.filter((g) => g.group === "entropy" && !kept.some((k) => g.start < k.end && k.start < g.end));
+  return free.length === 0 ? kept : byPosition([...kept, ...free]);
+}
+
+function byPosition(hits: Hit[]): Hit[] {
   if (hits.length < 2) return hits;
   hits.sort((a, b) => a.start - b.start || b.end - a.end);
   const out: Hit[] = [];

@@ -33,6 +33,14 @@ describe("guardrails detection", () => {
     expect(detector.scan('const apiKey = "YOUR_API_KEY_HERE_1234"')).toEqual([]);
   });
 
+  it("gives a secret the rule that knows its shape, not the entropy check that also saw it", () => {
+    const gh = planted().find((p) => p.rule === "github-pat")!;
+    const text = `here is my token: ${gh.text}. and api_key = ${chars("other", 32)}`;
+    const hits = detector.scan(text);
+    expect(hits.map((h) => h.rule)).toEqual(["github-pat", "generic-api-key"]);
+    expect(text.slice(hits[0]!.start, hits[0]!.end)).toBe(gh.secret);
+  });
+
   it("finds personal data only when asked, with the Luhn and IBAN checks", () => {
     const text =
       "mail jane.doe@example.org, card 4111 1111 1111 1111, not 4111 1111 1111 1112, IBAN GB82 WEST 1234 5698 7654 32, call +44 20 7946 0958";
