@@ -1,5 +1,6 @@
 import { ADMIN_OPTIONS, type AdminClient, withClient } from "./admin-client.js";
 import { type Command, type CommandInput, type OptionSpec, stringOption, UsageError } from "./command.js";
+import { teamIdOf } from "./refs.js";
 import { optFlag, optList, optString } from "./values.js";
 
 const GROUPS = ["secrets", "entropy", "pii", "custom", "llmux"] as const;
@@ -25,16 +26,22 @@ const SCOPE_OPTIONS: Record<string, OptionSpec> = {
 };
 
 /** The admin API path of the scope the options name, and where its stored policy is in the answer. */
-function scopeOf(input: CommandInput, command: string): { path: string; stored: (a: PolicyAnswer) => unknown } {
+async function scopeOf(
+  c: AdminClient,
+  input: CommandInput,
+  command: string,
+): Promise<{ path: string; gateway: boolean; stored: (a: PolicyAnswer) => unknown }> {
   const given = (["team", "key", "model"] as const).filter((k) => optString(input, k) !== undefined);
   if (given.length > 1) throw new UsageError("give at most one of --team, --key, --model", command);
   const kind = given[0];
-  if (!kind) return { path: "/admin/v1/guardrails", stored: (a) => a.stored.gateway };
-  const id = optString(input, kind)!;
+  if (!kind) return { path: "/admin/v1/guardrails", gateway: true, stored: (a) => a.stored.gateway };
+  const ref = optString(input, kind)!;
+  // A team's policy is stored under its id (the team may be named by its name).
+  const id = kind === "team" ? await teamIdOf(c, ref) : ref;
   const plural = { team: "teams", key: "keys", model: "aliases" } as const;
   return {
     path: `/admin/v1/guardrails/${plural[kind]}/${encodeURIComponent(id)}`,
-    // A team named by its name is stored under its id: the answer after the change says which.
+    gateway: false,
     stored: (a) => a.stored[plural[kind]][id],
   };
 }
@@ -58,8 +65,9 @@ function rulesOf(input: CommandInput, command: string): { id: string; pattern: s
 }
 
 /** The body of a change: what is stored for the scope, with the options given over it. */
-async function changed(c: AdminClient, input: CommandInput, command: string, gateway: boolean) {
-  const scope = scopeOf(input, command);
+async function changed(c: AdminClient, input: CommandInput, command: string) {
+  const scope = await scopeOf(c, input, command);
+  const gateway = scope.gateway;
   const now = (await c.call("GET", "/admin/v1/guardrails/policy")) as PolicyAnswer;
   const before = (scope.stored(now) ?? {}) as Record<string, unknown>;
   const actions: Record<string, string> = { ...((before.actions as Record<string, string>) ?? {}) };
@@ -140,8 +148,7 @@ export const guardrailsSet: Command = {
   ],
   run: (input) =>
     withClient(input, async (c) => {
-      const gateway = scopeOf(input, "guardrails set").path === "/admin/v1/guardrails";
-      const { path, body } = await changed(c, input, "guardrails set", gateway);
+      const { path, body } = await changed(c, input, "guardrails set");
       print(input, (await c.call("PUT", path, body)) as PolicyAnswer);
     }),
 };
@@ -153,7 +160,7 @@ export const guardrailsReset: Command = {
   examples: ["llmux guardrails reset", "llmux guardrails reset --team platform"],
   run: (input) =>
     withClient(input, async (c) => {
-      print(input, (await c.call("DELETE", scopeOf(input, "guardrails reset").path)) as PolicyAnswer);
+      print(input, (await c.call("DELETE", (await scopeOf(c, input, "guardrails reset")).path)) as PolicyAnswer);
     }),
 };
 

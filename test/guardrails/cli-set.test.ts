@@ -75,6 +75,17 @@ describe("llmux guardrails set / reset / show", () => {
     expect(audit.find((r) => r.action === "guardrails.update")).toMatchObject({ source: "cli" });
   });
 
+  it("a team named by its name: its policy kept under its id, option by option", async () => {
+    const team = await admin(h, "POST", "/teams", { name: "cli-team" });
+    expect((await cli("set", h, { team: "cli-team", secrets: "block" })).code).toBe(0);
+    const second = await cli("set", h, { team: "cli-team", "dry-run": "on", json: true });
+    expect(second.code, second.err).toBe(0);
+    expect(JSON.parse(second.out).stored.teams).toEqual({
+      [team.body.id]: { actions: { secrets: "block" }, dry_run: true },
+    });
+    expect((await cli("reset", h, { team: "cli-team" })).code).toBe(0);
+  });
+
   it("refuses a mistake naming the option", async () => {
     const bad = await cli("set", h, { secrets: "shred" }).catch((e: Error) => ({ code: 2, out: "", err: e.message }));
     expect(bad.err).toContain("--secrets");
