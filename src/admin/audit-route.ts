@@ -11,7 +11,7 @@ export const AuditQuery = z
       .string()
       .optional()
       .describe(
-        "key.create, key.update, key.revoke, key.rotate, team.…, mcp_server.…, mcp_credential.…, price_list.update, secrets.rotate, settings.load, settings.change, settings.reload, sign_in.",
+        "key.create, key.update, key.revoke, key.rotate, team.…, mcp_server.…, mcp_credential.…, price_list.update, guardrails.…, secrets.rotate, settings.load, settings.change, settings.reload, sign_in.",
       ),
     target_id: z.string().optional().describe("Only changes to this key or team."),
     from: z.string().optional().describe("ISO time or date (inclusive)."),

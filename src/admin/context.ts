@@ -30,6 +30,8 @@ export interface AdminContext {
   readonly pricesChanged?: (() => Promise<void> | undefined) | undefined;
   /** Called after routing rules are stored (PUT /admin/v1/routing/rules): this instance reads them at once. */
   readonly routingChanged?: (() => Promise<void> | undefined) | undefined;
+  /** Called after guardrails policies are stored (PUT /admin/v1/guardrails…): this instance reads them at once. */
+  readonly guardrailsChanged?: (() => Promise<void> | undefined) | undefined;
 }
 
 /** The parts of the configuration the admin routes read (the whole configuration fits). */

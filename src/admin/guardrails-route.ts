@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { GUARDRAIL_DEFAULT_ACTIONS, type GuardrailsConfig } from "../config/schema-guardrails.js";
+import type { GuardrailsConfig } from "../config/schema-guardrails.js";
 import type { Data } from "../data/data.js";
 import { GUARDRAIL_ROWS, guardrailHits, type HitCounts } from "../data/guardrail-hits.js";
 import type { Given } from "./context.js";
+import { guardrailsInForce, PolicyInForce, policyInForce } from "./guardrails-policy-route.js";
 import { AdminError, type AdminModule, type AdminRoute } from "./route.js";
 
 const DAY = 86_400_000;
@@ -19,10 +20,6 @@ export const GuardrailsQuery = z
   })
   .strict();
 
-const Action = z.enum(["block", "mask", "warn", "off"]);
-const Actions = z.record(z.string(), Action);
-const Policy = z.object({ actions: Actions.optional(), dry_run: z.boolean().optional() });
-
 const Counts = {
   requests: z.number().int().describe("Requests with a finding."),
   block: z.number().int(),
@@ -36,17 +33,7 @@ const Counts = {
 export const GuardrailsView = z
   .object({
     enabled: z.boolean(),
-    policy: z
-      .object({
-        actions: Actions.describe("The gateway's action per rule group (the configuration's over the defaults)."),
-        dry_run: z.boolean(),
-        pii: z.boolean(),
-        entropy: z.boolean(),
-        custom_rules: z.array(z.string()).describe("The ids of guardrails.rules (never their patterns)."),
-        teams: z.record(z.string(), Policy).describe("Per-team policies, by team id."),
-        keys: z.record(z.string(), Policy).describe("Per-key policies, by key id or name."),
-      })
-      .describe("The policy of the configuration file, as every instance applies it."),
+    policy: PolicyInForce,
     since: z.string(),
     rows: z.number().int().describe("Request-log rows with findings counted."),
     truncated: z.boolean().describe(`More than ${GUARDRAIL_ROWS} rows had findings: the newest were counted.`),
@@ -58,7 +45,10 @@ export const GuardrailsView = z
 
 const byRequests = <T extends HitCounts>(a: T, b: T) => b.requests - a.requests;
 
-/** `GET /admin/v1/guardrails`: the effective policy and the hits (by rule, key and team) from the request log. */
+/**
+ * `GET /admin/v1/guardrails`: the policy in force (the file's, with what the admin API stored over it) and the
+ * hits (by rule, key and team) from the request log.
+ */
 export function guardrailsRoutes(data: Data, config: GuardrailsConfig | undefined): AdminRoute[] {
   return [
     {
@@ -75,18 +65,10 @@ export function guardrailsRoutes(data: Data, config: GuardrailsConfig | undefine
         if (Number.isNaN(from)) throw new AdminError(400, `since must be an ISO time, got '${q.since}'`, "since");
         if (from < now - MAX_DAYS * DAY)
           throw new AdminError(400, `since may be at most ${MAX_DAYS} days back`, "since");
-        const hits = await guardrailHits(data, from);
+        const [hits, inForce] = await Promise.all([guardrailHits(data, from), guardrailsInForce(data, config)]);
         return {
-          enabled: config?.enabled ?? false,
-          policy: {
-            actions: { ...GUARDRAIL_DEFAULT_ACTIONS, ...(config?.actions ?? {}) },
-            dry_run: config?.dry_run ?? false,
-            pii: config?.pii ?? false,
-            entropy: config?.entropy ?? true,
-            custom_rules: (config?.rules ?? []).map((r) => r.id),
-            teams: config?.teams ?? {},
-            keys: config?.keys ?? {},
-          },
+          enabled: inForce.config.enabled,
+          policy: policyInForce(inForce.config, inForce.layer),
           since: new Date(from).toISOString(),
           rows: hits.rows,
           truncated: hits.truncated,
@@ -99,7 +81,7 @@ export function guardrailsRoutes(data: Data, config: GuardrailsConfig | undefine
   ];
 }
 
-/** The guardrails' policy and hits (read-only: the policy is the configuration file's). */
+/** The guardrails' policy in force and their hits (the policy is changed by guardrails-policy-route.ts). */
 export const admin: AdminModule<Given<"data">> = {
   needs: ["data"],
   routes: (c) => guardrailsRoutes(c.data, c.config.guardrails),

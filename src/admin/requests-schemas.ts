@@ -110,6 +110,17 @@ export const RequestRowSchema = z
     route: z.string().nullable().describe("The llmux-route header: what served, and what failed before."),
     warnings: z.array(Warning),
     has_bodies: z.boolean().describe("The bodies were kept (logging.bodies)."),
+    guardrail_findings: z
+      .array(
+        z.object({
+          rule: z.string(),
+          group: z.string(),
+          location: z.string().describe("Where: message 3, system, tool result of read_file (message 4)…"),
+          action: z.enum(["block", "mask", "warn"]).describe("What was done (in a dry run: what would have been)."),
+          dry_run: z.boolean(),
+        }),
+      )
+      .describe("What the guardrails found on the request, never a value ([] when nothing, or before 131)."),
     mcp_server: z.string().optional().describe("An MCP tool call (POST /mcp): the MCP server it went to."),
     mcp_tool: z.string().optional().describe("An MCP tool call: the tool's name on its server."),
     mcp_session: z.string().nullable().optional().describe("An MCP tool call: the MCP session (Mcp-Session-Id)."),

@@ -3,6 +3,7 @@ import { resolveConfig } from "../config/resolve.js";
 import { scanText } from "../guardrails/file-scan.js";
 import { configSecrets } from "../secrets/redact.js";
 import type { Command } from "./command.js";
+import { guardrailsReset, guardrailsSet, guardrailsShow } from "./guardrails-set.js";
 import { optFlag, optString } from "./values.js";
 
 /** Files larger than this are refused (the gateway's own body limit is the bound on what it scans). */
@@ -10,7 +11,7 @@ const MAX_BYTES = 64 * 1024 * 1024;
 
 export const guardrailsCommand: Command = {
   name: "guardrails",
-  summary: "Show what a file would trigger in llmux's guardrails (secret and personal-data detection).",
+  summary: "llmux's guardrails (secret and personal-data detection): test a file, show or change the policy.",
   subcommands: [
     {
       name: "test",
@@ -55,5 +56,8 @@ export const guardrailsCommand: Command = {
         return found.some((f) => f.action === "block") ? 1 : 0;
       },
     },
+    guardrailsSet,
+    guardrailsReset,
+    guardrailsShow,
   ],
 };

@@ -121,6 +121,22 @@ export const GuardrailsSchema = z
   })
   .describe("Secret and personal-data detection on what leaves for an upstream: block, mask (and restore) or warn.");
 
+/**
+ * The gateway's policy as the admin API sets it at run time (PUT /admin/v1/guardrails): the fields of
+ * `guardrails` a policy is made of, each left out staying as the configuration file sets it.
+ */
+export const GuardrailsGatewayPolicySchema = z
+  .object({
+    enabled: z.boolean().optional().describe("Scan what leaves for an upstream."),
+    actions: Actions.optional().describe("The action of each rule group for the whole gateway."),
+    dry_run: z.boolean().optional().describe("Record what each action would have done, and do none of it."),
+    entropy: z.boolean().optional().describe("The entropy check with keyword context."),
+    pii: z.boolean().optional().describe("The personal-data detectors."),
+    rules: z.array(CustomRule).max(200).optional().describe("The team's own expressions (in place of the file's)."),
+  })
+  .strict();
+
 export type GuardrailsConfig = z.infer<typeof GuardrailsSchema>;
+export type GuardrailsGatewayPolicy = z.infer<typeof GuardrailsGatewayPolicySchema>;
 export type GuardrailPolicy = z.infer<typeof GuardrailPolicySchema>;
 export type GuardrailAction = z.infer<typeof Action>;

@@ -1,9 +1,11 @@
 /**
- * The guardrails' findings as the request log holds them (never a value): each finding is a warning
+ * The guardrails' findings as the request log holds them (never a value): the row's `guardrail_findings` column
+ * (131: rule, group, place, action, dry run); on rows written before it, each finding is a warning
  * `guardrail_<action>` (`guardrail_dry_run` for a dry run) saying `guardrails: <rule> in <place> (<what was done>)`,
  * and a blocked request's reason names its rules and places. Counted here by rule, key and team.
  */
 import type { Data } from "./data.js";
+import { findingsOfColumn } from "./guardrail-findings.js";
 
 /** Rows read at most per call, newest first (the answer says when the window held more). */
 export const GUARDRAIL_ROWS = 50_000;
@@ -37,7 +39,7 @@ interface Found {
 
 const WORDS: Record<string, HitAction> = { blocked: "block", masked: "mask", warned: "warn" };
 
-/** The findings of one row: from its guardrail warnings, and from a block's reason. */
+/** The findings of a row written before the column (131): from its guardrail warnings, and from a block's reason. */
 export function findingsOf(warnings: string | null, reason: string | null): Found[] {
   const out: Found[] = [];
   if (warnings) {
@@ -85,10 +87,14 @@ export async function guardrailHits(data: Data, from: number, limit = GUARDRAIL_
   const db = await data.db();
   const rows = await db
     .selectFrom("request_log")
-    .select(["key_id", "key_name", "team_id", "warnings", "reason"])
+    .select(["key_id", "key_name", "team_id", "warnings", "reason", "guardrail_findings"])
     .where("at", ">=", from)
     .where((eb) =>
-      eb.or([eb("warnings", "like", '%"code":"guardrail%'), eb("reason", "like", "llmux's guardrails refused%")]),
+      eb.or([
+        eb("guardrail_findings", "is not", null),
+        eb("warnings", "like", '%"code":"guardrail%'),
+        eb("reason", "like", "llmux's guardrails refused%"),
+      ]),
     )
     .orderBy("at", "desc")
     .limit(limit + 1)
@@ -101,7 +107,10 @@ export async function guardrailHits(data: Data, from: number, limit = GUARDRAIL_
     byTeam: new Map(),
   };
   for (const r of rows.slice(0, limit)) {
-    const found = findingsOf(r.warnings, r.reason);
+    const found: Found[] =
+      r.guardrail_findings != null
+        ? findingsOfColumn(r.guardrail_findings).map((f) => ({ rule: f.rule, action: f.action, dryRun: f.dry_run }))
+        : findingsOf(r.warnings, r.reason);
     if (found.length === 0) continue;
     out.rows++;
     const rules = new Map<string, Found[]>();

@@ -218,6 +218,8 @@ export interface RequestLogTable extends UsageColumns {
   mcp_server?: string | null;
   mcp_tool?: string | null;
   mcp_session?: string | null;
+  /** The guardrails' findings: JSON array of {rule, group, location, action, dry_run}, never a value (131). */
+  guardrail_findings?: string | null;
 }
 
 /** The bodies of a logged request (opt-in: logging.bodies), redacted, one compressed JSON document. */
@@ -350,6 +352,7 @@ export interface McpCredentialsTable {
 }
 
 import type { BudgetLeasesTable, BudgetWindowsTable } from "./schema-budget.js";
+import type { GuardrailPoliciesTable, GuardrailPolicyVersionTable } from "./schema-guardrails.js";
 
 export interface Database extends RollupTables {
   meta: MetaTable;
@@ -363,6 +366,8 @@ export interface Database extends RollupTables {
   ledger: LedgerTable;
   budget_windows: BudgetWindowsTable;
   budget_leases: BudgetLeasesTable;
+  guardrail_policies: GuardrailPoliciesTable;
+  guardrail_policy_version: GuardrailPolicyVersionTable;
   request_log: RequestLogTable;
   request_bodies: RequestBodiesTable;
   upstream_owners: UpstreamOwnersTable;

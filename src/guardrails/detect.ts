@@ -50,15 +50,49 @@ export class Detector {
       ...(opts.pii ? PII_RULES : []),
       ...custom,
     ];
+    // Longest first: where two start at one place, the longer is matched and the shorter noted with it.
+    const keywords = [...new Set(this.rules.flatMap((x) => x.keywords ?? []))].sort((a, b) => b.length - a.length);
+    this.keywords =
+      keywords.length > 0
+        ? new RegExp(keywords.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g")
+        : undefined;
+    for (const k of keywords) {
+      const shorter = keywords.filter((o) => o !== k && k.startsWith(o));
+      if (shorter.length > 0) this.prefixes.set(k, shorter);
+    }
     const sources = this.rules.map((x) => `${x.id}:${x.group}:${x.pattern.source}`).join("|");
-    this.fingerprint = `v1:${createHash("sha256").update(sources).digest("base64url").slice(0, 16)}`;
+    this.fingerprint = `v2:${createHash("sha256").update(sources).digest("base64url").slice(0, 16)}`;
   }
 
-  /** Every rule's hits in a text, overlaps resolved (the earliest, then the longest, wins). */
+  /** Every keyword of every rule, as one expression: the text is searched for all of them in one pass. */
+  private readonly keywords: RegExp | undefined;
+  /** The keywords another keyword starts with (found wherever it is). */
+  private readonly prefixes = new Map<string, string[]>();
+
+  /** The rules' keywords a text holds (one pass over it; a keyword inside another is found too). */
+  private keywordsIn(text: string): Set<string> {
+    const found = new Set<string>();
+    const re = this.keywords;
+    if (!re) return found;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      found.add(m[0]);
+      const also = this.prefixes.get(m[0]);
+      if (also) for (const k of also) found.add(k);
+      re.lastIndex = m.index + 1;
+    }
+    return found;
+  }
+
+  /**
+   * Every rule's hits in a text, overlaps resolved (settle). A rule with keywords runs only on a text that holds
+   * one of them (gitleaks' pre-filter), the keywords all looked for in one pass.
+   */
   scan(text: string): Hit[] {
     const hits: Hit[] = [];
+    const present = this.keywordsIn(text);
     for (const rule of this.rules) {
-      if (rule.keywords && !rule.keywords.some((k) => text.includes(k))) continue;
+      if (rule.keywords && !rule.keywords.some((k) => present.has(k))) continue;
       const re = rule.pattern;
       re.lastIndex = 0;
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -89,8 +123,20 @@ export function knownHits(text: string, known: readonly string[], rule = "llmux-
   return hits;
 }
 
-/** Hits sorted by position, each overlap kept once: the earliest, then the longest. */
+/**
+ * Hits sorted by position, each overlap kept once: a rule that knows the secret's shape over the generic entropy
+ * check (`token: GITHUB_TOKEN=ghp_…` is a GitHub token, whatever the entropy check also saw there, and its group's
+ * action applies), then the earliest, then the longest.
+ */
 export function settle(hits: Hit[]): Hit[] {
+  if (hits.length < 2) return hits;
+  if (!hits.some((h) => h.group === "entropy")) return byPosition(hits);
+  const kept = byPosition(hits.filter((h) => h.group !== "entropy"));
+  const free = hits.filter((g) => g.group === "entropy" && !kept.some((k) => g.start < k.end && k.start < g.end));
+  return free.length === 0 ? kept : byPosition([...kept, ...free]);
+}
+
+function byPosition(hits: Hit[]): Hit[] {
   if (hits.length < 2) return hits;
   hits.sort((a, b) => a.start - b.start || b.end - a.end);
   const out: Hit[] = [];

@@ -1,10 +1,10 @@
-import type { GuardrailAction, GuardrailsConfig } from "../config/schema-guardrails.js";
+import type { GuardrailAction, GuardrailPolicy, GuardrailsConfig } from "../config/schema-guardrails.js";
 import type { HotState } from "../state/hot-state.js";
 import type { Block } from "./blocks.js";
 import { Detector, knownHits, settle } from "./detect.js";
 import { MappingStore } from "./mapping-store.js";
 import { placeholderOf } from "./placeholder.js";
-import { type PolicyScope, type Resolved, resolvePolicy } from "./policy.js";
+import { active, OFF, type PolicyScope, type Resolved, resolvePolicy } from "./policy.js";
 import type { RuleGroup } from "./rules.js";
 import { Verdicts } from "./verdicts.js";
 
@@ -40,18 +40,46 @@ export interface Inspection {
  * kept for conversations llmux resends. `known`: llmux's own configured and learned secrets, read each request.
  */
 export class Guardrails {
-  readonly detector: Detector;
-  readonly verdicts: Verdicts;
+  detector: Detector;
+  verdicts: Verdicts;
   readonly mappings: MappingStore | undefined;
+  private current: GuardrailsConfig;
+  /** Aliases' policies set at run time (the admin API), over the configuration file's. */
+  private aliases: Readonly<Record<string, GuardrailPolicy>> = {};
 
   constructor(
-    readonly config: GuardrailsConfig,
+    config: GuardrailsConfig,
     private readonly known: () => readonly string[],
-    hot?: HotState | undefined,
+    private readonly hot?: HotState | undefined,
   ) {
+    this.current = config;
     this.detector = new Detector({ pii: config.pii, entropy: config.entropy, rules: config.rules });
     this.verdicts = new Verdicts(this.detector, config.cache_entries, hot);
     this.mappings = hot ? new MappingStore(hot, config.mapping_ttl_hours * 3_600_000) : undefined;
+  }
+
+  /** The configuration in force: the file's, or the one the admin API stored over it (`apply`). */
+  get config(): GuardrailsConfig {
+    return this.current;
+  }
+
+  /**
+   * Puts a policy in force at run time (the admin API's, read by every instance): the detector is made again
+   * only when what it finds changed (the detectors on, the team's own expressions); `aliases`: the aliases'
+   * policies set at run time, each in place of the file's for that alias.
+   */
+  apply(config: GuardrailsConfig, aliases: Readonly<Record<string, GuardrailPolicy>> = {}): void {
+    const was = this.current;
+    this.current = config;
+    this.aliases = aliases;
+    const same =
+      was.pii === config.pii &&
+      was.entropy === config.entropy &&
+      was.cache_entries === config.cache_entries &&
+      JSON.stringify(was.rules) === JSON.stringify(config.rules);
+    if (same) return;
+    this.detector = new Detector({ pii: config.pii, entropy: config.entropy, rules: config.rules });
+    this.verdicts = new Verdicts(this.detector, config.cache_entries, this.hot);
   }
 
   private readonly remembered = new Map<string, { at: number; values: Map<string, string> }>();
@@ -89,11 +117,15 @@ export class Guardrails {
     if (this.remembered.size > REMEMBER_OWNERS) this.remembered.delete(this.remembered.keys().next().value!);
   }
 
+  /** The policy of a scope; every group off while the guardrails are not enabled. */
   policy(scope: PolicyScope): Resolved {
-    return resolvePolicy(this.config, scope);
+    return this.current.enabled ? resolvePolicy(this.current, scope) : OFF;
   }
 
-  /** The policy of a request: its caller's team and key (`name`: the key's), over its alias's. */
+  /**
+   * The policy of a request: its caller's team and key (`name`: the key's), then its alias's (`aliasName`'s
+   * policy set at run time, else the file's `alias`).
+   */
   policyOf(
     caller: {
       readonly teamId?: string | undefined;
@@ -101,8 +133,10 @@ export class Guardrails {
       readonly name?: string | undefined;
     },
     alias: PolicyScope["alias"],
+    aliasName?: string | undefined,
   ): Resolved {
-    return this.policy({ teamId: caller.teamId, keyId: caller.keyId, keyName: caller.name, alias });
+    const set = aliasName !== undefined ? this.aliases[aliasName] : undefined;
+    return this.policy({ teamId: caller.teamId, keyId: caller.keyId, keyName: caller.name, alias: set ?? alias });
   }
 
   /**
@@ -116,6 +150,7 @@ export class Guardrails {
     own: readonly (string | undefined)[],
     earlier: readonly string[] = [],
   ): Promise<Inspection> {
+    if (!active(policy)) return { notes: [], blocked: [], masked: [] };
     const known = [...this.known(), ...own.filter((s): s is string => typeof s === "string")];
     const hits = await this.verdicts.hits(blocks.map((b) => b.text));
     const notes = new Map<string, FindingNote>();
@@ -165,13 +200,17 @@ export function noteWords(n: FindingNote): string {
   return `${n.rule} in ${n.location} (${n.dryRun ? `dry run: would be ${done}` : done})`;
 }
 
-/** The guardrails of a configuration (none when `guardrails.enabled` is off). */
+/**
+ * The guardrails of a configuration (none when `guardrails.enabled` is off, unless `always`: a gateway whose
+ * policy the admin API may turn on at run time).
+ */
 export function guardrailsOf(
   config: GuardrailsConfig,
   configured: readonly string[],
   book: { values(): readonly string[] },
   hot?: HotState | undefined,
+  always = false,
 ): Guardrails | undefined {
-  if (!config.enabled) return undefined;
+  if (!config.enabled && !always) return undefined;
   return new Guardrails(config, () => (book.values().length > 0 ? [...configured, ...book.values()] : configured), hot);
 }

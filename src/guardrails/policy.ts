@@ -45,6 +45,12 @@ export function resolvePolicy(cfg: GuardrailsConfig, scope: PolicyScope): Resolv
   return { actions, dryRun };
 }
 
+/** The policy of guardrails that are not enabled: nothing is acted on. */
+export const OFF: Resolved = {
+  actions: Object.fromEntries(RULE_GROUPS.map((g) => [g, "off"])) as Record<RuleGroup, GuardrailAction>,
+  dryRun: false,
+};
+
 /** Whether the policy does anything at all. */
 export function active(p: Resolved): boolean {
   return RULE_GROUPS.some((g) => p.actions[g] !== "off");

@@ -51,7 +51,7 @@ export const guardrails: Stage<Generation> = {
     const planned = g.planned!;
     if (!guard) return undefined;
     const p = g.principal;
-    const policy = guard.policyOf(p, planned.route.settings.guardrails);
+    const policy = guard.policyOf(p, planned.route.settings.guardrails, planned.route.alias);
     if (!Object.values(policy.actions).some((a) => a !== "off")) return undefined;
     const ir = irOf(g, planned);
     if (!ir) return undefined;

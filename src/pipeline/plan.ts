@@ -155,7 +155,12 @@ export function plan(input: PlanInput): Plan | ErrorInfo {
   if (client === "anthropic" && input.raw) response.inputTokensEstimate = Math.ceil(input.raw.length / 4);
   const owner = input.owner;
   let storeAs: Plan["storeAs"];
-  if (owner !== undefined && client === "openai-responses" && ir.store !== false) {
+  // Translated only so that llmux sees the answer (the guardrails put masked values back): a Responses upstream
+  // keeps the conversation as it would passed through, under its own ids (a previous_response_id it issued
+  // is resolved there, the next turn may go passed through again).
+  const upstreamKeeps =
+    same && input.translate === true && !cursor && client === "openai-responses" && ir.store !== false;
+  if (owner !== undefined && client === "openai-responses" && ir.store !== false && !upstreamKeeps) {
     storeAs = { previousId: body.previous_response_id as string | undefined, input: inputItems(body) };
     // What llmux stores is named by llmux: upstream ids may repeat (some local servers reuse one).
     response.responseId = newId("resp_");
@@ -182,6 +187,7 @@ export function plan(input: PlanInput): Plan | ErrorInfo {
     maxOutputTokens: ir.maxOutputTokens,
     captureScope: owner !== undefined && client === "openai-chat" ? owner : undefined,
     storeAs,
+    ...(upstreamKeeps ? { upstreamKeeps } : {}),
   };
 }
 

@@ -37,7 +37,11 @@ async function complete(input: RespondInput, plan: Plan, result: Response, encod
  */
 export async function translated(input: RespondInput, plan: Plan, reply: UpstreamReply): Promise<void> {
   const { res, answer } = input;
-  const keeps = input.keep !== undefined && (plan.captureScope !== undefined || plan.storeAs !== undefined);
+  // A Responses upstream that keeps the answer (plan.upstreamKeeps): its id is read from the whole answer, to be
+  // claimed for the caller.
+  const keeps =
+    input.keep !== undefined &&
+    (plan.captureScope !== undefined || plan.storeAs !== undefined || plan.upstreamKeeps === true);
   const collector = !plan.clientStream || keeps ? new ResponseCollector() : undefined;
   // Once the answer is complete, what follows (its closing events) is held back until its state is
   // kept: a client that sends the next turn the moment it sees the end, perhaps to another instance,

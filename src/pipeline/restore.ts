@@ -65,7 +65,13 @@ export class Restorer {
       const owners: Owners = { hot: this.input.hot, responses: this.responses };
       return (await foreignReference(owners, this.input.body, state.owner)) ?? plan;
     }
-    if (plan.requestDialect === "openai-responses" && !this.resolved) {
+    if (plan.upstreamKeeps) {
+      // The upstream keeps this conversation (plan.ts): its ids are the upstream's, resolved there; only the
+      // caller's own may be named, as passed through.
+      const owners: Owners = { hot: this.input.hot, responses: this.responses };
+      const foreign = await foreignReference(owners, this.input.body, state.owner);
+      if (foreign) return foreign;
+    } else if (plan.requestDialect === "openai-responses" && !this.resolved) {
       this.resolved = true;
       const body = this.input.body;
       if (isObject(body) && referencesStoredItems(body)) {
@@ -78,7 +84,7 @@ export class Restorer {
       }
     }
     const ir = plan.ir!;
-    if (plan.requestDialect === "openai-responses" && ir.previousResponseId) {
+    if (plan.requestDialect === "openai-responses" && ir.previousResponseId && !plan.upstreamKeeps) {
       const missing = await resolvePrevious(ir, this.responses, state.owner);
       // Cursor sends its full history too: an id llmux never stored is only dropped for it.
       if (missing && !plan.cursor) return missing;

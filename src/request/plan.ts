@@ -38,8 +38,9 @@ export interface Plan {
   /** Chat clients echo no reasoning: remember the answer's reasoning under this scope. */
   captureScope?: string | undefined;
   /**
-   * A Responses request passed through to a Responses upstream that keeps its answer (store not false):
-   * the answer and its items are claimed for the caller as it ends.
+   * A Responses request passed through to a Responses upstream that keeps its answer (store not false), or
+   * translated between the two only for llmux to see the answer (the guardrails): the answer and its items are
+   * claimed for the caller as it ends, and its ids are the upstream's.
    */
   upstreamKeeps?: boolean | undefined;
   /** Responses clients with store: what to keep once the answer is complete. */

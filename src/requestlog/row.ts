@@ -1,4 +1,5 @@
 import type { Insertable } from "kysely";
+import { findingsColumn } from "../data/guardrail-findings.js";
 import type { RequestLogTable } from "../data/schema.js";
 import { errorClassOf } from "../request/error-class.js";
 import { outcomeOf } from "../request/outcome.js";
@@ -42,5 +43,6 @@ export function logRowOf(rec: RequestRecord, now = performance.now(), wall = Dat
     mcp_server: rec.toolCall?.server ?? null,
     mcp_tool: rec.toolCall?.tool ?? null,
     mcp_session: rec.toolCall?.session ?? null,
+    guardrail_findings: rec.guardrails?.length ? findingsColumn(rec.guardrails) : null,
   };
 }

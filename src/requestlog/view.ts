@@ -1,4 +1,5 @@
 import type { Selectable } from "kysely";
+import { findingsOfColumn, type StoredFinding } from "../data/guardrail-findings.js";
 import type { RequestLogTable } from "../data/schema.js";
 import { tokensOf } from "../data/usage-totals.js";
 import type { Bodies } from "./bodies.js";
@@ -36,6 +37,8 @@ export interface RequestRow
   mcp_server?: string;
   mcp_tool?: string;
   mcp_session?: string | null;
+  /** What the guardrails found (rule, group, place, action, dry run), never a value; [] when nothing. */
+  guardrail_findings?: StoredFinding[];
 }
 
 /** One request in full (GET /admin/v1/requests/{id}). */
@@ -93,6 +96,7 @@ export function rowView(r: Selectable<RequestLogTable>): RequestRow {
     route: r.route,
     warnings: r.warnings ? (JSON.parse(r.warnings) as { code: string; message: string }[]) : [],
     has_bodies: Number(r.has_bodies) === 1,
+    guardrail_findings: findingsOfColumn(r.guardrail_findings),
     ...(r.mcp_server
       ? { mcp_server: r.mcp_server, mcp_tool: r.mcp_tool ?? "", mcp_session: r.mcp_session ?? null }
       : {}),

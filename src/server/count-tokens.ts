@@ -216,7 +216,7 @@ const countGuardrails: Stage<Counting> = {
     const guard = c.deps.guardrails;
     if (!guard) return undefined;
     const p = c.principal;
-    const policy = guard.policyOf(p, c.route?.settings.guardrails);
+    const policy = guard.policyOf(p, c.route?.settings.guardrails, c.route?.alias);
     let ir: Request;
     try {
       ir = c.count.decode(c);

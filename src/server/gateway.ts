@@ -11,7 +11,6 @@ import { websocketSettings } from "../config/schema-websocket.js";
 import { readTls } from "../config/tls.js";
 import { EmbeddingCacheRows } from "../data/embedding-cache.js";
 import { dataVectors, hotVectors } from "../embeddings/cache.js";
-import { guardrailsOf } from "../guardrails/guard.js";
 import type { BodyLimits } from "../http/read-body.js";
 import { Identifier, type Resolver } from "../identity/identify.js";
 import { configResolvers } from "../identity/resolvers.js";
@@ -20,6 +19,7 @@ import { serverStatuses } from "../mcp/status.js";
 import { Observe } from "../observe/observe.js";
 import { StateAccess } from "../pipeline/caller-state.js";
 import type { RoutingDeps } from "../pipeline/route-rules.js";
+import { gatewayGuardrails } from "../pipeline/stored-guardrails.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import { ReasoningCache } from "../reasoning/cache.js";
 import type { Admission } from "../request/admission.js";
@@ -28,7 +28,7 @@ import { requestLogOf } from "../requestlog/wire.js";
 import { advisory } from "../routing/advisory-health.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { ModelTable } from "../routing/model-table.js";
-import { configSecrets, type Redactor, redactorOf, SecretBook } from "../secrets/redact.js";
+import { type Redactor, redactorOf, SecretBook } from "../secrets/redact.js";
 import type { Signin } from "../signin/signin.js";
 import type { HotState } from "../state/hot-state.js";
 import { checkStateUrl } from "../state/redis-probe.js";
@@ -210,7 +210,8 @@ export class Gateway {
     );
     const rules = gatewayRouting(config, this.alerting.alerts, this.team, logger);
     this.routing = rules.routing;
-    this.stopRules = rules.stop;
+    const guard = gatewayGuardrails(config, this.secretBook, this.hot, this.team, logger);
+    this.stopRules = () => [rules.stop?.(), guard.stop()];
     const attempts = {
       pool: this.pool,
       models: this.models,
@@ -220,7 +221,7 @@ export class Gateway {
       retentionMs,
     };
     const store = this.store;
-    const guardrails = guardrailsOf(config.guardrails, configSecrets(config), this.secretBook, this.hot);
+    const guardrails = guard.guardrails;
     this.parts = {
       config,
       logger,

@@ -50,6 +50,8 @@ export class TeamParts {
   pricesChanged: (() => Promise<void>) | undefined;
   /** Called after routing rules are stored through the admin API (the gateway reads them at once). */
   routingChanged: (() => Promise<void>) | undefined;
+  /** Called after guardrails policies are stored through the admin API (the gateway reads them at once). */
+  guardrailsChanged: (() => Promise<void>) | undefined;
 
   constructor(
     config: Config,
@@ -112,6 +114,7 @@ export class TeamParts {
           data: this.data,
           pricesChanged: () => this.pricesChanged?.(),
           routingChanged: () => this.routingChanged?.(),
+          guardrailsChanged: () => this.guardrailsChanged?.(),
         }),
         adminKeysOf(config.admin.keys),
         (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,

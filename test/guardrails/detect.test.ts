@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Detector, knownHits } from "../../src/guardrails/detect.js";
+import { Detector, knownHits, settle } from "../../src/guardrails/detect.js";
 import { ibanValid, luhn } from "../../src/guardrails/pii.js";
 import { chars, planted } from "./planted.js";
 
@@ -31,6 +31,40 @@ describe("guardrails detection", () => {
     expect(detector.scan(`const session_secret = "${value}";`).map((h) => h.rule)).toEqual(["generic-api-key"]);
     expect(detector.scan('password: "aaaaaaaaaaaaaaaaaaaa1"')).toEqual([]);
     expect(detector.scan('const apiKey = "YOUR_API_KEY_HERE_1234"')).toEqual([]);
+  });
+
+  it("gives a secret the rule that knows its shape, not the entropy check that also saw it", () => {
+    const gh = planted().find((p) => p.rule === "github-pat")!;
+    const text = `here is my token: ${gh.text}. and api_key = ${chars("other", 32)}`;
+    const hits = detector.scan(text);
+    expect(hits.map((h) => h.rule)).toEqual(["github-pat", "generic-api-key"]);
+    expect(text.slice(hits[0]!.start, hits[0]!.end)).toBe(gh.secret);
+  });
+
+  it("looks for every rule's keywords in one pass, as each rule would itself (a keyword inside another too)", () => {
+    const all = new Detector({ pii: true });
+    /** The same rules, each run on the whole text without the keyword pre-filter. */
+    const unfiltered = (text: string) =>
+      settle(
+        all.rules.flatMap((r) =>
+          [...text.matchAll(new RegExp(r.pattern.source, r.pattern.flags))].flatMap((m) => {
+            const [start, end] = m.indices?.[1] ?? m.indices![0]!;
+            return m[0].length > 0 && (!r.check || r.check(text.slice(start, end)))
+              ? [{ rule: r.id, group: r.group, start, end }]
+              : [];
+          }),
+        ),
+      );
+    const texts = [
+      ...planted("kw").map((p) => p.text),
+      planted("kw")
+        .map((p) => p.text)
+        .join(" and "),
+      `-----BEGIN PRIVATE KEY-----: ${chars("inner", 24)}1`,
+      `private_key_id = "${chars("pk", 40, "0123456789abcdef")}" token=${chars("tk", 30)}9`,
+      "nothing at all here, just words about keys and passes",
+    ];
+    for (const t of texts) expect(all.scan(t)).toEqual(unfiltered(t));
   });
 
   it("finds personal data only when asked, with the Luhn and IBAN checks", () => {
