@@ -1,0 +1,61 @@
+/**
+ * `state.url: redis+sentinel://…/mymaster` against a real Sentinel set (Debian's redis-server: a primary, a
+ * replica, three Sentinels), failed over mid-load with SENTINEL FAILOVER: no request hangs, every answer is
+ * a 200 (under `degrade` the instance counts alone for the moments the primary is away), a key's rate limit
+ * taken before the failover still holds after it (the bucket lives on in the promoted replica), and a key
+ * minted afterwards is limited on the new primary, where its bucket is.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
+import { type SentinelSet, startSentinelSet } from "../support/redis-topology.js";
+
+describe("state.url on Redis Sentinel", () => {
+  let set: SentinelSet;
+  let rig: FailoverRig;
+  beforeAll(async () => {
+    set = await startSentinelSet();
+    const hosts = set.sentinels.map((p) => `127.0.0.1:${p}`).join(",");
+    rig = await failoverRig(`redis+sentinel://${hosts}/${set.name}`);
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.close();
+    await set?.close();
+  });
+
+  it("fails over mid-load: no request hangs, limits hold before and after, state lands on the new primary", async () => {
+    const before = await rig.mint({ rpm: 1 });
+    expect((await rig.ask(before)).status).toBe(200);
+    expect((await rig.ask(before)).status).toBe(429);
+    // The primary holds the bucket (the one server Sentinel names), with the test's prefix.
+    expect(set.cli(set.primary, "--scan", "--pattern", `${rig.prefix}rpm:*`)).not.toBe("");
+
+    const busy = await rig.mint({ rpm: 100_000 });
+    const load = rig.load(busy);
+    await expect.poll(() => set.cli(set.replica, "DBSIZE"), { timeout: 10_000 }).not.toBe("0");
+    expect(set.cli(set.sentinels[0] as number, "SENTINEL", "FAILOVER", set.name)).toBe("OK");
+    await expect.poll(() => set.primaryNow(), { timeout: 30_000, interval: 100 }).toBe(set.replica);
+    await expect
+      .poll(() => /role:master/.test(set.cli(set.replica, "INFO", "replication")), { timeout: 30_000 })
+      .toBe(true);
+    // The gateway follows: its operations are answered by Redis again (not by its own memory).
+    await expect
+      .poll(async () => (await rig.ask(busy)).status === 200 && rig.shared(), { timeout: 30_000, interval: 200 })
+      .toBe(true);
+    const answers = await load.stop();
+
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.filter((a) => a.status === 0)).toEqual([]);
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+
+    // The rate limit taken before the failover holds after it: the promoted replica has the bucket.
+    expect((await rig.ask(before)).status).toBe(429);
+    const after = await rig.mint({ rpm: 2 });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await rig.ask(after)).status);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    expect(rig.shared()).toBe(true);
+    expect(set.cli(set.replica, "--scan", "--pattern", `${rig.prefix}rpm:*`).split("\n").length).toBeGreaterThanOrEqual(
+      2,
+    );
+  }, 60_000);
+});
