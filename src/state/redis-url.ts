@@ -123,3 +123,18 @@ export function parseRedisTarget(url: string): RedisTarget {
     sentinelPassword,
   };
 }
+
+/** `state.url` in a few words without secrets, for the start line: `redis sentinel mymaster via h1:26379,h2:26379`. */
+export function describeRedisTarget(url: string): string {
+  try {
+    const t = parseRedisTarget(url);
+    const list = (ns: readonly RedisNode[]) =>
+      ns.map((n) => `${n.host.includes(":") ? `[${n.host}]` : n.host}:${n.port}`).join(",");
+    if (t.kind === "sentinel") return `${t.tls ? "rediss" : "redis"} sentinel ${t.name} via ${list(t.sentinels)}`;
+    if (t.kind === "cluster") return `${t.tls ? "rediss" : "redis"} cluster ${list(t.nodes)}`;
+    const p = new URL(t.url);
+    return `${p.protocol.replace(/:$/, "")} ${p.host}${p.pathname === "/" || p.pathname === "" ? "" : p.pathname}`;
+  } catch {
+    return "(unreadable URL)";
+  }
+}

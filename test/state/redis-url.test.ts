@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { hashTag } from "../../src/state/keys.js";
-import { parseRedisTarget, safeRedisUrl } from "../../src/state/redis-url.js";
+import { describeRedisTarget, parseRedisTarget, safeRedisUrl } from "../../src/state/redis-url.js";
 
 describe("state.url topologies", () => {
   it("one server: the URL as it is", () => {
@@ -80,6 +80,15 @@ describe("state.url topologies", () => {
       "redis+cluster://a:7000,b:7001",
     );
     expect(() => parseConfig({ ...base, state: { url: "redis://a:7000,b:7001" } }, {})).toThrow(/state\.url/);
+  });
+
+  it("the start line names the topology without secrets", () => {
+    expect(describeRedisTarget("redis://:pw@127.0.0.1:6379")).toBe("redis 127.0.0.1:6379");
+    expect(describeRedisTarget("redis+sentinel://:pw@a:26379,[::1]:26380/mymaster")).toBe(
+      "redis sentinel mymaster via a:26379,[::1]:26380",
+    );
+    expect(describeRedisTarget("rediss+cluster://:pw@a:7000,b:7001")).toBe("rediss cluster a:7000,b:7001");
+    expect(describeRedisTarget("redis+cluster://")).toBe("(unreadable URL)");
   });
 
   it("hash tags are read as Redis Cluster reads them", () => {
