@@ -49,8 +49,11 @@ async function factsOf(client: ReturnType<typeof connectRedis>, target: RedisTar
   }
   const cluster = client as import("ioredis").Cluster;
   const state = /^cluster_state:(\w+)/m.exec(String(await cluster.cluster("INFO")))?.[1];
-  const masters = cluster.nodes("master").length;
-  const replicas = cluster.nodes("slave").length;
+  const nodes = String(await cluster.cluster("NODES"))
+    .split("\n")
+    .map((l) => l.split(" ")[2] ?? "");
+  const masters = nodes.filter((f) => /\bmaster\b/.test(f) && !/fail/.test(f)).length;
+  const replicas = nodes.filter((f) => /\bslave\b/.test(f) && !/fail/.test(f)).length;
   return { version, topology: `Redis Cluster (state ${state ?? "?"}): ${masters} primaries, ${replicas} replicas` };
 }
 

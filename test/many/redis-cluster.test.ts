@@ -6,6 +6,8 @@
  * request hangs, every answer is a 200, the limit taken before holds after, and a new key is limited.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkRedis } from "../../src/cli/doctor-services.js";
+import { parseConfig } from "../../src/config/load.js";
 import { hotKeys } from "../../src/state/keys.js";
 import { RedisState } from "../../src/state/redis.js";
 import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
@@ -56,9 +58,10 @@ describe("state.url on a Redis Cluster", () => {
   let cluster: ClusterSet;
   let rig: FailoverRig;
   let state: RedisState;
+  let url: string;
   beforeAll(async () => {
     cluster = await startCluster();
-    const url = `redis+cluster://${cluster.nodes
+    url = `redis+cluster://${cluster.nodes
       .slice(0, 3)
       .map((p) => `127.0.0.1:${p}`)
       .join(",")}`;
@@ -69,6 +72,14 @@ describe("state.url on a Redis Cluster", () => {
     await state?.close();
     await rig?.close();
     await cluster?.close();
+  });
+
+  it("llmux doctor names the topology: the cluster's state, its primaries and replicas", async () => {
+    const c = await checkRedis(parseConfig({ providers: {}, models: {}, state: { url } }, {}), 3000);
+    expect(c.mark, c.detail).toBe("✓");
+    expect(c.detail).toMatch(
+      /^redis cluster .*: Redis \d+\.\d+\.\d+, Redis Cluster \(state ok\): 3 primaries, 3 replicas$/,
+    );
   });
 
   it("every counter operation and multi-key read works on keys of every family (no CROSSSLOT)", async () => {

@@ -6,20 +6,32 @@
  * minted afterwards is limited on the new primary, where its bucket is.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkRedis } from "../../src/cli/doctor-services.js";
+import { parseConfig } from "../../src/config/load.js";
 import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
 import { type SentinelSet, startSentinelSet } from "../support/redis-topology.js";
 
 describe("state.url on Redis Sentinel", () => {
   let set: SentinelSet;
   let rig: FailoverRig;
+  let url: string;
   beforeAll(async () => {
     set = await startSentinelSet();
     const hosts = set.sentinels.map((p) => `127.0.0.1:${p}`).join(",");
-    rig = await failoverRig(`redis+sentinel://${hosts}/${set.name}`);
+    url = `redis+sentinel://${hosts}/${set.name}`;
+    rig = await failoverRig(url);
   }, 60_000);
   afterAll(async () => {
     await rig?.close();
     await set?.close();
+  });
+
+  it("llmux doctor names the topology: the primary Sentinels name, its replica, the Sentinels", async () => {
+    const c = await checkRedis(parseConfig({ providers: {}, models: {}, state: { url } }, {}), 3000);
+    expect(c.mark).toBe("✓");
+    expect(c.detail).toMatch(
+      /^redis sentinel mymaster via .*: Redis \d+\.\d+\.\d+, Sentinel primary "mymaster" \(role master, 1 replica\(s\) connected\), 3 Sentinel\(s\) listed$/,
+    );
   });
 
   it("fails over mid-load: no request hangs, limits hold before and after, state lands on the new primary", async () => {
