@@ -3,7 +3,10 @@
  * replica each). Every multi-key operation of the hot state (the counter scripts with their operation-id
  * bitmaps, MGET of keys read together) runs without CROSSSLOT on keys of every family; then a gateway is
  * failed over mid-load (CLUSTER FAILOVER on the replica of the primary that holds a key's rate bucket): no
- * request hangs, every answer is a 200, the limit taken before holds after, and a new key is limited.
+ * request hangs, every answer is a 200, the limit taken before holds after, and a new key is limited. Last,
+ * a primary's process is killed mid-load (no coordination): its replica takes over after the cluster's node
+ * timeout, the gateway answers meanwhile from its own counters (state.on_failure: degrade), and limits are
+ * shared again once it does.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkRedis } from "../../src/cli/doctor-services.js";
@@ -145,6 +148,46 @@ describe("state.url on a Redis Cluster", () => {
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await rig.ask(after)).status);
     expect(statuses).toEqual([200, 200, 429, 429]);
+    expect(rig.shared()).toBe(true);
+  }, 60_000);
+
+  it("a primary killed mid-load: its replica takes over, no request hangs, limits are shared again", async () => {
+    const any = cluster.nodes[0] as number;
+    const lines = cluster.cli(any, "CLUSTER", "NODES").split("\n");
+    const port = (l: string) => Number(/:(\d+)@/.exec(l)?.[1]);
+    const victim = lines.find(
+      (l) => /\bmaster\b/.test(l) && port(l) !== any && lines.some((r) => r.split(" ")[3] === l.split(" ")[0]),
+    );
+    expect(victim).toBeDefined();
+    const id = (victim as string).split(" ")[0];
+    const heir = port(lines.find((l) => l.split(" ")[3] === id) as string);
+    const pid = Number(/^process_id:(\d+)/m.exec(cluster.cli(port(victim as string), "INFO", "server"))?.[1]);
+
+    const busy = await rig.mint({ rpm: 100_000 });
+    const load = rig.load(busy);
+    await expect.poll(() => cluster.cli(heir, "DBSIZE"), { timeout: 10_000 }).not.toBe("0");
+    process.kill(pid, "SIGKILL");
+    await expect
+      .poll(() => /role:master/.test(cluster.cli(heir, "INFO", "replication")), { timeout: 30_000, interval: 200 })
+      .toBe(true);
+    await expect
+      .poll(() => /cluster_state:ok/.test(cluster.cli(any, "CLUSTER", "INFO")), { timeout: 30_000 })
+      .toBe(true);
+    await expect
+      .poll(async () => (await rig.ask(busy)).status === 200 && rig.shared(), { timeout: 30_000, interval: 200 })
+      .toBe(true);
+    const answers = await load.stop();
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.filter((a) => a.status === 0)).toEqual([]);
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+
+    // Keys minted now are limited, whichever shard their buckets land on.
+    for (let k = 0; k < 3; k++) {
+      const after = await rig.mint({ rpm: 2 });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await rig.ask(after)).status);
+      expect(statuses).toEqual([200, 200, 429, 429]);
+    }
     expect(rig.shared()).toBe(true);
   }, 60_000);
 });
