@@ -14,7 +14,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { hotKeys } from "../../src/state/keys.js";
 import { RedisState } from "../../src/state/redis.js";
 import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
-import { type ClusterSet, slotOwner, startCluster } from "../support/redis-topology.js";
+import { type ClusterSet, replicated, slotOwner, startCluster } from "../support/redis-topology.js";
 
 /** Every key family of src/state/keys.ts, with values that spread them over the cluster's slots. */
 function everyFamily(n: number): string[] {
@@ -122,6 +122,7 @@ describe("state.url on a Redis Cluster", () => {
     );
     expect(buckets.length).toBeGreaterThan(0);
     const { primary, replica } = slotOwner(cluster, buckets[0] as string);
+    await replicated(cluster, primary, replica);
 
     const busy = await rig.mint({ rpm: 100_000 });
     const load = rig.load(busy);

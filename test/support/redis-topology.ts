@@ -22,8 +22,10 @@ export interface SentinelSet extends Topology {
   readonly replica: number;
   readonly sentinels: readonly number[];
   readonly name: string;
-  /** The port the Sentinels name as the primary now. */
+  /** The port the (first) Sentinel names as the primary now. */
   primaryNow(): number;
+  /** Every Sentinel names `port` as the primary and knows its replica and the other Sentinels. */
+  agree(port: number): boolean;
 }
 
 export interface ClusterSet extends Topology {
@@ -109,7 +111,7 @@ export async function startSentinelSet(): Promise<SentinelSet> {
         `dir ${dir}`,
         `sentinel monitor ${name} 127.0.0.1 ${primary} 2`,
         `sentinel down-after-milliseconds ${name} 1000`,
-        `sentinel failover-timeout ${name} 5000`,
+        `sentinel failover-timeout ${name} 2000`,
         `sentinel parallel-syncs ${name} 1`,
         "",
       ].join("\n"),
@@ -125,7 +127,12 @@ export async function startSentinelSet(): Promise<SentinelSet> {
   }
   const primaryNow = () =>
     Number(base.cli(sentinels[0] as number, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", name).split("\n")[1]);
-  return { ...base, primary, replica, sentinels, name, primaryNow };
+  const agree = (port: number) =>
+    sentinels.every((s) => {
+      const info = base.cli(s, "INFO", "sentinel");
+      return info.includes(`status=ok,address=127.0.0.1:${port},slaves=1,sentinels=3`);
+    });
+  return { ...base, primary, replica, sentinels, name, primaryNow, agree };
 }
 
 /** A Redis Cluster: three primaries with a replica each (`redis-cli --cluster create … --cluster-replicas 1`). */
@@ -185,4 +192,15 @@ export function slotOwner(c: ClusterSet, key: string): { primary: number; replic
   const replica = lines.find((l) => l.split(" ")[3] === id);
   if (!replica) throw new Error(`the primary of slot ${slot} has no replica`);
   return { primary: port(primary), replica: port(replica) };
+}
+
+/**
+ * Resolves once `replica` has applied everything `primary` had written when it was called (replication
+ * offsets): what was written before is on the replica, whatever a failover then does.
+ */
+export async function replicated(t: Topology, primary: number, replica: number): Promise<void> {
+  const offset = (port: number, field: string) =>
+    Number(new RegExp(`^${field}:(\\d+)`, "m").exec(t.cli(port, "INFO", "replication"))?.[1] ?? -1);
+  const target = offset(primary, "master_repl_offset");
+  await until(`replica ${replica} caught up`, () => offset(replica, "slave_repl_offset") >= target, 10_000);
 }
