@@ -6,6 +6,7 @@ import { estimateNote, renderReport } from "../doctor/report.js";
 import { prepareDoctor, runDoctor } from "../doctor/run.js";
 import { type Command, stringOption, UsageError } from "./command.js";
 import { kindProbe } from "./doctor-kinds.js";
+import { renderServices, serviceChecks } from "./doctor-services.js";
 import { optFlag, optList, optMs, optString } from "./values.js";
 
 export interface DoctorIo {
@@ -33,19 +34,25 @@ export async function doctor(args: DoctorArgs, env: NodeJS.ProcessEnv, io: Docto
     if (err instanceof UnknownModel) throw new UsageError(err.message);
     throw err;
   }
+  // The gateway's own services first (store, Redis, MCP servers, sign-in): cheap, and often the cause.
+  const services = await serviceChecks(config, args.timeoutMs);
+  const servicesOk = services.every((c) => c.mark !== "✗");
   const count = prepared.plan.deployments.size + prepared.plan.kinds.length;
   if (count === 0) {
+    if (args.json) io.out(JSON.stringify({ ok: false, services }, null, 2));
+    else io.out(renderServices(services));
     io.err(
       `llmux doctor: nothing to probe in ${source}: no alias with a fixed upstream model (name one with --model NAME)`,
     );
     return 1;
   }
   io.err(`Configuration: ${source}`);
+  if (!args.json) io.out(`${renderServices(services)}\n`);
   io.err(estimateNote(prepared.estimate, count, args.quick));
   const report = await runDoctor(config, prepared, opts);
-  if (args.json) io.out(JSON.stringify(report, null, 2));
+  if (args.json) io.out(JSON.stringify({ ...report, ok: report.ok && servicesOk, services }, null, 2));
   else io.out(renderReport(report, { colour: io.colour }));
-  return report.ok ? 0 : 1;
+  return report.ok && servicesOk ? 0 : 1;
 }
 
 export const doctorCommand: Command = {
@@ -59,6 +66,9 @@ export const doctorCommand: Command = {
     "settings, sent as llmux sends them; embedding, completion (autocomplete) and rerank aliases with one tiny",
     "call each, as their routes make it. Prompts are tiny and output limits small; what the run can cost at",
     "most is printed before it starts. --quick checks only the key and the model (one request each).",
+    "First the gateway's own services: the store (connects, migrations current), Redis (answers; version,",
+    "Sentinel or Cluster topology), each MCP server (starts and answers initialize) and sign-in (the identity",
+    "provider's discovery and signing keys), each failure with how to fix it.",
     "Exit status 1 when a check failed. The configuration is found as for llmux start.",
   ].join("\n"),
   options: {

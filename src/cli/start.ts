@@ -5,6 +5,7 @@ import { createLogger, type Logger } from "../log/logger.js";
 import { accessLine, accessOf } from "../server/access.js";
 import { Gateway } from "../server/gateway.js";
 import { recordSettingsAtStart } from "../server/settings-audit.js";
+import { describeRedisTarget } from "../state/redis-url.js";
 import { StoreFileError } from "../store/store-file.js";
 import type { Command } from "./command.js";
 import { stringOption } from "./command.js";
@@ -42,7 +43,7 @@ function storesOf(config: Config): { store: string; state: string } {
   };
   return {
     store: config.store.url ? bare(config.store.url) : `sqlite ${config.store.path}`,
-    state: config.state.url ? bare(config.state.url) : "memory (this process)",
+    state: config.state.url ? describeRedisTarget(config.state.url) : "memory (this process)",
   };
 }
 

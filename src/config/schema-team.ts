@@ -78,13 +78,17 @@ export const StateSchema = z
     url: secret(
       z
         .string()
-        .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL (Redis Cluster and Sentinel are not supported)")
+        .regex(
+          /^rediss?(\+sentinel|\+cluster)?:\/\//,
+          "a redis:// or rediss:// URL, redis+sentinel://host:26379,…/mastername (Sentinel) or redis+cluster://host:7000,… (Redis Cluster)",
+        )
         .refine((u) => !/^rediss?:\/\/[^/]*,/.test(u), {
-          message: "one Redis server: a list of hosts (a Redis Cluster or Sentinel) is not supported",
+          message:
+            "a list of hosts needs redis+sentinel://host:26379,…/mastername (Sentinel) or redis+cluster://host:7000,… (Redis Cluster)",
         })
         .optional()
         .describe(
-          "A Redis URL (redis://127.0.0.1:6379): rate counters, concurrency slots, cooldowns and affinity are shared by every instance. Absent: kept in this process.",
+          "Where the hot state is shared by every instance: redis://127.0.0.1:6379 (one server), redis+sentinel://[:password@]host1:26379,host2:26379/mymaster[?db=N] (the primary Sentinels name, followed across failovers) or redis+cluster://[:password@]host1:7000,host2:7001,host3:7002 (a Redis Cluster); rediss… for TLS. Rate counters, concurrency slots, cooldowns and affinity live there. Absent: kept in this process.",
         ),
       "url",
     ),

@@ -1,11 +1,92 @@
 import { createRequire } from "node:module";
+import type { Cluster, Redis } from "ioredis";
+import type { RedisTarget } from "./redis-url.js";
 
 type IoRedis = typeof import("ioredis");
 
-let loaded: IoRedis["Redis"] | undefined;
+let loaded: IoRedis | undefined;
 
-/** ioredis's client class, loaded the first time a Redis is used (a gateway without Redis does not carry it). */
-export function redisClient(): IoRedis["Redis"] {
-  loaded ??= (createRequire(import.meta.url)("ioredis") as IoRedis).Redis;
+/** ioredis, loaded the first time a Redis is used (a gateway without Redis does not carry it). */
+function ioredis(): IoRedis {
+  loaded ??= createRequire(import.meta.url)("ioredis") as IoRedis;
   return loaded;
+}
+
+/** ioredis's client class of one server. */
+export function redisClient(): IoRedis["Redis"] {
+  return ioredis().Redis;
+}
+
+/** A client of one server, of the primary Sentinels name, or of a Redis Cluster: the same commands. */
+export type RedisLike = Redis | Cluster;
+
+export interface ConnectOptions {
+  readonly keyPrefix?: string | undefined;
+  readonly lazyConnect?: boolean | undefined;
+  /** Queue commands while (re)connecting (the start-up probe), or fail them at once (the request path). */
+  readonly offlineQueue: boolean;
+  readonly connectTimeout?: number | undefined;
+  readonly commandTimeout?: number | undefined;
+  /** Ms before the next connection attempt; null: give up. */
+  readonly retry: (times: number) => number | null;
+}
+
+/**
+ * A write refused by a primary that became a replica (a failover the client has not seen yet): reconnect, so
+ * the Sentinels name the new primary; the refused command fails (it was not applied) and the failure policy
+ * answers it.
+ */
+const readOnly = (err: Error) => /READONLY/.test(err.message);
+
+/** A client for `state.url`'s topology (src/state/redis-url.ts), through ioredis's own Sentinel and Cluster support. */
+export function connectRedis(target: RedisTarget, o: ConnectOptions): RedisLike {
+  const common = {
+    ...(o.keyPrefix !== undefined ? { keyPrefix: o.keyPrefix } : {}),
+    ...(o.lazyConnect !== undefined ? { lazyConnect: o.lazyConnect } : {}),
+    ...(o.connectTimeout !== undefined ? { connectTimeout: o.connectTimeout } : {}),
+    ...(o.commandTimeout !== undefined ? { commandTimeout: o.commandTimeout } : {}),
+    maxRetriesPerRequest: 0,
+  };
+  const { Redis: RedisClass, Cluster: ClusterClass } = ioredis();
+  if (target.kind === "single")
+    return new RedisClass(target.url, { ...common, enableOfflineQueue: o.offlineQueue, retryStrategy: o.retry });
+  const auth = {
+    ...(target.username !== undefined ? { username: target.username } : {}),
+    ...(target.password !== undefined ? { password: target.password } : {}),
+    ...(target.tls ? { tls: {} } : {}),
+  };
+  if (target.kind === "sentinel")
+    return new RedisClass({
+      ...common,
+      ...auth,
+      sentinels: target.sentinels.map((s) => ({ host: s.host, port: s.port })),
+      name: target.name,
+      db: target.db,
+      ...(target.sentinelPassword !== undefined ? { sentinelPassword: target.sentinelPassword } : {}),
+      ...(target.tls ? { enableTLSForSentinelMode: true } : {}),
+      enableOfflineQueue: o.offlineQueue,
+      retryStrategy: o.retry,
+      sentinelRetryStrategy: o.retry,
+      // Told by the Sentinels of a failover (+switch-master) at once, not at the next error.
+      failoverDetector: true,
+      reconnectOnError: readOnly,
+    });
+  const { keyPrefix, lazyConnect, ...node } = common;
+  return new ClusterClass(
+    target.nodes.map((n) => ({ host: n.host, port: n.port })),
+    {
+      ...(keyPrefix !== undefined ? { keyPrefix } : {}),
+      ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+      enableOfflineQueue: o.offlineQueue,
+      clusterRetryStrategy: o.retry,
+      // A node that went away is tried again: a primary that returns as a replica, a replica restarted.
+      clusterNodeRetryStrategy: (times: number) => Math.min(200 * times, 2000),
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnTryAgain: 100,
+      slotsRefreshInterval: 2000,
+      ...(o.connectTimeout !== undefined ? { slotsRefreshTimeout: o.connectTimeout } : {}),
+      redisOptions: { ...node, ...auth, reconnectOnError: readOnly },
+    },
+  );
 }

@@ -1,4 +1,7 @@
-import { redisClient } from "./ioredis.js";
+import { connectRedis } from "./ioredis.js";
+import { parseRedisTarget, type RedisTarget, safeRedisUrl } from "./redis-url.js";
+
+export { safeRedisUrl } from "./redis-url.js";
 
 /** TLS verification failures (Node's codes for a certificate it does not trust). */
 const UNTRUSTED = new Set([
@@ -12,17 +15,6 @@ const UNTRUSTED = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
-/** The URL without its password, for messages. */
-export function safeRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(state.url)";
-  }
-}
-
 /** Why a Redis error at start means the configuration is wrong (undefined: it is only unreachable). */
 function misconfigured(err: Error & { code?: string }, url: string): string | undefined {
   const where = safeRedisUrl(url);
@@ -34,39 +26,83 @@ function misconfigured(err: Error & { code?: string }, url: string): string | un
   return undefined;
 }
 
+/** What the Redis of `state.url` is, as `llmux doctor` reports it. */
+export interface RedisFacts {
+  /** The server's version (of the primary, or of the first cluster node that answered). */
+  readonly version?: string | undefined;
+  /** `one server`, `Sentinel primary mymaster at host:port (2 replicas)`, `Redis Cluster: 3 primaries, …`. */
+  readonly topology?: string | undefined;
+}
+
+async function factsOf(client: ReturnType<typeof connectRedis>, target: RedisTarget): Promise<RedisFacts> {
+  const info = await client.info("server");
+  const version = /^redis_version:(\S+)/m.exec(info)?.[1];
+  if (target.kind === "single") return { version, topology: "one server" };
+  if (target.kind === "sentinel") {
+    const repl = await client.info("replication");
+    const replicas = /^connected_slaves:(\d+)/m.exec(repl)?.[1] ?? "0";
+    const role = /^role:(\w+)/m.exec(repl)?.[1];
+    return {
+      version,
+      topology: `Sentinel primary "${target.name}" (role ${role ?? "?"}, ${replicas} replica(s) connected), ${target.sentinels.length} Sentinel(s) listed`,
+    };
+  }
+  const cluster = client as import("ioredis").Cluster;
+  const state = /^cluster_state:(\w+)/m.exec(String(await cluster.cluster("INFO")))?.[1];
+  const nodes = String(await cluster.cluster("NODES"))
+    .split("\n")
+    .map((l) => l.split(" ")[2] ?? "");
+  const masters = nodes.filter((f) => /\bmaster\b/.test(f) && !/fail/.test(f)).length;
+  const replicas = nodes.filter((f) => /\bslave\b/.test(f) && !/fail/.test(f)).length;
+  return { version, topology: `Redis Cluster (state ${state ?? "?"}): ${masters} primaries, ${replicas} replicas` };
+}
+
 /**
- * Checks `state.url` once at start and says what is wrong with it in words: credentials refused, a TLS
- * certificate not trusted, `redis://` pointed at a port that speaks TLS (the server hangs up without a
- * word), a Redis Cluster node or a Sentinel (neither is supported: one node of a cluster holds only its own
- * slots, so limits would be shared only for some keys). Resolves undefined when the server answers as a
- * plain Redis, or cannot be reached at all (an outage, which the failure policy handles while serving; then
- * `unreachable` is told why, in the socket's words).
+ * Checks `state.url` once at start and says what is wrong with it in words: a URL llmux cannot read,
+ * credentials refused, a TLS certificate not trusted, `redis://` pointed at a port that speaks TLS (the
+ * server hangs up without a word), a Redis Cluster node or a Sentinel given as `redis://` (use
+ * `redis+cluster://` or `redis+sentinel://`: one node of a cluster holds only its own slots, and a Sentinel
+ * holds no data). Resolves undefined when the server answers as the URL says, or cannot be reached at all
+ * (an outage, which the failure policy handles while serving; then `unreachable` is told why, in the
+ * socket's words). `facts` is told the version and topology of a server that answered.
  */
 export async function redisProblem(
   url: string,
   timeoutMs = 3000,
   unreachable?: (why: string) => void,
+  facts?: (f: RedisFacts) => void,
 ): Promise<string | undefined> {
   const where = safeRedisUrl(url);
+  let target: RedisTarget;
+  try {
+    target = parseRedisTarget(url);
+  } catch (err) {
+    return (err as Error).message;
+  }
   let lastError: (Error & { code?: string }) | undefined;
-  const client = new (redisClient())(url, {
+  const client = connectRedis(target, {
     lazyConnect: true,
-    enableOfflineQueue: true,
-    maxRetriesPerRequest: 0,
+    offlineQueue: true,
     connectTimeout: timeoutMs,
-    retryStrategy: () => null,
+    retry: () => null,
   });
   client.on("error", (err: Error) => {
     lastError = err;
   });
+  client.on("node error", (err: Error) => {
+    lastError = err;
+  });
   try {
     await client.connect();
-    const info = await client.info();
-    const mode = /^redis_mode:(\w+)/m.exec(info)?.[1];
-    if (mode === "sentinel")
-      return `state.url ${where} is a Redis Sentinel: llmux does not support Sentinel; point state.url at the primary (or at a proxy that follows failovers)`;
-    if (mode === "cluster" || /^cluster_enabled:1/m.test(info))
-      return `state.url ${where} is a node of a Redis Cluster: llmux does not support Redis Cluster (a node holds only its own slots, so limits would be shared for some keys only); use a single Redis or a primary with replicas`;
+    if (target.kind === "single") {
+      const info = await client.info();
+      const mode = /^redis_mode:(\w+)/m.exec(info)?.[1];
+      if (mode === "sentinel")
+        return `state.url ${where} is a Redis Sentinel: name the primary through the Sentinels with redis+sentinel://host:26379,…/mastername`;
+      if (mode === "cluster" || /^cluster_enabled:1/m.test(info))
+        return `state.url ${where} is a node of a Redis Cluster (a node holds only its own slots): list the cluster's nodes with redis+cluster://host:7000,host:7001,…`;
+    }
+    facts?.(await factsOf(client, target));
     return undefined;
   } catch (err) {
     const e = (lastError ?? err) as Error & { code?: string };

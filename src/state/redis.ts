@@ -1,133 +1,19 @@
-import type { Redis } from "ioredis";
 import { assertInteger, type HotState, type OpId, type Throttled, type Within } from "./hot-state.js";
-import { redisClient } from "./ioredis.js";
-import { hotKeys } from "./keys.js";
+import { connectRedis } from "./ioredis.js";
+import { hashTag, hotKeys } from "./keys.js";
+import { ADD_WITHIN, ADJUST, INCR, type Scripted, THROTTLE } from "./redis-scripts.js";
+import { parseRedisTarget } from "./redis-url.js";
 
 /** Operations per bitmap of an instance's operation ids (8 KiB each). */
 const OPS_PER_CHUNK = 65_536;
 /** How long Redis remembers an operation id after that instance's last operation in its chunk. */
 export const OP_ID_TTL_MS = 10 * 60_000;
 
-/**
- * The first lines of every counter script: an operation that comes with an id (`KEYS[2]` the bitmap of its
- * instance's ids, `ARGV[#ARGV - 1]` its bit, `ARGV[#ARGV]` how long the bitmap is kept) is applied once:
- * its bit is set as it is, and an operation whose bit was set already (a replay of one Redis executed but
- * whose answer was lost) changes nothing. Without an id (bit -1), it is applied as always.
- */
-const ONCE = `
-local function seen()
-  local bit = tonumber(ARGV[#ARGV - 1])
-  if bit < 0 then return false end
-  local before = redis.call('SETBIT', KEYS[2], bit, 1)
-  redis.call('PEXPIRE', KEYS[2], ARGV[#ARGV])
-  return before == 1
-end
-`;
-
-/**
- * INCRBY that sets the expiry only on a key without one (a window does not slide on every hit). A decrement
- * (a release, a refund) changes only a counter that exists, and never below 0: one whose key expired or was
- * lost meanwhile is not brought back negative and without expiry.
- */
-const INCR = `${ONCE}
-if seen() then return tonumber(redis.call('GET', KEYS[1]) or '0') end
-local d = tonumber(ARGV[1])
-if d < 0 and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local v = redis.call('INCRBY', KEYS[1], d)
-if v < 0 then
-  redis.call('SET', KEYS[1], 0, 'KEEPTTL')
-  v = 0
-end
-if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return v`;
-
-/** Adds only when the result stays within the limit; answers {added, value, absent}. */
-const ADD_WITHIN = `${ONCE}
-if seen() then return {1, tonumber(redis.call('GET', KEYS[1]) or '0')} end
-if ARGV[4] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {0, 0, 1} end
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-local delta = tonumber(ARGV[1])
-if cur + delta > tonumber(ARGV[2]) then return {0, cur} end
-local v = redis.call('INCRBY', KEYS[1], delta)
-if cur == 0 and redis.call('PTTL', KEYS[1]) == -1 and tonumber(ARGV[3]) > 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-end
-return {1, v}`;
-
-/** Adds to a counter that exists, never below 0, keeping its expiry; -1 when it is absent. */
-const ADJUST = `${ONCE}
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if seen() then return tonumber(redis.call('GET', KEYS[1])) end
-local v = redis.call('INCRBY', KEYS[1], tonumber(ARGV[1]))
-if v < 0 then
-  redis.call('SET', KEYS[1], 0, 'KEEPTTL')
-  v = 0
-end
-return v`;
-
-/** GCRA (hot-state.ts gcraStep, the same arithmetic): answers {ok, remaining, retryMs, resetMs}. */
-const THROTTLE = `${ONCE}
-if seen() then return {1, 0, 0, 0} end
-local stored = tonumber(redis.call('GET', KEYS[1]))
-local cost = tonumber(ARGV[1])
-local period = tonumber(ARGV[3])
-local now = tonumber(ARGV[4])
-local per = period / tonumber(ARGV[2])
-local from = stored or now
-if from < now then from = now end
-local nxt = from + cost * per
-local function left(at)
-  local n = math.floor((period - (at - now)) / per + 1e-9)
-  if n < 0 then return 0 end
-  return n
-end
-if ARGV[5] ~= '1' and nxt - period > now then
-  return {0, left(from), math.ceil(nxt - period - now), math.ceil(from - now)}
-end
-if nxt > now then
-  redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', math.ceil(nxt - now) + 1)
-else
-  redis.call('DEL', KEYS[1])
-end
-local at = nxt
-if at < now then at = now end
-return {1, left(at), 0, math.ceil(at - now)}`;
-
 /** An operation id as the scripts take it: the bitmap's key, the bit (-1: none), the bitmap's lifetime. */
 type Once = [opsKey: string, bit: number, ttl: number];
 
-function once(op: OpId | undefined): Once {
-  if (!op) return [hotKeys.opsSeen("-", 0), -1, 0];
-  return [hotKeys.opsSeen(op.origin, Math.floor(op.seq / OPS_PER_CHUNK)), op.seq % OPS_PER_CHUNK, OP_ID_TTL_MS];
-}
-
-interface Scripted extends Redis {
-  llmuxThrottle(
-    key: string,
-    opsKey: string,
-    cost: number,
-    limit: number,
-    periodMs: number,
-    nowMs: number,
-    force: string,
-    bit: number,
-    opTtl: number,
-  ): Promise<[number, number, number, number]>;
-  llmuxIncr(key: string, opsKey: string, delta: number, ttl: number, bit: number, opTtl: number): Promise<number>;
-  llmuxAddWithin(
-    key: string,
-    opsKey: string,
-    delta: number,
-    limit: number,
-    ttl: number,
-    existing: string,
-    bit: number,
-    opTtl: number,
-  ): Promise<[number, number, number?]>;
-  llmuxAdjust(key: string, opsKey: string, delta: number, bit: number, opTtl: number): Promise<number>;
-}
-
 export interface RedisStateOptions {
+  /** `state.url`: one server, Sentinels (`redis+sentinel://`) or a Redis Cluster (`redis+cluster://`). */
   url: string;
   /** Prepended to every key, so several deployments (or test runs) can share one Redis. */
   prefix?: string;
@@ -197,22 +83,27 @@ function bounded<T>(op: Promise<T>, ms: number): Promise<T> {
 export class RedisState implements HotState {
   readonly engine = "redis" as const;
   readonly client: Scripted;
+  /** A Redis Cluster: keys used together must share a hash slot. */
+  readonly cluster: boolean;
+  private readonly prefix: string;
   /** Settles once the first connection attempt ended (ready, failed, or timed out). */
   private first: Promise<void> | undefined;
   private readonly timeoutMs: number;
 
   constructor(opts: RedisStateOptions) {
     this.timeoutMs = opts.timeoutMs ?? 500;
-    const client = new (redisClient())(opts.url, {
-      keyPrefix: opts.prefix ?? "llmux:",
+    this.prefix = opts.prefix ?? "llmux:";
+    const target = parseRedisTarget(opts.url);
+    this.cluster = target.kind === "cluster";
+    const client = connectRedis(target, {
+      keyPrefix: this.prefix,
       // While disconnected, operations fail at once instead of queueing behind a reconnect: the failure
       // policy (resilient.ts) answers them, and the request path never waits on a Redis that is away.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
+      offlineQueue: false,
       // Only a backstop that clears commands a silent server never answers: operations are bounded by
       // `bounded` (above), which tells a late timer from a late answer.
       commandTimeout: Math.max(5_000, 10 * this.timeoutMs),
-      retryStrategy: (times) => Math.min(200 * times, 2000),
+      retry: (times) => Math.min(200 * times, 2000),
     });
     client.defineCommand("llmuxIncr", { numberOfKeys: 2, lua: INCR });
     client.defineCommand("llmuxAddWithin", { numberOfKeys: 2, lua: ADD_WITHIN });
@@ -220,7 +111,7 @@ export class RedisState implements HotState {
     client.defineCommand("llmuxThrottle", { numberOfKeys: 2, lua: THROTTLE });
     // Connection errors surface on the operations that fail; the emitter must not crash the process.
     client.on("error", () => undefined);
-    this.client = client as Scripted;
+    this.client = client as unknown as Scripted;
     const wait = Math.max(1000, opts.timeoutMs ?? 500);
     this.first = new Promise<void>((resolve) => {
       const done = () => {
@@ -259,10 +150,34 @@ export class RedisState implements HotState {
     );
   }
 
+  /**
+   * Which operation ids a counter's key shares (resilient.ts numbers each group's operations on its own):
+   * undefined on one server (one numbering per instance); in a Redis Cluster, the key's hash tag (or the
+   * whole key), so the bitmap of ids (`ops:{group}:…`) sits in the counter's hash slot and the script's two
+   * keys are in one slot; null when no bitmap can share the key's slot (a key with braces but no tag):
+   * its operations are sent without an id.
+   */
+  opGroup(key: string): string | null | undefined {
+    if (!this.cluster || hashTag(this.prefix) !== undefined) return undefined;
+    const full = this.prefix + key;
+    const tag = hashTag(full);
+    if (tag !== undefined) return tag;
+    return /[{}]/.test(full) ? null : full;
+  }
+
+  /** The bitmap, bit and lifetime of an operation id on `key` (without one, the key itself stands in). */
+  private once(key: string, op: OpId | undefined): Once {
+    const group = op === undefined ? null : this.opGroup(key);
+    if (op === undefined || group === null) return [key, -1, 0];
+    const chunk = Math.floor(op.seq / OPS_PER_CHUNK);
+    const ops = group === undefined ? hotKeys.opsSeen(op.origin, chunk) : hotKeys.opsSeenIn(group, op.origin, chunk);
+    return [ops, op.seq % OPS_PER_CHUNK, OP_ID_TTL_MS];
+  }
+
   /** With `op`: applied once, however often it is sent with that id (a replay: see resilient.ts). */
   async incr(key: string, delta: number, ttlMs?: number, op?: OpId): Promise<number> {
     assertInteger("delta", delta);
-    const [ops, bit, opTtl] = once(op);
+    const [ops, bit, opTtl] = this.once(key, op);
     return Number(await this.run((c) => c.llmuxIncr(key, ops, delta, ttlMs ?? 0, bit, opTtl)));
   }
 
@@ -276,7 +191,7 @@ export class RedisState implements HotState {
   ): Promise<Within> {
     assertInteger("delta", delta);
     assertInteger("limit", limit);
-    const [ops, bit, opTtl] = once(op);
+    const [ops, bit, opTtl] = this.once(key, op);
     const [added, value, absent] = await this.run((c) =>
       c.llmuxAddWithin(key, ops, delta, limit, ttlMs ?? 0, existing ? "1" : "0", bit, opTtl),
     );
@@ -285,7 +200,7 @@ export class RedisState implements HotState {
 
   async adjust(key: string, delta: number, op?: OpId): Promise<number | undefined> {
     assertInteger("delta", delta);
-    const [ops, bit, opTtl] = once(op);
+    const [ops, bit, opTtl] = this.once(key, op);
     const v = Number(await this.run((c) => c.llmuxAdjust(key, ops, delta, bit, opTtl)));
     return v < 0 ? undefined : v;
   }
@@ -301,7 +216,7 @@ export class RedisState implements HotState {
   ): Promise<Throttled> {
     assertInteger("cost", cost);
     assertInteger("limit", limit);
-    const [ops, bit, opTtl] = once(op);
+    const [ops, bit, opTtl] = this.once(key, op);
     const [ok, remaining, retryMs, resetMs] = await this.run((c) =>
       c.llmuxThrottle(key, ops, cost, limit, periodMs, nowMs, force ? "1" : "0", bit, opTtl),
     );
@@ -317,10 +232,30 @@ export class RedisState implements HotState {
     return (await this.run((c) => c.get(key))) ?? undefined;
   }
 
+  /** In a Redis Cluster, one MGET per hash tag (keys of different slots cannot be read in one command). */
   async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
     if (keys.length === 0) return [];
-    const vs = await this.run((c) => c.mget(...keys));
-    return vs.map((v) => v ?? undefined);
+    if (!this.cluster) {
+      const vs = await this.run((c) => c.mget(...keys));
+      return vs.map((v) => v ?? undefined);
+    }
+    const groups = new Map<string, number[]>();
+    keys.forEach((k, i) => {
+      const g = hashTag(this.prefix + k) ?? `\0${k}`;
+      groups.set(g, [...(groups.get(g) ?? []), i]);
+    });
+    const out: (string | undefined)[] = new Array(keys.length).fill(undefined);
+    await this.run((c) =>
+      Promise.all(
+        [...groups.values()].map(async (at) => {
+          const vs = await c.mget(...at.map((i) => keys[i] as string));
+          at.forEach((i, j) => {
+            out[i] = vs[j] ?? undefined;
+          });
+        }),
+      ),
+    );
+    return out;
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {

@@ -54,6 +54,12 @@ export interface SharedState extends HotState {
     force?: boolean,
     op?: OpId,
   ): Promise<Throttled>;
+  /**
+   * Which numbering of operation ids a counter's key takes (src/state/redis.ts opGroup): undefined or null,
+   * the instance's one numbering; a string, that group's own (in a Redis Cluster, the key's hash slot keeps
+   * the ids of its group).
+   */
+  opGroup?(key: string): string | null | undefined;
 }
 
 /** A counter operation applied on this instance while the shared engine was away, to replay to it. */
@@ -87,6 +93,8 @@ const REPLAY_WITHIN_MS = OP_ID_TTL_MS - 60_000;
 const REPLAY_SLICE = 500;
 /** Operations kept to replay at most (an outage under heavy load): the oldest go first. */
 const MAX_OWED = 200_000;
+/** Groups numbered at most; one more starts a new origin with fresh numberings (ids stay unique). */
+const MAX_GROUPS = 50_000;
 
 /**
  * The shared engine with a failure policy around it. `degrade` (default): while Redis cannot be reached,
@@ -110,9 +118,10 @@ export class ResilientState implements HotState {
   /** Counter operations applied locally while the shared engine was away, oldest first. */
   private owed: Owed[] = [];
   private catching: Promise<void> | undefined;
-  /** This instance's operations: a random origin and a number. */
-  private readonly origin = randomBytes(6).toString("hex");
+  /** This instance's operations: a random origin and a number (in a Redis Cluster, one per group). */
+  private origin = randomBytes(6).toString("hex");
   private seq = 0;
+  private readonly groupSeq = new Map<string, number>();
 
   constructor(
     private readonly shared: SharedState,
@@ -141,8 +150,9 @@ export class ResilientState implements HotState {
     shared: (id: OpId) => Promise<T>,
     local: () => Promise<T>,
     replay?: (v: T) => Replay | undefined,
+    key?: string,
   ): Promise<T> {
-    const id: OpId = { origin: this.origin, seq: this.seq++ };
+    const id = this.nextId(key);
     let sent = false;
     try {
       if (this.owed.length > 0) await this.catchUp();
@@ -166,6 +176,19 @@ export class ResilientState implements HotState {
         this.owe({ replay: r, id, at: this.now(), maybeSent: sent && !(err instanceof RedisNotSent) });
       return v;
     }
+  }
+
+  /** The id of the next operation on `key` (a counter's: numbered in its group, when the engine has groups). */
+  private nextId(key: string | undefined): OpId {
+    const group = key === undefined ? undefined : this.shared.opGroup?.(key);
+    if (typeof group !== "string") return { origin: this.origin, seq: this.seq++ };
+    if (!this.groupSeq.has(group) && this.groupSeq.size >= MAX_GROUPS) {
+      this.origin = randomBytes(6).toString("hex");
+      this.groupSeq.clear();
+    }
+    const seq = this.groupSeq.get(group) ?? 0;
+    this.groupSeq.set(group, seq + 1);
+    return { origin: this.origin, seq };
   }
 
   private owe(o: Owed): void {
@@ -213,6 +236,7 @@ export class ResilientState implements HotState {
       (id) => this.shared.incr(key, delta, ttlMs, id),
       () => this.local.incr(key, delta, ttlMs),
       () => (delta === 0 ? undefined : { kind: "incr", key, delta, ttlMs }),
+      key,
     );
   }
   addWithin(key: string, delta: number, limit: number, ttlMs?: number, existing?: boolean): Promise<Within> {
@@ -220,6 +244,7 @@ export class ResilientState implements HotState {
       (id) => this.shared.addWithin(key, delta, limit, ttlMs, existing, id),
       () => this.local.addWithin(key, delta, limit, ttlMs, existing),
       (r) => (r.ok && delta !== 0 ? { kind: "incr", key, delta, ttlMs } : undefined),
+      key,
     );
   }
   adjust(key: string, delta: number): Promise<number | undefined> {
@@ -227,6 +252,7 @@ export class ResilientState implements HotState {
       (id) => this.shared.adjust(key, delta, id),
       () => this.local.adjust(key, delta),
       () => (delta === 0 ? undefined : { kind: "adjust", key, delta }),
+      key,
     );
   }
   throttle(
@@ -241,6 +267,7 @@ export class ResilientState implements HotState {
       (id) => this.shared.throttle(key, cost, limit, periodMs, nowMs, force, id),
       () => this.local.throttle(key, cost, limit, periodMs, nowMs, force),
       (r) => (r.ok && cost !== 0 ? { kind: "throttle", key, cost, limit, periodMs, nowMs } : undefined),
+      key,
     );
   }
   count(key: string): Promise<number> {

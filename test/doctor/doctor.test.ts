@@ -72,7 +72,9 @@ const ALL = {
 
 interface Captured {
   code: number;
+  /** The report (without the services block the text output starts with: doctor-services.test.ts's). */
   out: string;
+  services: string | undefined;
   err: string;
 }
 
@@ -87,7 +89,8 @@ async function run(
     {},
     { out: (t) => out.push(t), err: (t) => err.push(t), colour: false },
   );
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  const [services, ...report] = extra.json ? [undefined, ...out] : out;
+  return { code, out: report.join("\n"), services, err: err.join("\n") };
 }
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 /**
  * A `state.url` llmux cannot work with is named at start, in words: a wrong password, a TLS certificate it
- * does not trust, `redis://` on a port that speaks TLS, a Redis Cluster node, a Sentinel. Each is a real
+ * does not trust, `redis://` on a port that speaks TLS, a Redis Cluster node or a Sentinel given as `redis://`. Each is a real
  * redis-server of the test's own (Debian's package), started for the case; a plain Redis passes.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -112,18 +112,18 @@ describe("state.url that llmux cannot work with", () => {
     expect(await redisProblem(`redis://127.0.0.1:${ports.tls}`)).toMatch(/use a rediss:\/\/ URL/);
   });
 
-  it("a Redis Cluster node is refused, saying Cluster is not supported", async () => {
-    expect(await redisProblem(`redis://127.0.0.1:${ports.cluster}`)).toMatch(/Redis Cluster/);
+  it("a Redis Cluster node given as redis:// is refused, naming redis+cluster://", async () => {
+    expect(await redisProblem(`redis://127.0.0.1:${ports.cluster}`)).toMatch(/Redis Cluster.*redis\+cluster:\/\//);
   });
 
-  it("a Sentinel is refused, saying Sentinel is not supported", async () => {
-    expect(await redisProblem(`redis://127.0.0.1:${ports.sentinel}`)).toMatch(/Sentinel/);
+  it("a Sentinel given as redis:// is refused, naming redis+sentinel://", async () => {
+    expect(await redisProblem(`redis://127.0.0.1:${ports.sentinel}`)).toMatch(/Sentinel.*redis\+sentinel:\/\//);
   });
 
   it("a list of hosts is refused by the configuration", () => {
     expect(() =>
       parseConfig({ state: { url: "redis://10.0.0.1:6379,10.0.0.2:6379" }, providers: {}, models: {} }, {}),
-    ).toThrow(/Cluster or Sentinel/);
+    ).toThrow(/redis\+sentinel:\/\/.*redis\+cluster:\/\//);
   });
 
   it("the gateway's start check fails with the reason; a plain Redis passes", async () => {

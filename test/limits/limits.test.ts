@@ -11,6 +11,7 @@ import { type Admitted, isAdmitted } from "../../src/request/admission.js";
 import type { Plan } from "../../src/request/plan.js";
 import { newRecord, type RequestRecord } from "../../src/request/record.js";
 import type { HotState } from "../../src/state/hot-state.js";
+import { hotKeys } from "../../src/state/keys.js";
 import { MemoryState } from "../../src/state/memory.js";
 import { RedisState } from "../../src/state/redis.js";
 import { freshSqlite } from "../support/engines.js";
@@ -223,7 +224,7 @@ describe.each(ENGINES)("limits and budgets on $name", ({ open }) => {
     ]);
     expect(isAdmitted((await admit(p)).r)).toBe(true);
     expect(isAdmitted((await admit(p)).r)).toBe(false);
-    expect(await hot.count("conc:key:k7")).toBe(1);
+    expect(await hot.count(hotKeys.concurrency("key", "k7"))).toBe(1);
   });
 
   it("a window the database cannot be asked about refuses (no slice held); once it answers, the ledger's spend counts", async () => {

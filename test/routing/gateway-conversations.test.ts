@@ -9,6 +9,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MockBlock } from "../../src/mock/script.js";
 import type { MockServer } from "../../src/mock/server.js";
+import { hotKeys } from "../../src/state/keys.js";
 import type { Body, Harness } from "../support/gateway.js";
 import { ENGINES, type Fleet, startFleet, throttled } from "../support/routing-fleet.js";
 import type { SwitchUpstream } from "../support/switch-upstream.js";
@@ -125,7 +126,7 @@ describe.each(ENGINES)("routing conversations on $name state", ({ state }) => {
       } finally {
         d[index]!.mode = { kind: "pass" };
         // Leave no cooldown behind for the next case.
-        await h.gateway.hot.del(`cool:acct${index + 1}/gpt-4.1`);
+        await h.gateway.hot.del(hotKeys.cooling(`acct${index + 1}/gpt-4.1`));
       }
     });
   });
@@ -188,7 +189,7 @@ describe.each(ENGINES)("routing conversations on $name state", ({ state }) => {
         expect(d[1 - index]!.hits.length).toBe(other);
       } finally {
         d[index]!.mode = { kind: "pass" };
-        await h.gateway.hot.del(`cool:resp${index + 1}/gpt-5`);
+        await h.gateway.hot.del(hotKeys.cooling(`resp${index + 1}/gpt-5`));
       }
     });
   });
@@ -228,7 +229,7 @@ describe.each(ENGINES)("routing conversations on $name state", ({ state }) => {
         expect(sent[0]!.raw).not.toContain("readable-only-by-home");
       } finally {
         d[index]!.mode = { kind: "pass" };
-        await h.gateway.hot.del(`cool:resp${index + 1}/gpt-5`);
+        await h.gateway.hot.del(hotKeys.cooling(`resp${index + 1}/gpt-5`));
       }
     });
   });
@@ -282,7 +283,7 @@ describe.each(ENGINES)("routing conversations on $name state", ({ state }) => {
         mock.enqueue({ blocks: turn(2) });
         // Home is back, but the conversation is bound where it went: home's reasoning is still left out.
         d[ids[home]!]!.mode = { kind: "pass" };
-        await h.gateway.hot.del(`cool:resp${ids[home]! + 1}/gpt-5`);
+        await h.gateway.hot.del(hotKeys.cooling(`resp${ids[home]! + 1}/gpt-5`));
         const t2 = await ask();
         expect(t2.served).toBe(other);
         for (const [enc, by] of Object.entries(sentBy)) {
@@ -291,7 +292,7 @@ describe.each(ENGINES)("routing conversations on $name state", ({ state }) => {
         }
       } finally {
         d[ids[home]!]!.mode = { kind: "pass" };
-        await h.gateway.hot.del(`cool:resp${ids[home]! + 1}/gpt-5`);
+        await h.gateway.hot.del(hotKeys.cooling(`resp${ids[home]! + 1}/gpt-5`));
       }
     });
 
@@ -343,7 +344,7 @@ describe.each(ENGINES)("routing conversations on $name state", ({ state }) => {
         answered(t1.body, 1);
         // Turn 2, still bound there: the same again (the last turn, answered without thinking, has none).
         d[fronts[home]!]!.mode = { kind: "pass" };
-        await h.gateway.hot.del(`cool:${keyOf[home]}/claude-sonnet-4-5`);
+        await h.gateway.hot.del(hotKeys.cooling(`${keyOf[home]}/claude-sonnet-4-5`));
         mock.enqueue({ blocks: [{ type: "text", text: "Fixed." }] });
         const t2 = await post();
         expect(t2.served).toBe(other);
@@ -351,7 +352,7 @@ describe.each(ENGINES)("routing conversations on $name state", ({ state }) => {
         expect((t2.sent.body as Body).thinking).toEqual({ type: "disabled" });
       } finally {
         d[fronts[home]!]!.mode = { kind: "pass" };
-        await h.gateway.hot.del(`cool:${keyOf[home]}/claude-sonnet-4-5`);
+        await h.gateway.hot.del(hotKeys.cooling(`${keyOf[home]}/claude-sonnet-4-5`));
       }
     });
   });

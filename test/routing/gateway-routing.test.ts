@@ -6,6 +6,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
+import { hotKeys } from "../../src/state/keys.js";
 import { type Body, eventually, type Harness, startHarness } from "../support/gateway.js";
 import { ENGINES, type Fleet, startFleet, throttled } from "../support/routing-fleet.js";
 import { type SwitchUpstream, switchUpstream } from "../support/switch-upstream.js";
@@ -399,7 +400,7 @@ describe.each(ENGINES)("routing resilience on $name state", ({ state }) => {
         expect(h.logs.some((l) => /deployment p7 cools down for 30 s: rate limited/.test(String(l.msg)))).toBe(true);
       } finally {
         d[6]!.mode = { kind: "pass" };
-        await h.gateway.hot.del("cool:acct7/gpt-4.1");
+        await h.gateway.hot.del(hotKeys.cooling("acct7/gpt-4.1"));
       }
     });
   });
