@@ -133,9 +133,12 @@ export class AdminAuth {
   /** A web UI single sign-on as a member (its changes from the page only, as every web UI change). */
   private async sessionMember(req: IncomingMessage): Promise<SelfCaller["member"]> {
     const session = await this.sessions?.(req);
-    if (!session || session.via !== "oidc" || !session.email) return undefined;
+    if (session?.via !== "oidc" || !session.email) return undefined;
     if (req.method !== "GET" && req.method !== "HEAD" && !session.fromPage)
-      throw new AdminError(403, "a change made with a web UI sign-in must come from the page (the x-llmux-ui: 1 header)");
+      throw new AdminError(
+        403,
+        "a change made with a web UI sign-in must come from the page (the x-llmux-ui: 1 header)",
+      );
     const team = session.role === "team_admin" && session.team ? await this.team(session.team) : undefined;
     return { email: session.email, teamId: team, groups: session.groups ?? [], via: "oidc" };
   }

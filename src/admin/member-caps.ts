@@ -21,8 +21,19 @@ export const MemberCapsSchema = z
       .enum(["day", "week", "month", "total"])
       .optional()
       .describe("The period of members' key budgets (default: month)."),
-    models: z.array(Glob).min(1).max(200).optional().describe("Models (globs, within the team's) a member key may use."),
-    max_expiry_days: z.number().int().min(1).max(3650).optional().describe("A member key expires within this many days."),
+    models: z
+      .array(Glob)
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("Models (globs, within the team's) a member key may use."),
+    max_expiry_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .optional()
+      .describe("A member key expires within this many days."),
     max_keys: z.number().int().min(0).max(1000).optional().describe("How many live keys a member may hold."),
     members: z
       .array(z.string().min(1).max(320))
@@ -30,8 +41,7 @@ export const MemberCapsSchema = z
       .optional()
       .describe("Who is a member when signed in to the web UI: emails, `@domain`, `group:NAME`."),
   })
-  .strict()
-  .meta({ id: "MemberCaps" });
+  .strict();
 
 export const MemberCapsAnswer = z
   .object({ team_id: z.string(), team: z.string(), caps: MemberCapsSchema.nullable() })
@@ -42,10 +52,9 @@ export const MeKeyCreate = z
     name: z.string().min(1).max(200),
     budget_usd: Usd.optional().describe("The key's budget per the caps' period (default: the cap)."),
     models: z.array(Glob).min(1).max(200).optional().describe("Models the key may use (default: the caps')."),
-    expires_at: z.string().datetime({ offset: true }).optional().describe("When the key expires (ISO 8601)."),
+    expires_at: z.iso.datetime({ offset: true }).optional().describe("When the key expires (ISO 8601)."),
   })
-  .strict()
-  .meta({ id: "MeKeyCreate" });
+  .strict();
 
 /** What the member already holds, counted against the caps. */
 export interface Held {
@@ -65,7 +74,11 @@ export function checkCaps(caps: MemberCaps, team: Team): void {
   if (caps.models && team.models)
     for (const m of caps.models)
       if (!within(m, team.models))
-        throw new AdminError(400, `models: '${m}' is not within team ${team.name}'s models (${team.models.join(", ")})`, "models");
+        throw new AdminError(
+          400,
+          `models: '${m}' is not within team ${team.name}'s models (${team.models.join(", ")})`,
+          "models",
+        );
 }
 
 const capName = (team: Team, cap: string) => `(team ${team.name}: member_caps.${cap})`;
@@ -94,7 +107,11 @@ export function mintWithin(
   const usd = ask.budget_usd ?? caps.budget_usd ?? left;
   if (usd !== undefined) {
     if (caps.budget_usd !== undefined && usd > caps.budget_usd)
-      throw new AdminError(403, `budget_usd ${usd} exceeds your cap ${caps.budget_usd} ${capName(team, "budget_usd")}`, "budget_usd");
+      throw new AdminError(
+        403,
+        `budget_usd ${usd} exceeds your cap ${caps.budget_usd} ${capName(team, "budget_usd")}`,
+        "budget_usd",
+      );
     if (left !== undefined && usd > left)
       throw new AdminError(
         403,
