@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stateDir } from "./server.js";
+import { stateDir } from "./state-dir.js";
 
 export interface Login {
   /** The remote llmux, without a trailing slash. */
