@@ -91,7 +91,9 @@ afterAll(async () => {
   if (storeDir) rmSync(storeDir, { recursive: true, force: true });
 });
 
-describe("a laptop after llmux login: the launchers use the remote llmux, none starts here", () => {
+describe("a laptop after llmux login: the launchers use the remote llmux, none starts here", {
+  timeout: 120_000,
+}, () => {
   it("without a login, a minted key alone is refused with the way out (no mock llmux started for it)", async () => {
     const r = await launch(laptop, ["claude", "--", "-p", "hi"], { path: [claudeDir], env: { LLMUX_KEY: key.key } });
     expect(r.code, run(r)).not.toBe(0);
