@@ -91,8 +91,12 @@ export function adminApp(
     }
     const req = c.env.incoming!;
     try {
-      c.set("self", await auth.who(req, path));
-      c.set("actor", await auth.actor(req));
+      const self = await auth.who(req, path);
+      c.set("self", self);
+      const actor = await auth.actor(req);
+      // A member signed in is named by their email (never their token).
+      const m = self?.member;
+      c.set("actor", m ? { ...actor, name: m.email, via: m.via, team: undefined } : actor);
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
       // Refused at the door: the route answers it (and records it, a change route).
@@ -137,7 +141,9 @@ export function adminApp(
     const refused = c.get("refused");
     if (refused) throw refused;
     const incoming = c.env.incoming;
-    refuseUnscoped(r, c.get("actor").team);
+    // A self-service route is the caller's own, whoever they are: no team admin's gate.
+    const team = r.auth === "self" ? undefined : c.get("actor").team;
+    refuseUnscoped(r, team);
     const raw = r.body
       ? await jsonBody(incoming ? incomingBody(incoming, limits) : async () => Buffer.from(await c.req.arrayBuffer()))
       : undefined;
@@ -148,7 +154,6 @@ export function adminApp(
     if (r.auth === "self" && !self)
       throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
     const id = c.req.param("id");
-    const team = c.get("actor").team;
     const scope = team !== undefined ? await teamGate(r, team, id, body, query) : undefined;
     const before = r.audit?.read ? await r.audit.read(id ?? "", query) : undefined;
     const out = await r.run({ params: id === undefined ? {} : { id }, body, query, self, scope });

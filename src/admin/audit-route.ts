@@ -26,7 +26,7 @@ const AuditRow = z
     id: z.string(),
     time: z.string().describe("When (ISO 8601, UTC)."),
     actor: z.string().describe("Who: an admin key (its first characters), an OIDC sign-in's email, the CLI's user."),
-    via: z.enum(["admin_key", "oidc", "key", "cli"]),
+    via: z.enum(["admin_key", "oidc", "key", "cli", "signin"]),
     source: z.enum(["api", "ui", "cli"]).describe("Where the change came through."),
     address: z.string().nullable().describe("The client's address (null for the CLI on the store)."),
     action: z.string(),

@@ -17,12 +17,15 @@ export interface AdminSession {
   fromPage: boolean;
   /** How the sign-in was made (an admin key, or single sign-on). */
   via?: "admin_key" | "oidc" | undefined;
+  /** A single sign-on's email and groups (a member minting their own keys: /admin/v1/me/keys). */
+  email?: string | undefined;
+  groups?: readonly string[] | undefined;
 }
 
 /** A team by its id or its name: its id, or undefined when there is none. */
 export type TeamRef = (ref: string) => Promise<string | undefined>;
 
-/** Self-service: the minted key a presented key is (its id), or why it is refused. */
+/** Self-service: the minted key a presented key is (its id), the member a sign-in token is, or why it is refused. */
 export type SelfKey = (key: string) => Promise<SelfCaller | { refused: string } | undefined>;
 
 /** What a web UI sign-in may do: admins change things (from the page only), read-only sign-ins look. */
@@ -111,9 +114,13 @@ export class AdminAuth {
   private async authoriseSelf(req: IncomingMessage): Promise<SelfCaller> {
     const key = presentedKey(req.headers);
     if (this.keys.length === 0 && !this.sessions) throw new AdminError(404, "the admin API is off (set admin.keys)");
-    if (key === undefined) throw new AdminError(401, "a minted key is required: Authorization: Bearer lx-…");
+    if (key === undefined) {
+      const member = await this.sessionMember(req);
+      if (member) return { member };
+      throw new AdminError(401, "a minted key is required: Authorization: Bearer lx-…");
+    }
     const found = this.self ? await this.self(key) : undefined;
-    if (found && "keyId" in found) return found;
+    if (found && !("refused" in found)) return found;
     if (found) throw new AdminError(401, found.refused);
     if (this.match(key) || (await this.isClientKey(key)))
       throw new AdminError(
@@ -121,6 +128,19 @@ export class AdminAuth {
         "self-service routes (/admin/v1/me…) take a minted key (lx-…): they show one key's own data",
       );
     throw new AdminError(401, "the key is not a minted llmux key");
+  }
+
+  /** A web UI single sign-on as a member (its changes from the page only, as every web UI change). */
+  private async sessionMember(req: IncomingMessage): Promise<SelfCaller["member"]> {
+    const session = await this.sessions?.(req);
+    if (session?.via !== "oidc" || !session.email) return undefined;
+    if (req.method !== "GET" && req.method !== "HEAD" && !session.fromPage)
+      throw new AdminError(
+        403,
+        "a change made with a web UI sign-in must come from the page (the x-llmux-ui: 1 header)",
+      );
+    const team = session.role === "team_admin" && session.team ? await this.team(session.team) : undefined;
+    return { email: session.email, teamId: team, groups: session.groups ?? [], via: "oidc" };
   }
 
   private async authorise(req: IncomingMessage): Promise<undefined> {

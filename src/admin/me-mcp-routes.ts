@@ -12,7 +12,8 @@ import { McpCredential, McpCredentialDeleted, McpCredentialList, McpOwnCredentia
 import { AdminError, type AdminRoute, type RouteInput } from "./route.js";
 
 function keyOf(input: RouteInput): string {
-  if (!input.self) throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
+  if (!input.self?.keyId)
+    throw new AdminError(403, "this self-service route takes a minted key (lx-…), not an admin key or a sign-in");
   return input.self.keyId;
 }
 

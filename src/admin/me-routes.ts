@@ -28,7 +28,8 @@ export interface SelfDeps {
 
 /** The key that signed in (the API only calls these routes with one). */
 function keyOf(input: RouteInput): string {
-  if (!input.self) throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
+  if (!input.self?.keyId)
+    throw new AdminError(403, "this self-service route takes a minted key (lx-…), not an admin key or a sign-in");
   return input.self.keyId;
 }
 

@@ -8,10 +8,23 @@ import type { McpAccess } from "../mcp/access.js";
  * document are made from.
  */
 
-/** A minted key on a self-service route: its id, and its (and its team's) MCP allow-lists. */
+/** A person on a self-service route: signed in with /login (a sign-in token) or to the web UI (OIDC). */
+export interface Member {
+  email: string;
+  /** Their team: a sign-in's (signin.groups), a team admin's; undefined: found from the teams' member_caps. */
+  teamId?: string | undefined;
+  groups: readonly string[];
+  via: "signin" | "oidc";
+}
+
+/**
+ * The caller of a self-service route: a minted key (its id, and its and its team's MCP allow-lists), or a
+ * member signed in (their own keys: /admin/v1/me/keys).
+ */
 export interface SelfCaller {
-  keyId: string;
+  keyId?: string | undefined;
   mcp?: McpAccess | undefined;
+  member?: Member | undefined;
 }
 
 /** An error the admin API answers with: its status, words, and the field at fault. */
@@ -29,7 +42,7 @@ export class AdminError extends Error {
 export interface Actor {
   /** An admin key (`admin key abcd…`), an OIDC sign-in's email, a key's name, the CLI's user. */
   name: string;
-  via: "admin_key" | "oidc" | "key" | "cli";
+  via: "admin_key" | "oidc" | "key" | "cli" | "signin";
   source: "api" | "ui" | "cli";
   /** The client's address; null for the CLI on the store. */
   address: string | null;

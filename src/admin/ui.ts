@@ -84,6 +84,7 @@ export class WebUi {
       name: s.name,
       fromPage: req.headers[UI_HEADER] === "1",
       via: s.via === "oidc" ? "oidc" : "admin_key",
+      ...(s.via === "oidc" && s.email ? { email: s.email, groups: s.groups ?? [] } : {}),
     };
   }
 

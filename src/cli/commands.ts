@@ -10,6 +10,7 @@ import { envCommand } from "./env.js";
 import { guardrailsCommand } from "./guardrails.js";
 import { keysCommand } from "./keys.js";
 import { claudeCommand, codexCommand, copilotCommand, geminiCommand, opencodeCommand } from "./launch.js";
+import { loginCommand, logoutCommand } from "./login.js";
 import { logsCommand } from "./logs.js";
 import { mcpCommand } from "./mcp.js";
 import { mockCommand } from "./mock.js";
@@ -31,6 +32,8 @@ export const COMMANDS: readonly Command[] = [
   copilotCommand,
   cursorCommand,
   envCommand,
+  loginCommand,
+  logoutCommand,
   doctorCommand,
   routeCommand,
   mockCommand,

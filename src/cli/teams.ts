@@ -4,6 +4,7 @@ import { UsageError } from "./command.js";
 import { TEAM_COLUMNS, type TeamAnswer, teamRow } from "./key-table.js";
 import { patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
 import { deleteCommand, refCommand, showCommand } from "./refs.js";
+import { teamCapsCommand } from "./team-caps.js";
 import { optString } from "./values.js";
 
 const TEAM = [{ name: "team", description: "The team's name or id (team_…)." }];
@@ -63,5 +64,6 @@ export const teamsCommand: Command = {
     },
     showCommand<TeamAnswer>("team", "Show a team.", TEAM, { row: teamRow, fields: TEAM_COLUMNS }),
     deleteCommand("team", "delete", "Delete a team (its keys are revoked).", TEAM, "deleted; its keys are revoked."),
+    teamCapsCommand,
   ],
 };

@@ -353,6 +353,7 @@ export interface McpCredentialsTable {
 
 import type { BudgetLeasesTable, BudgetWindowsTable } from "./schema-budget.js";
 import type { GuardrailPoliciesTable, GuardrailPolicyVersionTable } from "./schema-guardrails.js";
+import type { MemberCapsTable, MemberKeysTable } from "./schema-members.js";
 
 export interface Database extends RollupTables {
   meta: MetaTable;
@@ -378,6 +379,8 @@ export interface Database extends RollupTables {
   mcp_credentials: McpCredentialsTable;
   price_lists: PriceListsTable;
   routing_rules: RoutingRulesTable;
+  member_caps: MemberCapsTable;
+  member_keys: MemberKeysTable;
   alerts: AlertsTable;
   signin_devices: SigninDevicesTable;
   signin_sessions: SigninSessionsTable;

@@ -5,9 +5,9 @@
  */
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stateDir } from "./state-dir.js";
 import type { Target } from "./target.js";
 
 /** What answers at an address. */
@@ -41,15 +41,7 @@ export async function probeHealth(url: string, timeoutMs = 2000): Promise<Health
   return { kind: "other", what: `HTTP ${res.status} ${text.slice(0, 80).replace(/\s+/g, " ")}`.trim() };
 }
 
-/**
- * The private directory for the background llmux's log and pid: $LLMUX_STATE_DIR, else
- * $XDG_STATE_HOME/llmux, else ~/.llmux.
- */
-export function stateDir(env: NodeJS.ProcessEnv): string {
-  if (env.LLMUX_STATE_DIR) return env.LLMUX_STATE_DIR;
-  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, "llmux");
-  return join(env.HOME || homedir(), ".llmux");
-}
+export { stateDir } from "./state-dir.js";
 
 export interface Background {
   pid: number;

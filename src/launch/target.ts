@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ResolvedConfig, resolveConfig } from "../config/resolve.js";
+import { readLogin } from "./login-store.js";
 
 /** The key sent when llmux requires none (auth open): the tools refuse to start without some key. */
 export const OPEN_KEY = "llmux-no-key-needed";
@@ -76,8 +77,22 @@ export function chooseKey(
   };
 }
 
-/** The llmux a tool should call and the key it presents. Throws ConfigError for a broken configuration. */
+/**
+ * The llmux a tool should call and the key it presents: `--url`, else `$LLMUX_URL`, else the llmux of `llmux
+ * login` (unless `--config` or `--port` asks for a local one), else the local configuration's. A remote one is
+ * never started here. Throws ConfigError for a broken configuration.
+ */
 export function resolveTarget(opts: TargetOptions, env: NodeJS.ProcessEnv): Target {
+  if (!opts.url && env.LLMUX_URL) return resolveTarget({ ...opts, url: env.LLMUX_URL }, env);
+  if (!opts.url && opts.config === undefined && opts.port === undefined) {
+    const login = readLogin(env);
+    if (login) {
+      const given = opts.key ?? (env.LLMUX_KEY || undefined);
+      const remote = resolveTarget({ ...opts, url: login.url, key: given ?? login.key }, env);
+      if (!given) remote.keySource = `llmux login (${login.who || "the stored key"})`;
+      return remote;
+    }
+  }
   if (opts.url) {
     let u: URL;
     try {

@@ -17,6 +17,12 @@ export function signinOf(
 ): { signin: Signin | undefined; owner: PathOwner | undefined } {
   if (!config.signin || !team) return { signin: undefined, owner: team };
   const signin = new Signin(config.signin, team.data, process.env, logger, hot);
+  // A signed-in person mints and revokes their own keys (/admin/v1/me/keys) with their sign-in token.
+  team.members = async (token) => {
+    const s = await signin.resolver.session(token);
+    if ("refused" in s) return { refused: s.message };
+    return { member: { email: s.email, teamId: s.teamId ?? undefined, groups: s.groups, via: "signin" } };
+  };
   return {
     signin,
     owner: {

@@ -3,6 +3,7 @@ import type { AdminApi } from "../admin/admin.js";
 import type { AdminSession } from "../admin/auth.js";
 import type { DeploymentRow } from "../admin/deployments-route.js";
 import type { McpServerRow } from "../admin/mcp-route.js";
+import type { SelfCaller } from "../admin/route.js";
 import { SIGNUP_PATH, Signup } from "../admin/signup.js";
 import { WebUi } from "../admin/ui.js";
 import { adminKeysOf } from "../config/admin-keys.js";
@@ -52,6 +53,8 @@ export class TeamParts {
   routingChanged: (() => Promise<void>) | undefined;
   /** Called after guardrails policies are stored through the admin API (the gateway reads them at once). */
   guardrailsChanged: (() => Promise<void>) | undefined;
+  /** A Claude Code sign-in token as a member on the self-service routes (set when sign-in is on). */
+  members: ((token: string) => Promise<SelfCaller | { refused: string } | undefined>) | undefined;
 
   constructor(
     config: Config,
@@ -121,6 +124,7 @@ export class TeamParts {
         limits,
         "1",
         async (key) => {
+          if (key.startsWith("lxs-")) return this.members?.(key);
           const v = await this.directory.resolve(key);
           if (!v) return undefined;
           if ("refused" in v) return { refused: v.message };

@@ -99,6 +99,7 @@ describe("README commands on a fresh copy of the checkout", () => {
     expect(out[0]).toMatch(/name\s+platform/);
     expect(out[1]).toMatch(/\n\s+lx-[\w-]+\n/);
     expect(out[1]).toContain("llmux claude");
+    expect(out[1]).toMatch(/llmux login \S+ --key lx-[\w-]+\n/);
     rmSync(dir, { recursive: true });
   }, 120_000);
 

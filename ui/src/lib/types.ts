@@ -12,6 +12,8 @@ export type TeamList = Schemas["TeamList"];
 export type Key = Schemas["Key"];
 export type KeyList = Schemas["KeyList"];
 export type MintedKey = Schemas["MintedKey"];
+/** A team's caps on what its members mint for themselves (null: none). */
+export type TeamMemberCaps = Schemas["TeamMemberCaps"];
 /** GET /admin/v1/me: the signed-in key holder's own key. */
 export type MyKey = Schemas["Me"];
 export type Budget = NonNullable<Key["budget"]>;

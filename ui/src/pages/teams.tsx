@@ -14,8 +14,14 @@ import { limitsWords } from "../lib/format";
 import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { KeyList, Team, TeamList } from "../lib/types";
+import { MemberCapsForm } from "./member-caps-form";
 
-type Open = { kind: "create" } | { kind: "edit"; team: Team } | { kind: "delete"; team: Team } | undefined;
+type Open =
+  | { kind: "create" }
+  | { kind: "edit"; team: Team }
+  | { kind: "caps"; team: Team }
+  | { kind: "delete"; team: Team }
+  | undefined;
 
 export function Teams() {
   const scope = useScope();
@@ -51,7 +57,7 @@ export function Teams() {
       {teams.data && (
         <DataTable
           label="Teams"
-          columns={["Name", narrow("Models"), "Spend", narrow("Limits"), num("Keys"), scope.canEdit && "Actions"]}
+          columns={["Name", narrow("Models"), "Spend", narrow("Limits"), num("Keys"), scope.canEditKeys && "Actions"]}
           empty={teams.data.data.length === 0 && "No teams yet."}
         >
           {teams.data.data.map((t) => (
@@ -67,15 +73,22 @@ export function Teams() {
               </td>
               <td className="hide-narrow">{limitsWords(t.limits)}</td>
               <td className="num">{keyCount.get(t.id) ?? 0}</td>
-              {scope.canEdit && (
+              {scope.canEditKeys && (
                 <td>
                   <div className="row-actions">
-                    <button type="button" onClick={() => setOpen({ kind: "edit", team: t })}>
-                      Edit<span className="sr-only"> {t.name}</span>
+                    {scope.canEdit && (
+                      <button type="button" onClick={() => setOpen({ kind: "edit", team: t })}>
+                        Edit<span className="sr-only"> {t.name}</span>
+                      </button>
+                    )}
+                    <button type="button" onClick={() => setOpen({ kind: "caps", team: t })}>
+                      Member caps<span className="sr-only"> of {t.name}</span>
                     </button>
-                    <button type="button" className="danger" onClick={() => setOpen({ kind: "delete", team: t })}>
-                      Delete<span className="sr-only"> {t.name}</span>
-                    </button>
+                    {scope.canEdit && (
+                      <button type="button" className="danger" onClick={() => setOpen({ kind: "delete", team: t })}>
+                        Delete<span className="sr-only"> {t.name}</span>
+                      </button>
+                    )}
                   </div>
                 </td>
               )}
@@ -112,6 +125,13 @@ export function Teams() {
             }}
           />
         )}
+      </Dialog>
+      <Dialog
+        open={open?.kind === "caps"}
+        title={open?.kind === "caps" ? `What members of ${open.team.name} mint for themselves` : ""}
+        onClose={close}
+      >
+        {open?.kind === "caps" && <MemberCapsForm team={open.team} onDone={close} />}
       </Dialog>
       <Dialog
         open={open?.kind === "delete"}
