@@ -28,5 +28,6 @@ export function encode(plan: Plan, stateful: boolean): Plan {
     cache: settings.cache === "off" ? undefined : { ttl: settings.cache_ttl },
   });
   for (const w of encoded.warnings) plan.warnings.add(w.code, w.message, w.param);
-  return { ...plan, body: JSON.stringify(encoded.value.body), tools: encoded.value.tools, ir: undefined };
+  const web = plan.web ? { ...plan.web, ir } : undefined;
+  return { ...plan, body: JSON.stringify(encoded.value.body), tools: encoded.value.tools, ir: undefined, web };
 }

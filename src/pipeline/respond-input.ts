@@ -43,6 +43,11 @@ export interface RespondInput {
    * one per request, it keeps the state of the blocks it rewrites.
    */
   readonly rewrite?: ((event: StreamEvent, out: (event: StreamEvent) => void) => void) | undefined;
+  /**
+   * The answer's events when llmux runs the request's web tools (src/pipeline/web-tools-rounds.ts): the reply
+   * and the upstream calls after it, as one stream; undefined when it runs none.
+   */
+  readonly webRounds?: ((plan: Plan, reply: UpstreamReply) => AsyncIterable<StreamEvent>) | undefined;
   /** Notes a decision in words (the debug log). */
   readonly decide: (words: () => string) => void;
 }
