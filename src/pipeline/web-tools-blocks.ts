@@ -1,5 +1,5 @@
 import type { Dialect, JsonObject, StreamEvent } from "../ir/types.js";
-import type { WebToolErrorCode } from "../search/types.js";
+import type { SearchHit, WebToolErrorCode } from "../search/types.js";
 import type { WebToolSpec } from "./web-tools-plan.js";
 import type { WebOutcome } from "./web-tools-run.js";
 import { sealHit } from "./web-tools-text.js";
@@ -130,4 +130,34 @@ export function closing(dialect: Dialect, id: string, o: WebOutcome, index: numb
     ];
   }
   return [];
+}
+
+/** The longest cited text of a result (Anthropic's cited_text is an extract of the result). */
+const CITED_CHARS = 150;
+
+/**
+ * The citations of an answer's text to the search results it names by URL: Anthropic
+ * `web_search_result_location` (also streamed as `citations_delta`), Responses `url_citation` annotations;
+ * none for other clients.
+ */
+export function citationsOf(dialect: Dialect, text: string, hits: readonly SearchHit[]): JsonObject[] {
+  const out: JsonObject[] = [];
+  const seen = new Set<string>();
+  for (const h of hits) {
+    if (seen.has(h.url)) continue;
+    const at = text.indexOf(h.url);
+    if (at < 0) continue;
+    seen.add(h.url);
+    if (dialect === "anthropic")
+      out.push({
+        type: "web_search_result_location",
+        url: h.url,
+        title: h.title,
+        encrypted_index: sealHit({ ...h, snippet: h.url }),
+        cited_text: h.snippet.slice(0, CITED_CHARS),
+      });
+    else if (dialect === "openai-responses")
+      out.push({ type: "url_citation", start_index: at, end_index: at + h.url.length, url: h.url, title: h.title });
+  }
+  return out;
 }

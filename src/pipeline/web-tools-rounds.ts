@@ -1,14 +1,15 @@
 import { jsonText } from "../http/json-text.js";
 import { readWhole } from "../http/whole-body.js";
-import type { ErrorInfo, Json, Message, Part, StreamEvent, ToolCallPart, Usage } from "../ir/types.js";
+import type { Dialect, ErrorInfo, Json, Message, Part, StreamEvent, ToolCallPart, Usage } from "../ir/types.js";
 import { mergeUsage } from "../ir/usage.js";
 import type { Plan } from "../request/plan.js";
+import type { SearchHit } from "../search/types.js";
 import { SseParser } from "../sse/parser.js";
 import { upstreamCodecs } from "../translate/codecs.js";
 import { responseEvents } from "../translate/replay.js";
 import { UpstreamFailure, type UpstreamReply } from "../upstream/call.js";
 import { encode } from "./encode.js";
-import { clientCallId, closing, opening } from "./web-tools-blocks.js";
+import { citationsOf, clientCallId, closing, opening } from "./web-tools-blocks.js";
 import type { WebToolSpec } from "./web-tools-plan.js";
 import type { WebRunner } from "./web-tools-run.js";
 
@@ -98,6 +99,29 @@ function withServerUse(plan: Plan, usage: Usage | undefined, runner: WebRunner):
   };
 }
 
+/** A text block's end with its citations to the results it names (streamed first, for Anthropic clients). */
+function* cited(e: Extract<StreamEvent, { type: "block_stop" }>, client: Dialect, hits: SearchHit[]) {
+  const part = e.part;
+  const found = part.type === "text" && hits.length > 0 ? citationsOf(client, part.text, hits) : [];
+  if (part.type !== "text" || found.length === 0) {
+    yield e;
+    return;
+  }
+  if (client === "anthropic")
+    for (const citation of found)
+      yield {
+        type: "raw_delta",
+        index: e.index,
+        dialect: client,
+        value: { type: "citations_delta", citation },
+      } as const;
+  const fields = part.extras?.dialect === client ? part.extras.fields : {};
+  yield {
+    ...e,
+    part: { ...part, annotations: [...(part.annotations ?? []), ...found], extras: { dialect: client, fields } },
+  };
+}
+
 function specFor(plan: Plan, name: string): WebToolSpec | undefined {
   const web = plan.web;
   if (web?.search?.name === name) return web.search;
@@ -123,6 +147,8 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<StreamEvent
   let started = false;
   let total: Usage | undefined;
   let calls = 1;
+  /** Every result found so far: the answer's text is cited to those it names. */
+  const hits: SearchHit[] = [];
   for (;;) {
     const index = new Map<number, number>();
     const hidden = new Set<number>();
@@ -156,7 +182,7 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<StreamEvent
           if (hidden.has(e.index) && e.part.type === "tool_call") webCalls.push(e.part);
           else if (index.has(e.index)) {
             if (e.part.type === "tool_call") clientCalls++;
-            yield { ...e, index: index.get(e.index)! };
+            yield* cited({ ...e, index: index.get(e.index)! }, plan.client, hits);
           }
           break;
         case "usage":
@@ -190,6 +216,7 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<StreamEvent
       }
       yield* opening(plan.client, spec, id, input, at);
       const outcome = await runner.run(spec, c.arguments);
+      if (outcome.hits) hits.push(...outcome.hits);
       const after = plan.client === "openai-responses" ? at : next++;
       yield* closing(plan.client, id, outcome, after);
       results.push({ type: "tool_result", callId: c.id, content: [{ type: "text", text: outcome.text }] });

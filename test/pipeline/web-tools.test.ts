@@ -97,6 +97,15 @@ function expectSearched(content: Body[]) {
   expect(result!.content[0]).toMatchObject({ type: "web_search_result", url: FIRST_URL, page_age: "2025-01-02" });
   expect(typeof result!.content[0].encrypted_content).toBe("string");
   expect(answer!.text).toContain(FIRST_URL);
+  // The answer's text cited to the result it names, as a native search cites it.
+  expect(answer!.citations).toHaveLength(1);
+  expect(answer!.citations[0]).toMatchObject({
+    type: "web_search_result_location",
+    url: FIRST_URL,
+    title: `All about ${QUERY}`,
+    cited_text: `The answer to ${QUERY} is 42.`,
+  });
+  expect(typeof answer!.citations[0].encrypted_index).toBe("string");
 }
 
 describe("web search for an Anthropic client on a Chat Completions upstream", () => {
@@ -236,6 +245,17 @@ describe("web search for a Responses client on a Chat Completions upstream", () 
     expect(call).toMatchObject({ status: "completed", action: { type: "search", query: QUERY } });
     expect(JSON.stringify(call)).toContain(FIRST_URL);
     expect(r.output_text).toContain(FIRST_URL);
+    const texts = r.output.flatMap((i) => (i.type === "message" ? (i.content as Body[]) : []));
+    const text = texts.find((t) => String(t.text).includes(FIRST_URL))!;
+    expect(text.annotations).toEqual([
+      {
+        type: "url_citation",
+        url: FIRST_URL,
+        title: `All about ${QUERY}`,
+        start_index: text.text.indexOf(FIRST_URL),
+        end_index: text.text.indexOf(FIRST_URL) + FIRST_URL.length,
+      },
+    ]);
     for (const t of ["in_progress", "searching", "completed"]) expect(seen).toContain(`response.web_search_call.${t}`);
     expect(searx.queries).toEqual([QUERY]);
   });
