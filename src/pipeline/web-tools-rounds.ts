@@ -82,6 +82,26 @@ function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined
   return out;
 }
 
+/** The end of the answer: its summed usage with the searches counted; a Gemini client's grounding metadata. */
+function ending(
+  plan: Plan,
+  end: Extract<StreamEvent, { type: "end" }>,
+  usage: Usage | undefined,
+  runner: WebRunner,
+  hits: readonly SearchHit[],
+): StreamEvent {
+  const out: StreamEvent = { ...end, usage: withServerUse(plan, usage, runner) };
+  if (plan.client === "gemini" && runner.queries.length > 0) {
+    const fields = end.extras?.dialect === "gemini" ? end.extras.fields : {};
+    const groundingChunks = hits.map((h) => ({ web: { uri: h.url, title: h.title } }));
+    out.extras = {
+      dialect: "gemini",
+      fields: { ...fields, groundingMetadata: { webSearchQueries: runner.queries, groundingChunks } },
+    };
+  }
+  return out;
+}
+
 /** The answer's usage with the searches and fetches counted as the native tool counts them. */
 function withServerUse(plan: Plan, usage: Usage | undefined, runner: WebRunner): Usage | undefined {
   if (plan.client !== "anthropic" || (runner.searches === 0 && runner.fetches === 0)) return usage;
@@ -199,7 +219,7 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<StreamEvent
     total = addUsage(total, end?.usage ?? usage);
     if (!end) return;
     if (webCalls.length === 0) {
-      yield { ...end, usage: withServerUse(plan, total, runner) };
+      yield ending(plan, end, total, runner, hits);
       return;
     }
     const results: Part[] = [];
@@ -223,7 +243,7 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<StreamEvent
     }
     if (clientCalls > 0 || calls >= maxCalls || input.signal.aborted) {
       const stopReason = clientCalls > 0 ? end.stopReason : "pause_turn";
-      yield { ...end, stopReason, usage: withServerUse(plan, total, runner) };
+      yield ending(plan, { ...end, stopReason }, total, runner, hits);
       return;
     }
     messages.push({ role: "assistant", content: parts }, { role: "tool", content: results });

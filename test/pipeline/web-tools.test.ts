@@ -8,6 +8,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
+import { GoogleGenAI } from "@google/genai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MockRequest, MockTurn } from "../../src/mock/server.js";
@@ -258,6 +259,32 @@ describe("web search for a Responses client on a Chat Completions upstream", () 
     ]);
     for (const t of ["in_progress", "searching", "completed"]) expect(seen).toContain(`response.web_search_call.${t}`);
     expect(searx.queries).toEqual([QUERY]);
+  });
+});
+
+describe("Google Search grounding for a Gemini client on a Chat Completions upstream", () => {
+  it("runs the search and answers with groundingMetadata (queries and sources), streamed and whole", async () => {
+    const ai = new GoogleGenAI({ apiKey: "k", httpOptions: { baseUrl: h.url, retryOptions: { attempts: 1 } } });
+    const ask = {
+      model: "via-openai-chat",
+      contents: "What is the meaning of life? Search the web.",
+      config: { tools: [{ googleSearch: {} }] },
+    };
+    let text = "";
+    let grounding: Body | undefined;
+    for await (const chunk of await ai.models.generateContentStream(ask)) {
+      text += chunk.text ?? "";
+      grounding = (chunk.candidates?.[0]?.groundingMetadata as Body | undefined) ?? grounding;
+    }
+    expect(text).toContain(FIRST_URL);
+    expect(grounding).toMatchObject({
+      webSearchQueries: [QUERY],
+      groundingChunks: [{ web: { uri: FIRST_URL, title: `All about ${QUERY}` } }, { web: {} }],
+    });
+    const whole = await ai.models.generateContent(ask);
+    expect(whole.text).toContain(FIRST_URL);
+    expect(whole.candidates?.[0]?.groundingMetadata?.webSearchQueries).toEqual([QUERY]);
+    expect(searx.queries).toEqual([QUERY, QUERY]);
   });
 });
 
