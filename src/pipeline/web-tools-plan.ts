@@ -143,7 +143,7 @@ export function planWebTools(
     }
     if (web[spec.kind]) continue;
     if (!available?.[spec.kind]) {
-      refused.push(spec.name);
+      refused.push(spec.dialect === "gemini" ? "googleSearch" : spec.name);
       continue;
     }
     web[spec.kind] = spec;
