@@ -1,7 +1,6 @@
 import type { Dialect, JsonObject, Request, Tool, UpstreamDialect } from "../ir/types.js";
 import type { Warnings } from "../ir/warnings.js";
 import type { WebPlan, WebToolSpec } from "../ir/web-tools.js";
-import { webHistory } from "./web-tools-history.js";
 
 export type { WebPlan, WebToolSpec } from "../ir/web-tools.js";
 
@@ -119,7 +118,8 @@ function declaration(spec: WebToolSpec): Tool {
 /**
  * A translated request's web tools made runnable by its upstream: left as they are where the upstream runs
  * them natively; otherwise each is declared to the model as a function tool that llmux runs (the returned
- * plan), and the conversation's earlier uses of it are put back as calls and results. A tool llmux cannot run
+ * plan; the conversation's earlier uses of it are put back as calls and results when it is encoded:
+ * src/pipeline/web-tools-history.ts). A tool llmux cannot run
  * for this caller is removed and the model told so (a note after the instructions), never silently.
  */
 export function planWebTools(
@@ -130,8 +130,7 @@ export function planWebTools(
 ): WebPlan | undefined {
   const tools = ir.tools;
   const found = tools?.map((t) => ({ t, spec: webToolOf(t) })).filter((x) => x.spec !== undefined) ?? [];
-  const hasHistory = ir.messages.some((m) => m.content.some((p) => p.type === "raw"));
-  if (found.length === 0 && !hasHistory) return undefined;
+  if (found.length === 0) return undefined;
   const web: WebPlan = {};
   const refused: string[] = [];
   const keep: Tool[] = [];
@@ -156,6 +155,5 @@ export function planWebTools(
     ir.instructions = [...(ir.instructions ?? []), { type: "text", text: note }];
     warnings.add("web_tool_unavailable", `${refused.join(", ")} removed: ${why}`, "tools");
   }
-  webHistory(ir, upstream);
   return web.search || web.fetch ? web : undefined;
 }

@@ -262,6 +262,35 @@ describe("web search for a Responses client on a Chat Completions upstream", () 
   });
 });
 
+describe("web search for a Responses client: the next turn", () => {
+  it("puts the web_search_call it sends back as the call and its result for the upstream", async () => {
+    const oa = new OpenAI({ apiKey: "k", baseURL: `${h.url}/v1`, maxRetries: 0 });
+    const first = await oa.responses.create({
+      model: "via-openai-chat",
+      input: "What is the meaning of life? Search the web.",
+      tools: [{ type: "web_search" }],
+      store: false,
+    });
+    h.mock.reset();
+    await oa.responses.create({
+      model: "via-openai-chat",
+      input: [
+        { role: "user", content: "What is the meaning of life? Search the web." },
+        ...(first.output as never[]),
+        { role: "user", content: "Thanks!" },
+      ],
+      tools: [{ type: "web_search" }],
+      store: false,
+    });
+    const msgs = upstreamBodies()[0]!.messages as Body[];
+    const call = msgs.find((x) => x.role === "assistant" && x.tool_calls)!;
+    expect(call.tool_calls[0].function).toEqual({ name: "web_search", arguments: JSON.stringify({ query: QUERY }) });
+    const result = msgs.find((x) => x.role === "tool")!;
+    expect(result.tool_call_id).toBe(call.tool_calls[0].id);
+    expect(JSON.stringify(result.content)).toContain(FIRST_URL);
+  });
+});
+
 describe("Google Search grounding for a Gemini client on a Chat Completions upstream", () => {
   it("runs the search and answers with groundingMetadata (queries and sources), streamed and whole", async () => {
     const ai = new GoogleGenAI({ apiKey: "k", httpOptions: { baseUrl: h.url, retryOptions: { attempts: 1 } } });
