@@ -35,6 +35,26 @@ function parse(args: string): Record<string, unknown> {
   }
 }
 
+/** Whether a host is one of the domains or under one of them. */
+function under(host: string, domains: readonly string[]): boolean {
+  return domains.some((d) => {
+    const dom = d.toLowerCase().replace(/^\*?\./, "");
+    return host === dom || host.endsWith(`.${dom}`);
+  });
+}
+
+/** Whether a result's URL keeps to the client's allowed and blocked domains (whatever the provider did). */
+function onDomains(url: string, spec: WebToolSpec): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (spec.allowedDomains?.length && !under(host, spec.allowedDomains)) return false;
+  return !(spec.blockedDomains?.length && under(host, spec.blockedDomains));
+}
+
 /** Rejects with a timeout once `ms` pass, aborting the call's own signal. */
 function bounded<T>(run: (signal: AbortSignal) => Promise<T>, outer: AbortSignal, ms: number): Promise<T> {
   const ctl = new AbortController();
@@ -123,7 +143,7 @@ export class WebRunner {
       this.signal,
       this.timeoutMs,
     );
-    out.hits = hits.slice(0, count);
+    out.hits = hits.filter((h) => onDomains(h.url, spec)).slice(0, count);
     out.text = searchText(query, out.hits);
   }
 

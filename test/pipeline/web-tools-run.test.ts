@@ -71,6 +71,20 @@ describe("WebRunner", () => {
     expect(out.text).toBe('No web results for "q".');
   });
 
+  it("keeps to the allowed and blocked domains whatever the provider answers", async () => {
+    const urls = [
+      "https://example.org/a",
+      "https://docs.example.org/b",
+      "https://bad.example.org/c",
+      "https://other.net/",
+    ];
+    const { p } = provider(async () => urls.map((url) => ({ url, title: url, snippet: "" })));
+    const runner = new WebRunner({ search: p }, new AbortController().signal);
+    const spec: WebToolSpec = { ...SEARCH, allowedDomains: ["example.org"], blockedDomains: ["bad.example.org"] };
+    const out = await runner.run(spec, args({ query: "q" }));
+    expect(out.hits?.map((h) => h.url)).toEqual(["https://example.org/a", "https://docs.example.org/b"]);
+  });
+
   it("refuses bad input before asking anyone, and turns a provider's failure into an error result", async () => {
     const { p, asked } = provider(async () => {
       throw new Error("socket hang up");
