@@ -12,7 +12,7 @@ import { GoogleGenAI } from "@google/genai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MockRequest, MockTurn } from "../../src/mock/server.js";
-import { type Body, type Harness, startHarness } from "../support/gateway.js";
+import { type Body, eventually, type Harness, startHarness } from "../support/gateway.js";
 import { plainFetcher, type SearxngFake, searxngProvider, startSearxngFake } from "../support/web-search-fake.js";
 
 const SEARCH = { type: "web_search_20250305", name: "web_search", max_uses: 5 } as const;
@@ -131,6 +131,10 @@ describe("web search for an Anthropic client on a Chat Completions upstream", ()
     expect(JSON.stringify(second!.messages.at(-1))).toContain("The answer to meaning of life is 42.");
     // the usage of both upstream calls, summed
     expect(m.usage.output_tokens).toBeGreaterThan(0);
+    // the search on the request's log line, with its price in the cost
+    const line = await eventually(() => h.logs.find((l) => (l.web as Body | undefined)?.searches === 1));
+    expect(line.web).toEqual({ searches: 1, fetches: 0, queries: [QUERY], urls: [] });
+    expect(line.cost_usd).toBeGreaterThanOrEqual(0.005); // the fake provider's $5 per 1,000 searches
   });
 
   it("answers a client that waits for the whole message the same way", async () => {
