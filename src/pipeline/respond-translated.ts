@@ -92,6 +92,10 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
   try {
     if (input.webRounds) {
       for await (const e of input.webRounds(plan, reply)) {
+        if (e === PING) {
+          if (out && events > 0 && !ended && !opening && !(await out.write(pingText(plan.client)))) return;
+          continue;
+        }
         if (!(await emit(translator.inject(e)))) return;
         const asked = input.meter ? meterOutput(input.meter, answer.outputChars) : undefined;
         if (asked) await asked;

@@ -1,9 +1,8 @@
-import type { StreamEvent } from "../ir/types.js";
 import type { Plan } from "../request/plan.js";
 import type { UpstreamReply } from "../upstream/call.js";
 import { attempt } from "./attempt.js";
 import type { Generation } from "./generation.js";
-import { webRounds } from "./web-tools-rounds.js";
+import { type RoundItem, webRounds } from "./web-tools-rounds.js";
 import { WebRunner } from "./web-tools-run.js";
 
 /**
@@ -13,7 +12,7 @@ import { WebRunner } from "./web-tools-run.js";
  */
 export function webRoundsOf(
   g: Generation,
-): ((plan: Plan, reply: UpstreamReply) => AsyncIterable<StreamEvent>) | undefined {
+): ((plan: Plan, reply: UpstreamReply) => AsyncIterable<RoundItem>) | undefined {
   const served = g.attempted?.answer?.plan;
   if (!served?.web || (!served.web.search && !served.web.fetch)) return undefined;
   const { ex, trail, deps, principal } = g;
@@ -30,7 +29,8 @@ export function webRoundsOf(
         capture: trail.capture,
       });
     try {
-      yield* webRounds({ plan, reply, runner, call, signal: ex.signal });
+      const pingMs = plan.clientStream ? deps.config.streams.ping_interval_ms : 0;
+      yield* webRounds({ plan, reply, runner, call, signal: ex.signal, pingMs });
     } finally {
       const a = trail.answer;
       a.webSearches = runner.searches;

@@ -9,6 +9,7 @@ import { upstreamCodecs } from "../translate/codecs.js";
 import { responseEvents } from "../translate/replay.js";
 import { UpstreamFailure, type UpstreamReply } from "../upstream/call.js";
 import { encode } from "./encode.js";
+import { PING, withSilencePings } from "./silence-pings.js";
 import { citationsOf, clientCallId, closing, opening } from "./web-tools-blocks.js";
 import type { WebToolSpec } from "./web-tools-plan.js";
 import type { WebRunner } from "./web-tools-run.js";
@@ -26,14 +27,19 @@ export interface RoundsInput {
   readonly call: (plan: Plan) => Promise<UpstreamReply>;
   readonly signal: AbortSignal;
   readonly maxCalls?: number | undefined;
+  /** Milliseconds of silence (the upstream's, a search's) after which a PING is yielded (0 or absent: none). */
+  readonly pingMs?: number | undefined;
 }
+
+/** What the rounds yield: the answer's events, and a PING for each silence of `pingMs`. */
+export type RoundItem = StreamEvent | typeof PING;
 
 function isJson(reply: UpstreamReply): boolean {
   return String(reply.headers["content-type"] ?? "").includes("application/json");
 }
 
 /** One upstream reply as IR events (a stream decoded as it comes; one JSON body replayed). */
-async function* decoded(plan: Plan, reply: UpstreamReply): AsyncGenerator<StreamEvent> {
+async function* decoded(plan: Plan, reply: UpstreamReply, pingMs: number): AsyncGenerator<RoundItem> {
   const codec = upstreamCodecs[plan.upstream];
   if (reply.status >= 400) {
     let text = "";
@@ -60,7 +66,12 @@ async function* decoded(plan: Plan, reply: UpstreamReply): AsyncGenerator<Stream
   const parser = new SseParser();
   const out: StreamEvent[] = [];
   const sink = (e: StreamEvent) => out.push(e);
-  for await (const chunk of reply.body) {
+  const body = pingMs > 0 ? withSilencePings(reply.body, pingMs) : reply.body;
+  for await (const chunk of body) {
+    if (chunk === PING) {
+      yield PING;
+      continue;
+    }
     parser.push(chunk, (ev) => decoder.event(ev, sink));
     yield* out.splice(0);
   }
@@ -142,6 +153,24 @@ function* cited(e: Extract<StreamEvent, { type: "block_stop" }>, client: Dialect
   };
 }
 
+/** A PING for each `ms` a web tool call runs. */
+async function* whileRunning(running: Promise<unknown>, ms: number): AsyncGenerator<typeof PING> {
+  const done = running.then(
+    () => true,
+    () => true,
+  );
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const tick = new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), ms);
+    });
+    const over = await Promise.race([done, tick]);
+    clearTimeout(timer);
+    if (over) return;
+    yield PING;
+  }
+}
+
 function specFor(plan: Plan, name: string): WebToolSpec | undefined {
   const web = plan.web;
   if (web?.search?.name === name) return web.search;
@@ -156,13 +185,14 @@ function specFor(plan: Plan, name: string): WebToolSpec | undefined {
  * answers without them, calls a client tool too, or the rounds run out (then it pauses, as Anthropic's
  * server tools do: `pause_turn`). The usage is summed over the rounds.
  */
-export async function* webRounds(input: RoundsInput): AsyncGenerator<StreamEvent> {
+export async function* webRounds(input: RoundsInput): AsyncGenerator<RoundItem> {
   const { runner } = input;
   let plan = input.plan;
   let reply = input.reply;
   const base = plan.web?.ir;
   const messages: Message[] = base ? [...base.messages] : [];
   const maxCalls = input.maxCalls ?? MAX_WEB_ROUNDS;
+  const pingMs = input.pingMs ?? 0;
   let next = 0;
   let started = false;
   let total: Usage | undefined;
@@ -177,7 +207,11 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<StreamEvent
     let clientCalls = 0;
     let usage: Usage | undefined;
     let end: Extract<StreamEvent, { type: "end" }> | undefined;
-    for await (const e of decoded(plan, reply)) {
+    for await (const e of decoded(plan, reply, pingMs)) {
+      if (e === PING) {
+        yield PING;
+        continue;
+      }
       switch (e.type) {
         case "start":
           if (e.usage) usage = e.usage;
@@ -235,7 +269,9 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<StreamEvent
         // shown as {}; the runner says the input is invalid
       }
       yield* opening(plan.client, spec, id, input, at);
-      const outcome = await runner.run(spec, c.arguments);
+      const running = runner.run(spec, c.arguments);
+      if (pingMs > 0) yield* whileRunning(running, pingMs);
+      const outcome = await running;
       if (outcome.hits) hits.push(...outcome.hits);
       const after = plan.client === "openai-responses" ? at : next++;
       yield* closing(plan.client, id, outcome, after);

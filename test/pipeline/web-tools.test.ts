@@ -321,6 +321,55 @@ describe("Google Search grounding for a Gemini client on a Chat Completions upst
   });
 });
 
+describe("a search that takes its time", () => {
+  it("keeps the client's stream alive with pings while it runs", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const inner = searxngProvider(searx.url);
+    const slow = {
+      ...inner,
+      search: async (q: Parameters<typeof inner.search>[0]) => gate.then(() => inner.search(q)),
+    };
+    const g = await startHarness(
+      () => ({ streams: { ping_interval_ms: 20 } }),
+      { fallback: model },
+      {
+        webTools: { search: slow },
+      },
+    );
+    try {
+      const res = await fetch(`${g.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "k", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({
+          model: "via-openai-chat",
+          max_tokens: 100,
+          stream: true,
+          messages: ASK,
+          tools: [SEARCH],
+        }),
+      });
+      let text = "";
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body!) {
+        text += decoder.decode(chunk as Uint8Array, { stream: true });
+        // The search answers only once a ping came after its server_tool_use block.
+        if (text.indexOf("event: ping", text.indexOf('"server_tool_use"')) > 0) release();
+      }
+      const use = text.indexOf('"server_tool_use"');
+      expect(use).toBeGreaterThan(0);
+      expect(text.indexOf("event: ping", use)).toBeGreaterThan(use);
+      expect(text.indexOf('"web_search_tool_result"')).toBeGreaterThan(text.indexOf("event: ping", use));
+      expect(text).toContain(FIRST_URL);
+    } finally {
+      release();
+      await g.close();
+    }
+  });
+});
+
 describe("web search without a search provider", () => {
   it("removes the tool and tells the model, never a silent drop", async () => {
     const bare = await startHarness(() => ({}), { fallback: model });
