@@ -128,6 +128,72 @@ export const ROUTE_SEEDS: { path: string; body: Json }[] = [
     path: "/v1/projects/p/locations/l/publishers/anthropic/models/via-mock-chat:streamRawPredict",
     body: { anthropic_version: "vertex-2023-10-16", max_tokens: 64, messages: [{ role: "user", content: user }] },
   },
+  // Web tools llmux runs itself (issue 42): an Anthropic client's server tools and the blocks it sends back, a
+  // Responses client's web_search and its web_search_call item.
+  {
+    path: "/v1/messages",
+    body: {
+      model: "via-mock-chat",
+      max_tokens: 64,
+      tools: [
+        { type: "web_search_20250305", name: "web_search", max_uses: 2, allowed_domains: ["example.org"] },
+        { type: "web_fetch_20250910", name: "web_fetch", max_content_tokens: 100 },
+      ],
+      messages: [
+        { role: "user", content: user },
+        {
+          role: "assistant",
+          content: [
+            { type: "server_tool_use", id: "srvtoolu_1", name: "web_search", input: { query: "q" } },
+            {
+              type: "web_search_tool_result",
+              tool_use_id: "srvtoolu_1",
+              content: [
+                {
+                  type: "web_search_result",
+                  url: "https://example.org/",
+                  title: "t",
+                  encrypted_content: "llmux-ws1.eyJzIjoiYSBzbmlwcGV0In0",
+                  page_age: null,
+                },
+              ],
+            },
+            {
+              type: "text",
+              text: "see https://example.org/",
+              citations: [
+                {
+                  type: "web_search_result_location",
+                  url: "https://example.org/",
+                  title: "t",
+                  encrypted_index: "x",
+                  cited_text: "a",
+                },
+              ],
+            },
+          ],
+        },
+        { role: "user", content: "thanks" },
+      ],
+    },
+  },
+  {
+    path: "/v1/responses",
+    body: {
+      model: "via-mock-chat",
+      tools: [{ type: "web_search", search_context_size: "low", filters: { allowed_domains: ["example.org"] } }],
+      input: [
+        { type: "message", role: "user", content: [{ type: "input_text", text: user }] },
+        {
+          type: "web_search_call",
+          id: "ws_1",
+          status: "completed",
+          action: { type: "search", query: "q", sources: [{ type: "url", url: "https://example.org/" }] },
+        },
+        { type: "message", role: "user", content: [{ type: "input_text", text: "thanks" }] },
+      ],
+    },
+  },
 ];
 
 /** Small answers of each upstream dialect, whole (JSON) and streamed (SSE). */

@@ -10,8 +10,11 @@ import { InflateRefused, inflateBody } from "../../src/http/inflate.js";
 import { JSON_CONTAINER_LIMIT, opensMoreThan } from "../../src/http/json-containers.js";
 import { InputError } from "../../src/ir/input-error.js";
 import type { Dialect, Json as IrJson, UpstreamDialect } from "../../src/ir/types.js";
+import { Warnings } from "../../src/ir/warnings.js";
 import { resultProblem } from "../../src/mcp/result-bounds.js";
 import { scrubbed } from "../../src/mcp/scrub.js";
+import { webHistory } from "../../src/pipeline/web-tools-history.js";
+import { planWebTools } from "../../src/pipeline/web-tools-plan.js";
 import { stampExport, TelemetryRefused } from "../../src/signin/telemetry.js";
 import { codecs, upstreamCodecs } from "../../src/translate/codecs.js";
 import { StreamTranslator } from "../../src/translate/stream-translator.js";
@@ -50,6 +53,13 @@ export const inboundDecoders: Target<{ dialect: Dialect; body: string }> = {
       const ir = codecs[dialect].decodeRequest(decoded.json);
       // Each encoder gets its own copy (llmux encodes a request once: the copies are the fuzzer's own work).
       for (const up of UPSTREAMS) upstreamCodecs[up].encodeRequest(harnessWork(() => structuredClone(ir)));
+      // The web tools llmux runs itself: declared as functions, the blocks sent back made calls and results.
+      for (const up of UPSTREAMS) {
+        const copy = harnessWork(() => structuredClone(ir));
+        planWebTools(copy, up, { search: true, fetch: true }, new Warnings());
+        webHistory(copy, up);
+        upstreamCodecs[up].encodeRequest(copy);
+      }
       return undefined;
     } catch (err) {
       return unexpected(err, InputError);

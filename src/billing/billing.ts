@@ -33,8 +33,10 @@ export class Billing {
     const cost = nothing
       ? { nanos: 0, estimated: false, priced: true }
       : costOf(usageOf(rec), this.priceOf(rec.provider, rec.model!), Date.now() - (performance.now() - rec.startedAt));
-    rec.cost = cost;
-    return cost;
+    // The searches and fetches llmux ran for the answer (its emulated web tools), at their providers' prices.
+    const web = rec.web?.nanos ?? 0;
+    rec.cost = web > 0 ? { ...cost, nanos: cost.nanos + web } : cost;
+    return rec.cost;
   }
 
   /** What a usage costs on a provider's model now (an answer's cost header, before its record is settled). */

@@ -14,6 +14,7 @@ import type { Accepted } from "../request/route.js";
 import type { Trail } from "../request/trail.js";
 import type { Availability } from "../routing/health.js";
 import type { ModelTable } from "../routing/model-table.js";
+import type { WebTools } from "../search/types.js";
 import type { Redactor } from "../secrets/redact.js";
 import type { Attempted, AttemptsDeps } from "./attempts.js";
 import type { StateAccess } from "./caller-state.js";
@@ -23,6 +24,7 @@ import type { Exchange } from "./exchange.js";
 import { type PlanInput, plan } from "./plan.js";
 import { Restorer } from "./restore.js";
 import type { RoutingDeps } from "./route-rules.js";
+import { webAvailability } from "./web-tools-access.js";
 
 /** What the generation stages need from the gateway. */
 export interface GenerateDeps {
@@ -43,6 +45,8 @@ export interface GenerateDeps {
   readonly journal?:
     | { admitted(rec: RequestRecord, estimateNanos: number | undefined): Promise<void> | undefined }
     | undefined;
+  /** The search provider and page fetcher llmux runs web tools with (none: web tools are removed, the model told). */
+  readonly webTools?: WebTools | undefined;
 }
 
 function clientOf(ex: Exchange, accepted: Accepted, body: RequestBody, detect: Config["cursor"]["detect"]): ClientName {
@@ -117,6 +121,7 @@ export class Generation {
         errorsAsText: deps.config.cursor.errors_as_text,
       },
       owner: principal.owner,
+      web: webAvailability(deps.webTools, principal),
     };
   }
 

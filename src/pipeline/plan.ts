@@ -16,6 +16,7 @@ import { inputItems } from "../responses/history.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
 import { codecs } from "../translate/codecs.js";
 import { spliceBody } from "../upstream/json-splice.js";
+import { planWebTools, type WebAvailability } from "./web-tools-plan.js";
 
 export interface PlanInput {
   /** The dialect of the route the request came in on (and that the client expects back). */
@@ -43,6 +44,8 @@ export interface PlanInput {
   translate?: boolean | undefined;
   /** Plan for this route (a chosen deployment, a fallback alias) instead of resolving the model name. */
   route?: Route | undefined;
+  /** The web tools llmux can run for this caller, when the upstream cannot (none: none). */
+  web?: WebAvailability | undefined;
 }
 
 function invalid(param: string | null, message: string): ErrorInfo {
@@ -169,6 +172,7 @@ export function plan(input: PlanInput): Plan | ErrorInfo {
   applyAliasSettings(view, route.settings);
   const refused = applyCapabilities(view, caps, route.upstreamModel, policy, requestDialect, warnings);
   if (refused) return refused;
+  const web = planWebTools(ir, upstream, input.web, warnings);
   return {
     route,
     client,
@@ -188,6 +192,7 @@ export function plan(input: PlanInput): Plan | ErrorInfo {
     captureScope: owner !== undefined && client === "openai-chat" ? owner : undefined,
     storeAs,
     ...(upstreamKeeps ? { upstreamKeeps } : {}),
+    web,
   };
 }
 

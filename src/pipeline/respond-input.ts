@@ -5,7 +5,7 @@ import type { Answer } from "../request/answer.js";
 import type { Plan } from "../request/plan.js";
 import type { RequestTiming } from "../request/timing.js";
 import type { UpstreamReply } from "../upstream/call.js";
-import type { SilenceTimer } from "./silence-pings.js";
+import type { PING, SilenceTimer } from "./silence-pings.js";
 
 /** What the respond stage needs: the plan that was called, its reply, where to answer, and what to fill in. */
 export interface RespondInput {
@@ -43,6 +43,11 @@ export interface RespondInput {
    * one per request, it keeps the state of the blocks it rewrites.
    */
   readonly rewrite?: ((event: StreamEvent, out: (event: StreamEvent) => void) => void) | undefined;
+  /**
+   * The answer's events when llmux runs the request's web tools (src/pipeline/web-tools-rounds.ts): the reply
+   * and the upstream calls after it, as one stream; undefined when it runs none.
+   */
+  readonly webRounds?: ((plan: Plan, reply: UpstreamReply) => AsyncIterable<StreamEvent | typeof PING>) | undefined;
   /** Notes a decision in words (the debug log). */
   readonly decide: (words: () => string) => void;
 }

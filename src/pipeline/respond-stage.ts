@@ -5,6 +5,7 @@ import { costHeadersAfter } from "./cost-headers.js";
 import type { Generation } from "./generation.js";
 import { respond as respondWith } from "./respond.js";
 import { keep } from "./settle.js";
+import { webRoundsOf } from "./web-tools-respond.js";
 
 /**
  * The respond stage of a generation (src/pipeline/respond.ts): the serving deployment's reply relayed or
@@ -33,6 +34,7 @@ export const respond: Stage<Generation> = {
       pingIntervalMs: deps.config.streams.ping_interval_ms,
       costHeaders: billing ? (a) => costHeadersAfter(billing, served, a, soFar) : undefined,
       decide: (words) => trail.decide(words),
+      webRounds: webRoundsOf(g),
       onToolUse: trail.session?.session
         ? (id) => rememberToolUse(deps.attempts.hot, g.principal.owner, id, trail.session!)
         : undefined,

@@ -94,7 +94,17 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
   };
 
   try {
-    if (isJsonReply(reply)) {
+    if (input.webRounds) {
+      for await (const e of input.webRounds(plan, reply)) {
+        if (e === PING) {
+          if (out && events > 0 && !ended && !opening && !(await out.write(pingText(plan.client)))) return;
+          continue;
+        }
+        if (!(await emit(translator.inject(e)))) return;
+        const asked = input.meter ? meterOutput(input.meter, answer.outputChars) : undefined;
+        if (asked) await asked;
+      }
+    } else if (isJsonReply(reply)) {
       // Asked to stream, the upstream answered with one body: replay it as events.
       const body = reply.whole?.json ?? (JSON.parse(jsonText(await readWhole(reply.body))) as Json);
       const ir = upstreamCodecs[plan.upstream].decodeResponse(body, { tools: plan.tools });

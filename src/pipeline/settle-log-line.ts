@@ -64,6 +64,13 @@ export function logLine(logger: Logger, rec: RequestRecord): void {
     },
     cost_usd: rec.cost && rec.cost.nanos > 0 ? rec.cost.nanos / 1e9 : undefined,
     key: rec.key,
+    // The searches and fetches llmux ran for the answer (its emulated web tools): what they asked, never a page.
+    web: rec.web && {
+      searches: rec.web.searches,
+      fetches: rec.web.fetches,
+      queries: rec.web.queries.slice(0, 20).map((q) => q.slice(0, 200)),
+      urls: rec.web.urls.slice(0, 20).map((u) => u.slice(0, 300)),
+    },
     warnings: rec.warnings.length > 0 ? rec.warnings.map((w) => ({ code: w.code, message: w.message })) : undefined,
     decisions: rec.decisions,
   };

@@ -62,5 +62,15 @@ export function recordOf(t: Trail): RequestRecord {
     route: t.attempted?.route,
     toolCall: t.toolCall,
     capture: t.capture,
+    web:
+      a.webSearches || a.webFetches
+        ? {
+            searches: a.webSearches ?? 0,
+            fetches: a.webFetches ?? 0,
+            queries: a.webQueries ?? [],
+            urls: a.webUrls ?? [],
+            nanos: a.webNanos ?? 0,
+          }
+        : undefined,
   };
 }

@@ -30,6 +30,12 @@ export interface Answer {
   reasoningMarks?: string[] | undefined;
   /** A translated answer, complete: what the settle stage keeps of it (reasoning, a stored Response). */
   complete?: { result: Response; encoded?: JsonObject | undefined } | undefined;
+  /** The web searches and page fetches llmux ran for the answer (its emulated web tools), what they asked, and their price. */
+  webSearches?: number | undefined;
+  webFetches?: number | undefined;
+  webQueries?: string[] | undefined;
+  webUrls?: string[] | undefined;
+  webNanos?: number | undefined;
   /** A warning about the answer's own state (it could not be kept), for the log line. */
   stateWarning?: string | undefined;
 }

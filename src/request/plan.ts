@@ -1,6 +1,7 @@
 import type { ResponseOptions, ToolMapping } from "../dialects/types.js";
 import type { Dialect, ErrorInfo, JsonObject, Request, UpstreamDialect } from "../ir/types.js";
 import type { Warnings } from "../ir/warnings.js";
+import type { WebPlan } from "../ir/web-tools.js";
 import type { ReasoningCache } from "../reasoning/cache.js";
 import type { Origin } from "../reasoning/envelope.js";
 import type { Route } from "../routing/model-table.js";
@@ -45,6 +46,8 @@ export interface Plan {
   upstreamKeeps?: boolean | undefined;
   /** Responses clients with store: what to keep once the answer is complete. */
   storeAs?: { previousId?: string | undefined; input: JsonObject[] } | undefined;
+  /** The web tools llmux runs itself, the upstream not running them (src/pipeline/web-tools-plan.ts). */
+  web?: WebPlan | undefined;
 }
 
 /** Whether the plan stage (or a stage after it) returned a plan rather than the error it answers. */

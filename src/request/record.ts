@@ -72,6 +72,11 @@ export interface RequestRecord {
   user?: string | undefined;
   /** The budget lease it was admitted under (its ledger row names it: src/data/budget-leases.ts). */
   lease?: { readonly holder: string; readonly at: number } | undefined;
+  /**
+   * The web searches and page fetches llmux ran for the answer (its emulated web tools: src/pipeline/web-tools-*):
+   * how many, what they asked, and their price (nano-dollars, in the cost).
+   */
+  web?: { searches: number; fetches: number; queries: string[]; urls: string[]; nanos: number } | undefined;
   /** The request's cost once known (src/billing): nano-dollars, and whether it rests on an estimate. */
   cost?: { nanos: number; estimated: boolean; priced: boolean };
   warnings: Warning[];

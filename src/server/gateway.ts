@@ -28,6 +28,7 @@ import { requestLogOf } from "../requestlog/wire.js";
 import { advisory } from "../routing/advisory-health.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { ModelTable } from "../routing/model-table.js";
+import type { WebTools } from "../search/types.js";
 import { type Redactor, redactorOf, SecretBook } from "../secrets/redact.js";
 import type { Signin } from "../signin/signin.js";
 import type { HotState } from "../state/hot-state.js";
@@ -56,6 +57,8 @@ export interface GatewayParts {
   hot?: HotState;
   /** Waits before each retry of an alert that was not delivered, ms (default 1 s, 5 s, 30 s). */
   alertBackoffMs?: readonly number[];
+  /** The search provider and page fetcher llmux runs web tools with (docs/search.md). */
+  webTools?: WebTools;
 }
 
 /**
@@ -244,6 +247,7 @@ export class Gateway {
         journal: this.requestLog,
         attempts,
         routing: this.routing,
+        webTools: parts.webTools,
       },
       count: { models: this.models, pool: this.pool, admission, guardrails },
       embed: {

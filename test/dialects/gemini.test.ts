@@ -299,7 +299,7 @@ describe("structured output in Gemini's schema subset", () => {
 });
 
 describe("Gemini's own tools", () => {
-  it("googleSearch (Gemini CLI's google_web_search) is left out for another upstream, and named in llmux-warnings", async () => {
+  it("googleSearch (Gemini CLI's google_web_search) is left out for another upstream with no search provider: the model told, llmux-warnings naming it", async () => {
     h.mock.enqueue({ blocks: [{ type: "text", text: "From memory." }] });
     const res = await fetch(`${h.url}/v1beta/models/via-anthropic:generateContent`, {
       method: "POST",
@@ -308,7 +308,8 @@ describe("Gemini's own tools", () => {
     });
     expect(res.status).toBe(200);
     expect(lastBody().tools).toBeUndefined();
-    expect(res.headers.get("llmux-warnings")).toContain("built-in tool 'googleSearch' has no Anthropic equivalent");
+    expect(res.headers.get("llmux-warnings")).toContain("googleSearch removed: no web search provider");
+    expect(JSON.stringify(lastBody().system)).toContain("the googleSearch tool is not available here");
   });
 });
 

@@ -39,3 +39,9 @@ export function blockedPrompt(extras: Extras | undefined): JsonObject | undefine
   const feedback = extras?.dialect === "gemini" ? extras.fields.promptFeedback : undefined;
   return isObject(feedback) ? feedback : undefined;
 }
+
+/** The candidate's groundingMetadata (a search llmux ran for a googleSearch tool: src/pipeline/web-tools-rounds.ts). */
+export function groundingOf(extras: Extras | undefined): JsonObject | undefined {
+  const grounding = extras?.dialect === "gemini" ? extras.fields.groundingMetadata : undefined;
+  return isObject(grounding) ? grounding : undefined;
+}

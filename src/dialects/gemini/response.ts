@@ -3,7 +3,7 @@ import { expectObject } from "../../ir/input-error.js";
 import type { Json, JsonObject, Response } from "../../ir/types.js";
 import { Warnings } from "../../ir/warnings.js";
 import type { DecodeOptions, Encoded, ResponseOptions } from "../types.js";
-import { blockedPrompt, stopToGemini } from "./finish-reason.js";
+import { blockedPrompt, groundingOf, stopToGemini } from "./finish-reason.js";
 import { outputParts } from "./output-parts.js";
 import { GeminiStreamDecoder } from "./stream-decode.js";
 import { encodeGeminiUsage } from "./usage.js";
@@ -35,12 +35,14 @@ export function encodeGeminiResponse(res: Response, opts: ResponseOptions = {}):
       },
       warnings: warnings.list,
     };
+  const grounding = groundingOf(res.extras);
   const body: JsonObject = {
     candidates: [
       {
         content: { parts: parts.length > 0 ? parts : [{ text: "" }], role: "model" },
         finishReason: stopToGemini(res.stopReason),
         index: 0,
+        ...(grounding ? { groundingMetadata: grounding } : {}),
       },
     ],
     usageMetadata: encodeGeminiUsage(res.usage),

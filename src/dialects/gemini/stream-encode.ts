@@ -1,7 +1,7 @@
 import type { JsonObject, StreamEvent, Usage } from "../../ir/types.js";
 import { EncoderOutput } from "../encoder-output.js";
 import { encodeGeminiError } from "./errors.js";
-import { blockedPrompt, stopToGemini } from "./finish-reason.js";
+import { blockedPrompt, groundingOf, stopToGemini } from "./finish-reason.js";
 import { functionCallPart, signatureOf } from "./output-parts.js";
 import { D } from "./parts.js";
 import { encodeGeminiUsage } from "./usage.js";
@@ -93,7 +93,11 @@ export class GeminiStreamEncoder extends EncoderOutput {
           return;
         }
         const parts: JsonObject[] = [{ text: "" }];
-        this.chunk(parts, { finishReason: stopToGemini(e.stopReason) });
+        const grounding = groundingOf(e.extras);
+        this.chunk(parts, {
+          finishReason: stopToGemini(e.stopReason),
+          ...(grounding ? { groundingMetadata: grounding } : {}),
+        });
         this.done = true;
         return;
       }
