@@ -10,7 +10,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["data", "dialects", "mock", "guardrails"],
   ["identity", "reasoning", "translate"],
   ["http", "responses"],
-  ["cursor"],
+  ["cursor", "search"],
   ["providers"],
   ["routing"],
   ["request"],
