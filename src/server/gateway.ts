@@ -28,6 +28,7 @@ import { requestLogOf } from "../requestlog/wire.js";
 import { advisory } from "../routing/advisory-health.js";
 import { DeploymentHealth } from "../routing/health.js";
 import { ModelTable } from "../routing/model-table.js";
+import type { WebTools } from "../search/types.js";
 import { configSecrets, type Redactor, redactorOf, SecretBook } from "../secrets/redact.js";
 import type { Signin } from "../signin/signin.js";
 import type { HotState } from "../state/hot-state.js";
@@ -45,6 +46,7 @@ import { ResponsesSockets } from "./responses-socket.js";
 import { type ServeParts, serve } from "./serve.js";
 import { signinOf } from "./signin-parts.js";
 import { TeamParts } from "./team-parts.js";
+import { webToolsOf } from "./web-tools.js";
 
 /** Stages other parts of llmux may supply in place of the defaults. */
 export interface GatewayParts {
@@ -56,6 +58,8 @@ export interface GatewayParts {
   hot?: HotState;
   /** Waits before each retry of an alert that was not delivered, ms (default 1 s, 5 s, 30 s). */
   alertBackoffMs?: readonly number[];
+  /** The web tools llmux runs itself (default: built from `search:`). */
+  webTools?: WebTools;
 }
 
 /**
@@ -110,6 +114,8 @@ export class Gateway {
   readonly redactor: Redactor;
   /** Routing rules (replaced by the admin API) and soft budgets. */
   readonly routing: RoutingDeps;
+  /** Web search and web fetch run by llmux for upstreams that cannot (`search:`, docs/search.md). */
+  readonly webTools: WebTools;
 
   constructor(
     readonly config: Config,
@@ -122,6 +128,7 @@ export class Gateway {
     this.secretBook = new SecretBook();
     this.redactor = redactorOf(config, this.secretBook);
     this.observe = new Observe(config, logger, this.models, process.env, this.redactor);
+    this.webTools = parts.webTools ?? webToolsOf(config, this.observe, logger);
     this.pool = createPool({
       eventBytes: Math.round(config.server.max_event_mb * MB),
       answerBytes: Math.round(config.server.max_answer_mb * MB),
