@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: configuration values spell ${VAR} literally
 /**
  * `search:` in the configuration (issue 42): errors that name the field, keys from the environment or sealed,
  * the WebTools built from it, who may use the tools, and the gateway's counters of each call.
