@@ -58,7 +58,7 @@ export interface GatewayParts {
   hot?: HotState;
   /** Waits before each retry of an alert that was not delivered, ms (default 1 s, 5 s, 30 s). */
   alertBackoffMs?: readonly number[];
-  /** The web tools llmux runs itself (default: built from `search:`). */
+  /** The search provider and page fetcher llmux runs web tools with (docs/search.md). */
   webTools?: WebTools;
 }
 
