@@ -15,15 +15,16 @@ function matches(allow: WebAllow, p: Principal): boolean {
 
 /**
  * Whether a caller may have llmux run a web tool for it: `search.allow` (and `search.fetch.allow` for fetches,
- * the same list when it is not given) admits it; without an allow-list, every caller may. Whether the tool is
- * configured at all is another matter (WebTools: a provider, a fetcher).
+ * the same list when it is not given) admits it; without an allow-list (or without `search:`), every caller
+ * may. Whether the tool is there at all is another matter (WebTools: a provider, a fetcher; none without
+ * `search:`); `fetch.enabled: false` refuses fetches here too.
  */
 export function mayUseWebTools(
   search: SearchConfig | undefined,
   principal: Principal,
   which: "search" | "fetch",
 ): boolean {
-  if (!search) return false;
+  if (!search) return true;
   if (which === "fetch" && !search.fetch.enabled) return false;
   const allow = which === "fetch" ? (search.fetch.allow ?? search.allow) : search.allow;
   return allow === undefined || matches(allow, principal);

@@ -154,10 +154,10 @@ describe("who may use the web tools", () => {
   const search = (more: Record<string, unknown> = {}) =>
     SearchSchema.parse({ providers: { s: { kind: "searxng", url: "http://s" } }, ...more });
 
-  it("without an allow-list every caller may; without search: nobody", () => {
+  it("without an allow-list every caller may (without search: there are no tools to use: WebTools is empty)", () => {
     expect(mayUseWebTools(search(), principal({}), "search")).toBe(true);
     expect(mayUseWebTools(search(), { owner: "open", kind: "open" }, "fetch")).toBe(true);
-    expect(mayUseWebTools(undefined, principal({}), "search")).toBe(false);
+    expect(mayUseWebTools(undefined, principal({}), "search")).toBe(true);
   });
 
   it("an allow-list admits keys by name glob, teams by id, and tags", () => {
