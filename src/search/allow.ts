@@ -3,6 +3,7 @@ import type { Principal } from "../identity/principal.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
 import { globToRegExp } from "../text/glob.js";
+import { WebToolError, type WebTools } from "./types.js";
 
 const MINUTE = 60_000;
 
@@ -46,4 +47,48 @@ export async function admitWebCall(
   const r = await hot.throttle(hotKeys.webCalls(principal.owner), 1, limit, MINUTE, now).catch(() => undefined);
   if (!r || r.ok) return undefined;
   return `Rate limit: this API key may make ${limit} web searches and fetches per minute; try again in ${Math.ceil(r.retryMs / 1000)} s.`;
+}
+
+/**
+ * The web tools as one caller's request uses them: each search and fetch first counted against
+ * `search.calls_per_minute` (past it: WebToolError too_many_requests, the model told when to try again).
+ */
+export function callerWebTools(
+  tools: WebTools,
+  hot: HotState,
+  search: SearchConfig | undefined,
+  principal: Principal,
+): WebTools {
+  if (!search?.calls_per_minute) return tools;
+  const admit = async () => {
+    const refused = await admitWebCall(hot, search, principal);
+    if (refused) throw new WebToolError("too_many_requests", refused);
+  };
+  const { search: provider, fetcher } = tools;
+  return {
+    ...(provider
+      ? {
+          search: {
+            name: provider.name,
+            kind: provider.kind,
+            nanosPerSearch: provider.nanosPerSearch,
+            search: async (q) => {
+              await admit();
+              return provider.search(q);
+            },
+          },
+        }
+      : {}),
+    ...(fetcher
+      ? {
+          fetcher: {
+            nanosPerFetch: fetcher.nanosPerFetch,
+            fetch: async (url, o) => {
+              await admit();
+              return fetcher.fetch(url, o);
+            },
+          },
+        }
+      : {}),
+  };
 }

@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SearchSchema } from "../../src/config/schema-search.js";
 import type { Principal } from "../../src/identity/principal.js";
-import { admitWebCall } from "../../src/search/allow.js";
+import { admitWebCall, callerWebTools } from "../../src/search/allow.js";
+import { WebToolError, type WebTools } from "../../src/search/types.js";
 import type { HotState } from "../../src/state/hot-state.js";
 import { MemoryState } from "../../src/state/memory.js";
 import { RedisState } from "../../src/state/redis.js";
@@ -47,6 +48,52 @@ describe.each(ENGINES)("web calls per minute on $name", ({ open }) => {
     const search = SearchSchema.parse({});
     for (let i = 0; i < 5; i++) expect(await admitWebCall(hot, search, key("key:c"))).toBeUndefined();
     expect(await admitWebCall(hot, undefined, key("key:c"))).toBeUndefined();
+  });
+});
+
+describe("a request's web tools, limited for its caller", () => {
+  it("past calls_per_minute a search or fetch fails too_many_requests, without reaching the provider", async () => {
+    const hot = new MemoryState();
+    let searches = 0;
+    let fetches = 0;
+    const tools: WebTools = {
+      search: {
+        name: "s",
+        kind: "searxng",
+        nanosPerSearch: 7,
+        search: async () => {
+          searches++;
+          return [];
+        },
+      },
+      fetcher: {
+        nanosPerFetch: 0,
+        fetch: async (url) => {
+          fetches++;
+          return {
+            url,
+            finalUrl: url,
+            contentType: "text/plain",
+            text: "",
+            truncated: false,
+            bytes: 0,
+            retrievedAt: "",
+          };
+        },
+      },
+    };
+    const limited = callerWebTools(tools, hot, SearchSchema.parse({ calls_per_minute: 2 }), key("key:d"));
+    const signal = new AbortController().signal;
+    await limited.search!.search({ query: "q", count: 1, signal });
+    await limited.fetcher!.fetch("https://a.example/", { signal });
+    const err = await limited.search!.search({ query: "q", count: 1, signal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WebToolError);
+    expect((err as WebToolError).code).toBe("too_many_requests");
+    expect([searches, fetches]).toEqual([1, 1]);
+    expect(limited.search!.nanosPerSearch).toBe(7);
+    // Without a limit the tools are the same objects.
+    expect(callerWebTools(tools, hot, SearchSchema.parse({}), key("key:d"))).toBe(tools);
+    await hot.close();
   });
 });
 
