@@ -4,7 +4,6 @@ import { guardedFetch, PrivateAddressRefused } from "../http/guarded-fetch.js";
 import { isPrivateAddress, privateHostOf } from "../http/private-address.js";
 import { readBounded, UnsupportedEncoding } from "./bounded-read.js";
 import { domainRefusal } from "./domains.js";
-import { htmlToText } from "./html-text.js";
 import { nanosPerCall } from "./providers.js";
 import { type FetchedPage, type PageFetcher, WebToolError } from "./types.js";
 
@@ -148,7 +147,8 @@ export function pageFetcherOf(cfg: FetchSettings, opts: FetcherOptions = {}): Pa
         }
         const html = isHtml(mediaType);
         const raw = decode(body.bytes, charsetOf(contentType, body.bytes.subarray(0, 2048), html));
-        const page = html ? htmlToText(raw) : { text: raw };
+        // The HTML parser is loaded with the first page that needs it (a gateway that fetches none never does).
+        const page = html ? (await import("./html-text.js")).htmlToText(raw) : { text: raw };
         return {
           url,
           finalUrl: current.href,
