@@ -23,6 +23,7 @@ import { bytesMutant, chunked, cuts, type Json, jsonMutant } from "../mutate.js"
 import { harnessWork } from "../run.js";
 import { answerSeeds, ROUTE_SEEDS } from "../seeds.js";
 import { type Target, unexpected } from "../target.js";
+import { searchTargets } from "./search.js";
 
 const DIALECTS: Dialect[] = ["openai-chat", "openai-responses", "anthropic", "gemini"];
 const UPSTREAMS: UpstreamDialect[] = [...DIALECTS, "bedrock-converse"];
@@ -289,4 +290,5 @@ export const decoderTargets: Target<never>[] = [
   contentCodings,
   telemetryExports,
   mcpResults,
+  ...searchTargets,
 ] as Target<never>[];

@@ -16,6 +16,7 @@ import { PriceListSchema } from "./schema-price-list.js";
 import { StreamsSchema } from "./schema-protocol.js";
 import { DeploymentSchema, RoutingSchema } from "./schema-routing.js";
 import { RoutingRulesSchema } from "./schema-rules.js";
+import { SearchSchema } from "./schema-search.js";
 import { ServerSchema } from "./schema-server.js";
 import { SigninSchema } from "./schema-signin.js";
 import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
@@ -373,6 +374,7 @@ export const ConfigSchema = z
     signin: SigninSchema.optional(),
     mcp: McpSchema,
     guardrails: GuardrailsSchema,
+    search: SearchSchema,
   })
   .strict();
 

@@ -9,25 +9,37 @@ import { isPrivateAddress } from "./private-address.js";
 /** A connection refused because of where it would go. */
 export class PrivateAddressRefused extends Error {}
 
+/** Which addresses are refused, and the setting that would allow them (named in the refusal). */
+export interface AddressGuard {
+  /** Default: isPrivateAddress (a test may exempt an address of its own). */
+  isPrivate?: (address: string) => boolean;
+  /** Default: mcp.allow_private_addresses. */
+  setting?: string;
+}
+
 /** Resolves a name like dns.lookup, refusing it when any address it resolves to is private. */
-const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, "", 0);
-    const list = addresses as unknown as LookupAddress[];
-    const bad = list.find((a) => isPrivateAddress(a.address));
-    if (bad || list.length === 0)
-      return callback(
-        new PrivateAddressRefused(
-          `${hostname} resolves to ${bad?.address ?? "nothing"}, a private, loopback or link-local address (mcp.allow_private_addresses)`,
-        ),
-        "",
-        0,
-      );
-    if ((options as { all?: boolean }).all)
-      return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-    callback(null, list[0]!.address, list[0]!.family);
-  });
-};
+function guardedLookup(guard: AddressGuard): LookupFunction {
+  const isPrivate = guard.isPrivate ?? isPrivateAddress;
+  const setting = guard.setting ?? "mcp.allow_private_addresses";
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, "", 0);
+      const list = addresses as unknown as LookupAddress[];
+      const bad = list.find((a) => isPrivate(a.address));
+      if (bad || list.length === 0)
+        return callback(
+          new PrivateAddressRefused(
+            `${hostname} resolves to ${bad?.address ?? "nothing"}, a private, loopback or link-local address (${setting})`,
+          ),
+          "",
+          0,
+        );
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
 
 function headersOf(res: IncomingMessage): Headers {
   const h = new Headers();
@@ -52,14 +64,16 @@ async function bodyBytes(body: RequestInit["body"]): Promise<Buffer | undefined>
  * an error (4xx, 5xx) is not handed on (nor its reason phrase): what a server (or whatever a URL reached) says
  * in it never reaches a status page or a log, only its status.
  */
-export function guardedFetch(opts: { allowPrivate: boolean }) {
+export function guardedFetch(opts: { allowPrivate: boolean } & AddressGuard) {
+  const isPrivate = opts.isPrivate ?? isPrivateAddress;
+  const lookup = guardedLookup(opts);
   return async (input: string | URL, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`unsupported URL ${url.protocol}`);
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    if (!opts.allowPrivate && isIP(host) && isPrivateAddress(host))
+    if (!opts.allowPrivate && isIP(host) && isPrivate(host))
       throw new PrivateAddressRefused(
-        `${host} is a private, loopback or link-local address (mcp.allow_private_addresses)`,
+        `${host} is a private, loopback or link-local address (${opts.setting ?? "mcp.allow_private_addresses"})`,
       );
     const body = await bodyBytes(init.body);
     const headers = Object.fromEntries(new Headers(init.headers ?? {}).entries());
@@ -72,7 +86,7 @@ export function guardedFetch(opts: { allowPrivate: boolean }) {
         {
           method: init.method ?? "GET",
           headers: body ? { ...headers, "content-length": String(body.length) } : headers,
-          ...(opts.allowPrivate ? {} : { lookup: guardedLookup }),
+          ...(opts.allowPrivate ? {} : { lookup }),
         },
         (res) => {
           const status = res.statusCode ?? 502;

@@ -117,6 +117,8 @@ export class Metrics {
   private readonly toolCalls: Prom.Counter;
   private readonly guardrailHits: Prom.Counter;
   private readonly toolDuration: Prom.Histogram;
+  private readonly webSearches: Prom.Counter;
+  private readonly webFetches: Prom.Counter;
 
   constructor(
     prom: PromClient,
@@ -233,6 +235,24 @@ export class Metrics {
       ["server"],
       DURATION_S,
     );
+    this.webSearches = counter(
+      "llmux_web_searches_total",
+      "Web searches llmux ran for clients (docs/search.md), by provider and outcome (ok, or the error code).",
+      ["provider", "outcome"],
+    );
+    this.webFetches = counter(
+      "llmux_web_fetches_total",
+      "Pages llmux fetched for clients' web_fetch, by outcome (ok, or the error code: url_not_allowed…).",
+      ["outcome"],
+    );
+  }
+
+  webSearched(provider: string, outcome: string): void {
+    this.webSearches.inc({ provider, outcome });
+  }
+
+  webFetched(outcome: string): void {
+    this.webFetches.inc({ outcome });
   }
 
   begin(): void {

@@ -113,6 +113,16 @@ export class Observe {
     this.metrics?.cooledDown(d.name, d.provider.name);
   }
 
+  /** A web search llmux ran for a client (search room), by provider and outcome (ok, or the error code). */
+  webSearched(provider: string, outcome: string): void {
+    this.metrics?.webSearched(provider, outcome);
+  }
+
+  /** A page llmux fetched for a client's web_fetch, by outcome (ok, or the error code). */
+  webFetched(outcome: string): void {
+    this.metrics?.webFetched(outcome);
+  }
+
   /** The settle stage's share: the overhead on the record, then metrics, the trace and the recording. */
   settle(rec: RequestRecord): void {
     const t = rec.timing;

@@ -46,6 +46,7 @@ import { ResponsesSockets } from "./responses-socket.js";
 import { type ServeParts, serve } from "./serve.js";
 import { signinOf } from "./signin-parts.js";
 import { TeamParts } from "./team-parts.js";
+import { webToolsOf } from "./web-tools.js";
 
 /** Stages other parts of llmux may supply in place of the defaults. */
 export interface GatewayParts {
@@ -113,6 +114,8 @@ export class Gateway {
   readonly redactor: Redactor;
   /** Routing rules (replaced by the admin API) and soft budgets. */
   readonly routing: RoutingDeps;
+  /** Web search and web fetch run by llmux for upstreams that cannot (`search:`, docs/search.md). */
+  readonly webTools: WebTools;
 
   constructor(
     readonly config: Config,
@@ -125,6 +128,7 @@ export class Gateway {
     this.secretBook = new SecretBook();
     this.redactor = redactorOf(config, this.secretBook);
     this.observe = new Observe(config, logger, this.models, process.env, this.redactor);
+    this.webTools = parts.webTools ?? webToolsOf(config, this.observe, logger);
     this.pool = createPool({
       eventBytes: Math.round(config.server.max_event_mb * MB),
       answerBytes: Math.round(config.server.max_answer_mb * MB),

@@ -42,6 +42,7 @@
  * | `guard-masks:{owner}` | guardrails (mapping) | a set: the placeholders masked for a caller | `guardrails.mapping_ttl_hours`, renewed |
  * | `guard-mask:{owner}:placeholder` | guardrails (mapping) | the secret a placeholder stands for, sealed with the caller's own secret | `guardrails.mapping_ttl_hours` |
  * | `embed-count:{alias}` | embeddings (cache) | vectors written for the alias since the counter started (writes stop at `max_entries`) | `ttl_hours` from its first write |
+ * | `web-calls:{owner}` | search (limits) | GCRA bucket of a caller's web searches and fetches run by llmux (`search.calls_per_minute`) | a minute's refill |
  */
 export const hotKeys = {
   budgetAlert: (scope: string, id: string, windowStart: number) => `alert:budget:${scope}:${id}:${windowStart}`,
@@ -74,6 +75,7 @@ export const hotKeys = {
   guardMasks: (owner: string) => `guard-masks:{${owner}}`,
   guardMask: (owner: string, placeholder: string) => `guard-mask:{${owner}}:${placeholder}`,
   embeddingCount: (alias: string) => `embed-count:${alias}`,
+  webCalls: (owner: string) => `web-calls:${owner}`,
   alertSent: (rule: string, scope: string, id: string, window: string) => `alert-sent:${rule}:${scope}:${id}:${window}`,
   alertWindow: (rule: string, subject: string, windowS: number, n: number, count: string) =>
     `alert-window:{${rule}:${subject}:${windowS}:${n}}:${count}`,

@@ -14,6 +14,7 @@ import {
   upstreamAnswers,
   upstreamStreams,
 } from "../../fuzz/targets/decoders.js";
+import { fetchedPages, searchAnswers } from "../../fuzz/targets/search.js";
 
 const SEED = 20_261_124;
 
@@ -36,4 +37,7 @@ describe("fuzz: the decoders", () => {
   it("content-coding stacks, lies and bombs inflate within the cap or are refused", () => holds(contentCodings, 150));
   it("OTLP exports (protobuf and JSON, compressed) are stamped or refused", () => holds(telemetryExports, 150));
   it("MCP results are bounded, and a secret never survives scrubbing", () => holds(mcpResults, 200));
+  it("search providers' answers decode to http(s) hits within bounds, or are refused as WebToolErrors", () =>
+    holds(searchAnswers, 300));
+  it("fetched HTML pages, mutated, always become text", () => holds(fetchedPages, 200));
 });

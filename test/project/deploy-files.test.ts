@@ -37,8 +37,15 @@ describe("docker-compose.yml", () => {
       { image?: string; build?: string; pull_policy?: string; depends_on?: unknown; environment?: object }
     >;
   };
-  it("runs two llmux instances of one image, built once, behind HAProxy, with PostgreSQL and Redis", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["haproxy", "llmux-1", "llmux-2", "postgres", "redis"]);
+  it("runs two llmux instances of one image, built once, behind HAProxy, with PostgreSQL, Redis and SearXNG", () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      "haproxy",
+      "llmux-1",
+      "llmux-2",
+      "postgres",
+      "redis",
+      "searxng",
+    ]);
     const [one, two] = [compose.services["llmux-1"]!, compose.services["llmux-2"]!];
     expect(one.build).toBe(".");
     expect(two.build).toBeUndefined();
@@ -71,6 +78,15 @@ describe("docker-compose.yml", () => {
     expect(config.store.url).toMatch(/^postgres:\/\/.*@postgres:5432\//);
     expect(config.state.url).toBe("redis://redis:6379");
     expect(config.reasoning.secret).toBeDefined();
+    expect(config.search?.providers.searxng).toMatchObject({ kind: "searxng", url: "http://searxng:8080" });
+  });
+  it("runs SearXNG with its JSON API on, its settings mounted, on the compose network only", () => {
+    const sx = compose.services.searxng as { volumes?: string[]; ports?: unknown; environment?: object };
+    expect(sx.volumes).toContain("./deploy/compose/searxng/settings.yml:/etc/searxng/settings.yml:ro");
+    expect(sx.ports).toBeUndefined();
+    expect(sx.environment).toHaveProperty("SEARXNG_SECRET");
+    const settings = parseYaml(read("deploy/compose/searxng/settings.yml")) as { search: { formats: string[] } };
+    expect(settings.search.formats).toContain("json");
   });
   it("has an HAProxy configuration HAProxy itself accepts", () => {
     const dir = mkdtempSync(join(tmpdir(), "llmux-haproxy-"));
@@ -89,7 +105,8 @@ describe("Kubernetes manifests", () => {
   const docs = readdirSync(dir)
     .filter((f) => f.endsWith(".yaml"))
     .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS() as Manifest));
-  const kind = (k: string) => docs.find((d) => d.kind === k)!;
+  // llmux's own objects (SearXNG's, searxng.yaml, are checked on their own).
+  const kind = (k: string) => docs.find((d) => d.kind === k && !String(d.metadata?.name).startsWith("searxng"))!;
 
   it("are all well-formed objects with apiVersion and kind", () => {
     expect(docs.length).toBeGreaterThanOrEqual(6);
@@ -115,6 +132,17 @@ describe("Kubernetes manifests", () => {
     const config = parseConfig(parseYaml(yaml), env);
     expect(config.store.url).toMatch(/^postgres:/);
     expect(config.state.url).toMatch(/^redis:/);
+    expect(config.search?.providers.searxng).toMatchObject({ kind: "searxng", url: "http://searxng:8080" });
+  });
+  it("run SearXNG beside llmux: its JSON API on, a Service on the port llmux's configuration names", () => {
+    const named = (k: string) => docs.find((d) => d.kind === k && d.metadata?.name?.startsWith("searxng"))!;
+    const settings = parseYaml(named("ConfigMap").data["settings.yml"]) as { search: { formats: string[] } };
+    expect(settings.search.formats).toContain("json");
+    const dep = named("Deployment");
+    expect(named("Service").spec.selector).toEqual(dep.spec.selector.matchLabels);
+    expect(named("Service").spec.ports[0].port).toBe(8080);
+    expect(dep.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key).toBe("SEARXNG_SECRET");
+    expect(kind("Secret").stringData).toHaveProperty("SEARXNG_SECRET");
   });
   it("list every manifest but the example secret in the kustomization", () => {
     const k = kind("Kustomization");

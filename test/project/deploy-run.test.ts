@@ -181,14 +181,24 @@ describe("Kubernetes manifests against the Kubernetes API schemas", () => {
 
   it("every object but the Kustomization is valid for its kind", () => {
     const objects = docs.filter((d) => d.m.kind !== "Kustomization");
+    // llmux's, and SearXNG's beside it (searxng.yaml: a ConfigMap, a Deployment, a Service).
     expect(objects.map((d) => d.m.kind).sort()).toEqual(
-      ["ConfigMap", "Deployment", "PodDisruptionBudget", "Secret", "Service"].sort(),
+      [
+        "ConfigMap",
+        "ConfigMap",
+        "Deployment",
+        "Deployment",
+        "PodDisruptionBudget",
+        "Secret",
+        "Service",
+        "Service",
+      ].sort(),
     );
     for (const { f, m } of objects) expect(() => new (modelOf(m))(m).validate(), f).not.toThrow();
   });
 
   it("the validation catches what a cluster would refuse (a port as a string)", () => {
-    const dep = structuredClone(docs.find((d) => d.m.kind === "Deployment")!.m);
+    const dep = structuredClone(docs.find((d) => d.m.kind === "Deployment" && d.m.metadata.name === "llmux")!.m);
     dep.spec.template.spec.containers[0].ports[0].containerPort = "4000";
     expect(() => new (modelOf(dep))(dep).validate()).toThrow(/containerPort/);
   });

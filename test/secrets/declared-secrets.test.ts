@@ -13,6 +13,8 @@ const NOT_SECRETS = new Set([
   "server.tls.key", // the path of a PEM file
   "tag_rules.*.when.key", // a glob of keys' names
   "routing.rules.*.match.key", // a glob of keys' names
+  "search.allow.keys.*", // globs of keys' names
+  "search.fetch.allow.keys.*", // globs of keys' names
   "mcp.servers.*.own_credential", // optional | required
   "server.websocket.max_sockets_per_key", // a count
 ]);

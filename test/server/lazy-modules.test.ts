@@ -12,7 +12,16 @@ import { BIN, emptyDir } from "../cli/run.js";
 const ADMIN = "lazy-admin-key-0123456789";
 const SERVICE = "lazy-service-key-0123456789";
 /** Packages a gateway without MCP servers, mail alerts or Redis need not load until asked. */
-const LAZY = ["@modelcontextprotocol/sdk", "hono", "@hono/zod-openapi", "nodemailer", "ioredis", "ws", "openid-client"];
+const LAZY = [
+  "@modelcontextprotocol/sdk",
+  "hono",
+  "@hono/zod-openapi",
+  "nodemailer",
+  "ioredis",
+  "ws",
+  "openid-client",
+  "node-html-parser",
+];
 
 // Registered with --import: every package the process resolves is appended to LLMUX_TEST_MODULES.
 const HOOK = `import { register } from "node:module";
@@ -38,7 +47,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, "hook.mjs"), HOOK);
   writeFileSync(
     join(dir, "llmux.yaml"),
-    `providers: { mock: { type: mock } }\nmodels: { m: { provider: mock } }\nauth: { keys: [${SERVICE}] }\nadmin: { keys: [${ADMIN}] }\n`,
+    `providers: { mock: { type: mock } }\nmodels: { m: { provider: mock } }\nauth: { keys: [${SERVICE}] }\nadmin: { keys: [${ADMIN}] }\n` +
+      // Web tools configured (a page fetcher built), no page fetched: the HTML parser stays out.
+      `search: { providers: { sx: { kind: searxng, url: "http://127.0.0.1:9" } } }\n`,
   );
   proc = spawn(process.execPath, ["--import", join(dir, "hook.mjs"), BIN, "start", "--port", "0"], {
     cwd: dir,
