@@ -28,7 +28,8 @@ import { webAvailability } from "./web-tools-access.js";
 
 /** What the generation stages need from the gateway. */
 export interface GenerateDeps {
-  readonly config: Pick<Config, "cursor" | "defaults" | "streams"> & Partial<Pick<Config, "tag_rules" | "tags">>;
+  readonly config: Pick<Config, "cursor" | "defaults" | "streams"> &
+    Partial<Pick<Config, "tag_rules" | "tags" | "search">>;
   readonly models: ModelTable;
   readonly state: StateAccess;
   readonly admission: Admission;
@@ -121,7 +122,7 @@ export class Generation {
         errorsAsText: deps.config.cursor.errors_as_text,
       },
       owner: principal.owner,
-      web: webAvailability(deps.webTools, principal),
+      web: webAvailability(deps.webTools, principal, deps.config.search),
     };
   }
 

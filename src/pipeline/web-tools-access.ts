@@ -1,22 +1,24 @@
+import type { SearchConfig } from "../config/schema-search.js";
 import type { Principal } from "../identity/principal.js";
+import { mayUseWebTools } from "../search/allow.js";
 import type { WebTools } from "../search/types.js";
 import type { WebAvailability } from "./web-tools-plan.js";
 
-/**
- * Whether this caller (its key, its team) may have llmux search and fetch for it. Every caller may until the
- * allow-lists of `search:` are in (issue 42); this is the one place that decides.
- */
-export function mayUseWebTools(_principal: Principal): boolean {
-  return true;
-}
-
-/** Which web tools llmux can run for this caller: configured, and allowed. */
-export function webAvailability(tools: WebTools | undefined, principal: Principal): WebAvailability {
-  if (!mayUseWebTools(principal))
+/** Which web tools llmux can run for this caller: configured, and allowed (`search.allow`, `search.fetch.allow`). */
+export function webAvailability(
+  tools: WebTools | undefined,
+  principal: Principal,
+  search: SearchConfig | undefined,
+): WebAvailability {
+  const search_ = mayUseWebTools(search, principal, "search");
+  const fetch = mayUseWebTools(search, principal, "fetch");
+  if (!search_ && !fetch)
     return { search: false, fetch: false, why: "this API key is not allowed to use web search or fetch" };
   return {
-    search: tools?.search !== undefined,
-    fetch: tools?.fetcher !== undefined,
-    why: "no web search provider or page fetcher is configured on this gateway",
+    search: search_ && tools?.search !== undefined,
+    fetch: fetch && tools?.fetcher !== undefined,
+    why: search_
+      ? "no web search provider or page fetcher is configured on this gateway"
+      : "this API key is not allowed to use web search",
   };
 }

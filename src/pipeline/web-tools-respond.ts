@@ -1,4 +1,5 @@
 import type { Plan } from "../request/plan.js";
+import { callerWebTools } from "../search/allow.js";
 import type { UpstreamReply } from "../upstream/call.js";
 import { attempt } from "./attempt.js";
 import type { Generation } from "./generation.js";
@@ -17,7 +18,8 @@ export function webRoundsOf(
   if (!served?.web || (!served.web.search && !served.web.fetch)) return undefined;
   const { ex, trail, deps, principal } = g;
   return async function* (plan, reply) {
-    const runner = new WebRunner(deps.webTools ?? {}, ex.signal);
+    const tools = callerWebTools(deps.webTools ?? {}, deps.attempts.hot, deps.config.search, principal);
+    const runner = new WebRunner(tools, ex.signal);
     const call = (p: Plan) =>
       attempt({
         pool: deps.attempts.pool,

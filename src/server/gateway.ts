@@ -251,7 +251,7 @@ export class Gateway {
         journal: this.requestLog,
         attempts,
         routing: this.routing,
-        webTools: parts.webTools,
+        webTools: this.webTools,
       },
       count: { models: this.models, pool: this.pool, admission, guardrails },
       embed: {
