@@ -54,7 +54,7 @@ export type Scope = RowScope;
 /** What a change route records in the audit log: its action, and how to read its target before the change. */
 export interface AuditSpec {
   action: string;
-  target: "key" | "team" | "mcp_server" | "price_list" | "signin_session" | "routing_rules";
+  target: "key" | "team" | "mcp_server" | "price_list" | "signin_session" | "routing_rules" | "config";
   /**
    * The target as the API shows it, before the change (PATCH, DELETE, rotate, a price list replaced); `query`
    * is the route's query; `id` is "" on a route without one.
@@ -74,7 +74,7 @@ export interface RouteInput {
 
 /** One admin route: how it is called, what it answers, and what it does. The OpenAPI document is made from these. */
 export interface AdminRoute {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   summary: string;
   body?: z.ZodType;

@@ -25,6 +25,7 @@ import { m105 } from "./migrations/105-signin-idp-tokens.js";
 import { m106 } from "./migrations/106-audit-reason.js";
 import { m110 } from "./migrations/110-embedding-cache.js";
 import { m111 } from "./migrations/111-ledger-kind.js";
+import { m112 } from "./migrations/112-config-entries.js";
 import { m140 } from "./migrations/140-routing-rules.js";
 import type { Migration } from "./migrations/migration.js";
 
@@ -59,5 +60,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m106,
   m110,
   m111,
+  m112,
   m140,
 ];

@@ -350,6 +350,7 @@ export interface McpCredentialsTable {
 }
 
 import type { BudgetLeasesTable, BudgetWindowsTable } from "./schema-budget.js";
+import type { ConfigEntriesTable, ConfigVersionsTable } from "./schema-config.js";
 
 export interface Database extends RollupTables {
   meta: MetaTable;
@@ -373,6 +374,8 @@ export interface Database extends RollupTables {
   mcp_credentials: McpCredentialsTable;
   price_lists: PriceListsTable;
   routing_rules: RoutingRulesTable;
+  config_versions: ConfigVersionsTable;
+  config_entries: ConfigEntriesTable;
   alerts: AlertsTable;
   signin_devices: SigninDevicesTable;
   signin_sessions: SigninSessionsTable;

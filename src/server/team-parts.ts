@@ -50,6 +50,8 @@ export class TeamParts {
   pricesChanged: (() => Promise<void>) | undefined;
   /** Called after routing rules are stored through the admin API (the gateway reads them at once). */
   routingChanged: (() => Promise<void>) | undefined;
+  /** Called after models or providers are stored through the admin API (the gateway puts them in force at once). */
+  configChanged: (() => Promise<void>) | undefined;
 
   constructor(
     config: Config,
@@ -112,6 +114,8 @@ export class TeamParts {
           data: this.data,
           pricesChanged: () => this.pricesChanged?.(),
           routingChanged: () => this.routingChanged?.(),
+          configChanged: () => this.configChanged?.(),
+          keyring,
         }),
         adminKeysOf(config.admin.keys),
         (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,
