@@ -70,6 +70,8 @@ export interface RouteInput {
   self?: SelfCaller | undefined;
   /** A team admin's call: the team every answer is confined to (lists filtered in their queries). */
   scope?: Scope | undefined;
+  /** Who made the call (what a change records beside the audit log, e.g. a configuration version). */
+  actor?: Actor | undefined;
 }
 
 /** One admin route: how it is called, what it answers, and what it does. The OpenAPI document is made from these. */

@@ -43,7 +43,8 @@ export class StoredConfig {
     pollMs = 1000,
   ) {
     this.current = base;
-    for (const [name, p] of targets.providers) this.made.set(name, { json: JSON.stringify(base.providers[name]), provider: p });
+    for (const [name, p] of targets.providers)
+      this.made.set(name, { json: JSON.stringify(base.providers[name]), provider: p });
     this.poller = new VersionPoller<StoredLayer>(
       {
         what: "stored models and providers",

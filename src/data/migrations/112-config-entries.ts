@@ -7,9 +7,13 @@ import { migration } from "./migration.js";
  * the state after its change. Additive: the release before neither reads nor writes them.
  */
 export const m112 = migration("112_config_entries", async (s) => {
-  await s.table("config_versions", "version bigint not null, actor text not null, at bigint not null, what text not null", {
-    key: ["version"],
-  });
+  await s.table(
+    "config_versions",
+    "version bigint not null, actor text not null, at bigint not null, what text not null",
+    {
+      key: ["version"],
+    },
+  );
   await s.table(
     "config_entries",
     "version bigint not null, kind text not null, name text not null, body text, sealed text, key_version text",
