@@ -51,7 +51,10 @@ describe("llmux models / providers / config", { timeout: 120_000 }, () => {
     expect(added.stderr).toBe("");
     expect(added.code).toBe(0);
     expect(added.stdout).toContain("[sealed]");
-    const m = await llmux(["models", "add", "team-fast", "--provider", "team-openai", "--model", "gpt-4.1", ...url], env);
+    const m = await llmux(
+      ["models", "add", "team-fast", "--provider", "team-openai", "--model", "gpt-4.1", ...url],
+      env,
+    );
     expect(m.code, m.stderr).toBe(0);
     expect(await status("team-fast")).toBe(200);
     expect(h.mock.requests.at(-1)!.headers.authorization).toBe(`Bearer ${PLANTED}`);
