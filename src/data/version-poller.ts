@@ -3,7 +3,7 @@
  * every `pollMs` it reads the stored version (one indexed read) and, when it moved, reads and applies what is
  * stored; `check()` does the same at once (the instance that wrote calls it, so it applies before it answers).
  * One read at a time; a read that fails, or an apply that throws, leaves what is in force as it was and is
- * tried again on the next poll.
+ * tried again on the next poll (said once, until a read succeeds again: a database down is not a line a second).
  */
 export interface VersionedSource<T> {
   /** What the poll's log lines call it ("stored price list"). */
@@ -18,6 +18,7 @@ export interface VersionedSource<T> {
 
 export interface PollLogger {
   warn(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
 }
 
 export class VersionPoller<T> {
@@ -26,6 +27,8 @@ export class VersionPoller<T> {
   private seen = -1;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** Polls failed in a row (the first is logged, and the recovery). */
+  private failures = 0;
 
   constructor(
     private readonly source: VersionedSource<T>,
@@ -55,8 +58,11 @@ export class VersionPoller<T> {
         this.applied = stored.version;
       }
       this.seen = stored?.version ?? v;
+      if (this.failures > 0) this.logger.info({ failed_polls: this.failures }, `the ${this.source.what} read again`);
+      this.failures = 0;
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, `the ${this.source.what} could not be read`);
+      if (this.failures++ === 0)
+        this.logger.warn({ err: (err as Error).message }, `the ${this.source.what} could not be read`);
     }
   }
 

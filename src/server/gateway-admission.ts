@@ -56,7 +56,7 @@ export function gatewayRouting(
   alerts: Alerts,
   team: TeamLayer | undefined,
   logger: Logger,
-  live?: Omit<ConfigTargets, "changed">,
+  live?: Omit<ConfigTargets, "changed"> & { observe: { relabel(config: Config): void } },
 ): { routing: RoutingDeps; stop?: () => void } {
   const routing = new RoutingDeps(
     config.routing.rules,
@@ -75,6 +75,7 @@ export function gatewayRouting(
         ...live,
         changed: (merged) => {
           models = merged.models;
+          live.observe.relabel(merged);
           stored.refit();
         },
       })

@@ -39,6 +39,8 @@ describe.each(ENGINES)("models and providers at runtime ($engine)", ({ fresh }) 
     const put = await admin(a, "PUT", "/config/models/team-fast", { provider: "openai-chat", model: "gpt-4.1-mini" });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     expect(put.body).toMatchObject({ kind: "models", name: "team-fast", source: "stored", overrides_file: false });
+    // The instance that wrote it serves it as soon as it answered; the others within 2 s.
+    expect((await ask(a, "team-fast")).status).toBe(200);
     for (const h of hs)
       await expect.poll(async () => (await ask(h, "team-fast")).status, { timeout: 2000, interval: 50 }).toBe(200);
     // An override of the file's alias, then removed: the file's is in force again.
