@@ -71,6 +71,15 @@ describe.each(ENGINES)("models and providers at runtime ($engine)", ({ fresh }) 
     expect(fallback.body.error.field).toBe("models.fb.fallbacks.0");
     expect((await admin(a, "GET", "/config")).body).toEqual(before.body);
     expect((await ask(a, "broken")).status).toBe(404);
+    // A routing rule may name a stored alias; that alias cannot then be removed from under it.
+    await admin(a, "PUT", "/config/models/ruled", { provider: "anthropic", model: "claude-haiku-4-5" });
+    const rules = await admin(a, "POST", "/routing/rules", { rules: [{ name: "r", match: {}, route: "ruled" }] });
+    expect(rules.status, JSON.stringify(rules.body)).toBe(200);
+    const orphan = await admin(a, "DELETE", "/config/models/ruled");
+    expect(orphan.status).toBe(400);
+    expect(orphan.body.error.field).toBe("routing.rules.0.route");
+    expect((await admin(a, "POST", "/routing/rules", { rules: [] })).status).toBe(200);
+    expect((await admin(a, "DELETE", "/config/models/ruled")).status).toBe(200);
   });
 
   it("a roll-back restores the earlier version exactly (the merged configuration, deep-equal)", async () => {
