@@ -51,6 +51,7 @@ export class StoredConfig {
         version: () => configVersion(data),
         read: async () => {
           const { version, entries } = await configEntriesAt(data, keyring);
+          if (version === 0) return undefined; // nothing ever stored: the file's alone, as it is
           const layer: StoredLayer = { providers: {}, models: {} };
           for (const e of entries) layer[e.kind][e.name] = e.body;
           return { version, value: layer };
