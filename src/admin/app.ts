@@ -156,7 +156,14 @@ export function adminApp(
     const id = c.req.param("id");
     const scope = team !== undefined ? await teamGate(r, team, id, body, query) : undefined;
     const before = r.audit?.read ? await r.audit.read(id ?? "", query) : undefined;
-    const out = await r.run({ params: id === undefined ? {} : { id }, body, query, self, scope });
+    const out = await r.run({
+      params: id === undefined ? {} : { id },
+      body,
+      query,
+      self,
+      scope,
+      actor: c.get("actor"),
+    });
     if (out === undefined) throw new AdminError(404, `no such id: ${id}`);
     if (r.audit && audit) await audit(auditEntryOf(r.audit, c.get("actor"), id, before, out));
     return c.json(out as object, r.status as ContentfulStatusCode);

@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
 import type { Keys } from "../data/keys.js";
 import type { Teams } from "../data/teams.js";
+import type { Keyring } from "../secrets/cipher.js";
 import type { DeploymentRow } from "./deployments-route.js";
 import type { McpAdminDeps } from "./mcp-admin-deps.js";
 import type { McpServerRow } from "./mcp-route.js";
@@ -32,6 +33,10 @@ export interface AdminContext {
   readonly routingChanged?: (() => Promise<void> | undefined) | undefined;
   /** Called after guardrails policies are stored (PUT /admin/v1/guardrails…): this instance reads them at once. */
   readonly guardrailsChanged?: (() => Promise<void> | undefined) | undefined;
+  /** Called after models or providers are stored (/admin/v1/config/…): this instance puts them in force at once. */
+  readonly configChanged?: (() => Promise<void> | undefined) | undefined;
+  /** Seals and opens stored credentials (secrets.master_key); absent without one. */
+  readonly keyring?: Keyring | undefined;
 }
 
 /** The parts of the configuration the admin routes read (the whole configuration fits). */
@@ -41,6 +46,8 @@ export type AdminConfig = {
   /** The aliases routing rules may name, and the configuration's own rules. */
   readonly models?: Config["models"] | undefined;
   readonly routing?: Config["routing"] | undefined;
+  /** The providers stored models may name (the base layer of /admin/v1/config). */
+  readonly providers?: Config["providers"] | undefined;
   /** The guardrails' policy (GET /admin/v1/guardrails shows it). */
   readonly guardrails?: Config["guardrails"] | undefined;
 };

@@ -67,7 +67,7 @@ export type Scope = RowScope;
 /** What a change route records in the audit log: its action, and how to read its target before the change. */
 export interface AuditSpec {
   action: string;
-  target: "key" | "team" | "mcp_server" | "price_list" | "signin_session" | "routing_rules" | "guardrails";
+  target: "key" | "team" | "mcp_server" | "price_list" | "signin_session" | "routing_rules" | "guardrails" | "config";
   /**
    * The target as the API shows it, before the change (PATCH, DELETE, rotate, a price list replaced); `query`
    * is the route's query; `id` is "" on a route without one.
@@ -83,6 +83,8 @@ export interface RouteInput {
   self?: SelfCaller | undefined;
   /** A team admin's call: the team every answer is confined to (lists filtered in their queries). */
   scope?: Scope | undefined;
+  /** Who made the call (what a change records beside the audit log, e.g. a configuration version). */
+  actor?: Actor | undefined;
 }
 
 /** One admin route: how it is called, what it answers, and what it does. The OpenAPI document is made from these. */

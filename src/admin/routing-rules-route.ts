@@ -2,6 +2,8 @@ import { z } from "zod";
 import { MAX_RULES, RuleSchema, ruleProblems } from "../config/schema-rules.js";
 import type { Data } from "../data/data.js";
 import { storedRoutingRules, storeRoutingRules } from "../data/routing-rules.js";
+import type { Keyring } from "../secrets/cipher.js";
+import { readLayer } from "./config-layer.js";
 import type { AdminConfig, Given } from "./context.js";
 import { AdminError, type AdminModule, type AdminRoute } from "./route.js";
 
@@ -43,6 +45,7 @@ export function routingRuleRoutes(
   data: Data,
   config: AdminConfig,
   changed?: () => Promise<void> | undefined,
+  keyring?: Keyring | undefined,
 ): AdminRoute[] {
   return [
     {
@@ -63,7 +66,9 @@ export function routingRuleRoutes(
       answer: RoutingRulesAnswer,
       run: async ({ body }) => {
         const b = body as z.infer<typeof RoutingRulesBody>;
-        const problems = ruleProblems(b.rules, config.models ?? {}, "rules");
+        // The aliases in force: the file's and those stored at runtime (/admin/v1/config/models).
+        const stored = await readLayer(data, keyring);
+        const problems = ruleProblems(b.rules, { ...config.models, ...stored.layer.models }, "rules");
         if (problems.length > 0) {
           const first = problems[0]!;
           throw new AdminError(400, problems.join("; "), first.slice(0, first.indexOf(":")));
@@ -79,5 +84,5 @@ export function routingRuleRoutes(
 /** The routing rules, stored in the database. */
 export const admin: AdminModule<Given<"data">> = {
   needs: ["data"],
-  routes: (c) => routingRuleRoutes(c.data, c.config, c.routingChanged),
+  routes: (c) => routingRuleRoutes(c.data, c.config, c.routingChanged, c.keyring),
 };

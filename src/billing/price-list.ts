@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
-import { priceListVersion, storedPriceList } from "../data/price-lists.js";
+import { priceListVersion, type StoredPriceList, storedPriceList } from "../data/price-lists.js";
+import { VersionPoller } from "../data/version-poller.js";
 import type { Logger } from "../log/logger.js";
 import { genaiProvidersOf, genaiRows } from "./genai-prices.js";
 import type { Price, PriceRow, PriceTable } from "./prices.js";
@@ -117,45 +118,34 @@ export function keepPricesFresh(table: PriceTable, config: Config, logger: Logge
  * every instance prices by it without a restart. A database that cannot be read leaves the prices as they were.
  */
 export class StoredPrices {
-  private version = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly poller: VersionPoller<StoredPriceList>;
 
-  constructor(
-    private readonly table: PriceTable,
-    private readonly data: Data,
-    private readonly logger: Logger,
-    pollMs = 30_000,
-  ) {
-    void this.check();
-    this.timer = setInterval(() => void this.check(), pollMs);
-    this.timer.unref();
+  constructor(table: PriceTable, data: Data, logger: Logger, pollMs = 30_000) {
+    this.poller = new VersionPoller<StoredPriceList>(
+      {
+        what: "stored price list",
+        version: () => priceListVersion(data),
+        read: async () => {
+          const stored = await storedPriceList(data);
+          return stored && { version: stored.version, value: stored };
+        },
+        apply: (stored) => {
+          const rows = JSON.parse(stored.rows) as PriceRow[];
+          table.setUpdated(rows, { source: stored.source, date: new Date(stored.updated_at).toISOString() });
+          logger.info({ models: rows.length, version: stored.version }, "stored price list read");
+        },
+      },
+      logger,
+      pollMs,
+    );
   }
 
   /** Reads the stored list when its version moved (one read at a time). */
   check(): Promise<void> {
-    this.running ??= this.read().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async read(): Promise<void> {
-    try {
-      if ((await priceListVersion(this.data)) === this.version) return;
-      const stored = await storedPriceList(this.data);
-      if (!stored) return;
-      const rows = JSON.parse(stored.rows) as PriceRow[];
-      this.table.setUpdated(rows, { source: stored.source, date: new Date(stored.updated_at).toISOString() });
-      this.version = stored.version;
-      this.logger.info({ models: rows.length, version: stored.version }, "stored price list read");
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, "the stored price list could not be read");
-    }
+    return this.poller.check();
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.poller.stop();
   }
 }

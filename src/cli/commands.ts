@@ -4,6 +4,8 @@
  */
 import { auditCommand } from "./audit.js";
 import type { Command } from "./command.js";
+import { configCommand } from "./config.js";
+import { modelsCommand, providersCommand } from "./config-entries.js";
 import { cursorCommand } from "./cursor.js";
 import { doctorCommand } from "./doctor.js";
 import { envCommand } from "./env.js";
@@ -40,6 +42,9 @@ export const COMMANDS: readonly Command[] = [
   schemaCommand,
   keysCommand,
   teamsCommand,
+  modelsCommand,
+  providersCommand,
+  configCommand,
   mcpCommand,
   secretsCommand,
   guardrailsCommand,

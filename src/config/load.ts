@@ -87,7 +87,8 @@ function limitsProblem(
     problems.push(`${path}.max_output_tokens: must be less than its context_window (${l.context_window})`);
 }
 
-function crossCheck(config: Config, problems: string[]): void {
+/** The checks across the configuration's parts (a model naming no provider, a fallback naming no alias…), added to `problems`. */
+export function crossCheck(config: Config, problems: string[]): void {
   if (config.auth.passthrough && config.auth.keys.length > 0) {
     problems.push(
       "auth: keys and passthrough exclude each other (with passthrough, the key a client presents is its provider key)",

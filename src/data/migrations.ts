@@ -25,6 +25,7 @@ import { m105 } from "./migrations/105-signin-idp-tokens.js";
 import { m106 } from "./migrations/106-audit-reason.js";
 import { m110 } from "./migrations/110-embedding-cache.js";
 import { m111 } from "./migrations/111-ledger-kind.js";
+import { m112 } from "./migrations/112-config-entries.js";
 import { m120 } from "./migrations/120-member-caps.js";
 import { m130 } from "./migrations/130-guardrail-policies.js";
 import { m131 } from "./migrations/131-guardrail-findings.js";
@@ -62,6 +63,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m106,
   m110,
   m111,
+  m112,
   m120,
   m130,
   m131,

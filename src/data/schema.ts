@@ -354,6 +354,7 @@ export interface McpCredentialsTable {
 import type { BudgetLeasesTable, BudgetWindowsTable } from "./schema-budget.js";
 import type { GuardrailPoliciesTable, GuardrailPolicyVersionTable } from "./schema-guardrails.js";
 import type { MemberCapsTable, MemberKeysTable } from "./schema-members.js";
+import type { ConfigEntriesTable, ConfigVersionsTable } from "./schema-config.js";
 
 export interface Database extends RollupTables {
   meta: MetaTable;
@@ -381,6 +382,8 @@ export interface Database extends RollupTables {
   routing_rules: RoutingRulesTable;
   member_caps: MemberCapsTable;
   member_keys: MemberKeysTable;
+  config_versions: ConfigVersionsTable;
+  config_entries: ConfigEntriesTable;
   alerts: AlertsTable;
   signin_devices: SigninDevicesTable;
   signin_sessions: SigninSessionsTable;

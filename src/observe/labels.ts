@@ -34,6 +34,15 @@ export class Labels {
   private readonly providers = new Map<string, { system: string; host?: string | undefined }>();
 
   constructor(config: Pick<Config, "models" | "providers">, table: ModelTable) {
+    this.learn(config, table);
+  }
+
+  /**
+   * Adds the aliases, models, deployments and providers of a configuration (at start, and after models or
+   * providers changed at runtime: names are added, never taken away, so the label sets stay bounded by what
+   * was configured).
+   */
+  learn(config: Pick<Config, "models" | "providers">, table: ModelTable): void {
     for (const [alias, m] of Object.entries(config.models)) {
       this.aliases.add(alias);
       if (m.model) this.models.add(m.model);

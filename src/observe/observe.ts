@@ -47,7 +47,7 @@ export class Observe {
   constructor(
     config: Config,
     logger: Logger,
-    models: ModelTable,
+    private readonly models: ModelTable,
     env: NodeJS.ProcessEnv = process.env,
     redactor: Redactor = redactorOf(config),
   ) {
@@ -73,6 +73,10 @@ export class Observe {
         },
       );
     }
+  }
+  /** Models or providers changed at runtime: their names become labels too. */
+  relabel(config: Pick<Config, "models" | "providers">): void {
+    this.labels.learn(config, this.models);
   }
 
   /**

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type RoutingRule, RuleSchema, ruleProblems } from "../config/schema-rules.js";
 import type { Data } from "../data/data.js";
 import { routingRulesVersion, storedRoutingRules } from "../data/routing-rules.js";
+import { VersionPoller } from "../data/version-poller.js";
 import type { Logger } from "../log/logger.js";
 import { RouteRules } from "../routing/rules.js";
 import type { RoutingDeps } from "./route-rules.js";
@@ -11,58 +12,62 @@ const Rules = z.array(RuleSchema);
 /**
  * The routing rules the admin API stored, read in place of the configuration's at start and whenever their
  * version moves (polled every `pollMs`, and at once on `check()`: the admin API calls it on the instance that
- * stored them), so every instance routes by them without a restart. Rules that no longer fit the configuration
- * (an alias since removed) are not used, and said so; a database that cannot be read leaves the rules as they were.
+ * stored them), so every instance routes by them without a restart. Rules that no longer fit the aliases in
+ * force (one since removed) are not used, and said so; `refit()` looks again once the aliases changed (models
+ * stored at runtime). A database that cannot be read leaves the rules as they were.
  */
 export class StoredRules {
-  private version = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly poller: VersionPoller<RoutingRule[]>;
+  /** The stored rules last read (undefined: none stored), checked again by `refit`. */
+  private last: { rules: RoutingRule[]; version: number } | undefined;
 
   constructor(
     private readonly routing: RoutingDeps,
-    private readonly data: Data,
+    data: Data,
     private readonly logger: Logger,
-    private readonly aliases: Readonly<Record<string, unknown>>,
+    private readonly aliases: () => Readonly<Record<string, unknown>>,
     pollMs = 10_000,
   ) {
-    void this.check();
-    this.timer = setInterval(() => void this.check(), pollMs);
-    this.timer.unref();
+    this.poller = new VersionPoller<RoutingRule[]>(
+      {
+        what: "stored routing rules",
+        version: () => routingRulesVersion(data),
+        read: async () => {
+          const stored = await storedRoutingRules(data);
+          return stored && { version: stored.version, value: Rules.parse(JSON.parse(stored.rules)) };
+        },
+        apply: (rules, version) => {
+          this.last = { rules, version };
+          this.use(rules, version);
+        },
+      },
+      logger,
+      pollMs,
+    );
+  }
+
+  /** The stored rules, when they fit the aliases in force. */
+  private use(rules: RoutingRule[], version: number): void {
+    const problems = ruleProblems(rules, this.aliases());
+    if (problems.length > 0) {
+      this.logger.warn({ version, problems }, "the stored routing rules do not fit the configuration: not used");
+      return;
+    }
+    this.routing.rules = new RouteRules(rules);
+    this.logger.info({ rules: rules.length, version }, "stored routing rules read");
+  }
+
+  /** The aliases in force changed: the stored rules are checked against them again. */
+  refit(): void {
+    if (this.last) this.use(this.last.rules, this.last.version);
   }
 
   /** Reads the stored rules when their version moved (one read at a time). */
   check(): Promise<void> {
-    this.running ??= this.read().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async read(): Promise<void> {
-    try {
-      if ((await routingRulesVersion(this.data)) === this.version) return;
-      const stored = await storedRoutingRules(this.data);
-      if (!stored) return;
-      this.version = stored.version;
-      const rules: RoutingRule[] = Rules.parse(JSON.parse(stored.rules));
-      const problems = ruleProblems(rules, this.aliases);
-      if (problems.length > 0) {
-        this.logger.warn(
-          { version: stored.version, problems },
-          "the stored routing rules do not fit the configuration: not used",
-        );
-        return;
-      }
-      this.routing.rules = new RouteRules(rules);
-      this.logger.info({ rules: rules.length, version: stored.version }, "stored routing rules read");
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, "the stored routing rules could not be read");
-    }
+    return this.poller.check();
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.poller.stop();
   }
 }

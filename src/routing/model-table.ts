@@ -67,22 +67,37 @@ const PROVIDER: RouteVia = { kind: "provider" };
  * written, then `provider/model` for any configured provider.
  */
 export class ModelTable {
-  private readonly exact = new Map<string, ModelConfig>();
+  private exact = new Map<string, ModelConfig>();
   /** Exact aliases by their lower-case spelling: names match case-insensitively, as patterns and allow-lists do. */
-  private readonly folded = new Map<string, string>();
-  private readonly patterns: { alias: string; re: RegExp; settings: ModelConfig }[] = [];
+  private folded = new Map<string, string>();
+  private patterns: { alias: string; re: RegExp; settings: ModelConfig }[] = [];
 
   constructor(
     models: Config["models"],
-    private readonly providers: ReadonlyMap<string, Provider>,
+    private providers: ReadonlyMap<string, Provider>,
   ) {
+    this.replace(models, providers);
+  }
+
+  /**
+   * Puts other aliases and providers in force at once (models and providers changed at runtime). Routes already
+   * made keep their deployments (a request in flight finishes on what it started with).
+   */
+  replace(models: Config["models"], providers: ReadonlyMap<string, Provider>): void {
+    const exact = new Map<string, ModelConfig>();
+    const folded = new Map<string, string>();
+    const patterns: { alias: string; re: RegExp; settings: ModelConfig }[] = [];
     for (const [alias, settings] of Object.entries(models)) {
-      if (alias.includes("*")) this.patterns.push({ alias, re: globToRegExp(alias), settings });
+      if (alias.includes("*")) patterns.push({ alias, re: globToRegExp(alias), settings });
       else {
-        this.exact.set(alias, settings);
-        if (!this.folded.has(alias.toLowerCase())) this.folded.set(alias.toLowerCase(), alias);
+        exact.set(alias, settings);
+        if (!folded.has(alias.toLowerCase())) folded.set(alias.toLowerCase(), alias);
       }
     }
+    this.exact = exact;
+    this.folded = folded;
+    this.patterns = patterns;
+    this.providers = providers;
   }
 
   /**

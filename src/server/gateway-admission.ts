@@ -10,8 +10,10 @@ import { allowListAdmission } from "../limits/allow-list.js";
 import type { Logger } from "../log/logger.js";
 import type { Alerts } from "../observe/alerts.js";
 import { RoutingDeps } from "../pipeline/route-rules.js";
+import { type ConfigTargets, StoredConfig } from "../pipeline/stored-config.js";
 import { StoredRules } from "../pipeline/stored-rules.js";
 import { type Admission, chainAdmissions } from "../request/admission.js";
+import type { Keyring } from "../secrets/cipher.js";
 import type { HotState } from "../state/hot-state.js";
 
 export function gatewayAdmission(
@@ -45,14 +47,16 @@ export function gatewayAdmission(
 }
 
 /**
- * Routing rules (`routing.rules`, or those the admin API stored: read from the database and polled) and soft
- * budgets (`budget.downgrade`), with their alert.
+ * Routing rules (`routing.rules`, or those the admin API stored: read from the database and polled), soft
+ * budgets (`budget.downgrade`), with their alert, and the models and providers stored at runtime (polled every
+ * second, put in force on `live`'s providers and model table; the stored rules are checked again after each).
  */
 export function gatewayRouting(
   config: Config,
   alerts: Alerts,
-  team: { data: Data; routingChanged: (() => Promise<void>) | undefined } | undefined,
+  team: TeamLayer | undefined,
   logger: Logger,
+  live?: Omit<ConfigTargets, "changed"> & { observe: { relabel(config: Config): void } },
 ): { routing: RoutingDeps; stop?: () => void } {
   const routing = new RoutingDeps(
     config.routing.rules,
@@ -63,7 +67,33 @@ export function gatewayRouting(
     },
   );
   if (!team) return { routing };
-  const stored = new StoredRules(routing, team.data, logger, config.models);
+  let models: Config["models"] = config.models;
+  const stored = new StoredRules(routing, team.data, logger, () => models);
   team.routingChanged = () => stored.check();
-  return { routing, stop: () => stored.stop() };
+  const layer = live
+    ? new StoredConfig(config, team.data, team.keyring, logger, {
+        ...live,
+        changed: (merged) => {
+          models = merged.models;
+          live.observe.relabel(merged);
+          stored.refit();
+        },
+      })
+    : undefined;
+  if (layer) team.configChanged = () => layer.check();
+  return {
+    routing,
+    stop: () => {
+      stored.stop();
+      layer?.stop();
+    },
+  };
+}
+
+/** What the stored layers need of the team's parts: the database, the master key, and the hooks the admin API calls. */
+interface TeamLayer {
+  data: Data;
+  keyring: Keyring | undefined;
+  routingChanged: (() => Promise<void>) | undefined;
+  configChanged: (() => Promise<void>) | undefined;
 }

@@ -215,7 +215,7 @@ export class Gateway {
       this.alerting.alerts,
       parts.admission,
     );
-    const rules = gatewayRouting(config, this.alerting.alerts, this.team, logger);
+    const rules = gatewayRouting(config, this.alerting.alerts, this.team, logger, this);
     this.routing = rules.routing;
     const guard = gatewayGuardrails(config, this.secretBook, this.hot, this.team, logger);
     this.stopRules = () => [rules.stop?.(), guard.stop()];

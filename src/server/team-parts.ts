@@ -55,6 +55,8 @@ export class TeamParts {
   guardrailsChanged: (() => Promise<void>) | undefined;
   /** A Claude Code sign-in token as a member on the self-service routes (set when sign-in is on). */
   members: ((token: string) => Promise<SelfCaller | { refused: string } | undefined>) | undefined;
+  /** Called after models or providers are stored through the admin API (the gateway puts them in force at once). */
+  configChanged: (() => Promise<void>) | undefined;
 
   constructor(
     config: Config,
@@ -118,6 +120,8 @@ export class TeamParts {
           pricesChanged: () => this.pricesChanged?.(),
           routingChanged: () => this.routingChanged?.(),
           guardrailsChanged: () => this.guardrailsChanged?.(),
+          configChanged: () => this.configChanged?.(),
+          keyring,
         }),
         adminKeysOf(config.admin.keys),
         (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,

@@ -75,3 +75,5 @@ export interface SessionInfo {
   team?: string | null;
   sign_in: { key: boolean; oidc: { label: string } | null };
 }
+export type ConfigEntry = Schemas["ConfigEntry"];
+export type ConfigView = Schemas["Config"];

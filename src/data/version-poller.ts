@@ -1,0 +1,73 @@
+/**
+ * The one poller of the stored, versioned configuration layer (price lists, routing rules, models and providers):
+ * every `pollMs` it reads the stored version (one indexed read) and, when it moved, reads and applies what is
+ * stored; `check()` does the same at once (the instance that wrote calls it, so it applies before it answers).
+ * One read at a time; a read that fails, or an apply that throws, leaves what is in force as it was and is
+ * tried again on the next poll (said once, until a read succeeds again: a database down is not a line a second).
+ */
+export interface VersionedSource<T> {
+  /** What the poll's log lines call it ("stored price list"). */
+  readonly what: string;
+  /** The stored version (0: none). */
+  version(): Promise<number>;
+  /** What is stored (undefined: nothing, or nothing to apply). */
+  read(): Promise<{ version: number; value: T } | undefined>;
+  /** Puts it in force (throws: not applied). */
+  apply(value: T, version: number): void;
+}
+
+export interface PollLogger {
+  warn(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+}
+
+export class VersionPoller<T> {
+  /** The version in force (0: none applied yet). */
+  applied = 0;
+  private seen = -1;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  /** Polls failed in a row (the first is logged, and the recovery). */
+  private failures = 0;
+
+  constructor(
+    private readonly source: VersionedSource<T>,
+    private readonly logger: PollLogger,
+    pollMs: number,
+  ) {
+    void this.check();
+    this.timer = setInterval(() => void this.check(), pollMs);
+    this.timer.unref();
+  }
+
+  /** Reads and applies what is stored when its version moved (one read at a time). */
+  check(): Promise<void> {
+    this.running ??= this.poll().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const v = await this.source.version();
+      if (v === this.seen) return;
+      const stored = await this.source.read();
+      if (stored) {
+        this.source.apply(stored.value, stored.version);
+        this.applied = stored.version;
+      }
+      this.seen = stored?.version ?? v;
+      if (this.failures > 0) this.logger.info({ failed_polls: this.failures }, `the ${this.source.what} read again`);
+      this.failures = 0;
+    } catch (err) {
+      if (this.failures++ === 0)
+        this.logger.warn({ err: (err as Error).message }, `the ${this.source.what} could not be read`);
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
