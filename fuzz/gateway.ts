@@ -27,6 +27,8 @@ export interface FuzzGateway {
   url: string;
   /** Registers an answer; the request carrying the returned token in its text gets it (once). */
   answer(a: Answer): string;
+  /** Answers registered that no request asked for yet (each held until one does). */
+  pending(): number;
   /** Lines llmux logged at error level (an unhandled error is one). */
   readonly errors: string[];
   close(): Promise<void>;
@@ -100,6 +102,7 @@ export async function startFuzzGateway(): Promise<FuzzGateway> {
   return {
     url: `http://127.0.0.1:${addr.port}`,
     errors,
+    pending: () => answers.size,
     answer(a) {
       const token = `fz${++n}x`;
       answers.set(token, a);
