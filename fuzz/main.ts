@@ -101,6 +101,7 @@ async function main(): Promise<void> {
   }
   if (o.heapSnapshots) snapshot("end");
   const pendingAnswers = gw?.pending() ?? 0;
+  const mockRequests = gw?.mockRequests() ?? 0;
   await gw?.close();
   const health = monitor.stop();
   const rows = [...tallies.values()];
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
     rssGrowthMb: Math.round((health.rssEndMb - health.rssWarmMb) * 10) / 10,
     llmuxErrorLines: gw?.errors.length ?? 0,
     pendingAnswers,
+    mockRequests,
     targets: rows.map(({ examples: _e, slowestInput: _s, ...r }) => ({
       ...r,
       slowestMs: Math.round(r.slowestMs),
@@ -141,7 +143,8 @@ async function main(): Promise<void> {
     console.log(
       `minute ${s.minute}: RSS ${s.rssMb} MB, heap used ${s.heapUsedMb} MB, external ${s.externalMb} MB (after a full collection)`,
     );
-  if (gw) console.log(`answers registered and never asked for: ${pendingAnswers}`);
+  if (gw)
+    console.log(`answers registered and never asked for: ${pendingAnswers}; requests the mock holds: ${mockRequests}`);
   const m = process.memoryUsage();
   console.log(
     `heap used ${Math.round(m.heapUsed / 1048576)} MB, external ${Math.round(m.external / 1048576)} MB, array buffers ${Math.round(m.arrayBuffers / 1048576)} MB`,
