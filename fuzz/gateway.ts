@@ -27,6 +27,10 @@ export interface FuzzGateway {
   url: string;
   /** Registers an answer; the request carrying the returned token in its text gets it (once). */
   answer(a: Answer): string;
+  /** Answers registered that no request asked for yet (each held until one does). */
+  pending(): number;
+  /** Requests the mock upstream holds (none: a long run would keep every body). */
+  mockRequests(): number;
   /** Lines llmux logged at error level (an unhandled error is one). */
   readonly errors: string[];
   close(): Promise<void>;
@@ -54,7 +58,8 @@ function answerServer(answers: Map<string, Answer>): Server {
 }
 
 export async function startFuzzGateway(): Promise<FuzzGateway> {
-  const mock: MockServer = await startMockServer();
+  // The mock keeps no request: it answers every valid one of a long run (it kept each body, 1 MB a minute).
+  const mock: MockServer = await startMockServer({ keepRequests: 0 });
   const answers = new Map<string, Answer>();
   const upstream = answerServer(answers);
   upstream.listen(0, "127.0.0.1");
@@ -100,6 +105,8 @@ export async function startFuzzGateway(): Promise<FuzzGateway> {
   return {
     url: `http://127.0.0.1:${addr.port}`,
     errors,
+    pending: () => answers.size,
+    mockRequests: () => mock.requests.length,
     answer(a) {
       const token = `fz${++n}x`;
       answers.set(token, a);

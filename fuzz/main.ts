@@ -1,16 +1,18 @@
 /**
- * `npm run fuzz -- --minutes N [--seed S] [--only name,name] [--level decoder|http|all]`: runs every target
+ * `npm run fuzz -- --minutes N [--seed S] [--only name,name] [--level decoder|http|all] [--heap-snapshots]`: runs every target
  * (round robin, a batch each) until the time is up, then reports inputs tried, findings (5xx among them),
  * exceptions nothing caught (each would have ended llmux), event-loop stalls over 1 s and RSS growth. The
  * decoder targets call the decoders in this process (throughput); the HTTP targets drive a gateway in this
  * process over HTTP and WebSocket (coverage of the whole request path). The report is also written to
- * `.cache/fuzz/report.json`.
+ * `.cache/fuzz/report.json`; memory is sampled each minute after a full collection, and `--heap-snapshots`
+ * writes a heap snapshot once warm and one at the end (`.cache/fuzz/*.heapsnapshot`, to compare in DevTools).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeHeapSnapshot } from "node:v8";
 import { startFuzzGateway } from "./gateway.js";
 import { Monitor } from "./monitor.js";
-import { newTally, runBatch, type Tally } from "./run.js";
+import { harnessWork, newTally, runBatch, type Tally } from "./run.js";
 import type { Target } from "./target.js";
 import { decoderTargets } from "./targets/decoders.js";
 import { httpTargets } from "./targets/http.js";
@@ -20,18 +22,24 @@ interface Options {
   seed: number;
   only: string[] | undefined;
   level: "decoder" | "http" | "all";
+  heapSnapshots: boolean;
 }
 
 function options(argv: string[]): Options {
-  const o: Options = { minutes: 1, seed: 48, only: undefined, level: "all" };
+  const o: Options = { minutes: 1, seed: 48, only: undefined, level: "all", heapSnapshots: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === "--minutes") o.minutes = Number(value);
     else if (flag === "--seed") o.seed = Number(value);
     else if (flag === "--only") o.only = value?.split(",");
     else if (flag === "--level") o.level = value as Options["level"];
-    else if (flag === "--help") {
-      console.log("npm run fuzz -- --minutes N [--seed S] [--only target,target] [--level decoder|http|all]");
+    else if (flag === "--heap-snapshots") {
+      o.heapSnapshots = true;
+      continue;
+    } else if (flag === "--help") {
+      console.log(
+        "npm run fuzz -- --minutes N [--seed S] [--only target,target] [--level decoder|http|all] [--heap-snapshots]",
+      );
       process.exit(0);
     } else continue;
     i++;
@@ -45,6 +53,21 @@ function options(argv: string[]): Options {
 const batchOf = (t: Target<never>) => (t.level === "decoder" ? 5000 : 200);
 /** Each target's share of a round, in time. */
 const SLICE_MS = 3000;
+
+const FUZZ_DIR = join(process.cwd(), ".cache", "fuzz");
+
+/**
+ * A heap snapshot of this process (after a full collection), named for when it was taken. It holds the event loop
+ * for seconds: the fuzzer's own work, left out of stalls.
+ */
+function snapshot(name: string): void {
+  mkdirSync(FUZZ_DIR, { recursive: true });
+  const file = harnessWork(() => {
+    global.gc?.();
+    return writeHeapSnapshot(join(FUZZ_DIR, `${name}.heapsnapshot`));
+  });
+  console.log(`heap snapshot: ${file}`);
+}
 
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
@@ -68,6 +91,7 @@ async function main(): Promise<void> {
     if (batch === 0) {
       global.gc?.();
       monitor.warm();
+      if (o.heapSnapshots) snapshot("warm");
     }
     batch++;
     if (Date.now() - lastLine > 30_000) {
@@ -80,6 +104,9 @@ async function main(): Promise<void> {
       );
     }
   }
+  if (o.heapSnapshots) snapshot("end");
+  const pendingAnswers = gw?.pending() ?? 0;
+  const mockRequests = gw?.mockRequests() ?? 0;
   await gw?.close();
   const health = monitor.stop();
   const rows = [...tallies.values()];
@@ -95,6 +122,8 @@ async function main(): Promise<void> {
     ...health,
     rssGrowthMb: Math.round((health.rssEndMb - health.rssWarmMb) * 10) / 10,
     llmuxErrorLines: gw?.errors.length ?? 0,
+    pendingAnswers,
+    mockRequests,
     targets: rows.map(({ examples: _e, slowestInput: _s, ...r }) => ({
       ...r,
       slowestMs: Math.round(r.slowestMs),
@@ -115,13 +144,19 @@ async function main(): Promise<void> {
     console.log(
       `delay ${d.delayMs} ms (${d.stall ? "a stall" : "starved"}: main thread ${d.cpuMs} ms of CPU meanwhile); heaviest input since the sample before: ${d.heaviest ? `[${d.heaviest.target}] ${d.heaviest.cpuMs} ms of CPU, ${d.heaviest.wallMs} ms: ${d.heaviest.input.slice(0, 160)}` : "none"}`,
     );
+  for (const s of health.memory)
+    console.log(
+      `minute ${s.minute}: RSS ${s.rssMb} MB, heap used ${s.heapUsedMb} MB, external ${s.externalMb} MB (after a full collection)`,
+    );
+  if (gw)
+    console.log(`answers registered and never asked for: ${pendingAnswers}; requests the mock holds: ${mockRequests}`);
   const m = process.memoryUsage();
   console.log(
     `heap used ${Math.round(m.heapUsed / 1048576)} MB, external ${Math.round(m.external / 1048576)} MB, array buffers ${Math.round(m.arrayBuffers / 1048576)} MB`,
   );
   for (const e of report.examples.slice(0, 10))
     console.log(`\n[${e.target}] ${e.words}\n  input: ${e.input.slice(0, 600)}`);
-  const dir = join(process.cwd(), ".cache", "fuzz");
+  const dir = FUZZ_DIR;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(dir, "findings.json"), JSON.stringify(rows.flatMap((t) => t.examples)));

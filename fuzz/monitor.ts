@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { generation, type RecentInput, recent } from "./run.js";
+import { generation, harnessWork, type RecentInput, recent } from "./run.js";
 
 /**
  * CPU time of the main thread alone, in ms (Linux: its line in /proc, in clock ticks of 10 ms); elsewhere the
@@ -40,6 +40,11 @@ export interface Health {
   rssWarmMb: number;
   rssPeakMb: number;
   rssEndMb: number;
+  /**
+   * Memory each minute, read just after a full collection (what is still held, not garbage not yet collected):
+   * resident, the JS heap in use, and memory outside it (buffers). The collection is the fuzzer's own work.
+   */
+  memory: { minute: number; rssMb: number; heapUsedMb: number; externalMb: number }[];
 }
 
 const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
@@ -67,6 +72,7 @@ export class Monitor {
       rssWarmMb: rss,
       rssPeakMb: rss,
       rssEndMb: rss,
+      memory: [],
     };
     this.delay.enable();
     process.on("uncaughtException", this.onError);
@@ -77,6 +83,17 @@ export class Monitor {
 
   private cpu = mainThreadCpuMs();
   private made = 0;
+  private readonly began = Date.now();
+
+  /** The memory after a full collection (when the process runs with --expose-gc), kept each minute. */
+  private sampleMemory(): void {
+    const minute = Math.floor((Date.now() - this.began) / 60_000);
+    const last = this.health.memory.at(-1)?.minute ?? 0;
+    if (minute <= last) return;
+    harnessWork(() => global.gc?.());
+    const m = process.memoryUsage();
+    this.health.memory.push({ minute, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external) });
+  }
 
   /**
    * Each second: the worst event-loop delay since the last sample. A delay over the threshold is a stall when the
@@ -102,6 +119,8 @@ export class Monitor {
     }
     this.health.worstDelayMs = Math.max(this.health.worstDelayMs, Math.round(worst));
     this.health.rssPeakMb = Math.max(this.health.rssPeakMb, mb(process.memoryUsage.rss()));
+    // Last: the collection's CPU (and the delay it causes) fall in the next sample's, which leaves it out.
+    this.sampleMemory();
   }
 
   /** The memory once every target ran once (what follows is growth). */

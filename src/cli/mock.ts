@@ -22,6 +22,8 @@ export async function mock(o: MockOptions): Promise<MockServer> {
     port: o.port ?? 4010,
     host: o.host ?? "127.0.0.1",
     promptTokens: true,
+    // Nothing reads what a mock on a port received: keeping it would hold every body it was ever sent.
+    keepRequests: 0,
   };
   if (o.latencyMs !== undefined) opts.latencyMs = o.latencyMs;
   if (o.chunkDelayMs !== undefined) opts.chunkDelayMs = o.chunkDelayMs;

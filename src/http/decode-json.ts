@@ -1,6 +1,6 @@
 import { InputError } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
-import { JSON_CONTAINER_LIMIT, opensMoreThan, tooManyContainers } from "./json-containers.js";
+import { textBound, tooManyContainers, tooManyValues } from "./json-containers.js";
 import { jsonText } from "./json-text.js";
 
 /**
@@ -32,9 +32,12 @@ export function decodeJson(raw: Buffer, depthLimit = JSON_DEPTH_LIMIT): Decoded 
   let json: Json;
   try {
     const text = jsonText(raw);
-    // Refused before parsing: parsing millions of arrays and objects holds the event loop for seconds.
-    if (opensMoreThan(text, JSON_CONTAINER_LIMIT))
-      return { ok: false, error: new InputError(null, tooManyContainers("Request body")).toErrorInfo() };
+    // Refused before parsing: parsing millions of arrays and objects, or of values, holds the event loop for seconds.
+    const bound = textBound(text);
+    if (bound !== undefined) {
+      const message = bound === "containers" ? tooManyContainers("Request body") : tooManyValues("Request body");
+      return { ok: false, error: new InputError(null, message).toErrorInfo() };
+    }
     json = JSON.parse(text) as Json;
   } catch (err) {
     const error = new InputError(null, `Request body is not valid JSON: ${(err as Error).message}`).toErrorInfo();

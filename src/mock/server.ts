@@ -59,8 +59,16 @@ export interface MockRequest {
   closedAt?: number;
 }
 
+/** Requests a mock keeps for a test to read, by default (the latest). */
+export const MOCK_KEPT_REQUESTS = 10_000;
+
 export interface MockServerOptions {
   port?: number;
+  /**
+   * How many of the latest requests `requests` keeps (default MOCK_KEPT_REQUESTS): a long-lived mock (`llmux
+   * mock`, the fuzz suite's gateway) keeps none, as nothing reads them, instead of every body it was sent.
+   */
+  keepRequests?: number;
   host?: string;
   latencyMs?: number;
   chunkDelayMs?: number;
@@ -88,7 +96,7 @@ export interface MockServer {
   port: number;
   /** Queues scripted turns (answered in order, each by the first request it matches). */
   enqueue(...turns: MockTurn[]): void;
-  /** Every request received, in order. */
+  /** The requests received, in order: the latest `keepRequests` of them. */
   readonly requests: MockRequest[];
   reset(): void;
   close(): Promise<void>;
@@ -225,7 +233,11 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       body,
       raw,
     };
-    requests.push(record);
+    const keep = opts.keepRequests ?? MOCK_KEPT_REQUESTS;
+    if (keep > 0) {
+      requests.push(record);
+      if (requests.length > keep) requests.splice(0, requests.length - keep);
+    }
     res.on("close", () => {
       if (!res.writableFinished) record.closedAt = Date.now();
     });
