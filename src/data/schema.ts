@@ -352,9 +352,9 @@ export interface McpCredentialsTable {
 }
 
 import type { BudgetLeasesTable, BudgetWindowsTable } from "./schema-budget.js";
+import type { ConfigEntriesTable, ConfigVersionsTable } from "./schema-config.js";
 import type { GuardrailPoliciesTable, GuardrailPolicyVersionTable } from "./schema-guardrails.js";
 import type { MemberCapsTable, MemberKeysTable } from "./schema-members.js";
-import type { ConfigEntriesTable, ConfigVersionsTable } from "./schema-config.js";
 
 export interface Database extends RollupTables {
   meta: MetaTable;
