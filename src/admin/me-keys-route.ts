@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { KeyView } from "../data/keys.js";
 import { type MemberCaps, MemberCapsStore } from "../data/member-caps.js";
+import { usd } from "../data/money.js";
 import type { Team } from "../data/teams.js";
 import type { Given } from "./context.js";
 import { withState } from "./key-state.js";
@@ -91,9 +92,17 @@ export const admin: AdminModule<Given<"data">> = {
           const keys = await own(m, team);
           const held = { keys: keys.length, budget_usd: keys.reduce((sum, k) => sum + (k.budget?.usd ?? 0), 0) };
           const ask = input.body as z.infer<typeof MeKeyCreate>;
-          const minted = await change(() => d.keys.create(mintWithin(ask, caps, team, held, m.email)));
-          await store.own(minted.id, team.id, m.email);
-          return minted;
+          const now = Date.now();
+          const key = mintWithin(ask, caps, team, held, m.email, now);
+          // Checked again in the minting transaction, on what the member holds then (another mint of theirs at
+          // the same moment counts): the key is theirs only within the caps.
+          return change(() =>
+            d.keys.create(key, (tx, keyId) =>
+              store.ownWithin(tx, keyId, team.id, m.email, (h) => {
+                mintWithin(ask, caps, team, { keys: h.keys, budget_usd: usd(h.budgetNanos) }, m.email, now);
+              }),
+            ),
+          );
         },
       },
       {

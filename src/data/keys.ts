@@ -132,8 +132,15 @@ export class Keys {
       throw new UnknownTeam(`team_id '${teamId}' is not a team`);
   }
 
-  /** Mints a key; the returned `key` is the only time the secret exists outside the caller's hands. */
-  async create(input: KeyInput & { name: string }): Promise<KeyView & { key: string }> {
+  /**
+   * Mints a key; the returned `key` is the only time the secret exists outside the caller's hands. `within`
+   * runs in the minting transaction once the key's row is written (a member's caps checked and the key recorded
+   * as theirs: src/data/member-caps.ts); what it throws undoes the minting.
+   */
+  async create(
+    input: KeyInput & { name: string },
+    within?: (tx: Kysely<Database>, keyId: string) => Promise<void>,
+  ): Promise<KeyView & { key: string }> {
     const db = await this.db();
     const key = `lx-${randomBytes(32).toString("base64url")}`;
     const t = nowSeconds();
@@ -162,6 +169,7 @@ export class Keys {
       await this.checkTeam(tx, input.team_id);
       await tx.insertInto("api_keys").values(row).execute();
       await this.writeCredentials(tx, row.id, input.credentials ?? {});
+      if (within) await within(tx, row.id);
     });
     return { ...this.view(row, Object.keys(input.credentials ?? {}).sort()), key };
   }

@@ -2,9 +2,11 @@
  * Self-service keys (120_member_caps): a team's caps on the keys its members mint for themselves, and which
  * keys a member minted (their email and team), read to list, revoke and count them against the caps.
  */
+import { type Kysely, sql } from "kysely";
 import type { Data } from "./data.js";
 import { nowSeconds } from "./data.js";
-import type { Period } from "./quota.js";
+import { budgetNanos, type Period } from "./quota.js";
+import type { Database } from "./schema.js";
 
 /** What a team admin lets each member mint for themselves (absent fields: no cap of that kind). */
 export interface MemberCaps {
@@ -53,12 +55,35 @@ export class MemberCapsStore {
     });
   }
 
-  /** Records that a member minted a key for themselves. */
-  async own(keyId: string, teamId: string, member: string): Promise<void> {
-    const db = await this.data.db();
-    await db
+  /**
+   * In a key's minting transaction (Keys.create's `within`): what the member already holds (their live own keys
+   * and the sum of those keys' budgets), read under a lock on the member (PostgreSQL: a transaction-scoped
+   * advisory lock; SQLite: every writing transaction begins as the one writer), given to `check` (which throws
+   * past a cap, undoing the minting), then the new key recorded as theirs. Two mints at once by one member are
+   * counted one after the other, so together they never pass a cap.
+   */
+  async ownWithin(
+    tx: Kysely<Database>,
+    keyId: string,
+    teamId: string,
+    member: string,
+    check: (held: { keys: number; budgetNanos: number }) => void,
+  ): Promise<void> {
+    const who = member.toLowerCase();
+    if (this.data.engine === "postgres")
+      await sql`select pg_advisory_xact_lock(hashtext(${`llmux.member_keys:${teamId}:${who}`}))`.execute(tx);
+    const rows = await tx
+      .selectFrom("member_keys")
+      .innerJoin("api_keys", "api_keys.id", "member_keys.key_id")
+      .select(["api_keys.budget_nanos", "api_keys.budget_micros"])
+      .where("member_keys.team_id", "=", teamId)
+      .where("member_keys.member", "=", who)
+      .where("api_keys.revoked_at", "is", null)
+      .execute();
+    check({ keys: rows.length, budgetNanos: rows.reduce((sum, r) => sum + (budgetNanos(r) ?? 0), 0) });
+    await tx
       .insertInto("member_keys")
-      .values({ key_id: keyId, team_id: teamId, member: member.toLowerCase(), created_at: nowSeconds() })
+      .values({ key_id: keyId, team_id: teamId, member: who, created_at: nowSeconds() })
       .execute();
   }
 

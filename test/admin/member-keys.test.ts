@@ -148,6 +148,24 @@ describe.each(ENGINES)(
       expect(by("key.revoke", "ada@example.com")[0]).toMatchObject({ via: "signin", target_id: first.body.id });
     });
 
+    it("counts a member's mints at the same moment one after the other: together they stay within the caps", async () => {
+      // The caps of the test above: 2 keys, 20 each, 30 in all. Six mints at once of 10 each: two are made.
+      const all = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => call(h, wes, "POST", "/me/keys", { name: `burst-${i}`, budget_usd: 10 })),
+      );
+      expect(all.filter((r) => r.status === 201)).toHaveLength(2);
+      const refused = all.filter((r) => r.status !== 201);
+      expect(refused).toHaveLength(4);
+      for (const r of refused) {
+        expect(r.status).toBe(403);
+        expect(r.body.error.message).toContain("(team data: member_caps.max_keys)");
+      }
+      expect((await call(h, wes, "GET", "/me/keys")).body.data).toHaveLength(2);
+      // No key was left half-made: the refused mints' keys are not among the team's.
+      const team = (await call(h, ADMIN, "GET", `/keys?team_id=${teamId}`)).body.data as Json[];
+      expect(team.filter((k) => k.user === "wes@example.com")).toHaveLength(2);
+    });
+
     it("refuses caps whose models are not within the team's", async () => {
       const other = (await call(h, ADMIN, "POST", "/teams", { name: "narrow", models: ["via-anthropic"] })).body;
       const bad = await call(h, ADMIN, "POST", `/teams/${other.id}/member-caps`, { models: ["via-*"] });

@@ -21,7 +21,14 @@ import {
   upstreamAt,
   WORST_NANOS,
 } from "../support/budget-faults.js";
-import { type Cluster, startCluster } from "../support/many.js";
+import { ADMIN, type Cluster, startCluster, until } from "../support/many.js";
+
+/** Requests an instance has in flight, from its /metrics (the scrape itself not counted). */
+async function inFlight(url: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
+  const m = /^llmux_requests_in_flight(?:\{[^}]*\})? (\d+)/m.exec(await res.text());
+  return m ? Number(m[1]) - 1 : 0;
+}
 
 let mock: MockServer;
 let c: Cluster;
@@ -49,8 +56,10 @@ describe("kill -9 of a budget lease holder mid-stream, three instances on Postgr
       () => streamChat(c.lb.url, k.key),
       () => Date.now() - start > 5_000,
     );
-    // Mid-stream: each instance serves three streams of about a second each.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Mid-stream: once the instance to kill holds streams open (its own in-flight gauge says so: on a loaded
+    // machine the load reaches it later than on a quiet one).
+    const victim = c.instances[1]!;
+    await until(async () => ((await inFlight(victim.url)) > 0 ? true : undefined), 30_000);
     const killedPid = c.instances[1]!.child.pid;
     c.instances[1]!.child.kill("SIGKILL");
     killedAt = Date.now();

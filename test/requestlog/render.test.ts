@@ -259,9 +259,9 @@ describe("llmux logs and the live view", () => {
       out += c.toString("utf8");
     });
     const shownIds = () => [...out.matchAll(/── (req_\w+)/g)].map((m) => m[1]!);
+    // Until the CLI has printed what is awaited (its start is a process start: on a loaded machine, seconds).
     const until = async (ok: () => boolean) => {
-      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(ok(), out).toBe(true);
+      await expect.poll(ok, { timeout: 40_000, interval: 50 }).toBe(true);
     };
     try {
       // The latest two failures, oldest first.

@@ -161,7 +161,11 @@ describe("web UI: the team lead's rough edges", { timeout: 90_000 }, () => {
       await w.shot("1-playground");
       // Signing out forgets the key in this tab.
       await page.getByRole("button", { name: "Sign out" }).click();
-      await page.waitForFunction("sessionStorage.getItem('llmux.playground.key') === null");
+      // Polled from the test (a waitForFunction predicate is compiled in the page, which the UI's CSP forbids
+      // whenever it has to poll: a loaded machine).
+      await expect
+        .poll(() => page.evaluate(() => sessionStorage.getItem("llmux.playground.key")), { timeout: 10_000 })
+        .toBeNull();
       expect(unexpected(w.errors)).toEqual([]);
     } finally {
       await w.close();
