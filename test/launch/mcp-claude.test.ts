@@ -43,7 +43,13 @@ it("llmux claude registers /mcp: Claude Code lists and calls a tool through llmu
       "--allowedTools",
       "mcp__llmux__everything__echo",
     ],
-    { path: [dirname(claude)], timeoutMs: 170_000 },
+    {
+      path: [dirname(claude)],
+      timeoutMs: 170_000,
+      // Claude Code's own bounds on an MCP server's start and a tool call (its defaults gave up once on a loaded
+      // machine: the tool's result never reached the model): llmux's /mcp starts the stdio server behind it.
+      env: { MCP_TIMEOUT: "120000", MCP_TOOL_TIMEOUT: "120000" },
+    },
   );
   const run = `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
   expect(r.code, run).toBe(0);
