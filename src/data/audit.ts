@@ -17,10 +17,11 @@ export interface AuditFilter {
   to?: number | undefined;
 }
 
-/** Adds one entry; returns its id. */
-export async function appendAudit(data: Data, e: AuditEntry): Promise<string> {
+/** Adds one entry; returns its id. `here`: see Data.write. */
+export async function appendAudit(data: Data, e: AuditEntry, opts?: { here?: boolean }): Promise<string> {
   const id = newId("aud_", 16);
-  await data.write([{ insert: "audit_log", rows: [{ ...e, reason: e.reason ?? null, id, at: e.at ?? Date.now() }] }]);
+  const row = { ...e, reason: e.reason ?? null, id, at: e.at ?? Date.now() };
+  await data.write([{ insert: "audit_log", rows: [row] }], opts);
   return id;
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { type CompiledOp, compileOps, type WriteOp } from "./batch-write.js";
+import { type CompiledOp, compileOps, type WriteOp, writeThrough } from "./batch-write.js";
 import { type DataLocation, type Engine, type EngineName, openEngine } from "./engine.js";
 import { migrate } from "./migrate.js";
 import { withRollups } from "./rollups.js";
@@ -39,13 +39,16 @@ export class Data {
   /**
    * Writes a batch in one transaction, without holding the event loop for it on SQLite (a writer thread of
    * its own); the rows inserted or changed by each step. Rows an insert adds to the ledger or the request log
-   * are summed into their rollups in the same transaction (rollups.ts).
+   * are summed into their rollups in the same transaction (rollups.ts). `here`: on this thread's own
+   * connection instead, for a write made before any request is served (the settings recorded at a start),
+   * which would otherwise start SQLite's writer thread (and its memory) for one row.
    */
-  async write(ops: readonly WriteOp[]): Promise<number[]> {
+  async write(ops: readonly WriteOp[], opts?: { here?: boolean }): Promise<number[]> {
     const db = await this.db();
     const engine = this.held;
     if (!engine) throw new Error("the database is closed");
-    return engine.write(compileOps(withRollups(db, engine.name, ops)));
+    const compiled = compileOps(withRollups(db, engine.name, ops));
+    return opts?.here ? writeThrough(db, compiled) : engine.write(compiled);
   }
 
   /** `write` with the statements compiled already (a caller that compiles many does it in slices of its own). */

@@ -78,7 +78,8 @@ export async function recordSettingsAtStart(data: Data, config: Config, file: st
   const now = settingsPrint(config);
   const last = await lastPrint(data);
   if (last && JSON.stringify(last) === JSON.stringify(now)) return false;
-  await appendAudit(data, entry(last ? "settings.change" : "settings.load", last, now, file));
+  // Before the gateway listens: written on this thread (no writer thread started for one row).
+  await appendAudit(data, entry(last ? "settings.change" : "settings.load", last, now, file), { here: true });
   return true;
 }
 

@@ -1,0 +1,133 @@
+/**
+ * Idle memory (issue 45): what a started llmux loads on its defaults. The built command runs with an `--import`
+ * hook that records every module loaded (ESM through a loader hook, CommonJS from require's cache at exit) and
+ * every worker thread started; a default start must load none of the packages only some configurations need
+ * (cloud signing, MCP, the tokenizer's ranks, PostgreSQL, Redis, tracing…) and start no thread: each is loaded
+ * on first use. Modules and threads are counted, not bytes or time.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN } from "../support/built.js";
+
+const HOOK = `
+import { appendFileSync, writeFileSync } from "node:fs";
+import { createRequire, register, syncBuiltinESMExports } from "node:module";
+const out = process.env.LLMUX_MODULE_LOG;
+writeFileSync(out, "");
+register("data:text/javascript," + encodeURIComponent(
+  "import { appendFileSync } from 'node:fs';" +
+  "export async function load(url, ctx, next) { appendFileSync(" + JSON.stringify(out) + ", 'module ' + url + '\\\\n'); return next(url, ctx); }"
+));
+const require = createRequire(import.meta.url);
+const threads = require("node:worker_threads");
+const Worker = threads.Worker;
+threads.Worker = class extends Worker {
+  constructor(source, options) {
+    appendFileSync(out, "thread " + String(source).split("\\n").find((l) => /require\\(/.test(l) && !/worker_threads/.test(l)) + "\\n");
+    super(source, options);
+  }
+};
+syncBuiltinESMExports();
+process.on("exit", () => {
+  appendFileSync(out, Object.keys(require("node:module")._cache).map((k) => "module " + k + "\\n").join(""));
+});
+`;
+
+/** Packages a start on the embedded defaults does not need: each is imported where it is first used. */
+const DEFERRED = [
+  "@aws-sdk",
+  "@smithy",
+  "google-auth-library",
+  "@modelcontextprotocol/sdk",
+  "gpt-tokenizer",
+  "pg",
+  "ioredis",
+  "@opentelemetry",
+  "prom-client",
+  "nodemailer",
+  "openid-client",
+  "marked",
+  "marked-terminal",
+  "cli-highlight",
+  "hono",
+  "@hono",
+  "ws",
+  "fzstd",
+];
+
+let dir: string;
+let child: ChildProcess;
+let lines: string[] = [];
+let threadsAtListen: string[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "llmux-idle-"));
+  for (const d of ["home", "state", "cwd"]) mkdirSync(join(dir, d));
+  const hook = join(dir, "hook.mjs");
+  const log = join(dir, "modules.txt");
+  writeFileSync(hook, HOOK);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: join(dir, "home"),
+    LLMUX_STATE_DIR: join(dir, "state"),
+    LLMUX_MODULE_LOG: log,
+  };
+  for (const k of Object.keys(env)) if (/^(LLMUX_CONFIG|PORT)$|_API_KEY$|^AZURE_|^AWS_|^GOOGLE_/.test(k)) delete env[k];
+  child = spawn(process.execPath, ["--import", hook, BIN, "start", "--port", "0"], {
+    cwd: join(dir, "cwd"),
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Listening: the start is over (what it loads is loaded by then).
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    const seen = (b: Buffer) => {
+      output += b;
+      if (output.includes("llmux listening on")) resolve();
+    };
+    child.stdout!.on("data", seen);
+    child.stderr!.on("data", seen);
+    child.once("exit", (code) => reject(new Error(`llmux exited (${code}) before listening:\n${output}`)));
+  });
+  // The threads started by then (stopping may write, and start SQLite's writer: the process is leaving).
+  threadsAtListen = readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("thread "));
+  const exited = new Promise((done) => child.once("exit", done));
+  child.kill("SIGTERM");
+  await exited;
+  lines = readFileSync(log, "utf8").split("\n").filter(Boolean);
+});
+
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The package a loaded module belongs to (scoped names whole), or undefined for llmux's own and Node's. */
+function packageOf(line: string): string | undefined {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line);
+  return m?.[1];
+}
+
+describe("a default start (the built command, no configuration)", () => {
+  it("loads its own modules and the store's, as recorded", () => {
+    const packages = new Set(lines.map(packageOf).filter(Boolean));
+    // The hook saw the start: llmux's own modules and the embedded store's packages.
+    expect(lines.some((l) => l.includes("/dist/cli/main.js"))).toBe(true);
+    expect(packages).toContain("libsql");
+  });
+
+  it("loads none of the packages only some configurations need", () => {
+    const packages = new Set(lines.map(packageOf).filter(Boolean) as string[]);
+    const loaded = DEFERRED.filter((p) => [...packages].some((q) => q === p || q.startsWith(`${p}/`)));
+    expect(loaded).toEqual([]);
+  });
+
+  it("has started no worker thread once it listens (SQLite's writer starts with the first batch a request writes)", () => {
+    expect(threadsAtListen).toEqual([]);
+  });
+});
