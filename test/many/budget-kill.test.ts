@@ -56,10 +56,15 @@ describe("kill -9 of a budget lease holder mid-stream, three instances on Postgr
       () => streamChat(c.lb.url, k.key),
       () => Date.now() - start > 5_000,
     );
-    // Mid-stream: once the instance to kill holds streams open (its own in-flight gauge says so: on a loaded
-    // machine the load reaches it later than on a quiet one).
+    // Mid-stream: once the instance to kill has held streams open for a while (its own in-flight gauge says so,
+    // twice 400 ms apart: a stream takes about a second and its headers leave with its first chunk, so streams
+    // in flight that long are answering; on a loaded machine the load reaches it later than on a quiet one).
     const victim = c.instances[1]!;
-    await until(async () => ((await inFlight(victim.url)) > 0 ? true : undefined), 30_000);
+    await until(async () => {
+      if ((await inFlight(victim.url)) < 1) return undefined;
+      await new Promise((r) => setTimeout(r, 400));
+      return (await inFlight(victim.url)) >= 1 ? true : undefined;
+    }, 30_000);
     const killedPid = c.instances[1]!.child.pid;
     c.instances[1]!.child.kill("SIGKILL");
     killedAt = Date.now();
