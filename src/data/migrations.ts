@@ -26,6 +26,8 @@ import { m106 } from "./migrations/106-audit-reason.js";
 import { m110 } from "./migrations/110-embedding-cache.js";
 import { m111 } from "./migrations/111-ledger-kind.js";
 import { m140 } from "./migrations/140-routing-rules.js";
+import { m141 } from "./migrations/141-budget-downgrade.js";
+import { m142 } from "./migrations/142-rollup-model-kinds.js";
 import type { Migration } from "./migrations/migration.js";
 
 export type { Migration } from "./migrations/migration.js";
@@ -60,4 +62,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m110,
   m111,
   m140,
+  m141,
+  m142,
 ];

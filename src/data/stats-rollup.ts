@@ -12,13 +12,16 @@
 import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
 import type { EngineName } from "./engine.js";
 import { binOfValue } from "./latency-bins.js";
+import { MODEL_KINDS } from "./request-filter.js";
 import { backfillFrom, compiledOnce, idsSource } from "./rollup-sql.js";
 import type { Database } from "./schema.js";
 
 export const HOUR_MS = 3_600_000;
 
-/** A model call (see modelCall in request-filter.ts): the only rows the stats count. */
-const MODEL_CALL = sql`(kind = 'generate' or (kind is null and requested_model is not null))`;
+/** A model call (see modelCall in request-filter.ts: embeddings, FIM and rerank too): the only rows the stats count. */
+const MODEL_CALL = sql`(kind in (${sql.join(
+  MODEL_KINDS.map((k) => sql.lit(k)),
+)}) or (kind is null and requested_model is not null))`;
 const HOUR = sql`(at - (at % ${sql.lit(HOUR_MS)}))`;
 
 /** Summed over what was let through (refusals never count tokens), as the stats sum the rows. */
