@@ -5,6 +5,7 @@
 import type { Billing } from "../billing/billing.js";
 import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
+import type { Identifier } from "../identity/identify.js";
 import { limitsAdmission } from "../limits/admission.js";
 import { allowListAdmission } from "../limits/allow-list.js";
 import type { Logger } from "../log/logger.js";
@@ -12,7 +13,10 @@ import type { Alerts } from "../observe/alerts.js";
 import { RoutingDeps } from "../pipeline/route-rules.js";
 import { StoredRules } from "../pipeline/stored-rules.js";
 import { type Admission, chainAdmissions } from "../request/admission.js";
+import type { ModelTable } from "../routing/model-table.js";
 import type { HotState } from "../state/hot-state.js";
+import { routeExplainer } from "./route-explainer.js";
+import type { TeamParts } from "./team-parts.js";
 
 export function gatewayAdmission(
   config: Config,
@@ -51,8 +55,9 @@ export function gatewayAdmission(
 export function gatewayRouting(
   config: Config,
   alerts: Alerts,
-  team: { data: Data; routingChanged: (() => Promise<void>) | undefined } | undefined,
+  team: Pick<TeamParts, "data" | "routingChanged" | "explainRoute"> | undefined,
   logger: Logger,
+  explained?: { identifier: Identifier; models: ModelTable },
 ): { routing: RoutingDeps; stop?: () => void } {
   const routing = new RoutingDeps(
     config.routing.rules,
@@ -63,6 +68,8 @@ export function gatewayRouting(
     },
   );
   if (!team) return { routing };
+  // POST /admin/v1/routing/explain: this gateway's decision, its rules in force.
+  if (explained) team.explainRoute = routeExplainer({ config, ...explained, routing });
   const stored = new StoredRules(routing, team.data, logger, config.models);
   team.routingChanged = () => stored.check();
   return { routing, stop: () => stored.stop() };

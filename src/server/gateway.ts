@@ -208,7 +208,7 @@ export class Gateway {
       this.alerting.alerts,
       parts.admission,
     );
-    const rules = gatewayRouting(config, this.alerting.alerts, this.team, logger);
+    const rules = gatewayRouting(config, this.alerting.alerts, this.team, logger, { identifier, models: this.models });
     this.routing = rules.routing;
     this.stopRules = rules.stop;
     const attempts = {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AdminApi } from "../admin/admin.js";
 import type { AdminSession } from "../admin/auth.js";
+import type { AdminContext } from "../admin/context.js";
 import type { DeploymentRow } from "../admin/deployments-route.js";
 import type { McpServerRow } from "../admin/mcp-route.js";
 import { SIGNUP_PATH, Signup } from "../admin/signup.js";
@@ -50,6 +51,8 @@ export class TeamParts {
   pricesChanged: (() => Promise<void>) | undefined;
   /** Called after routing rules are stored through the admin API (the gateway reads them at once). */
   routingChanged: (() => Promise<void>) | undefined;
+  /** The gateway's routing decision for a request and a key (POST /admin/v1/routing/explain); set by the gateway. */
+  explainRoute: AdminContext["explainRoute"];
 
   constructor(
     config: Config,
@@ -112,6 +115,7 @@ export class TeamParts {
           data: this.data,
           pricesChanged: () => this.pricesChanged?.(),
           routingChanged: () => this.routingChanged?.(),
+          explainRoute: this.explainRoute,
         }),
         adminKeysOf(config.admin.keys),
         (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,

@@ -73,3 +73,6 @@ export interface SessionInfo {
   team?: string | null;
   sign_in: { key: boolean; oidc: { label: string } | null };
 }
+
+/** POST /admin/v1/routing/explain: the routing decision for a request and a key, without sending it. */
+export type RouteExplained = Schemas["RouteExplained"];
