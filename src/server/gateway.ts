@@ -247,6 +247,7 @@ export class Gateway {
       count: { models: this.models, pool: this.pool, admission, guardrails },
       embed: {
         config,
+        guardrails,
         models: this.models,
         admission,
         billing: this.billing,
