@@ -74,6 +74,7 @@ const post = (path: string, body: unknown) =>
     method: "POST",
     headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
     body: JSON.stringify(body),
+    // biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON
   }).then(async (r) => ({ status: r.status, headers: r.headers, body: (await r.json()) as Record<string, any> }));
 
 describe("guardrails on embeddings, fill-in-the-middle and rerank", () => {
