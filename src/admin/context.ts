@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
 import type { Keys } from "../data/keys.js";
 import type { Teams } from "../data/teams.js";
+import type { Explained } from "../pipeline/explain.js";
 import type { Keyring } from "../secrets/cipher.js";
 import type { DeploymentRow } from "./deployments-route.js";
 import type { McpAdminDeps } from "./mcp-admin-deps.js";
@@ -37,6 +38,16 @@ export interface AdminContext {
   readonly configChanged?: (() => Promise<void> | undefined) | undefined;
   /** Seals and opens stored credentials (secrets.master_key); absent without one. */
   readonly keyring?: Keyring | undefined;
+  /** The routing decision for a request and a key, without sending it (absent where no gateway runs). */
+  readonly explainRoute?: ((ask: ExplainAsk) => Promise<Explained>) | undefined;
+}
+
+/** What POST /admin/v1/routing/explain asks: a request (its path, headers and body) and the client key to explain it for. */
+export interface ExplainAsk {
+  readonly path?: string | undefined;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly key?: string | undefined;
 }
 
 /** The parts of the configuration the admin routes read (the whole configuration fits). */
@@ -53,7 +64,7 @@ export type AdminConfig = {
 };
 
 /** The context's parts a route module can need (absent ones: its routes are not served). */
-export type Optional = "data" | "deployments" | "mcpServers" | "mcp" | "pricesChanged";
+export type Optional = "data" | "deployments" | "mcpServers" | "mcp" | "pricesChanged" | "explainRoute";
 
 /** What a module's routes are given: the context, with the parts it needs present. */
 export type Given<N extends Optional> = AdminContext & { readonly [K in N]-?: NonNullable<AdminContext[K]> };

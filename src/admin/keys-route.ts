@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { AdminContext } from "./context.js";
+import { checkDowngrade } from "./downgrade-check.js";
 import { keyWithState, withState } from "./key-state.js";
 import { changer, deleted } from "./repo-change.js";
 import type { AdminModule, TeamScope } from "./route.js";
@@ -25,7 +26,10 @@ export const admin: AdminModule<AdminContext> = {
         status: 201,
         answer: S.MintedKey,
         team: { body: true },
-        run: ({ body }) => change(() => d.keys.create(body as z.infer<typeof S.KeyCreate>)),
+        run: ({ body }) => {
+          checkDowngrade(body, d.config.models);
+          return change(() => d.keys.create(body as z.infer<typeof S.KeyCreate>));
+        },
       },
       {
         method: "GET",
@@ -70,7 +74,10 @@ export const admin: AdminModule<AdminContext> = {
         answer: S.Key,
         byId: true,
         team: { ...keyTeam, body: true },
-        run: ({ params, body }) => change(() => d.keys.update(params.id!, body as z.infer<typeof S.KeyPatch>)),
+        run: ({ params, body }) => {
+          checkDowngrade(body, d.config.models);
+          return change(() => d.keys.update(params.id!, body as z.infer<typeof S.KeyPatch>));
+        },
       },
       {
         method: "DELETE",

@@ -38,7 +38,9 @@ const filters = {
   calls: z
     .enum(["model", "other"])
     .optional()
-    .describe("model: only model calls; other: the rest (model lists, stored responses, unknown routes)."),
+    .describe(
+      "model: only model calls (generation, embeddings, fill-in-the-middle, rerank); other: the rest (model lists, token counts, stored responses, unknown routes).",
+    ),
   from: z.string().optional().describe("ISO time or date (inclusive)."),
   to: z.string().optional().describe("ISO time or date (exclusive)."),
 };

@@ -47,5 +47,6 @@ export function documentedRoutes(): Promise<AdminRoute[]> {
     mcpServers: () => [],
     mcp: notRun,
     pricesChanged: async () => {},
+    explainRoute: notRun,
   });
 }

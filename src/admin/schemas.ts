@@ -38,6 +38,16 @@ export const Budget = z
   .object({
     usd: z.number().nonnegative().describe("Spend allowed per period, in US dollars."),
     period: z.enum(["day", "week", "month", "total"]).describe("Calendar window (UTC) the budget applies to."),
+    downgrade: z
+      .object({
+        at: z.number().gt(0).lt(1).describe("The share of the budget spent past which requests are downgraded (0.8)."),
+        to: z.string().min(1).max(200).describe("The cheaper model alias that serves them then."),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "A soft budget: past `at` of it, requests are served by the cheaper alias `to` (said in llmux-route, llmux-warnings and the log; alerted once); the budget itself still refuses. Replaced with the budget: a budget given without it has none.",
+      ),
   })
   .strict()
   .nullable();

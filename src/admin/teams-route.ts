@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { AdminContext } from "./context.js";
+import { checkDowngrade } from "./downgrade-check.js";
 import { changer, deleted } from "./repo-change.js";
 import type { AdminModule, TeamScope } from "./route.js";
 import * as S from "./schemas.js";
@@ -23,7 +24,10 @@ export const admin: AdminModule<AdminContext> = {
         body: S.TeamCreate,
         status: 201,
         answer: S.Team,
-        run: ({ body }) => change(() => d.teams.create(body as z.infer<typeof S.TeamCreate>)),
+        run: ({ body }) => {
+          checkDowngrade(body, d.config.models);
+          return change(() => d.teams.create(body as z.infer<typeof S.TeamCreate>));
+        },
       },
       {
         method: "GET",
@@ -61,7 +65,10 @@ export const admin: AdminModule<AdminContext> = {
         status: 200,
         answer: S.Team,
         byId: true,
-        run: ({ params, body }) => change(() => d.teams.update(params.id!, body as z.infer<typeof S.TeamPatch>)),
+        run: ({ params, body }) => {
+          checkDowngrade(body, d.config.models);
+          return change(() => d.teams.update(params.id!, body as z.infer<typeof S.TeamPatch>));
+        },
       },
       {
         method: "DELETE",

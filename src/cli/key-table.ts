@@ -53,6 +53,12 @@ function spendText(a: { spend_usd?: number; budget: KeyAnswer["budget"] }): stri
   return a.budget ? `${spent} of ${dollars(a.budget.usd)}/${a.budget.period}` : spent;
 }
 
+/** A soft budget in words: `at 80% → gpt-low`; null: none. */
+function downgradeText(a: { budget: KeyAnswer["budget"] }): string | null {
+  const d = a.budget?.downgrade;
+  return d ? `at ${Math.round(d.at * 100)}% → ${d.to}` : null;
+}
+
 function stateOf(k: KeyAnswer): string {
   if (k.blocked) return `blocked: ${k.blocked.reason.replace("_", " ")}`;
   return "active";
@@ -83,6 +89,7 @@ export function keyRow(k: KeyAnswer): Record<string, unknown> {
     why: k.blocked?.message ?? null,
     models: k.allowed_models ?? (k.models ? k.models.join(", ") : "every model"),
     spend: spendText(k),
+    downgrade: downgradeText(k),
     remaining:
       k.budget_remaining_usd === null || k.budget_remaining_usd === undefined ? null : dollars(k.budget_remaining_usd),
     resets: plainTime(k.budget_resets_at),
@@ -103,6 +110,7 @@ export const KEY_FIELDS = [
   "why",
   "models",
   "spend",
+  "downgrade",
   "remaining",
   "resets",
   "limits",
@@ -110,7 +118,7 @@ export const KEY_FIELDS = [
   "last_used",
 ];
 
-export const TEAM_COLUMNS = ["name", "id", "models", "spend", "remaining", "resets", "limits"];
+export const TEAM_COLUMNS = ["name", "id", "models", "spend", "downgrade", "remaining", "resets", "limits"];
 
 export function teamRow(t: TeamAnswer): Record<string, unknown> {
   return {
@@ -118,6 +126,7 @@ export function teamRow(t: TeamAnswer): Record<string, unknown> {
     id: t.id,
     models: t.models ? t.models.join(", ") : "every model",
     spend: spendText(t),
+    downgrade: downgradeText(t),
     remaining:
       t.budget_remaining_usd === null || t.budget_remaining_usd === undefined ? null : dollars(t.budget_remaining_usd),
     resets: plainTime(t.budget_resets_at),

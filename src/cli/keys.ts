@@ -3,7 +3,7 @@ import { ADMIN_OPTIONS, output, outputFields, withClient } from "./admin-client.
 import type { Command, CommandInput } from "./command.js";
 import { stringOption, UsageError } from "./command.js";
 import { KEY_COLUMNS, KEY_FIELDS, type KeyAnswer, keyRow } from "./key-table.js";
-import { expiryOf, patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
+import { createQuota, expiryOf, patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
 import { deleteCommand, keyIdOf, refCommand, showCommand, teamIdOf } from "./refs.js";
 import { optFlag, optList, optString } from "./values.js";
 
@@ -131,12 +131,15 @@ export const keysCommand: Command = {
       examples: [
         "llmux keys create --name alice-laptop --user alice --team data --budget 20/month --rpm 60 --expires 2027-01-01",
         "llmux keys create --name ci --models 'claude-*,gpt-low' --concurrency 4",
+        "llmux keys create --name bob --budget 50/month --downgrade-at 0.8 --downgrade-to gpt-low",
       ],
       run: (input) =>
         withClient(input, async (c) => {
           const b = await body(input, "keys create", c);
           if (!b.name) throw new UsageError("--name is required", "keys create");
-          const out = (await c.call("POST", "/admin/v1/keys", b)) as KeyAnswer & { key: string };
+          const out = (await c.call("POST", "/admin/v1/keys", createQuota(b, "keys create"))) as KeyAnswer & {
+            key: string;
+          };
           if (optFlag(input, "json")) return output(input, out, []);
           process.stdout.write(shownOnce(out, gatewayAddress(input)));
         }),
@@ -149,7 +152,7 @@ export const keysCommand: Command = {
       async (c, id, input) => {
         const b = await body(input, "keys update", c);
         if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "keys update");
-        const out = await patchQuota<KeyAnswer>(c, `/admin/v1/keys/${encodeURIComponent(id)}`, b);
+        const out = await patchQuota<KeyAnswer>(c, `/admin/v1/keys/${encodeURIComponent(id)}`, b, "keys update");
         outputFields(input, out, keyRow(out), KEY_FIELDS);
       },
       {
@@ -157,6 +160,7 @@ export const keysCommand: Command = {
         examples: [
           "llmux keys update alice-laptop --budget 50/month --tpm 200000",
           "llmux keys update ci --models all",
+          "llmux keys update alice-laptop --downgrade-at 80% --downgrade-to claude-haiku",
         ],
       },
     ),

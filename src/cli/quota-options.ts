@@ -11,6 +11,11 @@ import { optList, optString } from "./values.js";
 
 export const QUOTA_OPTIONS: Record<string, OptionSpec> = {
   budget: stringOption("USD/PERIOD", "A budget: 100/month, 5/day, 20/week, 50/total; none removes it."),
+  "downgrade-at": stringOption(
+    "SHARE",
+    "A soft budget: past this share of the budget (0.8 or 80%), requests go to --downgrade-to; none removes it.",
+  ),
+  "downgrade-to": stringOption("ALIAS", "The cheaper model alias that serves a soft budget's requests."),
   rpm: stringOption("N", "Requests per minute (none removes every limit)."),
   tpm: stringOption("N", "Tokens per minute."),
   concurrency: stringOption("N", "Requests in flight at once."),
@@ -75,11 +80,41 @@ export function expiryOf(v: string | undefined, command: string): string | null 
   return new Date(t).toISOString();
 }
 
+/** What --downgrade-at/--downgrade-to ask: a downgrade, none (removed), or nothing said. */
+export type DowngradeAsked = { at: number; to: string } | null | undefined;
+
+function downgradeOf(input: CommandInput, command: string): DowngradeAsked {
+  const at = optString(input, "downgrade-at");
+  const to = optString(input, "downgrade-to");
+  if (at === undefined && to === undefined) return undefined;
+  if (at === "none") return null;
+  if (at === undefined || to === undefined)
+    throw new UsageError("--downgrade-at and --downgrade-to go together (or --downgrade-at none)", command);
+  const m = /^([0-9]*\.?[0-9]+)(%?)$/.exec(at.trim());
+  const share = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
+  if (!(share > 0 && share < 1))
+    throw new UsageError(
+      `--downgrade-at must be a share between 0 and 1 (0.8) or a percentage (80%), got '${at}'`,
+      command,
+    );
+  if (!to.trim() || to.includes("*"))
+    throw new UsageError(`--downgrade-to must name a model alias, got '${to}'`, command);
+  return { at: share, to: to.trim() };
+}
+
 /** The budget, limits and allow-list the options give (absent ones left out). */
 export function quotaFields(input: CommandInput, command: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const budget = optString(input, "budget");
   if (budget !== undefined) out.budget = budgetOf(budget, command);
+  const downgrade = downgradeOf(input, command);
+  if (downgrade !== undefined) {
+    if (out.budget === null && downgrade !== null)
+      throw new UsageError("--downgrade-at needs a budget; --budget none removes it", command);
+    if (out.budget) out.budget = { ...(out.budget as object), ...(downgrade ? { downgrade } : {}) };
+    // Not an admin API field: what --downgrade-* asked, taken out by createQuota or patchQuota.
+    out.downgrade = downgrade;
+  }
   if (optString(input, "rpm") === "none") out.limits = null;
   else {
     const limits = {
@@ -101,18 +136,45 @@ export function quotaFields(input: CommandInput, command: string): Record<string
   return out;
 }
 
+/** A create's body: a soft budget asked without --budget is a usage error (a new key or team has none). */
+export function createQuota(body: Record<string, unknown>, command: string): Record<string, unknown> {
+  const { downgrade, ...rest } = body;
+  if (downgrade && !rest.budget) throw new UsageError("--downgrade-at needs a budget (--budget 100/month)", command);
+  return rest;
+}
+
+interface Budgeted {
+  limits: object | null;
+  budget: { usd: number; period: string; downgrade?: { at: number; to: string } } | null;
+}
+
 /**
  * Changes a key or a team (`path`) by `body`: limits given are merged into the ones it has, so that one option
- * changes one limit. Returns the answer.
+ * changes one limit; a new budget keeps the soft downgrade it had, and --downgrade-* alone changes only that.
+ * Returns the answer.
  */
-export async function patchQuota<T extends { limits: object | null }>(
+export async function patchQuota<T extends Budgeted>(
   c: AdminClient,
   path: string,
   body: Record<string, unknown>,
+  command: string,
 ): Promise<T> {
-  if (body.limits) {
+  const asked = body.downgrade as DowngradeAsked;
+  delete body.downgrade;
+  const budget = body.budget as Budgeted["budget"] | undefined;
+  const keepDowngrade = budget && asked === undefined;
+  if (body.limits || asked !== undefined || keepDowngrade) {
     const now = (await c.call("GET", path)) as T;
-    body.limits = { ...(now.limits ?? {}), ...(body.limits as object) };
+    if (body.limits) body.limits = { ...(now.limits ?? {}), ...(body.limits as object) };
+    if (keepDowngrade && now.budget?.downgrade) body.budget = { ...budget, downgrade: now.budget.downgrade };
+    if (asked !== undefined && budget === undefined) {
+      if (!now.budget) {
+        if (asked !== null) throw new UsageError("--downgrade-at needs a budget (--budget 100/month)", command);
+      } else {
+        const { downgrade: _, ...kept } = now.budget;
+        body.budget = asked ? { ...kept, downgrade: asked } : kept;
+      }
+    }
   }
   return (await c.call("PATCH", path, body)) as T;
 }

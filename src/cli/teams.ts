@@ -2,7 +2,7 @@ import { ADMIN_OPTIONS, output, outputFields, withClient } from "./admin-client.
 import type { Command, CommandInput } from "./command.js";
 import { UsageError } from "./command.js";
 import { TEAM_COLUMNS, type TeamAnswer, teamRow } from "./key-table.js";
-import { patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
+import { createQuota, patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
 import { deleteCommand, refCommand, showCommand } from "./refs.js";
 import { teamCapsCommand } from "./team-caps.js";
 import { optString } from "./values.js";
@@ -32,7 +32,7 @@ export const teamsCommand: Command = {
         withClient(input, async (c) => {
           const b = body(input, "teams create");
           if (!b.name) throw new UsageError("--name is required", "teams create");
-          const out = (await c.call("POST", "/admin/v1/teams", b)) as TeamAnswer;
+          const out = (await c.call("POST", "/admin/v1/teams", createQuota(b, "teams create"))) as TeamAnswer;
           outputFields(input, out, teamRow(out), TEAM_COLUMNS);
         }),
     },
@@ -44,12 +44,16 @@ export const teamsCommand: Command = {
       async (c, id, input) => {
         const b = body(input, "teams update");
         if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "teams update");
-        const out = await patchQuota<TeamAnswer>(c, `/admin/v1/teams/${encodeURIComponent(id)}`, b);
+        const out = await patchQuota<TeamAnswer>(c, `/admin/v1/teams/${encodeURIComponent(id)}`, b, "teams update");
         outputFields(input, out, teamRow(out), TEAM_COLUMNS);
       },
       {
         options: TEAM_OPTIONS,
-        examples: ["llmux teams update data --budget 150/month", "llmux teams update data --models all"],
+        examples: [
+          "llmux teams update data --budget 150/month",
+          "llmux teams update data --models all",
+          "llmux teams update data --downgrade-at 0.8 --downgrade-to gpt-low",
+        ],
       },
     ),
     {

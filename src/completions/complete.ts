@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+import type { Block } from "../guardrails/blocks.js";
+import { StreamUnmask, unmask } from "../guardrails/placeholder.js";
 import { decodedOr400 } from "../ir/input-error.js";
 import type { ErrorInfo } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
 import { admitKind, type KindDeps, planKind, redacted } from "../pipeline/kind-admit.js";
 import { attemptedOf, type CallPlan, callContext, callThrough } from "../pipeline/kind-call.js";
+import { guardKind } from "../pipeline/kind-guard.js";
 import { warningsHeader } from "../pipeline/warnings-header.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
@@ -18,6 +21,13 @@ import { cleanAnswer, type FimMode, fimMode, nativeBody, nativeUrl, overChatRequ
 /** The warning an answer made by fill-in-the-middle over chat carries (llmux-warnings, the log row). */
 export const OVER_CHAT_WARNING =
   "fill-in-the-middle over chat: the model has no native fill-in-the-middle; its chat answer was cleaned of code fences and of text the suffix holds";
+
+/** What fill-in-the-middle sends that is scanned: the prompt, then the suffix (when there is one). */
+function fimBlocks(ask: FimAsk): Block[] {
+  const out: Block[] = [{ text: ask.prompt, location: "prompt" }];
+  if (ask.suffix !== undefined) out.push({ text: ask.suffix, location: "suffix" });
+  return out;
+}
 
 function decode(accepted: Accepted, read: RequestBody): FimAsk | ErrorInfo {
   return decodedOr400(() => decodeFim(read.json, accepted.match.fim ? "fim" : "completions"));
@@ -33,15 +43,23 @@ function decode(accepted: Accepted, read: RequestBody): FimAsk | ErrorInfo {
 export async function complete(ex: Exchange, accepted: Accepted, read: RequestBody, deps: KindDeps): Promise<void> {
   const { trail } = ex;
   const client = accepted.dialect;
-  const ask = decode(accepted, read);
-  if (!("prompt" in ask)) return answerError(ex, client, ask);
-  trail.requested = ask.model;
-  const planned = planKind(ask.model, "completion", client, deps.models, ex, {
-    stream: ask.stream,
-    maxOutputTokens: ask.maxTokens ?? 256,
+  const asked = decode(accepted, read);
+  if (!("prompt" in asked)) return answerError(ex, client, asked);
+  trail.requested = asked.model;
+  const planned = planKind(asked.model, "completion", client, deps.models, ex, {
+    stream: asked.stream,
+    maxOutputTokens: asked.maxTokens ?? 256,
   });
   if (!("plan" in planned)) return answerError(ex, client, planned);
   const { route, plan } = planned;
+  // the guardrails: the prompt and suffix scanned; a block refuses, a mask sends placeholders (put back below)
+  const guarded = await guardKind(deps.guardrails, trail.principal!, route, plan, fimBlocks(asked), trail);
+  if (guarded.refused) return answerError(ex, client, guarded.refused, { outcome: "refused" });
+  const ask: FimAsk =
+    guarded.mapping.size > 0
+      ? { ...asked, prompt: guarded.texts[0]!, ...(asked.suffix !== undefined ? { suffix: guarded.texts[1]! } : {}) }
+      : asked;
+  const restore = guarded.mapping.size > 0 ? new StreamUnmask(guarded.mapping) : undefined;
   const bytes = Buffer.byteLength(ask.prompt) + Buffer.byteLength(ask.suffix ?? "");
   const first = fimMode(route.provider, route.upstreamModel, route.settings);
   trail.decide(
@@ -131,15 +149,19 @@ export async function complete(ex: Exchange, accepted: Accepted, read: RequestBo
       if (p.text) {
         text += p.text;
         trail.answer.outputChars += p.text.length;
-        if (relay) {
+        // Relayed with the masked values put back (a placeholder cut between events is held until whole).
+        const out = relay && restore ? restore.push(p.text) : p.text;
+        if (relay && out) {
           trail.answer.firstByteAt ??= performance.now();
-          ex.res.write(sseData(JSON.stringify(chunkOf(ask.shape, head, p.text))));
+          ex.res.write(sseData(JSON.stringify(chunkOf(ask.shape, head, out))));
         }
       }
     }
   } catch (err) {
     failure = (err as Error).message;
   }
+  const held = relay && restore ? restore.flush() : "";
+  if (held && !ex.signal.aborted) ex.res.write(sseData(JSON.stringify(chunkOf(ask.shape, head, held))));
   const gone = ex.signal.aborted;
   await done.settle?.(gone ? "gone" : failure ? "failed" : "ok");
   // Billed for what the upstream reported, else estimated (4 characters a token) from what was produced.
@@ -159,7 +181,8 @@ export async function complete(ex: Exchange, accepted: Accepted, read: RequestBo
     ex.res.end(SSE_DONE);
     return;
   }
-  const answer = overChat ? cleanAnswer(text, ask.prompt, ask.suffix) : text;
+  const cleaned = overChat ? cleanAnswer(text, ask.prompt, ask.suffix) : text;
+  const answer = guarded.mapping.size > 0 ? unmask(cleaned, guarded.mapping) : cleaned;
   if (ask.stream) {
     ex.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
     trail.answer.status = 200;

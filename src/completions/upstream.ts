@@ -5,8 +5,17 @@ import { Warnings } from "../ir/warnings.js";
 import type { Provider } from "../providers/types.js";
 import type { FimAsk } from "./ask.js";
 
+/**
+ * A native call's shape: OpenAI-compatible completions, Mistral's fim/completions, or Mistral's body through
+ * Vertex AI's streamRawPredict (Codestral on Vertex: `…/publishers/mistralai/models/{model}`).
+ */
+export type FimApi = "openai" | "mistral" | "vertex";
+
 /** How an upstream does fill-in-the-middle: natively (OpenAI-compatible or Mistral's call) or over chat. */
-export type FimMode = { readonly mode: "native"; readonly api: "openai" | "mistral" } | { readonly mode: "chat" };
+export type FimMode = { readonly mode: "native"; readonly api: FimApi } | { readonly mode: "chat" };
+
+/** Mistral's models on Vertex AI that do fill-in-the-middle (Codestral). */
+const VERTEX_FIM = /^codestral/i;
 
 function hostOf(provider: Provider, model: string): string {
   try {
@@ -24,15 +33,31 @@ function hostOf(provider: Provider, model: string): string {
  */
 export function fimMode(provider: Provider, model: string, settings: Pick<ModelConfig, "completions">): FimMode {
   const cfg = settings.completions;
+  // Vertex AI: Codestral natively (its one shape there), any other model over chat.
+  if (provider.type === "vertex") {
+    const native = (cfg?.mode ?? (VERTEX_FIM.test(model) ? "native" : "chat")) === "native";
+    return native ? { mode: "native", api: "vertex" } : { mode: "chat" };
+  }
   const mode = cfg?.mode ?? (provider.type === "openai-compatible" ? "native" : "chat");
   if (mode === "chat") return { mode: "chat" };
   const api = cfg?.api ?? (hostOf(provider, model).endsWith("mistral.ai") ? "mistral" : "openai");
   return { mode: "native", api };
 }
 
-/** A native call's URL: the chat URL's `chat/completions` as `completions` (OpenAI) or `fim/completions`. */
-export function nativeUrl(api: "openai" | "mistral", chatUrl: string): string {
+/**
+ * A native call's URL: the chat URL's `chat/completions` as `completions` (OpenAI) or `fim/completions`; on
+ * Vertex AI, the model's Gemini URL as Mistral's publisher's `streamRawPredict` (native calls are streamed).
+ */
+export function nativeUrl(api: FimApi, chatUrl: string): string {
   const url = new URL(chatUrl);
+  if (api === "vertex") {
+    url.pathname = url.pathname.replace(
+      /\/publishers\/[^/]+\/models\/([^/:]+):[A-Za-z]+$/,
+      "/publishers/mistralai/models/$1:streamRawPredict",
+    );
+    url.search = "";
+    return url.toString();
+  }
   url.pathname = url.pathname.replace(
     /\/(chat\/completions|responses)$/,
     api === "mistral" ? "/fim/completions" : "/completions",
@@ -41,7 +66,7 @@ export function nativeUrl(api: "openai" | "mistral", chatUrl: string): string {
 }
 
 /** A native call's body, in the vendor's documented fields; always streamed (usage asked for where it must be). */
-export function nativeBody(api: "openai" | "mistral", model: string, ask: FimAsk): JsonObject {
+export function nativeBody(api: FimApi, model: string, ask: FimAsk): JsonObject {
   const body: JsonObject = { model, prompt: ask.prompt };
   if (ask.suffix !== undefined) body.suffix = ask.suffix;
   if (ask.maxTokens !== undefined) body.max_tokens = ask.maxTokens;

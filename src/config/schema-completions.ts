@@ -8,7 +8,7 @@ export const CompletionFields = {
         .enum(["native", "chat"])
         .optional()
         .describe(
-          "native: the upstream does fill-in-the-middle itself (default for openai-compatible providers); chat: fill-in-the-middle over chat, a compact instruction with the prefix and suffix sent as a chat request (default for every other provider), marked in llmux-warnings.",
+          "native: the upstream does fill-in-the-middle itself (default for openai-compatible providers, and for Codestral on a vertex provider: Mistral's body through streamRawPredict); chat: fill-in-the-middle over chat, a compact instruction with the prefix and suffix sent as a chat request (default for every other provider), marked in llmux-warnings.",
         ),
       api: z
         .enum(["openai", "mistral"])

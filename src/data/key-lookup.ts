@@ -67,6 +67,7 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
       "k.budget_nanos",
       "k.budget_micros",
       "k.budget_period",
+      "k.budget_downgrade",
       "k.limits",
       "t.models as team_models",
       "t.mcp as team_mcp",
@@ -74,6 +75,7 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
       "t.budget_nanos as team_budget_nanos",
       "t.budget_micros as team_budget_micros",
       "t.budget_period as team_budget_period",
+      "t.budget_downgrade as team_budget_downgrade",
       "t.limits as team_limits",
     ])
     .where((eb) => eb.or([eb("k.hash", "=", hash), eb("k.previous_hash", "=", hash)]))
@@ -102,6 +104,7 @@ export async function keyByHash(data: Data, hash: string): Promise<FoundKey | un
           budget_nanos: row.team_budget_nanos,
           budget_micros: row.team_budget_micros,
           budget_period: row.team_budget_period,
+          budget_downgrade: row.team_budget_downgrade,
           limits: row.team_limits,
         })
       : null,

@@ -30,6 +30,8 @@ import { m120 } from "./migrations/120-member-caps.js";
 import { m130 } from "./migrations/130-guardrail-policies.js";
 import { m131 } from "./migrations/131-guardrail-findings.js";
 import { m140 } from "./migrations/140-routing-rules.js";
+import { m141 } from "./migrations/141-budget-downgrade.js";
+import { m142 } from "./migrations/142-rollup-model-kinds.js";
 import type { Migration } from "./migrations/migration.js";
 
 export type { Migration } from "./migrations/migration.js";
@@ -68,4 +70,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m130,
   m131,
   m140,
+  m141,
+  m142,
 ];

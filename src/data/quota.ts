@@ -3,9 +3,15 @@ import { nanosOf, usd } from "./money.js";
 import type { QuotaColumns } from "./schema.js";
 
 export type Period = "day" | "week" | "month" | "total";
+/** A soft budget: past `at` (a share, 0–1) of the budget, requests are served by the cheaper alias `to`. */
+export interface Downgrade {
+  at: number;
+  to: string;
+}
 export interface Budget {
   usd: number;
   period: Period;
+  downgrade?: Downgrade | undefined;
 }
 export interface Limits {
   rpm?: number | undefined;
@@ -19,7 +25,7 @@ export interface Limits {
  */
 export const MAX_BUDGET_NANOS = 9e18;
 
-type BudgetColumns = Pick<QuotaColumns, "budget_nanos" | "budget_micros" | "budget_period">;
+type BudgetColumns = Pick<QuotaColumns, "budget_nanos" | "budget_micros" | "budget_period" | "budget_downgrade">;
 
 /** Budget and limits columns from their API form: money in integer nano-dollars (and micro-dollars: below). */
 export function quotaColumns(i: {
@@ -33,6 +39,9 @@ export function quotaColumns(i: {
     // For the release before 006_budget_nanos, which reads only this column (a rolling deploy).
     out.budget_micros = nanos === null ? null : Math.round(nanos / 1000);
     out.budget_period = i.budget ? i.budget.period : null;
+    // The budget is replaced whole: its downgrade with it (none given: none).
+    const d = i.budget?.downgrade;
+    out.budget_downgrade = d ? JSON.stringify({ at: d.at, to: d.to }) : null;
   }
   if (i.limits !== undefined) out.limits = i.limits ? JSON.stringify(i.limits) : null;
   return out;
@@ -56,10 +65,21 @@ export interface QuotaSettings {
   limits: Limits | null;
 }
 
+/** A stored downgrade (`{at, to}`), or none (no column yet, null, or not that shape). */
+function downgradeOf(json: string | null | undefined): Downgrade | undefined {
+  if (!json) return undefined;
+  const d = JSON.parse(json) as Partial<Downgrade>;
+  return typeof d.at === "number" && typeof d.to === "string" ? { at: d.at, to: d.to } : undefined;
+}
+
 export function quotaOf(r: BudgetColumns & { limits: string | null }): QuotaSettings {
   const nanos = budgetNanos(r);
+  const downgrade = downgradeOf(r.budget_downgrade);
   return {
-    budget: nanos === null ? null : { usd: usd(nanos), period: r.budget_period as Period },
+    budget:
+      nanos === null
+        ? null
+        : { usd: usd(nanos), period: r.budget_period as Period, ...(downgrade ? { downgrade } : {}) },
     limits: r.limits ? (JSON.parse(r.limits) as Limits) : null,
   };
 }

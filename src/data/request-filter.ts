@@ -26,7 +26,10 @@ export interface RequestFilter {
    * `rerank`, `count_tokens`, …); `generate` also takes rows written before the kind was kept that name a model.
    */
   kind?: string | undefined;
-  /** `model`: only model calls; `other`: only the rest (model lists, stored responses, unknown routes). */
+  /**
+   * `model`: only model calls (generation, embeddings, fill-in-the-middle, rerank); `other`: only the rest
+   * (model lists, token counts, stored responses, unknown routes).
+   */
   calls?: "model" | "other" | undefined;
   /** Only failed and refused requests. */
   errors?: boolean | undefined;
@@ -74,7 +77,7 @@ export function conditions(eb: RequestLogEb, f: RequestFilter): Expression<SqlBo
       out.push(eb(eb.fn("substr", ["path", eb.val(1), eb.val(prefix.length)]), "=", prefix));
     } else out.push(eb("path", "=", f.path));
   }
-  if (f.kind === "generate") out.push(modelCall(eb));
+  if (f.kind === "generate") out.push(generateCall(eb));
   else if (f.kind) out.push(eb("kind", "=", f.kind));
   if (f.calls === "model") out.push(modelCall(eb));
   if (f.calls === "other") out.push(eb.not(modelCall(eb)));
@@ -87,9 +90,23 @@ export function conditions(eb: RequestLogEb, f: RequestFilter): Expression<SqlBo
   return out;
 }
 
-/** A model call; a row written before the kind was kept was one when it names the model asked for. */
+/** The kinds of call that are model calls: generation, embeddings, fill-in-the-middle, rerank. */
+export const MODEL_KINDS = ["generate", "embeddings", "completions", "rerank"] as const;
+
+/** A row written before the kind was kept: a model call when it names the model asked for (a generation). */
+const legacyCall = (eb: RequestLogEb) => eb.and([eb("kind", "is", null), eb("requested_model", "is not", null)]);
+
+/**
+ * A model call (any of MODEL_KINDS). Never null (`kind in (…)` alone is null for a null kind, and `calls=other`
+ * negates this: a row before kinds were kept that names no model is one of the others).
+ */
 export function modelCall(eb: RequestLogEb): Expression<SqlBool> {
-  return eb.or([eb("kind", "=", "generate"), eb.and([eb("kind", "is", null), eb("requested_model", "is not", null)])]);
+  return eb.or([eb.and([eb("kind", "is not", null), eb("kind", "in", [...MODEL_KINDS])]), legacyCall(eb)]);
+}
+
+/** A generation (chat and the other generation routes). */
+export function generateCall(eb: RequestLogEb): Expression<SqlBool> {
+  return eb.or([eb("kind", "=", "generate"), legacyCall(eb)]);
 }
 
 /** Every condition of the filter, as one. */

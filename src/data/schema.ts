@@ -54,6 +54,8 @@ export interface QuotaColumns {
   budget_period: string | null;
   /** JSON `{rpm?, tpm?, concurrency?}`. */
   limits: string | null;
+  /** JSON `{at, to}`: the budget's soft downgrade (141); null: none. */
+  budget_downgrade?: string | null;
 }
 
 export interface TeamsTable extends QuotaColumns {

@@ -12,13 +12,16 @@
 import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
 import type { EngineName } from "./engine.js";
 import { binOfValue } from "./latency-bins.js";
+import { MODEL_KINDS } from "./request-filter.js";
 import { backfillFrom, compiledOnce, idsSource } from "./rollup-sql.js";
 import type { Database } from "./schema.js";
 
 export const HOUR_MS = 3_600_000;
 
-/** A model call (see modelCall in request-filter.ts): the only rows the stats count. */
-const MODEL_CALL = sql`(kind = 'generate' or (kind is null and requested_model is not null))`;
+/** A model call (see modelCall in request-filter.ts: embeddings, FIM and rerank too): the only rows the stats count. */
+const MODEL_CALL = sql`(kind in (${sql.join(
+  MODEL_KINDS.map((k) => sql.lit(k)),
+)}) or (kind is null and requested_model is not null))`;
 const HOUR = sql`(at - (at % ${sql.lit(HOUR_MS)}))`;
 
 /** Summed over what was let through (refusals never count tokens), as the stats sum the rows. */
@@ -39,7 +42,7 @@ const added = (table: string, columns: readonly string[]) =>
   sql.join(columns.map((c) => sql`${sql.ref(c)} = ${sql.ref(`${table}.${c}`)} + excluded.${sql.ref(c)}`));
 
 /** The rows of `src` summed into request_rollup. */
-function intoRollup(): RawBuilder<unknown> {
+function intoRollup(calls: RawBuilder<unknown> = MODEL_CALL): RawBuilder<unknown> {
   const sums = sql.join([
     sql`sum(case when ${REFUSED} then 0 else 1 end)`,
     sql`sum(case when ${REFUSED} then 1 else 0 end)`,
@@ -49,16 +52,16 @@ function intoRollup(): RawBuilder<unknown> {
   return sql`insert into request_rollup (${GROUP}, ${sql.join(COUNTED.map((c) => sql.ref(c)))})
 select ${HOUR}, coalesce(key_id, ''), coalesce(key_name, ''), coalesce(team_id, ''),
   coalesce(alias, requested_model, ''), ${sums}
-from src where ${MODEL_CALL}
+from src where ${calls}
 group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
 on conflict (${GROUP}) do update set ${added("request_rollup", COUNTED)}`;
 }
 
 /** The failed and refused rows of `src` counted into request_rollup_errors by class. */
-function intoErrors(): RawBuilder<unknown> {
+function intoErrors(calls: RawBuilder<unknown> = MODEL_CALL): RawBuilder<unknown> {
   return sql`insert into request_rollup_errors (hour, key_id, error_class, n)
 select ${HOUR}, coalesce(key_id, ''), coalesce(error_class, ''), count(*)
-from src where ${MODEL_CALL} and outcome in ('error', 'refused')
+from src where ${calls} and outcome in ('error', 'refused')
 group by 1, 2, 3 order by 1, 2, 3
 on conflict (hour, key_id, error_class) do update set n = request_rollup_errors.n + excluded.n`;
 }
@@ -67,14 +70,14 @@ on conflict (hour, key_id, error_class) do update set n = request_rollup_errors.
  * The latency and TTFT bins of `src` counted into request_rollup_latency: each row read once, counted four
  * ways (its latency and its TTFT, for every caller and for its key).
  */
-function intoLatency(): RawBuilder<unknown> {
+function intoLatency(calls: RawBuilder<unknown> = MODEL_CALL): RawBuilder<unknown> {
   const ttft = sql`(w.k % 2 = 1)`;
   const value = sql`(case when ${ttft} then ttft_ms else latency_ms end)`;
   return sql`insert into request_rollup_latency (scope, hour, bin, latency, ttft)
 select case when w.k < 2 then cast('*' as text) else key_id end, ${HOUR}, ${binOfValue(value)},
   sum(case when ${ttft} then 0 else 1 end), sum(case when ${ttft} then 1 else 0 end)
 from src cross join (select 0 as k union all select 1 union all select 2 union all select 3) as w
-where ${MODEL_CALL} and ${value} is not null and (w.k < 2 or key_id is not null)
+where ${calls} and ${value} is not null and (w.k < 2 or key_id is not null)
 group by 1, 2, 3 order by 1, 2, 3
 on conflict (scope, hour, bin) do update set ${added("request_rollup_latency", ["latency", "ttft"])}`;
 }
@@ -111,6 +114,35 @@ export async function backfillRollup(db: Kysely<Database>, rows?: number): Promi
     db,
     "request_log",
     INTO.map((into) => into()),
+    rows,
+  );
+}
+
+/** What 080_request_rollup counted as a model call: generation alone (and the rows before kinds were kept). */
+const GENERATE_CALL = sql`(kind = 'generate' or (kind is null and requested_model is not null))`;
+
+/** 080_request_rollup's back-fill, as it was released: the generation rows (142 adds the other kinds). */
+export async function backfillGenerations(db: Kysely<Database>, rows?: number): Promise<void> {
+  await backfillFrom(
+    db,
+    "request_log",
+    INTO.map((into) => into(GENERATE_CALL)),
+    rows,
+  );
+}
+
+/** The kinds of model call the rollup counts since 142_rollup_model_kinds (before: generation alone). */
+const ADDED_KINDS = sql`(kind in (${sql.join(MODEL_KINDS.filter((k) => k !== "generate").map((k) => sql.lit(k)))}))`;
+
+/**
+ * Adds to the rollup the request-log rows of the kinds it did not count before 142_rollup_model_kinds
+ * (embeddings, fill-in-the-middle, rerank): that migration's back-fill, which only adds.
+ */
+export async function backfillAddedKinds(db: Kysely<Database>, rows?: number): Promise<void> {
+  await backfillFrom(
+    db,
+    "request_log",
+    INTO.map((into) => into(ADDED_KINDS)),
     rows,
   );
 }

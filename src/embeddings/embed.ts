@@ -4,6 +4,8 @@ import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
 import { admitKind, type KindDeps, redacted } from "../pipeline/kind-admit.js";
 import { callContext } from "../pipeline/kind-call.js";
+import { guardKind } from "../pipeline/kind-guard.js";
+import { warningsHeader } from "../pipeline/warnings-header.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
 import { encodeAnswer } from "./answer.js";
@@ -32,6 +34,15 @@ function decode(accepted: Accepted, body: RequestBody): EmbedAsk | ErrorInfo {
   );
 }
 
+/** The inputs with the texts at `at` replaced by their masked forms. */
+function maskedInputs(ask: EmbedAsk, at: readonly number[], texts: readonly string[]): EmbedAsk["inputs"] {
+  const out = [...ask.inputs];
+  at.forEach((i, k) => {
+    out[i] = texts[k]!;
+  });
+  return out;
+}
+
 function storeOf(deps: EmbedDeps, s: CacheSettings): VectorStore {
   return s.store === "data" && deps.vectors.data ? deps.vectors.data : deps.vectors.hot;
 }
@@ -46,9 +57,9 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
   const { trail } = ex;
   const client = accepted.dialect;
   const principal = trail.principal!;
-  const ask = decode(accepted, read);
-  if (!("inputs" in ask)) return answerError(ex, client, ask);
-  trail.requested = ask.model;
+  const asked = decode(accepted, read);
+  if (!("inputs" in asked)) return answerError(ex, client, asked);
+  trail.requested = asked.model;
   if (trail.duplicateTag !== undefined)
     return answerError(ex, client, {
       status: 400,
@@ -56,10 +67,23 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
       message: `The llmux-tags header names the tag key '${trail.duplicateTag}' more than once: give each key one value.`,
       param: "llmux-tags",
     });
-  const planned = planEmbed(ask, client, deps.models, principal);
+  const planned = planEmbed(asked, client, deps.models, principal);
   if (!("plan" in planned)) return answerError(ex, client, planned);
   const { route, upstream, plan } = planned;
   trail.plan = plan;
+  // the guardrails: the text inputs scanned; a block refuses, a mask sends placeholders (vectors need no restore)
+  const texts = asked.inputs.flatMap((x, i) => (typeof x === "string" ? [i] : []));
+  const guarded = await guardKind(
+    deps.guardrails,
+    principal,
+    route,
+    plan,
+    texts.map((i) => ({ text: asked.inputs[i] as string, location: asked.inputs.length > 1 ? `input ${i}` : "input" })),
+    trail,
+  );
+  if (guarded.refused) return answerError(ex, client, guarded.refused, { outcome: "refused" });
+  const ask: EmbedAsk =
+    guarded.mapping.size > 0 ? { ...asked, inputs: maskedInputs(asked, texts, guarded.texts) } : asked;
   const count = ask.inputs.length;
   const bytes = ask.inputs.reduce((n, i) => n + inputBytes(i), 0);
   trail.decide(() => `embeddings: ${count} inputs (${bytes} bytes) for '${route.alias}' → ${route.provider.name}`);
@@ -167,7 +191,7 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
         .put(route.alias, fresh, cache)
         .catch(() => undefined);
   }
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...warningsHeader(plan) };
   if (cache) headers[CACHE_HITS_HEADER] = String(hits);
   if (trail.attempted.route) headers["llmux-route"] = trail.attempted.route.slice(0, 1000);
   if (deps.billing) {

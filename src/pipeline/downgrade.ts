@@ -9,7 +9,7 @@
 import { nanosOf, usd } from "../billing/cost.js";
 import type { Quota } from "../identity/principal.js";
 import type { ErrorInfo } from "../ir/types.js";
-import { allowListName } from "../limits/allow-list.js";
+import { allowListName, refusalFor } from "../limits/allow-list.js";
 import { quotaWho } from "../limits/budget.js";
 import { windowOf } from "../limits/windows.js";
 import { type Admitted, isAdmitted } from "../request/admission.js";
@@ -61,6 +61,12 @@ export async function downgraded(g: Generation, admitted: Admitted): Promise<Adm
   const b = soft.budget!;
   const before = routeWords(planned.route);
   const why = `${quotaWho(soft)} has spent ${Math.round(share * 100)}% of its ${b.period} budget of $${b.usd} (downgrade at ${Math.round(down.at * 100)}%)${before ? `; was ${before}` : ""}`;
+  // Refused as the cheaper alias itself would be (its allow-lists, its providers), naming it.
+  const denied = refusalFor(g.principal, { ...target, requested: down.to });
+  if (denied) {
+    await admitted.release?.(undefined);
+    return { ...denied, message: `${denied.message} (soft budget: ${why})` };
+  }
   const route = { ...target, requested: planned.route.requested, via: { kind: "downgrade" as const, why } };
   const p = plan({ ...g.input, route });
   if (!isPlan(p)) {

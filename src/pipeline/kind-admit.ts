@@ -1,5 +1,6 @@
 import type { Billing } from "../billing/billing.js";
 import type { Config } from "../config/schema.js";
+import type { Guardrails } from "../guardrails/guard.js";
 import { InputError } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
 import { usableNames } from "../limits/allow-list.js";
@@ -25,6 +26,8 @@ export interface KindDeps {
   readonly attempts: AttemptsDeps;
   readonly billing?: Billing | undefined;
   readonly redactor?: Redactor | undefined;
+  /** The gateway's guardrails (none: off): the texts these routes send are scanned as a chat request's. */
+  readonly guardrails?: Guardrails | undefined;
   readonly journal?:
     | { admitted(rec: RequestRecord, estimateNanos: number | undefined): Promise<void> | undefined }
     | undefined;

@@ -28,6 +28,8 @@ export class RoutingDeps {
   /** Callers being downgraded now (their budget, its window): the alert fires when one starts. */
   readonly downgraded = new Map<string, string>();
   private readonly clock: Intl.DateTimeFormat;
+  /** minuteOfDay, made once (each request's rules ask it through this, no closure of their own). */
+  readonly minute = (): number => this.minuteOfDay();
 
   constructor(
     rules: readonly RoutingRule[],
@@ -77,6 +79,14 @@ export interface RuledRequest {
 
 type RuleRequestDialect = ConstructorParameters<typeof BodyFacts>[0];
 
+const NO_TAGS: readonly string[] = [];
+
+/** The key's default tags and the request's, one list (copied only when both have some). */
+function bothTags(a: readonly string[] | undefined, b: readonly string[] | undefined): readonly string[] {
+  if (!a?.length) return b ?? NO_TAGS;
+  return b?.length ? [...a, ...b] : a;
+}
+
 /** The rules' view of a request. */
 export function ruleRequestOf(r: RuledRequest, deps: RoutingDeps): RuleRequest {
   const p = r.principal;
@@ -87,8 +97,8 @@ export function ruleRequestOf(r: RuledRequest, deps: RoutingDeps): RuleRequest {
     agent: r.agent !== undefined ? "sub" : "main",
     key: p.kind === "minted" ? p.name : undefined,
     team: p.teamId,
-    tags: [...(p.tags ?? []), ...(r.tags ?? [])],
-    minuteOfDay: () => deps.minuteOfDay(),
+    tags: bothTags(p.tags, r.tags),
+    minuteOfDay: deps.minute,
     budgetShare: deps.shares.get(p.owner),
     body: new BodyFacts(r.dialect, body),
   };

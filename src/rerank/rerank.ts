@@ -6,6 +6,8 @@ import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js
 import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
 import { admitKind, type KindDeps, planKind, redacted } from "../pipeline/kind-admit.js";
 import { attemptedOf, callContext, callThrough } from "../pipeline/kind-call.js";
+import { guardKind } from "../pipeline/kind-guard.js";
+import { warningsHeader } from "../pipeline/warnings-header.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
 import { decodeRerank, type RerankAsk } from "./ask.js";
@@ -29,6 +31,22 @@ export async function rerank(ex: Exchange, accepted: Accepted, read: RequestBody
   const planned = planKind(ask.model, "rerank", client, deps.models, ex, { stream: false, maxOutputTokens: 0 });
   if (!("plan" in planned)) return answerError(ex, client, planned);
   const { route, plan } = planned;
+  // the guardrails: the query and documents scanned; a block refuses, a mask sends placeholders (the answer
+  // names documents by index, and returns the client's own)
+  const guarded = await guardKind(
+    deps.guardrails,
+    trail.principal!,
+    route,
+    plan,
+    [
+      { text: ask.query, location: "query" },
+      ...ask.documents.map((d, i) => ({ text: d, location: `documents[${i}]` })),
+    ],
+    trail,
+  );
+  if (guarded.refused) return answerError(ex, client, guarded.refused, { outcome: "refused" });
+  const sent: RerankAsk =
+    guarded.mapping.size > 0 ? { ...ask, query: guarded.texts[0]!, documents: guarded.texts.slice(1) } : ask;
   const bytes = ask.documents.reduce((n, d) => n + Buffer.byteLength(d), Buffer.byteLength(ask.query));
   trail.decide(() => `rerank: ${ask.documents.length} documents (${bytes} bytes) for '${route.alias}'`);
   const let_ = await admitKind(ex, client, deps, route, plan, bytes);
@@ -47,7 +65,7 @@ export async function rerank(ex: Exchange, accepted: Accepted, read: RequestBody
           route: r,
           url: rerankUrl(t.url, api),
           headers: t.headers,
-          body: JSON.stringify(rerankBody(api, r.upstreamModel, ask)),
+          body: JSON.stringify(rerankBody(api, r.upstreamModel, sent)),
           dialect: api === "bedrock-cohere" ? r.provider.dialect : "openai-chat",
           screen: false,
           meta: api,
@@ -94,7 +112,7 @@ export async function rerank(ex: Exchange, accepted: Accepted, read: RequestBody
   const billed: JsonObject = {};
   if (got.searchUnits !== undefined) billed.search_units = got.searchUnits;
   if (got.tokens !== undefined) billed.input_tokens = got.tokens;
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...warningsHeader(plan) };
   if (trail.attempted.route) headers["llmux-route"] = trail.attempted.route.slice(0, 1000);
   if (deps.billing) {
     const soFar = { sessionNanos: await let_.sessionCost, budgetRemainingNanos: let_.admitted.budgetRemainingNanos };

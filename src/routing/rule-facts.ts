@@ -53,39 +53,65 @@ export function reasoningOf(body: JsonObject): Reasoning {
   return { requested: false };
 }
 
+/** Where a conversation's parts are, in any dialect: the body's lists. */
+const CONVERSATIONS = ["messages", "input", "contents"] as const;
+
 const IMAGE_TYPES = new Set(["image", "image_url", "input_image"]);
 const DOCUMENT_TYPES = new Set(["document", "file", "input_file"]);
 
-/** Whether a conversation holds images and documents (content parts of any dialect, tool results included). */
-export function mediaOf(body: JsonObject): { images: boolean; documents: boolean } {
-  const found = { images: false, documents: false };
-  const walk = (v: Json, depth: number): void => {
-    if (depth > MAX_DEPTH || (found.images && found.documents)) return;
-    if (Array.isArray(v)) {
-      for (const x of v) walk(x, depth + 1);
-      return;
-    }
-    if (!isObject(v)) return;
-    const type = v.type;
+interface Media {
+  images: boolean;
+  documents: boolean;
+}
+
+/**
+ * What a value of a conversation holds, walked without a closure or a list per object (a long conversation is
+ * hundreds of parts, read on every request a media rule is asked of). `typed`: content parts by their type
+ * (Anthropic, OpenAI), their `content` and `source` lists; `inline`: Gemini's inline data and files by their
+ * MIME type, their `parts`.
+ */
+function walkMedia(v: Json, depth: number, found: Media, typed: boolean, inline: boolean): void {
+  if (depth > MAX_DEPTH || (found.images && found.documents)) return;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) walkMedia(v[i]!, depth + 1, found, typed, inline);
+    return;
+  }
+  if (typeof v !== "object" || v === null) return;
+  const o = v as JsonObject;
+  if (typed) {
+    const type = o.type;
     if (typeof type === "string") {
       if (IMAGE_TYPES.has(type)) found.images = true;
       else if (DOCUMENT_TYPES.has(type)) found.documents = true;
     }
-    // Gemini: inline data and files by their MIME type.
-    const data = isObject(v.inlineData) ? v.inlineData : isObject(v.fileData) ? v.fileData : undefined;
+    const content = o.content;
+    if (Array.isArray(content)) walkMedia(content, depth + 1, found, typed, inline);
+    const source = o.source;
+    if (Array.isArray(source)) walkMedia(source, depth + 1, found, typed, inline);
+  }
+  if (inline) {
+    const data = isObject(o.inlineData) ? o.inlineData : isObject(o.fileData) ? o.fileData : undefined;
     if (data) {
       const mime = String(data.mimeType ?? data.mime_type ?? "");
       if (mime.startsWith("image/")) found.images = true;
       else found.documents = true;
     }
-    for (const k of ["content", "parts", "source"] as const) {
-      const c = v[k];
-      if (Array.isArray(c)) walk(c, depth + 1);
-    }
-  };
-  for (const k of ["messages", "input", "contents"] as const) {
+    const parts = o.parts;
+    if (Array.isArray(parts)) walkMedia(parts, depth + 1, found, typed, inline);
+  }
+}
+
+/**
+ * Whether a conversation holds images and documents (content parts of any dialect, tool results included).
+ * With its dialect, only that dialect's spelling is looked for.
+ */
+export function mediaOf(body: JsonObject, dialect?: Dialect): Media {
+  const found: Media = { images: false, documents: false };
+  const typed = dialect !== "gemini";
+  const inline = dialect === undefined || dialect === "gemini";
+  for (const k of CONVERSATIONS) {
     const list = body[k];
-    if (Array.isArray(list)) walk(list, 0);
+    if (Array.isArray(list)) walkMedia(list, 0, found, typed, inline);
   }
   return found;
 }
@@ -136,7 +162,7 @@ export class BodyFacts {
     return this.r;
   }
   media(): { images: boolean; documents: boolean } {
-    this.m ??= mediaOf(this.body);
+    this.m ??= mediaOf(this.body, this.dialect);
     return this.m;
   }
   tools(): readonly string[] {

@@ -35,8 +35,14 @@ export interface RuleMatched {
   readonly why: string;
 }
 
-/** One condition: the words saying why it holds, or undefined when it does not. */
-type Check = (r: RuleRequest) => string | undefined;
+/**
+ * One condition: whether it holds, and the words saying why (asked only of the rule that held: a request
+ * walking 20 rules that do not hold allocates nothing for them).
+ */
+interface Check {
+  readonly test: (r: RuleRequest) => boolean;
+  readonly why: (r: RuleRequest) => string;
+}
 
 interface Compiled {
   readonly rule: RoutingRule;
@@ -63,43 +69,70 @@ const list = (v: string | readonly string[] | undefined): readonly string[] | un
 
 const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 
+/** Any of these words, whole and in any case, as one expression (tested without lower-casing the request's). */
+function anyOf(words: readonly string[]): RegExp {
+  return new RegExp(`^(?:${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$`, "i");
+}
+
+/** The first of a list that an expression matches (no closure, no array). */
+function firstMatching(values: readonly string[], re: RegExp): string | undefined {
+  for (let i = 0; i < values.length; i++) if (re.test(values[i]!)) return values[i];
+  return undefined;
+}
+
+/** The first of a list that one of the expressions matches. */
+function firstOfAny(values: readonly string[], res: readonly RegExp[]): string | undefined {
+  for (let i = 0; i < values.length; i++)
+    for (let j = 0; j < res.length; j++) if (res[j]!.test(values[i]!)) return values[i];
+  return undefined;
+}
+
 function checksOf(m: RuleMatch): Check[] {
   const out: Check[] = [];
   // Cheapest first: what the headers and the key say, then the body's reasoning, tools and media.
   if (m.model !== undefined) {
     const re = globToRegExp(m.model);
     const glob = m.model;
-    out.push((r) =>
-      re.test(r.model) ? (glob.includes("*") ? `model ${r.model} matches ${glob}` : `model ${glob}`) : undefined,
-    );
+    const pattern = glob.includes("*");
+    out.push({
+      test: (r) => re.test(r.model),
+      why: (r) => (pattern ? `model ${r.model} matches ${glob}` : `model ${glob}`),
+    });
   }
-  const clients = list(m.client)?.map((c) => c.toLowerCase());
-  if (clients)
-    out.push((r) => (r.client && clients.includes(r.client.toLowerCase()) ? `client ${r.client}` : undefined));
+  const clients = list(m.client);
+  if (clients) {
+    const re = anyOf(clients);
+    out.push({ test: (r) => r.client !== undefined && re.test(r.client), why: (r) => `client ${r.client}` });
+  }
   if (m.agent !== undefined) {
     const agent = m.agent;
-    out.push((r) => (r.agent === agent ? (agent === "sub" ? "sub-agent" : "main loop") : undefined));
+    const words = agent === "sub" ? "sub-agent" : "main loop";
+    out.push({ test: (r) => r.agent === agent, why: () => words });
   }
   if (m.key !== undefined) {
     const re = globToRegExp(m.key);
-    out.push((r) => (r.key !== undefined && re.test(r.key) ? `key ${r.key}` : undefined));
+    out.push({ test: (r) => r.key !== undefined && re.test(r.key), why: (r) => `key ${r.key}` });
   }
   if (m.team !== undefined) {
     const team = m.team;
-    out.push((r) => (r.team === team ? `team ${team}` : undefined));
+    const words = `team ${team}`;
+    out.push({ test: (r) => r.team === team, why: () => words });
   }
   if (m.tag !== undefined) {
-    const tag = m.tag.toLowerCase();
-    out.push((r) => (r.tags.some((t) => t.toLowerCase() === tag) ? `tag ${m.tag}` : undefined));
+    const re = anyOf([m.tag]);
+    const words = `tag ${m.tag}`;
+    out.push({ test: (r) => firstMatching(r.tags, re) !== undefined, why: () => words });
   }
   if (m.budget !== undefined) {
     const b = SHARE_COMPARISON.exec(m.budget)!;
     const op = b[1]!;
     const at = Number(b[2]) / (b[3] === "%" ? 100 : 1);
-    out.push((r) => {
-      const s = r.budgetShare;
-      if (s === undefined || !(op === ">" ? s > at : s < at)) return undefined;
-      return `budget ${Math.round(s * 100)}% spent ${op} ${Math.round(at * 100)}%`;
+    out.push({
+      test: (r) => {
+        const s = r.budgetShare;
+        return s !== undefined && (op === ">" ? s > at : s < at);
+      },
+      why: (r) => `budget ${Math.round(r.budgetShare! * 100)}% spent ${op} ${Math.round(at * 100)}%`,
     });
   }
   if (m.time !== undefined) {
@@ -107,43 +140,53 @@ function checksOf(m: RuleMatch): Check[] {
     const from = Number(t[1]) * 60 + Number(t[2]);
     const to = Number(t[3]) * 60 + Number(t[4]);
     const range = m.time.replace(/\s+/g, "");
-    out.push((r) => {
-      const now = r.minuteOfDay();
-      const inside = from <= to ? now >= from && now < to : now >= from || now < to;
-      return inside ? `time ${hhmm(now)} in ${range}` : undefined;
+    out.push({
+      test: (r) => {
+        const now = r.minuteOfDay();
+        return from <= to ? now >= from && now < to : now >= from || now < to;
+      },
+      why: (r) => `time ${hhmm(r.minuteOfDay())} in ${range}`,
     });
   }
   if (m.reasoning !== undefined) {
     const want = m.reasoning;
-    out.push((r) => {
-      const got = r.body.reasoning();
-      if (got.requested !== want) return undefined;
-      return want ? `reasoning${got.effort ? ` (${got.effort})` : ""}` : "no reasoning";
+    out.push({
+      test: (r) => r.body.reasoning().requested === want,
+      why: (r) => {
+        const effort = r.body.reasoning().effort;
+        return want ? `reasoning${effort ? ` (${effort})` : ""}` : "no reasoning";
+      },
     });
   }
   const efforts = list(m.effort);
   if (efforts)
-    out.push((r) => {
-      const e = r.body.reasoning().effort;
-      return e !== undefined && efforts.includes(e) ? `effort ${e}` : undefined;
+    out.push({
+      test: (r) => {
+        const e = r.body.reasoning().effort;
+        return e !== undefined && efforts.includes(e);
+      },
+      why: (r) => `effort ${r.body.reasoning().effort}`,
     });
   if (m.tools !== undefined) {
     const want = m.tools;
-    out.push((r) => (r.body.tools().length > 0 === want ? (want ? "tools" : "no tools") : undefined));
+    const words = want ? "tools" : "no tools";
+    out.push({ test: (r) => r.body.tools().length > 0 === want, why: () => words });
   }
-  const names = list(m.tool)?.map((g) => ({ g, re: globToRegExp(g) }));
+  const names = list(m.tool)?.map((g) => globToRegExp(g));
   if (names)
-    out.push((r) => {
-      for (const t of r.body.tools()) if (names.some((n) => n.re.test(t))) return `tool ${t}`;
-      return undefined;
+    out.push({
+      test: (r) => firstOfAny(r.body.tools(), names) !== undefined,
+      why: (r) => `tool ${firstOfAny(r.body.tools(), names)}`,
     });
   if (m.images !== undefined) {
     const want = m.images;
-    out.push((r) => (r.body.media().images === want ? (want ? "images" : "no images") : undefined));
+    const words = want ? "images" : "no images";
+    out.push({ test: (r) => r.body.media().images === want, why: () => words });
   }
   if (m.documents !== undefined) {
     const want = m.documents;
-    out.push((r) => (r.body.media().documents === want ? (want ? "documents" : "no documents") : undefined));
+    const words = want ? "documents" : "no documents";
+    out.push({ test: (r) => r.body.media().documents === want, why: () => words });
   }
   return out;
 }
@@ -174,40 +217,38 @@ export class RouteRules {
   first(r: RuleRequest): RuleMatched | undefined | Promise<RuleMatched | undefined> {
     for (let i = 0; i < this.compiled.length; i++) {
       const c = this.compiled[i]!;
-      const why = holds(c, r);
-      if (why === undefined) continue;
-      if (!c.tokens) return matched(c, why);
-      return this.counted(i, r, why);
+      if (!holds(c, r)) continue;
+      if (!c.tokens) return matched(c, r);
+      return this.counted(i, r);
     }
     return undefined;
   }
 
-  /** From rule `i` on, those with a token condition waiting on the count. */
-  private async counted(from: number, r: RuleRequest, firstWhy: string[]): Promise<RuleMatched | undefined> {
+  /** From rule `i` on (its other conditions held), those with a token condition waiting on the count. */
+  private async counted(from: number, r: RuleRequest): Promise<RuleMatched | undefined> {
     const n = await r.body.inputTokens();
     for (let i = from; i < this.compiled.length; i++) {
       const c = this.compiled[i]!;
-      const why = i === from ? firstWhy : holds(c, r);
-      if (why === undefined) continue;
+      if (i !== from && !holds(c, r)) continue;
       const t = c.tokens;
-      if (!t) return matched(c, why);
-      if (t.op === ">" ? n > t.n : n < t.n) return matched(c, [`~${short(n)} tokens ${t.op} ${short(t.n)}`, ...why]);
+      if (!t) return matched(c, r);
+      if (t.op === ">" ? n > t.n : n < t.n) return matched(c, r, `~${short(n)} tokens ${t.op} ${short(t.n)}`);
     }
     return undefined;
   }
 }
 
-function holds(c: Compiled, r: RuleRequest): string[] | undefined {
-  const why: string[] = [];
-  for (const check of c.checks) {
-    const w = check(r);
-    if (w === undefined) return undefined;
-    why.push(w);
-  }
-  return why;
+/** Whether every condition of a rule (but its token count) holds. */
+function holds(c: Compiled, r: RuleRequest): boolean {
+  const checks = c.checks;
+  for (let i = 0; i < checks.length; i++) if (!checks[i]!.test(r)) return false;
+  return true;
 }
 
-function matched(c: Compiled, why: readonly string[]): RuleMatched {
+/** The rule that held, with why in words (its token count first, when it has one). */
+function matched(c: Compiled, r: RuleRequest, tokens?: string): RuleMatched {
+  const why = c.checks.map((check) => check.why(r));
+  if (tokens) why.unshift(tokens);
   return { rule: c.rule.name, route: c.rule.route, why: why.length > 0 ? why.join(", ") : "every request" };
 }
 

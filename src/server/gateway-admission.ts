@@ -5,6 +5,7 @@
 import type { Billing } from "../billing/billing.js";
 import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
+import type { Identifier } from "../identity/identify.js";
 import { limitsAdmission } from "../limits/admission.js";
 import { allowListAdmission } from "../limits/allow-list.js";
 import type { Logger } from "../log/logger.js";
@@ -13,8 +14,11 @@ import { RoutingDeps } from "../pipeline/route-rules.js";
 import { type ConfigTargets, StoredConfig } from "../pipeline/stored-config.js";
 import { StoredRules } from "../pipeline/stored-rules.js";
 import { type Admission, chainAdmissions } from "../request/admission.js";
+import type { ModelTable } from "../routing/model-table.js";
 import type { Keyring } from "../secrets/cipher.js";
 import type { HotState } from "../state/hot-state.js";
+import { routeExplainer } from "./route-explainer.js";
+import type { TeamParts } from "./team-parts.js";
 
 export function gatewayAdmission(
   config: Config,
@@ -57,6 +61,7 @@ export function gatewayRouting(
   team: TeamLayer | undefined,
   logger: Logger,
   live?: Omit<ConfigTargets, "changed"> & { observe: { relabel(config: Config): void } },
+  explained?: { identifier: Identifier; models: ModelTable },
 ): { routing: RoutingDeps; stop?: () => void } {
   const routing = new RoutingDeps(
     config.routing.rules,
@@ -67,6 +72,8 @@ export function gatewayRouting(
     },
   );
   if (!team) return { routing };
+  // POST /admin/v1/routing/explain: this gateway's decision, its rules in force.
+  if (explained) team.explainRoute = routeExplainer({ config, ...explained, routing });
   let models: Config["models"] = config.models;
   const stored = new StoredRules(routing, team.data, logger, () => models);
   team.routingChanged = () => stored.check();
@@ -96,4 +103,5 @@ interface TeamLayer {
   keyring: Keyring | undefined;
   routingChanged: (() => Promise<void>) | undefined;
   configChanged: (() => Promise<void>) | undefined;
+  explainRoute: TeamParts["explainRoute"];
 }

@@ -215,7 +215,10 @@ export class Gateway {
       this.alerting.alerts,
       parts.admission,
     );
-    const rules = gatewayRouting(config, this.alerting.alerts, this.team, logger, this);
+    const rules = gatewayRouting(config, this.alerting.alerts, this.team, logger, this, {
+      identifier,
+      models: this.models,
+    });
     this.routing = rules.routing;
     const guard = gatewayGuardrails(config, this.secretBook, this.hot, this.team, logger);
     this.stopRules = () => [rules.stop?.(), guard.stop()];
@@ -256,6 +259,7 @@ export class Gateway {
       count: { models: this.models, pool: this.pool, admission, guardrails },
       embed: {
         config,
+        guardrails,
         models: this.models,
         admission,
         billing: this.billing,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AdminApi } from "../admin/admin.js";
 import type { AdminSession } from "../admin/auth.js";
+import type { AdminContext } from "../admin/context.js";
 import type { DeploymentRow } from "../admin/deployments-route.js";
 import type { McpServerRow } from "../admin/mcp-route.js";
 import type { SelfCaller } from "../admin/route.js";
@@ -57,6 +58,8 @@ export class TeamParts {
   members: ((token: string) => Promise<SelfCaller | { refused: string } | undefined>) | undefined;
   /** Called after models or providers are stored through the admin API (the gateway puts them in force at once). */
   configChanged: (() => Promise<void>) | undefined;
+  /** The gateway's routing decision for a request and a key (POST /admin/v1/routing/explain); set by the gateway. */
+  explainRoute: AdminContext["explainRoute"];
 
   constructor(
     config: Config,
@@ -122,6 +125,7 @@ export class TeamParts {
           guardrailsChanged: () => this.guardrailsChanged?.(),
           configChanged: () => this.configChanged?.(),
           keyring,
+          explainRoute: this.explainRoute,
         }),
         adminKeysOf(config.admin.keys),
         (key) => key.startsWith("lx-") || service.resolve(key, {}) !== undefined,

@@ -11,9 +11,10 @@ import { openEngine } from "../../src/data/engine.js";
 import { migrate } from "../../src/data/migrate.js";
 import { MIGRATIONS } from "../../src/data/migrations.js";
 import type { RequestFilter } from "../../src/data/request-filter.js";
+import { requestRows } from "../../src/data/request-log-queries.js";
 import { pruneOldest } from "../../src/data/request-log-retention.js";
 import { writeSettled } from "../../src/data/settled-writes.js";
-import { backfillRollup } from "../../src/data/stats-rollup.js";
+import { backfillGenerations, backfillRollup } from "../../src/data/stats-rollup.js";
 import type { RequestLogRow } from "../../src/requestlog/row.js";
 import { type Bucket, requestStats } from "../../src/requestlog/stats.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
@@ -43,7 +44,17 @@ function rowsOf(n: number, seed: number, prefix: string): RequestLogRow[] {
     const k = Math.floor(r() * 7);
     const keyed = k < 6;
     const outcome = pick(["ok", "ok", "ok", "ok", "error", "refused", "aborted"]);
-    const kind = pick(["generate", "generate", "generate", "models", null, null]);
+    const kind = pick([
+      "generate",
+      "generate",
+      "generate",
+      "models",
+      null,
+      null,
+      "embeddings",
+      "completions",
+      "rerank",
+    ]);
     const asked = kind === null && r() < 0.5 ? null : pick(["sonnet", "gpt-5", "haiku"]);
     out.push(
       requestLogRow({
@@ -130,7 +141,13 @@ describe.each(ENGINES)("the stats' hourly rollup on $engine", ({ fresh }) => {
 
   it("counts each row written once, replays included", async () => {
     const db = await data.db();
-    const model = rows.filter((x) => x.kind === "generate" || (x.kind === null && x.requested_model !== null));
+    // Model calls: generation, embeddings, fill-in-the-middle and rerank, and the rows before kinds were kept.
+    const model = rows.filter(
+      (x) =>
+        ["generate", "embeddings", "completions", "rerank"].includes(x.kind!) ||
+        (x.kind === null && x.requested_model !== null),
+    );
+    expect(model.filter((x) => x.kind === "embeddings").length).toBeGreaterThan(50);
     const rolled = await db
       .selectFrom("request_rollup")
       .select((eb) => [
@@ -222,7 +239,7 @@ describe.each(ENGINES)("the rollup's back-fill on $engine", ({ fresh }) => {
     await migrate(
       old.db,
       old.name,
-      MIGRATIONS.filter((m) => m.id !== "080_request_rollup"),
+      MIGRATIONS.filter((m) => m.id !== "080_request_rollup" && m.id !== "142_rollup_model_kinds"),
     );
     await old.write([{ insert: "request_log", rows }]);
     await old.release();
@@ -241,6 +258,52 @@ describe.each(ENGINES)("the rollup's back-fill on $engine", ({ fresh }) => {
         await db.deleteFrom(table).execute();
       await backfillRollup(db, 97);
       expect(await requestStats(data, { from: T0, to: T0 + SPAN }, "hour")).toEqual(before);
+    } finally {
+      await data.close();
+    }
+  });
+});
+
+describe.each(ENGINES)("the rollup summed again for every kind of model call (142) on $engine", ({ fresh }) => {
+  let where: TestLocation;
+  afterAll(async () => where.drop());
+
+  it("counts the embeddings, completions and rerank rows of the hours summed before", async () => {
+    where = await fresh();
+    const rows = rowsOf(600, 23, "k");
+    const old = openEngine({ path: where.path, url: where.url });
+    await migrate(
+      old.db,
+      old.name,
+      MIGRATIONS.filter((m) => m.id !== "142_rollup_model_kinds"),
+    );
+    // Summed as the release before summed them: the generation rows only.
+    await old.write([{ insert: "request_log", rows }]);
+    await backfillGenerations(old.db as never);
+    await old.release();
+    const data = new Data({ path: where.path, url: where.url });
+    try {
+      await expectSame(data, 29, {}, 2);
+      const db = await data.db();
+      const n = await db
+        .selectFrom("request_rollup")
+        .select((eb) => eb.fn.sum<number | string>("requests").as("n"))
+        .executeTakeFirstOrThrow();
+      const served = rows.filter(
+        (x) =>
+          x.outcome !== "refused" &&
+          (["generate", "embeddings", "completions", "rerank"].includes(x.kind!) ||
+            (x.kind === null && x.requested_model !== null)),
+      );
+      expect(Number(n.n)).toBe(served.length);
+      const kinds = await requestRows(data, { calls: "model" }, 10_000);
+      expect(new Set(kinds.map((k) => k.kind))).toEqual(
+        new Set(["generate", "embeddings", "completions", "rerank", null]),
+      );
+      const generate = await requestRows(data, { kind: "generate" }, 10_000);
+      expect(new Set(generate.map((k) => k.kind))).toEqual(new Set(["generate", null]));
+      const other = await requestRows(data, { calls: "other" }, 10_000);
+      expect(new Set(other.map((k) => k.kind))).toEqual(new Set(["models", null]));
     } finally {
       await data.close();
     }

@@ -39,6 +39,8 @@ export interface VertexCall {
 
 export type VertexReply =
   | { script: MockScript }
+  /** Codestral on Vertex (publishers/mistralai, rawPredict / streamRawPredict): Mistral's FIM answer, this text. */
+  | { fim: string }
   /** An HTTP error: Google's `{error: {code, message, status}}`, or `body` as given. */
   | { status: number; googleStatus?: string; message?: string; body?: unknown };
 
@@ -114,7 +116,59 @@ export function signAssertion(key: Record<string, string>, claims: Record<string
 }
 
 const ROUTE =
-  /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/(google|anthropic)\/models\/([^/:]+):([A-Za-z]+)$/;
+  /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/(google|anthropic|mistralai)\/models\/([^/:]+):([A-Za-z]+)$/;
+
+/** The fields Mistral documents for a FIM request (Codestral on Vertex takes Mistral's body as it is). */
+const MISTRAL_FIM_FIELDS = new Set([
+  "model",
+  "prompt",
+  "suffix",
+  "max_tokens",
+  "min_tokens",
+  "temperature",
+  "top_p",
+  "stop",
+  "random_seed",
+  "stream",
+]);
+
+/** Codestral on Vertex: Mistral's FIM answer (streamed as Mistral streams it), or why the body is not Mistral's. */
+function mistralFim(res: ServerResponse, model: string, method: string, body: Record<string, unknown>, text: string) {
+  const extra = Object.keys(body).find((k) => !MISTRAL_FIM_FIELDS.has(k));
+  const problem =
+    extra !== undefined
+      ? `${extra}: Extra inputs are not permitted`
+      : typeof body.prompt !== "string"
+        ? "prompt: Field required"
+        : body.model !== model
+          ? `model: '${String(body.model)}' is not the model of the URL ('${model}')`
+          : undefined;
+  if (problem) {
+    json(res, 422, { object: "error", message: problem, type: "invalid_request_error" });
+    return;
+  }
+  const usage = { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 };
+  const head = { id: "fim-1", object: "chat.completion.chunk", created: 1, model };
+  if (method === "streamRawPredict") {
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
+    const words = text.split(/(?<= )/);
+    for (const w of words)
+      res.write(
+        `data: ${JSON.stringify({ ...head, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })}\n\n`,
+      );
+    res.write(
+      `data: ${JSON.stringify({ ...head, choices: [{ index: 0, delta: { content: "" }, finish_reason: "stop" }], usage })}\n\n`,
+    );
+    res.end("data: [DONE]\n\n");
+    return;
+  }
+  json(res, 200, {
+    ...head,
+    object: "chat.completion",
+    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+    usage,
+  });
+}
 
 export async function startVertexFake(project = "llmux-test"): Promise<VertexFake> {
   const tokens = new Map<string, number>();
@@ -187,6 +241,11 @@ export async function startVertexFake(project = "llmux-test"): Promise<VertexFak
     const reply = queue.shift();
     if (!reply) {
       googleError(res, 500, "INTERNAL", "the fake has no reply queued");
+      return;
+    }
+    if ("fim" in reply) {
+      if (publisher !== "mistralai") googleError(res, 400, "INVALID_ARGUMENT", `${publisher} does not do FIM here`);
+      else mistralFim(res, m[4]!, method!, body, reply.fim);
       return;
     }
     if (!("script" in reply)) {

@@ -164,7 +164,15 @@ describe("web UI: the team lead's rough edges", { timeout: 90_000 }, () => {
       // Polled from the test (a waitForFunction predicate is compiled in the page, which the UI's CSP forbids
       // whenever it has to poll: a loaded machine).
       await expect
-        .poll(() => page.evaluate(() => sessionStorage.getItem("llmux.playground.key")), { timeout: 10_000 })
+        .poll(
+          () =>
+            page.evaluate(() =>
+              (
+                globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }
+              ).sessionStorage.getItem("llmux.playground.key"),
+            ),
+          { timeout: 10_000 },
+        )
         .toBeNull();
       expect(unexpected(w.errors)).toEqual([]);
     } finally {

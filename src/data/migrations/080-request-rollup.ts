@@ -1,5 +1,5 @@
 import { SUMMED } from "../rollup-sql.js";
-import { backfillRollup } from "../stats-rollup.js";
+import { backfillGenerations } from "../stats-rollup.js";
 import { migration } from "./migration.js";
 
 /**
@@ -31,5 +31,6 @@ export const m080 = migration("080_request_rollup", async (s) => {
     // Pruning looks for emptied bins by hour, whatever the scope.
     { key: ["scope", "hour", "bin"], indexes: { request_rollup_latency_hour: "hour" } },
   );
-  await backfillRollup(s.db);
+  // What it summed when released (generation rows); 142_rollup_model_kinds adds the other kinds.
+  await backfillGenerations(s.db);
 });

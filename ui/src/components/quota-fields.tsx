@@ -46,6 +46,27 @@ export function QuotaFields({
             <option value="total">in all</option>
           </select>
         </label>
+        <label>
+          Downgrade at %
+          <input
+            name="downgrade_at"
+            type="number"
+            min="1"
+            max="99"
+            step="1"
+            defaultValue={budget?.downgrade ? Math.round(budget.downgrade.at * 100) : ""}
+            placeholder="never"
+            aria-describedby="downgrade-hint"
+          />
+        </label>
+        <label>
+          to model
+          <input name="downgrade_to" defaultValue={budget?.downgrade?.to ?? ""} placeholder="a cheaper alias" />
+        </label>
+        <span id="downgrade-hint" className="hint">
+          A soft budget: past this share of the budget, requests are served by the cheaper alias; the budget itself
+          still refuses.
+        </span>
       </fieldset>
       <fieldset className="row">
         <legend>Limits</legend>
@@ -85,7 +106,15 @@ export function readQuota(form: FormData): { models: string[] | null; budget: Bu
   for (const k of ["rpm", "tpm", "concurrency"] as const) if (text(k)) limits[k] = Number(text(k));
   return {
     models: models.length ? models : null,
-    budget: usd ? { usd: Number(usd), period: text("budget_period") as Budget["period"] } : null,
+    budget: usd
+      ? {
+          usd: Number(usd),
+          period: text("budget_period") as Budget["period"],
+          ...(text("downgrade_at") && text("downgrade_to")
+            ? { downgrade: { at: Number(text("downgrade_at")) / 100, to: text("downgrade_to") } }
+            : {}),
+        }
+      : null,
     limits: Object.keys(limits).length ? limits : null,
   };
 }

@@ -23,6 +23,11 @@ export function SpendBar({ spent, budget }: { spent: number | undefined; budget:
         aria-label={words}
       />
       <span className="bar-words">{words}</span>
+      {budget.downgrade ? (
+        <span className="bar-words muted">
+          past {Math.round(budget.downgrade.at * 100)}%: served by {budget.downgrade.to}
+        </span>
+      ) : null}
     </div>
   );
 }

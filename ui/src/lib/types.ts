@@ -77,3 +77,6 @@ export interface SessionInfo {
 }
 export type ConfigEntry = Schemas["ConfigEntry"];
 export type ConfigView = Schemas["Config"];
+
+/** POST /admin/v1/routing/explain: the routing decision for a request and a key, without sending it. */
+export type RouteExplained = Schemas["RouteExplained"];

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { createParser } from "eventsource-parser";
 import { type FormEvent, useRef, useState } from "react";
 import { JsonCode } from "../components/code";
+import { ExplainPanel } from "../components/explain-panel";
 import { MarkdownText } from "../components/markdown";
 import { Notice } from "../components/notice";
 import { Card, PageHead } from "../components/page";
@@ -101,6 +102,7 @@ export function Playground() {
   // A key holder who signed in with their key: the playground sends with it (kept by the sign-in).
   const ownKey = scope.role === "key" && key.startsWith("lx-");
   const abort = useRef<AbortController | undefined>(undefined);
+  const formRef = useRef<HTMLFormElement>(null);
 
   // The aliases to offer: what /v1/models lists for the key, and (admins) every deployment's aliases.
   const listed = useQuery({
@@ -145,16 +147,21 @@ export function Playground() {
     }
   }
 
-  async function send(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    const req = requestOf(dialect, {
+  /** The request the form holds, as it would be sent. */
+  function requestNow(form: HTMLFormElement) {
+    const values = new FormData(form);
+    return requestOf(dialect, {
       key,
       model,
-      system: String(form.get("system") ?? ""),
-      prompt: String(form.get("prompt") ?? ""),
-      maxTokens: Number(form.get("max_tokens") ?? 1024) || 1024,
+      system: String(values.get("system") ?? ""),
+      prompt: String(values.get("prompt") ?? ""),
+      maxTokens: Number(values.get("max_tokens") ?? 1024) || 1024,
     });
+  }
+
+  async function send(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const req = requestNow(e.currentTarget);
     abort.current?.abort();
     const controller = new AbortController();
     abort.current = controller;
@@ -247,7 +254,7 @@ export function Playground() {
         )}
         {mintError && <Notice kind="error">{mintError}</Notice>}
       </Card>
-      <form className="playground-form card" onSubmit={(e) => void send(e)} aria-label="Send a prompt">
+      <form ref={formRef} className="playground-form card" onSubmit={(e) => void send(e)} aria-label="Send a prompt">
         <div className="row-form">
           <label>
             Dialect
@@ -306,6 +313,16 @@ export function Playground() {
           </button>
         </div>
       </form>
+      {scope.canEdit && (
+        <ExplainPanel
+          request={() => {
+            const form = formRef.current;
+            if (!form?.reportValidity()) return undefined;
+            const r = requestNow(form);
+            return { ...r, key };
+          }}
+        />
+      )}
       {answer && (
         <div className="playground-out">
           <Card title="Answer" className="answer">
