@@ -5,15 +5,13 @@ import { deploymentRows } from "../admin/deployment-rows.js";
 import type { Billing } from "../billing/billing.js";
 import { keepPricesFresh, StoredPrices } from "../billing/price-list.js";
 import { billingOf } from "../billing/wire.js";
-import { adminSecrets } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
 import { websocketSettings } from "../config/schema-websocket.js";
 import { readTls } from "../config/tls.js";
 import { EmbeddingCacheRows } from "../data/embedding-cache.js";
 import { dataVectors, hotVectors } from "../embeddings/cache.js";
 import type { BodyLimits } from "../http/read-body.js";
-import { Identifier, type Resolver } from "../identity/identify.js";
-import { configResolvers } from "../identity/resolvers.js";
+import type { Resolver } from "../identity/identify.js";
 import type { Logger } from "../log/logger.js";
 import { serverStatuses } from "../mcp/status.js";
 import { Observe } from "../observe/observe.js";
@@ -39,6 +37,7 @@ import { MB } from "../upstream/screen.js";
 import { Alerting } from "./alerting.js";
 import { FreshConnections } from "./connections.js";
 import { gatewayAdmission, gatewayRouting } from "./gateway-admission.js";
+import { gatewayIdentifier } from "./gateway-identifier.js";
 import { hotStateOf } from "./hot-state-of.js";
 import { Inflight } from "./inflight.js";
 import { type McpLoader, mcpLoaderOf, mcpStorageOf } from "./mcp-loader.js";
@@ -167,23 +166,9 @@ export class Gateway {
             deploymentRows(this.models.allDeployments(await this.health.seen().catch(() => [])), this.health),
         });
     this.mcp = mcpLoaderOf(config.mcp, logger, this.hot, mcpStorageOf(this.team, this.secretBook));
-    // A gateway that asks no key of its own is closed once keys are minted: unknown callers are refused.
-    const open =
-      config.auth.keys.length === 0 && !config.auth.passthrough && !config.auth.passthrough_providers?.length;
     const signin = signinOf(config, this.team, logger, this.hot);
     this.signin = signin.signin;
-    const identifier = new Identifier([
-      ...(parts.resolvers ?? []),
-      ...(signin.signin ? [signin.signin.resolver] : []),
-      ...(this.team?.resolvers ?? []),
-      ...(open && this.team ? [this.team.directory.closedOnceMinted()] : []),
-      // With sign-in on, a gateway that asks no key of its own is closed to callers who did not sign in.
-      ...(open && signin.signin ? [signin.signin.resolver.closed()] : []),
-      ...configResolvers(config.auth, [
-        ...adminSecrets(config.admin.keys),
-        ...(config.metrics.key ? [config.metrics.key] : []),
-      ]),
-    ]);
+    const identifier = gatewayIdentifier(config, parts.resolvers, signin.signin, this.team);
     this.store = parts.store ?? this.team!.store;
     this.billing = billingOf(config, logger);
     const stopList = keepPricesFresh(this.billing.prices, config, logger);
