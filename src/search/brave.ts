@@ -1,7 +1,7 @@
 import type { SearchProviderConfig } from "../config/schema-search.js";
 import { normalDomain } from "./domains.js";
 import { plainText } from "./plain-text.js";
-import { arrayAt, type ProviderRequest, resultUrl, text } from "./provider-call.js";
+import { hitsAt, type ProviderRequest } from "./provider-call.js";
 import type { SearchHit, SearchQuery } from "./types.js";
 
 type Config = Extract<SearchProviderConfig, { kind: "brave" }>;
@@ -23,19 +23,11 @@ export function braveRequest(cfg: Config, q: SearchQuery, count: number): Provid
 
 /** Brave's answer: `web.results[]` of {url, title, description, age / page_age} (no `web`: no results). */
 export function decodeBrave(json: unknown, name = "brave"): SearchHit[] {
-  const out: SearchHit[] = [];
-  for (const r of arrayAt(json, ["web", "results"], name, true)) {
-    if (!r || typeof r !== "object") continue;
-    const o = r as Record<string, unknown>;
-    const url = resultUrl(o.url);
-    if (!url) continue;
-    const age = text(o.age, 64) || text(o.page_age, 64);
-    out.push({
-      url,
-      title: plainText(text(o.title, 500)) || url,
-      snippet: plainText(text(o.description)),
-      ...(age ? { pageAge: age } : {}),
-    });
-  }
-  return out;
+  return hitsAt(
+    json,
+    ["web", "results"],
+    name,
+    { snippet: "description", age: ["age", "page_age"], clean: plainText },
+    true,
+  );
 }

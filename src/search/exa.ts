@@ -1,6 +1,6 @@
 import type { SearchProviderConfig } from "../config/schema-search.js";
 import { normalDomain } from "./domains.js";
-import { arrayAt, type ProviderRequest, resultUrl, text } from "./provider-call.js";
+import { hitsAt, type ProviderRequest } from "./provider-call.js";
 import type { SearchHit, SearchQuery } from "./types.js";
 
 type Config = Extract<SearchProviderConfig, { kind: "exa" }>;
@@ -31,19 +31,5 @@ export function exaRequest(cfg: Config, q: SearchQuery, count: number): Provider
 
 /** Exa's answer: `results[]` of {url, title, text, publishedDate}. */
 export function decodeExa(json: unknown, name = "exa"): SearchHit[] {
-  const out: SearchHit[] = [];
-  for (const r of arrayAt(json, ["results"], name)) {
-    if (!r || typeof r !== "object") continue;
-    const o = r as Record<string, unknown>;
-    const url = resultUrl(o.url);
-    if (!url) continue;
-    const age = text(o.publishedDate, 64);
-    out.push({
-      url,
-      title: text(o.title, 500) || url,
-      snippet: text(o.text, EXA_TEXT_CHARS),
-      ...(age ? { pageAge: age } : {}),
-    });
-  }
-  return out;
+  return hitsAt(json, ["results"], name, { snippet: "text", age: ["publishedDate"], snippetChars: EXA_TEXT_CHARS });
 }

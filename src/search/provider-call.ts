@@ -1,5 +1,5 @@
 import { BodyTooLarge, readWhole } from "../http/whole-body.js";
-import { WebToolError } from "./types.js";
+import { type SearchHit, WebToolError } from "./types.js";
 
 /** Bytes of a search provider's answer read at most (a page of 20 results with extracts is far less). */
 export const MAX_PROVIDER_ANSWER = 2 * 1024 * 1024;
@@ -108,4 +108,41 @@ export function resultUrl(v: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Where a provider's result keeps its parts: the field names of its snippet and its age, and how to clean text. */
+export interface HitFields {
+  snippet: string;
+  /** The fields that may say the page's age, the first present wins. */
+  age: readonly string[];
+  snippetChars?: number;
+  /** A provider whose titles and snippets carry markup (Brave's `<strong>`): made plain. */
+  clean?: (s: string) => string;
+}
+
+/** The results (objects with an http(s) `url`, the others skipped) in the array at `path` of a decoded answer. */
+export function hitsAt(
+  json: unknown,
+  path: readonly string[],
+  name: string,
+  f: HitFields,
+  optional = false,
+): SearchHit[] {
+  const clean = f.clean ?? ((s: string) => s);
+  const out: SearchHit[] = [];
+  for (const r of arrayAt(json, path, name, optional)) {
+    if (!r || typeof r !== "object") continue;
+    const o = r as Record<string, unknown>;
+    const url = resultUrl(o.url);
+    if (!url) continue;
+    let age = "";
+    for (const a of f.age) age ||= text(o[a], 64);
+    out.push({
+      url,
+      title: clean(text(o.title, 500)) || url,
+      snippet: clean(text(o[f.snippet], f.snippetChars)),
+      ...(age ? { pageAge: age } : {}),
+    });
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import type { SearchProviderConfig } from "../config/schema-search.js";
 import { normalDomain } from "./domains.js";
-import { arrayAt, type ProviderRequest, resultUrl, text } from "./provider-call.js";
+import { hitsAt, type ProviderRequest } from "./provider-call.js";
 import type { SearchHit, SearchQuery } from "./types.js";
 
 type Config = Extract<SearchProviderConfig, { kind: "searxng" }>;
@@ -23,14 +23,5 @@ export function searxngRequest(cfg: Config, q: SearchQuery, apiKey: string | und
 
 /** SearXNG's answer: `results[]` of {url, title, content, publishedDate}. */
 export function decodeSearxng(json: unknown, name = "searxng"): SearchHit[] {
-  const out: SearchHit[] = [];
-  for (const r of arrayAt(json, ["results"], name)) {
-    if (!r || typeof r !== "object") continue;
-    const o = r as Record<string, unknown>;
-    const url = resultUrl(o.url);
-    if (!url) continue;
-    const age = text(o.publishedDate, 64);
-    out.push({ url, title: text(o.title, 500) || url, snippet: text(o.content), ...(age ? { pageAge: age } : {}) });
-  }
-  return out;
+  return hitsAt(json, ["results"], name, { snippet: "content", age: ["publishedDate"] });
 }
