@@ -53,6 +53,8 @@ export class VersionPoller<T> {
       const v = await this.source.version();
       if (v === this.seen) return;
       const stored = await this.source.read();
+      // Stopped while it read (the gateway closing): nothing is put in force any more.
+      if (!this.timer) return;
       if (stored) {
         this.source.apply(stored.value, stored.version);
         this.applied = stored.version;

@@ -1,6 +1,11 @@
 import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
-import { guardrailPoliciesVersion, storedGuardrailPolicies } from "../data/guardrail-policies.js";
+import {
+  guardrailPoliciesVersion,
+  type StoredGuardrailPolicy,
+  storedGuardrailPolicies,
+} from "../data/guardrail-policies.js";
+import { VersionPoller } from "../data/version-poller.js";
 import { type Guardrails, guardrailsOf } from "../guardrails/guard.js";
 import { layered, layerOf, NO_LAYER, type StoredLayer } from "../guardrails/layer.js";
 import type { Logger } from "../log/logger.js";
@@ -12,57 +17,46 @@ export const GUARDRAILS_POLL_MS = 500;
 
 /**
  * The guardrails' policies the admin API stored (src/data/guardrail-policies.ts), put in force over the
- * configuration file's at start and whenever their version moves: polled every `pollMs`, and at once on
- * `check()` (the admin API calls it on the instance that stored them). A row that does not parse is left out,
- * and said so; a database that cannot be read leaves the policy as it was.
+ * configuration file's at start and whenever their version moves (the stored layer's one poller,
+ * src/data/version-poller.ts: every `pollMs`, and at once on `check()`, which the admin API calls on the
+ * instance that stored them). A row that does not parse is left out, and said so; a database that cannot be
+ * read leaves the policy as it was.
  */
 export class StoredGuardrails {
-  private version = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   /** What is in force from the database (none: the file's policy). */
   layer: StoredLayer = NO_LAYER;
+  private readonly poller: VersionPoller<StoredGuardrailPolicy[]>;
 
-  constructor(
-    private readonly guard: Guardrails,
-    private readonly file: Config["guardrails"],
-    private readonly data: Data,
-    private readonly logger: Logger,
-    pollMs = GUARDRAILS_POLL_MS,
-  ) {
-    void this.check();
-    this.timer = setInterval(() => void this.check(), pollMs);
-    this.timer.unref();
+  constructor(guard: Guardrails, file: Config["guardrails"], data: Data, logger: Logger, pollMs = GUARDRAILS_POLL_MS) {
+    this.poller = new VersionPoller(
+      {
+        what: "stored guardrails policies",
+        version: () => guardrailPoliciesVersion(data),
+        read: async () => {
+          const stored = await storedGuardrailPolicies(data);
+          // Nothing ever stored: the file's policy stays as the gateway built it.
+          return stored.version === 0 ? undefined : { version: stored.version, value: stored.policies };
+        },
+        apply: (policies, version) => {
+          const { layer, problems } = layerOf(policies);
+          if (problems.length > 0) logger.warn({ version, scopes: problems }, "stored guardrails policies not used");
+          this.layer = layer;
+          guard.apply(layered(file, layer), layer.aliases);
+          logger.info({ version, policies: policies.length }, "stored guardrails policy read");
+        },
+      },
+      logger,
+      pollMs,
+    );
   }
 
   /** Reads the stored policies when their version moved (one read at a time). */
   check(): Promise<void> {
-    this.running ??= this.read().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async read(): Promise<void> {
-    try {
-      if ((await guardrailPoliciesVersion(this.data)) === this.version) return;
-      const stored = await storedGuardrailPolicies(this.data);
-      if (!this.timer) return;
-      const { layer, problems } = layerOf(stored.policies);
-      if (problems.length > 0)
-        this.logger.warn({ version: stored.version, scopes: problems }, "stored guardrails policies not used");
-      this.version = stored.version;
-      this.layer = layer;
-      this.guard.apply(layered(this.file, layer), layer.aliases);
-      this.logger.info({ version: stored.version, policies: stored.policies.length }, "stored guardrails policy read");
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, "the stored guardrails policies could not be read");
-    }
+    return this.poller.check();
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.poller.stop();
   }
 }
 
