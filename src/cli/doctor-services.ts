@@ -4,7 +4,6 @@ import { pino } from "pino";
 import type { Config } from "../config/schema.js";
 import { openEngine } from "../data/engine.js";
 import { MIGRATIONS } from "../data/migrations.js";
-import { Upstream } from "../mcp/upstream.js";
 import { type RedisFacts, redisProblem } from "../state/redis-probe.js";
 import { describeRedisTarget, safeRedisUrl } from "../state/redis-url.js";
 
@@ -147,6 +146,8 @@ export async function checkMcpServer(
   timeoutMs: number,
 ): Promise<ServiceCheck> {
   const bound = Math.min(cfg.connect_timeout_ms, timeoutMs);
+  // The MCP SDK is loaded by the doctor's check only (a gateway that serves models never loads it).
+  const { Upstream } = await import("../mcp/upstream.js");
   const up = new Upstream(name, { ...cfg, connect_timeout_ms: bound }, silent);
   try {
     await within(bound + 2000, `mcp server ${name}`, up.start());
