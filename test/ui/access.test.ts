@@ -146,7 +146,9 @@ describe("web UI: keyboard and phone width", { timeout: 60_000 }, () => {
         await page.getByRole("heading", { name: heading, exact: true }).waitFor();
         await page.waitForTimeout(300);
         expect(await overflows(page), path).toBe(false);
-        expect(await page.getByRole("link", { name: heading }).isVisible(), `${path}: its link`).toBe(true);
+        expect(await page.getByRole("link", { name: heading, exact: true }).isVisible(), `${path}: its link`).toBe(
+          true,
+        );
         await w.shot(`1-${heading.toLowerCase()}`);
       }
       await page.goto("/ui/keys");

@@ -116,7 +116,7 @@ describe("web UI: teams, spend, deployments, playground", { timeout: 60_000 }, (
 
   it("Keys: edit a key's allow-list, limits and expiry; switch it off; rotate it (new secret shown once)", async () => {
     mark = w.errors.length;
-    await w.page.getByRole("link", { name: "Keys" }).click();
+    await w.page.getByRole("link", { name: "Keys", exact: true }).click();
     const row = w.page.getByRole("row").filter({ hasText: "seed-ci" });
     await row.getByRole("button", { name: "Edit seed-ci" }).click();
     const dialog = w.page.getByRole("dialog", { name: "Edit seed-ci" });

@@ -65,7 +65,17 @@ describe("web UI: team admins", { timeout: 90_000 }, () => {
     expect(await w.page.locator(".who .badge").textContent()).toBe("team admin · data");
     const nav = w.page.getByRole("navigation", { name: "Pages" });
     const links = await nav.getByRole("link").allTextContents();
-    expect(links).toEqual(["Overview", "Requests", "Sessions", "Keys", "Team", "Spend", "Audit", "Playground"]);
+    expect(links).toEqual([
+      "Overview",
+      "Requests",
+      "Sessions",
+      "Keys",
+      "My keys",
+      "Team",
+      "Spend",
+      "Audit",
+      "Playground",
+    ]);
     // Their team's keys alone, and a button to create one.
     await w.page.getByRole("cell", { name: "data-ci", exact: true }).waitFor();
     expect(await w.page.getByRole("cell", { name: "web-ci", exact: true }).count()).toBe(0);
