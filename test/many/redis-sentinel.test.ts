@@ -36,6 +36,8 @@ describe("state.url on Redis Sentinel", () => {
   });
 
   it("fails over mid-load: no request hangs, limits hold before and after, state lands on the new primary", async () => {
+    // No failover came before the test's own.
+    expect(set.primaryNow()).toBe(set.primary);
     const before = await rig.mint({ rpm: 1 });
     expect((await rig.ask(before)).status).toBe(200);
     expect((await rig.ask(before)).status).toBe(429);

@@ -110,8 +110,11 @@ export async function startSentinelSet(): Promise<SentinelSet> {
         "bind 127.0.0.1",
         `dir ${dir}`,
         `sentinel monitor ${name} 127.0.0.1 ${primary} 2`,
-        `sentinel down-after-milliseconds ${name} 1000`,
-        `sentinel failover-timeout ${name} 2000`,
+        // Long enough that a loaded machine (the whole suite beside it) does not look like a dead primary (at
+        // 1 s a Sentinel failed it over on its own once, losing a write not yet replicated): a failover only
+        // when a test makes one.
+        `sentinel down-after-milliseconds ${name} 2500`,
+        `sentinel failover-timeout ${name} 5000`,
         `sentinel parallel-syncs ${name} 1`,
         "",
       ].join("\n"),
