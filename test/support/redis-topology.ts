@@ -170,6 +170,15 @@ export async function startCluster(): Promise<ClusterSet> {
   if (r.status !== 0) throw new Error(`redis-cli --cluster create failed: ${r.stdout}${r.stderr}`);
   for (const p of nodes)
     await until(`node ${p} sees the cluster ok`, () => /cluster_state:ok/.test(base.cli(p, "CLUSTER", "INFO")));
+  // The replicas' roles reach the other nodes by gossip, after the state is ok: until every node sees three of
+  // each, one may still name a replica a primary (the doctor once counted 5 primaries and 1 replica).
+  const roles = (p: number, role: string) =>
+    base
+      .cli(p, "CLUSTER", "NODES")
+      .split("\n")
+      .filter((l) => new RegExp(`\\b${role}\\b`).test(l.split(" ")[2] ?? "")).length;
+  for (const p of nodes)
+    await until(`node ${p} sees 3 primaries and 3 replicas`, () => roles(p, "master") === 3 && roles(p, "slave") === 3);
   return { ...base, nodes };
 }
 
