@@ -158,9 +158,16 @@ async function main(): Promise<void> {
     console.log(`\n[${e.target}] ${e.words}\n  input: ${e.input.slice(0, 600)}`);
   const dir = FUZZ_DIR;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, "findings.json"), JSON.stringify(rows.flatMap((t) => t.examples)));
-  for (const t of rows) writeFileSync(join(dir, `slowest-${t.target}.json`), JSON.stringify(t.slowestInput ?? null));
+  writeFileSync(join(dir, "report.json"), `${JSON.stringify(report, cut, 2)}\n`);
+  writeFileSync(
+    join(dir, "findings.json"),
+    JSON.stringify(
+      rows.flatMap((t) => t.examples),
+      cut,
+    ),
+  );
+  for (const t of rows)
+    writeFileSync(join(dir, `slowest-${t.target}.json`), JSON.stringify(t.slowestInput ?? null, cut));
   process.exitCode = report.findings + health.exits + health.stalls > 0 ? 1 : 0;
   // Timers of the gateway's parts may linger; the report is written.
   setTimeout(() => process.exit(), 1000).unref();
@@ -172,3 +179,8 @@ main().catch((err: unknown) => {
   console.error(`the fuzz run itself failed: ${(err as Error)?.stack ?? String(err)}`);
   process.exit(2);
 });
+
+/** Inputs kept in the reports are cut at 1 MB each (a mutant of hundreds of MB made the report unwritable). */
+function cut(_key: string, v: unknown): unknown {
+  return typeof v === "string" && v.length > 1_000_000 ? `${v.slice(0, 1_000_000)}… (${v.length} characters)` : v;
+}

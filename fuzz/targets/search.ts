@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { decodeBrave } from "../../src/search/brave.js";
 import { decodeExa } from "../../src/search/exa.js";
 import { htmlToText } from "../../src/search/html-text.js";
+import { MAX_PROVIDER_ANSWER } from "../../src/search/provider-call.js";
 import { decodeSearxng } from "../../src/search/searxng.js";
 import { decodeTavily } from "../../src/search/tavily.js";
 import type { SearchHit } from "../../src/search/types.js";
@@ -64,6 +65,9 @@ export const searchAnswers: Target<{ kind: string; body: string }> = {
   level: "decoder",
   input: fc.oneof(...Object.entries(SEEDS).map(([kind, s]) => jsonMutant(s.seeds).map((body) => ({ kind, body })))),
   async run({ kind, body }) {
+    // The provider call reads at most this much of an answer and refuses a larger one (`unavailable`) before any
+    // decoder: a mutant past it (nested repeats reach hundreds of MB) is not an answer a decoder can be given.
+    if (Buffer.byteLength(body) > MAX_PROVIDER_ANSWER) return undefined;
     let json: unknown;
     try {
       json = JSON.parse(body);
@@ -97,6 +101,8 @@ export const fetchedPages: Target<Buffer> = {
   level: "decoder",
   input: bytesMutant(PAGES),
   async run(bytes) {
+    // The fetcher reads at most fetch.max_bytes (default 1 MB, at most this) of a page before converting it.
+    if (bytes.length > MAX_PROVIDER_ANSWER) return undefined;
     try {
       const page = htmlToText(new TextDecoder("utf-8").decode(bytes));
       if (typeof page.text !== "string") return "no text";
