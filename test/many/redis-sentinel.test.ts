@@ -12,6 +12,22 @@ import { parseConfig } from "../../src/config/load.js";
 import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
 import { replicated, type SentinelSet, startSentinelSet } from "../support/redis-topology.js";
 
+/**
+ * A request's status as the shared state answered it. Just after a failover the client may still send a command
+ * to the demoted primary (READONLY: the gateway reconnects); under on_failure: degrade that one request is
+ * answered from the instance's own memory, which does not hold a bucket kept in Redis. Such an answer (the
+ * state degraded across it) is asked again; the first answered while shared is the one judged.
+ */
+async function askShared(rig: FailoverRig, key: string): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const wasShared = rig.shared();
+    const { status } = await rig.ask(key);
+    if (wasShared && rig.shared()) return status;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the gateway's state never stayed shared across a request");
+}
+
 describe("state.url on Redis Sentinel", () => {
   let set: SentinelSet;
   let rig: FailoverRig;
@@ -64,7 +80,7 @@ describe("state.url on Redis Sentinel", () => {
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);
 
     // The rate limit taken before the failover holds after it: the promoted replica has the bucket.
-    expect((await rig.ask(before)).status).toBe(429);
+    expect(await askShared(rig, before)).toBe(429);
     const after = await rig.mint({ rpm: 2 });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await rig.ask(after)).status);
@@ -112,7 +128,7 @@ describe("state.url on Redis Sentinel", () => {
     const answers = await load.stop();
     expect(answers.filter((a) => a.status === 0)).toEqual([]);
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);
-    expect((await rig.ask(before)).status).toBe(429);
+    expect(await askShared(rig, before)).toBe(429);
     const after = await rig.mint({ rpm: 2 });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await rig.ask(after)).status);
