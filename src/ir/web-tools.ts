@@ -25,6 +25,9 @@ export interface WebToolSpec {
 }
 
 /** The web tools llmux runs itself for this request. */
+/** The most upstream calls one client request makes while llmux runs its web tools (docs/security.md). */
+export const MAX_WEB_ROUNDS = 8;
+
 export interface WebPlan {
   search?: WebToolSpec | undefined;
   fetch?: WebToolSpec | undefined;

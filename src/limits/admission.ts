@@ -1,6 +1,7 @@
 import { costOf } from "../billing/cost.js";
 import type { Quota } from "../identity/principal.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
+import { MAX_WEB_ROUNDS } from "../ir/web-tools.js";
 import { capabilitiesOf } from "../models/capabilities.js";
 import type { Admission, AdmitInput, Admitted } from "../request/admission.js";
 import { outcomeOf } from "../request/outcome.js";
@@ -121,12 +122,13 @@ export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow
       const usual = history.estimate(who, model, input.principal.keyId) ?? COLD_OUTPUT;
       const estTokens = inTokens + Math.min(max ?? COLD_OUTPUT, COLD_OUTPUT);
       const price = deps.billing.priceOf(plan.route.provider?.name, model);
-      const inputNanos = costOf({ inputTokens: inTokens, outputTokens: 0 }, price, t).nanos;
-      const estimateNanos = costOf({ inputTokens: inTokens, outputTokens: Math.min(worst, usual) }, price, t).nanos;
-      const res: Reservation = {
-        nanos: estimateNanos,
-        worst: costOf({ inputTokens: inTokens, outputTokens: worst }, price, t).nanos,
-      };
+      // Web tools llmux runs itself call the upstream again for each round, the conversation sent each time:
+      // the request may cost up to that many calls (src/pipeline/web-tools-rounds.ts).
+      const rounds = plan.web?.search || plan.web?.fetch ? MAX_WEB_ROUNDS : 1;
+      const inputNanos = rounds * costOf({ inputTokens: inTokens, outputTokens: 0 }, price, t).nanos;
+      const outputNanos = (out: number) => costOf({ inputTokens: 0, outputTokens: out }, price, t).nanos;
+      const estimateNanos = inputNanos + outputNanos(Math.min(worst, usual));
+      const res: Reservation = { nanos: estimateNanos, worst: inputNanos + rounds * outputNanos(worst) };
       // Every check of every quota runs at once (one or two round trips to Redis, not one per check); what
       // was taken is given back when any of them refuses.
       const checks: Promise<Check>[] = [];
@@ -211,8 +213,7 @@ export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow
       const budgetRemainingNanos = left.length > 0 ? Math.min(...left) : undefined;
       if (taken.length === 0) return { ...ADMITTED, estimateNanos };
       const holds = results.flatMap((r) => (r.hold ? [r.hold] : []));
-      const perOutputToken =
-        (costOf({ inputTokens: inTokens, outputTokens: 1_000_000 }, price, t).nanos - inputNanos) / 1e6;
+      const perOutputToken = outputNanos(1_000_000) / 1e6;
       let listener: ((nanos: number) => void) | undefined;
       const meter =
         metered && holds.length > 0 && perOutputToken > 0

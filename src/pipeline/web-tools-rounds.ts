@@ -2,6 +2,7 @@ import { jsonText } from "../http/json-text.js";
 import { readWhole } from "../http/whole-body.js";
 import type { Dialect, ErrorInfo, Json, Message, Part, StreamEvent, ToolCallPart, Usage } from "../ir/types.js";
 import { mergeUsage } from "../ir/usage.js";
+import { MAX_WEB_ROUNDS } from "../ir/web-tools.js";
 import type { Plan } from "../request/plan.js";
 import type { SearchHit } from "../search/types.js";
 import { SseParser } from "../sse/parser.js";
@@ -14,8 +15,8 @@ import { citationsOf, clientCallId, closing, opening } from "./web-tools-blocks.
 import type { WebToolSpec } from "./web-tools-plan.js";
 import type { WebRunner } from "./web-tools-run.js";
 
-/** The most upstream calls one client request makes while llmux runs its web tools (docs/security.md). */
-export const MAX_WEB_ROUNDS = 8;
+export { MAX_WEB_ROUNDS };
+
 const MAX_ERROR_BODY = 1 << 20;
 
 export interface RoundsInput {

@@ -104,6 +104,22 @@ describe.each(ENGINES)("realistic budget reservations on $name", ({ open }) => {
     );
   });
 
+  it("a request whose web tools llmux runs holds what its rounds may cost: the conversation sent each round", async () => {
+    const { as } = setup();
+    const admission = limitsAdmission({ hot: open(), billing, timezone: "UTC", alertAt: 1, warn: () => undefined });
+    const p = as([{ scope: "key", id: `web-${randomBytes(3).toString("hex")}`, budget: { usd: 1, period: "day" } }]);
+    const plain = (await admission.admit({ principal: p, plan: streamed, requestBytes: 4000 })) as Admitted;
+    const web = (await admission.admit({
+      principal: p,
+      plan: { ...streamed, web: { search: { name: "web_search" } } } as unknown as Plan,
+      requestBytes: 4000,
+    })) as Admitted;
+    // 1,000 input tokens at $2 per million: $0.002 a round, eight rounds at most.
+    expect(web.estimateNanos! - plain.estimateNanos!).toBe(7 * 1000 * 2000);
+    await plain.release!(record(0));
+    await web.release!(record(0));
+  });
+
   it("a streamed answer's meter reserves more as it grows and ends it when the budget cannot cover more", async () => {
     const { admit, as } = setup();
     // Nothing known of this key yet: 4,096 output tokens are reserved ($0.033); the budget holds $0.1.
