@@ -132,11 +132,18 @@ function sharedSqlite(path: string): Engine {
  * A PostgreSQL pool; `bigint` columns are read back as numbers (times, nano-dollars: exact below 2^53).
  * Bounded in time: opening a connection and each statement (by the server, and by the client for a server
  * that stopped answering). A connection that turned read-only (a failover left it on a standby) is closed
- * when it is given back, not reused.
+ * when it is given back, not reused, and so is every connection opened before it (see `replacingBroken`).
  */
 function openPostgres(url: string, settings: PoolSettings): Engine {
   const pg = require("pg") as typeof import("pg");
+  const era = { now: 0 };
+  // Each connection remembers the era it was made in (before its backend started: a connection begun
+  // before a failover and finished after it is still of the old era).
+  class EraClient extends pg.Client {
+    readonly era = era.now;
+  }
   const pool = new pg.Pool({
+    Client: EraClient,
     connectionString: url,
     max: settings.size,
     connectionTimeoutMillis: settings.connectTimeoutMs,
@@ -154,18 +161,34 @@ function openPostgres(url: string, settings: PoolSettings): Engine {
   pool.on("connect", (client) => {
     client.on("error", () => undefined);
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: replacingBroken(pool) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: replacingBroken(pool, era) }) });
   return { name: "postgres", db, write: (ops) => writeThrough(db, ops), release: () => db.destroy() };
 }
 
 /** SQLSTATEs after which a connection is not given back to the pool: read-only, shut down, gone. */
 const BROKEN = new Set(["25006", "57P01", "57P02", "57P03", "08006", "08003"]);
+/**
+ * Of those, the ones that say the server itself changed role or went down (a failover, a restart): every
+ * connection opened before is suspect, idle ones included (a read made on a standby succeeds and leaves its
+ * connection in the pool, read-only, for the next write).
+ */
+const NEW_ERA = new Set(["25006", "57P01", "57P02", "57P03"]);
 
-/** The pool as Kysely uses it, with each connection closed (not reused) once a query on it found it broken. */
-function replacingBroken(pool: import("pg").Pool): PostgresPool {
+/**
+ * The pool as Kysely uses it. A connection on which a query found it broken is closed, not reused; one that
+ * found a failover starts a new era, and connections of an earlier era are closed when next checked out or
+ * given back, so that once the database takes writes again at most one write fails on a stale connection.
+ */
+function replacingBroken(pool: import("pg").Pool, era: { now: number }): PostgresPool {
+  const stale = (client: import("pg").PoolClient) => (client as unknown as { era: number }).era < era.now;
   return {
     async connect() {
-      const client = await pool.connect();
+      let client = await pool.connect();
+      // Each pass closes one stale connection; connections made from here on are of this era.
+      while (stale(client)) {
+        client.release(true);
+        client = await pool.connect();
+      }
       let broken: Error | undefined;
       return {
         query: (async (...args: unknown[]) => {
@@ -174,10 +197,11 @@ function replacingBroken(pool: import("pg").Pool): PostgresPool {
           } catch (err) {
             const e = err as Error & { code?: string };
             if ((e.code && BROKEN.has(e.code)) || /timeout|terminated/i.test(e.message)) broken = e;
+            if (e.code && NEW_ERA.has(e.code) && !stale(client)) era.now++;
             throw err;
           }
         }) as PostgresPoolClient["query"],
-        release: () => client.release(broken),
+        release: () => client.release(broken ?? (stale(client) ? true : undefined)),
       };
     },
     end: () => pool.end(),
