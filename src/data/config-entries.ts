@@ -115,9 +115,20 @@ export async function configHistory(data: Data, limit: number): Promise<ConfigVe
   }));
 }
 
+/** An entry changed since it was read (`appendConfigChanges`'s `unchanged`): nothing was written. */
+export class ConfigMoved extends Error {}
+
+/** An entry as it was read: the version that last wrote it (null: not stored, or removed). */
+export interface EntryBasis {
+  kind: ConfigKind;
+  name: string;
+  version: number | null;
+}
+
 /**
  * Writes changes as one new version (in one transaction: all or none); returns it. Two instances writing at
- * once: one takes the version, the other tries again with the next.
+ * once: one takes the version, the other tries again with the next. With `unchanged`, nothing is written when
+ * that entry was changed since it was read (ConfigMoved): an edit of part of an entry never loses another's.
  */
 export async function appendConfigChanges(
   data: Data,
@@ -125,6 +136,7 @@ export async function appendConfigChanges(
   changes: readonly ConfigChange[],
   actor: string,
   what: string,
+  unchanged?: EntryBasis,
 ): Promise<number> {
   const rows = changes.map((c) => {
     const secrets = new Set(c.secrets ?? []);
@@ -147,6 +159,20 @@ export async function appendConfigChanges(
           .select((e) => e.fn.max("version").as("v"))
           .executeTakeFirst();
         const version = Number(r?.v ?? 0) + 1;
+        if (unchanged) {
+          // The entry in force: its latest row, unless that row removed it.
+          const e = await tx
+            .selectFrom("config_entries")
+            .select(["version", "body"])
+            .where("kind", "=", unchanged.kind)
+            .where("name", "=", unchanged.name)
+            .orderBy("version", "desc")
+            .limit(1)
+            .executeTakeFirst();
+          const was = e && e.body !== null ? Number(e.version) : null;
+          if (was !== unchanged.version)
+            throw new ConfigMoved(`${unchanged.kind}.${unchanged.name} was changed since it was read`);
+        }
         await tx.insertInto("config_versions").values({ version, actor, at: Date.now(), what }).execute();
         if (rows.length > 0)
           await tx
@@ -156,7 +182,7 @@ export async function appendConfigChanges(
         return version;
       });
     } catch (err) {
-      if (attempt >= 4) throw err;
+      if (err instanceof ConfigMoved || attempt >= 4) throw err;
     }
   }
 }

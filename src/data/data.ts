@@ -5,21 +5,37 @@ import { migrate } from "./migrate.js";
 import { withRollups } from "./rollups.js";
 import type { Database } from "./schema.js";
 
+/** A use of the data layer after `close()`: it is never opened again (a connection nobody would close). */
+export class DataClosed extends Error {
+  constructor(what: string) {
+    super(`the database was closed: ${what} was refused`);
+    this.name = "DataClosed";
+  }
+}
+
 /**
  * The data layer: one database (SQLite file or PostgreSQL), opened and migrated on first use, shared by
- * the store, the key directory and the admin API. `ready()` resolves once migrations have run.
+ * the store, the key directory and the admin API. `ready()` resolves once migrations have run. Once closed it
+ * stays closed: every later use is refused with DataClosed (closing again does nothing).
  */
 export class Data {
   private opened: Promise<Kysely<Database>> | undefined;
   private held: Engine | undefined;
+  private closed: Promise<void> | undefined;
   readonly engine: EngineName;
 
   constructor(private readonly where: DataLocation) {
     this.engine = where.url ? "postgres" : "sqlite";
   }
 
-  /** The migrated database. */
+  /** Whether `close()` was called. */
+  get isClosed(): boolean {
+    return this.closed !== undefined;
+  }
+
+  /** The migrated database; refused with DataClosed once `close()` was called. */
   db(): Promise<Kysely<Database>> {
+    if (this.closed) return Promise.reject(new DataClosed("opening it again"));
     this.opened ??= (async () => {
       const e = openEngine(this.where);
       this.held = e;
@@ -46,7 +62,7 @@ export class Data {
   async write(ops: readonly WriteOp[], opts?: { here?: boolean }): Promise<number[]> {
     const db = await this.db();
     const engine = this.held;
-    if (!engine) throw new Error("the database is closed");
+    if (!engine || this.closed) throw new DataClosed("a write");
     const compiled = compileOps(withRollups(db, engine.name, ops));
     return opts?.here ? writeThrough(db, compiled) : engine.write(compiled);
   }
@@ -55,15 +71,24 @@ export class Data {
   async writeCompiled(ops: readonly CompiledOp[]): Promise<number[]> {
     await this.db();
     const engine = this.held;
-    if (!engine) throw new Error("the database is closed");
+    if (!engine || this.closed) throw new DataClosed("a write");
     return engine.write(ops);
   }
 
-  async close(): Promise<void> {
-    const held = this.held;
-    this.opened = undefined;
-    this.held = undefined;
-    await held?.release();
+  /**
+   * Releases the database (waiting for an opening under way, so that its connection is released too). Later
+   * uses are refused; a second call waits for the first.
+   */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      const opening = this.opened;
+      if (opening) await opening.catch(() => undefined);
+      const held = this.held;
+      this.opened = undefined;
+      this.held = undefined;
+      await held?.release();
+    })();
+    return this.closed;
   }
 }
 

@@ -170,6 +170,9 @@ export class Keys {
       await tx.insertInto("api_keys").values(row).execute();
       await this.writeCredentials(tx, row.id, input.credentials ?? {});
       if (within) await within(tx, row.id);
+      // A new key closes a gateway that was open until one was minted: every process on this store (another
+      // instance, or `llmux keys create` on the store while llmux runs) learns it on its next poll.
+      await bumpRevision(tx);
     });
     return { ...this.view(row, Object.keys(input.credentials ?? {}).sort()), key };
   }

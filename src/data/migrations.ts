@@ -20,6 +20,7 @@ import { m062 } from "./migrations/062-signin.js";
 import { m080 } from "./migrations/080-request-rollup.js";
 import { m090 } from "./migrations/090-budget-leases.js";
 import { m091 } from "./migrations/091-budget-unledgered.js";
+import { m093 } from "./migrations/093-request-web-calls.js";
 import { m095 } from "./migrations/095-spend-rollup.js";
 import { m105 } from "./migrations/105-signin-idp-tokens.js";
 import { m106 } from "./migrations/106-audit-reason.js";
@@ -60,6 +61,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m080,
   m090,
   m091,
+  m093,
   m095,
   m105,
   m106,

@@ -222,6 +222,11 @@ export interface RequestLogTable extends UsageColumns {
   mcp_session?: string | null;
   /** The guardrails' findings: JSON array of {rule, group, location, action, dry_run}, never a value (131). */
   guardrail_findings?: string | null;
+  /**
+   * The web searches and page fetches llmux ran for the request (JSON: src/ir/web-tools.ts WebCallsLog), never a
+   * fetched page's text; null when none (093).
+   */
+  web_calls?: string | null;
 }
 
 /** The bodies of a logged request (opt-in: logging.bodies), redacted, one compressed JSON document. */

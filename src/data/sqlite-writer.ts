@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
+import { JobThread } from "../thread/job-thread.js";
 import type { CompiledOp } from "./batch-write.js";
 
 /**
@@ -8,7 +9,8 @@ import type { CompiledOp } from "./batch-write.js";
  * test runners alike). It owns a connection of its own to the SQLite file and writes each batch it is
  * sent in one transaction: INSERTs through prepared statements kept per table and columns (a row already
  * there is left as it is; an insert's `took` statements then run over the ids of the rows it added, see
- * WriteOp), then the statements; it answers with the changes of each step, or the error.
+ * WriteOp), then the statements (prepared once per text, too); it answers with the changes of each step, or
+ * the error.
  */
 const PROGRAM = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -28,9 +30,21 @@ const insert = (table, cols) => {
   }
   return s;
 };
+// The statements of a batch (its rollups, a retention delete) are the same few texts every time: prepared once
+// (preparing them was a fifth of the thread's time). Bounded: a text never seen again is not kept for good.
+const statements = new Map();
+const statement = (sql) => {
+  let s = statements.get(sql);
+  if (!s) {
+    if (statements.size >= 256) statements.clear();
+    s = db.prepare(sql);
+    statements.set(sql, s);
+  }
+  return s;
+};
 const value = (v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v === undefined ? null : v);
 const write = db.transaction((ops) => ops.map((op) => {
-  if (op.sql !== undefined) return db.prepare(op.sql).run(op.parameters.map(value)).changes;
+  if (op.sql !== undefined) return statement(op.sql).run(op.parameters.map(value)).changes;
   const ids = [];
   for (const row of op.rows) {
     const cols = Object.keys(row);
@@ -38,7 +52,7 @@ const write = db.transaction((ops) => ops.map((op) => {
   }
   if (ids.length > 0)
     for (const t of op.took || [])
-      db.prepare(t.sql).run([...t.parameters.slice(0, -1).map(value), JSON.stringify(ids)]);
+      statement(t.sql).run([...t.parameters.slice(0, -1).map(value), JSON.stringify(ids)]);
   return ids.length;
 }));
 const parts = new Map();
@@ -71,9 +85,11 @@ export const OPS_PER_MESSAGE = 4;
 /** A writer thread with nothing to write for this long stops (a new batch starts another). */
 const IDLE_MS = 30_000;
 
-interface Pending {
-  resolve(changes: number[]): void;
-  reject(err: Error): void;
+/** What the thread answers a batch with: the changes of each step, or the error. */
+interface Written {
+  readonly id: number;
+  readonly changes?: number[];
+  readonly error?: string;
 }
 
 /**
@@ -82,37 +98,39 @@ interface Pending {
  * it takes (tens of milliseconds on a busy disk). The thread (about 8 MB of memory) starts with the first
  * batch and stops after a while without any; it holds the process open only while a batch is on its way,
  * and is started again if it ever dies (the batches it had fail, and their writers spool them: nothing is
- * lost).
+ * lost): a `JobThread` (src/thread/job-thread.ts).
  */
 export class SqliteWriter {
-  private worker: Worker | undefined;
-  private readonly pending = new Map<number, Pending>();
+  private readonly thread: JobThread<Written>;
   private readonly settling = new Set<Promise<void>>();
-  private seq = 0;
   private closed = false;
-  private idle: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly path: string,
-    private readonly idleMs = IDLE_MS,
-  ) {}
+  constructor(path: string, idleMs = IDLE_MS) {
+    this.thread = new JobThread<Written>(
+      () => {
+        const libsql = createRequire(import.meta.url).resolve("libsql");
+        return new Worker(PROGRAM, { eval: true, workerData: { path, libsql } });
+      },
+      "the SQLite writer thread",
+      idleMs,
+    );
+  }
 
   /** Whether the thread is there now. */
   get running(): boolean {
-    return this.worker !== undefined;
+    return this.thread.running;
   }
 
   /** Writes one batch in one transaction; resolves with the changes of each step once it is committed. */
   write(ops: readonly CompiledOp[]): Promise<number[]> {
     if (this.closed) return Promise.reject(new Error("the database is closed"));
-    clearTimeout(this.idle);
-    const worker = this.start();
-    const id = ++this.seq;
-    const done = new Promise<number[]>((resolve, reject) => {
-      if (this.pending.size === 0) worker.ref();
-      this.pending.set(id, { resolve, reject });
-    });
-    void this.post(worker, id, ops);
+    const done = this.thread
+      .run((worker, id) => void this.post(worker, id, ops))
+      .then((m) => {
+        if (m instanceof Error) throw m;
+        if (m.error !== undefined) throw new Error(m.error);
+        return m.changes ?? [];
+      });
     const settled = done.then(
       () => undefined,
       () => undefined,
@@ -130,63 +148,15 @@ export class SqliteWriter {
     for (let at = 0; at === 0 || at < ops.length; at += OPS_PER_MESSAGE) {
       if (at > 0) await nextTurn();
       // The thread died meanwhile: the batch was failed with it.
-      if (this.worker !== worker || !this.pending.has(id)) return;
+      if (!this.thread.waits(worker, id)) return;
       const more = at + OPS_PER_MESSAGE < ops.length;
       worker.postMessage({ id, ops: ops.slice(at, at + OPS_PER_MESSAGE), more });
     }
   }
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const libsql = createRequire(import.meta.url).resolve("libsql");
-    const worker = new Worker(PROGRAM, { eval: true, workerData: { path: this.path, libsql } });
-    worker.unref();
-    worker.on("message", (m: { id: number; changes?: number[]; error?: string }) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (this.pending.size === 0) {
-        worker.unref();
-        this.retireLater();
-      }
-      if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(m.changes ?? []);
-    });
-    const gone = (err: Error) => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    };
-    worker.on("error", gone);
-    worker.on("exit", (code) => gone(new Error(`the SQLite writer thread exited (${code})`)));
-    this.worker = worker;
-    return worker;
-  }
-
-  private retireLater(): void {
-    clearTimeout(this.idle);
-    this.idle = setTimeout(() => {
-      const worker = this.worker;
-      if (!worker || this.pending.size > 0) return;
-      this.worker = undefined;
-      worker.postMessage({ close: true });
-    }, this.idleMs);
-    this.idle.unref();
-  }
-
   /** Lets the batches on their way finish, then closes the thread's connection. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.idle);
-    const worker = this.worker;
-    if (!worker) return;
-    await Promise.all(this.settling);
-    if (this.worker !== worker) return;
-    this.worker = undefined;
-    const exited = new Promise<void>((done) => worker.once("exit", () => done()));
-    worker.ref();
-    worker.postMessage({ close: true });
-    await exited;
+    await this.thread.close(() => Promise.all(this.settling));
   }
 }

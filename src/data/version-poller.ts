@@ -29,6 +29,8 @@ export class VersionPoller<T> {
   private running: Promise<void> | undefined;
   /** Polls failed in a row (the first is logged, and the recovery). */
   private failures = 0;
+  /** Waiting for the next poll to start and end (`nextPoll()`). */
+  private waiting: (() => void)[] = [];
 
   constructor(
     private readonly source: VersionedSource<T>,
@@ -42,10 +44,24 @@ export class VersionPoller<T> {
 
   /** Reads and applies what is stored when its version moved (one read at a time). */
   check(): Promise<void> {
-    this.running ??= this.poll().finally(() => {
-      this.running = undefined;
-    });
+    if (!this.running) {
+      const waiting = this.waiting;
+      this.waiting = [];
+      this.running = this.poll().finally(() => {
+        this.running = undefined;
+        for (const done of waiting) done();
+      });
+    }
     return this.running;
+  }
+
+  /**
+   * Resolves when a poll that starts after this call has ended (its timer's or a `check()`): what was stored
+   * before the call is in force by then, unless the read failed. Propagation across instances is then a
+   * matter of polls, not of seconds a test on a busy machine could miss.
+   */
+  nextPoll(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private async poll(): Promise<void> {
@@ -71,5 +87,25 @@ export class VersionPoller<T> {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    for (const done of this.waiting.splice(0)) done();
+  }
+}
+
+/** A stored layer kept in force by its VersionPoller: `check()` and `stop()` are the poller's. */
+export abstract class PolledLayer<T> {
+  protected abstract readonly poller: VersionPoller<T>;
+
+  /** Reads what is stored when its version moved (one read at a time); the admin API calls it after a change. */
+  check(): Promise<void> {
+    return this.poller.check();
+  }
+
+  /** Resolves when a poll started after the call has ended (see VersionPoller.nextPoll). */
+  nextPoll(): Promise<void> {
+    return this.poller.nextPoll();
+  }
+
+  stop(): void {
+    this.poller.stop();
   }
 }

@@ -7,6 +7,10 @@ import type { Keyring } from "../secrets/cipher.js";
 import type { Refusal, Resolver, Verdict } from "./identify.js";
 import type { Principal, Quota } from "./principal.js";
 
+/** Presented keys whose hash is remembered at most (the memory is dropped whole when it is full). */
+const HASHES_KEPT = 10_000;
+const MINTED_KEY_CHARS = 46;
+
 /** A key as the directory remembers it: the principal it stands for and what can end its validity. */
 interface Entry {
   principal: Principal;
@@ -39,12 +43,19 @@ const refused = (message: string, e?: Entry): Refusal => ({
 /**
  * Minted keys (`lx-…`): looked up by the SHA-256 of the presented key, remembered in memory so a request
  * costs one hash and one map lookup. Expiry and the rotation grace are checked on every request against the
- * clock. Changes made on other instances (revoke, disable, rotate, team changes) are learned by polling the
+ * clock. Changes made on other instances or by the CLI on the store (a key minted, which closes a gateway that
+ * was open; revoke, disable, rotate, team changes) are learned by polling the
  * database's `identity` revision counter every `pollMs` (default 1 s); when it moved, the memory is dropped.
  * Changes made through this process drop it at once.
  */
 export class KeyDirectory implements Resolver {
   private readonly known = new Map<string, Entry | null>();
+  /**
+   * The hash of each key presented lately (a SHA-256 per request was the largest part of a known key's
+   * lookup). Only the key's hash, which never changes: what the key stands for, and whether it still holds,
+   * is `known`'s, dropped as before.
+   */
+  private readonly hashes = new Map<string, string>();
   private revision: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
@@ -53,6 +64,8 @@ export class KeyDirectory implements Resolver {
   /** Whether a key was ever minted: once true, for good; otherwise asked again after the memory is dropped. */
   private minted: boolean | undefined;
   private mintedLoad: Promise<boolean> | undefined;
+  /** Waiting for the next poll to start and end (`nextPoll()`). */
+  private waiting: (() => void)[] = [];
 
   constructor(
     private readonly data: Data,
@@ -63,7 +76,16 @@ export class KeyDirectory implements Resolver {
 
   resolve(key: string | undefined): Verdict | Promise<Verdict> {
     if (key === undefined || !key.startsWith("lx-")) return undefined;
-    const h = hashKey(key);
+    let h = this.hashes.get(key);
+    if (h === undefined) {
+      h = hashKey(key);
+      // Only what a minted key's length can be (`lx-` and 43 characters): a stream of long made-up keys
+      // cannot fill it with their bytes.
+      if (key.length <= MINTED_KEY_CHARS) {
+        if (this.hashes.size >= HASHES_KEPT) this.hashes.clear();
+        this.hashes.set(key, h);
+      }
+    }
     const e = this.known.get(h);
     if (e !== undefined) return this.verdict(e);
     return this.load(h).then((loaded) => this.verdict(loaded));
@@ -116,9 +138,19 @@ export class KeyDirectory implements Resolver {
     };
   }
 
+  /**
+   * Resolves when a poll of the `identity` revision that starts after this call has ended (polls run once the
+   * directory has looked a key up): a change stored on another instance before the call is learned by then,
+   * unless the read failed. Tests of propagation wait for it instead of seconds a busy machine could miss.
+   */
+  nextPoll(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    for (const done of this.waiting.splice(0)) done();
   }
 
   private verdict(e: Entry | null): Verdict {
@@ -192,6 +224,8 @@ export class KeyDirectory implements Resolver {
   private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
+    const waiting = this.waiting;
+    this.waiting = [];
     try {
       const r = await identityRevision(this.data);
       if (r !== this.revision) this.invalidate();
@@ -200,6 +234,7 @@ export class KeyDirectory implements Resolver {
       // The database is unreachable for a moment: keep what is known, try again next time.
     } finally {
       this.polling = false;
+      for (const done of waiting) done();
     }
   }
 }

@@ -1,4 +1,4 @@
-import { globToRegExp } from "../text/glob.js";
+import { matchesGlob } from "../text/glob.js";
 
 /**
  * Who may see and call what: allow-lists (globs) of servers and of tools (namespaced names,
@@ -9,18 +9,8 @@ export interface McpAccess {
   readonly tools?: readonly (readonly string[])[] | undefined;
 }
 
-const compiled = new Map<string, RegExp>();
-
 export function matchesAny(globs: readonly string[], name: string): boolean {
-  return globs.some((g) => {
-    let re = compiled.get(g);
-    if (!re) {
-      if (compiled.size > 10_000) compiled.clear();
-      re = globToRegExp(g);
-      compiled.set(g, re);
-    }
-    return re.test(name);
-  });
+  return globs.some((g) => matchesGlob(g, name));
 }
 
 const every = (lists: readonly (readonly string[])[] | undefined, name: string) =>

@@ -4,6 +4,7 @@ import { keySubject, McpCredentials, teamSubject } from "../data/mcp-credentials
 import type { McpSecrets } from "../data/mcp-secrets.js";
 import { MCP_REVISION, McpServers } from "../data/mcp-servers.js";
 import { readRevision } from "../data/revisions.js";
+import { VersionPoller } from "../data/version-poller.js";
 import type { Principal } from "../identity/principal.js";
 import type { Logger } from "../log/logger.js";
 import type { Keyring } from "../secrets/cipher.js";
@@ -24,21 +25,24 @@ export interface OwnCredential {
 
 type ByServer = Map<string, Map<string, McpSecrets>>;
 
+/** What one read of the database holds: the stored servers (opened) and every credential's values. */
+interface StoredServers {
+  readonly servers: Record<string, Record<string, unknown>>;
+  readonly credentialValues: readonly string[];
+}
+
 /**
  * The MCP servers and credentials kept in the database (added through the admin API), served beside the
  * configuration file's (which win a name both use). Every instance polls the database's `mcp` revision every
- * `pollMs` (default 1 s): when it moved, the servers are read again and the hub started, changed or stopped
- * to match, and the credentials are read again as they are asked for. A change made through this instance
- * applies at once (`reload`).
+ * `pollMs` (default 1 s; the stored layer's one poller, src/data/version-poller.ts): when it moved, the servers
+ * are read again and the hub started, changed or stopped to match, and the credentials are read again as they
+ * are asked for. A change made through this instance applies at once (`reload`).
  */
 export class StoredMcp {
   readonly servers: McpServers;
   readonly credentials: McpCredentials;
-  private revision: number | undefined;
+  private poller: VersionPoller<StoredServers> | undefined;
   private first: Promise<void> | undefined;
-  private loading: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private polling = false;
   private closed = false;
   /** Credentials by caller (`key:<id>|team:<id>`), read on first use since the last change. */
   private readonly held = new Map<string, Promise<ByServer>>();
@@ -60,65 +64,63 @@ export class StoredMcp {
 
   /** Reads the stored servers (once; later calls wait for that first read) and keeps watching for changes. */
   watch(): Promise<void> {
-    this.first ??= this.reload().finally(() => {
-      if (this.closed || this.timer) return;
-      this.timer = setInterval(() => void this.poll(), this.pollMs);
-      this.timer.unref();
-    });
+    if (this.closed) return Promise.resolve();
+    this.poller ??= new VersionPoller<StoredServers>(
+      {
+        what: "stored mcp servers",
+        version: async () => readRevision(await this.data.db(), MCP_REVISION),
+        read: async () => {
+          const version = await readRevision(await this.data.db(), MCP_REVISION);
+          const servers = await this.servers.opened();
+          const credentialValues = await this.credentials.allValues().catch(() => []);
+          return { version, value: { servers, credentialValues } };
+        },
+        apply: (stored) => this.apply(stored),
+      },
+      this.logger,
+      this.pollMs,
+    );
+    this.first ??= this.poller.check();
     return this.first;
   }
 
-  /** Reads the servers again now, and forgets the credentials read (a change made here, or seen in the revision). */
+  /**
+   * Resolves when a poll of the `mcp` revision that starts after this call has ended (see
+   * VersionPoller.nextPoll; at once when nothing is watched yet): a change stored elsewhere before the call
+   * (another instance, `llmux mcp` on the store) is in force here by then.
+   */
+  nextPoll(): Promise<void> {
+    return this.poller ? this.poller.nextPoll() : Promise.resolve();
+  }
+
+  /**
+   * Reads the servers again now, and forgets the credentials read (a change made here moved the revision);
+   * the first call starts watching.
+   */
   reload(): Promise<void> {
-    this.loading ??= this.load().finally(() => {
-      this.loading = undefined;
-    });
-    return this.loading;
+    return this.poller ? this.poller.check() : this.watch();
   }
 
-  private async load(): Promise<void> {
-    try {
-      const revision = await readRevision(await this.data.db(), MCP_REVISION);
-      const stored = await this.servers.opened();
-      this.held.clear();
-      // Known to the redaction pass before anything can quote them (a server's error, a tool's answer).
-      this.learn("mcp-stored-servers", Object.values(stored).flatMap(storedValues));
-      this.learn("mcp-stored-credentials", await this.credentials.allValues().catch(() => []));
-      const servers: Record<string, McpServerConfig> = {};
-      for (const [name, raw] of Object.entries(stored)) {
-        if (name in this.fromConfig) {
-          this.logger.warn(
-            { mcp_server: name },
-            `mcp server ${name} is in the configuration file and in the database: the file's is served`,
-          );
-          continue;
-        }
-        const parsed = McpServerSchema.safeParse(raw);
-        if (parsed.success) servers[name] = parsed.data;
-        else
-          this.logger.warn({ mcp_server: name }, `the stored mcp server ${name} is not valid: ${parsed.error.message}`);
+  private apply({ servers: stored, credentialValues }: StoredServers): void {
+    this.held.clear();
+    // Known to the redaction pass before anything can quote them (a server's error, a tool's answer).
+    this.learn("mcp-stored-servers", Object.values(stored).flatMap(storedValues));
+    this.learn("mcp-stored-credentials", credentialValues);
+    const servers: Record<string, McpServerConfig> = {};
+    for (const [name, raw] of Object.entries(stored)) {
+      if (name in this.fromConfig) {
+        this.logger.warn(
+          { mcp_server: name },
+          `mcp server ${name} is in the configuration file and in the database: the file's is served`,
+        );
+        continue;
       }
-      if (this.closed) return;
-      this.hub.apply({ ...servers, ...this.fromConfig });
-      this.revision = revision;
-    } catch (err) {
-      // The database is unreachable for a moment (or a master key is missing): keep serving what is known.
-      this.logger.warn({ err: (err as Error).message }, "reading the stored mcp servers failed; trying again");
-      this.revision = undefined;
+      const parsed = McpServerSchema.safeParse(raw);
+      if (parsed.success) servers[name] = parsed.data;
+      else
+        this.logger.warn({ mcp_server: name }, `the stored mcp server ${name} is not valid: ${parsed.error.message}`);
     }
-  }
-
-  private async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      const r = await readRevision(await this.data.db(), MCP_REVISION);
-      if (r !== this.revision) await this.reload();
-    } catch {
-      // Unreachable for a moment: what is known is served; the next poll tries again.
-    } finally {
-      this.polling = false;
-    }
+    this.hub.apply({ ...servers, ...this.fromConfig });
   }
 
   /** The caller's own credential for a server: its key's, else its team's; undefined when it holds none. */
@@ -146,7 +148,6 @@ export class StoredMcp {
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.poller?.stop();
   }
 }

@@ -33,8 +33,8 @@ export interface ConnectOptions {
 
 /**
  * A write refused by a primary that became a replica (a failover the client has not seen yet): reconnect, so
- * the Sentinels name the new primary; the refused command fails (it was not applied) and the failure policy
- * answers it.
+ * the Sentinels name the new primary; the refused command fails (it was not applied), and RedisState sends it
+ * again once the client is ready on the new primary (src/state/redis.ts `run`).
  */
 const readOnly = (err: Error) => /READONLY/.test(err.message);
 
@@ -46,6 +46,8 @@ export function connectRedis(target: RedisTarget, o: ConnectOptions): RedisLike 
     ...(o.connectTimeout !== undefined ? { connectTimeout: o.connectTimeout } : {}),
     ...(o.commandTimeout !== undefined ? { commandTimeout: o.commandTimeout } : {}),
     maxRetriesPerRequest: 0,
+    // Named in CLIENT LIST, so an operator (and a test) sees which connections are llmux's.
+    connectionName: "llmux",
   };
   const { Redis: RedisClass, Cluster: ClusterClass } = ioredis();
   if (target.kind === "single")

@@ -13,6 +13,8 @@ export interface HotStateOptions {
   /** While Redis is unreachable: answer from this instance's memory (default) or refuse. */
   onFailure?: StateFailurePolicy | undefined;
   timeoutMs?: number | undefined;
+  /** Sentinel: how long operations wait for the client to follow a failover (src/state/redis.ts). */
+  failoverWaitMs?: number | undefined;
   /** Told when Redis goes away and comes back (the gateway logs both loudly). */
   events?: StateEvents | undefined;
 }
@@ -28,6 +30,7 @@ export function openHotState(opts: HotStateOptions = {}): HotState {
     url: opts.url,
     ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.failoverWaitMs !== undefined ? { switchWaitMs: opts.failoverWaitMs } : {}),
   });
   const events = opts.events ?? { down: () => undefined, up: () => undefined };
   return new ResilientState(redis, opts.onFailure ?? "degrade", events);

@@ -19,7 +19,19 @@ export interface RedisStateOptions {
   prefix?: string;
   /** An operation that takes longer fails (then the failure policy decides). Default 500 ms. */
   timeoutMs?: number;
+  /**
+   * Sentinel only: how long after the connection to the primary is lost (or a write is refused with READONLY)
+   * operations wait for the client to reach the primary the Sentinels name, instead of failing at once.
+   * Default 2 s or twice `timeoutMs`, whichever is longer.
+   */
+  switchWaitMs?: number | undefined;
 }
+
+/** A write refused by a server that has become a replica (a failover): Redis did not apply it. */
+const readOnly = (err: unknown) => err instanceof Error && /READONLY/.test(err.message);
+/** A command flushed when its connection closed (ioredis with maxRetriesPerRequest 0): its fate unknown. */
+const cut = (err: unknown) =>
+  err instanceof Error && (err.name === "MaxRetriesPerRequestError" || /Connection is closed/.test(err.message));
 
 /**
  * An operation that was never sent: the connection was not ready (Redis away, reconnecting). Unlike a
@@ -89,12 +101,23 @@ export class RedisState implements HotState {
   /** Settles once the first connection attempt ended (ready, failed, or timed out). */
   private first: Promise<void> | undefined;
   private readonly timeoutMs: number;
+  /** Sentinel: a lost primary is followed (operations wait, bounded, for the switch: see `run`). */
+  private readonly follows: boolean;
+  private readonly switchWaitMs: number;
+  /** Until when operations wait for the client to reach the (new) primary (ms since the epoch; 0: no switch). */
+  private switchUntil = 0;
+  private wasReady = false;
+  /** Resolves at the client's next `ready`. */
+  private nextReady: Promise<void> | undefined;
+  private readyNow: (() => void) | undefined;
 
   constructor(opts: RedisStateOptions) {
     this.timeoutMs = opts.timeoutMs ?? 500;
     this.prefix = opts.prefix ?? "llmux:";
     const target = parseRedisTarget(opts.url);
     this.cluster = target.kind === "cluster";
+    this.follows = target.kind === "sentinel";
+    this.switchWaitMs = opts.switchWaitMs ?? Math.max(2000, 2 * this.timeoutMs);
     const client = connectRedis(target, {
       keyPrefix: this.prefix,
       // While disconnected, operations fail at once instead of queueing behind a reconnect: the failure
@@ -103,7 +126,9 @@ export class RedisState implements HotState {
       // Only a backstop that clears commands a silent server never answers: operations are bounded by
       // `bounded` (above), which tells a late timer from a late answer.
       commandTimeout: Math.max(5_000, 10 * this.timeoutMs),
-      retry: (times) => Math.min(200 * times, 2000),
+      // Behind Sentinels, each attempt asks them for the primary: a failover is followed within a second of
+      // their switch (a server killed: after their down-after-milliseconds and election).
+      retry: this.follows ? (times) => Math.min(100 * times, 1000) : (times) => Math.min(200 * times, 2000),
     });
     client.defineCommand("llmuxIncr", { numberOfKeys: 2, lua: INCR });
     client.defineCommand("llmuxAddWithin", { numberOfKeys: 2, lua: ADD_WITHIN });
@@ -111,6 +136,17 @@ export class RedisState implements HotState {
     client.defineCommand("llmuxThrottle", { numberOfKeys: 2, lua: THROTTLE });
     // Connection errors surface on the operations that fail; the emitter must not crash the process.
     client.on("error", () => undefined);
+    client.on("ready", () => {
+      this.wasReady = true;
+      this.readyNow?.();
+      this.nextReady = undefined;
+      this.readyNow = undefined;
+    });
+    // An established connection lost (a failover, or the primary gone): the switch begins.
+    client.on("close", () => {
+      if (this.wasReady) this.beginSwitch();
+      this.wasReady = false;
+    });
     this.client = client as unknown as Scripted;
     const wait = Math.max(1000, opts.timeoutMs ?? 500);
     this.first = new Promise<void>((resolve) => {
@@ -134,20 +170,61 @@ export class RedisState implements HotState {
     return this.client;
   }
 
+  /** A switch to the primary the Sentinels name begins now (unless one is under way). */
+  private beginSwitch(): void {
+    if (this.follows && Date.now() >= this.switchUntil) this.switchUntil = Date.now() + this.switchWaitMs;
+  }
+
+  /** True once the client is ready again (its next `ready`), false at `deadline`. */
+  private readyBy(deadline: number): Promise<boolean> {
+    this.nextReady ??= new Promise<void>((resolve) => {
+      this.readyNow = resolve;
+    });
+    const ready = this.nextReady;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+      timer.unref();
+      void ready.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   /**
    * One operation on the client, bounded by the timeout. One the connection cannot take now fails with
    * RedisNotSent (surely not executed); a timeout or a connection lost meanwhile leaves it unknown.
+   *
+   * Behind Sentinels, a failover is followed rather than answered by the failure policy: a write the old
+   * primary refused (READONLY: not applied; the client reconnects) or one the connection could not take
+   * while the client switches (the Sentinels announced the new primary, or the connection to the old one was
+   * lost) waits for the client to be ready again, until `switchWaitMs` after the switch began (one deadline
+   * for every operation), and is sent again, to the new primary. Writes answered by the old primary after the
+   * Sentinels promoted its replica and before the client heard of it are lost with the old primary's data
+   * (Redis replicates asynchronously): docs/deploy.md.
    */
   private async run<T>(op: (c: Scripted) => Promise<T>): Promise<T> {
     const c = await this.c();
-    if (c.status !== "ready") throw new RedisNotSent(`the connection is ${c.status}`);
-    return bounded(
-      op(c).catch((err: unknown) => {
-        if (err instanceof Error && /isn't writeable/.test(err.message)) throw new RedisNotSent(err.message);
-        throw err;
-      }),
-      this.timeoutMs,
-    );
+    let deadline: number | undefined;
+    for (;;) {
+      try {
+        if (c.status !== "ready") throw new RedisNotSent(`the connection is ${c.status}`);
+        return await bounded(
+          op(c).catch((err: unknown) => {
+            if (err instanceof Error && /isn't writeable/.test(err.message)) throw new RedisNotSent(err.message);
+            throw err;
+          }),
+          this.timeoutMs,
+        );
+      } catch (err) {
+        if (!this.follows || !(err instanceof RedisNotSent || readOnly(err) || cut(err))) throw err;
+        // Sent again once the client reaches the primary, within the switch's deadline: not applied (READONLY,
+        // not sent), or cut with the old primary's connection (a counter's operation id makes it count once).
+        if (!(err instanceof RedisNotSent) || /isn't writeable/.test(err.message)) this.beginSwitch();
+        deadline ??= this.switchUntil;
+        if (Date.now() >= deadline || !(await this.readyBy(deadline))) throw err;
+      }
+    }
   }
 
   /**

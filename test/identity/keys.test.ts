@@ -1,8 +1,8 @@
 /** Minted keys and teams end to end, on SQLite and on PostgreSQL: allow-lists, revocation, expiry, rotation. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
-import { admin, chat, SERVICE, sleep, teamHarness } from "../support/team.js";
+import { admin, chat, SERVICE, teamHarness } from "../support/team.js";
 
 describe.each(ENGINES)("minted keys on $engine", ({ fresh }) => {
   let where: TestLocation;
@@ -109,18 +109,30 @@ describe.each(ENGINES)("minted keys on $engine", ({ fresh }) => {
     expect((await chat(h, rotated.body.key, "via-openai-chat")).status).toBe(200);
   });
 
+  // Expiry and the rotation grace are read against the clock on every request: the clock is Vitest's (Date
+  // only: timers and I/O run as they do), moved past the moment instead of waiting for it, so that neither a
+  // slow request nor a busy machine decides the outcome.
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("an expired key gets 401", async () => {
-    const expires = new Date(Date.now() + 1500).toISOString();
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    const expires = new Date(Date.now() + 60_000).toISOString();
     const minted = await admin(h, "POST", "/keys", { name: "short-lived", expires_at: expires });
     h.mock.enqueue({ blocks: [{ type: "text", text: "in time" }] });
     expect((await chat(h, minted.body.key, "via-openai-chat")).status).toBe(200);
-    await sleep(Date.parse(expires) - Date.now() + 1100);
+    vi.setSystemTime(Date.parse(expires) - 1_000);
+    h.mock.enqueue({ blocks: [{ type: "text", text: "still in time" }] });
+    expect((await chat(h, minted.body.key, "via-openai-chat")).status).toBe(200);
+    vi.setSystemTime(Date.parse(expires) + 1_000);
     const late = await chat(h, minted.body.key, "via-openai-chat");
     expect(late.status).toBe(401);
     expect(late.body.error.message).toMatch(/expired/);
   });
 
   it("rotation: the old key works during the grace period only, the new one from the start", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
     const minted = await admin(h, "POST", "/keys", { name: "rotating" });
     const old = minted.body.key;
     h.mock.enqueue({ blocks: [{ type: "text", text: "1" }] });
@@ -132,7 +144,7 @@ describe.each(ENGINES)("minted keys on $engine", ({ fresh }) => {
     h.mock.enqueue({ blocks: [{ type: "text", text: "2" }] }, { blocks: [{ type: "text", text: "3" }] });
     expect((await chat(h, old, "via-openai-chat")).status).toBe(200);
     expect((await chat(h, fresh, "via-openai-chat")).status).toBe(200);
-    await sleep(3100);
+    vi.setSystemTime(Date.now() + 2_000);
     const after = await chat(h, old, "via-openai-chat");
     expect(after.status).toBe(401);
     expect(after.body.error.message).toMatch(/rotated/);

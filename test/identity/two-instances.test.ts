@@ -1,49 +1,15 @@
-/** Two llmux processes on one PostgreSQL database see each other's keys and revocations (within 2 s). */
-import { type ChildProcess, spawn } from "node:child_process";
+/**
+ * Two llmux processes on one PostgreSQL database see each other's keys and revocations (at the other's next
+ * poll of the identity revision; in-process, that poll is awaited: test/identity/key-poll.test.ts).
+ */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../src/mock/server.js";
-import { BIN } from "../cli/run.js";
 import { freshPostgres, type TestLocation } from "../support/engines.js";
-import { ADMIN, call, chat, within } from "../support/team.js";
-
-interface Instance {
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
-
-function startInstance(config: string): Promise<Instance> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "start", "--config", config, "--port", "0"], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const output: string[] = [];
-    const timer = setTimeout(() => reject(new Error(`llmux did not start: ${output.join("")}`)), 15_000);
-    const onData = (b: Buffer) => {
-      output.push(b.toString());
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(output.join(""));
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1]!, child, output });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`llmux exited ${code}: ${output.join("")}`)));
-  });
-}
-
-function stop(i: Instance | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (!i || i.child.exitCode !== null) return resolve();
-    i.child.once("exit", () => resolve());
-    i.child.kill("SIGTERM");
-  });
-}
+import { type Instance, startInstance, stopInstance } from "../support/instances.js";
+import { ADMIN, call, chat, learnedElsewhere } from "../support/team.js";
 
 describe("two llmux processes on one PostgreSQL", () => {
   let where: TestLocation;
@@ -65,16 +31,17 @@ describe("two llmux processes on one PostgreSQL", () => {
         models: { "gpt-a": { provider: "up", model: "gpt-4.1" }, "gpt-b": { provider: "up", model: "gpt-4.1" } },
       }),
     );
-    // Started together: both migrate the same empty database under the lock.
+    // Started together: both migrate the same empty database under the lock. Each start is waited for (its
+    // "listening" line, or its exit), however loaded the machine (the helper's safety net is 60 s).
     [a, b] = await Promise.all([startInstance(config), startInstance(config)]);
-  }, 40_000);
+  }, 150_000);
   afterAll(async () => {
-    await Promise.all([stop(a), stop(b)]);
+    await Promise.all([stopInstance(a), stopInstance(b)]);
     await mock.close();
     await where.drop();
   });
 
-  it("a key minted on one works on the other; changes and revocation on one reach the other within 2 s", async () => {
+  it("a key minted on one works on the other; changes and revocation on one reach the other at its next poll", async () => {
     const minted = await call(a!.url, "POST", "/admin/v1/keys", ADMIN, { name: "shared", models: ["gpt-a"] });
     expect(minted.status).toBe(201);
     const key: string = minted.body.key;
@@ -89,23 +56,21 @@ describe("two llmux processes on one PostgreSQL", () => {
 
     // A change of allow-list made on A reaches B (which remembered the key).
     await call(a!.url, "PATCH", `/admin/v1/keys/${minted.body.id}`, ADMIN, { models: ["gpt-*"] });
-    const widened = await within(2000, async () => {
+    await learnedElsewhere("the widened allow-list", async () => {
       mock.enqueue({ blocks: [{ type: "text", text: "b ok" }] });
       const r = await chat({ url: b!.url }, key, "gpt-b");
       if (r.status !== 200) mock.reset();
       return r.status === 200;
     });
-    expect(widened).toBe(true);
 
-    // Revoked on A: refused on B within 2 s.
+    // Revoked on A: refused on B from its next poll.
     expect((await call(a!.url, "DELETE", `/admin/v1/keys/${minted.body.id}`, ADMIN)).status).toBe(200);
-    const refused = await within(2000, async () => {
+    await learnedElsewhere("the revocation", async () => {
       mock.enqueue({ blocks: [{ type: "text", text: "still" }] });
       const r = await chat({ url: b!.url }, key, "gpt-a");
       mock.reset();
       return r.status === 401;
     });
-    expect(refused).toBe(true);
     expect((await chat({ url: a!.url }, key, "gpt-a")).status).toBe(401);
   });
 

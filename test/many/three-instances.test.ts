@@ -20,7 +20,7 @@ import {
   startCluster,
   until,
 } from "../support/many.js";
-import { call } from "../support/team.js";
+import { call, learnedElsewhere } from "../support/team.js";
 
 let mock: MockServer;
 let c: Cluster;
@@ -83,21 +83,17 @@ async function timedRun(key: string, ms: number, concurrency: number, at: [numbe
 }
 
 describe("three instances behind HAProxy on one PostgreSQL and Redis", () => {
-  it("a key minted through the balancer works on every instance; revoked, it is refused everywhere within 2 s", async () => {
+  it("a key minted through the balancer works on every instance; revoked, it is refused everywhere from their next poll", async () => {
     const { key, id } = await mintWithId();
     for (const i of c.instances) expect((await chat(i.url, key)).status).toBe(200);
     // Listed on another instance, then revoked there.
     const list = await call(c.instances[1]!.url, "GET", "/admin/v1/keys", ADMIN);
     expect(list.body.data.map((k: { id: string }) => k.id)).toContain(id);
     expect((await call(c.instances[1]!.url, "DELETE", `/admin/v1/keys/${id}`, ADMIN)).status).toBe(200);
-    const start = Date.now();
-    for (const i of c.instances) {
-      for (;;) {
-        if ((await chat(i.url, key)).status === 401) break;
-        expect(Date.now() - start).toBeLessThan(2_000);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+    // Each instance learns it at its next poll of the identity revision (awaited in-process in
+    // test/identity/key-poll.test.ts; a poll of another process cannot be awaited from here).
+    for (const [n, i] of c.instances.entries())
+      await learnedElsewhere(`the revocation on instance ${n}`, async () => (await chat(i.url, key)).status === 401);
   });
 
   it("previous_response_id works when consecutive turns land on different instances", async () => {

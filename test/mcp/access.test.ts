@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
 import { everythingStdio, mcpClient, textOf } from "../support/mcp-servers.js";
-import { admin, teamHarness, within } from "../support/team.js";
+import { admin, teamHarness } from "../support/team.js";
 
 /** A key's MCP rules, enforced on tools/list and tools/call, on both engines (the rules live in the data layer). */
 describe.each(ENGINES)("MCP access on $engine", ({ fresh }) => {
@@ -88,18 +88,17 @@ describe.each(ENGINES)("MCP access on $engine", ({ fresh }) => {
     expect((err as McpError).message).toContain("3 MCP tool calls per minute");
   });
 
-  it("a revoked key is refused within 2 s, in a session it opened before", async () => {
+  it("a revoked key is refused on its next request, in a session it opened before", async () => {
     const { id, key } = await mint({ name: "revoked" });
     const c = await connect(key);
     expect(textOf(await c.callTool({ name: "other__echo", arguments: { message: "before" } }))).toBe("Echo: before");
+    // Revoked through this instance: its memory of keys is dropped before the answer (another instance's
+    // revocation is learned at the next identity poll: test/identity/key-poll.test.ts).
     expect((await admin(h, "DELETE", `/keys/${id}`)).status).toBe(200);
-    const refused = await within(2000, async () => {
-      const r = await c.listTools().then(
-        () => "served",
-        (e: unknown) => String(e),
-      );
-      return r.includes("was revoked");
-    });
-    expect(refused).toBe(true);
+    const r = await c.listTools().then(
+      () => "served",
+      (e: unknown) => String(e),
+    );
+    expect(r).toContain("was revoked");
   });
 });
