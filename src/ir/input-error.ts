@@ -77,6 +77,11 @@ export function optBoolean(value: unknown, path: string): boolean | undefined {
   return value;
 }
 
+/** An object, or nothing when absent or null. */
+export function optObject(value: unknown, path: string): JsonObject | undefined {
+  return value === undefined || value === null ? undefined : expectObject(value, path);
+}
+
 /** A string, or an array of strings (Chat `stop`). */
 export function optStringList(value: unknown, path: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;

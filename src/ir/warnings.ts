@@ -15,6 +15,12 @@ export class Warnings {
     this.list.push(param === undefined ? { code, message } : { code, message, param });
   }
 
+  /** Reports a built-in tool of another dialect (named by its type, else its name) as dropped: `target` has none. */
+  toolDropped(tool: Record<string, unknown>, target: string, param: string): void {
+    const name = String(tool.type ?? tool.name ?? Object.keys(tool)[0]);
+    this.add("tool_dropped", `built-in tool '${name}' has no ${target} equivalent and was dropped`, param);
+  }
+
   /**
    * Reports every field of `fields` as dropped because `target` has no equivalent. Objects whose other
    * members were mapped (reasoning, text, stream_options, output_config) are reported member by member.

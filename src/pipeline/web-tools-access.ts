@@ -20,5 +20,7 @@ export function webAvailability(
     why: search_
       ? "no web search provider or page fetcher is configured on this gateway"
       : "this API key is not allowed to use web search",
+    nanosPerSearch: tools?.search?.nanosPerSearch,
+    nanosPerFetch: tools?.fetcher?.nanosPerFetch,
   };
 }

@@ -1,8 +1,9 @@
 import type { Dialect, JsonObject, Request, Tool, UpstreamDialect } from "../ir/types.js";
 import type { Warnings } from "../ir/warnings.js";
-import type { WebPlan, WebToolSpec } from "../ir/web-tools.js";
+import { DEFAULT_MAX_USES, type WebPlan, type WebToolSpec } from "../ir/web-tools.js";
 
 export type { WebPlan, WebToolSpec } from "../ir/web-tools.js";
+export { DEFAULT_MAX_USES };
 
 /**
  * The web tools a request offers the model (Anthropic's web_search / web_fetch server tools, the Responses
@@ -16,12 +17,13 @@ export interface WebAvailability {
   fetch: boolean;
   /** Why a tool is not available, told to the model. */
   why?: string | undefined;
+  /** The price of one search and of one fetch, in nano-dollars (held at admission for each use allowed). */
+  nanosPerSearch?: number | undefined;
+  nanosPerFetch?: number | undefined;
 }
 
 /** The most results a search returns to the model. */
 export const DEFAULT_RESULTS = 5;
-/** The most uses of one web tool in a request when the client sets none. */
-export const DEFAULT_MAX_USES = 10;
 
 const SEARCH_PARAMS = {
   type: "object",
@@ -145,7 +147,8 @@ export function planWebTools(
       refused.push(spec.dialect === "gemini" ? "googleSearch" : spec.name);
       continue;
     }
-    web[spec.kind] = spec;
+    const nanosPerCall = spec.kind === "search" ? available.nanosPerSearch : available.nanosPerFetch;
+    web[spec.kind] = nanosPerCall ? { ...spec, nanosPerCall } : spec;
     keep.push(declaration(spec));
   }
   if (tools) ir.tools = keep;

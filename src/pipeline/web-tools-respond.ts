@@ -40,6 +40,8 @@ export function webRoundsOf(
       a.webQueries = runner.queries;
       a.webUrls = runner.urls;
       a.webNanos = runner.nanos;
+      a.webCalls = runner.notes;
+      a.webCallsOmitted = runner.notesOmitted;
       trail.decide(() => `web tools: ${runner.searches} searches, ${runner.fetches} fetches`);
     }
   };

@@ -1,6 +1,16 @@
 import { jsonText } from "../http/json-text.js";
 import { readWhole } from "../http/whole-body.js";
-import type { Dialect, ErrorInfo, Json, Message, Part, StreamEvent, ToolCallPart, Usage } from "../ir/types.js";
+import type {
+  Dialect,
+  ErrorInfo,
+  Json,
+  JsonObject,
+  Message,
+  Part,
+  StreamEvent,
+  ToolCallPart,
+  Usage,
+} from "../ir/types.js";
 import { mergeUsage } from "../ir/usage.js";
 import { MAX_WEB_ROUNDS } from "../ir/web-tools.js";
 import type { Plan } from "../request/plan.js";
@@ -12,6 +22,7 @@ import { UpstreamFailure, type UpstreamReply } from "../upstream/call.js";
 import { encode } from "./encode.js";
 import { PING, withSilencePings } from "./silence-pings.js";
 import { citationsOf, clientCallId, closing, opening } from "./web-tools-blocks.js";
+import { groundingSupportsOf } from "./web-tools-grounding.js";
 import type { WebToolSpec } from "./web-tools-plan.js";
 import type { WebRunner } from "./web-tools-run.js";
 
@@ -94,22 +105,26 @@ function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined
   return out;
 }
 
-/** The end of the answer: its summed usage with the searches counted; a Gemini client's grounding metadata. */
+/**
+ * The end of the answer: its summed usage with the searches counted; a Gemini client's grounding metadata (the
+ * queries, each result as a chunk, and the sentences of the answer's text parts, `text`, that cite them).
+ */
 function ending(
   plan: Plan,
   end: Extract<StreamEvent, { type: "end" }>,
   usage: Usage | undefined,
   runner: WebRunner,
   hits: readonly SearchHit[],
+  text: readonly string[],
 ): StreamEvent {
   const out: StreamEvent = { ...end, usage: withServerUse(plan, usage, runner) };
   if (plan.client === "gemini" && runner.queries.length > 0) {
     const fields = end.extras?.dialect === "gemini" ? end.extras.fields : {};
     const groundingChunks = hits.map((h) => ({ web: { uri: h.url, title: h.title } }));
-    out.extras = {
-      dialect: "gemini",
-      fields: { ...fields, groundingMetadata: { webSearchQueries: runner.queries, groundingChunks } },
-    };
+    const groundingSupports = groundingSupportsOf(text, hits);
+    const metadata: JsonObject = { webSearchQueries: runner.queries, groundingChunks };
+    if (groundingSupports.length > 0) metadata.groundingSupports = groundingSupports;
+    out.extras = { dialect: "gemini", fields: { ...fields, groundingMetadata: metadata } };
   }
   return out;
 }
@@ -200,6 +215,8 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<RoundItem> 
   let calls = 1;
   /** Every result found so far: the answer's text is cited to those it names. */
   const hits: SearchHit[] = [];
+  /** The answer's text as the client reads it (its text parts one after another): Gemini's grounding supports. */
+  const text: string[] = [];
   for (;;) {
     const index = new Map<number, number>();
     const hidden = new Set<number>();
@@ -237,6 +254,7 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<RoundItem> 
           if (hidden.has(e.index) && e.part.type === "tool_call") webCalls.push(e.part);
           else if (index.has(e.index)) {
             if (e.part.type === "tool_call") clientCalls++;
+            if (e.part.type === "text" && plan.client === "gemini") text.push(e.part.text);
             yield* cited({ ...e, index: index.get(e.index)! }, plan.client, hits);
           }
           break;
@@ -254,7 +272,7 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<RoundItem> 
     total = addUsage(total, end?.usage ?? usage);
     if (!end) return;
     if (webCalls.length === 0) {
-      yield ending(plan, end, total, runner, hits);
+      yield ending(plan, end, total, runner, hits, text);
       return;
     }
     const results: Part[] = [];
@@ -280,7 +298,7 @@ export async function* webRounds(input: RoundsInput): AsyncGenerator<RoundItem> 
     }
     if (clientCalls > 0 || calls >= maxCalls || input.signal.aborted) {
       const stopReason = clientCalls > 0 ? end.stopReason : "pause_turn";
-      yield ending(plan, { ...end, stopReason }, total, runner, hits);
+      yield ending(plan, { ...end, stopReason }, total, runner, hits, text);
       return;
     }
     messages.push({ role: "assistant", content: parts }, { role: "tool", content: results });

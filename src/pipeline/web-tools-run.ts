@@ -1,5 +1,7 @@
+import { MAX_WEB_CALL_NOTES, type WebCallNote } from "../ir/web-tools.js";
 import type { FetchedPage, SearchHit, WebToolErrorCode, WebTools } from "../search/types.js";
 import { WebToolError } from "../search/types.js";
+import { noteOf } from "./web-tools-note.js";
 import { DEFAULT_MAX_USES, DEFAULT_RESULTS, type WebToolSpec } from "./web-tools-plan.js";
 import { errorText, fetchText, searchText } from "./web-tools-text.js";
 
@@ -86,6 +88,9 @@ export class WebRunner {
   nanos = 0;
   readonly queries: string[] = [];
   readonly urls: string[] = [];
+  /** Each call as the request log keeps it (the first MAX_WEB_CALL_NOTES), and how many more there were. */
+  readonly notes: WebCallNote[] = [];
+  notesOmitted = 0;
   private readonly uses = new Map<string, number>();
 
   constructor(
@@ -115,6 +120,8 @@ export class WebRunner {
       out.error = { code: e.code, message: e.message.slice(0, 300) };
       out.text = errorText(spec.name, e.code, out.error.message);
     }
+    if (this.notes.length < MAX_WEB_CALL_NOTES) this.notes.push(noteOf(out));
+    else this.notesOmitted++;
     return out;
   }
 

@@ -70,7 +70,14 @@ function markdown(width: number, plain = false): Marked {
   return m;
 }
 
-const GROUPED = new Intl.NumberFormat("en-US");
+/** Made on first use: a formatter touches ICU's data (~6 MB of RSS) in a process that may never print one. */
+let grouped: Intl.NumberFormat | undefined;
+const GROUPED = {
+  format(n: number): string {
+    grouped ??= new Intl.NumberFormat("en-US");
+    return grouped.format(n);
+  },
+};
 
 function duration(ms: number): string {
   if (ms < 1) return `${ms.toFixed(2)} ms`;

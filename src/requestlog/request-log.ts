@@ -7,7 +7,7 @@ import { outcomeOf } from "../request/outcome.js";
 import { isModelCall, type RequestRecord } from "../request/record.js";
 import type { Redactor } from "../secrets/redact.js";
 import { type Bodies, bodiesOf } from "./bodies.js";
-import { logRowOf, type RequestLogRow } from "./row.js";
+import { type CutShort, logRowOf, type RequestLogRow } from "./row.js";
 import type { SettledEntry } from "./settled-entry.js";
 import { SettledWriter } from "./settled-writer.js";
 import { UnknownCallerRows } from "./unknown-callers.js";
@@ -128,9 +128,10 @@ export class RequestLog {
     const now = performance.now();
     const wall = Date.now();
     const cost = { nanos: estimateNanos ?? 0, estimated: true, priced: true };
-    const cut: RequestRecord = { ...rec, outcome: "aborted", reason: UNSETTLED, cost };
-    const entry: SettledEntry = { ledger: ledgerRowOf(cut, cost, now, wall) };
-    if (this.logging && !notLogged(rec.path)) entry.log = { ...logRowOf(cut, now, wall), estimated: 1 };
+    // The record as it would be were the request cut now (no copy of the record is made for it).
+    const cut: CutShort = { outcome: "aborted", reason: UNSETTLED, cost };
+    const entry: SettledEntry = { ledger: ledgerRowOf(rec, cost, now, wall, cut.outcome) };
+    if (this.logging && !notLogged(rec.path)) entry.log = logRowOf(rec, now, wall, cut);
     this.writer.admit(rec.id, entry);
     // On disk with the group write at the end of this turn (one write for the requests admitted in it).
     return new Promise<void>((done) => whenJournalled(done));

@@ -2,8 +2,10 @@ import type { Selectable } from "kysely";
 import { findingsOfColumn, type StoredFinding } from "../data/guardrail-findings.js";
 import type { RequestLogTable } from "../data/schema.js";
 import { tokensOf } from "../data/usage-totals.js";
+import type { WebCallsLog } from "../ir/web-tools.js";
 import type { Bodies } from "./bodies.js";
 import type { Conversation, ConversationMessage } from "./conversation.js";
+import { webCallsOfColumn } from "./web-calls.js";
 
 /** The request-log columns the admin API answers as they are stored (src/data/schema.ts says what each is). */
 type AsStored = "id" | "client_request_id" | "key_id" | "key_name" | "team_id" | "method" | "path" | "kind";
@@ -39,6 +41,8 @@ export interface RequestRow
   mcp_session?: string | null;
   /** What the guardrails found (rule, group, place, action, dry run), never a value; [] when nothing. */
   guardrail_findings?: StoredFinding[];
+  /** The web searches and page fetches llmux ran (its emulated web tools), never a page's text; null when none. */
+  web: WebCallsLog | null;
 }
 
 /** One request in full (GET /admin/v1/requests/{id}). */
@@ -97,6 +101,7 @@ export function rowView(r: Selectable<RequestLogTable>): RequestRow {
     warnings: r.warnings ? (JSON.parse(r.warnings) as { code: string; message: string }[]) : [],
     has_bodies: Number(r.has_bodies) === 1,
     guardrail_findings: findingsOfColumn(r.guardrail_findings),
+    web: webCallsOfColumn(r.web_calls),
     ...(r.mcp_server
       ? { mcp_server: r.mcp_server, mcp_tool: r.mcp_tool ?? "", mcp_session: r.mcp_session ?? null }
       : {}),

@@ -66,6 +66,7 @@ const ROW: RequestRow = {
   route: "anthropic-east; anthropic-west: 529 overloaded",
   warnings: [{ code: "beta_dropped", message: "anthropic-beta context-management-2025-06-27 dropped" }],
   has_bodies: true,
+  web: null,
 };
 
 function claudeCode() {

@@ -9,7 +9,6 @@ import {
   leftovers,
   optBoolean,
   optInteger,
-  optNumber,
   optString,
   optStringList,
 } from "../../ir/input-error.js";
@@ -25,20 +24,25 @@ import type {
   Tool,
   ToolChoice,
 } from "../../ir/types.js";
+import { type FieldReads, readFields, SAMPLING, wireKeys } from "../request-fields.js";
 import { decodeBlock, decodeText } from "./content.js";
 
 const D = "anthropic" as const;
+
+/** The optional fields read by table (request-fields.ts), in their order. */
+const SAMPLED = {
+  stop: ["stop_sequences", optStringList],
+  ...SAMPLING,
+  topK: ["top_k", optInteger],
+} as const satisfies FieldReads;
 
 const KNOWN = new Set([
   "model",
   "max_tokens",
   "messages",
   "system",
-  "stop_sequences",
+  ...wireKeys(SAMPLED),
   "stream",
-  "temperature",
-  "top_p",
-  "top_k",
   "thinking",
   "output_config",
   "tools",
@@ -163,14 +167,7 @@ export function decodeAnthropicRequest(value: Json): Request {
   if (maxTokens !== undefined) req.maxOutputTokens = maxTokens;
   const system = decodeSystem(body.system, "system");
   if (system) req.instructions = system;
-  const stop = optStringList(body.stop_sequences, "stop_sequences");
-  if (stop) req.stop = stop;
-  const temperature = optNumber(body.temperature, "temperature");
-  if (temperature !== undefined) req.temperature = temperature;
-  const topP = optNumber(body.top_p, "top_p");
-  if (topP !== undefined) req.topP = topP;
-  const topK = optInteger(body.top_k, "top_k");
-  if (topK !== undefined) req.topK = topK;
+  readFields(req, body, SAMPLED);
   const reasoning = decodeReasoning(body);
   if (reasoning) req.reasoning = reasoning;
 
@@ -187,8 +184,7 @@ export function decodeAnthropicRequest(value: Json): Request {
     const otherMeta = leftovers(body.metadata, new Set(["user_id"]));
     if (otherMeta) req.metadata = otherMeta;
   }
-  const tier = optString(body.service_tier, "service_tier");
-  if (tier !== undefined) req.serviceTier = tier;
+  readFields(req, body, { serviceTier: ["service_tier", optString] });
 
   if (isObject(body.output_config) && body.output_config.format != null) {
     const fmt = expectObject(body.output_config.format, "output_config.format");

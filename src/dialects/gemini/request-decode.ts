@@ -26,6 +26,7 @@ import type {
   ToolCallPart,
   ToolChoice,
 } from "../../ir/types.js";
+import { type FieldReads, type Read, readFields, wireKeys } from "../request-fields.js";
 import { D, decodePart, field, knownKeys, names } from "./parts.js";
 
 const KNOWN = knownKeys([
@@ -38,13 +39,24 @@ const KNOWN = knownKeys([
   "generationConfig",
 ]);
 
+/** Stop sequences; an empty list stops nothing and is left unset. */
+const optStops: Read<string[]> = (value, path) => {
+  const list = optStringList(value, path);
+  return list?.length ? list : undefined;
+};
+
+/** generationConfig's sampling and length fields (camelCase; the snake_case spelling is read too). */
+const GENERATION = {
+  temperature: ["temperature", optNumber],
+  topP: ["topP", optNumber],
+  topK: ["topK", optInteger],
+  maxOutputTokens: ["maxOutputTokens", optInteger],
+  stop: ["stopSequences", optStops],
+  seed: ["seed", optInteger],
+} as const satisfies FieldReads;
+
 const GEN_KNOWN = knownKeys([
-  "temperature",
-  "topP",
-  "topK",
-  "maxOutputTokens",
-  "stopSequences",
-  "seed",
+  ...wireKeys(GENERATION),
   "candidateCount",
   "responseMimeType",
   "responseSchema",
@@ -217,18 +229,7 @@ export function decodeGeminiRequest(value: Json): Request {
   if (gen !== undefined && gen !== null) {
     const g = expectObject(gen, "generationConfig");
     const p = (k: string) => `generationConfig.${k}`;
-    const temperature = optNumber(g.temperature, p("temperature"));
-    if (temperature !== undefined) req.temperature = temperature;
-    const topP = optNumber(field(g, "topP"), p("topP"));
-    if (topP !== undefined) req.topP = topP;
-    const topK = optInteger(field(g, "topK"), p("topK"));
-    if (topK !== undefined) req.topK = topK;
-    const max = optInteger(field(g, "maxOutputTokens"), p("maxOutputTokens"));
-    if (max !== undefined) req.maxOutputTokens = max;
-    const stop = optStringList(field(g, "stopSequences"), p("stopSequences"));
-    if (stop?.length) req.stop = stop;
-    const seed = optInteger(g.seed, p("seed"));
-    if (seed !== undefined) req.seed = seed;
+    readFields(req, g, GENERATION, field, p);
     const n = optInteger(field(g, "candidateCount"), p("candidateCount"));
     if (n !== undefined && n !== 1)
       throw new InputError(p("candidateCount"), `${p("candidateCount")} must be 1: llmux serves one candidate`);

@@ -210,12 +210,7 @@ class GeminiRequestWriter {
       const path = `tools[${i}]`;
       if (t.kind === "raw") {
         if (t.dialect === D) others.push(t.value);
-        else
-          this.warnings.add(
-            "tool_dropped",
-            `built-in tool '${String(t.value.type ?? Object.keys(t.value)[0])}' has no Gemini equivalent and was dropped`,
-            path,
-          );
+        else this.warnings.toolDropped(t.value, "Gemini", path);
         return;
       }
       if (allowed && !allowed.has(t.name) && req.source !== D) return;

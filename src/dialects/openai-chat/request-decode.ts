@@ -10,7 +10,6 @@ import {
   leftovers,
   optBoolean,
   optInteger,
-  optNumber,
   optString,
   optStringList,
 } from "../../ir/input-error.js";
@@ -26,9 +25,25 @@ import type {
   ToolResultContent,
   UserPart,
 } from "../../ir/types.js";
+import {
+  type FieldReads,
+  OPENAI_CALLER,
+  readFields,
+  readStreamOptions,
+  SAMPLING,
+  wireKeys,
+} from "../request-fields.js";
 import { decodeChatResponseFormat, decodeChatTool, decodeChatToolChoice } from "./tools-decode.js";
 
 const D = "openai-chat" as const;
+
+/** The optional fields read by table (request-fields.ts), in their order. */
+const SAMPLED = {
+  ...SAMPLING,
+  stop: ["stop", optStringList],
+  seed: ["seed", optInteger],
+} as const satisfies FieldReads;
+const SERVED = { ...OPENAI_CALLER, store: ["store", optBoolean] } as const satisfies FieldReads;
 
 const KNOWN = new Set([
   "model",
@@ -37,21 +52,14 @@ const KNOWN = new Set([
   "stream_options",
   "max_tokens",
   "max_completion_tokens",
-  "temperature",
-  "top_p",
-  "stop",
-  "seed",
+  ...wireKeys(SAMPLED),
   "tools",
   "tool_choice",
   "parallel_tool_calls",
   "reasoning_effort",
   "verbosity",
   "response_format",
-  "user",
-  "metadata",
-  "prompt_cache_key",
-  "service_tier",
-  "store",
+  ...wireKeys(SERVED),
 ]);
 
 const ROLES = ["system", "developer", "user", "assistant", "tool", "function"] as const;
@@ -147,14 +155,15 @@ export function reasoningFromDetails(details: Json[], plainText: string | undefi
   return part;
 }
 
+/** A message's or delta's reasoning as plain text: `reasoning_content` (DeepSeek, Kimi), else `reasoning`. */
+export function plainReasoning(o: JsonObject): string | undefined {
+  if (typeof o.reasoning_content === "string") return o.reasoning_content;
+  return typeof o.reasoning === "string" ? o.reasoning : undefined;
+}
+
 export function assistantParts(msg: JsonObject, path: string): AssistantPart[] {
   const parts: AssistantPart[] = [];
-  const plain =
-    typeof msg.reasoning_content === "string"
-      ? msg.reasoning_content
-      : typeof msg.reasoning === "string"
-        ? msg.reasoning
-        : undefined;
+  const plain = plainReasoning(msg);
   if (Array.isArray(msg.reasoning_details)) {
     const r = reasoningFromDetails(msg.reasoning_details, plain);
     if (r) parts.push(r);
@@ -298,23 +307,11 @@ export function decodeChatRequest(value: Json): Request {
   const req: Request = { source: D, model, messages, stream: optBoolean(body.stream, "stream") ?? false };
   const fields: JsonObject = leftovers(body, KNOWN) ?? {};
 
-  if (isObject(body.stream_options)) {
-    const inc = optBoolean(body.stream_options.include_usage, "stream_options.include_usage");
-    if (inc !== undefined) req.streamUsage = inc;
-    const rest = leftovers(body.stream_options, new Set(["include_usage"]));
-    if (rest) fields.stream_options = rest;
-  }
+  readStreamOptions(req, body, fields);
   const maxTokens =
     optInteger(body.max_completion_tokens, "max_completion_tokens") ?? optInteger(body.max_tokens, "max_tokens");
   if (maxTokens !== undefined) req.maxOutputTokens = maxTokens;
-  const temperature = optNumber(body.temperature, "temperature");
-  if (temperature !== undefined) req.temperature = temperature;
-  const topP = optNumber(body.top_p, "top_p");
-  if (topP !== undefined) req.topP = topP;
-  const stop = optStringList(body.stop, "stop");
-  if (stop) req.stop = stop;
-  const seed = optInteger(body.seed, "seed");
-  if (seed !== undefined) req.seed = seed;
+  readFields(req, body, SAMPLED);
 
   if (body.tools !== undefined && body.tools !== null) {
     req.tools = expectArray(body.tools, "tools").map((t, i) => decodeChatTool(t, `tools[${i}]`));
@@ -339,19 +336,10 @@ export function decodeChatRequest(value: Json): Request {
     if (rest) fields.reasoning = rest;
     else delete fields.reasoning;
   }
-  const verbosity = optString(body.verbosity, "verbosity");
-  if (verbosity !== undefined) req.verbosity = verbosity;
+  readFields(req, body, { verbosity: ["verbosity", optString] });
   const rf = decodeChatResponseFormat(body.response_format, "response_format");
   if (rf) req.responseFormat = rf;
-  const user = optString(body.user, "user");
-  if (user !== undefined) req.user = user;
-  if (body.metadata !== undefined && body.metadata !== null) req.metadata = expectObject(body.metadata, "metadata");
-  const cacheKey = optString(body.prompt_cache_key, "prompt_cache_key");
-  if (cacheKey !== undefined) req.promptCacheKey = cacheKey;
-  const tier = optString(body.service_tier, "service_tier");
-  if (tier !== undefined) req.serviceTier = tier;
-  const store = optBoolean(body.store, "store");
-  if (store !== undefined) req.store = store;
+  readFields(req, body, SERVED);
 
   if (Object.keys(fields).length > 0) req.extras = { dialect: D, fields };
   return req;

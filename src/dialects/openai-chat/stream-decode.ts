@@ -7,6 +7,7 @@ import { DecoderLifecycle, type EndEvent } from "../decoder-lifecycle.js";
 import { decodeOpenAIError } from "../openai-errors.js";
 import { identityOf, unwrapCustomInput } from "../tool-identity.js";
 import type { EventSink, ToolIdentity } from "../types.js";
+import { plainReasoning } from "./request-decode.js";
 import { decodeChatUsage } from "./usage.js";
 
 const D = "openai-chat" as const;
@@ -138,12 +139,7 @@ export class ChatStreamDecoder extends DecoderLifecycle {
   }
 
   private reasoning(delta: JsonObject, out: EventSink): void {
-    const plain =
-      typeof delta.reasoning_content === "string"
-        ? delta.reasoning_content
-        : typeof delta.reasoning === "string"
-          ? delta.reasoning
-          : undefined;
+    const plain = plainReasoning(delta);
     const details = Array.isArray(delta.reasoning_details) ? delta.reasoning_details : undefined;
     let text = plain ?? "";
     if (details) {

@@ -45,12 +45,7 @@ export function encodeChatTools(tools: Tool[], customTools: boolean, warnings: W
   tools.forEach((t, i) => {
     if (t.kind === "raw") {
       if (t.dialect === D) out.push(t.value);
-      else
-        warnings.add(
-          "tool_dropped",
-          `built-in tool '${String(t.value.type ?? t.value.name ?? Object.keys(t.value)[0])}' has no Chat Completions equivalent and was dropped`,
-          `tools[${i}]`,
-        );
+      else warnings.toolDropped(t.value, "Chat Completions", `tools[${i}]`);
       return;
     }
     const name = flatToolName(t.namespace, t.name);

@@ -9,12 +9,20 @@ import {
   leftovers,
   optBoolean,
   optInteger,
-  optNumber,
   optString,
 } from "../../ir/input-error.js";
 import { boundedSchema } from "../../ir/json-bounds.js";
 import type { Effort, Json, JsonObject, Message, Part, Request, TextPart, Tool, ToolChoice } from "../../ir/types.js";
 import { decodeChatResponseFormat, decodeToolFormat } from "../openai-chat/tools-decode.js";
+import {
+  type FieldReads,
+  OPENAI_CALLER,
+  optStrings,
+  readFields,
+  readStreamOptions,
+  SAMPLING,
+  wireKeys,
+} from "../request-fields.js";
 import {
   decodeAssistantMessage,
   decodeCallItem,
@@ -25,6 +33,17 @@ import {
 
 const D = "openai-responses" as const;
 
+/** The optional fields read by table (request-fields.ts), in their order. */
+const SCALARS = {
+  maxOutputTokens: ["max_output_tokens", optInteger],
+  ...SAMPLING,
+  store: ["store", optBoolean],
+  previousResponseId: ["previous_response_id", optString],
+  include: ["include", optStrings],
+  truncation: ["truncation", optString],
+  ...OPENAI_CALLER,
+} as const satisfies FieldReads;
+
 const KNOWN = new Set([
   "model",
   "input",
@@ -34,17 +53,7 @@ const KNOWN = new Set([
   "parallel_tool_calls",
   "text",
   "reasoning",
-  "max_output_tokens",
-  "temperature",
-  "top_p",
-  "store",
-  "previous_response_id",
-  "include",
-  "truncation",
-  "user",
-  "metadata",
-  "prompt_cache_key",
-  "service_tier",
+  ...wireKeys(SCALARS),
   "stream",
 ]);
 
@@ -230,14 +239,8 @@ export function decodeResponsesRequest(value: Json): Request {
   const fields: JsonObject = leftovers(body, KNOWN) ?? {};
   // A null `messages` next to `input` (Cursor) carries nothing.
   if (fields.messages === null) delete fields.messages;
-  if (isObject(body.stream_options)) {
-    // include_usage is a Chat option some clients send here; the rest are Responses stream options.
-    const inc = optBoolean(body.stream_options.include_usage, "stream_options.include_usage");
-    if (inc !== undefined) req.streamUsage = inc;
-    const rest = leftovers(body.stream_options, new Set(["include_usage"]));
-    if (rest) fields.stream_options = rest;
-    else delete fields.stream_options;
-  }
+  // include_usage is a Chat option some clients send here; the rest are Responses stream options.
+  readStreamOptions(req, body, fields);
   const instructions = optString(body.instructions, "instructions");
   if (instructions !== undefined) req.instructions = [{ type: "text", text: instructions } satisfies TextPart];
 
@@ -292,28 +295,7 @@ export function decodeResponsesRequest(value: Json): Request {
     if (rest) fields.reasoning = rest;
   }
   if (builder.effort) req.reasoning = { ...req.reasoning, effort: builder.effort };
-  const max = optInteger(body.max_output_tokens, "max_output_tokens");
-  if (max !== undefined) req.maxOutputTokens = max;
-  const temperature = optNumber(body.temperature, "temperature");
-  if (temperature !== undefined) req.temperature = temperature;
-  const topP = optNumber(body.top_p, "top_p");
-  if (topP !== undefined) req.topP = topP;
-  const store = optBoolean(body.store, "store");
-  if (store !== undefined) req.store = store;
-  const prev = optString(body.previous_response_id, "previous_response_id");
-  if (prev !== undefined) req.previousResponseId = prev;
-  if (body.include !== undefined && body.include !== null) {
-    req.include = expectArray(body.include, "include").map((v, i) => expectString(v, `include[${i}]`));
-  }
-  const truncation = optString(body.truncation, "truncation");
-  if (truncation !== undefined) req.truncation = truncation;
-  const user = optString(body.user, "user");
-  if (user !== undefined) req.user = user;
-  if (body.metadata !== undefined && body.metadata !== null) req.metadata = expectObject(body.metadata, "metadata");
-  const cacheKey = optString(body.prompt_cache_key, "prompt_cache_key");
-  if (cacheKey !== undefined) req.promptCacheKey = cacheKey;
-  const tier = optString(body.service_tier, "service_tier");
-  if (tier !== undefined) req.serviceTier = tier;
+  readFields(req, body, SCALARS);
 
   if (Object.keys(fields).length > 0) req.extras = { dialect: D, fields };
   return req;

@@ -253,12 +253,7 @@ class ResponsesRequestWriter {
       if (t.kind !== "raw" && t.inline && same) return; // still declared by its additional_tools item
       if (t.kind === "raw") {
         if (t.dialect === D) out.push(t.value);
-        else
-          this.warnings.add(
-            "tool_dropped",
-            `built-in tool '${String(t.value.type ?? t.value.name ?? Object.keys(t.value)[0])}' has no Responses equivalent and was dropped`,
-            `tools[${i}]`,
-          );
+        else this.warnings.toolDropped(t.value, "Responses", `tools[${i}]`);
         return;
       }
       let def: JsonObject;

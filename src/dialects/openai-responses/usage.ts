@@ -1,6 +1,7 @@
-import { isObject, leftovers } from "../../ir/input-error.js";
+import { leftovers } from "../../ir/input-error.js";
 import type { JsonObject, Usage } from "../../ir/types.js";
 import { tokenCount } from "../../ir/usage.js";
+import { readUsageDetails, usageDetails } from "../openai-chat/usage.js";
 
 const KNOWN = new Set([
   "input_tokens",
@@ -12,14 +13,7 @@ const KNOWN = new Set([
 
 export function decodeResponsesUsage(u: JsonObject): Usage {
   const out: Usage = { inputTokens: tokenCount(u.input_tokens) ?? 0, outputTokens: tokenCount(u.output_tokens) ?? 0 };
-  const id = isObject(u.input_tokens_details) ? u.input_tokens_details : undefined;
-  const od = isObject(u.output_tokens_details) ? u.output_tokens_details : undefined;
-  const cached = tokenCount(id?.cached_tokens);
-  if (cached !== undefined) out.cacheReadTokens = cached;
-  const write = tokenCount(id?.cache_write_tokens);
-  if (write !== undefined) out.cacheWriteTokens = write;
-  const reasoning = tokenCount(od?.reasoning_tokens);
-  if (reasoning !== undefined) out.reasoningTokens = reasoning;
+  readUsageDetails(out, u.input_tokens_details, u.output_tokens_details);
   const rest = leftovers(u, KNOWN);
   if (rest) out.extras = { dialect: "openai-responses", fields: rest };
   return out;
@@ -27,13 +21,12 @@ export function decodeResponsesUsage(u: JsonObject): Usage {
 
 /** Codex parses every one of these fields: a partial usage object fails there. */
 export function encodeResponsesUsage(u: Usage): JsonObject {
-  const input: JsonObject = { cached_tokens: u.cacheReadTokens ?? 0 };
-  if (u.cacheWriteTokens !== undefined) input.cache_write_tokens = u.cacheWriteTokens;
+  const [input, output] = usageDetails(u);
   const out: JsonObject = {
     input_tokens: u.inputTokens,
     input_tokens_details: input,
     output_tokens: u.outputTokens,
-    output_tokens_details: { reasoning_tokens: u.reasoningTokens ?? 0 },
+    output_tokens_details: output,
     total_tokens: u.inputTokens + u.outputTokens,
   };
   if (u.extras?.dialect === "openai-responses") Object.assign(out, u.extras.fields);
