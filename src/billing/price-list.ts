@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
 import { priceListVersion, type StoredPriceList, storedPriceList } from "../data/price-lists.js";
-import { VersionPoller } from "../data/version-poller.js";
+import { PolledLayer, VersionPoller } from "../data/version-poller.js";
 import type { Logger } from "../log/logger.js";
 import { genaiProvidersOf, genaiRows } from "./genai-prices.js";
 import type { Price, PriceRow, PriceTable } from "./prices.js";
@@ -117,10 +117,11 @@ export function keepPricesFresh(table: PriceTable, config: Config, logger: Logge
  * every `pollMs`, and at once on `check()`: the admin API calls it on the instance that stored a list), so
  * every instance prices by it without a restart. A database that cannot be read leaves the prices as they were.
  */
-export class StoredPrices {
-  private readonly poller: VersionPoller<StoredPriceList>;
+export class StoredPrices extends PolledLayer<StoredPriceList> {
+  protected readonly poller: VersionPoller<StoredPriceList>;
 
   constructor(table: PriceTable, data: Data, logger: Logger, pollMs = 30_000) {
+    super();
     this.poller = new VersionPoller<StoredPriceList>(
       {
         what: "stored price list",
@@ -138,14 +139,5 @@ export class StoredPrices {
       logger,
       pollMs,
     );
-  }
-
-  /** Reads the stored list when its version moved (one read at a time). */
-  check(): Promise<void> {
-    return this.poller.check();
-  }
-
-  stop(): void {
-    this.poller.stop();
   }
 }

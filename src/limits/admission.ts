@@ -1,7 +1,7 @@
 import { costOf } from "../billing/cost.js";
 import type { Quota } from "../identity/principal.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
-import { MAX_WEB_ROUNDS } from "../ir/web-tools.js";
+import { MAX_WEB_ROUNDS, webToolsHoldNanos } from "../ir/web-tools.js";
 import { capabilitiesOf } from "../models/capabilities.js";
 import type { Admission, AdmitInput, Admitted } from "../request/admission.js";
 import { outcomeOf } from "../request/outcome.js";
@@ -127,8 +127,14 @@ export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow
       const rounds = plan.web?.search || plan.web?.fetch ? MAX_WEB_ROUNDS : 1;
       const inputNanos = rounds * costOf({ inputTokens: inTokens, outputTokens: 0 }, price, t).nanos;
       const outputNanos = (out: number) => costOf({ inputTokens: 0, outputTokens: out }, price, t).nanos;
-      const estimateNanos = inputNanos + outputNanos(Math.min(worst, usual));
-      const res: Reservation = { nanos: estimateNanos, worst: inputNanos + rounds * outputNanos(worst) };
+      // And each search and fetch they may run is priced by its provider: max_uses of each held on top.
+      const webNanos = webToolsHoldNanos(plan.web);
+      const estimateNanos = inputNanos + outputNanos(Math.min(worst, usual)) + webNanos;
+      const res: Reservation = {
+        nanos: estimateNanos,
+        worst: inputNanos + rounds * outputNanos(worst) + webNanos,
+        web: webNanos,
+      };
       // Every check of every quota runs at once (one or two round trips to Redis, not one per check); what
       // was taken is given back when any of them refuses.
       const checks: Promise<Check>[] = [];
@@ -211,7 +217,7 @@ export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow
       }
       const left = results.flatMap((r) => (r.left !== undefined ? [r.left] : []));
       const budgetRemainingNanos = left.length > 0 ? Math.min(...left) : undefined;
-      if (taken.length === 0) return { ...ADMITTED, estimateNanos };
+      if (taken.length === 0) return { admitted: true, estimateNanos };
       const holds = results.flatMap((r) => (r.hold ? [r.hold] : []));
       const perOutputToken = outputNanos(1_000_000) / 1e6;
       let listener: ((nanos: number) => void) | undefined;
@@ -230,17 +236,17 @@ export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow
               (nanos) => listener?.(nanos),
             )
           : undefined;
+      // One literal, its absent parts undefined: conditional spreads (`...(meter ? { meter } : {})`) are
+      // copied on V8's slow path, on every admitted request.
       return {
         admitted: true,
-        ...(meter ? { meter } : {}),
-        ...(holds.length > 0 ? { lease: { holder: escrow.holder, at: t } } : {}),
-        ...(meter
-          ? {
-              watchEstimate: (l: (nanos: number) => void) => {
-                listener = l;
-              },
+        meter,
+        lease: holds.length > 0 ? { holder: escrow.holder, at: t } : undefined,
+        watchEstimate: meter
+          ? (l: (nanos: number) => void) => {
+              listener = l;
             }
-          : {}),
+          : undefined,
         budgetRemainingNanos,
         estimateNanos,
         release: async (done: RequestRecord | undefined) => {

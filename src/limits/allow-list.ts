@@ -2,24 +2,13 @@ import type { Principal } from "../identity/principal.js";
 import type { ErrorInfo } from "../ir/types.js";
 import type { Admission, AdmitInput, Admitted } from "../request/admission.js";
 import type { Route } from "../routing/model-table.js";
-import { globToRegExp } from "../text/glob.js";
+import { matchesGlob } from "../text/glob.js";
 
 const ADMITTED: Admitted = { admitted: true };
-const compiled = new Map<string, RegExp>();
-
-function matches(glob: string, name: string): boolean {
-  let re = compiled.get(glob);
-  if (!re) {
-    if (compiled.size > 10_000) compiled.clear();
-    re = globToRegExp(glob);
-    compiled.set(glob, re);
-  }
-  return re.test(name);
-}
 
 /** Whether every allow-list (the key's, its team's) admits the model name. */
 export function allowed(lists: readonly (readonly string[])[] | undefined, model: string): boolean {
-  return !lists || lists.every((list) => list.some((g) => matches(g, model)));
+  return !lists || lists.every((list) => list.some((g) => matchesGlob(g, model)));
 }
 
 /**

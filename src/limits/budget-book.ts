@@ -20,30 +20,20 @@ import type { Data } from "../data/data.js";
 
 export type { BudgetState, BudgetWindowRef, LeaseTerms };
 
+/** A data-layer function of budget-leases.ts with its database bound: the book's method for the same job. */
+type Bound<F> = F extends (data: Data, ...rest: infer A) => infer R ? (...rest: A) => R : never;
+
 export interface BudgetBook {
   /** A new lease holder's name (the database's book registers it, to release its leases at a clean stop). */
   newHolder(): string;
-  state(w: BudgetWindowRef, holder: string, now: number): Promise<BudgetState>;
+  readonly state: Bound<typeof budgetState>;
   /** Adds `n` to the holder's lease less `drop` (what a lapsed lease left unused) if it fits (grantLease). */
-  grant(
-    w: BudgetWindowRef,
-    holder: string,
-    n: number,
-    limit: number,
-    now: number,
-    terms: LeaseTerms,
-    drop?: number,
-  ): Promise<boolean>;
-  giveBack(w: BudgetWindowRef, holder: string, n: number, held: number): Promise<void>;
+  readonly grant: Bound<typeof grantLease>;
+  readonly giveBack: Bound<typeof returnLease>;
   /** Claims (until `until`) the window's one request in flight whose worst case is not covered; true if this holder has it. */
-  claim(w: BudgetWindowRef, holder: string, now: number, until: number): Promise<boolean>;
-  unclaim(w: BudgetWindowRef, holder: string): Promise<void>;
-  renew(
-    holder: string,
-    leases: readonly { w: BudgetWindowRef; held: number }[],
-    now: number,
-    terms: Omit<LeaseTerms, "held">,
-  ): Promise<boolean[]>;
+  readonly claim: Bound<typeof claimUncovered>;
+  readonly unclaim: Bound<typeof unclaimUncovered>;
+  readonly renew: Bound<typeof renewLeases>;
   /**
    * A settled request's cost, when no ledger row carries it to the database's lease (the memory book: all of
    * them). The database's book moves it from the lease to the window's unledgered spend; should that write
@@ -55,12 +45,12 @@ export interface BudgetBook {
 export function dataBook(data: Data): BudgetBook {
   return {
     newHolder: () => newLeaseHolder(data),
-    state: (w, holder, now) => budgetState(data, w, holder, now),
-    grant: (w, holder, n, limit, now, terms, drop) => grantLease(data, w, holder, n, limit, now, terms, drop),
-    giveBack: (w, holder, n, held) => returnLease(data, w, holder, n, held),
-    claim: (w, holder, now, until) => claimUncovered(data, w, holder, now, until),
-    unclaim: (w, holder) => unclaimUncovered(data, w, holder),
-    renew: (holder, leases, now, terms) => renewLeases(data, holder, leases, now, terms),
+    state: (...a) => budgetState(data, ...a),
+    grant: (...a) => grantLease(data, ...a),
+    giveBack: (...a) => returnLease(data, ...a),
+    claim: (...a) => claimUncovered(data, ...a),
+    unclaim: (...a) => unclaimUncovered(data, ...a),
+    renew: (...a) => renewLeases(data, ...a),
     settled: (w, holder, cost, ledgered) => {
       if (!ledgered) settleUnledgered(data, w, holder, cost).catch(() => undefined);
     },

@@ -12,7 +12,7 @@
  * the book does not answer, requests are admitted within the slice already held, until the lease would
  * lapse, and refused beyond it.
  */
-import type { BudgetBook, BudgetWindowRef } from "./budget-book.js";
+import type { BudgetBook, BudgetState, BudgetWindowRef } from "./budget-book.js";
 import {
   type EscrowOptions,
   FIRST_TRY_MS,
@@ -110,7 +110,12 @@ export class Escrow {
           left: Math.max(0, limit - slot.spent - (slot.held - need)),
         };
       }
-      if (need > limit) return { ok: false, spent: slot.spent, held: slot.held, limit };
+      if (need > limit) {
+        // Refused whatever was spent; the refusal names the book's spend, which this instance may never have
+        // read (restarted, or the budget lowered before this window's first lease here).
+        await this.withDeadline(this.read(slot), this.clock() + FIRST_TRY_MS).catch(() => undefined);
+        return { ok: false, spent: slot.spentKnown ? slot.spent : undefined, held: slot.held, limit };
+      }
       if (alone && slot.uncovered === 0) this.unclaim(slot);
       let verdict: "again" | "full" | "busy" = "busy";
       try {
@@ -133,7 +138,12 @@ export class Escrow {
       if (verdict === "again") continue;
       const unwritten = Math.max(0, known.mine - slot.granted);
       if (verdict === "full" || this.clock() >= deadline)
-        return { ok: false, spent: slot.spent, held: Math.max(0, known.leased - unwritten), limit };
+        return {
+          ok: false,
+          spent: slot.spentKnown ? slot.spent : undefined,
+          held: Math.max(0, known.leased - unwritten),
+          limit,
+        };
       await this.pause(slot, Math.min(RETRY_MS, deadline - this.clock()));
     }
   }
@@ -160,10 +170,8 @@ export class Escrow {
         out.verdict = "again";
         return;
       }
-      const st = await this.book.state(slot.w, this.holder, t);
+      const st = await this.read(slot, t);
       out.state = st;
-      // Costs settled here whose ledger rows are not written yet are still in this lease, not in the spend.
-      slot.spent = st.spent + Math.max(0, st.mine - slot.granted);
       if (slot.spent + need > slot.limit) {
         out.verdict = "full";
         return;
@@ -205,6 +213,15 @@ export class Escrow {
       slot.leasing = undefined;
     }
     return out;
+  }
+
+  /** Reads the window's spend from the book into the slot. */
+  private async read(slot: Slot, t = this.clock()): Promise<BudgetState> {
+    const st = await this.book.state(slot.w, this.holder, t);
+    // Costs settled here whose ledger rows are not written yet are still in this lease, not in the spend.
+    slot.spent = st.spent + Math.max(0, st.mine - slot.granted);
+    slot.spentKnown = true;
+    return st;
   }
 
   /** Claims (or keeps) the window's one request in flight whose worst is not covered, across instances. */

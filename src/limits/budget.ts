@@ -18,6 +18,8 @@ const PERIOD_WORD = { day: "daily", week: "weekly", month: "monthly", total: "to
 export interface Reservation {
   nanos: number;
   worst: number;
+  /** Of `nanos`, what the web searches and fetches llmux may run for the request hold (their max_uses). */
+  web?: number | undefined;
 }
 
 export interface BudgetCheck {
@@ -56,9 +58,14 @@ export async function reserveBudget(
       window: String(w.start),
       until: w.end,
       message: `${quotaWho(q)} is blocked by its ${budget.period} budget of $${budget.usd}`,
-      fields: { spent_usd: usd(r.spent), budget_usd: budget.usd, period: budget.period, ...named(q) },
+      fields: {
+        ...(r.spent !== undefined ? { spent_usd: usd(r.spent) } : {}),
+        budget_usd: budget.usd,
+        period: budget.period,
+        ...named(q),
+      },
     });
-    return { refused: budgetRefusal(q, r.spent, r.held, res.nanos, limit, w.end) };
+    return { refused: budgetRefusal(q, r.spent, r.held, res.nanos, limit, w.end, res.web) };
   }
   const used = limit - r.left + res.nanos;
   if (used >= deps.alertAt * limit) void shareAlert(deps, escrow.alerted, q, w, t, limit, used);
@@ -177,19 +184,29 @@ function resets(end: number): string {
 /**
  * Why a request's hold did not fit: the budget is spent (what was spent, all of it, not capped at the budget),
  * or it has something left but less than this request may cost (both figures, with the spend and what
- * requests in flight hold).
+ * requests in flight hold). `spent` is the book's figure; undefined when the book never answered here: the
+ * refusal then says only what it knows.
  */
 export function budgetRefusal(
   q: Quota,
-  spent: number,
+  spent: number | undefined,
   held: number,
   reserve: number,
   limit: number,
   end: number,
+  web = 0,
 ): ErrorInfo {
   const b = q.budget!;
   const who = SCOPE_WORD[q.scope];
   const base = { status: 429, kind: "billing" as const, code: "insufficient_quota" };
+  if (spent === undefined)
+    return {
+      ...base,
+      message:
+        reserve > limit
+          ? `Budget too small: this request may cost $${dollars(reserve)}, more than this ${who}'s whole ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets(end)}. Ask for fewer output tokens (max_tokens), or ask your llmux administrator to raise the budget.`
+          : `Budget not checked: what this ${who} has spent of its ${PERIOD_WORD[b.period]} budget of $${b.usd} could not be read (llmux's database did not answer), so this request, which may cost $${dollars(reserve)}, was refused. Retry shortly.`,
+    };
   if (spent >= limit)
     return {
       ...base,
@@ -198,6 +215,6 @@ export function budgetRefusal(
   const inFlight = held > 0 ? ` (requests in flight hold $${dollars(held)} of it)` : "";
   return {
     ...base,
-    message: `Budget nearly exhausted: this ${who} has spent $${dollars(spent)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets(end)}. The $${dollars(limit - spent)} left${inFlight} does not fit what this request may cost, $${dollars(reserve)}: retry once requests in flight have finished, ask for fewer output tokens (max_tokens), or ask your llmux administrator to raise the budget.`,
+    message: `Budget nearly exhausted: this ${who} has spent $${dollars(spent)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets(end)}. The $${dollars(limit - spent)} left${inFlight} does not fit what this request may cost, $${dollars(reserve)}${web > 0 ? ` ($${dollars(web)} of it for the web searches and fetches its tools' max_uses allow)` : ""}: retry once requests in flight have finished, ask for fewer output tokens (max_tokens)${web > 0 ? " or fewer web searches (max_uses)" : ""}, or ask your llmux administrator to raise the budget.`,
   };
 }

@@ -37,6 +37,8 @@ export interface Slot {
   lastUse: number;
   /** The window's spend as last known here (the ledger's, and what settled here since). */
   spent: number;
+  /** Whether `spent` was ever read from the book (else it counts only what settled here). */
+  spentKnown?: boolean;
   wake: Set<() => void>;
   leasing?: Promise<void> | undefined;
   /** A give-back that failed (the book away) is tried again from then on (local ms). */
@@ -55,7 +57,10 @@ export interface Held {
   readonly uncovered: boolean;
 }
 
-export type Taken = { ok: true; held: Held; left: number } | { ok: false; spent: number; held: number; limit: number };
+/** A refusal's `spent` is the book's figure, undefined when the book was never read here (it did not answer). */
+export type Taken =
+  | { ok: true; held: Held; left: number }
+  | { ok: false; spent: number | undefined; held: number; limit: number };
 
 export interface EscrowOptions {
   /** How long a request that does not fit for others' holds waits for them (ms). */

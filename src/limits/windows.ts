@@ -1,3 +1,5 @@
+import { zoneOffsetMs } from "../text/zone-time.js";
+
 /** A budget period's calendar window: budgets reset at the start of the day, week (Monday) or month. */
 export type Period = "day" | "week" | "month" | "total";
 
@@ -7,40 +9,10 @@ export interface Window {
   end: number;
 }
 
-/** Formatters by time zone: making one costs far more than using it (the admit stage asks on every request). */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The offset of a time zone from UTC at an instant, in ms (positive east of Greenwich). */
-function offsetMs(timeZone: string, at: number): number {
-  if (timeZone === "UTC") return 0;
-  const parts = formatter(timeZone).formatToParts(new Date(at));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const local = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return local - Math.floor(at / 1000) * 1000;
-}
-
 /** Local midnight of the given local date, as a UTC instant. */
 function midnight(timeZone: string, y: number, m: number, d: number): number {
   const guess = Date.UTC(y, m, d);
-  return guess - offsetMs(timeZone, guess - offsetMs(timeZone, guess));
+  return guess - zoneOffsetMs(timeZone, guess - zoneOffsetMs(timeZone, guess));
 }
 
 /**
@@ -62,7 +34,7 @@ const TOTAL: Window = Object.freeze({ start: 0, end: Number.POSITIVE_INFINITY })
 const recent = new Map<string, Window>();
 
 function computeWindow(period: Exclude<Period, "total">, now: number, timeZone: string): Window {
-  const local = new Date(now + offsetMs(timeZone, now));
+  const local = new Date(now + zoneOffsetMs(timeZone, now));
   const y = local.getUTCFullYear();
   const m = local.getUTCMonth();
   const d = local.getUTCDate();

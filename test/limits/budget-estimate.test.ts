@@ -120,6 +120,31 @@ describe.each(ENGINES)("realistic budget reservations on $name", ({ open }) => {
     await web.release!(record(0));
   });
 
+  it("a request whose search llmux runs holds max_uses (or 10) × the price per search on top of its rounds", async () => {
+    const { as } = setup();
+    const admission = limitsAdmission({ hot: open(), billing, timezone: "UTC", alertAt: 1, warn: () => undefined });
+    const p = as([{ scope: "key", id: `webp-${randomBytes(3).toString("hex")}`, budget: { usd: 1, period: "day" } }]);
+    // Each released before the next is admitted: the estimate is what is compared.
+    const admitWith = async (web: object) => {
+      const a = (await admission.admit({
+        principal: p,
+        plan: { ...streamed, web } as unknown as Plan,
+        requestBytes: 4000,
+      })) as Admitted;
+      await a.release!(record(0));
+      return a;
+    };
+    const unpriced = await admitWith({ search: { name: "web_search" } });
+    // $5 per 1,000 searches: 5,000,000 nano-dollars each; a fetch at $1 per 1,000.
+    const five = await admitWith({ search: { name: "web_search", maxUses: 5, nanosPerCall: 5_000_000 } });
+    const dflt = await admitWith({
+      search: { name: "web_search", nanosPerCall: 5_000_000 },
+      fetch: { name: "web_fetch", maxUses: 2, nanosPerCall: 1_000_000 },
+    });
+    expect(five.estimateNanos! - unpriced.estimateNanos!).toBe(5 * 5_000_000);
+    expect(dflt.estimateNanos! - unpriced.estimateNanos!).toBe(10 * 5_000_000 + 2 * 1_000_000);
+  });
+
   it("a streamed answer's meter reserves more as it grows and ends it when the budget cannot cover more", async () => {
     const { admit, as } = setup();
     // Nothing known of this key yet: 4,096 output tokens are reserved ($0.033); the budget holds $0.1.
