@@ -153,11 +153,12 @@ export function adminApp(
     const self = c.get("self");
     if (r.auth === "self" && !self)
       throw new AdminError(403, "self-service routes take a minted key (lx-…), not an admin key");
-    const id = c.req.param("id");
+    const params = c.req.param() as Record<string, string>;
+    const id = params.id;
     const scope = team !== undefined ? await teamGate(r, team, id, body, query) : undefined;
-    const before = r.audit?.read ? await r.audit.read(id ?? "", query) : undefined;
+    const before = r.audit?.read ? await r.audit.read(id ?? "", query, params) : undefined;
     const out = await r.run({
-      params: id === undefined ? {} : { id },
+      params,
       body,
       query,
       self,

@@ -1,11 +1,16 @@
 import { z } from "zod";
 import { ENTRY_NAME, providerSecrets } from "../config/merge-entries.js";
 import type { Config } from "../config/schema.js";
-import { appendConfigChanges, type ConfigChange, type ConfigKind, configHistory } from "../data/config-entries.js";
-import type { Data } from "../data/data.js";
-import { NoMasterKey } from "../data/keys.js";
-import type { Keyring } from "../secrets/cipher.js";
-import { ConfigEntryAnswer, checkedMerge, entryView, keepSealed, mergedView, readLayer } from "./config-layer.js";
+import { type ConfigChange, type ConfigKind, configHistory } from "../data/config-entries.js";
+import {
+  ConfigEntryAnswer,
+  commitLayer,
+  entryView,
+  keepSealed,
+  type LayerParts,
+  mergedView,
+  readLayer,
+} from "./config-layer.js";
 import type { Given } from "./context.js";
 import { AdminError, type AdminModule, type AdminRoute, type RouteInput } from "./route.js";
 
@@ -37,34 +42,13 @@ const RollbackBody = z
   .strict();
 const SettingsBody = z.looseObject({}).describe("The settings, as under providers: or models: in llmux.yaml.");
 
-interface Parts {
-  data: Data;
-  keyring: Keyring | undefined;
-  base: Config;
-  changed: (() => Promise<void> | undefined) | undefined;
-}
+type Parts = LayerParts;
 
 const who = (input: RouteInput) => input.actor?.name ?? "unknown";
 
 async function view(p: Parts) {
   const stored = await readLayer(p.data, p.keyring);
   return { version: stored.version, ...mergedView(p.base, stored) };
-}
-
-/** Writes changes as one version once the merged whole is checked; this instance applies them at once. */
-async function commit(
-  p: Parts,
-  changes: ConfigChange[],
-  actor: string,
-  what: string,
-  layer: Parameters<typeof checkedMerge>[2],
-) {
-  await checkedMerge(p.data, p.base, layer);
-  const version = await appendConfigChanges(p.data, p.keyring, changes, actor, what).catch((err) => {
-    throw err instanceof NoMasterKey ? new AdminError(400, err.message, "secrets.master_key") : err;
-  });
-  await p.changed?.();
-  return version;
 }
 
 function entryRoutes(p: Parts, kind: ConfigKind): AdminRoute[] {
@@ -104,7 +88,7 @@ function entryRoutes(p: Parts, kind: ConfigKind): AdminRoute[] {
         >;
         const layer = { ...stored.layer, [kind]: { ...stored.layer[kind], [name]: body } };
         const secrets = kind === "providers" ? providerSecrets(body) : [];
-        await commit(p, [{ kind, name, body, secrets }], who(input), `put ${kind} ${name}`, layer);
+        await commitLayer(p, [{ kind, name, body, secrets }], who(input), `put ${kind} ${name}`, layer);
         return one(name);
       },
     },
@@ -125,7 +109,7 @@ function entryRoutes(p: Parts, kind: ConfigKind): AdminRoute[] {
           return undefined;
         }
         const { [name]: _gone, ...rest } = stored.layer[kind];
-        await commit(p, [{ kind, name, body: null }], who(input), `delete ${kind} ${name}`, {
+        await commitLayer(p, [{ kind, name, body: null }], who(input), `delete ${kind} ${name}`, {
           ...stored.layer,
           [kind]: rest,
         });
@@ -191,7 +175,7 @@ export function configRoutes(p: Parts): AdminRoute[] {
               secrets: kind === "providers" && was ? providerSecrets(was) : [],
             });
           }
-        await commit(p, changes, who(input), `rollback to ${to}`, then.layer);
+        await commitLayer(p, changes, who(input), `rollback to ${to}`, then.layer);
         return view(p);
       },
     },

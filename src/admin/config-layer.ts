@@ -6,8 +6,17 @@
 import { z } from "zod";
 import { mergeLayer, providerSecrets, type StoredLayer } from "../config/merge-entries.js";
 import type { Config } from "../config/schema.js";
-import { type ConfigKind, configEntriesAt, SEALED_VALUE, withoutSecrets } from "../data/config-entries.js";
+import {
+  appendConfigChanges,
+  type ConfigChange,
+  type ConfigKind,
+  configEntriesAt,
+  type EntryBasis,
+  SEALED_VALUE,
+  withoutSecrets,
+} from "../data/config-entries.js";
 import type { Data } from "../data/data.js";
+import { NoMasterKey } from "../data/keys.js";
 import { storedRoutingRules } from "../data/routing-rules.js";
 import type { Keyring } from "../secrets/cipher.js";
 import { AdminError } from "./route.js";
@@ -80,15 +89,49 @@ export function entryView(
   };
 }
 
-/** The merged configuration of a layer; problems refused as a 400 naming the first one's field. */
-export async function checkedMerge(data: Data, base: Config, layer: StoredLayer): Promise<Config> {
+/**
+ * The merged configuration of a layer; problems refused as a 400 naming the first one's field. `named` rewrites
+ * a problem line or field (a deployment's index in its alias's list to its name).
+ */
+export async function checkedMerge(
+  data: Data,
+  base: Config,
+  layer: StoredLayer,
+  named: (line: string) => string = (line) => line,
+): Promise<Config> {
   const rules = await storedRoutingRules(data);
   const { config, problems } = mergeLayer(base, layer, rules ? JSON.parse(rules.rules) : undefined);
   if (problems.length > 0) {
     const first = problems[0]!;
-    throw new AdminError(400, problems.join("; "), first.slice(0, first.indexOf(":")));
+    throw new AdminError(400, problems.map(named).join("; "), named(first.slice(0, first.indexOf(":"))));
   }
   return config;
+}
+
+/** What the configuration routes change: the store, its keyring, the file's configuration, and who applies it. */
+export interface LayerParts {
+  data: Data;
+  keyring: Keyring | undefined;
+  base: Config;
+  changed: (() => Promise<void> | undefined) | undefined;
+}
+
+/** Writes changes as one version once the merged whole is checked; this instance applies them at once. */
+export async function commitLayer(
+  p: LayerParts,
+  changes: ConfigChange[],
+  actor: string,
+  what: string,
+  layer: StoredLayer,
+  named?: (line: string) => string,
+  unchanged?: EntryBasis,
+): Promise<number> {
+  await checkedMerge(p.data, p.base, layer, named);
+  const version = await appendConfigChanges(p.data, p.keyring, changes, actor, what, unchanged).catch((err) => {
+    throw err instanceof NoMasterKey ? new AdminError(400, err.message, "secrets.master_key") : err;
+  });
+  await p.changed?.();
+  return version;
 }
 
 /**

@@ -12,7 +12,9 @@ export const OPENAPI_PATH = "/admin/v1/openapi.json";
 
 const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorBody } } });
 
-const Id = z.object({ id: z.string() });
+/** The parameters of a path (`{id}`, `{name}`), each a string. */
+const paramsOf = (path: string) =>
+  z.object(Object.fromEntries([...path.matchAll(/\{(\w+)\}/g)].map((m) => [m[1]!, z.string()])));
 
 /** `getKeysIdRotate` from `POST /admin/v1/keys/{id}/rotate`: the operation ids the document has always had. */
 function operationId(r: AdminRoute): string {
@@ -33,7 +35,7 @@ export function routeConfig(r: AdminRoute): RouteConfig {
     operationId: operationId(r),
     security: [{ [self ? "mintedKey" : "adminKey"]: [] }],
     request: {
-      ...(r.path.includes("{id}") ? { params: Id } : {}),
+      ...(r.path.includes("{") ? { params: paramsOf(r.path) } : {}),
       ...(r.query ? { query: r.query } : {}),
       ...(r.body ? { body: { required: true, content: { "application/json": { schema: r.body } } } } : {}),
     },

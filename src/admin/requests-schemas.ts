@@ -67,6 +67,37 @@ export const StatsQuery = z
 
 const Warning = z.object({ code: z.string(), message: z.string() }).meta({ id: "Warning" });
 
+const WebCall = z
+  .union([
+    z.object({
+      tool: z.literal("search"),
+      query: z.string().describe("The query (200 characters at most)."),
+      status: z.string().describe("ok, or the tool's error code (timeout, too_many_requests, max_uses_exceeded…)."),
+      results: z.number().int().describe("Results given to the model."),
+      domains: z.array(z.string()).describe("The results' domains, each once (10 at most)."),
+    }),
+    z.object({
+      tool: z.literal("fetch"),
+      domain: z.string(),
+      path: z.string().describe("The page's path (200 characters at most), never its query string."),
+      status: z.string().describe("ok, or the tool's error code (url_not_allowed, url_not_accessible, timeout…)."),
+      redirected_to: z.string().optional().describe("The domain a redirect ended on, when another."),
+      content_type: z.string().optional(),
+      bytes: z.number().int().optional().describe("Bytes read from the network."),
+      truncated: z.boolean().optional().describe("The page was cut at search.fetch.max_bytes."),
+    }),
+  ])
+  .meta({ id: "WebCall" });
+
+const WebCalls = z
+  .object({
+    searches: z.number().int(),
+    fetches: z.number().int(),
+    calls: z.array(WebCall).describe("Each call, in order (the first 40)."),
+    omitted: z.number().int().optional().describe("Calls past the first 40, counted only."),
+  })
+  .meta({ id: "WebCalls" });
+
 export const RequestRowSchema = z
   .object({
     id: z.string().describe("llmux's request id (the x-request-id it answered with)."),
@@ -123,6 +154,9 @@ export const RequestRowSchema = z
         }),
       )
       .describe("What the guardrails found on the request, never a value ([] when nothing, or before 131)."),
+    web: WebCalls.nullable().describe(
+      "The web searches and page fetches llmux ran for the request (its emulated web tools, docs/search.md), never a page's text; null when none.",
+    ),
     mcp_server: z.string().optional().describe("An MCP tool call (POST /mcp): the MCP server it went to."),
     mcp_tool: z.string().optional().describe("An MCP tool call: the tool's name on its server."),
     mcp_session: z.string().nullable().optional().describe("An MCP tool call: the MCP session (Mcp-Session-Id)."),

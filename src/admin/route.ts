@@ -70,9 +70,9 @@ export interface AuditSpec {
   target: "key" | "team" | "mcp_server" | "price_list" | "signin_session" | "routing_rules" | "guardrails" | "config";
   /**
    * The target as the API shows it, before the change (PATCH, DELETE, rotate, a price list replaced); `query`
-   * is the route's query; `id` is "" on a route without one.
+   * is the route's query; `id` is "" on a route without one; `params` are every parameter of the path.
    */
-  read?: (id: string, query: unknown) => Promise<unknown>;
+  read?: (id: string, query: unknown, params: Record<string, string>) => Promise<unknown>;
 }
 
 export interface RouteInput {

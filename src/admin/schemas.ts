@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LimitsSchema } from "../config/schema-quota.js";
+import { BudgetSchema, LimitsSchema } from "../config/schema-quota.js";
 import { TAG_KEY, TAG_VALUE } from "../text/tag.js";
 
 /**
@@ -34,21 +34,14 @@ export const DefaultTags = z
   .describe(
     'Default tags of every request (`{"project": "checkout"}`): a request\'s own llmux-tags win, then the key\'s, then the team\'s. null or absent: none.',
   );
-export const Budget = z
-  .object({
-    usd: z.number().nonnegative().describe("Spend allowed per period, in US dollars."),
-    period: z.enum(["day", "week", "month", "total"]).describe("Calendar window (UTC) the budget applies to."),
-    downgrade: z
-      .object({
-        at: z.number().gt(0).lt(1).describe("The share of the budget spent past which requests are downgraded (0.8)."),
-        to: z.string().min(1).max(200).describe("The cheaper model alias that serves them then."),
-      })
-      .strict()
-      .optional()
-      .describe(
-        "A soft budget: past `at` of it, requests are served by the cheaper alias `to` (said in llmux-route, llmux-warnings and the log; alerted once); the budget itself still refuses. Replaced with the budget: a budget given without it has none.",
-      ),
-  })
+/** A key's or team's budget: the configuration's own schema (config/schema-quota.ts), 0 USD allowed; null: none. */
+export const Budget = BudgetSchema.extend({
+  usd: z.number().nonnegative().describe("Spend allowed per period, in US dollars."),
+  period: BudgetSchema.shape.period.describe("Calendar window (UTC) the budget applies to."),
+  downgrade: BudgetSchema.shape.downgrade.describe(
+    "A soft budget: past `at` of it, requests are served by the cheaper alias `to` (said in llmux-route, llmux-warnings and the log; alerted once); the budget itself still refuses. Replaced with the budget: a budget given without it has none.",
+  ),
+})
   .strict()
   .nullable();
 /** The token counts of a request-log row, a spend row and a stats bucket (spread into their objects). */

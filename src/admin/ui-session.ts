@@ -1,6 +1,5 @@
 import { createHash, hkdfSync, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { EncryptJWT, jwtDecrypt } from "jose";
 import { adminSecrets } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
 
@@ -61,7 +60,9 @@ export function sessionSecret(config: Config): { key: Buffer; derived: "configur
 export class Sealer {
   constructor(private readonly key: Uint8Array) {}
 
-  seal(name: string, value: { exp: number }): Promise<string> {
+  // jose (46 modules) is imported on the first cookie sealed or opened, not when the gateway starts.
+  async seal(name: string, value: { exp: number }): Promise<string> {
+    const { EncryptJWT } = await import("jose");
     return new EncryptJWT({ ...value })
       .setProtectedHeader({ alg: "dir", enc: "A256GCM" })
       .setAudience(name)
@@ -71,6 +72,7 @@ export class Sealer {
 
   async open<T extends { exp: number }>(name: string, token: string | undefined): Promise<T | undefined> {
     if (!token || token.length > 8192) return undefined;
+    const { jwtDecrypt } = await import("jose");
     try {
       const { payload } = await jwtDecrypt(token, this.key, {
         audience: name,

@@ -2,10 +2,11 @@
  * `llmux models …` and `llmux providers …`: model aliases and providers stored at runtime over llmux.yaml's
  * (the admin API's /admin/v1/config/…), in force on every instance within 2 s without a restart.
  */
-import { parse as parseYaml } from "yaml";
 import { ADMIN_OPTIONS, type AdminClient, output, outputFields, withClient } from "./admin-client.js";
 import type { Command, CommandInput } from "./command.js";
 import { stringOption, UsageError } from "./command.js";
+import { deploymentsCommand } from "./model-deployments.js";
+import { SETTINGS, settingsOf } from "./settings-option.js";
 import { optString } from "./values.js";
 
 type Kind = "models" | "providers";
@@ -27,21 +28,6 @@ const rowOf = (e: EntryAnswer) => ({
   version: e.version,
   settings: JSON.stringify(e.settings),
 });
-
-/** `--settings` as YAML or JSON (an object). */
-function settingsOf(input: CommandInput, command: string): Record<string, unknown> {
-  const text = optString(input, "settings");
-  if (text === undefined) return {};
-  let v: unknown;
-  try {
-    v = parseYaml(text);
-  } catch (err) {
-    throw new UsageError(`--settings: ${(err as Error).message.split("\n")[0]}`, command);
-  }
-  if (!v || typeof v !== "object" || Array.isArray(v))
-    throw new UsageError("--settings: a mapping (YAML or JSON)", command);
-  return v as Record<string, unknown>;
-}
 
 const path = (kind: Kind, name: string) => `/admin/v1/config/${kind}/${encodeURIComponent(name)}`;
 const NAME = [{ name: "name", description: "The entry's name (a key of models: or providers: in llmux.yaml)." }];
@@ -79,14 +65,10 @@ function removeCommand(kind: Kind): Command {
   };
 }
 
-const SETTINGS = stringOption(
-  "YAML|JSON",
-  "Settings as under models:/providers: in llmux.yaml (over the given options).",
-);
-
 export const modelsCommand: Command = {
   name: "models",
-  summary: "List, add, change and remove model aliases at runtime (over llmux.yaml's, without a restart).",
+  summary:
+    "List, add, change and remove model aliases and their deployments at runtime (over llmux.yaml's, without a restart).",
   subcommands: [
     listCommand("models"),
     {
@@ -131,6 +113,7 @@ export const modelsCommand: Command = {
         }),
     },
     removeCommand("models"),
+    deploymentsCommand,
   ],
 };
 

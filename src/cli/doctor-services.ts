@@ -2,8 +2,10 @@ import { existsSync } from "node:fs";
 import { sql } from "kysely";
 import { pino } from "pino";
 import type { Config } from "../config/schema.js";
+import { mcpCredentialValues } from "../config/schema-mcp.js";
 import { openEngine } from "../data/engine.js";
 import { MIGRATIONS } from "../data/migrations.js";
+import { Redactor, redactorOf } from "../secrets/redact.js";
 import { type RedisFacts, redisProblem } from "../state/redis-probe.js";
 import { describeRedisTarget, safeRedisUrl } from "../state/redis-url.js";
 
@@ -139,12 +141,34 @@ export async function checkRedis(config: Config, timeoutMs: number): Promise<Ser
 
 const silent = pino({ level: "silent" });
 
-/** One configured MCP server: it starts (stdio) or answers (http, sse) and lists its tools within the bound. */
+/** The most characters of a check's detail or fix printed (a server's stderr is its own words, of any length). */
+export const SHOWN_MAX = 2000;
+
+/**
+ * A check as it may be printed: every secret the redaction pass knows (the configuration's, by the schemas'
+ * declared secrets, and the shapes of keys) replaced in its detail and fix, each cut to SHOWN_MAX characters.
+ */
+export function shown(c: ServiceCheck, redactor: Redactor): ServiceCheck {
+  const cut = (t: string) => (t.length > SHOWN_MAX ? `${t.slice(0, SHOWN_MAX - 1)}…` : t);
+  const clean = (t: string) => cut(redactor.redact(t));
+  return { ...c, detail: clean(c.detail), ...(c.fix !== undefined ? { fix: clean(c.fix) } : {}) };
+}
+
+/**
+ * One configured MCP server: it starts (stdio) or answers (http, sse) and lists its tools within the bound. What
+ * it says (a stdio server's stderr, its command line in the fix) passes `redactor` (by default: the server's own
+ * credentials and the shapes of keys; `serviceChecks` gives every secret of the configuration).
+ */
 export async function checkMcpServer(
   name: string,
   cfg: Config["mcp"]["servers"][string],
   timeoutMs: number,
+  redactor: Redactor = new Redactor([]),
 ): Promise<ServiceCheck> {
+  return shown(await mcpCheck(name, cfg, timeoutMs), redactor.with(mcpCredentialValues(cfg)));
+}
+
+async function mcpCheck(name: string, cfg: Config["mcp"]["servers"][string], timeoutMs: number): Promise<ServiceCheck> {
   const bound = Math.min(cfg.connect_timeout_ms, timeoutMs);
   // The MCP SDK is loaded by the doctor's check only (a gateway that serves models never loads it).
   const { Upstream } = await import("../mcp/upstream.js");
@@ -225,12 +249,15 @@ export async function checkIssuer(
 /** Every check that the configuration asks for, in order: store, Redis, MCP servers, sign-in. */
 export async function serviceChecks(config: Config, timeoutMs: number): Promise<ServiceCheck[]> {
   const bound = Math.min(timeoutMs, 10_000);
+  const redactor = redactorOf(config);
   const out = [await checkStore(config, bound), await checkRedis(config, bound)];
-  out.push(...(await Promise.all(Object.entries(config.mcp.servers).map(([n, s]) => checkMcpServer(n, s, bound)))));
+  out.push(
+    ...(await Promise.all(Object.entries(config.mcp.servers).map(([n, s]) => checkMcpServer(n, s, bound, redactor)))),
+  );
   if (config.signin) out.push(await checkIssuer("sign-in", "signin.oidc.issuer", config.signin.oidc.issuer, bound));
   if (config.admin.oidc)
     out.push(await checkIssuer("web UI sign-in", "admin.oidc.issuer", config.admin.oidc.issuer, bound));
-  return out;
+  return out.map((c) => shown(c, redactor));
 }
 
 /** The checks as lines: `✓ store  sqlite ./llmux.db: 140 migrations, current`, each failure with its fix. */

@@ -152,8 +152,12 @@ export const keysCommand: Command = {
       async (c, id, input) => {
         const b = await body(input, "keys update", c);
         if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "keys update");
-        const out = await patchQuota<KeyAnswer>(c, `/admin/v1/keys/${encodeURIComponent(id)}`, b, "keys update");
-        outputFields(input, out, keyRow(out), KEY_FIELDS);
+        const path = `/admin/v1/keys/${encodeURIComponent(id)}`;
+        const out = await patchQuota<KeyAnswer>(c, path, b, "keys update");
+        // The change answers the key's settings; its spend, what is left and whether it is now blocked are read
+        // as `keys show` reads them (the table once showed $0 spent, never used, after any change).
+        const shown = optFlag(input, "json") ? out : ((await c.call("GET", path)) as KeyAnswer);
+        outputFields(input, out, keyRow(shown), KEY_FIELDS);
       },
       {
         options: KEY_OPTIONS,

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/load.js";
-import { COMMANDS } from "./commands.js";
+import type { Command } from "./command.js";
 import { dispatch } from "./dispatch.js";
+import { DEFAULT_COMMAND } from "./help.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -11,7 +12,22 @@ function version(): string {
 
 const io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) };
 
-dispatch(process.argv.slice(2), COMMANDS, process.env, io, version()).then(
+/** What a first argument starting with `-` asks of the whole command list rather than of the default command. */
+const WHOLE_LIST = new Set(["--help", "-h", "--version", "-v"]);
+
+/**
+ * The commands this command line may run: `llmux start` (and a bare `llmux` or `llmux --port N`, which start)
+ * loads the start command alone, so that the other commands' modules (the launchers, doctor, the admin
+ * client, ~1.2 MB of heap) stay out of the gateway's memory; any other command line loads them all.
+ */
+async function commandsFor(argv: readonly string[]): Promise<readonly Command[]> {
+  const first = argv[0];
+  const starts = first === undefined || first === DEFAULT_COMMAND || (first.startsWith("-") && !WHOLE_LIST.has(first));
+  return starts ? [(await import("./start.js")).startCommand] : (await import("./commands.js")).COMMANDS;
+}
+
+const argv = process.argv.slice(2);
+dispatch(argv, await commandsFor(argv), process.env, io, version()).then(
   (result) => {
     if (typeof result === "object") {
       // The first signal stops gracefully (open streams may finish); a second one closes at once.

@@ -5,7 +5,7 @@ import { TEAM_COLUMNS, type TeamAnswer, teamRow } from "./key-table.js";
 import { createQuota, patchQuota, QUOTA_OPTIONS, quotaFields } from "./quota-options.js";
 import { deleteCommand, refCommand, showCommand } from "./refs.js";
 import { teamCapsCommand } from "./team-caps.js";
-import { optString } from "./values.js";
+import { optFlag, optString } from "./values.js";
 
 const TEAM = [{ name: "team", description: "The team's name or id (team_…)." }];
 const TEAM_OPTIONS = {
@@ -44,8 +44,11 @@ export const teamsCommand: Command = {
       async (c, id, input) => {
         const b = body(input, "teams update");
         if (Object.keys(b).length === 0) throw new UsageError("give at least one field to change", "teams update");
-        const out = await patchQuota<TeamAnswer>(c, `/admin/v1/teams/${encodeURIComponent(id)}`, b, "teams update");
-        outputFields(input, out, teamRow(out), TEAM_COLUMNS);
+        const path = `/admin/v1/teams/${encodeURIComponent(id)}`;
+        const out = await patchQuota<TeamAnswer>(c, path, b, "teams update");
+        // Its spend and what is left read as `teams show` reads them (the change answers the settings alone).
+        const shown = optFlag(input, "json") ? out : ((await c.call("GET", path)) as TeamAnswer);
+        outputFields(input, out, teamRow(shown), TEAM_COLUMNS);
       },
       {
         options: TEAM_OPTIONS,

@@ -109,6 +109,15 @@ export const StateSchema = z
       .positive()
       .default(500)
       .describe("A Redis operation slower than this counts as a failure."),
+    failover_wait_ms: z
+      .number()
+      .int()
+      .positive()
+      .max(60_000)
+      .optional()
+      .describe(
+        "redis+sentinel:// only: how long after the connection to the primary is lost (or a write is refused with READONLY) operations wait for llmux to reach the primary the Sentinels name, instead of answering under on_failure. Default 2000 or twice timeout_ms, whichever is longer.",
+      ),
   })
   .strict()
   .default({ prefix: "llmux:", on_failure: "degrade", timeout_ms: 500 })

@@ -4,7 +4,7 @@
  * (docs/architecture.md explains each room).
  */
 export const FLOORS: readonly (readonly string[])[] = [
-  ["ir", "text", "log"],
+  ["ir", "text", "log", "thread"],
   ["clients", "config", "sse", "state", "store", "tokens"],
   ["models", "secrets", "launch"],
   ["data", "dialects", "mock", "guardrails"],
