@@ -40,7 +40,8 @@ describe("web UI: the Models page", { timeout: 90_000 }, () => {
       const fileRow = models.locator('[data-entry="models/via-anthropic"]');
       await fileRow.waitFor();
       expect(await fileRow.textContent()).toContain("from llmux.yaml");
-      expect(await fileRow.getByRole("button").count()).toBe(0);
+      // The file's alias: no Edit or Remove (its deployments can be changed: that stores it over the file's).
+      expect(await fileRow.getByRole("button", { name: /Edit|Remove/ }).count()).toBe(0);
       const provider = w.page.getByRole("table", { name: "Providers" }).locator('[data-entry="providers/team-openai"]');
       expect(await provider.textContent()).toContain("[sealed]");
 
@@ -74,6 +75,54 @@ describe("web UI: the Models page", { timeout: 90_000 }, () => {
       expect(unexpected(w.errors, [/40[04]/])).toEqual([]);
     } finally {
       await w.close();
+    }
+  });
+
+  it("lists an alias's deployments, adds one (a bad one refused with its field named) and removes it", async () => {
+    const w = await open(browser, h.url, "models-deployments");
+    try {
+      await w.page.goto("/ui/models");
+      await signInWithKey(w.page, ADMIN);
+      const fileRow = w.page
+        .getByRole("table", { name: "Model aliases" })
+        .locator('[data-entry="models/via-anthropic"]');
+      await fileRow.getByRole("button", { name: /Deployments/ }).click();
+      const dialog = w.page.getByRole("dialog", { name: "Deployments of via-anthropic" });
+      const table = dialog.getByRole("table", { name: "Deployments of via-anthropic" });
+      const first = table.locator('[data-deployment="anthropic/claude-sonnet-4-5"]');
+      await first.waitFor();
+
+      await dialog.getByLabel(/Deployment name/).fill("extra");
+      await dialog.getByLabel(/Deployment settings/).fill('{"provider": "nowhere", "model": "m"}');
+      await dialog.getByRole("button", { name: "Add deployment" }).click();
+      await dialog.getByText("models.via-anthropic.deployments.extra.provider: no provider named 'nowhere'").waitFor();
+      expect((await admin(h, "GET", "/config/models/via-anthropic")).body.source).toBe("llmux.yaml");
+
+      await dialog.getByLabel(/Deployment settings/).fill('{"provider": "openai-chat", "model": "gpt-4.1"}');
+      await dialog.getByRole("button", { name: "Add deployment" }).click();
+      const extra = table.locator('[data-deployment="extra"]');
+      await extra.waitFor();
+      // The file's alias is now stored over it: said in the dialog, and on the page's row.
+      await dialog.getByText(/is also llmux\.yaml's/).waitFor();
+      const listed = await admin(h, "GET", "/config/models/via-anthropic/deployments");
+      expect(listed.body).toMatchObject({ source: "stored", overrides_file: true });
+      expect(listed.body.data.map((d: { name: string }) => d.name)).toEqual(["anthropic/claude-sonnet-4-5", "extra"]);
+
+      await extra.getByRole("button", { name: /Remove/ }).click();
+      await dialog.getByRole("button", { name: "Remove" }).click();
+      await dialog.locator('[data-deployment="extra"]').waitFor({ state: "detached" });
+      expect(
+        (await admin(h, "GET", "/config/models/via-anthropic/deployments")).body.data.map(
+          (d: { name: string }) => d.name,
+        ),
+      ).toEqual(["anthropic/claude-sonnet-4-5"]);
+      await w.shot("2-deployments");
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await fileRow.getByText(/stored over llmux\.yaml/).waitFor();
+      expect(unexpected(w.errors, [/400/])).toEqual([]);
+    } finally {
+      await w.close();
+      await admin(h, "DELETE", "/config/models/via-anthropic");
     }
   });
 });

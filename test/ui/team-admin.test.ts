@@ -59,8 +59,11 @@ describe("web UI: team admins", { timeout: 90_000 }, () => {
     return w;
   }
 
-  /** What a team admin's page shows and hides, and what the admin API does with their cookie. */
-  async function checkTeamAdmin(w: Watched): Promise<void> {
+  /**
+   * What a team admin's page shows and hides, and what the admin API does with their cookie. "My keys" is
+   * listed for a person signed in (who may mint keys of their own), not for the team admin's key.
+   */
+  async function checkTeamAdmin(w: Watched, person: boolean): Promise<void> {
     await w.page.getByRole("heading", { name: "Keys" }).waitFor();
     expect(await w.page.locator(".who .badge").textContent()).toBe("team admin · data");
     const nav = w.page.getByRole("navigation", { name: "Pages" });
@@ -70,7 +73,7 @@ describe("web UI: team admins", { timeout: 90_000 }, () => {
       "Requests",
       "Sessions",
       "Keys",
-      "My keys",
+      ...(person ? ["My keys"] : []),
       "Team",
       "Spend",
       "Audit",
@@ -118,7 +121,7 @@ describe("web UI: team admins", { timeout: 90_000 }, () => {
   it("a person in the data-leads group signs in by single sign-on as the data team's admin", async () => {
     const w = await signIn("lee@example.com", "team-admin-oidc");
     try {
-      await checkTeamAdmin(w);
+      await checkTeamAdmin(w, true);
       // The sign-in is in the audit log with the role it was given.
       const rows = (
         await call(h.url, "GET", "/admin/v1/audit?action=sign_in", { key: "ui-admin-key-0123456789abcdef" })
@@ -143,7 +146,12 @@ describe("web UI: team admins", { timeout: 90_000 }, () => {
     try {
       await w.page.goto("/ui/keys");
       await signInWithKey(w.page, LEAD_KEY);
-      await checkTeamAdmin(w);
+      await checkTeamAdmin(w, false);
+      // Opened by its address, My keys says why a key mints none (it is not in the navigation).
+      await w.page.goto("/ui/my-keys");
+      await w.page.getByRole("heading", { name: "My keys" }).waitFor();
+      await w.page.getByText("Keys of your own are minted by a person signed in with single sign-on").waitFor();
+      expect(await w.page.getByRole("form", { name: "Mint a key of your own" }).count()).toBe(0);
     } finally {
       await w.close();
     }

@@ -20,7 +20,11 @@ export function App() {
   const info = session.data;
   if (!info.signed_in) return <SignIn info={info} />;
   // Deployments and MCP servers are the whole gateway's: not a team admin's.
-  const viewer = { own: info.role === "key", whole: info.role === "admin" || info.role === "read_only" };
+  const viewer = {
+    own: info.role === "key",
+    whole: info.role === "admin" || info.role === "read_only",
+    member: info.via === "oidc",
+  };
   return (
     <ScopeProvider session={info}>
       <Layout>

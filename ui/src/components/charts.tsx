@@ -66,74 +66,18 @@ export function Chart({ title, kind, data, series, format, id, unit = "periods",
     series.length > 1 ? (
       <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={(item) => order.get(String(item.dataKey)) ?? 0} />
     ) : null;
-  let chart: React.ReactElement;
-  if (kind === "line")
-    chart = (
-      <LineChart {...common}>
-        {grid}
-        {x}
-        {y}
-        {tip}
-        {legend}
-        {series.map((s, i) => (
-          <Line
-            key={s.key}
-            dataKey={s.key}
-            name={s.label}
-            stroke={PALETTE[i % PALETTE.length]}
-            dot={sparse}
-            strokeWidth={2}
-            isAnimationActive={false}
-            connectNulls
-          />
-        ))}
-      </LineChart>
-    );
-  else if (kind === "area")
-    chart = (
-      <AreaChart {...common}>
-        {grid}
-        {x}
-        {y}
-        {tip}
-        {legend}
-        {series.map((s, i) => (
-          // No outline: a stacked area's line runs along the top of the stack, so a series at zero would be
-          // drawn at the height of those beneath it (zero reasoning tokens read as 12K). Bands only.
-          <Area
-            key={s.key}
-            dataKey={s.key}
-            name={s.label}
-            stackId="a"
-            type="linear"
-            stroke="none"
-            fill={PALETTE[i % PALETTE.length]}
-            fillOpacity={0.6}
-            isAnimationActive={false}
-          />
-        ))}
-      </AreaChart>
-    );
-  else
-    chart = (
-      <BarChart {...common}>
-        {grid}
-        {x}
-        {y}
-        {tip}
-        {legend}
-        {series.map((s, i) => (
-          <Bar
-            key={s.key}
-            dataKey={s.key}
-            name={s.label}
-            stackId={kind === "stacked" ? "a" : undefined}
-            fill={PALETTE[i % PALETTE.length]}
-            isAnimationActive={false}
-          />
-        ))}
-      </BarChart>
-    );
+  // One frame for every kind; each series drawn as its kind wants (mark, below).
+  const Frame = kind === "line" ? LineChart : kind === "area" ? AreaChart : BarChart;
+  const chart = (
+    <Frame {...common}>
+      {grid}
+      {x}
+      {y}
+      {tip}
+      {legend}
+      {series.map((s, i) => mark(kind, s, PALETTE[i % PALETTE.length]!, sparse))}
+    </Frame>
+  );
   return (
     <figure className="chart" aria-labelledby={`${id}-title`} data-testid={`chart-${id}`}>
       <figcaption id={`${id}-title`}>{title}</figcaption>
@@ -165,4 +109,16 @@ export function Chart({ title, kind, data, series, format, id, unit = "periods",
       </details>
     </figure>
   );
+}
+
+/** One series of a chart of this kind, in its colour (with dots when the points are few, for a line). */
+function mark(kind: ChartProps["kind"], s: Series, colour: string, sparse: boolean) {
+  const common = { dataKey: s.key, name: s.label, isAnimationActive: false };
+  if (kind === "line")
+    return <Line key={s.key} {...common} stroke={colour} dot={sparse} strokeWidth={2} connectNulls />;
+  // No outline: a stacked area's line runs along the top of the stack, so a series at zero would be drawn at the
+  // height of those beneath it (zero reasoning tokens read as 12K). Bands only.
+  if (kind === "area")
+    return <Area key={s.key} {...common} stackId="a" type="linear" stroke="none" fill={colour} fillOpacity={0.6} />;
+  return <Bar key={s.key} {...common} stackId={kind === "stacked" ? "a" : undefined} fill={colour} />;
 }

@@ -59,3 +59,35 @@ export function Dialog({
     </dialog>
   );
 }
+
+/**
+ * The dialog for one kind of what a page has open (`open.kind`, a union): shown while that kind is open, its title
+ * and its body made from it (`children` is called only then, with `open` narrowed to that kind).
+ */
+export function DialogFor<O extends { kind: string }, K extends O["kind"]>({
+  open,
+  kind,
+  title,
+  onClose,
+  wide,
+  children,
+}: {
+  open: O | undefined;
+  kind: K;
+  title: string | ((o: Extract<O, { kind: K }>) => string);
+  onClose: () => void;
+  wide?: boolean;
+  children: (o: Extract<O, { kind: K }>) => ReactNode;
+}) {
+  const o = open?.kind === kind ? (open as Extract<O, { kind: K }>) : undefined;
+  return (
+    <Dialog
+      open={o !== undefined}
+      title={o === undefined ? "" : typeof title === "string" ? title : title(o)}
+      onClose={onClose}
+      wide={wide}
+    >
+      {o !== undefined && children(o)}
+    </Dialog>
+  );
+}

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api } from "../lib/api";
 import type { RouteExplained } from "../lib/types";
+import { useSave } from "./form-save";
 import { Notice } from "./notice";
 import { Card } from "./page";
 
@@ -51,32 +52,28 @@ function rows(e: RouteExplained): [string, string][] {
 export function ExplainPanel({ request }: { request: () => ExplainRequest | undefined }) {
   const [headers, setHeaders] = useState("");
   const [told, setTold] = useState<RouteExplained | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { error, busy, save } = useSave();
 
-  async function run() {
-    setError(undefined);
-    const r = request();
-    if (!r) return;
-    setBusy(true);
-    try {
-      const extra = headerLines(headers);
-      const sent: Record<string, string> = {};
-      // The key goes apart (never as a header); the others say what a client would.
-      for (const [k, v] of Object.entries({ ...r.headers, ...extra })) if (!NOT_SENT.has(k)) sent[k] = v;
-      setTold(
-        await api<RouteExplained>("/admin/v1/routing/explain", {
-          method: "POST",
-          body: { path: r.path, headers: sent, body: r.body, ...(r.key ? { key: r.key } : {}) },
-        }),
-      );
-    } catch (err) {
-      setTold(undefined);
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const run = () =>
+    save(async () => {
+      const r = request();
+      if (!r) return;
+      try {
+        const extra = headerLines(headers);
+        const sent: Record<string, string> = {};
+        // The key goes apart (never as a header); the others say what a client would.
+        for (const [k, v] of Object.entries({ ...r.headers, ...extra })) if (!NOT_SENT.has(k)) sent[k] = v;
+        setTold(
+          await api<RouteExplained>("/admin/v1/routing/explain", {
+            method: "POST",
+            body: { path: r.path, headers: sent, body: r.body, ...(r.key ? { key: r.key } : {}) },
+          }),
+        );
+      } catch (err) {
+        setTold(undefined);
+        throw err;
+      }
+    });
 
   return (
     <Card title="Explain the route" className="explain">

@@ -17,7 +17,11 @@ export function Layout({ children }: { children: ReactNode }) {
     main.current?.focus({ preventScroll: true });
   }, [location.pathname]);
   // A team admin sees their own team's pages alone: no deployments, MCP servers or alerts.
-  const links = linksFor({ own: scope.role === "key", whole: scope.wholeGateway });
+  const links = linksFor({
+    own: scope.role === "key",
+    whole: scope.wholeGateway,
+    member: scope.session.via === "oidc",
+  });
   return (
     <div className="shell">
       <a className="skip" href="#main">

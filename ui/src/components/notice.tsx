@@ -28,3 +28,22 @@ export function ErrorNotice({ error, what }: { error: Error; what: string }) {
     </Notice>
   );
 }
+
+/**
+ * A query's state while it has no answer to show: what it said when it failed (`what` names it: "the audit log
+ * (GET /admin/v1/audit)"), "Loading…" until its first answer.
+ */
+export function QueryState({
+  query,
+  what,
+}: {
+  query: { isError: boolean; isPending: boolean; error: Error | null };
+  what: string;
+}) {
+  return (
+    <>
+      {query.isError && query.error && <ErrorNotice error={query.error} what={what} />}
+      {query.isPending && <p className="loading">Loading…</p>}
+    </>
+  );
+}

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { SetURLSearchParams } from "react-router";
+import type { SetURLSearchParams, URLSearchParamsInit } from "react-router";
 
 /**
  * Keyset pages kept in the address (`?before=CURSOR`): the cursors of the pages before this one are
@@ -15,10 +15,22 @@ export function useKeysetPages(params: URLSearchParams, setParams: SetURLSearchP
     setTrail((t) => (back ? t.slice(0, -1) : [...t, before ?? ""]));
     setParams(next);
   };
+  /** Other filters in the address: the first page of what they select (the trail forgotten). */
+  const refilter = (filters: URLSearchParamsInit) => {
+    setTrail([]);
+    setParams(filters);
+  };
   return {
     before,
-    /** Back to the first page's trail (the filters changed). */
-    reset: () => setTrail([]),
+    refilter,
+    /**
+     * The page's one filter `name` as a PickFilter takes it: its value in the address ("" when unset), and
+     * picking another (the first page of what it selects; "": every row).
+     */
+    only: (name: string) => ({
+      value: params.get(name) ?? "",
+      onPick: (v: string) => refilter(v ? { [name]: v } : {}),
+    }),
     newer: () => go(trail.at(-1) || undefined, true),
     older: (cursor: string) => go(cursor, false),
   };

@@ -1,4 +1,5 @@
 import type { Budget, Limits } from "../lib/types";
+import { SelectField } from "./fields";
 
 /** Allow-list, budget and limits fields, shared by the key and team forms (uncontrolled: read with FormData). */
 export function QuotaFields({
@@ -26,39 +27,21 @@ export function QuotaFields({
       </label>
       <fieldset className="row">
         <legend>Budget</legend>
-        <label>
-          USD
-          <input
-            name="budget_usd"
-            type="number"
-            min="0"
-            step="0.01"
-            defaultValue={budget?.usd ?? ""}
-            placeholder="none"
-          />
-        </label>
-        <label>
-          per
-          <select name="budget_period" defaultValue={budget?.period ?? "month"}>
-            <option value="day">day</option>
-            <option value="week">week</option>
-            <option value="month">month</option>
-            <option value="total">in all</option>
-          </select>
-        </label>
-        <label>
-          Downgrade at %
-          <input
-            name="downgrade_at"
-            type="number"
-            min="1"
-            max="99"
-            step="1"
-            defaultValue={budget?.downgrade ? Math.round(budget.downgrade.at * 100) : ""}
-            placeholder="never"
-            aria-describedby="downgrade-hint"
-          />
-        </label>
+        <NumberField label="USD" name="budget_usd" min="0" step="0.01" value={budget?.usd} />
+        <SelectField
+          label="per"
+          name="budget_period"
+          defaultValue={budget?.period ?? "month"}
+          values={["day", "week", "month", ["total", "in all"]]}
+        />
+        <NumberField
+          label="Downgrade at %"
+          name="downgrade_at"
+          max="99"
+          value={budget?.downgrade ? Math.round(budget.downgrade.at * 100) : undefined}
+          placeholder="never"
+          describedBy="downgrade-hint"
+        />
         <label>
           to model
           <input name="downgrade_to" defaultValue={budget?.downgrade?.to ?? ""} placeholder="a cheaper alias" />
@@ -70,27 +53,48 @@ export function QuotaFields({
       </fieldset>
       <fieldset className="row">
         <legend>Limits</legend>
-        <label>
-          Requests/min
-          <input name="rpm" type="number" min="1" step="1" defaultValue={limits?.rpm ?? ""} placeholder="none" />
-        </label>
-        <label>
-          Tokens/min
-          <input name="tpm" type="number" min="1" step="1" defaultValue={limits?.tpm ?? ""} placeholder="none" />
-        </label>
-        <label>
-          At once
-          <input
-            name="concurrency"
-            type="number"
-            min="1"
-            step="1"
-            defaultValue={limits?.concurrency ?? ""}
-            placeholder="none"
-          />
-        </label>
+        <NumberField label="Requests/min" name="rpm" value={limits?.rpm} />
+        <NumberField label="Tokens/min" name="tpm" value={limits?.tpm} />
+        <NumberField label="At once" name="concurrency" value={limits?.concurrency} />
       </fieldset>
     </>
+  );
+}
+
+/** A number field, empty when unset (whole numbers from 1 unless `min` and `step` say otherwise). */
+function NumberField({
+  label,
+  name,
+  value,
+  min = "1",
+  max,
+  step = "1",
+  placeholder = "none",
+  describedBy,
+}: {
+  label: string;
+  name: string;
+  value: number | null | undefined;
+  min?: string;
+  max?: string;
+  step?: string;
+  placeholder?: string;
+  describedBy?: string;
+}) {
+  return (
+    <label>
+      {label}
+      <input
+        name={name}
+        type="number"
+        min={min}
+        max={max}
+        step={step}
+        defaultValue={value ?? ""}
+        placeholder={placeholder}
+        aria-describedby={describedBy}
+      />
+    </label>
   );
 }
 

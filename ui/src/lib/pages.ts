@@ -1,12 +1,17 @@
 import type { ComponentType } from "react";
 
-/** Who is shown a page: everyone signed in, admins (not a key holder), or those who see the whole gateway. */
-export type Who = "everyone" | "admins" | "whole";
+/**
+ * Who is shown a page: everyone signed in, admins (not a key holder), those who see the whole gateway, or
+ * members (a person signed in with single sign-on, who may mint keys of their own; not a key).
+ */
+export type Who = "everyone" | "admins" | "whole" | "members";
 
 /** The one who looks: a key holder sees their own data; a team admin their team; the others the whole gateway. */
 export interface Viewer {
   own: boolean;
   whole: boolean;
+  /** A person signed in with single sign-on (an admin key, even a team admin's, is not one). */
+  member: boolean;
 }
 
 /**
@@ -37,6 +42,7 @@ export const PAGES: readonly Page[] = Object.values(modules)
   .sort((a, b) => a.order - b.order);
 
 export function shown(who: Who, v: Viewer): boolean {
+  if (who === "members") return v.member && !v.own;
   return who === "everyone" || (who === "admins" ? !v.own : v.whole);
 }
 

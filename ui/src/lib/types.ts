@@ -77,6 +77,9 @@ export interface SessionInfo {
 }
 export type ConfigEntry = Schemas["ConfigEntry"];
 export type ConfigView = Schemas["Config"];
+export type AliasDeployment = Schemas["AliasDeployment"];
+export type AliasDeployments = Schemas["AliasDeployments"];
+export type AliasDeploymentPut = Schemas["AliasDeploymentPut"];
 
 /** POST /admin/v1/routing/explain: the routing decision for a request and a key, without sending it. */
 export type RouteExplained = Schemas["RouteExplained"];

@@ -1,13 +1,15 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { DataTable } from "../components/data-table";
-import { ErrorNotice } from "../components/notice";
+import { PickFilter } from "../components/fields";
+import { QueryState } from "../components/notice";
 import { PageHead } from "../components/page";
 import { Pager, useKeysetPages } from "../components/pager";
 import { api, query } from "../lib/api";
 import { when, whenShort } from "../lib/format";
+import { useKeys, useTeams } from "../lib/owners";
 import type { Page } from "../lib/pages";
-import type { AlertList, AlertRow, KeyList, TeamList } from "../lib/types";
+import type { AlertList, AlertRow } from "../lib/types";
 
 /** The rules of `alerts.rules[].on` (docs/config.md#alerts). */
 const RULES = [
@@ -46,8 +48,9 @@ function Deliveries({ a }: { a: AlertRow }) {
 /** The alerts pushed lately (`GET /admin/v1/alerts`), newest first, and how each destination took them. */
 export function Alerts() {
   const [params, setParams] = useSearchParams();
-  const rule = params.get("rule") ?? "";
   const pages = useKeysetPages(params, setParams);
+  const filter = pages.only("rule");
+  const rule = filter.value;
   const { before } = pages;
   const list = useQuery({
     queryKey: ["alerts", rule, before],
@@ -55,8 +58,8 @@ export function Alerts() {
     placeholderData: keepPreviousData,
     refetchInterval: before ? false : 15_000,
   });
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys") });
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams") });
+  const keys = useKeys();
+  const teams = useTeams();
   // A key's or team's alert names it by id: shown by its name, the id on hover.
   const names = new Map<string, string>([
     ...(keys.data?.data ?? []).map((k) => [`key ${k.id}`, k.name] as [string, string]),
@@ -67,27 +70,8 @@ export function Alerts() {
     <>
       <PageHead title="Alerts" />
       <p className="muted small">Newest first, from every instance; the page refreshes itself.</p>
-      <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Rule
-          <select
-            value={rule}
-            onChange={(e) => {
-              pages.reset();
-              setParams(e.target.value ? new URLSearchParams({ rule: e.target.value }) : {});
-            }}
-          >
-            <option value="">any</option>
-            {RULES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
-      {list.isError && <ErrorNotice error={list.error} what="alerts (GET /admin/v1/alerts)" />}
-      {list.isPending && <p className="loading">Loading…</p>}
+      <PickFilter form="Filter alerts" label="Rule" none="any" values={RULES} {...filter} />
+      <QueryState query={list} what="alerts (GET /admin/v1/alerts)" />
       {list.data && (
         <>
           <DataTable

@@ -1,7 +1,8 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { DataTable, narrow } from "../components/data-table";
-import { ErrorNotice } from "../components/notice";
+import { PickFilter } from "../components/fields";
+import { QueryState } from "../components/notice";
 import { PageHead } from "../components/page";
 import { Pager, useKeysetPages } from "../components/pager";
 import { api, query } from "../lib/api";
@@ -51,7 +52,8 @@ const ACTIONS = [
 export function Audit() {
   const [params, setParams] = useSearchParams();
   const pages = useKeysetPages(params, setParams);
-  const action = params.get("action") ?? "";
+  const filter = pages.only("action");
+  const action = filter.value;
   const { before } = pages;
   const page = useQuery({
     queryKey: ["audit", action, before],
@@ -61,27 +63,8 @@ export function Audit() {
   return (
     <>
       <PageHead title="Audit log" />
-      <form className="filters" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Action
-          <select
-            value={action}
-            onChange={(e) => {
-              pages.reset();
-              setParams(e.target.value ? { action: e.target.value } : {});
-            }}
-          >
-            <option value="">any</option>
-            {ACTIONS.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
-      {page.isError && <ErrorNotice error={page.error} what="the audit log (GET /admin/v1/audit)" />}
-      {page.isPending && <p className="loading">Loading…</p>}
+      <PickFilter form="Filter the audit log" label="Action" none="any" values={ACTIONS} {...filter} />
+      <QueryState query={page} what="the audit log (GET /admin/v1/audit)" />
       {page.data && (
         <>
           <DataTable

@@ -1,12 +1,15 @@
 import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { DataTable, num } from "../components/data-table";
-import { ErrorNotice } from "../components/notice";
+import { PickFilter } from "../components/fields";
+import { QueryState } from "../components/notice";
 import { PageHead } from "../components/page";
 import { api, query } from "../lib/api";
 import { count, when } from "../lib/format";
+import { namesById, useKeys, useTeams } from "../lib/owners";
 import type { Page } from "../lib/pages";
-import type { GuardrailsView, KeyList, TeamList } from "../lib/types";
+import type { GuardrailsView } from "../lib/types";
 
 const DAY = 86_400_000;
 /** The windows the hits are counted over (the API takes at most 90 days). */
@@ -36,6 +39,36 @@ function Figures({ c }: { c: Omit<Counts, "rule"> }) {
       <td className="num">{count(c.would_mask)}</td>
       <td className="num">{count(c.would_warn)}</td>
     </>
+  );
+}
+
+/**
+ * The hits by one thing (`by`: its column, and the row's attribute, data-rule…, holding its `id`): a row each, its
+ * first cell (`first`), then the figures.
+ */
+function Hits<R extends Omit<Counts, "rule">>({
+  by,
+  rows,
+  id,
+  first,
+  empty = "No findings.",
+}: {
+  by: "rule" | "key" | "team";
+  rows: R[];
+  id: (r: R) => string;
+  first: (r: R) => ReactNode;
+  empty?: string;
+}) {
+  const heading = by[0]!.toUpperCase() + by.slice(1);
+  return (
+    <DataTable label={`Hits by ${by}`} columns={[heading, ...COLUMNS]} empty={rows.length === 0 && empty}>
+      {rows.map((r) => (
+        <tr key={id(r) || "none"} {...{ [`data-${by}`]: id(r) }}>
+          {first(r)}
+          <Figures c={r} />
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -93,28 +126,20 @@ export function Guardrails() {
     queryFn: () => api<GuardrailsView>(`/admin/v1/guardrails${query({ since })}`),
     refetchInterval: 30_000,
   });
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys") });
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams") });
-  const teamName = new Map((teams.data?.data ?? []).map((t) => [t.id, t.name]));
-  const keyName = new Map((keys.data?.data ?? []).map((k) => [k.id, k.name]));
+  const teamName = namesById(useTeams().data);
+  const keyName = namesById(useKeys().data);
   const v = view.data;
   return (
     <>
       <PageHead title="Guardrails" />
-      <form className="filters" aria-label="Window" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Since
-          <select value={range} onChange={(e) => setParams({ range: e.target.value })}>
-            {Object.keys(RANGES).map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
-      {view.isError && <ErrorNotice error={view.error} what="the guardrails (GET /admin/v1/guardrails)" />}
-      {view.isPending && <p className="loading">Loading…</p>}
+      <PickFilter
+        form="Window"
+        label="Since"
+        values={Object.keys(RANGES)}
+        value={range}
+        onPick={(v) => setParams({ range: v })}
+      />
+      <QueryState query={view} what="the guardrails (GET /admin/v1/guardrails)" />
       {v && (
         <>
           <Policy v={v} />
@@ -123,44 +148,37 @@ export function Guardrails() {
             {v.truncated && " (the newest counted only)"}. Never a value: rules and places only.
           </p>
           <h2>By rule</h2>
-          <DataTable
-            label="Hits by rule"
-            columns={["Rule", ...COLUMNS]}
-            empty={v.by_rule.length === 0 && "No findings in this window."}
-          >
-            {v.by_rule.map((r) => (
-              <tr key={r.rule} data-rule={r.rule}>
-                <td>
-                  <code className="small">{r.rule}</code>
-                </td>
-                <Figures c={r} />
-              </tr>
-            ))}
-          </DataTable>
+          <Hits
+            by="rule"
+            rows={v.by_rule}
+            id={(r) => r.rule}
+            first={(r) => (
+              <td>
+                <code className="small">{r.rule}</code>
+              </td>
+            )}
+            empty="No findings in this window."
+          />
           <h2>By key</h2>
-          <DataTable label="Hits by key" columns={["Key", ...COLUMNS]} empty={v.by_key.length === 0 && "No findings."}>
-            {v.by_key.map((k) => (
-              <tr key={k.key_id ?? k.key_name ?? "none"} data-key={k.key_id ?? k.key_name ?? ""}>
-                <td title={k.key_id ?? undefined}>
-                  {(k.key_id && keyName.get(k.key_id)) ?? k.key_name ?? k.key_id ?? "no key"}
-                </td>
-                <Figures c={k} />
-              </tr>
-            ))}
-          </DataTable>
+          <Hits
+            by="key"
+            rows={v.by_key}
+            id={(k) => k.key_id ?? k.key_name ?? ""}
+            first={(k) => (
+              <td title={k.key_id ?? undefined}>
+                {(k.key_id && keyName.get(k.key_id)) ?? k.key_name ?? k.key_id ?? "no key"}
+              </td>
+            )}
+          />
           <h2>By team</h2>
-          <DataTable
-            label="Hits by team"
-            columns={["Team", ...COLUMNS]}
-            empty={v.by_team.length === 0 && "No findings."}
-          >
-            {v.by_team.map((t) => (
-              <tr key={t.team_id ?? "none"} data-team={t.team_id ?? ""}>
-                <td title={t.team_id ?? undefined}>{t.team_id ? (teamName.get(t.team_id) ?? t.team_id) : "no team"}</td>
-                <Figures c={t} />
-              </tr>
-            ))}
-          </DataTable>
+          <Hits
+            by="team"
+            rows={v.by_team}
+            id={(t) => t.team_id ?? ""}
+            first={(t) => (
+              <td title={t.team_id ?? undefined}>{t.team_id ? (teamName.get(t.team_id) ?? t.team_id) : "no team"}</td>
+            )}
+          />
         </>
       )}
     </>

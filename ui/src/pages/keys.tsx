@@ -1,19 +1,23 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { SecretOnce } from "../components/copy-button";
-import { DangerConfirm } from "../components/danger-confirm";
+import { ConfirmDialog } from "../components/danger-confirm";
 import { DataTable, narrow } from "../components/data-table";
-import { Dialog } from "../components/dialog";
+import { DialogFor } from "../components/dialog";
+import { SelectField } from "../components/fields";
+import { FormActions } from "../components/form-save";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
+import { RowAction } from "../components/row-action";
 import { SpendBar } from "../components/spend-bar";
-import { api } from "../lib/api";
+import { api, stripNulls } from "../lib/api";
 import { limitsWords, when } from "../lib/format";
+import { namesById, useKeys, useTeams } from "../lib/owners";
 import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
-import type { Key, KeyList, MintedKey, TeamList } from "../lib/types";
-import { type KeyBody, KeyForm } from "./key-form";
+import type { Key, MintedKey } from "../lib/types";
+import { KeyForm } from "./key-form";
 
 type Open =
   | { kind: "create" }
@@ -22,6 +26,14 @@ type Open =
   | { kind: "revoke"; key: Key }
   | { kind: "secret"; title: string; secret: string }
   | undefined;
+
+/** How long a rotated key's old secret keeps working, in seconds. */
+const GRACE = [
+  ["0", "no longer (stops now)"],
+  ["3600", "one hour"],
+  ["86400", "one day"],
+  ["604800", "one week"],
+] as const;
 
 function statusOf(k: Key): { word: string; cls: string; why?: string } {
   if (k.revoked) return { word: "revoked", cls: "bad" };
@@ -41,9 +53,9 @@ export function Keys() {
   const client = useQueryClient();
   const [open, setOpen] = useState<Open>();
   const [grace, setGrace] = useState("3600");
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys") });
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams") });
-  const teamName = new Map((teams.data?.data ?? []).map((t) => [t.id, t.name]));
+  const keys = useKeys();
+  const teams = useTeams();
+  const teamName = namesById(teams.data);
   const refresh = () => client.invalidateQueries({ queryKey: ["keys"] });
   const close = () => setOpen(undefined);
 
@@ -65,13 +77,10 @@ export function Keys() {
 
   return (
     <>
-      <PageHead title="Keys">
-        {scope.canEditKeys && (
-          <button type="button" className="primary" onClick={() => setOpen({ kind: "create" })}>
-            Create key
-          </button>
-        )}
-      </PageHead>
+      <PageHead
+        title="Keys"
+        action={scope.canEditKeys && { words: "Create key", onClick: () => setOpen({ kind: "create" }) }}
+      />
       {!scope.canEditKeys && (
         <Notice kind="info">You are signed in read-only: keys can be looked at, not changed.</Notice>
       )}
@@ -131,15 +140,15 @@ export function Keys() {
                 {scope.canEditKeys && (
                   <td>
                     <div className="row-actions">
-                      <button type="button" onClick={() => setOpen({ kind: "edit", key: k })}>
-                        Edit<span className="sr-only"> {k.name}</span>
-                      </button>
-                      <button type="button" onClick={() => setOpen({ kind: "rotate", key: k })}>
-                        Rotate<span className="sr-only"> {k.name}</span>
-                      </button>
-                      <button type="button" className="danger" onClick={() => setOpen({ kind: "revoke", key: k })}>
-                        Revoke<span className="sr-only"> {k.name}</span>
-                      </button>
+                      <RowAction what={k.name} onClick={() => setOpen({ kind: "edit", key: k })}>
+                        Edit
+                      </RowAction>
+                      <RowAction what={k.name} onClick={() => setOpen({ kind: "rotate", key: k })}>
+                        Rotate
+                      </RowAction>
+                      <RowAction what={k.name} danger onClick={() => setOpen({ kind: "revoke", key: k })}>
+                        Revoke
+                      </RowAction>
                     </div>
                   </td>
                 )}
@@ -149,90 +158,76 @@ export function Keys() {
         </DataTable>
       )}
 
-      <Dialog open={open?.kind === "create"} title="Create a key" onClose={close}>
-        <KeyForm
-          teams={teams.data?.data ?? []}
-          teamRequired={scope.role === "team_admin"}
-          onCancel={close}
-          onSubmit={async (body: KeyBody) => {
-            const m = await api<MintedKey>("/admin/v1/keys", { method: "POST", body: stripNulls(body) });
-            void refresh();
-            setOpen({ kind: "secret", title: `Key ${m.name} created`, secret: m.key });
-          }}
-        />
-      </Dialog>
-      <Dialog open={open?.kind === "edit"} title={open?.kind === "edit" ? `Edit ${open.key.name}` : ""} onClose={close}>
-        {open?.kind === "edit" && (
+      <DialogFor open={open} kind="create" title="Create a key" onClose={close}>
+        {() => (
           <KeyForm
-            existing={open.key}
             teams={teams.data?.data ?? []}
             teamRequired={scope.role === "team_admin"}
             onCancel={close}
             onSubmit={async (body) => {
-              await api(`/admin/v1/keys/${open.key.id}`, { method: "PATCH", body });
+              const m = await api<MintedKey>("/admin/v1/keys", { method: "POST", body: stripNulls(body) });
+              void refresh();
+              setOpen({ kind: "secret", title: `Key ${m.name} created`, secret: m.key });
+            }}
+          />
+        )}
+      </DialogFor>
+      <DialogFor open={open} kind="edit" title={(o) => `Edit ${o.key.name}`} onClose={close}>
+        {(o) => (
+          <KeyForm
+            existing={o.key}
+            teams={teams.data?.data ?? []}
+            teamRequired={scope.role === "team_admin"}
+            onCancel={close}
+            onSubmit={async (body) => {
+              await api(`/admin/v1/keys/${o.key.id}`, { method: "PATCH", body });
               void refresh();
               close();
             }}
           />
         )}
-      </Dialog>
-      <Dialog
-        open={open?.kind === "rotate"}
-        title={open?.kind === "rotate" ? `Rotate ${open.key.name}` : ""}
-        onClose={close}
-      >
-        {open?.kind === "rotate" && (
+      </DialogFor>
+      <DialogFor open={open} kind="rotate" title={(o) => `Rotate ${o.key.name}`} onClose={close}>
+        {(o) => (
           <form
             className="stack"
             onSubmit={(e) => {
               e.preventDefault();
-              rotate.mutate(open.key);
+              rotate.mutate(o.key);
             }}
           >
             <p>A new secret is made; the old one keeps working for a while so its holder can switch.</p>
             {rotate.isError && <Notice kind="error">{rotate.error.message}</Notice>}
-            <label>
-              The old secret works for
-              <select value={grace} onChange={(e) => setGrace(e.target.value)}>
-                <option value="0">no longer (stops now)</option>
-                <option value="3600">one hour</option>
-                <option value="86400">one day</option>
-                <option value="604800">one week</option>
-              </select>
-            </label>
-            <div className="form-actions">
-              <button type="button" onClick={close}>
-                Cancel
-              </button>
-              <button type="submit" className="primary" disabled={rotate.isPending}>
-                Rotate
-              </button>
-            </div>
+            <SelectField
+              label="The old secret works for"
+              values={GRACE}
+              value={grace}
+              onChange={(e) => setGrace(e.target.value)}
+            />
+            <FormActions busy={rotate.isPending} submit="Rotate" onCancel={close} />
           </form>
         )}
-      </Dialog>
-      <Dialog
-        open={open?.kind === "revoke"}
-        title={open?.kind === "revoke" ? `Revoke ${open.key.name}?` : ""}
+      </DialogFor>
+      <ConfirmDialog
+        open={open}
+        kind="revoke"
+        title={(o) => `Revoke ${o.key.name}?`}
         onClose={close}
+        action="Revoke key"
+        mutation={revoke}
+        on={(o) => o.key}
       >
-        {open?.kind === "revoke" && (
-          <DangerConfirm
-            error={revoke.error}
-            pending={revoke.isPending}
-            action="Revoke key"
-            onCancel={close}
-            onConfirm={() => revoke.mutate(open.key)}
-          >
-            Every request with <code>{open.key.prefix}…</code> is refused from now on, on every instance. This cannot be
+        {(o) => (
+          <>
+            Every request with <code>{o.key.prefix}…</code> is refused from now on, on every instance. This cannot be
             undone (to pause a key, edit it and switch it off instead).
-          </DangerConfirm>
+          </>
         )}
-      </Dialog>
-      <Dialog open={open?.kind === "secret"} title={open?.kind === "secret" ? open.title : ""} onClose={close}>
-        {open?.kind === "secret" && (
+      </ConfirmDialog>
+      <DialogFor open={open} kind="secret" title={(o) => o.title} onClose={close}>
+        {(o) => (
           <div className="stack">
-            <SecretOnce value={open.secret} />
+            <SecretOnce value={o.secret} />
             <div className="form-actions">
               <button type="button" className="primary" onClick={close}>
                 Done
@@ -240,14 +235,9 @@ export function Keys() {
             </div>
           </div>
         )}
-      </Dialog>
+      </DialogFor>
     </>
   );
-}
-
-/** A new key's body without the fields left empty (the create call takes absence, not null, for "none"). */
-export function stripNulls(body: KeyBody): KeyBody {
-  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null));
 }
 
 export const page: Page = {

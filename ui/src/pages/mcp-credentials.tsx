@@ -1,9 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import type { FormEvent } from "react";
 import { DataTable } from "../components/data-table";
+import { Options } from "../components/fields";
+import { SaveError, useSave } from "../components/form-save";
 import { ErrorNotice, Notice } from "../components/notice";
+import { RowAction } from "../components/row-action";
 import { api } from "../lib/api";
-import type { KeyList, McpCredential, McpCredentialList, McpServerSettings, TeamList } from "../lib/types";
+import { useKeys, useTeams } from "../lib/owners";
+import type { McpCredential, McpCredentialList, McpServerSettings } from "../lib/types";
 import { readPairs } from "./mcp-form";
 
 /**
@@ -14,10 +18,9 @@ export function McpCredentials({ server }: { server: McpServerSettings }) {
   const client = useQueryClient();
   const path = `/admin/v1/mcp/servers/${encodeURIComponent(server.name)}/credentials`;
   const held = useQuery({ queryKey: ["mcp-credentials", server.name], queryFn: () => api<McpCredentialList>(path) });
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys") });
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams") });
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const keys = useKeys();
+  const teams = useTeams();
+  const { error, busy, save } = useSave();
   const refresh = () => void client.invalidateQueries({ queryKey: ["mcp-credentials", server.name] });
   const remove = useMutation({
     mutationFn: (c: McpCredential) =>
@@ -39,9 +42,7 @@ export function McpCredentials({ server }: { server: McpServerSettings }) {
     e.preventDefault();
     const el = e.currentTarget;
     const form = new FormData(el);
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       const holder = String(form.get("holder") ?? "");
       const values = readPairs(String(form.get("values") ?? ""), stdio ? "=" : ":", stdio ? "Environment" : "Headers");
       const body = {
@@ -51,11 +52,7 @@ export function McpCredentials({ server }: { server: McpServerSettings }) {
       await api(path, { method: "POST", body });
       el.reset();
       refresh();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -80,36 +77,24 @@ export function McpCredentials({ server }: { server: McpServerSettings }) {
               <code>{[...Object.keys(c.env), ...Object.keys(c.headers)].join(", ")}</code>
             </td>
             <td>
-              <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate(c)}>
-                Remove<span className="sr-only"> {nameOf(c)}</span>
-              </button>
+              <RowAction what={nameOf(c)} danger disabled={remove.isPending} onClick={() => remove.mutate(c)}>
+                Remove
+              </RowAction>
             </td>
           </tr>
         ))}
       </DataTable>
       {remove.isError && <Notice kind="error">{remove.error.message}</Notice>}
       <form className="stack" onSubmit={(e) => void submit(e)} aria-label="Set a credential">
-        {error && (
-          <Notice kind="error" title="Not saved">
-            {error}
-          </Notice>
-        )}
+        <SaveError error={error} />
         <label>
           For
           <select name="holder" required defaultValue="">
             <option value="" disabled>
               a key or a team…
             </option>
-            {keys.data?.data.map((k) => (
-              <option key={k.id} value={k.id}>
-                key {k.name}
-              </option>
-            ))}
-            {teams.data?.data.map((t) => (
-              <option key={t.id} value={t.id}>
-                team {t.name}
-              </option>
-            ))}
+            <Options values={(keys.data?.data ?? []).map((k) => [k.id, `key ${k.name}`] as const)} />
+            <Options values={(teams.data?.data ?? []).map((t) => [t.id, `team ${t.name}`] as const)} />
           </select>
         </label>
         <label>

@@ -1,5 +1,5 @@
-import { type FormEvent, useState } from "react";
-import { FormActions, SaveError, useSave } from "../components/form-save";
+import { useState } from "react";
+import { type EntryFormProps, SaveForm } from "../components/form-save";
 import type { McpServerSettings } from "../lib/types";
 
 /** `NAME=VALUE` lines (headers: `Name: value`) as a record; a line without its separator is a mistake, named. */
@@ -27,57 +27,43 @@ const globs = (v: FormDataEntryValue | null) =>
  * a command, headers for a URL). Stored secrets are shown by name only; new values are typed in, a stored one can
  * be removed, and a value is never shown again.
  */
-export function McpServerForm({
-  existing,
-  onSubmit,
-  onCancel,
-}: {
-  existing?: McpServerSettings;
-  onSubmit: (body: Record<string, unknown>) => Promise<void>;
-  onCancel: () => void;
-}) {
+export function McpServerForm({ existing, onSubmit, onCancel }: EntryFormProps<McpServerSettings>) {
   const [transport, setTransport] = useState(existing?.transport ?? "stdio");
-  const { error, busy, save } = useSave();
   const stdio = transport === "stdio";
   const stored = existing ? Object.keys(stdio ? existing.env : existing.headers) : [];
 
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    await save(async () => {
-      const secrets: Record<string, string | null> = readPairs(
-        String(form.get("secrets") ?? ""),
-        stdio ? "=" : ":",
-        stdio ? "Environment" : "Headers",
-      );
-      for (const name of form.getAll("remove")) secrets[String(name)] = null;
-      const allow = globs(form.get("allow"));
-      const body: Record<string, unknown> = {
-        transport,
-        tools: {
-          allow: allow.length ? allow : undefined,
-          deny: globs(form.get("deny")),
-          approval: globs(form.get("approval")),
-        },
-        own_credential: String(form.get("own_credential")),
-        own_credential_fields: globs(form.get("own_credential_fields")),
-      };
-      if (!existing) body.name = String(form.get("name") ?? "").trim();
-      if (stdio) {
-        body.command = String(form.get("command") ?? "").trim();
-        body.args = String(form.get("args") ?? "")
-          .split("\n")
-          .map((a) => a.trim())
-          .filter(Boolean);
-      } else body.url = String(form.get("url") ?? "").trim();
-      if (Object.keys(secrets).length > 0 || !existing) body[stdio ? "env" : "headers"] = secrets;
-      await onSubmit(body);
-    });
+  async function submit(form: FormData) {
+    const secrets: Record<string, string | null> = readPairs(
+      String(form.get("secrets") ?? ""),
+      stdio ? "=" : ":",
+      stdio ? "Environment" : "Headers",
+    );
+    for (const name of form.getAll("remove")) secrets[String(name)] = null;
+    const allow = globs(form.get("allow"));
+    const body: Record<string, unknown> = {
+      transport,
+      tools: {
+        allow: allow.length ? allow : undefined,
+        deny: globs(form.get("deny")),
+        approval: globs(form.get("approval")),
+      },
+      own_credential: String(form.get("own_credential")),
+      own_credential_fields: globs(form.get("own_credential_fields")),
+    };
+    if (!existing) body.name = String(form.get("name") ?? "").trim();
+    if (stdio) {
+      body.command = String(form.get("command") ?? "").trim();
+      body.args = String(form.get("args") ?? "")
+        .split("\n")
+        .map((a) => a.trim())
+        .filter(Boolean);
+    } else body.url = String(form.get("url") ?? "").trim();
+    if (Object.keys(secrets).length > 0 || !existing) body[stdio ? "env" : "headers"] = secrets;
+    await onSubmit(body);
   }
 
   return (
-    <form className="stack" onSubmit={(e) => void submit(e)} aria-label="MCP server">
-      <SaveError error={error} />
+    <SaveForm label="MCP server" submit={existing ? "Save" : "Add server"} onSubmit={submit} onCancel={onCancel}>
       {!existing && (
         <label>
           Name
@@ -160,7 +146,6 @@ export function McpServerForm({
           placeholder={stdio ? "GITHUB_PERSONAL_ACCESS_TOKEN" : "Authorization"}
         />
       </label>
-      <FormActions busy={busy} submit={existing ? "Save" : "Add server"} onCancel={onCancel} />
-    </form>
+    </SaveForm>
   );
 }

@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
-import { DangerConfirm } from "../components/danger-confirm";
+import { ConfirmDialog } from "../components/danger-confirm";
 import { DataTable, narrow } from "../components/data-table";
-import { Dialog } from "../components/dialog";
+import { DialogFor } from "../components/dialog";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
+import { RowAction } from "../components/row-action";
 import { api } from "../lib/api";
 import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
@@ -47,7 +48,11 @@ export function Mcp() {
     staleTime: 0,
   });
   const close = () => setOpen(undefined);
-  const refresh = () => void client.invalidateQueries({ queryKey: ["mcp-servers"] });
+  /** After a change: the servers read again, the dialog closed. */
+  const done = () => {
+    void client.invalidateQueries({ queryKey: ["mcp-servers"] });
+    close();
+  };
   const withSettings = (kind: "edit" | "credentials", name: string) => {
     setFailed(undefined);
     settingsOf(name).then(
@@ -57,22 +62,17 @@ export function Mcp() {
   };
   const remove = useMutation({
     mutationFn: (name: string) => api(`/admin/v1/mcp/servers/${encodeURIComponent(name)}`, { method: "DELETE" }),
-    onSuccess: () => {
-      refresh();
-      close();
-    },
+    onSuccess: done,
   });
   return (
     <>
-      <PageHead title="MCP servers">
+      <PageHead
+        title="MCP servers"
+        action={scope.canEdit && { words: "Add server", onClick: () => setOpen({ kind: "add" }) }}
+      >
         <Link to="/requests?mcp_server=*" className="small">
           Tool calls in the request log
         </Link>
-        {scope.canEdit && (
-          <button type="button" className="primary" onClick={() => setOpen({ kind: "add" })}>
-            Add server
-          </button>
-        )}
       </PageHead>
       {q.isError && <ErrorNotice error={q.error} what="the MCP servers" />}
       {failed && <Notice kind="error">{failed}</Notice>}
@@ -100,17 +100,17 @@ export function Mcp() {
           {scope.canEdit && (
             <div className="row-actions">
               {s.source === "api" && (
-                <button type="button" onClick={() => withSettings("edit", s.name)}>
-                  Edit<span className="sr-only"> {s.name}</span>
-                </button>
+                <RowAction what={s.name} onClick={() => withSettings("edit", s.name)}>
+                  Edit
+                </RowAction>
               )}
-              <button type="button" onClick={() => withSettings("credentials", s.name)}>
-                Own credentials<span className="sr-only"> for {s.name}</span>
-              </button>
+              <RowAction what={`for ${s.name}`} onClick={() => withSettings("credentials", s.name)}>
+                Own credentials
+              </RowAction>
               {s.source === "api" && (
-                <button type="button" className="danger" onClick={() => setOpen({ kind: "remove", name: s.name })}>
-                  Remove<span className="sr-only"> {s.name}</span>
-                </button>
+                <RowAction what={s.name} danger onClick={() => setOpen({ kind: "remove", name: s.name })}>
+                  Remove
+                </RowAction>
               )}
             </div>
           )}
@@ -129,62 +129,51 @@ export function Mcp() {
           </DataTable>
         </section>
       ))}
-      <Dialog open={open?.kind === "add"} title="Add an MCP server" onClose={close} wide>
-        {open?.kind === "add" && (
+      <DialogFor open={open} kind="add" title="Add an MCP server" onClose={close} wide>
+        {() => (
           <McpServerForm
             onCancel={close}
             onSubmit={async (body) => {
               await api("/admin/v1/mcp/servers", { method: "POST", body });
-              refresh();
-              close();
+              done();
             }}
           />
         )}
-      </Dialog>
-      <Dialog
-        open={open?.kind === "edit"}
-        title={open?.kind === "edit" ? `Edit ${open.server.name}` : ""}
-        onClose={close}
-        wide
-      >
-        {open?.kind === "edit" && (
+      </DialogFor>
+      <DialogFor open={open} kind="edit" title={(o) => `Edit ${o.server.name}`} onClose={close} wide>
+        {(o) => (
           <McpServerForm
-            existing={open.server}
+            existing={o.server}
             onCancel={close}
             onSubmit={async (body) => {
-              await api(`/admin/v1/mcp/servers/${encodeURIComponent(open.server.name)}`, { method: "PATCH", body });
-              refresh();
-              close();
+              await api(`/admin/v1/mcp/servers/${encodeURIComponent(o.server.name)}`, { method: "PATCH", body });
+              done();
             }}
           />
         )}
-      </Dialog>
-      <Dialog
-        open={open?.kind === "credentials"}
-        title={open?.kind === "credentials" ? `Own credentials for ${open.server.name}` : ""}
+      </DialogFor>
+      <DialogFor
+        open={open}
+        kind="credentials"
+        title={(o) => `Own credentials for ${o.server.name}`}
         onClose={close}
         wide
       >
-        {open?.kind === "credentials" && <McpCredentials server={open.server} />}
-      </Dialog>
-      <Dialog
-        open={open?.kind === "remove"}
-        title={open?.kind === "remove" ? `Remove ${open.name}?` : ""}
+        {(o) => <McpCredentials server={o.server} />}
+      </DialogFor>
+      <ConfirmDialog
+        open={open}
+        kind="remove"
+        title={(o) => `Remove ${o.name}?`}
         onClose={close}
+        action="Remove server"
+        mutation={remove}
+        on={(o) => o.name}
       >
-        {open?.kind === "remove" && (
-          <DangerConfirm
-            error={remove.error}
-            pending={remove.isPending}
-            action="Remove server"
-            onCancel={close}
-            onConfirm={() => remove.mutate(open.name)}
-          >
-            Its tools are gone for every key on every instance within 2 seconds; keys' own credentials for it are
-            deleted.
-          </DangerConfirm>
-        )}
-      </Dialog>
+        {() =>
+          "Its tools are gone for every key on every instance within 2 seconds; keys' own credentials for it are deleted."
+        }
+      </ConfirmDialog>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import type { FormEvent } from "react";
-import { FormActions, SaveError, useSave } from "../components/form-save";
+import { SelectField } from "../components/fields";
+import { SaveForm } from "../components/form-save";
 import { ErrorNotice } from "../components/notice";
 import { api } from "../lib/api";
 import type { Team, TeamMemberCaps } from "../lib/types";
@@ -18,14 +18,11 @@ const list = (v: FormDataEntryValue | null) =>
 export function MemberCapsForm({ team, onDone }: { team: Team; onDone: () => void }) {
   const path = `/admin/v1/teams/${encodeURIComponent(team.id)}/member-caps`;
   const caps = useQuery({ queryKey: ["member-caps", team.id], queryFn: () => api<CapsAnswer>(path) });
-  const { error, busy, save } = useSave();
   if (caps.isError) return <ErrorNotice error={caps.error} what="the member caps" />;
   if (!caps.data) return null;
   const c: Partial<Caps> = caps.data.caps ?? {};
 
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  async function submit(form: FormData) {
     const num = (name: string) => {
       const v = String(form.get(name) ?? "").trim();
       return v === "" ? undefined : Number(v);
@@ -41,15 +38,12 @@ export function MemberCapsForm({ team, onDone }: { team: Team; onDone: () => voi
     };
     for (const [k, v] of Object.entries(body))
       if (v === undefined || (Array.isArray(v) && v.length === 0)) delete body[k];
-    await save(async () => {
-      await api(path, { method: "POST", body });
-      onDone();
-    });
+    await api(path, { method: "POST", body });
+    onDone();
   }
 
   return (
-    <form className="stack" onSubmit={(e) => void submit(e)} aria-label={`Member caps of ${team.name}`}>
-      <SaveError error={error} />
+    <SaveForm label={`Member caps of ${team.name}`} submit="Save caps" onSubmit={submit} onCancel={onDone}>
       <p className="hint">
         Members of {team.name} mint, list and revoke keys of their own (My keys, or <code>llmux login</code>) within
         these caps; the team's budget still bounds every key. Empty: no cap of that kind.
@@ -63,14 +57,12 @@ export function MemberCapsForm({ team, onDone }: { team: Team; onDone: () => voi
         Total of a member's keys' budgets (USD)
         <input name="total_budget_usd" type="number" min={0} step="any" defaultValue={c.total_budget_usd ?? ""} />
       </label>
-      <label>
-        Period of those budgets
-        <select name="period" defaultValue={c.period ?? "month"}>
-          {["day", "week", "month", "total"].map((p) => (
-            <option key={p}>{p}</option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="Period of those budgets"
+        name="period"
+        defaultValue={c.period ?? "month"}
+        values={["day", "week", "month", "total"]}
+      />
       <label>
         Models (globs within the team's, comma-separated)
         <input name="models" defaultValue={c.models?.join(", ") ?? ""} />
@@ -87,7 +79,6 @@ export function MemberCapsForm({ team, onDone }: { team: Team; onDone: () => voi
         Members signed in with single sign-on (emails, @domain, group:NAME)
         <input name="members" defaultValue={c.members?.join(", ") ?? ""} />
       </label>
-      <FormActions busy={busy} submit="Save caps" onCancel={onDone} />
-    </form>
+    </SaveForm>
   );
 }

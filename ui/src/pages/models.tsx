@@ -10,15 +10,21 @@ import { api } from "../lib/api";
 import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
 import type { ConfigEntry, ConfigView } from "../lib/types";
+import { AliasDeployments } from "./alias-deployments";
 
 type Kind = "models" | "providers";
-type Open = { kind: "edit"; entry?: ConfigEntry; of: Kind } | { kind: "delete"; entry: ConfigEntry } | undefined;
+type Open =
+  | { kind: "edit"; entry?: ConfigEntry; of: Kind }
+  | { kind: "delete"; entry: ConfigEntry }
+  | { kind: "deployments"; alias: string }
+  | undefined;
 
 const path = (kind: string, name: string) => `/admin/v1/config/${kind}/${encodeURIComponent(name)}`;
 
 /**
  * Models and providers in force: llmux.yaml's (read-only) and those stored here, which every instance uses
- * within 2 s. Stored entries are added, edited (their settings as in llmux.yaml, as JSON) and removed.
+ * within 2 s. Stored entries are added, edited (their settings as in llmux.yaml, as JSON) and removed; an
+ * alias's deployments are listed, added and removed one at a time (its Deployments button).
  */
 export function Models() {
   const scope = useScope();
@@ -59,16 +65,23 @@ export function Models() {
           </td>
           {scope.canEdit && (
             <td>
-              {e.source === "stored" && (
-                <div className="row-actions">
-                  <button type="button" onClick={() => setOpen({ kind: "edit", entry: e, of: kind })}>
-                    Edit<span className="sr-only"> {e.name}</span>
+              <div className="row-actions">
+                {kind === "models" && (
+                  <button type="button" onClick={() => setOpen({ kind: "deployments", alias: e.name })}>
+                    Deployments<span className="sr-only"> of {e.name}</span>
                   </button>
-                  <button type="button" className="danger" onClick={() => setOpen({ kind: "delete", entry: e })}>
-                    Remove<span className="sr-only"> {e.name}</span>
-                  </button>
-                </div>
-              )}
+                )}
+                {e.source === "stored" && (
+                  <>
+                    <button type="button" onClick={() => setOpen({ kind: "edit", entry: e, of: kind })}>
+                      Edit<span className="sr-only"> {e.name}</span>
+                    </button>
+                    <button type="button" className="danger" onClick={() => setOpen({ kind: "delete", entry: e })}>
+                      Remove<span className="sr-only"> {e.name}</span>
+                    </button>
+                  </>
+                )}
+              </div>
             </td>
           )}
         </tr>
@@ -123,6 +136,16 @@ export function Models() {
               close();
             }}
           />
+        )}
+      </Dialog>
+      <Dialog
+        open={open?.kind === "deployments"}
+        title={open?.kind === "deployments" ? `Deployments of ${open.alias}` : ""}
+        onClose={close}
+        wide
+      >
+        {open?.kind === "deployments" && (
+          <AliasDeployments alias={open.alias} canEdit={scope.canEdit} onClose={close} />
         )}
       </Dialog>
       <Dialog

@@ -5,6 +5,7 @@ import { DataTable } from "../components/data-table";
 import { FormActions, SaveError, useSave } from "../components/form-save";
 import { ErrorNotice, Notice } from "../components/notice";
 import { PageHead } from "../components/page";
+import { RowAction } from "../components/row-action";
 import { SpendBar } from "../components/spend-bar";
 import { api } from "../lib/api";
 import { when } from "../lib/format";
@@ -95,9 +96,9 @@ export function MyKeys() {
             </td>
             <td>{k.expires_at ? when(k.expires_at) : "never"}</td>
             <td>
-              <button type="button" className="danger" disabled={revoke.isPending} onClick={() => revoke.mutate(k.id)}>
-                Revoke<span className="sr-only"> {k.name}</span>
-              </button>
+              <RowAction what={k.name} danger disabled={revoke.isPending} onClick={() => revoke.mutate(k.id)}>
+                Revoke
+              </RowAction>
             </td>
           </tr>
         ))}
@@ -132,5 +133,8 @@ export const page: Page = {
   order: 45,
   title: "My keys",
   roles: "admins",
+  // Listed only where it can work: keys of one's own are minted by a person signed in, not with an admin key
+  // (a team admin's included); opened by its address, the page says so.
+  listed: "members",
   component: MyKeys,
 };

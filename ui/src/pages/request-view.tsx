@@ -2,13 +2,15 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { Clipped } from "../components/code";
 import { ConversationView, MessageView } from "../components/conversation";
-import { ErrorNotice, Notice } from "../components/notice";
-import { Card, PageHead } from "../components/page";
+import { Notice } from "../components/notice";
+import { Card, DetailPage } from "../components/page";
 import { StatusBadge } from "../components/status";
 import { api } from "../lib/api";
 import { count, ms, usd, when } from "../lib/format";
+import { useTeams } from "../lib/owners";
 import { useScope } from "../lib/session";
-import type { RequestDetail, TeamList } from "../lib/types";
+import type { RequestDetail } from "../lib/types";
+import { WebCallsCard } from "./request-web";
 
 export function RequestPage() {
   const { id = "" } = useParams();
@@ -18,26 +20,15 @@ export function RequestPage() {
     queryFn: () => api<RequestDetail>(`${scope.base}/requests/${encodeURIComponent(id)}`),
   });
   return (
-    <>
-      <PageHead title="Request">
-        <Link to="/requests" className="button">
-          ← All requests
-        </Link>
-      </PageHead>
-      {q.isError && <ErrorNotice error={q.error} what={`request ${id}`} />}
-      {q.isPending && <p className="loading">Loading…</p>}
-      {q.data && <Detail r={q.data} />}
-    </>
+    <DetailPage title="Request" back={["/requests", "← All requests"]} query={q} what={`request ${id}`}>
+      {(r) => <Detail r={r} />}
+    </DetailPage>
   );
 }
 
 function Detail({ r }: { r: RequestDetail }) {
   const scope = useScope();
-  const teams = useQuery({
-    queryKey: ["teams"],
-    queryFn: () => api<TeamList>("/admin/v1/teams"),
-    enabled: scope.role !== "key" && r.team_id !== null,
-  });
+  const teams = useTeams(scope.role !== "key" && r.team_id !== null);
   const teamName = teams.data?.data.find((t) => t.id === r.team_id)?.name ?? r.team_id;
   const hops = (r.route ?? "")
     .split(";")
@@ -162,6 +153,7 @@ function Detail({ r }: { r: RequestDetail }) {
           </ul>
         </Notice>
       )}
+      {r.web && <WebCallsCard web={r.web} />}
       <section aria-labelledby="conv-title">
         <h2 id="conv-title">Conversation</h2>
         {r.conversation ? (

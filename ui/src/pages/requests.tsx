@@ -2,17 +2,19 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { DataTable, narrow, num } from "../components/data-table";
-import { ErrorNotice } from "../components/notice";
+import { FilterActions, SelectField, Suggestions } from "../components/fields";
+import { QueryState } from "../components/notice";
 import { KeyFilter, TeamFilter } from "../components/owner-filters";
 import { PageHead } from "../components/page";
 import { Pager, useKeysetPages } from "../components/pager";
-
 import { StatusBadge } from "../components/status";
 import { api, query } from "../lib/api";
+import { filtersFrom, filtersOf, isoOfLocal, localOfIso } from "../lib/filters";
 import { count, ms, usd, when, whenShort } from "../lib/format";
+import { namesById, useKeys, useTeams } from "../lib/owners";
 import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
-import type { KeyList, RequestPage, TeamList } from "../lib/types";
+import type { RequestPage } from "../lib/types";
 
 /** Routing's error classes and the gateway's own; the filter takes any other word too. */
 export const ERROR_CLASSES = [
@@ -54,52 +56,55 @@ const FILTERS = [
   "from",
   "to",
 ] as const;
-type Filter = (typeof FILTERS)[number];
 
-/** A datetime-local value (the reader's time) as ISO, and back. */
-const toIso = (local: string) => (local ? new Date(local).toISOString() : "");
-const toLocal = (iso: string | null) => {
-  if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
+/** Which calls: those to a model, or the others. */
+const CALLS = [
+  ["model", "model calls"],
+  ["other", "other (model lists, stored responses…)"],
+] as const;
+const OUTCOMES = ["ok", "error", "aborted", "refused"];
+/** The status filter's choices: a class, or one status. */
+const STATUSES = [
+  "2xx",
+  "4xx",
+  "5xx",
+  "400",
+  "401",
+  "403",
+  "404",
+  "408",
+  "413",
+  "429",
+  "499",
+  "500",
+  "502",
+  "503",
+  "504",
+];
 
 export function Requests() {
   const scope = useScope();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const [live, setLive] = useState(false);
-  const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ""])) as Record<Filter, string>;
+  const filters = filtersOf(FILTERS, params);
   const pages = useKeysetPages(params, setParams);
   const { before } = pages;
   const admin = scope.role !== "key";
 
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys"), enabled: admin });
-  const teams = useQuery({
-    queryKey: ["teams"],
-    queryFn: () => api<TeamList>("/admin/v1/teams"),
-    enabled: admin,
-  });
+  const keys = useKeys(admin);
+  const teams = useTeams(admin);
   const page = useQuery({
     queryKey: ["requests", scope.base, filters, before],
     queryFn: () => api<RequestPage>(`${scope.base}/requests${query({ ...filters, before, limit: 50 })}`),
     placeholderData: keepPreviousData,
     refetchInterval: live && !before ? 5000 : false,
   });
-  const keyName = new Map((keys.data?.data ?? []).map((k) => [k.id, k.name]));
+  const keyName = namesById(keys.data);
 
   function apply(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    const next = new URLSearchParams();
-    for (const f of FILTERS) {
-      let v = String(form.get(f) ?? "").trim();
-      if (f === "from" || f === "to") v = toIso(v);
-      if (v) next.set(f, v);
-    }
-    pages.reset();
-    setParams(next);
+    pages.refilter(filtersFrom(e.currentTarget, FILTERS, (f, v) => (f === "from" || f === "to" ? isoOfLocal(v) : v)));
   }
 
   return (
@@ -116,87 +121,30 @@ export function Requests() {
           Model
           <input name="model" defaultValue={filters.model} placeholder="alias or model" />
         </label>
-        <label>
-          Kind
-          <select name="kind" defaultValue={filters.kind}>
-            <option value="">any</option>
-            {Object.entries(KINDS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Calls
-          <select name="calls" defaultValue={filters.calls}>
-            <option value="">all</option>
-            <option value="model">model calls</option>
-            <option value="other">other (model lists, stored responses…)</option>
-          </select>
-        </label>
+        <SelectField label="Kind" name="kind" defaultValue={filters.kind} none="any" values={Object.entries(KINDS)} />
+        <SelectField label="Calls" name="calls" defaultValue={filters.calls} none="all" values={CALLS} />
         <label>
           Path
           <input name="path" defaultValue={filters.path} placeholder="/v1/models or /v1/*" />
         </label>
-        <label>
-          Status
-          <select name="status" defaultValue={filters.status}>
-            <option value="">any</option>
-            <option value="2xx">2xx</option>
-            <option value="4xx">4xx</option>
-            <option value="5xx">5xx</option>
-            {["400", "401", "403", "404", "408", "413", "429", "499", "500", "502", "503", "504"].map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Outcome
-          <select name="outcome" defaultValue={filters.outcome}>
-            <option value="">any</option>
-            <option value="ok">ok</option>
-            <option value="error">error</option>
-            <option value="aborted">aborted</option>
-            <option value="refused">refused</option>
-          </select>
-        </label>
+        <SelectField label="Status" name="status" defaultValue={filters.status} none="any" values={STATUSES} />
+        <SelectField label="Outcome" name="outcome" defaultValue={filters.outcome} none="any" values={OUTCOMES} />
         <label>
           Error class
           <input name="error_class" defaultValue={filters.error_class} list="error-classes" placeholder="any" />
-          <datalist id="error-classes">
-            {ERROR_CLASSES.map((c) => (
-              <option key={c} value={c} />
-            ))}
-          </datalist>
+          <Suggestions id="error-classes" values={ERROR_CLASSES} />
         </label>
         <label>
           From
-          <input name="from" type="datetime-local" defaultValue={toLocal(filters.from)} />
+          <input name="from" type="datetime-local" defaultValue={localOfIso(filters.from)} />
         </label>
         <label>
           To
-          <input name="to" type="datetime-local" defaultValue={toLocal(filters.to)} />
+          <input name="to" type="datetime-local" defaultValue={localOfIso(filters.to)} />
         </label>
-        <div className="filter-actions">
-          <button type="submit" className="primary">
-            Apply
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              pages.reset();
-              setParams(new URLSearchParams());
-            }}
-          >
-            Clear
-          </button>
-        </div>
+        <FilterActions onClear={() => pages.refilter({})} />
       </form>
-      {page.isError && <ErrorNotice error={page.error} what="the request log (GET /admin/v1/requests)" />}
-      {page.isPending && <p className="loading">Loading…</p>}
+      <QueryState query={page} what="the request log (GET /admin/v1/requests)" />
       {page.data && (
         <>
           <DataTable

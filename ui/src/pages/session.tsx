@@ -1,16 +1,17 @@
 import { useQuery } from "@tanstack/react-query";
-import { Link, useParams } from "react-router";
+import { useParams } from "react-router";
 import { AgentTree } from "../components/agent-tree";
 import { DataTable } from "../components/data-table";
-import { ErrorNotice, Notice } from "../components/notice";
-import { Card, PageHead, Tile } from "../components/page";
+import { Notice } from "../components/notice";
+import { Card, DetailPage, Tile } from "../components/page";
 import { SessionTimeline } from "../components/session-timeline";
 import { UsageCells, usageColumns } from "../components/usage-cells";
 import { api } from "../lib/api";
 import { count, duration, pct, short, usd, when } from "../lib/format";
+import { useTeams } from "../lib/owners";
 import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
-import type { SessionDetail, TeamList } from "../lib/types";
+import type { SessionDetail } from "../lib/types";
 
 /** One coding session: its totals, its agents as a tree, the models it used and its requests in time order. */
 export function SessionPage() {
@@ -21,16 +22,9 @@ export function SessionPage() {
     queryFn: () => api<SessionDetail>(`${scope.base}/sessions/${encodeURIComponent(id)}`),
   });
   return (
-    <>
-      <PageHead title="Session">
-        <Link to="/sessions" className="button">
-          ← All sessions
-        </Link>
-      </PageHead>
-      {q.isError && <ErrorNotice error={q.error} what={`session ${id}`} />}
-      {q.isPending && <p className="loading">Loading…</p>}
-      {q.data && <Detail s={q.data} />}
-    </>
+    <DetailPage title="Session" back={["/sessions", "← All sessions"]} query={q} what={`session ${id}`}>
+      {(s) => <Detail s={s} />}
+    </DetailPage>
   );
 }
 
@@ -38,11 +32,7 @@ const MODEL_USAGE = usageColumns(["requests", "input", "output", "cache_hit", "c
 
 function Detail({ s }: { s: SessionDetail }) {
   const scope = useScope();
-  const teams = useQuery({
-    queryKey: ["teams"],
-    queryFn: () => api<TeamList>("/admin/v1/teams"),
-    enabled: scope.role !== "key" && s.team_id !== null,
-  });
+  const teams = useTeams(scope.role !== "key" && s.team_id !== null);
   const teamName = teams.data?.data.find((t) => t.id === s.team_id)?.name ?? s.team_id;
   return (
     <div className="request session">

@@ -2,25 +2,31 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { DataTable, narrow, num } from "../components/data-table";
-import { ErrorNotice } from "../components/notice";
+import { FilterActions, SelectField, Suggestions } from "../components/fields";
+import { QueryState } from "../components/notice";
 import { KeyFilter, TeamFilter } from "../components/owner-filters";
 import { PageHead } from "../components/page";
 import { UsageCells, usageColumns } from "../components/usage-cells";
 import { api, query } from "../lib/api";
+import { filtersFrom, filtersOf } from "../lib/filters";
 import { count, duration, usd, when, whenShort } from "../lib/format";
+import { namesById, useKeys, useTeams } from "../lib/owners";
 import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
-import type { KeyList, SessionList, TeamList } from "../lib/types";
+import type { SessionList } from "../lib/types";
 
 /** The tools whose sessions llmux recognises (docs/sessions.md); the filter takes any other name too. */
 const TOOLS = ["claude-code", "codex", "opencode", "gemini-cli", "copilot", "cursor"];
 const FILTERS = ["key_id", "team_id", "user", "tool", "from", "to", "sort"] as const;
-type Filter = (typeof FILTERS)[number];
 
 /** A date input's value (the reader's day) as the ISO start of that day, and the day after it for `to`. */
 const dayStart = (d: string) => (d ? new Date(`${d}T00:00:00`).toISOString() : undefined);
 const dayEnd = (d: string) => (d ? new Date(Date.parse(`${d}T00:00:00`) + 86_400_000).toISOString() : undefined);
 
+const SORTS = [
+  ["cost", "most expensive first"],
+  ["recent", "most recent first"],
+] as const;
 const LIMIT = 200;
 const SESSION_USAGE = usageColumns(["requests", "errors", "cache_hit", "cost"], ["errors", "cache_hit"]);
 
@@ -31,10 +37,10 @@ export function Sessions() {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const admin = scope.role !== "key";
-  const f = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? ""])) as Record<Filter, string>;
+  const f = filtersOf(FILTERS, params);
   const sort = f.sort === "recent" ? "recent" : "cost";
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys"), enabled: admin });
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams"), enabled: admin });
+  const keys = useKeys(admin);
+  const teams = useTeams(admin);
   const list = useQuery({
     queryKey: ["sessions", scope.base, f],
     queryFn: () =>
@@ -52,19 +58,13 @@ export function Sessions() {
       ),
     placeholderData: keepPreviousData,
   });
-  const teamName = new Map((teams.data?.data ?? []).map((t) => [t.id, t.name]));
+  const teamName = namesById(teams.data);
   const rows = list.data?.rows ?? [];
   const total = rows.reduce((t, r) => t + r.cost_nanos, 0) / 1e9;
 
   function apply(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    const next = new URLSearchParams();
-    for (const k of FILTERS) {
-      const v = String(form.get(k) ?? "").trim();
-      if (v) next.set(k, v);
-    }
-    setParams(next);
+    setParams(filtersFrom(e.currentTarget, FILTERS));
   }
 
   return (
@@ -82,11 +82,7 @@ export function Sessions() {
         <label>
           Tool
           <input name="tool" defaultValue={f.tool} list="session-tools" placeholder="any" />
-          <datalist id="session-tools">
-            {TOOLS.map((t) => (
-              <option key={t} value={t} />
-            ))}
-          </datalist>
+          <Suggestions id="session-tools" values={TOOLS} />
         </label>
         <label>
           From
@@ -96,28 +92,14 @@ export function Sessions() {
           To
           <input name="to" type="date" defaultValue={f.to} />
         </label>
-        <label>
-          Sort
-          <select name="sort" defaultValue={sort}>
-            <option value="cost">most expensive first</option>
-            <option value="recent">most recent first</option>
-          </select>
-        </label>
-        <div className="filter-actions">
-          <button type="submit" className="primary">
-            Apply
-          </button>
-          <button type="button" onClick={() => setParams(new URLSearchParams())}>
-            Clear
-          </button>
-        </div>
+        <SelectField label="Sort" name="sort" defaultValue={sort} values={SORTS} />
+        <FilterActions onClear={() => setParams(new URLSearchParams())} />
       </form>
       <p className="muted small">
         {f.from ? "" : "The last 7 days, unless a period is chosen. "}
         {rows.length === LIMIT && `The first ${LIMIT} sessions in this order; narrow the filters for the rest.`}
       </p>
-      {list.isError && <ErrorNotice error={list.error} what="sessions (GET /admin/v1/sessions)" />}
-      {list.isPending && <p className="loading">Loading…</p>}
+      <QueryState query={list} what="sessions (GET /admin/v1/sessions)" />
       {list.data && (
         <DataTable
           label="Sessions"

@@ -1,6 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { Notice } from "../components/notice";
+import { SaveError, useSave } from "../components/form-save";
 import { api } from "../lib/api";
 import { PLAYGROUND_KEY } from "../lib/playground";
 import type { SessionInfo } from "../lib/types";
@@ -10,17 +10,12 @@ export function SignIn({ info }: { info: SessionInfo }) {
   const [key, setKey] = useState("");
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(() => {
-    const e = new URLSearchParams(window.location.search).get("error");
-    return e ?? undefined;
-  });
+  // A single sign-on that failed comes back here saying why (?error=).
+  const { error, busy, save } = useSave(new URLSearchParams(window.location.search).get("error") ?? undefined);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       await api("/ui/auth/key", { method: "POST", body: { key } });
       // A key holder's own key: the playground sends with it, so they are not asked to paste it again. Kept in
       // this tab only (sessionStorage), as a key pasted into the playground is.
@@ -28,11 +23,7 @@ export function SignIn({ info }: { info: SessionInfo }) {
       setKey("");
       if (window.location.pathname.endsWith("/sign-in")) window.history.replaceState(null, "", "/ui/");
       await client.invalidateQueries({ queryKey: ["session"] });
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -42,11 +33,7 @@ export function SignIn({ info }: { info: SessionInfo }) {
           <span aria-hidden="true">⇄</span> llmux
         </h1>
         <p className="muted">Sign in to see traffic, spend, keys and every conversation.</p>
-        {error && (
-          <Notice kind="error" title="Not signed in">
-            {error}
-          </Notice>
-        )}
+        <SaveError error={error} title="Not signed in" />
         <form onSubmit={(e) => void submit(e)}>
           <label htmlFor="signin-key">Admin key, or your own lx- key</label>
           <input

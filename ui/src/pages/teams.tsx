@@ -1,19 +1,21 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link } from "react-router";
-import { DangerConfirm } from "../components/danger-confirm";
+import { ConfirmDialog } from "../components/danger-confirm";
 import { DataTable, narrow, num } from "../components/data-table";
-import { Dialog } from "../components/dialog";
-import { FormActions, SaveError, useSave } from "../components/form-save";
+import { DialogFor } from "../components/dialog";
+import { type EntryFormProps, SaveForm } from "../components/form-save";
 import { ErrorNotice } from "../components/notice";
 import { PageHead } from "../components/page";
 import { QuotaFields, readQuota } from "../components/quota-fields";
+import { RowAction } from "../components/row-action";
 import { SpendBar } from "../components/spend-bar";
-import { api } from "../lib/api";
+import { api, stripNulls } from "../lib/api";
 import { limitsWords } from "../lib/format";
+import { useKeys, useTeams } from "../lib/owners";
 import type { Page } from "../lib/pages";
 import { useScope } from "../lib/session";
-import type { KeyList, Team, TeamList } from "../lib/types";
+import type { Team } from "../lib/types";
 import { MemberCapsForm } from "./member-caps-form";
 
 type Open =
@@ -27,32 +29,28 @@ export function Teams() {
   const scope = useScope();
   const client = useQueryClient();
   const [open, setOpen] = useState<Open>();
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => api<TeamList>("/admin/v1/teams") });
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => api<KeyList>("/admin/v1/keys") });
+  const teams = useTeams();
+  const keys = useKeys();
   const keyCount = new Map<string, number>();
   for (const k of keys.data?.data ?? []) if (k.team_id) keyCount.set(k.team_id, (keyCount.get(k.team_id) ?? 0) + 1);
   const close = () => setOpen(undefined);
-  const refresh = () => {
+  /** After a change: the teams and their keys read again, the dialog closed. */
+  const done = () => {
     void client.invalidateQueries({ queryKey: ["teams"] });
     void client.invalidateQueries({ queryKey: ["keys"] });
+    close();
   };
   const remove = useMutation({
     mutationFn: (t: Team) => api(`/admin/v1/teams/${t.id}`, { method: "DELETE" }),
-    onSuccess: () => {
-      refresh();
-      close();
-    },
+    onSuccess: done,
   });
 
   return (
     <>
-      <PageHead title="Teams">
-        {scope.canEdit && (
-          <button type="button" className="primary" onClick={() => setOpen({ kind: "create" })}>
-            Create team
-          </button>
-        )}
-      </PageHead>
+      <PageHead
+        title="Teams"
+        action={scope.canEdit && { words: "Create team", onClick: () => setOpen({ kind: "create" }) }}
+      />
       {teams.isError && <ErrorNotice error={teams.error} what="the teams" />}
       {teams.data && (
         <DataTable
@@ -77,17 +75,17 @@ export function Teams() {
                 <td>
                   <div className="row-actions">
                     {scope.canEdit && (
-                      <button type="button" onClick={() => setOpen({ kind: "edit", team: t })}>
-                        Edit<span className="sr-only"> {t.name}</span>
-                      </button>
+                      <RowAction what={t.name} onClick={() => setOpen({ kind: "edit", team: t })}>
+                        Edit
+                      </RowAction>
                     )}
-                    <button type="button" onClick={() => setOpen({ kind: "caps", team: t })}>
-                      Member caps<span className="sr-only"> of {t.name}</span>
-                    </button>
+                    <RowAction what={`of ${t.name}`} onClick={() => setOpen({ kind: "caps", team: t })}>
+                      Member caps
+                    </RowAction>
                     {scope.canEdit && (
-                      <button type="button" className="danger" onClick={() => setOpen({ kind: "delete", team: t })}>
-                        Delete<span className="sr-only"> {t.name}</span>
-                      </button>
+                      <RowAction what={t.name} danger onClick={() => setOpen({ kind: "delete", team: t })}>
+                        Delete
+                      </RowAction>
                     )}
                   </div>
                 </td>
@@ -96,91 +94,68 @@ export function Teams() {
           ))}
         </DataTable>
       )}
-      <Dialog open={open?.kind === "create"} title="Create a team" onClose={close}>
-        {open?.kind === "create" && (
+      <DialogFor open={open} kind="create" title="Create a team" onClose={close}>
+        {() => (
           <TeamForm
             onCancel={close}
             onSubmit={async (body) => {
-              const clean = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null));
-              await api("/admin/v1/teams", { method: "POST", body: clean });
-              refresh();
-              close();
+              await api("/admin/v1/teams", { method: "POST", body: stripNulls(body) });
+              done();
             }}
           />
         )}
-      </Dialog>
-      <Dialog
-        open={open?.kind === "edit"}
-        title={open?.kind === "edit" ? `Edit ${open.team.name}` : ""}
-        onClose={close}
-      >
-        {open?.kind === "edit" && (
+      </DialogFor>
+      <DialogFor open={open} kind="edit" title={(o) => `Edit ${o.team.name}`} onClose={close}>
+        {(o) => (
           <TeamForm
-            existing={open.team}
+            existing={o.team}
             onCancel={close}
             onSubmit={async (body) => {
-              await api(`/admin/v1/teams/${open.team.id}`, { method: "PATCH", body });
-              refresh();
-              close();
+              await api(`/admin/v1/teams/${o.team.id}`, { method: "PATCH", body });
+              done();
             }}
           />
         )}
-      </Dialog>
-      <Dialog
-        open={open?.kind === "caps"}
-        title={open?.kind === "caps" ? `What members of ${open.team.name} mint for themselves` : ""}
+      </DialogFor>
+      <DialogFor
+        open={open}
+        kind="caps"
+        title={(o) => `What members of ${o.team.name} mint for themselves`}
         onClose={close}
       >
-        {open?.kind === "caps" && <MemberCapsForm team={open.team} onDone={close} />}
-      </Dialog>
-      <Dialog
-        open={open?.kind === "delete"}
-        title={open?.kind === "delete" ? `Delete ${open.team.name}?` : ""}
+        {(o) => <MemberCapsForm team={o.team} onDone={close} />}
+      </DialogFor>
+      <ConfirmDialog
+        open={open}
+        kind="delete"
+        title={(o) => `Delete ${o.team.name}?`}
         onClose={close}
+        action="Delete team"
+        mutation={remove}
+        on={(o) => o.team}
       >
-        {open?.kind === "delete" && (
-          <DangerConfirm
-            error={remove.error}
-            pending={remove.isPending}
-            action="Delete team"
-            onCancel={close}
-            onConfirm={() => remove.mutate(open.team)}
-          >
-            Deleting the team revokes its {keyCount.get(open.team.id) ?? 0} key(s): every request with them is refused
-            from now on.
-          </DangerConfirm>
-        )}
-      </Dialog>
+        {(o) =>
+          `Deleting the team revokes its ${keyCount.get(o.team.id) ?? 0} key(s): every request with them is refused from now on.`
+        }
+      </ConfirmDialog>
     </>
   );
 }
 
-function TeamForm({
-  existing,
-  onSubmit,
-  onCancel,
-}: {
-  existing?: Team;
-  onSubmit: (body: Record<string, unknown>) => Promise<void>;
-  onCancel: () => void;
-}) {
-  const { error, busy, save } = useSave();
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    await save(() => onSubmit({ name: String(form.get("name") ?? "").trim(), ...readQuota(form) }));
-  }
+function TeamForm({ existing, onSubmit, onCancel }: EntryFormProps<Team>) {
   return (
-    <form className="stack" onSubmit={(e) => void submit(e)}>
-      <SaveError error={error} />
+    <SaveForm
+      submit={existing ? "Save" : "Create team"}
+      onCancel={onCancel}
+      onSubmit={(form) => onSubmit({ name: String(form.get("name") ?? "").trim(), ...readQuota(form) })}
+    >
       <label>
         Name
         <input name="name" required maxLength={200} defaultValue={existing?.name ?? ""} />
       </label>
       <QuotaFields models={existing?.models} budget={existing?.budget} limits={existing?.limits} />
       <p className="hint">A team's allow-list bounds its keys' own; its budget and limits count every key's use.</p>
-      <FormActions busy={busy} submit={existing ? "Save" : "Create team"} onCancel={onCancel} />
-    </form>
+    </SaveForm>
   );
 }
 
