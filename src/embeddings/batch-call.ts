@@ -1,3 +1,4 @@
+import { jsonText } from "../http/json-text.js";
 import { readWhole } from "../http/whole-body.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
 import type { AttemptsDeps } from "../pipeline/attempts.js";
@@ -56,7 +57,8 @@ function planFor(
 
 async function textOf(reply: LoopReply): Promise<string> {
   if (reply.whole) return reply.whole.text;
-  return (await readWhole(reply.body, 1 << 20, "keep")).toString("utf8");
+  // jsonText: the same string JSON.parse reads, made without decoding the (ASCII) base64 vectors as UTF-8.
+  return jsonText(await readWhole(reply.body, 1 << 20, "keep"));
 }
 
 /**

@@ -1,14 +1,14 @@
 import { decodedOr400 } from "../ir/input-error.js";
 import type { ErrorInfo } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
-import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js";
+import { answerError, answerJsonBytes, type Exchange } from "../pipeline/exchange.js";
 import { admitKind, type KindDeps, redacted } from "../pipeline/kind-admit.js";
 import { callContext } from "../pipeline/kind-call.js";
 import { guardKind } from "../pipeline/kind-guard.js";
 import { warningsHeader } from "../pipeline/warnings-header.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
-import { encodeAnswer } from "./answer.js";
+import { answerBytes } from "./answer.js";
 import { type EmbedAsk, inputBytes } from "./ask.js";
 import { type BatchDone, embedBatch } from "./batch-call.js";
 import { type CacheSettings, digestOf, type VectorStore } from "./cache.js";
@@ -198,5 +198,5 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
     const soFar = { sessionNanos: await sessionCost, budgetRemainingNanos: admitted.budgetRemainingNanos };
     Object.assign(headers, costHeadersBefore(soFar), costHeadersAfter(deps.billing, plan, trail.answer, soFar));
   }
-  answerJson(ex, 200, encodeAnswer(ask, { vectors: vectors as number[][], tokens }), headers);
+  answerJsonBytes(ex, 200, answerBytes(ask, { vectors: vectors as number[][], tokens }), headers);
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { ErrorInfo } from "../ir/types.js";
+import { callWheel, wheelTimeout } from "./timer-wheel.js";
 
 /** How much of a request body llmux reads, and for how long. */
 export interface BodyLimits {
@@ -55,7 +56,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
     let chunks: Buffer[] = [];
     let size = 0;
     const settle = (): Buffer[] => {
-      clearTimeout(timer);
+      callWheel.cancel(deadline);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
@@ -85,10 +86,11 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
       settle();
       reject(new Error("the client closed the connection while sending its request"));
     };
-    const timer = setTimeout(() => {
+    // On the wheel of the calls in flight (src/http/timer-wheel.ts): no timer of its own per request.
+    const deadline = wheelTimeout(callWheel, limits.timeoutMs, () => {
       settle();
       reject(tooSlow(limits.timeoutMs));
-    }, limits.timeoutMs);
+    });
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);
@@ -109,7 +111,7 @@ export function readPrefix(
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (complete: boolean): void => {
-      clearTimeout(timer);
+      callWheel.cancel(deadline);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onFail);
@@ -125,7 +127,7 @@ export function readPrefix(
     };
     const onEnd = (): void => done(true);
     const onFail = (): void => done(false);
-    const timer = setTimeout(() => done(false), timeoutMs);
+    const deadline = wheelTimeout(callWheel, timeoutMs, () => done(false));
     if (req.readableEnded) {
       done(true);
       return;
@@ -158,13 +160,12 @@ export function discardBody(req: IncomingMessage, limits: BodyLimits): void {
     if (size > limits.bytes) cut();
   };
   const finish = (): void => {
-    clearTimeout(timer);
+    callWheel.cancel(deadline);
     req.off("data", onData);
     req.off("end", finish);
     req.off("close", finish);
   };
-  const timer = setTimeout(cut, limits.timeoutMs);
-  timer.unref();
+  const deadline = wheelTimeout(callWheel, limits.timeoutMs, cut);
   req.on("data", onData);
   req.on("end", finish);
   req.on("close", finish);

@@ -18,6 +18,17 @@ export function sendJson(
   res.end(text);
 }
 
+/** A JSON body already written as bytes (no string to encode on the way out). */
+export function sendJsonBytes(
+  res: ServerResponse,
+  status: number,
+  bytes: Buffer,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "content-type": "application/json", "content-length": bytes.length, ...headers });
+  res.end(bytes);
+}
+
 /** An error in the client's dialect: its status, body and headers (with retry hints when the error has them). */
 export interface ErrorReply {
   status: number;

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { JobThread } from "../thread/job-thread.js";
 
 /**
  * The program of the zstd thread (plain JavaScript, run as a script of its own in Node and under test runners
@@ -40,8 +41,12 @@ export const ZSTD_QUEUE_MAX = 32;
 
 export type ZstdResult = { out: Buffer } | { over: true } | { error: string } | { busy: true };
 
-interface Job {
-  resolve(r: ZstdResult): void;
+/** What the thread answers a body with. */
+interface Decoded {
+  readonly id: number;
+  readonly out?: Uint8Array;
+  readonly over?: boolean;
+  readonly error?: string;
 }
 
 /**
@@ -49,71 +54,37 @@ interface Job {
  * decoding a body takes tens to hundreds of milliseconds of CPU, which on the main thread stalled every other
  * request (`zstd` ×1000 layers: a minute). Bodies are decoded one at a time, at most `ZSTD_QUEUE_MAX` waiting.
  * The thread starts with the first body, holds the process open only while one is on its way, stops after a
- * while without any, and is started again if it dies (the bodies it had are refused as undecodable).
+ * while without any, and is started again if it dies (the bodies it had are refused as undecodable): a
+ * `JobThread` (src/thread/job-thread.ts).
  */
 export class ZstdThread {
-  private worker: Worker | undefined;
-  private readonly jobs = new Map<number, Job>();
-  private seq = 0;
-  private idle: NodeJS.Timeout | undefined;
+  private readonly thread: JobThread<Decoded>;
   /** Bodies decoded on the thread since start (a test reads it: the work was not done on the main thread). */
   decoded = 0;
 
-  constructor(private readonly idleMs = IDLE_MS) {}
+  constructor(idleMs = IDLE_MS) {
+    this.thread = new JobThread<Decoded>(
+      () => {
+        const fzstd = createRequire(import.meta.url).resolve("fzstd");
+        return new Worker(PROGRAM, { eval: true, workerData: { fzstd } });
+      },
+      "the zstd thread",
+      idleMs,
+    );
+  }
 
   /** Decodes `input`, producing at most `budget` bytes. */
-  decode(input: Buffer, budget: number): Promise<ZstdResult> {
-    if (this.jobs.size >= ZSTD_QUEUE_MAX) return Promise.resolve({ busy: true });
-    clearTimeout(this.idle);
-    const worker = this.start();
-    const id = ++this.seq;
-    return new Promise<ZstdResult>((resolve) => {
-      if (this.jobs.size === 0) worker.ref();
-      this.jobs.set(id, { resolve });
+  async decode(input: Buffer, budget: number): Promise<ZstdResult> {
+    if (this.thread.size >= ZSTD_QUEUE_MAX) return { busy: true };
+    const m = await this.thread.run((worker, id) => {
       // A copy the thread owns: the request's buffer may be a slice of a larger one.
       const copy = new Uint8Array(input);
       worker.postMessage({ id, input: copy, budget }, [copy.buffer]);
     });
-  }
-
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const fzstd = createRequire(import.meta.url).resolve("fzstd");
-    const worker = new Worker(PROGRAM, { eval: true, workerData: { fzstd } });
-    worker.unref();
-    worker.on("message", (m: { id: number; out?: Uint8Array; over?: boolean; error?: string }) => {
-      const job = this.jobs.get(m.id);
-      if (!job) return;
-      this.jobs.delete(m.id);
-      if (this.jobs.size === 0) {
-        worker.unref();
-        this.retireLater();
-      }
-      this.decoded++;
-      if (m.out) job.resolve({ out: Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength) });
-      else if (m.over) job.resolve({ over: true });
-      else job.resolve({ error: m.error ?? "the zstd thread failed" });
-    });
-    const gone = (err: Error) => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      for (const job of this.jobs.values()) job.resolve({ error: err.message });
-      this.jobs.clear();
-    };
-    worker.on("error", gone);
-    worker.on("exit", (code) => gone(new Error(`the zstd thread exited (${code})`)));
-    this.worker = worker;
-    return worker;
-  }
-
-  private retireLater(): void {
-    clearTimeout(this.idle);
-    this.idle = setTimeout(() => {
-      const worker = this.worker;
-      if (!worker || this.jobs.size > 0) return;
-      this.worker = undefined;
-      worker.postMessage({ close: true });
-    }, this.idleMs);
-    this.idle.unref();
+    if (m instanceof Error) return { error: m.message };
+    this.decoded++;
+    if (m.out) return { out: Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength) };
+    if (m.over) return { over: true };
+    return { error: m.error ?? "the zstd thread failed" };
   }
 }

@@ -33,7 +33,14 @@ export const PLAIN: Style = { dim: id, ok: id, warn: id, error: id, bold: id };
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
-const GROUPED = new Intl.NumberFormat("en-US");
+/** Made on first use: a formatter touches ICU's data (~6 MB of RSS) in a process that may never print one. */
+let grouped: Intl.NumberFormat | undefined;
+const GROUPED = {
+  format(n: number): string {
+    grouped ??= new Intl.NumberFormat("en-US");
+    return grouped.format(n);
+  },
+};
 
 /** `840 ms`, `1.2 s`, `1 min 5 s`. */
 export function duration(ms: number): string {

@@ -4,6 +4,16 @@ import { type RequestRecord, usageOf } from "../request/record.js";
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+/** A fetched page's URL as the log line names it: without its query string, fragment, user or password. */
+function pageOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`.slice(0, 300);
+  } catch {
+    return "(not a URL)";
+  }
+}
+
 type Level = "debug" | "info" | "warn";
 
 /** The level and message of a request's line, from its outcome. */
@@ -64,12 +74,13 @@ export function logLine(logger: Logger, rec: RequestRecord): void {
     },
     cost_usd: rec.cost && rec.cost.nanos > 0 ? rec.cost.nanos / 1e9 : undefined,
     key: rec.key,
-    // The searches and fetches llmux ran for the answer (its emulated web tools): what they asked, never a page.
+    // The searches and fetches llmux ran for the answer (its emulated web tools): what they asked, never a page
+    // nor a URL's query string (it may carry a token).
     web: rec.web && {
       searches: rec.web.searches,
       fetches: rec.web.fetches,
       queries: rec.web.queries.slice(0, 20).map((q) => q.slice(0, 200)),
-      urls: rec.web.urls.slice(0, 20).map((u) => u.slice(0, 300)),
+      urls: rec.web.urls.slice(0, 20).map(pageOf),
     },
     warnings: rec.warnings.length > 0 ? rec.warnings.map((w) => ({ code: w.code, message: w.message })) : undefined,
     decisions: rec.decisions,

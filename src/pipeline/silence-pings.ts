@@ -30,7 +30,9 @@ export const realTimer: SilenceTimer = {
 /**
  * The chunks of `source`, with a PING after each `intervalMs` of silence. One timer is armed at a time, not
  * one per chunk: a chunk only notes when it came, and when the timer fires early (chunks came meanwhile) it
- * is armed again for what is left of the interval.
+ * is armed again for what is left of the interval. A read waits on one promise of its own that the chunk or
+ * the timer settles (no Promise.race: it would leave a reaction per chunk on the timer's promise until it
+ * fires, and make two more promises per chunk).
  */
 export async function* withSilencePings<T>(
   source: AsyncIterable<T>,
@@ -40,17 +42,36 @@ export async function* withSilencePings<T>(
   const it = source[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<T>> | undefined;
   let last = timer.now();
-  let armed = timer.wait(intervalMs);
-  let fired = armed.done.then(() => PING);
+  /** The timer fired and no read has seen it yet. */
+  let fired = false;
+  /** Settles the read waiting now, when the timer fires first. */
+  let wake: ((v: typeof PING) => void) | undefined;
+  const onFire = () => {
+    fired = true;
+    wake?.(PING);
+  };
+  const arm = (ms: number) => {
+    const a = timer.wait(ms);
+    a.done.then(onFire);
+    return a;
+  };
+  let armed = arm(intervalMs);
   try {
     for (;;) {
       pending ??= it.next();
-      const next = await Promise.race([pending, fired]);
-      if (typeof next === "symbol") {
+      const read = pending;
+      const next = await new Promise<IteratorResult<T> | typeof PING>((resolve, reject) => {
+        read.then(resolve, reject);
+        // As a race would: a chunk already there goes first (its reaction is queued before this one).
+        if (fired) queueMicrotask(() => resolve(PING));
+        else wake = resolve;
+      });
+      wake = undefined;
+      if (next === PING) {
+        fired = false;
         const quiet = timer.now() - last;
         const due = quiet >= intervalMs;
-        armed = timer.wait(due ? intervalMs : intervalMs - quiet);
-        fired = armed.done.then(() => PING);
+        armed = arm(due ? intervalMs : intervalMs - quiet);
         if (due) {
           last = timer.now();
           yield PING;

@@ -33,9 +33,13 @@ export function principalOf(cfg: SigninConfig, s: SigninSession): Principal | Re
   };
 }
 
+/** How long a sign-in session read from the data layer is remembered (ms): a session ended elsewhere is refused after it. */
+export const SIGNIN_SESSION_CACHE_MS = 1000;
+
 /**
  * Access tokens (`lxs-…`) as callers. A token's session is read from the data layer and remembered for at most
- * `cacheMs` (default 1 s), so that a session ended on any instance is refused everywhere within that time.
+ * `cacheMs` (default SIGNIN_SESSION_CACHE_MS, 1 s), so that a session ended on any instance is refused everywhere
+ * within that time.
  */
 export class SigninResolver implements Resolver {
   private readonly memory = new Map<string, { at: number; session: SigninSession | undefined }>();
@@ -43,7 +47,7 @@ export class SigninResolver implements Resolver {
   constructor(
     private readonly cfg: SigninConfig,
     private readonly store: SigninStore,
-    private readonly cacheMs = 1000,
+    private readonly cacheMs = SIGNIN_SESSION_CACHE_MS,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -1,6 +1,6 @@
 import type { SigninSession } from "../data/signin.js";
 import { InflateRefused, inflateBody } from "../http/inflate.js";
-import { opensMoreThan, tooManyContainers } from "../http/json-containers.js";
+import { textBound, tooManyContainers, tooManyValues } from "../http/json-containers.js";
 import { type Signal, stampJson, stampProtobuf } from "./otlp-stamp.js";
 
 type Env = Record<string, string | undefined>;
@@ -87,9 +87,14 @@ export async function stampExport(
   }
 }
 
-/** An OTLP/JSON export stamped, its arrays and objects counted before it is parsed. */
+/**
+ * An OTLP/JSON export stamped, its arrays and objects and its values counted before it is parsed (the bounds of
+ * a request body: JSON_CONTAINER_LIMIT, JSON_VALUE_LIMIT).
+ */
 function stampedJson(text: string, signal: Signal, attrs: Record<string, string>): Buffer {
-  if (opensMoreThan(text)) throw new Error(tooManyContainers("it"));
+  const bound = textBound(text);
+  if (bound === "containers") throw new Error(tooManyContainers("it"));
+  if (bound === "values") throw new Error(tooManyValues("it"));
   return Buffer.from(JSON.stringify(stampJson(JSON.parse(text), signal, attrs)));
 }
 

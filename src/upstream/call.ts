@@ -1,5 +1,6 @@
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { callWheel, type TimerWheel, wheelTimeout } from "../http/timer-wheel.js";
 import { readWhole } from "../http/whole-body.js";
 import type { ErrorInfo, UpstreamDialect } from "../ir/types.js";
 import { isEventStream } from "../providers/aws-event-stream.js";
@@ -45,6 +46,8 @@ export class UpstreamPool {
     scheduling: "lifo" as const,
   };
   readonly http = new HttpAgent(this.options);
+  /** The deadlines of the calls in flight (one coarse timer for all of them). */
+  readonly wheel: TimerWheel = callWheel;
   readonly https = new HttpsAgent(this.options);
 
   close(): void {
@@ -94,7 +97,7 @@ export async function callUpstream(
   expect?: UpstreamDialect,
   clock?: AttemptClock,
 ): Promise<UpstreamReply> {
-  if (provider.prepareCall) ({ body, ...target } = await prepared(provider, { ...target, body }, signal));
+  if (provider.prepareCall) ({ body, ...target } = await prepared(provider, { ...target, body }, signal, pool.wheel));
   let reply = await send(pool, provider, target, body, signal, clock);
   if (clock) {
     clock.headersAt = performance.now();
@@ -104,7 +107,7 @@ export async function callUpstream(
   // An event stream's messages are bounded by their declared length, before AWS's decoder holds any of them.
   if (isEventStream(reply)) reply = { ...reply, body: capFrames(reply.body, pool.limits.eventBytes) };
   if (provider.adaptReply) reply = { ...(await provider.adaptReply(reply)) };
-  const where = provider.local ? provider.name : `${provider.name} (${new URL(target.url).host})`;
+  const where = provider.local ? provider.name : `${provider.name} (${parsedUrl(target.url).url.host})`;
   const screened = await screenReply(reply, provider.dialect, expect, pool.limits, where);
   return { ...screened, limits: pool.limits };
 }
@@ -114,12 +117,26 @@ export async function callUpstream(
  * provider's timeout (a token endpoint that does not answer) and by the client going away; a failure there
  * names the provider.
  */
-async function prepared(provider: Provider, call: OutgoingCall, signal: AbortSignal): Promise<OutgoingCall> {
-  const bounded = AbortSignal.any([signal, AbortSignal.timeout(provider.timeoutMs)]);
+async function prepared(
+  provider: Provider,
+  call: OutgoingCall,
+  signal: AbortSignal,
+  wheel: TimerWheel,
+): Promise<OutgoingCall> {
+  // The client's signal and the provider's timeout (a deadline on the wheel, not a timer of its own) in one.
+  const bound = new AbortController();
+  const bounded = bound.signal;
+  const leave = (): void => bound.abort(signal.reason);
+  if (signal.aborted) leave();
+  else signal.addEventListener("abort", leave, { once: true });
+  const deadline = wheelTimeout(wheel, provider.timeoutMs, () =>
+    bound.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+  );
   let stop: (() => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
     stop = () => reject(bounded.reason);
-    bounded.addEventListener("abort", stop, { once: true });
+    if (bounded.aborted) stop();
+    else bounded.addEventListener("abort", stop, { once: true });
   });
   try {
     return await Promise.race([provider.prepareCall!(call, bounded), stopped]);
@@ -137,6 +154,8 @@ async function prepared(provider: Provider, call: OutgoingCall, signal: AbortSig
       message: `upstream ${provider.name}: the request could not be prepared: ${(err as Error).message}`,
     });
   } finally {
+    wheel.cancel(deadline);
+    signal.removeEventListener("abort", leave);
     if (stop) bounded.removeEventListener("abort", stop);
     stopped.catch(() => undefined);
   }
@@ -155,119 +174,199 @@ async function send(
     const b = clock ? timedBody(r.body, clock) : r.body;
     return { status: r.status, headers: r.headers, body: b, dump: async () => undefined };
   }
-  const url = new URL(target.url);
-  const secure = url.protocol === "https:";
+  const to = parsedUrl(target.url);
   const payload = typeof body === "string" ? Buffer.from(body) : body;
-  const req = (secure ? httpsRequest : httpRequest)({
-    protocol: url.protocol,
-    hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
-    port: url.port || undefined,
-    path: `${url.pathname}${url.search}`,
+  const req = (to.secure ? httpsRequest : httpRequest)({
+    protocol: to.protocol,
+    hostname: to.hostname,
+    port: to.port,
+    path: to.path,
     method: "POST",
-    agent: secure ? pool.https : pool.http,
+    agent: to.secure ? pool.https : pool.http,
     // Compressed answers would be decoded (see screenReply), but llmux asks for none: it relays streams as they come.
     headers: { "accept-encoding": "identity", ...target.headers, "content-length": String(payload.length) },
-    signal,
   });
-  const reply = replyOf(req, provider, url, signal, clock);
+  const call = new WireCall(req, provider, to.url, signal, clock, pool.wheel);
+  const reply = call.reply();
   req.end(payload);
   return reply;
 }
 
-/**
- * The reply to a sent request. Its listeners live as long as the request does (the whole stream), so
- * they are made here, where the request body is out of reach: an open stream does not hold its request.
- */
-function replyOf(
-  req: ClientRequest,
-  provider: Provider,
-  url: URL,
-  signal: AbortSignal,
-  clock: AttemptClock | undefined,
-): Promise<UpstreamReply> {
-  return new Promise<UpstreamReply>((resolve, reject) => {
-    req.setTimeout(provider.timeoutMs, () => req.destroy(new UpstreamTimeout()));
-    req.once("error", (err) => {
-      reject(signal.aborted ? err : failure(err, provider, url));
-    });
-    // A 101 (an upstream switching protocols) is no answer: the socket is closed and screenReply makes it a 502.
-    req.once("upgrade", (res: IncomingMessage, socket) => {
-      req.setTimeout(0);
-      socket.destroy();
-      resolve({ status: res.statusCode ?? 101, headers: res.headers, body: emptyBody(), dump: async () => undefined });
-    });
-    req.once("response", (res: IncomingMessage) => {
-      // From here the socket's own timer would also count the time a paused reader (a client that is slow
-      // to take its stream: backpressure) keeps the socket idle; bodyOf times the upstream's silences only.
-      req.setTimeout(0);
-      resolve({
-        status: res.statusCode ?? 502,
-        headers: res.headers,
-        body: bodyOf(res, provider, url, clock),
-        dump: () => drain(res),
-      });
-    });
-  });
+/** The parts of an upstream URL a request is made of, kept per URL (a provider calls few). */
+interface ParsedUrl {
+  readonly url: URL;
+  readonly secure: boolean;
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: string | undefined;
+  readonly path: string;
+}
+
+const parsedUrls = new Map<string, ParsedUrl>();
+
+function parsedUrl(href: string): ParsedUrl {
+  let p = parsedUrls.get(href);
+  if (p) return p;
+  const url = new URL(href);
+  p = {
+    url,
+    secure: url.protocol === "https:",
+    protocol: url.protocol,
+    hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port || undefined,
+    path: `${url.pathname}${url.search}`,
+  };
+  // Bounded: URLs that carry a per-call part (none do today) would not grow it without end.
+  if (parsedUrls.size >= 256) parsedUrls.clear();
+  parsedUrls.set(href, p);
+  return p;
 }
 
 /**
- * The reply's body; a stall or a broken connection mid-way is a failure naming the provider. The idle timer
- * runs only while the next chunk is awaited: between two pulls the consumer (and the client behind it) holds
- * the stream, and however long it takes is not the upstream's silence.
+ * One request on the wire and its reply. Every wait for the upstream (the connection and the response
+ * headers, then each next chunk of the body) is bounded by the provider's timeout through one IdleWatch on
+ * the pool's timer wheel, and the client going away (the signal) destroys the request; both are dropped
+ * when the call is over. The listeners live as long as the request does (the whole stream), so they are
+ * made here, where the request body is out of reach: an open stream does not hold its request.
  */
-async function* bodyOf(
-  res: IncomingMessage,
-  provider: Provider,
-  url: URL,
-  clock: AttemptClock | undefined,
-): AsyncGenerator<Uint8Array> {
-  const chunks = res[Symbol.asyncIterator]();
-  const idle = new IdleWatch(provider.timeoutMs, () => res.destroy(new UpstreamTimeout()));
-  let finished = false;
-  try {
-    for (;;) {
-      const t0 = clock ? performance.now() : 0;
-      let next: IteratorResult<unknown>;
-      idle.begin();
-      try {
-        next = await chunks.next();
-      } finally {
-        idle.end();
-      }
-      if (clock) {
-        // The time llmux had nothing to do but wait for the upstream (the llmux-overhead-ms definition).
-        const at = performance.now();
-        if (next.done) clock.waitMs += at - t0;
-        else chunkArrived(clock, next.value as Buffer, at - t0, at);
-      }
-      if (next.done) break;
-      yield next.value as Buffer;
-    }
-    finished = true;
-  } catch (err) {
-    finished = true;
-    throw err instanceof UpstreamTimeout ? failure(err, provider, url) : err;
-  } finally {
-    idle.stop();
-    // A consumer that stops early (the client went away) lets go of the upstream connection, as for-await did.
-    if (!finished) await chunks.return?.();
+class WireCall {
+  private res: IncomingMessage | undefined;
+  private readonly idle: IdleWatch;
+  /** Bytes the socket had written when the headers' wait was last extended (a body still being sent). */
+  private written = 0;
+
+  constructor(
+    private readonly req: ClientRequest,
+    private readonly provider: Provider,
+    private readonly url: URL,
+    private readonly signal: AbortSignal,
+    private readonly clock: AttemptClock | undefined,
+    wheel: TimerWheel,
+  ) {
+    this.idle = new IdleWatch(provider.timeoutMs, () => this.timedOut(), wheel);
+    signal.addEventListener("abort", this);
+    if (signal.aborted) this.handleEvent();
   }
-  if (!res.complete) throw new Error("the upstream closed the connection mid-response");
+
+  reply(): Promise<UpstreamReply> {
+    const { req, signal } = this;
+    this.idle.begin();
+    return new Promise<UpstreamReply>((resolve, reject) => {
+      req.on("error", (err) => {
+        this.over();
+        reject(signal.aborted ? err : failure(err, this.provider, this.url));
+      });
+      // A 101 (an upstream switching protocols) is no answer: the socket is closed and screenReply makes it a 502.
+      req.on("upgrade", (res: IncomingMessage, socket) => {
+        this.over();
+        socket.destroy();
+        resolve({
+          status: res.statusCode ?? 101,
+          headers: res.headers,
+          body: emptyBody(),
+          dump: async () => undefined,
+        });
+      });
+      req.on("response", (res: IncomingMessage) => {
+        // From here the watch times the upstream's silences only (bodyOf), never a paused reader's.
+        this.idle.end();
+        this.res = res;
+        resolve({
+          status: res.statusCode ?? 502,
+          headers: res.headers,
+          body: this.body(),
+          dump: () => this.drain(),
+        });
+      });
+    });
+  }
+
+  /** The client went away (the signal's abort event): the request goes, as http.request's own signal did. */
+  handleEvent(): void {
+    const err = new Error("The operation was aborted", { cause: this.signal.reason });
+    Object.assign(err, { name: "AbortError", code: "ABORT_ERR" });
+    this.req.destroy(err);
+  }
+
+  /** The call is over: no deadline and no listener are left behind. */
+  private over(): void {
+    this.idle.stop();
+    this.signal.removeEventListener("abort", this);
+  }
+
+  /** The upstream was silent for the provider's timeout while llmux waited for it. */
+  private timedOut(): void {
+    if (this.res) {
+      this.res.destroy(new UpstreamTimeout());
+      return;
+    }
+    // A request body still being written (a large one, a slow link) is not the upstream's silence.
+    const socket = this.req.socket;
+    if (socket && !this.req.writableFinished && socket.bytesWritten !== this.written) {
+      this.written = socket.bytesWritten;
+      this.idle.begin();
+      return;
+    }
+    this.req.destroy(new UpstreamTimeout());
+  }
+
+  /**
+   * The reply's body; a stall or a broken connection mid-way is a failure naming the provider. The watch
+   * runs only while the next chunk is awaited: between two pulls the consumer (and the client behind it)
+   * holds the stream, and however long it takes is not the upstream's silence.
+   */
+  private async *body(): AsyncGenerator<Uint8Array> {
+    const res = this.res!;
+    const { idle, clock } = this;
+    const chunks = res[Symbol.asyncIterator]();
+    let finished = false;
+    try {
+      for (;;) {
+        const t0 = clock ? performance.now() : 0;
+        let next: IteratorResult<unknown>;
+        idle.begin();
+        try {
+          next = await chunks.next();
+        } finally {
+          idle.end();
+        }
+        if (clock) {
+          // The time llmux had nothing to do but wait for the upstream (the llmux-overhead-ms definition).
+          const at = performance.now();
+          if (next.done) clock.waitMs += at - t0;
+          else chunkArrived(clock, next.value as Buffer, at - t0, at);
+        }
+        if (next.done) break;
+        yield next.value as Buffer;
+      }
+      finished = true;
+    } catch (err) {
+      finished = true;
+      throw err instanceof UpstreamTimeout ? failure(err, this.provider, this.url) : err;
+    } finally {
+      this.over();
+      // A consumer that stops early (the client went away) lets go of the upstream connection, as for-await did.
+      if (!finished) await chunks.return?.();
+    }
+    if (!res.complete) throw new Error("the upstream closed the connection mid-response");
+  }
+
+  private drain(): Promise<void> {
+    this.over();
+    const res = this.res!;
+    return new Promise((resolve) => {
+      if (res.complete || res.destroyed) {
+        resolve();
+        return;
+      }
+      res.once("end", resolve);
+      res.once("close", resolve);
+      res.resume();
+    });
+  }
 }
 
 async function* emptyBody(): AsyncGenerator<Uint8Array> {}
-
-function drain(res: IncomingMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.complete || res.destroyed) {
-      resolve();
-      return;
-    }
-    res.once("end", resolve);
-    res.once("close", resolve);
-    res.resume();
-  });
-}
 
 /**
  * Reads a whole answer of the upstream within the pool's answer limit; a body cut mid-way or too large is

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import { JSON_CONTAINER_LIMIT, opensMoreThan, tooManyContainers } from "../http/json-containers.js";
+import { textBound, tooManyContainers, tooManyValues } from "../http/json-containers.js";
 import { readWhole } from "../http/whole-body.js";
 import { isObject } from "../ir/input-error.js";
 import type { Json, UpstreamDialect } from "../ir/types.js";
@@ -147,6 +147,17 @@ function preview(text: string): string {
 }
 
 /**
+ * Why a whole JSON answer's text is not parsed (more arrays and objects, or more values, than a request body may
+ * hold: JSON_CONTAINER_LIMIT, JSON_VALUE_LIMIT), or undefined. Counted without parsing.
+ */
+export function answerTextBound(text: string): string | undefined {
+  const bound = textBound(text);
+  if (bound === "containers") return tooManyContainers("its answer");
+  if (bound === "values") return tooManyValues("its answer");
+  return undefined;
+}
+
+/**
  * Screens a reply before anyone relays it: an upstream failure never passes as a success.
  * - the body is decoded from gzip/deflate/br (llmux asks for identity, not every upstream listens);
  * - 1xx, 204, 205 and 3xx answers are not answers: a 502 naming what came;
@@ -201,10 +212,10 @@ export async function screenReply(
     const why = err instanceof AnswerTooLarge ? err.message : `its answer was cut mid-body (${(err as Error).message})`;
     return synthetic(dialect, 502, `upstream ${where}: ${why}`);
   }
-  // Refused before parsing, as a request body is (http/json-containers.ts): millions of arrays and objects in a
-  // few megabytes hold the event loop for seconds while parsed, and again while translated.
-  if (opensMoreThan(text, JSON_CONTAINER_LIMIT))
-    return synthetic(dialect, 502, `upstream ${where}: ${tooManyContainers("its answer")}`);
+  // Refused before parsing, as a request body is (http/json-containers.ts): millions of arrays and objects, or
+  // of values, in a few megabytes hold the event loop for seconds while parsed, and again while translated.
+  const tooMany = answerTextBound(text);
+  if (tooMany) return synthetic(dialect, 502, `upstream ${where}: ${tooMany}`);
   let parsed: Json;
   try {
     parsed = JSON.parse(text) as Json;

@@ -31,6 +31,13 @@ threads.Worker = class extends Worker {
   }
 };
 syncBuiltinESMExports();
+for (const name of ["DateTimeFormat", "NumberFormat"]) {
+  const Format = Intl[name];
+  Intl[name] = new Proxy(Format, {
+    construct(target, args) { appendFileSync(out, "intl " + name + "\\n"); return Reflect.construct(target, args); },
+    apply(target, self, args) { appendFileSync(out, "intl " + name + "\\n"); return Reflect.apply(target, self, args); },
+  });
+}
 process.on("exit", () => {
   appendFileSync(out, Object.keys(require("node:module")._cache).map((k) => "module " + k + "\\n").join(""));
 });
@@ -56,6 +63,7 @@ const DEFERRED = [
   "@hono",
   "ws",
   "fzstd",
+  "jose",
 ];
 
 let dir: string;
@@ -125,6 +133,19 @@ describe("a default start (the built command, no configuration)", () => {
     const packages = new Set(lines.map(packageOf).filter(Boolean) as string[]);
     const loaded = DEFERRED.filter((p) => [...packages].some((q) => q === p || q.startsWith(`${p}/`)));
     expect(loaded).toEqual([]);
+  });
+
+  it("loads none of the other commands' modules (launchers, doctor, the admin client): `start` is loaded alone", () => {
+    const own = lines.filter((l) => l.startsWith("module ") && l.includes("/dist/") && !l.includes("node_modules"));
+    const others = own.filter((l) =>
+      /\/dist\/(launch|doctor)\/|\/dist\/cli\/(commands|launch|doctor|keys|mcp|admin-client)\.js/.test(l),
+    );
+    expect(others).toEqual([]);
+    expect(own.some((l) => l.includes("/dist/cli/start.js"))).toBe(true);
+  });
+
+  it("makes no Intl formatter (ICU's data, ~6 MB of RSS, stays unread): UTC is read from Date", () => {
+    expect(lines.filter((l) => l.startsWith("intl "))).toEqual([]);
   });
 
   it("has started no worker thread once it listens (SQLite's writer starts with the first batch a request writes)", () => {
