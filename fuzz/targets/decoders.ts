@@ -8,7 +8,7 @@ import { SERVER_DEFAULTS } from "../../src/config/schema-server.js";
 import type { SigninSession } from "../../src/data/signin.js";
 import { decodeJson } from "../../src/http/decode-json.js";
 import { InflateRefused, inflateBody } from "../../src/http/inflate.js";
-import { JSON_CONTAINER_LIMIT, opensMoreThan } from "../../src/http/json-containers.js";
+import { textBound } from "../../src/http/json-containers.js";
 import { InputError } from "../../src/ir/input-error.js";
 import type { Dialect, Json as IrJson, UpstreamDialect } from "../../src/ir/types.js";
 import { Warnings } from "../../src/ir/warnings.js";
@@ -19,6 +19,7 @@ import { planWebTools } from "../../src/pipeline/web-tools-plan.js";
 import { stampExport, TelemetryRefused } from "../../src/signin/telemetry.js";
 import { codecs, upstreamCodecs } from "../../src/translate/codecs.js";
 import { StreamTranslator } from "../../src/translate/stream-translator.js";
+import { answerTextBound } from "../../src/upstream/screen.js";
 import { codingStack, encodedBody } from "../codings.js";
 import { bytesMutant, chunked, cuts, type Json, jsonMutant } from "../mutate.js";
 import { harnessWork } from "../run.js";
@@ -127,8 +128,10 @@ export const upstreamAnswers: Target<{ up: Exclude<UpstreamDialect, "bedrock-con
   ),
   async run({ up, body }) {
     let json: IrJson;
-    // As llmux reads a whole answer (upstream/screen.ts): too many arrays and objects are a 502 before parsing.
-    if (opensMoreThan(body, JSON_CONTAINER_LIMIT)) return undefined;
+    // As llmux reads a whole answer (upstream/screen.ts): more arrays and objects, or values, than a request body
+    // may hold are a 502 before parsing.
+    if (textBound(body) !== undefined)
+      return answerTextBound(body) === undefined ? "an answer past a request body's bounds would be parsed" : undefined;
     try {
       json = JSON.parse(body) as IrJson;
     } catch {
@@ -249,6 +252,9 @@ export const telemetryExports: Target<{
   async run({ raw, json, coding, signal }) {
     try {
       await stampExport(raw, signal, json ? "application/json" : "application/x-protobuf", coding, SESSION);
+      // An export past a request body's bounds is refused before it is parsed (signin/telemetry.ts).
+      if (json && !coding && textBound(raw.toString("utf8")) !== undefined)
+        return "an OTLP/JSON export past a request body's bounds was stamped";
       return undefined;
     } catch (err) {
       if (err instanceof TelemetryRefused)

@@ -1,6 +1,7 @@
 import type { Data } from "../data/data.js";
 import { usd } from "../data/money.js";
 import { namesOf, usageBy } from "../data/spend-queries.js";
+import { localStamp } from "../text/zone-time.js";
 import type { Alerts } from "./alerts.js";
 
 const DAY = 86_400_000;
@@ -36,30 +37,6 @@ export function previousPeriods(
     day: [calendar.window("day", today - 1).start, today],
     week: [calendar.window("week", monday - 1).start, monday],
   };
-}
-
-const stamps = new Map<string, Intl.DateTimeFormat>();
-
-/** An instant as local time in `timeZone` with its offset: `2024-03-04T00:00:00+09:00`. */
-export function localStamp(at: number, timeZone: string): string {
-  let f = stamps.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      timeZoneName: "longOffset",
-    });
-    stamps.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
-  const offset = (p.timeZoneName ?? "GMT").replace("GMT", "") || "+00:00";
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${offset}`;
 }
 
 /**

@@ -40,9 +40,9 @@ export const admit: Stage<Generation> = {
     // Journalled again as its answer streams past its estimate: a crash bills what it had streamed.
     admitted.watchEstimate?.((nanos) => void deps.journal?.admitted(recordOf(trail), nanos));
     // The session's running cost is read while the upstream works (the answer's headers carry it).
-    g.sessionCost = deps.billing
-      ? sessionCostSoFar(deps.attempts.hot, principal.owner, trail.session?.session)
-      : undefined;
+    // (none without a session: nothing to wait for)
+    const session = trail.session?.session;
+    g.sessionCost = deps.billing && session ? sessionCostSoFar(deps.attempts.hot, principal.owner, session) : undefined;
     return undefined;
   },
 };

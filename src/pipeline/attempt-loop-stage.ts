@@ -42,9 +42,12 @@ export const attemptLoop: Stage<Generation> = {
     g.attempted = result;
     trail.attempted = result.facts;
     if (result.facts.route && !ex.res.headersSent) ex.res.setHeader("llmux-route", result.facts.route);
-    const soFar = { sessionNanos: await g.sessionCost, budgetRemainingNanos: admitted.budgetRemainingNanos };
+    // No session cost read (no billing, no session): no await.
+    const sessionNanos = g.sessionCost === undefined ? undefined : await g.sessionCost;
+    const soFar = { sessionNanos, budgetRemainingNanos: admitted.budgetRemainingNanos };
     g.soFar = soFar;
-    if (!ex.res.headersSent) for (const [k, v] of Object.entries(costHeadersBefore(soFar))) ex.res.setHeader(k, v);
+    if (!ex.res.headersSent && (sessionNanos !== undefined || soFar.budgetRemainingNanos !== undefined))
+      for (const [k, v] of Object.entries(costHeadersBefore(soFar))) ex.res.setHeader(k, v);
     if (ex.signal.aborted) return true;
     const redactor = deps.redactor;
     if (redactor) {

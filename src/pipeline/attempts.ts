@@ -1,10 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { affinityKey } from "../clients/conversation-key.js";
-import type { Principal } from "../identity/principal.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
-import type { ExchangeCapture } from "../request/capture.js";
 import type { Plan } from "../request/plan.js";
-import type { RequestTiming } from "../request/timing.js";
 import type { AttemptFacts } from "../request/trail.js";
 import type { LoopHealth } from "../routing/advisory-health.js";
 import { attemptLoop, isExhausted, type LoopReply } from "../routing/attempt-loop.js";
@@ -14,7 +11,7 @@ import { type ModelTable, onDeployment, type Route, type RouteVia, routeWords } 
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
 import { UpstreamFailure, type UpstreamPool, type UpstreamReply } from "../upstream/call.js";
-import { attempt } from "./attempt.js";
+import { type AttemptInput, attempt } from "./attempt.js";
 import { inspectStart } from "./inspect-start.js";
 import { ReasoningHome, spansAccounts } from "./reasoning-home.js";
 
@@ -32,18 +29,15 @@ export interface AttemptsDeps {
   readonly retentionMs: number;
 }
 
-export interface AttemptsInput {
+/** What the loop runs with; the caller, signal, clock and capture are handed on to each attempt as they are. */
+export interface AttemptsInput extends Pick<AttemptInput, "principal" | "signal" | "timing" | "capture"> {
   /** The first deployment's plan, restored and encoded. */
   readonly first: Plan;
   /** The plan for another deployment (or a fallback alias), restored and encoded, or why it cannot serve. */
   readonly planFor: (route: Route) => Promise<Plan | ErrorInfo>;
-  readonly principal: Principal;
   readonly headers: IncomingHttpHeaders;
   /** The client's body, as parsed once (affinity, the reasoning marks of a passthrough). */
   readonly body: Json;
-  readonly signal: AbortSignal;
-  readonly timing?: RequestTiming | undefined;
-  readonly capture?: ExchangeCapture | undefined;
   readonly decide: (words: () => string) => void;
   /** The first alias's deployments' availability, asked for while the request was admitted (`healthAhead`). */
   readonly early?: ReadonlyMap<string, Promise<Availability>> | undefined;
@@ -99,7 +93,7 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
   /** The deployment this conversation (or its previous response) was served by, once known. */
   let boundTo: string | undefined;
   /** The affinity binding read for each alias tried. */
-  const affinity = new Map<string, string | undefined>();
+  let affinity: Map<string, string | undefined> | undefined;
   /** The id of the Response a successful stream announced in its preamble (passthrough Responses). */
   let announced: string | undefined;
   /** Reasoning kept to the account that made it, when the alias (or a fallback) reaches several. */
@@ -114,7 +108,7 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
     },
     call: async (plan, signal) => {
       calls++;
-      await input.beforeSend;
+      if (input.beforeSend) await input.beforeSend;
       const sent = performance.now();
       const reply = await attempt({
         pool: deps.pool,
@@ -155,6 +149,7 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
               key && route.routing.affinity
                 ? await deps.hot.get(hotKeys.affinity(route.alias, key)).catch(() => undefined)
                 : undefined;
+            affinity ??= new Map();
             affinity.set(route.alias, boundTo);
             return boundTo === undefined ? undefined : { id: boundTo };
           },
@@ -185,7 +180,7 @@ export async function attempts(input: AttemptsInput, deps: AttemptsDeps): Promis
   // Bound before the answer goes out: a client's next turn may follow its last byte at once.
   const affKey = key && plan.route.routing.affinity ? hotKeys.affinity(plan.route.alias, key) : undefined;
   const early: Promise<void>[] = [];
-  if (affKey && affinity.get(plan.route.alias) !== deployment.id)
+  if (affKey && affinity?.get(plan.route.alias) !== deployment.id)
     early.push(deps.hot.set(affKey, deployment.id, AFFINITY_TTL));
   if (facts.boundResponseId)
     early.push(deps.hot.set(hotKeys.responseDeployment(facts.boundResponseId), deployment.id, deps.retentionMs));

@@ -55,28 +55,31 @@ export async function compactionStage(input: CompactionInput): Promise<Compactio
 /** The compaction stage of a generation: a Responses request's body to plan (other dialects skip it). */
 export const compaction: Stage<Generation> = {
   name: "compaction",
-  async run(g) {
-    if (g.client !== "openai-responses") return;
-    const done = await compactionStage({
-      body: g.body,
-      legacy: g.accepted.match.compact === true,
-      owner: g.principal.owner,
-      secret: () => g.state.secret(),
-      passedThrough: (json) => {
-        const p = plan({ ...g.input, body: json });
-        return isPlan(p) && p.passthrough;
-      },
-    });
-    if (!("body" in done)) {
-      answerError(g.ex, g.client, done);
-      return true;
-    }
-    g.body = done.body;
-    g.input.body = done.body.json;
-    g.input.raw = done.body.raw;
-    if (done.seal) {
-      g.trail.decide(() => "compaction: llmux asks the routed model for a summary and seals it");
-      compactionAnswer(g.ex.res, done.seal);
-    }
-  },
+  // Synchronous for the other dialects: no promise and no turn of the microtask queue for a stage with nothing to do.
+  run: (g) => (g.client === "openai-responses" ? compactResponses(g) : undefined),
 };
+
+async function compactResponses(g: Generation): Promise<true | undefined> {
+  const done = await compactionStage({
+    body: g.body,
+    legacy: g.accepted.match.compact === true,
+    owner: g.principal.owner,
+    secret: () => g.state.secret(),
+    passedThrough: (json) => {
+      const p = plan({ ...g.input, body: json });
+      return isPlan(p) && p.passthrough;
+    },
+  });
+  if (!("body" in done)) {
+    answerError(g.ex, g.client, done);
+    return true;
+  }
+  g.body = done.body;
+  g.input.body = done.body.json;
+  g.input.raw = done.body.raw;
+  if (done.seal) {
+    g.trail.decide(() => "compaction: llmux asks the routed model for a summary and seals it");
+    compactionAnswer(g.ex.res, done.seal);
+  }
+  return undefined;
+}

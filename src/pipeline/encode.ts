@@ -1,4 +1,5 @@
 import { dropAttribution } from "../dialects/anthropic/attribution.js";
+import { utf8Bytes } from "../http/utf8-bytes.js";
 import { dropForeignReasoning } from "../reasoning/carry.js";
 import type { Plan } from "../request/plan.js";
 import { upstreamCodecs } from "../translate/codecs.js";
@@ -12,7 +13,8 @@ import { webHistory } from "./web-tools-history.js";
  * as calls and results for an upstream that does not run the tool, encoded in the
  * upstream's dialect.
  * Upstreams are always called streaming: no long-request timeouts, and one code path for every client.
- * A passthrough plan already has its body.
+ * The body is serialised once and sent as its bytes (utf8Bytes: mostly-ASCII text encoded without a character
+ * by character pass). A passthrough plan already has its body.
  */
 export function encode(plan: Plan, stateful: boolean): Plan {
   const ir = plan.ir;
@@ -34,5 +36,11 @@ export function encode(plan: Plan, stateful: boolean): Plan {
   });
   for (const w of encoded.warnings) plan.warnings.add(w.code, w.message, w.param);
   const web = plan.web ? { ...plan.web, ir } : undefined;
-  return { ...plan, body: JSON.stringify(encoded.value.body), tools: encoded.value.tools, ir: undefined, web };
+  return {
+    ...plan,
+    body: utf8Bytes(JSON.stringify(encoded.value.body)),
+    tools: encoded.value.tools,
+    ir: undefined,
+    web,
+  };
 }

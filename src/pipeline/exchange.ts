@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpExchange } from "../http/exchange.js";
-import { errorReply, sendJson, sendReply } from "../http/reply.js";
+import { errorReply, sendJson, sendJsonBytes, sendReply } from "../http/reply.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
 import { failed } from "../request/answer.js";
 import { fromError } from "../request/error-class.js";
@@ -77,4 +77,10 @@ export function answerError(ex: Exchange, dialect: Dialect, info: ErrorInfo, opt
 export function answerJson(ex: Exchange, status: number, body: unknown, headers?: Record<string, string>): void {
   ex.trail.answer.status = status;
   sendJson(ex.res, status, body, headers);
+}
+
+/** Answers a JSON body already written as bytes. */
+export function answerJsonBytes(ex: Exchange, status: number, bytes: Buffer, headers?: Record<string, string>): void {
+  ex.trail.answer.status = status;
+  sendJsonBytes(ex.res, status, bytes, headers);
 }

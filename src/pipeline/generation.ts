@@ -126,12 +126,17 @@ export class Generation {
     };
   }
 
+  /** Whether `ready` has anything to do for a plan: a passthrough that is not Responses is sent as it is. */
+  needsReady(p: Plan): boolean {
+    return !p.passthrough || p.client === "openai-responses";
+  }
+
   /**
    * A plan made ready for its upstream: what the conversation refers to that llmux keeps put back, then
    * encoded. A passthrough keeps nothing to restore, but what a Responses upstream keeps must be the caller's own.
    */
   async ready(p: Plan | ErrorInfo): Promise<Plan | ErrorInfo> {
-    if (!isPlan(p) || (p.passthrough && p.client !== "openai-responses")) return p;
+    if (!isPlan(p) || !this.needsReady(p)) return p;
     this.restorer ??= new Restorer({
       state: this.state,
       hot: this.deps.attempts.hot,

@@ -1,36 +1,27 @@
-import type { Billing } from "../billing/billing.js";
 import type { Config } from "../config/schema.js";
-import type { Guardrails } from "../guardrails/guard.js";
 import { InputError } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
 import { usableNames } from "../limits/allow-list.js";
 import { type AliasKind, wrongRoute } from "../models/alias-kind.js";
-import { type Admission, type Admitted, isAdmitted } from "../request/admission.js";
+import { type Admitted, isAdmitted } from "../request/admission.js";
 import type { Plan } from "../request/plan.js";
-import type { RequestRecord } from "../request/record.js";
 import { sidePlan } from "../request/side-plan.js";
 import type { Availability } from "../routing/health.js";
 import type { ModelTable, Route } from "../routing/model-table.js";
-import type { Redactor } from "../secrets/redact.js";
-import { type AttemptsDeps, healthAhead } from "./attempts.js";
+import { healthAhead } from "./attempts.js";
 import { sessionCostSoFar } from "./cost-headers.js";
 import { answerError, type Exchange } from "./exchange.js";
+import type { GenerateDeps } from "./generation.js";
 import { requestTags } from "./request-tags.js";
 import { recordOf } from "./settle-record.js";
 
-/** What the fill-in-the-middle and rerank routes need from the gateway (as the embeddings route does). */
-export interface KindDeps {
+/**
+ * What the fill-in-the-middle and rerank routes need from the gateway (as the embeddings route does): the
+ * generation stages' own parts (the guardrails scan the texts these routes send as a chat request's).
+ */
+export interface KindDeps
+  extends Pick<GenerateDeps, "models" | "admission" | "attempts" | "billing" | "redactor" | "guardrails" | "journal"> {
   readonly config: Partial<Pick<Config, "tag_rules" | "tags">>;
-  readonly models: ModelTable;
-  readonly admission: Admission;
-  readonly attempts: AttemptsDeps;
-  readonly billing?: Billing | undefined;
-  readonly redactor?: Redactor | undefined;
-  /** The gateway's guardrails (none: off): the texts these routes send are scanned as a chat request's. */
-  readonly guardrails?: Guardrails | undefined;
-  readonly journal?:
-    | { admitted(rec: RequestRecord, estimateNanos: number | undefined): Promise<void> | undefined }
-    | undefined;
 }
 
 const NAMES: Record<AliasKind, string> = {

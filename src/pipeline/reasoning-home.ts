@@ -9,6 +9,13 @@ import type { HotState } from "../state/hot-state.js";
 
 /** Whether the alias and its fallbacks reach more than one provider account (then reasoning is watched). */
 export function spansAccounts(route: Route, models: ModelTable): boolean {
+  const s0 = route.settings;
+  if (!s0.fallbacks?.length && !s0.context_window_fallbacks?.length) {
+    // No fallback alias (the usual case): its deployments alone, compared without a set.
+    const ds = route.deployments;
+    for (let i = 1; i < ds.length; i++) if (ds[i]!.provider.name !== ds[0]!.provider.name) return true;
+    return false;
+  }
   const accounts = new Set(route.deployments.map((d) => d.provider.name));
   const s = route.settings;
   for (const alias of [...(s.fallbacks ?? []), ...(s.context_window_fallbacks ?? [])])

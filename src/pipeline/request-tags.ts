@@ -1,7 +1,7 @@
 import { mergeTags, tagKey } from "../clients/tags.js";
 import type { Config } from "../config/schema.js";
 import type { Principal } from "../identity/principal.js";
-import { globToRegExp } from "../text/glob.js";
+import { matchesGlob } from "../text/glob.js";
 
 type TagRule = Config["tag_rules"][number];
 type TagSettings = Config["tags"];
@@ -17,17 +17,10 @@ export interface TaggedRequest {
 }
 
 /** The rules' patterns, compiled once each (not on every request). */
-const compiled = new Map<string, RegExp>();
-
 function glob(pattern: string | undefined, value: string | undefined): boolean {
   if (pattern === undefined) return true;
   if (value === undefined) return false;
-  let re = compiled.get(pattern);
-  if (!re) {
-    re = globToRegExp(pattern);
-    compiled.set(pattern, re);
-  }
-  return re.test(value);
+  return matchesGlob(pattern, value);
 }
 
 function holds(rule: TagRule, r: TaggedRequest): boolean {
@@ -58,6 +51,8 @@ export function governedTagKeys(settings: TagSettings | undefined): ReadonlySet<
   return keys;
 }
 
+const NONE: string[] = [];
+
 /** A request's tags, and those of its own it could not set (an admin's or a budget's key: named in a warning). */
 export interface RequestTags {
   tags: string[] | undefined;
@@ -77,6 +72,8 @@ export function requestTags(
   r: TaggedRequest,
   settings?: TagSettings | undefined,
 ): RequestTags {
+  // No rule, no tag of its own, none from its key or team: nothing to merge (no list, set or map made).
+  if (rules.length === 0 && !r.own?.length && !r.principal.tags?.length) return { tags: undefined, overridden: NONE };
   const ruled = rules
     .filter((rule) => holds(rule, r))
     .flatMap((rule) =>

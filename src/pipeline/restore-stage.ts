@@ -1,4 +1,4 @@
-import { isPlan } from "../request/plan.js";
+import { isPlan, type Plan } from "../request/plan.js";
 import type { Stage } from "../request/stage.js";
 import { answerError } from "./exchange.js";
 import type { Generation } from "./generation.js";
@@ -9,15 +9,26 @@ import type { Generation } from "./generation.js";
  */
 export const restore: Stage<Generation> = {
   name: "restore",
-  async run(g) {
-    const first = await g.ready(g.planned!);
-    if (!isPlan(first)) {
-      g.trail.decide(() => `refused: ${first.message}`);
-      answerError(g.ex, g.client, first);
-      return true;
+  run(g) {
+    const planned = g.planned!;
+    // Nothing to restore or encode (a passthrough that is not Responses): no promise, no turn of the microtask queue.
+    if (!g.needsReady(planned)) {
+      g.first = planned;
+      g.trail.plan = planned;
+      return undefined;
     }
-    g.first = first;
-    g.trail.plan = first;
-    return undefined;
+    return restored(g, planned);
   },
 };
+
+async function restored(g: Generation, planned: Plan): Promise<true | undefined> {
+  const first = await g.ready(planned);
+  if (!isPlan(first)) {
+    g.trail.decide(() => `refused: ${first.message}`);
+    answerError(g.ex, g.client, first);
+    return true;
+  }
+  g.first = first;
+  g.trail.plan = first;
+  return undefined;
+}

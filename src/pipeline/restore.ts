@@ -51,11 +51,15 @@ function readOnce(store: ResponseStore): ResponseStore {
  * own (its upstream keeps it).
  */
 export class Restorer {
-  private readonly responses: ResponseStore;
+  private once: ResponseStore | undefined;
   private resolved = false;
 
-  constructor(private readonly input: RestoreInput) {
-    this.responses = readOnce(input.state.responses());
+  constructor(private readonly input: RestoreInput) {}
+
+  /** The caller's stored responses, read once each: made when first needed (a Chat or Anthropic request never does). */
+  private get responses(): ResponseStore {
+    this.once ??= readOnce(this.input.state.responses());
+    return this.once;
   }
 
   async restore(plan: Plan): Promise<Plan | ErrorInfo> {

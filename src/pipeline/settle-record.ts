@@ -63,13 +63,15 @@ export function recordOf(t: Trail): RequestRecord {
     toolCall: t.toolCall,
     capture: t.capture,
     web:
-      a.webSearches || a.webFetches
+      a.webSearches || a.webFetches || a.webCalls?.length
         ? {
             searches: a.webSearches ?? 0,
             fetches: a.webFetches ?? 0,
             queries: a.webQueries ?? [],
             urls: a.webUrls ?? [],
             nanos: a.webNanos ?? 0,
+            calls: a.webCalls ?? [],
+            omitted: a.webCallsOmitted ?? 0,
           }
         : undefined,
   };

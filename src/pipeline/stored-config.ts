@@ -2,7 +2,7 @@ import { mergeLayer, providerSecrets, type StoredLayer } from "../config/merge-e
 import type { Config, ProviderConfig } from "../config/schema.js";
 import { configEntriesAt, configVersion } from "../data/config-entries.js";
 import type { Data } from "../data/data.js";
-import { VersionPoller } from "../data/version-poller.js";
+import { PolledLayer, VersionPoller } from "../data/version-poller.js";
 import type { Logger } from "../log/logger.js";
 import { createProviders, type Provider } from "../providers/index.js";
 import type { ModelTable } from "../routing/model-table.js";
@@ -22,13 +22,14 @@ export interface ConfigTargets {
 
 /**
  * Models, providers and aliases stored through the admin API, put in force over the configuration file's on
- * every instance: the version is polled (every `pollMs`, 1 s by default; at once on `check()`, which the
- * instance that wrote calls before it answers). A provider whose settings did not change keeps its object; a
+ * every instance: the version is polled (every `pollMs`, 0.5 s by default, so that every instance applies a change
+ * within 2 s with room for a slow read; at once on `check()`, which the instance that wrote calls before it
+ * answers). A provider whose settings did not change keeps its object; a
  * request in flight keeps the deployments (and providers) its route was made with. A stored state that does not
  * fit the file (changed since) is not applied, and said so: what was in force stays.
  */
-export class StoredConfig {
-  private readonly poller: VersionPoller<StoredLayer>;
+export class StoredConfig extends PolledLayer<StoredLayer> {
+  protected readonly poller: VersionPoller<StoredLayer>;
   /** The merged configuration in force. */
   current: Config;
   /** Each provider in force, with the settings it was made from (JSON). */
@@ -40,8 +41,9 @@ export class StoredConfig {
     keyring: Keyring | undefined,
     private readonly logger: Logger,
     private readonly targets: ConfigTargets,
-    pollMs = 1000,
+    pollMs = 500,
   ) {
+    super();
     this.current = base;
     for (const [name, p] of targets.providers)
       this.made.set(name, { json: JSON.stringify(base.providers[name]), provider: p });
@@ -93,14 +95,5 @@ export class StoredConfig {
       { version, providers: Object.keys(layer.providers).length, models: Object.keys(layer.models).length },
       "stored models and providers in force",
     );
-  }
-
-  /** Reads the stored entries when their version moved (one read at a time). */
-  check(): Promise<void> {
-    return this.poller.check();
-  }
-
-  stop(): void {
-    this.poller.stop();
   }
 }

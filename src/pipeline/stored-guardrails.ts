@@ -5,7 +5,7 @@ import {
   type StoredGuardrailPolicy,
   storedGuardrailPolicies,
 } from "../data/guardrail-policies.js";
-import { VersionPoller } from "../data/version-poller.js";
+import { PolledLayer, VersionPoller } from "../data/version-poller.js";
 import { type Guardrails, guardrailsOf } from "../guardrails/guard.js";
 import { layered, layerOf, NO_LAYER, type StoredLayer } from "../guardrails/layer.js";
 import type { Logger } from "../log/logger.js";
@@ -22,12 +22,13 @@ export const GUARDRAILS_POLL_MS = 500;
  * instance that stored them). A row that does not parse is left out, and said so; a database that cannot be
  * read leaves the policy as it was.
  */
-export class StoredGuardrails {
+export class StoredGuardrails extends PolledLayer<StoredGuardrailPolicy[]> {
   /** What is in force from the database (none: the file's policy). */
   layer: StoredLayer = NO_LAYER;
-  private readonly poller: VersionPoller<StoredGuardrailPolicy[]>;
+  protected readonly poller: VersionPoller<StoredGuardrailPolicy[]>;
 
   constructor(guard: Guardrails, file: Config["guardrails"], data: Data, logger: Logger, pollMs = GUARDRAILS_POLL_MS) {
+    super();
     this.poller = new VersionPoller(
       {
         what: "stored guardrails policies",
@@ -49,15 +50,6 @@ export class StoredGuardrails {
       pollMs,
     );
   }
-
-  /** Reads the stored policies when their version moved (one read at a time). */
-  check(): Promise<void> {
-    return this.poller.check();
-  }
-
-  stop(): void {
-    this.poller.stop();
-  }
 }
 
 /**
@@ -69,12 +61,19 @@ export function gatewayGuardrails(
   config: Config,
   book: { values(): readonly string[] },
   hot: HotState,
-  team: { data: Data; guardrailsChanged: (() => Promise<void>) | undefined } | undefined,
+  team:
+    | {
+        data: Data;
+        guardrailsChanged: (() => Promise<void>) | undefined;
+        layers: { guardrails?: { nextPoll(): Promise<void> } };
+      }
+    | undefined,
   logger: Logger,
 ): { guardrails: Guardrails | undefined; stop: () => void } {
   const guardrails = guardrailsOf(config.guardrails, configSecrets(config), book, hot, team !== undefined);
   if (!team || !guardrails) return { guardrails, stop: () => undefined };
   const stored = new StoredGuardrails(guardrails, config.guardrails, team.data, logger);
   team.guardrailsChanged = () => stored.check();
+  team.layers.guardrails = stored;
   return { guardrails, stop: () => stored.stop() };
 }

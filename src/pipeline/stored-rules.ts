@@ -2,7 +2,7 @@ import { z } from "zod";
 import { type RoutingRule, RuleSchema, ruleProblems } from "../config/schema-rules.js";
 import type { Data } from "../data/data.js";
 import { routingRulesVersion, storedRoutingRules } from "../data/routing-rules.js";
-import { VersionPoller } from "../data/version-poller.js";
+import { PolledLayer, VersionPoller } from "../data/version-poller.js";
 import type { Logger } from "../log/logger.js";
 import { RouteRules } from "../routing/rules.js";
 import type { RoutingDeps } from "./route-rules.js";
@@ -16,8 +16,8 @@ const Rules = z.array(RuleSchema);
  * force (one since removed) are not used, and said so; `refit()` looks again once the aliases changed (models
  * stored at runtime). A database that cannot be read leaves the rules as they were.
  */
-export class StoredRules {
-  private readonly poller: VersionPoller<RoutingRule[]>;
+export class StoredRules extends PolledLayer<RoutingRule[]> {
+  protected readonly poller: VersionPoller<RoutingRule[]>;
   /** The stored rules last read (undefined: none stored), checked again by `refit`. */
   private last: { rules: RoutingRule[]; version: number } | undefined;
 
@@ -28,6 +28,7 @@ export class StoredRules {
     private readonly aliases: () => Readonly<Record<string, unknown>>,
     pollMs = 10_000,
   ) {
+    super();
     this.poller = new VersionPoller<RoutingRule[]>(
       {
         what: "stored routing rules",
@@ -60,14 +61,5 @@ export class StoredRules {
   /** The aliases in force changed: the stored rules are checked against them again. */
   refit(): void {
     if (this.last) this.use(this.last.rules, this.last.version);
-  }
-
-  /** Reads the stored rules when their version moved (one read at a time). */
-  check(): Promise<void> {
-    return this.poller.check();
-  }
-
-  stop(): void {
-    this.poller.stop();
   }
 }

@@ -1,4 +1,5 @@
 import type { JsonObject, Response, Usage } from "../ir/types.js";
+import type { WebCallNote } from "../ir/web-tools.js";
 import type { RequestErrorClass } from "./error-class.js";
 import type { Outcome } from "./outcome.js";
 
@@ -36,6 +37,9 @@ export interface Answer {
   webQueries?: string[] | undefined;
   webUrls?: string[] | undefined;
   webNanos?: number | undefined;
+  /** Each web tool call as the request log keeps it, and how many past those were only counted. */
+  webCalls?: WebCallNote[] | undefined;
+  webCallsOmitted?: number | undefined;
   /** A warning about the answer's own state (it could not be kept), for the log line. */
   stateWarning?: string | undefined;
 }

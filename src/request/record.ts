@@ -3,6 +3,7 @@ import type { ClientSession } from "../clients/session-headers.js";
 import type { FindingNote } from "../guardrails/guard.js";
 import type { Dialect, Usage, Warning } from "../ir/types.js";
 import { clampUsage } from "../ir/usage.js";
+import type { WebCallNote } from "../ir/web-tools.js";
 import type { ExchangeCapture } from "./capture.js";
 import type { RequestErrorClass } from "./error-class.js";
 import type { Outcome } from "./outcome.js";
@@ -74,9 +75,20 @@ export interface RequestRecord {
   lease?: { readonly holder: string; readonly at: number } | undefined;
   /**
    * The web searches and page fetches llmux ran for the answer (its emulated web tools: src/pipeline/web-tools-*):
-   * how many, what they asked, and their price (nano-dollars, in the cost).
+   * how many, what they asked, and their price (nano-dollars, in the cost); each call as the request log keeps it
+   * (`calls`, the first MAX_WEB_CALL_NOTES; `omitted` more counted only).
    */
-  web?: { searches: number; fetches: number; queries: string[]; urls: string[]; nanos: number } | undefined;
+  web?:
+    | {
+        searches: number;
+        fetches: number;
+        queries: string[];
+        urls: string[];
+        nanos: number;
+        calls?: WebCallNote[] | undefined;
+        omitted?: number | undefined;
+      }
+    | undefined;
   /** The request's cost once known (src/billing): nano-dollars, and whether it rests on an estimate. */
   cost?: { nanos: number; estimated: boolean; priced: boolean };
   warnings: Warning[];

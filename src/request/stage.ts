@@ -60,8 +60,8 @@ export function pipeline<C>(steps: readonly Step<C>[]): readonly Stage<C>[] {
 
 /** Runs a pipeline's stages in order until one answers the request. */
 export async function runStages<C>(stages: readonly Stage<C>[], c: C): Promise<void> {
-  for (const stage of stages) {
-    const answered = stage.run(c);
+  for (let i = 0; i < stages.length; i++) {
+    const answered = stages[i]!.run(c);
     if (answered === true) return;
     if (answered !== undefined && answered !== false && (await answered)) return;
   }

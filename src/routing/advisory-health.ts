@@ -31,7 +31,8 @@ export function advisory(h: DeploymentHealth): LoopHealth {
     claimQuota: (d) => quiet(h.claimQuota(d), true),
     claimProbe: (d) => quiet(h.claimProbe(d), true),
     releaseProbe: (d) => quiet(h.releaseProbe(d), undefined),
-    started: (d) => quiet(h.started(d), true),
+    // Without a concurrency limit the count is sent off and the answer is a settled promise that never fails.
+    started: (d) => (d.concurrency === undefined ? h.started(d) : quiet(h.started(d), true)),
     finished: (d) => quiet(h.finished(d), undefined),
     succeeded: (d, routing, ttft, probe) => quiet(h.succeeded(d, routing, ttft, probe), undefined),
     failed: (d, routing, c, probe) => quiet(h.failed(d, routing, c, probe), undefined),

@@ -47,6 +47,8 @@ const ALPHA = 0.3;
 /** How long an instance builds the TTFT average on the value it wrote itself before reading it again. */
 const TTFT_REREAD_MS = 1000;
 
+const STARTED = Promise.resolve(true);
+
 /** A deployment's fixed keys, made once per deployment rather than on every request. */
 interface DeploymentKeys {
   readonly availability: readonly [cooling: string, halfOpen: string];
@@ -131,14 +133,15 @@ export class DeploymentHealth {
    * Counts a request in flight on the deployment; false (and nothing counted) when it declares a
    * `concurrency` and has that many in flight already (checked and counted in one atomic step).
    */
-  async started(d: Deployment): Promise<boolean> {
+  started(d: Deployment): Promise<boolean> {
     if (d.concurrency === undefined) {
       // Only counted (the Deployments page, least-busy): sent off, the call does not wait a round trip for it.
-      // Its decrement, sent when the request ends, follows it on the same connection.
+      // Its decrement, sent when the request ends, follows it on the same connection. One settled promise
+      // for every such call (it never fails).
       this.hot.incr(keysOf(d.id).inflight, 1, INFLIGHT_TTL).catch(() => undefined);
-      return true;
+      return STARTED;
     }
-    return (await this.hot.addWithin(keysOf(d.id).inflight, 1, d.concurrency, INFLIGHT_TTL)).ok;
+    return this.hot.addWithin(keysOf(d.id).inflight, 1, d.concurrency, INFLIGHT_TTL).then((r) => r.ok);
   }
 
   async finished(d: Deployment): Promise<void> {

@@ -77,6 +77,7 @@ export function gatewayRouting(
   let models: Config["models"] = config.models;
   const stored = new StoredRules(routing, team.data, logger, () => models);
   team.routingChanged = () => stored.check();
+  team.layers.rules = stored;
   const layer = live
     ? new StoredConfig(config, team.data, team.keyring, logger, {
         ...live,
@@ -87,7 +88,10 @@ export function gatewayRouting(
         },
       })
     : undefined;
-  if (layer) team.configChanged = () => layer.check();
+  if (layer) {
+    team.configChanged = () => layer.check();
+    team.layers.config = layer;
+  }
   return {
     routing,
     stop: () => {
@@ -104,4 +108,5 @@ interface TeamLayer {
   routingChanged: (() => Promise<void>) | undefined;
   configChanged: (() => Promise<void>) | undefined;
   explainRoute: TeamParts["explainRoute"];
+  layers: TeamParts["layers"];
 }

@@ -175,6 +175,7 @@ export class Gateway {
     // The list `llmux prices update` stored, shared by every instance through the database.
     const stored = this.team ? new StoredPrices(this.billing.prices, this.team.data, logger) : undefined;
     if (this.team && stored) this.team.pricesChanged = () => stored.check();
+    if (this.team) this.team.layers.prices = stored;
     this.stopPrices = () => {
       stopList();
       stored?.stop();

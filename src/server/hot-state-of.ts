@@ -10,6 +10,7 @@ export function hotStateOf(config: Config, logger: Logger): HotState {
     prefix: config.state.prefix,
     onFailure: config.state.on_failure,
     timeoutMs: config.state.timeout_ms,
+    failoverWaitMs: config.state.failover_wait_ms,
     events: {
       down: (err) =>
         logger.error(

@@ -2,47 +2,34 @@ import type { Matched } from "../request/route.js";
 import { cloudRoute } from "./cloud-routes.js";
 import { named } from "./route-name.js";
 
-const POST: Record<string, Matched> = {
-  "/v1/chat/completions": { kind: "generate", dialect: "openai-chat" },
-  "/chat/completions": { kind: "generate", dialect: "openai-chat" },
-  "/cursor/chat/completions": { kind: "generate", dialect: "openai-chat" },
-  "/v1/cursor/chat/completions": { kind: "generate", dialect: "openai-chat" },
-  "/openai/v1/chat/completions": { kind: "generate", dialect: "openai-chat" },
-  "/v1/responses": { kind: "generate", dialect: "openai-responses" },
-  "/responses": { kind: "generate", dialect: "openai-responses" },
-  "/openai/v1/responses": { kind: "generate", dialect: "openai-responses" },
-  "/openai/responses": { kind: "generate", dialect: "openai-responses" },
-  "/v1/responses/compact": { kind: "generate", dialect: "openai-responses", compact: true },
-  "/responses/compact": { kind: "generate", dialect: "openai-responses", compact: true },
-  "/openai/v1/responses/compact": { kind: "generate", dialect: "openai-responses", compact: true },
-  "/v1/messages": { kind: "generate", dialect: "anthropic" },
-  "/messages": { kind: "generate", dialect: "anthropic" },
-  "/v1/messages/count_tokens": { kind: "count_tokens", dialect: "anthropic" },
-  "/messages/count_tokens": { kind: "count_tokens", dialect: "anthropic" },
-  "/v1/embeddings": { kind: "embeddings", dialect: "openai-chat" },
-  "/embeddings": { kind: "embeddings", dialect: "openai-chat" },
-  "/openai/v1/embeddings": { kind: "embeddings", dialect: "openai-chat" },
-  "/v1/completions": { kind: "completions", dialect: "openai-chat" },
-  "/completions": { kind: "completions", dialect: "openai-chat" },
-  "/openai/v1/completions": { kind: "completions", dialect: "openai-chat" },
-  "/v1/fim/completions": { kind: "completions", dialect: "openai-chat", fim: true },
-  "/fim/completions": { kind: "completions", dialect: "openai-chat", fim: true },
-  "/v1/rerank": { kind: "rerank", dialect: "openai-chat" },
-  "/rerank": { kind: "rerank", dialect: "openai-chat" },
-  "/v2/rerank": { kind: "rerank", dialect: "openai-chat" },
-};
+/** A route table: each route once, with every path clients call it at. */
+function atPaths(routes: readonly (readonly [Matched, readonly string[]])[]): Record<string, Matched> {
+  return Object.fromEntries(routes.flatMap(([route, paths]) => paths.map((path) => [path, route])));
+}
 
-const GET: Record<string, Matched> = {
-  "/v1/models": { kind: "models", dialect: "openai-chat" },
-  "/models": { kind: "models", dialect: "openai-chat" },
-  "/openai/v1/models": { kind: "models", dialect: "openai-chat" },
-  "/openai/models": { kind: "models", dialect: "openai-chat" },
-  "/health": { kind: "health", dialect: "openai-chat" },
-  "/healthz": { kind: "health", dialect: "openai-chat" },
-  "/": { kind: "root", dialect: "openai-chat" },
+const CHAT: Matched = { kind: "generate", dialect: "openai-chat" };
+const RESPONSES: Matched = { kind: "generate", dialect: "openai-responses" };
+
+const POST = atPaths([
+  [CHAT, ["/v1/chat/completions", "/chat/completions", "/openai/v1/chat/completions"]],
+  [CHAT, ["/cursor/chat/completions", "/v1/cursor/chat/completions"]],
+  [RESPONSES, ["/v1/responses", "/responses", "/openai/v1/responses", "/openai/responses"]],
+  [{ ...RESPONSES, compact: true }, ["/v1/responses/compact", "/responses/compact", "/openai/v1/responses/compact"]],
+  [{ kind: "generate", dialect: "anthropic" }, ["/v1/messages", "/messages"]],
+  [{ kind: "count_tokens", dialect: "anthropic" }, ["/v1/messages/count_tokens", "/messages/count_tokens"]],
+  [{ kind: "embeddings", dialect: "openai-chat" }, ["/v1/embeddings", "/embeddings", "/openai/v1/embeddings"]],
+  [{ kind: "completions", dialect: "openai-chat" }, ["/v1/completions", "/completions", "/openai/v1/completions"]],
+  [{ kind: "completions", dialect: "openai-chat", fim: true }, ["/v1/fim/completions", "/fim/completions"]],
+  [{ kind: "rerank", dialect: "openai-chat" }, ["/v1/rerank", "/rerank", "/v2/rerank"]],
+]);
+
+const GET = atPaths([
+  [{ kind: "models", dialect: "openai-chat" }, ["/v1/models", "/models", "/openai/v1/models", "/openai/models"]],
+  [{ kind: "health", dialect: "openai-chat" }, ["/health", "/healthz"]],
+  [{ kind: "root", dialect: "openai-chat" }, ["/"]],
   /** Claude Code's connection-warming probe (HEAD), answered without a key or a body. */
-  "/api/hello": { kind: "root", dialect: "anthropic" },
-};
+  [{ kind: "root", dialect: "anthropic" }, ["/api/hello"]],
+]);
 
 /** Deployment names may hold slashes (Cursor's Azure flow sends `google/gemini-2.5-pro` as it is). */
 const DEPLOYMENT = /^\/openai\/deployments\/(.+)\/chat\/completions$/;

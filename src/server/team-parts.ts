@@ -58,6 +58,11 @@ export class TeamParts {
   members: ((token: string) => Promise<SelfCaller | { refused: string } | undefined>) | undefined;
   /** Called after models or providers are stored through the admin API (the gateway puts them in force at once). */
   configChanged: (() => Promise<void>) | undefined;
+  /**
+   * The stored layers polled on this instance, by what they hold: `nextPoll()` resolves when a poll started
+   * after the call has ended (a change stored on another instance is in force here by then).
+   */
+  readonly layers: Partial<Record<"config" | "rules" | "guardrails" | "prices", { nextPoll(): Promise<void> }>> = {};
   /** The gateway's routing decision for a request and a key (POST /admin/v1/routing/explain); set by the gateway. */
   explainRoute: AdminContext["explainRoute"];
 

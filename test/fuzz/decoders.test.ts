@@ -15,17 +15,22 @@ import {
   upstreamStreams,
 } from "../../fuzz/targets/decoders.js";
 import { fetchedPages, searchAnswers } from "../../fuzz/targets/search.js";
+import { JSON_VALUE_LIMIT } from "../../src/http/json-containers.js";
 
 const SEED = 20_261_124;
 
-async function holds<T>(t: Target<T>, numRuns: number): Promise<void> {
+async function holds<T>(t: Target<T>, numRuns: number, examples: T[] = []): Promise<void> {
   await fc.assert(
     fc.asyncProperty(t.input, async (input) => {
       expect(await t.run(input)).toBeUndefined();
     }),
-    { seed: SEED, numRuns, endOnFailure: true },
+    { seed: SEED, numRuns, endOnFailure: true, examples: examples.map((e) => [e] as [T]) },
   );
 }
+
+/** JSON text of more values than a body may hold (JSON_VALUE_LIMIT), in two arrays: tried in every short run. */
+const pastValues = (wrap: (values: string) => string) =>
+  wrap(`[${"0,".repeat(JSON_VALUE_LIMIT / 2)}0],[${"0,".repeat(JSON_VALUE_LIMIT / 2)}0]`);
 
 describe("fuzz: the decoders", () => {
   it("client request bodies of every dialect decode or are refused naming the field", () =>
@@ -33,9 +38,22 @@ describe("fuzz: the decoders", () => {
   it("upstream streams of every dialect, mutated and cut anywhere, translate to every client dialect", () =>
     holds(upstreamStreams, 300));
   it("whole upstream answers of every dialect, mutated, decode and encode for every client dialect", () =>
-    holds(upstreamAnswers, 300));
+    holds(upstreamAnswers, 300, [
+      {
+        up: "openai-chat",
+        body: pastValues((v) => `{"id":"c","object":"chat.completion","choices":[],"x":[${v}]}`),
+      },
+    ]));
   it("content-coding stacks, lies and bombs inflate within the cap or are refused", () => holds(contentCodings, 150));
-  it("OTLP exports (protobuf and JSON, compressed) are stamped or refused", () => holds(telemetryExports, 150));
+  it("OTLP exports (protobuf and JSON, compressed) are stamped or refused", () =>
+    holds(telemetryExports, 150, [
+      {
+        raw: Buffer.from(pastValues((v) => `{"resourceSpans":[{"scopeSpans":[${v}]}]}`)),
+        json: true,
+        coding: "",
+        signal: "traces",
+      },
+    ]));
   it("MCP results are bounded, and a secret never survives scrubbing", () => holds(mcpResults, 200));
   it("search providers' answers decode to http(s) hits within bounds, or are refused as WebToolErrors", () =>
     holds(searchAnswers, 300));

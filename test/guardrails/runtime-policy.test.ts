@@ -1,6 +1,6 @@
 /**
  * The guardrails' policy at run time (issue 43): three gateways sharing one database, on SQLite and on
- * PostgreSQL. A PUT of the gateway's policy on one instance changes what every instance blocks within 2 s; a
+ * PostgreSQL. A PUT of the gateway's policy on one instance changes what every instance blocks from its next poll (every 0.5 s); a
  * key's, a team's and an alias's policy set through the API apply over it, on every instance; a body that does
  * not fit the configuration's schema is refused naming the field; every change is in the audit log (who and
  * what, the custom rules' patterns shown, never a secret); DELETE puts the configuration file's policy back.
@@ -9,12 +9,10 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 import type { Harness } from "../support/gateway.js";
-import { ADMIN, admin, call, SERVICE, teamHarness } from "../support/team.js";
+import { ADMIN, admin, call, polledEverywhere, SERVICE, teamHarness } from "../support/team.js";
 import { planted } from "./planted.js";
 
 const TOKEN = planted("runtime").find((p) => p.rule === "github-pat")!;
-/** A change made on one instance is in force on all within this (each polls the version row every 0.5 s). */
-const EVERYWHERE_MS = 2_000;
 
 /** A chat request whose user text holds a planted GitHub token. */
 const ask = (h: Harness, key: string, model = "via-openai-chat", text = TOKEN.text) =>
@@ -41,7 +39,7 @@ describe.each(ENGINES)("the guardrails' policy set through the admin API, three 
   const statuses = async (key = SERVICE, model?: string) =>
     Promise.all(gws.map(async (h) => (await ask(h, key, model)).status));
 
-  it("a PUT on one instance changes blocking on all within 2 s; DELETE puts the file's policy back", async () => {
+  it("a PUT on one instance changes blocking on all from their next poll; DELETE puts the file's policy back", async () => {
     expect(await statuses()).toEqual([200, 200, 200]);
     const put = await admin(gws[0]!, "PUT", "/guardrails", { actions: { secrets: "block" } });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
@@ -49,7 +47,8 @@ describe.each(ENGINES)("the guardrails' policy set through the admin API, three 
     expect(put.body.stored.gateway).toEqual({ actions: { secrets: "block" } });
     // The instance that stored it applies it at once; the others on their next poll.
     expect((await ask(gws[0]!, SERVICE)).status).toBe(400);
-    await expect.poll(() => statuses(), { timeout: EVERYWHERE_MS, interval: 100 }).toEqual([400, 400, 400]);
+    await polledEverywhere(gws, "guardrails");
+    expect(await statuses()).toEqual([400, 400, 400]);
     const refused = await ask(gws[2]!, SERVICE);
     expect(refused.body.error.code).toBe("guardrail_blocked");
     expect(JSON.stringify(refused.body)).not.toContain(TOKEN.secret);
@@ -57,7 +56,8 @@ describe.each(ENGINES)("the guardrails' policy set through the admin API, three 
     for (const h of gws) expect((await admin(h, "GET", "/guardrails")).body.policy.actions.secrets).toBe("block");
 
     expect((await admin(gws[1]!, "DELETE", "/guardrails")).status).toBe(200);
-    await expect.poll(() => statuses(), { timeout: EVERYWHERE_MS, interval: 100 }).toEqual([200, 200, 200]);
+    await polledEverywhere(gws, "guardrails");
+    expect(await statuses()).toEqual([200, 200, 200]);
   });
 
   it("turns the guardrails off and on at run time, with custom rules of its own, on every instance", async () => {
@@ -65,7 +65,8 @@ describe.each(ENGINES)("the guardrails' policy set through the admin API, three 
     expect((await admin(gws[0]!, "PUT", "/guardrails", { enabled: false, actions: { secrets: "block" } })).status).toBe(
       200,
     );
-    await expect.poll(() => statuses(), { timeout: EVERYWHERE_MS, interval: 100 }).toEqual([200, 200, 200]);
+    await polledEverywhere(gws, "guardrails");
+    expect(await statuses()).toEqual([200, 200, 200]);
     expect((await admin(gws[2]!, "GET", "/guardrails")).body.enabled).toBe(false);
     const marker = `acme_tok_${randomBytes(16).toString("hex")}`;
     const text = `deploy with ${marker}`;
@@ -75,9 +76,11 @@ describe.each(ENGINES)("the guardrails' policy set through the admin API, three 
     const put = await admin(gws[1]!, "PUT", "/guardrails", { enabled: true, rules: [rule] });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     expect(put.body.policy.custom_rules).toEqual(["acme-token"]);
-    await expect.poll(() => sent(), { timeout: EVERYWHERE_MS, interval: 100 }).toEqual([400, 400, 400]);
+    await polledEverywhere(gws, "guardrails");
+    expect(await sent()).toEqual([400, 400, 400]);
     expect((await admin(gws[0]!, "DELETE", "/guardrails")).status).toBe(200);
-    await expect.poll(() => sent(), { timeout: EVERYWHERE_MS, interval: 100 }).toEqual([200, 200, 200]);
+    await polledEverywhere(gws, "guardrails");
+    expect(await sent()).toEqual([200, 200, 200]);
   });
 
   it("a key's, a team's and an alias's policy apply over the gateway's, on every instance", async () => {
@@ -99,19 +102,17 @@ describe.each(ENGINES)("the guardrails' policy set through the admin API, three 
     expect((await admin(gws[2]!, "PUT", "/guardrails/aliases/strict", { actions: { secrets: "block" } })).status).toBe(
       200,
     );
-    await expect.poll(() => statuses(bot.key), { timeout: EVERYWHERE_MS, interval: 100 }).toEqual([400, 400, 400]);
-    await expect.poll(() => statuses(inTeam.key), { timeout: EVERYWHERE_MS, interval: 100 }).toEqual([400, 400, 400]);
-    await expect
-      .poll(() => statuses(SERVICE, "strict"), { timeout: EVERYWHERE_MS, interval: 100 })
-      .toEqual([400, 400, 400]);
+    await polledEverywhere(gws, "guardrails");
+    expect(await statuses(bot.key)).toEqual([400, 400, 400]);
+    expect(await statuses(inTeam.key)).toEqual([400, 400, 400]);
+    expect(await statuses(SERVICE, "strict")).toEqual([400, 400, 400]);
     // Others keep the gateway's (warn).
     expect(await statuses(SERVICE)).toEqual([200, 200, 200]);
 
     // The alias's dry run over the key's block: only recorded.
     await admin(gws[0]!, "PUT", "/guardrails/aliases/strict", { dry_run: true });
-    await expect
-      .poll(() => statuses(bot.key, "strict"), { timeout: EVERYWHERE_MS, interval: 100 })
-      .toEqual([200, 200, 200]);
+    await polledEverywhere(gws, "guardrails");
+    expect(await statuses(bot.key, "strict")).toEqual([200, 200, 200]);
 
     for (const path of [
       `/guardrails/keys/${bot.id}`,
@@ -120,7 +121,8 @@ describe.each(ENGINES)("the guardrails' policy set through the admin API, three 
       "/guardrails/aliases/strict",
     ])
       expect((await admin(gws[1]!, "DELETE", path)).status).toBe(200);
-    await expect.poll(() => statuses(bot.key), { timeout: EVERYWHERE_MS, interval: 100 }).toEqual([200, 200, 200]);
+    await polledEverywhere(gws, "guardrails");
+    expect(await statuses(bot.key)).toEqual([200, 200, 200]);
   });
 
   it("refuses what does not fit the configuration's schema, naming the field; nothing is stored", async () => {

@@ -75,7 +75,8 @@ async function startLlmux(upstream: string, graceMs: number): Promise<Llmux> {
   });
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`llmux did not start: ${out}`)), 15_000);
+    // A safety net, not a wait: the start is its "listening" line (a loaded machine took over 15 s).
+    const timer = setTimeout(() => reject(new Error(`llmux did not start: ${out}`)), 60_000);
     const look = () => {
       const m = /llmux listening on (http:\/\/[\d.:]+)/.exec(out);
       if (m) {
@@ -163,7 +164,7 @@ describe("SIGTERM with an open stream", () => {
     } finally {
       llmux.child.kill("SIGKILL");
     }
-  }, 30_000);
+  }, 90_000);
 
   it("SIGINT with no open request exits 0 at once", async () => {
     const llmux = await startLlmux(up.url, 10_000);
@@ -176,7 +177,7 @@ describe("SIGTERM with an open stream", () => {
     } finally {
       llmux.child.kill("SIGKILL");
     }
-  }, 30_000);
+  }, 90_000);
 });
 
 describe("a stream longer than server.shutdown_grace_ms", () => {
@@ -205,7 +206,7 @@ describe("a stream longer than server.shutdown_grace_ms", () => {
     } finally {
       llmux.child.kill("SIGKILL");
     }
-  }, 30_000);
+  }, 90_000);
 });
 
 describe("a request on a connection opened before the stop", () => {
@@ -235,5 +236,5 @@ describe("a request on a connection opened before the stop", () => {
     } finally {
       await h.close();
     }
-  });
+  }, 60_000);
 });

@@ -8,7 +8,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
-import { GoogleGenAI } from "@google/genai";
+import { GoogleGenAI, type GroundingSupport } from "@google/genai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MockRequest, MockTurn } from "../../src/mock/server.js";
@@ -296,7 +296,7 @@ describe("web search for a Responses client: the next turn", () => {
 });
 
 describe("Google Search grounding for a Gemini client on a Chat Completions upstream", () => {
-  it("runs the search and answers with groundingMetadata (queries and sources), streamed and whole", async () => {
+  it("runs the search and answers with groundingMetadata (queries, sources and supports), streamed and whole", async () => {
     const ai = new GoogleGenAI({ apiKey: "k", httpOptions: { baseUrl: h.url, retryOptions: { attempts: 1 } } });
     const ask = {
       model: "via-openai-chat",
@@ -314,9 +314,22 @@ describe("Google Search grounding for a Gemini client on a Chat Completions upst
       webSearchQueries: [QUERY],
       groundingChunks: [{ web: { uri: FIRST_URL, title: `All about ${QUERY}` } }, { web: {} }],
     });
+    // The sentence citing the first result, in UTF-8 bytes of the answer's text as Gemini CLI reads them.
+    const cites = (all: string, supports: GroundingSupport[] | undefined) => {
+      expect(supports).toHaveLength(1);
+      const { segment, groundingChunkIndices } = supports![0]!;
+      expect(groundingChunkIndices).toEqual([0]);
+      const cut = Buffer.from(all, "utf8")
+        .subarray(segment!.startIndex ?? 0, segment!.endIndex)
+        .toString("utf8");
+      expect(cut).toBe(`It is 42 (source: ${FIRST_URL}).`);
+      expect(segment!.text).toBe(cut);
+    };
+    cites(text, grounding?.groundingSupports as GroundingSupport[] | undefined);
     const whole = await ai.models.generateContent(ask);
     expect(whole.text).toContain(FIRST_URL);
     expect(whole.candidates?.[0]?.groundingMetadata?.webSearchQueries).toEqual([QUERY]);
+    cites(whole.text ?? "", whole.candidates?.[0]?.groundingMetadata?.groundingSupports);
     expect(searx.queries).toEqual([QUERY, QUERY]);
   });
 });

@@ -96,19 +96,14 @@ describe("turns on a socket: failures, aborts, budgets and keys", () => {
     await s.close();
   });
 
-  it("a key revoked while its socket is open is refused on its next turn, within 2 s", async () => {
+  it("a key revoked while its socket is open is refused on its next turn", async () => {
     const { key, id } = await mint();
     const s = await ResponsesSocket.open(h.url, key);
     const ok = await s.turn(codexTurn("via-anthropic", [userText("first")]));
     expect(ok.at(-1)!.type).toBe("response.completed");
+    // Revoked through this instance: its memory of keys is dropped before the answer.
     expect((await admin(h, "DELETE", `/keys/${id}`)).status).toBeLessThan(300);
-    const revokedAt = Date.now();
-    let last: Record<string, unknown> | undefined;
-    while (Date.now() - revokedAt < 2000) {
-      const got = await s.turn(codexTurn("via-anthropic", [userText("again")]));
-      last = got.at(-1);
-      if (last?.type === "error") break;
-    }
+    const last = (await s.turn(codexTurn("via-anthropic", [userText("again")]))).at(-1);
     expect(last).toMatchObject({ type: "error", status: 401 });
     expect(JSON.stringify(last)).toContain("revoked");
     await s.close();
