@@ -7,7 +7,7 @@ import type { Settings } from "./options.js";
 import { headersOf, okReply, probe } from "./probe.js";
 import { fx, log } from "./progress.js";
 import { withServiceKey } from "./service-key.js";
-import type { RequestSpec } from "./types.js";
+import type { CurvePoint, RequestSpec } from "./types.js";
 
 export interface CurveSpec {
   lane: string;
@@ -82,14 +82,18 @@ async function measurePoint(S: Settings, ms: Measurer, run: number, cs: CurveSpe
     minRequests: 5,
   });
   (["direct", "proxy", "llmux"] as const).forEach((target, i) => {
-    ms.curve.push({
+    const point: CurvePoint = {
       lane: cs.lane,
       target,
       bytes: cs.bytes,
       run,
       result: got.results[i]!,
       foreignCpuPct: got.foreignCpuPct,
-    });
+    };
+    // The CPU per MB (report-figures.ts): each process's CPU time over the job ÷ the requests it served.
+    const cpu = got.cpu[i];
+    if (cpu !== undefined) point.cpuPerRequestMs = cpu;
+    ms.curve.push(point);
   });
   log(
     `${what}: p50 direct ${fx(got.results[0]!.latency.p50)}, proxy ${fx(got.results[1]!.latency.p50)}, ` +

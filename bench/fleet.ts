@@ -11,7 +11,7 @@ import { mintBenchKey } from "./minted-key.js";
 import type { MockCommand } from "./mock-upstream.js";
 import type { Paths } from "./options.js";
 import { installPeer, type PeerName, startCcr, startPortkey } from "./peers.js";
-import { forkModule, freePort, portsRanged, Rpc, type Server, startServer } from "./procs.js";
+import { forkModule, freePort, type Launcher, portsRanged, Rpc, type Server, startServer } from "./procs.js";
 import { log } from "./progress.js";
 import type { Job, JobResult, PeerStatus, RunJob, RunResult, TargetName } from "./types.js";
 
@@ -36,6 +36,8 @@ export class Fleet {
   compared: ComparedBuild | undefined;
   /** Servers started for some lanes only (the team lanes' llmux processes), found by their origin. */
   readonly extra: Server[] = [];
+  /** How llmux, the compared build and the minimal proxy are started (default: as they are; under valgrind for --instructions-only). */
+  launcher: Launcher = (o) => o;
 
   constructor(private readonly paths: Paths) {
     this.configFile = join(paths.runDir, "llmux.yaml");
@@ -113,21 +115,25 @@ export class Fleet {
   }
 
   /**
-   * llmux, or with `build` the compared build, on the same configuration. The compared build runs in a directory
-   * of its own, where the configuration's relative paths (its store) lead to a database of its own.
+   * llmux, or with `build` the compared build, on the same configuration. Each runs in a directory of its own in
+   * the run's folder, where the configuration's relative paths (its store) lead to a database of its own: never
+   * the checkout's `.llmux/` (a bench run left its minted keys there, and a gateway started in the checkout
+   * afterwards found itself closed).
    */
   async startLlmux(name = "llmux", execArgv: string[] = [], build?: ComparedBuild): Promise<Server> {
     const port = await freePort();
     const dist = build ? build.dist : this.paths.llmuxDist;
-    const cwd = build ? join(this.paths.runDir, "compare") : this.paths.root;
+    const cwd = join(this.paths.runDir, build ? "compare" : "llmux");
     mkdirSync(cwd, { recursive: true });
-    return startServer({
-      name,
-      command: process.execPath,
-      args: [...execArgv, join(dist, "cli", "main.js"), "start", "--config", this.configFile, "--port", String(port)],
-      cwd,
-      port,
-    });
+    return startServer(
+      this.launcher({
+        name,
+        command: process.execPath,
+        args: [...execArgv, join(dist, "cli", "main.js"), "start", "--config", this.configFile, "--port", String(port)],
+        cwd,
+        port,
+      }),
+    );
   }
 
   /** (Re)starts a gateway: stops the running one, if any. */
@@ -165,13 +171,15 @@ export class Fleet {
     const proxyPort = await freePort();
     this.servers.set(
       "proxy",
-      await startServer({
-        name: "proxy",
-        command: process.execPath,
-        args: [join(here, "null-proxy.js")],
-        env: { ...process.env, BENCH_PROXY_PORT: String(proxyPort), BENCH_PROXY_UPSTREAM: this.mockOrigin },
-        port: proxyPort,
-      }),
+      await startServer(
+        this.launcher({
+          name: "proxy",
+          command: process.execPath,
+          args: [join(here, "null-proxy.js")],
+          env: { ...process.env, BENCH_PROXY_PORT: String(proxyPort), BENCH_PROXY_UPSTREAM: this.mockOrigin },
+          port: proxyPort,
+        }),
+      ),
     );
   }
 

@@ -18,6 +18,7 @@ import { countTokensLine, measureCountTokens, writeCountTokensReport } from "./c
 import { profileMissed } from "./cpu-profiles.js";
 import { benchRedisUrl } from "./endpoints.js";
 import { Fleet } from "./fleet.js";
+import { measureInstructions } from "./instructions.js";
 import { checkLanes } from "./lane-checks.js";
 import { buildLanes, llmuxConfig, selectLanes } from "./lanes.js";
 import { measureLaneCells, warmUp } from "./latency-cells.js";
@@ -316,9 +317,13 @@ async function alone(
   const configFile = resolve(cacheDir, `bench-${name}.yaml`);
   writeFileSync(configFile, llmuxConfig(mock.port));
   const port = await freePort();
+  // A folder of its own: llmux's default store (.llmux/llmux.db) is relative to its working directory.
+  const cwd = resolve(cacheDir, `run-bench-${name}`);
+  mkdirSync(cwd, { recursive: true });
   const server = await startServer({
     name: "llmux",
     command: process.execPath,
+    cwd,
     // An inspector, through which the measurement may force a full GC before reading RSS.
     args: [
       "--inspect=127.0.0.1:0",
@@ -376,6 +381,7 @@ async function nonChatOnly(): Promise<void> {
 
 /** What `npm run bench` runs: the whole run, or one part of it (see options.ts). */
 function entryOf(): () => Promise<void> {
+  if (opts.instructionsOnly) return () => measureInstructions(opts, paths);
   if (opts.countTokensOnly) return countTokensOnly;
   if (opts.websocketOnly) return websocketOnly;
   if (opts.nonChatOnly) return nonChatOnly;

@@ -154,6 +154,8 @@ export async function measureNonChat(
       name: "llmux",
       command: process.execPath,
       args: [join(llmuxDist, "cli/main.js"), "start", "--config", configFile, "--port", String(llmuxPort)],
+      // Its default store (.llmux/llmux.db) in the run's folder, not the checkout.
+      cwd: runDir,
       port: llmuxPort,
     });
     servers.push(llmux);

@@ -19,6 +19,8 @@ export interface Options {
   /** Only Responses over WebSocket against HTTP, and 1,000 idle sockets (bench/websocket.ts). */
   websocketOnly?: boolean;
   promptCacheOnly?: boolean;
+  /** Only the instruction counts under valgrind's callgrind (bench/instructions.ts). */
+  instructionsOnly?: boolean;
   quick: boolean;
   /** Print the usage and stop. */
   help?: boolean;
@@ -83,6 +85,11 @@ Options:
                         the minimal proxy
   --websocket-only      only a multi-turn Responses session over WebSocket against HTTP, and 1,000 idle sockets
   --prompt-cache-only   only a 20-turn Codex conversation to a caching Anthropic fake: input cost with and without breakpoints
+  --instructions-only   only the instructions per request and per MB, counted by valgrind's callgrind (figures
+                        foreign load does not move): llmux, the minimal proxy and the compared build under
+                        callgrind, 200 requests per lane at c = 1 and 8 (--quick: 60), and the body-size curve at
+                        64 kB / 512 kB / 2 MB; default lanes chat-small, msg-cc, chat-small-anthropic, msg-cc-chat,
+                        msg-cc-azure, team-sqlite-chat-small, curve; with --write into ${COMMITTED_REPORT}
   --soak-only           only the money soak (10,000 requests with budgets and limits, 10% aborted; ledger checks)
   --no-soak             skip the money soak
   --pg URL              PostgreSQL for the team and rollup lanes (default LLMUX_BENCH_PG, else
@@ -126,6 +133,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--websocket-only") o.websocketOnly = true;
     else if (a === "--non-chat-only") o.nonChatOnly = true;
     else if (a === "--prompt-cache-only") o.promptCacheOnly = true;
+    else if (a === "--instructions-only") o.instructionsOnly = true;
     else if (a === "--no-soak") o.soak = "skip";
     else if (a === "--fresh") o.fresh = true;
     else if (a === "--pg") o.pg = url(a, value(), ["postgres:", "postgresql:"]);

@@ -232,6 +232,12 @@ export interface SpawnOptions {
   timeoutMs?: number;
 }
 
+/**
+ * How a server is started: by default its command as it is; the instruction counts (bench/instructions.ts) run it
+ * under valgrind instead. `name` is the server's name (SpawnOptions.name).
+ */
+export type Launcher = (o: SpawnOptions) => SpawnOptions;
+
 /** Spawns a server and waits until its port accepts connections. */
 export async function startServer(o: SpawnOptions): Promise<Server> {
   const child = spawn(o.command, o.args, {

@@ -5,6 +5,7 @@
 import {
   type Estimate,
   estimateSpread,
+  linearFit,
   logLogSlope,
   pairedDifferences,
   pairedRatios,
@@ -214,4 +215,30 @@ export function curveSlope(r: BenchResults, lane: string): number | undefined {
     .map((p) => ({ x: p.bytes, y: p.added!.median }));
   const s = logLogSlope(pts);
   return Number.isFinite(s) ? s : undefined;
+}
+
+/**
+ * CPU time per MB of request body on a curve lane, ms per MB (10^6 bytes), run by run: the
+ * least-squares slope of the serving process's CPU time per request against the body size, over the curve's sizes
+ * (the curve's runs, in order).
+ */
+export function curveCpuPerMbRuns(r: BenchResults, lane: string, target: TargetName): (number | undefined)[] {
+  return [...new Set(r.curve.map((p) => p.run))]
+    .sort((a, b) => a - b)
+    .map((run) => {
+      const pts = r.curve
+        .filter((p) => p.lane === lane && p.target === target && p.run === run && p.cpuPerRequestMs !== undefined)
+        .map((p) => ({ x: p.bytes / 1e6, y: p.cpuPerRequestMs! }));
+      return new Set(pts.map((p) => p.x)).size >= 2 ? linearFit(pts).b : undefined;
+    });
+}
+
+/** curveCpuPerMbRuns over the runs: median and range. */
+export function curveCpuPerMb(r: BenchResults, lane: string, target: TargetName): Spread | undefined {
+  return spread(curveCpuPerMbRuns(r, lane, target));
+}
+
+/** llmux's CPU per MB ÷ the minimal proxy's, run by run (median and range). */
+export function curveCpuPerMbRatio(r: BenchResults, lane: string, target: TargetName = "llmux"): Spread | undefined {
+  return spread(pairedRatios(curveCpuPerMbRuns(r, lane, target), curveCpuPerMbRuns(r, lane, "proxy")));
 }

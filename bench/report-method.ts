@@ -54,7 +54,10 @@ export function renderMethod(r: BenchResults, p: Emit): void {
       "throughput = successful responses per second in the measured window; *max throughput at p99 ≤ 50 ms* = the " +
       `highest throughput among c ∈ {${cs.join(", ")}} whose p99 stayed ≤ 50 ms; CPU time per request = (utime + stime) ` +
       "of the serving process (/proc/<pid>/stat) over a cell ÷ requests in it (c > 1 cells; for direct, the mock's); " +
-      "RSS = VmRSS (/proc/<pid>/status).",
+      "CPU per MB = the least-squares slope of CPU time per request against the body size on the body-size curve " +
+      "(c = 1, the proxy's and llmux's CPU over each size's job ÷ the requests each served), run by run; " +
+      "RSS = VmRSS (/proc/<pid>/status). Instruction counts, which foreign load does not move: " +
+      "`npm run bench -- --instructions-only` (its own section).",
   );
   p(
     "- **Minimal proxy** (reference): `bench/null-proxy.ts`, a node:http forwarder with keep-alive that passes the " +

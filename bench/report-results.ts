@@ -6,6 +6,8 @@ import {
   added,
   between,
   cpuPerRequest,
+  curveCpuPerMb,
+  curveCpuPerMbRatio,
   curvePoints,
   curveSlope,
   figure,
@@ -235,7 +237,34 @@ export function renderBodySize(r: BenchResults, p: Emit): void {
       ),
     );
     p();
+    renderCpuPerMb(r, curveLanes, p);
   }
+}
+
+const times = (s: Spread | undefined) => (s ? `${fmt(s, 2)}×` : "–");
+
+/** CPU per MB of request body on each curve lane, llmux against the minimal proxy (issue 45: ≤ 6× translated). */
+function renderCpuPerMb(r: BenchResults, curveLanes: string[], p: Emit): void {
+  if (!r.curve.some((x) => x.cpuPerRequestMs !== undefined)) return;
+  p(
+    "CPU per MB of request body: the least-squares slope of the serving process's CPU time per request (its " +
+      "utime + stime over the curve's job ÷ the requests it served) against the body size (MB = 10⁶ bytes), run by " +
+      "run; *× the proxy's* is taken run by run. Load-independent instruction counts per MB: section *Instructions " +
+      "per request (callgrind)*, when present.",
+  );
+  p();
+  p(
+    table(
+      ["lane", "minimal proxy (ms per MB)", "llmux (ms per MB)", "llmux × the proxy's"],
+      curveLanes.map((lane) => [
+        `\`${lane}\``,
+        fmt(curveCpuPerMb(r, lane, "proxy"), 2),
+        fmt(curveCpuPerMb(r, lane, "llmux"), 2),
+        times(curveCpuPerMbRatio(r, lane)),
+      ]),
+    ),
+  );
+  p();
 }
 
 function cellOr(r: BenchResults, lane: string, t: TargetName, c: number, s: Spread | undefined, digits = 2): string {

@@ -1,5 +1,14 @@
 /** The performance targets: each one evaluated from the results (met, missed, or not measured), and their table. */
-import { added, curveSlope, findCell, M, runsOf, throughputRatio, usable } from "./report-figures.js";
+import {
+  added,
+  curveCpuPerMbRatio,
+  curveSlope,
+  findCell,
+  M,
+  runsOf,
+  throughputRatio,
+  usable,
+} from "./report-figures.js";
 import { type Emit, fmt, table } from "./report-format.js";
 import { teamTargets } from "./report-team.js";
 import { type Spread, spread } from "./stats.js";
@@ -272,6 +281,16 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
       lanes: [],
     });
   }
+  if (r.curve.some((p) => p.lane === "curve-translation"))
+    check(
+      "large body",
+      "curve-translation: CPU per MB translated, × the minimal proxy's per MB",
+      curveCpuPerMbRatio(r, "curve-translation"),
+      6,
+      "<=",
+      "×",
+      ["msg-cc-azure"],
+    );
   for (const lane of [...new Set(r.curve.map((p) => p.lane))]) {
     const slope = curveSlope(r, lane);
     check(

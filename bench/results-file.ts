@@ -20,6 +20,7 @@ import { log } from "./progress.js";
 import { renderMarkdown } from "./report.js";
 import { renderChart } from "./report-chart.js";
 import { evaluateTargets } from "./report-targets.js";
+import { markedSection, spliceSection } from "./section.js";
 import type { BenchMeta, BenchResults } from "./types.js";
 
 export function runMeta(
@@ -68,8 +69,11 @@ export function resultsFile(opts: Options, cacheDir: string): string {
  * runs comparable: the options (but --fresh and the report-only ones) and the builds measured (commit, and the
  * size and time of each build's entry point, so that a rebuild after an edit starts afresh).
  */
-export function openJournal(opts: Options, paths: Paths): Journal {
-  const file = resultsFile(opts, paths.cacheDir).replace(/\.json$/, ".journal.jsonl");
+export function openJournal(
+  opts: Options,
+  paths: Paths,
+  file = resultsFile(opts, paths.cacheDir).replace(/\.json$/, ".journal.jsonl"),
+): Journal {
   const stamp = (dist: string) => {
     try {
       const st = statSync(join(dist, "cli", "main.js"));
@@ -96,7 +100,10 @@ export function writeReport(results: BenchResults, opts: Options, root: string):
   const findingsFile = join(root, "bench", "findings.md");
   const findings = opts.llmuxDist || !existsSync(findingsFile) ? undefined : readFileSync(findingsFile, "utf8");
   mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, renderMarkdown(results, chartFile, findings));
+  // The instruction counts (--instructions-only, a run of their own) stay as the last such run wrote them.
+  const kept = existsSync(outFile) ? markedSection(readFileSync(outFile, "utf8")) : undefined;
+  const doc = renderMarkdown(results, chartFile, findings);
+  writeFileSync(outFile, kept ? spliceSection(doc, kept) : doc);
   writeFileSync(join(dirname(outFile), chartFile), renderChart(results));
   const targets = evaluateTargets(results);
   log(
@@ -117,7 +124,7 @@ function foreignSummary(seen: number[], limit: number, retries: number): BenchMe
   };
 }
 
-function gitDescribe(root: string): string {
+export function gitDescribe(root: string): string {
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
     const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: root, encoding: "utf8" }).trim();

@@ -16,7 +16,7 @@ import type { ComparedBuild } from "./compare-build.js";
 import { benchPgUrl, benchRedisUrl } from "./endpoints.js";
 import type { Lane, TeamEngine } from "./lanes.js";
 import { type KeyTerms, mintBenchKey } from "./minted-key.js";
-import { freePort, portOpen, type Server, startServer } from "./procs.js";
+import { freePort, type Launcher, portOpen, type Server, startServer } from "./procs.js";
 import { log } from "./progress.js";
 
 const require = createRequire(import.meta.url);
@@ -98,6 +98,8 @@ export class TeamServers {
   constructor(
     private readonly runDir: string,
     private readonly llmuxDist: string,
+    /** How each server is started (bench/procs.ts; under valgrind for --instructions-only). */
+    private readonly launcher: Launcher = (o) => o,
   ) {}
 
   get all(): Server[] {
@@ -108,12 +110,17 @@ export class TeamServers {
     return this.servers.get(`${engine}:${build}`);
   }
 
-  /** Starts both engines' servers for llmux and, if any, the compared build; mints their keys. */
-  async start(mockPort: number, hosts: string[], compared: ComparedBuild | undefined): Promise<void> {
+  /** Starts the engines' servers (both by default) for llmux and, if any, the compared build; mints their keys. */
+  async start(
+    mockPort: number,
+    hosts: string[],
+    compared: ComparedBuild | undefined,
+    engines: readonly TeamEngine[] = TEAM_ENGINES,
+  ): Promise<void> {
     const base = llmuxConfig(mockPort, hosts);
-    const pgWhy = await this.reachable();
+    const pgWhy = engines.includes("pg") ? await this.reachable() : undefined;
     if (pgWhy) this.missing.set("pg", pgWhy);
-    for (const engine of TEAM_ENGINES) {
+    for (const engine of engines) {
       if (this.missing.has(engine)) {
         log(`team lanes on ${TEAM_ENGINE_LABEL[engine]}: skipped, ${this.missing.get(engine)}`);
         continue;
@@ -164,13 +171,15 @@ export class TeamServers {
     const file = join(cwd, "llmux.yaml");
     writeFileSync(file, config);
     const port = await freePort();
-    return startServer({
-      name: `llmux team-${engine} (${build})`,
-      command: process.execPath,
-      args: [join(dist, "cli", "main.js"), "start", "--config", file, "--port", String(port)],
-      cwd,
-      port,
-    });
+    return startServer(
+      this.launcher({
+        name: `llmux team-${engine} (${build})`,
+        command: process.execPath,
+        args: [join(dist, "cli", "main.js"), "start", "--config", file, "--port", String(port)],
+        cwd,
+        port,
+      }),
+    );
   }
 
   /** The lanes' routing to these servers: each team lane to its engine's server of each build. */

@@ -148,6 +148,8 @@ export interface CurvePoint {
   run: number;
   result?: RunResult;
   foreignCpuPct?: number;
+  /** CPU time of the serving process per request, ms (not for direct: its mock also serves the others). */
+  cpuPerRequestMs?: number;
 }
 
 export interface RssSample {

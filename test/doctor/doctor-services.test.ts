@@ -11,7 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { doctor } from "../../src/cli/doctor.js";
-import { checkIssuer, checkMcpServer, checkRedis, checkStore } from "../../src/cli/doctor-services.js";
+import {
+  checkIssuer,
+  checkMcpServer,
+  checkRedis,
+  checkStore,
+  SHOWN_MAX,
+  serviceChecks,
+} from "../../src/cli/doctor-services.js";
 import { parseConfig } from "../../src/config/load.js";
 import { Data } from "../../src/data/data.js";
 import { freePort } from "../support/free-port.js";
@@ -116,6 +123,41 @@ describe("MCP servers", () => {
     expect(c.mark).toBe("✗");
     expect(c.detail).toContain("TICKETS_TOKEN is not set");
     expect(c.fix).toMatch(/run its command by hand/);
+  });
+
+  it("a stdio server that prints secrets llmux holds as it fails: each redacted, its words cut to a bound", async () => {
+    // Planted: the server's own token (its env), a provider's key and an admin key from the configuration (a
+    // server may have read them from a shared file, or been given one on its command line), and 100 KB of noise.
+    const PLANTED = {
+      own: "tickets-own-token-0123456789abcdef",
+      provider: "sk-planted-provider-key-0123456789abcdef",
+      admin: "admin-planted-key-0123456789abcdef",
+    };
+    const script = [
+      `console.error('env: TICKETS_TOKEN=' + process.env.TICKETS_TOKEN)`,
+      `console.error('upstream key ${PLANTED.provider} and admin ${PLANTED.admin} refused')`,
+      `console.error('x'.repeat(100000))`,
+      `console.error('last words: ${PLANTED.provider}')`,
+      "process.exit(3)",
+    ].join(";");
+    const whole = config({
+      admin: { keys: [PLANTED.admin] },
+      providers: { o: { type: "openai", api_key: PLANTED.provider } },
+      mcp: {
+        servers: { tickets: { command: process.execPath, args: ["-e", script], env: { TICKETS_TOKEN: PLANTED.own } } },
+      },
+    });
+    const [c] = (await serviceChecks(whole, 5000)).filter((x) => x.check === "mcp tickets");
+    expect(c?.mark).toBe("✗");
+    const printed = `${c?.detail}\n${c?.fix}`;
+    expect(printed).toContain("last words: [REDACTED]");
+    expect(printed).toContain("[REDACTED]");
+    for (const secret of Object.values(PLANTED)) expect(printed).not.toContain(secret);
+    expect(c!.detail.length).toBeLessThanOrEqual(SHOWN_MAX);
+    expect(c!.fix!.length).toBeLessThanOrEqual(SHOWN_MAX);
+    // Called alone, the check still redacts the server's own credentials and its command line's keys.
+    const alone = await checkMcpServer("tickets", whole.mcp.servers.tickets!, 5000);
+    expect(`${alone.detail}\n${alone.fix}`).not.toContain(PLANTED.own);
   });
 
   it("a server that never answers initialize: ✗ within the bound", async () => {

@@ -19,13 +19,16 @@ export interface FailoverRig {
   load(key: string, workers?: number): { stop(): Promise<{ status: number; error?: string }[]> };
   /** The gateway's hot state answers from Redis (not from its own memory) again. */
   shared(): boolean;
+  /** How often the gateway has logged that Redis was unreachable (each time it answered from its memory). */
+  degradations(): number;
   close(): Promise<void>;
 }
 
-export async function failoverRig(stateUrl: string): Promise<FailoverRig> {
+/** `state` is merged over the rig's own state settings (state.on_failure: degrade, timeout_ms 500). */
+export async function failoverRig(stateUrl: string, state: object = {}): Promise<FailoverRig> {
   const prefix = `llmux-failover:${process.pid}:${randomBytes(4).toString("hex")}:`;
   const h = await startHarness(() => ({
-    state: { url: stateUrl, prefix, on_failure: "degrade", timeout_ms: 500 },
+    state: { url: stateUrl, prefix, on_failure: "degrade", timeout_ms: 500, ...state },
     admin: { keys: [ADMIN] },
     secrets: { master_key: MASTER },
   }));
@@ -66,5 +69,6 @@ export async function failoverRig(stateUrl: string): Promise<FailoverRig> {
     };
   };
   const shared = () => !(h.gateway.hot as ResilientState).isDegraded;
-  return { h, prefix, mint, ask, load, shared, close: () => h.close() };
+  const degradations = () => h.logs.filter((l) => /^Redis \(state\.url\) is unreachable/.test(l.msg ?? "")).length;
+  return { h, prefix, mint, ask, load, shared, degradations, close: () => h.close() };
 }

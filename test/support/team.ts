@@ -63,3 +63,33 @@ export async function within(ms: number, check: () => Promise<boolean>): Promise
     await sleep(50);
   }
 }
+
+/**
+ * Polls `check` until it holds, for a change another llmux *process* learns at its next poll of the store (a
+ * poll that cannot be awaited from here): bounded by `ms` only so that a change never learned fails with a
+ * message rather than the test's timeout, far above the poll's period — how often an instance polls is counted
+ * with fake timers (test/identity/key-poll.test.ts, test/data/version-poller.test.ts), and in-process tests
+ * await the poll itself (`nextPoll()`).
+ */
+export async function learnedElsewhere(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  if (!(await within(ms, check))) throw new Error(`${what}: not learned by the other process within ${ms} ms`);
+}
+
+/**
+ * Waits until each instance has polled its stored layer once since the call: a change stored before the call is
+ * in force on every instance then (or the read failed, and the check after this fails). How often an instance
+ * polls (every 0.5 s by default) is the poller's own test; waiting for polls rather than seconds keeps a busy
+ * machine from failing the check.
+ */
+export async function polledEverywhere(
+  hs: readonly { gateway: { team?: { layers: Partial<Record<string, { nextPoll(): Promise<void> }>> } | undefined } }[],
+  layer: "config" | "rules" | "guardrails",
+): Promise<void> {
+  await Promise.all(
+    hs.map((h) => {
+      const polled = h.gateway.team?.layers[layer];
+      if (!polled) throw new Error(`this gateway has no stored ${layer} layer`);
+      return polled.nextPoll();
+    }),
+  );
+}
