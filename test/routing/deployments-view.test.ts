@@ -8,6 +8,10 @@ import { type Body, type Harness, startHarness } from "../support/gateway.js";
 import { ENGINES } from "../support/routing-fleet.js";
 import { ADMIN, CHAT, call, SERVICE } from "../support/team.js";
 
+// Counts are kept per window (floor(now / window_s)): a window of 11.6 days, so that the requests and the view
+// that counts them fall in the same one (with the default 60 s, a run that crossed a minute read 0 requests).
+const WINDOW = { window_s: 1_000_000 };
+
 describe.each(ENGINES)("deployments on $name state", ({ state }) => {
   let h: Harness;
   let other: Harness | undefined;
@@ -16,7 +20,11 @@ describe.each(ENGINES)("deployments on $name state", ({ state }) => {
     auth: { keys: [SERVICE] },
     admin: { keys: [ADMIN] },
     providers: { pat: { type: "openai", base_url: `${mock}/v1`, api_key: "k", api: "chat" } },
-    models: { "gpt-*": { provider: "pat" }, broken: { provider: "pat", model: "mock-error-500" } },
+    models: {
+      "via-openai-chat": { provider: "openai-chat", model: "gpt-4.1", routing: WINDOW },
+      "gpt-*": { provider: "pat", routing: WINDOW },
+      broken: { provider: "pat", model: "mock-error-500", routing: WINDOW },
+    },
   });
   beforeAll(async () => {
     const shared = state();

@@ -299,7 +299,8 @@ describe.each(ENGINES)("deployment health on $name", ({ open }) => {
     );
     return { health, events };
   };
-  const routing: Routing = { ...routingOf({ provider: "p" }), allowed_fails: 3, cooldown_s: 1, window_s: 60 };
+  const routing: Routing = { ...routingOf({ provider: "p" }), allowed_fails: 3, cooldown_s: 1, window_s: 1_000_000 };
+  // (One failure window for each test, 11.6 days: with a minute, a test crossing one counts two windows.)
 
   it("a 429 with retry-after cools the deployment for exactly that long, then it takes traffic (no probe)", async () => {
     const { health, events } = setup();
