@@ -88,7 +88,8 @@ describe.each(ENGINES)(
       const patched = await admin(strict, "PATCH", "/mcp/servers/outer", { url: "http://127.0.0.1:1/mcp" });
       expect(patched.status).toBe(400);
       // The file's loopback server is served.
-      expect((await settledRow(strict, "fromfile")).status).toBe("ready");
+      const fromfile = await settledRow(strict, "fromfile");
+      expect(fromfile.status, fromfile.last_error).toBe("ready");
     });
 
     it("refuses, when connecting, a name that resolves to a private address", async () => {
@@ -117,7 +118,8 @@ describe.each(ENGINES)(
           url: everything.url,
         });
         expect(inner.status).toBe(201);
-        expect((await settledRow(open, "inner")).status).toBe("ready");
+        const innerRow = await settledRow(open, "inner");
+        expect(innerRow.status, innerRow.last_error).toBe("ready");
         const bad = await admin(open, "POST", "/mcp/servers", { name: "failing", transport: "http", url: failingUrl });
         expect(bad.status).toBe(201);
         const row = await settledRow(open, "failing");
