@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/load.js";
 import type { Command } from "./command.js";
+import { loadCommand } from "./command-index.js";
 import { dispatch } from "./dispatch.js";
 import { DEFAULT_COMMAND } from "./help.js";
 
@@ -16,14 +17,16 @@ const io = { out: (s: string) => console.log(s), err: (s: string) => console.err
 const WHOLE_LIST = new Set(["--help", "-h", "--version", "-v"]);
 
 /**
- * The commands this command line may run: `llmux start` (and a bare `llmux` or `llmux --port N`, which start)
- * loads the start command alone, so that the other commands' modules (the launchers, doctor, the admin
- * client, ~1.2 MB of heap) stay out of the gateway's memory; any other command line loads them all.
+ * The commands this command line may run: a command line naming a command loads that command alone (`llmux
+ * start`, and a bare `llmux` or `llmux --port N`, which start, load the start command: the other commands'
+ * modules, ~1.2 MB of heap, stay out of the gateway's memory); `help`, `--help`, `--version` and a name that is
+ * no command load them all, for the command list and its suggestions.
  */
 async function commandsFor(argv: readonly string[]): Promise<readonly Command[]> {
   const first = argv[0];
   const starts = first === undefined || first === DEFAULT_COMMAND || (first.startsWith("-") && !WHOLE_LIST.has(first));
-  return starts ? [(await import("./start.js")).startCommand] : (await import("./commands.js")).COMMANDS;
+  const one = loadCommand(starts ? DEFAULT_COMMAND : (first ?? ""));
+  return one ? [await one] : (await import("./commands.js")).COMMANDS;
 }
 
 const argv = process.argv.slice(2);
