@@ -61,23 +61,27 @@ export function withoutSecrets(body: unknown, secrets: ReadonlySet<string>): unk
 /**
  * The entries in force at `upTo` (default: the latest version), with that version. A sealed entry needs the
  * master key that sealed it (an error otherwise: nothing is applied half-way).
+ *
+ * The latest version is read first and the entries up to it after: a version and its entries are written in one
+ * transaction, in order, so what is read is that version whole, whatever is written meanwhile. (Read the other
+ * way round, a change committed between the two reads gave its version with the entries of before: an instance
+ * put that in force as the new version and never read it again.)
  */
 export async function configEntriesAt(
   data: Data,
   keyring: Keyring | undefined,
   upTo?: number,
 ): Promise<{ version: number; entries: ConfigEntry[] }> {
+  const version = upTo ?? (await configVersion(data));
   const db = await data.db();
-  let q = db.selectFrom("config_entries").selectAll().orderBy("version");
-  if (upTo !== undefined) q = q.where("version", "<=", upTo);
-  const rows = await q.execute();
+  const rows = await db
+    .selectFrom("config_entries")
+    .selectAll()
+    .where("version", "<=", version)
+    .orderBy("version")
+    .execute();
   const latest = new Map<string, (typeof rows)[number]>();
-  let version = upTo ?? 0;
-  for (const r of rows) {
-    latest.set(`${r.kind}\0${r.name}`, r);
-    if (upTo === undefined) version = Math.max(version, Number(r.version));
-  }
-  if (upTo === undefined) version = Math.max(version, await configVersion(data));
+  for (const r of rows) latest.set(`${r.kind}\0${r.name}`, r);
   const entries: ConfigEntry[] = [];
   for (const r of latest.values()) {
     if (r.body === null) continue;
