@@ -165,14 +165,14 @@ function openPostgres(url: string, settings: PoolSettings): Engine {
   return { name: "postgres", db, write: (ops) => writeThrough(db, ops), release: () => db.destroy() };
 }
 
-/** SQLSTATEs after which a connection is not given back to the pool: read-only, shut down, gone. */
-const BROKEN = new Set(["25006", "57P01", "57P02", "57P03", "08006", "08003"]);
 /**
- * Of those, the ones that say the server itself changed role or went down (a failover, a restart): every
+ * SQLSTATEs that say the server itself changed role or went down (read-only after a failover, shut down): every
  * connection opened before is suspect, idle ones included (a read made on a standby succeeds and leaves its
  * connection in the pool, read-only, for the next write).
  */
 const NEW_ERA = new Set(["25006", "57P01", "57P02", "57P03"]);
+/** SQLSTATEs after which a connection is not given back to the pool: those, and a connection gone. */
+const BROKEN = new Set([...NEW_ERA, "08006", "08003"]);
 
 /**
  * The pool as Kysely uses it. A connection on which a query found it broken is closed, not reused; one that
