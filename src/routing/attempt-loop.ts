@@ -1,3 +1,4 @@
+import { callWheel, wheelTimeout } from "../http/timer-wheel.js";
 import { readWhole } from "../http/whole-body.js";
 import type { ErrorInfo } from "../ir/types.js";
 import type { LoopHealth } from "./advisory-health.js";
@@ -56,7 +57,8 @@ export async function attemptLoop<P, R extends LoopRoute>(
   const onAbort = forwardAbort(deps.signal, ctl);
   if (deps.signal.aborted) return { exhausted: true };
   deps.signal.addEventListener("abort", onAbort, { once: true });
-  const timer = setTimeout(() => ctl.abort(new LoopDeadline(budget)), budget);
+  // On the upstream calls' timer wheel (one interval for every request in flight), not a Timeout of its own.
+  const timer = wheelTimeout(callWheel, budget, () => ctl.abort(new LoopDeadline(budget)));
   try {
     const result = await loop(first, deps, ctl.signal, () => now() > deadline || ctl.signal.aborted);
     // An answer's call keeps listening for the client's abort; with no answer, nothing is left to stop.
@@ -64,7 +66,7 @@ export async function attemptLoop<P, R extends LoopRoute>(
     return result;
   } finally {
     // From here only the client's abort reaches a call that answered.
-    clearTimeout(timer);
+    callWheel.cancel(timer);
   }
 }
 

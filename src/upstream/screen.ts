@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { textBound, tooManyContainers, tooManyValues } from "../http/json-containers.js";
-import { readWhole } from "../http/whole-body.js";
+import { BodyTooLarge, readWhole } from "../http/whole-body.js";
 import { isObject } from "../ir/input-error.js";
 import type { Json, UpstreamDialect } from "../ir/types.js";
 import { upstreamCodecs } from "../translate/codecs.js";
@@ -115,12 +115,12 @@ export function synthetic(
 }
 
 export function jsonReply(status: number, text: string, headers: RawReply["headers"]): RawReply {
-  const bytes = Buffer.from(text);
   return {
     status,
-    headers: { "content-type": "application/json", ...headers, "content-length": String(bytes.length) },
+    headers: { "content-type": "application/json", ...headers, "content-length": String(Buffer.byteLength(text)) },
+    // Encoded when read: a whole answer relayed or translated is taken from its text (`whole`), not from here.
     body: (async function* () {
-      yield bytes;
+      yield Buffer.from(text);
     })(),
     dump: async () => undefined,
   };
@@ -207,9 +207,12 @@ export async function screenReply(
   if (type === "" || type.includes("event-stream")) return { ...reply, body: capEvents(reply.body, limits.eventBytes) };
   let text: string;
   try {
-    text = (await readWhole(capTotal(reply.body, limits.answerBytes))).toString("utf8");
+    text = (await readWhole(reply.body, limits.answerBytes)).toString("utf8");
   } catch (err) {
-    const why = err instanceof AnswerTooLarge ? err.message : `its answer was cut mid-body (${(err as Error).message})`;
+    const why =
+      err instanceof BodyTooLarge
+        ? tooLarge("the upstream answer", "server.max_answer_mb", limits.answerBytes)
+        : `its answer was cut mid-body (${(err as Error).message})`;
     return synthetic(dialect, 502, `upstream ${where}: ${why}`);
   }
   // Refused before parsing, as a request body is (http/json-containers.ts): millions of arrays and objects, or
