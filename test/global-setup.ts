@@ -8,7 +8,8 @@ import { CLIENT_PINS, type ClientName, installClient } from "./support/clients.j
  * The e2e project's setup (test/projects.ts), before any of its tests and outside every test's timeout:
  *
  * - builds dist/ (incrementally: nothing is rewritten when nothing changed), so the tests that run the `llmux`
- *   command run the code under test, and the web UI into dist/ui when ui/ changed;
+ *   command run the code under test as `npm run build` ships it (Kysely bundled), and the web UI into dist/ui
+ *   when ui/ changed;
  * - installs the pinned real coding tools into .cache/clients and runs each once (some unpack themselves on
  *   their first run), when the run includes a test that drives them.
  */
@@ -20,6 +21,8 @@ export default async function setup(project: TestProject): Promise<void> {
   });
   // What no source compiles to any more goes (a removed admin route module must not stay served).
   execFileSync(process.execPath, [join(root, "scripts/prune-dist.mjs")], { cwd: root, stdio: "inherit" });
+  // Kysely bundled into dist/data/kysely.js, as `npm run build` ships it.
+  execFileSync(process.execPath, [join(root, "scripts/vendor-bundle.mjs")], { cwd: root, stdio: "inherit" });
   execFileSync(process.execPath, [join(root, "scripts/build-ui.mjs")], { cwd: root, stdio: "inherit" });
   // One tool at a time: each install and first run gets the machine (and the network) to itself, within its bound.
   if (drivesTools(project)) for (const name of Object.keys(CLIENT_PINS) as ClientName[]) await installClient(name);

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { sql } from "kysely";
 import { pino } from "pino";
 import type { Config } from "../config/schema.js";
 import { mcpCredentialValues } from "../config/schema-mcp.js";
 import { openEngine } from "../data/engine.js";
+import { sql } from "../data/kysely.js";
 import { MIGRATIONS } from "../data/migrations.js";
 import { Redactor, redactorOf } from "../secrets/redact.js";
 import { type RedisFacts, redisProblem } from "../state/redis-probe.js";

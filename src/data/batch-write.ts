@@ -1,5 +1,5 @@
 import type { Compilable, Kysely } from "kysely";
-import { CompiledQuery } from "kysely";
+import { CompiledQuery } from "./kysely.js";
 import type { Database } from "./schema.js";
 
 /** The tables written in batches (keyed by `id`: a row written twice counts once). */

@@ -18,8 +18,8 @@
  * spool and its next grant reach the database in: both take relative amounts off the lease.
  */
 import { randomUUID } from "node:crypto";
-import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
 import type { Data } from "./data.js";
+import { type Compilable, type Kysely, type RawBuilder, sql } from "./kysely.js";
 import type { Database } from "./schema.js";
 import type { SpendScope } from "./spend-queries.js";
 import { OPEN_END, spendSource } from "./spend-source.js";

@@ -1,5 +1,8 @@
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import type DatabaseType from "libsql";
+import { prepareStoreFile } from "../store/store-file.js";
+import { type CompiledOp, writeThrough } from "./batch-write.js";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -12,10 +15,7 @@ import {
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
-} from "kysely";
-import type DatabaseType from "libsql";
-import { prepareStoreFile } from "../store/store-file.js";
-import { type CompiledOp, writeThrough } from "./batch-write.js";
+} from "./kysely.js";
 import type { Database } from "./schema.js";
 import { SqliteWriter } from "./sqlite-writer.js";
 

@@ -3,8 +3,9 @@
  * `team:<id>`, `key:<id or name>`, `alias:<name>`), each replacing the configuration file's policy for its
  * scope; a version row moved by every change, so that every instance notices it on its next poll.
  */
-import { sql } from "kysely";
+
 import type { Data } from "./data.js";
+import { sql } from "./kysely.js";
 
 export interface StoredGuardrailPolicy {
   scope: string;

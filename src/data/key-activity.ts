@@ -2,8 +2,9 @@
  * What the keys did lately, read for the admin API's key answers: when each was last used (its latest model
  * call let through, from the ledger), and its latest refusal of a kind since a time (from the request log).
  */
-import { sql } from "kysely";
+
 import type { Data } from "./data.js";
+import { sql } from "./kysely.js";
 
 /** Ids per statement (a long IN list stays well under either engine's parameter limit). */
 const IDS_PER_QUERY = 500;

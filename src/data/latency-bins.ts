@@ -3,7 +3,7 @@
  * engines (by the stats' queries over the rows and by the hourly rollup): percentiles read from them are
  * within 5% of the exact value.
  */
-import { type RawBuilder, sql } from "kysely";
+import { type RawBuilder, sql } from "./kysely.js";
 
 /** Bins per e-fold: each bin is 10% wider than the last. */
 const K = 1 / Math.log(1.1);

@@ -3,8 +3,9 @@
  * the rows it added leaves the lease each was admitted under. Apart from budget-leases.ts, so the data layer's
  * writer (data.ts, rollups.ts) can use it without importing the budget reads.
  */
-import { type Compilable, type Kysely, sql } from "kysely";
+
 import type { EngineName } from "./engine.js";
+import { type Compilable, type Kysely, sql } from "./kysely.js";
 import { compiledOnce, idsSource } from "./rollup-sql.js";
 import type { Database } from "./schema.js";
 

@@ -2,9 +2,10 @@
  * Self-service keys (120_member_caps): a team's caps on the keys its members mint for themselves, and which
  * keys a member minted (their email and team), read to list, revoke and count them against the caps.
  */
-import { type Kysely, sql } from "kysely";
+
 import type { Data } from "./data.js";
 import { nowSeconds } from "./data.js";
+import { type Kysely, sql } from "./kysely.js";
 import { budgetNanos, type Period } from "./quota.js";
 import type { Database } from "./schema.js";
 

@@ -1,5 +1,5 @@
-import { type Kysely, sql } from "kysely";
 import type { EngineName } from "./engine.js";
+import { type Kysely, sql } from "./kysely.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 import type { Database } from "./schema.js";
 

@@ -5,8 +5,9 @@
  * for the union of them, whose workers cost more to start than the query takes (measured at 1M rows: 24–57 ms
  * with workers, 10–18 ms without, on a busy two-core machine).
  */
-import { type Kysely, sql } from "kysely";
+
 import type { Data } from "./data.js";
+import { type Kysely, sql } from "./kysely.js";
 import type { Database } from "./schema.js";
 
 export async function reportRead<T>(data: Data, read: (db: Kysely<Database>) => Promise<T>): Promise<T> {

@@ -3,8 +3,9 @@
  * same on the millionth row as on the first), one row, and one row's stored bodies. The list never touches
  * the bodies.
  */
-import { type Selectable, type SqlBool, sql } from "kysely";
+
 import type { Data } from "./data.js";
+import { type Selectable, type SqlBool, sql } from "./kysely.js";
 import { conditions, type RequestFilter } from "./request-filter.js";
 import type { RequestLogTable } from "./schema.js";
 

@@ -3,8 +3,9 @@
  * them (usage-totals.ts), the source of the rows an insert added, and the back-fill that sums a table's
  * existing rows into them in bounded statements.
  */
-import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
+
 import type { EngineName } from "./engine.js";
+import { type Compilable, type Kysely, type RawBuilder, sql } from "./kysely.js";
 import type { Database } from "./schema.js";
 
 /** A request's tokens and cost (UsageColumns), the last its cost. */

@@ -5,8 +5,9 @@
  * the session's index). Every total is summed in the database (money in integer
  * nano-dollars), so a session's figures are the sum of its rows.
  */
-import { type RawBuilder, sql } from "kysely";
+
 import type { Data } from "./data.js";
+import { type RawBuilder, sql } from "./kysely.js";
 import { reportRead } from "./report-read.js";
 import { sourceSums, USAGE_COLUMNS } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";

@@ -4,7 +4,7 @@
  * of rows carrying the list's sums, first and last starts and last end. Whatever the list sums, takes the
  * least or the most of over it equals the same over the window's rows.
  */
-import { type RawBuilder, sql } from "kysely";
+import { type RawBuilder, sql } from "./kysely.js";
 import { coverOf } from "./rollup-cover.js";
 import { rowSums, SUMMED } from "./rollup-sql.js";
 import { SESSION_GROUP } from "./session-rollup.js";

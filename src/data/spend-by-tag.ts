@@ -3,8 +3,9 @@
  * part hours: spend-source.ts) summed in the database by its tags column (few distinct sets), then each set's sums added to the group of its value for that key; rows
  * without the key make the `null` group. Money stays integer nano-dollars, so the sums are exact.
  */
-import { sql } from "kysely";
+
 import type { Data } from "./data.js";
+import { sql } from "./kysely.js";
 import { reportRead } from "./report-read.js";
 import { sourceSums } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";

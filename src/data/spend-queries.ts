@@ -5,8 +5,9 @@
  * fields), and usage summed by a grouping (the spend report). Money is integer nano-dollars throughout;
  * callers turn it into USD at their edge.
  */
-import { type RawBuilder, sql } from "kysely";
+
 import type { Data } from "./data.js";
+import { type RawBuilder, sql } from "./kysely.js";
 import { reportRead } from "./report-read.js";
 import { rowSums, sourceSums } from "./rollup-sql.js";
 import type { RowScope } from "./row-scope.js";

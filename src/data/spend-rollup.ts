@@ -7,8 +7,9 @@
  * is never pruned, and neither is its rollup. Absent values are '' (one group key on both engines); reports
  * read '' as none.
  */
-import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
+
 import type { EngineName } from "./engine.js";
+import { type Compilable, type Kysely, type RawBuilder, sql } from "./kysely.js";
 import { DAY_MS, HOUR_MS } from "./rollup-cover.js";
 import { compiledOnce, idsSource, refusedSums, SUMMED } from "./rollup-sql.js";
 import type { Database } from "./schema.js";

@@ -3,7 +3,7 @@
  * (spend-rollup.ts), the part hours at its ends from the rows (rollup-cover.ts), as one set of rows carrying
  * the reports' sums. Whatever sums a report takes over it equal the same sums over the window's rows.
  */
-import { type RawBuilder, sql } from "kysely";
+import { type RawBuilder, sql } from "./kysely.js";
 import { coverOf, DAY_MS, HOUR_MS } from "./rollup-cover.js";
 import { rowSums, SUMMED } from "./rollup-sql.js";
 

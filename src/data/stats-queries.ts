@@ -4,8 +4,9 @@
  * wide on both engines (src/data/latency-bins.ts; `binValue` gives a bin's middle), so percentiles read from
  * them are within 5%.
  */
-import { type RawBuilder, sql } from "kysely";
+
 import type { Data } from "./data.js";
+import { type RawBuilder, sql } from "./kysely.js";
 import { binOfValue } from "./latency-bins.js";
 import { matching, type RequestFilter } from "./request-filter.js";
 import { totalsOf, type UsageTotals, usageSums } from "./usage-totals.js";

@@ -3,8 +3,9 @@
  * same answers as statsBySlot and the top lists of stats-queries.ts, for whole hours and a filter the
  * rollup can answer (every caller, or one key).
  */
-import { sql } from "kysely";
+
 import type { Data } from "./data.js";
+import { sql } from "./kysely.js";
 import { SUMMED } from "./rollup-sql.js";
 import type { SlotStats, TopRow } from "./stats-queries.js";
 import { totalsOf, type UsageTotals } from "./usage-totals.js";

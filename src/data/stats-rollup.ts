@@ -9,8 +9,9 @@
  * back-fills and adds; each sums its groups in key order, so two writers on PostgreSQL lock rollup rows in
  * the same order (no deadlock).
  */
-import { type Compilable, type Kysely, type RawBuilder, sql } from "kysely";
+
 import type { EngineName } from "./engine.js";
+import { type Compilable, type Kysely, type RawBuilder, sql } from "./kysely.js";
 import { binOfValue } from "./latency-bins.js";
 import { MODEL_KINDS } from "./request-filter.js";
 import { backfillFrom, compiledOnce, idsSource } from "./rollup-sql.js";

@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { sql } from "./kysely.js";
 import type { LedgerTable } from "./schema.js";
 
 /** The columns the ledger and the request log both carry that reports sum. */

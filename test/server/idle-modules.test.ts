@@ -144,6 +144,12 @@ describe("a default start (the built command, no configuration)", () => {
     expect(own.some((l) => l.includes("/dist/cli/start.js"))).toBe(true);
   });
 
+  it("loads Kysely as the one module the build bundled it into, not as its own 262 (~15 MB of RSS more)", () => {
+    const modules = lines.filter((l) => l.startsWith("module "));
+    expect(modules.filter((l) => packageOf(l) === "kysely")).toEqual([]);
+    expect(modules.some((l) => l.endsWith("/dist/data/kysely.js"))).toBe(true);
+  });
+
   it("makes no Intl formatter (ICU's data, ~6 MB of RSS, stays unread): UTC is read from Date", () => {
     expect(lines.filter((l) => l.startsWith("intl "))).toEqual([]);
   });

@@ -1,5 +1,5 @@
-import { type ColumnDataType, type ColumnDefinitionBuilder, type Kysely, sql } from "kysely";
 import type { EngineName } from "../engine.js";
+import { type ColumnDataType, type ColumnDefinitionBuilder, type Kysely, sql } from "../kysely.js";
 
 /**
  * The schema's history, applied in order and never edited once released. Rolling deploys: a migration only

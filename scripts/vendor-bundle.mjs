@@ -1,0 +1,45 @@
+/**
+ * After `tsc -p tsconfig.build.json`: dist/data/kysely.js (`export * from "kysely"`, src/data/kysely.ts) is
+ * replaced by Kysely bundled into that one file. A serving process loads Kysely at start (the store opens
+ * then); as its 262 ES modules it cost about 20 MB of memory, as one about 5 MB. Then every compiled file is
+ * checked: a value import of "kysely" anywhere else would load the 262 modules again beside the bundle.
+ */
+import { readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "rolldown";
+
+const root = join(fileURLToPath(import.meta.url), "../..");
+const dist = join(root, "dist");
+const target = join(dist, "data", "kysely.js");
+const next = `${target}.next`;
+
+await build({
+  input: target,
+  platform: "node",
+  external: [/^node:/],
+  logLevel: "warn",
+  output: { format: "esm", file: next, sourcemap: false },
+});
+renameSync(next, target);
+rmSync(`${target}.map`, { force: true });
+
+const IMPORTS_KYSELY = /(?:from\s*|import\s*\(?\s*)["']kysely(?:\/[^"']*)?["']/;
+const offenders = [];
+function check(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (p !== join(dist, "ui")) check(p);
+    } else if (name.endsWith(".js") && p !== target && IMPORTS_KYSELY.test(readFileSync(p, "utf8"))) {
+      offenders.push(relative(root, p));
+    }
+  }
+}
+check(dist);
+if (offenders.length > 0) {
+  console.error(
+    `these files import "kysely" itself; import its values from src/data/kysely.ts instead:\n  ${offenders.join("\n  ")}`,
+  );
+  process.exit(1);
+}
