@@ -74,6 +74,12 @@ export class Escrow {
       this.slots.set(k, s);
       this.start();
     }
+    if (limit < s.limit) {
+      // The budget was lowered (an admin's change): the slice granted under the old limit admits nothing more.
+      // The next request asks the book again, which weighs the spend against the new limit (a key whose
+      // spend is past it is refused at once, not when the slice lapses or is given back).
+      s.validUntil = 0;
+    }
     s.limit = limit;
     return s;
   }

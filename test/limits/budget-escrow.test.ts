@@ -140,6 +140,31 @@ describe.each(ENGINES)("budgets kept by $engine", { timeout: 90_000 }, ({ fresh 
     proxy.restore();
   });
 
+  it("a budget lowered below what was spent refuses the next request at once, though a slice granted before is still held", async () => {
+    const a = instance();
+    const p = keyOf(100);
+    const first = await a.admit({ principal: p, plan, requestBytes: 400 });
+    expect(isAdmitted(first)).toBe(true);
+    await serve(p, first as Admitted, TYPICAL);
+    // The slice granted under $100 (room for many requests' worst) is still this instance's (nothing has given it back): the key's budget is now
+    // lowered below what it spent, as `llmux keys update --budget` does, and its next request comes at once.
+    const lowered: Principal = {
+      ...p,
+      quotas: [{ scope: "key", id: p.keyId!, budget: { usd: TYPICAL / 2e9, period: "day" } }],
+    };
+    const next = (await a.admit({ principal: lowered, plan, requestBytes: 400 })) as ErrorInfo;
+    expect(isAdmitted(next)).toBe(false);
+    expect(next.code).toBe("insufficient_quota");
+    expect(next.message).toMatch(
+      /^Budget exhausted: this API key has spent \$0\.033 of its daily budget of \$0\.016484;/,
+    );
+    // Raised again, it admits.
+    const raised = await a.admit({ principal: p, plan, requestBytes: 400 });
+    expect(isAdmitted(raised)).toBe(true);
+    await serve(p, raised as Admitted, TYPICAL);
+    a.escrow.close();
+  });
+
   it("30 requests at once against 5.5 requests' worth are served 5 across two instances; the sixth is refused with the true spend", async () => {
     // Requests beyond the slices held wait for those in flight to settle (then the budget is full: refused at
     // once), however long a loaded machine takes to settle them: no refusal for a wait that ran out.
