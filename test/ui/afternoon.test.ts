@@ -8,6 +8,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { llmux } from "../cli/run.js";
 import type { Harness } from "../support/gateway.js";
+import { within } from "../support/team.js";
 import { launch, open, shownOrRefused, signInWithKey, unexpected } from "./support/browser.js";
 import { ADMIN, admin, startUiServer } from "./support/server.js";
 
@@ -80,10 +81,15 @@ describe("a team lead's afternoon: the CLI, traffic, a spent budget, the UI", { 
     expect(refusal).toMatch(/budget/i);
     for (let i = 0; i < 3; i++) expect((await ask(bobKey, i)).status).toBe(200);
 
-    // The terminal says so too.
-    const listed = await run("keys", "list");
-    expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout.split("\n").find((l) => l.includes("alice-laptop"))).toMatch(/blocked/);
+    // The terminal says so too, once the server's batch of ledger rows is in the store the CLI reads (a
+    // fraction of a second, longer on a loaded machine; the refusal came from the budget's slice before that).
+    const aliceLine = async () => {
+      const listed = await run("keys", "list");
+      expect(listed.code, listed.stderr).toBe(0);
+      return listed.stdout.split("\n").find((l) => l.includes("alice-laptop")) ?? "";
+    };
+    await within(30_000, async () => /blocked/.test(await aliceLine()));
+    expect(await aliceLine()).toMatch(/blocked/);
 
     // 3. The UI: alice blocked, with why and until when; bob active.
     const w = await open(browser, h.url, "afternoon");
