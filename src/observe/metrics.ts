@@ -4,6 +4,7 @@ import { errorClassOf } from "../request/error-class.js";
 import { outcomeOf } from "../request/outcome.js";
 import { type RequestRecord, usageOf } from "../request/record.js";
 import { isGeneration, type Labels, NONE, operationOf } from "./labels.js";
+import { SeriesCounter, SeriesHistogram } from "./series.js";
 
 /** The parts of prom-client llmux uses. */
 export interface PromClient {
@@ -97,28 +98,28 @@ const GEN_AI = ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request
  */
 export class Metrics {
   readonly registry: Prom.Registry;
-  private readonly requests: Prom.Counter;
+  private readonly requests: SeriesCounter;
   private readonly inflight: Prom.Gauge;
-  private readonly duration: Prom.Histogram;
-  private readonly ttft: Prom.Histogram;
-  private readonly perToken: Prom.Histogram;
-  private readonly tokenUsage: Prom.Histogram;
-  private readonly tokens: Prom.Counter;
-  private readonly cost: Prom.Counter;
-  private readonly chunkGap: Prom.Histogram;
-  private readonly maxGap: Prom.Histogram;
-  private readonly overhead: Prom.Histogram;
-  private readonly attempts: Prom.Counter;
-  private readonly operation: Prom.Histogram;
-  private readonly retries: Prom.Counter;
-  private readonly fallbacks: Prom.Counter;
-  private readonly cooldowns: Prom.Counter;
-  private readonly refusals: Prom.Counter;
-  private readonly toolCalls: Prom.Counter;
-  private readonly guardrailHits: Prom.Counter;
-  private readonly toolDuration: Prom.Histogram;
-  private readonly webSearches: Prom.Counter;
-  private readonly webFetches: Prom.Counter;
+  private readonly duration: SeriesHistogram;
+  private readonly ttft: SeriesHistogram;
+  private readonly perToken: SeriesHistogram;
+  private readonly tokenUsage: SeriesHistogram;
+  private readonly tokens: SeriesCounter;
+  private readonly cost: SeriesCounter;
+  private readonly chunkGap: SeriesHistogram;
+  private readonly maxGap: SeriesHistogram;
+  private readonly overhead: SeriesHistogram;
+  private readonly attempts: SeriesCounter;
+  private readonly operation: SeriesHistogram;
+  private readonly retries: SeriesCounter;
+  private readonly fallbacks: SeriesCounter;
+  private readonly cooldowns: SeriesCounter;
+  private readonly refusals: SeriesCounter;
+  private readonly toolCalls: SeriesCounter;
+  private readonly guardrailHits: SeriesCounter;
+  private readonly toolDuration: SeriesHistogram;
+  private readonly webSearches: SeriesCounter;
+  private readonly webFetches: SeriesCounter;
 
   constructor(
     prom: PromClient,
@@ -129,9 +130,9 @@ export class Metrics {
     for (const collect of prom.defaults) collect(this.registry, {});
     cpuCounters(prom, registers);
     const counter = (name: string, help: string, labelNames: string[]) =>
-      new prom.Counter({ name, help, labelNames, registers });
+      new SeriesCounter(name, help, labelNames, this.registry);
     const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
-      new prom.Histogram({ name, help, labelNames, buckets, registers });
+      new SeriesHistogram(name, help, labelNames, buckets, this.registry);
     this.requests = counter(
       "llmux_requests_total",
       "Requests answered, by alias, provider, deployment, client dialect, status and error class.",
@@ -248,11 +249,11 @@ export class Metrics {
   }
 
   webSearched(provider: string, outcome: string): void {
-    this.webSearches.inc({ provider, outcome });
+    this.webSearches.inc([provider, outcome]);
   }
 
   webFetched(outcome: string): void {
-    this.webFetches.inc({ outcome });
+    this.webFetches.inc([outcome]);
   }
 
   begin(): void {
@@ -260,13 +261,13 @@ export class Metrics {
   }
 
   cooledDown(deployment: string, provider: string): void {
-    this.cooldowns.inc({
-      deployment: this.labels.deployment(deployment, undefined, undefined),
-      provider: this.labels.provider(provider),
-    });
+    this.cooldowns.inc([this.labels.deployment(deployment, undefined, undefined), this.labels.provider(provider)]);
   }
 
-  /** One finished request. `now` is the settle time (performance.now()); a scrape is not counted. */
+  /**
+   * One finished request. `now` is the settle time (performance.now()); a scrape is not counted. Label values
+   * are given in the order of each metric's label names (series.ts).
+   */
   settle(rec: RequestRecord, now: number, counted = true): void {
     this.inflight.dec();
     if (!counted) return;
@@ -275,55 +276,44 @@ export class Metrics {
     const provider = L.provider(rec.provider);
     const deployment = rec.provider === undefined ? NONE : L.deployment(rec.deployment, rec.provider, rec.model);
     const cls = errorClassOf(rec) ?? NONE;
-    this.requests.inc({
-      alias,
-      provider,
-      deployment,
-      dialect: rec.client ?? NONE,
-      status: String(rec.status ?? 0),
-      error_class: cls,
-    });
+    const dialect = rec.client ?? NONE;
+    this.requests.inc([alias, provider, deployment, dialect, String(rec.status ?? 0), cls]);
     if (rec.toolCall) {
       const { server, tool } = rec.toolCall;
-      this.toolCalls.inc({ server, tool, outcome: outcomeOf(rec) });
-      this.toolDuration.observe({ server }, (now - rec.startedAt) / 1000);
+      this.toolCalls.inc([server, tool, outcomeOf(rec)]);
+      this.toolDuration.observe([server], (now - rec.startedAt) / 1000);
     }
-    for (const f of rec.guardrails ?? [])
-      this.guardrailHits.inc({ rule: f.rule, action: f.action, dry_run: String(f.dryRun) });
+    for (const f of rec.guardrails ?? []) this.guardrailHits.inc([f.rule, f.action, String(f.dryRun)]);
     const attempts = rec.timing?.attempts ?? [];
     if (outcomeOf(rec) === "refused" || (attempts.length === 0 && (cls === "rate_limit_local" || cls === "budget")))
-      this.refusals.inc({ reason: cls });
+      this.refusals.inc([cls]);
     if (!isGeneration(rec)) return;
-    const gen = {
-      gen_ai_operation_name: operationOf(rec),
-      gen_ai_provider_name: L.system(rec.provider),
-      gen_ai_request_model: alias,
-      gen_ai_response_model: L.model(rec.model),
-    };
-    this.duration.observe(cls === NONE ? gen : { ...gen, error_type: cls }, (now - rec.startedAt) / 1000);
+    // gen_ai_operation_name, gen_ai_provider_name, gen_ai_request_model, gen_ai_response_model.
+    const op = operationOf(rec);
+    const system = L.system(rec.provider);
+    const model = L.model(rec.model);
+    this.duration.observe([op, system, alias, model, cls === NONE ? undefined : cls], (now - rec.startedAt) / 1000);
     if (attempts.length === 0) return;
     this.upstream(rec, alias, now);
     const u = usageOf(rec);
-    this.tokenUsage.observe({ ...gen, gen_ai_token_type: "input" }, u.inputTokens);
-    this.tokenUsage.observe({ ...gen, gen_ai_token_type: "output" }, u.outputTokens);
-    this.tokens.inc({ alias, provider, kind: "input" }, u.inputTokens);
-    this.tokens.inc({ alias, provider, kind: "output" }, u.outputTokens);
-    if (u.cacheReadTokens) this.tokens.inc({ alias, provider, kind: "cache_read" }, u.cacheReadTokens);
-    if (u.cacheWriteTokens) this.tokens.inc({ alias, provider, kind: "cache_write" }, u.cacheWriteTokens);
-    if (u.reasoningTokens) this.tokens.inc({ alias, provider, kind: "reasoning" }, u.reasoningTokens);
-    if (rec.cost && rec.cost.nanos > 0) this.cost.inc({ alias, provider }, rec.cost.nanos / 1e9);
+    this.tokenUsage.observe([op, system, alias, model, "input"], u.inputTokens);
+    this.tokenUsage.observe([op, system, alias, model, "output"], u.outputTokens);
+    this.tokens.inc([alias, provider, "input"], u.inputTokens);
+    this.tokens.inc([alias, provider, "output"], u.outputTokens);
+    if (u.cacheReadTokens) this.tokens.inc([alias, provider, "cache_read"], u.cacheReadTokens);
+    if (u.cacheWriteTokens) this.tokens.inc([alias, provider, "cache_write"], u.cacheWriteTokens);
+    if (u.reasoningTokens) this.tokens.inc([alias, provider, "reasoning"], u.reasoningTokens);
+    if (rec.cost && rec.cost.nanos > 0) this.cost.inc([alias, provider], rec.cost.nanos / 1e9);
     if (rec.overheadMs !== undefined)
-      this.overhead.observe(
-        { dialect: rec.client ?? NONE, stream: String(rec.stream === true) },
-        rec.overheadMs / 1000,
-      );
+      this.overhead.observe([dialect, String(rec.stream === true)], rec.overheadMs / 1000);
     if (rec.stream === true && rec.firstByteAt !== undefined && cls === NONE) {
+      const gen = [op, system, alias, model];
       this.ttft.observe(gen, (rec.firstByteAt - rec.startedAt) / 1000);
       if (u.outputTokens > 1) this.perToken.observe(gen, (now - rec.firstByteAt) / 1000 / (u.outputTokens - 1));
       const last = attempts[attempts.length - 1]!;
       if (last.chunks > 1 && last.firstAt !== undefined && last.lastAt !== undefined) {
-        this.chunkGap.observe({ alias, provider }, (last.lastAt - last.firstAt) / (last.chunks - 1) / 1000);
-        this.maxGap.observe({ alias, provider }, last.maxGapMs / 1000);
+        this.chunkGap.observe([alias, provider], (last.lastAt - last.firstAt) / (last.chunks - 1) / 1000);
+        this.maxGap.observe([alias, provider], last.maxGapMs / 1000);
       }
     }
   }
@@ -336,27 +326,23 @@ export class Metrics {
     for (let i = 0; i < attempts.length; i++) {
       const a = attempts[i]!;
       const status = a.status !== undefined ? String(a.status) : "none";
-      this.attempts.inc({
-        alias: L.alias(a.alias),
-        provider: L.provider(a.provider),
-        deployment: L.deployment(undefined, a.provider, a.model),
+      this.attempts.inc([
+        L.alias(a.alias),
+        L.provider(a.provider),
+        L.deployment(undefined, a.provider, a.model),
         status,
-      });
+      ]);
       const failed = a.error !== undefined || (a.status !== undefined && a.status >= 400);
-      const labels = {
-        gen_ai_operation_name: op,
-        gen_ai_provider_name: L.system(a.provider),
-        gen_ai_request_model: L.model(a.model),
-      };
       const end = a.lastAt ?? a.headersAt ?? now;
+      // gen_ai_operation_name, gen_ai_provider_name, gen_ai_request_model, error_type.
       this.operation.observe(
-        failed ? { ...labels, error_type: a.error ? "unreachable" : status } : labels,
+        [op, L.system(a.provider), L.model(a.model), failed ? (a.error ? "unreachable" : status) : undefined],
         (end - a.startAt) / 1000,
       );
       if (i > 0 && a.alias !== attempts[i - 1]!.alias)
-        this.fallbacks.inc({ alias: L.alias(attempts[0]!.alias), to: L.alias(a.alias) });
+        this.fallbacks.inc([L.alias(attempts[0]!.alias), L.alias(a.alias)]);
     }
-    if (attempts.length > 1) this.retries.inc({ alias }, attempts.length - 1);
+    if (attempts.length > 1) this.retries.inc([alias], attempts.length - 1);
   }
 
   /** This process's metrics, as Prometheus text. */
