@@ -34,7 +34,50 @@ export function createLogger(level: string, pretty?: boolean, sync = false): Log
   // the workers' supervisor); flushed when the gateway closes.
   const options = { level, base: undefined, timestamp: isoTime };
   if (sync) return pino(options, pino.destination({ dest: 1, sync }));
-  return pino(options, batched(pino.destination({ dest: 1, sync: false, minLength: BATCH_BYTES })));
+  return jsonLogger(level, batched(pino.destination({ dest: 1, sync: false, minLength: BATCH_BYTES })));
+}
+
+/** Loggers made by jsonLogger: pino's defaults but the time (no serializers, formatters, hooks, mixin, bindings). */
+const plainLoggers = new WeakSet<Logger>();
+
+/** One JSON object per line to `dest` (createLogger's, for standard output). */
+export function jsonLogger(level: string, dest: DestinationStream): Logger {
+  const logger = pino({ level, base: undefined, timestamp: isoTime }, dest);
+  plainLoggers.add(logger);
+  return logger;
+}
+
+type Level = "debug" | "info" | "warn";
+
+interface PinoInternals {
+  [key: symbol]: unknown;
+}
+
+/**
+ * Logs a line of plain data (strings, numbers, booleans, and objects and arrays of them: no Error, no cycle)
+ * as `logger[level](obj, msg)` would, the same bytes in the same order, with the engine's JSON.stringify
+ * instead of pino's property-by-property serialisation (its part of the request's line was about 2% of a
+ * small request's CPU). Only for a logger of createLogger's; any other logger, or data JSON cannot
+ * serialise, goes through pino.
+ */
+export function logData(logger: Logger, level: Level, obj: object, msg: string): void {
+  if (!plainLoggers.has(logger)) {
+    logger[level](obj, msg);
+    return;
+  }
+  let body: string;
+  try {
+    body = JSON.stringify(obj);
+  } catch {
+    logger[level](obj, msg);
+    return;
+  }
+  const p = logger as unknown as PinoInternals;
+  const { lsCacheSym, timeSym, streamSym } = pino.symbols;
+  const head = (p[lsCacheSym] as Record<number, string>)[logger.levels.values[level]!]!;
+  const time = (p[timeSym] as () => string)();
+  const fields = body.length > 2 ? `,${body.slice(1, -1)}` : "";
+  (p[streamSym] as DestinationStream).write(`${head}${time}${fields},"msg":${JSON.stringify(msg)}}\n`);
 }
 
 let second = Number.NaN;

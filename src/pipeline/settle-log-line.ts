@@ -1,4 +1,4 @@
-import type { Logger } from "../log/logger.js";
+import { type Logger, logData } from "../log/logger.js";
 import { outcomeOf } from "../request/outcome.js";
 import { type RequestRecord, usageOf } from "../request/record.js";
 
@@ -85,5 +85,5 @@ export function logLine(logger: Logger, rec: RequestRecord): void {
     warnings: rec.warnings.length > 0 ? rec.warnings.map((w) => ({ code: w.code, message: w.message })) : undefined,
     decisions: rec.decisions,
   };
-  logger[level](line, msg);
+  logData(logger, level, line, msg);
 }
