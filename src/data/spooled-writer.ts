@@ -93,6 +93,8 @@ function parseRows<Row>(text: string): Row[] {
 }
 
 const lines = (rows: unknown[]) => (rows.length ? `${rows.map((r) => JSON.stringify(r)).join("\n")}\n` : "");
+/** One row's line (twice per priced request: no array to map and join). */
+const line = (row: unknown) => `${JSON.stringify(row)}\n`;
 
 /**
  * Rows written to the database in batches, off the request path, and kept on disk while the database is away.
@@ -188,8 +190,8 @@ export class SpooledWriter<Row> {
   private append(row: Row, soon = false): void {
     if (this.journal)
       try {
-        if (soon) this.journal.queue(lines([row]));
-        else this.journal.append(lines([row]));
+        if (soon) this.journal.queue(line(row));
+        else this.journal.append(line(row));
       } catch {
         // No journal (the directory is unusable): the row still goes to the database with the next batch.
       }

@@ -7,6 +7,7 @@ import { isEventStream } from "../providers/aws-event-stream.js";
 import type { OutgoingCall, Provider, UpstreamTarget } from "../providers/types.js";
 import { type AttemptClock, chunkArrived, timedBody } from "../request/timing.js";
 import { capFrames } from "./cap-frames.js";
+import { headerList } from "./header-list.js";
 import { IdleWatch } from "./idle-watch.js";
 import type { StartVerdict } from "./inspect.js";
 import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply, type WholeAnswer } from "./screen.js";
@@ -184,7 +185,10 @@ async function send(
     method: "POST",
     agent: to.secure ? pool.https : pool.http,
     // Compressed answers would be decoded (see screenReply), but llmux asks for none: it relays streams as they come.
-    headers: { "accept-encoding": "identity", ...target.headers, "content-length": String(payload.length) },
+    headers: headerList(
+      { "accept-encoding": "identity", ...target.headers, "content-length": String(payload.length) },
+      to.url.host,
+    ),
   });
   const call = new WireCall(req, provider, to.url, signal, clock, pool.wheel);
   const reply = call.reply();
