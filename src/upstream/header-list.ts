@@ -8,17 +8,17 @@
  */
 export function headerList(headers: Record<string, string>, host: string): string[] {
   const list: string[] = [];
-  let at: Map<string, number> | undefined;
+  const at = new Map<string, number>();
   let hasHost = false;
   for (const name in headers) {
     const lower = name.toLowerCase();
-    const was = at?.get(lower);
+    const was = at.get(lower);
     if (was !== undefined) {
       list[was] = name;
       list[was + 1] = headers[name]!;
       continue;
     }
-    (at ??= new Map()).set(lower, list.length);
+    at.set(lower, list.length);
     if (lower === "host") hasHost = true;
     list.push(name, headers[name]!);
   }
