@@ -189,10 +189,15 @@ describe.each(ENGINES)("the audit log's coverage on $engine", ({ fresh }) => {
       });
       child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
       child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-      // Each wait ends on the event it waits for (a line of the primary's, or its exit), not on a clock.
+      // Each wait ends on the event it waits for (a line of the primary's, or its exit); one that does not come
+      // within 50 s fails with what llmux said (a worker that did not start or stop), not as the test's timeout.
       const said = async (line: RegExp) => {
-        await until(() => line.test(out) || child!.exitCode !== null);
-        if (!line.test(out)) throw new Error(`llmux exited before saying ${line}:\n${out}`);
+        const end = Date.now() + 50_000;
+        await until(() => line.test(out) || child!.exitCode !== null || Date.now() > end);
+        if (!line.test(out))
+          throw new Error(
+            `llmux ${child!.exitCode !== null ? "exited" : "was still running 50 s later"} before saying ${line}:\n${out}`,
+          );
       };
       await said(/workers serving one port/);
       write(PLANTED.providerKey, 0);
