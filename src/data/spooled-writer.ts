@@ -92,9 +92,9 @@ function parseRows<Row>(text: string): Row[] {
   return rows;
 }
 
-const lines = (rows: unknown[]) => (rows.length ? `${rows.map((r) => JSON.stringify(r)).join("\n")}\n` : "");
 /** One row's line (twice per priced request: no array to map and join). */
 const line = (row: unknown) => `${JSON.stringify(row)}\n`;
+const lines = (rows: unknown[]) => rows.map(line).join("");
 
 /**
  * Rows written to the database in batches, off the request path, and kept on disk while the database is away.
