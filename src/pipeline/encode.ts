@@ -1,5 +1,5 @@
 import { dropAttribution } from "../dialects/anthropic/attribution.js";
-import { utf8Bytes } from "../http/utf8-bytes.js";
+import { jsonBytes } from "../http/json-bytes.js";
 import { dropForeignReasoning } from "../reasoning/carry.js";
 import type { Plan } from "../request/plan.js";
 import { upstreamCodecs } from "../translate/codecs.js";
@@ -13,8 +13,8 @@ import { webHistory } from "./web-tools-history.js";
  * as calls and results for an upstream that does not run the tool, encoded in the
  * upstream's dialect.
  * Upstreams are always called streaming: no long-request timeouts, and one code path for every client.
- * The body is serialised once and sent as its bytes (utf8Bytes: mostly-ASCII text encoded without a character
- * by character pass). A passthrough plan already has its body.
+ * The body is serialised once, straight to the bytes sent (jsonBytes: a long conversation without one large
+ * string). A passthrough plan already has its body.
  */
 export function encode(plan: Plan, stateful: boolean): Plan {
   const ir = plan.ir;
@@ -38,7 +38,7 @@ export function encode(plan: Plan, stateful: boolean): Plan {
   const web = plan.web ? { ...plan.web, ir } : undefined;
   return {
     ...plan,
-    body: utf8Bytes(JSON.stringify(encoded.value.body)),
+    body: jsonBytes(encoded.value.body),
     tools: encoded.value.tools,
     ir: undefined,
     web,
