@@ -71,7 +71,9 @@ export function textBound(text: string, containers = JSON_CONTAINER_LIMIT, value
   if (text.length <= containers && text.length <= values) return undefined;
   let opens = roughCount(text, "[", containers);
   if (opens <= containers) opens += roughCount(text, "{", containers - opens);
-  if (opens <= containers && opens + roughCount(text, ",", values - opens) <= values) return undefined;
+  // The values counted are characters of the text: a text no longer than `values` cannot pass it.
+  if (opens <= containers && (text.length <= values || opens + roughCount(text, ",", values - opens) <= values))
+    return undefined;
   let opened = 0;
   let seen = 0;
   for (let i = 0; i < text.length; i++) {
