@@ -14,8 +14,14 @@ export const DeploymentView = z
     half_open: z.boolean().describe("Cooled down by errors: the next request after the cooldown is a single probe."),
     in_flight: z.number().int(),
     ttft_ms: z.number().nullable().describe("Moving average of time to first answer, ms."),
-    window_requests: z.number().int().describe("Requests in the current error window."),
-    window_errors: z.number().int().describe("Deployment failures in the current error window."),
+    window_requests: z
+      .number()
+      .int()
+      .describe("Requests in the current error window (routing.window_s) and the one before it."),
+    window_errors: z
+      .number()
+      .int()
+      .describe("Deployment failures in the current error window (routing.window_s) and the one before it."),
     error_rate: z.number().describe("window_errors / window_requests (0 when idle)."),
     rpm: z.number().int().nullable().describe("Declared requests per minute (null: none)."),
     tpm: z.number().int().nullable().describe("Declared tokens per minute (null: none)."),

@@ -256,14 +256,18 @@ export class DeploymentHealth {
   }
 
   async view(d: Deployment, routing: Routing): Promise<HealthView> {
+    // The window now and the one before it: a failure just before a window's end still shows just after it.
     const b = this.bucket(routing);
-    const [coolMs, open, inflight, ttft, reqs, errs, quota] = await Promise.all([
+    const before = String(Number(b) - 1);
+    const [coolMs, open, inflight, ttft, reqs, errs, reqsBefore, errsBefore, quota] = await Promise.all([
       this.hot.ttl(hotKeys.cooling(d.id)),
       this.hot.get(hotKeys.halfOpen(d.id)),
       this.inflight(d),
       this.ttft(d),
       this.hot.count(hotKeys.windowRequests(d.id, b)),
       this.hot.count(hotKeys.windowErrors(d.id, b)),
+      this.hot.count(hotKeys.windowRequests(d.id, before)),
+      this.hot.count(hotKeys.windowErrors(d.id, before)),
       quotaUse(this.hot, d, this.now()),
     ]);
     return {
@@ -271,8 +275,8 @@ export class DeploymentHealth {
       half_open: open !== undefined,
       in_flight: Math.max(0, inflight),
       ttft_ms: ttft ?? null,
-      window_requests: reqs,
-      window_errors: errs,
+      window_requests: reqs + reqsBefore,
+      window_errors: errs + errsBefore,
       ...quota,
     };
   }
