@@ -1,10 +1,13 @@
 #!/usr/bin/env node
+// First of all: holds the young generation while the command starts (young-generation.ts says why).
+import "./young-generation.js";
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/load.js";
 import type { Command } from "./command.js";
 import { loadCommand } from "./command-index.js";
 import { dispatch } from "./dispatch.js";
 import { DEFAULT_COMMAND } from "./help.js";
+import { releaseOnFirstConnection, releaseYoungGeneration } from "./young-generation.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -33,6 +36,7 @@ const argv = process.argv.slice(2);
 dispatch(argv, await commandsFor(argv), process.env, io, version()).then(
   (result) => {
     if (typeof result === "object") {
+      releaseOnFirstConnection();
       // The first signal stops gracefully (open streams may finish); a second one closes at once.
       let signalled = false;
       const stop = () => {
@@ -43,9 +47,13 @@ dispatch(argv, await commandsFor(argv), process.env, io, version()).then(
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
-    } else process.exitCode = result ?? 0;
+    } else {
+      releaseYoungGeneration();
+      process.exitCode = result ?? 0;
+    }
   },
   (err: unknown) => {
+    releaseYoungGeneration();
     if (err instanceof ConfigError) console.error(err.message);
     else console.error(`llmux: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

@@ -1,0 +1,139 @@
+/**
+ * The young generation held while llmux starts (src/cli/young-generation.ts, issue 45's idle memory). V8's
+ * own figures, read in the process (v8.getHeapSpaceStatistics): sizes, not bytes of RSS or time.
+ *
+ * - The built `llmux start` on its embedded defaults listens with its young generation near its first size,
+ *   where an unheld start leaves it at its largest (two 16 MB semi-spaces).
+ * - The module itself, in a process of its own: while held, tens of MB of long-lived allocation leave the
+ *   young generation near its first size (1 → 2 MB); released, the same allocation grows it to its largest
+ *   (32 MB); the first connection a server accepts releases it; a user's own semi-space
+ *   setting (a node option) is left alone.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BIN, DIST } from "../support/built.js";
+
+const MB = 1024 * 1024;
+const dir = mkdtempSync(join(tmpdir(), "llmux-young-"));
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The young generation's size (both semi-spaces), as V8 reports it. */
+const NEW_SPACE = `(await import("node:v8")).getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size`;
+
+/** Keeps ~40 MB of small objects alive, allocated in the young generation and surviving its scavenges. */
+const ALLOCATE = `globalThis.kept ??= []; for (let i = 0; i < 400_000; i++) globalThis.kept.push({ i, s: "x" + i });`;
+
+/** Runs a script that imports the built module first, and returns what it printed (JSON). */
+function script(body: string, nodeOptions: string[] = []): Record<string, number> {
+  const file = join(dir, `s-${Math.random().toString(36).slice(2)}.mjs`);
+  const young = JSON.stringify(`${DIST}/cli/young-generation.js`);
+  writeFileSync(
+    file,
+    `const young = await import(${young});\nconst out = {};\n${body}\nconsole.log(JSON.stringify(out));\n`,
+  );
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const run = spawnSync(process.execPath, [...nodeOptions, file], { encoding: "utf8", env });
+  if (run.status !== 0) throw new Error(`the script failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split("\n").pop()!) as Record<string, number>;
+}
+
+describe("the young generation while a command starts", () => {
+  it("stays near its first size while held, and grows once released", () => {
+    const out = script(`
+      out.first = ${NEW_SPACE};
+      ${ALLOCATE}
+      out.held = ${NEW_SPACE};
+      young.releaseYoungGeneration();
+      ${ALLOCATE}
+      ${ALLOCATE}
+      out.released = ${NEW_SPACE};`);
+    expect(out.held).toBeLessThanOrEqual(2 * out.first!);
+    expect(out.released).toBeGreaterThanOrEqual(8 * out.first!);
+  });
+
+  it("is released by the first connection a server of the process accepts", () => {
+    const out = script(`
+      const { createServer, get } = await import("node:http");
+      young.releaseOnFirstConnection();
+      ${ALLOCATE}
+      out.listening = ${NEW_SPACE};
+      const server = createServer((req, res) => res.end("ok"));
+      await new Promise((done) => server.listen(0, "127.0.0.1", done));
+      await new Promise((done) => get("http://127.0.0.1:" + server.address().port + "/", (res) => res.resume().on("end", done)));
+      server.close();
+      ${ALLOCATE}
+      ${ALLOCATE}
+      out.served = ${NEW_SPACE};`);
+    expect(out.served).toBeGreaterThanOrEqual(4 * out.listening!);
+  });
+
+  it("leaves a user's own semi-space setting alone", () => {
+    const out = script(
+      `out.first = ${NEW_SPACE};
+      ${ALLOCATE}
+      ${ALLOCATE}
+      out.after = ${NEW_SPACE};`,
+      ["--max-semi-space-size=4"],
+    );
+    expect(out.after).toBeGreaterThan(out.first!);
+  });
+});
+
+describe("llmux start on its embedded defaults", () => {
+  it("listens with its young generation far below its largest", async () => {
+    const hook = join(dir, "hook.mjs");
+    const report = join(dir, "young.json");
+    writeFileSync(
+      hook,
+      `import { writeFileSync } from "node:fs";\nimport { getHeapSpaceStatistics } from "node:v8";\n` +
+        `process.on("SIGUSR2", () => writeFileSync(${JSON.stringify(report)}, JSON.stringify(getHeapSpaceStatistics())));\n`,
+    );
+    for (const d of ["home", "state", "cwd"]) mkdirSync(join(dir, d), { recursive: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, "home"), LLMUX_STATE_DIR: join(dir, "state") };
+    for (const k of Object.keys(env))
+      if (/^(LLMUX_CONFIG|PORT|NODE_OPTIONS)$|_API_KEY$|^AZURE_|^AWS_|^GOOGLE_/.test(k)) delete env[k];
+    const child = spawn(process.execPath, ["--import", hook, BIN, "start", "--port", "0"], {
+      cwd: join(dir, "cwd"),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let output = "";
+        const seen = (b: Buffer) => {
+          output += b;
+          if (output.includes("llmux listening on")) resolve();
+        };
+        child.stdout!.on("data", seen);
+        child.stderr!.on("data", seen);
+        child.once("exit", (code) => reject(new Error(`llmux exited (${code}) before listening:\n${output}`)));
+      });
+      // What the start does once it listens (the access line) is done within its first moments.
+      await new Promise((done) => setTimeout(done, 500));
+      child.kill("SIGUSR2");
+      const spaces = await new Promise<{ space_name: string; space_size: number }[]>((resolve, reject) => {
+        const deadline = Date.now() + 10_000;
+        const poll = () => {
+          try {
+            resolve(JSON.parse(readFileSync(report, "utf8")));
+          } catch {
+            if (Date.now() > deadline) reject(new Error("llmux did not report its heap"));
+            else setTimeout(poll, 50);
+          }
+        };
+        poll();
+      });
+      const young = spaces.find((s) => s.space_name === "new_space")!.space_size;
+      // Held: its first size, or one doubling made while the modules were read (before any of them ran).
+      // Unheld, a start leaves it at 32 MB.
+      expect(young).toBeLessThanOrEqual(8 * MB);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
