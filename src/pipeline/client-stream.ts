@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { flattenHead } from "../http/flat-head.js";
 import type { Answer } from "../request/answer.js";
 import type { RequestTiming } from "../request/timing.js";
 
@@ -24,6 +25,8 @@ export class ClientStream {
       "x-accel-buffering": "no",
       ...this.headers,
     });
+    // An event stream's response lives as long as the stream: it keeps its head in one piece.
+    flattenHead(this.res);
   }
 
   async write(chunk: string | Uint8Array): Promise<boolean> {
