@@ -13,7 +13,9 @@ import { webRoundsOf } from "./web-tools-respond.js";
  */
 export const respond: Stage<Generation> = {
   name: "respond",
-  async run(g) {
+  // Not an async function: the stage returns the relay's promise, and no frame of its own waits on it for as
+  // long as the stream lasts.
+  run(g) {
     const { ex, trail, deps, state } = g;
     const { plan: served, reply } = g.attempted!.answer!;
     trail.plan = served;
@@ -21,7 +23,7 @@ export const respond: Stage<Generation> = {
     const billing = deps.billing;
     const unmask = g.unmask ? new EventUnmask(g.unmask) : undefined;
     const soFar = g.soFar!;
-    await respondWith({
+    return respondWith({
       plan: served,
       reply,
       res: ex.res,
@@ -38,7 +40,9 @@ export const respond: Stage<Generation> = {
       onToolUse: trail.session?.session
         ? (id) => rememberToolUse(deps.attempts.hot, g.principal.owner, id, trail.session!)
         : undefined,
-    });
-    return undefined;
+    }).then(NOT_ANSWERED);
   },
 };
+
+/** The respond stage is the last: what it returns answers nothing more. */
+const NOT_ANSWERED = (): undefined => undefined;

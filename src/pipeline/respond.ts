@@ -113,7 +113,6 @@ export async function respond(input: RespondInput): Promise<Answer> {
   }
   // A client that waits for the whole answer has it held in memory: bounded, the limit named when passed.
   if (!plan.clientStream && reply.limits) reply = { ...reply, body: capTotal(reply.body, reply.limits.answerBytes) };
-  if (plan.passthrough) await passthrough(input, plan, reply, tap);
-  else await translated(input, plan, reply);
-  return answer;
+  // Returned, not awaited: the stream's relay is the only frame that waits as long as the stream lasts.
+  return (plan.passthrough ? passthrough(input, plan, reply, tap) : translated(input, plan, reply)).then(() => answer);
 }

@@ -58,11 +58,24 @@ export function pipeline<C>(steps: readonly Step<C>[]): readonly Stage<C>[] {
   return steps.filter((s): s is Stage<C> => "run" in s);
 }
 
-/** Runs a pipeline's stages in order until one answers the request. */
-export async function runStages<C>(stages: readonly Stage<C>[], c: C): Promise<void> {
-  for (let i = 0; i < stages.length; i++) {
-    const answered = stages[i]!.run(c);
-    if (answered === true) return;
-    if (answered !== undefined && answered !== false && (await answered)) return;
+/**
+ * Runs a pipeline's stages in order until one answers the request. No frame of this loop waits with a stage:
+ * the stages after one that waits are chained to it, so the respond stage, which lasts as long as its stream,
+ * holds nothing of the loop (an open stream holds its suspended frames).
+ */
+export function runStages<C>(stages: readonly Stage<C>[], c: C, from = 0): Promise<void> {
+  for (let i = from; i < stages.length; i++) {
+    let answered: ReturnType<Stage<C>["run"]>;
+    try {
+      answered = stages[i]!.run(c);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (answered === true) return DONE;
+    if (answered === undefined || answered === false) continue;
+    return answered.then((a) => (a ? undefined : runStages(stages, c, i + 1)));
   }
+  return DONE;
 }
+
+const DONE: Promise<void> = Promise.resolve();
