@@ -10,7 +10,7 @@ import { capFrames } from "./cap-frames.js";
 import { headerList } from "./header-list.js";
 import { IdleWatch } from "./idle-watch.js";
 import type { StartVerdict } from "./inspect.js";
-import { withoutRequestHeaders } from "./lean-agent.js";
+import { withoutRequestFields } from "./lean-agent.js";
 import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply, type WholeAnswer } from "./screen.js";
 import type { UsageTap } from "./usage-tap.js";
 
@@ -47,10 +47,10 @@ export class UpstreamPool {
     maxFreeSockets: 256,
     scheduling: "lifo" as const,
   };
-  readonly http = withoutRequestHeaders(new HttpAgent(this.options));
+  readonly http = withoutRequestFields(new HttpAgent(this.options));
   /** The deadlines of the calls in flight (one coarse timer for all of them). */
   readonly wheel: TimerWheel = callWheel;
-  readonly https = withoutRequestHeaders(new HttpsAgent(this.options));
+  readonly https = withoutRequestFields(new HttpsAgent(this.options));
 
   close(): void {
     this.http.destroy();

@@ -1,18 +1,23 @@
 /**
- * withoutRequestHeaders (src/upstream/lean-agent.ts): the agent makes its connections from options without
- * the request's headers (what node keeps on the socket for its life), while the request still sends them,
- * over HTTP and HTTPS, and a kept-alive connection is reused as before.
+ * withoutRequestFields (src/upstream/lean-agent.ts): the agent makes its connections from options without
+ * the request's headers, path and method (what node keeps on the socket for its life), while the request still
+ * sends them, over HTTP and HTTPS, and a kept-alive connection is reused as before.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { type AgentOptions, createServer, Agent as HttpAgent, type IncomingMessage, request } from "node:http";
-import { createServer as createHttpsServer, Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import {
+  createServer as createHttpsServer,
+  Agent as HttpsAgent,
+  type RequestOptions as HttpsRequestOptions,
+  request as httpsRequest,
+} from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { headerList } from "../../src/upstream/header-list.js";
-import { withoutRequestHeaders } from "../../src/upstream/lean-agent.js";
+import { withoutRequestFields } from "../../src/upstream/lean-agent.js";
 
 /** A self-signed certificate for 127.0.0.1, made by openssl. */
 function selfSigned(): { key: Buffer; cert: Buffer } {
@@ -39,9 +44,9 @@ function selfSigned(): { key: Buffer; cert: Buffer } {
   }
 }
 
-const seen: { headers: IncomingMessage["headers"]; remotePort: number | undefined }[] = [];
+const seen: { line: string; headers: IncomingMessage["headers"]; remotePort: number | undefined }[] = [];
 const handler = (req: IncomingMessage, res: import("node:http").ServerResponse) => {
-  seen.push({ headers: req.headers, remotePort: req.socket.remotePort });
+  seen.push({ line: `${req.method} ${req.url}`, headers: req.headers, remotePort: req.socket.remotePort });
   req.resume();
   req.on("end", () => res.end("ok"));
 };
@@ -73,21 +78,22 @@ function recording<A extends HttpAgent>(agent: A): { agent: A; made: Record<stri
     made.push({ ...o });
     return create.call(this, o, cb);
   };
-  return { agent: withoutRequestHeaders(agent), made };
+  return { agent: withoutRequestFields(agent), made };
 }
 
 async function call(send: typeof request, agent: HttpAgent, port: number, headers: string[]): Promise<string> {
   return new Promise<string>((done, fail) => {
-    const req = send(
-      { hostname: "127.0.0.1", port, path: "/v1/x", method: "POST", agent, headers, rejectUnauthorized: false },
-      (res) => {
-        let body = "";
-        res.on("data", (b) => {
-          body += b;
-        });
-        res.on("end", () => done(body));
-      },
-    );
+    const options: HttpsRequestOptions = {
+      hostname: "127.0.0.1",
+      ...{ port, path: "/v1/x", method: "POST", agent, headers, rejectUnauthorized: false },
+    };
+    const req = (send as typeof httpsRequest)(options, (res) => {
+      let body = "";
+      res.on("data", (b) => {
+        body += b;
+      });
+      res.on("end", () => done(body));
+    });
     req.on("error", fail);
     req.end("{}");
   });
@@ -95,7 +101,7 @@ async function call(send: typeof request, agent: HttpAgent, port: number, header
 
 const options: AgentOptions = { keepAlive: true, maxFreeSockets: 4 };
 
-describe("withoutRequestHeaders", () => {
+describe("withoutRequestFields", () => {
   for (const [name, send, Agent, server] of [
     ["HTTP", request, HttpAgent, () => http],
     ["HTTPS", httpsRequest as typeof request, HttpsAgent, () => https],
@@ -114,12 +120,14 @@ describe("withoutRequestHeaders", () => {
       // One connection, made from options that hold no header (nor the secret in them).
       expect(made).toHaveLength(1);
       expect(made[0]!.headers).toBeUndefined();
+      expect(made[0]!.method).toBeUndefined();
+      expect(made[0]!.path ?? null).toBeNull();
       expect(JSON.stringify(made[0])).not.toContain("sk-planted-secret");
       expect(made[0]).toMatchObject({ host: "127.0.0.1", port });
       // Both requests carried their headers, over the same connection.
-      expect(seen.map((s) => [s.headers.authorization, s.headers["x-one"]])).toEqual([
-        [secret, "1"],
-        [secret, "2"],
+      expect(seen.map((s) => [s.line, s.headers.authorization, s.headers["x-one"]])).toEqual([
+        ["POST /v1/x", secret, "1"],
+        ["POST /v1/x", secret, "2"],
       ]);
       expect(seen[0]!.remotePort).toBe(seen[1]!.remotePort);
     });
