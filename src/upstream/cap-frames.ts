@@ -1,3 +1,4 @@
+import { PassingBody } from "./passing-body.js";
 import { AnswerTooLarge, tooLarge } from "./screen.js";
 
 /** An event-stream message's prelude (total length, headers length, prelude CRC) and its closing CRC. */
@@ -10,12 +11,12 @@ const TRAILER_BYTES = 4;
  * declared larger than `max` is refused there, before any of it is held (AWS's decoder allocates a message's
  * declared length as soon as it reads it). The bytes pass through unchanged.
  */
-export async function* capFrames(body: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+export function capFrames(body: AsyncIterable<Uint8Array>, max: number): AsyncIterableIterator<Uint8Array> {
   /** Bytes of the current message still to come after its length (0: the next byte starts a message). */
   let rest = 0;
   /** The length bytes of the next message read so far (a length may be cut across reads). */
   const length: number[] = [];
-  for await (const chunk of body) {
+  return new PassingBody(body, (chunk: Uint8Array) => {
     let i = 0;
     while (i < chunk.length) {
       if (rest > 0) {
@@ -34,6 +35,6 @@ export async function* capFrames(body: AsyncIterable<Uint8Array>, max: number): 
         throw new AnswerTooLarge(`an event-stream message declares ${total} bytes, fewer than its own framing`);
       rest = total - 4;
     }
-    yield chunk;
-  }
+    return chunk;
+  });
 }

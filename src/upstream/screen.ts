@@ -6,6 +6,7 @@ import { isObject } from "../ir/input-error.js";
 import type { Json, UpstreamDialect } from "../ir/types.js";
 import { upstreamCodecs } from "../translate/codecs.js";
 import { sniffJson } from "./inspect.js";
+import { PassingBody } from "./passing-body.js";
 
 /** Bounds on what llmux holds of one upstream answer (server.max_event_mb, server.max_answer_mb). */
 export interface AnswerLimits {
@@ -60,22 +61,54 @@ function decoded(body: AsyncIterable<Uint8Array>, encoding: string): AsyncIterab
 }
 
 /** Throws AnswerTooLarge once a single SSE event (bytes since the last blank line) passes `max`. */
-export async function* capEvents(body: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+export function capEvents(body: AsyncIterable<Uint8Array>, max: number): AsyncIterableIterator<Buffer> {
+  return new PassingBody(body, eventBound(max));
+}
+
+/**
+ * The check of each chunk of an event stream: the bytes since the last event boundary, which may be split
+ * across two chunks (the previous chunk's last 3 bytes and this one's first 3 are read together). The
+ * previous bytes are kept as numbers: nothing is allocated per chunk or held per stream but this closure.
+ */
+function eventBound(max: number): (c: Uint8Array) => Buffer {
   let since = 0;
-  let seam = Buffer.alloc(0);
-  for await (const c of body) {
-    const chunk = Buffer.from(c.buffer, c.byteOffset, c.length);
-    const probe = seam.length > 0 ? Buffer.concat([seam, chunk.subarray(0, 3)]) : undefined;
-    const end = Math.max(
-      lastBoundary(chunk),
-      probe && lastBoundary(probe) >= 0 ? lastBoundary(probe) - seam.length : -1,
-    );
+  /** The previous chunk's last bytes (up to 3), oldest first, and how many. */
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let kept = 0;
+  const byte = (chunk: Uint8Array, k: number) => (k < kept ? (k === 0 ? p0 : k === 1 ? p1 : p2) : chunk[k - kept]!);
+  /** Where a boundary ends in the previous bytes and this chunk's first 3, counted from this chunk's start; or -1. */
+  const across = (chunk: Uint8Array): number => {
+    if (kept === 0) return -1;
+    const n = kept + Math.min(3, chunk.length);
+    for (let e = n; e >= 2; e--) {
+      const a = byte(chunk, e - 2);
+      const b = byte(chunk, e - 1);
+      const ends =
+        (a === LF && b === LF) ||
+        (a === CR && b === CR) ||
+        (e >= 4 && a === CR && b === LF && byte(chunk, e - 4) === CR && byte(chunk, e - 3) === LF);
+      if (ends) return e - kept;
+    }
+    return -1;
+  };
+  return (c) => {
+    const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.length);
+    const end = Math.max(lastBoundary(chunk), across(chunk));
     since = end >= 0 ? chunk.length - end : since + chunk.length;
     if (since > max) throw new AnswerTooLarge(tooLarge("a single SSE event", "server.max_event_mb", max));
-    seam = Buffer.from(chunk.subarray(Math.max(0, chunk.length - 3)));
-    yield chunk;
-  }
+    kept = Math.min(3, chunk.length);
+    const from = chunk.length - kept;
+    p0 = chunk[from] ?? 0;
+    p1 = chunk[from + 1] ?? 0;
+    p2 = chunk[from + 2] ?? 0;
+    return chunk;
+  };
 }
+
+const LF = 0x0a;
+const CR = 0x0d;
 
 /** The offset just past the last event boundary (a blank line) in a buffer, or -1. */
 function lastBoundary(b: Buffer): number {
@@ -86,13 +119,13 @@ function lastBoundary(b: Buffer): number {
 }
 
 /** Throws AnswerTooLarge once the whole body passes `max` bytes. */
-export async function* capTotal(body: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+export function capTotal(body: AsyncIterable<Uint8Array>, max: number): AsyncIterableIterator<Uint8Array> {
   let total = 0;
-  for await (const c of body) {
+  return new PassingBody(body, (c: Uint8Array) => {
     total += c.length;
     if (total > max) throw new AnswerTooLarge(tooLarge("the upstream answer", "server.max_answer_mb", max));
-    yield c;
-  }
+    return c;
+  });
 }
 
 export function tooLarge(what: string, option: string, max: number): string {
