@@ -152,7 +152,8 @@ export class Generation {
 
   /**
    * The request is sent: an open stream holds its answer, not the request it was built from (75 kB and more
-   * for a coding agent's turn). What the settle stage and `keep` read (the plan's route, flags and storeAs) stays.
+   * for a coding agent's turn), nor the plans made before the one served. What the settle stage and `keep`
+   * read (the served plan's route, flags and storeAs) stays.
    */
   forgetRequest(served: Plan): void {
     for (const p of [this.planned, this.first, served]) {
@@ -160,6 +161,11 @@ export class Generation {
       p.body = "";
       p.ir = undefined;
     }
+    // The plans the attempt loop started from and the health it asked for are done with: the served plan is
+    // on the trail (each plan keeps its route, tools and settings: ~0.6 KB an open stream held twice).
+    this.planned = undefined;
+    this.first = undefined;
+    this.early = undefined;
     this.input.body = null;
     this.input.raw = EMPTY;
     this.body = { json: null, raw: EMPTY };

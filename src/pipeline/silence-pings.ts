@@ -32,63 +32,106 @@ export const realTimer: SilenceTimer = {
  * one per chunk: a chunk only notes when it came, and when the timer fires early (chunks came meanwhile) it
  * is armed again for what is left of the interval. A read waits on one promise of its own that the chunk or
  * the timer settles (no Promise.race: it would leave a reaction per chunk on the timer's promise until it
- * fires, and make two more promises per chunk).
+ * fires, and make two more promises per chunk). An iterator object, not an async generator: an open stream
+ * holds its few fields, not a suspended generator and the last chunk it kept.
  */
-export async function* withSilencePings<T>(
+export function withSilencePings<T>(
   source: AsyncIterable<T>,
   intervalMs: number,
   timer: SilenceTimer = realTimer,
-): AsyncGenerator<T | typeof PING> {
-  const it = source[Symbol.asyncIterator]();
-  let pending: Promise<IteratorResult<T>> | undefined;
-  let last = timer.now();
+): AsyncIterableIterator<T | typeof PING> {
+  return new SilencePings(source[Symbol.asyncIterator](), intervalMs, timer);
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+const PINGED: IteratorYieldResult<typeof PING> = Object.freeze({ done: false, value: PING });
+
+class SilencePings<T> implements AsyncIterableIterator<T | typeof PING> {
+  private pending: Promise<IteratorResult<T>> | undefined;
+  private last: number;
   /** The timer fired and no read has seen it yet. */
-  let fired = false;
+  private fired = false;
   /** Settles the read waiting now, when the timer fires first. */
-  let wake: ((v: typeof PING) => void) | undefined;
-  const onFire = () => {
-    fired = true;
-    wake?.(PING);
+  private wake: ((v: typeof PING) => void) | undefined;
+  private armed: { cancel(): void };
+  private finished = false;
+
+  constructor(
+    private readonly it: AsyncIterator<T>,
+    private readonly intervalMs: number,
+    private readonly timer: SilenceTimer,
+  ) {
+    this.last = timer.now();
+    this.armed = this.arm(intervalMs);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private readonly onFire = () => {
+    this.fired = true;
+    this.wake?.(PING);
   };
-  const arm = (ms: number) => {
-    const a = timer.wait(ms);
-    a.done.then(onFire);
+
+  private arm(ms: number): { cancel(): void } {
+    const a = this.timer.wait(ms);
+    a.done.then(this.onFire);
     return a;
-  };
-  let armed = arm(intervalMs);
-  try {
-    for (;;) {
-      pending ??= it.next();
-      const read = pending;
-      const next = await new Promise<IteratorResult<T> | typeof PING>((resolve, reject) => {
-        read.then(resolve, reject);
-        // As a race would: a chunk already there goes first (its reaction is queued before this one).
-        if (fired) queueMicrotask(() => resolve(PING));
-        else wake = resolve;
-      });
-      wake = undefined;
-      if (next === PING) {
-        fired = false;
-        const quiet = timer.now() - last;
-        const due = quiet >= intervalMs;
-        armed = arm(due ? intervalMs : intervalMs - quiet);
-        if (due) {
-          last = timer.now();
-          yield PING;
+  }
+
+  next(): Promise<IteratorResult<T | typeof PING, undefined>> {
+    if (this.finished) return Promise.resolve(DONE);
+    this.pending ??= this.it.next();
+    const read = this.pending;
+    return new Promise<IteratorResult<T> | typeof PING>((resolve, reject) => {
+      read.then(resolve, reject);
+      // As a race would: a chunk already there goes first (its reaction is queued before this one).
+      if (this.fired) queueMicrotask(() => resolve(PING));
+      else this.wake = resolve;
+    }).then(
+      (next) => {
+        this.wake = undefined;
+        if (next === PING) {
+          this.fired = false;
+          const quiet = this.timer.now() - this.last;
+          const due = quiet >= this.intervalMs;
+          this.armed = this.arm(due ? this.intervalMs : this.intervalMs - quiet);
+          if (!due) return this.next();
+          this.last = this.timer.now();
+          return PINGED;
         }
-        continue;
-      }
-      pending = undefined;
-      if (next.done) return;
-      last = timer.now();
-      yield next.value;
-    }
-  } finally {
-    armed.cancel();
-    // The consumer stopped early (the client went away): let the source clean up, without waiting for a
-    // read that may never end (the upstream call is aborted on its own).
-    if (pending) pending.catch(() => undefined);
-    it.return?.()?.catch(() => undefined);
+        this.pending = undefined;
+        if (next.done) {
+          this.finish();
+          return DONE;
+        }
+        this.last = this.timer.now();
+        return next;
+      },
+      (err: unknown) => {
+        this.finish();
+        throw err;
+      },
+    );
+  }
+
+  return(): Promise<IteratorResult<T | typeof PING, undefined>> {
+    this.finish();
+    return Promise.resolve(DONE);
+  }
+
+  /**
+   * The timer goes, and the source is let go of. A consumer that stopped early (the client went away) does not
+   * wait for a read that may never end (the upstream call is aborted on its own).
+   */
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.wake = undefined;
+    this.armed.cancel();
+    if (this.pending) this.pending.catch(() => undefined);
+    this.it.return?.()?.catch(() => undefined);
   }
 }
 

@@ -76,4 +76,36 @@ describe("keep-alive during upstream silences", () => {
     for await (const x of withSilencePings(upstream, 1000, timer)) if (x === PING) break;
     expect(returned).toBe(true);
   });
+
+  it("passes on the upstream's failure after the chunks before it, and leaves no timer armed", async () => {
+    const armed = new Set<number>();
+    let n = 0;
+    const timer: SilenceTimer = {
+      now: () => 0,
+      wait() {
+        const id = n++;
+        armed.add(id);
+        return { done: new Promise<void>(() => undefined), cancel: () => armed.delete(id) };
+      },
+    };
+    async function* upstream() {
+      yield "a";
+      throw new Error("cut mid-stream");
+    }
+    const seen: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const x of withSilencePings(upstream(), 1000, timer)) seen.push(x);
+      })(),
+    ).rejects.toThrow("cut mid-stream");
+    expect(seen).toEqual(["a"]);
+    expect(armed.size).toBe(0);
+    // An upstream that ends: the same, nothing left armed.
+    async function* ends() {
+      yield "b";
+    }
+    for await (const x of withSilencePings(ends(), 1000, timer)) seen.push(x);
+    expect(seen).toEqual(["a", "b"]);
+    expect(armed.size).toBe(0);
+  });
 });
