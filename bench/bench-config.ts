@@ -5,6 +5,11 @@
 import { BENCH_ADMIN_KEY } from "./minted-key.js";
 import { BENCH_SERVICE_KEY, BENCH_SOCKET_KEYS } from "./service-key.js";
 
+/** The upstream model the bench's mock answers with a long stream (the long-stream lane, bench/lanes.ts). */
+export const LONG_MODEL = "bench-long";
+/** How many text deltas that long stream has (the bench's other replies have PACE.deltas). */
+export const LONG_DELTAS = 240;
+
 /** llmux's configuration for the benchmark: every provider is the mock (`hosts` gives extra upstream origins). */
 export function llmuxConfig(mockPort: number, hosts: string[] = ["127.0.0.1"]): string {
   const lines = [
@@ -26,6 +31,7 @@ export function llmuxConfig(mockPort: number, hosts: string[] = ["127.0.0.1"]): 
     "models:",
     "  bench-compat: { provider: compat, model: bench-model }",
     "  bench-azure: { provider: azure, model: gpt-5-codex }",
+    `  ${LONG_MODEL}: { provider: compat, model: ${LONG_MODEL} }`,
     "  bench-routed:",
     "    deployments: [{ provider: compat, model: bench-model }, { provider: compat2, model: bench-model }]",
   );

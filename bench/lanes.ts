@@ -7,11 +7,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MockScript } from "../src/mock/script.js";
+import { LONG_DELTAS, LONG_MODEL } from "./bench-config.js";
 import { type KeyStore, withMintedKey } from "./minted-key.js";
 import { withServiceKey } from "./service-key.js";
 import type { RequestSpec, TargetName } from "./types.js";
 
-export { llmuxConfig } from "./bench-config.js";
+export { LONG_DELTAS, LONG_MODEL, llmuxConfig } from "./bench-config.js";
 
 /** The first token of every reply starts with this (the load generator's first-token marker). */
 export const TOKEN_MARKER = "Qzx";
@@ -371,8 +372,22 @@ export function buildLanes(opts: LaneOptions): Lane[] {
       notes:
         "msg-small-chat to an alias of two deployments: the attempt loop, strategy, health and affinity on the in-process state. The difference is the routing layer's cost.",
     },
+    {
+      ...msgSmallChat,
+      id: LONG_LANE,
+      title: `Messages → OpenAI-compatible Chat, translation, small, long stream (${LONG_DELTAS} deltas)`,
+      body: clone(smallMsg.body),
+      llmuxModel: LONG_MODEL,
+      peers: {},
+      notes: `msg-small-chat answered with ${LONG_DELTAS} text deltas instead of the bench's usual few: the CPU per request it adds over msg-small-chat, divided by the deltas it adds, is what each streamed event costs (each delta is one upstream chunk and one event to the client).`,
+    },
   ];
 }
+
+/** The long-stream lane: its upstream model's reply is LONG_DELTAS deltas long (bench-config.ts). */
+export const LONG_LANE = "msg-small-chat-long";
+/** The lane msg-small-chat-long lengthens: the same request, answered with the bench's usual reply. */
+export const SHORT_LANE = "msg-small-chat";
 
 /** The lane's client request to llmux (or to the compared build, with the key minted on its own store). */
 export function llmuxRequest(lane: Lane, origin: string, store: KeyStore = "llmux"): RequestSpec {

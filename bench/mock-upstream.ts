@@ -8,7 +8,11 @@
  * Environment: BENCH_MOCK_PORT (0 = any), BENCH_MOCK_HOSTS (comma-separated addresses, all on that port).
  */
 import { type MockServer, type MockServerOptions, startMockServer } from "../src/mock/server.js";
+import { LONG_DELTAS, LONG_MODEL } from "./bench-config.js";
 import { replyScript } from "./lanes.js";
+
+const modelOf = (body: unknown): unknown =>
+  typeof body === "object" && body !== null ? (body as { model?: unknown }).model : undefined;
 
 export type MockCommand =
   | { cmd: "pace"; latencyMs: number; chunkDelayMs: number }
@@ -37,7 +41,8 @@ function optionsFor(host: string | undefined, port: number): MockServerOptions {
     get chunkDelayMs() {
       return pace.chunkDelayMs;
     },
-    fallback: () => replyScript(reply.deltas, reply.chunkChars),
+    // The long-stream lane's model is answered LONG_DELTAS deltas long (bench/lanes.ts), every other the same reply.
+    fallback: (body) => replyScript(modelOf(body) === LONG_MODEL ? LONG_DELTAS : reply.deltas, reply.chunkChars),
   };
 }
 const servers: MockServer[] = [];

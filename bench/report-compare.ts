@@ -1,10 +1,11 @@
 /**
  * The report's "compared with REV" table (`npm run bench -- --compare REV`): per lane, llmux and the compared
  * build side by side — added latency over the minimal proxy, CPU per request, throughput at the highest
- * concurrency, CPU per streamed event — and RSS, with the ratio current / compared. Both builds were measured in
+ * concurrency, CPU per streamed event (on the long-stream lane) — and RSS, with the ratio current / compared. Both builds were measured in
  * the same rounds, so each ratio is taken run by run, then its median and range over the runs.
  */
-import { cpuPerRequestRuns, findCell, M, type Metric, runsOf, usable } from "./report-figures.js";
+import { LONG_LANE } from "./lanes.js";
+import { cpuPerEventRuns, cpuPerRequestRuns, findCell, M, type Metric, runsOf, usable } from "./report-figures.js";
 import { type Emit, fmt, laneTitle, table } from "./report-format.js";
 import { spread } from "./stats.js";
 import type { BenchResults, LaneInfo, TargetName } from "./types.js";
@@ -70,14 +71,11 @@ function laneRows(r: BenchResults, l: LaneInfo): string[][] {
     row(lane, `req/s c=${cMax} (× the proxy's)`, per(thr), (v) => `${value(v, 0)} (${times(over(v, thrProxy))})`),
   );
 
-  const events = l.events;
-  if (events?.llmux && events.compare) {
-    const us = (v: Runs, n: number): Runs => v.map((x) => (x === undefined ? x : (1000 * x) / n));
-    const perEvent = { llmux: us(cpu.llmux, events.llmux), compare: us(cpu.compare, events.compare) };
+  // Per streamed event: the long-stream lane's CPU over its short twin's, per delta added (cpuPerEventRuns).
+  if (l.id === LONG_LANE) {
+    const perEvent = per((t) => cpuPerEventRuns(r, t));
     rows.push(
-      row(lane, `CPU per streamed event (µs; ${events.llmux} / ${events.compare} events)`, perEvent, (v) =>
-        value(v, 1),
-      ),
+      row(lane, "CPU per streamed event (µs; over msg-small-chat, per delta added)", perEvent, (v) => value(v, 1)),
     );
   }
   return rows;

@@ -2,6 +2,8 @@
  * The figures of the report, computed from BenchResults: per run, then median and min–max over runs
  * ("added" = gateway minus direct, run by run).
  */
+
+import { LONG_DELTAS, LONG_LANE, SHORT_LANE } from "./lanes.js";
 import {
   type Estimate,
   estimateSpread,
@@ -180,6 +182,22 @@ export function cpuPerRequestRuns(r: BenchResults, lane: string, target: TargetN
       n += c.result!.totalRequests;
     }
     return n > 0 ? cpu / n : undefined;
+  });
+}
+
+/**
+ * CPU per streamed event of `target`, run by run (µs): the CPU per request the long-stream lane costs over its
+ * short twin (the same request, answered with the usual reply), divided by the deltas it adds. Each delta is
+ * one upstream chunk and one event to the client, so the fixed cost of a request is out of the figure.
+ * Undefined where either lane has no figure for the run (or the long lane did not run).
+ */
+export function cpuPerEventRuns(r: BenchResults, target: TargetName): (number | undefined)[] {
+  const added = LONG_DELTAS - r.meta.upstream.deltas;
+  const long = cpuPerRequestRuns(r, LONG_LANE, target);
+  const short = cpuPerRequestRuns(r, SHORT_LANE, target);
+  return long.map((l, i) => {
+    const s = short[i];
+    return l === undefined || s === undefined || added <= 0 ? undefined : (1000 * (l - s)) / added;
   });
 }
 

@@ -2,9 +2,12 @@
  * The report's results tables: all lanes at a glance, where llmux's added latency goes, latency by concurrency,
  * first byte / first token / inter-chunk gaps, throughput, CPU time per request, and the body-size curve.
  */
+
+import { LONG_DELTAS, LONG_LANE, SHORT_LANE } from "./lanes.js";
 import {
   added,
   between,
+  cpuPerEventRuns,
   cpuPerRequest,
   curveCpuPerMb,
   curveCpuPerMbRatio,
@@ -197,6 +200,43 @@ export function renderResults(r: BenchResults, p: Emit): void {
         laneTitle(l),
         ...cpuTargets.map((t) => (l.targets.includes(t) ? fmt(cpuPerRequest(r, l.id, t), 3) : "–")),
       ]),
+    ),
+  );
+  p();
+  renderPerEvent(r, p);
+}
+
+/** CPU per streamed event, from the long-stream lane against its short twin (cpuPerEventRuns). */
+function renderPerEvent(r: BenchResults, p: Emit): void {
+  const long = r.lanes.find((l) => l.id === LONG_LANE);
+  if (!long) return;
+  const targets = (["direct", ...GATEWAYS] as TargetName[]).filter((t) => long.targets.includes(t));
+  const runs = new Map(targets.map((t) => [t, cpuPerEventRuns(r, t)]));
+  if (![...runs.values()].some((v) => v.some((x) => x !== undefined))) return;
+  p("### CPU per streamed event (µs, serving process)");
+  p();
+  p(
+    `\`${LONG_LANE}\` sends \`${SHORT_LANE}\`'s request, answered with ${LONG_DELTAS} text deltas instead of ` +
+      `${r.meta.upstream.deltas}. Per event = (its CPU per request − \`${SHORT_LANE}\`'s) ÷ the deltas it adds, run ` +
+      "by run (each delta is one upstream chunk, and one event to the client): the fixed cost of a request is out " +
+      "of it. *× proxy* is taken run by run.",
+  );
+  p();
+  const proxy = runs.get("proxy");
+  p(
+    table(
+      ["target", "µs per event", "× the proxy's"],
+      targets.map((t) => {
+        const v = runs.get(t)!;
+        const ratio = proxy
+          ? v.map((x, i) => (x === undefined || proxy[i] === undefined || proxy[i]! <= 0 ? undefined : x / proxy[i]!))
+          : [];
+        return [
+          t === "direct" ? "mock (direct)" : targetLabel(t, r.meta),
+          fmt(spread(v), 1),
+          t === "proxy" ? "1" : fmt(spread(ratio), 2),
+        ];
+      }),
     ),
   );
   p();

@@ -1,5 +1,6 @@
 /** `npm run bench -- --compare REV`: its options, and the "compared with REV" table, from made-up results. */
 import { describe, expect, it } from "vitest";
+import { LONG_DELTAS, LONG_LANE, SHORT_LANE } from "../../bench/lanes.js";
 import { parseOptions, USAGE } from "../../bench/options.js";
 import { sseEvents } from "../../bench/probe.js";
 import { renderMarkdown } from "../../bench/report.js";
@@ -42,24 +43,42 @@ function result(p50: number, throughput: number): RunResult {
   };
 }
 
-/** Two runs of one streamed lane; the compared build adds twice llmux's latency and uses twice its CPU. */
+/** µs of CPU per streamed event, per target, in the made-up long-stream lane below. */
+const PER_EVENT: Record<string, number> = { direct: 2, proxy: 5, llmux: 20, compare: 40 };
+
+/**
+ * Two runs of one streamed lane, and of the long-stream lane and its short twin; the compared build adds twice
+ * llmux's latency and uses twice its CPU (per request and per event).
+ */
 function results(withCompare = true): BenchResults {
   const targets: TargetName[] = withCompare ? ["direct", "proxy", "llmux", "compare"] : ["direct", "proxy", "llmux"];
   const p50: Record<string, number> = { direct: 6, proxy: 6.1, llmux: 6.3, compare: 6.5 };
   const cpu: Record<string, number> = { direct: 0.1, proxy: 0.05, llmux: 0.2, compare: 0.4 };
   const thr: Record<string, number> = { direct: 4000, proxy: 2000, llmux: 1000, compare: 800 };
+  const laneCpu = (lane: string, target: string) =>
+    cpu[target]! + (lane === LONG_LANE ? ((LONG_DELTAS - 6) * PER_EVENT[target]!) / 1000 : 0);
   const cells: Cell[] = [];
-  for (const run of [1, 2])
-    for (const target of targets)
-      for (const concurrency of [1, 16, 64])
-        cells.push({
-          lane: "msg-cc",
-          target,
-          concurrency,
-          run,
-          result: result(p50[target]!, thr[target]!),
-          cpuPerRequestMs: cpu[target]!,
-        });
+  for (const lane of ["msg-cc", SHORT_LANE, LONG_LANE])
+    for (const run of [1, 2])
+      for (const target of targets)
+        for (const concurrency of [1, 16, 64])
+          cells.push({
+            lane,
+            target,
+            concurrency,
+            run,
+            result: result(p50[target]!, thr[target]!),
+            cpuPerRequestMs: laneCpu(lane, target),
+          });
+  const streamed = (id: string) => ({
+    id,
+    title: id,
+    kind: "translation" as const,
+    stream: true,
+    bytes: 2_400,
+    source: "fixture.json",
+    targets,
+  });
   return {
     meta: {
       date: "2026-01-01",
@@ -92,6 +111,8 @@ function results(withCompare = true): BenchResults {
         targets,
         events: withCompare ? { llmux: 10, compare: 10 } : { llmux: 10 },
       },
+      streamed(SHORT_LANE),
+      streamed(LONG_LANE),
     ],
     peers: [],
     fidelity: [],
@@ -127,14 +148,29 @@ describe("bench compared-with table", () => {
     ]);
     expect(row("CPU per request").slice(2)).toEqual(["0.200 (4.00×)", "0.400 (8.00×)", "0.50× |"]);
     expect(row("req/s c=64").slice(2)).toEqual(["1,000 (0.50×)", "800 (0.40×)", "1.25× |"]);
-    expect(row("CPU per streamed event").slice(1)).toEqual([
-      "CPU per streamed event (µs; 10 / 10 events)",
-      "20.0",
-      "40.0",
-      "0.50× |",
+    // Per streamed event: on the long-stream lane alone, over its short twin, per delta added (not CPU ÷ events).
+    const perEvent = text.split("\n").filter((l) => l.includes("CPU per streamed event"));
+    expect(perEvent).toHaveLength(1);
+    expect(perEvent[0]!.split(" | ").slice(0, 2)).toEqual([
+      `| \`${LONG_LANE}\``,
+      expect.stringContaining("per delta added"),
     ]);
+    expect(perEvent[0]!.split(" | ").slice(2)).toEqual(["20.0", "40.0", "0.50× |"]);
     expect(row("RSS after each run").slice(0, 2)).toEqual(["| all lanes", "RSS after each run (MB)"]);
     expect(row("RSS after each run").slice(2)).toEqual(["60.0", "80.0", "0.75× |"]);
+  });
+
+  it("gives the CPU per streamed event of every target in the report, and its ratio to the proxy's", () => {
+    const md = renderMarkdown(results(false));
+    const section = md.slice(md.indexOf("### CPU per streamed event"));
+    const line = (label: string) => section.split("\n").find((l) => l.startsWith(`| ${label} |`));
+    expect(line("mock (direct)")).toBe("| mock (direct) | 2.0 | 0.40 |");
+    expect(line("minimal proxy")).toBe("| minimal proxy | 5.0 | 1 |");
+    expect(line("llmux")).toBe("| llmux | 20.0 | 4.00 |");
+    // Without the long lane there is no such figure (CPU ÷ events is not given in its place).
+    const short = results(false);
+    short.lanes = short.lanes.filter((l) => l.id !== LONG_LANE);
+    expect(renderMarkdown(short)).not.toContain("CPU per streamed event");
   });
 
   it("is in the report with a compared build, and absent without one", () => {
