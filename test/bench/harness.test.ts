@@ -188,6 +188,13 @@ describe("bench report", () => {
     expect(perStream.measured).toBe("18.0 KB");
     const slope = rows.find((t) => t.what.startsWith("curve-passthrough"))!;
     expect(slope.met).toBeDefined();
+    // Issue 45's passthrough goals: CPU ÷ the proxy's, throughput at the highest concurrency as its share.
+    const cpu = rows.find((t) => t.what === "chat-small: CPU per request ÷ the proxy's")!;
+    expect(cpu.goal).toBe("≤ 2.5 ×");
+    expect(cpu.met).toBeDefined();
+    const thr = rows.find((t) => t.what.startsWith("chat-small: throughput at c=64, % of the proxy's"))!;
+    expect(thr.goal).toBe("≥ 60 %");
+    expect(rows.find((t) => t.what.startsWith("llmux RSS idle"))?.goal).toBe("≤ 70 MB");
   });
 
   it("renders the markdown report and the chart", () => {
