@@ -110,7 +110,10 @@ describe("web UI: the Models page", { timeout: 90_000 }, () => {
 
       await extra.getByRole("button", { name: /Remove/ }).click();
       await dialog.getByRole("button", { name: "Remove" }).click();
-      await dialog.locator('[data-deployment="extra"]').waitFor({ state: "detached" });
+      // The confirmation replaces the table, so "extra" is detached before the DELETE is sent: wait for the
+      // table to come back (the DELETE answered), then for the refetched list without "extra".
+      await first.waitFor();
+      await extra.waitFor({ state: "detached" });
       expect(
         (await admin(h, "GET", "/config/models/via-anthropic/deployments")).body.data.map(
           (d: { name: string }) => d.name,
