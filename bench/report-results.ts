@@ -23,7 +23,7 @@ import {
   usable,
 } from "./report-figures.js";
 import { type Emit, fmt, kb, laneTitle, table } from "./report-format.js";
-import { type Spread, spread } from "./stats.js";
+import { pairedRatios, type Spread, spread } from "./stats.js";
 import { type BenchResults, type TargetName, targetLabel } from "./types.js";
 
 export function renderResults(r: BenchResults, p: Emit): void {
@@ -228,9 +228,7 @@ function renderPerEvent(r: BenchResults, p: Emit): void {
       ["target", "µs per event", "× the proxy's"],
       targets.map((t) => {
         const v = runs.get(t)!;
-        const ratio = proxy
-          ? v.map((x, i) => (x === undefined || proxy[i] === undefined || proxy[i]! <= 0 ? undefined : x / proxy[i]!))
-          : [];
+        const ratio = proxy ? pairedRatios(v, proxy) : [];
         return [
           t === "direct" ? "mock (direct)" : targetLabel(t, r.meta),
           fmt(spread(v), 1),

@@ -12,7 +12,7 @@ import {
 } from "./report-figures.js";
 import { type Emit, fmt, table } from "./report-format.js";
 import { teamTargets } from "./report-team.js";
-import { type Spread, spread } from "./stats.js";
+import { pairedRatios, percent, type Spread, spread } from "./stats.js";
 import { type BenchResults, TARGET_LABEL } from "./types.js";
 
 /** Idle RSS goal (issue 45: what is loaded at start that a model call does not need). */
@@ -180,17 +180,10 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
   // concurrency ≥ 60 % of its throughput (paired windows).
   const cMax = Math.max(1, ...(r.meta.concurrencies ?? []));
   for (const lane of ["chat-small", "msg-cc"].filter((l) => hasLane(r, l))) {
-    const proxy = cpuPerRequestRuns(r, lane, "proxy");
-    const times = spread(
-      cpuPerRequestRuns(r, lane, "llmux").map((x, i) => {
-        const p = proxy[i];
-        return x === undefined || p === undefined || p <= 0 ? undefined : x / p;
-      }),
-    );
+    const times = spread(pairedRatios(cpuPerRequestRuns(r, lane, "llmux"), cpuPerRequestRuns(r, lane, "proxy")));
     check("passthrough", `${lane}: CPU per request ÷ the proxy's`, times, 2.5, "<=", "×", [lane]);
     if (cMax > 1) {
-      const x = throughputRatio(r, lane, "llmux", "proxy", cMax);
-      const pct = x && { ...x, median: 100 * x.median, min: 100 * x.min, max: 100 * x.max };
+      const pct = percent(throughputRatio(r, lane, "llmux", "proxy", cMax));
       check(
         "passthrough",
         `${lane}: throughput at c=${cMax}, % of the proxy's (paired windows)`,
@@ -205,8 +198,7 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
   }
   if (hasLane(r, "chat-small")) {
     for (const c of r.meta.concurrencies.filter((x) => x > 1)) {
-      const x = throughputRatio(r, "chat-small", "llmux", "direct", c);
-      const ratio = x && { ...x, median: 100 * x.median, min: 100 * x.min, max: 100 * x.max };
+      const ratio = percent(throughputRatio(r, "chat-small", "llmux", "direct", c));
       check(
         "throughput",
         `chat-small: llmux / direct, c=${c} (paired windows)`,

@@ -5,7 +5,7 @@
  */
 import { between, cpuPerRequestRuns, findCell, M, runsOf, usable } from "./report-figures.js";
 import { type Emit, fmt, table } from "./report-format.js";
-import { type Spread, spread } from "./stats.js";
+import { pairedRatios, type Spread, spread } from "./stats.js";
 import type { BenchResults, TargetName } from "./types.js";
 
 /** The team lanes' goals: latency and the engines' difference (issue 31), CPU and throughput (issue 45). */
@@ -49,9 +49,7 @@ export function teamFigures(r: BenchResults, target: TargetName = "llmux"): Team
     if (thr) f.throughputPct = thr;
     const added = between(r, l.id, target, "proxy", 1, M.p50);
     if (added) f.addedP50 = added;
-    const ratio = spread(
-      cpu.map((c, i) => (c !== undefined && proxy[i] !== undefined && proxy[i]! > 0 ? c / proxy[i]! : undefined)),
-    );
+    const ratio = spread(pairedRatios(cpu, proxy));
     if (ratio) f.cpuRatio = ratio;
     out.push(f);
   }

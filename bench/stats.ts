@@ -157,6 +157,11 @@ export function pairedRatios(a: ReadonlyArray<number | undefined>, b: ReadonlyAr
   return out;
 }
 
+/** A ratio's spread as a percentage. */
+export function percent(s: Spread | undefined): Spread | undefined {
+  return s && { ...s, median: 100 * s.median, min: 100 * s.min, max: 100 * s.max };
+}
+
 /** A small deterministic random number generator (mulberry32): the same seed gives the same interval. */
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
