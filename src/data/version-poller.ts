@@ -27,6 +27,8 @@ export class VersionPoller<T> {
   private seen = -1;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** The poll a `check()` made during a running one waits for (it starts when that one ends). */
+  private again: Promise<void> | undefined;
   /** Polls failed in a row (the first is logged, and the recovery). */
   private failures = 0;
   /** Waiting for the next poll to start and end (`nextPoll()`). */
@@ -42,17 +44,30 @@ export class VersionPoller<T> {
     this.timer.unref();
   }
 
-  /** Reads and applies what is stored when its version moved (one read at a time). */
+  /**
+   * Reads and applies what is stored when its version moved (one read at a time). What was stored before the call
+   * is in force when it resolves (unless the read failed): a poll already running may have read the version before
+   * the caller's write committed, so the call waits for it and then polls once more. Calls made while that second
+   * poll waits to start share it.
+   */
   check(): Promise<void> {
-    if (!this.running) {
-      const waiting = this.waiting;
-      this.waiting = [];
-      this.running = this.poll().finally(() => {
-        this.running = undefined;
-        for (const done of waiting) done();
-      });
-    }
-    return this.running;
+    if (!this.running) return this.start();
+    this.again ??= this.running.then(() => {
+      this.again = undefined;
+      return this.start();
+    });
+    return this.again;
+  }
+
+  private start(): Promise<void> {
+    const waiting = this.waiting;
+    this.waiting = [];
+    const run = this.poll().finally(() => {
+      this.running = undefined;
+      for (const done of waiting) done();
+    });
+    this.running = run;
+    return run;
   }
 
   /**

@@ -99,6 +99,37 @@ describe("VersionPoller", () => {
     p.stop();
   });
 
+  it("check() asked while a poll runs that applies an older version polls again before it resolves", async () => {
+    const { s, source } = store();
+    let gate: (() => void) | undefined;
+    let held: { version: number; value: string } | undefined;
+    const stale: VersionedSource<string> = {
+      ...source,
+      read: async () => {
+        // The first read after start holds what it read (version 1) until released: a slow read of an old state.
+        if (gate === undefined && s.version === 1) {
+          held = { version: 1, value: "one" };
+          await new Promise<void>((r) => (gate = r));
+          return held;
+        }
+        return source.read();
+      },
+    };
+    s.version = 1;
+    s.value = "one";
+    const p = new VersionPoller(stale, quiet, 500);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(gate).toBeDefined();
+    s.version = 2;
+    s.value = "two";
+    const checked = p.check();
+    gate?.();
+    await checked;
+    expect(s.applied).toEqual(["one", "two"]);
+    expect(p.applied).toBe(2);
+    p.stop();
+  });
+
   it("a failed read leaves what is in force and is tried again at the next tick", async () => {
     const { s, source } = store();
     const warned: string[] = [];
