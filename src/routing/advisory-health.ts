@@ -12,6 +12,7 @@ export type LoopHealth = Pick<
   | "started"
   | "finished"
   | "succeeded"
+  | "answered"
   | "failed"
 >;
 
@@ -35,6 +36,7 @@ export function advisory(h: DeploymentHealth): LoopHealth {
     started: (d) => (d.concurrency === undefined ? h.started(d) : quiet(h.started(d), true)),
     finished: (d) => quiet(h.finished(d), undefined),
     succeeded: (d, routing, ttft, probe) => quiet(h.succeeded(d, routing, ttft, probe), undefined),
+    answered: (d, routing, ttft, probe) => quiet(h.answered(d, routing, ttft, probe), undefined),
     failed: (d, routing, c, probe) => quiet(h.failed(d, routing, c, probe), undefined),
   };
 }

@@ -82,16 +82,16 @@ function healthSettle(
   probe: boolean,
 ): (how: Settled) => Promise<void> {
   return async (how) => {
-    // Independent keys: one round trip's wait on a shared state, not two.
+    // An answer's end is one step on the shared state (the in-flight count, window and TTFT average together);
+    // otherwise independent keys: one round trip's wait, not two.
+    if (how === "ok") return health.answered(d, routing, ttft, probe);
     await Promise.all([
       health.finished(d),
-      how === "ok"
-        ? health.succeeded(d, routing, ttft, probe)
-        : how === "failed"
-          ? health.failed(d, routing, { class: "server" }, probe)
-          : probe
-            ? health.releaseProbe(d)
-            : undefined,
+      how === "failed"
+        ? health.failed(d, routing, { class: "server" }, probe)
+        : probe
+          ? health.releaseProbe(d)
+          : undefined,
     ]);
   };
 }

@@ -1,4 +1,4 @@
-import type { HotState } from "../state/hot-state.js";
+import type { HotState, HotWrite } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
 import type { Deployment, Routing } from "./deployments.js";
 import { type Classified, isDeploymentFault } from "./error-class.js";
@@ -162,30 +162,51 @@ export class DeploymentHealth {
   }
 
   async succeeded(d: Deployment, routing: Routing, ttftMs: number | undefined, probe: boolean): Promise<void> {
+    await this.hot.writeMany(await this.successWrites(d, routing, ttftMs, probe));
+  }
+
+  /**
+   * A request that answered ends: `finished` and `succeeded` in one step (one round trip on Redis: the in-flight
+   * count, the error window and the TTFT average are one deployment's keys, in one hash slot).
+   */
+  async answered(d: Deployment, routing: Routing, ttftMs: number | undefined, probe: boolean): Promise<void> {
+    const writes = await this.successWrites(d, routing, ttftMs, probe);
+    writes.push({ op: "incr", key: keysOf(d.id).inflight, delta: -1, ttlMs: INFLIGHT_TTL });
+    await this.hot.writeMany(writes);
+  }
+
+  private async successWrites(
+    d: Deployment,
+    routing: Routing,
+    ttftMs: number | undefined,
+    probe: boolean,
+  ): Promise<HotWrite[]> {
     const b = this.bucket(routing);
-    // The average is read before anything is sent off: a failure there leaves no write unawaited. What this
-    // instance wrote within the last second stands for it (another instance's writes meanwhile are folded
-    // in at the next read): under load, one round trip per answer instead of two.
+    // The average is read before anything is written. What this instance wrote within the last second stands
+    // for it (another instance's writes meanwhile are folded in at the next read): under load, one round trip
+    // per answer instead of two.
     const t = this.now();
     const mine = this.wrote.get(d.id);
     const recent = mine !== undefined && t - mine.at >= 0 && t - mine.at < TTFT_REREAD_MS;
     const before = ttftMs === undefined ? undefined : recent ? mine.ms : await this.ttft(d);
-    const ops: Promise<unknown>[] = [this.hot.incr(hotKeys.windowRequests(d.id, b), 1, routing.window_s * 2000)];
+    const writes: HotWrite[] = [
+      { op: "incr", key: hotKeys.windowRequests(d.id, b), delta: 1, ttlMs: routing.window_s * 2000 },
+    ];
     if (ttftMs !== undefined) {
       const next = Math.round((before === undefined ? ttftMs : before * (1 - ALPHA) + ttftMs * ALPHA) * 100) / 100;
       if (this.wrote.size > 10_000) this.wrote.clear();
       this.wrote.set(d.id, { ms: next, at: t });
-      ops.push(this.hot.set(keysOf(d.id).ttft, String(next), 3600_000));
+      writes.push({ op: "set", key: keysOf(d.id).ttft, value: String(next), ttlMs: 3600_000 });
     }
     if (probe) {
-      ops.push(
-        this.hot.del(hotKeys.halfOpen(d.id)),
-        this.hot.del(hotKeys.probe(d.id)),
-        this.hot.del(hotKeys.windowFailures(d.id, b)),
+      writes.push(
+        { op: "del", key: hotKeys.halfOpen(d.id) },
+        { op: "del", key: hotKeys.probe(d.id) },
+        { op: "del", key: hotKeys.windowFailures(d.id, b) },
       );
       this.events.recovered(d);
     }
-    await Promise.all(ops);
+    return writes;
   }
 
   async failed(d: Deployment, routing: Routing, c: Classified, probe: boolean): Promise<void> {

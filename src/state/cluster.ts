@@ -1,5 +1,5 @@
 import type { Worker } from "node:cluster";
-import { assertInteger, type HotState, type Throttled, type Within } from "./hot-state.js";
+import { assertInteger, assertWrites, type HotState, type HotWrite, type Throttled, type Within } from "./hot-state.js";
 import type { MemoryState } from "./memory.js";
 
 /**
@@ -17,6 +17,7 @@ type Op =
   | "get"
   | "getMany"
   | "set"
+  | "writeMany"
   | "setIfAbsent"
   | "ttl"
   | "del"
@@ -124,6 +125,10 @@ export class ClusterState implements HotState {
     // IPC carries JSON: an absent value arrives as null.
     const vs = await this.ask<(string | null | undefined)[]>("getMany", [keys]);
     return vs.map((v) => v ?? undefined);
+  }
+  writeMany(writes: readonly HotWrite[]): Promise<void> {
+    assertWrites(writes);
+    return this.ask("writeMany", [writes]);
   }
   set(key: string, value: string, ttlMs?: number): Promise<void> {
     return this.ask("set", [key, value, ttlMs]);

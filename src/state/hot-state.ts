@@ -1,3 +1,5 @@
+import { isReplayed } from "./keys.js";
+
 /**
  * Hot shared state: counters, reservations, in-flight counts, cooldowns, latency averages, affinity
  * bindings. One interface, two engines: in-process memory (one instance) and Redis (`state.url`, every
@@ -47,6 +49,13 @@ export interface HotState {
   get(key: string): Promise<string | undefined>;
   /** Several values in one step (one round trip on Redis): each as `get` gives it, in the keys' order. */
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /**
+   * Several writes in one step (one round trip on Redis; in a Redis Cluster one per hash tag), each applied as
+   * `incr`, `set` or `del` would apply it, in their order; the answers are not returned. For bookkeeping that
+   * ends a request (a deployment's in-flight count, error window and TTFT average), not for the counters that
+   * are replayed after an outage (keys.ts `isReplayed`), which take an operation id each: those are refused.
+   */
+  writeMany(writes: readonly HotWrite[]): Promise<void>;
   /** Sets a value; `ttlMs` makes it expire (cooldowns, affinity bindings). */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Sets a value only when the key is absent; true when this call set it (a half-open probe slot). */
@@ -69,6 +78,25 @@ export interface HotState {
 export interface OpId {
   readonly origin: string;
   readonly seq: number;
+}
+
+/** One write of `HotState.writeMany`: a counter's `incr`, a `set` or a `del`, as those methods take them. */
+export type HotWrite =
+  | { readonly op: "incr"; readonly key: string; readonly delta: number; readonly ttlMs?: number | undefined }
+  | { readonly op: "set"; readonly key: string; readonly value: string; readonly ttlMs?: number | undefined }
+  | { readonly op: "del"; readonly key: string };
+
+/**
+ * Checks a `writeMany` batch before anything of it is applied: counters' amounts are integers, and no
+ * counter is one replayed after an outage (keys.ts isReplayed).
+ */
+export function assertWrites(writes: readonly HotWrite[]): void {
+  for (const w of writes) {
+    if (w.op !== "incr") continue;
+    assertInteger("delta", w.delta);
+    if (isReplayed(w.key))
+      throw new TypeError(`hot state: ${w.key} is replayed after an outage, so writeMany cannot take it`);
+  }
 }
 
 export interface Within {

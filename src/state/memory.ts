@@ -1,4 +1,12 @@
-import { assertInteger, gcraStep, type HotState, type Throttled, type Within } from "./hot-state.js";
+import {
+  assertInteger,
+  assertWrites,
+  gcraStep,
+  type HotState,
+  type HotWrite,
+  type Throttled,
+  type Within,
+} from "./hot-state.js";
 
 interface Entry {
   value: string;
@@ -105,6 +113,15 @@ export class MemoryState implements HotState {
 
   async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
     return keys.map((k) => this.live(k)?.value);
+  }
+
+  async writeMany(writes: readonly HotWrite[]): Promise<void> {
+    assertWrites(writes);
+    for (const w of writes) {
+      if (w.op === "incr") await this.incr(w.key, w.delta, w.ttlMs);
+      else if (w.op === "set") await this.set(w.key, w.value, w.ttlMs);
+      else await this.del(w.key);
+    }
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {

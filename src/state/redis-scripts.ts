@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { HotWrite } from "./hot-state.js";
 
 /**
  * The Lua scripts of the Redis engine's counters (src/state/redis.ts). Each takes two keys: the counter
@@ -91,6 +92,42 @@ local at = nxt
 if at < now then at = now end
 return {1, left(at), 0, math.ceil(at - now)}`;
 
+/**
+ * Several writes in one step (HotState.writeMany): `KEYS[i]` takes the write `ARGV[3i-2]` (`i`: incr, as INCR
+ * above without an operation id; `s`: set; `d`: del) with `ARGV[3i-1]` (the delta or the value) and `ARGV[3i]`
+ * (the TTL in ms, 0: none). Answers how many writes it applied.
+ */
+export const WRITE_MANY = `
+for i = 1, #KEYS do
+  local k = KEYS[i]
+  local kind = ARGV[3 * i - 2]
+  local ttl = tonumber(ARGV[3 * i])
+  if kind == 'i' then
+    local d = tonumber(ARGV[3 * i - 1])
+    if d >= 0 or redis.call('EXISTS', k) == 1 then
+      if redis.call('INCRBY', k, d) < 0 then redis.call('SET', k, 0, 'KEEPTTL') end
+      if ttl > 0 and redis.call('PTTL', k) == -1 then redis.call('PEXPIRE', k, ttl) end
+    end
+  elseif kind == 's' then
+    if ttl > 0 then redis.call('SET', k, ARGV[3 * i - 1], 'PX', ttl) else redis.call('SET', k, ARGV[3 * i - 1]) end
+  else
+    redis.call('DEL', k)
+  end
+end
+return #KEYS`;
+
+/** WRITE_MANY's keys, then its three arguments per key, for `writes`. */
+export function writeManyArgs(writes: readonly HotWrite[]): (string | number)[] {
+  const args: (string | number)[] = writes.map((w) => w.key);
+  for (const w of writes) {
+    const ttl = w.op === "del" || w.ttlMs === undefined ? 0 : Math.max(1, Math.ceil(w.ttlMs));
+    if (w.op === "incr") args.push("i", w.delta, ttl);
+    else if (w.op === "set") args.push("s", w.value, ttl);
+    else args.push("d", "", 0);
+  }
+  return args;
+}
+
 /** The client with the scripts defined on it (one server and a Cluster take the same commands). */
 export interface Scripted extends Redis {
   llmuxThrottle(
@@ -116,4 +153,6 @@ export interface Scripted extends Redis {
     opTtl: number,
   ): Promise<[number, number, number?]>;
   llmuxAdjust(key: string, opsKey: string, delta: number, bit: number, opTtl: number): Promise<number>;
+  /** WRITE_MANY: the number of keys, the keys, then three arguments per key. */
+  llmuxWriteMany(keys: number, ...args: (string | number)[]): Promise<number>;
 }

@@ -1,7 +1,15 @@
-import { assertInteger, type HotState, type OpId, type Throttled, type Within } from "./hot-state.js";
+import {
+  assertInteger,
+  assertWrites,
+  type HotState,
+  type HotWrite,
+  type OpId,
+  type Throttled,
+  type Within,
+} from "./hot-state.js";
 import { connectRedis } from "./ioredis.js";
 import { hashTag, hotKeys } from "./keys.js";
-import { ADD_WITHIN, ADJUST, INCR, type Scripted, THROTTLE } from "./redis-scripts.js";
+import { ADD_WITHIN, ADJUST, INCR, type Scripted, THROTTLE, WRITE_MANY, writeManyArgs } from "./redis-scripts.js";
 import { parseRedisTarget } from "./redis-url.js";
 
 /** Operations per bitmap of an instance's operation ids (8 KiB each). */
@@ -134,6 +142,7 @@ export class RedisState implements HotState {
     client.defineCommand("llmuxAddWithin", { numberOfKeys: 2, lua: ADD_WITHIN });
     client.defineCommand("llmuxAdjust", { numberOfKeys: 2, lua: ADJUST });
     client.defineCommand("llmuxThrottle", { numberOfKeys: 2, lua: THROTTLE });
+    client.defineCommand("llmuxWriteMany", { lua: WRITE_MANY });
     // Connection errors surface on the operations that fail; the emitter must not crash the process.
     client.on("error", () => undefined);
     client.on("ready", () => {
@@ -316,15 +325,10 @@ export class RedisState implements HotState {
       const vs = await this.run((c) => c.mget(...keys));
       return vs.map((v) => v ?? undefined);
     }
-    const groups = new Map<string, number[]>();
-    keys.forEach((k, i) => {
-      const g = hashTag(this.prefix + k) ?? `\0${k}`;
-      groups.set(g, [...(groups.get(g) ?? []), i]);
-    });
     const out: (string | undefined)[] = new Array(keys.length).fill(undefined);
     await this.run((c) =>
       Promise.all(
-        [...groups.values()].map(async (at) => {
+        this.bySlot(keys).map(async (at) => {
           const vs = await c.mget(...at.map((i) => keys[i] as string));
           at.forEach((i, j) => {
             out[i] = vs[j] ?? undefined;
@@ -333,6 +337,32 @@ export class RedisState implements HotState {
       ),
     );
     return out;
+  }
+
+  /** One script; in a Redis Cluster one per hash tag (keys of different slots cannot be in one script). */
+  async writeMany(writes: readonly HotWrite[]): Promise<void> {
+    assertWrites(writes);
+    if (writes.length === 0) return;
+    const groups = this.cluster ? this.bySlot(writes.map((w) => w.key)) : [writes.map((_, i) => i)];
+    await this.run((c) =>
+      Promise.all(
+        groups.map((at) => {
+          return c.llmuxWriteMany(at.length, ...writeManyArgs(at.map((i) => writes[i] as HotWrite)));
+        }),
+      ),
+    );
+  }
+
+  /** The positions of `keys` grouped by Redis Cluster hash slot (the hash tag, or the whole key), in order. */
+  private bySlot(keys: readonly string[]): number[][] {
+    const groups = new Map<string, number[]>();
+    keys.forEach((k, i) => {
+      const g = hashTag(this.prefix + k) ?? `\0${k}`;
+      const at = groups.get(g);
+      if (at) at.push(i);
+      else groups.set(g, [i]);
+    });
+    return [...groups.values()];
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {

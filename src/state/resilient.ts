@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ErrorInfo } from "../ir/types.js";
-import type { HotState, OpId, Throttled, Within } from "./hot-state.js";
+import { assertWrites, type HotState, type HotWrite, type OpId, type Throttled, type Within } from "./hot-state.js";
 import { isReplayed } from "./keys.js";
 import { MemoryState } from "./memory.js";
 import { OP_ID_TTL_MS, RedisNotSent } from "./redis.js";
@@ -278,6 +278,11 @@ export class ResilientState implements HotState {
   }
   getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
     return this.plain((s) => s.getMany(keys));
+  }
+  writeMany(writes: readonly HotWrite[]): Promise<void> {
+    // Refused here, before either engine: a replayed counter would be counted locally and never replayed.
+    assertWrites(writes);
+    return this.plain((s) => s.writeMany(writes));
   }
   set(key: string, value: string, ttlMs?: number): Promise<void> {
     return this.plain((s) => s.set(key, value, ttlMs));

@@ -101,6 +101,16 @@ describe("state.url on a Redis Cluster", () => {
     expect((await state.throttle(bucket, 1, 1, 60_000, Date.now(), false, { origin: "t", seq: 2 })).ok).toBe(false);
     // Read together across slots, in the keys' order.
     expect(await state.getMany([...keys, "absent"])).toEqual([...keys.map(() => "2"), undefined]);
+    // Written together across slots (one script per hash tag), each in its order: a deployment's end of answer
+    // beside keys of other slots.
+    const d = "a/b";
+    const written = [hotKeys.inflight(d), hotKeys.windowRequests(d, "1"), hotKeys.sessionCost("o", "s"), "plain"];
+    await state.writeMany([
+      ...written.map((key) => ({ op: "incr" as const, key, delta: 3, ttlMs: 60_000 })),
+      { op: "set", key: hotKeys.ttft(d), value: "41.5", ttlMs: 60_000 },
+      { op: "incr", key: hotKeys.inflight(d), delta: -1 },
+    ]);
+    expect(await state.getMany([...written, hotKeys.ttft(d)])).toEqual(["2", "3", "3", "3", "41.5"]);
     await state.addMember(hotKeys.guardMasks("o"), "P1", 60_000);
     expect(await state.members(hotKeys.guardMasks("o"))).toEqual(["P1"]);
     // A deployment's health and a caller's masks are read in one MGET: their keys share a slot.

@@ -41,11 +41,20 @@ describe("Redis that goes away", () => {
     // Counting goes on, in memory, while Redis is away; nothing throws.
     const during = await Promise.all(Array.from({ length: 5 }, () => state!.addWithin("local", 1, 3)));
     expect(during.filter((r) => r.ok)).toHaveLength(3);
+    // Several writes in one step, too: applied to memory meanwhile.
+    await state.writeMany([
+      { op: "incr", key: "inflight", delta: 1 },
+      { op: "set", key: "ttft", value: "40" },
+    ]);
+    expect(await state.getMany(["inflight", "ttft"])).toEqual(["1", "40"]);
     expect(events).toEqual(["down"]);
     proxy.restore();
     // Once Redis answers again, the shared counter (kept by Redis all along) is back.
     await until(async () => (await state!.count("rpm")) === 2);
     expect(events).toEqual(["down", "up"]);
+    // What was written to memory meanwhile stayed there (not a counter that is replayed); Redis's answer again.
+    await state.writeMany([{ op: "set", key: "ttft", value: "41" }]);
+    expect(await state.getMany(["inflight", "ttft"])).toEqual([undefined, "41"]);
   });
 
   it("fail-closed: operations are refused with StateUnavailable while it is away", async () => {
@@ -59,6 +68,7 @@ describe("Redis that goes away", () => {
     expect((await state.addWithin("b", 1, 10)).ok).toBe(true);
     proxy.cut();
     await expect(state.addWithin("b", 1, 10)).rejects.toBeInstanceOf(StateUnavailable);
+    await expect(state.writeMany([{ op: "set", key: "t", value: "1" }])).rejects.toBeInstanceOf(StateUnavailable);
     proxy.restore();
     await until(async () => {
       try {

@@ -151,6 +151,59 @@ describe.each(ENGINES)("hot state on $name", ({ name, open }) => {
     expect(await s.getMany([])).toEqual([]);
   });
 
+  it("applies several writes in one step, each as incr, set and del would", async () => {
+    await s.set("w-gone", "x");
+    await s.incr("w-kept", 3, 60_000);
+    await s.writeMany([
+      // A new counter takes the TTL; one that exists keeps its own.
+      { op: "incr", key: "w-new", delta: 2, ttlMs: 60_000 },
+      { op: "incr", key: "w-kept", delta: -1, ttlMs: 1 },
+      // A decrement neither makes an absent counter nor takes one below 0.
+      { op: "incr", key: "w-absent", delta: -1, ttlMs: 60_000 },
+      { op: "incr", key: "w-new", delta: -5 },
+      { op: "set", key: "w-value", value: "12.5", ttlMs: 60_000 },
+      { op: "set", key: "w-forever", value: "v" },
+      { op: "del", key: "w-gone" },
+    ]);
+    expect(await s.getMany(["w-new", "w-kept", "w-absent", "w-value", "w-forever", "w-gone"])).toEqual([
+      "0",
+      "2",
+      undefined,
+      "12.5",
+      "v",
+      undefined,
+    ]);
+    expect(await s.ttl("w-new")).toBeGreaterThan(50_000);
+    expect(await s.ttl("w-kept")).toBeGreaterThan(50_000);
+    expect(await s.ttl("w-value")).toBeGreaterThan(50_000);
+    expect(await s.ttl("w-forever")).toBeUndefined();
+    await s.writeMany([]);
+    // Later writes of one batch see the earlier ones, in order.
+    await s.writeMany([
+      { op: "set", key: "w-order", value: "first" },
+      { op: "del", key: "w-order" },
+      { op: "incr", key: "w-order2", delta: 1 },
+      { op: "incr", key: "w-order2", delta: 1 },
+    ]);
+    expect(await s.getMany(["w-order", "w-order2"])).toEqual([undefined, "2"]);
+  });
+
+  it("refuses, before applying any of it, a batch with a replayed counter or a fractional amount", async () => {
+    await expect(
+      s.writeMany([
+        { op: "set", key: "w-untouched", value: "1" },
+        { op: "incr", key: "rpm:{key:k}", delta: 1 },
+      ]),
+    ).rejects.toThrow(/replayed/);
+    await expect(
+      s.writeMany([
+        { op: "set", key: "w-untouched", value: "1" },
+        { op: "incr", key: "w-f", delta: 0.5 },
+      ]),
+    ).rejects.toThrow(/integer/);
+    expect(await s.get("w-untouched")).toBeUndefined();
+  });
+
   it("lets exactly one of many callers take a probe slot", async () => {
     const took = await Promise.all(Array.from({ length: 20 }, (_, i) => s.setIfAbsent("probe", String(i), 1000)));
     expect(took.filter(Boolean)).toHaveLength(1);
