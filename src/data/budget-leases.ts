@@ -174,7 +174,9 @@ on conflict (scope, subject, window_start, holder) do update set nanos = budget_
 /**
  * Claims the window's one request in flight whose worst case its lease does not cover (so what a budget
  * spends stays within its limit but for one request's overshoot, across instances), until `until`; true
- * when this holder has it (it may already).
+ * when this holder has it (it may already, and then keeps it). A holder takes it over only while the
+ * ledger's spend and what every lease counts (each at least nothing) fit `limit`: an uncovered request that
+ * spent past what its lease had left has used the window's one overshoot, and none is admitted after it.
  */
 export async function claimUncovered(
   data: Data,
@@ -182,6 +184,7 @@ export async function claimUncovered(
   holder: string,
   now: number,
   until: number,
+  limit: number,
 ): Promise<boolean> {
   const db = await data.db();
   const changes = await data.write([
@@ -192,8 +195,9 @@ export async function claimUncovered(
 values (${w.scope}, ${w.subject}, ${w.start}, ${now}, ${holder}, ${until})
 on conflict (scope, subject, window_start) do update set uncovered_holder = excluded.uncovered_holder,
   uncovered_until = excluded.uncovered_until
-where budget_windows.uncovered_holder is null or budget_windows.uncovered_holder = excluded.uncovered_holder
-  or budget_windows.uncovered_until < ${now}`,
+where budget_windows.uncovered_holder = excluded.uncovered_holder
+  or ((budget_windows.uncovered_holder is null or budget_windows.uncovered_until < ${now})
+    and ${spentExpr(w)} + ${leasedExpr(w, now, holder)} <= ${limit})`,
       ),
     },
   ]);

@@ -82,6 +82,7 @@ export function memoryBook(): BudgetBook {
       const lk = `${wkey(w)}\u0000${holder}`;
       leases.set(lk, (leases.get(lk) ?? 0) - n);
     },
+    // One process: its escrow's own slice tells whether an uncovered request may be admitted.
     async claim() {
       return true;
     },

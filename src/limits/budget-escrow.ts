@@ -100,10 +100,19 @@ export class Escrow {
       const t = this.clock();
       const free = slot.validUntil > t ? slot.granted - slot.held : 0;
       const covered = free - need >= slot.exposure + (worst - need);
-      const alone = !covered && asked && free >= need && slot.uncovered === 0 && !slot.claiming;
+      // Uncovered, only on a slice that still covers the worst of every request in flight here: one that an
+      // earlier uncovered request spent into (its cost past its hold) admits none until that is covered again.
+      const alone =
+        !covered && asked && free >= need && free >= slot.exposure && slot.uncovered === 0 && !slot.claiming;
       if (alone && !(await this.claim(slot, deadline))) {
         // Another instance has the window's one request whose worst is not covered: wait for it.
-      } else if (covered || (alone && slot.granted - slot.held >= need && slot.uncovered === 0)) {
+      } else if (
+        covered ||
+        (alone &&
+          slot.granted - slot.held >= need &&
+          slot.granted - slot.held >= slot.exposure &&
+          slot.uncovered === 0)
+      ) {
         const t = this.clock();
         slot.held += need;
         slot.exposure += worst - need;
@@ -204,6 +213,7 @@ export class Escrow {
           // Relative: requests settled here while the book answered have taken their cost off meanwhile.
           slot.granted = slot.granted - drop + n;
           slot.validUntil = sent + this.leaseMs - this.marginMs;
+          if (slot.keptClaim) this.release(slot);
           out.verdict = "again";
           return;
         }
@@ -235,7 +245,7 @@ export class Escrow {
     slot.claiming = true;
     try {
       const t = this.clock();
-      const p = this.inTurn(slot, () => this.book.claim(slot.w, this.holder, t, t + this.leaseMs));
+      const p = this.inTurn(slot, () => this.book.claim(slot.w, this.holder, t, t + this.leaseMs, slot.limit));
       return (await this.withDeadline(p, Math.max(deadline, t + FIRST_TRY_MS))) === true;
     } catch {
       return false;
@@ -247,6 +257,48 @@ export class Escrow {
   private unclaim(slot: Slot): void {
     // Not let go of: it lapses.
     this.inTurn(slot, () => this.book.unclaim(slot.w, this.holder)).catch(() => undefined);
+  }
+
+  /**
+   * What the requests in flight here may still cost beyond what the slice has left for them: an uncovered
+   * request that spent past its hold took it from their cover (0: the slice covers their worst).
+   */
+  private deficit(slot: Slot): number {
+    return Math.max(0, slot.exposure - (slot.granted - slot.held));
+  }
+
+  /**
+   * The window's one uncovered request settled, having spent into the cover of the requests still in flight
+   * here. Letting go of the claim now would let another instance admit an uncovered request against a slice
+   * granted before this spend was known: a second overshoot. So the claim is kept (renewed while the deficit
+   * lasts) unless the book grants the deficit now, within the limit.
+   */
+  private async cover(slot: Slot, deficit: number): Promise<void> {
+    const t = this.clock();
+    if (slot.validUntil <= t) return;
+    try {
+      const terms = { expiresAt: t + this.leaseMs, orphanUntil: t + this.leaseMs + ORPHAN_MS, held: slot.held };
+      if (!(await this.book.grant(slot.w, this.holder, deficit, slot.limit, t, terms, 0))) {
+        slot.keptClaim = true;
+        return;
+      }
+      // Relative: what settled here meanwhile has taken its cost off on its own.
+      slot.granted += deficit;
+    } catch {
+      slot.keptClaim = true;
+      return;
+    }
+    this.release(slot);
+  }
+
+  /** Lets go of a claim kept for a deficit once the slice covers every request in flight here again. */
+  private release(slot: Slot): void {
+    if (slot.uncovered > 0 || this.deficit(slot) > 0) {
+      slot.keptClaim = true;
+      return;
+    }
+    slot.keptClaim = false;
+    this.unclaim(slot);
   }
 
   private inTurn<T>(slot: Slot, op: () => Promise<T>): Promise<T> {
@@ -326,11 +378,15 @@ export class Escrow {
     const s = h.slot;
     s.held -= h.nanos;
     s.exposure -= Math.max(0, h.worst - h.nanos);
-    if (h.uncovered && --s.uncovered === 0) this.unclaim(s);
     s.inflight--;
     s.granted -= cost;
     s.spent += cost;
     s.lastUse = this.clock();
+    if (h.uncovered && --s.uncovered === 0) {
+      const deficit = this.deficit(s);
+      if (deficit === 0) this.release(s);
+      else void this.cover(s, deficit);
+    }
     this.book.settled(s.w, this.holder, cost, ledgered);
     for (const wake of [...s.wake]) wake();
   }
@@ -377,11 +433,15 @@ export class Escrow {
         sent,
         { expiresAt: sent + this.leaseMs, orphanUntil: sent + this.leaseMs + ORPHAN_MS },
       );
+      // The claim of an uncovered request is kept while it is in flight, and while what it spent past its hold
+      // leaves the requests in flight here uncovered (see `cover`).
       await Promise.all(
         live
-          .filter((s) => s.uncovered > 0)
+          .filter((s) => s.uncovered > 0 || this.deficit(s) > 0)
           .map((s) =>
-            this.inTurn(s, () => this.book.claim(s.w, this.holder, sent, sent + this.leaseMs)).catch(() => false),
+            this.inTurn(s, () => this.book.claim(s.w, this.holder, sent, sent + this.leaseMs, s.limit)).catch(
+              () => false,
+            ),
           ),
       );
       live.forEach((s, i) => {

@@ -43,6 +43,11 @@ export interface Slot {
   leasing?: Promise<void> | undefined;
   /** A give-back that failed (the book away) is tried again from then on (local ms). */
   giveBackAt?: number;
+  /**
+   * The window's claim of its one uncovered request is kept after that request settled: it spent into the cover
+   * of the requests still in flight here (budget-escrow.ts `cover`).
+   */
+  keptClaim?: boolean;
   /** A claim of the window's one uncovered request is being asked for. */
   claiming?: boolean;
   /** Claims and their releases, one after the other (a release never overtakes the claim after it). */
