@@ -13,6 +13,7 @@
  * lapse, and refused beyond it.
  */
 import type { BudgetBook, BudgetState, BudgetWindowRef } from "./budget-book.js";
+import { UncoveredClaims, withDeadline } from "./escrow-claims.js";
 import {
   type EscrowOptions,
   FIRST_TRY_MS,
@@ -40,6 +41,7 @@ export class Escrow {
 
   private readonly leaseMs: number;
   private readonly marginMs: number;
+  private readonly claims: UncoveredClaims;
 
   constructor(
     private readonly book: BudgetBook,
@@ -48,11 +50,10 @@ export class Escrow {
     this.holder = book.newHolder();
     this.leaseMs = opts.leaseMs ?? LEASE_MS;
     this.marginMs = Math.min(MARGIN_MS, this.leaseMs / 6);
+    this.claims = new UncoveredClaims(book, this.holder, this.leaseMs, () => this.clock());
   }
 
-  private clock(): number {
-    return Date.now();
-  }
+  private readonly clock = (): number => Date.now();
 
   private slotOf(w: BudgetWindowRef, limit: number): Slot {
     const k = `${w.scope}\u0000${w.subject}\u0000${w.start}`;
@@ -104,14 +105,11 @@ export class Escrow {
       // earlier uncovered request spent into (its cost past its hold) admits none until that is covered again.
       const alone =
         !covered && asked && free >= need && free >= slot.exposure && slot.uncovered === 0 && !slot.claiming;
-      if (alone && !(await this.claim(slot, deadline))) {
+      if (alone && !(await this.claims.claim(slot, deadline))) {
         // Another instance has the window's one request whose worst is not covered: wait for it.
       } else if (
         covered ||
-        (alone &&
-          slot.granted - slot.held >= need &&
-          slot.granted - slot.held >= slot.exposure &&
-          slot.uncovered === 0)
+        (alone && slot.granted - slot.held >= need && slot.granted - slot.held >= slot.exposure && slot.uncovered === 0)
       ) {
         const t = this.clock();
         slot.held += need;
@@ -128,16 +126,17 @@ export class Escrow {
       if (need > limit) {
         // Refused whatever was spent; the refusal names the book's spend, which this instance may never have
         // read (restarted, or the budget lowered before this window's first lease here).
-        await this.withDeadline(this.read(slot), this.clock() + FIRST_TRY_MS).catch(() => undefined);
+        await withDeadline(this.read(slot), this.clock() + FIRST_TRY_MS, this.clock).catch(() => undefined);
         return { ok: false, spent: slot.spentKnown ? slot.spent : undefined, held: slot.held, limit };
       }
-      if (alone && slot.uncovered === 0) this.unclaim(slot);
+      if (alone && slot.uncovered === 0) this.claims.unclaim(slot);
       let verdict: "again" | "full" | "busy" = "busy";
       try {
         // The first try is given its time even when the request may not wait (waitMs 0).
-        const r = await this.withDeadline(
+        const r = await withDeadline(
           this.lease(slot, need, worst),
           asked ? deadline : Math.max(deadline, this.clock() + FIRST_TRY_MS),
+          this.clock,
         );
         if (r) {
           known = r.state;
@@ -213,7 +212,7 @@ export class Escrow {
           // Relative: requests settled here while the book answered have taken their cost off meanwhile.
           slot.granted = slot.granted - drop + n;
           slot.validUntil = sent + this.leaseMs - this.marginMs;
-          if (slot.keptClaim) this.release(slot);
+          if (slot.keptClaim) this.claims.release(slot);
           out.verdict = "again";
           return;
         }
@@ -238,94 +237,6 @@ export class Escrow {
     slot.spent = st.spent + Math.max(0, st.mine - slot.granted);
     slot.spentKnown = true;
     return st;
-  }
-
-  /** Claims (or keeps) the window's one request in flight whose worst is not covered, across instances. */
-  private async claim(slot: Slot, deadline: number): Promise<boolean> {
-    slot.claiming = true;
-    try {
-      const t = this.clock();
-      const p = this.inTurn(slot, () => this.book.claim(slot.w, this.holder, t, t + this.leaseMs, slot.limit));
-      return (await this.withDeadline(p, Math.max(deadline, t + FIRST_TRY_MS))) === true;
-    } catch {
-      return false;
-    } finally {
-      slot.claiming = false;
-    }
-  }
-
-  private unclaim(slot: Slot): void {
-    // Not let go of: it lapses.
-    this.inTurn(slot, () => this.book.unclaim(slot.w, this.holder)).catch(() => undefined);
-  }
-
-  /**
-   * What the requests in flight here may still cost beyond what the slice has left for them: an uncovered
-   * request that spent past its hold took it from their cover (0: the slice covers their worst).
-   */
-  private deficit(slot: Slot): number {
-    return Math.max(0, slot.exposure - (slot.granted - slot.held));
-  }
-
-  /**
-   * The window's one uncovered request settled, having spent into the cover of the requests still in flight
-   * here. Letting go of the claim now would let another instance admit an uncovered request against a slice
-   * granted before this spend was known: a second overshoot. So the claim is kept (renewed while the deficit
-   * lasts) unless the book grants the deficit now, within the limit.
-   */
-  private async cover(slot: Slot, deficit: number): Promise<void> {
-    const t = this.clock();
-    if (slot.validUntil <= t) return;
-    try {
-      const terms = { expiresAt: t + this.leaseMs, orphanUntil: t + this.leaseMs + ORPHAN_MS, held: slot.held };
-      if (!(await this.book.grant(slot.w, this.holder, deficit, slot.limit, t, terms, 0))) {
-        slot.keptClaim = true;
-        return;
-      }
-      // Relative: what settled here meanwhile has taken its cost off on its own.
-      slot.granted += deficit;
-    } catch {
-      slot.keptClaim = true;
-      return;
-    }
-    this.release(slot);
-  }
-
-  /** Lets go of a claim kept for a deficit once the slice covers every request in flight here again. */
-  private release(slot: Slot): void {
-    if (slot.uncovered > 0 || this.deficit(slot) > 0) {
-      slot.keptClaim = true;
-      return;
-    }
-    slot.keptClaim = false;
-    this.unclaim(slot);
-  }
-
-  private inTurn<T>(slot: Slot, op: () => Promise<T>): Promise<T> {
-    const next = (slot.claims ?? Promise.resolve()).then(op, op);
-    slot.claims = next.catch(() => undefined);
-    return next;
-  }
-
-  private withDeadline<T>(p: Promise<T>, deadline: number): Promise<T | undefined> {
-    const ms = deadline - this.clock();
-    if (ms <= 0) {
-      p.catch(() => undefined);
-      return Promise.resolve(undefined);
-    }
-    return new Promise<T | undefined>((resolve, reject) => {
-      const t = setTimeout(() => resolve(undefined), ms);
-      p.then(
-        (v) => {
-          clearTimeout(t);
-          resolve(v);
-        },
-        (e) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      );
-    });
   }
 
   private pause(slot: Slot, ms: number): Promise<void> {
@@ -358,7 +269,7 @@ export class Escrow {
   async grow(h: Held, amount: number): Promise<boolean> {
     if (this.extend(h, amount)) return true;
     try {
-      const r = await this.withDeadline(this.lease(h.slot, amount, amount), this.clock() + this.opts.waitMs);
+      const r = await withDeadline(this.lease(h.slot, amount, amount), this.clock() + this.opts.waitMs, this.clock);
       if (r?.verdict !== "again") return false;
     } catch {
       return false;
@@ -382,11 +293,7 @@ export class Escrow {
     s.granted -= cost;
     s.spent += cost;
     s.lastUse = this.clock();
-    if (h.uncovered && --s.uncovered === 0) {
-      const deficit = this.deficit(s);
-      if (deficit === 0) this.release(s);
-      else void this.cover(s, deficit);
-    }
+    if (h.uncovered && --s.uncovered === 0) this.claims.settled(s);
     this.book.settled(s.w, this.holder, cost, ledgered);
     for (const wake of [...s.wake]) wake();
   }
@@ -436,13 +343,7 @@ export class Escrow {
       // The claim of an uncovered request is kept while it is in flight, and while what it spent past its hold
       // leaves the requests in flight here uncovered (see `cover`).
       await Promise.all(
-        live
-          .filter((s) => s.uncovered > 0 || this.deficit(s) > 0)
-          .map((s) =>
-            this.inTurn(s, () => this.book.claim(s.w, this.holder, sent, sent + this.leaseMs, s.limit)).catch(
-              () => false,
-            ),
-          ),
+        live.filter((s) => this.claims.needed(s)).map((s) => this.claims.renew(s, sent).catch(() => false)),
       );
       live.forEach((s, i) => {
         if (stood[i]) s.validUntil = Math.max(s.validUntil, sent + this.leaseMs - this.marginMs);
