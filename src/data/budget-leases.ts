@@ -241,6 +241,22 @@ export async function returnLease(
 }
 
 /**
+ * Adds `n` nano-dollars to the holder's lease without weighing the limit: what the window's uncovered request
+ * spent past its hold came out of the cover of the requests in flight beside it, and is owed to them. The window
+ * may then count more than its limit (by at most that one request's overshoot): no slice is granted and no other
+ * uncovered request claimed until its requests settle and the lease's unused part is given back.
+ */
+export async function oweLease(data: Data, w: BudgetWindowRef, holder: string, n: number): Promise<void> {
+  if (n <= 0) return;
+  const db = await data.db();
+  await data.write([
+    {
+      query: bound(db, sql`update budget_leases set nanos = nanos + ${n} where ${inWindow(w)} and holder = ${holder}`),
+    },
+  ]);
+}
+
+/**
  * Renews the holder's leases (those still standing: one that lapsed is granted again, never renewed), with
  * what each one's requests in flight hold; which of them stood. Leases orphaned for long are deleted.
  */

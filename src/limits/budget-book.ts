@@ -11,6 +11,7 @@ import {
   grantLease,
   type LeaseTerms,
   newLeaseHolder,
+  oweLease,
   renewLeases,
   returnLease,
   settleUnledgered,
@@ -34,6 +35,8 @@ export interface BudgetBook {
   readonly claim: Bound<typeof claimUncovered>;
   readonly unclaim: Bound<typeof unclaimUncovered>;
   readonly renew: Bound<typeof renewLeases>;
+  /** Adds to the holder's lease without weighing the limit: an uncovered request's overshoot (oweLease). */
+  readonly owe: Bound<typeof oweLease>;
   /**
    * A settled request's cost, when no ledger row carries it to the database's lease (the memory book: all of
    * them). The database's book moves it from the lease to the window's unledgered spend; should that write
@@ -51,6 +54,7 @@ export function dataBook(data: Data): BudgetBook {
     claim: (...a) => claimUncovered(data, ...a),
     unclaim: (...a) => unclaimUncovered(data, ...a),
     renew: (...a) => renewLeases(data, ...a),
+    owe: (...a) => oweLease(data, ...a),
     settled: (w, holder, cost, ledgered) => {
       if (!ledgered) settleUnledgered(data, w, holder, cost).catch(() => undefined);
     },
@@ -82,13 +86,18 @@ export function memoryBook(): BudgetBook {
       const lk = `${wkey(w)}\u0000${holder}`;
       leases.set(lk, (leases.get(lk) ?? 0) - n);
     },
-    // One process: its escrow's own slice tells whether an uncovered request may be admitted.
-    async claim() {
-      return true;
+    // One holder: the claim is taken while the window's spend and leases fit the limit, as the database's is.
+    async claim(w, holder, _now, _until, limit) {
+      const st = await this.state(w, holder, 0);
+      return st.spent + st.leased <= limit;
     },
     async unclaim() {},
     async renew(_holder, list) {
       return list.map(() => true);
+    },
+    async owe(w, holder, n) {
+      const lk = `${wkey(w)}\u0000${holder}`;
+      leases.set(lk, (leases.get(lk) ?? 0) + n);
     },
     settled(w, holder, cost) {
       const k = wkey(w);

@@ -101,16 +101,12 @@ export class Escrow {
       const t = this.clock();
       const free = slot.validUntil > t ? slot.granted - slot.held : 0;
       const covered = free - need >= slot.exposure + (worst - need);
-      // Uncovered, only on a slice that still covers the worst of every request in flight here: one that an
-      // earlier uncovered request spent into (its cost past its hold) admits none until that is covered again.
-      const alone =
-        !covered && asked && free >= need && free >= slot.exposure && slot.uncovered === 0 && !slot.claiming;
+      // Uncovered, its hold only where the slice still covers the worst of every other request in flight here
+      // (what it spends past its hold is then the window's one overshoot).
+      const alone = !covered && asked && this.uncoveredFits(slot, need) && !slot.claiming;
       if (alone && !(await this.claims.claim(slot, deadline))) {
         // Another instance has the window's one request whose worst is not covered: wait for it.
-      } else if (
-        covered ||
-        (alone && slot.granted - slot.held >= need && slot.granted - slot.held >= slot.exposure && slot.uncovered === 0)
-      ) {
+      } else if (covered || (alone && this.uncoveredFits(slot, need))) {
         const t = this.clock();
         slot.held += need;
         slot.exposure += worst - need;
@@ -170,6 +166,7 @@ export class Escrow {
     slot: Slot,
     need: number,
     worst: number,
+    growth = false,
   ): Promise<{ verdict: "again" | "full" | "busy"; state: { spent: number; leased: number; mine: number } }> {
     while (slot.leasing) await slot.leasing;
     const out: { verdict: "again" | "full" | "busy"; state: { spent: number; leased: number; mine: number } } = {
@@ -196,7 +193,9 @@ export class Escrow {
       const drop = lapsed ? Math.max(0, slot.granted - slot.held) : 0;
       const base = slot.granted - drop;
       const cover = slot.held + slot.exposure + worst - base;
-      const fit = slot.held + need - base;
+      // At least the request's hold beside the worst of those in flight (to go uncovered, see `uncoveredFits`);
+      // an answer's growth, only itself (it takes its own cover: `extend`).
+      const fit = slot.held + (growth ? 0 : slot.exposure) + need - base;
       const free = slot.limit - st.spent - st.leased + Math.max(0, Math.min(drop, st.mine));
       const want = Math.max(cover, Math.min(Math.floor(free / 4), cover + worst * 32));
       const tries = [...new Set([want, cover, fit].filter((n) => n > 0 && n <= free))].sort((a, b) => b - a);
@@ -212,7 +211,6 @@ export class Escrow {
           // Relative: requests settled here while the book answered have taken their cost off meanwhile.
           slot.granted = slot.granted - drop + n;
           slot.validUntil = sent + this.leaseMs - this.marginMs;
-          if (slot.keptClaim) this.claims.release(slot);
           out.verdict = "again";
           return;
         }
@@ -228,6 +226,14 @@ export class Escrow {
       slot.leasing = undefined;
     }
     return out;
+  }
+
+  /**
+   * Whether the slice, still standing, takes an uncovered request's hold beside the worst of every request in
+   * flight here, none of them uncovered.
+   */
+  private uncoveredFits(slot: Slot, need: number): boolean {
+    return slot.validUntil > this.clock() && slot.uncovered === 0 && slot.granted - slot.held - need >= slot.exposure;
   }
 
   /** Reads the window's spend from the book into the slot. */
@@ -269,7 +275,11 @@ export class Escrow {
   async grow(h: Held, amount: number): Promise<boolean> {
     if (this.extend(h, amount)) return true;
     try {
-      const r = await withDeadline(this.lease(h.slot, amount, amount), this.clock() + this.opts.waitMs, this.clock);
+      const r = await withDeadline(
+        this.lease(h.slot, amount, amount, true),
+        this.clock() + this.opts.waitMs,
+        this.clock,
+      );
       if (r?.verdict !== "again") return false;
     } catch {
       return false;
@@ -293,7 +303,8 @@ export class Escrow {
     s.granted -= cost;
     s.spent += cost;
     s.lastUse = this.clock();
-    if (h.uncovered && --s.uncovered === 0) this.claims.settled(s);
+    if (h.uncovered) s.uncovered--;
+    this.claims.settled(s, h.uncovered);
     this.book.settled(s.w, this.holder, cost, ledgered);
     for (const wake of [...s.wake]) wake();
   }
@@ -330,20 +341,18 @@ export class Escrow {
       if (s.granted <= 0 && s.w.end <= t) this.slots.delete(k);
     }
     if (this.ticks % Math.round(RENEW_MS / TICK_MS) !== 0) return;
+    const sent = this.clock();
+    // Claims of uncovered requests in flight are renewed, and one kept for an overshoot not yet owed to the book
+    // is tried again (escrow-claims.ts), whether or not the slice still stands.
+    await Promise.all([...this.slots.values()].map((s) => this.claims.maintain(s, sent)));
     const live = [...this.slots.values()].filter((s) => s.validUntil > t && (s.granted > 0 || s.held > 0));
     if (live.length === 0) return;
-    const sent = this.clock();
     try {
       const stood = await this.book.renew(
         this.holder,
         live.map((s) => ({ w: s.w, held: s.held })),
         sent,
         { expiresAt: sent + this.leaseMs, orphanUntil: sent + this.leaseMs + ORPHAN_MS },
-      );
-      // The claim of an uncovered request is kept while it is in flight, and while what it spent past its hold
-      // leaves the requests in flight here uncovered (see `cover`).
-      await Promise.all(
-        live.filter((s) => this.claims.needed(s)).map((s) => this.claims.renew(s, sent).catch(() => false)),
       );
       live.forEach((s, i) => {
         if (stood[i]) s.validUntil = Math.max(s.validUntil, sent + this.leaseMs - this.marginMs);

@@ -1,11 +1,12 @@
 /**
  * The claim of a budget window's one uncovered request (budget-escrow.ts): the request admitted with only its
  * hold when no slice can cover its worst, one at a time in the window across instances (the database's window
- * row keeps who has it: budget-leases.ts claimUncovered). Claims and their releases on a window run one after
- * the other, so a release never overtakes the claim after it.
+ * row keeps who has it: budget-leases.ts claimUncovered, which lets another holder take it over only while the
+ * window's spend and leases fit its limit). Claims and their releases on a window run one after the other, so a
+ * release never overtakes the claim after it.
  */
 import type { BudgetBook } from "./budget-book.js";
-import { FIRST_TRY_MS, ORPHAN_MS, type Slot } from "./escrow-slot.js";
+import { FIRST_TRY_MS, type Slot } from "./escrow-slot.js";
 
 /** `p`'s value, or undefined at `deadline` (on `clock`); a rejection passes through. */
 export function withDeadline<T>(p: Promise<T>, deadline: number, clock: () => number): Promise<T | undefined> {
@@ -64,51 +65,64 @@ export class UncoveredClaims {
     return this.inTurn(slot, () => this.book.claim(slot.w, this.holder, t, t + this.leaseMs, slot.limit));
   }
 
-  /** Whether the claim is still needed: an uncovered request in flight, or the cover it spent not restored. */
-  needed(slot: Slot): boolean {
-    return slot.uncovered > 0 || deficit(slot) > 0;
-  }
-
   unclaim(slot: Slot): void {
     // Not let go of: it lapses.
     this.inTurn(slot, () => this.book.unclaim(slot.w, this.holder)).catch(() => undefined);
   }
 
   /**
-   * The window's uncovered request settled. When it spent into the cover of the requests still in flight here,
-   * letting go of the claim would let another instance admit an uncovered request against a slice granted
-   * before this spend was known: a second overshoot. So the claim is kept (renewed while the deficit lasts)
-   * unless the book grants the deficit now, within the limit.
+   * A request on the slice settled (`uncovered`: the window's uncovered one). An uncovered request that spent
+   * past its hold took that from the cover of the requests still in flight here: the slice falls short of their
+   * worst by at most its overshoot. That shortfall is owed to the book (added to this lease beyond the limit),
+   * so every later grant and claim, on any instance, counts it; then the claim is let go. Until the book has
+   * it (the database away), the claim is kept and renewed, so no other uncovered request is admitted against a
+   * slice granted before this spend was known.
    */
-  settled(slot: Slot): void {
+  settled(slot: Slot, uncovered: boolean): void {
+    if (slot.uncovered > 0 || (!uncovered && !slot.keptClaim)) return;
     const d = deficit(slot);
-    if (d === 0) this.release(slot);
-    else void this.cover(slot, d);
-  }
-
-  /** Lets go of the claim once the slice covers every request in flight here again (else keeps it). */
-  release(slot: Slot): void {
-    if (this.needed(slot)) {
+    if (d === 0) {
+      slot.keptClaim = false;
+      this.unclaim(slot);
+    } else {
       slot.keptClaim = true;
-      return;
+      void this.owe(slot, d);
     }
-    slot.keptClaim = false;
-    this.unclaim(slot);
   }
 
-  private async cover(slot: Slot, d: number): Promise<void> {
-    const t = this.clock();
-    slot.keptClaim = true;
-    if (slot.validUntil <= t) return;
-    try {
-      const terms = { expiresAt: t + this.leaseMs, orphanUntil: t + this.leaseMs + ORPHAN_MS, held: slot.held };
-      if (!(await this.book.grant(slot.w, this.holder, d, slot.limit, t, terms, 0))) return;
-      // Relative: what settled here meanwhile has taken its cost off on its own.
-      slot.granted += d;
-    } catch {
+  /** At a renewal: renews the claim of an uncovered request in flight, or tries again to owe a kept one's. */
+  async maintain(slot: Slot, t: number): Promise<void> {
+    if (slot.uncovered > 0) {
+      await this.renew(slot, t).catch(() => false);
       return;
     }
-    this.release(slot);
+    if (!slot.keptClaim) return;
+    const d = deficit(slot);
+    if (d === 0) {
+      slot.keptClaim = false;
+      this.unclaim(slot);
+      return;
+    }
+    if (!(await this.owe(slot, d))) await this.renew(slot, t).catch(() => false);
+  }
+
+  private async owe(slot: Slot, d: number): Promise<boolean> {
+    if (slot.owing) return false;
+    slot.owing = true;
+    try {
+      await this.book.owe(slot.w, this.holder, d);
+    } catch {
+      return false;
+    } finally {
+      slot.owing = false;
+    }
+    // Relative: what settled here meanwhile has taken its cost off on its own.
+    slot.granted += d;
+    if (slot.uncovered === 0 && deficit(slot) === 0) {
+      slot.keptClaim = false;
+      this.unclaim(slot);
+    }
+    return true;
   }
 
   private inTurn<T>(slot: Slot, op: () => Promise<T>): Promise<T> {

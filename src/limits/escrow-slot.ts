@@ -45,9 +45,11 @@ export interface Slot {
   giveBackAt?: number;
   /**
    * The window's claim of its one uncovered request is kept after that request settled: it spent into the cover
-   * of the requests still in flight here (budget-escrow.ts `cover`).
+   * of the requests still in flight here, and the book has not been told yet (escrow-claims.ts `settled`).
    */
   keptClaim?: boolean;
+  /** That shortfall is being written to the book. */
+  owing?: boolean;
   /** A claim of the window's one uncovered request is being asked for. */
   claiming?: boolean;
   /** Claims and their releases, one after the other (a release never overtakes the claim after it). */

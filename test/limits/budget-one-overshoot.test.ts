@@ -1,9 +1,9 @@
 /**
- * A budget window spends within its limit but for one request's overshoot, also when that overshoot has
- * happened: the window's one request admitted without its worst covered (uncovered) that spent past its hold
- * took it from the cover of the requests still in flight beside it, so no other uncovered request is admitted
- * after it, on that instance (its slice no longer covers what is in flight) or on another (the claim is kept,
- * and taken over only while the book's spend and leases fit the limit). Each step is driven by hand: one
+ * A budget window spends within its limit but for one request's overshoot (its cost less its hold), also once
+ * that overshoot has happened. The window's one request admitted without its worst covered (uncovered) holds
+ * only beside the worst of every other request in flight on its slice; what it spends past its hold comes out
+ * of their cover, and is then owed to the book (added to its lease beyond the limit), so no later grant or
+ * claim, on that instance or another, is decided as if it had not happened. Each step is driven by hand: one
  * instance on the memory book, two on the database's book (SQLite and PostgreSQL).
  */
 import { randomBytes } from "node:crypto";
@@ -14,10 +14,9 @@ import { dataBook, memoryBook } from "../../src/limits/budget-book.js";
 import { Escrow, type Held, type Taken } from "../../src/limits/budget-escrow.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 
-/** Each request holds 10 and may cost 100 at worst; the window's limit is 250. */
+/** Each request holds 10 and may cost 100 at worst. */
 const NEED = 10;
 const WORST = 100;
-const LIMIT = 250;
 
 const windowRef = (): BudgetWindowRef => ({
   scope: "key",
@@ -33,24 +32,40 @@ function held(t: Taken): Held {
 
 describe("one instance (the memory book)", () => {
   it("an uncovered request that spent its worst: no second one while the requests it spent the cover of are in flight", async () => {
+    const limit = 250;
     const escrow = new Escrow(memoryBook(), { waitMs: 300 });
     try {
       const w = windowRef();
-      const r1 = held(await escrow.take(w, LIMIT, NEED, WORST));
-      const r2 = held(await escrow.take(w, LIMIT, NEED, WORST));
+      const r1 = held(await escrow.take(w, limit, NEED, WORST));
+      const r2 = held(await escrow.take(w, limit, NEED, WORST));
       expect([r1.uncovered, r2.uncovered]).toEqual([false, false]);
       // The book has 50 left, less than a worst: the third is admitted as the window's one uncovered request.
-      const u1 = held(await escrow.take(w, LIMIT, NEED, WORST));
+      const u1 = held(await escrow.take(w, limit, NEED, WORST));
       expect(u1.uncovered).toBe(true);
       escrow.settle(u1, WORST, false);
       // Its 100 came out of the cover of r1 and r2: a fourth would overshoot a second time.
-      const u2 = await escrow.take(w, LIMIT, NEED, WORST);
-      expect(u2.ok).toBe(false);
+      expect((await escrow.take(w, limit, NEED, WORST)).ok).toBe(false);
       escrow.settle(r1, WORST, false);
       escrow.settle(r2, WORST, false);
-      // Spent: 300, within the limit and one request's overshoot (its cost less its hold); the window is over
-      // its limit, so the next request is refused.
-      expect((await escrow.take(w, LIMIT, NEED, WORST)).ok).toBe(false);
+      // Spent 300: the limit and u1's overshoot (90). The window is past its limit: the next is refused.
+      expect((await escrow.take(w, limit, NEED, WORST)).ok).toBe(false);
+    } finally {
+      escrow.close();
+    }
+  });
+
+  it("an uncovered request's hold does not come out of the cover of the requests in flight", async () => {
+    // 200: two covered requests' worst and nothing more. A third, uncovered, that spent only its hold would
+    // still take the window past its limit if r1 and r2 spent their worst.
+    const limit = 200;
+    const escrow = new Escrow(memoryBook(), { waitMs: 300 });
+    try {
+      const w = windowRef();
+      const r1 = held(await escrow.take(w, limit, NEED, WORST));
+      const r2 = held(await escrow.take(w, limit, NEED, WORST));
+      expect((await escrow.take(w, limit, NEED, WORST)).ok).toBe(false);
+      escrow.settle(r1, WORST, false);
+      escrow.settle(r2, WORST, false);
     } finally {
       escrow.close();
     }
@@ -58,6 +73,7 @@ describe("one instance (the memory book)", () => {
 });
 
 describe.each(ENGINES)("two instances on $engine", { timeout: 60_000 }, ({ fresh }) => {
+  const limit = 250;
   let where: TestLocation;
   let data: Data;
   beforeAll(async () => {
@@ -69,6 +85,7 @@ describe.each(ENGINES)("two instances on $engine", { timeout: 60_000 }, ({ fresh
     await data.close();
     await where.drop();
   });
+  const state = (w: BudgetWindowRef) => budgetState(data, w, "nobody", Date.now());
 
   it("after one instance's uncovered request spent past its hold, the other admits no uncovered request", async () => {
     const a = new Escrow(dataBook(data), { waitMs: 300 });
@@ -76,45 +93,48 @@ describe.each(ENGINES)("two instances on $engine", { timeout: 60_000 }, ({ fresh
     try {
       const w = windowRef();
       // a and b each lease a worst's slice (100 + 100 of 250) and admit one covered request on it.
-      const r1 = held(await a.take(w, LIMIT, NEED, WORST));
-      const r3 = held(await b.take(w, LIMIT, NEED, WORST));
+      const r1 = held(await a.take(w, limit, NEED, WORST));
+      const r3 = held(await b.take(w, limit, NEED, WORST));
       expect([r1.uncovered, r3.uncovered]).toEqual([false, false]);
-      // 50 left in the book: a's next request is the window's one uncovered request.
-      const u1 = held(await a.take(w, LIMIT, NEED, WORST));
+      // 50 left in the book: a's next request is the window's one uncovered request (its hold leased beside r1's
+      // worst).
+      const u1 = held(await a.take(w, limit, NEED, WORST));
       expect(u1.uncovered).toBe(true);
-      // It spends its worst (its cost moved to the window's spend, as a settled request's is).
+      // It spends its worst (its cost moved to the window's spend, as a settled request's is): 90 past its hold,
+      // out of r1's cover, which a's lease now owes beyond the limit.
       a.settle(u1, WORST, false);
-      await expect.poll(async () => (await budgetState(data, w, "nobody", Date.now())).spent).toBe(WORST);
+      await expect.poll(async () => await state(w)).toEqual({ spent: WORST, leased: 200, mine: 0 });
       // b's next request finds no cover for its worst; uncovered, it would overshoot the limit a second time
       // (r1 and r3 may still spend their worst: 100 + 100 + 100 + 100 against 250).
-      const u2 = await b.take(w, LIMIT, NEED, WORST);
-      expect(u2.ok).toBe(false);
+      expect((await b.take(w, limit, NEED, WORST)).ok).toBe(false);
+      // Nor would anyone take the claim over once a's lapsed: the spend (100) is within the limit, the spend and
+      // the leases (300) are not. With room, it would.
+      const later = Date.now() + 31_000;
+      expect(await claimUncovered(data, w, "another", later, later + 1000, limit)).toBe(false);
+      expect(await claimUncovered(data, w, "another", later, later + 1000, 300)).toBe(true);
       a.settle(r1, WORST, false);
       b.settle(r3, WORST, false);
-      await expect.poll(async () => (await budgetState(data, w, "nobody", Date.now())).spent).toBe(3 * WORST);
-      // Once a's claim has lapsed, no one takes it over: the spend is past the limit. With room, one would.
-      const later = Date.now() + 10 * 60_000;
-      expect(await claimUncovered(data, w, "another", later, later + 1000, LIMIT)).toBe(false);
-      expect(await claimUncovered(data, w, "another", later, later + 1000, 10 * LIMIT)).toBe(true);
+      await expect.poll(async () => (await state(w)).spent).toBe(3 * WORST);
     } finally {
       a.close();
       b.close();
     }
   });
 
-  it("an uncovered request that spent within its lease lets go of the claim: the other instance may admit one", async () => {
+  it("an uncovered request that spent within its hold lets go of the claim: the other instance may admit one", async () => {
     const a = new Escrow(dataBook(data), { waitMs: 300 });
-    const b = new Escrow(dataBook(data), { waitMs: 300 });
+    const b = new Escrow(dataBook(data), { waitMs: 5000 });
     try {
       const w = windowRef();
-      const r1 = held(await a.take(w, LIMIT, NEED, WORST));
-      const r3 = held(await b.take(w, LIMIT, NEED, WORST));
-      const u1 = held(await a.take(w, LIMIT, NEED, WORST));
+      const r1 = held(await a.take(w, limit, NEED, WORST));
+      const r3 = held(await b.take(w, limit, NEED, WORST));
+      const u1 = held(await a.take(w, limit, NEED, WORST));
       expect(u1.uncovered).toBe(true);
-      // It spent only what it held: the slice still covers r1's worst.
+      // It spent only what it held: the slice still covers r1's worst, nothing is owed.
       a.settle(u1, NEED, false);
-      const u2 = held(await b.take(w, LIMIT, NEED, WORST));
+      const u2 = held(await b.take(w, limit, NEED, WORST));
       expect(u2.uncovered).toBe(true);
+      await expect.poll(async () => (await state(w)).leased).toBe(220 - NEED);
       for (const [e, h] of [
         [a, r1],
         [b, r3],

@@ -14,6 +14,11 @@ describe("hot state shared by cluster workers (llmux start --workers N without R
       );
     });
     const read = ["retry-after", "(undefined)"];
-    expect(JSON.parse(out.trim())).toEqual({ admitted: 100, counter: 100, reads: [read, read, read], written: ["3", null] });
+    expect(JSON.parse(out.trim())).toEqual({
+      admitted: 100,
+      counter: 100,
+      reads: [read, read, read],
+      written: ["3", null],
+    });
   });
 });
