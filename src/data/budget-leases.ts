@@ -174,9 +174,12 @@ on conflict (scope, subject, window_start, holder) do update set nanos = budget_
 /**
  * Claims the window's one request in flight whose worst case its lease does not cover (so what a budget
  * spends stays within its limit but for one request's overshoot, across instances), until `until`; true
- * when this holder has it (it may already, and then keeps it). A holder takes it over only while the
- * ledger's spend and what every lease counts (each at least nothing) fit `limit`: an uncovered request that
- * spent past what its lease had left has used the window's one overshoot, and none is admitted after it.
+ * when this holder has it. A new uncovered request is claimed for only while the ledger's spend and what every
+ * lease counts (each at least nothing) fit `limit`: an uncovered request that spent past what its lease had
+ * left has used the window's one overshoot (its holder owes it to its lease: `oweLease`), and none is admitted
+ * on it. A claim that lapsed is taken over only once its holder has no lease counting in the window (it may be
+ * cut from the database with what it owes unwritten; its journal's replay releases it: `releaseLeasesOf`).
+ * `renewal`: the holder keeps the claim it has (its uncovered request still in flight), whatever the spend.
  */
 export async function claimUncovered(
   data: Data,
@@ -185,19 +188,26 @@ export async function claimUncovered(
   now: number,
   until: number,
   limit: number,
+  renewal = false,
 ): Promise<boolean> {
   const db = await data.db();
+  const fits = sql`${spentExpr(w)} + ${leasedExpr(w, now, holder)} <= ${limit}`;
+  const kept = renewal ? sql`budget_windows.uncovered_holder = excluded.uncovered_holder` : sql`1 = 0`;
   const changes = await data.write([
     {
       query: bound(
         db,
         sql`insert into budget_windows (scope, subject, window_start, touched, uncovered_holder, uncovered_until)
-values (${w.scope}, ${w.subject}, ${w.start}, ${now}, ${holder}, ${until})
+select ${w.scope}, ${w.subject}, ${w.start}, ${now}, ${holder}, ${until} where ${renewal ? sql`1 = 1` : fits}
 on conflict (scope, subject, window_start) do update set uncovered_holder = excluded.uncovered_holder,
   uncovered_until = excluded.uncovered_until
-where budget_windows.uncovered_holder = excluded.uncovered_holder
-  or ((budget_windows.uncovered_holder is null or budget_windows.uncovered_until < ${now})
-    and ${spentExpr(w)} + ${leasedExpr(w, now, holder)} <= ${limit})`,
+where ${kept}
+  or ((budget_windows.uncovered_holder is null or budget_windows.uncovered_holder = excluded.uncovered_holder
+      or (budget_windows.uncovered_until < ${now} and not exists (select 1 from budget_leases l
+        where l.scope = budget_windows.scope and l.subject = budget_windows.subject
+          and l.window_start = budget_windows.window_start and l.holder = budget_windows.uncovered_holder
+          and l.orphan_until > ${now})))
+    and ${fits})`,
       ),
     },
   ]);
@@ -249,11 +259,13 @@ export async function returnLease(
 export async function oweLease(data: Data, w: BudgetWindowRef, holder: string, n: number): Promise<void> {
   if (n <= 0) return;
   const db = await data.db();
-  await data.write([
+  const changes = await data.write([
     {
       query: bound(db, sql`update budget_leases set nanos = nanos + ${n} where ${inWindow(w)} and holder = ${holder}`),
     },
   ]);
+  // No lease of this holder's to owe it to (released as a dead holder's): not written, said so.
+  if (changes[0] !== 1) throw new Error(`no lease of ${holder} in the window to owe ${n} to`);
 }
 
 /**

@@ -87,7 +87,8 @@ export function memoryBook(): BudgetBook {
       leases.set(lk, (leases.get(lk) ?? 0) - n);
     },
     // One holder: the claim is taken while the window's spend and leases fit the limit, as the database's is.
-    async claim(w, holder, _now, _until, limit) {
+    async claim(w, holder, _now, _until, limit, renewal = false) {
+      if (renewal) return true;
       const st = await this.state(w, holder, 0);
       return st.spent + st.leased <= limit;
     },

@@ -343,8 +343,14 @@ export class Escrow {
     if (this.ticks % Math.round(RENEW_MS / TICK_MS) !== 0) return;
     const sent = this.clock();
     // Claims of uncovered requests in flight are renewed, and one kept for an overshoot not yet owed to the book
-    // is tried again (escrow-claims.ts), whether or not the slice still stands.
-    await Promise.all([...this.slots.values()].map((s) => this.claims.maintain(s, sent)));
+    // is tried again (escrow-claims.ts), whether or not the slice still stands, beside the leases' renewal.
+    await Promise.all([
+      ...[...this.slots.values()].map((s) => this.claims.maintain(s, sent)),
+      this.renewLeases(t, sent),
+    ]);
+  }
+
+  private async renewLeases(t: number, sent: number): Promise<void> {
     const live = [...this.slots.values()].filter((s) => s.validUntil > t && (s.granted > 0 || s.held > 0));
     if (live.length === 0) return;
     try {

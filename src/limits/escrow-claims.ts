@@ -60,14 +60,24 @@ export class UncoveredClaims {
     }
   }
 
-  /** Claims it from `t` for a lease's time (a claim held is renewed so). */
-  renew(slot: Slot, t: number): Promise<boolean> {
-    return this.inTurn(slot, () => this.book.claim(slot.w, this.holder, t, t + this.leaseMs, slot.limit));
+  /**
+   * Claims it from `t` for a lease's time, for a new uncovered request (only while the window's spend and leases
+   * fit its limit) or, `renewal`, for the one in flight or a shortfall not yet owed (kept whatever the spend).
+   */
+  renew(slot: Slot, t: number, renewal = false): Promise<boolean> {
+    return this.inTurn(slot, () => this.book.claim(slot.w, this.holder, t, t + this.leaseMs, slot.limit, renewal));
   }
 
+  /**
+   * Lets go of the claim, unless by the time it is this one's turn an uncovered request holds it again (or is
+   * being admitted under it): a release queued before must not drop a claim taken after.
+   */
   unclaim(slot: Slot): void {
     // Not let go of: it lapses.
-    this.inTurn(slot, () => this.book.unclaim(slot.w, this.holder)).catch(() => undefined);
+    this.inTurn(slot, async () => {
+      if (slot.uncovered > 0 || slot.claiming || slot.keptClaim) return;
+      await this.book.unclaim(slot.w, this.holder);
+    }).catch(() => undefined);
   }
 
   /**
@@ -93,7 +103,7 @@ export class UncoveredClaims {
   /** At a renewal: renews the claim of an uncovered request in flight, or tries again to owe a kept one's. */
   async maintain(slot: Slot, t: number): Promise<void> {
     if (slot.uncovered > 0) {
-      await this.renew(slot, t).catch(() => false);
+      await this.renew(slot, t, true).catch(() => false);
       return;
     }
     if (!slot.keptClaim) return;
@@ -103,7 +113,7 @@ export class UncoveredClaims {
       this.unclaim(slot);
       return;
     }
-    if (!(await this.owe(slot, d))) await this.renew(slot, t).catch(() => false);
+    if (!(await this.owe(slot, d))) await this.renew(slot, t, true).catch(() => false);
   }
 
   private async owe(slot: Slot, d: number): Promise<boolean> {

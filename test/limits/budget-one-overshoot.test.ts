@@ -100,10 +100,20 @@ describe.each(ENGINES)("two instances on $engine", { timeout: 60_000 }, ({ fresh
       // worst).
       const u1 = held(await a.take(w, limit, NEED, WORST));
       expect(u1.uncovered).toBe(true);
+      // Its claim, once lapsed (a cut from the database for 31 s), is not taken over while a's lease counts: what
+      // a may owe is not written yet.
+      const lapsed = Date.now() + 31_000;
+      expect(await claimUncovered(data, w, "another", lapsed, lapsed + 1000, 10 * limit)).toBe(false);
       // It spends its worst (its cost moved to the window's spend, as a settled request's is): 90 past its hold,
       // out of r1's cover, which a's lease now owes beyond the limit.
       a.settle(u1, WORST, false);
-      await expect.poll(async () => await state(w)).toEqual({ spent: WORST, leased: 200, mine: 0 });
+      await expect
+        .poll(async () => await state(w), { timeout: 10_000 })
+        .toEqual({ spent: WORST, leased: 200, mine: 0 });
+      // Owed, the claim is let go: with room, another holder could take it at once.
+      await expect
+        .poll(() => claimUncovered(data, w, "probe", Date.now(), Date.now() + 1, 10 * limit), { timeout: 10_000 })
+        .toBe(true);
       // b's next request finds no cover for its worst; uncovered, it would overshoot the limit a second time
       // (r1 and r3 may still spend their worst: 100 + 100 + 100 + 100 against 250).
       expect((await b.take(w, limit, NEED, WORST)).ok).toBe(false);
@@ -114,7 +124,7 @@ describe.each(ENGINES)("two instances on $engine", { timeout: 60_000 }, ({ fresh
       expect(await claimUncovered(data, w, "another", later, later + 1000, 300)).toBe(true);
       a.settle(r1, WORST, false);
       b.settle(r3, WORST, false);
-      await expect.poll(async () => (await state(w)).spent).toBe(3 * WORST);
+      await expect.poll(async () => (await state(w)).spent, { timeout: 10_000 }).toBe(3 * WORST);
     } finally {
       a.close();
       b.close();
@@ -134,7 +144,7 @@ describe.each(ENGINES)("two instances on $engine", { timeout: 60_000 }, ({ fresh
       a.settle(u1, NEED, false);
       const u2 = held(await b.take(w, limit, NEED, WORST));
       expect(u2.uncovered).toBe(true);
-      await expect.poll(async () => (await state(w)).leased).toBe(220 - NEED);
+      await expect.poll(async () => (await state(w)).leased, { timeout: 10_000 }).toBe(220 - NEED);
       for (const [e, h] of [
         [a, r1],
         [b, r3],
