@@ -119,13 +119,14 @@ export class Escrow {
           left: Math.max(0, limit - slot.spent - (slot.held - need)),
         };
       }
+      // A claim taken for this request that it could not be admitted under is let go.
+      if (alone && slot.uncovered === 0) this.claims.unclaim(slot);
       if (need > limit) {
         // Refused whatever was spent; the refusal names the book's spend, which this instance may never have
         // read (restarted, or the budget lowered before this window's first lease here).
         await withDeadline(this.read(slot), this.clock() + FIRST_TRY_MS, this.clock).catch(() => undefined);
         return { ok: false, spent: slot.spentKnown ? slot.spent : undefined, held: slot.held, limit };
       }
-      if (alone && slot.uncovered === 0) this.claims.unclaim(slot);
       let verdict: "again" | "full" | "busy" = "busy";
       try {
         // The first try is given its time even when the request may not wait (waitMs 0).

@@ -73,11 +73,15 @@ export class UncoveredClaims {
    * being admitted under it): a release queued before must not drop a claim taken after.
    */
   unclaim(slot: Slot): void {
-    // Not let go of: it lapses.
     this.inTurn(slot, async () => {
       if (slot.uncovered > 0 || slot.claiming || slot.keptClaim) return;
+      slot.releasing = true;
       await this.book.unclaim(slot.w, this.holder);
-    }).catch(() => undefined);
+      slot.releasing = false;
+    }).catch(() => {
+      // Not let go of (the database away): tried again at the next renewal (`maintain`). A claim that lapsed is
+      // not taken over while its holder's lease counts, so waiting for it to lapse would hold others off.
+    });
   }
 
   /**
@@ -100,10 +104,17 @@ export class UncoveredClaims {
     }
   }
 
-  /** At a renewal: renews the claim of an uncovered request in flight, or tries again to owe a kept one's. */
+  /**
+   * At a renewal: renews the claim of an uncovered request in flight, tries again to owe a kept one's shortfall,
+   * or to let go of a claim whose release failed.
+   */
   async maintain(slot: Slot, t: number): Promise<void> {
     if (slot.uncovered > 0) {
       await this.renew(slot, t, true).catch(() => false);
+      return;
+    }
+    if (slot.releasing && !slot.keptClaim) {
+      this.unclaim(slot);
       return;
     }
     if (!slot.keptClaim) return;

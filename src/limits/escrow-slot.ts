@@ -50,6 +50,8 @@ export interface Slot {
   keptClaim?: boolean;
   /** That shortfall is being written to the book. */
   owing?: boolean;
+  /** A release of the claim was sent and has not been answered yet, or failed (tried again at the next renewal). */
+  releasing?: boolean;
   /** A claim of the window's one uncovered request is being asked for. */
   claiming?: boolean;
   /** Claims and their releases, one after the other (a release never overtakes the claim after it). */

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BudgetWindowRef, budgetState, claimUncovered } from "../../src/data/budget-leases.js";
 import { Data } from "../../src/data/data.js";
-import { dataBook, memoryBook } from "../../src/limits/budget-book.js";
+import { type BudgetBook, dataBook, memoryBook } from "../../src/limits/budget-book.js";
 import { Escrow, type Held, type Taken } from "../../src/limits/budget-escrow.js";
 import { ENGINES, type TestLocation } from "../support/engines.js";
 
@@ -117,17 +117,52 @@ describe.each(ENGINES)("two instances on $engine", { timeout: 60_000 }, ({ fresh
       // b's next request finds no cover for its worst; uncovered, it would overshoot the limit a second time
       // (r1 and r3 may still spend their worst: 100 + 100 + 100 + 100 against 250).
       expect((await b.take(w, limit, NEED, WORST)).ok).toBe(false);
-      // Nor would anyone take the claim over once a's lapsed: the spend (100) is within the limit, the spend and
-      // the leases (300) are not. With room, it would.
-      const later = Date.now() + 31_000;
-      expect(await claimUncovered(data, w, "another", later, later + 1000, limit)).toBe(false);
-      expect(await claimUncovered(data, w, "another", later, later + 1000, 300)).toBe(true);
+      // Nor can anyone claim for a new uncovered request: the spend (100) is within the limit, the spend and the
+      // leases (300) are not. With room, one could.
+      const now = Date.now();
+      expect(await claimUncovered(data, w, "another", now, now + 1000, limit)).toBe(false);
+      expect(await claimUncovered(data, w, "another", now, now + 1000, 300)).toBe(true);
       a.settle(r1, WORST, false);
       b.settle(r3, WORST, false);
       await expect.poll(async () => (await state(w)).spent, { timeout: 10_000 }).toBe(3 * WORST);
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it("a release of the claim that failed is sent again at the next renewal", async () => {
+    const book = dataBook(data);
+    let failures = 1;
+    const flaky: BudgetBook = {
+      ...book,
+      unclaim: async (...a) => {
+        if (failures-- > 0) throw new Error("the database did not answer");
+        return book.unclaim(...a);
+      },
+    };
+    const a = new Escrow(flaky, { waitMs: 300 });
+    try {
+      const w = windowRef();
+      const r1 = held(await a.take(w, limit, NEED, WORST));
+      // Its ticks from here on are this test's own (the window's slot is made: no timer starts again).
+      a.close();
+      held(await a.take(w, limit, NEED, WORST));
+      const u1 = held(await a.take(w, limit, NEED, WORST));
+      expect(u1.uncovered).toBe(true);
+      // It spent its hold only: nothing owed, the claim is let go, and that release fails.
+      a.settle(u1, NEED, false);
+      await expect.poll(() => failures, { timeout: 10_000 }).toBe(0);
+      const now = Date.now();
+      expect(await claimUncovered(data, w, "probe", now, now + 1, 10 * limit)).toBe(false);
+      // The next renewal (every fifth tick) sends it again.
+      for (let i = 0; i < 5; i++) await a.tick();
+      await expect
+        .poll(() => claimUncovered(data, w, "probe", Date.now(), Date.now() + 1, 10 * limit), { timeout: 10_000 })
+        .toBe(true);
+      a.settle(r1, NEED, false);
+    } finally {
+      a.close();
     }
   });
 
