@@ -9,8 +9,11 @@ import {
 } from "./hot-state.js";
 import { connectRedis } from "./ioredis.js";
 import { hashTag, hotKeys } from "./keys.js";
+import { bounded, RedisNotSent } from "./redis-bounded.js";
 import { ADD_WITHIN, ADJUST, INCR, type Scripted, THROTTLE, WRITE_MANY, writeManyArgs } from "./redis-scripts.js";
 import { parseRedisTarget } from "./redis-url.js";
+
+export { RedisNotSent, RedisTimeout } from "./redis-bounded.js";
 
 /** Operations per bitmap of an instance's operation ids (8 KiB each). */
 const OPS_PER_CHUNK = 65_536;
@@ -40,61 +43,6 @@ const readOnly = (err: unknown) => err instanceof Error && /READONLY/.test(err.m
 /** A command flushed when its connection closed (ioredis with maxRetriesPerRequest 0): its fate unknown. */
 const cut = (err: unknown) =>
   err instanceof Error && (err.name === "MaxRetriesPerRequestError" || /Connection is closed/.test(err.message));
-
-/**
- * An operation that was never sent: the connection was not ready (Redis away, reconnecting). Unlike a
- * timeout or a connection lost while it waited, Redis surely did not execute it.
- */
-export class RedisNotSent extends Error {
-  constructor(why: string) {
-    super(`not sent to Redis: ${why}`);
-    this.name = "RedisNotSent";
-  }
-}
-
-/** An operation Redis did not answer within `timeoutMs`. */
-export class RedisTimeout extends Error {
-  constructor(ms: number) {
-    super(`Redis did not answer within ${ms} ms`);
-    this.name = "RedisTimeout";
-  }
-}
-
-/**
- * Bounds an operation by `ms`, without mistaking this process's own lateness for Redis's: when the timer
- * fires late (the event loop was busy), the answer may already be waiting in the socket, so pending I/O
- * is read first (a turn of the event loop) and only an answer still missing then is a timeout. A timeout
- * on the client itself would fire first and discard an answer that had arrived (Redis then counted the
- * operation, and the failure policy counted it again).
- */
-function bounded<T>(op: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(
-      () =>
-        setImmediate(() => {
-          if (settled) return;
-          settled = true;
-          reject(new RedisTimeout(ms));
-        }),
-      ms,
-    );
-    op.then(
-      (v) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
-}
 
 /**
  * Hot state in Redis, shared by every instance that points at the same server and prefix. Counters use
