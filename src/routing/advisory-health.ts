@@ -11,7 +11,6 @@ export type LoopHealth = Pick<
   | "releaseProbe"
   | "started"
   | "finished"
-  | "succeeded"
   | "answered"
   | "failed"
 >;
@@ -35,7 +34,6 @@ export function advisory(h: DeploymentHealth): LoopHealth {
     // Without a concurrency limit the count is sent off and the answer is a settled promise that never fails.
     started: (d) => (d.concurrency === undefined ? h.started(d) : quiet(h.started(d), true)),
     finished: (d) => quiet(h.finished(d), undefined),
-    succeeded: (d, routing, ttft, probe) => quiet(h.succeeded(d, routing, ttft, probe), undefined),
     answered: (d, routing, ttft, probe) => quiet(h.answered(d, routing, ttft, probe), undefined),
     failed: (d, routing, c, probe) => quiet(h.failed(d, routing, c, probe), undefined),
   };
