@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Billing } from "../../src/billing/billing.js";
 import { PriceTable } from "../../src/billing/prices.js";
 import { budgetState } from "../../src/data/budget-leases.js";
-import { Data } from "../../src/data/data.js";
+import type { Data } from "../../src/data/data.js";
 import { writeSettled } from "../../src/data/settled-writes.js";
 import type { Principal } from "../../src/identity/principal.js";
 import { limitsAdmission } from "../../src/limits/admission.js";
@@ -19,9 +19,9 @@ import { type Admitted, isAdmitted } from "../../src/request/admission.js";
 import type { Plan } from "../../src/request/plan.js";
 import { newRecord } from "../../src/request/record.js";
 import { MemoryState } from "../../src/state/memory.js";
-import { freshPostgres, type TestLocation } from "../support/engines.js";
 import { ledgerRow } from "../support/ledger-row.js";
-import { type TcpProxy, tcpProxy } from "../support/tcp-proxy.js";
+import { type PgThroughProxy, pgThroughProxy } from "../support/pg-through-proxy.js";
+import type { TcpProxy } from "../support/tcp-proxy.js";
 
 const billing = new Billing(new PriceTable(), undefined);
 /** gpt-4.1 at $2 / $8 per million, max_tokens 25: each request holds, and may cost at most, 400,000 nano-dollars. */
@@ -34,26 +34,17 @@ const plan = {
 const UNIT = 100 * 2000 + 25 * 8000;
 
 describe("a lease that lapsed while PostgreSQL hung", () => {
-  let where: TestLocation;
-  let pg: TcpProxy;
   /** Instance A reaches the database through the proxy; instance B directly. */
+  let db: PgThroughProxy;
+  let pg: TcpProxy;
   let viaProxy: Data;
   let direct: Data;
   beforeAll(async () => {
-    where = await freshPostgres();
-    const url = new URL(where.url!);
-    pg = await tcpProxy(url.hostname, Number(url.port || 5432));
-    url.port = String(pg.port);
-    viaProxy = new Data({ path: where.path, url: url.toString() });
-    direct = new Data({ path: where.path, url: where.url! });
-    await viaProxy.db();
-    await direct.db();
+    db = await pgThroughProxy();
+    ({ pg, viaProxy, direct } = db);
   });
   afterAll(async () => {
-    await viaProxy.close();
-    await direct.close();
-    await pg.close();
-    await where.drop();
+    await db?.close();
   });
 
   const instance = (data: Data, leaseMs?: number) =>

@@ -7,11 +7,11 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BudgetWindowRef, budgetState, claimUncovered } from "../../src/data/budget-leases.js";
-import { Data } from "../../src/data/data.js";
+import type { Data } from "../../src/data/data.js";
 import { dataBook } from "../../src/limits/budget-book.js";
 import { Escrow, type Held, type Taken } from "../../src/limits/budget-escrow.js";
-import { freshPostgres, type TestLocation } from "../support/engines.js";
-import { type TcpProxy, tcpProxy } from "../support/tcp-proxy.js";
+import { type PgThroughProxy, pgThroughProxy } from "../support/pg-through-proxy.js";
+import type { TcpProxy } from "../support/tcp-proxy.js";
 
 /** Each request holds 10 and may cost 100 at worst; the window's limit is 250. */
 const NEED = 10;
@@ -24,26 +24,16 @@ function held(t: Taken): Held {
 }
 
 describe("an owed overshoot while PostgreSQL is cut", { timeout: 60_000 }, () => {
-  let where: TestLocation;
+  let db: PgThroughProxy;
   let pg: TcpProxy;
   let viaProxy: Data;
   let direct: Data;
   beforeAll(async () => {
-    where = await freshPostgres();
-    const url = new URL(where.url!);
-    pg = await tcpProxy(url.hostname, Number(url.port || 5432));
-    url.port = String(pg.port);
-    viaProxy = new Data({ path: where.path, url: url.toString() });
-    direct = new Data({ path: where.path, url: where.url! });
-    await viaProxy.db();
-    await direct.db();
+    db = await pgThroughProxy();
+    ({ pg, viaProxy, direct } = db);
   });
   afterAll(async () => {
-    pg?.restore();
-    await viaProxy?.close();
-    await direct?.close();
-    await pg?.close();
-    await where?.drop();
+    await db?.close();
   });
 
   it("keeps the claim while it cannot write what it owes, then writes it and lets go", async () => {

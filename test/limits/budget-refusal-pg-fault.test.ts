@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Billing } from "../../src/billing/billing.js";
 import { PriceTable } from "../../src/billing/prices.js";
-import { Data } from "../../src/data/data.js";
+import type { Data } from "../../src/data/data.js";
 import { writeSettled } from "../../src/data/settled-writes.js";
 import type { Principal } from "../../src/identity/principal.js";
 import type { ErrorInfo } from "../../src/ir/types.js";
@@ -17,9 +17,9 @@ import { limitsAdmission } from "../../src/limits/admission.js";
 import { isAdmitted } from "../../src/request/admission.js";
 import type { Plan } from "../../src/request/plan.js";
 import { MemoryState } from "../../src/state/memory.js";
-import { freshPostgres, type TestLocation } from "../support/engines.js";
 import { ledgerRow } from "../support/ledger-row.js";
-import { type TcpProxy, tcpProxy } from "../support/tcp-proxy.js";
+import { type PgThroughProxy, pgThroughProxy } from "../support/pg-through-proxy.js";
+import type { TcpProxy } from "../support/tcp-proxy.js";
 
 const billing = new Billing(new PriceTable(), undefined);
 /** gpt-4.1 at $2 / $8 per million, max_tokens 25: each request may cost at most 400,000 nano-dollars. */
@@ -34,26 +34,16 @@ const WORST = 100 * 2000 + 25 * 8000;
 const SPENT = 123_000;
 
 describe("a request larger than the whole budget, on an instance that never read the window", () => {
-  let where: TestLocation;
+  let db: PgThroughProxy;
   let pg: TcpProxy;
   let viaProxy: Data;
   let direct: Data;
   beforeAll(async () => {
-    where = await freshPostgres();
-    const url = new URL(where.url!);
-    pg = await tcpProxy(url.hostname, Number(url.port || 5432));
-    url.port = String(pg.port);
-    viaProxy = new Data({ path: where.path, url: url.toString() });
-    direct = new Data({ path: where.path, url: where.url! });
-    await viaProxy.db();
-    await direct.db();
+    db = await pgThroughProxy();
+    ({ pg, viaProxy, direct } = db);
   });
   afterAll(async () => {
-    pg?.restore();
-    await viaProxy?.close();
-    await direct?.close();
-    await pg?.close();
-    await where?.drop();
+    await db?.close();
   });
 
   const instance = () =>
