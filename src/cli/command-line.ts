@@ -1,6 +1,7 @@
-#!/usr/bin/env node
-// First of all: holds the young generation while the command starts (young-generation.ts says why).
-import "./young-generation.js";
+/**
+ * The command line: loads the command it names and runs it (main.ts loads this module once the young
+ * generation is held).
+ */
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/load.js";
 import type { Command } from "./command.js";
