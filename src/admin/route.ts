@@ -115,8 +115,8 @@ export function cliActor(): Actor {
 }
 
 /**
- * What a route module exports as `admin` (src/admin/routes.ts finds every `*-route.ts` and `*-routes.ts` of
- * this folder): the parts of the admin context its routes need (without one of them, they are not served), and
+ * What a route module exports as `admin` (src/admin/routes.ts lists every `*-route.ts` and `*-routes.ts` of
+ * this folder that exports one): the parts of the admin context its routes need (without one of them, they are not served), and
  * its routes, made from the context (src/admin/context.ts).
  */
 export interface AdminModule<C> {

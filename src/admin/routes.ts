@@ -1,33 +1,67 @@
-import { readdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { admin as alertsRoute } from "./alerts-route.js";
+import { admin as auditRoute } from "./audit-route.js";
+import { admin as configDeploymentsRoute } from "./config-deployments-route.js";
+import { admin as configEntriesRoute } from "./config-entries-route.js";
 import type { AdminContext } from "./context.js";
+import { admin as deploymentsRoute } from "./deployments-route.js";
+import { admin as explainRoute } from "./explain-route.js";
+import { admin as guardrailsPolicyRoute } from "./guardrails-policy-route.js";
+import { admin as guardrailsRoute } from "./guardrails-route.js";
+import { admin as keysRoute } from "./keys-route.js";
+import { admin as mcpRoute } from "./mcp-route.js";
+import { admin as mcpServersRoute } from "./mcp-servers-route.js";
+import { admin as meKeysRoute } from "./me-keys-route.js";
+import { admin as meRoutes } from "./me-routes.js";
+import { admin as memberCapsRoute } from "./member-caps-route.js";
+import { admin as pricesRoute } from "./prices-route.js";
+import { admin as requestsRoute } from "./requests-route.js";
 import type { AdminModule, AdminRoute } from "./route.js";
+import { admin as routingRulesRoute } from "./routing-rules-route.js";
+import { admin as sessionsRoute } from "./sessions-route.js";
+import { admin as signinSessionsRoute } from "./signin-sessions-route.js";
+import { admin as spendRoute } from "./spend-route.js";
+import { admin as teamsRoute } from "./teams-route.js";
 
 export type { AdminContext } from "./context.js";
 
 /**
  * The route modules: every file of this folder named `*-route.ts` or `*-routes.ts` that exports `admin` (an
- * AdminModule), in the order of their names. A new route is a new module: nothing here lists it.
+ * AdminModule), in the order of their names. Listed here rather than found by reading the folder: the built
+ * command is one bundle (scripts/serve-bundle.mjs) with no folder of modules to read. A route module left out
+ * of this list fails test/admin/route-modules.test.ts. Each module's context type names the parts it `needs`,
+ * which adminRoutes checks before it calls it.
  */
-async function routeModules(): Promise<AdminModule<AdminContext>[]> {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const files = readdirSync(here)
-    .filter((f) => /-routes?\.(js|ts)$/.test(f))
-    .sort();
-  const modules: AdminModule<AdminContext>[] = [];
-  for (const file of files) {
-    const m = (await import(/* @vite-ignore */ `./${file}`)) as { admin?: AdminModule<AdminContext> };
-    if (m.admin) modules.push(m.admin);
-  }
-  return modules;
-}
+export const ROUTE_MODULES: readonly AdminModule<never>[] = [
+  alertsRoute,
+  auditRoute,
+  configDeploymentsRoute,
+  configEntriesRoute,
+  deploymentsRoute,
+  explainRoute,
+  guardrailsPolicyRoute,
+  guardrailsRoute,
+  keysRoute,
+  mcpRoute,
+  mcpServersRoute,
+  meKeysRoute,
+  meRoutes,
+  memberCapsRoute,
+  pricesRoute,
+  requestsRoute,
+  routingRulesRoute,
+  sessionsRoute,
+  signinSessionsRoute,
+  spendRoute,
+  teamsRoute,
+];
 
 /** Every admin route the context serves: each module's, when the parts it needs are there. */
 export async function adminRoutes(c: AdminContext): Promise<AdminRoute[]> {
   const routes: AdminRoute[] = [];
-  for (const m of await routeModules())
-    if (m.needs.every((part) => c[part as keyof AdminContext] !== undefined)) routes.push(...m.routes(c));
+  for (const m of ROUTE_MODULES) {
+    // With the parts it needs there, the context is the module's own.
+    if (m.needs.every((part) => c[part as keyof AdminContext] !== undefined)) routes.push(...m.routes(c as never));
+  }
   return routes;
 }
 
