@@ -30,10 +30,13 @@ type RequestEvent = Extract<HelperEvent, { id: string }>;
 
 const READY_TIMEOUT_MS = 60_000;
 
-/** The helper's source beside this file: compiled (dist) or TypeScript run with Node's type stripping (src). */
+/**
+ * The helper's source in the cursor folder: compiled (dist/cursor) or TypeScript run with Node's type stripping
+ * (src/cursor). Named from the folder above, so that the built command's bundle (dist/bundle) finds it too.
+ */
 function helperPath(): string {
-  const js = fileURLToPath(new URL("./helper.js", import.meta.url));
-  return existsSync(js) ? js : fileURLToPath(new URL("./helper.ts", import.meta.url));
+  const js = fileURLToPath(new URL("../cursor/helper.js", import.meta.url));
+  return existsSync(js) ? js : fileURLToPath(new URL("../cursor/helper.ts", import.meta.url));
 }
 
 /** Environment variables the helper gets from llmux's own (trust and proxies for its connection to Cursor). */
