@@ -10,9 +10,11 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY ui ./ui
-COPY scripts/build-ui.mjs ./scripts/
-# The server, then the web UI (dist/ui, served at /ui), then the build tools go.
-RUN npx tsc -p tsconfig.build.json && node scripts/build-ui.mjs --force && npm prune --omit=dev --ignore-scripts
+COPY scripts/build-ui.mjs scripts/vendor-bundle.mjs scripts/serve-bundle.mjs ./scripts/
+# The server (compiled, then bundled as `npm run build` ships it: dist/bundle/llmux.js), then the web UI (dist/ui,
+# served at /ui), then the build tools go.
+RUN npx tsc -p tsconfig.build.json && node scripts/vendor-bundle.mjs && node scripts/serve-bundle.mjs \
+  && node scripts/build-ui.mjs --force && npm prune --omit=dev --ignore-scripts
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
@@ -33,4 +35,4 @@ EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "/app/dist/cli/healthcheck.js"]
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "/app/dist/cli/main.js", "start", "--host", "0.0.0.0"]
+ENTRYPOINT ["node", "/app/dist/bundle/llmux.js", "start", "--host", "0.0.0.0"]

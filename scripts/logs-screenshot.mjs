@@ -115,7 +115,7 @@ await new Promise((r) => setTimeout(r, 1000));
 const display = ":97";
 const screen = spawn("Xvfb", [display, "-screen", "0", "1000x1000x24", "-nolisten", "tcp"], { stdio: "ignore" });
 await new Promise((r) => setTimeout(r, 800));
-const command = `printf '$ llmux logs --url ${base} -n 1\\n'; node ${resolve("dist/cli/main.js")} logs --url ${base} -n 1; sleep 30`;
+const command = `printf '$ llmux logs --url ${base} -n 1\\n'; node ${resolve("dist/bundle/llmux.js")} logs --url ${base} -n 1; sleep 30`;
 const shell = spawn(
   "xterm",
   [

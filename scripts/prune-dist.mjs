@@ -1,7 +1,8 @@
 /**
  * After `tsc -p tsconfig.build.json`: removes from dist/ what no file of src/ compiles to any more (tsc never
- * deletes an output whose source is gone). The admin API finds its route modules by listing dist/admin/
- * (src/admin/routes.ts), so a removed route must not stay served from a stale build. dist/ui is the web UI's.
+ * deletes an output whose source is gone): a removed module must not stay importable from a stale build.
+ * dist/ui is the web UI's, dist/bundle the command's bundle (scripts/serve-bundle.mjs makes it again from what
+ * is left).
  */
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -15,7 +16,7 @@ function prune(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
-      if (p !== join(dist, "ui")) prune(p);
+      if (p !== join(dist, "ui") && p !== join(dist, "bundle")) prune(p);
       continue;
     }
     if (!OUTPUT.test(name)) continue;

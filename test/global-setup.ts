@@ -23,6 +23,8 @@ export default async function setup(project: TestProject): Promise<void> {
   execFileSync(process.execPath, [join(root, "scripts/prune-dist.mjs")], { cwd: root, stdio: "inherit" });
   // Kysely bundled into dist/data/kysely.js, as `npm run build` ships it.
   execFileSync(process.execPath, [join(root, "scripts/vendor-bundle.mjs")], { cwd: root, stdio: "inherit" });
+  // The command as shipped: llmux bundled into dist/bundle (bin/llmux.js runs dist/bundle/llmux.js).
+  execFileSync(process.execPath, [join(root, "scripts/serve-bundle.mjs")], { cwd: root, stdio: "inherit" });
   execFileSync(process.execPath, [join(root, "scripts/build-ui.mjs")], { cwd: root, stdio: "inherit" });
   // One tool at a time: each install and first run gets the machine (and the network) to itself, within its bound.
   if (drivesTools(project)) for (const name of Object.keys(CLIENT_PINS) as ClientName[]) await installClient(name);

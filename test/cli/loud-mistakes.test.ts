@@ -2,7 +2,7 @@
 /**
  * The `llmux` command as a person meets it: every mistake is loud (exit status 2 for the command line, 1 for
  * the configuration, a message naming what was wrong), and help and version work as Node CLIs do. Each case
- * runs the built command (dist/cli/main.js, the package's bin) in an empty directory.
+ * runs the built command (dist/bundle/llmux.js, the package's bin) in an empty directory.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";

@@ -19,7 +19,7 @@ export function emptyDir(): string {
 }
 
 /**
- * Runs the built `llmux` command (dist/cli/main.js, what the package's bin points at) with only PATH and HOME
+ * Runs the built `llmux` command (dist/bundle/llmux.js, what the package's bin points at) with only PATH and HOME
  * from this environment plus `env`, in an empty directory unless `cwd` is given; waits for it to exit.
  */
 export function llmux(args: string[], env: Record<string, string> = {}, cwd = emptyDir()): Promise<Run> {

@@ -22,7 +22,11 @@ describe("Dockerfile", () => {
     expect(df).toMatch(/^USER node$/m);
     expect(df).toMatch(/^HEALTHCHECK .*\n?.*\/health/m);
     expect(df).toMatch(/npm prune --omit=dev/);
-    expect(df).toMatch(/ENTRYPOINT \["node", "\/app\/dist\/cli\/main\.js", "start", "--host", "0\.0\.0\.0"\]/);
+    expect(df).toMatch(/ENTRYPOINT \["node", "\/app\/dist\/bundle\/llmux\.js", "start", "--host", "0\.0\.0\.0"\]/);
+    // The entry is built: the compile is followed by the bundles (Kysely's, then the command's).
+    expect(df).toMatch(
+      /tsc -p tsconfig\.build\.json && node scripts\/vendor-bundle\.mjs && node scripts\/serve-bundle\.mjs/,
+    );
   });
   it("copies only what the image needs (.dockerignore keeps tests, caches and local data out)", () => {
     const ignore = read(".dockerignore").split("\n");

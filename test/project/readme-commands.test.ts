@@ -62,6 +62,8 @@ describe("README commands on a fresh copy of the checkout", () => {
 
   it("npm ci builds llmux, and npx llmux is a command", async () => {
     expect(existsSync(join(copy, "dist/cli/main.js"))).toBe(true);
+    // The command as shipped: llmux bundled (scripts/serve-bundle.mjs), what bin/llmux.js runs.
+    expect(existsSync(join(copy, "dist/bundle/llmux.js"))).toBe(true);
     const version = await run("npx", ["llmux", "--version"], { cwd: copy, env: npxEnv });
     expect(version.stdout.trim()).toBe(VERSION);
     const help = await run("npx", ["llmux", "help", "start"], { cwd: join(copy, "docs"), env: npxEnv });
@@ -105,6 +107,7 @@ describe("README commands on a fresh copy of the checkout", () => {
 
   it("npm start serves the mock model without recompiling, and the README curl works", async () => {
     const built = statSync(join(copy, "dist/cli/main.js")).mtimeMs;
+    const bundled = statSync(join(copy, "dist/bundle/llmux.js")).mtimeMs;
     const curl = blocks("sh").find((b) => b.startsWith("curl"))!;
     expect(curl).toContain("http://127.0.0.1:4000/");
     const port = await freePort();
@@ -136,6 +139,7 @@ describe("README commands on a fresh copy of the checkout", () => {
     expect(out).toContain("/v1/chat/completions");
     expect(out).not.toContain("no price");
     expect(statSync(join(copy, "dist/cli/main.js")).mtimeMs).toBe(built);
+    expect(statSync(join(copy, "dist/bundle/llmux.js")).mtimeMs).toBe(bundled);
   }, 60_000);
 
   it("a broken llmux.yaml dropped in the checkout changes nothing for the tests that start llmux", async () => {

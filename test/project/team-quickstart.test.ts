@@ -2,7 +2,7 @@
  * docs/teams.md's "A team in 10 minutes", followed verbatim: its `sh` blocks, read from the page, run in bash
  * as a reader runs them — the first terminal one shell session (its `cd` and variables carry from block to
  * block), the block marked "In a second terminal" in a shell of its own, in the background. A home of its own,
- * `llmux` on PATH (a shim running the built dist/cli/main.js), and the port chosen here given only as `$PORT`,
+ * `llmux` on PATH (a shim running the built dist/bundle/llmux.js), and the port chosen here given only as `$PORT`,
  * which the page itself uses (`${PORT:-4000}`). Editing a command on the page changes what runs here.
  */
 import { type ChildProcess, spawn } from "node:child_process";

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../support/built.js";
+import { inBundle, unbundle } from "../support/bundle-modules.js";
 
 const HOOK = `
 import { appendFileSync, writeFileSync } from "node:fs";
@@ -68,6 +69,9 @@ const DEFERRED = [
 
 let dir: string;
 let child: ChildProcess;
+/** What the hook recorded, as loaded: llmux's own code as files of the bundle (dist/bundle). */
+let loadedLines: string[] = [];
+/** The same, read as modules (test/support/bundle-modules.ts). */
 let lines: string[] = [];
 let threadsAtListen: string[] = [];
 
@@ -107,7 +111,11 @@ beforeAll(async () => {
   const exited = new Promise((done) => child.once("exit", done));
   child.kill("SIGTERM");
   await exited;
-  lines = readFileSync(log, "utf8").split("\n").filter(Boolean);
+  loadedLines = readFileSync(log, "utf8").split("\n").filter(Boolean);
+  // Read as modules: a file of the bundle stands for the modules bundled into it.
+  lines = loadedLines.flatMap((l) =>
+    l.startsWith("module file:") ? unbundle([l.slice("module ".length)]).map((u) => `module ${u}`) : [l],
+  );
 });
 
 afterAll(() => {
@@ -122,6 +130,16 @@ function packageOf(line: string): string | undefined {
 }
 
 describe("a default start (the built command, no configuration)", () => {
+  it("loads llmux's own code as the bundle the build made, a few files rather than its ~650 modules", () => {
+    const own = loadedLines.filter((l) => l.startsWith("module file:") && l.includes("/dist/"));
+    const bundled = own.filter((l) => inBundle(l.slice("module ".length)));
+    expect(bundled.some((l) => l.endsWith("/dist/bundle/llmux.js"))).toBe(true);
+    // Nothing of llmux's own is loaded beside the bundle; the bundle's files are few, and hold many modules.
+    expect(own.filter((l) => !inBundle(l.slice("module ".length)))).toEqual([]);
+    expect(bundled.length).toBeLessThan(60);
+    expect(lines.filter((l) => l.startsWith("module file:") && l.includes("/dist/")).length).toBeGreaterThan(300);
+  });
+
   it("loads its own modules and the store's, as recorded", () => {
     const packages = new Set(lines.map(packageOf).filter(Boolean));
     // The hook saw the start: llmux's own modules and the embedded store's packages.

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, emptyDir } from "../cli/run.js";
+import { unbundle } from "../support/bundle-modules.js";
 
 const ADMIN = "lazy-admin-key-0123456789";
 const SERVICE = "lazy-service-key-0123456789";
@@ -23,7 +24,8 @@ const LAZY = [
   "node-html-parser",
 ];
 
-// Registered with --import: every package the process resolves is appended to LLMUX_TEST_MODULES.
+// Registered with --import: every package the process resolves is appended to LLMUX_TEST_MODULES, and every
+// file of llmux's bundle it loads (as "file URL": those hold the packages bundled with llmux).
 const HOOK = `import { register } from "node:module";
 register("data:text/javascript," + encodeURIComponent(\`
 import { appendFileSync } from "node:fs";
@@ -31,6 +33,7 @@ export async function resolve(specifier, context, next) {
   const r = await next(specifier, context);
   const m = r.url.match(/node_modules\\\\/((?:@[^/]+\\\\/)?[^/]+)\\\\//);
   if (m) appendFileSync(process.env.LLMUX_TEST_MODULES, m[1] + "\\\\n");
+  else if (r.url.includes("/dist/bundle/")) appendFileSync(process.env.LLMUX_TEST_MODULES, "file " + r.url + "\\\\n");
   return r;
 }\`));
 `;
@@ -38,7 +41,15 @@ export async function resolve(specifier, context, next) {
 let proc: ChildProcess | undefined;
 let url = "";
 let modulesFile = "";
-const loaded = () => new Set(readFileSync(modulesFile, "utf8").split("\n").filter(Boolean));
+/** The packages the process loaded: resolved from node_modules, or bundled into a file of the bundle it loaded. */
+const loaded = () => {
+  const lines = readFileSync(modulesFile, "utf8").split("\n").filter(Boolean);
+  const files = lines.filter((l) => l.startsWith("file ")).map((l) => l.slice("file ".length));
+  const bundled = unbundle(files)
+    .map((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1])
+    .filter((p): p is string => p !== undefined);
+  return new Set([...lines.filter((l) => !l.startsWith("file ")), ...bundled]);
+};
 
 beforeAll(async () => {
   const dir = emptyDir();
@@ -111,6 +122,7 @@ describe("modules loaded when first needed", () => {
     expect(Array.isArray(((await r.json()) as { data?: unknown[] }).data)).toBe(true);
     const seen = loaded();
     expect(seen.has("hono")).toBe(true);
+    expect(seen.has("@hono/zod-openapi")).toBe(true);
     expect(seen.has("@modelcontextprotocol/sdk")).toBe(false);
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * The command as shipped: llmux bundled into dist/bundle by scripts/serve-bundle.mjs (the e2e setup builds it as
+ * `npm run build` does). One copy of zod serves llmux's schemas and the admin API's router; the packages kept
+ * out of the bundle are loaded from node_modules by name; a build whose compiled modules did not change leaves
+ * the bundle as it is, and the prune of stale compiled files leaves it alone.
+ */
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DIST, ROOT } from "../support/built.js";
+
+const BUNDLE = join(DIST, "bundle");
+const modules = () => JSON.parse(readFileSync(join(BUNDLE, "modules.json"), "utf8")) as Record<string, string[]>;
+
+describe("scripts/serve-bundle.mjs", () => {
+  it("bundles every one of llmux's modules the command reaches, each in one file, and lists them", () => {
+    const files = readdirSync(BUNDLE).filter((f) => f.endsWith(".js"));
+    const listed = modules();
+    expect(Object.keys(listed).sort()).toEqual(files.sort());
+    const all = Object.values(listed).flat();
+    expect(new Set(all).size).toBe(all.length);
+    for (const m of ["dist/cli/start.js", "dist/server/serve.js", "dist/admin/routes.js", "dist/data/kysely.js"])
+      expect(all).toContain(m);
+  });
+
+  it("holds one copy of zod, shared by llmux's schemas and the admin API's router (no file imports it by name)", () => {
+    const all = Object.values(modules()).flat();
+    expect(all.filter((m) => m === "node_modules/zod/v4/core/core.js")).toHaveLength(1);
+    expect(all.some((m) => m.startsWith("node_modules/@hono/zod-openapi/"))).toBe(true);
+    const named = readdirSync(BUNDLE)
+      .filter((f) => f.endsWith(".js"))
+      .filter((f) => /^import\b[^;]*?["'](zod|hono|@hono\/[^"']+)["'];?$/m.test(readFileSync(join(BUNDLE, f), "utf8")));
+    expect(named).toEqual([]);
+  });
+
+  it("leaves the packages it does not bundle to node_modules, by name", () => {
+    const all = Object.values(modules()).flat();
+    for (const p of ["libsql", "pg", "ioredis", "@modelcontextprotocol/sdk", "pino", "ws"])
+      expect(
+        all.filter((m) => m.startsWith(`node_modules/${p}/`)),
+        p,
+      ).toEqual([]);
+  });
+
+  it("makes nothing again when no compiled module changed, and the prune of stale files leaves it", () => {
+    const before = statSync(join(BUNDLE, "llmux.js")).mtimeMs;
+    execFileSync(process.execPath, [join(ROOT, "scripts/prune-dist.mjs")]);
+    execFileSync(process.execPath, [join(ROOT, "scripts/serve-bundle.mjs")]);
+    expect(statSync(join(BUNDLE, "llmux.js")).mtimeMs).toBe(before);
+  });
+});
