@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { log } from "./progress.js";
 
 export interface ComparedBuild {
-  /** The directory like dist/ whose cli/main.js is started. */
+  /** The directory like dist/ whose bundle/llmux.js (or, built before the bundle, cli/main.js) is started. */
   dist: string;
   /** How the report names it: "llmux@3c151be", or "llmux@<dir>" for --compare-dist. */
   label: string;
@@ -45,7 +45,8 @@ export function buildRevision(root: string, cacheDir: string, rev: string): Comp
   const short = git(root, ["rev-parse", "--short", sha]);
   const dir = join(cacheDir, "bench-compare", sha);
   const dist = join(dir, "dist");
-  const stamp = join(dir, ".bench-built");
+  // Named anew when what a build includes changed (the bundles since 2026-11-26): older builds are made again.
+  const stamp = join(dir, ".bench-shipped");
   const build: ComparedBuild = { dist, label: compareLabel(/^[0-9a-f]{7,40}$/i.test(rev) ? short : rev), rev, sha };
   if (existsSync(stamp) && existsSync(join(dist, "cli", "main.js"))) {
     log(`compare: reusing the build of ${short} in ${dir}`);
@@ -60,6 +61,10 @@ export function buildRevision(root: string, cacheDir: string, rev: string): Comp
   if (!existsSync(join(dir, "node_modules", "typescript")))
     run(dir, "npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"]);
   run(dir, process.execPath, [join("node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"]);
+  // Then its build's bundles, those the revision has (Kysely's, the command's): the build as `npm run build`
+  // ships it, as llmux itself runs in the bench.
+  for (const script of ["prune-dist.mjs", "vendor-bundle.mjs", "serve-bundle.mjs"])
+    if (existsSync(join(dir, "scripts", script))) run(dir, process.execPath, [join("scripts", script)]);
   if (!existsSync(join(dist, "cli", "main.js")))
     throw new Error(`--compare ${rev}: the build left no dist/cli/main.js`);
   writeFileSync(stamp, `${sha}\n`);

@@ -7,6 +7,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ComparedBuild } from "./compare-build.js";
+import { llmuxEntry } from "./llmux-entry.js";
 import { mintBenchKey } from "./minted-key.js";
 import type { MockCommand } from "./mock-upstream.js";
 import type { Paths } from "./options.js";
@@ -129,7 +130,7 @@ export class Fleet {
       this.launcher({
         name,
         command: process.execPath,
-        args: [...execArgv, join(dist, "cli", "main.js"), "start", "--config", this.configFile, "--port", String(port)],
+        args: [...execArgv, llmuxEntry(dist), "start", "--config", this.configFile, "--port", String(port)],
         cwd,
         port,
       }),

@@ -19,6 +19,7 @@ import { Pool } from "undici";
 import { startMockServer } from "../src/mock/server.js";
 import { llmuxConfig } from "./bench-config.js";
 import { scaledClaudeCodeBody } from "./lanes.js";
+import { llmuxEntry } from "./llmux-entry.js";
 import { freePort, waitForPort } from "./procs.js";
 import { BENCH_SERVICE_KEY, withServiceKey } from "./service-key.js";
 
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
           ].join("\n")
         : llmuxConfig(upPort);
     writeFileSync(config, yaml);
-    args = [...vg, process.execPath, resolve(values.dist!, "cli/main.js"), "start", "--config", config];
+    args = [...vg, process.execPath, llmuxEntry(resolve(values.dist!)), "start", "--config", config];
     args.push("--port", String(port));
   }
   const prof = values.prof ? resolve(values.prof) : undefined;

@@ -5,7 +5,7 @@
  * (options.ts).
  *
  * Every server runs in its own process: the mock upstream (bench/mock-upstream.ts), llmux
- * (dist/cli/main.js), the peers, and the load generator (bench/loadgen.ts). This process only orchestrates
+ * (dist/bundle/llmux.js, as shipped), the peers, and the load generator (bench/loadgen.ts). This process only orchestrates
  * and reads /proc between measurements.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,6 +23,7 @@ import { checkLanes } from "./lane-checks.js";
 import { buildLanes, llmuxConfig, selectLanes } from "./lanes.js";
 import { measureLaneCells, warmUp } from "./latency-cells.js";
 import { leakCheck } from "./leak-check.js";
+import { llmuxEntry } from "./llmux-entry.js";
 import { Measurer } from "./measure.js";
 import { measureMetricsCost } from "./metrics-cost.js";
 import { mintBenchKey } from "./minted-key.js";
@@ -327,7 +328,7 @@ async function alone(
     // An inspector, through which the measurement may force a full GC before reading RSS.
     args: [
       "--inspect=127.0.0.1:0",
-      resolve(root, "dist/cli/main.js"),
+      llmuxEntry(resolve(root, "dist")),
       "start",
       "--config",
       configFile,

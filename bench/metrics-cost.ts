@@ -7,6 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Pool } from "undici";
+import { llmuxEntry } from "./llmux-entry.js";
 import { freePort, startServer } from "./procs.js";
 import { summarize } from "./stats.js";
 
@@ -70,7 +71,7 @@ export async function measureMetricsCost(
       const server = await startServer({
         name: `llmux (metrics ${metrics === "true" ? "on" : "off"})`,
         command: process.execPath,
-        args: [join(root, "dist/cli/main.js"), "start", "--config", file, "--port", String(port)],
+        args: [llmuxEntry(join(root, "dist")), "start", "--config", file, "--port", String(port)],
         port,
       });
       servers.push(server);

@@ -12,6 +12,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
+import { llmuxEntry } from "./llmux-entry.js";
 import { cpuMs, freePort, type Server, startServer } from "./procs.js";
 import { BENCH_SERVICE_KEY, withServiceKey } from "./service-key.js";
 import { summarize } from "./stats.js";
@@ -153,7 +154,7 @@ export async function measureNonChat(
     const llmux = await startServer({
       name: "llmux",
       command: process.execPath,
-      args: [join(llmuxDist, "cli/main.js"), "start", "--config", configFile, "--port", String(llmuxPort)],
+      args: [llmuxEntry(llmuxDist), "start", "--config", configFile, "--port", String(llmuxPort)],
       // Its default store (.llmux/llmux.db) in the run's folder, not the checkout.
       cwd: runDir,
       port: llmuxPort,

@@ -65,7 +65,7 @@ export function renderMethod(r: BenchResults, p: Emit): void {
       "process and two more loopback hops cost on this machine, before a gateway does any work.",
   );
   p(
-    "- **llmux** runs as shipped: `node dist/cli/main.js start --config FILE`, logging one JSON line per request " +
+    "- **llmux** runs as shipped: `node dist/bundle/llmux.js start --config FILE` (its modules bundled, as `npm run build` ships it), logging one JSON line per request " +
       "(`logging: { level: info, pretty: false }`) to /dev/null; the peers' logs also go to /dev/null.",
   );
   p(

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { cpus, release, totalmem } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { Journal } from "./journal.js";
+import { llmuxEntry } from "./llmux-entry.js";
 import {
   COMMITTED_REPORT,
   CONCURRENCIES,
@@ -76,7 +77,7 @@ export function openJournal(
 ): Journal {
   const stamp = (dist: string) => {
     try {
-      const st = statSync(join(dist, "cli", "main.js"));
+      const st = statSync(llmuxEntry(dist));
       return `${st.size}:${st.mtimeMs}`;
     } catch {
       return "missing";

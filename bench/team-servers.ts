@@ -15,6 +15,7 @@ import { llmuxConfig } from "./bench-config.js";
 import type { ComparedBuild } from "./compare-build.js";
 import { benchPgUrl, benchRedisUrl } from "./endpoints.js";
 import type { Lane, TeamEngine } from "./lanes.js";
+import { llmuxEntry } from "./llmux-entry.js";
 import { type KeyTerms, mintBenchKey } from "./minted-key.js";
 import { freePort, type Launcher, portOpen, type Server, startServer } from "./procs.js";
 import { log } from "./progress.js";
@@ -175,7 +176,7 @@ export class TeamServers {
       this.launcher({
         name: `llmux team-${engine} (${build})`,
         command: process.execPath,
-        args: [join(dist, "cli", "main.js"), "start", "--config", file, "--port", String(port)],
+        args: [llmuxEntry(dist), "start", "--config", file, "--port", String(port)],
         cwd,
         port,
       }),

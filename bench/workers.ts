@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Pool } from "undici";
 import { allowedCpus, hasTaskset, onCpus, type Pinning, pinSelf, planPinning } from "./cpu-pinning.js";
+import { llmuxEntry } from "./llmux-entry.js";
 import { freePort, startServer } from "./procs.js";
 import { withServiceKey } from "./service-key.js";
 
@@ -90,7 +91,7 @@ export async function measureWorkers(
     const port = await freePort();
     const cpus = pinning ? pinning.llmux.slice(0, Math.min(workers, pinning.llmux.length)) : allowedCpus();
     const args = [
-      join(root, "dist/cli/main.js"),
+      llmuxEntry(join(root, "dist")),
       "start",
       "--config",
       configFile,
