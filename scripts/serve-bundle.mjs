@@ -88,6 +88,9 @@ const result = await build({
     entryFileNames: "[name].js",
     chunkFileNames: "[name]-[hash].js",
     sourcemap: false,
+    // Without the JSDoc comments (the compiled modules in dist/ and the sources keep them): a module's source
+    // stays in memory as long as the process runs. 3.8 -> 3.1 MB of bundle, ~1.5 MB less RSS idle.
+    comments: { legal: true, annotation: true, jsdoc: false },
   },
 });
 
