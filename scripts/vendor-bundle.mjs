@@ -15,15 +15,19 @@ const dist = join(root, "dist");
 const target = join(dist, "data", "kysely.js");
 const next = `${target}.next`;
 
-await build({
-  input: target,
-  platform: "node",
-  external: [/^node:/],
-  logLevel: "warn",
-  output: { format: "esm", file: next, sourcemap: false },
-});
-renameSync(next, target);
-rmSync(`${target}.map`, { force: true });
+// As tsc writes it, the module re-exports the package; once bundled it does not, and is left as it is (bundled
+// again, its text would change once more, and the command's bundle made from dist/ with it: scripts/serve-bundle.mjs).
+if (/^export \* from "kysely";$/m.test(readFileSync(target, "utf8"))) {
+  await build({
+    input: target,
+    platform: "node",
+    external: [/^node:/],
+    logLevel: "warn",
+    output: { format: "esm", file: next, sourcemap: false },
+  });
+  renameSync(next, target);
+  rmSync(`${target}.map`, { force: true });
+}
 
 const IMPORTS_KYSELY = /(?:from\s*|import\s*\(?\s*)["']kysely(?:\/[^"']*)?["']/;
 const offenders = [];
