@@ -11,8 +11,10 @@
  * Every other package stays a package loaded from node_modules (native ones, those loaded by path in a thread or
  * a child process, and the large ones only some configurations need keep their names in a running process).
  *
- * dist/bundle/modules.json lists the modules each file holds: what a process loaded can be read back as modules
- * (test/support/bundle-modules.ts).
+ * dist/bundle/modules.json lists the modules each file of this build holds: what a process loaded can be read
+ * back as modules (test/support/bundle-modules.ts). The files of the last few builds stay beside it, so that a
+ * running gateway still finds what it loads on first need after a rebuild (builds.json); a build whose inputs
+ * did not change leaves it all as it is (inputs.sha256).
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -55,27 +57,43 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 
-/** What the bundle is made from: every compiled module of dist/ (not the bundle, nor the web UI), hashed. */
-function inputsHash() {
+/**
+ * What the bundle is made from, hashed: every compiled file of dist/ (modules and the JSON they import; not the
+ * bundle, nor the web UI), the files of the packages the last bundle took in (an upgraded zod or hono is made
+ * again), the locked versions, this script and Rolldown's version.
+ */
+function inputsHash(previous) {
   const hash = createHash("sha256");
+  const file = (p) => hash.update(relative(root, p)).update("\0").update(readFileSync(p));
   const walk = (dir) => {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) {
         if (p !== out && p !== join(dist, "ui")) walk(p);
-      } else if (name.endsWith(".js")) hash.update(relative(dist, p)).update("\0").update(readFileSync(p));
+      } else if (name.endsWith(".js") || name.endsWith(".json")) file(p);
     }
   };
   walk(dist);
-  return hash.update(JSON.stringify([...BUNDLED])).digest("hex");
+  for (const id of Object.values(previous).flat().sort())
+    if (id.startsWith("node_modules/") && existsSync(join(root, id))) file(join(root, id));
+  for (const p of [join(root, "package-lock.json"), fileURLToPath(import.meta.url)]) if (existsSync(p)) file(p);
+  const rolldown = JSON.parse(readFileSync(join(root, "node_modules", "rolldown", "package.json"), "utf8")).version;
+  return hash.update(JSON.stringify([...BUNDLED, rolldown])).digest("hex");
 }
 
-// Nothing compiled changed since the bundle was made (`npm start` after a build): it stands.
-const inputs = inputsHash();
-const stamp = join(out, "inputs.sha256");
-if (existsSync(stamp) && existsSync(join(out, "llmux.js")) && readFileSync(stamp, "utf8") === inputs) process.exit(0);
+/** The files each earlier build made, newest first (their modules.json lists), kept in builds.json. */
+const BUILDS = join(out, "builds.json");
+/** How many builds' files stay (see below). */
+const KEPT_BUILDS = 5;
+const read = (p, fallback) => (existsSync(p) ? JSON.parse(readFileSync(p, "utf8")) : fallback);
+const previous = read(join(out, "modules.json"), {});
 
-rmSync(out, { recursive: true, force: true });
+// Nothing it is made from changed since the bundle was made (`npm start` after a build): it stands, if whole.
+const inputs = inputsHash(previous);
+const stamp = join(out, "inputs.sha256");
+const whole = Object.keys(previous).length > 0 && Object.keys(previous).every((f) => existsSync(join(out, f)));
+if (whole && existsSync(stamp) && readFileSync(stamp, "utf8") === inputs) process.exit(0);
+
 mkdirSync(out, { recursive: true });
 const result = await build({
   input: { llmux: entry },
@@ -100,4 +118,13 @@ for (const o of result.output) {
   modules[o.fileName] = o.moduleIds.filter((id) => !id.startsWith("\0")).map((id) => relative(root, id));
 }
 writeFileSync(join(out, "modules.json"), `${JSON.stringify(modules, null, 1)}\n`);
+
+// The files of earlier builds stay, those of the last few: a gateway started from one of them (the background
+// llmux a launcher left running, an instance rebuilt in place before its restart) still loads what it loads on
+// first need (the admin API, a command, MCP) from the files it was built with. Names carry their content's
+// hash: a file two builds share is the same file. Older files go.
+const builds = [Object.keys(modules), ...read(BUILDS, [])].slice(0, KEPT_BUILDS);
+const kept = new Set([...builds.flat(), "modules.json", "builds.json", "inputs.sha256"]);
+for (const name of readdirSync(out)) if (!kept.has(name)) rmSync(join(out, name), { force: true });
+writeFileSync(BUILDS, `${JSON.stringify(builds)}\n`);
 writeFileSync(stamp, inputs);
