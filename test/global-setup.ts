@@ -19,7 +19,7 @@ export default async function setup(project: TestProject): Promise<void> {
     cwd: root,
     stdio: "inherit",
   });
-  // What no source compiles to any more goes (a removed admin route module must not stay served).
+  // What no source compiles to any more goes (a removed module must not stay importable from dist/).
   execFileSync(process.execPath, [join(root, "scripts/prune-dist.mjs")], { cwd: root, stdio: "inherit" });
   // Kysely bundled into dist/data/kysely.js, as `npm run build` ships it.
   execFileSync(process.execPath, [join(root, "scripts/vendor-bundle.mjs")], { cwd: root, stdio: "inherit" });

@@ -4,8 +4,8 @@
  * pid in a private state directory, left running for the next launch.
  */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stateDir } from "./state-dir.js";
 import type { Target } from "./target.js";
@@ -55,9 +55,16 @@ export interface Running {
   health: Extract<Health, { kind: "llmux" }>;
 }
 
-/** The command started in the background: the built bundle (dist/bundle/llmux.js) when there is one. */
-const BUNDLE = fileURLToPath(new URL("../bundle/llmux.js", import.meta.url));
-const MAIN = existsSync(BUNDLE) ? BUNDLE : fileURLToPath(new URL("../cli/main.js", import.meta.url));
+/**
+ * The command started in the background: the one this process runs, bundled (dist/bundle/llmux.js, as shipped)
+ * or compiled (dist/cli/main.js).
+ */
+const MAIN = fileURLToPath(
+  new URL(
+    basename(dirname(fileURLToPath(import.meta.url))) === "bundle" ? "../bundle/llmux.js" : "../cli/main.js",
+    import.meta.url,
+  ),
+);
 
 function tail(file: string, lines = 15): string {
   try {
