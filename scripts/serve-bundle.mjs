@@ -127,4 +127,6 @@ const builds = [Object.keys(modules), ...read(BUILDS, [])].slice(0, KEPT_BUILDS)
 const kept = new Set([...builds.flat(), "modules.json", "builds.json", "inputs.sha256"]);
 for (const name of readdirSync(out)) if (!kept.has(name)) rmSync(join(out, name), { force: true });
 writeFileSync(BUILDS, `${JSON.stringify(builds)}\n`);
-writeFileSync(stamp, inputs);
+// Hashed again with this build's packages' files: what the next build compares with (the first build of a
+// fresh dist/ had no list of them to hash before).
+writeFileSync(stamp, inputsHash(modules));
