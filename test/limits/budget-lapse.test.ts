@@ -6,7 +6,7 @@
  * PostgreSQL is hung through a TCP proxy the test controls.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Billing } from "../../src/billing/billing.js";
 import { PriceTable } from "../../src/billing/prices.js";
 import { budgetState } from "../../src/data/budget-leases.js";
@@ -20,8 +20,7 @@ import type { Plan } from "../../src/request/plan.js";
 import { newRecord } from "../../src/request/record.js";
 import { MemoryState } from "../../src/state/memory.js";
 import { ledgerRow } from "../support/ledger-row.js";
-import { type PgThroughProxy, pgThroughProxy } from "../support/pg-through-proxy.js";
-import type { TcpProxy } from "../support/tcp-proxy.js";
+import { pgThroughProxyForTests } from "../support/pg-through-proxy.js";
 
 const billing = new Billing(new PriceTable(), undefined);
 /** gpt-4.1 at $2 / $8 per million, max_tokens 25: each request holds, and may cost at most, 400,000 nano-dollars. */
@@ -35,17 +34,7 @@ const UNIT = 100 * 2000 + 25 * 8000;
 
 describe("a lease that lapsed while PostgreSQL hung", () => {
   /** Instance A reaches the database through the proxy; instance B directly. */
-  let db: PgThroughProxy;
-  let pg: TcpProxy;
-  let viaProxy: Data;
-  let direct: Data;
-  beforeAll(async () => {
-    db = await pgThroughProxy();
-    ({ pg, viaProxy, direct } = db);
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
+  const db = pgThroughProxyForTests();
 
   const instance = (data: Data, leaseMs?: number) =>
     limitsAdmission({
@@ -71,7 +60,7 @@ describe("a lease that lapsed while PostgreSQL hung", () => {
       lease_holder: a.lease!.holder,
       lease_at: a.lease!.at,
     };
-    if (write) await writeSettled(direct, { ledger: [row], requestLog: [], bodies: [] });
+    if (write) await writeSettled(db.direct, { ledger: [row], requestLog: [], bodies: [] });
     await a.release!(rec);
     return row;
   }
@@ -86,21 +75,21 @@ describe("a lease that lapsed while PostgreSQL hung", () => {
     };
     const w = { scope: "key" as const, subject: id, ...windowOf("day", Date.now()) };
     // A leases a quarter of the budget (2.5 requests) on a lease of 1.2 s, then the database hangs.
-    const a = instance(viaProxy, 1200);
+    const a = instance(db.viaProxy, 1200);
     const first = (await a.admit({ principal: p, plan, requestBytes: 400 })) as Admitted;
     expect(isAdmitted(first)).toBe(true);
-    pg.hang();
+    db.pg.hang();
     const second = (await a.admit({ principal: p, plan, requestBytes: 400 })) as Admitted;
     expect(isAdmitted(second)).toBe(true);
     // Both settle while it hangs: their rows wait (in the journal, here in the test's hands).
     const unwritten = [await settle(p, first, false), await settle(p, second, false)];
     // The lease lapses while the database is away, then it answers again.
     await new Promise((r) => setTimeout(r, 1500));
-    pg.restore();
+    db.pg.restore();
     // What the database counts as it answers again (checked below, after what it lets B spend).
-    const st = await budgetState(direct, w, "nobody", Date.now());
+    const st = await budgetState(db.direct, w, "nobody", Date.now());
     // B spends all it is granted before A's rows are written: never what A spent.
-    const b = instance(direct);
+    const b = instance(db.direct);
     let byB = 0;
     for (let i = 0; i < 20; i++) {
       const r = await b.admit({ principal: p, plan, requestBytes: 400 });
@@ -111,10 +100,10 @@ describe("a lease that lapsed while PostgreSQL hung", () => {
     expect(byB).toBeGreaterThan(0);
     // A's rows are written now (its spool, replayed): each takes its cost off A's lease, once.
     for (const row of unwritten) {
-      await writeSettled(direct, { ledger: [row], requestLog: [], bodies: [] });
-      await writeSettled(direct, { ledger: [row], requestLog: [], bodies: [] });
+      await writeSettled(db.direct, { ledger: [row], requestLog: [], bodies: [] });
+      await writeSettled(db.direct, { ledger: [row], requestLog: [], bodies: [] });
     }
-    const written = await budgetState(direct, w, a.escrow.holder, Date.now());
+    const written = await budgetState(db.direct, w, a.escrow.holder, Date.now());
     expect(written.spent).toBe((2 + byB) * UNIT);
     // Within the limit (each request cost at most its worst case, so no overshoot beyond it).
     expect(written.spent).toBeLessThanOrEqual(10 * UNIT);
@@ -125,14 +114,14 @@ describe("a lease that lapsed while PostgreSQL hung", () => {
     // A, back, leases again: the half request its lapsed lease left unused is given back, not kept.
     const third = await a.admit({ principal: p, plan, requestBytes: 400 });
     if (isAdmitted(third)) await settle(p, third, true);
-    const after = await budgetState(direct, w, a.escrow.holder, Date.now());
+    const after = await budgetState(db.direct, w, a.escrow.holder, Date.now());
     expect(after.spent).toBeLessThanOrEqual(10 * UNIT);
     expect(after.spent + after.leased).toBeLessThanOrEqual(10 * UNIT);
     // Idle, each gives its slice back: the budget is its ledger, A's lapsed lease held for nothing.
     await new Promise((r) => setTimeout(r, 1100));
     await a.escrow.tick();
     await b.escrow.tick();
-    const idle = await budgetState(direct, w, "nobody", Date.now());
+    const idle = await budgetState(db.direct, w, "nobody", Date.now());
     expect(idle).toEqual({ spent: after.spent, leased: 0, mine: 0 });
     a.escrow.close();
     b.escrow.close();

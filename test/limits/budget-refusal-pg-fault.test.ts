@@ -6,10 +6,9 @@
  * ledger's figure.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Billing } from "../../src/billing/billing.js";
 import { PriceTable } from "../../src/billing/prices.js";
-import type { Data } from "../../src/data/data.js";
 import { writeSettled } from "../../src/data/settled-writes.js";
 import type { Principal } from "../../src/identity/principal.js";
 import type { ErrorInfo } from "../../src/ir/types.js";
@@ -18,8 +17,7 @@ import { isAdmitted } from "../../src/request/admission.js";
 import type { Plan } from "../../src/request/plan.js";
 import { MemoryState } from "../../src/state/memory.js";
 import { ledgerRow } from "../support/ledger-row.js";
-import { type PgThroughProxy, pgThroughProxy } from "../support/pg-through-proxy.js";
-import type { TcpProxy } from "../support/tcp-proxy.js";
+import { pgThroughProxyForTests } from "../support/pg-through-proxy.js";
 
 const billing = new Billing(new PriceTable(), undefined);
 /** gpt-4.1 at $2 / $8 per million, max_tokens 25: each request may cost at most 400,000 nano-dollars. */
@@ -34,23 +32,13 @@ const WORST = 100 * 2000 + 25 * 8000;
 const SPENT = 123_000;
 
 describe("a request larger than the whole budget, on an instance that never read the window", () => {
-  let db: PgThroughProxy;
-  let pg: TcpProxy;
-  let viaProxy: Data;
-  let direct: Data;
-  beforeAll(async () => {
-    db = await pgThroughProxy();
-    ({ pg, viaProxy, direct } = db);
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
+  const db = pgThroughProxyForTests();
 
   const instance = () =>
     limitsAdmission({
       hot: new MemoryState(),
       billing,
-      data: viaProxy,
+      data: db.viaProxy,
       timezone: "UTC",
       alertAt: 1,
       warn: () => undefined,
@@ -61,7 +49,7 @@ describe("a request larger than the whole budget, on an instance that never read
   async function key(): Promise<Principal> {
     const id = `k_${randomBytes(4).toString("hex")}`;
     const row = ledgerRow({ id: `req_${randomBytes(6).toString("hex")}`, key_id: id, cost_nanos: SPENT });
-    await writeSettled(direct, { ledger: [row], requestLog: [], bodies: [] });
+    await writeSettled(db.direct, { ledger: [row], requestLog: [], bodies: [] });
     return {
       owner: id,
       kind: "minted",
@@ -84,15 +72,15 @@ describe("a request larger than the whole budget, on an instance that never read
   for (const fault of ["hang", "cut"] as const)
     it(`PostgreSQL ${fault === "hang" ? "hung" : "cut"}: refused, naming no spend; back: naming the ledger's`, async () => {
       const p = await key();
-      if (fault === "hang") pg.hang();
-      else pg.cut();
+      if (fault === "hang") db.pg.hang();
+      else db.pg.cut();
       try {
         const away = await refusal(p);
         expect(away).toMatchObject({ status: 429, code: "insufficient_quota" });
         expect(away.message).toMatch(/^Budget too small: this request may cost \$0\.0004, more than/);
         expect(away.message).not.toContain("spent");
       } finally {
-        pg.restore();
+        db.pg.restore();
       }
       const back = await refusal(p);
       expect(back.message).toMatch(

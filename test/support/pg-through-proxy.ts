@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { Data } from "../../src/data/data.js";
 import { freshPostgres, type TestLocation } from "./engines.js";
 import { type TcpProxy, tcpProxy } from "./tcp-proxy.js";
@@ -36,5 +37,39 @@ export async function pgThroughProxy(): Promise<PgThroughProxy> {
       await pg.close();
       await where.drop();
     },
+  };
+}
+
+/**
+ * pgThroughProxy() for the tests of the describe it is called in: made before them, closed after them. Its
+ * fields are read when a test runs (`db.pg.cut()`, `db.direct`), once the database is made.
+ */
+export function pgThroughProxyForTests(): PgThroughProxy {
+  let db: PgThroughProxy | undefined;
+  beforeAll(async () => {
+    db = await pgThroughProxy();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  const made = (): PgThroughProxy => {
+    if (!db)
+      throw new Error("pgThroughProxyForTests: read before the database was made (in a test, not at describe time)");
+    return db;
+  };
+  return {
+    get where() {
+      return made().where;
+    },
+    get pg() {
+      return made().pg;
+    },
+    get viaProxy() {
+      return made().viaProxy;
+    },
+    get direct() {
+      return made().direct;
+    },
+    close: () => made().close(),
   };
 }
