@@ -213,8 +213,11 @@ export function budgetRefusal(
       message: `Budget exhausted: this ${who} has spent $${dollars(spent)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets(end)}. Ask your llmux administrator to raise it.`,
     };
   const inFlight = held > 0 ? ` (requests in flight hold $${dollars(held)} of it)` : "";
+  // With nothing held, or a request that may cost more than the whole budget, no other request's end makes room:
+  // a retry gets the same answer until the window resets.
+  const retry = held > 0 && reserve <= limit ? "retry once requests in flight have finished, " : "";
   return {
     ...base,
-    message: `Budget nearly exhausted: this ${who} has spent $${dollars(spent)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets(end)}. The $${dollars(limit - spent)} left${inFlight} does not fit what this request may cost, $${dollars(reserve)}${web > 0 ? ` ($${dollars(web)} of it for the web searches and fetches its tools' max_uses allow)` : ""}: retry once requests in flight have finished, ask for fewer output tokens (max_tokens)${web > 0 ? " or fewer web searches (max_uses)" : ""}, or ask your llmux administrator to raise the budget.`,
+    message: `Budget nearly exhausted: this ${who} has spent $${dollars(spent)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets(end)}. The $${dollars(limit - spent)} left${inFlight} does not fit what this request may cost, $${dollars(reserve)}${web > 0 ? ` ($${dollars(web)} of it for the web searches and fetches its tools' max_uses allow)` : ""}: ${retry}ask for fewer output tokens (max_tokens)${web > 0 ? " or fewer web searches (max_uses)" : ""}, or ask your llmux administrator to raise the budget.`,
   };
 }
