@@ -109,6 +109,12 @@ const result = await build({
     // Without the JSDoc comments (the compiled modules in dist/ and the sources keep them): a module's source
     // stays in memory as long as the process runs. 3.8 -> 3.1 MB of bundle, ~1.5 MB less RSS idle.
     comments: { legal: true, annotation: true, jsdoc: false },
+    // Only ASCII in the files (other characters of string, template and regular expression literals written as
+    // \u escapes; comments keep theirs, which drop out of this build's loaded files with the JSDoc): V8 holds a
+    // module's source as one byte a character only when every character fits in a byte, else two. One "→" in a
+    // message doubled the 490 kB of the gateway's main file in memory: 1.3 MB less RSS idle. Nothing is
+    // minified: the code stays as compiled.
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: false, asciiOnly: true } },
   },
 });
 
