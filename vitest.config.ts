@@ -13,10 +13,10 @@ export default defineConfig({
     // module state); one that leaves state behind breaks another, in whatever order they run (test/README.md).
     isolate: false,
     reporters: ["default"],
-    // One worker more than cores (vitest's default is one fewer: a single worker on a 2-core machine). Most test
-    // files wait on child processes, sockets and databases rather than on the CPU: with a worker per core a full
-    // run kept 1.2 of 2 cores busy.
-    maxWorkers: availableParallelism() + 1,
+    // One worker per core (vitest's default is one fewer: a single worker on a 2-core machine, while most
+    // test files wait on child processes, sockets and databases rather than on the CPU). One more than cores
+    // was tried: the whole CI run took as long (1,084 s against 1,070 s), with more contention.
+    maxWorkers: availableParallelism(),
     // Two projects (test/projects.ts, test/README.md): `unit` imports src/ and builds nothing; `e2e` runs the
     // built llmux command, a browser and the real coding tools, and builds first.
     projects: [
