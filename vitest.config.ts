@@ -15,7 +15,9 @@ export default defineConfig({
     reporters: ["default"],
     // One worker per core (vitest's default is one fewer: a single worker on a 2-core machine, while most
     // test files wait on child processes, sockets and databases rather than on the CPU). One more than cores
-    // was tried: the whole CI run took as long (1,084 s against 1,070 s), with more contention.
+    // was tried: vitest took 965 and 973 s against 1,085 and 1,107 s with one per core, but the only red of those
+    // runs came with it (a bound test; most likely its clock window, not the load), and more contention is a risk
+    // to the tests that bound time. Left at one per core.
     maxWorkers: availableParallelism(),
     // Two projects (test/projects.ts, test/README.md): `unit` imports src/ and builds nothing; `e2e` runs the
     // built llmux command, a browser and the real coding tools, and builds first.
