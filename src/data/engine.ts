@@ -1,6 +1,5 @@
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import type DatabaseType from "libsql";
 import { prepareStoreFile } from "../store/store-file.js";
 import { type CompiledOp, writeThrough } from "./batch-write.js";
 import {
@@ -16,6 +15,7 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from "./kysely.js";
+import { loadLibsql } from "./libsql-load.js";
 import type { Database } from "./schema.js";
 import { SqliteWriter } from "./sqlite-writer.js";
 
@@ -55,7 +55,7 @@ const require = createRequire(import.meta.url);
  */
 function openSqlite(path: string): Kysely<Database> {
   prepareStoreFile(path);
-  const Database = require("libsql") as typeof DatabaseType;
+  const Database = loadLibsql();
   const raw = new Database(path);
   // First: what follows may need the file's lock (WAL on a new file takes it whole), which another process
   // (a worker starting at the same moment) may hold; without a busy timeout that is "database is locked".

@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import { JobThread } from "../thread/job-thread.js";
 import type { CompiledOp } from "./batch-write.js";
+import { libcFamily } from "./libsql-load.js";
 
 /**
  * The program of the writer thread (plain JavaScript: it runs as a script of its own, in Node and under
@@ -14,7 +15,19 @@ import type { CompiledOp } from "./batch-write.js";
  */
 const PROGRAM = `
 const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.libsql);
+// libsql loaded without its diagnostic report, told the family of libc (withLibcAnswer in libsql-load.ts).
+const real = Object.getOwnPropertyDescriptor(process, "report");
+const answer = workerData.libc && real && real.configurable;
+if (answer) {
+  const header = workerData.libc === "glibc" ? { glibcVersionRuntime: "unknown" } : {};
+  Object.defineProperty(process, "report", { configurable: true, get: () => ({ getReport: () => ({ header }) }) });
+}
+let Database;
+try {
+  Database = require(workerData.libsql);
+} finally {
+  if (answer) Object.defineProperty(process, "report", real);
+}
 const db = new Database(workerData.path);
 db.exec("pragma busy_timeout = 5000");
 db.exec("pragma synchronous = normal");
@@ -109,7 +122,7 @@ export class SqliteWriter {
     this.thread = new JobThread<Written>(
       () => {
         const libsql = createRequire(import.meta.url).resolve("libsql");
-        return new Worker(PROGRAM, { eval: true, workerData: { path, libsql } });
+        return new Worker(PROGRAM, { eval: true, workerData: { path, libsql, libc: libcFamily() } });
       },
       "the SQLite writer thread",
       idleMs,
