@@ -3,6 +3,10 @@ import type DatabaseType from "libsql";
 
 const require = createRequire(import.meta.url);
 
+export type LibcFamily = "glibc" | "musl";
+
+let found: LibcFamily | null | undefined;
+
 /**
  * libsql's loader picks its native build (glibc or musl) by asking Node for a whole diagnostic report
  * (`process.report.getReport()`, @neon-rs/load) and reads one field of it: whether the header names a glibc
@@ -26,15 +30,11 @@ export function libcFamily(): LibcFamily | null {
   return found;
 }
 
-let found: LibcFamily | null | undefined;
-
-export type LibcFamily = "glibc" | "musl";
-
 /**
  * Runs `load` with `process.report` answering what libsql's loader reads of it: a header with a glibc
  * version on glibc, none on musl. The real `process.report` is back when `load` returns or throws; with no
- * family known, `load` just runs. The SQLite writer thread does the same in plain JavaScript
- * (the start of its program in sqlite-writer.ts), told the family found here.
+ * family known, `load` just runs. The SQLite writer thread runs this function's own source (its program in
+ * sqlite-writer.ts), told the family found here: it must name nothing outside itself.
  */
 export function withLibcAnswer<T>(family: LibcFamily | null, load: () => T): T {
   const real = Object.getOwnPropertyDescriptor(process, "report");

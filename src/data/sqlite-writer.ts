@@ -3,31 +3,21 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import { JobThread } from "../thread/job-thread.js";
 import type { CompiledOp } from "./batch-write.js";
-import { libcFamily } from "./libsql-load.js";
+import { libcFamily, withLibcAnswer } from "./libsql-load.js";
 
 /**
  * The program of the writer thread (plain JavaScript: it runs as a script of its own, in Node and under
- * test runners alike). It owns a connection of its own to the SQLite file and writes each batch it is
- * sent in one transaction: INSERTs through prepared statements kept per table and columns (a row already
- * there is left as it is; an insert's `took` statements then run over the ids of the rows it added, see
- * WriteOp), then the statements (prepared once per text, too); it answers with the changes of each step, or
- * the error.
+ * test runners alike; `withLibcAnswer` is copied in as its source, which names nothing outside itself). It
+ * owns a connection of its own to the SQLite file and writes each batch it is sent in one transaction:
+ * INSERTs through prepared statements kept per table and columns (a row already there is left as it is; an
+ * insert's `took` statements then run over the ids of the rows it added, see WriteOp), then the statements
+ * (prepared once per text, too); it answers with the changes of each step, or the error.
  */
 const PROGRAM = `
 const { parentPort, workerData } = require("node:worker_threads");
-// libsql loaded without its diagnostic report, told the family of libc (withLibcAnswer in libsql-load.ts).
-const real = Object.getOwnPropertyDescriptor(process, "report");
-const answer = workerData.libc && real && real.configurable;
-if (answer) {
-  const header = workerData.libc === "glibc" ? { glibcVersionRuntime: "unknown" } : {};
-  Object.defineProperty(process, "report", { configurable: true, get: () => ({ getReport: () => ({ header }) }) });
-}
-let Database;
-try {
-  Database = require(workerData.libsql);
-} finally {
-  if (answer) Object.defineProperty(process, "report", real);
-}
+// libsql loaded without its diagnostic report, told the family of libc found by the main thread.
+const withLibcAnswer = ${withLibcAnswer.toString()};
+const Database = withLibcAnswer(workerData.libc, () => require(workerData.libsql));
 const db = new Database(workerData.path);
 db.exec("pragma busy_timeout = 5000");
 db.exec("pragma synchronous = normal");
