@@ -199,9 +199,14 @@ export function budgetRefusal(
   const b = q.budget!;
   const who = SCOPE_WORD[q.scope];
   const base = { status: 429, kind: "billing" as const, code: "insufficient_quota" };
+  // A refusal a retry would get again until the window resets says so (`x-should-retry: false`, which the
+  // OpenAI and Anthropic SDKs and the tools built on them honour): Copilot CLI otherwise retries the 429 five
+  // times over about a minute. One that a retry may pass (the book did not answer, or requests in flight hold
+  // what is missing) leaves the client its own retries.
+  const final = { ...base, headers: { "x-should-retry": "false" } };
   if (spent === undefined)
     return {
-      ...base,
+      ...(reserve > limit ? final : base),
       message:
         reserve > limit
           ? `Budget too small: this request may cost $${dollars(reserve)}, more than this ${who}'s whole ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets(end)}. Ask for fewer output tokens (max_tokens), or ask your llmux administrator to raise the budget.`
@@ -209,7 +214,7 @@ export function budgetRefusal(
     };
   if (spent >= limit)
     return {
-      ...base,
+      ...final,
       message: `Budget exhausted: this ${who} has spent $${dollars(spent)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets(end)}. Ask your llmux administrator to raise it.`,
     };
   const inFlight = held > 0 ? ` (requests in flight hold $${dollars(held)} of it)` : "";
@@ -217,7 +222,7 @@ export function budgetRefusal(
   // a retry gets the same answer until the window resets.
   const retry = held > 0 && reserve <= limit ? "retry once requests in flight have finished, " : "";
   return {
-    ...base,
+    ...(retry ? base : final),
     message: `Budget nearly exhausted: this ${who} has spent $${dollars(spent)} of its ${PERIOD_WORD[b.period]} budget of $${b.usd}${resets(end)}. The $${dollars(limit - spent)} left${inFlight} does not fit what this request may cost, $${dollars(reserve)}${web > 0 ? ` ($${dollars(web)} of it for the web searches and fetches its tools' max_uses allow)` : ""}: ${retry}ask for fewer output tokens (max_tokens)${web > 0 ? " or fewer web searches (max_uses)" : ""}, or ask your llmux administrator to raise the budget.`,
   };
 }

@@ -20,8 +20,11 @@ import { CELLS, DRIVERS } from "./cells.js";
 import { type Recorder, startRecorder } from "./recorder.js";
 
 const RUN_TIMEOUT_MS = 120_000;
-/** More requests than this to a model endpoint would be a tool retrying the refusal (its own retry loop). */
-const MAX_MODEL_REQUESTS = 6;
+/**
+ * More requests than this to a model endpoint would be a tool retrying the refusal. The refusal says not to
+ * (`x-should-retry: false`); each tool sends one (Copilot CLI retried five times, over a minute, without it).
+ */
+const MAX_MODEL_REQUESTS = 2;
 
 const harnesses: Harness[] = [];
 const recorders: Recorder[] = [];

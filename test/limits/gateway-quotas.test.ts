@@ -155,6 +155,24 @@ describe.each(SETUPS)("quotas through the gateway on $name", ({ fresh, redis }) 
       status: "PERMISSION_DENIED",
       message: expect.stringMatching(/Budget nearly exhausted/),
     });
+    // The refusal says not to retry it (`x-should-retry: false`): each SDK, left its default retries, sends the
+    // request once.
+    expect(chatErr.headers?.get("x-should-retry")).toBe("false");
+    let sent = 0;
+    const counted: typeof fetch = (input, init) => {
+      sent++;
+      return fetch(input, init);
+    };
+    const openaiRetrying = new OpenAI({ apiKey: key, baseURL: `${h.url}/v1`, fetch: counted });
+    const again = await openaiRetrying.chat.completions
+      .create({ model: "via-openai-chat", messages: [{ role: "user", content: marker }] })
+      .catch((e: unknown) => e);
+    expect([(again as InstanceType<typeof OpenAI.APIError>).status, sent]).toEqual([429, 1]);
+    const anthropicRetrying = new Anthropic({ apiKey: key, baseURL: h.url, fetch: counted });
+    const anAgain = await anthropicRetrying.messages
+      .create({ model: "via-anthropic", max_tokens: 50, messages: [{ role: "user", content: marker }] })
+      .catch((e: unknown) => e);
+    expect([(anAgain as InstanceType<typeof Anthropic.APIError>).status, sent]).toEqual([402, 2]);
     // Nothing went upstream for any of them.
     expect(h.mock.requests.filter((r) => JSON.stringify(r.body).includes(marker))).toHaveLength(0);
   });
