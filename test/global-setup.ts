@@ -10,7 +10,7 @@ import { CLIENT_PINS, type ClientName, installClient } from "./support/clients.j
  * - builds dist/ (incrementally: nothing is rewritten when nothing changed), so the tests that run the `llmux`
  *   command run the code under test as `npm run build` ships it (Kysely bundled), and the web UI into dist/ui
  *   when ui/ changed;
- * - installs the pinned real coding tools into .cache/clients and runs each once (some unpack themselves on
+ * - installs the pinned real coding tools into the tools cache (~/.cache/llmux-tests/clients) and runs each once (some unpack themselves on
  *   their first run), when the run includes a test that drives them.
  */
 export default async function setup(project: TestProject): Promise<void> {

@@ -98,7 +98,7 @@ export interface ToolSpec {
   title: string;
   /** Its executable. */
   bin: string;
-  /** The variable that names its executable instead of PATH (tests point it at .cache/clients). */
+  /** The variable that names its executable instead of PATH (tests point it at the tools they install). */
   binEnv: string;
   /** The npm package that installs it. */
   npm: string;

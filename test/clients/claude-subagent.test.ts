@@ -1,5 +1,5 @@
 /**
- * Claude Code (the pinned version of real-clients.test.ts, installed on demand into .cache/clients/) runs
+ * Claude Code (the pinned version of real-clients.test.ts, installed on demand into the tools cache, test/support/clients.ts) runs
  * headless against llmux, whose mock upstream plays the model: the main agent calls Claude Code's sub-agent
  * tool, the sub-agent (a conversation of its own, with its own system prompt and tools) answers, and the
  * main agent finishes with the sub-agent's answer. llmux must record the session and the agents as the

@@ -1,6 +1,6 @@
 /**
  * The real coding tools end to end: Claude Code, Codex CLI, OpenCode, Gemini CLI and Copilot CLI (pinned versions, installed on demand into
- * .cache/clients/) run headless against llmux, which forwards to a scripted mock upstream of each kind.
+ * the tools cache, test/support/clients.ts) run headless against llmux, which forwards to a scripted mock upstream of each kind.
  *
  * Scenario A (text): the upstream answers a scripted text; the tool must print exactly it and exit 0.
  * Scenario B (tool round trip): the upstream reasons (with opaque state) and calls the tool's file-reading tool;
@@ -376,7 +376,7 @@ async function scenarioToolRoundTrip(c: Cell): Promise<void> {
 
 // ---- the matrix ----
 
-describe("installing the pinned tools into .cache/clients", () => {
+describe("installing the pinned tools into the tools cache", () => {
   for (const name of CLIENTS) {
     const pin = CLIENT_PINS[name];
     it(`${pin.pkg}@${pin.version}`, async () => {

@@ -1,6 +1,6 @@
 /**
  * The guardrails' mask with the real coding tools (issue 43): Claude Code and Codex CLI (pinned versions from
- * .cache/clients), in a workspace whose `.env` holds planted secrets, through llmux in `mask` mode to a scripted
+ * the tools cache), in a workspace whose `.env` holds planted secrets, through llmux in `mask` mode to a scripted
  * upstream. Turn 1 the upstream calls the tool's file-reading tool on `.env`; turn 2 it writes `config.ts` using
  * the placeholders it saw in the tool result; turn 3 it ends. The upstream's recorded requests never hold a
  * secret (not the `.env` read, not the write's arguments the tool echoes back the next turn), and the file the

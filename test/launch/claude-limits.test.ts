@@ -1,5 +1,5 @@
 /**
- * The real Claude Code (the pinned version from .cache/clients), launched by `llmux claude --model coder4k`,
+ * The real Claude Code (the pinned version from the tools cache), launched by `llmux claude --model coder4k`,
  * on an alias whose configuration declares a most output of 4,000 tokens: the launcher passes it
  * (CLAUDE_CODE_MAX_OUTPUT_TOKENS), and Claude Code asks for `max_tokens: 4000`, where for the same kind of
  * name without a limit llmux knows it asks for its own default for names it does not know (32,000).

@@ -1,5 +1,5 @@
 /**
- * The real Codex (the pinned version from .cache/clients), launched by `llmux codex --model small16k`, on an
+ * The real Codex (the pinned version from the tools cache), launched by `llmux codex --model small16k`, on an
  * alias whose configuration declares a 16k context window: the launcher passes the window to Codex, and Codex
  * compacts its conversation once a turn reports more than 90% of it (14,400 tokens), well before 16k. The
  * scripted upstream reports usage growing each turn (5,040 tokens, then 15,040): the compaction request

@@ -1,6 +1,6 @@
 /**
  * The launchers with the real tools (Claude Code, Codex CLI, OpenCode, Gemini CLI, Copilot CLI from
- * .cache/clients): `llmux claude|codex|opencode|gemini|copilot --model … -- <headless args>` starts llmux in the
+ * the tools cache): `llmux claude|codex|opencode|gemini|copilot --model … -- <headless args>` starts llmux in the
  * background (or reuses it), runs the tool against it and a scripted mock upstream, and the tool prints the upstream's answer. The tool's own configuration files in
  * the temporary HOME — planted there pointing elsewhere, as a user's would — are not written, and none is
  * created; the launcher's overrides win over them. Exit statuses pass through.
@@ -113,7 +113,7 @@ afterAll(async () => {
 function toolPath(name: ClientName): string {
   const bin = bins.get(name);
   if (!bin)
-    throw new Error(`${CLIENT_PINS[name].pkg} could not be installed into .cache/clients (see the real-client suite)`);
+    throw new Error(`${CLIENT_PINS[name].pkg} could not be installed into the tools cache (see the real-client suite)`);
   return dirname(bin);
 }
 

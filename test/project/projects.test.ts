@@ -13,7 +13,7 @@ import { E2E_MARK, e2eFiles, ROOT, reach, testFiles } from "../projects.js";
 const NEEDS_E2E: [RegExp, string][] = [
   [/join\(\s*ROOT\s*,\s*["']dist\b|["'`]dist\/(cli|ui|index)|\bbin\/llmux\.js\b/, "the build (dist/, bin/llmux.js)"],
   [/from\s+["']playwright-core["']/, "a browser"],
-  [/\.cache\/clients|["']\.cache["']\s*,\s*["']clients["']/, "the real coding tools"],
+  [/\bCLIENTS_CACHE\b|llmux-tests\/clients|["']llmux-tests["']\s*,\s*["']clients["']/, "the real coding tools"],
   [/["']npm["']\s*,\s*\[\s*["'](ci|run|start|install)["']/, "an npm command that builds"],
 ];
 

@@ -1,20 +1,28 @@
 /**
- * The real coding tools (Claude Code, Codex CLI, OpenCode, Gemini CLI, Copilot CLI), installed on demand at pinned versions into
- * `.cache/clients/<tool>` (outside the project's dependencies), and a runner that starts one of them headless
- * in a fresh HOME and working directory with a minimal environment and a hard timeout.
+ * The real coding tools (Claude Code, Codex CLI, OpenCode, Gemini CLI, Copilot CLI), installed on demand at pinned
+ * versions into the machine's tools cache (CLIENTS_CACHE, outside the project's dependencies and the checkout), and a
+ * runner that starts one of them headless in a fresh HOME and working directory with a minimal environment and a
+ * hard timeout.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { e2e } from "./e2e.js";
 
-e2e("the real coding tools (.cache/clients)");
+e2e("the real coding tools (the tools cache)");
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const CLIENTS_CACHE = join(REPO_ROOT, ".cache", "clients");
+/**
+ * Where the tools are installed: the user's cache (`$XDG_CACHE_HOME`, else `~/.cache`), under
+ * `llmux-tests/clients/<tool>@<version>`, so that every checkout on the machine (a fresh clone's CI run among
+ * them) reuses an install instead of repeating it: installing the six tools from npm's cache and running each
+ * once held the e2e project's start for about 40 s. A pinned version has a folder of its own, so checkouts that
+ * pin different versions share the cache without replacing each other's tools.
+ */
+export const CLIENTS_CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "llmux-tests", "clients");
 
 export type ClientName = "claude-code" | "claude-code-latest" | "codex" | "opencode" | "gemini-cli" | "copilot";
 
@@ -127,14 +135,19 @@ export function killAllClients(): void {
   running.clear();
 }
 
+/** The folder a tool's pinned version is installed in. */
+function clientDir(name: ClientName): string {
+  return join(CLIENTS_CACHE, `${name}@${CLIENT_PINS[name].version}`);
+}
+
 /** Where a tool's executable lives once installed. */
 export function clientBin(name: ClientName): string {
-  return join(CLIENTS_CACHE, name, "node_modules", ".bin", CLIENT_PINS[name].bin);
+  return join(clientDir(name), "node_modules", ".bin", CLIENT_PINS[name].bin);
 }
 
 function installedVersion(name: ClientName): string | undefined {
   const pin = CLIENT_PINS[name];
-  const file = join(CLIENTS_CACHE, name, "node_modules", ...pin.pkg.split("/"), "package.json");
+  const file = join(clientDir(name), "node_modules", ...pin.pkg.split("/"), "package.json");
   try {
     return (JSON.parse(readFileSync(file, "utf8")) as { version?: string }).version;
   } catch {
@@ -162,7 +175,7 @@ const tail = (s: string, n = 3000) => (s.length > n ? `…${s.slice(-n)}` : s);
  * is left over from a killed run and is taken over.
  */
 async function withInstallLock(name: ClientName, fn: () => Promise<void>): Promise<void> {
-  const lock = join(CLIENTS_CACHE, `.${name}.install-lock`);
+  const lock = join(CLIENTS_CACHE, `.${name}@${CLIENT_PINS[name].version}.install-lock`);
   await mkdir(CLIENTS_CACHE, { recursive: true });
   const deadline = Date.now() + INSTALL_TIMEOUT_MS + 60_000;
   for (;;) {
@@ -190,10 +203,10 @@ async function withInstallLock(name: ClientName, fn: () => Promise<void>): Promi
 }
 
 /** The mark a tool's first run leaves beside it (some unpack or compile themselves on their first run). */
-const warmMark = (name: ClientName) => join(CLIENTS_CACHE, name, `.warm-${CLIENT_PINS[name].version}`);
+const warmMark = (name: ClientName) => join(clientDir(name), `.warm-${CLIENT_PINS[name].version}`);
 
 /**
- * Installs the pinned version of a tool into `.cache/clients/<tool>` unless it is already there, and runs it
+ * Installs the pinned version of a tool into the tools cache unless it is already there, and runs it
  * once (`--version`) unless it already ran: Copilot CLI, for one, unpacks itself on its first run, which on a
  * loaded machine outlasts a test's timeout. The e2e project's global setup calls this for every tool before any
  * test starts (test/global-setup.ts), outside every test's timeout. Throws with npm's or the tool's output.
@@ -207,7 +220,7 @@ export async function installClient(name: ClientName): Promise<string> {
   // Test files run in parallel workers: one install of a tool at a time, none when another just made it.
   await withInstallLock(name, async () => {
     if (missing()) {
-      const prefix = join(CLIENTS_CACHE, name);
+      const prefix = clientDir(name);
       await mkdir(prefix, { recursive: true });
       const npmCli = join(dirname(process.execPath), "npm");
       const r = await run(
@@ -238,7 +251,7 @@ export async function installClient(name: ClientName): Promise<string> {
 function versionError(name: ClientName, v: RunResult): Error {
   const pin = CLIENT_PINS[name];
   return new Error(
-    `${pin.pkg}@${pin.version} is installed in ${join(CLIENTS_CACHE, name)} but '${pin.bin} --version' ` +
+    `${pin.pkg}@${pin.version} is installed in ${clientDir(name)} but '${pin.bin} --version' ` +
       `failed (exit ${v.code}${v.timedOut ? ", timed out" : ""}). Delete that folder to reinstall.\n` +
       `stdout:\n${tail(v.stdout)}\nstderr:\n${tail(v.stderr)}`,
   );
