@@ -1,3 +1,4 @@
+import { signalOf } from "../http/abort-flag.js";
 import { decodedOr400 } from "../ir/input-error.js";
 import type { ErrorInfo } from "../ir/types.js";
 import { costHeadersAfter, costHeadersBefore } from "../pipeline/cost-headers.js";
@@ -129,7 +130,7 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
   const cacheable: number[] = [];
   let failure: ErrorInfo | undefined;
   const stop = new AbortController();
-  const signal = AbortSignal.any([ex.signal, stop.signal]);
+  const signal = AbortSignal.any([signalOf(ex.signal), stop.signal]);
   if (batches.length > 0) {
     const concurrency = route.settings.embeddings?.concurrency ?? 4;
     done = await fanOut(batches, concurrency, async (batch, b) => {

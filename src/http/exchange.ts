@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AbortLike } from "./abort-flag.js";
 import type { HttpNote } from "./note.js";
 import { sendJson } from "./reply.js";
 
@@ -8,7 +9,7 @@ export type { HttpNote } from "./note.js";
 export interface HttpExchange {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  readonly signal: AbortSignal;
+  readonly signal: AbortLike;
   readonly note: HttpNote;
 }
 

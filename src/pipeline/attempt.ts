@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { AbortLike } from "../http/abort-flag.js";
 import type { Principal } from "../identity/principal.js";
 import type { ExchangeCapture } from "../request/capture.js";
 import type { Plan } from "../request/plan.js";
@@ -10,7 +11,7 @@ export interface AttemptInput {
   readonly plan: Plan;
   readonly principal: Principal;
   readonly clientHeaders: IncomingHttpHeaders;
-  readonly signal: AbortSignal;
+  readonly signal: AbortLike;
   /** The observers' clock (metrics, traces, the overhead header): each call is timed on it. */
   readonly timing?: RequestTiming | undefined;
   /** The capture of the request's bodies, when something reads them: the call's request and answer are kept. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { AbortFlag } from "../http/abort-flag.js";
 import type { HttpExchange } from "../http/exchange.js";
 import { errorReply, sendJson, sendJsonBytes, sendReply } from "../http/reply.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
@@ -28,9 +29,10 @@ export function openExchange(
   beforeEnd?: () => void,
   endAfter?: (send: () => void) => void,
 ): Exchange {
-  const controller = new AbortController();
+  // A flag, not an AbortController (src/http/abort-flag.ts): code that needs a real signal asks it for one.
+  const gone = new AbortFlag();
   res.on("close", () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) gone.abort();
   });
   if (beforeEnd) {
     const end = res.end;
@@ -52,7 +54,7 @@ export function openExchange(
       return this;
     } as ServerResponse["end"];
   }
-  return { req, res, signal: controller.signal, trail, note: trail.note };
+  return { req, res, signal: gone, trail, note: trail.note };
 }
 
 export interface AnswerOptions {

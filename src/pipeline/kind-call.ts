@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { AbortLike } from "../http/abort-flag.js";
 import { readWhole } from "../http/whole-body.js";
 import type { Principal } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
@@ -42,7 +43,7 @@ export interface CallInput<M> {
   ) => CallPlan<M> | ErrorInfo;
   readonly principal: Principal;
   readonly headers: IncomingHttpHeaders;
-  readonly signal: AbortSignal;
+  readonly signal: AbortLike;
   readonly early?: ReadonlyMap<string, Promise<Availability>> | undefined;
   readonly beforeSend?: Promise<void> | undefined;
   readonly models: { resolve(name: string): Route | undefined };

@@ -1,3 +1,4 @@
+import { signalOf } from "../http/abort-flag.js";
 import type { Plan } from "../request/plan.js";
 import { callerWebTools } from "../search/allow.js";
 import type { UpstreamReply } from "../upstream/call.js";
@@ -19,7 +20,7 @@ export function webRoundsOf(
   const { ex, trail, deps, principal } = g;
   return async function* (plan, reply) {
     const tools = callerWebTools(deps.webTools ?? {}, deps.attempts.hot, deps.config.search, principal);
-    const runner = new WebRunner(tools, ex.signal);
+    const runner = new WebRunner(tools, signalOf(ex.signal));
     const call = (p: Plan) =>
       attempt({
         pool: deps.attempts.pool,

@@ -1,3 +1,4 @@
+import type { AbortLike } from "../http/abort-flag.js";
 import { jsonText } from "../http/json-text.js";
 import { readWhole } from "../http/whole-body.js";
 import type {
@@ -37,7 +38,7 @@ export interface RoundsInput {
   readonly runner: WebRunner;
   /** Calls the serving deployment again with the conversation continued. */
   readonly call: (plan: Plan) => Promise<UpstreamReply>;
-  readonly signal: AbortSignal;
+  readonly signal: AbortLike;
   readonly maxCalls?: number | undefined;
   /** Milliseconds of silence (the upstream's, a search's) after which a PING is yielded (0 or absent: none). */
   readonly pingMs?: number | undefined;

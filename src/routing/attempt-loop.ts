@@ -1,3 +1,4 @@
+import { AbortFlag, type AbortLike } from "../http/abort-flag.js";
 import { callWheel, wheelTimeout } from "../http/timer-wheel.js";
 import { readWhole } from "../http/whole-body.js";
 import type { ErrorInfo } from "../ir/types.js";
@@ -51,7 +52,7 @@ export async function attemptLoop<P, R extends LoopRoute>(
   const deadline = now() + budget;
   // The calls' signal: the client's abort, and the deadline while the loop runs (cleared when it ends, so
   // a stream that has begun is never cut by it).
-  const ctl = new AbortController();
+  const ctl = new AbortFlag();
   // Made outside this scope: the listener stays on the client's signal for as long as an answer streams,
   // and must hold the controller alone, not the loop's inputs (the request body among them).
   const onAbort = forwardAbort(deps.signal, ctl);
@@ -60,7 +61,7 @@ export async function attemptLoop<P, R extends LoopRoute>(
   // On the upstream calls' timer wheel (one interval for every request in flight), not a Timeout of its own.
   const timer = wheelTimeout(callWheel, budget, () => ctl.abort(new LoopDeadline(budget)));
   try {
-    const result = await loop(first, deps, ctl.signal, () => now() > deadline || ctl.signal.aborted);
+    const result = await loop(first, deps, ctl, () => now() > deadline || ctl.aborted);
     // An answer's call keeps listening for the client's abort; with no answer, nothing is left to stop.
     if (isExhausted(result)) deps.signal.removeEventListener("abort", onAbort);
     return result;
@@ -97,14 +98,14 @@ function healthSettle(
 }
 
 /** A listener that aborts `ctl` with the reason `from` was aborted with. */
-function forwardAbort(from: AbortSignal, ctl: AbortController): () => void {
+function forwardAbort(from: AbortLike, ctl: AbortFlag): () => void {
   return () => ctl.abort(from.reason);
 }
 
 async function loop<P, R extends LoopRoute>(
   first: R,
   deps: LoopDeps<P, R>,
-  signal: AbortSignal,
+  signal: AbortLike,
   overdue: () => boolean,
 ): Promise<Attempted<P> | Exhausted<P>> {
   const now = deps.now ?? Date.now;

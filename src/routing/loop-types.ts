@@ -1,3 +1,4 @@
+import type { AbortLike } from "../http/abort-flag.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
 import type { LoopHealth } from "./advisory-health.js";
 import type { Deployment, Routing } from "./deployments.js";
@@ -43,7 +44,7 @@ export interface LoopDeps<P, R extends LoopRoute> {
    * follows the client's and, while the loop runs, its deadline (`max_total_ms`): the call must stop
    * when it fires. Once the loop has returned, only the client's abort is left in it.
    */
-  call(plan: P, signal: AbortSignal): Promise<LoopReply>;
+  call(plan: P, signal: AbortLike): Promise<LoopReply>;
   /** The route of a fallback alias, keeping what the client asked for. */
   fallback(alias: string): R | undefined;
   isFailure(err: unknown): err is { info: ErrorInfo };
@@ -68,7 +69,7 @@ export interface LoopDeps<P, R extends LoopRoute> {
   early?: ReadonlyMap<string, Promise<Availability>> | undefined;
   /** Told each decision in words (the request's debug log and route header). */
   note(words: string): void;
-  signal: AbortSignal;
+  signal: AbortLike;
   now?: () => number;
   rand?: () => number;
 }

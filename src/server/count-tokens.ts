@@ -3,6 +3,7 @@ import { requestBlocks } from "../guardrails/blocks.js";
 import type { Guardrails } from "../guardrails/guard.js";
 import { bodyForms, maskJson } from "../guardrails/mask-body.js";
 import { placeholderOf } from "../guardrails/placeholder.js";
+import { signalOf } from "../http/abort-flag.js";
 import { forwardedHeaders } from "../http/reply.js";
 import type { Principal } from "../identity/principal.js";
 import { InputError, isObject } from "../ir/input-error.js";
@@ -94,7 +95,7 @@ async function askUpstream(
     warnings: new Warnings(),
   });
   try {
-    const signal = AbortSignal.any([ex.signal, AbortSignal.timeout(60_000)]);
+    const signal = AbortSignal.any([signalOf(ex.signal), AbortSignal.timeout(60_000)]);
     const reply = await callUpstream(deps.pool, provider, target, body, signal);
     const text = await readAnswer(deps.pool, reply.body);
     ex.trail.answer.status = reply.status;

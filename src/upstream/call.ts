@@ -1,5 +1,6 @@
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { type AbortLike, signalOf } from "../http/abort-flag.js";
 import { callWheel, type TimerWheel, wheelTimeout } from "../http/timer-wheel.js";
 import { readWhole } from "../http/whole-body.js";
 import type { ErrorInfo, UpstreamDialect } from "../ir/types.js";
@@ -95,7 +96,7 @@ export async function callUpstream(
   provider: Provider,
   target: UpstreamTarget,
   body: string | Buffer,
-  signal: AbortSignal,
+  signal: AbortLike,
   expect?: UpstreamDialect,
   clock?: AttemptClock,
 ): Promise<UpstreamReply> {
@@ -122,7 +123,7 @@ export async function callUpstream(
 async function prepared(
   provider: Provider,
   call: OutgoingCall,
-  signal: AbortSignal,
+  signal: AbortLike,
   wheel: TimerWheel,
 ): Promise<OutgoingCall> {
   // The client's signal and the provider's timeout (a deadline on the wheel, not a timer of its own) in one.
@@ -168,11 +169,11 @@ async function send(
   provider: Provider,
   target: UpstreamTarget,
   body: string | Buffer,
-  signal: AbortSignal,
+  signal: AbortLike,
   clock: AttemptClock | undefined,
 ): Promise<UpstreamReply> {
   if (provider.local) {
-    const r = await provider.local(JSON.parse(body.toString()), signal, target);
+    const r = await provider.local(JSON.parse(body.toString()), signalOf(signal), target);
     const b = clock ? timedBody(r.body, clock) : r.body;
     return { status: r.status, headers: r.headers, body: b, dump: async () => undefined };
   }
@@ -244,7 +245,7 @@ class WireCall {
     private readonly req: ClientRequest,
     private readonly provider: Provider,
     private readonly url: URL,
-    private readonly signal: AbortSignal,
+    private readonly signal: AbortLike,
     private readonly clock: AttemptClock | undefined,
     wheel: TimerWheel,
   ) {

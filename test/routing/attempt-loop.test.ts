@@ -4,6 +4,7 @@
  * what the loop gave back.
  */
 import { describe, expect, it } from "vitest";
+import type { AbortLike } from "../../src/http/abort-flag.js";
 import type { ErrorInfo } from "../../src/ir/types.js";
 import type { Provider } from "../../src/providers/types.js";
 import {
@@ -76,7 +77,7 @@ function run(
   } = {},
 ) {
   const calls: string[] = [];
-  const signals: AbortSignal[] = [];
+  const signals: AbortLike[] = [];
   const notes: string[] = [];
   const health = opts.health ?? new DeploymentHealth(new MemoryState(), { coolDown() {}, recovered() {} });
   const result = attemptLoop<string, R>(first, {
