@@ -12,7 +12,7 @@ type RemoveOptions = Parameters<AbortSignal["removeEventListener"]>[2];
 /**
  * An abort flag with AbortSignal's semantics for that part, made in a fraction of its cost: listeners are called
  * once, in the order they were added, when it aborts (never when added after; a listener added twice is called
- * once); one that throws is reported as an uncaught exception, as EventTarget does, and the others still run.
+ * once; one removed by an earlier listener is not called); one that throws is reported as an uncaught exception, as EventTarget does, and the others still run.
  * A real AbortSignal is made only for code that needs one (`signalOf`): `AbortSignal.any`, a fetch, a provider's
  * own call.
  */
@@ -43,10 +43,11 @@ export class AbortFlag implements AbortLike {
     this.reason = reason === undefined ? new DOMException("This operation was aborted", "AbortError") : reason;
     this.#real?.abort(this.reason);
     const list = this.#listeners;
-    this.#listeners = undefined;
     if (list === undefined) return;
     const event = new Event("abort");
-    for (const l of list) {
+    // The list stays live while it is called: a listener removed by an earlier one is not called.
+    for (const l of [...list]) {
+      if (!list.includes(l)) continue;
       try {
         if (typeof l === "function") l.call(this, event);
         else l.handleEvent(event);
@@ -56,6 +57,7 @@ export class AbortFlag implements AbortLike {
         });
       }
     }
+    this.#listeners = undefined;
   }
 
   /** A real AbortSignal that follows this flag (made on first use). */

@@ -91,6 +91,23 @@ describe("AbortFlag against AbortController", () => {
     expect(log).toEqual(["a"]);
   });
 
+  it("does not call a listener an earlier one removed, nor one added while the abort is dispatched", () => {
+    const log = same((s, log) => {
+      const b = () => log.push("b");
+      s.target.addEventListener("abort", () => {
+        log.push("a");
+        s.target.removeEventListener("abort", b);
+      });
+      s.target.addEventListener("abort", b);
+      s.target.addEventListener("abort", () => {
+        log.push("c");
+        s.target.addEventListener("abort", () => log.push("added meanwhile"));
+      });
+      s.abort();
+    });
+    expect(log).toEqual(["a", "c"]);
+  });
+
   it("reports a listener that throws as uncaught, and still calls the others", async () => {
     process.on("uncaughtException", onUncaught);
     for (const make of [real, flag]) {
