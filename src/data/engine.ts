@@ -18,6 +18,7 @@ import {
 import { loadLibsql } from "./libsql-load.js";
 import type { Database } from "./schema.js";
 import { SqliteWriter } from "./sqlite-writer.js";
+import { BUSY_TIMEOUT_MS, hereWriter } from "./write-here.js";
 
 export type EngineName = "sqlite" | "postgres";
 
@@ -53,13 +54,13 @@ const require = createRequire(import.meta.url);
  * Files written before the data layer (user_version < 2: responses without an owner) lose those tables, which
  * nobody could read back; later files are adopted as they are.
  */
-function openSqlite(path: string): Kysely<Database> {
+function openSqlite(path: string): { db: Kysely<Database>; raw: InstanceType<ReturnType<typeof loadLibsql>> } {
   prepareStoreFile(path);
   const Database = loadLibsql();
   const raw = new Database(path);
   // First: what follows may need the file's lock (WAL on a new file takes it whole), which another process
   // (a worker starting at the same moment) may hold; without a busy timeout that is "database is locked".
-  raw.exec("pragma busy_timeout = 5000");
+  raw.exec(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`);
   raw.exec("pragma journal_mode = wal");
   raw.exec("pragma synchronous = normal");
   const version = (raw.prepare("pragma user_version").get() as { user_version: number }).user_version;
@@ -67,7 +68,10 @@ function openSqlite(path: string): Kysely<Database> {
     raw.exec("drop table if exists items; drop table if exists responses;");
     raw.exec("pragma user_version = 2");
   }
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw as unknown as SqliteDatabase }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: raw as unknown as SqliteDatabase }),
+  });
+  return { db, raw };
 }
 
 /**
@@ -107,7 +111,10 @@ function sharedSqlite(path: string): Engine {
   if (!entry) {
     // The batched writes go through a thread of their own, with its own connection (an in-memory database
     // has no file a second connection could open: written here).
-    entry = { db: openSqlite(path), holders: 0, writer: path === ":memory:" ? undefined : new SqliteWriter(key) };
+    // A small batch while the thread is not running is written here (write-here.ts).
+    const { db, raw } = openSqlite(path);
+    const writer = path === ":memory:" ? undefined : new SqliteWriter(key, hereWriter(db, raw));
+    entry = { db, holders: 0, writer };
     sqliteFiles.set(key, entry);
   }
   entry.holders++;

@@ -4,14 +4,14 @@ import { Worker } from "node:worker_threads";
 import { JobThread } from "../thread/job-thread.js";
 import type { CompiledOp } from "./batch-write.js";
 import { libcFamily, withLibcAnswer } from "./libsql-load.js";
+import { sqliteBatchWriter } from "./sqlite-batch.js";
+import { BUSY_TIMEOUT_MS, fitsHere, isBusy } from "./write-here.js";
 
 /**
  * The program of the writer thread (plain JavaScript: it runs as a script of its own, in Node and under
- * test runners alike; `withLibcAnswer` is copied in as its source, which names nothing outside itself). It
- * owns a connection of its own to the SQLite file and writes each batch it is sent in one transaction:
- * INSERTs through prepared statements kept per table and columns (a row already there is left as it is; an
- * insert's `took` statements then run over the ids of the rows it added, see WriteOp), then the statements
- * (prepared once per text, too); it answers with the changes of each step, or the error.
+ * test runners alike; `withLibcAnswer` and `sqliteBatchWriter` are copied in as their source, which names
+ * nothing outside itself). It owns a connection of its own to the SQLite file and writes each batch it is
+ * sent in one transaction (sqlite-batch.ts); it answers with the changes of each step, or the error.
  */
 const PROGRAM = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -19,45 +19,9 @@ const { parentPort, workerData } = require("node:worker_threads");
 const withLibcAnswer = ${withLibcAnswer.toString()};
 const Database = withLibcAnswer(workerData.libc, () => require(workerData.libsql));
 const db = new Database(workerData.path);
-db.exec("pragma busy_timeout = 5000");
+db.exec("pragma busy_timeout = " + workerData.busyTimeoutMs);
 db.exec("pragma synchronous = normal");
-const inserts = new Map();
-const quote = (name) => '"' + String(name).replace(/"/g, '""') + '"';
-const insert = (table, cols) => {
-  const key = table + "(" + cols.join(",") + ")";
-  let s = inserts.get(key);
-  if (!s) {
-    s = db.prepare("insert into " + quote(table) + " (" + cols.map(quote).join(", ") + ") values (" +
-      cols.map(() => "?").join(", ") + ") on conflict (id) do nothing");
-    inserts.set(key, s);
-  }
-  return s;
-};
-// The statements of a batch (its rollups, a retention delete) are the same few texts every time: prepared once
-// (preparing them was a fifth of the thread's time). Bounded: a text never seen again is not kept for good.
-const statements = new Map();
-const statement = (sql) => {
-  let s = statements.get(sql);
-  if (!s) {
-    if (statements.size >= 256) statements.clear();
-    s = db.prepare(sql);
-    statements.set(sql, s);
-  }
-  return s;
-};
-const value = (v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v === undefined ? null : v);
-const write = db.transaction((ops) => ops.map((op) => {
-  if (op.sql !== undefined) return statement(op.sql).run(op.parameters.map(value)).changes;
-  const ids = [];
-  for (const row of op.rows) {
-    const cols = Object.keys(row);
-    if (insert(op.insert, cols).run(cols.map((c) => value(row[c]))).changes > 0) ids.push(row.id);
-  }
-  if (ids.length > 0)
-    for (const t of op.took || [])
-      statement(t.sql).run([...t.parameters.slice(0, -1).map(value), JSON.stringify(ids)]);
-  return ids.length;
-}));
+const write = (${sqliteBatchWriter.toString()})(db);
 const parts = new Map();
 parentPort.on("message", (m) => {
   if (m.close) {
@@ -95,24 +59,40 @@ interface Written {
   readonly error?: string;
 }
 
+/** Writes a small batch on the main thread's connection (write-here.ts); rejects with SQLITE_BUSY if locked. */
+export type WriteHere = (ops: readonly CompiledOp[]) => Promise<number[]>;
+
 /**
  * The batched writes of one SQLite file (the spend ledger, the request log, its retention), off the main
  * thread: libsql is synchronous, so a batch written on the main thread holds every request for as long as
- * it takes (tens of milliseconds on a busy disk). The thread (about 8 MB of memory) starts with the first
- * batch and stops after a while without any; it holds the process open only while a batch is on its way,
- * and is started again if it ever dies (the batches it had fail, and their writers spool them: nothing is
- * lost): a `JobThread` (src/thread/job-thread.ts).
+ * it takes (tens of milliseconds on a busy disk). The thread (about 10 MB of memory) starts with the first
+ * batch too large to write here and stops after a while without any; it holds the process open only while a
+ * batch is on its way, and is started again if it ever dies (the batches it had fail, and their writers spool
+ * them: nothing is lost): a `JobThread` (src/thread/job-thread.ts).
+ *
+ * While the thread is not running, a batch of a few rows (`fitsHere`: a gateway with light traffic, whose
+ * batches every 100 ms hold a request or two) is written by `here` on the main thread's connection instead,
+ * if the write lock is free at once (a millisecond at most): a laptop's gateway then never starts the thread
+ * and its memory. A lock held elsewhere (another process) sends the batch to the thread, as does any larger
+ * batch; once the thread runs, every batch goes to it until it stops.
  */
 export class SqliteWriter {
   private readonly thread: JobThread<Written>;
   private readonly settling = new Set<Promise<void>>();
   private closed = false;
 
-  constructor(path: string, idleMs = IDLE_MS) {
+  constructor(
+    path: string,
+    private readonly here?: WriteHere,
+    idleMs = IDLE_MS,
+  ) {
     this.thread = new JobThread<Written>(
       () => {
         const libsql = createRequire(import.meta.url).resolve("libsql");
-        return new Worker(PROGRAM, { eval: true, workerData: { path, libsql, libc: libcFamily() } });
+        return new Worker(PROGRAM, {
+          eval: true,
+          workerData: { path, libsql, libc: libcFamily(), busyTimeoutMs: BUSY_TIMEOUT_MS },
+        });
       },
       "the SQLite writer thread",
       idleMs,
@@ -127,13 +107,14 @@ export class SqliteWriter {
   /** Writes one batch in one transaction; resolves with the changes of each step once it is committed. */
   write(ops: readonly CompiledOp[]): Promise<number[]> {
     if (this.closed) return Promise.reject(new Error("the database is closed"));
-    const done = this.thread
-      .run((worker, id) => void this.post(worker, id, ops))
-      .then((m) => {
-        if (m instanceof Error) throw m;
-        if (m.error !== undefined) throw new Error(m.error);
-        return m.changes ?? [];
-      });
+    const here = this.here;
+    const done =
+      here && !this.thread.running && fitsHere(ops)
+        ? here(ops).catch((err: unknown) => {
+            if (isBusy(err)) return this.toThread(ops);
+            throw err;
+          })
+        : this.toThread(ops);
     const settled = done.then(
       () => undefined,
       () => undefined,
@@ -141,6 +122,17 @@ export class SqliteWriter {
     this.settling.add(settled);
     void settled.then(() => this.settling.delete(settled));
     return done;
+  }
+
+  /** A batch written by the thread (started for it if it is not running). */
+  private toThread(ops: readonly CompiledOp[]): Promise<number[]> {
+    return this.thread
+      .run((worker, id) => void this.post(worker, id, ops))
+      .then((m) => {
+        if (m instanceof Error) throw m;
+        if (m.error !== undefined) throw new Error(m.error);
+        return m.changes ?? [];
+      });
   }
 
   /**

@@ -104,7 +104,7 @@ describe("the SQLite writer thread", () => {
     const where = await freshSqlite();
     const data = new Data({ path: where.path });
     await data.db();
-    const writer = new SqliteWriter(where.path, 50);
+    const writer = new SqliteWriter(where.path, undefined, 50);
     try {
       expect(writer.running).toBe(false);
       expect(await writer.write([{ insert: "ledger", rows: [row("i_1", 1)] }])).toEqual([1]);

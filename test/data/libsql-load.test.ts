@@ -82,30 +82,37 @@ describe("libsql, loaded without a diagnostic report", () => {
       if (proc.exitCode !== null || Date.now() > end) throw new Error(`llmux did not start:\n${log}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    // A request settles into the request log (on by default): its row is written by the SQLite writer thread.
-    const res = await fetch(`${url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "llmux-mock", messages: [{ role: "user", content: "hello" }] }),
-    });
-    expect(res.status).toBe(200);
-    await res.text();
-    for (const end = Date.now() + 15_000; !record().some((l) => /^libsql [1-9]/.test(l)); ) {
+    // Requests settle into the request log (on by default). A batch of a few rows is written on the main
+    // thread's connection (src/data/write-here.ts); one of more rows starts the SQLite writer thread: rounds of
+    // 64 requests at once until a batch is large enough (the first, but for a very slow machine).
+    let sent = 0;
+    const ask = async () => {
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "llmux-mock", messages: [{ role: "user", content: "hello" }] }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+    };
+    for (const end = Date.now() + 20_000; !record().some((l) => /^libsql [1-9]/.test(l)); ) {
       if (Date.now() > end) throw new Error(`the writer thread never loaded libsql: ${record().join(", ")}\n${log}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await Promise.all(Array.from({ length: 64 }, ask));
+      sent += 64;
+      await new Promise((r) => setTimeout(r, 250));
     }
     const threads = new Set(record().filter((l) => l.startsWith("libsql ")));
     expect(threads.has("libsql 0")).toBe(true);
     expect(threads.size).toBeGreaterThanOrEqual(2);
     expect(record().filter((l) => l.startsWith("report "))).toEqual([]);
-    // The store works: the request's row is there once the writer thread wrote it.
+    // The store works: every request's row is there (stopping writes what is still queued).
     proc.kill("SIGTERM");
     await new Promise((r) => proc!.once("exit", r));
     const Database = (await import("libsql")).default;
     const db = new Database(join(dir, "llmux.db"), { readonly: true });
     try {
       const rows = db.prepare("select count(*) as n from request_log").get() as { n: number };
-      expect(rows.n).toBe(1);
+      expect(rows.n).toBe(sent);
     } finally {
       db.close();
     }
