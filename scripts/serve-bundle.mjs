@@ -96,7 +96,9 @@ if (whole && existsSync(stamp) && readFileSync(stamp, "utf8") === inputs) proces
 
 mkdirSync(out, { recursive: true });
 const result = await build({
-  input: { llmux: entry },
+  // The gateway's configuration is validated by a child process (src/cli/config-aside.ts), its own entry: the
+  // configuration's schema and zod stay out of the gateway's memory.
+  input: { llmux: entry, "config-check": join(dist, "cli", "config-check.js") },
   platform: "node",
   external: (id) => isBuiltin(id) || (packageOf(id) !== undefined && !BUNDLED.has(packageOf(id))),
   logLevel: "warn",

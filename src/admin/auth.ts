@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { AdminKey } from "../config/admin-keys.js";
 import { presentedKey } from "../identity/identify.js";
-import { type Actor, AdminError, type SelfCaller } from "./route.js";
+import { AdminError } from "./admin-error.js";
+import type { Actor, SelfCaller } from "./route.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
 

@@ -1,14 +1,15 @@
 import { z } from "zod";
 import {
-  GUARDRAIL_DEFAULT_ACTIONS,
   GuardrailPolicySchema,
   type GuardrailsConfig,
   GuardrailsGatewayPolicySchema,
   GuardrailsSchema,
 } from "../config/schema-guardrails.js";
+import { GUARDRAIL_DEFAULT_ACTIONS } from "../config/shared-values.js";
 import type { Data } from "../data/data.js";
 import { storedGuardrailPolicies, storeGuardrailPolicy } from "../data/guardrail-policies.js";
-import { layered, layerOf, type PolicyKind, type StoredLayer, scopeOf } from "../guardrails/layer.js";
+import { layered, type PolicyKind, type StoredLayer, scopeOf } from "../guardrails/layer.js";
+import { layerOf } from "../guardrails/layer-parse.js";
 import type { AdminContext, Given } from "./context.js";
 import { AdminError, type AdminModule, type AdminRoute } from "./route.js";
 

@@ -27,16 +27,7 @@ export interface SelfCaller {
   member?: Member | undefined;
 }
 
-/** An error the admin API answers with: its status, words, and the field at fault. */
-export class AdminError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+export { AdminError } from "./admin-error.js";
 
 /** Who made an admin call, and through what (the audit log's who and from where). */
 export interface Actor {

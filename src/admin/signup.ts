@@ -10,8 +10,6 @@ import { keyDigest } from "../identity/identify.js";
 import { Warnings } from "../ir/warnings.js";
 import type { Provider } from "../providers/types.js";
 
-export const SIGNUP_PATH = "/v1/signup";
-
 const Body = z.object({ provider: z.string().min(1), api_key: z.string().min(1).max(4096) }).strict();
 
 /**

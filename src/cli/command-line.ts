@@ -3,7 +3,7 @@
  * generation is held).
  */
 import { readFileSync } from "node:fs";
-import { ConfigError } from "../config/load.js";
+import { ConfigError } from "../config/config-error.js";
 import type { Command } from "./command.js";
 import { loadCommand } from "./command-index.js";
 import { dispatch } from "./dispatch.js";

@@ -1,5 +1,4 @@
 import cluster from "node:cluster";
-import { resolveConfig } from "../config/resolve.js";
 import type { Config } from "../config/schema.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { accessLine, accessOf } from "../server/access.js";
@@ -9,6 +8,7 @@ import { describeRedisTarget } from "../state/redis-url.js";
 import { StoreFileError } from "../store/store-file.js";
 import type { Command } from "./command.js";
 import { stringOption } from "./command.js";
+import { resolveConfigAside } from "./config-aside.js";
 import { SettingsRecord } from "./settings-record.js";
 import { optPort, optString } from "./values.js";
 import { parseWorkers, superviseWorkers } from "./workers.js";
@@ -49,7 +49,7 @@ function storesOf(config: Config): { store: string; state: string } {
 
 /** Starts the gateway as `llmux start` does, and logs where it listens and what it serves. */
 export async function start(opts: StartOptions, env: NodeJS.ProcessEnv = process.env, injected?: Logger) {
-  const { config, source, notices, warnings } = resolveConfig(opts, env);
+  const { config, source, notices, warnings } = await resolveConfigAside(opts, env);
   if (opts.record) config.logging.record = withRecordDir(config.logging.record, opts.record);
   const port = opts.port ?? (env.PORT && /^\d+$/.test(env.PORT) ? Number(env.PORT) : config.server.port);
   const host = opts.host ?? config.server.host;
@@ -135,23 +135,36 @@ export const startCommand: Command = {
     };
     const workers = parseWorkers(optString(input, "workers"));
     if (workers !== undefined && workers > 1 && cluster.isPrimary) {
-      // Checked once here, so a mistake is reported once rather than by every worker.
-      const { config, source } = resolveConfig(opts, input.env);
-      const logger = createLogger(config.logging.level, config.logging.pretty, true);
-      const settings = new SettingsRecord(source);
-      const warn = (err: Error) => logger.warn(`the settings could not be recorded in the audit log: ${err.message}`);
-      return settings
-        .started(config)
-        .catch(warn)
-        .then(() =>
-          superviseWorkers(workers, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, () =>
-            settings.reloaded(resolveConfig(opts, input.env).config),
-          ),
-        );
+      // Checked once here, so a mistake is reported once rather than by every worker. The primary serves no
+      // request: it validates in place.
+      return import("../config/resolve.js").then(({ resolveConfig }) =>
+        primary(opts, input.env, workers, resolveConfig),
+      );
     }
     return start(opts, input.env);
   },
 };
+
+/** The primary of `--workers N`: its settings recorded, its workers supervised (and replaced on a reload). */
+function primary(
+  opts: StartOptions,
+  env: NodeJS.ProcessEnv,
+  workers: number,
+  resolveConfig: typeof import("../config/resolve.js").resolveConfig,
+) {
+  const { config, source } = resolveConfig(opts, env);
+  const logger = createLogger(config.logging.level, config.logging.pretty, true);
+  const settings = new SettingsRecord(source);
+  const warn = (err: Error) => logger.warn(`the settings could not be recorded in the audit log: ${err.message}`);
+  return settings
+    .started(config)
+    .catch(warn)
+    .then(() =>
+      superviseWorkers(workers, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, () =>
+        settings.reloaded(resolveConfig(opts, env).config),
+      ),
+    );
+}
 
 /** `--record DIR` over the configured `logging.record`: the directory changes, its other settings stay. */
 function withRecordDir(configured: Config["logging"]["record"], dir: string): Config["logging"]["record"] {

@@ -4,8 +4,8 @@
  * named, instead of falling back to the mock or silently leaving the setup out.
  */
 import { suggestion } from "../text/did-you-mean.js";
-import { ConfigError } from "./load.js";
-import { SUMMARIES } from "./schema.js";
+import { ConfigError } from "./config-error.js";
+import { SUMMARIES } from "./shared-values.js";
 
 type Env = Record<string, string | undefined>;
 

@@ -1,21 +1,18 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
+import { ConfigError } from "./config-error.js";
 import { deploymentProblem } from "./deployment-name.js";
 import { issueLines, pathText } from "./issues.js";
 import { type Config, ConfigSchema } from "./schema.js";
 import { ruleProblems } from "./schema-rules.js";
+import { declaredSecrets } from "./secret-fields.js";
+import { walkSecretsWith } from "./secrets-of.js";
 
-/** A configuration that cannot be used; each problem, on its own line, names the path it is about. */
-export class ConfigError extends Error {
-  constructor(
-    readonly problems: string[],
-    heading = "invalid configuration:",
-  ) {
-    super(`${heading}\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError } from "./config-error.js";
+
+// The secrets of a configuration validated here are found by walking it beside the schema (secrets-of.ts).
+walkSecretsWith((config) => declaredSecrets(ConfigSchema, config));
 
 type Env = Record<string, string | undefined>;
 

@@ -59,14 +59,6 @@ const CustomRule = z
   })
   .strict();
 
-export const GUARDRAIL_DEFAULT_ACTIONS = {
-  secrets: "mask",
-  entropy: "warn",
-  pii: "warn",
-  custom: "block",
-  llmux: "block",
-} as const;
-
 export const GuardrailsSchema = z
   .object({
     enabled: z.boolean().default(false).describe("Scan what leaves for an upstream. Off by default."),

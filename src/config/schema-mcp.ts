@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { secret } from "./secret-fields.js";
-
-/** A server's name: the prefix of its tools (`github__create_issue`) and the path of its own endpoint (`/mcp/github`). */
-export const MCP_SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9-]+)*$/;
+import { MCP_SERVER_NAME } from "./shared-values.js";
 
 const Globs = z.array(z.string().min(1));
 

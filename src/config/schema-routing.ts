@@ -1,29 +1,6 @@
 import { z } from "zod";
+import { ACTIONS, ERROR_CLASSES } from "./routing-defaults.js";
 import { LimitFields } from "./schema-limits.js";
-
-/** Error classes the attempt loop tells apart (src/routing/error-class.ts). */
-export const ERROR_CLASSES = [
-  "rate_limited",
-  "overloaded",
-  "server",
-  "timeout",
-  "connection",
-  "context_window",
-  "content_filter",
-] as const;
-
-/** What the attempt loop does with a failure of a class, before the first byte reached the client. */
-export const ACTIONS = ["retry", "fallback", "surface"] as const;
-
-export const DEFAULT_ACTIONS: Record<(typeof ERROR_CLASSES)[number], (typeof ACTIONS)[number]> = {
-  rate_limited: "retry",
-  overloaded: "retry",
-  server: "retry",
-  timeout: "retry",
-  connection: "retry",
-  context_window: "fallback",
-  content_filter: "surface",
-};
 
 export const DeploymentSchema = z
   .object({

@@ -1,14 +1,8 @@
 import { z } from "zod";
 import { TAG_PATTERN } from "../text/tag.js";
+import { COMPARISON, SHARE_COMPARISON, TIME_RANGE } from "./shared-values.js";
 
 const EFFORT_NAMES = ["none", "minimal", "low", "medium", "high", "xhigh", "max"] as const;
-
-/** `> 120000`, `< 2k`, `>120k`: a comparison with a count (k: thousands, m: millions). */
-export const COMPARISON = /^\s*([<>])\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/;
-/** `> 0.8`, `< 50%`: a comparison with a share of a budget. */
-export const SHARE_COMPARISON = /^\s*([<>])\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/;
-/** `09:00-18:00` (in billing.timezone; `22:00-06:00` spans midnight). */
-export const TIME_RANGE = /^\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]|24):([0-5]\d)\s*$/;
 
 const glob = (what: string) => z.string().min(1).max(200).describe(what);
 const oneOrMany = (what: string) =>

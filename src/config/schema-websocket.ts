@@ -1,11 +1,5 @@
 import { z } from "zod";
-
-export const WEBSOCKET_DEFAULTS = {
-  enabled: true,
-  idle_timeout_ms: 300_000,
-  max_lifetime_ms: 3_600_000,
-  max_sockets_per_key: 32,
-} as const;
+import { WEBSOCKET_DEFAULTS } from "./websocket-settings.js";
 
 const WebsocketObject = z
   .object({
@@ -45,21 +39,3 @@ export const WebsocketSchema = z
   .describe(
     "Responses over WebSocket on /v1/responses (Codex's transport): true (default), false (the upgrade is answered 426, so clients fall back to HTTP at once), or {enabled, idle_timeout_ms, max_lifetime_ms, max_sockets_per_key}.",
   );
-
-export interface WebsocketSettings {
-  readonly enabled: boolean;
-  readonly idleMs: number;
-  readonly maxMs: number;
-  readonly maxPerKey: number;
-}
-
-/** The settings of `server.websocket`, with defaults filled in. */
-export function websocketSettings(v: z.output<typeof WebsocketSchema> | undefined): WebsocketSettings {
-  const o = typeof v === "object" ? v : { ...WEBSOCKET_DEFAULTS, enabled: v ?? true };
-  return {
-    enabled: o.enabled,
-    idleMs: o.idle_timeout_ms,
-    maxMs: o.max_lifetime_ms,
-    maxPerKey: o.max_sockets_per_key,
-  };
-}

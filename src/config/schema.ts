@@ -23,6 +23,7 @@ import { TagRulesSchema, TagsSchema } from "./schema-tags.js";
 import { AdminSchema, BillingSchema, PricesSchema, SecretsSchema, SignupSchema, StateSchema } from "./schema-team.js";
 import { Headers, Timeout } from "./schema-upstream.js";
 import { secret } from "./secret-fields.js";
+import { SUMMARIES } from "./shared-values.js";
 
 /**
  * The configuration file, as a schema: the single source for validation (errors name the path), defaults,
@@ -32,7 +33,6 @@ import { secret } from "./secret-fields.js";
 
 export const EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh", "max"] as const;
 export const REASONING_DISPLAYS = ["think-tags", "reasoning_content", "none"] as const;
-export const SUMMARIES = ["auto", "concise", "detailed", "none"] as const;
 export { PRESETS };
 
 const Url = z.string().url();

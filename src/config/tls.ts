@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createSecureContext } from "node:tls";
-import { ConfigError } from "./load.js";
+import { ConfigError } from "./config-error.js";
 import type { Config } from "./schema.js";
 
 type Tls = NonNullable<Config["server"]["tls"]>;

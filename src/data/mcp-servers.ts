@@ -4,7 +4,7 @@
  * revision, which every instance polls to read the servers again.
  */
 import type { Kysely } from "kysely";
-import { MCP_SERVER_NAME, McpServerSchema } from "../config/schema-mcp.js";
+import { MCP_SERVER_NAME } from "../config/shared-values.js";
 import type { Keyring } from "../secrets/cipher.js";
 import { resealRows } from "./credentials.js";
 import { nowSeconds } from "./data.js";
@@ -52,9 +52,16 @@ export type McpServerChange = Record<string, unknown> & {
 const STDIO_ONLY = ["command", "args", "cwd"];
 const REMOTE_ONLY = ["url"];
 
+/** The configuration's schema of a server, loaded at the first change (a gateway that makes none never loads it). */
+type ServerSchema = typeof import("../config/schema-mcp.js")["McpServerSchema"];
+const serverSchema = (): Promise<ServerSchema> => import("../config/schema-mcp.js").then((m) => m.McpServerSchema);
+
 /** Checks settings with the configuration's schema; returns them (defaults filled in) split from their secrets. */
-export function validated(raw: Record<string, unknown>): { settings: Record<string, unknown>; secrets: McpSecrets } {
-  const parsed = McpServerSchema.safeParse(raw);
+function validated(
+  schema: ServerSchema,
+  raw: Record<string, unknown>,
+): { settings: Record<string, unknown>; secrets: McpSecrets } {
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     let path = issue.path.join(".");
@@ -125,7 +132,7 @@ export class McpServers {
   /** Adds a server: `raw` is a `mcp.servers` entry (env and headers included). */
   async create(name: string, raw: Record<string, unknown>): Promise<StoredMcpServer> {
     checkName(name);
-    const { settings, secrets } = validated(raw);
+    const { settings, secrets } = validated(await serverSchema(), raw);
     const t = nowSeconds();
     const row: McpServersTable = {
       name,
@@ -150,6 +157,7 @@ export class McpServers {
    * are changed by name. Moving to another transport drops the other transport's settings and secrets.
    */
   async update(name: string, change: McpServerChange): Promise<StoredMcpServer | undefined> {
+    const schema = await serverSchema();
     const db = await this.db();
     return db.transaction().execute(async (tx) => {
       const row = await tx.selectFrom("mcp_servers").selectAll().where("name", "=", name).executeTakeFirst();
@@ -169,7 +177,7 @@ export class McpServers {
       const raw = stdio
         ? { ...merged, env: applyChanges(moved ? {} : old.env, env) }
         : { ...merged, headers: applyChanges(moved ? {} : old.headers, headers) };
-      const { settings, secrets } = validated(raw);
+      const { settings, secrets } = validated(schema, raw);
       const next: McpServersTable = {
         ...row,
         settings: JSON.stringify(settings),

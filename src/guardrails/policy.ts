@@ -1,9 +1,5 @@
-import {
-  GUARDRAIL_DEFAULT_ACTIONS,
-  type GuardrailAction,
-  type GuardrailPolicy,
-  type GuardrailsConfig,
-} from "../config/schema-guardrails.js";
+import type { GuardrailAction, GuardrailPolicy, GuardrailsConfig } from "../config/schema-guardrails.js";
+import { GUARDRAIL_DEFAULT_ACTIONS } from "../config/shared-values.js";
 import { RULE_GROUPS, type RuleGroup } from "./rules.js";
 
 /** The policy a request is scanned under: an action per rule group, and whether it is a dry run. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
+import { recordSettings } from "../config/record-settings.js";
 import type { Config } from "../config/schema.js";
-import { recordSettings } from "../config/schema-observe.js";
 import type { HttpExchange } from "../http/exchange.js";
 import { header } from "../http/reply.js";
 import type { Logger } from "../log/logger.js";

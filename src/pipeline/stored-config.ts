@@ -1,4 +1,4 @@
-import { mergeLayer, providerSecrets, type StoredLayer } from "../config/merge-entries.js";
+import type { StoredLayer } from "../config/merge-entries.js";
 import type { Config, ProviderConfig } from "../config/schema.js";
 import { configEntriesAt, configVersion } from "../data/config-entries.js";
 import type { Data } from "../data/data.js";
@@ -28,8 +28,13 @@ export interface ConfigTargets {
  * request in flight keeps the deployments (and providers) its route was made with. A stored state that does not
  * fit the file (changed since) is not applied, and said so: what was in force stays.
  */
+/** The merge of stored entries (with the configuration's schema and zod), loaded once entries are stored. */
+type MergeModule = typeof import("../config/merge-entries.js");
+
 export class StoredConfig extends PolledLayer<StoredLayer> {
   protected readonly poller: VersionPoller<StoredLayer>;
+  /** The merge's module, once a read loaded it. */
+  private merging: MergeModule | undefined;
   /** The merged configuration in force. */
   current: Config;
   /** Each provider in force, with the settings it was made from (JSON). */
@@ -54,6 +59,7 @@ export class StoredConfig extends PolledLayer<StoredLayer> {
         read: async () => {
           const { version, entries } = await configEntriesAt(data, keyring);
           if (version === 0) return undefined; // nothing ever stored: the file's alone, as it is
+          this.merging ??= await import("../config/merge-entries.js");
           const layer: StoredLayer = { providers: {}, models: {} };
           for (const e of entries) layer[e.kind][e.name] = e.body;
           return { version, value: layer };
@@ -66,6 +72,10 @@ export class StoredConfig extends PolledLayer<StoredLayer> {
   }
 
   private apply(layer: StoredLayer, version: number): void {
+    // A layer is applied only after a read, which loaded the merge.
+    const merging = this.merging;
+    if (!merging) throw new Error("stored models and providers applied before they were read");
+    const { mergeLayer, providerSecrets } = merging;
     const { config, problems } = mergeLayer(this.base, layer);
     if (problems.length > 0) {
       this.logger.warn({ version, problems }, "the stored models and providers do not fit the configuration: not used");

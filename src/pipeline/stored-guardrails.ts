@@ -1,13 +1,9 @@
 import type { Config } from "../config/schema.js";
 import type { Data } from "../data/data.js";
-import {
-  guardrailPoliciesVersion,
-  type StoredGuardrailPolicy,
-  storedGuardrailPolicies,
-} from "../data/guardrail-policies.js";
+import { guardrailPoliciesVersion, storedGuardrailPolicies } from "../data/guardrail-policies.js";
 import { PolledLayer, VersionPoller } from "../data/version-poller.js";
 import { type Guardrails, guardrailsOf } from "../guardrails/guard.js";
-import { layered, layerOf, NO_LAYER, type StoredLayer } from "../guardrails/layer.js";
+import { layered, NO_LAYER, type StoredLayer } from "../guardrails/layer.js";
 import type { Logger } from "../log/logger.js";
 import { configSecrets } from "../secrets/redact.js";
 import type { HotState } from "../state/hot-state.js";
@@ -22,10 +18,17 @@ export const GUARDRAILS_POLL_MS = 500;
  * instance that stored them). A row that does not parse is left out, and said so; a database that cannot be
  * read leaves the policy as it was.
  */
-export class StoredGuardrails extends PolledLayer<StoredGuardrailPolicy[]> {
+/** Stored policies read and parsed (layer-parse.ts, loaded with their schemas once any is stored). */
+interface ReadLayer {
+  readonly layer: StoredLayer;
+  readonly problems: string[];
+  readonly policies: number;
+}
+
+export class StoredGuardrails extends PolledLayer<ReadLayer> {
   /** What is in force from the database (none: the file's policy). */
   layer: StoredLayer = NO_LAYER;
-  protected readonly poller: VersionPoller<StoredGuardrailPolicy[]>;
+  protected readonly poller: VersionPoller<ReadLayer>;
 
   constructor(guard: Guardrails, file: Config["guardrails"], data: Data, logger: Logger, pollMs = GUARDRAILS_POLL_MS) {
     super();
@@ -36,14 +39,15 @@ export class StoredGuardrails extends PolledLayer<StoredGuardrailPolicy[]> {
         read: async () => {
           const stored = await storedGuardrailPolicies(data);
           // Nothing ever stored: the file's policy stays as the gateway built it.
-          return stored.version === 0 ? undefined : { version: stored.version, value: stored.policies };
+          if (stored.version === 0) return undefined;
+          const { layerOf } = await import("../guardrails/layer-parse.js");
+          return { version: stored.version, value: { ...layerOf(stored.policies), policies: stored.policies.length } };
         },
-        apply: (policies, version) => {
-          const { layer, problems } = layerOf(policies);
+        apply: ({ layer, problems, policies }, version) => {
           if (problems.length > 0) logger.warn({ version, scopes: problems }, "stored guardrails policies not used");
           this.layer = layer;
           guard.apply(layered(file, layer), layer.aliases);
-          logger.info({ version, policies: policies.length }, "stored guardrails policy read");
+          logger.info({ version, policies }, "stored guardrails policy read");
         },
       },
       logger,

@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { type RoutingRule, RuleSchema, ruleProblems } from "../config/schema-rules.js";
+import type { RoutingRule } from "../config/schema-rules.js";
 import type { Data } from "../data/data.js";
 import { routingRulesVersion, storedRoutingRules } from "../data/routing-rules.js";
 import { PolledLayer, VersionPoller } from "../data/version-poller.js";
@@ -7,7 +6,8 @@ import type { Logger } from "../log/logger.js";
 import { RouteRules } from "../routing/rules.js";
 import type { RoutingDeps } from "./route-rules.js";
 
-const Rules = z.array(RuleSchema);
+/** The rules' schema and checks, loaded once rules are stored (a gateway without any never loads them, nor zod). */
+type RulesModule = typeof import("../config/schema-rules.js");
 
 /**
  * The routing rules the admin API stored, read in place of the configuration's at start and whenever their
@@ -18,8 +18,10 @@ const Rules = z.array(RuleSchema);
  */
 export class StoredRules extends PolledLayer<RoutingRule[]> {
   protected readonly poller: VersionPoller<RoutingRule[]>;
+  /** The rules' module, once a read loaded it. */
+  private checks: RulesModule | undefined;
   /** The stored rules last read (undefined: none stored), checked again by `refit`. */
-  private last: { rules: RoutingRule[]; version: number } | undefined;
+  private last: { rules: RoutingRule[]; version: number; checks: RulesModule } | undefined;
 
   constructor(
     private readonly routing: RoutingDeps,
@@ -35,11 +37,16 @@ export class StoredRules extends PolledLayer<RoutingRule[]> {
         version: () => routingRulesVersion(data),
         read: async () => {
           const stored = await storedRoutingRules(data);
-          return stored && { version: stored.version, value: Rules.parse(JSON.parse(stored.rules)) };
+          if (!stored) return undefined;
+          const checks = await import("../config/schema-rules.js");
+          this.checks = checks;
+          return { version: stored.version, value: checks.RuleSchema.array().parse(JSON.parse(stored.rules)) };
         },
         apply: (rules, version) => {
-          this.last = { rules, version };
-          this.use(rules, version);
+          // Rules are applied only after a read, which loaded their module.
+          if (!this.checks) throw new Error("stored routing rules applied before they were read");
+          this.last = { rules, version, checks: this.checks };
+          this.use(this.last);
         },
       },
       logger,
@@ -48,8 +55,8 @@ export class StoredRules extends PolledLayer<RoutingRule[]> {
   }
 
   /** The stored rules, when they fit the aliases in force. */
-  private use(rules: RoutingRule[], version: number): void {
-    const problems = ruleProblems(rules, this.aliases());
+  private use({ rules, version, checks }: NonNullable<StoredRules["last"]>): void {
+    const problems = checks.ruleProblems(rules, this.aliases());
     if (problems.length > 0) {
       this.logger.warn({ version, problems }, "the stored routing rules do not fit the configuration: not used");
       return;
@@ -60,6 +67,6 @@ export class StoredRules extends PolledLayer<RoutingRule[]> {
 
   /** The aliases in force changed: the stored rules are checked against them again. */
   refit(): void {
-    if (this.last) this.use(this.last.rules, this.last.version);
+    if (this.last) this.use(this.last);
   }
 }

@@ -1,5 +1,6 @@
+import { DEFAULT_ACTIONS, ROUTING_DEFAULTS } from "../config/routing-defaults.js";
 import type { ModelConfig } from "../config/schema.js";
-import { DEFAULT_ACTIONS, type RoutingConfig, RoutingSchema } from "../config/schema-routing.js";
+import type { RoutingConfig } from "../config/schema-routing.js";
 import type { Provider } from "../providers/types.js";
 
 /** One place an alias can be served from: a provider (account, region) and the model or deployment there. */
@@ -20,7 +21,7 @@ export interface Deployment {
 export type Routing = RoutingConfig & { actions: Required<RoutingConfig["actions"]> };
 
 const DEFAULT_ROUTING: Routing = {
-  ...RoutingSchema.parse({}),
+  ...ROUTING_DEFAULTS,
   actions: { ...DEFAULT_ACTIONS },
 };
 

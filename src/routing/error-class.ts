@@ -1,4 +1,4 @@
-import type { ERROR_CLASSES } from "../config/schema-routing.js";
+import type { ERROR_CLASSES } from "../config/routing-defaults.js";
 import type { ErrorInfo } from "../ir/types.js";
 
 /** What kind of failure an upstream answer or a failed call is; `client` is the request's own fault. */

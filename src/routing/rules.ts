@@ -5,7 +5,8 @@
  * Nothing here does I/O. Every check that holds says why in words (`~182k tokens > 120k`), which the
  * `llmux-route` header and the request log carry.
  */
-import { COMPARISON, type RoutingRule, type RuleMatch, SHARE_COMPARISON, TIME_RANGE } from "../config/schema-rules.js";
+import type { RoutingRule, RuleMatch } from "../config/schema-rules.js";
+import { COMPARISON, SHARE_COMPARISON, TIME_RANGE } from "../config/shared-values.js";
 import { globToRegExp } from "../text/glob.js";
 import type { BodyFacts } from "./rule-facts.js";
 

@@ -1,6 +1,5 @@
 import type { Config } from "../config/schema.js";
-import { ConfigSchema } from "../config/schema.js";
-import { declaredSecrets } from "../config/secret-fields.js";
+import { secretsOf } from "../config/secrets-of.js";
 import { keyringOf, openSealedSetting } from "./cipher.js";
 
 /**
@@ -163,7 +162,7 @@ function secretVariants(v: string): string[] {
  */
 export function configSecrets(config: Config): string[] {
   const keyring = keyringOf(config.secrets);
-  return declaredSecrets(ConfigSchema, config).flatMap(({ value, kind }) => {
+  return secretsOf(config).flatMap(({ value, kind }) => {
     if (kind === "url") return [password(value)].filter((s): s is string => s !== undefined);
     if (kind === "service_account") return serviceAccount(value);
     const opened = openSealedSetting(value, keyring);

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
 import type { WebSocketServer } from "ws";
-import type { WebsocketSettings } from "../config/schema-websocket.js";
+import type { WebsocketSettings } from "../config/websocket-settings.js";
 import { errorReply } from "../http/reply.js";
 import { isRefusal } from "../identity/identify.js";
 import { newId } from "../ir/ids.js";

@@ -5,8 +5,8 @@
  * `llmux route --explain` uses it.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import { AdminError } from "../admin/admin-error.js";
 import type { ExplainAsk } from "../admin/context.js";
-import { AdminError } from "../admin/route.js";
 import type { Config } from "../config/schema.js";
 import { type Identifier, isRefusal } from "../identity/identify.js";
 import type { Json } from "../ir/types.js";

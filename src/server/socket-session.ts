@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
-import type { WebsocketSettings } from "../config/schema-websocket.js";
+import type { WebsocketSettings } from "../config/websocket-settings.js";
 import { decodeJson } from "../http/decode-json.js";
 import { errorReply } from "../http/reply.js";
 import { isRefusal } from "../identity/identify.js";

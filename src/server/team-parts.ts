@@ -5,7 +5,8 @@ import type { AdminContext } from "../admin/context.js";
 import type { DeploymentRow } from "../admin/deployments-route.js";
 import type { McpServerRow } from "../admin/mcp-route.js";
 import type { SelfCaller } from "../admin/route.js";
-import { SIGNUP_PATH, Signup } from "../admin/signup.js";
+import type { Signup } from "../admin/signup.js";
+import { SIGNUP_PATH } from "../admin/signup-path.js";
 import { WebUi } from "../admin/ui.js";
 import { adminKeysOf } from "../config/admin-keys.js";
 import type { Config } from "../config/schema.js";
@@ -45,7 +46,8 @@ export class TeamParts {
   private readonly buildAdmin: () => Promise<AdminApi>;
   private admin: Promise<AdminApi> | undefined;
   private adminSessions: ((req: IncomingMessage) => Promise<AdminSession | undefined>) | undefined;
-  readonly signup: Signup | undefined;
+  /** Self-service sign-up (signup.enabled), its module loaded at its first request. */
+  readonly signup: (() => Promise<Signup>) | undefined;
   /** The web UI at /ui (admin.ui.enabled), and the sign-ins the admin API accepts from it. */
   readonly ui: WebUi | undefined;
   /** Called after `llmux prices update` stored a list (the gateway reads it at once). */
@@ -159,8 +161,15 @@ export class TeamParts {
       const ui = this.ui;
       this.adminSessions = (req) => ui.adminSession(req);
     }
-    this.signup =
-      config.signup.enabled && opts.providers ? new Signup(config, this.keys, opts.providers, limits) : undefined;
+    const providers = opts.providers;
+    if (config.signup.enabled && providers) {
+      let made: Promise<Signup> | undefined;
+      const keys = this.keys;
+      this.signup = () => {
+        made ??= import("../admin/signup.js").then(({ Signup }) => new Signup(config, keys, providers, limits));
+        return made;
+      };
+    }
   }
 
   /** Whether a path is served here rather than by the gateway's routes (before any client key is asked for). */
@@ -179,7 +188,7 @@ export class TeamParts {
    */
   async serve(req: IncomingMessage, res: ServerResponse, path: string, note: HttpNote = {}): Promise<void> {
     if (this.ui && WebUi.owns(path)) return this.ui.serve(req, res, path, note);
-    if (path === SIGNUP_PATH && this.signup) return this.signup.serve(req, res, note);
+    if (path === SIGNUP_PATH && this.signup) return (await this.signup()).serve(req, res, note);
     await this.ui?.present(req, path);
     return (await this.adminApi()).serve(req, res, note);
   }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OPENAPI_PATH } from "../../src/admin/openapi.js";
 import { documentedRoutes } from "../../src/admin/routes.js";
-import { SIGNUP_PATH } from "../../src/admin/signup.js";
+import { SIGNUP_PATH } from "../../src/admin/signup-path.js";
 import { METRICS_PATH } from "../../src/observe/metrics-endpoint.js";
 import { CLOUD_PATTERNS } from "../../src/server/cloud-routes.js";
 import { matchRoute, ROUTE_TABLE } from "../../src/server/routes.js";

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ERROR_CLASSES as ROUTING_CLASSES } from "../../src/config/schema-routing.js";
+import { ERROR_CLASSES as ROUTING_CLASSES } from "../../src/config/routing-defaults.js";
 import { ERROR_CLASSES } from "../../src/request/error-class.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { Scrape } from "../support/prometheus.js";

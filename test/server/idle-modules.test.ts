@@ -65,6 +65,9 @@ const DEFERRED = [
   "ws",
   "fzstd",
   "jose",
+  // The configuration's schema: validated by a child process (src/cli/config-aside.ts), as are stored rules,
+  // policies and entries, whose schemas load once any is stored.
+  "zod",
 ];
 
 let dir: string;
@@ -166,6 +169,13 @@ describe("a default start (the built command, no configuration)", () => {
     const modules = lines.filter((l) => l.startsWith("module "));
     expect(modules.filter((l) => packageOf(l) === "kysely")).toEqual([]);
     expect(modules.some((l) => l.endsWith("/dist/data/kysely.js"))).toBe(true);
+  });
+
+  it("loads none of the configuration's schema: it was validated by a child process", () => {
+    const modules = lines.filter((l) => l.startsWith("module "));
+    expect(modules.filter((l) => /\/dist\/config\/(schema|load)[\w-]*\.js$/.test(l))).toEqual([]);
+    // What the gateway reads instead: the plain values the schema shares with it.
+    expect(modules.some((l) => l.endsWith("/dist/config/shared-values.js"))).toBe(true);
   });
 
   it("makes no Intl formatter (ICU's data, ~6 MB of RSS, stays unread): UTC is read from Date", () => {
