@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  stopAll(homes.map((x) => x.state));
+  await stopAll(homes.map((x) => x.state));
   await h?.close();
   for (const x of homes) removeHome(x);
 });

@@ -83,7 +83,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  stopAll([laptop?.state ?? ""]);
+  await stopAll([laptop?.state ?? ""]);
   await stopInstance(remote);
   await mock?.close();
   await issuer?.close();

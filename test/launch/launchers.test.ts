@@ -65,7 +65,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  stopAll(homes.map((h) => h.state));
+  await stopAll(homes.map((h) => h.state));
   await mock?.close();
   for (const h of homes) removeHome(h);
 });

@@ -105,7 +105,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  stopAll([home.state]);
+  await stopAll([home.state]);
   await mock?.close();
   removeHome(home);
 });

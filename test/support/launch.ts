@@ -133,18 +133,32 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Stops what a test started: launchers still running, and the background llmux of each state directory. */
-export function stopAll(stateDirs: readonly string[]): void {
+/**
+ * Stops what a test started: launchers still running, and the background llmux of each state directory, and
+ * waits until those have exited (a gateway writes its last rows as it stops: removing its home meanwhile
+ * fails with ENOTEMPTY). One still there after 15 s is killed.
+ */
+export async function stopAll(stateDirs: readonly string[]): Promise<void> {
   for (const c of running) c.kill("SIGKILL");
-  for (const dir of stateDirs) {
-    for (const pid of backgroundPids(dir)) {
-      try {
-        process.kill(pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
+  const pids = stateDirs.flatMap((dir) => backgroundPids(dir));
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // already gone
     }
   }
+  const end = Date.now() + 15_000;
+  while (pids.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  for (const pid of pids.filter(alive)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+  for (const stop = Date.now() + 5000; pids.some(alive) && Date.now() < stop; )
+    await new Promise((r) => setTimeout(r, 20));
 }
 
 export function removeHome(h: Home): void {

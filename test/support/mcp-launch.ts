@@ -49,7 +49,7 @@ export async function mcpLaunchWorld(): Promise<McpLaunchWorld & { admin: string
     admin,
     url: `http://127.0.0.1:${port}`,
     async close() {
-      stopAll([home.state]);
+      await stopAll([home.state]);
       await mock.close();
       removeHome(home);
     },
