@@ -31,10 +31,14 @@ export interface ConfigTargets {
 /** The merge of stored entries (with the configuration's schema and zod), loaded once entries are stored. */
 type MergeModule = typeof import("../config/merge-entries.js");
 
-export class StoredConfig extends PolledLayer<StoredLayer> {
-  protected readonly poller: VersionPoller<StoredLayer>;
-  /** The merge's module, once a read loaded it. */
-  private merging: MergeModule | undefined;
+/** Stored entries as read, with the module that merges them. */
+interface ReadLayer {
+  readonly layer: StoredLayer;
+  readonly merging: MergeModule;
+}
+
+export class StoredConfig extends PolledLayer<ReadLayer> {
+  protected readonly poller: VersionPoller<ReadLayer>;
   /** The merged configuration in force. */
   current: Config;
   /** Each provider in force, with the settings it was made from (JSON). */
@@ -52,29 +56,26 @@ export class StoredConfig extends PolledLayer<StoredLayer> {
     this.current = base;
     for (const [name, p] of targets.providers)
       this.made.set(name, { json: JSON.stringify(base.providers[name]), provider: p });
-    this.poller = new VersionPoller<StoredLayer>(
+    this.poller = new VersionPoller<ReadLayer>(
       {
         what: "stored models and providers",
         version: () => configVersion(data),
         read: async () => {
           const { version, entries } = await configEntriesAt(data, keyring);
           if (version === 0) return undefined; // nothing ever stored: the file's alone, as it is
-          this.merging ??= await import("../config/merge-entries.js");
+          const merging = await import("../config/merge-entries.js");
           const layer: StoredLayer = { providers: {}, models: {} };
           for (const e of entries) layer[e.kind][e.name] = e.body;
-          return { version, value: layer };
+          return { version, value: { layer, merging } };
         },
-        apply: (layer, version) => this.apply(layer, version),
+        apply: (read, version) => this.apply(read, version),
       },
       logger,
       pollMs,
     );
   }
 
-  private apply(layer: StoredLayer, version: number): void {
-    // A layer is applied only after a read, which loaded the merge.
-    const merging = this.merging;
-    if (!merging) throw new Error("stored models and providers applied before they were read");
+  private apply({ layer, merging }: ReadLayer, version: number): void {
     const { mergeLayer, providerSecrets } = merging;
     const { config, problems } = mergeLayer(this.base, layer);
     if (problems.length > 0) {

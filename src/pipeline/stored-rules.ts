@@ -16,12 +16,16 @@ type RulesModule = typeof import("../config/schema-rules.js");
  * force (one since removed) are not used, and said so; `refit()` looks again once the aliases changed (models
  * stored at runtime). A database that cannot be read leaves the rules as they were.
  */
-export class StoredRules extends PolledLayer<RoutingRule[]> {
-  protected readonly poller: VersionPoller<RoutingRule[]>;
-  /** The rules' module, once a read loaded it. */
-  private checks: RulesModule | undefined;
+/** Stored rules as read, with the module that checks them. */
+interface ReadRules {
+  readonly rules: RoutingRule[];
+  readonly checks: RulesModule;
+}
+
+export class StoredRules extends PolledLayer<ReadRules> {
+  protected readonly poller: VersionPoller<ReadRules>;
   /** The stored rules last read (undefined: none stored), checked again by `refit`. */
-  private last: { rules: RoutingRule[]; version: number; checks: RulesModule } | undefined;
+  private last: (ReadRules & { version: number }) | undefined;
 
   constructor(
     private readonly routing: RoutingDeps,
@@ -31,7 +35,7 @@ export class StoredRules extends PolledLayer<RoutingRule[]> {
     pollMs = 10_000,
   ) {
     super();
-    this.poller = new VersionPoller<RoutingRule[]>(
+    this.poller = new VersionPoller<ReadRules>(
       {
         what: "stored routing rules",
         version: () => routingRulesVersion(data),
@@ -39,13 +43,11 @@ export class StoredRules extends PolledLayer<RoutingRule[]> {
           const stored = await storedRoutingRules(data);
           if (!stored) return undefined;
           const checks = await import("../config/schema-rules.js");
-          this.checks = checks;
-          return { version: stored.version, value: checks.RuleSchema.array().parse(JSON.parse(stored.rules)) };
+          const rules = checks.RuleSchema.array().parse(JSON.parse(stored.rules));
+          return { version: stored.version, value: { rules, checks } };
         },
-        apply: (rules, version) => {
-          // Rules are applied only after a read, which loaded their module.
-          if (!this.checks) throw new Error("stored routing rules applied before they were read");
-          this.last = { rules, version, checks: this.checks };
+        apply: (read, version) => {
+          this.last = { ...read, version };
           this.use(this.last);
         },
       },
@@ -55,7 +57,7 @@ export class StoredRules extends PolledLayer<RoutingRule[]> {
   }
 
   /** The stored rules, when they fit the aliases in force. */
-  private use({ rules, version, checks }: NonNullable<StoredRules["last"]>): void {
+  private use({ rules, version, checks }: ReadRules & { version: number }): void {
     const problems = checks.ruleProblems(rules, this.aliases());
     if (problems.length > 0) {
       this.logger.warn({ version, problems }, "the stored routing rules do not fit the configuration: not used");
