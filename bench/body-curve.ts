@@ -77,6 +77,17 @@ export async function measureCurve(
 
 async function measurePoint(S: Settings, ms: Measurer, run: number, cs: CurveSpec): Promise<void> {
   const what = `run ${run} ${cs.lane} ${(cs.bytes / 1000).toFixed(0)} kB`;
+  // Each size is first sent S.curveWarm times to every target, not measured. A size larger than the lanes'
+  // bodies is not yet served at its steady cost: V8 grows the heap to a large body's allocations, and compiles
+  // the code that walks it, over its first requests (a 1 MB body translated: 19-20 ms of CPU each for the
+  // first ten after small ones, 9 ms from the twentieth; bench/findings.md). The slope is the cost per MB of
+  // a gateway serving bodies of that size, as a long session does.
+  await ms.runJob({
+    ...ms.job([cs.direct, cs.proxy, cs.llmux], 1, undefined, 0),
+    warmupMs: 0,
+    minRequests: S.curveWarm,
+    maxRequests: S.curveWarm,
+  });
   const got = await ms.measure(what, ["direct", "proxy", "llmux"], {
     ...ms.job([cs.direct, cs.proxy, cs.llmux], 1, undefined, S.curveMs * 3),
     minRequests: 5,

@@ -29,7 +29,7 @@ export interface NonChatFigures {
   p99: number;
   /** To the first text of the stream (FIM), ms. */
   firstP50?: number;
-  /** CPU of the target's process per request, ms (utime + stime). */
+  /** CPU of the target's process per request, ms (its threads' time on a CPU). */
   cpuMsPerRequest: number;
 }
 
@@ -272,7 +272,7 @@ export function nonChatMarkdown(r: NonChatCost): string[] {
     "",
     "llmux against the minimal proxy (bench/null-proxy.ts) in the same run, to the same upstream",
     "(bench/non-chat-upstream.ts: answers at once), one request at a time, the targets taking turns by round.",
-    "CPU is the target process's own (utime + stime from /proc) per request.",
+    "CPU is the target process's own (its threads' time on a CPU, /proc/<pid>/task/*/schedstat) per request.",
     "",
     "| lane | request | target | p50 ms | p99 ms | first text p50 ms | CPU ms / request |",
     "|---|---|---|---|---|---|---|",

@@ -52,10 +52,11 @@ export function renderMethod(r: BenchResults, p: Emit): void {
     "- **Figures**: latency = request sent → last response byte; TTFB = → first body byte; TTFT = → first chunk " +
       "carrying the first text token; inter-chunk gap = time between successive response chunks (streams); " +
       "throughput = successful responses per second in the measured window; *max throughput at p99 ≤ 50 ms* = the " +
-      `highest throughput among c ∈ {${cs.join(", ")}} whose p99 stayed ≤ 50 ms; CPU time per request = (utime + stime) ` +
-      "of the serving process (/proc/<pid>/stat) over a cell ÷ requests in it (c > 1 cells; for direct, the mock's); " +
+      `highest throughput among c ∈ {${cs.join(", ")}} whose p99 stayed ≤ 50 ms; CPU time per request = the time on ` +
+      "a CPU of every thread of the serving process (/proc/<pid>/task/*/schedstat, in nanoseconds) over a cell ÷ requests in it (c > 1 cells; for direct, the mock's); " +
       "CPU per MB = the least-squares slope of CPU time per request against the body size on the body-size curve " +
-      "(c = 1, the proxy's and llmux's CPU over each size's job ÷ the requests each served), run by run; " +
+      "(c = 1, the proxy's and llmux's CPU over each size's job ÷ the requests each served, after " +
+      `${m.durations.curveWarm ?? "no"} unmeasured requests of that size to each target), run by run; ` +
       "RSS = VmRSS (/proc/<pid>/status). Instruction counts, which foreign load does not move: " +
       "`npm run bench -- --instructions-only` (its own section).",
   );

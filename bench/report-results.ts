@@ -187,7 +187,7 @@ export function renderResults(r: BenchResults, p: Emit): void {
   p("### CPU time per request (ms, serving process)");
   p();
   p(
-    "User + system CPU of the process serving the target (/proc/<pid>/stat), per request, over its c > 1 cells " +
+    "CPU time of the process serving the target (its threads' time on a CPU, /proc/<pid>/task/*/schedstat), per request, over its c > 1 cells " +
       "(for direct: the mock's). At c = 1 this VM charges several times more CPU per request (wake-ups from idle), " +
       "for every process alike, so those readings are left out.",
   );
@@ -286,7 +286,7 @@ function renderCpuPerMb(r: BenchResults, curveLanes: string[], p: Emit): void {
   if (!r.curve.some((x) => x.cpuPerRequestMs !== undefined)) return;
   p(
     "CPU per MB of request body: the least-squares slope of the serving process's CPU time per request (its " +
-      "utime + stime over the curve's job ÷ the requests it served) against the body size (MB = 10⁶ bytes), run by " +
+      "time on a CPU over the curve's job ÷ the requests it served) against the body size (MB = 10⁶ bytes), run by " +
       "run; *× the proxy's* is taken run by run. Load-independent instruction counts per MB: section *Instructions " +
       "per request (callgrind)*, when present.",
   );

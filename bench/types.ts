@@ -242,7 +242,8 @@ export interface BenchMeta {
   /** The build measured beside llmux with --compare REV / --compare-dist DIR. */
   compare?: { label: string; rev: string; sha?: string; dist: string };
   upstream: { latencyMs: number; chunkDelayMs: number; deltas: number; chunkChars: number };
-  durations: { c1Ms: number; cNMs: number; warmupMs: number };
+  /** curveWarm: unmeasured requests of each body-curve size sent to each target before it is measured (absent before it was). */
+  durations: { c1Ms: number; cNMs: number; warmupMs: number; curveWarm?: number };
   concurrencies: number[];
   streamsCount: number;
   wallSeconds: number;
