@@ -72,7 +72,10 @@ export function cpuMs(pid: number): number | undefined {
     return undefined;
   }
   let known = threadTimes.get(key);
-  if (!known) threadTimes.set(key, (known = new Map()));
+  if (!known) {
+    known = new Map();
+    threadTimes.set(key, known);
+  }
   for (const tid of tids) {
     try {
       const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
