@@ -20,14 +20,6 @@ export interface ConfigTargets {
   changed?: ((config: Config) => void) | undefined;
 }
 
-/**
- * Models, providers and aliases stored through the admin API, put in force over the configuration file's on
- * every instance: the version is polled (every `pollMs`, 0.5 s by default, so that every instance applies a change
- * within 2 s with room for a slow read; at once on `check()`, which the instance that wrote calls before it
- * answers). A provider whose settings did not change keeps its object; a
- * request in flight keeps the deployments (and providers) its route was made with. A stored state that does not
- * fit the file (changed since) is not applied, and said so: what was in force stays.
- */
 /** The merge of stored entries (with the configuration's schema and zod), loaded once entries are stored. */
 type MergeModule = typeof import("../config/merge-entries.js");
 
@@ -37,6 +29,14 @@ interface ReadLayer {
   readonly merging: MergeModule;
 }
 
+/**
+ * Models, providers and aliases stored through the admin API, put in force over the configuration file's on
+ * every instance: the version is polled (every `pollMs`, 0.5 s by default, so that every instance applies a change
+ * within 2 s with room for a slow read; at once on `check()`, which the instance that wrote calls before it
+ * answers). A provider whose settings did not change keeps its object; a
+ * request in flight keeps the deployments (and providers) its route was made with. A stored state that does not
+ * fit the file (changed since) is not applied, and said so: what was in force stays.
+ */
 export class StoredConfig extends PolledLayer<ReadLayer> {
   protected readonly poller: VersionPoller<ReadLayer>;
   /** The merged configuration in force. */

@@ -9,6 +9,12 @@ import type { RoutingDeps } from "./route-rules.js";
 /** The rules' schema and checks, loaded once rules are stored (a gateway without any never loads them, nor zod). */
 type RulesModule = typeof import("../config/schema-rules.js");
 
+/** Stored rules as read, with the module that checks them. */
+interface ReadRules {
+  readonly rules: RoutingRule[];
+  readonly checks: RulesModule;
+}
+
 /**
  * The routing rules the admin API stored, read in place of the configuration's at start and whenever their
  * version moves (polled every `pollMs`, and at once on `check()`: the admin API calls it on the instance that
@@ -16,12 +22,6 @@ type RulesModule = typeof import("../config/schema-rules.js");
  * force (one since removed) are not used, and said so; `refit()` looks again once the aliases changed (models
  * stored at runtime). A database that cannot be read leaves the rules as they were.
  */
-/** Stored rules as read, with the module that checks them. */
-interface ReadRules {
-  readonly rules: RoutingRule[];
-  readonly checks: RulesModule;
-}
-
 export class StoredRules extends PolledLayer<ReadRules> {
   protected readonly poller: VersionPoller<ReadRules>;
   /** The stored rules last read (undefined: none stored), checked again by `refit`. */

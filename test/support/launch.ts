@@ -148,8 +148,7 @@ export async function stopAll(stateDirs: readonly string[]): Promise<void> {
       // already gone
     }
   }
-  const end = Date.now() + 15_000;
-  while (pids.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  await untilGone(pids, 15_000);
   for (const pid of pids.filter(alive)) {
     try {
       process.kill(pid, "SIGKILL");
@@ -157,8 +156,13 @@ export async function stopAll(stateDirs: readonly string[]): Promise<void> {
       // gone meanwhile
     }
   }
-  for (const stop = Date.now() + 5000; pids.some(alive) && Date.now() < stop; )
-    await new Promise((r) => setTimeout(r, 20));
+  await untilGone(pids, 5000);
+}
+
+/** Waits until none of `pids` is alive, or `ms` have passed. */
+async function untilGone(pids: readonly number[], ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (pids.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
 }
 
 export function removeHome(h: Home): void {
