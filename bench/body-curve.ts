@@ -85,6 +85,7 @@ async function measurePoint(S: Settings, ms: Measurer, run: number, cs: CurveSpe
   await ms.runJob({
     ...ms.job([cs.direct, cs.proxy, cs.llmux], 1, undefined, 0),
     warmupMs: 0,
+    warmupMin: 0,
     minRequests: S.curveWarm,
     maxRequests: S.curveWarm,
   });
