@@ -113,6 +113,7 @@ async function measureLane(
     for (const [target, ws] of windows) {
       const cell: Cell = { lane: lane.id, target, concurrency: c, run };
       cell.windows = ws.map((w) => w.results[0]!.throughput);
+      cell.cpuWindows = ws.map((w) => w.cpu[0] ?? null);
       ms.record(cell, representative(ws).results[0]!, combined(ws), `run ${run} ${lane.id} ${target} c=${c}`);
     }
   }

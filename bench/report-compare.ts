@@ -1,13 +1,25 @@
 /**
  * The report's "compared with REV" table (`npm run bench -- --compare REV`): per lane, llmux and the compared
  * build side by side — added latency over the minimal proxy, CPU per request, throughput at the highest
- * concurrency, CPU per streamed event (on the long-stream lane) — and RSS, with the ratio current / compared. Both builds were measured in
- * the same rounds, so each ratio is taken run by run, then its median and range over the runs.
+ * concurrency, CPU per streamed event (on the long-stream lane) — and RSS, with the ratio current / compared. Both
+ * builds were measured in the same rounds, so each ratio is taken run by run, then its median and range over the
+ * runs; CPU per request and throughput at c > 1, where the run kept its windows, window by window instead (window
+ * i of both builds measured seconds apart: a machine whose speed drifts over a run moves both sides of a ratio).
  */
 import { LONG_LANE } from "./lanes.js";
-import { cpuPerEventRuns, cpuPerRequestRuns, findCell, M, type Metric, runsOf, usable } from "./report-figures.js";
+import {
+  cpuPerEventRuns,
+  cpuPerRequestRuns,
+  cpuWindowRatio,
+  findCell,
+  M,
+  type Metric,
+  runsOf,
+  throughputRatio,
+  usable,
+} from "./report-figures.js";
 import { type Emit, fmt, laneTitle, table } from "./report-format.js";
-import { spread } from "./stats.js";
+import { type Spread, spread } from "./stats.js";
 import type { BenchResults, LaneInfo, TargetName } from "./types.js";
 
 /** One figure per run (runsOf's order), undefined where the run has none. */
@@ -33,14 +45,22 @@ const minus = (a: Runs, b: Runs): Runs => zip(a, b, (x, y) => x - y);
 const over = (a: Runs, b: Runs): Runs => zip(a, b, (x, y) => (y > 0 && x >= 0 ? x / y : undefined));
 
 const value = (v: Runs, digits: number): string => fmt(spread(v), digits);
-const times = (v: Runs, what = ""): string => {
-  const s = spread(v);
-  return s ? `${fmt(s, 2)}×${what}` : "–";
-};
+const ratio = (s: Spread | undefined, what = ""): string => (s ? `${fmt(s, 2)}×${what}` : "–");
+const times = (v: Runs, what = ""): string => ratio(spread(v), what);
 
-/** A row: the figure of each build (with a note, e.g. its ratio to the proxy) and current / compared. */
-function row(lane: string, figure: string, runs: Record<"llmux" | "compare", Runs>, cell: (v: Runs) => string) {
-  return [lane, figure, cell(runs.llmux), cell(runs.compare), times(over(runs.llmux, runs.compare))];
+/**
+ * A row: the figure of each build (with a note, e.g. its ratio to the proxy) and current / compared, run by run
+ * unless `paired` (window by window) is given.
+ */
+function row(
+  lane: string,
+  figure: string,
+  runs: Record<"llmux" | "compare", Runs>,
+  cell: (v: Runs) => string,
+  paired?: Spread,
+) {
+  const currentOverCompared = paired ? ratio(paired, " (windows)") : times(over(runs.llmux, runs.compare));
+  return [lane, figure, cell(runs.llmux), cell(runs.compare), currentOverCompared];
 }
 
 function laneRows(r: BenchResults, l: LaneInfo): string[][] {
@@ -62,13 +82,26 @@ function laneRows(r: BenchResults, l: LaneInfo): string[][] {
   const cpu = per((t) => cpuPerRequestRuns(r, l.id, t));
   const cpuProxy = cpuPerRequestRuns(r, l.id, "proxy");
   rows.push(
-    row(lane, "CPU per request (ms; × the proxy's)", cpu, (v) => `${value(v, 3)} (${times(over(v, cpuProxy))})`),
+    row(
+      lane,
+      "CPU per request (ms; × the proxy's)",
+      cpu,
+      (v) => `${value(v, 3)} (${times(over(v, cpuProxy))})`,
+      cpuWindowRatio(r, l.id, "llmux", "compare"),
+    ),
   );
 
   const thr = (t: TargetName) => metricRuns(r, l.id, t, cMax, M.thr);
   const thrProxy = thr("proxy");
+  const windowed = findCell(r, l.id, "llmux", cMax, runsOf(r)[0] ?? 1)?.windows !== undefined;
   rows.push(
-    row(lane, `req/s c=${cMax} (× the proxy's)`, per(thr), (v) => `${value(v, 0)} (${times(over(v, thrProxy))})`),
+    row(
+      lane,
+      `req/s c=${cMax} (× the proxy's)`,
+      per(thr),
+      (v) => `${value(v, 0)} (${times(over(v, thrProxy))})`,
+      windowed ? throughputRatio(r, l.id, "llmux", "compare", cMax) : undefined,
+    ),
   );
 
   // Per streamed event: the long-stream lane's CPU over its short twin's, per delta added (cpuPerEventRuns).
@@ -123,8 +156,10 @@ export function compareLines(r: BenchResults): string[] {
     "",
     `llmux as built here (${r.meta.git}) and ${c.label}${c.sha ? ` (commit ${c.sha.slice(0, 12)})` : ""}, built from ` +
       `\`${c.dist}\`, measured in the same run: same configuration, same lanes, in the same rounds (at c = 1 their ` +
-      "requests alternate with the direct and proxy ones). *current / compared* is taken run by run: below 1, " +
-      "the current build's figure is the lower one (better, except for req/s)." +
+      "requests alternate with the direct and proxy ones). *current / compared* is taken run by run, except where " +
+      "it says *(windows)*: CPU per request and req/s at c > 1, the median of the ratios of the two builds' " +
+      "windows of the same round (measured seconds apart), every run and concurrency pooled, with their range. " +
+      "Below 1, the current build's figure is the lower one (better, except for req/s)." +
       (skipped.length > 0 ? ` Not measured on the compared build: ${skipped.join(", ")}.` : ""),
     "",
     table(["lane", "figure", "llmux (current)", c.label, "current / compared"], rows),

@@ -122,6 +122,25 @@ export function throughputRatio(
   return spread(ratios);
 }
 
+/**
+ * CPU per request of `a` over `b` at c > 1 from paired windows (cpuWindows): window i of both was measured in the
+ * same round, seconds apart, so a machine that speeds up or slows down over a run moves both sides of a ratio.
+ * Every run's and every concurrency's ratios pooled: median and range. Undefined for results without them.
+ */
+export function cpuWindowRatio(r: BenchResults, lane: string, a: TargetName, b: TargetName): Spread | undefined {
+  const ratios: number[] = [];
+  const cs = r.meta.concurrencies.filter((c) => c > 1);
+  for (const run of runsOf(r))
+    for (const c of cs) {
+      const x = findCell(r, lane, a, c, run);
+      const y = findCell(r, lane, b, c, run);
+      if (!usable(x) || !usable(y) || !x!.cpuWindows || !y!.cpuWindows) continue;
+      const none = (v: number | null) => (v === null ? undefined : v);
+      ratios.push(...pairedRatios(x!.cpuWindows.map(none), y!.cpuWindows.map(none)));
+    }
+  return spread(ratios);
+}
+
 /** One target minus another, run by run, then median and range. */
 export function between(
   r: BenchResults,

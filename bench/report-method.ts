@@ -73,7 +73,8 @@ export function renderMethod(r: BenchResults, p: Emit): void {
     "- **Compared build** (`npm run bench -- --compare REV`, a regression guard): llmux built at git revision REV " +
       "(into `.cache/bench-compare/`; or `--compare-dist DIR`) runs as one more target on the same configuration, " +
       "in every lane llmux runs, in the same rounds (at c = 1 alternating with direct, the minimal proxy and llmux), " +
-      "and the section *Compared with REV* sets both builds' figures side by side, with their ratio run by run." +
+      "and the section *Compared with REV* sets both builds' figures side by side, with their ratio run by run " +
+      "(CPU per request and req/s at c > 1: window by window, the two builds' windows of a round measured seconds apart)." +
       (m.compare ? ` This run: ${m.compare.label}.` : " This run compared no other build."),
   );
   p(

@@ -139,6 +139,8 @@ export interface Cell {
   pairedDirect?: (number | null)[];
   /** c > 1: the throughput of each interleaved window, req/s; window i of every target of the lane is one round. */
   windows?: number[];
+  /** c > 1: the CPU per request of each of those windows, ms (null: not read), in the same order. */
+  cpuWindows?: (number | null)[];
 }
 
 export interface CurvePoint {

@@ -136,7 +136,7 @@ describe("bench compared-with table", () => {
     const row = (figure: string) =>
       text
         .split("\n")
-        .find((l) => l.includes(figure))!
+        .find((l) => l.startsWith("| ") && l.includes(figure))!
         .split(" | ");
     // added over the proxy: 0.2 against 0.4
     expect(row("added p50 over the minimal proxy")).toEqual([
@@ -158,6 +158,44 @@ describe("bench compared-with table", () => {
     expect(perEvent[0]!.split(" | ").slice(2)).toEqual(["20.0", "40.0", "0.50× |"]);
     expect(row("RSS after each run").slice(0, 2)).toEqual(["| all lanes", "RSS after each run (MB)"]);
     expect(row("RSS after each run").slice(2)).toEqual(["60.0", "80.0", "0.75× |"]);
+  });
+
+  it("takes CPU per request and req/s at c > 1 window by window where the run kept its windows", () => {
+    // The machine drifts over each window of a round alike: the run's means put the current build at half the
+    // compared one's CPU, but window i of both, measured seconds apart, reads 0.8, 1 and 1.25 times it.
+    const r = results();
+    const cpuWindows: Record<string, number[]> = { llmux: [0.2, 0.3, 0.5], compare: [0.25, 0.3, 0.4] };
+    const thrWindows: Record<string, number[]> = { llmux: [1000, 900, 1100], compare: [800, 900, 1000] };
+    for (const c of r.cells) {
+      if (c.lane !== "msg-cc" || c.concurrency === 1 || !(c.target in cpuWindows)) continue;
+      c.cpuWindows = cpuWindows[c.target];
+      c.windows = thrWindows[c.target];
+    }
+    const text = compareLines(r).join("\n");
+    const row = (figure: string) =>
+      text
+        .split("\n")
+        .find((l) => l.startsWith("| `msg-cc`") && l.includes(figure))!
+        .split(" | ");
+    // The builds' own figures stay the runs' (weighted over all windows); only current / compared is paired.
+    expect(row("CPU per request").slice(2)).toEqual([
+      "0.200 (4.00×)",
+      "0.400 (8.00×)",
+      "1.00 (0.80–1.25)× (windows) |",
+    ]);
+    expect(row("req/s c=64").slice(2)).toEqual(["1,000 (0.50×)", "800 (0.40×)", "1.10 (1.00–1.25)× (windows) |"]);
+    expect(text).toContain("except where it says *(windows)*");
+    // A window the run could not read the CPU of is left out of the pairs, not counted as 0.
+    for (const c of r.cells)
+      if (c.lane === "msg-cc" && c.target === "llmux" && c.cpuWindows) c.cpuWindows = [null, 0.3, 0.5];
+    const again = compareLines(r)
+      .join("\n")
+      .split("\n")
+      .find((l) => l.startsWith("| `msg-cc`") && l.includes("CPU per request"))!;
+    expect(again.split(" | ")[4]).toBe("1.13 (1.00–1.25)× (windows) |");
+    // Other lanes, without windows, keep the run-by-run ratio.
+    const short = text.split("\n").find((l) => l.startsWith(`| \`${SHORT_LANE}\``) && l.includes("CPU per request"))!;
+    expect(short.split(" | ")[4]).toBe("0.50× |");
   });
 
   it("gives the CPU per streamed event of every target in the report, and its ratio to the proxy's", () => {
