@@ -46,11 +46,6 @@ export function connectRedis(target: RedisTarget, o: ConnectOptions): RedisLike 
     ...(o.connectTimeout !== undefined ? { connectTimeout: o.connectTimeout } : {}),
     ...(o.commandTimeout !== undefined ? { commandTimeout: o.commandTimeout } : {}),
     maxRetriesPerRequest: 0,
-    // Commands that requests send in one turn of the event loop leave in one write, and their answers come back
-    // in one read: under load, a system call per turn instead of one per command (bench/findings.md: 6–9 % less
-    // CPU per request at 16–64 connections on PostgreSQL + Redis). A client that is not connected sends nothing
-    // either way, and each command keeps its own answer, error and timeout.
-    enableAutoPipelining: true,
     // Named in CLIENT LIST, so an operator (and a test) sees which connections are llmux's.
     connectionName: "llmux",
   };
