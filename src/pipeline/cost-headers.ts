@@ -3,6 +3,7 @@ import type { Answer } from "../request/answer.js";
 import type { Plan } from "../request/plan.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
+import { SharedReads } from "../state/shared-reads.js";
 
 /**
  * The developer's running cost, in the answer's headers:
@@ -29,6 +30,22 @@ export interface CostSoFar {
   budgetRemainingNanos?: number | undefined;
 }
 
+/**
+ * The reads of running session costs under way, per hot state (per instance): a session's concurrent requests
+ * (a coding tool's parallel calls, a team's shared session) share one round trip, and the session's own
+ * settlements end the sharing (src/state/shared-reads.ts).
+ */
+const sessionReads = new WeakMap<HotState, SharedReads<number | undefined>>();
+
+function readsOf(hot: HotState): SharedReads<number | undefined> {
+  let r = sessionReads.get(hot);
+  if (r === undefined) {
+    r = new SharedReads();
+    sessionReads.set(hot, r);
+  }
+  return r;
+}
+
 /** Reads the session's running cost (started early, read when the headers are written); never fails. */
 export function sessionCostSoFar(
   hot: HotState,
@@ -36,7 +53,17 @@ export function sessionCostSoFar(
   session: string | undefined,
 ): Promise<number | undefined> {
   if (!session) return Promise.resolve(undefined);
-  return hot.count(hotKeys.sessionCost(owner, session)).catch(() => undefined);
+  const key = hotKeys.sessionCost(owner, session);
+  return readsOf(hot).read(key, () => hot.count(key).catch(() => undefined));
+}
+
+/** Adds a settled request's cost to its session's running cost; sent off, never fails. */
+export function addSessionCost(hot: HotState, owner: string, session: string, nanos: number): void {
+  const key = hotKeys.sessionCost(owner, session);
+  readsOf(hot).wrote(
+    key,
+    hot.incr(key, nanos, SESSION_COST_TTL_MS).catch(() => undefined),
+  );
 }
 
 /** The headers of an answer's start, before its cost is known (a stream). */

@@ -14,7 +14,7 @@ import type { Redactor } from "../secrets/redact.js";
 import type { HotState } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
 import { codecs } from "../translate/codecs.js";
-import { SESSION_COST_TTL_MS } from "./cost-headers.js";
+import { addSessionCost } from "./cost-headers.js";
 import { logLine } from "./settle-log-line.js";
 import { recordOf } from "./settle-record.js";
 
@@ -87,9 +87,7 @@ function sessionCost(parts: SettleParts, trail: Trail): void {
   const session = trail.record?.session?.session;
   const nanos = trail.record?.cost?.nanos ?? 0;
   if (!session || !trail.principal || nanos <= 0) return;
-  parts.hot
-    .incr(hotKeys.sessionCost(trail.principal.owner, session), nanos, SESSION_COST_TTL_MS)
-    .catch(() => undefined);
+  addSessionCost(parts.hot, trail.principal.owner, session, nanos);
 }
 
 /** What an upstream keeps of an answer is claimed for the caller as it ends; the writes are sent off, not awaited. */

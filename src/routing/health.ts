@@ -1,5 +1,6 @@
 import type { HotState, HotWrite } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
+import { SharedReads } from "../state/shared-reads.js";
 import type { Deployment, Routing } from "./deployments.js";
 import { type Classified, isDeploymentFault } from "./error-class.js";
 import { claimQuota, quotaUse, spendTokens } from "./quota.js";
@@ -49,6 +50,11 @@ const TTFT_REREAD_MS = 1000;
 
 const STARTED = Promise.resolve(true);
 
+function availabilityOf([cool, open]: (string | undefined)[]): Availability {
+  if (cool !== undefined) return "cooling";
+  return open === undefined ? "ok" : "half-open";
+}
+
 /** A deployment's fixed keys, made once per deployment rather than on every request. */
 interface DeploymentKeys {
   readonly availability: readonly [cooling: string, halfOpen: string];
@@ -89,6 +95,8 @@ export class DeploymentHealth {
   private readonly listed = new Map<string, number>();
   /** The TTFT average this instance wrote last per deployment, and when: the next one builds on it for a second. */
   private readonly wrote = new Map<string, { ms: number; at: number }>();
+  /** This instance's availability reads under way, per deployment: a request that asks meanwhile shares one. */
+  private readonly reading = new SharedReads<Availability>();
 
   constructor(
     private readonly hot: HotState,
@@ -96,11 +104,19 @@ export class DeploymentHealth {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async availability(d: Deployment): Promise<Availability> {
-    // One step: a single round trip on Redis.
-    const [cool, open] = await this.hot.getMany(keysOf(d.id).availability);
-    if (cool !== undefined) return "cooling";
-    return open === undefined ? "ok" : "half-open";
+  /**
+   * Whether the deployment takes traffic: one round trip on Redis, shared by every request of this instance
+   * that asks while it is under way (under load, many requests a round trip). A read never outlives a write of
+   * this instance to the deployment's breaker: a request that starts after one (a cooldown, a probe's
+   * recovery) reads anew, so the instance always sees its own verdicts.
+   */
+  availability(d: Deployment): Promise<Availability> {
+    return this.reading.read(d.id, () => this.hot.getMany(keysOf(d.id).availability).then(availabilityOf));
+  }
+
+  /** A write (already sent) to the deployment's breaker: its availability is read anew from now on. */
+  private breaker<T>(d: Deployment, write: Promise<T>): Promise<T> {
+    return this.reading.wrote(d.id, write);
   }
 
   /** How long a cooling deployment still waits, and why (`retry-after`: the upstream's own wait); undefined when it takes traffic. */
@@ -162,7 +178,8 @@ export class DeploymentHealth {
   }
 
   async succeeded(d: Deployment, routing: Routing, ttftMs: number | undefined, probe: boolean): Promise<void> {
-    await this.hot.writeMany(await this.successWrites(d, routing, ttftMs, probe));
+    const sent = this.hot.writeMany(await this.successWrites(d, routing, ttftMs, probe));
+    await (probe ? this.breaker(d, sent) : sent);
   }
 
   /**
@@ -172,7 +189,8 @@ export class DeploymentHealth {
   async answered(d: Deployment, routing: Routing, ttftMs: number | undefined, probe: boolean): Promise<void> {
     const writes = await this.successWrites(d, routing, ttftMs, probe);
     writes.push({ op: "incr", key: keysOf(d.id).inflight, delta: -1, ttlMs: INFLIGHT_TTL });
-    await this.hot.writeMany(writes);
+    const sent = this.hot.writeMany(writes);
+    await (probe ? this.breaker(d, sent) : sent);
   }
 
   private async successWrites(
@@ -220,7 +238,7 @@ export class DeploymentHealth {
     if (c.class === "rate_limited" && c.retryAfterMs !== undefined && c.retryAfterMs > 0) {
       // The breaker leaves it to the wait the upstream named; the health view counts it.
       await Promise.all([
-        this.hot.set(hotKeys.cooling(d.id), "retry-after", c.retryAfterMs),
+        this.breaker(d, this.hot.set(hotKeys.cooling(d.id), "retry-after", c.retryAfterMs)),
         this.hot.incr(hotKeys.windowErrors(d.id, b), 1, ttl),
       ]);
       this.events.coolDown(d, c.retryAfterMs, "rate limited, honouring its retry-after");
@@ -234,12 +252,15 @@ export class DeploymentHealth {
     ]);
     if (probe || (fails >= routing.allowed_fails && fails * 2 >= reqs)) {
       const ms = routing.cooldown_s * 1000;
-      await Promise.all([
-        this.hot.set(hotKeys.cooling(d.id), c.class, ms),
-        this.hot.set(hotKeys.halfOpen(d.id), c.class, ms + routing.window_s * 10_000),
-        this.hot.del(hotKeys.probe(d.id)),
-        this.hot.del(hotKeys.windowFailures(d.id, b)),
-      ]);
+      await this.breaker(
+        d,
+        Promise.all([
+          this.hot.set(hotKeys.cooling(d.id), c.class, ms),
+          this.hot.set(hotKeys.halfOpen(d.id), c.class, ms + routing.window_s * 10_000),
+          this.hot.del(hotKeys.probe(d.id)),
+          this.hot.del(hotKeys.windowFailures(d.id, b)),
+        ]),
+      );
       this.events.coolDown(
         d,
         ms,
