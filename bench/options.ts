@@ -25,6 +25,9 @@ export interface Options {
   /** Print the usage and stop. */
   help?: boolean;
   runs?: number;
+  /** Windows per target and concurrency at c > 1 (a round each), and their length, ms. */
+  windows?: number;
+  windowMs?: number;
   peers: boolean;
   profile: "auto" | "on" | "off";
   lanes?: string[];
@@ -64,6 +67,9 @@ Options:
   --write               write the report to ${COMMITTED_REPORT} (and its chart beside it)
   --out FILE            write the report to FILE
   --runs N              number of runs (default 3; --quick: 1)
+  --windows N           windows per target and concurrency at c > 1, interleaved round by round (default 3;
+                        --quick: 2; 2 to 50): more pairs for a compare's window-by-window ratios
+  --window-ms MS        length of each of those windows (default 500; --quick: 300; 100 to 60000)
   --no-peers            measure llmux and the baselines only
   --lanes a,b           only these lanes (and "curve" for the body-size curve); "team" names the team lanes
                         (chat-small and msg-cc with a budgeted, rate-limited minted key and the request log,
@@ -115,6 +121,8 @@ export function parseOptions(argv: string[]): Options {
     else if (a === "--quick") o.quick = true;
     else if (a === "--write") o.out = COMMITTED_REPORT;
     else if (a === "--runs") o.runs = Math.max(1, Number(value()));
+    else if (a === "--windows") o.windows = whole(a, value(), 2, 50);
+    else if (a === "--window-ms") o.windowMs = whole(a, value(), 100, 60_000);
     else if (a === "--no-peers") o.peers = false;
     else if (a === "--profile") o.profile = "on";
     else if (a === "--no-profile") o.profile = "off";
@@ -145,6 +153,14 @@ export function parseOptions(argv: string[]): Options {
   if (o.compare !== undefined && o.compareDist !== undefined)
     throw new Error("--compare and --compare-dist exclude each other");
   return o;
+}
+
+/** A whole number from `min` to `max` (--windows, --window-ms). */
+function whole(option: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max)
+    throw new Error(`${option} needs a whole number from ${min} to ${max}, not "${v}"`);
+  return n;
 }
 
 /** A --pg / --redis value: a URL of one of `schemes`. */
@@ -182,8 +198,8 @@ export function settingsFor(opts: Options) {
     ? {
         runs: opts.runs ?? 1,
         c1Ms: 400,
-        cNMs: 300,
-        windows: 2,
+        cNMs: opts.windowMs ?? 300,
+        windows: opts.windows ?? 2,
         warmupMs: 100,
         minC1: 5,
         maxC1: 300,
@@ -205,8 +221,8 @@ export function settingsFor(opts: Options) {
     : {
         runs: opts.runs ?? 3,
         c1Ms: 1000,
-        cNMs: 500,
-        windows: 3,
+        cNMs: opts.windowMs ?? 500,
+        windows: opts.windows ?? 3,
         warmupMs: 200,
         minC1: 10,
         maxC1: 600,

@@ -44,7 +44,7 @@ export function runMeta(
     llmuxVersion: (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version,
     git: opts.llmuxDist ? `${gitDescribe(root)}; measured build: ${relative(root, llmuxDist)}` : gitDescribe(root),
     upstream: PACE,
-    durations: { c1Ms: S.c1Ms, cNMs: S.cNMs, warmupMs: S.warmupMs, curveWarm: S.curveWarm },
+    durations: { c1Ms: S.c1Ms, cNMs: S.cNMs, windows: S.windows, warmupMs: S.warmupMs, curveWarm: S.curveWarm },
     concurrencies: CONCURRENCIES,
     streamsCount: S.streams,
     wallSeconds: 0,

@@ -245,7 +245,7 @@ export interface BenchMeta {
   compare?: { label: string; rev: string; sha?: string; dist: string };
   upstream: { latencyMs: number; chunkDelayMs: number; deltas: number; chunkChars: number };
   /** curveWarm: unmeasured requests of each body-curve size sent to each target before it is measured (absent before it was). */
-  durations: { c1Ms: number; cNMs: number; warmupMs: number; curveWarm?: number };
+  durations: { c1Ms: number; cNMs: number; windows?: number; warmupMs: number; curveWarm?: number };
   concurrencies: number[];
   streamsCount: number;
   wallSeconds: number;

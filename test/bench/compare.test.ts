@@ -1,7 +1,7 @@
 /** `npm run bench -- --compare REV`: its options, and the "compared with REV" table, from made-up results. */
 import { describe, expect, it } from "vitest";
 import { LONG_DELTAS, LONG_LANE, SHORT_LANE } from "../../bench/lanes.js";
-import { parseOptions, USAGE } from "../../bench/options.js";
+import { parseOptions, settingsFor, USAGE } from "../../bench/options.js";
 import { sseEvents } from "../../bench/probe.js";
 import { renderMarkdown } from "../../bench/report.js";
 import { compareLines } from "../../bench/report-compare.js";
@@ -17,6 +17,31 @@ describe("bench --compare options", () => {
     expect(() => parseOptions(["--compare", "--quick"])).toThrow(/needs a git revision/);
     expect(() => parseOptions(["--compare", "a", "--compare-dist", "b"])).toThrow(/exclude each other/);
     for (const o of ["--compare REV", "--compare-dist DIR"]) expect(USAGE).toContain(o);
+  });
+});
+
+describe("bench --windows and --window-ms", () => {
+  it("set how many windows each target gets at c > 1 and how long they are, within bounds, and the method says so", () => {
+    const o = parseOptions(["--windows", "10", "--window-ms", "3000", "--compare", "HEAD"]);
+    expect(o).toMatchObject({ windows: 10, windowMs: 3000 });
+    expect(settingsFor(o)).toMatchObject({ windows: 10, cNMs: 3000 });
+    expect(settingsFor(parseOptions(["--quick", "--windows", "4"]))).toMatchObject({ windows: 4, cNMs: 300 });
+    // Without them: the run's defaults.
+    expect(settingsFor(parseOptions([]))).toMatchObject({ windows: 3, cNMs: 500 });
+    expect(settingsFor(parseOptions(["--quick"]))).toMatchObject({ windows: 2, cNMs: 300 });
+    for (const bad of ["1", "51", "2.5", "x", "-3"])
+      expect(() => parseOptions(["--windows", bad])).toThrow(
+        `--windows needs a whole number from 2 to 50, not "${bad}"`,
+      );
+    expect(() => parseOptions(["--window-ms", "99"])).toThrow(/--window-ms needs a whole number from 100 to 60000/);
+    expect(() => parseOptions(["--windows"])).toThrow(/--windows needs a value/);
+    for (const u of ["--windows N", "--window-ms MS"]) expect(USAGE).toContain(u);
+    // The report's method names the count a run used; results saved before it was recorded do not.
+    const r = results();
+    r.meta.durations = { ...r.meta.durations, windows: 10 };
+    expect(renderMarkdown(r)).toContain("each target runs alone in 10 short windows a concurrency (`--windows`");
+    const old = results();
+    expect(renderMarkdown(old)).toContain("each target runs alone in short windows, interleaved");
   });
 });
 
