@@ -20,6 +20,13 @@ const OPS_PER_CHUNK = 65_536;
 /** How long Redis remembers an operation id after that instance's last operation in its chunk. */
 export const OP_ID_TTL_MS = 10 * 60_000;
 
+/**
+ * How many operations of an instance await their answers before the next command waits for the end of the event
+ * loop's turn and leaves with the others of the turn (see `run`): one request's own commands (two reads side by
+ * side, a count sent off) stay under it, so a lone request never waits a turn for nothing.
+ */
+const BATCH_FROM = 4;
+
 /** An operation id as the scripts take it: the bitmap's key, the bit (-1: none), the bitmap's lifetime. */
 type Once = [opsKey: string, bit: number, ttl: number];
 
@@ -63,6 +70,10 @@ export class RedisState implements HotState {
   /** Until when operations wait for the client to reach the (new) primary (ms since the epoch; 0: no switch). */
   private switchUntil = 0;
   private wasReady = false;
+  /** One server or Sentinels: commands sent while others await their answers leave together (see `run`). */
+  private readonly batches: boolean;
+  /** Operations sent and not answered yet. */
+  private awaited = 0;
   /** Resolves at the client's next `ready`. */
   private nextReady: Promise<void> | undefined;
   private readyNow: (() => void) | undefined;
@@ -73,6 +84,7 @@ export class RedisState implements HotState {
     const target = parseRedisTarget(opts.url);
     this.cluster = target.kind === "cluster";
     this.follows = target.kind === "sentinel";
+    this.batches = !this.cluster;
     this.switchWaitMs = opts.switchWaitMs ?? Math.max(2000, 2 * this.timeoutMs);
     const client = connectRedis(target, {
       keyPrefix: this.prefix,
@@ -166,11 +178,26 @@ export class RedisState implements HotState {
     for (;;) {
       try {
         if (c.status !== "ready") throw new RedisNotSent(`the connection is ${c.status}`);
+        // Alone, a command leaves at once. Under load (answers awaited already), ioredis's autopipelining holds
+        // it to the end of the event loop's turn and sends the turn's commands in one write; their answers come
+        // back in one read (one system call a turn, not one a command; Redis runs them in one turn too). Order
+        // holds: a command leaves at once only when nothing waits to be sent before it. Not in a Cluster, whose
+        // commands go to each key's node. The timeout allows for a command sent after a blocked turn
+        // (redis-bounded.ts).
+        if (this.batches) c.options.enableAutoPipelining = this.awaited >= BATCH_FROM;
+        this.awaited++;
         return await bounded(
-          op(c).catch((err: unknown) => {
-            if (err instanceof Error && /isn't writeable/.test(err.message)) throw new RedisNotSent(err.message);
-            throw err;
-          }),
+          op(c).then(
+            (v) => {
+              this.awaited--;
+              return v;
+            },
+            (err: unknown) => {
+              this.awaited--;
+              if (err instanceof Error && /isn't writeable/.test(err.message)) throw new RedisNotSent(err.message);
+              throw err;
+            },
+          ),
           this.timeoutMs,
         );
       } catch (err) {
