@@ -37,6 +37,11 @@ export class Fleet {
   compared: ComparedBuild | undefined;
   /** Servers started for some lanes only (the team lanes' llmux processes), found by their origin. */
   readonly extra: Server[] = [];
+  /**
+   * The origins of servers that work through PostgreSQL and Redis (the team lanes on that engine): while one is
+   * measured, the CPU of the local Redis and PostgreSQL is the measurement's own, not another workload's.
+   */
+  readonly serviceOrigins = new Set<string>();
   /** How llmux, the compared build and the minimal proxy are started (default: as they are; under valgrind for --instructions-only). */
   launcher: Launcher = (o) => o;
 

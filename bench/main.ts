@@ -101,6 +101,10 @@ async function main(): Promise<void> {
   if (wantsTeam(opts.lanes)) {
     await team.start(mock.port, mock.hosts, compared);
     fleet.extra.push(...team.all);
+    for (const build of ["llmux", "compare"] as const) {
+      const srv = team.server("pg", build);
+      if (srv) fleet.serviceOrigins.add(srv.origin);
+    }
   }
 
   const peers = await fleet.startPeers(opts.peers);

@@ -7,7 +7,7 @@ import { cpus } from "node:os";
 import type { Fleet } from "./fleet.js";
 import { type Lane, TOKEN_MARKER } from "./lanes.js";
 import type { Settings } from "./options.js";
-import { cpuMs, ForeignCpu, rssKb, wakeups } from "./procs.js";
+import { cpuMs, ForeignCpu, processesNamed, rssKb, wakeups } from "./procs.js";
 import { fx, log } from "./progress.js";
 import type { BenchResults, Cell, CurvePoint, RequestSpec, RunJob, RunResult, TargetName } from "./types.js";
 
@@ -20,6 +20,9 @@ export interface Measured {
   foreignCpuPct: number;
 }
 
+/** The command names of the local Redis and PostgreSQL processes (bench/procs.ts processesNamed). */
+const SERVICES = ["redis-server", "postgres"] as const;
+
 export class Measurer {
   readonly cells: Cell[] = [];
   readonly curve: CurvePoint[] = [];
@@ -27,6 +30,8 @@ export class Measurer {
   loadgenCpuPct = 0;
   readonly foreignSeen: number[] = [];
   private readonly foreign: ForeignCpu;
+  /** While a server of Fleet.serviceOrigins is measured: the local Redis and PostgreSQL are part of what is measured. */
+  private withServices = false;
   private retrySpentMs = 0;
   private budgetNoted = false;
 
@@ -34,7 +39,10 @@ export class Measurer {
     private readonly S: Settings,
     private readonly fleet: Fleet,
   ) {
-    this.foreign = new ForeignCpu(() => fleet.pids(), cpus().length);
+    this.foreign = new ForeignCpu(
+      () => (this.withServices ? [...fleet.pids(), ...processesNamed(SERVICES)] : fleet.pids()),
+      cpus().length,
+    );
   }
 
   runJob(job: RunJob): Promise<RunResult[]> {
@@ -73,6 +81,7 @@ export class Measurer {
   async measure(what: string, targets: TargetName[], j: RunJob): Promise<Measured> {
     const S = this.S;
     let best: Measured | undefined;
+    this.withServices = j.specs.some((spec) => this.fleet.serviceOrigins.has(spec.origin));
     for (let attempt = 0; attempt <= S.retries; attempt++) {
       // The mock serves every target of a paired run: its CPU and wake-ups are only attributed when alone.
       const pids = targets.map((t, i) =>

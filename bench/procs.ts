@@ -139,6 +139,30 @@ export class ForeignCpu {
   }
 }
 
+/**
+ * The processes of this machine whose command name (/proc/<pid>/comm) is one of `names`: the local Redis
+ * (`redis-server`) and PostgreSQL (`postgres`, its server and each connection's backend) that a team lane's llmux
+ * works through, whose CPU during its measurement is the lane's own, not another workload's.
+ */
+export function processesNamed(names: readonly string[]): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const e of entries) {
+    if (e.charCodeAt(0) < 48 || e.charCodeAt(0) > 57) continue;
+    try {
+      if (names.includes(readFileSync(`/proc/${e}/comm`, "utf8").trim())) out.push(Number(e));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
 /** The range --ports gave, and the next port of it to try. */
 let range: { from: number; to: number; next: number } | undefined;
 

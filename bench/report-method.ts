@@ -122,7 +122,8 @@ export function renderMethod(r: BenchResults, p: Emit): void {
   if (fc) {
     p(
       `- **Other load on the machine**: CPU used by processes other than the benchmark's, read from /proc/stat around ` +
-        `each measurement: median ${fc.medianPct.toFixed(0)} %, max ${fc.maxPct.toFixed(0)} % of the ${m.cores} cores. ` +
+        "each measurement (while a PostgreSQL + Redis team lane is measured, the local Redis and PostgreSQL processes " +
+        `count as the benchmark's: they do that lane's work): median ${fc.medianPct.toFixed(0)} %, max ${fc.maxPct.toFixed(0)} % of the ${m.cores} cores. ` +
         `A measurement disturbed by more than ${fc.limitPct} % was taken again (up to ${fc.retries} times, keeping the ` +
         `calmest); ${fc.over} of ${fc.cells} measurements stayed above ${fc.limitPct} %.`,
     );
