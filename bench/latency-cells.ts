@@ -102,10 +102,11 @@ async function measureLane(
         log(`run ${run} ${lane.id} ${target} c=${c}: skipped (${cell.skipped})`);
       } else targets.push(target);
     }
-    // Throughput: short windows, the targets interleaved round by round (forward, then backward), so that
-    // window i of llmux and window i of direct are seconds apart and their ratio is a pair.
+    // Throughput: short windows, the targets interleaved round by round (in one order in a run, the other way
+    // round in the next), so that window i of llmux and window i of direct are seconds apart and their ratio is
+    // a pair, and every target waits as long between its windows.
     const windows = new Map<TargetName, Measured[]>();
-    for (const { round, item: target } of interleavedOrder(targets, S.windows)) {
+    for (const { round, item: target } of interleavedOrder(targets, S.windows, run % 2 === 0)) {
       const what = `run ${run} ${lane.id} ${target} c=${c} window ${round + 1}/${S.windows}`;
       const g = await ms.measure(what, [target], ms.job([m.get(target)!], c, lane, S.cNMs));
       windows.set(target, [...(windows.get(target) ?? []), g]);

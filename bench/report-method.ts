@@ -42,8 +42,9 @@ export function renderMethod(r: BenchResults, p: Emit): void {
       "the minimal proxy and llmux (and a compared build) are measured together, their requests alternating one by " +
       "one, so that they see the same conditions " +
       "(and c = 1 throughput is 1 ÷ mean latency); each peer alternates with direct in the same way, in a job of its " +
-      `own. At c > 1 each target runs alone in ${windowsWord(m.durations.windows)}, interleaved round by round (direct, proxy, llmux…, ` +
-      "then in reverse order, then forward again); a throughput ratio (*llmux / direct*) is the median of the " +
+      `own. At c > 1 each target runs alone in ${windowsWord(m.durations.windows)}, interleaved round by round, in the same order in every round ` +
+      "of a run (direct, proxy, llmux…; the other way round in the next run), so that each target waits as long " +
+      "between its windows; a throughput ratio (*llmux / direct*) is the median of the " +
       "window-by-window ratios of the same round, every run pooled, with their range; a cell's latency figures " +
       "come from its window of median throughput and its CPU per request from all its windows. " +
       "A peer whose c = 1 latency × c would exceed the drain budget is not run at that concurrency (marked *skipped*).",

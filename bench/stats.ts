@@ -228,16 +228,20 @@ export function pairedPercentile(
 }
 
 /**
- * The order in which `rounds` rounds visit `items`: forward in even rounds, backward in odd ones (A B C, C B A,
- * A B C…), so that a drift over time (the machine warming up, another process starting) does not always
+ * The order in which `rounds` rounds visit `items`: the same in every round (A B C, A B C…), so that every item
+ * waits as long between two of its windows (a server left idle longer starts its next window slower: a copy of
+ * the same build read up to 1.8 times the CPU per request after twice the wait, bench/findings.md), and the
+ * other way round with `reverse` (C B A, C B A…: the odd runs), so that a drift within a round does not always
  * favour the item measured first. Each entry says its round: entries of one round are paired.
  */
-export function interleavedOrder<T>(items: readonly T[], rounds: number): { round: number; item: T }[] {
+export function interleavedOrder<T>(
+  items: readonly T[],
+  rounds: number,
+  reverse = false,
+): { round: number; item: T }[] {
+  const seq = reverse ? [...items].reverse() : items;
   const out: { round: number; item: T }[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const seq = round % 2 === 0 ? items : [...items].reverse();
-    for (const item of seq) out.push({ round, item });
-  }
+  for (let round = 0; round < rounds; round++) for (const item of seq) out.push({ round, item });
   return out;
 }
 

@@ -61,19 +61,34 @@ describe("bench paired statistics", () => {
     expect(seededRandom(43)()).not.toBe(xs[0]);
   });
 
-  it("interleaves targets forward then backward, round by round", () => {
+  it("interleaves targets in one order every round (each waits as long between its windows), reversed on request", () => {
     const order = interleavedOrder(["direct", "proxy", "llmux"], 3);
     expect(order.map((o) => `${o.round}:${o.item}`)).toEqual([
       "0:direct",
       "0:proxy",
       "0:llmux",
-      "1:llmux",
-      "1:proxy",
       "1:direct",
+      "1:proxy",
+      "1:llmux",
       "2:direct",
       "2:proxy",
       "2:llmux",
     ]);
+    const back = interleavedOrder(["direct", "proxy", "llmux"], 2, true);
+    expect(back.map((o) => `${o.round}:${o.item}`)).toEqual([
+      "0:llmux",
+      "0:proxy",
+      "0:direct",
+      "1:llmux",
+      "1:proxy",
+      "1:direct",
+    ]);
+    // Between two windows of a target, every other target runs once.
+    const items = order.map((o) => o.item);
+    for (const t of ["direct", "proxy", "llmux"]) {
+      const at = items.flatMap((x, i) => (x === t ? [i] : []));
+      expect(at.slice(1).map((i, k) => i - at[k]!)).toEqual([3, 3]);
+    }
   });
 });
 
