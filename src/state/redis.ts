@@ -21,9 +21,10 @@ const OPS_PER_CHUNK = 65_536;
 export const OP_ID_TTL_MS = 10 * 60_000;
 
 /**
- * How many operations of an instance await their answers before the next command waits for the end of the event
- * loop's turn and leaves with the others of the turn (see `run`): one request's own commands (two reads side by
- * side, a count sent off) stay under it, so a lone request never waits a turn for nothing.
+ * How many operations of an instance await their answers before its commands start to wait for the end of the
+ * event loop's turn and leave with the others of the turn (see `run`), until none awaits an answer: one request's
+ * own commands (two reads side by side, a count sent off) stay under it, so a lone request never waits a turn for
+ * nothing.
  */
 const BATCH_FROM = 4;
 
@@ -74,6 +75,8 @@ export class RedisState implements HotState {
   private readonly batches: boolean;
   /** Operations sent and not answered yet. */
   private awaited = 0;
+  /** Commands leave together (from BATCH_FROM operations awaiting answers until none does). */
+  private together = false;
   /** Resolves at the client's next `ready`. */
   private nextReady: Promise<void> | undefined;
   private readyNow: (() => void) | undefined;
@@ -178,13 +181,17 @@ export class RedisState implements HotState {
     for (;;) {
       try {
         if (c.status !== "ready") throw new RedisNotSent(`the connection is ${c.status}`);
-        // Alone, a command leaves at once. Under load (answers awaited already), ioredis's autopipelining holds
-        // it to the end of the event loop's turn and sends the turn's commands in one write; their answers come
-        // back in one read (one system call a turn, not one a command; Redis runs them in one turn too). Order
-        // holds: a command leaves at once only when nothing waits to be sent before it. Not in a Cluster, whose
-        // commands go to each key's node. The timeout allows for a command sent after a blocked turn
-        // (redis-bounded.ts).
-        if (this.batches) c.options.enableAutoPipelining = this.awaited >= BATCH_FROM;
+        // Alone, a command leaves at once. Under load (BATCH_FROM answers awaited), ioredis's autopipelining holds
+        // each command to the end of the event loop's turn and sends the turn's commands in one write, until no
+        // answer is awaited; their answers come back in one read (one system call a turn, not one a command;
+        // Redis runs them in one turn too). Order holds: commands leave at once again only when every earlier
+        // one is answered, and held ones leave in the order they came. Not in a Cluster, whose commands go to
+        // each key's node. The timeout allows for a command sent after a blocked turn (redis-bounded.ts).
+        if (this.batches) {
+          if (this.awaited === 0) this.together = false;
+          else if (this.awaited >= BATCH_FROM) this.together = true;
+          c.options.enableAutoPipelining = this.together;
+        }
         this.awaited++;
         return await bounded(
           op(c).then(
