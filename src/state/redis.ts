@@ -71,8 +71,6 @@ export class RedisState implements HotState {
   /** Until when operations wait for the client to reach the (new) primary (ms since the epoch; 0: no switch). */
   private switchUntil = 0;
   private wasReady = false;
-  /** One server or Sentinels: commands sent while others await their answers leave together (see `run`). */
-  private readonly batches: boolean;
   /** Operations sent and not answered yet. */
   private awaited = 0;
   /** Commands leave together (from BATCH_FROM operations awaiting answers until none does). */
@@ -87,7 +85,6 @@ export class RedisState implements HotState {
     const target = parseRedisTarget(opts.url);
     this.cluster = target.kind === "cluster";
     this.follows = target.kind === "sentinel";
-    this.batches = !this.cluster;
     this.switchWaitMs = opts.switchWaitMs ?? Math.max(2000, 2 * this.timeoutMs);
     const client = connectRedis(target, {
       keyPrefix: this.prefix,
@@ -187,7 +184,7 @@ export class RedisState implements HotState {
         // Redis runs them in one turn too). Order holds: commands leave at once again only when every earlier
         // one is answered, and held ones leave in the order they came. Not in a Cluster, whose commands go to
         // each key's node. The timeout allows for a command sent after a blocked turn (redis-bounded.ts).
-        if (this.batches) {
+        if (!this.cluster) {
           if (this.awaited === 0) this.together = false;
           else if (this.awaited >= BATCH_FROM) this.together = true;
           c.options.enableAutoPipelining = this.together;
