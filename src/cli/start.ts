@@ -9,6 +9,7 @@ import { StoreFileError } from "../store/store-file.js";
 import type { Command } from "./command.js";
 import { stringOption } from "./command.js";
 import { resolveConfigAside } from "./config-aside.js";
+import { Hangups } from "./hangups.js";
 import { SettingsRecord } from "./settings-record.js";
 import { optPort, optString } from "./values.js";
 import { parseWorkers, superviseWorkers } from "./workers.js";
@@ -152,6 +153,8 @@ function primary(
   workers: number,
   resolveConfig: typeof import("../config/resolve.js").resolveConfig,
 ) {
+  // First of all: a SIGHUP from here on is a reload once the workers serve, never the end of the primary.
+  const hangups = new Hangups();
   const { config, source } = resolveConfig(opts, env);
   const logger = createLogger(config.logging.level, config.logging.pretty, true);
   const settings = new SettingsRecord(source);
@@ -160,8 +163,11 @@ function primary(
     .started(config)
     .catch(warn)
     .then(() =>
-      superviseWorkers(workers, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, () =>
-        settings.reloaded(resolveConfig(opts, env).config),
+      superviseWorkers(
+        workers,
+        { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+        () => settings.reloaded(resolveConfig(opts, env).config),
+        hangups,
       ),
     );
 }

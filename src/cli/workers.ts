@@ -5,6 +5,7 @@ import { serveClusterState } from "../state/cluster.js";
 import { MemoryState } from "../state/memory.js";
 import type { Running } from "./command.js";
 import { UsageError } from "./command.js";
+import { Hangups } from "./hangups.js";
 
 /** `--workers N|auto`: how many worker processes (auto: one per core). */
 export function parseWorkers(value: string | undefined): number | undefined {
@@ -65,6 +66,8 @@ export async function superviseWorkers(
   say: Say,
   /** Called after every worker was replaced (the audit log's settings.reload); its failure is only said. */
   reloaded?: () => Promise<void>,
+  /** SIGHUP, taken over before the workers start (by the caller when it has work of its own to do first). */
+  hangups: Hangups = new Hangups(),
 ): Promise<Supervisor> {
   const shared = new MemoryState();
   const live = new Set<Worker>();
@@ -97,6 +100,7 @@ export async function superviseWorkers(
     port = ports[0]!;
   } catch (err) {
     stopping = true;
+    hangups.close();
     await Promise.all([...live].map(stopWorker));
     await shared.close();
     throw err;
@@ -104,6 +108,7 @@ export async function superviseWorkers(
   say.info(`llmux: ${n} workers serving one port (${port}); SIGHUP reloads them one by one`);
   const reload = async () => {
     for (const old of [...live]) {
+      if (stopping) return;
       const next = fork();
       await listening(next);
       (old as Worker & { retiring?: boolean }).retiring = true;
@@ -114,15 +119,15 @@ export async function superviseWorkers(
       say.warn(`the reload could not be recorded in the audit log: ${err.message}`),
     );
   };
-  const onHup = () => void reload().catch((err: Error) => say.warn(`reload failed: ${err.message}`));
-  process.on("SIGHUP", onHup);
+  // A hangup that came while the workers started reloads them now (the file may have changed since they read it).
+  hangups.serve(() => reload().catch((err: Error) => say.warn(`reload failed: ${err.message}`)));
   return {
     port,
     reload,
     workers: () => live.size,
     async close() {
       stopping = true;
-      process.off("SIGHUP", onHup);
+      hangups.stop();
       await Promise.all([...live].map(stopWorker));
       await shared.close();
     },

@@ -191,12 +191,14 @@ describe.each(ENGINES)("the audit log's coverage on $engine", ({ fresh }) => {
       child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
       // Each wait ends on the event it waits for (a line of the primary's, or its exit); one that does not come
       // within 50 s fails with what llmux said (a worker that did not start or stop), not as the test's timeout.
+      // Ended: by itself (exitCode) or by a signal (signalCode; exitCode stays null).
+      const ended = () => child!.exitCode !== null || child!.signalCode !== null;
       const said = async (line: RegExp) => {
         const end = Date.now() + 50_000;
-        await until(() => line.test(out) || child!.exitCode !== null || Date.now() > end);
+        await until(() => line.test(out) || ended() || Date.now() > end);
         if (!line.test(out))
           throw new Error(
-            `llmux ${child!.exitCode !== null ? "exited" : "was still running 50 s later"} before saying ${line}:\n${out}`,
+            `llmux ${ended() ? `ended (${child!.signalCode ?? `exit status ${child!.exitCode}`})` : "was still running 50 s later"} before saying ${line}:\n${out}`,
           );
       };
       await said(/workers serving one port/);
@@ -211,7 +213,7 @@ describe.each(ENGINES)("the audit log's coverage on $engine", ({ fresh }) => {
       );
       expect(moved).toEqual(["providers"]);
     } finally {
-      if (child && child.exitCode === null) {
+      if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child!.once("exit", r));
         child.kill("SIGTERM");
         // A stop that does not end in its own grace is a failure of its own, named with what llmux said.

@@ -259,3 +259,49 @@ describe("--workers mistakes", () => {
     expect(err).toMatch(/--workers must be a number from 1 to 256 or 'auto'/);
   });
 });
+
+describe("llmux start --workers 2, a SIGHUP while its workers start", () => {
+  it("is not fatal: the primary reloads them once they serve, and stops on SIGTERM", async () => {
+    const dir = emptyDir();
+    writeFileSync(
+      join(dir, "llmux.yaml"),
+      JSON.stringify({
+        providers: { mock: { type: "mock", dialect: "openai-chat" } },
+        models: { "llmux-mock": { provider: "mock" } },
+        store: { path: join(dir, "data", "llmux.db") },
+      }),
+    );
+    const proc = spawn(process.execPath, [BIN, "start", "--workers", "2", "--port", "0"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    });
+    let out = "";
+    proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+    const ended = new Promise<{ code: number | null; signal: string | null }>((r) =>
+      proc.once("exit", (code, signal) => r({ code, signal })),
+    );
+    let gone: { code: number | null; signal: string | null } | undefined;
+    void ended.then((e) => (gone = e));
+    try {
+      // The first worker is forked: the primary is starting them, none can be listening yet.
+      await until(() => (children(proc.pid!).length > 0 || gone ? true : undefined), 50_000);
+      expect(out).not.toMatch(/workers serving one port/);
+      proc.kill("SIGHUP");
+      await until(() => (/workers reloaded/.test(out) || gone ? true : undefined), 60_000);
+      expect(gone, `the primary ended on the SIGHUP:\n${out}`).toBeUndefined();
+      expect(out).toMatch(/2 workers serving one port \((\d+)\)/);
+      const port = Number(/workers serving one port \((\d+)\)/.exec(out)![1]);
+      const answer = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "llmux-mock", messages: [{ role: "user", content: "Hi" }] }),
+      });
+      expect(answer.status).toBe(200);
+      proc.kill("SIGTERM");
+      expect(await ended).toEqual({ code: 0, signal: null });
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+    }
+  }, 120_000);
+});
