@@ -9,7 +9,7 @@ import type { RequestRecord } from "../request/record.js";
 import { usageOf } from "../request/record.js";
 import type { Throttled } from "../state/hot-state.js";
 import { hotKeys } from "../state/keys.js";
-import { budgetMeter, type Reservation, reserveBudget } from "./budget.js";
+import { budgetMeter, meteredTokens, type Reservation, reserveBudget } from "./budget.js";
 import { dataBook, memoryBook } from "./budget-book.js";
 import { Escrow, type Held } from "./budget-escrow.js";
 import type { LimitsDeps } from "./deps.js";
@@ -119,7 +119,9 @@ export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow
       // max_tokens, else the most its model may produce) while the budget has room for it: budget-escrow.ts.
       const metered = plan.upstreamStream;
       const worst = max ?? capabilitiesOf(model).maxOutputTokens ?? UNMETERED_OUTPUT;
-      const usual = history.estimate(who, model, input.principal.keyId) ?? COLD_OUTPUT;
+      const known = history.estimate(who, model, input.principal.keyId);
+      // A metered answer's usual length as its meter counts it (counted high: budget.ts meteredTokens).
+      const usual = known === undefined ? COLD_OUTPUT : metered ? meteredTokens(known) : known;
       const estTokens = inTokens + Math.min(max ?? COLD_OUTPUT, COLD_OUTPUT);
       const price = deps.billing.priceOf(plan.route.provider?.name, model);
       // Web tools llmux runs itself call the upstream again for each round, the conversation sent each time:

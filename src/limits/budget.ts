@@ -107,6 +107,17 @@ async function shareAlert(
 
 /** Characters of generated text per output token, as the meter counts a streaming answer (text runs ≈ 4: counted high). */
 const CHARS_PER_TOKEN = 3;
+/** Characters per output token of typical text (prose and code run 3.5 to 4.5). */
+const TEXT_CHARS_PER_TOKEN = 4;
+
+/**
+ * The output tokens the meter counts for an answer of `tokens` tokens of typical text: an estimate held for a
+ * metered answer covers its usual length as the meter will count it, so that an answer of the usual length
+ * does not have to hold more as it streams (a round on the budget and a journal line more).
+ */
+export function meteredTokens(tokens: number): number {
+  return Math.ceil((tokens * TEXT_CHARS_PER_TOKEN) / CHARS_PER_TOKEN);
+}
 
 /**
  * The meter of a streamed answer bound by budgets: the hold covers the input and the most output the request

@@ -99,8 +99,10 @@ describe.each(ENGINES)("realistic budget reservations on $name", ({ open }) => {
     expect(results.filter(isAdmitted)).toHaveLength(5);
     const refused = results.find((r) => !isAdmitted(r)) as ErrorInfo;
     expect(refused).toMatchObject({ status: 429, kind: "billing", code: "insufficient_quota" });
+    // What it may cost: its usual answer (300 tokens) as the stream's meter counts text (high: 400 tokens),
+    // $0.0034, so that a usual answer is not cut at the budget's edge once it is under way.
     expect(refused.message).toMatch(
-      /^Budget nearly exhausted: this API key has spent \$0\.013 of its daily budget of \$0\.0143; it resets at 2026-11-23T00:00:00\.000Z\. The \$0\.0013 left does not fit what this request may cost, \$0\.0026/,
+      /^Budget nearly exhausted: this API key has spent \$0\.013 of its daily budget of \$0\.0143; it resets at 2026-11-23T00:00:00\.000Z\. The \$0\.0013 left (\(requests in flight hold \$0\.\d+ of it\) )?does not fit what this request may cost, \$0\.0034/,
     );
   });
 
@@ -143,6 +145,27 @@ describe.each(ENGINES)("realistic budget reservations on $name", ({ open }) => {
     });
     expect(five.estimateNanos! - unpriced.estimateNanos!).toBe(5 * 5_000_000);
     expect(dflt.estimateNanos! - unpriced.estimateNanos!).toBe(10 * 5_000_000 + 2 * 1_000_000);
+  });
+
+  it("an answer of the key's usual length, counted high as its meter counts text, needs no more than its hold", async () => {
+    const { admit, as } = setup();
+    const p = as([{ scope: "key", id: `usual-${randomBytes(3).toString("hex")}`, budget: { usd: 10, period: "day" } }]);
+    // The key's answers with this model: 300 tokens each.
+    for (let i = 0; i < 5; i++) {
+      const a = (await admit(p)) as Admitted;
+      await a.release!(record(300));
+    }
+    const a = (await admit(p)) as Admitted;
+    const grew: number[] = [];
+    a.watchEstimate!((nanos) => grew.push(nanos));
+    // 300 tokens of text run about 1,200 characters (4 to a token); the meter counts 3 characters a token.
+    expect(await a.meter!.output(1200)).toBe(true);
+    expect(grew).toEqual([]);
+    // Past it, the hold grows (once: a step of at least 1,024 tokens' worth), and the journal hears of it.
+    expect(await a.meter!.output(1203)).toBe(true);
+    expect(grew).toHaveLength(1);
+    expect(grew[0]).toBeGreaterThan(a.estimateNanos!);
+    await a.release!(record(301));
   });
 
   it("a streamed answer's meter reserves more as it grows and ends it when the budget cannot cover more", async () => {
