@@ -138,8 +138,11 @@ export const startCommand: Command = {
     if (workers !== undefined && workers > 1 && cluster.isPrimary) {
       // Checked once here, so a mistake is reported once rather than by every worker. The primary serves no
       // request: it validates in place.
+      // Before anything else is read: a SIGHUP from here on is a reload once the workers serve, never the end
+      // of the primary.
+      const hangups = new Hangups();
       return import("../config/resolve.js").then(({ resolveConfig }) =>
-        primary(opts, input.env, workers, resolveConfig),
+        primary(opts, input.env, workers, resolveConfig, hangups),
       );
     }
     return start(opts, input.env);
@@ -152,9 +155,8 @@ function primary(
   env: NodeJS.ProcessEnv,
   workers: number,
   resolveConfig: typeof import("../config/resolve.js").resolveConfig,
+  hangups: Hangups,
 ) {
-  // First of all: a SIGHUP from here on is a reload once the workers serve, never the end of the primary.
-  const hangups = new Hangups();
   const { config, source } = resolveConfig(opts, env);
   const logger = createLogger(config.logging.level, config.logging.pretty, true);
   const settings = new SettingsRecord(source);
@@ -163,11 +165,8 @@ function primary(
     .started(config)
     .catch(warn)
     .then(() =>
-      superviseWorkers(
-        workers,
-        { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
-        () => settings.reloaded(resolveConfig(opts, env).config),
-        hangups,
+      superviseWorkers(workers, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, hangups, () =>
+        settings.reloaded(resolveConfig(opts, env).config),
       ),
     );
 }

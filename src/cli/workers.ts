@@ -5,7 +5,7 @@ import { serveClusterState } from "../state/cluster.js";
 import { MemoryState } from "../state/memory.js";
 import type { Running } from "./command.js";
 import { UsageError } from "./command.js";
-import { Hangups } from "./hangups.js";
+import type { Hangups } from "./hangups.js";
 
 /** `--workers N|auto`: how many worker processes (auto: one per core). */
 export function parseWorkers(value: string | undefined): number | undefined {
@@ -19,8 +19,6 @@ export function parseWorkers(value: string | undefined): number | undefined {
 export interface Supervisor extends Running {
   /** The port the workers share. */
   readonly port: number;
-  /** Replaces every worker, one at a time, each new one listening before its old one drains. */
-  reload(): Promise<void>;
   readonly workers: () => number;
 }
 
@@ -43,8 +41,20 @@ function listening(w: Worker): Promise<number> {
   });
 }
 
+/** Each worker's stop, asked once (a second SIGTERM would end a worker at once instead of letting it drain). */
+const stops = new WeakMap<Worker, Promise<void>>();
+
 function stopWorker(w: Worker): Promise<void> {
   if (w.isDead()) return Promise.resolve();
+  let stop = stops.get(w);
+  if (!stop) {
+    stop = sigterm(w);
+    stops.set(w, stop);
+  }
+  return stop;
+}
+
+function sigterm(w: Worker): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => w.process.kill("SIGKILL"), STOP_WAIT_MS);
     w.once("exit", () => {
@@ -64,10 +74,10 @@ function stopWorker(w: Worker): Promise<void> {
 export async function superviseWorkers(
   n: number,
   say: Say,
+  /** SIGHUP, taken over by the caller before the workers start (src/cli/hangups.ts). */
+  hangups: Hangups,
   /** Called after every worker was replaced (the audit log's settings.reload); its failure is only said. */
   reloaded?: () => Promise<void>,
-  /** SIGHUP, taken over before the workers start (by the caller when it has work of its own to do first). */
-  hangups: Hangups = new Hangups(),
 ): Promise<Supervisor> {
   const shared = new MemoryState();
   const live = new Set<Worker>();
@@ -89,7 +99,9 @@ export async function superviseWorkers(
         return;
       }
       say.warn(`worker ${w.id} died (${signal ?? `exit status ${code}`}); starting a replacement`);
-      setTimeout(() => void listening(fork()).catch(() => undefined), 500).unref();
+      setTimeout(() => {
+        if (!stopping) void listening(fork()).catch(() => undefined);
+      }, 500).unref();
     });
     return w;
   };
@@ -100,7 +112,8 @@ export async function superviseWorkers(
     port = ports[0]!;
   } catch (err) {
     stopping = true;
-    hangups.close();
+    // Still not fatal while the workers stop: the start fails with its own error.
+    void hangups.stop();
     await Promise.all([...live].map(stopWorker));
     await shared.close();
     throw err;
@@ -114,21 +127,27 @@ export async function superviseWorkers(
       (old as Worker & { retiring?: boolean }).retiring = true;
       await stopWorker(old);
     }
+    if (stopping) return;
     say.info(`llmux: ${live.size} workers reloaded`);
     await reloaded?.().catch((err: Error) =>
       say.warn(`the reload could not be recorded in the audit log: ${err.message}`),
     );
   };
   // A hangup that came while the workers started reloads them now (the file may have changed since they read it).
-  hangups.serve(() => reload().catch((err: Error) => say.warn(`reload failed: ${err.message}`)));
+  hangups.serve(() =>
+    reload().catch((err: Error) => {
+      // A stop during a reload ends its new worker too: no failure of the reload.
+      if (!stopping) say.warn(`reload failed: ${err.message}`);
+    }),
+  );
   return {
     port,
-    reload,
     workers: () => live.size,
     async close() {
       stopping = true;
-      hangups.stop();
+      // The workers stop (a reload under way among them: its new worker too), then the reload has ended.
       await Promise.all([...live].map(stopWorker));
+      await hangups.stop();
       await shared.close();
     },
   };

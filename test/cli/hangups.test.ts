@@ -72,17 +72,46 @@ describe("SIGHUP in the primary of --workers", () => {
     expect(most).toBe(1);
   });
 
-  it("once stopping, a hangup reloads nothing and is still not fatal", async () => {
+  it("once stopping, a hangup reloads nothing and is still not fatal; the stop waits for a reload under way", async () => {
+    const before = process.listenerCount("SIGHUP");
+    const h = make();
+    let runs = 0;
+    let release: () => void = () => undefined;
+    h.serve(async () => {
+      runs++;
+      await new Promise<void>((r) => {
+        release = r;
+      });
+    });
+    hangup();
+    let stopped = false;
+    const stop = h.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false);
+    release();
+    await stop;
+    // Stopped: the handler stays (a hangup is not fatal) and runs nothing more.
+    expect(process.listenerCount("SIGHUP")).toBe(before + 1);
+    hangup();
+    await new Promise((r) => setImmediate(r));
+    expect(runs).toBe(1);
+    // Nothing under way: the stop has nothing to wait for.
+    await h.stop();
+  });
+
+  it("a reload that fails leaves the next hangup its own reload", async () => {
     const h = make();
     let runs = 0;
     h.serve(async () => {
       runs++;
+      if (runs === 1) throw new Error("no worker listened");
     });
-    h.stop();
-    const before = process.listenerCount("SIGHUP");
     hangup();
     await new Promise((r) => setImmediate(r));
-    expect(runs).toBe(0);
-    expect(process.listenerCount("SIGHUP")).toBe(before);
+    hangup();
+    await new Promise((r) => setImmediate(r));
+    expect(runs).toBe(2);
   });
 });

@@ -260,48 +260,83 @@ describe("--workers mistakes", () => {
   });
 });
 
-describe("llmux start --workers 2, a SIGHUP while its workers start", () => {
-  it("is not fatal: the primary reloads them once they serve, and stops on SIGTERM", async () => {
-    const dir = emptyDir();
-    writeFileSync(
-      join(dir, "llmux.yaml"),
-      JSON.stringify({
-        providers: { mock: { type: "mock", dialect: "openai-chat" } },
-        models: { "llmux-mock": { provider: "mock" } },
-        store: { path: join(dir, "data", "llmux.db") },
-      }),
-    );
-    const proc = spawn(process.execPath, [BIN, "start", "--workers", "2", "--port", "0"], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
-    });
-    let out = "";
-    proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-    const ended = new Promise<{ code: number | null; signal: string | null }>((r) =>
+/** `llmux start --workers 2` on the mock alone, with what it says and how it ended. */
+function primaryOnMock() {
+  const dir = emptyDir();
+  writeFileSync(
+    join(dir, "llmux.yaml"),
+    JSON.stringify({
+      providers: { mock: { type: "mock", dialect: "openai-chat" } },
+      models: { "llmux-mock": { provider: "mock" } },
+      store: { path: join(dir, "data", "llmux.db") },
+    }),
+  );
+  const proc = spawn(process.execPath, [BIN, "start", "--workers", "2", "--port", "0"], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+  });
+  const p = {
+    proc,
+    out: "",
+    gone: undefined as { code: number | null; signal: string | null } | undefined,
+    ended: new Promise<{ code: number | null; signal: string | null }>((r) =>
       proc.once("exit", (code, signal) => r({ code, signal })),
-    );
-    let gone: { code: number | null; signal: string | null } | undefined;
-    void ended.then((e) => (gone = e));
+    ),
+    kill: () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+    },
+  };
+  proc.stdout!.on("data", (d: Buffer) => (p.out += d.toString()));
+  proc.stderr!.on("data", (d: Buffer) => (p.out += d.toString()));
+  void p.ended.then((e) => (p.gone = e));
+  return p;
+}
+
+describe("llmux start --workers 2, a SIGHUP while its workers start or a SIGTERM during a reload", () => {
+  it("a SIGHUP while they start is not fatal: the primary reloads them once they serve, and stops on SIGTERM", async () => {
+    const p = primaryOnMock();
     try {
       // The first worker is forked: the primary is starting them, none can be listening yet.
-      await until(() => (children(proc.pid!).length > 0 || gone ? true : undefined), 50_000);
-      expect(out).not.toMatch(/workers serving one port/);
-      proc.kill("SIGHUP");
-      await until(() => (/workers reloaded/.test(out) || gone ? true : undefined), 60_000);
-      expect(gone, `the primary ended on the SIGHUP:\n${out}`).toBeUndefined();
-      expect(out).toMatch(/2 workers serving one port \((\d+)\)/);
-      const port = Number(/workers serving one port \((\d+)\)/.exec(out)![1]);
+      await until(() => (children(p.proc.pid!).length > 0 || p.gone ? true : undefined), 50_000);
+      expect(p.out).not.toMatch(/workers serving one port/);
+      p.proc.kill("SIGHUP");
+      await until(() => (/workers reloaded/.test(p.out) || p.gone ? true : undefined), 60_000);
+      expect(p.gone, `the primary ended on the SIGHUP:\n${p.out}`).toBeUndefined();
+      expect(p.out).toMatch(/2 workers serving one port \((\d+)\)/);
+      const port = Number(/workers serving one port \((\d+)\)/.exec(p.out)![1]);
       const answer = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ model: "llmux-mock", messages: [{ role: "user", content: "Hi" }] }),
       });
       expect(answer.status).toBe(200);
-      proc.kill("SIGTERM");
-      expect(await ended).toEqual({ code: 0, signal: null });
+      p.proc.kill("SIGTERM");
+      expect(await p.ended).toEqual({ code: 0, signal: null });
     } finally {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      p.kill();
+    }
+  }, 120_000);
+
+  it("a SIGTERM while a reload starts its new worker stops every worker, the new one too, and ends the reload quietly", async () => {
+    const p = primaryOnMock();
+    try {
+      await until(() => (/workers serving one port/.test(p.out) || p.gone ? true : undefined), 50_000);
+      const before = children(p.proc.pid!);
+      expect(before).toHaveLength(2);
+      p.proc.kill("SIGHUP");
+      // The reload forked the first old worker's replacement: it is starting.
+      const during = await until(() => {
+        const now = children(p.proc.pid!);
+        return now.length > 2 || p.gone ? now : undefined;
+      }, 50_000);
+      const mark = p.out.length;
+      p.proc.kill("SIGTERM");
+      expect(await p.ended).toEqual({ code: 0, signal: null });
+      // The reload said nothing after the stop: not that it failed, not that it was done.
+      expect(p.out.slice(mark)).not.toMatch(/reload failed|workers reloaded/);
+      for (const pid of during) expect(() => process.kill(pid, 0), `worker ${pid} still runs`).toThrow();
+    } finally {
+      p.kill();
     }
   }, 120_000);
 });
