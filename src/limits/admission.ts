@@ -114,14 +114,16 @@ export function limitsAdmission(deps: LimitsDeps): Admission & { readonly escrow
       const model = plan.route.upstreamModel;
       const who = input.principal.owner;
       const max = plan.maxOutputTokens;
-      // A budget holds the request's estimate (what its key lately produces with this model, from the ledger:
-      // also what it is billed at should its process die before it settles) with its worst covered (its
+      // A budget holds the request's estimate (what its key lately produces with this model, from the ledger,
+      // as the meter counts it when the answer is metered: also what it is billed at should its process die
+      // before it settles) with its worst covered (its
       // max_tokens, else the most its model may produce) while the budget has room for it: budget-escrow.ts.
       const metered = plan.upstreamStream;
       const worst = max ?? capabilitiesOf(model).maxOutputTokens ?? UNMETERED_OUTPUT;
       const known = history.estimate(who, model, input.principal.keyId);
-      // A metered answer's usual length as its meter counts it (counted high: budget.ts meteredTokens).
-      const usual = known === undefined ? COLD_OUTPUT : metered ? meteredTokens(known) : known;
+      // An answer a budget meters: its usual length as its meter counts it (counted high: budget.ts meteredTokens).
+      const meteredByBudget = metered && quotas.some((q) => q.budget);
+      const usual = known === undefined ? COLD_OUTPUT : meteredByBudget ? meteredTokens(known) : known;
       const estTokens = inTokens + Math.min(max ?? COLD_OUTPUT, COLD_OUTPUT);
       const price = deps.billing.priceOf(plan.route.provider?.name, model);
       // Web tools llmux runs itself call the upstream again for each round, the conversation sent each time:

@@ -147,12 +147,13 @@ export class Escrow {
         if (verdict !== "full") continue;
       }
       if (verdict === "again") continue;
-      const unwritten = Math.max(0, known.mine - slot.granted);
       if (verdict === "full" || this.clock() >= deadline)
         return {
           ok: false,
           spent: slot.spentKnown ? slot.spent : undefined,
-          held: Math.max(0, known.leased - unwritten),
+          // What requests in flight hold: the other holders' leases (what part of them is unused is theirs to
+          // know) and this one's holds, not the part of its slice that no request here holds.
+          held: Math.max(0, known.leased - known.mine + slot.held),
           limit,
         };
       await this.pause(slot, Math.min(RETRY_MS, deadline - this.clock()));
