@@ -258,6 +258,24 @@ describe.each(ENGINES)("budgets kept by $engine", { timeout: 90_000 }, ({ fresh 
     await mine.close();
   });
 
+  it("a refusal names as held what requests in flight hold, not the part of this instance's slice no request holds", async () => {
+    const a = instance(0);
+    const limit = 10_000_000;
+    const p = keyOf(limit / 1e9);
+    const first = await a.escrow.take(windowRef(p), limit, 3_400_000);
+    if (!first.ok) throw new Error("the first request did not fit");
+    // Settled below its hold: the rest of the slice stays this instance's, held by no request.
+    a.escrow.settle(first.held, 2_600_000, false);
+    const refused = await a.escrow.take(windowRef(p), limit, 8_000_000);
+    expect(refused).toMatchObject({ ok: false, spent: 2_600_000, held: 0, limit });
+    // With a request in flight, what it holds is named.
+    const inFlight = await a.escrow.take(windowRef(p), limit, 1_000_000);
+    if (!inFlight.ok) throw new Error("the request in flight did not fit");
+    expect(await a.escrow.take(windowRef(p), limit, 8_000_000)).toMatchObject({ ok: false, held: 1_000_000 });
+    a.escrow.settle(inFlight.held, 0, false);
+    a.escrow.close();
+  });
+
   it("a dead instance's lease counts whole until its journal's rows are written (each once) and it is released", async () => {
     const dead = instance(0, 600);
     // Worth 20 worst cases: its slice (a quarter of it) is more than its two requests in flight hold.
