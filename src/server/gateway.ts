@@ -10,6 +10,7 @@ import { readTls } from "../config/tls.js";
 import { websocketSettings } from "../config/websocket-settings.js";
 import { EmbeddingCacheRows } from "../data/embedding-cache.js";
 import { dataVectors, hotVectors } from "../embeddings/cache.js";
+import { LeanResponse } from "../http/lean-response.js";
 import type { BodyLimits } from "../http/read-body.js";
 import type { Resolver } from "../identity/identify.js";
 import type { Logger } from "../log/logger.js";
@@ -46,6 +47,9 @@ import { type ServeParts, serve } from "./serve.js";
 import { signinOf } from "./signin-parts.js";
 import { TeamParts } from "./team-parts.js";
 import { webToolsOf } from "./web-tools.js";
+
+/** The server's responses (a subclass of node's, whose type the server's generic does not take as its own). */
+const LEAN = LeanResponse as typeof ServerResponse;
 
 /** Stages other parts of llmux may supply in place of the defaults. */
 export interface GatewayParts {
@@ -285,7 +289,10 @@ export class Gateway {
       void serve(this.parts, req, res);
     };
     const tls = config.server.tls;
-    this.server = tls ? createHttpsServer(readTls(tls), handler) : createHttpServer(handler);
+    // Responses keep the headers set before their head in one plain object (src/http/lean-response.ts).
+    this.server = tls
+      ? createHttpsServer({ ...readTls(tls), ServerResponse: LEAN }, handler)
+      : createHttpServer({ ServerResponse: LEAN }, handler);
     this.fresh = new FreshConnections(this.server);
     this.sockets = new ResponsesSockets(this.parts, websocketSettings(config.server.websocket), limits.bytes);
     this.server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head, this.server));

@@ -4,11 +4,11 @@
  * far less per head) and the head sent is the same bytes.
  */
 import { createServer, type ServerResponse } from "node:http";
-import { connect } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { flattenHead } from "../../src/http/flat-head.js";
+import { rawHead } from "../support/raw-head.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -27,28 +27,14 @@ const heapAfterGc = () => {
 };
 
 /** The raw head a response of this server sends, read off a socket. */
-async function rawHead(flatten: boolean): Promise<string> {
+async function headOf(flatten: boolean): Promise<string> {
   const server = createServer((_req, res: ServerResponse) => {
     res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": "req_1", "llmux-route": "a/b" });
     if (flatten) flattenHead(res);
     res.write("data: 1\n\n");
     res.end();
   });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  try {
-    return await new Promise<string>((done, fail) => {
-      const s = connect(port, "127.0.0.1", () => s.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
-      let got = "";
-      s.on("data", (b) => {
-        got += b.toString("latin1");
-      });
-      s.on("end", () => done(got.slice(0, got.indexOf("\r\n\r\n") + 4).replace(/^Date: .*\r\n/m, "")));
-      s.on("error", fail);
-    });
-  } finally {
-    server.close();
-  }
+  return await rawHead(server);
 }
 
 describe("flattenHead", () => {
@@ -64,9 +50,9 @@ describe("flattenHead", () => {
   });
 
   it("leaves what the response sends as it was", async () => {
-    const plain = await rawHead(false);
+    const plain = await headOf(false);
     expect(plain).toContain("x-request-id: req_1\r\n");
-    expect(await rawHead(true)).toBe(plain);
+    expect(await headOf(true)).toBe(plain);
   });
 
   it("ignores a response whose head is not made yet", () => {
