@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   }
 
   await rssPhase("leak-check", () => leakCheck(S, fleet, ms, lanes, specs));
-  const streams = (await rssPhase("streams", () => measureStreams(S, fleet, ms))) ?? [];
+  const streams = (await rssPhase("streams", () => measureStreams(S, fleet, ms, team))) ?? [];
   const routing = await phase("routing", () => measureRoutingCost(opts.quick ? 5_000 : 20_000));
   if (routing)
     log(

@@ -41,7 +41,11 @@ export function renderMemory(r: BenchResults, p: Emit): void {
       "Each gateway is freshly started twice. As shipped: RSS at start-up, and idle after 20 small requests. Then " +
         "with an inspector (to force full GCs): idle after 20 requests, with the streams open, and 2 s after they are " +
         "released; and RSS and V8 heap after a full GC, idle and with the streams open. *Per open stream* = " +
-        "(open − idle) ÷ open streams (requests sent and not finished, whether or not bytes had arrived).",
+        "(open − idle) ÷ open streams (requests sent and not finished, whether or not bytes had arrived). The " +
+        "variant with team features on runs on an llmux of its own, started the same way with the team lanes' " +
+        "configuration on SQLite (the request log on, the model priced), its requests carrying a key minted with a " +
+        "budget and an rpm limit: each open stream holds its budget hold, its rate-limit slot and its journalled " +
+        "admission.",
     );
     p();
     const perKb = (a: number, b: number, n: number) => `${((a - b) / n).toFixed(1)} KB`;

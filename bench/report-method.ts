@@ -95,8 +95,10 @@ export function renderMethod(r: BenchResults, p: Emit): void {
   );
   p(
     "- **Memory per open stream**: each variant of the open-streams probe holds its streams open on a freshly " +
-      "started llmux; one sends Claude Code's own 75 kB request. *Heap per open stream* = V8 heap after a full GC " +
-      "with the streams open − idle, ÷ streams; the goal (≤ 30 KB) holds whatever the request's size. Idle " +
+      "started llmux; one sends Claude Code's own 75 kB request, and one goes with team features on (a key minted " +
+      "with a budget and an rpm limit, the request log, a priced model; SQLite). *Heap per open stream* = V8 heap " +
+      "after a full GC with the streams open − idle, ÷ streams; the goal (≤ 30 KB) holds whatever the request's " +
+      "size, and with team features on. Idle " +
       "WebSockets: RSS with 1,000 Responses sockets open − before, ÷ sockets (goal ≤ 20 KB), both read after a " +
       "full GC forced through llmux's inspector (the report says when it could not be).",
   );

@@ -246,8 +246,8 @@ export function evaluateTargets(r: BenchResults): TargetRow[] {
     check("memory", "llmux RSS idle (after the lane checks)", idle, IDLE_MB, "<=", "MB", [], 1);
   }
   // Idle RSS after a full GC (the streams probe's fresh llmux with an inspector, idle after its warm-up): what
-  // the process holds, without the garbage RSS still counts.
-  const gcIdle = r.streams.find((v) => v.target === "llmux" && v.gc)?.gc?.idle.rssKb;
+  // the process holds, without the garbage RSS still counts. The bench's configuration, not the team variant's.
+  const gcIdle = r.streams.find((v) => v.target === "llmux" && !v.team && v.gc)?.gc?.idle.rssKb;
   if (gcIdle !== undefined) {
     const mbOf = { median: gcIdle / 1024, min: gcIdle / 1024, max: gcIdle / 1024, n: 1 };
     check("memory", "llmux RSS idle, after a few requests and a full GC", mbOf, IDLE_MB, "<=", "MB", [], 1);

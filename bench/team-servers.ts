@@ -59,6 +59,9 @@ export function teamLane(base: Lane, engine: TeamEngine): Lane {
   };
 }
 
+/** The store of the key minted on the open-streams probe's team server (TeamServers.startProbe). */
+export const TEAM_PROBE_STORE = "team-probe";
+
 /** The upstream model of the bench's openai-compatible aliases (bench-config.ts). */
 export const BENCH_UPSTREAM_MODEL = "bench-model";
 
@@ -142,6 +145,35 @@ export class TeamServers {
         }
       }
     }
+  }
+
+  /**
+   * A freshly started llmux of its own on SQLite + the in-process state with every team feature on (the team
+   * lanes' configuration), started with `execArgv` (an inspector, say), its key minted on the store `team-probe`:
+   * the open-streams probe's team variant (bench/streams-memory.ts). Not one of the run's servers: the caller
+   * stops it.
+   */
+  async startProbe(mockPort: number, hosts: string[], execArgv: string[]): Promise<Server> {
+    const cwd = join(this.runDir, "team-probe");
+    rmSync(cwd, { recursive: true, force: true });
+    mkdirSync(cwd, { recursive: true });
+    const file = join(cwd, "llmux.yaml");
+    writeFileSync(file, teamConfig(llmuxConfig(mockPort, hosts), {}));
+    const port = await freePort();
+    const srv = await startServer({
+      name: "llmux team-probe",
+      command: process.execPath,
+      args: [...execArgv, llmuxEntry(this.llmuxDist), "start", "--config", file, "--port", String(port)],
+      cwd,
+      port,
+    });
+    try {
+      await mintBenchKey(srv.origin, TEAM_PROBE_STORE, TEAM_KEY_TERMS);
+    } catch (err) {
+      await srv.stop();
+      throw err;
+    }
+    return srv;
   }
 
   /** Why PostgreSQL + Redis cannot be used, or undefined when both answer. */

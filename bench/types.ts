@@ -167,6 +167,8 @@ export interface RssSample {
 export interface StreamsSample {
   target: TargetName;
   variant: string;
+  /** Sent to an llmux of its own with every team feature on (a minted key with a budget, the request log). */
+  team?: boolean;
   /** Size of the request each stream was opened with. */
   bodyBytes: number;
   run: number;

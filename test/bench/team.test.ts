@@ -13,6 +13,7 @@ import { renderMarkdown } from "../../bench/report.js";
 import { compareLines } from "../../bench/report-compare.js";
 import { evaluateTargets } from "../../bench/report-targets.js";
 import { engineDifference } from "../../bench/report-team.js";
+import { TEAM_STREAMS_VARIANT } from "../../bench/streams-memory.js";
 import { TEAM_BASE_LANES, TEAM_ENGINES, teamConfig, teamLane, wantsTeam } from "../../bench/team-servers.js";
 import type { BenchResults, Cell, LaneInfo, RunResult, StreamsSample, TargetName } from "../../bench/types.js";
 import { PriceTable } from "../../src/billing/prices.js";
@@ -222,6 +223,28 @@ describe("bench team report", () => {
       measured: "25.0 KB",
       goal: "≤ 20 KB",
       met: false,
+    });
+  });
+
+  it("holds the heap per open stream with team features on to the same goal, apart from the idle figures", () => {
+    const r = results();
+    // The team variant's own server first: its idle RSS (another configuration) is not the gateway's idle figure.
+    const team: StreamsSample = {
+      ...stream("llmux", TEAM_STREAMS_VARIANT, 33_100),
+      team: true,
+      bodyBytes: 2_000,
+      gc: { idle: { rssKb: 99_000, heapUsedKb: 30_000 }, open: { rssKb: 103_000, heapUsedKb: 33_100 } },
+    };
+    r.streams.unshift(team);
+    const memory = evaluateTargets(r).filter((t) => t.group === "memory");
+    expect(
+      memory.find((t) => t.what === `heap per open stream (${TEAM_STREAMS_VARIANT}; after a full GC)`),
+    ).toMatchObject({ measured: "31.0 KB", goal: "≤ 30 KB", met: false });
+    expect(
+      memory.find((t) => t.what === `KB per open idle stream (${TEAM_STREAMS_VARIANT}; RSS after a full GC)`),
+    ).toMatchObject({ measured: "40.0 KB", met: false });
+    expect(memory.find((t) => t.what === "llmux RSS idle, after a few requests and a full GC")).toMatchObject({
+      measured: "53.7 MB",
     });
   });
 
