@@ -154,11 +154,13 @@ async function main(): Promise<void> {
 
   for (let run = 1; run <= S.runs; run++) {
     await measureLaneCells(S, ms, run, lanes, specs, journal);
-    await measureCurve(S, ms, run, curveSpecs, journal);
+    // Read before the body-size curve, which only llmux and the proxy serve: after it, llmux's RSS holds what its
+    // 2 MB bodies left, and the compared build's does not (the compare table set them side by side).
     await rssPhase(`rss:after run ${run}`, async () => {
       await sleep(1000);
       ms.sampleRss(`after run ${run}`, run);
     });
+    await measureCurve(S, ms, run, curveSpecs, journal);
     log(
       `RSS after run ${run}: ${ms.rss
         .filter((s) => s.phase === `after run ${run}`)

@@ -11,7 +11,8 @@ export function renderMemory(r: BenchResults, p: Emit): void {
   const phases = [...new Set(r.rss.map((s) => s.phase))];
   p(
     "RSS of each long-running process: after the checks of every lane at start (which include the 500 kB and 1 MB " +
-      "bodies) and 1 s after each run. RSS read this way includes garbage and heap capacity V8 keeps, so the leak " +
+      "bodies) and 1 s after each run's lanes, before its body-size curve (which only llmux and the proxy serve). " +
+      "RSS read this way includes garbage and heap capacity V8 keeps, so the leak " +
       "check runs a fresh llmux with an inspector (`--inspect`) through every lane again and again (c = 16) and reads " +
       "its RSS and V8 heap after a forced full GC after each round: what it really holds. *fresh*: a newly started " +
       "process without inspector, as shipped, at start-up and after 20 small requests (the idle figures).",
