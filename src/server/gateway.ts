@@ -1,16 +1,13 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { deploymentRows } from "../admin/deployment-rows.js";
 import type { Billing } from "../billing/billing.js";
 import { keepPricesFresh, StoredPrices } from "../billing/price-list.js";
 import { billingOf } from "../billing/wire.js";
 import type { Config } from "../config/schema.js";
-import { readTls } from "../config/tls.js";
 import { websocketSettings } from "../config/websocket-settings.js";
 import { EmbeddingCacheRows } from "../data/embedding-cache.js";
 import { dataVectors, hotVectors } from "../embeddings/cache.js";
-import { LeanResponse } from "../http/lean-response.js";
 import type { BodyLimits } from "../http/read-body.js";
 import type { Resolver } from "../identity/identify.js";
 import type { Logger } from "../log/logger.js";
@@ -40,6 +37,7 @@ import { FreshConnections } from "./connections.js";
 import { gatewayAdmission, gatewayRouting } from "./gateway-admission.js";
 import { gatewayIdentifier } from "./gateway-identifier.js";
 import { hotStateOf } from "./hot-state-of.js";
+import { httpServer } from "./http-server.js";
 import { Inflight } from "./inflight.js";
 import { type McpLoader, mcpLoaderOf, mcpStorageOf } from "./mcp-loader.js";
 import { ResponsesSockets } from "./responses-socket.js";
@@ -47,9 +45,6 @@ import { type ServeParts, serve } from "./serve.js";
 import { signinOf } from "./signin-parts.js";
 import { TeamParts } from "./team-parts.js";
 import { webToolsOf } from "./web-tools.js";
-
-/** The server's responses (a subclass of node's, whose type the server's generic does not take as its own). */
-const LEAN = LeanResponse as typeof ServerResponse;
 
 /** Stages other parts of llmux may supply in place of the defaults. */
 export interface GatewayParts {
@@ -288,11 +283,7 @@ export class Gateway {
       this.fresh.served(req.socket);
       void serve(this.parts, req, res);
     };
-    const tls = config.server.tls;
-    // Responses keep the headers set before their head in one plain object (src/http/lean-response.ts).
-    this.server = tls
-      ? createHttpsServer({ ...readTls(tls), ServerResponse: LEAN }, handler)
-      : createHttpServer({ ServerResponse: LEAN }, handler);
+    this.server = httpServer(config.server.tls, handler);
     this.fresh = new FreshConnections(this.server);
     this.sockets = new ResponsesSockets(this.parts, websocketSettings(config.server.websocket), limits.bytes);
     this.server.on("upgrade", (req, socket, head) => this.sockets.upgrade(req, socket, head, this.server));
