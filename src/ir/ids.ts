@@ -24,6 +24,21 @@ export function newId(prefix: string, length = 24): string {
   return `${prefix}${randomId(length)}`;
 }
 
+/** Characters of a time-ordered id's time: milliseconds since 1970 in base 36, enough until the year 5138. */
+export const ID_TIME_CHARS = 9;
+
+/**
+ * An id whose first `ID_TIME_CHARS` characters are the time it was made (base 36, digits and lower-case letters,
+ * which sort alike in every collation), the rest random base62: ids made one after another sort together. A
+ * request's id keys its ledger, request-log and body rows: random keys land on random pages of each table's
+ * primary-key index, which every insert then dirties and writes again (on SQLite, in the write-ahead log);
+ * ids in the order they were made append to its last pages.
+ */
+export function timeOrderedId(prefix: string, length = 24, now = Date.now()): string {
+  const time = Math.max(0, Math.floor(now)).toString(36).padStart(ID_TIME_CHARS, "0");
+  return `${prefix}${time}${randomId(Math.max(0, length - ID_TIME_CHARS))}`;
+}
+
 export function shortHash(text: string, length = 10): string {
   return createHash("sha256").update(text).digest("base64url").replace(/[-_]/g, "x").slice(0, length);
 }

@@ -13,7 +13,7 @@ import { type BodyLimits, discardBody } from "../http/read-body.js";
 import { header } from "../http/reply.js";
 import type { Identifier } from "../identity/identify.js";
 import type { Principal } from "../identity/principal.js";
-import { newId } from "../ir/ids.js";
+import { timeOrderedId } from "../ir/ids.js";
 import type { ErrorInfo } from "../ir/types.js";
 import type { Logger } from "../log/logger.js";
 import type { Observe } from "../observe/observe.js";
@@ -85,8 +85,9 @@ export async function serve(
   res: ServerResponse,
   transport: Transport = "http",
 ): Promise<void> {
-  // The id is llmux's own, always: a client's x-request-id is kept beside it (it may repeat or collide).
-  const id = newId("req_", 20);
+  // The id is llmux's own, always: a client's x-request-id is kept beside it (it may repeat or collide). Its
+  // first characters are the time, so that the rows it keys are appended to their tables' indexes (ids.ts).
+  const id = timeOrderedId("req_", 20);
   res.setHeader("x-request-id", id);
   const clientId = header(req.headers, "x-request-id");
   const trail = new Trail(
