@@ -169,7 +169,7 @@ function openPostgres(url: string, settings: PoolSettings): Engine {
     client.on("error", () => undefined);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: replacingBroken(pool, era) }) });
-  return { name: "postgres", db, write: (ops) => writeThrough(db, ops), release: () => db.destroy() };
+  return { name: "postgres", db, write: (ops) => writeThrough(db, ops, true), release: () => db.destroy() };
 }
 
 /**
