@@ -69,12 +69,13 @@ const jsonScalar = (v: unknown): boolean =>
  * null, a string, a boolean or a finite number. Otherwise undefined (bytes, a missing column: Kysely's INSERT).
  */
 export function jsonColumns(rows: readonly Record<string, unknown>[]): string[] | undefined {
-  const columns = Object.keys(rows[0] ?? {});
+  const first = rows[0] ?? {};
+  const columns = Object.keys(first);
   if (columns.length === 0) return undefined;
   for (const row of rows) {
     let n = 0;
     for (const c in row) {
-      if (!(c in rows[0]!) || !jsonScalar(row[c])) return undefined;
+      if (!Object.hasOwn(first, c) || !jsonScalar(row[c])) return undefined;
       n++;
     }
     if (n !== columns.length) return undefined;

@@ -102,6 +102,8 @@ describe("settled rows as one JSON parameter on PostgreSQL", () => {
     delete missing.reason;
     expect(jsonColumns([base, lone])).toBeUndefined();
     expect(jsonColumns([base, missing])).toBeUndefined();
+    // A column in place of another, named like something every object inherits: not the same columns.
+    expect(jsonColumns([base, { ...missing, toString: "x" }])).toBeUndefined();
     expect(jsonColumns([base, { ...base, reason: undefined }])).toBeUndefined();
     expect(jsonColumns([base, { ...base, latency_ms: Number.NaN }])).toBeUndefined();
     expect(jsonColumns([{ id: "b", at: 1, data: Buffer.from("x") }])).toBeUndefined();
