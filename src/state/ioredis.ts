@@ -92,3 +92,29 @@ export function connectRedis(target: RedisTarget, o: ConnectOptions): RedisLike 
     },
   );
 }
+
+/**
+ * ioredis gives a client up for good (status `end`, no further attempt) when a connection attempt itself is
+ * rejected rather than failing on its socket: behind Sentinels, when the failover detector hears
+ * +switch-master while the connector is still asking a Sentinel where the primary is (the question's end then
+ * finds the connector closed under it). Such a client is connected again after `delayMs`, and again after each
+ * attempt that ends the same way, until the returned `stop` is called (before the owner closes the client).
+ */
+export function reconnectWhenEnded(client: RedisLike, delayMs: number): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const again = () => {
+    if (stopped || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!stopped && client.status === "end") client.connect().catch(() => undefined);
+    }, delayMs);
+    timer.unref();
+  };
+  client.on("end", again);
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    client.off("end", again);
+  };
+}

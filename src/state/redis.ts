@@ -7,7 +7,7 @@ import {
   type Throttled,
   type Within,
 } from "./hot-state.js";
-import { connectRedis } from "./ioredis.js";
+import { connectRedis, reconnectWhenEnded } from "./ioredis.js";
 import { hashTag, hotKeys } from "./keys.js";
 import { bounded, RedisNotSent } from "./redis-bounded.js";
 import { ADD_WITHIN, ADJUST, INCR, type Scripted, THROTTLE, WRITE_MANY, writeManyArgs } from "./redis-scripts.js";
@@ -78,6 +78,8 @@ export class RedisState implements HotState {
   /** Resolves at the client's next `ready`. */
   private nextReady: Promise<void> | undefined;
   private readyNow: (() => void) | undefined;
+  /** Stops connecting a client ioredis gave up again (called by `close`). */
+  private readonly stopReconnecting: () => void;
 
   constructor(opts: RedisStateOptions) {
     this.timeoutMs = opts.timeoutMs ?? 500;
@@ -117,6 +119,7 @@ export class RedisState implements HotState {
       this.wasReady = false;
     });
     this.client = client as unknown as Scripted;
+    this.stopReconnecting = reconnectWhenEnded(client, this.follows ? 1000 : 2000);
     const wait = Math.max(1000, opts.timeoutMs ?? 500);
     this.first = new Promise<void>((resolve) => {
       const done = () => {
@@ -381,6 +384,7 @@ export class RedisState implements HotState {
   }
 
   async close(): Promise<void> {
+    this.stopReconnecting();
     if (this.client.status === "ready") await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
   }

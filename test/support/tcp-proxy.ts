@@ -9,6 +9,8 @@ export interface TcpProxy {
   cut(): void;
   /** Like a server that stopped answering: open connections are dropped, new ones are accepted and never answered. */
   hang(): void;
+  /** New connections are accepted and never answered; open ones go on as before (until `restore` closes the held). */
+  holdNew(): void;
   /**
    * Answers lost: what clients send still reaches the server (it executes it), what it answers is dropped.
    * A stream cannot skip bytes, so `restore()` then closes those connections (their answers are lost for good).
@@ -22,12 +24,13 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
   const sockets = new Set<Socket>();
   let open = true;
   let hanging = false;
+  let holding = false;
   let losing = false;
   const held = new Set<Socket>();
   /** Connections that lost answers: closed on restore. */
   const broken = new Set<Socket>();
   const server: Server = createServer((client) => {
-    if (hanging) {
+    if (hanging || holding) {
       held.add(client);
       client.on("error", () => undefined).on("close", () => held.delete(client));
       return;
@@ -67,12 +70,16 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
       for (const s of sockets) s.destroy();
       sockets.clear();
     },
+    holdNew() {
+      holding = true;
+    },
     loseReplies() {
       losing = true;
     },
     restore() {
       open = true;
       hanging = false;
+      holding = false;
       losing = false;
       for (const s of broken) s.destroy();
       broken.clear();
