@@ -38,6 +38,9 @@ export interface ConnectOptions {
  */
 const readOnly = (err: Error) => /READONLY/.test(err.message);
 
+/** How long a Sentinel has to answer where the primary is (it answers in well under a millisecond). */
+export const SENTINEL_ANSWER_MS = 2000;
+
 /** A client for `state.url`'s topology (src/state/redis-url.ts), through ioredis's own Sentinel and Cluster support. */
 export function connectRedis(target: RedisTarget, o: ConnectOptions): RedisLike {
   const common = {
@@ -69,6 +72,9 @@ export function connectRedis(target: RedisTarget, o: ConnectOptions): RedisLike 
       enableOfflineQueue: o.offlineQueue,
       retryStrategy: o.retry,
       sentinelRetryStrategy: o.retry,
+      // A Sentinel that accepts and never answers (a frozen host) is left for the next one after this long;
+      // unbounded (ioredis's default), the first such Sentinel named kept the client from the primary for good.
+      sentinelCommandTimeout: SENTINEL_ANSWER_MS,
       // Told by the Sentinels of a failover (+switch-master) at once, not at the next error.
       failoverDetector: true,
       reconnectOnError: readOnly,

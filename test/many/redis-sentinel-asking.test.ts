@@ -7,7 +7,9 @@
  *
  * Made deterministic with TCP proxies in front of the Sentinels (the addresses `state.url` names): new
  * connections to them are held unanswered from before the kill until every Sentinel names the new primary,
- * so the client's question is in flight when the announcement arrives on the detector's open subscriptions.
+ * so the client's question is in flight when the announcement arrives on the detector's open subscriptions
+ * (each held Sentinel is left after 2 s for the next: three of them hold the question about 6 s a round, and
+ * the switch comes 3–6 s after the kill; without the reconnection the test failed 3 runs of 3 either way).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
