@@ -13,16 +13,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
-import { type SentinelSet, startSentinelSet } from "../support/redis-topology.js";
+import { gatewayOn, type SentinelSet, startSentinelSet } from "../support/redis-topology.js";
 import { type TcpProxy, tcpProxy } from "../support/tcp-proxy.js";
-
-/** The gateway's connection (named llmux) is open on `port`. */
-function gatewayOn(set: SentinelSet, port: number): boolean {
-  return set
-    .cli(port, "CLIENT", "LIST")
-    .split("\n")
-    .some((l) => / name=llmux /.test(l));
-}
 
 /** Every Sentinel names `port` as the primary. */
 function everyNames(set: SentinelSet, port: number): boolean {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkRedis } from "../../src/cli/doctor-services.js";
 import { parseConfig } from "../../src/config/load.js";
 import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
-import { replicated, type SentinelSet, startSentinelSet } from "../support/redis-topology.js";
+import { gatewayOn, replicated, type SentinelSet, startSentinelSet } from "../support/redis-topology.js";
 
 /** The rate buckets (`rpm:` keys of the rig's prefix) a server holds. */
 function buckets(set: SentinelSet, rig: FailoverRig, port: number): string[] {
@@ -19,14 +19,6 @@ function buckets(set: SentinelSet, rig: FailoverRig, port: number): string[] {
     .cli(port, "--scan", "--pattern", `${rig.prefix}rpm:*`)
     .split("\n")
     .filter((k) => k !== "");
-}
-
-/** The gateway's connection (named llmux: src/state/ioredis.ts) is open on `port`: its operations go there now. */
-function gatewayOn(set: SentinelSet, port: number): boolean {
-  return set
-    .cli(port, "CLIENT", "LIST")
-    .split("\n")
-    .some((l) => / name=llmux /.test(l));
 }
 
 /** Four requests of a new key allowed two a minute. */

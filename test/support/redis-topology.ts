@@ -138,6 +138,14 @@ export async function startSentinelSet(): Promise<SentinelSet> {
   return { ...base, primary, replica, sentinels, name, primaryNow, agree };
 }
 
+/** The gateway's connection (named llmux: src/state/ioredis.ts) is open on `port`: its operations go there now. */
+export function gatewayOn(set: Topology, port: number): boolean {
+  return set
+    .cli(port, "CLIENT", "LIST")
+    .split("\n")
+    .some((l) => / name=llmux /.test(l));
+}
+
 /** A Redis Cluster: three primaries with a replica each (`redis-cli --cluster create … --cluster-replicas 1`). */
 export async function startCluster(): Promise<ClusterSet> {
   const { dir, children, base } = topology("llmux-cluster-");
