@@ -60,6 +60,15 @@ function skipSpace(buf: Buffer, i: number): number {
   return i;
 }
 
+/** The key whose quotes are at `open` and `end - 1`: read as bytes when plain ASCII, else parsed as JSON. */
+function keyText(buf: Buffer, open: number, end: number): string {
+  for (let j = open + 1; j < end - 1; j++) {
+    const b = buf[j]!;
+    if (b >= 0x80 || b < 0x20 || b === BACKSLASH) return JSON.parse(buf.toString("utf8", open, end)) as string;
+  }
+  return buf.toString("latin1", open + 1, end - 1);
+}
+
 /** The top-level members of a JSON object text, or undefined if the text is not one. */
 function members(buf: Buffer): Member[] | undefined {
   let i = skipSpace(buf, 0);
@@ -72,7 +81,7 @@ function members(buf: Buffer): Member[] | undefined {
     const start = i;
     const keyEnd = stringEnd(buf, i);
     if (keyEnd < 0) return undefined;
-    const key = JSON.parse(buf.toString("utf8", i, keyEnd)) as string;
+    const key = keyText(buf, i, keyEnd);
     i = skipSpace(buf, keyEnd);
     if (buf[i] !== 0x3a) return undefined;
     i = skipSpace(buf, i + 1);
@@ -95,22 +104,39 @@ function members(buf: Buffer): Member[] | undefined {
 export function spliceBody(raw: Buffer, original: JsonObject, patched: JsonObject): Buffer {
   const found = members(raw);
   if (!found || found.length !== Object.keys(original).length) return Buffer.from(JSON.stringify(patched));
-  const parts: Buffer[] = [Buffer.from("{")];
-  let first = true;
-  const add = (b: Buffer): void => {
-    if (!first) parts.push(Buffer.from(","));
-    parts.push(b);
-    first = false;
-  };
-  for (const m of found) {
+  // The members in order: a run of unchanged members that follow each other in the text is one range of it
+  // (with what separates them, as sent); a changed or added member is its new text.
+  const parts: (string | Member)[] = [];
+  let run: Member | undefined;
+  let last = -1;
+  for (let n = 0; n < found.length; n++) {
+    const m = found[n]!;
     if (!Object.hasOwn(patched, m.key)) continue;
     const v = patched[m.key];
-    if (v === original[m.key]) add(raw.subarray(m.start, m.end));
-    else if (v !== undefined) add(Buffer.from(`${JSON.stringify(m.key)}:${JSON.stringify(v)}`));
+    if (v === original[m.key]) {
+      if (run !== undefined && last === n - 1) run.end = m.end;
+      else {
+        run = { key: m.key, start: m.start, end: m.end };
+        parts.push(run);
+      }
+      last = n;
+    } else if (v !== undefined) parts.push(`${JSON.stringify(m.key)}:${JSON.stringify(v)}`);
   }
-  for (const [k, v] of Object.entries(patched)) {
-    if (!Object.hasOwn(original, k) && v !== undefined) add(Buffer.from(`${JSON.stringify(k)}:${JSON.stringify(v)}`));
+  for (const k in patched) {
+    const v = patched[k];
+    if (Object.hasOwn(patched, k) && !Object.hasOwn(original, k) && v !== undefined)
+      parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
   }
-  parts.push(Buffer.from("}"));
-  return Buffer.concat(parts);
+  let size = 1 + parts.length;
+  for (const p of parts) size += typeof p === "string" ? Buffer.byteLength(p) : p.end - p.start;
+  const out = Buffer.allocUnsafe(Math.max(size, 2));
+  let at = 0;
+  out[at++] = 0x7b;
+  for (let n = 0; n < parts.length; n++) {
+    if (n > 0) out[at++] = 0x2c;
+    const p = parts[n]!;
+    at += typeof p === "string" ? out.write(p, at, "utf8") : raw.copy(out, at, p.start, p.end);
+  }
+  out[at++] = 0x7d;
+  return out.subarray(0, at);
 }

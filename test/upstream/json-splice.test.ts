@@ -1,6 +1,6 @@
 /** The passthrough body splice: changed top-level members re-serialised, everything else byte for byte. */
 import { describe, expect, it } from "vitest";
-import type { JsonObject } from "../../src/ir/types.js";
+import type { Json, JsonObject } from "../../src/ir/types.js";
 import { bodyView } from "../../src/models/settings-view.js";
 import { spliceBody } from "../../src/upstream/json-splice.js";
 
@@ -21,7 +21,70 @@ describe("spliceBody", () => {
     const out = splice(text, (p) => {
       p.model = "claude-sonnet-4-5";
     });
-    expect(out).toBe(`{"model":"claude-sonnet-4-5","messages": ${messages},"max_tokens":100,"meta":{"a":"}"}}`);
+    // Members that follow each other unchanged are one range of the text, what separates them included.
+    expect(out).toBe(`{"model":"claude-sonnet-4-5","messages": ${messages}, "max_tokens":100 , "meta":{"a":"}"}}`);
+  });
+
+  it("equals the patched object for random bodies, spacing and changes, and keeps each unchanged member's bytes", () => {
+    // mulberry32: the same bodies every run.
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    let compact = false;
+    const space = () => (compact ? "" : [" ", "", "\n  ", "\t", ""][rnd(5)]!);
+    const values = [
+      '"x"',
+      '"caf\\u00e9 \\"q\\" }]"',
+      "1.5e2",
+      "-0",
+      "true",
+      "null",
+      '[1,{"a":[]}]',
+      '{"k":"v,}"}',
+      "[]",
+    ];
+    const keys = ["model", "messages", "max_tokens", "stream", "t\u00e9", 'a\\"b', "x"];
+    for (let round = 0; round < 500; round++) {
+      compact = round % 2 === 0;
+      const chosen = keys.filter(() => rnd(3) > 0);
+      const texts = chosen.map(
+        (k) => `${space()}${JSON.stringify(k)}${space()}:${space()}${values[rnd(values.length)]}${space()}`,
+      );
+      const text = `${space()}{${texts.join(",")}}${space()}`;
+      const original = JSON.parse(text) as JsonObject;
+      // A member set to undefined is left out, as JSON.stringify leaves it (the settings views do that).
+      const patched: Record<string, Json | undefined> = { ...original };
+      for (const k of chosen) {
+        const op = rnd(4);
+        if (op === 0) patched[k] = `new-${round}`;
+        else if (op === 1) delete patched[k];
+        else if (op === 2) patched[k] = undefined;
+      }
+      if (rnd(2) === 0) patched[`added-${round}`] = [round];
+      const out = spliceBody(Buffer.from(text), original, patched as JsonObject).toString("utf8");
+      const expected = Object.fromEntries(Object.entries(patched).filter(([, v]) => v !== undefined));
+      expect(JSON.parse(out), `${text} -> ${out}`).toEqual(expected);
+      expect(Object.keys(JSON.parse(out) as JsonObject)).toEqual(Object.keys(expected));
+      chosen.forEach((k, i) => {
+        if (patched[k] === original[k]) expect(out).toContain(texts[i]!.trim());
+      });
+      // Without spaces, the text is exactly each member in order (unchanged: as sent; changed: serialised), then
+      // the added ones: no member twice, none left over.
+      if (compact) {
+        const members = chosen.flatMap((k, i) =>
+          patched[k] === undefined
+            ? []
+            : [patched[k] === original[k] ? texts[i]! : `${JSON.stringify(k)}:${JSON.stringify(patched[k])}`],
+        );
+        for (const [k, v] of Object.entries(patched))
+          if (!chosen.includes(k)) members.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
+        expect(out).toBe(`{${members.join(",")}}`);
+      }
+    }
   });
 
   it("adds, replaces and removes members as the settings views do", () => {
