@@ -107,20 +107,20 @@ export function spliceBody(raw: Buffer, original: JsonObject, patched: JsonObjec
   // The members in order: a run of unchanged members that follow each other in the text is one range of it
   // (with what separates them, as sent); a changed or added member is its new text.
   const parts: (string | Member)[] = [];
+  /** The range being extended: ended by any member that is not copied unchanged. */
   let run: Member | undefined;
-  let last = -1;
-  for (let n = 0; n < found.length; n++) {
-    const m = found[n]!;
-    if (!Object.hasOwn(patched, m.key)) continue;
-    const v = patched[m.key];
-    if (v === original[m.key]) {
-      if (run !== undefined && last === n - 1) run.end = m.end;
+  for (const m of found) {
+    const v = Object.hasOwn(patched, m.key) ? patched[m.key] : undefined;
+    if (v !== undefined && v === original[m.key]) {
+      if (run !== undefined) run.end = m.end;
       else {
         run = { key: m.key, start: m.start, end: m.end };
         parts.push(run);
       }
-      last = n;
-    } else if (v !== undefined) parts.push(`${JSON.stringify(m.key)}:${JSON.stringify(v)}`);
+    } else {
+      run = undefined;
+      if (v !== undefined) parts.push(`${JSON.stringify(m.key)}:${JSON.stringify(v)}`);
+    }
   }
   for (const k in patched) {
     const v = patched[k];
