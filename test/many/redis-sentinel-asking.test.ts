@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
-import { gatewayOn, type SentinelSet, startSentinelSet } from "../support/redis-topology.js";
+import { type SentinelSet, startSentinelSet, untilGatewayOn } from "../support/redis-topology.js";
 import { type TcpProxy, tcpProxy } from "../support/tcp-proxy.js";
 
 /** Every Sentinel names `port` as the primary. */
@@ -42,7 +42,7 @@ describe("state.url on Sentinels: the switch announced while the client asks for
   it("the gateway connects again and reaches the new primary, where its limits hold", async () => {
     const key = await rig.mint({ rpm: 2 });
     expect((await rig.ask(key)).status).toBe(200);
-    await expect.poll(() => gatewayOn(set, set.primary), { timeout: 10_000 }).toBe(true);
+    await untilGatewayOn(set, set.primary, "the gateway on the primary", 10_000);
     await expect.poll(() => set.cli(set.replica, "DBSIZE"), { timeout: 10_000 }).not.toBe("0");
 
     for (const p of proxies) p.holdNew();
@@ -56,13 +56,7 @@ describe("state.url on Sentinels: the switch announced while the client asks for
     await new Promise((r) => setTimeout(r, 300));
     for (const p of proxies) p.restore();
 
-    await expect
-      .poll(() => gatewayOn(set, set.replica), {
-        timeout: 30_000,
-        interval: 100,
-        message: "the gateway on the new primary",
-      })
-      .toBe(true);
+    await untilGatewayOn(set, set.replica, "the gateway on the new primary");
     await expect.poll(() => rig.shared(), { timeout: 10_000 }).toBe(true);
     // The key's bucket (one of two taken) was replicated before the kill: one request left, on the new primary.
     expect((await rig.ask(key)).status).toBe(200);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
-import { gatewayOn, type SentinelSet, startSentinelSet } from "../support/redis-topology.js";
+import { type SentinelSet, startSentinelSet, untilGatewayOn } from "../support/redis-topology.js";
 import { type TcpProxy, tcpProxy } from "../support/tcp-proxy.js";
 
 describe("state.url on Sentinels, the first of them hung", () => {
@@ -27,13 +27,7 @@ describe("state.url on Sentinels, the first of them hung", () => {
   });
 
   it("the gateway asks the next Sentinel and keys are limited on the primary", async () => {
-    await expect
-      .poll(() => gatewayOn(set, set.primary), {
-        timeout: 20_000,
-        interval: 100,
-        message: "the gateway on the primary",
-      })
-      .toBe(true);
+    await untilGatewayOn(set, set.primary, "the gateway on the primary", 20_000);
     await expect.poll(() => rig.shared(), { timeout: 10_000 }).toBe(true);
     const key = await rig.mint({ rpm: 1 });
     expect((await rig.ask(key)).status).toBe(200);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkRedis } from "../../src/cli/doctor-services.js";
 import { parseConfig } from "../../src/config/load.js";
 import { type FailoverRig, failoverRig } from "../support/redis-failover-load.js";
-import { gatewayOn, replicated, type SentinelSet, startSentinelSet } from "../support/redis-topology.js";
+import { replicated, type SentinelSet, startSentinelSet, untilGatewayOn } from "../support/redis-topology.js";
 
 /** The rate buckets (`rpm:` keys of the rig's prefix) a server holds. */
 function buckets(set: SentinelSet, rig: FailoverRig, port: number): string[] {
@@ -75,13 +75,7 @@ describe("state.url on Redis Sentinel", () => {
     expect(set.cli(set.sentinels[0] as number, "SENTINEL", "FAILOVER", set.name)).toBe("OK");
     await expect.poll(() => set.primaryNow(), { timeout: 30_000, interval: 100 }).toBe(set.replica);
     // The gateway follows: its connection is on the new primary (its operations go there from now on).
-    await expect
-      .poll(() => gatewayOn(set, set.replica), {
-        timeout: 30_000,
-        interval: 100,
-        message: "the gateway on the new primary",
-      })
-      .toBe(true);
+    await untilGatewayOn(set, set.replica, "the gateway on the new primary");
     const answers = await load.stop();
 
     expect(answers.length).toBeGreaterThan(0);
@@ -133,13 +127,7 @@ describe("state.url on Redis Sentinel", () => {
         message: "the Sentinels promote the other server",
       })
       .toBe(set.primary);
-    await expect
-      .poll(() => gatewayOn(set, set.primary), {
-        timeout: 30_000,
-        interval: 100,
-        message: "the gateway on the new primary",
-      })
-      .toBe(true);
+    await untilGatewayOn(set, set.primary, "the gateway on the new primary");
     const answers = await load.stop();
     expect(answers.filter((a) => a.status === 0)).toEqual([]);
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { freePort } from "./free-port.js";
 
 /**
@@ -138,12 +139,17 @@ export async function startSentinelSet(): Promise<SentinelSet> {
   return { ...base, primary, replica, sentinels, name, primaryNow, agree };
 }
 
-/** The gateway's connection (named llmux: src/state/ioredis.ts) is open on `port`: its operations go there now. */
-export function gatewayOn(set: Topology, port: number): boolean {
-  return set
-    .cli(port, "CLIENT", "LIST")
-    .split("\n")
-    .some((l) => / name=llmux /.test(l));
+/**
+ * Waits (at most `timeout` ms, then fails naming `what`) until the gateway's connection (named llmux:
+ * src/state/ioredis.ts) is open on `port`: its operations go there now.
+ */
+export async function untilGatewayOn(set: Topology, port: number, what: string, timeout = 30_000): Promise<void> {
+  const on = () =>
+    set
+      .cli(port, "CLIENT", "LIST")
+      .split("\n")
+      .some((l) => / name=llmux /.test(l));
+  await expect.poll(on, { timeout, interval: 100, message: what }).toBe(true);
 }
 
 /** A Redis Cluster: three primaries with a replica each (`redis-cli --cluster create … --cluster-replicas 1`). */
