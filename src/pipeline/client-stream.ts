@@ -6,6 +6,7 @@ import type { RequestTiming } from "../request/timing.js";
 /** Writes an event stream to the client, honouring backpressure; a write resolves false once the client has gone. */
 export class ClientStream {
   private started = false;
+  private holding = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -49,6 +50,21 @@ export class ClientStream {
       this.res.once("drain", onDrain);
       this.res.once("close", onClose);
     });
+  }
+
+  /**
+   * The stream's last events come next: the socket holds them until the end of this turn of the event loop, so
+   * that the response's end, which waits for the journal's group write at the end of the turn
+   * (src/pipeline/exchange.ts), leaves with them in one write instead of a write of its own. The end flushes
+   * the socket whatever else holds it (node's res.end uncorks it fully); when the end does not come in this
+   * turn, the events leave at its end as they would have.
+   */
+  last(): void {
+    const socket = this.res.socket;
+    if (this.holding || !socket || this.res.destroyed) return;
+    this.holding = true;
+    socket.cork();
+    setImmediate(() => socket.uncork());
   }
 
   end(): void {

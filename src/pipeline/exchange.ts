@@ -43,7 +43,7 @@ export function openExchange(
       const send = () => (end as (...a: unknown[]) => ServerResponse).apply(this, args);
       if (!endAfter) return send();
       // The stream's last bytes written in this turn stay corked with the end that follows them (one write to
-      // the socket, as when the end is not held back).
+      // the socket, as when the end is not held back; an event stream's last events wait for it: ClientStream.last).
       const socket = this.socket;
       socket?.cork();
       // A response destroyed meanwhile (the client went away) has nothing left to end.

@@ -102,6 +102,8 @@ export async function passthrough(
   const { meter } = input;
   try {
     for await (const chunk of reply.body) {
+      // The tap has read this chunk: it holds the stream's last event.
+      if (tap.ended) out.last();
       if (!(await out.write(shape(chunk)))) return;
       if (meter) {
         const asked = meterOutput(meter, tap.textChars);

@@ -90,6 +90,7 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
       held += text;
       return true;
     }
+    if (ended) out.last();
     return out.write(text);
   };
 
@@ -139,7 +140,10 @@ export async function translated(input: RespondInput, plan: Plan, reply: Upstrea
     }
     const result = collector?.result();
     if (result && !isErrorInfo(result)) await complete(input, plan, result);
-    if (held && !(await out.write(held))) return;
+    if (held) {
+      out.last();
+      if (!(await out.write(held))) return;
+    }
     out.end();
     return;
   }

@@ -1,0 +1,111 @@
+/**
+ * A streamed answer's last events and its end leave in one write to the client's socket
+ * (src/pipeline/client-stream.ts, `last`): the end waits for the journal's group write at the end of the turn
+ * (src/pipeline/exchange.ts), and the events that came with the upstream's end wait with it instead of going
+ * out on their own. Counted on the gateway's side of each connection (one connection per request), for a
+ * relayed stream and a translated one, with the request log on (the end held for the journal) and off.
+ */
+
+import { Agent, request } from "node:http";
+import type { Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../support/gateway.js";
+
+interface Counted {
+  writes: number;
+  bytes: string;
+}
+
+/** Counts every write the gateway makes to each socket it accepts (writev and write alike). */
+function countWrites(h: Harness): Map<number, Counted> {
+  const byPort = new Map<number, Counted>();
+  h.gateway.server.on("connection", (socket: Socket) => {
+    const counted: Counted = { writes: 0, bytes: "" };
+    byPort.set(socket.remotePort!, counted);
+    const s = socket as Socket & {
+      _write(chunk: Buffer | string, enc: BufferEncoding, cb: (err?: Error | null) => void): void;
+      _writev(chunks: { chunk: Buffer | string; encoding: BufferEncoding }[], cb: (err?: Error | null) => void): void;
+    };
+    const write = s._write.bind(s);
+    const writev = s._writev.bind(s);
+    s._write = (chunk, enc, cb) => {
+      counted.writes++;
+      counted.bytes += typeof chunk === "string" ? chunk : chunk.toString("latin1");
+      write(chunk, enc, cb);
+    };
+    s._writev = (chunks, cb) => {
+      counted.writes++;
+      for (const c of chunks) counted.bytes += typeof c.chunk === "string" ? c.chunk : c.chunk.toString("latin1");
+      writev(chunks, cb);
+    };
+  });
+  return byPort;
+}
+
+/** One streamed request on a connection of its own: the answer's text and the port it came from. */
+function ask(url: string, path: string, body: unknown): Promise<{ status: number; text: string; port: number }> {
+  const agent = new Agent({ keepAlive: false });
+  const u = new URL(path, url);
+  const raw = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      u,
+      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": raw.length } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => {
+          text += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode!, text, port: req.socket!.localPort! }));
+      },
+    );
+    req.on("error", reject);
+    req.end(raw);
+  });
+}
+
+const MESSAGES = {
+  max_tokens: 64,
+  stream: true,
+  messages: [{ role: "user", content: "say something short" }],
+};
+
+describe.each([
+  { name: "request log on (the end waits for the journal)", requests: true },
+  { name: "request log off", requests: false },
+])("a streamed answer's end, $name", ({ requests }) => {
+  let h: Harness;
+  let writes: Map<number, Counted>;
+  beforeAll(async () => {
+    h = await startHarness(() => ({ logging: { requests } }));
+    writes = countWrites(h);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it.each([
+    { lane: "relayed (Messages to Anthropic)", path: "/v1/messages", body: { ...MESSAGES, model: "via-anthropic" } },
+    {
+      lane: "translated (Messages to OpenAI Chat)",
+      path: "/v1/messages",
+      body: { ...MESSAGES, model: "via-openai-chat" },
+    },
+    {
+      lane: "translated (Chat to Anthropic)",
+      path: "/v1/chat/completions",
+      body: { ...MESSAGES, model: "via-anthropic" },
+    },
+  ])("$lane: its events and its end in one write", async ({ path, body }) => {
+    const got = await ask(h.url, path, body);
+    expect(got.status).toBe(200);
+    expect(got.text).toMatch(path === "/v1/messages" ? /event: message_stop/ : /data: \[DONE\]/);
+    const counted = writes.get(got.port);
+    expect(counted, "the gateway's side of the connection was seen").toBeDefined();
+    // Everything the client read is what the gateway wrote, and the chunked body's end is in the same write.
+    expect(counted!.bytes).toMatch(/^HTTP\/1\.1 200 /);
+    expect(counted!.bytes.endsWith("0\r\n\r\n")).toBe(true);
+    expect(counted!.writes).toBe(1);
+  });
+});
