@@ -57,14 +57,17 @@ export class ClientStream {
    * that the response's end, which waits for the journal's group write at the end of the turn
    * (src/pipeline/exchange.ts), leaves with them in one write instead of a write of its own. The end flushes
    * the socket whatever else holds it (node's res.end uncorks it fully); when the end does not come in this
-   * turn, the events leave at its end as they would have.
+   * turn, the events leave at its end as they would have, and the events of a later turn are held again.
    */
   last(): void {
     const socket = this.res.socket;
     if (this.holding || !socket || this.res.destroyed) return;
     this.holding = true;
     socket.cork();
-    setImmediate(() => socket.uncork());
+    setImmediate(() => {
+      this.holding = false;
+      socket.uncork();
+    });
   }
 
   end(): void {

@@ -3,7 +3,9 @@
  * (src/pipeline/client-stream.ts, `last`): the end waits for the journal's group write at the end of the turn
  * (src/pipeline/exchange.ts), and the events that came with the upstream's end wait with it instead of going
  * out on their own. Counted on the gateway's side of each connection (one connection per request), for a
- * relayed stream and a translated one, with the request log on (the end held for the journal) and off.
+ * relayed stream and a translated one, with the request log on (the end held for the journal) and off; and for
+ * a paced stream whose last events come in a later turn than the one that ended the answer (Chat's
+ * finish_reason, then its usage and [DONE]): its last write still carries the end.
  */
 
 import { Agent, request } from "node:http";
@@ -14,13 +16,15 @@ import { type Harness, startHarness } from "../support/gateway.js";
 interface Counted {
   writes: number;
   bytes: string;
+  /** The bytes of the latest write. */
+  last: string;
 }
 
 /** Counts every write the gateway makes to each socket it accepts (writev and write alike). */
 function countWrites(h: Harness): Map<number, Counted> {
   const byPort = new Map<number, Counted>();
   h.gateway.server.on("connection", (socket: Socket) => {
-    const counted: Counted = { writes: 0, bytes: "" };
+    const counted: Counted = { writes: 0, bytes: "", last: "" };
     byPort.set(socket.remotePort!, counted);
     const s = socket as Socket & {
       _write(chunk: Buffer | string, enc: BufferEncoding, cb: (err?: Error | null) => void): void;
@@ -28,14 +32,17 @@ function countWrites(h: Harness): Map<number, Counted> {
     };
     const write = s._write.bind(s);
     const writev = s._writev.bind(s);
+    const text = (chunk: Buffer | string) => (typeof chunk === "string" ? chunk : chunk.toString("latin1"));
     s._write = (chunk, enc, cb) => {
       counted.writes++;
-      counted.bytes += typeof chunk === "string" ? chunk : chunk.toString("latin1");
+      counted.last = text(chunk);
+      counted.bytes += counted.last;
       write(chunk, enc, cb);
     };
     s._writev = (chunks, cb) => {
       counted.writes++;
-      for (const c of chunks) counted.bytes += typeof c.chunk === "string" ? c.chunk : c.chunk.toString("latin1");
+      counted.last = chunks.map((c) => text(c.chunk)).join("");
+      counted.bytes += counted.last;
       writev(chunks, cb);
     };
   });
@@ -107,5 +114,28 @@ describe.each([
     expect(counted!.bytes).toMatch(/^HTTP\/1\.1 200 /);
     expect(counted!.bytes.endsWith("0\r\n\r\n")).toBe(true);
     expect(counted!.writes).toBe(1);
+  });
+});
+
+describe("a paced stream's end (request log on)", () => {
+  let h: Harness;
+  let writes: Map<number, Counted>;
+  beforeAll(async () => {
+    h = await startHarness(() => ({ logging: { requests: true } }), { chunkDelayMs: 5 });
+    writes = countWrites(h);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("relayed Chat: the events after its finish_reason leave with the end", async () => {
+    const got = await ask(h.url, "/v1/chat/completions", { ...MESSAGES, model: "via-openai-chat" });
+    expect(got.status).toBe(200);
+    const counted = writes.get(got.port)!;
+    // Paced: the events leave in writes of their own as they come; the last one holds [DONE] and the end.
+    expect(counted.writes).toBeGreaterThan(2);
+    expect(counted.bytes.endsWith("0\r\n\r\n")).toBe(true);
+    expect(counted.last).toContain("data: [DONE]");
+    expect(counted.last.endsWith("0\r\n\r\n")).toBe(true);
   });
 });
