@@ -66,7 +66,8 @@ function writeEscaped(text: string, out: Buffer, at: number): number {
  * single non-ASCII character in it at a fraction of the speed of pure ASCII (a 75 kB Claude Code body with
  * three arrows and dashes: ~200 µs against ~7 µs), so the ASCII stretches are taken as they are and each
  * non-ASCII run becomes `\\uXXXX` escapes — the same characters inside a JSON string, and still invalid
- * outside one. The stretches and escapes are copied into one buffer and read as one flat string: a string
+ * outside one (and a run right after a backslash, which no JSON text has, makes the text decoded the ordinary way).
+ * The stretches and escapes are copied into one buffer and read as one flat string: a string
  * joined from pieces would be copied again by JSON.parse, which reads only flat strings (a 2 MB body: ~6 ms
  * against ~4 ms to decode and parse). A body with many non-ASCII runs, or more than an eighth of non-ASCII
  * bytes, is decoded the ordinary way. Bytes that are not UTF-8 become U+FFFD either way (a run of bytes
@@ -81,6 +82,9 @@ export function jsonText(raw: Buffer): string {
   const decoded: string[] = [];
   let size = raw.length;
   for (let r = 0; r < runs.length; r += 2) {
+    // After a backslash, escapes would be read as the escaped backslash and letters (`\é` is not JSON, and
+    // `\\u00e9` is): decoded the ordinary way, the text stays refused.
+    if (raw[runs[r]! - 1] === BACKSLASH) return raw.toString("utf8");
     const text = raw.toString("utf8", runs[r], runs[r + 1]);
     decoded.push(text);
     size += 6 * text.length - (runs[r + 1]! - runs[r]!);

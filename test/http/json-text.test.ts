@@ -82,8 +82,17 @@ describe("jsonText", () => {
     same(Buffer.from(JSON.stringify({ t: "日本語のテキスト".repeat(3000) })));
   });
 
-  it("leaves invalid JSON invalid: a non-ASCII character outside a string is refused as before", () => {
-    for (const text of ['{"a": é}', '{"a":"x"}→', '→{"a":1}', '{"a":"unterminated é', '{"é":1,}']) {
+  it("leaves invalid JSON invalid: a non-ASCII character outside a string, or escaped, is refused as before", () => {
+    // A backslash before a non-ASCII character is no escape: its `\\uXXXX` would read as an escaped backslash.
+    for (const text of [
+      '{"a": é}',
+      '{"a":"x"}→',
+      '→{"a":1}',
+      '{"a":"unterminated é',
+      '{"é":1,}',
+      `{"a":"\\é","pad":"${"x".repeat(100)}"}`,
+      `["x\\→ y","${"x".repeat(100)}"]`,
+    ]) {
       const raw = Buffer.from(text);
       expect(parsed(jsonText(raw))).toBe("invalid");
       same(raw);
