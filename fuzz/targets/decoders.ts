@@ -25,6 +25,7 @@ import { bytesMutant, chunked, cuts, type Json, jsonMutant } from "../mutate.js"
 import { harnessWork } from "../run.js";
 import { answerSeeds, ROUTE_SEEDS } from "../seeds.js";
 import { type Target, unexpected } from "../target.js";
+import { largeBodies } from "./large-bodies.js";
 import { searchTargets } from "./search.js";
 
 const DIALECTS: Dialect[] = ["openai-chat", "openai-responses", "anthropic", "gemini"];
@@ -306,5 +307,6 @@ export const decoderTargets: Target<never>[] = [
   contentCodings,
   telemetryExports,
   mcpResults,
+  largeBodies,
   ...searchTargets,
 ] as Target<never>[];

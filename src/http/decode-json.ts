@@ -1,6 +1,7 @@
 import { InputError } from "../ir/input-error.js";
 import type { ErrorInfo, Json } from "../ir/types.js";
 import { textBound, tooManyContainers, tooManyValues } from "./json-containers.js";
+import { parseInPieces } from "./json-pieces.js";
 import { jsonText } from "./json-text.js";
 
 /**
@@ -25,24 +26,39 @@ function deeperThan(value: Json, limit: number): boolean {
   return false;
 }
 
+/**
+ * Bodies from this size on are parsed in pieces (json-pieces.ts): V8 keeps a string of more than 128 KiB in pages
+ * of its own, which cost more to map than to fill.
+ */
+export const PIECES_FROM = 128 * 1024;
+
+/** The 400 for a body past a bound on its arrays and objects or its values. */
+function boundError(bound: "containers" | "values"): Decoded {
+  const message = bound === "containers" ? tooManyContainers("Request body") : tooManyValues("Request body");
+  return { ok: false, error: new InputError(null, message).toErrorInfo() };
+}
+
 export type Decoded = { ok: true; json: Json } | { ok: false; error: ErrorInfo };
 
 /** A request body as JSON, or the 400 that says why it is not acceptable JSON. */
 export function decodeJson(raw: Buffer, depthLimit = JSON_DEPTH_LIMIT): Decoded {
   let json: Json;
-  try {
-    const text = jsonText(raw);
-    // Refused before parsing: parsing millions of arrays and objects, or of values, holds the event loop for seconds.
-    const bound = textBound(text);
-    if (bound !== undefined) {
-      const message = bound === "containers" ? tooManyContainers("Request body") : tooManyValues("Request body");
-      return { ok: false, error: new InputError(null, message).toErrorInfo() };
+  // Whatever the pieces do not settle (text that is not JSON among them) is parsed whole, and said wrong as ever.
+  const pieces = raw.length >= PIECES_FROM ? parseInPieces(raw) : undefined;
+  if (pieces !== undefined) {
+    if ("bound" in pieces) return boundError(pieces.bound);
+    json = pieces.json;
+  } else
+    try {
+      const text = jsonText(raw);
+      // Refused before parsing: parsing millions of arrays and objects, or of values, holds the event loop for seconds.
+      const bound = textBound(text);
+      if (bound !== undefined) return boundError(bound);
+      json = JSON.parse(text) as Json;
+    } catch (err) {
+      const error = new InputError(null, `Request body is not valid JSON: ${(err as Error).message}`).toErrorInfo();
+      return { ok: false, error };
     }
-    json = JSON.parse(text) as Json;
-  } catch (err) {
-    const error = new InputError(null, `Request body is not valid JSON: ${(err as Error).message}`).toErrorInfo();
-    return { ok: false, error };
-  }
   if (deeperThan(json, depthLimit - 1)) {
     const message = `Request body nests arrays and objects deeper than ${depthLimit} levels`;
     return { ok: false, error: new InputError(null, message).toErrorInfo() };

@@ -14,6 +14,7 @@ import {
   upstreamAnswers,
   upstreamStreams,
 } from "../../fuzz/targets/decoders.js";
+import { largeBodies } from "../../fuzz/targets/large-bodies.js";
 import { fetchedPages, searchAnswers } from "../../fuzz/targets/search.js";
 import { JSON_VALUE_LIMIT } from "../../src/http/json-containers.js";
 
@@ -54,6 +55,8 @@ describe("fuzz: the decoders", () => {
         signal: "traces",
       },
     ]));
+  it("large request bodies, parsed in pieces, read to the whole text's value or are refused in its words", () =>
+    holds(largeBodies, 150));
   it("MCP results are bounded, and a secret never survives scrubbing", () => holds(mcpResults, 200));
   it("search providers' answers decode to http(s) hits within bounds, or are refused as WebToolErrors", () =>
     holds(searchAnswers, 300));

@@ -1,0 +1,76 @@
+import { isAscii } from "node:buffer";
+import fc from "fast-check";
+import { decodeJson, PIECES_FROM } from "../../src/http/decode-json.js";
+import { parseInPieces } from "../../src/http/json-pieces.js";
+import { bytesMutant, type Json, jsonMutant } from "../mutate.js";
+import { ROUTE_SEEDS } from "../seeds.js";
+import type { Target } from "../target.js";
+
+/**
+ * Each route's seed body grown past the size from which a body is parsed in pieces (http/json-pieces.ts): its
+ * messages (or contents, or input) repeated, with a long text among them (quotes and backslashes escaped in it),
+ * as a long session's body grows.
+ */
+function grown(body: Json): Json {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return body;
+  const key = ["messages", "contents", "input"].find((k) => Array.isArray(body[k]));
+  if (key === undefined) return { ...body, pad: "é ".repeat(PIECES_FROM) };
+  const list = body[key] as Json[];
+  const size = Buffer.byteLength(JSON.stringify(list)) + 1;
+  const times = Math.ceil((1.5 * PIECES_FROM) / size);
+  return {
+    ...body,
+    [key]: [...Array(times).fill(list).flat(), { role: "user", content: '"→" \\ x '.repeat(PIECES_FROM / 8) }],
+  };
+}
+
+const INVALID = "Request body is not valid JSON: ";
+
+const SEEDS = ROUTE_SEEDS.map((s) => grown(s.body));
+
+/** What JSON.parse makes of the whole text (the ordinary decoding): the value's text, or its refusal. */
+function ordinary(raw: Buffer): string {
+  try {
+    return `value ${JSON.stringify(JSON.parse(raw.toString("utf8")))}`;
+  } catch (err) {
+    return `refused: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * Large request bodies, mutated as values and then as bytes: decodeJson reads each to the value JSON.parse gives
+ * for the whole text, or refuses it as JSON.parse does (a 400 that carries JSON.parse's own words), or refuses it
+ * for a bound JSON.parse does not know (arrays and objects, values, depth).
+ */
+export const largeBodies: Target<Buffer> = {
+  name: "large-bodies",
+  level: "decoder",
+  input: fc.oneof(
+    jsonMutant(SEEDS).map((text) => Buffer.from(text)),
+    bytesMutant(SEEDS.map((s) => Buffer.from(JSON.stringify(s)))),
+  ),
+  async run(raw) {
+    const want = ordinary(raw);
+    const d = decodeJson(raw);
+    if (d.ok) {
+      const got = `value ${JSON.stringify(d.json)}`;
+      if (got !== want) return `read to a value the whole text does not have (${want.slice(0, 80)})`;
+      // An array or object in JSON is always cut: otherwise the comparison above was the whole parse's with itself.
+      const first = raw.toString("latin1", 0, 64).trimStart()[0];
+      const container = first === "[" || first === "{";
+      return container && raw.length >= PIECES_FROM && parseInPieces(raw) === undefined
+        ? "a large JSON array or object was not read in pieces"
+        : undefined;
+    }
+    if (d.error.status !== 400) return `answered ${d.error.status}`;
+    // Past a bound JSON.parse does not know (arrays and objects, values, depth): refused whatever JSON.parse says.
+    if (!d.error.message.startsWith(INVALID)) return undefined;
+    if (!want.startsWith("refused: ")) return "refused as not JSON a body the whole text reads";
+    // JSON.parse's words name the characters it stopped at: a body with non-ASCII bytes is read with escapes.
+    const words = d.error.message.slice(INVALID.length);
+    return !isAscii(raw) || want === `refused: ${words}`
+      ? undefined
+      : `refused with other words than the whole text's: ${words.slice(0, 120)} / ${want.slice(0, 120)}`;
+  },
+  describe: (raw) => `${raw.length} bytes: ${raw.subarray(0, 200).toString("utf8")}`,
+};
