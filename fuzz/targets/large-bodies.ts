@@ -28,6 +28,24 @@ const INVALID = "Request body is not valid JSON: ";
 
 const SEEDS = ROUTE_SEEDS.map((s) => grown(s.body));
 
+/** The texts of the grown seeds. */
+const TEXTS = SEEDS.map((s) => JSON.stringify(s));
+
+/**
+ * A comma added next to a bracket or a comma, found by its count (inside a string it changes the text only):
+ * blank elements and members, which a cut must not read as nothing (`[,1]`, `[1,,2]`, `{"a":1,}`).
+ */
+const blankMember = fc
+  .record({ seed: fc.nat(), nth: fc.nat(), mark: fc.constantFrom("[", "{", ",", "]", "}") })
+  .map(({ seed, nth, mark }) => {
+    const text = TEXTS[seed % TEXTS.length]!;
+    let at = -1;
+    for (let n = nth % 64, i = text.indexOf(mark); i !== -1 && n >= 0; n--, i = text.indexOf(mark, i + 1)) at = i;
+    if (at < 0) return Buffer.from(text);
+    const cut = mark === "]" || mark === "}" ? at : at + 1;
+    return Buffer.from(`${text.slice(0, cut)},${text.slice(cut)}`);
+  });
+
 /** What JSON.parse makes of the whole text (the ordinary decoding): the value's text, or its refusal. */
 function ordinary(raw: Buffer): string {
   try {
@@ -47,7 +65,8 @@ export const largeBodies: Target<Buffer> = {
   level: "decoder",
   input: fc.oneof(
     jsonMutant(SEEDS).map((text) => Buffer.from(text)),
-    bytesMutant(SEEDS.map((s) => Buffer.from(JSON.stringify(s)))),
+    bytesMutant(TEXTS.map((t) => Buffer.from(t))),
+    blankMember,
   ),
   async run(raw) {
     const want = ordinary(raw);

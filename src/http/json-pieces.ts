@@ -77,21 +77,29 @@ class Parts {
   readonly spans: number[] = [];
   readonly inner: (Parts | undefined)[] = [];
   close = -1;
+  private taken = 0;
   private runStart = -1;
   private runEnd = -1;
 
   constructor(readonly open: number) {}
 
-  add(start: number, end: number, inner: Parts | undefined): void {
+  /**
+   * Takes the element or member between `start` and `end` (a comma or the closing bracket): false when it is
+   * blank, which only an empty array or object may be (`[1,,2]`, `[,1]` and `[1,]` are not JSON).
+   */
+  take(raw: Buffer, start: number, end: number, inner: Parts | undefined, closing: boolean): boolean {
+    if (skipSpace(raw, start, end) === end) return closing && this.taken === 0;
+    this.taken++;
     if (end - start > PIECE) {
       this.flush();
       this.spans.push(start, end, this.inner.length);
       this.inner.push(inner);
-      return;
+      return true;
     }
     if (this.runStart >= 0 && end - this.runStart > PIECE) this.flush();
     if (this.runStart < 0) this.runStart = start;
     this.runEnd = end;
+    return true;
   }
 
   end(close: number): this {
@@ -145,22 +153,19 @@ function scan(raw: Buffer, open: number, end: number, count?: Count): Parts | un
         innerStart = i + 1;
       }
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-      if (depth === 0) {
-        top.add(start, i, inner);
-        return top.end(i);
-      }
+      if (depth === 0) return top.take(raw, start, i, inner, true) ? top.end(i) : undefined;
       if (--depth === 0) {
-        inner!.add(innerStart, i, undefined);
+        if (!inner!.take(raw, innerStart, i, undefined, true)) return undefined;
         inner!.end(i);
       }
     } else if (c === COMMA) {
       if (count !== undefined && passes(count, false)) return undefined;
       if (depth === 0) {
-        top.add(start, i, inner);
+        if (!top.take(raw, start, i, inner, false)) return undefined;
         inner = undefined;
         start = i + 1;
       } else if (depth === 1) {
-        inner!.add(innerStart, i, undefined);
+        if (!inner!.take(raw, innerStart, i, undefined, false)) return undefined;
         innerStart = i + 1;
       }
     }

@@ -195,6 +195,31 @@ describe("large bodies parsed in pieces", () => {
     expect(refused).toBeGreaterThan(150);
   });
 
+  it("refuses blank elements and members, which only an empty array or object may have, at every level", () => {
+    const big = JSON.stringify("x".repeat(PIECE + 10));
+    const refused = [
+      `[,${big},${big}]`,
+      `[${big},${big},]`,
+      `[${big},,${big}]`,
+      `[${big}, ,1]`,
+      `{"a":${big},"b":${big},}`,
+      `{,"a":${big},"b":${big}}`,
+      `{"a":${big},"b": }`,
+      `{"m":[${big},${big},]}`,
+      `{"m":[,${big},${big}]}`,
+      `{"m":[${big},[[${big},${big},]]]}`,
+    ];
+    for (const text of refused) {
+      const raw = Buffer.from(text);
+      expect(parseInPieces(raw), text.replace(/x{20,}/g, "…")).toBeUndefined();
+      expect(whole(raw)).toMatch(/^error /);
+      expectSame(raw, text.replace(/x{20,}/g, "…"));
+    }
+    const empty = Buffer.from(`[ ${big} , [ ] , { } , [${big}, ${big}], {"e":[ ],"f":{}}, [[ ],[${big}, ${big}]] ]`);
+    expect(parseInPieces(empty)).toBeDefined();
+    expectSame(empty);
+  });
+
   it("leaves what is not one array or object, and text that does not close, to the whole parse", () => {
     const long = `"${"z".repeat(PIECES_FROM)}"`;
     expect(parseInPieces(Buffer.from(long))).toBeUndefined();
