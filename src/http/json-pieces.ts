@@ -15,6 +15,8 @@ import { jsonText } from "./json-text.js";
 
 /** The most bytes parsed at once: runs of elements or members stay within it. */
 export const PIECE = 64 * 1024;
+/** Runs of members beyond which an object is parsed whole (see `object`). */
+const OBJECT_RUNS = 8;
 /** Levels of arrays and objects cut into pieces below the body's own; deeper, a large value is parsed whole. */
 const MAX_LEVELS = 4;
 
@@ -31,6 +33,9 @@ const SHORT = 48;
 
 /** A run's bytes with the brackets of its array or object around them (read synchronously, then reused). */
 const scratch = Buffer.allocUnsafe(PIECE + 2);
+
+/** The bounds of the elements of the array or object inside the element being scanned (reused). */
+const INNER_BOUNDS: number[] = [];
 
 /** Thrown inside when the cut does not fit the text; the caller then parses it whole. */
 class NotCut extends Error {}
@@ -77,6 +82,8 @@ class Parts {
   readonly spans: number[] = [];
   readonly inner: (Parts | undefined)[] = [];
   close = -1;
+  /** How many of the spans are runs. */
+  runs = 0;
   private taken = 0;
   private runStart = -1;
   private runEnd = -1;
@@ -111,6 +118,7 @@ class Parts {
   private flush(): void {
     if (this.runStart < 0) return;
     this.spans.push(this.runStart, this.runEnd, -1);
+    this.runs++;
     this.runStart = -1;
   }
 }
@@ -137,8 +145,28 @@ function scan(raw: Buffer, open: number, end: number, count?: Count): Parts | un
   const top = new Parts(open);
   let depth = 0;
   let start = open + 1;
-  let inner: Parts | undefined;
+  // The current element's own array or object, if it has one: where it opens, and its elements' bounds (made
+  // into parts only when the element proves larger than a piece; most are not).
+  let innerOpen = -1;
   let innerStart = -1;
+  const bounds = INNER_BOUNDS;
+  bounds.length = 0;
+  const innerParts = (): Parts | undefined => {
+    if (innerOpen < 0) return undefined;
+    const parts = new Parts(innerOpen);
+    for (let b = 0; b < bounds.length - 1; b += 2)
+      if (!parts.take(raw, bounds[b]!, bounds[b + 1]!, undefined, b === bounds.length - 3)) return undefined;
+    return parts.end(bounds[bounds.length - 1]!);
+  };
+  const take = (at: number, closing: boolean): boolean => {
+    if (at - start > PIECE && innerOpen >= 0) {
+      const inner = innerParts();
+      // A blank element inside a large one: not JSON (the whole parse says so).
+      if (inner === undefined) return false;
+      return top.take(raw, start, at, inner, closing);
+    }
+    return top.take(raw, start, at, undefined, closing);
+  };
   for (let i = open + 1; i < end; i++) {
     const c = raw[i]!;
     if (c === QUOTE) {
@@ -148,24 +176,23 @@ function scan(raw: Buffer, open: number, end: number, count?: Count): Parts | un
       if (count !== undefined && passes(count, true)) return undefined;
       if (++depth === 1) {
         // Two arrays or objects side by side in one element: not JSON, and not cut.
-        if (inner !== undefined) return undefined;
-        inner = new Parts(i);
+        if (innerOpen >= 0) return undefined;
+        innerOpen = i;
         innerStart = i + 1;
       }
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-      if (depth === 0) return top.take(raw, start, i, inner, true) ? top.end(i) : undefined;
-      if (--depth === 0) {
-        if (!inner!.take(raw, innerStart, i, undefined, true)) return undefined;
-        inner!.end(i);
-      }
+      if (depth === 0) return take(i, true) ? top.end(i) : undefined;
+      // Its elements' bounds, then where it closes.
+      if (--depth === 0) bounds.push(innerStart, i, i);
     } else if (c === COMMA) {
       if (count !== undefined && passes(count, false)) return undefined;
       if (depth === 0) {
-        if (!top.take(raw, start, i, inner, false)) return undefined;
-        inner = undefined;
+        if (!take(i, false)) return undefined;
+        innerOpen = -1;
+        bounds.length = 0;
         start = i + 1;
       } else if (depth === 1) {
-        if (!inner!.take(raw, innerStart, i, undefined, false)) return undefined;
+        bounds.push(innerStart, i);
         innerStart = i + 1;
       }
     }
@@ -204,11 +231,25 @@ function value(raw: Buffer, from: number, to: number, found: Parts | undefined, 
   return container(raw, parts, level);
 }
 
-/** The array or object whose parts are `parts`. */
-function container(raw: Buffer, parts: Parts, level: number): Json {
-  const array = raw[parts.open] === OPEN_ARRAY;
-  if (raw[parts.close] !== (array ? CLOSE_ARRAY : CLOSE_OBJECT)) throw new NotCut();
-  const list: Json[] = [];
+/** The array whose parts are `parts`: its runs' arrays and its large elements joined once, at the end. */
+function array(raw: Buffer, parts: Parts, level: number): Json[] {
+  const pieces: Json[][] = [];
+  const spans = parts.spans;
+  for (let s = 0; s < spans.length; s += 3) {
+    const k = spans[s + 2]!;
+    if (k < 0) pieces.push(parseRun(raw, spans[s]!, spans[s + 1]!, true) as Json[]);
+    else pieces.push([value(raw, spans[s]!, spans[s + 1]!, parts.inner[k], level + 1)]);
+  }
+  return pieces.length === 1 ? pieces[0]! : ([] as Json[]).concat(...pieces);
+}
+
+/**
+ * The object whose parts are `parts`. Its runs' members are set one by one, which costs more than parsing them
+ * together: an object of more than `OBJECT_RUNS` runs (hundreds of thousands of small members, none of a real
+ * request) is parsed whole, as a small one is.
+ */
+function object(raw: Buffer, parts: Parts, level: number): Json {
+  if (parts.runs > OBJECT_RUNS) return parseBytes(raw.subarray(parts.open, parts.close + 1));
   const members: Record<string, Json> = {};
   const spans = parts.spans;
   for (let s = 0; s < spans.length; s += 3) {
@@ -216,20 +257,25 @@ function container(raw: Buffer, parts: Parts, level: number): Json {
     const end = spans[s + 1]!;
     const k = spans[s + 2]!;
     if (k < 0) {
-      const run = parseRun(raw, start, end, array);
-      if (array) for (const v of run as Json[]) list.push(v);
-      else for (const key of Object.keys(run as object)) setMember(members, key, (run as Record<string, Json>)[key]!);
-    } else if (array) list.push(value(raw, start, end, parts.inner[k], level + 1));
-    else {
-      const open = skipSpace(raw, start, end);
-      const close = raw[open] === QUOTE ? stringEnd(raw, open, end) : -1;
-      const colon = close < 0 ? -1 : skipSpace(raw, close + 1, end);
-      if (colon < 0 || raw[colon] !== COLON) throw new NotCut();
-      const key = parseBytes(raw.subarray(open, close + 1)) as string;
-      setMember(members, key, value(raw, colon + 1, end, parts.inner[k], level + 1));
+      const run = parseRun(raw, start, end, false) as Record<string, Json>;
+      for (const key of Object.keys(run)) setMember(members, key, run[key]!);
+      continue;
     }
+    const open = skipSpace(raw, start, end);
+    const close = raw[open] === QUOTE ? stringEnd(raw, open, end) : -1;
+    const colon = close < 0 ? -1 : skipSpace(raw, close + 1, end);
+    if (colon < 0 || raw[colon] !== COLON) throw new NotCut();
+    const key = parseBytes(raw.subarray(open, close + 1)) as string;
+    setMember(members, key, value(raw, colon + 1, end, parts.inner[k], level + 1));
   }
-  return array ? list : members;
+  return members;
+}
+
+/** The array or object whose parts are `parts`. */
+function container(raw: Buffer, parts: Parts, level: number): Json {
+  const isArray = raw[parts.open] === OPEN_ARRAY;
+  if (raw[parts.close] !== (isArray ? CLOSE_ARRAY : CLOSE_OBJECT)) throw new NotCut();
+  return isArray ? array(raw, parts, level) : object(raw, parts, level);
 }
 
 export type Pieces = { json: Json } | { bound: Exclude<TextBound, undefined> } | undefined;

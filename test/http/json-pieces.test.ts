@@ -152,6 +152,16 @@ describe("large bodies parsed in pieces", () => {
     expectSame(raw);
   });
 
+  it("reads an object of many small members (parsed whole past a few runs) and of many elements alike", () => {
+    const member = (i: number) => `"k${i}":${JSON.stringify({ t: "x".repeat(10_000), i })}`;
+    const wide = `{${Array.from({ length: 60 }, (_, i) => member(i)).join(",")},"big":[${JSON.stringify("y".repeat(PIECE))}]}`;
+    const raw = Buffer.from(`{"a":${wide},"b":[${`${wide},`.repeat(2)}0]}`);
+    expect(parseInPieces(raw)).toBeDefined();
+    expectSame(raw);
+    expectSame(Buffer.from(`[${"0,".repeat(PIECES_FROM)}1]`));
+    expectSame(Buffer.from(`[${"[],{},".repeat(PIECES_FROM / 6)}[[]]]`));
+  });
+
   it("cuts a large string next to escaped quotes and backslashes right", () => {
     for (const edge of ['\\"', "\\\\", '\\\\\\"', "\\u0022", "é\\\\"]) {
       const s = `"${"y".repeat(PIECE)}${edge}"`;
