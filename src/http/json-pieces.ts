@@ -1,5 +1,6 @@
 import type { Json } from "../ir/types.js";
 import { JSON_CONTAINER_LIMIT, JSON_VALUE_LIMIT, type TextBound } from "./json-containers.js";
+import { skipSpace, stringEnd, trimEnd } from "./json-scan.js";
 import { jsonText } from "./json-text.js";
 
 /**
@@ -21,15 +22,12 @@ const OBJECT_RUNS = 8;
 const MAX_LEVELS = 4;
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
-/** Bytes of a string looked at one by one before the closing quote is searched for natively. */
-const SHORT = 48;
 
 /** A run's bytes with the brackets of its array or object around them (read synchronously, then reused). */
 const scratch = Buffer.allocUnsafe(PIECE + 2);
@@ -39,39 +37,6 @@ const INNER_BOUNDS: number[] = [];
 
 /** Thrown inside when the cut does not fit the text; the caller then parses it whole. */
 class NotCut extends Error {}
-
-const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-
-function skipSpace(raw: Buffer, at: number, end: number): number {
-  while (at < end && isSpace(raw[at]!)) at++;
-  return at;
-}
-
-function trimEnd(raw: Buffer, from: number, end: number): number {
-  while (end > from && isSpace(raw[end - 1]!)) end--;
-  return end;
-}
-
-/**
- * Where the string opened by the quote at `open` ends (its closing quote), or -1. A short string is read byte by
- * byte; past that, the next quote is found natively and closes the string unless an odd number of backslashes
- * precede it.
- */
-function stringEnd(raw: Buffer, open: number, end: number): number {
-  let at = open + 1;
-  const short = Math.min(end, at + SHORT);
-  while (at < short) {
-    const c = raw[at]!;
-    if (c === QUOTE) return at;
-    at += c === BACKSLASH ? 2 : 1;
-  }
-  for (let q = raw.indexOf(QUOTE, at); q !== -1 && q < end; q = raw.indexOf(QUOTE, q + 1)) {
-    let b = q - 1;
-    while (b > open && raw[b] === BACKSLASH) b--;
-    if ((q - 1 - b) % 2 === 0) return q;
-  }
-  return -1;
-}
 
 /**
  * The inside of one array or object, as it is to be parsed: spans (start, end, and -1 or the index of what was

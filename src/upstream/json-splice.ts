@@ -1,3 +1,4 @@
+import { stringEnd as closingQuote, isSpace, skipSpace } from "../http/json-scan.js";
 import type { JsonObject } from "../ir/types.js";
 
 const QUOTE = 0x22;
@@ -11,20 +12,10 @@ interface Member {
   end: number;
 }
 
-function isSpace(b: number | undefined): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-}
-
-/** Index just past the string whose opening quote is at `i`. Jumps quote to quote (native search). */
+/** Index just past the string whose opening quote is at `i`, or -1. */
 function stringEnd(buf: Buffer, i: number): number {
-  let q = i;
-  for (;;) {
-    q = buf.indexOf(QUOTE, q + 1);
-    if (q < 0) return -1;
-    let slashes = 0;
-    while (buf[q - 1 - slashes] === BACKSLASH) slashes++;
-    if (slashes % 2 === 0) return q + 1;
-  }
+  const q = closingQuote(buf, i);
+  return q < 0 ? -1 : q + 1;
 }
 
 /** Index just past the value starting at `i`. */
@@ -53,11 +44,6 @@ function valueEnd(buf: Buffer, i: number): number {
   let j = i;
   while (j < buf.length && buf[j] !== 0x2c && buf[j] !== 0x7d && buf[j] !== 0x5d && !isSpace(buf[j])) j++;
   return j;
-}
-
-function skipSpace(buf: Buffer, i: number): number {
-  while (isSpace(buf[i])) i++;
-  return i;
 }
 
 /** The key whose quotes are at `open` and `end - 1`: read as bytes when plain ASCII, else parsed as JSON. */
