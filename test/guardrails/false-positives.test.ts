@@ -4,19 +4,13 @@
  * build) and a base64 image (docs/logs-terminal.png). The count per rule is printed for docs/guardrails.md; the
  * secret shapes must find nothing, and the entropy check and personal-data detectors no more than measured.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Detector, type Hit } from "../../src/guardrails/detect.js";
+import { files } from "../support/fixture-files.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : [p];
-  });
-}
 
 const CORPUS: { name: string; texts: () => string[] }[] = [
   { name: "src/", texts: () => files(join(ROOT, "src")).map((f) => readFileSync(f, "utf8")) },

@@ -3,19 +3,10 @@
  * bodies, long bodies of every script (pieces that do not fit the first buffer), values JSON.stringify leaves
  * out or writes as null, toJSON.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { jsonBytes, splittable } from "../../src/http/json-bytes.js";
-
-const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures");
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : [p];
-  });
-}
+import { FIXTURES, files } from "../support/fixture-files.js";
 
 const same = (value: unknown) => {
   const want = Buffer.from(JSON.stringify(value) ?? "null", "utf8");

@@ -6,29 +6,13 @@
  * hundreds of mutations of them, against JSON.parse of the whole text.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeJson, PIECES_FROM } from "../../src/http/decode-json.js";
 import { PIECE, parseInPieces } from "../../src/http/json-pieces.js";
-
-const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures");
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : [p];
-  });
-}
-
-/** A deterministic generator (so a failure names its seed). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { FIXTURES, files } from "../support/fixture-files.js";
+import { random } from "../support/report-rows.js";
 
 /**
  * A value in few words: a digest of its text (member order and own `__proto__` members included) and of the

@@ -3,19 +3,10 @@
  * checked against that decoding on every recorded body and on generated texts (every script, emoji,
  * bytes that are not UTF-8, runs across the scan's boundaries, invalid JSON).
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { jsonText } from "../../src/http/json-text.js";
-
-const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures");
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : [p];
-  });
-}
+import { FIXTURES, files } from "../support/fixture-files.js";
 
 /** What JSON.parse makes of a text, or the fact that it refuses it. */
 function parsed(text: string): unknown {
