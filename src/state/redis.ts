@@ -75,6 +75,8 @@ export class RedisState implements HotState {
   private awaited = 0;
   /** Commands leave together (from BATCH_FROM operations awaiting answers until none does). */
   private together = false;
+  /** The connection is corked until the end of this turn (holdTurn). */
+  private corked = false;
   /** Resolves at the client's next `ready`. */
   private nextReady: Promise<void> | undefined;
   private readyNow: (() => void) | undefined;
@@ -191,6 +193,7 @@ export class RedisState implements HotState {
           if (this.awaited === 0) this.together = false;
           else if (this.awaited >= BATCH_FROM) this.together = true;
           c.options.enableAutoPipelining = this.together;
+          if (!this.together) this.holdTurn(c);
         }
         this.awaited++;
         return await bounded(
@@ -216,6 +219,26 @@ export class RedisState implements HotState {
         if (Date.now() >= deadline || !(await this.readyBy(deadline))) throw err;
       }
     }
+  }
+
+  /**
+   * A lone request's commands of one turn in one write: the connection is corked at the turn's first command
+   * and uncorked once the turn's JavaScript is done (`process.nextTick` runs after the turn's promise
+   * continuations), so the commands a request sends side by side (its health read and its rate check; its
+   * session's cost and its in-flight count; its settlement's two) leave in one system call and their answers
+   * come back in one read, where each had its own. Nothing waits for another turn: the write leaves before the
+   * event loop polls again. Not under autopipelining (which already holds the turn's commands).
+   */
+  private holdTurn(c: Scripted): void {
+    if (this.corked) return;
+    const stream = c.stream as { cork?: () => void; uncork?: () => void } | undefined;
+    if (typeof stream?.cork !== "function" || typeof stream.uncork !== "function") return;
+    stream.cork();
+    this.corked = true;
+    process.nextTick(() => {
+      this.corked = false;
+      stream.uncork!();
+    });
   }
 
   /**

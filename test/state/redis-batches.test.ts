@@ -1,6 +1,7 @@
 /**
- * How the Redis engine sends its commands (src/state/redis.ts `run`): a command alone leaves at once; commands
- * sent while others await their answers leave together, in one write at the end of the event loop's turn. The
+ * How the Redis engine sends its commands (src/state/redis.ts `run`): a command alone leaves within its turn
+ * (the commands of one turn in one write); commands sent while others await their answers leave together, in one
+ * write at the end of the event loop's turn. The
  * process's write system calls (`syscw` of /proc/self/io) are the oracle: a write to the socket is one.
  */
 import { randomBytes } from "node:crypto";
@@ -53,6 +54,22 @@ describe("Redis commands under load", () => {
     await Promise.all(ops);
     // A settlement sent before its add would find the counter absent (or at 0) and leave it short.
     expect(await s.count("slots")).toBe(100);
+  });
+
+  it("side by side, a lone request's commands of one turn leave in one write, answered each in order", async () => {
+    const s = open();
+    expect(await s.incr("warm", 1, TTL)).toBe(1);
+    const before = writes();
+    for (let i = 1; i <= 40; i++) {
+      // Two commands sent in one turn with none awaited, as a request's health read and rate check are.
+      const [seen, added] = await Promise.all([s.getMany(["pair", "other"]), s.incr("pair", 1, TTL)]);
+      expect(seen).toEqual([i === 1 ? undefined : String(i - 1), undefined]);
+      expect(added).toBe(i);
+    }
+    const made = writes() - before;
+    // One write a pair (two each when every command left on its own: 80).
+    expect(made).toBeGreaterThanOrEqual(40);
+    expect(made).toBeLessThan(60);
   });
 
   it("alone, one leaves at once, not at the end of the turn", async () => {
