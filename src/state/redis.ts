@@ -11,6 +11,7 @@ import { connectRedis, reconnectWhenEnded } from "./ioredis.js";
 import { hashTag, hotKeys } from "./keys.js";
 import { bounded, RedisNotSent } from "./redis-bounded.js";
 import { ADD_WITHIN, ADJUST, INCR, type Scripted, THROTTLE, WRITE_MANY, writeManyArgs } from "./redis-scripts.js";
+import { holdTurn } from "./redis-turn.js";
 import { parseRedisTarget } from "./redis-url.js";
 
 export { RedisNotSent, RedisTimeout } from "./redis-bounded.js";
@@ -24,7 +25,7 @@ export const OP_ID_TTL_MS = 10 * 60_000;
  * How many operations of an instance await their answers before its commands start to wait for the end of the
  * event loop's turn and leave with the others of the turn (see `run`), until none awaits an answer: one request's
  * own commands (two reads side by side, a count sent off) stay under it, so a lone request never waits a turn for
- * nothing.
+ * nothing (its commands of one turn still leave in one write: `holdTurn`).
  */
 const BATCH_FROM = 4;
 
@@ -75,8 +76,6 @@ export class RedisState implements HotState {
   private awaited = 0;
   /** Commands leave together (from BATCH_FROM operations awaiting answers until none does). */
   private together = false;
-  /** The connection is corked until the end of this turn (holdTurn). */
-  private corked = false;
   /** Resolves at the client's next `ready`. */
   private nextReady: Promise<void> | undefined;
   private readyNow: (() => void) | undefined;
@@ -183,17 +182,18 @@ export class RedisState implements HotState {
     for (;;) {
       try {
         if (c.status !== "ready") throw new RedisNotSent(`the connection is ${c.status}`);
-        // Alone, a command leaves at once. Under load (BATCH_FROM answers awaited), ioredis's autopipelining holds
-        // each command to the end of the event loop's turn and sends the turn's commands in one write, until no
-        // answer is awaited; their answers come back in one read (one system call a turn, not one a command;
-        // Redis runs them in one turn too). Order holds: commands leave at once again only when every earlier
-        // one is answered, and held ones leave in the order they came. Not in a Cluster, whose commands go to
-        // each key's node. The timeout allows for a command sent after a blocked turn (redis-bounded.ts).
+        // Alone, a command leaves within its turn, in one write with the turn's others (redis-turn.ts). Under load
+        // (BATCH_FROM answers awaited), ioredis's autopipelining holds each command to the end of the event loop's
+        // turn and sends the turn's commands in one write, until no answer is awaited; their answers come back in
+        // one read (one system call a turn, not one a command; Redis runs them in one turn too). Order holds:
+        // commands leave without autopipelining again only when every earlier one is answered, and held ones leave
+        // in the order they came. Not in a Cluster, whose commands go to each key's node. The timeout allows for a
+        // command sent after a blocked turn (redis-bounded.ts).
         if (!this.cluster) {
           if (this.awaited === 0) this.together = false;
           else if (this.awaited >= BATCH_FROM) this.together = true;
           c.options.enableAutoPipelining = this.together;
-          if (!this.together) this.holdTurn(c);
+          if (!this.together) holdTurn(c.stream);
         }
         this.awaited++;
         return await bounded(
@@ -219,26 +219,6 @@ export class RedisState implements HotState {
         if (Date.now() >= deadline || !(await this.readyBy(deadline))) throw err;
       }
     }
-  }
-
-  /**
-   * A lone request's commands of one turn in one write: the connection is corked at the turn's first command
-   * and uncorked once the turn's JavaScript is done (`process.nextTick` runs after the turn's promise
-   * continuations), so the commands a request sends side by side (its health read and its rate check; its
-   * session's cost and its in-flight count; its settlement's two) leave in one system call and their answers
-   * come back in one read, where each had its own. Nothing waits for another turn: the write leaves before the
-   * event loop polls again. Not under autopipelining (which already holds the turn's commands).
-   */
-  private holdTurn(c: Scripted): void {
-    if (this.corked) return;
-    const stream = c.stream as { cork?: () => void; uncork?: () => void } | undefined;
-    if (typeof stream?.cork !== "function" || typeof stream.uncork !== "function") return;
-    stream.cork();
-    this.corked = true;
-    process.nextTick(() => {
-      this.corked = false;
-      stream.uncork!();
-    });
   }
 
   /**
