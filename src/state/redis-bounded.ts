@@ -28,10 +28,10 @@ export class RedisTimeout extends Error {
  * - when the timer fires late (the event loop was busy), the answer may already be waiting in the socket, so
  *   pending I/O is read first (a turn of the event loop) and only an answer still missing then is a timeout;
  * - when it fires more than half of `ms` late, the process was itself blocked for much of the wait, and the
- *   command may not even have left: under load, ioredis sends the commands of a turn of the event loop
- *   together, from a `setImmediate` (src/state/redis.ts `run`), so a command issued just before a block leaves
- *   after it. The wait then starts again, once: an operation waits at most twice `ms` plus the process's own
- *   lateness.
+ *   command may not even have left: under load, the commands of a turn of the event loop leave together, from
+ *   a `setImmediate` (src/state/redis-turn.ts), and a lone request's at the turn's end, so a command issued just
+ *   before a block leaves after it. The wait then starts again, once: an operation waits at most twice `ms` plus
+ *   the process's own lateness.
  *
  * A timeout on the client itself would fire first and discard an answer that had arrived (Redis then counted the
  * operation, and the failure policy counted it again).

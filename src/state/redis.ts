@@ -182,18 +182,15 @@ export class RedisState implements HotState {
     for (;;) {
       try {
         if (c.status !== "ready") throw new RedisNotSent(`the connection is ${c.status}`);
-        // Alone, a command leaves within its turn, in one write with the turn's others (redis-turn.ts). Under load
-        // (BATCH_FROM answers awaited), ioredis's autopipelining holds each command to the end of the event loop's
-        // turn and sends the turn's commands in one write, until no answer is awaited; their answers come back in
-        // one read (one system call a turn, not one a command; Redis runs them in one turn too). Order holds:
-        // commands leave without autopipelining again only when every earlier one is answered, and held ones leave
-        // in the order they came. Not in a Cluster, whose commands go to each key's node. The timeout allows for a
-        // command sent after a blocked turn (redis-bounded.ts).
+        // Alone, a command leaves within its turn, in one write with the turn's others; under load (BATCH_FROM
+        // answers awaited) each is held to the end of the event loop's turn and leaves with the commands of every
+        // request served in it, until no answer is awaited (redis-turn.ts). Redis reads, runs and answers them in
+        // one turn too. Not in a Cluster, whose commands go to each key's node. The timeout allows for a command
+        // sent after a blocked turn (redis-bounded.ts).
         if (!this.cluster) {
           if (this.awaited === 0) this.together = false;
           else if (this.awaited >= BATCH_FROM) this.together = true;
-          c.options.enableAutoPipelining = this.together;
-          if (!this.together) holdTurn(c.stream);
+          holdTurn(c.stream, this.together);
         }
         this.awaited++;
         return await bounded(

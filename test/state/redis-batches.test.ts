@@ -1,7 +1,7 @@
 /**
- * How the Redis engine sends its commands (src/state/redis.ts `run`): a command alone leaves within its turn
- * (the commands of one turn in one write); commands sent while others await their answers leave together, in one
- * write at the end of the event loop's turn. The
+ * How the Redis engine sends its commands (src/state/redis.ts `run`, src/state/redis-turn.ts): a command alone
+ * leaves within its turn (the commands of one turn in one write); commands sent while others await their answers
+ * leave together, in one write at the end of the event loop's turn. The
  * process's write system calls (`syscw` of /proc/self/io) are the oracle: a write to the socket is one.
  */
 import { randomBytes } from "node:crypto";
@@ -41,6 +41,28 @@ describe("Redis commands under load", () => {
     expect(made).toBeLessThan(20);
     expect([...answers].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(await s.count("n")).toBe(200);
+  });
+
+  it("leave together turn after turn: 64 requests' counts and settlements, each answered, in few writes", async () => {
+    const s = open();
+    expect(await s.incr("warm", 1, TTL)).toBe(1);
+    const before = writes();
+    let left = 2000;
+    const seen: number[] = [];
+    // Each loop sends its next command when its last is answered: the commands of later turns, while others await.
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (left-- > 0) {
+          seen.push(await s.incr("load", 1, TTL));
+          expect(await s.adjust("load", 0)).toBeGreaterThan(0);
+        }
+      }),
+    );
+    const made = writes() - before;
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+    expect(await s.count("load")).toBe(2000);
+    // 4,000 commands; one write each would be 4,000.
+    expect(made).toBeLessThan(1000);
   });
 
   it("keep their order: increments, guarded adds and settlements of one counter, interleaved", async () => {
