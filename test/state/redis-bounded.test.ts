@@ -25,7 +25,7 @@ describe("a Redis operation's timeout", () => {
   });
 
   it("waits again for a command that could only leave after the process was blocked", async () => {
-    // Sent on the next turn of the event loop (as an autopipelined command is) and answered 20 ms later:
+    // Sent on the next turn of the event loop (as a command held under load is) and answered 20 ms later:
     // the whole timeout passed before it left.
     const op = new Promise<string>((resolve) => setImmediate(() => setTimeout(() => resolve("answered"), 20)));
     const b = bounded(op, 60);
