@@ -1,8 +1,8 @@
 /**
  * How the Redis engine sends its commands (src/state/redis.ts `run`, src/state/redis-turn.ts): a command alone
  * leaves within its turn (the commands of one turn in one write); commands sent while others await their answers
- * leave together, in one write at the end of the event loop's turn. The
- * process's write system calls (`syscw` of /proc/self/io) are the oracle: a write to the socket is one.
+ * leave together, in one write at the end of the event loop's turn. The process's write system calls (`syscw` of
+ * /proc/self/io) are the oracle: a write to the socket is one.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -94,7 +94,7 @@ describe("Redis commands under load", () => {
     expect(made).toBeLessThan(60);
   });
 
-  it("alone, one leaves at once, not at the end of the turn", async () => {
+  it("alone, one leaves within its turn, before the event loop polls", async () => {
     const s = open();
     expect(await s.incr("warm", 1, TTL)).toBe(1);
     const before = writes();

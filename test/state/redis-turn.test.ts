@@ -56,20 +56,23 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 describe("holding a connection's writes", () => {
-  it("under load, the writes of every callback of a turn leave in one write, in order", async () => {
+  it.each([
+    {
+      name: "under load, the writes of every callback of a turn leave in one write, in order",
+      hold: "late" as const,
+      writes: (made: number) => expect(made).toBeLessThan(5),
+    },
+    {
+      name: "without a hold, the same writes leave one by one",
+      hold: "none" as const,
+      writes: (made: number) => expect(made).toBeGreaterThanOrEqual(50),
+    },
+  ])("$name", async ({ hold, writes: check }) => {
     const { socket, received } = await pair();
-    const late = await fromCallbacks(socket, 50, "late");
+    const made = await fromCallbacks(socket, 50, hold);
     await until(() => received().length === lines(50).length);
     expect(received()).toBe(lines(50));
-    expect(late).toBeLessThan(5);
-  });
-
-  it("without a hold, the same writes leave one by one", async () => {
-    const { socket, received } = await pair();
-    const none = await fromCallbacks(socket, 50, "none");
-    await until(() => received().length === lines(50).length);
-    expect(received()).toBe(lines(50));
-    expect(none).toBeGreaterThanOrEqual(50);
+    check(made);
   });
 
   it("alone, the turn's writes leave together before the event loop polls again", async () => {
