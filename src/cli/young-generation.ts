@@ -11,8 +11,8 @@
  * grows as before.
  *
  * Imported for its effect, first of all main.ts's imports: ES modules are evaluated in the order imported,
- * so the hold is set before any other module is loaded. A node option naming the semi-space (the user's own
- * sizing) leaves V8's settings alone.
+ * so the hold is set before any other module is loaded. A node option naming the young generation's first size or
+ * its growth (the user's own sizing) leaves V8's settings alone.
  */
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { setFlagsFromString } from "node:v8";
@@ -20,7 +20,13 @@ import { setFlagsFromString } from "node:v8";
 /** V8's default growth factor, on every Node.js llmux supports (20, 22, 24: `node --v8-options`). */
 const V8_GROWTH_FACTOR = 2;
 
-const userSized = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => a.includes("semi-space"));
+/**
+ * The user sized the young generation's start or growth (a node option): V8's settings are left alone. Its largest
+ * size (`--max-semi-space-size`, which the shipped start commands set) is kept by the hold anyway.
+ */
+const userSized = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) =>
+  /min-semi-space-size|semi-space-growth-factor/.test(a),
+);
 
 let held = false;
 if (!userSized) {

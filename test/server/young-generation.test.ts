@@ -6,8 +6,9 @@
  *   where an unheld start leaves it at its largest (two 16 MB semi-spaces).
  * - The module itself, in a process of its own: while held, tens of MB of long-lived allocation leave the
  *   young generation near its first size (1 → 2 MB); released, the same allocation grows it to its largest
- *   (32 MB); the first connection a server accepts releases it; a user's own semi-space
- *   setting (a node option) is left alone.
+ *   (32 MB); the first connection a server accepts releases it; a user's own sizing of its start or growth (a
+ *   node option) is left alone, and a largest size of the user's (`--max-semi-space-size`) is kept by the hold
+ *   and applies once released.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -72,15 +73,33 @@ describe("the young generation while a command starts", () => {
     expect(out.served).toBeGreaterThanOrEqual(4 * out.listening!);
   });
 
-  it("leaves a user's own semi-space setting alone", () => {
-    const out = script(
-      `out.first = ${NEW_SPACE};
+  it.each(["--semi-space-growth-factor=4", "--min-semi-space-size=2"])(
+    "leaves a user's own sizing of its start or growth alone (%s)",
+    (option) => {
+      const out = script(
+        `out.first = ${NEW_SPACE};
       ${ALLOCATE}
       ${ALLOCATE}
       out.after = ${NEW_SPACE};`,
-      ["--max-semi-space-size=4"],
+        [option],
+      );
+      expect(out.after).toBeGreaterThan(2 * out.first!);
+    },
+  );
+
+  it("still holds it under a largest size set by a node option, which applies once released", () => {
+    const out = script(
+      `out.first = ${NEW_SPACE};
+      ${ALLOCATE}
+      out.held = ${NEW_SPACE};
+      young.releaseYoungGeneration();
+      for (let n = 0; n < 6; n++) { ${ALLOCATE} }
+      out.released = ${NEW_SPACE};`,
+      ["--max-semi-space-size=64"],
     );
-    expect(out.after).toBeGreaterThan(out.first!);
+    expect(out.held).toBeLessThanOrEqual(2 * out.first!);
+    // Past Node's default largest (two semi-spaces of 16 MB): the option's 64 MB applies.
+    expect(out.released).toBeGreaterThan(32 * MB);
   });
 });
 
