@@ -21,11 +21,12 @@ import { setFlagsFromString } from "node:v8";
 const V8_GROWTH_FACTOR = 2;
 
 /**
- * The user sized the young generation's start or growth (a node option): V8's settings are left alone. Its largest
- * size (`--max-semi-space-size`, which the shipped start commands set) is kept by the hold anyway.
+ * The user sized the young generation's start or growth (a node option, V8 reads `-` and `_` alike): V8's settings
+ * are left alone. A largest size (`--max-semi-space-size`, which docs/deploy.md suggests for a busy gateway) is
+ * kept by the hold as it is.
  */
 const userSized = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) =>
-  /min-semi-space-size|semi-space-growth-factor/.test(a),
+  /min[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor/.test(a),
 );
 
 let held = false;

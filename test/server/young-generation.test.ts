@@ -73,7 +73,7 @@ describe("the young generation while a command starts", () => {
     expect(out.served).toBeGreaterThanOrEqual(4 * out.listening!);
   });
 
-  it.each(["--semi-space-growth-factor=4", "--min-semi-space-size=2"])(
+  it.each(["--semi-space-growth-factor=4", "--min_semi_space_size=2"])(
     "leaves a user's own sizing of its start or growth alone (%s)",
     (option) => {
       const out = script(
