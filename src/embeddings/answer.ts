@@ -1,9 +1,9 @@
 import type { EmbedAsk } from "./ask.js";
-import { toBase64 } from "./vectors.js";
+import { numbersJson, toBase64, type Vector } from "./vectors.js";
 
 /** What the client is answered: a vector per input, in its order, and the tokens billed. */
 export interface EmbedResult {
-  readonly vectors: readonly (readonly number[])[];
+  readonly vectors: readonly (Vector | undefined)[];
   /** Input tokens the upstream was paid for (cached inputs count none). */
   readonly tokens: number;
 }
@@ -41,9 +41,6 @@ class Pieces {
   }
 }
 
-/** A vector of numbers as JSON (what JSON.stringify writes for it inside the answer). */
-const numbers = (v: readonly number[]): string => JSON.stringify(v);
-
 /**
  * The answer in the client's shape, as the bytes of its JSON: OpenAI's `list` of `embedding` objects (numbers,
  * or base64 float32 when `encoding_format` asked for it, whatever the upstream sent), or Gemini's
@@ -54,9 +51,9 @@ export function answerBytes(ask: EmbedAsk, result: EmbedResult): Buffer {
   const out = new Pieces();
   const vectors = result.vectors;
   if (ask.format === "gemini") {
-    const one = (v: readonly number[] | undefined): void => {
+    const one = (v: Vector | undefined): void => {
       if (v === undefined) out.ascii("{}");
-      else out.ascii('{"values":').ascii(numbers(v)).ascii("}");
+      else out.ascii('{"values":').ascii(numbersJson(v)).ascii("}");
     };
     if (ask.batch) {
       out.ascii('{"embeddings":[');
@@ -78,7 +75,7 @@ export function answerBytes(ask: EmbedAsk, result: EmbedResult): Buffer {
     out.ascii(i > 0 ? ',{"object":"embedding","index":' : '{"object":"embedding","index":').ascii(String(i));
     if (v !== undefined) {
       if (ask.format === "base64") out.ascii(',"embedding":"').ascii(toBase64(v)).ascii('"}');
-      else out.ascii(',"embedding":').ascii(numbers(v)).ascii("}");
+      else out.ascii(',"embedding":').ascii(numbersJson(v)).ascii("}");
     } else out.ascii("}");
   }
   const tokens = JSON.stringify(result.tokens);

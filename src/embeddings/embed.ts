@@ -16,7 +16,7 @@ import { type CacheSettings, digestOf, type VectorStore } from "./cache.js";
 import { batchesOf, fanOut } from "./fan-out.js";
 import { decodeGemini, decodeOpenAI } from "./inbound.js";
 import { planEmbed } from "./plan.js";
-import { fromBase64, toBase64 } from "./vectors.js";
+import { fromBase64, toBase64, type Vector } from "./vectors.js";
 
 /** What the embeddings route needs from the gateway: the generation's admission, routing and billing parts. */
 export interface EmbedDeps extends KindDeps {
@@ -95,7 +95,7 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
   const { admitted, sessionCost } = let_;
 
   // the cache: identical (upstream model, dimensions, input) answered without a call
-  const vectors: (number[] | undefined)[] = new Array(count);
+  const vectors: (Vector | undefined)[] = new Array(count);
   const cache = route.settings.embeddings?.cache;
   const digests = cache ? ask.inputs.map((i) => digestOf(route.upstreamModel, ask.dimensions, i)) : undefined;
   let hits = 0;
@@ -199,5 +199,5 @@ export async function embed(ex: Exchange, accepted: Accepted, read: RequestBody,
     const soFar = { sessionNanos: await sessionCost, budgetRemainingNanos: admitted.budgetRemainingNanos };
     Object.assign(headers, costHeadersBefore(soFar), costHeadersAfter(deps.billing, plan, trail.answer, soFar));
   }
-  answerJsonBytes(ex, 200, answerBytes(ask, { vectors: vectors as number[][], tokens }), headers);
+  answerJsonBytes(ex, 200, answerBytes(ask, { vectors, tokens }), headers);
 }

@@ -3,7 +3,7 @@ import type { Json } from "../ir/types.js";
 import type { UpstreamTarget } from "../providers/types.js";
 import type { EmbedAsk, EmbedInput } from "./ask.js";
 import type { EmbedDialect } from "./upstream-shape.js";
-import { vectorOf } from "./vectors.js";
+import { type Vector, vectorOf } from "./vectors.js";
 
 /**
  * The embeddings URL of an upstream, from its generation URL (same host, version, auth and query):
@@ -79,14 +79,14 @@ export function embedBody(
 
 /** What one upstream call answered: a vector per input, in order, and the tokens it counted (if it says). */
 export interface EmbedReply {
-  readonly vectors: number[][];
+  readonly vectors: readonly Vector[];
   readonly tokens?: number | undefined;
 }
 
 /** Reads a 2xx answer of one call of `count` inputs; a string says what is wrong with it. */
 export function readReply(dialect: EmbedDialect, json: Json, count: number): EmbedReply | string {
   if (!isObject(json)) return "the answer is not a JSON object";
-  let vectors: (number[] | undefined)[];
+  let vectors: (Vector | undefined)[];
   let tokens: number | undefined;
   if (dialect === "titan") {
     vectors = [vectorOf(json.embedding)];
@@ -128,5 +128,5 @@ export function readReply(dialect: EmbedDialect, json: Json, count: number): Emb
   if (vectors.length !== count) return `the answer holds ${vectors.length} vectors for ${count} inputs`;
   for (let i = 0; i < count; i++)
     if (vectors[i] === undefined) return `vector ${i} of the answer is not a list of numbers`;
-  return { vectors: vectors as number[][], tokens };
+  return { vectors: vectors as Vector[], tokens };
 }

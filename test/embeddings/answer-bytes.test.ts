@@ -49,14 +49,36 @@ describe("the embeddings answer as bytes", () => {
   });
   it("base64 float32: the same values back, from any offset of a buffer", () => {
     const v = Array.from({ length: 300 }, (_, i) => Math.fround(i / 7 - 20));
-    expect(fromBase64(toBase64(v))).toEqual(v);
+    const values = (x: Float32Array | undefined) => (x ? Array.from(x) : x);
+    expect(values(fromBase64(toBase64(v)))).toEqual(v);
     // A one-value vector, decoded from a small (pooled) buffer: still exact.
-    expect(fromBase64(toBase64([Math.fround(0.3)]))).toEqual([Math.fround(0.3)]);
+    expect(values(fromBase64(toBase64([Math.fround(0.3)])))).toEqual([Math.fround(0.3)]);
     const bytes = Buffer.alloc(12);
     bytes.writeFloatLE(1.5, 0);
     bytes.writeFloatLE(-2.25, 4);
     bytes.writeFloatLE(Math.fround(1e-3), 8);
-    expect(fromBase64(bytes.toString("base64"))).toEqual([1.5, -2.25, Math.fround(1e-3)]);
+    expect(values(fromBase64(bytes.toString("base64")))).toEqual([1.5, -2.25, Math.fround(1e-3)]);
     expect(toBase64([1.5, -2.25, Math.fround(1e-3)])).toBe(bytes.toString("base64"));
+  });
+  it("vectors decoded from base64 answer the same bytes as their values as numbers, in every format", () => {
+    const bytes = Buffer.alloc(4 * 6);
+    for (const [i, x] of [0.5, -0.25, 1e-7, 3.4028234663852886e38, -0, 0.1].entries()) bytes.writeFloatLE(x, i * 4);
+    bytes.writeFloatLE(Number.NaN, 16);
+    const decoded = [fromBase64(bytes.toString("base64")), fromBase64(toBase64(vectors[2]!))];
+    expect(decoded[0]).toBeInstanceOf(Float32Array);
+    const asNumbers = decoded.map((v) => Array.from(v!));
+    for (const format of ["float", "base64", "gemini"] as const) {
+      for (const batch of [true, false]) {
+        const ask: EmbedAsk = { model: "m", inputs: [], format, batch };
+        const got = answerBytes(ask, { vectors: decoded, tokens: 3 }).toString("utf8");
+        expect(got).toBe(JSON.stringify(asObject(ask, asNumbers, 3)));
+      }
+    }
+    // A value that is not a number is written as JSON.stringify writes it (null); base64 keeps its bytes.
+    expect(
+      answerBytes({ model: "m", inputs: [], format: "float" }, { vectors: decoded, tokens: 3 }).toString(),
+    ).toContain(",null,");
+    const b64 = answerBytes({ model: "m", inputs: [], format: "base64" }, { vectors: decoded, tokens: 3 });
+    expect(JSON.parse(b64.toString()).data[0].embedding).toBe(bytes.toString("base64"));
   });
 });
