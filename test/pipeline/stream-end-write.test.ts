@@ -8,69 +8,9 @@
  * finish_reason, then its usage and [DONE]): its last write still carries the end.
  */
 
-import { Agent, request } from "node:http";
-import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/gateway.js";
-
-interface Counted {
-  writes: number;
-  bytes: string;
-  /** The bytes of the latest write. */
-  last: string;
-}
-
-/** Counts every write the gateway makes to each socket it accepts (writev and write alike). */
-function countWrites(h: Harness): Map<number, Counted> {
-  const byPort = new Map<number, Counted>();
-  h.gateway.server.on("connection", (socket: Socket) => {
-    const counted: Counted = { writes: 0, bytes: "", last: "" };
-    byPort.set(socket.remotePort!, counted);
-    const s = socket as Socket & {
-      _write(chunk: Buffer | string, enc: BufferEncoding, cb: (err?: Error | null) => void): void;
-      _writev(chunks: { chunk: Buffer | string; encoding: BufferEncoding }[], cb: (err?: Error | null) => void): void;
-    };
-    const write = s._write.bind(s);
-    const writev = s._writev.bind(s);
-    const text = (chunk: Buffer | string) => (typeof chunk === "string" ? chunk : chunk.toString("latin1"));
-    s._write = (chunk, enc, cb) => {
-      counted.writes++;
-      counted.last = text(chunk);
-      counted.bytes += counted.last;
-      write(chunk, enc, cb);
-    };
-    s._writev = (chunks, cb) => {
-      counted.writes++;
-      counted.last = chunks.map((c) => text(c.chunk)).join("");
-      counted.bytes += counted.last;
-      writev(chunks, cb);
-    };
-  });
-  return byPort;
-}
-
-/** One streamed request on a connection of its own: the answer's text and the port it came from. */
-function ask(url: string, path: string, body: unknown): Promise<{ status: number; text: string; port: number }> {
-  const agent = new Agent({ keepAlive: false });
-  const u = new URL(path, url);
-  const raw = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      u,
-      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": raw.length } },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d: string) => {
-          text += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode!, text, port: req.socket!.localPort! }));
-      },
-    );
-    req.on("error", reject);
-    req.end(raw);
-  });
-}
+import { askAlone, type Counted, countWrites } from "../support/socket-writes.js";
 
 const MESSAGES = {
   max_tokens: 64,
@@ -105,7 +45,7 @@ describe.each([
       body: { ...MESSAGES, model: "via-anthropic" },
     },
   ])("$lane: its events and its end in one write", async ({ path, body }) => {
-    const got = await ask(h.url, path, body);
+    const got = await askAlone(h.url, path, body);
     expect(got.status).toBe(200);
     expect(got.text).toMatch(path === "/v1/messages" ? /event: message_stop/ : /data: \[DONE\]/);
     const counted = writes.get(got.port);
@@ -129,7 +69,7 @@ describe("a paced stream's end (request log on)", () => {
   });
 
   it("relayed Chat: the events after its finish_reason leave with the end", async () => {
-    const got = await ask(h.url, "/v1/chat/completions", { ...MESSAGES, model: "via-openai-chat" });
+    const got = await askAlone(h.url, "/v1/chat/completions", { ...MESSAGES, model: "via-openai-chat" });
     expect(got.status).toBe(200);
     const counted = writes.get(got.port)!;
     // Paced: the events leave in writes of their own as they come; the last one holds [DONE] and the end.
