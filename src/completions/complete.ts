@@ -8,6 +8,7 @@ import { answerError, answerJson, type Exchange } from "../pipeline/exchange.js"
 import { admitKind, type KindDeps, planKind, redacted } from "../pipeline/kind-admit.js";
 import { attemptedOf, type CallPlan, callContext, callThrough } from "../pipeline/kind-call.js";
 import { guardKind } from "../pipeline/kind-guard.js";
+import { TurnHold } from "../pipeline/turn-hold.js";
 import { warningsHeader } from "../pipeline/warnings-header.js";
 import type { RequestBody } from "../request/body.js";
 import type { Accepted } from "../request/route.js";
@@ -133,6 +134,8 @@ export async function complete(ex: Exchange, accepted: Accepted, read: RequestBo
 
   // Relayed as it comes: a native stream to a streaming client; anything else is gathered first.
   const relay = ask.stream && !overChat;
+  // The events made from one upstream chunk (a few characters each) leave in one write, not one each.
+  const turn = new TurnHold(ex.res);
   if (relay) {
     ex.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
     trail.answer.status = 200;
@@ -153,6 +156,7 @@ export async function complete(ex: Exchange, accepted: Accepted, read: RequestBo
         const out = relay && restore ? restore.push(p.text) : p.text;
         if (relay && out) {
           trail.answer.firstByteAt ??= performance.now();
+          turn.hold();
           ex.res.write(sseData(JSON.stringify(chunkOf(ask.shape, head, out))));
         }
       }
@@ -177,6 +181,7 @@ export async function complete(ex: Exchange, accepted: Accepted, read: RequestBo
     return answerError(ex, client, redacted(deps, ex, { status: 502, kind: "server", message: failure }));
   if (relay) {
     if (failure) trail.answer.reason = failure;
+    turn.hold();
     ex.res.write(sseData(JSON.stringify(chunkOf(ask.shape, head, "", finish, used))));
     ex.res.end(SSE_DONE);
     return;

@@ -2,18 +2,21 @@ import type { ServerResponse } from "node:http";
 import { flattenHead } from "../http/flat-head.js";
 import type { Answer } from "../request/answer.js";
 import type { RequestTiming } from "../request/timing.js";
+import { TurnHold } from "./turn-hold.js";
 
 /** Writes an event stream to the client, honouring backpressure; a write resolves false once the client has gone. */
 export class ClientStream {
   private started = false;
-  private holding = false;
+  private readonly turn: TurnHold;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly answer: Answer,
     private readonly headers: Record<string, string>,
     private readonly timing: RequestTiming | undefined,
-  ) {}
+  ) {
+    this.turn = new TurnHold(res);
+  }
 
   private head(): void {
     if (this.started) return;
@@ -53,21 +56,12 @@ export class ClientStream {
   }
 
   /**
-   * The stream's last events come next: the socket holds them until the end of this turn of the event loop, so
-   * that the response's end, which waits for the journal's group write at the end of the turn
-   * (src/pipeline/exchange.ts), leaves with them in one write instead of a write of its own. The end flushes
-   * the socket whatever else holds it (node's res.end uncorks it fully); when the end does not come in this
-   * turn, the events leave at its end as they would have, and the events of a later turn are held again.
+   * The stream's last events come next: the socket holds them until the end of this turn of the event loop
+   * (src/pipeline/turn-hold.ts), so that the response's end, which waits for the journal's group write at the
+   * end of the turn (src/pipeline/exchange.ts), leaves with them in one write instead of a write of its own.
    */
   last(): void {
-    const socket = this.res.socket;
-    if (this.holding || !socket || this.res.destroyed) return;
-    this.holding = true;
-    socket.cork();
-    setImmediate(() => {
-      this.holding = false;
-      socket.uncork();
-    });
+    this.turn.hold();
   }
 
   end(): void {

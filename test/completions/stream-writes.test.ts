@@ -1,0 +1,69 @@
+/**
+ * A fill-in-the-middle stream relayed to the client leaves in as few writes as its upstream's chunks allow
+ * (src/pipeline/turn-hold.ts): the events made from one upstream chunk (a few characters each) and the end that
+ * follows them in one write, not one write an event. Counted on the gateway's side of each connection, for the
+ * OpenAI-compatible and the Mistral FIM shapes, whose fake upstream sends its whole stream in one chunk.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FimFake, startFimFake } from "../support/fim-fake.js";
+import { type Harness, startHarness } from "../support/gateway.js";
+import { askAlone, type Counted, countWrites } from "../support/socket-writes.js";
+
+const KEY = "svc-fim-writes-0123456789";
+let fake: FimFake;
+let h: Harness;
+let writes: Map<number, Counted>;
+
+beforeAll(async () => {
+  fake = await startFimFake();
+  h = await startHarness(() => ({
+    auth: { keys: [KEY] },
+    logging: { requests: true },
+    providers: {
+      vllm: { type: "openai-compatible", base_url: `${fake.url}/v1`, api_key: "vllm-key" },
+      mistral: { type: "openai-compatible", base_url: `${fake.url}/v1`, api_key: "mi-key" },
+    },
+    models: {
+      "fim-qwen": { kind: "completion", provider: "vllm", model: "qwen2.5-coder" },
+      "fim-codestral": {
+        kind: "completion",
+        provider: "mistral",
+        model: "codestral-latest",
+        completions: { api: "mistral" },
+      },
+    },
+  }));
+  writes = countWrites(h);
+});
+afterAll(async () => {
+  await h?.close();
+  await fake?.close();
+});
+
+describe("a relayed fill-in-the-middle stream", () => {
+  it.each([
+    { shape: "OpenAI-compatible /v1/completions", path: "/v1/completions", model: "fim-qwen" },
+    { shape: "Mistral /v1/fim/completions", path: "/v1/fim/completions", model: "fim-codestral" },
+  ])("$shape: its events and its end in one write", async ({ path, model }) => {
+    const got = await askAlone(
+      h.url,
+      path,
+      { model, prompt: "def add(a, b):\n    ", suffix: "\n", max_tokens: 16, stream: true },
+      { authorization: `Bearer ${KEY}` },
+    );
+    expect(got.status).toBe(200);
+    // Every piece the upstream streamed reached the client, in order, then the end of the stream.
+    const texts = [...got.text.matchAll(/^data: (\{.*\})$/gm)].map((m) => {
+      const c = JSON.parse(m[1]!).choices?.[0];
+      return c?.text ?? c?.delta?.content ?? "";
+    });
+    expect(texts.join("")).toBe(fake.text);
+    expect(texts.filter((t) => t !== "").length).toBeGreaterThan(2);
+    expect(got.text).toMatch(/data: \[DONE\]\n\n$/);
+    const counted = writes.get(got.port);
+    expect(counted, "the gateway's side of the connection was seen").toBeDefined();
+    expect(counted!.bytes).toMatch(/^HTTP\/1\.1 200 /);
+    expect(counted!.bytes.endsWith("0\r\n\r\n")).toBe(true);
+    expect(counted!.writes).toBe(1);
+  });
+});
