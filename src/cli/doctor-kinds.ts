@@ -55,7 +55,7 @@ async function send(
   k: PlannedKind,
   ctx: Ctx,
   target: { url: string; headers: Record<string, string> },
-  body: string,
+  body: string | Buffer,
 ): Promise<{ status: number; text: string; headers: Record<string, unknown> } | { error: string }> {
   const signal = AbortSignal.timeout(ctx.timeoutMs);
   try {

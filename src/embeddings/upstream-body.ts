@@ -1,3 +1,4 @@
+import { jsonBytes } from "../http/json-bytes.js";
 import { isObject } from "../ir/input-error.js";
 import type { Json } from "../ir/types.js";
 import type { UpstreamTarget } from "../providers/types.js";
@@ -29,7 +30,10 @@ function dimensionField(url: string): string {
   return host.endsWith("mistral.ai") || host.endsWith("voyageai.com") ? "output_dimension" : "dimensions";
 }
 
-/** The body of one upstream call for a batch of inputs, in the vendor's documented fields. */
+/**
+ * The body of one upstream call for a batch of inputs, in the vendor's documented fields, as bytes: a batch's
+ * inputs are serialised one by one (src/http/json-bytes.ts), never as one large string to encode again.
+ */
 export function embedBody(
   dialect: EmbedDialect,
   model: string,
@@ -37,10 +41,10 @@ export function embedBody(
   ask: Pick<EmbedAsk, "dimensions" | "taskType" | "title" | "user">,
   url: string,
   base64: boolean,
-): string {
+): Buffer {
   if (dialect === "gemini") {
     const name = model.startsWith("models/") ? model : `models/${model}`;
-    return JSON.stringify({
+    return jsonBytes({
       requests: inputs.map((text) => ({
         model: name,
         content: { parts: [{ text }] },
@@ -53,15 +57,15 @@ export function embedBody(
   // Bedrock InvokeModel bodies: Titan Text Embeddings v2 takes one text; Cohere Embed up to 96, with the
   // input_type its v3 models require (a Gemini RETRIEVAL_QUERY is a search query; anything else a document).
   if (dialect === "titan")
-    return JSON.stringify({ inputText: inputs[0], ...(ask.dimensions ? { dimensions: ask.dimensions } : {}) });
+    return jsonBytes({ inputText: inputs[0], ...(ask.dimensions ? { dimensions: ask.dimensions } : {}) });
   if (dialect === "cohere")
-    return JSON.stringify({
+    return jsonBytes({
       texts: inputs,
       input_type: ask.taskType === "RETRIEVAL_QUERY" ? "search_query" : "search_document",
       embedding_types: ["float"],
     });
   if (dialect === "vertex")
-    return JSON.stringify({
+    return jsonBytes({
       instances: inputs.map((content) => ({
         content,
         ...(ask.taskType ? { task_type: ask.taskType } : {}),
@@ -74,7 +78,7 @@ export function embedBody(
   if (ask.user) body.user = ask.user;
   // OpenAI and Azure answer base64 float32 when asked (a quarter of the bytes); llmux decodes either.
   if (base64) body.encoding_format = "base64";
-  return JSON.stringify(body);
+  return jsonBytes(body);
 }
 
 /** What one upstream call answered: a vector per input, in order, and the tokens it counted (if it says). */

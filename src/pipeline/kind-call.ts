@@ -22,7 +22,7 @@ export interface CallPlan<M> {
   readonly route: Route;
   readonly url: string;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  readonly body: string | Buffer;
   /** The dialect the upstream answers errors (and, over chat, its stream) in. */
   readonly dialect: UpstreamDialect;
   /** Whether the answer is screened as that dialect's (a stream's start judged before it is relayed). */

@@ -59,9 +59,10 @@ describe("embeddings URLs from generation URLs", () => {
 
 describe("embeddings request bodies, field by field", () => {
   const ask = { dimensions: 256, user: "u1" };
+  const parsed = (body: Buffer): unknown => JSON.parse(body.toString("utf8"));
   it("OpenAI: model, input, dimensions, user, encoding_format base64", () => {
     expect(
-      JSON.parse(
+      parsed(
         embedBody("openai", "text-embedding-3-small", ["a", "b"], ask, "https://api.openai.com/v1/embeddings", true),
       ),
     ).toEqual({
@@ -74,21 +75,21 @@ describe("embeddings request bodies, field by field", () => {
   });
   it("Mistral and Voyage: output_dimension; no encoding_format", () => {
     for (const url of ["https://api.mistral.ai/v1/embeddings", "https://api.voyageai.com/v1/embeddings"])
-      expect(JSON.parse(embedBody("openai", "codestral-embed", ["a"], { dimensions: 256 }, url, false))).toEqual({
+      expect(parsed(embedBody("openai", "codestral-embed", ["a"], { dimensions: 256 }, url, false))).toEqual({
         model: "codestral-embed",
         input: ["a"],
         output_dimension: 256,
       });
   });
   it("vLLM: token ids as they came", () => {
-    expect(JSON.parse(embedBody("openai", "bge", [[1, 2]], {}, "http://vllm:8000/v1/embeddings", false))).toEqual({
+    expect(parsed(embedBody("openai", "bge", [[1, 2]], {}, "http://vllm:8000/v1/embeddings", false))).toEqual({
       model: "bge",
       input: [[1, 2]],
     });
   });
   it("Vertex: instances with task_type and title, parameters.outputDimensionality", () => {
     expect(
-      JSON.parse(
+      parsed(
         embedBody(
           "vertex",
           "text-embedding-005",
@@ -105,7 +106,7 @@ describe("embeddings request bodies, field by field", () => {
   });
   it("Cohere on Bedrock: a Gemini query is a search_query", () => {
     expect(
-      JSON.parse(
+      parsed(
         embedBody(
           "cohere",
           "cohere.embed-english-v3",
@@ -120,6 +121,30 @@ describe("embeddings request bodies, field by field", () => {
       input_type: "search_query",
       embedding_types: ["float"],
     });
+  });
+  it("a batch of many inputs: the bytes of JSON.stringify's text, whatever the characters", () => {
+    // Past the size json-bytes serialises element by element; text in several scripts, a token array among them.
+    const inputs = Array.from({ length: 40 }, (_, i) =>
+      i === 7 ? [1, 2, 3] : `chunk ${i}: naïve → café — 日本 😀 "q"\n`,
+    );
+    const url = "https://api.openai.com/v1/embeddings";
+    const asText = (v: unknown) => Buffer.from(JSON.stringify(v), "utf8");
+    expect(
+      embedBody("openai", "m", inputs, ask, url, true).equals(
+        asText({ model: "m", input: inputs, dimensions: 256, user: "u1", encoding_format: "base64" }),
+      ),
+    ).toBe(true);
+    const texts = inputs.filter((x) => typeof x === "string");
+    expect(
+      embedBody("cohere", "c", texts, {}, url, false).equals(
+        asText({ texts, input_type: "search_document", embedding_types: ["float"] }),
+      ),
+    ).toBe(true);
+    expect(
+      embedBody("gemini", "g", texts, {}, url, false).equals(
+        asText({ requests: texts.map((text) => ({ model: "models/g", content: { parts: [{ text }] } })) }),
+      ),
+    ).toBe(true);
   });
 });
 
