@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { jsonBytes } from "../http/json-bytes.js";
 import { readWhole } from "../http/whole-body.js";
 import { decodedOr400 } from "../ir/input-error.js";
 import type { ErrorInfo, Json, JsonObject } from "../ir/types.js";
@@ -65,7 +66,8 @@ export async function rerank(ex: Exchange, accepted: Accepted, read: RequestBody
           route: r,
           url: rerankUrl(t.url, api),
           headers: t.headers,
-          body: JSON.stringify(rerankBody(api, r.upstreamModel, sent)),
+          // A long list of documents is serialised one by one (src/http/json-bytes.ts), as a chat body is.
+          body: jsonBytes(rerankBody(api, r.upstreamModel, sent)),
           dialect: api === "bedrock-cohere" ? r.provider.dialect : "openai-chat",
           screen: false,
           meta: api,

@@ -110,6 +110,20 @@ describe("Jina and Voyage: the same fields", () => {
     expect(Number(r.headers.get("llmux-cost-usd"))).toBeCloseTo((tokens * 20) / 1e6, 6);
   });
 
+  it("a long list of documents in several scripts reaches the upstream whole, in order", async () => {
+    // Past the length the upstream body is serialised document by document (src/http/json-bytes.ts).
+    const documents = Array.from({ length: 40 }, (_, i) => `doc ${i}: naïve → café — 日本 😀 "q"\n`);
+    const r = await post({ model: "rerank-jina", query: "→ blue", documents, top_n: 3 });
+    expect(r.status).toBe(200);
+    expect(last().body).toEqual({
+      model: "jina-reranker-v2-base-multilingual",
+      query: "→ blue",
+      documents,
+      top_n: 3,
+      return_documents: false,
+    });
+  });
+
   it("Voyage: top_n sent as top_k, results read from data", async () => {
     const r = await post({ model: "rerank-voyage", query: "red", documents: DOCS, top_n: 2 });
     expect(r.status).toBe(200);
