@@ -134,7 +134,8 @@ export async function complete(ex: Exchange, accepted: Accepted, read: RequestBo
 
   // Relayed as it comes: a native stream to a streaming client; anything else is gathered first.
   const relay = ask.stream && !overChat;
-  // The events made from one upstream chunk (a few characters each) leave in one write, not one each.
+  // The events made from one upstream chunk (a few characters each) and the end leave in one write (node's own
+  // hold of a response's writes lasts one tick, and these come async iterations apart: they left in two).
   const turn = new TurnHold(ex.res);
   if (relay) {
     ex.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });

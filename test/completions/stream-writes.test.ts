@@ -2,7 +2,8 @@
  * A fill-in-the-middle stream relayed to the client leaves in as few writes as its upstream's chunks allow
  * (src/pipeline/turn-hold.ts): the events made from one upstream chunk (a few characters each) and the end that
  * follows them in one write, not one write an event. Counted on the gateway's side of each connection, for the
- * OpenAI-compatible and the Mistral FIM shapes, whose fake upstream sends its whole stream in one chunk.
+ * OpenAI-compatible and the Mistral FIM shapes, whose fake upstream sends its whole stream in one chunk, and for
+ * a chat model asked over chat (its answer gathered, then written at once).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FimFake, startFimFake } from "../support/fim-fake.js";
@@ -31,6 +32,7 @@ beforeAll(async () => {
         model: "codestral-latest",
         completions: { api: "mistral" },
       },
+      "fim-over-chat": { kind: "completion", provider: "vllm", model: "qwen2.5-coder", completions: { mode: "chat" } },
     },
   }));
   writes = countWrites(h);
@@ -44,11 +46,13 @@ describe("a relayed fill-in-the-middle stream", () => {
   it.each([
     { shape: "OpenAI-compatible /v1/completions", path: "/v1/completions", model: "fim-qwen" },
     { shape: "Mistral /v1/fim/completions", path: "/v1/fim/completions", model: "fim-codestral" },
+    // Over chat: the answer is gathered, cleaned, then written as one chunk and the usage.
+    { shape: "a chat model over /v1/completions", path: "/v1/completions", model: "fim-over-chat" },
   ])("$shape: its events and its end in one write", async ({ path, model }) => {
     const got = await askAlone(
       h.url,
       path,
-      { model, prompt: "def add(a, b):\n    ", suffix: "\n", max_tokens: 16, stream: true },
+      { model, prompt: "def add(a, b):\n    ", suffix: "\n\nprint(add(1, 2))\n", max_tokens: 16, stream: true },
       { authorization: `Bearer ${KEY}` },
     );
     expect(got.status).toBe(200);
@@ -58,7 +62,7 @@ describe("a relayed fill-in-the-middle stream", () => {
       return c?.text ?? c?.delta?.content ?? "";
     });
     expect(texts.join("")).toBe(fake.text);
-    expect(texts.filter((t) => t !== "").length).toBeGreaterThan(2);
+    expect(texts.filter((t) => t !== "").length).toBeGreaterThan(model === "fim-over-chat" ? 0 : 2);
     expect(got.text).toMatch(/data: \[DONE\]\n\n$/);
     const counted = writes.get(got.port);
     expect(counted, "the gateway's side of the connection was seen").toBeDefined();
