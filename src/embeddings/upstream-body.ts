@@ -31,8 +31,8 @@ function dimensionField(url: string): string {
 }
 
 /**
- * The body of one upstream call for a batch of inputs, in the vendor's documented fields, as bytes: a batch's
- * inputs are serialised one by one (src/http/json-bytes.ts), never as one large string to encode again.
+ * The body of one upstream call for a batch of inputs, in the vendor's documented fields, as bytes: a batch of
+ * 16 inputs or more is serialised input by input (src/http/json-bytes.ts), not as one large string to encode.
  */
 export function embedBody(
   dialect: EmbedDialect,

@@ -18,7 +18,8 @@ export class TurnHold {
     socket.cork();
     setImmediate(() => {
       this.holding = false;
-      socket.uncork();
+      // A response that ended let go of its socket fully (node's res.end), which may serve the next request by now.
+      if (this.res.socket === socket) socket.uncork();
     });
   }
 }
