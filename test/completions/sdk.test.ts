@@ -7,7 +7,7 @@
 import { Mistral } from "@mistralai/mistralai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FimFake, startFimFake } from "../support/fim-fake.js";
+import { type FimFake, fimConfig, startFimFake } from "../support/fim-fake.js";
 import { eventually, type Harness, startHarness } from "../support/gateway.js";
 
 const KEY = "svc-fim-key-0123456789";
@@ -25,29 +25,7 @@ beforeAll(async () => {
       "gpt-5-mini": { input: 0.25, output: 2 },
       "claude-haiku-4-5": { input: 1, output: 5 },
     },
-    providers: {
-      vllm: { type: "openai-compatible", base_url: `${fake.url}/v1`, api_key: "vllm-key" },
-      mistral: { type: "openai-compatible", base_url: `${fake.url}/v1`, api_key: "mi-key" },
-      oa: { type: "openai", base_url: `${fake.url}/v1`, api_key: "oa-key" },
-      claude: { type: "anthropic", base_url: fake.url, api_key: "sk-ant-key" },
-    },
-    models: {
-      "fim-qwen": { kind: "completion", provider: "vllm", model: "qwen2.5-coder" },
-      "fim-codestral": {
-        kind: "completion",
-        provider: "mistral",
-        model: "codestral-latest",
-        completions: { api: "mistral" },
-      },
-      "fim-gpt": { kind: "completion", provider: "oa", model: "gpt-5-mini" },
-      "fim-chat-compat": {
-        kind: "completion",
-        provider: "vllm",
-        model: "qwen2.5-coder",
-        completions: { mode: "chat" },
-      },
-      "fim-claude": { kind: "completion", provider: "claude", model: "claude-haiku-4-5" },
-    },
+    ...fimConfig(fake),
   }));
   oa = new OpenAI({ apiKey: KEY, baseURL: `${h.url}/v1`, maxRetries: 0 });
 });

@@ -6,7 +6,7 @@
  * a chat model asked over chat (its answer gathered, then written at once).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FimFake, startFimFake } from "../support/fim-fake.js";
+import { type FimFake, fimConfig, startFimFake } from "../support/fim-fake.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 import { askAlone, type Counted, countWrites } from "../support/socket-writes.js";
 
@@ -20,20 +20,7 @@ beforeAll(async () => {
   h = await startHarness(() => ({
     auth: { keys: [KEY] },
     logging: { requests: true },
-    providers: {
-      vllm: { type: "openai-compatible", base_url: `${fake.url}/v1`, api_key: "vllm-key" },
-      mistral: { type: "openai-compatible", base_url: `${fake.url}/v1`, api_key: "mi-key" },
-    },
-    models: {
-      "fim-qwen": { kind: "completion", provider: "vllm", model: "qwen2.5-coder" },
-      "fim-codestral": {
-        kind: "completion",
-        provider: "mistral",
-        model: "codestral-latest",
-        completions: { api: "mistral" },
-      },
-      "fim-over-chat": { kind: "completion", provider: "vllm", model: "qwen2.5-coder", completions: { mode: "chat" } },
-    },
+    ...fimConfig(fake),
   }));
   writes = countWrites(h);
 });
@@ -47,7 +34,7 @@ describe("a relayed fill-in-the-middle stream", () => {
     { shape: "OpenAI-compatible /v1/completions", path: "/v1/completions", model: "fim-qwen" },
     { shape: "Mistral /v1/fim/completions", path: "/v1/fim/completions", model: "fim-codestral" },
     // Over chat: the answer is gathered, cleaned, then written as one chunk and the usage.
-    { shape: "a chat model over /v1/completions", path: "/v1/completions", model: "fim-over-chat" },
+    { shape: "a chat model over /v1/completions", path: "/v1/completions", model: "fim-chat-compat" },
   ])("$shape: its events and its end in one write", async ({ path, model }) => {
     const got = await askAlone(
       h.url,
@@ -62,7 +49,7 @@ describe("a relayed fill-in-the-middle stream", () => {
       return c?.text ?? c?.delta?.content ?? "";
     });
     expect(texts.join("")).toBe(fake.text);
-    expect(texts.filter((t) => t !== "").length).toBeGreaterThan(model === "fim-over-chat" ? 0 : 2);
+    expect(texts.filter((t) => t !== "").length).toBeGreaterThan(model === "fim-chat-compat" ? 0 : 2);
     expect(got.text).toMatch(/data: \[DONE\]\n\n$/);
     const counted = writes.get(got.port);
     expect(counted, "the gateway's side of the connection was seen").toBeDefined();

@@ -41,6 +41,39 @@ export interface FimFake {
 const sse = (v: unknown) => `data: ${JSON.stringify(v)}\n\n`;
 const pieces = (s: string) => s.match(/[\s\S]{1,4}/g) ?? [];
 
+/**
+ * The providers and completion aliases the fill-in-the-middle tests route to the fake: native FIM over an
+ * OpenAI-compatible server (`fim-qwen`) and Mistral's API (`fim-codestral`), OpenAI (`fim-gpt`), a chat model
+ * asked over chat (`fim-chat-compat`) and Claude (`fim-claude`).
+ */
+export function fimConfig(fake: FimFake) {
+  return {
+    providers: {
+      vllm: { type: "openai-compatible", base_url: `${fake.url}/v1`, api_key: "vllm-key" },
+      mistral: { type: "openai-compatible", base_url: `${fake.url}/v1`, api_key: "mi-key" },
+      oa: { type: "openai", base_url: `${fake.url}/v1`, api_key: "oa-key" },
+      claude: { type: "anthropic", base_url: fake.url, api_key: "sk-ant-key" },
+    },
+    models: {
+      "fim-qwen": { kind: "completion", provider: "vllm", model: "qwen2.5-coder" },
+      "fim-codestral": {
+        kind: "completion",
+        provider: "mistral",
+        model: "codestral-latest",
+        completions: { api: "mistral" },
+      },
+      "fim-gpt": { kind: "completion", provider: "oa", model: "gpt-5-mini" },
+      "fim-chat-compat": {
+        kind: "completion",
+        provider: "vllm",
+        model: "qwen2.5-coder",
+        completions: { mode: "chat" },
+      },
+      "fim-claude": { kind: "completion", provider: "claude", model: "claude-haiku-4-5" },
+    },
+  } as const;
+}
+
 export async function startFimFake(): Promise<FimFake> {
   const fake: FimFake = {
     url: "",
