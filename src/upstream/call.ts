@@ -11,7 +11,7 @@ import { capFrames } from "./cap-frames.js";
 import { headerList } from "./header-list.js";
 import { IdleWatch } from "./idle-watch.js";
 import type { StartVerdict } from "./inspect.js";
-import { withoutRequestFields } from "./lean-agent.js";
+import { closingWhenIdle, withoutRequestFields } from "./lean-agent.js";
 import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply, type WholeAnswer } from "./screen.js";
 import type { UsageTap } from "./usage-tap.js";
 
@@ -39,19 +39,25 @@ export interface UpstreamReply {
  * behind others. Idle connections close after 30 s; the most recently used is reused first.
  */
 export class UpstreamPool {
-  constructor(readonly limits: AnswerLimits = DEFAULT_LIMITS) {}
-
-  private readonly options = {
-    keepAlive: true,
-    timeout: 30_000,
-    maxSockets: Number.POSITIVE_INFINITY,
-    maxFreeSockets: 256,
-    scheduling: "lifo" as const,
-  };
-  readonly http = withoutRequestFields(new HttpAgent(this.options));
+  readonly http: HttpAgent;
+  readonly https: HttpsAgent;
   /** The deadlines of the calls in flight (one coarse timer for all of them). */
   readonly wheel: TimerWheel = callWheel;
-  readonly https = withoutRequestFields(new HttpsAgent(this.options));
+
+  /** `idleMs`: how long a pooled connection may stay unused (closingWhenIdle in lean-agent.ts). */
+  constructor(
+    readonly limits: AnswerLimits = DEFAULT_LIMITS,
+    idleMs = 30_000,
+  ) {
+    const options = {
+      keepAlive: true,
+      maxSockets: Number.POSITIVE_INFINITY,
+      maxFreeSockets: 256,
+      scheduling: "lifo" as const,
+    };
+    this.http = closingWhenIdle(withoutRequestFields(new HttpAgent(options)), idleMs);
+    this.https = closingWhenIdle(withoutRequestFields(new HttpsAgent(options)), idleMs);
+  }
 
   close(): void {
     this.http.destroy();

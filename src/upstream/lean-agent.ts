@@ -1,4 +1,5 @@
 import type { Agent, ClientRequest, RequestOptions } from "node:http";
+import type { Socket } from "node:net";
 
 /** `addRequest` as node's HTTP and HTTPS agents have it (it is not in node's published types). */
 interface AddsRequests {
@@ -19,6 +20,42 @@ export function withoutRequestFields<A extends Agent>(agent: A): A {
   own.addRequest = (req, options) => {
     const { headers: _h, path: _p, method: _m, agent: _a, ...connection } = options;
     addRequest(req, connection);
+  };
+  return agent;
+}
+
+/** What node's agent takes off an upstream's announced keep-alive timeout, so as to close first. */
+const HINT_MARGIN_MS = 1000;
+
+/**
+ * Pooled connections close once idle for `ms`, or sooner when the upstream's `Keep-Alive: timeout=N` says it
+ * closes them sooner (a second before; not kept at all when that leaves nothing), as node's agent does with a
+ * `timeout` option. With that option, though, node clears the connection's timeout as each response ends and
+ * sets it again as the connection is pooled, and listens for it on every request: a timer made and listeners
+ * added and removed per request. Here the timeout is set once, when a connection is first pooled (again only
+ * when the upstream's hint changes it), and left running while a request uses the connection: when it comes,
+ * the agent destroys the connection only if it is in its free list, so a request in flight is never cut by it
+ * (llmux's own watch times the upstream's silences: idle-watch.ts).
+ */
+export function closingWhenIdle<A extends Agent>(agent: A, ms: number): A {
+  const keepAliveMsecs = (agent as unknown as { keepAliveMsecs?: number }).keepAliveMsecs ?? 1000;
+  agent.keepSocketAlive = (duplex) => {
+    const socket = duplex as Socket;
+    socket.setKeepAlive(true, keepAliveMsecs);
+    socket.unref();
+    let idle = ms;
+    const res = (socket as { _httpMessage?: { res?: { headers: Record<string, unknown> } } })._httpMessage?.res;
+    const hint = res?.headers["keep-alive"];
+    if (typeof hint === "string") {
+      const seconds = /^timeout=(\d+)/.exec(hint)?.[1];
+      if (seconds !== undefined) {
+        const hinted = Number.parseInt(seconds, 10) * 1000 - HINT_MARGIN_MS;
+        if (hinted <= 0) return false;
+        if (hinted < idle) idle = hinted;
+      }
+    }
+    if (socket.timeout !== idle) socket.setTimeout(idle);
+    return true;
   };
   return agent;
 }
