@@ -57,10 +57,12 @@ async function wholeAnswer(input: RespondInput, plan: Plan, reply: UpstreamReply
     // not JSON; usage will be estimated
   }
   answer.outputChars += text.length;
+  // Its length, as a translated answer has (sendJson): one write of head and body, no chunk framing.
   res.writeHead(reply.status, {
     "content-type": String(reply.headers["content-type"] ?? "application/json"),
     ...headers,
     ...(reply.status < 400 ? input.costHeaders?.(answer) : undefined),
+    "content-length": Buffer.byteLength(text),
   });
   res.end(text);
 }

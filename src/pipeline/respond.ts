@@ -70,6 +70,7 @@ async function upstreamError(input: RespondInput, plan: Plan, reply: UpstreamRep
       "content-type": String(reply.headers["content-type"] ?? "application/json"),
       ...forwarded,
       ...warningsHeader(plan),
+      "content-length": Buffer.byteLength(text),
     });
     res.end(text);
     return;

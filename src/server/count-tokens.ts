@@ -272,7 +272,10 @@ const countAnswer: Stage<Counting> = {
   async run(c) {
     const { ex, counted } = c;
     if (counted) {
-      ex.res.writeHead(counted.status, c.count.headers(counted));
+      ex.res.writeHead(counted.status, {
+        ...c.count.headers(counted),
+        "content-length": Buffer.byteLength(counted.text),
+      });
       ex.res.end(counted.text);
       return undefined;
     }
