@@ -12,6 +12,7 @@ import { headerList } from "./header-list.js";
 import { IdleWatch } from "./idle-watch.js";
 import type { StartVerdict } from "./inspect.js";
 import { closingWhenIdle, withoutRequestFields } from "./lean-agent.js";
+import { parsedUrl } from "./parsed-url.js";
 import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply, type WholeAnswer } from "./screen.js";
 import type { UsageTap } from "./usage-tap.js";
 
@@ -202,36 +203,6 @@ async function send(
   const reply = call.reply();
   req.end(payload);
   return reply;
-}
-
-/** The parts of an upstream URL a request is made of, kept per URL (a provider calls few). */
-interface ParsedUrl {
-  readonly url: URL;
-  readonly secure: boolean;
-  readonly protocol: string;
-  readonly hostname: string;
-  readonly port: string | undefined;
-  readonly path: string;
-}
-
-const parsedUrls = new Map<string, ParsedUrl>();
-
-function parsedUrl(href: string): ParsedUrl {
-  let p = parsedUrls.get(href);
-  if (p) return p;
-  const url = new URL(href);
-  p = {
-    url,
-    secure: url.protocol === "https:",
-    protocol: url.protocol,
-    hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
-    port: url.port || undefined,
-    path: `${url.pathname}${url.search}`,
-  };
-  // Bounded: URLs that carry a per-call part (none do today) would not grow it without end.
-  if (parsedUrls.size >= 256) parsedUrls.clear();
-  parsedUrls.set(href, p);
-  return p;
 }
 
 /**
