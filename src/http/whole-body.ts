@@ -6,6 +6,16 @@ export class BodyTooLarge extends Error {
 }
 
 /**
+ * A body that reads itself whole without being iterated (an upstream response, by its events:
+ * src/upstream/read-reply.ts). Past `max` bytes it rejects with BodyTooLarge.
+ */
+export interface ReadsWhole {
+  readWhole(max: number): Promise<Buffer>;
+}
+
+const readsWhole = (body: unknown): body is ReadsWhole => typeof (body as Partial<ReadsWhole>).readWhole === "function";
+
+/**
  * The one reader of whole bodies (an upstream's JSON answer, an error reply, a body replayed to a client):
  * every chunk read and joined once. Past `max` bytes, `over: "throw"` stops at once with BodyTooLarge;
  * `over: "keep"` keeps the first `max` bytes and reads the rest to its end (the connection stays reusable).
@@ -15,6 +25,7 @@ export async function readWhole(
   max = Number.POSITIVE_INFINITY,
   over: "throw" | "keep" = "throw",
 ): Promise<Buffer> {
+  if (over === "throw" && readsWhole(body)) return body.readWhole(max);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of body) {

@@ -2,7 +2,7 @@ import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { type AbortLike, signalOf } from "../http/abort-flag.js";
 import { callWheel, type TimerWheel, wheelTimeout } from "../http/timer-wheel.js";
-import { readWhole } from "../http/whole-body.js";
+import { type ReadsWhole, readWhole } from "../http/whole-body.js";
 import type { ErrorInfo, UpstreamDialect } from "../ir/types.js";
 import { isEventStream } from "../providers/aws-event-stream.js";
 import type { OutgoingCall, Provider, UpstreamTarget } from "../providers/types.js";
@@ -13,6 +13,7 @@ import { IdleWatch } from "./idle-watch.js";
 import type { StartVerdict } from "./inspect.js";
 import { closingWhenIdle, withoutRequestFields } from "./lean-agent.js";
 import { parsedUrl } from "./parsed-url.js";
+import { readReply } from "./read-reply.js";
 import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply, type WholeAnswer } from "./screen.js";
 import type { UsageTap } from "./usage-tap.js";
 
@@ -254,10 +255,14 @@ class WireCall {
         // From here the watch times the upstream's silences only (bodyOf), never a paused reader's.
         this.idle.end();
         this.res = res;
+        const body: AsyncIterable<Uint8Array> & ReadsWhole = {
+          [Symbol.asyncIterator]: () => this.body(),
+          readWhole: (max) => this.whole(max),
+        };
         resolve({
           status: res.statusCode ?? 502,
           headers: res.headers,
-          body: this.body(),
+          body,
           dump: () => this.drain(),
         });
       });
@@ -332,6 +337,30 @@ class WireCall {
       if (!finished) await chunks.return?.();
     }
     if (!res.complete) throw new Error("the upstream closed the connection mid-response");
+  }
+
+  /**
+   * The reply's body read whole (readWhole in src/http/whole-body.ts): the same watch and clock as body(),
+   * without an iterator; the upstream keeps llmux waiting from the first byte to the last.
+   */
+  private whole(max: number): Promise<Buffer> {
+    const { idle, clock } = this;
+    let t0 = clock ? performance.now() : 0;
+    idle.begin();
+    return readReply(this.res!, max, {
+      chunk: (c) => {
+        idle.begin();
+        if (!clock) return;
+        const at = performance.now();
+        chunkArrived(clock, c, at - t0, at);
+        t0 = at;
+      },
+      over: (err) => {
+        this.over();
+        if (clock && !err) clock.waitMs += performance.now() - t0;
+        return err instanceof UpstreamTimeout ? failure(err, this.provider, this.url) : err;
+      },
+    });
   }
 
   private drain(): Promise<void> {
