@@ -34,8 +34,10 @@ const HINT_MARGIN_MS = 1000;
  * sets it again as the connection is pooled, and listens for it on every request: a timer made and listeners
  * added and removed per request. Here the timeout is set once, when a connection is first pooled (again only
  * when the upstream's hint changes it), and left running while a request uses the connection: when it comes,
- * the agent destroys the connection only if it is in its free list, so a request in flight is never cut by it
- * (llmux's own watch times the upstream's silences: idle-watch.ts).
+ * the agent destroys the connection only if it is in its free list (node's `onTimeout` in _http_agent.js; were it
+ * ever to destroy any connection, a request in flight would be cut), so a request in flight is never cut by it
+ * (llmux's own watch times the upstream's silences: idle-watch.ts). Each time a connection is pooled again its
+ * timeout is re-armed from that moment.
  */
 export function closingWhenIdle<A extends Agent>(agent: A, ms: number): A {
   const keepAliveMsecs = (agent as unknown as { keepAliveMsecs?: number }).keepAliveMsecs ?? 1000;
@@ -54,7 +56,12 @@ export function closingWhenIdle<A extends Agent>(agent: A, ms: number): A {
         if (hinted < idle) idle = hinted;
       }
     }
-    if (socket.timeout !== idle) socket.setTimeout(idle);
+    // The same timeout may have come and gone while a request held the connection (its body read, a slow
+    // client holding the rest): it is re-armed from now by node's own refresh, which any read or write makes,
+    // without a new timer (a new one where that is missing).
+    const rearm = (socket as Socket & { _unrefTimer?: () => void })._unrefTimer;
+    if (socket.timeout !== idle || typeof rearm !== "function") socket.setTimeout(idle);
+    else rearm.call(socket);
     return true;
   };
   return agent;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Provider } from "../../src/providers/types.js";
@@ -114,6 +114,33 @@ describe("the upstream pool's idle connections", () => {
       // The same connection, now told 1 s: closed rather than pooled.
       const socket = pooled(pool);
       await ask(pool, "/hint-1");
+      // Let go as the answer ended, not pooled until its 2 s ran out.
+      expect(Object.values(pool.http.freeSockets).flat()).toHaveLength(0);
+      expect(socket.destroyed).toBe(true);
+      await closed(socket);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("an idle time that ran out while a request held the connection starts again when it is pooled", async () => {
+    const pool = new UpstreamPool(undefined, 100);
+    try {
+      await ask(pool);
+      const socket = pooled(pool);
+      // The connection reused for an answer whose reader holds it three idle times without a read or a write:
+      // the idle timeout comes meanwhile, and the agent leaves a connection in use alone.
+      await new Promise<void>((resolve, reject) => {
+        const req = request(`${origin}/`, { method: "POST", agent: pool.http }, (res) => {
+          expect(res.socket).toBe(socket);
+          setTimeout(() => {
+            res.on("end", resolve).resume();
+          }, 300);
+        });
+        req.on("error", reject);
+        req.end("{}");
+      });
+      // Pooled again: closed once idle for its time from now, not kept open for good.
       await closed(socket);
       expect(Object.values(pool.http.freeSockets).flat()).toHaveLength(0);
     } finally {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TimerWheel } from "../../src/http/timer-wheel.js";
+import { TimerWheel, type WheelEntry } from "../../src/http/timer-wheel.js";
 import type { Provider } from "../../src/providers/types.js";
 import type { AttemptClock } from "../../src/request/timing.js";
 import { callUpstream, UpstreamPool } from "../../src/upstream/call.js";
@@ -20,8 +20,21 @@ const ANSWER = JSON.stringify({
 });
 const bytes = Buffer.from(ANSWER);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Connections the server saw close, by path. */
+/** Connections the server saw close, by path, and who waits for the next. */
 const closed = new Map<string, number>();
+const closeWaiters = new Set<() => void>();
+/** Resolves once the server has seen more than `seen` connections of `path` close. */
+function closedOnce(path: string, seen: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if ((closed.get(path) ?? 0) <= seen) return;
+      closeWaiters.delete(check);
+      resolve();
+    };
+    closeWaiters.add(check);
+    check();
+  });
+}
 
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
   // The answer in 7 pieces, 20 ms apart, some cutting a character in two.
@@ -58,7 +71,10 @@ let origin: string;
 beforeAll(async () => {
   upstream = createServer((req, res) => {
     const path = req.url ?? "";
-    req.socket.once("close", () => closed.set(path, (closed.get(path) ?? 0) + 1));
+    req.socket.once("close", () => {
+      closed.set(path, (closed.get(path) ?? 0) + 1);
+      for (const w of [...closeWaiters]) w();
+    });
     req.resume();
     void routes[path]?.(req, res);
   });
@@ -70,7 +86,7 @@ afterAll(async () => {
   await new Promise<void>((r) => upstream.close(() => r()));
 });
 
-function provider(path: string, timeoutMs = 5_000): Provider {
+function provider(path: string, timeoutMs = 60_000): Provider {
   return {
     name: "whole",
     type: "openai-compatible",
@@ -91,27 +107,54 @@ function listeners(signal: AbortSignal): number {
   return events?.get("abort")?.size ?? 0;
 }
 
-async function call(path: string, opts: { timeoutMs?: number; answerBytes?: number; signal?: AbortSignal } = {}) {
-  const wheel = new TimerWheel(20);
+/**
+ * A wheel that never turns on its own: `expire()` brings every deadline on it due, so a test says when the
+ * upstream has been silent too long instead of racing a clock.
+ */
+class HandWheel extends TimerWheel {
+  private readonly entries = new Set<WheelEntry>();
+  constructor() {
+    super(1_000_000);
+  }
+  override schedule(entry: WheelEntry, at: number): void {
+    this.entries.add(entry);
+    super.schedule(entry, at);
+  }
+  expire(): void {
+    const now = performance.now() + 1_000_000;
+    for (const e of this.entries)
+      if (e.wheelSlot >= 0) {
+        this.cancel(e);
+        e.wheelDue(now);
+      }
+  }
+}
+
+interface CallOptions {
+  answerBytes?: number;
+  signal?: AbortSignal;
+  /** Called once the first chunk of the answer has come. */
+  onFirstChunk?: (wheel: HandWheel) => void;
+  /** Awaited before the pool is closed (which lets go of every connection). */
+  before?: () => Promise<void>;
+}
+
+async function call(path: string, opts: CallOptions = {}) {
+  const wheel = new HandWheel();
   const pool = Object.assign(new UpstreamPool({ eventBytes: 1 << 20, answerBytes: opts.answerBytes ?? 1 << 20 }), {
     wheel,
   });
   const signal = opts.signal ?? new AbortController().signal;
   const clock = newClock();
+  const first = opts.onFirstChunk;
+  if (first) clock.tap = () => clock.chunks === 1 && setImmediate(() => first(wheel));
   const url = `${origin}${path}`;
   try {
-    const reply = await callUpstream(
-      pool,
-      provider(path, opts.timeoutMs),
-      { url, headers: {} },
-      "{}",
-      signal,
-      "openai-chat",
-      clock,
-    );
+    const reply = await callUpstream(pool, provider(path), { url, headers: {} }, "{}", signal, "openai-chat", clock);
     const chunks: Uint8Array[] = [];
     if (!reply.whole) for await (const c of reply.body) chunks.push(c);
     const text = reply.whole ? reply.whole.text : Buffer.concat(chunks).toString();
+    await opts.before?.();
     return { reply, text, clock, wheel, signal };
   } finally {
     pool.close();
@@ -119,26 +162,24 @@ async function call(path: string, opts: { timeoutMs?: number; answerBytes?: numb
 }
 
 describe("an upstream's JSON answer read whole", () => {
-  it("in seven pieces, a character cut in two among them: the same text and parse, every piece on the clock", async () => {
+  it("in pieces, a character cut in two among them: the same text and parse, every piece on the clock", async () => {
     const { reply, text, clock, wheel, signal } = await call("/pieces");
     expect(reply.status).toBe(200);
     expect(text).toBe(ANSWER);
     expect(reply.whole?.json).toEqual(JSON.parse(ANSWER));
-    expect(clock.chunks).toBeGreaterThanOrEqual(7);
-    // The pieces came 20 ms apart: llmux waited for them, and the longest pause was one of them.
+    // Seven pieces, 20 ms apart (fewer chunks if some arrive together): llmux waited through the pauses.
+    expect(clock.chunks).toBeGreaterThanOrEqual(1);
+    expect(clock.chunks).toBeLessThanOrEqual(7);
     expect(clock.waitMs).toBeGreaterThanOrEqual(100);
-    expect(clock.maxGapMs).toBeGreaterThanOrEqual(15);
     expect(clock.lastAt).toBeGreaterThanOrEqual(clock.firstAt ?? Number.POSITIVE_INFINITY);
     expect(wheel.pending).toBe(0);
     expect(listeners(signal)).toBe(0);
   });
 
   it("silent mid-body past the provider's timeout: a 502 that says it did not answer in time, nothing left", async () => {
-    const started = performance.now();
-    const { reply, text, wheel, signal } = await call("/stall", { timeoutMs: 150 });
+    const { reply, text, wheel, signal } = await call("/stall", { onFirstChunk: (w) => w.expire() });
     expect(reply.status).toBe(502);
     expect(text).toMatch(/cut mid-body \(upstream whole \(127\.0\.0\.1:\d+\) did not answer in time\)/);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(149);
     expect(wheel.pending).toBe(0);
     expect(listeners(signal)).toBe(0);
   });
@@ -153,17 +194,19 @@ describe("an upstream's JSON answer read whole", () => {
 
   it("past server.max_answer_mb: a 502 naming the limit, and the connection is let go", async () => {
     const before = closed.get("/large") ?? 0;
-    const { reply, text } = await call("/large", { answerBytes: 4096 });
+    // The upstream sees its connection close while the pool is still open: llmux let it go, not the pool's end.
+    const { reply, text } = await call("/large", { answerBytes: 4096, before: () => closedOnce("/large", before) });
     expect(reply.status).toBe(502);
     expect(text).toMatch(/larger than server\.max_answer_mb/);
-    for (let i = 0; i < 50 && (closed.get("/large") ?? 0) === before; i++) await pause(10);
     expect(closed.get("/large")).toBe(before + 1);
   });
 
   it("a client that goes away mid-body: the call ends at once, nothing left on the wheel or the signal", async () => {
     const client = new AbortController();
-    setTimeout(() => client.abort(), 60);
-    const { reply, wheel, signal } = await call("/stall", { timeoutMs: 60_000, signal: client.signal });
+    const { reply, wheel, signal } = await call("/stall", {
+      signal: client.signal,
+      onFirstChunk: () => client.abort(),
+    });
     expect(reply.status).toBe(502);
     expect(wheel.pending).toBe(0);
     expect(listeners(signal)).toBe(0);
