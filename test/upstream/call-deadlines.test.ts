@@ -4,12 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TimerWheel } from "../../src/http/timer-wheel.js";
 import type { OutgoingCall, Provider } from "../../src/providers/types.js";
 import { callUpstream, UpstreamFailure, UpstreamPool } from "../../src/upstream/call.js";
+import { abortListeners, fakeProvider } from "../support/upstream-fakes.js";
 
 /**
  * The deadlines of one upstream call live on the pool's timer wheel (src/http/timer-wheel.ts): a provider's
  * last step (its credentials) that never ends, an upstream that never answers, and a client that goes away;
  * none leaves anything on the wheel or on the client's signal.
  */
+
+const provider = (timeoutMs: number, prepareCall?: Provider["prepareCall"]) =>
+  fakeProvider({ name: "slow", dialect: "anthropic", url, timeoutMs, prepareCall });
 
 let upstream: Server;
 let url: string;
@@ -23,25 +27,6 @@ afterAll(async () => {
   upstream.closeAllConnections();
   await new Promise<void>((r) => upstream.close(() => r()));
 });
-
-function provider(timeoutMs: number, prepareCall?: Provider["prepareCall"]): Provider {
-  return {
-    name: "slow",
-    type: "anthropic",
-    dialect: "anthropic",
-    timeoutMs,
-    requestOptions: () => ({}),
-    target: () => ({ url, headers: {} }),
-    ...(prepareCall ? { prepareCall } : {}),
-  } as Provider;
-}
-
-/** The listeners a signal holds (node's EventTarget counts them for its leak warning). */
-function listeners(signal: AbortSignal): number {
-  const sym = Object.getOwnPropertySymbols(signal).find((s) => s.description === "kEvents");
-  const events = sym ? (signal as unknown as Record<symbol, Map<string, { size: number }>>)[sym] : undefined;
-  return events?.get("abort")?.size ?? 0;
-}
 
 async function failureOf(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -65,7 +50,7 @@ describe("an upstream call's deadlines on the timer wheel", () => {
     expect((err as UpstreamFailure).message).toMatch(/slow: its credentials did not come in time/);
     expect(performance.now() - started).toBeGreaterThanOrEqual(149);
     expect(wheel.pending).toBe(0);
-    expect(listeners(signal)).toBe(0);
+    expect(abortListeners(signal)).toBe(0);
     pool.close();
   });
 
@@ -79,7 +64,7 @@ describe("an upstream call's deadlines on the timer wheel", () => {
     expect((err as UpstreamFailure).message).toMatch(/upstream slow \(127\.0\.0\.1:\d+\) did not answer in time/);
     expect(performance.now() - started).toBeGreaterThanOrEqual(149);
     expect(wheel.pending).toBe(0);
-    expect(listeners(signal)).toBe(0);
+    expect(abortListeners(signal)).toBe(0);
     pool.close();
   });
 
@@ -90,13 +75,13 @@ describe("an upstream call's deadlines on the timer wheel", () => {
     const call = failureOf(callUpstream(pool, provider(60_000), { url, headers: {} }, "{}", client.signal));
     await new Promise((r) => setTimeout(r, 50));
     expect(wheel.pending).toBe(1);
-    expect(listeners(client.signal)).toBe(1);
+    expect(abortListeners(client.signal)).toBe(1);
     client.abort();
     const err = (await call) as Error & { code?: string };
     expect(err).not.toBeInstanceOf(UpstreamFailure);
     expect(err.name).toBe("AbortError");
     expect(wheel.pending).toBe(0);
-    expect(listeners(client.signal)).toBe(0);
+    expect(abortListeners(client.signal)).toBe(0);
     pool.close();
   });
 

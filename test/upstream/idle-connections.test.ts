@@ -1,8 +1,8 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Provider } from "../../src/providers/types.js";
 import { callUpstream, UpstreamPool } from "../../src/upstream/call.js";
+import { fakeProvider } from "../support/upstream-fakes.js";
 
 /**
  * The upstream pool's idle connections (closingWhenIdle in src/upstream/lean-agent.ts): a connection's idle
@@ -43,20 +43,15 @@ afterAll(async () => {
   await new Promise<void>((r) => upstream.close(() => r()));
 });
 
-function provider(path: string): Provider {
-  return {
-    name: "idle",
-    type: "openai-compatible",
-    dialect: "openai-chat",
-    timeoutMs: 10_000,
-    requestOptions: () => ({}),
-    target: () => ({ url: `${origin}${path}`, headers: {} }),
-  } as unknown as Provider;
-}
-
 async function ask(pool: UpstreamPool, path = "/"): Promise<number> {
   const url = `${origin}${path}`;
-  const reply = await callUpstream(pool, provider(path), { url, headers: {} }, "{}", new AbortController().signal);
+  const reply = await callUpstream(
+    pool,
+    fakeProvider({ name: "idle", url, timeoutMs: 10_000 }),
+    { url, headers: {} },
+    "{}",
+    new AbortController().signal,
+  );
   expect(reply.whole?.text).toBe(ANSWER);
   return reply.status;
 }

@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TimerWheel, type WheelEntry } from "../../src/http/timer-wheel.js";
-import type { Provider } from "../../src/providers/types.js";
 import type { AttemptClock } from "../../src/request/timing.js";
 import { callUpstream, UpstreamPool } from "../../src/upstream/call.js";
+import { abortListeners, fakeProvider } from "../support/upstream-fakes.js";
 
 /**
  * A JSON answer is read whole by the response's events (src/upstream/read-reply.ts), not through an iterator:
@@ -86,25 +86,8 @@ afterAll(async () => {
   await new Promise<void>((r) => upstream.close(() => r()));
 });
 
-function provider(path: string, timeoutMs = 60_000): Provider {
-  return {
-    name: "whole",
-    type: "openai-compatible",
-    dialect: "openai-chat",
-    timeoutMs,
-    requestOptions: () => ({}),
-    target: () => ({ url: `${origin}${path}`, headers: {} }),
-  } as unknown as Provider;
-}
-
 function newClock(): AttemptClock {
   return { startAt: performance.now(), waitMs: 0, chunks: 0, maxGapMs: 0, alias: "a", provider: "whole", model: "m" };
-}
-
-function listeners(signal: AbortSignal): number {
-  const sym = Object.getOwnPropertySymbols(signal).find((s) => s.description === "kEvents");
-  const events = sym ? (signal as unknown as Record<symbol, Map<string, { size: number }>>)[sym] : undefined;
-  return events?.get("abort")?.size ?? 0;
 }
 
 /**
@@ -150,7 +133,15 @@ async function call(path: string, opts: CallOptions = {}) {
   if (first) clock.tap = () => clock.chunks === 1 && setImmediate(() => first(wheel));
   const url = `${origin}${path}`;
   try {
-    const reply = await callUpstream(pool, provider(path), { url, headers: {} }, "{}", signal, "openai-chat", clock);
+    const reply = await callUpstream(
+      pool,
+      fakeProvider({ name: "whole", url, timeoutMs: 60_000 }),
+      { url, headers: {} },
+      "{}",
+      signal,
+      "openai-chat",
+      clock,
+    );
     const chunks: Uint8Array[] = [];
     if (!reply.whole) for await (const c of reply.body) chunks.push(c);
     const text = reply.whole ? reply.whole.text : Buffer.concat(chunks).toString();
@@ -173,7 +164,7 @@ describe("an upstream's JSON answer read whole", () => {
     expect(clock.waitMs).toBeGreaterThanOrEqual(100);
     expect(clock.lastAt).toBeGreaterThanOrEqual(clock.firstAt ?? Number.POSITIVE_INFINITY);
     expect(wheel.pending).toBe(0);
-    expect(listeners(signal)).toBe(0);
+    expect(abortListeners(signal)).toBe(0);
   });
 
   it("silent mid-body past the provider's timeout: a 502 that says it did not answer in time, nothing left", async () => {
@@ -181,7 +172,7 @@ describe("an upstream's JSON answer read whole", () => {
     expect(reply.status).toBe(502);
     expect(text).toMatch(/cut mid-body \(upstream whole \(127\.0\.0\.1:\d+\) did not answer in time\)/);
     expect(wheel.pending).toBe(0);
-    expect(listeners(signal)).toBe(0);
+    expect(abortListeners(signal)).toBe(0);
   });
 
   it("a connection cut mid-body: a 502 that says so, never a partial answer", async () => {
@@ -209,6 +200,6 @@ describe("an upstream's JSON answer read whole", () => {
     });
     expect(reply.status).toBe(502);
     expect(wheel.pending).toBe(0);
-    expect(listeners(signal)).toBe(0);
+    expect(abortListeners(signal)).toBe(0);
   });
 });
