@@ -1,7 +1,9 @@
 import { isAscii } from "node:buffer";
 import fc from "fast-check";
-import { decodeJson, PIECES_FROM } from "../../src/http/decode-json.js";
-import { parseInPieces } from "../../src/http/json-pieces.js";
+import { decodeJson, JSON_DEPTH_LIMIT, PIECES_FROM } from "../../src/http/decode-json.js";
+import { parseInPieces, topMembers } from "../../src/http/json-pieces.js";
+import type { JsonObject } from "../../src/ir/types.js";
+import { spliceBody } from "../../src/upstream/json-splice.js";
 import { bytesMutant, type Json, jsonMutant } from "../mutate.js";
 import { ROUTE_SEEDS } from "../seeds.js";
 import type { Target } from "../target.js";
@@ -55,6 +57,32 @@ function ordinary(raw: Buffer): string {
   }
 }
 
+/** How deep arrays and objects nest in a value (a scalar: 0). */
+function depthOf(v: unknown): number {
+  if (typeof v !== "object" || v === null) return 0;
+  let deepest = 0;
+  for (const c of Object.values(v)) deepest = Math.max(deepest, depthOf(c));
+  return 1 + deepest;
+}
+
+/**
+ * What the pieces' pass measured besides the value, checked against the value: its depth, and the members a
+ * passthrough copies from it (the splice from them gives the bytes a scan of the text gives).
+ */
+function measured(raw: Buffer, json: unknown): string | undefined {
+  const pieces = parseInPieces(raw);
+  if (pieces === undefined || !("depth" in pieces)) return undefined;
+  if (pieces.depth !== depthOf(json)) return `measured ${pieces.depth} levels deep, the value is ${depthOf(json)}`;
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
+  if (topMembers(raw) === undefined) return "an object read in pieces without its members";
+  const original = json as JsonObject;
+  const patched = { ...original, model: "fuzz-model" };
+  const found = spliceBody(raw, original, patched);
+  return found.equals(spliceBody(Buffer.from(raw), original, patched))
+    ? undefined
+    : "the splice from the members found differs from a scan's";
+}
+
 /**
  * Large request bodies, mutated as values and then as bytes: decodeJson reads each to the value JSON.parse gives
  * for the whole text, or refuses it as JSON.parse does (a 400 that carries JSON.parse's own words), or refuses it
@@ -79,10 +107,16 @@ export const largeBodies: Target<Buffer> = {
       const container = first === "[" || first === "{";
       return container && raw.length >= PIECES_FROM && parseInPieces(raw) === undefined
         ? "a large JSON array or object was not read in pieces"
-        : undefined;
+        : measured(raw, d.json);
     }
     if (d.error.status !== 400) return `answered ${d.error.status}`;
-    // Past a bound JSON.parse does not know (arrays and objects, values, depth): refused whatever JSON.parse says.
+    // Too deep: only a value that nests deeper than the limit (told by walking the whole text's value).
+    if (d.error.message.includes("nests arrays and objects deeper")) {
+      if (!want.startsWith("value ")) return undefined;
+      const depth = depthOf(JSON.parse(raw.toString("utf8")));
+      return depth > JSON_DEPTH_LIMIT ? undefined : `refused as too deep a value ${depth} levels deep`;
+    }
+    // Past a bound JSON.parse does not know (arrays and objects, values): refused whatever JSON.parse says.
     if (!d.error.message.startsWith(INVALID)) return undefined;
     if (!want.startsWith("refused: ")) return "refused as not JSON a body the whole text reads";
     // JSON.parse's words name the characters it stopped at: a body with non-ASCII bytes is read with escapes.

@@ -43,11 +43,14 @@ export type Decoded = { ok: true; json: Json } | { ok: false; error: ErrorInfo }
 /** A request body as JSON, or the 400 that says why it is not acceptable JSON. */
 export function decodeJson(raw: Buffer, depthLimit = JSON_DEPTH_LIMIT): Decoded {
   let json: Json;
+  /** How deep the body nests, when the pieces' pass measured it (else the parsed value is walked). */
+  let depth: number | undefined;
   // Whatever the pieces do not settle (text that is not JSON among them) is parsed whole, and said wrong as ever.
   const pieces = raw.length >= PIECES_FROM ? parseInPieces(raw) : undefined;
   if (pieces !== undefined) {
     if ("bound" in pieces) return boundError(pieces.bound);
     json = pieces.json;
+    depth = pieces.depth;
   } else
     try {
       const text = jsonText(raw);
@@ -59,7 +62,7 @@ export function decodeJson(raw: Buffer, depthLimit = JSON_DEPTH_LIMIT): Decoded 
       const error = new InputError(null, `Request body is not valid JSON: ${(err as Error).message}`).toErrorInfo();
       return { ok: false, error };
     }
-  if (deeperThan(json, depthLimit - 1)) {
+  if (depth !== undefined ? depth > depthLimit : deeperThan(json, depthLimit - 1)) {
     const message = `Request body nests arrays and objects deeper than ${depthLimit} levels`;
     return { ok: false, error: new InputError(null, message).toErrorInfo() };
   }

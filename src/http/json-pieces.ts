@@ -88,11 +88,19 @@ class Parts {
   }
 }
 
-/** Arrays and objects opened and values seen so far (as `textBound` counts them), and the first bound passed. */
+/**
+ * Arrays and objects opened and values seen so far (as `textBound` counts them), and the first bound passed; what
+ * the same pass finds besides: how deep arrays and objects nest inside the body's own, and where each of its
+ * members lies.
+ */
 interface Count {
   opened: number;
   seen: number;
   bound: TextBound;
+  /** The deepest nesting inside the body's array or object (0: none in it). */
+  deepest: number;
+  /** An object body's: start and end (its comma or the closing brace) of each member, a blank left out. */
+  readonly members: number[] | undefined;
 }
 
 /** Counts an array or object opened (or a comma), and whether that passes a bound (then recorded). */
@@ -124,6 +132,7 @@ function scan(raw: Buffer, open: number, end: number, count?: Count): Parts | un
     return parts.end(bounds[bounds.length - 1]!);
   };
   const take = (at: number, closing: boolean): boolean => {
+    if (count?.members !== undefined && skipSpace(raw, start, at) < at) count.members.push(start, at);
     if (at - start > PIECE && innerOpen >= 0) {
       const inner = innerParts();
       // A blank element inside a large one: not JSON (the whole parse says so).
@@ -138,7 +147,10 @@ function scan(raw: Buffer, open: number, end: number, count?: Count): Parts | un
       i = stringEnd(raw, i, end);
       if (i < 0) return undefined;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      if (count !== undefined && passes(count, true)) return undefined;
+      if (count !== undefined) {
+        if (passes(count, true)) return undefined;
+        if (depth >= count.deepest) count.deepest = depth + 1;
+      }
       if (++depth === 1) {
         // Two arrays or objects side by side in one element: not JSON, and not cut.
         if (innerOpen >= 0) return undefined;
@@ -243,24 +255,43 @@ function container(raw: Buffer, parts: Parts, level: number): Json {
   return isArray ? array(raw, parts, level) : object(raw, parts, level);
 }
 
-export type Pieces = { json: Json } | { bound: Exclude<TextBound, undefined> } | undefined;
+/** A body parsed in pieces: its value, and how deep arrays and objects nest in it (the body's own is 1). */
+export type Pieces = { json: Json; depth: number } | { bound: Exclude<TextBound, undefined> } | undefined;
+
+/** The members of each object body parsed in pieces, by its bytes (for as long as they are kept): see `topMembers`. */
+const membersOf = new WeakMap<Buffer, readonly number[]>();
+
+/**
+ * Where the members of a JSON object body parsed by `parseInPieces` lie in exactly these bytes: start and end of
+ * each, in order, from the comma or brace before it to the comma or brace after it (spaces around included).
+ * Undefined for any other buffer (not parsed in pieces, an array, another buffer of the same text): the caller
+ * reads the members itself. A passthrough copies members from these bytes without reading them again (json-splice.ts).
+ */
+export function topMembers(raw: Buffer): readonly number[] | undefined {
+  return membersOf.get(raw);
+}
 
 /**
  * A body's JSON parsed in pieces, or the bound on arrays and objects or values it passes (counted as `textBound`
  * counts them, in the same pass); undefined when the body is not one array or object the cut fits, or is not JSON.
+ * The same pass measures how deep the body nests and where an object's members lie (`topMembers`).
  */
 export function parseInPieces(raw: Buffer): Pieces {
   const start = skipSpace(raw, 0, raw.length);
   const end = trimEnd(raw, start, raw.length);
   const c = raw[start];
   if (c !== OPEN_ARRAY && c !== OPEN_OBJECT) return undefined;
-  const count: Count = { opened: 1, seen: 1, bound: undefined };
+  const members = c === OPEN_OBJECT ? [] : undefined;
+  const count: Count = { opened: 1, seen: 1, bound: undefined, deepest: 0, members };
   const parts = scan(raw, start, end, count);
   if (count.bound !== undefined) return { bound: count.bound };
   if (parts === undefined || parts.close !== end - 1) return undefined;
+  let json: Json;
   try {
-    return { json: container(raw, parts, 1) };
+    json = container(raw, parts, 1);
   } catch {
     return undefined;
   }
+  if (members !== undefined) membersOf.set(raw, members);
+  return { json, depth: count.deepest + 1 };
 }

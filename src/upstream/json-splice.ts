@@ -1,4 +1,5 @@
-import { stringEnd as closingQuote, isSpace, skipSpace } from "../http/json-scan.js";
+import { topMembers } from "../http/json-pieces.js";
+import { stringEnd as closingQuote, isSpace, skipSpace, trimEnd } from "../http/json-scan.js";
 import type { JsonObject } from "../ir/types.js";
 
 const QUOTE = 0x22;
@@ -55,25 +56,48 @@ function keyText(buf: Buffer, open: number, end: number): string {
   return buf.toString("latin1", open + 1, end - 1);
 }
 
+/** A member's key, from the quote at `i`, and where its value starts (after the colon): undefined if not a member. */
+function keyAt(buf: Buffer, i: number): { key: string; value: number } | undefined {
+  if (buf[i] !== QUOTE) return undefined;
+  const keyEnd = stringEnd(buf, i);
+  if (keyEnd < 0) return undefined;
+  const key = keyText(buf, i, keyEnd);
+  const colon = skipSpace(buf, keyEnd);
+  if (buf[colon] !== 0x3a) return undefined;
+  return { key, value: skipSpace(buf, colon + 1) };
+}
+
+/**
+ * The members of an object body whose bounds its parse found (json-pieces.ts `topMembers`): each value ends
+ * where the text before the member's comma or closing brace does, so no value is read again.
+ */
+function membersWithin(buf: Buffer, bounds: readonly number[]): Member[] | undefined {
+  const out: Member[] = [];
+  for (let b = 0; b < bounds.length; b += 2) {
+    const start = skipSpace(buf, bounds[b]!, bounds[b + 1]!);
+    const k = keyAt(buf, start);
+    if (k === undefined) return undefined;
+    out.push({ key: k.key, start, end: trimEnd(buf, k.value, bounds[b + 1]!) });
+  }
+  return out;
+}
+
 /** The top-level members of a JSON object text, or undefined if the text is not one. */
 function members(buf: Buffer): Member[] | undefined {
+  const bounds = topMembers(buf);
+  if (bounds !== undefined) return membersWithin(buf, bounds);
   let i = skipSpace(buf, 0);
   if (buf[i] !== 0x7b) return undefined;
   i = skipSpace(buf, i + 1);
   const out: Member[] = [];
   if (buf[i] === 0x7d) return out;
   for (;;) {
-    if (buf[i] !== QUOTE) return undefined;
     const start = i;
-    const keyEnd = stringEnd(buf, i);
-    if (keyEnd < 0) return undefined;
-    const key = keyText(buf, i, keyEnd);
-    i = skipSpace(buf, keyEnd);
-    if (buf[i] !== 0x3a) return undefined;
-    i = skipSpace(buf, i + 1);
-    const end = valueEnd(buf, i);
+    const k = keyAt(buf, i);
+    if (k === undefined) return undefined;
+    const end = valueEnd(buf, k.value);
     if (end < 0) return undefined;
-    out.push({ key, start, end });
+    out.push({ key: k.key, start, end });
     i = skipSpace(buf, end);
     if (buf[i] === 0x7d) return out;
     if (buf[i] !== 0x2c) return undefined;

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeJson, PIECES_FROM } from "../../src/http/decode-json.js";
-import { PIECE, parseInPieces } from "../../src/http/json-pieces.js";
+import { PIECE, parseInPieces, topMembers } from "../../src/http/json-pieces.js";
 import { FIXTURES, files } from "../support/fixture-files.js";
 import { random } from "../support/report-rows.js";
 
@@ -214,6 +214,59 @@ describe("large bodies parsed in pieces", () => {
     const empty = Buffer.from(`[ ${big} , [ ] , { } , [${big}, ${big}], {"e":[ ],"f":{}}, [[ ],[${big}, ${big}]] ]`);
     expect(parseInPieces(empty)).toBeDefined();
     expectSame(empty);
+  });
+
+  it("measures in the same pass how deep the body nests and where its members lie", () => {
+    const depthOf = (v: unknown): number =>
+      typeof v !== "object" || v === null ? 0 : 1 + Math.max(0, ...Object.values(v).map(depthOf));
+    for (let seed = 1; seed <= 12; seed++) {
+      const raw = body(seed);
+      const parsed = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
+      const pieces = parseInPieces(raw);
+      expect(pieces !== undefined && "depth" in pieces ? pieces.depth : undefined, `seed ${seed}`).toBe(
+        depthOf(parsed),
+      );
+      // Each member's bytes, alone in an object, are that member; together, in order, they are the body.
+      const bounds = topMembers(raw)!;
+      expect(bounds.length, `seed ${seed}`).toBe(2 * Object.keys(parsed).length);
+      const texts: string[] = [];
+      for (let b = 0; b < bounds.length; b += 2) texts.push(raw.toString("utf8", bounds[b], bounds[b + 1]));
+      texts.forEach((t, i) => {
+        expect(Object.keys(JSON.parse(`{${t}}`) as object)).toEqual([Object.keys(parsed)[i]]);
+      });
+      expect(digest(JSON.parse(`{${texts.join(",")}}`))).toBe(digest(parsed));
+      // Only these bytes: the same text in another buffer was not parsed in pieces.
+      expect(topMembers(Buffer.from(raw))).toBeUndefined();
+    }
+    const list = Buffer.from(`[${`${JSON.stringify("x".repeat(PIECE))},`.repeat(3)}0]`);
+    expect(parseInPieces(list)).toBeDefined();
+    expect(topMembers(list)).toBeUndefined();
+  });
+
+  it("refuses a body nested deeper than the limit as the whole parse does, wherever the depth is", () => {
+    const big = JSON.stringify("x".repeat(PIECE + 10));
+    const nest = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+    for (const levels of [126, 127, 128, 200]) {
+      // The body's own object is one level: the nesting inside it is one less.
+      const inner = nest(levels - 1);
+      for (const text of [
+        `{"a":${big},"deep":${inner},"b":${big}}`,
+        `{"a":${big},"b":[${big},{"c":${inner.slice(2, -2)}},${big}]}`,
+        `{"deep":${inner},"a":${big},"b":${big}}`,
+        `[${big},${big},${inner}]`,
+      ]) {
+        const raw = Buffer.from(text);
+        const pieces = parseInPieces(raw);
+        expect(pieces !== undefined && "depth" in pieces ? pieces.depth : undefined).toBe(levels);
+        const got = decodeJson(raw);
+        expect(got.ok, `${levels} levels`).toBe(levels <= 128);
+        if (!got.ok) expect(got.error.message).toBe("Request body nests arrays and objects deeper than 128 levels");
+        // The same text below the size parsed in pieces is judged the same by walking its value.
+        const small = Buffer.from(text.replaceAll(big, "0"));
+        expect(small.length).toBeLessThan(PIECES_FROM);
+        expect(decodeJson(small).ok, `${levels} levels, small`).toBe(levels <= 128);
+      }
+    }
   });
 
   it("leaves what is not one array or object, and text that does not close, to the whole parse", () => {

@@ -1,5 +1,7 @@
 /** The passthrough body splice: changed top-level members re-serialised, everything else byte for byte. */
 import { describe, expect, it } from "vitest";
+import { PIECES_FROM } from "../../src/http/decode-json.js";
+import { parseInPieces, topMembers } from "../../src/http/json-pieces.js";
 import type { Json, JsonObject } from "../../src/ir/types.js";
 import { bodyView } from "../../src/models/settings-view.js";
 import { spliceBody } from "../../src/upstream/json-splice.js";
@@ -116,6 +118,44 @@ describe("spliceBody", () => {
       p.model = "c";
     });
     expect(out).toBe('{"model":"c","x":1}');
+  });
+
+  it("splices a body parsed in pieces from the members its parse found, to the bytes a scan of them gives", () => {
+    const big = (c: string) => JSON.stringify(`${c.repeat(70_000)} caf\u00e9 "q" \\ }] → end\\`);
+    const bodies = [
+      `{"model":"a","messages":[${big("x")},{"k":${big("y")}},[]],"stream":true}`,
+      ` \r\n{ "model" : "a" ,\n "messages" : [ ${big("x")} , ${big("z")} ] , "n" : 1.50e2 , "meta" : {"a":"}"} }\n `,
+      `{"messages":{"a":${big("x")},"b":[${big("y")}]},"model":"a","t\u00e9":{}}`,
+      `{"a\\"b":${big("q")},"model":"a","messages":[${big("r")}],"x":null}`,
+      // JSON.parse keeps the last of a key sent twice: the splice serialises the whole body instead.
+      `{"model":"a","messages":[${big("x")},${big("y")}],"model":"b"}`,
+    ];
+    for (const text of bodies) {
+      const raw = Buffer.from(text);
+      expect(raw.length).toBeGreaterThan(PIECES_FROM);
+      const pieces = parseInPieces(raw);
+      expect(pieces !== undefined && "json" in pieces).toBe(true);
+      expect(topMembers(raw)).toBeDefined();
+      const original = JSON.parse(text) as JsonObject;
+      for (const change of [
+        (p: JsonObject) => {
+          p.model = "claude-sonnet-4-5";
+        },
+        (p: JsonObject) => {
+          delete p.messages;
+          p.added = [1];
+        },
+        () => {},
+      ]) {
+        const patched = { ...original };
+        change(patched);
+        const out = spliceBody(raw, original, patched);
+        // The same text in a buffer of its own has no members found for it: its members are read again.
+        expect(topMembers(Buffer.from(text))).toBeUndefined();
+        expect(out.equals(spliceBody(Buffer.from(text), original, patched))).toBe(true);
+        expect(JSON.parse(out.toString("utf8"))).toEqual(patched);
+      }
+    }
   });
 
   it("keeps an empty object and strings ending in escaped backslashes", () => {
