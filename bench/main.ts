@@ -34,7 +34,7 @@ import { log, sleep, started } from "./progress.js";
 import { measurePromptCache, promptCacheLine } from "./prompt-cache.js";
 import { compareLines } from "./report-compare.js";
 import { measureRequestLogCost, requestLogLines } from "./request-log-cost.js";
-import { openJournal, resultsFile, runMeta, writeReport } from "./results-file.js";
+import { gitDescribe, openJournal, resultsFile, runMeta, writeReport } from "./results-file.js";
 import { measureRollupReports } from "./rollup-reports.js";
 import { measureRoutingCost, type RoutingCost } from "./routing-cost.js";
 import { measureRulesCost, rulesCostLine } from "./rules-cost.js";
@@ -82,6 +82,9 @@ async function main(): Promise<void> {
   mkdirSync(paths.runDir, { recursive: true });
   mkdirSync(paths.profDir, { recursive: true });
   log(`${opts.quick ? "quick" : "full"} run: ${S.runs} run(s), concurrencies ${CONCURRENCIES.join("/")}`);
+  // The commit the measured build was made from (`npm run bench` builds just before): read now, not when the
+  // report is written, since the checkout may move on while the run lasts.
+  const built = gitDescribe(root);
   // Built (or found) before anything is measured: building takes the machine's CPU.
   const compared = comparedBuild(root, cacheDir, opts);
 
@@ -200,7 +203,7 @@ async function main(): Promise<void> {
   const nonChat = await phase("non-chat", () => nonChatLanes());
 
   const results: BenchResults = {
-    meta: runMeta(opts, S, paths, ms.loadgenCpuPct, ms.foreignSeen),
+    meta: runMeta(opts, S, paths, ms.loadgenCpuPct, ms.foreignSeen, built),
     lanes: infos,
     peers,
     fidelity,

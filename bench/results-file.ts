@@ -30,6 +30,8 @@ export function runMeta(
   paths: Paths,
   loadgenCpuPct: number,
   foreignSeen: number[],
+  /** The checkout's commit as the run began (gitDescribe), when the build it measures was made. */
+  built: string,
 ): BenchMeta {
   const { root, llmuxDist } = paths;
   return {
@@ -42,7 +44,7 @@ export function runMeta(
     memMb: Math.round(totalmem() / 2 ** 20),
     kernel: release(),
     llmuxVersion: (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version,
-    git: opts.llmuxDist ? `${gitDescribe(root)}; measured build: ${relative(root, llmuxDist)}` : gitDescribe(root),
+    git: opts.llmuxDist ? `${built}; measured build: ${relative(root, llmuxDist)}` : built,
     upstream: PACE,
     durations: { c1Ms: S.c1Ms, cNMs: S.cNMs, windows: S.windows, warmupMs: S.warmupMs, curveWarm: S.curveWarm },
     concurrencies: CONCURRENCIES,
