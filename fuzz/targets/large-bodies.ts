@@ -66,13 +66,15 @@ function depthOf(v: unknown): number {
 }
 
 /**
- * What the pieces' pass measured besides the value, checked against the value: its depth, and the members a
+ * What the pieces' pass measured besides the value, checked against the value: its depth (decodeJson's decision
+ * against the value's depth is checked by the caller), and the members a
  * passthrough copies from it (the splice from them gives the bytes a scan of the text gives).
  */
 function measured(raw: Buffer, json: unknown): string | undefined {
   const pieces = parseInPieces(raw);
   if (pieces === undefined || !("depth" in pieces)) return undefined;
-  if (pieces.depth !== depthOf(json)) return `measured ${pieces.depth} levels deep, the value is ${depthOf(json)}`;
+  // The text nests at least as deep as the value (of a key sent twice, the value keeps the last).
+  if (pieces.depth < depthOf(json)) return `measured ${pieces.depth} levels deep, the value is ${depthOf(json)}`;
   if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
   if (topMembers(raw) === undefined) return "an object read in pieces without its members";
   const original = json as JsonObject;
@@ -105,6 +107,7 @@ export const largeBodies: Target<Buffer> = {
       // An array or object in JSON is always cut: otherwise the comparison above was the whole parse's with itself.
       const first = raw.toString("latin1", 0, 64).trimStart()[0];
       const container = first === "[" || first === "{";
+      if (depthOf(d.json) > JSON_DEPTH_LIMIT) return `accepted a value ${depthOf(d.json)} levels deep`;
       return container && raw.length >= PIECES_FROM && parseInPieces(raw) === undefined
         ? "a large JSON array or object was not read in pieces"
         : measured(raw, d.json);

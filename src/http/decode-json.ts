@@ -43,7 +43,7 @@ export type Decoded = { ok: true; json: Json } | { ok: false; error: ErrorInfo }
 /** A request body as JSON, or the 400 that says why it is not acceptable JSON. */
 export function decodeJson(raw: Buffer, depthLimit = JSON_DEPTH_LIMIT): Decoded {
   let json: Json;
-  /** How deep the body nests, when the pieces' pass measured it (else the parsed value is walked). */
+  /** How deep the body's text nests, when the pieces' pass measured it. */
   let depth: number | undefined;
   // Whatever the pieces do not settle (text that is not JSON among them) is parsed whole, and said wrong as ever.
   const pieces = raw.length >= PIECES_FROM ? parseInPieces(raw) : undefined;
@@ -62,7 +62,9 @@ export function decodeJson(raw: Buffer, depthLimit = JSON_DEPTH_LIMIT): Decoded 
       const error = new InputError(null, `Request body is not valid JSON: ${(err as Error).message}`).toErrorInfo();
       return { ok: false, error };
     }
-  if (depth !== undefined ? depth > depthLimit : deeperThan(json, depthLimit - 1)) {
+  // The text's depth settles a body within the limit; past it, the value is walked: of a key sent twice, only the
+  // last value counts, and it may nest less.
+  if ((depth === undefined || depth > depthLimit) && deeperThan(json, depthLimit - 1)) {
     const message = `Request body nests arrays and objects deeper than ${depthLimit} levels`;
     return { ok: false, error: new InputError(null, message).toErrorInfo() };
   }

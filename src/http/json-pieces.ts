@@ -20,6 +20,8 @@ export const PIECE = 64 * 1024;
 const OBJECT_RUNS = 8;
 /** Levels of arrays and objects cut into pieces below the body's own; deeper, a large value is parsed whole. */
 const MAX_LEVELS = 4;
+/** The most members of an object body whose places are kept (`topMembers`); a body of more is read again. */
+export const KEPT_MEMBERS = 256;
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -99,8 +101,11 @@ interface Count {
   bound: TextBound;
   /** The deepest nesting inside the body's array or object (0: none in it). */
   deepest: number;
-  /** An object body's: start and end (its comma or the closing brace) of each member, a blank left out. */
-  readonly members: number[] | undefined;
+  /**
+   * An object body's: start and end (its comma or the closing brace) of each member, a blank left out; dropped
+   * past KEPT_MEMBERS members (a real request has a few dozen at most).
+   */
+  members: number[] | undefined;
 }
 
 /** Counts an array or object opened (or a comma), and whether that passes a bound (then recorded). */
@@ -132,7 +137,11 @@ function scan(raw: Buffer, open: number, end: number, count?: Count): Parts | un
     return parts.end(bounds[bounds.length - 1]!);
   };
   const take = (at: number, closing: boolean): boolean => {
-    if (count?.members !== undefined && skipSpace(raw, start, at) < at) count.members.push(start, at);
+    const members = count?.members;
+    if (members !== undefined && skipSpace(raw, start, at) < at) {
+      if (members.length < 2 * KEPT_MEMBERS) members.push(start, at);
+      else count!.members = undefined;
+    }
     if (at - start > PIECE && innerOpen >= 0) {
       const inner = innerParts();
       // A blank element inside a large one: not JSON (the whole parse says so).
@@ -255,7 +264,10 @@ function container(raw: Buffer, parts: Parts, level: number): Json {
   return isArray ? array(raw, parts, level) : object(raw, parts, level);
 }
 
-/** A body parsed in pieces: its value, and how deep arrays and objects nest in it (the body's own is 1). */
+/**
+ * A body parsed in pieces: its value, and how deep arrays and objects nest in its text (the body's own is 1). The
+ * value may nest less: of a key sent twice, JSON.parse keeps the last value.
+ */
 export type Pieces = { json: Json; depth: number } | { bound: Exclude<TextBound, undefined> } | undefined;
 
 /** The members of each object body parsed in pieces, by its bytes (for as long as they are kept): see `topMembers`. */
@@ -264,8 +276,8 @@ const membersOf = new WeakMap<Buffer, readonly number[]>();
 /**
  * Where the members of a JSON object body parsed by `parseInPieces` lie in exactly these bytes: start and end of
  * each, in order, from the comma or brace before it to the comma or brace after it (spaces around included).
- * Undefined for any other buffer (not parsed in pieces, an array, another buffer of the same text): the caller
- * reads the members itself. A passthrough copies members from these bytes without reading them again (json-splice.ts).
+ * Undefined for any other buffer (not parsed in pieces, an array, more than KEPT_MEMBERS members, another buffer
+ * of the same text): the caller reads the members itself. A passthrough copies members from these bytes without reading them again (json-splice.ts).
  */
 export function topMembers(raw: Buffer): readonly number[] | undefined {
   return membersOf.get(raw);
@@ -281,8 +293,13 @@ export function parseInPieces(raw: Buffer): Pieces {
   const end = trimEnd(raw, start, raw.length);
   const c = raw[start];
   if (c !== OPEN_ARRAY && c !== OPEN_OBJECT) return undefined;
-  const members = c === OPEN_OBJECT ? [] : undefined;
-  const count: Count = { opened: 1, seen: 1, bound: undefined, deepest: 0, members };
+  const count: Count = {
+    opened: 1,
+    seen: 1,
+    bound: undefined,
+    deepest: 0,
+    members: c === OPEN_OBJECT ? [] : undefined,
+  };
   const parts = scan(raw, start, end, count);
   if (count.bound !== undefined) return { bound: count.bound };
   if (parts === undefined || parts.close !== end - 1) return undefined;
@@ -292,6 +309,6 @@ export function parseInPieces(raw: Buffer): Pieces {
   } catch {
     return undefined;
   }
-  if (members !== undefined) membersOf.set(raw, members);
+  if (count.members !== undefined) membersOf.set(raw, count.members);
   return { json, depth: count.deepest + 1 };
 }

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeJson, PIECES_FROM } from "../../src/http/decode-json.js";
-import { PIECE, parseInPieces, topMembers } from "../../src/http/json-pieces.js";
+import { KEPT_MEMBERS, PIECE, parseInPieces, topMembers } from "../../src/http/json-pieces.js";
 import { FIXTURES, files } from "../support/fixture-files.js";
 import { random } from "../support/report-rows.js";
 
@@ -235,18 +235,23 @@ describe("large bodies parsed in pieces", () => {
         expect(Object.keys(JSON.parse(`{${t}}`) as object)).toEqual([Object.keys(parsed)[i]]);
       });
       expect(digest(JSON.parse(`{${texts.join(",")}}`))).toBe(digest(parsed));
-      // Only these bytes: the same text in another buffer was not parsed in pieces.
-      expect(topMembers(Buffer.from(raw))).toBeUndefined();
     }
+    // Kept for an object's members only, and only for as many as a request has.
     const list = Buffer.from(`[${`${JSON.stringify("x".repeat(PIECE))},`.repeat(3)}0]`);
     expect(parseInPieces(list)).toBeDefined();
     expect(topMembers(list)).toBeUndefined();
+    const member = (i: number) => `"k${i}":${JSON.stringify("x".repeat(PIECES_FROM / KEPT_MEMBERS))}`;
+    const kept = Buffer.from(`{${Array.from({ length: KEPT_MEMBERS }, (_, i) => member(i)).join(",")}}`);
+    const many = Buffer.from(`{${Array.from({ length: KEPT_MEMBERS + 1 }, (_, i) => member(i)).join(",")}}`);
+    for (const raw of [kept, many]) expect(parseInPieces(raw)).toBeDefined();
+    expect(topMembers(kept)).toHaveLength(2 * KEPT_MEMBERS);
+    expect(topMembers(many)).toBeUndefined();
   });
 
   it("refuses a body nested deeper than the limit as the whole parse does, wherever the depth is", () => {
     const big = JSON.stringify("x".repeat(PIECE + 10));
     const nest = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
-    for (const levels of [126, 127, 128, 200]) {
+    for (const levels of [126, 127, 128, 129, 200]) {
       // The body's own object is one level: the nesting inside it is one less.
       const inner = nest(levels - 1);
       for (const text of [
@@ -266,6 +271,23 @@ describe("large bodies parsed in pieces", () => {
         expect(small.length).toBeLessThan(PIECES_FROM);
         expect(decodeJson(small).ok, `${levels} levels, small`).toBe(levels <= 128);
       }
+    }
+  });
+
+  it("judges the depth of the value, not of a key's first value that a second one replaces", () => {
+    const big = JSON.stringify("x".repeat(PIECE + 10));
+    const deep = `${"[".repeat(200)}1${"]".repeat(200)}`;
+    for (const [text, levels, ok] of [
+      [`{"x":${deep},"x":1,"a":${big},"b":${big}}`, 201, true],
+      [`{"x":1,"a":${big},"x":${deep},"b":${big}}`, 201, false],
+      [`{"a":${big},"m":{"y":${deep},"y":[]},"b":${big}}`, 202, true],
+    ] as const) {
+      const raw = Buffer.from(text);
+      const pieces = parseInPieces(raw);
+      // The text nests as deep whichever value is kept.
+      expect(pieces !== undefined && "depth" in pieces ? pieces.depth : undefined).toBe(levels);
+      expect(decodeJson(raw).ok).toBe(ok);
+      expect(decodeJson(Buffer.from(text.replaceAll(big, "0"))).ok).toBe(ok);
     }
   });
 
