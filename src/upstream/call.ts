@@ -13,7 +13,7 @@ import { IdleWatch } from "./idle-watch.js";
 import type { StartVerdict } from "./inspect.js";
 import { closingWhenIdle, withoutRequestFields } from "./lean-agent.js";
 import { parsedUrl } from "./parsed-url.js";
-import { readReply } from "./read-reply.js";
+import { cutMidResponse, readReply } from "./read-reply.js";
 import { type AnswerLimits, AnswerTooLarge, capTotal, MB, screenReply, type WholeAnswer } from "./screen.js";
 import type { UsageTap } from "./usage-tap.js";
 
@@ -336,7 +336,7 @@ class WireCall {
       // A consumer that stops early (the client went away) lets go of the upstream connection, as for-await did.
       if (!finished) await chunks.return?.();
     }
-    if (!res.complete) throw new Error("the upstream closed the connection mid-response");
+    if (!res.complete) throw cutMidResponse();
   }
 
   /**

@@ -9,7 +9,8 @@ export interface ReplyWatch {
   over(err: Error | undefined): Error | undefined;
 }
 
-const cut = (): Error => new Error("the upstream closed the connection mid-response");
+/** A response that ended before its declared length, or closed without ending (read whole or chunk by chunk). */
+export const cutMidResponse = (): Error => new Error("the upstream closed the connection mid-response");
 
 /**
  * Reads the rest of an upstream response whole, by its events: a JSON answer is usually one or two chunks,
@@ -48,11 +49,11 @@ export function readReply(res: IncomingMessage, max: number, watch: ReplyWatch):
       size += c.length;
       watch.chunk(c);
     };
-    const onEnd = (): void => finish(res.complete ? undefined : cut());
+    const onEnd = (): void => finish(res.complete ? undefined : cutMidResponse());
     const onError = (err: Error): void => finish(err);
-    const onClose = (): void => finish(res.errored ?? cut());
+    const onClose = (): void => finish(res.errored ?? cutMidResponse());
     if (res.destroyed) {
-      finish(res.errored ?? cut());
+      finish(res.errored ?? cutMidResponse());
       return;
     }
     res.on("data", onData);
