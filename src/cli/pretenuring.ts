@@ -9,8 +9,9 @@
  * scavenge, is copied and then promoted: the next request's objects look long-lived in turn. Measured on the small
  * Chat passthrough (c = 16, 20,000 requests): about 3 MB survived each scavenge (1.5 MB of it promoted), a
  * scavenge took 4–5 ms on the main thread and as long again on V8's helper threads, and a full collection came
- * every 1.5 s to free what was promoted; with pretenuring off, 0.2 MB survived, a scavenge took under 2 ms, and CPU
- * per request fell by about 10 % (bench/findings.md).
+ * every second or so to free what was promoted; with pretenuring off, 0.7 MB survived (0.2 MB at one
+ * connection), a scavenge took 2.7 ms and 1.9 ms more on the helpers, and CPU per small request fell by 5–15 %
+ * (bench/findings.md).
  *
  * Imported for its effect by the command's entry (main.ts), as early as the young generation's hold: V8 reads
  * the flag at each collection, and flags are process-wide (worker threads included). A node option naming it
