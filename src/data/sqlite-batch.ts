@@ -41,6 +41,11 @@ export function sqliteBatchWriter(db: SqliteHandle): (ops: readonly CompiledOp[]
     }
     return s;
   };
+  const sameColumns = (a: readonly string[], b: readonly string[]) => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  };
   const value = (v: unknown) =>
     v instanceof Uint8Array && !Buffer.isBuffer(v)
       ? Buffer.from(v.buffer, v.byteOffset, v.byteLength)
@@ -51,9 +56,17 @@ export function sqliteBatchWriter(db: SqliteHandle): (ops: readonly CompiledOp[]
     ops.map((op) => {
       if (!("insert" in op)) return statement(op.sql).run(op.parameters.map(value)).changes;
       const ids: unknown[] = [];
+      // A batch's rows mostly have the same columns: the statement of the row before serves while they do
+      // (joining a row's forty-odd column names into a key to look it up cost more than binding its values).
+      let cols: string[] = [];
+      let stmt: ReturnType<SqliteHandle["prepare"]> | undefined;
       for (const row of op.rows) {
-        const cols = Object.keys(row);
-        if (insert(op.insert, cols).run(cols.map((c) => value(row[c]))).changes > 0) ids.push(row.id);
+        const keys = Object.keys(row);
+        if (!stmt || !sameColumns(keys, cols)) {
+          cols = keys;
+          stmt = insert(op.insert, cols);
+        }
+        if (stmt.run(cols.map((c) => value(row[c]))).changes > 0) ids.push(row.id);
       }
       if (ids.length > 0)
         for (const t of op.took ?? [])

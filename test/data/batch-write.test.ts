@@ -58,6 +58,32 @@ describe.each(ENGINES)("batched writes on $engine", ({ fresh }) => {
     expect(await count(tag)).toBe(489);
   });
 
+  it("writes each row of a batch with its own columns, whatever the row before it had", async () => {
+    const tag = `c_${randomBytes(3).toString("hex")}_`;
+    const full = (i: number) => ({ ...row(`${tag}${i}`, i), team_id: `team_${i}`, user_label: `user_${i}` });
+    const without = (i: number) => {
+      const { team_id: _t, ...r } = full(i);
+      return r;
+    };
+    // The same columns in another order: each value must still land in its own column.
+    const reordered = (i: number) => {
+      const { user_label, team_id, ...r } = full(i);
+      return { user_label, ...r, team_id };
+    };
+    const rows = [without(0), full(1), full(2), without(3), reordered(4), without(5), reordered(6), full(7)];
+    expect(await data.write([{ insert: "ledger", rows }])).toEqual([rows.length]);
+    const db = await data.db();
+    const stored = await db
+      .selectFrom("ledger")
+      .select(["id", "team_id", "user_label", "cost_nanos"])
+      .where("id", "like", `${tag}%`)
+      .orderBy("id")
+      .execute();
+    expect(stored.map((r) => [r.id, r.team_id, r.user_label, Number(r.cost_nanos)])).toEqual(
+      rows.map((r, i) => [`${tag}${i}`, "team_id" in r ? `team_${i}` : null, `user_${i}`, i]),
+    );
+  });
+
   it("writes a batch in one transaction: a failing step leaves nothing of it", async () => {
     const tag = `t_${randomBytes(3).toString("hex")}_`;
     const bad = { ...row(`${tag}bad`, 0), key_id: null } as unknown as LedgerRow;
