@@ -60,22 +60,57 @@ export function pipeline<C>(steps: readonly Step<C>[]): readonly Stage<C>[] {
 
 /**
  * Runs a pipeline's stages in order until one answers the request. No frame of this loop waits with a stage:
- * the stages after one that waits are chained to it, so the respond stage, which lasts as long as its stream,
- * holds nothing of the loop (an open stream holds its suspended frames).
+ * the stages after one that waits go on from its promise's reaction, so the respond stage, which lasts as long
+ * as its stream, holds nothing of the loop (an open stream holds its suspended frames). The whole run is one
+ * promise, settled from those reactions: a reaction that returned the rest of the run as a promise of its own
+ * would make each stage that waits cost two promises more and a job that adopts them.
  */
 export function runStages<C>(stages: readonly Stage<C>[], c: C, from = 0): Promise<void> {
+  const first = runUntilWait(stages, c, from);
+  if (first === undefined) return DONE;
+  if (first instanceof Thrown) return Promise.reject(first.err);
+  return new Promise<void>((resolve, reject) => {
+    let at = first.at;
+    const next = (answered: boolean | undefined): void => {
+      const step = answered ? undefined : runUntilWait(stages, c, at + 1);
+      if (step === undefined) resolve();
+      else if (step instanceof Thrown) reject(step.err);
+      else {
+        at = step.at;
+        step.answer.then(next, reject);
+      }
+    };
+    first.answer.then(next, reject);
+  });
+}
+
+/** A stage that waits: where it is in the pipeline, and its answer to come. */
+class Waiting {
+  constructor(
+    readonly at: number,
+    readonly answer: Promise<boolean | undefined>,
+  ) {}
+}
+
+/** A stage that threw, and what. */
+class Thrown {
+  constructor(readonly err: unknown) {}
+}
+
+/** Runs stages from `from` until one waits (Waiting) or throws (Thrown), or none is left to run (undefined). */
+function runUntilWait<C>(stages: readonly Stage<C>[], c: C, from: number): Waiting | Thrown | undefined {
   for (let i = from; i < stages.length; i++) {
     let answered: ReturnType<Stage<C>["run"]>;
     try {
       answered = stages[i]!.run(c);
     } catch (err) {
-      return Promise.reject(err);
+      return new Thrown(err);
     }
-    if (answered === true) return DONE;
+    if (answered === true) return undefined;
     if (answered === undefined || answered === false) continue;
-    return answered.then((a) => (a ? undefined : runStages(stages, c, i + 1)));
+    return new Waiting(i, answered);
   }
-  return DONE;
+  return undefined;
 }
 
 const DONE: Promise<void> = Promise.resolve();
