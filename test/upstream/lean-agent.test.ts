@@ -81,12 +81,17 @@ function recording<A extends HttpAgent>(agent: A): { agent: A; made: Record<stri
   return { agent: withoutRequestFields(agent), made };
 }
 
-async function call(send: typeof request, agent: HttpAgent, port: number, headers: string[]): Promise<string> {
+async function call(
+  send: typeof request,
+  agent: HttpAgent,
+  port: number,
+  headers: string[],
+  options: HttpsRequestOptions = {
+    hostname: "127.0.0.1",
+    ...{ port, path: "/v1/x", method: "POST", agent, headers, rejectUnauthorized: false },
+  },
+): Promise<string> {
   return new Promise<string>((done, fail) => {
-    const options: HttpsRequestOptions = {
-      hostname: "127.0.0.1",
-      ...{ port, path: "/v1/x", method: "POST", agent, headers, rejectUnauthorized: false },
-    };
     const req = (send as typeof httpsRequest)(options, (res) => {
       let body = "";
       res.on("data", (b) => {
@@ -131,5 +136,49 @@ describe("withoutRequestFields", () => {
       ]);
       expect(seen[0]!.remotePort).toBe(seen[1]!.remotePort);
     });
+
+    it(`${name}: leaves the caller's options as they were`, async () => {
+      const { agent } = recording(new Agent(options));
+      const port = (server().address() as AddressInfo).port;
+      const headers = headerList({ "x-one": "1", "content-length": "2" }, `127.0.0.1:${port}`);
+      const given: HttpsRequestOptions = {
+        hostname: "127.0.0.1",
+        ...{ port, path: "/v1/x", method: "POST", agent, headers, rejectUnauthorized: false },
+      };
+      expect(await call(send, agent, port, headers, given)).toBe("ok");
+      agent.destroy();
+      expect(given).toMatchObject({ path: "/v1/x", method: "POST", headers, agent });
+    });
   }
+});
+
+describe("withoutRequestFields, the options it hands on", () => {
+  const fields = () => ({ host: "h", port: 1, path: "/p", method: "POST", headers: ["a", "b"], agent: {} });
+  const handedOn = () => {
+    const got: object[] = [];
+    const agent = withoutRequestFields({
+      addRequest: (_req: unknown, o: object) => got.push(o),
+    } as unknown as HttpAgent);
+    const add = (o: object) => (agent as unknown as { addRequest(r: unknown, o: object): void }).addRequest({}, o);
+    return { got, add };
+  };
+
+  it("takes the request's fields off node's own copy (a null-prototype object) and hands on that copy", () => {
+    const { got, add } = handedOn();
+    const copy = Object.assign(Object.create(null) as object, fields());
+    add(copy);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toBe(copy);
+    expect({ ...got[0] }).toEqual({ host: "h", port: 1 });
+  });
+
+  it("hands on a copy without them of any other object, which it leaves as it was", () => {
+    const { got, add } = handedOn();
+    const given = fields();
+    add(given);
+    expect(got).toHaveLength(1);
+    expect(got[0]).not.toBe(given);
+    expect({ ...got[0] }).toEqual({ host: "h", port: 1 });
+    expect(given).toEqual(fields());
+  });
 });
