@@ -18,20 +18,14 @@ export function withoutRequestFields<A extends Agent>(agent: A): A {
   const own = agent as unknown as AddsRequests;
   const addRequest = own.addRequest.bind(agent);
   own.addRequest = (req, options) => {
-    if (Object.getPrototypeOf(options) === null) {
-      // Node's own copy, made for the agent alone (ClientRequest's options without their signal, a
-      // null-prototype object it does not read again): the fields are taken off it. Copying it without them
-      // cost about 1.5 % of a small request's CPU, as V8 copies such an object property by property.
-      const copy = options as Record<string, unknown>;
-      delete copy.headers;
-      delete copy.path;
-      delete copy.method;
-      delete copy.agent;
-      addRequest(req, options);
-      return;
-    }
-    const { headers: _h, path: _p, method: _m, agent: _a, ...connection } = options;
-    addRequest(req, connection);
+    // Copied key by key into an ordinary object. Node hands over a null-prototype copy of the request's options,
+    // which V8 keeps as a dictionary: a rest copy of it without these fields cost about 1.3 % of a small
+    // request's CPU, and node's agent copies what it is given once more, faster from an ordinary object.
+    const connection: Record<string, unknown> = {};
+    for (const k in options)
+      if (k !== "headers" && k !== "path" && k !== "method" && k !== "agent")
+        connection[k] = (options as Record<string, unknown>)[k];
+    addRequest(req, connection as RequestOptions);
   };
   return agent;
 }
