@@ -30,6 +30,10 @@ export interface Resolver {
   resolve(key: string | undefined, headers: IncomingHttpHeaders): Verdict | Promise<Verdict>;
 }
 
+function isThenable(v: Verdict | Promise<Verdict>): v is Promise<Verdict> {
+  return typeof (v as { then?: unknown } | undefined)?.then === "function";
+}
+
 export function isRefusal(v: Principal | Refusal): v is Refusal {
   return "refused" in v;
 }
@@ -64,7 +68,9 @@ export class Identifier {
   async identify(headers: IncomingHttpHeaders): Promise<Principal | Refusal> {
     const key = presentedKey(headers);
     for (const r of this.resolvers) {
-      const v = await r.resolve(key, headers);
+      const got = r.resolve(key, headers);
+      // An answer given at once is taken at once: awaiting it would cost a promise and a turn for each resolver.
+      const v = isThenable(got) ? await got : got;
       if (v) return v;
     }
     return { refused: true, presented: key !== undefined, message: key === undefined ? MISSING : UNKNOWN };

@@ -53,4 +53,26 @@ describe("identify", () => {
     expect(await id.identify({ authorization: "Bearer svc" })).toMatchObject({ kind: "config" });
     expect(seen).toEqual(["minted:lx-123", "minted:svc"]);
   });
+
+  it("takes the answers given at once without waiting for them: a caller known in the same turns however many resolvers pass", async () => {
+    const passing = (n: number): Resolver[] => Array.from({ length: n }, () => ({ resolve: () => undefined }));
+    const known: Resolver = { resolve: () => ({ owner: "open", kind: "open" }) };
+    const turnsFor = async (resolvers: Resolver[]): Promise<number> => {
+      let done = false;
+      void new Identifier(resolvers).identify({}).then(() => {
+        done = true;
+      });
+      let turns = 0;
+      while (!done && turns < 100) {
+        await null;
+        turns++;
+      }
+      return turns;
+    };
+    // An await for each resolver's answer took a turn more per resolver.
+    expect(await turnsFor([known])).toBe(await turnsFor([...passing(4), known]));
+    // A resolver that waits is still waited for, in its place.
+    const later: Resolver = { resolve: async () => ({ owner: "later", kind: "open" }) };
+    expect(await new Identifier([...passing(2), later, known]).identify({})).toEqual({ owner: "later", kind: "open" });
+  });
 });
