@@ -6,6 +6,7 @@ import type { Store } from "../store/types.js";
 /** The store as the request stages see it: one caller's view, the envelope secret read once. */
 export class StateAccess {
   private secretValue: Promise<string> | undefined;
+  private readonly owners = new OwnerSecrets();
 
   constructor(
     private readonly store: Store,
@@ -32,7 +33,7 @@ export class StateAccess {
     let own: Promise<string> | undefined;
     return {
       owner,
-      secret: () => (own ??= this.secret().then((s) => ownerSecret(s, owner))),
+      secret: () => (own ??= this.secret().then((s) => this.owners.of(s, owner))),
       cache: this.cache,
       responses: () => store.responses,
     };
@@ -42,4 +43,36 @@ export class StateAccess {
 /** The envelope secret of one owner: an HMAC of the owner with llmux's secret. */
 export function ownerSecret(secret: string, owner: string): string {
   return createHmac("sha256", secret).update(`llmux-envelope-owner\n${owner}`).digest("base64url");
+}
+
+/** How many owners' envelope secrets are kept derived (a pass-through gateway has as many owners as keys). */
+export const OWNERS_KEPT = 4096;
+
+/**
+ * Owners' envelope secrets, each derived once (an HMAC for each translated request was about 0.6 % of its
+ * profile's samples). At most OWNERS_KEPT are kept (all are forgotten when one more comes), and only while
+ * llmux's secret stays the one they were derived from.
+ */
+export class OwnerSecrets {
+  private readonly kept = new Map<string, string>();
+  private from: string | undefined;
+
+  of(secret: string, owner: string): string {
+    if (secret !== this.from) {
+      this.kept.clear();
+      this.from = secret;
+    }
+    let derived = this.kept.get(owner);
+    if (derived === undefined) {
+      derived = ownerSecret(secret, owner);
+      if (this.kept.size >= OWNERS_KEPT) this.kept.clear();
+      this.kept.set(owner, derived);
+    }
+    return derived;
+  }
+
+  /** How many are kept. */
+  get size(): number {
+    return this.kept.size;
+  }
 }
