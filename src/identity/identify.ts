@@ -30,10 +30,6 @@ export interface Resolver {
   resolve(key: string | undefined, headers: IncomingHttpHeaders): Verdict | Promise<Verdict>;
 }
 
-function isThenable(v: Verdict | Promise<Verdict>): v is Promise<Verdict> {
-  return typeof (v as { then?: unknown } | undefined)?.then === "function";
-}
-
 export function isRefusal(v: Principal | Refusal): v is Refusal {
   return "refused" in v;
 }
@@ -70,7 +66,7 @@ export class Identifier {
     for (const r of this.resolvers) {
       const got = r.resolve(key, headers);
       // An answer given at once is taken at once: awaiting it would cost a promise and a turn for each resolver.
-      const v = isThenable(got) ? await got : got;
+      const v = got instanceof Promise ? await got : got;
       if (v) return v;
     }
     return { refused: true, presented: key !== undefined, message: key === undefined ? MISSING : UNKNOWN };
