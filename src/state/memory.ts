@@ -57,6 +57,11 @@ export class MemoryState implements HotState {
   }
 
   async incr(key: string, delta: number, ttlMs?: number): Promise<number> {
+    return this.incrNow(key, delta, ttlMs);
+  }
+
+  /** `incr`, done now: `writeMany` applies its writes with it, no promise or turn of its own per write. */
+  private incrNow(key: string, delta: number, ttlMs: number | undefined): number {
     assertInteger("delta", delta);
     const e = this.live(key);
     // A decrement changes only a counter that exists, and never below 0 (hot-state.ts).
@@ -115,12 +120,13 @@ export class MemoryState implements HotState {
     return keys.map((k) => this.live(k)?.value);
   }
 
+  /** Each write applied in turn, all of them now (an answer's end makes three): one promise in all. */
   async writeMany(writes: readonly HotWrite[]): Promise<void> {
     assertWrites(writes);
     for (const w of writes) {
-      if (w.op === "incr") await this.incr(w.key, w.delta, w.ttlMs);
-      else if (w.op === "set") await this.set(w.key, w.value, w.ttlMs);
-      else await this.del(w.key);
+      if (w.op === "incr") this.incrNow(w.key, w.delta, w.ttlMs);
+      else if (w.op === "set") this.entries.set(w.key, { value: w.value, expires: this.expiry(w.ttlMs) });
+      else this.entries.delete(w.key);
     }
   }
 

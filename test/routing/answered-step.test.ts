@@ -96,3 +96,38 @@ describe.each(ENGINES)("an answered request's end on $engine", ({ engine, open }
     }
   });
 });
+
+/** Microtask turns until `p` settles (at most 100). */
+async function turnsUntil(p: Promise<unknown>): Promise<number> {
+  let done = false;
+  void p.then(() => {
+    done = true;
+  });
+  let turns = 0;
+  while (!done && turns < 100) {
+    await Promise.resolve();
+    turns++;
+  }
+  return turns;
+}
+
+describe("an answered request's end on the in-process state", () => {
+  it("is done in a fixed number of microtask turns: no promise per write", async () => {
+    const state = new MemoryState();
+    try {
+      const health = new DeploymentHealth(state, { coolDown() {}, recovered() {} });
+      const d = dep("turns");
+      await health.started(d);
+      await health.started(d);
+      // The first answer reads the average (a wait); the next, within a second, builds on its own write.
+      await health.answered(d, routing, 100, false);
+      // Three writes in one step. A promise awaited per write took 6 turns here.
+      expect(await turnsUntil(health.answered(d, routing, 200, false))).toBe(3);
+      const v = await health.view(d, routing);
+      expect([v.in_flight, v.window_requests]).toEqual([0, 2]);
+      expect(await health.ttft(d)).toBe(130);
+    } finally {
+      await state.close();
+    }
+  });
+});
