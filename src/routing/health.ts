@@ -178,7 +178,8 @@ export class DeploymentHealth {
   }
 
   async succeeded(d: Deployment, routing: Routing, ttftMs: number | undefined, probe: boolean): Promise<void> {
-    const sent = this.hot.writeMany(await this.successWrites(d, routing, ttftMs, probe));
+    const w = this.successWrites(d, routing, ttftMs, probe);
+    const sent = this.hot.writeMany(w instanceof Promise ? await w : w);
     await (probe ? this.breaker(d, sent) : sent);
   }
 
@@ -187,30 +188,47 @@ export class DeploymentHealth {
    * count, the error window and the TTFT average are one deployment's keys, in one hash slot).
    */
   async answered(d: Deployment, routing: Routing, ttftMs: number | undefined, probe: boolean): Promise<void> {
-    const writes = await this.successWrites(d, routing, ttftMs, probe);
+    const w = this.successWrites(d, routing, ttftMs, probe);
+    const writes = w instanceof Promise ? await w : w;
     writes.push({ op: "incr", key: keysOf(d.id).inflight, delta: -1, ttlMs: INFLIGHT_TTL });
     const sent = this.hot.writeMany(writes);
     await (probe ? this.breaker(d, sent) : sent);
   }
 
-  private async successWrites(
+  /**
+   * An answer's writes. The average is read before anything is written. What this instance wrote within the last
+   * second stands for it (another instance's writes meanwhile are folded in at the next read): under load, one
+   * round trip per answer instead of two, and the writes are given at once, with no promise to wait for.
+   */
+  private successWrites(
     d: Deployment,
     routing: Routing,
     ttftMs: number | undefined,
     probe: boolean,
-  ): Promise<HotWrite[]> {
+  ): HotWrite[] | Promise<HotWrite[]> {
     const b = this.bucket(routing);
-    // The average is read before anything is written. What this instance wrote within the last second stands
-    // for it (another instance's writes meanwhile are folded in at the next read): under load, one round trip
-    // per answer instead of two.
     const t = this.now();
     const mine = this.wrote.get(d.id);
-    const recent = mine !== undefined && t - mine.at >= 0 && t - mine.at < TTFT_REREAD_MS;
-    const before = ttftMs === undefined ? undefined : recent ? mine.ms : await this.ttft(d);
+    if (ttftMs === undefined) return this.writesOf(d, routing, b, t, undefined, probe);
+    if (mine !== undefined && t - mine.at >= 0 && t - mine.at < TTFT_REREAD_MS)
+      return this.writesOf(d, routing, b, t, { ttftMs, before: mine.ms }, probe);
+    return this.ttft(d).then((before) => this.writesOf(d, routing, b, t, { ttftMs, before }, probe));
+  }
+
+  /** The writes of an answer in window `b` at `t`, with its TTFT and the average before it (`timed`). */
+  private writesOf(
+    d: Deployment,
+    routing: Routing,
+    b: string,
+    t: number,
+    timed: { ttftMs: number; before: number | undefined } | undefined,
+    probe: boolean,
+  ): HotWrite[] {
     const writes: HotWrite[] = [
       { op: "incr", key: hotKeys.windowRequests(d.id, b), delta: 1, ttlMs: routing.window_s * 2000 },
     ];
-    if (ttftMs !== undefined) {
+    if (timed) {
+      const { ttftMs, before } = timed;
       const next = Math.round((before === undefined ? ttftMs : before * (1 - ALPHA) + ttftMs * ALPHA) * 100) / 100;
       if (this.wrote.size > 10_000) this.wrote.clear();
       this.wrote.set(d.id, { ms: next, at: t });
