@@ -8,6 +8,7 @@ import type { Command } from "./command.js";
 import { loadCommand } from "./command-index.js";
 import { dispatch } from "./dispatch.js";
 import { DEFAULT_COMMAND } from "./help.js";
+import { collectWhenIdle } from "./idle-collect.js";
 import { releaseOnFirstConnection, releaseYoungGeneration } from "./young-generation.js";
 
 function version(): string {
@@ -38,6 +39,8 @@ dispatch(argv, await commandsFor(argv), process.env, io, version()).then(
   (result) => {
     if (typeof result === "object") {
       releaseOnFirstConnection();
+      // What a burst of load left behind is collected once the gateway falls idle (idle-collect.ts says why).
+      collectWhenIdle();
       // The first signal stops gracefully (open streams may finish); a second one closes at once.
       let signalled = false;
       const stop = () => {
