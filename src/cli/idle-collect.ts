@@ -3,10 +3,10 @@
  *
  * V8 collects its old generation when it nears a limit set from what was alive at the last full collection, and
  * a gateway under load keeps much alive (bodies of large requests in flight, their buffers). Once the load
- * stops, nothing more is allocated, so the limit is never reached: what the load left behind, hundreds of MB
- * after a burst of large requests, stays resident while the gateway sits idle (measured: 208–350 MB twenty
- * seconds after a burst that a full collection brings to about 165 MB). V8's own memory reducer did not run in
- * that time.
+ * stops, nothing more is allocated, so the limit is never reached. V8's memory reducer collects an idle heap
+ * too, but once it has run at a larger size it waits for the heap to pass that size again (memory-reducer.cc).
+ * So what the load left behind stayed resident while the gateway sat idle: 208–345 MB twenty seconds after the
+ * bench's lanes at 64 connections, 169–212 MB with this collection (bench/findings.md).
  *
  * So the `llmux` command looks every few seconds: when the event loop was all but idle for two looks in a row
  * and V8's heap plus the memory its buffers hold has grown by at least `growthBytes` since the last such
