@@ -8,7 +8,7 @@
  * So what the load left behind stayed resident while the gateway sat idle: 208–345 MB twenty seconds after the
  * bench's lanes at 64 connections, 169–212 MB with this collection (bench/findings.md).
  *
- * So the `llmux` command looks every few seconds: when the event loop was all but idle for two looks in a row
+ * The `llmux` command therefore looks every few seconds: when the event loop was all but idle for two looks in a row
  * and V8's heap plus the memory its buffers hold has grown by at least `growthBytes` since the last such
  * collection (or since start), it collects twice (the second frees what the first's finalisers let go, the
  * buffers' memory among it). A busy gateway is never paused for it, and an idle one that holds nothing new is

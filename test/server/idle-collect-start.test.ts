@@ -5,7 +5,7 @@
  * reducer is turned off in the process, so nothing else collects while it is idle: the reducer does the same
  * after a first burst from a fresh start, but once it has run at a larger size it waits for the heap to pass
  * that size again (V8's memory-reducer.cc), so a long-running gateway after a smaller burst held what it left
- * (208–350 MB twenty seconds after the bench's lanes here). (When the command collects, and that it does not
+ * (208–345 MB twenty seconds after the bench's lanes here). (When the command collects, and that it does not
  * while busy or while nothing new is held: test/cli/idle-collect.test.ts.)
  */
 import { type ChildProcess, spawn } from "node:child_process";
