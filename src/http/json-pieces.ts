@@ -2,6 +2,7 @@ import type { Json } from "../ir/types.js";
 import { JSON_CONTAINER_LIMIT, JSON_VALUE_LIMIT, type TextBound } from "./json-containers.js";
 import { skipSpace, stringEnd, trimEnd } from "./json-scan.js";
 import { jsonText } from "./json-text.js";
+import { PlainStrings } from "./plain-strings.js";
 
 /**
  * A large JSON body parsed piece by piece, never as one string. V8 puts a string over 128 kB in pages mapped for
@@ -106,6 +107,8 @@ interface Count {
    * past KEPT_MEMBERS members (a real request has a few dozen at most).
    */
   members: number[] | undefined;
+  /** The body's long strings sent without an escape (plain-strings.ts). */
+  plain: PlainStrings;
 }
 
 /** Counts an array or object opened (or a comma), and whether that passes a bound (then recorded). */
@@ -153,8 +156,10 @@ function scan(raw: Buffer, open: number, end: number, count?: Count): Parts | un
   for (let i = open + 1; i < end; i++) {
     const c = raw[i]!;
     if (c === QUOTE) {
-      i = stringEnd(raw, i, end);
-      if (i < 0) return undefined;
+      const close = stringEnd(raw, i, end);
+      if (close < 0) return undefined;
+      count?.plain.note(i + 1, close);
+      i = close;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (count !== undefined) {
         if (passes(count, true)) return undefined;
@@ -273,6 +278,9 @@ export type Pieces = { json: Json; depth: number } | { bound: Exclude<TextBound,
 /** The members of each object body parsed in pieces, by its bytes (for as long as they are kept): see `topMembers`. */
 const membersOf = new WeakMap<Buffer, readonly number[]>();
 
+/** The long strings without an escape of each body parsed in pieces that has any: see `plainStrings`. */
+const plainOf = new WeakMap<Buffer, PlainStrings>();
+
 /**
  * Where the members of a JSON object body parsed by `parseInPieces` lie in exactly these bytes: start and end of
  * each, in order, from the comma or brace before it to the comma or brace after it (spaces around included).
@@ -284,9 +292,19 @@ export function topMembers(raw: Buffer): readonly number[] | undefined {
 }
 
 /**
+ * The long strings sent without an escape in a body parsed by `parseInPieces` (exactly these bytes), for as long as
+ * the bytes are kept; undefined for any other buffer, or a body without any. The writer of a translated body copies
+ * the bytes of such a string rather than escape it again (json-bytes.ts).
+ */
+export function plainStrings(raw: Buffer): PlainStrings | undefined {
+  return plainOf.get(raw);
+}
+
+/**
  * A body's JSON parsed in pieces, or the bound on arrays and objects or values it passes (counted as `textBound`
  * counts them, in the same pass); undefined when the body is not one array or object the cut fits, or is not JSON.
- * The same pass measures how deep the body nests and where an object's members lie (`topMembers`).
+ * The same pass measures how deep the body nests, where an object's members lie (`topMembers`) and which of its long
+ * strings have no escape (`plainStrings`).
  */
 export function parseInPieces(raw: Buffer): Pieces {
   const start = skipSpace(raw, 0, raw.length);
@@ -299,6 +317,7 @@ export function parseInPieces(raw: Buffer): Pieces {
     bound: undefined,
     deepest: 0,
     members: c === OPEN_OBJECT ? [] : undefined,
+    plain: new PlainStrings(raw),
   };
   const parts = scan(raw, start, end, count);
   if (count.bound !== undefined) return { bound: count.bound };
@@ -310,5 +329,6 @@ export function parseInPieces(raw: Buffer): Pieces {
     return undefined;
   }
   if (count.members !== undefined) membersOf.set(raw, count.members);
+  if (count.plain.size > 0) plainOf.set(raw, count.plain);
   return { json, depth: count.deepest + 1 };
 }
