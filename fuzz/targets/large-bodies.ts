@@ -1,7 +1,9 @@
 import { isAscii } from "node:buffer";
 import fc from "fast-check";
 import { decodeJson, JSON_DEPTH_LIMIT, PIECES_FROM } from "../../src/http/decode-json.js";
-import { parseInPieces, topMembers } from "../../src/http/json-pieces.js";
+import { jsonBytes } from "../../src/http/json-bytes.js";
+import { parseInPieces, plainStrings, topMembers } from "../../src/http/json-pieces.js";
+import { PLAIN_MIN } from "../../src/http/plain-strings.js";
 import type { JsonObject } from "../../src/ir/types.js";
 import { spliceBody } from "../../src/upstream/json-splice.js";
 import { bytesMutant, type Json, jsonMutant } from "../mutate.js";
@@ -10,8 +12,9 @@ import type { Target } from "../target.js";
 
 /**
  * Each route's seed body grown past the size from which a body is parsed in pieces (http/json-pieces.ts): its
- * messages (or contents, or input) repeated, with a long text among them (quotes and backslashes escaped in it),
- * as a long session's body grows.
+ * messages (or contents, or input) repeated, with a long text among them (quotes and backslashes escaped in it)
+ * and long texts without an escape (which the writer of a translated body copies: http/plain-strings.ts), as a
+ * long session's body grows.
  */
 function grown(body: Json): Json {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return body;
@@ -22,7 +25,12 @@ function grown(body: Json): Json {
   const times = Math.ceil((1.5 * PIECES_FROM) / size);
   return {
     ...body,
-    [key]: [...Array(times).fill(list).flat(), { role: "user", content: '"→" \\ x '.repeat(PIECES_FROM / 8) }],
+    [key]: [
+      ...Array(times).fill(list).flat(),
+      { role: "user", content: '"→" \\ x '.repeat(PIECES_FROM / 8) },
+      { role: "user", content: "plain → é text ".repeat(40) },
+      { role: "assistant", content: [{ type: "text", text: "plain → é text ".repeat(40) }] },
+    ],
   };
 }
 
@@ -57,6 +65,14 @@ function ordinary(raw: Buffer): string {
   }
 }
 
+/** The value with a quote in place of the character at 100 of each long string (the look-up samples elsewhere). */
+function withQuotes(v: unknown): unknown {
+  if (typeof v === "string") return v.length >= PLAIN_MIN ? `${v.slice(0, 100)}"${v.slice(101)}` : v;
+  if (typeof v !== "object" || v === null) return v;
+  if (Array.isArray(v)) return v.map(withQuotes);
+  return Object.fromEntries(Object.entries(v).map(([k, m]) => [k, withQuotes(m)]));
+}
+
 /** How deep arrays and objects nest in a value (a scalar: 0). */
 function depthOf(v: unknown): number {
   if (typeof v !== "object" || v === null) return 0;
@@ -67,14 +83,24 @@ function depthOf(v: unknown): number {
 
 /**
  * What the pieces' pass measured besides the value, checked against the value: its depth (decodeJson's decision
- * against the value's depth is checked by the caller), and the members a
- * passthrough copies from it (the splice from them gives the bytes a scan of the text gives).
+ * against the value's depth is checked by the caller), the long strings without an escape (the value written
+ * with them copied is JSON.stringify's bytes), and the members a passthrough copies from it (the splice from them
+ * gives the bytes a scan of the text gives).
  */
 function measured(raw: Buffer, json: unknown): string | undefined {
   const pieces = parseInPieces(raw);
   if (pieces === undefined || !("depth" in pieces)) return undefined;
   // The text nests at least as deep as the value (of a key sent twice, the value keeps the last).
   if (pieces.depth < depthOf(json)) return `measured ${pieces.depth} levels deep, the value is ${depthOf(json)}`;
+  const plain = plainStrings(raw);
+  if (plain !== undefined) {
+    if (!jsonBytes(json, plain).equals(Buffer.from(JSON.stringify(json))))
+      return "written with its plain strings copied, the value's bytes differ from JSON.stringify's";
+    // Its long strings each given a quote where the look-up's samples do not look: none may be copied.
+    const quoted = withQuotes(json);
+    if (!jsonBytes(quoted, plain).equals(Buffer.from(JSON.stringify(quoted))))
+      return "a long string that needs an escape was copied from a plain one";
+  }
   if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
   if (topMembers(raw) === undefined) return "an object read in pieces without its members";
   const original = json as JsonObject;

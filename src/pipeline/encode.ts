@@ -1,5 +1,6 @@
 import { dropAttribution } from "../dialects/anthropic/attribution.js";
 import { jsonBytes } from "../http/json-bytes.js";
+import type { PlainStrings } from "../http/plain-strings.js";
 import { dropForeignReasoning } from "../reasoning/carry.js";
 import type { Plan } from "../request/plan.js";
 import { upstreamCodecs } from "../translate/codecs.js";
@@ -14,9 +15,10 @@ import { webHistory } from "./web-tools-history.js";
  * upstream's dialect.
  * Upstreams are always called streaming: no long-request timeouts, and one code path for every client.
  * The body is serialised once, straight to the bytes sent (jsonBytes: a long conversation without one large
- * string). A passthrough plan already has its body.
+ * string; the long strings the client sent without an escape, `plain`, copied as their bytes). A passthrough plan
+ * already has its body.
  */
-export function encode(plan: Plan, stateful: boolean): Plan {
+export function encode(plan: Plan, stateful: boolean, plain?: PlainStrings): Plan {
   const ir = plan.ir;
   if (plan.passthrough || !ir) return plan;
   if (stateful) dropForeignReasoning(ir, plan.origin, plan.warnings);
@@ -38,7 +40,7 @@ export function encode(plan: Plan, stateful: boolean): Plan {
   const web = plan.web ? { ...plan.web, ir } : undefined;
   return {
     ...plan,
-    body: jsonBytes(encoded.value.body),
+    body: jsonBytes(encoded.value.body, plain),
     tools: encoded.value.tools,
     ir: undefined,
     web,
