@@ -76,8 +76,8 @@ const size = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
 
 /**
  * A Claude Code request of about `target` bytes, built from the recorded one: its system prompt and as many
- * of its tools as fit in half the size (all of them from ~130 kB on), then tool-use / tool-result turns
- * carrying its own prose, as a long Claude Code session grows.
+ * of its tools as fit in half the size (all of them from ~130 kB on), then tool-use / tool-result turns (a
+ * file read, in numbered lines, of its own prose), as a long Claude Code session grows.
  */
 export function scaledClaudeCodeBody(target: number): JsonObject {
   const base = fixture(FIXTURES.claudeCode).body;
@@ -108,6 +108,19 @@ export function scaledClaudeCodeBody(target: number): JsonObject {
     }
     return s;
   };
+  // What Claude Code's Read tool answers: the file's lines, numbered (`     1→…`), a newline after each. The
+  // recorded body's texts were redacted to prose without one newline; a real session's long strings are mostly
+  // such files (and a string without any character JSON escapes is cheaper to write again: src/http/json-bytes.ts).
+  const readResult = (n: number): string => {
+    const lines: string[] = [];
+    let chars = 0;
+    for (let line = 1; chars < n; line++) {
+      const text = `${String(line).padStart(6)}→${prose(20 + ((line * 37) % 70))}`;
+      lines.push(text);
+      chars += text.length + 1;
+    }
+    return lines.join("\n");
+  };
   for (let i = 0; size(out) < target - 6000; i++) {
     const id = `toolu_bench_${String(i).padStart(4, "0")}`;
     messages.push({
@@ -119,7 +132,7 @@ export function scaledClaudeCodeBody(target: number): JsonObject {
     });
     messages.push({
       role: "user",
-      content: [{ type: "tool_result", tool_use_id: id, content: prose(3600) }],
+      content: [{ type: "tool_result", tool_use_id: id, content: readResult(3600) }],
     });
   }
   const rest = target - size(out) - 40;

@@ -247,7 +247,7 @@ export function renderBodySize(r: BenchResults, p: Emit): void {
     p("### Body size: added latency from 10 kB to 1 MB (c = 1)");
     p();
     p(
-      "Claude Code bodies scaled from the recorded one (system prompt, tools, then tool-use/tool-result turns). " +
+      "Claude Code bodies scaled from the recorded one (system prompt, tools, then tool-use/tool-result turns, each result a file read in numbered lines). " +
         "A log-log slope of 1 means the added latency grows linearly with the body size.",
     );
     p();
