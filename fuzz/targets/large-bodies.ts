@@ -1,9 +1,9 @@
 import { isAscii } from "node:buffer";
 import fc from "fast-check";
 import { decodeJson, JSON_DEPTH_LIMIT, PIECES_FROM } from "../../src/http/decode-json.js";
-import { jsonBytes } from "../../src/http/json-bytes.js";
-import { parseInPieces, plainStrings, topMembers } from "../../src/http/json-pieces.js";
-import { PLAIN_MIN } from "../../src/http/plain-strings.js";
+import { longJsonBytes } from "../../src/http/json-bytes.js";
+import { longStrings, parseInPieces, topMembers } from "../../src/http/json-pieces.js";
+import { LOOKED_UP_CHARS } from "../../src/http/long-strings.js";
 import type { JsonObject } from "../../src/ir/types.js";
 import { spliceBody } from "../../src/upstream/json-splice.js";
 import { bytesMutant, type Json, jsonMutant } from "../mutate.js";
@@ -12,9 +12,8 @@ import type { Target } from "../target.js";
 
 /**
  * Each route's seed body grown past the size from which a body is parsed in pieces (http/json-pieces.ts): its
- * messages (or contents, or input) repeated, with a long text among them (quotes and backslashes escaped in it)
- * and long texts without an escape (which the writer of a translated body copies: http/plain-strings.ts), as a
- * long session's body grows.
+ * messages (or contents, or input) repeated, with long texts among them (quotes and backslashes escaped in one),
+ * which the writer of a translated body copies (http/long-strings.ts), as a long session's body grows.
  */
 function grown(body: Json): Json {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return body;
@@ -65,9 +64,9 @@ function ordinary(raw: Buffer): string {
   }
 }
 
-/** The value with a quote in place of the character at 100 of each long string (the look-up samples elsewhere). */
+/** The value with a quote in place of the second character of each long string (the look-up samples elsewhere). */
 function withQuotes(v: unknown): unknown {
-  if (typeof v === "string") return v.length >= PLAIN_MIN ? `${v.slice(0, 100)}"${v.slice(101)}` : v;
+  if (typeof v === "string") return v.length >= LOOKED_UP_CHARS ? `${v.slice(0, 1)}"${v.slice(2)}` : v;
   if (typeof v !== "object" || v === null) return v;
   if (Array.isArray(v)) return v.map(withQuotes);
   return Object.fromEntries(Object.entries(v).map(([k, m]) => [k, withQuotes(m)]));
@@ -92,14 +91,14 @@ function measured(raw: Buffer, json: unknown): string | undefined {
   if (pieces === undefined || !("depth" in pieces)) return undefined;
   // The text nests at least as deep as the value (of a key sent twice, the value keeps the last).
   if (pieces.depth < depthOf(json)) return `measured ${pieces.depth} levels deep, the value is ${depthOf(json)}`;
-  const plain = plainStrings(raw);
-  if (plain !== undefined) {
-    if (!jsonBytes(json, plain).equals(Buffer.from(JSON.stringify(json))))
-      return "written with its plain strings copied, the value's bytes differ from JSON.stringify's";
-    // Its long strings each given a quote where the look-up's samples do not look: none may be copied.
+  const longs = longStrings(raw);
+  if (longs !== undefined) {
+    // Written with its long strings copied from the body, the value is the same JSON.
+    const text = (v: unknown) => JSON.stringify(JSON.parse(longJsonBytes(v, longs).toString("utf8")));
+    if (text(json) !== JSON.stringify(json)) return "written with its long strings copied, the value reads otherwise";
+    // Its long strings each given a quote where the look-up does not sample: none may be copied.
     const quoted = withQuotes(json);
-    if (!jsonBytes(quoted, plain).equals(Buffer.from(JSON.stringify(quoted))))
-      return "a long string that needs an escape was copied from a plain one";
+    if (text(quoted) !== JSON.stringify(quoted)) return "a long string was copied in place of another";
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
   if (topMembers(raw) === undefined) return "an object read in pieces without its members";

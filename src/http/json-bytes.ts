@@ -1,4 +1,4 @@
-import { PLAIN_MIN, type PlainStrings } from "./plain-strings.js";
+import { LOOKED_UP_CHARS, type LongStrings } from "./long-strings.js";
 
 /** Arrays of at least this many elements, at the top of a body, are serialised element by element. */
 const MANY = 16;
@@ -6,11 +6,6 @@ const MANY = 16;
 const BATCH = 32_768;
 
 const encoder = new TextEncoder();
-const QUOTE = 0x22;
-/** U+FFFD in UTF-8: what Buffer#write makes of a lone surrogate, and a character a client may send as it is. */
-const REPLACEMENT = Buffer.from("\ufffd");
-/** A lone surrogate (JSON.stringify escapes it). */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A value JSON.stringify leaves out of an object (and writes as null in an array). */
 const absent = (v: unknown) => v === undefined || typeof v === "function" || typeof v === "symbol";
@@ -67,11 +62,11 @@ class Bytes {
  * about 32 k characters and each is encoded into one buffer, so only the pieces that hold such a character are
  * two bytes a character, and no string is large unless one element is. Other values are serialised whole.
  *
- * Given the long strings the client sent without an escape (`plain`, plain-strings.ts), the value is written
- * member by member instead, and a long string among those is copied as its bytes (plainJsonBytes).
+ * Given the long strings of the client's body (`longs`, long-strings.ts), when they are enough of it, the value
+ * is written member by member instead, and each of those strings is copied from the client's bytes (longJsonBytes).
  */
-export function jsonBytes(value: unknown, plain?: PlainStrings): Buffer {
-  if (plain !== undefined && plain.size > 0) return plainJsonBytes(value, plain);
+export function jsonBytes(value: unknown, longs?: LongStrings): Buffer {
+  if (longs?.worth) return longJsonBytes(value, longs);
   if (!splittable(value)) return Buffer.from(JSON.stringify(value) ?? "null", "utf8");
   const parts: string[] = [];
   let chars = 0;
@@ -121,22 +116,6 @@ function foreign(v: object): boolean {
   return proto !== Object.prototype && proto !== null;
 }
 
-/** Whether an array's elements or an object's members are all neither long strings nor arrays or objects. */
-function leaf(v: object): boolean {
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const e: unknown = v[i];
-      if (typeof e === "string" ? e.length >= PLAIN_MIN : typeof e === "object" && e !== null) return false;
-    }
-    return true;
-  }
-  for (const k in v) {
-    const m: unknown = (v as Record<string, unknown>)[k];
-    if (typeof m === "string" ? m.length >= PLAIN_MIN : typeof m === "object" && m !== null) return false;
-  }
-  return true;
-}
-
 /** Members' names as JSON with their colon, by name: a body names the same few dozen over and over. */
 const keyTexts = new Map<string, string>();
 /** Names kept at most (any more, and the map starts again), and the longest name kept. */
@@ -155,15 +134,17 @@ function keyText(k: string): string {
 }
 
 /**
- * The bytes of `JSON.stringify(value)`, written member by member and element by element: a string of at least
- * PLAIN_MIN characters is encoded into the buffer at once and, when those bytes are a string the client sent
- * without an escape (`plain`), stays as it is between two quotes, since JSON.stringify would write the same
- * (no character of it needs an escape); any other string, key and value goes through JSON.stringify, as does
- * an object JSON.stringify serialises on its own terms (`foreign`). What is not a string is joined into
- * strings of about BATCH characters, each encoded at once.
+ * The value written member by member and element by element, as JSON.stringify writes it but for the long strings
+ * of the client's body (`longs`): each of those (the very string, or one equal to it) is the client's own text
+ * of it, copied from its bytes (the same string in JSON, escaped as the client escaped it: the same bytes as
+ * JSON.stringify's when the client wrote it so). Only the arrays and objects that hold one of those strings are
+ * written part by part (found by one walk over the value first); any other value, key and string goes through
+ * JSON.stringify whole, as does an object JSON.stringify serialises on its own terms (`foreign`). What is not
+ * copied is joined into strings of about BATCH characters, each encoded at once.
  */
-function plainJsonBytes(value: unknown, plain: PlainStrings): Buffer {
-  const bytes = new Bytes(plain.raw.length + (plain.raw.length >> 3));
+export function longJsonBytes(value: unknown, longs: LongStrings): Buffer {
+  const raw = longs.raw;
+  const bytes = new Bytes(raw.length + (raw.length >> 3));
   let pending = "";
   const text = (s: string) => {
     pending += s;
@@ -173,32 +154,41 @@ function plainJsonBytes(value: unknown, plain: PlainStrings): Buffer {
     }
   };
   const long = (s: string) => {
+    const known = longs.find(s);
+    if (known === undefined) {
+      text(JSON.stringify(s));
+      return;
+    }
     if (pending.length > 0) {
       bytes.write(pending);
       pending = "";
     }
-    bytes.room(3 * s.length + 2);
-    const out = bytes.out;
-    const at = bytes.at;
-    const n = out.write(s, at + 1, "utf8");
-    // A lone surrogate is written as U+FFFD, which the client's string may have had in its place.
-    const lone = () => out.subarray(at + 1, at + 1 + n).includes(REPLACEMENT) && LONE_SURROGATE.test(s);
-    if (!plain.holds(out, at + 1, n) || lone()) {
-      text(JSON.stringify(s));
-      return;
-    }
-    out[at] = QUOTE;
-    out[at + n + 1] = QUOTE;
-    bytes.at = at + n + 2;
+    // The text and its quotes.
+    const n = known.to - known.from + 2;
+    bytes.room(n);
+    raw.copy(bytes.out, bytes.at, known.from - 1, known.to + 1);
+    bytes.at += n;
+  };
+  // The arrays and objects that hold a known long string, at any depth: only those are written part by part.
+  const holding = new Set<object>();
+  const holds = (v: unknown): boolean => {
+    if (typeof v === "string") return v.length >= LOOKED_UP_CHARS && longs.find(v) !== undefined;
+    if (typeof v !== "object" || v === null || foreign(v)) return false;
+    let any = false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (holds(v[i])) any = true;
+    } else for (const k in v) if (holds((v as Record<string, unknown>)[k])) any = true;
+    if (any) holding.add(v);
+    return any;
   };
   const put = (v: unknown): void => {
     if (typeof v === "string") {
-      if (v.length >= PLAIN_MIN) long(v);
+      if (v.length >= LOOKED_UP_CHARS) long(v);
       else text(JSON.stringify(v));
       return;
     }
-    // What holds no long string and nothing to descend into is left to JSON.stringify whole (far fewer strings).
-    if (typeof v !== "object" || v === null || foreign(v) || leaf(v)) {
+    // What holds no known long string is left to JSON.stringify whole.
+    if (typeof v !== "object" || v === null || !holding.has(v)) {
       text(JSON.stringify(v) ?? "null");
       return;
     }
@@ -228,6 +218,7 @@ function plainJsonBytes(value: unknown, plain: PlainStrings): Buffer {
     }
     text(sep === "{" ? "{}" : "}");
   };
+  holds(value);
   if (absent(value)) text("null");
   else put(value);
   if (pending.length > 0) bytes.write(pending);

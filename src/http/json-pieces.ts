@@ -2,7 +2,7 @@ import type { Json } from "../ir/types.js";
 import { JSON_CONTAINER_LIMIT, JSON_VALUE_LIMIT, type TextBound } from "./json-containers.js";
 import { skipSpace, stringEnd, trimEnd } from "./json-scan.js";
 import { jsonText } from "./json-text.js";
-import { PlainStrings } from "./plain-strings.js";
+import { LONG_BYTES, LongStrings } from "./long-strings.js";
 
 /**
  * A large JSON body parsed piece by piece, never as one string. V8 puts a string over 128 kB in pages mapped for
@@ -107,8 +107,8 @@ interface Count {
    * past KEPT_MEMBERS members (a real request has a few dozen at most).
    */
   members: number[] | undefined;
-  /** The body's long strings sent without an escape (plain-strings.ts). */
-  plain: PlainStrings;
+  /** Where the body's long string values lie (long-strings.ts): start and end of each text, in pairs. */
+  long: number[];
 }
 
 /** Counts an array or object opened (or a comma), and whether that passes a bound (then recorded). */
@@ -158,7 +158,9 @@ function scan(raw: Buffer, open: number, end: number, count?: Count): Parts | un
     if (c === QUOTE) {
       const close = stringEnd(raw, i, end);
       if (close < 0) return undefined;
-      count?.plain.note(i + 1, close);
+      // A long string that is a value (a key is followed by its colon).
+      if (count !== undefined && close - i > LONG_BYTES && raw[skipSpace(raw, close + 1, end)] !== COLON)
+        count.long.push(i + 1, close);
       i = close;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (count !== undefined) {
@@ -194,13 +196,30 @@ function scan(raw: Buffer, open: number, end: number, count?: Count): Parts | un
 /** JSON text read from bytes (`jsonText`: non-ASCII runs as escapes). */
 const parseBytes = (bytes: Buffer): Json => JSON.parse(jsonText(bytes)) as Json;
 
+/** The long strings of the body being parsed (parseInPieces), found as it is parsed. */
+let longs: LongStrings | undefined;
+
+/**
+ * The value of `raw[start, end)`, wrapped in `open` and `close` (0: not wrapped), its long strings (if any lies
+ * in it) parsed apart and made known (long-strings.ts).
+ */
+function parseRange(raw: Buffer, start: number, end: number, open = 0, close = 0): Json {
+  const first = longs?.firstFrom(start) ?? 0;
+  if (longs !== undefined && 2 * first < longs.spans.length && longs.spans[2 * first + 1]! <= end)
+    return longs.parse(start, end, first, open, close, parseBytes);
+  if (!open) return parseBytes(raw.subarray(start, end));
+  const n = end - start;
+  scratch[0] = open;
+  raw.copy(scratch, 1, start, end);
+  scratch[n + 1] = close;
+  return parseBytes(scratch.subarray(0, n + 2));
+}
+
 /** A run of elements or members parsed as the array or object of them alone. */
 function parseRun(raw: Buffer, start: number, end: number, array: boolean): Json {
-  const n = end - start;
-  scratch[0] = array ? OPEN_ARRAY : OPEN_OBJECT;
-  raw.copy(scratch, 1, start, end);
-  scratch[n + 1] = array ? CLOSE_ARRAY : CLOSE_OBJECT;
-  return parseBytes(scratch.subarray(0, n + 2));
+  return array
+    ? parseRange(raw, start, end, OPEN_ARRAY, CLOSE_ARRAY)
+    : parseRange(raw, start, end, OPEN_OBJECT, CLOSE_OBJECT);
 }
 
 /** Sets a member as JSON.parse does: `__proto__` is a member like any other, not the object's prototype. */
@@ -216,7 +235,7 @@ function value(raw: Buffer, from: number, to: number, found: Parts | undefined, 
   const end = trimEnd(raw, start, to);
   const c = raw[start];
   if (end - start <= PIECE || level > MAX_LEVELS || (c !== OPEN_ARRAY && c !== OPEN_OBJECT))
-    return parseBytes(raw.subarray(start, end));
+    return parseRange(raw, start, end);
   const parts = found?.open === start ? found : scan(raw, start, end);
   if (parts === undefined || parts.close !== end - 1) throw new NotCut();
   return container(raw, parts, level);
@@ -240,7 +259,7 @@ function array(raw: Buffer, parts: Parts, level: number): Json[] {
  * request) is parsed whole, as a small one is.
  */
 function object(raw: Buffer, parts: Parts, level: number): Json {
-  if (parts.runs > OBJECT_RUNS) return parseBytes(raw.subarray(parts.open, parts.close + 1));
+  if (parts.runs > OBJECT_RUNS) return parseRange(raw, parts.open, parts.close + 1);
   const members: Record<string, Json> = {};
   const spans = parts.spans;
   for (let s = 0; s < spans.length; s += 3) {
@@ -278,9 +297,6 @@ export type Pieces = { json: Json; depth: number } | { bound: Exclude<TextBound,
 /** The members of each object body parsed in pieces, by its bytes (for as long as they are kept): see `topMembers`. */
 const membersOf = new WeakMap<Buffer, readonly number[]>();
 
-/** The long strings without an escape of each body parsed in pieces that has any: see `plainStrings`. */
-const plainOf = new WeakMap<Buffer, PlainStrings>();
-
 /**
  * Where the members of a JSON object body parsed by `parseInPieces` lie in exactly these bytes: start and end of
  * each, in order, from the comma or brace before it to the comma or brace after it (spaces around included).
@@ -291,20 +307,23 @@ export function topMembers(raw: Buffer): readonly number[] | undefined {
   return membersOf.get(raw);
 }
 
+/** The long strings of each body parsed in pieces that has any: see `longStrings`. */
+const longsOf = new WeakMap<Buffer, LongStrings>();
+
 /**
- * The long strings sent without an escape in a body parsed by `parseInPieces` (exactly these bytes), for as long as
- * the bytes are kept; undefined for any other buffer, or a body without any. The writer of a translated body copies
- * the bytes of such a string rather than escape it again (json-bytes.ts).
+ * The long strings of a body parsed by `parseInPieces` (exactly these bytes), each with the place of its text, for
+ * as long as the bytes are kept; undefined for any other buffer, or a body without any. The writer of a translated
+ * body copies such a string's text rather than escape it again (json-bytes.ts).
  */
-export function plainStrings(raw: Buffer): PlainStrings | undefined {
-  return plainOf.get(raw);
+export function longStrings(raw: Buffer): LongStrings | undefined {
+  return longsOf.get(raw);
 }
 
 /**
  * A body's JSON parsed in pieces, or the bound on arrays and objects or values it passes (counted as `textBound`
  * counts them, in the same pass); undefined when the body is not one array or object the cut fits, or is not JSON.
- * The same pass measures how deep the body nests, where an object's members lie (`topMembers`) and which of its long
- * strings have no escape (`plainStrings`).
+ * The same pass measures how deep the body nests, where an object's members lie (`topMembers`) and where its long
+ * strings lie (`longStrings`: each is parsed apart).
  */
 export function parseInPieces(raw: Buffer): Pieces {
   const start = skipSpace(raw, 0, raw.length);
@@ -317,18 +336,22 @@ export function parseInPieces(raw: Buffer): Pieces {
     bound: undefined,
     deepest: 0,
     members: c === OPEN_OBJECT ? [] : undefined,
-    plain: new PlainStrings(raw),
+    long: [],
   };
   const parts = scan(raw, start, end, count);
   if (count.bound !== undefined) return { bound: count.bound };
   if (parts === undefined || parts.close !== end - 1) return undefined;
   let json: Json;
+  const found = count.long.length > 0 ? new LongStrings(raw, count.long) : undefined;
+  longs = found;
   try {
     json = container(raw, parts, 1);
   } catch {
     return undefined;
+  } finally {
+    longs = undefined;
   }
   if (count.members !== undefined) membersOf.set(raw, count.members);
-  if (count.plain.size > 0) plainOf.set(raw, count.plain);
+  if (found !== undefined && found.bytes > 0) longsOf.set(raw, found);
   return { json, depth: count.deepest + 1 };
 }

@@ -1,6 +1,6 @@
 import { dropAttribution } from "../dialects/anthropic/attribution.js";
 import { jsonBytes } from "../http/json-bytes.js";
-import type { PlainStrings } from "../http/plain-strings.js";
+import type { LongStrings } from "../http/long-strings.js";
 import { dropForeignReasoning } from "../reasoning/carry.js";
 import type { Plan } from "../request/plan.js";
 import { upstreamCodecs } from "../translate/codecs.js";
@@ -15,10 +15,10 @@ import { webHistory } from "./web-tools-history.js";
  * upstream's dialect.
  * Upstreams are always called streaming: no long-request timeouts, and one code path for every client.
  * The body is serialised once, straight to the bytes sent (jsonBytes: a long conversation without one large
- * string; the long strings the client sent without an escape, `plain`, copied as their bytes). A passthrough plan
- * already has its body.
+ * string; the long strings of the client's body, `longs`, copied from its bytes). A passthrough plan already has
+ * its body.
  */
-export function encode(plan: Plan, stateful: boolean, plain?: PlainStrings): Plan {
+export function encode(plan: Plan, stateful: boolean, longs?: LongStrings): Plan {
   const ir = plan.ir;
   if (plan.passthrough || !ir) return plan;
   if (stateful) dropForeignReasoning(ir, plan.origin, plan.warnings);
@@ -40,7 +40,7 @@ export function encode(plan: Plan, stateful: boolean, plain?: PlainStrings): Pla
   const web = plan.web ? { ...plan.web, ir } : undefined;
   return {
     ...plan,
-    body: jsonBytes(encoded.value.body, plain),
+    body: jsonBytes(encoded.value.body, longs),
     tools: encoded.value.tools,
     ir: undefined,
     web,

@@ -3,7 +3,7 @@ import { type ClientName, detectClient } from "../clients/detect.js";
 import type { Config } from "../config/schema.js";
 import type { Guardrails } from "../guardrails/guard.js";
 import { maskRequest } from "../guardrails/mask-body.js";
-import { plainStrings } from "../http/json-pieces.js";
+import { longStrings } from "../http/json-pieces.js";
 import type { Principal } from "../identity/principal.js";
 import { isObject } from "../ir/input-error.js";
 import type { Dialect, ErrorInfo } from "../ir/types.js";
@@ -148,7 +148,7 @@ export class Generation {
     if (!isPlan(restored)) return restored;
     // What llmux put back into the conversation (a stored answer holds the values it restored) is masked again.
     if (restored.ir && this.unmask) maskRequest(restored.ir, this.unmask);
-    return encode(restored, true, this.input.raw && plainStrings(this.input.raw));
+    return encode(restored, true, this.input.raw && longStrings(this.input.raw));
   }
 
   /**

@@ -1,22 +1,27 @@
 /**
  * jsonBytes: the bytes of Buffer.from(JSON.stringify(value)) for every value, split or not: recorded upstream
  * bodies, long bodies of every script (pieces that do not fit the first buffer), values JSON.stringify leaves
- * out or writes as null, toJSON. Given the long strings a client sent without an escape (plainStrings), the
- * same bytes again, those strings copied as they are: values made from a parsed body (strings kept, changed,
- * moved, sent with escapes, sent as bytes that are not UTF-8).
+ * out or writes as null, toJSON. Given the long strings of the client's body (longStrings), each of them copied
+ * from its bytes: JSON.stringify's bytes again when the client wrote it so, the same JSON otherwise; for values
+ * made from a parsed body (strings kept, changed, moved, sent with other escapes, sent as bytes that are not UTF-8).
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { jsonBytes, splittable } from "../../src/http/json-bytes.js";
-import { parseInPieces, plainStrings } from "../../src/http/json-pieces.js";
-import { PLAIN_MIN, PlainStrings } from "../../src/http/plain-strings.js";
+import { jsonBytes, longJsonBytes, splittable } from "../../src/http/json-bytes.js";
+import { longStrings, parseInPieces } from "../../src/http/json-pieces.js";
+import { LONG_BYTES, LONG_SHARE, LongStrings } from "../../src/http/long-strings.js";
 import { FIXTURES, files } from "../support/fixture-files.js";
 
-const same = (value: unknown, plain?: PlainStrings) => {
+/**
+ * jsonBytes writes JSON.stringify's bytes; given the long strings of a body written by JSON.stringify, so does the
+ * writer that copies them, whatever their share.
+ */
+const same = (value: unknown, longs?: LongStrings) => {
   const want = Buffer.from(JSON.stringify(value) ?? "null", "utf8");
-  const got = jsonBytes(value, plain);
-  if (!got.equals(want)) expect(got.toString("utf8")).toBe(want.toString("utf8"));
-  expect(got.equals(want)).toBe(true);
+  for (const got of longs ? [jsonBytes(value, longs), longJsonBytes(value, longs)] : [jsonBytes(value)]) {
+    if (!got.equals(want)) expect(got.toString("utf8")).toBe(want.toString("utf8"));
+    expect(got.equals(want)).toBe(true);
+  }
 };
 
 const PIECES = ["a", " ", '"', "\\", "\n", "→", "—", "é", "ÿ", "\u0080", "中文", "😀", "\u2028", "𝄞", "\u0000"];
@@ -107,46 +112,48 @@ describe("jsonBytes", () => {
   });
 });
 
-/** A body parsed in pieces from `raw`, and the long strings it was sent with without an escape. */
-function parsed(raw: Buffer): { value: Record<string, unknown>; plain: PlainStrings } {
+/** A body parsed in pieces from `raw`, and its long strings. */
+function parsed(raw: Buffer): { value: Record<string, unknown>; longs: LongStrings } {
   const pieces = parseInPieces(raw);
   if (pieces === undefined || !("json" in pieces)) throw new Error("not parsed in pieces");
-  const plain = plainStrings(raw);
-  if (plain === undefined) throw new Error("no plain strings");
-  return { value: pieces.json as Record<string, unknown>, plain };
+  expect(pieces.json).toEqual(JSON.parse(raw.toString("utf8")));
+  const longs = longStrings(raw);
+  if (longs === undefined) throw new Error("no long strings");
+  return { value: pieces.json as Record<string, unknown>, longs };
 }
 
-/** A text of at least PLAIN_MIN characters, without a character JSON escapes unless `escaped`. */
-function longText(r: () => number, escaped: boolean): string {
-  const words = ["lorem", "ipsum", "→", "é", "中文", "😀", "—", "\u2028", "x".repeat(30)];
+/** A text of at least LONG_BYTES characters: prose, or (`lines`) numbered lines, as a file read. */
+function longText(r: () => number, lines: boolean): string {
+  const words = ["lorem", "ipsum", "→", "é", "中文", "😀", "—", "\u2028", '"q"', "\\", "\t", "x".repeat(30)];
   let t = "";
-  const len = PLAIN_MIN + Math.floor(r() * 4000);
-  while (t.length < len) t += `${words[Math.floor(r() * words.length)]} `;
-  return escaped ? `${t}"q"\n${t}` : t;
+  const len = LONG_BYTES + Math.floor(r() * 4000);
+  for (let n = 1; t.length < len; n++)
+    t += lines ? `${String(n).padStart(6)}→${words[n % words.length]}\n` : `${words[Math.floor(r() * words.length)]} `;
+  return t;
 }
 
-describe("jsonBytes with the client's plain strings", () => {
+describe("jsonBytes with the client's long strings", () => {
   afterEach(() => vi.restoreAllMocks());
 
-  /** Counts the long strings copied as they are (look-ups that found the bytes). */
+  /** Counts the long strings copied (look-ups that found one). */
   const copied = () => {
-    const spy = vi.spyOn(PlainStrings.prototype, "holds");
-    return () => spy.mock.results.filter((x) => x.value === true).length;
+    const spy = vi.spyOn(LongStrings.prototype, "find");
+    return () => spy.mock.results.filter((x) => x.value !== undefined).length;
   };
 
-  it("writes JSON.stringify's bytes for values made from the body: strings kept, changed, moved, escaped", () => {
+  it("writes JSON.stringify's bytes for values made from the body: strings kept, changed, moved", () => {
     const count = copied();
     for (let seed = 1; seed <= 40; seed++) {
       const r = random(seed);
       const messages = Array.from({ length: 20 + Math.floor(r() * 120) }, (_, i) => ({
         role: i % 2 ? "assistant" : "user",
         content: [
-          { type: "text", text: longText(r, r() < 0.2) },
+          { type: "text", text: longText(r, r() < 0.5) },
           { type: "text", text: "short" },
         ],
       }));
       const sent = { model: "m", messages, tools: [{ name: "t", description: longText(r, false) }], stream: true };
-      const { value, plain } = parsed(Buffer.from(JSON.stringify(sent)));
+      const { value, longs } = parsed(Buffer.from(JSON.stringify(sent)));
       const texts = (value.messages as { content: { text: string }[] }[]).map((m) => m.content[0]!.text);
       // A translation's shape: the texts moved into other objects, some changed, some twice, one as a key.
       const translated = {
@@ -157,64 +164,90 @@ describe("jsonBytes with the client's plain strings", () => {
         })),
         instructions: texts.slice(0, 3).join("\n"),
         again: texts[0],
+        copy: `${texts[1]!} `.slice(0, -1),
         keyed: { [texts[1]!]: texts[2] },
         tools: value.tools,
         missing: undefined,
         when: new Date(0),
       };
-      same(translated, plain);
-      same(value, plain);
+      same(translated, longs);
+      same(value, longs);
     }
-    expect(count()).toBeGreaterThan(1000);
+    expect(count()).toBeGreaterThan(2000);
   });
 
-  it("copies only strings sent without an escape, looked up by their bytes", () => {
-    const plainText = `${"a→".repeat(200)}end`;
-    const escapedText = `${"b".repeat(300)}"q"`;
-    const raw = Buffer.from(JSON.stringify({ a: [plainText, escapedText, "short", plainText.replace("end", "fin")] }));
-    const { plain } = parsed(raw);
-    expect(plain.size).toBe(2);
-    const at = (s: string) => {
-      const b = Buffer.from(` ${s}`);
-      return plain.holds(b, 1, b.length - 1);
-    };
-    expect(at(plainText)).toBe(true);
-    expect(at(plainText.replace("end", "fin"))).toBe(true);
-    expect(at(plainText.replace("end", "fix"))).toBe(false);
-    expect(at(`${"b".repeat(300)}"q"`)).toBe(false);
-    expect(at("short")).toBe(false);
-  });
-
-  it("writes a string sent as bytes that are not UTF-8, or sent escaped as \\u, as JSON.stringify does", () => {
+  it("copies the client's own escapes: the same JSON, as the client wrote it", () => {
     const count = copied();
-    const head = Buffer.from(`{"model":"m","input":["${"x".repeat(PLAIN_MIN)}`);
-    // 0xff is not UTF-8 (the string holds U+FFFD); \u0078 is an x, and a lone surrogate is escaped.
-    const raw = Buffer.concat([
-      head,
-      Buffer.from([0xff]),
-      Buffer.from(`","${"\\u0078".repeat(PLAIN_MIN)}","\\ud800${"y".repeat(PLAIN_MIN)}"]}`),
-    ]);
-    const { value, plain } = parsed(raw);
-    same(value, plain);
-    expect(count()).toBe(0);
-    // A lone surrogate is written as U+FFFD's bytes: sent as U+FFFD, the client's string has the same bytes.
-    const sent = parsed(Buffer.from(JSON.stringify({ input: [`\ufffd${"z".repeat(PLAIN_MIN)}\ufffd`, "z"] })));
-    same({ input: [`\udc00${"z".repeat(PLAIN_MIN)}\ud800`, `\ufffd${"z".repeat(PLAIN_MIN)}\ufffd`] }, sent.plain);
+    const text = `${"A/é→".repeat(100)}\n"end"`;
+    // Escapes JSON.stringify does not write: \u0041 for A, \/ for /, \u00e9 for é, \u2192 for →.
+    const own = JSON.stringify(text).replaceAll("A", "\\u0041").replaceAll("/", "\\/").replaceAll("é", "\\u00e9");
+    const raw = Buffer.from(`{"model":"m","input":[${own},${JSON.stringify(text)}]}`);
+    const { value, longs } = parsed(raw);
+    expect(value.input).toEqual([text, text]);
+    const got = longJsonBytes({ model: "x", input: [{ content: (value.input as string[])[0] }] }, longs);
+    expect(JSON.parse(got.toString("utf8"))).toEqual({ model: "x", input: [{ content: text }] });
+    expect(got.toString("utf8")).toContain(own);
+    // Found once to find what holds it, once to copy it.
+    expect(count()).toBe(2);
+  });
+
+  it("copies them only when they are enough of the body (LONG_SHARE); below that, serialises as without them", () => {
+    const count = copied();
+    const body = (longTexts: number) => ({
+      model: "m",
+      messages: Array.from({ length: 40 }, (_, i) => ({
+        role: "user",
+        content: i < longTexts ? `${"line\n".repeat(200)} ${i}` : `${"short ".repeat(30)} ${i}`,
+      })),
+    });
+    for (const n of [1, 10, 30]) {
+      const { value, longs } = parsed(Buffer.from(JSON.stringify(body(n))));
+      expect(longs.spans.length / 2).toBe(n);
+      const before = count();
+      expect(jsonBytes(value, longs).equals(Buffer.from(JSON.stringify(value)))).toBe(true);
+      // 1,200 bytes of text a long message against ~200 for a short one: 1 is below the share, 10 and 30 above.
+      expect(longs.worth).toBe(n >= 10);
+      expect(longs.bytes >= LONG_SHARE * longs.raw.length).toBe(n >= 10);
+      // Each found twice when written with them: once to find what holds them, once to copy.
+      expect(count() - before).toBe(n >= 10 ? 2 * n : 0);
+    }
+  });
+
+  it("knows only the strings of the body (equal ones too), not keys, short, changed or other strings", () => {
+    const long = `${"a→".repeat(200)}end`;
+    const raw = Buffer.from(JSON.stringify({ [long]: 1, a: [long, "short", long.replace("end", "fin")] }));
+    const { value, longs } = parsed(raw);
+    expect(longs.spans.length / 2).toBe(2);
+    const [first, , other] = (value as { a: string[] }).a;
+    expect(longs.find(first!)).toBeDefined();
+    expect(longs.find(other!)).toBeDefined();
+    expect(longs.find(`${first} `.slice(0, -1))).toBeDefined();
+    expect(longs.find(long.replace("end", "fix"))).toBeUndefined();
+    expect(longs.find("short")).toBeUndefined();
+    expect(longs.find(Object.keys(value)[0]!)).toBeDefined();
+  });
+
+  it("writes a string sent as bytes that are not UTF-8 as JSON.stringify does (U+FFFD), never as those bytes", () => {
+    const count = copied();
+    const head = Buffer.from(`{"model":"m","input":["${"x".repeat(LONG_BYTES)}`);
+    const raw = Buffer.concat([head, Buffer.from([0xff]), Buffer.from(`","${"\\ud800".repeat(LONG_BYTES)}"]}`)]);
+    const { value, longs } = parsed(raw);
+    expect((value.input as string[])[0]).toContain("\ufffd");
+    same(value, longs);
+    // The lone surrogates' string, escaped as JSON.stringify escapes them, is copied (by each writer, found once
+    // to find what holds it and once to copy it); the other is not known.
+    expect(count()).toBe(4);
   });
 
   it("stays right when many strings share a length and their samples (more than it compares)", () => {
     const count = copied();
-    // Same length, same first, middle and last bytes: they differ in between.
-    const text = (mid: string) => `${"s".repeat(100)}${mid}${"m".repeat(200)}`;
-    const texts = Array.from({ length: 12 }, (_, i) => text(String(i).padStart(3, "0")));
-    const { value, plain } = parsed(Buffer.from(JSON.stringify({ input: texts })));
-    same(value, plain);
-    same({ input: [...(value.input as string[])].reverse() }, plain);
-    // Identical to one of the first strings compared: copied; the others are escaped as JSON.stringify would.
+    // Same length and characters wherever the key looks (its second character is never among them).
+    const texts = Array.from({ length: 20 }, (_, i) => `s${String.fromCharCode(65 + i)}${"m".repeat(700)}`);
+    const { value, longs } = parsed(Buffer.from(JSON.stringify({ input: texts })));
+    same(value, longs);
+    same({ input: [...(value.input as string[])].reverse() }, longs);
+    // Those found among the first compared are copied, and the rest escaped as JSON.stringify would.
     expect(count()).toBeGreaterThan(0);
-    // Strings that need an escape where no sample looks, looked up among those: never copied.
-    const before = count();
-    same({ input: ['0"0', "0\\0", "0\n0", "0\u00010", "\ud8000"].map(text) }, plain);
-    expect(count()).toBe(before);
+    expect(count()).toBeLessThan(4 * 2 * 20);
   });
 });

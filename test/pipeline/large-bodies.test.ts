@@ -1,16 +1,16 @@
 /**
  * A long Claude Code session's body (several hundred kB, parsed in pieces: src/http/json-pieces.ts) sent by the
  * official Anthropic SDK reaches the upstream whole: relayed to Anthropic message for message, translated to
- * OpenAI Chat with every text and tool call in place. Translated to every other dialect, its long strings sent
- * without an escape (copied as they are: src/http/plain-strings.ts) make the very bytes the same body sent with
- * escapes makes. A large body that is not JSON is refused naming why.
+ * OpenAI Chat with every text and tool call in place. Translated to every other dialect, its long strings are
+ * copied from the client's bytes (src/http/long-strings.ts): the very bytes JSON.stringify makes of them, and the
+ * client's own escapes when it wrote others. A large body that is not JSON is refused naming why.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { PIECES_FROM } from "../../src/http/decode-json.js";
-import { PlainStrings } from "../../src/http/plain-strings.js";
+import { LongStrings } from "../../src/http/long-strings.js";
 import { type Harness, startHarness } from "../support/gateway.js";
 
 const FIXTURE = join(
@@ -26,11 +26,8 @@ const FIXTURE = join(
 
 type Message = { role: string; content: unknown };
 
-/**
- * The recorded Claude Code body grown by tool-use / tool-result turns (texts with newlines, quotes, arrows; or,
- * `plain`, without a character JSON escapes).
- */
-function grownBody(bytes: number, plain = false): Record<string, unknown> & { messages: Message[] } {
+/** The recorded Claude Code body grown by tool-use / tool-result turns (texts with newlines, quotes, arrows). */
+function grownBody(bytes: number): Record<string, unknown> & { messages: Message[] } {
   const body = (JSON.parse(readFileSync(FIXTURE, "utf8")) as { body: Record<string, unknown> }).body;
   const messages = [...(body.messages as Message[])];
   for (let i = 0; Buffer.byteLength(JSON.stringify(messages)) < bytes; i++) {
@@ -40,13 +37,7 @@ function grownBody(bytes: number, plain = false): Record<string, unknown> & { me
       {
         role: "user",
         content: [
-          {
-            type: "tool_result",
-            tool_use_id: id,
-            content: plain
-              ? `line ${i} → ${"code(); ".repeat(400)}`
-              : `line ${i}\n\t"quoted" → ${"code();\n".repeat(400)}`,
-          },
+          { type: "tool_result", tool_use_id: id, content: `line ${i}\n\t"quoted" → ${"code();\n".repeat(400)}` },
         ],
       },
     );
@@ -103,34 +94,47 @@ describe("large request bodies through the gateway", () => {
     expect(JSON.stringify(sent.messages.at(-1))).toContain("and the last question — é?");
   });
 
-  it("translates long strings sent without an escape to every dialect as the same strings sent escaped", async () => {
-    const text = JSON.stringify({ ...grownBody(400_000, true), stream: true });
-    // The same value, each of its long tool results sent with an escape (\u0063 is a c): none is copied.
+  it("translates a large body to every dialect with its long strings copied: JSON.stringify's bytes, or the client's escapes", async () => {
+    const text = JSON.stringify({ ...grownBody(400_000), stream: true });
+    // The same value, each of its long tool results written with an escape JSON.stringify does not write (\u0063 is a c).
     const escaped = text.replaceAll("code();", "\\u0063ode();");
     expect(JSON.parse(escaped)).toEqual(JSON.parse(text));
-    const holds = vi.spyOn(PlainStrings.prototype, "holds");
-    try {
-      for (const model of ["via-azure-responses", "via-openai-chat", "via-gemini", "via-compat"]) {
-        const sent: string[] = [];
-        for (const body of [text, escaped]) {
-          h.mock.enqueue({ blocks: [{ type: "text", text: "ok" }] });
-          const res = await fetch(`${h.url}/v1/messages`, {
-            method: "POST",
-            headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
-            body: body.replace(/"model":"[^"]*"/, `"model":"${model}"`),
-          });
-          expect(res.status).toBe(200);
-          await res.text();
-          sent.push(h.mock.requests.at(-1)!.raw);
-        }
-        expect(sent[0]!.length).toBeGreaterThan(PIECES_FROM);
-        expect(sent[0] === sent[1], model).toBe(true);
-      }
-      // The long tool results were copied as they are, for each dialect (a look-up that found them).
-      expect(holds.mock.results.filter((r) => r.value === true).length).toBeGreaterThan(4 * 40);
-    } finally {
-      holds.mockRestore();
+    const send = async (model: string, body: string) => {
+      h.mock.enqueue({ blocks: [{ type: "text", text: "ok" }] });
+      const res = await fetch(`${h.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+        body: body.replace(/"model":"[^"]*"/, `"model":"${model}"`),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+      return h.mock.requests.at(-1)!.raw;
+    };
+    // Without the long strings known (`unknown`), the body is written by JSON.stringify alone.
+    let unknown = false;
+    const real = LongStrings.prototype.find;
+    const find = vi.spyOn(LongStrings.prototype, "find").mockImplementation(function (this: LongStrings, s: string) {
+      return unknown ? undefined : real.call(this, s);
+    });
+    const copied = () => find.mock.results.filter((r) => r.value !== undefined).length;
+    for (const model of ["via-azure-responses", "via-openai-chat", "via-gemini", "via-compat"]) {
+      const before = copied();
+      const sent = await send(model, text);
+      const sentEscaped = await send(model, escaped);
+      // Each long tool result copied, in both.
+      expect(copied() - before, model).toBeGreaterThan(2 * 40);
+      unknown = true;
+      const written = await send(model, text);
+      unknown = false;
+      // Copied, the long strings are JSON.stringify's bytes of them.
+      expect(sent.length).toBeGreaterThan(PIECES_FROM);
+      expect(sent === written, model).toBe(true);
+      // The client's own escapes, copied: the same JSON.
+      expect(sentEscaped).toContain("\\u0063ode();");
+      expect(written).not.toContain("\\u0063ode();");
+      expect(JSON.parse(sentEscaped)).toEqual(JSON.parse(sent));
     }
+    vi.restoreAllMocks();
   });
 
   it("refuses a large body with a trailing comma as not JSON (400), and keeps serving", async () => {
