@@ -61,7 +61,7 @@ const MARK_TEXT = Buffer.from(`\\u0000${MARK}`, "latin1");
 const PLACEHOLDER_CHARS = 1 + MARK.length + 10;
 
 /** Thrown when a parse found a placeholder it did not put in: the caller parses the body whole. */
-export class Misplaced extends Error {}
+class Misplaced extends Error {}
 
 interface Known {
   readonly s: string;
