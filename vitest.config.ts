@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { configDefaults, defineConfig } from "vitest/config";
 import { e2eFiles } from "./test/projects.js";
+import { SlowFirst } from "./test/slow-first.js";
 
 const e2e = e2eFiles();
 
@@ -19,6 +20,8 @@ export default defineConfig({
     // runs came with it (a bound test; most likely its clock window, not the load), and more contention is a risk
     // to the tests that bound time. Left at one per core.
     maxWorkers: availableParallelism(),
+    // The longest files first (test/slow-first.ts), so that none of them ends the run alone.
+    sequence: { sequencer: SlowFirst },
     // Two projects (test/projects.ts, test/README.md): `unit` imports src/ and builds nothing; `e2e` runs the
     // built llmux command, a browser and the real coding tools, and builds first.
     projects: [
