@@ -116,23 +116,6 @@ function foreign(v: object): boolean {
   return proto !== Object.prototype && proto !== null;
 }
 
-/** Members' names as JSON with their colon, by name: a body names the same few dozen over and over. */
-const keyTexts = new Map<string, string>();
-/** Names kept at most (any more, and the map starts again), and the longest name kept. */
-const KEY_TEXTS = 512;
-const KEY_CHARS = 64;
-
-function keyText(k: string): string {
-  if (k.length > KEY_CHARS) return `${JSON.stringify(k)}:`;
-  let t = keyTexts.get(k);
-  if (t === undefined) {
-    if (keyTexts.size >= KEY_TEXTS) keyTexts.clear();
-    t = `${JSON.stringify(k)}:`;
-    keyTexts.set(k, t);
-  }
-  return t;
-}
-
 /**
  * The value written member by member and element by element, as JSON.stringify writes it but for the long strings
  * of the client's body (`longs`): each of those (the very string, or one equal to it) is the client's own text
@@ -206,15 +189,16 @@ export function longJsonBytes(value: unknown, longs: LongStrings): Buffer {
     let sep = "{";
     for (const k of Object.keys(v)) {
       const m: unknown = (v as Record<string, unknown>)[k];
-      if (absent(m)) continue;
-      // Left out, as JSON.stringify leaves it out: an object whose toJSON gives undefined.
-      const whole = typeof m === "object" && m !== null && foreign(m) ? JSON.stringify(m) : "";
+      // What holds a known string is written part by part; anything else as JSON.stringify writes it, left out
+      // where it leaves it out (undefined, a function, a symbol, a toJSON that gives undefined).
+      const parts =
+        typeof m === "string" ? m.length >= LOOKED_UP_CHARS : typeof m === "object" && m !== null && holding.has(m);
+      const whole = parts ? "" : JSON.stringify(m);
       if (whole === undefined) continue;
-      text(sep);
-      text(keyText(k));
+      text(`${sep}${JSON.stringify(k)}:`);
       sep = ",";
-      if (whole !== "") text(whole);
-      else put(m);
+      if (parts) put(m);
+      else text(whole);
     }
     text(sep === "{" ? "{}" : "}");
   };
