@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/config-error.js";
 import type { Command } from "./command.js";
 import { loadCommand } from "./command-index.js";
+import { releaseCompilers, releaseCompilersWhenBusy } from "./compiler-hold.js";
 import { dispatch } from "./dispatch.js";
 import { DEFAULT_COMMAND } from "./help.js";
 import { collectWhenIdle } from "./idle-collect.js";
@@ -39,6 +40,8 @@ dispatch(argv, await commandsFor(argv), process.env, io, version()).then(
   (result) => {
     if (typeof result === "object") {
       releaseOnFirstConnection();
+      // The optimizing compilers once it is busy (compiler-hold.ts says why).
+      releaseCompilersWhenBusy();
       // What a burst of load left behind is collected once the gateway falls idle (idle-collect.ts says why).
       collectWhenIdle();
       // The first signal stops gracefully (open streams may finish); a second one closes at once.
@@ -53,11 +56,13 @@ dispatch(argv, await commandsFor(argv), process.env, io, version()).then(
       process.on("SIGTERM", stop);
     } else {
       releaseYoungGeneration();
+      releaseCompilers();
       process.exitCode = result ?? 0;
     }
   },
   (err: unknown) => {
     releaseYoungGeneration();
+    releaseCompilers();
     if (err instanceof ConfigError) console.error(err.message);
     else console.error(`llmux: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
