@@ -3,7 +3,7 @@
  * memory). V8's own account: `%GetOptimizationStatus` (a node option, `--allow-natives-syntax`) in a process of
  * its own, and `--trace-opt`'s lines for the built `llmux start`.
  *
- * - The module, loaded first: a hot function stays unoptimized while held and is optimized once released; a
+ * - The module, loaded first: a hot function stays interpreted while held and is optimized once released; a
  *   watch releases them once the process has spent the CPU it is given, and not while the process is idle; a
  *   node option naming a compiler leaves V8's settings alone (either way).
  * - The built `llmux start` on its embedded defaults: nothing is optimized once it runs, while it starts and
@@ -19,14 +19,16 @@ import { BIN, DIST } from "../support/built.js";
 const dir = mkdtempSync(join(tmpdir(), "llmux-compilers-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** V8's status bits of a function that runs optimized code, and of one TurboFan compiled (runtime-test.cc). */
+/** V8's status bits of a function that runs optimized code, of one TurboFan compiled, and of one with baseline code (runtime-test.cc). */
 const OPTIMIZED = 16;
 const TURBOFANNED = 64;
+const BASELINE = 1 << 15;
 
 /** A function hot enough for V8 to optimize (its loop alone is), and how optimized it is. */
 const HOT = `
 const hot = (n) => { let s = 0; for (let i = 0; i < n; i++) s = (s + i * 7) % 1000003; return s; };
 const optimized = (bit = ${OPTIMIZED}) => (%GetOptimizationStatus(hot) & bit) !== 0;
+const baseline = () => (%GetOptimizationStatus(hot) & ${BASELINE}) !== 0;
 const warm = (rounds) => { for (let i = 0; i < rounds && !optimized(); i++) hot(1000); };`;
 
 /** Runs a script that imports the built module first, and returns what it printed (JSON). */
@@ -45,15 +47,16 @@ function script(body: string, nodeOptions: string[] = []): Record<string, unknow
 }
 
 describe("the optimizing compilers while a command starts", () => {
-  it("leave a hot function unoptimized while held, and optimize it once released", () => {
+  it("leave a hot function interpreted while held (no baseline code, not optimized), and optimize it once released", () => {
     const out = script(`
       out.held = hold.compilersHeld();
       warm(20_000);
       out.whileHeld = optimized();
+      out.baselineWhileHeld = baseline();
       hold.releaseCompilers();
       warm(20_000);
       out.released = optimized();`);
-    expect(out).toEqual({ held: true, whileHeld: false, released: true });
+    expect(out).toEqual({ held: true, whileHeld: false, baselineWhileHeld: false, released: true });
   });
 
   it("are released by a watch once the process has spent the CPU it is given, not before", () => {
@@ -83,6 +86,7 @@ describe("the optimizing compilers while a command starts", () => {
     ["--no-turbofan", false],
     ["--turbofan", true],
     ["--opt", true],
+    ["--no-sparkplug", true],
   ])("are as the user set them with a node option naming one (%s)", (option, on) => {
     // TurboFan's own bit: Maglev, on in Node 24, is the user's too (and optimizes whatever the option).
     const out = script(
