@@ -8,8 +8,8 @@
  * module loader's path functions, the query builder while the store's migrations are checked), and serving the
  * first requests a few more: a gateway that served a developer's handful of requests paid ~6 MB of RSS for
  * compilers only load needs. Under a trickle of requests it makes little difference (bench/findings.md: the
- * first 300 small requests took 3–6 % longer with both held, 1 MB bodies as long); under load, optimized code
- * makes requests about a quarter faster.
+ * first 300 small requests took about 10 % more CPU with both held, 1 MB bodies as long); under load, optimized
+ * code makes requests about a quarter faster.
  *
  * So the `llmux` command starts with both compilers off (imported for its effect by main.ts, beside the young
  * generation's hold), and a server turns them on once the process has spent `busyCpuMs` of CPU since it listens
