@@ -9,12 +9,13 @@
  * - The built `llmux start` on its embedded defaults: nothing is optimized once it runs, while it starts and
  *   serves a few requests; under load it releases them and V8 optimizes.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, DIST } from "../support/built.js";
+import { DIST } from "../support/built.js";
+import { startBuilt } from "../support/built-start.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llmux-compilers-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,38 +101,13 @@ describe("the optimizing compilers while a command starts", () => {
   });
 });
 
-/** The built `llmux start` on its embedded defaults, with `--trace-opt`: its output, and where it listens. */
-async function startTraced(): Promise<{ child: ChildProcess; output: () => string; origin: string }> {
-  for (const d of ["home", "state", "cwd"]) mkdirSync(join(dir, d), { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, "home"), LLMUX_STATE_DIR: join(dir, "state") };
-  for (const k of Object.keys(env))
-    if (/^(LLMUX_CONFIG|PORT|NODE_OPTIONS)$|_API_KEY$|^AZURE_|^AWS_|^GOOGLE_/.test(k)) delete env[k];
-  const child = spawn(process.execPath, ["--trace-opt", BIN, "start", "--port", "0"], {
-    cwd: join(dir, "cwd"),
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const origin = await new Promise<string>((resolve, reject) => {
-    const seen = (b: Buffer) => {
-      output += b;
-      const m = /llmux listening on (http:\/\/[0-9.:]+)/.exec(output);
-      if (m) resolve(m[1]!);
-    };
-    child.stdout!.on("data", seen);
-    child.stderr!.on("data", seen);
-    child.once("exit", (code) => reject(new Error(`llmux exited (${code}) before listening:\n${output}`)));
-  });
-  return { child, output: () => output, origin };
-}
-
 /** V8's lines for each function it optimized (TurboFan's, and Maglev's where it is on). */
 const optimizedLines = (text: string) => text.split("\n").filter((l) => /completed (?:optimizing|compiling)/.test(l));
 const turbofanLines = (text: string) => optimizedLines(text).filter((l) => l.includes("TURBOFAN"));
 
 describe("llmux start on its embedded defaults", () => {
   it("optimizes nothing once it runs, while it starts and serves a few requests, and optimizes once it is busy", async () => {
-    const { child, output, origin } = await startTraced();
+    const { child, output, origin } = await startBuilt(dir, ["--trace-opt"]);
     // Node 24's Maglev may compile one of Node's own path functions while it resolves the entry's imports,
     // before llmux's first module runs; nothing after that, and TurboFan nothing at all.
     const atListening = optimizedLines(output()).length;

@@ -8,12 +8,12 @@
  * (208–345 MB twenty seconds after the bench's lanes here). (When the command collects, and that it does not
  * while busy or while nothing new is held: test/cli/idle-collect.test.ts.)
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN } from "../support/built.js";
+import { startBuilt } from "../support/built-start.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llmux-idle-gc-"));
 let child: ChildProcess | undefined;
@@ -33,37 +33,10 @@ function forced(trace: string): { before: number; after: number }[] {
 
 describe("llmux start after a burst of large requests", () => {
   it("gives back what it left once idle", async () => {
-    for (const d of ["home", "state", "cwd"]) mkdirSync(join(dir, d), { recursive: true });
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, "home"), LLMUX_STATE_DIR: join(dir, "state") };
-    for (const k of Object.keys(env))
-      if (/^(LLMUX_CONFIG|PORT|NODE_OPTIONS)$|_API_KEY$|^AZURE_|^AWS_|^GOOGLE_/.test(k)) delete env[k];
-    const proc = spawn(process.execPath, ["--no-memory-reducer", "--trace-gc", BIN, "start", "--port", "0"], {
-      cwd: join(dir, "cwd"),
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child = proc;
-    let trace = "";
-    proc.stdout!.on("data", (b: Buffer) => {
-      trace += b;
-    });
-    proc.stderr!.on("data", (b: Buffer) => {
-      trace += b;
-    });
-    const origin = await new Promise<string>((resolve, reject) => {
-      const poll = setInterval(() => {
-        const m = /llmux listening on (http:\/\/[^\s"]+)/.exec(trace);
-        if (m) {
-          clearInterval(poll);
-          resolve(m[1]!.replace(/\/$/, ""));
-        }
-      }, 20);
-      proc.once("exit", (code) => {
-        clearInterval(poll);
-        reject(new Error(`llmux exited (${code}) before listening:\n${trace}`));
-      });
-    });
-    expect(forced(trace)).toEqual([]);
+    const started = await startBuilt(dir, ["--no-memory-reducer", "--trace-gc"]);
+    child = started.child;
+    const { origin } = started;
+    expect(forced(started.output())).toEqual([]);
     // A burst: 24 requests of 2 MB each, 8 at a time.
     const content = "lorem ipsum ".repeat(170_000);
     for (let round = 0; round < 3; round++)
@@ -79,9 +52,9 @@ describe("llmux start after a burst of large requests", () => {
         }),
       );
     // Once idle (two looks of five seconds), one collection of two passes...
-    await expect.poll(() => forced(trace).length, { timeout: 20_000, interval: 200 }).toBe(2);
+    await expect.poll(() => forced(started.output()).length, { timeout: 20_000, interval: 200 }).toBe(2);
     // ...that gave back what the burst left: the heap's committed size fell by tens of MB.
-    const [first, second] = forced(trace);
+    const [first, second] = forced(started.output());
     expect(first!.before - second!.after).toBeGreaterThan(24);
   }, 40_000);
 });

@@ -10,12 +10,13 @@
  *   node option) is left alone, and a largest size of the user's (`--max-semi-space-size`) is kept by the hold
  *   and applies once released.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, DIST } from "../support/built.js";
+import { DIST } from "../support/built.js";
+import { startBuilt } from "../support/built-start.js";
 
 const MB = 1024 * 1024;
 const dir = mkdtempSync(join(tmpdir(), "llmux-young-"));
@@ -112,26 +113,8 @@ describe("llmux start on its embedded defaults", () => {
       `import { writeFileSync } from "node:fs";\nimport { getHeapSpaceStatistics } from "node:v8";\n` +
         `process.on("SIGUSR2", () => writeFileSync(${JSON.stringify(report)}, JSON.stringify(getHeapSpaceStatistics())));\n`,
     );
-    for (const d of ["home", "state", "cwd"]) mkdirSync(join(dir, d), { recursive: true });
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, "home"), LLMUX_STATE_DIR: join(dir, "state") };
-    for (const k of Object.keys(env))
-      if (/^(LLMUX_CONFIG|PORT|NODE_OPTIONS)$|_API_KEY$|^AZURE_|^AWS_|^GOOGLE_/.test(k)) delete env[k];
-    const child = spawn(process.execPath, ["--import", hook, BIN, "start", "--port", "0"], {
-      cwd: join(dir, "cwd"),
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const { child } = await startBuilt(dir, ["--import", hook]);
     try {
-      await new Promise<void>((resolve, reject) => {
-        let output = "";
-        const seen = (b: Buffer) => {
-          output += b;
-          if (output.includes("llmux listening on")) resolve();
-        };
-        child.stdout!.on("data", seen);
-        child.stderr!.on("data", seen);
-        child.once("exit", (code) => reject(new Error(`llmux exited (${code}) before listening:\n${output}`)));
-      });
       // What the start does once it listens (the access line) is done within its first moments.
       await new Promise((done) => setTimeout(done, 500));
       child.kill("SIGUSR2");
